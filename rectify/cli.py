@@ -1,0 +1,682 @@
+"""The ``rectify`` command: parses, calls the domain, prints. No SQL and no business rule here.
+
+Imports of the domain (SQLAlchemy, SQLModel, transitions) happen inside the commands, so that
+``rectify --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from rectify.output import emit, output_options
+
+if TYPE_CHECKING:
+    from rectify.config import Config
+    from rectify.workflow.engine import Outcome, Workflow
+    from rectify.workflow.persistence import Database
+
+KIND_CHOICES = ("village", "community", "soe", "agency", "institution", "private", "social")
+STAGE_CHOICES = ("identified", "ledger_created", "secretary_assigned", "rectified", "verified", "withdrawn")
+LIGHT_CHOICES = ("green", "yellow", "orange", "red")
+
+_CLICK_PHRASES = (
+    ("Missing option", "缺少选项"), ("Missing argument", "缺少参数"), ("No such option", "没有这个选项"),
+    ("No such command", "没有这个命令"), ("Invalid value for", "取值无效"),
+    ("Got unexpected extra argument", "多余的参数"), ("Got unexpected extra arguments", "多余的参数"),
+    ("is not one of", "不是可选值之一"), ("is not a valid integer", "不是有效的整数"),
+    ("requires an argument", "需要一个值"),
+)
+
+
+def _zh(message: str) -> str:
+    for en, zh in _CLICK_PHRASES:
+        message = message.replace(en, zh)
+    return message
+
+
+class DateType(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"日期格式应为 YYYY-MM-DD，收到 {value!r}", param, ctx)
+
+
+DATE = DateType()
+
+
+class RectifyGroup(click.Group):
+    """Turns every error into one line on stderr and an exit code: 1 rule, 2 malformed input."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        from rectify.config import ConfigError
+
+        standalone = kwargs.pop("standalone_mode", True)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Exit as exc:
+            rv = exc.exit_code
+        except click.Abort:
+            click.echo("已取消", err=True)
+            rv = 1
+        except click.UsageError as exc:
+            hint = f"（rectify {exc.ctx.command_path.partition(' ')[2]} --help 查看用法）".replace("  ", " ") \
+                if exc.ctx is not None else ""
+            click.echo(f"错误：{_zh(exc.format_message())}{hint}", err=True)
+            rv = 2
+        except click.ClickException as exc:
+            click.echo(f"错误：{_zh(exc.format_message())}", err=True)
+            rv = exc.exit_code
+        except ConfigError as exc:
+            click.echo(f"错误：{exc}", err=True)
+            rv = 2
+        except Exception as exc:
+            rv = _domain_error(exc)
+        if standalone:
+            sys.exit(rv or 0)
+        return rv
+
+
+def _domain_error(exc: Exception) -> int:
+    from rectify.workflow.errors import RectifyError
+
+    if isinstance(exc, RectifyError):
+        click.echo(f"错误：{exc}", err=True)
+        return exc.exit_code
+    if os.environ.get("RECTIFY_DEBUG"):
+        raise exc
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    click.echo(f"内部错误：{type(exc).__name__}: {first}（设置 RECTIFY_DEBUG=1 可查看详情，请报告此问题）", err=True)
+    return 1
+
+
+class App:
+    """What every command needs, made on first use: configuration, database, workflow."""
+
+    def __init__(self, db_url: str | None, config_path: str | None, actor: str | None) -> None:
+        self.db_url = db_url
+        self.config_path = config_path
+        self.actor = actor or _login()
+        self._config: Config | None = None
+        self._db: Database | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            from rectify.config import load_config
+
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def database(self, *, create: bool = False, check: bool = True) -> Database:
+        if self._db is None:
+            from rectify.workflow.persistence import open_database
+
+            self._db = open_database(self.db_url or self.config.database.url or None, create=create, check=check)
+        return self._db
+
+    def workflow(self) -> Workflow:
+        from rectify.workflow.engine import Workflow
+
+        return Workflow(self.database(), self.config, actor=self.actor)
+
+    def today(self) -> date:
+        from rectify.workflow.clock import local_today, system_clock
+
+        return local_today(system_clock, self.config.policy.timezone)
+
+
+def _login() -> str:
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+@click.group(cls=RectifyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.option("--db", "db_url", envvar="RECTIFY_DB", metavar="URL",
+              help="Database URL or SQLite file (RECTIFY_DB). Default: rectify.sqlite in the user data directory.")
+@click.option("--config", "config_path", envvar="RECTIFY_CONFIG", type=click.Path(dir_okay=False),
+              help="TOML configuration file (RECTIFY_CONFIG).")
+@click.option("--actor", envvar="RECTIFY_ACTOR", help="Who is making the change (RECTIFY_ACTOR). Default: login name.")
+@click.version_option(package_name="rectify")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None, config_path: str | None, actor: str | None) -> None:
+    """rectify — 整顿软弱涣散基层党组织 case tracking: cases, deadlines, reminders and the 限期转化台账.
+
+    \b
+    Example:
+      rectify demo                     build the demo county (青山县) and print its ledger
+      rectify case show QS01001        one case in full
+      rectify ledger --format xlsx -o 台账.xlsx
+    """
+    ctx.obj = App(db_url, config_path, actor)
+
+
+def _done(outcome: Outcome) -> None:
+    click.echo(outcome.describe())
+
+
+# -- init and demo ---------------------------------------------------------------------------------
+
+
+@cli.command()
+@pass_app
+def init(app: App) -> None:
+    """Create or upgrade the database schema (建库/升级).
+
+    A database on an older schema is refused by every other command until this upgrades it.
+
+    \b
+    Example:
+      rectify --db /srv/rectify/county.sqlite init
+    """
+    from rectify.workflow.persistence import describe, upgrade
+
+    db = app.database(create=True, check=False)
+    before, after = upgrade(db)
+    if before == after:
+        click.echo(f"数据库 {describe(db.url)} 已是最新结构（{after}）")
+    elif before is None:
+        click.echo(f"已创建数据库 {describe(db.url)}（结构版本 {after}）")
+    else:
+        click.echo(f"已将数据库 {describe(db.url)} 从结构版本 {before} 升级到 {after}")
+
+
+@cli.command()
+@click.option("--as-of", type=DATE, help="Date the demo and its ledger are built for (default: today).")
+@pass_app
+def demo(app: App, as_of: date | None) -> None:
+    """Build the demo county (青山县) in the database and print its ledger (演示台账).
+
+    Rebuilding replaces only the demo county; other data is left alone.
+
+    \b
+    Example:
+      rectify demo --as-of 2026-06-30
+    """
+    from rectify.workflow.demo import build_demo
+    from rectify.workflow.persistence import upgrade
+
+    as_of = as_of or app.today()
+    db = app.database(create=True, check=False)
+    upgrade(db)
+    n = build_demo(db, app.config, as_of, actor=app.actor)
+    click.echo(f"演示县 青山县：已建立 {n} 个整顿案例（截至 {as_of}）")
+    _print_ledger(app, as_of)
+
+
+def _print_ledger(app: App, as_of: date) -> None:
+    from rectify.workflow.cases import list_cases
+
+    rows = list_cases(app.database(), as_of=as_of, config=app.config)
+    for i, r in enumerate(rows, 1):
+        r["n"] = i
+        r["stage_zh"] = _stage_label(r["stage"])
+        r["light_zh"] = _light_label(r["light"])
+    emit(rows, [("n", "序号"), ("township", "乡镇"), ("org_name", "党组织名称"), ("stage_zh", "当前阶段"),
+                ("deadline", "转化时限"), ("days_left", "剩余天数"), ("light_zh", "预警"),
+                ("supervised", "挂牌督办")], "table")
+
+
+def _stage_label(stage: str) -> str:
+    from rectify.states.stages import STAGE_LABELS
+
+    return f"{STAGE_LABELS[stage]} {stage}"
+
+
+def _light_label(light: str | None) -> str:
+    from rectify.workflow.deadlines import LIGHT_LABELS
+
+    return f"{LIGHT_LABELS[light]} {light}" if light else ""
+
+
+# -- organizations ---------------------------------------------------------------------------------
+
+
+@cli.group()
+def org() -> None:
+    """Grassroots Party organizations (基层党组织)."""
+
+
+@org.command("add")
+@click.argument("code")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(KIND_CHOICES), required=True, help="类别: village 村, community 社区, …")
+@click.option("--county", required=True, help="县/市/区.")
+@click.option("--township", required=True, help="乡镇/街道.")
+@click.option("--poor-village", is_flag=True, help="建档立卡贫困村.")
+@pass_app
+def org_add(app: App, code: str, name: str, kind: str, county: str, township: str, poor_village: bool) -> None:
+    """Register an organization (登记基层党组织).
+
+    \b
+    Example:
+      rectify org add 341122101201 河口镇王家庄村党支部 --kind village --county 青山县 --township 河口镇
+    """
+    app.workflow().add_org(code, name, kind=kind, county=county, township=township, poor_village=poor_village)
+    click.echo(f"已登记组织 {code}（{name}）")
+
+
+@org.command("list")
+@click.option("--county")
+@click.option("--township")
+@click.option("--kind", type=click.Choice(KIND_CHOICES))
+@output_options()
+@pass_app
+def org_list(app: App, county: str | None, township: str | None, kind: str | None, fmt: str) -> None:
+    """List organizations and their open case (组织列表).
+
+    \b
+    Example:
+      rectify org list --township 河口镇 --format json
+    """
+    from rectify.workflow.cases import list_orgs
+
+    rows = list_orgs(app.database(), county=county, township=township, kind=kind)
+    emit(rows, [("code", "组织代码"), ("name", "党组织名称"), ("kind", "类别"), ("county", "县"),
+                ("township", "乡镇"), ("open_case", "在办案例")], fmt)
+
+
+# -- cases -----------------------------------------------------------------------------------------
+
+
+@cli.group()
+def case() -> None:
+    """Rectification cases (整顿案例): open, walk through the stages, show."""
+
+
+def _measure(text: str) -> tuple[str, str, date]:
+    parts = [p.strip() for p in text.split("|")]
+    if len(parts) != 3:
+        raise click.BadParameter(f"整顿措施应写成 \"内容|责任人|完成时限\"，收到 {text!r}", param_hint="--measure")
+    try:
+        due = date.fromisoformat(parts[2])
+    except ValueError:
+        raise click.BadParameter(f"整顿措施的完成时限应为 YYYY-MM-DD，收到 {parts[2]!r}",
+                                 param_hint="--measure") from None
+    return parts[0], parts[1], due
+
+
+def _emails(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        role, sep, addr = pair.partition("=")
+        if not sep or "@" not in addr:
+            raise click.BadParameter(f"应写成 ROLE=邮箱地址，收到 {pair!r}", param_hint="--email")
+        out[role.strip()] = addr.strip()
+    return out
+
+
+@case.command("open")
+@click.argument("org_code", metavar="ORG")
+@click.option("--problem", "problems", multiple=True, required=True,
+              help="软弱涣散情形: P01…P10, or other:TEXT. Repeat for several.")
+@click.option("--detail", default="", help="主要问题 (free text).")
+@click.option("--identified", type=DATE, required=True, help="确定日期.")
+@click.option("--deadline", type=DATE, help="转化时限 (default: policy, year end or +180 days).")
+@click.option("--officer", default="", help="县委组织部经办人.")
+@click.option("--officer-email", default="", help="经办人邮箱.")
+@pass_app
+def case_open(app: App, org_code: str, problems: tuple[str, ...], detail: str, identified: date,
+              deadline: date | None, officer: str, officer_email: str) -> None:
+    """Open a rectification case for an organization (立案) → identified.
+
+    \b
+    Example:
+      rectify case open QS01001 --problem P01 --problem P10 --identified 2026-03-05 --deadline 2026-12-31
+    """
+    _done(app.workflow().open_case(org_code, problems=problems, identified_on=identified, deadline=deadline,
+                                   detail=detail, officer=officer, officer_email=officer_email))
+
+
+@case.command("plan")
+@click.argument("ref", metavar="CASE")
+@click.option("--measure", "measures", multiple=True, help='整顿措施 "TEXT|OWNER|YYYY-MM-DD". Repeat.')
+@click.option("--county-leader", default="", help="县级联系领导.")
+@click.option("--township-cadre", default="", help="乡镇包村干部.")
+@click.option("--helping-unit", default="", help="结对帮扶单位.")
+@click.option("--email", "emails", multiple=True, metavar="ROLE=ADDR",
+              help="E-mail for officer, county_leader or township_cadre.")
+@pass_app
+def case_plan(app: App, ref: str, measures: tuple[str, ...], county_leader: str, township_cadre: str,
+              helping_unit: str, emails: tuple[str, ...]) -> None:
+    """Create (or revise) the case's ledger (建立工作台账) → ledger_created.
+
+    \b
+    Example:
+      rectify case plan 12 --measure "配齐村两委班子|王建国|2026-06-30" \\
+          --county-leader 李志强 --township-cadre 张秀英 --helping-unit 县财政局
+    """
+    _done(app.workflow().plan(ref, measures=[_measure(m) for m in measures], county_leader=county_leader,
+                              township_cadre=township_cadre, helping_unit=helping_unit, emails=_emails(emails)))
+
+
+@case.command("assign-secretary")
+@click.argument("ref", metavar="CASE")
+@click.option("--name", default="", help="书记姓名.")
+@click.option("--unit", default="", help="派出单位.")
+@click.option("--since", type=DATE, help="任职日期.")
+@click.option("--kind", type=click.Choice(["first", "local"]), default="first", show_default=True,
+              help="first 第一书记 / local 选配书记.")
+@click.option("--email", default="")
+@click.option("--phone", default="")
+@pass_app
+def case_assign_secretary(app: App, ref: str, name: str, unit: str, since: date | None, kind: str,
+                          email: str, phone: str) -> None:
+    """Record the dispatched first secretary (选派第一书记) → secretary_assigned.
+
+    \b
+    Example:
+      rectify case assign-secretary 12 --name 陈海涛 --unit 县财政局 --since 2026-04-01
+    """
+    _done(app.workflow().assign_secretary(ref, name=name, unit=unit, since=since, kind=kind,  # type: ignore[arg-type]
+                                          email=email, phone=phone))
+
+
+@case.command("replace-secretary")
+@click.argument("ref", metavar="CASE")
+@click.option("--name", default="", help="新书记姓名.")
+@click.option("--unit", default="", help="派出单位.")
+@click.option("--since", type=DATE, help="任职日期.")
+@click.option("--reason", default="", help="更换原因.")
+@click.option("--kind", type=click.Choice(["first", "local"]), help="Default: as the secretary replaced.")
+@click.option("--email", default="")
+@click.option("--phone", default="")
+@pass_app
+def case_replace_secretary(app: App, ref: str, name: str, unit: str, since: date | None, reason: str,
+                           kind: str | None, email: str, phone: str) -> None:
+    """Replace the secretary (更换书记); the stage stays, the old secretary is kept in the history.
+
+    \b
+    Example:
+      rectify case replace-secretary 12 --name 周德明 --unit 县农业农村局 --since 2026-07-01 --reason 工作调动
+    """
+    _done(app.workflow().replace_secretary(ref, name=name, unit=unit, since=since, reason=reason,  # type: ignore[arg-type]
+                                           kind=kind, email=email, phone=phone))
+
+
+@case.command("measure-done")
+@click.argument("ref", metavar="CASE")
+@click.argument("number", type=int)
+@click.option("--on", type=DATE, required=True, help="完成日期.")
+@pass_app
+def case_measure_done(app: App, ref: str, number: int, on: date) -> None:
+    """Mark measure N of the case done (整顿措施完成).
+
+    \b
+    Example:
+      rectify case measure-done 12 1 --on 2026-05-20
+    """
+    _done(app.workflow().complete_measure(ref, number, on=on))
+
+
+@case.command("progress")
+@click.argument("ref", metavar="CASE")
+@click.option("--on", type=DATE, required=True, help="进展日期.")
+@click.option("--note", default="", help="进展情况.")
+@pass_app
+def case_progress(app: App, ref: str, on: date, note: str) -> None:
+    """Record a progress report (月度进展).
+
+    \b
+    Example:
+      rectify case progress 12 --on 2026-05-31 --note "召开党员大会，通报整顿进展"
+    """
+    _done(app.workflow().report_progress(ref, on=on, note=note))
+
+
+@case.command("rectified")
+@click.argument("ref", metavar="CASE")
+@click.option("--on", type=DATE, required=True, help="整改完成日期.")
+@click.option("--self-check", default="", help="乡镇自查情况.")
+@pass_app
+def case_rectified(app: App, ref: str, on: date, self_check: str) -> None:
+    """Declare the case rectified after the township self-check (已整改) → rectified.
+
+    \b
+    Example:
+      rectify case rectified 12 --on 2026-10-15 --self-check "乡镇党委逐项自查，整改到位"
+    """
+    _done(app.workflow().mark_rectified(ref, on=on, self_check=self_check))
+
+
+@case.command("verify")
+@click.argument("ref", metavar="CASE")
+@click.option("--on", type=DATE, required=True, help="验收日期.")
+@click.option("--by", default="", help="验收人/验收组.")
+@click.option("--score", type=int, required=True, help="验收得分 0–100.")
+@click.option("--satisfied", type=int, required=True, help="满意人数.")
+@click.option("--dissatisfied", type=int, required=True, help="不满意人数.")
+@click.option("--basic", type=int, default=0, show_default=True, help="基本满意人数.")
+@click.option("--deadline", type=DATE, help="New 转化时限 if the verification fails.")
+@pass_app
+def case_verify(app: App, ref: str, on: date, by: str, score: int, satisfied: int, dissatisfied: int,
+                basic: int, deadline: date | None) -> None:
+    """County verification (验收): passes → verified (销号); below the thresholds → back to secretary_assigned.
+
+    \b
+    Example:
+      rectify case verify 12 --on 2026-11-10 --by 县委组织部验收组 --score 86 --satisfied 42 --dissatisfied 2
+    """
+    _done(app.workflow().verify(ref, on=on, by=by, score=score, satisfied=satisfied, dissatisfied=dissatisfied,
+                                basic=basic, deadline=deadline))
+
+
+@case.command("withdraw")
+@click.argument("ref", metavar="CASE")
+@click.option("--reason", default="", help="撤销原因.")
+@pass_app
+def case_withdraw(app: App, ref: str, reason: str) -> None:
+    """Withdraw a mis-identified case (撤销) → withdrawn.
+
+    \b
+    Example:
+      rectify case withdraw 12 --reason "复核后不属于软弱涣散"
+    """
+    _done(app.workflow().withdraw(ref, reason=reason))
+
+
+@case.command("reopen")
+@click.argument("ref", metavar="CASE")
+@click.option("--reason", default="", help="回头看发现的问题.")
+@click.option("--deadline", type=DATE, help="New 转化时限 (default: policy).")
+@pass_app
+def case_reopen(app: App, ref: str, reason: str, deadline: date | None) -> None:
+    """Reopen a verified case after a look-back relapse (回头看反弹) → ledger_created.
+
+    \b
+    Example:
+      rectify case reopen 12 --reason "回头看发现问题反弹" --deadline 2027-06-30
+    """
+    _done(app.workflow().reopen(ref, reason=reason, deadline=deadline))
+
+
+@case.command("extend")
+@click.argument("ref", metavar="CASE")
+@click.option("--to", "to", type=DATE, required=True, help="新的转化时限.")
+@click.option("--reason", default="", help="延期原因.")
+@click.option("--approved-by", default="", help="批准人.")
+@pass_app
+def case_extend(app: App, ref: str, to: date, reason: str, approved_by: str) -> None:
+    """Move the deadline (延长转化时限); every extension is kept.
+
+    \b
+    Example:
+      rectify case extend 12 --to 2027-03-31 --reason "换届推迟" --approved-by 县委组织部部务会
+    """
+    _done(app.workflow().extend(ref, to=to, reason=reason, approved_by=approved_by))
+
+
+@case.command("supervise")
+@click.argument("ref", metavar="CASE")
+@click.option("--reason", default="", help="挂牌督办原因.")
+@pass_app
+def case_supervise(app: App, ref: str, reason: str) -> None:
+    """Put the case under listed supervision (挂牌督办).
+
+    \b
+    Example:
+      rectify case supervise 12 --reason "进度滞后"
+    """
+    _done(app.workflow().supervise(ref, reason=reason))
+
+
+@case.command("unsupervise")
+@click.argument("ref", metavar="CASE")
+@click.option("--reason", default="", help="取消原因.")
+@pass_app
+def case_unsupervise(app: App, ref: str, reason: str) -> None:
+    """Lift listed supervision (取消挂牌督办).
+
+    \b
+    Example:
+      rectify case unsupervise 12 --reason "已按期整改"
+    """
+    _done(app.workflow().unsupervise(ref, reason=reason))
+
+
+@case.command("show")
+@click.argument("ref", metavar="CASE")
+@click.option("--as-of", type=DATE, help="Date for the light and days left (default: today).")
+@output_options(("table", "json"))
+@pass_app
+def case_show(app: App, ref: str, as_of: date | None, fmt: str) -> None:
+    """Show one case in full (案例详情).
+
+    \b
+    Example:
+      rectify case show 12 --format json
+    """
+    from rectify.output import render_json
+    from rectify.workflow.cases import show_case
+
+    data = show_case(app.database(), ref, as_of=as_of or app.today(), config=app.config)
+    if fmt == "json":
+        click.echo(render_json(data))
+        return
+    _print_case(data)
+
+
+def _print_case(c: dict[str, Any]) -> None:
+    from rectify.states.stages import KINDS, ROLE_LABELS, SECRETARY_KINDS
+
+    o = c["organization"]
+    line: Callable[[str, Any], None] = lambda k, v: click.echo(f"{k}：{v}")  # noqa: E731
+    click.echo(f"案例 {c['id']} · {o['name']}（{o['code']}）")
+    line("类别", f"{KINDS.get(o['kind'], o['kind'])} · {o['county']} {o['township']}")
+    line("当前阶段", _stage_label(c["stage"]) + (f"（第 {c['cycle']} 轮）" if c["cycle"] > 1 else ""))
+    line("确定日期", c["identified_on"])
+    line("转化时限", c["deadline"])
+    if c["next_due"]:
+        line("下一期限", f"{c['next_due']}（剩余 {c['days_left']} 天，{_light_label(c['light'])}，截至 {c['as_of']}）")
+    if c["supervised"]:
+        line("挂牌督办", c["supervision_reason"])
+    line("软弱涣散情形", "；".join(f"{p['code']} {p['text']}" for p in c["problems"]))
+    if c["detail"]:
+        line("主要问题", c["detail"])
+    for p in c["people"]:
+        line(ROLE_LABELS.get(p["role"], p["role"]), " ".join(x for x in (p["name"], p["email"]) if x))
+    if c["helping_unit"]:
+        line("结对帮扶单位", c["helping_unit"])
+    for s in c["secretaries"]:
+        span = f"{s['since']} 起" + (f"，{s['until']} 止（{s['end_reason']}）" if s["until"] else "")
+        line(SECRETARY_KINDS.get(s["kind"], s["kind"]), f"{s['name']}（{s['unit']}）{span}")
+    if c["measures"]:
+        click.echo("整顿措施：")
+        for m in c["measures"]:
+            done = f"已完成 {m['done_on']}" if m["done_on"] else "未完成"
+            click.echo(f"  {m['seq']}. {m['text']} — {m['owner']}，时限 {m['due_on']}，{done}")
+    for r in c["progress_reports"][-3:]:
+        line("最近进展", f"{r['reported_on']} {r['note']}")
+    for e in c["extensions"]:
+        line("延期", f"{e['old_deadline']} → {e['new_deadline']}（{e['reason']}，{e['approved_by']} 批准）")
+    if c["self_check"]:
+        line("乡镇自查", c["self_check"])
+    for v in c["verifications"]:
+        result = "通过" if v["passed"] else f"未通过（{v['reasons']}）"
+        line("验收", f"{v['verified_on']} {v['verifier']} 得分 {v['score']}，满意 {v['satisfied']}/基本满意 "
+                     f"{v['basic']}/不满意 {v['dissatisfied']}，{result}")
+    if c["withdrawn_reason"]:
+        line("撤销原因", c["withdrawn_reason"])
+
+
+@case.command("history")
+@click.argument("ref", metavar="CASE")
+@output_options()
+@pass_app
+def case_history_cmd(app: App, ref: str, fmt: str) -> None:
+    """Every change to the case, with actor, time and reason (变更记录).
+
+    \b
+    Example:
+      rectify case history 12
+    """
+    from rectify.workflow.cases import case_history
+
+    rows = case_history(app.database(), ref)
+    if fmt != "json":
+        for r in rows:
+            r["stages"] = (f"{r['from_stage'] or ''} → {r['to_stage']}" if r["from_stage"] != r["to_stage"]
+                           else r["to_stage"])
+            r["at"] = r["at"][:19].replace("T", " ") + " UTC"
+    emit(rows, [("at", "时间"), ("actor", "操作人"), ("action", "操作"), ("stages", "阶段"),
+                ("reason", "原因")], fmt)
+
+
+@case.command("list")
+@click.option("--county")
+@click.option("--township")
+@click.option("--kind", type=click.Choice(KIND_CHOICES))
+@click.option("--stage", type=click.Choice(STAGE_CHOICES))
+@click.option("--light", type=click.Choice(LIGHT_CHOICES))
+@click.option("--year", type=int)
+@click.option("--supervised", is_flag=True, default=None, help="Only cases under 挂牌督办.")
+@click.option("--open/--all", "open_only", default=False, help="Only open cases, or all (default).")
+@click.option("--as-of", type=DATE, help="Date for lights and days left (default: today).")
+@output_options()
+@pass_app
+def case_list(app: App, county: str | None, township: str | None, kind: str | None, stage: str | None,
+              light: str | None, year: int | None, supervised: bool | None, open_only: bool,
+              as_of: date | None, fmt: str) -> None:
+    """List cases by deadline, with filters (案例列表).
+
+    \b
+    Example:
+      rectify case list --open --light red
+    """
+    from rectify.workflow.cases import list_cases
+
+    rows = list_cases(app.database(), as_of=as_of or app.today(), config=app.config, county=county,
+                      township=township, kind=kind, stage=stage, year=year, open_only=open_only, light=light,
+                      supervised=supervised)
+    if fmt != "json":
+        for r in rows:
+            r["stage"] = _stage_label(r["stage"])
+            r["light"] = _light_label(r["light"])
+    emit(rows, [("case_id", "案例"), ("org_code", "组织代码"), ("org_name", "党组织名称"), ("township", "乡镇"),
+                ("stage", "当前阶段"), ("deadline", "转化时限"), ("days_left", "剩余天数"), ("light", "预警"),
+                ("supervised", "挂牌督办")], fmt)
+
+
+def main() -> None:
+    cli(prog_name="rectify")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""One TOML file (SPEC §11); every key optional, every value with a default, secrets from the environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be read or holds a wrong value."""
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    timezone: str = "Asia/Shanghai"
+    default_deadline: str | int = "year_end"
+    min_deadline_days: int = 180
+    ledger_due_days: int = 15
+    secretary_due_days: int = 30
+    verify_due_days: int = 30
+    reminder_offsets: tuple[int, ...] = (14, 7, 3, 1)
+    overdue_repeat_days: int = 7
+    escalate_after_days: int = 14
+    progress_report_days: int = 30
+
+
+@dataclass(frozen=True)
+class LightsConfig:
+    yellow: float = 0.30
+    orange: float = 0.15
+
+
+@dataclass(frozen=True)
+class VerificationConfig:
+    pass_score: int = 70
+    max_dissatisfied_share: float = 0.5
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str = "localhost"
+    port: int = 25
+    security: str = "none"
+    user: str = ""
+    sender: str = "rectify <rectify@localhost>"
+    timeout_seconds: float = 30
+    max_attempts: int = 8
+
+    @property
+    def password(self) -> str:
+        return os.environ.get("RECTIFY_SMTP_PASSWORD", "")
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    sweep_at: str = "08:30"
+    drain_every_minutes: int = 5
+
+
+@dataclass(frozen=True)
+class SupervisorsConfig:
+    county: tuple[str, ...] = ()
+    city: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TemplatesConfig:
+    folder: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    lights: LightsConfig = field(default_factory=LightsConfig)
+    verification: VerificationConfig = field(default_factory=VerificationConfig)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    supervisors: SupervisorsConfig = field(default_factory=SupervisorsConfig)
+    templates: TemplatesConfig = field(default_factory=TemplatesConfig)
+
+
+def _coerce(section: str, cls: type, raw: dict[str, Any]) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise ConfigError(f"配置文件中 [{section}] 没有 {key} 这一项")
+        default = getattr(cls(), key)
+        if isinstance(default, tuple):
+            if not isinstance(value, list):
+                raise ConfigError(f"配置项 [{section}] {key} 应为列表")
+            value = tuple(value)
+        elif isinstance(default, bool) or (
+            not isinstance(default, str) and isinstance(default, int | float)
+            and (isinstance(value, bool) or not isinstance(value, int | float))
+        ):
+            raise ConfigError(f"配置项 [{section}] {key} 应为数字，现为 {value!r}")
+        elif isinstance(default, float):
+            value = float(value)
+        values[key] = value
+    return cls(**values)
+
+
+def validate(config: Config) -> Config:
+    policy = config.policy
+    dd = policy.default_deadline
+    if not (dd == "year_end" or (isinstance(dd, int) and not isinstance(dd, bool) and dd > 0)):
+        raise ConfigError(f"配置项 [policy] default_deadline 应为 \"year_end\" 或天数，现为 {dd!r}")
+    if any((not isinstance(o, int)) or o <= 0 for o in policy.reminder_offsets):
+        raise ConfigError("配置项 [policy] reminder_offsets 应为正整数列表")
+    if not 0 < config.lights.orange < config.lights.yellow < 1:
+        raise ConfigError("配置项 [lights] 应满足 0 < orange < yellow < 1")
+    if not 0 <= config.verification.pass_score <= 100:
+        raise ConfigError("配置项 [verification] pass_score 应在 0–100 之间")
+    if config.smtp.security not in ("none", "starttls", "ssl"):
+        raise ConfigError("配置项 [smtp] security 应为 none、starttls 或 ssl")
+    return config
+
+
+def load_config(path: str | os.PathLike[str] | None) -> Config:
+    """Read the TOML file at ``path``; ``None`` gives the defaults."""
+    if not path:
+        return Config()
+    p = Path(path)
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"找不到配置文件 {p}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"无法读取配置文件 {p}：{exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"配置文件 {p} 格式错误：{exc}") from None
+    sections: dict[str, Any] = {}
+    for f in fields(Config):
+        section_raw = raw.pop(f.name, {})
+        if not isinstance(section_raw, dict):
+            raise ConfigError(f"配置文件中 [{f.name}] 应为一节")
+        cls = f.default_factory  # type: ignore[misc]
+        assert is_dataclass(cls)
+        sections[f.name] = _coerce(f.name, cls, section_raw)  # type: ignore[arg-type]
+    if raw:
+        raise ConfigError(f"配置文件中有未知的节：{', '.join(sorted(raw))}")
+    return validate(Config(**sections))

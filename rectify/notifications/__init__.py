@@ -1,0 +1,1 @@
+"""Reminders and alerts: policy, outbox, templates, mailer and scheduler (SPEC §5)."""

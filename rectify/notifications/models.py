@@ -1,0 +1,1 @@
+"""Notification tables. The outbox arrives with the reminders; nothing is stored here yet."""

@@ -1,0 +1,110 @@
+"""One renderer for every listing command: table (CJK-aware widths), CSV or JSON, chosen by ``--format``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import click
+
+Column = tuple[str, str]  # (key in the row dict, Chinese header)
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def truncate(text: str, width: int) -> str:
+    if display_width(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(0, width - display_width(text))
+    return gap + text if right else text + gap
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list | tuple):
+        return "、".join(cell_text(v) for v in value)
+    return str(value)
+
+
+def safe_cell(value: Any) -> str:
+    """Neutralise text a spreadsheet would read as a formula (CSV/XLSX injection)."""
+    text = cell_text(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, max_width: int = 30,
+                 colour: Callable[[str, str, dict[str, Any]], str] | None = None) -> str:
+    texts = [[truncate(cell_text(r.get(k)), max_width) for k, _ in columns] for r in rows]
+    widths = [max([display_width(h)] + [display_width(t[i]) for t in texts]) for i, (_, h) in enumerate(columns)]
+    numeric = [all(isinstance(r.get(k), int) and not isinstance(r.get(k), bool) or r.get(k) is None
+                   for r in rows) and bool(rows) for k, _ in columns]
+    lines = ["  ".join(pad(h, widths[i]) for i, (_, h) in enumerate(columns)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    for r, t in zip(rows, texts, strict=True):
+        cells = []
+        for i, (k, _) in enumerate(columns):
+            c = pad(t[i], widths[i], right=numeric[i])
+            cells.append(colour(k, c, r) if colour else c)
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def render_csv(rows: Iterable[dict[str, Any]], columns: Sequence[Column], *, bom: bool = True) -> str:
+    buf = io.StringIO()
+    if bom:
+        buf.write("\ufeff")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([h for _, h in columns])
+    for r in rows:
+        w.writerow([safe_cell(r.get(k)) for k, _ in columns])
+    return buf.getvalue()
+
+
+def render_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
+
+
+def output_options(formats: Sequence[str] = ("table", "csv", "json")) -> Callable[[Any], Any]:
+    """The ``--format`` flag every listing command shares."""
+
+    def decorator(fn: Any) -> Any:
+        return click.option("--format", "fmt", type=click.Choice(list(formats)), default=formats[0],
+                            show_default=True, help="Output format (输出格式).")(fn)
+
+    return decorator
+
+
+def emit(rows: list[dict[str, Any]], columns: Sequence[Column], fmt: str, *, empty: str = "（无）",
+         colour: Callable[[str, str, dict[str, Any]], str] | None = None) -> None:
+    if fmt == "json":
+        click.echo(render_json(rows))
+    elif fmt == "csv":
+        click.echo(render_csv(rows, columns), nl=False)
+    elif not rows:
+        click.echo(empty)
+    else:
+        click.echo(render_table(rows, columns, colour=colour))

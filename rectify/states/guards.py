@@ -1,0 +1,165 @@
+"""Guards: each names what a move needs and returns the Chinese phrase for what is missing, or None.
+
+A guard reads a :class:`Proposal` — the case as loaded plus the officer's input — and never the
+database, so the whole workflow can be checked without one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass
+class Proposal:
+    """The light object the shared state machine moves; one per operation, never one per stored row."""
+
+    state: str
+    facts: dict[str, Any]
+    inputs: dict[str, Any]
+    missing: list[str] = field(default_factory=list)
+
+    def get(self, key: str) -> Any:
+        return self.inputs.get(key)
+
+
+Guard = Callable[[Proposal], str | None]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def has_measures(p: Proposal) -> str | None:
+    measures = p.get("measures") or []
+    if not measures and not p.facts.get("measures_total"):
+        return "缺少整顿措施（至少一项：内容|责任人|完成时限）"
+    for i, m in enumerate(measures, 1):
+        if _blank(m.get("text")) or _blank(m.get("owner")) or m.get("due") is None:
+            return f"第{i}项整顿措施缺少内容、责任人或完成时限"
+    return None
+
+
+def measures_within_deadline(p: Proposal) -> str | None:
+    deadline: date = p.facts["deadline"]
+    late = [m for m in p.get("measures") or [] if m["due"] > deadline]
+    if late:
+        m = late[0]
+        return f"整顿措施「{m['text']}」的完成时限 {m['due']} 不得晚于转化时限 {deadline}"
+    return None
+
+
+def has_county_leader(p: Proposal) -> str | None:
+    return "缺少县级联系领导" if _blank(p.get("county_leader") or p.facts.get("county_leader")) else None
+
+
+def has_township_cadre(p: Proposal) -> str | None:
+    return "缺少乡镇包村干部" if _blank(p.get("township_cadre") or p.facts.get("township_cadre")) else None
+
+
+def has_secretary(p: Proposal) -> str | None:
+    missing = [label for key, label in (("name", "书记姓名"), ("unit", "派出单位"), ("since", "任职日期"))
+               if _blank(p.get(key))]
+    if p.get("kind") not in ("first", "local"):
+        missing.append("书记类别（first 第一书记 / local 选配书记）")
+    return ("缺少" + "、".join(missing)) if missing else None
+
+
+def secretary_since_valid(p: Proposal) -> str | None:
+    since = p.get("since")
+    if since is not None and since < p.facts["identified_on"]:
+        return f"任职日期 {since} 不得早于确定日期 {p.facts['identified_on']}"
+    return None
+
+
+def measure_exists(p: Proposal) -> str | None:
+    return None if p.facts.get("measure") is not None else f"没有第{p.get('measure_no')}项整顿措施"
+
+
+def measure_open(p: Proposal) -> str | None:
+    m = p.facts.get("measure")
+    if m is not None and m["done_on"] is not None:
+        return f"第{p.get('measure_no')}项整顿措施已于 {m['done_on']} 完成，不能重复完成"
+    return None
+
+
+def event_date_valid(p: Proposal) -> str | None:
+    on = p.get("on")
+    if on is None:
+        return "缺少日期"
+    if on < p.facts["identified_on"]:
+        return f"日期 {on} 不得早于确定日期 {p.facts['identified_on']}"
+    return None
+
+
+def all_measures_done(p: Proposal) -> str | None:
+    open_count = p.facts.get("measures_open", 0)
+    return f"还有 {open_count} 项整顿措施未完成" if open_count else None
+
+
+def has_self_check(p: Proposal) -> str | None:
+    return "缺少乡镇自查情况" if _blank(p.get("self_check")) else None
+
+
+def verification_complete(p: Proposal) -> str | None:
+    missing = []
+    if _blank(p.get("by")):
+        missing.append("缺少验收人")
+    score = p.get("score")
+    if score is None:
+        missing.append("缺少验收得分")
+    elif not 0 <= score <= 100:
+        missing.append(f"验收得分应在 0–100 之间（现为 {score}）")
+    for key, label in (("satisfied", "满意"), ("basic", "基本满意"), ("dissatisfied", "不满意")):
+        value = p.get(key)
+        if value is None or value < 0:
+            missing.append(f"满意度测评{label}人数不能为负")
+    if not missing and (p.get("satisfied") + p.get("basic") + p.get("dissatisfied")) == 0:
+        missing.append("满意度测评人数不能全为 0")
+    return "；".join(missing) or None
+
+
+def has_reason(p: Proposal) -> str | None:
+    return "缺少原因" if _blank(p.get("reason")) else None
+
+
+def has_approver(p: Proposal) -> str | None:
+    return "缺少批准人" if _blank(p.get("approved_by")) else None
+
+
+def new_deadline_valid(p: Proposal) -> str | None:
+    new = p.get("deadline")
+    if new is None:
+        return None
+    if new <= p.facts["identified_on"]:
+        return f"新的转化时限 {new} 必须晚于确定日期 {p.facts['identified_on']}"
+    return None
+
+
+def measures_fit_new_deadline(p: Proposal) -> str | None:
+    new = p.get("deadline")
+    latest = p.facts.get("latest_open_measure_due")
+    if new is not None and latest is not None and latest > new:
+        return f"新的转化时限 {new} 早于未完成整顿措施的完成时限 {latest}"
+    return None
+
+
+def has_note(p: Proposal) -> str | None:
+    return "缺少进展情况" if _blank(p.get("note")) else None
+
+
+def not_supervised(p: Proposal) -> str | None:
+    return "已在挂牌督办中" if p.facts.get("supervised") else None
+
+
+def is_supervised(p: Proposal) -> str | None:
+    return "未在挂牌督办中" if not p.facts.get("supervised") else None
+
+
+GUARDS: dict[str, Guard] = {
+    name: fn for name, fn in globals().items()
+    if callable(fn) and getattr(fn, "__module__", None) == __name__ and not name.startswith("_")
+    and name not in ("Proposal",)
+}

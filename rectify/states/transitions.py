@@ -1,0 +1,75 @@
+"""Every move of SPEC §3 as a row: the trigger, where it may start, where it lands, and what it needs.
+
+Read top to bottom this is the workflow diagram. ``dest=None`` is an internal move: the case stays in
+its stage but the change is still checked against the stage and recorded in the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rectify.states.stages import Stage
+
+S = Stage
+OPEN = (S.identified, S.ledger_created, S.secretary_assigned, S.rectified)
+
+
+@dataclass(frozen=True)
+class TransitionSpec:
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str | None
+    guards: tuple[str, ...]
+    label: str  # what the officer reads: 无法{label}
+
+    @property
+    def internal(self) -> bool:
+        return self.dest is None
+
+
+TRANSITIONS: tuple[TransitionSpec, ...] = (
+    TransitionSpec("plan", (S.identified,), S.ledger_created,
+                   ("has_measures", "measures_within_deadline", "has_county_leader", "has_township_cadre"),
+                   "建立工作台账"),
+    TransitionSpec("revise_plan", (S.ledger_created, S.secretary_assigned), None,
+                   ("has_measures", "measures_within_deadline", "has_county_leader", "has_township_cadre"),
+                   "修订工作台账"),
+    TransitionSpec("assign_secretary", (S.ledger_created,), S.secretary_assigned,
+                   ("has_secretary", "secretary_since_valid"),
+                   "选派书记"),
+    TransitionSpec("complete_measure", (S.ledger_created, S.secretary_assigned), None,
+                   ("measure_exists", "measure_open", "event_date_valid"),
+                   "完成整顿措施"),
+    TransitionSpec("mark_rectified", (S.secretary_assigned,), S.rectified,
+                   ("all_measures_done", "has_self_check", "event_date_valid"),
+                   "确认整改完成"),
+    TransitionSpec("verify", (S.rectified,), S.verified,
+                   ("verification_complete", "event_date_valid"),
+                   "验收销号"),
+    TransitionSpec("fail_verification", (S.rectified,), S.secretary_assigned,
+                   ("verification_complete", "event_date_valid", "has_reason"),
+                   "验收（未通过）"),
+    TransitionSpec("withdraw", (S.identified, S.ledger_created), S.withdrawn,
+                   ("has_reason",),
+                   "撤销案例"),
+    TransitionSpec("reopen", (S.verified,), S.ledger_created,
+                   ("has_reason", "new_deadline_valid"),
+                   "回头看重新整顿"),
+    TransitionSpec("replace_secretary", (S.secretary_assigned, S.rectified, S.verified), None,
+                   ("has_secretary", "secretary_since_valid", "has_reason"),
+                   "更换书记"),
+    TransitionSpec("extend", OPEN, None,
+                   ("has_reason", "has_approver", "new_deadline_valid", "measures_fit_new_deadline"),
+                   "延长转化时限"),
+    TransitionSpec("report_progress", OPEN, None,
+                   ("has_note", "event_date_valid"),
+                   "填报月度进展"),
+    TransitionSpec("supervise", OPEN, None,
+                   ("has_reason", "not_supervised"),
+                   "挂牌督办"),
+    TransitionSpec("unsupervise", (*OPEN, S.verified), None,
+                   ("has_reason", "is_supervised"),
+                   "取消挂牌督办"),
+)
+
+BY_TRIGGER: dict[str, TransitionSpec] = {t.trigger: t for t in TRANSITIONS}

@@ -1,0 +1,95 @@
+"""Stage due dates and warning lights (SPEC §4): the one place the ledger and the reminders both read.
+
+Everything here is a pure function of plain values, so it serves a streamed query row as well as a
+loaded case, with no object built per row.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+
+from rectify.config import LightsConfig, PolicyConfig
+from rectify.states.stages import Stage
+
+
+class Light(StrEnum):
+    green = "green"
+    yellow = "yellow"
+    orange = "orange"
+    red = "red"
+
+
+LIGHT_LABELS: dict[str, str] = {"green": "绿", "yellow": "黄", "orange": "橙", "red": "红"}
+LIGHT_ORDER: dict[str, int] = {"green": 0, "yellow": 1, "orange": 2, "red": 3}
+
+
+def default_deadline(identified_on: date, policy: PolicyConfig) -> date:
+    """31 December of the identification year, or identified + min days if that is later."""
+    if policy.default_deadline == "year_end":
+        year_end = date(identified_on.year, 12, 31)
+        return max(year_end, identified_on + timedelta(days=policy.min_deadline_days))
+    return identified_on + timedelta(days=int(policy.default_deadline))
+
+
+def stage_due(stage: str, *, cycle_start: date, deadline: date, rectified_on: date | None,
+              policy: PolicyConfig) -> date | None:
+    """The date by which the case must leave ``stage``; None for verified and withdrawn cases."""
+    if stage == Stage.identified:
+        return cycle_start + timedelta(days=policy.ledger_due_days)
+    if stage == Stage.ledger_created:
+        return cycle_start + timedelta(days=policy.secretary_due_days)
+    if stage == Stage.secretary_assigned:
+        return deadline
+    if stage == Stage.rectified:
+        base = rectified_on or deadline
+        return min(base + timedelta(days=policy.verify_due_days),
+                   deadline + timedelta(days=policy.verify_due_days))
+    return None
+
+
+def share_left(start: date, due: date, as_of: date) -> float:
+    """Share of the window start → due still left on ``as_of`` (negative when overdue)."""
+    span = (due - start).days
+    left = (due - as_of).days
+    if span <= 0:
+        return 1.0 if left >= 0 else -1.0
+    return left / span
+
+
+def light_for(share: float, lights: LightsConfig) -> Light:
+    if share < 0:
+        return Light.red
+    if share <= lights.orange:
+        return Light.orange
+    if share <= lights.yellow:
+        return Light.yellow
+    return Light.green
+
+
+def case_light(stage: str, *, stage_since: date, stage_due_on: date | None, cycle_start: date,
+               deadline: date, as_of: date, lights: LightsConfig) -> Light | None:
+    """The worse of the stage window and the conversion-deadline window; None for closed cases."""
+    if stage in (Stage.verified, Stage.withdrawn):
+        return None
+    worst = light_for(share_left(cycle_start, deadline, as_of), lights) \
+        if stage != Stage.rectified else Light.green
+    if stage_due_on is not None:
+        own = light_for(share_left(stage_since, stage_due_on, as_of), lights)
+        if LIGHT_ORDER[own] > LIGHT_ORDER[worst]:
+            worst = own
+    return worst
+
+
+def next_due(stage: str, *, stage_due_on: date | None, deadline: date) -> date | None:
+    if stage in (Stage.verified, Stage.withdrawn):
+        return None
+    if stage == Stage.rectified:
+        return stage_due_on or deadline
+    return min(d for d in (stage_due_on, deadline) if d is not None)
+
+
+def days_left(stage: str, *, stage_due_on: date | None, deadline: date, as_of: date) -> int | None:
+    """Days to the next due date; negative when overdue, None for closed cases."""
+    due = next_due(stage, stage_due_on=stage_due_on, deadline=deadline)
+    return None if due is None else (due - as_of).days

@@ -1,0 +1,547 @@
+"""The write side: every operation is one transaction that checks the guards, changes, and appends an event.
+
+One module-level ``transitions`` machine serves every case: it moves a light :class:`Proposal`, never a
+stored row. The database transaction around it is what makes a refused or failed step leave nothing
+behind, and the ``version`` column is what makes the slower of two concurrent officers lose cleanly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+from transitions import Machine, MachineError
+
+from rectify.config import Config
+from rectify.states.guards import GUARDS, Proposal
+from rectify.states.stages import (
+    CLOSED_STAGES,
+    KINDS,
+    OTHER_PROBLEM,
+    PROBLEM_TYPES,
+    SECRETARY_KINDS,
+    STAGE_LABELS,
+    STAGES,
+    Stage,
+)
+from rectify.states.transitions import BY_TRIGGER, TRANSITIONS, TransitionSpec
+from rectify.workflow.clock import Clock, local_today, system_clock
+from rectify.workflow.deadlines import default_deadline, stage_due
+from rectify.workflow.errors import BadInput, Conflict, NotFound, Refused
+from rectify.workflow.models import (
+    Case,
+    CasePerson,
+    CaseProblem,
+    DeadlineExtension,
+    Event,
+    Measure,
+    Organization,
+    ProgressReport,
+    SecretaryAssignment,
+    Verification,
+)
+from rectify.workflow.persistence import Database
+
+case_t = Case.__table__  # type: ignore[attr-defined]
+org_t = Organization.__table__  # type: ignore[attr-defined]
+problem_t = CaseProblem.__table__  # type: ignore[attr-defined]
+measure_t = Measure.__table__  # type: ignore[attr-defined]
+person_t = CasePerson.__table__  # type: ignore[attr-defined]
+secretary_t = SecretaryAssignment.__table__  # type: ignore[attr-defined]
+progress_t = ProgressReport.__table__  # type: ignore[attr-defined]
+verification_t = Verification.__table__  # type: ignore[attr-defined]
+extension_t = DeadlineExtension.__table__  # type: ignore[attr-defined]
+event_t = Event.__table__  # type: ignore[attr-defined]
+
+PERSON_ROLES = ("officer", "county_leader", "township_cadre")
+
+
+def _guards_pass(spec: TransitionSpec) -> Callable[[Any], bool]:
+    guards = [GUARDS[name] for name in spec.guards]
+
+    def check(event_data: Any) -> bool:
+        proposal: Proposal = event_data.model
+        proposal.missing = [m for m in (g(proposal) for g in guards) if m]
+        return not proposal.missing
+
+    return check
+
+
+MACHINE = Machine(
+    model=None,
+    states=[s.value for s in STAGES],
+    transitions=[
+        {"trigger": t.trigger, "source": list(t.sources), "dest": t.dest, "conditions": [_guards_pass(t)]}
+        for t in TRANSITIONS
+    ],
+    initial=Stage.identified.value,
+    auto_transitions=False,
+    send_event=True,
+)
+
+
+def stage_text(stage: str) -> str:
+    return f"{stage}（{STAGE_LABELS.get(stage, stage)}）"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case_id: int
+    org_name: str
+    action: str
+    from_stage: str
+    to_stage: str
+    message: str = ""
+
+    def describe(self) -> str:
+        head = f"案例 {self.case_id}（{self.org_name}）"
+        if self.from_stage != self.to_stage:
+            head += f"：{stage_text(self.from_stage)} → {stage_text(self.to_stage)}"
+        else:
+            head += f"：{BY_TRIGGER[self.action].label if self.action in BY_TRIGGER else self.action}，" \
+                    f"阶段 {stage_text(self.to_stage)}"
+        return head + (f"。{self.message}" if self.message else "")
+
+
+def parse_problems(codes: Iterable[str], detail: str = "") -> list[tuple[str, str]]:
+    """``P01`` … ``P10`` or ``other`` / ``other:说明``; refuses unknown codes as malformed input."""
+    result: list[tuple[str, str]] = []
+    for raw in codes:
+        code, _, text = raw.strip().partition(":")
+        upper = code.upper()
+        if upper in PROBLEM_TYPES:
+            result.append((upper, PROBLEM_TYPES[upper]))
+        elif code.lower() == OTHER_PROBLEM:
+            text = text.strip() or detail.strip()
+            if not text:
+                raise BadInput("软弱涣散情形 other 需写明具体内容（--problem other:说明 或 --detail）")
+            result.append((OTHER_PROBLEM, text))
+        else:
+            raise BadInput(f"未知的软弱涣散情形代码 {raw}（应为 P01–P10 或 other:说明）")
+    if not result:
+        raise BadInput("至少需要一项软弱涣散情形（--problem P01 … P10）")
+    seen: set[str] = set()
+    unique = []
+    for code, text in result:
+        key = code if code != OTHER_PROBLEM else f"{code}:{text}"
+        if key not in seen:
+            seen.add(key)
+            unique.append((code, text))
+    return unique
+
+
+class Workflow:
+    """The operations of SPEC §3 on one database, performed by one actor at the clock's time."""
+
+    def __init__(self, db: Database, config: Config | None = None, *, actor: str = "system",
+                 clock: Clock = system_clock) -> None:
+        self.db = db
+        self.config = config or Config()
+        self.actor = actor
+        self.clock = clock
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def today(self) -> date:
+        return local_today(self.clock, self.config.policy.timezone)
+
+    def _event(self, s: Session, case_id: int, action: str, from_stage: str | None, to_stage: str | None,
+               reason: str = "", detail: dict[str, Any] | None = None, at: datetime | None = None) -> None:
+        s.execute(sa.insert(event_t).values(
+            case_id=case_id, at=at or self.clock(), actor=self.actor, action=action,
+            from_stage=from_stage, to_stage=to_stage, reason=reason or "",
+            detail=json.dumps(_jsonable(detail or {}), ensure_ascii=False, sort_keys=True),
+        ))
+
+    @staticmethod
+    def _resolve(s: Session, ref: str | int) -> sa.Row[Any]:
+        """A case by number, or the open case of the organization with that code."""
+        cols = [case_t, org_t.c.name.label("org_name"), org_t.c.code.label("org_code")]
+        base = sa.select(*cols).join(org_t, org_t.c.id == case_t.c.org_id)
+        text = str(ref).strip()
+        if text.isdigit():
+            row = s.execute(base.where(case_t.c.id == int(text))).one_or_none()
+            if row is not None:
+                return row
+        row = s.execute(base.where(org_t.c.code == text, case_t.c.stage.not_in(CLOSED_STAGES))).one_or_none()
+        if row is not None:
+            return row
+        org = s.execute(sa.select(org_t.c.name).where(org_t.c.code == text)).scalar()
+        if org is not None:
+            raise NotFound(f"组织 {text}（{org}）没有在办的整顿案例")
+        raise NotFound(f"找不到案例或组织 {text}")
+
+    @staticmethod
+    def _people(s: Session, case_id: int) -> dict[str, str]:
+        rows = s.execute(sa.select(person_t.c.role, person_t.c.name).where(person_t.c.case_id == case_id))
+        return {role: name for role, name in rows}
+
+    def _run(self, ref: str | int, trigger: str, inputs: dict[str, Any], *,
+             apply: Callable[[Session, sa.Row[Any], Proposal], dict[str, Any]],
+             facts: Callable[[Session, sa.Row[Any]], dict[str, Any]] | None = None,
+             expected_version: int | None = None, reason: str = "",
+             message: Callable[[Proposal], str] | None = None) -> Outcome:
+        with self.db.session() as s, s.begin():
+            row = self._resolve(s, ref)
+            if expected_version is not None and row.version != expected_version:
+                raise Conflict(f"案例 {row.id}（{row.org_name}）已被他人修改（版本 {expected_version} → "
+                               f"{row.version}），本次操作未写入，请重新查看后再试")
+            spec = BY_TRIGGER[trigger]
+            proposal = Proposal(state=row.stage, facts={
+                "identified_on": row.cycle_start, "deadline": row.deadline, "supervised": row.supervised,
+                "measures_total": row.measures_total,
+                "measures_open": row.measures_total - row.measures_done,
+            }, inputs=inputs)
+            if facts is not None:
+                proposal.facts.update(facts(s, row))
+            head = f"无法{spec.label}：案例 {row.id}（{row.org_name}）处于 {stage_text(row.stage)} 阶段"
+            try:
+                moved = MACHINE.events[trigger].trigger(proposal)
+            except MachineError:
+                allowed = "、".join(stage_text(x) for x in spec.sources)
+                raise Refused(f"{head}，此操作只适用于 {allowed} 阶段") from None
+            if not moved:
+                raise Refused(f"{head}，{'；'.join(proposal.missing)}")
+            changes = apply(s, row, proposal)
+            to_stage = proposal.state
+            now = self.clock()
+            if to_stage != row.stage:
+                changes.setdefault("stage_since", inputs.get("on") or self.today())
+                changes["stage"] = to_stage
+            if to_stage != row.stage or "deadline" in changes:
+                changes["stage_due"] = stage_due(
+                    to_stage, cycle_start=changes.get("cycle_start", row.cycle_start),
+                    deadline=changes.get("deadline", row.deadline),
+                    rectified_on=changes.get("rectified_on", row.rectified_on), policy=self.config.policy)
+            changes["version"] = row.version + 1
+            changes["updated_at"] = now
+            result = s.execute(sa.update(case_t).where(case_t.c.id == row.id, case_t.c.version == row.version)
+                               .values(**changes))
+            if result.rowcount != 1:
+                raise Conflict(f"案例 {row.id}（{row.org_name}）已被他人修改，本次操作未写入，请重新查看后再试")
+            self._event(s, row.id, trigger, row.stage, to_stage, reason or inputs.get("reason") or "",
+                        inputs, at=now)
+        return Outcome(row.id, row.org_name, trigger, row.stage, to_stage, message(proposal) if message else "")
+
+    # -- organizations --------------------------------------------------------------------------
+
+    def add_org(self, code: str, name: str, *, kind: str, county: str, township: str,
+                poor_village: bool = False) -> int:
+        code, name = code.strip(), name.strip()
+        if not code or not name:
+            raise BadInput("组织代码和名称不能为空")
+        if kind not in KINDS:
+            raise BadInput(f"未知的组织类别 {kind}（应为 {', '.join(KINDS)}）")
+        if not county.strip() or not township.strip():
+            raise BadInput("县和乡镇不能为空")
+        with self.db.session() as s, s.begin():
+            exists = s.execute(sa.select(org_t.c.name).where(org_t.c.code == code)).scalar()
+            if exists is not None:
+                raise Refused(f"组织代码 {code} 已存在（{exists}）")
+            try:
+                result = s.execute(sa.insert(org_t).values(
+                    code=code, name=name, kind=kind, county=county.strip(), township=township.strip(),
+                    poor_village=poor_village, created_at=self.clock()))
+            except IntegrityError:
+                raise Refused(f"组织代码 {code} 已存在") from None
+            pk = result.inserted_primary_key
+            assert pk is not None
+            return int(pk[0])
+
+    # -- cases -----------------------------------------------------------------------------------
+
+    def open_case(self, org_code: str, *, problems: Iterable[str], identified_on: date,
+                  deadline: date | None = None, detail: str = "", officer: str = "",
+                  officer_email: str = "") -> Outcome:
+        parsed = parse_problems(problems, detail)
+        deadline = deadline or default_deadline(identified_on, self.config.policy)
+        now = self.clock()
+        with self.db.session() as s, s.begin():
+            org = s.execute(sa.select(org_t.c.id, org_t.c.name).where(org_t.c.code == org_code.strip())).one_or_none()
+            if org is None:
+                raise NotFound(f"找不到组织 {org_code}，请先用 rectify org add 登记")
+            if deadline <= identified_on:
+                raise Refused(f"无法立案：{org.name} 的转化时限 {deadline} 早于或等于确定日期 {identified_on}")
+            if identified_on > self.today():
+                raise Refused(f"无法立案：{org.name} 的确定日期 {identified_on} 晚于今天 {self.today()}")
+            existing = s.execute(sa.select(case_t.c.id, case_t.c.stage).where(
+                case_t.c.org_id == org.id, case_t.c.stage.not_in(CLOSED_STAGES))).one_or_none()
+            if existing is not None:
+                raise Refused(f"无法立案：{org.name} 已有在办的整顿案例 {existing.id}"
+                              f"（阶段 {stage_text(existing.stage)}），一个组织同时只能有一个在办案例")
+            try:
+                result = s.execute(sa.insert(case_t).values(
+                    org_id=org.id, year=identified_on.year, stage=Stage.identified, identified_on=identified_on,
+                    deadline=deadline, stage_since=identified_on, cycle_start=identified_on,
+                    stage_due=stage_due(Stage.identified, cycle_start=identified_on, deadline=deadline,
+                                        rectified_on=None, policy=self.config.policy),
+                    cycle=1, version=1, detail=detail.strip(), helping_unit="", self_check="",
+                    withdrawn_reason="", supervised=False, supervision_reason="", measures_total=0,
+                    measures_done=0, created_at=now, updated_at=now))
+            except IntegrityError:
+                raise Conflict(f"无法立案：{org.name} 刚刚已由他人立案，请用 rectify case list 查看") from None
+            pk = result.inserted_primary_key
+            assert pk is not None
+            case_id = int(pk[0])
+            s.execute(sa.insert(problem_t), [{"case_id": case_id, "code": c, "text": t} for c, t in parsed])
+            if officer.strip() or officer_email.strip():
+                s.execute(sa.insert(person_t).values(case_id=case_id, role="officer", name=officer.strip(),
+                                                     email=officer_email.strip(), unit="", phone=""))
+            self._event(s, case_id, "open", None, Stage.identified, detail={
+                "org": org_code, "problems": [c for c, _ in parsed], "identified_on": identified_on,
+                "deadline": deadline, "detail": detail, "officer": officer}, at=now)
+        return Outcome(case_id, org.name, "open", Stage.identified, Stage.identified,
+                       f"转化时限 {deadline}")
+
+    def _set_person(self, s: Session, case_id: int, role: str, name: str | None, email: str | None) -> None:
+        current = s.execute(sa.select(person_t.c.id, person_t.c.name, person_t.c.email).where(
+            person_t.c.case_id == case_id, person_t.c.role == role)).one_or_none()
+        if current is None:
+            if name or email:
+                s.execute(sa.insert(person_t).values(case_id=case_id, role=role, name=name or "",
+                                                     email=email or "", unit="", phone=""))
+            return
+        values = {}
+        if name:
+            values["name"] = name
+        if email:
+            values["email"] = email
+        if values:
+            s.execute(sa.update(person_t).where(person_t.c.id == current.id).values(**values))
+
+    def plan(self, ref: str | int, *, measures: list[tuple[str, str, date]], county_leader: str = "",
+             township_cadre: str = "", helping_unit: str = "", emails: dict[str, str] | None = None,
+             expected_version: int | None = None) -> Outcome:
+        emails = emails or {}
+        unknown = set(emails) - set(PERSON_ROLES)
+        if unknown:
+            raise BadInput(f"未知的人员角色 {', '.join(sorted(unknown))}（应为 {', '.join(PERSON_ROLES)}）")
+        inputs = {"measures": [{"text": t.strip(), "owner": o.strip(), "due": d} for t, o, d in measures],
+                  "county_leader": county_leader.strip(), "township_cadre": township_cadre.strip(),
+                  "helping_unit": helping_unit.strip(), "emails": emails}
+
+        def facts(s: Session, row: sa.Row[Any]) -> dict[str, Any]:
+            return self._people(s, row.id)
+
+        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+            start = s.execute(sa.select(sa.func.coalesce(sa.func.max(measure_t.c.seq), 0))
+                              .where(measure_t.c.case_id == row.id)).scalar_one()
+            new = [{"case_id": row.id, "seq": start + i, "text": m["text"], "owner": m["owner"],
+                    "due_on": m["due"], "done_on": None} for i, m in enumerate(inputs["measures"], 1)]
+            if new:
+                s.execute(sa.insert(measure_t), new)
+            self._set_person(s, row.id, "county_leader", inputs["county_leader"], emails.get("county_leader"))
+            self._set_person(s, row.id, "township_cadre", inputs["township_cadre"], emails.get("township_cadre"))
+            if "officer" in emails:
+                self._set_person(s, row.id, "officer", None, emails["officer"])
+            changes: dict[str, Any] = {"measures_total": row.measures_total + len(new)}
+            if inputs["helping_unit"]:
+                changes["helping_unit"] = inputs["helping_unit"]
+            return changes
+
+        with self.db.session() as s:
+            stage = self._resolve(s, ref).stage
+        trigger = "revise_plan" if stage in BY_TRIGGER["revise_plan"].sources else "plan"
+        return self._run(ref, trigger, inputs, apply=apply, facts=facts, expected_version=expected_version)
+
+    def assign_secretary(self, ref: str | int, *, name: str, unit: str, since: date, kind: str = "first",
+                         email: str = "", phone: str = "", expected_version: int | None = None) -> Outcome:
+        inputs = {"name": name.strip(), "unit": unit.strip(), "since": since, "kind": kind,
+                  "email": email.strip(), "phone": phone.strip(), "on": since}
+
+        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+            s.execute(sa.insert(secretary_t).values(case_id=row.id, name=inputs["name"], kind=kind,
+                                                    unit=inputs["unit"], since=since, until=None,
+                                                    email=inputs["email"], phone=inputs["phone"], end_reason=""))
+            return {}
+
+        return self._run(ref, "assign_secretary", inputs, apply=apply, expected_version=expected_version,
+                         message=lambda p: f"{SECRETARY_KINDS.get(kind, kind)} {inputs['name']}（{inputs['unit']}）")
+
+    def replace_secretary(self, ref: str | int, *, name: str, unit: str, since: date, reason: str,
+                          kind: str | None = None, email: str = "", phone: str = "",
+                          expected_version: int | None = None) -> Outcome:
+        inputs: dict[str, Any] = {"name": name.strip(), "unit": unit.strip(), "since": since,
+                                  "reason": reason.strip(), "email": email.strip(), "phone": phone.strip()}
+
+        def facts(s: Session, row: sa.Row[Any]) -> dict[str, Any]:
+            current = s.execute(sa.select(secretary_t.c.id, secretary_t.c.name, secretary_t.c.kind,
+                                          secretary_t.c.since)
+                                .where(secretary_t.c.case_id == row.id, secretary_t.c.until.is_(None))
+                                .order_by(secretary_t.c.id.desc()).limit(1)).one_or_none()
+            inputs["kind"] = kind or (current.kind if current else "first")
+            if current is not None:
+                inputs["old_name"] = current.name
+            return {"secretary": current}
+
+        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+            current = p.facts["secretary"]
+            if current is not None:
+                if since < current.since:
+                    raise Refused(f"无法更换书记：案例 {row.id}（{row.org_name}）新书记任职日期 {since} "
+                                  f"早于原书记 {current.name} 的任职日期 {current.since}")
+                s.execute(sa.update(secretary_t).where(secretary_t.c.id == current.id)
+                          .values(until=since, end_reason=inputs["reason"]))
+            s.execute(sa.insert(secretary_t).values(case_id=row.id, name=inputs["name"], kind=inputs["kind"],
+                                                    unit=inputs["unit"], since=since, until=None,
+                                                    email=inputs["email"], phone=inputs["phone"], end_reason=""))
+            return {}
+
+        return self._run(ref, "replace_secretary", inputs, apply=apply, facts=facts,
+                         expected_version=expected_version,
+                         message=lambda p: f"{inputs.get('old_name', '（无）')} → {inputs['name']}")
+
+    def complete_measure(self, ref: str | int, number: int, *, on: date,
+                         expected_version: int | None = None) -> Outcome:
+        inputs = {"measure_no": number, "on": on}
+
+        def facts(s: Session, row: sa.Row[Any]) -> dict[str, Any]:
+            m = s.execute(sa.select(measure_t.c.id, measure_t.c.text, measure_t.c.done_on).where(
+                measure_t.c.case_id == row.id, measure_t.c.seq == number)).one_or_none()
+            return {"measure": m._asdict() if m is not None else None}
+
+        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+            s.execute(sa.update(measure_t).where(measure_t.c.id == p.facts["measure"]["id"]).values(done_on=on))
+            return {"measures_done": row.measures_done + 1}
+
+        return self._run(ref, "complete_measure", inputs, apply=apply, facts=facts,
+                         expected_version=expected_version,
+                         message=lambda p: f"第{number}项「{p.facts['measure']['text']}」已完成")
+
+    def report_progress(self, ref: str | int, *, on: date, note: str,
+                        expected_version: int | None = None) -> Outcome:
+        inputs = {"on": on, "note": note.strip()}
+
+        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+            s.execute(sa.insert(progress_t).values(case_id=row.id, reported_on=on, note=inputs["note"],
+                                                   actor=self.actor))
+            last = row.last_progress_on
+            return {"last_progress_on": on if last is None or on > last else last}
+
+        return self._run(ref, "report_progress", inputs, apply=apply, expected_version=expected_version)
+
+    def mark_rectified(self, ref: str | int, *, on: date, self_check: str,
+                       expected_version: int | None = None) -> Outcome:
+        inputs = {"on": on, "self_check": self_check.strip()}
+
+        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+            return {"rectified_on": on, "self_check": inputs["self_check"]}
+
+        return self._run(ref, "mark_rectified", inputs, apply=apply, expected_version=expected_version)
+
+    def verify(self, ref: str | int, *, on: date, by: str, score: int, satisfied: int, dissatisfied: int,
+               basic: int = 0, deadline: date | None = None, expected_version: int | None = None) -> Outcome:
+        """Passes only at or above the configured thresholds; otherwise takes ``fail_verification``."""
+        rules = self.config.verification
+        total = satisfied + basic + dissatisfied
+        reasons = []
+        if score < rules.pass_score:
+            reasons.append(f"验收得分 {score} 低于 {rules.pass_score} 分")
+        if total > 0 and dissatisfied / total > rules.max_dissatisfied_share:
+            reasons.append(f"不满意率 {dissatisfied / total:.0%} 超过 {rules.max_dissatisfied_share:.0%}")
+        passed = not reasons
+        inputs: dict[str, Any] = {"on": on, "by": by.strip(), "score": score, "satisfied": satisfied,
+                                  "basic": basic, "dissatisfied": dissatisfied, "passed": passed,
+                                  "reason": "；".join(reasons)}
+        if deadline is not None and not passed:
+            inputs["deadline"] = deadline
+
+        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+            s.execute(sa.insert(verification_t).values(
+                case_id=row.id, verified_on=on, verifier=inputs["by"], score=score, satisfied=satisfied,
+                basic=basic, dissatisfied=dissatisfied, passed=passed, reasons=inputs["reason"]))
+            if passed:
+                return {"verified_on": on, "score": score}
+            changes: dict[str, Any] = {"rectified_on": None, "stage_since": on}
+            if deadline is not None:
+                if deadline <= on:
+                    raise Refused(f"无法验收：案例 {row.id}（{row.org_name}）新的转化时限 {deadline} 必须晚于验收日期 {on}")
+                changes["deadline"] = deadline
+            return changes
+
+        def message(p: Proposal) -> str:
+            if passed:
+                return f"验收通过（{score} 分），已销号"
+            return f"验收未通过：{inputs['reason']}，退回整改"
+
+        return self._run(ref, "verify" if passed else "fail_verification", inputs, apply=apply,
+                         expected_version=expected_version, message=message)
+
+    def withdraw(self, ref: str | int, *, reason: str, expected_version: int | None = None) -> Outcome:
+        inputs = {"reason": reason.strip()}
+
+        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+            return {"withdrawn_reason": inputs["reason"]}
+
+        return self._run(ref, "withdraw", inputs, apply=apply, expected_version=expected_version)
+
+    def reopen(self, ref: str | int, *, reason: str, deadline: date | None = None,
+               expected_version: int | None = None) -> Outcome:
+        """A look-back relapse: a new cycle starting today, with its own deadline."""
+        today = self.today()
+        new_deadline = deadline or default_deadline(today, self.config.policy)
+        inputs = {"reason": reason.strip(), "deadline": new_deadline}
+
+        def facts(s: Session, row: sa.Row[Any]) -> dict[str, Any]:
+            return {"identified_on": today}
+
+        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+            open_elsewhere = s.execute(sa.select(case_t.c.id).where(
+                case_t.c.org_id == row.org_id, case_t.c.id != row.id,
+                case_t.c.stage.not_in(CLOSED_STAGES))).scalar()
+            if open_elsewhere is not None:
+                raise Refused(f"无法回头看重新整顿：案例 {row.id}（{row.org_name}）的组织已有在办案例 {open_elsewhere}")
+            return {"cycle": row.cycle + 1, "cycle_start": today, "deadline": new_deadline,
+                    "verified_on": None, "rectified_on": None, "score": None, "stage_since": today}
+
+        return self._run(ref, "reopen", inputs, apply=apply, facts=facts, expected_version=expected_version,
+                         message=lambda p: f"开始新一轮整顿，转化时限 {new_deadline}")
+
+    def extend(self, ref: str | int, *, to: date, reason: str, approved_by: str,
+               expected_version: int | None = None) -> Outcome:
+        inputs = {"deadline": to, "reason": reason.strip(), "approved_by": approved_by.strip()}
+
+        def facts(s: Session, row: sa.Row[Any]) -> dict[str, Any]:
+            latest = s.execute(sa.select(sa.func.max(measure_t.c.due_on)).where(
+                measure_t.c.case_id == row.id, measure_t.c.done_on.is_(None))).scalar()
+            return {"latest_open_measure_due": latest}
+
+        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+            s.execute(sa.insert(extension_t).values(case_id=row.id, old_deadline=row.deadline, new_deadline=to,
+                                                    reason=inputs["reason"], approved_by=inputs["approved_by"],
+                                                    at=self.clock()))
+            return {"deadline": to}
+
+        return self._run(ref, "extend", inputs, apply=apply, facts=facts, expected_version=expected_version,
+                         message=lambda p: f"转化时限改为 {to}")
+
+    def supervise(self, ref: str | int, *, reason: str, expected_version: int | None = None) -> Outcome:
+        return self._set_supervision(ref, True, reason, expected_version)
+
+    def unsupervise(self, ref: str | int, *, reason: str, expected_version: int | None = None) -> Outcome:
+        return self._set_supervision(ref, False, reason, expected_version)
+
+    def _set_supervision(self, ref: str | int, on: bool, reason: str, expected_version: int | None) -> Outcome:
+        inputs = {"reason": reason.strip()}
+
+        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+            return {"supervised": on, "supervision_reason": inputs["reason"] if on else ""}
+
+        return self._run(ref, "supervise" if on else "unsupervise", inputs, apply=apply,
+                         expected_version=expected_version)

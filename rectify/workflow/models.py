@@ -1,0 +1,192 @@
+"""The stored records. Dates are plain dates; instants are aware UTC timestamps.
+
+Stage due dates are fixed when a stage starts (``stage_due``), so a later policy change never
+moves a deadline an officer was already given; the indexed due-date queries read these columns.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+from rectify.states.stages import CLOSED_STAGES
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware UTC instants; SQLite hands back naive values, which are UTC by construction."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)  # type: ignore[call-overload]
+
+
+_closed = ", ".join(f"'{s}'" for s in CLOSED_STAGES)
+
+
+class Organization(SQLModel, table=True):
+    __tablename__ = "organization"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    county: str = Field(max_length=100)
+    township: str = Field(max_length=100)
+    poor_village: bool = False
+    created_at: datetime = _ts()
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "rectification_case"
+    __table_args__ = (
+        # At most one open case per organization, enforced by the database so that two officers
+        # opening one at once cannot both succeed.
+        sa.Index("uq_case_open_org", "org_id", unique=True,
+                 sqlite_where=sa.text(f"stage NOT IN ({_closed})"),
+                 postgresql_where=sa.text(f"stage NOT IN ({_closed})")),
+        sa.Index("ix_case_stage_deadline", "stage", "deadline"),
+        sa.Index("ix_case_stage_due", "stage", "stage_due"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    year: int = Field(index=True)
+    stage: str = Field(max_length=24)
+    identified_on: date
+    deadline: date
+    stage_since: date
+    stage_due: date | None = None
+    cycle_start: date  # identification, or the reopening for later cycles
+    cycle: int = 1
+    version: int = 1
+    detail: str = ""
+    helping_unit: str = ""
+    self_check: str = ""
+    rectified_on: date | None = None
+    verified_on: date | None = None
+    score: int | None = None
+    withdrawn_reason: str = ""
+    supervised: bool = False
+    supervision_reason: str = ""
+    measures_total: int = 0
+    measures_done: int = 0
+    last_progress_on: date | None = None
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class CaseProblem(SQLModel, table=True):
+    __tablename__ = "case_problem"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    code: str = Field(max_length=8)
+    text: str = ""
+
+
+class Measure(SQLModel, table=True):
+    __tablename__ = "measure"
+    __table_args__ = (sa.UniqueConstraint("case_id", "seq", name="uq_measure_case_seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    seq: int
+    text: str
+    owner: str
+    due_on: date
+    done_on: date | None = None
+
+
+class CasePerson(SQLModel, table=True):
+    """People on a case who may receive mail: officer, county leader, township cadre."""
+
+    __tablename__ = "case_person"
+    __table_args__ = (sa.UniqueConstraint("case_id", "role", name="uq_person_case_role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    role: str = Field(max_length=24)
+    name: str
+    unit: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+class SecretaryAssignment(SQLModel, table=True):
+    """Every secretary a case has had; the current one has no ``until``."""
+
+    __tablename__ = "secretary_assignment"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    name: str
+    kind: str = Field(max_length=8)
+    unit: str
+    since: date
+    until: date | None = None
+    email: str = ""
+    phone: str = ""
+    end_reason: str = ""
+
+
+class ProgressReport(SQLModel, table=True):
+    __tablename__ = "progress_report"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    reported_on: date
+    note: str
+    actor: str
+
+
+class Verification(SQLModel, table=True):
+    __tablename__ = "verification"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    verified_on: date
+    verifier: str
+    score: int
+    satisfied: int
+    basic: int
+    dissatisfied: int
+    passed: bool
+    reasons: str = ""
+
+
+class DeadlineExtension(SQLModel, table=True):
+    __tablename__ = "deadline_extension"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    old_deadline: date
+    new_deadline: date
+    reason: str
+    approved_by: str
+    at: datetime = _ts()
+
+
+class Event(SQLModel, table=True):
+    """Append-only history: the engine inserts, nothing updates or deletes."""
+
+    __tablename__ = "case_event"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    at: datetime = _ts()
+    actor: str
+    action: str = Field(max_length=32)
+    from_stage: str | None = None
+    to_stage: str | None = None
+    reason: str = ""
+    detail: str = ""  # JSON of the inputs that made the change
