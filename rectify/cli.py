@@ -125,15 +125,32 @@ class App:
             self._db = open_database(self.db_url or self.config.database.url or None, create=create, check=check)
         return self._db
 
+    def clock(self) -> Any:
+        """The wall clock, or the instant in RECTIFY_NOW (tests and replaying a day's work)."""
+        from rectify.workflow.clock import fixed_clock, system_clock
+
+        fixed = os.environ.get("RECTIFY_NOW")
+        if not fixed:
+            return system_clock
+        from datetime import datetime
+
+        try:
+            at = datetime.fromisoformat(fixed)
+        except ValueError:
+            raise click.BadParameter(f"RECTIFY_NOW 应为带时区的 ISO 时间，收到 {fixed!r}") from None
+        if at.tzinfo is None:
+            raise click.BadParameter(f"RECTIFY_NOW 应为带时区的 ISO 时间，收到 {fixed!r}")
+        return fixed_clock(at)
+
     def workflow(self) -> Workflow:
         from rectify.workflow.engine import Workflow
 
-        return Workflow(self.database(), self.config, actor=self.actor)
+        return Workflow(self.database(), self.config, actor=self.actor, clock=self.clock())
 
     def today(self) -> date:
-        from rectify.workflow.clock import local_today, system_clock
+        from rectify.workflow.clock import local_today
 
-        return local_today(system_clock, self.config.policy.timezone)
+        return local_today(self.clock(), self.config.policy.timezone)
 
 
 def _login() -> str:
@@ -672,6 +689,21 @@ def case_list(app: App, county: str | None, township: str | None, kind: str | No
     emit(rows, [("case_id", "案例"), ("org_code", "组织代码"), ("org_name", "党组织名称"), ("township", "乡镇"),
                 ("stage", "当前阶段"), ("deadline", "转化时限"), ("days_left", "剩余天数"), ("light", "预警"),
                 ("supervised", "挂牌督办")], fmt)
+
+
+# -- ledger and statistics (限期转化台账) ------------------------------------------------------------
+
+# (end of ledger and statistics)
+
+
+# -- reminders, outbox and scheduler -------------------------------------------------------------------
+
+# (end of reminders, outbox and scheduler)
+
+
+# -- bulk import, export and restore ---------------------------------------------------------------
+
+# (end of bulk import, export and restore)
 
 
 def main() -> None:
