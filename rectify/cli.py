@@ -648,12 +648,19 @@ def case_history_cmd(app: App, ref: str, fmt: str) -> None:
 
     rows = case_history(app.database(), ref)
     if fmt != "json":
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        from rectify.workflow.engine import ACTION_LABELS
+
+        tz = ZoneInfo(app.config.policy.timezone)
         for r in rows:
             r["stages"] = (f"{r['from_stage'] or ''} → {r['to_stage']}" if r["from_stage"] != r["to_stage"]
                            else r["to_stage"])
-            r["at"] = r["at"][:19].replace("T", " ") + " UTC"
+            r["at"] = datetime.fromisoformat(r["at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            r["action"] = f"{ACTION_LABELS.get(r['action'], r['action'])} {r['action']}"
     emit(rows, [("at", "时间"), ("actor", "操作人"), ("action", "操作"), ("stages", "阶段"),
-                ("reason", "原因")], fmt)
+                ("reason", "原因")], fmt, max_width=60)
 
 
 @case.command("list")

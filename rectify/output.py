@@ -99,7 +99,7 @@ def output_options(formats: Sequence[str] = ("table", "csv", "json")) -> Callabl
 
 
 def emit(rows: list[dict[str, Any]], columns: Sequence[Column], fmt: str, *, empty: str = "（无）",
-         colour: Callable[[str, str, dict[str, Any]], str] | None = None) -> None:
+         colour: Callable[[str, str, dict[str, Any]], str] | None = None, max_width: int = 30) -> None:
     if fmt == "json":
         click.echo(render_json(rows))
     elif fmt == "csv":
@@ -107,4 +107,4 @@ def emit(rows: list[dict[str, Any]], columns: Sequence[Column], fmt: str, *, emp
     elif not rows:
         click.echo(empty)
     else:
-        click.echo(render_table(rows, columns, colour=colour))
+        click.echo(render_table(rows, columns, colour=colour, max_width=max_width))

@@ -60,6 +60,7 @@ extension_t = DeadlineExtension.__table__  # type: ignore[attr-defined]
 event_t = Event.__table__  # type: ignore[attr-defined]
 
 PERSON_ROLES = ("officer", "county_leader", "township_cadre")
+ACTION_LABELS: dict[str, str] = {"open": "立案", "import": "导入", **{t.trigger: t.label for t in TRANSITIONS}}
 
 
 def _guards_pass(spec: TransitionSpec) -> Callable[[Any], bool]:
@@ -114,8 +115,7 @@ class Outcome:
         if self.from_stage != self.to_stage:
             head += f"：{stage_text(self.from_stage)} → {stage_text(self.to_stage)}"
         else:
-            head += f"：{BY_TRIGGER[self.action].label if self.action in BY_TRIGGER else self.action}，" \
-                    f"阶段 {stage_text(self.to_stage)}"
+            head += f"：{ACTION_LABELS.get(self.action, self.action)}，阶段 {stage_text(self.to_stage)}"
         return head + (f"。{self.message}" if self.message else "")
 
 

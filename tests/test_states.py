@@ -1,0 +1,103 @@
+"""The workflow as data: the table is consistent, and the shared machine moves a Proposal by it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from transitions import MachineError
+
+from rectify.states.guards import GUARDS, Proposal
+from rectify.states.stages import OPEN_STAGES, STAGES, Stage
+from rectify.states.transitions import BY_TRIGGER, TRANSITIONS
+from rectify.workflow.engine import MACHINE
+
+FACTS = {"identified_on": date(2026, 3, 1), "deadline": date(2026, 12, 31), "supervised": False,
+         "measures_total": 0, "measures_open": 0}
+
+
+def test_every_guard_named_in_the_table_exists() -> None:
+    named = {g for t in TRANSITIONS for g in t.guards}
+    assert named <= set(GUARDS)
+    assert set(GUARDS) - named == set(), "a guard nobody uses"
+
+
+def test_main_path_reaches_verified_in_order() -> None:
+    main = [BY_TRIGGER[t] for t in ("plan", "assign_secretary", "mark_rectified", "verify")]
+    stage = Stage.identified
+    for spec in main:
+        assert stage in spec.sources
+        stage = Stage(spec.dest)
+    assert stage == Stage.verified
+    assert {s for t in TRANSITIONS for s in (*t.sources, t.dest) if s} == set(STAGES)
+
+
+def test_withdrawn_is_terminal() -> None:
+    assert not [t for t in TRANSITIONS if Stage.withdrawn in t.sources]
+
+
+@pytest.mark.parametrize("trigger", [t.trigger for t in TRANSITIONS])
+def test_illegal_source_raises_machine_error(trigger: str) -> None:
+    spec = BY_TRIGGER[trigger]
+    outside = [s for s in STAGES if s not in spec.sources]
+    assert outside, trigger
+    p = Proposal(state=outside[0], facts=dict(FACTS), inputs={})
+    with pytest.raises(MachineError):
+        MACHINE.events[trigger].trigger(p)
+    assert p.state == outside[0]
+
+
+def test_machine_is_shared_and_holds_no_model() -> None:
+    assert MACHINE.models == []
+    p = Proposal(state=Stage.identified, facts=dict(FACTS), inputs={
+        "measures": [{"text": "配齐班子", "owner": "王", "due": date(2026, 6, 30)}],
+        "county_leader": "李", "township_cadre": "张"})
+    assert MACHINE.events["plan"].trigger(p) is True
+    assert p.state == Stage.ledger_created
+    assert MACHINE.models == []
+
+
+@pytest.mark.parametrize(("trigger", "state", "inputs", "facts", "expected"), [
+    ("plan", "identified", {}, {}, ["缺少整顿措施（至少一项：内容|责任人|完成时限）", "缺少县级联系领导", "缺少乡镇包村干部"]),
+    ("plan", "identified", {"measures": [{"text": "x", "owner": "y", "due": date(2027, 1, 1)}],
+                            "county_leader": "李", "township_cadre": "张"}, {},
+     ["整顿措施「x」的完成时限 2027-01-01 不得晚于转化时限 2026-12-31"]),
+    ("plan", "identified", {"measures": [{"text": " ", "owner": "y", "due": date(2026, 5, 1)}],
+                            "county_leader": "李", "township_cadre": "张"}, {},
+     ["第1项整顿措施缺少内容、责任人或完成时限"]),
+    ("assign_secretary", "ledger_created", {"kind": "first"}, {}, ["缺少书记姓名、派出单位、任职日期"]),
+    ("assign_secretary", "ledger_created", {"name": "陈", "unit": "局", "since": date(2026, 2, 1), "kind": "x"}, {},
+     ["缺少书记类别（first 第一书记 / local 选配书记）", "任职日期 2026-02-01 不得早于确定日期 2026-03-01"]),
+    ("mark_rectified", "secretary_assigned", {"on": date(2026, 5, 1)}, {"measures_open": 2},
+     ["还有 2 项整顿措施未完成", "缺少乡镇自查情况"]),
+    ("mark_rectified", "secretary_assigned", {"on": date(2026, 1, 1), "self_check": "好"}, {},
+     ["日期 2026-01-01 不得早于确定日期 2026-03-01"]),
+    ("verify", "rectified", {"on": date(2026, 5, 1), "by": "", "score": 101, "satisfied": 1, "basic": 0,
+                             "dissatisfied": 0}, {}, ["缺少验收人；验收得分应在 0–100 之间（现为 101）"]),
+    ("verify", "rectified", {"on": date(2026, 5, 1), "by": "组", "score": 80, "satisfied": -1, "basic": 0,
+                             "dissatisfied": 0}, {}, ["满意度测评满意人数不能为负"]),
+    ("verify", "rectified", {"on": date(2026, 5, 1), "by": "组", "score": 80, "satisfied": 0, "basic": 0,
+                             "dissatisfied": 0}, {}, ["满意度测评人数不能全为 0"]),
+    ("withdraw", "identified", {"reason": "  "}, {}, ["缺少原因"]),
+    ("reopen", "verified", {"reason": "反弹", "deadline": date(2026, 2, 1)}, {},
+     ["新的转化时限 2026-02-01 必须晚于确定日期 2026-03-01"]),
+    ("extend", "secretary_assigned", {"deadline": date(2026, 8, 1)}, {"latest_open_measure_due": date(2026, 9, 1)},
+     ["缺少原因", "缺少批准人", "新的转化时限 2026-08-01 早于未完成整顿措施的完成时限 2026-09-01"]),
+    ("report_progress", "ledger_created", {"on": date(2026, 4, 1)}, {}, ["缺少进展情况"]),
+    ("supervise", "identified", {"reason": "慢"}, {"supervised": True}, ["已在挂牌督办中"]),
+    ("unsupervise", "identified", {"reason": "好"}, {}, ["未在挂牌督办中"]),
+    ("complete_measure", "ledger_created", {"measure_no": 4, "on": date(2026, 4, 1)}, {"measure": None},
+     ["没有第4项整顿措施"]),
+    ("complete_measure", "ledger_created", {"measure_no": 1, "on": date(2026, 4, 1)},
+     {"measure": {"done_on": date(2026, 3, 20)}}, ["第1项整顿措施已于 2026-03-20 完成，不能重复完成"]),
+])
+def test_guard_refusals_name_what_is_missing(trigger: str, state: str, inputs: dict, facts: dict,
+                                             expected: list[str]) -> None:
+    p = Proposal(state=state, facts={**FACTS, **facts}, inputs=inputs)
+    assert MACHINE.events[trigger].trigger(p) is False
+    assert p.missing == expected
+    assert p.state == state
+
+
+def test_open_stages_are_the_sources_of_extend() -> None:
+    assert tuple(BY_TRIGGER["extend"].sources) == OPEN_STAGES
