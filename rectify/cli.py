@@ -63,7 +63,7 @@ class RectifyGroup(click.Group):
 
         standalone = kwargs.pop("standalone_mode", True)
         try:
-            rv = super().main(*args, standalone_mode=False, **kwargs)
+            rv = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
         except click.exceptions.Exit as exc:
             rv = exc.exit_code
         except click.Abort:
@@ -125,6 +125,11 @@ class App:
             self._db = open_database(self.db_url or self.config.database.url or None, create=create, check=check)
         return self._db
 
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+            self._db = None
+
     def clock(self) -> Any:
         """The wall clock, or the instant in RECTIFY_NOW (tests and replaying a day's work)."""
         from rectify.workflow.clock import fixed_clock, system_clock
@@ -183,6 +188,8 @@ def cli(ctx: click.Context, db_url: str | None, config_path: str | None, actor: 
       rectify ledger --format xlsx -o 台账.xlsx
     """
     ctx.obj = App(db_url, config_path, actor)
+    ctx.obj.config  # noqa: B018  (a bad configuration file is reported before anything else)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def _done(outcome: Outcome) -> None:

@@ -11,9 +11,10 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from transitions import Machine, MachineError
@@ -231,8 +232,8 @@ class Workflow:
                     rectified_on=changes.get("rectified_on", row.rectified_on), policy=self.config.policy)
             changes["version"] = row.version + 1
             changes["updated_at"] = now
-            result = s.execute(sa.update(case_t).where(case_t.c.id == row.id, case_t.c.version == row.version)
-                               .values(**changes))
+            result = cast(CursorResult[Any], s.execute(
+                sa.update(case_t).where(case_t.c.id == row.id, case_t.c.version == row.version).values(**changes)))
             if result.rowcount != 1:
                 raise Conflict(f"案例 {row.id}（{row.org_name}）已被他人修改，本次操作未写入，请重新查看后再试")
             self._event(s, row.id, trigger, row.stage, to_stage, reason or inputs.get("reason") or "",
@@ -255,9 +256,9 @@ class Workflow:
             if exists is not None:
                 raise Refused(f"组织代码 {code} 已存在（{exists}）")
             try:
-                result = s.execute(sa.insert(org_t).values(
+                result = cast(CursorResult[Any], s.execute(sa.insert(org_t).values(
                     code=code, name=name, kind=kind, county=county.strip(), township=township.strip(),
-                    poor_village=poor_village, created_at=self.clock()))
+                    poor_village=poor_village, created_at=self.clock())))
             except IntegrityError:
                 raise Refused(f"组织代码 {code} 已存在") from None
             pk = result.inserted_primary_key
@@ -286,14 +287,14 @@ class Workflow:
                 raise Refused(f"无法立案：{org.name} 已有在办的整顿案例 {existing.id}"
                               f"（阶段 {stage_text(existing.stage)}），一个组织同时只能有一个在办案例")
             try:
-                result = s.execute(sa.insert(case_t).values(
+                result = cast(CursorResult[Any], s.execute(sa.insert(case_t).values(
                     org_id=org.id, year=identified_on.year, stage=Stage.identified, identified_on=identified_on,
                     deadline=deadline, stage_since=identified_on, cycle_start=identified_on,
                     stage_due=stage_due(Stage.identified, cycle_start=identified_on, deadline=deadline,
                                         rectified_on=None, policy=self.config.policy),
                     cycle=1, version=1, detail=detail.strip(), helping_unit="", self_check="",
                     withdrawn_reason="", supervised=False, supervision_reason="", measures_total=0,
-                    measures_done=0, created_at=now, updated_at=now))
+                    measures_done=0, created_at=now, updated_at=now)))
             except IntegrityError:
                 raise Conflict(f"无法立案：{org.name} 刚刚已由他人立案，请用 rectify case list 查看") from None
             pk = result.inserted_primary_key
@@ -332,9 +333,10 @@ class Workflow:
         unknown = set(emails) - set(PERSON_ROLES)
         if unknown:
             raise BadInput(f"未知的人员角色 {', '.join(sorted(unknown))}（应为 {', '.join(PERSON_ROLES)}）")
-        inputs = {"measures": [{"text": t.strip(), "owner": o.strip(), "due": d} for t, o, d in measures],
-                  "county_leader": county_leader.strip(), "township_cadre": township_cadre.strip(),
-                  "helping_unit": helping_unit.strip(), "emails": emails}
+        inputs: dict[str, Any] = {
+            "measures": [{"text": t.strip(), "owner": o.strip(), "due": d} for t, o, d in measures],
+            "county_leader": county_leader.strip(), "township_cadre": township_cadre.strip(),
+            "helping_unit": helping_unit.strip(), "emails": emails}
 
         def facts(s: Session, row: sa.Row[Any]) -> dict[str, Any]:
             return self._people(s, row.id)
@@ -471,7 +473,8 @@ class Workflow:
             changes: dict[str, Any] = {"rectified_on": None, "stage_since": on}
             if deadline is not None:
                 if deadline <= on:
-                    raise Refused(f"无法验收：案例 {row.id}（{row.org_name}）新的转化时限 {deadline} 必须晚于验收日期 {on}")
+                    raise Refused(f"无法验收：案例 {row.id}（{row.org_name}）新的转化时限 {deadline} "
+                                  f"必须晚于验收日期 {on}")
                 changes["deadline"] = deadline
             return changes
 

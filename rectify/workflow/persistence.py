@@ -59,7 +59,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=5000")
     cur.close()
 
 
@@ -116,7 +115,7 @@ def open_database(url: str | None = None, *, create: bool = False, check: bool =
     kwargs: dict[str, Any] = {}
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        kwargs["connect_args"] = {"timeout": 5}
+        kwargs["connect_args"] = {"timeout": float(os.environ.get("RECTIFY_DB_LOCK_TIMEOUT", "5"))}
     elif backend == "postgresql":
         kwargs.update(
             pool_pre_ping=True,

@@ -1,0 +1,263 @@
+"""The command line as officers and scripts use it: every command, exit codes, one-line refusals."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from rectify.cli import cli
+from rectify.workflow.persistence import Database
+
+from .conftest import snapshot
+
+Run = Callable[..., Result]
+
+
+def ok(result: Result) -> str:
+    assert result.exit_code == 0, result.output + result.stderr
+    return result.stdout
+
+
+def refused(result: Result, code: int, fragment: str) -> None:
+    assert result.exit_code == code, result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("错误：")
+    assert fragment in lines[0]
+    assert "Traceback" not in result.output
+
+
+def walk_cli(run: Run) -> None:
+    ok(run("org", "add", "V001", "河口镇王家庄村党支部", "--kind", "village", "--county", "青山县",
+           "--township", "河口镇"))
+    ok(run("case", "open", "V001", "--problem", "P01", "--problem", "P10", "--detail", "书记长期外出",
+           "--identified", "2026-03-01", "--deadline", "2026-12-31", "--officer", "赵经办",
+           "--officer-email", "zhao@example.cn"))
+
+
+def test_walk_all_five_stages_with_the_cli(run: Run) -> None:
+    walk_cli(run)
+    assert ok(run("case", "plan", "V001", "--measure", "配齐村两委班子|王建国|2026-06-30",
+                  "--measure", "规范三会一课|李志强|2026-09-30", "--county-leader", "李县长",
+                  "--township-cadre", "张干部", "--helping-unit", "县财政局",
+                  "--email", "county_leader=li@example.cn")) == \
+        "案例 1（河口镇王家庄村党支部）：identified（已确定） → ledger_created（已建台账）\n"
+    assert "→ secretary_assigned（已选派书记）。第一书记 陈海涛（县财政局）" in ok(run(
+        "case", "assign-secretary", "1", "--name", "陈海涛", "--unit", "县财政局", "--since", "2026-03-05"))
+    assert ok(run("case", "measure-done", "1", "1", "--on", "2026-03-08")) == \
+        "案例 1（河口镇王家庄村党支部）：完成整顿措施，阶段 secretary_assigned（已选派书记）。第1项「配齐村两委班子」已完成\n"
+    ok(run("case", "measure-done", "V001", "2", "--on", "2026-03-09"))
+    ok(run("case", "progress", "1", "--on", "2026-03-09", "--note", "召开党员大会"))
+    assert "→ rectified（已整改）" in ok(run("case", "rectified", "1", "--on", "2026-03-10",
+                                            "--self-check", "乡镇自查，整改到位"))
+    assert ok(run("case", "verify", "1", "--on", "2026-03-10", "--by", "县委组织部验收组", "--score", "86",
+                  "--satisfied", "42", "--basic", "5", "--dissatisfied", "2")) == \
+        "案例 1（河口镇王家庄村党支部）：rectified（已整改） → verified（已验收销号）。验收通过（86 分），已销号\n"
+    shown = json.loads(ok(run("case", "show", "1", "--format", "json")))
+    assert shown["stage"] == "verified" and shown["score"] == 86
+    history = json.loads(ok(run("case", "history", "1", "--format", "json")))
+    assert [e["action"] for e in history] == ["open", "plan", "assign_secretary", "complete_measure",
+                                              "complete_measure", "report_progress", "mark_rectified", "verify"]
+    assert {e["actor"] for e in history} == {"测试员"}
+    table = ok(run("case", "history", "1"))
+    assert "2026-03-10 10:00  测试员  验收销号 verify" in table
+
+
+def test_side_paths_with_the_cli(run: Run) -> None:
+    walk_cli(run)
+    ok(run("case", "supervise", "1", "--reason", "进度滞后"))
+    assert "转化时限改为 2027-03-31" in ok(run("case", "extend", "1", "--to", "2027-03-31", "--reason", "换届推迟",
+                                              "--approved-by", "部务会"))
+    ok(run("case", "unsupervise", "1", "--reason", "已改进"))
+    assert "→ withdrawn（已撤销）" in ok(run("case", "withdraw", "1", "--reason", "复核后误判"))
+    history = ok(run("case", "history", "1"))
+    for fragment in ("挂牌督办 supervise", "延长转化时限 extend", "换届推迟", "撤销案例 withdraw", "复核后误判"):
+        assert fragment in history
+
+
+def test_fail_verification_reopen_and_replace_secretary(run: Run) -> None:
+    walk_cli(run)
+    ok(run("case", "plan", "1", "--measure", "配齐班子|王|2026-06-30", "--county-leader", "李", "--township-cadre", "张"))
+    ok(run("case", "assign-secretary", "1", "--name", "陈海涛", "--unit", "县财政局", "--since", "2026-03-05",
+           "--kind", "local"))
+    assert ok(run("case", "replace-secretary", "1", "--name", "周德明", "--unit", "县农业农村局",
+                  "--since", "2026-03-08", "--reason", "工作调动")).endswith("陈海涛 → 周德明\n")
+    ok(run("case", "measure-done", "1", "1", "--on", "2026-03-09"))
+    ok(run("case", "rectified", "1", "--on", "2026-03-09", "--self-check", "好"))
+    assert "验收未通过：验收得分 60 低于 70 分，退回整改" in ok(run(
+        "case", "verify", "1", "--on", "2026-03-10", "--by", "组", "--score", "60", "--satisfied", "30",
+        "--dissatisfied", "1", "--deadline", "2027-02-28"))
+    ok(run("case", "rectified", "1", "--on", "2026-03-10", "--self-check", "再次自查"))
+    ok(run("case", "verify", "1", "--on", "2026-03-10", "--by", "组", "--score", "80", "--satisfied", "30",
+           "--dissatisfied", "1"))
+    assert "开始新一轮整顿" in ok(run("case", "reopen", "1", "--reason", "回头看反弹"))
+    text = ok(run("case", "show", "1"))
+    assert "当前阶段：已建台账 ledger_created（第 2 轮）" in text
+    assert "选配书记：陈海涛（县财政局）2026-03-05 起，2026-03-08 止（工作调动）" in text
+    assert "验收：2026-03-10 组 得分 60" in text
+
+
+def test_listing_commands_in_every_format(run: Run) -> None:
+    walk_cli(run)
+    orgs = json.loads(ok(run("org", "list", "--format", "json")))
+    assert orgs == [{"code": "V001", "name": "河口镇王家庄村党支部", "kind": "village", "county": "青山县",
+                     "township": "河口镇", "open_case": 1}]
+    table = ok(run("org", "list"))
+    assert table.splitlines()[0].split() == ["组织代码", "党组织名称", "类别", "县", "乡镇", "在办案例"]
+    csv_text = ok(run("case", "list", "--format", "csv"))
+    assert csv_text.startswith("\ufeff案例,组织代码,党组织名称")
+    rows = json.loads(ok(run("case", "list", "--open", "--format", "json")))
+    assert rows[0]["stage"] == "identified" and rows[0]["light"] == "green" and rows[0]["days_left"] == 6
+    assert json.loads(ok(run("case", "list", "--light", "red", "--format", "json"))) == []
+    assert ok(run("case", "list", "--stage", "verified")) == "（无）\n"
+
+
+MALFORMED = [
+    (("case", "progress", "1", "--on", "2026-02-30", "--note", "x"), "日期格式应为 YYYY-MM-DD，收到 '2026-02-30'"),
+    (("case", "open", "V001", "--problem", "P01", "--identified", "03/01/2026"), "日期格式应为 YYYY-MM-DD"),
+    (("case", "open", "V001", "--problem", "P99", "--identified", "2026-03-01"), "未知的软弱涣散情形代码 P99"),
+    (("case", "plan", "1", "--measure", "配齐班子|王"), "整顿措施应写成 \"内容|责任人|完成时限\""),
+    (("case", "plan", "1", "--measure", "配齐班子|王|明年"), "整顿措施的完成时限应为 YYYY-MM-DD"),
+    (("case", "plan", "1", "--email", "county_leader"), "应写成 ROLE=邮箱地址"),
+    (("case", "verify", "1", "--on", "2026-03-10", "--score", "八十", "--satisfied", "1", "--dissatisfied", "0"),
+     "不是有效的整数"),
+    (("case", "progress", "1", "--note", "x"), "缺少选项 '--on'"),
+    (("org", "add", "X", "名", "--kind", "town", "--county", "c", "--township", "t"), "取值无效 '--kind'"),
+    (("case", "frobnicate"), "没有这个命令 'frobnicate'"),
+]
+
+
+@pytest.mark.parametrize(("args", "fragment"), MALFORMED, ids=[a[1][:16] for a in MALFORMED])
+def test_malformed_input_exits_2_with_one_line(run: Run, db: Database, args: tuple[str, ...],
+                                               fragment: str) -> None:
+    walk_cli(run)
+    before = snapshot(db)
+    refused(run(*args), 2, fragment)
+    assert snapshot(db) == before
+
+
+RULES = [
+    (("case", "assign-secretary", "1", "--name", "陈", "--unit", "局", "--since", "2026-03-05"),
+     "无法选派书记：案例 1（河口镇王家庄村党支部）处于 identified（已确定） 阶段，此操作只适用于 ledger_created（已建台账） 阶段"),
+    (("case", "plan", "1", "--measure", "配齐班子|王|2027-06-30", "--county-leader", "李", "--township-cadre", "张"),
+     "整顿措施「配齐班子」的完成时限 2027-06-30 不得晚于转化时限 2026-12-31"),
+    (("case", "open", "V001", "--problem", "P01", "--identified", "2026-03-02"), "已有在办的整顿案例 1"),
+    (("case", "open", "V404", "--problem", "P01", "--identified", "2026-03-02"), "找不到组织 V404"),
+    (("case", "show", "77"), "找不到案例或组织 77"),
+    (("case", "history", "V404"), "找不到案例或组织 V404"),
+    (("case", "withdraw", "1"), "缺少原因"),
+    (("org", "add", "V001", "重复", "--kind", "village", "--county", "c", "--township", "t"), "组织代码 V001 已存在"),
+]
+
+
+@pytest.mark.parametrize(("args", "fragment"), RULES, ids=[a[1][:16] for a in RULES])
+def test_rule_refusals_exit_1_with_one_line(run: Run, db: Database, args: tuple[str, ...], fragment: str) -> None:
+    walk_cli(run)
+    before = snapshot(db)
+    refused(run(*args), 1, fragment)
+    assert snapshot(db) == before
+
+
+def test_deadline_before_identification(run: Run, db: Database) -> None:
+    ok(run("org", "add", "V1", "甲村党支部", "--kind", "village", "--county", "青山县", "--township", "河口镇"))
+    before = snapshot(db)
+    refused(run("case", "open", "V1", "--problem", "P01", "--identified", "2026-03-01", "--deadline", "2026-02-01"),
+            1, "转化时限 2026-02-01 早于或等于确定日期 2026-03-01")
+    assert snapshot(db) == before
+
+
+# -- database problems -----------------------------------------------------------------------------
+
+
+def test_missing_database_is_refused_and_not_created(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.sqlite"
+    result = CliRunner().invoke(cli, ["--db", str(path), "case", "list"])
+    refused(result, 1, f"数据库 {path} 不存在，请先运行 rectify init")
+    assert not path.exists()
+
+
+def test_init_creates_then_reports_up_to_date(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite"
+    runner = CliRunner()
+    first = runner.invoke(cli, ["--db", str(path), "init"])
+    assert first.exit_code == 0 and "已创建数据库" in first.stdout
+    second = runner.invoke(cli, ["--db", str(path), "init"])
+    assert second.exit_code == 0 and "已是最新结构" in second.stdout
+    assert runner.invoke(cli, ["--db", str(path), "case", "list"]).stdout == "（无）\n"
+
+
+def test_uninitialised_and_unknown_schema_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "empty.sqlite"
+    sqlite3.connect(path).close()
+    refused(CliRunner().invoke(cli, ["--db", str(path), "case", "list"]), 1, "尚未初始化，请先运行 rectify init")
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+    con.execute("INSERT INTO alembic_version VALUES ('9999')")
+    con.commit()
+    con.close()
+    refused(CliRunner().invoke(cli, ["--db", str(path), "case", "list"]), 1, "结构版本 9999 比本程序新")
+    refused(CliRunner().invoke(cli, ["--db", str(path), "init"]), 1, "结构版本 9999 比本程序新")
+
+
+def test_locked_database_gives_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "locked.sqlite"
+    runner = CliRunner()
+    env = {"RECTIFY_NOW": "2026-03-10T02:00:00+00:00", "RECTIFY_DB_LOCK_TIMEOUT": "0.1"}
+    assert runner.invoke(cli, ["--db", str(path), "init"]).exit_code == 0
+    assert runner.invoke(cli, ["--db", str(path), "org", "add", "V1", "甲村党支部", "--kind", "village",
+                               "--county", "青山县", "--township", "河口镇"], env=env).exit_code == 0
+    before = path.read_bytes()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = runner.invoke(cli, ["--db", str(path), "case", "open", "V1", "--problem", "P01",
+                                     "--identified", "2026-03-01"], env=env)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    refused(result, 1, "被其他进程锁定，请稍后重试")
+    listed = runner.invoke(cli, ["--db", str(path), "case", "list", "--format", "json"], env=env)
+    assert json.loads(listed.stdout) == []
+    assert path.read_bytes() == before
+
+
+def test_unreachable_postgresql_gives_one_line() -> None:
+    result = CliRunner().invoke(cli, ["--db", "postgresql://rectify:secret@127.0.0.1:1/none", "case", "list"],
+                                env={"RECTIFY_DB_CONNECT_TIMEOUT": "2"})
+    refused(result, 1, "无法连接数据库 postgresql+psycopg://rectify:***@127.0.0.1:1/none")
+    assert "secret" not in result.output
+
+
+def test_bad_config_file_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "rectify.toml"
+    bad.write_text("[lights]\nyellow = 0.1\norange = 0.2\n", encoding="utf-8")
+    refused(CliRunner().invoke(cli, ["--config", str(bad), "--db", str(tmp_path / "x.sqlite"), "case", "list"]),
+            2, "配置项 [lights] 应满足 0 < orange < yellow < 1")
+
+
+# -- help ------------------------------------------------------------------------------------------
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
+    out = []
+    for name, cmd in sorted(group.commands.items()):
+        out.append(((*prefix, name), cmd))
+        if isinstance(cmd, click.Group):
+            out.extend(_commands(cmd, (*prefix, name)))
+    return out
+
+
+@pytest.mark.parametrize(("path", "command"), _commands(cli), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+def test_every_command_has_help_with_an_example(path: tuple[str, ...], command: click.Command) -> None:
+    assert command.help, f"rectify {' '.join(path)} has no help"
+    if not isinstance(command, click.Group):
+        assert "\b" in command.help and "rectify " in command.help, f"rectify {' '.join(path)} lacks an example"
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output

@@ -1,0 +1,60 @@
+"""The demo county: deterministic, every stage and light, some overdue, supervised, reopened, withdrawn."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+
+from rectify.config import Config
+from rectify.workflow.cases import case_history, list_cases
+from rectify.workflow.demo import build_demo
+from rectify.workflow.persistence import Database
+
+from .conftest import snapshot
+
+AS_OF = date(2026, 6, 30)
+
+
+def test_demo_has_every_stage_and_light(db: Database) -> None:
+    config = Config()
+    n = build_demo(db, config, AS_OF)
+    rows = list_cases(db, as_of=AS_OF, config=config)
+    assert n == len(rows) and 35 <= n <= 45
+    assert set(Counter(r["stage"] for r in rows)) == {
+        "identified", "ledger_created", "secretary_assigned", "rectified", "verified", "withdrawn"}
+    assert set(r["light"] for r in rows if r["light"]) == {"green", "yellow", "orange", "red"}
+    assert len({r["township"] for r in rows}) >= 4
+    assert any(r["supervised"] for r in rows)
+    assert any(r["cycle"] == 2 for r in rows)
+    assert sum(1 for r in rows if r["days_left"] is not None and r["days_left"] < 0) >= 3
+    reopened = next(r for r in rows if r["cycle"] == 2)
+    assert [e["action"] for e in case_history(db, reopened["case_id"])][-1] == "reopen"
+
+
+def _without_ids(rows: list[dict]) -> str:
+    return json.dumps([{k: v for k, v in r.items() if k != "case_id"} for r in rows], ensure_ascii=False)
+
+
+def test_demo_is_deterministic_and_rebuilds_in_place(db: Database) -> None:
+    config = Config()
+    build_demo(db, config, AS_OF)
+    first = _without_ids(list_cases(db, as_of=AS_OF, config=config))
+    build_demo(db, config, AS_OF)  # PostgreSQL sequences move on, so case numbers may differ
+    assert _without_ids(list_cases(db, as_of=AS_OF, config=config)) == first
+
+
+def test_rebuilding_leaves_other_counties_alone(db: Database, wf) -> None:  # type: ignore[no-untyped-def]
+    wf.add_org("X1", "别县某村党支部", kind="village", county="别县", township="某镇")
+    build_demo(db, Config(), AS_OF)
+    before = snapshot(db)["organization"]
+    build_demo(db, Config(), AS_OF)
+    assert any("别县" in repr(row) for row in snapshot(db)["organization"])
+    assert len(snapshot(db)["organization"]) == len(before)
+
+
+def test_demo_command_prints_the_ledger(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("demo", "--as-of", "2026-06-30")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("演示县 青山县：已建立 38 个整顿案例（截至 2026-06-30）")
+    assert "党组织名称" in result.stdout and "已验收销号 verified" in result.stdout
