@@ -74,3 +74,22 @@ def test_sqlite_runs_in_wal_mode(db_url: str, db: Database) -> None:
     with db.engine.connect() as conn:
         assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_postgresql_connection_settings(db: Database) -> None:
+    if db.dialect != "postgresql":
+        assert db.dialect == "sqlite"
+        return
+    with db.engine.connect() as conn:
+        assert conn.execute(sa.text("SHOW statement_timeout")).scalar() == "30s"
+    assert db.engine.pool.size() == 5  # type: ignore[attr-defined]
+
+
+def test_postgresql_wrong_database_name_is_one_line(db_url: str) -> None:
+    if not db_url.startswith("postgresql"):
+        assert db_url.startswith("sqlite")
+        return
+    wrong = db_url.rsplit("/", 1)[0] + "/no_such_db"
+    with pytest.raises(DatabaseProblem) as info:
+        open_database(wrong)
+    assert str(info.value) == f"数据库 {wrong} 不存在"
