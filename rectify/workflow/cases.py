@@ -47,7 +47,7 @@ def status(row: Any, as_of: date, config: Config) -> dict[str, Any]:
 
 
 def show_case(db: Database, ref: str | int, *, as_of: date, config: Config) -> dict[str, Any]:
-    with db.session() as s:
+    with db.connect() as s:
         row = Workflow._resolve(s, ref)
         cid = row.id
         org = s.execute(sa.select(org_t).where(org_t.c.id == row.org_id)).one()
@@ -85,7 +85,7 @@ def show_case(db: Database, ref: str | int, *, as_of: date, config: Config) -> d
 
 
 def case_history(db: Database, ref: str | int) -> list[dict[str, Any]]:
-    with db.session() as s:
+    with db.connect() as s:
         row = Workflow._resolve(s, ref)
         events = s.execute(sa.select(event_t).where(event_t.c.case_id == row.id).order_by(event_t.c.id))
         return [{
@@ -111,7 +111,7 @@ def list_cases(db: Database, *, as_of: date, config: Config, county: str | None 
     if open_only:
         q = q.where(case_t.c.stage.not_in(CLOSED_STAGES))
     out = []
-    with db.session() as s:
+    with db.connect() as s:
         for r in s.execute(q):
             st = status(r, as_of, config)
             if light is not None and st["light"] != light:
@@ -134,5 +134,5 @@ def list_orgs(db: Database, *, county: str | None = None, township: str | None =
     for col, value in ((org_t.c.county, county), (org_t.c.township, township), (org_t.c.kind, kind)):
         if value is not None:
             q = q.where(col == value)
-    with db.session() as s:
+    with db.connect() as s:
         return _rows(s.execute(q))

@@ -66,7 +66,7 @@ class _Clock:
 
 def clear_demo(db: Database) -> None:
     """Remove the demo county so a rebuild gives the same data; other counties are left alone."""
-    with db.session() as s, s.begin():
+    with db.begin() as s:
         orgs = sa.select(org_t.c.id).where(org_t.c.county == DEMO_COUNTY).scalar_subquery()
         cases = sa.select(case_t.c.id).where(case_t.c.org_id.in_(orgs)).scalar_subquery()
         for t in (event_t, extension_t, verification_t, progress_t, secretary_t, person_t, measure_t, problem_t):

@@ -14,9 +14,8 @@ from datetime import date, datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 from transitions import Machine, MachineError
 
 from rectify.config import Config
@@ -62,6 +61,15 @@ event_t = Event.__table__  # type: ignore[attr-defined]
 
 PERSON_ROLES = ("officer", "county_leader", "township_cadre")
 ACTION_LABELS: dict[str, str] = {"open": "立案", "import": "导入", **{t.trigger: t.label for t in TRANSITIONS}}
+
+
+_CASE_WITH_ORG = sa.select(case_t, org_t.c.name.label("org_name"), org_t.c.code.label("org_code")).join(
+    org_t, org_t.c.id == case_t.c.org_id)
+_CASE_BY_ID = _CASE_WITH_ORG.where(case_t.c.id == sa.bindparam("id"))
+_OPEN_CASE_BY_CODE = _CASE_WITH_ORG.where(org_t.c.code == sa.bindparam("code"), case_t.c.stage.not_in(CLOSED_STAGES))
+_BUMP = sa.update(case_t).where(case_t.c.id == sa.bindparam("_id"), case_t.c.version == sa.bindparam("_version"))
+_INSERTS = {t: sa.insert(t) for t in (org_t, case_t, problem_t, measure_t, person_t, secretary_t, progress_t,
+                                      verification_t, extension_t, event_t)}
 
 
 def _guards_pass(spec: TransitionSpec) -> Callable[[Any], bool]:
@@ -162,25 +170,23 @@ class Workflow:
     def today(self) -> date:
         return local_today(self.clock, self.config.policy.timezone)
 
-    def _event(self, s: Session, case_id: int, action: str, from_stage: str | None, to_stage: str | None,
+    def _event(self, s: Connection, case_id: int, action: str, from_stage: str | None, to_stage: str | None,
                reason: str = "", detail: dict[str, Any] | None = None, at: datetime | None = None) -> None:
-        s.execute(sa.insert(event_t).values(
-            case_id=case_id, at=at or self.clock(), actor=self.actor, action=action,
-            from_stage=from_stage, to_stage=to_stage, reason=reason or "",
-            detail=json.dumps(_jsonable(detail or {}), ensure_ascii=False, sort_keys=True),
-        ))
+        s.execute(_INSERTS[event_t], {
+            "case_id": case_id, "at": at or self.clock(), "actor": self.actor, "action": action,
+            "from_stage": from_stage, "to_stage": to_stage, "reason": reason or "",
+            "detail": json.dumps(_jsonable(detail or {}), ensure_ascii=False, sort_keys=True),
+        })
 
     @staticmethod
-    def _resolve(s: Session, ref: str | int) -> sa.Row[Any]:
+    def _resolve(s: Connection, ref: str | int) -> sa.Row[Any]:
         """A case by number, or the open case of the organization with that code."""
-        cols = [case_t, org_t.c.name.label("org_name"), org_t.c.code.label("org_code")]
-        base = sa.select(*cols).join(org_t, org_t.c.id == case_t.c.org_id)
         text = str(ref).strip()
         if text.isdigit():
-            row = s.execute(base.where(case_t.c.id == int(text))).one_or_none()
+            row = s.execute(_CASE_BY_ID, {"id": int(text)}).one_or_none()
             if row is not None:
                 return row
-        row = s.execute(base.where(org_t.c.code == text, case_t.c.stage.not_in(CLOSED_STAGES))).one_or_none()
+        row = s.execute(_OPEN_CASE_BY_CODE, {"code": text}).one_or_none()
         if row is not None:
             return row
         org = s.execute(sa.select(org_t.c.name).where(org_t.c.code == text)).scalar()
@@ -189,16 +195,16 @@ class Workflow:
         raise NotFound(f"找不到案例或组织 {text}")
 
     @staticmethod
-    def _people(s: Session, case_id: int) -> dict[str, str]:
+    def _people(s: Connection, case_id: int) -> dict[str, str]:
         rows = s.execute(sa.select(person_t.c.role, person_t.c.name).where(person_t.c.case_id == case_id))
         return {role: name for role, name in rows}
 
     def _run(self, ref: str | int, trigger: str, inputs: dict[str, Any], *,
-             apply: Callable[[Session, sa.Row[Any], Proposal], dict[str, Any]],
-             facts: Callable[[Session, sa.Row[Any]], dict[str, Any]] | None = None,
+             apply: Callable[[Connection, sa.Row[Any], Proposal], dict[str, Any]],
+             facts: Callable[[Connection, sa.Row[Any]], dict[str, Any]] | None = None,
              expected_version: int | None = None, reason: str = "",
              message: Callable[[Proposal], str] | None = None) -> Outcome:
-        with self.db.session() as s, s.begin():
+        with self.db.begin() as s:
             row = self._resolve(s, ref)
             if expected_version is not None and row.version != expected_version:
                 raise Conflict(f"案例 {row.id}（{row.org_name}）已被他人修改（版本 {expected_version} → "
@@ -232,8 +238,7 @@ class Workflow:
                     rectified_on=changes.get("rectified_on", row.rectified_on), policy=self.config.policy)
             changes["version"] = row.version + 1
             changes["updated_at"] = now
-            result = cast(CursorResult[Any], s.execute(
-                sa.update(case_t).where(case_t.c.id == row.id, case_t.c.version == row.version).values(**changes)))
+            result = cast(CursorResult[Any], s.execute(_BUMP, {**changes, "_id": row.id, "_version": row.version}))
             if result.rowcount != 1:
                 raise Conflict(f"案例 {row.id}（{row.org_name}）已被他人修改，本次操作未写入，请重新查看后再试")
             self._event(s, row.id, trigger, row.stage, to_stage, reason or inputs.get("reason") or "",
@@ -251,12 +256,12 @@ class Workflow:
             raise BadInput(f"未知的组织类别 {kind}（应为 {', '.join(KINDS)}）")
         if not county.strip() or not township.strip():
             raise BadInput("县和乡镇不能为空")
-        with self.db.session() as s, s.begin():
+        with self.db.begin() as s:
             exists = s.execute(sa.select(org_t.c.name).where(org_t.c.code == code)).scalar()
             if exists is not None:
                 raise Refused(f"组织代码 {code} 已存在（{exists}）")
             try:
-                result = cast(CursorResult[Any], s.execute(sa.insert(org_t).values(
+                result = cast(CursorResult[Any], s.execute(_INSERTS[org_t], dict(
                     code=code, name=name, kind=kind, county=county.strip(), township=township.strip(),
                     poor_village=poor_village, created_at=self.clock())))
             except IntegrityError:
@@ -273,7 +278,7 @@ class Workflow:
         parsed = parse_problems(problems, detail)
         deadline = deadline or default_deadline(identified_on, self.config.policy)
         now = self.clock()
-        with self.db.session() as s, s.begin():
+        with self.db.begin() as s:
             org = s.execute(sa.select(org_t.c.id, org_t.c.name).where(org_t.c.code == org_code.strip())).one_or_none()
             if org is None:
                 raise NotFound(f"找不到组织 {org_code}，请先用 rectify org add 登记")
@@ -287,7 +292,7 @@ class Workflow:
                 raise Refused(f"无法立案：{org.name} 已有在办的整顿案例 {existing.id}"
                               f"（阶段 {stage_text(existing.stage)}），一个组织同时只能有一个在办案例")
             try:
-                result = cast(CursorResult[Any], s.execute(sa.insert(case_t).values(
+                result = cast(CursorResult[Any], s.execute(_INSERTS[case_t], dict(
                     org_id=org.id, year=identified_on.year, stage=Stage.identified, identified_on=identified_on,
                     deadline=deadline, stage_since=identified_on, cycle_start=identified_on,
                     stage_due=stage_due(Stage.identified, cycle_start=identified_on, deadline=deadline,
@@ -302,7 +307,7 @@ class Workflow:
             case_id = int(pk[0])
             s.execute(sa.insert(problem_t), [{"case_id": case_id, "code": c, "text": t} for c, t in parsed])
             if officer.strip() or officer_email.strip():
-                s.execute(sa.insert(person_t).values(case_id=case_id, role="officer", name=officer.strip(),
+                s.execute(_INSERTS[person_t], dict(case_id=case_id, role="officer", name=officer.strip(),
                                                      email=officer_email.strip(), unit="", phone=""))
             self._event(s, case_id, "open", None, Stage.identified, detail={
                 "org": org_code, "problems": [c for c, _ in parsed], "identified_on": identified_on,
@@ -310,12 +315,12 @@ class Workflow:
         return Outcome(case_id, org.name, "open", Stage.identified, Stage.identified,
                        f"转化时限 {deadline}")
 
-    def _set_person(self, s: Session, case_id: int, role: str, name: str | None, email: str | None) -> None:
+    def _set_person(self, s: Connection, case_id: int, role: str, name: str | None, email: str | None) -> None:
         current = s.execute(sa.select(person_t.c.id, person_t.c.name, person_t.c.email).where(
             person_t.c.case_id == case_id, person_t.c.role == role)).one_or_none()
         if current is None:
             if name or email:
-                s.execute(sa.insert(person_t).values(case_id=case_id, role=role, name=name or "",
+                s.execute(_INSERTS[person_t], dict(case_id=case_id, role=role, name=name or "",
                                                      email=email or "", unit="", phone=""))
             return
         values = {}
@@ -338,10 +343,10 @@ class Workflow:
             "county_leader": county_leader.strip(), "township_cadre": township_cadre.strip(),
             "helping_unit": helping_unit.strip(), "emails": emails}
 
-        def facts(s: Session, row: sa.Row[Any]) -> dict[str, Any]:
+        def facts(s: Connection, row: sa.Row[Any]) -> dict[str, Any]:
             return self._people(s, row.id)
 
-        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
             start = s.execute(sa.select(sa.func.coalesce(sa.func.max(measure_t.c.seq), 0))
                               .where(measure_t.c.case_id == row.id)).scalar_one()
             new = [{"case_id": row.id, "seq": start + i, "text": m["text"], "owner": m["owner"],
@@ -357,7 +362,7 @@ class Workflow:
                 changes["helping_unit"] = inputs["helping_unit"]
             return changes
 
-        with self.db.session() as s:
+        with self.db.connect() as s:
             stage = self._resolve(s, ref).stage
         trigger = "revise_plan" if stage in BY_TRIGGER["revise_plan"].sources else "plan"
         return self._run(ref, trigger, inputs, apply=apply, facts=facts, expected_version=expected_version)
@@ -367,8 +372,8 @@ class Workflow:
         inputs = {"name": name.strip(), "unit": unit.strip(), "since": since, "kind": kind,
                   "email": email.strip(), "phone": phone.strip(), "on": since}
 
-        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
-            s.execute(sa.insert(secretary_t).values(case_id=row.id, name=inputs["name"], kind=kind,
+        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+            s.execute(_INSERTS[secretary_t], dict(case_id=row.id, name=inputs["name"], kind=kind,
                                                     unit=inputs["unit"], since=since, until=None,
                                                     email=inputs["email"], phone=inputs["phone"], end_reason=""))
             return {}
@@ -382,7 +387,7 @@ class Workflow:
         inputs: dict[str, Any] = {"name": name.strip(), "unit": unit.strip(), "since": since,
                                   "reason": reason.strip(), "email": email.strip(), "phone": phone.strip()}
 
-        def facts(s: Session, row: sa.Row[Any]) -> dict[str, Any]:
+        def facts(s: Connection, row: sa.Row[Any]) -> dict[str, Any]:
             current = s.execute(sa.select(secretary_t.c.id, secretary_t.c.name, secretary_t.c.kind,
                                           secretary_t.c.since)
                                 .where(secretary_t.c.case_id == row.id, secretary_t.c.until.is_(None))
@@ -392,7 +397,7 @@ class Workflow:
                 inputs["old_name"] = current.name
             return {"secretary": current}
 
-        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
             current = p.facts["secretary"]
             if current is not None:
                 if since < current.since:
@@ -400,7 +405,7 @@ class Workflow:
                                   f"早于原书记 {current.name} 的任职日期 {current.since}")
                 s.execute(sa.update(secretary_t).where(secretary_t.c.id == current.id)
                           .values(until=since, end_reason=inputs["reason"]))
-            s.execute(sa.insert(secretary_t).values(case_id=row.id, name=inputs["name"], kind=inputs["kind"],
+            s.execute(_INSERTS[secretary_t], dict(case_id=row.id, name=inputs["name"], kind=inputs["kind"],
                                                     unit=inputs["unit"], since=since, until=None,
                                                     email=inputs["email"], phone=inputs["phone"], end_reason=""))
             return {}
@@ -413,12 +418,12 @@ class Workflow:
                          expected_version: int | None = None) -> Outcome:
         inputs = {"measure_no": number, "on": on}
 
-        def facts(s: Session, row: sa.Row[Any]) -> dict[str, Any]:
+        def facts(s: Connection, row: sa.Row[Any]) -> dict[str, Any]:
             m = s.execute(sa.select(measure_t.c.id, measure_t.c.text, measure_t.c.done_on).where(
                 measure_t.c.case_id == row.id, measure_t.c.seq == number)).one_or_none()
             return {"measure": m._asdict() if m is not None else None}
 
-        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
             s.execute(sa.update(measure_t).where(measure_t.c.id == p.facts["measure"]["id"]).values(done_on=on))
             return {"measures_done": row.measures_done + 1}
 
@@ -430,8 +435,8 @@ class Workflow:
                         expected_version: int | None = None) -> Outcome:
         inputs = {"on": on, "note": note.strip()}
 
-        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
-            s.execute(sa.insert(progress_t).values(case_id=row.id, reported_on=on, note=inputs["note"],
+        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+            s.execute(_INSERTS[progress_t], dict(case_id=row.id, reported_on=on, note=inputs["note"],
                                                    actor=self.actor))
             last = row.last_progress_on
             return {"last_progress_on": on if last is None or on > last else last}
@@ -442,7 +447,7 @@ class Workflow:
                        expected_version: int | None = None) -> Outcome:
         inputs = {"on": on, "self_check": self_check.strip()}
 
-        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
             return {"rectified_on": on, "self_check": inputs["self_check"]}
 
         return self._run(ref, "mark_rectified", inputs, apply=apply, expected_version=expected_version)
@@ -464,8 +469,8 @@ class Workflow:
         if deadline is not None and not passed:
             inputs["deadline"] = deadline
 
-        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
-            s.execute(sa.insert(verification_t).values(
+        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+            s.execute(_INSERTS[verification_t], dict(
                 case_id=row.id, verified_on=on, verifier=inputs["by"], score=score, satisfied=satisfied,
                 basic=basic, dissatisfied=dissatisfied, passed=passed, reasons=inputs["reason"]))
             if passed:
@@ -489,7 +494,7 @@ class Workflow:
     def withdraw(self, ref: str | int, *, reason: str, expected_version: int | None = None) -> Outcome:
         inputs = {"reason": reason.strip()}
 
-        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
             return {"withdrawn_reason": inputs["reason"]}
 
         return self._run(ref, "withdraw", inputs, apply=apply, expected_version=expected_version)
@@ -501,10 +506,10 @@ class Workflow:
         new_deadline = deadline or default_deadline(today, self.config.policy)
         inputs = {"reason": reason.strip(), "deadline": new_deadline}
 
-        def facts(s: Session, row: sa.Row[Any]) -> dict[str, Any]:
+        def facts(s: Connection, row: sa.Row[Any]) -> dict[str, Any]:
             return {"identified_on": today}
 
-        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
             open_elsewhere = s.execute(sa.select(case_t.c.id).where(
                 case_t.c.org_id == row.org_id, case_t.c.id != row.id,
                 case_t.c.stage.not_in(CLOSED_STAGES))).scalar()
@@ -520,13 +525,13 @@ class Workflow:
                expected_version: int | None = None) -> Outcome:
         inputs = {"deadline": to, "reason": reason.strip(), "approved_by": approved_by.strip()}
 
-        def facts(s: Session, row: sa.Row[Any]) -> dict[str, Any]:
+        def facts(s: Connection, row: sa.Row[Any]) -> dict[str, Any]:
             latest = s.execute(sa.select(sa.func.max(measure_t.c.due_on)).where(
                 measure_t.c.case_id == row.id, measure_t.c.done_on.is_(None))).scalar()
             return {"latest_open_measure_due": latest}
 
-        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
-            s.execute(sa.insert(extension_t).values(case_id=row.id, old_deadline=row.deadline, new_deadline=to,
+        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+            s.execute(_INSERTS[extension_t], dict(case_id=row.id, old_deadline=row.deadline, new_deadline=to,
                                                     reason=inputs["reason"], approved_by=inputs["approved_by"],
                                                     at=self.clock()))
             return {"deadline": to}
@@ -543,7 +548,7 @@ class Workflow:
     def _set_supervision(self, ref: str | int, on: bool, reason: str, expected_version: int | None) -> Outcome:
         inputs = {"reason": reason.strip()}
 
-        def apply(s: Session, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
             return {"supervised": on, "supervision_reason": inputs["reason"] if on else ""}
 
         return self._run(ref, "supervise" if on else "unsupervise", inputs, apply=apply,

@@ -79,6 +79,12 @@ class Database:
                 yield session
 
     @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with translate_errors(self.url), self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
     def connect(self) -> Iterator[Connection]:
         with translate_errors(self.url), self.engine.connect() as conn:
             yield conn

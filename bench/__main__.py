@@ -1,0 +1,152 @@
+"""``python -m bench [--cases N] [--json FILE] [--only NAME …]``: each figure beside its floor.
+
+The floor is the same work done by hand (raw sqlite3, the csv module, xlsxwriter, smtplib, a bare
+interpreter) measured in the same run, because this machine's absolute speed drifts; the ratio is
+what the goals in the README are stated against.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import figures
+
+
+@dataclass
+class Figure:
+    value: float
+    floor: float
+    unit: str
+    peak_rss_mb: float | None = None
+
+    @property
+    def ratio(self) -> float:
+        return self.value / self.floor if self.floor else float("inf")
+
+
+@dataclass
+class Context:
+    cases: int
+    workdir: Path
+    db_path: Path
+    python: str = sys.executable
+
+    def rectify(self, *args: str) -> list[str]:
+        exe = shutil.which("rectify", path=str(Path(sys.executable).parent)) or shutil.which("rectify")
+        return [exe or "rectify", *args]
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "RECTIFY_NOW": "2026-06-30T02:00:00+00:00"}
+
+
+def wall(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> float:
+    """Median wall time of a whole command, in seconds."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run_isolated(name: str, ctx: Context) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter, so its peak RSS is its own."""
+    out = subprocess.run([ctx.python, "-m", "bench.figures", name, str(ctx.db_path), str(ctx.workdir),
+                          str(ctx.cases)], check=True, capture_output=True, text=True, env=ctx.env())
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+REGISTRY: dict[str, Callable[[Context], Figure]] = {}
+
+
+def figure(name: str) -> Callable[[Callable[[Context], Figure]], Callable[[Context], Figure]]:
+    def register(fn: Callable[[Context], Figure]) -> Callable[[Context], Figure]:
+        REGISTRY[name] = fn
+        return fn
+
+    return register
+
+
+@figure("transition")
+def _transition(ctx: Context) -> Figure:
+    r = run_isolated("transition", ctx)
+    return Figure(r["value"], r["floor"], "µs")
+
+
+@figure("cli_help")
+def _cli_help(ctx: Context) -> Figure:
+    value = wall(ctx.rectify("--help"), 15)
+    floor = wall([ctx.python, "-c", "pass"], 15)
+    return Figure(value * 1000, floor * 1000, "ms")
+
+
+@figure("cli_show")
+def _cli_show(ctx: Context) -> Figure:
+    case_id = str(max(1, ctx.cases // 2))
+    value = wall(ctx.rectify("--db", str(ctx.db_path), "case", "show", case_id), 10, ctx.env())
+    floor = wall([ctx.python, "-c", "import sqlite3"], 10)
+    return Figure(value * 1000, floor * 1000, "ms")
+
+
+for _name in figures.ISOLATED:
+    if _name not in REGISTRY:
+        def _make(name: str) -> Callable[[Context], Figure]:
+            def measure(ctx: Context) -> Figure:
+                r = run_isolated(name, ctx)
+                return Figure(r["value"], r["floor"], r["unit"], r.get("peak_rss_mb"))
+            return measure
+        REGISTRY[_name] = _make(_name)
+
+
+ORDER = ("import_cases", "transition", "ledger_csv", "ledger_xlsx", "sweep", "digest_send", "cli_help", "cli_show")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--json", dest="json_path")
+    parser.add_argument("--only", nargs="*", help="measure only these figures")
+    parser.add_argument("--keep", help="keep the generated database at this path")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="rectify-bench-") as tmp:
+        workdir = Path(tmp)
+        db_path = workdir / "bench.sqlite"
+        start = time.perf_counter()
+        figures.build(db_path, args.cases)
+        print(f"generated {args.cases} cases in {time.perf_counter() - start:.1f} s ({db_path.stat().st_size >> 20} MB)",
+              file=sys.stderr)
+        ctx = Context(args.cases, workdir, db_path)
+        names = [n for n in ORDER if n in REGISTRY and (not args.only or n in args.only)]
+        results: dict[str, Figure] = {}
+        print(f"{'figure':<14}{'value':>12}{'floor':>12}{'ratio':>8}  unit   peak RSS")
+        for name in names:
+            fig = REGISTRY[name](ctx)
+            results[name] = fig
+            rss = f"{fig.peak_rss_mb:.0f} MB" if fig.peak_rss_mb is not None else ""
+            print(f"{name:<14}{fig.value:>12.2f}{fig.floor:>12.2f}{fig.ratio:>8.2f}  {fig.unit:<6} {rss}", flush=True)
+        if args.keep:
+            shutil.copy(db_path, args.keep)
+    if args.json_path:
+        Path(args.json_path).write_text(json.dumps({
+            "cases": args.cases,
+            "figures": {n: {"value": f.value, "floor": f.floor, "ratio": f.ratio, "unit": f.unit,
+                            "peak_rss_mb": f.peak_rss_mb} for n, f in results.items()},
+        }, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
