@@ -126,8 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         db_path = workdir / "bench.sqlite"
         start = time.perf_counter()
         figures.build(db_path, args.cases)
-        print(f"generated {args.cases} cases in {time.perf_counter() - start:.1f} s ({db_path.stat().st_size >> 20} MB)",
-              file=sys.stderr)
+        size_mb = db_path.stat().st_size >> 20
+        print(f"generated {args.cases} cases in {time.perf_counter() - start:.1f} s ({size_mb} MB)", file=sys.stderr)
         ctx = Context(args.cases, workdir, db_path)
         names = [n for n in ORDER if n in REGISTRY and (not args.only or n in args.only)]
         results: dict[str, Figure] = {}

@@ -66,7 +66,6 @@ def rows(n: int, as_of: date = AS_OF, seed: int = 7) -> Iterator[dict[str, list[
         add("organization", {"id": i, "code": f"B{i:08d}", "name": f"{township}第{i}村党支部", "kind": kind,
                              "county": county, "township": township, "poor_village": i % 5 == 0, "created_at": at})
         stage = _stage_for(rng)
-        closed = stage in ("verified", "withdrawn")
         # How long ago the case was identified, by stage, so that about one open case in ten is overdue.
         back = {"identified": (0, 17), "ledger_created": (8, 33), "secretary_assigned": (30, 330),
                 "rectified": (120, 360)}.get(stage, (200, 420))
