@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from rectify.config import Config
 from rectify.states.stages import CLOSED_STAGES, STAGE_LABELS
 from rectify.workflow.deadlines import case_light, days_left, next_due
-from rectify.workflow.engine import (
-    Workflow,
+from rectify.workflow.persistence import Database
+from rectify.workflow.tables import (
     case_t,
     event_t,
     extension_t,
@@ -21,10 +21,10 @@ from rectify.workflow.engine import (
     person_t,
     problem_t,
     progress_t,
+    resolve,
     secretary_t,
     verification_t,
 )
-from rectify.workflow.persistence import Database
 
 
 def _iso(value: Any) -> Any:
@@ -48,7 +48,7 @@ def status(row: Any, as_of: date, config: Config) -> dict[str, Any]:
 
 def show_case(db: Database, ref: str | int, *, as_of: date, config: Config) -> dict[str, Any]:
     with db.connect() as s:
-        row = Workflow._resolve(s, ref)
+        row = resolve(s, ref)
         cid = row.id
         org = s.execute(sa.select(org_t).where(org_t.c.id == row.org_id)).one()
         case = {k: _iso(v) for k, v in row._mapping.items()
@@ -86,7 +86,7 @@ def show_case(db: Database, ref: str | int, *, as_of: date, config: Config) -> d
 
 def case_history(db: Database, ref: str | int) -> list[dict[str, Any]]:
     with db.connect() as s:
-        row = Workflow._resolve(s, ref)
+        row = resolve(s, ref)
         events = s.execute(sa.select(event_t).where(event_t.c.case_id == row.id).order_by(event_t.c.id))
         return [{
             "case_id": e.case_id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,

@@ -14,8 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from rectify.config import Config
-from rectify.workflow.engine import (
-    Workflow,
+from rectify.workflow.engine import Workflow
+from rectify.workflow.persistence import Database
+from rectify.workflow.tables import (
     case_t,
     event_t,
     extension_t,
@@ -27,7 +28,6 @@ from rectify.workflow.engine import (
     secretary_t,
     verification_t,
 )
-from rectify.workflow.persistence import Database
 
 DEMO_COUNTY = "青山县"
 TOWNSHIPS = ("城关镇", "河口镇", "石桥乡", "柳林镇", "东岗乡")

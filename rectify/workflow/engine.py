@@ -34,42 +34,25 @@ from rectify.states.transitions import BY_TRIGGER, TRANSITIONS, TransitionSpec
 from rectify.workflow.clock import Clock, local_today, system_clock
 from rectify.workflow.deadlines import default_deadline, stage_due
 from rectify.workflow.errors import BadInput, Conflict, NotFound, Refused
-from rectify.workflow.models import (
-    Case,
-    CasePerson,
-    CaseProblem,
-    DeadlineExtension,
-    Event,
-    Measure,
-    Organization,
-    ProgressReport,
-    SecretaryAssignment,
-    Verification,
-)
 from rectify.workflow.persistence import Database
-
-case_t = Case.__table__  # type: ignore[attr-defined]
-org_t = Organization.__table__  # type: ignore[attr-defined]
-problem_t = CaseProblem.__table__  # type: ignore[attr-defined]
-measure_t = Measure.__table__  # type: ignore[attr-defined]
-person_t = CasePerson.__table__  # type: ignore[attr-defined]
-secretary_t = SecretaryAssignment.__table__  # type: ignore[attr-defined]
-progress_t = ProgressReport.__table__  # type: ignore[attr-defined]
-verification_t = Verification.__table__  # type: ignore[attr-defined]
-extension_t = DeadlineExtension.__table__  # type: ignore[attr-defined]
-event_t = Event.__table__  # type: ignore[attr-defined]
+from rectify.workflow.tables import (  # noqa: F401  (re-exported: the engine's table handles)
+    BUMP,
+    INSERTS,
+    case_t,
+    event_t,
+    extension_t,
+    measure_t,
+    org_t,
+    person_t,
+    problem_t,
+    progress_t,
+    resolve,
+    secretary_t,
+    verification_t,
+)
 
 PERSON_ROLES = ("officer", "county_leader", "township_cadre")
 ACTION_LABELS: dict[str, str] = {"open": "立案", "import": "导入", **{t.trigger: t.label for t in TRANSITIONS}}
-
-
-_CASE_WITH_ORG = sa.select(case_t, org_t.c.name.label("org_name"), org_t.c.code.label("org_code")).join(
-    org_t, org_t.c.id == case_t.c.org_id)
-_CASE_BY_ID = _CASE_WITH_ORG.where(case_t.c.id == sa.bindparam("id"))
-_OPEN_CASE_BY_CODE = _CASE_WITH_ORG.where(org_t.c.code == sa.bindparam("code"), case_t.c.stage.not_in(CLOSED_STAGES))
-_BUMP = sa.update(case_t).where(case_t.c.id == sa.bindparam("_id"), case_t.c.version == sa.bindparam("_version"))
-_INSERTS = {t: sa.insert(t) for t in (org_t, case_t, problem_t, measure_t, person_t, secretary_t, progress_t,
-                                      verification_t, extension_t, event_t)}
 
 
 def _guards_pass(spec: TransitionSpec) -> Callable[[Any], bool]:
@@ -172,27 +155,13 @@ class Workflow:
 
     def _event(self, s: Connection, case_id: int, action: str, from_stage: str | None, to_stage: str | None,
                reason: str = "", detail: dict[str, Any] | None = None, at: datetime | None = None) -> None:
-        s.execute(_INSERTS[event_t], {
+        s.execute(INSERTS[event_t], {
             "case_id": case_id, "at": at or self.clock(), "actor": self.actor, "action": action,
             "from_stage": from_stage, "to_stage": to_stage, "reason": reason or "",
             "detail": json.dumps(_jsonable(detail or {}), ensure_ascii=False, sort_keys=True),
         })
 
-    @staticmethod
-    def _resolve(s: Connection, ref: str | int) -> sa.Row[Any]:
-        """A case by number, or the open case of the organization with that code."""
-        text = str(ref).strip()
-        if text.isdigit():
-            row = s.execute(_CASE_BY_ID, {"id": int(text)}).one_or_none()
-            if row is not None:
-                return row
-        row = s.execute(_OPEN_CASE_BY_CODE, {"code": text}).one_or_none()
-        if row is not None:
-            return row
-        org = s.execute(sa.select(org_t.c.name).where(org_t.c.code == text)).scalar()
-        if org is not None:
-            raise NotFound(f"组织 {text}（{org}）没有在办的整顿案例")
-        raise NotFound(f"找不到案例或组织 {text}")
+    _resolve = staticmethod(resolve)
 
     @staticmethod
     def _people(s: Connection, case_id: int) -> dict[str, str]:
@@ -238,7 +207,7 @@ class Workflow:
                     rectified_on=changes.get("rectified_on", row.rectified_on), policy=self.config.policy)
             changes["version"] = row.version + 1
             changes["updated_at"] = now
-            result = cast(CursorResult[Any], s.execute(_BUMP, {**changes, "_id": row.id, "_version": row.version}))
+            result = cast(CursorResult[Any], s.execute(BUMP, {**changes, "_id": row.id, "_version": row.version}))
             if result.rowcount != 1:
                 raise Conflict(f"案例 {row.id}（{row.org_name}）已被他人修改，本次操作未写入，请重新查看后再试")
             self._event(s, row.id, trigger, row.stage, to_stage, reason or inputs.get("reason") or "",
@@ -261,7 +230,7 @@ class Workflow:
             if exists is not None:
                 raise Refused(f"组织代码 {code} 已存在（{exists}）")
             try:
-                result = cast(CursorResult[Any], s.execute(_INSERTS[org_t], dict(
+                result = cast(CursorResult[Any], s.execute(INSERTS[org_t], dict(
                     code=code, name=name, kind=kind, county=county.strip(), township=township.strip(),
                     poor_village=poor_village, created_at=self.clock())))
             except IntegrityError:
@@ -292,7 +261,7 @@ class Workflow:
                 raise Refused(f"无法立案：{org.name} 已有在办的整顿案例 {existing.id}"
                               f"（阶段 {stage_text(existing.stage)}），一个组织同时只能有一个在办案例")
             try:
-                result = cast(CursorResult[Any], s.execute(_INSERTS[case_t], dict(
+                result = cast(CursorResult[Any], s.execute(INSERTS[case_t], dict(
                     org_id=org.id, year=identified_on.year, stage=Stage.identified, identified_on=identified_on,
                     deadline=deadline, stage_since=identified_on, cycle_start=identified_on,
                     stage_due=stage_due(Stage.identified, cycle_start=identified_on, deadline=deadline,
@@ -307,7 +276,7 @@ class Workflow:
             case_id = int(pk[0])
             s.execute(sa.insert(problem_t), [{"case_id": case_id, "code": c, "text": t} for c, t in parsed])
             if officer.strip() or officer_email.strip():
-                s.execute(_INSERTS[person_t], dict(case_id=case_id, role="officer", name=officer.strip(),
+                s.execute(INSERTS[person_t], dict(case_id=case_id, role="officer", name=officer.strip(),
                                                      email=officer_email.strip(), unit="", phone=""))
             self._event(s, case_id, "open", None, Stage.identified, detail={
                 "org": org_code, "problems": [c for c, _ in parsed], "identified_on": identified_on,
@@ -320,7 +289,7 @@ class Workflow:
             person_t.c.case_id == case_id, person_t.c.role == role)).one_or_none()
         if current is None:
             if name or email:
-                s.execute(_INSERTS[person_t], dict(case_id=case_id, role=role, name=name or "",
+                s.execute(INSERTS[person_t], dict(case_id=case_id, role=role, name=name or "",
                                                      email=email or "", unit="", phone=""))
             return
         values = {}
@@ -373,7 +342,7 @@ class Workflow:
                   "email": email.strip(), "phone": phone.strip(), "on": since}
 
         def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
-            s.execute(_INSERTS[secretary_t], dict(case_id=row.id, name=inputs["name"], kind=kind,
+            s.execute(INSERTS[secretary_t], dict(case_id=row.id, name=inputs["name"], kind=kind,
                                                     unit=inputs["unit"], since=since, until=None,
                                                     email=inputs["email"], phone=inputs["phone"], end_reason=""))
             return {}
@@ -405,7 +374,7 @@ class Workflow:
                                   f"早于原书记 {current.name} 的任职日期 {current.since}")
                 s.execute(sa.update(secretary_t).where(secretary_t.c.id == current.id)
                           .values(until=since, end_reason=inputs["reason"]))
-            s.execute(_INSERTS[secretary_t], dict(case_id=row.id, name=inputs["name"], kind=inputs["kind"],
+            s.execute(INSERTS[secretary_t], dict(case_id=row.id, name=inputs["name"], kind=inputs["kind"],
                                                     unit=inputs["unit"], since=since, until=None,
                                                     email=inputs["email"], phone=inputs["phone"], end_reason=""))
             return {}
@@ -436,7 +405,7 @@ class Workflow:
         inputs = {"on": on, "note": note.strip()}
 
         def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
-            s.execute(_INSERTS[progress_t], dict(case_id=row.id, reported_on=on, note=inputs["note"],
+            s.execute(INSERTS[progress_t], dict(case_id=row.id, reported_on=on, note=inputs["note"],
                                                    actor=self.actor))
             last = row.last_progress_on
             return {"last_progress_on": on if last is None or on > last else last}
@@ -470,7 +439,7 @@ class Workflow:
             inputs["deadline"] = deadline
 
         def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
-            s.execute(_INSERTS[verification_t], dict(
+            s.execute(INSERTS[verification_t], dict(
                 case_id=row.id, verified_on=on, verifier=inputs["by"], score=score, satisfied=satisfied,
                 basic=basic, dissatisfied=dissatisfied, passed=passed, reasons=inputs["reason"]))
             if passed:
@@ -531,7 +500,7 @@ class Workflow:
             return {"latest_open_measure_due": latest}
 
         def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
-            s.execute(_INSERTS[extension_t], dict(case_id=row.id, old_deadline=row.deadline, new_deadline=to,
+            s.execute(INSERTS[extension_t], dict(case_id=row.id, old_deadline=row.deadline, new_deadline=to,
                                                     reason=inputs["reason"], approved_by=inputs["approved_by"],
                                                     at=self.clock()))
             return {"deadline": to}

@@ -1,0 +1,62 @@
+"""Table handles and the statements every path shares, built once; no state machine imported here.
+
+The read side (show, list, ledger) imports this and not the engine, so a read command does not pay
+for loading the workflow machine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from rectify.states.stages import CLOSED_STAGES
+from rectify.workflow.errors import NotFound
+from rectify.workflow.models import (
+    Case,
+    CasePerson,
+    CaseProblem,
+    DeadlineExtension,
+    Event,
+    Measure,
+    Organization,
+    ProgressReport,
+    SecretaryAssignment,
+    Verification,
+)
+
+case_t = Case.__table__  # type: ignore[attr-defined]
+org_t = Organization.__table__  # type: ignore[attr-defined]
+problem_t = CaseProblem.__table__  # type: ignore[attr-defined]
+measure_t = Measure.__table__  # type: ignore[attr-defined]
+person_t = CasePerson.__table__  # type: ignore[attr-defined]
+secretary_t = SecretaryAssignment.__table__  # type: ignore[attr-defined]
+progress_t = ProgressReport.__table__  # type: ignore[attr-defined]
+verification_t = Verification.__table__  # type: ignore[attr-defined]
+extension_t = DeadlineExtension.__table__  # type: ignore[attr-defined]
+event_t = Event.__table__  # type: ignore[attr-defined]
+
+CASE_WITH_ORG = sa.select(case_t, org_t.c.name.label("org_name"), org_t.c.code.label("org_code")).join(
+    org_t, org_t.c.id == case_t.c.org_id)
+CASE_BY_ID = CASE_WITH_ORG.where(case_t.c.id == sa.bindparam("id"))
+OPEN_CASE_BY_CODE = CASE_WITH_ORG.where(org_t.c.code == sa.bindparam("code"), case_t.c.stage.not_in(CLOSED_STAGES))
+BUMP = sa.update(case_t).where(case_t.c.id == sa.bindparam("_id"), case_t.c.version == sa.bindparam("_version"))
+INSERTS = {t: sa.insert(t) for t in (org_t, case_t, problem_t, measure_t, person_t, secretary_t, progress_t,
+                                     verification_t, extension_t, event_t)}
+
+
+def resolve(conn: Connection, ref: str | int) -> sa.Row[Any]:
+    """A case by number, or the open case of the organization with that code."""
+    text = str(ref).strip()
+    if text.isdigit():
+        row = conn.execute(CASE_BY_ID, {"id": int(text)}).one_or_none()
+        if row is not None:
+            return row
+    row = conn.execute(OPEN_CASE_BY_CODE, {"code": text}).one_or_none()
+    if row is not None:
+        return row
+    org = conn.execute(sa.select(org_t.c.name).where(org_t.c.code == text)).scalar()
+    if org is not None:
+        raise NotFound(f"组织 {text}（{org}）没有在办的整顿案例")
+    raise NotFound(f"找不到案例或组织 {text}")
