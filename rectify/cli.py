@@ -692,6 +692,19 @@ _BINARY_FORMATS = ("xlsx", "ics")
 _PROGRESS_FROM = 5000  # rows; smaller exports finish before a bar would help
 
 
+class _OutputError(click.ClickException):
+    exit_code = 2
+
+
+def _closing_db(app: App) -> Database:
+    """The app's database, disposed when the command ends (no pooled connection left to the GC)."""
+    db = app.database()
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.find_root().call_on_close(db.dispose)
+    return db
+
+
 def _table_width(width: int | None) -> int:
     if width:
         return width
@@ -706,7 +719,8 @@ def _write_output(output: str | None, fmt: str, write: Callable[[Any], Any]) -> 
 
     binary = fmt in _BINARY_FORMATS
     if output is None:
-        stream = click.get_binary_stream("stdout")
+        sys.stdout.flush()
+        stream = sys.stdout.buffer
         if binary and stream.isatty():
             raise click.UsageError(f"{fmt} 是二进制格式，请用 -o 文件名 指定输出文件")
         if binary:
@@ -733,7 +747,7 @@ def _write_output(output: str | None, fmt: str, write: Callable[[Any], Any]) -> 
         os.replace(part, target)
     except OSError as exc:
         part.unlink(missing_ok=True)
-        raise click.FileError(str(target), hint=exc.strerror or str(exc)) from None
+        raise _OutputError(f"无法写入文件 {target}：{exc.strerror or exc}") from None
     except BaseException:
         part.unlink(missing_ok=True)
         raise
@@ -767,7 +781,7 @@ def _ledger_table(app: App, as_of: date, filters: Any, width: int | None, colour
     from rectify.workflow.ledger import ledger_rows
     from rectify.workflow.ledger_formats import render_ledger_table
 
-    return render_ledger_table(ledger_rows(app.database(), as_of=as_of, config=app.config, filters=filters),
+    return render_ledger_table(ledger_rows(_closing_db(app), as_of=as_of, config=app.config, filters=filters),
                                width=_table_width(width), colour=colour)
 
 
@@ -801,7 +815,7 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
 
     as_of = as_of or app.today()
     filters = _ledger_filter(county, township, kind, stage, light, year, open_only)
-    db = app.database()
+    db = _closing_db(app)
     if fmt == "table":
         colour = output is None and sys.stdout.isatty()
         text = _ledger_table(app, as_of, filters, width, colour) + "\n"
@@ -867,7 +881,8 @@ def stats(app: App, county: str | None, year: int | None, as_of: date | None, fm
 
     as_of = as_of or app.today()
     filters = LedgerFilter(county=county, year=year)
-    data = compute_stats(app.database(), as_of=as_of, config=app.config, filters=filters)
+    db = _closing_db(app)
+    data = compute_stats(db, as_of=as_of, config=app.config, filters=filters)
     if fmt == "json":
         text = render_json(data) + "\n"
         _write_output(output, fmt, lambda out: out.write(text))
@@ -877,7 +892,7 @@ def stats(app: App, county: str | None, year: int | None, as_of: date | None, fm
     elif fmt == "csv":
         _write_output(output, fmt, lambda out: lf.write_stats_csv(data, out))
     else:
-        scope = "、".join(scope_counties(app.database(), filters)) or "全部"
+        scope = "、".join(scope_counties(db, filters)) or "全部"
         _write_output(output, fmt, lambda out: lf.write_stats_xlsx(data, out, title=scope))
     if output is not None:
         click.echo(f"已导出统计到 {output}（截至 {as_of}）", err=True)
