@@ -714,7 +714,7 @@ def _table_width(width: int | None) -> int:
 
 
 def _write_output(output: str | None, fmt: str, write: Callable[[Any], Any]) -> None:
-    """Write to ``-o FILE`` through a temporary file renamed at the end (no half-written export), or stdout."""
+    """Write to ``-o FILE`` via a temporary file renamed at the end (never half-written), or to stdout."""
     import io
 
     binary = fmt in _BINARY_FORMATS
@@ -790,7 +790,8 @@ def _ledger_table(app: App, as_of: date, filters: Any, width: int | None, colour
 @click.option("--format", "fmt", type=click.Choice(LEDGER_FORMATS), default="table", show_default=True,
               help="table, csv (UTF-8 BOM), xlsx, html (self-contained, printable), json, ics (iCalendar).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
-@click.option("--width", type=click.IntRange(60, 400), help="Table width in columns (default: terminal, 80–160).")
+@click.option("--width", type=click.IntRange(60, 400),
+              help="Table width in columns (default: terminal, 80–160).")
 @pass_app
 def ledger(app: App, county: str | None, township: str | None, kind: str | None, stage: str | None,
            light: str | None, year: int | None, open_only: bool, as_of: date | None, fmt: str,
@@ -828,7 +829,8 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
             if sys.stderr.isatty():
                 total = count_cases(db, filters)
                 if total >= _PROGRESS_FROM:
-                    bar = stack.enter_context(click.progressbar(length=total, label="导出台账", file=sys.stderr))
+                    bar = stack.enter_context(
+                        click.progressbar(length=total, label="导出台账", file=sys.stderr))
                     progress = bar.update
             rows = ledger_rows(db, as_of=as_of, config=app.config, filters=filters)
             title = ledger_title(scope_counties(db, filters) if fmt in ("xlsx", "html", "ics") else [], as_of)

@@ -106,8 +106,10 @@ def test_filters(demo: Run) -> None:
 
 def test_as_of_moves_every_figure(demo: Run) -> None:
     now = {c["case_id"]: c for c in _json(demo)["cases"]}
-    later = {c["case_id"]: c for c in json.loads(ok(demo("ledger", "--as-of", "2026-07-10", "--format", "json"))
-                                                  .stdout)["cases"]}
+    later = {
+        c["case_id"]: c
+        for c in json.loads(ok(demo("ledger", "--as-of", "2026-07-10", "--format", "json")).stdout)["cases"]
+    }
     open_ids = [i for i, c in now.items() if c["days_left"] is not None]
     assert all(later[i]["days_left"] == now[i]["days_left"] - 10 for i in open_ids)
     assert sum(c["light"] == "red" for c in later.values()) > sum(c["light"] == "red" for c in now.values())
@@ -195,8 +197,12 @@ def test_html_is_self_contained_with_svg_chart(demo: Run, tmp_path: Path) -> Non
     assert names.count("th") == 23
     assert sum(1 for t, a in p.tags if t == "tr") == 1 + 38
     assert "script" not in names and "link" not in names and "img" not in names
-    assert not any(v and v.startswith(("http:", "https:", "//")) for _, a in p.tags for k, v in a.items()
-                   if k in ("src", "href"))
+    assert not any(
+        v and v.startswith(("http:", "https:", "//"))
+        for _, a in p.tags
+        for k, v in a.items()
+        if k in ("src", "href")
+    )
     assert "@page { size: A4 landscape" in html
     assert any("截至 " + AS_OF in t for t in p.text)
     bars = [a for t, a in p.tags if t == "rect"]
@@ -263,23 +269,29 @@ def test_hostile_text_is_neutralised(wf: Workflow, clock: FakeClock, run: Run, t
     data = json.loads(ok(run("ledger", "--as-of", "2026-03-20", "--format", "json")).stdout)
     case = data["cases"][0]
     assert case["org_name"] == HOSTILE_NAME  # JSON keeps the data as it is
-    assert case["problems"] == [{"code": "P01", "text": "班子配备不齐、书记长期缺职、工作处于停滞状态"},
-                                {"code": "other", "text": "@外部势力干扰"}]
+    assert case["problems"] == [
+        {"code": "P01", "text": "班子配备不齐、书记长期缺职、工作处于停滞状态"},
+        {"code": "other", "text": "@外部势力干扰"},
+    ]
     assert "挂牌督办：<img" in case["remarks"]
 
 
 # -- bad input -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (("ledger", "--as-of", "2026-13-01"), 2, "日期格式应为 YYYY-MM-DD"),
-    (("ledger", "--format", "pdf"), 2, "不是可选值之一"),
-    (("ledger", "--light", "purple"), 2, "不是可选值之一"),
-    (("ledger", "--format", "csv", "-o", "/nonexistent-dir/x.csv"), 2, "/nonexistent-dir/x.csv"),
-    (("stats", "--format", "html"), 2, "不是可选值之一"),
-])
-def test_bad_input_is_one_line_and_changes_nothing(wf: Workflow, clock: FakeClock, run: Run, db: Database,
-                                                   args: tuple[str, ...], code: int, message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("ledger", "--as-of", "2026-13-01"), 2, "日期格式应为 YYYY-MM-DD"),
+        (("ledger", "--format", "pdf"), 2, "不是可选值之一"),
+        (("ledger", "--light", "purple"), 2, "不是可选值之一"),
+        (("ledger", "--format", "csv", "-o", "/nonexistent-dir/x.csv"), 2, "/nonexistent-dir/x.csv"),
+        (("stats", "--format", "html"), 2, "不是可选值之一"),
+    ],
+)
+def test_bad_input_is_one_line_and_changes_nothing(
+    wf: Workflow, clock: FakeClock, run: Run, db: Database, args: tuple[str, ...], code: int, message: str
+) -> None:
     add_org(wf)
     walk(wf, clock, "V001", "ledger_created")
     before = snapshot(db)
@@ -295,7 +307,9 @@ def test_bad_input_is_one_line_and_changes_nothing(wf: Workflow, clock: FakeCloc
 
 
 def test_rows_come_from_one_query(wf: Workflow, clock: FakeClock, db: Database) -> None:
-    for i, stage in enumerate(["identified", "ledger_created", "secretary_assigned", "rectified", "verified"]):
+    for i, stage in enumerate(
+        ["identified", "ledger_created", "secretary_assigned", "rectified", "verified"]
+    ):
         add_org(wf, f"V{i:03d}", f"河口镇{i}村党支部")
         walk(wf, clock, f"V{i:03d}", stage)
     statements: list[str] = []

@@ -78,8 +78,13 @@ class LedgerFilter:
 
 def apply_filter(q: sa.Select[Any], f: LedgerFilter) -> sa.Select[Any]:
     """The SQL part of the filter (everything but the light, which depends on the as-of date)."""
-    for col, value in ((org_t.c.county, f.county), (org_t.c.township, f.township), (org_t.c.kind, f.kind),
-                       (case_t.c.stage, f.stage), (case_t.c.year, f.year)):
+    for col, value in (
+        (org_t.c.county, f.county),
+        (org_t.c.township, f.township),
+        (org_t.c.kind, f.kind),
+        (case_t.c.stage, f.stage),
+        (case_t.c.year, f.year),
+    ):
         if value is not None:
             q = q.where(col == value)
     if f.open_only:
@@ -89,52 +94,96 @@ def apply_filter(q: sa.Select[Any], f: LedgerFilter) -> sa.Select[Any]:
 
 def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
     """One SELECT giving everything a ledger row shows, sorted by deadline then county/township."""
-    prob = (sa.select(problem_t.c.case_id,
-                      sa.func.aggregate_strings(problem_t.c.code + _PAIR + problem_t.c.text, _ITEM)
-                      .label("problems"))
-            .group_by(problem_t.c.case_id).subquery("prob"))
-    ext = (sa.select(extension_t.c.case_id, sa.func.count().label("n"))
-           .group_by(extension_t.c.case_id).subquery("ext"))
-    failed = (sa.select(verification_t.c.case_id, sa.func.count().label("n"))
-              .where(verification_t.c.passed.is_(False))
-              .group_by(verification_t.c.case_id).subquery("failed"))
-    cur_sec = (sa.select(secretary_t.c.case_id, sa.func.max(secretary_t.c.id).label("sid"))
-               .where(secretary_t.c.until.is_(None))
-               .group_by(secretary_t.c.case_id).subquery("cur_sec"))
+    prob = (
+        sa.select(
+            problem_t.c.case_id,
+            sa.func.aggregate_strings(problem_t.c.code + _PAIR + problem_t.c.text, _ITEM).label("problems"),
+        )
+        .group_by(problem_t.c.case_id)
+        .subquery("prob")
+    )
+    ext = (
+        sa.select(extension_t.c.case_id, sa.func.count().label("n"))
+        .group_by(extension_t.c.case_id)
+        .subquery("ext")
+    )
+    failed = (
+        sa.select(verification_t.c.case_id, sa.func.count().label("n"))
+        .where(verification_t.c.passed.is_(False))
+        .group_by(verification_t.c.case_id)
+        .subquery("failed")
+    )
+    cur_sec = (
+        sa.select(secretary_t.c.case_id, sa.func.max(secretary_t.c.id).label("sid"))
+        .where(secretary_t.c.until.is_(None))
+        .group_by(secretary_t.c.case_id)
+        .subquery("cur_sec")
+    )
     sec = secretary_t.alias("sec")
-    last_prog = (sa.select(progress_t.c.case_id, sa.func.max(progress_t.c.id).label("pid"))
-                 .join(case_t, sa.and_(case_t.c.id == progress_t.c.case_id,
-                                       progress_t.c.reported_on == case_t.c.last_progress_on))
-                 .group_by(progress_t.c.case_id).subquery("last_prog"))
+    last_prog = (
+        sa.select(progress_t.c.case_id, sa.func.max(progress_t.c.id).label("pid"))
+        .join(
+            case_t,
+            sa.and_(
+                case_t.c.id == progress_t.c.case_id, progress_t.c.reported_on == case_t.c.last_progress_on
+            ),
+        )
+        .group_by(progress_t.c.case_id)
+        .subquery("last_prog")
+    )
     prog = progress_t.alias("prog")
     leader = person_t.alias("leader")
     cadre = person_t.alias("cadre")
-    q = (sa.select(
-            case_t.c.id, case_t.c.stage, case_t.c.identified_on, case_t.c.deadline, case_t.c.stage_since,
-            case_t.c.stage_due, case_t.c.cycle_start, case_t.c.cycle, case_t.c.version, case_t.c.detail,
-            case_t.c.helping_unit, case_t.c.verified_on, case_t.c.score, case_t.c.withdrawn_reason,
-            case_t.c.supervised, case_t.c.supervision_reason, case_t.c.measures_total, case_t.c.measures_done,
-            case_t.c.last_progress_on, case_t.c.updated_at,
-            org_t.c.code.label("org_code"), org_t.c.name.label("org_name"), org_t.c.kind, org_t.c.county,
+    q = (
+        sa.select(
+            case_t.c.id,
+            case_t.c.stage,
+            case_t.c.identified_on,
+            case_t.c.deadline,
+            case_t.c.stage_since,
+            case_t.c.stage_due,
+            case_t.c.cycle_start,
+            case_t.c.cycle,
+            case_t.c.version,
+            case_t.c.detail,
+            case_t.c.helping_unit,
+            case_t.c.verified_on,
+            case_t.c.score,
+            case_t.c.withdrawn_reason,
+            case_t.c.supervised,
+            case_t.c.supervision_reason,
+            case_t.c.measures_total,
+            case_t.c.measures_done,
+            case_t.c.last_progress_on,
+            case_t.c.updated_at,
+            org_t.c.code.label("org_code"),
+            org_t.c.name.label("org_name"),
+            org_t.c.kind,
+            org_t.c.county,
             org_t.c.township,
             prob.c.problems,
-            leader.c.name.label("county_leader"), cadre.c.name.label("township_cadre"),
-            sec.c.name.label("sec_name"), sec.c.unit.label("sec_unit"), sec.c.kind.label("sec_kind"),
+            leader.c.name.label("county_leader"),
+            cadre.c.name.label("township_cadre"),
+            sec.c.name.label("sec_name"),
+            sec.c.unit.label("sec_unit"),
+            sec.c.kind.label("sec_kind"),
             prog.c.note.label("progress_note"),
             sa.func.coalesce(ext.c.n, 0).label("n_extensions"),
-            sa.func.coalesce(failed.c.n, 0).label("n_failed"))
-         .select_from(case_t)
-         .join(org_t, org_t.c.id == case_t.c.org_id)
-         .outerjoin(prob, prob.c.case_id == case_t.c.id)
-         .outerjoin(ext, ext.c.case_id == case_t.c.id)
-         .outerjoin(failed, failed.c.case_id == case_t.c.id)
-         .outerjoin(cur_sec, cur_sec.c.case_id == case_t.c.id)
-         .outerjoin(sec, sec.c.id == cur_sec.c.sid)
-         .outerjoin(last_prog, last_prog.c.case_id == case_t.c.id)
-         .outerjoin(prog, prog.c.id == last_prog.c.pid)
-         .outerjoin(leader, sa.and_(leader.c.case_id == case_t.c.id, leader.c.role == "county_leader"))
-         .outerjoin(cadre, sa.and_(cadre.c.case_id == case_t.c.id, cadre.c.role == "township_cadre"))
-         .order_by(case_t.c.deadline, org_t.c.county, org_t.c.township, org_t.c.code, case_t.c.id))
+            sa.func.coalesce(failed.c.n, 0).label("n_failed"),
+        )
+        .select_from(case_t)
+        .join(org_t, org_t.c.id == case_t.c.org_id)
+        .outerjoin(prob, prob.c.case_id == case_t.c.id)
+        .outerjoin(ext, ext.c.case_id == case_t.c.id)
+        .outerjoin(failed, failed.c.case_id == case_t.c.id)
+        .outerjoin(cur_sec, cur_sec.c.case_id == case_t.c.id)
+        .outerjoin(sec, sec.c.id == cur_sec.c.sid)
+        .outerjoin(last_prog, last_prog.c.case_id == case_t.c.id)
+        .outerjoin(prog, prog.c.id == last_prog.c.pid)
+        .outerjoin(leader, sa.and_(leader.c.case_id == case_t.c.id, leader.c.role == "county_leader"))
+        .outerjoin(cadre, sa.and_(cadre.c.case_id == case_t.c.id, cadre.c.role == "township_cadre"))
+        .order_by(case_t.c.deadline, org_t.c.county, org_t.c.township, org_t.c.code, case_t.c.id)
+    )
     return apply_filter(q, f)
 
 
@@ -154,8 +203,16 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d is not None else None
 
 
-def remarks(*, cycle: int, n_extensions: int, n_failed: int, withdrawn_reason: str, supervised: bool,
-            supervision_reason: str, secretary_kind: str | None) -> str:
+def remarks(
+    *,
+    cycle: int,
+    n_extensions: int,
+    n_failed: int,
+    withdrawn_reason: str,
+    supervised: bool,
+    supervision_reason: str,
+    secretary_kind: str | None,
+) -> str:
     """备注: the facts an inspector asks about that have no column of their own."""
     parts = []
     if cycle > 1:
@@ -175,12 +232,23 @@ def remarks(*, cycle: int, n_extensions: int, n_failed: int, withdrawn_reason: s
 
 def build_row(r: Any, as_of: date, config: Config) -> dict[str, Any]:
     """One ledger row with stable English keys and typed values (the JSON form)."""
-    light = case_light(r.stage, stage_since=r.stage_since, stage_due_on=r.stage_due, cycle_start=r.cycle_start,
-                       deadline=r.deadline, as_of=as_of, lights=config.lights)
-    secretary = ({"name": r.sec_name, "unit": r.sec_unit, "kind": r.sec_kind}
-                 if r.sec_name is not None else None)
-    progress = ({"on": _iso(r.last_progress_on), "note": r.progress_note}
-                if r.last_progress_on is not None and r.progress_note is not None else None)
+    light = case_light(
+        r.stage,
+        stage_since=r.stage_since,
+        stage_due_on=r.stage_due,
+        cycle_start=r.cycle_start,
+        deadline=r.deadline,
+        as_of=as_of,
+        lights=config.lights,
+    )
+    secretary = (
+        {"name": r.sec_name, "unit": r.sec_unit, "kind": r.sec_kind} if r.sec_name is not None else None
+    )
+    progress = (
+        {"on": _iso(r.last_progress_on), "note": r.progress_note}
+        if r.last_progress_on is not None and r.progress_note is not None
+        else None
+    )
     return {
         "seq": 0,
         "case_id": r.id,
@@ -213,14 +281,21 @@ def build_row(r: Any, as_of: date, config: Config) -> dict[str, Any]:
         "failed_verifications": int(r.n_failed),
         "withdrawn_reason": r.withdrawn_reason,
         "version": r.version,
-        "remarks": remarks(cycle=r.cycle, n_extensions=int(r.n_extensions), n_failed=int(r.n_failed),
-                           withdrawn_reason=r.withdrawn_reason, supervised=bool(r.supervised),
-                           supervision_reason=r.supervision_reason, secretary_kind=r.sec_kind),
+        "remarks": remarks(
+            cycle=r.cycle,
+            n_extensions=int(r.n_extensions),
+            n_failed=int(r.n_failed),
+            withdrawn_reason=r.withdrawn_reason,
+            supervised=bool(r.supervised),
+            supervision_reason=r.supervision_reason,
+            secretary_kind=r.sec_kind,
+        ),
     }
 
 
-def ledger_rows(db: Database, *, as_of: date, config: Config, filters: LedgerFilter | None = None,
-                batch: int = 1000) -> Iterator[dict[str, Any]]:
+def ledger_rows(
+    db: Database, *, as_of: date, config: Config, filters: LedgerFilter | None = None, batch: int = 1000
+) -> Iterator[dict[str, Any]]:
     """Stream the ledger rows, numbered after filtering."""
     f = filters or LedgerFilter()
     seq = 0
@@ -237,16 +312,25 @@ def ledger_rows(db: Database, *, as_of: date, config: Config, filters: LedgerFil
 
 def count_cases(db: Database, filters: LedgerFilter | None = None) -> int:
     """How many rows the SQL filter gives (an upper bound when filtering by light), for a progress bar."""
-    q = apply_filter(sa.select(sa.func.count()).select_from(case_t).join(org_t, org_t.c.id == case_t.c.org_id),
-                     filters or LedgerFilter())
+    q = apply_filter(
+        sa.select(sa.func.count()).select_from(case_t).join(org_t, org_t.c.id == case_t.c.org_id),
+        filters or LedgerFilter(),
+    )
     with db.session() as s:
         return int(s.execute(q).scalar_one())
 
 
 def scope_counties(db: Database, filters: LedgerFilter | None = None) -> list[str]:
     """The counties a ledger covers (at most four), for its title."""
-    q = apply_filter(sa.select(org_t.c.county).select_from(case_t).join(org_t, org_t.c.id == case_t.c.org_id),
-                     filters or LedgerFilter()).distinct().order_by(org_t.c.county).limit(4)
+    q = (
+        apply_filter(
+            sa.select(org_t.c.county).select_from(case_t).join(org_t, org_t.c.id == case_t.c.org_id),
+            filters or LedgerFilter(),
+        )
+        .distinct()
+        .order_by(org_t.c.county)
+        .limit(4)
+    )
     with db.session() as s:
         return [c for (c,) in s.execute(q)]
 

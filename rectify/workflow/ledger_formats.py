@@ -47,12 +47,42 @@ def _numbered(rows: Iterable[dict[str, Any]], progress: Progress | None) -> Iter
 # -- terminal table --------------------------------------------------------------------------------
 
 # Which columns a narrow terminal keeps first, and how wide a cell may grow before it is shortened.
-TABLE_PRIORITY = ("seq", "org_name", "stage", "deadline", "days_left", "light", "township", "measures",
-                  "supervised", "secretary", "problems", "last_progress", "remarks", "county_leader",
-                  "township_cadre", "helping_unit", "identified_on", "kind", "county", "verified_on", "score",
-                  "struck_off", "detail")
-TABLE_CAPS: dict[str, int] = {"org_name": 24, "problems": 16, "detail": 20, "secretary": 22, "last_progress": 24,
-                              "remarks": 22, "helping_unit": 14, "county_leader": 16, "township_cadre": 8}
+TABLE_PRIORITY = (
+    "seq",
+    "org_name",
+    "stage",
+    "deadline",
+    "days_left",
+    "light",
+    "township",
+    "measures",
+    "supervised",
+    "secretary",
+    "problems",
+    "last_progress",
+    "remarks",
+    "county_leader",
+    "township_cadre",
+    "helping_unit",
+    "identified_on",
+    "kind",
+    "county",
+    "verified_on",
+    "score",
+    "struck_off",
+    "detail",
+)
+TABLE_CAPS: dict[str, int] = {
+    "org_name": 24,
+    "problems": 16,
+    "detail": 20,
+    "secretary": 22,
+    "last_progress": 24,
+    "remarks": 22,
+    "helping_unit": 14,
+    "county_leader": 16,
+    "township_cadre": 8,
+}
 
 
 def table_cells(row: dict[str, Any]) -> dict[str, Any]:
@@ -71,8 +101,9 @@ def render_ledger_table(rows: Iterable[dict[str, Any]], *, width: int = 120, col
     natural: dict[str, int] = {}
     for key in KEYS:
         cap = TABLE_CAPS.get(key, 40)
-        natural[key] = max([display_width(header[key])]
-                           + [min(cap, display_width(str(c[key]))) for _, c in data])
+        natural[key] = max(
+            [display_width(header[key])] + [min(cap, display_width(str(c[key]))) for _, c in data]
+        )
     chosen: list[str] = []
     used = 0
     for key in TABLE_PRIORITY:
@@ -82,8 +113,10 @@ def render_ledger_table(rows: Iterable[dict[str, Any]], *, width: int = 120, col
             used += need
     shown = [k for k in KEYS if k in chosen]
     right = {"seq", "days_left", "score"}
-    lines = ["  ".join(pad(header[k], natural[k], right=k in right) for k in shown).rstrip(),
-             "  ".join("-" * natural[k] for k in shown)]
+    lines = [
+        "  ".join(pad(header[k], natural[k], right=k in right) for k in shown).rstrip(),
+        "  ".join("-" * natural[k] for k in shown),
+    ]
     for row, c in data:
         parts = []
         for k in shown:
@@ -96,8 +129,10 @@ def render_ledger_table(rows: Iterable[dict[str, Any]], *, width: int = 120, col
         lines.append("  ".join(parts).rstrip())
     hidden = [header[k] for k in KEYS if k not in chosen]
     if hidden:
-        lines.append(f"（共 {len(data)} 个案例；限于宽度未显示：{'、'.join(hidden)}。"
-                     f"完整台账请用 --format xlsx/csv/html）")
+        lines.append(
+            f"（共 {len(data)} 个案例；限于宽度未显示：{'、'.join(hidden)}。"
+            f"完整台账请用 --format xlsx/csv/html）"
+        )
     else:
         lines.append(f"（共 {len(data)} 个案例）")
     return "\n".join(lines)
@@ -121,11 +156,20 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str], *, progress: Progres
     return n
 
 
-def write_json(rows: Iterable[dict[str, Any]], out: IO[str], *, as_of: date, filters: dict[str, Any],
-               progress: Progress | None = None) -> int:
+def write_json(
+    rows: Iterable[dict[str, Any]],
+    out: IO[str],
+    *,
+    as_of: date,
+    filters: dict[str, Any],
+    progress: Progress | None = None,
+) -> int:
     """``{"as_of", "filters", "columns", "cases": [...], "count"}``, each case written as it comes."""
-    head = {"as_of": as_of.isoformat(), "filters": filters,
-            "columns": [{"key": k, "header": h} for k, h in LEDGER_COLUMNS]}
+    head = {
+        "as_of": as_of.isoformat(),
+        "filters": filters,
+        "columns": [{"key": k, "header": h} for k, h in LEDGER_COLUMNS],
+    }
     text = json.dumps(head, ensure_ascii=False, indent=2)
     out.write(text[:-2] + ',\n  "cases": [')
     n = 0
@@ -140,32 +184,74 @@ def write_json(rows: Iterable[dict[str, Any]], out: IO[str], *, as_of: date, fil
 # -- XLSX ------------------------------------------------------------------------------------------
 
 XLSX_WIDTHS: dict[str, float] = {
-    "seq": 5, "county": 8, "township": 8, "org_name": 24, "kind": 6, "problems": 36, "detail": 28,
-    "measures": 7, "county_leader": 14, "township_cadre": 9, "secretary": 22, "helping_unit": 14,
-    "identified_on": 11, "deadline": 11, "stage": 10, "days_left": 7, "light": 5, "supervised": 6,
-    "last_progress": 28, "verified_on": 11, "score": 6, "struck_off": 6, "remarks": 26,
+    "seq": 5,
+    "county": 8,
+    "township": 8,
+    "org_name": 24,
+    "kind": 6,
+    "problems": 36,
+    "detail": 28,
+    "measures": 7,
+    "county_leader": 14,
+    "township_cadre": 9,
+    "secretary": 22,
+    "helping_unit": 14,
+    "identified_on": 11,
+    "deadline": 11,
+    "stage": 10,
+    "days_left": 7,
+    "light": 5,
+    "supervised": 6,
+    "last_progress": 28,
+    "verified_on": 11,
+    "score": 6,
+    "struck_off": 6,
+    "remarks": 26,
 }
 _NUMERIC = {"seq", "days_left", "score"}
 
 
-def write_xlsx(rows: Iterable[dict[str, Any]], target: str | Path | IO[bytes], *, title: str,
-               progress: Progress | None = None) -> int:
+def write_xlsx(
+    rows: Iterable[dict[str, Any]],
+    target: str | Path | IO[bytes],
+    *,
+    title: str,
+    progress: Progress | None = None,
+) -> int:
     """A print-ready sheet written in constant memory: title row, frozen header, filters, coloured lights."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
-                                      "strings_to_urls": False, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     wb.set_properties({"title": title, "creator": "rectify"})
     ws = wb.add_worksheet("限期转化台账")
     base = {"font_name": "宋体", "font_size": 10, "valign": "top", "border": 1}
     f_title = wb.add_format({"font_name": "黑体", "font_size": 16, "bold": True})
-    f_head = wb.add_format({**base, "bold": True, "bg_color": "#D9D9D9", "align": "center", "valign": "vcenter",
-                            "text_wrap": True})
+    f_head = wb.add_format(
+        {
+            **base,
+            "bold": True,
+            "bg_color": "#D9D9D9",
+            "align": "center",
+            "valign": "vcenter",
+            "text_wrap": True,
+        }
+    )
     f_text = wb.add_format({**base, "text_wrap": True})
     f_num = wb.add_format({**base, "align": "right"})
-    f_light = {light: wb.add_format({**base, "align": "center", "bold": True, "bg_color": fill,
-                                     "font_color": font, "pattern": 1})
-               for light, (fill, font) in LIGHT_FILL.items()}
+    f_light = {
+        light: wb.add_format(
+            {**base, "align": "center", "bold": True, "bg_color": fill, "font_color": font, "pattern": 1}
+        )
+        for light, (fill, font) in LIGHT_FILL.items()
+    }
     last_col = len(KEYS) - 1
     for i, key in enumerate(KEYS):
         ws.set_column(i, i, XLSX_WIDTHS.get(key, 10))
@@ -174,7 +260,7 @@ def write_xlsx(rows: Iterable[dict[str, Any]], target: str | Path | IO[bytes], *
     ws.set_margins(left=0.3, right=0.3, top=0.5, bottom=0.5)
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(1)
-    ws.set_header(f"&C&\"黑体\"&12{_xlsx_escape(title)}")
+    ws.set_header(f'&C&"黑体"&12{_xlsx_escape(title)}')
     ws.set_footer("&C第 &P 页，共 &N 页")
     ws.freeze_panes(2, 4)
     ws.set_row(0, 24)
@@ -216,7 +302,11 @@ def environment() -> Any:
 
         _ENV = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(Path(__file__).resolve().parent / "templates")),
-            autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
     return _ENV
 
 
@@ -228,16 +318,40 @@ def bar_chart(title: str, bars: list[tuple[str, int, str]], *, width: int = 420)
     items = []
     for i, (label, n, colour) in enumerate(bars):
         y = top + i * (bar_h + gap)
-        items.append({"label": label, "count": n, "colour": colour, "y": y, "text_y": y + bar_h - 5,
-                      "x": label_w, "w": round(span * n / biggest, 1), "count_x": label_w + round(span * n / biggest, 1) + 6,
-                      "h": bar_h})
-    return {"title": title, "width": width, "height": top + len(bars) * (bar_h + gap) + 4, "bars": items,
-            "label_x": label_w - 6}
+        items.append(
+            {
+                "label": label,
+                "count": n,
+                "colour": colour,
+                "y": y,
+                "text_y": y + bar_h - 5,
+                "x": label_w,
+                "w": round(span * n / biggest, 1),
+                "count_x": label_w + round(span * n / biggest, 1) + 6,
+                "h": bar_h,
+            }
+        )
+    return {
+        "title": title,
+        "width": width,
+        "height": top + len(bars) * (bar_h + gap) + 4,
+        "bars": items,
+        "label_x": label_w - 6,
+    }
 
 
-def write_html(rows: Iterable[dict[str, Any]], out: IO[str], *, title: str, as_of: date,
-               by_stage: list[tuple[str, int]], by_light: list[tuple[str, int]], generated: str,
-               lights: Any = None, progress: Progress | None = None) -> None:
+def write_html(
+    rows: Iterable[dict[str, Any]],
+    out: IO[str],
+    *,
+    title: str,
+    as_of: date,
+    by_stage: list[tuple[str, int]],
+    by_light: list[tuple[str, int]],
+    generated: str,
+    lights: Any = None,
+    progress: Progress | None = None,
+) -> None:
     """One self-contained printable page: summary charts as inline SVG, then the ledger table."""
     stage_colour = "#4472C4"
     charts = [
@@ -250,22 +364,39 @@ def write_html(rows: Iterable[dict[str, Any]], out: IO[str], *, title: str, as_o
         for row in _numbered(rows, progress):
             counter["n"] += 1
             c = cells(row)
-            yield {"cells": [(k, c[k]) for k in KEYS], "light": row["light"] or "",
-                   "closed": row["light"] is None}
+            yield {
+                "cells": [(k, c[k]) for k in KEYS],
+                "light": row["light"] or "",
+                "closed": row["light"] is None,
+            }
 
     template = environment().get_template("ledger.html")
-    for chunk in template.generate(title=title, as_of=as_of.isoformat(), headers=HEADERS, rows=table_rows(),
-                                   charts=charts, light_fill=LIGHT_FILL, generated=generated, counter=counter,
-                                   yellow=f"{getattr(lights, 'yellow', 0.30):.0%}",
-                                   orange=f"{getattr(lights, 'orange', 0.15):.0%}"):
+    for chunk in template.generate(
+        title=title,
+        as_of=as_of.isoformat(),
+        headers=HEADERS,
+        rows=table_rows(),
+        charts=charts,
+        light_fill=LIGHT_FILL,
+        generated=generated,
+        counter=counter,
+        yellow=f"{getattr(lights, 'yellow', 0.30):.0%}",
+        orange=f"{getattr(lights, 'orange', 0.15):.0%}",
+    ):
         out.write(chunk)
 
 
 # -- iCalendar -------------------------------------------------------------------------------------
 
 
-def write_ics(rows: Iterable[dict[str, Any]], out: IO[bytes], *, stamp: datetime, calendar_name: str,
-              progress: Progress | None = None) -> int:
+def write_ics(
+    rows: Iterable[dict[str, Any]],
+    out: IO[bytes],
+    *,
+    stamp: datetime,
+    calendar_name: str,
+    progress: Progress | None = None,
+) -> int:
     """One VEVENT per open case for its deadline, and one for its stage due date when that differs.
 
     UIDs name the case and the kind of date, not the date itself, and SEQUENCE is the case's version:
@@ -291,8 +422,9 @@ def write_ics(rows: Iterable[dict[str, Any]], out: IO[bytes], *, stamp: datetime
             continue
         dates = [("deadline", date.fromisoformat(row["deadline"]), "转化时限")]
         if row["next_due"] and row["next_due"] != row["deadline"]:
-            dates.insert(0, ("stage", date.fromisoformat(row["next_due"]),
-                             f"{STAGE_LABELS[row['stage']]}阶段时限"))
+            dates.insert(
+                0, ("stage", date.fromisoformat(row["next_due"]), f"{STAGE_LABELS[row['stage']]}阶段时限")
+            )
         for kind, day, what in dates:
             ev = Event()
             ev.add("uid", f"rectify-case-{row['case_id']}-{kind}@rectify")
@@ -301,11 +433,16 @@ def write_ics(rows: Iterable[dict[str, Any]], out: IO[bytes], *, stamp: datetime
             ev.add("dtend", day + timedelta(days=1))
             ev.add("sequence", row["version"])
             ev.add("summary", f"【{what}】{row['org_name']}")
-            ev.add("description", "\n".join([
-                f"案例 {row['case_id']} · {row['county']} {row['township']} · {row['org_code']}",
-                f"当前阶段：{STAGE_LABELS[row['stage']]}；转化时限：{row['deadline']}",
-                f"预警：{LIGHT_LABELS[row['light']]}；剩余 {row['days_left']} 天",
-            ]))
+            ev.add(
+                "description",
+                "\n".join(
+                    [
+                        f"案例 {row['case_id']} · {row['county']} {row['township']} · {row['org_code']}",
+                        f"当前阶段：{STAGE_LABELS[row['stage']]}；转化时限：{row['deadline']}",
+                        f"预警：{LIGHT_LABELS[row['light']]}；剩余 {row['days_left']} 天",
+                    ]
+                ),
+            )
             ev.add("categories", ["整顿软弱涣散基层党组织", what])
             ev.add("transp", "TRANSPARENT")
             out.write(ev.to_ical())
@@ -325,24 +462,73 @@ def stats_sections(stats: dict[str, Any]) -> list[tuple[str, list[str], list[lis
     """The statistics as titled tables (title, headers, rows), shared by the table, CSV and XLSX forms."""
     conv = stats["conversion"]
     sections: list[tuple[str, list[str], list[list[Any]]]] = [
-        ("概况", ["项目", "数值"], [["截至", stats["as_of"]], ["案例总数", stats["total"]],
-                                   ["排查确定（不含撤销）", conv["identified"]], ["已验收销号", conv["converted"]],
-                                   ["转化率", _pct(conv["rate"])], ["逾期（红灯）", len(stats["overdue"])]]),
-        ("按阶段", ["阶段", "代码", "案例数"], [[s["label"], s["stage"], s["count"]] for s in stats["by_stage"]]),
-        ("按预警（在办案例）", ["预警", "代码", "案例数"],
-         [[lt["label"], lt["light"], lt["count"]] for lt in stats["by_light"]]),
+        (
+            "概况",
+            ["项目", "数值"],
+            [
+                ["截至", stats["as_of"]],
+                ["案例总数", stats["total"]],
+                ["排查确定（不含撤销）", conv["identified"]],
+                ["已验收销号", conv["converted"]],
+                ["转化率", _pct(conv["rate"])],
+                ["逾期（红灯）", len(stats["overdue"])],
+            ],
+        ),
+        (
+            "按阶段",
+            ["阶段", "代码", "案例数"],
+            [[s["label"], s["stage"], s["count"]] for s in stats["by_stage"]],
+        ),
+        (
+            "按预警（在办案例）",
+            ["预警", "代码", "案例数"],
+            [[lt["label"], lt["light"], lt["count"]] for lt in stats["by_light"]],
+        ),
     ]
     if stats["by_problem"] is not None:
-        sections.append(("按软弱涣散情形", ["代码", "情形", "组织数"],
-                         [[p["code"], p["text"], p["count"]] for p in stats["by_problem"]]))
-    sections.append(("按类别", ["类别", "代码", "案例数"], [[k["label"], k["kind"], k["count"]] for k in stats["by_kind"]]))
-    sections.append(("按乡镇", ["县", "乡镇", "案例数", "在办", "已销号", "逾期"],
-                     [[t["county"], t["township"], t["total"], t["open"], t["verified"], t["overdue"]]
-                      for t in stats["by_township"]]))
-    sections.append(("逾期清单", ["案例", "组织代码", "党组织名称", "乡镇", "当前阶段", "应完成日期", "逾期天数", "挂牌督办"],
-                     [[o["case_id"], o["org_code"], o["org_name"], o["township"], _stage_zh(o["stage"]),
-                       o["next_due"], o["days_overdue"], "是" if o["supervised"] else "否"]
-                      for o in stats["overdue"]]))
+        sections.append(
+            (
+                "按软弱涣散情形",
+                ["代码", "情形", "组织数"],
+                [[p["code"], p["text"], p["count"]] for p in stats["by_problem"]],
+            )
+        )
+    sections.append(
+        (
+            "按类别",
+            ["类别", "代码", "案例数"],
+            [[k["label"], k["kind"], k["count"]] for k in stats["by_kind"]],
+        )
+    )
+    sections.append(
+        (
+            "按乡镇",
+            ["县", "乡镇", "案例数", "在办", "已销号", "逾期"],
+            [
+                [t["county"], t["township"], t["total"], t["open"], t["verified"], t["overdue"]]
+                for t in stats["by_township"]
+            ],
+        )
+    )
+    sections.append(
+        (
+            "逾期清单",
+            ["案例", "组织代码", "党组织名称", "乡镇", "当前阶段", "应完成日期", "逾期天数", "挂牌督办"],
+            [
+                [
+                    o["case_id"],
+                    o["org_code"],
+                    o["org_name"],
+                    o["township"],
+                    _stage_zh(o["stage"]),
+                    o["next_due"],
+                    o["days_overdue"],
+                    "是" if o["supervised"] else "否",
+                ]
+                for o in stats["overdue"]
+            ],
+        )
+    )
     return sections
 
 
@@ -359,8 +545,10 @@ def form_header(col: dict[str, Any]) -> str:
 def form_table(form: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """The official orientation: rows 总计/村/社区, the 26 columns; manual columns empty."""
     headers = [""] + [form_header(c) for c in form["columns"]]
-    rows = [[r["row"]] + ["" if r["values"][c["key"]] is None else r["values"][c["key"]] for c in form["columns"]]
-            for r in form["rows"]]
+    rows = [
+        [r["row"]] + ["" if r["values"][c["key"]] is None else r["values"][c["key"]] for c in form["columns"]]
+        for r in form["rows"]
+    ]
     return headers, rows
 
 
@@ -369,10 +557,14 @@ def _plain_table(headers: list[str], rows: list[list[Any]]) -> str:
 
     texts = [[cell_text(v) for v in r] for r in rows]
     widths = [max([display_width(h)] + [display_width(t[i]) for t in texts]) for i, h in enumerate(headers)]
-    lines = ["  ".join(pad(h, widths[i]) for i, h in enumerate(headers)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = [
+        "  ".join(pad(h, widths[i]) for i, h in enumerate(headers)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
     for r, t in zip(rows, texts, strict=True):
-        lines.append("  ".join(pad(t[i], widths[i], right=isinstance(r[i], int)) for i in range(len(headers))).rstrip())
+        lines.append(
+            "  ".join(pad(t[i], widths[i], right=isinstance(r[i], int)) for i in range(len(headers))).rstrip()
+        )
     return "\n".join(lines)
 
 
@@ -387,8 +579,11 @@ def render_stats_table(stats: dict[str, Any]) -> str:
         # Transposed: 26 lines of three figures read better in a terminal than 26 columns.
         out.append(f"【党内统计表：{form['title']}】")
         headers = ["分组", "指标"] + [r["row"] for r in form["rows"]]
-        rows = [[c["group"], c["header"]] + [MANUAL_MARK if r["values"][c["key"]] is None else r["values"][c["key"]]
-                                            for r in form["rows"]] for c in form["columns"]]
+        rows = [
+            [c["group"], c["header"]]
+            + [MANUAL_MARK if r["values"][c["key"]] is None else r["values"][c["key"]] for r in form["rows"]]
+            for c in form["columns"]
+        ]
         out.append(_plain_table(headers, rows))
     return "\n".join(out).rstrip() + "\n"
 
@@ -419,12 +614,17 @@ def write_stats_xlsx(stats: dict[str, Any], target: str | Path | IO[bytes], *, t
     """Sheet 统计表 in the official layout (grouped two-row header, manual columns shaded), then the rest."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_urls": False,
-                                      "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(
+        target, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
     base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter"}
     f_title = wb.add_format({"font_name": "黑体", "font_size": 14, "bold": True})
-    f_head = wb.add_format({**base, "bold": True, "bg_color": "#D9D9D9", "align": "center", "text_wrap": True})
-    f_manual_head = wb.add_format({**base, "bold": True, "bg_color": "#FCE4D6", "align": "center", "text_wrap": True})
+    f_head = wb.add_format(
+        {**base, "bold": True, "bg_color": "#D9D9D9", "align": "center", "text_wrap": True}
+    )
+    f_manual_head = wb.add_format(
+        {**base, "bold": True, "bg_color": "#FCE4D6", "align": "center", "text_wrap": True}
+    )
     f_manual = wb.add_format({**base, "bg_color": "#FCE4D6"})
     f_cell = wb.add_format(base)
     if stats["form"] is not None:

@@ -32,7 +32,13 @@ class FormColumn:
     manual: bool = False
 
 
-FORM_GROUPS = ("排查整顿", "软弱涣散基层党组织主要类型（个）", "调整培训党组织书记（人）", "整顿措施", "解决突出问题")
+FORM_GROUPS = (
+    "排查整顿",
+    "软弱涣散基层党组织主要类型（个）",
+    "调整培训党组织书记（人）",
+    "整顿措施",
+    "解决突出问题",
+)
 FORM_COLUMNS: tuple[FormColumn, ...] = (
     FormColumn("identified", FORM_GROUPS[0], "排查软弱涣散基层党组织"),
     FormColumn("poor_villages", FORM_GROUPS[0], "其中建档立卡贫困村"),
@@ -66,43 +72,71 @@ def _form(s: Any, f: LedgerFilter) -> dict[str, Any]:
     for label, kind in FORM_ROWS:
         scope = counted if kind is None else sa.and_(counted, org_t.c.kind == kind)
         row: dict[str, int | None] = {c.key: None for c in FORM_COLUMNS}
-        main = s.execute(_base(f,
-                               sa.func.count().label("identified"),
-                               sa.func.coalesce(sa.func.sum(sa.case((org_t.c.poor_village.is_(True), 1), else_=0)), 0)
-                               .label("poor"),
-                               sa.func.coalesce(sa.func.sum(sa.case((case_t.c.stage == Stage.verified, 1), else_=0)), 0)
-                               .label("converted"),
-                               sa.func.count(sa.distinct(sa.func.nullif(case_t.c.helping_unit, ""))).label("units"))
-                         .where(scope)).one()
-        row.update(identified=int(main.identified), poor_villages=int(main.poor), converted=int(main.converted),
-                   helping_units=int(main.units))
+        main = s.execute(
+            _base(
+                f,
+                sa.func.count().label("identified"),
+                sa.func.coalesce(sa.func.sum(sa.case((org_t.c.poor_village.is_(True), 1), else_=0)), 0).label(
+                    "poor"
+                ),
+                sa.func.coalesce(
+                    sa.func.sum(sa.case((case_t.c.stage == Stage.verified, 1), else_=0)), 0
+                ).label("converted"),
+                sa.func.count(sa.distinct(sa.func.nullif(case_t.c.helping_unit, ""))).label("units"),
+            ).where(scope)
+        ).one()
+        row.update(
+            identified=int(main.identified),
+            poor_villages=int(main.poor),
+            converted=int(main.converted),
+            helping_units=int(main.units),
+        )
         for code in PROBLEM_TYPES:
             row[code] = 0
-        for code, n in s.execute(_base(f, problem_t.c.code, sa.func.count(sa.distinct(problem_t.c.case_id)))
-                                 .join(problem_t, problem_t.c.case_id == case_t.c.id)
-                                 .where(scope, problem_t.c.code != OTHER_PROBLEM).group_by(problem_t.c.code)):
+        for code, n in s.execute(
+            _base(f, problem_t.c.code, sa.func.count(sa.distinct(problem_t.c.case_id)))
+            .join(problem_t, problem_t.c.case_id == case_t.c.id)
+            .where(scope, problem_t.c.code != OTHER_PROBLEM)
+            .group_by(problem_t.c.code)
+        ):
             row[code] = int(n)
-        sec = dict(s.execute(_base(f, secretary_t.c.kind, sa.func.count())
-                             .join(secretary_t, secretary_t.c.case_id == case_t.c.id)
-                             .where(scope).group_by(secretary_t.c.kind)).all())
+        sec = dict(
+            s.execute(
+                _base(f, secretary_t.c.kind, sa.func.count())
+                .join(secretary_t, secretary_t.c.case_id == case_t.c.id)
+                .where(scope)
+                .group_by(secretary_t.c.kind)
+            ).all()
+        )
         row["secretaries_selected"] = int(sec.get("local", 0))
         row["first_secretaries"] = int(sec.get("first", 0))
-        leaders = s.execute(_base(f, sa.func.count(sa.distinct(person_t.c.name)))
-                            .join(person_t, sa.and_(person_t.c.case_id == case_t.c.id,
-                                                    person_t.c.role == "county_leader", person_t.c.name != ""))
-                            .where(scope)).scalar_one()
+        leaders = s.execute(
+            _base(f, sa.func.count(sa.distinct(person_t.c.name)))
+            .join(
+                person_t,
+                sa.and_(
+                    person_t.c.case_id == case_t.c.id,
+                    person_t.c.role == "county_leader",
+                    person_t.c.name != "",
+                ),
+            )
+            .where(scope)
+        ).scalar_one()
         row["county_leaders"] = int(leaders)
         values[label] = row
     return {
         "title": FORM_TITLE,
         "groups": list(FORM_GROUPS),
-        "columns": [{"key": c.key, "group": c.group, "header": c.header, "manual": c.manual} for c in FORM_COLUMNS],
+        "columns": [
+            {"key": c.key, "group": c.group, "header": c.header, "manual": c.manual} for c in FORM_COLUMNS
+        ],
         "rows": [{"row": label, "values": values[label]} for label, _ in FORM_ROWS],
     }
 
 
-def compute_stats(db: Database, *, as_of: date, config: Config, filters: LedgerFilter | None = None,
-                  full: bool = True) -> dict[str, Any]:
+def compute_stats(
+    db: Database, *, as_of: date, config: Config, filters: LedgerFilter | None = None, full: bool = True
+) -> dict[str, Any]:
     """Every figure of ``rectify stats`` for ``as_of``, with stable English keys.
 
     The problem counts and the form need a light-independent scope: they are left out (None) when
@@ -114,14 +148,32 @@ def compute_stats(db: Database, *, as_of: date, config: Config, filters: LedgerF
     by_kind: Counter[str] = Counter()
     townships: dict[tuple[str, str], Counter[str]] = {}
     overdue: list[dict[str, Any]] = []
-    lean = _base(f, case_t.c.id, case_t.c.stage, case_t.c.stage_since, case_t.c.stage_due, case_t.c.cycle_start,
-                 case_t.c.deadline, case_t.c.supervised, org_t.c.code, org_t.c.name, org_t.c.kind, org_t.c.county,
-                 org_t.c.township).order_by(case_t.c.deadline, org_t.c.county, org_t.c.township, org_t.c.code,
-                                            case_t.c.id)
+    lean = _base(
+        f,
+        case_t.c.id,
+        case_t.c.stage,
+        case_t.c.stage_since,
+        case_t.c.stage_due,
+        case_t.c.cycle_start,
+        case_t.c.deadline,
+        case_t.c.supervised,
+        org_t.c.code,
+        org_t.c.name,
+        org_t.c.kind,
+        org_t.c.county,
+        org_t.c.township,
+    ).order_by(case_t.c.deadline, org_t.c.county, org_t.c.township, org_t.c.code, case_t.c.id)
     with db.session() as s:
         for r in s.execute(lean.execution_options(yield_per=2000)):
-            light = case_light(r.stage, stage_since=r.stage_since, stage_due_on=r.stage_due,
-                               cycle_start=r.cycle_start, deadline=r.deadline, as_of=as_of, lights=config.lights)
+            light = case_light(
+                r.stage,
+                stage_since=r.stage_since,
+                stage_due_on=r.stage_due,
+                cycle_start=r.cycle_start,
+                deadline=r.deadline,
+                as_of=as_of,
+                lights=config.lights,
+            )
             if f.light is not None and (light is None or light.value != f.light):
                 continue
             by_stage[r.stage] += 1
@@ -137,14 +189,31 @@ def compute_stats(db: Database, *, as_of: date, config: Config, filters: LedgerF
                 t["overdue"] += 1
                 left = days_left(r.stage, stage_due_on=r.stage_due, deadline=r.deadline, as_of=as_of) or 0
                 due = next_due(r.stage, stage_due_on=r.stage_due, deadline=r.deadline)
-                overdue.append({
-                    "case_id": r.id, "org_code": r.code, "org_name": r.name, "county": r.county,
-                    "township": r.township, "stage": r.stage, "next_due": due.isoformat() if due else None,
-                    "days_overdue": -left, "supervised": bool(r.supervised)})
-        problems = dict(s.execute(_base(f, problem_t.c.code, sa.func.count(sa.distinct(problem_t.c.case_id)))
-                                  .join(problem_t, problem_t.c.case_id == case_t.c.id)
-                                  .where(case_t.c.stage != Stage.withdrawn).group_by(problem_t.c.code)).all()) \
-            if full and f.light is None else None
+                overdue.append(
+                    {
+                        "case_id": r.id,
+                        "org_code": r.code,
+                        "org_name": r.name,
+                        "county": r.county,
+                        "township": r.township,
+                        "stage": r.stage,
+                        "next_due": due.isoformat() if due else None,
+                        "days_overdue": -left,
+                        "supervised": bool(r.supervised),
+                    }
+                )
+        problems = (
+            dict(
+                s.execute(
+                    _base(f, problem_t.c.code, sa.func.count(sa.distinct(problem_t.c.case_id)))
+                    .join(problem_t, problem_t.c.case_id == case_t.c.id)
+                    .where(case_t.c.stage != Stage.withdrawn)
+                    .group_by(problem_t.c.code)
+                ).all()
+            )
+            if full and f.light is None
+            else None
+        )
         form = _form(s, f) if full and f.light is None else None
     identified = sum(n for st, n in by_stage.items() if st != Stage.withdrawn)
     converted = by_stage.get(Stage.verified, 0)
@@ -153,17 +222,36 @@ def compute_stats(db: Database, *, as_of: date, config: Config, filters: LedgerF
         "as_of": as_of.isoformat(),
         "filters": f.describe(),
         "total": sum(by_stage.values()),
-        "by_stage": [{"stage": st.value, "label": STAGE_LABELS[st], "count": by_stage.get(st, 0)} for st in STAGES],
-        "by_light": [{"light": lt, "label": LIGHT_LABELS[lt], "count": by_light.get(lt, 0)} for lt in LIGHT_ORDER],
-        "by_problem": None if problems is None else [
-            {"code": code, "text": text, "count": int(problems.get(code, 0))} for code, text in PROBLEM_TYPES.items()
-        ] + [{"code": OTHER_PROBLEM, "text": "其他", "count": int(problems.get(OTHER_PROBLEM, 0))}],
+        "by_stage": [
+            {"stage": st.value, "label": STAGE_LABELS[st], "count": by_stage.get(st, 0)} for st in STAGES
+        ],
+        "by_light": [
+            {"light": lt, "label": LIGHT_LABELS[lt], "count": by_light.get(lt, 0)} for lt in LIGHT_ORDER
+        ],
+        "by_problem": None
+        if problems is None
+        else [
+            {"code": code, "text": text, "count": int(problems.get(code, 0))}
+            for code, text in PROBLEM_TYPES.items()
+        ]
+        + [{"code": OTHER_PROBLEM, "text": "其他", "count": int(problems.get(OTHER_PROBLEM, 0))}],
         "by_kind": [{"kind": k, "label": KINDS[k], "count": by_kind[k]} for k in KINDS if by_kind.get(k)],
-        "by_township": [{"county": c, "township": t, "total": n["total"], "open": n["open"],
-                         "verified": n["verified"], "overdue": n["overdue"]}
-                        for (c, t), n in sorted(townships.items())],
-        "conversion": {"identified": identified, "converted": converted,
-                       "rate": round(converted / identified, 4) if identified else None},
+        "by_township": [
+            {
+                "county": c,
+                "township": t,
+                "total": n["total"],
+                "open": n["open"],
+                "verified": n["verified"],
+                "overdue": n["overdue"],
+            }
+            for (c, t), n in sorted(townships.items())
+        ],
+        "conversion": {
+            "identified": identified,
+            "converted": converted,
+            "rate": round(converted / identified, 4) if identified else None,
+        },
         "overdue": overdue,
         "form": form,
     }
@@ -171,5 +259,7 @@ def compute_stats(db: Database, *, as_of: date, config: Config, filters: LedgerF
 
 def stage_light_counts(stats: dict[str, Any]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     """(stage label, count) and (light, count) pairs for the HTML ledger's chart."""
-    return ([(s["label"], s["count"]) for s in stats["by_stage"]],
-            [(lt["light"], lt["count"]) for lt in stats["by_light"]])
+    return (
+        [(s["label"], s["count"]) for s in stats["by_stage"]],
+        [(lt["light"], lt["count"]) for lt in stats["by_light"]],
+    )
