@@ -1,0 +1,348 @@
+"""The 限期转化台账 and statistics: goldens of the demo, every format read back, safety, streaming."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from click.testing import Result
+
+from rectify.config import Config
+from rectify.output import display_width
+from rectify.workflow.engine import Workflow
+from rectify.workflow.ledger import LEDGER_COLUMNS, LedgerFilter, ledger_rows
+from rectify.workflow.persistence import Database
+
+from .conftest import FakeClock, add_org, snapshot, walk
+from .ledger_helpers import AS_OF, HOSTILE_NAME, HOSTILE_NOTE, assert_golden, hostile_county
+
+Run = Callable[..., Result]
+HEADERS = [h for _, h in LEDGER_COLUMNS]
+
+
+@pytest.fixture
+def demo(run: Run, clock: FakeClock) -> Run:
+    clock.set_day(AS_OF)
+    result = run("demo", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    return run
+
+
+def ok(result: Result) -> Result:
+    assert result.exit_code == 0, result.output
+    return result
+
+
+# -- goldens (the same files on SQLite and PostgreSQL) ---------------------------------------------
+
+
+def test_demo_goldens(demo: Run) -> None:
+    assert_golden("demo_ledger.csv", ok(demo("ledger", "--as-of", AS_OF, "--format", "csv")).stdout_bytes)
+    assert_golden("demo_ledger.json", ok(demo("ledger", "--as-of", AS_OF, "--format", "json")).stdout_bytes)
+    assert_golden("demo_stats.json", ok(demo("stats", "--as-of", AS_OF, "--format", "json")).stdout_bytes)
+    assert_golden("demo_stats.txt", ok(demo("stats", "--as-of", AS_OF)).stdout_bytes)
+    assert_golden("demo_stats.csv", ok(demo("stats", "--as-of", AS_OF, "--format", "csv")).stdout_bytes)
+
+
+def test_demo_prints_the_ledger_table(run: Run, clock: FakeClock) -> None:
+    clock.set_day(AS_OF)
+    out = ok(run("demo", "--as-of", AS_OF, env={"COLUMNS": "100"})).stdout
+    lines = out.splitlines()
+    assert lines[0].startswith("演示县 青山县")
+    assert lines[1].split()[:3] == ["序号", "乡镇", "党组织名称"]
+    assert "预警" in lines[1] and "剩余天数" in lines[1]
+    assert all(display_width(line) <= 100 for line in lines[1:-1])
+    assert lines[-1].startswith("（共 38 个案例")
+
+
+def test_csv_is_bom_utf8_with_the_form_headers(demo: Run) -> None:
+    raw = ok(demo("ledger", "--as-of", AS_OF, "--format", "csv")).stdout_bytes
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == HEADERS
+    assert len(rows) == 39
+    by_header = [dict(zip(HEADERS, r, strict=True)) for r in rows[1:]]
+    assert [r["转化时限"] for r in by_header] == sorted(r["转化时限"] for r in by_header)
+    assert {r["是否销号"] for r in by_header} == {"是", "否"}
+    reopened = [r for r in by_header if "第2轮整顿" in r["备注"]]
+    assert len(reopened) == 1
+    assert any("延期1次" in r["备注"] for r in by_header)
+    assert any(r["备注"].startswith("撤销：") for r in by_header)
+    assigned = next(r for r in by_header if r["当前阶段"] == "已选派书记")
+    assert assigned["第一书记"].endswith("）") and "（" in assigned["第一书记"]
+    assert assigned["整顿措施"].count("/") == 1
+    assert assigned["软弱涣散情形"].startswith("P")
+
+
+# -- filters ---------------------------------------------------------------------------------------
+
+
+def _json(run: Run, *args: str) -> dict[str, Any]:
+    return json.loads(ok(run("ledger", "--as-of", AS_OF, "--format", "json", *args)).stdout)
+
+
+def test_filters(demo: Run) -> None:
+    everything = _json(demo)["cases"]
+    assert len(everything) == 38
+    red = _json(demo, "--light", "red")["cases"]
+    assert red and {c["light"] for c in red} == {"red"}
+    assert [c["seq"] for c in red] == list(range(1, len(red) + 1))
+    opened = _json(demo, "--open")["cases"]
+    assert {c["stage"] for c in opened} == {"identified", "ledger_created", "secretary_assigned", "rectified"}
+    town = _json(demo, "--township", "河口镇", "--kind", "community")["cases"]
+    assert town and all(c["township"] == "河口镇" and c["kind"] == "community" for c in town)
+    assert {c["stage"] for c in _json(demo, "--stage", "verified")["cases"]} == {"verified"}
+    assert _json(demo, "--year", "2020")["cases"] == []
+    assert _json(demo, "--county", "别的县")["count"] == 0
+
+
+def test_as_of_moves_every_figure(demo: Run) -> None:
+    now = {c["case_id"]: c for c in _json(demo)["cases"]}
+    later = {
+        c["case_id"]: c
+        for c in json.loads(ok(demo("ledger", "--as-of", "2026-07-10", "--format", "json")).stdout)["cases"]
+    }
+    open_ids = [i for i, c in now.items() if c["days_left"] is not None]
+    assert all(later[i]["days_left"] == now[i]["days_left"] - 10 for i in open_ids)
+    assert sum(c["light"] == "red" for c in later.values()) > sum(c["light"] == "red" for c in now.values())
+
+
+# -- XLSX ------------------------------------------------------------------------------------------
+
+
+def test_xlsx_read_back(demo: Run, tmp_path: Path) -> None:
+    import openpyxl
+
+    path = tmp_path / "台账.xlsx"
+    ok(demo("ledger", "--as-of", AS_OF, "--format", "xlsx", "-o", str(path)))
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    assert ws is not None
+    assert "青山县" in ws["A1"].value and AS_OF in ws["A1"].value
+    assert [c.value for c in ws[2]] == HEADERS
+    assert ws.freeze_panes == "E3"
+    assert ws.auto_filter.ref == f"A2:W{2 + 38}"
+    assert ws.print_title_rows == "$2:$2"
+    assert ws.page_setup.orientation == "landscape"
+    assert str(ws.page_setup.paperSize) == "9"
+    light_col = HEADERS.index("预警") + 1
+    fills = {}
+    for r in range(3, 3 + 38):
+        cell = ws.cell(r, light_col)
+        if cell.value:
+            fills[cell.value] = cell.fill.fgColor.rgb
+    assert fills == {"绿": "FF00B050", "黄": "FFFFFF00", "橙": "FFFFA500", "红": "FFFF0000"}
+    widths = {k: ws.column_dimensions[k].width for k in ("D", "F")}
+    assert widths["D"] > 20 and widths["F"] > 30
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_stats_xlsx_has_the_party_form(demo: Run, tmp_path: Path) -> None:
+    import openpyxl
+
+    path = tmp_path / "统计.xlsx"
+    ok(demo("stats", "--as-of", AS_OF, "--format", "xlsx", "-o", str(path)))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["统计表"]
+    assert "整顿软弱涣散基层党组织情况" in ws["A1"].value
+    headers = [c.value for c in ws[3]][1:]
+    assert len(headers) == 26
+    assert headers[0] == "排查软弱涣散基层党组织" and headers[2] == "整顿提升基层党组织"
+    assert sum("人工填报" in h for h in headers) == 9
+    assert [ws.cell(r, 1).value for r in (4, 5, 6)] == ["总计", "村", "社区"]
+    total, village, community = (ws.cell(r, 2).value for r in (4, 5, 6))
+    assert total == village + community == 37
+    assert ws.cell(4, 15).value is None  # 年初缺配的书记数: 人工填报
+    assert {"概况", "按阶段", "逾期清单"} <= set(wb.sheetnames)
+
+
+# -- HTML ------------------------------------------------------------------------------------------
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _parse(html: str) -> _Collect:
+    p = _Collect()
+    p.feed(html)
+    p.close()
+    return p
+
+
+def test_html_is_self_contained_with_svg_chart(demo: Run, tmp_path: Path) -> None:
+    path = tmp_path / "台账.html"
+    ok(demo("ledger", "--as-of", AS_OF, "--format", "html", "-o", str(path)))
+    html = path.read_text(encoding="utf-8")
+    p = _parse(html)
+    names = [t for t, _ in p.tags]
+    assert names.count("svg") == 2 and names.count("rect") == 6 + 4
+    assert names.count("th") == 23
+    assert sum(1 for t, a in p.tags if t == "tr") == 1 + 38
+    assert "script" not in names and "link" not in names and "img" not in names
+    assert not any(
+        v and v.startswith(("http:", "https:", "//"))
+        for _, a in p.tags
+        for k, v in a.items()
+        if k in ("src", "href")
+    )
+    assert "@page { size: A4 landscape" in html
+    assert any("截至 " + AS_OF in t for t in p.text)
+    bars = [a for t, a in p.tags if t == "rect"]
+    assert {a["fill"] for a in bars[6:]} == {"#00B050", "#FFFF00", "#FFA500", "#FF0000"}
+
+
+# -- iCalendar -------------------------------------------------------------------------------------
+
+
+def test_ics_uids_stable_across_exports(demo: Run, tmp_path: Path, wf: Workflow) -> None:
+    from icalendar import Calendar
+
+    def export(name: str) -> dict[str, Any]:
+        path = tmp_path / name
+        ok(demo("ledger", "--as-of", AS_OF, "--format", "ics", "-o", str(path)))
+        cal = Calendar.from_ical(path.read_bytes())
+        return {str(e["UID"]): e for e in cal.walk("VEVENT")}
+
+    first = export("a.ics")
+    cases = _json(demo, "--open")["cases"]
+    deadline_uids = {u for u in first if u.endswith("-deadline@rectify")}
+    assert len(deadline_uids) == len(cases) == 31
+    assert len(first) > len(cases)  # stage due dates too, where they differ from the deadline
+    target = next(c for c in cases if c["stage"] == "secretary_assigned")
+    wf.extend(target["case_id"], to=date(2027, 3, 31), reason="换届推迟", approved_by="县委组织部部务会")
+    second = export("b.ics")
+    assert set(second) == set(first)
+    uid = f"rectify-case-{target['case_id']}-deadline@rectify"
+    assert second[uid]["DTSTART"].dt == date(2027, 3, 31)
+    assert int(second[uid]["SEQUENCE"]) == int(first[uid]["SEQUENCE"]) + 1
+
+
+# -- hostile text ----------------------------------------------------------------------------------
+
+
+def test_hostile_text_is_neutralised(wf: Workflow, clock: FakeClock, run: Run, tmp_path: Path) -> None:
+    import openpyxl
+
+    hostile_county(wf, clock)
+    raw = ok(run("ledger", "--as-of", "2026-03-20", "--format", "csv")).stdout_bytes
+    row = dict(zip(HEADERS, list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))[1], strict=True))
+    assert row["党组织名称"] == "'" + HOSTILE_NAME
+    assert row["县"] == "'-2+3县" and row["乡镇"] == "'+乡镇"
+    assert row["结对帮扶单位"] == "'@县财政局" and row["县级联系领导"] == "'-李县长"
+    assert row["最近进展"] == "2026-03-10 " + HOSTILE_NOTE
+    for value in row.values():
+        assert not value.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+    path = tmp_path / "h.xlsx"
+    ok(run("ledger", "--as-of", "2026-03-20", "--format", "xlsx", "-o", str(path)))
+    ws = openpyxl.load_workbook(path).active
+    assert ws is not None
+    cells = [c for c in ws[3]]
+    assert all(c.data_type != "f" for c in cells)
+    assert cells[HEADERS.index("党组织名称")].value == "'" + HOSTILE_NAME
+
+    html_path = tmp_path / "h.html"
+    ok(run("ledger", "--as-of", "2026-03-20", "--format", "html", "-o", str(html_path)))
+    html = html_path.read_text(encoding="utf-8")
+    names = [t for t, _ in _parse(html).tags]
+    assert "script" not in names and "img" not in names and "i" not in names and "b" not in names
+    assert "&lt;script&gt;" in html
+
+    data = json.loads(ok(run("ledger", "--as-of", "2026-03-20", "--format", "json")).stdout)
+    case = data["cases"][0]
+    assert case["org_name"] == HOSTILE_NAME  # JSON keeps the data as it is
+    assert case["problems"] == [
+        {"code": "P01", "text": "班子配备不齐、书记长期缺职、工作处于停滞状态"},
+        {"code": "other", "text": "@外部势力干扰"},
+    ]
+    assert "挂牌督办：<img" in case["remarks"]
+
+
+# -- bad input -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("ledger", "--as-of", "2026-13-01"), 2, "日期格式应为 YYYY-MM-DD"),
+        (("ledger", "--format", "pdf"), 2, "不是可选值之一"),
+        (("ledger", "--light", "purple"), 2, "不是可选值之一"),
+        (("ledger", "--format", "csv", "-o", "/nonexistent-dir/x.csv"), 2, "/nonexistent-dir/x.csv"),
+        (("stats", "--format", "html"), 2, "不是可选值之一"),
+    ],
+)
+def test_bad_input_is_one_line_and_changes_nothing(
+    wf: Workflow, clock: FakeClock, run: Run, db: Database, args: tuple[str, ...], code: int, message: str
+) -> None:
+    add_org(wf)
+    walk(wf, clock, "V001", "ledger_created")
+    before = snapshot(db)
+    result = run(*args)
+    assert result.exit_code == code
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+    assert snapshot(db) == before
+
+
+# -- streaming: one query whatever the number of cases ---------------------------------------------
+
+
+def test_rows_come_from_one_query(wf: Workflow, clock: FakeClock, db: Database) -> None:
+    for i, stage in enumerate(
+        ["identified", "ledger_created", "secretary_assigned", "rectified", "verified"]
+    ):
+        add_org(wf, f"V{i:03d}", f"河口镇{i}村党支部")
+        walk(wf, clock, f"V{i:03d}", stage)
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        rows = list(ledger_rows(db, as_of=date(2026, 3, 20), config=Config(), filters=LedgerFilter()))
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert len(rows) == 5
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+    verified = next(r for r in rows if r["stage"] == "verified")
+    assert verified["struck_off"] is True and verified["score"] == 88 and verified["light"] is None
+    assigned = next(r for r in rows if r["stage"] == "secretary_assigned")
+    assert assigned["secretary"] == {"name": "陈海涛", "unit": "县财政局", "kind": "first"}
+    assert assigned["county_leader"] == "李县长" and assigned["township_cadre"] == "张干部"
+    assert assigned["measures"] == {"done": 0, "total": 2}
+
+
+def test_table_fits_the_width(demo: Run) -> None:
+    for width in ("80", "120", "160"):
+        out = ok(demo("ledger", "--as-of", AS_OF, "--width", width)).stdout.splitlines()
+        assert all(display_width(line) <= int(width) for line in out[:-1])
+        assert out[0].split()[0] == "序号"
+    wide = ok(demo("ledger", "--as-of", AS_OF, "--width", "160")).stdout.splitlines()[0]
+    narrow = ok(demo("ledger", "--as-of", AS_OF, "--width", "80")).stdout.splitlines()[0]
+    assert len(wide.split()) > len(narrow.split())
+
+
+def test_help_has_examples(run: Run) -> None:
+    for cmd in ("ledger", "stats"):
+        out = ok(run(cmd, "--help")).stdout
+        assert "Example:" in out and f"rectify {cmd}" in out
