@@ -699,10 +699,17 @@ def case_list(app: App, county: str | None, township: str | None, kind: str | No
 # -- reminders, outbox and scheduler -------------------------------------------------------------------
 
 
+def _closing_database(app: App) -> Database:
+    """The database, released when the command ends (no pooled connection left to the garbage collector)."""
+    db = app.database()
+    click.get_current_context().call_on_close(db.dispose)
+    return db
+
+
 def _reminder_service(app: App) -> Any:
     from rectify.notifications.scheduler import ReminderService, smtp_factory
 
-    return ReminderService(app.database(), app.config, app.clock(), smtp_factory(app.config))
+    return ReminderService(_closing_database(app), app.config, app.clock(), smtp_factory(app.config))
 
 
 @cli.group()
@@ -770,7 +777,7 @@ def outbox_list(app: App, status: str | None, fmt: str) -> None:
     """
     from rectify.notifications.outbox import list_outbox
 
-    rows = list_outbox(app.database(), status)
+    rows = list_outbox(_closing_database(app), status)
     if fmt != "json":
         labels = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
         for r in rows:
@@ -792,7 +799,7 @@ def outbox_retry(app: App, digest_id: int) -> None:
     """
     from rectify.notifications.outbox import retry
 
-    retry(app.database(), digest_id, now=app.clock()())
+    retry(_closing_database(app), digest_id, now=app.clock()())
     click.echo(f"发送记录 {digest_id} 已重新排队，下次发送时重发")
 
 
