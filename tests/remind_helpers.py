@@ -16,7 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-USER, PASSWORD = "rectify", "s3cret-口令"
+USER, PASSWORD = "rectify", "s3cret-pass"
 
 
 def free_port() -> int:
@@ -63,8 +63,7 @@ def start_server(*, auth: bool = False, ssl_context: ssl.SSLContext | None = Non
         kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=False)
     if tls_context is not None:
         kwargs.update(tls_context=tls_context, require_starttls=True)
-    controller = Controller(sink, hostname="127.0.0.1", port=port, ssl_context=ssl_context,
-                            server_kwargs=kwargs or None)
+    controller = Controller(sink, hostname="127.0.0.1", port=port, ssl_context=ssl_context, **kwargs)
     controller.start()
     return SmtpServer(sink, port, controller)
 

@@ -149,6 +149,9 @@ class SmtpMailer(Mailer):
                 f"邮件服务器 {self.where} 拒绝登录：用户 {c.user} 的用户名或密码错误"
                 "（密码取自环境变量 RECTIFY_SMTP_PASSWORD）"
             ) from None
+        except UnicodeEncodeError:
+            self.close()
+            raise MailServerProblem(f"无法登录邮件服务器 {self.where}：用户名或密码含非 ASCII 字符，SMTP 登录不支持") from None
         except smtplib.SMTPNotSupportedError as exc:
             self.close()
             raise MailServerProblem(f"邮件服务器 {self.where} 不支持所需功能：{_first(exc)}") from None
