@@ -5,14 +5,12 @@ from __future__ import annotations
 import socket
 import ssl
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -34,8 +32,9 @@ class Sink:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        self.messages.append(message_from_bytes(envelope.original_content or envelope.content,
-                                                policy=policy.default))  # type: ignore[arg-type]
+        self.messages.append(
+            message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        )  # type: ignore[arg-type]
         return "250 OK"
 
     def to(self, addr: str) -> list[EmailMessage]:
@@ -43,7 +42,9 @@ class Sink:
 
 
 def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
-    ok = isinstance(data, LoginPassword) and data.login == USER.encode() and data.password == PASSWORD.encode()
+    ok = (
+        isinstance(data, LoginPassword) and data.login == USER.encode() and data.password == PASSWORD.encode()
+    )
     return AuthResult(success=ok, handled=False)
 
 
@@ -54,8 +55,12 @@ class SmtpServer:
     controller: Controller
 
 
-def start_server(*, auth: bool = False, ssl_context: ssl.SSLContext | None = None,
-                 tls_context: ssl.SSLContext | None = None) -> SmtpServer:
+def start_server(
+    *,
+    auth: bool = False,
+    ssl_context: ssl.SSLContext | None = None,
+    tls_context: ssl.SSLContext | None = None,
+) -> SmtpServer:
     sink = Sink()
     port = free_port()
     kwargs: dict[str, Any] = {}
@@ -68,13 +73,6 @@ def start_server(*, auth: bool = False, ssl_context: ssl.SSLContext | None = Non
     return SmtpServer(sink, port, controller)
 
 
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = start_server()
-    yield server
-    server.controller.stop()
-
-
 def write_config(path: Path, port: int, *, extra: str = "", user: str = "", security: str = "none") -> Path:
     path.write_text(
         "[smtp]\n"
@@ -82,25 +80,49 @@ def write_config(path: Path, port: int, *, extra: str = "", user: str = "", secu
         'sender = "青山县委组织部 <zzb@qingshan.example.cn>"\ntimeout_seconds = 5\nmax_attempts = 3\n'
         "[supervisors]\n"
         'county = ["county.sup@qingshan.example.cn"]\ncity = ["city.sup@example.cn"]\n' + extra,
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return path
 
 
 def self_signed(tmp: Path) -> tuple[Path, Path]:
     """A throwaway certificate for 127.0.0.1 made by the openssl command line."""
     cert, key = tmp / "cert.pem", tmp / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
-                    str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     return cert, key
 
 
 # -- a small county with something due on AS_OF ----------------------------------------------------
 
 AS_OF_ISO = "2026-12-24"
-OFFICER, LEADER, CADRE, SECRETARY = ("officer@example.cn", "leader@example.cn", "cadre@example.cn",
-                                     "secretary@example.cn")
+OFFICER, LEADER, CADRE, SECRETARY = (
+    "officer@example.cn",
+    "leader@example.cn",
+    "cadre@example.cn",
+    "secretary@example.cn",
+)
 COUNTY_SUP, CITY_SUP = "county.sup@qingshan.example.cn", "city.sup@example.cn"
 
 
@@ -119,5 +141,7 @@ def build_county(wf: Any, clock: Any) -> tuple[int, int]:
 def county_config() -> Any:
     from rectify.config import Config, SmtpConfig, SupervisorsConfig
 
-    return Config(smtp=SmtpConfig(sender="青山县委组织部 <zzb@qingshan.example.cn>", max_attempts=3),
-                  supervisors=SupervisorsConfig(county=(COUNTY_SUP,), city=(CITY_SUP,)))
+    return Config(
+        smtp=SmtpConfig(sender="青山县委组织部 <zzb@qingshan.example.cn>", max_attempts=3),
+        supervisors=SupervisorsConfig(county=(COUNTY_SUP,), city=(CITY_SUP,)),
+    )

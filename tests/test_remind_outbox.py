@@ -45,13 +45,18 @@ def sweep_once(db: Database, clock: FakeClock, as_of: date = AS_OF) -> list[dict
     return run_sweep(db, county_config(), as_of=as_of, now=clock.now, renderer=Renderer()).digests
 
 
-def test_one_digest_per_recipient_listing_all_their_items(db: Database, clock: FakeClock, county: tuple) -> None:
+def test_one_digest_per_recipient_listing_all_their_items(
+    db: Database, clock: FakeClock, county: tuple
+) -> None:
     a, b = county
     digests = {d["recipient"]: d for d in sweep_once(db, clock)}
     assert set(digests) == {OFFICER, LEADER, CADRE, SECRETARY, COUNTY_SUP, CITY_SUP}
     with db.engine.connect() as conn:
-        items = conn.execute(sa.select(item_t.c.recipient, item_t.c.case_id, item_t.c.kind)
-                             .order_by(item_t.c.recipient, item_t.c.case_id, item_t.c.kind)).all()
+        items = conn.execute(
+            sa.select(item_t.c.recipient, item_t.c.case_id, item_t.c.kind).order_by(
+                item_t.c.recipient, item_t.c.case_id, item_t.c.kind
+            )
+        ).all()
     by: dict[str, list[tuple[int, str]]] = {}
     for r in items:
         by.setdefault(r.recipient, []).append((r.case_id, r.kind))
@@ -77,7 +82,13 @@ def test_rerunning_the_sweep_records_nothing_new(db: Database, clock: FakeClock,
     # and b's weekly escalation, day 287 overdue).
     assert sweep_once(db, clock, AS_OF + timedelta(days=1)) == []
     assert {d["recipient"] for d in sweep_once(db, clock, AS_OF + timedelta(days=4))} == {
-        OFFICER, LEADER, CADRE, SECRETARY, COUNTY_SUP, CITY_SUP}
+        OFFICER,
+        LEADER,
+        CADRE,
+        SECRETARY,
+        COUNTY_SUP,
+        CITY_SUP,
+    }
 
 
 def test_drain_sends_each_digest_once(db: Database, clock: FakeClock, county: tuple) -> None:
@@ -92,7 +103,9 @@ def test_drain_sends_each_digest_once(db: Database, clock: FakeClock, county: tu
     assert {r["status"] for r in rows.values()} == {"sent"}
 
 
-def test_refused_message_backs_off_then_fails_then_retry(db: Database, clock: FakeClock, county: tuple) -> None:
+def test_refused_message_backs_off_then_fails_then_retry(
+    db: Database, clock: FakeClock, county: tuple
+) -> None:
     sweep_once(db, clock)
     cfg = county_config()  # max_attempts = 3
     mailer = MemoryMailer(refuse={LEADER})
@@ -127,7 +140,8 @@ def test_server_down_loses_nothing(db: Database, clock: FakeClock, county: tuple
 
 
 def test_abandoned_claim_is_retried_after_the_lease_with_the_same_message_id(
-        db: Database, clock: FakeClock, county: tuple) -> None:
+    db: Database, clock: FakeClock, county: tuple
+) -> None:
     sweep_once(db, clock)
     claimed = claim(db, now=clock.now)  # a process that dies right after claiming
     assert len(claimed) == 6
@@ -139,8 +153,9 @@ def test_abandoned_claim_is_retried_after_the_lease_with_the_same_message_id(
     assert {r["attempts"] for r in list_outbox(db)} == {1}
 
 
-def test_cli_dry_run_prints_and_records_nothing(run: Callable[..., Result], db: Database, county: tuple,
-                                                tmp_path: Path) -> None:
+def test_cli_dry_run_prints_and_records_nothing(
+    run: Callable[..., Result], db: Database, county: tuple, tmp_path: Path
+) -> None:
     cfg = write_config(tmp_path / "c.toml", 1)
     before = snapshot(db)
     res = run("remind", "run", "--as-of", AS_OF_ISO, "--dry-run", env={"RECTIFY_CONFIG": str(cfg)})
@@ -151,14 +166,31 @@ def test_cli_dry_run_prints_and_records_nothing(run: Callable[..., Result], db: 
     assert res.output.rstrip().endswith("将发送 6 封摘要（11 项提醒）；未记录、未发送")
 
 
-@pytest.mark.parametrize(("name", "text", "message"), [
-    ("digest.txt", "{{ recipient }} {{ no_such_thing }}", "错误：邮件模板 digest.txt 使用了未定义的变量：'no_such_thing' is undefined"),
-    ("digest.html", "{% for x in items %}", "错误：邮件模板 digest.html 第 1 行语法错误："),
-    ("subject.txt", "{{ items|no_such_filter }}", "错误：邮件模板 subject.txt 第 1 行语法错误：No filter named 'no_such_filter'."),
-])
-def test_broken_template_stops_the_run_and_changes_nothing(run: Callable[..., Result], db: Database,
-                                                           county: tuple, tmp_path: Path, name: str, text: str,
-                                                           message: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "digest.txt",
+            "{{ recipient }} {{ no_such_thing }}",
+            "错误：邮件模板 digest.txt 使用了未定义的变量：'no_such_thing' is undefined",
+        ),
+        ("digest.html", "{% for x in items %}", "错误：邮件模板 digest.html 第 1 行语法错误："),
+        (
+            "subject.txt",
+            "{{ items|no_such_filter }}",
+            "错误：邮件模板 subject.txt 第 1 行语法错误：No filter named 'no_such_filter'.",
+        ),
+    ],
+)
+def test_broken_template_stops_the_run_and_changes_nothing(
+    run: Callable[..., Result],
+    db: Database,
+    county: tuple,
+    tmp_path: Path,
+    name: str,
+    text: str,
+    message: str,
+) -> None:
     folder = tmp_path / "tpl"
     folder.mkdir()
     (folder / name).write_text(text, encoding="utf-8")
@@ -170,8 +202,9 @@ def test_broken_template_stops_the_run_and_changes_nothing(run: Callable[..., Re
     assert snapshot(db) == before
 
 
-def test_template_folder_overrides_one_template(run: Callable[..., Result], db: Database, county: tuple,
-                                                tmp_path: Path) -> None:
+def test_template_folder_overrides_one_template(
+    run: Callable[..., Result], db: Database, county: tuple, tmp_path: Path
+) -> None:
     folder = tmp_path / "tpl"
     folder.mkdir()
     (folder / "subject.txt").write_text("青山县提醒：{{ items|length }} 项", encoding="utf-8")
@@ -188,14 +221,16 @@ def test_html_is_autoescaped(db: Database, clock: FakeClock, wf: Workflow) -> No
     walk(wf, clock, "X1", "secretary_assigned")
     sweep_once(db, clock)
     with db.engine.connect() as conn:
-        html, text = conn.execute(sa.select(digest_t.c.body_html, digest_t.c.body_text)
-                                  .where(digest_t.c.recipient == OFFICER)).one()
+        html, text = conn.execute(
+            sa.select(digest_t.c.body_html, digest_t.c.body_text).where(digest_t.c.recipient == OFFICER)
+        ).one()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;村党支部" in html and "<script>" not in html
     assert "<script>alert(1)</script>村党支部" in text
 
 
-def test_cli_outbox_list_and_retry(run: Callable[..., Result], db: Database, clock: FakeClock,
-                                   county: tuple) -> None:
+def test_cli_outbox_list_and_retry(
+    run: Callable[..., Result], db: Database, clock: FakeClock, county: tuple
+) -> None:
     sweep_once(db, clock)
     res = run("outbox", "list", "--status", "pending", "--format", "json")
     rows = json.loads(res.output)

@@ -7,7 +7,7 @@ import os
 import ssl
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,10 +31,16 @@ from .remind_helpers import (
     build_county,
     free_port,
     self_signed,
-    smtp,  # noqa: F401  (fixture)
     start_server,
     write_config,
 )
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = start_server()
+    yield server
+    server.controller.stop()
 
 
 @pytest.fixture
@@ -46,8 +52,12 @@ def remind(run: Callable[..., Result], cfg: Path, *extra: str, env: dict[str, st
     return run("remind", "run", "--as-of", AS_OF_ISO, *extra, env={"RECTIFY_CONFIG": str(cfg), **(env or {})})
 
 
-def test_remind_run_sends_one_digest_per_person_once(run: Callable[..., Result], smtp: SmtpServer,  # noqa: F811
-                                                     county: tuple, tmp_path: Path) -> None:
+def test_remind_run_sends_one_digest_per_person_once(
+    run: Callable[..., Result],
+    smtp: SmtpServer,
+    county: tuple,
+    tmp_path: Path,
+) -> None:
     cfg = write_config(tmp_path / "c.toml", smtp.port)
     res = remind(run, cfg)
     assert res.exit_code == 0, res.output
@@ -61,28 +71,35 @@ def test_remind_run_sends_one_digest_per_person_once(run: Callable[..., Result],
     assert "河口镇王家庄村党支部" in body and "石桥乡李家湾村党支部" in body
     assert "<table" in msg.get_body(("html",)).get_content()
     [sup] = smtp.sink.to(CITY_SUP)
-    assert "逾期督办" in sup.get_body(("plain",)).get_content() and "河口镇" not in sup.get_body(("plain",)).get_content()
+    assert (
+        "逾期督办" in sup.get_body(("plain",)).get_content()
+        and "河口镇" not in sup.get_body(("plain",)).get_content()
+    )
     # The raw header is RFC 2047-encoded, not raw UTF-8.
     raw = bytes(smtp.sink.messages[0]).decode("ascii")
     assert "=?utf-8?" in raw
     again = remind(run, cfg)
     assert again.exit_code == 0 and again.output.splitlines() == [
-        "提醒扫描 2026-12-24：2 个候选案例，新记录 0 项提醒、0 封摘要", "已发送 0 封摘要"]
+        "提醒扫描 2026-12-24：2 个候选案例，新记录 0 项提醒、0 封摘要",
+        "已发送 0 封摘要",
+    ]
     assert len(smtp.sink.messages) == 6
     listed = json.loads(run("outbox", "list", "--format", "json").output)
     assert {r["status"] for r in listed} == {"sent"} and len(listed) == 6
     assert {r["message_id"] for r in listed} == {m["Message-ID"] for m in smtp.sink.messages}
 
 
-def test_server_down_keeps_everything_for_the_next_run(run: Callable[..., Result], db: Database, county: tuple,
-                                                       tmp_path: Path) -> None:
+def test_server_down_keeps_everything_for_the_next_run(
+    run: Callable[..., Result], db: Database, county: tuple, tmp_path: Path
+) -> None:
     port = free_port()  # nobody listens here
     cfg = write_config(tmp_path / "c.toml", port)
     res = remind(run, cfg)
     assert res.exit_code == 1
     assert res.output.splitlines()[-1] == (
         f"错误：无法连接邮件服务器 127.0.0.1:{port}：连接被拒绝（服务器未启动或端口错误）；"
-        "未发送的邮件留在发件箱，下次运行时重发")
+        "未发送的邮件留在发件箱，下次运行时重发"
+    )
     pending = json.loads(run("outbox", "list", "--status", "pending", "--format", "json").output)
     assert len(pending) == 6
     server = start_server()
@@ -95,8 +112,9 @@ def test_server_down_keeps_everything_for_the_next_run(run: Callable[..., Result
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
-def test_wrong_password_is_one_line_and_keeps_rows_pending(run: Callable[..., Result], db: Database,
-                                                           county: tuple, tmp_path: Path) -> None:
+def test_wrong_password_is_one_line_and_keeps_rows_pending(
+    run: Callable[..., Result], db: Database, county: tuple, tmp_path: Path
+) -> None:
     server = start_server(auth=True)
     try:
         cfg = write_config(tmp_path / "c.toml", server.port, user=USER)
@@ -104,7 +122,8 @@ def test_wrong_password_is_one_line_and_keeps_rows_pending(run: Callable[..., Re
         assert res.exit_code == 1
         assert res.output.splitlines()[-1] == (
             f"错误：邮件服务器 127.0.0.1:{server.port} 拒绝登录：用户 rectify 的用户名或密码错误"
-            "（密码取自环境变量 RECTIFY_SMTP_PASSWORD）；未发送的邮件留在发件箱，下次运行时重发")
+            "（密码取自环境变量 RECTIFY_SMTP_PASSWORD）；未发送的邮件留在发件箱，下次运行时重发"
+        )
         before = snapshot(db)
         assert {r[7] for r in before["outbox_digest"]} == {"pending"}
         assert server.sink.messages == []
@@ -115,9 +134,16 @@ def test_wrong_password_is_one_line_and_keeps_rows_pending(run: Callable[..., Re
 
 
 def _message() -> object:
-    return build_message(sender="整改办 <zgb@example.cn>", recipient=LEADER, recipient_name="李县长",
-                         subject="测试", text="正文", html="<p>正文</p>", message_id="<t1@example.cn>",
-                         date_header="Thu, 24 Dec 2026 08:30:00 +0800")
+    return build_message(
+        sender="整改办 <zgb@example.cn>",
+        recipient=LEADER,
+        recipient_name="李县长",
+        subject="测试",
+        text="正文",
+        html="<p>正文</p>",
+        message_id="<t1@example.cn>",
+        date_header="Thu, 24 Dec 2026 08:30:00 +0800",
+    )
 
 
 @pytest.mark.parametrize("security", ["ssl", "starttls"])
@@ -125,7 +151,9 @@ def test_tls_verifies_the_server_certificate(tmp_path: Path, security: str) -> N
     cert, key = self_signed(tmp_path)
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_ctx.load_cert_chain(cert, key)
-    server = (start_server(ssl_context=server_ctx) if security == "ssl" else start_server(tls_context=server_ctx))
+    server = (
+        start_server(ssl_context=server_ctx) if security == "ssl" else start_server(tls_context=server_ctx)
+    )
     try:
         config = SmtpConfig(host="127.0.0.1", port=server.port, security=security, timeout_seconds=5)
         with pytest.raises(MailServerProblem, match="建立加密连接失败|无法连接"):
@@ -138,14 +166,28 @@ def test_tls_verifies_the_server_certificate(tmp_path: Path, security: str) -> N
         server.controller.stop()
 
 
-def test_two_processes_at_once_send_each_digest_once(db_url: str, db: Database, county: tuple, clock: FakeClock,
-                                                     smtp: SmtpServer, tmp_path: Path) -> None:  # noqa: F811
+def test_two_processes_at_once_send_each_digest_once(
+    db_url: str, db: Database, county: tuple, clock: FakeClock, smtp: SmtpServer, tmp_path: Path
+) -> None:
     cfg = write_config(tmp_path / "c.toml", smtp.port)
     env = {**os.environ, "RECTIFY_NOW": clock.now.isoformat(), "RECTIFY_CONFIG": str(cfg)}
-    cmd = [sys.executable, "-m", "rectify.cli", "--db", db_url, "--actor", ACTOR, "remind", "run",
-           "--as-of", AS_OF_ISO]
-    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "rectify.cli",
+        "--db",
+        db_url,
+        "--actor",
+        ACTOR,
+        "remind",
+        "run",
+        "--as-of",
+        AS_OF_ISO,
+    ]
+    procs = [
+        subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     recipients = sorted(to for _, tos in smtp.sink.envelopes for to in tos)

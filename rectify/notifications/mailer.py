@@ -151,7 +151,9 @@ class SmtpMailer(Mailer):
             ) from None
         except UnicodeEncodeError:
             self.close()
-            raise MailServerProblem(f"无法登录邮件服务器 {self.where}：用户名或密码含非 ASCII 字符，SMTP 登录不支持") from None
+            raise MailServerProblem(
+                f"无法登录邮件服务器 {self.where}：用户名或密码含非 ASCII 字符，SMTP 登录不支持"
+            ) from None
         except smtplib.SMTPNotSupportedError as exc:
             self.close()
             raise MailServerProblem(f"邮件服务器 {self.where} 不支持所需功能：{_first(exc)}") from None

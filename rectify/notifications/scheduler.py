@@ -75,6 +75,7 @@ class Daemon:
             raise BadInput("配置项 [scheduler] drain_every_minutes 应为正整数")
         self.tz = ZoneInfo(config.policy.timezone)
         self.scheduler: Any = None
+        self._stop_requested = False
 
     def _stamp(self) -> str:
         return self.service.clock().astimezone(self.tz).strftime("%Y-%m-%d %H:%M:%S")
@@ -164,13 +165,29 @@ class Daemon:
         )
         if not self.catch_up():
             self.drain_job()
-        scheduler.start()
+        # A signal that came during the catch-up is honoured as soon as the scheduler runs.
+        scheduler.add_job(
+            self._stop_if_requested,
+            "interval",
+            seconds=1,
+            id="stop-check",
+            name="停止检查",
+            coalesce=True,
+            max_instances=1,
+        )
+        if not self._stop_requested:
+            scheduler.start()
+
+    def _stop_if_requested(self) -> None:
+        if self._stop_requested:
+            self.stop()
 
     def _on_signal(self, signum: int, _frame: Any) -> None:
         self.log(f"[{self._stamp()}] 收到信号 {signal.Signals(signum).name}，调度器停止")
         self.stop()
 
     def stop(self) -> None:
+        self._stop_requested = True
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
