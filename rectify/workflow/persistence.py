@@ -21,8 +21,8 @@ from sqlmodel import Session
 from rectify.workflow.errors import Conflict, DatabaseProblem
 
 # The Alembic revision this code was written for; tests assert it equals the migrations' head.
-SCHEMA_HEAD = "0001"
-KNOWN_REVISIONS = ("0001",)
+SCHEMA_HEAD = "0002"
+KNOWN_REVISIONS = ("0001", "0002")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -1,0 +1,144 @@
+"""Digests rendered from Jinja templates: one Environment, StrictUndefined, HTML autoescaped.
+
+A folder named in ``[templates] folder`` is searched before the built-in templates, so a county can
+replace one template and keep the others. Any template error becomes one :class:`TemplateProblem`
+line, raised before anything is recorded or sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from rectify.notifications.policy import KIND_LABELS, KINDS
+from rectify.states.stages import STAGE_LABELS
+from rectify.workflow.errors import RectifyError
+
+TEMPLATE_NAMES = ("subject.txt", "digest.txt", "digest.html")
+DUE_LABELS = {
+    "stage_due": "阶段期限",
+    "deadline": "转化时限",
+    "overdue": "期限",
+    "escalation": "期限",
+    "progress": "进展应报日期",
+}
+
+
+class TemplateProblem(RectifyError):
+    """A template that does not parse, is missing, or uses an undefined variable."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def make_environment(folder: str = "") -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if folder:
+        path = Path(folder).expanduser()
+        if not path.is_dir():
+            raise TemplateProblem(f"配置项 [templates] folder 指向的目录 {path} 不存在")
+        loaders.append(jinja2.FileSystemLoader(str(path)))
+    loaders.append(jinja2.PackageLoader("rectify.notifications", "templates"))
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        keep_trailing_newline=False,
+    )
+
+
+def _describe(exc: Exception, name: str) -> str:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = exc.filename or exc.name or name
+        return f"邮件模板 {Path(where).name} 第 {exc.lineno} 行语法错误：{exc.message}"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"找不到邮件模板 {exc.name}"
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"邮件模板 {name} 使用了未定义的变量：{exc.message}"
+    return f"邮件模板 {name} 渲染出错：{exc}"
+
+
+def item_context(item: dict[str, Any]) -> dict[str, Any]:
+    ctx = dict(item)
+    ctx["kind_label"] = KIND_LABELS[item["kind"]]
+    ctx["stage_label"] = STAGE_LABELS.get(item["stage"], item["stage"])
+    ctx["due_label"] = DUE_LABELS[item["kind"]]
+    return ctx
+
+
+def digest_context(
+    recipient: str, recipient_name: str, as_of: date, items: Sequence[dict[str, Any]]
+) -> dict[str, Any]:
+    ctxs = [item_context(i) for i in items]
+    groups = []
+    for kind in KINDS:
+        mine = [c for c in ctxs if c["kind"] == kind]
+        if mine:
+            groups.append(
+                {"kind": kind, "label": KIND_LABELS[kind], "due_label": DUE_LABELS[kind], "entries": mine}
+            )
+    return {
+        "recipient": recipient,
+        "recipient_name": recipient_name,
+        "as_of": as_of.isoformat(),
+        "items": ctxs,
+        "groups": groups,
+        "counts": {k: sum(1 for c in ctxs if c["kind"] == k) for k in KINDS},
+    }
+
+
+class Renderer:
+    def __init__(self, folder: str = "") -> None:
+        self.env = make_environment(folder)
+        self._templates: dict[str, jinja2.Template] = {}
+        for name in TEMPLATE_NAMES:
+            try:
+                self._templates[name] = self.env.get_template(name)
+            except (jinja2.TemplateError, OSError) as exc:
+                raise TemplateProblem(_describe(exc, name)) from None
+
+    def _render(self, name: str, ctx: dict[str, Any]) -> str:
+        try:
+            return self._templates[name].render(ctx)
+        except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise TemplateProblem(_describe(exc, name)) from None
+
+    def render(
+        self, recipient: str, recipient_name: str, as_of: date, items: Sequence[dict[str, Any]]
+    ) -> Rendered:
+        ctx = digest_context(recipient, recipient_name, as_of, items)
+        subject = " ".join(self._render("subject.txt", ctx).split())
+        ctx["subject"] = subject
+        return Rendered(
+            subject, self._render("digest.txt", ctx).strip() + "\n", self._render("digest.html", ctx)
+        )
+
+    def check(self) -> None:
+        """Render a sample digest holding every kind of item, so a broken template stops the run early."""
+        sample = [
+            {
+                "case_id": 1,
+                "kind": kind,
+                "stage": "secretary_assigned",
+                "due_on": "2026-06-30",
+                "days_left": -20 if kind in ("overdue", "escalation") else 7,
+                "org_name": "示例村党支部",
+                "org_code": "X001",
+                "township": "示例镇",
+                "supervised": kind == "escalation",
+                "last_progress_on": None,
+                "role": "officer",
+                "offset_days": 7,
+            }
+            for kind in KINDS
+        ]
+        self.render("sample@example.cn", "示例", date(2026, 6, 1), sample)

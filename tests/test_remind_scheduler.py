@@ -1,0 +1,109 @@
+"""The scheduler: catch-up of a missed sweep with a fake clock, job set-up, clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from rectify.notifications.mailer import MemoryMailer
+from rectify.notifications.outbox import last_sweep_date, list_outbox
+from rectify.notifications.scheduler import Daemon, ReminderService
+from rectify.workflow.engine import Workflow
+from rectify.workflow.persistence import Database
+
+from .conftest import ACTOR, FakeClock
+from .remind_helpers import build_county, county_config, write_config
+
+AFTER_SWEEP = datetime(2026, 12, 24, 2, 0, tzinfo=UTC)  # 10:00 Asia/Shanghai, after the 08:30 sweep
+BEFORE_SWEEP = datetime(2026, 12, 23, 23, 0, tzinfo=UTC)  # 07:00 Asia/Shanghai
+
+
+def daemon(db: Database, clock: FakeClock, mailer: MemoryMailer, lines: list[str]) -> Daemon:
+    service = ReminderService(db, county_config(), clock, lambda: mailer)
+    return Daemon(service, county_config(), log=lines.append)
+
+
+def test_started_past_a_missed_sweep_it_runs_once(db: Database, wf: Workflow, clock: FakeClock) -> None:
+    build_county(wf, clock)
+    clock.now = AFTER_SWEEP
+    mailer, lines = MemoryMailer(), []
+    d = daemon(db, clock, mailer, lines)
+    sched = BackgroundScheduler(timezone="Asia/Shanghai")
+    d.start(sched)
+    try:
+        assert len(mailer.sent) == 6
+        assert last_sweep_date(db).isoformat() == "2026-12-24"  # type: ignore[union-attr]
+        assert any("2026-12-24 的提醒扫描未运行，补做一次" in line for line in lines)
+        assert any("提醒扫描 2026-12-24" in line for line in lines)
+    finally:
+        d.stop()
+    # Restarted the same day: no second catch-up, nothing sent again.
+    lines2: list[str] = []
+    d2 = daemon(db, clock, mailer, lines2)
+    sched2 = BackgroundScheduler(timezone="Asia/Shanghai")
+    d2.start(sched2)
+    d2.stop()
+    assert len(mailer.sent) == 6 and not any("补做" in line for line in lines2)
+    assert len(list_outbox(db)) == 6
+
+
+def test_no_catch_up_before_the_sweep_time(db: Database, wf: Workflow, clock: FakeClock) -> None:
+    build_county(wf, clock)
+    clock.now = BEFORE_SWEEP
+    d = daemon(db, clock, MemoryMailer(), [])
+    assert d.missed_sweep() is None and d.catch_up() is False
+    clock.now = AFTER_SWEEP
+    assert d.missed_sweep() is not None and d.catch_up() is True
+    assert d.catch_up() is False
+
+
+def test_jobs_run_daily_in_shanghai_and_coalesce(db: Database, clock: FakeClock) -> None:
+    d = daemon(db, clock, MemoryMailer(), [])
+    sched = BackgroundScheduler(timezone="Asia/Shanghai")
+    d.configure(sched)
+    sweep, drain = sched.get_job("sweep"), sched.get_job("drain")
+    assert sweep.coalesce and drain.coalesce
+    assert sweep.misfire_grace_time == 6 * 3600 and sweep.max_instances == 1
+    fire = sweep.trigger.get_next_fire_time(None, AFTER_SWEEP)
+    assert fire.isoformat() == "2026-12-25T08:30:00+08:00"
+    assert drain.trigger.interval.total_seconds() == 300
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_cli_scheduler_catches_up_and_stops_on_sigterm(
+    db_url: str, db: Database, wf: Workflow, clock: FakeClock, tmp_path: Path
+) -> None:
+    from .remind_helpers import start_server
+
+    build_county(wf, clock)
+    server = start_server()
+    try:
+        cfg = write_config(tmp_path / "c.toml", server.port)
+        env = {**os.environ, "RECTIFY_NOW": AFTER_SWEEP.isoformat(), "RECTIFY_CONFIG": str(cfg)}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "rectify.cli", "--db", db_url, "--actor", ACTOR, "scheduler", "start"],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stderr is not None
+        seen = []
+        for line in proc.stderr:  # blocks until the daemon logs; no sleeping
+            seen.append(line)
+            if "发件箱：已发送" in line:
+                break
+        proc.send_signal(signal.SIGTERM)
+        rest = proc.communicate(timeout=60)[1]
+        assert proc.returncode == 0, seen + [rest]
+        assert "收到信号 SIGTERM，调度器停止" in rest
+        assert any("补做一次" in line for line in seen)
+        assert len(server.sink.messages) == 6
+    finally:
+        server.controller.stop()
