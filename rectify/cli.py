@@ -734,6 +734,8 @@ def _run_import(kind: str, app: App, file: str, dry_run: bool) -> None:
         for problem in exc.problems:
             click.echo(problem.line(), err=True)
         raise
+    finally:
+        db.dispose()
     if result.ignored_columns:
         click.echo("已忽略无法识别的列：" + "、".join(result.ignored_columns), err=True)
     click.echo(result.describe(kind))
@@ -838,6 +840,7 @@ def export_cmd(app: App, everything: bool, file: str) -> None:
     except OSError as exc:
         raise click.FileError(file, exc.strerror) from None
     finally:
+        db.dispose()
         if os.path.exists(tmp):
             os.unlink(tmp)
     click.echo(f"已导出 {sum(counts.values())} 行（{len(counts)} 张表，组织 {counts.get('organization', 0)} 个，"
@@ -860,12 +863,14 @@ def restore_cmd(app: App, file: str) -> None:
     from rectify.workflow.persistence import upgrade
 
     db = app.database(create=True, check=False)
-    upgrade(db)
     try:
+        upgrade(db)
         with open(file, encoding="utf-8-sig") as source:
             counts = restore_all(db, source)
     except UnicodeDecodeError:
         raise click.FileError(file, "不是 UTF-8 文本，不是 rectify 备份文件") from None
+    finally:
+        db.dispose()
     click.echo(f"已恢复 {sum(counts.values())} 行（组织 {counts.get('organization', 0)} 个，"
                f"案例 {counts.get('rectification_case', 0)} 个）")
 

@@ -688,7 +688,7 @@ def _case_from_row(r: _Row, org_code: str | None, config: Config, today: date, n
     remarks = r.text("remarks")
 
     explicit = r.parse("stage", parse_stage) if r.text("stage") else None
-    if identified is None or r.bad:
+    if identified is None:
         return None
     if identified > today:
         r.fail("identified_on", f"确定日期 {identified} 晚于今天 {today}")
