@@ -14,10 +14,10 @@ import hashlib
 import io
 import json
 import re
-from operator import itemgetter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol
 
