@@ -1050,6 +1050,178 @@ def scheduler_start(app: App) -> None:
 
 # -- bulk import, export and restore ---------------------------------------------------------------
 
+
+def _progress_bar() -> Any:
+    """A progress bar on stderr when stderr is a terminal; silent otherwise (pipes, cron, tests)."""
+    if not sys.stderr.isatty():
+        return lambda label, total: (lambda n: None)
+    bars: list[Any] = []
+
+    def start(label: str, total: int) -> Any:
+        for bar in bars:
+            bar.render_finish()
+        bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
+        bars.append(bar)
+        return bar.update
+
+    return start
+
+
+def _run_import(kind: str, app: App, file: str, dry_run: bool) -> None:
+    from rectify.workflow.importing import ImportRejected, import_cases, import_orgs
+
+    db = app.database()
+    try:
+        if kind == "org":
+            result = import_orgs(db, file, clock=app.clock(), dry_run=dry_run, progress=_progress_bar())
+        else:
+            result = import_cases(db, file, config=app.config, actor=app.actor, clock=app.clock(),
+                                  dry_run=dry_run, progress=_progress_bar())
+    except ImportRejected as exc:
+        for problem in exc.problems:
+            click.echo(problem.line(), err=True)
+        raise
+    finally:
+        db.dispose()
+    if result.ignored_columns:
+        click.echo("已忽略无法识别的列：" + "、".join(result.ignored_columns), err=True)
+    click.echo(result.describe(kind))
+
+
+@org.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row and report, write nothing (只检查不写入).")
+@pass_app
+def org_import(app: App, file: str, dry_run: bool) -> None:
+    """Import organizations from CSV or XLSX (批量导入基层党组织); all rows or none.
+
+    Columns (Chinese or English headers): 组织代码/code, 党组织名称/name, 类别/kind (村, 社区, … or
+    village, community, …), 县/county, 乡镇/township, 建档立卡贫困村/poor_village. Without a code a
+    stable one is generated from county, township and name. CSV may be UTF-8 or GBK. Every bad row is
+    listed with its row number and column; nothing is written unless all rows are good (exit 2).
+
+    \b
+    Example:
+      rectify org import 组织名册.xlsx --dry-run
+      rectify org import 组织名册.csv
+    """
+    _run_import("org", app, file, dry_run)
+
+
+@case.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row and report, write nothing (只检查不写入).")
+@pass_app
+def case_import(app: App, file: str, dry_run: bool) -> None:
+    """Import cases from a ledger or county sheet, CSV or XLSX (批量导入整顿案例); all rows or none.
+
+    Reads the columns of the 限期转化台账 as `rectify ledger` writes them (县, 乡镇, 党组织名称, 类别,
+    软弱涣散情形, 整顿措施 done/total, 第一书记（派出单位）, 确定日期, 转化时限, 当前阶段, …) or
+    their English keys; 组织代码 is optional. Organizations not yet registered are created. 序号,
+    剩余天数 and 预警 are computed, so they are ignored. Without 当前阶段 the stage is the furthest the
+    row's data supports. `rectify import template` writes an empty sheet to fill in.
+
+    \b
+    Example:
+      rectify case import 2025年台账.xlsx --dry-run
+      rectify --actor 县委组织部 case import 台账.csv
+    """
+    _run_import("case", app, file, dry_run)
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Bulk import helpers (批量导入)."""
+
+
+@import_group.command("template")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True,
+              help="Sheet format (模板格式).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="File to write (default: 整顿案例导入模板.xlsx/.csv).")
+@pass_app
+def import_template(app: App, fmt: str, output: str | None) -> None:
+    """Write an empty import sheet with the headers and one example row (导入模板).
+
+    \b
+    Example:
+      rectify import template --format xlsx -o 导入模板.xlsx
+      rectify case import 导入模板.xlsx --dry-run
+    """
+    from pathlib import Path
+
+    from rectify.workflow.importing import write_template
+
+    path = Path(output or f"整顿案例导入模板.{fmt}")
+    try:
+        write_template(path, fmt)
+    except OSError as exc:
+        raise click.FileError(str(path), exc.strerror) from None
+    click.echo(f"已生成导入模板 {path}（表头与限期转化台账一致，第 2 行为示例，导入前请删除）")
+
+
+@cli.command("export")
+@click.option("--all", "everything", is_flag=True, required=True,
+              help="Everything: organizations, cases, every child record and event (全量备份).")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@pass_app
+def export_cmd(app: App, everything: bool, file: str) -> None:
+    """Write a full backup as JSON Lines (全量导出备份); `rectify restore` reads it back.
+
+    The first line names the format and the schema revision; each further line is one row,
+    {"table": …, "row": {…}}, ids included, streamed so a province-sized database fits.
+
+    \b
+    Example:
+      rectify export --all backup-2026-06-30.jsonl
+      rectify --db new.sqlite restore backup-2026-06-30.jsonl
+    """
+    from rectify.workflow.backup import export_all
+
+    db = app.database()
+    tmp = file + ".part"
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as out:
+            counts = export_all(db, out)
+        os.replace(tmp, file)
+    except OSError as exc:
+        raise click.FileError(file, exc.strerror) from None
+    finally:
+        db.dispose()
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    click.echo(f"已导出 {sum(counts.values())} 行（{len(counts)} 张表，组织 {counts.get('organization', 0)} 个，"
+               f"案例 {counts.get('rectification_case', 0)} 个）到 {file}")
+
+
+@cli.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@pass_app
+def restore_cmd(app: App, file: str) -> None:
+    """Restore a full backup into an empty database (从备份恢复); a non-empty one is refused.
+
+    Creates the schema when the database is new; all rows or none, ids preserved.
+
+    \b
+    Example:
+      rectify --db postgresql://rectify@db/county restore backup-2026-06-30.jsonl
+    """
+    from rectify.workflow.backup import restore_all
+    from rectify.workflow.persistence import upgrade
+
+    db = app.database(create=True, check=False)
+    try:
+        upgrade(db)
+        with open(file, encoding="utf-8-sig") as source:
+            counts = restore_all(db, source)
+    except UnicodeDecodeError:
+        raise click.FileError(file, "不是 UTF-8 文本，不是 rectify 备份文件") from None
+    finally:
+        db.dispose()
+    click.echo(f"已恢复 {sum(counts.values())} 行（组织 {counts.get('organization', 0)} 个，"
+               f"案例 {counts.get('rectification_case', 0)} 个）")
+
+
 # (end of bulk import, export and restore)
 
 
