@@ -153,9 +153,12 @@ class App:
         return Workflow(self.database(), self.config, actor=self.actor, clock=self.clock())
 
     def today(self) -> date:
-        from rectify.workflow.clock import local_today
+        return self.local_now().date()
 
-        return local_today(self.clock(), self.config.policy.timezone)
+    def local_now(self) -> Any:
+        from zoneinfo import ZoneInfo
+
+        return self.clock()().astimezone(ZoneInfo(self.config.policy.timezone))
 
 
 def _login() -> str:
@@ -710,15 +713,6 @@ class _OutputError(click.ClickException):
     exit_code = 2
 
 
-def _closing_db(app: App) -> Database:
-    """The app's database, disposed when the command ends (no pooled connection left to the GC)."""
-    db = app.database()
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None:
-        ctx.find_root().call_on_close(db.dispose)
-    return db
-
-
 def _table_width(width: int | None) -> int:
     if width:
         return width
@@ -795,7 +789,7 @@ def _ledger_table(app: App, as_of: date, filters: Any, width: int | None, colour
     from rectify.workflow.ledger import ledger_rows
     from rectify.workflow.ledger_formats import render_ledger_table
 
-    return render_ledger_table(ledger_rows(_closing_db(app), as_of=as_of, config=app.config, filters=filters),
+    return render_ledger_table(ledger_rows(app.database(), as_of=as_of, config=app.config, filters=filters),
                                width=_table_width(width), colour=colour)
 
 
@@ -830,7 +824,7 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
 
     as_of = as_of or app.today()
     filters = _ledger_filter(county, township, kind, stage, light, year, open_only)
-    db = _closing_db(app)
+    db = app.database()
     if fmt == "table":
         colour = output is None and sys.stdout.isatty()
         text = _ledger_table(app, as_of, filters, width, colour) + "\n"
@@ -860,7 +854,7 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
                 by_stage, by_light = stage_light_counts(
                     compute_stats(db, as_of=as_of, config=app.config, filters=filters, full=False))
                 lf.write_html(rows, out, title=title, as_of=as_of, by_stage=by_stage, by_light=by_light,
-                              generated=app.clock()().astimezone().strftime("%Y-%m-%d %H:%M"),
+                              generated=app.local_now().strftime("%Y-%m-%d %H:%M"),
                               lights=app.config.lights, progress=progress)
             else:
                 lf.write_ics(rows, out, stamp=app.clock()(), calendar_name=title, progress=progress)
@@ -897,7 +891,7 @@ def stats(app: App, county: str | None, year: int | None, as_of: date | None, fm
 
     as_of = as_of or app.today()
     filters = LedgerFilter(county=county, year=year)
-    db = _closing_db(app)
+    db = app.database()
     data = compute_stats(db, as_of=as_of, config=app.config, filters=filters)
     if fmt == "json":
         text = render_json(data) + "\n"
@@ -919,17 +913,10 @@ def stats(app: App, county: str | None, year: int | None, as_of: date | None, fm
 # -- reminders, outbox and scheduler -------------------------------------------------------------------
 
 
-def _closing_database(app: App) -> Database:
-    """The database, released when the command ends (no pooled connection left to the garbage collector)."""
-    db = app.database()
-    click.get_current_context().call_on_close(db.dispose)
-    return db
-
-
 def _reminder_service(app: App) -> Any:
     from rectify.notifications.scheduler import ReminderService, smtp_factory
 
-    return ReminderService(_closing_database(app), app.config, app.clock(), smtp_factory(app.config))
+    return ReminderService(app.database(), app.config, app.clock(), smtp_factory(app.config))
 
 
 @cli.group()
@@ -997,7 +984,7 @@ def outbox_list(app: App, status: str | None, fmt: str) -> None:
     """
     from rectify.notifications.outbox import list_outbox
 
-    rows = list_outbox(_closing_database(app), status)
+    rows = list_outbox(app.database(), status)
     if fmt != "json":
         labels = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
         for r in rows:
@@ -1019,7 +1006,7 @@ def outbox_retry(app: App, digest_id: int) -> None:
     """
     from rectify.notifications.outbox import retry
 
-    retry(_closing_database(app), digest_id, now=app.clock()())
+    retry(app.database(), digest_id, now=app.clock()())
     click.echo(f"发送记录 {digest_id} 已重新排队，下次发送时重发")
 
 
@@ -1081,8 +1068,6 @@ def _run_import(kind: str, app: App, file: str, dry_run: bool) -> None:
         for problem in exc.problems:
             click.echo(problem.line(), err=True)
         raise
-    finally:
-        db.dispose()
     if result.ignored_columns:
         click.echo("已忽略无法识别的列：" + "、".join(result.ignored_columns), err=True)
     click.echo(result.describe(kind))
@@ -1187,7 +1172,6 @@ def export_cmd(app: App, everything: bool, file: str) -> None:
     except OSError as exc:
         raise click.FileError(file, exc.strerror) from None
     finally:
-        db.dispose()
         if os.path.exists(tmp):
             os.unlink(tmp)
     click.echo(f"已导出 {sum(counts.values())} 行（{len(counts)} 张表，组织 {counts.get('organization', 0)} 个，"
@@ -1216,8 +1200,6 @@ def restore_cmd(app: App, file: str) -> None:
             counts = restore_all(db, source)
     except UnicodeDecodeError:
         raise click.FileError(file, "不是 UTF-8 文本，不是 rectify 备份文件") from None
-    finally:
-        db.dispose()
     click.echo(f"已恢复 {sum(counts.values())} 行（组织 {counts.get('organization', 0)} 个，"
                f"案例 {counts.get('rectification_case', 0)} 个）")
 

@@ -84,11 +84,14 @@ def test_restore_refuses_non_empty(db: Database, wf: Workflow, run: Callable[...
     assert snapshot(db) == before
 
 
+HEADER = json.dumps({"format": "rectify-backup", "version": 1, "schema": SCHEMA_HEAD})
+
+
 @pytest.mark.parametrize("content, message", [
     ('{"hello": 1}\n', "错误：这不是 rectify export --all 生成的备份文件（缺少文件头）"),
-    ('{"format": "rectify-backup", "version": 1, "schema": "0001"}\n{"table": "nope", "row": {}}\n',
+    (HEADER + '\n{"table": "nope", "row": {}}\n',
      "错误：备份文件第 2 行：未知的表 'nope'，与本数据库结构不符"),
-    ('{"format": "rectify-backup", "version": 1, "schema": "0001"}\n{broken\n',
+    (HEADER + "\n{broken\n",
      "错误：备份文件第 2 行不是有效的 JSON，文件可能已损坏"),
 ])
 def test_restore_bad_files(empty_url: str, tmp_path: Path, content: str, message: str) -> None:

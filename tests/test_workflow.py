@@ -357,3 +357,21 @@ def test_list_filters_and_lights(wf: Workflow, db: Database, clock: FakeClock, c
     assert (b["light"], b["days_left"]) == ("red", -22)
     assert [r["org_code"] for r in list_cases(db, as_of=AS_OF, config=config, light="red")] == ["B"]
     assert list_cases(db, as_of=AS_OF, config=config, year=2025) == []
+
+
+def test_a_long_numeric_organization_code_names_its_open_case(wf: Workflow, db: Database, clock: FakeClock,
+                                                              config: Config) -> None:
+    add_org(wf, "341122101201", "河口镇王家庄村党支部")
+    case_id = walk(wf, clock, "341122101201", "identified")
+    assert show_case(db, "341122101201", as_of=AS_OF, config=config)["id"] == case_id
+
+
+def test_secretary_assigned_after_reopening_ends_the_previous_term(wf: Workflow, db: Database, clock: FakeClock,
+                                                                   config: Config) -> None:
+    add_org(wf)
+    case_id = walk(wf, clock, "V001", "verified")
+    clock.set_day("2026-09-01")
+    wf.reopen(case_id, reason="回头看反弹")
+    wf.assign_secretary(case_id, name="周德明", unit="县农业农村局", since=date(2026, 9, 5))
+    secs = show_case(db, case_id, as_of=date(2026, 9, 5), config=config)["secretaries"]
+    assert [(s["name"], s["until"]) for s in secs] == [("陈海涛", "2026-09-05"), ("周德明", None)]

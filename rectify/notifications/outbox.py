@@ -210,12 +210,12 @@ def run_sweep(
     renderer.check()
     with db.connect() as conn:
         rows = {r.case_id: r for r in conn.execute(candidate_query(as_of, config))}
-        items = sweep(as_of, rows.values(), config.policy)
+        items = sweep(as_of, rows.values(), config.policy)  # type: ignore[arg-type]  # rows quack like CaseRow
         due_ids = sorted({i.case_id for i in items if i.audience == CASE_PEOPLE})
         people: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
         if due_ids:
-            for p in conn.execute(recipients_query(db.dialect, due_ids)):
-                people[p.case_id].append((p.role, p.name, p.email))
+            for person in conn.execute(recipients_query(db.dialect, due_ids)):
+                people[person.case_id].append((person.role, person.name, person.email))
     planned = plan_items(items, rows, people, config)
     planned.sort(
         key=lambda p: (p["recipient"], p["case_id"], p["kind"], p["stage"], p["due_on"], p["offset_days"])

@@ -342,6 +342,9 @@ class Workflow:
                   "email": email.strip(), "phone": phone.strip(), "on": since}
 
         def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+            # After a look-back reopening the previous cycle's secretary may still be current: end that term.
+            s.execute(sa.update(secretary_t).where(secretary_t.c.case_id == row.id, secretary_t.c.until.is_(None))
+                      .values(until=since, end_reason="新一轮整顿重新选派"))
             s.execute(INSERTS[secretary_t], dict(case_id=row.id, name=inputs["name"], kind=kind,
                                                     unit=inputs["unit"], since=since, until=None,
                                                     email=inputs["email"], phone=inputs["phone"], end_reason=""))

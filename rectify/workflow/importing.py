@@ -632,7 +632,7 @@ def _insert_many(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, 
         return
     keys = list(rows[0])
     compiled = sa.insert(table).compile(dialect=conn.dialect, column_keys=keys)
-    processors = compiled._bind_processors
+    processors: dict[str, Any] = compiled._bind_processors  # type: ignore[assignment]
     order = list(compiled.positiontup) if compiled.positional and compiled.positiontup else keys
     procs = [processors.get(k) for k in order]
     sql = str(compiled)
@@ -666,7 +666,7 @@ def _allocate_ids(conn: sa.Connection, table: sa.Table, n: int) -> list[int]:
 
 # -- cases -----------------------------------------------------------------------------------------
 
-_ORDER = {s: i for i, s in enumerate((Stage.identified, Stage.ledger_created, Stage.secretary_assigned,
+_ORDER: dict[str, int] = {s: i for i, s in enumerate((Stage.identified, Stage.ledger_created, Stage.secretary_assigned,
                                        Stage.rectified, Stage.verified))}
 
 
@@ -772,14 +772,15 @@ def _case_from_row(r: _Row, org_code: str | None, config: Config, today: date, n
     if org_code is None or r.bad:
         return None
 
-    since = {
+    since_by_stage: dict[str, date] = {
         Stage.identified: identified,
         Stage.ledger_created: identified,
         Stage.secretary_assigned: sec_since or identified,
         Stage.rectified: rectified_on or identified,
         Stage.verified: verified_on or identified,
         Stage.withdrawn: identified,
-    }[stage]
+    }
+    since = since_by_stage[stage]
     rect = rectified_on if _ORDER.get(stage, 0) >= _ORDER[Stage.rectified] else None
     case = {
         "year": identified.year, "stage": stage, "identified_on": identified, "deadline": deadline,
@@ -854,10 +855,10 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
         open_by_org: dict[str, str] = {}
         existing: dict[tuple[str, date], str] = {}
         for r_ in conn.execute(sa.select(case_t.c.id, case_t.c.org_id, case_t.c.stage, case_t.c.identified_on)):
-            code = code_of[r_.org_id]
+            org_code = code_of[r_.org_id]
             if r_.stage not in (Stage.verified, Stage.withdrawn):
-                open_by_org[code] = f"已有在办案例 {r_.id}"
-            existing[(code, r_.identified_on)] = f"案例 {r_.id}"
+                open_by_org[org_code] = f"已有在办案例 {r_.id}"
+            existing[(org_code, r_.identified_on)] = f"案例 {r_.id}"
         plans: list[_CasePlan] = []
         existing_orgs: set[str] = set()
         for number, cells in sheet.rows:
@@ -865,15 +866,15 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
             code, created = _org_from_row(r, orgs, now, "org_code", "org_name")
             plan = _case_from_row(r, code, config, today, now, source)
             if plan is not None and not r.bad:
-                key = (plan.org_code, plan.case["identified_on"])
+                case_key = (plan.org_code, plan.case["identified_on"])
                 name_key = "org_code" if r.text("org_code") else "org_name"
-                if key in existing:
-                    r.fail(name_key, f"该组织 {plan.case['identified_on']} 确定的案例已存在（{existing[key]}）")
+                if case_key in existing:
+                    r.fail(name_key, f"该组织 {plan.case['identified_on']} 确定的案例已存在（{existing[case_key]}）")
                 elif plan.case["stage"] not in (Stage.verified, Stage.withdrawn) and plan.org_code in open_by_org:
                     r.fail(name_key, f"组织 {plan.org_code} {open_by_org[plan.org_code]}，"
                                      "一个组织同时只能有一个在办案例")
                 else:
-                    existing[key] = f"第 {number} 行"
+                    existing[case_key] = f"第 {number} 行"
                     if plan.case["stage"] not in (Stage.verified, Stage.withdrawn):
                         open_by_org[plan.org_code] = f"在第 {number} 行已有在办案例"
                     plans.append(plan)

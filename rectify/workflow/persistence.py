@@ -144,7 +144,11 @@ def open_database(url: str | None = None, *, create: bool = False, check: bool =
         event.listen(engine, "connect", _sqlite_pragmas)
     db = Database(full, engine)
     if check:
-        check_schema(db)
+        try:
+            check_schema(db)
+        except BaseException:
+            engine.dispose()
+            raise
     return db
 
 

@@ -46,10 +46,17 @@ INSERTS = {t: sa.insert(t) for t in (org_t, case_t, problem_t, measure_t, person
                                      verification_t, extension_t, event_t)}
 
 
+MAX_CASE_ID = 2**31 - 1
+
+
 def resolve(conn: Connection, ref: str | int) -> sa.Row[Any]:
-    """A case by number, or the open case of the organization with that code."""
+    """A case by number, or the open case of the organization with that code.
+
+    A number names a case when such a case exists; otherwise (and always for numbers too long to be
+    a case number, like the 12-digit village codes) it is taken as an organization code.
+    """
     text = str(ref).strip()
-    if text.isdigit():
+    if text.isdigit() and int(text) <= MAX_CASE_ID:
         row = conn.execute(CASE_BY_ID, {"id": int(text)}).one_or_none()
         if row is not None:
             return row
