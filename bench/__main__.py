@@ -64,7 +64,9 @@ def wall(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> float:
 def run_isolated(name: str, ctx: Context) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter, so its peak RSS is its own."""
     out = subprocess.run([ctx.python, "-m", "bench.figures", name, str(ctx.db_path), str(ctx.workdir),
-                          str(ctx.cases)], check=True, capture_output=True, text=True, env=ctx.env())
+                          str(ctx.cases)], capture_output=True, text=True, env=ctx.env())
+    if out.returncode:
+        raise SystemExit(f"bench figure {name} failed:\n{out.stderr}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 

@@ -96,6 +96,235 @@ def transition(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
             "per_second": 1 / statistics.median(product), "peak_rss_mb": peak_rss_mb()}
 
 
+def _ledger_sql(db_path: Path) -> tuple[str, tuple[Any, ...]]:
+    """The product's ledger query as plain SQL with its parameters, for the raw floor."""
+    from rectify.workflow.ledger import LedgerFilter, ledger_query
+    from rectify.workflow.persistence import open_database
+
+    db = open_database(str(db_path))
+    compiled = ledger_query(LedgerFilter()).compile(db.engine, compile_kwargs={"render_postcompile": True})
+    params = tuple(compiled.params[k] for k in compiled.positiontup or ())
+    db.dispose()
+    return str(compiled), params
+
+
+def _empty_db(path: Path) -> None:
+    from rectify.workflow.persistence import open_database, upgrade
+
+    db = open_database(str(path), create=True, check=False)
+    upgrade(db)
+    db.dispose()
+
+
+@measure("import_cases")
+def import_cases_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
+    """Importing the N-case ledger CSV into an empty database, against raw executemany of the same rows."""
+    from bench.generate import AS_OF
+    from rectify.config import Config
+    from rectify.workflow.importing import import_cases
+    from rectify.workflow.ledger import ledger_rows
+    from rectify.workflow.ledger_formats import write_csv
+    from rectify.workflow.persistence import open_database
+
+    source = workdir / "import.csv"
+    db = open_database(str(db_path))
+    with open(source, "w", encoding="utf-8", newline="") as out:
+        write_csv(ledger_rows(db, as_of=AS_OF, config=Config()), out)
+    db.dispose()
+    target = workdir / "imported.sqlite"
+    _empty_db(target)
+    db = open_database(str(target))
+    at = datetime(2026, 6, 30, 2, 0, tzinfo=UTC)
+    start = time.perf_counter()
+    result = import_cases(db, source, config=Config(), actor="bench", clock=lambda: at)
+    value = time.perf_counter() - start
+    db.dispose()
+    assert result.cases == n, result
+    floor_db = workdir / "floor-import.sqlite"
+    _empty_db(floor_db)
+    src, dst = _raw(target), _raw(floor_db)
+    tables = [t for (t,) in src.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                                        "'sqlite_%' AND name != 'alembic_version'")]
+    data = {t: src.execute(f'SELECT * FROM "{t}"').fetchall() for t in tables}
+    order = ["organization", "rectification_case"] + [t for t in tables if t not in
+                                                     ("organization", "rectification_case")]
+    start = time.perf_counter()
+    dst.execute("BEGIN")
+    for t in order:
+        if data[t]:
+            marks = ",".join("?" * len(data[t][0]))
+            dst.executemany(f'INSERT INTO "{t}" VALUES ({marks})', data[t])
+    dst.execute("COMMIT")
+    floor = time.perf_counter() - start
+    src.close()
+    dst.close()
+    return {"value": value, "floor": floor, "unit": "s", "peak_rss_mb": peak_rss_mb()}
+
+
+@measure("ledger_csv")
+def ledger_csv(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
+    """The full ledger CSV through the product, against its own query run raw into the csv module."""
+    import csv
+
+    from bench.generate import AS_OF
+    from rectify.config import Config
+    from rectify.workflow.ledger import ledger_rows
+    from rectify.workflow.ledger_formats import write_csv
+    from rectify.workflow.persistence import open_database
+
+    db = open_database(str(db_path))
+    start = time.perf_counter()
+    with open(workdir / "ledger.csv", "w", encoding="utf-8", newline="") as out:
+        rows = write_csv(ledger_rows(db, as_of=AS_OF, config=Config()), out)
+    value = time.perf_counter() - start
+    db.dispose()
+    assert rows == n, rows
+    sql, params = _ledger_sql(db_path)
+    start = time.perf_counter()
+    raw = _raw(db_path)
+    with open(workdir / "floor.csv", "w", encoding="utf-8", newline="") as out:
+        out.write("\ufeff")
+        w = csv.writer(out, lineterminator="\r\n")
+        w.writerows(raw.execute(sql, params))
+    floor = time.perf_counter() - start
+    raw.close()
+    return {"value": value, "floor": floor, "unit": "s", "peak_rss_mb": peak_rss_mb()}
+
+
+@measure("ledger_xlsx")
+def ledger_xlsx(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
+    """The full ledger XLSX (constant memory) against the raw query into xlsxwriter constant_memory.
+
+    The floor runs in a child process so the peak RSS reported here is the product's alone.
+    """
+    import subprocess
+
+    from bench.generate import AS_OF
+    from rectify.config import Config
+    from rectify.workflow.ledger import ledger_rows
+    from rectify.workflow.ledger_formats import write_xlsx
+    from rectify.workflow.persistence import open_database
+
+    db = open_database(str(db_path))
+    start = time.perf_counter()
+    rows = write_xlsx(ledger_rows(db, as_of=AS_OF, config=Config()), str(workdir / "ledger.xlsx"), title="全国台账")
+    value = time.perf_counter() - start
+    db.dispose()
+    assert rows == n, rows
+    out = subprocess.run([sys.executable, "-m", "bench.figures", "_xlsx_floor", str(db_path), str(workdir), str(n)],
+                         check=True, capture_output=True, text=True)
+    floor = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"value": value, "floor": floor["value"], "unit": "s", "peak_rss_mb": peak_rss_mb(),
+            "floor_peak_rss_mb": floor["peak_rss_mb"]}
+
+
+@measure("_xlsx_floor")
+def xlsx_floor(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
+    import xlsxwriter
+
+    sql, params = _ledger_sql(db_path)
+    start = time.perf_counter()
+    raw = _raw(db_path)
+    wb = xlsxwriter.Workbook(str(workdir / "floor.xlsx"), {"constant_memory": True})
+    ws = wb.add_worksheet()
+    for i, row in enumerate(raw.execute(sql, params)):
+        ws.write_row(i, 0, row)
+    wb.close()
+    raw.close()
+    return {"value": time.perf_counter() - start, "peak_rss_mb": peak_rss_mb()}
+
+
+@measure("sweep")
+def sweep_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
+    """Deciding the reminders for N cases (ms), against the indexed raw due-date query."""
+    from datetime import timedelta
+
+    from bench.generate import AS_OF
+    from rectify.config import Config
+    from rectify.notifications.outbox import candidate_query
+    from rectify.notifications.policy import sweep
+    from rectify.workflow.persistence import open_database
+
+    config = Config()
+    db = open_database(str(db_path))
+    query = candidate_query(AS_OF, config)
+    with db.engine.connect() as conn:
+        conn.execute(query).all()  # warm the page cache and the statement cache
+        runs = []
+        for _ in range(5):
+            start = time.perf_counter()
+            items = sweep(AS_OF, conn.execute(query).all(), config.policy)  # type: ignore[arg-type]
+            runs.append(time.perf_counter() - start)
+    db.dispose()
+    due_cases = len({i.case_id for i in items})
+    days = [(AS_OF + timedelta(days=o)).isoformat() for o in (*config.policy.reminder_offsets, 0)]
+    marks = ",".join("?" * len(days))
+    raw = _raw(db_path)
+    sql = (f"SELECT id, stage, stage_due, deadline FROM rectification_case WHERE stage IN "
+           f"('identified','ledger_created','secretary_assigned','rectified') AND "
+           f"(stage_due IN ({marks}) OR deadline IN ({marks}))")
+    raw.execute(sql, days * 2).fetchall()
+    floor = []
+    for _ in range(5):
+        start = time.perf_counter()
+        raw.execute(sql, days * 2).fetchall()
+        floor.append(time.perf_counter() - start)
+    raw.close()
+    return {"value": statistics.median(runs) * 1000, "floor": statistics.median(floor) * 1000, "unit": "ms",
+            "due_cases": due_cases, "items": len(items), "peak_rss_mb": peak_rss_mb()}
+
+
+@measure("digest_send")
+def digest_send(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
+    """One digest rendered and sent to a local aiosmtpd (ms), against smtplib sending a fixed message."""
+    import smtplib
+    import socket
+    from datetime import date
+    from email.utils import format_datetime
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    from rectify.config import SmtpConfig
+    from rectify.notifications.mailer import SmtpMailer, build_message
+    from rectify.notifications.render import Renderer
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = Controller(Sink(), hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        renderer = Renderer()
+        items = [{"case_id": k, "kind": kind, "stage": "secretary_assigned", "due_on": "2026-07-07",
+                  "days_left": days, "org_name": f"河口镇第{k}村党支部", "org_code": f"B{k:08d}",
+                  "township": "河口镇", "deadline": "2026-12-31", "supervised": False}
+                 for k, (kind, days) in enumerate((("deadline", 7), ("stage_due", 3), ("overdue", -8)), 1)]
+        count = 300
+        mailer = SmtpMailer(SmtpConfig(host="127.0.0.1", port=port, sender="rectify <rectify@example.cn>"))
+        mailer.open()
+        stamp = format_datetime(datetime(2026, 6, 30, 2, 0, tzinfo=UTC))
+        start = time.perf_counter()
+        for k in range(count):
+            r = renderer.render(f"officer{k}@example.cn", "赵经办", date(2026, 6, 30), items)
+            mailer.send(build_message(sender="rectify <rectify@example.cn>", recipient=f"officer{k}@example.cn",
+                                      recipient_name="赵经办", subject=r.subject, text=r.text, html=r.html,
+                                      message_id=f"<bench-{k}@example.cn>", date_header=stamp))
+        value = (time.perf_counter() - start) / count
+        mailer.close()
+        fixed = (b"From: rectify@example.cn\r\nTo: officer@example.cn\r\nSubject: reminder\r\n\r\n"
+                 + (b"x" * 76 + b"\r\n") * 40)
+        smtp = smtplib.SMTP("127.0.0.1", port)
+        start = time.perf_counter()
+        for k in range(count):
+            smtp.sendmail("rectify@example.cn", [f"officer{k}@example.cn"], fixed)
+        floor = (time.perf_counter() - start) / count
+        smtp.quit()
+    finally:
+        server.stop()
+    return {"value": value * 1000, "floor": floor * 1000, "unit": "ms", "peak_rss_mb": peak_rss_mb()}
+
+
 def main() -> None:
     name, db_path, workdir, n = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
     print(json.dumps(MEASURES[name](db_path, workdir, n)))
