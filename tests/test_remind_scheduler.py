@@ -107,3 +107,43 @@ def test_cli_scheduler_catches_up_and_stops_on_sigterm(
         assert len(server.sink.messages) == 6
     finally:
         server.controller.stop()
+
+
+def test_two_schedulers_at_once_send_each_digest_once(
+    db_url: str, db: Database, wf: Workflow, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Two daemons on one database both find the missed sweep; the dedupe key and the claim keep it once."""
+    from .remind_helpers import start_server
+
+    build_county(wf, clock)
+    server = start_server()
+    procs: list[subprocess.Popen[str]] = []
+    try:
+        cfg = write_config(tmp_path / "c.toml", server.port)
+        env = {**os.environ, "RECTIFY_NOW": AFTER_SWEEP.isoformat(), "RECTIFY_CONFIG": str(cfg)}
+        cmd = [sys.executable, "-m", "rectify.cli", "--db", db_url, "--actor", ACTOR, "scheduler", "start"]
+        procs = [subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        logs: list[list[str]] = []
+        for proc in procs:
+            assert proc.stderr is not None
+            seen = []
+            for line in proc.stderr:  # blocks until this daemon has done its start-up work; no sleeping
+                seen.append(line)
+                if "启动检查完成" in line:
+                    break
+            logs.append(seen)
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            proc.communicate(timeout=60)
+            assert proc.returncode == 0
+        recipients = sorted(to for _, tos in server.sink.envelopes for to in tos)
+        assert len(recipients) == 6 and len(set(recipients)) == 6, logs
+        ids = [m["Message-ID"] for m in server.sink.messages]
+        assert len(ids) == len(set(ids)) == 6
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        server.controller.stop()

@@ -165,6 +165,8 @@ class Daemon:
         )
         if not self.catch_up():
             self.drain_job()
+        upcoming = next_sweep(self, self.service.clock())
+        self.log(f"[{self._stamp()}] 启动检查完成，下次扫描 {upcoming:%Y-%m-%d %H:%M}")
         # A signal that came during the catch-up is honoured as soon as the scheduler runs.
         scheduler.add_job(
             self._stop_if_requested,
