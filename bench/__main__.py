@@ -41,6 +41,7 @@ class Context:
     cases: int
     workdir: Path
     db_path: Path
+    runs: int = 10
     python: str = sys.executable
 
     def rectify(self, *args: str) -> list[str]:
@@ -89,16 +90,16 @@ def _transition(ctx: Context) -> Figure:
 
 @figure("cli_help")
 def _cli_help(ctx: Context) -> Figure:
-    value = wall(ctx.rectify("--help"), 15)
-    floor = wall([ctx.python, "-c", "pass"], 15)
+    value = wall(ctx.rectify("--help"), ctx.runs)
+    floor = wall([ctx.python, "-c", "pass"], ctx.runs)
     return Figure(value * 1000, floor * 1000, "ms")
 
 
 @figure("cli_show")
 def _cli_show(ctx: Context) -> Figure:
     case_id = str(max(1, ctx.cases // 2))
-    value = wall(ctx.rectify("--db", str(ctx.db_path), "case", "show", case_id), 10, ctx.env())
-    floor = wall([ctx.python, "-c", "import sqlite3"], 10)
+    value = wall(ctx.rectify("--db", str(ctx.db_path), "case", "show", case_id), ctx.runs, ctx.env())
+    floor = wall([ctx.python, "-c", "import sqlite3"], ctx.runs)
     return Figure(value * 1000, floor * 1000, "ms")
 
 
@@ -121,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", dest="json_path")
     parser.add_argument("--only", nargs="*", help="measure only these figures")
     parser.add_argument("--keep", help="keep the generated database at this path")
+    parser.add_argument("--runs", type=int, default=10, help="repetitions of each whole-command timing")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="rectify-bench-") as tmp:
@@ -130,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         figures.build(db_path, args.cases)
         size_mb = db_path.stat().st_size >> 20
         print(f"generated {args.cases} cases in {time.perf_counter() - start:.1f} s ({size_mb} MB)", file=sys.stderr)
-        ctx = Context(args.cases, workdir, db_path)
+        ctx = Context(args.cases, workdir, db_path, runs=args.runs)
         names = [n for n in ORDER if n in REGISTRY and (not args.only or n in args.only)]
         results: dict[str, Figure] = {}
         print(f"{'figure':<14}{'value':>12}{'floor':>12}{'ratio':>8}  unit   peak RSS")
