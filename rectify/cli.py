@@ -574,19 +574,24 @@ def case_unsupervise(app: App, ref: str, reason: str) -> None:
 @case.command("show")
 @click.argument("ref", metavar="CASE")
 @click.option("--as-of", type=DATE, help="Date for the light and days left (default: today).")
+@click.option("--mask-phones", is_flag=True, help="Mask phone numbers (138****5678) for sharing.")
 @output_options(("table", "json"))
 @pass_app
-def case_show(app: App, ref: str, as_of: date | None, fmt: str) -> None:
+def case_show(app: App, ref: str, as_of: date | None, mask_phones: bool, fmt: str) -> None:
     """Show one case in full (案例详情).
 
     \b
     Example:
       rectify case show 12 --format json
+      rectify case show QS01001 --mask-phones
     """
-    from rectify.output import render_json
+    from rectify.output import mask_phone, render_json
     from rectify.workflow.cases import show_case
 
     data = show_case(app.database(), ref, as_of=as_of or app.today(), config=app.config)
+    if mask_phones:
+        for person in (*data["people"], *data["secretaries"]):
+            person["phone"] = mask_phone(person["phone"]) if person["phone"] else ""
     if fmt == "json":
         click.echo(render_json(data))
         return
@@ -611,12 +616,13 @@ def _print_case(c: dict[str, Any]) -> None:
     if c["detail"]:
         line("主要问题", c["detail"])
     for p in c["people"]:
-        line(ROLE_LABELS.get(p["role"], p["role"]), " ".join(x for x in (p["name"], p["email"]) if x))
+        line(ROLE_LABELS.get(p["role"], p["role"]), " ".join(x for x in (p["name"], p["email"], p["phone"]) if x))
     if c["helping_unit"]:
         line("结对帮扶单位", c["helping_unit"])
     for s in c["secretaries"]:
         span = f"{s['since']} 起" + (f"，{s['until']} 止（{s['end_reason']}）" if s["until"] else "")
-        line(SECRETARY_KINDS.get(s["kind"], s["kind"]), f"{s['name']}（{s['unit']}）{span}")
+        contact = "".join(f" {x}" for x in (s["email"], s["phone"]) if x)
+        line(SECRETARY_KINDS.get(s["kind"], s["kind"]), f"{s['name']}（{s['unit']}）{span}{contact}")
     if c["measures"]:
         click.echo("整顿措施：")
         for m in c["measures"]:

@@ -48,6 +48,14 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def mask_phone(phone: str) -> str:
+    """138****5678: keep the first three and last four digits, as published lists do."""
+    digits = phone.strip()
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
 def safe_cell(value: Any) -> str:
     """Neutralise text a spreadsheet would read as a formula (CSV/XLSX injection)."""
     text = cell_text(value)

@@ -261,3 +261,15 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...], command: 
         assert "\b" in command.help and "rectify " in command.help, f"rectify {' '.join(path)} lacks an example"
     result = CliRunner().invoke(cli, [*path, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_show_can_mask_phone_numbers(run: Run) -> None:
+    walk_cli(run)
+    ok(run("case", "plan", "1", "--measure", "配齐班子|王|2026-06-30", "--county-leader", "李", "--township-cadre", "张"))
+    ok(run("case", "assign-secretary", "1", "--name", "陈海涛", "--unit", "县财政局", "--since", "2026-03-05",
+           "--phone", "13812345678"))
+    assert "13812345678" in ok(run("case", "show", "1"))
+    masked = ok(run("case", "show", "1", "--mask-phones"))
+    assert "138****5678" in masked and "13812345678" not in masked
+    data = json.loads(ok(run("case", "show", "1", "--mask-phones", "--format", "json")))
+    assert data["secretaries"][0]["phone"] == "138****5678"
