@@ -242,8 +242,9 @@ def open_sheet(path: str | Path, aliases: dict[str, str]) -> SheetStream:
 
 def _text_rows(numbered: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[Any]]]:
     """CSV rows: every cell is text. Same cleaning as ``_any_rows``, with the quote check done once per row."""
+    strip = str.strip
     for number, raw in numbered:
-        cells = [c.strip() for c in raw]
+        cells = list(map(strip, raw))
         if "'" in "".join(raw):
             cells = [c[1:].strip() if c[:1] == "'" and c[1:2] in _FORMULA_FIRST else cells[i]
                      for i, c in enumerate(raw)]
