@@ -36,6 +36,7 @@ class MessageRefused(Exception):
     """The server refused this one message; the next may go through."""
 
 
+@lru_cache(maxsize=16)  # one sender per configuration; asked once per digest recorded
 def sender_address(sender: str) -> Address:
     """``"整改办 <zgb@example.cn>"`` → an Address whose display name is encoded properly."""
     name, addr = parseaddr(sender)

@@ -97,7 +97,8 @@ def candidate_query(as_of: date, config: Config) -> sa.Select[Any]:
     """The open cases that may have an item due on ``as_of``, in case order, in one read of the table.
 
     Exactly the cases ``sweep`` can find something for: a stage or conversion deadline within the
-    reminder horizon (or overdue), or a progress report missing for a full period.
+    reminder horizon (or overdue), or a progress report missing for a full period. Only the columns
+    the sweep and the outbox read (not ``stage_since``): each date costs a conversion per row.
     """
     policy = config.policy
     h = horizon(as_of, policy)
@@ -105,7 +106,6 @@ def candidate_query(as_of: date, config: Config) -> sa.Select[Any]:
         sa.select(
             case_t.c.id.label("case_id"),
             case_t.c.stage,
-            case_t.c.stage_since,
             case_t.c.stage_due,
             case_t.c.cycle_start,
             case_t.c.deadline,
