@@ -6,15 +6,23 @@ The domain hands over finished :class:`email.message.EmailMessage` objects; only
 
 from __future__ import annotations
 
+import base64
+import binascii
+import email.policy
+import random
+import re
 import smtplib
 import socket
 import ssl
+import sys
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
-from email.utils import getaddresses, parseaddr
+from email.utils import formataddr, getaddresses, parseaddr
+from functools import lru_cache
 from types import TracebackType
+from typing import Any
 
 from rectify.config import SmtpConfig
 from rectify.workflow.errors import RectifyError
@@ -28,6 +36,7 @@ class MessageRefused(Exception):
     """The server refused this one message; the next may go through."""
 
 
+@lru_cache(maxsize=16)  # one sender per configuration; asked once per digest recorded
 def sender_address(sender: str) -> Address:
     """``"整改办 <zgb@example.cn>"`` → an Address whose display name is encoded properly."""
     name, addr = parseaddr(sender)
@@ -35,6 +44,122 @@ def sender_address(sender: str) -> Address:
         raise MailServerProblem(f"配置项 [smtp] sender 不是有效的邮箱地址：{sender!r}")
     user, _, domain = addr.rpartition("@")
     return Address(display_name=name, username=user, domain=domain)
+
+
+class _ReusedHeaders(HeaderRegistry):
+    """Header objects reused for a value seen before.
+
+    The email package parses a header's value each time it is read (the generator reads each part's
+    Content-Type several times, smtplib the From and To) and most values repeat from one digest to
+    the next (From, the parts' Content-Type, MIME-Version). Header objects are immutable.
+    """
+
+    def __call__(self, name: str, value: Any) -> BaseHeader:
+        if type(value) is str:  # an Address object (assigned, not read) is not hashable
+            return self._parsed(name, value)
+        return super().__call__(name, value)
+
+    @lru_cache(maxsize=1024)  # noqa: B019 - one registry for the process
+    def _parsed(self, name: str, value: str) -> BaseHeader:
+        return super().__call__(name, value)
+
+
+# The default policy (RFC 2047 encoded words, \n line ends) with parsed headers reused.
+POLICY = email.policy.default.clone(header_factory=_ReusedHeaders())
+
+# Pre-encoded headers: an encoded-word holds at most 42 bytes of UTF-8 (56 base64 characters), so
+# that "Subject: " and one encoded word fit a 78-character line.
+_WORD_BYTES = 42
+_MAX_LINE = 78
+_BASE64_BYTES = 57  # 76 base64 characters a line, as the email package writes them
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _encoded_words(text: str) -> list[str]:
+    """RFC 2047 base64 encoded-words for ``text``, never splitting a character between two words."""
+    words: list[str] = []
+    chunk: list[str] = []
+    size = 0
+    for ch in text:
+        n = len(ch.encode("utf-8"))
+        if size + n > _WORD_BYTES:
+            words.append("".join(chunk))
+            chunk, size = [], 0
+        chunk.append(ch)
+        size += n
+    words.append("".join(chunk))
+    return ["=?utf-8?b?" + base64.b64encode(w.encode("utf-8")).decode("ascii") + "?=" for w in words]
+
+
+def _phrase(text: str) -> str | None:
+    """A display name or subject as a header value: as is when plain ASCII, else encoded-words folded
+    one a line. None when it needs more care than that (left to the email package)."""
+    if _CONTROL.search(text) or "=?" in text:
+        return None
+    if text.isascii():
+        return text
+    return "\n ".join(_encoded_words(text))
+
+
+@lru_cache(maxsize=4096)
+def _mailbox(display_name: str, address: str) -> str | None:
+    if not _PLAIN_ADDRESS.fullmatch(address):
+        return None
+    if not display_name:
+        return address
+    if display_name.isascii():
+        return None if _CONTROL.search(display_name) else formataddr((display_name, address))
+    phrase = _phrase(display_name)
+    return None if phrase is None else f"{phrase} <{address}>"
+
+
+def _base64_body(text: str) -> str:
+    """``text`` as the email package's content manager writes it: lines ending in \\n, UTF-8, base64."""
+    data = b"\n".join(text.encode("utf-8").splitlines()) + b"\n"
+    return "".join(
+        binascii.b2a_base64(data[i : i + _BASE64_BYTES]).decode("ascii") for i in range(0, len(data), _BASE64_BYTES)
+    )
+
+
+def _text_part(subtype: str, text: str) -> EmailMessage:
+    part = EmailMessage(POLICY)
+    part.set_raw("Content-Type", f'text/{subtype}; charset="utf-8"')
+    part.set_raw("Content-Transfer-Encoding", "base64")
+    part.set_payload(_base64_body(text))
+    return part
+
+
+def _fast_message(
+    sender: str, recipient: str, recipient_name: str, subject: str, text: str, html: str, message_id: str,
+    date_header: str,
+) -> EmailMessage | None:
+    """The message with its headers encoded here once, in the form the email package itself writes;
+    None when a value is unusual enough to need the package's own header classes."""
+    from_ = _mailbox(*parseaddr(sender))
+    to = _mailbox(recipient_name, recipient)
+    subj = _phrase(subject)
+    if from_ is None or to is None or subj is None or _CONTROL.search(message_id + date_header):
+        return None
+    headers = (
+        ("From", from_),
+        ("To", to),
+        ("Subject", subj),
+        ("Message-ID", message_id),
+        ("Date", date_header),
+        ("Auto-Submitted", "auto-generated"),
+    )
+    for name, value in headers:
+        if any(len(line) > _MAX_LINE for line in f"{name}: {value}".split("\n")):
+            return None
+    msg = EmailMessage(POLICY)
+    for name, value in headers:
+        msg.set_raw(name, value)
+    msg.set_raw("MIME-Version", "1.0")
+    boundary = "=" * 15 + f"{random.randrange(sys.maxsize):019d}" + "=="
+    msg.set_raw("Content-Type", f'multipart/alternative;\n boundary="{boundary}"')
+    msg.set_payload([_text_part("plain", text), _text_part("html", html)])
+    return msg
 
 
 def build_message(
@@ -48,7 +173,23 @@ def build_message(
     message_id: str,
     date_header: str,
 ) -> EmailMessage:
-    msg = EmailMessage()  # default policy: RFC 2047 encoded Chinese subject and names
+    """A multipart/alternative message (text and HTML), Chinese subject and names RFC 2047 encoded.
+
+    Usually its headers are encoded directly (the email package's header classes parse and refold
+    every header of every message, most of the cost of a digest); anything unusual (a long or odd
+    display name, a subject with control characters, an address needing quotes) goes through them.
+    """
+    fast = _fast_message(sender, recipient, recipient_name, subject, text, html, message_id, date_header)
+    if fast is not None:
+        return fast
+    return _standard_message(sender, recipient, recipient_name, subject, text, html, message_id, date_header)
+
+
+def _standard_message(
+    sender: str, recipient: str, recipient_name: str, subject: str, text: str, html: str, message_id: str,
+    date_header: str,
+) -> EmailMessage:
+    msg = EmailMessage(POLICY)  # default policy: RFC 2047 encoded Chinese subject and names
     msg["From"] = sender_address(sender)
     user, _, domain = recipient.rpartition("@")
     msg["To"] = Address(display_name=recipient_name, username=user, domain=domain)

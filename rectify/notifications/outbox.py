@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
 
 from rectify.config import Config
 from rectify.notifications.mailer import (
@@ -65,15 +66,46 @@ ROLES_FOR: dict[str, tuple[str, ...]] = {
 # -- the sweep ------------------------------------------------------------------------------------
 
 
+class _scanned(sa.sql.expression.ColumnElement[str]):
+    """A column compared without its indexes: ``+column`` on SQLite, the column itself elsewhere.
+
+    The sweep needs most open cases (everything overdue, soon due or without a recent progress
+    report: some 80 % of them), and SQLite, which keeps no statistics, would otherwise walk the
+    (stage, …) index and fetch each of those rows from the table in index order — three times
+    slower than reading the table once in id order (which also leaves the rows sorted by case).
+    PostgreSQL chooses its own plan from its statistics.
+    """
+
+    inherit_cache = True
+
+    def __init__(self, column: sa.ColumnElement[str]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_scanned)
+def _compile_scanned(element: _scanned, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.column, **kw))
+
+
+@compiles(_scanned, "sqlite")
+def _compile_scanned_sqlite(element: _scanned, compiler: Any, **kw: Any) -> str:
+    return "+" + str(compiler.process(element.column, **kw))
+
+
 def candidate_query(as_of: date, config: Config) -> sa.Select[Any]:
-    """One query over open cases; the (stage, stage_due) and (stage, deadline) indexes serve it."""
+    """The open cases that may have an item due on ``as_of``, in case order, in one read of the table.
+
+    Exactly the cases ``sweep`` can find something for: a stage or conversion deadline within the
+    reminder horizon (or overdue), or a progress report missing for a full period. Only the columns
+    the sweep and the outbox read (not ``stage_since``): each date costs a conversion per row.
+    """
     policy = config.policy
     h = horizon(as_of, policy)
     return (
         sa.select(
             case_t.c.id.label("case_id"),
             case_t.c.stage,
-            case_t.c.stage_since,
             case_t.c.stage_due,
             case_t.c.cycle_start,
             case_t.c.deadline,
@@ -85,7 +117,7 @@ def candidate_query(as_of: date, config: Config) -> sa.Select[Any]:
         )
         .join(org_t, org_t.c.id == case_t.c.org_id)
         .where(
-            case_t.c.stage.in_(OPEN_FOR_REMINDERS),
+            _scanned(case_t.c.stage).in_(OPEN_FOR_REMINDERS),
             sa.or_(
                 case_t.c.stage_due <= h,
                 case_t.c.deadline <= h,
@@ -96,6 +128,7 @@ def candidate_query(as_of: date, config: Config) -> sa.Select[Any]:
                 ),
             ),
         )
+        .order_by(case_t.c.id)
     )
 
 
