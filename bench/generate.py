@@ -34,13 +34,15 @@ PROVINCES = 10
 COUNTIES_PER_PROVINCE = 30
 TOWNSHIPS_PER_COUNTY = 8
 CHUNK = 5000
-STAGE_MIX = (("verified", 55), ("withdrawn", 2), ("identified", 5), ("ledger_created", 8),
-             ("secretary_assigned", 22), ("rectified", 8))
+# Shares in per mille: a national roll-up in mid-year, most cases converted, the open ones mostly with
+# their secretary in place; with the due dates below about 2 % of all cases have something due on AS_OF.
+STAGE_MIX = (("verified", 610), ("withdrawn", 20), ("identified", 3), ("ledger_created", 6),
+             ("secretary_assigned", 351), ("rectified", 10))
 PATH = ("identified", "ledger_created", "secretary_assigned", "rectified", "verified")
 
 
 def _stage_for(rng: random.Random) -> str:
-    roll = rng.randrange(100)
+    roll = rng.randrange(1000)
     for stage, share in STAGE_MIX:
         if roll < share:
             return stage
@@ -72,7 +74,7 @@ def rows(n: int, as_of: date = AS_OF, seed: int = 7) -> Iterator[dict[str, list[
         identified = as_of - timedelta(days=rng.randint(*back))
         deadline = identified + timedelta(days=rng.randint(180, 420))
         if stage == "secretary_assigned":
-            deadline = max(deadline, as_of + timedelta(days=rng.randint(-25, 250)))
+            deadline = max(deadline, as_of + timedelta(days=rng.randint(-3, 450)))
         reached = PATH[: PATH.index(stage) + 1] if stage != "withdrawn" else ("identified",)
         day = identified
         stage_days: dict[str, date] = {"identified": identified}
@@ -87,7 +89,13 @@ def rows(n: int, as_of: date = AS_OF, seed: int = 7) -> Iterator[dict[str, list[
         done = 3 if PATH.index(reached[-1]) >= 3 else rng.randint(0, 2) if len(reached) > 2 else 0
         n_measures = 3 if len(reached) > 1 else 0
         reports = 2 if len(reached) > 2 else 0
-        last_progress = min(since + timedelta(days=rng.randint(1, 40)), as_of) if reports else None
+        if not reports:
+            last_progress = None
+        elif stage in ("verified", "rectified"):
+            last_progress = min(since + timedelta(days=rng.randint(1, 40)), as_of)
+        else:  # monthly reports keep coming; about one case in sixty is a few days late
+            late = rng.random() < 1 / 60
+            last_progress = max(as_of - timedelta(days=rng.randint(30, 36) if late else rng.randint(0, 29)), since)
         add("rectification_case", {
             "id": i, "org_id": i, "year": identified.year, "stage": stage, "identified_on": identified,
             "deadline": deadline, "stage_since": since, "stage_due": due, "cycle_start": identified, "cycle": 1,
