@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from rectify.output import display_width, pad, safe_cell, truncate
+from rectify.output import FORMULA_PREFIXES, display_width, pad, safe_cell, truncate
 from rectify.workflow.deadlines import LIGHT_LABELS
-from rectify.workflow.ledger import LEDGER_COLUMNS, cells
+from rectify.workflow.ledger import LEDGER_COLUMNS, LedgerRows, cells
 
 HEADERS = [h for _, h in LEDGER_COLUMNS]
 KEYS = [k for k, _ in LEDGER_COLUMNS]
@@ -149,6 +149,15 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str], *, progress: Progres
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(HEADERS)
     n = 0
+    if isinstance(rows, LedgerRows):
+        unsafe = FORMULA_PREFIXES
+        for _, values in rows.cell_rows():
+            # safe_cell, with its common case (text needing nothing) inline.
+            w.writerow([v if v.__class__ is str and not v.startswith(unsafe) else safe_cell(v) for v in values])
+            n += 1
+            if progress is not None:
+                progress(1)
+        return n
     for row in _numbered(rows, progress):
         c = cells(row)
         w.writerow([safe_cell(c[k]) for k in KEYS])
@@ -269,6 +278,30 @@ def write_xlsx(
     for i, h in enumerate(HEADERS):
         ws.write_string(1, i, h, f_head)
     r = 1
+    if isinstance(rows, LedgerRows):
+        light_col = KEYS.index("light")
+        special = {i for i, key in enumerate(KEYS) if key in _NUMERIC or key == "light"}
+        unsafe = FORMULA_PREFIXES
+        write_string, write_number = ws.write_string, ws.write_number
+        for light, values in rows.cell_rows():
+            r += 1
+            for i, value in enumerate(values):
+                if i in special:
+                    if i == light_col and light:
+                        write_string(r, i, value, f_light[light])
+                        continue
+                    if i != light_col and isinstance(value, int):
+                        write_number(r, i, value, f_num)
+                        continue
+                # safe_cell, with its common case (text needing nothing) inline
+                write_string(
+                    r, i, value if value.__class__ is str and not value.startswith(unsafe) else safe_cell(value), f_text
+                )
+            if progress is not None:
+                progress(1)
+        ws.autofilter(1, 0, max(r, 1), last_col)
+        wb.close()
+        return r - 1
     for row in _numbered(rows, progress):
         r += 1
         c = cells(row)
