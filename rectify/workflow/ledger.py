@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from rectify.config import Config
 from rectify.states.stages import CLOSED_STAGES, KINDS, OTHER_PROBLEM, SECRETARY_KINDS, STAGE_LABELS, Stage
-from rectify.workflow.deadlines import LIGHT_LABELS, case_light, days_left, next_due
+from rectify.workflow.deadlines import LIGHT_LABELS, NO_DUE_STAGES, case_light, days_left, next_due
 from rectify.workflow.engine import (
     case_t,
     extension_t,
@@ -347,6 +347,7 @@ class LedgerRows(Iterator[dict[str, Any]]):
         want_light = f.light
         kinds, stages, light_labels = KINDS, STAGE_LABELS, LIGHT_LABELS
         verified = Stage.verified.value
+        closed = NO_DUE_STAGES
         day = date.fromisoformat
         seq = 0
         with self.db.engine.connect() as conn:
@@ -366,23 +367,22 @@ class LedgerRows(Iterator[dict[str, Any]]):
                  n_extensions, n_failed) in result:
                 if text_dates is None:
                     text_dates = isinstance(deadline, str)
-                if text_dates:
-                    deadline_on = day(deadline)
-                    due_on = day(stage_due) if stage_due is not None else None
-                    light = case_light(stage, stage_since=day(stage_since), stage_due_on=due_on,
-                                       cycle_start=day(cycle_start), deadline=deadline_on, as_of=as_of,
-                                       lights=lights)
+                if stage in closed:  # no light, no days left: no date to parse
+                    light = left = None
                 else:
-                    deadline_on, due_on = deadline, stage_due
-                    light = case_light(stage, stage_since=stage_since, stage_due_on=due_on,
-                                       cycle_start=cycle_start, deadline=deadline_on, as_of=as_of, lights=lights)
-                    identified_on = identified_on.isoformat()
-                    deadline = deadline.isoformat()
-                    verified_on = _iso(verified_on)
-                    last_progress_on = _iso(last_progress_on)
+                    if text_dates:
+                        since_on, due_on = day(stage_since), day(stage_due) if stage_due is not None else None
+                        start_on, deadline_on = day(cycle_start), day(deadline)
+                    else:
+                        since_on, due_on, start_on, deadline_on = stage_since, stage_due, cycle_start, deadline
+                    light = case_light(stage, stage_since=since_on, stage_due_on=due_on, cycle_start=start_on,
+                                       deadline=deadline_on, as_of=as_of, lights=lights)
+                    left = days_left(stage, stage_due_on=due_on, deadline=deadline_on, as_of=as_of)
+                if not text_dates:  # date objects (PostgreSQL): the cells show ISO text
+                    identified_on, deadline = identified_on.isoformat(), deadline.isoformat()
+                    verified_on, last_progress_on = _iso(verified_on), _iso(last_progress_on)
                 if want_light is not None and light != want_light:
                     continue
-                left = days_left(stage, stage_due_on=due_on, deadline=deadline_on, as_of=as_of)
                 seq += 1
                 yield light, [
                     seq,
