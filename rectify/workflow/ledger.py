@@ -10,7 +10,7 @@ computed per row by :mod:`rectify.workflow.deadlines` for the as-of date.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -342,6 +342,30 @@ class LedgerRows(Iterator[dict[str, Any]]):
 
     def cell_rows(self) -> Iterator[tuple[str | None, list[Any]]]:
         """(light, cells) per row: the cells equal ``cells(row)`` in :data:`LEDGER_COLUMNS` order."""
+        with self.db.engine.connect() as conn:
+            # The statement SQLAlchemy builds, run on the driver's own cursor: its rows are plain tuples
+            # (no Row object, no type processing), and the few values a cell needs as a date are parsed
+            # below (SQLite hands dates back as ISO text). PostgreSQL streams through a server-side cursor.
+            compiled = ledger_query(self.filters).compile(
+                dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
+            )
+            params = compiled.construct_params()
+            args = tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
+            dbapi: Any = conn.connection.dbapi_connection
+            server_side = conn.dialect.name == "postgresql"
+            cursor = dbapi.cursor("rectify_ledger") if server_side else dbapi.cursor()
+            if server_side:
+                cursor.itersize = self.batch
+            try:
+                cursor.execute(str(compiled), args)
+                if tuple(d[0] for d in cursor.description) != _RAW_KEYS:
+                    raise RuntimeError(f"ledger query columns changed: {cursor.description}")
+                yield from self._cells(cursor)
+            finally:
+                cursor.close()
+
+    def _cells(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[str | None, list[Any]]]:
+        """The driver's tuples (ledger_query's columns, in order) as (light, cells)."""
         f = self.filters
         as_of, lights = self.as_of, self.config.lights
         want_light = f.light
@@ -350,71 +374,62 @@ class LedgerRows(Iterator[dict[str, Any]]):
         closed = NO_DUE_STAGES
         day = date.fromisoformat
         seq = 0
-        with self.db.engine.connect() as conn:
-            # The statement SQLAlchemy builds, run on the driver: its rows are plain tuples, and the
-            # few values a cell needs as a date are parsed below (SQLite hands dates back as ISO text).
-            compiled = ledger_query(f).compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-            params = compiled.construct_params()
-            args = tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
-            result = conn.execution_options(yield_per=self.batch).exec_driver_sql(str(compiled), args)
-            if tuple(result.keys()) != _RAW_KEYS:
-                raise RuntimeError(f"ledger query columns changed: {tuple(result.keys())}")
-            text_dates: bool | None = None
-            for (_id, stage, identified_on, deadline, stage_since, stage_due, cycle_start, cycle, _version,
-                 detail, helping_unit, verified_on, score, withdrawn_reason, supervised, supervision_reason,
-                 measures_total, measures_done, last_progress_on, _org_code, org_name, kind, county, township,
-                 problems, county_leader, township_cadre, sec_name, sec_unit, sec_kind, progress_note,
-                 n_extensions, n_failed) in result:
-                if text_dates is None:
-                    text_dates = isinstance(deadline, str)
-                if stage in closed:  # no light, no days left: no date to parse
-                    light = left = None
+        text_dates: bool | None = None
+        for (_id, stage, identified_on, deadline, stage_since, stage_due, cycle_start, cycle, _version,
+             detail, helping_unit, verified_on, score, withdrawn_reason, supervised, supervision_reason,
+             measures_total, measures_done, last_progress_on, _org_code, org_name, kind, county, township,
+             problems, county_leader, township_cadre, sec_name, sec_unit, sec_kind, progress_note,
+             n_extensions, n_failed) in rows:
+            if text_dates is None:
+                text_dates = isinstance(deadline, str)
+            if stage in closed:  # no light, no days left: no date to parse
+                light = left = None
+            else:
+                if text_dates:
+                    since_on, due_on = day(stage_since), day(stage_due) if stage_due is not None else None
+                    start_on, deadline_on = day(cycle_start), day(deadline)
                 else:
-                    if text_dates:
-                        since_on, due_on = day(stage_since), day(stage_due) if stage_due is not None else None
-                        start_on, deadline_on = day(cycle_start), day(deadline)
-                    else:
-                        since_on, due_on, start_on, deadline_on = stage_since, stage_due, cycle_start, deadline
-                    light = case_light(stage, stage_since=since_on, stage_due_on=due_on, cycle_start=start_on,
-                                       deadline=deadline_on, as_of=as_of, lights=lights)
-                    left = days_left(stage, stage_due_on=due_on, deadline=deadline_on, as_of=as_of)
-                if not text_dates:  # date objects (PostgreSQL): the cells show ISO text
-                    identified_on, deadline = identified_on.isoformat(), deadline.isoformat()
-                    verified_on, last_progress_on = _iso(verified_on), _iso(last_progress_on)
-                if want_light is not None and light != want_light:
-                    continue
-                seq += 1
-                yield light, [
-                    seq,
-                    county,
-                    township,
-                    org_name,
-                    kinds.get(kind, kind),
-                    _problems_cell(problems),
-                    detail,
-                    f"{measures_done}/{measures_total}",
-                    county_leader or "",
-                    township_cadre or "",
-                    f"{sec_name}（{sec_unit}）" if sec_name is not None else "",
-                    helping_unit,
-                    identified_on,
-                    deadline,
-                    stages.get(stage, stage),
-                    left if left is not None else "",
-                    light_labels[light] if light else "",
-                    "是" if supervised else "否",
-                    f"{last_progress_on} {progress_note}"
-                    if last_progress_on is not None and progress_note is not None
-                    else "",
-                    verified_on or "",
-                    score if score is not None else "",
-                    "是" if stage == verified else "否",
-                    remarks(cycle=cycle, n_extensions=int(n_extensions), n_failed=int(n_failed),
-                            withdrawn_reason=withdrawn_reason, supervised=bool(supervised),
-                            supervision_reason=supervision_reason, secretary_kind=sec_kind)
-                    if cycle > 1 or n_extensions or n_failed or withdrawn_reason or supervised or sec_kind == "local"
-                    else "",
-                ]
+                    since_on, due_on, start_on, deadline_on = stage_since, stage_due, cycle_start, deadline
+                light = case_light(stage, stage_since=since_on, stage_due_on=due_on, cycle_start=start_on,
+                                   deadline=deadline_on, as_of=as_of, lights=lights)
+                left = days_left(stage, stage_due_on=due_on, deadline=deadline_on, as_of=as_of)
+            if not text_dates:  # date objects (PostgreSQL): the cells show ISO text
+                identified_on, deadline = identified_on.isoformat(), deadline.isoformat()
+                verified_on, last_progress_on = _iso(verified_on), _iso(last_progress_on)
+            if want_light is not None and light != want_light:
+                continue
+            seq += 1
+            yield light, [
+                seq,
+                county,
+                township,
+                org_name,
+                kinds.get(kind, kind),
+                _problems_cell(problems),
+                detail,
+                f"{measures_done}/{measures_total}",
+                county_leader or "",
+                township_cadre or "",
+                f"{sec_name}（{sec_unit}）" if sec_name is not None else "",
+                helping_unit,
+                identified_on,
+                deadline,
+                stages.get(stage, stage),
+                left if left is not None else "",
+                light_labels[light] if light else "",
+                "是" if supervised else "否",
+                f"{last_progress_on} {progress_note}"
+                if last_progress_on is not None and progress_note is not None
+                else "",
+                verified_on or "",
+                score if score is not None else "",
+                "是" if stage == verified else "否",
+                remarks(cycle=cycle, n_extensions=int(n_extensions), n_failed=int(n_failed),
+                        withdrawn_reason=withdrawn_reason, supervised=bool(supervised),
+                        supervision_reason=supervision_reason, secretary_kind=sec_kind)
+                if cycle > 1 or n_extensions or n_failed or withdrawn_reason or supervised or sec_kind == "local"
+                else "",
+            ]
 
 
 # The columns of ledger_query, in order: LedgerRows.cell_rows unpacks the driver's tuples by position.
