@@ -332,6 +332,20 @@ def test_rows_come_from_one_query(wf: Workflow, clock: FakeClock, db: Database) 
     assert assigned["measures"] == {"done": 0, "total": 2}
 
 
+def test_cell_rows_are_the_cells_of_the_rows(demo: Run, db: Database, wf: Workflow, clock: FakeClock) -> None:
+    """The CSV/XLSX fast path (driver tuples straight to cells) equals cells(build_row(...))."""
+    from rectify.workflow.ledger import cells
+
+    hostile_county(wf, clock)
+    as_of = date.fromisoformat(AS_OF)
+    filters = (LedgerFilter(), LedgerFilter(light="red"), LedgerFilter(open_only=True), LedgerFilter(stage="verified"))
+    for f in filters:
+        expected = [(r["light"], [cells(r)[k] for k, _ in LEDGER_COLUMNS])
+                    for r in ledger_rows(db, as_of=as_of, config=Config(), filters=f)]
+        assert list(ledger_rows(db, as_of=as_of, config=Config(), filters=f).cell_rows()) == expected, f
+    assert len(expected) > 0
+
+
 def test_table_fits_the_width(demo: Run) -> None:
     for width in ("80", "120", "160"):
         out = ok(demo("ledger", "--as-of", AS_OF, "--width", width)).stdout.splitlines()

@@ -22,6 +22,8 @@ class Light(StrEnum):
 
 LIGHT_LABELS: dict[str, str] = {"green": "绿", "yellow": "黄", "orange": "橙", "red": "红"}
 LIGHT_ORDER: dict[str, int] = {"green": 0, "yellow": 1, "orange": 2, "red": 3}
+# Closed cases: no light, no next due date, no days left.
+NO_DUE_STAGES: frozenset[str] = frozenset({Stage.verified.value, Stage.withdrawn.value})
 
 
 def default_deadline(identified_on: date, policy: PolicyConfig) -> date:
@@ -70,7 +72,7 @@ def light_for(share: float, lights: LightsConfig) -> Light:
 def case_light(stage: str, *, stage_since: date, stage_due_on: date | None, cycle_start: date,
                deadline: date, as_of: date, lights: LightsConfig) -> Light | None:
     """The worse of the stage window and the conversion-deadline window; None for closed cases."""
-    if stage in (Stage.verified, Stage.withdrawn):
+    if stage in NO_DUE_STAGES:
         return None
     worst = light_for(share_left(cycle_start, deadline, as_of), lights) \
         if stage != Stage.rectified else Light.green
@@ -82,7 +84,7 @@ def case_light(stage: str, *, stage_since: date, stage_due_on: date | None, cycl
 
 
 def next_due(stage: str, *, stage_due_on: date | None, deadline: date) -> date | None:
-    if stage in (Stage.verified, Stage.withdrawn):
+    if stage in NO_DUE_STAGES:
         return None
     if stage == Stage.rectified:
         return stage_due_on or deadline

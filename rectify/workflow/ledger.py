@@ -10,7 +10,7 @@ computed per row by :mod:`rectify.workflow.deadlines` for the as-of date.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from rectify.config import Config
 from rectify.states.stages import CLOSED_STAGES, KINDS, OTHER_PROBLEM, SECRETARY_KINDS, STAGE_LABELS, Stage
-from rectify.workflow.deadlines import LIGHT_LABELS, case_light, days_left, next_due
+from rectify.workflow.deadlines import LIGHT_LABELS, NO_DUE_STAGES, case_light, days_left, next_due
 from rectify.workflow.engine import (
     case_t,
     extension_t,
@@ -155,7 +155,6 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
             case_t.c.measures_total,
             case_t.c.measures_done,
             case_t.c.last_progress_on,
-            case_t.c.updated_at,
             org_t.c.code.label("org_code"),
             org_t.c.name.label("org_name"),
             org_t.c.kind,
@@ -197,6 +196,16 @@ def _problems(raw: str | None) -> list[dict[str, str]]:
     # The aggregate's order is not defined portably; the standard codes first, in order, then "other".
     items.sort(key=lambda p: (p["code"] == OTHER_PROBLEM, p["code"], p["text"]))
     return items
+
+
+def _problems_cell(raw: str | None) -> str:
+    """``problems_text(_problems(raw))``, without the list of dicts for the usual single problem."""
+    if not raw:
+        return ""
+    if _ITEM not in raw:
+        code, _, text = raw.partition(_PAIR)
+        return f"{code if code != OTHER_PROBLEM else '其他'} {text}"
+    return problems_text(_problems(raw))
 
 
 def _iso(d: date | None) -> str | None:
@@ -293,21 +302,151 @@ def build_row(r: Any, as_of: date, config: Config) -> dict[str, Any]:
     }
 
 
-def ledger_rows(
-    db: Database, *, as_of: date, config: Config, filters: LedgerFilter | None = None, batch: int = 1000
-) -> Iterator[dict[str, Any]]:
-    """Stream the ledger rows, numbered after filtering."""
-    f = filters or LedgerFilter()
-    seq = 0
-    with db.session() as s:
-        result = s.execute(ledger_query(f).execution_options(yield_per=batch))
-        for r in result:
-            row = build_row(r, as_of, config)
-            if f.light is not None and row["light"] != f.light:
+class LedgerRows(Iterator[dict[str, Any]]):
+    """The streamed ledger of one filter and as-of date, numbered after filtering.
+
+    Iterating gives the row dicts (the JSON form, :func:`build_row`). :meth:`cell_rows` gives the
+    same rows as the county's form shows them (the values of :func:`cells`, in column order) straight
+    from the driver's tuples: what the CSV and XLSX exports of 100,000 cases read, with no dict and no
+    SQLAlchemy type processing per row.
+    """
+
+    def __init__(self, db: Database, *, as_of: date, config: Config, filters: LedgerFilter, batch: int) -> None:
+        self.db = db
+        self.as_of = as_of
+        self.config = config
+        self.filters = filters
+        self.batch = batch
+        self._dicts: Iterator[dict[str, Any]] | None = None
+
+    def __iter__(self) -> LedgerRows:
+        return self
+
+    def __next__(self) -> dict[str, Any]:
+        if self._dicts is None:
+            self._dicts = self._row_dicts()
+        return next(self._dicts)
+
+    def _row_dicts(self) -> Iterator[dict[str, Any]]:
+        f = self.filters
+        seq = 0
+        with self.db.session() as s:
+            result = s.execute(ledger_query(f).execution_options(yield_per=self.batch))
+            for r in result:
+                row = build_row(r, self.as_of, self.config)
+                if f.light is not None and row["light"] != f.light:
+                    continue
+                seq += 1
+                row["seq"] = seq
+                yield row
+
+    def cell_rows(self) -> Iterator[tuple[str | None, list[Any]]]:
+        """(light, cells) per row: the cells equal ``cells(row)`` in :data:`LEDGER_COLUMNS` order."""
+        with self.db.engine.connect() as conn:
+            # The statement SQLAlchemy builds, run on the driver's own cursor: its rows are plain tuples
+            # (no Row object, no type processing), and the few values a cell needs as a date are parsed
+            # below (SQLite hands dates back as ISO text). PostgreSQL streams through a server-side cursor.
+            compiled = ledger_query(self.filters).compile(
+                dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
+            )
+            params = compiled.construct_params()
+            args = tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
+            dbapi: Any = conn.connection.dbapi_connection
+            server_side = conn.dialect.name == "postgresql"
+            cursor = dbapi.cursor("rectify_ledger") if server_side else dbapi.cursor()
+            if server_side:
+                cursor.itersize = self.batch
+            try:
+                cursor.execute(str(compiled), args)
+                if tuple(d[0] for d in cursor.description) != _RAW_KEYS:
+                    raise RuntimeError(f"ledger query columns changed: {cursor.description}")
+                yield from self._cells(cursor)
+            finally:
+                cursor.close()
+
+    def _cells(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[str | None, list[Any]]]:
+        """The driver's tuples (ledger_query's columns, in order) as (light, cells)."""
+        f = self.filters
+        as_of, lights = self.as_of, self.config.lights
+        want_light = f.light
+        kinds, stages, light_labels = KINDS, STAGE_LABELS, LIGHT_LABELS
+        verified = Stage.verified.value
+        closed = NO_DUE_STAGES
+        day = date.fromisoformat
+        seq = 0
+        text_dates: bool | None = None
+        for (_id, stage, identified_on, deadline, stage_since, stage_due, cycle_start, cycle, _version,
+             detail, helping_unit, verified_on, score, withdrawn_reason, supervised, supervision_reason,
+             measures_total, measures_done, last_progress_on, _org_code, org_name, kind, county, township,
+             problems, county_leader, township_cadre, sec_name, sec_unit, sec_kind, progress_note,
+             n_extensions, n_failed) in rows:
+            if text_dates is None:
+                text_dates = isinstance(deadline, str)
+            if stage in closed:  # no light, no days left: no date to parse
+                light = left = None
+            else:
+                if text_dates:
+                    since_on, due_on = day(stage_since), day(stage_due) if stage_due is not None else None
+                    start_on, deadline_on = day(cycle_start), day(deadline)
+                else:
+                    since_on, due_on, start_on, deadline_on = stage_since, stage_due, cycle_start, deadline
+                light = case_light(stage, stage_since=since_on, stage_due_on=due_on, cycle_start=start_on,
+                                   deadline=deadline_on, as_of=as_of, lights=lights)
+                left = days_left(stage, stage_due_on=due_on, deadline=deadline_on, as_of=as_of)
+            if not text_dates:  # date objects (PostgreSQL): the cells show ISO text
+                identified_on, deadline = identified_on.isoformat(), deadline.isoformat()
+                verified_on, last_progress_on = _iso(verified_on), _iso(last_progress_on)
+            if want_light is not None and light != want_light:
                 continue
             seq += 1
-            row["seq"] = seq
-            yield row
+            yield light, [
+                seq,
+                county,
+                township,
+                org_name,
+                kinds.get(kind, kind),
+                _problems_cell(problems),
+                detail,
+                f"{measures_done}/{measures_total}",
+                county_leader or "",
+                township_cadre or "",
+                f"{sec_name}（{sec_unit}）" if sec_name is not None else "",
+                helping_unit,
+                identified_on,
+                deadline,
+                stages.get(stage, stage),
+                left if left is not None else "",
+                light_labels[light] if light else "",
+                "是" if supervised else "否",
+                f"{last_progress_on} {progress_note}"
+                if last_progress_on is not None and progress_note is not None
+                else "",
+                verified_on or "",
+                score if score is not None else "",
+                "是" if stage == verified else "否",
+                remarks(cycle=cycle, n_extensions=int(n_extensions), n_failed=int(n_failed),
+                        withdrawn_reason=withdrawn_reason, supervised=bool(supervised),
+                        supervision_reason=supervision_reason, secretary_kind=sec_kind)
+                if cycle > 1 or n_extensions or n_failed or withdrawn_reason or supervised or sec_kind == "local"
+                else "",
+            ]
+
+
+# The columns of ledger_query, in order: LedgerRows.cell_rows unpacks the driver's tuples by position.
+_RAW_KEYS = (
+    "id", "stage", "identified_on", "deadline", "stage_since", "stage_due", "cycle_start", "cycle", "version",
+    "detail", "helping_unit", "verified_on", "score", "withdrawn_reason", "supervised", "supervision_reason",
+    "measures_total", "measures_done", "last_progress_on", "org_code", "org_name", "kind", "county", "township",
+    "problems", "county_leader", "township_cadre", "sec_name", "sec_unit", "sec_kind", "progress_note",
+    "n_extensions", "n_failed",
+)
+
+
+def ledger_rows(
+    db: Database, *, as_of: date, config: Config, filters: LedgerFilter | None = None, batch: int = 1000
+) -> LedgerRows:
+    """Stream the ledger rows, numbered after filtering."""
+    return LedgerRows(db, as_of=as_of, config=config, filters=filters or LedgerFilter(), batch=batch)
 
 
 def count_cases(db: Database, filters: LedgerFilter | None = None) -> int:

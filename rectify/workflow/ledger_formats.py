@@ -8,14 +8,15 @@ cells go through :func:`rectify.output.safe_cell`; HTML goes through an autoesca
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from rectify.output import display_width, pad, safe_cell, truncate
+from rectify.output import FORMULA_PREFIXES, display_width, pad, safe_cell, truncate
 from rectify.workflow.deadlines import LIGHT_LABELS
-from rectify.workflow.ledger import LEDGER_COLUMNS, cells
+from rectify.workflow.ledger import LEDGER_COLUMNS, LedgerRows, cells
 
 HEADERS = [h for _, h in LEDGER_COLUMNS]
 KEYS = [k for k, _ in LEDGER_COLUMNS]
@@ -141,6 +142,10 @@ def render_ledger_table(rows: Iterable[dict[str, Any]], *, width: int = 120, col
 # -- CSV and JSON ----------------------------------------------------------------------------------
 
 
+# A cell starting with a formula character, in the row's cells joined with (and led by) NUL.
+_CSV_UNSAFE = re.compile("\x00(?:" + "|".join(map(re.escape, FORMULA_PREFIXES)) + ")")
+
+
 def write_csv(rows: Iterable[dict[str, Any]], out: IO[str], *, progress: Progress | None = None) -> int:
     """UTF-8 with BOM (Excel opens the Chinese correctly), CRLF, formula-safe cells."""
     import csv
@@ -149,6 +154,21 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str], *, progress: Progres
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(HEADERS)
     n = 0
+    if isinstance(rows, LedgerRows):
+        joined = "\x00".join
+        unsafe = _CSV_UNSAFE.search
+        for _, values in rows.cell_rows():
+            # Most rows need no cell changed: one search of the joined text tells (a NUL in a cell can only
+            # send a row down the exact per-cell path). The cells are text, ints or None, which the csv
+            # module writes as safe_cell would when nothing starts with a formula character.
+            if unsafe("\x00" + joined(map(str, values))):
+                w.writerow([safe_cell(v) for v in values])
+            else:
+                w.writerow(values)
+            n += 1
+            if progress is not None:
+                progress(1)
+        return n
     for row in _numbered(rows, progress):
         c = cells(row)
         w.writerow([safe_cell(c[k]) for k in KEYS])
@@ -269,6 +289,30 @@ def write_xlsx(
     for i, h in enumerate(HEADERS):
         ws.write_string(1, i, h, f_head)
     r = 1
+    if isinstance(rows, LedgerRows):
+        light_col = KEYS.index("light")
+        special = {i for i, key in enumerate(KEYS) if key in _NUMERIC or key == "light"}
+        unsafe = FORMULA_PREFIXES
+        write_string, write_number = ws.write_string, ws.write_number
+        for light, values in rows.cell_rows():
+            r += 1
+            for i, value in enumerate(values):
+                if i in special:
+                    if i == light_col and light:
+                        write_string(r, i, value, f_light[light])
+                        continue
+                    if i != light_col and isinstance(value, int):
+                        write_number(r, i, value, f_num)
+                        continue
+                # safe_cell, with its common case (text needing nothing) inline
+                write_string(
+                    r, i, value if value.__class__ is str and not value.startswith(unsafe) else safe_cell(value), f_text
+                )
+            if progress is not None:
+                progress(1)
+        ws.autofilter(1, 0, max(r, 1), last_col)
+        wb.close()
+        return r - 1
     for row in _numbered(rows, progress):
         r += 1
         c = cells(row)
