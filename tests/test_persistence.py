@@ -93,3 +93,16 @@ def test_postgresql_wrong_database_name_is_one_line(db_url: str) -> None:
     with pytest.raises(DatabaseProblem) as info:
         open_database(wrong)
     assert str(info.value) == f"数据库 {wrong} 不存在"
+
+
+def test_a_driver_error_from_a_raw_cursor_is_one_line() -> None:
+    import sqlite3
+
+    from rectify.workflow.persistence import translate_errors
+
+    with pytest.raises(DatabaseProblem, match="被其他进程锁定"):
+        with translate_errors("sqlite:////tmp/x.sqlite"):
+            raise sqlite3.OperationalError("database is locked")
+    with pytest.raises(ZeroDivisionError):
+        with translate_errors("sqlite:////tmp/x.sqlite"):
+            raise ZeroDivisionError

@@ -342,7 +342,7 @@ class LedgerRows(Iterator[dict[str, Any]]):
 
     def cell_rows(self) -> Iterator[tuple[str | None, list[Any]]]:
         """(light, cells) per row: the cells equal ``cells(row)`` in :data:`LEDGER_COLUMNS` order."""
-        with self.db.engine.connect() as conn:
+        with self.db.connect() as conn:
             # The statement SQLAlchemy builds, run on the driver's own cursor: its rows are plain tuples
             # (no Row object, no type processing), and the few values a cell needs as a date are parsed
             # below (SQLite hands dates back as ISO text). PostgreSQL streams through a server-side cursor.

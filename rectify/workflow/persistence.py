@@ -201,15 +201,20 @@ def translate_errors(url: str) -> Iterator[None]:
     try:
         yield
     except OperationalError as exc:
-        raise _operational(exc, url) from None
+        raise _operational(exc.orig if exc.orig is not None else exc, url) from None
     except DBAPIError as exc:
         if exc.connection_invalidated:
             raise DatabaseProblem(f"与数据库 {describe(url)} 的连接中断，请重试") from None
         raise
+    except Exception as exc:
+        # A driver's own error, from a statement run on its cursor directly (the ledger's fast path).
+        if type(exc).__module__.split(".")[0] in ("sqlite3", "psycopg") and "Operational" in type(exc).__name__:
+            raise _operational(exc, url) from None
+        raise
 
 
-def _operational(exc: OperationalError, url: str) -> Exception:
-    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+def _operational(orig: BaseException, url: str) -> Exception:
+    text = str(orig).lower()
     if "locked" in text or "busy" in text:
         if "snapshot" in text:
             return Conflict("案例已被他人修改，本次操作未写入，请重新查看后再试")
@@ -230,5 +235,5 @@ def _operational(exc: OperationalError, url: str) -> Exception:
         return DatabaseProblem(f"无法连接数据库 {describe(url)}（服务器未启动或地址错误）")
     if "no such table" in text or "undefinedtable" in text:
         return DatabaseProblem(f"数据库 {describe(url)} 结构不完整，请运行 rectify init")
-    first = str(exc.orig).splitlines()[0] if exc.orig is not None else "未知错误"
+    first = str(orig).splitlines()[0] if str(orig) else "未知错误"
     return DatabaseProblem(f"数据库 {describe(url)} 出错：{first}")
