@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from rectify.config import Config
 from rectify.states.stages import CLOSED_STAGES, STAGE_LABELS
-from rectify.workflow.deadlines import case_light, days_left, next_due
+from rectify.workflow.deadlines import days_left, next_due, row_light
 from rectify.workflow.persistence import Database
 from rectify.workflow.tables import (
     case_t,
@@ -37,8 +37,7 @@ def _rows(result: Any) -> list[dict[str, Any]]:
 
 def status(row: Any, as_of: date, config: Config) -> dict[str, Any]:
     """Light, days left and next due date of one case row on ``as_of``."""
-    light = case_light(row.stage, stage_since=row.stage_since, stage_due_on=row.stage_due,
-                       cycle_start=row.cycle_start, deadline=row.deadline, as_of=as_of, lights=config.lights)
+    light = row_light(row, as_of, config.lights)
     return {
         "light": light.value if light else None,
         "days_left": days_left(row.stage, stage_due_on=row.stage_due, deadline=row.deadline, as_of=as_of),

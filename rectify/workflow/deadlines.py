@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any
 
 from rectify.config import LightsConfig, PolicyConfig
 from rectify.states.stages import Stage
@@ -81,6 +82,12 @@ def case_light(stage: str, *, stage_since: date, stage_due_on: date | None, cycl
         if LIGHT_ORDER[own] > LIGHT_ORDER[worst]:
             worst = own
     return worst
+
+
+def row_light(row: Any, as_of: date, lights: LightsConfig) -> Light | None:
+    """:func:`case_light` of a query row that carries stage, stage_since, stage_due, cycle_start, deadline."""
+    return case_light(row.stage, stage_since=row.stage_since, stage_due_on=row.stage_due,
+                      cycle_start=row.cycle_start, deadline=row.deadline, as_of=as_of, lights=lights)
 
 
 def next_due(stage: str, *, stage_due_on: date | None, deadline: date) -> date | None:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from rectify.config import Config
 from rectify.states.stages import CLOSED_STAGES, KINDS, OTHER_PROBLEM, SECRETARY_KINDS, STAGE_LABELS, Stage
-from rectify.workflow.deadlines import LIGHT_LABELS, NO_DUE_STAGES, case_light, days_left, next_due
+from rectify.workflow.deadlines import LIGHT_LABELS, NO_DUE_STAGES, case_light, days_left, next_due, row_light
 from rectify.workflow.engine import (
     case_t,
     extension_t,
@@ -241,15 +241,7 @@ def remarks(
 
 def build_row(r: Any, as_of: date, config: Config) -> dict[str, Any]:
     """One ledger row with stable English keys and typed values (the JSON form)."""
-    light = case_light(
-        r.stage,
-        stage_since=r.stage_since,
-        stage_due_on=r.stage_due,
-        cycle_start=r.cycle_start,
-        deadline=r.deadline,
-        as_of=as_of,
-        lights=config.lights,
-    )
+    light = row_light(r, as_of, config.lights)
     secretary = (
         {"name": r.sec_name, "unit": r.sec_unit, "kind": r.sec_kind} if r.sec_name is not None else None
     )
@@ -330,7 +322,7 @@ class LedgerRows(Iterator[dict[str, Any]]):
     def _row_dicts(self) -> Iterator[dict[str, Any]]:
         f = self.filters
         seq = 0
-        with self.db.session() as s:
+        with self.db.connect() as s:
             result = s.execute(ledger_query(f).execution_options(yield_per=self.batch))
             for r in result:
                 row = build_row(r, self.as_of, self.config)
@@ -455,7 +447,7 @@ def count_cases(db: Database, filters: LedgerFilter | None = None) -> int:
         sa.select(sa.func.count()).select_from(case_t).join(org_t, org_t.c.id == case_t.c.org_id),
         filters or LedgerFilter(),
     )
-    with db.session() as s:
+    with db.connect() as s:
         return int(s.execute(q).scalar_one())
 
 
@@ -470,7 +462,7 @@ def scope_counties(db: Database, filters: LedgerFilter | None = None) -> list[st
         .order_by(org_t.c.county)
         .limit(4)
     )
-    with db.session() as s:
+    with db.connect() as s:
         return [c for (c,) in s.execute(q)]
 
 

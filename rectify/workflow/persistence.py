@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlmodel import Session
 
 from rectify.workflow.errors import Conflict, DatabaseProblem
 
@@ -70,13 +69,6 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session whose errors come out as one-line domain errors."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            with translate_errors(self.url):
-                yield session
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

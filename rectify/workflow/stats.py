@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from rectify.config import Config
 from rectify.states.stages import KINDS, OTHER_PROBLEM, PROBLEM_TYPES, STAGE_LABELS, STAGES, Stage
-from rectify.workflow.deadlines import LIGHT_LABELS, LIGHT_ORDER, case_light, days_left, next_due
+from rectify.workflow.deadlines import LIGHT_LABELS, LIGHT_ORDER, days_left, next_due, row_light
 from rectify.workflow.engine import case_t, org_t, person_t, problem_t, secretary_t
 from rectify.workflow.ledger import LedgerFilter, apply_filter
 from rectify.workflow.persistence import Database
@@ -163,17 +163,9 @@ def compute_stats(
         org_t.c.county,
         org_t.c.township,
     ).order_by(case_t.c.deadline, org_t.c.county, org_t.c.township, org_t.c.code, case_t.c.id)
-    with db.session() as s:
+    with db.connect() as s:
         for r in s.execute(lean.execution_options(yield_per=2000)):
-            light = case_light(
-                r.stage,
-                stage_since=r.stage_since,
-                stage_due_on=r.stage_due,
-                cycle_start=r.cycle_start,
-                deadline=r.deadline,
-                as_of=as_of,
-                lights=config.lights,
-            )
+            light = row_light(r, as_of, config.lights)
             if f.light is not None and (light is None or light.value != f.light):
                 continue
             by_stage[r.stage] += 1
@@ -202,7 +194,7 @@ def compute_stats(
                         "supervised": bool(r.supervised),
                     }
                 )
-        problems = (
+        problems: dict[str, int] | None = (
             dict(
                 s.execute(
                     _base(f, problem_t.c.code, sa.func.count(sa.distinct(problem_t.c.case_id)))
