@@ -6,6 +6,7 @@ Imports of the domain (SQLAlchemy, SQLModel, transitions) happen inside the comm
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -82,6 +83,9 @@ class RectifyGroup(click.Group):
             rv = 2
         except Exception as exc:
             rv = _domain_error(exc)
+        # Everything still alive is about to be freed by the interpreter anyway; freezing it spares the
+        # exit-time garbage collection a walk over every SQLAlchemy and pydantic object (~0.3 s per command).
+        gc.freeze()
         if standalone:
             sys.exit(rv or 0)
         return rv
