@@ -31,7 +31,8 @@ _CLICK_PHRASES = (
     ("No such command", "没有这个命令"), ("Invalid value for", "取值无效"),
     ("Got unexpected extra argument", "多余的参数"), ("Got unexpected extra arguments", "多余的参数"),
     ("is not one of", "不是可选值之一"), ("is not a valid integer", "不是有效的整数"),
-    ("requires an argument", "需要一个值"),
+    ("requires an argument", "需要一个值"), ("is not in the range", "不在允许范围"),
+    ("is a directory", "是一个目录"), ("does not exist", "不存在"), ("Invalid value", "取值无效"),
 )
 
 
@@ -235,7 +236,8 @@ def init(app: App) -> None:
 def demo(app: App, as_of: date | None) -> None:
     """Build the demo county (青山县) in the database and print its ledger (演示台账).
 
-    Rebuilding replaces only the demo county; other data is left alone.
+    Rebuilding replaces only the demo's own organizations (codes QS…) and their cases;
+    every other organization, case and history is left alone.
 
     \b
     Example:
@@ -313,6 +315,11 @@ def org_list(app: App, county: str | None, township: str | None, kind: str | Non
     from rectify.workflow.cases import list_orgs
 
     rows = list_orgs(app.database(), county=county, township=township, kind=kind)
+    if fmt != "json":
+        from rectify.states.stages import KINDS
+
+        for r in rows:
+            r["kind"] = f"{KINDS.get(r['kind'], r['kind'])} {r['kind']}"
     emit(rows, [("code", "组织代码"), ("name", "党组织名称"), ("kind", "类别"), ("county", "县"),
                 ("township", "乡镇"), ("open_case", "在办案例")], fmt)
 
@@ -484,10 +491,10 @@ def case_rectified(app: App, ref: str, on: date, self_check: str) -> None:
 @click.argument("ref", metavar="CASE")
 @click.option("--on", type=DATE, required=True, help="验收日期.")
 @click.option("--by", default="", help="验收人/验收组.")
-@click.option("--score", type=int, required=True, help="验收得分 0–100.")
-@click.option("--satisfied", type=int, required=True, help="满意人数.")
-@click.option("--dissatisfied", type=int, required=True, help="不满意人数.")
-@click.option("--basic", type=int, default=0, show_default=True, help="基本满意人数.")
+@click.option("--score", type=click.IntRange(0, 100), required=True, help="验收得分 0–100.")
+@click.option("--satisfied", type=click.IntRange(min=0), required=True, help="满意人数.")
+@click.option("--dissatisfied", type=click.IntRange(min=0), required=True, help="不满意人数.")
+@click.option("--basic", type=click.IntRange(min=0), default=0, show_default=True, help="基本满意人数.")
 @click.option("--deadline", type=DATE, help="New 转化时限 if the verification fails.")
 @pass_app
 def case_verify(app: App, ref: str, on: date, by: str, score: int, satisfied: int, dissatisfied: int,
@@ -613,7 +620,9 @@ def _print_case(c: dict[str, Any]) -> None:
     line("确定日期", c["identified_on"])
     line("转化时限", c["deadline"])
     if c["next_due"]:
-        line("下一期限", f"{c['next_due']}（剩余 {c['days_left']} 天，{_light_label(c['light'])}，截至 {c['as_of']}）")
+        left = c["days_left"]
+        when = f"已逾期 {-left} 天" if left < 0 else ("今天到期" if left == 0 else f"剩余 {left} 天")
+        line("下一期限", f"{c['next_due']}（{when}，{_light_label(c['light'])}，截至 {c['as_of']}）")
     if c["supervised"]:
         line("挂牌督办", c["supervision_reason"])
     line("软弱涣散情形", "；".join(f"{p['code']} {p['text']}" for p in c["problems"]))
@@ -668,8 +677,8 @@ def case_history_cmd(app: App, ref: str, fmt: str) -> None:
 
         tz = ZoneInfo(app.config.policy.timezone)
         for r in rows:
-            r["stages"] = (f"{r['from_stage'] or ''} → {r['to_stage']}" if r["from_stage"] != r["to_stage"]
-                           else r["to_stage"])
+            r["stages"] = (r["to_stage"] if r["from_stage"] == r["to_stage"]
+                           else f"{r['from_stage']} → {r['to_stage']}" if r["from_stage"] else f"→ {r['to_stage']}")
             r["at"] = datetime.fromisoformat(r["at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")
             r["action"] = f"{ACTION_LABELS.get(r['action'], r['action'])} {r['action']}"
     emit(rows, [("at", "时间"), ("actor", "操作人"), ("action", "操作"), ("stages", "阶段"),

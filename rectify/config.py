@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class ConfigError(Exception):
@@ -123,6 +125,25 @@ def validate(config: Config) -> Config:
         raise ConfigError("配置项 [verification] pass_score 应在 0–100 之间")
     if config.smtp.security not in ("none", "starttls", "ssl"):
         raise ConfigError("配置项 [smtp] security 应为 none、starttls 或 ssl")
+    for name in ("min_deadline_days", "ledger_due_days", "secretary_due_days", "verify_due_days",
+                 "overdue_repeat_days", "escalate_after_days", "progress_report_days"):
+        if getattr(policy, name) < 1:
+            raise ConfigError(f"配置项 [policy] {name} 应为正整数，现为 {getattr(policy, name)}")
+    try:
+        ZoneInfo(policy.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"配置项 [policy] timezone 不是有效的时区：{policy.timezone}（如 Asia/Shanghai）") from None
+    if not 1 <= config.smtp.port <= 65535:
+        raise ConfigError(f"配置项 [smtp] port 应在 1–65535 之间，现为 {config.smtp.port}")
+    if config.smtp.timeout_seconds <= 0 or config.smtp.max_attempts < 1:
+        raise ConfigError("配置项 [smtp] timeout_seconds 应大于 0，max_attempts 至少为 1")
+    if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", config.scheduler.sweep_at):
+        raise ConfigError(f"配置项 [scheduler] sweep_at 应为 HH:MM（如 08:30），现为 {config.scheduler.sweep_at!r}")
+    if config.scheduler.drain_every_minutes < 1:
+        raise ConfigError("配置项 [scheduler] drain_every_minutes 应为正整数")
+    folder = config.templates.folder
+    if folder and not Path(folder).expanduser().is_dir():
+        raise ConfigError(f"配置项 [templates] folder 指向的目录不存在：{folder}")
     return config
 
 

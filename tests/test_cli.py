@@ -131,6 +131,12 @@ MALFORMED = [
     (("case", "progress", "1", "--note", "x"), "缺少选项 '--on'"),
     (("org", "add", "X", "名", "--kind", "town", "--county", "c", "--township", "t"), "取值无效 '--kind'"),
     (("case", "frobnicate"), "没有这个命令 'frobnicate'"),
+    (("case", "verify", "1", "--on", "2026-03-10", "--by", "组", "--score", "150", "--satisfied", "1",
+      "--dissatisfied", "0"), "150 不在允许范围 0<=x<=100"),
+    (("case", "verify", "1", "--on", "2026-03-10", "--by", "组", "--score", "80", "--satisfied", "-1",
+      "--dissatisfied", "0"), "不在允许范围"),
+    (("case", "assign-secretary", "1", "--name", "陈", "--unit", "局", "--since", "2026-03-05", "--email", "bad"),
+     "书记邮箱地址格式不对：bad"),
 ]
 
 
@@ -154,6 +160,9 @@ RULES = [
     (("case", "history", "V404"), "找不到案例或组织 V404"),
     (("case", "withdraw", "1"), "缺少原因"),
     (("org", "add", "V001", "重复", "--kind", "village", "--county", "c", "--township", "t"), "组织代码 V001 已存在"),
+    (("case", "progress", "1", "--on", "2026-03-11", "--note", "明天"), "日期 2026-03-11 晚于今天 2026-03-10"),
+    (("case", "extend", "1", "--to", "2026-06-30", "--reason", "r", "--approved-by", "a"),
+     "新的转化时限 2026-06-30 应晚于现在的转化时限 2026-12-31（延期只能向后）"),
 ]
 
 
@@ -273,3 +282,42 @@ def test_show_can_mask_phone_numbers(run: Run) -> None:
     assert "138****5678" in masked and "13812345678" not in masked
     data = json.loads(ok(run("case", "show", "1", "--mask-phones", "--format", "json")))
     assert data["secretaries"][0]["phone"] == "138****5678"
+
+
+def test_verified_organization_code_points_to_its_case_number(run: Run) -> None:
+    walk_cli(run)
+    ok(run("case", "withdraw", "V001", "--reason", "误判"))
+    refused(run("case", "show", "V001"), 1, "组织 V001（河口镇王家庄村党支部）没有在办的整顿案例；它最近的案例是 1（withdrawn），请用案例编号")
+
+
+@pytest.mark.parametrize(("setup", "args", "code", "fragment"), [
+    ("garbage", (), 1, "不是 rectify 的数据库文件"),
+    ("mysql", (), 1, "不支持的数据库 mysql：rectify 使用 SQLite 或 PostgreSQL"),
+    ("lock-timeout", (), 2, "环境变量 RECTIFY_DB_LOCK_TIMEOUT 应为数字，现为 'abc'"),
+    ("timezone", (), 2, "配置项 [policy] timezone 不是有效的时区：Mars/Base"),
+    ("sweep_at", (), 2, "配置项 [scheduler] sweep_at 应为 HH:MM"),
+    ("port", (), 2, "配置项 [smtp] port 应在 1–65535 之间，现为 99999"),
+    ("negative", (), 2, "配置项 [policy] ledger_due_days 应为正整数，现为 -5"),
+    ("templates", (), 2, "配置项 [templates] folder 指向的目录不存在"),
+])
+def test_bad_environment_is_one_line(tmp_path: Path, setup: str, args: tuple[str, ...], code: int,
+                                     fragment: str) -> None:
+    db = tmp_path / "db.sqlite"
+    CliRunner().invoke(cli, ["--db", str(db), "init"])
+    argv, env = ["--db", str(db)], {}
+    config = {"timezone": "[policy]\ntimezone = \"Mars/Base\"\n", "sweep_at": "[scheduler]\nsweep_at = \"25:99\"\n",
+              "port": "[smtp]\nport = 99999\n", "negative": "[policy]\nledger_due_days = -5\n",
+              "templates": "[templates]\nfolder = \"/nonexistent/templates\"\n"}
+    if setup == "garbage":
+        garbage = tmp_path / "garbage.sqlite"
+        garbage.write_text("not a database at all " * 100, encoding="utf-8")
+        argv = ["--db", str(garbage)]
+    elif setup == "mysql":
+        argv = ["--db", "mysql://u@h/db"]
+    elif setup == "lock-timeout":
+        env["RECTIFY_DB_LOCK_TIMEOUT"] = "abc"
+    else:
+        path = tmp_path / "rectify.toml"
+        path.write_text(config[setup], encoding="utf-8")
+        argv += ["--config", str(path)]
+    refused(CliRunner().invoke(cli, [*argv, *args, "case", "list"], env=env), code, fragment)

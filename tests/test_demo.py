@@ -44,13 +44,22 @@ def test_demo_is_deterministic_and_rebuilds_in_place(db: Database) -> None:
     assert _without_ids(list_cases(db, as_of=AS_OF, config=config)) == first
 
 
-def test_rebuilding_leaves_other_counties_alone(db: Database, wf) -> None:  # type: ignore[no-untyped-def]
+def test_rebuilding_leaves_an_officers_own_data_alone(db: Database, wf, clock) -> None:  # type: ignore[no-untyped-def]
+    """Even in a county of the demo's name, only the demo's own organizations are rebuilt."""
+    from .conftest import walk
+
     wf.add_org("X1", "别县某村党支部", kind="village", county="别县", township="某镇")
+    wf.add_org("341122101201", "青山县真实村党支部", kind="village", county="青山县", township="河口镇")
+    case_id = walk(wf, clock, "341122101201", "ledger_created")
     build_demo(db, Config(), AS_OF)
-    before = snapshot(db)["organization"]
+    before = snapshot(db)
     build_demo(db, Config(), AS_OF)
-    assert any("别县" in repr(row) for row in snapshot(db)["organization"])
-    assert len(snapshot(db)["organization"]) == len(before)
+    after = snapshot(db)
+    names = repr(after["organization"])
+    assert "别县某村党支部" in names and "青山县真实村党支部" in names
+    assert len(after["organization"]) == len(before["organization"])
+    own_events = [e for e in after["case_event"] if e[1] == case_id]
+    assert [e[4] for e in own_events] == ["open", "plan"]
 
 
 def test_demo_command_prints_the_ledger(run) -> None:  # type: ignore[no-untyped-def]

@@ -237,7 +237,10 @@ REFUSALS = [
     ("identified", lambda wf, c: wf.withdraw(c, reason=""), Refused, "缺少原因"),
     ("secretary_assigned", lambda wf, c: wf.reopen(c, reason="反弹"), Refused, "无法回头看重新整顿"),
     ("secretary_assigned", lambda wf, c: wf.extend(c, to=date(2026, 8, 1), reason="", approved_by=""),
-     Refused, "缺少原因；缺少批准人；新的转化时限 2026-08-01 早于未完成整顿措施的完成时限 2026-09-30"),
+     Refused, "缺少原因；缺少批准人；新的转化时限 2026-08-01 应晚于现在的转化时限 2026-12-31（延期只能向后）；"
+              "新的转化时限 2026-08-01 早于未完成整顿措施的完成时限 2026-09-30"),
+    ("secretary_assigned", lambda wf, c: wf.report_progress(c, on=date(2026, 3, 11), note="明天的进展"),
+     Refused, "日期 2026-03-11 晚于今天 2026-03-10"),
     ("identified", lambda wf, c: wf.extend(c, to=date(2026, 2, 1), reason="r", approved_by="a"),
      Refused, "新的转化时限 2026-02-01 必须晚于确定日期 2026-03-01"),
     ("verified", lambda wf, c: wf.extend(c, to=date(2027, 2, 1), reason="r", approved_by="a"),
@@ -372,6 +375,7 @@ def test_secretary_assigned_after_reopening_ends_the_previous_term(wf: Workflow,
     case_id = walk(wf, clock, "V001", "verified")
     clock.set_day("2026-09-01")
     wf.reopen(case_id, reason="回头看反弹")
+    clock.set_day("2026-09-05")
     wf.assign_secretary(case_id, name="周德明", unit="县农业农村局", since=date(2026, 9, 5))
     secs = show_case(db, case_id, as_of=date(2026, 9, 5), config=config)["secretaries"]
     assert [(s["name"], s["until"]) for s in secs] == [("陈海涛", "2026-09-05"), ("周德明", None)]

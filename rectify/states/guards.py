@@ -44,10 +44,12 @@ def has_measures(p: Proposal) -> str | None:
 
 def measures_within_deadline(p: Proposal) -> str | None:
     deadline: date = p.facts["deadline"]
-    late = [m for m in p.get("measures") or [] if m["due"] > deadline]
-    if late:
-        m = late[0]
-        return f"整顿措施「{m['text']}」的完成时限 {m['due']} 不得晚于转化时限 {deadline}"
+    start: date = p.facts["identified_on"]
+    for m in p.get("measures") or []:
+        if m["due"] > deadline:
+            return f"整顿措施「{m['text']}」的完成时限 {m['due']} 不得晚于转化时限 {deadline}"
+        if m["due"] < start:
+            return f"整顿措施「{m['text']}」的完成时限 {m['due']} 不得早于确定日期 {start}"
     return None
 
 
@@ -71,6 +73,13 @@ def secretary_since_valid(p: Proposal) -> str | None:
     since = p.get("since")
     if since is not None and since < p.facts["identified_on"]:
         return f"任职日期 {since} 不得早于确定日期 {p.facts['identified_on']}"
+    return _not_future(since, p, "任职日期")
+
+
+def _not_future(day: date | None, p: Proposal, label: str) -> str | None:
+    today = p.facts.get("today")
+    if day is not None and today is not None and day > today:
+        return f"{label} {day} 晚于今天 {today}"
     return None
 
 
@@ -91,6 +100,13 @@ def event_date_valid(p: Proposal) -> str | None:
         return "缺少日期"
     if on < p.facts["identified_on"]:
         return f"日期 {on} 不得早于确定日期 {p.facts['identified_on']}"
+    return _not_future(on, p, "日期")
+
+
+def after_rectification(p: Proposal) -> str | None:
+    on, rectified_on = p.get("on"), p.facts.get("rectified_on")
+    if on is not None and rectified_on is not None and on < rectified_on:
+        return f"验收日期 {on} 不得早于整改完成日期 {rectified_on}"
     return None
 
 
@@ -135,6 +151,13 @@ def new_deadline_valid(p: Proposal) -> str | None:
         return None
     if new <= p.facts["identified_on"]:
         return f"新的转化时限 {new} 必须晚于确定日期 {p.facts['identified_on']}"
+    return None
+
+
+def extends_deadline(p: Proposal) -> str | None:
+    new, current = p.get("deadline"), p.facts["deadline"]
+    if new is not None and new <= current:
+        return f"新的转化时限 {new} 应晚于现在的转化时限 {current}（延期只能向后）"
     return None
 
 

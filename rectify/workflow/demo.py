@@ -64,15 +64,43 @@ class _Clock:
         return datetime.combine(self.day, time(1, 30), tzinfo=UTC)  # 09:30 in Asia/Shanghai
 
 
+def _demo_orgs() -> list[dict[str, Any]]:
+    """The demo county's organizations, always the same codes and names."""
+    orgs: list[dict[str, Any]] = []
+    for i, vname in enumerate(VILLAGE_NAMES):
+        town = TOWNSHIPS[i % len(TOWNSHIPS)]
+        name = f"{town}{vname}村党支部" if i % 7 else f"{town}{vname}村党总支"
+        orgs.append({"code": f"QS{(i % len(TOWNSHIPS)) + 1:02d}{i + 1:03d}", "name": name, "kind": "village",
+                     "township": town, "poor_village": i % 4 == 0})
+    for j, cname in enumerate(COMMUNITY_NAMES):
+        town = TOWNSHIPS[j % 2]
+        orgs.append({"code": f"QS{(j % 2) + 1:02d}{100 + j:03d}", "name": f"{town}{cname}社区党支部",
+                     "kind": "community", "township": town, "poor_village": False})
+    orgs.append({"code": "QS05201", "name": "东岗乡青山竹木制品有限公司党支部", "kind": "private",
+                 "township": "东岗乡", "poor_village": False})
+    orgs.append({"code": "QS03202", "name": "石桥乡农民专业合作社联合党支部", "kind": "social",
+                 "township": "石桥乡", "poor_village": False})
+    return orgs
+
+
+DEMO_ORGS = _demo_orgs()
+
+
 def clear_demo(db: Database) -> None:
-    """Remove the demo county so a rebuild gives the same data; other counties are left alone."""
+    """Remove the demo's own organizations and their cases so a rebuild gives the same data.
+
+    Only the demo's codes in the demo county are touched: an officer's own organizations, even in a
+    county of the same name, and everything else are left as they are.
+    """
+    codes = [o["code"] for o in DEMO_ORGS]
     with db.begin() as s:
-        orgs = sa.select(org_t.c.id).where(org_t.c.county == DEMO_COUNTY).scalar_subquery()
+        mine = sa.and_(org_t.c.county == DEMO_COUNTY, org_t.c.code.in_(codes))
+        orgs = sa.select(org_t.c.id).where(mine).scalar_subquery()
         cases = sa.select(case_t.c.id).where(case_t.c.org_id.in_(orgs)).scalar_subquery()
         for t in (event_t, extension_t, verification_t, progress_t, secretary_t, person_t, measure_t, problem_t):
             s.execute(sa.delete(t).where(t.c.case_id.in_(cases)))
         s.execute(sa.delete(case_t).where(case_t.c.org_id.in_(orgs)))
-        s.execute(sa.delete(org_t).where(org_t.c.county == DEMO_COUNTY))
+        s.execute(sa.delete(org_t).where(mine))
 
 
 def build_demo(db: Database, config: Config, as_of: date, *, actor: str = "demo") -> int:
@@ -85,22 +113,10 @@ def build_demo(db: Database, config: Config, as_of: date, *, actor: str = "demo"
     def person() -> str:
         return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
-    orgs: list[tuple[str, str]] = []
-    for i, vname in enumerate(VILLAGE_NAMES):
-        town = TOWNSHIPS[i % len(TOWNSHIPS)]
-        code = f"QS{(i % len(TOWNSHIPS)) + 1:02d}{i + 1:03d}"
-        name = f"{town}{vname}村党支部" if i % 7 else f"{town}{vname}村党总支"
-        orgs.append((code, name))
-        wf.add_org(code, name, kind="village", county=DEMO_COUNTY, township=town, poor_village=i % 4 == 0)
-    for j, cname in enumerate(COMMUNITY_NAMES):
-        town = TOWNSHIPS[j % 2]
-        code = f"QS{(j % 2) + 1:02d}{100 + j:03d}"
-        name = f"{town}{cname}社区党支部"
-        orgs.append((code, name))
-        wf.add_org(code, name, kind="community", county=DEMO_COUNTY, township=town)
-    wf.add_org("QS05201", "东岗乡青山竹木制品有限公司党支部", kind="private", county=DEMO_COUNTY,
-               township="东岗乡")
-    wf.add_org("QS03202", "石桥乡农民专业合作社联合党支部", kind="social", county=DEMO_COUNTY, township="石桥乡")
+    for o in DEMO_ORGS:
+        wf.add_org(o["code"], o["name"], kind=o["kind"], county=DEMO_COUNTY, township=o["township"],
+                   poor_village=o["poor_village"])
+    orgs = [(o["code"], o["name"]) for o in DEMO_ORGS if o["kind"] in ("village", "community")]
 
     plan: list[str] = [stage for stage, n in SCENARIOS for _ in range(n)]
     order = list(range(len(orgs)))
@@ -166,7 +182,10 @@ def _walk(wf: Workflow, clock: _Clock, rng: random.Random, person: Callable[[], 
                         kind="first" if k % 5 else "local", email=f"secretary{k + 1}@qingshan.example.cn")
     # Monthly progress reports up to the as-of date (some lapse, to show the reminder).
     day = clock.day + timedelta(days=30)
-    horizon = as_of if target in ("secretary_assigned", "failed_once") else min(as_of, deadline)
+    # Cases that go on to rectification get there on rect_day; their monthly reports stop then.
+    rect_day = {"rectified": as_of - timedelta(days=12),
+                "failed_once": as_of - timedelta(days=30)}.get(target, deadline - timedelta(days=20))
+    horizon = as_of if target in ("secretary_assigned", "failed_once") else min(as_of, rect_day)
     while day <= horizon - timedelta(days=(0 if k % 3 else 45)):
         at(day)
         wf.report_progress(code, on=day, note=rng.choice((
@@ -186,7 +205,6 @@ def _walk(wf: Workflow, clock: _Clock, rng: random.Random, person: Callable[[], 
             at(as_of - timedelta(days=5))
             wf.complete_measure(code, 1, on=clock.day)
         return
-    rect_day = (as_of - timedelta(days=12)) if target == "rectified" else (deadline - timedelta(days=20))
     for n in (1, 2, 3):
         at(rect_day - timedelta(days=4 - n))
         wf.complete_measure(code, n, on=clock.day)

@@ -8,6 +8,7 @@ behind, and the ``version`` column is what makes the slower of two concurrent of
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -52,6 +53,7 @@ from rectify.workflow.tables import (  # noqa: F401  (re-exported: the engine's 
 )
 
 PERSON_ROLES = ("officer", "county_leader", "township_cadre")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 ACTION_LABELS: dict[str, str] = {"open": "立案", "import": "导入", **{t.trigger: t.label for t in TRANSITIONS}}
 
 
@@ -138,6 +140,13 @@ def parse_problems(codes: Iterable[str], detail: str = "") -> list[tuple[str, st
     return unique
 
 
+def _email(address: str, what: str) -> str:
+    address = address.strip()
+    if address and not EMAIL.fullmatch(address):
+        raise BadInput(f"{what}邮箱地址格式不对：{address}")
+    return address
+
+
 class Workflow:
     """The operations of SPEC §3 on one database, performed by one actor at the clock's time."""
 
@@ -183,6 +192,7 @@ class Workflow:
                 "identified_on": row.cycle_start, "deadline": row.deadline, "supervised": row.supervised,
                 "measures_total": row.measures_total,
                 "measures_open": row.measures_total - row.measures_done,
+                "rectified_on": row.rectified_on, "today": self.today(),
             }, inputs=inputs)
             if facts is not None:
                 proposal.facts.update(facts(s, row))
@@ -245,6 +255,7 @@ class Workflow:
                   deadline: date | None = None, detail: str = "", officer: str = "",
                   officer_email: str = "") -> Outcome:
         parsed = parse_problems(problems, detail)
+        officer_email = _email(officer_email, "经办人")
         deadline = deadline or default_deadline(identified_on, self.config.policy)
         now = self.clock()
         with self.db.begin() as s:
@@ -303,7 +314,7 @@ class Workflow:
     def plan(self, ref: str | int, *, measures: list[tuple[str, str, date]], county_leader: str = "",
              township_cadre: str = "", helping_unit: str = "", emails: dict[str, str] | None = None,
              expected_version: int | None = None) -> Outcome:
-        emails = emails or {}
+        emails = {role: _email(addr, role) for role, addr in (emails or {}).items()}
         unknown = set(emails) - set(PERSON_ROLES)
         if unknown:
             raise BadInput(f"未知的人员角色 {', '.join(sorted(unknown))}（应为 {', '.join(PERSON_ROLES)}）")
@@ -339,7 +350,7 @@ class Workflow:
     def assign_secretary(self, ref: str | int, *, name: str, unit: str, since: date, kind: str = "first",
                          email: str = "", phone: str = "", expected_version: int | None = None) -> Outcome:
         inputs = {"name": name.strip(), "unit": unit.strip(), "since": since, "kind": kind,
-                  "email": email.strip(), "phone": phone.strip(), "on": since}
+                  "email": _email(email, "书记"), "phone": phone.strip(), "on": since}
 
         def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
             # After a look-back reopening the previous cycle's secretary may still be current: end that term.
@@ -357,7 +368,7 @@ class Workflow:
                           kind: str | None = None, email: str = "", phone: str = "",
                           expected_version: int | None = None) -> Outcome:
         inputs: dict[str, Any] = {"name": name.strip(), "unit": unit.strip(), "since": since,
-                                  "reason": reason.strip(), "email": email.strip(), "phone": phone.strip()}
+                                  "reason": reason.strip(), "email": _email(email, "书记"), "phone": phone.strip()}
 
         def facts(s: Connection, row: sa.Row[Any]) -> dict[str, Any]:
             current = s.execute(sa.select(secretary_t.c.id, secretary_t.c.name, secretary_t.c.kind,

@@ -17,7 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from rectify.workflow.errors import Conflict, DatabaseProblem
+from rectify.workflow.errors import BadInput, Conflict, DatabaseProblem
 
 # The Alembic revision this code was written for; tests assert it equals the migrations' head.
 SCHEMA_HEAD = "0002"
@@ -92,6 +92,19 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(u.database)
 
 
+def _env_number(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadInput(f"环境变量 {name} 应为数字，现为 {raw!r}") from None
+    if value < 0:
+        raise BadInput(f"环境变量 {name} 不能为负数，现为 {raw!r}")
+    return value
+
+
 def open_database(url: str | None = None, *, create: bool = False, check: bool = True) -> Database:
     """Open the database at ``url``; refuse a missing one unless ``create``; refuse a stale schema."""
     full = resolve_url(url)
@@ -112,18 +125,19 @@ def open_database(url: str | None = None, *, create: bool = False, check: bool =
             raise DatabaseProblem(f"无法读取数据库 {path}")
     kwargs: dict[str, Any] = {}
     backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseProblem(f"不支持的数据库 {backend}：rectify 使用 SQLite 或 PostgreSQL")
     if backend == "sqlite":
-        kwargs["connect_args"] = {"timeout": float(os.environ.get("RECTIFY_DB_LOCK_TIMEOUT", "5"))}
+        kwargs["connect_args"] = {"timeout": _env_number("RECTIFY_DB_LOCK_TIMEOUT", 5.0)}
     elif backend == "postgresql":
         kwargs.update(
             pool_pre_ping=True,
-            pool_size=int(os.environ.get("RECTIFY_DB_POOL_SIZE", "5")),
-            max_overflow=int(os.environ.get("RECTIFY_DB_MAX_OVERFLOW", "5")),
+            pool_size=int(_env_number("RECTIFY_DB_POOL_SIZE", 5)),
+            max_overflow=int(_env_number("RECTIFY_DB_MAX_OVERFLOW", 5)),
             pool_timeout=30,
             connect_args={
-                "connect_timeout": int(os.environ.get("RECTIFY_DB_CONNECT_TIMEOUT", "10")),
-                "options": "-c statement_timeout={}".format(
-                    int(os.environ.get("RECTIFY_DB_STATEMENT_TIMEOUT_MS", "30000"))),
+                "connect_timeout": int(_env_number("RECTIFY_DB_CONNECT_TIMEOUT", 10)),
+                "options": f"-c statement_timeout={int(_env_number('RECTIFY_DB_STATEMENT_TIMEOUT_MS', 30000))}",
             },
         )
     try:
@@ -197,6 +211,8 @@ def translate_errors(url: str) -> Iterator[None]:
     except DBAPIError as exc:
         if exc.connection_invalidated:
             raise DatabaseProblem(f"与数据库 {describe(url)} 的连接中断，请重试") from None
+        if "file is not a database" in str(exc.orig):
+            raise DatabaseProblem(f"{describe(url)} 不是 rectify 的数据库文件（不是 SQLite 数据库）") from None
         raise
     except Exception as exc:
         # A driver's own error, from a statement run on its cursor directly (the ledger's fast path).

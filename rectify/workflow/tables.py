@@ -63,7 +63,10 @@ def resolve(conn: Connection, ref: str | int) -> sa.Row[Any]:
     row = conn.execute(OPEN_CASE_BY_CODE, {"code": text}).one_or_none()
     if row is not None:
         return row
-    org = conn.execute(sa.select(org_t.c.name).where(org_t.c.code == text)).scalar()
+    org = conn.execute(sa.select(org_t.c.id, org_t.c.name).where(org_t.c.code == text)).one_or_none()
     if org is not None:
-        raise NotFound(f"组织 {text}（{org}）没有在办的整顿案例")
+        last = conn.execute(sa.select(case_t.c.id, case_t.c.stage).where(case_t.c.org_id == org.id)
+                            .order_by(case_t.c.id.desc()).limit(1)).one_or_none()
+        hint = f"；它最近的案例是 {last.id}（{last.stage}），请用案例编号" if last is not None else ""
+        raise NotFound(f"组织 {text}（{org.name}）没有在办的整顿案例{hint}")
     raise NotFound(f"找不到案例或组织 {text}")
