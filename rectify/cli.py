@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from rectify.output import emit, output_options
+from rectify.output import emit, os_reason, output_options
 
 if TYPE_CHECKING:
     from rectify.config import Config
@@ -765,7 +765,7 @@ def _write_output(output: str | None, fmt: str, write: Callable[[Any], Any]) -> 
         os.replace(part, target)
     except OSError as exc:
         part.unlink(missing_ok=True)
-        raise _OutputError(f"无法写入文件 {target}：{exc.strerror or exc}") from None
+        raise _OutputError(f"无法写入文件 {target}：{os_reason(exc)}") from None
     except BaseException:
         part.unlink(missing_ok=True)
         raise
@@ -1174,16 +1174,13 @@ def export_cmd(app: App, everything: bool, file: str) -> None:
     from rectify.workflow.backup import export_all
 
     db = app.database()
-    tmp = file + ".part"
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as out:
-            counts = export_all(db, out)
-        os.replace(tmp, file)
-    except OSError as exc:
-        raise click.FileError(file, exc.strerror) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    counts: dict[str, int] = {}
+
+    def write(out: Any) -> None:
+        counts.update(export_all(db, out))
+
+    # Through a temporary file renamed at the end, as ledger -o: never half a backup under the real name.
+    _write_output(file, "jsonl", write)
     click.echo(f"已导出 {sum(counts.values())} 行（{len(counts)} 张表，组织 {counts.get('organization', 0)} 个，"
                f"案例 {counts.get('rectification_case', 0)} 个）到 {file}")
 

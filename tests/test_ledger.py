@@ -285,7 +285,8 @@ def test_hostile_text_is_neutralised(wf: Workflow, clock: FakeClock, run: Run, t
         (("ledger", "--as-of", "2026-13-01"), 2, "日期格式应为 YYYY-MM-DD"),
         (("ledger", "--format", "pdf"), 2, "不是可选值之一"),
         (("ledger", "--light", "purple"), 2, "不是可选值之一"),
-        (("ledger", "--format", "csv", "-o", "/nonexistent-dir/x.csv"), 2, "/nonexistent-dir/x.csv"),
+        (("ledger", "--format", "csv", "-o", "/nonexistent-dir/x.csv"), 2,
+         "错误：无法写入文件 /nonexistent-dir/x.csv：目录不存在"),
         (("stats", "--format", "html"), 2, "不是可选值之一"),
     ],
 )
