@@ -1198,15 +1198,28 @@ def restore_cmd(app: App, file: str) -> None:
       rectify --db postgresql://rectify@db/county restore backup-2026-06-30.jsonl
     """
     from rectify.workflow.backup import restore_all
-    from rectify.workflow.persistence import upgrade
+    from rectify.workflow.errors import BadInput
+    from rectify.workflow.persistence import _sqlite_file, upgrade
 
     db = app.database(create=True, check=False)
+    # SQLite makes the file on first connection: when this restore makes it, a refusal takes it away again.
+    path = _sqlite_file(db.url)
+    fresh = path is not None and not path.exists()
     try:
         upgrade(db)
         with open(file, encoding="utf-8-sig") as source:
             counts = restore_all(db, source)
-    except UnicodeDecodeError:
-        raise click.FileError(file, "不是 UTF-8 文本，不是 rectify 备份文件") from None
+    except BaseException as exc:
+        if fresh and path is not None:
+            app.close()
+            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+                             path.with_name(path.name + "-journal")):
+                leftover.unlink(missing_ok=True)
+        if isinstance(exc, UnicodeDecodeError):
+            raise BadInput(f"备份文件 {file} 不是 UTF-8 文本，不是 rectify 备份文件") from None
+        if isinstance(exc, OSError):
+            raise BadInput(f"无法读取备份文件 {file}：{os_reason(exc, reading=True)}") from None
+        raise
     click.echo(f"已恢复 {sum(counts.values())} 行（组织 {counts.get('organization', 0)} 个，"
                f"案例 {counts.get('rectification_case', 0)} 个）")
 
