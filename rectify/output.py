@@ -78,7 +78,13 @@ def mask_phone(phone: str) -> str:
 
 
 def safe_cell(value: Any) -> str:
-    """Neutralise text a spreadsheet would read as a formula (CSV/XLSX injection)."""
+    """Neutralise text a spreadsheet would read as a formula (CSV/XLSX injection).
+
+    Numbers (int and float, not bool) are no formula: -10 stays -10. Text keeps the protection, so a
+    text cell "-1+2" still becomes "'-1+2".
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
     text = cell_text(value)
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text

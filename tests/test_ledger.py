@@ -361,3 +361,48 @@ def test_help_has_examples(run: Run) -> None:
     for cmd in ("ledger", "stats"):
         out = ok(run(cmd, "--help")).stdout
         assert "Example:" in out and f"rectify {cmd}" in out
+
+
+# -- numbers are not formulas ----------------------------------------------------------------------
+
+
+def test_safe_cell_passes_numbers_and_guards_text() -> None:
+    from rectify.output import safe_cell
+
+    assert [safe_cell(v) for v in (-10, 0, 7, -2.5, True)] == ["-10", "0", "7", "-2.5", "是"]
+    assert [safe_cell(v) for v in ("-1+2", "-10", "=1+1", "+x", "@a")] == ["'-1+2", "'-10", "'=1+1", "'+x", "'@a"]
+
+
+def test_csv_keeps_negative_days_as_numbers(wf: Workflow, clock: FakeClock, db: Database) -> None:
+    """An overdue case's 剩余天数 is a plain negative number in both CSV paths; text starting with '-' is still neutralised."""
+    from rectify.workflow.ledger_formats import write_csv
+
+    clock.set_day("2025-01-05")
+    wf.add_org("N001", "逾期村党支部", kind="village", county="-1+2", township="河口镇")
+    wf.open_case("N001", problems=["P01"], identified_on=date(2025, 1, 1), deadline=date(2025, 12, 31))
+    as_of = date(2026, 1, 10)
+
+    def export(rows: Any) -> list[dict[str, str]]:
+        out = io.StringIO()
+        write_csv(rows, out)
+        return [dict(zip(HEADERS, r, strict=True)) for r in list(csv.reader(io.StringIO(out.getvalue()[1:])))[1:]]
+
+    fast = export(ledger_rows(db, as_of=as_of, config=Config()))
+    slow = export(list(ledger_rows(db, as_of=as_of, config=Config())))
+    assert fast == slow
+    days_left = next(iter(ledger_rows(db, as_of=as_of, config=Config())))["days_left"]
+    assert days_left < 0
+    assert fast[0]["剩余天数"] == str(days_left) and fast[0]["县"] == "'-1+2"
+
+
+def test_os_reason_is_chinese() -> None:
+    import errno
+
+    from rectify.output import os_reason
+
+    assert os_reason(FileNotFoundError(errno.ENOENT, "No such file or directory")) == "目录不存在"
+    assert os_reason(PermissionError(errno.EACCES, "Permission denied")) == "没有写入权限"
+    assert os_reason(IsADirectoryError(errno.EISDIR, "Is a directory")) == "是一个目录"
+    assert os_reason(OSError(errno.ENOSPC, "No space left on device")) == "磁盘空间不足"
+    assert os_reason(OSError(errno.EIO, "Input/output error")) == "Input/output error"
+    assert os_reason(PermissionError(errno.EACCES, "Permission denied"), reading=True) == "没有读取权限"
