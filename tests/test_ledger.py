@@ -417,3 +417,18 @@ def test_table_shows_the_case_number(demo: Run) -> None:
     assert any(seq != case_id for seq, case_id in shown)
     csv_head = ok(demo("ledger", "--as-of", AS_OF, "--format", "csv")).stdout.lstrip("\ufeff").splitlines()[0]
     assert csv_head.split(",") == HEADERS and "案例" not in HEADERS
+
+
+def test_ics_says_overdue_not_negative_days(demo: Run, tmp_path: Path) -> None:
+    from icalendar import Calendar
+
+    from rectify.workflow.ledger_formats import days_left_text
+
+    assert [days_left_text(d) for d in (5, 1, 0, -1, -10)] == [
+        "剩余 5 天", "剩余 1 天", "今天到期", "已逾期 1 天", "已逾期 10 天"]
+    path = tmp_path / "a.ics"
+    ok(demo("ledger", "--as-of", AS_OF, "--format", "ics", "-o", str(path)))
+    texts = [str(e["DESCRIPTION"]) for e in Calendar.from_ical(path.read_bytes()).walk("VEVENT")]
+    assert any("；已逾期 10 天" in t for t in texts)
+    assert any("；剩余 " in t for t in texts)
+    assert not any("剩余 -" in t for t in texts)

@@ -441,6 +441,15 @@ def write_html(
 # -- iCalendar -------------------------------------------------------------------------------------
 
 
+def days_left_text(days: int) -> str:
+    """剩余 5 天, 今天到期, 已逾期 10 天: never a negative number of days left."""
+    if days < 0:
+        return f"已逾期 {-days} 天"
+    if days == 0:
+        return "今天到期"
+    return f"剩余 {days} 天"
+
+
 def write_ics(
     rows: Iterable[dict[str, Any]],
     out: IO[bytes],
@@ -491,7 +500,7 @@ def write_ics(
                     [
                         f"案例 {row['case_id']} · {row['county']} {row['township']} · {row['org_code']}",
                         f"当前阶段：{STAGE_LABELS[row['stage']]}；转化时限：{row['deadline']}",
-                        f"预警：{LIGHT_LABELS[row['light']]}；剩余 {row['days_left']} 天",
+                        f"预警：{LIGHT_LABELS[row['light']]}；{days_left_text(row['days_left'])}",
                     ]
                 ),
             )
