@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from rectify.output import emit, output_options
+from rectify.output import emit, os_reason, output_options
 
 if TYPE_CHECKING:
     from rectify.config import Config
@@ -774,7 +774,7 @@ def _write_output(output: str | None, fmt: str, write: Callable[[Any], Any]) -> 
         os.replace(part, target)
     except OSError as exc:
         part.unlink(missing_ok=True)
-        raise _OutputError(f"无法写入文件 {target}：{exc.strerror or exc}") from None
+        raise _OutputError(f"无法写入文件 {target}：{os_reason(exc)}") from None
     except BaseException:
         part.unlink(missing_ok=True)
         raise
@@ -1183,16 +1183,13 @@ def export_cmd(app: App, everything: bool, file: str) -> None:
     from rectify.workflow.backup import export_all
 
     db = app.database()
-    tmp = file + ".part"
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as out:
-            counts = export_all(db, out)
-        os.replace(tmp, file)
-    except OSError as exc:
-        raise click.FileError(file, exc.strerror) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    counts: dict[str, int] = {}
+
+    def write(out: Any) -> None:
+        counts.update(export_all(db, out))
+
+    # Through a temporary file renamed at the end, as ledger -o: never half a backup under the real name.
+    _write_output(file, "jsonl", write)
     click.echo(f"已导出 {sum(counts.values())} 行（{len(counts)} 张表，组织 {counts.get('organization', 0)} 个，"
                f"案例 {counts.get('rectification_case', 0)} 个）到 {file}")
 
@@ -1210,15 +1207,28 @@ def restore_cmd(app: App, file: str) -> None:
       rectify --db postgresql://rectify@db/county restore backup-2026-06-30.jsonl
     """
     from rectify.workflow.backup import restore_all
-    from rectify.workflow.persistence import upgrade
+    from rectify.workflow.errors import BadInput
+    from rectify.workflow.persistence import _sqlite_file, upgrade
 
     db = app.database(create=True, check=False)
+    # SQLite makes the file on first connection: when this restore makes it, a refusal takes it away again.
+    path = _sqlite_file(db.url)
+    fresh = path is not None and not path.exists()
     try:
         upgrade(db)
         with open(file, encoding="utf-8-sig") as source:
             counts = restore_all(db, source)
-    except UnicodeDecodeError:
-        raise click.FileError(file, "不是 UTF-8 文本，不是 rectify 备份文件") from None
+    except BaseException as exc:
+        if fresh and path is not None:
+            app.close()
+            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+                             path.with_name(path.name + "-journal")):
+                leftover.unlink(missing_ok=True)
+        if isinstance(exc, UnicodeDecodeError):
+            raise BadInput(f"备份文件 {file} 不是 UTF-8 文本，不是 rectify 备份文件") from None
+        if isinstance(exc, OSError):
+            raise BadInput(f"无法读取备份文件 {file}：{os_reason(exc, reading=True)}") from None
+        raise
     click.echo(f"已恢复 {sum(counts.values())} 行（组织 {counts.get('organization', 0)} 个，"
                f"案例 {counts.get('rectification_case', 0)} 个）")
 

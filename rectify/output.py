@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import unicodedata
@@ -14,6 +15,26 @@ import click
 Column = tuple[str, str]  # (key in the row dict, Chinese header)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+_OS_REASONS = {
+    errno.ENOENT: "目录不存在",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EISDIR: "是一个目录",
+    errno.ENOTDIR: "路径中有一部分不是目录",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "文件系统只读",
+}
+_OS_READ_REASONS = {**_OS_REASONS, errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限",
+                    errno.EPERM: "没有读取权限"}
+
+
+def os_reason(exc: OSError, *, reading: bool = False) -> str:
+    """Why writing (or reading) a file failed, in Chinese for the common cases, else the system's words."""
+    reasons = _OS_READ_REASONS if reading else _OS_REASONS
+    reason = reasons.get(exc.errno) if exc.errno is not None else None
+    return reason or exc.strerror or str(exc)
 
 
 def display_width(text: str) -> int:
@@ -57,7 +78,13 @@ def mask_phone(phone: str) -> str:
 
 
 def safe_cell(value: Any) -> str:
-    """Neutralise text a spreadsheet would read as a formula (CSV/XLSX injection)."""
+    """Neutralise text a spreadsheet would read as a formula (CSV/XLSX injection).
+
+    Numbers (int and float, not bool) are no formula: -10 stays -10. Text keeps the protection, so a
+    text cell "-1+2" still becomes "'-1+2".
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
     text = cell_text(value)
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text

@@ -45,13 +45,17 @@ def test_demo_export_restore_identical(db: Database, config: Config, run: Callab
     lines = path.read_text(encoding="utf-8").splitlines()
     header = json.loads(lines[0])
     assert (header["format"], header["version"], header["schema"]) == ("rectify-backup", 1, SCHEMA_HEAD)
-    tables = {json.loads(line)["table"] for line in lines[1:]}
+    tables = {json.loads(line)["table"] for line in lines[1:-1]}
+    end = json.loads(lines[-1])
+    assert end["end"] is True
+    assert sum(end["counts"].values()) == len(lines) - 2
+    assert (end["counts"]["organization"], end["counts"]["rectification_case"]) == (40, 38)
     assert {"organization", "rectification_case", "case_event", "measure", "secretary_assignment",
             "verification", "deadline_extension", "progress_report", "case_person", "case_problem"} <= tables
 
     restored = _cli(empty_url, "restore", str(path))
     assert restored.exit_code == 0, restored.output
-    assert restored.stdout.startswith(f"已恢复 {len(lines) - 1} 行（组织 40 个，案例 38 个）")
+    assert restored.stdout.startswith(f"已恢复 {len(lines) - 2} 行（组织 40 个，案例 38 个）")
     target = open_database(empty_url)
     try:
         assert snapshot(target) == {k: v for k, v in snapshot(db).items()}
@@ -100,8 +104,84 @@ def test_restore_bad_files(empty_url: str, tmp_path: Path, content: str, message
     result = _cli(empty_url, "restore", str(path))
     assert result.exit_code == 2
     assert result.stderr.strip() == message
-    target = open_database(empty_url)
+    _assert_nothing_restored(empty_url)
+
+
+def _assert_nothing_restored(url: str) -> None:
+    """A new SQLite file is taken away again; a server database keeps no rows."""
+    if url.startswith("sqlite"):
+        db_file = Path(url.removeprefix("sqlite:///"))
+        assert list(db_file.parent.glob(db_file.name + "*")) == []
+        return
+    target = open_database(url, check=False)
     try:
         assert all(not rows for name, rows in snapshot(target).items() if name != "alembic_version")
     finally:
         target.dispose()
+
+
+def _backup(db: Database, wf: Workflow, run: Callable[..., Result], tmp_path: Path) -> list[str]:
+    add_org(wf)
+    add_org(wf, "V002", "二村党支部")
+    wf.open_case("V001", problems=["P01"], identified_on=AS_OF)
+    path = tmp_path / "backup.jsonl"
+    result = run("export", "--all", str(path))
+    assert result.exit_code == 0, result.output
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def _tamper_count(lines: list[str]) -> list[str]:
+    end = json.loads(lines[-1])
+    end["counts"]["organization"] = 3
+    return [*lines[:-1], json.dumps(end)]
+
+
+@pytest.mark.parametrize("cut, message", [
+    (lambda lines: lines[:-1], "错误：备份文件不完整：缺少结束行，文件可能被截断，未恢复任何数据"),
+    (lambda lines: lines[:3], "错误：备份文件不完整：缺少结束行，文件可能被截断，未恢复任何数据"),
+    (lambda lines: [*lines[:2], *lines[3:]],
+     "错误：备份文件不完整：表 organization 应有 2 行，实际读到 1 行，未恢复任何数据"),
+    (_tamper_count, "错误：备份文件不完整：表 organization 应有 3 行，实际读到 2 行，未恢复任何数据"),
+    (lambda lines: [*lines, lines[1]], "结束行之后还有内容"),
+    (lambda lines: [lines[0], *lines[2:]], "错误：备份文件中表 rectification_case 的数据前后不一致（引用的行缺失或编号重复）"),
+    (lambda lines: [*lines[:-1], '{"end": true, "counts": [1]}'], "错误：备份文件的结束行格式不对"),
+])
+def test_restore_refuses_truncated(db: Database, wf: Workflow, run: Callable[..., Result], empty_url: str,
+                                   tmp_path: Path, cut: Callable[[list[str]], list[str]], message: str) -> None:
+    lines = _backup(db, wf, run, tmp_path)
+    path = tmp_path / "cut.jsonl"
+    path.write_text("\n".join(cut(lines)) + "\n", encoding="utf-8")
+    result = _cli(empty_url, "restore", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("错误：")
+    assert message in result.stderr
+    assert result.stdout == ""
+    _assert_nothing_restored(empty_url)
+
+
+def test_restore_truncated_into_existing_empty_sqlite(db: Database, wf: Workflow, run: Callable[..., Result],
+                                                      tmp_path: Path) -> None:
+    lines = _backup(db, wf, run, tmp_path)
+    path = tmp_path / "cut.jsonl"
+    path.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'existing.sqlite'}"
+    assert _cli(url, "init").exit_code == 0
+    result = _cli(url, "restore", str(path))
+    assert result.exit_code == 2
+    assert "缺少结束行" in result.stderr
+    assert (tmp_path / "existing.sqlite").exists()  # an existing database is kept, only its rows rolled back
+    target = open_database(url)
+    try:
+        assert all(not rows for name, rows in snapshot(target).items() if name != "alembic_version")
+    finally:
+        target.dispose()
+
+
+def test_export_into_missing_directory(db: Database, wf: Workflow, run: Callable[..., Result],
+                                       tmp_path: Path) -> None:
+    add_org(wf)
+    target = tmp_path / "nodir" / "b.jsonl"
+    result = run("export", "--all", str(target))
+    assert result.exit_code == 2
+    assert result.stderr == f"错误：无法写入文件 {target}：目录不存在\n"
+    assert not (tmp_path / "nodir").exists()

@@ -57,7 +57,7 @@ def test_demo_prints_the_ledger_table(run: Run, clock: FakeClock) -> None:
     out = ok(run("demo", "--as-of", AS_OF, env={"COLUMNS": "100"})).stdout
     lines = out.splitlines()
     assert lines[0].startswith("演示县 青山县")
-    assert lines[1].split()[:3] == ["序号", "乡镇", "党组织名称"]
+    assert lines[1].split()[:4] == ["序号", "案例", "乡镇", "党组织名称"]
     assert "预警" in lines[1] and "剩余天数" in lines[1]
     assert all(display_width(line) <= 100 for line in lines[1:-1])
     assert lines[-1].startswith("（共 38 个案例")
@@ -285,7 +285,8 @@ def test_hostile_text_is_neutralised(wf: Workflow, clock: FakeClock, run: Run, t
         (("ledger", "--as-of", "2026-13-01"), 2, "日期格式应为 YYYY-MM-DD"),
         (("ledger", "--format", "pdf"), 2, "不是可选值之一"),
         (("ledger", "--light", "purple"), 2, "不是可选值之一"),
-        (("ledger", "--format", "csv", "-o", "/nonexistent-dir/x.csv"), 2, "/nonexistent-dir/x.csv"),
+        (("ledger", "--format", "csv", "-o", "/nonexistent-dir/x.csv"), 2,
+         "错误：无法写入文件 /nonexistent-dir/x.csv：目录不存在"),
         (("stats", "--format", "html"), 2, "不是可选值之一"),
     ],
 )
@@ -350,7 +351,7 @@ def test_table_fits_the_width(demo: Run) -> None:
     for width in ("80", "120", "160"):
         out = ok(demo("ledger", "--as-of", AS_OF, "--width", width)).stdout.splitlines()
         assert all(display_width(line) <= int(width) for line in out[:-1])
-        assert out[0].split()[0] == "序号"
+        assert out[0].split()[:2] == ["序号", "案例"]
     wide = ok(demo("ledger", "--as-of", AS_OF, "--width", "160")).stdout.splitlines()[0]
     narrow = ok(demo("ledger", "--as-of", AS_OF, "--width", "80")).stdout.splitlines()[0]
     assert len(wide.split()) > len(narrow.split())
@@ -360,3 +361,74 @@ def test_help_has_examples(run: Run) -> None:
     for cmd in ("ledger", "stats"):
         out = ok(run(cmd, "--help")).stdout
         assert "Example:" in out and f"rectify {cmd}" in out
+
+
+# -- numbers are not formulas ----------------------------------------------------------------------
+
+
+def test_safe_cell_passes_numbers_and_guards_text() -> None:
+    from rectify.output import safe_cell
+
+    assert [safe_cell(v) for v in (-10, 0, 7, -2.5, True)] == ["-10", "0", "7", "-2.5", "是"]
+    assert [safe_cell(v) for v in ("-1+2", "-10", "=1+1", "+x", "@a")] == ["'-1+2", "'-10", "'=1+1", "'+x", "'@a"]
+
+
+def test_csv_keeps_negative_days_as_numbers(wf: Workflow, clock: FakeClock, db: Database) -> None:
+    """An overdue case's 剩余天数 is a plain negative number in both CSV paths; text starting with '-' is still neutralised."""
+    from rectify.workflow.ledger_formats import write_csv
+
+    clock.set_day("2025-01-05")
+    wf.add_org("N001", "逾期村党支部", kind="village", county="-1+2", township="河口镇")
+    wf.open_case("N001", problems=["P01"], identified_on=date(2025, 1, 1), deadline=date(2025, 12, 31))
+    as_of = date(2026, 1, 10)
+
+    def export(rows: Any) -> list[dict[str, str]]:
+        out = io.StringIO()
+        write_csv(rows, out)
+        return [dict(zip(HEADERS, r, strict=True)) for r in list(csv.reader(io.StringIO(out.getvalue()[1:])))[1:]]
+
+    fast = export(ledger_rows(db, as_of=as_of, config=Config()))
+    slow = export(list(ledger_rows(db, as_of=as_of, config=Config())))
+    assert fast == slow
+    days_left = list(ledger_rows(db, as_of=as_of, config=Config()))[0]["days_left"]
+    assert days_left < 0
+    assert fast[0]["剩余天数"] == str(days_left) and fast[0]["县"] == "'-1+2"
+
+
+def test_os_reason_is_chinese() -> None:
+    import errno
+
+    from rectify.output import os_reason
+
+    assert os_reason(FileNotFoundError(errno.ENOENT, "No such file or directory")) == "目录不存在"
+    assert os_reason(PermissionError(errno.EACCES, "Permission denied")) == "没有写入权限"
+    assert os_reason(IsADirectoryError(errno.EISDIR, "Is a directory")) == "是一个目录"
+    assert os_reason(OSError(errno.ENOSPC, "No space left on device")) == "磁盘空间不足"
+    assert os_reason(OSError(errno.EIO, "Input/output error")) == "Input/output error"
+    assert os_reason(PermissionError(errno.EACCES, "Permission denied"), reading=True) == "没有读取权限"
+
+
+def test_table_shows_the_case_number(demo: Run) -> None:
+    """序号 counts the rows; 案例 is the number `rectify case show` takes, in the terminal table only."""
+    rows = json.loads(ok(demo("ledger", "--as-of", AS_OF, "--stage", "verified", "--format", "json")).stdout)["cases"]
+    lines = ok(demo("ledger", "--as-of", AS_OF, "--stage", "verified", "--width", "80")).stdout.splitlines()
+    shown = [(int(line.split()[0]), int(line.split()[1])) for line in lines[2:-1]]
+    assert shown == [(r["seq"], r["case_id"]) for r in rows]
+    assert any(seq != case_id for seq, case_id in shown)
+    csv_head = ok(demo("ledger", "--as-of", AS_OF, "--format", "csv")).stdout.lstrip("\ufeff").splitlines()[0]
+    assert csv_head.split(",") == HEADERS and "案例" not in HEADERS
+
+
+def test_ics_says_overdue_not_negative_days(demo: Run, tmp_path: Path) -> None:
+    from icalendar import Calendar
+
+    from rectify.workflow.ledger_formats import days_left_text
+
+    assert [days_left_text(d) for d in (5, 1, 0, -1, -10)] == [
+        "剩余 5 天", "剩余 1 天", "今天到期", "已逾期 1 天", "已逾期 10 天"]
+    path = tmp_path / "a.ics"
+    ok(demo("ledger", "--as-of", AS_OF, "--format", "ics", "-o", str(path)))
+    texts = [str(e["DESCRIPTION"]) for e in Calendar.from_ical(path.read_bytes()).walk("VEVENT")]
+    assert any("；已逾期 10 天" in t for t in texts)
+    assert any("；剩余 " in t for t in texts)
+    assert not any("剩余 -" in t for t in texts)

@@ -1,9 +1,10 @@
 """A full backup that loses nothing: every table, every row, ids kept, streamed as JSON Lines.
 
 The file is a header line (format, version, schema revision) and then one ``{"table": …, "row": …}``
-line per row, tables in foreign-key order, so a restore can insert in the order it reads. Values are
-encoded from the column types and decoded with them again, so dates, instants and booleans come back
-as they were.
+line per row, tables in foreign-key order, so a restore can insert in the order it reads, and last an
+``{"end": true, "counts": {table: rows}}`` line: a restore refuses a file without it, or whose counts
+differ from the rows it read, so a truncated copy is never taken for a whole one. Values are encoded from
+the column types and decoded with them again, so dates, instants and booleans come back as they were.
 """
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ def export_all(db: Database, out: IO[str]) -> dict[str, int]:
                 out.write(json.dumps({"table": t.name, "row": record}, ensure_ascii=False) + "\n")
                 n += 1
             counts[t.name] = n
+    out.write(json.dumps({"end": True, "counts": counts}, ensure_ascii=False) + "\n")
     return counts
 
 
@@ -146,11 +148,21 @@ def restore_all(db: Database, source: IO[str]) -> dict[str, int]:
 
         def flush() -> None:
             if pending and current is not None:
-                conn.execute(sa.insert(tables[current]), pending)
+                try:
+                    conn.execute(sa.insert(tables[current]), pending)
+                except sa.exc.IntegrityError:
+                    raise BadInput(f"备份文件中表 {current} 的数据前后不一致（引用的行缺失或编号重复），"
+                                   "文件可能已损坏，未恢复任何数据") from None
                 counts[current] = counts.get(current, 0) + len(pending)
                 pending.clear()
 
+        end: dict[str, Any] | None = None
         for number, item in lines:
+            if end is not None:
+                raise BadInput(f"备份文件第 {number} 行：结束行之后还有内容，文件可能已损坏，未恢复任何数据")
+            if item.get("end") is True:
+                end = item
+                continue
             name, row = item.get("table"), item.get("row")
             if name not in tables or not isinstance(row, dict):
                 raise BadInput(f"备份文件第 {number} 行：未知的表 {name!r}，与本数据库结构不符")
@@ -165,9 +177,24 @@ def restore_all(db: Database, source: IO[str]) -> dict[str, int]:
             if len(pending) >= BATCH:
                 flush()
         flush()
+        _check_complete(end, counts)
         if db.dialect == "postgresql":
             _reset_sequences(conn, list(tables.values()))
     return counts
+
+
+def _check_complete(end: dict[str, Any] | None, counts: dict[str, int]) -> None:
+    """The end line must be there and name exactly the rows read (tables without rows may be left out)."""
+    if end is None:
+        raise BadInput("备份文件不完整：缺少结束行，文件可能被截断，未恢复任何数据")
+    expected = end.get("counts")
+    if not isinstance(expected, dict) or not all(
+            isinstance(k, str) and type(v) is int and v >= 0 for k, v in expected.items()):
+        raise BadInput("备份文件的结束行格式不对，文件可能已损坏，未恢复任何数据")
+    for name in [*expected, *(n for n in counts if n not in expected)]:
+        want, got = expected.get(name, 0), counts.get(name, 0)
+        if want != got:
+            raise BadInput(f"备份文件不完整：表 {name} 应有 {want} 行，实际读到 {got} 行，未恢复任何数据")
 
 
 def _reset_sequences(conn: sa.Connection, tables: list[sa.Table]) -> None:

@@ -50,6 +50,7 @@ def _numbered(rows: Iterable[dict[str, Any]], progress: Progress | None) -> Iter
 # Which columns a narrow terminal keeps first, and how wide a cell may grow before it is shortened.
 TABLE_PRIORITY = (
     "seq",
+    "case_id",
     "org_name",
     "stage",
     "deadline",
@@ -86,9 +87,16 @@ TABLE_CAPS: dict[str, int] = {
 }
 
 
+# The terminal adds the case number (案例) after 序号: 序号 only counts the rows, and `rectify case show`
+# wants the case number. The exports keep the form's columns (JSON has case_id anyway).
+TABLE_COLUMNS = [LEDGER_COLUMNS[0], ("case_id", "案例"), *LEDGER_COLUMNS[1:]]
+TABLE_KEYS = [k for k, _ in TABLE_COLUMNS]
+
+
 def table_cells(row: dict[str, Any]) -> dict[str, Any]:
-    """The terminal's shortening: problem codes only (the full text is in every export)."""
+    """The terminal's shortening: problem codes only (the full text is in every export); and the case number."""
     c = cells(row)
+    c["case_id"] = row["case_id"]
     c["problems"] = " ".join(p["code"] if p["code"] != "other" else "其他" for p in row["problems"])
     return c
 
@@ -98,9 +106,9 @@ def render_ledger_table(rows: Iterable[dict[str, Any]], *, width: int = 120, col
     data = [(r, table_cells(r)) for r in rows]
     if not data:
         return "（无符合条件的案例）"
-    header = dict(LEDGER_COLUMNS)
+    header = dict(TABLE_COLUMNS)
     natural: dict[str, int] = {}
-    for key in KEYS:
+    for key in TABLE_KEYS:
         cap = TABLE_CAPS.get(key, 40)
         natural[key] = max(
             [display_width(header[key])] + [min(cap, display_width(str(c[key]))) for _, c in data]
@@ -112,8 +120,8 @@ def render_ledger_table(rows: Iterable[dict[str, Any]], *, width: int = 120, col
         if used + need <= width:
             chosen.append(key)
             used += need
-    shown = [k for k in KEYS if k in chosen]
-    right = {"seq", "days_left", "score"}
+    shown = [k for k in TABLE_KEYS if k in chosen]
+    right = {"seq", "case_id", "days_left", "score"}
     lines = [
         "  ".join(pad(header[k], natural[k], right=k in right) for k in shown).rstrip(),
         "  ".join("-" * natural[k] for k in shown),
@@ -128,7 +136,7 @@ def render_ledger_table(rows: Iterable[dict[str, Any]], *, width: int = 120, col
                 text = click.style(text, **_TERMINAL_COLOUR[row["light"]])
             parts.append(text)
         lines.append("  ".join(parts).rstrip())
-    hidden = [header[k] for k in KEYS if k not in chosen]
+    hidden = [header[k] for k in TABLE_KEYS if k not in chosen]
     if hidden:
         lines.append(
             f"（共 {len(data)} 个案例；限于宽度未显示：{'、'.join(hidden)}。"
@@ -433,6 +441,15 @@ def write_html(
 # -- iCalendar -------------------------------------------------------------------------------------
 
 
+def days_left_text(days: int) -> str:
+    """剩余 5 天, 今天到期, 已逾期 10 天: never a negative number of days left."""
+    if days < 0:
+        return f"已逾期 {-days} 天"
+    if days == 0:
+        return "今天到期"
+    return f"剩余 {days} 天"
+
+
 def write_ics(
     rows: Iterable[dict[str, Any]],
     out: IO[bytes],
@@ -483,7 +500,7 @@ def write_ics(
                     [
                         f"案例 {row['case_id']} · {row['county']} {row['township']} · {row['org_code']}",
                         f"当前阶段：{STAGE_LABELS[row['stage']]}；转化时限：{row['deadline']}",
-                        f"预警：{LIGHT_LABELS[row['light']]}；剩余 {row['days_left']} 天",
+                        f"预警：{LIGHT_LABELS[row['light']]}；{days_left_text(row['days_left'])}",
                     ]
                 ),
             )
