@@ -1160,7 +1160,9 @@ def import_template(app: App, fmt: str, output: str | None) -> None:
     try:
         write_template(path, fmt)
     except OSError as exc:
-        raise click.FileError(str(path), exc.strerror) from None
+        from rectify.output import os_reason
+
+        raise _OutputError(f"无法写入文件 {path}：{os_reason(exc)}") from None
     click.echo(f"已生成导入模板 {path}（表头与限期转化台账一致，第 2 行为示例，导入前请删除）")
 
 
