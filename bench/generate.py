@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from rectify.config import Config
 from rectify.states.stages import PROBLEM_TYPES
 from rectify.workflow.deadlines import stage_due
-from rectify.workflow.engine import (
+from rectify.workflow.persistence import Database
+from rectify.workflow.tables import (
     case_t,
     event_t,
     measure_t,
@@ -27,7 +28,6 @@ from rectify.workflow.engine import (
     secretary_t,
     verification_t,
 )
-from rectify.workflow.persistence import Database
 
 AS_OF = date(2026, 6, 30)
 PROVINCES = 10

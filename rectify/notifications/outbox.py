@@ -45,9 +45,9 @@ from rectify.notifications.policy import (
     sweep,
 )
 from rectify.notifications.render import Renderer
-from rectify.workflow.engine import case_t, org_t, person_t, secretary_t
 from rectify.workflow.errors import NotFound, Refused
 from rectify.workflow.persistence import Database
+from rectify.workflow.tables import case_t, org_t, person_t, secretary_t
 
 LEASE = timedelta(minutes=10)
 CLAIM_BATCH = 100

@@ -36,7 +36,7 @@ from rectify.workflow.clock import Clock, local_today, system_clock
 from rectify.workflow.deadlines import default_deadline, stage_due
 from rectify.workflow.errors import BadInput, Conflict, NotFound, Refused
 from rectify.workflow.persistence import Database
-from rectify.workflow.tables import (  # noqa: F401  (re-exported: the engine's table handles)
+from rectify.workflow.tables import (
     BUMP,
     INSERTS,
     case_t,

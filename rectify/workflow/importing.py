@@ -36,7 +36,10 @@ from rectify.states.stages import (
 )
 from rectify.workflow.clock import Clock, local_today, system_clock
 from rectify.workflow.deadlines import default_deadline, stage_due
-from rectify.workflow.engine import (
+from rectify.workflow.errors import BadInput
+from rectify.workflow.ledger import LEDGER_COLUMNS
+from rectify.workflow.persistence import Database, translate_errors
+from rectify.workflow.tables import (
     case_t,
     event_t,
     measure_t,
@@ -47,9 +50,6 @@ from rectify.workflow.engine import (
     secretary_t,
     verification_t,
 )
-from rectify.workflow.errors import BadInput
-from rectify.workflow.ledger import LEDGER_COLUMNS
-from rectify.workflow.persistence import Database, translate_errors
 
 BATCH = 5000
 IMPORT_CACHE_KB = 64 * 1024  # SQLite page cache while an import writes (see _bulk_pragmas)

@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from rectify.config import Config
 from rectify.states.stages import CLOSED_STAGES, KINDS, OTHER_PROBLEM, SECRETARY_KINDS, STAGE_LABELS, Stage
 from rectify.workflow.deadlines import LIGHT_LABELS, NO_DUE_STAGES, case_light, days_left, next_due, row_light
-from rectify.workflow.engine import (
+from rectify.workflow.persistence import Database
+from rectify.workflow.tables import (
     case_t,
     extension_t,
     org_t,
@@ -30,7 +31,6 @@ from rectify.workflow.engine import (
     secretary_t,
     verification_t,
 )
-from rectify.workflow.persistence import Database
 
 LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("seq", "序号"),

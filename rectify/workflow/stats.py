@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from rectify.config import Config
 from rectify.states.stages import KINDS, OTHER_PROBLEM, PROBLEM_TYPES, STAGE_LABELS, STAGES, Stage
 from rectify.workflow.deadlines import LIGHT_LABELS, LIGHT_ORDER, days_left, next_due, row_light
-from rectify.workflow.engine import case_t, org_t, person_t, problem_t, secretary_t
 from rectify.workflow.ledger import LedgerFilter, apply_filter
 from rectify.workflow.persistence import Database
+from rectify.workflow.tables import case_t, org_t, person_t, problem_t, secretary_t
 
 FORM_TITLE = "整顿软弱涣散基层党组织情况"
 MANUAL = "人工填报"
