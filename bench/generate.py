@@ -14,10 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from rectify.config import Config
+from rectify.states.deadlines import stage_due
 from rectify.states.stages import PROBLEM_TYPES
-from rectify.workflow.deadlines import stage_due
 from rectify.workflow.persistence import Database
-from rectify.workflow.tables import (
+from rectify.workflow.persistence.tables import (
     case_t,
     event_t,
     measure_t,

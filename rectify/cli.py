@@ -93,7 +93,7 @@ class RectifyGroup(click.Group):
 
 
 def _domain_error(exc: Exception) -> int:
-    from rectify.workflow.errors import RectifyError
+    from rectify.errors import RectifyError
 
     if isinstance(exc, RectifyError):
         click.echo(f"错误：{exc}", err=True)
@@ -137,7 +137,7 @@ class App:
 
     def clock(self) -> Any:
         """The wall clock, or the instant in RECTIFY_NOW (tests and replaying a day's work)."""
-        from rectify.workflow.clock import fixed_clock, system_clock
+        from rectify.clock import fixed_clock, system_clock
 
         fixed = os.environ.get("RECTIFY_NOW")
         if not fixed:
@@ -267,7 +267,7 @@ def _stage_label(stage: str) -> str:
 
 
 def _light_label(light: str | None) -> str:
-    from rectify.workflow.deadlines import LIGHT_LABELS
+    from rectify.states.deadlines import LIGHT_LABELS
 
     return f"{LIGHT_LABELS[light]} {light}" if light else ""
 
@@ -611,6 +611,7 @@ def case_show(app: App, ref: str, as_of: date | None, mask_phones: bool, fmt: st
 
 def _print_case(c: dict[str, Any]) -> None:
     from rectify.states.stages import KINDS, ROLE_LABELS, SECRETARY_KINDS
+    from rectify.states.wording import days_left_text
 
     o = c["organization"]
     line: Callable[[str, Any], None] = lambda k, v: click.echo(f"{k}：{v}")  # noqa: E731
@@ -621,7 +622,7 @@ def _print_case(c: dict[str, Any]) -> None:
     line("转化时限", c["deadline"])
     if c["next_due"]:
         left = c["days_left"]
-        when = f"已逾期 {-left} 天" if left < 0 else ("今天到期" if left == 0 else f"剩余 {left} 天")
+        when = days_left_text(left)
         line("下一期限", f"{c['next_due']}（{when}，{_light_label(c['light'])}，截至 {c['as_of']}）")
     if c["supervised"]:
         line("挂牌督办", c["supervision_reason"])
@@ -1208,13 +1209,13 @@ def restore_cmd(app: App, file: str) -> None:
     Example:
       rectify --db postgresql://rectify@db/county restore backup-2026-06-30.jsonl
     """
+    from rectify.errors import BadInput
     from rectify.workflow.backup import restore_all
-    from rectify.workflow.errors import BadInput
-    from rectify.workflow.persistence import _sqlite_file, upgrade
+    from rectify.workflow.persistence import sqlite_file, upgrade
 
     db = app.database(create=True, check=False)
     # SQLite makes the file on first connection: when this restore makes it, a refusal takes it away again.
-    path = _sqlite_file(db.url)
+    path = sqlite_file(db.url)
     fresh = path is not None and not path.exists()
     try:
         upgrade(db)

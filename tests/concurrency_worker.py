@@ -11,10 +11,10 @@ import sys
 from datetime import UTC, date, datetime
 
 from rectify.config import Config
+from rectify.errors import Conflict, DatabaseProblem
 from rectify.workflow.engine import Workflow
-from rectify.workflow.errors import Conflict, DatabaseProblem
 from rectify.workflow.persistence import open_database
-from rectify.workflow.tables import case_t
+from rectify.workflow.persistence.tables import case_t
 
 
 def main(url: str, seed: int, n: int, cases: int) -> None:

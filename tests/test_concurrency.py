@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from rectify.config import Config
 from rectify.workflow.engine import Workflow
 from rectify.workflow.persistence import Database
-from rectify.workflow.tables import case_t, event_t, progress_t
+from rectify.workflow.persistence.tables import case_t, event_t, progress_t
 
 from .conftest import FakeClock
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from rectify.config import LightsConfig, PolicyConfig
-from rectify.workflow.deadlines import Light, case_light, days_left, default_deadline, next_due, stage_due
+from rectify.states.deadlines import Light, case_light, days_left, default_deadline, next_due, stage_due
 
 LIGHTS = LightsConfig()
 START = date(2026, 1, 1)

@@ -11,9 +11,9 @@ from click.testing import CliRunner, Result
 
 from rectify.cli import cli
 from rectify.config import Config
+from rectify.states.deadlines import stage_due
 from rectify.states.stages import PROBLEM_TYPES
 from rectify.workflow.cases import case_history, list_cases, list_orgs, show_case
-from rectify.workflow.deadlines import stage_due
 from rectify.workflow.demo import build_demo
 from rectify.workflow.engine import Workflow
 from rectify.workflow.importing import (

@@ -422,7 +422,7 @@ def test_table_shows_the_case_number(demo: Run) -> None:
 def test_ics_says_overdue_not_negative_days(demo: Run, tmp_path: Path) -> None:
     from icalendar import Calendar
 
-    from rectify.workflow.ledger_formats import days_left_text
+    from rectify.states.wording import days_left_text
 
     assert [days_left_text(d) for d in (5, 1, 0, -1, -10)] == [
         "剩余 5 天", "剩余 1 天", "今天到期", "已逾期 1 天", "已逾期 10 天"]

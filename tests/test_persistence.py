@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 
 import rectify.notifications.models  # noqa: F401
 import rectify.workflow.models  # noqa: F401
-from rectify.workflow.errors import DatabaseProblem
+from rectify.errors import DatabaseProblem
 from rectify.workflow.persistence import (
     KNOWN_REVISIONS,
     SCHEMA_HEAD,

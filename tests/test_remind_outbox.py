@@ -11,12 +11,12 @@ import pytest
 import sqlalchemy as sa
 from click.testing import Result
 
+from rectify.errors import NotFound, Refused
 from rectify.notifications.mailer import MailServerProblem, MemoryMailer
 from rectify.notifications.models import digest_t, item_t
 from rectify.notifications.outbox import LEASE, claim, drain, list_outbox, retry, run_sweep
 from rectify.notifications.render import Renderer
 from rectify.workflow.engine import Workflow
-from rectify.workflow.errors import NotFound, Refused
 from rectify.workflow.persistence import Database
 
 from .conftest import FakeClock, snapshot

@@ -25,8 +25,8 @@ from rectify.notifications.policy import (
     CaseRow,
     sweep,
 )
+from rectify.states.deadlines import next_due
 from rectify.states.stages import Stage
-from rectify.workflow.deadlines import next_due
 
 AS_OF = date(2026, 6, 30)
 Ref = tuple[int, str, str, date, int, int, str]

@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 
 from rectify.config import Config, VerificationConfig
+from rectify.errors import BadInput, Conflict, NotFound, Refused
 from rectify.workflow.cases import case_history, list_cases, show_case
 from rectify.workflow.engine import Workflow
-from rectify.workflow.errors import BadInput, Conflict, NotFound, Refused
 from rectify.workflow.persistence import Database
-from rectify.workflow.tables import case_t
+from rectify.workflow.persistence.tables import case_t
 
 from .conftest import ACTOR, FakeClock, add_org, snapshot, walk
 

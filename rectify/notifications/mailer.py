@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any
 
 from rectify.config import SmtpConfig
-from rectify.workflow.errors import RectifyError
+from rectify.errors import RectifyError
 
 
 class MailServerProblem(RectifyError):

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 
 from rectify.config import Config
+from rectify.errors import NotFound, Refused
 from rectify.notifications.mailer import (
     Mailer,
     MailServerProblem,
@@ -45,9 +46,8 @@ from rectify.notifications.policy import (
     sweep,
 )
 from rectify.notifications.render import Renderer
-from rectify.workflow.errors import NotFound, Refused
 from rectify.workflow.persistence import Database
-from rectify.workflow.tables import case_t, org_t, person_t, secretary_t
+from rectify.workflow.persistence.tables import case_t, org_t, person_t, secretary_t
 
 LEASE = timedelta(minutes=10)
 CLAIM_BATCH = 100

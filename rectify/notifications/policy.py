@@ -1,6 +1,6 @@
 """The reminder sweep (SPEC §5) as a pure function: (as-of date, case rows, policy) → items.
 
-No clock, no database. Due dates come from ``rectify.workflow.deadlines`` (the one place they are
+No clock, no database. Due dates come from ``rectify.states.deadlines`` (the one place they are
 computed); this module only decides which of them deserve a mail today.
 
 Every rule fires on a *window*, not on one exact day, and names the item by the nominal day of the
@@ -31,16 +31,10 @@ from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from rectify.config import PolicyConfig
-from rectify.states.stages import Stage
-from rectify.workflow.deadlines import next_due
+from rectify.states.deadlines import next_due
+from rectify.states.stages import OPEN_STAGES, PROGRESS_STAGES, Stage
 
-OPEN_FOR_REMINDERS: tuple[str, ...] = (
-    Stage.identified,
-    Stage.ledger_created,
-    Stage.secretary_assigned,
-    Stage.rectified,
-)
-PROGRESS_STAGES: tuple[str, ...] = (Stage.ledger_created, Stage.secretary_assigned)
+OPEN_FOR_REMINDERS: tuple[str, ...] = OPEN_STAGES
 
 # Item kinds, in the order a digest lists them.
 KINDS: tuple[str, ...] = ("escalation", "overdue", "stage_due", "deadline", "progress")

@@ -15,9 +15,9 @@ from typing import Any
 
 import jinja2
 
+from rectify.errors import RectifyError
 from rectify.notifications.policy import KIND_LABELS, KINDS
 from rectify.states.stages import STAGE_LABELS
-from rectify.workflow.errors import RectifyError
 
 TEMPLATE_NAMES = ("subject.txt", "digest.txt", "digest.html")
 DUE_LABELS = {

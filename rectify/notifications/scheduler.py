@@ -15,12 +15,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rectify.clock import Clock
 from rectify.config import Config
+from rectify.errors import BadInput, RectifyError
 from rectify.notifications.mailer import Mailer, MailServerProblem, SmtpMailer
 from rectify.notifications.outbox import DrainResult, SweepResult, drain, last_sweep_date, run_sweep
 from rectify.notifications.render import Renderer
-from rectify.workflow.clock import Clock
-from rectify.workflow.errors import BadInput, RectifyError
 from rectify.workflow.persistence import Database
 
 MISFIRE_GRACE_HOURS = 6

@@ -31,8 +31,12 @@ OPEN_STAGES: tuple[str, ...] = (
     Stage.secretary_assigned,
     Stage.rectified,
 )
-# A case in one of these stages no longer counts as the organization's open case.
+# A case in one of these stages no longer counts as the organization's open case; it has no light,
+# no next due date and no days left.
 CLOSED_STAGES: tuple[str, ...] = (Stage.verified, Stage.withdrawn)
+NO_DUE_STAGES: frozenset[str] = frozenset(map(str, CLOSED_STAGES))
+# Stages in which the plan is under way, so a monthly progress report is expected.
+PROGRESS_STAGES: tuple[str, ...] = (Stage.ledger_created, Stage.secretary_assigned)
 
 KINDS: dict[str, str] = {
     "village": "村",

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rectify.states.stages import Stage
+from rectify.states.stages import OPEN_STAGES, Stage
 
 S = Stage
-OPEN = (S.identified, S.ledger_created, S.secretary_assigned, S.rectified)
+OPEN = OPEN_STAGES
 
 
 @dataclass(frozen=True)

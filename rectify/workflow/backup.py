@@ -17,7 +17,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from rectify.workflow.errors import BadInput, Refused
+from rectify.errors import BadInput, Refused
 from rectify.workflow.persistence import SCHEMA_HEAD, Database, describe, translate_errors
 
 FORMAT = "rectify-backup"

@@ -9,10 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from rectify.config import Config
+from rectify.states.deadlines import days_left, next_due, row_light
 from rectify.states.stages import CLOSED_STAGES, STAGE_LABELS
-from rectify.workflow.deadlines import days_left, next_due, row_light
 from rectify.workflow.persistence import Database
-from rectify.workflow.tables import (
+from rectify.workflow.persistence.tables import (
     case_t,
     event_t,
     extension_t,

@@ -8,7 +8,6 @@ behind, and the ``version`` column is what makes the slower of two concurrent of
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,7 +18,10 @@ from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import IntegrityError
 from transitions import Machine, MachineError
 
+from rectify.clock import Clock, local_today, system_clock
 from rectify.config import Config
+from rectify.errors import BadInput, Conflict, NotFound, Refused
+from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.guards import GUARDS, Proposal
 from rectify.states.stages import (
     CLOSED_STAGES,
@@ -31,12 +33,11 @@ from rectify.states.stages import (
     STAGES,
     Stage,
 )
+from rectify.states.thresholds import verification_shortfalls
 from rectify.states.transitions import BY_TRIGGER, TRANSITIONS, TransitionSpec
-from rectify.workflow.clock import Clock, local_today, system_clock
-from rectify.workflow.deadlines import default_deadline, stage_due
-from rectify.workflow.errors import BadInput, Conflict, NotFound, Refused
+from rectify.validation import email_address
 from rectify.workflow.persistence import Database
-from rectify.workflow.tables import (
+from rectify.workflow.persistence.tables import (
     BUMP,
     INSERTS,
     case_t,
@@ -53,7 +54,6 @@ from rectify.workflow.tables import (
 )
 
 PERSON_ROLES = ("officer", "county_leader", "township_cadre")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 ACTION_LABELS: dict[str, str] = {"open": "立案", "import": "导入", **{t.trigger: t.label for t in TRANSITIONS}}
 
 
@@ -138,13 +138,6 @@ def parse_problems(codes: Iterable[str], detail: str = "") -> list[tuple[str, st
             seen.add(key)
             unique.append((code, text))
     return unique
-
-
-def _email(address: str, what: str) -> str:
-    address = address.strip()
-    if address and not EMAIL.fullmatch(address):
-        raise BadInput(f"{what}邮箱地址格式不对：{address}")
-    return address
 
 
 class Workflow:
@@ -255,7 +248,7 @@ class Workflow:
                   deadline: date | None = None, detail: str = "", officer: str = "",
                   officer_email: str = "") -> Outcome:
         parsed = parse_problems(problems, detail)
-        officer_email = _email(officer_email, "经办人")
+        officer_email = email_address(officer_email, "经办人")
         deadline = deadline or default_deadline(identified_on, self.config.policy)
         now = self.clock()
         with self.db.begin() as s:
@@ -314,7 +307,7 @@ class Workflow:
     def plan(self, ref: str | int, *, measures: list[tuple[str, str, date]], county_leader: str = "",
              township_cadre: str = "", helping_unit: str = "", emails: dict[str, str] | None = None,
              expected_version: int | None = None) -> Outcome:
-        emails = {role: _email(addr, role) for role, addr in (emails or {}).items()}
+        emails = {role: email_address(addr, role) for role, addr in (emails or {}).items()}
         unknown = set(emails) - set(PERSON_ROLES)
         if unknown:
             raise BadInput(f"未知的人员角色 {', '.join(sorted(unknown))}（应为 {', '.join(PERSON_ROLES)}）")
@@ -350,7 +343,7 @@ class Workflow:
     def assign_secretary(self, ref: str | int, *, name: str, unit: str, since: date, kind: str = "first",
                          email: str = "", phone: str = "", expected_version: int | None = None) -> Outcome:
         inputs = {"name": name.strip(), "unit": unit.strip(), "since": since, "kind": kind,
-                  "email": _email(email, "书记"), "phone": phone.strip(), "on": since}
+                  "email": email_address(email, "书记"), "phone": phone.strip(), "on": since}
 
         def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
             # After a look-back reopening the previous cycle's secretary may still be current: end that term.
@@ -368,7 +361,8 @@ class Workflow:
                           kind: str | None = None, email: str = "", phone: str = "",
                           expected_version: int | None = None) -> Outcome:
         inputs: dict[str, Any] = {"name": name.strip(), "unit": unit.strip(), "since": since,
-                                  "reason": reason.strip(), "email": _email(email, "书记"), "phone": phone.strip()}
+                                  "reason": reason.strip(), "email": email_address(email, "书记"),
+                                  "phone": phone.strip()}
 
         def facts(s: Connection, row: sa.Row[Any]) -> dict[str, Any]:
             current = s.execute(sa.select(secretary_t.c.id, secretary_t.c.name, secretary_t.c.kind,
@@ -438,13 +432,7 @@ class Workflow:
     def verify(self, ref: str | int, *, on: date, by: str, score: int, satisfied: int, dissatisfied: int,
                basic: int = 0, deadline: date | None = None, expected_version: int | None = None) -> Outcome:
         """Passes only at or above the configured thresholds; otherwise takes ``fail_verification``."""
-        rules = self.config.verification
-        total = satisfied + basic + dissatisfied
-        reasons = []
-        if score < rules.pass_score:
-            reasons.append(f"验收得分 {score} 低于 {rules.pass_score} 分")
-        if total > 0 and dissatisfied / total > rules.max_dissatisfied_share:
-            reasons.append(f"不满意率 {dissatisfied / total:.0%} 超过 {rules.max_dissatisfied_share:.0%}")
+        reasons = verification_shortfalls(score, satisfied, basic, dissatisfied, self.config.verification)
         passed = not reasons
         inputs: dict[str, Any] = {"on": on, "by": by.strip(), "score": score, "satisfied": satisfied,
                                   "basic": basic, "dissatisfied": dissatisfied, "passed": passed,

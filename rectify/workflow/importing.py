@@ -25,7 +25,10 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from rectify.clock import Clock, local_today, system_clock
 from rectify.config import Config
+from rectify.errors import BadInput
+from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.stages import (
     KINDS,
     OTHER_PROBLEM,
@@ -34,12 +37,10 @@ from rectify.states.stages import (
     STAGE_LABELS,
     Stage,
 )
-from rectify.workflow.clock import Clock, local_today, system_clock
-from rectify.workflow.deadlines import default_deadline, stage_due
-from rectify.workflow.errors import BadInput
+from rectify.states.thresholds import score_passes
 from rectify.workflow.ledger import LEDGER_COLUMNS
 from rectify.workflow.persistence import Database, translate_errors
-from rectify.workflow.tables import (
+from rectify.workflow.persistence.tables import (
     case_t,
     event_t,
     measure_t,
@@ -892,7 +893,7 @@ def _case_from_row(r: _Row, org_code: str | None, config: Config, today: date, n
             if candidate == Stage.rectified and rectified_on is None:
                 continue
             if candidate == Stage.verified and not struck and not (
-                    score is not None and score >= config.verification.pass_score):
+                    score_passes(score, config.verification)):
                 continue
             if not reaches(candidate):
                 stage = candidate

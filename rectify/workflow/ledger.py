@@ -5,7 +5,7 @@ county's own form says, and what the import reads back.
 
 Rows come from ONE query (aggregating subqueries joined to the case), streamed: no ORM object and no
 query per case, so an export of 100,000 cases runs in bounded memory. Lights and days left are
-computed per row by :mod:`rectify.workflow.deadlines` for the as-of date.
+computed per row by :mod:`rectify.states.deadlines` for the as-of date.
 """
 
 from __future__ import annotations
@@ -18,10 +18,18 @@ from typing import Any
 import sqlalchemy as sa
 
 from rectify.config import Config
-from rectify.states.stages import CLOSED_STAGES, KINDS, OTHER_PROBLEM, SECRETARY_KINDS, STAGE_LABELS, Stage
-from rectify.workflow.deadlines import LIGHT_LABELS, NO_DUE_STAGES, case_light, days_left, next_due, row_light
+from rectify.states.deadlines import LIGHT_LABELS, case_light, days_left, next_due, row_light
+from rectify.states.stages import (
+    CLOSED_STAGES,
+    KINDS,
+    NO_DUE_STAGES,
+    OTHER_PROBLEM,
+    SECRETARY_KINDS,
+    STAGE_LABELS,
+    Stage,
+)
 from rectify.workflow.persistence import Database
-from rectify.workflow.tables import (
+from rectify.workflow.persistence.tables import (
     case_t,
     extension_t,
     org_t,

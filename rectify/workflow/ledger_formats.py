@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from rectify.output import FORMULA_PREFIXES, display_width, pad, safe_cell, truncate
-from rectify.workflow.deadlines import LIGHT_LABELS
+from rectify.states.deadlines import LIGHT_LABELS
+from rectify.states.wording import days_left_text
 from rectify.workflow.ledger import LEDGER_COLUMNS, LedgerRows, cells
 
 HEADERS = [h for _, h in LEDGER_COLUMNS]
@@ -441,13 +442,6 @@ def write_html(
 # -- iCalendar -------------------------------------------------------------------------------------
 
 
-def days_left_text(days: int) -> str:
-    """剩余 5 天, 今天到期, 已逾期 10 天: never a negative number of days left."""
-    if days < 0:
-        return f"已逾期 {-days} 天"
-    if days == 0:
-        return "今天到期"
-    return f"剩余 {days} 天"
 
 
 def write_ics(

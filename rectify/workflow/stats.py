@@ -1,7 +1,7 @@
 """Statistics of SPEC §6 and the Party statistics form "整顿软弱涣散基层党组织情况" (§6.1).
 
 Counts come from aggregate queries and one streamed pass over a lean case query (the lights depend on
-the as-of date, so they are computed in Python by :mod:`rectify.workflow.deadlines`, never in SQL).
+the as-of date, so they are computed in Python by :mod:`rectify.states.deadlines`, never in SQL).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from rectify.config import Config
+from rectify.states.deadlines import LIGHT_LABELS, LIGHT_ORDER, days_left, next_due, row_light
 from rectify.states.stages import KINDS, OTHER_PROBLEM, PROBLEM_TYPES, STAGE_LABELS, STAGES, Stage
-from rectify.workflow.deadlines import LIGHT_LABELS, LIGHT_ORDER, days_left, next_due, row_light
 from rectify.workflow.ledger import LedgerFilter, apply_filter
 from rectify.workflow.persistence import Database
-from rectify.workflow.tables import case_t, org_t, person_t, problem_t, secretary_t
+from rectify.workflow.persistence.tables import case_t, org_t, person_t, problem_t, secretary_t
 
 FORM_TITLE = "整顿软弱涣散基层党组织情况"
 MANUAL = "人工填报"

@@ -11,8 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from rectify.errors import NotFound
 from rectify.states.stages import CLOSED_STAGES
-from rectify.workflow.errors import NotFound
 from rectify.workflow.models import (
     Case,
     CasePerson,

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from rectify.config import LightsConfig, PolicyConfig
-from rectify.states.stages import Stage
+from rectify.states.stages import NO_DUE_STAGES, Stage
 
 
 class Light(StrEnum):
@@ -23,8 +23,6 @@ class Light(StrEnum):
 
 LIGHT_LABELS: dict[str, str] = {"green": "绿", "yellow": "黄", "orange": "橙", "red": "红"}
 LIGHT_ORDER: dict[str, int] = {"green": 0, "yellow": 1, "orange": 2, "red": 3}
-# Closed cases: no light, no next due date, no days left.
-NO_DUE_STAGES: frozenset[str] = frozenset({Stage.verified.value, Stage.withdrawn.value})
 
 
 def default_deadline(identified_on: date, policy: PolicyConfig) -> date:

@@ -17,13 +17,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from rectify.workflow.errors import BadInput, Conflict, DatabaseProblem
+from rectify.errors import BadInput, Conflict, DatabaseProblem
 
 # The Alembic revision this code was written for; tests assert it equals the migrations' head.
 SCHEMA_HEAD = "0002"
 KNOWN_REVISIONS = ("0001", "0002")
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def default_sqlite_path() -> Path:
@@ -85,7 +85,7 @@ class Database:
         self.engine.dispose()
 
 
-def _sqlite_file(url: str) -> Path | None:
+def sqlite_file(url: str) -> Path | None:
     u = sa.engine.make_url(url)
     if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return None
@@ -112,7 +112,7 @@ def open_database(url: str | None = None, *, create: bool = False, check: bool =
         parsed = sa.engine.make_url(full)
     except sa.exc.ArgumentError:
         raise DatabaseProblem(f"数据库地址无法识别：{full}") from None
-    path = _sqlite_file(full)
+    path = sqlite_file(full)
     if path is not None:
         if not path.exists():
             if not create:
