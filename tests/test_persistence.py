@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 import rectify.notifications.models  # noqa: F401
-import rectify.workflow.models  # noqa: F401
+import rectify.workflow.persistence.models  # noqa: F401
 from rectify.errors import DatabaseProblem
 from rectify.workflow.persistence import (
     KNOWN_REVISIONS,

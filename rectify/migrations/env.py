@@ -7,7 +7,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import rectify.notifications.models  # noqa: F401  (registers the outbox table)
-import rectify.workflow.models  # noqa: F401  (registers the tables)
+import rectify.workflow.persistence.models  # noqa: F401  (registers the tables)
 
 config = context.config
 target_metadata = SQLModel.metadata

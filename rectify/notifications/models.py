@@ -12,7 +12,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from rectify.workflow.models import UTCDateTime
+from rectify.workflow.persistence.models import UTCDateTime
 
 DIGEST_STATUSES = ("pending", "sending", "sent", "failed")
 

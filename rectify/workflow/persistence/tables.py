@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from rectify.errors import NotFound
 from rectify.states.stages import CLOSED_STAGES
-from rectify.workflow.models import (
+from rectify.workflow.persistence.models import (
     Case,
     CasePerson,
     CaseProblem,

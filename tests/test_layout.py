@@ -1,0 +1,98 @@
+"""The shape of the code, checked as tests (as transitions lints itself): one home per rule, small pieces.
+
+- SQL statements are built only in the persistence layer (and the migrations);
+- ``rectify.workflow`` never imports ``rectify.notifications``;
+- no stage name is spelled outside ``states/`` (and the migrations);
+- no module over 600 lines, no function over 80 lines (complexity is ruff's C901, max 20, in CI).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "rectify"
+PERSISTENCE = PACKAGE / "workflow" / "persistence"
+MIGRATIONS = PACKAGE / "migrations"
+STATES = PACKAGE / "states"
+STAGE_NAMES = ("identified", "ledger_created", "secretary_assigned", "rectified", "verified", "withdrawn")
+SQL_BUILDERS = {"select", "insert", "update", "delete", "text"}
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 80
+
+
+def _modules(exclude: tuple[Path, ...] = ()) -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if not any(p.is_relative_to(x) for x in exclude))
+
+
+def _name(p: Path) -> str:
+    return str(p.relative_to(PACKAGE.parent))
+
+
+def _sql_calls(tree: ast.AST) -> list[tuple[int, str]]:
+    """Calls of SQLAlchemy's statement builders: ``sa.select(``, ``select(`` imported from sqlalchemy …"""
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sqlalchemy"):
+            imported |= {a.asname or a.name for a in node.names if a.name in SQL_BUILDERS}
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        f = node.func
+        if isinstance(f, ast.Attribute) and f.attr in SQL_BUILDERS and isinstance(f.value, ast.Name) \
+                and f.value.id in ("sa", "sqlalchemy"):
+            found.append((node.lineno, f"sa.{f.attr}"))
+        elif isinstance(f, ast.Name) and f.id in imported:
+            found.append((node.lineno, f.id))
+    return found
+
+
+def test_sql_only_in_the_persistence_layer() -> None:
+    offenders = [f"{_name(p)}:{line} {call}"
+                 for p in _modules(exclude=(PERSISTENCE, MIGRATIONS))
+                 for line, call in _sql_calls(ast.parse(p.read_text("utf-8")))]
+    assert offenders == []
+
+
+def test_workflow_does_not_import_notifications() -> None:
+    offenders = []
+    for p in _modules():
+        if not p.is_relative_to(PACKAGE / "workflow"):
+            continue
+        for node in ast.walk(ast.parse(p.read_text("utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            offenders += [f"{_name(p)}:{node.lineno} {n}" for n in names if n.startswith("rectify.notifications")]
+    assert offenders == []
+
+
+def test_notifications_import_nothing_from_workflow() -> None:
+    offenders = []
+    for p in (PACKAGE / "notifications").rglob("*.py"):
+        for node in ast.walk(ast.parse(p.read_text("utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            offenders += [f"{_name(p)}:{node.lineno} {n}" for n in names if n.startswith("rectify.workflow")]
+    assert offenders == []
+
+
+def test_stage_names_only_in_states() -> None:
+    spelled = re.compile(r"""["'](%s)["']""" % "|".join(STAGE_NAMES))
+    offenders = [f"{_name(p)}:{n}" for p in _modules(exclude=(STATES, MIGRATIONS))
+                 for n, line in enumerate(p.read_text("utf-8").splitlines(), 1) if spelled.search(line)]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("path", _modules(exclude=(MIGRATIONS,)), ids=_name)
+def test_small_pieces(path: Path) -> None:
+    text = path.read_text("utf-8")
+    lines = len(text.splitlines())
+    assert lines <= MAX_MODULE_LINES, f"{_name(path)} has {lines} lines"
+    long = [f"{node.name} ({node.end_lineno - node.lineno + 1} lines)" for node in ast.walk(ast.parse(text))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]  # type: ignore[operator]
+    assert long == []
