@@ -81,7 +81,7 @@ def test_notifications_import_nothing_from_workflow() -> None:
 
 
 def test_stage_names_only_in_states() -> None:
-    spelled = re.compile(r"""["'](%s)["']""" % "|".join(STAGE_NAMES))
+    spelled = re.compile("[\"'](" + "|".join(STAGE_NAMES) + ")[\"']")
     offenders = [f"{_name(p)}:{n}" for p in _modules(exclude=(STATES, MIGRATIONS))
                  for n, line in enumerate(p.read_text("utf-8").splitlines(), 1) if spelled.search(line)]
     assert offenders == []
