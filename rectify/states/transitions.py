@@ -74,3 +74,13 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
 )
 
 BY_TRIGGER: dict[str, TransitionSpec] = {t.trigger: t for t in TRANSITIONS}
+
+# Actions recorded in the history that are not moves of the machine: a case is opened, or imported.
+OPEN_ACTION = "open"
+IMPORT_ACTION = "import"
+# What the history calls each action.
+ACTION_LABELS: dict[str, str] = {
+    OPEN_ACTION: "立案",
+    IMPORT_ACTION: "导入",
+    **{t.trigger: t.label for t in TRANSITIONS},
+}

@@ -7,15 +7,12 @@ behind, and the ``version`` column is what makes the slower of two concurrent of
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, CursorResult
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Row
 from transitions import Machine, MachineError
 
 from rectify.clock import Clock, local_today, system_clock
@@ -23,8 +20,8 @@ from rectify.config import Config
 from rectify.errors import BadInput, Conflict, NotFound, Refused
 from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.guards import GUARDS, Proposal
+from rectify.states.permissions import may
 from rectify.states.stages import (
-    CLOSED_STAGES,
     KINDS,
     OTHER_PROBLEM,
     PROBLEM_TYPES,
@@ -34,27 +31,16 @@ from rectify.states.stages import (
     Stage,
 )
 from rectify.states.thresholds import verification_shortfalls
-from rectify.states.transitions import BY_TRIGGER, TRANSITIONS, TransitionSpec
+from rectify.states.transitions import ACTION_LABELS, BY_TRIGGER, OPEN_ACTION, TRANSITIONS, TransitionSpec
 from rectify.validation import email_address
 from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.tables import (
-    BUMP,
-    INSERTS,
-    case_t,
-    event_t,
-    extension_t,
-    measure_t,
-    org_t,
-    person_t,
-    problem_t,
-    progress_t,
-    resolve,
-    secretary_t,
-    verification_t,
-)
+from rectify.workflow.persistence.cases import CaseStore, DuplicateKey
+
+__all__ = ["ACTION_LABELS", "MACHINE", "PERSON_ROLES", "Outcome", "Workflow", "parse_problems", "stage_text"]
 
 PERSON_ROLES = ("officer", "county_leader", "township_cadre")
-ACTION_LABELS: dict[str, str] = {"open": "立案", "import": "导入", **{t.trigger: t.label for t in TRANSITIONS}}
+Apply = Callable[[CaseStore, Row[Any], Proposal], dict[str, Any]]
+Facts = Callable[[CaseStore, Row[Any]], dict[str, Any]]
 
 
 def _guards_pass(spec: TransitionSpec) -> Callable[[Any], bool]:
@@ -83,16 +69,6 @@ MACHINE = Machine(
 
 def stage_text(stage: str) -> str:
     return f"{stage}（{STAGE_LABELS.get(stage, stage)}）"
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 @dataclass(frozen=True)
@@ -144,60 +120,62 @@ class Workflow:
     """The operations of SPEC §3 on one database, performed by one actor at the clock's time."""
 
     def __init__(self, db: Database, config: Config | None = None, *, actor: str = "system",
-                 clock: Clock = system_clock) -> None:
+                 clock: Clock = system_clock, role: str | None = None) -> None:
         self.db = db
         self.config = config or Config()
         self.actor = actor
         self.clock = clock
+        self.role = role
 
     # -- helpers ---------------------------------------------------------------------------------
 
     def today(self) -> date:
         return local_today(self.clock, self.config.policy.timezone)
 
-    def _event(self, s: Connection, case_id: int, action: str, from_stage: str | None, to_stage: str | None,
+    def _event(self, store: CaseStore, case_id: int, action: str, from_stage: str | None, to_stage: str | None,
                reason: str = "", detail: dict[str, Any] | None = None, at: datetime | None = None) -> None:
-        s.execute(INSERTS[event_t], {
-            "case_id": case_id, "at": at or self.clock(), "actor": self.actor, "action": action,
-            "from_stage": from_stage, "to_stage": to_stage, "reason": reason or "",
-            "detail": json.dumps(_jsonable(detail or {}), ensure_ascii=False, sort_keys=True),
-        })
+        store.append_event(case_id, at=at or self.clock(), actor=self.actor, action=action,
+                           from_stage=from_stage, to_stage=to_stage, reason=reason or "", detail=detail)
 
-    _resolve = staticmethod(resolve)
+    def _check_may(self, trigger: str, label: str) -> None:
+        if not may(trigger, self.role):
+            raise Refused(f"无法{label}：{self.actor} 无权进行此操作")
 
-    @staticmethod
-    def _people(s: Connection, case_id: int) -> dict[str, str]:
-        rows = s.execute(sa.select(person_t.c.role, person_t.c.name).where(person_t.c.case_id == case_id))
-        return {role: name for role, name in rows}
+    def _propose(self, store: CaseStore, row: Row[Any], spec: TransitionSpec, inputs: dict[str, Any],
+                 facts: Facts | None) -> Proposal:
+        """Moves a proposal of the case by the shared machine, or refuses naming the stage and what is missing."""
+        proposal = Proposal(state=row.stage, facts={
+            "identified_on": row.cycle_start, "deadline": row.deadline, "supervised": row.supervised,
+            "measures_total": row.measures_total,
+            "measures_open": row.measures_total - row.measures_done,
+            "rectified_on": row.rectified_on, "today": self.today(),
+        }, inputs=inputs)
+        if facts is not None:
+            proposal.facts.update(facts(store, row))
+        head = f"无法{spec.label}：案例 {row.id}（{row.org_name}）处于 {stage_text(row.stage)} 阶段"
+        try:
+            moved = MACHINE.events[spec.trigger].trigger(proposal)
+        except MachineError:
+            allowed = "、".join(stage_text(x) for x in spec.sources)
+            raise Refused(f"{head}，此操作只适用于 {allowed} 阶段") from None
+        if not moved:
+            raise Refused(f"{head}，{'；'.join(proposal.missing)}")
+        return proposal
 
-    def _run(self, ref: str | int, trigger: str, inputs: dict[str, Any], *,
-             apply: Callable[[Connection, sa.Row[Any], Proposal], dict[str, Any]],
-             facts: Callable[[Connection, sa.Row[Any]], dict[str, Any]] | None = None,
-             expected_version: int | None = None, reason: str = "",
+    def _run(self, ref: str | int, trigger: str, inputs: dict[str, Any], *, apply: Apply,
+             facts: Facts | None = None, expected_version: int | None = None, reason: str = "",
              message: Callable[[Proposal], str] | None = None) -> Outcome:
-        with self.db.begin() as s:
-            row = self._resolve(s, ref)
+        """The one path of every step: who may, load, guard, apply, version-checked update, event."""
+        spec = BY_TRIGGER[trigger]
+        self._check_may(trigger, spec.label)
+        with self.db.begin() as conn:
+            store = CaseStore(conn)
+            row = store.case(ref)
             if expected_version is not None and row.version != expected_version:
                 raise Conflict(f"案例 {row.id}（{row.org_name}）已被他人修改（版本 {expected_version} → "
                                f"{row.version}），本次操作未写入，请重新查看后再试")
-            spec = BY_TRIGGER[trigger]
-            proposal = Proposal(state=row.stage, facts={
-                "identified_on": row.cycle_start, "deadline": row.deadline, "supervised": row.supervised,
-                "measures_total": row.measures_total,
-                "measures_open": row.measures_total - row.measures_done,
-                "rectified_on": row.rectified_on, "today": self.today(),
-            }, inputs=inputs)
-            if facts is not None:
-                proposal.facts.update(facts(s, row))
-            head = f"无法{spec.label}：案例 {row.id}（{row.org_name}）处于 {stage_text(row.stage)} 阶段"
-            try:
-                moved = MACHINE.events[trigger].trigger(proposal)
-            except MachineError:
-                allowed = "、".join(stage_text(x) for x in spec.sources)
-                raise Refused(f"{head}，此操作只适用于 {allowed} 阶段") from None
-            if not moved:
-                raise Refused(f"{head}，{'；'.join(proposal.missing)}")
-            changes = apply(s, row, proposal)
+            proposal = self._propose(store, row, spec, inputs, facts)
+            changes = apply(store, row, proposal)
             to_stage = proposal.state
             now = self.clock()
             if to_stage != row.stage:
@@ -210,10 +188,9 @@ class Workflow:
                     rectified_on=changes.get("rectified_on", row.rectified_on), policy=self.config.policy)
             changes["version"] = row.version + 1
             changes["updated_at"] = now
-            result = cast(CursorResult[Any], s.execute(BUMP, {**changes, "_id": row.id, "_version": row.version}))
-            if result.rowcount != 1:
+            if not store.bump(row.id, row.version, changes):
                 raise Conflict(f"案例 {row.id}（{row.org_name}）已被他人修改，本次操作未写入，请重新查看后再试")
-            self._event(s, row.id, trigger, row.stage, to_stage, reason or inputs.get("reason") or "",
+            self._event(store, row.id, trigger, row.stage, to_stage, reason or inputs.get("reason") or "",
                         inputs, at=now)
         return Outcome(row.id, row.org_name, trigger, row.stage, to_stage, message(proposal) if message else "")
 
@@ -228,19 +205,16 @@ class Workflow:
             raise BadInput(f"未知的组织类别 {kind}（应为 {', '.join(KINDS)}）")
         if not county.strip() or not township.strip():
             raise BadInput("县和乡镇不能为空")
-        with self.db.begin() as s:
-            exists = s.execute(sa.select(org_t.c.name).where(org_t.c.code == code)).scalar()
+        with self.db.begin() as conn:
+            store = CaseStore(conn)
+            exists = store.org_name(code)
             if exists is not None:
                 raise Refused(f"组织代码 {code} 已存在（{exists}）")
             try:
-                result = cast(CursorResult[Any], s.execute(INSERTS[org_t], dict(
-                    code=code, name=name, kind=kind, county=county.strip(), township=township.strip(),
-                    poor_village=poor_village, created_at=self.clock())))
-            except IntegrityError:
+                return store.add_org(code=code, name=name, kind=kind, county=county.strip(),
+                                     township=township.strip(), poor_village=poor_village, created_at=self.clock())
+            except DuplicateKey:
                 raise Refused(f"组织代码 {code} 已存在") from None
-            pk = result.inserted_primary_key
-            assert pk is not None
-            return int(pk[0])
 
     # -- cases -----------------------------------------------------------------------------------
 
@@ -250,59 +224,41 @@ class Workflow:
         parsed = parse_problems(problems, detail)
         officer_email = email_address(officer_email, "经办人")
         deadline = deadline or default_deadline(identified_on, self.config.policy)
+        self._check_may(OPEN_ACTION, ACTION_LABELS[OPEN_ACTION])
         now = self.clock()
-        with self.db.begin() as s:
-            org = s.execute(sa.select(org_t.c.id, org_t.c.name).where(org_t.c.code == org_code.strip())).one_or_none()
+        with self.db.begin() as conn:
+            store = CaseStore(conn)
+            org = store.org(org_code.strip())
             if org is None:
                 raise NotFound(f"找不到组织 {org_code}，请先用 rectify org add 登记")
             if deadline <= identified_on:
                 raise Refused(f"无法立案：{org.name} 的转化时限 {deadline} 早于或等于确定日期 {identified_on}")
             if identified_on > self.today():
                 raise Refused(f"无法立案：{org.name} 的确定日期 {identified_on} 晚于今天 {self.today()}")
-            existing = s.execute(sa.select(case_t.c.id, case_t.c.stage).where(
-                case_t.c.org_id == org.id, case_t.c.stage.not_in(CLOSED_STAGES))).one_or_none()
+            existing = store.open_case_of(org.id)
             if existing is not None:
                 raise Refused(f"无法立案：{org.name} 已有在办的整顿案例 {existing.id}"
                               f"（阶段 {stage_text(existing.stage)}），一个组织同时只能有一个在办案例")
             try:
-                result = cast(CursorResult[Any], s.execute(INSERTS[case_t], dict(
-                    org_id=org.id, year=identified_on.year, stage=Stage.identified, identified_on=identified_on,
-                    deadline=deadline, stage_since=identified_on, cycle_start=identified_on,
+                case_id = store.add_case(
+                    org_id=org.id, year=identified_on.year, stage=Stage.identified,
+                    identified_on=identified_on, deadline=deadline, stage_since=identified_on,
+                    cycle_start=identified_on,
                     stage_due=stage_due(Stage.identified, cycle_start=identified_on, deadline=deadline,
                                         rectified_on=None, policy=self.config.policy),
                     cycle=1, version=1, detail=detail.strip(), helping_unit="", self_check="",
                     withdrawn_reason="", supervised=False, supervision_reason="", measures_total=0,
-                    measures_done=0, created_at=now, updated_at=now)))
-            except IntegrityError:
+                    measures_done=0, created_at=now, updated_at=now)
+            except DuplicateKey:
                 raise Conflict(f"无法立案：{org.name} 刚刚已由他人立案，请用 rectify case list 查看") from None
-            pk = result.inserted_primary_key
-            assert pk is not None
-            case_id = int(pk[0])
-            s.execute(sa.insert(problem_t), [{"case_id": case_id, "code": c, "text": t} for c, t in parsed])
+            store.add_problems(case_id, parsed)
             if officer.strip() or officer_email.strip():
-                s.execute(INSERTS[person_t], dict(case_id=case_id, role="officer", name=officer.strip(),
-                                                     email=officer_email.strip(), unit="", phone=""))
-            self._event(s, case_id, "open", None, Stage.identified, detail={
+                store.add_person(case_id, "officer", officer.strip(), officer_email.strip())
+            self._event(store, case_id, OPEN_ACTION, None, Stage.identified, detail={
                 "org": org_code, "problems": [c for c, _ in parsed], "identified_on": identified_on,
                 "deadline": deadline, "detail": detail, "officer": officer}, at=now)
-        return Outcome(case_id, org.name, "open", Stage.identified, Stage.identified,
+        return Outcome(case_id, org.name, OPEN_ACTION, Stage.identified, Stage.identified,
                        f"转化时限 {deadline}")
-
-    def _set_person(self, s: Connection, case_id: int, role: str, name: str | None, email: str | None) -> None:
-        current = s.execute(sa.select(person_t.c.id, person_t.c.name, person_t.c.email).where(
-            person_t.c.case_id == case_id, person_t.c.role == role)).one_or_none()
-        if current is None:
-            if name or email:
-                s.execute(INSERTS[person_t], dict(case_id=case_id, role=role, name=name or "",
-                                                     email=email or "", unit="", phone=""))
-            return
-        values = {}
-        if name:
-            values["name"] = name
-        if email:
-            values["email"] = email
-        if values:
-            s.execute(sa.update(person_t).where(person_t.c.id == current.id).values(**values))
 
     def plan(self, ref: str | int, *, measures: list[tuple[str, str, date]], county_leader: str = "",
              township_cadre: str = "", helping_unit: str = "", emails: dict[str, str] | None = None,
@@ -316,42 +272,36 @@ class Workflow:
             "county_leader": county_leader.strip(), "township_cadre": township_cadre.strip(),
             "helping_unit": helping_unit.strip(), "emails": emails}
 
-        def facts(s: Connection, row: sa.Row[Any]) -> dict[str, Any]:
-            return self._people(s, row.id)
+        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+            return store.people(row.id)
 
-        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
-            start = s.execute(sa.select(sa.func.coalesce(sa.func.max(measure_t.c.seq), 0))
-                              .where(measure_t.c.case_id == row.id)).scalar_one()
-            new = [{"case_id": row.id, "seq": start + i, "text": m["text"], "owner": m["owner"],
-                    "due_on": m["due"], "done_on": None} for i, m in enumerate(inputs["measures"], 1)]
-            if new:
-                s.execute(sa.insert(measure_t), new)
-            self._set_person(s, row.id, "county_leader", inputs["county_leader"], emails.get("county_leader"))
-            self._set_person(s, row.id, "township_cadre", inputs["township_cadre"], emails.get("township_cadre"))
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            added = store.add_measures(row.id, inputs["measures"])
+            store.set_person(row.id, "county_leader", inputs["county_leader"], emails.get("county_leader"))
+            store.set_person(row.id, "township_cadre", inputs["township_cadre"], emails.get("township_cadre"))
             if "officer" in emails:
-                self._set_person(s, row.id, "officer", None, emails["officer"])
-            changes: dict[str, Any] = {"measures_total": row.measures_total + len(new)}
+                store.set_person(row.id, "officer", None, emails["officer"])
+            changes: dict[str, Any] = {"measures_total": row.measures_total + added}
             if inputs["helping_unit"]:
                 changes["helping_unit"] = inputs["helping_unit"]
             return changes
 
-        with self.db.connect() as s:
-            stage = self._resolve(s, ref).stage
+        with self.db.connect() as conn:
+            stage = CaseStore(conn).case(ref).stage
         trigger = "revise_plan" if stage in BY_TRIGGER["revise_plan"].sources else "plan"
         return self._run(ref, trigger, inputs, apply=apply, facts=facts, expected_version=expected_version)
 
     def assign_secretary(self, ref: str | int, *, name: str, unit: str, since: date, kind: str = "first",
                          email: str = "", phone: str = "", expected_version: int | None = None) -> Outcome:
-        inputs = {"name": name.strip(), "unit": unit.strip(), "since": since, "kind": kind,
-                  "email": email_address(email, "书记"), "phone": phone.strip(), "on": since}
+        inputs: dict[str, Any] = {"name": name.strip(), "unit": unit.strip(), "since": since, "kind": kind,
+                                  "email": email_address(email, "书记"), "phone": phone.strip(),
+                                  "on": since}
 
-        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             # After a look-back reopening the previous cycle's secretary may still be current: end that term.
-            s.execute(sa.update(secretary_t).where(secretary_t.c.case_id == row.id, secretary_t.c.until.is_(None))
-                      .values(until=since, end_reason="新一轮整顿重新选派"))
-            s.execute(INSERTS[secretary_t], dict(case_id=row.id, name=inputs["name"], kind=kind,
-                                                    unit=inputs["unit"], since=since, until=None,
-                                                    email=inputs["email"], phone=inputs["phone"], end_reason=""))
+            store.end_secretaries(row.id, since, "新一轮整顿重新选派")
+            store.add_secretary(row.id, name=inputs["name"], kind=kind, unit=inputs["unit"], since=since,
+                                email=inputs["email"], phone=inputs["phone"])
             return {}
 
         return self._run(ref, "assign_secretary", inputs, apply=apply, expected_version=expected_version,
@@ -364,27 +314,22 @@ class Workflow:
                                   "reason": reason.strip(), "email": email_address(email, "书记"),
                                   "phone": phone.strip()}
 
-        def facts(s: Connection, row: sa.Row[Any]) -> dict[str, Any]:
-            current = s.execute(sa.select(secretary_t.c.id, secretary_t.c.name, secretary_t.c.kind,
-                                          secretary_t.c.since)
-                                .where(secretary_t.c.case_id == row.id, secretary_t.c.until.is_(None))
-                                .order_by(secretary_t.c.id.desc()).limit(1)).one_or_none()
+        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+            current = store.current_secretary(row.id)
             inputs["kind"] = kind or (current.kind if current else "first")
             if current is not None:
                 inputs["old_name"] = current.name
             return {"secretary": current}
 
-        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             current = p.facts["secretary"]
             if current is not None:
                 if since < current.since:
                     raise Refused(f"无法更换书记：案例 {row.id}（{row.org_name}）新书记任职日期 {since} "
                                   f"早于原书记 {current.name} 的任职日期 {current.since}")
-                s.execute(sa.update(secretary_t).where(secretary_t.c.id == current.id)
-                          .values(until=since, end_reason=inputs["reason"]))
-            s.execute(INSERTS[secretary_t], dict(case_id=row.id, name=inputs["name"], kind=inputs["kind"],
-                                                    unit=inputs["unit"], since=since, until=None,
-                                                    email=inputs["email"], phone=inputs["phone"], end_reason=""))
+                store.end_secretary(current.id, since, inputs["reason"])
+            store.add_secretary(row.id, name=inputs["name"], kind=inputs["kind"], unit=inputs["unit"], since=since,
+                                email=inputs["email"], phone=inputs["phone"])
             return {}
 
         return self._run(ref, "replace_secretary", inputs, apply=apply, facts=facts,
@@ -395,13 +340,11 @@ class Workflow:
                          expected_version: int | None = None) -> Outcome:
         inputs = {"measure_no": number, "on": on}
 
-        def facts(s: Connection, row: sa.Row[Any]) -> dict[str, Any]:
-            m = s.execute(sa.select(measure_t.c.id, measure_t.c.text, measure_t.c.done_on).where(
-                measure_t.c.case_id == row.id, measure_t.c.seq == number)).one_or_none()
-            return {"measure": m._asdict() if m is not None else None}
+        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+            return {"measure": store.measure(row.id, number)}
 
-        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
-            s.execute(sa.update(measure_t).where(measure_t.c.id == p.facts["measure"]["id"]).values(done_on=on))
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            store.complete_measure(p.facts["measure"]["id"], on)
             return {"measures_done": row.measures_done + 1}
 
         return self._run(ref, "complete_measure", inputs, apply=apply, facts=facts,
@@ -410,11 +353,10 @@ class Workflow:
 
     def report_progress(self, ref: str | int, *, on: date, note: str,
                         expected_version: int | None = None) -> Outcome:
-        inputs = {"on": on, "note": note.strip()}
+        inputs: dict[str, Any] = {"on": on, "note": note.strip()}
 
-        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
-            s.execute(INSERTS[progress_t], dict(case_id=row.id, reported_on=on, note=inputs["note"],
-                                                   actor=self.actor))
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            store.add_progress(row.id, on=on, note=inputs["note"], actor=self.actor)
             last = row.last_progress_on
             return {"last_progress_on": on if last is None or on > last else last}
 
@@ -424,7 +366,7 @@ class Workflow:
                        expected_version: int | None = None) -> Outcome:
         inputs = {"on": on, "self_check": self_check.strip()}
 
-        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             return {"rectified_on": on, "self_check": inputs["self_check"]}
 
         return self._run(ref, "mark_rectified", inputs, apply=apply, expected_version=expected_version)
@@ -440,10 +382,9 @@ class Workflow:
         if deadline is not None and not passed:
             inputs["deadline"] = deadline
 
-        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
-            s.execute(INSERTS[verification_t], dict(
-                case_id=row.id, verified_on=on, verifier=inputs["by"], score=score, satisfied=satisfied,
-                basic=basic, dissatisfied=dissatisfied, passed=passed, reasons=inputs["reason"]))
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            store.add_verification(row.id, verified_on=on, verifier=inputs["by"], score=score, satisfied=satisfied,
+                                   basic=basic, dissatisfied=dissatisfied, passed=passed, reasons=inputs["reason"])
             if passed:
                 return {"verified_on": on, "score": score}
             changes: dict[str, Any] = {"rectified_on": None, "stage_since": on}
@@ -465,7 +406,7 @@ class Workflow:
     def withdraw(self, ref: str | int, *, reason: str, expected_version: int | None = None) -> Outcome:
         inputs = {"reason": reason.strip()}
 
-        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             return {"withdrawn_reason": inputs["reason"]}
 
         return self._run(ref, "withdraw", inputs, apply=apply, expected_version=expected_version)
@@ -477,13 +418,11 @@ class Workflow:
         new_deadline = deadline or default_deadline(today, self.config.policy)
         inputs = {"reason": reason.strip(), "deadline": new_deadline}
 
-        def facts(s: Connection, row: sa.Row[Any]) -> dict[str, Any]:
+        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
             return {"identified_on": today}
 
-        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
-            open_elsewhere = s.execute(sa.select(case_t.c.id).where(
-                case_t.c.org_id == row.org_id, case_t.c.id != row.id,
-                case_t.c.stage.not_in(CLOSED_STAGES))).scalar()
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            open_elsewhere = store.open_case_elsewhere(row.org_id, row.id)
             if open_elsewhere is not None:
                 raise Refused(f"无法回头看重新整顿：案例 {row.id}（{row.org_name}）的组织已有在办案例 {open_elsewhere}")
             return {"cycle": row.cycle + 1, "cycle_start": today, "deadline": new_deadline,
@@ -496,15 +435,12 @@ class Workflow:
                expected_version: int | None = None) -> Outcome:
         inputs = {"deadline": to, "reason": reason.strip(), "approved_by": approved_by.strip()}
 
-        def facts(s: Connection, row: sa.Row[Any]) -> dict[str, Any]:
-            latest = s.execute(sa.select(sa.func.max(measure_t.c.due_on)).where(
-                measure_t.c.case_id == row.id, measure_t.c.done_on.is_(None))).scalar()
-            return {"latest_open_measure_due": latest}
+        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+            return {"latest_open_measure_due": store.latest_open_measure_due(row.id)}
 
-        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
-            s.execute(INSERTS[extension_t], dict(case_id=row.id, old_deadline=row.deadline, new_deadline=to,
-                                                    reason=inputs["reason"], approved_by=inputs["approved_by"],
-                                                    at=self.clock()))
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            store.add_extension(row.id, old_deadline=row.deadline, new_deadline=to, reason=inputs["reason"],
+                                approved_by=inputs["approved_by"], at=self.clock())
             return {"deadline": to}
 
         return self._run(ref, "extend", inputs, apply=apply, facts=facts, expected_version=expected_version,
@@ -519,7 +455,7 @@ class Workflow:
     def _set_supervision(self, ref: str | int, on: bool, reason: str, expected_version: int | None) -> Outcome:
         inputs = {"reason": reason.strip()}
 
-        def apply(s: Connection, row: sa.Row[Any], p: Proposal) -> dict[str, Any]:
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             return {"supervised": on, "supervision_reason": inputs["reason"] if on else ""}
 
         return self._run(ref, "supervise" if on else "unsupervise", inputs, apply=apply,

@@ -1,0 +1,209 @@
+"""The engine's statements: load a case and the facts its guards need, apply a step, append the event.
+
+A :class:`CaseStore` wraps the connection of one engine operation, so every statement of that
+operation runs in its one transaction; the engine decides, the store only reads and writes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.exc import IntegrityError
+
+from rectify.states.stages import CLOSED_STAGES
+from rectify.workflow.persistence.tables import (
+    BUMP,
+    INSERTS,
+    case_t,
+    event_t,
+    extension_t,
+    measure_t,
+    org_t,
+    person_t,
+    problem_t,
+    progress_t,
+    resolve,
+    secretary_t,
+    verification_t,
+)
+
+__all__ = ["CaseStore", "DuplicateKey", "jsonable"]
+
+DuplicateKey = IntegrityError  # a unique key already taken: the other officer's row won
+
+_ORG_NAME_BY_CODE = sa.select(org_t.c.name).where(org_t.c.code == sa.bindparam("code"))
+_ORG_BY_CODE = sa.select(org_t.c.id, org_t.c.name).where(org_t.c.code == sa.bindparam("code"))
+_OPEN_CASE_OF_ORG = sa.select(case_t.c.id, case_t.c.stage).where(
+    case_t.c.org_id == sa.bindparam("org_id"), case_t.c.stage.not_in(CLOSED_STAGES))
+_OPEN_CASE_ELSEWHERE = sa.select(case_t.c.id).where(
+    case_t.c.org_id == sa.bindparam("org_id"), case_t.c.id != sa.bindparam("case_id"),
+    case_t.c.stage.not_in(CLOSED_STAGES))
+_PEOPLE = sa.select(person_t.c.role, person_t.c.name).where(person_t.c.case_id == sa.bindparam("case_id"))
+_PERSON = sa.select(person_t.c.id, person_t.c.name, person_t.c.email).where(
+    person_t.c.case_id == sa.bindparam("case_id"), person_t.c.role == sa.bindparam("role"))
+_LAST_MEASURE_SEQ = sa.select(sa.func.coalesce(sa.func.max(measure_t.c.seq), 0)).where(
+    measure_t.c.case_id == sa.bindparam("case_id"))
+_MEASURE = sa.select(measure_t.c.id, measure_t.c.text, measure_t.c.done_on).where(
+    measure_t.c.case_id == sa.bindparam("case_id"), measure_t.c.seq == sa.bindparam("seq"))
+_LATEST_OPEN_MEASURE_DUE = sa.select(sa.func.max(measure_t.c.due_on)).where(
+    measure_t.c.case_id == sa.bindparam("case_id"), measure_t.c.done_on.is_(None))
+_CURRENT_SECRETARY = (sa.select(secretary_t.c.id, secretary_t.c.name, secretary_t.c.kind, secretary_t.c.since)
+                      .where(secretary_t.c.case_id == sa.bindparam("case_id"), secretary_t.c.until.is_(None))
+                      .order_by(secretary_t.c.id.desc()).limit(1))
+
+
+def jsonable(value: Any) -> Any:
+    """Dates as ISO text and no ``None`` keys, so an event's detail reads the same on every backend."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _new_id(result: Any) -> int:
+    pk = cast(CursorResult[Any], result).inserted_primary_key
+    assert pk is not None
+    return int(pk[0])
+
+
+class CaseStore:
+    """The statements of one engine operation, on the connection of its transaction."""
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # -- the case and its history -------------------------------------------------------------------
+
+    def case(self, ref: str | int) -> sa.Row[Any]:
+        """The case row joined with its organization's name and code; see :func:`tables.resolve`."""
+        return resolve(self.conn, ref)
+
+    def bump(self, case_id: int, version: int, changes: dict[str, Any]) -> bool:
+        """Write ``changes`` only if the case is still at ``version``; False when another officer won."""
+        result = cast(CursorResult[Any], self.conn.execute(BUMP, {**changes, "_id": case_id, "_version": version}))
+        return result.rowcount == 1
+
+    def append_event(self, case_id: int, *, at: datetime, actor: str, action: str, from_stage: str | None,
+                     to_stage: str | None, reason: str, detail: dict[str, Any] | None) -> None:
+        self.conn.execute(INSERTS[event_t], {
+            "case_id": case_id, "at": at, "actor": actor, "action": action,
+            "from_stage": from_stage, "to_stage": to_stage, "reason": reason,
+            "detail": json.dumps(jsonable(detail or {}), ensure_ascii=False, sort_keys=True),
+        })
+
+    # -- organizations and new cases ----------------------------------------------------------------
+
+    def org_name(self, code: str) -> str | None:
+        return cast(str | None, self.conn.execute(_ORG_NAME_BY_CODE, {"code": code}).scalar())
+
+    def org(self, code: str) -> sa.Row[Any] | None:
+        """``(id, name)`` of the organization with that code."""
+        return self.conn.execute(_ORG_BY_CODE, {"code": code}).one_or_none()
+
+    def add_org(self, **values: Any) -> int:
+        """Raises :data:`DuplicateKey` when the code was taken meanwhile."""
+        return _new_id(self.conn.execute(INSERTS[org_t], values))
+
+    def open_case_of(self, org_id: int) -> sa.Row[Any] | None:
+        """``(id, stage)`` of the organization's open case."""
+        return self.conn.execute(_OPEN_CASE_OF_ORG, {"org_id": org_id}).one_or_none()
+
+    def open_case_elsewhere(self, org_id: int, case_id: int) -> int | None:
+        return cast(int | None, self.conn.execute(_OPEN_CASE_ELSEWHERE, {"org_id": org_id, "case_id": case_id})
+                    .scalar())
+
+    def add_case(self, **values: Any) -> int:
+        """Raises :data:`DuplicateKey` when the organization got an open case meanwhile."""
+        return _new_id(self.conn.execute(INSERTS[case_t], values))
+
+    def add_problems(self, case_id: int, problems: list[tuple[str, str]]) -> None:
+        self.conn.execute(sa.insert(problem_t), [{"case_id": case_id, "code": c, "text": t} for c, t in problems])
+
+    # -- people ------------------------------------------------------------------------------------
+
+    def people(self, case_id: int) -> dict[str, str]:
+        """role → name."""
+        return {role: name for role, name in self.conn.execute(_PEOPLE, {"case_id": case_id})}
+
+    def add_person(self, case_id: int, role: str, name: str, email: str) -> None:
+        self.conn.execute(INSERTS[person_t], dict(case_id=case_id, role=role, name=name, email=email, unit="",
+                                                 phone=""))
+
+    def set_person(self, case_id: int, role: str, name: str | None, email: str | None) -> None:
+        """Adds the person in that role, or changes the name and e-mail given (empty ones are kept)."""
+        current = self.conn.execute(_PERSON, {"case_id": case_id, "role": role}).one_or_none()
+        if current is None:
+            if name or email:
+                self.add_person(case_id, role, name or "", email or "")
+            return
+        values = {}
+        if name:
+            values["name"] = name
+        if email:
+            values["email"] = email
+        if values:
+            self.conn.execute(sa.update(person_t).where(person_t.c.id == current.id).values(**values))
+
+    # -- measures ----------------------------------------------------------------------------------
+
+    def add_measures(self, case_id: int, measures: list[dict[str, Any]]) -> int:
+        """Numbers the measures after the case's last one; returns how many were added."""
+        start = self.conn.execute(_LAST_MEASURE_SEQ, {"case_id": case_id}).scalar_one()
+        new = [{"case_id": case_id, "seq": start + i, "text": m["text"], "owner": m["owner"],
+                "due_on": m["due"], "done_on": None} for i, m in enumerate(measures, 1)]
+        if new:
+            self.conn.execute(sa.insert(measure_t), new)
+        return len(new)
+
+    def measure(self, case_id: int, number: int) -> dict[str, Any] | None:
+        """``id``, ``text`` and ``done_on`` of the case's measure with that number."""
+        m = self.conn.execute(_MEASURE, {"case_id": case_id, "seq": number}).one_or_none()
+        return m._asdict() if m is not None else None
+
+    def complete_measure(self, measure_id: int, on: date) -> None:
+        self.conn.execute(sa.update(measure_t).where(measure_t.c.id == measure_id).values(done_on=on))
+
+    def latest_open_measure_due(self, case_id: int) -> date | None:
+        return cast(date | None, self.conn.execute(_LATEST_OPEN_MEASURE_DUE, {"case_id": case_id}).scalar())
+
+    # -- secretaries -------------------------------------------------------------------------------
+
+    def current_secretary(self, case_id: int) -> sa.Row[Any] | None:
+        """``(id, name, kind, since)`` of the secretary in office."""
+        return self.conn.execute(_CURRENT_SECRETARY, {"case_id": case_id}).one_or_none()
+
+    def end_secretaries(self, case_id: int, until: date, reason: str) -> None:
+        """Ends every term of the case still running."""
+        self.conn.execute(sa.update(secretary_t).where(secretary_t.c.case_id == case_id,
+                                                       secretary_t.c.until.is_(None))
+                          .values(until=until, end_reason=reason))
+
+    def end_secretary(self, assignment_id: int, until: date, reason: str) -> None:
+        self.conn.execute(sa.update(secretary_t).where(secretary_t.c.id == assignment_id)
+                          .values(until=until, end_reason=reason))
+
+    def add_secretary(self, case_id: int, *, name: str, kind: str, unit: str, since: date, email: str,
+                      phone: str) -> None:
+        self.conn.execute(INSERTS[secretary_t], dict(case_id=case_id, name=name, kind=kind, unit=unit, since=since,
+                                                    until=None, email=email, phone=phone, end_reason=""))
+
+    # -- reports, verifications, extensions ----------------------------------------------------------
+
+    def add_progress(self, case_id: int, *, on: date, note: str, actor: str) -> None:
+        self.conn.execute(INSERTS[progress_t], dict(case_id=case_id, reported_on=on, note=note, actor=actor))
+
+    def add_verification(self, case_id: int, **values: Any) -> None:
+        self.conn.execute(INSERTS[verification_t], dict(case_id=case_id, **values))
+
+    def add_extension(self, case_id: int, **values: Any) -> None:
+        self.conn.execute(INSERTS[extension_t], dict(case_id=case_id, **values))
+
