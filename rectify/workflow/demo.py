@@ -8,26 +8,15 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-
 from rectify.config import Config
+from rectify.states.stages import Stage
 from rectify.workflow.engine import Workflow
 from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.tables import (
-    case_t,
-    event_t,
-    extension_t,
-    measure_t,
-    org_t,
-    person_t,
-    problem_t,
-    progress_t,
-    secretary_t,
-    verification_t,
-)
+from rectify.workflow.persistence.demo import delete_orgs
 
 DEMO_COUNTY = "青山县"
 TOWNSHIPS = ("城关镇", "河口镇", "石桥乡", "柳林镇", "东岗乡")
@@ -49,11 +38,16 @@ MEASURES = (
     "整治村内环境卫生", "建立党员联系户制度",
 )
 
-# (stage, count): what the demo county shows on its as-of date.
+# Targets that are not stages: verified then reopened, and failed verification once.
+REOPENED = "reopened"
+FAILED_ONCE = "failed_once"
+# (target, count): what the demo county shows on its as-of date.
 SCENARIOS: tuple[tuple[str, int], ...] = (
-    ("identified", 6), ("ledger_created", 6), ("secretary_assigned", 12), ("rectified", 5),
-    ("verified", 6), ("reopened", 1), ("withdrawn", 1), ("failed_once", 1),
+    (Stage.identified, 6), (Stage.ledger_created, 6), (Stage.secretary_assigned, 12), (Stage.rectified, 5),
+    (Stage.verified, 6), (REOPENED, 1), (Stage.withdrawn, 1), (FAILED_ONCE, 1),
 )
+PROGRESS_NOTES = ("召开党员大会，通报整顿进展", "村“两委”班子开展谈心谈话", "完成党群服务中心改造",
+                  "化解信访积案一件", "组织党员开展志愿服务", "集体经济项目签约落地")
 
 
 class _Clock:
@@ -92,15 +86,8 @@ def clear_demo(db: Database) -> None:
     Only the demo's codes in the demo county are touched: an officer's own organizations, even in a
     county of the same name, and everything else are left as they are.
     """
-    codes = [o["code"] for o in DEMO_ORGS]
-    with db.begin() as s:
-        mine = sa.and_(org_t.c.county == DEMO_COUNTY, org_t.c.code.in_(codes))
-        orgs = sa.select(org_t.c.id).where(mine).scalar_subquery()
-        cases = sa.select(case_t.c.id).where(case_t.c.org_id.in_(orgs)).scalar_subquery()
-        for t in (event_t, extension_t, verification_t, progress_t, secretary_t, person_t, measure_t, problem_t):
-            s.execute(sa.delete(t).where(t.c.case_id.in_(cases)))
-        s.execute(sa.delete(case_t).where(case_t.c.org_id.in_(orgs)))
-        s.execute(sa.delete(org_t).where(mine))
+    with db.begin() as conn:
+        delete_orgs(conn, DEMO_COUNTY, [o["code"] for o in DEMO_ORGS])
 
 
 def build_demo(db: Database, config: Config, as_of: date, *, actor: str = "demo") -> int:
@@ -124,104 +111,141 @@ def build_demo(db: Database, config: Config, as_of: date, *, actor: str = "demo"
     cases = 0
     for k, stage in enumerate(plan):
         code, _ = orgs[order[k]]
-        _walk(wf, clock, rng, person, code, stage, k, as_of)
+        _Walk(wf, clock, rng, person, code, stage, k, as_of).run()
         cases += 1
     return cases
 
 
-def _walk(wf: Workflow, clock: _Clock, rng: random.Random, person: Callable[[], str], code: str,
-          target: str, k: int, as_of: date) -> None:
-    """Drive one case through the engine up to its target stage, each step on a plausible date."""
+@dataclass
+class _Walk:
+    """Drives one case through the engine up to its target stage, each step on a plausible date."""
 
-    def at(day: date) -> None:
-        clock.day = min(day, as_of)
+    wf: Workflow
+    clock: _Clock
+    rng: random.Random
+    person: Callable[[], str]
+    code: str
+    target: str
+    k: int
+    as_of: date
 
-    # How far back the case was identified, and its deadline, chosen so lights spread over the county.
-    spread = k % 4  # 0 green, 1 yellow, 2 orange, 3 red
-    if target == "identified":
-        identified = as_of - timedelta(days=(3, 12, 14, 25)[spread])
-        deadline = identified + timedelta(days=240)
-    elif target == "ledger_created":
-        identified = as_of - timedelta(days=(8, 23, 27, 40)[spread])
-        deadline = identified + timedelta(days=240)
-    elif target in ("secretary_assigned", "failed_once"):
-        identified = as_of - timedelta(days=(100, 200, 200, 220)[spread])
-        deadline = as_of + timedelta(days=(120, 50, 20, -10)[spread])
-    elif target == "rectified":
-        identified = as_of - timedelta(days=200)
-        deadline = as_of + timedelta(days=10)
-    else:
+    def at(self, day: date) -> None:
+        self.clock.day = min(day, self.as_of)
+
+    @property
+    def spread(self) -> int:
+        return self.k % 4  # 0 green, 1 yellow, 2 orange, 3 red
+
+    def dates(self) -> tuple[date, date]:
+        """How far back the case was identified, and its deadline, chosen so lights spread over the county."""
+        as_of, spread = self.as_of, self.spread
+        if self.target == Stage.identified:
+            identified = as_of - timedelta(days=(3, 12, 14, 25)[spread])
+            return identified, identified + timedelta(days=240)
+        if self.target == Stage.ledger_created:
+            identified = as_of - timedelta(days=(8, 23, 27, 40)[spread])
+            return identified, identified + timedelta(days=240)
+        if self.target in (Stage.secretary_assigned, FAILED_ONCE):
+            return (as_of - timedelta(days=(100, 200, 200, 220)[spread]),
+                    as_of + timedelta(days=(120, 50, 20, -10)[spread]))
+        if self.target == Stage.rectified:
+            return as_of - timedelta(days=200), as_of + timedelta(days=10)
         identified = as_of - timedelta(days=330)
-        deadline = identified + timedelta(days=200)
-    n_problems = rng.choice((1, 1, 2, 2, 3))
-    problems = sorted(rng.sample([f"P{i:02d}" for i in range(1, 11)], n_problems))
-    at(identified)
-    officer = "县委组织部 " + person()
-    case_id = wf.open_case(code, problems=problems, identified_on=identified, deadline=deadline,
-                 detail=_detail(problems, rng), officer=officer,
-                 officer_email=f"officer{k % 3 + 1}@qingshan.example.cn").case_id
-    if target == "withdrawn":
-        at(identified + timedelta(days=10))
-        wf.withdraw(code, reason="复核后不属于软弱涣散，排查时误判")
-        return
-    if target == "identified":
-        return
-    at(identified + timedelta(days=rng.randint(5, 12)))
-    measures = []
-    for m in rng.sample(MEASURES, 3):
-        due = min(deadline - timedelta(days=rng.randint(5, 40)), deadline)
-        measures.append((m, person(), max(due, identified + timedelta(days=20))))
-    wf.plan(code, measures=measures, county_leader=person() + "（县委常委）", township_cadre=person(),
-            helping_unit=rng.choice(UNITS),
-            emails={"county_leader": f"leader{k % 5 + 1}@qingshan.example.cn",
-                    "township_cadre": f"cadre{k % 8 + 1}@qingshan.example.cn"})
-    if target == "ledger_created":
-        return
-    at(identified + timedelta(days=rng.randint(15, 28)))
-    wf.assign_secretary(code, name=person(), unit=rng.choice(UNITS), since=clock.day,
-                        kind="first" if k % 5 else "local", email=f"secretary{k + 1}@qingshan.example.cn")
-    # Monthly progress reports up to the as-of date (some lapse, to show the reminder).
-    day = clock.day + timedelta(days=30)
-    # Cases that go on to rectification get there on rect_day; their monthly reports stop then.
-    rect_day = {"rectified": as_of - timedelta(days=12),
-                "failed_once": as_of - timedelta(days=30)}.get(target, deadline - timedelta(days=20))
-    horizon = as_of if target in ("secretary_assigned", "failed_once") else min(as_of, rect_day)
-    while day <= horizon - timedelta(days=(0 if k % 3 else 45)):
-        at(day)
-        wf.report_progress(code, on=day, note=rng.choice((
-            "召开党员大会，通报整顿进展", "村“两委”班子开展谈心谈话", "完成党群服务中心改造",
-            "化解信访积案一件", "组织党员开展志愿服务", "集体经济项目签约落地")))
-        day += timedelta(days=30)
-    if target == "secretary_assigned":
+        return identified, identified + timedelta(days=200)
+
+    def run(self) -> None:
+        identified, deadline = self.dates()
+        case_id = self.open(identified, deadline)
+        if self.target == Stage.withdrawn:
+            self.at(identified + timedelta(days=10))
+            self.wf.withdraw(self.code, reason="复核后不属于软弱涣散，排查时误判")
+            return
+        if self.target == Stage.identified:
+            return
+        self.plan(identified, deadline)
+        if self.target == Stage.ledger_created:
+            return
+        rect_day = self.assign_and_report(identified, deadline)
+        if self.target == Stage.secretary_assigned:
+            self.late_steps(deadline)
+            return
+        self.rectify(rect_day)
+        if self.target != Stage.rectified:
+            self.verify(case_id, rect_day)
+
+    def open(self, identified: date, deadline: date) -> int:
+        rng, k = self.rng, self.k
+        n_problems = rng.choice((1, 1, 2, 2, 3))
+        problems = sorted(rng.sample([f"P{i:02d}" for i in range(1, 11)], n_problems))
+        self.at(identified)
+        officer = "县委组织部 " + self.person()
+        return self.wf.open_case(self.code, problems=problems, identified_on=identified, deadline=deadline,
+                                 detail=_detail(problems, rng), officer=officer,
+                                 officer_email=f"officer{k % 3 + 1}@qingshan.example.cn").case_id
+
+    def plan(self, identified: date, deadline: date) -> None:
+        rng, k, person = self.rng, self.k, self.person
+        self.at(identified + timedelta(days=rng.randint(5, 12)))
+        measures = []
+        for m in rng.sample(MEASURES, 3):
+            due = min(deadline - timedelta(days=rng.randint(5, 40)), deadline)
+            measures.append((m, person(), max(due, identified + timedelta(days=20))))
+        self.wf.plan(self.code, measures=measures, county_leader=person() + "（县委常委）", township_cadre=person(),
+                     helping_unit=rng.choice(UNITS),
+                     emails={"county_leader": f"leader{k % 5 + 1}@qingshan.example.cn",
+                             "township_cadre": f"cadre{k % 8 + 1}@qingshan.example.cn"})
+
+    def assign_and_report(self, identified: date, deadline: date) -> date:
+        """Assigns the secretary, then reports monthly; returns the day the case is (or would be) rectified."""
+        rng, k, as_of, clock = self.rng, self.k, self.as_of, self.clock
+        self.at(identified + timedelta(days=rng.randint(15, 28)))
+        self.wf.assign_secretary(self.code, name=self.person(), unit=rng.choice(UNITS), since=clock.day,
+                                 kind="first" if k % 5 else "local", email=f"secretary{k + 1}@qingshan.example.cn")
+        # Monthly progress reports up to the as-of date (some lapse, to show the reminder).
+        day = clock.day + timedelta(days=30)
+        # Cases that go on to rectification get there on rect_day; their monthly reports stop then.
+        rect_day = {Stage.rectified: as_of - timedelta(days=12),
+                    FAILED_ONCE: as_of - timedelta(days=30)}.get(self.target, deadline - timedelta(days=20))
+        horizon = as_of if self.target in (Stage.secretary_assigned, FAILED_ONCE) else min(as_of, rect_day)
+        while day <= horizon - timedelta(days=(0 if k % 3 else 45)):
+            self.at(day)
+            self.wf.report_progress(self.code, on=day, note=rng.choice(PROGRESS_NOTES))
+            day += timedelta(days=30)
+        return rect_day
+
+    def late_steps(self, deadline: date) -> None:
+        """Supervision, an extension and a first measure done, spread over the cases still under way."""
+        k, as_of = self.k, self.as_of
         if k % 6 == 1:
-            at(as_of - timedelta(days=20))
-            wf.supervise(code, reason="整顿进度滞后，列入市级挂牌督办")
+            self.at(as_of - timedelta(days=20))
+            self.wf.supervise(self.code, reason="整顿进度滞后，列入市级挂牌督办")
         if k % 6 == 3:
-            at(as_of - timedelta(days=60))
-            wf.extend(code, to=deadline + timedelta(days=30), reason="换届工作推迟，整改周期延长",
-                      approved_by="县委组织部部务会")
-            deadline = deadline + timedelta(days=30)
+            self.at(as_of - timedelta(days=60))
+            self.wf.extend(self.code, to=deadline + timedelta(days=30), reason="换届工作推迟，整改周期延长",
+                           approved_by="县委组织部部务会")
         if k % 4 == 0:
-            at(as_of - timedelta(days=5))
-            wf.complete_measure(code, 1, on=clock.day)
-        return
-    for n in (1, 2, 3):
-        at(rect_day - timedelta(days=4 - n))
-        wf.complete_measure(code, n, on=clock.day)
-    at(rect_day)
-    wf.mark_rectified(code, on=rect_day, self_check="乡镇党委逐项对照整改清单自查，问题均已整改到位")
-    if target == "rectified":
-        return
-    at(rect_day + timedelta(days=15))
-    if target == "failed_once":
-        wf.verify(code, on=clock.day, by="县委组织部验收组", score=62, satisfied=30, basic=10,
-                  dissatisfied=12, deadline=as_of + timedelta(days=(120, 50, 20, -10)[spread]))
-        return
-    wf.verify(code, on=clock.day, by="县委组织部验收组", score=rng.randint(78, 95),
-              satisfied=rng.randint(35, 50), basic=rng.randint(3, 10), dissatisfied=rng.randint(0, 3))
-    if target == "reopened":
-        at(as_of - timedelta(days=20))
-        wf.reopen(case_id, reason="回头看发现班子不团结问题反弹", deadline=as_of + timedelta(days=150))
+            self.at(as_of - timedelta(days=5))
+            self.wf.complete_measure(self.code, 1, on=self.clock.day)
+
+    def rectify(self, rect_day: date) -> None:
+        for n in (1, 2, 3):
+            self.at(rect_day - timedelta(days=4 - n))
+            self.wf.complete_measure(self.code, n, on=self.clock.day)
+        self.at(rect_day)
+        self.wf.mark_rectified(self.code, on=rect_day, self_check="乡镇党委逐项对照整改清单自查，问题均已整改到位")
+
+    def verify(self, case_id: int, rect_day: date) -> None:
+        rng, as_of, wf, code = self.rng, self.as_of, self.wf, self.code
+        self.at(rect_day + timedelta(days=15))
+        if self.target == FAILED_ONCE:
+            wf.verify(code, on=self.clock.day, by="县委组织部验收组", score=62, satisfied=30, basic=10,
+                      dissatisfied=12, deadline=as_of + timedelta(days=(120, 50, 20, -10)[self.spread]))
+            return
+        wf.verify(code, on=self.clock.day, by="县委组织部验收组", score=rng.randint(78, 95),
+                  satisfied=rng.randint(35, 50), basic=rng.randint(3, 10), dissatisfied=rng.randint(0, 3))
+        if self.target == REOPENED:
+            self.at(as_of - timedelta(days=20))
+            wf.reopen(case_id, reason="回头看发现班子不团结问题反弹", deadline=as_of + timedelta(days=150))
 
 
 def _detail(problems: list[str], rng: random.Random) -> str:

@@ -1,0 +1,34 @@
+"""The demo's one statement of its own: clearing the demo county's organizations and their cases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from rectify.workflow.persistence.tables import (
+    case_t,
+    event_t,
+    extension_t,
+    measure_t,
+    org_t,
+    person_t,
+    problem_t,
+    progress_t,
+    secretary_t,
+    verification_t,
+)
+
+__all__ = ["delete_orgs"]
+
+
+def delete_orgs(conn: Connection, county: str, codes: Sequence[str]) -> None:
+    """Deletes the organizations of ``county`` with these codes, their cases and all recorded on them."""
+    mine = sa.and_(org_t.c.county == county, org_t.c.code.in_(codes))
+    orgs = sa.select(org_t.c.id).where(mine).scalar_subquery()
+    cases = sa.select(case_t.c.id).where(case_t.c.org_id.in_(orgs)).scalar_subquery()
+    for t in (event_t, extension_t, verification_t, progress_t, secretary_t, person_t, measure_t, problem_t):
+        conn.execute(sa.delete(t).where(t.c.case_id.in_(cases)))
+    conn.execute(sa.delete(case_t).where(case_t.c.org_id.in_(orgs)))
+    conn.execute(sa.delete(org_t).where(mine))
