@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -90,41 +91,18 @@ class Config:
     templates: TemplatesConfig = field(default_factory=TemplatesConfig)
 
 
-def _coerce(section: str, cls: type, raw: dict[str, Any]) -> Any:
-    known = {f.name: f for f in fields(cls)}
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in known:
-            raise ConfigError(f"配置文件中 [{section}] 没有 {key} 这一项")
-        default = getattr(cls(), key)
-        if isinstance(default, tuple):
-            if not isinstance(value, list):
-                raise ConfigError(f"配置项 [{section}] {key} 应为列表")
-            value = tuple(value)
-        elif isinstance(default, bool) or (
-            not isinstance(default, str) and isinstance(default, int | float)
-            and (isinstance(value, bool) or not isinstance(value, int | float))
-        ):
-            raise ConfigError(f"配置项 [{section}] {key} 应为数字，现为 {value!r}")
-        elif isinstance(default, float):
-            value = float(value)
-        values[key] = value
-    return cls(**values)
+def _number_expected(default: Any, value: Any) -> bool:
+    return isinstance(default, bool) or (
+        not isinstance(default, str) and isinstance(default, int | float)
+        and (isinstance(value, bool) or not isinstance(value, int | float)))
 
 
-def validate(config: Config) -> Config:
-    policy = config.policy
+def _check_policy(policy: PolicyConfig) -> None:
     dd = policy.default_deadline
     if not (dd == "year_end" or (isinstance(dd, int) and not isinstance(dd, bool) and dd > 0)):
         raise ConfigError(f"配置项 [policy] default_deadline 应为 \"year_end\" 或天数，现为 {dd!r}")
     if any((not isinstance(o, int)) or o <= 0 for o in policy.reminder_offsets):
         raise ConfigError("配置项 [policy] reminder_offsets 应为正整数列表")
-    if not 0 < config.lights.orange < config.lights.yellow < 1:
-        raise ConfigError("配置项 [lights] 应满足 0 < orange < yellow < 1")
-    if not 0 <= config.verification.pass_score <= 100:
-        raise ConfigError("配置项 [verification] pass_score 应在 0–100 之间")
-    if config.smtp.security not in ("none", "starttls", "ssl"):
-        raise ConfigError("配置项 [smtp] security 应为 none、starttls 或 ssl")
     for name in ("min_deadline_days", "ledger_due_days", "secretary_due_days", "verify_due_days",
                  "overdue_repeat_days", "escalate_after_days", "progress_report_days"):
         if getattr(policy, name) < 1:
@@ -133,17 +111,81 @@ def validate(config: Config) -> Config:
         ZoneInfo(policy.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"配置项 [policy] timezone 不是有效的时区：{policy.timezone}（如 Asia/Shanghai）") from None
-    if not 1 <= config.smtp.port <= 65535:
-        raise ConfigError(f"配置项 [smtp] port 应在 1–65535 之间，现为 {config.smtp.port}")
-    if config.smtp.timeout_seconds <= 0 or config.smtp.max_attempts < 1:
+
+
+def _check_lights(lights: LightsConfig) -> None:
+    if not 0 < lights.orange < lights.yellow < 1:
+        raise ConfigError("配置项 [lights] 应满足 0 < orange < yellow < 1")
+
+
+def _check_verification(verification: VerificationConfig) -> None:
+    if not 0 <= verification.pass_score <= 100:
+        raise ConfigError("配置项 [verification] pass_score 应在 0–100 之间")
+
+
+def _check_smtp(smtp: SmtpConfig) -> None:
+    if smtp.security not in ("none", "starttls", "ssl"):
+        raise ConfigError("配置项 [smtp] security 应为 none、starttls 或 ssl")
+    if not 1 <= smtp.port <= 65535:
+        raise ConfigError(f"配置项 [smtp] port 应在 1–65535 之间，现为 {smtp.port}")
+    if smtp.timeout_seconds <= 0 or smtp.max_attempts < 1:
         raise ConfigError("配置项 [smtp] timeout_seconds 应大于 0，max_attempts 至少为 1")
-    if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", config.scheduler.sweep_at):
-        raise ConfigError(f"配置项 [scheduler] sweep_at 应为 HH:MM（如 08:30），现为 {config.scheduler.sweep_at!r}")
-    if config.scheduler.drain_every_minutes < 1:
+
+
+def _check_scheduler(scheduler: SchedulerConfig) -> None:
+    if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", scheduler.sweep_at):
+        raise ConfigError(f"配置项 [scheduler] sweep_at 应为 HH:MM（如 08:30），现为 {scheduler.sweep_at!r}")
+    if scheduler.drain_every_minutes < 1:
         raise ConfigError("配置项 [scheduler] drain_every_minutes 应为正整数")
-    folder = config.templates.folder
+
+
+def _check_templates(templates: TemplatesConfig) -> None:
+    folder = templates.folder
     if folder and not Path(folder).expanduser().is_dir():
         raise ConfigError(f"配置项 [templates] folder 指向的目录不存在：{folder}")
+
+
+# The value rules of each section, run once on the section as read (types are checked while reading).
+_CHECKS: dict[str, Callable[[Any], None]] = {
+    "policy": _check_policy,
+    "lights": _check_lights,
+    "verification": _check_verification,
+    "smtp": _check_smtp,
+    "scheduler": _check_scheduler,
+    "templates": _check_templates,
+}
+
+
+def _read_section(section: str, cls: type, raw: dict[str, Any]) -> Any:
+    """The section's dataclass from its TOML table: known keys, right types, then the section's rules."""
+    known = {f.name for f in fields(cls)}
+    defaults = cls()
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise ConfigError(f"配置文件中 [{section}] 没有 {key} 这一项")
+        default = getattr(defaults, key)
+        if isinstance(default, tuple):
+            if not isinstance(value, list):
+                raise ConfigError(f"配置项 [{section}] {key} 应为列表")
+            value = tuple(value)
+        elif _number_expected(default, value):
+            raise ConfigError(f"配置项 [{section}] {key} 应为数字，现为 {value!r}")
+        elif isinstance(default, float):
+            value = float(value)
+        values[key] = value
+    result = cls(**values)
+    if values and section in _CHECKS:
+        _CHECKS[section](result)
+    return result
+
+
+def validate(config: Config) -> Config:
+    """Applies every section's rules to a configuration built in code (a file is checked as it is read)."""
+    for f in fields(Config):
+        check = _CHECKS.get(f.name)
+        if check is not None:
+            check(getattr(config, f.name))
     return config
 
 
@@ -167,7 +209,7 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
             raise ConfigError(f"配置文件中 [{f.name}] 应为一节")
         cls = f.default_factory  # type: ignore[misc]
         assert is_dataclass(cls)
-        sections[f.name] = _coerce(f.name, cls, section_raw)  # type: ignore[arg-type]
+        sections[f.name] = _read_section(f.name, cls, section_raw)  # type: ignore[arg-type]
     if raw:
         raise ConfigError(f"配置文件中有未知的节：{', '.join(sorted(raw))}")
-    return validate(Config(**sections))
+    return Config(**sections)
