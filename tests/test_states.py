@@ -112,3 +112,10 @@ def test_guard_refusals_name_what_is_missing(trigger: str, state: str, inputs: d
 
 def test_open_stages_are_the_sources_of_extend() -> None:
     assert tuple(BY_TRIGGER["extend"].sources) == OPEN_STAGES
+
+
+def test_every_action_has_a_label() -> None:
+    from rectify.states.transitions import ACTION_LABELS
+
+    assert set(ACTION_LABELS) == {t.trigger for t in TRANSITIONS} | {"open", "import"}
+    assert ACTION_LABELS["open"] == "立案" and ACTION_LABELS["plan"] == "建立工作台账"

@@ -380,3 +380,18 @@ def test_secretary_assigned_after_reopening_ends_the_previous_term(wf: Workflow,
     wf.assign_secretary(case_id, name="周德明", unit="县农业农村局", since=date(2026, 9, 5))
     secs = show_case(db, case_id, as_of=date(2026, 9, 5), config=config)["secretaries"]
     assert [(s["name"], s["until"]) for s in secs] == [("陈海涛", "2026-09-05"), ("周德明", None)]
+
+
+def test_who_may_is_asked_before_every_step(wf: Workflow, db: Database, clock: FakeClock,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from rectify.states import permissions
+
+    add_org(wf)
+    case_id = walk(wf, clock, "V001", "identified")
+    before = snapshot(db)
+    monkeypatch.setitem(permissions.WHO_MAY, "withdraw", frozenset({"county_leader"}))
+    with pytest.raises(Refused, match="无法撤销案例"):
+        wf.withdraw(case_id, reason="误判")
+    assert snapshot(db) == before
+    wf.role = "county_leader"
+    assert wf.withdraw(case_id, reason="误判").to_stage == "withdrawn"
