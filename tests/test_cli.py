@@ -256,7 +256,10 @@ def test_bad_config_file_exits_2(tmp_path: Path) -> None:
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
     out = []
-    for name, cmd in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
+        assert cmd is not None, name
         out.append(((*prefix, name), cmd))
         if isinstance(cmd, click.Group):
             out.extend(_commands(cmd, (*prefix, name)))
