@@ -18,7 +18,7 @@ from rectify.config import ConfigError
 from rectify.errors import BadInput, RectifyError
 from rectify.output import os_reason
 from rectify.states.deadlines import LIGHT_LABELS, Light
-from rectify.states.stages import KINDS, ROLE_LABELS, SECRETARY_KINDS, STAGE_LABELS, Stage
+from rectify.states.stages import KINDS, SECRETARY_KINDS, STAGE_LABELS, Stage
 
 if TYPE_CHECKING:
     from rectify.config import Config
@@ -29,7 +29,6 @@ KIND_CHOICES: tuple[str, ...] = tuple(KINDS)
 STAGE_CHOICES: tuple[str, ...] = tuple(str(s) for s in Stage)
 LIGHT_CHOICES: tuple[str, ...] = tuple(str(light) for light in Light)
 SECRETARY_KIND_CHOICES: tuple[str, ...] = tuple(SECRETARY_KINDS)
-ROLE_CHOICES: tuple[str, ...] = tuple(ROLE_LABELS)
 
 
 class OutputError(click.ClickException):
