@@ -13,6 +13,7 @@ from rectify.output import os_reason
 
 
 def run_import(kind: str, app: App, file: str, dry_run: bool) -> None:
+    """``org import`` and ``case import``: every rejected row on stderr, then the one-line refusal."""
     from rectify.workflow.importing import ImportRejected, import_cases, import_orgs
 
     db = app.database()
@@ -129,6 +130,3 @@ def restore_cmd(app: App, file: str) -> None:
         raise
     click.echo(f"已恢复 {sum(counts.values())} 行（组织 {counts.get('organization', 0)} 个，"
                f"案例 {counts.get('rectification_case', 0)} 个）")
-
-
-# (end of bulk import, export and restore)

@@ -170,8 +170,6 @@ def stats(app: App, county: str | None, year: int | None, as_of: date | None, fm
     if output is not None:
         click.echo(f"已导出统计到 {output}（截至 {as_of}）", err=True)
 
-# (end of ledger and statistics)
-
 
 def print_ledger(app: App, as_of: date) -> None:
     from rectify.workflow.ledger import LedgerFilter

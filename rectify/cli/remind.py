@@ -128,6 +128,3 @@ def scheduler_start(app: App) -> None:
 
     daemon = Daemon(_reminder_service(app), app.config, log=lambda line: click.echo(line, err=True))
     daemon.start()
-
-
-# (end of reminders, outbox and scheduler)
