@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +13,10 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from rectify.cli import cli
+from rectify.cli import COMMANDS, cli
+from rectify.cli.common import OutputError, exit_code
+from rectify.config import ConfigError
+from rectify.errors import BadInput, DatabaseProblem, NotFound, Refused
 from rectify.workflow.persistence import Database
 
 from .conftest import snapshot
@@ -256,7 +261,10 @@ def test_bad_config_file_exits_2(tmp_path: Path) -> None:
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
     out = []
-    for name, cmd in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
+        assert cmd is not None, name
         out.append(((*prefix, name), cmd))
         if isinstance(cmd, click.Group):
             out.extend(_commands(cmd, (*prefix, name)))
@@ -270,6 +278,39 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...], command: 
         assert "\b" in command.help and "rectify " in command.help, f"rectify {' '.join(path)} lacks an example"
     result = CliRunner().invoke(cli, [*path, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_the_root_lists_each_command_with_its_own_help_line(name: str) -> None:
+    command = cli.get_command(click.Context(cli), name)
+    assert command is not None and command.name == name
+    for limit in (30, 45, 80, 200):
+        assert click.Command(name, help=COMMANDS[name].help).get_short_help_str(limit) == \
+            command.get_short_help_str(limit)
+
+
+HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "openpyxl", "xlsxwriter", "jinja2", "apscheduler", "smtplib",
+         "transitions", "alembic", "rectify.workflow", "rectify.notifications")
+
+
+@pytest.mark.parametrize("args", [("--help",), ("--version",), ("case", "--help"), ("ledger", "--help"),
+                                  ("remind", "run", "--help"), ("import", "--help")], ids=" ".join)
+def test_help_imports_no_domain_library(args: tuple[str, ...]) -> None:
+    code = ("import sys\nfrom rectify.cli import cli\ntry:\n    cli.main(sys.argv[1:], prog_name='rectify')\n"
+            "except SystemExit:\n    pass\nprint('MODULES', ' '.join(sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+    assert "Usage:" in done.stdout or "version" in done.stdout
+    loaded = done.stdout.rpartition("MODULES ")[2].split()
+    assert [m for m in loaded if m.split(".")[0] in HEAVY or m.startswith(HEAVY)] == []
+
+
+@pytest.mark.parametrize(("error", "code"), [
+    (click.UsageError("x"), 2), (click.BadParameter("x"), 2), (OutputError("x"), 2), (click.ClickException("x"), 1),
+    (click.Abort(), 1), (ConfigError("x"), 2), (BadInput("x"), 2), (NotFound("x"), 1), (Refused("x"), 1),
+    (DatabaseProblem("x"), 1), (ValueError("x"), None),
+])
+def test_one_table_maps_errors_to_exit_codes(error: Exception, code: int | None) -> None:
+    assert exit_code(error) == code
 
 
 def test_show_can_mask_phone_numbers(run: Run) -> None:

@@ -1,0 +1,57 @@
+"""Setting up: the schema (``init``) and the demo county (``demo``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from rectify.cli.common import DATE, App, pass_app
+from rectify.cli.ledger import print_ledger
+
+
+@click.command()
+@pass_app
+def init(app: App) -> None:
+    """Create or upgrade the database schema (建库/升级).
+
+    A database on an older schema is refused by every other command until this upgrades it.
+
+    \b
+    Example:
+      rectify --db /srv/rectify/county.sqlite init
+    """
+    from rectify.workflow.persistence import describe, upgrade
+
+    db = app.database(create=True, check=False)
+    before, after = upgrade(db)
+    if before == after:
+        click.echo(f"数据库 {describe(db.url)} 已是最新结构（{after}）")
+    elif before is None:
+        click.echo(f"已创建数据库 {describe(db.url)}（结构版本 {after}）")
+    else:
+        click.echo(f"已将数据库 {describe(db.url)} 从结构版本 {before} 升级到 {after}")
+
+
+@click.command()
+@click.option("--as-of", type=DATE, help="Date the demo and its ledger are built for (default: today).")
+@pass_app
+def demo(app: App, as_of: date | None) -> None:
+    """Build the demo county (青山县) in the database and print its ledger (演示台账).
+
+    Rebuilding replaces only the demo's own organizations (codes QS…) and their cases;
+    every other organization, case and history is left alone.
+
+    \b
+    Example:
+      rectify demo --as-of 2026-06-30
+    """
+    from rectify.workflow.demo import build_demo
+    from rectify.workflow.persistence import upgrade
+
+    as_of = as_of or app.today()
+    db = app.database(create=True, check=False)
+    upgrade(db)
+    n = build_demo(db, app.config, as_of, actor=app.actor)
+    click.echo(f"演示县 青山县：已建立 {n} 个整顿案例（截至 {as_of}）")
+    print_ledger(app, as_of)

@@ -1,0 +1,16 @@
+"""The ``case`` group: the commands that change a case (``case_write``) and those that read (``case_read``)."""
+
+from __future__ import annotations
+
+import click
+
+from rectify.cli import case_read, case_write
+
+
+@click.group()
+def case() -> None:
+    """Rectification cases (整顿案例): open, walk through the stages, show."""
+
+
+for _command in (*case_write.COMMANDS, *case_read.COMMANDS):
+    case.add_command(_command)

@@ -1,0 +1,154 @@
+"""The case commands that only read: show, history, list. ``rectify.cli.case`` puts them in the ``case`` group."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import click
+
+from rectify.cli.common import DATE, KIND_CHOICES, LIGHT_CHOICES, STAGE_CHOICES, App, light_label, pass_app, stage_label
+from rectify.output import emit, output_options
+
+
+@click.command("show")
+@click.argument("ref", metavar="CASE")
+@click.option("--as-of", type=DATE, help="Date for the light and days left (default: today).")
+@click.option("--mask-phones", is_flag=True, help="Mask phone numbers (138****5678) for sharing.")
+@output_options(("table", "json"))
+@pass_app
+def case_show(app: App, ref: str, as_of: date | None, mask_phones: bool, fmt: str) -> None:
+    """Show one case in full (案例详情).
+
+    \b
+    Example:
+      rectify case show 12 --format json
+      rectify case show QS01001 --mask-phones
+    """
+    from rectify.output import mask_phone, render_json
+    from rectify.workflow.cases import show_case
+
+    data = show_case(app.database(), ref, as_of=as_of or app.today(), config=app.config)
+    if mask_phones:
+        for person in (*data["people"], *data["secretaries"]):
+            person["phone"] = mask_phone(person["phone"]) if person["phone"] else ""
+    if fmt == "json":
+        click.echo(render_json(data))
+        return
+    _print_case(data)
+
+
+def _print_case(c: dict[str, Any]) -> None:
+    from rectify.states.stages import KINDS, ROLE_LABELS, SECRETARY_KINDS
+    from rectify.states.wording import days_left_text
+
+    o = c["organization"]
+    line: Callable[[str, Any], None] = lambda k, v: click.echo(f"{k}：{v}")  # noqa: E731
+    click.echo(f"案例 {c['id']} · {o['name']}（{o['code']}）")
+    line("类别", f"{KINDS.get(o['kind'], o['kind'])} · {o['county']} {o['township']}")
+    line("当前阶段", stage_label(c["stage"]) + (f"（第 {c['cycle']} 轮）" if c["cycle"] > 1 else ""))
+    line("确定日期", c["identified_on"])
+    line("转化时限", c["deadline"])
+    if c["next_due"]:
+        left = c["days_left"]
+        when = days_left_text(left)
+        line("下一期限", f"{c['next_due']}（{when}，{light_label(c['light'])}，截至 {c['as_of']}）")
+    if c["supervised"]:
+        line("挂牌督办", c["supervision_reason"])
+    line("软弱涣散情形", "；".join(f"{p['code']} {p['text']}" for p in c["problems"]))
+    if c["detail"]:
+        line("主要问题", c["detail"])
+    for p in c["people"]:
+        line(ROLE_LABELS.get(p["role"], p["role"]), " ".join(x for x in (p["name"], p["email"], p["phone"]) if x))
+    if c["helping_unit"]:
+        line("结对帮扶单位", c["helping_unit"])
+    for s in c["secretaries"]:
+        span = f"{s['since']} 起" + (f"，{s['until']} 止（{s['end_reason']}）" if s["until"] else "")
+        contact = "".join(f" {x}" for x in (s["email"], s["phone"]) if x)
+        line(SECRETARY_KINDS.get(s["kind"], s["kind"]), f"{s['name']}（{s['unit']}）{span}{contact}")
+    if c["measures"]:
+        click.echo("整顿措施：")
+        for m in c["measures"]:
+            done = f"已完成 {m['done_on']}" if m["done_on"] else "未完成"
+            click.echo(f"  {m['seq']}. {m['text']} — {m['owner']}，时限 {m['due_on']}，{done}")
+    for r in c["progress_reports"][-3:]:
+        line("最近进展", f"{r['reported_on']} {r['note']}")
+    for e in c["extensions"]:
+        line("延期", f"{e['old_deadline']} → {e['new_deadline']}（{e['reason']}，{e['approved_by']} 批准）")
+    if c["self_check"]:
+        line("乡镇自查", c["self_check"])
+    for v in c["verifications"]:
+        result = "通过" if v["passed"] else f"未通过（{v['reasons']}）"
+        line("验收", f"{v['verified_on']} {v['verifier']} 得分 {v['score']}，满意 {v['satisfied']}/基本满意 "
+                     f"{v['basic']}/不满意 {v['dissatisfied']}，{result}")
+    if c["withdrawn_reason"]:
+        line("撤销原因", c["withdrawn_reason"])
+
+
+@click.command("history")
+@click.argument("ref", metavar="CASE")
+@output_options()
+@pass_app
+def case_history_cmd(app: App, ref: str, fmt: str) -> None:
+    """Every change to the case, with actor, time and reason (变更记录).
+
+    \b
+    Example:
+      rectify case history 12
+    """
+    from rectify.workflow.cases import case_history
+
+    rows = case_history(app.database(), ref)
+    if fmt != "json":
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        from rectify.workflow.engine import ACTION_LABELS
+
+        tz = ZoneInfo(app.config.policy.timezone)
+        for r in rows:
+            r["stages"] = (r["to_stage"] if r["from_stage"] == r["to_stage"]
+                           else f"{r['from_stage']} → {r['to_stage']}" if r["from_stage"] else f"→ {r['to_stage']}")
+            r["at"] = datetime.fromisoformat(r["at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            r["action"] = f"{ACTION_LABELS.get(r['action'], r['action'])} {r['action']}"
+    emit(rows, [("at", "时间"), ("actor", "操作人"), ("action", "操作"), ("stages", "阶段"),
+                ("reason", "原因")], fmt, max_width=60)
+
+
+@click.command("list")
+@click.option("--county")
+@click.option("--township")
+@click.option("--kind", type=click.Choice(KIND_CHOICES))
+@click.option("--stage", type=click.Choice(STAGE_CHOICES))
+@click.option("--light", type=click.Choice(LIGHT_CHOICES))
+@click.option("--year", type=int)
+@click.option("--supervised", is_flag=True, default=None, help="Only cases under 挂牌督办.")
+@click.option("--open/--all", "open_only", default=False, help="Only open cases, or all (default).")
+@click.option("--as-of", type=DATE, help="Date for lights and days left (default: today).")
+@output_options()
+@pass_app
+def case_list(app: App, county: str | None, township: str | None, kind: str | None, stage: str | None,
+              light: str | None, year: int | None, supervised: bool | None, open_only: bool,
+              as_of: date | None, fmt: str) -> None:
+    """List cases by deadline, with filters (案例列表).
+
+    \b
+    Example:
+      rectify case list --open --light red
+    """
+    from rectify.workflow.cases import list_cases
+
+    rows = list_cases(app.database(), as_of=as_of or app.today(), config=app.config, county=county,
+                      township=township, kind=kind, stage=stage, year=year, open_only=open_only, light=light,
+                      supervised=supervised)
+    if fmt != "json":
+        for r in rows:
+            r["stage"] = stage_label(r["stage"])
+            r["light"] = light_label(r["light"])
+    emit(rows, [("case_id", "案例"), ("org_code", "组织代码"), ("org_name", "党组织名称"), ("township", "乡镇"),
+                ("stage", "当前阶段"), ("deadline", "转化时限"), ("days_left", "剩余天数"), ("light", "预警"),
+                ("supervised", "挂牌督办")], fmt)
+
+
+COMMANDS: tuple[click.Command, ...] = (case_show, case_history_cmd, case_list)

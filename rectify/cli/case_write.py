@@ -1,0 +1,292 @@
+"""The case commands that change a case: open, walk through the stages, side paths, bulk import.
+
+``rectify.cli.case`` puts them in the ``case`` group.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from rectify.cli.common import DATE, SECRETARY_KIND_CHOICES, App, done, pass_app
+from rectify.cli.data import run_import
+from rectify.states.stages import Stage
+
+
+def _measure(text: str) -> tuple[str, str, date]:
+    parts = [p.strip() for p in text.split("|")]
+    if len(parts) != 3:
+        raise click.BadParameter(f"整顿措施应写成 \"内容|责任人|完成时限\"，收到 {text!r}", param_hint="--measure")
+    try:
+        due = date.fromisoformat(parts[2])
+    except ValueError:
+        raise click.BadParameter(f"整顿措施的完成时限应为 YYYY-MM-DD，收到 {parts[2]!r}",
+                                 param_hint="--measure") from None
+    return parts[0], parts[1], due
+
+
+def _emails(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        role, sep, addr = pair.partition("=")
+        if not sep or "@" not in addr:
+            raise click.BadParameter(f"应写成 ROLE=邮箱地址，收到 {pair!r}", param_hint="--email")
+        out[role.strip()] = addr.strip()
+    return out
+
+
+@click.command("open")
+@click.argument("org_code", metavar="ORG")
+@click.option("--problem", "problems", multiple=True, required=True,
+              help="软弱涣散情形: P01…P10, or other:TEXT. Repeat for several.")
+@click.option("--detail", default="", help="主要问题 (free text).")
+@click.option("--identified", type=DATE, required=True, help="确定日期.")
+@click.option("--deadline", type=DATE, help="转化时限 (default: policy, year end or +180 days).")
+@click.option("--officer", default="", help="县委组织部经办人.")
+@click.option("--officer-email", default="", help="经办人邮箱.")
+@pass_app
+def case_open(app: App, org_code: str, problems: tuple[str, ...], detail: str, identified: date,
+              deadline: date | None, officer: str, officer_email: str) -> None:
+    """Open a rectification case for an organization (立案) → identified.
+
+    \b
+    Example:
+      rectify case open QS01001 --problem P01 --problem P10 --identified 2026-03-05 --deadline 2026-12-31
+    """
+    done(app.workflow().open_case(org_code, problems=problems, identified_on=identified, deadline=deadline,
+                                   detail=detail, officer=officer, officer_email=officer_email))
+
+
+@click.command("plan")
+@click.argument("ref", metavar="CASE")
+@click.option("--measure", "measures", multiple=True, help='整顿措施 "TEXT|OWNER|YYYY-MM-DD". Repeat.')
+@click.option("--county-leader", default="", help="县级联系领导.")
+@click.option("--township-cadre", default="", help="乡镇包村干部.")
+@click.option("--helping-unit", default="", help="结对帮扶单位.")
+@click.option("--email", "emails", multiple=True, metavar="ROLE=ADDR",
+              help="E-mail for officer, county_leader or township_cadre.")
+@pass_app
+def case_plan(app: App, ref: str, measures: tuple[str, ...], county_leader: str, township_cadre: str,
+              helping_unit: str, emails: tuple[str, ...]) -> None:
+    """Create (or revise) the case's ledger (建立工作台账) → ledger_created.
+
+    \b
+    Example:
+      rectify case plan 12 --measure "配齐村两委班子|王建国|2026-06-30" \\
+          --county-leader 李志强 --township-cadre 张秀英 --helping-unit 县财政局
+    """
+    done(app.workflow().plan(ref, measures=[_measure(m) for m in measures], county_leader=county_leader,
+                              township_cadre=township_cadre, helping_unit=helping_unit, emails=_emails(emails)))
+
+
+@click.command("assign-secretary")
+@click.argument("ref", metavar="CASE")
+@click.option("--name", default="", help="书记姓名.")
+@click.option("--unit", default="", help="派出单位.")
+@click.option("--since", type=DATE, help="任职日期.")
+@click.option("--kind", type=click.Choice(SECRETARY_KIND_CHOICES), default="first", show_default=True,
+              help="first 第一书记 / local 选配书记.")
+@click.option("--email", default="")
+@click.option("--phone", default="")
+@pass_app
+def case_assign_secretary(app: App, ref: str, name: str, unit: str, since: date | None, kind: str,
+                          email: str, phone: str) -> None:
+    """Record the dispatched first secretary (选派第一书记) → secretary_assigned.
+
+    \b
+    Example:
+      rectify case assign-secretary 12 --name 陈海涛 --unit 县财政局 --since 2026-04-01
+    """
+    done(app.workflow().assign_secretary(ref, name=name, unit=unit, since=since, kind=kind,  # type: ignore[arg-type]
+                                          email=email, phone=phone))
+
+
+@click.command("replace-secretary")
+@click.argument("ref", metavar="CASE")
+@click.option("--name", default="", help="新书记姓名.")
+@click.option("--unit", default="", help="派出单位.")
+@click.option("--since", type=DATE, help="任职日期.")
+@click.option("--reason", default="", help="更换原因.")
+@click.option("--kind", type=click.Choice(SECRETARY_KIND_CHOICES), help="Default: as the secretary replaced.")
+@click.option("--email", default="")
+@click.option("--phone", default="")
+@pass_app
+def case_replace_secretary(app: App, ref: str, name: str, unit: str, since: date | None, reason: str,
+                           kind: str | None, email: str, phone: str) -> None:
+    """Replace the secretary (更换书记); the stage stays, the old secretary is kept in the history.
+
+    \b
+    Example:
+      rectify case replace-secretary 12 --name 周德明 --unit 县农业农村局 --since 2026-07-01 --reason 工作调动
+    """
+    done(app.workflow().replace_secretary(ref, name=name, unit=unit, since=since, reason=reason,  # type: ignore[arg-type]
+                                           kind=kind, email=email, phone=phone))
+
+
+@click.command("measure-done")
+@click.argument("ref", metavar="CASE")
+@click.argument("number", type=int)
+@click.option("--on", type=DATE, required=True, help="完成日期.")
+@pass_app
+def case_measure_done(app: App, ref: str, number: int, on: date) -> None:
+    """Mark measure N of the case done (整顿措施完成).
+
+    \b
+    Example:
+      rectify case measure-done 12 1 --on 2026-05-20
+    """
+    done(app.workflow().complete_measure(ref, number, on=on))
+
+
+@click.command("progress")
+@click.argument("ref", metavar="CASE")
+@click.option("--on", type=DATE, required=True, help="进展日期.")
+@click.option("--note", default="", help="进展情况.")
+@pass_app
+def case_progress(app: App, ref: str, on: date, note: str) -> None:
+    """Record a progress report (月度进展).
+
+    \b
+    Example:
+      rectify case progress 12 --on 2026-05-31 --note "召开党员大会，通报整顿进展"
+    """
+    done(app.workflow().report_progress(ref, on=on, note=note))
+
+
+@click.command(Stage.rectified.value)
+@click.argument("ref", metavar="CASE")
+@click.option("--on", type=DATE, required=True, help="整改完成日期.")
+@click.option("--self-check", default="", help="乡镇自查情况.")
+@pass_app
+def case_rectified(app: App, ref: str, on: date, self_check: str) -> None:
+    """Declare the case rectified after the township self-check (已整改) → rectified.
+
+    \b
+    Example:
+      rectify case rectified 12 --on 2026-10-15 --self-check "乡镇党委逐项自查，整改到位"
+    """
+    done(app.workflow().mark_rectified(ref, on=on, self_check=self_check))
+
+
+@click.command("verify")
+@click.argument("ref", metavar="CASE")
+@click.option("--on", type=DATE, required=True, help="验收日期.")
+@click.option("--by", default="", help="验收人/验收组.")
+@click.option("--score", type=click.IntRange(0, 100), required=True, help="验收得分 0–100.")
+@click.option("--satisfied", type=click.IntRange(min=0), required=True, help="满意人数.")
+@click.option("--dissatisfied", type=click.IntRange(min=0), required=True, help="不满意人数.")
+@click.option("--basic", type=click.IntRange(min=0), default=0, show_default=True, help="基本满意人数.")
+@click.option("--deadline", type=DATE, help="New 转化时限 if the verification fails.")
+@pass_app
+def case_verify(app: App, ref: str, on: date, by: str, score: int, satisfied: int, dissatisfied: int,
+                basic: int, deadline: date | None) -> None:
+    """County verification (验收): passes → verified (销号); below the thresholds → back to secretary_assigned.
+
+    \b
+    Example:
+      rectify case verify 12 --on 2026-11-10 --by 县委组织部验收组 --score 86 --satisfied 42 --dissatisfied 2
+    """
+    done(app.workflow().verify(ref, on=on, by=by, score=score, satisfied=satisfied, dissatisfied=dissatisfied,
+                                basic=basic, deadline=deadline))
+
+
+@click.command("withdraw")
+@click.argument("ref", metavar="CASE")
+@click.option("--reason", default="", help="撤销原因.")
+@pass_app
+def case_withdraw(app: App, ref: str, reason: str) -> None:
+    """Withdraw a mis-identified case (撤销) → withdrawn.
+
+    \b
+    Example:
+      rectify case withdraw 12 --reason "复核后不属于软弱涣散"
+    """
+    done(app.workflow().withdraw(ref, reason=reason))
+
+
+@click.command("reopen")
+@click.argument("ref", metavar="CASE")
+@click.option("--reason", default="", help="回头看发现的问题.")
+@click.option("--deadline", type=DATE, help="New 转化时限 (default: policy).")
+@pass_app
+def case_reopen(app: App, ref: str, reason: str, deadline: date | None) -> None:
+    """Reopen a verified case after a look-back relapse (回头看反弹) → ledger_created.
+
+    \b
+    Example:
+      rectify case reopen 12 --reason "回头看发现问题反弹" --deadline 2027-06-30
+    """
+    done(app.workflow().reopen(ref, reason=reason, deadline=deadline))
+
+
+@click.command("extend")
+@click.argument("ref", metavar="CASE")
+@click.option("--to", "to", type=DATE, required=True, help="新的转化时限.")
+@click.option("--reason", default="", help="延期原因.")
+@click.option("--approved-by", default="", help="批准人.")
+@pass_app
+def case_extend(app: App, ref: str, to: date, reason: str, approved_by: str) -> None:
+    """Move the deadline (延长转化时限); every extension is kept.
+
+    \b
+    Example:
+      rectify case extend 12 --to 2027-03-31 --reason "换届推迟" --approved-by 县委组织部部务会
+    """
+    done(app.workflow().extend(ref, to=to, reason=reason, approved_by=approved_by))
+
+
+@click.command("supervise")
+@click.argument("ref", metavar="CASE")
+@click.option("--reason", default="", help="挂牌督办原因.")
+@pass_app
+def case_supervise(app: App, ref: str, reason: str) -> None:
+    """Put the case under listed supervision (挂牌督办).
+
+    \b
+    Example:
+      rectify case supervise 12 --reason "进度滞后"
+    """
+    done(app.workflow().supervise(ref, reason=reason))
+
+
+@click.command("unsupervise")
+@click.argument("ref", metavar="CASE")
+@click.option("--reason", default="", help="取消原因.")
+@pass_app
+def case_unsupervise(app: App, ref: str, reason: str) -> None:
+    """Lift listed supervision (取消挂牌督办).
+
+    \b
+    Example:
+      rectify case unsupervise 12 --reason "已按期整改"
+    """
+    done(app.workflow().unsupervise(ref, reason=reason))
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row and report, write nothing (只检查不写入).")
+@pass_app
+def case_import(app: App, file: str, dry_run: bool) -> None:
+    """Import cases from a ledger or county sheet, CSV or XLSX (批量导入整顿案例); all rows or none.
+
+    Reads the columns of the 限期转化台账 as `rectify ledger` writes them (县, 乡镇, 党组织名称, 类别,
+    软弱涣散情形, 整顿措施 done/total, 第一书记（派出单位）, 确定日期, 转化时限, 当前阶段, …) or
+    their English keys; 组织代码 is optional. Organizations not yet registered are created. 序号,
+    剩余天数 and 预警 are computed, so they are ignored. Without 当前阶段 the stage is the furthest the
+    row's data supports. `rectify import template` writes an empty sheet to fill in.
+
+    \b
+    Example:
+      rectify case import 2025年台账.xlsx --dry-run
+      rectify --actor 县委组织部 case import 台账.csv
+    """
+    run_import("case", app, file, dry_run)
+
+
+COMMANDS: tuple[click.Command, ...] = (
+    case_open, case_plan, case_assign_secretary, case_replace_secretary, case_measure_done, case_progress,
+    case_rectified, case_verify, case_withdraw, case_reopen, case_extend, case_supervise, case_unsupervise,
+    case_import,
+)

@@ -1,0 +1,132 @@
+"""Bulk import, full export and restore: ``rectify import | export | restore`` (and the import helper
+that ``org import`` and ``case import`` share).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from rectify.cli.common import App, OutputError, pass_app, progress_bar, write_output
+from rectify.output import os_reason
+
+
+def run_import(kind: str, app: App, file: str, dry_run: bool) -> None:
+    """``org import`` and ``case import``: every rejected row on stderr, then the one-line refusal."""
+    from rectify.workflow.importing import ImportRejected, import_cases, import_orgs
+
+    db = app.database()
+    try:
+        if kind == "org":
+            result = import_orgs(db, file, clock=app.clock(), dry_run=dry_run, progress=progress_bar())
+        else:
+            result = import_cases(db, file, config=app.config, actor=app.actor, clock=app.clock(),
+                                  dry_run=dry_run, progress=progress_bar())
+    except ImportRejected as exc:
+        for problem in exc.problems:
+            click.echo(problem.line(), err=True)
+        raise
+    if result.ignored_columns:
+        click.echo("已忽略无法识别的列：" + "、".join(result.ignored_columns), err=True)
+    click.echo(result.describe(kind))
+
+
+@click.group("import")
+def import_group() -> None:
+    """Bulk import helpers (批量导入)."""
+
+
+@import_group.command("template")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True,
+              help="Sheet format (模板格式).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="File to write (default: 整顿案例导入模板.xlsx/.csv).")
+@pass_app
+def import_template(app: App, fmt: str, output: str | None) -> None:
+    """Write an empty import sheet with the headers and one example row (导入模板).
+
+    \b
+    Example:
+      rectify import template --format xlsx -o 导入模板.xlsx
+      rectify case import 导入模板.xlsx --dry-run
+    """
+    from pathlib import Path
+
+    from rectify.workflow.importing import write_template
+
+    path = Path(output or f"整顿案例导入模板.{fmt}")
+    try:
+        write_template(path, fmt)
+    except OSError as exc:
+        raise OutputError(f"无法写入文件 {path}：{os_reason(exc)}") from None
+    click.echo(f"已生成导入模板 {path}（表头与限期转化台账一致，第 2 行为示例，导入前请删除）")
+
+
+@click.command("export")
+@click.option("--all", "everything", is_flag=True, required=True,
+              help="Everything: organizations, cases, every child record and event (全量备份).")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@pass_app
+def export_cmd(app: App, everything: bool, file: str) -> None:
+    """Write a full backup as JSON Lines (全量导出备份); `rectify restore` reads it back.
+
+    The first line names the format and the schema revision; each further line is one row,
+    {"table": …, "row": {…}}, ids included, streamed so a province-sized database fits.
+
+    \b
+    Example:
+      rectify export --all backup-2026-06-30.jsonl
+      rectify --db new.sqlite restore backup-2026-06-30.jsonl
+    """
+    from rectify.workflow.backup import export_all
+
+    db = app.database()
+    counts: dict[str, int] = {}
+
+    def write(out: Any) -> None:
+        counts.update(export_all(db, out))
+
+    # Through a temporary file renamed at the end, as ledger -o: never half a backup under the real name.
+    write_output(file, "jsonl", write)
+    click.echo(f"已导出 {sum(counts.values())} 行（{len(counts)} 张表，组织 {counts.get('organization', 0)} 个，"
+               f"案例 {counts.get('rectification_case', 0)} 个）到 {file}")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@pass_app
+def restore_cmd(app: App, file: str) -> None:
+    """Restore a full backup into an empty database (从备份恢复); a non-empty one is refused.
+
+    Creates the schema when the database is new; all rows or none, ids preserved.
+
+    \b
+    Example:
+      rectify --db postgresql://rectify@db/county restore backup-2026-06-30.jsonl
+    """
+    from rectify.errors import BadInput
+    from rectify.workflow.backup import restore_all
+    from rectify.workflow.persistence import sqlite_file, upgrade
+
+    db = app.database(create=True, check=False)
+    # SQLite makes the file on first connection: when this restore makes it, a refusal takes it away again.
+    path = sqlite_file(db.url)
+    fresh = path is not None and not path.exists()
+    try:
+        upgrade(db)
+        with open(file, encoding="utf-8-sig") as source:
+            counts = restore_all(db, source)
+    except BaseException as exc:
+        if fresh and path is not None:
+            app.close()
+            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+                             path.with_name(path.name + "-journal")):
+                leftover.unlink(missing_ok=True)
+        if isinstance(exc, UnicodeDecodeError):
+            raise BadInput(f"备份文件 {file} 不是 UTF-8 文本，不是 rectify 备份文件") from None
+        if isinstance(exc, OSError):
+            raise BadInput(f"无法读取备份文件 {file}：{os_reason(exc, reading=True)}") from None
+        raise
+    click.echo(f"已恢复 {sum(counts.values())} 行（组织 {counts.get('organization', 0)} 个，"
+               f"案例 {counts.get('rectification_case', 0)} 个）")

@@ -1,0 +1,177 @@
+"""The 限期转化台账 and the statistics: ``rectify ledger`` and ``rectify stats``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import Any
+
+import click
+
+from rectify.cli.common import (
+    DATE,
+    KIND_CHOICES,
+    LIGHT_CHOICES,
+    STAGE_CHOICES,
+    App,
+    pass_app,
+    table_width,
+    write_output,
+)
+
+LEDGER_FORMATS = ("table", "csv", "xlsx", "html", "json", "ics")
+STATS_FORMATS = ("table", "json", "csv", "xlsx")
+_PROGRESS_FROM = 5000  # rows; smaller exports finish before a bar would help
+
+
+def _ledger_filter(county: str | None, township: str | None, kind: str | None, stage: str | None,
+                   light: str | None, year: int | None, open_only: bool) -> Any:
+    from rectify.workflow.ledger import LedgerFilter
+
+    return LedgerFilter(county=county, township=township, kind=kind, stage=stage, light=light, year=year,
+                        open_only=open_only)
+
+
+def _ledger_filters(fn: Any) -> Any:
+    for opt in reversed((
+        click.option("--county", help="县 (exact name)."),
+        click.option("--township", help="乡镇 (exact name)."),
+        click.option("--kind", type=click.Choice(KIND_CHOICES), help="类别."),
+        click.option("--stage", type=click.Choice(STAGE_CHOICES), help="当前阶段."),
+        click.option("--light", type=click.Choice(LIGHT_CHOICES), help="预警 on the as-of date."),
+        click.option("--year", type=click.IntRange(1990, 2200), help="Year of identification (确定年度)."),
+        click.option("--open/--all", "open_only", default=False,
+                     help="Only open cases (在办), or all including 销号 and 撤销 (default)."),
+        click.option("--as-of", type=DATE, help="Date every figure is computed for (default: today)."),
+    )):
+        fn = opt(fn)
+    return fn
+
+
+def ledger_table(app: App, as_of: date, filters: Any, width: int | None, colour: bool) -> str:
+    from rectify.workflow.ledger import ledger_rows
+    from rectify.workflow.ledger_formats import render_ledger_table
+
+    return render_ledger_table(ledger_rows(app.database(), as_of=as_of, config=app.config, filters=filters),
+                               width=table_width(width), colour=colour)
+
+
+@click.command()
+@_ledger_filters
+@click.option("--format", "fmt", type=click.Choice(LEDGER_FORMATS), default="table", show_default=True,
+              help="table, csv (UTF-8 BOM), xlsx, html (self-contained, printable), json, ics (iCalendar).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option("--width", type=click.IntRange(60, 400),
+              help="Table width in columns (default: terminal, 80–160).")
+@pass_app
+def ledger(app: App, county: str | None, township: str | None, kind: str | None, stage: str | None,
+           light: str | None, year: int | None, open_only: bool, as_of: date | None, fmt: str,
+           output: str | None, width: int | None) -> None:
+    """The 限期转化台账: one row per case, sorted by deadline then county/township.
+
+    Days left and warning lights (预警) are computed for --as-of. xlsx and html are print-ready
+    (A4 landscape); ics holds each open case's deadline and stage due date, with stable UIDs so a
+    re-import updates the events.
+
+    \b
+    Example:
+      rectify ledger --open --light red
+      rectify ledger --as-of 2026-06-30 --format xlsx -o 台账.xlsx
+      rectify ledger --township 河口镇 --format html -o 台账.html
+      rectify ledger --format ics -o 转化时限.ics
+    """
+    from contextlib import ExitStack
+
+    from rectify.workflow import ledger_formats as lf
+    from rectify.workflow.ledger import count_cases, ledger_rows, ledger_title, scope_counties
+
+    as_of = as_of or app.today()
+    filters = _ledger_filter(county, township, kind, stage, light, year, open_only)
+    db = app.database()
+    if fmt == "table":
+        colour = output is None and sys.stdout.isatty()
+        text = ledger_table(app, as_of, filters, width, colour) + "\n"
+        write_output(output, fmt, lambda out: out.write(text))
+        return
+
+    def write(out: Any) -> None:
+        with ExitStack() as stack:
+            progress = None
+            if sys.stderr.isatty():
+                total = count_cases(db, filters)
+                if total >= _PROGRESS_FROM:
+                    bar = stack.enter_context(
+                        click.progressbar(length=total, label="导出台账", file=sys.stderr))
+                    progress = bar.update
+            rows = ledger_rows(db, as_of=as_of, config=app.config, filters=filters)
+            title = ledger_title(scope_counties(db, filters) if fmt in ("xlsx", "html", "ics") else [], as_of)
+            if fmt == "csv":
+                lf.write_csv(rows, out, progress=progress)
+            elif fmt == "json":
+                lf.write_json(rows, out, as_of=as_of, filters=filters.describe(), progress=progress)
+            elif fmt == "xlsx":
+                lf.write_xlsx(rows, out, title=title, progress=progress)
+            elif fmt == "html":
+                from rectify.workflow.stats import compute_stats, stage_light_counts
+
+                by_stage, by_light = stage_light_counts(
+                    compute_stats(db, as_of=as_of, config=app.config, filters=filters, full=False))
+                lf.write_html(rows, out, title=title, as_of=as_of, by_stage=by_stage, by_light=by_light,
+                              generated=app.local_now().strftime("%Y-%m-%d %H:%M"),
+                              lights=app.config.lights, progress=progress)
+            else:
+                lf.write_ics(rows, out, stamp=app.clock()(), calendar_name=title, progress=progress)
+
+    write_output(output, fmt, write)
+    if output is not None:
+        click.echo(f"已导出限期转化台账到 {output}（截至 {as_of}）", err=True)
+
+
+@click.command()
+@click.option("--county", help="县 (exact name).")
+@click.option("--year", type=click.IntRange(1990, 2200), help="Year of identification (确定年度).")
+@click.option("--as-of", type=DATE, help="Date every figure is computed for (default: today).")
+@click.option("--format", "fmt", type=click.Choice(STATS_FORMATS), default="table", show_default=True,
+              help="Output format (输出格式).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@pass_app
+def stats(app: App, county: str | None, year: int | None, as_of: date | None, fmt: str,
+          output: str | None) -> None:
+    """Statistics (统计): by stage, light, problem type, kind, township; conversion rate; overdue list;
+    and the Party statistics form 整顿软弱涣散基层党组织情况 (总计/村/社区, 26 columns; the columns
+    the data cannot answer are left empty and marked 人工填报).
+
+    \b
+    Example:
+      rectify stats --as-of 2026-12-31
+      rectify stats --year 2026 --format xlsx -o 党内统计.xlsx
+      rectify stats --format json
+    """
+    from rectify.output import render_json
+    from rectify.workflow import ledger_formats as lf
+    from rectify.workflow.ledger import LedgerFilter, scope_counties
+    from rectify.workflow.stats import compute_stats
+
+    as_of = as_of or app.today()
+    filters = LedgerFilter(county=county, year=year)
+    db = app.database()
+    data = compute_stats(db, as_of=as_of, config=app.config, filters=filters)
+    if fmt == "json":
+        text = render_json(data) + "\n"
+        write_output(output, fmt, lambda out: out.write(text))
+    elif fmt == "table":
+        text = lf.render_stats_table(data)
+        write_output(output, fmt, lambda out: out.write(text))
+    elif fmt == "csv":
+        write_output(output, fmt, lambda out: lf.write_stats_csv(data, out))
+    else:
+        scope = "、".join(scope_counties(db, filters)) or "全部"
+        write_output(output, fmt, lambda out: lf.write_stats_xlsx(data, out, title=scope))
+    if output is not None:
+        click.echo(f"已导出统计到 {output}（截至 {as_of}）", err=True)
+
+
+def print_ledger(app: App, as_of: date) -> None:
+    from rectify.workflow.ledger import LedgerFilter
+
+    click.echo(ledger_table(app, as_of, LedgerFilter(), None, sys.stdout.isatty()))

@@ -1,0 +1,130 @@
+"""Reminders, the outbox and the scheduler daemon: ``rectify remind | outbox | scheduler``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import click
+
+from rectify.cli.common import DATE, App, pass_app
+from rectify.output import emit, output_options
+
+
+def _reminder_service(app: App) -> Any:
+    from rectify.notifications.scheduler import ReminderService, smtp_factory
+
+    return ReminderService(app.database(), app.config, app.clock(), smtp_factory(app.config))
+
+
+@click.group()
+def remind() -> None:
+    """Deadline reminders and overdue alerts (到期提醒、逾期预警), sent by e-mail once."""
+
+
+@remind.command("run")
+@click.option("--as-of", type=DATE, help="Date the sweep is for (default: today in Asia/Shanghai).")
+@click.option("--dry-run", is_flag=True, help="Print the digests that would be sent; record and send nothing.")
+@pass_app
+def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
+    """Sweep for what is due and send each person one digest (提醒扫描并发送), once — for cron.
+
+    Running it again the same day sends nothing new; mail that could not be sent stays in the
+    outbox (发件箱) and is retried by the next run or the scheduler.
+
+    \b
+    Example:
+      rectify remind run
+      rectify remind run --as-of 2026-06-30 --dry-run
+      30 8 * * *  rectify --config /etc/rectify.toml remind run     (crontab)
+    """
+    from rectify.notifications.mailer import MailServerProblem
+
+    service = _reminder_service(app)
+    result = service.sweep(as_of, dry_run=dry_run)
+    if dry_run:
+        for d in result.digests:
+            click.echo(f"=== 收件人：{d['recipient_name'] or ''} <{d['recipient']}>（{d['items']} 项）")
+            click.echo(f"主题：{d['subject']}")
+            click.echo(d["body_text"])
+        click.echo(f"试运行 {result.as_of}：{result.cases} 个候选案例，将发送 {len(result.digests)} 封摘要"
+                   f"（{result.new_items} 项提醒）；未记录、未发送")
+        return
+    click.echo(f"提醒扫描 {result.as_of}：{result.cases} 个候选案例，新记录 {result.new_items} 项提醒、"
+               f"{len(result.digests)} 封摘要")
+    try:
+        sent = service.drain()
+    except MailServerProblem as exc:
+        raise MailServerProblem(f"{exc}；未发送的邮件留在发件箱，下次运行时重发") from None
+    click.echo(f"已发送 {sent.sent} 封摘要" + (f"，{sent.retrying} 封稍后重试" if sent.retrying else "")
+               + (f"，{sent.failed} 封放弃发送" if sent.failed else ""))
+    if sent.retrying or sent.failed:
+        raise click.ClickException(f"{sent.retrying + sent.failed} 封摘要未能发送（rectify outbox list 查看原因）")
+
+
+@click.group()
+def outbox() -> None:
+    """The outbox of reminder digests (发件箱): what was recorded, sent, or failed."""
+
+
+@outbox.command("list")
+@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed"]),
+              help="Only digests in this status.")
+@output_options(("table", "json"))
+@pass_app
+def outbox_list(app: App, status: str | None, fmt: str) -> None:
+    """List reminder digests with their status (发件箱列表).
+
+    \b
+    Example:
+      rectify outbox list --status failed
+      rectify outbox list --format json
+    """
+    from rectify.notifications.outbox import list_outbox
+
+    rows = list_outbox(app.database(), status)
+    if fmt != "json":
+        labels = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
+        for r in rows:
+            r["status"] = f"{labels[r['status']]} {r['status']}"
+            r["when"] = (r["sent_at"] or r["next_attempt_at"] or "")[:16].replace("T", " ")
+    emit(rows, [("id", "编号"), ("status", "状态"), ("recipient", "收件人"), ("sweep_date", "扫描日期"),
+                ("items", "提醒项"), ("attempts", "尝试次数"), ("when", "时间(UTC)"), ("last_error", "错误")], fmt)
+
+
+@outbox.command("retry")
+@click.argument("digest_id", metavar="ID", type=int)
+@pass_app
+def outbox_retry(app: App, digest_id: int) -> None:
+    """Put a failed digest back in the queue (重新发送); the next run or drain sends it.
+
+    \b
+    Example:
+      rectify outbox retry 17
+    """
+    from rectify.notifications.outbox import retry
+
+    retry(app.database(), digest_id, now=app.clock()())
+    click.echo(f"发送记录 {digest_id} 已重新排队，下次发送时重发")
+
+
+@click.group()
+def scheduler() -> None:
+    """The reminder scheduler daemon (定时提醒服务, APScheduler)."""
+
+
+@scheduler.command("start")
+@pass_app
+def scheduler_start(app: App) -> None:
+    """Run the daily sweep at [scheduler] sweep_at and drain the outbox until stopped (Ctrl-C / SIGTERM).
+
+    If today's sweep was missed while the daemon was down, it runs once on start.
+
+    \b
+    Example:
+      rectify --config /etc/rectify.toml scheduler start
+    """
+    from rectify.notifications.scheduler import Daemon
+
+    daemon = Daemon(_reminder_service(app), app.config, log=lambda line: click.echo(line, err=True))
+    daemon.start()
