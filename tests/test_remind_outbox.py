@@ -13,8 +13,9 @@ from click.testing import Result
 
 from rectify.errors import NotFound, Refused
 from rectify.notifications.mailer import MailServerProblem, MemoryMailer
-from rectify.notifications.outbox import LEASE, claim, drain, list_outbox, retry, run_sweep
+from rectify.notifications.outbox import LEASE, claim, drain, last_sweep_date, list_outbox, retry, run_sweep
 from rectify.notifications.render import Renderer
+from rectify.notifications.store import OutboxStore
 from rectify.workflow.engine import Workflow
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.outbox import SqlOutboxStore
@@ -31,6 +32,7 @@ from .remind_helpers import (
     SECRETARY,
     build_county,
     county_config,
+    memory_store,
     write_config,
 )
 
@@ -42,13 +44,16 @@ def county(wf: Workflow, clock: FakeClock) -> tuple[int, int]:
     return build_county(wf, clock)
 
 
-@pytest.fixture
-def store(db: Database) -> SqlOutboxStore:
-    return SqlOutboxStore(db)
+@pytest.fixture(params=["sql", "memory"])
+def store(request: pytest.FixtureRequest, db: Database, county: tuple) -> OutboxStore:
+    """The same cases over the SQL adapter and the in-memory one (built after the county)."""
+    return SqlOutboxStore(db) if request.param == "sql" else memory_store(db)
 
 
-def sweep_once(db: Database, clock: FakeClock, as_of: date = AS_OF) -> list[dict]:
-    return run_sweep(SqlOutboxStore(db), county_config(), as_of=as_of, now=clock.now, renderer=Renderer()).digests
+def sweep_once(store: Database | OutboxStore, clock: FakeClock, as_of: date = AS_OF) -> list[dict]:
+    if isinstance(store, Database):
+        store = SqlOutboxStore(store)
+    return run_sweep(store, county_config(), as_of=as_of, now=clock.now, renderer=Renderer()).digests
 
 
 def test_one_digest_per_recipient_listing_all_their_items(
@@ -97,8 +102,19 @@ def test_rerunning_the_sweep_records_nothing_new(db: Database, clock: FakeClock,
     }
 
 
-def test_drain_sends_each_digest_once(db: Database, store: SqlOutboxStore, clock: FakeClock, county: tuple) -> None:
-    sweep_once(db, clock)
+def test_recorded_once_and_a_dry_run_keeps_nothing(store: OutboxStore, clock: FakeClock) -> None:
+    dry = run_sweep(store, county_config(), as_of=AS_OF, now=clock.now, renderer=Renderer(), dry_run=True)
+    assert len(dry.digests) == 6 and dry.new_items == 11
+    assert list_outbox(store) == [] and last_sweep_date(store) is None
+    assert [d["recipient"] for d in sweep_once(store, clock)] == [d["recipient"] for d in dry.digests]
+    assert sweep_once(store, clock) == [] and len(list_outbox(store)) == 6
+    assert last_sweep_date(store) == AS_OF
+    sweep_once(store, clock, AS_OF - timedelta(days=1))  # a late run for an earlier day
+    assert last_sweep_date(store) == AS_OF  # the last sweep date only moves forward
+
+
+def test_drain_sends_each_digest_once(store: OutboxStore, clock: FakeClock, county: tuple) -> None:
+    sweep_once(store, clock)
     mailer = MemoryMailer()
     result = drain(store, county_config(), mailer, now=clock.now)
     assert result.sent == 6 and mailer.opened == 1
@@ -110,9 +126,9 @@ def test_drain_sends_each_digest_once(db: Database, store: SqlOutboxStore, clock
 
 
 def test_refused_message_backs_off_then_fails_then_retry(
-    db: Database, store: SqlOutboxStore, clock: FakeClock, county: tuple
+    store: OutboxStore, clock: FakeClock, county: tuple
 ) -> None:
-    sweep_once(db, clock)
+    sweep_once(store, clock)
     cfg = county_config()  # max_attempts = 3
     mailer = MemoryMailer(refuse={LEADER})
     first = drain(store, cfg, mailer, now=clock.now)
@@ -135,8 +151,8 @@ def test_refused_message_backs_off_then_fails_then_retry(
     assert [m["Message-ID"] for m in ok.sent] == [failed["message_id"]]
 
 
-def test_server_down_loses_nothing(db: Database, store: SqlOutboxStore, clock: FakeClock, county: tuple) -> None:
-    sweep_once(db, clock)
+def test_server_down_loses_nothing(store: OutboxStore, clock: FakeClock, county: tuple) -> None:
+    sweep_once(store, clock)
     with pytest.raises(MailServerProblem):
         drain(store, county_config(), MemoryMailer(down=True), now=clock.now)
     rows = list_outbox(store)
@@ -146,9 +162,9 @@ def test_server_down_loses_nothing(db: Database, store: SqlOutboxStore, clock: F
 
 
 def test_abandoned_claim_is_retried_after_the_lease_with_the_same_message_id(
-    db: Database, store: SqlOutboxStore, clock: FakeClock, county: tuple
+    store: OutboxStore, clock: FakeClock, county: tuple
 ) -> None:
-    sweep_once(db, clock)
+    sweep_once(store, clock)
     claimed = claim(store, now=clock.now)  # a process that dies right after claiming
     assert len(claimed) == 6
     assert claim(store, now=clock.now) == []  # nobody else gets them
