@@ -279,13 +279,15 @@ def sweep_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 
     from bench.generate import AS_OF
     from rectify.config import Config
-    from rectify.notifications.outbox import candidate_query
-    from rectify.notifications.policy import sweep
+    from rectify.notifications.policy import OPEN_FOR_REMINDERS, PROGRESS_STAGES, horizon, progress_cutoff, sweep
     from rectify.workflow.persistence import open_database
+    from rectify.workflow.persistence.outbox import candidate_query
 
     config = Config()
     db = open_database(str(db_path))
-    query = candidate_query(AS_OF, config)
+    query = candidate_query(stages=OPEN_FOR_REMINDERS, progress_stages=PROGRESS_STAGES,
+                            horizon=horizon(AS_OF, config.policy),
+                            progress_cutoff=progress_cutoff(AS_OF, config.policy))
     with db.engine.connect() as conn:
         conn.execute(query).all()  # warm the page cache and the statement cache
         runs = []

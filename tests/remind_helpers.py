@@ -6,6 +6,7 @@ import socket
 import ssl
 import subprocess
 from dataclasses import dataclass, field
+from datetime import date
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -145,3 +146,16 @@ def county_config() -> Any:
         smtp=SmtpConfig(sender="青山县委组织部 <zzb@qingshan.example.cn>", max_attempts=3),
         supervisors=SupervisorsConfig(county=(COUNTY_SUP,), city=(CITY_SUP,)),
     )
+
+
+def memory_store(db: Any) -> Any:
+    """An in-memory outbox holding the cases and people of ``db``: the same county, no SQL behind it."""
+    from rectify.notifications.memory import Candidate, MemoryOutboxStore, Person
+    from rectify.states.stages import Stage
+    from rectify.workflow.persistence.outbox import SqlOutboxStore
+
+    with SqlOutboxStore(db).reading() as read:
+        rows = read.candidates(stages=[str(s) for s in Stage], progress_stages=(), horizon=date.max,
+                               progress_cutoff=date.max)
+        people = read.recipients([r.case_id for r in rows]) if rows else []
+        return MemoryOutboxStore(cases=[Candidate(*r) for r in rows], people=[Person(*p) for p in people])

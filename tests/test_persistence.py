@@ -11,8 +11,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
-import rectify.notifications.models  # noqa: F401
 import rectify.workflow.persistence.models  # noqa: F401
+import rectify.workflow.persistence.outbox_models  # noqa: F401
 from rectify.errors import DatabaseProblem
 from rectify.workflow.persistence import (
     KNOWN_REVISIONS,

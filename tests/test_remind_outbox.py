@@ -13,11 +13,13 @@ from click.testing import Result
 
 from rectify.errors import NotFound, Refused
 from rectify.notifications.mailer import MailServerProblem, MemoryMailer
-from rectify.notifications.models import digest_t, item_t
-from rectify.notifications.outbox import LEASE, claim, drain, list_outbox, retry, run_sweep
+from rectify.notifications.outbox import LEASE, claim, drain, last_sweep_date, list_outbox, retry, run_sweep
 from rectify.notifications.render import Renderer
+from rectify.notifications.store import OutboxStore
 from rectify.workflow.engine import Workflow
 from rectify.workflow.persistence import Database
+from rectify.workflow.persistence.outbox import SqlOutboxStore
+from rectify.workflow.persistence.outbox_models import digest_t, item_t
 
 from .conftest import FakeClock, snapshot
 from .remind_helpers import (
@@ -30,6 +32,7 @@ from .remind_helpers import (
     SECRETARY,
     build_county,
     county_config,
+    memory_store,
     write_config,
 )
 
@@ -41,8 +44,16 @@ def county(wf: Workflow, clock: FakeClock) -> tuple[int, int]:
     return build_county(wf, clock)
 
 
-def sweep_once(db: Database, clock: FakeClock, as_of: date = AS_OF) -> list[dict]:
-    return run_sweep(db, county_config(), as_of=as_of, now=clock.now, renderer=Renderer()).digests
+@pytest.fixture(params=["sql", "memory"])
+def store(request: pytest.FixtureRequest, db: Database, county: tuple) -> OutboxStore:
+    """The same cases over the SQL adapter and the in-memory one (built after the county)."""
+    return SqlOutboxStore(db) if request.param == "sql" else memory_store(db)
+
+
+def sweep_once(store: Database | OutboxStore, clock: FakeClock, as_of: date = AS_OF) -> list[dict]:
+    if isinstance(store, Database):
+        store = SqlOutboxStore(store)
+    return run_sweep(store, county_config(), as_of=as_of, now=clock.now, renderer=Renderer()).digests
 
 
 def test_one_digest_per_recipient_listing_all_their_items(
@@ -91,66 +102,77 @@ def test_rerunning_the_sweep_records_nothing_new(db: Database, clock: FakeClock,
     }
 
 
-def test_drain_sends_each_digest_once(db: Database, clock: FakeClock, county: tuple) -> None:
-    sweep_once(db, clock)
+def test_recorded_once_and_a_dry_run_keeps_nothing(store: OutboxStore, clock: FakeClock) -> None:
+    dry = run_sweep(store, county_config(), as_of=AS_OF, now=clock.now, renderer=Renderer(), dry_run=True)
+    assert len(dry.digests) == 6 and dry.new_items == 11
+    assert list_outbox(store) == [] and last_sweep_date(store) is None
+    assert [d["recipient"] for d in sweep_once(store, clock)] == [d["recipient"] for d in dry.digests]
+    assert sweep_once(store, clock) == [] and len(list_outbox(store)) == 6
+    assert last_sweep_date(store) == AS_OF
+    sweep_once(store, clock, AS_OF - timedelta(days=1))  # a late run for an earlier day
+    assert last_sweep_date(store) == AS_OF  # the last sweep date only moves forward
+
+
+def test_drain_sends_each_digest_once(store: OutboxStore, clock: FakeClock, county: tuple) -> None:
+    sweep_once(store, clock)
     mailer = MemoryMailer()
-    result = drain(db, county_config(), mailer, now=clock.now)
+    result = drain(store, county_config(), mailer, now=clock.now)
     assert result.sent == 6 and mailer.opened == 1
-    assert drain(db, county_config(), mailer, now=clock.now).sent == 0
+    assert drain(store, county_config(), mailer, now=clock.now).sent == 0
     assert len(mailer.sent) == 6
-    rows = {r["message_id"]: r for r in list_outbox(db)}
+    rows = {r["message_id"]: r for r in list_outbox(store)}
     assert {m["Message-ID"] for m in mailer.sent} == set(rows)
     assert {r["status"] for r in rows.values()} == {"sent"}
 
 
 def test_refused_message_backs_off_then_fails_then_retry(
-    db: Database, clock: FakeClock, county: tuple
+    store: OutboxStore, clock: FakeClock, county: tuple
 ) -> None:
-    sweep_once(db, clock)
+    sweep_once(store, clock)
     cfg = county_config()  # max_attempts = 3
     mailer = MemoryMailer(refuse={LEADER})
-    first = drain(db, cfg, mailer, now=clock.now)
+    first = drain(store, cfg, mailer, now=clock.now)
     assert (first.sent, first.retrying, first.failed) == (5, 1, 0)
-    [row] = list_outbox(db, "pending")
+    [row] = list_outbox(store, "pending")
     assert row["attempts"] == 1 and "收件人被拒绝" in row["last_error"]
-    assert drain(db, cfg, mailer, now=clock.now).retrying == 0  # not due yet: backoff
-    assert drain(db, cfg, mailer, now=clock.now + timedelta(minutes=5)).retrying == 1
-    assert drain(db, cfg, mailer, now=clock.now + timedelta(minutes=14)).retrying == 0
-    assert drain(db, cfg, mailer, now=clock.now + timedelta(minutes=15)).failed == 1
-    [failed] = list_outbox(db, "failed")
+    assert drain(store, cfg, mailer, now=clock.now).retrying == 0  # not due yet: backoff
+    assert drain(store, cfg, mailer, now=clock.now + timedelta(minutes=5)).retrying == 1
+    assert drain(store, cfg, mailer, now=clock.now + timedelta(minutes=14)).retrying == 0
+    assert drain(store, cfg, mailer, now=clock.now + timedelta(minutes=15)).failed == 1
+    [failed] = list_outbox(store, "failed")
     assert failed["attempts"] == 3
     with pytest.raises(Refused):
-        retry(db, list_outbox(db, "sent")[0]["id"], now=clock.now)
+        retry(store, list_outbox(store, "sent")[0]["id"], now=clock.now)
     with pytest.raises(NotFound):
-        retry(db, 9999, now=clock.now)
-    retry(db, failed["id"], now=clock.now + timedelta(hours=1))
+        retry(store, 9999, now=clock.now)
+    retry(store, failed["id"], now=clock.now + timedelta(hours=1))
     ok = MemoryMailer()
-    assert drain(db, cfg, ok, now=clock.now + timedelta(hours=1)).sent == 1
+    assert drain(store, cfg, ok, now=clock.now + timedelta(hours=1)).sent == 1
     assert [m["Message-ID"] for m in ok.sent] == [failed["message_id"]]
 
 
-def test_server_down_loses_nothing(db: Database, clock: FakeClock, county: tuple) -> None:
-    sweep_once(db, clock)
+def test_server_down_loses_nothing(store: OutboxStore, clock: FakeClock, county: tuple) -> None:
+    sweep_once(store, clock)
     with pytest.raises(MailServerProblem):
-        drain(db, county_config(), MemoryMailer(down=True), now=clock.now)
-    rows = list_outbox(db)
+        drain(store, county_config(), MemoryMailer(down=True), now=clock.now)
+    rows = list_outbox(store)
     assert {(r["status"], r["attempts"]) for r in rows} == {("pending", 0)}
     mailer = MemoryMailer()
-    assert drain(db, county_config(), mailer, now=clock.now).sent == 6
+    assert drain(store, county_config(), mailer, now=clock.now).sent == 6
 
 
 def test_abandoned_claim_is_retried_after_the_lease_with_the_same_message_id(
-    db: Database, clock: FakeClock, county: tuple
+    store: OutboxStore, clock: FakeClock, county: tuple
 ) -> None:
-    sweep_once(db, clock)
-    claimed = claim(db, now=clock.now)  # a process that dies right after claiming
+    sweep_once(store, clock)
+    claimed = claim(store, now=clock.now)  # a process that dies right after claiming
     assert len(claimed) == 6
-    assert claim(db, now=clock.now) == []  # nobody else gets them
+    assert claim(store, now=clock.now) == []  # nobody else gets them
     mailer = MemoryMailer()
-    assert drain(db, county_config(), mailer, now=clock.now + LEASE - timedelta(seconds=1)).sent == 0
-    assert drain(db, county_config(), mailer, now=clock.now + LEASE + timedelta(seconds=1)).sent == 6
+    assert drain(store, county_config(), mailer, now=clock.now + LEASE - timedelta(seconds=1)).sent == 0
+    assert drain(store, county_config(), mailer, now=clock.now + LEASE + timedelta(seconds=1)).sent == 6
     assert sorted(m["Message-ID"] for m in mailer.sent) == sorted(r.message_id for r in claimed)
-    assert {r["attempts"] for r in list_outbox(db)} == {1}
+    assert {r["attempts"] for r in list_outbox(store)} == {1}
 
 
 def test_cli_dry_run_prints_and_records_nothing(

@@ -17,6 +17,7 @@ from rectify.notifications.outbox import last_sweep_date, list_outbox
 from rectify.notifications.scheduler import Daemon, ReminderService
 from rectify.workflow.engine import Workflow
 from rectify.workflow.persistence import Database
+from rectify.workflow.persistence.outbox import SqlOutboxStore
 
 from .conftest import ACTOR, FakeClock
 from .remind_helpers import build_county, county_config, write_config
@@ -26,7 +27,7 @@ BEFORE_SWEEP = datetime(2026, 12, 23, 23, 0, tzinfo=UTC)  # 07:00 Asia/Shanghai
 
 
 def daemon(db: Database, clock: FakeClock, mailer: MemoryMailer, lines: list[str]) -> Daemon:
-    service = ReminderService(db, county_config(), clock, lambda: mailer)
+    service = ReminderService(SqlOutboxStore(db), county_config(), clock, lambda: mailer)
     return Daemon(service, county_config(), log=lines.append)
 
 
@@ -39,7 +40,7 @@ def test_started_past_a_missed_sweep_it_runs_once(db: Database, wf: Workflow, cl
     d.start(sched)
     try:
         assert len(mailer.sent) == 6
-        assert last_sweep_date(db).isoformat() == "2026-12-24"  # type: ignore[union-attr]
+        assert last_sweep_date(SqlOutboxStore(db)).isoformat() == "2026-12-24"  # type: ignore[union-attr]
         assert any("2026-12-24 的提醒扫描未运行，补做一次" in line for line in lines)
         assert any("提醒扫描 2026-12-24" in line for line in lines)
     finally:
@@ -51,7 +52,7 @@ def test_started_past_a_missed_sweep_it_runs_once(db: Database, wf: Workflow, cl
     d2.start(sched2)
     d2.stop()
     assert len(mailer.sent) == 6 and not any("补做" in line for line in lines2)
-    assert len(list_outbox(db)) == 6
+    assert len(list_outbox(SqlOutboxStore(db))) == 6
 
 
 def test_no_catch_up_before_the_sweep_time(db: Database, wf: Workflow, clock: FakeClock) -> None:

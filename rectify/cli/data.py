@@ -79,7 +79,7 @@ def export_cmd(app: App, everything: bool, file: str) -> None:
       rectify export --all backup-2026-06-30.jsonl
       rectify --db new.sqlite restore backup-2026-06-30.jsonl
     """
-    from rectify.workflow.backup import export_all
+    from rectify.workflow.persistence.backup import export_all
 
     db = app.database()
     counts: dict[str, int] = {}
@@ -106,8 +106,8 @@ def restore_cmd(app: App, file: str) -> None:
       rectify --db postgresql://rectify@db/county restore backup-2026-06-30.jsonl
     """
     from rectify.errors import BadInput
-    from rectify.workflow.backup import restore_all
     from rectify.workflow.persistence import sqlite_file, upgrade
+    from rectify.workflow.persistence.backup import restore_all
 
     db = app.database(create=True, check=False)
     # SQLite makes the file on first connection: when this restore makes it, a refusal takes it away again.

@@ -13,8 +13,9 @@ from rectify.output import emit, output_options
 
 def _reminder_service(app: App) -> Any:
     from rectify.notifications.scheduler import ReminderService, smtp_factory
+    from rectify.workflow.persistence.outbox import SqlOutboxStore
 
-    return ReminderService(app.database(), app.config, app.clock(), smtp_factory(app.config))
+    return ReminderService(SqlOutboxStore(app.database()), app.config, app.clock(), smtp_factory(app.config))
 
 
 @click.group()
@@ -81,8 +82,9 @@ def outbox_list(app: App, status: str | None, fmt: str) -> None:
       rectify outbox list --format json
     """
     from rectify.notifications.outbox import list_outbox
+    from rectify.workflow.persistence.outbox import SqlOutboxStore
 
-    rows = list_outbox(app.database(), status)
+    rows = list_outbox(SqlOutboxStore(app.database()), status)
     if fmt != "json":
         labels = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
         for r in rows:
@@ -103,8 +105,9 @@ def outbox_retry(app: App, digest_id: int) -> None:
       rectify outbox retry 17
     """
     from rectify.notifications.outbox import retry
+    from rectify.workflow.persistence.outbox import SqlOutboxStore
 
-    retry(app.database(), digest_id, now=app.clock()())
+    retry(SqlOutboxStore(app.database()), digest_id, now=app.clock()())
     click.echo(f"发送记录 {digest_id} 已重新排队，下次发送时重发")
 
 

@@ -19,11 +19,6 @@ from datetime import date, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.compiler import compiles
-
 from rectify.config import Config
 from rectify.errors import NotFound, Refused
 from rectify.notifications.mailer import (
@@ -33,7 +28,6 @@ from rectify.notifications.mailer import (
     build_message,
     sender_address,
 )
-from rectify.notifications.models import digest_t, item_t, state_t
 from rectify.notifications.policy import (
     CASE_PEOPLE,
     CITY,
@@ -46,8 +40,7 @@ from rectify.notifications.policy import (
     sweep,
 )
 from rectify.notifications.render import Renderer
-from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.tables import case_t, org_t, person_t, secretary_t
+from rectify.notifications.store import OutboxStore, Recording
 
 LEASE = timedelta(minutes=10)
 CLAIM_BATCH = 100
@@ -64,96 +57,6 @@ ROLES_FOR: dict[str, tuple[str, ...]] = {
 
 
 # -- the sweep ------------------------------------------------------------------------------------
-
-
-class _scanned(sa.sql.expression.ColumnElement[str]):
-    """A column compared without its indexes: ``+column`` on SQLite, the column itself elsewhere.
-
-    The sweep needs most open cases (everything overdue, soon due or without a recent progress
-    report: some 80 % of them), and SQLite, which keeps no statistics, would otherwise walk the
-    (stage, …) index and fetch each of those rows from the table in index order — three times
-    slower than reading the table once in id order (which also leaves the rows sorted by case).
-    PostgreSQL chooses its own plan from its statistics.
-    """
-
-    inherit_cache = True
-
-    def __init__(self, column: sa.ColumnElement[str]) -> None:
-        self.column = column
-        self.type = column.type
-
-
-@compiles(_scanned)
-def _compile_scanned(element: _scanned, compiler: Any, **kw: Any) -> str:
-    return str(compiler.process(element.column, **kw))
-
-
-@compiles(_scanned, "sqlite")
-def _compile_scanned_sqlite(element: _scanned, compiler: Any, **kw: Any) -> str:
-    return "+" + str(compiler.process(element.column, **kw))
-
-
-def candidate_query(as_of: date, config: Config) -> sa.Select[Any]:
-    """The open cases that may have an item due on ``as_of``, in case order, in one read of the table.
-
-    Exactly the cases ``sweep`` can find something for: a stage or conversion deadline within the
-    reminder horizon (or overdue), or a progress report missing for a full period. Only the columns
-    the sweep and the outbox read (not ``stage_since``): each date costs a conversion per row.
-    """
-    policy = config.policy
-    h = horizon(as_of, policy)
-    return (
-        sa.select(
-            case_t.c.id.label("case_id"),
-            case_t.c.stage,
-            case_t.c.stage_due,
-            case_t.c.cycle_start,
-            case_t.c.deadline,
-            case_t.c.supervised,
-            case_t.c.last_progress_on,
-            org_t.c.name.label("org_name"),
-            org_t.c.code.label("org_code"),
-            org_t.c.township,
-        )
-        .join(org_t, org_t.c.id == case_t.c.org_id)
-        .where(
-            _scanned(case_t.c.stage).in_(OPEN_FOR_REMINDERS),
-            sa.or_(
-                case_t.c.stage_due <= h,
-                case_t.c.deadline <= h,
-                sa.and_(
-                    case_t.c.stage.in_(PROGRESS_STAGES),
-                    sa.func.coalesce(case_t.c.last_progress_on, case_t.c.cycle_start)
-                    <= progress_cutoff(as_of, policy),
-                ),
-            ),
-        )
-        .order_by(case_t.c.id)
-    )
-
-
-def recipients_query(dialect: str, case_ids: Sequence[int]) -> sa.CompoundSelect:
-    """People with an e-mail on the given cases, in one query whatever the number of cases."""
-    if dialect == "postgresql":
-        ids = sa.bindparam("ids", list(case_ids), type_=postgresql.ARRAY(sa.Integer))
-
-        def among(col: Any) -> Any:
-            return col == sa.any_(ids)
-    else:
-        each = sa.select(sa.column("value", sa.Integer)).select_from(
-            sa.func.json_each(sa.bindparam("ids", json.dumps(list(case_ids))))
-        )
-
-        def among(col: Any) -> Any:
-            return col.in_(each)
-
-    people = sa.select(person_t.c.case_id, person_t.c.role, person_t.c.name, person_t.c.email).where(
-        among(person_t.c.case_id), person_t.c.email != ""
-    )
-    secretaries = sa.select(
-        secretary_t.c.case_id, sa.literal("secretary").label("role"), secretary_t.c.name, secretary_t.c.email
-    ).where(among(secretary_t.c.case_id), secretary_t.c.until.is_(None), secretary_t.c.email != "")
-    return sa.union_all(people, secretaries)
 
 
 @dataclass
@@ -228,26 +131,35 @@ def plan_items(
     return list(out.values())
 
 
-def _insert(conn: Connection, table: sa.Table) -> Any:
-    return postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)
-
-
 def _message_id(sender: str) -> str:
     return f"<rectify.{uuid.uuid4().hex}@{sender_address(sender).domain}>"
 
 
 def run_sweep(
-    db: Database, config: Config, *, as_of: date, now: datetime, renderer: Renderer, dry_run: bool = False
+    store: OutboxStore,
+    config: Config,
+    *,
+    as_of: date,
+    now: datetime,
+    renderer: Renderer,
+    dry_run: bool = False,
 ) -> SweepResult:
     """Decide what is due on ``as_of`` and record it in the outbox (nothing on a dry run)."""
     renderer.check()
-    with db.connect() as conn:
-        rows = {r.case_id: r for r in conn.execute(candidate_query(as_of, config))}
-        items = sweep(as_of, rows.values(), config.policy)  # type: ignore[arg-type]  # rows quack like CaseRow
+    policy = config.policy
+    with store.reading() as read:
+        found = read.candidates(
+            stages=OPEN_FOR_REMINDERS,
+            progress_stages=PROGRESS_STAGES,
+            horizon=horizon(as_of, policy),
+            progress_cutoff=progress_cutoff(as_of, policy),
+        )
+        rows = {r.case_id: r for r in found}
+        items = sweep(as_of, rows.values(), policy)
         due_ids = sorted({i.case_id for i in items if i.audience == CASE_PEOPLE})
         people: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
         if due_ids:
-            for person in conn.execute(recipients_query(db.dialect, due_ids)):
+            for person in read.recipients(due_ids):
                 people[person.case_id].append((person.role, person.name, person.email))
     planned = plan_items(items, rows, people, config)
     planned.sort(
@@ -257,35 +169,15 @@ def run_sweep(
     for p in planned:
         if p["name"] and p["recipient"] not in names:
             names[p["recipient"]] = p["name"]
-    recorded: list[dict[str, Any]] = []
-    with db.connect() as conn:
-        tx = conn.begin()
-        try:
-            recorded = _record(conn, config, as_of, now, planned, names, renderer)
-            _set_state(conn, LAST_SWEEP, as_of.isoformat(), only_forward=True)
-        except BaseException:
-            tx.rollback()
-            raise
-        if dry_run:
-            tx.rollback()
-        else:
-            tx.commit()
+    with store.recording(keep=not dry_run) as rec:
+        recorded = _record(rec, config, as_of, now, planned, names, renderer)
+        rec.advance_state(LAST_SWEEP, as_of.isoformat())
     return SweepResult(as_of, len(rows), len(items), recorded, dry_run)
 
 
-def _record(
-    conn: Connection,
-    config: Config,
-    as_of: date,
-    now: datetime,
-    planned: list[dict[str, Any]],
-    names: dict[str, str],
-    renderer: Renderer,
-) -> list[dict[str, Any]]:
-    if not planned:
-        return []
-    recipients = sorted({p["recipient"] for p in planned})
-    digest_rows = [
+def _digest_rows(config: Config, as_of: date, now: datetime, recipients: list[str], names: dict[str, str]
+                 ) -> list[dict[str, Any]]:
+    return [
         {
             "recipient": r,
             "recipient_name": names.get(r, ""),
@@ -304,9 +196,21 @@ def _record(
         }
         for r in recipients
     ]
-    digest_ids: dict[str, int] = {}
-    for r in conn.execute(sa.insert(digest_t).returning(digest_t.c.id, digest_t.c.recipient), digest_rows):
-        digest_ids[r.recipient] = r.id
+
+
+def _record(
+    rec: Recording,
+    config: Config,
+    as_of: date,
+    now: datetime,
+    planned: list[dict[str, Any]],
+    names: dict[str, str],
+    renderer: Renderer,
+) -> list[dict[str, Any]]:
+    if not planned:
+        return []
+    recipients = sorted({p["recipient"] for p in planned})
+    digest_ids = rec.add_digests(_digest_rows(config, as_of, now, recipients, names))
     item_rows = [
         {
             "digest_id": digest_ids[p["recipient"]],
@@ -322,19 +226,10 @@ def _record(
         }
         for p in planned
     ]
-    stmt = (
-        _insert(conn, item_t)
-        .on_conflict_do_nothing(
-            index_elements=["case_id", "kind", "stage", "due_on", "offset_days", "recipient"]
-        )
-        .returning(item_t.c.digest_id, item_t.c.detail, item_t.c.role)
-    )
     new: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for r in conn.execute(stmt, item_rows):
+    for r in rec.add_items(item_rows):
         new[r.digest_id].append({**json.loads(r.detail), "role": r.role})
-    empty = [d for d in digest_ids.values() if d not in new]
-    for start in range(0, len(empty), 500):
-        conn.execute(sa.delete(digest_t).where(digest_t.c.id.in_(empty[start : start + 500])))
+    rec.drop_digests([d for d in digest_ids.values() if d not in new])
     out: list[dict[str, Any]] = []
     updates = []
     for recipient in recipients:
@@ -356,38 +251,19 @@ def _record(
                 "body_text": rendered.text,
             }
         )
-    if updates:
-        conn.execute(
-            sa.update(digest_t)
-            .where(digest_t.c.id == sa.bindparam("b_id"))
-            .values(
-                subject=sa.bindparam("subject"),
-                body_text=sa.bindparam("body_text"),
-                body_html=sa.bindparam("body_html"),
-            ),
-            updates,
-        )
+    rec.set_bodies(updates)
     return out
 
 
 # -- persisted scheduler state --------------------------------------------------------------------
 
 
-def _set_state(conn: Connection, name: str, value: str, *, only_forward: bool = False) -> None:
-    ins = _insert(conn, state_t).values(name=name, value=value)
-    cond = (state_t.c.value < ins.excluded.value) if only_forward else None
-    conn.execute(
-        ins.on_conflict_do_update(index_elements=["name"], set_={"value": ins.excluded.value}, where=cond)
-    )
+def get_state(store: OutboxStore, name: str) -> str | None:
+    return store.get_state(name)
 
 
-def get_state(db: Database, name: str) -> str | None:
-    with db.connect() as conn:
-        return conn.execute(sa.select(state_t.c.value).where(state_t.c.name == name)).scalar()
-
-
-def last_sweep_date(db: Database) -> date | None:
-    value = get_state(db, LAST_SWEEP)
+def last_sweep_date(store: OutboxStore) -> date | None:
+    value = store.get_state(LAST_SWEEP)
     return date.fromisoformat(value) if value else None
 
 
@@ -402,66 +278,16 @@ class DrainResult:
     sent_ids: list[int] = field(default_factory=list)
 
 
-def _claimable(now: datetime) -> Any:
-    return sa.or_(
-        sa.and_(digest_t.c.status == "pending", digest_t.c.next_attempt_at <= now),
-        sa.and_(digest_t.c.status == "sending", digest_t.c.lease_until < now),
-    )
-
-
-def _claim_values(now: datetime, lease: timedelta) -> dict[str, Any]:
-    stale = digest_t.c.status == "sending"
-    return {
-        "status": "sending",
-        "lease_until": now + lease,
-        # A row taken over from a dead process counts as one attempt; it is sent with its Message-ID.
-        "attempts": sa.case((stale, digest_t.c.attempts + 1), else_=digest_t.c.attempts),
-        "last_error": sa.case((stale, "上次发送中断（租约过期），已重新发送"), else_=digest_t.c.last_error),
-    }
-
-
-def claim(db: Database, *, now: datetime, lease: timedelta = LEASE, limit: int = CLAIM_BATCH) -> list[Any]:
+def claim(
+    store: OutboxStore, *, now: datetime, lease: timedelta = LEASE, limit: int = CLAIM_BATCH
+) -> list[Any]:
     """Take up to ``limit`` due rows for this process; no other process gets the same row."""
-    with db.connect() as conn, conn.begin():
-        q = sa.select(digest_t.c.id).where(_claimable(now)).order_by(digest_t.c.id).limit(limit)
-        if conn.dialect.name == "postgresql":
-            ids = list(conn.execute(q.with_for_update(skip_locked=True)).scalars())
-            if ids:
-                conn.execute(
-                    sa.update(digest_t).where(digest_t.c.id.in_(ids)).values(**_claim_values(now, lease))
-                )
-        else:
-            ids = []
-            for did in conn.execute(q).scalars().all():
-                res = conn.execute(
-                    sa.update(digest_t)
-                    .where(digest_t.c.id == did, _claimable(now))
-                    .values(**_claim_values(now, lease))
-                )
-                if res.rowcount == 1:
-                    ids.append(did)
-        if not ids:
-            return []
-        return list(conn.execute(sa.select(digest_t).where(digest_t.c.id.in_(ids)).order_by(digest_t.c.id)))
+    return store.claim(now=now, lease=lease, limit=limit)
 
 
-def _update(db: Database, did: int, **values: Any) -> None:
-    with db.connect() as conn, conn.begin():
-        conn.execute(
-            sa.update(digest_t).where(digest_t.c.id == did, digest_t.c.status == "sending").values(**values)
-        )
-
-
-def release(db: Database, ids: Sequence[int]) -> None:
+def release(store: OutboxStore, ids: Sequence[int]) -> None:
     """Give claimed rows back untouched (the server could not be reached: not the message's fault)."""
-    if not ids:
-        return
-    with db.connect() as conn, conn.begin():
-        conn.execute(
-            sa.update(digest_t)
-            .where(digest_t.c.id.in_(list(ids)), digest_t.c.status == "sending")
-            .values(status="pending", lease_until=None)
-        )
+    store.release(ids)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -481,18 +307,29 @@ def message_for(row: Any, config: Config, now: datetime) -> Any:
     )
 
 
+def _refused(store: OutboxStore, config: Config, row: Any, exc: MessageRefused, now: datetime,
+             result: DrainResult) -> None:
+    attempts = row.attempts + 1
+    if attempts >= config.smtp.max_attempts:
+        store.mark_failed(row.id, attempts=attempts, error=str(exc)[:500])
+        result.failed += 1
+    else:
+        store.mark_pending(row.id, attempts=attempts, next_attempt_at=now + backoff(attempts), error=str(exc)[:500])
+        result.retrying += 1
+
+
 def drain(
-    db: Database, config: Config, mailer: Mailer, *, now: datetime, lease: timedelta = LEASE
+    store: OutboxStore, config: Config, mailer: Mailer, *, now: datetime, lease: timedelta = LEASE
 ) -> DrainResult:
     """Send every due row on one connection. A server problem leaves the rows pending and is raised."""
     result = DrainResult()
-    batch = claim(db, now=now, lease=lease)
+    batch = claim(store, now=now, lease=lease)
     if not batch:
         return result
     try:
         mailer.open()
     except MailServerProblem:
-        release(db, [r.id for r in batch])
+        release(store, [r.id for r in batch])
         raise
     try:
         while batch:
@@ -500,45 +337,16 @@ def drain(
                 try:
                     mailer.send(message_for(row, config, now))
                 except MessageRefused as exc:
-                    attempts = row.attempts + 1
-                    if attempts >= config.smtp.max_attempts:
-                        _update(
-                            db,
-                            row.id,
-                            status="failed",
-                            attempts=attempts,
-                            lease_until=None,
-                            last_error=str(exc)[:500],
-                        )
-                        result.failed += 1
-                    else:
-                        _update(
-                            db,
-                            row.id,
-                            status="pending",
-                            attempts=attempts,
-                            lease_until=None,
-                            next_attempt_at=now + backoff(attempts),
-                            last_error=str(exc)[:500],
-                        )
-                        result.retrying += 1
+                    _refused(store, config, row, exc, now, result)
                     continue
                 except MailServerProblem as exc:
-                    _update(
-                        db,
-                        row.id,
-                        status="pending",
-                        attempts=row.attempts + 1,
-                        lease_until=None,
-                        next_attempt_at=now,
-                        last_error=str(exc)[:500],
-                    )
-                    release(db, [r.id for r in batch[k + 1 :]])
+                    store.mark_pending(row.id, attempts=row.attempts + 1, next_attempt_at=now, error=str(exc)[:500])
+                    release(store, [r.id for r in batch[k + 1 :]])
                     raise
-                _update(db, row.id, status="sent", sent_at=now, lease_until=None, last_error="")
+                store.mark_sent(row.id, now=now)
                 result.sent += 1
                 result.sent_ids.append(row.id)
-            batch = claim(db, now=now, lease=lease)
+            batch = claim(store, now=now, lease=lease)
     finally:
         mailer.close()
     return result
@@ -547,48 +355,19 @@ def drain(
 # -- listing and retry ----------------------------------------------------------------------------
 
 
-def list_outbox(db: Database, status: str | None = None) -> list[dict[str, Any]]:
-    n_items = (
-        sa.select(sa.func.count())
-        .where(item_t.c.digest_id == digest_t.c.id)
-        .correlate(digest_t)
-        .scalar_subquery()
-    )
-    q = sa.select(
-        digest_t.c.id,
-        digest_t.c.status,
-        digest_t.c.recipient,
-        digest_t.c.recipient_name,
-        digest_t.c.sweep_date,
-        n_items.label("items"),
-        digest_t.c.attempts,
-        digest_t.c.next_attempt_at,
-        digest_t.c.sent_at,
-        digest_t.c.message_id,
-        digest_t.c.subject,
-        digest_t.c.last_error,
-    ).order_by(digest_t.c.id)
-    if status:
-        q = q.where(digest_t.c.status == status)
-    with db.connect() as conn:
-        return [
-            {k: (v.isoformat() if isinstance(v, date | datetime) else v) for k, v in r._mapping.items()}
-            for r in conn.execute(q)
-        ]
+def list_outbox(store: OutboxStore, status: str | None = None) -> list[dict[str, Any]]:
+    return [
+        {k: (v.isoformat() if isinstance(v, date | datetime) else v) for k, v in r.items()}
+        for r in store.digests(status)
+    ]
 
 
-def retry(db: Database, digest_id: int, *, now: datetime) -> None:
-    with db.connect() as conn, conn.begin():
-        status = conn.execute(sa.select(digest_t.c.status).where(digest_t.c.id == digest_id)).scalar()
-        if status is None:
-            raise NotFound(f"找不到发送记录 {digest_id}（rectify outbox list 查看）")
-        if status != "failed":
-            raise Refused(f"发送记录 {digest_id} 的状态为 {status}，只有 failed（发送失败）的记录可以重试")
-        conn.execute(
-            sa.update(digest_t)
-            .where(digest_t.c.id == digest_id, digest_t.c.status == "failed")
-            .values(status="pending", attempts=0, next_attempt_at=now, lease_until=None)
-        )
+def retry(store: OutboxStore, digest_id: int, *, now: datetime) -> None:
+    status = store.requeue_failed(digest_id, now=now)
+    if status is None:
+        raise NotFound(f"找不到发送记录 {digest_id}（rectify outbox list 查看）")
+    if status != "failed":
+        raise Refused(f"发送记录 {digest_id} 的状态为 {status}，只有 failed（发送失败）的记录可以重试")
 
 
 __all__ = [

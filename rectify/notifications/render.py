@@ -17,7 +17,7 @@ import jinja2
 
 from rectify.errors import RectifyError
 from rectify.notifications.policy import KIND_LABELS, KINDS
-from rectify.states.stages import STAGE_LABELS
+from rectify.states.stages import STAGE_LABELS, Stage
 
 TEMPLATE_NAMES = ("subject.txt", "digest.txt", "digest.html")
 DUE_LABELS = {
@@ -145,7 +145,7 @@ class Renderer:
             {
                 "case_id": 1,
                 "kind": kind,
-                "stage": "secretary_assigned",
+                "stage": str(Stage.secretary_assigned),
                 "due_on": "2026-06-30",
                 "days_left": -20 if kind in ("overdue", "escalation") else 7,
                 "org_name": "示例村党支部",

@@ -21,7 +21,7 @@ from rectify.errors import BadInput, RectifyError
 from rectify.notifications.mailer import Mailer, MailServerProblem, SmtpMailer
 from rectify.notifications.outbox import DrainResult, SweepResult, drain, last_sweep_date, run_sweep
 from rectify.notifications.render import Renderer
-from rectify.workflow.persistence import Database
+from rectify.notifications.store import OutboxStore
 
 MISFIRE_GRACE_HOURS = 6
 
@@ -36,7 +36,7 @@ def parse_sweep_at(text: str) -> time:
 
 @dataclass
 class ReminderService:
-    db: Database
+    store: OutboxStore
     config: Config
     clock: Clock
     mailer_factory: Callable[[], Mailer]
@@ -47,7 +47,7 @@ class ReminderService:
     def sweep(self, as_of: date | None = None, *, dry_run: bool = False) -> SweepResult:
         renderer = Renderer(self.config.templates.folder)
         return run_sweep(
-            self.db,
+            self.store,
             self.config,
             as_of=as_of or self.today(),
             now=self.clock(),
@@ -56,7 +56,7 @@ class ReminderService:
         )
 
     def drain(self) -> DrainResult:
-        return drain(self.db, self.config, self.mailer_factory(), now=self.clock())
+        return drain(self.store, self.config, self.mailer_factory(), now=self.clock())
 
 
 def smtp_factory(config: Config) -> Callable[[], Mailer]:
@@ -85,7 +85,7 @@ class Daemon:
         now = self.service.clock().astimezone(self.tz)
         if now.time() < self.sweep_at:
             return None
-        last = last_sweep_date(self.service.db)
+        last = last_sweep_date(self.service.store)
         return now.date() if last is None or last < now.date() else None
 
     def catch_up(self) -> bool:

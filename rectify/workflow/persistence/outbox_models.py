@@ -1,4 +1,4 @@
-"""The outbox (SPEC §5): every reminder item is written here before anything is sent.
+"""The outbox's tables (SPEC §5): every reminder item is written here before anything is sent.
 
 An item's unique key (case, kind, stage, due date, offset, recipient) is what makes a re-run sweep,
 a crash or a second scheduler add nothing. Items carry no foreign key to the case on purpose: the

@@ -26,8 +26,8 @@ BATCH = 2000
 
 
 def _known_tables() -> list[sa.Table]:
-    import rectify.notifications.models  # noqa: F401  (registers its tables, if any)
     import rectify.workflow.persistence.models  # noqa: F401
+    import rectify.workflow.persistence.outbox_models  # noqa: F401
 
     return list(SQLModel.metadata.sorted_tables)
 

@@ -1,0 +1,83 @@
+"""The storage the notifications need, as a port (apscheduler's ``DataStore``): they never build SQL.
+
+The SQL adapter is ``rectify.workflow.persistence.outbox.SqlOutboxStore``; it satisfies these
+protocols by shape, without importing them, and the CLI hands it in. Rows crossing the boundary are
+read by attribute (query rows, named tuples); what goes in is plain dicts keyed by column name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+
+
+class SweepReader(Protocol):
+    """One consistent read of what a sweep decides on: the candidate cases, then their people."""
+
+    def candidates(
+        self, *, stages: Sequence[str], progress_stages: Sequence[str], horizon: date, progress_cutoff: date
+    ) -> Sequence[Any]:
+        """Open cases (in ``stages``) with a stage due date or deadline on or before ``horizon``, or in
+        ``progress_stages`` with no report (nor cycle start) after ``progress_cutoff``; in case order.
+
+        Each row has ``case_id stage stage_due cycle_start deadline supervised last_progress_on
+        org_name org_code township`` (and ``_fields`` when it is a named tuple or a query row).
+        """
+
+    def recipients(self, case_ids: Sequence[int]) -> Iterable[Any]:
+        """Rows ``case_id role name email``: the people with an e-mail on these cases and their
+        current secretary (role ``secretary``)."""
+
+
+class Recording(Protocol):
+    """One transaction recording a sweep: all of it is kept, or none of it."""
+
+    def add_digests(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+        """Insert digest rows; their ids by recipient."""
+
+    def add_items(self, rows: Sequence[Mapping[str, Any]]) -> Iterable[Any]:
+        """Insert item rows, skipping those whose dedupe key is recorded already.
+
+        Rows ``digest_id detail role`` of the items newly inserted."""
+
+    def drop_digests(self, ids: Sequence[int]) -> None:
+        """Delete these digests (they got no new item)."""
+
+    def set_bodies(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Rows ``b_id subject body_text body_html``: the rendered digests."""
+
+    def advance_state(self, name: str, value: str) -> None:
+        """Set a persisted fact, only ever to a greater value."""
+
+
+class OutboxStore(Protocol):
+    def reading(self) -> AbstractContextManager[SweepReader]: ...
+
+    def recording(self, *, keep: bool) -> AbstractContextManager[Recording]:
+        """A recording transaction, committed at the end when ``keep`` (rolled back on a dry run or
+        an error)."""
+
+    def claim(self, *, now: datetime, lease: timedelta, limit: int) -> list[Any]:
+        """Take up to ``limit`` due digests (pending and due, or whose lease ran out) for this process,
+        which no other process gets: full digest rows, in id order."""
+
+    def mark_sent(self, digest_id: int, *, now: datetime) -> None: ...
+
+    def mark_failed(self, digest_id: int, *, attempts: int, error: str) -> None: ...
+
+    def mark_pending(self, digest_id: int, *, attempts: int, next_attempt_at: datetime, error: str) -> None:
+        """Back in the queue from ``next_attempt_at`` (a refused message's backoff, a server problem)."""
+
+    def release(self, ids: Sequence[int]) -> None:
+        """Give claimed digests back untouched."""
+
+    def digests(self, status: str | None) -> list[dict[str, Any]]:
+        """Digest summaries (``id status recipient recipient_name sweep_date items attempts
+        next_attempt_at sent_at message_id subject last_error``), in id order."""
+
+    def requeue_failed(self, digest_id: int, *, now: datetime) -> str | None:
+        """Put a failed digest back in the queue; the status it had (None: no such digest)."""
+
+    def get_state(self, name: str) -> str | None: ...
