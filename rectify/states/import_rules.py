@@ -10,8 +10,7 @@ and why. ``shows`` is the evidence that lets a row without a stage column stand 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rectify.config import VerificationConfig
 from rectify.states.guards import GUARDS, Guard, Proposal
@@ -86,26 +85,46 @@ NOT_FROM_ROWS: dict[str, str] = {
 _RULES: dict[str, tuple[tuple[Guard, str, str], ...]] = {
     trigger: tuple((ROW_GUARDS[r.guard], r.column, r.reason) for r in rules) for trigger, rules in ROW_RULES.items()
 }
+# Every rule on the way to each stage, in the order of the moves (a stage off the path needs none).
+_CHAIN: dict[str, tuple[tuple[Guard, str, str], ...]] = {
+    stage: tuple(rule for trigger in moves for rule in _RULES[trigger]) for stage, moves in MOVES_TO.items()
+}
 
 
-def row_proposal(values: dict[str, object], *, measures_total: int, measures_done: int) -> Proposal:
-    """The Proposal the row's guards read: the row's values as inputs, its measure counts as facts."""
-    return Proposal(Stage.identified, {"measures_total": measures_total,
-                                       "measures_open": measures_total - measures_done}, values)
+class RowCheck:
+    """Holds imported rows to the rules above: one Proposal for the whole import, refilled row by row.
 
+    ``check(values, total, done)`` takes the row's values as the guards' inputs (the secretary's ``name``,
+    ``unit``, ``since``, ``kind``; ``county_leader``, ``township_cadre``; ``rectified_on``, ``verified_on``,
+    ``score``, ``struck_off``; ``done`` and ``total`` for the wording) and its measure counts as facts.
+    """
 
-def _lacks(p: Proposal, trigger: str, need: list[tuple[str, str]]) -> None:
-    for guard, column, reason in _RULES[trigger]:
-        if guard(p) is not None:
-            need.append((column, reason.format_map(p.inputs) if "{" in reason else reason))
+    def __init__(self, rules: VerificationConfig) -> None:
+        self.rules = rules
+        self.proposal = Proposal(Stage.identified, {"measures_total": 0, "measures_open": 0}, {})
 
+    def check(self, values: dict[str, Any], total: int, done: int) -> Proposal:
+        p = self.proposal
+        p.inputs = values
+        facts = p.facts
+        facts["measures_total"] = total
+        facts["measures_open"] = total - done
+        return p
 
-def row_lacks(p: Proposal, stage: str) -> list[tuple[str, str]]:
-    """What the row lacks to stand in ``stage``: (column, reason), in the order of the moves."""
-    need: list[tuple[str, str]] = []
-    for trigger in MOVES_TO.get(stage, ()):
-        _lacks(p, trigger, need)
-    return need
+    def lacks(self, p: Proposal, stage: str) -> list[tuple[str, str]]:
+        """What the row lacks to stand in ``stage``: (column, reason), in the order of the moves."""
+        return [(column, reason.format_map(p.inputs) if "{" in reason else reason)
+                for guard, column, reason in _CHAIN.get(stage, ()) if guard(p) is not None]
+
+    def furthest(self, p: Proposal) -> str:
+        """The furthest stage on the path the row both satisfies (every move up to it) and shows."""
+        stage: str = Stage.identified
+        for trigger, dest in zip(PATH, PATH_STAGES[1:], strict=True):
+            if any(guard(p) is not None for guard, _, _ in _RULES[trigger]):
+                break
+            if shows(dest, p, self.rules):
+                stage = dest
+        return stage
 
 
 def shows(stage: str, p: Proposal, rules: VerificationConfig) -> bool:
@@ -115,17 +134,3 @@ def shows(stage: str, p: Proposal, rules: VerificationConfig) -> bool:
     if stage == Stage.verified:
         return bool(p.get("struck_off")) or score_passes(p.get("score"), rules)
     return True
-
-
-def furthest_stage(p: Proposal, rules: VerificationConfig,
-                   shown: Callable[[str, Proposal, VerificationConfig], bool] = shows) -> str:
-    """The furthest stage on the path the row both satisfies (every move up to it) and shows."""
-    stage: str = Stage.identified
-    need: list[tuple[str, str]] = []
-    for trigger, dest in zip(PATH, PATH_STAGES[1:], strict=True):
-        _lacks(p, trigger, need)
-        if need:
-            break
-        if shown(dest, p, rules):
-            stage = dest
-    return stage

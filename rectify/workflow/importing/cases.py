@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from rectify.clock import Clock, local_today, system_clock
 from rectify.config import Config
+from rectify.states.import_rules import RowCheck
 from rectify.states.stages import CLOSED_STAGES
 from rectify.workflow.importing.cells import Parsers
 from rectify.workflow.importing.orgs import Orgs, org_from_row
@@ -60,6 +61,7 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
     tick = progress("检查", sheet.estimate)
     values_of = row_values(index)
     parsers = Parsers()
+    check = RowCheck(config.verification)
     with (translate_errors(db.url), _cycles_uncollected(), db.engine.connect() as conn, bulk_pragmas(conn),
           conn.begin()):
         lock_for_import(conn)
@@ -75,7 +77,7 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
             code, created = org_from_row(r, orgs, now, "org_code", "org_name")
             if created:
                 seen.new_orgs.add(code)  # type: ignore[arg-type]
-            plan = case_from_row(r, code, config, today, now, source, parsers)
+            plan = case_from_row(r, code, config, today, now, source, parsers, check)
             if plan is not None and not r.bad and seen.admit(r, plan, created):
                 result.cases += 1
                 if not problems:

@@ -13,7 +13,7 @@ from typing import Any
 
 from rectify.config import Config, PolicyConfig
 from rectify.states.deadlines import default_deadline, stage_due
-from rectify.states.import_rules import RANK, furthest_stage, row_lacks, row_proposal
+from rectify.states.import_rules import RANK, RowCheck
 from rectify.states.stages import STAGE_LABELS, Stage
 from rectify.workflow.importing.cells import SECRETARY_WORDS, Parsers
 from rectify.workflow.importing.rows import Row
@@ -63,7 +63,7 @@ class _Cells:
 
 
 def case_from_row(r: Row, org_code: str | None, config: Config, today: date, now: datetime,
-                  source: str, parsers: Parsers | None = None) -> CasePlan | None:
+                  source: str, parsers: Parsers | None = None, check: RowCheck | None = None) -> CasePlan | None:
     """The row's case, or None when the row is bad (its problems are on ``r``)."""
     P = parsers or Parsers()
     c = _Cells(r, P)
@@ -76,7 +76,7 @@ def case_from_row(r: Row, org_code: str | None, config: Config, today: date, now
         c.deadline = default_deadline(identified, config.policy)
     elif c.deadline <= identified:
         r.fail("deadline", f"转化时限 {c.deadline} 早于或等于确定日期 {identified}")
-    stage = _stage(r, c, identified, config)
+    stage = _stage(r, c, identified, check or RowCheck(config.verification))
     if c.struck and stage != Stage.verified:
         r.fail("struck_off", f"已销号的案例阶段应为 已验收销号，本行为 {STAGE_LABELS[stage]}")
     for key, when in (("verified_on", c.verified_on), ("rectified_on", c.rectified_on),
@@ -88,17 +88,16 @@ def case_from_row(r: Row, org_code: str | None, config: Config, today: date, now
     return _plan(r, c, org_code, stage, identified, config.policy, today, now, source, P)
 
 
-def _stage(r: Row, c: _Cells, identified: date, config: Config) -> str:
+def _stage(r: Row, c: _Cells, identified: date, rules: RowCheck) -> str:
     """The stage the row states, held to the guards of the moves that lead there; else the furthest it shows."""
-    p = row_proposal({"county_leader": c.leader, "township_cadre": c.cadre, "name": c.sec_name,
-                      "unit": c.sec_unit, "since": c.sec_since or identified, "kind": c.sec_kind or "first",
-                      "done": c.done, "total": c.total, "rectified_on": c.rectified_on,
-                      "verified_on": c.verified_on, "score": c.score, "struck_off": c.struck},
-                     measures_total=c.total, measures_done=c.done)
+    p = rules.check({"county_leader": c.leader, "township_cadre": c.cadre, "name": c.sec_name,
+                     "unit": c.sec_unit, "since": c.sec_since or identified, "kind": c.sec_kind or "first",
+                     "done": c.done, "total": c.total, "rectified_on": c.rectified_on,
+                     "verified_on": c.verified_on, "score": c.score, "struck_off": c.struck}, c.total, c.done)
     stage = c.explicit
     if stage is None:
-        return furthest_stage(p, config.verification)
-    for key, reason in row_lacks(p, stage):
+        return rules.furthest(p)
+    for key, reason in rules.lacks(p, stage):
         r.fail(key, f"{STAGE_LABELS[stage]}：{reason}")
     return stage
 
