@@ -12,7 +12,9 @@ from click.testing import CliRunner, Result
 from rectify.cli import cli
 from rectify.config import Config
 from rectify.states.deadlines import stage_due
+from rectify.states.import_rules import NOT_FROM_ROWS, PATH, ROW_GUARDS, ROW_RULES
 from rectify.states.stages import PROBLEM_TYPES
+from rectify.states.transitions import BY_TRIGGER
 from rectify.workflow.cases import case_history, list_cases, list_orgs, show_case
 from rectify.workflow.demo import build_demo
 from rectify.workflow.engine import Workflow
@@ -292,6 +294,37 @@ def test_stage_requirements_checked(db: Database, run: Callable[..., Result], tm
         "第 2 行 · 整顿措施：已整改：此阶段整顿措施应全部完成，现为 1/2",
         "第 3 行 · 是否销号：已销号的案例阶段应为 已验收销号，本行为 已确定",
     ]
+
+
+def test_row_rules_answer_every_guard_on_the_path() -> None:
+    """The importer holds a row to the guards of the moves it skipped: each is answered by a column or excused."""
+    for trigger in PATH:
+        answered = {rule.guard for rule in ROW_RULES[trigger]}
+        for guard in BY_TRIGGER[trigger].guards:
+            assert guard in answered or guard in NOT_FROM_ROWS, (trigger, guard)
+        assert answered <= set(ROW_GUARDS), trigger
+
+
+@pytest.mark.parametrize("extra, cells, stage", [
+    ("", "", "identified"),
+    ("", "0/2,李县长,张干部,", "ledger_created"),
+    ("", "0/2,李县长,,", "identified"),
+    ("", "1/2,李县长,张干部,陈海涛（县财政局）", "secretary_assigned"),
+    (",整改日期", "2/2,李县长,张干部,陈海涛（县财政局）,2026-02-01", "rectified"),
+    (",整改日期", "1/2,李县长,张干部,陈海涛（县财政局）,2026-02-01", "secretary_assigned"),
+    (",整改日期,验收日期,验收得分", "2/2,李县长,张干部,陈海涛（县财政局）,2026-02-01,2026-03-01,90", "verified"),
+    (",整改日期,验收日期,验收得分", "2/2,李县长,张干部,陈海涛（县财政局）,2026-02-01,2026-03-01,60", "rectified"),
+])
+def test_stage_inferred_from_the_guards(db: Database, config: Config, run: Callable[..., Result], tmp_path: Path,
+                                        extra: str, cells: str, stage: str) -> None:
+    """Without a stage column a row stands in the furthest stage whose moves' guards it meets and which it shows."""
+    path = tmp_path / "infer.csv"
+    header = "县,乡镇,党组织名称,类别,软弱涣散情形,确定日期,整顿措施,县级联系领导,乡镇包村干部,第一书记" + extra
+    path.write_text(header + "\n" + "青山县,河口镇,王家庄村党支部,村,P01,2026-01-05," + (cells or ",,,")
+                    + "\n", encoding="utf-8")
+    result = run("case", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert show_case(db, "1", as_of=AS_OF, config=config)["stage"] == stage
 
 
 def test_dry_run_writes_nothing(db: Database, run: Callable[..., Result], tmp_path: Path) -> None:

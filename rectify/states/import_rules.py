@@ -1,0 +1,136 @@
+"""What an imported row must show for the stage it stands in (SPEC §7): the CLI's guards, read off a sheet row.
+
+A case arrives by import in some stage without having made the moves that lead there. The row is held to
+the guards of those moves (``PATH``, from ``identified`` on, as ``transitions`` states them), run on one
+:class:`Proposal` built from the row. A sheet holds counts and names rather than each move's inputs
+("2/3" measures, no survey counts), so ``ROW_RULES`` says, move by move, which guard a row answers, in
+which column, and how the refusal reads; ``NOT_FROM_ROWS`` names the guards a row is not held to here,
+and why. ``shows`` is the evidence that lets a row without a stage column stand in a later stage.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from rectify.config import VerificationConfig
+from rectify.states.guards import GUARDS, Guard, Proposal
+from rectify.states.stages import Stage
+from rectify.states.thresholds import score_passes
+from rectify.states.transitions import BY_TRIGGER
+
+# The moves that take a case from identified to each stage of the plain path, in order.
+PATH: tuple[str, ...] = ("plan", "assign_secretary", "mark_rectified", "verify")
+
+
+def _path_stages() -> tuple[str, ...]:
+    stages: list[str] = [Stage.identified]
+    for trigger in PATH:
+        spec = BY_TRIGGER[trigger]
+        assert stages[-1] in spec.sources and spec.dest is not None, trigger
+        stages.append(spec.dest)
+    return tuple(stages)
+
+
+PATH_STAGES: tuple[str, ...] = _path_stages()  # identified, ledger_created, …, verified
+RANK: dict[str, int] = {s: i for i, s in enumerate(PATH_STAGES)}  # a stage off the path (withdrawn) has none
+MOVES_TO: dict[str, tuple[str, ...]] = {s: PATH[:i] for i, s in enumerate(PATH_STAGES)}
+
+
+def has_verification_date(p: Proposal) -> str | None:
+    """The row's part of ``event_date_valid`` for ``verify``: the date itself (its order is checked once)."""
+    return "缺少验收日期" if p.get("verified_on") is None else None
+
+
+def has_score(p: Proposal) -> str | None:
+    """The row's part of ``verification_complete``: an imported verification may lack the survey counts."""
+    return "缺少验收得分" if p.get("score") is None else None
+
+
+ROW_GUARDS: dict[str, Guard] = {**GUARDS, "has_verification_date": has_verification_date, "has_score": has_score}
+
+
+class RowRule(NamedTuple):
+    guard: str  # a name in ROW_GUARDS
+    column: str  # the import's field key that answers it
+    reason: str  # what the row lacks; may name the row's values, e.g. {done}/{total}
+
+
+ROW_RULES: dict[str, tuple[RowRule, ...]] = {
+    "plan": (
+        RowRule("has_measures", "measures", "此阶段需要整顿措施（如 0/3）"),
+        RowRule("has_county_leader", "county_leader", "此阶段需要县级联系领导"),
+        RowRule("has_township_cadre", "township_cadre", "此阶段需要乡镇包村干部"),
+    ),
+    "assign_secretary": (
+        RowRule("has_secretary", "secretary", "此阶段需要第一书记，写成 姓名（派出单位）"),
+    ),
+    "mark_rectified": (
+        RowRule("all_measures_done", "measures", "此阶段整顿措施应全部完成，现为 {done}/{total}"),
+    ),
+    "verify": (
+        RowRule("has_verification_date", "verified_on", "已验收销号的案例需要验收日期"),
+        RowRule("has_score", "score", "已验收销号的案例需要验收得分"),
+    ),
+}
+
+NOT_FROM_ROWS: dict[str, str] = {
+    "measures_within_deadline": "imported measures are due on the deadline itself",
+    "secretary_since_valid": "every date of a row is checked against its identification date once",
+    "has_self_check": "an imported rectification's self-check defaults to 导入",
+    "event_date_valid": "every date of a row is checked against its identification date once",
+    "verification_complete": "the ledger carries the score, not the survey counts (see has_score)",
+    "after_rectification": "not checked on import",
+}
+
+_RULES: dict[str, tuple[tuple[Guard, str, str], ...]] = {
+    trigger: tuple((ROW_GUARDS[r.guard], r.column, r.reason) for r in rules) for trigger, rules in ROW_RULES.items()
+}
+# Every rule on the way to each stage, in the order of the moves (a stage off the path needs none).
+_CHAIN: dict[str, tuple[tuple[Guard, str, str], ...]] = {
+    stage: tuple(rule for trigger in moves for rule in _RULES[trigger]) for stage, moves in MOVES_TO.items()
+}
+
+
+class RowCheck:
+    """Holds imported rows to the rules above: one Proposal for the whole import, refilled row by row.
+
+    ``check(values, total, done)`` takes the row's values as the guards' inputs (the secretary's ``name``,
+    ``unit``, ``since``, ``kind``; ``county_leader``, ``township_cadre``; ``rectified_on``, ``verified_on``,
+    ``score``, ``struck_off``; ``done`` and ``total`` for the wording) and its measure counts as facts.
+    """
+
+    def __init__(self, rules: VerificationConfig) -> None:
+        self.rules = rules
+        self.proposal = Proposal(Stage.identified, {"measures_total": 0, "measures_open": 0}, {})
+
+    def check(self, values: dict[str, Any], total: int, done: int) -> Proposal:
+        p = self.proposal
+        p.inputs = values
+        facts = p.facts
+        facts["measures_total"] = total
+        facts["measures_open"] = total - done
+        return p
+
+    def lacks(self, p: Proposal, stage: str) -> list[tuple[str, str]]:
+        """What the row lacks to stand in ``stage``: (column, reason), in the order of the moves."""
+        return [(column, reason.format_map(p.inputs) if "{" in reason else reason)
+                for guard, column, reason in _CHAIN.get(stage, ()) if guard(p) is not None]
+
+    def furthest(self, p: Proposal) -> str:
+        """The furthest stage on the path the row both satisfies (every move up to it) and shows."""
+        stage: str = Stage.identified
+        for trigger, dest in zip(PATH, PATH_STAGES[1:], strict=True):
+            if any(guard(p) is not None for guard, _, _ in _RULES[trigger]):
+                break
+            if shows(dest, p, self.rules):
+                stage = dest
+        return stage
+
+
+def shows(stage: str, p: Proposal, rules: VerificationConfig) -> bool:
+    """Whether a row without a stage column shows this step taken: a rectification date, a pass or 销号."""
+    if stage == Stage.rectified:
+        return p.get("rectified_on") is not None
+    if stage == Stage.verified:
+        return bool(p.get("struck_off")) or score_passes(p.get("score"), rules)
+    return True

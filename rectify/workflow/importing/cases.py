@@ -1,0 +1,168 @@
+"""``import_cases``: one case per row, checked row by row, written in batches in one transaction."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from rectify.clock import Clock, local_today, system_clock
+from rectify.config import Config
+from rectify.states.import_rules import RowCheck
+from rectify.states.stages import CLOSED_STAGES
+from rectify.workflow.importing.cells import Parsers
+from rectify.workflow.importing.orgs import Orgs, org_from_row
+from rectify.workflow.importing.planning import case_from_row
+from rectify.workflow.importing.rows import (
+    ImportRejected,
+    ImportResult,
+    Progress,
+    Row,
+    RowProblem,
+    bind_headers,
+    no_progress,
+    row_values,
+)
+from rectify.workflow.importing.sheets import CASE_FIELDS, SheetStream, alias_map, open_sheet
+from rectify.workflow.persistence import Database, translate_errors
+from rectify.workflow.persistence.bulk import (
+    BATCH,
+    CasePlan,
+    CaseWriter,
+    bulk_pragmas,
+    lock_for_import,
+    stored_cases,
+)
+
+_CLOSED = frozenset(map(str, CLOSED_STAGES))
+
+
+def import_cases(db: Database, path: str | Path, *, config: Config | None = None, actor: str = "system",
+                 clock: Clock = system_clock, dry_run: bool = False,
+                 progress: Progress = no_progress) -> ImportResult:
+    """Import one case per row (the ledger's layout or a county's own sheet); all rows or none.
+
+    The sheet is read and checked row by row. While every row so far is good, the checked cases are
+    written in batches inside the one transaction; after the first bad row nothing more is written, the
+    remaining rows are still checked (every problem is reported), and the transaction is rolled back.
+    """
+    config = config or Config()
+    problems: list[RowProblem] = []
+    sheet = open_sheet(path, alias_map(CASE_FIELDS))
+    index, names, ignored = _case_headers(sheet, problems)
+    now = clock()
+    today = local_today(clock, config.policy.timezone)
+    source = Path(path).name
+    result = ImportResult(ignored_columns=ignored, dry_run=dry_run)
+    tick = progress("检查", sheet.estimate)
+    values_of = row_values(index)
+    parsers = Parsers()
+    check = RowCheck(config.verification)
+    with (translate_errors(db.url), _cycles_uncollected(), db.engine.connect() as conn, bulk_pragmas(conn),
+          conn.begin()):
+        lock_for_import(conn)
+        orgs = Orgs.load(conn)
+        seen = _Seen.load(conn, orgs)
+        writer = None if dry_run else CaseWriter(
+            conn, {code: oid for code, (oid, *_rest) in orgs.by_code.items() if oid is not None}, actor, now)
+        plans: list[CasePlan] = []
+        rows = 0
+        for number, cells in sheet.rows:
+            rows += 1
+            r = Row(number, cells, index, names, problems, values_of(cells))
+            code, created = org_from_row(r, orgs, now, "org_code", "org_name")
+            if created:
+                seen.new_orgs.add(code)  # type: ignore[arg-type]
+            plan = case_from_row(r, code, config, today, now, source, parsers, check)
+            if plan is not None and not r.bad and seen.admit(r, plan, created):
+                result.cases += 1
+                if not problems:
+                    plans.append(plan)
+            if problems:
+                plans.clear()  # nothing more is written: the transaction will be rolled back
+            elif len(plans) >= BATCH and writer is not None:
+                writer.write(plans, orgs.new)
+                plans.clear()
+            tick(1)
+        if problems:
+            raise ImportRejected(problems, rows)
+        if writer is not None:
+            writer.write(plans, orgs.new, progress("写入", len(CaseWriter.TABLES)))
+    result.rows = rows
+    result.orgs_created = len(seen.new_orgs)
+    result.orgs_existing = len(seen.existing_orgs - seen.new_orgs)
+    return result
+
+
+def _case_headers(sheet: SheetStream,
+                  problems: list[RowProblem]) -> tuple[dict[str, int], dict[str, str], list[str]]:
+    """Where each field sits; a sheet without the columns every case needs is refused before any row."""
+    index, names, ignored = bind_headers(sheet, CASE_FIELDS, problems)
+    if "org_code" not in index and "org_name" not in index:
+        problems.append(RowProblem(sheet.header_row, "党组织名称", "缺少这一列（或 组织代码）"))
+    for key in ("problems", "identified_on"):
+        if key not in index:
+            problems.append(RowProblem(sheet.header_row, names[key], "缺少这一列"))
+    if problems:
+        raise ImportRejected(problems, sum(1 for _ in sheet.rows))
+    return index, names, ignored
+
+
+class _Seen:
+    """The cases stored and planned so far: one case per organization and day, one open case per organization."""
+
+    def __init__(self, open_by_org: dict[str, str], existing: dict[tuple[str, date], str]) -> None:
+        self.open_by_org, self.existing = open_by_org, existing
+        self.new_orgs: set[str] = set()
+        self.existing_orgs: set[str] = set()
+
+    @classmethod
+    def load(cls, conn: sa.Connection, orgs: Orgs) -> _Seen:
+        code_of = {oid: code for code, (oid, *_rest) in orgs.by_code.items()}
+        open_by_org: dict[str, str] = {}
+        existing: dict[tuple[str, date], str] = {}
+        for case_id, org_id, stage, identified_on in stored_cases(conn):
+            org_code = code_of[org_id]
+            if stage not in _CLOSED:
+                open_by_org[org_code] = f"已有在办案例 {case_id}"
+            existing[(org_code, identified_on)] = f"案例 {case_id}"
+        return cls(open_by_org, existing)
+
+    def admit(self, r: Row, plan: CasePlan, created: bool) -> bool:
+        """Take the row's case, or say on the row which stored or earlier case it repeats."""
+        case_key = (plan.org_code, plan.identified_on)
+        name_key = "org_code" if r.text("org_code") else "org_name"
+        if case_key in self.existing:
+            r.fail(name_key, f"该组织 {plan.identified_on} 确定的案例已存在（{self.existing[case_key]}）")
+            return False
+        is_open = plan.stage not in _CLOSED
+        if is_open and plan.org_code in self.open_by_org:
+            r.fail(name_key, f"组织 {plan.org_code} {self.open_by_org[plan.org_code]}，"
+                             "一个组织同时只能有一个在办案例")
+            return False
+        self.existing[case_key] = f"第 {r.number} 行"
+        if is_open:
+            self.open_by_org[plan.org_code] = f"在第 {r.number} 行已有在办案例"
+        if not created:
+            self.existing_orgs.add(plan.org_code)
+        return True
+
+
+@contextmanager
+def _cycles_uncollected() -> Iterator[None]:
+    """Pause Python's cycle collector while the rows are checked and written, then restore it.
+
+    Everything the import makes is freed by reference counting (no cycles); the collector's passes over
+    the batch in hand and the growing lookup tables were a third of the import's time at 20,000 rows.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

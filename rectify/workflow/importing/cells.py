@@ -1,0 +1,255 @@
+"""Cell parsers: dates in the usual Chinese spellings, kinds, stages, problem types, measures, yes/no, numbers.
+
+Each parser takes a cell (text, or a date or number from XLSX) and returns the value or raises
+:class:`CellError` with the officer's words for what is wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from rectify.states.stages import KINDS, OTHER_PROBLEM, PROBLEM_TYPES, SECRETARY_KINDS, STAGE_LABELS, Stage
+
+IMPORTED_MEASURE = "导入的整顿措施 {n}"
+
+
+class CellError(Exception):
+    pass
+
+
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+
+
+def parse_date(value: Any) -> date | None:
+    if value == "" or value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 20000 <= value <= 80000:  # an Excel serial day number
+            return date(1899, 12, 30) + timedelta(days=int(value))
+        value = str(int(value))
+    text = str(value).strip()
+    m = _DATE_RE.match(text)
+    if m is None and re.fullmatch(r"\d{8}", text):
+        m = re.match(r"(\d{4})(\d{2})(\d{2})", text)
+    if m is None:
+        raise CellError(f"日期无法识别「{text}」（应为 2024-03-05、2024/3/5 或 2024年3月5日）")
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise CellError(f"日期不存在「{text}」") from None
+
+
+_KIND_WORDS: dict[str, str] = {**{k: k for k in KINDS}, **{v: k for k, v in KINDS.items()},
+                               "行政村": "village", "村党组织": "village", "社区党组织": "community",
+                               "国企": "soe", "非公": "private", "非公有制企业": "private"}
+
+
+def parse_kind(value: Any) -> str:
+    text = str(value).strip()
+    kind = _KIND_WORDS.get(text) or _KIND_WORDS.get(text.lower())
+    if kind is None:
+        raise CellError(f"未知的类别「{text}」（应为 {'、'.join(KINDS.values())} 或 {', '.join(KINDS)}）")
+    return kind
+
+
+_STAGE_WORDS = {**{s.value: s.value for s in Stage}, **{v: k for k, v in STAGE_LABELS.items()},
+                "已确定": Stage.identified.value, "已销号": Stage.verified.value}
+
+
+def parse_stage(value: Any) -> str:
+    text = str(value).strip()
+    for token in re.findall(r"[a-z_]+", text.lower()):
+        if token in _STAGE_WORDS:
+            return _STAGE_WORDS[token]
+    for label in sorted(_STAGE_WORDS, key=len, reverse=True):
+        if label in text:
+            return _STAGE_WORDS[label]
+    raise CellError(f"未知的阶段「{text}」（应为 {'、'.join(STAGE_LABELS.values())} 或其英文代码）")
+
+
+_YES = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "已", "有"}
+_NO = {"否", "n", "no", "false", "0", "×", "x", "无", "未"}
+
+
+def parse_bool(value: Any) -> bool:
+    text = str(value).strip().lower()
+    if text == "" or text in _NO:
+        return False
+    if text in _YES:
+        return True
+    raise CellError(f"应为 是 或 否，收到「{value}」")
+
+
+def parse_int(value: Any, *, low: int = 0, high: int | None = None) -> int | None:
+    if value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        n = value
+    else:
+        text = str(value).strip().rstrip("分人")
+        try:
+            f = float(text)
+        except ValueError:
+            raise CellError(f"应为整数，收到「{value}」") from None
+        if not f.is_integer():
+            raise CellError(f"应为整数，收到「{value}」")
+        n = int(f)
+    if n < low or (high is not None and n > high):
+        raise CellError(f"应在 {low}–{high} 之间，收到 {n}" if high is not None else f"不能小于 {low}，收到 {n}")
+    return n
+
+
+_CLAUSES: dict[str, str] = {}
+for _code, _text in PROBLEM_TYPES.items():
+    _CLAUSES[_text] = _code
+    for _clause in _text.split("、"):
+        _CLAUSES.setdefault(_clause, _code)
+_FULL_TEXTS = sorted(((t, c) for c, t in PROBLEM_TYPES.items()), key=lambda x: -len(x[0]))
+_CODE_RE = re.compile(r"^P(\d{1,2})$", re.IGNORECASE)
+_OTHER_RE = re.compile(r"^(?:other|其他|其它)\s*[:：]?\s*(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def parse_problems(value: Any) -> list[tuple[str, str]]:
+    """Codes (P01), their text, or a clause of it; several separated by ；;, 、 or new lines; other:TEXT."""
+    found: list[tuple[str, str]] = []
+    for piece in re.split(r"[；;,\n\r]+", str(value)):
+        piece = piece.strip()
+        if not piece:
+            continue
+        other = _OTHER_RE.match(piece)
+        if other is not None:
+            text = other.group(1).strip()
+            if not text:
+                raise CellError("其他情形需写明具体内容（如 其他：村集体经济薄弱）")
+            found.append((OTHER_PROBLEM, text))
+            continue
+        for full, code in _FULL_TEXTS:
+            if full in piece:
+                piece = piece.replace(full, f"、{code}、")
+        after_code = False
+        for token in re.split(r"[、\s]+", piece):
+            if not token:
+                continue
+            m = _CODE_RE.match(token)
+            if m is not None:
+                code = f"P{int(m.group(1)):02d}"
+                if code not in PROBLEM_TYPES:
+                    raise CellError(f"未知的软弱涣散情形代码「{token}」（应为 P01–P10）")
+                found.append((code, PROBLEM_TYPES[code]))
+                after_code = True
+            elif token in _CLAUSES:
+                found.append((_CLAUSES[token], PROBLEM_TYPES[_CLAUSES[token]]))
+            elif not after_code:  # after a code, the words are only its (perhaps shortened) text
+                raise CellError(f"无法识别的软弱涣散情形「{token}」（应为 P01–P10 或其文字，多项用 ； 分隔）")
+    if not found:
+        raise CellError("至少需要一项软弱涣散情形")
+    unique: list[tuple[str, str]] = []
+    for item in found:
+        if item not in unique:
+            unique.append(item)
+    return unique
+
+
+def parse_measures(value: Any) -> tuple[int, int]:
+    """``done/total`` as the ledger writes it; a lone number is a count of measures none done."""
+    if value == "":
+        return 0, 0
+    if isinstance(value, int):
+        return 0, parse_int(value) or 0
+    text = str(value).strip()
+    m = re.fullmatch(r"(\d+)\s*[/／]\s*(\d+)", text)
+    if m is None:
+        if text.isdigit():
+            return 0, int(text)
+        raise CellError(f"应写成 已完成/总数（如 2/3），收到「{text}」")
+    done, total = int(m.group(1)), int(m.group(2))
+    if done > total:
+        raise CellError(f"已完成 {done} 项多于总数 {total} 项")
+    return done, total
+
+
+def parse_secretary(value: Any) -> tuple[str, str]:
+    text = str(value).strip()
+    m = re.fullmatch(r"(.+?)\s*[（(](.*)[）)]", text)
+    if m is None:
+        return text, ""
+    return m.group(1).strip(), m.group(2).strip()
+
+
+def parse_progress(value: Any) -> tuple[date | None, str]:
+    """``2026-02-10 召开党员大会`` or a date alone; undated text has no date."""
+    if isinstance(value, datetime | date):
+        return parse_date(value), ""
+    text = str(value).strip()
+    m = re.match(r"^(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)\s*[：:，,]?\s*(.*)$", text, re.DOTALL)
+    if m is None:
+        return None, text
+    return parse_date(m.group(1)), m.group(2).strip()
+
+
+def generated_code(county: str, township: str, name: str) -> str:
+    """A stable code for an organization the sheet names without one: the same names give the same code."""
+    digest = hashlib.sha1(f"{county}|{township}|{name}".encode()).hexdigest()[:10].upper()
+    return f"G{digest}"
+
+
+def _memo(parser: Callable[[Any], Any], size: int = 50_000) -> Callable[[Any], Any]:
+    """``parser`` remembering its answers for text cells: a sheet repeats its dates, stages and problem texts.
+
+    Only for parsers whose answer depends on the text alone and is immutable; a cell the parser refuses is
+    not remembered (it raises again, with the same message, the next time).
+    """
+    cache: dict[str, Any] = {}
+
+    def parse(value: Any) -> Any:
+        if type(value) is not str:
+            return parser(value)
+        try:
+            return cache[value]
+        except KeyError:
+            pass
+        result = parser(value)
+        if len(cache) >= size:
+            cache.clear()
+        cache[value] = result
+        return result
+
+    return parse
+
+
+def parse_score(value: Any) -> int | None:
+    return parse_int(value, low=0, high=100)
+
+
+SECRETARY_WORDS = {**{k: k for k in SECRETARY_KINDS}, **{v: k for k, v in SECRETARY_KINDS.items()}}
+
+
+class Parsers:
+    """The cell parsers for one import, each remembering the texts it has seen (see ``_memo``)."""
+
+    def __init__(self) -> None:
+        self.date = _memo(parse_date)
+        self.problems = _memo(lambda v: tuple(parse_problems(v)))
+        self.measures = _memo(parse_measures)
+        self.bool = _memo(parse_bool)
+        self.score = _memo(parse_score)
+        self.int = _memo(parse_int)
+        self.progress = _memo(parse_progress)
+        self.stage = _memo(parse_stage)
+        self.secretary = _memo(parse_secretary)
+        self.measure_text: list[str] = []
+
+    def measure(self, n: int) -> str:
+        texts = self.measure_text
+        while len(texts) < n:
+            texts.append(IMPORTED_MEASURE.format(n=len(texts) + 1))
+        return texts[n - 1]
+

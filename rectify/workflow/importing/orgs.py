@@ -1,0 +1,133 @@
+"""Organizations: resolving a row's organization (by code, or by county + township + name) and ``import_orgs``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from rectify.clock import Clock, system_clock
+from rectify.states.stages import KINDS
+from rectify.workflow.importing.cells import generated_code, parse_bool, parse_kind
+from rectify.workflow.importing.rows import (
+    ImportRejected,
+    ImportResult,
+    Progress,
+    Row,
+    RowProblem,
+    bind_headers,
+    no_progress,
+)
+from rectify.workflow.importing.sheets import ORG_FIELDS, alias_map, read_sheet
+from rectify.workflow.persistence import Database, translate_errors
+from rectify.workflow.persistence.bulk import insert_orgs, stored_orgs
+
+
+@dataclass
+class Orgs:
+    """Organizations already stored, and the ones this import will add, by code and by names."""
+
+    by_code: dict[str, tuple[int | None, str, str, str, str]]  # code → (id, name, kind, county, township)
+    by_names: dict[tuple[str, str, str], str]
+    new: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, conn: sa.Connection) -> Orgs:
+        by_code: dict[str, tuple[int | None, str, str, str, str]] = {}
+        by_names: dict[tuple[str, str, str], str] = {}
+        for oid, code, name, kind, county, township in stored_orgs(conn):
+            by_code[code] = (oid, name, kind, county, township)
+            by_names.setdefault((county, township, name), code)
+        return cls(by_code, by_names)
+
+    def add(self, values: dict[str, Any]) -> None:
+        self.by_code[values["code"]] = (None, values["name"], values["kind"], values["county"], values["township"])
+        self.by_names.setdefault((values["county"], values["township"], values["name"]), values["code"])
+        self.new.append(values)
+
+
+def org_from_row(r: Row, orgs: Orgs, now: datetime, code_key: str, name_key: str) -> tuple[str | None, bool]:
+    """Resolve (or plan to create) the row's organization; returns (code, created)."""
+    code = r.text(code_key)
+    name, county, township = r.text(name_key), r.text("county"), r.text("township")
+    if not code:
+        if not (name and county and township):
+            for key, value in ((name_key, name), ("county", county), ("township", township)):
+                if not value:
+                    r.fail(key, "不能为空（没有组织代码时，按 县+乡镇+党组织名称 识别组织）")
+            return None, False
+        code = orgs.by_names.get((county, township, name)) or generated_code(county, township, name)
+    known = orgs.by_code.get(code)
+    if known is not None:
+        _, k_name, _, k_county, k_township = known
+        if name and name != k_name:
+            r.fail(name_key, f"组织代码 {code} 已登记为「{k_name}」，与本行「{name}」不符")
+        elif (county and county != k_county) or (township and township != k_township):
+            r.fail("township", f"组织代码 {code}（{k_name}）已登记在 {k_county}{k_township}，与本行不符")
+        return code, False
+    kind = r.parse("kind", parse_kind)
+    if r.text("kind") == "":
+        r.fail("kind", "新组织需要类别（村、社区、…）")
+    for key, value in ((name_key, name), ("county", county), ("township", township)):
+        if not value:
+            r.fail(key, f"新组织 {code} 需要此项")
+    poor = r.parse("poor_village", parse_bool, False)
+    if len(code) > 64:
+        r.fail(code_key, "组织代码过长（最多 64 个字符）")
+    if r.bad:
+        return None, False
+    orgs.add({"code": code, "name": name, "kind": kind, "county": county, "township": township,
+              "poor_village": poor, "created_at": now})
+    return code, True
+
+
+def import_orgs(db: Database, path: str | Path, *, clock: Clock = system_clock, dry_run: bool = False,
+                progress: Progress = no_progress) -> ImportResult:
+    """Register the organizations of a sheet; a row identical to a stored organization is left as it is."""
+    problems: list[RowProblem] = []
+    sheet = read_sheet(path, alias_map(ORG_FIELDS))
+    index, names, ignored = bind_headers(sheet, ORG_FIELDS, problems)
+    for key in ("name", "county", "township", "kind"):
+        if key not in index:
+            problems.append(RowProblem(sheet.header_row, names[key], "缺少这一列"))
+    if problems:
+        raise ImportRejected(problems, len(sheet.rows))
+    result = ImportResult(rows=len(sheet.rows), ignored_columns=ignored, dry_run=dry_run)
+    now = clock()
+    tick = progress("检查", len(sheet.rows))
+    with translate_errors(db.url), db.engine.begin() as conn:
+        orgs = Orgs.load(conn)
+        seen: dict[str, int] = {}
+        for number, cells in sheet.rows:
+            r = Row(number, cells, index, names, problems)
+            code_given = r.text("code")
+            code, created = org_from_row(r, orgs, now, "code", "name")
+            if code is not None:
+                if code in seen:
+                    r.fail("code" if code_given else "name",
+                           f"与第 {seen[code]} 行是同一个组织（{code}）" if code_given
+                           else f"与第 {seen[code]} 行重复（同县、乡镇、名称）")
+                else:
+                    seen[code] = number
+                    if created:
+                        result.orgs_created += 1
+                    else:
+                        _same_kind(r, code, orgs)
+                        result.orgs_existing += 1
+            tick(1)
+        if problems:
+            raise ImportRejected(problems, len(sheet.rows))
+        if not dry_run:
+            insert_orgs(conn, orgs.new)
+    return result
+
+
+
+def _same_kind(r: Row, code: str, orgs: Orgs) -> None:
+    kind = r.parse("kind", parse_kind)
+    stored_kind = orgs.by_code[code][2]
+    if kind is not None and kind != stored_kind:
+        r.fail("kind", f"组织 {code} 已登记为 {KINDS[stored_kind]}，与本行 {KINDS[kind]} 不符")

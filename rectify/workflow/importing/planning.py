@@ -1,0 +1,169 @@
+"""Planning: one row → the records its case writes (``CasePlan``), after checking it by the workflow's rules.
+
+Which stage a row may stand in is decided by ``rectify.states.import_rules``: the guards of the moves that
+lead there, run on the row's values; the importer only reads the cells and lays out the records.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from rectify.config import Config, PolicyConfig
+from rectify.states.deadlines import default_deadline, stage_due
+from rectify.states.import_rules import RANK, RowCheck
+from rectify.states.stages import STAGE_LABELS, Stage
+from rectify.workflow.importing.cells import SECRETARY_WORDS, Parsers
+from rectify.workflow.importing.rows import Row
+from rectify.workflow.persistence.bulk import CasePlan
+
+_json_str: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]  # a JSON string
+_RECTIFIED = RANK[Stage.rectified]
+
+
+class _Cells:
+    """A case row's cells, parsed; a cell that does not parse is reported on the row and left at its default."""
+
+    __slots__ = ("problems", "identified", "deadline", "done", "total", "supervised", "struck", "verified_on",
+                 "score", "rectified_on", "progress_on", "progress_note", "satisfied", "basic", "dissatisfied",
+                 "sec_since", "sec_name", "sec_unit", "sec_kind", "leader", "cadre", "remarks", "explicit")
+
+    def __init__(self, r: Row, P: Parsers) -> None:
+        self.problems = r.parse("problems", P.problems, ())
+        if r.text("problems") == "":
+            r.fail("problems", "至少需要一项软弱涣散情形（P01–P10 或其文字）")
+        self.identified: date | None = r.parse("identified_on", P.date)
+        if r.raw("identified_on") == "":
+            r.fail("identified_on", "不能为空")
+        self.deadline: date | None = r.parse("deadline", P.date)
+        self.done, self.total = r.parse("measures", P.measures, (0, 0))
+        self.supervised = r.parse("supervised", P.bool, False)
+        self.struck = r.parse("struck_off", P.bool, False)
+        self.verified_on: date | None = r.parse("verified_on", P.date)
+        self.score: int | None = r.parse("score", P.score)
+        self.rectified_on: date | None = r.parse("rectified_on", P.date)
+        self.progress_on, self.progress_note = r.parse("last_progress", P.progress, (None, ""))
+        self.satisfied = r.parse("satisfied", P.int)
+        self.basic = r.parse("basic", P.int)
+        self.dissatisfied = r.parse("dissatisfied", P.int)
+        self.sec_since: date | None = r.parse("secretary_since", P.date)
+        sec_name, sec_unit = P.secretary(r.raw("secretary")) if r.text("secretary") else ("", "")
+        self.sec_name: str = sec_name
+        self.sec_unit = sec_unit or r.text("secretary_unit")
+        self.sec_kind = "first"
+        if r.text("secretary_kind"):
+            self.sec_kind = SECRETARY_WORDS.get(r.text("secretary_kind"), "")
+            if not self.sec_kind:
+                r.fail("secretary_kind", f"应为 第一书记 或 选配书记，收到「{r.text('secretary_kind')}」")
+        self.leader, self.cadre = r.text("county_leader"), r.text("township_cadre")
+        self.remarks = r.text("remarks")
+        self.explicit: str | None = r.parse("stage", P.stage) if r.text("stage") else None
+
+
+def case_from_row(r: Row, org_code: str | None, config: Config, today: date, now: datetime,
+                  source: str, parsers: Parsers | None = None, check: RowCheck | None = None) -> CasePlan | None:
+    """The row's case, or None when the row is bad (its problems are on ``r``)."""
+    P = parsers or Parsers()
+    c = _Cells(r, P)
+    identified = c.identified
+    if identified is None:
+        return None
+    if identified > today:
+        r.fail("identified_on", f"确定日期 {identified} 晚于今天 {today}")
+    if c.deadline is None:
+        c.deadline = default_deadline(identified, config.policy)
+    elif c.deadline <= identified:
+        r.fail("deadline", f"转化时限 {c.deadline} 早于或等于确定日期 {identified}")
+    stage = _stage(r, c, identified, check or RowCheck(config.verification))
+    if c.struck and stage != Stage.verified:
+        r.fail("struck_off", f"已销号的案例阶段应为 已验收销号，本行为 {STAGE_LABELS[stage]}")
+    for key, when in (("verified_on", c.verified_on), ("rectified_on", c.rectified_on),
+                      ("secretary_since", c.sec_since), ("last_progress", c.progress_on)):
+        if when is not None and when < identified:
+            r.fail(key, f"日期 {when} 早于确定日期 {identified}")
+    if org_code is None or r.bad:
+        return None
+    return _plan(r, c, org_code, stage, identified, config.policy, today, now, source, P)
+
+
+def _stage(r: Row, c: _Cells, identified: date, rules: RowCheck) -> str:
+    """The stage the row states, held to the guards of the moves that lead there; else the furthest it shows."""
+    p = rules.check({"county_leader": c.leader, "township_cadre": c.cadre, "name": c.sec_name,
+                     "unit": c.sec_unit, "since": c.sec_since or identified, "kind": c.sec_kind or "first",
+                     "done": c.done, "total": c.total, "rectified_on": c.rectified_on,
+                     "verified_on": c.verified_on, "score": c.score, "struck_off": c.struck}, c.total, c.done)
+    stage = c.explicit
+    if stage is None:
+        return rules.furthest(p)
+    for key, reason in rules.lacks(p, stage):
+        r.fail(key, f"{STAGE_LABELS[stage]}：{reason}")
+    return stage
+
+
+def _since(stage: str, c: _Cells, identified: date) -> date:
+    """When the case entered its stage, as far as the row tells."""
+    if stage == Stage.secretary_assigned:
+        return c.sec_since or identified
+    if stage == Stage.rectified:
+        return c.rectified_on or identified
+    if stage == Stage.verified:
+        return c.verified_on or identified
+    return identified
+
+
+def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy: PolicyConfig, today: date,
+          now: datetime, source: str, P: Parsers) -> CasePlan:
+    deadline = c.deadline
+    assert deadline is not None
+    done, total, remarks = c.done, c.total, c.remarks
+    rank = RANK.get(stage, 0)
+    rect = c.rectified_on if rank >= _RECTIFIED else None
+    verified = stage == Stage.verified
+    withdrawn = stage == Stage.withdrawn
+    case = (
+        identified.year, stage, identified, deadline, _since(stage, c, identified),
+        stage_due(stage, cycle_start=identified, deadline=deadline, rectified_on=rect, policy=policy),
+        identified, 1, 1, r.text("detail"),
+        r.text("helping_unit"), r.text("self_check") or ("导入" if rank >= _RECTIFIED else ""),
+        rect, c.verified_on if verified else None,
+        c.score if verified else None,
+        (remarks or "导入时已撤销") if withdrawn else "",
+        c.supervised and not withdrawn,
+        (remarks or "导入时已挂牌督办") if c.supervised else "",
+        total, done, c.progress_on,
+        now, now,
+    )
+    done_day = rect or min(max(today, identified), deadline)
+    owner = c.cadre or c.leader or ""
+    measures = [(n, P.measure(n), owner, deadline, done_day if n <= done else None) for n in range(1, total + 1)]
+    people = [(role, name, "", email, "")
+              for role, name, email in (("officer", r.text("officer"), r.text("officer_email")),
+                                        ("county_leader", c.leader, ""), ("township_cadre", c.cadre, ""))
+              if name or email]
+    secretary = None
+    if c.sec_name and not withdrawn:
+        secretary = (c.sec_name, c.sec_kind, c.sec_unit, c.sec_since or identified, None, "", "", "")
+    progress = None if c.progress_on is None else (c.progress_on, c.progress_note or "导入")
+    return CasePlan(r.number, org_code, stage, identified, case, c.problems, measures, people, secretary, progress,
+                    _verification(r, c, verified), _detail(r, c, org_code, stage, source))
+
+
+def _verification(r: Row, c: _Cells, passed: bool) -> tuple[Any, ...] | None:
+    if c.verified_on is None or c.score is None:
+        return None
+    return (c.verified_on, r.text("verifier") or "导入", c.score, c.satisfied or 0, c.basic or 0,
+            c.dissatisfied or 0, passed, "" if passed else "导入")
+
+
+def _detail(r: Row, c: _Cells, org_code: str, stage: str, source: str) -> str:
+    """json.dumps({"source", "row", "org", "stage", "measures", "remarks"?, "last_progress"?},
+    ensure_ascii=False, sort_keys=True), written out in key order: one json.dumps per row cost more than
+    the rest of the plan."""
+    note, remarks = c.progress_note, c.remarks
+    return "".join((
+        "{", f'"last_progress": {_json_str(note)}, ' if c.progress_on is None and note else "",
+        f'"measures": "{c.done}/{c.total}", "org": {_json_str(org_code)}, ',
+        f'"remarks": {_json_str(remarks)}, ' if remarks else "",
+        f'"row": {int(r.number)}, "source": {_json_str(source)}, "stage": {_json_str(stage)}', "}"))
