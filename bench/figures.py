@@ -111,7 +111,7 @@ def transition(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 
 def _ledger_sql(db_path: Path) -> tuple[str, tuple[Any, ...]]:
     """The product's ledger query as plain SQL with its parameters, for the raw floor."""
-    from rectify.workflow.ledger import LedgerFilter, ledger_query
+    from rectify.workflow.persistence.ledger import LedgerFilter, ledger_query
     from rectify.workflow.persistence import open_database
 
     db = open_database(str(db_path))
