@@ -159,13 +159,13 @@ class LedgerRows(Iterable[LedgerRow]):
         self.batch = batch
 
     def __iter__(self) -> Iterator[LedgerRow]:
-        return self._rows(ledger_tuples(self.db, self.filters, batch=self.batch))
+        return self._rows()
 
     def dicts(self) -> Iterator[dict[str, Any]]:
         return (json_row(row) for row in self)
 
-    def _rows(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[LedgerRow]:
-        """The driver's tuples (LEDGER_KEYS, in order) as (light, cells, tuple)."""
+    def _rows(self) -> Iterator[LedgerRow]:
+        """The driver's tuples (LEDGER_KEYS, in order) as (light, cells, tuple): read straight from the cursor."""
         f = self.filters
         as_of, lights = self.as_of, self.config.lights
         want_light = f.light
@@ -176,62 +176,63 @@ class LedgerRows(Iterable[LedgerRow]):
         day = date.fromisoformat
         seq = 0
         text_dates: bool | None = None
-        for raw in rows:
-            (_id, stage, identified_on, deadline, stage_since, stage_due, cycle_start, cycle, _version,
-             detail, helping_unit, verified_on, score, withdrawn_reason, supervised, supervision_reason,
-             measures_total, measures_done, last_progress_on, _org_code, org_name, kind, county, township,
-             problems, county_leader, township_cadre, sec_name, sec_unit, sec_kind, progress_note,
-             n_extensions, n_failed) = raw
-            if text_dates is None:
-                text_dates = isinstance(deadline, str)
-            if stage in closed:  # no light, no days left: no date to parse
-                light = left = None
-            else:
-                if text_dates:
-                    since_on, due_on = day(stage_since), day(stage_due) if stage_due is not None else None
-                    start_on, deadline_on = day(cycle_start), day(deadline)
+        with ledger_tuples(self.db, self.filters, batch=self.batch) as rows:
+            for raw in rows:
+                (_id, stage, identified_on, deadline, stage_since, stage_due, cycle_start, cycle, _version,
+                 detail, helping_unit, verified_on, score, withdrawn_reason, supervised, supervision_reason,
+                 measures_total, measures_done, last_progress_on, _org_code, org_name, kind, county, township,
+                 problems, county_leader, township_cadre, sec_name, sec_unit, sec_kind, progress_note,
+                 n_extensions, n_failed) = raw
+                if text_dates is None:
+                    text_dates = isinstance(deadline, str)
+                if stage in closed:  # no light, no days left: no date to parse
+                    light = left = None
                 else:
-                    since_on, due_on, start_on, deadline_on = stage_since, stage_due, cycle_start, deadline
-                light = case_light(stage, stage_since=since_on, stage_due_on=due_on, cycle_start=start_on,
-                                   deadline=deadline_on, as_of=as_of, lights=lights)
-                left = days_left(stage, stage_due_on=due_on, deadline=deadline_on, as_of=as_of)
-            if not text_dates:  # date objects (PostgreSQL): the cells show ISO text
-                identified_on, deadline = identified_on.isoformat(), deadline.isoformat()
-                verified_on, last_progress_on = _iso(verified_on), _iso(last_progress_on)
-            if want_light is not None and light != want_light:
-                continue
-            seq += 1
-            yield light, [
-                seq,
-                county,
-                township,
-                org_name,
-                kinds.get(kind, kind),
-                _problems_cell(problems),
-                detail,
-                f"{measures_done}/{measures_total}",
-                county_leader or "",
-                township_cadre or "",
-                f"{sec_name}（{sec_unit}）" if sec_name is not None else "",
-                helping_unit,
-                identified_on,
-                deadline,
-                stages.get(stage, stage),
-                left if left is not None else "",
-                light_labels[light] if light else "",
-                "是" if supervised else "否",
-                f"{last_progress_on} {progress_note}"
-                if last_progress_on is not None and progress_note is not None
-                else "",
-                verified_on or "",
-                score if score is not None else "",
-                "是" if stage == verified else "否",
-                remarks(cycle=cycle, n_extensions=int(n_extensions), n_failed=int(n_failed),
-                        withdrawn_reason=withdrawn_reason, supervised=bool(supervised),
-                        supervision_reason=supervision_reason, secretary_kind=sec_kind)
-                if cycle > 1 or n_extensions or n_failed or withdrawn_reason or supervised or sec_kind == local
-                else "",
-            ], raw
+                    if text_dates:
+                        since_on, due_on = day(stage_since), day(stage_due) if stage_due is not None else None
+                        start_on, deadline_on = day(cycle_start), day(deadline)
+                    else:
+                        since_on, due_on, start_on, deadline_on = stage_since, stage_due, cycle_start, deadline
+                    light = case_light(stage, stage_since=since_on, stage_due_on=due_on, cycle_start=start_on,
+                                       deadline=deadline_on, as_of=as_of, lights=lights)
+                    left = days_left(stage, stage_due_on=due_on, deadline=deadline_on, as_of=as_of)
+                if not text_dates:  # date objects (PostgreSQL): the cells show ISO text
+                    identified_on, deadline = identified_on.isoformat(), deadline.isoformat()
+                    verified_on, last_progress_on = _iso(verified_on), _iso(last_progress_on)
+                if want_light is not None and light != want_light:
+                    continue
+                seq += 1
+                yield light, [
+                    seq,
+                    county,
+                    township,
+                    org_name,
+                    kinds.get(kind, kind),
+                    _problems_cell(problems),
+                    detail,
+                    f"{measures_done}/{measures_total}",
+                    county_leader or "",
+                    township_cadre or "",
+                    f"{sec_name}（{sec_unit}）" if sec_name is not None else "",
+                    helping_unit,
+                    identified_on,
+                    deadline,
+                    stages.get(stage, stage),
+                    left if left is not None else "",
+                    light_labels[light] if light else "",
+                    "是" if supervised else "否",
+                    f"{last_progress_on} {progress_note}"
+                    if last_progress_on is not None and progress_note is not None
+                    else "",
+                    verified_on or "",
+                    score if score is not None else "",
+                    "是" if stage == verified else "否",
+                    remarks(cycle=cycle, n_extensions=int(n_extensions), n_failed=int(n_failed),
+                            withdrawn_reason=withdrawn_reason, supervised=bool(supervised),
+                            supervision_reason=supervision_reason, secretary_kind=sec_kind)
+                    if cycle > 1 or n_extensions or n_failed or withdrawn_reason or supervised or sec_kind == local
+                    else "",
+                ], raw
 
 
 _DAYS_LEFT = 15  # LEDGER_COLUMNS index of days_left

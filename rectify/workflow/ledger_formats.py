@@ -298,16 +298,7 @@ def write_xlsx(
         for light, (fill, font) in LIGHT_FILL.items()
     }
     last_col = len(KEYS) - 1
-    for i, key in enumerate(KEYS):
-        ws.set_column(i, i, XLSX_WIDTHS.get(key, 10))
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.set_margins(left=0.3, right=0.3, top=0.5, bottom=0.5)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(1)
-    ws.set_header(f'&C&"黑体"&12{_xlsx_escape(title)}')
-    ws.set_footer("&C第 &P 页，共 &N 页")
-    ws.freeze_panes(2, 4)
+    _xlsx_page(ws, title)
     ws.set_row(0, 24)
     ws.write_string(0, 0, safe_cell(title), f_title)
     ws.set_row(1, 30)
@@ -337,6 +328,20 @@ def write_xlsx(
     ws.autofilter(1, 0, max(r, 1), last_col)
     wb.close()
     return r - 1
+
+
+def _xlsx_page(ws: Any, title: str) -> None:
+    """Column widths and the printed page: A4 landscape, one page wide, the title and page numbers."""
+    for i, key in enumerate(KEYS):
+        ws.set_column(i, i, XLSX_WIDTHS.get(key, 10))
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.set_margins(left=0.3, right=0.3, top=0.5, bottom=0.5)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(1)
+    ws.set_header(f'&C&"黑体"&12{_xlsx_escape(title)}')
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.freeze_panes(2, 4)
 
 
 def _xlsx_escape(text: str) -> str:

@@ -7,7 +7,8 @@ streamed from the driver's own cursor (plain tuples, no type processing per row)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,7 +165,8 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
     return apply_filter(q, f)
 
 
-def ledger_tuples(db: Database, f: LedgerFilter, *, batch: int) -> Iterator[tuple[Any, ...]]:
+@contextmanager
+def ledger_tuples(db: Database, f: LedgerFilter, *, batch: int) -> Iterator[Iterable[tuple[Any, ...]]]:
     """The ledger query's rows as the driver's plain tuples, in :data:`LEDGER_KEYS` order.
 
     The statement SQLAlchemy builds is run as driver SQL (the engine's events still see it), and the
@@ -185,7 +187,7 @@ def ledger_tuples(db: Database, f: LedgerFilter, *, batch: int) -> Iterator[tupl
         try:
             if tuple(result.keys()) != LEDGER_KEYS:
                 raise RuntimeError(f"ledger query columns changed: {tuple(result.keys())}")
-            yield from rows
+            yield rows
         finally:
             result.close()
 
