@@ -347,6 +347,20 @@ def test_json_rows_are_the_cells_of_the_rows(demo: Run, db: Database, wf: Workfl
     assert len(rows) > 0
 
 
+def test_writers_registry_gives_what_the_cli_writes(demo: Run, db: Database) -> None:
+    """Every format is one entry of WRITERS with one signature; each writes what `rectify ledger` writes."""
+    from rectify.workflow.ledger_formats import WRITERS, LedgerExport
+
+    assert set(WRITERS) == {"table", "csv", "xlsx", "html", "json", "ics"}
+    as_of = date.fromisoformat(AS_OF)
+    export = LedgerExport(as_of=as_of, filters={}, width=120)
+    for fmt in ("csv", "json", "table"):
+        out = io.StringIO()
+        assert WRITERS[fmt](ledger_rows(db, as_of=as_of, config=Config()), out, export) == 38
+        cli_out = ok(demo("ledger", "--as-of", AS_OF, "--format", fmt, "--width", "120")).stdout_bytes
+        assert out.getvalue().encode() == cli_out, fmt
+
+
 def test_table_fits_the_width(demo: Run) -> None:
     for width in ("80", "120", "160"):
         out = ok(demo("ledger", "--as-of", AS_OF, "--width", width)).stdout.splitlines()
