@@ -111,8 +111,8 @@ def transition(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 
 def _ledger_sql(db_path: Path) -> tuple[str, tuple[Any, ...]]:
     """The product's ledger query as plain SQL with its parameters, for the raw floor."""
-    from rectify.workflow.ledger import LedgerFilter, ledger_query
     from rectify.workflow.persistence import open_database
+    from rectify.workflow.persistence.ledger import LedgerFilter, ledger_query
 
     db = open_database(str(db_path))
     compiled = ledger_query(LedgerFilter()).compile(db.engine, compile_kwargs={"render_postcompile": True})

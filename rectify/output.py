@@ -91,21 +91,41 @@ def safe_cell(value: Any) -> str:
     return text
 
 
+def table_lines(headers: Sequence[str], texts: Sequence[Sequence[str]], *,
+                right: Sequence[bool] | Callable[[int, int], bool] = (),
+                widths: Sequence[int] | None = None, right_headers: bool = False,
+                style: Callable[[int, int, str], str] | None = None) -> list[str]:
+    """The one table layout of the CLI: CJK-aware padding, two spaces between columns, a rule of dashes.
+
+    ``texts`` are the cells' text, already shortened; ``widths`` default to the widest cell or header.
+    ``right`` says per column (or per row and column) which cells are right-aligned, and ``style``
+    may colour a padded cell (row, column, text).
+    """
+    if widths is None:
+        widths = [max([display_width(h)] + [display_width(t[i]) for t in texts]) for i, h in enumerate(headers)]
+    columns = [False] * len(headers) if callable(right) or not right else list(right)
+    lines = ["  ".join(pad(h, widths[i], right=right_headers and columns[i])
+                       for i, h in enumerate(headers)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    for n, t in enumerate(texts):
+        parts = []
+        for i, w in enumerate(widths):
+            c = pad(t[i], w, right=right(n, i) if callable(right) else columns[i])
+            parts.append(style(n, i, c) if style else c)
+        lines.append("  ".join(parts).rstrip())
+    return lines
+
+
 def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, max_width: int = 30,
                  colour: Callable[[str, str, dict[str, Any]], str] | None = None) -> str:
     texts = [[truncate(cell_text(r.get(k)), max_width) for k, _ in columns] for r in rows]
-    widths = [max([display_width(h)] + [display_width(t[i]) for t in texts]) for i, (_, h) in enumerate(columns)]
     numeric = [all(isinstance(r.get(k), int) and not isinstance(r.get(k), bool) or r.get(k) is None
                    for r in rows) and bool(rows) for k, _ in columns]
-    lines = ["  ".join(pad(h, widths[i]) for i, (_, h) in enumerate(columns)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    for r, t in zip(rows, texts, strict=True):
-        cells = []
-        for i, (k, _) in enumerate(columns):
-            c = pad(t[i], widths[i], right=numeric[i])
-            cells.append(colour(k, c, r) if colour else c)
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
+
+    def style(n: int, i: int, text: str) -> str:
+        return colour(columns[i][0], text, rows[n]) if colour else text
+
+    return "\n".join(table_lines([h for _, h in columns], texts, right=numeric, style=style if colour else None))
 
 
 def render_csv(rows: Iterable[dict[str, Any]], columns: Sequence[Column], *, bom: bool = True) -> str:

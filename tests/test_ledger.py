@@ -320,7 +320,7 @@ def test_rows_come_from_one_query(wf: Workflow, clock: FakeClock, db: Database) 
 
     sa.event.listen(db.engine, "before_cursor_execute", count)
     try:
-        rows = list(ledger_rows(db, as_of=date(2026, 3, 20), config=Config(), filters=LedgerFilter()))
+        rows = list(ledger_rows(db, as_of=date(2026, 3, 20), config=Config(), filters=LedgerFilter()).dicts())
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
     assert len(rows) == 5
@@ -333,18 +333,32 @@ def test_rows_come_from_one_query(wf: Workflow, clock: FakeClock, db: Database) 
     assert assigned["measures"] == {"done": 0, "total": 2}
 
 
-def test_cell_rows_are_the_cells_of_the_rows(demo: Run, db: Database, wf: Workflow, clock: FakeClock) -> None:
-    """The CSV/XLSX fast path (driver tuples straight to cells) equals cells(build_row(...))."""
-    from rectify.workflow.ledger import cells
-
+def test_json_rows_are_the_cells_of_the_rows(demo: Run, db: Database, wf: Workflow, clock: FakeClock) -> None:
+    """Every format projects the one row source: the JSON form agrees with the form's cells."""
     hostile_county(wf, clock)
     as_of = date.fromisoformat(AS_OF)
     filters = (LedgerFilter(), LedgerFilter(light="red"), LedgerFilter(open_only=True), LedgerFilter(stage="verified"))
     for f in filters:
-        expected = [(r["light"], [cells(r)[k] for k, _ in LEDGER_COLUMNS])
-                    for r in ledger_rows(db, as_of=as_of, config=Config(), filters=f)]
-        assert list(ledger_rows(db, as_of=as_of, config=Config(), filters=f).cell_rows()) == expected, f
-    assert len(expected) > 0
+        rows = list(ledger_rows(db, as_of=as_of, config=Config(), filters=f))
+        dicts = list(ledger_rows(db, as_of=as_of, config=Config(), filters=f).dicts())
+        assert [(d["seq"], d["light"], d["days_left"], d["remarks"]) for d in dicts] == [
+            (cells[0], light, None if cells[15] == "" else cells[15], cells[-1]) for light, cells, _ in rows], f
+        assert all(len(cells) == len(LEDGER_COLUMNS) for _, cells, _ in rows)
+    assert len(rows) > 0
+
+
+def test_writers_registry_gives_what_the_cli_writes(demo: Run, db: Database) -> None:
+    """Every format is one entry of WRITERS with one signature; each writes what `rectify ledger` writes."""
+    from rectify.workflow.ledger_formats import WRITERS, LedgerExport
+
+    assert set(WRITERS) == {"table", "csv", "xlsx", "html", "json", "ics"}
+    as_of = date.fromisoformat(AS_OF)
+    export = LedgerExport(as_of=as_of, filters={}, width=120)
+    for fmt in ("csv", "json", "table"):
+        out = io.StringIO()
+        assert WRITERS[fmt](ledger_rows(db, as_of=as_of, config=Config()), out, export) == 38
+        cli_out = ok(demo("ledger", "--as-of", AS_OF, "--format", fmt, "--width", "120")).stdout_bytes
+        assert out.getvalue().encode() == cli_out, fmt
 
 
 def test_table_fits_the_width(demo: Run) -> None:
@@ -374,7 +388,7 @@ def test_safe_cell_passes_numbers_and_guards_text() -> None:
 
 
 def test_csv_keeps_negative_days_as_numbers(wf: Workflow, clock: FakeClock, db: Database) -> None:
-    """An overdue case's 剩余天数 is a plain negative number in both CSV paths; text starting with '-' is still neutralised."""
+    """An overdue case's 剩余天数 is a plain negative number, streamed or not; text starting with '-' is still neutralised."""
     from rectify.workflow.ledger_formats import write_csv
 
     clock.set_day("2025-01-05")
@@ -390,7 +404,7 @@ def test_csv_keeps_negative_days_as_numbers(wf: Workflow, clock: FakeClock, db: 
     fast = export(ledger_rows(db, as_of=as_of, config=Config()))
     slow = export(list(ledger_rows(db, as_of=as_of, config=Config())))
     assert fast == slow
-    days_left = list(ledger_rows(db, as_of=as_of, config=Config()))[0]["days_left"]
+    days_left = list(ledger_rows(db, as_of=as_of, config=Config()).dicts())[0]["days_left"]
     assert days_left < 0
     assert fast[0]["剩余天数"] == str(days_left) and fast[0]["县"] == "'-1+2"
 

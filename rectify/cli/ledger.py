@@ -105,22 +105,16 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
                     progress = bar.update
             rows = ledger_rows(db, as_of=as_of, config=app.config, filters=filters)
             title = ledger_title(scope_counties(db, filters) if fmt in ("xlsx", "html", "ics") else [], as_of)
-            if fmt == "csv":
-                lf.write_csv(rows, out, progress=progress)
-            elif fmt == "json":
-                lf.write_json(rows, out, as_of=as_of, filters=filters.describe(), progress=progress)
-            elif fmt == "xlsx":
-                lf.write_xlsx(rows, out, title=title, progress=progress)
-            elif fmt == "html":
+            by_stage = by_light = None
+            if fmt == "html":
                 from rectify.workflow.stats import compute_stats, stage_light_counts
 
                 by_stage, by_light = stage_light_counts(
                     compute_stats(db, as_of=as_of, config=app.config, filters=filters, full=False))
-                lf.write_html(rows, out, title=title, as_of=as_of, by_stage=by_stage, by_light=by_light,
-                              generated=app.local_now().strftime("%Y-%m-%d %H:%M"),
-                              lights=app.config.lights, progress=progress)
-            else:
-                lf.write_ics(rows, out, stamp=app.clock()(), calendar_name=title, progress=progress)
+            lf.WRITERS[fmt](rows, out, lf.LedgerExport(
+                as_of=as_of, title=title, filters=filters.describe(), by_stage=by_stage, by_light=by_light,
+                generated=app.local_now().strftime("%Y-%m-%d %H:%M") if fmt == "html" else "",
+                lights=app.config.lights, stamp=app.clock()() if fmt == "ics" else None, progress=progress))
 
     write_output(output, fmt, write)
     if output is not None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import jinja2
 
+from rectify import templating
 from rectify.errors import RectifyError
 from rectify.notifications.policy import KIND_LABELS, KINDS
 from rectify.states.stages import STAGE_LABELS, Stage
@@ -41,19 +42,13 @@ class Rendered:
 
 
 def make_environment(folder: str = "") -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = []
+    """The mail's environment: :func:`rectify.templating.make_environment` with the county's folder first."""
+    path = None
     if folder:
         path = Path(folder).expanduser()
         if not path.is_dir():
             raise TemplateProblem(f"配置项 [templates] folder 指向的目录 {path} 不存在")
-        loaders.append(jinja2.FileSystemLoader(str(path)))
-    loaders.append(jinja2.PackageLoader("rectify.notifications", "templates"))
-    return jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
-        keep_trailing_newline=False,
-    )
+    return templating.make_environment("rectify.notifications", path)
 
 
 def _describe(exc: Exception, name: str) -> str:
