@@ -38,7 +38,7 @@ FORM_GROUPS = (
     "解决突出问题",
 )
 FORM_COLUMNS: tuple[FormColumn, ...] = (
-    FormColumn("identified", FORM_GROUPS[0], "排查软弱涣散基层党组织"),
+    FormColumn(Stage.identified.value, FORM_GROUPS[0], "排查软弱涣散基层党组织"),
     FormColumn("poor_villages", FORM_GROUPS[0], "其中建档立卡贫困村"),
     FormColumn("converted", FORM_GROUPS[0], "整顿提升基层党组织"),
     *(FormColumn(code, FORM_GROUPS[1], text) for code, text in PROBLEM_TYPES.items()),
@@ -66,7 +66,7 @@ def _form(s: Any, f: LedgerFilter) -> dict[str, Any]:
         counts = form_counts(s, f, kind)
         row: dict[str, int | None] = {c.key: None for c in FORM_COLUMNS}
         row.update(
-            identified=counts["identified"],
+            identified=counts[Stage.identified.value],
             poor_villages=counts["poor"],
             converted=counts["converted"],
             helping_units=counts["units"],
@@ -104,7 +104,7 @@ class _Tally:
         t = self.townships.setdefault((r.county, r.township), Counter())
         t["total"] += 1
         if r.stage == Stage.verified:
-            t["verified"] += 1
+            t[Stage.verified.value] += 1
         if light is not None:
             self.by_light[light.value] += 1
             t["open"] += 1
@@ -176,13 +176,13 @@ def compute_stats(
                 "township": t,
                 "total": n["total"],
                 "open": n["open"],
-                "verified": n["verified"],
+                Stage.verified.value: n[Stage.verified.value],
                 "overdue": n["overdue"],
             }
             for (c, t), n in sorted(tally.townships.items())
         ],
         "conversion": {
-            "identified": identified,
+            Stage.identified.value: identified,
             "converted": converted,
             "rate": round(converted / identified, 4) if identified else None,
         },

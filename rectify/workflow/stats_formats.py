@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from rectify.output import cell_text, display_width, safe_cell, table_lines
-from rectify.states.stages import STAGE_LABELS
+from rectify.states.stages import STAGE_LABELS, Stage
 
 
 def _pct(rate: float | None) -> str:
@@ -23,7 +23,7 @@ def stats_sections(stats: dict[str, Any]) -> list[tuple[str, list[str], list[lis
             [
                 ["截至", stats["as_of"]],
                 ["案例总数", stats["total"]],
-                ["排查确定（不含撤销）", conv["identified"]],
+                ["排查确定（不含撤销）", conv[Stage.identified.value]],
                 ["已验收销号", conv["converted"]],
                 ["转化率", _pct(conv["rate"])],
                 ["逾期（红灯）", len(stats["overdue"])],
@@ -60,7 +60,7 @@ def stats_sections(stats: dict[str, Any]) -> list[tuple[str, list[str], list[lis
             "按乡镇",
             ["县", "乡镇", "案例数", "在办", "已销号", "逾期"],
             [
-                [t["county"], t["township"], t["total"], t["open"], t["verified"], t["overdue"]]
+                [t["county"], t["township"], t["total"], t["open"], t[Stage.verified.value], t["overdue"]]
                 for t in stats["by_township"]
             ],
         )

@@ -26,7 +26,7 @@ _RECTIFIED = RANK[Stage.rectified]
 class _Cells:
     """A case row's cells, parsed; a cell that does not parse is reported on the row and left at its default."""
 
-    __slots__ = ("problems", "identified", "deadline", "done", "total", "supervised", "struck", "verified_on",
+    __slots__ = ("problems", "identified_day", "deadline", "done", "total", "supervised", "struck", "verified_on",
                  "score", "rectified_on", "progress_on", "progress_note", "satisfied", "basic", "dissatisfied",
                  "sec_since", "sec_name", "sec_unit", "sec_kind", "leader", "cadre", "remarks", "explicit")
 
@@ -34,7 +34,7 @@ class _Cells:
         self.problems = r.parse("problems", P.problems, ())
         if r.text("problems") == "":
             r.fail("problems", "至少需要一项软弱涣散情形（P01–P10 或其文字）")
-        self.identified: date | None = r.parse("identified_on", P.date)
+        self.identified_day: date | None = r.parse("identified_on", P.date)
         if r.raw("identified_on") == "":
             r.fail("identified_on", "不能为空")
         self.deadline: date | None = r.parse("deadline", P.date)
@@ -67,7 +67,7 @@ def case_from_row(r: Row, org_code: str | None, config: Config, today: date, now
     """The row's case, or None when the row is bad (its problems are on ``r``)."""
     P = parsers or Parsers()
     c = _Cells(r, P)
-    identified = c.identified
+    identified = c.identified_day
     if identified is None:
         return None
     if identified > today:

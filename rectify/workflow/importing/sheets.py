@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rectify.errors import BadInput
+from rectify.states.stages import Stage
 from rectify.workflow.ledger import LEDGER_COLUMNS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -38,7 +39,7 @@ CASE_EXTRA: dict[str, tuple[str, ...]] = {
     "org_code": ("组织代码", "党组织代码", "code"),
     "org_name": ("组织名称", "name"),
     "problems": ("问题类型",),
-    "identified_on": ("identified",),
+    "identified_on": (Stage.identified.value,),
     "officer": ("经办人", "县委组织部经办人", "officer"),
     "officer_email": ("经办人邮箱", "officer_email"),
     "secretary_unit": ("派出单位", "secretary_unit"),

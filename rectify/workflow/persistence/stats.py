@@ -52,7 +52,7 @@ def form_counts(s: Connection, f: LedgerFilter, kind: str | None) -> dict[str, A
     main = s.execute(
         case_select(
             f,
-            sa.func.count().label("identified"),
+            sa.func.count().label(Stage.identified.value),
             sa.func.coalesce(sa.func.sum(sa.case((org_t.c.poor_village.is_(True), 1), else_=0)), 0).label("poor"),
             sa.func.coalesce(sa.func.sum(sa.case((case_t.c.stage == Stage.verified, 1), else_=0)), 0).label(
                 "converted"
@@ -89,7 +89,7 @@ def form_counts(s: Connection, f: LedgerFilter, kind: str | None) -> dict[str, A
         .where(scope)
     ).scalar_one()
     return {
-        "identified": int(main.identified),
+        Stage.identified.value: int(main.identified),
         "poor": int(main.poor),
         "converted": int(main.converted),
         "units": int(main.units),
