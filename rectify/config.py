@@ -80,6 +80,29 @@ class TemplatesConfig:
 
 
 @dataclass(frozen=True)
+class ReportConfig:
+    """Who fills in and signs the ledger and the statistics form; the sender of notices."""
+
+    unit: str = ""  # 填报单位 / sender, e.g. 中共青山县委组织部
+    preparer: str = ""  # 填报人
+    reviewer: str = ""  # 审核人
+    phone: str = ""  # 联系电话
+    plan_title: str = ""  # the county's 工作方案 named in notices
+    poor_village_label: str = "建档立卡贫困村"
+
+
+@dataclass(frozen=True)
+class SecurityConfig:
+    require_registered_actor: bool = True  # once anyone is registered, unknown actors are refused
+    actor_from_database: bool = False  # PostgreSQL: the actor is the person whose login is current_user
+
+
+@dataclass(frozen=True)
+class CalendarConfig:
+    alarm_days: int = 7  # VALARM this many days before each date in the .ics export (0: none)
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
@@ -89,6 +112,9 @@ class Config:
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     supervisors: SupervisorsConfig = field(default_factory=SupervisorsConfig)
     templates: TemplatesConfig = field(default_factory=TemplatesConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    security: SecurityConfig = field(default_factory=SecurityConfig)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
 
 
 def _number_expected(default: Any, value: Any) -> bool:
@@ -139,6 +165,11 @@ def _check_scheduler(scheduler: SchedulerConfig) -> None:
         raise ConfigError("配置项 [scheduler] drain_every_minutes 应为正整数")
 
 
+def _check_calendar(calendar: CalendarConfig) -> None:
+    if not 0 <= calendar.alarm_days <= 365:
+        raise ConfigError(f"配置项 [calendar] alarm_days 应在 0–365 之间，现为 {calendar.alarm_days}")
+
+
 def _check_templates(templates: TemplatesConfig) -> None:
     folder = templates.folder
     if folder and not Path(folder).expanduser().is_dir():
@@ -153,6 +184,7 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "smtp": _check_smtp,
     "scheduler": _check_scheduler,
     "templates": _check_templates,
+    "calendar": _check_calendar,
 }
 
 
@@ -165,7 +197,10 @@ def _read_section(section: str, cls: type, raw: dict[str, Any]) -> Any:
         if key not in known:
             raise ConfigError(f"配置文件中 [{section}] 没有 {key} 这一项")
         default = getattr(defaults, key)
-        if isinstance(default, tuple):
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ConfigError(f"配置项 [{section}] {key} 应为 true 或 false，现为 {value!r}")
+        elif isinstance(default, tuple):
             if not isinstance(value, list):
                 raise ConfigError(f"配置项 [{section}] {key} 应为列表")
             value = tuple(value)

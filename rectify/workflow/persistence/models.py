@@ -86,6 +86,7 @@ class Case(SQLModel, table=True):
     withdrawn_reason: str = ""
     supervised: bool = False
     supervision_reason: str = ""
+    supervision_level: str = Field(default="", max_length=8)  # city | county: who hung the sign
     measures_total: int = 0
     measures_done: int = 0
     last_progress_on: date | None = None
@@ -190,3 +191,29 @@ class Event(SQLModel, table=True):
     to_stage: str | None = None
     reason: str = ""
     detail: str = ""  # JSON of the inputs that made the change
+    actor_unit: str = ""  # the signer's unit when the change was made
+
+
+class Person(SQLModel, table=True):
+    """A registered officer or cadre (SPEC §12), or someone named on a plan and not registered yet."""
+
+    __tablename__ = "person"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    unit: str = Field(default="", max_length=200)
+    role: str = Field(max_length=24)
+    scope: str = Field(default="", max_length=1000)  # 县, 县/乡镇, or 县,县 for a city supervisor or auditor
+    email: str = Field(default="", max_length=320)
+    phone: str = Field(default="", max_length=40)
+    login: str | None = Field(default=None, max_length=64, unique=True)
+    registered: bool = True
+    active: bool = True
+    created_at: datetime = _ts()
+
+
+class Installation(SQLModel, table=True):
+    """This database's own id, made once; calendar UIDs carry it so two installations never collide."""
+
+    __tablename__ = "installation"
+    id: str = Field(primary_key=True, max_length=36)
+    created_at: datetime = _ts()

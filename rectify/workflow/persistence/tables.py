@@ -19,8 +19,10 @@ from rectify.workflow.persistence.models import (
     CaseProblem,
     DeadlineExtension,
     Event,
+    Installation,
     Measure,
     Organization,
+    Person,
     ProgressReport,
     SecretaryAssignment,
     Verification,
@@ -36,6 +38,8 @@ progress_t = ProgressReport.__table__  # type: ignore[attr-defined]
 verification_t = Verification.__table__  # type: ignore[attr-defined]
 extension_t = DeadlineExtension.__table__  # type: ignore[attr-defined]
 event_t = Event.__table__  # type: ignore[attr-defined]
+people_t = Person.__table__  # type: ignore[attr-defined]  # the registry (person_t: people on a case)
+installation_t = Installation.__table__  # type: ignore[attr-defined]
 
 CASE_WITH_ORG = sa.select(case_t, org_t.c.name.label("org_name"), org_t.c.code.label("org_code")).join(
     org_t, org_t.c.id == case_t.c.org_id)
