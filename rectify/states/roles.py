@@ -33,3 +33,13 @@ ROLE_NAMES: dict[str, str] = {
 MULTI_COUNTY_ROLES: frozenset[str] = frozenset({Role.city_supervisor, Role.auditor})
 # Roles that take no step on a case.
 READ_ONLY_ROLES: frozenset[str] = frozenset({Role.auditor, Role.admin})
+
+
+class Level(StrEnum):
+    """Who hung a supervision sign (挂牌督办): the city or the county."""
+
+    city = "city"
+    county = "county"
+
+
+LEVEL_NAMES: dict[str, str] = {Level.city: "市级", Level.county: "县级"}

@@ -14,6 +14,7 @@ from typing import Any
 from rectify.config import Config, PolicyConfig
 from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.import_rules import RANK, RowCheck
+from rectify.states.roles import Level
 from rectify.states.stages import STAGE_LABELS, Stage
 from rectify.workflow.importing.cells import SECRETARY_WORDS, Parsers
 from rectify.workflow.importing.rows import Row
@@ -132,6 +133,7 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
         (remarks or "导入时已撤销") if withdrawn else "",
         c.supervised and not withdrawn,
         (remarks or "导入时已挂牌督办") if c.supervised else "",
+        Level.county.value if c.supervised and not withdrawn else "",  # a sheet's sign: the county's
         total, done, c.progress_on,
         now, now,
     )

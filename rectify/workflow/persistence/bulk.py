@@ -33,8 +33,8 @@ IMPORT_CACHE_KB = 64 * 1024  # SQLite page cache while an import writes (see bul
 # Column order of the rows a plan carries; the writer puts the ids in front.
 CASE_KEYS = ("year", "stage", "identified_on", "deadline", "stage_since", "stage_due", "cycle_start", "cycle",
              "version", "detail", "helping_unit", "self_check", "rectified_on", "verified_on", "score",
-             "withdrawn_reason", "supervised", "supervision_reason", "measures_total", "measures_done",
-             "last_progress_on", "created_at", "updated_at")
+             "withdrawn_reason", "supervised", "supervision_reason", "supervision_level", "measures_total",
+             "measures_done", "last_progress_on", "created_at", "updated_at")
 MEASURE_KEYS = ("seq", "text", "owner", "due_on", "done_on")
 PERSON_KEYS = ("role", "name", "unit", "email", "phone")
 SECRETARY_KEYS = ("name", "kind", "unit", "since", "until", "email", "phone", "end_reason")
@@ -151,7 +151,7 @@ class CaseWriter:
             "progress_report": Insert(conn, progress_t, ("case_id", *PROGRESS_KEYS, "actor")),
             "verification": Insert(conn, verification_t, ("case_id", *VERIFICATION_KEYS)),
             "case_event": Insert(conn, event_t, ("case_id", "at", "actor", "action", "from_stage", "to_stage",
-                                                 "reason", "detail")),
+                                                 "reason", "detail", "actor_unit")),
         }
 
     def write(self, plans: list[CasePlan], new_orgs: list[dict[str, Any]],
@@ -193,7 +193,7 @@ class CaseWriter:
                 progress.append((cid, *p.progress, actor))
             if p.verification is not None:
                 verification.append((cid, *p.verification))
-        rows["case_event"] = [(cid, now, actor, "import", None, p.stage, "导入", p.detail)
+        rows["case_event"] = [(cid, now, actor, "import", None, p.stage, "导入", p.detail, "")
                               for p, cid in zip(plans, case_ids, strict=True)]
         return rows
 
