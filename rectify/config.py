@@ -1,19 +1,34 @@
-"""One TOML file (SPEC §11); every key optional, every value with a default, secrets from the environment."""
+"""One TOML file (SPEC §11); every key optional, every value with a default, secrets from the environment.
+
+The sections are frozen dataclasses: the rest of the package reads ``config.policy.timezone`` and never
+imports a validation library. Their annotations are the schema (types, and ranges as ``annotated_types``
+constraints); when a file is read, :func:`load_config` builds a strict pydantic model from them (no
+``"8"`` → 8, no bool ↔ int, no unknown key) and turns the first error into one Chinese line naming the key.
+pydantic is imported only then, so ``rectify --help`` stays cheap.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass, field, fields, is_dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date, datetime, time
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from annotated_types import Ge, Gt, Le
 
 
 class ConfigError(Exception):
     """A configuration file that cannot be read or holds a wrong value."""
+
+
+Positive = Annotated[int, Ge(1)]
 
 
 @dataclass(frozen=True)
@@ -25,14 +40,14 @@ class DatabaseConfig:
 class PolicyConfig:
     timezone: str = "Asia/Shanghai"
     default_deadline: str | int = "year_end"
-    min_deadline_days: int = 180
-    ledger_due_days: int = 15
-    secretary_due_days: int = 30
-    verify_due_days: int = 30
-    reminder_offsets: tuple[int, ...] = (14, 7, 3, 1)
-    overdue_repeat_days: int = 7
-    escalate_after_days: int = 14
-    progress_report_days: int = 30
+    min_deadline_days: Positive = 180
+    ledger_due_days: Positive = 15
+    secretary_due_days: Positive = 30
+    verify_due_days: Positive = 30
+    reminder_offsets: tuple[Positive, ...] = (14, 7, 3, 1)
+    overdue_repeat_days: Positive = 7
+    escalate_after_days: Positive = 14
+    progress_report_days: Positive = 30
 
 
 @dataclass(frozen=True)
@@ -43,19 +58,19 @@ class LightsConfig:
 
 @dataclass(frozen=True)
 class VerificationConfig:
-    pass_score: int = 70
-    max_dissatisfied_share: float = 0.5
+    pass_score: Annotated[int, Ge(0), Le(100)] = 70
+    max_dissatisfied_share: Annotated[float, Ge(0), Le(1)] = 0.5
 
 
 @dataclass(frozen=True)
 class SmtpConfig:
     host: str = "localhost"
-    port: int = 25
+    port: Annotated[int, Ge(1), Le(65535)] = 25
     security: str = "none"
     user: str = ""
     sender: str = "rectify <rectify@localhost>"
-    timeout_seconds: float = 30
-    max_attempts: int = 8
+    timeout_seconds: Annotated[float, Gt(0)] = 30
+    max_attempts: Positive = 8
 
     @property
     def password(self) -> str:
@@ -65,7 +80,7 @@ class SmtpConfig:
 @dataclass(frozen=True)
 class SchedulerConfig:
     sweep_at: str = "08:30"
-    drain_every_minutes: int = 5
+    drain_every_minutes: Positive = 5
 
 
 @dataclass(frozen=True)
@@ -99,7 +114,7 @@ class SecurityConfig:
 
 @dataclass(frozen=True)
 class CalendarConfig:
-    alarm_days: int = 7  # VALARM this many days before each date in the .ics export (0: none)
+    alarm_days: Annotated[int, Ge(0), Le(365)] = 7  # VALARM this many days before each date (0: none)
 
 
 @dataclass(frozen=True)
@@ -117,22 +132,90 @@ class Config:
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
 
 
-def _number_expected(default: Any, value: Any) -> bool:
-    return isinstance(default, bool) or (
-        not isinstance(default, str) and isinstance(default, int | float)
-        and (isinstance(value, bool) or not isinstance(value, int | float)))
+SECTIONS: dict[str, type] = {f.name: f.default_factory for f in fields(Config)}  # type: ignore[misc]
+
+# What each section and key means, for the sample `rectify config init` writes (every key must have a line).
+NOTES: dict[str, str] = {
+    "database": "数据库（--db / RECTIFY_DB 优先于此处）",
+    "database.url": "空：用户数据目录中的 SQLite 文件；或 postgresql://rectify@db.example.cn/rectify",
+    "policy": "整顿工作规则：时限与提醒（天数均为自然日）",
+    "policy.timezone": "时区（IANA 名称）",
+    "policy.default_deadline": "转化时限默认值：\"year_end\"（当年年底）或确定之后的天数",
+    "policy.min_deadline_days": "转化时限距确定日期至少多少天",
+    "policy.ledger_due_days": "确定后多少天内建立台账",
+    "policy.secretary_due_days": "确定后多少天内选派第一书记",
+    "policy.verify_due_days": "整改后多少天内验收（且不晚于转化时限加此天数）",
+    "policy.reminder_offsets": "到期前第几天提醒",
+    "policy.overdue_repeat_days": "逾期后每隔几天再次提醒",
+    "policy.escalate_after_days": "逾期满几天后抄送督导（[supervisors]）",
+    "policy.progress_report_days": "多少天未报告进展即提醒",
+    "lights": "预警灯：剩余时间占比 ≤ yellow 亮黄灯，≤ orange 亮橙灯，逾期亮红灯（0 < orange < yellow < 1）",
+    "lights.yellow": "黄灯阈值",
+    "lights.orange": "橙灯阈值",
+    "verification": "验收通过的门槛",
+    "verification.pass_score": "验收得分低于此值不通过（0–100）",
+    "verification.max_dissatisfied_share": "群众测评不满意占比超过此值不通过（0–1）",
+    "smtp": "发送提醒的邮件服务器；密码只从环境变量 RECTIFY_SMTP_PASSWORD 读取，不写在本文件中",
+    "smtp.host": "邮件服务器地址，如 smtp.qingshan.gov.cn",
+    "smtp.port": "端口：465（security = \"ssl\"）、587（\"starttls\"）或 25（\"none\"）",
+    "smtp.security": "none | starttls | ssl（TLS 总是校验服务器证书）",
+    "smtp.user": "登录用户名（空：不登录）",
+    "smtp.sender": "发件人，如 \"青山县委组织部 <zzb@qingshan.gov.cn>\"",
+    "smtp.timeout_seconds": "连接超时（秒）",
+    "smtp.max_attempts": "发送失败最多尝试几次，之后标记为 failed",
+    "scheduler": "定时提醒服务（rectify scheduler start）",
+    "scheduler.sweep_at": "每日扫描时间 HH:MM（按 [policy] timezone）",
+    "scheduler.drain_every_minutes": "每隔几分钟发送发件箱中的邮件",
+    "supervisors": "逾期升级提醒的收件人（电子邮件地址列表）",
+    "supervisors.county": "县级督导，如 [\"zzb@qingshan.gov.cn\"]",
+    "supervisors.city": "市级督导（挂牌督办的案例逾期时也抄送）",
+    "templates": "提醒邮件模板",
+    "templates.folder": "覆盖内置模板的目录（subject.txt、digest.txt、digest.html）；空：内置模板",
+    "report": "台账与统计表的填报信息",
+    "report.unit": "填报单位，如 中共青山县委组织部",
+    "report.preparer": "填报人",
+    "report.reviewer": "审核人",
+    "report.phone": "联系电话",
+    "report.plan_title": "通知中引用的本县工作方案名称",
+    "report.poor_village_label": "统计表中“贫困村”一栏的名称",
+    "security": "操作人身份",
+    "security.require_registered_actor": "已登记人员后，拒绝未登记的操作人",
+    "security.actor_from_database": "PostgreSQL：以数据库登录名（current_user）确定操作人，--actor 不再可用",
+    "calendar": "日历导出（rectify ledger --format ics）",
+    "calendar.alarm_days": "每个日期提前几天提醒（VALARM；0：不提醒）",
+}
+
+
+# -- where the file is -----------------------------------------------------------------------------
+
+SYSTEM_CONFIG = Path("/etc/rectify/rectify.toml")
+
+
+def user_config_file() -> Path:
+    """``rectify.toml`` in the user configuration directory (``$XDG_CONFIG_HOME/rectify`` on Linux)."""
+    import platformdirs
+
+    return platformdirs.user_config_path("rectify") / "rectify.toml"
+
+
+def find_config(explicit: str | os.PathLike[str] | None) -> tuple[Path | None, str]:
+    """The file in effect and how it was found: ``option`` (--config/RECTIFY_CONFIG), ``user``, ``system``, or
+    ``(None, "default")`` when there is none and the built-in defaults apply."""
+    if explicit:
+        return Path(explicit), "option"
+    for path, origin in ((user_config_file(), "user"), (SYSTEM_CONFIG, "system")):
+        if path.is_file():
+            return path, origin
+    return None, "default"
+
+
+# -- the value rules no type can say ---------------------------------------------------------------
 
 
 def _check_policy(policy: PolicyConfig) -> None:
     dd = policy.default_deadline
     if not (dd == "year_end" or (isinstance(dd, int) and not isinstance(dd, bool) and dd > 0)):
-        raise ConfigError(f"配置项 [policy] default_deadline 应为 \"year_end\" 或天数，现为 {dd!r}")
-    if any((not isinstance(o, int)) or o <= 0 for o in policy.reminder_offsets):
-        raise ConfigError("配置项 [policy] reminder_offsets 应为正整数列表")
-    for name in ("min_deadline_days", "ledger_due_days", "secretary_due_days", "verify_due_days",
-                 "overdue_repeat_days", "escalate_after_days", "progress_report_days"):
-        if getattr(policy, name) < 1:
-            raise ConfigError(f"配置项 [policy] {name} 应为正整数，现为 {getattr(policy, name)}")
+        raise ConfigError(f"配置项 [policy] default_deadline 应为 \"year_end\" 或天数，现为 {toml_value(dd)}")
     try:
         ZoneInfo(policy.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -144,30 +227,14 @@ def _check_lights(lights: LightsConfig) -> None:
         raise ConfigError("配置项 [lights] 应满足 0 < orange < yellow < 1")
 
 
-def _check_verification(verification: VerificationConfig) -> None:
-    if not 0 <= verification.pass_score <= 100:
-        raise ConfigError("配置项 [verification] pass_score 应在 0–100 之间")
-
-
 def _check_smtp(smtp: SmtpConfig) -> None:
     if smtp.security not in ("none", "starttls", "ssl"):
-        raise ConfigError("配置项 [smtp] security 应为 none、starttls 或 ssl")
-    if not 1 <= smtp.port <= 65535:
-        raise ConfigError(f"配置项 [smtp] port 应在 1–65535 之间，现为 {smtp.port}")
-    if smtp.timeout_seconds <= 0 or smtp.max_attempts < 1:
-        raise ConfigError("配置项 [smtp] timeout_seconds 应大于 0，max_attempts 至少为 1")
+        raise ConfigError(f"配置项 [smtp] security 应为 none、starttls 或 ssl，现为 {toml_value(smtp.security)}")
 
 
 def _check_scheduler(scheduler: SchedulerConfig) -> None:
     if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", scheduler.sweep_at):
-        raise ConfigError(f"配置项 [scheduler] sweep_at 应为 HH:MM（如 08:30），现为 {scheduler.sweep_at!r}")
-    if scheduler.drain_every_minutes < 1:
-        raise ConfigError("配置项 [scheduler] drain_every_minutes 应为正整数")
-
-
-def _check_calendar(calendar: CalendarConfig) -> None:
-    if not 0 <= calendar.alarm_days <= 365:
-        raise ConfigError(f"配置项 [calendar] alarm_days 应在 0–365 之间，现为 {calendar.alarm_days}")
+        raise ConfigError(f"配置项 [scheduler] sweep_at 应为 HH:MM（如 08:30），现为 {toml_value(scheduler.sweep_at)}")
 
 
 def _check_templates(templates: TemplatesConfig) -> None:
@@ -176,56 +243,129 @@ def _check_templates(templates: TemplatesConfig) -> None:
         raise ConfigError(f"配置项 [templates] folder 指向的目录不存在：{folder}")
 
 
-# The value rules of each section, run once on the section as read (types are checked while reading).
+# Run on each section after its types and ranges are checked.
 _CHECKS: dict[str, Callable[[Any], None]] = {
     "policy": _check_policy,
     "lights": _check_lights,
-    "verification": _check_verification,
     "smtp": _check_smtp,
     "scheduler": _check_scheduler,
     "templates": _check_templates,
-    "calendar": _check_calendar,
 }
 
 
-def _read_section(section: str, cls: type, raw: dict[str, Any]) -> Any:
-    """The section's dataclass from its TOML table: known keys, right types, then the section's rules."""
-    known = {f.name for f in fields(cls)}
-    defaults = cls()
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in known:
-            raise ConfigError(f"配置文件中 [{section}] 没有 {key} 这一项")
-        default = getattr(defaults, key)
-        if isinstance(default, bool):
-            if not isinstance(value, bool):
-                raise ConfigError(f"配置项 [{section}] {key} 应为 true 或 false，现为 {value!r}")
-        elif isinstance(default, tuple):
-            if not isinstance(value, list):
-                raise ConfigError(f"配置项 [{section}] {key} 应为列表")
-            value = tuple(value)
-        elif _number_expected(default, value):
-            raise ConfigError(f"配置项 [{section}] {key} 应为数字，现为 {value!r}")
-        elif isinstance(default, float):
-            value = float(value)
-        values[key] = value
-    result = cls(**values)
-    if values and section in _CHECKS:
-        _CHECKS[section](result)
-    return result
+# -- the schema ------------------------------------------------------------------------------------
+
+
+@cache
+def _hints(section: str) -> dict[str, Any]:
+    return get_type_hints(SECTIONS[section], include_extras=True)
+
+
+def _parts(hint: Any) -> tuple[Any, tuple[Any, ...]]:
+    """``Annotated[int, Ge(1)]`` → ``(int, (Ge(1),))``."""
+    if get_origin(hint) is Annotated:
+        base, *meta = get_args(hint)
+        return base, tuple(meta)
+    return hint, ()
+
+
+@cache
+def _schema() -> Any:
+    """The strict pydantic model of the whole file, built from the dataclasses (tuples read as TOML arrays)."""
+    import pydantic
+
+    strict = pydantic.ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, frozen=True)
+    models: dict[str, Any] = {}
+    for section, cls in SECTIONS.items():
+        spec: dict[str, Any] = {}
+        for f in fields(cls):
+            hint = _hints(section)[f.name]
+            if get_origin(hint) is tuple:
+                hint = list[get_args(hint)[0]]  # type: ignore[misc]
+            spec[f.name] = (hint, f.default)
+        model = pydantic.create_model(f"rectify_{section}", __config__=strict, **spec)
+        models[section] = (model, pydantic.Field(default_factory=model))
+    return pydantic.create_model("rectify_toml", __config__=strict, **models)
+
+
+def _build(raw: dict[str, Any]) -> Config:
+    import pydantic
+
+    try:
+        model = _schema().model_validate(raw)
+    except pydantic.ValidationError as exc:
+        raise ConfigError(_message(exc.errors(), raw)) from None
+    sections = {
+        section: cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in getattr(model, section)})
+        for section, cls in SECTIONS.items()
+    }
+    for section, check in _CHECKS.items():
+        check(sections[section])
+    return Config(**sections)
+
+
+# -- one Chinese line per refusal ------------------------------------------------------------------
+
+_TYPE_WORDS = {str: "应为文字（用引号括起）", int: "应为数字（整数）", float: "应为数字", bool: "应为 true 或 false"}
+_ITEM_WORDS = {str: "文字", int: "整数", float: "数字", bool: "true/false"}
+_OVERRIDES = {("policy", "default_deadline"): "应为 \"year_end\" 或天数"}
+
+
+def _range_words(base: Any, meta: Iterable[Any]) -> str:
+    bounds: dict[str, Any] = {}
+    for m in meta:
+        if isinstance(m, Ge):
+            bounds["ge"] = m.ge
+        elif isinstance(m, Gt):
+            bounds["gt"] = m.gt
+        elif isinstance(m, Le):
+            bounds["le"] = m.le
+    if "ge" in bounds and "le" in bounds:
+        return f"应在 {bounds['ge']}–{bounds['le']} 之间"
+    if base is int and bounds.get("ge") == 1:
+        return "应为正整数"
+    if "gt" in bounds:
+        return f"应大于 {bounds['gt']}"
+    return f"应不小于 {bounds.get('ge')}"
+
+
+def _message(errors: list[Any], raw: Mapping[str, Any]) -> str:
+    unknown = [str(e["loc"][0]) for e in errors if len(e["loc"]) == 1 and e["type"] == "extra_forbidden"]
+    if unknown:
+        return f"配置文件中有未知的节：{', '.join(sorted(unknown))}"
+    error = errors[0]
+    section, *rest = error["loc"]
+    if not rest:
+        return f"配置文件中 [{section}] 应为一节（[{section}] 开头的一组配置项），现为 {toml_value(error['input'])}"
+    key = str(rest[0])
+    if error["type"] == "extra_forbidden":
+        return f"配置文件中 [{section}] 没有 {key} 这一项"
+    value = raw[section][key]
+    head = f"配置项 [{section}] {key}"
+    if (section, key) in _OVERRIDES:
+        return f"{head} {_OVERRIDES[section, key]}，现为 {toml_value(value)}"
+    base, meta = _parts(_hints(section)[key])
+    ranged = error.get("ctx") and any(bound in error["ctx"] for bound in ("ge", "gt", "le", "lt"))
+    if get_origin(base) is tuple:
+        if len(rest) == 1:
+            return f"{head} 应为列表，现为 {toml_value(value)}"
+        item, item_meta = _parts(get_args(base)[0])
+        words = "正整数" if item is int and Ge(1) in item_meta else _ITEM_WORDS.get(item, "")
+        return f"{head} 应为{words}列表，第 {int(rest[1]) + 1} 项为 {toml_value(error['input'])}"
+    words = _range_words(base, meta) if ranged else _TYPE_WORDS.get(base, "类型不对")
+    return f"{head} {words}，现为 {toml_value(value)}"
+
+
+# -- reading ---------------------------------------------------------------------------------------
 
 
 def validate(config: Config) -> Config:
-    """Applies every section's rules to a configuration built in code (a file is checked as it is read)."""
-    for f in fields(Config):
-        check = _CHECKS.get(f.name)
-        if check is not None:
-            check(getattr(config, f.name))
-    return config
+    """The same checks as for a file, for a configuration built in code."""
+    return _build(as_dict(config))
 
 
 def load_config(path: str | os.PathLike[str] | None) -> Config:
-    """Read the TOML file at ``path``; ``None`` gives the defaults."""
+    """Read the TOML file at ``path``; ``None`` gives the defaults (see :func:`find_config` for the lookup)."""
     if not path:
         return Config()
     p = Path(path)
@@ -233,18 +373,63 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"找不到配置文件 {p}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"配置文件 {p} 是一个目录") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"无法读取配置文件 {p}：{exc}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"配置文件 {p} 格式错误：{exc}") from None
-    sections: dict[str, Any] = {}
-    for f in fields(Config):
-        section_raw = raw.pop(f.name, {})
-        if not isinstance(section_raw, dict):
-            raise ConfigError(f"配置文件中 [{f.name}] 应为一节")
-        cls = f.default_factory  # type: ignore[misc]
-        assert is_dataclass(cls)
-        sections[f.name] = _read_section(f.name, cls, section_raw)  # type: ignore[arg-type]
-    if raw:
-        raise ConfigError(f"配置文件中有未知的节：{', '.join(sorted(raw))}")
-    return Config(**sections)
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        at = f"第 {where[1]} 行第 {where[2]} 列，" if where else ""
+        raise ConfigError(f"配置文件 {p} 格式错误（{at}不是有效的 TOML：{str(exc).split(' (at ')[0]}）") from None
+    return _build(raw)
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+def as_dict(config: Config) -> dict[str, dict[str, Any]]:
+    """Sections → keys → values as a TOML file holds them (lists for tuples)."""
+    return {section: {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+            for section, values in asdict(config).items()}
+
+
+def toml_value(value: Any) -> str:
+    """``value`` as it is written in a TOML file (and in our messages)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return repr(value)
+
+
+def to_toml(config: Config, *, notes: bool = False, extra: Mapping[str, Iterable[str]] | None = None) -> str:
+    """The whole file, every key; with ``notes`` each section and key carries its comment from :data:`NOTES`;
+    ``extra`` adds lines at the end of a section (``config show`` puts the masked password there)."""
+    from rectify.output import pad
+
+    out: list[str] = []
+    for section, values in as_dict(config).items():
+        if out:
+            out.append("")
+        if notes:
+            out.append(f"# {NOTES[section]}")
+        out.append(f"[{section}]")
+        for key, value in values.items():
+            line = f"{key} = {toml_value(value)}"
+            out.append(f"{pad(line, 39)} # {NOTES[f'{section}.{key}']}" if notes else line)
+        out.extend((extra or {}).get(section, ()))
+    return "\n".join(out) + "\n"
+
+
+def sample_toml() -> str:
+    """The commented sample ``rectify config init`` writes: every key at its default."""
+    head = ("# rectify 配置文件（SPEC §11）。每一项都可省略，省略即取此处所示的默认值。\n"
+            "# 查找顺序：--config / RECTIFY_CONFIG；用户配置目录中的 rectify.toml；/etc/rectify/rectify.toml。\n"
+            "# 检查生效的值：rectify config show\n\n")
+    return head + to_toml(Config(), notes=True)

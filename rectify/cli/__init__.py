@@ -25,6 +25,8 @@ class LazyCommand(NamedTuple):
 
 COMMANDS: dict[str, LazyCommand] = {
     "case": LazyCommand("case", "case", "Rectification cases (整顿案例): open, walk through the stages, show."),
+    "config": LazyCommand("config", "config_group",
+                          "The configuration file (配置文件): write a commented sample, show the values in effect."),
     "demo": LazyCommand("admin", "demo",
                         "Build the demo county (青山县) in the database and print its ledger (演示台账)."),
     "export": LazyCommand("data", "export_cmd",
@@ -101,7 +103,8 @@ def cli(ctx: click.Context, db_url: str | None, config_path: str | None, actor: 
       rectify ledger --format xlsx -o 台账.xlsx
     """
     ctx.obj = App(db_url, config_path, actor)
-    ctx.obj.config  # noqa: B018  (a bad configuration file is reported before anything else)
+    if ctx.invoked_subcommand != "config":  # `config init --force` must be able to replace a broken file
+        ctx.obj.config  # noqa: B018  (a bad configuration file is reported before anything else)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -126,9 +126,9 @@ class App:
     @property
     def config(self) -> Config:
         if self._config is None:
-            from rectify.config import load_config
+            from rectify.config import find_config, load_config
 
-            self._config = load_config(self.config_path)
+            self._config = load_config(find_config(self.config_path)[0])
         return self._config
 
     def database(self, *, create: bool = False, check: bool = True) -> Database:
