@@ -8,7 +8,17 @@ from typing import Any
 
 import click
 
-from rectify.cli.common import DATE, KIND_CHOICES, LIGHT_CHOICES, STAGE_CHOICES, App, light_label, pass_app, stage_label
+from rectify.cli.common import (
+    DATE,
+    KIND_CHOICES,
+    LIGHT_CHOICES,
+    STAGE_CHOICES,
+    App,
+    light_label,
+    pass_app,
+    reader,
+    stage_label,
+)
 from rectify.output import emit, output_options
 
 
@@ -29,7 +39,7 @@ def case_show(app: App, ref: str, as_of: date | None, mask_phones: bool, fmt: st
     from rectify.output import mask_phone, render_json
     from rectify.workflow.cases import show_case
 
-    data = show_case(app.database(), ref, as_of=as_of or app.today(), config=app.config)
+    data = show_case(app.database(), ref, as_of=as_of or app.today(), config=app.config, reader=reader(app))
     if mask_phones:
         for person in (*data["people"], *data["secretaries"]):
             person["phone"] = mask_phone(person["phone"]) if person["phone"] else ""
@@ -99,7 +109,7 @@ def case_history_cmd(app: App, ref: str, fmt: str) -> None:
     """
     from rectify.workflow.cases import case_history
 
-    rows = case_history(app.database(), ref)
+    rows = case_history(app.database(), ref, reader=reader(app))
     if fmt != "json":
         from datetime import datetime
         from zoneinfo import ZoneInfo
@@ -141,7 +151,7 @@ def case_list(app: App, county: str | None, township: str | None, kind: str | No
 
     rows = list_cases(app.database(), as_of=as_of or app.today(), config=app.config, county=county,
                       township=township, kind=kind, stage=stage, year=year, open_only=open_only, light=light,
-                      supervised=supervised)
+                      supervised=supervised, reader=reader(app))
     if fmt != "json":
         for r in rows:
             r["stage"] = stage_label(r["stage"])

@@ -22,6 +22,7 @@ from rectify.states.stages import KINDS, SECRETARY_KINDS, STAGE_LABELS, Stage
 
 if TYPE_CHECKING:
     from rectify.config import Config
+    from rectify.states.permissions import Actor
     from rectify.workflow.engine import Outcome, Workflow
     from rectify.workflow.persistence import Database
 
@@ -184,6 +185,13 @@ def _login() -> str:
 
 
 pass_app = click.make_pass_decorator(App)
+
+
+def reader(app: App) -> Actor:
+    """Who reads: every read command limits what it shows to this person's scope (SPEC §12)."""
+    from rectify.workflow.actors import resolve_actor
+
+    return resolve_actor(app.database(), app.config, app.actor)
 
 
 def done(outcome: Outcome) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from rectify.cli.common import App, OutputError, pass_app, progress_bar, write_output
+from rectify.cli.common import App, OutputError, pass_app, progress_bar, reader, write_output
 from rectify.output import os_reason
 
 
@@ -69,7 +69,8 @@ def import_template(app: App, fmt: str, output: str | None) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
 @pass_app
 def export_cmd(app: App, everything: bool, file: str) -> None:
-    """Write a full backup as JSON Lines (全量导出备份); `rectify restore` reads it back.
+    """Write a full backup as JSON Lines (全量导出备份); `rectify restore` reads it back. Admin only
+    (系统管理员) once people are registered: a backup holds every county.
 
     The first line names the format and the schema revision; each further line is one row,
     {"table": …, "row": {…}}, ids included, streamed so a province-sized database fits.
@@ -79,9 +80,14 @@ def export_cmd(app: App, everything: bool, file: str) -> None:
       rectify export --all backup-2026-06-30.jsonl
       rectify --db new.sqlite restore backup-2026-06-30.jsonl
     """
+    from rectify.errors import Refused
+    from rectify.states.reading import export_all_refusal
     from rectify.workflow.persistence.backup import export_all
 
     db = app.database()
+    refusal = export_all_refusal(reader(app))
+    if refusal is not None:
+        raise Refused(refusal)
     counts: dict[str, int] = {}
 
     def write(out: Any) -> None:

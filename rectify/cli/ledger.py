@@ -15,6 +15,7 @@ from rectify.cli.common import (
     STAGE_CHOICES,
     App,
     pass_app,
+    reader,
     table_width,
     write_output,
 )
@@ -24,12 +25,12 @@ STATS_FORMATS = ("table", "json", "csv", "xlsx")
 _PROGRESS_FROM = 5000  # rows; smaller exports finish before a bar would help
 
 
-def _ledger_filter(county: str | None, township: str | None, kind: str | None, stage: str | None,
+def _ledger_filter(app: App, county: str | None, township: str | None, kind: str | None, stage: str | None,
                    light: str | None, year: int | None, open_only: bool) -> Any:
     from rectify.workflow.ledger import LedgerFilter
 
     return LedgerFilter(county=county, township=township, kind=kind, stage=stage, light=light, year=year,
-                        open_only=open_only)
+                        open_only=open_only, reader=reader(app))
 
 
 def _ledger_filters(fn: Any) -> Any:
@@ -86,7 +87,7 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
     from rectify.workflow.ledger import count_cases, ledger_rows, ledger_title, scope_counties
 
     as_of = as_of or app.today()
-    filters = _ledger_filter(county, township, kind, stage, light, year, open_only)
+    filters = _ledger_filter(app, county, township, kind, stage, light, year, open_only)
     db = app.database()
     if fmt == "table":
         colour = output is None and sys.stdout.isatty()
@@ -147,7 +148,7 @@ def stats(app: App, county: str | None, year: int | None, as_of: date | None, fm
     from rectify.workflow.stats import compute_stats
 
     as_of = as_of or app.today()
-    filters = LedgerFilter(county=county, year=year)
+    filters = LedgerFilter(county=county, year=year, reader=reader(app))
     db = app.database()
     data = compute_stats(db, as_of=as_of, config=app.config, filters=filters)
     if fmt == "json":

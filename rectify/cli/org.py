@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from rectify.cli.common import KIND_CHOICES, App, pass_app
+from rectify.cli.common import KIND_CHOICES, App, pass_app, reader
 from rectify.cli.data import run_import
 from rectify.output import emit, output_options
 
@@ -48,7 +48,7 @@ def org_list(app: App, county: str | None, township: str | None, kind: str | Non
     """
     from rectify.workflow.cases import list_orgs
 
-    rows = list_orgs(app.database(), county=county, township=township, kind=kind)
+    rows = list_orgs(app.database(), county=county, township=township, kind=kind, reader=reader(app))
     if fmt != "json":
         from rectify.states.stages import KINDS
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from rectify.config import Config
 from rectify.states.deadlines import days_left, next_due, row_light
+from rectify.states.permissions import Actor
 from rectify.states.stages import STAGE_LABELS
 from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.reads import case_events, case_parts, case_rows, org_row, org_rows
-from rectify.workflow.persistence.tables import resolve
+from rectify.workflow.persistence.reads import case_events, case_parts, case_rows, org_rows, resolve_seen
 
 
 def _iso(value: Any) -> Any:
@@ -32,10 +32,11 @@ def status(row: Any, as_of: date, config: Config) -> dict[str, Any]:
     }
 
 
-def show_case(db: Database, ref: str | int, *, as_of: date, config: Config) -> dict[str, Any]:
+def show_case(db: Database, ref: str | int, *, as_of: date, config: Config,
+              reader: Actor | None = None) -> dict[str, Any]:
+    """One case in full; a case outside ``reader``'s scope is not found."""
     with db.connect() as s:
-        row = resolve(s, ref)
-        org = org_row(s, row.org_id)
+        row, org = resolve_seen(s, ref, reader)
         case = {k: _iso(v) for k, v in row._mapping.items()
                 if k not in ("org_name", "org_code", "created_at", "updated_at")}
         case["stage_label"] = STAGE_LABELS[row.stage]
@@ -47,9 +48,9 @@ def show_case(db: Database, ref: str | int, *, as_of: date, config: Config) -> d
     return case
 
 
-def case_history(db: Database, ref: str | int) -> list[dict[str, Any]]:
+def case_history(db: Database, ref: str | int, *, reader: Actor | None = None) -> list[dict[str, Any]]:
     with db.connect() as s:
-        row = resolve(s, ref)
+        row, _ = resolve_seen(s, ref, reader)
         return [{
             "case_id": e.case_id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
             "from_stage": e.from_stage, "to_stage": e.to_stage, "reason": e.reason,
@@ -60,11 +61,11 @@ def case_history(db: Database, ref: str | int) -> list[dict[str, Any]]:
 def list_cases(db: Database, *, as_of: date, config: Config, county: str | None = None,
                township: str | None = None, kind: str | None = None, stage: str | None = None,
                year: int | None = None, open_only: bool = False, light: str | None = None,
-               supervised: bool | None = None) -> list[dict[str, Any]]:
+               supervised: bool | None = None, reader: Actor | None = None) -> list[dict[str, Any]]:
     out = []
     with db.connect() as s:
         for r in case_rows(s, county=county, township=township, kind=kind, stage=stage, year=year,
-                           supervised=supervised, open_only=open_only):
+                           supervised=supervised, open_only=open_only, reader=reader):
             st = status(r, as_of, config)
             if light is not None and st["light"] != light:
                 continue
@@ -78,6 +79,6 @@ def list_cases(db: Database, *, as_of: date, config: Config, county: str | None 
 
 
 def list_orgs(db: Database, *, county: str | None = None, township: str | None = None,
-              kind: str | None = None) -> list[dict[str, Any]]:
+              kind: str | None = None, reader: Actor | None = None) -> list[dict[str, Any]]:
     with db.connect() as s:
-        return _rows(org_rows(s, county=county, township=township, kind=kind))
+        return _rows(org_rows(s, county=county, township=township, kind=kind, reader=reader))

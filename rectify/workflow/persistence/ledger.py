@@ -14,8 +14,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from rectify.states.permissions import Actor
 from rectify.states.stages import CLOSED_STAGES
 from rectify.workflow.persistence.database import Database
+from rectify.workflow.persistence.scope import limited, scope_text, within_scope
 from rectify.workflow.persistence.tables import (
     case_t,
     extension_t,
@@ -49,9 +51,14 @@ class LedgerFilter:
     light: str | None = None
     year: int | None = None
     open_only: bool = False
+    # Who reads: only cases in their scope (SPEC §12); None or an unlimited actor sees every case.
+    reader: Actor | None = None
 
     def describe(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v not in (None, False)}
+        out = {k: v for k, v in self.__dict__.items() if k != "reader" and v not in (None, False)}
+        if limited(self.reader):
+            out["scope"] = scope_text(self.reader)
+        return out
 
 
 def apply_filter(q: sa.Select[Any], f: LedgerFilter) -> sa.Select[Any]:
@@ -67,7 +74,7 @@ def apply_filter(q: sa.Select[Any], f: LedgerFilter) -> sa.Select[Any]:
             q = q.where(col == value)
     if f.open_only:
         q = q.where(case_t.c.stage.not_in(CLOSED_STAGES))
-    return q
+    return within_scope(q, f.reader)
 
 
 def case_select(f: LedgerFilter, *cols: Any) -> sa.Select[Any]:
@@ -199,7 +206,17 @@ def count_cases(db: Database, filters: LedgerFilter | None = None) -> int:
 
 
 def scope_counties(db: Database, filters: LedgerFilter | None = None) -> list[str]:
-    """The counties a ledger covers (at most four), for its title."""
-    q = case_select(filters or LedgerFilter(), org_t.c.county).distinct().order_by(org_t.c.county).limit(4)
+    """The counties a ledger covers (at most four), for its title.
+
+    For a reader with a scope, the counties of that scope when none of its cases is listed, and
+    county and township (青山县城关镇) for a township-scoped reader.
+    """
+    f = filters or LedgerFilter()
+    q = case_select(f, org_t.c.county).distinct().order_by(org_t.c.county).limit(4)
     with db.connect() as s:
-        return [c for (c,) in s.execute(q)]
+        counties = [c for (c,) in s.execute(q)]
+    reader = f.reader
+    if reader is None or not limited(reader):
+        return counties
+    counties = counties or list(reader.counties[:4])
+    return counties if reader.township is None else [c + reader.township for c in counties]

@@ -10,7 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Result
 
+from rectify.errors import NotFound
+from rectify.states.permissions import Actor
 from rectify.states.stages import CLOSED_STAGES
+from rectify.workflow.persistence.scope import within_scope
 from rectify.workflow.persistence.tables import (
     case_t,
     event_t,
@@ -20,11 +23,12 @@ from rectify.workflow.persistence.tables import (
     person_t,
     problem_t,
     progress_t,
+    resolve,
     secretary_t,
     verification_t,
 )
 
-__all__ = ["case_events", "case_parts", "case_rows", "org_row", "org_rows"]
+__all__ = ["case_events", "case_parts", "case_rows", "org_row", "org_rows", "resolve_seen"]
 
 # What show lists under a case, in the order it shows them.
 _PARTS: dict[str, sa.Select[Any]] = {
@@ -49,11 +53,32 @@ _PARTS: dict[str, sa.Select[Any]] = {
     .where(extension_t.c.case_id == sa.bindparam("case_id")).order_by(extension_t.c.id),
 }
 _ORG = sa.select(org_t).where(org_t.c.id == sa.bindparam("id"))
+_ORG_BY_CODE = sa.select(org_t.c.county, org_t.c.township).where(org_t.c.code == sa.bindparam("code"))
 _EVENTS = sa.select(event_t).where(event_t.c.case_id == sa.bindparam("case_id")).order_by(event_t.c.id)
 
 
 def org_row(conn: Connection, org_id: int) -> sa.Row[Any]:
     return conn.execute(_ORG, {"id": org_id}).one()
+
+
+def resolve_seen(conn: Connection, ref: str | int, reader: Actor | None) -> tuple[sa.Row[Any], sa.Row[Any]]:
+    """The case named ``ref`` and its organization, if ``reader`` may see it.
+
+    A case or organization outside the reader's scope is not found, with the very line an unknown
+    one gets: the refusal tells nothing about other counties.
+    """
+    unknown = NotFound(f"找不到案例或组织 {str(ref).strip()}")
+    try:
+        row = resolve(conn, ref)
+    except NotFound:
+        org = conn.execute(_ORG_BY_CODE, {"code": str(ref).strip()}).one_or_none()
+        if reader is not None and org is not None and not reader.sees(org.county, org.township):
+            raise unknown from None
+        raise
+    org = org_row(conn, row.org_id)
+    if reader is not None and not reader.sees(org.county, org.township):
+        raise unknown
+    return row, org
 
 
 def case_parts(conn: Connection, case_id: int) -> dict[str, list[sa.Row[Any]]]:
@@ -67,8 +92,8 @@ def case_events(conn: Connection, case_id: int) -> Result[Any]:
 
 def case_rows(conn: Connection, *, county: str | None = None, township: str | None = None,
               kind: str | None = None, stage: str | None = None, year: int | None = None,
-              supervised: bool | None = None, open_only: bool = False) -> Result[Any]:
-    """Cases with their organization, by deadline, county, township and number."""
+              supervised: bool | None = None, open_only: bool = False, reader: Actor | None = None) -> Result[Any]:
+    """Cases with their organization, by deadline, county, township and number, within ``reader``'s scope."""
     q = (sa.select(case_t.c.id, case_t.c.stage, case_t.c.identified_on, case_t.c.deadline, case_t.c.stage_since,
                    case_t.c.stage_due, case_t.c.cycle_start, case_t.c.cycle, case_t.c.supervised, case_t.c.version,
                    org_t.c.code, org_t.c.name, org_t.c.kind, org_t.c.county, org_t.c.township)
@@ -80,12 +105,12 @@ def case_rows(conn: Connection, *, county: str | None = None, township: str | No
             q = q.where(col == value)
     if open_only:
         q = q.where(case_t.c.stage.not_in(CLOSED_STAGES))
-    return conn.execute(q)
+    return conn.execute(within_scope(q, reader))
 
 
 def org_rows(conn: Connection, *, county: str | None = None, township: str | None = None,
-             kind: str | None = None) -> Result[Any]:
-    """Organizations with the number of their open case, if any."""
+             kind: str | None = None, reader: Actor | None = None) -> Result[Any]:
+    """Organizations with the number of their open case, if any, within ``reader``'s scope."""
     open_case = (sa.select(case_t.c.id).where(case_t.c.org_id == org_t.c.id, case_t.c.stage.not_in(CLOSED_STAGES))
                  .correlate(org_t).scalar_subquery())
     q = sa.select(org_t.c.code, org_t.c.name, org_t.c.kind, org_t.c.county, org_t.c.township,
@@ -93,4 +118,4 @@ def org_rows(conn: Connection, *, county: str | None = None, township: str | Non
     for col, value in ((org_t.c.county, county), (org_t.c.township, township), (org_t.c.kind, kind)):
         if value is not None:
             q = q.where(col == value)
-    return conn.execute(q)
+    return conn.execute(within_scope(q, reader))
