@@ -22,6 +22,7 @@ from rectify.states.stages import KINDS, SECRETARY_KINDS, STAGE_LABELS, Stage
 
 if TYPE_CHECKING:
     from rectify.config import Config
+    from rectify.states.permissions import Actor
     from rectify.workflow.engine import Outcome, Workflow
     from rectify.workflow.persistence import Database
 
@@ -119,9 +120,11 @@ class App:
     def __init__(self, db_url: str | None, config_path: str | None, actor: str | None) -> None:
         self.db_url = db_url
         self.config_path = config_path
+        self.given_actor = actor  # --actor / RECTIFY_ACTOR as given; None when neither was
         self.actor = actor or _login()
         self._config: Config | None = None
         self._db: Database | None = None
+        self._person: Actor | None = None
 
     @property
     def config(self) -> Config:
@@ -163,7 +166,15 @@ class App:
     def workflow(self) -> Workflow:
         from rectify.workflow.engine import Workflow
 
-        return Workflow(self.database(), self.config, actor=self.actor, clock=self.clock())
+        return Workflow(self.database(), self.config, actor=self.person(), clock=self.clock())
+
+    def person(self) -> Actor:
+        """The actor (SPEC §12), resolved once: a registered person with role and scope, or a legacy name."""
+        if self._person is None:
+            from rectify.workflow.actors import resolve_actor
+
+            self._person = resolve_actor(self.database(), self.config, self.given_actor)
+        return self._person
 
     def today(self) -> date:
         return self.local_now().date()
