@@ -214,7 +214,13 @@ class Insert:
         compiled = sa.insert(table).compile(dialect=conn.dialect, column_keys=list(keys))
         processors: dict[str, Any] = compiled._bind_processors  # type: ignore[assignment]
         self.positional = bool(compiled.positional)
-        order = list(compiled.positiontup) if compiled.positional and compiled.positiontup else list(keys)
+        order = (list(compiled.positiontup) if compiled.positional and compiled.positiontup
+                 else [*keys, *(k for k in compiled.binds if k not in keys)])
+        # Columns the caller does not give but SQLAlchemy binds anyway (a scalar Python-side default,
+        # e.g. a column added by a later migration): their default is appended to every row.
+        missing = tuple(k for k in order if k not in keys)
+        self.extra = tuple(table.c[k].default.arg for k in missing)  # type: ignore[union-attr]
+        keys = (*keys, *missing)
         self.order = order
         self.width = len(order)
         self.reorder = None if order == list(keys) else itemgetter(*(keys.index(k) for k in order))
@@ -226,6 +232,9 @@ class Insert:
             chunk = rows[start:start + BATCH]
             if not chunk:
                 continue
+            if self.extra:
+                extra = self.extra
+                chunk = [(*row, *extra) for row in chunk]
             if self.reorder is not None:
                 chunk = list(map(self.reorder, chunk))
             params: list[Any]
