@@ -9,7 +9,7 @@ mode) sees everything.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from rectify.workflow.cases import case_history, list_cases, list_orgs, show_cas
 from rectify.workflow.engine import Workflow
 from rectify.workflow.ledger import LedgerFilter, ledger_title, scope_counties
 from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.people import find_person, insert_person
+from rectify.workflow.persistence.people import insert_person
 from rectify.workflow.stats import compute_stats
 
 from .conftest import NOW
@@ -84,24 +84,6 @@ def registered(db: Database, county: dict[str, int]) -> dict[str, int]:
         for name, role, scope in PEOPLE:
             insert_person(conn, name=name, role=role, scope=scope, unit="县委组织部", now=NOW)
     return county
-
-
-@pytest.fixture(autouse=True)
-def registry_actor(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Until the people work's real resolution lands, ``--actor`` names the registry row as SPEC §12 says.
-
-    Only stands in for the stub in rectify.workflow.actors (which returns an unlimited Actor); once
-    ``reader()`` asks ``app.person()`` this is no longer called and the real resolution is tested.
-    """
-    from rectify.workflow import actors
-
-    def resolve(db: Database, config: Config, given: str) -> Actor:
-        with db.connect() as conn:
-            row = find_person(conn, given)
-        return Actor(name=given) if row is None else actor_of(row.name, row.role, row.scope, row.unit)
-
-    monkeypatch.setattr(actors, "resolve_actor", resolve)
-    yield
 
 
 def ok(result: Result) -> str:

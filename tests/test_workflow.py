@@ -389,9 +389,10 @@ def test_who_may_is_asked_before_every_step(wf: Workflow, db: Database, clock: F
     add_org(wf)
     case_id = walk(wf, clock, "V001", "identified")
     before = snapshot(db)
-    monkeypatch.setitem(permissions.WHO_MAY, "withdraw", frozenset({"county_leader"}))
-    with pytest.raises(Refused, match="无法撤销案例"):
+    monkeypatch.setitem(permissions.WHO_MAY, "withdraw", frozenset({"county_approver"}))
+    wf.person = permissions.Actor(name="张三", role="county_officer")
+    with pytest.raises(Refused, match="张三（县委组织部经办人）不能撤销案例"):
         wf.withdraw(case_id, reason="误判")
     assert snapshot(db) == before
-    wf.role = "county_leader"
+    wf.person = permissions.Actor(name="李四", role="county_approver")
     assert wf.withdraw(case_id, reason="误判").to_stage == "withdrawn"

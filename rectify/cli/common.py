@@ -120,9 +120,11 @@ class App:
     def __init__(self, db_url: str | None, config_path: str | None, actor: str | None) -> None:
         self.db_url = db_url
         self.config_path = config_path
+        self.given_actor = actor  # --actor / RECTIFY_ACTOR as given; None when neither was
         self.actor = actor or _login()
         self._config: Config | None = None
         self._db: Database | None = None
+        self._person: Actor | None = None
 
     @property
     def config(self) -> Config:
@@ -164,7 +166,15 @@ class App:
     def workflow(self) -> Workflow:
         from rectify.workflow.engine import Workflow
 
-        return Workflow(self.database(), self.config, actor=self.actor, clock=self.clock())
+        return Workflow(self.database(), self.config, actor=self.person(), clock=self.clock())
+
+    def person(self) -> Actor:
+        """The actor (SPEC §12), resolved once: a registered person with role and scope, or a legacy name."""
+        if self._person is None:
+            from rectify.workflow.actors import resolve_actor
+
+            self._person = resolve_actor(self.database(), self.config, self.given_actor)
+        return self._person
 
     def today(self) -> date:
         return self.local_now().date()
@@ -189,9 +199,7 @@ pass_app = click.make_pass_decorator(App)
 
 def reader(app: App) -> Actor:
     """Who reads: every read command limits what it shows to this person's scope (SPEC §12)."""
-    from rectify.workflow.actors import resolve_actor
-
-    return resolve_actor(app.database(), app.config, app.actor)
+    return app.person()
 
 
 def done(outcome: Outcome) -> None:

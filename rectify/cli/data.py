@@ -19,9 +19,10 @@ def run_import(kind: str, app: App, file: str, dry_run: bool) -> None:
     db = app.database()
     try:
         if kind == "org":
-            result = import_orgs(db, file, clock=app.clock(), dry_run=dry_run, progress=progress_bar())
+            result = import_orgs(db, file, actor=app.person(), clock=app.clock(), dry_run=dry_run,
+                                 progress=progress_bar())
         else:
-            result = import_cases(db, file, config=app.config, actor=app.actor, clock=app.clock(),
+            result = import_cases(db, file, config=app.config, actor=app.person(), clock=app.clock(),
                                   dry_run=dry_run, progress=progress_bar())
     except ImportRejected as exc:
         for problem in exc.problems:

@@ -1,20 +1,70 @@
-"""Who may take each step (SPEC §12), as data beside the transitions.
+"""Who may take each step (SPEC §12), as data beside the transitions, and the scope every change must lie in.
 
-Empty until the people registry lands: every registered actor may take every step. The engine
-already asks :func:`may` before each change, so filling the table is the whole of that change.
+The engine asks :func:`refusal` before each change, inside the change's transaction; a step absent from
+:data:`WHO_MAY` is open to no registered person (an unregistered, legacy actor is never checked).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-# trigger → roles that may take it; a trigger absent from the table is open to every actor.
-WHO_MAY: dict[str, frozenset[str]] = {}
+from rectify.states.roles import LEVEL_NAMES, ROLE_NAMES, Level, Role
+
+R = Role
+_COUNTY = frozenset({R.county_officer})
+_FIELD = frozenset({R.county_officer, R.township_leader, R.township_cadre, R.first_secretary})
+_SIGNS = frozenset({R.county_officer, R.city_supervisor})
+
+# Steps that are not moves of the machine: registering organizations (one by one or in bulk).
+ORG_ACTION = "add_org"
+ORG_IMPORT_ACTION = "org_import"
+CASE_IMPORT_ACTION = "import"
+
+# step → roles that may take it. Auditor and admin appear nowhere: they take no case step.
+WHO_MAY: dict[str, frozenset[str]] = {
+    "open": _COUNTY,
+    CASE_IMPORT_ACTION: _COUNTY,
+    "plan": _COUNTY,
+    "revise_plan": _COUNTY,
+    "assign_secretary": _COUNTY,
+    "replace_secretary": _COUNTY,
+    "complete_measure": _FIELD,
+    "report_progress": _FIELD,
+    "mark_rectified": frozenset({R.township_leader, R.township_cadre}),
+    "verify": frozenset({R.county_verifier}),
+    "fail_verification": frozenset({R.county_verifier}),
+    "withdraw": frozenset({R.county_officer, R.county_approver}),
+    "extend": frozenset({R.county_officer, R.county_approver}),
+    "reopen": _COUNTY,
+    "supervise": _SIGNS,
+    "unsupervise": _SIGNS,
+    ORG_ACTION: _COUNTY,
+    ORG_IMPORT_ACTION: _COUNTY,
+}
+
+# Why a step is kept to its roles, in the officer's words: 张三（乡镇包村领导）不能验收：验收须由县级验收组成员进行.
+_WHY: dict[str, str] = {
+    "mark_rectified": "整改完成须由乡镇包村领导或包村干部申报",
+    "verify": "验收须由县级验收组成员进行",
+    "fail_verification": "验收须由县级验收组成员进行",
+    "withdraw": "撤销须由县委组织部经办人或审批人办理",
+    "extend": "延期须由县委组织部经办人或审批人办理",
+    "supervise": "挂牌督办由县委组织部经办人（县级）或市委组织部督导（市级）办理",
+    "unsupervise": "摘牌由挂牌的县委组织部经办人（县级）或市委组织部督导（市级）办理",
+    "complete_measure": "整顿措施由县委组织部经办人、乡镇或第一书记填报",
+    "report_progress": "月度进展由县委组织部经办人、乡镇或第一书记填报",
+}
+
+# The level of a supervision sign each role hangs, and so the one role that may take it down.
+SIGN_LEVEL: dict[str, str] = {R.county_officer: Level.county, R.city_supervisor: Level.city}
 
 
 def may(trigger: str, role: str | None) -> bool:
+    """Whether a person of ``role`` may take ``trigger``; ``None`` (an unregistered, legacy actor) always may."""
+    if role is None:
+        return True
     allowed = WHO_MAY.get(trigger)
-    return allowed is None or (role is not None and role in allowed)
+    return allowed is not None and role in allowed
 
 
 @dataclass(frozen=True)
@@ -36,9 +86,66 @@ class Actor:
         """How the history names the signer: 县委组织部 张三."""
         return f"{self.unit} {self.name}" if self.unit else self.name
 
+    @property
+    def who(self) -> str:
+        """How a refusal names the actor: 张三（乡镇包村领导）."""
+        if self.role is None:
+            return self.name
+        return f"{self.name}（{ROLE_NAMES.get(self.role, self.role)}）"
+
+    @property
+    def scope_text(self) -> str:
+        if not self.counties:
+            return "全部县"
+        text = "、".join(self.counties)
+        return f"{text}{self.township}" if self.township else text
+
     def sees(self, county: str, township: str) -> bool:
         if self.role is None or not self.counties:
             return True
         if county not in self.counties:
             return False
         return self.township is None or township == self.township
+
+
+def parse_scope(scope: str) -> tuple[tuple[str, ...], str | None]:
+    """``青山县`` / ``青山县/城关镇`` / ``青山县,绿水县`` / ``*`` → (counties, township)."""
+    text = scope.strip()
+    if text in ("", "*"):
+        return (), None
+    county, sep, township = text.partition("/")
+    if sep:
+        return (county.strip(),), township.strip() or None
+    parts = [p.strip() for p in text.replace("，", ",").replace("、", ",").split(",")]
+    return tuple(p for p in parts if p), None
+
+
+def role_refusal(actor: Actor, trigger: str, label: str) -> str | None:
+    """One line saying why ``actor`` may not take ``trigger`` at all, or None when the role allows it."""
+    if may(trigger, actor.role):
+        return None
+    why = _WHY.get(trigger)
+    if why is None:
+        allowed = WHO_MAY.get(trigger, frozenset())
+        names = "、".join(ROLE_NAMES[r] for r in ROLE_NAMES if r in allowed)
+        why = f"此操作须由{names}进行" if names else "此操作不由本系统人员办理"
+    return f"{actor.who}不能{label}：{why}"
+
+
+def scope_refusal(actor: Actor, county: str, township: str) -> str | None:
+    """One line saying the organization lies outside ``actor``'s scope, or None when it lies within."""
+    if actor.sees(county, township):
+        return None
+    place = f"{county}{township}" if actor.township is not None else county
+    return f"{actor.name} 的范围是 {actor.scope_text}，不能操作 {place} 的整顿对象"
+
+
+def sign_refusal(actor: Actor, level: str) -> str | None:
+    """Only the level that hung a supervision sign takes it down (a sign of no recorded level: either)."""
+    if actor.role is None or not level:
+        return None
+    mine = SIGN_LEVEL.get(actor.role)
+    if mine == level:
+        return None
+    label = LEVEL_NAMES.get(level, level)
+    return f"{actor.who}不能取消挂牌督办：这是{label}挂牌，只能由挂牌的{label}摘牌"

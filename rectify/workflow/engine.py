@@ -20,7 +20,15 @@ from rectify.config import Config
 from rectify.errors import BadInput, Conflict, NotFound, Refused
 from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.guards import GUARDS, Proposal
-from rectify.states.permissions import may
+from rectify.states.permissions import (
+    ORG_ACTION,
+    SIGN_LEVEL,
+    Actor,
+    role_refusal,
+    scope_refusal,
+    sign_refusal,
+)
+from rectify.states.roles import Level
 from rectify.states.stages import (
     KINDS,
     OTHER_PROBLEM,
@@ -119,13 +127,18 @@ def parse_problems(codes: Iterable[str], detail: str = "") -> list[tuple[str, st
 class Workflow:
     """The operations of SPEC §3 on one database, performed by one actor at the clock's time."""
 
-    def __init__(self, db: Database, config: Config | None = None, *, actor: str = "system",
+    def __init__(self, db: Database, config: Config | None = None, *, actor: Actor | str = "system",
                  clock: Clock = system_clock, role: str | None = None) -> None:
+        """``actor`` is the resolved person (:func:`rectify.workflow.actors.resolve_actor`); a bare name
+        (with an optional ``role``) is kept for scripts and tests written before the registry."""
         self.db = db
         self.config = config or Config()
-        self.actor = actor
+        self.person = actor if isinstance(actor, Actor) else Actor(name=actor, role=role)
         self.clock = clock
-        self.role = role
+
+    @property
+    def actor(self) -> str:
+        return self.person.name
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -134,12 +147,21 @@ class Workflow:
 
     def _event(self, store: CaseStore, case_id: int, action: str, from_stage: str | None, to_stage: str | None,
                reason: str = "", detail: dict[str, Any] | None = None, at: datetime | None = None) -> None:
-        store.append_event(case_id, at=at or self.clock(), actor=self.actor, action=action,
-                           from_stage=from_stage, to_stage=to_stage, reason=reason or "", detail=detail)
+        store.append_event(case_id, at=at or self.clock(), actor=self.actor, actor_unit=self.person.unit,
+                           action=action, from_stage=from_stage, to_stage=to_stage, reason=reason or "",
+                           detail=detail)
 
     def _check_may(self, trigger: str, label: str) -> None:
-        if not may(trigger, self.role):
-            raise Refused(f"无法{label}：{self.actor} 无权进行此操作")
+        """The role check, before any statement: who, which step, why not."""
+        refusal = role_refusal(self.person, trigger, label)
+        if refusal:
+            raise Refused(refusal)
+
+    def _check_scope(self, county: str, township: str) -> None:
+        """The scope check, inside the change's transaction (the organization read there)."""
+        refusal = scope_refusal(self.person, county, township)
+        if refusal:
+            raise Refused(refusal)
 
     def _propose(self, store: CaseStore, row: Row[Any], spec: TransitionSpec, inputs: dict[str, Any],
                  facts: Facts | None) -> Proposal:
@@ -171,6 +193,9 @@ class Workflow:
         with self.db.begin() as conn:
             store = CaseStore(conn)
             row = store.case(ref)
+            self._check_scope(*store.place(row.org_id))
+            if trigger == "unsupervise" and (refusal := sign_refusal(self.person, row.supervision_level)):
+                raise Refused(refusal)
             if expected_version is not None and row.version != expected_version:
                 raise Conflict(f"案例 {row.id}（{row.org_name}）已被他人修改（版本 {expected_version} → "
                                f"{row.version}），本次操作未写入，请重新查看后再试")
@@ -205,6 +230,8 @@ class Workflow:
             raise BadInput(f"未知的组织类别 {kind}（应为 {', '.join(KINDS)}）")
         if not county.strip() or not township.strip():
             raise BadInput("县和乡镇不能为空")
+        self._check_may(ORG_ACTION, "登记组织")
+        self._check_scope(county.strip(), township.strip())
         with self.db.begin() as conn:
             store = CaseStore(conn)
             exists = store.org_name(code)
@@ -231,6 +258,7 @@ class Workflow:
             org = store.org(org_code.strip())
             if org is None:
                 raise NotFound(f"找不到组织 {org_code}，请先用 rectify org add 登记")
+            self._check_scope(*store.place(org.id))
             if deadline <= identified_on:
                 raise Refused(f"无法立案：{org.name} 的转化时限 {deadline} 早于或等于确定日期 {identified_on}")
             if identified_on > self.today():
@@ -455,8 +483,11 @@ class Workflow:
     def _set_supervision(self, ref: str | int, on: bool, reason: str, expected_version: int | None) -> Outcome:
         inputs = {"reason": reason.strip()}
 
+        level = SIGN_LEVEL.get(self.person.role or "", Level.county)  # before levels, the county hung every sign
+
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
-            return {"supervised": on, "supervision_reason": inputs["reason"] if on else ""}
+            return {"supervised": on, "supervision_reason": inputs["reason"] if on else "",
+                    "supervision_level": level if on else ""}
 
         return self._run(ref, "supervise" if on else "unsupervise", inputs, apply=apply,
                          expected_version=expected_version)

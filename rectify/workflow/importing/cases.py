@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from rectify.clock import Clock, local_today, system_clock
 from rectify.config import Config
 from rectify.states.import_rules import RowCheck
+from rectify.states.permissions import CASE_IMPORT_ACTION, Actor
 from rectify.states.stages import CLOSED_STAGES
 from rectify.workflow.importing.cells import Parsers
-from rectify.workflow.importing.orgs import Orgs, org_from_row
+from rectify.workflow.importing.orgs import Orgs, check_scope, importer, org_from_row
 from rectify.workflow.importing.planning import case_from_row
 from rectify.workflow.importing.rows import (
     ImportRejected,
@@ -41,7 +42,7 @@ from rectify.workflow.persistence.bulk import (
 _CLOSED = frozenset(map(str, CLOSED_STAGES))
 
 
-def import_cases(db: Database, path: str | Path, *, config: Config | None = None, actor: str = "system",
+def import_cases(db: Database, path: str | Path, *, config: Config | None = None, actor: Actor | str = "system",
                  clock: Clock = system_clock, dry_run: bool = False,
                  progress: Progress = no_progress) -> ImportResult:
     """Import one case per row (the ledger's layout or a county's own sheet); all rows or none.
@@ -51,6 +52,7 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
     remaining rows are still checked (every problem is reported), and the transaction is rolled back.
     """
     config = config or Config()
+    person = importer(actor, CASE_IMPORT_ACTION, "导入整顿案例")
     problems: list[RowProblem] = []
     sheet = open_sheet(path, alias_map(CASE_FIELDS))
     index, names, ignored = _case_headers(sheet, problems)
@@ -68,13 +70,16 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
         orgs = Orgs.load(conn)
         seen = _Seen.load(conn, orgs)
         writer = None if dry_run else CaseWriter(
-            conn, {code: oid for code, (oid, *_rest) in orgs.by_code.items() if oid is not None}, actor, now)
+            conn, {code: oid for code, (oid, *_rest) in orgs.by_code.items() if oid is not None}, person.name, now,
+            person.unit)
         plans: list[CasePlan] = []
         rows = 0
         for number, cells in sheet.rows:
             rows += 1
             r = Row(number, cells, index, names, problems, values_of(cells))
             code, created = org_from_row(r, orgs, now, "org_code", "org_name")
+            if code is not None:
+                check_scope(r, person, orgs, code)
             if created:
                 seen.new_orgs.add(code)  # type: ignore[arg-type]
             plan = case_from_row(r, code, config, today, now, source, parsers, check)

@@ -10,6 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from rectify.clock import Clock, system_clock
+from rectify.errors import Refused
+from rectify.states.permissions import ORG_IMPORT_ACTION, Actor, role_refusal, scope_refusal
 from rectify.states.stages import KINDS
 from rectify.workflow.importing.cells import generated_code, parse_bool, parse_kind
 from rectify.workflow.importing.rows import (
@@ -84,9 +86,27 @@ def org_from_row(r: Row, orgs: Orgs, now: datetime, code_key: str, name_key: str
     return code, True
 
 
-def import_orgs(db: Database, path: str | Path, *, clock: Clock = system_clock, dry_run: bool = False,
-                progress: Progress = no_progress) -> ImportResult:
+def importer(actor: Actor | str, step: str, label: str) -> Actor:
+    """The actor of an import, refused before any row is read when the role may not import at all."""
+    person = actor if isinstance(actor, Actor) else Actor(name=actor)
+    refusal = role_refusal(person, step, label)
+    if refusal:
+        raise Refused(refusal)
+    return person
+
+
+def check_scope(r: Row, actor: Actor, orgs: Orgs, code: str) -> None:
+    """A row whose organization lies outside the actor's scope is reported on its line."""
+    _, _, _, county, township = orgs.by_code[code]
+    refusal = scope_refusal(actor, county, township)
+    if refusal:
+        r.fail("county", refusal)
+
+
+def import_orgs(db: Database, path: str | Path, *, actor: Actor | str = "system", clock: Clock = system_clock,
+                dry_run: bool = False, progress: Progress = no_progress) -> ImportResult:
     """Register the organizations of a sheet; a row identical to a stored organization is left as it is."""
+    person = importer(actor, ORG_IMPORT_ACTION, "导入组织")
     problems: list[RowProblem] = []
     sheet = read_sheet(path, alias_map(ORG_FIELDS))
     index, names, ignored = bind_headers(sheet, ORG_FIELDS, problems)
@@ -106,6 +126,7 @@ def import_orgs(db: Database, path: str | Path, *, clock: Clock = system_clock, 
             code_given = r.text("code")
             code, created = org_from_row(r, orgs, now, "code", "name")
             if code is not None:
+                check_scope(r, person, orgs, code)
                 if code in seen:
                     r.fail("code" if code_given else "name",
                            f"与第 {seen[code]} 行是同一个组织（{code}）" if code_given

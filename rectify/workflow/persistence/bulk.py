@@ -140,8 +140,10 @@ class CaseWriter:
     TABLES = ("organization", "rectification_case", "case_problem", "measure", "case_person",
               "secretary_assignment", "progress_report", "verification", "case_event")
 
-    def __init__(self, conn: sa.Connection, org_id: dict[str, int], actor: str, now: datetime) -> None:
+    def __init__(self, conn: sa.Connection, org_id: dict[str, int], actor: str, now: datetime,
+                 actor_unit: str = "") -> None:
         self.conn, self.org_id, self.actor, self.now = conn, org_id, actor, now
+        self.actor_unit = actor_unit
         self.inserts = {
             "rectification_case": Insert(conn, case_t, ("id", "org_id", *CASE_KEYS)),
             "case_problem": Insert(conn, problem_t, ("case_id", "code", "text")),
@@ -150,8 +152,8 @@ class CaseWriter:
             "secretary_assignment": Insert(conn, secretary_t, ("case_id", *SECRETARY_KEYS)),
             "progress_report": Insert(conn, progress_t, ("case_id", *PROGRESS_KEYS, "actor")),
             "verification": Insert(conn, verification_t, ("case_id", *VERIFICATION_KEYS)),
-            "case_event": Insert(conn, event_t, ("case_id", "at", "actor", "action", "from_stage", "to_stage",
-                                                 "reason", "detail", "actor_unit")),
+            "case_event": Insert(conn, event_t, ("case_id", "at", "actor", "actor_unit", "action", "from_stage",
+                                                 "to_stage", "reason", "detail")),
         }
 
     def write(self, plans: list[CasePlan], new_orgs: list[dict[str, Any]],
@@ -193,7 +195,8 @@ class CaseWriter:
                 progress.append((cid, *p.progress, actor))
             if p.verification is not None:
                 verification.append((cid, *p.verification))
-        rows["case_event"] = [(cid, now, actor, "import", None, p.stage, "导入", p.detail, "")
+        unit = self.actor_unit
+        rows["case_event"] = [(cid, now, actor, unit, "import", None, p.stage, "导入", p.detail)
                               for p, cid in zip(plans, case_ids, strict=True)]
         return rows
 
@@ -211,7 +214,13 @@ class Insert:
         compiled = sa.insert(table).compile(dialect=conn.dialect, column_keys=list(keys))
         processors: dict[str, Any] = compiled._bind_processors  # type: ignore[assignment]
         self.positional = bool(compiled.positional)
-        order = list(compiled.positiontup) if compiled.positional and compiled.positiontup else list(keys)
+        order = (list(compiled.positiontup) if compiled.positional and compiled.positiontup
+                 else [*keys, *(k for k in compiled.binds if k not in keys)])
+        # Columns the caller does not give but SQLAlchemy binds anyway (a scalar Python-side default,
+        # e.g. a column added by a later migration): their default is appended to every row.
+        missing = tuple(k for k in order if k not in keys)
+        self.extra = tuple(table.c[k].default.arg for k in missing)  # type: ignore[union-attr]
+        keys = (*keys, *missing)
         self.order = order
         self.width = len(order)
         self.reorder = None if order == list(keys) else itemgetter(*(keys.index(k) for k in order))
@@ -223,6 +232,9 @@ class Insert:
             chunk = rows[start:start + BATCH]
             if not chunk:
                 continue
+            if self.extra:
+                extra = self.extra
+                chunk = [(*row, *extra) for row in chunk]
             if self.reorder is not None:
                 chunk = list(map(self.reorder, chunk))
             params: list[Any]

@@ -36,6 +36,7 @@ __all__ = ["CaseStore", "DuplicateKey", "jsonable"]
 DuplicateKey = IntegrityError  # a unique key already taken: the other officer's row won
 
 _ORG_NAME_BY_CODE = sa.select(org_t.c.name).where(org_t.c.code == sa.bindparam("code"))
+_ORG_PLACE = sa.select(org_t.c.county, org_t.c.township).where(org_t.c.id == sa.bindparam("id"))
 _ORG_BY_CODE = sa.select(org_t.c.id, org_t.c.name).where(org_t.c.code == sa.bindparam("code"))
 _OPEN_CASE_OF_ORG = sa.select(case_t.c.id, case_t.c.stage).where(
     case_t.c.org_id == sa.bindparam("org_id"), case_t.c.stage.not_in(CLOSED_STAGES))
@@ -93,9 +94,10 @@ class CaseStore:
         return result.rowcount == 1
 
     def append_event(self, case_id: int, *, at: datetime, actor: str, action: str, from_stage: str | None,
-                     to_stage: str | None, reason: str, detail: dict[str, Any] | None) -> None:
+                     to_stage: str | None, reason: str, detail: dict[str, Any] | None,
+                     actor_unit: str = "") -> None:
         self.conn.execute(INSERTS[event_t], {
-            "case_id": case_id, "at": at, "actor": actor, "action": action,
+            "case_id": case_id, "at": at, "actor": actor, "actor_unit": actor_unit, "action": action,
             "from_stage": from_stage, "to_stage": to_stage, "reason": reason,
             "detail": json.dumps(jsonable(detail or {}), ensure_ascii=False, sort_keys=True),
         })
@@ -104,6 +106,11 @@ class CaseStore:
 
     def org_name(self, code: str) -> str | None:
         return cast(str | None, self.conn.execute(_ORG_NAME_BY_CODE, {"code": code}).scalar())
+
+    def place(self, org_id: int) -> tuple[str, str]:
+        """``(county, township)`` of the organization: what a person's scope is checked against."""
+        row = self.conn.execute(_ORG_PLACE, {"id": org_id}).one()
+        return row.county, row.township
 
     def org(self, code: str) -> sa.Row[Any] | None:
         """``(id, name)`` of the organization with that code."""
