@@ -19,6 +19,35 @@ Progress = Callable[[int], None]
 HEADERS = [h for _, h in LEDGER_COLUMNS]
 KEYS = [k for k, _ in LEDGER_COLUMNS]
 
+# Short cells stay on one line (a date broken as 2025-/12-29 or a county as 青/山/县 cannot be read);
+# long texts wrap, each with a least width so the table does not squeeze them to a character a line.
+ONE_LINE = frozenset({
+    "seq", "county", "township", "kind", "measures", "township_cadre", "identified_on", "deadline", "stage",
+    "days_left", "light", "supervised", "verified_on", "score", "struck_off",
+})
+MIN_WIDTH_EM: dict[str, float] = {
+    "org_name": 5.5, "problems": 12, "detail": 11, "county_leader": 4.5, "secretary": 5.5, "helping_unit": 4,
+    "last_progress": 7, "remarks": 6,
+}
+_ALIGN = {"seq": "right", "measures": "right", "days_left": "right", "score": "right", "kind": "center",
+          "light": "center", "supervised": "center", "struck_off": "center"}
+
+
+def column_styles() -> list[tuple[str, str]]:
+    """(column key, CSS declarations) for the stylesheet's ``.c-<key>`` rules."""
+    styles = []
+    for key in KEYS:
+        rules = []
+        if key in ONE_LINE:
+            rules.append("white-space: nowrap")
+        if key in MIN_WIDTH_EM:
+            rules.append(f"min-width: {MIN_WIDTH_EM[key]:g}em")
+        if key in _ALIGN:
+            rules.append(f"text-align: {_ALIGN[key]}")
+        if rules:
+            styles.append((key, "; ".join(rules)))
+    return styles
+
 
 _ENV: Any = None
 
@@ -35,7 +64,7 @@ def environment() -> Any:
 
 def bar_chart(title: str, bars: list[tuple[str, int, str]], *, width: int = 420) -> dict[str, Any]:
     """Geometry of one horizontal bar chart (label, count, colour) for the template's inline SVG."""
-    label_w, bar_h, gap, top = 90, 18, 6, 24
+    label_w, bar_h, gap, top = 90, 14, 4, 20
     biggest = max([n for _, n, _ in bars] + [1])
     span = width - label_w - 50
     items = []
@@ -47,7 +76,7 @@ def bar_chart(title: str, bars: list[tuple[str, int, str]], *, width: int = 420)
                 "count": n,
                 "colour": colour,
                 "y": y,
-                "text_y": y + bar_h - 5,
+                "text_y": y + bar_h - 3,
                 "x": label_w,
                 "w": round(span * n / biggest, 1),
                 "count_x": label_w + round(span * n / biggest, 1) + 6,
@@ -97,6 +126,7 @@ def write_html(
         title=title,
         as_of=as_of.isoformat(),
         headers=HEADERS,
+        column_styles=column_styles(),
         rows=table_rows(),
         charts=charts,
         light_fill=LIGHT_FILL,
