@@ -153,3 +153,16 @@ def test_installation_id_travels_with_export_and_restore(demo: Run, db_url: str,
     ok(_invoke(other, clock, "restore", str(backup)))
     ok(_invoke(other, clock, "ledger", "--as-of", AS_OF, "--format", "ics", "-o", str(tmp_path / "b.ics")))
     assert set(events(tmp_path / "b.ics")) == set(before)
+
+
+def test_restore_over_a_calendar_only_database_takes_the_backups_id(
+        demo: Run, db_url: str, clock: FakeClock, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    before = export(demo, tmp_path / "a.ics")
+    backup = tmp_path / "backup.jsonl"
+    ok(demo("export", "--all", str(backup)))
+    other = _second_database(request, db_url, tmp_path)
+    # A calendar exported from the new, empty database gives it an id of its own first.
+    ok(_invoke(other, clock, "ledger", "--format", "ics", "-o", str(tmp_path / "empty.ics")))
+    ok(_invoke(other, clock, "restore", str(backup)))
+    ok(_invoke(other, clock, "ledger", "--as-of", AS_OF, "--format", "ics", "-o", str(tmp_path / "b.ics")))
+    assert set(events(tmp_path / "b.ics")) == set(before)
