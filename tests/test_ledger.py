@@ -209,32 +209,6 @@ def test_html_is_self_contained_with_svg_chart(demo: Run, tmp_path: Path) -> Non
     assert {a["fill"] for a in bars[6:]} == {"#00B050", "#FFFF00", "#FFA500", "#FF0000"}
 
 
-# -- iCalendar -------------------------------------------------------------------------------------
-
-
-def test_ics_uids_stable_across_exports(demo: Run, tmp_path: Path, wf: Workflow) -> None:
-    from icalendar import Calendar
-
-    def export(name: str) -> dict[str, Any]:
-        path = tmp_path / name
-        ok(demo("ledger", "--as-of", AS_OF, "--format", "ics", "-o", str(path)))
-        cal = Calendar.from_ical(path.read_bytes())
-        return {str(e["UID"]): e for e in cal.walk("VEVENT")}
-
-    first = export("a.ics")
-    cases = _json(demo, "--open")["cases"]
-    deadline_uids = {u for u in first if u.endswith("-deadline@rectify")}
-    assert len(deadline_uids) == len(cases) == 31
-    assert len(first) > len(cases)  # stage due dates too, where they differ from the deadline
-    target = next(c for c in cases if c["stage"] == "secretary_assigned")
-    wf.extend(target["case_id"], to=date(2027, 3, 31), reason="换届推迟", approved_by="县委组织部部务会")
-    second = export("b.ics")
-    assert set(second) == set(first)
-    uid = f"rectify-case-{target['case_id']}-deadline@rectify"
-    assert second[uid]["DTSTART"].dt == date(2027, 3, 31)
-    assert int(second[uid]["SEQUENCE"]) == int(first[uid]["SEQUENCE"]) + 1
-
-
 # -- hostile text ----------------------------------------------------------------------------------
 
 

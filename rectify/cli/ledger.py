@@ -71,8 +71,9 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
     """The 限期转化台账: one row per case, sorted by deadline then county/township.
 
     Days left and warning lights (预警) are computed for --as-of. xlsx and html are print-ready
-    (A4 landscape); ics holds each open case's deadline and stage due date, with stable UIDs so a
-    re-import updates the events.
+    (A4 landscape); ics holds each case's deadline and stage due date, with UIDs unique to this
+    installation and stable, so a re-import updates the events; closed cases (销号/撤销) come as
+    cancelled events, and [calendar] alarm_days sets a reminder (VALARM) before each date.
 
     \b
     Example:
@@ -112,10 +113,16 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
 
                 by_stage, by_light = stage_light_counts(
                     compute_stats(db, as_of=as_of, config=app.config, filters=filters, full=False))
+            installation = ""
+            if fmt == "ics":
+                from rectify.workflow.persistence.installation import installation_id
+
+                installation = installation_id(db, now=app.clock()())
             lf.WRITERS[fmt](rows, out, lf.LedgerExport(
                 as_of=as_of, title=title, filters=filters.describe(), by_stage=by_stage, by_light=by_light,
                 generated=app.local_now().strftime("%Y-%m-%d %H:%M") if fmt == "html" else "",
-                lights=app.config.lights, stamp=app.clock()() if fmt == "ics" else None, progress=progress))
+                lights=app.config.lights, stamp=app.clock()() if fmt == "ics" else None, progress=progress,
+                installation=installation, alarm_days=app.config.calendar.alarm_days))
 
     write_output(output, fmt, write)
     if output is not None:

@@ -1,4 +1,4 @@
-"""Writers of the 限期转化台账: terminal table, CSV, XLSX, HTML, JSON and iCalendar.
+"""Writers of the 限期转化台账: terminal table, CSV, XLSX, JSON; HTML and iCalendar in their own modules.
 
 Every writer is a projection of the one row source (:func:`rectify.workflow.ledger.ledger_rows`, rows
 of (light, cells, driver tuple)) and writes each row as it comes, so memory stays bounded whatever the
@@ -13,14 +13,12 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from rectify.output import FORMULA_PREFIXES, display_width, safe_cell, table_lines, truncate
-from rectify.states.deadlines import LIGHT_LABELS
-from rectify.states.stages import OTHER_PROBLEM, STAGE_LABELS
-from rectify.states.wording import days_left_text
+from rectify.states.stages import OTHER_PROBLEM
 from rectify.workflow.ledger import LEDGER_COLUMNS, LEDGER_KEYS, LedgerRow, json_row, problem_items
 from rectify.workflow.stats_formats import (  # noqa: F401  (the CLI finds the statistics' writers here too)
     MANUAL_MARK,
@@ -348,162 +346,6 @@ def _xlsx_escape(text: str) -> str:
     return text.replace("&", "&&")
 
 
-# -- HTML ------------------------------------------------------------------------------------------
-
-_ENV: Any = None
-
-
-def environment() -> Any:
-    """The ledger's templates in the one Jinja environment of :mod:`rectify.templating`."""
-    global _ENV
-    if _ENV is None:
-        from rectify.templating import make_environment
-
-        _ENV = make_environment("rectify.workflow")
-    return _ENV
-
-
-def bar_chart(title: str, bars: list[tuple[str, int, str]], *, width: int = 420) -> dict[str, Any]:
-    """Geometry of one horizontal bar chart (label, count, colour) for the template's inline SVG."""
-    label_w, bar_h, gap, top = 90, 18, 6, 24
-    biggest = max([n for _, n, _ in bars] + [1])
-    span = width - label_w - 50
-    items = []
-    for i, (label, n, colour) in enumerate(bars):
-        y = top + i * (bar_h + gap)
-        items.append(
-            {
-                "label": label,
-                "count": n,
-                "colour": colour,
-                "y": y,
-                "text_y": y + bar_h - 5,
-                "x": label_w,
-                "w": round(span * n / biggest, 1),
-                "count_x": label_w + round(span * n / biggest, 1) + 6,
-                "h": bar_h,
-            }
-        )
-    return {
-        "title": title,
-        "width": width,
-        "height": top + len(bars) * (bar_h + gap) + 4,
-        "bars": items,
-        "label_x": label_w - 6,
-    }
-
-
-def write_html(
-    rows: Iterable[LedgerRow],
-    out: IO[str],
-    *,
-    title: str,
-    as_of: date,
-    by_stage: list[tuple[str, int]],
-    by_light: list[tuple[str, int]],
-    generated: str,
-    lights: Any = None,
-    progress: Progress | None = None,
-) -> None:
-    """One self-contained printable page: summary charts as inline SVG, then the ledger table."""
-    stage_colour = "#4472C4"
-    charts = [
-        bar_chart("按阶段", [(label, n, stage_colour) for label, n in by_stage]),
-        bar_chart("按预警", [(f"{LIGHT_LABELS[light]}灯", n, LIGHT_FILL[light][0]) for light, n in by_light]),
-    ]
-    counter = {"n": 0}
-
-    def table_rows() -> Iterator[dict[str, Any]]:
-        for light, cells, _ in _counted(rows, progress):
-            counter["n"] += 1
-            yield {
-                "cells": list(zip(KEYS, cells, strict=True)),
-                "light": light or "",
-                "closed": light is None,
-            }
-
-    template = environment().get_template("ledger.html")
-    for chunk in template.generate(
-        title=title,
-        as_of=as_of.isoformat(),
-        headers=HEADERS,
-        rows=table_rows(),
-        charts=charts,
-        light_fill=LIGHT_FILL,
-        generated=generated,
-        counter=counter,
-        yellow=f"{getattr(lights, 'yellow', 0.30):.0%}",
-        orange=f"{getattr(lights, 'orange', 0.15):.0%}",
-    ):
-        out.write(chunk)
-
-
-# -- iCalendar -------------------------------------------------------------------------------------
-
-
-def write_ics(
-    rows: Iterable[LedgerRow],
-    out: IO[bytes],
-    *,
-    stamp: datetime,
-    calendar_name: str,
-    progress: Progress | None = None,
-) -> int:
-    """One VEVENT per open case for its deadline, and one for its stage due date when that differs.
-
-    UIDs name the case and the kind of date, not the date itself, and SEQUENCE is the case's version:
-    importing a newer export moves the event instead of adding a second one.
-    """
-    from icalendar import Calendar, Event
-
-    cal = Calendar()
-    cal.add("prodid", "-//rectify//限期转化台账//ZH")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", calendar_name)
-    cal.add("x-wr-timezone", "Asia/Shanghai")
-    head = cal.to_ical()
-    end = b"END:VCALENDAR\r\n"
-    out.write(head[: -len(end)])
-    n = 0
-    for light, cells, raw in _counted(rows, progress):
-        if light is None:
-            continue
-        row = json_row((light, cells, raw))
-        dates = [("deadline", date.fromisoformat(row["deadline"]), "转化时限")]
-        if row["next_due"] and row["next_due"] != row["deadline"]:
-            dates.insert(
-                0, ("stage", date.fromisoformat(row["next_due"]), f"{STAGE_LABELS[row['stage']]}阶段时限")
-            )
-        for kind, day, what in dates:
-            ev = Event()
-            ev.add("uid", f"rectify-case-{row['case_id']}-{kind}@rectify")
-            ev.add("dtstamp", stamp)
-            ev.add("dtstart", day)
-            ev.add("dtend", day + timedelta(days=1))
-            ev.add("sequence", row["version"])
-            ev.add("summary", f"【{what}】{row['org_name']}")
-            ev.add(
-                "description",
-                "\n".join(
-                    [
-                        f"案例 {row['case_id']} · {row['county']} {row['township']} · {row['org_code']}",
-                        f"当前阶段：{STAGE_LABELS[row['stage']]}；转化时限：{row['deadline']}",
-                        f"预警：{LIGHT_LABELS[row['light']]}；{days_left_text(row['days_left'])}",
-                    ]
-                ),
-            )
-            ev.add("categories", ["整顿软弱涣散基层党组织", what])
-            ev.add("transp", "TRANSPARENT")
-            out.write(ev.to_ical())
-            n += 1
-    out.write(end)
-    return n
-
-
-
-
 # -- the registry: one writer per format, one signature ----------------------------------------------
 
 
@@ -521,6 +363,8 @@ class LedgerExport:
     by_stage: list[tuple[str, int]] | None = None
     by_light: list[tuple[str, int]] | None = None
     stamp: datetime | None = None
+    installation: str = ""
+    alarm_days: int = 0
     progress: Progress | None = None
 
 
@@ -534,10 +378,21 @@ def _table(rows: Iterable[LedgerRow], out: IO[str], x: LedgerExport) -> int:
 
 
 def _html(rows: Iterable[LedgerRow], out: IO[str], x: LedgerExport) -> int:
+    from rectify.workflow.ledger_html import write_html
+
     counted = _Count(rows)
     write_html(counted, out, title=x.title, as_of=x.as_of, by_stage=x.by_stage or [], by_light=x.by_light or [],
                generated=x.generated, lights=x.lights, progress=x.progress)
     return counted.n
+
+
+def _ics(rows: Iterable[LedgerRow], out: IO[bytes], x: LedgerExport) -> int:
+    from rectify.workflow.ledger_ics import write_ics
+
+    if not x.installation:
+        raise ValueError("the calendar's UIDs need the installation id")
+    return write_ics(rows, out, stamp=x.stamp or datetime.now().astimezone(), calendar_name=x.title,
+                     installation=x.installation, alarm_days=x.alarm_days, progress=x.progress)
 
 
 class _Count:
@@ -558,6 +413,5 @@ WRITERS: dict[str, Writer] = {
     "xlsx": lambda rows, out, x: write_xlsx(rows, out, title=x.title, progress=x.progress),
     "html": _html,
     "json": lambda rows, out, x: write_json(rows, out, as_of=x.as_of, filters=x.filters or {}, progress=x.progress),
-    "ics": lambda rows, out, x: write_ics(rows, out, stamp=x.stamp or datetime.now().astimezone(),
-                                          calendar_name=x.title, progress=x.progress),
+    "ics": _ics,
 }

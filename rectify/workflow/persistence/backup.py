@@ -19,6 +19,7 @@ from sqlmodel import SQLModel
 
 from rectify.errors import BadInput, Refused
 from rectify.workflow.persistence import SCHEMA_HEAD, Database, describe, translate_errors
+from rectify.workflow.persistence.tables import installation_t
 
 FORMAT = "rectify-backup"
 FORMAT_VERSION = 1
@@ -134,8 +135,9 @@ def restore_all(db: Database, source: IO[str]) -> dict[str, int]:
     with translate_errors(db.url), db.engine.begin() as conn:
         if db.dialect == "postgresql":
             conn.execute(sa.text("LOCK TABLE " + ", ".join(f'"{n}"' for n in tables) + " IN EXCLUSIVE MODE"))
+        # The installation id alone (made by a calendar export) is no data; the backup's id replaces it.
         busy = [(name, conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
-                for name, t in tables.items()]
+                for name, t in tables.items() if name != installation_t.name]
         busy = [(name, n) for name, n in busy if n]
         if busy:
             rows = dict(busy)
@@ -148,6 +150,8 @@ def restore_all(db: Database, source: IO[str]) -> dict[str, int]:
 
         def flush() -> None:
             if pending and current is not None:
+                if current == installation_t.name and current not in counts:
+                    conn.execute(sa.delete(installation_t))
                 try:
                     conn.execute(sa.insert(tables[current]), pending)
                 except sa.exc.IntegrityError:
