@@ -114,7 +114,8 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
             lf.WRITERS[fmt](rows, out, lf.LedgerExport(
                 as_of=as_of, title=title, filters=filters.describe(), by_stage=by_stage, by_light=by_light,
                 generated=app.local_now().strftime("%Y-%m-%d %H:%M") if fmt == "html" else "",
-                lights=app.config.lights, stamp=app.clock()() if fmt == "ics" else None, progress=progress))
+                lights=app.config.lights, stamp=app.clock()() if fmt == "ics" else None, progress=progress,
+                report=app.config.report))
 
     write_output(output, fmt, write)
     if output is not None:
