@@ -212,6 +212,11 @@ class Insert:
         processors: dict[str, Any] = compiled._bind_processors  # type: ignore[assignment]
         self.positional = bool(compiled.positional)
         order = list(compiled.positiontup) if compiled.positional and compiled.positiontup else list(keys)
+        # Columns the rows do not carry but the statement asks for (a Python-side scalar default, such as a
+        # column a later schema added): each row is given the default.
+        missing = [k for k in order if k not in keys]
+        self.extra = tuple(table.c[k].default.arg for k in missing)  # type: ignore[union-attr]
+        keys = (*keys, *missing)
         self.order = order
         self.width = len(order)
         self.reorder = None if order == list(keys) else itemgetter(*(keys.index(k) for k in order))
@@ -223,6 +228,9 @@ class Insert:
             chunk = rows[start:start + BATCH]
             if not chunk:
                 continue
+            if self.extra:
+                extra = self.extra
+                chunk = [(*row, *extra) for row in chunk]
             if self.reorder is not None:
                 chunk = list(map(self.reorder, chunk))
             params: list[Any]
