@@ -217,8 +217,17 @@ def _text_rows(numbered: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int,
         if "'" in "".join(raw):
             cells = [c[1:].strip() if c[:1] == "'" and c[1:2] in _FORMULA_FIRST else cells[i]
                      for i, c in enumerate(raw)]
-        if any(cells):
+        if any(cells) and not _signature(cells):
             yield number, cells
+
+
+# The ledger's signature lines below the table (填报单位（盖章）：… 填报人：…): not a case.
+_SIGNATURE_START = ("填报单位", "填报人", "联系电话", "审核人", "填报日期")
+
+
+def _signature(cells: list[Any]) -> bool:
+    filled = [c for c in cells if c != ""]
+    return len(filled) == 1 and type(filled[0]) is str and filled[0].startswith(_SIGNATURE_START)
 
 
 def _any_rows(numbered: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
@@ -226,7 +235,7 @@ def _any_rows(numbered: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, 
         cells = [(c[1:] if c[:1] == "'" and c[1:2] in _FORMULA_FIRST else c).replace(TEXT_MARK, "").strip()
                  if type(c) is str
                  else clean(c) for c in raw]
-        if any(c != "" for c in cells):
+        if any(c != "" for c in cells) and not _signature(cells):
             yield number, cells
 
 
