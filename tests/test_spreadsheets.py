@@ -302,3 +302,19 @@ def test_import_refuses_more_done_than_total(run: Callable[..., Result], db: Dat
     assert result.exit_code == 2
     assert "第 2 行 · 措施已完成：已完成 4 项多于措施总数 3 项" in result.output
     assert snapshot(db) == before
+
+
+def test_printed_statistics_form_is_readable(source_db: Database, soffice: Callable[..., Path],
+                                            tmp_path: Path) -> None:
+    """The Party statistics form prints at ≥ 9 pt with every header whole and the signature lines."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed: apt-get install poppler-utils")
+    path = tmp_path / "统计.xlsx"
+    result = _rectify(source_db.url, "stats", "--as-of", AS_OF, "--format", "xlsx", "-o", str(path))
+    assert result.exit_code == 0, result.output
+    pdf = soffice(path, "pdf", tmp_path / "pdf")
+    assert min(h for h, _ in _pdf_words(pdf)) >= 9
+    printed = re.sub(r"\s+", "", subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True,
+                                                text=True, check=True).stdout)
+    assert "填报单位（盖章）" in printed and f"填报日期：{AS_OF}" in printed
+    assert "无固定办公活动场所及便民服务设施" in printed and "第1页共" in printed

@@ -161,7 +161,8 @@ def stats(app: App, county: str | None, year: int | None, as_of: date | None, fm
         write_output(output, fmt, lambda out: lf.write_stats_csv(data, out))
     else:
         scope = "、".join(scope_counties(db, filters)) or "全部"
-        write_output(output, fmt, lambda out: lf.write_stats_xlsx(data, out, title=scope))
+        write_output(output, fmt, lambda out: lf.write_stats_xlsx(data, out, title=scope,
+                                                                  report=app.config.report))
     if output is not None:
         click.echo(f"已导出统计到 {output}（截至 {as_of}）", err=True)
 
