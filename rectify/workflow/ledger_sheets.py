@@ -185,7 +185,9 @@ def write_xlsx(
                                       "strings_to_urls": False, "strings_to_numbers": False})
     wb.set_properties({"title": title, "creator": "rectify"})
     ws = wb.add_worksheet("限期转化台账")
-    f = _Formats(wb, light_fill or {})
+    if light_fill is None:
+        from rectify.workflow.ledger_formats import LIGHT_FILL
+    f = _Formats(wb, LIGHT_FILL if light_fill is None else light_fill)
     widths = [XLSX_WIDTHS.get(k, 10) for k in SHEET_KEYS]
     _page(ws, title, widths)
     ws.set_row(0, 24)
