@@ -211,12 +211,13 @@ class Insert:
         compiled = sa.insert(table).compile(dialect=conn.dialect, column_keys=list(keys))
         processors: dict[str, Any] = compiled._bind_processors  # type: ignore[assignment]
         self.positional = bool(compiled.positional)
-        order = list(compiled.positiontup) if compiled.positional and compiled.positiontup else list(keys)
+        named = [b.key for b in compiled.binds.values()]
         # Columns the rows do not carry but the statement asks for (a Python-side scalar default, such as a
         # column a later schema added): each row is given the default.
-        missing = [k for k in order if k not in keys]
+        missing = [k for k in named if k not in keys]
         self.extra = tuple(table.c[k].default.arg for k in missing)  # type: ignore[union-attr]
         keys = (*keys, *missing)
+        order = list(compiled.positiontup) if compiled.positional and compiled.positiontup else list(keys)
         self.order = order
         self.width = len(order)
         self.reorder = None if order == list(keys) else itemgetter(*(keys.index(k) for k in order))
