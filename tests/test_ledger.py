@@ -19,6 +19,7 @@ from rectify.config import Config
 from rectify.output import display_width
 from rectify.workflow.engine import Workflow
 from rectify.workflow.ledger import LEDGER_COLUMNS, LedgerFilter, ledger_rows
+from rectify.workflow.ledger_sheets import SHEET_COLUMNS
 from rectify.workflow.persistence import Database
 
 from .conftest import FakeClock, add_org, snapshot, walk
@@ -26,6 +27,7 @@ from .ledger_helpers import AS_OF, HOSTILE_NAME, HOSTILE_NOTE, assert_golden, ho
 
 Run = Callable[..., Result]
 HEADERS = [h for _, h in LEDGER_COLUMNS]
+SHEET = [h for _, h in SHEET_COLUMNS]  # CSV and XLSX: 组织代码 added, 整顿措施 as 措施已完成 + 措施总数
 
 
 @pytest.fixture
@@ -67,9 +69,9 @@ def test_csv_is_bom_utf8_with_the_form_headers(demo: Run) -> None:
     raw = ok(demo("ledger", "--as-of", AS_OF, "--format", "csv")).stdout_bytes
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0] == HEADERS
+    assert rows[0] == SHEET
     assert len(rows) == 39
-    by_header = [dict(zip(HEADERS, r, strict=True)) for r in rows[1:]]
+    by_header = [dict(zip(SHEET, r, strict=True)) for r in rows[1:]]
     assert [r["转化时限"] for r in by_header] == sorted(r["转化时限"] for r in by_header)
     assert {r["是否销号"] for r in by_header} == {"是", "否"}
     reopened = [r for r in by_header if "第2轮整顿" in r["备注"]]
@@ -78,7 +80,7 @@ def test_csv_is_bom_utf8_with_the_form_headers(demo: Run) -> None:
     assert any(r["备注"].startswith("撤销：") for r in by_header)
     assigned = next(r for r in by_header if r["当前阶段"] == "已选派书记")
     assert assigned["第一书记"].endswith("）") and "（" in assigned["第一书记"]
-    assert assigned["整顿措施"].count("/") == 1
+    assert int(assigned["措施已完成"]) <= int(assigned["措施总数"])
     assert assigned["软弱涣散情形"].startswith("P")
 
 
@@ -127,21 +129,23 @@ def test_xlsx_read_back(demo: Run, tmp_path: Path) -> None:
     ws = wb.active
     assert ws is not None
     assert "青山县" in ws["A1"].value and AS_OF in ws["A1"].value
-    assert [c.value for c in ws[2]] == HEADERS
+    assert [c.value for c in ws[2]] == SHEET
     assert ws.freeze_panes == "E3"
-    assert ws.auto_filter.ref == f"A2:W{2 + 38}"
+    assert ws.auto_filter.ref == f"A2:Y{2 + 38}"
     assert ws.print_title_rows == "$2:$2"
+    assert ws.print_title_cols == "$A:$D"  # 序号 … 党组织名称 on every page
+    assert ws.sheet_properties.pageSetUpPr is None or not ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.page_setup.orientation == "landscape"
     assert str(ws.page_setup.paperSize) == "9"
-    light_col = HEADERS.index("预警") + 1
+    light_col = SHEET.index("预警") + 1
     fills = {}
     for r in range(3, 3 + 38):
         cell = ws.cell(r, light_col)
         if cell.value:
             fills[cell.value] = cell.fill.fgColor.rgb
     assert fills == {"绿": "FF00B050", "黄": "FFFFFF00", "橙": "FFFFA500", "红": "FFFF0000"}
-    widths = {k: ws.column_dimensions[k].width for k in ("D", "F")}
-    assert widths["D"] > 20 and widths["F"] > 30
+    widths = {k: ws.column_dimensions[k].width for k in ("D", "G")}
+    assert widths["D"] > 14 and widths["G"] > 24
     assert not list(tmp_path.glob("*.part"))
 
 
@@ -217,7 +221,7 @@ def test_hostile_text_is_neutralised(wf: Workflow, clock: FakeClock, run: Run, t
 
     hostile_county(wf, clock)
     raw = ok(run("ledger", "--as-of", "2026-03-20", "--format", "csv")).stdout_bytes
-    row = dict(zip(HEADERS, list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))[1], strict=True))
+    row = dict(zip(SHEET, list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))[1], strict=True))
     assert row["党组织名称"] == "'" + HOSTILE_NAME
     assert row["县"] == "'-2+3县" and row["乡镇"] == "'+乡镇"
     assert row["结对帮扶单位"] == "'@县财政局" and row["县级联系领导"] == "'-李县长"
@@ -231,7 +235,7 @@ def test_hostile_text_is_neutralised(wf: Workflow, clock: FakeClock, run: Run, t
     assert ws is not None
     cells = [c for c in ws[3]]
     assert all(c.data_type != "f" for c in cells)
-    assert cells[HEADERS.index("党组织名称")].value == "'" + HOSTILE_NAME
+    assert cells[SHEET.index("党组织名称")].value == "'" + HOSTILE_NAME
 
     html_path = tmp_path / "h.html"
     ok(run("ledger", "--as-of", "2026-03-20", "--format", "html", "-o", str(html_path)))
@@ -373,7 +377,7 @@ def test_csv_keeps_negative_days_as_numbers(wf: Workflow, clock: FakeClock, db: 
     def export(rows: Any) -> list[dict[str, str]]:
         out = io.StringIO()
         write_csv(rows, out)
-        return [dict(zip(HEADERS, r, strict=True)) for r in list(csv.reader(io.StringIO(out.getvalue()[1:])))[1:]]
+        return [dict(zip(SHEET, r, strict=True)) for r in list(csv.reader(io.StringIO(out.getvalue()[1:])))[1:]]
 
     fast = export(ledger_rows(db, as_of=as_of, config=Config()))
     slow = export(list(ledger_rows(db, as_of=as_of, config=Config())))
@@ -404,7 +408,7 @@ def test_table_shows_the_case_number(demo: Run) -> None:
     assert shown == [(r["seq"], r["case_id"]) for r in rows]
     assert any(seq != case_id for seq, case_id in shown)
     csv_head = ok(demo("ledger", "--as-of", AS_OF, "--format", "csv")).stdout.lstrip("\ufeff").splitlines()[0]
-    assert csv_head.split(",") == HEADERS and "案例" not in HEADERS
+    assert csv_head.split(",") == SHEET and "案例" not in HEADERS
 
 
 def test_ics_says_overdue_not_negative_days(demo: Run, tmp_path: Path) -> None:

@@ -122,7 +122,8 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
                 as_of=as_of, title=title, filters=filters.describe(), by_stage=by_stage, by_light=by_light,
                 generated=app.local_now().strftime("%Y-%m-%d %H:%M") if fmt == "html" else "",
                 lights=app.config.lights, stamp=app.clock()() if fmt == "ics" else None, progress=progress,
-                installation=installation, alarm_days=app.config.calendar.alarm_days))
+                installation=installation, alarm_days=app.config.calendar.alarm_days,
+                report=app.config.report))
 
     write_output(output, fmt, write)
     if output is not None:
@@ -168,7 +169,8 @@ def stats(app: App, county: str | None, year: int | None, as_of: date | None, fm
         write_output(output, fmt, lambda out: lf.write_stats_csv(data, out))
     else:
         scope = "、".join(scope_counties(db, filters)) or "全部"
-        write_output(output, fmt, lambda out: lf.write_stats_xlsx(data, out, title=scope))
+        write_output(output, fmt, lambda out: lf.write_stats_xlsx(data, out, title=scope,
+                                                                  report=app.config.report))
     if output is not None:
         click.echo(f"已导出统计到 {output}（截至 {as_of}）", err=True)
 

@@ -1,4 +1,4 @@
-"""Writers of the 限期转化台账: terminal table, CSV, XLSX, JSON; HTML and iCalendar in their own modules.
+"""Writers of the 限期转化台账: terminal table, CSV, XLSX, HTML, JSON and iCalendar.
 
 Every writer is a projection of the one row source (:func:`rectify.workflow.ledger.ledger_rows`, rows
 of (light, cells, driver tuple)) and writes each row as it comes, so memory stays bounded whatever the
@@ -10,16 +10,15 @@ goes through the autoescaping environment of :mod:`rectify.templating`.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import IO, Any
 
-from rectify.output import FORMULA_PREFIXES, display_width, safe_cell, table_lines, truncate
+from rectify.output import display_width, table_lines, truncate
 from rectify.states.stages import OTHER_PROBLEM
 from rectify.workflow.ledger import LEDGER_COLUMNS, LEDGER_KEYS, LedgerRow, json_row, problem_items
+from rectify.workflow.ledger_sheets import SHEET_HEADERS, csv_row, write_xlsx
 from rectify.workflow.stats_formats import (  # noqa: F401  (the CLI finds the statistics' writers here too)
     MANUAL_MARK,
     form_header,
@@ -171,28 +170,17 @@ def render_ledger_table(rows: Iterable[LedgerRow], *, width: int = 120, colour: 
 # -- CSV and JSON ----------------------------------------------------------------------------------
 
 
-# A cell starting with a formula character, in the row's cells joined with (and led by) NUL.
-_CSV_UNSAFE = re.compile("\x00(?:" + "|".join(map(re.escape, FORMULA_PREFIXES)) + ")")
-
-
 def write_csv(rows: Iterable[LedgerRow], out: IO[str], *, progress: Progress | None = None) -> int:
-    """UTF-8 with BOM (Excel opens the Chinese correctly), CRLF, formula-safe cells."""
+    """UTF-8 with BOM (Excel opens the Chinese correctly), CRLF, the spreadsheet layout of
+    :mod:`rectify.workflow.ledger_sheets`: formula-safe, and no cell a spreadsheet reads as what it is not."""
     import csv
 
     out.write("\ufeff")
     w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(HEADERS)
+    w.writerow(SHEET_HEADERS)
     n = 0
-    joined = "\x00".join
-    unsafe = _CSV_UNSAFE.search
-    for _, values, _ in rows:
-        # Most rows need no cell changed: one search of the joined text tells (a NUL in a cell can only
-        # send a row down the exact per-cell path). The cells are text, ints or None, which the csv
-        # module writes as safe_cell would when nothing starts with a formula character.
-        if unsafe("\x00" + joined(map(str, values))):
-            w.writerow([safe_cell(v) for v in values])
-        else:
-            w.writerow(values)
+    for row in rows:
+        w.writerow(csv_row(row))
         n += 1
         if progress is not None:
             progress(1)
@@ -224,128 +212,6 @@ def write_json(
     return n
 
 
-# -- XLSX ------------------------------------------------------------------------------------------
-
-XLSX_WIDTHS: dict[str, float] = {
-    "seq": 5,
-    "county": 8,
-    "township": 8,
-    "org_name": 24,
-    "kind": 6,
-    "problems": 36,
-    "detail": 28,
-    "measures": 7,
-    "county_leader": 14,
-    "township_cadre": 9,
-    "secretary": 22,
-    "helping_unit": 14,
-    "identified_on": 11,
-    "deadline": 11,
-    "stage": 10,
-    "days_left": 7,
-    "light": 5,
-    "supervised": 6,
-    "last_progress": 28,
-    "verified_on": 11,
-    "score": 6,
-    "struck_off": 6,
-    "remarks": 26,
-}
-_NUMERIC = {"seq", "days_left", "score"}
-
-
-def write_xlsx(
-    rows: Iterable[LedgerRow],
-    target: str | Path | IO[bytes],
-    *,
-    title: str,
-    progress: Progress | None = None,
-) -> int:
-    """A print-ready sheet written in constant memory: title row, frozen header, filters, coloured lights."""
-    import xlsxwriter
-
-    wb = xlsxwriter.Workbook(
-        target,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    wb.set_properties({"title": title, "creator": "rectify"})
-    ws = wb.add_worksheet("限期转化台账")
-    base = {"font_name": "宋体", "font_size": 10, "valign": "top", "border": 1}
-    f_title = wb.add_format({"font_name": "黑体", "font_size": 16, "bold": True})
-    f_head = wb.add_format(
-        {
-            **base,
-            "bold": True,
-            "bg_color": "#D9D9D9",
-            "align": "center",
-            "valign": "vcenter",
-            "text_wrap": True,
-        }
-    )
-    f_text = wb.add_format({**base, "text_wrap": True})
-    f_num = wb.add_format({**base, "align": "right"})
-    f_light = {
-        light: wb.add_format(
-            {**base, "align": "center", "bold": True, "bg_color": fill, "font_color": font, "pattern": 1}
-        )
-        for light, (fill, font) in LIGHT_FILL.items()
-    }
-    last_col = len(KEYS) - 1
-    _xlsx_page(ws, title)
-    ws.set_row(0, 24)
-    ws.write_string(0, 0, safe_cell(title), f_title)
-    ws.set_row(1, 30)
-    for i, h in enumerate(HEADERS):
-        ws.write_string(1, i, h, f_head)
-    r = 1
-    light_col = KEYS.index("light")
-    special = {i for i, key in enumerate(KEYS) if key in _NUMERIC or key == "light"}
-    unsafe = FORMULA_PREFIXES
-    write_string, write_number = ws.write_string, ws.write_number
-    for light, values, _ in rows:
-        r += 1
-        for i, value in enumerate(values):
-            if i in special:
-                if i == light_col and light:
-                    write_string(r, i, value, f_light[light])
-                    continue
-                if i != light_col and isinstance(value, int):
-                    write_number(r, i, value, f_num)
-                    continue
-            # safe_cell, with its common case (text needing nothing) inline
-            write_string(
-                r, i, value if value.__class__ is str and not value.startswith(unsafe) else safe_cell(value), f_text
-            )
-        if progress is not None:
-            progress(1)
-    ws.autofilter(1, 0, max(r, 1), last_col)
-    wb.close()
-    return r - 1
-
-
-def _xlsx_page(ws: Any, title: str) -> None:
-    """Column widths and the printed page: A4 landscape, one page wide, the title and page numbers."""
-    for i, key in enumerate(KEYS):
-        ws.set_column(i, i, XLSX_WIDTHS.get(key, 10))
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.set_margins(left=0.3, right=0.3, top=0.5, bottom=0.5)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(1)
-    ws.set_header(f'&C&"黑体"&12{_xlsx_escape(title)}')
-    ws.set_footer("&C第 &P 页，共 &N 页")
-    ws.freeze_panes(2, 4)
-
-
-def _xlsx_escape(text: str) -> str:
-    return text.replace("&", "&&")
-
-
 # -- the registry: one writer per format, one signature ----------------------------------------------
 
 
@@ -363,9 +229,10 @@ class LedgerExport:
     by_stage: list[tuple[str, int]] | None = None
     by_light: list[tuple[str, int]] | None = None
     stamp: datetime | None = None
+    progress: Progress | None = None
+    report: Any = None  # config [report]: the XLSX signature lines
     installation: str = ""
     alarm_days: int = 0
-    progress: Progress | None = None
 
 
 Writer = Callable[[Iterable[LedgerRow], Any, LedgerExport], int]
@@ -410,7 +277,8 @@ class _Count:
 WRITERS: dict[str, Writer] = {
     "table": _table,
     "csv": lambda rows, out, x: write_csv(rows, out, progress=x.progress),
-    "xlsx": lambda rows, out, x: write_xlsx(rows, out, title=x.title, progress=x.progress),
+    "xlsx": lambda rows, out, x: write_xlsx(rows, out, title=x.title, as_of=x.as_of, report=x.report,
+                                            light_fill=LIGHT_FILL, progress=x.progress),
     "html": _html,
     "json": lambda rows, out, x: write_json(rows, out, as_of=x.as_of, filters=x.filters or {}, progress=x.progress),
     "ics": _ics,

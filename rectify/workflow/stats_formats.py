@@ -152,63 +152,99 @@ def write_stats_csv(stats: dict[str, Any], out: IO[str]) -> None:
         w.writerows([[safe_cell(v) for v in r] for r in rows])
 
 
-def write_stats_xlsx(stats: dict[str, Any], target: str | Path | IO[bytes], *, title: str) -> None:
-    """Sheet 统计表 in the official layout (grouped two-row header, manual columns shaded), then the rest."""
+def write_stats_xlsx(stats: dict[str, Any], target: str | Path | IO[bytes], *, title: str,
+                     report: Any = None) -> None:
+    """Sheet 统计表 in the official layout (grouped two-row header, manual columns shaded), then the rest.
+
+    Printed like the ledger: A4 landscape at 10 pt over as many pages as the columns need (the row names
+    and the header repeated), headers tall enough to show whole, page numbers, the signature lines.
+    """
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(
         target, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     )
     base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter"}
-    f_title = wb.add_format({"font_name": "黑体", "font_size": 14, "bold": True})
-    f_head = wb.add_format(
-        {**base, "bold": True, "bg_color": "#D9D9D9", "align": "center", "text_wrap": True}
-    )
-    f_manual_head = wb.add_format(
-        {**base, "bold": True, "bg_color": "#FCE4D6", "align": "center", "text_wrap": True}
-    )
-    f_manual = wb.add_format({**base, "bg_color": "#FCE4D6"})
-    f_cell = wb.add_format(base)
+    f = {
+        "title": wb.add_format({"font_name": "黑体", "font_size": 14, "bold": True}),
+        "head": wb.add_format({**base, "bold": True, "bg_color": "#D9D9D9", "align": "center", "text_wrap": True}),
+        "manual_head": wb.add_format(
+            {**base, "bold": True, "bg_color": "#FCE4D6", "align": "center", "text_wrap": True}),
+        "manual": wb.add_format({**base, "bg_color": "#FCE4D6"}),
+        "cell": wb.add_format(base),
+        "sign": wb.add_format({"font_name": "宋体", "font_size": 11}),
+    }
     if stats["form"] is not None:
-        form = stats["form"]
-        ws = wb.add_worksheet("统计表")
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.write_string(0, 0, f"{form['title']}（{title}，截至 {stats['as_of']}）", f_title)
-        cols = form["columns"]
-        ws.merge_range(1, 0, 2, 0, "", f_head)
-        start = 1
-        for group in form["groups"]:
-            n = sum(1 for c in cols if c["group"] == group)
-            if n > 1:
-                ws.merge_range(1, start, 1, start + n - 1, group, f_head)
-            else:
-                ws.write_string(1, start, group, f_head)
-            start += n
-        for i, c in enumerate(cols, 1):
-            ws.write_string(2, i, form_header(c), f_manual_head if c["manual"] else f_head)
-            ws.set_column(i, i, 9)
-        ws.set_row(2, 90)
-        for r, row in enumerate(form["rows"], 3):
-            ws.write_string(r, 0, row["row"], f_head)
-            for i, c in enumerate(cols, 1):
-                value = row["values"][c["key"]]
-                if value is None:
-                    ws.write_blank(r, i, None, f_manual)
-                else:
-                    ws.write_number(r, i, value, f_cell)
-        ws.freeze_panes(3, 1)
+        _form_sheet(wb, stats, title, report, f)
     for name, headers, rows in stats_sections(stats):
         ws = wb.add_worksheet(name[:31])
+        _print_setup(ws, f"{name}（{title}，截至 {stats['as_of']}）")
+        ws.repeat_rows(0)
         for i, h in enumerate(headers):
-            ws.write_string(0, i, h, f_head)
+            ws.write_string(0, i, h, f["head"])
             ws.set_column(i, i, max(10, display_width(h) + 2))
         for r, row in enumerate(rows, 1):
             for i, v in enumerate(row):
                 if isinstance(v, int) and not isinstance(v, bool):
-                    ws.write_number(r, i, v, f_cell)
+                    ws.write_number(r, i, v, f["cell"])
                 else:
-                    ws.write_string(r, i, safe_cell(v), f_cell)
+                    ws.write_string(r, i, safe_cell(v), f["cell"])
         ws.freeze_panes(1, 0)
     wb.close()
+
+
+_FORM_WIDTH = 8.0
+
+
+def _print_setup(ws: Any, title: str) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.print_across()
+    ws.set_header(f'&C&"黑体"&12{title.replace("&", "&&")}')
+    ws.set_footer("&C第 &P 页 共 &N 页")
+
+
+def _form_sheet(wb: Any, stats: dict[str, Any], title: str, report: Any, f: dict[str, Any]) -> None:
+    from datetime import date
+
+    from rectify.workflow.ledger_sheets import row_height, signature_lines
+
+    form = stats["form"]
+    ws = wb.add_worksheet("统计表")
+    heading = f"{form['title']}（{title}，截至 {stats['as_of']}）"
+    _print_setup(ws, heading)
+    ws.repeat_rows(1, 2)
+    ws.repeat_columns(0, 0)
+    ws.write_string(0, 0, heading, f["title"])
+    cols = form["columns"]
+    ws.merge_range(1, 0, 2, 0, "", f["head"])
+    ws.set_column(0, 0, 6)
+    start = 1
+    for group in form["groups"]:
+        n = sum(1 for c in cols if c["group"] == group)
+        if n > 1:
+            ws.merge_range(1, start, 1, start + n - 1, group, f["head"])
+        else:
+            ws.write_string(1, start, group, f["head"])
+        start += n
+    headers = [form_header(c) for c in cols]
+    for i, c in enumerate(cols, 1):
+        ws.write_string(2, i, headers[i - 1], f["manual_head"] if c["manual"] else f["head"])
+        ws.set_column(i, i, _FORM_WIDTH)
+    ws.set_row(1, 30)
+    ws.set_row(2, row_height(headers, [_FORM_WIDTH] * len(headers)))
+    r = 2
+    for r, row in enumerate(form["rows"], 3):
+        ws.write_string(r, 0, row["row"], f["head"])
+        for i, c in enumerate(cols, 1):
+            value = row["values"][c["key"]]
+            if value is None:
+                ws.write_blank(r, i, None, f["manual"])
+            else:
+                ws.write_number(r, i, value, f["cell"])
+    ws.freeze_panes(3, 1)
+    ws.print_area(1, 0, r + 3, len(cols))
+    for n, line in enumerate(signature_lines(report, date.fromisoformat(stats["as_of"])), r + 2):
+        ws.set_row(n, 22)
+        ws.write_string(n, 1, line, f["sign"])

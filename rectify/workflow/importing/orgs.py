@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +36,15 @@ class Orgs:
     by_code: dict[str, tuple[int | None, str, str, str, str]]  # code → (id, name, kind, county, township)
     by_names: dict[tuple[str, str, str], str]
     new: list[dict[str, Any]] = field(default_factory=list)
+    zero_led: dict[str, str] = field(default_factory=dict)  # digits-only code without its leading 0s → code
+
+    def __post_init__(self) -> None:
+        for code in self.by_code:
+            self._note_zeros(code)
+
+    def _note_zeros(self, code: str) -> None:
+        if code[:1] == "0" and code.isdigit():
+            self.zero_led.setdefault(code.lstrip("0"), code)
 
     @classmethod
     def load(cls, conn: sa.Connection) -> Orgs:
@@ -49,6 +59,21 @@ class Orgs:
         self.by_code[values["code"]] = (None, values["name"], values["kind"], values["county"], values["township"])
         self.by_names.setdefault((values["county"], values["township"], values["name"]), values["code"])
         self.new.append(values)
+        self._note_zeros(values["code"])
+
+
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
+
+
+def damaged_code(code: str, orgs: Orgs) -> str | None:
+    """Why ``code`` looks like a code a spreadsheet changed (and the import must refuse), or None."""
+    if _SCIENTIFIC.fullmatch(code):
+        return (f"「{code}」是电子表格改成科学计数法的组织代码，原代码已丢失：请把组织代码列设为文本、"
+                "填回完整代码后再导入")
+    if code.isdigit() and code[:1] != "0" and code in orgs.zero_led:
+        return (f"「{code}」与已登记的组织代码 {orgs.zero_led[code]} 只差开头的 0，应是电子表格去掉了前导零："
+                f"请把组织代码列设为文本并填写 {orgs.zero_led[code]}")
+    return None
 
 
 def org_from_row(r: Row, orgs: Orgs, now: datetime, code_key: str, name_key: str) -> tuple[str | None, bool]:
@@ -63,6 +88,11 @@ def org_from_row(r: Row, orgs: Orgs, now: datetime, code_key: str, name_key: str
             return None, False
         code = orgs.by_names.get((county, township, name)) or generated_code(county, township, name)
     known = orgs.by_code.get(code)
+    if known is None and code == r.text(code_key):
+        damage = damaged_code(code, orgs)
+        if damage is not None:
+            r.fail(code_key, damage)
+            return None, False
     if known is not None:
         _, k_name, _, k_county, k_township = known
         if name and name != k_name:

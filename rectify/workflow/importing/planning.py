@@ -40,6 +40,8 @@ class _Cells:
             r.fail("identified_on", "不能为空")
         self.deadline: date | None = r.parse("deadline", P.date)
         self.done, self.total = r.parse("measures", P.measures, (0, 0))
+        if r.raw("measures_done") != "" or r.raw("measures_total") != "":
+            self.done, self.total = _measure_counts(r, P)
         self.supervised = r.parse("supervised", P.bool, False)
         self.struck = r.parse("struck_off", P.bool, False)
         self.verified_on: date | None = r.parse("verified_on", P.date)
@@ -61,6 +63,15 @@ class _Cells:
         self.leader, self.cadre = r.text("county_leader"), r.text("township_cadre")
         self.remarks = r.text("remarks")
         self.explicit: str | None = r.parse("stage", P.stage) if r.text("stage") else None
+
+
+def _measure_counts(r: Row, P: Parsers) -> tuple[int, int]:
+    """措施已完成 and 措施总数, the ledger's two numeric columns (instead of the older "2/3" cell)."""
+    done = r.parse("measures_done", P.int) or 0
+    total = r.parse("measures_total", P.int) or 0
+    if done > total:
+        r.fail("measures_done", f"已完成 {done} 项多于措施总数 {total} 项")
+    return done, total
 
 
 def case_from_row(r: Row, org_code: str | None, config: Config, today: date, now: datetime,

@@ -19,6 +19,7 @@ from rectify.states.stages import Stage
 from rectify.workflow.ledger import LEDGER_COLUMNS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+TEXT_MARK = "\u2060"  # what the ledger CSV puts before text a spreadsheet would read as a number or date
 _FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
 
 # -- headers ---------------------------------------------------------------------------------------
@@ -52,6 +53,8 @@ CASE_EXTRA: dict[str, tuple[str, ...]] = {
     "basic": ("基本满意", "基本满意人数", "basic"),
     "dissatisfied": ("不满意", "不满意人数", "dissatisfied"),
     "poor_village": ("建档立卡贫困村", "贫困村", "poor_village"),
+    "measures_done": ("措施已完成", "已完成措施", "measures_done"),
+    "measures_total": ("措施总数", "整顿措施总数", "measures_total"),
 }
 
 
@@ -208,19 +211,31 @@ def _text_rows(numbered: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int,
     """CSV rows: every cell is text. Same cleaning as ``_any_rows``, with the quote check done once per row."""
     strip = str.strip
     for number, raw in numbered:
+        if TEXT_MARK in "".join(raw):
+            raw = [c.replace(TEXT_MARK, "") for c in raw]
         cells = list(map(strip, raw))
         if "'" in "".join(raw):
             cells = [c[1:].strip() if c[:1] == "'" and c[1:2] in _FORMULA_FIRST else cells[i]
                      for i, c in enumerate(raw)]
-        if any(cells):
+        if any(cells) and not _signature(cells):
             yield number, cells
+
+
+# The ledger's signature lines below the table (填报单位（盖章）：… 填报人：…): not a case.
+_SIGNATURE_START = ("填报单位", "填报人", "联系电话", "审核人", "填报日期")
+
+
+def _signature(cells: list[Any]) -> bool:
+    filled = [c for c in cells if c != ""]
+    return len(filled) == 1 and type(filled[0]) is str and filled[0].startswith(_SIGNATURE_START)
 
 
 def _any_rows(numbered: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
     for number, raw in numbered:
-        cells = [(c[1:] if c[:1] == "'" and c[1:2] in _FORMULA_FIRST else c).strip() if type(c) is str
+        cells = [(c[1:] if c[:1] == "'" and c[1:2] in _FORMULA_FIRST else c).replace(TEXT_MARK, "").strip()
+                 if type(c) is str
                  else clean(c) for c in raw]
-        if any(c != "" for c in cells):
+        if any(c != "" for c in cells) and not _signature(cells):
             yield number, cells
 
 

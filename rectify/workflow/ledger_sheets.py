@@ -1,0 +1,257 @@
+"""The ledger as spreadsheets open it: the CSV and XLSX columns, cells no spreadsheet mangles, the XLSX writer.
+
+CSV and XLSX share one column layout (:data:`SHEET_COLUMNS`): the form's columns with the organization
+code (组织代码) beside the name, and 整顿措施 "3/3" split into two numeric columns 措施已完成 and 措施总数
+(LibreOffice reads "3/3" as the date 03/03, Excel and WPS as 3月3日).
+
+CSV carries no types, so a spreadsheet guesses each cell; quotes do not stop it (Excel ignores them and
+LibreOffice keeps its default "quoted field as text" off). Both keep a cell as text only when it does
+not look like a number or date. A text cell that does (a digits-only code such as 012345 loses its
+zero, a 12-digit code becomes 3.41122E+11) is therefore written behind an invisible U+2060 WORD JOINER
+(:data:`TEXT_MARK`): it prints and sorts as the same text and survives a re-save; the import removes
+it. Formula prefixes are neutralised first, as everywhere (:func:`rectify.output.safe_cell`). Numbers
+(序号, 措施已完成, 措施总数, 剩余天数, 验收得分) and ISO dates stay what they are.
+
+The XLSX prints on A4 landscape at 10 pt over as many pages as the columns need (no shrinking to one page
+width), with 序号…党组织名称 and the header repeated on every page, row heights estimated from the CJK
+display width of each wrapped cell (XlsxWriter cannot autofit), real date cells, page numbers, and the
+signature lines of config ``[report]`` below the table.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from operator import itemgetter
+from pathlib import Path
+from typing import IO, Any
+
+from rectify.output import FORMULA_PREFIXES, display_width, safe_cell
+from rectify.workflow.ledger import LEDGER_COLUMNS, LEDGER_KEYS, LedgerRow
+
+TEXT_MARK = "\u2060"  # WORD JOINER: invisible; makes a numeric-looking text cell text to every spreadsheet
+
+_FORM = dict(LEDGER_COLUMNS)
+
+
+def _sheet_columns() -> tuple[tuple[str, str], ...]:
+    cols: list[tuple[str, str]] = []
+    for key, header in LEDGER_COLUMNS:
+        if key == "measures":
+            cols += [("measures_done", "措施已完成"), ("measures_total", "措施总数")]
+            continue
+        cols.append((key, header))
+        if key == "org_name":
+            cols.append(("org_code", "组织代码"))
+    return tuple(cols)
+
+
+SHEET_COLUMNS = _sheet_columns()
+SHEET_HEADERS = [h for _, h in SHEET_COLUMNS]
+SHEET_KEYS = [k for k, _ in SHEET_COLUMNS]
+DATE_KEYS = frozenset({"identified_on", "deadline", "verified_on"})
+
+_FROM_RAW = {"org_code": "org_code", "measures_done": "measures_done", "measures_total": "measures_total"}
+_FORM_KEYS = [k for k, _ in LEDGER_COLUMNS]
+# Where each sheet cell comes from in (*cells, *raw): the form's cell, or the query's value.
+_PICK = itemgetter(*(
+    len(_FORM_KEYS) + LEDGER_KEYS.index(_FROM_RAW[k]) if k in _FROM_RAW else _FORM_KEYS.index(k)
+    for k in SHEET_KEYS
+))
+
+
+def sheet_cells(row: LedgerRow) -> list[Any]:
+    """The row's cells in :data:`SHEET_COLUMNS` order."""
+    _, cells, raw = row
+    return list(_PICK((*cells, *raw)))
+
+
+# Text Excel, WPS or LibreOffice would read as a number, percentage, fraction, date, time or boolean.
+_NUMERIC_LOOKING = re.compile(r"[\s\d.,/:+\-%eE年月日时分秒]*\d[\s\d.,/:+\-%eE年月日时分秒]*|true|false", re.I)
+_DATE_COLS = frozenset(i for i, k in enumerate(SHEET_KEYS) if k in DATE_KEYS)
+
+
+def csv_cell(value: Any, date_column: bool = False) -> Any:
+    """A CSV cell no spreadsheet turns into something else: formula-safe, numeric-looking text marked as text."""
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return "" if value is None else value
+    text = safe_cell(value)
+    if date_column or not _NUMERIC_LOOKING.fullmatch(text):
+        return text
+    return TEXT_MARK + text
+
+
+def csv_row(row: LedgerRow) -> list[Any]:
+    return [csv_cell(v, i in _DATE_COLS) for i, v in enumerate(sheet_cells(row))]
+
+
+# -- XLSX ------------------------------------------------------------------------------------------
+
+XLSX_WIDTHS: dict[str, float] = {
+    "seq": 5,
+    "county": 7,
+    "township": 7,
+    "org_name": 15,
+    "org_code": 13,
+    "kind": 5,
+    "problems": 26,
+    "detail": 24,
+    "measures_done": 7,
+    "measures_total": 6,
+    "county_leader": 9,
+    "township_cadre": 9,
+    "secretary": 16,
+    "helping_unit": 12,
+    "identified_on": 11,
+    "deadline": 11,
+    "stage": 9,
+    "days_left": 6,
+    "light": 5,
+    "supervised": 6,
+    "last_progress": 24,
+    "verified_on": 11,
+    "score": 6,
+    "struck_off": 5,
+    "remarks": 22,
+}
+_NUMERIC = {"seq", "days_left", "score", "measures_done", "measures_total"}
+_KEY_COLUMNS = SHEET_KEYS.index("org_name")  # 序号 … 党组织名称 repeat on every page
+FONT_PT = 10
+_LINE_PT = 13.5  # one line of 10 pt 宋体, with leading
+_HEADER_ROW = 1
+
+Progress = Callable[[int], None]
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes in a wrapped column ``width`` units wide (a CJK character is two units)."""
+    # A column of w units is about 7w + 5 pixels; a 10 pt CJK character about 13.3 pixels (two units of
+    # display width); kept 10 % short of that, since lines break at word and punctuation boundaries.
+    room = max(1.0, (7 * width - 1) / 13.3 * 2 * 0.9)
+    return sum(max(1, math.ceil(display_width(part) / room)) for part in str(text).split("\n"))
+
+
+def row_height(cells: Iterable[Any], widths: list[float]) -> float:
+    lines = max((wrapped_lines(v, w) for v, w in zip(cells, widths, strict=False) if v.__class__ is str), default=1)
+    return max(1, lines) * _LINE_PT + 3
+
+
+def signature_lines(report: Any, as_of: date) -> list[str]:
+    """The lines signed below the table, from config ``[report]``; the date is the as-of day."""
+    def field(name: str) -> str:
+        return str(getattr(report, name, "") or "") if report is not None else ""
+
+    gap = "\u3000" * 3
+    return [
+        f"填报单位（盖章）：{field('unit') or gap * 2}{gap}填报人：{field('preparer') or gap}"
+        f"{gap}审核人：{field('reviewer') or gap}",
+        f"联系电话：{field('phone') or gap * 2}{gap}填报日期：{as_of.isoformat()}",
+    ]
+
+
+class _Formats:
+    def __init__(self, wb: Any, light_fill: dict[str, tuple[str, str]]) -> None:
+        base = {"font_name": "宋体", "font_size": FONT_PT, "valign": "top", "border": 1}
+        self.title = wb.add_format({"font_name": "黑体", "font_size": 16, "bold": True})
+        self.head = wb.add_format({**base, "bold": True, "bg_color": "#D9D9D9", "align": "center",
+                                   "valign": "vcenter", "text_wrap": True})
+        self.text = wb.add_format({**base, "text_wrap": True})
+        self.num = wb.add_format({**base, "align": "right"})
+        self.date = wb.add_format({**base, "num_format": "yyyy-mm-dd", "align": "center"})
+        self.sign = wb.add_format({"font_name": "宋体", "font_size": 11, "valign": "vcenter"})
+        self.light = {
+            light: wb.add_format({**base, "align": "center", "bold": True, "bg_color": fill, "font_color": font,
+                                  "pattern": 1})
+            for light, (fill, font) in light_fill.items()
+        }
+
+
+def write_xlsx(
+    rows: Iterable[LedgerRow],
+    target: str | Path | IO[bytes],
+    *,
+    title: str,
+    as_of: date | None = None,
+    report: Any = None,
+    light_fill: dict[str, tuple[str, str]] | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """A print-ready sheet written in constant memory: title, frozen header, filters, coloured lights, signatures."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
+                                      "strings_to_urls": False, "strings_to_numbers": False})
+    wb.set_properties({"title": title, "creator": "rectify"})
+    ws = wb.add_worksheet("限期转化台账")
+    if light_fill is None:
+        from rectify.workflow.ledger_formats import LIGHT_FILL
+    f = _Formats(wb, LIGHT_FILL if light_fill is None else light_fill)
+    widths = [XLSX_WIDTHS.get(k, 10) for k in SHEET_KEYS]
+    _page(ws, title, widths)
+    ws.set_row(0, 24)
+    ws.write_string(0, 0, safe_cell(title), f.title)
+    ws.set_row(_HEADER_ROW, max(30, row_height(SHEET_HEADERS, widths)))
+    for i, h in enumerate(SHEET_HEADERS):
+        ws.write_string(_HEADER_ROW, i, h, f.head)
+    r = _HEADER_ROW
+    for r, row in enumerate(_progressed(rows, progress), _HEADER_ROW + 1):
+        _write_row(ws, r, row, f, widths)
+    ws.autofilter(_HEADER_ROW, 0, max(r, _HEADER_ROW + 1), len(SHEET_KEYS) - 1)
+    # The printed pages carry the title in their header; the sheet's own title row would be cut at the
+    # first page's edge on the pages after it.
+    ws.print_area(_HEADER_ROW, 0, r + 3, len(SHEET_KEYS) - 1)
+    for n, line in enumerate(signature_lines(report, as_of or date.today()), r + 2):
+        ws.set_row(n, 24)
+        ws.write_string(n, 1, line, f.sign)
+    wb.close()
+    return r - _HEADER_ROW
+
+
+_LIGHT_COL = SHEET_KEYS.index("light")
+_KINDS = [
+    "light" if k == "light" else "num" if k in _NUMERIC else "date" if k in DATE_KEYS else "text" for k in SHEET_KEYS
+]
+
+
+def _write_row(ws: Any, r: int, row: LedgerRow, f: _Formats, widths: list[float]) -> None:
+    light = row[0]
+    values = sheet_cells(row)
+    ws.set_row(r, row_height(values, widths))
+    unsafe = FORMULA_PREFIXES
+    for i, value in enumerate(values):
+        kind = _KINDS[i]
+        if kind == "num" and isinstance(value, int) and not isinstance(value, bool):
+            ws.write_number(r, i, value, f.num)
+        elif kind == "date" and value:
+            ws.write_datetime(r, i, value if isinstance(value, date) else date.fromisoformat(value), f.date)
+        elif kind == "light" and light:
+            ws.write_string(r, i, value, f.light[light])
+        elif value is None or value == "":
+            ws.write_blank(r, i, None, f.text)
+        else:
+            text = value if value.__class__ is str and not value.startswith(unsafe) else safe_cell(value)
+            ws.write_string(r, i, text, f.text)
+
+
+def _progressed(rows: Iterable[LedgerRow], progress: Progress | None) -> Iterator[LedgerRow]:
+    for row in rows:
+        yield row
+        if progress is not None:
+            progress(1)
+
+
+def _page(ws: Any, title: str, widths: list[float]) -> None:
+    """A4 landscape at 100 %: as many pages as the columns need, the key columns and header on each."""
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.print_across()  # a row band's pages follow each other: one case reads across consecutive pages
+    ws.repeat_rows(_HEADER_ROW)
+    ws.repeat_columns(0, _KEY_COLUMNS)
+    ws.set_header(f'&C&"黑体"&12{title.replace("&", "&&")}')
+    ws.set_footer("&C第 &P 页 共 &N 页")
+    ws.freeze_panes(_HEADER_ROW + 1, _KEY_COLUMNS + 1)
