@@ -54,7 +54,7 @@ def test_demo_goldens(demo: Run) -> None:
 
 def test_demo_prints_the_ledger_table(run: Run, clock: FakeClock) -> None:
     clock.set_day(AS_OF)
-    out = ok(run("demo", "--as-of", AS_OF, env={"COLUMNS": "100"})).stdout
+    out = ok(run("demo", "--as-of", AS_OF, env={"COLUMNS": "100"})).output
     lines = out.splitlines()
     assert lines[0].startswith("演示县 青山县")
     assert lines[1].split()[:4] == ["序号", "案例", "乡镇", "党组织名称"]

@@ -360,7 +360,7 @@ class ProgressBars:
         def tick(n: int) -> None:
             if not mine:
                 self._bar = click.progressbar(length=max(total, 1), label=label, file=self.file, show_eta=False,
-                                              show_pos=True, color=use_colour(self.file))
+                                              show_pos=True, show_percent=True, color=use_colour(self.file))
                 mine.append(self._bar)
                 self._bar.render_progress()
             mine[0].update(n)
