@@ -282,7 +282,7 @@ def test_hostile_text_is_neutralised(wf: Workflow, clock: FakeClock, run: Run, t
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (("ledger", "--as-of", "2026-13-01"), 2, "日期格式应为 YYYY-MM-DD"),
+        (("ledger", "--as-of", "2026-13-01"), 2, "日期不存在「2026-13-01」"),
         (("ledger", "--format", "pdf"), 2, "不是可选值之一"),
         (("ledger", "--light", "purple"), 2, "不是可选值之一"),
         (("ledger", "--format", "csv", "-o", "/nonexistent-dir/x.csv"), 2,
