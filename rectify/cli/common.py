@@ -38,9 +38,9 @@ class LabelledChoice(click.Choice):  # type: ignore[type-arg]
     command is always the code.
     """
 
-    def __init__(self, labels: dict[str, str], aliases: dict[str, str] | None = None) -> None:
+    def __init__(self, labels: dict[str, str]) -> None:
         super().__init__(tuple(labels), case_sensitive=False)
-        self.by_label = {**{label: code for code, label in labels.items()}, **(aliases or {})}
+        self.by_label = {label: code for code, label in labels.items()}
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         text = str(value).strip()
