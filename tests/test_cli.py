@@ -25,8 +25,9 @@ Run = Callable[..., Result]
 
 
 def ok(result: Result) -> str:
+    """What the officer sees: data on stdout, confirmations on stderr (click's Result.output has both)."""
     assert result.exit_code == 0, result.output + result.stderr
-    return result.stdout
+    return result.output
 
 
 def refused(result: Result, code: int, fragment: str) -> None:
@@ -125,16 +126,16 @@ def test_listing_commands_in_every_format(run: Run) -> None:
 
 
 MALFORMED = [
-    (("case", "progress", "1", "--on", "2026-02-30", "--note", "x"), "日期格式应为 YYYY-MM-DD，收到 '2026-02-30'"),
-    (("case", "open", "V001", "--problem", "P01", "--identified", "03/01/2026"), "日期格式应为 YYYY-MM-DD"),
+    (("case", "progress", "1", "--on", "2026-02-30", "--note", "x"), "日期不存在「2026-02-30」"),
+    (("case", "open", "V001", "--problem", "P01", "--identified", "03/01/2026"), "日期无法识别「03/01/2026」"),
     (("case", "open", "V001", "--problem", "P99", "--identified", "2026-03-01"), "未知的软弱涣散情形代码 P99"),
     (("case", "plan", "1", "--measure", "配齐班子|王"), "整顿措施应写成 \"内容|责任人|完成时限\""),
-    (("case", "plan", "1", "--measure", "配齐班子|王|明年"), "整顿措施的完成时限应为 YYYY-MM-DD"),
+    (("case", "plan", "1", "--measure", "配齐班子|王|明年"), "整顿措施的完成时限应为 2026-06-30、2026/6/30 或 2026年6月30日"),
     (("case", "plan", "1", "--email", "county_leader"), "应写成 ROLE=邮箱地址"),
     (("case", "verify", "1", "--on", "2026-03-10", "--score", "八十", "--satisfied", "1", "--dissatisfied", "0"),
-     "不是有效的整数"),
+     "不是有效的数字"),
     (("case", "progress", "1", "--note", "x"), "缺少选项 '--on'"),
-    (("org", "add", "X", "名", "--kind", "town", "--county", "c", "--township", "t"), "取值无效 '--kind'"),
+    (("org", "add", "X", "名", "--kind", "town", "--county", "c", "--township", "t"), "'--kind' 取值无效：'town' 不是可选值之一"),
     (("case", "frobnicate"), "没有这个命令 'frobnicate'"),
     (("case", "verify", "1", "--on", "2026-03-10", "--by", "组", "--score", "150", "--satisfied", "1",
       "--dissatisfied", "0"), "150 不在允许范围 0<=x<=100"),
@@ -201,9 +202,9 @@ def test_init_creates_then_reports_up_to_date(tmp_path: Path) -> None:
     path = tmp_path / "new.sqlite"
     runner = CliRunner()
     first = runner.invoke(cli, ["--db", str(path), "init"])
-    assert first.exit_code == 0 and "已创建数据库" in first.stdout
+    assert first.exit_code == 0 and "已创建数据库" in first.stderr
     second = runner.invoke(cli, ["--db", str(path), "init"])
-    assert second.exit_code == 0 and "已是最新结构" in second.stdout
+    assert second.exit_code == 0 and "已是最新结构" in second.stderr
     assert runner.invoke(cli, ["--db", str(path), "case", "list"]).stdout == "（无）\n"
 
 

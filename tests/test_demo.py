@@ -65,5 +65,6 @@ def test_rebuilding_leaves_an_officers_own_data_alone(db: Database, wf, clock) -
 def test_demo_command_prints_the_ledger(run) -> None:  # type: ignore[no-untyped-def]
     result = run("demo", "--as-of", "2026-06-30")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("演示县 青山县：已建立 38 个整顿案例（截至 2026-06-30）")
+    assert result.stderr.startswith("演示县 青山县：已建立 38 个整顿案例（截至 2026-06-30）")
+    assert result.stdout.startswith("序号")
     assert "党组织名称" in result.stdout and "已验收销号" in result.stdout

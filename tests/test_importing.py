@@ -130,7 +130,7 @@ def test_ledger_round_trip(fmt: str, source_db: Database, db_url: str, db: Datab
     _export(source_db.url, fmt, exported)
     result = run("case", "import", str(exported))
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "已导入 38 行：新建组织 38 个，导入整顿案例 38 个"
+    assert result.stderr.strip() == "已导入 38 行：新建组织 38 个，导入整顿案例 38 个"
     before, after = tmp_path / "before.csv", tmp_path / "after.csv"
     _export(source_db.url, "csv", before)
     _export(db_url, "csv", after)
@@ -189,7 +189,7 @@ def test_gbk_county_sheet(db: Database, config: Config, run: Callable[..., Resul
     path.write_bytes(text.encode("gbk"))
     result = run("case", "import", str(path))
     assert result.exit_code == 0, result.output
-    assert "导入整顿案例 2 个" in result.stdout
+    assert "导入整顿案例 2 个" in result.stderr
     orgs = {o["name"]: o for o in list_orgs(db)}
     assert orgs["王家庄村党支部"]["kind"] == "village" and orgs["新华社区党支部"]["kind"] == "community"
     first = show_case(db, orgs["王家庄村党支部"]["code"], as_of=AS_OF, config=config)
@@ -333,7 +333,7 @@ def test_dry_run_writes_nothing(db: Database, run: Callable[..., Result], tmp_pa
     assert run("import", "template", "--format", "xlsx", "-o", str(path)).exit_code == 0
     result = run("case", "import", str(path), "--dry-run")
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "检查通过（--dry-run，未写入）：将导入 1 行：新建组织 1 个，导入整顿案例 1 个"
+    assert result.stderr.strip() == "检查通过（--dry-run，未写入）：将导入 1 行：新建组织 1 个，导入整顿案例 1 个"
     assert snapshot(db) == before
 
 
@@ -366,11 +366,11 @@ def test_org_import(db: Database, run: Callable[..., Result], tmp_path: Path) ->
                       ",新华社区党支部,community,青山县,城关镇,\n").encode("gb18030"))
     result = run("org", "import", str(path))
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "已导入 2 行：新建组织 2 个"
+    assert result.stderr.strip() == "已导入 2 行：新建组织 2 个"
     codes = {o["name"]: o["code"] for o in list_orgs(db)}
     assert codes == {"王家庄村党支部": "V001", "新华社区党支部": generated_code("青山县", "城关镇", "新华社区党支部")}
     again = run("org", "import", str(path))
-    assert again.stdout.strip() == "已导入 2 行：新建组织 0 个，沿用已有组织 2 个"
+    assert again.stderr.strip() == "已导入 2 行：新建组织 0 个，沿用已有组织 2 个"
 
 
 def test_org_import_conflicts(db: Database, wf: Workflow, run: Callable[..., Result], tmp_path: Path) -> None:

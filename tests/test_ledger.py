@@ -56,7 +56,7 @@ def test_demo_goldens(demo: Run) -> None:
 
 def test_demo_prints_the_ledger_table(run: Run, clock: FakeClock) -> None:
     clock.set_day(AS_OF)
-    out = ok(run("demo", "--as-of", AS_OF, env={"COLUMNS": "100"})).stdout
+    out = ok(run("demo", "--as-of", AS_OF, env={"COLUMNS": "100"})).output
     lines = out.splitlines()
     assert lines[0].startswith("演示县 青山县")
     assert lines[1].split()[:4] == ["序号", "案例", "乡镇", "党组织名称"]
@@ -260,7 +260,7 @@ def test_hostile_text_is_neutralised(wf: Workflow, clock: FakeClock, run: Run, t
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (("ledger", "--as-of", "2026-13-01"), 2, "日期格式应为 YYYY-MM-DD"),
+        (("ledger", "--as-of", "2026-13-01"), 2, "日期不存在「2026-13-01」"),
         (("ledger", "--format", "pdf"), 2, "不是可选值之一"),
         (("ledger", "--light", "purple"), 2, "不是可选值之一"),
         (("ledger", "--format", "csv", "-o", "/nonexistent-dir/x.csv"), 2,

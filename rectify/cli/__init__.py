@@ -14,7 +14,10 @@ from typing import Any, NamedTuple
 
 import click
 
-from rectify.cli.common import App, report
+from rectify.cli.common import App, colour_setting, quiet_option, report
+from rectify.locale import install_click_catalog
+
+install_click_catalog()
 
 
 class LazyCommand(NamedTuple):
@@ -61,7 +64,20 @@ class RectifyGroup(click.Group):
             return self.commands.get(cmd_name)
         lazy = COMMANDS[cmd_name]
         command: click.Command = getattr(importlib.import_module(f"rectify.cli.{lazy.module}"), lazy.attr)
+        _with_quiet(command)
         return command
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        """As click's, but a mistyped name is matched against every command (click only looks at the
+        loaded ones, and here none is loaded before it runs): 没有这个命令 'leger'。（是不是要输入 'ledger'？）"""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            if exc.possibilities:
+                raise
+            raise click.exceptions.NoSuchCommand(exc.command_name, possibilities=self.list_commands(ctx),
+                                                 ctx=ctx) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """As click's, but from :data:`COMMANDS`: listing the commands imports none of them."""
@@ -85,12 +101,22 @@ class RectifyGroup(click.Group):
         return rv
 
 
+def _with_quiet(command: click.Command) -> None:
+    """Every command takes -q/--quiet where it is typed (``rectify remind run -q``), as the root does."""
+    if not any(p.name == "quiet" for p in command.params):
+        quiet_option(command)  # appends the option to command.params
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _with_quiet(sub)
+
+
 @click.group(cls=RectifyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.option("--db", "db_url", envvar="RECTIFY_DB", metavar="URL",
               help="Database URL or SQLite file (RECTIFY_DB). Default: rectify.sqlite in the user data directory.")
 @click.option("--config", "config_path", envvar="RECTIFY_CONFIG", type=click.Path(dir_okay=False),
               help="TOML configuration file (RECTIFY_CONFIG).")
 @click.option("--actor", envvar="RECTIFY_ACTOR", help="Who is making the change (RECTIFY_ACTOR). Default: login name.")
+@quiet_option
 @click.version_option(package_name="rectify")
 @click.pass_context
 def cli(ctx: click.Context, db_url: str | None, config_path: str | None, actor: str | None) -> None:
@@ -101,7 +127,9 @@ def cli(ctx: click.Context, db_url: str | None, config_path: str | None, actor: 
       rectify demo                     build the demo county (青山县) and print its ledger
       rectify case show QS01001        one case in full
       rectify ledger --format xlsx -o 台账.xlsx
+      rectify -q remind run            errors only (for cron); NO_COLOR=1 turns colour off
     """
+    ctx.color = colour_setting()  # NO_COLOR, TERM=dumb, FORCE_COLOR; None: colour only on a terminal
     ctx.obj = App(db_url, config_path, actor)
     if ctx.invoked_subcommand != "config":  # `config init --force` must be able to replace a broken file
         ctx.obj.config  # noqa: B018  (a bad configuration file is reported before anything else)

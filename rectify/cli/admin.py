@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from rectify.cli.common import DATE, App, pass_app
+from rectify.cli.common import DATE, App, pass_app, say
 from rectify.cli.ledger import print_ledger
 
 
@@ -26,11 +26,11 @@ def init(app: App) -> None:
     db = app.database(create=True, check=False)
     before, after = upgrade(db)
     if before == after:
-        click.echo(f"数据库 {describe(db.url)} 已是最新结构（{after}）")
+        say(f"数据库 {describe(db.url)} 已是最新结构（{after}）")
     elif before is None:
-        click.echo(f"已创建数据库 {describe(db.url)}（结构版本 {after}）")
+        say(f"已创建数据库 {describe(db.url)}（结构版本 {after}）")
     else:
-        click.echo(f"已将数据库 {describe(db.url)} 从结构版本 {before} 升级到 {after}")
+        say(f"已将数据库 {describe(db.url)} 从结构版本 {before} 升级到 {after}")
 
 
 @click.command()
@@ -53,5 +53,5 @@ def demo(app: App, as_of: date | None) -> None:
     db = app.database(create=True, check=False)
     upgrade(db)
     n = build_demo(db, app.config, as_of, actor=app.actor)
-    click.echo(f"演示县 青山县：已建立 {n} 个整顿案例（截至 {as_of}）")
+    say(f"演示县 青山县：已建立 {n} 个整顿案例（截至 {as_of}）")
     print_ledger(app, as_of)

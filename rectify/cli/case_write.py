@@ -18,11 +18,16 @@ def _measure(text: str) -> tuple[str, str, date]:
     parts = [p.strip() for p in text.split("|")]
     if len(parts) != 3:
         raise click.BadParameter(f"整顿措施应写成 \"内容|责任人|完成时限\"，收到 {text!r}", param_hint="--measure")
+    from rectify.errors import BadInput
+    from rectify.validation import parse_date
+
     try:
-        due = date.fromisoformat(parts[2])
-    except ValueError:
-        raise click.BadParameter(f"整顿措施的完成时限应为 YYYY-MM-DD，收到 {parts[2]!r}",
-                                 param_hint="--measure") from None
+        due = parse_date(parts[2])
+    except BadInput:
+        due = None
+    if due is None:
+        raise click.BadParameter(f"整顿措施的完成时限应为 2026-06-30、2026/6/30 或 2026年6月30日，收到 {parts[2]!r}",
+                                 param_hint="--measure")
     return parts[0], parts[1], due
 
 

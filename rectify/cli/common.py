@@ -17,8 +17,8 @@ import click
 from rectify.config import ConfigError
 from rectify.errors import BadInput, RectifyError
 from rectify.output import os_reason
-from rectify.states.deadlines import LIGHT_LABELS, Light
-from rectify.states.stages import KINDS, SECRETARY_KINDS, STAGE_LABELS, Stage
+from rectify.states.deadlines import LIGHT_LABELS
+from rectify.states.stages import KINDS, SECRETARY_KINDS, STAGE_LABELS
 
 if TYPE_CHECKING:
     from rectify.config import Config
@@ -26,10 +26,29 @@ if TYPE_CHECKING:
     from rectify.workflow.engine import Outcome, Workflow
     from rectify.workflow.persistence import Database
 
-KIND_CHOICES: tuple[str, ...] = tuple(KINDS)
-STAGE_CHOICES: tuple[str, ...] = tuple(str(s) for s in Stage)
-LIGHT_CHOICES: tuple[str, ...] = tuple(str(light) for light in Light)
 SECRETARY_KIND_CHOICES: tuple[str, ...] = tuple(SECRETARY_KINDS)
+
+
+class LabelledChoice(click.Choice):  # type: ignore[type-arg]
+    """A choice of English codes that also takes their Chinese labels (红, 村, 已整改) and any case of a code.
+
+    The codes and labels come from ``states/`` (KINDS, STAGE_LABELS, LIGHT_LABELS); the value given to the
+    command is always the code.
+    """
+
+    def __init__(self, labels: dict[str, str]) -> None:
+        super().__init__(tuple(labels), case_sensitive=False)
+        self.by_label = {label: code for code, label in labels.items()}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = str(value).strip()
+        code = self.by_label.get(text) or self.by_label.get(text.removesuffix("灯"))
+        return super().convert(code or text, param, ctx)
+
+
+KIND = LabelledChoice(KINDS)
+STAGE = LabelledChoice(STAGE_LABELS)
+LIGHT = LabelledChoice(LIGHT_LABELS)
 
 
 class OutputError(click.ClickException):
@@ -48,20 +67,8 @@ EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
     (RectifyError, 1),
 )
 
-_CLICK_PHRASES = (
-    ("Missing option", "缺少选项"), ("Missing argument", "缺少参数"), ("No such option", "没有这个选项"),
-    ("No such command", "没有这个命令"), ("Invalid value for", "取值无效"),
-    ("Got unexpected extra argument", "多余的参数"), ("Got unexpected extra arguments", "多余的参数"),
-    ("is not one of", "不是可选值之一"), ("is not a valid integer", "不是有效的整数"),
-    ("requires an argument", "需要一个值"), ("is not in the range", "不在允许范围"),
-    ("is a directory", "是一个目录"), ("does not exist", "不存在"), ("Invalid value", "取值无效"),
-)
-
-
-def _zh(message: str) -> str:
-    for en, zh in _CLICK_PHRASES:
-        message = message.replace(en, zh)
-    return message
+# click >= 8.2 raises this for a group called without a command; older clicks printed help and exited.
+_NO_ARGS_IS_HELP: type[click.UsageError] | tuple[()] = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 def exit_code(exc: Exception) -> int | None:
@@ -86,29 +93,40 @@ def report(exc: Exception) -> int:
         return 1
     if isinstance(exc, click.exceptions.Exit):
         return code
+    if isinstance(exc, _NO_ARGS_IS_HELP):
+        # A bare group (``rectify``, ``rectify case``) asks for its help: that is no mistake.
+        click.echo(exc.format_message(), color=exc.ctx.color if exc.ctx is not None else None)
+        return 0
     if isinstance(exc, click.Abort):
         click.echo("已取消", err=True)
     elif isinstance(exc, click.UsageError):
         hint = f"（rectify {exc.ctx.command_path.partition(' ')[2]} --help 查看用法）".replace("  ", " ") \
             if exc.ctx is not None else ""
-        click.echo(f"错误：{_zh(exc.format_message())}{hint}", err=True)
+        click.echo(f"错误：{exc.format_message()}{hint}", err=True)
     elif isinstance(exc, click.ClickException):
-        click.echo(f"错误：{_zh(exc.format_message())}", err=True)
+        click.echo(f"错误：{exc.format_message()}", err=True)
     else:
         click.echo(f"错误：{exc}", err=True)
     return code
 
 
 class DateType(click.ParamType):
+    """A date in any form the import accepts: 2026-06-30, 2026/6/30, 2026.6.30, 2026年6月30日, 20260630."""
+
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        from rectify.validation import parse_date
+
         if isinstance(value, date):
             return value
         try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(f"日期格式应为 YYYY-MM-DD，收到 {value!r}", param, ctx)
+            parsed = parse_date(str(value))
+        except BadInput as exc:
+            self.fail(str(exc), param, ctx)
+        if parsed is None:
+            self.fail("日期不能为空（应为 2026-06-30、2026/6/30 或 2026年6月30日）", param, ctx)
+        return parsed
 
 
 DATE = DateType()
@@ -196,6 +214,30 @@ def _login() -> str:
 
 pass_app = click.make_pass_decorator(App)
 
+# -- what is printed where: data on stdout; confirmations on stderr, silenced by -q; colour by the environment
+
+QUIET_KEY = "rectify.quiet"
+
+
+def quiet() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(QUIET_KEY))
+
+
+def _set_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[QUIET_KEY] = True
+
+
+quiet_option = click.option("-q", "--quiet", is_flag=True, expose_value=False, is_eager=True, callback=_set_quiet,
+                            help="Print errors only (静默, for cron).")
+
+
+def say(message: str) -> None:
+    """A confirmation or summary ("已写入 …"): on stderr, so stdout carries only data; nothing with -q."""
+    if not quiet():
+        click.echo(message, err=True)
+
 
 def reader(app: App) -> Actor:
     """Who reads: every read command limits what it shows to this person's scope (SPEC §12)."""
@@ -203,7 +245,32 @@ def reader(app: App) -> Actor:
 
 
 def done(outcome: Outcome) -> None:
-    click.echo(outcome.describe())
+    say(outcome.describe())
+
+
+def colour_setting(env: Any = None) -> bool | None:
+    """True/False when the environment decides (FORCE_COLOR on; NO_COLOR or TERM=dumb off), else None.
+
+    NO_COLOR (https://no-color.org) with any value wins over FORCE_COLOR.
+    """
+    env = os.environ if env is None else env
+    if "NO_COLOR" in env:
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    if env.get("TERM") == "dumb":
+        return False
+    return None
+
+
+def use_colour(stream: Any = None) -> bool:
+    """Whether to colour what goes to ``stream`` (stdout by default): the environment, else is it a terminal."""
+    setting = colour_setting()
+    if setting is not None:
+        return setting
+    stream = sys.stdout if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def stage_label(stage: str) -> str:
@@ -227,12 +294,18 @@ def table_width(width: int | None) -> int:
     return max(80, min(160, shutil.get_terminal_size((120, 24)).columns))
 
 
-def write_output(output: str | None, fmt: str, write: Callable[[Any], Any]) -> None:
-    """Write to ``-o FILE`` via a temporary file renamed at the end (never half-written), or to stdout."""
+def to_file(output: str | None) -> bool:
+    """Whether ``-o`` names a file (not given, or ``-o -``, is stdout)."""
+    return output is not None and output != "-"
+
+
+def write_output(output: str | None, fmt: str, write: Callable[[Any], Any], *, binary: bool | None = None) -> None:
+    """Write to ``-o FILE`` via a temporary file renamed at the end (never half-written), or to stdout
+    (no -o, or ``-o -``)."""
     import io
 
-    binary = fmt in _BINARY_FORMATS
-    if output is None:
+    binary = fmt in _BINARY_FORMATS if binary is None else binary
+    if not to_file(output):
         sys.stdout.flush()
         stream = sys.stdout.buffer
         if binary and stream.isatty():
@@ -249,6 +322,7 @@ def write_output(output: str | None, fmt: str, write: Callable[[Any], Any]) -> N
         return
     from pathlib import Path
 
+    assert output is not None
     target = Path(output)
     part = target.with_name(target.name + ".part")
     try:
@@ -267,17 +341,60 @@ def write_output(output: str | None, fmt: str, write: Callable[[Any], Any]) -> N
         raise
 
 
-def progress_bar() -> Any:
-    """A progress bar on stderr when stderr is a terminal; silent otherwise (pipes, cron, tests)."""
-    if not sys.stderr.isatty():
-        return lambda label, total: (lambda n: None)
-    bars: list[Any] = []
+class ProgressBars:
+    """Progress bars on stderr, drawn only when stderr is a terminal (not in pipes, cron, tests, or with -q).
 
-    def start(label: str, total: int) -> Any:
-        for bar in bars:
-            bar.render_finish()
-        bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
-        bars.append(bar)
-        return bar.update
+    Called as the importers' and writers' ``progress(label, total)``, it returns a ``tick(n)``. A bar
+    appears with its first row (so a slow query before it does not count as row time), the previous bar
+    is finished when the next starts, and leaving the ``with`` block finishes the last one: at 100 % when
+    the job succeeded, where it stood otherwise — and the terminal cursor, which click hides while it
+    draws, is shown again even after an error or Ctrl-C. No ETA: the totals are estimates (a CSV's
+    physical lines), and an estimate of an estimate misled more than it helped.
+    """
 
-    return start
+    def __init__(self, file: Any = None) -> None:
+        self.file = sys.stderr if file is None else file
+        isatty = getattr(self.file, "isatty", None)
+        self.live = bool(isatty and isatty()) and not quiet()
+        self._bar: Any = None
+
+    def __enter__(self) -> ProgressBars:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: Any) -> None:
+        self._finish(complete=exc_type is None)
+
+    def __call__(self, label: str, total: int) -> Callable[[int], None]:
+        if not self.live:
+            return _no_tick
+        self._finish(complete=True)
+        mine: list[Any] = []
+
+        def tick(n: int) -> None:
+            if not mine:
+                self._bar = click.progressbar(length=max(total, 1), label=label, file=self.file, show_eta=False,
+                                              show_pos=True, show_percent=True, color=use_colour(self.file))
+                mine.append(self._bar)
+                self._bar.render_progress()
+            mine[0].update(n)
+
+        return tick
+
+    def _finish(self, *, complete: bool) -> None:
+        bar, self._bar = self._bar, None
+        if bar is None:
+            return
+        if complete:
+            bar.pos = max(bar.pos, bar.length or 0)
+            bar.finished = True
+        bar.render_progress()
+        bar.render_finish()
+
+
+def _no_tick(n: int) -> None:
+    return None
+
+
+def progress_bar(file: Any = None) -> ProgressBars:
+    """Progress bars for one job: ``with progress_bar() as progress: import_cases(..., progress=progress)``."""
+    return ProgressBars(file)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from rectify.cli.common import App, OutputError, pass_app, progress_bar, reader, write_output
+from rectify.cli.common import App, pass_app, progress_bar, reader, say, to_file, write_output
 from rectify.output import os_reason
 
 
@@ -18,19 +18,20 @@ def run_import(kind: str, app: App, file: str, dry_run: bool) -> None:
 
     db = app.database()
     try:
-        if kind == "org":
-            result = import_orgs(db, file, actor=app.person(), clock=app.clock(), dry_run=dry_run,
-                                 progress=progress_bar())
-        else:
-            result = import_cases(db, file, config=app.config, actor=app.person(), clock=app.clock(),
-                                  dry_run=dry_run, progress=progress_bar())
+        with progress_bar() as progress:
+            if kind == "org":
+                result = import_orgs(db, file, actor=app.person(), clock=app.clock(), dry_run=dry_run,
+                                     progress=progress)
+            else:
+                result = import_cases(db, file, config=app.config, actor=app.person(), clock=app.clock(),
+                                      dry_run=dry_run, progress=progress)
     except ImportRejected as exc:
         for problem in exc.problems:
             click.echo(problem.line(), err=True)
         raise
     if result.ignored_columns:
-        click.echo("已忽略无法识别的列：" + "、".join(result.ignored_columns), err=True)
-    click.echo(result.describe(kind))
+        say("已忽略无法识别的列：" + "、".join(result.ignored_columns))
+    say(result.describe(kind))
 
 
 @click.group("import")
@@ -41,8 +42,8 @@ def import_group() -> None:
 @import_group.command("template")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True,
               help="Sheet format (模板格式).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="File to write (default: 整顿案例导入模板.xlsx/.csv).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+              help="File to write (default: 整顿案例导入模板.xlsx/.csv; - for stdout).")
 @pass_app
 def import_template(app: App, fmt: str, output: str | None) -> None:
     """Write an empty import sheet with the headers and one example row (导入模板).
@@ -52,16 +53,16 @@ def import_template(app: App, fmt: str, output: str | None) -> None:
       rectify import template --format xlsx -o 导入模板.xlsx
       rectify case import 导入模板.xlsx --dry-run
     """
-    from pathlib import Path
+    import io
 
     from rectify.workflow.importing import write_template
 
-    path = Path(output or f"整顿案例导入模板.{fmt}")
-    try:
-        write_template(path, fmt)
-    except OSError as exc:
-        raise OutputError(f"无法写入文件 {path}：{os_reason(exc)}") from None
-    click.echo(f"已生成导入模板 {path}（表头与限期转化台账一致，第 2 行为示例，导入前请删除）")
+    path = output or f"整顿案例导入模板.{fmt}"
+    sheet = io.BytesIO()
+    write_template(sheet, fmt)
+    write_output(path, fmt, lambda out: out.write(sheet.getvalue()), binary=True)
+    if to_file(path):
+        say(f"已生成导入模板 {path}（表头与限期转化台账一致，第 2 行为示例，导入前请删除）")
 
 
 @click.command("export")
@@ -96,7 +97,7 @@ def export_cmd(app: App, everything: bool, file: str) -> None:
 
     # Through a temporary file renamed at the end, as ledger -o: never half a backup under the real name.
     write_output(file, "jsonl", write)
-    click.echo(f"已导出 {sum(counts.values())} 行（{len(counts)} 张表，组织 {counts.get('organization', 0)} 个，"
+    say(f"已导出 {sum(counts.values())} 行（{len(counts)} 张表，组织 {counts.get('organization', 0)} 个，"
                f"案例 {counts.get('rectification_case', 0)} 个）到 {file}")
 
 
@@ -135,5 +136,5 @@ def restore_cmd(app: App, file: str) -> None:
         if isinstance(exc, OSError):
             raise BadInput(f"无法读取备份文件 {file}：{os_reason(exc, reading=True)}") from None
         raise
-    click.echo(f"已恢复 {sum(counts.values())} 行（组织 {counts.get('organization', 0)} 个，"
+    say(f"已恢复 {sum(counts.values())} 行（组织 {counts.get('organization', 0)} 个，"
                f"案例 {counts.get('rectification_case', 0)} 个）")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from typing import Any
 
@@ -10,13 +9,17 @@ import click
 
 from rectify.cli.common import (
     DATE,
-    KIND_CHOICES,
-    LIGHT_CHOICES,
-    STAGE_CHOICES,
+    KIND,
+    LIGHT,
+    STAGE,
     App,
     pass_app,
+    progress_bar,
     reader,
+    say,
     table_width,
+    to_file,
+    use_colour,
     write_output,
 )
 
@@ -37,9 +40,9 @@ def _ledger_filters(fn: Any) -> Any:
     for opt in reversed((
         click.option("--county", help="县 (exact name)."),
         click.option("--township", help="乡镇 (exact name)."),
-        click.option("--kind", type=click.Choice(KIND_CHOICES), help="类别."),
-        click.option("--stage", type=click.Choice(STAGE_CHOICES), help="当前阶段."),
-        click.option("--light", type=click.Choice(LIGHT_CHOICES), help="预警 on the as-of date."),
+        click.option("--kind", type=KIND, help="类别 (code or Chinese: village 村, community 社区, …)."),
+        click.option("--stage", type=STAGE, help="当前阶段 (code or Chinese: rectified 已整改, …)."),
+        click.option("--light", type=LIGHT, help="预警 on the as-of date (code or Chinese: red 红, yellow 黄, …)."),
         click.option("--year", type=click.IntRange(1990, 2200), help="Year of identification (确定年度)."),
         click.option("--open/--all", "open_only", default=False,
                      help="Only open cases (在办), or all including 销号 and 撤销 (default)."),
@@ -61,7 +64,8 @@ def ledger_table(app: App, as_of: date, filters: Any, width: int | None, colour:
 @_ledger_filters
 @click.option("--format", "fmt", type=click.Choice(LEDGER_FORMATS), default="table", show_default=True,
               help="table, csv (UTF-8 BOM), xlsx, html (self-contained, printable), json, ics (iCalendar).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write to FILE instead of stdout (- for stdout).")
 @click.option("--width", type=click.IntRange(60, 400),
               help="Table width in columns (default: terminal, 80–160).")
 @pass_app
@@ -82,8 +86,6 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
       rectify ledger --township 河口镇 --format html -o 台账.html
       rectify ledger --format ics -o 转化时限.ics
     """
-    from contextlib import ExitStack
-
     from rectify.workflow import ledger_formats as lf
     from rectify.workflow.ledger import count_cases, ledger_rows, ledger_title, scope_counties
 
@@ -91,20 +93,18 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
     filters = _ledger_filter(app, county, township, kind, stage, light, year, open_only)
     db = app.database()
     if fmt == "table":
-        colour = output is None and sys.stdout.isatty()
+        colour = not to_file(output) and use_colour()
         text = ledger_table(app, as_of, filters, width, colour) + "\n"
         write_output(output, fmt, lambda out: out.write(text))
         return
 
     def write(out: Any) -> None:
-        with ExitStack() as stack:
+        with progress_bar() as bars:
             progress = None
-            if sys.stderr.isatty():
+            if bars.live:
                 total = count_cases(db, filters)
                 if total >= _PROGRESS_FROM:
-                    bar = stack.enter_context(
-                        click.progressbar(length=total, label="导出台账", file=sys.stderr))
-                    progress = bar.update
+                    progress = bars("导出台账", total)
             rows = ledger_rows(db, as_of=as_of, config=app.config, filters=filters)
             title = ledger_title(scope_counties(db, filters) if fmt in ("xlsx", "html", "ics") else [], as_of)
             by_stage = by_light = None
@@ -126,8 +126,8 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
                 report=app.config.report))
 
     write_output(output, fmt, write)
-    if output is not None:
-        click.echo(f"已导出限期转化台账到 {output}（截至 {as_of}）", err=True)
+    if to_file(output):
+        say(f"已导出限期转化台账到 {output}（截至 {as_of}）")
 
 
 @click.command()
@@ -136,7 +136,8 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
 @click.option("--as-of", type=DATE, help="Date every figure is computed for (default: today).")
 @click.option("--format", "fmt", type=click.Choice(STATS_FORMATS), default="table", show_default=True,
               help="Output format (输出格式).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write to FILE instead of stdout (- for stdout).")
 @pass_app
 def stats(app: App, county: str | None, year: int | None, as_of: date | None, fmt: str,
           output: str | None) -> None:
@@ -171,11 +172,12 @@ def stats(app: App, county: str | None, year: int | None, as_of: date | None, fm
         scope = "、".join(scope_counties(db, filters)) or "全部"
         write_output(output, fmt, lambda out: lf.write_stats_xlsx(data, out, title=scope,
                                                                   report=app.config.report))
-    if output is not None:
-        click.echo(f"已导出统计到 {output}（截至 {as_of}）", err=True)
+    if to_file(output):
+        say(f"已导出统计到 {output}（截至 {as_of}）")
 
 
 def print_ledger(app: App, as_of: date) -> None:
     from rectify.workflow.ledger import LedgerFilter
 
-    click.echo(ledger_table(app, as_of, LedgerFilter(), None, sys.stdout.isatty()))
+    colour = use_colour()
+    click.echo(ledger_table(app, as_of, LedgerFilter(), None, colour), color=colour)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from rectify.cli.common import KIND_CHOICES, App, pass_app, reader
+from rectify.cli.common import KIND, App, pass_app, reader, say
 from rectify.cli.data import run_import
 from rectify.output import emit, output_options
 
@@ -17,7 +17,7 @@ def org() -> None:
 @org.command("add")
 @click.argument("code")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(KIND_CHOICES), required=True, help="类别: village 村, community 社区, …")
+@click.option("--kind", type=KIND, required=True, help="类别: village 村, community 社区, … (code or Chinese).")
 @click.option("--county", required=True, help="县/市/区.")
 @click.option("--township", required=True, help="乡镇/街道.")
 @click.option("--poor-village", is_flag=True, help="建档立卡贫困村.")
@@ -30,13 +30,13 @@ def org_add(app: App, code: str, name: str, kind: str, county: str, township: st
       rectify org add 341122101201 河口镇王家庄村党支部 --kind village --county 青山县 --township 河口镇
     """
     app.workflow().add_org(code, name, kind=kind, county=county, township=township, poor_village=poor_village)
-    click.echo(f"已登记组织 {code}（{name}）")
+    say(f"已登记组织 {code}（{name}）")
 
 
 @org.command("list")
 @click.option("--county")
 @click.option("--township")
-@click.option("--kind", type=click.Choice(KIND_CHOICES))
+@click.option("--kind", type=KIND, help="类别 (code or Chinese: village 村, …).")
 @output_options()
 @pass_app
 def org_list(app: App, county: str | None, township: str | None, kind: str | None, fmt: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from rectify.cli.common import DATE, App, pass_app
+from rectify.cli.common import DATE, App, pass_app, say
 from rectify.output import emit, output_options
 
 
@@ -36,8 +36,8 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
     \b
     Example:
       rectify remind run
-      rectify remind run --as-of 2026-06-30 --dry-run
-      30 8 * * *  rectify --config /etc/rectify.toml remind run     (crontab)
+      rectify remind run --as-of 2026/6/30 --dry-run
+      30 8 * * *  rectify --config /etc/rectify.toml remind run -q     (crontab: mail only on errors)
     """
     from rectify.notifications.mailer import MailServerProblem
 
@@ -48,16 +48,16 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
             click.echo(f"=== 收件人：{d['recipient_name'] or ''} <{d['recipient']}>（{d['items']} 项）")
             click.echo(f"主题：{d['subject']}")
             click.echo(d["body_text"])
-        click.echo(f"试运行 {result.as_of}：{result.cases} 个候选案例，将发送 {len(result.digests)} 封摘要"
+        say(f"试运行 {result.as_of}：{result.cases} 个候选案例，将发送 {len(result.digests)} 封摘要"
                    f"（{result.new_items} 项提醒）；未记录、未发送")
         return
-    click.echo(f"提醒扫描 {result.as_of}：{result.cases} 个候选案例，新记录 {result.new_items} 项提醒、"
+    say(f"提醒扫描 {result.as_of}：{result.cases} 个候选案例，新记录 {result.new_items} 项提醒、"
                f"{len(result.digests)} 封摘要")
     try:
         sent = service.drain()
     except MailServerProblem as exc:
         raise MailServerProblem(f"{exc}；未发送的邮件留在发件箱，下次运行时重发") from None
-    click.echo(f"已发送 {sent.sent} 封摘要" + (f"，{sent.retrying} 封稍后重试" if sent.retrying else "")
+    say(f"已发送 {sent.sent} 封摘要" + (f"，{sent.retrying} 封稍后重试" if sent.retrying else "")
                + (f"，{sent.failed} 封放弃发送" if sent.failed else ""))
     if sent.retrying or sent.failed:
         raise click.ClickException(f"{sent.retrying + sent.failed} 封摘要未能发送（rectify outbox list 查看原因）")
@@ -108,7 +108,7 @@ def outbox_retry(app: App, digest_id: int) -> None:
     from rectify.workflow.persistence.outbox import SqlOutboxStore
 
     retry(SqlOutboxStore(app.database()), digest_id, now=app.clock()())
-    click.echo(f"发送记录 {digest_id} 已重新排队，下次发送时重发")
+    say(f"发送记录 {digest_id} 已重新排队，下次发送时重发")
 
 
 @click.group()

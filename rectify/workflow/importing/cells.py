@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
+from rectify import validation
+from rectify.errors import BadInput
 from rectify.states.stages import KINDS, OTHER_PROBLEM, PROBLEM_TYPES, SECRETARY_KINDS, STAGE_LABELS, Stage
 
 IMPORTED_MEASURE = "导入的整顿措施 {n}"
@@ -21,30 +23,12 @@ class CellError(Exception):
     pass
 
 
-_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
-
-
 def parse_date(value: Any) -> date | None:
-    if value == "" or value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if 20000 <= value <= 80000:  # an Excel serial day number
-            return date(1899, 12, 30) + timedelta(days=int(value))
-        value = str(int(value))
-    text = str(value).strip()
-    m = _DATE_RE.match(text)
-    if m is None and re.fullmatch(r"\d{8}", text):
-        m = re.match(r"(\d{4})(\d{2})(\d{2})", text)
-    if m is None:
-        raise CellError(f"日期无法识别「{text}」（应为 2024-03-05、2024/3/5 或 2024年3月5日）")
+    """The one date parser of import and CLI (:func:`rectify.validation.parse_date`), as a cell error."""
     try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        raise CellError(f"日期不存在「{text}」") from None
+        return validation.parse_date(value)
+    except BadInput as exc:
+        raise CellError(str(exc)) from None
 
 
 _KIND_WORDS: dict[str, str] = {**{k: k for k in KINDS}, **{v: k for k, v in KINDS.items()},
