@@ -86,6 +86,12 @@ def registered(db: Database, county: dict[str, int]) -> dict[str, int]:
     return county
 
 
+def said(result: Result) -> str:
+    """A confirmation: on stderr, so stdout carries only data."""
+    assert result.exit_code == 0, result.output + result.stderr
+    return result.stderr
+
+
 def ok(result: Result) -> str:
     assert result.exit_code == 0, result.output + result.stderr
     return result.stdout
@@ -226,11 +232,11 @@ def test_export_all_is_refused_to_everyone_but_the_admin(run: Run, registered: d
 def test_export_all_by_the_admin_and_in_legacy_mode(run: Run, county: dict[str, int], db: Database,
                                                    tmp_path: Path) -> None:
     legacy = tmp_path / "legacy.jsonl"
-    assert "案例 3 个" in ok(run("--actor", "随便谁", "export", "--all", str(legacy)))
+    assert "案例 3 个" in said(run("--actor", "随便谁", "export", "--all", str(legacy)))
     with db.begin() as conn:
         insert_person(conn, name="管理员", role="admin", scope="*", now=NOW)
     admin = tmp_path / "admin.jsonl"
-    assert "案例 3 个" in ok(run("--actor", "管理员", "export", "--all", str(admin)))
+    assert "案例 3 个" in said(run("--actor", "管理员", "export", "--all", str(admin)))
 
 
 def test_the_backup_rule_is_data_in_states() -> None:
