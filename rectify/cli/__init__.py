@@ -39,6 +39,8 @@ COMMANDS: dict[str, LazyCommand] = {
     "ledger": LazyCommand("ledger", "ledger",
                           "The 限期转化台账: one row per case, sorted by deadline then county/township."),
     "org": LazyCommand("org", "org", "Grassroots Party organizations (基层党组织)."),
+    "people": LazyCommand("people", "people",
+                          "The people registry (人员登记): who may sign a change, their role and scope."),
     "outbox": LazyCommand("remind", "outbox",
                           "The outbox of reminder digests (发件箱): what was recorded, sent, or failed."),
     "remind": LazyCommand("remind", "remind",

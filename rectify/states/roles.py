@@ -43,3 +43,15 @@ class Level(StrEnum):
 
 
 LEVEL_NAMES: dict[str, str] = {Level.city: "市级", Level.county: "县级"}
+
+# What a person named on a case is there, for people created on the fly from a plan (registered = false).
+CASE_ROLE_NAMES: dict[str, str] = {
+    "county_leader": "县级联系领导",
+    "township_leader": "乡镇包村领导",
+    "township_cadre": "包村干部",
+    "first_secretary": "第一书记",
+    "village_secretary": "选配书记",
+    "measure_owner": "措施责任人",
+}
+# The scope an admin may have: every county.
+ALL_COUNTIES = "*"

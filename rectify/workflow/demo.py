@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from rectify.config import Config
+from rectify.states.roles import Role
 from rectify.states.stages import Stage
 from rectify.workflow.engine import Workflow
+from rectify.workflow.people import PersonInput, register_people
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.demo import delete_orgs
 
@@ -37,6 +39,28 @@ MEASURES = (
     "建设党群服务中心", "组织党员集中轮训", "发展壮大村级集体经济", "清理规范村级合同",
     "整治村内环境卫生", "建立党员联系户制度",
 )
+
+# The registered people of the demo county (SPEC §12), one or more for every role; the admin comes first.
+MAIL = "qingshan.example.cn"
+ADMIN = PersonInput("周文博", "县委组织部", Role.admin, DEMO_COUNTY, f"admin@{MAIL}", login="qs-admin")
+OFFICERS = (
+    PersonInput("钱明远", "县委组织部组织二科", Role.county_officer, DEMO_COUNTY, f"qian@{MAIL}", login="qs-qian"),
+    PersonInput("沈晓东", "县委组织部组织二科", Role.county_officer, DEMO_COUNTY, f"shen@{MAIL}", login="qs-shen"),
+)
+VERIFIER = PersonInput("孔立群", "县级验收组", Role.county_verifier, DEMO_COUNTY, f"kong@{MAIL}", login="qs-kong")
+APPROVER = PersonInput("郑怀远", "县委组织部", Role.county_approver, DEMO_COUNTY, f"zheng@{MAIL}", login="qs-zheng")
+TOWNSHIP_LEADERS: dict[str, PersonInput] = {
+    town: PersonInput(name, f"{town}党委", Role.township_leader, f"{DEMO_COUNTY}/{town}", f"{login}@{MAIL}",
+                      login=f"qs-{login}")
+    for town, name, login in (("城关镇", "冯志远", "feng"), ("河口镇", "韩青松", "han"), ("石桥乡", "蒋雨田", "jiang"),
+                              ("柳林镇", "施国栋", "shi"), ("东岗乡", "尤长河", "you"))}
+CADRE = PersonInput("秦小川", "河口镇人民政府", Role.township_cadre, f"{DEMO_COUNTY}/河口镇", f"qin@{MAIL}",
+                    login="qs-qin")
+SUPERVISOR = PersonInput("褚振华", "市委组织部", Role.city_supervisor, DEMO_COUNTY, "chu@city.example.cn",
+                         login="city-chu")
+AUDITOR = PersonInput("卫思齐", "县委巡察办", Role.auditor, DEMO_COUNTY, f"wei@{MAIL}", login="qs-wei")
+DEMO_PEOPLE: tuple[PersonInput, ...] = (ADMIN, *OFFICERS, VERIFIER, APPROVER, *TOWNSHIP_LEADERS.values(), CADRE,
+                                        SUPERVISOR, AUDITOR)
 
 # Targets that are not stages: verified then reopened, and failed verification once.
 REOPENED = "reopened"
@@ -90,29 +114,49 @@ def clear_demo(db: Database) -> None:
         delete_orgs(conn, DEMO_COUNTY, [o["code"] for o in DEMO_ORGS])
 
 
+class Signers:
+    """One workflow per registered person of the demo, so each step is signed by whoever may take it."""
+
+    def __init__(self, db: Database, config: Config, clock: _Clock) -> None:
+        self._flows = {p.name: Workflow(db, config, actor=p.name, clock=clock, role=str(p.role))
+                       for p in DEMO_PEOPLE}
+
+    def __call__(self, person: PersonInput) -> Workflow:
+        return self._flows[person.name]
+
+
 def build_demo(db: Database, config: Config, as_of: date, *, actor: str = "demo") -> int:
-    """Build the demo county as it stands on ``as_of``; returns the number of cases."""
+    """Build the demo county as it stands on ``as_of``; returns the number of cases.
+
+    ``actor`` is who asked for the demo; the steps themselves are signed by the demo's own people.
+    """
     clear_demo(db)
     rng = random.Random(20240305)
     clock = _Clock()
-    wf = Workflow(db, config, actor=actor, clock=clock)
+    register_people(db, DEMO_PEOPLE, clock())
+    signers = Signers(db, config, clock)
 
     def person() -> str:
         return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
     for o in DEMO_ORGS:
-        wf.add_org(o["code"], o["name"], kind=o["kind"], county=DEMO_COUNTY, township=o["township"],
-                   poor_village=o["poor_village"])
-    orgs = [(o["code"], o["name"]) for o in DEMO_ORGS if o["kind"] in ("village", "community")]
+        signers(OFFICERS[0]).add_org(o["code"], o["name"], kind=o["kind"], county=DEMO_COUNTY,
+                                     township=o["township"], poor_village=o["poor_village"])
+    orgs = [(o["code"], o["township"]) for o in DEMO_ORGS if o["kind"] in ("village", "community")]
 
     plan: list[str] = [stage for stage, n in SCENARIOS for _ in range(n)]
     order = list(range(len(orgs)))
     rng.shuffle(order)
     cases = 0
+    secretaries: list[PersonInput] = []
     for k, stage in enumerate(plan):
-        code, _ = orgs[order[k]]
-        _Walk(wf, clock, rng, person, code, stage, k, as_of).run()
+        code, township = orgs[order[k]]
+        walk = _Walk(signers, clock, rng, person, code, township, stage, k, as_of)
+        walk.run()
+        secretaries += walk.secretaries
         cases += 1
+    # The first secretaries the plans named, registered once they serve (scope: their township).
+    register_people(db, secretaries, clock())
     return cases
 
 
@@ -120,14 +164,24 @@ def build_demo(db: Database, config: Config, as_of: date, *, actor: str = "demo"
 class _Walk:
     """Drives one case through the engine up to its target stage, each step on a plausible date."""
 
-    wf: Workflow
+    signers: Signers
     clock: _Clock
     rng: random.Random
     person: Callable[[], str]
     code: str
+    township: str
     target: str
     k: int
     as_of: date
+    secretaries: list[PersonInput] = field(default_factory=list)
+
+    @property
+    def officer(self) -> Workflow:
+        return self.signers(OFFICERS[self.k % len(OFFICERS)])
+
+    @property
+    def township_leader(self) -> Workflow:
+        return self.signers(TOWNSHIP_LEADERS[self.township])
 
     def at(self, day: date) -> None:
         self.clock.day = min(day, self.as_of)
@@ -158,7 +212,7 @@ class _Walk:
         case_id = self.open(identified, deadline)
         if self.target == Stage.withdrawn:
             self.at(identified + timedelta(days=10))
-            self.wf.withdraw(self.code, reason="复核后不属于软弱涣散，排查时误判")
+            self.signers(APPROVER).withdraw(self.code, reason="复核后不属于软弱涣散，排查时误判")
             return
         if self.target == Stage.identified:
             return
@@ -179,7 +233,7 @@ class _Walk:
         problems = sorted(rng.sample([f"P{i:02d}" for i in range(1, 11)], n_problems))
         self.at(identified)
         officer = "县委组织部 " + self.person()
-        return self.wf.open_case(self.code, problems=problems, identified_on=identified, deadline=deadline,
+        return self.officer.open_case(self.code, problems=problems, identified_on=identified, deadline=deadline,
                                  detail=_detail(problems, rng), officer=officer,
                                  officer_email=f"officer{k % 3 + 1}@qingshan.example.cn").case_id
 
@@ -190,17 +244,21 @@ class _Walk:
         for m in rng.sample(MEASURES, 3):
             due = min(deadline - timedelta(days=rng.randint(5, 40)), deadline)
             measures.append((m, person(), max(due, identified + timedelta(days=20))))
-        self.wf.plan(self.code, measures=measures, county_leader=person() + "（县委常委）", township_cadre=person(),
-                     helping_unit=rng.choice(UNITS),
-                     emails={"county_leader": f"leader{k % 5 + 1}@qingshan.example.cn",
-                             "township_cadre": f"cadre{k % 8 + 1}@qingshan.example.cn"})
+        self.officer.plan(self.code, measures=measures, county_leader=person() + "（县委常委）",
+                          township_cadre=person(), helping_unit=rng.choice(UNITS),
+                          emails={"county_leader": f"leader{k % 5 + 1}@qingshan.example.cn",
+                                  "township_cadre": f"cadre{k % 8 + 1}@qingshan.example.cn"})
 
     def assign_and_report(self, identified: date, deadline: date) -> date:
         """Assigns the secretary, then reports monthly; returns the day the case is (or would be) rectified."""
         rng, k, as_of, clock = self.rng, self.k, self.as_of, self.clock
         self.at(identified + timedelta(days=rng.randint(15, 28)))
-        self.wf.assign_secretary(self.code, name=self.person(), unit=rng.choice(UNITS), since=clock.day,
-                                 kind="first" if k % 5 else "local", email=f"secretary{k + 1}@qingshan.example.cn")
+        name, unit, kind, email = self.person(), rng.choice(UNITS), "first" if k % 5 else "local", \
+            f"secretary{k + 1}@{MAIL}"
+        self.officer.assign_secretary(self.code, name=name, unit=unit, since=clock.day, kind=kind, email=email)
+        if kind == "first":
+            self.secretaries.append(PersonInput(name, unit, Role.first_secretary, f"{DEMO_COUNTY}/{self.township}",
+                                                email))
         # Monthly progress reports up to the as-of date (some lapse, to show the reminder).
         day = clock.day + timedelta(days=30)
         # Cases that go on to rectification get there on rect_day; their monthly reports stop then.
@@ -209,7 +267,7 @@ class _Walk:
         horizon = as_of if self.target in (Stage.secretary_assigned, FAILED_ONCE) else min(as_of, rect_day)
         while day <= horizon - timedelta(days=(0 if k % 3 else 45)):
             self.at(day)
-            self.wf.report_progress(self.code, on=day, note=rng.choice(PROGRESS_NOTES))
+            self.township_leader.report_progress(self.code, on=day, note=rng.choice(PROGRESS_NOTES))
             day += timedelta(days=30)
         return rect_day
 
@@ -218,24 +276,25 @@ class _Walk:
         k, as_of = self.k, self.as_of
         if k % 6 == 1:
             self.at(as_of - timedelta(days=20))
-            self.wf.supervise(self.code, reason="整顿进度滞后，列入市级挂牌督办")
+            self.signers(SUPERVISOR).supervise(self.code, reason="整顿进度滞后，列入市级挂牌督办")
         if k % 6 == 3:
             self.at(as_of - timedelta(days=60))
-            self.wf.extend(self.code, to=deadline + timedelta(days=30), reason="换届工作推迟，整改周期延长",
-                           approved_by="县委组织部部务会")
+            self.signers(APPROVER).extend(self.code, to=deadline + timedelta(days=30),
+                                          reason="换届工作推迟，整改周期延长", approved_by="县委组织部部务会")
         if k % 4 == 0:
             self.at(as_of - timedelta(days=5))
-            self.wf.complete_measure(self.code, 1, on=self.clock.day)
+            self.township_leader.complete_measure(self.code, 1, on=self.clock.day)
 
     def rectify(self, rect_day: date) -> None:
         for n in (1, 2, 3):
             self.at(rect_day - timedelta(days=4 - n))
-            self.wf.complete_measure(self.code, n, on=self.clock.day)
+            self.township_leader.complete_measure(self.code, n, on=self.clock.day)
         self.at(rect_day)
-        self.wf.mark_rectified(self.code, on=rect_day, self_check="乡镇党委逐项对照整改清单自查，问题均已整改到位")
+        self.township_leader.mark_rectified(self.code, on=rect_day,
+                                            self_check="乡镇党委逐项对照整改清单自查，问题均已整改到位")
 
     def verify(self, case_id: int, rect_day: date) -> None:
-        rng, as_of, wf, code = self.rng, self.as_of, self.wf, self.code
+        rng, as_of, wf, code = self.rng, self.as_of, self.signers(VERIFIER), self.code
         self.at(rect_day + timedelta(days=15))
         if self.target == FAILED_ONCE:
             wf.verify(code, on=self.clock.day, by="县委组织部验收组", score=62, satisfied=30, basic=10,
@@ -245,7 +304,7 @@ class _Walk:
                   satisfied=rng.randint(35, 50), basic=rng.randint(3, 10), dissatisfied=rng.randint(0, 3))
         if self.target == REOPENED:
             self.at(as_of - timedelta(days=20))
-            wf.reopen(case_id, reason="回头看发现班子不团结问题反弹", deadline=as_of + timedelta(days=150))
+            self.officer.reopen(case_id, reason="回头看发现班子不团结问题反弹", deadline=as_of + timedelta(days=150))
 
 
 def _detail(problems: list[str], rng: random.Random) -> str:

@@ -41,6 +41,7 @@ from rectify.states.stages import (
 from rectify.states.thresholds import verification_shortfalls
 from rectify.states.transitions import ACTION_LABELS, BY_TRIGGER, OPEN_ACTION, TRANSITIONS, TransitionSpec
 from rectify.validation import email_address
+from rectify.workflow.people import ensure_people
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.cases import CaseStore, DuplicateKey
 
@@ -73,6 +74,11 @@ MACHINE = Machine(
     auto_transitions=False,
     send_event=True,
 )
+
+
+def _secretary_role(kind: str) -> str:
+    """The case role of a secretary created on the fly in the people registry."""
+    return "first_secretary" if kind == "first" else "village_secretary"
 
 
 def stage_text(stage: str) -> str:
@@ -309,6 +315,11 @@ class Workflow:
             store.set_person(row.id, "township_cadre", inputs["township_cadre"], emails.get("township_cadre"))
             if "officer" in emails:
                 store.set_person(row.id, "officer", None, emails["officer"])
+            ensure_people(store, [
+                (inputs["county_leader"], "county_leader", "", emails.get("county_leader", "")),
+                (inputs.get("township_leader", ""), "township_leader", "", emails.get("township_leader", "")),
+                (inputs["township_cadre"], "township_cadre", "", emails.get("township_cadre", "")),
+                *((m["owner"], "measure_owner", "", "") for m in inputs["measures"])], self.clock())
             changes: dict[str, Any] = {"measures_total": row.measures_total + added}
             if inputs["helping_unit"]:
                 changes["helping_unit"] = inputs["helping_unit"]
@@ -330,6 +341,8 @@ class Workflow:
             store.end_secretaries(row.id, since, "新一轮整顿重新选派")
             store.add_secretary(row.id, name=inputs["name"], kind=kind, unit=inputs["unit"], since=since,
                                 email=inputs["email"], phone=inputs["phone"])
+            ensure_people(store, [(inputs["name"], _secretary_role(kind), inputs["unit"], inputs["email"])],
+                          self.clock())
             return {}
 
         return self._run(ref, "assign_secretary", inputs, apply=apply, expected_version=expected_version,
@@ -358,6 +371,8 @@ class Workflow:
                 store.end_secretary(current.id, since, inputs["reason"])
             store.add_secretary(row.id, name=inputs["name"], kind=inputs["kind"], unit=inputs["unit"], since=since,
                                 email=inputs["email"], phone=inputs["phone"])
+            ensure_people(store, [(inputs["name"], _secretary_role(inputs["kind"]), inputs["unit"],
+                                   inputs["email"])], self.clock())
             return {}
 
         return self._run(ref, "replace_secretary", inputs, apply=apply, facts=facts,

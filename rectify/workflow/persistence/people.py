@@ -41,3 +41,44 @@ def insert_person(conn: Connection, *, name: str, role: str, unit: str = "", sco
 
 def list_people(conn: Connection) -> list[sa.Row[Any]]:
     return list(conn.execute(sa.select(people_t).order_by(people_t.c.id)))
+
+
+def update_person(conn: Connection, person_id: int, **values: Any) -> None:
+    conn.execute(sa.update(people_t).where(people_t.c.id == person_id).values(**values))
+
+
+def set_active(conn: Connection, person_id: int, active: bool) -> None:
+    conn.execute(sa.update(people_t).where(people_t.c.id == person_id).values(active=active))
+
+
+def existing_names(conn: Connection, names: list[str]) -> set[str]:
+    """Which of ``names`` (or logins) the registry already knows."""
+    if not names:
+        return set()
+    rows = conn.execute(sa.select(people_t.c.name, people_t.c.login).where(
+        sa.or_(people_t.c.name.in_(names), people_t.c.login.in_(names))))
+    return {v for row in rows for v in (row.name, row.login) if v}
+
+
+def insert_people(conn: Connection, people: list[dict[str, Any]]) -> None:
+    """Inserts the rows at once (an import: the caller checked every name and login first)."""
+    if people:
+        conn.execute(sa.insert(people_t), people)
+
+
+def insert_missing_people(conn: Connection, people: list[dict[str, Any]]) -> None:
+    """Inserts each person whose name is not taken yet; a name another transaction just took is skipped.
+
+    ``ON CONFLICT DO NOTHING`` on both backends, so a race on PostgreSQL does not abort the caller's
+    transaction (the plan that names the person goes on).
+    """
+    if not people:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        conn.execute(pg_insert(people_t).on_conflict_do_nothing(index_elements=["name"]), people)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        conn.execute(sqlite_insert(people_t).on_conflict_do_nothing(index_elements=["name"]), people)
