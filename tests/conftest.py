@@ -31,6 +31,15 @@ from rectify.workflow.persistence import Database, open_database, upgrade
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 ACTOR = "测试员"
+# The demo county registers its people, so commands on a demo database are signed by one of them: a county
+# officer of 青山县, who reads the whole county and takes the officer's steps.
+DEMO_ACTOR = "钱明远"
+DEMO_ADMIN = "周文博"  # the demo's admin: backups (export --all) are the admin's
+
+
+def as_demo_officer(run: Callable[..., Result]) -> Callable[..., Result]:
+    """``run`` signed by the demo's county officer (later --actor wins over the fixture's)."""
+    return lambda *args, **kw: run("--actor", DEMO_ACTOR, *args, **kw)
 
 
 # -- clock ----------------------------------------------------------------------------------------

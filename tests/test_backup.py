@@ -18,7 +18,7 @@ from rectify.workflow.demo import build_demo
 from rectify.workflow.engine import Workflow
 from rectify.workflow.persistence import SCHEMA_HEAD, Database, open_database
 
-from .conftest import NOW, FakeClock, add_org, snapshot
+from .conftest import DEMO_ADMIN, NOW, FakeClock, add_org, snapshot
 
 AS_OF = date(2026, 3, 10)
 
@@ -40,7 +40,7 @@ def test_demo_export_restore_identical(db: Database, config: Config, run: Callab
                                        tmp_path: Path, clock: FakeClock) -> None:
     build_demo(db, config, AS_OF)
     path = tmp_path / "backup.jsonl"
-    result = run("export", "--all", str(path))
+    result = run("--actor", DEMO_ADMIN, "export", "--all", str(path))
     assert result.exit_code == 0, result.output
     lines = path.read_text(encoding="utf-8").splitlines()
     header = json.loads(lines[0])

@@ -30,7 +30,7 @@ from rectify.workflow.engine import Workflow
 from rectify.workflow.importing.cells import CellError
 from rectify.workflow.importing.cells import parse_date as cell_date
 
-from .conftest import FakeClock, add_org, snapshot
+from .conftest import DEMO_ACTOR, FakeClock, add_org, as_demo_officer, snapshot
 from .remind_helpers import AS_OF_ISO, build_county, start_server, write_config
 
 Run = Callable[..., Result]
@@ -44,7 +44,7 @@ def demo(run: Run, clock: FakeClock) -> Run:
     clock.set_day(AS_OF)
     result = run("demo", "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
-    return run
+    return as_demo_officer(run)
 
 
 def ok(result: Result) -> Result:
@@ -272,7 +272,7 @@ def demo_file(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_a_terminal_gets_colour_unless_term_is_dumb_or_no_color(demo_file: Path) -> None:
-    args = ["--db", str(demo_file), "ledger", "--as-of", AS_OF]
+    args = ["--db", str(demo_file), "--actor", DEMO_ACTOR, "ledger", "--as-of", AS_OF]
     base = {"RECTIFY_CONFIG": "", "TERM": "xterm", "COLUMNS": "120"}
     for name in ("NO_COLOR", "FORCE_COLOR"):
         base.pop(name, None)
@@ -424,7 +424,7 @@ def test_no_bar_off_a_terminal() -> None:
 def test_an_import_on_a_terminal_draws_on_stderr_and_restores_the_cursor(demo_file: Path, tmp_path: Path) -> None:
     env = {**os.environ, "RECTIFY_CONFIG": "", "RECTIFY_NOW": "2026-06-30T02:00:00+00:00", "TERM": "xterm"}
     sheet = tmp_path / "台账.csv"
-    subprocess.run([sys.executable, "-m", "rectify.cli", "--db", str(demo_file), "ledger", "--as-of", AS_OF,
+    subprocess.run([sys.executable, "-m", "rectify.cli", "--db", str(demo_file), "--actor", DEMO_ACTOR, "ledger", "--as-of", AS_OF,
                     "--format", "csv", "-o", str(sheet)], check=True, capture_output=True, env=env, timeout=120)
     target = tmp_path / "new.sqlite"
     subprocess.run([sys.executable, "-m", "rectify.cli", "--db", str(target), "init"], check=True,

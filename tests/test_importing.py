@@ -27,7 +27,7 @@ from rectify.workflow.importing import (
 )
 from rectify.workflow.persistence import Database, open_database, upgrade
 
-from .conftest import FakeClock, add_org, snapshot, walk
+from .conftest import DEMO_ACTOR, FakeClock, add_org, snapshot, walk
 
 AS_OF = date(2026, 3, 10)  # the fake clock's day
 
@@ -106,7 +106,7 @@ def test_generated_codes_are_stable() -> None:
 
 def _export(db_url: str, fmt: str, path: Path) -> None:
     """The county's own export: ``rectify ledger --format csv|xlsx -o FILE``."""
-    result = CliRunner().invoke(cli, ["--db", db_url, "ledger", "--as-of", AS_OF.isoformat(), "--format", fmt,
+    result = CliRunner().invoke(cli, ["--db", db_url, "--actor", DEMO_ACTOR, "ledger", "--as-of", AS_OF.isoformat(), "--format", fmt,
                                       "-o", str(path)], env={"RECTIFY_NOW": "2026-03-10T02:00:00+00:00"})
     assert result.exit_code == 0, result.output
 

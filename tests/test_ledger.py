@@ -22,7 +22,7 @@ from rectify.workflow.ledger import LEDGER_COLUMNS, LedgerFilter, ledger_rows
 from rectify.workflow.ledger_sheets import SHEET_COLUMNS
 from rectify.workflow.persistence import Database
 
-from .conftest import FakeClock, add_org, snapshot, walk
+from .conftest import FakeClock, add_org, as_demo_officer, snapshot, walk
 from .ledger_helpers import AS_OF, HOSTILE_NAME, HOSTILE_NOTE, assert_golden, hostile_county
 
 Run = Callable[..., Result]
@@ -35,7 +35,7 @@ def demo(run: Run, clock: FakeClock) -> Run:
     clock.set_day(AS_OF)
     result = run("demo", "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
-    return run
+    return as_demo_officer(run)
 
 
 def ok(result: Result) -> Result:
@@ -331,7 +331,7 @@ def test_writers_registry_gives_what_the_cli_writes(demo: Run, db: Database) -> 
 
     assert set(WRITERS) == {"table", "csv", "xlsx", "html", "json", "ics"}
     as_of = date.fromisoformat(AS_OF)
-    export = LedgerExport(as_of=as_of, filters={}, width=120)
+    export = LedgerExport(as_of=as_of, filters={"scope": "青山县"}, width=120)  # the demo officer's scope
     for fmt in ("csv", "json", "table"):
         out = io.StringIO()
         assert WRITERS[fmt](ledger_rows(db, as_of=as_of, config=Config()), out, export) == 38

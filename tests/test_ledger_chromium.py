@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from .conftest import FakeClock
+from .conftest import FakeClock, as_demo_officer
 from .ledger_helpers import AS_OF
 
 FLAGS = [
@@ -74,6 +74,7 @@ def test_html_renders_to_pdf_and_png(run: object, clock: FakeClock, tmp_path: Pa
     invoke = run  # type: ignore[assignment]
     result: Result = invoke("demo", "--as-of", AS_OF)  # type: ignore[operator]
     assert result.exit_code == 0, result.output
+    invoke = as_demo_officer(run)  # type: ignore[arg-type]
     html = tmp_path / "台账.html"
     result = invoke("ledger", "--as-of", AS_OF, "--format", "html", "-o", str(html))  # type: ignore[operator]
     assert result.exit_code == 0, result.output

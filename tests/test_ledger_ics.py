@@ -17,7 +17,7 @@ from rectify.cli import cli
 from rectify.states.stages import CLOSED_STAGES
 from rectify.workflow.engine import Workflow
 
-from .conftest import ACTOR, FakeClock
+from .conftest import DEMO_ACTOR, DEMO_ADMIN, FakeClock, as_demo_officer
 from .ledger_helpers import AS_OF
 
 Run = Callable[..., Result]
@@ -27,7 +27,7 @@ Run = Callable[..., Result]
 def demo(run: Run, clock: FakeClock) -> Run:
     clock.set_day(AS_OF)
     ok(run("demo", "--as-of", AS_OF))
-    return run
+    return as_demo_officer(run)
 
 
 def ok(result: Result) -> Result:
@@ -59,7 +59,7 @@ def _second_database(request: pytest.FixtureRequest, db_url: str, tmp_path: Path
 
 def _invoke(url: str, clock: FakeClock, *args: str) -> Result:
     env = {"RECTIFY_NOW": clock.now.isoformat(), "RECTIFY_CONFIG": ""}
-    return CliRunner().invoke(cli, ["--db", url, "--actor", ACTOR, *args], env=env, catch_exceptions=False)
+    return CliRunner().invoke(cli, ["--db", url, "--actor", DEMO_ACTOR, *args], env=env, catch_exceptions=False)
 
 
 def test_two_installations_share_no_uid(demo: Run, db_url: str, clock: FakeClock, tmp_path: Path,
@@ -148,7 +148,7 @@ def test_installation_id_travels_with_export_and_restore(demo: Run, db_url: str,
                                                         tmp_path: Path, request: pytest.FixtureRequest) -> None:
     before = export(demo, tmp_path / "a.ics")
     backup = tmp_path / "backup.jsonl"
-    ok(demo("export", "--all", str(backup)))
+    ok(demo("--actor", DEMO_ADMIN, "export", "--all", str(backup)))
     other = _second_database(request, db_url, tmp_path)
     ok(_invoke(other, clock, "restore", str(backup)))
     ok(_invoke(other, clock, "ledger", "--as-of", AS_OF, "--format", "ics", "-o", str(tmp_path / "b.ics")))
@@ -159,7 +159,7 @@ def test_restore_over_a_calendar_only_database_takes_the_backups_id(
         demo: Run, db_url: str, clock: FakeClock, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     before = export(demo, tmp_path / "a.ics")
     backup = tmp_path / "backup.jsonl"
-    ok(demo("export", "--all", str(backup)))
+    ok(demo("--actor", DEMO_ADMIN, "export", "--all", str(backup)))
     other = _second_database(request, db_url, tmp_path)
     # A calendar exported from the new, empty database gives it an id of its own first.
     ok(_invoke(other, clock, "ledger", "--format", "ics", "-o", str(tmp_path / "empty.ics")))

@@ -30,7 +30,7 @@ from rectify.workflow.engine import Workflow
 from rectify.workflow.ledger_sheets import SHEET_HEADERS, TEXT_MARK, csv_cell, wrapped_lines
 from rectify.workflow.persistence import Database, open_database, upgrade
 
-from .conftest import ACTOR, FakeClock, snapshot
+from .conftest import ACTOR, DEMO_ACTOR, FakeClock, snapshot
 
 AS_OF = "2026-03-10"  # the fake clock's day
 DIGIT_CODES = ("012345", "341122101201")  # leading zero; 12 digits (3.41122E+11 in a spreadsheet)
@@ -91,7 +91,7 @@ def source_db(db_url: str, tmp_path: Path, request: pytest.FixtureRequest, clock
 
 
 def _rectify(db_url: str, *args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(cli, ["--db", db_url, *args],
+    return CliRunner().invoke(cli, ["--db", db_url, "--actor", DEMO_ACTOR, *args],
                               env={"RECTIFY_NOW": f"{AS_OF}T02:00:00+00:00", "RECTIFY_CONFIG": "", **(env or {})})
 
 
