@@ -155,22 +155,33 @@ def test_malformed_person(run: Run, db: Database, args: tuple[str, ...], message
 
 def test_list_json_keys_are_stable(run: Run, db: Database) -> None:
     registered(run)
-    data = json.loads(run("people", "list", "--format", "json").stdout)
+    data = json.loads(as_(run, "王管理", "people", "list", "--format", "json").stdout)
     assert data[1] == {"name": "赵经办", "unit": "县委组织部", "role": "county_officer", "role_label": "县委组织部经办人",
                        "scope": "青山县", "email": "zhao@example.cn", "phone": "", "login": "zhao",
                        "registered": True, "active": True}
     assert [list(p) for p in data] == [list(data[1])] * 2
 
 
+def test_list_is_for_registered_readers_and_their_counties(run: Run, db: Database) -> None:
+    registered(run)
+    assert as_(run, "王管理", "people", "add", "钱绿水", "--unit", "县委组织部", "--role", "county_officer",
+               "--scope", "绿水县").exit_code == 0
+    refused(run, db, "people", "list", actor="外人")
+    names = {p["name"] for p in json.loads(as_(run, "赵经办", "people", "list", "--format", "json").stdout)}
+    assert names == {"王管理", "赵经办"}  # the admin's scope is every county; 绿水县's officer is not shown
+    everyone = {p["name"] for p in json.loads(as_(run, "王管理", "people", "list", "--format", "json").stdout)}
+    assert everyone == {"王管理", "赵经办", "钱绿水"}
+
+
 def test_list_table_shows_unregistered_and_disabled(run: Run, db: Database, wf: Workflow, clock: FakeClock) -> None:
     registered(run)
     walk(wf, clock, add_org(wf), "ledger_created")
     assert as_(run, "王管理", "people", "disable", "赵经办").exit_code == 0
-    lines = {line.split()[0]: line for line in run("people", "list").stdout.splitlines()[2:]}
+    lines = {line.split()[0]: line for line in as_(run, "王管理", "people", "list").stdout.splitlines()[2:]}
     assert lines["王管理"].endswith("在用")
     assert lines["赵经办"].endswith("已停用")
     assert lines["李县长"].endswith("未登记") and "县级联系领导" in lines["李县长"]
-    csv_text = run("people", "list", "--format", "csv").stdout
+    csv_text = as_(run, "王管理", "people", "list", "--format", "csv").stdout
     assert csv_text.startswith("\ufeff姓名,单位,角色,范围,邮箱,电话,登录名,状态")
 
 

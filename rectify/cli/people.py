@@ -64,7 +64,7 @@ def people_list(app: App, fmt: str) -> None:
     """
     from rectify.workflow.people import people_rows
 
-    rows = people_rows(app.database())
+    rows = people_rows(app.database(), app.person())
     if fmt != "json":
         for r in rows:
             r["role"] = r["role_label"]

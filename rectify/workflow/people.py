@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from rectify.clock import Clock, system_clock
 from rectify.errors import BadInput, NotFound, Refused
+from rectify.states.permissions import Actor
 from rectify.states.roles import ALL_COUNTIES, CASE_ROLE_NAMES, MULTI_COUNTY_ROLES, ROLE_NAMES, Role
 from rectify.validation import email_address
 from rectify.workflow.persistence import Database, translate_errors
@@ -133,10 +134,18 @@ class PersonInput:
 _FIELD_NAMES = {key: names[0] for key, names in PEOPLE_FIELDS.items()}
 
 
-def people_rows(db: Database) -> list[dict[str, Any]]:
-    """Everyone the registry knows, registered or not, with stable English keys."""
+def _shares_a_county(scope: str, reader: Actor) -> bool:
+    """A registry row is shown to a scoped reader when its scope names one of the reader's counties."""
+    if reader.role is None or not reader.counties or not scope:
+        return True  # an unlimited reader, or someone named on a plan (no scope of their own)
+    counties = {part.split("/")[0].strip() for part in scope.split(",")}
+    return ALL_COUNTIES in counties or bool(counties & set(reader.counties))
+
+
+def people_rows(db: Database, reader: Actor | None = None) -> list[dict[str, Any]]:
+    """Everyone the registry knows that ``reader`` may see, registered or not, with stable English keys."""
     with db.connect() as conn:
-        rows = list_people(conn)
+        rows = [r for r in list_people(conn) if reader is None or _shares_a_county(r.scope, reader)]
     return [{"name": r.name, "unit": r.unit, "role": r.role, "role_label": role_label(r.role), "scope": r.scope,
              "email": r.email, "phone": r.phone, "login": r.login or "", "registered": bool(r.registered),
              "active": bool(r.active)} for r in rows]
