@@ -83,8 +83,28 @@ def csv_cell(value: Any, date_column: bool = False) -> Any:
     return TEXT_MARK + text
 
 
+class _CsvCells(dict[Any, Any]):
+    """:func:`csv_cell` memoised by value: most cells repeat (县, 乡镇, 类别, 阶段, 预警, 问题, 领导), so a row costs
+    dict lookups, not a regular expression per cell. Cleared when large, so memory stays flat."""
+
+    def __missing__(self, value: Any) -> Any:
+        if len(self) > 50_000:
+            self.clear()
+        out = self[value] = csv_cell(value)
+        return out
+
+
+_CSV_CELLS = _CsvCells()
+_DATE_INDEXES = tuple(sorted(_DATE_COLS))
+
+
 def csv_row(row: LedgerRow) -> list[Any]:
-    return [csv_cell(v, i in _DATE_COLS) for i, v in enumerate(sheet_cells(row))]
+    _, cells, raw = row
+    values = _PICK((*cells, *raw))
+    out = list(map(_CSV_CELLS.__getitem__, values))
+    for i in _DATE_INDEXES:  # dates stay what they are: a spreadsheet should read them as dates
+        out[i] = csv_cell(values[i], True)
+    return out
 
 
 # -- XLSX ------------------------------------------------------------------------------------------
