@@ -61,8 +61,9 @@ def test_demo_prints_the_ledger_table(run: Run, clock: FakeClock) -> None:
     assert lines[0].startswith("演示县 青山县")
     assert lines[1].split()[:4] == ["序号", "案例", "乡镇", "党组织名称"]
     assert "预警" in lines[1] and "剩余天数" in lines[1]
-    assert all(display_width(line) <= 100 for line in lines[1:-1])
-    assert lines[-1].startswith("（共 38 个案例")
+    assert all(display_width(line) <= 100 for line in lines[1:-2])
+    assert lines[-2].startswith("（共 38 个案例")
+    assert lines[-1].startswith("演示县已登记各角色人员；请以其身份继续，如 rectify --actor 钱明远")
 
 
 def test_csv_is_bom_utf8_with_the_form_headers(demo: Run) -> None:

@@ -75,9 +75,14 @@ _DATE_COLS = frozenset(i for i, k in enumerate(SHEET_KEYS) if k in DATE_KEYS)
 
 def csv_cell(value: Any, date_column: bool = False) -> Any:
     """A CSV cell no spreadsheet turns into something else: formula-safe, numeric-looking text marked as text."""
-    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
-        return "" if value is None else value
-    text = safe_cell(value)
+    if value.__class__ is str:  # the common case, without safe_cell's checks for other types
+        text = "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    elif value is None:
+        return ""
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    else:
+        text = safe_cell(value)
     if date_column or not _NUMERIC_LOOKING.fullmatch(text):
         return text
     return TEXT_MARK + text
@@ -103,7 +108,8 @@ def csv_row(row: LedgerRow) -> list[Any]:
     values = _PICK((*cells, *raw))
     out = list(map(_CSV_CELLS.__getitem__, values))
     for i in _DATE_INDEXES:  # dates stay what they are: a spreadsheet should read them as dates
-        out[i] = csv_cell(values[i], True)
+        v = values[i]
+        out[i] = v if v.__class__ is str and not v.startswith(FORMULA_PREFIXES) else csv_cell(v, True)
     return out
 
 
