@@ -281,17 +281,13 @@ class Registry:
 
     def import_file(self, path: str | Path, *, dry_run: bool = False) -> PeopleImport:
         """Every row checked first; every bad row reported with its line; nothing written unless all are good."""
-        from rectify.workflow.importing.rows import ImportRejected, RowProblem, bind_headers
+        from rectify.workflow.importing.rows import ImportRejected, RowProblem, required_headers
         from rectify.workflow.importing.sheets import alias_map, read_sheet
 
-        problems: list[RowProblem] = []
         sheet = read_sheet(path, alias_map(PEOPLE_FIELDS))
-        index, names, ignored = bind_headers(sheet, PEOPLE_FIELDS, problems)
-        for key in ("name", "unit", "role", "scope"):
-            if key not in index:
-                problems.append(RowProblem(sheet.header_row, names[key], "缺少这一列"))
-        if problems:
-            raise ImportRejected(problems, len(sheet.rows))
+        index, names, ignored = required_headers(sheet, PEOPLE_FIELDS, ("name", "unit", "role", "scope"),
+                                                 len(sheet.rows))
+        problems: list[RowProblem] = []
         result = PeopleImport(rows=len(sheet.rows), ignored_columns=ignored, dry_run=dry_run)
         with translate_errors(self.db.url), self.db.begin() as conn:
             first_role = self._first_row_role(sheet.rows, index)

@@ -21,8 +21,8 @@ from rectify.workflow.importing.rows import (
     Progress,
     Row,
     RowProblem,
-    bind_headers,
     no_progress,
+    required_headers,
 )
 from rectify.workflow.importing.sheets import ORG_FIELDS, alias_map, read_sheet
 from rectify.workflow.persistence import Database, translate_errors
@@ -137,14 +137,10 @@ def import_orgs(db: Database, path: str | Path, *, actor: Actor | str = "system"
                 dry_run: bool = False, progress: Progress = no_progress) -> ImportResult:
     """Register the organizations of a sheet; a row identical to a stored organization is left as it is."""
     person = importer(actor, ORG_IMPORT_ACTION, "导入组织")
-    problems: list[RowProblem] = []
     sheet = read_sheet(path, alias_map(ORG_FIELDS))
-    index, names, ignored = bind_headers(sheet, ORG_FIELDS, problems)
-    for key in ("name", "county", "township", "kind"):
-        if key not in index:
-            problems.append(RowProblem(sheet.header_row, names[key], "缺少这一列"))
-    if problems:
-        raise ImportRejected(problems, len(sheet.rows))
+    index, names, ignored = required_headers(sheet, ORG_FIELDS, ("name", "county", "township", "kind"),
+                                             len(sheet.rows))
+    problems: list[RowProblem] = []
     result = ImportResult(rows=len(sheet.rows), ignored_columns=ignored, dry_run=dry_run)
     now = clock()
     tick = progress("检查", len(sheet.rows))

@@ -143,3 +143,14 @@ def bind_headers(sheet: Sheet | SheetStream, fields: dict[str, tuple[str, ...]],
         names.setdefault(key, alts[0])
     return index, names, ignored
 
+
+
+def required_headers(sheet: Sheet | SheetStream, fields: dict[str, tuple[str, ...]], required: tuple[str, ...],
+                     rows: int) -> tuple[dict[str, int], dict[str, str], list[str]]:
+    """:func:`bind_headers`, refusing a sheet that lacks a ``required`` column before any row is read."""
+    problems: list[RowProblem] = []
+    index, names, ignored = bind_headers(sheet, fields, problems)
+    problems += [RowProblem(sheet.header_row, names[key], "缺少这一列") for key in required if key not in index]
+    if problems:
+        raise ImportRejected(problems, rows)
+    return index, names, ignored
