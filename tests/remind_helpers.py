@@ -150,7 +150,7 @@ def county_config() -> Any:
 
 def memory_store(db: Any) -> Any:
     """An in-memory outbox holding the cases and people of ``db``: the same county, no SQL behind it."""
-    from rectify.notifications.memory import Candidate, MemoryOutboxStore, Person
+    from rectify.notifications.memory import Candidate, Contact, MemoryOutboxStore, Person
     from rectify.states.stages import Stage
     from rectify.workflow.persistence.outbox import SqlOutboxStore
 
@@ -158,4 +158,6 @@ def memory_store(db: Any) -> Any:
         rows = read.candidates(stages=[str(s) for s in Stage], progress_stages=(), horizon=date.max,
                                progress_cutoff=date.max)
         people = read.recipients([r.case_id for r in rows]) if rows else []
-        return MemoryOutboxStore(cases=[Candidate(*r) for r in rows], people=[Person(*p) for p in people])
+        contacts = read.contacts([r.case_id for r in rows]) if rows else []
+        return MemoryOutboxStore(cases=[Candidate(*r) for r in rows], people=[Person(*p) for p in people],
+                                 contacts_by_case=[Contact(*c) for c in contacts])

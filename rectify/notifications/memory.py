@@ -39,6 +39,14 @@ class Person(NamedTuple):
     email: str
 
 
+class Contact(NamedTuple):
+    case_id: int
+    unit: str
+    name: str
+    phone: str
+    email: str
+
+
 class NewItem(NamedTuple):
     digest_id: int
     detail: str
@@ -69,10 +77,11 @@ _ITEM_KEY = ("case_id", "kind", "stage", "due_on", "offset_days", "recipient")
 
 @dataclass
 class MemoryOutboxStore:
-    """``cases`` and ``people`` are what the sweep reads; the rest is the outbox itself."""
+    """``cases``, ``people`` and ``contacts_by_case`` are what the sweep reads; the rest is the outbox itself."""
 
     cases: list[Candidate] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
+    contacts_by_case: list[Contact] = field(default_factory=list)
     outbox: dict[int, Digest] = field(default_factory=dict)
     items: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
     state: dict[str, str] = field(default_factory=dict)
@@ -99,6 +108,10 @@ class MemoryOutboxStore:
     def recipients(self, case_ids: Sequence[int]) -> Iterable[Any]:
         wanted = set(case_ids)
         return [p for p in self.people if p.case_id in wanted and p.email != ""]
+
+    def contacts(self, case_ids: Sequence[int]) -> Iterable[Any]:
+        wanted = set(case_ids)
+        return [c for c in self.contacts_by_case if c.case_id in wanted]
 
     # -- recording --
 

@@ -83,10 +83,25 @@ def _iso(v: Any) -> Any:
     return v.isoformat() if isinstance(v, date) else v
 
 
+def contact_text(row: Any) -> str:
+    """``县委组织部组织二科 钱明远 电话 0000 邮箱 qian@…``: unit, name, phone and e-mail when there are."""
+    parts = [(row.unit or "").strip(), (row.name or "").strip()]
+    if (row.phone or "").strip():
+        parts.append(f"电话 {row.phone.strip()}")
+    if (row.email or "").strip():
+        parts.append(f"邮箱 {row.email.strip()}")
+    return " ".join(p for p in parts if p)
+
+
 def plan_items(
-    items: Iterable[Item], rows: dict[int, Any], people: dict[int, list[tuple[str, str, str]]], config: Config
+    items: Iterable[Item],
+    rows: dict[int, Any],
+    people: dict[int, list[tuple[str, str, str]]],
+    config: Config,
+    contacts: dict[int, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Items × recipients → outbox rows (one per distinct dedupe key)."""
+    """Items × recipients → outbox rows (one per distinct dedupe key); ``contacts``: each case's 联系人."""
+    contacts = contacts or {}
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
     for it in items:
         if it.audience == CASE_PEOPLE:
@@ -111,6 +126,7 @@ def plan_items(
             "township": row.township,
             "supervised": bool(row.supervised),
             "last_progress_on": _iso(row.last_progress_on),
+            "contact": contacts.get(it.case_id, ""),
         }
         for role, name, email in targets:
             email = email.strip()
@@ -161,7 +177,9 @@ def run_sweep(
         if due_ids:
             for person in read.recipients(due_ids):
                 people[person.case_id].append((person.role, person.name, person.email))
-    planned = plan_items(items, rows, people, config)
+        item_ids = sorted({i.case_id for i in items})
+        contacts = {c.case_id: contact_text(c) for c in (read.contacts(item_ids) if item_ids else ())}
+    planned = plan_items(items, rows, people, config, contacts)
     planned.sort(
         key=lambda p: (p["recipient"], p["case_id"], p["kind"], p["stage"], p["due_on"], p["offset_days"])
     )

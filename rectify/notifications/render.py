@@ -81,6 +81,7 @@ class Fields(dict[str, Any]):
 
 def item_context(item: dict[str, Any]) -> dict[str, Any]:
     ctx = Fields(item)
+    ctx.setdefault("contact", "")  # items recorded before the registry named a 联系人
     ctx["kind_label"] = KIND_LABELS[item["kind"]]
     ctx["stage_label"] = STAGE_LABELS.get(item["stage"], item["stage"])
     ctx["due_label"] = DUE_LABELS[item["kind"]]
@@ -105,6 +106,8 @@ def digest_context(
         "items": ctxs,
         "groups": groups,
         "counts": {k: sum(1 for c in ctxs if c["kind"] == k) for k in KINDS},
+        # The distinct 联系人 of the digest's cases, in case order (empty: no registry, no line).
+        "contacts": list(dict.fromkeys(c["contact"] for c in ctxs if c["contact"])),
     }
 
 
@@ -150,6 +153,7 @@ class Renderer:
                 "last_progress_on": None,
                 "role": "officer",
                 "offset_days": 7,
+                "contact": "县委组织部组织二科 示例 电话 0000 邮箱 contact@example.cn",
             }
             for kind in KINDS
         ]

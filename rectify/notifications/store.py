@@ -30,6 +30,10 @@ class SweepReader(Protocol):
         """Rows ``case_id role name email``: the people with an e-mail on these cases and their
         current secretary (role ``secretary``)."""
 
+    def contacts(self, case_ids: Sequence[int]) -> Iterable[Any]:
+        """Rows ``case_id unit name phone email``, at most one per case: the registered county officer
+        in charge of it (the mails' 联系人); none for a case the registry has nobody for."""
+
 
 class Recording(Protocol):
     """One transaction recording a sweep: all of it is kept, or none of it."""

@@ -20,9 +20,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 
+from rectify.states.roles import Role
 from rectify.workflow.persistence.database import Database
 from rectify.workflow.persistence.outbox_models import digest_t, item_t, state_t
-from rectify.workflow.persistence.tables import case_t, org_t, person_t, secretary_t
+from rectify.workflow.persistence.tables import case_t, org_t, people_t, person_t, secretary_t
 
 # -- the sweep's read -----------------------------------------------------------------------------
 
@@ -91,8 +92,8 @@ def candidate_query(
     )
 
 
-def recipients_query(dialect: str, case_ids: Sequence[int]) -> sa.CompoundSelect:
-    """People with an e-mail on the given cases, in one query whatever the number of cases."""
+def _among(dialect: str, case_ids: Sequence[int]) -> Any:
+    """``among(column)``: the column is one of ``case_ids``, one bound parameter whatever their number."""
     if dialect == "postgresql":
         ids = sa.bindparam("ids", list(case_ids), type_=postgresql.ARRAY(sa.Integer))
 
@@ -106,6 +107,12 @@ def recipients_query(dialect: str, case_ids: Sequence[int]) -> sa.CompoundSelect
         def among(col: Any) -> Any:
             return col.in_(each)
 
+    return among
+
+
+def recipients_query(dialect: str, case_ids: Sequence[int]) -> sa.CompoundSelect:
+    """People with an e-mail on the given cases, in one query whatever the number of cases."""
+    among = _among(dialect, case_ids)
     people = sa.select(person_t.c.case_id, person_t.c.role, person_t.c.name, person_t.c.email).where(
         among(person_t.c.case_id), person_t.c.email != ""
     )
@@ -113,6 +120,37 @@ def recipients_query(dialect: str, case_ids: Sequence[int]) -> sa.CompoundSelect
         secretary_t.c.case_id, sa.literal("secretary").label("role"), secretary_t.c.name, secretary_t.c.email
     ).where(among(secretary_t.c.case_id), secretary_t.c.until.is_(None), secretary_t.c.email != "")
     return sa.union_all(people, secretaries)
+
+
+def contacts_query(dialect: str, case_ids: Sequence[int]) -> sa.Select[Any]:
+    """The registered county officers in charge of the given cases, in one query.
+
+    An active, registered ``county_officer`` whose scope is the case's county/township or its county;
+    per case, township-scoped ones first, then by id (the first row of a case is its contact).
+    """
+    among = _among(dialect, case_ids)
+    county_wide = people_t.c.scope == org_t.c.county
+    return (
+        sa.select(
+            case_t.c.id.label("case_id"),
+            people_t.c.unit,
+            people_t.c.name,
+            people_t.c.phone,
+            people_t.c.email,
+        )
+        .join(org_t, org_t.c.id == case_t.c.org_id)
+        .join(
+            people_t,
+            sa.and_(
+                people_t.c.role == str(Role.county_officer),
+                people_t.c.active.is_(True),
+                people_t.c.registered.is_(True),
+                sa.or_(county_wide, people_t.c.scope == org_t.c.county + "/" + org_t.c.township),
+            ),
+        )
+        .where(among(case_t.c.id))
+        .order_by(case_t.c.id, sa.case((county_wide, 1), else_=0), people_t.c.id)
+    )
 
 
 class SqlSweepReader:
@@ -129,6 +167,15 @@ class SqlSweepReader:
 
     def recipients(self, case_ids: Sequence[int]) -> Iterable[Any]:
         return self.conn.execute(recipients_query(self.conn.dialect.name, case_ids))
+
+    def contacts(self, case_ids: Sequence[int]) -> list[Any]:
+        """Rows ``case_id unit name phone email``: each case's county officer, when the registry has one."""
+        if not case_ids:
+            return []
+        first: dict[int, Any] = {}
+        for row in self.conn.execute(contacts_query(self.conn.dialect.name, case_ids)):
+            first.setdefault(row.case_id, row)
+        return list(first.values())
 
 
 # -- recording ------------------------------------------------------------------------------------
