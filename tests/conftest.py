@@ -37,6 +37,9 @@ DEMO_ACTOR = "钱明远"
 DEMO_ADMIN = "周文博"  # the demo's admin: backups (export --all) are the admin's
 
 
+DEMO_AS_OF = "2026-06-30"
+
+
 def as_demo_officer(run: Callable[..., Result]) -> Callable[..., Result]:
     """``run`` signed by the demo's county officer (later --actor wins over the fixture's)."""
     return lambda *args, **kw: run("--actor", DEMO_ACTOR, *args, **kw)
@@ -259,3 +262,12 @@ def walk(wf: Workflow, clock: FakeClock, code: str, to: str) -> int:
     wf.verify(case_id, on=date(2026, 3, 10), by="验收组", score=88, satisfied=40, basic=5, dissatisfied=1)
     assert to == "verified"
     return case_id
+
+
+@pytest.fixture
+def demo(run: Callable[..., Result], clock: FakeClock) -> Callable[..., Result]:
+    """The demo county built on the test database as of 2026-06-30; commands signed by its county officer."""
+    clock.set_day(DEMO_AS_OF)
+    result = run("demo", "--as-of", DEMO_AS_OF)
+    assert result.exit_code == 0, result.output
+    return as_demo_officer(run)

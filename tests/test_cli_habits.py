@@ -30,21 +30,13 @@ from rectify.workflow.engine import Workflow
 from rectify.workflow.importing.cells import CellError
 from rectify.workflow.importing.cells import parse_date as cell_date
 
-from .conftest import DEMO_ACTOR, FakeClock, add_org, as_demo_officer, snapshot
+from .conftest import DEMO_ACTOR, FakeClock, add_org, snapshot
 from .remind_helpers import AS_OF_ISO, build_county, start_server, write_config
 
 Run = Callable[..., Result]
 AS_OF = "2026-06-30"
 PO = Path(rectify.locale.__file__).parent / "zh_CN" / "LC_MESSAGES" / "click.po"
 HIDE, SHOW = "\x1b[?25l", "\x1b[?25h"
-
-
-@pytest.fixture
-def demo(run: Run, clock: FakeClock) -> Run:
-    clock.set_day(AS_OF)
-    result = run("demo", "--as-of", AS_OF)
-    assert result.exit_code == 0, result.output
-    return as_demo_officer(run)
 
 
 def ok(result: Result) -> Result:

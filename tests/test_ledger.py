@@ -22,20 +22,12 @@ from rectify.workflow.ledger import LEDGER_COLUMNS, LedgerFilter, ledger_rows
 from rectify.workflow.ledger_sheets import SHEET_COLUMNS
 from rectify.workflow.persistence import Database
 
-from .conftest import FakeClock, add_org, as_demo_officer, snapshot, walk
+from .conftest import FakeClock, add_org, snapshot, walk
 from .ledger_helpers import AS_OF, HOSTILE_NAME, HOSTILE_NOTE, assert_golden, hostile_county
 
 Run = Callable[..., Result]
 HEADERS = [h for _, h in LEDGER_COLUMNS]
 SHEET = [h for _, h in SHEET_COLUMNS]  # CSV and XLSX: 组织代码 added, 整顿措施 as 措施已完成 + 措施总数
-
-
-@pytest.fixture
-def demo(run: Run, clock: FakeClock) -> Run:
-    clock.set_day(AS_OF)
-    result = run("demo", "--as-of", AS_OF)
-    assert result.exit_code == 0, result.output
-    return as_demo_officer(run)
 
 
 def ok(result: Result) -> Result:

@@ -17,17 +17,10 @@ from rectify.cli import cli
 from rectify.states.stages import CLOSED_STAGES
 from rectify.workflow.engine import Workflow
 
-from .conftest import DEMO_ACTOR, DEMO_ADMIN, FakeClock, as_demo_officer
+from .conftest import DEMO_ACTOR, DEMO_ADMIN, FakeClock
 from .ledger_helpers import AS_OF
 
 Run = Callable[..., Result]
-
-
-@pytest.fixture
-def demo(run: Run, clock: FakeClock) -> Run:
-    clock.set_day(AS_OF)
-    ok(run("demo", "--as-of", AS_OF))
-    return as_demo_officer(run)
 
 
 def ok(result: Result) -> Result:
