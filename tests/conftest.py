@@ -185,6 +185,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return server.new_database(request.getfixturevalue("pg_template"))
 
 
+def second_database_url(request: pytest.FixtureRequest, db_url: str, tmp_path: Path, name: str = "second") -> str:
+    """Another fresh database at the head schema, on the same backend as ``db_url``."""
+    if db_url.startswith("sqlite"):
+        path = tmp_path / f"{name}.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    server: PgServer = request.getfixturevalue("pg_server")
+    return server.new_database(request.getfixturevalue("pg_template"))
+
+
 @pytest.fixture
 def db(db_url: str) -> Iterator[Database]:
     database = open_database(db_url)

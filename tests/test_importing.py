@@ -25,9 +25,9 @@ from rectify.workflow.importing import (
     parse_problems,
     parse_stage,
 )
-from rectify.workflow.persistence import Database, open_database, upgrade
+from rectify.workflow.persistence import Database, open_database
 
-from .conftest import DEMO_ACTOR, FakeClock, add_org, snapshot, walk
+from .conftest import DEMO_ACTOR, FakeClock, add_org, second_database_url, snapshot, walk
 
 AS_OF = date(2026, 3, 10)  # the fake clock's day
 
@@ -35,12 +35,7 @@ AS_OF = date(2026, 3, 10)  # the fake clock's day
 @pytest.fixture
 def source_db(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
     """A second database on the same backend, holding the demo county to export from."""
-    if db_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'source.sqlite'}"
-    else:
-        url = request.getfixturevalue("pg_server").new_database(request.getfixturevalue("pg_template"))
-    database = open_database(url, create=True, check=False)
-    upgrade(database)
+    database = open_database(second_database_url(request, db_url, tmp_path, "source"))
     build_demo(database, Config(), AS_OF)
     yield database
     database.dispose()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -17,7 +16,7 @@ from rectify.cli import cli
 from rectify.states.stages import CLOSED_STAGES
 from rectify.workflow.engine import Workflow
 
-from .conftest import DEMO_ACTOR, DEMO_ADMIN, FakeClock
+from .conftest import DEMO_ACTOR, DEMO_ADMIN, FakeClock, second_database_url
 from .ledger_helpers import AS_OF
 
 Run = Callable[..., Result]
@@ -40,16 +39,6 @@ def export(run: Run, path: Path, *args: str, env: dict[str, str] | None = None) 
     return events(path)
 
 
-def _second_database(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> str:
-    """Another fresh database on the same backend as ``db_url``."""
-    if db_url.startswith("sqlite"):
-        path = tmp_path / "second.sqlite"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
-    server = request.getfixturevalue("pg_server")
-    return str(server.new_database(request.getfixturevalue("pg_template")))
-
-
 def _invoke(url: str, clock: FakeClock, *args: str) -> Result:
     env = {"RECTIFY_NOW": clock.now.isoformat(), "RECTIFY_CONFIG": ""}
     return CliRunner().invoke(cli, ["--db", url, "--actor", DEMO_ACTOR, *args], env=env, catch_exceptions=False)
@@ -57,7 +46,7 @@ def _invoke(url: str, clock: FakeClock, *args: str) -> Result:
 
 def test_two_installations_share_no_uid(demo: Run, db_url: str, clock: FakeClock, tmp_path: Path,
                                         request: pytest.FixtureRequest) -> None:
-    other = _second_database(request, db_url, tmp_path)
+    other = second_database_url(request, db_url, tmp_path)
     ok(_invoke(other, clock, "demo", "--as-of", AS_OF))
     ok(_invoke(other, clock, "ledger", "--as-of", AS_OF, "--format", "ics", "-o", str(tmp_path / "b.ics")))
     first, second = export(demo, tmp_path / "a.ics"), events(tmp_path / "b.ics")
@@ -142,7 +131,7 @@ def test_installation_id_travels_with_export_and_restore(demo: Run, db_url: str,
     before = export(demo, tmp_path / "a.ics")
     backup = tmp_path / "backup.jsonl"
     ok(demo("--actor", DEMO_ADMIN, "export", "--all", str(backup)))
-    other = _second_database(request, db_url, tmp_path)
+    other = second_database_url(request, db_url, tmp_path)
     ok(_invoke(other, clock, "restore", str(backup)))
     ok(_invoke(other, clock, "ledger", "--as-of", AS_OF, "--format", "ics", "-o", str(tmp_path / "b.ics")))
     assert set(events(tmp_path / "b.ics")) == set(before)
@@ -153,7 +142,7 @@ def test_restore_over_a_calendar_only_database_takes_the_backups_id(
     before = export(demo, tmp_path / "a.ics")
     backup = tmp_path / "backup.jsonl"
     ok(demo("--actor", DEMO_ADMIN, "export", "--all", str(backup)))
-    other = _second_database(request, db_url, tmp_path)
+    other = second_database_url(request, db_url, tmp_path)
     # A calendar exported from the new, empty database gives it an id of its own first.
     ok(_invoke(other, clock, "ledger", "--format", "ics", "-o", str(tmp_path / "empty.ics")))
     ok(_invoke(other, clock, "restore", str(backup)))

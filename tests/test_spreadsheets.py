@@ -28,9 +28,9 @@ from rectify.config import Config
 from rectify.workflow.demo import build_demo
 from rectify.workflow.engine import Workflow
 from rectify.workflow.ledger_sheets import SHEET_HEADERS, TEXT_MARK, csv_cell, wrapped_lines
-from rectify.workflow.persistence import Database, open_database, upgrade
+from rectify.workflow.persistence import Database, open_database
 
-from .conftest import ACTOR, DEMO_ACTOR, FakeClock, snapshot
+from .conftest import ACTOR, DEMO_ACTOR, FakeClock, second_database_url, snapshot
 
 AS_OF = "2026-03-10"  # the fake clock's day
 DIGIT_CODES = ("012345", "341122101201")  # leading zero; 12 digits (3.41122E+11 in a spreadsheet)
@@ -72,12 +72,7 @@ CSV_OUT = "csv:Text - txt - csv (StarCalc):44,34,76,1"
 @pytest.fixture
 def source_db(db_url: str, tmp_path: Path, request: pytest.FixtureRequest, clock: FakeClock) -> Iterator[Database]:
     """The demo county, plus two organizations whose codes a spreadsheet would mangle, on the test's backend."""
-    if db_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'source.sqlite'}"
-    else:
-        url = request.getfixturevalue("pg_server").new_database(request.getfixturevalue("pg_template"))
-    database = open_database(url, create=True, check=False)
-    upgrade(database)
+    database = open_database(second_database_url(request, db_url, tmp_path, "source"))
     build_demo(database, Config(), date.fromisoformat(AS_OF))
     wf = Workflow(database, Config(), actor=ACTOR, clock=clock)
     for code, name in zip(DIGIT_CODES, ("河口镇零号村党支部", "河口镇长码村党支部"), strict=True):
