@@ -48,6 +48,8 @@ from rectify.workflow.persistence.cases import CaseStore, DuplicateKey
 __all__ = ["ACTION_LABELS", "MACHINE", "PERSON_ROLES", "Outcome", "Workflow", "parse_problems", "stage_text"]
 
 PERSON_ROLES = ("officer", "county_leader", "township_cadre")
+# Where an operation's inputs carry its business date, in order of preference.
+BUSINESS_DATE_KEYS = ("on", "since", "identified_on")
 Apply = Callable[[CaseStore, Row[Any], Proposal], dict[str, Any]]
 Facts = Callable[[CaseStore, Row[Any]], dict[str, Any]]
 
@@ -152,10 +154,14 @@ class Workflow:
         return local_today(self.clock, self.config.policy.timezone)
 
     def _event(self, store: CaseStore, case_id: int, action: str, from_stage: str | None, to_stage: str | None,
-               reason: str = "", detail: dict[str, Any] | None = None, at: datetime | None = None) -> None:
+               reason: str = "", detail: dict[str, Any] | None = None, at: datetime | None = None,
+               on: date | None = None) -> None:
+        """Appends to the history; ``on`` is the business date (default: the inputs' date, else today)."""
+        inputs = detail or {}
+        happened = on or next((inputs[k] for k in BUSINESS_DATE_KEYS if isinstance(inputs.get(k), date)), None)
         store.append_event(case_id, at=at or self.clock(), actor=self.actor, actor_unit=self.person.unit,
                            action=action, from_stage=from_stage, to_stage=to_stage, reason=reason or "",
-                           detail=detail)
+                           detail=detail, happened_on=happened or self.today())
 
     def _check_may(self, trigger: str, label: str) -> None:
         """The role check, before any statement: who, which step, why not."""

@@ -152,8 +152,8 @@ class CaseWriter:
             "secretary_assignment": Insert(conn, secretary_t, ("case_id", *SECRETARY_KEYS)),
             "progress_report": Insert(conn, progress_t, ("case_id", *PROGRESS_KEYS, "actor")),
             "verification": Insert(conn, verification_t, ("case_id", *VERIFICATION_KEYS)),
-            "case_event": Insert(conn, event_t, ("case_id", "at", "actor", "actor_unit", "action", "from_stage",
-                                                 "to_stage", "reason", "detail")),
+            "case_event": Insert(conn, event_t, ("case_id", "at", "happened_on", "actor", "actor_unit", "action",
+                                                 "from_stage", "to_stage", "reason", "detail")),
         }
 
     def write(self, plans: list[CasePlan], new_orgs: list[dict[str, Any]],
@@ -196,7 +196,8 @@ class CaseWriter:
             if p.verification is not None:
                 verification.append((cid, *p.verification))
         unit = self.actor_unit
-        rows["case_event"] = [(cid, now, actor, unit, "import", None, p.stage, "导入", p.detail)
+        # The import event is dated by the case's listing (CASE_KEYS[2]: identified_on).
+        rows["case_event"] = [(cid, now, p.case[2], actor, unit, "import", None, p.stage, "导入", p.detail)
                               for p, cid in zip(plans, case_ids, strict=True)]
         return rows
 

@@ -95,9 +95,10 @@ class CaseStore:
 
     def append_event(self, case_id: int, *, at: datetime, actor: str, action: str, from_stage: str | None,
                      to_stage: str | None, reason: str, detail: dict[str, Any] | None,
-                     actor_unit: str = "") -> None:
+                     actor_unit: str = "", happened_on: date | None = None) -> None:
         self.conn.execute(INSERTS[event_t], {
-            "case_id": case_id, "at": at, "actor": actor, "actor_unit": actor_unit, "action": action,
+            "case_id": case_id, "at": at, "happened_on": happened_on, "actor": actor, "actor_unit": actor_unit,
+            "action": action,
             "from_stage": from_stage, "to_stage": to_stage, "reason": reason,
             "detail": json.dumps(jsonable(detail or {}), ensure_ascii=False, sort_keys=True),
         })

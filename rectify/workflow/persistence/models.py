@@ -192,6 +192,9 @@ class Event(SQLModel, table=True):
     reason: str = ""
     detail: str = ""  # JSON of the inputs that made the change
     actor_unit: str = ""  # the signer's unit when the change was made
+    # The business date the officer gave (SPEC §3, §6.2): snapshots rebuild a past day by it, while
+    # ``at`` (when it was recorded) limits a snapshot to what was known on a day.
+    happened_on: date | None = Field(default=None, index=True)
 
 
 class Person(SQLModel, table=True):
