@@ -14,7 +14,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
@@ -48,6 +48,13 @@ class PolicyConfig:
     overdue_repeat_days: Positive = 7
     escalate_after_days: Positive = 14
     progress_report_days: Positive = 30
+    monthly_report_day: Annotated[int, Ge(1), Le(28)] = 5
+    secretary_rule: str = "first_secretary"  # or "either": a 选配 village secretary also satisfies stage 3
+    first_secretary_term_years: Annotated[int, Ge(1), Le(10)] = 2
+    publicity_days: Annotated[int, Ge(0), Le(60)] = 5
+    consolidation_days: Annotated[int, Ge(1), Le(3650)] = 365
+    look_back_after_days: tuple[Positive, ...] = (180, 365)
+    local_problem_types: dict[str, str] = field(default_factory=dict)  # e.g. {"P11": "村集体经济薄弱"}
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,7 @@ class SmtpConfig:
     sender: str = "rectify <rectify@localhost>"
     timeout_seconds: Annotated[float, Gt(0)] = 30
     max_attempts: Positive = 8
+    allow_plain_auth: bool = False  # send the password over an unencrypted connection (not advised)
 
     @property
     def password(self) -> str:
@@ -149,6 +157,13 @@ NOTES: dict[str, str] = {
     "policy.overdue_repeat_days": "逾期后每隔几天再次提醒",
     "policy.escalate_after_days": "逾期满几天后抄送督导（[supervisors]）",
     "policy.progress_report_days": "多少天未报告进展即提醒",
+    "policy.monthly_report_day": "每月进展须在次月几日前报送（1–28）",
+    "policy.secretary_rule": "\"first_secretary\"：须选派第一书记；\"either\"：选配/调整村（社区）党组织书记亦可",
+    "policy.first_secretary_term_years": "第一书记任期（年）",
+    "policy.publicity_days": "验收合格后公示天数（公示期满方可销号）",
+    "policy.consolidation_days": "销号后巩固期天数",
+    "policy.look_back_after_days": "销号后第几天回头看",
+    "policy.local_problem_types": "本地增设的软弱涣散情形，如 { P11 = \"村集体经济薄弱\" }（统计表中单列）",
     "lights": "预警灯：剩余时间占比 ≤ yellow 亮黄灯，≤ orange 亮橙灯，逾期亮红灯（0 < orange < yellow < 1）",
     "lights.yellow": "黄灯阈值",
     "lights.orange": "橙灯阈值",
@@ -163,6 +178,7 @@ NOTES: dict[str, str] = {
     "smtp.sender": "发件人，如 \"青山县委组织部 <zzb@qingshan.gov.cn>\"",
     "smtp.timeout_seconds": "连接超时（秒）",
     "smtp.max_attempts": "发送失败最多尝试几次，之后标记为 failed",
+    "smtp.allow_plain_auth": "允许在未加密的连接上发送密码（不建议；默认 false）",
     "scheduler": "定时提醒服务（rectify scheduler start）",
     "scheduler.sweep_at": "每日扫描时间 HH:MM（按 [policy] timezone）",
     "scheduler.drain_every_minutes": "每隔几分钟发送发件箱中的邮件",
@@ -282,7 +298,10 @@ def _schema() -> Any:
             hint = _hints(section)[f.name]
             if get_origin(hint) is tuple:
                 hint = list[get_args(hint)[0]]  # type: ignore[misc]
-            spec[f.name] = (hint, f.default)
+            if f.default_factory is not MISSING:  # a table such as local_problem_types
+                spec[f.name] = (hint, pydantic.Field(default_factory=f.default_factory))
+            else:
+                spec[f.name] = (hint, f.default)
         model = pydantic.create_model(f"rectify_{section}", __config__=strict, **spec)
         models[section] = (model, pydantic.Field(default_factory=model))
     return pydantic.create_model("rectify_toml", __config__=strict, **models)

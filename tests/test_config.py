@@ -32,6 +32,13 @@ reminder_offsets = [14, 7, 3, 1]
 overdue_repeat_days = 7
 escalate_after_days = 14
 progress_report_days = 30
+monthly_report_day = 5
+secretary_rule = "first_secretary"
+first_secretary_term_years = 2
+publicity_days = 5
+consolidation_days = 365
+look_back_after_days = [180, 365]
+local_problem_types = {}
 [lights]
 yellow = 0.30
 orange = 0.15
@@ -46,6 +53,7 @@ user = ""
 sender = "rectify <rectify@localhost>"
 timeout_seconds = 30
 max_attempts = 8
+allow_plain_auth = false
 [scheduler]
 sweep_at = "08:30"
 drain_every_minutes = 5
@@ -67,6 +75,7 @@ actor_from_database = false
 [calendar]
 alarm_days = 7
 """
+
 
 
 def test_the_documented_file_equals_the_defaults(tmp_path: Path) -> None:
@@ -257,7 +266,7 @@ def test_config_show_values_and_json(homes: tuple[Path, Path], tmp_path: Path) -
     assert data["file"] == str(path) and data["source"] == "option"
     assert data["config"]["smtp"] == {"host": "localhost", "port": 465, "security": "ssl", "user": "",
                                       "sender": "rectify <rectify@localhost>", "timeout_seconds": 30,
-                                      "max_attempts": 8, "password": ""}
+                                      "max_attempts": 8, "allow_plain_auth": False, "password": ""}
     assert data["config"]["supervisors"]["county"] == ["zzb@qingshan.gov.cn"]
     assert set(data["config"]) == set(rectify.config.SECTIONS)
     code, out, _ = _show("--config", str(path))
