@@ -12,23 +12,24 @@ from __future__ import annotations
 import json
 import os
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from annotated_types import Ge, Gt, Le
+if TYPE_CHECKING:  # imported when a file is checked (_hints), so that a command reading no file skips it
+    from annotated_types import Ge, Gt, Le
 
 
 class ConfigError(Exception):
     """A configuration file that cannot be read or holds a wrong value."""
 
 
-Positive = Annotated[int, Ge(1)]
+if TYPE_CHECKING:
+    Positive = Annotated[int, Ge(1)]
 
 
 @dataclass(frozen=True)
@@ -274,7 +275,10 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
 
 @cache
 def _hints(section: str) -> dict[str, Any]:
-    return get_type_hints(SECTIONS[section], include_extras=True)
+    from annotated_types import Ge, Gt, Le
+
+    names = {"Ge": Ge, "Gt": Gt, "Le": Le, "Positive": Annotated[int, Ge(1)]}
+    return get_type_hints(SECTIONS[section], localns=names, include_extras=True)
 
 
 def _parts(hint: Any) -> tuple[Any, tuple[Any, ...]]:
@@ -331,6 +335,8 @@ _OVERRIDES = {("policy", "default_deadline"): "应为 \"year_end\" 或天数"}
 
 
 def _range_words(base: Any, meta: Iterable[Any]) -> str:
+    from annotated_types import Ge, Gt, Le
+
     bounds: dict[str, Any] = {}
     for m in meta:
         if isinstance(m, Ge):
@@ -369,6 +375,8 @@ def _message(errors: list[Any], raw: Mapping[str, Any]) -> str:
         if len(rest) == 1:
             return f"{head} 应为列表，现为 {toml_value(value)}"
         item, item_meta = _parts(get_args(base)[0])
+        from annotated_types import Ge
+
         words = "正整数" if item is int and Ge(1) in item_meta else _ITEM_WORDS.get(item, "")
         return f"{head} 应为{words}列表，第 {int(rest[1]) + 1} 项为 {toml_value(error['input'])}"
     words = _range_words(base, meta) if ranged else _TYPE_WORDS.get(base, "类型不对")
@@ -387,6 +395,8 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
     """Read the TOML file at ``path``; ``None`` gives the defaults (see :func:`find_config` for the lookup)."""
     if not path:
         return Config()
+    import tomllib
+
     p = Path(path)
     try:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))

@@ -6,41 +6,17 @@ moves a deadline an officer was already given; the indexed due-date queries read
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-from rectify.states.stages import CLOSED_STAGES
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stores aware UTC instants; SQLite hands back naive values, which are UTC by construction."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+from rectify.workflow.persistence.coltypes import OPEN_CASES_ONLY, UTCDateTime
 
 
 def _ts(**kw: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kw)  # type: ignore[call-overload]
-
-
-_closed = ", ".join(f"'{s}'" for s in CLOSED_STAGES)
 
 
 class Organization(SQLModel, table=True):
@@ -61,8 +37,7 @@ class Case(SQLModel, table=True):
         # At most one open case per organization, enforced by the database so that two officers
         # opening one at once cannot both succeed.
         sa.Index("uq_case_open_org", "org_id", unique=True,
-                 sqlite_where=sa.text(f"stage NOT IN ({_closed})"),
-                 postgresql_where=sa.text(f"stage NOT IN ({_closed})")),
+                 sqlite_where=sa.text(OPEN_CASES_ONLY), postgresql_where=sa.text(OPEN_CASES_ONLY)),
         sa.Index("ix_case_stage_deadline", "stage", "deadline"),
         sa.Index("ix_case_stage_due", "stage", "stage_due"),
     )

@@ -22,7 +22,9 @@ from sqlalchemy.ext.compiler import compiles
 
 from rectify.states.roles import Role
 from rectify.workflow.persistence.database import Database
-from rectify.workflow.persistence.outbox_models import digest_t, item_t, state_t
+from rectify.workflow.persistence.schema import notification_state as state_t
+from rectify.workflow.persistence.schema import outbox_digest as digest_t
+from rectify.workflow.persistence.schema import outbox_item as item_t
 from rectify.workflow.persistence.tables import case_t, org_t, people_t, person_t, secretary_t
 
 # -- the sweep's read -----------------------------------------------------------------------------

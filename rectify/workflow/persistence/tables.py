@@ -13,33 +13,21 @@ from sqlalchemy.engine import Connection
 
 from rectify.errors import NotFound
 from rectify.states.stages import CLOSED_STAGES
-from rectify.workflow.persistence.models import (
-    Case,
-    CasePerson,
-    CaseProblem,
-    DeadlineExtension,
-    Event,
-    Installation,
-    Measure,
-    Organization,
-    Person,
-    ProgressReport,
-    SecretaryAssignment,
-    Verification,
-)
+from rectify.workflow.persistence import schema
 
-case_t = Case.__table__  # type: ignore[attr-defined]
-org_t = Organization.__table__  # type: ignore[attr-defined]
-problem_t = CaseProblem.__table__  # type: ignore[attr-defined]
-measure_t = Measure.__table__  # type: ignore[attr-defined]
-person_t = CasePerson.__table__  # type: ignore[attr-defined]
-secretary_t = SecretaryAssignment.__table__  # type: ignore[attr-defined]
-progress_t = ProgressReport.__table__  # type: ignore[attr-defined]
-verification_t = Verification.__table__  # type: ignore[attr-defined]
-extension_t = DeadlineExtension.__table__  # type: ignore[attr-defined]
-event_t = Event.__table__  # type: ignore[attr-defined]
-people_t = Person.__table__  # type: ignore[attr-defined]  # the registry (person_t: people on a case)
-installation_t = Installation.__table__  # type: ignore[attr-defined]
+# Core tables generated from the SQLModel classes (schema_gen.py): no SQLModel, pydantic or ORM loaded.
+case_t: Any = schema.rectification_case
+org_t: Any = schema.organization
+problem_t: Any = schema.case_problem
+measure_t: Any = schema.measure
+person_t: Any = schema.case_person
+secretary_t: Any = schema.secretary_assignment
+progress_t: Any = schema.progress_report
+verification_t: Any = schema.verification
+extension_t: Any = schema.deadline_extension
+event_t: Any = schema.case_event
+people_t: Any = schema.person  # the registry (person_t: people on a case)
+installation_t: Any = schema.installation
 
 CASE_WITH_ORG = sa.select(case_t, org_t.c.name.label("org_name"), org_t.c.code.label("org_code")).join(
     org_t, org_t.c.id == case_t.c.org_id)

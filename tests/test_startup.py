@@ -1,0 +1,62 @@
+"""A read command starts light: the real CLI, in a process of its own, loads no ORM, no pydantic and no other
+database's dialect (issue 18). The statements run on the generated Core tables (schema.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from tests.conftest import DEMO_ACTOR, FakeClock
+
+# Never on a read: the ORM and what SQLModel brings, the write side's machinery, the config file's checker.
+HEAVY = ("pydantic", "pydantic_core", "sqlmodel", "sqlalchemy.orm", "sqlalchemy.ext.asyncio", "alembic",
+         "transitions", "annotated_types", "tomllib", "openpyxl", "xlsxwriter", "jinja2", "apscheduler")
+OTHER_DIALECT = {"sqlite": ("psycopg", "sqlalchemy.dialects.postgresql"),
+                 "postgresql": ("sqlite3", "sqlalchemy.dialects.sqlite")}
+PROBE = ("import atexit, sys\n"
+         "atexit.register(lambda: print('\\nMODULES', ' '.join(sorted(sys.modules))))\n"
+         "from rectify.cli import main\nmain()\n")
+
+
+def _loaded(db_url: str, clock: FakeClock, tmp_path: Path, *args: str) -> tuple[str, list[str]]:
+    env = {**os.environ, "RECTIFY_NOW": clock.now.isoformat(), "RECTIFY_CONFIG": "",
+           "XDG_CONFIG_HOME": str(tmp_path / "no-config")}
+    done = subprocess.run([sys.executable, "-c", PROBE, "--db", db_url, "--actor", DEMO_ACTOR, *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    output, _, modules = done.stdout.rpartition("\nMODULES ")
+    return output, modules.split()
+
+
+def _heavy(modules: list[str], names: tuple[str, ...]) -> list[str]:
+    return [m for m in modules if any(m == n or m.startswith(n + ".") for n in names)]
+
+
+@pytest.mark.parametrize(("args", "shows"), [
+    (("case", "show", "1"), "当前阶段"),
+    (("case", "list"), "剩余天数"),
+    (("ledger",), "共 38 个案例"),
+    (("case", "show", "1", "--format", "json"), '"stage"'),
+], ids=" ".join)
+def test_a_read_command_loads_no_orm_and_no_other_dialect(demo: Callable[..., Result], db_url: str,
+                                                          clock: FakeClock, tmp_path: Path,
+                                                          args: tuple[str, ...], shows: str) -> None:
+    output, modules = _loaded(db_url, clock, tmp_path, *args)
+    assert shows in output
+    backend = "sqlite" if db_url.startswith("sqlite") else "postgresql"
+    assert _heavy(modules, HEAVY) == []
+    assert _heavy(modules, OTHER_DIALECT[backend]) == []
+    assert f"sqlalchemy.dialects.{backend}" in modules  # the probe sees what the command really loaded
+
+
+def test_a_write_command_still_runs_on_the_same_tables(demo: Callable[..., Result], db_url: str,
+                                                       clock: FakeClock, tmp_path: Path) -> None:
+    _loaded(db_url, clock, tmp_path, "case", "progress", "1", "--on", "2026-06-30", "--note", "召开党员大会")
+    output, _ = _loaded(db_url, clock, tmp_path, "case", "history", "1")
+    assert "填报月度进展" in output
