@@ -277,3 +277,20 @@ def test_a_template_reaching_python_objects_is_one_line_exit_2(
     assert res.output.startswith("错误：邮件模板 subject.txt 访问了不允许的属性（模板只能使用提供给它的值）：")
     assert res.output.count("\n") == 1, res.output
     assert snapshot(db) == before
+
+
+def test_retrying_a_digest_failed_for_its_address_fails_it_again_and_sends_nothing(
+    store: OutboxStore, clock: FakeClock
+) -> None:
+    from rectify.notifications.outbox import retry
+
+    cfg = with_county_supervisors("zzb@qingshan.example.cn\nBcc: all@example.cn")
+    run_sweep(store, cfg, as_of=AS_OF, now=clock.now, renderer=Renderer())
+    assert drain(store, cfg, MemoryMailer(), now=clock.now).sent == 5
+    [failed] = list_outbox(store, "failed")
+    retry(store, failed["id"], now=clock.now)
+    mailer = MemoryMailer()
+    result = drain(store, cfg, mailer, now=clock.now)
+    assert (result.sent, result.failed, mailer.sent) == (0, 1, [])
+    [again] = list_outbox(store, "failed")
+    assert again["last_error"] == "无法生成邮件：一个收件人只能有一个邮箱地址：'zzb@qingshan.example.cn\\\\nbcc: all@example.cn'"

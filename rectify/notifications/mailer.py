@@ -222,8 +222,12 @@ def _standard_message(
 ) -> EmailMessage:
     msg = EmailMessage(POLICY)  # default policy: RFC 2047 encoded Chinese subject and names
     msg["From"] = sender_address(sender)
-    user, _, domain = recipient.rpartition("@")
-    msg["To"] = Address(display_name=recipient_name, username=user, domain=domain)
+    _, address = mail_address(recipient)  # an unusual address is parsed, never cut at its last "@"
+    user, _, domain = address.rpartition("@")
+    try:
+        msg["To"] = Address(display_name=recipient_name, username=user, domain=domain)
+    except ValueError as exc:
+        raise UnsendableMessage(f"无法写入收件人地址 {recipient!r}：{exc}") from None
     msg["Subject"] = subject
     msg["Message-ID"] = message_id
     msg["Date"] = date_header

@@ -11,6 +11,7 @@ with the same Message-ID.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -49,6 +50,7 @@ CLAIM_BATCH = 100
 BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_MAX = timedelta(hours=12)
 LAST_SWEEP = "last_sweep_date"
+_PLAIN = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
 # Which people on the case hear of which kind of item.
 ROLES_FOR: dict[str, tuple[str, ...]] = {
     "stage_due": ("officer", "county_leader", "township_cadre", "secretary"),
@@ -161,10 +163,13 @@ def addressed(email: str) -> tuple[str, str, str]:
     An address that cannot be used is kept, printable and cut to the column, with the reason: its
     digest is recorded as failed and the others are sent.
     """
+    email = email.strip()
+    if _PLAIN.fullmatch(email):  # nearly every address: no parsing needed
+        return email.lower(), "", ""
     try:
-        name, address = mail_address(email.strip())
+        name, address = mail_address(email)
     except ValueError as exc:
-        shown = email.strip().encode("unicode_escape").decode("ascii")[:320].lower()
+        shown = email.encode("unicode_escape").decode("ascii")[:320].lower()
         return shown, "", f"无法投递：{exc}"
     return address.lower(), name, ""
 
