@@ -196,11 +196,11 @@ def _umask_mode() -> int:
     return 0o666 & ~mask
 
 
-def output_target(output: str) -> tuple[Path, int]:
-    """Where ``-o output`` really goes and the mode it will have.
+def output_target(output: str) -> tuple[Path, int, tuple[int, int] | None]:
+    """Where ``-o output`` really goes, the mode it will have and the owner it keeps (uid, gid).
 
     A symlink is followed to its target (the link stays a link); an existing regular file keeps its
-    mode; a directory, a device or a FIFO is refused (stdout is ``-o -``).
+    mode and owner; a directory, a device or a FIFO is refused (stdout is ``-o -``).
     """
     given = Path(output)
     target = Path(os.path.realpath(given))
@@ -209,14 +209,14 @@ def output_target(output: str) -> tuple[Path, int]:
     except FileNotFoundError:
         if not target.parent.is_dir():
             raise OutputError(f"无法写入文件 {given}：目录不存在") from None
-        return target, _umask_mode()
+        return target, _umask_mode(), None
     except OSError as exc:
         raise OutputError(f"无法写入文件 {given}：{os_reason(exc)}") from None
     if stat.S_ISDIR(st.st_mode):
         raise OutputError(f"无法写入文件 {given}：是一个目录")
     if not stat.S_ISREG(st.st_mode):
         raise OutputError(f"无法写入文件 {given}：不是普通文件（设备、管道或套接字），输出到标准输出请用 -o -")
-    return target, stat.S_IMODE(st.st_mode)
+    return target, stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid)
 
 
 def write_file(output: str, write: Callable[[Any], Any], *, binary: bool) -> None:
@@ -225,11 +225,19 @@ def write_file(output: str, write: Callable[[Any], Any], *, binary: bool) -> Non
     Never a partial or empty file under the real name: on any error (a full disk, a file size limit,
     a writer's failure) the temporary file is removed and the target is as it was.
     """
-    target, mode = output_target(output)
-    fd, part_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    target, mode, owner = output_target(output)
+    try:
+        fd, part_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    except OSError as exc:
+        raise OutputError(f"无法写入文件 {output}：无法在 {target.parent} 中建立临时文件（{os_reason(exc)}）") from None
     part = Path(part_name)
     try:
         os.fchmod(fd, mode)
+        if owner is not None and owner != (os.geteuid(), os.getegid()):
+            try:
+                os.fchown(fd, *owner)  # root replacing another user's file: it stays theirs
+            except PermissionError:
+                pass
         fh: Any = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
         with fh:
             write(fh)

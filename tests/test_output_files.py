@@ -155,3 +155,38 @@ def test_a_closed_pipe_ends_quietly(demo: Run, db_url: str, args: tuple[str, ...
     finally:
         os.close(write)
     assert (done.returncode, done.stderr.decode()) == (code, "")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a directory root cannot write into needs another user")
+def test_a_folder_without_write_permission_is_one_line(demo: Run, tmp_path: Path) -> None:
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(dir="/tmp"))  # reachable by nobody (pytest's own folders are not)
+    folder.chmod(0o755)
+    target = folder / "台账.csv"
+    target.write_text("old")
+    os.chown(target, 65534, 65534)
+    done = subprocess.run(  # as nobody: the file is theirs, the folder is not
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c",
+         "from rectify.output import write_file\n"
+         f"write_file({str(target)!r}, lambda fh: fh.write('new'), binary=False)"],
+        capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": str(Path.cwd())})
+    try:
+        assert done.returncode == 1
+        assert done.stderr.splitlines()[-1] == (
+            f"rectify.output.OutputError: 无法写入文件 {target}：无法在 {folder} 中建立临时文件（没有写入权限）")
+        assert target.read_text() == "old" and [p.name for p in folder.iterdir()] == ["台账.csv"]
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_root_replacing_another_users_file_keeps_its_owner(demo: Run, tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only root can give a file to another user")
+    target = tmp_path / "台账.csv"
+    target.write_text("old")
+    os.chown(target, 65534, 65534)
+    res = demo("ledger", "--format", "csv", "-o", str(target))
+    assert res.exit_code == 0, res.output
+    assert (target.stat().st_uid, target.stat().st_gid) == (65534, 65534)
