@@ -2,10 +2,12 @@
 
 Recording is one transaction: digest rows for every recipient, the items with
 ``INSERT … ON CONFLICT DO NOTHING`` on their unique key, digests that got no new item dropped, the rest
-rendered. A template error rolls all of it back. Draining claims rows (``FOR UPDATE SKIP LOCKED`` on
+rendered. A broken template (found by rendering a sample first) or one reaching for Python's objects
+rolls all of it back; a digest that cannot be built or addressed on its own is recorded ``failed``
+with its reason, and the others go. Draining claims rows (``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, a conditional ``UPDATE … WHERE status='pending'`` on SQLite), sends them on one
 connection and marks them sent; a row whose lease ran out (a dead process) is claimed again and sent
-with the same Message-ID.
+with the same Message-ID. Whatever stops a drain gives its unfinished rows back.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Digests rendered from Jinja templates: one Environment, StrictUndefined, HTML autoescaped.
 
 A folder named in ``[templates] folder`` is searched before the built-in templates, so a county can
-replace one template and keep the others. Any template error becomes one :class:`TemplateProblem`
-line, raised before anything is recorded or sent.
+replace one template and keep the others, in Jinja's immutable sandbox. Any template error becomes
+one :class:`TemplateProblem` line (:class:`UnsafeTemplate`, exit 2, for one reaching Python's objects).
 """
 
 from __future__ import annotations
