@@ -6,8 +6,12 @@ import csv
 import errno
 import io
 import json
+import os
+import stat
+import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -25,6 +29,8 @@ _OS_REASONS = {
     errno.ENOTDIR: "路径中有一部分不是目录",
     errno.ENOSPC: "磁盘空间不足",
     errno.EROFS: "文件系统只读",
+    errno.EFBIG: "文件超过允许的大小",
+    errno.EDQUOT: "超出磁盘配额",
 }
 _OS_READ_REASONS = {**_OS_REASONS, errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限",
                     errno.EPERM: "没有读取权限"}
@@ -163,3 +169,84 @@ def emit(rows: list[dict[str, Any]], columns: Sequence[Column], fmt: str, *, emp
         click.echo(empty)
     else:
         click.echo(render_table(rows, columns, colour=colour, max_width=max_width))
+
+
+# -- writing output files --------------------------------------------------------------------------
+
+
+class OutputError(click.ClickException):
+    """A file we were asked to write cannot be written (exit 2: the path given is unusable)."""
+
+
+def os_error_in(exc: BaseException) -> OSError | None:
+    """The OSError behind ``exc`` (a writer such as XlsxWriter wraps the one it met), if any."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return None
+        if isinstance(seen, OSError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _umask_mode() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def output_target(output: str) -> tuple[Path, int, tuple[int, int] | None]:
+    """Where ``-o output`` really goes, the mode it will have and the owner it keeps (uid, gid).
+
+    A symlink is followed to its target (the link stays a link); an existing regular file keeps its
+    mode and owner; a directory, a device or a FIFO is refused (stdout is ``-o -``).
+    """
+    given = Path(output)
+    target = Path(os.path.realpath(given))
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        if not target.parent.is_dir():
+            raise OutputError(f"无法写入文件 {given}：目录不存在") from None
+        return target, _umask_mode(), None
+    except OSError as exc:
+        raise OutputError(f"无法写入文件 {given}：{os_reason(exc)}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"无法写入文件 {given}：是一个目录")
+    if not stat.S_ISREG(st.st_mode):
+        raise OutputError(f"无法写入文件 {given}：不是普通文件（设备、管道或套接字），输出到标准输出请用 -o -")
+    return target, stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid)
+
+
+def write_file(output: str, write: Callable[[Any], Any], *, binary: bool) -> None:
+    """Write ``output`` through a temporary file beside its target, renamed onto it only when complete.
+
+    Never a partial or empty file under the real name: on any error (a full disk, a file size limit,
+    a writer's failure) the temporary file is removed and the target is as it was.
+    """
+    target, mode, owner = output_target(output)
+    try:
+        fd, part_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    except OSError as exc:
+        raise OutputError(f"无法写入文件 {output}：无法在 {target.parent} 中建立临时文件（{os_reason(exc)}）") from None
+    part = Path(part_name)
+    try:
+        os.fchmod(fd, mode)
+        if owner is not None and owner != (os.geteuid(), os.getegid()):
+            try:
+                os.fchown(fd, *owner)  # root replacing another user's file: it stays theirs
+            except PermissionError:
+                pass
+        fh: Any = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        with fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(part, target)
+    except BaseException as exc:
+        part.unlink(missing_ok=True)
+        os_error = os_error_in(exc) if isinstance(exc, Exception) else None
+        if os_error is not None:
+            raise OutputError(f"无法写入文件 {output}：{os_reason(os_error)}，未写入任何内容") from None
+        raise

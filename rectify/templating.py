@@ -3,7 +3,9 @@
 Templates are package data (``<package>/templates``); an optional folder is searched first, so a county
 can replace one mail template and keep the others (``[templates] folder``). Undefined variables fail
 (StrictUndefined), ``.html`` templates are autoescaped, and block tags keep Jinja's default whitespace
-(the templates say where a newline goes with ``{%-``). The days-left wording is the filter
+(the templates say where a newline goes with ``{%-``). With a folder, the environment is Jinja's
+immutable sandbox: a county's template reaches the values it is given, never Python's objects
+(``__class__``, ``__globals__``) and never changes them. The days-left wording is the filter
 ``days_left_text``, so every output words a number of days the same way.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from rectify.states.wording import days_left_text
 
@@ -22,7 +25,8 @@ def make_environment(package: str, folder: str | Path | None = None) -> jinja2.E
     if folder:
         loaders.append(jinja2.FileSystemLoader(str(folder)))
     loaders.append(jinja2.PackageLoader(package, "templates"))
-    env = jinja2.Environment(
+    kind = ImmutableSandboxedEnvironment if folder else jinja2.Environment
+    env = kind(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),

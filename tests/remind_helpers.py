@@ -74,10 +74,12 @@ def start_server(
     return SmtpServer(sink, port, controller)
 
 
-def write_config(path: Path, port: int, *, extra: str = "", user: str = "", security: str = "none") -> Path:
+def write_config(path: Path, port: int, *, extra: str = "", user: str = "", security: str = "none",
+                 allow_plain_auth: bool = False) -> Path:
     path.write_text(
         "[smtp]\n"
         f'host = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\nuser = "{user}"\n'
+        f"allow_plain_auth = {str(allow_plain_auth).lower()}\n"
         'sender = "青山县委组织部 <zzb@qingshan.example.cn>"\ntimeout_seconds = 5\nmax_attempts = 3\n'
         "[supervisors]\n"
         'county = ["county.sup@qingshan.example.cn"]\ncity = ["city.sup@example.cn"]\n' + extra,

@@ -89,6 +89,13 @@ class RectifyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # A listing piped into ``head``: the reader has what it wanted (click itself would exit 1).
+            raise click.exceptions.Exit(report(BrokenPipeError())) from None
+
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         standalone = kwargs.pop("standalone_mode", True)
         try:

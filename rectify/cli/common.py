@@ -16,7 +16,7 @@ import click
 
 from rectify.config import ConfigError
 from rectify.errors import BadInput, RectifyError
-from rectify.output import os_reason
+from rectify.output import OutputError, os_error_in, os_reason, write_file
 from rectify.states.deadlines import LIGHT_LABELS
 from rectify.states.stages import KINDS, SECRETARY_KINDS, STAGE_LABELS
 
@@ -51,10 +51,6 @@ STAGE = LabelledChoice(STAGE_LABELS)
 LIGHT = LabelledChoice(LIGHT_LABELS)
 
 
-class OutputError(click.ClickException):
-    """A file we were asked to write cannot be written."""
-
-
 # The one table from error classes to exit codes: 1 a rule refused, 2 malformed input or usage.
 # The first class the error is an instance of wins, so subclasses come before their bases.
 EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
@@ -83,6 +79,9 @@ def exit_code(exc: Exception) -> int | None:
 
 def report(exc: Exception) -> int:
     """Turn ``exc`` into one line on stderr and return the exit code."""
+    if isinstance(exc, BrokenPipeError):  # a listing piped into ``head``: the reader has what it wanted
+        silence_stdout()
+        return 0
     code = exit_code(exc)
     if code is None:
         if os.environ.get("RECTIFY_DEBUG"):
@@ -300,45 +299,46 @@ def to_file(output: str | None) -> bool:
 
 
 def write_output(output: str | None, fmt: str, write: Callable[[Any], Any], *, binary: bool | None = None) -> None:
-    """Write to ``-o FILE`` via a temporary file renamed at the end (never half-written), or to stdout
-    (no -o, or ``-o -``)."""
-    import io
-
+    """Write to ``-o FILE`` via a temporary file renamed at the end (:func:`rectify.output.write_file`:
+    never half-written, symlinks followed, devices refused), or to stdout (no -o, or ``-o -``)."""
     binary = fmt in _BINARY_FORMATS if binary is None else binary
-    if not to_file(output):
-        sys.stdout.flush()
-        stream = sys.stdout.buffer
-        if binary and stream.isatty():
-            raise click.UsageError(f"{fmt} 是二进制格式，请用 -o 文件名 指定输出文件")
+    if to_file(output):
+        assert output is not None
+        write_file(output, write, binary=binary)
+        return
+    sys.stdout.flush()
+    stream = sys.stdout.buffer
+    if binary and stream.isatty():
+        raise click.UsageError(f"{fmt} 是二进制格式，请用 -o 文件名 指定输出文件")
+    try:
         if binary:
             write(stream)
+            stream.flush()
         else:
+            import io
+
             text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
             try:
                 write(text)
             finally:
                 text.flush()
                 text.detach()
-        return
-    from pathlib import Path
+    except Exception as exc:
+        error = os_error_in(exc)  # XlsxWriter wraps the OSError it met
+        if isinstance(error, BrokenPipeError):
+            # The reader went away (``| head``): text ends quietly; binary output is cut short, exit 1.
+            silence_stdout()
+            raise click.exceptions.Exit(1 if binary else 0) from None
+        if error is None:
+            raise
+        raise OutputError(f"无法写入标准输出：{os_reason(error)}") from None
 
-    assert output is not None
-    target = Path(output)
-    part = target.with_name(target.name + ".part")
-    try:
-        if binary:
-            with open(part, "wb") as fh:
-                write(fh)
-        else:
-            with open(part, "w", encoding="utf-8", newline="") as fh:
-                write(fh)
-        os.replace(part, target)
-    except OSError as exc:
-        part.unlink(missing_ok=True)
-        raise OutputError(f"无法写入文件 {target}：{os_reason(exc)}") from None
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush does not meet the closed pipe again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 class ProgressBars:

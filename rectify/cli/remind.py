@@ -52,15 +52,28 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
                    f"（{result.new_items} 项提醒）；未记录、未发送")
         return
     say(f"提醒扫描 {result.as_of}：{result.cases} 个候选案例，新记录 {result.new_items} 项提醒、"
-               f"{len(result.digests)} 封摘要")
+        f"{len(result.digests)} 封摘要" + (f"（其中 {result.failed} 封无法生成或投递）" if result.failed else ""))
     try:
         sent = service.drain()
     except MailServerProblem as exc:
         raise MailServerProblem(f"{exc}；未发送的邮件留在发件箱，下次运行时重发") from None
     say(f"已发送 {sent.sent} 封摘要" + (f"，{sent.retrying} 封稍后重试" if sent.retrying else "")
                + (f"，{sent.failed} 封放弃发送" if sent.failed else ""))
-    if sent.retrying or sent.failed:
-        raise click.ClickException(f"{sent.retrying + sent.failed} 封摘要未能发送（rectify outbox list 查看原因）")
+    _refuse_unsent(app, sent, result.failed)
+
+
+def _refuse_unsent(app: App, sent: Any, failed_at_sweep: int) -> None:
+    """Exit non-zero while anything is unsent: digests to retry, failed ones, or held under a lease."""
+    if sent.held:
+        from zoneinfo import ZoneInfo
+
+        until = sent.held_until.astimezone(ZoneInfo(app.config.policy.timezone)).strftime("%Y-%m-%d %H:%M")
+        raise click.ClickException(
+            f"{sent.held} 封摘要正由另一进程发送（或上次发送中断），租约到 {until} 为止；"
+            "到期后下次运行重发（rectify outbox list --status sending 查看）")
+    unsent = sent.retrying + sent.failed + failed_at_sweep
+    if unsent:
+        raise click.ClickException(f"{unsent} 封摘要未能发送（rectify outbox list 查看原因）")
 
 
 @click.group()

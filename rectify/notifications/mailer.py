@@ -32,8 +32,36 @@ class MailServerProblem(RectifyError):
     """The server cannot be reached or refuses us: nothing more can be sent in this drain."""
 
 
+class ServerRefused(MailServerProblem):
+    """A refusal meant for every message (530 STARTTLS required, 535 authentication): not the digest's
+    fault, so it counts no attempt against it."""
+
+
 class MessageRefused(Exception):
     """The server refused this one message; the next may go through."""
+
+
+class UnsendableMessage(ValueError):
+    """A digest no server could take (no subject, an address that cannot be written): it fails at once."""
+
+
+# Replies that refuse the session, not the message: the drain stops instead of failing each digest.
+SERVER_WIDE_CODES = frozenset({421, 454, 530, 534, 535, 538})
+
+
+def mail_address(text: str) -> tuple[str, str]:
+    """``张三 <zhang@example.cn>`` or ``zhang@example.cn`` → (display name, address), by the standard
+    library's parser; ValueError saying what is wrong (a line break, no address, several addresses)."""
+    if _CONTROL.search(text):
+        raise UnsendableMessage(f"收件人地址含换行或控制字符：{text!r}")
+    found = getaddresses([text])
+    if len(found) != 1:
+        raise UnsendableMessage(f"一个收件人只能有一个邮箱地址：{text!r}")
+    name, addr = found[0]
+    user, at, domain = addr.rpartition("@")
+    if not at or not user or not domain or any(c in addr for c in ' <>()[]\\,;:"'):
+        raise UnsendableMessage(f"不是有效的邮箱地址：{text!r}")
+    return name.strip(), addr
 
 
 @lru_cache(maxsize=16)  # one sender per configuration; asked once per digest recorded
@@ -178,7 +206,10 @@ def build_message(
     Usually its headers are encoded directly (the email package's header classes parse and refold
     every header of every message, most of the cost of a digest); anything unusual (a long or odd
     display name, a subject with control characters, an address needing quotes) goes through them.
+    An empty subject is refused (UnsendableMessage): a mail without one is taken for spam, or lost.
     """
+    if not subject.strip():
+        raise UnsendableMessage("邮件主题为空（检查模板 subject.txt）")
     fast = _fast_message(sender, recipient, recipient_name, subject, text, html, message_id, date_header)
     if fast is not None:
         return fast
@@ -191,8 +222,12 @@ def _standard_message(
 ) -> EmailMessage:
     msg = EmailMessage(POLICY)  # default policy: RFC 2047 encoded Chinese subject and names
     msg["From"] = sender_address(sender)
-    user, _, domain = recipient.rpartition("@")
-    msg["To"] = Address(display_name=recipient_name, username=user, domain=domain)
+    _, address = mail_address(recipient)  # an unusual address is parsed, never cut at its last "@"
+    user, _, domain = address.rpartition("@")
+    try:
+        msg["To"] = Address(display_name=recipient_name, username=user, domain=domain)
+    except ValueError as exc:
+        raise UnsendableMessage(f"无法写入收件人地址 {recipient!r}：{exc}") from None
     msg["Subject"] = subject
     msg["Message-ID"] = message_id
     msg["Date"] = date_header
@@ -270,6 +305,11 @@ class SmtpMailer(Mailer):
 
     def open(self) -> None:
         c = self.config
+        if c.user and c.security == "none" and not c.allow_plain_auth:
+            raise MailServerProblem(
+                f"未向邮件服务器 {self.where} 发送密码：连接未加密（[smtp] security = \"none\"）；"
+                "请改用 security = \"starttls\" 或 \"ssl\"，确需明文登录时设 allow_plain_auth = true"
+            )
         try:
             if c.security == "ssl":
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -286,7 +326,7 @@ class SmtpMailer(Mailer):
                 smtp.login(c.user, self.password)
         except smtplib.SMTPAuthenticationError:
             self.close()
-            raise MailServerProblem(
+            raise ServerRefused(
                 f"邮件服务器 {self.where} 拒绝登录：用户 {c.user} 的用户名或密码错误"
                 "（密码取自环境变量 RECTIFY_SMTP_PASSWORD）"
             ) from None
@@ -313,6 +353,8 @@ class SmtpMailer(Mailer):
         try:
             self._smtp.send_message(msg)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            if _server_wide(exc):
+                raise ServerRefused(f"邮件服务器 {self.where} 拒绝本次连接发信：{_first(exc)}") from None
             raise MessageRefused(_first(exc)) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise MailServerProblem(f"与邮件服务器 {self.where} 的连接中断：{_first(exc)}") from None
@@ -330,6 +372,13 @@ class SmtpMailer(Mailer):
                 pass
 
 
+def _server_wide(exc: smtplib.SMTPException) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = {code for code, _ in exc.recipients.values()}
+        return bool(codes) and codes <= SERVER_WIDE_CODES
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code in SERVER_WIDE_CODES
+
+
 def _first(exc: BaseException) -> str:
     if isinstance(exc, socket.timeout | TimeoutError):
         return "连接超时"
@@ -338,13 +387,14 @@ def _first(exc: BaseException) -> str:
     if isinstance(exc, socket.gaierror):
         return "找不到主机"
     if isinstance(exc, smtplib.SMTPResponseException):
-        err = (
-            exc.smtp_error.decode("utf-8", "replace")
-            if isinstance(exc.smtp_error, bytes)
-            else str(exc.smtp_error)
-        )
-        return f"{exc.smtp_code} {err}".splitlines()[0]
+        return f"{exc.smtp_code} {_text(exc.smtp_error)}".splitlines()[0]
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "收件人被拒绝：" + ", ".join(exc.recipients)
+        codes = " ".join(sorted({f"{code} {_text(msg)}" for code, msg in exc.recipients.values()}))
+        return "收件人被拒绝：" + ", ".join(exc.recipients) + (f"（{codes}）" if codes else "")
     text = str(exc)
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _text(reply: bytes | str) -> str:
+    return (reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)).splitlines()[0] \
+        if reply else ""

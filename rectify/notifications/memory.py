@@ -151,6 +151,7 @@ class MemoryOutboxStore:
         for row in rows:
             d = self.outbox[row["b_id"]]
             d.subject, d.body_text, d.body_html = row["subject"], row["body_text"], row["body_html"]
+            d.status, d.last_error = row["b_status"], row["b_error"]
 
     def advance_state(self, name: str, value: str) -> None:
         if name not in self.state or self.state[name] < value:
@@ -201,6 +202,11 @@ class MemoryOutboxStore:
     def release(self, ids: Sequence[int]) -> None:
         for did in ids:
             self._update(did, status="pending", lease_until=None)
+
+    def held(self, *, now: datetime) -> tuple[int, datetime | None]:
+        leases = [d.lease_until for d in self.outbox.values()
+                  if d.status == "sending" and d.lease_until is not None and d.lease_until >= now]
+        return len(leases), max(leases, default=None)
 
     # -- listing and retry --
 

@@ -2,15 +2,18 @@
 
 Recording is one transaction: digest rows for every recipient, the items with
 ``INSERT … ON CONFLICT DO NOTHING`` on their unique key, digests that got no new item dropped, the rest
-rendered. A template error rolls all of it back. Draining claims rows (``FOR UPDATE SKIP LOCKED`` on
+rendered. A broken template (found by rendering a sample first) or one reaching for Python's objects
+rolls all of it back; a digest that cannot be built or addressed on its own is recorded ``failed``
+with its reason, and the others go. Draining claims rows (``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, a conditional ``UPDATE … WHERE status='pending'`` on SQLite), sends them on one
 connection and marks them sent; a row whose lease ran out (a dead process) is claimed again and sent
-with the same Message-ID.
+with the same Message-ID. Whatever stops a drain gives its unfinished rows back.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -25,7 +28,9 @@ from rectify.notifications.mailer import (
     Mailer,
     MailServerProblem,
     MessageRefused,
+    ServerRefused,
     build_message,
+    mail_address,
     sender_address,
 )
 from rectify.notifications.policy import (
@@ -39,7 +44,7 @@ from rectify.notifications.policy import (
     progress_cutoff,
     sweep,
 )
-from rectify.notifications.render import Renderer
+from rectify.notifications.render import Renderer, TemplateProblem, UnsafeTemplate
 from rectify.notifications.store import OutboxStore, Recording
 
 LEASE = timedelta(minutes=10)
@@ -47,6 +52,7 @@ CLAIM_BATCH = 100
 BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_MAX = timedelta(hours=12)
 LAST_SWEEP = "last_sweep_date"
+_PLAIN = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
 # Which people on the case hear of which kind of item.
 ROLES_FOR: dict[str, tuple[str, ...]] = {
     "stage_due": ("officer", "county_leader", "township_cadre", "secretary"),
@@ -77,6 +83,11 @@ class SweepResult:
     @property
     def new_items(self) -> int:
         return sum(d["items"] for d in self.digests)
+
+    @property
+    def failed(self) -> int:
+        """Digests recorded as failed: they could not be built or addressed."""
+        return sum(1 for d in self.digests if d["failed"])
 
 
 def _iso(v: Any) -> Any:
@@ -129,8 +140,8 @@ def plan_items(
             "contact": contacts.get(it.case_id, ""),
         }
         for role, name, email in targets:
-            email = email.strip()
-            key = (it.case_id, it.kind, it.stage, it.due_on, it.offset_days, email.lower())
+            address, shown, problem = addressed(email)
+            key = (it.case_id, it.kind, it.stage, it.due_on, it.offset_days, address)
             if key in out:
                 continue
             out[key] = {
@@ -139,12 +150,30 @@ def plan_items(
                 "stage": it.stage,
                 "due_on": it.due_on,
                 "offset_days": it.offset_days,
-                "recipient": email.lower(),
+                "recipient": address,
                 "role": role,
-                "name": name,
+                "name": name or shown,
                 "detail": detail,
+                "problem": problem,
             }
     return list(out.values())
+
+
+def addressed(email: str) -> tuple[str, str, str]:
+    """(address, display name, problem): ``张三 <zhang@example.cn>`` → ``zhang@example.cn``, ``张三``.
+
+    An address that cannot be used is kept, printable and cut to the column, with the reason: its
+    digest is recorded as failed and the others are sent.
+    """
+    email = email.strip()
+    if _PLAIN.fullmatch(email):  # nearly every address: no parsing needed
+        return email.lower(), "", ""
+    try:
+        name, address = mail_address(email)
+    except ValueError as exc:
+        shown = email.encode("unicode_escape").decode("ascii")[:320].lower()
+        return shown, "", f"无法投递：{exc}"
+    return address.lower(), name, ""
 
 
 def _message_id(sender: str) -> str:
@@ -248,6 +277,7 @@ def _record(
     for r in rec.add_items(item_rows):
         new[r.digest_id].append({**json.loads(r.detail), "role": r.role})
     rec.drop_digests([d for d in digest_ids.values() if d not in new])
+    problems = {p["recipient"]: p["problem"] for p in planned if p["problem"]}
     out: list[dict[str, Any]] = []
     updates = []
     for recipient in recipients:
@@ -255,22 +285,30 @@ def _record(
         if did not in new:
             continue
         its = sorted(new[did], key=lambda d: (d["case_id"], d["kind"], d["due_on"]))
-        rendered = renderer.render(recipient, names.get(recipient, ""), as_of, its)
-        updates.append(
-            {"b_id": did, "subject": rendered.subject, "body_text": rendered.text, "body_html": rendered.html}
-        )
-        out.append(
-            {
-                "id": did,
-                "recipient": recipient,
-                "recipient_name": names.get(recipient, ""),
-                "items": len(its),
-                "subject": rendered.subject,
-                "body_text": rendered.text,
-            }
-        )
+        subject, text, html, problem = _render_one(renderer, recipient, names.get(recipient, ""), as_of, its)
+        problem = problems.get(recipient) or problem
+        updates.append({"b_id": did, "subject": subject, "body_text": text, "body_html": html,
+                        "b_status": "failed" if problem else "pending", "b_error": problem[:500]})
+        out.append({"id": did, "recipient": recipient, "recipient_name": names.get(recipient, ""),
+                    "items": len(its), "subject": subject, "body_text": text, "failed": problem})
     rec.set_bodies(updates)
     return out
+
+
+def _render_one(renderer: Renderer, recipient: str, name: str, as_of: date, items: list[dict[str, Any]]
+                ) -> tuple[str, str, str, str]:
+    """(subject, text, html, problem): a digest the templates fail on, or render without a subject, is
+    recorded as failed with the reason; the others still go. A template reaching for Python's objects
+    stops the run (it is the county's configuration, not this digest)."""
+    try:
+        rendered = renderer.render(recipient, name, as_of, items)
+    except UnsafeTemplate:
+        raise
+    except TemplateProblem as exc:
+        return "", "", "", f"无法生成邮件：{exc}"
+    if not rendered.subject:
+        return "", rendered.text, rendered.html, "无法生成邮件：邮件主题为空（检查模板 subject.txt）"
+    return rendered.subject, rendered.text, rendered.html, ""
 
 
 # -- persisted scheduler state --------------------------------------------------------------------
@@ -294,6 +332,8 @@ class DrainResult:
     retrying: int = 0
     failed: int = 0
     sent_ids: list[int] = field(default_factory=list)
+    held: int = 0  # digests another (or a crashed) process holds, left for after their lease
+    held_until: datetime | None = None
 
 
 def claim(
@@ -336,37 +376,58 @@ def _refused(store: OutboxStore, config: Config, row: Any, exc: MessageRefused, 
         result.retrying += 1
 
 
+def _send_one(store: OutboxStore, config: Config, mailer: Mailer, row: Any, now: datetime,
+              result: DrainResult) -> None:
+    """Send one claimed digest and mark it; MailServerProblem (the server, not this digest) is raised."""
+    try:
+        msg = message_for(row, config, now)
+    except ValueError as exc:  # it cannot be built (no subject, an address that cannot be written)
+        store.mark_failed(row.id, attempts=row.attempts + 1, error=f"无法生成邮件：{exc}"[:500])
+        result.failed += 1
+        return
+    try:
+        mailer.send(msg)
+    except MessageRefused as exc:
+        _refused(store, config, row, exc, now, result)
+        return
+    except MailServerProblem as exc:
+        # A refusal of the whole session counts against no digest; a dropped connection against this one.
+        attempts = row.attempts + (0 if isinstance(exc, ServerRefused) else 1)
+        store.mark_pending(row.id, attempts=attempts, next_attempt_at=now, error=str(exc)[:500])
+        raise
+    store.mark_sent(row.id, now=now)
+    result.sent += 1
+    result.sent_ids.append(row.id)
+
+
 def drain(
     store: OutboxStore, config: Config, mailer: Mailer, *, now: datetime, lease: timedelta = LEASE
 ) -> DrainResult:
-    """Send every due row on one connection. A server problem leaves the rows pending and is raised."""
+    """Send every due row on one connection. A server problem leaves the rows pending and is raised.
+
+    Whatever stops the drain, the rows it claimed and did not finish go back to the queue at once;
+    rows another process holds are counted (``held``) and taken over only after their lease.
+    """
     result = DrainResult()
     batch = claim(store, now=now, lease=lease)
-    if not batch:
-        return result
-    try:
-        mailer.open()
-    except MailServerProblem:
-        release(store, [r.id for r in batch])
-        raise
-    try:
-        while batch:
-            for k, row in enumerate(batch):
-                try:
-                    mailer.send(message_for(row, config, now))
-                except MessageRefused as exc:
-                    _refused(store, config, row, exc, now, result)
-                    continue
-                except MailServerProblem as exc:
-                    store.mark_pending(row.id, attempts=row.attempts + 1, next_attempt_at=now, error=str(exc)[:500])
-                    release(store, [r.id for r in batch[k + 1 :]])
-                    raise
-                store.mark_sent(row.id, now=now)
-                result.sent += 1
-                result.sent_ids.append(row.id)
-            batch = claim(store, now=now, lease=lease)
-    finally:
-        mailer.close()
+    if batch:
+        try:
+            mailer.open()
+        except MailServerProblem:
+            release(store, [r.id for r in batch])
+            raise
+        try:
+            while batch:
+                for k, row in enumerate(batch):
+                    try:
+                        _send_one(store, config, mailer, row, now, result)
+                    except BaseException:
+                        release(store, [r.id for r in batch[k + 1 :]] + [row.id])
+                        raise
+                batch = claim(store, now=now, lease=lease)
+        finally:
+            mailer.close()
+    result.held, result.held_until = store.held(now=now)
     return result
 
 

@@ -1,8 +1,8 @@
 """Digests rendered from Jinja templates: one Environment, StrictUndefined, HTML autoescaped.
 
 A folder named in ``[templates] folder`` is searched before the built-in templates, so a county can
-replace one template and keep the others. Any template error becomes one :class:`TemplateProblem`
-line, raised before anything is recorded or sent.
+replace one template and keep the others, in Jinja's immutable sandbox. Any template error becomes
+one :class:`TemplateProblem` line (:class:`UnsafeTemplate`, exit 2, for one reaching Python's objects).
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SecurityError
 
 from rectify import templating
-from rectify.errors import RectifyError
+from rectify.errors import BadInput, RectifyError
 from rectify.notifications.policy import KIND_LABELS, KINDS
 from rectify.states.stages import STAGE_LABELS, Stage
 
@@ -32,6 +33,10 @@ DUE_LABELS = {
 
 class TemplateProblem(RectifyError):
     """A template that does not parse, is missing, or uses an undefined variable."""
+
+
+class UnsafeTemplate(TemplateProblem, BadInput):
+    """A county's template reaching for Python's objects (``__class__``, ``__globals__``): exit 2."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,8 @@ def _describe(exc: Exception, name: str) -> str:
         return f"邮件模板 {Path(where).name} 第 {exc.lineno} 行语法错误：{exc.message}"
     if isinstance(exc, jinja2.TemplateNotFound):
         return f"找不到邮件模板 {exc.name}"
+    if isinstance(exc, SecurityError):
+        return f"邮件模板 {name} 访问了不允许的属性（模板只能使用提供给它的值）：{exc}"
     if isinstance(exc, jinja2.UndefinedError):
         return f"邮件模板 {name} 使用了未定义的变量：{exc.message}"
     return f"邮件模板 {name} 渲染出错：{exc}"
@@ -125,7 +132,8 @@ class Renderer:
         try:
             return self._templates[name].render(ctx)
         except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
-            raise TemplateProblem(_describe(exc, name)) from None
+            problem = UnsafeTemplate if isinstance(exc, SecurityError) else TemplateProblem
+            raise problem(_describe(exc, name)) from None
 
     def render(
         self, recipient: str, recipient_name: str, as_of: date, items: Sequence[dict[str, Any]]

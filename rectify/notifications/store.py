@@ -50,7 +50,8 @@ class Recording(Protocol):
         """Delete these digests (they got no new item)."""
 
     def set_bodies(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Rows ``b_id subject body_text body_html``: the rendered digests."""
+        """Rows ``b_id subject body_text body_html b_status b_error``: the rendered digests, ``pending``,
+        or ``failed`` with the reason when they could not be built or addressed."""
 
     def advance_state(self, name: str, value: str) -> None:
         """Set a persisted fact, only ever to a greater value."""
@@ -76,6 +77,10 @@ class OutboxStore(Protocol):
 
     def release(self, ids: Sequence[int]) -> None:
         """Give claimed digests back untouched."""
+
+    def held(self, *, now: datetime) -> tuple[int, datetime | None]:
+        """How many digests are ``sending`` under a lease still running at ``now``, and the latest
+        lease's end (None when there is none)."""
 
     def digests(self, status: str | None) -> list[dict[str, Any]]:
         """Digest summaries (``id status recipient recipient_name sweep_date items attempts

@@ -194,6 +194,8 @@ _SET_BODIES = (
         subject=sa.bindparam("subject"),
         body_text=sa.bindparam("body_text"),
         body_html=sa.bindparam("body_html"),
+        status=sa.bindparam("b_status"),
+        last_error=sa.bindparam("b_error"),
     )
 )
 
@@ -346,6 +348,14 @@ class SqlOutboxStore:
                 .where(digest_t.c.id.in_(list(ids)), digest_t.c.status == "sending")
                 .values(status="pending", lease_until=None)
             )
+
+    def held(self, *, now: datetime) -> tuple[int, datetime | None]:
+        q = sa.select(sa.func.count(), sa.func.max(digest_t.c.lease_until)).where(
+            digest_t.c.status == "sending", digest_t.c.lease_until >= now
+        )
+        with self.db.connect() as conn:
+            count, until = conn.execute(q).one()
+        return int(count), until
 
     def digests(self, status: str | None) -> list[dict[str, Any]]:
         q = sa.select(
