@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.engine import Row
 from transitions import Machine, MachineError
 
+from rectify import validation
 from rectify.clock import Clock, local_today, system_clock
 from rectify.config import Config
 from rectify.errors import BadInput, Conflict, NotFound, Refused
@@ -40,10 +41,11 @@ from rectify.states.stages import (
 )
 from rectify.states.thresholds import verification_shortfalls
 from rectify.states.transitions import ACTION_LABELS, BY_TRIGGER, OPEN_ACTION, TRANSITIONS, TransitionSpec
-from rectify.validation import email_address
+from rectify.validation import email_address, limit
 from rectify.workflow.people import ensure_people
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.cases import CaseStore, DuplicateKey
+from rectify.workflow.persistence.tables import org_t
 
 __all__ = ["ACTION_LABELS", "MACHINE", "PERSON_ROLES", "Outcome", "Workflow", "parse_problems", "stage_text"]
 
@@ -235,7 +237,10 @@ class Workflow:
 
     def add_org(self, code: str, name: str, *, kind: str, county: str, township: str,
                 poor_village: bool = False) -> int:
-        code, name = code.strip(), name.strip()
+        code, name = validation.text(code, "组织代码", max_len=limit(org_t, "code")), \
+            validation.text(name, "组织名称", max_len=limit(org_t, "name"))
+        county = validation.text(county, "县", max_len=limit(org_t, "county"))
+        township = validation.text(township, "乡镇", max_len=limit(org_t, "township"))
         if not code or not name:
             raise BadInput("组织代码和名称不能为空")
         if kind not in KINDS:
