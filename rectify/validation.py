@@ -204,20 +204,23 @@ def is_email(address: str) -> bool:
     return bool(_EMAIL.fullmatch(address))
 
 
-def email(value: Any, field: str = "") -> str:
+def email(value: Any, field: str = "", *, local: bool = False) -> str:
     """The mailbox of ``value`` ("" for an empty one), read by the standard library's address parser:
-    ``张三 <zhang@example.cn>`` gives ``zhang@example.cn``. Refuses CR/LF, several addresses and non-mailboxes."""
+    ``张三 <zhang@example.cn>`` gives ``zhang@example.cn``. Refuses CR/LF, several addresses and non-mailboxes;
+    ``local`` also takes a domain without a dot (``rectify@localhost``, the default sender)."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise BadInput(f"{field}邮箱地址应为文字，收到 {type(value).__name__}")
-    raw = value.strip()
+    raw = value.strip(" ")
+    if _CONTROL_ONE_LINE.search(raw):  # before any stripping: a trailing CR/LF is a header injection too
+        raise BadInput(f"{field}邮箱地址含有换行或控制字符：「{_shown(raw, 40)}」")
+    raw = raw.strip()
     if not raw:
         return ""
-    if _CONTROL_ONE_LINE.search(raw):
-        raise BadInput(f"{field}邮箱地址含有换行或控制字符：「{_shown(raw, 40)}」")
     _, address = parseaddr(raw)
-    if not address or not is_email(address) or raw.count("@") != 1:
+    mailbox = is_email(address) or (local and is_email(address + ".local"))
+    if not address or not mailbox or raw.count("@") != 1:
         raise BadInput(f"{field}邮箱地址格式不对：{_shown(raw, 60)}")
     if len(address) > 320:
         raise BadInput(f"{field}邮箱地址过长：{len(address)} 个字符")

@@ -73,7 +73,7 @@ def test_email_takes_display_names(value: str, expected: str) -> None:
     assert validation.email(value, "邮箱") == expected
 
 
-@pytest.mark.parametrize("value", ["zhang@example.cn\r\nBcc: x@evil.cn", "zhang@\nexample.cn", "张三 <zhang",
+@pytest.mark.parametrize("value", ["zhang@example.cn\r\nBcc: x@evil.cn", "zhang@\nexample.cn", "zhang@example.cn\n", "张三 <zhang",
                                    "a@b.cn, c@d.cn", "not an address", "zhang@localhost"])
 def test_email_refuses_line_breaks_lists_and_non_mailboxes(value: str) -> None:
     with pytest.raises(BadInput):
@@ -118,12 +118,23 @@ def test_days_in_order() -> None:
     ("[verification]\nmax_dissatisfied_share = -1\n", "max_dissatisfied_share 应在 0–1 之间，现为 -1"),
     ("[verification]\nmax_dissatisfied_share = 1.5\n", "max_dissatisfied_share 应在 0–1 之间"),
     ("[verification]\npass_score = 12345678901234567890\n", "pass_score 应在 0–100 之间"),
+    ('[supervisors]\ncounty = ["zzb@qingshan.gov.cn\\nBcc: all@example.cn"]\n',
+     "配置项 [supervisors] county 第 1 项不是有效的邮箱地址（邮箱地址含有换行或控制字符"),
+    ('[supervisors]\ncity = ["ok@example.cn", "not an address"]\n', "配置项 [supervisors] city 第 2 项不是有效的邮箱地址"),
+    ('[smtp]\nsender = "rectify <rectify@localhost>\\r\\n"\n', "配置项 [smtp] sender 第 1 项不是有效的邮箱地址"),
 ])
 def test_config_values_are_refused_in_one_line(run: Run, tmp_path: Path, toml: str, message: str) -> None:
     path = tmp_path / "rectify.toml"
     path.write_text(toml, encoding="utf-8")
     line = refused(run("case", "list", env={"RECTIFY_CONFIG": str(path)}), 2)
     assert message in line
+
+
+def test_config_addresses_may_carry_display_names(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "rectify.toml"
+    path.write_text('[supervisors]\ncounty = ["张三 <zhang@example.cn>"]\n[smtp]\nsender = "青山县委组织部 <zzb@qs.cn>"\n',
+                    encoding="utf-8")
+    assert run("case", "list", env={"RECTIFY_CONFIG": str(path)}).exit_code == 0
 
 
 # -- CLI options and engine inputs -----------------------------------------------------------------
