@@ -247,6 +247,24 @@ def _check_lights(lights: LightsConfig) -> None:
 def _check_smtp(smtp: SmtpConfig) -> None:
     if smtp.security not in ("none", "starttls", "ssl"):
         raise ConfigError(f"配置项 [smtp] security 应为 none、starttls 或 ssl，现为 {toml_value(smtp.security)}")
+    _check_addresses("smtp", "sender", [smtp.sender], local=True)
+
+
+def _check_addresses(section: str, key: str, addresses: Iterable[str], *, local: bool = False) -> None:
+    from rectify.errors import BadInput
+    from rectify.validation import email
+
+    for i, address in enumerate(addresses, 1):
+        try:
+            if not email(address, local=local):
+                raise BadInput("邮箱地址为空")
+        except BadInput as exc:
+            raise ConfigError(f"配置项 [{section}] {key} 第 {i} 项不是有效的邮箱地址（{exc}）") from None
+
+
+def _check_supervisors(supervisors: SupervisorsConfig) -> None:
+    _check_addresses("supervisors", "county", supervisors.county)
+    _check_addresses("supervisors", "city", supervisors.city)
 
 
 def _check_scheduler(scheduler: SchedulerConfig) -> None:
@@ -266,6 +284,7 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "lights": _check_lights,
     "smtp": _check_smtp,
     "scheduler": _check_scheduler,
+    "supervisors": _check_supervisors,
     "templates": _check_templates,
 }
 

@@ -1,33 +1,167 @@
-"""Checks of values that come in from outside, shared by every entry path (CLI, import, config).
+"""Checks of values that come in from outside, shared by every entry path (CLI options, config, import cells,
+backup lines, and every new input): the same rules on SQLite and PostgreSQL, so nothing one accepts is a
+``DataError`` on the other.
 
-Each check returns the cleaned value or raises :class:`~rectify.errors.BadInput` with one line.
+Each check returns the cleaned value or raises :class:`~rectify.errors.BadInput` (exit 2) with one Chinese
+line naming the field. Call them where a value enters; the persistence layer calls :func:`row` on every row it
+writes as the last line of defence. The calls::
+
+    text(value, "组织名称", max_len=limit(Organization, "name"))   # stripped; no control characters
+    text(note, "进展情况", multiline=True)                         # tab and newline allowed
+    day(value, "转化时限")                                         # a date 1900-01-01 … 2100-12-31
+    days_in_order(("确定日期", identified), ("转化时限", deadline)) # each not before the one before
+    count(value, "满意人数")                                       # 0 … MAX_COUNT
+    count(value, "整顿措施数", hi=MAX_MEASURES)                    # a case has at most a few dozen measures
+    integer(value, "得分", lo=0, hi=100)
+    share(value, "不满意占比上限")                                 # 0 … 1
+    email(value, "书记邮箱")                                       # 张三 <zhang@example.cn> → zhang@example.cn
+    limit(table_or_model, "column")                                # the column's max_length, or None
+    row(table, values)                                             # every value against its column
+
+Lengths come from the table definitions (never repeated as numbers here); unbounded text columns get
+:data:`MAX_TEXT`. 20-digit integers are malformed, not internal errors.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
+from email.utils import parseaddr
 from typing import Any
 
 from rectify.errors import BadInput
 
-_EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+MAX_MEASURES = 50  # "a case has at most a few dozen measures"
+MAX_COUNT = 1_000_000  # people counted at a verification, ids typed by hand: far above reality, far below overflow
+MAX_INT = 2**31 - 1  # an INTEGER column on PostgreSQL
+MAX_TEXT = 10_000  # an unbounded text column (a note, a self-check)
+MAX_DIGITS = 12  # more digits than this is not a number anyone typed
+
+# Fields where a line break belongs (a note, a reason, a self-check); everywhere else only printable text.
+MULTILINE_COLUMNS = frozenset({"detail", "self_check", "note", "reason", "reasons", "withdrawn_reason",
+                               "supervision_reason", "end_reason", "text", "scope", "body_text", "body_html",
+                               "last_error", "value"})
+JSON_COLUMNS = frozenset({("case_event", "detail"), ("outbox_item", "detail")})  # written by us from checked inputs
+MAX_DOCUMENT = 1_000_000  # an unbounded multi-line column: a digest's body
+
+# The officer's words for a column, for the messages of :func:`row`.
+COLUMN_WORDS: dict[str, str] = {
+    "code": "组织代码", "name": "名称", "county": "县", "township": "乡镇", "kind": "类别", "stage": "阶段",
+    "unit": "单位", "email": "邮箱", "phone": "电话", "owner": "责任人", "text": "内容", "note": "进展情况",
+    "reason": "原因", "verifier": "验收单位", "approved_by": "批准人", "actor": "操作人", "score": "得分",
+    "detail": "说明", "self_check": "自查情况", "helping_unit": "结对帮扶单位", "role": "角色", "scope": "范围",
+    "seq": "措施序号", "satisfied": "满意人数", "basic": "基本满意人数", "dissatisfied": "不满意人数",
+    "year": "年度", "deadline": "转化时限", "identified_on": "确定日期", "due_on": "完成时限",
+}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_EMAIL = re.compile(r"[^@\s<>\"(),;:\[\]\\]+@[^@\s<>\"(),;:\[\]\\]+\.[^@\s<>\"(),;:\[\]\\]+")
 
 
-def is_email(address: str) -> bool:
-    """A bare mailbox ``user@example.cn``: one @, a dotted domain, no spaces or line breaks."""
-    return bool(_EMAIL.fullmatch(address))
+# -- text ------------------------------------------------------------------------------------------
 
 
-def email_address(address: str, what: str = "") -> str:
-    """The stripped address, or "" for an empty one; refuses anything that is not a mailbox."""
-    address = address.strip()
-    if address and not is_email(address):
-        raise BadInput(f"{what}邮箱地址格式不对：{address}")
-    return address
+def _shown(value: str, n: int = 20) -> str:
+    clean = _CONTROL_ONE_LINE.sub("�", value)
+    return clean if len(clean) <= n else clean[:n] + "…"
+
+
+def text(value: Any, field: str, *, max_len: int | None = None, multiline: bool = False,
+         required: bool = False) -> str:
+    """``value`` stripped; refuses control characters (tab and newline only when ``multiline``), more than
+    ``max_len`` characters (default :data:`MAX_TEXT`), and an empty value when ``required``."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise BadInput(f"{field}应为文字，收到 {type(value).__name__}")
+    value = value.strip()
+    bad = (_CONTROL if multiline else _CONTROL_ONE_LINE).search(value)
+    if bad is not None:
+        where = "" if multiline else "（只能写一行）"
+        raise BadInput(f"{field}含有不可见的控制字符 U+{ord(bad.group()):04X}{where}：「{_shown(value)}」")
+    limit_ = MAX_TEXT if max_len is None else max_len
+    if len(value) > limit_:
+        raise BadInput(f"{field}过长：{len(value)} 个字符，最多 {limit_} 个（「{_shown(value)}」）")
+    if required and not value:
+        raise BadInput(f"{field}不能为空")
+    return value
+
+
+def limit(table: Any, column: str) -> int | None:
+    """The ``max_length`` of ``column`` in ``table`` (a SQLModel class or an ``sa.Table``), None if unbounded."""
+    t = getattr(table, "__table__", table)
+    return getattr(t.c[column].type, "length", None)
+
+
+# -- numbers ---------------------------------------------------------------------------------------
+
+
+def integer(value: Any, field: str, *, lo: int = 0, hi: int = MAX_COUNT) -> int:
+    """A whole number within ``lo`` … ``hi``; text of digits is read, 20-digit numbers are malformed."""
+    if isinstance(value, bool):
+        raise BadInput(f"{field}应为整数，收到 {value}")
+    if isinstance(value, float) and value.is_integer() and abs(value) < 10**MAX_DIGITS:
+        value = int(value)
+    if isinstance(value, str):
+        digits = value.strip()
+        if not re.fullmatch(r"[+-]?\d+", digits):
+            raise BadInput(f"{field}应为整数，收到「{_shown(digits)}」")
+        if len(digits.lstrip("+-").lstrip("0")) > MAX_DIGITS:
+            raise BadInput(f"{field}数值过大：{_shown(digits)}（应在 {lo}–{hi} 之间）")
+        value = int(digits)
+    if not isinstance(value, int):
+        raise BadInput(f"{field}应为整数，收到 {_shown(str(value))}")
+    if not lo <= value <= hi:
+        raise BadInput(f"{field}应在 {lo}–{hi} 之间，收到 {_shown(str(value))}")
+    return value
+
+
+def count(value: Any, field: str, hi: int = MAX_COUNT) -> int:
+    """A count of things or people, 0 … ``hi``."""
+    return integer(value, field, lo=0, hi=hi)
+
+
+def share(value: Any, field: str) -> float:
+    """A share between 0 and 1 (0.5 is half)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise BadInput(f"{field}应为 0–1 之间的数，收到 {_shown(str(value))}")
+    if not 0 <= value <= 1:
+        raise BadInput(f"{field}应在 0–1 之间，收到 {value}")
+    return float(value)
 
 
 # -- dates -----------------------------------------------------------------------------------------
+
+
+def day(value: Any, field: str) -> date:
+    """A date (in any form :func:`parse_date` reads) within 1900–2100; refuses an empty value."""
+    try:
+        parsed = parse_date(value)
+    except BadInput as exc:
+        raise BadInput(f"{field}：{exc}") from None
+    if parsed is None:
+        raise BadInput(f"{field}不能为空")
+    return parsed
+
+
+def in_range(d: date, field: str = "日期") -> date:
+    """``d`` itself when it lies within 1900-01-01 … 2100-12-31 (9999-12-31 would overflow date arithmetic)."""
+    if not FIRST_DAY <= d <= LAST_DAY:
+        raise BadInput(f"{field} {d} 超出范围（应在 {FIRST_DAY.year}–{LAST_DAY.year} 年之间）")
+    return d
+
+
+def days_in_order(*named: tuple[str, date | None]) -> None:
+    """Each given date not before the one given before it, e.g. identified ≤ deadline."""
+    given = [(n, d) for n, d in named if d is not None]
+    for (n1, d1), (n2, d2) in zip(given, given[1:], strict=False):
+        if d2 < d1:
+            raise BadInput(f"{n2} {d2} 早于{n1} {d1}")
+
 
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 
@@ -35,25 +169,104 @@ _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s
 def parse_date(value: Any) -> date | None:
     """A date in any of the forms officers write (2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日, 20240305),
     a date or datetime, or an Excel serial day number; None for an empty value. The one date parser of
-    the import and of every CLI date option.
+    the import and of every CLI date option; every date it returns lies within 1900–2100.
     """
     if value == "" or value is None:
         return None
     if isinstance(value, datetime):
-        return value.date()
+        return in_range(value.date())
     if isinstance(value, date):
-        return value
+        return in_range(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         if 20000 <= value <= 80000:  # an Excel serial day number
             return date(1899, 12, 30) + timedelta(days=int(value))
+        if not abs(value) < 10**MAX_DIGITS:
+            raise BadInput(f"日期无法识别「{_shown(str(value))}」（应为 2024-03-05、2024/3/5 或 2024年3月5日）")
         value = str(int(value))
-    text = str(value).strip()
-    m = _DATE_RE.match(text)
-    if m is None and re.fullmatch(r"\d{8}", text):
-        m = re.match(r"(\d{4})(\d{2})(\d{2})", text)
+    text_ = str(value).strip()
+    m = _DATE_RE.match(text_)
+    if m is None and re.fullmatch(r"\d{8}", text_):
+        m = re.match(r"(\d{4})(\d{2})(\d{2})", text_)
     if m is None:
-        raise BadInput(f"日期无法识别「{text}」（应为 2024-03-05、2024/3/5 或 2024年3月5日）")
+        raise BadInput(f"日期无法识别「{_shown(text_)}」（应为 2024-03-05、2024/3/5 或 2024年3月5日）")
     try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        parsed = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
-        raise BadInput(f"日期不存在「{text}」") from None
+        raise BadInput(f"日期不存在「{text_}」") from None
+    return in_range(parsed)
+
+
+# -- e-mail ----------------------------------------------------------------------------------------
+
+
+def is_email(address: str) -> bool:
+    """A bare mailbox ``user@example.cn``: one @, a dotted domain, no spaces, quotes or line breaks."""
+    return bool(_EMAIL.fullmatch(address))
+
+
+def email(value: Any, field: str = "", *, local: bool = False) -> str:
+    """The mailbox of ``value`` ("" for an empty one), read by the standard library's address parser:
+    ``张三 <zhang@example.cn>`` gives ``zhang@example.cn``. Refuses CR/LF, several addresses and non-mailboxes;
+    ``local`` also takes a domain without a dot (``rectify@localhost``, the default sender)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadInput(f"{field}邮箱地址应为文字，收到 {type(value).__name__}")
+    raw = value.strip(" ")
+    if _CONTROL_ONE_LINE.search(raw):  # before any stripping: a trailing CR/LF is a header injection too
+        raise BadInput(f"{field}邮箱地址含有换行或控制字符：「{_shown(raw, 40)}」")
+    raw = raw.strip()
+    if not raw:
+        return ""
+    _, address = parseaddr(raw)
+    mailbox = is_email(address) or (local and is_email(address + ".local"))
+    if not address or not mailbox or raw.count("@") != 1:
+        raise BadInput(f"{field}邮箱地址格式不对：{_shown(raw, 60)}")
+    if len(address) > 320:
+        raise BadInput(f"{field}邮箱地址过长：{len(address)} 个字符")
+    return address
+
+
+def email_address(address: str, what: str = "") -> str:
+    """The mailbox of ``address`` (see :func:`email`); kept for the callers written before it."""
+    return email(address, what)
+
+
+# -- a whole row, against its table -----------------------------------------------------------------
+
+
+def row(table: Any, values: Mapping[str, Any], *, where: str = "") -> None:
+    """Checks every value of a row about to be written against its column in ``table``: text length (the
+    column's own, else :data:`MAX_TEXT`) and control characters, dates within 1900–2100, integers within
+    what an INTEGER column holds. The persistence layer calls it on each row it writes, so no path can store
+    what PostgreSQL would refuse and SQLite would take."""
+    import sqlalchemy as sa
+
+    t = getattr(table, "__table__", table)
+    for key, value in values.items():
+        if value is None or key not in t.c:
+            continue
+        col = t.c[key]
+        field = f"{where}{COLUMN_WORDS.get(key, key)}"
+        if isinstance(value, str):
+            if (t.name, key) in JSON_COLUMNS:
+                continue
+            multiline = key in MULTILINE_COLUMNS
+            bad = (_CONTROL if multiline else _CONTROL_ONE_LINE).search(value)
+            if bad is not None:
+                raise BadInput(f"{field}含有不可见的控制字符 U+{ord(bad.group()):04X}：「{_shown(value)}」")
+            longest = getattr(col.type, "length", None) or (MAX_DOCUMENT if multiline else MAX_TEXT)
+            text(value, field, max_len=longest, multiline=multiline)
+        elif isinstance(value, datetime):
+            in_range(value.date(), field)
+        elif isinstance(value, date):
+            in_range(value, field)
+        elif isinstance(value, int) and not isinstance(value, bool) and isinstance(col.type, sa.Integer):
+            lo = 0 if key in ("id", "seq", "satisfied", "basic", "dissatisfied", "measures_total",
+                              "measures_done", "cycle", "version", "year") or key.endswith("_id") else -MAX_INT
+            integer(value, field, lo=lo, hi=MAX_INT)
+
+
+def rows(table: Any, many: Iterable[Mapping[str, Any]], *, where: str = "") -> None:
+    for values in many:
+        row(table, values, where=where)

@@ -143,7 +143,7 @@ def _tamper_count(lines: list[str]) -> list[str]:
      "错误：备份文件不完整：表 organization 应有 2 行，实际读到 1 行，未恢复任何数据"),
     (_tamper_count, "错误：备份文件不完整：表 organization 应有 3 行，实际读到 2 行，未恢复任何数据"),
     (lambda lines: [*lines, lines[1]], "结束行之后还有内容"),
-    (lambda lines: [lines[0], *lines[2:]], "错误：备份文件中表 rectification_case 的数据前后不一致（引用的行缺失或编号重复）"),
+    (lambda lines: [lines[0], *lines[2:]], "错误：备份文件第 3 行（表 rectification_case）：org_id = 1 引用的 organization 行不存在"),
     (lambda lines: [*lines[:-1], '{"end": true, "counts": [1]}'], "错误：备份文件的结束行格式不对"),
 ])
 def test_restore_refuses_truncated(db: Database, wf: Workflow, run: Callable[..., Result], empty_url: str,

@@ -140,7 +140,7 @@ MALFORMED = [
     (("case", "verify", "1", "--on", "2026-03-10", "--by", "组", "--score", "150", "--satisfied", "1",
       "--dissatisfied", "0"), "150 不在允许范围 0<=x<=100"),
     (("case", "verify", "1", "--on", "2026-03-10", "--by", "组", "--score", "80", "--satisfied", "-1",
-      "--dissatisfied", "0"), "不在允许范围"),
+      "--dissatisfied", "0"), "应在 0–1000000 之间，收到 -1"),
     (("case", "assign-secretary", "1", "--name", "陈", "--unit", "局", "--since", "2026-03-05", "--email", "bad"),
      "书记邮箱地址格式不对：bad"),
 ]

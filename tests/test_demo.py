@@ -6,6 +6,8 @@ import json
 from collections import Counter
 from datetime import date
 
+import pytest
+
 from rectify.config import Config
 from rectify.workflow.cases import case_history, list_cases
 from rectify.workflow.demo import build_demo
@@ -44,22 +46,28 @@ def test_demo_is_deterministic_and_rebuilds_in_place(db: Database) -> None:
     assert _without_ids(list_cases(db, as_of=AS_OF, config=config)) == first
 
 
-def test_rebuilding_leaves_an_officers_own_data_alone(db: Database, wf, clock) -> None:  # type: ignore[no-untyped-def]
-    """Even in a county of the demo's name, only the demo's own organizations are rebuilt."""
+@pytest.mark.parametrize("county", ["别县", "青山县"])
+def test_demo_refuses_a_database_with_real_data(db: Database, wf, clock, run, county: str) -> None:  # type: ignore[no-untyped-def]
+    """Even in a county of the demo's name, a real organization keeps the demo out, and nothing is written."""
     from .conftest import walk
 
-    wf.add_org("X1", "别县某村党支部", kind="village", county="别县", township="某镇")
-    wf.add_org("341122101201", "青山县真实村党支部", kind="village", county="青山县", township="河口镇")
-    case_id = walk(wf, clock, "341122101201", "ledger_created")
-    build_demo(db, Config(), AS_OF)
+    wf.add_org("341122101201", "真实村党支部", kind="village", county=county, township="河口镇")
+    walk(wf, clock, "341122101201", "ledger_created")
     before = snapshot(db)
-    build_demo(db, Config(), AS_OF)
-    after = snapshot(db)
-    names = repr(after["organization"])
-    assert "别县某村党支部" in names and "青山县真实村党支部" in names
-    assert len(after["organization"]) == len(before["organization"])
-    own_events = [e for e in after["case_event"] if e[1] == case_id]
-    assert [e[4] for e in own_events] == ["open", "plan"]
+    result = run("demo", "--as-of", "2026-06-30")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("错误：数据库 ") and "已有非演示数据（组织 1 个、登记人员 0 名）" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert snapshot(db) == before
+
+
+def test_demo_refuses_a_database_with_registered_people(db: Database, run) -> None:  # type: ignore[no-untyped-def]
+    assert run("people", "add", "王管理", "--unit", "县委组织部", "--role", "admin", "--scope", "绿水县").exit_code == 0
+    before = snapshot(db)
+    result = run("demo")
+    assert result.exit_code == 1 and "登记人员 1 名" in result.stderr
+    assert snapshot(db) == before
 
 
 def test_demo_command_prints_the_ledger(run) -> None:  # type: ignore[no-untyped-def]

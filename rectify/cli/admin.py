@@ -39,8 +39,8 @@ def init(app: App) -> None:
 def demo(app: App, as_of: date | None) -> None:
     """Build the demo county (青山县) in the database and print its ledger (演示台账).
 
-    Rebuilding replaces only the demo's own organizations (codes QS…) and their cases;
-    every other organization, case and history is left alone.
+    Rebuilding replaces only the demo's own organizations (codes QS…) and their cases; a database that
+    holds anything else (another organization, a registered person outside the demo) is refused.
 
     \b
     Example:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from rectify.cli.common import DATE, KIND, LIGHT, STAGE, App, light_label, pass_app, reader, stage_label
+from rectify.cli.common import DATE, KIND, LIGHT, STAGE, App, light_label, pass_app, reader, stage_label, whole
 from rectify.output import emit, output_options
 
 
@@ -123,7 +123,7 @@ def case_history_cmd(app: App, ref: str, fmt: str) -> None:
 @click.option("--kind", type=KIND, help="类别 (code or Chinese: village 村, …).")
 @click.option("--stage", type=STAGE, help="当前阶段 (code or Chinese: rectified 已整改, …).")
 @click.option("--light", type=LIGHT, help="预警 (code or Chinese: red 红, yellow 黄, …).")
-@click.option("--year", type=int)
+@click.option("--year", type=whole(1900, 2100))
 @click.option("--supervised", is_flag=True, default=None, help="Only cases under 挂牌督办.")
 @click.option("--open/--all", "open_only", default=False, help="Only open cases, or all (default).")
 @click.option("--as-of", type=DATE, help="Date for lights and days left (default: today).")

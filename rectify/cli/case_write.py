@@ -9,7 +9,7 @@ from datetime import date
 
 import click
 
-from rectify.cli.common import DATE, SECRETARY_KIND_CHOICES, App, done, pass_app
+from rectify.cli.common import DATE, SECRETARY_KIND_CHOICES, App, done, pass_app, whole
 from rectify.cli.data import run_import
 from rectify.states.stages import Stage
 
@@ -131,7 +131,7 @@ def case_replace_secretary(app: App, ref: str, name: str, unit: str, since: date
 
 @click.command("measure-done")
 @click.argument("ref", metavar="CASE")
-@click.argument("number", type=int)
+@click.argument("number", type=whole(1, 10_000))
 @click.option("--on", type=DATE, required=True, help="完成日期.")
 @pass_app
 def case_measure_done(app: App, ref: str, number: int, on: date) -> None:
@@ -179,9 +179,9 @@ def case_rectified(app: App, ref: str, on: date, self_check: str) -> None:
 @click.option("--on", type=DATE, required=True, help="验收日期.")
 @click.option("--by", default="", help="验收人/验收组.")
 @click.option("--score", type=click.IntRange(0, 100), required=True, help="验收得分 0–100.")
-@click.option("--satisfied", type=click.IntRange(min=0), required=True, help="满意人数.")
-@click.option("--dissatisfied", type=click.IntRange(min=0), required=True, help="不满意人数.")
-@click.option("--basic", type=click.IntRange(min=0), default=0, show_default=True, help="基本满意人数.")
+@click.option("--satisfied", type=whole(0), required=True, help="满意人数.")
+@click.option("--dissatisfied", type=whole(0), required=True, help="不满意人数.")
+@click.option("--basic", type=whole(0), default=0, show_default=True, help="基本满意人数.")
 @click.option("--deadline", type=DATE, help="New 转化时限 if the verification fails.")
 @pass_app
 def case_verify(app: App, ref: str, on: date, by: str, score: int, satisfied: int, dissatisfied: int,

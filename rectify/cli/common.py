@@ -131,6 +131,31 @@ class DateType(click.ParamType):
 DATE = DateType()
 
 
+class Whole(click.ParamType):
+    """A whole number within ``lo`` … ``hi`` by :func:`rectify.validation.integer`: a 20-digit number is
+    malformed input (exit 2), never an overflow inside the database driver."""
+
+    name = "INTEGER"
+
+    def __init__(self, lo: int, hi: int) -> None:
+        self.lo, self.hi = lo, hi
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        from rectify.validation import integer
+
+        try:
+            return integer(value, "", lo=self.lo, hi=self.hi)
+        except BadInput as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def whole(lo: int, hi: int | None = None) -> Whole:
+    """``Whole(lo, hi)``; ``hi`` defaults to the validation layer's MAX_COUNT."""
+    from rectify.validation import MAX_COUNT
+
+    return Whole(lo, MAX_COUNT if hi is None else hi)
+
+
 class App:
     """What every command needs, made on first use: configuration, database, workflow."""
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from rectify.cli.common import DATE, App, pass_app, say
+from rectify.cli.common import DATE, App, pass_app, say, whole
 from rectify.output import emit, output_options
 
 
@@ -108,7 +108,7 @@ def outbox_list(app: App, status: str | None, fmt: str) -> None:
 
 
 @outbox.command("retry")
-@click.argument("digest_id", metavar="ID", type=int)
+@click.argument("digest_id", metavar="ID", type=whole(1, 2**31 - 1))
 @pass_app
 def outbox_retry(app: App, digest_id: int) -> None:
     """Put a failed digest back in the queue (重新发送); the next run or drain sends it.

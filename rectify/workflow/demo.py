@@ -13,12 +13,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from rectify.config import Config
+from rectify.errors import Refused
 from rectify.states.roles import Role
 from rectify.states.stages import Stage
 from rectify.workflow.engine import Workflow
 from rectify.workflow.people import PersonInput, register_people
-from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.demo import delete_orgs
+from rectify.workflow.persistence import Database, describe
+from rectify.workflow.persistence.demo import delete_orgs, foreign_rows
 
 DEMO_COUNTY = "青山县"
 TOWNSHIPS = ("城关镇", "河口镇", "石桥乡", "柳林镇", "东岗乡")
@@ -114,6 +115,16 @@ def clear_demo(db: Database) -> None:
         delete_orgs(conn, DEMO_COUNTY, [o["code"] for o in DEMO_ORGS])
 
 
+def refuse_real_data(db: Database) -> None:
+    """The demo only goes into an empty database or one holding the demo: fake cases in a county's real
+    ledger would be reported as real ones."""
+    with db.connect() as conn:
+        orgs, people = foreign_rows(conn, DEMO_COUNTY, [o["code"] for o in DEMO_ORGS], [p.name for p in DEMO_PEOPLE])
+    if orgs or people:
+        raise Refused(f"数据库 {describe(db.url)} 中已有非演示数据（组织 {orgs} 个、登记人员 {people} 名），"
+                      "rectify demo 只在空数据库或演示数据库中建立演示县；请用 --db 指定一个新的数据库")
+
+
 class Signers:
     """One workflow per registered person of the demo, so each step is signed by whoever may take it."""
 
@@ -130,6 +141,7 @@ def build_demo(db: Database, config: Config, as_of: date, *, actor: str = "demo"
 
     ``actor`` is who asked for the demo; the steps themselves are signed by the demo's own people.
     """
+    refuse_real_data(db)
     clear_demo(db)
     rng = random.Random(20240305)
     clock = _Clock()

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.engine import Row
 from transitions import Machine, MachineError
 
+from rectify import validation
 from rectify.clock import Clock, local_today, system_clock
 from rectify.config import Config
 from rectify.errors import BadInput, Conflict, NotFound, Refused
@@ -40,10 +41,12 @@ from rectify.states.stages import (
 )
 from rectify.states.thresholds import verification_shortfalls
 from rectify.states.transitions import ACTION_LABELS, BY_TRIGGER, OPEN_ACTION, TRANSITIONS, TransitionSpec
-from rectify.validation import email_address
+from rectify.validation import email_address, limit
 from rectify.workflow.people import ensure_people
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.cases import CaseStore, DuplicateKey
+from rectify.workflow.persistence.models import Person
+from rectify.workflow.persistence.tables import org_t
 
 __all__ = ["ACTION_LABELS", "MACHINE", "PERSON_ROLES", "Outcome", "Workflow", "parse_problems", "stage_text"]
 
@@ -81,6 +84,11 @@ MACHINE = Machine(
 def _secretary_role(kind: str) -> str:
     """The case role of a secretary created on the fly in the people registry."""
     return "first_secretary" if kind == "first" else "village_secretary"
+
+
+def _person_name(name: str, what: str) -> str:
+    """A person's name as the people registry holds it (its length, one line)."""
+    return validation.text(name, f"{what}姓名", max_len=limit(Person, "name"))
 
 
 def stage_text(stage: str) -> str:
@@ -235,7 +243,10 @@ class Workflow:
 
     def add_org(self, code: str, name: str, *, kind: str, county: str, township: str,
                 poor_village: bool = False) -> int:
-        code, name = code.strip(), name.strip()
+        code, name = validation.text(code, "组织代码", max_len=limit(org_t, "code")), \
+            validation.text(name, "组织名称", max_len=limit(org_t, "name"))
+        county = validation.text(county, "县", max_len=limit(org_t, "county"))
+        township = validation.text(township, "乡镇", max_len=limit(org_t, "township"))
         if not code or not name:
             raise BadInput("组织代码和名称不能为空")
         if kind not in KINDS:
@@ -262,6 +273,7 @@ class Workflow:
                   officer_email: str = "") -> Outcome:
         parsed = parse_problems(problems, detail)
         officer_email = email_address(officer_email, "经办人")
+        officer = _person_name(officer, "经办人")
         deadline = deadline or default_deadline(identified_on, self.config.policy)
         self._check_may(OPEN_ACTION, ACTION_LABELS[OPEN_ACTION])
         now = self.clock()
@@ -309,7 +321,8 @@ class Workflow:
             raise BadInput(f"未知的人员角色 {', '.join(sorted(unknown))}（应为 {', '.join(PERSON_ROLES)}）")
         inputs: dict[str, Any] = {
             "measures": [{"text": t.strip(), "owner": o.strip(), "due": d} for t, o, d in measures],
-            "county_leader": county_leader.strip(), "township_cadre": township_cadre.strip(),
+            "county_leader": _person_name(county_leader, "县级联系领导"),
+            "township_cadre": _person_name(township_cadre, "乡镇包村干部"),
             "helping_unit": helping_unit.strip(), "emails": emails}
 
         def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
@@ -338,8 +351,8 @@ class Workflow:
 
     def assign_secretary(self, ref: str | int, *, name: str, unit: str, since: date, kind: str = "first",
                          email: str = "", phone: str = "", expected_version: int | None = None) -> Outcome:
-        inputs: dict[str, Any] = {"name": name.strip(), "unit": unit.strip(), "since": since, "kind": kind,
-                                  "email": email_address(email, "书记"), "phone": phone.strip(),
+        inputs: dict[str, Any] = {"name": _person_name(name, "书记"), "unit": unit.strip(), "since": since,
+                                  "kind": kind, "email": email_address(email, "书记"), "phone": phone.strip(),
                                   "on": since}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
@@ -357,7 +370,7 @@ class Workflow:
     def replace_secretary(self, ref: str | int, *, name: str, unit: str, since: date, reason: str,
                           kind: str | None = None, email: str = "", phone: str = "",
                           expected_version: int | None = None) -> Outcome:
-        inputs: dict[str, Any] = {"name": name.strip(), "unit": unit.strip(), "since": since,
+        inputs: dict[str, Any] = {"name": _person_name(name, "书记"), "unit": unit.strip(), "since": since,
                                   "reason": reason.strip(), "email": email_address(email, "书记"),
                                   "phone": phone.strip()}
 

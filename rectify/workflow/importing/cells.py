@@ -72,13 +72,15 @@ def parse_bool(value: Any) -> bool:
     raise CellError(f"应为 是 或 否，收到「{value}」")
 
 
-def parse_int(value: Any, *, low: int = 0, high: int | None = None) -> int | None:
+def parse_int(value: Any, *, low: int = 0, high: int | None = validation.MAX_COUNT) -> int | None:
     if value == "":
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         n = value
     else:
         text = str(value).strip().rstrip("分人")
+        if len(text) > validation.MAX_DIGITS:
+            raise CellError(f"数值过大或格式不对「{text[:20]}」（应为 {low}–{high} 之间的整数）")
         try:
             f = float(text)
         except ValueError:
@@ -142,22 +144,31 @@ def parse_problems(value: Any) -> list[tuple[str, str]]:
     return unique
 
 
+_MEASURES_RE = re.compile(rf"(\d{{1,{validation.MAX_DIGITS}}})\s*[/／]\s*(\d{{1,{validation.MAX_DIGITS}}})")
+
+
 def parse_measures(value: Any) -> tuple[int, int]:
     """``done/total`` as the ledger writes it; a lone number is a count of measures none done."""
     if value == "":
         return 0, 0
     if isinstance(value, int):
-        return 0, parse_int(value) or 0
+        return 0, parse_int(value, high=validation.MAX_MEASURES) or 0
     text = str(value).strip()
-    m = re.fullmatch(r"(\d+)\s*[/／]\s*(\d+)", text)
+    m = _MEASURES_RE.fullmatch(text)
     if m is None:
-        if text.isdigit():
-            return 0, int(text)
-        raise CellError(f"应写成 已完成/总数（如 2/3），收到「{text}」")
-    done, total = int(m.group(1)), int(m.group(2))
+        if text.isdigit() and len(text) <= validation.MAX_DIGITS:
+            return 0, _measure_count(int(text))
+        raise CellError(f"应写成 已完成/总数（如 2/3），收到「{text[:20]}」")
+    done, total = int(m.group(1)), _measure_count(int(m.group(2)))
     if done > total:
         raise CellError(f"已完成 {done} 项多于总数 {total} 项")
     return done, total
+
+
+def _measure_count(total: int) -> int:
+    if total > validation.MAX_MEASURES:
+        raise CellError(f"整顿措施 {total} 项过多（一个案例最多 {validation.MAX_MEASURES} 项）")
+    return total
 
 
 def parse_secretary(value: Any) -> tuple[str, str]:
@@ -226,6 +237,7 @@ class Parsers:
         self.bool = _memo(parse_bool)
         self.score = _memo(parse_score)
         self.int = _memo(parse_int)
+        self.measure_total = _memo(lambda v: parse_int(v, high=validation.MAX_MEASURES))
         self.progress = _memo(parse_progress)
         self.stage = _memo(parse_stage)
         self.secretary = _memo(parse_secretary)

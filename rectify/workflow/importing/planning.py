@@ -68,7 +68,7 @@ class _Cells:
 def _measure_counts(r: Row, P: Parsers) -> tuple[int, int]:
     """措施已完成 and 措施总数, the ledger's two numeric columns (instead of the older "2/3" cell)."""
     done = r.parse("measures_done", P.int) or 0
-    total = r.parse("measures_total", P.int) or 0
+    total = r.parse("measures_total", P.measure_total) or 0
     if done > total:
         r.fail("measures_done", f"已完成 {done} 项多于措施总数 {total} 项")
     return done, total

@@ -8,7 +8,9 @@ from datetime import date
 from operator import itemgetter
 from typing import Any, Protocol
 
+from rectify import validation
 from rectify.errors import BadInput
+from rectify.validation import limit
 from rectify.workflow.importing.cells import CellError
 from rectify.workflow.importing.sheets import DERIVED_HEADERS, Sheet, SheetStream, alias_map, norm_header
 
@@ -60,6 +62,37 @@ def no_progress(label: str, total: int) -> Callable[[int], None]:
     return lambda n: None
 
 
+def _cell_limits() -> dict[str, int | None]:
+    """Field key → the length of the column it is stored in (read from the tables, never repeated here)."""
+    from rectify.workflow.persistence.models import Case, Organization, Person
+
+    org = {k: limit(Organization, k) for k in ("code", "name", "county", "township")}
+    person = limit(Person, "name")
+    return {**org, "org_code": org["code"], "org_name": org["name"], "officer": person, "secretary": person,
+            "county_leader": person, "township_cadre": person, "secretary_unit": limit(Person, "unit"),
+            "verifier": person, "stage": None, "supervision_level": limit(Case, "supervision_level")}
+
+
+_LIMITS: dict[str, int | None] = {}
+MULTILINE_CELLS = frozenset({"detail", "remarks", "self_check", "last_progress", "problems", "measures_text"})
+
+
+def check_text_cells(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field key, reason) for every text cell with a control character (tab/newline only in multi-line
+    fields) or longer than its column: the validation layer's rules, so an import stores what both backends
+    hold."""
+    if not _LIMITS:
+        _LIMITS.update(_cell_limits())
+    bad = []
+    for key, v in values.items():
+        if type(v) is str and v:
+            try:
+                validation.text(v, "", max_len=_LIMITS.get(key), multiline=key in MULTILINE_CELLS)
+            except BadInput as exc:
+                bad.append((key, str(exc)))
+    return bad
+
+
 class Row:
     """One sheet row by field key; collects this row's problems instead of stopping at the first."""
 
@@ -73,6 +106,8 @@ class Row:
             values = {key: cells[i] for key, i in index.items() if i < n}
         self.values = values
         self.bad = False
+        for key, reason in check_text_cells(values):
+            self.fail(key, reason)
 
     def raw(self, key: str) -> Any:
         return self.values.get(key, "")

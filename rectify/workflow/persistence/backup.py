@@ -10,13 +10,15 @@ the column types and decoded with them again, so dates, instants and booleans co
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
+from functools import cache
 from typing import IO, Any
 
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
+from rectify import validation
 from rectify.errors import BadInput, Refused
 from rectify.workflow.persistence import SCHEMA_HEAD, Database, describe, translate_errors
 from rectify.workflow.persistence.tables import installation_t
@@ -79,6 +81,59 @@ def _decoder(col: sa.Column[Any]) -> Callable[[Any], Any]:
     if kind is bytes:
         return lambda v: None if v is None else bytes.fromhex(v)
     return lambda v: v
+
+
+@cache
+def _domain() -> dict[tuple[str, str], Callable[[Any], bool]]:
+    """What a restored value must be beyond its column type: the procedure's codes, scores, counts."""
+    from rectify.states.roles import CASE_ROLE_NAMES, ROLE_NAMES
+    from rectify.states.stages import KINDS, SECRETARY_KINDS, STAGES
+
+    stages = {str(s) for s in STAGES}
+
+    def one_of(allowed: Iterable[str]) -> Callable[[Any], bool]:
+        known = set(allowed)
+        return lambda v: v in known
+
+    def within(lo: int, hi: int) -> Callable[[Any], bool]:
+        return lambda v: v is None or lo <= v <= hi
+
+    return {
+        ("organization", "kind"): one_of(KINDS), ("rectification_case", "stage"): one_of(stages),
+        ("rectification_case", "score"): within(0, 100), ("verification", "score"): within(0, 100),
+        ("rectification_case", "measures_total"): within(0, validation.MAX_MEASURES),
+        ("secretary_assignment", "kind"): one_of(SECRETARY_KINDS),
+        ("person", "role"): one_of([*ROLE_NAMES, *CASE_ROLE_NAMES]),
+        ("outbox_item", "stage"): one_of(stages),
+    }
+
+
+def _types(table: sa.Table) -> dict[str, type | None]:
+    return {c.name: _python_type(c) for c in table.columns}
+
+
+def check_row(table: sa.Table, row: dict[str, Any], types: dict[str, type | None], number: int) -> None:
+    """One restored row: the column's type, the validation layer's rules, the procedure's codes and the
+    row's own consistency (done ≤ total, a deadline after identification); refuses with the line number."""
+    where = f"备份文件第 {number} 行（表 {table.name}）："
+    try:
+        for key, value in row.items():
+            kind = types[key]
+            if value is None or kind is None:
+                continue
+            if (kind is int and type(value) is not int) or (kind is str and type(value) is not str):
+                raise BadInput(f"{key} 的类型不对：{str(value)[:20]!r}")
+        validation.row(table, row)
+    except BadInput as exc:
+        raise BadInput(f"{where}{exc}，未恢复任何数据") from None
+    for (name, key), ok in _domain().items():
+        if name == table.name and key in row and not ok(row[key]):
+            raise BadInput(f"{where}{key} 的值 {str(row[key])[:40]!r} 无效，未恢复任何数据")
+    if table.name == "rectification_case":
+        if (row.get("measures_done") or 0) > (row.get("measures_total") or 0):
+            raise BadInput(f"{where}已完成措施数多于措施总数，未恢复任何数据")
+        if row.get("identified_on") and row.get("deadline") and row["deadline"] <= row["identified_on"]:
+            raise BadInput(f"{where}转化时限不晚于确定日期，未恢复任何数据")
 
 
 def export_all(db: Database, out: IO[str]) -> dict[str, int]:
@@ -145,6 +200,8 @@ def restore_all(db: Database, source: IO[str]) -> dict[str, int]:
                           f"{rows.get('organization', 0)} 个、案例 {rows.get('rectification_case', 0)} 个），"
                           "只能恢复到新建的空数据库")
         decoders = {name: {c.name: _decoder(c) for c in t.columns} for name, t in tables.items()}
+        types = {name: _types(t) for name, t in tables.items()}
+        seen: dict[str, set[Any]] = {name: set() for name in tables}
         pending: list[dict[str, Any]] = []
         current: str | None = None
 
@@ -154,7 +211,7 @@ def restore_all(db: Database, source: IO[str]) -> dict[str, int]:
                     conn.execute(sa.delete(installation_t))
                 try:
                     conn.execute(sa.insert(tables[current]), pending)
-                except sa.exc.IntegrityError:
+                except (sa.exc.IntegrityError, sa.exc.DataError):
                     raise BadInput(f"备份文件中表 {current} 的数据前后不一致（引用的行缺失或编号重复），"
                                    "文件可能已损坏，未恢复任何数据") from None
                 counts[current] = counts.get(current, 0) + len(pending)
@@ -175,9 +232,12 @@ def restore_all(db: Database, source: IO[str]) -> dict[str, int]:
                 current = name
             dec = decoders[name]
             try:
-                pending.append({k: dec[k](v) for k, v in row.items()})
-            except (KeyError, ValueError, TypeError):
+                decoded = {k: dec[k](v) for k, v in row.items()}
+            except (KeyError, ValueError, TypeError, AttributeError):
                 raise BadInput(f"备份文件第 {number} 行：表 {name} 的数据与本数据库结构不符") from None
+            check_row(tables[name], decoded, types[name], number)
+            _check_references(tables[name], decoded, seen, number)
+            pending.append(decoded)
             if len(pending) >= BATCH:
                 flush()
         flush()
@@ -185,6 +245,21 @@ def restore_all(db: Database, source: IO[str]) -> dict[str, int]:
         if db.dialect == "postgresql":
             _reset_sequences(conn, list(tables.values()))
     return counts
+
+
+def _check_references(table: sa.Table, row: dict[str, Any], seen: dict[str, set[Any]], number: int) -> None:
+    """Every foreign key names a row read before it (the file is in foreign-key order); ids are unique."""
+    for col in table.columns:
+        value = row.get(col.name)
+        for fk in col.foreign_keys:
+            target = fk.column.table.name
+            if value is not None and target in seen and value not in seen[target]:
+                raise BadInput(f"备份文件第 {number} 行（表 {table.name}）：{col.name} = {value} 引用的 {target} "
+                               "行不存在，未恢复任何数据")
+    if "id" in table.c and table.c.id.primary_key:
+        if row.get("id") in seen[table.name]:
+            raise BadInput(f"备份文件第 {number} 行（表 {table.name}）：编号 {row.get('id')} 重复，未恢复任何数据")
+        seen[table.name].add(row.get("id"))
 
 
 def _check_complete(end: dict[str, Any] | None, counts: dict[str, int]) -> None:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import IntegrityError
 
+from rectify import validation
 from rectify.states.stages import CLOSED_STAGES
 from rectify.workflow.persistence.tables import (
     BUMP,
@@ -90,12 +91,14 @@ class CaseStore:
 
     def bump(self, case_id: int, version: int, changes: dict[str, Any]) -> bool:
         """Write ``changes`` only if the case is still at ``version``; False when another officer won."""
+        validation.row(case_t, changes)
         result = cast(CursorResult[Any], self.conn.execute(BUMP, {**changes, "_id": case_id, "_version": version}))
         return result.rowcount == 1
 
     def append_event(self, case_id: int, *, at: datetime, actor: str, action: str, from_stage: str | None,
                      to_stage: str | None, reason: str, detail: dict[str, Any] | None,
                      actor_unit: str = "", happened_on: date | None = None) -> None:
+        validation.row(event_t, {"actor": actor, "actor_unit": actor_unit, "reason": reason})
         self.conn.execute(INSERTS[event_t], {
             "case_id": case_id, "at": at, "happened_on": happened_on, "actor": actor, "actor_unit": actor_unit,
             "action": action,
@@ -119,6 +122,7 @@ class CaseStore:
 
     def add_org(self, **values: Any) -> int:
         """Raises :data:`DuplicateKey` when the code was taken meanwhile."""
+        validation.row(org_t, values)
         return _new_id(self.conn.execute(INSERTS[org_t], values))
 
     def open_case_of(self, org_id: int) -> sa.Row[Any] | None:
@@ -131,10 +135,13 @@ class CaseStore:
 
     def add_case(self, **values: Any) -> int:
         """Raises :data:`DuplicateKey` when the organization got an open case meanwhile."""
+        validation.row(case_t, values)
         return _new_id(self.conn.execute(INSERTS[case_t], values))
 
     def add_problems(self, case_id: int, problems: list[tuple[str, str]]) -> None:
-        self.conn.execute(sa.insert(problem_t), [{"case_id": case_id, "code": c, "text": t} for c, t in problems])
+        new = [{"case_id": case_id, "code": c, "text": t} for c, t in problems]
+        validation.rows(problem_t, new, where="软弱涣散情形")
+        self.conn.execute(sa.insert(problem_t), new)
 
     # -- people ------------------------------------------------------------------------------------
 
@@ -143,8 +150,9 @@ class CaseStore:
         return {role: name for role, name in self.conn.execute(_PEOPLE, {"case_id": case_id})}
 
     def add_person(self, case_id: int, role: str, name: str, email: str) -> None:
-        self.conn.execute(INSERTS[person_t], dict(case_id=case_id, role=role, name=name, email=email, unit="",
-                                                 phone=""))
+        values = dict(case_id=case_id, role=role, name=name, email=email, unit="", phone="")
+        validation.row(person_t, values)
+        self.conn.execute(INSERTS[person_t], values)
 
     def set_person(self, case_id: int, role: str, name: str | None, email: str | None) -> None:
         """Adds the person in that role, or changes the name and e-mail given (empty ones are kept)."""
@@ -159,6 +167,7 @@ class CaseStore:
         if email:
             values["email"] = email
         if values:
+            validation.row(person_t, values)
             self.conn.execute(sa.update(person_t).where(person_t.c.id == current.id).values(**values))
 
     # -- measures ----------------------------------------------------------------------------------
@@ -168,6 +177,8 @@ class CaseStore:
         start = self.conn.execute(_LAST_MEASURE_SEQ, {"case_id": case_id}).scalar_one()
         new = [{"case_id": case_id, "seq": start + i, "text": m["text"], "owner": m["owner"],
                 "due_on": m["due"], "done_on": None} for i, m in enumerate(measures, 1)]
+        validation.count(start + len(new), "整顿措施数", validation.MAX_MEASURES)
+        validation.rows(measure_t, new, where="整顿措施")
         if new:
             self.conn.execute(sa.insert(measure_t), new)
         return len(new)
@@ -201,17 +212,23 @@ class CaseStore:
 
     def add_secretary(self, case_id: int, *, name: str, kind: str, unit: str, since: date, email: str,
                       phone: str) -> None:
-        self.conn.execute(INSERTS[secretary_t], dict(case_id=case_id, name=name, kind=kind, unit=unit, since=since,
-                                                    until=None, email=email, phone=phone, end_reason=""))
+        values = dict(case_id=case_id, name=name, kind=kind, unit=unit, since=since, until=None, email=email,
+                      phone=phone, end_reason="")
+        validation.row(secretary_t, values, where="书记")
+        self.conn.execute(INSERTS[secretary_t], values)
 
     # -- reports, verifications, extensions ----------------------------------------------------------
 
     def add_progress(self, case_id: int, *, on: date, note: str, actor: str) -> None:
-        self.conn.execute(INSERTS[progress_t], dict(case_id=case_id, reported_on=on, note=note, actor=actor))
+        values = dict(case_id=case_id, reported_on=on, note=note, actor=actor)
+        validation.row(progress_t, values)
+        self.conn.execute(INSERTS[progress_t], values)
 
     def add_verification(self, case_id: int, **values: Any) -> None:
+        validation.row(verification_t, values)
         self.conn.execute(INSERTS[verification_t], dict(case_id=case_id, **values))
 
     def add_extension(self, case_id: int, **values: Any) -> None:
+        validation.row(extension_t, values)
         self.conn.execute(INSERTS[extension_t], dict(case_id=case_id, **values))
 

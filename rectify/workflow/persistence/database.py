@@ -6,7 +6,7 @@ Every other module receives a :class:`Database`; none builds a connection string
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +59,23 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+_DAMAGE = ("malformed", "disk image")
+
+
+def damaged(url: str) -> DatabaseProblem:
+    """The one line for a SQLite file that is not (or no longer) a whole database."""
+    return DatabaseProblem(f"数据库文件 {sqlite_file(url) or describe(url)} 已损坏（不是完整的 SQLite 数据库），"
+                           "请用 rectify restore 从备份恢复到新的数据库")
+
+
+def _damaged_file(url: str) -> Callable[[Any], None]:
+    def check(context: Any) -> None:
+        if any(word in str(context.original_exception) for word in _DAMAGE):
+            raise damaged(url) from None
+
+    return check
 
 
 @dataclass
@@ -148,6 +165,7 @@ def open_database(url: str | None = None, *, create: bool = False, check: bool =
         raise DatabaseProblem(f"数据库地址无法识别：{describe(full)}（{exc}）") from None
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "handle_error", _damaged_file(full))
     db = Database(full, engine)
     if check:
         try:
@@ -213,6 +231,8 @@ def translate_errors(url: str) -> Iterator[None]:
             raise DatabaseProblem(f"与数据库 {describe(url)} 的连接中断，请重试") from None
         if "file is not a database" in str(exc.orig):
             raise DatabaseProblem(f"{describe(url)} 不是 rectify 的数据库文件（不是 SQLite 数据库）") from None
+        if any(word in str(exc.orig) for word in _DAMAGE):
+            raise damaged(url) from None
         raise
     except Exception as exc:
         # A driver's own error, from a statement run on its cursor directly (the ledger's fast path).

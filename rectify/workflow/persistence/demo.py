@@ -13,6 +13,7 @@ from rectify.workflow.persistence.tables import (
     extension_t,
     measure_t,
     org_t,
+    people_t,
     person_t,
     problem_t,
     progress_t,
@@ -20,7 +21,18 @@ from rectify.workflow.persistence.tables import (
     verification_t,
 )
 
-__all__ = ["delete_orgs"]
+__all__ = ["delete_orgs", "foreign_rows"]
+
+
+def foreign_rows(conn: Connection, county: str, codes: Sequence[str], names: Sequence[str]) -> tuple[int, int]:
+    """(organizations, registered people) that are not the demo's: other codes or counties, other names
+    outside the demo county's scope."""
+    orgs = conn.execute(sa.select(sa.func.count()).select_from(org_t).where(
+        sa.not_(sa.and_(org_t.c.county == county, org_t.c.code.in_(codes))))).scalar_one()
+    people = conn.execute(sa.select(sa.func.count()).select_from(people_t).where(
+        people_t.c.registered.is_(True), people_t.c.name.not_in(names),
+        sa.not_(people_t.c.scope.startswith(county, autoescape=True)))).scalar_one()
+    return int(orgs), int(people)
 
 
 def delete_orgs(conn: Connection, county: str, codes: Sequence[str]) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from rectify import validation
 from rectify.workflow.persistence.tables import people_t
 
 _BY_KEY = sa.select(people_t).where(
@@ -31,9 +32,10 @@ def count_registered(conn: Connection) -> int:
 def insert_person(conn: Connection, *, name: str, role: str, unit: str = "", scope: str = "", email: str = "",
                   phone: str = "", login: str | None = None, registered: bool = True,
                   now: datetime) -> int:
-    result = conn.execute(sa.insert(people_t).values(
-        name=name, role=role, unit=unit, scope=scope, email=email, phone=phone, login=login or None,
-        registered=registered, active=True, created_at=now))
+    values = dict(name=name, role=role, unit=unit, scope=scope, email=email, phone=phone, login=login or None,
+                  registered=registered, active=True, created_at=now)
+    validation.row(people_t, values, where="人员")
+    result = conn.execute(sa.insert(people_t).values(**values))
     pk = result.inserted_primary_key
     assert pk is not None
     return int(pk[0])
@@ -44,6 +46,7 @@ def list_people(conn: Connection) -> list[sa.Row[Any]]:
 
 
 def update_person(conn: Connection, person_id: int, **values: Any) -> None:
+    validation.row(people_t, values, where="人员")
     conn.execute(sa.update(people_t).where(people_t.c.id == person_id).values(**values))
 
 
@@ -62,6 +65,7 @@ def existing_names(conn: Connection, names: list[str]) -> set[str]:
 
 def insert_people(conn: Connection, people: list[dict[str, Any]]) -> None:
     """Inserts the rows at once (an import: the caller checked every name and login first)."""
+    validation.rows(people_t, people, where="人员")
     if people:
         conn.execute(sa.insert(people_t), people)
 
@@ -74,6 +78,7 @@ def insert_missing_people(conn: Connection, people: list[dict[str, Any]]) -> Non
     """
     if not people:
         return
+    validation.rows(people_t, people, where="人员")
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 

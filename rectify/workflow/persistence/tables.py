@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from rectify.errors import NotFound
+from rectify.errors import NotFound, Refused
 from rectify.states.stages import CLOSED_STAGES
 from rectify.workflow.persistence import schema
 
@@ -41,16 +41,32 @@ INSERTS = {t: sa.insert(t) for t in (org_t, case_t, problem_t, measure_t, person
 MAX_CASE_ID = 2**31 - 1
 
 
+def _refuse_ambiguous(conn: Connection, text: str, case: sa.Row[Any]) -> None:
+    """``5`` is refused when it is case 5 and also the code of another organization (issue 17)."""
+    org = conn.execute(sa.select(org_t.c.id, org_t.c.name).where(org_t.c.code == text)).one_or_none()
+    if org is not None and org.id != case.org_id:
+        raise Refused(f"「{text}」既是案例编号 {case.id}（{case.org_name}），也是组织代码 {text}（{org.name}），"
+                      f"无法确定所指；请写 case:{text} 或 org:{text}")
+
+
 def resolve(conn: Connection, ref: str | int) -> sa.Row[Any]:
     """A case by number, or the open case of the organization with that code.
 
     A number names a case when such a case exists; otherwise (and always for numbers too long to be
-    a case number, like the 12-digit village codes) it is taken as an organization code.
+    a case number, like the 12-digit village codes) it is taken as an organization code. A number that is
+    a case and also another organization's code is refused as ambiguous; ``case:5`` and ``org:5`` say which.
     """
     text = str(ref).strip()
-    if text.isdigit() and int(text) <= MAX_CASE_ID:
+    kind, _, rest = text.partition(":")
+    only = kind.lower() if rest and kind.lower() in ("case", "org") else ""
+    text = rest.strip() if only else text
+    if only != "org" and text.isdigit() and len(text) <= 10 and int(text) <= MAX_CASE_ID:
         row = conn.execute(CASE_BY_ID, {"id": int(text)}).one_or_none()
-        if row is not None:
+        if row is not None and not only:
+            _refuse_ambiguous(conn, text, row)
+        if row is not None or only == "case":
+            if row is None:
+                raise NotFound(f"找不到案例 {text}")
             return row
     row = conn.execute(OPEN_CASE_BY_CODE, {"code": text}).one_or_none()
     if row is not None:
