@@ -39,7 +39,7 @@ def peer(name: str) -> Callable[[Run], Run]:
 
 def available() -> list[str]:
     """The peers whose library is installed."""
-    return [n for n in PEERS if importlib.util.find_spec(NEEDS[n]) is not None]
+    return [n for n in PEERS if n in NEEDS and importlib.util.find_spec(NEEDS[n]) is not None]
 
 
 def _pragmas(con: Any) -> None:
@@ -197,14 +197,25 @@ def spiffworkflow(path: Path, cases: int) -> list[float]:
     return times
 
 
-def summary(times: list[float]) -> dict[str, Any]:
-    """Steps per second over the whole timed run, and the median step."""
-    return {"steps": len(times), "per_second": len(times) / sum(times), "median_us": statistics.median(times) * 1e6}
+# Where each peer keeps its cases and its history: (case table, history table).
+TABLES = {"rectify": ("rectification_case", "case_event"), "sqlalchemy_orm": ("case_", "history"),
+          "django_fsm": ("djpeer_case", "django_fsm_log_statelog"), "spiffworkflow": ("case_", "history")}
+
+
+def summary(name: str, path: Path, times: list[float]) -> dict[str, Any]:
+    """Steps per second over the whole timed run, the median step, and what the run left in its database."""
+    cases, history = TABLES[name]
+    con = sqlite3.connect(path)
+    verified = con.execute(f"SELECT count(*) FROM {cases} WHERE stage = 'verified'").fetchone()[0]
+    events = con.execute(f"SELECT count(*) FROM {history}").fetchone()[0]
+    con.close()
+    return {"steps": len(times), "per_second": len(times) / sum(times), "median_us": statistics.median(times) * 1e6,
+            "verified_cases": verified, "history_rows": events}
 
 
 def main() -> None:
     name, path, cases = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
-    print(json.dumps(summary(PEERS[name](path, cases))))
+    print(json.dumps(summary(name, path, PEERS[name](path, cases))))
 
 
 if __name__ == "__main__":
