@@ -127,10 +127,11 @@ def run_peers(cases: int) -> dict[str, dict[str, Any]]:
                 raise SystemExit(f"peer {name} failed:\n{out.stderr}")
             results[name] = json.loads(out.stdout.strip().splitlines()[-1])
     ours = results["rectify"]["per_second"]
-    print(f"{'peer':<16}{'steps/s':>10}{'median µs':>12}{'rectify ÷ peer':>16}")
+    print(f"{'peer':<16}{'steps/s':>10}{'median µs':>12}{'mean µs':>10}{'rectify ÷ peer':>16}")
     for name, r in results.items():
         r["rectify_ratio"] = ours / r["per_second"]
-        print(f"{name:<16}{r['per_second']:>10.0f}{r['median_us']:>12.0f}{r['rectify_ratio']:>16.2f}", flush=True)
+        print(f"{name:<16}{r['per_second']:>10.0f}{r['median_us']:>12.0f}{r['mean_us']:>10.0f}"
+              f"{r['rectify_ratio']:>16.2f}", flush=True)
     for name in peers.PEERS:
         if name not in results:
             print(f"{name:<16}not installed (pip install -e '.[peers]')")

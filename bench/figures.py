@@ -86,16 +86,16 @@ def _captured(db: Any, run: Callable[[], Any]) -> tuple[Any, list[tuple[str, Any
 
 @measure("transition")
 def transition_mix(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
-    """Mean µs of a step over whole lifecycles (opened … verified, 7 steps; see :mod:`bench.lifecycle`), on up
-    to 2,000 new cases in a fresh database, against the same steps by hand in raw sqlite3."""
-    from bench.lifecycle import raw_lifecycle, rectify_lifecycle
+    """µs of the typical step of whole lifecycles (opened … verified, 7 steps; :func:`bench.lifecycle.mix_seconds`)
+    on up to 2,000 new cases in a fresh database, against the same steps by hand in raw sqlite3."""
+    from bench.lifecycle import mix_seconds, raw_lifecycle, rectify_lifecycle
 
     cases = max(1, min(n, 2000))
     product = rectify_lifecycle(workdir / "lifecycle.sqlite", cases)
     floor = raw_lifecycle(workdir / "lifecycle-floor.sqlite", cases)
-    value, low = statistics.fmean(product), statistics.fmean(floor)
+    value, low = mix_seconds(product), mix_seconds(floor)
     return {"value": value * 1e6, "floor": low * 1e6, "unit": "µs", "per_second": 1 / value,
-            "cases": cases, "peak_rss_mb": peak_rss_mb()}
+            "mean_us": statistics.fmean(product) * 1e6, "cases": cases, "peak_rss_mb": peak_rss_mb()}
 
 
 @measure("transition_step")

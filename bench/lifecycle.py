@@ -9,6 +9,7 @@ bumps the case's version and appends a history row. :mod:`bench.peers` runs the 
 from __future__ import annotations
 
 import sqlite3
+import statistics
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +28,16 @@ STEPS: tuple[tuple[str, str | None, str, str | None], ...] = (
     ("verify", "rectified", "verified", "verification"),
 )
 WARM = 50  # cases run first and not timed: pools, statement caches, the page cache
+
+
+def mix_seconds(times: list[float]) -> float:
+    """The typical step of the lifecycle: the median of each of the seven steps, averaged over the steps.
+
+    Per-step medians, because on a shared machine a few steps preempted for tens of milliseconds move a mean
+    more than everything the code does; every step counts once, as it does in a case's life.
+    """
+    n = len(STEPS)
+    return statistics.fmean(statistics.median(times[i::n]) for i in range(n))
 
 
 def empty_database(path: Path) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.lifecycle import AT, STEPS, WARM, rectify_lifecycle
+from bench.lifecycle import AT, STEPS, WARM, mix_seconds, rectify_lifecycle
 
 Run = Callable[[Path, int], list[float]]
 PEERS: dict[str, Run] = {}
@@ -203,14 +203,15 @@ TABLES = {"rectify": ("rectification_case", "case_event"), "sqlalchemy_orm": ("c
 
 
 def summary(name: str, path: Path, times: list[float]) -> dict[str, Any]:
-    """Steps per second over the whole timed run, the median step, and what the run left in its database."""
+    """Steps per second of the typical step (:func:`bench.lifecycle.mix_seconds`), the median and the mean step, and
+    what the run left in its database."""
     cases, history = TABLES[name]
     con = sqlite3.connect(path)
     verified = con.execute(f"SELECT count(*) FROM {cases} WHERE stage = 'verified'").fetchone()[0]
     events = con.execute(f"SELECT count(*) FROM {history}").fetchone()[0]
     con.close()
-    return {"steps": len(times), "per_second": len(times) / sum(times), "median_us": statistics.median(times) * 1e6,
-            "verified_cases": verified, "history_rows": events}
+    return {"steps": len(times), "per_second": 1 / mix_seconds(times), "median_us": statistics.median(times) * 1e6,
+            "mean_us": statistics.fmean(times) * 1e6, "verified_cases": verified, "history_rows": events}
 
 
 def main() -> None:
