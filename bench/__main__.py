@@ -1,4 +1,4 @@
-"""``python -m bench [--cases N] [--json FILE] [--only NAME …]``: each figure beside its floor.
+"""``python -m bench [--cases N] [--json FILE] [--only NAME …] | --peers``: each figure beside its floor.
 
 The floor is the same work done by hand (raw sqlite3, the csv module, xlsxwriter, smtplib, a bare
 interpreter) measured in the same run, because this machine's absolute speed drifts; the ratio is
@@ -82,12 +82,6 @@ def figure(name: str) -> Callable[[Callable[[Context], Figure]], Callable[[Conte
     return register
 
 
-@figure("transition")
-def _transition(ctx: Context) -> Figure:
-    r = run_isolated("transition", ctx)
-    return Figure(r["value"], r["floor"], "µs")
-
-
 @figure("cli_help")
 def _cli_help(ctx: Context) -> Figure:
     value = wall(ctx.rectify("--help"), ctx.runs)
@@ -113,7 +107,35 @@ for _name in figures.ISOLATED:
         REGISTRY[_name] = _make(_name)
 
 
-ORDER = ("import_cases", "transition", "ledger_csv", "ledger_xlsx", "sweep", "digest_send", "cli_help", "cli_show")
+ORDER = ("import_cases", "transition", "transition_step", "ledger_csv", "ledger_xlsx", "stats", "sweep",
+         "digest_send", "cli_help", "cli_show")
+
+
+def run_peers(cases: int) -> dict[str, dict[str, Any]]:
+    """The lifecycle on rectify and on every installed peer, each in a fresh interpreter and database file."""
+    from bench import peers
+
+    installed = peers.available()
+    print(f"peers: {cases} cases × {len(peers.STEPS)} steps, each its own transaction; SQLite, WAL, "
+          f"synchronous=NORMAL", file=sys.stderr)
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="rectify-peers-") as tmp:
+        for name in ("rectify", *installed):
+            out = subprocess.run([sys.executable, "-m", "bench.peers", name, str(Path(tmp) / f"{name}.sqlite"),
+                                  str(cases)], capture_output=True, text=True)
+            if out.returncode:
+                raise SystemExit(f"peer {name} failed:\n{out.stderr}")
+            results[name] = json.loads(out.stdout.strip().splitlines()[-1])
+    ours = results["rectify"]["per_second"]
+    print(f"{'peer':<16}{'steps/s':>10}{'median µs':>12}{'mean µs':>10}{'rectify ÷ peer':>16}")
+    for name, r in results.items():
+        r["rectify_ratio"] = ours / r["per_second"]
+        print(f"{name:<16}{r['per_second']:>10.0f}{r['median_us']:>12.0f}{r['mean_us']:>10.0f}"
+              f"{r['rectify_ratio']:>16.2f}", flush=True)
+    for name in peers.PEERS:
+        if name not in results:
+            print(f"{name:<16}not installed (pip install -e '.[peers]')")
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,7 +145,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="measure only these figures")
     parser.add_argument("--keep", help="keep the generated database at this path")
     parser.add_argument("--runs", type=int, default=10, help="repetitions of each whole-command timing")
+    parser.add_argument("--peers", action="store_true",
+                        help="run only the case lifecycle on rectify and the peer libraries (the [peers] extra)")
+    parser.add_argument("--peer-cases", type=int, default=2000, help="cases each peer takes through the lifecycle")
     args = parser.parse_args(argv)
+    if args.peers:
+        peer_results = run_peers(args.peer_cases)
+        if args.json_path:
+            Path(args.json_path).write_text(json.dumps({"peer_cases": args.peer_cases, "peers": peer_results},
+                                                       indent=2), encoding="utf-8")
+        return 0
 
     with tempfile.TemporaryDirectory(prefix="rectify-bench-") as tmp:
         workdir = Path(tmp)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ISOLATED: list[str] = ["transition"]
+ISOLATED: list[str] = []
 Measure = Callable[[Path, Path, int], dict[str, Any]]
 MEASURES: dict[str, Measure] = {}
 
@@ -67,9 +67,41 @@ def _raw(db_path: Path) -> sqlite3.Connection:
     return con
 
 
+def _captured(db: Any, run: Callable[[], Any]) -> tuple[Any, list[tuple[str, Any]]]:
+    """What ``run`` returns, and every SQL statement (with its parameters) it sent to the driver, in order."""
+    import sqlalchemy as sa
+
+    seen: list[tuple[str, Any]] = []
+
+    def hook(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        seen.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", hook)
+    try:
+        result = run()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", hook)
+    return result, seen
+
+
 @measure("transition")
-def transition(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
-    """Median µs of one engine operation in its own transaction, against select + versioned update + event."""
+def transition_mix(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
+    """µs of the typical step of whole lifecycles (opened … verified, 7 steps; :func:`bench.lifecycle.mix_seconds`)
+    on up to 2,000 new cases in a fresh database, against the same steps by hand in raw sqlite3."""
+    from bench.lifecycle import mix_seconds, raw_lifecycle, rectify_lifecycle
+
+    cases = max(1, min(n, 2000))
+    product = rectify_lifecycle(workdir / "lifecycle.sqlite", cases)
+    floor = raw_lifecycle(workdir / "lifecycle-floor.sqlite", cases)
+    value, low = mix_seconds(product), mix_seconds(floor)
+    return {"value": value * 1e6, "floor": low * 1e6, "unit": "µs", "per_second": 1 / value,
+            "mean_us": statistics.fmean(product) * 1e6, "cases": cases, "peak_rss_mb": peak_rss_mb()}
+
+
+@measure("transition_step")
+def transition_step(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
+    """Median µs of the cheapest engine operation (a monthly report) in its own transaction, against select +
+    versioned update + progress row + event by hand."""
     from bench.generate import AS_OF
     from rectify.config import Config
     from rectify.workflow.engine import Workflow
@@ -100,8 +132,12 @@ def transition(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
         cur = raw.execute("UPDATE rectification_case SET version = ?, last_progress_on = ?, updated_at = ? "
                           "WHERE id = ? AND version = ?", (version + 1, AS_OF.isoformat(), stamp, case_id, version))
         assert cur.rowcount == 1
-        raw.execute("INSERT INTO case_event (case_id, at, actor, action, from_stage, to_stage, reason, detail) "
-                    "VALUES (?, ?, 'bench', 'report_progress', ?, ?, '', '{}')", (case_id, stamp, row[3], row[3]))
+        raw.execute("INSERT INTO progress_report (case_id, reported_on, note, actor) VALUES (?, ?, ?, 'bench')",
+                    (case_id, AS_OF.isoformat(), "按月报送进展"))
+        raw.execute("INSERT INTO case_event (case_id, at, happened_on, actor, actor_unit, action, from_stage, "
+                    "to_stage, reason, detail) VALUES (?, ?, ?, 'bench', '', 'report_progress', ?, ?, '', ?)",
+                    (case_id, stamp, AS_OF.isoformat(), row[3], row[3],
+                     json.dumps({"note": "按月报送进展", "on": AS_OF.isoformat()}, ensure_ascii=False)))
         raw.execute("COMMIT")
         floor.append(time.perf_counter() - start)
     raw.close()
@@ -131,7 +167,8 @@ def _empty_db(path: Path) -> None:
 
 @measure("import_cases")
 def import_cases_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
-    """Importing the N-case ledger CSV into an empty database, against raw executemany of the same rows.
+    """Importing the N-case ledger CSV into an empty database, against raw executemany of the same rows with the
+    import's own pragmas (WAL, synchronous=NORMAL, foreign keys, a 64 MB page cache), in one transaction.
 
     The CSV is exported in a child process and the peak RSS is taken before the floor loads its rows, so
     the memory reported is the import's own.
@@ -141,6 +178,7 @@ def import_cases_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     from rectify.config import Config
     from rectify.workflow.importing import import_cases
     from rectify.workflow.persistence import open_database
+    from rectify.workflow.persistence.bulk import IMPORT_CACHE_KB
 
     source = workdir / "import.csv"
     subprocess.run([sys.executable, "-m", "bench.figures", "_export_csv", str(db_path), str(workdir), str(n)],
@@ -158,6 +196,7 @@ def import_cases_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     floor_db = workdir / "floor-import.sqlite"
     _empty_db(floor_db)
     src, dst = _raw(target), _raw(floor_db)
+    dst.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KB}")  # the page cache the import sets (bulk_pragmas)
     tables = [t for (t,) in src.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
                                         "'sqlite_%' AND name != 'alembic_version'")]
     data = {t: src.execute(f'SELECT * FROM "{t}"').fetchall() for t in tables}
@@ -256,27 +295,40 @@ def ledger_xlsx(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
             "floor_peak_rss_mb": floor["peak_rss_mb"]}
 
 
+# Where each of the product's sheet columns comes from in the ledger query's row (the floor writes those values
+# as they come; the product formats them: labels, the light, days left, dates as date cells).
+_SHEET_SOURCE = {"seq": "id", "secretary": "sec_name", "days_left": "stage_due", "light": "stage",
+                 "last_progress": "progress_note", "struck_off": "stage", "remarks": "withdrawn_reason"}
+
+
 @measure("_xlsx_floor")
 def xlsx_floor(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
+    """The ledger query run raw into xlsxwriter (constant memory): a title, the header and the product's columns."""
+    from operator import itemgetter
+
     import xlsxwriter
 
+    from rectify.workflow.ledger import LEDGER_KEYS
+    from rectify.workflow.ledger_sheets import SHEET_HEADERS, SHEET_KEYS
+
+    pick = itemgetter(*(LEDGER_KEYS.index(_SHEET_SOURCE.get(k, k)) for k in SHEET_KEYS))
     sql, params = _ledger_sql(db_path)
     start = time.perf_counter()
     raw = _raw(db_path)
     wb = xlsxwriter.Workbook(str(workdir / "floor.xlsx"), {"constant_memory": True})
     ws = wb.add_worksheet()
-    for i, row in enumerate(raw.execute(sql, params)):
-        ws.write_row(i, 0, row)
+    ws.write_string(0, 0, "全国台账")
+    ws.write_row(1, 0, SHEET_HEADERS)
+    for i, row in enumerate(raw.execute(sql, params), 2):
+        ws.write_row(i, 0, pick(row))
     wb.close()
     raw.close()
-    return {"value": time.perf_counter() - start, "peak_rss_mb": peak_rss_mb()}
+    return {"value": time.perf_counter() - start, "columns": len(SHEET_KEYS), "peak_rss_mb": peak_rss_mb()}
 
 
 @measure("sweep")
 def sweep_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
-    """Deciding the reminders for N cases (ms), against the indexed raw due-date query."""
-    from datetime import timedelta
-
+    """Deciding the reminders for N cases (ms), against the product's own candidate query run raw."""
     from bench.generate import AS_OF
     from rectify.config import Config
     from rectify.notifications.policy import OPEN_FOR_REMINDERS, PROGRESS_STAGES, horizon, progress_cutoff, sweep
@@ -295,23 +347,52 @@ def sweep_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
             start = time.perf_counter()
             items = sweep(AS_OF, conn.execute(query).all(), config.policy)  # type: ignore[arg-type]
             runs.append(time.perf_counter() - start)
-    db.dispose()
     due_cases = len({i.case_id for i in items})
-    days = [(AS_OF + timedelta(days=o)).isoformat() for o in (*config.policy.reminder_offsets, 0)]
-    marks = ",".join("?" * len(days))
+    with db.engine.connect() as conn:
+        rows, [(sql, params)] = _captured(db, lambda: conn.execute(query).all())
+    db.dispose()
     raw = _raw(db_path)
-    sql = (f"SELECT id, stage, stage_due, deadline FROM rectification_case WHERE stage IN "
-           f"('identified','ledger_created','secretary_assigned','rectified') AND "
-           f"(stage_due IN ({marks}) OR deadline IN ({marks}))")
-    raw.execute(sql, days * 2).fetchall()
+    assert len(raw.execute(sql, params).fetchall()) == len(rows)
     floor = []
     for _ in range(5):
         start = time.perf_counter()
-        raw.execute(sql, days * 2).fetchall()
+        raw.execute(sql, params).fetchall()
         floor.append(time.perf_counter() - start)
     raw.close()
     return {"value": statistics.median(runs) * 1000, "floor": statistics.median(floor) * 1000, "unit": "ms",
-            "due_cases": due_cases, "items": len(items), "peak_rss_mb": peak_rss_mb()}
+            "due_cases": due_cases, "items": len(items), "rows": len(rows), "peak_rss_mb": peak_rss_mb()}
+
+
+@measure("stats")
+def stats_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
+    """Every figure of ``rectify stats`` for the nation, against the same SQL statements run raw (best of 3).
+
+    The statements are the ones the product sent to the driver, captured on its engine; the floor runs each on
+    a raw sqlite3 connection and reads every row.
+    """
+    from bench.generate import AS_OF
+    from rectify.config import Config
+    from rectify.workflow.persistence import open_database
+    from rectify.workflow.stats import compute_stats
+
+    db = open_database(str(db_path))
+    result, statements = _captured(db, lambda: compute_stats(db, as_of=AS_OF, config=Config()))
+    assert result["total"] == n, result["total"]
+    product, floor = [], []
+    for _ in range(3):
+        start = time.perf_counter()
+        compute_stats(db, as_of=AS_OF, config=Config())
+        product.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        raw = _raw(db_path)
+        for sql, params in statements:
+            for _row in raw.execute(sql, params):
+                pass
+        raw.close()
+        floor.append(time.perf_counter() - start)
+    db.dispose()
+    return {"value": min(product), "floor": min(floor), "unit": "s", "statements": len(statements),
+            "peak_rss_mb": peak_rss_mb()}
 
 
 @measure("digest_send")

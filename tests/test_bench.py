@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
-FIGURES = {"import_cases", "transition", "ledger_csv", "ledger_xlsx", "sweep", "digest_send", "cli_help", "cli_show"}
+FIGURES = {"import_cases", "transition", "transition_step", "ledger_csv", "ledger_xlsx", "stats", "sweep", "digest_send",
+           "cli_help", "cli_show"}
 
 
 def test_bench_smoke(tmp_path: Path) -> None:
@@ -25,4 +29,31 @@ def test_bench_smoke(tmp_path: Path) -> None:
         assert fig["unit"] in ("s", "ms", "µs")
     assert data["figures"]["ledger_xlsx"]["peak_rss_mb"] > 0
     for name in FIGURES:
+        assert name in done.stdout
+
+
+PEERS = {"rectify", "sqlalchemy_orm", "django_fsm", "spiffworkflow"}
+
+
+def test_bench_peers_smoke(tmp_path: Path) -> None:
+    """``--peers`` takes the same cases through the whole lifecycle on rectify and on every peer library."""
+    from bench.peers import available
+
+    if set(available()) != PEERS - {"rectify"}:
+        if os.environ.get("RECTIFY_REQUIRE_PEERS"):
+            pytest.fail("the [peers] extra is not installed, and this run requires it")
+        pytest.skip("the peer libraries are not installed (pip install -e '.[peers]')")
+    out = tmp_path / "peers.json"
+    done = subprocess.run([sys.executable, "-m", "bench", "--peers", "--peer-cases", "4", "--json", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert set(data["peers"]) == PEERS
+    ours = data["peers"]["rectify"]["per_second"]
+    for name, r in data["peers"].items():
+        assert r["steps"] == 4 * 7, name
+        # The warm-up cases and the timed ones all reached the end, with a history row for every step.
+        assert r["verified_cases"] == 50 + 4, name
+        assert r["history_rows"] == (50 + 4) * 7, name
+        assert abs(r["rectify_ratio"] - ours / r["per_second"]) < 1e-9
         assert name in done.stdout

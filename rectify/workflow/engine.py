@@ -213,7 +213,7 @@ class Workflow:
         with self.db.begin() as conn:
             store = CaseStore(conn)
             row = store.case(ref)
-            self._check_scope(*store.place(row.org_id))
+            self._check_scope(*store.place_of(row))
             if trigger == "unsupervise" and (refusal := sign_refusal(self.person, row.supervision_level)):
                 raise Refused(refusal)
             if expected_version is not None and row.version != expected_version:

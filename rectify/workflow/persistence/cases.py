@@ -18,7 +18,9 @@ from rectify import validation
 from rectify.states.stages import CLOSED_STAGES
 from rectify.workflow.persistence.tables import (
     BUMP,
+    CASE_WITH_ORG,
     INSERTS,
+    MAX_CASE_ID,
     case_t,
     event_t,
     extension_t,
@@ -36,6 +38,10 @@ __all__ = ["CaseStore", "DuplicateKey", "jsonable"]
 
 DuplicateKey = IntegrityError  # a unique key already taken: the other officer's row won
 
+# The case by number with its organization's place, so a step's scope check needs no second statement.
+_CASE_BY_ID_PLACED = CASE_WITH_ORG.add_columns(org_t.c.county.label("org_county"),
+                                               org_t.c.township.label("org_township")).where(
+    case_t.c.id == sa.bindparam("id"))
 _ORG_NAME_BY_CODE = sa.select(org_t.c.name).where(org_t.c.code == sa.bindparam("code"))
 _ORG_PLACE = sa.select(org_t.c.county, org_t.c.township).where(org_t.c.id == sa.bindparam("id"))
 _ORG_BY_CODE = sa.select(org_t.c.id, org_t.c.name).where(org_t.c.code == sa.bindparam("code"))
@@ -86,8 +92,23 @@ class CaseStore:
     # -- the case and its history -------------------------------------------------------------------
 
     def case(self, ref: str | int) -> sa.Row[Any]:
-        """The case row joined with its organization's name and code; see :func:`tables.resolve`."""
+        """The case row joined with its organization's name and code; see :func:`tables.resolve`.
+
+        A case number is read in one statement together with the organization's place (:meth:`place_of`).
+        """
+        text = str(ref).strip()
+        if text.isdigit() and int(text) <= MAX_CASE_ID:
+            row = self.conn.execute(_CASE_BY_ID_PLACED, {"id": int(text)}).one_or_none()
+            if row is not None:
+                return row
         return resolve(self.conn, ref)
+
+    def place_of(self, row: sa.Row[Any]) -> tuple[str, str]:
+        """``(county, township)`` of the case's organization: from the row when :meth:`case` read it there."""
+        fields = row._fields
+        if "org_county" in fields:
+            return row.org_county, row.org_township
+        return self.place(row.org_id)
 
     def bump(self, case_id: int, version: int, changes: dict[str, Any]) -> bool:
         """Write ``changes`` only if the case is still at ``version``; False when another officer won."""
