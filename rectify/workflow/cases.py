@@ -63,7 +63,7 @@ def as_it_stood(db: Database, ref: str | int, *, as_of: date, config: Config, re
     with db.connect() as s:
         row, org = resolve_seen(s, ref, reader)
         parts = case_parts(s, row.id)
-    state = next(iter(rebuild(db, as_of=as_of, config=config, known_on=known_on, case_id=row.id)), None)
+    state = next(iter(list(rebuild(db, as_of=as_of, config=config, known_on=known_on, case_id=row.id))), None)
     if state is None:
         raise NotFound(f"案例 {row.id}（{org.name}）在 {as_of} 尚未列入整顿")
     case: dict[str, Any] = {"id": row.id, "org_id": row.org_id, "year": row.year}

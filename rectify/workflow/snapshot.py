@@ -27,7 +27,7 @@ from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.ledger import LedgerFilter
 from rectify.workflow.persistence.snapshot import latest_dates, snapshot_cases, snapshot_events
 
-__all__ = ["FOLDS", "CaseState", "Snapshot", "known_by", "needs_rebuild", "rebuild", "snapshot_tuples"]
+__all__ = ["FOLDS", "CaseState", "known_by", "needs_rebuild", "rebuild", "snapshot_tuples"]
 
 
 @dataclass(slots=True)
@@ -238,9 +238,9 @@ def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
         s.rectified_on = _day(snap.get("rectified_on"))
     if stage == Stage.verified:
         s.verified_on, s.score = _day(snap.get("verified_on")), snap.get("score")
-    sec = snap.get("secretary")
+    sec = snap.get("secretary")  # name, kind, unit, since (the import's SECRETARY_KEYS)
     if sec and (_day(sec[3]) or s.identified_on) <= as_of:
-        s.secretaries.append([sec[0], sec[1], sec[2], _day(sec[3]) or s.identified_on, None])
+        s.secretaries.append([sec[0], sec[2], sec[1], _day(sec[3]) or s.identified_on, None])
     progress = snap.get("progress")
     if progress and _day(progress[0]) <= as_of:  # type: ignore[operator]
         s.last_progress_on, s.progress_note = _day(progress[0]), progress[1]
@@ -317,14 +317,6 @@ def _matches(s: CaseState, f: LedgerFilter) -> bool:
     return not (f.open_only and s.stage in CLOSED_STAGES)
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """What a rebuild is for: the day, what is known, and the policy of due dates."""
-
-    as_of: date
-    known_on: date | None = None
-
-
 def rebuild(db: Database, *, as_of: date, config: Config, filters: LedgerFilter | None = None,
             known_on: date | None = None, case_id: int | None = None) -> Iterator[CaseState]:
     """Every case listed by the end of ``as_of`` as it stood then, by case id, within the filter."""
@@ -332,20 +324,32 @@ def rebuild(db: Database, *, as_of: date, config: Config, filters: LedgerFilter 
     recorded_by = known_by(known_on, config.policy.timezone)
     policy = config.policy
     with db.connect() as conn:
-        events = snapshot_events(conn, f, as_of, recorded_by, case_id)
-        pending = next(events, None)
-        for c in snapshot_cases(conn, f, as_of, case_id):
-            s = CaseState(id=c.id, detail=c.detail, year=c.year, org_code=c.code, org_name=c.name, kind=c.kind,
-                          county=c.county, township=c.township, poor_village=bool(c.poor_village),
-                          problems=c.problems, place_rank=c.place_rank)
-            while pending is not None and pending.case_id < c.id:
-                pending = next(events, None)
-            while pending is not None and pending.case_id == c.id:
-                apply_event(s, Event(pending.action, pending.from_stage, pending.to_stage, _day(pending.happened_on)
-                                     or as_of, json.loads(pending.detail) if pending.detail else {}), policy, as_of)
-                pending = next(events, None)
-            if s.listed and _matches(s, f):
-                yield s
+        event_rows = snapshot_events(conn, f, as_of, recorded_by, case_id)
+        case_rows = snapshot_cases(conn, f, as_of, case_id)
+        try:
+            yield from _fold_all(case_rows, iter(event_rows), f, policy, as_of)
+        finally:  # a reader that stops early must not leave a server-side cursor open
+            case_rows.close()
+            event_rows.close()
+
+
+def _fold_all(case_rows: Any, events: Iterator[Any], f: LedgerFilter, policy: PolicyConfig,
+              as_of: date) -> Iterator[CaseState]:
+    """Merges the cases and their events (both by case id) and folds each case."""
+    pending = next(events, None)
+    for c in case_rows:
+        s = CaseState(id=c.id, detail=c.detail, year=c.year, org_code=c.code, org_name=c.name, kind=c.kind,
+                      county=c.county, township=c.township, poor_village=bool(c.poor_village),
+                      problems=c.problems, place_rank=c.place_rank)
+        while pending is not None and pending.case_id < c.id:
+            pending = next(events, None)
+        while pending is not None and pending.case_id == c.id:
+            apply_event(s, Event(pending.action, pending.from_stage, pending.to_stage,
+                                 _day(pending.happened_on) or as_of,
+                                 json.loads(pending.detail) if pending.detail else {}), policy, as_of)
+            pending = next(events, None)
+        if s.listed and _matches(s, f):
+            yield s
 
 
 def snapshot_tuples(db: Database, *, as_of: date, config: Config, filters: LedgerFilter,

@@ -7,13 +7,12 @@ optionally only those recorded by an instant (``--known-on``), both ordered by c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Result
 
 from rectify.workflow.persistence.ledger import ITEM, PAIR, LedgerFilter, case_select
 from rectify.workflow.persistence.tables import (
@@ -35,7 +34,7 @@ def _place_only(f: LedgerFilter) -> LedgerFilter:
     return replace(f, stage=None, light=None, year=None, open_only=False)
 
 
-def snapshot_cases(conn: Connection, f: LedgerFilter, as_of: date, case_id: int | None = None) -> Iterator[Any]:
+def snapshot_cases(conn: Connection, f: LedgerFilter, as_of: date, case_id: int | None = None) -> Result[Any]:
     """The fixed facts of every case listed by ``as_of`` within the filter's place, by case id.
 
     ``place_rank`` is the case's place in the ledger's order after the deadline (county, township, code,
@@ -59,11 +58,11 @@ def snapshot_cases(conn: Connection, f: LedgerFilter, as_of: date, case_id: int 
     )
     if case_id is not None:
         q = q.where(case_t.c.id == case_id)
-    return iter(conn.execute(q.execution_options(yield_per=2000)))
+    return conn.execute(q.execution_options(yield_per=2000))
 
 
 def snapshot_events(conn: Connection, f: LedgerFilter, as_of: date, recorded_by: datetime | None,
-                    case_id: int | None = None) -> Iterator[Any]:
+                    case_id: int | None = None) -> Result[Any]:
     """(case_id, action, from_stage, to_stage, happened_on, detail) of every event dated by ``as_of`` (and
     recorded by ``recorded_by``), by case, business date and id: the order the snapshot folds them in."""
     q = (
@@ -77,7 +76,7 @@ def snapshot_events(conn: Connection, f: LedgerFilter, as_of: date, recorded_by:
         q = q.where(event_t.c.at <= recorded_by)
     if case_id is not None:
         q = q.where(event_t.c.case_id == case_id)
-    return iter(conn.execute(q.execution_options(yield_per=5000)))
+    return conn.execute(q.execution_options(yield_per=5000))
 
 
 def latest_dates(conn: Connection) -> tuple[date | None, datetime | None]:
