@@ -25,6 +25,22 @@ FORM_TITLE = "整顿软弱涣散基层党组织情况"
 POOR_VILLAGES = "poor_villages"
 
 
+# The ten types as the official sheet words them (SPEC §2), printed as "属于…的"; codes as PROBLEM_TYPES.
+OFFICIAL_TYPES: dict[str, str] = {
+    "P01": "党组织班子配备不齐、书记长期缺职、工作处于停滞状态",
+    "P02": "党组织书记不胜任现职、工作不在状态、严重影响班子整体战斗力",
+    "P03": "班子不团结、内耗严重、工作不能正常开展",
+    "P04": "组织制度形同虚设、不开展党组织活动",
+    "P05": "换届选举拉票贿选问题突出",
+    "P06": "宗族宗教和黑恶势力干扰渗透严重",
+    "P07": "村务居务财务公开和民主管理混乱",
+    "P08": "社会治安问题和信访矛盾纠纷集中",
+    "P09": "无固定办公活动场所及便民服务设施",
+    "P10": "党组织服务意识差、服务能力弱、群众意见大",
+}
+assert OFFICIAL_TYPES.keys() == PROBLEM_TYPES.keys()
+
+
 @dataclass(frozen=True)
 class FormColumn:
     key: str
@@ -44,7 +60,7 @@ FORM_COLUMNS: tuple[FormColumn, ...] = (
     FormColumn(Stage.identified.value, FORM_GROUPS[0], "排查软弱涣散基层党组织"),
     FormColumn(POOR_VILLAGES, FORM_GROUPS[0], "其中建档立卡贫困村"),
     FormColumn("converted", FORM_GROUPS[0], "整顿提升基层党组织"),
-    *(FormColumn(code, FORM_GROUPS[1], f"属于{text}的") for code, text in PROBLEM_TYPES.items()),
+    *(FormColumn(code, FORM_GROUPS[1], f"属于{text}的") for code, text in OFFICIAL_TYPES.items()),
     FormColumn("secretaries_missing", FORM_GROUPS[2], "年初缺配的软弱涣散基层党组织书记数", manual=True),
     FormColumn("secretaries_selected", FORM_GROUPS[2], "本年度已选配"),
     FormColumn("secretaries_to_adjust", FORM_GROUPS[2], "年初需调整的软弱涣散基层党组织书记数", manual=True),
