@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import figures
+from bench import figures, ledger_asof  # noqa: F401  (ledger_asof registers its figure)
 
 
 @dataclass
@@ -113,7 +113,8 @@ for _name in figures.ISOLATED:
         REGISTRY[_name] = _make(_name)
 
 
-ORDER = ("import_cases", "transition", "ledger_csv", "ledger_xlsx", "sweep", "digest_send", "cli_help", "cli_show")
+ORDER = ("import_cases", "transition", "ledger_csv", "ledger_asof", "ledger_xlsx", "sweep", "digest_send", "cli_help",
+         "cli_show")
 
 
 def main(argv: list[str] | None = None) -> int:

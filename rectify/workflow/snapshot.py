@@ -63,7 +63,7 @@ class CaseState:
     measures_total: int = 0
     measures_done: int = 0
     last_progress_on: date | None = None
-    progress_note: str | None = None
+    progress: Any = None  # the last progress report's event, or its note (imported)
     county_leader: str | None = None
     township_cadre: str | None = None
     # Every secretary in post by the day: [name, unit, kind, since, until]; the current one has no until.
@@ -73,13 +73,21 @@ class CaseState:
     listed: bool = False
 
     @property
+    def progress_note(self) -> str | None:
+        p = self.progress
+        return p.detail.get("note", "") if isinstance(p, Event) else p
+
+    @property
     def secretary(self) -> list[Any] | None:
         current = [s for s in self.secretaries if s[4] is None]
         return current[-1] if current else None
 
     def ledger_tuple(self) -> tuple[Any, ...]:
         """The values in ``LEDGER_KEYS`` order, what the ledger query gives for the same case."""
-        sec = self.secretary
+        sec = None
+        for held in self.secretaries:  # the last one still in post
+            if held[4] is None:
+                sec = held
         return (
             self.id, self.stage, self.identified_on, self.deadline, self.stage_since, self.stage_due,
             self.cycle_start, self.cycle, self.version, self.detail, self.helping_unit, self.verified_on,
@@ -91,19 +99,27 @@ class CaseState:
         )
 
 
-@dataclass(frozen=True, slots=True)
 class Event:
-    action: str
-    from_stage: str | None
-    to_stage: str | None
-    on: date  # the business date
-    detail: dict[str, Any]
+    """One event: its action, the stage it moved to, its business date, and its inputs (read when needed)."""
+
+    __slots__ = ("_detail", "action", "on", "raw", "to_stage")
+
+    def __init__(self, action: str, to_stage: str | None, on: date, raw: str | dict[str, Any] | None) -> None:
+        self.action, self.to_stage, self.on = action, to_stage, on
+        self.raw = raw
+        self._detail: dict[str, Any] | None = raw if isinstance(raw, dict) else None
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        if self._detail is None:
+            self._detail = json.loads(self.raw) if isinstance(self.raw, str) and self.raw else {}
+        return self._detail
 
 
 def _day(value: Any) -> date | None:
     if value is None or value == "":
         return None
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return value if isinstance(value, date) else date.fromisoformat(value[:10])
 
 
 # -- one function per action ---------------------------------------------------------------------------
@@ -147,17 +163,17 @@ def _measure_done(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> 
 
 
 def _progress(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    on = _day(e.detail.get("on")) or e.on
-    if s.last_progress_on is None or on >= s.last_progress_on:
-        s.last_progress_on, s.progress_note = on, e.detail.get("note", "")
+    # The business date is the report's "on"; its note is read only for the last report (:attr:`progress`).
+    if s.last_progress_on is None or e.on >= s.last_progress_on:
+        s.last_progress_on, s.progress = e.on, e
 
 
 def _rectified(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    s.rectified_on = _day(e.detail.get("on")) or e.on
+    s.rectified_on = e.on
 
 
 def _verify(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    s.verified_on, s.score = _day(e.detail.get("on")) or e.on, e.detail.get("score")
+    s.verified_on, s.score = e.on, e.detail.get("score")
 
 
 def _fail(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -243,7 +259,7 @@ def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
         s.secretaries.append([sec[0], sec[2], sec[1], _day(sec[3]) or s.identified_on, None])
     progress = snap.get("progress")
     if progress and _day(progress[0]) <= as_of:  # type: ignore[operator]
-        s.last_progress_on, s.progress_note = _day(progress[0]), progress[1]
+        s.last_progress_on, s.progress = _day(progress[0]), progress[1]
 
 
 Fold = Callable[[CaseState, Event, PolicyConfig, date], None]
@@ -279,9 +295,9 @@ def apply_event(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> No
         moved = True
     else:
         moved = e.to_stage is not None and e.to_stage != before_stage
-        if moved:
+        if moved:  # the engine's stage_since is the inputs' "on", else the day: the event's business date
             s.stage = str(e.to_stage)
-            s.stage_since = _day(e.detail.get("on")) or e.on
+            s.stage_since = e.on
         if e.action == OPEN_ACTION:
             moved = True
     if moved or s.deadline != before_deadline:
@@ -335,18 +351,17 @@ def rebuild(db: Database, *, as_of: date, config: Config, filters: LedgerFilter 
 
 def _fold_all(case_rows: Any, events: Iterator[Any], f: LedgerFilter, policy: PolicyConfig,
               as_of: date) -> Iterator[CaseState]:
-    """Merges the cases and their events (both by case id) and folds each case."""
+    """Merges the cases and their events (both by case id, driver tuples) and folds each case."""
+    day = _day
     pending = next(events, None)
-    for c in case_rows:
-        s = CaseState(id=c.id, detail=c.detail, year=c.year, org_code=c.code, org_name=c.name, kind=c.kind,
-                      county=c.county, township=c.township, poor_village=bool(c.poor_village),
-                      problems=c.problems, place_rank=c.place_rank)
-        while pending is not None and pending.case_id < c.id:
+    for cid, detail, year, code, name, kind, county, township, poor, problems, rank in case_rows:
+        s = CaseState(id=cid, detail=detail, year=year, org_code=code, org_name=name, kind=kind, county=county,
+                      township=township, poor_village=bool(poor), problems=problems, place_rank=rank)
+        while pending is not None and pending[0] < cid:
             pending = next(events, None)
-        while pending is not None and pending.case_id == c.id:
-            apply_event(s, Event(pending.action, pending.from_stage, pending.to_stage,
-                                 _day(pending.happened_on) or as_of,
-                                 json.loads(pending.detail) if pending.detail else {}), policy, as_of)
+        while pending is not None and pending[0] == cid:
+            _, action, to_stage, on, raw = pending
+            apply_event(s, Event(action, to_stage, day(on) or as_of, raw), policy, as_of)
             pending = next(events, None)
         if s.listed and _matches(s, f):
             yield s
