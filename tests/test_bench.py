@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FIGURES = {"import_cases", "transition", "ledger_csv", "ledger_xlsx", "sweep", "digest_send", "cli_help", "cli_show"}
+FIGURES = {"import_cases", "transition", "ledger_csv", "ledger_asof", "ledger_xlsx", "sweep", "digest_send", "cli_help", "cli_show"}
 
 
 def test_bench_smoke(tmp_path: Path) -> None:

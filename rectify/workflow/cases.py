@@ -72,7 +72,7 @@ def as_it_stood(db: Database, ref: str | int, *, as_of: date, config: Config, re
                 "supervised", "supervision_reason", "measures_total", "measures_done", "last_progress_on"):
         case[key] = _iso(getattr(state, key))
     case["self_check"] = row.self_check if state.rectified_on is not None else ""
-    case["supervision_level"] = row.supervision_level if state.supervised else ""
+    case["supervision_level"] = (state.supervision_level or row.supervision_level) if state.supervised else ""
     case["stage_label"] = STAGE_LABELS[state.stage]
     case.update(status(state, as_of, config))
     case["as_of"] = as_of.isoformat()

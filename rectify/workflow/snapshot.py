@@ -60,6 +60,7 @@ class CaseState:
     withdrawn_reason: str = ""
     supervised: bool = False
     supervision_reason: str = ""
+    supervision_level: str = ""
     measures_total: int = 0
     measures_done: int = 0
     last_progress_on: date | None = None
@@ -129,8 +130,6 @@ def _open(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.listed = True
     s.identified_on = s.cycle_start = s.stage_since = _day(e.detail.get("identified_on")) or e.on
     s.deadline = _day(e.detail.get("deadline")) or s.deadline
-    if e.detail.get("officer"):
-        pass  # the officer is not a ledger column
 
 
 def _plan(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -202,10 +201,11 @@ def _extend(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
 
 def _supervise(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.supervised, s.supervision_reason = True, e.detail.get("reason", "")
+    s.supervision_level = e.detail.get("level", "")
 
 
 def _unsupervise(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    s.supervised, s.supervision_reason = False, ""
+    s.supervised, s.supervision_reason, s.supervision_level = False, "", ""
 
 
 # The stages an imported row passes through, each with the row's date for reaching it.
@@ -285,24 +285,21 @@ FOLDS: dict[str, Fold] = {
 
 
 def apply_event(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    """One event on the state: its action's fold, then the stage move and the due date the engine fixes."""
-    before_stage, before_deadline = s.stage, s.deadline
+    """One event on the state: its action's fold, then the stage move (the event's own ``to_stage``)."""
     fold = FOLDS.get(e.action)
     if fold is not None:
         fold(s, e, policy, as_of)
     s.version += 1
-    if e.action == IMPORT_ACTION:
-        moved = True
-    else:
-        moved = e.to_stage is not None and e.to_stage != before_stage
-        if moved:  # the engine's stage_since is the inputs' "on", else the day: the event's business date
-            s.stage = str(e.to_stage)
-            s.stage_since = e.on
-        if e.action == OPEN_ACTION:
-            moved = True
-    if moved or s.deadline != before_deadline:
-        s.stage_due = stage_due(s.stage, cycle_start=s.cycle_start, deadline=s.deadline,
-                                rectified_on=s.rectified_on, policy=policy)
+    if e.action != IMPORT_ACTION and e.to_stage is not None and e.to_stage != s.stage:
+        # The engine's stage_since is the inputs' "on", else the day: the event's business date.
+        s.stage, s.stage_since = e.to_stage, e.on
+
+
+def settle(s: CaseState, policy: PolicyConfig) -> None:
+    """The due date the engine fixed at the last move or deadline change: every input of it (stage, start,
+    deadline, rectified date) changes only with a move or an extension, so the folded state gives it."""
+    s.stage_due = stage_due(s.stage, cycle_start=s.cycle_start, deadline=s.deadline, rectified_on=s.rectified_on,
+                            policy=policy)
 
 
 # -- the rebuild ---------------------------------------------------------------------------------------
@@ -364,6 +361,7 @@ def _fold_all(case_rows: Any, events: Iterator[Any], f: LedgerFilter, policy: Po
             apply_event(s, Event(action, to_stage, day(on) or as_of, raw), policy, as_of)
             pending = next(events, None)
         if s.listed and _matches(s, f):
+            settle(s, policy)
             yield s
 
 
