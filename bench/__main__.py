@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import figures
+from bench import figures, ledger_asof  # noqa: F401  (ledger_asof registers its figure)
 
 
 @dataclass
@@ -107,8 +107,8 @@ for _name in figures.ISOLATED:
         REGISTRY[_name] = _make(_name)
 
 
-ORDER = ("import_cases", "transition", "transition_step", "ledger_csv", "ledger_xlsx", "stats", "sweep",
-         "digest_send", "cli_help", "cli_show")
+ORDER = ("import_cases", "transition", "transition_step", "ledger_csv", "ledger_asof", "ledger_xlsx", "stats",
+         "sweep", "digest_send", "cli_help", "cli_show")
 
 
 def run_peers(cases: int) -> dict[str, dict[str, Any]]:

@@ -14,22 +14,27 @@ from rectify.output import emit, output_options
 
 @click.command("show")
 @click.argument("ref", metavar="CASE")
-@click.option("--as-of", type=DATE, help="Date for the light and days left (default: today).")
+@click.option("--as-of", type=DATE,
+              help="The case as it stood at the end of this day (截至), rebuilt from its dated history; also the "
+                   "date of the light and days left (default: today).")
+@click.option("--known-on", type=DATE, help="Only what had been recorded by the end of this day (据某日已录入的记录).")
 @click.option("--mask-phones", is_flag=True, help="Mask phone numbers (138****5678) for sharing.")
 @output_options(("table", "json"))
 @pass_app
-def case_show(app: App, ref: str, as_of: date | None, mask_phones: bool, fmt: str) -> None:
+def case_show(app: App, ref: str, as_of: date | None, known_on: date | None, mask_phones: bool, fmt: str) -> None:
     """Show one case in full (案例详情).
 
     \b
     Example:
       rectify case show 12 --format json
       rectify case show QS01001 --mask-phones
+      rectify case show 12 --as-of 2026-06-30
     """
     from rectify.output import mask_phone, render_json
     from rectify.workflow.cases import show_case
 
-    data = show_case(app.database(), ref, as_of=as_of or app.today(), config=app.config, reader=reader(app))
+    data = show_case(app.database(), ref, as_of=as_of or app.today(), config=app.config, reader=reader(app),
+                     known_on=known_on)
     if mask_phones:
         for person in (*data["people"], *data["secretaries"]):
             person["phone"] = mask_phone(person["phone"]) if person["phone"] else ""
@@ -126,7 +131,9 @@ def case_history_cmd(app: App, ref: str, fmt: str) -> None:
 @click.option("--year", type=whole(1900, 2100))
 @click.option("--supervised", is_flag=True, default=None, help="Only cases under 挂牌督办.")
 @click.option("--open/--all", "open_only", default=False, help="Only open cases, or all (default).")
-@click.option("--as-of", type=DATE, help="Date for lights and days left (default: today).")
+@click.option("--as-of", type=DATE,
+              help="The cases as they stood at the end of this day (截至), rebuilt from the dated history; also "
+                   "the date of lights and days left (default: today).")
 @output_options()
 @pass_app
 def case_list(app: App, county: str | None, township: str | None, kind: str | None, stage: str | None,
@@ -137,6 +144,7 @@ def case_list(app: App, county: str | None, township: str | None, kind: str | No
     \b
     Example:
       rectify case list --open --light red
+      rectify case list --as-of 2026-06-30
     """
     from rectify.workflow.cases import list_cases
 

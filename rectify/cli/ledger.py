@@ -46,17 +46,23 @@ def _ledger_filters(fn: Any) -> Any:
         click.option("--year", type=click.IntRange(1990, 2200), help="Year of identification (确定年度)."),
         click.option("--open/--all", "open_only", default=False,
                      help="Only open cases (在办), or all including 销号 and 撤销 (default)."),
-        click.option("--as-of", type=DATE, help="Date every figure is computed for (default: today)."),
+        click.option("--as-of", type=DATE,
+                     help="The day as it stood at its end (截至): rebuilt from the dated history (default: today)."),
+        click.option("--known-on", type=DATE,
+                     help="Only what had been recorded by the end of this day (据某日已录入的记录), to reproduce "
+                          "a report as printed then."),
     )):
         fn = opt(fn)
     return fn
 
 
-def ledger_table(app: App, as_of: date, filters: Any, width: int | None, colour: bool) -> str:
+def ledger_table(app: App, as_of: date, filters: Any, width: int | None, colour: bool,
+                 known_on: date | None = None) -> str:
     from rectify.workflow.ledger import ledger_rows
     from rectify.workflow.ledger_formats import render_ledger_table
 
-    return render_ledger_table(ledger_rows(app.database(), as_of=as_of, config=app.config, filters=filters),
+    return render_ledger_table(ledger_rows(app.database(), as_of=as_of, config=app.config, filters=filters,
+                                           known_on=known_on),
                                width=table_width(width), colour=colour)
 
 
@@ -70,11 +76,14 @@ def ledger_table(app: App, as_of: date, filters: Any, width: int | None, colour:
               help="Table width in columns (default: terminal, 80–160).")
 @pass_app
 def ledger(app: App, county: str | None, township: str | None, kind: str | None, stage: str | None,
-           light: str | None, year: int | None, open_only: bool, as_of: date | None, fmt: str,
-           output: str | None, width: int | None) -> None:
+           light: str | None, year: int | None, open_only: bool, as_of: date | None, known_on: date | None,
+           fmt: str, output: str | None, width: int | None) -> None:
     """The 限期转化台账: one row per case, sorted by deadline then county/township.
 
-    Days left and warning lights (预警) are computed for --as-of. xlsx and html are print-ready
+    --as-of D shows the ledger as it stood at the end of D, rebuilt from the dated history: cases
+    listed after D are absent, stages, measures, secretaries, verification, supervision and deadlines
+    are those of D; --known-on D2 counts only what had been recorded by the end of D2. Days left and
+    warning lights (预警) are computed for --as-of. xlsx and html are print-ready
     (A4 landscape); ics holds each case's deadline and stage due date, with UIDs unique to this
     installation and stable, so a re-import updates the events; closed cases (销号/撤销) come as
     cancelled events, and [calendar] alarm_days sets a reminder (VALARM) before each date.
@@ -83,6 +92,7 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
     Example:
       rectify ledger --open --light red
       rectify ledger --as-of 2026-06-30 --format xlsx -o 台账.xlsx
+      rectify ledger --as-of 2026-06-30 --known-on 2026-07-05 --format json
       rectify ledger --township 河口镇 --format html -o 台账.html
       rectify ledger --format ics -o 转化时限.ics
     """
@@ -94,7 +104,7 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
     db = app.database()
     if fmt == "table":
         colour = not to_file(output) and use_colour()
-        text = ledger_table(app, as_of, filters, width, colour) + "\n"
+        text = ledger_table(app, as_of, filters, width, colour, known_on) + "\n"
         write_output(output, fmt, lambda out: out.write(text))
         return
 
@@ -105,14 +115,16 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
                 total = count_cases(db, filters)
                 if total >= _PROGRESS_FROM:
                     progress = bars("导出台账", total)
-            rows = ledger_rows(db, as_of=as_of, config=app.config, filters=filters)
-            title = ledger_title(scope_counties(db, filters) if fmt in ("xlsx", "html", "ics") else [], as_of)
+            rows = ledger_rows(db, as_of=as_of, config=app.config, filters=filters, known_on=known_on)
+            title = ledger_title(scope_counties(db, filters) if fmt in ("xlsx", "html", "ics") else [], as_of,
+                                 known_on)
             by_stage = by_light = None
             if fmt == "html":
                 from rectify.workflow.stats import compute_stats, stage_light_counts
 
                 by_stage, by_light = stage_light_counts(
-                    compute_stats(db, as_of=as_of, config=app.config, filters=filters, full=False))
+                    compute_stats(db, as_of=as_of, config=app.config, filters=filters, full=False,
+                                  known_on=known_on))
             installation = ""
             if fmt == "ics":
                 from rectify.workflow.persistence.installation import installation_id
@@ -132,23 +144,31 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
 
 @click.command()
 @click.option("--county", help="县 (exact name).")
-@click.option("--year", type=click.IntRange(1990, 2200), help="Year of identification (确定年度).")
-@click.option("--as-of", type=DATE, help="Date every figure is computed for (default: today).")
+@click.option("--year", type=click.IntRange(1990, 2200),
+              help="Statistical year of the form (报告期; default: the as-of day's year): 排查 = identified in "
+                   "the year, 整顿提升 = struck off in the year, of any cohort.")
+@click.option("--as-of", type=DATE,
+              help="The day as it stood at its end (截至), rebuilt from the dated history (default: today).")
+@click.option("--known-on", type=DATE,
+              help="Only what had been recorded by the end of this day (据某日已录入的记录).")
 @click.option("--format", "fmt", type=click.Choice(STATS_FORMATS), default="table", show_default=True,
               help="Output format (输出格式).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
               help="Write to FILE instead of stdout (- for stdout).")
 @pass_app
-def stats(app: App, county: str | None, year: int | None, as_of: date | None, fmt: str,
+def stats(app: App, county: str | None, year: int | None, as_of: date | None, known_on: date | None, fmt: str,
           output: str | None) -> None:
     """Statistics (统计): by stage, light, problem type, kind, township; conversion rate; overdue list;
     and the Party statistics form 整顿软弱涣散基层党组织情况 (总计/村/社区, 26 columns; the columns
-    the data cannot answer are left empty and marked 人工填报).
+    the data cannot answer are left empty and marked 人工填报). Every figure is that of the end of
+    --as-of, rebuilt from the dated history; the form counts --year. Its table logic is checked
+    first: a sheet that breaks it is refused naming the cell.
 
     \b
     Example:
       rectify stats --as-of 2026-12-31
       rectify stats --year 2026 --format xlsx -o 党内统计.xlsx
+      rectify stats --as-of 2026-06-30 --known-on 2026-07-05 --format json
       rectify stats --format json
     """
     from rectify.output import render_json
@@ -157,9 +177,9 @@ def stats(app: App, county: str | None, year: int | None, as_of: date | None, fm
     from rectify.workflow.stats import compute_stats
 
     as_of = as_of or app.today()
-    filters = LedgerFilter(county=county, year=year, reader=reader(app))
+    filters = LedgerFilter(county=county, reader=reader(app))
     db = app.database()
-    data = compute_stats(db, as_of=as_of, config=app.config, filters=filters)
+    data = compute_stats(db, as_of=as_of, config=app.config, filters=filters, year=year, known_on=known_on)
     if fmt == "json":
         text = render_json(data) + "\n"
         write_output(output, fmt, lambda out: out.write(text))

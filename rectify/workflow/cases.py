@@ -11,6 +11,7 @@ from rectify.states.deadlines import days_left, next_due, row_light
 from rectify.states.permissions import Actor
 from rectify.states.stages import STAGE_LABELS
 from rectify.workflow.persistence import Database
+from rectify.workflow.persistence.ledger import LedgerFilter
 from rectify.workflow.persistence.reads import case_events, case_parts, case_rows, org_rows, resolve_seen
 
 
@@ -33,8 +34,13 @@ def status(row: Any, as_of: date, config: Config) -> dict[str, Any]:
 
 
 def show_case(db: Database, ref: str | int, *, as_of: date, config: Config,
-              reader: Actor | None = None) -> dict[str, Any]:
-    """One case in full; a case outside ``reader``'s scope is not found."""
+              reader: Actor | None = None, known_on: date | None = None) -> dict[str, Any]:
+    """One case in full; a case outside ``reader``'s scope is not found. When anything is dated after
+    ``as_of`` (or recorded after ``known_on``), the case as it stood then (:func:`as_it_stood`)."""
+    from rectify.workflow.snapshot import needs_rebuild
+
+    if needs_rebuild(db, as_of, known_on, config):
+        return as_it_stood(db, ref, as_of=as_of, config=config, reader=reader, known_on=known_on)
     with db.connect() as s:
         row, org = resolve_seen(s, ref, reader)
         case = {k: _iso(v) for k, v in row._mapping.items()
@@ -45,6 +51,47 @@ def show_case(db: Database, ref: str | int, *, as_of: date, config: Config,
         case["organization"] = {k: _iso(v) for k, v in org._mapping.items() if k not in ("id", "created_at")}
         for name, rows in case_parts(s, row.id).items():
             case[name] = _rows(rows)
+    return case
+
+
+def as_it_stood(db: Database, ref: str | int, *, as_of: date, config: Config, reader: Actor | None = None,
+                known_on: date | None = None) -> dict[str, Any]:
+    """``show`` of the case at the end of ``as_of``: the rebuilt state, and the records dated by then."""
+    from rectify.errors import NotFound
+    from rectify.workflow.snapshot import rebuild
+
+    with db.connect() as s:
+        row, org = resolve_seen(s, ref, reader)
+        parts = case_parts(s, row.id)
+    state = next(iter(list(rebuild(db, as_of=as_of, config=config, known_on=known_on, case_id=row.id))), None)
+    if state is None:
+        raise NotFound(f"案例 {row.id}（{org.name}）在 {as_of} 尚未列入整顿")
+    case: dict[str, Any] = {"id": row.id, "org_id": row.org_id, "year": row.year}
+    for key in ("stage", "identified_on", "deadline", "stage_since", "stage_due", "cycle_start", "cycle",
+                "version", "detail", "helping_unit", "rectified_on", "verified_on", "score", "withdrawn_reason",
+                "supervised", "supervision_reason", "measures_total", "measures_done", "last_progress_on"):
+        case[key] = _iso(getattr(state, key))
+    case["self_check"] = row.self_check if state.rectified_on is not None else ""
+    case["supervision_level"] = (state.supervision_level or row.supervision_level) if state.supervised else ""
+    case["stage_label"] = STAGE_LABELS[state.stage]
+    case.update(status(state, as_of, config))
+    case["as_of"] = as_of.isoformat()
+    case["organization"] = {k: _iso(v) for k, v in org._mapping.items() if k not in ("id", "created_at")}
+    dated = {"progress_reports": "reported_on", "verifications": "verified_on"}
+    for name, rows in parts.items():
+        case[name] = [r for r in _rows(rows) if name not in dated or r[dated[name]] <= case["as_of"]]
+    case["measures"] = case["measures"][:state.measures_total]
+    for m in case["measures"]:
+        m["done_on"] = m["done_on"] if m["done_on"] and m["done_on"] <= case["as_of"] else None
+    stored = {(x["name"], x["since"]): x for x in case["secretaries"]}
+    case["secretaries"] = []
+    for n, u, k, since, until in state.secretaries:
+        x = stored.get((n, _iso(since)), {})
+        case["secretaries"].append({
+            "name": n, "kind": k, "unit": u, "since": _iso(since), "until": _iso(until),
+            "email": x.get("email", ""), "phone": x.get("phone", ""),
+            "end_reason": x.get("end_reason", "") if until is not None else ""})
+    case["extensions"] = state.extensions
     return case
 
 
@@ -63,6 +110,12 @@ def list_cases(db: Database, *, as_of: date, config: Config, county: str | None 
                township: str | None = None, kind: str | None = None, stage: str | None = None,
                year: int | None = None, open_only: bool = False, light: str | None = None,
                supervised: bool | None = None, reader: Actor | None = None) -> list[dict[str, Any]]:
+    from rectify.workflow.snapshot import needs_rebuild
+
+    if needs_rebuild(db, as_of, None, config):
+        return _listed_then(db, as_of=as_of, config=config, filters=LedgerFilter(
+            county=county, township=township, kind=kind, stage=stage, year=year, open_only=open_only,
+            reader=reader), light=light, supervised=supervised)
     out = []
     with db.connect() as s:
         for r in case_rows(s, county=county, township=township, kind=kind, stage=stage, year=year,
@@ -76,6 +129,27 @@ def list_cases(db: Database, *, as_of: date, config: Config, county: str | None 
                 "deadline": r.deadline.isoformat(), "cycle": r.cycle, "supervised": r.supervised,
                 "version": r.version, **st,
             })
+    return out
+
+
+def _listed_then(db: Database, *, as_of: date, config: Config, filters: LedgerFilter, light: str | None,
+                 supervised: bool | None) -> list[dict[str, Any]]:
+    """``list`` of the cases as they stood at the end of ``as_of``, in the list's order."""
+    from rectify.workflow.snapshot import rebuild
+
+    states = sorted(rebuild(db, as_of=as_of, config=config, filters=filters),
+                    key=lambda r: (r.deadline, r.county, r.township, r.id))
+    out = []
+    for r in states:
+        st = status(r, as_of, config)
+        if (light is not None and st["light"] != light) or (supervised is not None and r.supervised != supervised):
+            continue
+        out.append({
+            "case_id": r.id, "org_code": r.org_code, "org_name": r.org_name, "kind": r.kind, "county": r.county,
+            "township": r.township, "stage": r.stage, "identified_on": r.identified_on.isoformat(),
+            "deadline": r.deadline.isoformat(), "cycle": r.cycle, "supervised": r.supervised,
+            "version": r.version, **st,
+        })
     return out
 
 

@@ -515,9 +515,9 @@ class Workflow:
         return self._set_supervision(ref, False, reason, expected_version)
 
     def _set_supervision(self, ref: str | int, on: bool, reason: str, expected_version: int | None) -> Outcome:
-        inputs = {"reason": reason.strip()}
-
         level = SIGN_LEVEL.get(self.person.role or "", Level.county)  # before levels, the county hung every sign
+        # The level is kept in the history too, so a past day shows who had hung the sign (SPEC §6.2).
+        inputs = {"reason": reason.strip(), "level": str(level) if on else ""}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             return {"supervised": on, "supervision_reason": inputs["reason"] if on else "",

@@ -13,6 +13,7 @@ format is a projection of those values (:mod:`rectify.workflow.ledger_formats`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -151,12 +152,31 @@ class LedgerRows(Iterable[LedgerRow]):
     the same rows in their JSON form (:func:`json_row`).
     """
 
-    def __init__(self, db: Database, *, as_of: date, config: Config, filters: LedgerFilter, batch: int) -> None:
+    def __init__(self, db: Database, *, as_of: date, config: Config, filters: LedgerFilter, batch: int,
+                 known_on: date | None = None, rebuild: bool | None = None) -> None:
         self.db = db
         self.as_of = as_of
         self.config = config
         self.filters = filters
         self.batch = batch
+        self.known_on = known_on
+        # None: rebuild from the history only when something is dated or recorded after the day (SPEC §6.2).
+        self.rebuild = rebuild
+
+    @contextmanager
+    def _source(self) -> Iterator[Iterable[tuple[Any, ...]]]:
+        """The current tables' tuples, or the day rebuilt from the history (:mod:`rectify.workflow.snapshot`)."""
+        from rectify.workflow import snapshot
+
+        rebuild = self.rebuild
+        if rebuild is None:
+            rebuild = snapshot.needs_rebuild(self.db, self.as_of, self.known_on, self.config)
+        if rebuild:
+            yield snapshot.snapshot_tuples(self.db, as_of=self.as_of, config=self.config, filters=self.filters,
+                                           known_on=self.known_on)
+            return
+        with ledger_tuples(self.db, self.filters, batch=self.batch) as rows:
+            yield rows
 
     def __iter__(self) -> Iterator[LedgerRow]:
         return self._rows()
@@ -176,7 +196,7 @@ class LedgerRows(Iterable[LedgerRow]):
         day = date.fromisoformat
         seq = 0
         text_dates: bool | None = None
-        with ledger_tuples(self.db, self.filters, batch=self.batch) as rows:
+        with self._source() as rows:
             for raw in rows:
                 (_id, stage, identified_on, deadline, stage_since, stage_due, cycle_start, cycle, _version,
                  detail, helping_unit, verified_on, score, withdrawn_reason, supervised, supervision_reason,
@@ -289,17 +309,20 @@ def json_row(row: LedgerRow) -> dict[str, Any]:
 
 
 def ledger_rows(
-    db: Database, *, as_of: date, config: Config, filters: LedgerFilter | None = None, batch: int = 1000
+    db: Database, *, as_of: date, config: Config, filters: LedgerFilter | None = None, batch: int = 1000,
+    known_on: date | None = None, rebuild: bool | None = None,
 ) -> LedgerRows:
-    """Stream the ledger rows, numbered after filtering."""
-    return LedgerRows(db, as_of=as_of, config=config, filters=filters or LedgerFilter(), batch=batch)
+    """Stream the ledger rows, numbered after filtering; the day as it stood, as known on ``known_on``."""
+    return LedgerRows(db, as_of=as_of, config=config, filters=filters or LedgerFilter(), batch=batch,
+                      known_on=known_on, rebuild=rebuild)
 
 
-def ledger_title(counties: list[str], as_of: date) -> str:
+def ledger_title(counties: list[str], as_of: date, known_on: date | None = None) -> str:
     if not counties:
         scope = ""
     elif len(counties) <= 3:
         scope = "、".join(counties)
     else:
         scope = "各县"
-    return f"{scope}软弱涣散基层党组织限期转化台账（截至 {as_of.isoformat()}）"
+    known = f"，据 {known_on.isoformat()} 已录入的记录" if known_on is not None else ""
+    return f"{scope}软弱涣散基层党组织限期转化台账（截至 {as_of.isoformat()}{known}）"

@@ -120,6 +120,7 @@ def render_stats_table(stats: dict[str, Any]) -> str:
     if form is not None:
         # Transposed: 26 lines of three figures read better in a terminal than 26 columns.
         out.append(f"【党内统计表：{form['title']}】")
+        out.append(form["period"])
         headers = ["分组", "指标"] + [r["row"] for r in form["rows"]]
         rows = [
             [c["group"], c["header"]]
@@ -127,7 +128,27 @@ def render_stats_table(stats: dict[str, Any]) -> str:
             for c in form["columns"]
         ]
         out.append(_plain_table(headers, rows))
+        out.extend(["", *report_lines(form)])
     return "\n".join(out).rstrip() + "\n"
+
+
+def report_lines(form: dict[str, Any]) -> list[str]:
+    """填报单位 · 填报人 · 审核人 · 联系电话 · 填报日期, from config ``[report]``; the date is the as-of day."""
+    from rectify.workflow.ledger_sheets import signature_lines
+
+    r = form["report"]
+    return signature_lines(_Report(r), _day(r["date"]))
+
+
+class _Report:
+    def __init__(self, r: dict[str, Any]) -> None:
+        self.unit, self.preparer, self.reviewer, self.phone = r["unit"], r["preparer"], r["reviewer"], r["phone"]
+
+
+def _day(text: str) -> Any:
+    from datetime import date
+
+    return date.fromisoformat(text)
 
 
 MANUAL_MARK = "人工填报"
@@ -147,9 +168,12 @@ def write_stats_csv(stats: dict[str, Any], out: IO[str]) -> None:
     if stats["form"] is not None:
         headers, rows = form_table(stats["form"])
         w.writerow([stats["form"]["title"]])
+        w.writerow([stats["form"]["period"]])
         w.writerow(["", *(c["group"] for c in stats["form"]["columns"])])
         w.writerow(headers)
         w.writerows([[safe_cell(v) for v in r] for r in rows])
+        w.writerow([])
+        w.writerows([[line] for line in report_lines(stats["form"])])
 
 
 def write_stats_xlsx(stats: dict[str, Any], target: str | Path | IO[bytes], *, title: str,
@@ -217,6 +241,7 @@ def _form_sheet(wb: Any, stats: dict[str, Any], title: str, report: Any, f: dict
     ws.repeat_rows(1, 2)
     ws.repeat_columns(0, 0)
     ws.write_string(0, 0, heading, f["title"])
+    ws.write_string(0, 8, form["period"], f["sign"])
     cols = form["columns"]
     ws.merge_range(1, 0, 2, 0, "", f["head"])
     ws.set_column(0, 0, 6)

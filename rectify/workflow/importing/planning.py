@@ -159,8 +159,15 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
     if c.sec_name and not withdrawn:
         secretary = (c.sec_name, c.sec_kind, c.sec_unit, c.sec_since or identified, None, "", "", "")
     progress = None if c.progress_on is None else (c.progress_on, c.progress_note or "导入")
+    # What a snapshot needs to rebuild the row's case on any day (SPEC §6.2): the dates it reached its stages.
+    snap = {"identified_on": identified, "deadline": deadline, "rectified_on": rect,
+            "verified_on": case[13], "score": case[14], "withdrawn_reason": case[15], "supervised": case[16],
+            "supervision_reason": case[17], "helping_unit": case[10], "county_leader": c.leader,
+            "township_cadre": c.cadre, "done_on": done_day if done else None, "sec_since": secretary[3] if secretary
+            else None, "secretary": list(secretary[:4]) if secretary else None,
+            "progress": list(progress) if progress else None}
     return CasePlan(r.number, org_code, stage, identified, case, c.problems, measures, people, secretary, progress,
-                    _verification(r, c, verified), _detail(r, c, org_code, stage, source))
+                    _verification(r, c, verified), _detail(r, c, org_code, stage, source, snap))
 
 
 def _verification(r: Row, c: _Cells, passed: bool) -> tuple[Any, ...] | None:
@@ -170,8 +177,8 @@ def _verification(r: Row, c: _Cells, passed: bool) -> tuple[Any, ...] | None:
             c.dissatisfied or 0, passed, "" if passed else "导入")
 
 
-def _detail(r: Row, c: _Cells, org_code: str, stage: str, source: str) -> str:
-    """json.dumps({"source", "row", "org", "stage", "measures", "remarks"?, "last_progress"?},
+def _detail(r: Row, c: _Cells, org_code: str, stage: str, source: str, snap: dict[str, Any]) -> str:
+    """json.dumps({"source", "row", "org", "stage", "measures", "remarks"?, "last_progress"?, "snap"},
     ensure_ascii=False, sort_keys=True), written out in key order: one json.dumps per row cost more than
     the rest of the plan."""
     note, remarks = c.progress_note, c.remarks
@@ -179,4 +186,10 @@ def _detail(r: Row, c: _Cells, org_code: str, stage: str, source: str) -> str:
         "{", f'"last_progress": {_json_str(note)}, ' if c.progress_on is None and note else "",
         f'"measures": "{c.done}/{c.total}", "org": {_json_str(org_code)}, ',
         f'"remarks": {_json_str(remarks)}, ' if remarks else "",
-        f'"row": {int(r.number)}, "source": {_json_str(source)}, "stage": {_json_str(stage)}', "}"))
+        f'"row": {int(r.number)}, "snap": {_snap_json(snap)}, "source": {_json_str(source)}, '
+        f'"stage": {_json_str(stage)}', "}"))
+
+
+def _snap_json(snap: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in snap.items() if v not in (None, "", False)}, ensure_ascii=False,
+                      sort_keys=True, default=date.isoformat)

@@ -1,0 +1,118 @@
+"""``ledger_asof``: the full ledger CSV for a day half a year back, rebuilt from the dated history (SPEC §6.2).
+
+The generated database carries one bare event per step; this figure first gives its copy of the database
+the history the engine writes (each step's inputs and business date, from the case's own records), then
+times the snapshot ledger against its floor: the today ledger's CSV through the product, in the same
+process on the same data (goal: at most 1.5 × that).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import time
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.figures import measure, peak_rss_mb
+
+BACK_DAYS = 182
+
+
+def _events(con: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    """(case_id, at, happened_on, actor, action, from, to, reason, detail) of each case's steps."""
+    def by_case(sql: str) -> dict[int, list[tuple[Any, ...]]]:
+        out: dict[int, list[tuple[Any, ...]]] = {}
+        for row in con.execute(sql):
+            out.setdefault(row[0], []).append(row[1:])
+        return out
+
+    people = by_case("SELECT case_id, role, name FROM case_person")
+    measures = by_case("SELECT case_id, seq, text, owner, due_on, done_on FROM measure ORDER BY case_id, seq")
+    secs = by_case("SELECT case_id, name, unit, kind, since FROM secretary_assignment")
+    progress = by_case("SELECT case_id, reported_on, note FROM progress_report ORDER BY case_id, reported_on")
+    at = datetime(2026, 6, 30, 2).isoformat(sep=" ")
+    for (cid, stage, identified, deadline, since, helping, rectified, verified, score, withdrawn,
+         supervised) in con.execute(
+            "SELECT id, stage, identified_on, deadline, stage_since, helping_unit, rectified_on, verified_on, score,"
+            " withdrawn_reason, supervised FROM rectification_case ORDER BY id"):
+        path = ["identified"]
+
+        def step(on: str, action: str, to: str, detail: dict[str, Any], cid: int = cid,
+                 path: list[str] = path) -> tuple[Any, ...]:
+            before = path[-1]
+            path.append(to)
+            return (cid, at, on, "bench", action, before, to, detail.get("reason", ""),
+                    json.dumps(detail, ensure_ascii=False, sort_keys=True))
+
+        yield (cid, at, identified, "bench", "open", None, "identified", "",
+               json.dumps({"identified_on": identified, "deadline": deadline, "problems": ["P01"]}))
+        ms = measures.get(cid, [])
+        if ms:
+            planned = since if stage == "ledger_created" else str(date.fromisoformat(identified) + timedelta(days=1))
+            roles = {r: n for r, n in people.get(cid, [])}
+            yield step(planned, "plan", "ledger_created", {
+                "measures": [{"text": t, "owner": o, "due": d} for _, t, o, d, _ in ms],
+                "county_leader": roles.get("county_leader", ""), "township_cadre": roles.get("township_cadre", ""),
+                "helping_unit": helping})
+        for name, unit, kind, sec_since in secs.get(cid, []):
+            yield step(sec_since, "assign_secretary", "secretary_assigned",
+                       {"name": name, "unit": unit, "kind": kind, "since": sec_since, "on": sec_since})
+        for seq, _, _, _, done_on in ms:
+            if done_on:
+                yield step(done_on, "complete_measure", path[-1], {"measure_no": seq, "on": done_on})
+        for on, note in progress.get(cid, []):
+            yield step(on, "report_progress", path[-1], {"on": on, "note": note})
+        if rectified:
+            yield step(rectified, "mark_rectified", "rectified", {"on": rectified, "self_check": "自查到位"})
+        if verified:
+            yield step(verified, "verify", "verified", {"on": verified, "by": "验收组", "score": score,
+                                                         "passed": True})
+        if withdrawn:
+            yield step(identified, "withdraw", "withdrawn", {"reason": withdrawn})
+        if supervised:
+            yield step(identified, "supervise", path[-1], {"reason": "进度滞后"})
+
+
+def with_history(db_path: Path, workdir: Path) -> Path:
+    """A copy of the database whose events carry their inputs and business dates."""
+    copy = workdir / "asof.sqlite"
+    shutil.copy(db_path, copy)
+    con = sqlite3.connect(copy, isolation_level=None)
+    con.execute("BEGIN")
+    rows = list(_events(con))
+    con.execute("DELETE FROM case_event")
+    con.executemany("INSERT INTO case_event (case_id, at, happened_on, actor, action, from_stage, to_stage, reason,"
+                    " detail, actor_unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '')", rows)
+    con.execute("COMMIT")
+    con.close()
+    return copy
+
+
+@measure("ledger_asof")
+def ledger_asof(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
+    """The ledger CSV as of half a year back (rebuilt), against the today ledger's CSV (best of three each)."""
+    from bench.generate import AS_OF
+    from rectify.config import Config
+    from rectify.workflow.ledger import ledger_rows
+    from rectify.workflow.ledger_formats import write_csv
+    from rectify.workflow.persistence import open_database
+
+    path = with_history(db_path, workdir)
+    back = AS_OF - timedelta(days=BACK_DAYS)
+    product, floor, listed = [], [], 0
+    for _ in range(3):
+        for day, times in ((back, product), (AS_OF, floor)):
+            db = open_database(str(path))
+            start = time.perf_counter()
+            with open(workdir / "asof.csv", "w", encoding="utf-8", newline="") as out:
+                rows = write_csv(ledger_rows(db, as_of=day, config=Config()), out)
+            times.append(time.perf_counter() - start)
+            db.dispose()
+            if day == back:
+                listed = rows
+    assert 0 < listed < n, listed
+    return {"value": min(product), "floor": min(floor), "unit": "s", "rows": listed, "peak_rss_mb": peak_rss_mb()}

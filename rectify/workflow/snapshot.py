@@ -1,0 +1,373 @@
+"""Any past day as it stood (SPEC §6.2): each case rebuilt by folding its history up to the end of a day.
+
+The history is append-only and every event carries its business date (``happened_on``); a case's state on
+day D is its events dated by D (and, for ``--known-on``, recorded by the end of D2), folded in order of
+business date then id. The fold is table-driven: :data:`FOLDS` maps each action to one small function
+that applies the event's inputs (the detail the engine stored) to the state; the stage move itself is the
+event's own ``to_stage``. A new action adds one entry here.
+
+The current tables are what the fold gives when nothing is dated after D nor recorded after D2
+(:func:`needs_rebuild`), so the ledger reads them directly then; the tests hold the two paths equal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rectify.config import Config, PolicyConfig
+from rectify.states.deadlines import stage_due
+from rectify.states.stages import CLOSED_STAGES, Stage
+from rectify.states.transitions import IMPORT_ACTION, OPEN_ACTION
+from rectify.workflow.persistence import Database
+from rectify.workflow.persistence.ledger import LedgerFilter
+from rectify.workflow.persistence.snapshot import latest_dates, snapshot_cases, snapshot_events
+
+__all__ = ["FOLDS", "CaseState", "known_by", "needs_rebuild", "rebuild", "snapshot_tuples"]
+
+
+@dataclass(slots=True)
+class CaseState:
+    """One case as it stood: the ledger's values (``LEDGER_KEYS``) and what the form and ``show`` need."""
+
+    id: int
+    detail: str
+    year: int
+    org_code: str
+    org_name: str
+    kind: str
+    county: str
+    township: str
+    poor_village: bool
+    problems: str | None
+    place_rank: int = 0
+    stage: str = Stage.identified.value
+    identified_on: date = date.min
+    deadline: date = date.min
+    stage_since: date = date.min
+    stage_due: date | None = None
+    cycle_start: date = date.min
+    cycle: int = 1
+    version: int = 0
+    helping_unit: str = ""
+    rectified_on: date | None = None
+    verified_on: date | None = None
+    score: int | None = None
+    withdrawn_reason: str = ""
+    supervised: bool = False
+    supervision_reason: str = ""
+    supervision_level: str = ""
+    measures_total: int = 0
+    measures_done: int = 0
+    last_progress_on: date | None = None
+    progress: Any = None  # the last progress report's event, or its note (imported)
+    county_leader: str | None = None
+    township_cadre: str | None = None
+    # Every secretary in post by the day: [name, unit, kind, since, until]; the current one has no until.
+    secretaries: list[list[Any]] = field(default_factory=list)
+    extensions: list[dict[str, Any]] = field(default_factory=list)
+    n_failed: int = 0
+    listed: bool = False
+
+    @property
+    def progress_note(self) -> str | None:
+        p = self.progress
+        return p.detail.get("note", "") if isinstance(p, Event) else p
+
+    @property
+    def secretary(self) -> list[Any] | None:
+        current = [s for s in self.secretaries if s[4] is None]
+        return current[-1] if current else None
+
+    def ledger_tuple(self) -> tuple[Any, ...]:
+        """The values in ``LEDGER_KEYS`` order, what the ledger query gives for the same case."""
+        sec = None
+        for held in self.secretaries:  # the last one still in post
+            if held[4] is None:
+                sec = held
+        return (
+            self.id, self.stage, self.identified_on, self.deadline, self.stage_since, self.stage_due,
+            self.cycle_start, self.cycle, self.version, self.detail, self.helping_unit, self.verified_on,
+            self.score, self.withdrawn_reason, self.supervised, self.supervision_reason, self.measures_total,
+            self.measures_done, self.last_progress_on, self.org_code, self.org_name, self.kind, self.county,
+            self.township, self.problems, self.county_leader, self.township_cadre,
+            sec[0] if sec else None, sec[1] if sec else None, sec[2] if sec else None,
+            self.progress_note, len(self.extensions), self.n_failed,
+        )
+
+
+class Event:
+    """One event: its action, the stage it moved to, its business date, and its inputs (read when needed)."""
+
+    __slots__ = ("_detail", "action", "on", "raw", "to_stage")
+
+    def __init__(self, action: str, to_stage: str | None, on: date, raw: str | dict[str, Any] | None) -> None:
+        self.action, self.to_stage, self.on = action, to_stage, on
+        self.raw = raw
+        self._detail: dict[str, Any] | None = raw if isinstance(raw, dict) else None
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        if self._detail is None:
+            self._detail = json.loads(self.raw) if isinstance(self.raw, str) and self.raw else {}
+        return self._detail
+
+
+def _day(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(value[:10])
+
+
+# -- one function per action ---------------------------------------------------------------------------
+
+
+def _open(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.listed = True
+    s.identified_on = s.cycle_start = s.stage_since = _day(e.detail.get("identified_on")) or e.on
+    s.deadline = _day(e.detail.get("deadline")) or s.deadline
+
+
+def _plan(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.measures_total += len(e.detail.get("measures") or [])
+    s.county_leader = e.detail.get("county_leader") or s.county_leader
+    s.township_cadre = e.detail.get("township_cadre") or s.township_cadre
+    s.helping_unit = e.detail.get("helping_unit") or s.helping_unit
+
+
+def _assign(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    since = _day(e.detail.get("since")) or e.on
+    for sec in s.secretaries:
+        if sec[4] is None:
+            sec[4] = since
+    s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""), e.detail.get("kind") or "first",
+                          since, None])
+
+
+def _replace(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    current = s.secretary
+    since = _day(e.detail.get("since")) or e.on
+    if current is not None:
+        current[4] = since
+    s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""),
+                          e.detail.get("kind") or (current[2] if current else "first"), since, None])
+
+
+def _measure_done(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.measures_done += 1
+
+
+def _progress(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    # The business date is the report's "on"; its note is read only for the last report (:attr:`progress`).
+    if s.last_progress_on is None or e.on >= s.last_progress_on:
+        s.last_progress_on, s.progress = e.on, e
+
+
+def _rectified(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.rectified_on = e.on
+
+
+def _verify(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.verified_on, s.score = e.on, e.detail.get("score")
+
+
+def _fail(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.n_failed += 1
+    s.rectified_on = None
+    s.deadline = _day(e.detail.get("deadline")) or s.deadline
+
+
+def _withdraw(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.withdrawn_reason = e.detail.get("reason", "")
+
+
+def _reopen(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.cycle += 1
+    s.cycle_start = e.on
+    s.deadline = _day(e.detail.get("deadline")) or s.deadline
+    s.verified_on = s.rectified_on = s.score = None
+
+
+def _extend(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    new = _day(e.detail.get("deadline")) or s.deadline
+    s.extensions.append({"old_deadline": s.deadline.isoformat(), "new_deadline": new.isoformat(),
+                         "reason": e.detail.get("reason", ""), "approved_by": e.detail.get("approved_by", "")})
+    s.deadline = new
+
+
+def _supervise(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.supervised, s.supervision_reason = True, e.detail.get("reason", "")
+    s.supervision_level = e.detail.get("level", "")
+
+
+def _unsupervise(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.supervised, s.supervision_reason, s.supervision_level = False, "", ""
+
+
+# The stages an imported row passes through, each with the row's date for reaching it.
+_IMPORT_PATH: tuple[tuple[str, str | None], ...] = (
+    (Stage.identified.value, None),
+    (Stage.ledger_created.value, None),
+    (Stage.secretary_assigned.value, "sec_since"),
+    (Stage.rectified.value, "rectified_on"),
+    (Stage.verified.value, "verified_on"),
+)
+
+
+def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    """An imported row: the stage it stated, reached on its own dates ("snap"), as far as the day goes.
+
+    Rows imported before the dates were kept give their stage from the listing day on.
+    """
+    d = e.detail
+    snap = d.get("snap") or {}
+    s.listed = True
+    s.identified_on = s.cycle_start = _day(snap.get("identified_on")) or e.on
+    s.deadline = _day(snap.get("deadline")) or s.deadline
+    stated = d.get("stage") or Stage.identified.value
+    stage, since = Stage.identified.value, s.identified_on
+    if stated == Stage.withdrawn:
+        stage, s.withdrawn_reason = stated, snap.get("withdrawn_reason", "")
+    for name, key in _IMPORT_PATH:
+        when = _day(snap.get(key)) if key else s.identified_on
+        if when is None:
+            when = s.identified_on
+        if stated != Stage.withdrawn and when <= as_of:
+            stage, since = name, when
+        if name == stated:
+            break
+    s.stage, s.stage_since = stage, since
+    done, _, total = str(d.get("measures") or "0/0").partition("/")
+    s.measures_total = int(total or 0)
+    done_on = _day(snap.get("done_on"))
+    s.measures_done = int(done or 0) if done_on is None or done_on <= as_of else 0
+    s.county_leader = snap.get("county_leader") or None
+    s.township_cadre = snap.get("township_cadre") or None
+    s.helping_unit = snap.get("helping_unit", "")
+    s.supervised = bool(snap.get("supervised"))
+    s.supervision_reason = snap.get("supervision_reason", "")
+    if stage in (Stage.rectified, Stage.verified):
+        s.rectified_on = _day(snap.get("rectified_on"))
+    if stage == Stage.verified:
+        s.verified_on, s.score = _day(snap.get("verified_on")), snap.get("score")
+    sec = snap.get("secretary")  # name, kind, unit, since (the import's SECRETARY_KEYS)
+    if sec and (_day(sec[3]) or s.identified_on) <= as_of:
+        s.secretaries.append([sec[0], sec[2], sec[1], _day(sec[3]) or s.identified_on, None])
+    progress = snap.get("progress")
+    if progress and _day(progress[0]) <= as_of:  # type: ignore[operator]
+        s.last_progress_on, s.progress = _day(progress[0]), progress[1]
+
+
+Fold = Callable[[CaseState, Event, PolicyConfig, date], None]
+
+FOLDS: dict[str, Fold] = {
+    OPEN_ACTION: _open,
+    IMPORT_ACTION: _import,
+    "plan": _plan,
+    "revise_plan": _plan,
+    "assign_secretary": _assign,
+    "replace_secretary": _replace,
+    "complete_measure": _measure_done,
+    "report_progress": _progress,
+    "mark_rectified": _rectified,
+    "verify": _verify,
+    "fail_verification": _fail,
+    "withdraw": _withdraw,
+    "reopen": _reopen,
+    "extend": _extend,
+    "supervise": _supervise,
+    "unsupervise": _unsupervise,
+}
+
+
+def apply_event(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    """One event on the state: its action's fold, then the stage move (the event's own ``to_stage``)."""
+    fold = FOLDS.get(e.action)
+    if fold is not None:
+        fold(s, e, policy, as_of)
+    s.version += 1
+    if e.action != IMPORT_ACTION and e.to_stage is not None and e.to_stage != s.stage:
+        # The engine's stage_since is the inputs' "on", else the day: the event's business date.
+        s.stage, s.stage_since = e.to_stage, e.on
+
+
+def settle(s: CaseState, policy: PolicyConfig) -> None:
+    """The due date the engine fixed at the last move or deadline change: every input of it (stage, start,
+    deadline, rectified date) changes only with a move or an extension, so the folded state gives it."""
+    s.stage_due = stage_due(s.stage, cycle_start=s.cycle_start, deadline=s.deadline, rectified_on=s.rectified_on,
+                            policy=policy)
+
+
+# -- the rebuild ---------------------------------------------------------------------------------------
+
+
+def known_by(known_on: date | None, timezone: str) -> datetime | None:
+    """The end of ``known_on`` in the policy's timezone: what had been recorded by then is known."""
+    if known_on is None:
+        return None
+    return datetime.combine(known_on + timedelta(days=1), time(), ZoneInfo(timezone)) - timedelta(microseconds=1)
+
+
+def needs_rebuild(db: Database, as_of: date, known_on: date | None, config: Config) -> bool:
+    """Whether anything is dated after ``as_of`` or recorded after ``known_on``: else the tables are the day."""
+    with db.connect() as conn:
+        latest_day, latest_at = latest_dates(conn)
+    if latest_day is not None and latest_day > as_of:
+        return True
+    limit = known_by(known_on, config.policy.timezone)
+    return limit is not None and latest_at is not None and latest_at > limit
+
+
+def _matches(s: CaseState, f: LedgerFilter) -> bool:
+    if f.stage is not None and s.stage != f.stage:
+        return False
+    if f.year is not None and s.year != f.year:
+        return False
+    return not (f.open_only and s.stage in CLOSED_STAGES)
+
+
+def rebuild(db: Database, *, as_of: date, config: Config, filters: LedgerFilter | None = None,
+            known_on: date | None = None, case_id: int | None = None) -> Iterator[CaseState]:
+    """Every case listed by the end of ``as_of`` as it stood then, by case id, within the filter."""
+    f = filters or LedgerFilter()
+    recorded_by = known_by(known_on, config.policy.timezone)
+    policy = config.policy
+    with db.connect() as conn:
+        event_rows = snapshot_events(conn, f, as_of, recorded_by, case_id)
+        case_rows = snapshot_cases(conn, f, as_of, case_id)
+        try:
+            yield from _fold_all(case_rows, iter(event_rows), f, policy, as_of)
+        finally:  # a reader that stops early must not leave a server-side cursor open
+            case_rows.close()
+            event_rows.close()
+
+
+def _fold_all(case_rows: Any, events: Iterator[Any], f: LedgerFilter, policy: PolicyConfig,
+              as_of: date) -> Iterator[CaseState]:
+    """Merges the cases and their events (both by case id, driver tuples) and folds each case."""
+    day = _day
+    pending = next(events, None)
+    for cid, detail, year, code, name, kind, county, township, poor, problems, rank in case_rows:
+        s = CaseState(id=cid, detail=detail, year=year, org_code=code, org_name=name, kind=kind, county=county,
+                      township=township, poor_village=bool(poor), problems=problems, place_rank=rank)
+        while pending is not None and pending[0] < cid:
+            pending = next(events, None)
+        while pending is not None and pending[0] == cid:
+            _, action, to_stage, on, raw = pending
+            apply_event(s, Event(action, to_stage, day(on) or as_of, raw), policy, as_of)
+            pending = next(events, None)
+        if s.listed and _matches(s, f):
+            settle(s, policy)
+            yield s
+
+
+def snapshot_tuples(db: Database, *, as_of: date, config: Config, filters: LedgerFilter,
+                    known_on: date | None = None) -> list[tuple[Any, ...]]:
+    """The ledger's tuples for the day, in the ledger query's order (deadline, county, township, code, id)."""
+    states = sorted(rebuild(db, as_of=as_of, config=config, filters=filters, known_on=known_on),
+                    key=lambda s: (s.deadline, s.place_rank))
+    return [s.ledger_tuple() for s in states]
