@@ -371,10 +371,12 @@ def stats_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     a raw sqlite3 connection and reads every row.
     """
     from bench.generate import AS_OF
+    from bench.ledger_asof import with_history
     from rectify.config import Config
     from rectify.workflow.persistence import open_database
     from rectify.workflow.stats import compute_stats
 
+    db_path = with_history(db_path, workdir)  # stats count the cases rebuilt from their dated history
     db = open_database(str(db_path))
     result, statements = _captured(db, lambda: compute_stats(db, as_of=AS_OF, config=Config()))
     assert result["total"] == n, result["total"]
