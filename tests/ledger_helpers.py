@@ -52,5 +52,5 @@ def hostile_county(wf: Workflow, clock: FakeClock) -> int:
     )
     wf.assign_secretary(case_id, name="陈海涛", unit="<i>县财政局</i>", since=date(2026, 3, 9))
     wf.report_progress(case_id, on=date(2026, 3, 10), note=HOSTILE_NOTE)
-    wf.supervise(case_id, reason="<img src=x onerror=alert(1)>")
+    wf.supervise(case_id, unit="县委组织部", matter="<img src=x onerror=alert(1)>")
     return case_id

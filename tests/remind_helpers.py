@@ -137,7 +137,7 @@ def build_county(wf: Any, clock: Any) -> tuple[int, int]:
     add_org(wf, "V002", "石桥乡李家湾村党支部", township="石桥乡")
     a = walk(wf, clock, "V001", "secretary_assigned")
     b = walk(wf, clock, "V002", "identified")
-    wf.supervise(b, reason="进度滞后")
+    wf.supervise(b, unit="县委组织部", matter="进度滞后")
     return a, b
 
 

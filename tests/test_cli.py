@@ -78,10 +78,11 @@ def test_walk_all_five_stages_with_the_cli(run: Run) -> None:
 
 def test_side_paths_with_the_cli(run: Run) -> None:
     walk_cli(run)
-    ok(run("case", "supervise", "1", "--reason", "进度滞后"))
+    ok(run("case", "supervise", "1", "--unit", "县委组织部", "--matter", "进度滞后"))
     assert "转化时限改为 2027-03-31" in ok(run("case", "extend", "1", "--to", "2027-03-31", "--reason", "换届推迟",
                                               "--approved-by", "部务会"))
-    ok(run("case", "unsupervise", "1", "--reason", "已改进"))
+    refused = run("case", "unsupervise", "1", "--on", "2026-03-10", "--reason", "已改进")
+    assert refused.exit_code == 1 and refused.stderr.startswith("错误：无法摘牌：") and "缺少检查人" in refused.stderr
     assert "→ withdrawn（已撤销）" in ok(run("case", "withdraw", "1", "--reason", "复核后误判"))
     history = ok(run("case", "history", "1"))
     for fragment in ("挂牌督办 supervise", "延长转化时限 extend", "换届推迟", "撤销案例 withdraw", "复核后误判"):

@@ -305,7 +305,9 @@ def test_demo_registers_every_role_and_signs_each_step_by_its_person(db: Databas
     signers = {"open": {o.name for o in OFFICERS}, "plan": {o.name for o in OFFICERS},
                "assign_secretary": {o.name for o in OFFICERS}, "reopen": {o.name for o in OFFICERS},
                "verify": {VERIFIER.name}, "fail_verification": {VERIFIER.name},
-               "withdraw": {APPROVER.name}, "extend": {APPROVER.name}, "supervise": {SUPERVISOR.name}}
+               "withdraw": {APPROVER.name}, "extend": {APPROVER.name},
+               "supervise": {SUPERVISOR.name, OFFICERS[0].name}, "unsupervise": {SUPERVISOR.name},
+               "escalate": {OFFICERS[0].name}}
     seen: set[str] = set()
     for case in list_cases(db, as_of=date(2026, 6, 30), config=Config()):
         leader = TOWNSHIP_LEADERS[case["township"]].name
@@ -315,7 +317,7 @@ def test_demo_registers_every_role_and_signs_each_step_by_its_person(db: Databas
             allowed = signers.get(action, {leader})  # progress, measures done, rectified: the township
             assert event["actor"] in allowed, (case["case_id"], action, event["actor"])
     assert {"open", "plan", "report_progress", "mark_rectified", "verify", "fail_verification", "withdraw",
-            "extend", "supervise", "reopen", "complete_measure"} <= seen
+            "extend", "supervise", "reopen", "complete_measure", "unsupervise", "escalate"} <= seen
 
 
 def test_demo_rebuild_keeps_one_registry(db: Database) -> None:

@@ -155,18 +155,18 @@ def test_a_city_supervisor_hangs_and_takes_down_city_signs_in_either_county_but_
     refused(db, lambda: city.plan(q, measures=MEASURES, county_leader="李县长", township_cadre="张干部"),
             "市督导（市委组织部督导）不能建立工作台账：此操作须由县委组织部经办人进行")
     for case_id in (q, l1):
-        city.supervise(case_id, reason="进度滞后，市级挂牌")
+        city.supervise(case_id, matter="进度滞后，市级挂牌")
     with db.connect() as conn:
         levels = conn.execute(sa.text("SELECT supervision_level FROM rectification_case ORDER BY id")).scalars().all()
     assert levels == ["city", "city"]
-    refused(db, lambda: lv.unsupervise(l1, reason="已整改"),
-            "绿水经办（县委组织部经办人）不能取消挂牌督办：这是市级挂牌，只能由挂牌的市级摘牌")
-    city.unsupervise(l1, reason="已按期整改")
-    city.unsupervise(q, reason="已按期整改")
-    lv.supervise(l1, reason="县级挂牌")
-    refused(db, lambda: city.unsupervise(l1, reason="已整改"),
-            "市督导（市委组织部督导）不能取消挂牌督办：这是县级挂牌，只能由挂牌的县级摘牌")
-    assert lv.unsupervise(l1, reason="已整改").to_stage == "identified"
+    refused(db, lambda: lv.unsupervise(l1, on=date(2026, 3, 10), inspected_by="市督导", reason="已整改"),
+            "绿水经办（县委组织部经办人）不能摘牌：这是市级挂牌，只能由挂牌的市级摘牌")
+    city.unsupervise(l1, on=date(2026, 3, 10), inspected_by="市督导", reason="已按期整改")
+    city.unsupervise(q, on=date(2026, 3, 10), inspected_by="市督导", reason="已按期整改")
+    lv.supervise(l1, matter="县级挂牌")
+    refused(db, lambda: city.unsupervise(l1, on=date(2026, 3, 10), inspected_by="市督导", reason="已整改"),
+            "市督导（市委组织部督导）不能摘牌：这是县级挂牌，只能由挂牌的县级摘牌")
+    assert lv.unsupervise(l1, on=date(2026, 3, 10), inspected_by="绿水经办", reason="已整改").to_stage == "identified"
 
 
 @pytest.mark.parametrize("name", ["审计员", "管理员"])

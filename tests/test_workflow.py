@@ -13,9 +13,10 @@ from rectify.errors import BadInput, Conflict, NotFound, Refused
 from rectify.workflow.cases import case_history, list_cases, show_case
 from rectify.workflow.engine import Workflow
 from rectify.workflow.persistence import Database
+from rectify.workflow.persistence.people import insert_person
 from rectify.workflow.persistence.tables import case_t
 
-from .conftest import ACTOR, FakeClock, add_org, snapshot, walk
+from .conftest import ACTOR, NOW, FakeClock, add_org, snapshot, walk
 
 AS_OF = date(2026, 3, 10)
 
@@ -168,11 +169,13 @@ def test_extend_keeps_every_extension_and_moves_the_stage_due(wf: Workflow, db: 
 def test_supervise_and_unsupervise(wf: Workflow, db: Database, clock: FakeClock, config: Config) -> None:
     add_org(wf)
     case_id = walk(wf, clock, "V001", "identified")
-    wf.supervise(case_id, reason="进度滞后")
+    wf.supervise(case_id, unit="县委组织部", matter="进度滞后")
     assert show_case(db, case_id, as_of=AS_OF, config=config)["supervision_reason"] == "进度滞后"
     with pytest.raises(Refused, match="已在挂牌督办中"):
-        wf.supervise(case_id, reason="again")
-    wf.unsupervise(case_id, reason="已整改")
+        wf.supervise(case_id, unit="县委组织部", matter="again")
+    with db.begin() as conn:
+        insert_person(conn, name="钱检查", role="county_officer", scope="绿水县", unit="县委组织部", now=NOW)
+    wf.unsupervise(case_id, on=date(2026, 3, 10), inspected_by="钱检查", reason="已整改")
     case = show_case(db, case_id, as_of=AS_OF, config=config)
     assert case["supervised"] is False and case["supervision_reason"] == ""
 
@@ -246,7 +249,8 @@ REFUSALS = [
      Refused, "新的转化时限 2026-02-01 必须晚于确定日期 2026-03-01"),
     ("verified", lambda wf, c: wf.extend(c, to=date(2027, 2, 1), reason="r", approved_by="a"),
      Refused, "无法延长转化时限"),
-    ("identified", lambda wf, c: wf.unsupervise(c, reason="r"), Refused, "未在挂牌督办中"),
+    ("identified", lambda wf, c: wf.unsupervise(c, on=date(2026, 3, 10), inspected_by="x", reason="r"), Refused,
+     "未在挂牌督办中"),
     ("identified", lambda wf, c: wf.report_progress(c, on=date(2026, 2, 1), note="x"),
      Refused, "日期 2026-02-01 不得早于确定日期 2026-03-01"),
     ("identified", lambda wf, c: wf.report_progress(999, on=date(2026, 3, 5), note="x"),

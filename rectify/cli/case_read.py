@@ -59,8 +59,7 @@ def _print_case(c: dict[str, Any]) -> None:
         left = c["days_left"]
         when = days_left_text(left)
         line("下一期限", f"{c['next_due']}（{when}，{light_label(c['light'])}，截至 {c['as_of']}）")
-    if c["supervised"]:
-        line("挂牌督办", c["supervision_reason"])
+    _print_supervision(c, line)
     line("软弱涣散情形", "；".join(f"{p['code']} {p['text']}" for p in c["problems"]))
     if c["detail"]:
         line("主要问题", c["detail"])
@@ -89,6 +88,28 @@ def _print_case(c: dict[str, Any]) -> None:
                      f"{v['basic']}/不满意 {v['dissatisfied']}，{result}")
     if c["withdrawn_reason"]:
         line("撤销原因", c["withdrawn_reason"])
+
+
+def _print_supervision(c: dict[str, Any], line: Callable[[str, Any], None]) -> None:
+    """Every sign the case has had, and the escalation ladder's step reached."""
+    from rectify.states.escalation import step_label
+    from rectify.states.roles import LEVEL_NAMES
+
+    signs = c.get("supervisions", [])
+    for s in signs:
+        level = LEVEL_NAMES.get(s["level"], s["level"])
+        text = f"{level}挂牌 {s['hung_on']}，督办单位 {s['unit']}，督办事项：{s['matter']}"
+        text += f"，督办时限 {s['due_on']}" if s["due_on"] else ""
+        if s["taken_down_on"]:
+            text += (f"；{s['taken_down_on']} 摘牌（{s['inspected_by']} {s['inspected_on']} 检查；"
+                     f"{s['down_reason']}）")
+        else:
+            text += "；在挂"
+        line("挂牌督办", text)
+    if c["supervised"] and not any(not s["taken_down_on"] for s in signs):
+        line("挂牌督办", c["supervision_reason"])
+    if c.get("escalation_step"):
+        line("督办升级", f"已到「{step_label(c['escalation_step'])}」（提醒 → 督促 → 约谈 → 通报 → 挂牌）")
 
 
 @click.command("history")

@@ -241,34 +241,6 @@ def case_extend(app: App, ref: str, to: date, reason: str, approved_by: str) -> 
     done(app.workflow().extend(ref, to=to, reason=reason, approved_by=approved_by))
 
 
-@click.command("supervise")
-@click.argument("ref", metavar="CASE")
-@click.option("--reason", default="", help="挂牌督办原因.")
-@pass_app
-def case_supervise(app: App, ref: str, reason: str) -> None:
-    """Put the case under listed supervision (挂牌督办).
-
-    \b
-    Example:
-      rectify case supervise 12 --reason "进度滞后"
-    """
-    done(app.workflow().supervise(ref, reason=reason))
-
-
-@click.command("unsupervise")
-@click.argument("ref", metavar="CASE")
-@click.option("--reason", default="", help="取消原因.")
-@pass_app
-def case_unsupervise(app: App, ref: str, reason: str) -> None:
-    """Lift listed supervision (取消挂牌督办).
-
-    \b
-    Example:
-      rectify case unsupervise 12 --reason "已按期整改"
-    """
-    done(app.workflow().unsupervise(ref, reason=reason))
-
-
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check every row and report, write nothing (只检查不写入).")
@@ -292,6 +264,5 @@ def case_import(app: App, file: str, dry_run: bool) -> None:
 
 COMMANDS: tuple[click.Command, ...] = (
     case_open, case_plan, case_assign_secretary, case_replace_secretary, case_measure_done, case_progress,
-    case_rectified, case_verify, case_withdraw, case_reopen, case_extend, case_supervise, case_unsupervise,
-    case_import,
+    case_rectified, case_verify, case_withdraw, case_reopen, case_extend, case_import,
 )

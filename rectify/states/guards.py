@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from rectify.states.escalation import escalation_refusal
+from rectify.states.permissions import inspector_refusal
+from rectify.states.stages import CLOSED_STAGES
+
 
 @dataclass
 class Proposal:
@@ -177,8 +181,62 @@ def not_supervised(p: Proposal) -> str | None:
     return "已在挂牌督办中" if p.facts.get("supervised") else None
 
 
-def is_supervised(p: Proposal) -> str | None:
-    return "未在挂牌督办中" if not p.facts.get("supervised") else None
+def sign_up_after_strike_off(p: Proposal) -> str | None:
+    """After 销号 (or withdrawal) only a sign still up may be taken down."""
+    if p.facts.get("supervised"):
+        return None
+    if p.state in CLOSED_STAGES:
+        return "已销号（或撤销）且没有在挂的牌，不能摘牌"
+    return "未在挂牌督办中"
+
+
+def has_supervision_unit(p: Proposal) -> str | None:
+    return "缺少督办单位" if _blank(p.get("unit")) else None
+
+
+def has_supervision_matter(p: Proposal) -> str | None:
+    return "缺少督办事项" if _blank(p.get("matter")) else None
+
+
+def supervision_due_valid(p: Proposal) -> str | None:
+    due, on = p.get("due"), p.get("on")
+    if due is not None and on is not None and due < on:
+        return f"督办时限 {due} 不得早于挂牌日期 {on}"
+    return None
+
+
+def has_inspection(p: Proposal) -> str | None:
+    """摘牌 only after an inspection: who inspected and when, on or before the day the sign comes down."""
+    missing = [label for key, label in (("inspected_by", "检查人"), ("inspected_on", "检查日期"))
+               if _blank(p.get(key))]
+    if missing:
+        return f"缺少{'、'.join(missing)}：摘牌须在挂牌单位同级检查之后"
+    inspected, on, hung = p.get("inspected_on"), p.get("on"), p.facts.get("hung_on")
+    if on is not None and inspected > on:
+        return f"检查日期 {inspected} 晚于摘牌日期 {on}"
+    if hung is not None and inspected < hung:
+        return f"检查日期 {inspected} 早于挂牌日期 {hung}"
+    return None
+
+
+def inspector_of_sign_level(p: Proposal) -> str | None:
+    name = p.get("inspected_by")
+    if _blank(name):
+        return None
+    person = p.facts.get("inspector")
+    return inspector_refusal(name, person.role if person is not None else None,
+                             person.active if person is not None else True, p.facts.get("supervision_level", ""))
+
+
+def escalation_in_order(p: Proposal) -> str | None:
+    step = p.get("step")
+    if _blank(step):
+        return "缺少督办升级步骤（督促、约谈或通报）"
+    return escalation_refusal(p.facts.get("escalation_step"), step)
+
+
+def has_escalation_note(p: Proposal) -> str | None:
+    return "缺少情况说明（--note）" if _blank(p.get("note")) else None
 
 
 GUARDS: dict[str, Guard] = {

@@ -38,6 +38,7 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "reopen": _COUNTY,
     "supervise": _SIGNS,
     "unsupervise": _SIGNS,
+    "escalate": _SIGNS,
     ORG_ACTION: _COUNTY,
     ORG_IMPORT_ACTION: _COUNTY,
 }
@@ -51,12 +52,19 @@ _WHY: dict[str, str] = {
     "extend": "延期须由县委组织部经办人或审批人办理",
     "supervise": "挂牌督办由县委组织部经办人（县级）或市委组织部督导（市级）办理",
     "unsupervise": "摘牌由挂牌的县委组织部经办人（县级）或市委组织部督导（市级）办理",
+    "escalate": "督办升级（督促、约谈、通报）由县委组织部经办人或市委组织部督导办理",
     "complete_measure": "整顿措施由县委组织部经办人、乡镇或第一书记填报",
     "report_progress": "月度进展由县委组织部经办人、乡镇或第一书记填报",
 }
 
 # The level of a supervision sign each role hangs, and so the one role that may take it down.
 SIGN_LEVEL: dict[str, str] = {R.county_officer: Level.county, R.city_supervisor: Level.city}
+# The level whose inspection a person's role stands for: a sign comes down only after an inspection
+# by a registered person of the level that hung it (a city sign after the city's inspection).
+INSPECTOR_LEVEL: dict[str, str] = {
+    R.county_officer: Level.county, R.county_verifier: Level.county, R.county_approver: Level.county,
+    R.city_supervisor: Level.city,
+}
 
 
 def may(trigger: str, role: str | None) -> bool:
@@ -140,6 +148,18 @@ def scope_refusal(actor: Actor, county: str, township: str) -> str | None:
     return f"{actor.name} 的范围是 {actor.scope_text}，不能操作 {place} 的整顿对象"
 
 
+def hang_refusal(actor: Actor, level: str) -> str | None:
+    """A registered signer hangs only the sign of its own level (a county officer cannot hang a city sign)."""
+    if actor.role is None:
+        return None
+    mine = SIGN_LEVEL.get(actor.role)
+    if mine == level:
+        return None
+    label = LEVEL_NAMES.get(level, level)
+    who = "市委组织部督导" if level == Level.city else "县委组织部经办人"
+    return f"{actor.who}不能挂{label}牌：{label}挂牌由{who}办理"
+
+
 def sign_refusal(actor: Actor, level: str) -> str | None:
     """Only the level that hung a supervision sign takes it down (a sign of no recorded level: either)."""
     if actor.role is None or not level:
@@ -148,4 +168,20 @@ def sign_refusal(actor: Actor, level: str) -> str | None:
     if mine == level:
         return None
     label = LEVEL_NAMES.get(level, level)
-    return f"{actor.who}不能取消挂牌督办：这是{label}挂牌，只能由挂牌的{label}摘牌"
+    return f"{actor.who}不能摘牌：这是{label}挂牌，只能由挂牌的{label}摘牌"
+
+
+def inspector_refusal(name: str, role: str | None, active: bool, sign_level: str) -> str | None:
+    """Why ``name`` cannot be the inspector a 摘牌 needs, or None; ``role`` None: not in the registry."""
+    label = LEVEL_NAMES.get(sign_level, sign_level)
+    if role is None:
+        return f"检查人 {name} 未登记，摘牌须经登记的{label}人员检查（rectify people add）"
+    if not active:
+        return f"检查人 {name} 已停用"
+    level = INSPECTOR_LEVEL.get(role)
+    if sign_level and level != sign_level:
+        return (f"检查人 {name}（{ROLE_NAMES.get(role, role)}）不是{label}人员：{label}挂牌须经{label}检查后"
+                f"才能摘牌")
+    if level is None:
+        return f"检查人 {name}（{ROLE_NAMES.get(role, role)}）不是县级或市级组织部门人员"
+    return None

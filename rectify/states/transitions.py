@@ -66,11 +66,16 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
                    ("has_note", "event_date_valid"),
                    "填报月度进展"),
     TransitionSpec("supervise", OPEN, None,
-                   ("has_reason", "not_supervised"),
+                   ("not_supervised", "has_supervision_unit", "has_supervision_matter", "event_date_valid",
+                    "supervision_due_valid"),
                    "挂牌督办"),
-    TransitionSpec("unsupervise", (*OPEN, S.verified), None,
-                   ("has_reason", "is_supervised"),
-                   "取消挂牌督办"),
+    TransitionSpec("unsupervise", (*OPEN, S.verified, S.withdrawn), None,
+                   ("sign_up_after_strike_off", "has_inspection", "inspector_of_sign_level", "has_reason",
+                    "event_date_valid"),
+                   "摘牌"),
+    TransitionSpec("escalate", OPEN, None,
+                   ("escalation_in_order", "has_escalation_note", "event_date_valid"),
+                   "督办升级"),
 )
 
 BY_TRIGGER: dict[str, TransitionSpec] = {t.trigger: t for t in TRANSITIONS}

@@ -125,6 +125,10 @@ def refuse_real_data(db: Database) -> None:
                       "rectify demo 只在空数据库或演示数据库中建立演示县；请用 --db 指定一个新的数据库")
 
 
+ESCALATION_NOTES = (("urge", "电话督促乡镇党委书记，限期报送整改进展"), ("talk", "约谈乡镇党委书记和村党组织书记"),
+                    ("notify", "在全县组织工作会议上通报整改滞后情况"))
+
+
 class Signers:
     """One workflow per registered person of the demo, so each step is signed by whoever may take it."""
 
@@ -288,7 +292,13 @@ class _Walk:
         k, as_of = self.k, self.as_of
         if k % 6 == 1:
             self.at(as_of - timedelta(days=20))
-            self.signers(SUPERVISOR).supervise(self.code, reason="整顿进度滞后，列入市级挂牌督办")
+            self.signers(SUPERVISOR).supervise(self.code, unit=SUPERVISOR.unit, matter="整顿进度滞后，列入市级挂牌督办")
+            if k % 12 == 7:
+                self.at(as_of - timedelta(days=3))
+                self.signers(SUPERVISOR).unsupervise(self.code, on=self.clock.day, inspected_by=SUPERVISOR.name,
+                                                     reason="经市级检查，督办事项已整改到位")
+        if k % 6 == 5:
+            self.escalate(k // 6 % 3)
         if k % 6 == 3:
             self.at(as_of - timedelta(days=60))
             self.signers(APPROVER).extend(self.code, to=deadline + timedelta(days=30),
@@ -296,6 +306,17 @@ class _Walk:
         if k % 4 == 0:
             self.at(as_of - timedelta(days=5))
             self.township_leader.complete_measure(self.code, 1, on=self.clock.day)
+
+    def escalate(self, rungs: int) -> None:
+        """督促, then 约谈, then 通报 and a county sign: the escalation ladder on a few cases under way."""
+        officer, as_of = self.signers(OFFICERS[0]), self.as_of
+        for n, (step, note) in enumerate(ESCALATION_NOTES[:rungs + 1]):
+            self.at(as_of - timedelta(days=28 - 7 * n))
+            officer.escalate(self.code, step=step, on=self.clock.day, note=note)
+        if rungs == 2:
+            self.at(as_of - timedelta(days=6))
+            officer.supervise(self.code, unit=OFFICERS[0].unit, on=self.clock.day, due=as_of + timedelta(days=30),
+                              matter="约谈、通报后整改仍滞后，列入县级挂牌督办，一个月内配齐班子")
 
     def rectify(self, rect_day: date) -> None:
         for n in (1, 2, 3):

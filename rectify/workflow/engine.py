@@ -23,13 +23,11 @@ from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.guards import GUARDS, Proposal
 from rectify.states.permissions import (
     ORG_ACTION,
-    SIGN_LEVEL,
     Actor,
     role_refusal,
     scope_refusal,
     sign_refusal,
 )
-from rectify.states.roles import Level
 from rectify.states.stages import (
     KINDS,
     OTHER_PROBLEM,
@@ -42,6 +40,7 @@ from rectify.states.stages import (
 from rectify.states.thresholds import verification_shortfalls
 from rectify.states.transitions import ACTION_LABELS, BY_TRIGGER, OPEN_ACTION, TRANSITIONS, TransitionSpec
 from rectify.validation import email_address, limit
+from rectify.workflow import supervision
 from rectify.workflow.people import ensure_people
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.cases import CaseStore, DuplicateKey
@@ -508,20 +507,20 @@ class Workflow:
         return self._run(ref, "extend", inputs, apply=apply, facts=facts, expected_version=expected_version,
                          message=lambda p: f"转化时限改为 {to}")
 
-    def supervise(self, ref: str | int, *, reason: str, expected_version: int | None = None) -> Outcome:
-        return self._set_supervision(ref, True, reason, expected_version)
+    def supervise(self, ref: str | int, *, level: str | None = None, unit: str = "", matter: str = "",
+                  due: date | None = None, on: date | None = None, reason: str = "",
+                  expected_version: int | None = None) -> Outcome:
+        """挂牌督办; ``reason`` is the matters' older name. See :mod:`rectify.workflow.supervision`."""
+        return supervision.supervise(self, ref, level=level, unit=unit, matter=matter or reason, due=due, on=on,
+                                     expected_version=expected_version)
 
-    def unsupervise(self, ref: str | int, *, reason: str, expected_version: int | None = None) -> Outcome:
-        return self._set_supervision(ref, False, reason, expected_version)
+    def unsupervise(self, ref: str | int, *, on: date | None, inspected_by: str, reason: str,
+                    inspected_on: date | None = None, expected_version: int | None = None) -> Outcome:
+        """摘牌, after an inspection by the level that hung the sign."""
+        return supervision.unsupervise(self, ref, on=on, inspected_by=inspected_by, inspected_on=inspected_on,
+                                       reason=reason, expected_version=expected_version)
 
-    def _set_supervision(self, ref: str | int, on: bool, reason: str, expected_version: int | None) -> Outcome:
-        level = SIGN_LEVEL.get(self.person.role or "", Level.county)  # before levels, the county hung every sign
-        # The level is kept in the history too, so a past day shows who had hung the sign (SPEC §6.2).
-        inputs = {"reason": reason.strip(), "level": str(level) if on else ""}
-
-        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
-            return {"supervised": on, "supervision_reason": inputs["reason"] if on else "",
-                    "supervision_level": level if on else ""}
-
-        return self._run(ref, "supervise" if on else "unsupervise", inputs, apply=apply,
-                         expected_version=expected_version)
+    def escalate(self, ref: str | int, *, step: str, on: date | None, note: str,
+                 expected_version: int | None = None) -> Outcome:
+        """督促 → 约谈 → 通报, each dated and signed, in the ladder's order."""
+        return supervision.escalate(self, ref, step=step, on=on, note=note, expected_version=expected_version)

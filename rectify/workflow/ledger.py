@@ -19,6 +19,8 @@ from typing import Any
 
 from rectify.config import Config
 from rectify.states.deadlines import LIGHT_LABELS, case_light, days_left, next_due
+from rectify.states.escalation import STEP_LABELS
+from rectify.states.roles import LEVEL_NAMES
 from rectify.states.stages import KINDS, NO_DUE_STAGES, OTHER_PROBLEM, SECRETARY_KINDS, STAGE_LABELS, Stage
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.ledger import (
@@ -70,6 +72,8 @@ LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("days_left", "剩余天数"),
     ("light", "预警"),
     ("supervised", "挂牌督办"),
+    ("supervision_level", "挂牌层级"),
+    ("escalation", "督办升级"),
     ("last_progress", "最近进展"),
     ("verified_on", "验收日期"),
     ("score", "验收得分"),
@@ -192,6 +196,7 @@ class LedgerRows(Iterable[LedgerRow]):
         kinds, stages, light_labels = KINDS, STAGE_LABELS, LIGHT_LABELS
         verified = Stage.verified.value
         local = LOCAL_SECRETARY
+        level_names, step_labels = LEVEL_NAMES, STEP_LABELS
         closed = NO_DUE_STAGES
         day = date.fromisoformat
         seq = 0
@@ -202,7 +207,7 @@ class LedgerRows(Iterable[LedgerRow]):
                  detail, helping_unit, verified_on, score, withdrawn_reason, supervised, supervision_reason,
                  measures_total, measures_done, last_progress_on, _org_code, org_name, kind, county, township,
                  problems, county_leader, township_cadre, sec_name, sec_unit, sec_kind, progress_note,
-                 n_extensions, n_failed) = raw
+                 n_extensions, n_failed, supervision_level, escalation_step) = raw
                 if text_dates is None:
                     text_dates = isinstance(deadline, str)
                 if stage in closed:  # no light, no days left: no date to parse
@@ -241,6 +246,8 @@ class LedgerRows(Iterable[LedgerRow]):
                     left if left is not None else "",
                     light_labels[light] if light else "",
                     "是" if supervised else "否",
+                    level_names.get(supervision_level, "") if supervised else "",
+                    step_labels.get(escalation_step, ""),
                     f"{last_progress_on} {progress_note}"
                     if last_progress_on is not None and progress_note is not None
                     else "",
@@ -295,6 +302,8 @@ def json_row(row: LedgerRow) -> dict[str, Any]:
         "light": str(light) if light else None,
         "supervised": bool(r["supervised"]),
         "supervision_reason": r["supervision_reason"],
+        "supervision_level": r["supervision_level"] or None,
+        "escalation_step": r["escalation_step"] or None,
         "last_progress": progress,
         "verified_on": _iso(r["verified_on"]),
         "score": r["score"],

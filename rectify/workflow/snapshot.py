@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from rectify.config import Config, PolicyConfig
 from rectify.states.deadlines import stage_due
+from rectify.states.escalation import Step
 from rectify.states.stages import CLOSED_STAGES, Stage
 from rectify.states.transitions import IMPORT_ACTION, OPEN_ACTION
 from rectify.workflow.persistence import Database
@@ -61,6 +62,7 @@ class CaseState:
     supervised: bool = False
     supervision_reason: str = ""
     supervision_level: str = ""
+    escalation_step: str = ""
     measures_total: int = 0
     measures_done: int = 0
     last_progress_on: date | None = None
@@ -96,7 +98,8 @@ class CaseState:
             self.measures_done, self.last_progress_on, self.org_code, self.org_name, self.kind, self.county,
             self.township, self.problems, self.county_leader, self.township_cadre,
             sec[0] if sec else None, sec[1] if sec else None, sec[2] if sec else None,
-            self.progress_note, len(self.extensions), self.n_failed,
+            self.progress_note, len(self.extensions), self.n_failed, self.supervision_level,
+            self.escalation_step,
         )
 
 
@@ -200,12 +203,17 @@ def _extend(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
 
 
 def _supervise(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    s.supervised, s.supervision_reason = True, e.detail.get("reason", "")
+    s.supervised, s.supervision_reason = True, e.detail.get("matter") or e.detail.get("reason", "")
     s.supervision_level = e.detail.get("level", "")
+    s.escalation_step = Step.sign.value  # hanging the sign is the ladder's last rung
 
 
 def _unsupervise(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.supervised, s.supervision_reason, s.supervision_level = False, "", ""
+
+
+def _escalate(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.escalation_step = e.detail.get("step", "")
 
 
 # The stages an imported row passes through, each with the row's date for reaching it.
@@ -281,6 +289,7 @@ FOLDS: dict[str, Fold] = {
     "extend": _extend,
     "supervise": _supervise,
     "unsupervise": _unsupervise,
+    "escalate": _escalate,
 }
 
 

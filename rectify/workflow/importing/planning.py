@@ -13,8 +13,9 @@ from typing import Any
 
 from rectify.config import Config, PolicyConfig
 from rectify.states.deadlines import default_deadline, stage_due
+from rectify.states.escalation import parse_step
 from rectify.states.import_rules import RANK, RowCheck
-from rectify.states.roles import Level
+from rectify.states.roles import LEVEL_NAMES, Level
 from rectify.states.stages import STAGE_LABELS, Stage
 from rectify.workflow.importing.cells import SECRETARY_WORDS, Parsers
 from rectify.workflow.importing.rows import Row
@@ -29,7 +30,8 @@ class _Cells:
 
     __slots__ = ("problems", "identified_day", "deadline", "done", "total", "supervised", "struck", "verified_on",
                  "score", "rectified_on", "progress_on", "progress_note", "satisfied", "basic", "dissatisfied",
-                 "sec_since", "sec_name", "sec_unit", "sec_kind", "leader", "cadre", "remarks", "explicit")
+                 "sec_since", "sec_name", "sec_unit", "sec_kind", "leader", "cadre", "remarks", "explicit",
+                 "level", "step")
 
     def __init__(self, r: Row, P: Parsers) -> None:
         self.problems = r.parse("problems", P.problems, ())
@@ -43,6 +45,7 @@ class _Cells:
         if r.raw("measures_done") != "" or r.raw("measures_total") != "":
             self.done, self.total = _measure_counts(r, P)
         self.supervised = r.parse("supervised", P.bool, False)
+        self.level, self.step = _supervision_cells(r)
         self.struck = r.parse("struck_off", P.bool, False)
         self.verified_on: date | None = r.parse("verified_on", P.date)
         self.score: int | None = r.parse("score", P.score)
@@ -125,6 +128,21 @@ def _since(stage: str, c: _Cells, identified: date) -> date:
     return identified
 
 
+_LEVEL_WORDS = {**{label: code for code, label in LEVEL_NAMES.items()}, **{code: code for code in LEVEL_NAMES}}
+
+
+def _supervision_cells(r: Row) -> tuple[str, str]:
+    """挂牌层级 (市级/县级) and 督办升级 (督促 … 挂牌), as the ledger writes them; empty when absent."""
+    level_text, step_text = r.text("supervision_level"), r.text("escalation")
+    level = _LEVEL_WORDS.get(level_text, "")
+    if level_text and not level:
+        r.fail("supervision_level", f"应为 市级 或 县级，收到「{level_text}」")
+    step = parse_step(step_text) if step_text else ""
+    if step is None:
+        r.fail("escalation", f"应为 提醒、督促、约谈、通报 或 挂牌，收到「{step_text}」")
+    return level, step or ""
+
+
 def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy: PolicyConfig, today: date,
           now: datetime, source: str, P: Parsers) -> CasePlan:
     deadline = c.deadline
@@ -144,9 +162,9 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
         (remarks or "导入时已撤销") if withdrawn else "",
         c.supervised and not withdrawn,
         (remarks or "导入时已挂牌督办") if c.supervised else "",
-        Level.county.value if c.supervised and not withdrawn else "",  # a sheet's sign: the county's
+        (c.level or Level.county.value) if c.supervised and not withdrawn else "",  # default: the county's
         total, done, c.progress_on,
-        now, now,
+        now, now, c.step,
     )
     done_day = rect or min(max(today, identified), deadline)
     owner = c.cadre or c.leader or ""

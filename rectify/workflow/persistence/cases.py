@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rectify import validation
 from rectify.states.stages import CLOSED_STAGES
+from rectify.workflow.persistence.people import find_person
 from rectify.workflow.persistence.tables import (
     BUMP,
     CASE_WITH_ORG,
@@ -31,6 +32,7 @@ from rectify.workflow.persistence.tables import (
     progress_t,
     resolve,
     secretary_t,
+    supervision_t,
     verification_t,
 )
 
@@ -62,6 +64,10 @@ _LATEST_OPEN_MEASURE_DUE = sa.select(sa.func.max(measure_t.c.due_on)).where(
 _CURRENT_SECRETARY = (sa.select(secretary_t.c.id, secretary_t.c.name, secretary_t.c.kind, secretary_t.c.since)
                       .where(secretary_t.c.case_id == sa.bindparam("case_id"), secretary_t.c.until.is_(None))
                       .order_by(secretary_t.c.id.desc()).limit(1))
+
+_SIGN_UP = (sa.select(supervision_t).where(supervision_t.c.case_id == sa.bindparam("case_id"),
+                                           supervision_t.c.taken_down_on.is_(None))
+            .order_by(supervision_t.c.id.desc()).limit(1))
 
 
 def jsonable(value: Any) -> Any:
@@ -253,3 +259,22 @@ class CaseStore:
         validation.row(extension_t, values)
         self.conn.execute(INSERTS[extension_t], dict(case_id=case_id, **values))
 
+
+    # -- supervision (挂牌督办) ---------------------------------------------------------------------
+
+    def sign_up(self, case_id: int) -> sa.Row[Any] | None:
+        """The case's sign still up, if any."""
+        return self.conn.execute(_SIGN_UP, {"case_id": case_id}).one_or_none()
+
+    def hang_sign(self, case_id: int, **values: Any) -> None:
+        self.conn.execute(INSERTS[supervision_t], dict(
+            case_id=case_id, taken_down_on=None, inspected_by="", inspected_on=None, down_reason="",
+            taken_down_by="", **values))
+
+    def take_down_sign(self, sign_id: int, **values: Any) -> None:
+        self.conn.execute(sa.update(supervision_t).where(supervision_t.c.id == sign_id).values(**values))
+
+    def registered_person(self, name: str) -> sa.Row[Any] | None:
+        """The registered person of that name or login (``role``, ``active``); None when not registered."""
+        row = find_person(self.conn, name)
+        return row if row is not None and row.registered else None

@@ -18,6 +18,7 @@ from rectify.workflow.persistence.tables import (
     problem_t,
     progress_t,
     secretary_t,
+    supervision_t,
     verification_t,
 )
 
@@ -40,7 +41,8 @@ def delete_orgs(conn: Connection, county: str, codes: Sequence[str]) -> None:
     mine = sa.and_(org_t.c.county == county, org_t.c.code.in_(codes))
     orgs = sa.select(org_t.c.id).where(mine).scalar_subquery()
     cases = sa.select(case_t.c.id).where(case_t.c.org_id.in_(orgs)).scalar_subquery()
-    for t in (event_t, extension_t, verification_t, progress_t, secretary_t, person_t, measure_t, problem_t):
+    for t in (event_t, extension_t, verification_t, progress_t, secretary_t, person_t, measure_t, problem_t,
+              supervision_t):
         conn.execute(sa.delete(t).where(t.c.case_id.in_(cases)))
     conn.execute(sa.delete(case_t).where(case_t.c.org_id.in_(orgs)))
     conn.execute(sa.delete(org_t).where(mine))

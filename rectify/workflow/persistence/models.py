@@ -62,6 +62,8 @@ class Case(SQLModel, table=True):
     supervised: bool = False
     supervision_reason: str = ""
     supervision_level: str = Field(default="", max_length=8)  # city | county: who hung the sign
+    # The highest rung of the escalation ladder reached (states/escalation.py); "" none yet.
+    escalation_step: str = Field(default="", max_length=8)
     measures_total: int = 0
     measures_done: int = 0
     last_progress_on: date | None = None
@@ -151,6 +153,25 @@ class DeadlineExtension(SQLModel, table=True):
     reason: str
     approved_by: str
     at: datetime = _ts()
+
+
+class Supervision(SQLModel, table=True):
+    """Every 挂牌督办 sign a case has had; the one still up has no ``taken_down_on``."""
+
+    __tablename__ = "supervision"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    level: str = Field(max_length=8)  # city | county
+    unit: str  # 督办单位
+    matter: str  # 督办事项
+    due_on: date | None = None
+    hung_on: date
+    hung_by: str
+    taken_down_on: date | None = None
+    inspected_by: str = ""
+    inspected_on: date | None = None
+    down_reason: str = ""
+    taken_down_by: str = ""
 
 
 class Event(SQLModel, table=True):

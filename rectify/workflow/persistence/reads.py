@@ -25,6 +25,7 @@ from rectify.workflow.persistence.tables import (
     progress_t,
     resolve,
     secretary_t,
+    supervision_t,
     verification_t,
 )
 
@@ -51,6 +52,11 @@ _PARTS: dict[str, sa.Select[Any]] = {
     "extensions": sa.select(extension_t.c.old_deadline, extension_t.c.new_deadline, extension_t.c.reason,
                             extension_t.c.approved_by)
     .where(extension_t.c.case_id == sa.bindparam("case_id")).order_by(extension_t.c.id),
+    "supervisions": sa.select(supervision_t.c.level, supervision_t.c.unit, supervision_t.c.matter,
+                              supervision_t.c.due_on, supervision_t.c.hung_on, supervision_t.c.hung_by,
+                              supervision_t.c.taken_down_on, supervision_t.c.inspected_by,
+                              supervision_t.c.inspected_on, supervision_t.c.down_reason, supervision_t.c.taken_down_by)
+    .where(supervision_t.c.case_id == sa.bindparam("case_id")).order_by(supervision_t.c.id),
 }
 _ORG = sa.select(org_t).where(org_t.c.id == sa.bindparam("id"))
 _ORG_BY_CODE = sa.select(org_t.c.county, org_t.c.township).where(org_t.c.code == sa.bindparam("code"))

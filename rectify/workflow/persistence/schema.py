@@ -205,6 +205,7 @@ rectification_case = sa.Table(
     sa.Column('supervised', sa.Boolean(), nullable=False, default=False),
     sa.Column('supervision_reason', sa.String(), nullable=False, default=''),
     sa.Column('supervision_level', sa.String(8), nullable=False, default=''),
+    sa.Column('escalation_step', sa.String(8), nullable=False, default=''),
     sa.Column('measures_total', sa.Integer(), nullable=False, default=0),
     sa.Column('measures_done', sa.Integer(), nullable=False, default=0),
     sa.Column('last_progress_on', sa.Date(), nullable=True),
@@ -236,6 +237,25 @@ secretary_assignment = sa.Table(
     sa.Column('phone', sa.String(), nullable=False, default=''),
     sa.Column('end_reason', sa.String(), nullable=False, default=''),
     sa.Index('ix_secretary_assignment_case_id', 'case_id'),
+)
+
+supervision = sa.Table(
+    'supervision',
+    metadata,
+    sa.Column('id', sa.Integer(), primary_key=True, nullable=False),
+    sa.Column('case_id', sa.Integer(), sa.ForeignKey('rectification_case.id'), nullable=False),
+    sa.Column('level', sa.String(8), nullable=False),
+    sa.Column('unit', sa.String(), nullable=False),
+    sa.Column('matter', sa.String(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('hung_on', sa.Date(), nullable=False),
+    sa.Column('hung_by', sa.String(), nullable=False),
+    sa.Column('taken_down_on', sa.Date(), nullable=True),
+    sa.Column('inspected_by', sa.String(), nullable=False, default=''),
+    sa.Column('inspected_on', sa.Date(), nullable=True),
+    sa.Column('down_reason', sa.String(), nullable=False, default=''),
+    sa.Column('taken_down_by', sa.String(), nullable=False, default=''),
+    sa.Index('ix_supervision_case_id', 'case_id'),
 )
 
 verification = sa.Table(

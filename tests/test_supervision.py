@@ -1,0 +1,224 @@
+"""挂牌督办 as a record with its 摘牌 procedure, and the escalation ladder (SPEC §3, §5, §6, §10), on both backends.
+
+Every refusal leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from click.testing import Result
+
+from rectify.config import Config
+from rectify.errors import Refused
+from rectify.workflow.cases import show_case
+from rectify.workflow.engine import Workflow
+from rectify.workflow.persistence import KNOWN_REVISIONS, SCHEMA_HEAD, Database, upgrade
+from rectify.workflow.persistence.people import insert_person
+from rectify.workflow.persistence.tables import supervision_t
+from tests.conftest import NOW, FakeClock, add_org, snapshot, walk
+from tests.test_permissions import as_
+
+ON = date(2026, 3, 10)
+# name → (role, scope, unit)
+PEOPLE = {
+    "市督导": ("city_supervisor", "青山县", "市委组织部"),
+    "县经办": ("county_officer", "青山县", "青山县委组织部"),
+    "县验收": ("county_verifier", "青山县", "青山县验收组"),
+    "包村领导": ("township_leader", "青山县/河口镇", "河口镇党委"),
+}
+
+
+@pytest.fixture
+def people(db: Database, config: Config, clock: FakeClock) -> dict[str, Workflow]:
+    with db.begin() as conn:
+        for name, (role, scope, unit) in PEOPLE.items():
+            insert_person(conn, name=name, role=role, scope=scope, unit=unit, now=NOW)
+    return {name: as_(db, config, clock, name) for name in PEOPLE}
+
+
+def refused(db: Database, step: Callable[[], object], message: str) -> None:
+    before = snapshot(db)
+    with pytest.raises(Refused) as info:
+        step()
+    assert str(info.value) == message
+    assert snapshot(db) == before
+
+
+def signs(db: Database) -> list[dict[str, Any]]:
+    with db.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(sa.select(supervision_t).order_by(supervision_t.c.id))]
+
+
+def case_row(db: Database, case_id: int) -> Any:
+    with db.connect() as conn:
+        return conn.execute(sa.text("SELECT supervised, supervision_level, supervision_reason, escalation_step "
+                                    "FROM rectification_case WHERE id = :id"), {"id": case_id}).one()
+
+
+def test_a_city_sign_is_a_record_and_comes_down_only_after_the_citys_inspection(
+        db: Database, wf: Workflow, clock: FakeClock, config: Config, people: dict[str, Workflow]) -> None:
+    add_org(wf)
+    case_id = walk(wf, clock, "V001", "secretary_assigned")
+    city, county = people["市督导"], people["县经办"]
+    out = city.supervise(case_id, unit="市委组织部", matter="三个月内配齐班子", due=date(2026, 6, 30), on=ON)
+    assert out.message == "市级挂牌，督办单位 市委组织部，督办时限 2026-06-30"
+    row = case_row(db, case_id)
+    assert (bool(row.supervised), row.supervision_level, row.supervision_reason, row.escalation_step) == (
+        True, "city", "三个月内配齐班子", "sign")
+    refused(db, lambda: city.unsupervise(case_id, on=ON, inspected_by="", reason="已整改"),
+            f"无法摘牌：案例 {case_id}（河口镇王家庄村党支部）处于 secretary_assigned（已选派书记） 阶段，"
+            "缺少检查人：摘牌须在挂牌单位同级检查之后")
+    refused(db, lambda: city.unsupervise(case_id, on=ON, inspected_by="县经办", reason="已整改"),
+            f"无法摘牌：案例 {case_id}（河口镇王家庄村党支部）处于 secretary_assigned（已选派书记） 阶段，"
+            "检查人 县经办（县委组织部经办人）不是市级人员：市级挂牌须经市级检查后才能摘牌")
+    refused(db, lambda: city.unsupervise(case_id, on=ON, inspected_by="李四", reason="已整改"),
+            f"无法摘牌：案例 {case_id}（河口镇王家庄村党支部）处于 secretary_assigned（已选派书记） 阶段，"
+            "检查人 李四 未登记，摘牌须经登记的市级人员检查（rectify people add）")
+    refused(db, lambda: county.unsupervise(case_id, on=ON, inspected_by="市督导", reason="已整改"),
+            "县经办（县委组织部经办人）不能摘牌：这是市级挂牌，只能由挂牌的市级摘牌")
+    city.unsupervise(case_id, on=ON, inspected_by="市督导", inspected_on=date(2026, 3, 10), reason="经检查已整改")
+    county.supervise(case_id, matter="再次滞后", on=ON)  # the county's own sign, its unit by default
+    (first, second) = signs(db)
+    assert (first["level"], first["unit"], first["matter"], first["due_on"], first["hung_on"], first["hung_by"],
+            first["taken_down_on"], first["inspected_by"], first["inspected_on"], first["down_reason"],
+            first["taken_down_by"]) == ("city", "市委组织部", "三个月内配齐班子", date(2026, 6, 30), ON, "市督导",
+                                        ON, "市督导", ON, "经检查已整改", "市督导")
+    assert (second["level"], second["unit"], second["taken_down_on"]) == ("county", "青山县委组织部", None)
+    shown = show_case(db, case_id, as_of=ON, config=config)
+    assert [s["level"] for s in shown["supervisions"]] == ["city", "county"]
+    assert shown["supervision_level"] == "county" and shown["escalation_step"] == "sign"
+
+
+def test_a_county_officer_cannot_hang_a_city_sign_and_a_sign_needs_unit_and_matters(
+        db: Database, wf: Workflow, clock: FakeClock, people: dict[str, Workflow]) -> None:
+    add_org(wf)
+    case_id = walk(wf, clock, "V001", "ledger_created")
+    refused(db, lambda: people["县经办"].supervise(case_id, level="city", matter="滞后"),
+            "县经办（县委组织部经办人）不能挂市级牌：市级挂牌由市委组织部督导办理")
+    refused(db, lambda: people["包村领导"].supervise(case_id, matter="滞后"),
+            "包村领导（乡镇包村领导）不能挂牌督办：挂牌督办由县委组织部经办人（县级）或市委组织部督导（市级）办理")
+    refused(db, lambda: wf.supervise(case_id, matter="", on=ON, due=date(2026, 3, 1)),
+            f"无法挂牌督办：案例 {case_id}（河口镇王家庄村党支部）处于 ledger_created（已建台账） 阶段，"
+            "缺少督办单位；缺少督办事项；督办时限 2026-03-01 不得早于挂牌日期 2026-03-10")
+
+
+def test_after_strike_off_only_a_sign_still_up_comes_down(
+        db: Database, wf: Workflow, clock: FakeClock, people: dict[str, Workflow]) -> None:
+    add_org(wf)
+    add_org(wf, "V002", "石桥乡李家湾村党支部")
+    up = walk(wf, clock, "V001", "rectified")
+    people["县经办"].supervise(up, matter="验收前督办", on=ON)
+    wf.verify(up, on=ON, by="验收组", score=88, satisfied=40, basic=5, dissatisfied=1)
+    down = walk(wf, clock, "V002", "verified")
+    refused(db, lambda: people["县经办"].unsupervise(down, on=ON, inspected_by="县验收", reason="销号后摘牌"),
+            f"无法摘牌：案例 {down}（石桥乡李家湾村党支部）处于 verified（已验收销号） 阶段，"
+            "已销号（或撤销）且没有在挂的牌，不能摘牌")
+    out = people["县经办"].unsupervise(up, on=ON, inspected_by="县验收", reason="验收合格，摘牌")
+    assert out.to_stage == "verified" and out.message == "经 县验收 2026-03-10 检查后摘牌"
+    assert [s["taken_down_on"] for s in signs(db)] == [ON]
+
+
+def test_the_ladder_is_climbed_in_order_with_dated_signed_events(
+        db: Database, wf: Workflow, clock: FakeClock, people: dict[str, Workflow]) -> None:
+    from rectify.workflow.cases import case_history
+
+    add_org(wf)
+    case_id = walk(wf, clock, "V001", "secretary_assigned")
+    county = people["县经办"]
+    head = f"无法督办升级：案例 {case_id}（河口镇王家庄村党支部）处于 secretary_assigned（已选派书记） 阶段，"
+    refused(db, lambda: county.escalate(case_id, step="约谈", on=ON, note="约谈书记"),
+            head + "「约谈」前须先「督促」（提醒 → 督促 → 约谈 → 通报 → 挂牌）")
+    refused(db, lambda: county.escalate(case_id, step="督促", on=ON, note=""), head + "缺少情况说明（--note）")
+    assert county.escalate(case_id, step="督促", on=date(2026, 3, 5), note="电话督促").message == "督办升级：督促"
+    refused(db, lambda: county.escalate(case_id, step="urge", on=ON, note="再督促"),
+            head + "督办已升级到「督促」，不能再「督促」（升级只能逐级向上）")
+    refused(db, lambda: county.escalate(case_id, step="通报", on=ON, note="通报"),
+            head + "「通报」前须先「约谈」（提醒 → 督促 → 约谈 → 通报 → 挂牌）")
+    refused(db, lambda: people["包村领导"].escalate(case_id, step="约谈", on=ON, note="约谈"),
+            "包村领导（乡镇包村领导）不能督办升级：督办升级（督促、约谈、通报）由县委组织部经办人或市委组织部督导办理")
+    county.escalate(case_id, step="talk", on=date(2026, 3, 8), note="约谈乡镇党委书记")
+    assert case_row(db, case_id).escalation_step == "talk"
+    events = [e for e in case_history(db, case_id) if e["action"] == "escalate"]
+    assert [(e["actor"], e["detail"]["step"], e["detail"]["on"], e["reason"]) for e in events] == [
+        ("县经办", "urge", "2026-03-05", "电话督促"), ("县经办", "talk", "2026-03-08", "约谈乡镇党委书记")]
+    with db.connect() as conn:
+        days = conn.execute(sa.text("SELECT happened_on FROM case_event WHERE action = 'escalate' ORDER BY id")
+                            ).scalars().all()
+    assert [str(d) for d in days] == ["2026-03-05", "2026-03-08"]
+
+
+Run = Callable[..., Result]
+
+
+def test_the_cli_commands_their_refusals_and_the_ledger_columns(
+        run: Run, db: Database, wf: Workflow, clock: FakeClock, people: dict[str, Workflow]) -> None:
+    add_org(wf)
+    case_id = str(walk(wf, clock, "V001", "secretary_assigned"))
+    as_county = ("--actor", "县经办", "case")
+    for command in ("supervise", "unsupervise", "escalate"):
+        text = run("case", command, "--help").output
+        assert "Example:" in text and f"case {command} 12 " in text
+    before = snapshot(db)
+    bad = run(*as_county, "escalate", case_id, "--step", "挂牌", "--on", "2026-03-10", "--note", "x")
+    assert bad.exit_code == 2 and "--step" in bad.stderr
+    out = run(*as_county, "escalate", case_id, "--step", "约谈", "--on", "2026-03-10", "--note", "约谈")
+    assert out.exit_code == 1 and out.stderr.count("\n") == 1 and "「约谈」前须先「督促」" in out.stderr
+    assert snapshot(db) == before
+    assert run(*as_county, "escalate", case_id, "--step", "督促", "--on", "2026-03-10", "--note", "督促").exit_code == 0
+    ok = run("--actor", "市督导", "case", "supervise", case_id, "--level", "市级", "--unit", "市委组织部",
+             "--matter", "配齐班子", "--due", "2026-06-30", "--on", "2026-03-10")
+    assert ok.exit_code == 0, ok.output
+    before = snapshot(db)
+    no_inspection = run("--actor", "市督导", "case", "unsupervise", case_id, "--on", "2026-03-10", "--reason", "好")
+    assert no_inspection.exit_code == 1 and "缺少检查人" in no_inspection.stderr
+    assert snapshot(db) == before
+    shown = run(*as_county, "show", case_id).output
+    assert "市级挂牌 2026-03-10，督办单位 市委组织部，督办事项：配齐班子，督办时限 2026-06-30；在挂" in shown
+    assert "督办升级：已到「挂牌」" in shown
+    rows = json.loads(run(*as_county[:2], "ledger", "--as-of", "2026-03-10", "--format", "json").stdout)["cases"]
+    assert [(r["supervision_level"], r["escalation_step"]) for r in rows] == [("city", "sign")]
+    raw = run(*as_county[:2], "ledger", "--as-of", "2026-03-10", "--format", "csv").stdout_bytes
+    (row,) = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
+    assert (row["挂牌督办"], row["挂牌层级"], row["督办升级"]) == ("是", "市级", "挂牌")
+
+
+def test_migration_0006_turns_each_supervised_case_into_one_open_sign(db_url: str, db: Database) -> None:
+    from sqlmodel import SQLModel
+
+    import rectify.workflow.persistence.models  # noqa: F401
+
+    with db.engine.begin() as conn:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table.name}"'))
+        conn.execute(sa.text("DROP TABLE alembic_version"))
+    assert KNOWN_REVISIONS[-1] == SCHEMA_HEAD == "0006"
+    upgrade(db, "0004")
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO organization (id, code, name, kind, county, township, poor_village, created_at) VALUES "
+            "(1, 'V1', '甲村党支部', 'village', '青山县', '河口镇', false, :at), "
+            "(2, 'V2', '乙村党支部', 'village', '青山县', '河口镇', false, :at)"), {"at": NOW})
+        for case_id, supervised, level, reason in ((1, True, "city", "进度滞后"), (2, False, "", "")):
+            conn.execute(sa.text(
+                "INSERT INTO rectification_case (id, org_id, year, stage, identified_on, deadline, stage_since, "
+                "cycle_start, cycle, version, detail, helping_unit, self_check, withdrawn_reason, supervised, "
+                "supervision_reason, supervision_level, measures_total, measures_done, created_at, updated_at) "
+                "VALUES (:id, :id, 2026, 'identified', '2026-03-01', '2026-12-31', '2026-03-01', '2026-03-01', 1, 1, "
+                "'', '', '', '', :sup, :reason, :level, 0, 0, :at, :at)"),
+                {"id": case_id, "sup": supervised, "reason": reason, "level": level, "at": NOW})
+        conn.execute(sa.text(
+            "INSERT INTO case_event (case_id, at, actor, action, reason, detail, actor_unit, happened_on) VALUES "
+            "(1, :at, '市督导', 'supervise', '进度滞后', '{}', '市委组织部', '2026-03-05')"), {"at": NOW})
+    assert upgrade(db) == ("0004", "0006")
+    (sign,) = signs(db)
+    assert (sign["case_id"], sign["level"], sign["unit"], sign["matter"], sign["hung_on"], sign["hung_by"],
+            sign["taken_down_on"]) == (1, "city", "市委组织部", "进度滞后", date(2026, 3, 5), "市督导", None)
+    assert case_row(db, 1).escalation_step == "sign" and case_row(db, 2).escalation_step == ""
