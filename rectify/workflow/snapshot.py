@@ -258,6 +258,8 @@ def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.helping_unit = snap.get("helping_unit", "")
     s.supervised = bool(snap.get("supervised"))
     s.supervision_reason = snap.get("supervision_reason", "")
+    s.supervision_level = snap.get("supervision_level", "")
+    s.escalation_step = snap.get("escalation_step") or ""
     if stage in (Stage.rectified, Stage.verified):
         s.rectified_on = _day(snap.get("rectified_on"))
     if stage == Stage.verified:

@@ -180,7 +180,8 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
     # What a snapshot needs to rebuild the row's case on any day (SPEC §6.2): the dates it reached its stages.
     snap = {"identified_on": identified, "deadline": deadline, "rectified_on": rect,
             "verified_on": case[13], "score": case[14], "withdrawn_reason": case[15], "supervised": case[16],
-            "supervision_reason": case[17], "helping_unit": case[10], "county_leader": c.leader,
+            "supervision_reason": case[17], "supervision_level": case[18], "escalation_step": c.step,
+            "helping_unit": case[10], "county_leader": c.leader,
             "township_cadre": c.cadre, "done_on": done_day if done else None, "sec_since": secretary[3] if secretary
             else None, "secretary": list(secretary[:4]) if secretary else None,
             "progress": list(progress) if progress else None}
