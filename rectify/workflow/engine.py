@@ -222,9 +222,13 @@ class Workflow:
             changes = apply(store, row, proposal)
             to_stage = proposal.state
             now = self.clock()
+            moved_on: date | None = None
             if to_stage != row.stage:
-                changes.setdefault("stage_since", inputs.get("on") or self.today())
+                # A stage never starts before the one it follows (a secretary in post since before the plan
+                # moves the case on the plan's day or later), so the history replays in business-date order.
+                changes.setdefault("stage_since", max(inputs.get("on") or self.today(), row.stage_since))
                 changes["stage"] = to_stage
+                moved_on = changes["stage_since"]
             if to_stage != row.stage or "deadline" in changes:
                 changes["stage_due"] = stage_due(
                     to_stage, cycle_start=changes.get("cycle_start", row.cycle_start),
@@ -235,7 +239,7 @@ class Workflow:
             if not store.bump(row.id, row.version, changes):
                 raise Conflict(f"案例 {row.id}（{row.org_name}）已被他人修改，本次操作未写入，请重新查看后再试")
             self._event(store, row.id, trigger, row.stage, to_stage, reason or inputs.get("reason") or "",
-                        inputs, at=now)
+                        inputs, at=now, on=moved_on)
         return Outcome(row.id, row.org_name, trigger, row.stage, to_stage, message(proposal) if message else "")
 
     # -- organizations --------------------------------------------------------------------------
