@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from datetime import date
 from collections import Counter
 from collections.abc import Callable
+from datetime import date
 from itertools import count
 from pathlib import Path
 from typing import Any
