@@ -298,7 +298,8 @@ def ledger_xlsx(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 # Where each of the product's sheet columns comes from in the ledger query's row (the floor writes those values
 # as they come; the product formats them: labels, the light, days left, dates as date cells).
 _SHEET_SOURCE = {"seq": "id", "secretary": "sec_name", "days_left": "stage_due", "light": "stage",
-                 "last_progress": "progress_note", "struck_off": "stage", "remarks": "withdrawn_reason"}
+                 "last_progress": "progress_note", "struck_off": "stage", "remarks": "withdrawn_reason",
+                 "escalation": "escalation_step"}
 
 
 @measure("_xlsx_floor")
