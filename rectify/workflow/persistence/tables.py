@@ -21,6 +21,7 @@ from rectify.workflow.persistence.models import (
     Event,
     Installation,
     Measure,
+    MeasureProblem,
     Organization,
     Person,
     ProgressReport,
@@ -32,6 +33,7 @@ case_t = Case.__table__  # type: ignore[attr-defined]
 org_t = Organization.__table__  # type: ignore[attr-defined]
 problem_t = CaseProblem.__table__  # type: ignore[attr-defined]
 measure_t = Measure.__table__  # type: ignore[attr-defined]
+measure_problem_t = MeasureProblem.__table__  # type: ignore[attr-defined]
 person_t = CasePerson.__table__  # type: ignore[attr-defined]
 secretary_t = SecretaryAssignment.__table__  # type: ignore[attr-defined]
 progress_t = ProgressReport.__table__  # type: ignore[attr-defined]
