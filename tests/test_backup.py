@@ -55,7 +55,7 @@ def test_demo_export_restore_identical(db: Database, config: Config, run: Callab
 
     restored = _cli(empty_url, "restore", str(path))
     assert restored.exit_code == 0, restored.output
-    assert restored.stderr.startswith(f"已恢复 {len(lines) - 2} 行（组织 40 个，案例 38 个）")
+    assert restored.stderr.startswith(f"已恢复 {len(lines) - 2} 行（组织 40 个，案例 39 个）")
     target = open_database(empty_url)
     try:
         assert snapshot(target) == {k: v for k, v in snapshot(db).items()}

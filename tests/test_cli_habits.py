@@ -148,7 +148,7 @@ def test_confirmations_go_to_stderr_and_q_silences_them(run: Run, tmp_path: Path
          "已登记组织 V001"),
         (("case", "open", "V001", "--problem", "P01", "--identified", "2026年3月1日", "--deadline", "2026/12/31"),
          "立案，阶段 identified（已确定）。转化时限 2026-12-31"),
-        (("case", "plan", "1", "--measure", "配齐村两委班子|王建国|2026/6/30", "--county-leader", "李县长",
+        (("case", "plan", "1", "--measure", "P01|配齐村两委班子|王建国|2026/6/30", "--county-leader", "李县长",
           "--township-cadre", "张干部"), "→ ledger_created（已建台账）"),
         (("ledger", "-o", str(tmp_path / "台账.csv"), "--format", "csv"), "已导出限期转化台账到"),
         (("stats", "-o", str(tmp_path / "统计.csv"), "--format", "csv"), "已导出统计到"),
@@ -359,7 +359,7 @@ def test_every_date_form_gives_the_same_ledger(demo: Run, form: str) -> None:
 def test_case_steps_take_the_import_date_forms(run: Run, wf: Workflow, db) -> None:  # type: ignore[no-untyped-def]
     add_org(wf)
     ok(run("case", "open", "V001", "--problem", "P01", "--identified", "2026年3月1日", "--deadline", "2026/12/31"))
-    ok(run("case", "plan", "1", "--measure", "配齐村两委班子|王建国|2026年6月30日", "--county-leader", "李县长",
+    ok(run("case", "plan", "1", "--measure", "P01|配齐村两委班子|王建国|2026年6月30日", "--county-leader", "李县长",
            "--township-cadre", "张干部"))
     shown = json.loads(ok(run("case", "show", "1", "--format", "json")).stdout)
     assert (shown["identified_on"], shown["deadline"]) == ("2026-03-01", "2026-12-31")
@@ -424,7 +424,7 @@ def test_an_import_on_a_terminal_draws_on_stderr_and_restores_the_cursor(demo_fi
     code, text, stdout = _on_a_terminal(["--db", str(target), "org", "import", str(sheet)], env, stdout=False)
     assert code == 0, text
     assert stdout == ""  # the bar and the summary are on stderr
-    assert "检查" in text and "100%" in text and "已导入 38 行" in text
+    assert "检查" in text and "100%" in text and "已导入 39 行" in text
     assert text.rindex(SHOW) > text.rindex(HIDE)
     assert not re.search(r"\d\d:\d\d:\d\d", text)
     # A refused import stops the bar where it stood and still gives the cursor back.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from html.parser import HTMLParser
@@ -54,7 +55,7 @@ def test_demo_prints_the_ledger_table(run: Run, clock: FakeClock) -> None:
     assert lines[1].split()[:4] == ["序号", "案例", "乡镇", "党组织名称"]
     assert "预警" in lines[1] and "剩余天数" in lines[1]
     assert all(display_width(line) <= 100 for line in lines[1:-2])
-    assert lines[-2].startswith("（共 38 个案例")
+    assert lines[-2].startswith("（共 39 个案例")
     assert lines[-1].startswith("演示县已登记各角色人员；请以其身份继续，如 rectify --actor 钱明远")
 
 
@@ -63,12 +64,12 @@ def test_csv_is_bom_utf8_with_the_form_headers(demo: Run) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == SHEET
-    assert len(rows) == 39
+    assert len(rows) == 40
     by_header = [dict(zip(SHEET, r, strict=True)) for r in rows[1:]]
     assert [r["转化时限"] for r in by_header] == sorted(r["转化时限"] for r in by_header)
     assert {r["是否销号"] for r in by_header} == {"是", "否"}
-    reopened = [r for r in by_header if "第2轮整顿" in r["备注"]]
-    assert len(reopened) == 1
+    codes = Counter(r["组织代码"] for r in by_header)
+    assert sorted(codes.values())[-1] == 2  # the relapse listed again beside its verified case
     assert any("延期1次" in r["备注"] for r in by_header)
     assert any(r["备注"].startswith("撤销：") for r in by_header)
     assigned = next(r for r in by_header if r["当前阶段"] == "已选派书记")

@@ -79,7 +79,7 @@ def source_db(db_url: str, tmp_path: Path, request: pytest.FixtureRequest, clock
         wf.add_org(code, name, kind="village", county="青山县", township="河口镇")
         case_id = wf.open_case(code, problems=["P01"], identified_on=date(2026, 3, 1),
                                deadline=date(2026, 12, 31), detail="3/3 的班子成员长期外出").case_id
-        wf.plan(case_id, measures=[("配齐班子", "王建国", date(2026, 6, 30))], county_leader="李县长",
+        wf.plan(case_id, measures=[(["P01"], "配齐班子", "王建国", date(2026, 6, 30))], county_leader="李县长",
                 township_cadre="张干部")
     yield database
     database.dispose()

@@ -62,7 +62,9 @@ PROBLEM_TYPES: dict[str, str] = {
 }
 OTHER_PROBLEM = "other"
 
-SECRETARY_KINDS: dict[str, str] = {"first": "第一书记", "local": "选配书记"}
+# The leadership tracks (SPEC §2): each runs on its own; recording one never ends another's term.
+SECRETARY_KINDS: dict[str, str] = {"first": "第一书记", "village": "村党组织书记", "work_team": "驻村工作队员"}
+FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM = "first", "village", "work_team"
 
 ROLE_LABELS: dict[str, str] = {
     "officer": "县委组织部经办人",
