@@ -51,11 +51,11 @@ def walk_cli(run: Run) -> None:
 def test_walk_all_five_stages_with_the_cli(run: Run) -> None:
     walk_cli(run)
     assert ok(run("case", "plan", "V001", "--measure", "P01|配齐村两委班子|王建国|2026-06-30",
-                  "--measure", "P01|规范三会一课|李志强|2026-09-30", "--county-leader", "李县长",
+                  "--measure", "P10|规范三会一课|李志强|2026-09-30", "--county-leader", "李县长",
                   "--township-cadre", "张干部", "--helping-unit", "县财政局",
                   "--email", "county_leader=li@example.cn")) == \
         "案例 1（河口镇王家庄村党支部）：identified（已确定） → ledger_created（已建台账）\n"
-    assert "→ secretary_assigned（已选派书记）。第一书记 陈海涛（县财政局）" in ok(run(
+    assert "→ secretary_assigned（已选派书记）。第一书记 陈海涛（县财政局），任期至 2028-03-05" in ok(run(
         "case", "assign-secretary", "1", "--name", "陈海涛", "--unit", "县财政局", "--since", "2026-03-05"))
     assert ok(run("case", "measure-done", "1", "1", "--on", "2026-03-08")) == \
         "案例 1（河口镇王家庄村党支部）：完成整顿措施，阶段 secretary_assigned（已选派书记）。第1项「配齐村两委班子」已完成\n"
@@ -90,7 +90,7 @@ def test_side_paths_with_the_cli(run: Run) -> None:
 
 def test_fail_verification_needs_findings_and_new_measures_and_the_tracks(run: Run) -> None:
     walk_cli(run)
-    ok(run("case", "plan", "1", "--measure", "P01|配齐班子|王|2026-06-30", "--county-leader", "李", "--township-cadre", "张"))
+    ok(run("case", "plan", "1", "--measure", "P01,P10|配齐班子|王|2026-06-30", "--county-leader", "李", "--township-cadre", "张"))
     ok(run("case", "assign-secretary", "1", "--name", "陈海涛", "--unit", "县财政局", "--since", "2026-03-05"))
     assert ok(run("case", "village-secretary", "1", "--name", "周德明", "--since", "2026-03-08",
                   "--action", "调整", "--source", "本村致富能手")).endswith("调整村党组织书记 周德明（本村致富能手）\n")
@@ -135,7 +135,7 @@ MALFORMED = [
     (("case", "open", "V001", "--problem", "P01", "--identified", "03/01/2026"), "日期无法识别「03/01/2026」"),
     (("case", "open", "V001", "--problem", "P99", "--identified", "2026-03-01"), "未知的软弱涣散情形代码 P99"),
     (("case", "plan", "1", "--measure", "配齐班子|王|2026-06-30"), "整改措施应写成 \"P01,P03|内容|责任人|YYYY-MM-DD\""),
-    (("case", "plan", "1", "--measure", "P01|配齐班子|王|明年"), "整改措施的完成时限应为 2026-06-30、2026/6/30 或 2026年6月30日"),
+    (("case", "plan", "1", "--measure", "P01,P10|配齐班子|王|明年"), "整改措施的完成时限应为 2026-06-30、2026/6/30 或 2026年6月30日"),
     (("case", "plan", "1", "--email", "county_leader"), "应写成 NAME=邮箱地址 或 ROLE=邮箱地址"),
     (("case", "verify", "1", "--on", "2026-03-10", "--score", "八十", "--satisfied", "1", "--dissatisfied", "0"),
      "不是有效的数字"),
@@ -162,8 +162,8 @@ def test_malformed_input_exits_2_with_one_line(run: Run, db: Database, args: tup
 
 RULES = [
     (("case", "assign-secretary", "1", "--name", "陈", "--unit", "局", "--since", "2026-03-05"),
-     "无法选派书记：案例 1（河口镇王家庄村党支部）处于 identified（已确定） 阶段，此操作只适用于 ledger_created（已建台账） 阶段"),
-    (("case", "plan", "1", "--measure", "P01|配齐班子|王|2027-06-30", "--county-leader", "李", "--township-cadre", "张"),
+     "无法选派第一书记：案例 1（河口镇王家庄村党支部）处于 identified（已确定） 阶段，此操作只适用于 ledger_created（已建台账） 阶段"),
+    (("case", "plan", "1", "--measure", "P01,P10|配齐班子|王|2027-06-30", "--county-leader", "李", "--township-cadre", "张"),
      "整改措施「配齐班子」的完成时限 2027-06-30 不得晚于转化时限 2026-12-31"),
     (("case", "open", "V001", "--problem", "P01", "--identified", "2026-03-02"), "已有在办的整顿案例 1"),
     (("case", "open", "V404", "--problem", "P01", "--identified", "2026-03-02"), "找不到组织 V404"),
@@ -321,7 +321,7 @@ def test_one_table_maps_errors_to_exit_codes(error: Exception, code: int | None)
 
 def test_show_can_mask_phone_numbers(run: Run) -> None:
     walk_cli(run)
-    ok(run("case", "plan", "1", "--measure", "P01|配齐班子|王|2026-06-30", "--county-leader", "李", "--township-cadre", "张"))
+    ok(run("case", "plan", "1", "--measure", "P01,P10|配齐班子|王|2026-06-30", "--county-leader", "李", "--township-cadre", "张"))
     ok(run("case", "assign-secretary", "1", "--name", "陈海涛", "--unit", "县财政局", "--since", "2026-03-05",
            "--phone", "13812345678"))
     assert "13812345678" in ok(run("case", "show", "1"))

@@ -71,11 +71,17 @@ def test_failed_verification_returns_to_secretary_assigned_with_new_deadline(
     add_org(wf)
     case_id = walk(wf, clock, "V001", "rectified")
     out = wf.verify(case_id, on=date(2026, 3, 10), by="验收组", score=65, satisfied=10, basic=0,
-                    dissatisfied=20, deadline=date(2027, 3, 1))
+                    dissatisfied=20, deadline=date(2027, 3, 1), findings=["三会一课记录不全"],
+                    measures=[(["P10"], "补齐三会一课记录", "王建国（河口镇党委）", date(2027, 1, 31))])
     assert out.to_stage == "secretary_assigned"
     assert "验收得分 65 低于 70 分" in out.message and "不满意率 67% 超过 50%" in out.message
     case = show_case(db, case_id, as_of=AS_OF, config=config)
-    assert case["deadline"] == "2027-03-01" and case["rectified_on"] is None
+    assert case["deadline"] == "2027-03-01" and case["rectified_on"] is None and case["self_check"] == ""
+    assert [(m["seq"], m["due_on"], m["done_on"]) for m in case["measures"]][-1] == (3, "2027-01-31", None)
+    with pytest.raises(Refused, match="还有 1 项整顿措施未完成"):
+        wf.mark_rectified(case_id, on=date(2026, 3, 10), self_check="再次自查")
+    detail = case_history(db, case_id)[-1]["detail"]
+    assert detail["findings"] == ["三会一课记录不全"] and detail["measures"][0]["owner_unit"] == "河口镇党委"
     assert case["verifications"][0]["passed"] is False
     assert case_history(db, case_id)[-1]["action"] == "fail_verification"
 
@@ -85,7 +91,8 @@ def test_verification_thresholds_are_configurable(db: Database, clock: FakeClock
                       actor=ACTOR, clock=clock)
     add_org(strict)
     case_id = walk(strict, clock, "V001", "rectified")
-    out = strict.verify(case_id, on=date(2026, 3, 10), by="组", score=88, satisfied=40, dissatisfied=1)
+    out = strict.verify(case_id, on=date(2026, 3, 10), by="组", score=88, satisfied=40, dissatisfied=1,
+                        findings=["台账不全"], measures=[(["P01"], "补台账", "王", date(2026, 6, 30))])
     assert out.to_stage == "secretary_assigned"
     assert out.message == "验收未通过：验收得分 88 低于 90 分，退回整改"
 
@@ -159,17 +166,18 @@ def test_progress_report_keeps_the_latest_date(wf: Workflow, db: Database, clock
 REFUSALS = [
     # (stage to reach, operation, expected error type, message fragment)
     ("identified", lambda wf, c: wf.assign_secretary(c, name="陈", unit="局", since=date(2026, 3, 9)),
-     Refused, "无法选派书记：案例 1（河口镇王家庄村党支部）处于 identified（已确定） 阶段，此操作只适用于 ledger_created"),
+     Refused, "无法选派第一书记：案例 1（河口镇王家庄村党支部）处于 identified（已确定） 阶段，此操作只适用于 ledger_created"),
     ("identified", lambda wf, c: wf.plan(c, measures=[], county_leader="李"),
-     Refused, "缺少整顿措施（至少一项：内容|责任人|完成时限）；缺少乡镇包村干部"),
+     Refused, "缺少整顿措施（至少一项：问题|内容|责任人|完成时限）；问题「P01 班子配备不齐、书记长期缺职、工作处于停滞状态；"
+              "P10 服务意识差、服务能力弱、群众意见大」没有对应的整改措施；缺少乡镇包村干部"),
     ("identified", lambda wf, c: wf.plan(c, measures=[(["P01"], "x", "y", date(2027, 1, 1))], county_leader="李",
                                          township_cadre="张"),
      Refused, "完成时限 2027-01-01 不得晚于转化时限 2026-12-31"),
     ("identified", lambda wf, c: wf.plan(c, measures=[(["P01"], "x", "y", date(2026, 5, 1))], county_leader="李",
                                          township_cadre="张", emails={"boss": "a@b.cn"}),
-     BadInput, "未知的人员角色 boss"),
+     BadInput, "邮箱对应的 boss 既不是角色（officer, county_leader, township_cadre）也不是本次措施的责任人"),
     ("ledger_created", lambda wf, c: wf.assign_secretary(c, name="", unit="", since=None),  # type: ignore[arg-type]
-     Refused, "缺少书记姓名、派出单位、任职日期"),
+     Refused, "缺少第一书记姓名、派出单位（或结对帮扶单位）、任职日期"),
     ("ledger_created", lambda wf, c: wf.mark_rectified(c, on=date(2026, 3, 10), self_check="好"),
      Refused, "此操作只适用于 secretary_assigned（已选派书记） 阶段"),
     ("secretary_assigned", lambda wf, c: wf.mark_rectified(c, on=date(2026, 3, 10), self_check="好"),

@@ -170,6 +170,13 @@ def work_team_change_valid(p: Proposal) -> str | None:
     return _not_future(on, p, "日期")
 
 
+def new_deadline_after_verification(p: Proposal) -> str | None:
+    new, on = p.get("deadline"), p.get("on")
+    if new is not None and on is not None and new <= on:
+        return f"新的转化时限 {new} 必须晚于验收日期 {on}"
+    return None
+
+
 def has_findings(p: Proposal) -> str | None:
     return "缺少验收发现的问题（--finding）" if not [f for f in p.get("findings") or [] if not _blank(f)] else None
 

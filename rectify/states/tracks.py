@@ -24,7 +24,7 @@ PREEXISTING_LABEL = "原已驻村"
 
 def first_secretary_trigger(stage: str) -> str:
     """Dispatching a first secretary moves a planned case to stage 3; later it is a new term beside the stage."""
-    return "assign_secretary" if stage == Stage.ledger_created else "replace_secretary"
+    return "assign_secretary" if stage in (Stage.identified, Stage.ledger_created) else "replace_secretary"
 
 
 def village_secretary_trigger(stage: str, rule: str) -> str:

@@ -53,7 +53,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
                    "验收销号"),
     TransitionSpec("fail_verification", (S.rectified,), S.secretary_assigned,
                    ("verification_complete", "event_date_valid", "after_rectification", "has_reason",
-                    "has_findings", "has_new_measures", "measures_name_problems", "measures_within_deadline"),
+                    "new_deadline_after_verification", "has_findings", "has_new_measures", "measures_name_problems", "measures_within_deadline"),
                    "验收（未通过）"),
     TransitionSpec("withdraw", (S.identified, S.ledger_created), S.withdrawn,
                    ("has_reason",),

@@ -352,15 +352,15 @@ class Workflow:
         Already in post before the listing is allowed and marked 原已驻村; a term ending before the
         deadline is recorded with a warning. The village-secretary track is left as it is."""
         inputs: dict[str, Any] = {"name": name.strip(), "unit": unit.strip(), "since": since,
-                                  "term_until": term_until or default_term_until(
-                                      since, self.config.policy.first_secretary_term_years),
+                                  "term_until": term_until or (since and default_term_until(
+                                      since, self.config.policy.first_secretary_term_years)),
                                   "email": email_address(email, "第一书记"), "phone": phone.strip(), "on": since}
 
         def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
             if not inputs["unit"]:
                 inputs["unit"] = row.helping_unit
-            inputs["preexisting"] = since < row.cycle_start
-            inputs["on"] = max(since, row.cycle_start)
+            inputs["preexisting"] = since is not None and since < row.cycle_start
+            inputs["on"] = since and max(since, row.cycle_start)
             current = store.in_post(row.id, FIRST_SECRETARY)
             return {"first_secretary": current[-1] if current else None}
 
@@ -375,7 +375,7 @@ class Workflow:
             text = f"第一书记 {inputs['name']}（{inputs['unit']}），任期至 {inputs['term_until']}"
             if inputs["preexisting"]:
                 text += f"，{PREEXISTING_LABEL}"
-            if inputs["term_until"] < p.facts["deadline"]:
+            if inputs["term_until"] and inputs["term_until"] < p.facts["deadline"]:
                 text += f"。注意：任期在转化时限 {p.facts['deadline']} 前结束，请及时轮换"
             return text
 
@@ -507,9 +507,6 @@ class Workflow:
             changes: dict[str, Any] = {"rectified_on": None, "stage_since": on, "self_check": "",
                                        "measures_total": row.measures_total + added}
             if deadline is not None:
-                if deadline <= on:
-                    raise Refused(f"无法验收：案例 {row.id}（{row.org_name}）新的转化时限 {deadline} "
-                                  f"必须晚于验收日期 {on}")
                 changes["deadline"] = deadline
             return changes
 
