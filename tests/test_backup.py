@@ -49,7 +49,7 @@ def test_demo_export_restore_identical(db: Database, config: Config, run: Callab
     end = json.loads(lines[-1])
     assert end["end"] is True
     assert sum(end["counts"].values()) == len(lines) - 2
-    assert (end["counts"]["organization"], end["counts"]["rectification_case"]) == (40, 38)
+    assert (end["counts"]["organization"], end["counts"]["rectification_case"]) == (40, 39)
     assert {"organization", "rectification_case", "case_event", "measure", "secretary_assignment",
             "verification", "deadline_extension", "progress_report", "case_person", "case_problem"} <= tables
 

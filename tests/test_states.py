@@ -104,7 +104,7 @@ def test_machine_is_shared_and_holds_no_model() -> None:
     ("verify", "rectified", {"on": date(2026, 5, 1), "by": "组", "score": 80, "satisfied": 5, "basic": 0,
                              "dissatisfied": 0}, {"rectified_on": date(2026, 5, 3)},
      ["验收日期 2026-05-01 不得早于整改完成日期 2026-05-03"]),
-    ("plan", "identified", {"measures": [{"text": "x", "owner": "y", "due": date(2026, 2, 1)}],
+    ("plan", "identified", {"measures": [{"problems": ["P01"], "text": "x", "owner": "y", "due": date(2026, 2, 1)}],
                             "county_leader": "李", "township_cadre": "张"}, {},
      ["整改措施「x」的完成时限 2026-02-01 不得早于确定日期 2026-03-01"]),
     ("assign_secretary", "ledger_created", {"name": "陈", "unit": "局", "since": date(2026, 6, 1), "kind": "first"},

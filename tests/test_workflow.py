@@ -177,7 +177,7 @@ REFUSALS = [
                                          township_cadre="张", emails={"boss": "a@b.cn"}),
      BadInput, "邮箱对应的 boss 既不是角色（officer, county_leader, township_cadre）也不是本次措施的责任人"),
     ("ledger_created", lambda wf, c: wf.assign_secretary(c, name="", unit="", since=None),  # type: ignore[arg-type]
-     Refused, "缺少第一书记姓名、派出单位（或结对帮扶单位）、任职日期"),
+     Refused, "缺少第一书记姓名、任职日期"),  # 派出单位: the helping unit
     ("ledger_created", lambda wf, c: wf.mark_rectified(c, on=date(2026, 3, 10), self_check="好"),
      Refused, "此操作只适用于 secretary_assigned（已选派书记） 阶段"),
     ("secretary_assigned", lambda wf, c: wf.mark_rectified(c, on=date(2026, 3, 10), self_check="好"),

@@ -56,8 +56,9 @@ def _print_case(c: dict[str, Any]) -> None:
         line("下一期限", f"{c['next_due']}（{when}，{light_label(c['light'])}，截至 {c['as_of']}）")
     if c["supervised"]:
         line("挂牌督办", c["supervision_reason"])
-    line("软弱涣散情形", "；".join(f"{p['code']} {p['text']}" + ("（已销号）" if p["measures"] and not p["open_measures"]
-                                                               else "") for p in c["problems"]))
+    struck = {p["code"] for p in c["problems"] if p["measures"] and not p["open_measures"]}
+    line("软弱涣散情形", "；".join(f"{p['code']} {p['text']}" + ("（已销号）" if p["code"] in struck else "")
+                                  for p in c["problems"]))
     if c["detail"]:
         line("主要问题", c["detail"])
     for p in c["people"]:

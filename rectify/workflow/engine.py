@@ -336,8 +336,7 @@ class Workflow:
         def choose(row: Row[Any]) -> str:
             return "revise_plan" if revise or row.stage in BY_TRIGGER["revise_plan"].sources else "plan"
 
-        return self._run(ref, choose, inputs, apply=apply, facts=facts, expected_version=expected_version,
-                         message=lambda p: f"整改措施 {len(given)} 项")
+        return self._run(ref, choose, inputs, apply=apply, facts=facts, expected_version=expected_version)
 
     def revise_plan(self, ref: str | int, *, measures: list[Any], emails: dict[str, str] | None = None,
                     expected_version: int | None = None) -> Outcome:
