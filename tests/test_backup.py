@@ -71,7 +71,7 @@ def test_demo_export_restore_identical(db: Database, config: Config, run: Callab
         wf = Workflow(target, config, actor="测试员", clock=clock)
         add_org(wf, "NEW01", "新登记村党支部")
         opened = wf.open_case("NEW01", problems=["P01"], identified_on=AS_OF)
-        assert opened.case_id == 39
+        assert opened.case_id == 40
     finally:
         target.dispose()
 

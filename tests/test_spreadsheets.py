@@ -134,7 +134,7 @@ def test_libreoffice_round_trip_keeps_counts_dates_and_codes(
     assert result.exit_code == 0, result.output
     assert "导入整顿案例 41 个" in result.output
     before, after = _ledger(source_db.url), _ledger(db_url)
-    assert len(after) == 40
+    assert len(after) == 41
     assert after == before
     assert {c["org_code"] for c in after} >= set(DIGIT_CODES)
 

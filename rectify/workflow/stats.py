@@ -42,16 +42,16 @@ FORM_COLUMNS: tuple[FormColumn, ...] = (
     FormColumn("poor_villages", FORM_GROUPS[0], "其中建档立卡贫困村"),
     FormColumn("converted", FORM_GROUPS[0], "整顿提升基层党组织"),
     *(FormColumn(code, FORM_GROUPS[1], text) for code, text in PROBLEM_TYPES.items()),
-    FormColumn("secretaries_missing", FORM_GROUPS[2], "年初缺配的书记数", manual=True),
+    FormColumn("secretaries_missing", FORM_GROUPS[2], "年初缺配的书记数"),
     FormColumn("secretaries_selected", FORM_GROUPS[2], "本年度已选配"),
-    FormColumn("secretaries_to_adjust", FORM_GROUPS[2], "年初需调整的书记数", manual=True),
-    FormColumn("secretaries_adjusted", FORM_GROUPS[2], "本年度已调整", manual=True),
+    FormColumn("secretaries_to_adjust", FORM_GROUPS[2], "年初需调整的书记数"),
+    FormColumn("secretaries_adjusted", FORM_GROUPS[2], "本年度已调整"),
     FormColumn("secretaries_trained", FORM_GROUPS[2], "培训书记", manual=True),
     FormColumn("secretaries_trained_county", FORM_GROUPS[2], "参加县级及以上培训", manual=True),
     FormColumn("helping_units", FORM_GROUPS[3], "结对帮扶单位（个）"),
     FormColumn("county_leaders", FORM_GROUPS[3], "挂点联系领导（人）"),
     FormColumn("first_secretaries", FORM_GROUPS[3], "选派第一书记（人）"),
-    FormColumn("village_cadres", FORM_GROUPS[3], "选派驻村干部（人）", manual=True),
+    FormColumn("village_cadres", FORM_GROUPS[3], "选派驻村干部（人）"),
     FormColumn("special_campaigns", FORM_GROUPS[4], "开展专项整治（项）", manual=True),
     FormColumn("problems_solved", FORM_GROUPS[4], "解决各类问题（个）", manual=True),
     FormColumn("violations", FORM_GROUPS[4], "查处违纪违法行为（例）", manual=True),
@@ -74,8 +74,12 @@ def _form(s: Any, f: LedgerFilter) -> dict[str, Any]:
         for code in PROBLEM_TYPES:
             row[code] = 0
         row.update(counts["problems"])
-        row["secretaries_selected"] = counts["secretaries"].get("local", 0)
+        row["secretaries_missing"] = counts["at_listing"].get("missing", 0)
+        row["secretaries_selected"] = counts["secretaries"].get("village:选配", 0)
+        row["secretaries_to_adjust"] = counts["at_listing"].get("adjust", 0)
+        row["secretaries_adjusted"] = counts["secretaries"].get("village:调整", 0)
         row["first_secretaries"] = counts["secretaries"].get("first", 0)
+        row["village_cadres"] = counts["secretaries"].get("work_team", 0)
         row["county_leaders"] = counts["leaders"]
         values[label] = row
     return {
