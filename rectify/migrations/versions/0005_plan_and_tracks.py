@@ -33,9 +33,9 @@ def upgrade() -> None:
     )
     op.create_index('ix_measure_problem_measure_id', 'measure_problem', ['measure_id'], unique=False)
     op.create_index('ix_measure_problem_problem_id', 'measure_problem', ['problem_id'], unique=False)
-    with op.batch_alter_table('measure', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('owner_unit', sa.String(), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('owner_email', sa.String(), nullable=False, server_default=''))
+    # Plain ADD/DROP COLUMN (SQLite ≥ 3.35): recreating a table other tables point at would trip their keys.
+    op.add_column('measure', sa.Column('owner_unit', sa.String(), nullable=False, server_default=''))
+    op.add_column('measure', sa.Column('owner_email', sa.String(), nullable=False, server_default=''))
     with op.batch_alter_table('secretary_assignment', schema=None) as batch_op:
         batch_op.alter_column('kind', existing_type=sa.String(length=8), type_=sa.String(length=12),
                               existing_nullable=False)
@@ -43,15 +43,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('preexisting', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('action', sa.String(length=8), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('source', sa.String(), nullable=False, server_default=''))
-    with op.batch_alter_table('rectification_case', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('village_secretary_status', sa.String(length=8), nullable=False,
-                                      server_default=''))
-    for table, columns in (('measure', ('owner_unit', 'owner_email')),
-                           ('secretary_assignment', ('preexisting', 'action', 'source')),
-                           ('rectification_case', ('village_secretary_status',))):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            for column in columns:
-                batch_op.alter_column(column, server_default=None)
+    op.add_column('rectification_case', sa.Column('village_secretary_status', sa.String(length=8), nullable=False,
+                                                  server_default=''))
     conn = op.get_bind()
     conn.execute(sa.text("UPDATE secretary_assignment SET kind = 'village', action = '选配' WHERE kind = 'local'"))
     conn.execute(sa.text(
@@ -60,11 +53,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_measure_problem_problem_id', table_name='measure_problem')
+    op.drop_index('ix_measure_problem_measure_id', table_name='measure_problem')
+    op.drop_table('measure_problem')
     conn = op.get_bind()
     conn.execute(sa.text("UPDATE secretary_assignment SET kind = 'local' WHERE kind = 'village'"))
     conn.execute(sa.text("DELETE FROM secretary_assignment WHERE kind = 'work_team'"))
-    with op.batch_alter_table('rectification_case', schema=None) as batch_op:
-        batch_op.drop_column('village_secretary_status')
+    op.drop_column('rectification_case', 'village_secretary_status')
     with op.batch_alter_table('secretary_assignment', schema=None) as batch_op:
         batch_op.drop_column('source')
         batch_op.drop_column('action')
@@ -72,9 +67,5 @@ def downgrade() -> None:
         batch_op.drop_column('term_until')
         batch_op.alter_column('kind', existing_type=sa.String(length=12), type_=sa.String(length=8),
                               existing_nullable=False)
-    with op.batch_alter_table('measure', schema=None) as batch_op:
-        batch_op.drop_column('owner_email')
-        batch_op.drop_column('owner_unit')
-    op.drop_index('ix_measure_problem_problem_id', table_name='measure_problem')
-    op.drop_index('ix_measure_problem_measure_id', table_name='measure_problem')
-    op.drop_table('measure_problem')
+    op.drop_column('measure', 'owner_email')
+    op.drop_column('measure', 'owner_unit')
