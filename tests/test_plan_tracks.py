@@ -4,6 +4,8 @@ the village secretary, work team, and what a failed verification asks for."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -155,3 +157,34 @@ def test_village_secretary_status_at_listing_is_checked(wf: Workflow) -> None:
     add_org(wf)
     with pytest.raises(BadInput, match="村党组织书记状况应为 缺配 或 需调整"):
         wf.open_case("V001", problems=["P01"], identified_on=date(2026, 3, 1), village_secretary="空")
+
+
+# -- a county's own sheet ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("cell", "codes"), [
+    ("属于党组织书记不胜任现职、工作不在状态、严重影响班子整体战斗力的", ["P02"]),
+    ("党组织服务意识差、服务能力弱、群众意见大；P03", ["P10", "P03"]),
+    ("班子不团结、内耗严重、工作不能正常开展", ["P03"]),
+])
+def test_the_official_and_form_wordings_are_read(cell: str, codes: list[str]) -> None:
+    from rectify.workflow.importing.cells import parse_problems
+
+    assert [c for c, _ in parse_problems(cell)] == codes
+
+
+def test_a_county_sheet_with_numbered_measures_imports(run: Any, db: Database, config: Config,
+                                                       tmp_path: Path) -> None:
+    path = tmp_path / "县台账.csv"
+    path.write_text("县,乡镇,党组织名称,类别,软弱涣散情形,整顿措施,确定日期\n"
+                    "青山县,河口镇,王家庄村党支部,村,属于党组织书记不胜任现职、工作不在状态、严重影响班子整体战斗力的,"
+                    "1.召开专题组织生活会；2.调整班子分工,2026-01-05\n", encoding="utf-8")
+    result = run("case", "import", str(path))
+    assert result.exit_code == 0, result.output
+    from rectify.workflow.cases import list_cases
+
+    case = list_cases(db, as_of=AS_OF, config=config)[0]
+    shown = show_case(db, case["case_id"], as_of=AS_OF, config=config)
+    assert [p["code"] for p in shown["problems"]] == ["P02"]
+    assert [(m["seq"], m["problems"], m["done_on"]) for m in shown["measures"]] == [(1, "P02", None),
+                                                                                   (2, "P02", None)]
