@@ -20,6 +20,7 @@ from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.tables import (
     case_t,
     event_t,
+    measure_problem_t,
     measure_t,
     org_t,
     person_t,
@@ -60,6 +61,8 @@ def rows(n: int, as_of: date = AS_OF, seed: int = 7) -> Iterator[dict[str, list[
 
     def add(table: str, row: dict[str, Any]) -> None:
         chunk.setdefault(table, []).append(row)
+
+    ids = {"case_problem": 0, "measure": 0}  # explicit ids, so measures can name their problems
 
     for i in range(1, n + 1):
         p, c, t = i % PROVINCES, (i // PROVINCES) % COUNTIES_PER_PROVINCE, i % TOWNSHIPS_PER_COUNTY
@@ -106,8 +109,11 @@ def rows(n: int, as_of: date = AS_OF, seed: int = 7) -> Iterator[dict[str, list[
             "supervision_reason": "进度滞后" if i % 50 == 0 else "", "measures_total": n_measures,
             "measures_done": min(done, n_measures), "last_progress_on": last_progress,
             "created_at": at, "updated_at": at})
+        problem_ids = []
         for code in rng.sample(codes, 1 + i % 2):
-            add("case_problem", {"case_id": i, "code": code, "text": PROBLEM_TYPES[code]})
+            ids["case_problem"] += 1
+            problem_ids.append(ids["case_problem"])
+            add("case_problem", {"id": ids["case_problem"], "case_id": i, "code": code, "text": PROBLEM_TYPES[code]})
         add("case_person", {"case_id": i, "role": "officer", "name": "经办人", "unit": "", "phone": "",
                             "email": f"officer{i % 300}@example.cn"})
         if n_measures:
@@ -115,9 +121,13 @@ def rows(n: int, as_of: date = AS_OF, seed: int = 7) -> Iterator[dict[str, list[
                 add("case_person", {"case_id": i, "role": role, "name": f"{role}{i % 500}", "unit": "", "phone": "",
                                     "email": f"{role}{i % 500}@example.cn"})
             for m in range(1, 4):
-                add("measure", {"case_id": i, "seq": m, "text": f"整顿措施{m}", "owner": "责任人",
-                                "due_on": min(deadline, identified + timedelta(days=60 * m)),
+                ids["measure"] += 1
+                add("measure", {"id": ids["measure"], "case_id": i, "seq": m, "text": f"整顿措施{m}",
+                                "owner": "责任人", "due_on": min(deadline, identified + timedelta(days=60 * m)),
                                 "done_on": since if m <= done else None})
+                # each problem covered: measure m answers problem (m - 1) mod the case's problems
+                add("measure_problem", {"measure_id": ids["measure"],
+                                        "problem_id": problem_ids[(m - 1) % len(problem_ids)]})
         if len(reached) > 2:
             add("secretary_assignment", {"case_id": i, "name": f"书记{i}", "kind": "first", "unit": "派出单位",
                                          "since": stage_days["secretary_assigned"], "until": None,
@@ -147,7 +157,8 @@ def rows(n: int, as_of: date = AS_OF, seed: int = 7) -> Iterator[dict[str, list[
 
 
 TABLES = {"organization": org_t, "rectification_case": case_t, "case_problem": problem_t, "case_person": person_t,
-          "measure": measure_t, "secretary_assignment": secretary_t, "progress_report": progress_t,
+          "measure": measure_t, "measure_problem": measure_problem_t, "secretary_assignment": secretary_t,
+          "progress_report": progress_t,
           "verification": verification_t, "case_event": event_t}
 
 

@@ -254,8 +254,8 @@ def walk(wf: Workflow, clock: FakeClock, code: str, to: str) -> int:
                            deadline=date(2026, 12, 31), officer="赵经办", officer_email="officer@example.cn").case_id
     if to == "identified":
         return case_id
-    wf.plan(case_id, measures=[("配齐村两委班子", "王建国", date(2026, 6, 30)),
-                               ("规范三会一课", "李志强", date(2026, 9, 30))],
+    wf.plan(case_id, measures=[(["P01"], "配齐村两委班子", "王建国", date(2026, 6, 30)),
+                               (["P10"], "规范三会一课", "李志强", date(2026, 9, 30))],
             county_leader="李县长", township_cadre="张干部", helping_unit="县财政局",
             emails={"county_leader": "leader@example.cn", "township_cadre": "cadre@example.cn"})
     if to == "ledger_created":

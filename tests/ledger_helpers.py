@@ -45,7 +45,7 @@ def hostile_county(wf: Workflow, clock: FakeClock) -> int:
     ).case_id
     wf.plan(
         case_id,
-        measures=[("=1+1", "王建国", date(2026, 6, 30))],
+        measures=[(["P01", "other"], "=1+1", "王建国", date(2026, 6, 30))],
         county_leader="-李县长",
         township_cadre="张干部",
         helping_unit="@县财政局",

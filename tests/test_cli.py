@@ -50,12 +50,12 @@ def walk_cli(run: Run) -> None:
 
 def test_walk_all_five_stages_with_the_cli(run: Run) -> None:
     walk_cli(run)
-    assert ok(run("case", "plan", "V001", "--measure", "配齐村两委班子|王建国|2026-06-30",
-                  "--measure", "规范三会一课|李志强|2026-09-30", "--county-leader", "李县长",
+    assert ok(run("case", "plan", "V001", "--measure", "P01|配齐村两委班子|王建国|2026-06-30",
+                  "--measure", "P10|规范三会一课|李志强|2026-09-30", "--county-leader", "李县长",
                   "--township-cadre", "张干部", "--helping-unit", "县财政局",
                   "--email", "county_leader=li@example.cn")) == \
         "案例 1（河口镇王家庄村党支部）：identified（已确定） → ledger_created（已建台账）\n"
-    assert "→ secretary_assigned（已选派书记）。第一书记 陈海涛（县财政局）" in ok(run(
+    assert "→ secretary_assigned（已选派书记）。第一书记 陈海涛（县财政局），任期至 2028-03-05" in ok(run(
         "case", "assign-secretary", "1", "--name", "陈海涛", "--unit", "县财政局", "--since", "2026-03-05"))
     assert ok(run("case", "measure-done", "1", "1", "--on", "2026-03-08")) == \
         "案例 1（河口镇王家庄村党支部）：完成整顿措施，阶段 secretary_assigned（已选派书记）。第1项「配齐村两委班子」已完成\n"
@@ -89,25 +89,30 @@ def test_side_paths_with_the_cli(run: Run) -> None:
         assert fragment in history
 
 
-def test_fail_verification_reopen_and_replace_secretary(run: Run) -> None:
+def test_fail_verification_needs_findings_and_new_measures_and_the_tracks(run: Run) -> None:
     walk_cli(run)
-    ok(run("case", "plan", "1", "--measure", "配齐班子|王|2026-06-30", "--county-leader", "李", "--township-cadre", "张"))
-    ok(run("case", "assign-secretary", "1", "--name", "陈海涛", "--unit", "县财政局", "--since", "2026-03-05",
-           "--kind", "local"))
-    assert ok(run("case", "replace-secretary", "1", "--name", "周德明", "--unit", "县农业农村局",
-                  "--since", "2026-03-08", "--reason", "工作调动")).endswith("陈海涛 → 周德明\n")
+    ok(run("case", "plan", "1", "--measure", "P01,P10|配齐班子|王|2026-06-30", "--county-leader", "李", "--township-cadre", "张"))
+    ok(run("case", "assign-secretary", "1", "--name", "陈海涛", "--unit", "县财政局", "--since", "2026-03-05"))
+    assert ok(run("case", "village-secretary", "1", "--name", "周德明", "--since", "2026-03-08",
+                  "--action", "调整", "--source", "本村致富能手")).endswith("调整村党组织书记 周德明（本村致富能手）\n")
     ok(run("case", "measure-done", "1", "1", "--on", "2026-03-09"))
     ok(run("case", "rectified", "1", "--on", "2026-03-09", "--self-check", "好"))
+    failing = ("case", "verify", "1", "--on", "2026-03-10", "--by", "组", "--score", "60", "--satisfied", "30",
+               "--dissatisfied", "1", "--deadline", "2027-02-28")
+    refused = run(*failing)
+    assert refused.exit_code == 1 and "缺少验收发现的问题（--finding）；缺少新的整改措施" in refused.output
     assert "验收未通过：验收得分 60 低于 70 分，退回整改" in ok(run(
-        "case", "verify", "1", "--on", "2026-03-10", "--by", "组", "--score", "60", "--satisfied", "30",
-        "--dissatisfied", "1", "--deadline", "2027-02-28"))
+        *failing, "--finding", "班子分工不明", "--measure", "P01|重新明确班子分工|王|2027-01-31"))
+    again = run("case", "rectified", "1", "--on", "2026-03-10", "--self-check", "再次自查")
+    assert again.exit_code == 1 and "还有 1 项整顿措施未完成" in again.output
+    ok(run("case", "measure-done", "1", "2", "--on", "2026-03-10"))
     ok(run("case", "rectified", "1", "--on", "2026-03-10", "--self-check", "再次自查"))
     ok(run("case", "verify", "1", "--on", "2026-03-10", "--by", "组", "--score", "80", "--satisfied", "30",
            "--dissatisfied", "1"))
-    assert "开始新一轮整顿" in ok(run("case", "reopen", "1", "--reason", "回头看反弹"))
+    assert run("case", "reopen", "1", "--reason", "回头看反弹").exit_code == 2  # a relapse is a new listing
     text = ok(run("case", "show", "1"))
-    assert "当前阶段：已建台账 ledger_created（第 2 轮）" in text
-    assert "选配书记：陈海涛（县财政局）2026-03-05 起，2026-03-08 止（工作调动）" in text
+    assert "第一书记：陈海涛（县财政局）2026-03-05 起" in text
+    assert "村党组织书记：周德明" in text
     assert "验收：2026-03-10 组 得分 60" in text
 
 
@@ -130,9 +135,9 @@ MALFORMED = [
     (("case", "progress", "1", "--on", "2026-02-30", "--note", "x"), "日期不存在「2026-02-30」"),
     (("case", "open", "V001", "--problem", "P01", "--identified", "03/01/2026"), "日期无法识别「03/01/2026」"),
     (("case", "open", "V001", "--problem", "P99", "--identified", "2026-03-01"), "未知的软弱涣散情形代码 P99"),
-    (("case", "plan", "1", "--measure", "配齐班子|王"), "整顿措施应写成 \"内容|责任人|完成时限\""),
-    (("case", "plan", "1", "--measure", "配齐班子|王|明年"), "整顿措施的完成时限应为 2026-06-30、2026/6/30 或 2026年6月30日"),
-    (("case", "plan", "1", "--email", "county_leader"), "应写成 ROLE=邮箱地址"),
+    (("case", "plan", "1", "--measure", "配齐班子|王|2026-06-30"), "整改措施应写成 \"P01,P03|内容|责任人|YYYY-MM-DD\""),
+    (("case", "plan", "1", "--measure", "P01,P10|配齐班子|王|明年"), "整改措施的完成时限应为 2026-06-30、2026/6/30 或 2026年6月30日"),
+    (("case", "plan", "1", "--email", "county_leader"), "应写成 NAME=邮箱地址 或 ROLE=邮箱地址"),
     (("case", "verify", "1", "--on", "2026-03-10", "--score", "八十", "--satisfied", "1", "--dissatisfied", "0"),
      "不是有效的数字"),
     (("case", "progress", "1", "--note", "x"), "缺少选项 '--on'"),
@@ -158,9 +163,9 @@ def test_malformed_input_exits_2_with_one_line(run: Run, db: Database, args: tup
 
 RULES = [
     (("case", "assign-secretary", "1", "--name", "陈", "--unit", "局", "--since", "2026-03-05"),
-     "无法选派书记：案例 1（河口镇王家庄村党支部）处于 identified（已确定） 阶段，此操作只适用于 ledger_created（已建台账） 阶段"),
-    (("case", "plan", "1", "--measure", "配齐班子|王|2027-06-30", "--county-leader", "李", "--township-cadre", "张"),
-     "整顿措施「配齐班子」的完成时限 2027-06-30 不得晚于转化时限 2026-12-31"),
+     "无法选派第一书记：案例 1（河口镇王家庄村党支部）处于 identified（已确定） 阶段，此操作只适用于 ledger_created（已建台账） 阶段"),
+    (("case", "plan", "1", "--measure", "P01,P10|配齐班子|王|2027-06-30", "--county-leader", "李", "--township-cadre", "张"),
+     "整改措施「配齐班子」的完成时限 2027-06-30 不得晚于转化时限 2026-12-31"),
     (("case", "open", "V001", "--problem", "P01", "--identified", "2026-03-02"), "已有在办的整顿案例 1"),
     (("case", "open", "V404", "--problem", "P01", "--identified", "2026-03-02"), "找不到组织 V404"),
     (("case", "show", "77"), "找不到案例或组织 77"),
@@ -317,7 +322,7 @@ def test_one_table_maps_errors_to_exit_codes(error: Exception, code: int | None)
 
 def test_show_can_mask_phone_numbers(run: Run) -> None:
     walk_cli(run)
-    ok(run("case", "plan", "1", "--measure", "配齐班子|王|2026-06-30", "--county-leader", "李", "--township-cadre", "张"))
+    ok(run("case", "plan", "1", "--measure", "P01,P10|配齐班子|王|2026-06-30", "--county-leader", "李", "--township-cadre", "张"))
     ok(run("case", "assign-secretary", "1", "--name", "陈海涛", "--unit", "县财政局", "--since", "2026-03-05",
            "--phone", "13812345678"))
     assert "13812345678" in ok(run("case", "show", "1"))

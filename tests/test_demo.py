@@ -1,4 +1,4 @@
-"""The demo county: deterministic, every stage and light, some overdue, supervised, reopened, withdrawn."""
+"""The demo county: deterministic, every stage and light, some overdue, supervised, listed again, withdrawn."""
 
 from __future__ import annotations
 
@@ -28,10 +28,13 @@ def test_demo_has_every_stage_and_light(db: Database) -> None:
     assert set(r["light"] for r in rows if r["light"]) == {"green", "yellow", "orange", "red"}
     assert len({r["township"] for r in rows}) >= 4
     assert any(r["supervised"] for r in rows)
-    assert any(r["cycle"] == 2 for r in rows)
     assert sum(1 for r in rows if r["days_left"] is not None and r["days_left"] < 0) >= 3
-    reopened = next(r for r in rows if r["cycle"] == 2)
-    assert [e["action"] for e in case_history(db, reopened["case_id"])][-1] == "reopen"
+    # The relapse is listed again: a new case of the same organization, the old one stays verified.
+    twice = [code for code, n in Counter(r["org_code"] for r in rows).items() if n == 2]
+    assert len(twice) == 1
+    stages = sorted(r["stage"] for r in rows if r["org_code"] == twice[0])
+    assert stages == ["ledger_created", "verified"]
+    assert all(e["action"] != "reopen" for r in rows for e in case_history(db, r["case_id"]))
 
 
 def _without_ids(rows: list[dict]) -> str:
@@ -73,6 +76,6 @@ def test_demo_refuses_a_database_with_registered_people(db: Database, run) -> No
 def test_demo_command_prints_the_ledger(run) -> None:  # type: ignore[no-untyped-def]
     result = run("demo", "--as-of", "2026-06-30")
     assert result.exit_code == 0, result.output
-    assert result.stderr.startswith("演示县 青山县：已建立 38 个整顿案例（截至 2026-06-30）")
+    assert result.stderr.startswith("演示县 青山县：已建立 39 个整顿案例（截至 2026-06-30）")
     assert result.stdout.startswith("序号")
     assert "党组织名称" in result.stdout and "已验收销号" in result.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from html.parser import HTMLParser
@@ -54,7 +55,7 @@ def test_demo_prints_the_ledger_table(run: Run, clock: FakeClock) -> None:
     assert lines[1].split()[:4] == ["序号", "案例", "乡镇", "党组织名称"]
     assert "预警" in lines[1] and "剩余天数" in lines[1]
     assert all(display_width(line) <= 100 for line in lines[1:-2])
-    assert lines[-2].startswith("（共 38 个案例")
+    assert lines[-2].startswith("（共 39 个案例")
     assert lines[-1].startswith("演示县已登记各角色人员；请以其身份继续，如 rectify --actor 钱明远")
 
 
@@ -63,12 +64,12 @@ def test_csv_is_bom_utf8_with_the_form_headers(demo: Run) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == SHEET
-    assert len(rows) == 39
+    assert len(rows) == 40
     by_header = [dict(zip(SHEET, r, strict=True)) for r in rows[1:]]
     assert [r["转化时限"] for r in by_header] == sorted(r["转化时限"] for r in by_header)
     assert {r["是否销号"] for r in by_header} == {"是", "否"}
-    reopened = [r for r in by_header if "第2轮整顿" in r["备注"]]
-    assert len(reopened) == 1
+    codes = Counter(r["组织代码"] for r in by_header)
+    assert sorted(codes.values())[-1] == 2  # the relapse listed again beside its verified case
     assert any("延期1次" in r["备注"] for r in by_header)
     assert any(r["备注"].startswith("撤销：") for r in by_header)
     assigned = next(r for r in by_header if r["当前阶段"] == "已选派书记")
@@ -86,7 +87,7 @@ def _json(run: Run, *args: str) -> dict[str, Any]:
 
 def test_filters(demo: Run) -> None:
     everything = _json(demo)["cases"]
-    assert len(everything) == 38
+    assert len(everything) == 39
     red = _json(demo, "--light", "red")["cases"]
     assert red and {c["light"] for c in red} == {"red"}
     assert [c["seq"] for c in red] == list(range(1, len(red) + 1))
@@ -125,7 +126,7 @@ def test_xlsx_read_back(demo: Run, tmp_path: Path) -> None:
     assert "青山县" in ws["A1"].value and AS_OF in ws["A1"].value
     assert [c.value for c in ws[2]] == SHEET
     assert ws.freeze_panes == "E3"
-    assert ws.auto_filter.ref == f"A2:{get_column_letter(len(SHEET))}{2 + 38}"
+    assert ws.auto_filter.ref == f"A2:{get_column_letter(len(SHEET))}{2 + 39}"
     assert ws.print_title_rows == "$2:$2"
     assert ws.print_title_cols == "$A:$D"  # 序号 … 党组织名称 on every page
     assert ws.sheet_properties.pageSetUpPr is None or not ws.sheet_properties.pageSetUpPr.fitToPage
@@ -154,11 +155,11 @@ def test_stats_xlsx_has_the_party_form(demo: Run, tmp_path: Path) -> None:
     headers = [c.value for c in ws[3]][1:]
     assert len(headers) == 26
     assert headers[0] == "排查软弱涣散基层党组织" and headers[2] == "整顿提升基层党组织"
-    assert sum("人工填报" in h for h in headers) == 9
+    assert sum("人工填报" in h for h in headers) == 5
     assert [ws.cell(r, 1).value for r in (4, 5, 6)] == ["总计", "村", "社区"]
     total, village, community = (ws.cell(r, 2).value for r in (4, 5, 6))
-    assert total == village + community == 15  # 排查 of the statistical year 2026 (the as-of day's year)
-    assert ws.cell(4, 15).value is None  # 年初缺配的书记数: 人工填报
+    assert total == village + community == 38
+    assert ws.cell(4, 15).value == 9  # 年初缺配的书记数: from the village secretary at listing
     assert {"概况", "按阶段", "逾期清单"} <= set(wb.sheetnames)
 
 
@@ -192,8 +193,8 @@ def test_html_is_self_contained_with_svg_chart(demo: Run, tmp_path: Path) -> Non
     p = _parse(html)
     names = [t for t, _ in p.tags]
     assert names.count("svg") == 2 and names.count("rect") == 6 + 4
-    assert names.count("th") == 25
-    assert sum(1 for t, a in p.tags if t == "tr") == 1 + 38
+    assert names.count("th") == 23
+    assert sum(1 for t, a in p.tags if t == "tr") == 1 + 39
     assert "script" not in names and "link" not in names and "img" not in names
     assert not any(
         v and v.startswith(("http:", "https:", "//"))
@@ -330,7 +331,7 @@ def test_writers_registry_gives_what_the_cli_writes(demo: Run, db: Database) -> 
     export = LedgerExport(as_of=as_of, filters={"scope": "青山县"}, width=120)  # the demo officer's scope
     for fmt in ("csv", "json", "table"):
         out = io.StringIO()
-        assert WRITERS[fmt](ledger_rows(db, as_of=as_of, config=Config()), out, export) == 38
+        assert WRITERS[fmt](ledger_rows(db, as_of=as_of, config=Config()), out, export) == 39
         cli_out = ok(demo("ledger", "--as-of", AS_OF, "--format", fmt, "--width", "120")).stdout_bytes
         assert out.getvalue().encode() == cli_out, fmt
 

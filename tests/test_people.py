@@ -271,8 +271,9 @@ def test_people_named_on_a_plan_appear_unregistered(db: Database, wf: Workflow, 
     assert (people["陈海涛"]["unit"], people["陈海涛"]["email"]) == ("县财政局", "secretary@example.cn")
     assert people["李县长"]["email"] == "leader@example.cn"
     # Naming them again (a revised plan, a replacement) adds no one twice.
-    wf.plan(case_id, measures=[("完善村务公开栏", "王建国", date(2026, 10, 30))], county_leader="李县长")
-    wf.replace_secretary(case_id, name="刘新", unit="县人社局", since=date(2026, 3, 10), reason="工作需要")
+    wf.plan(case_id, measures=[(["P01"], "完善村务公开栏", "王建国", date(2026, 10, 30))], county_leader="李县长")
+    wf.recall_secretary(case_id, on=date(2026, 3, 10), reason="工作需要")
+    wf.assign_secretary(case_id, name="刘新", unit="县人社局", since=date(2026, 3, 10))
     names = [p["name"] for p in people_rows(db)]
     assert len(names) == len(set(names)) == 6 and "刘新" in names
     # Registering one of them completes that row.
@@ -303,7 +304,7 @@ def test_demo_registers_every_role_and_signs_each_step_by_its_person(db: Databas
     from rectify.workflow.cases import list_cases
 
     signers = {"open": {o.name for o in OFFICERS}, "plan": {o.name for o in OFFICERS},
-               "assign_secretary": {o.name for o in OFFICERS}, "reopen": {o.name for o in OFFICERS},
+               "assign_secretary": {o.name for o in OFFICERS}, "village_secretary": {o.name for o in OFFICERS},
                "verify": {VERIFIER.name}, "fail_verification": {VERIFIER.name},
                "withdraw": {APPROVER.name}, "extend": {APPROVER.name},
                "supervise": {SUPERVISOR.name, OFFICERS[0].name}, "unsupervise": {SUPERVISOR.name},
@@ -317,7 +318,7 @@ def test_demo_registers_every_role_and_signs_each_step_by_its_person(db: Databas
             allowed = signers.get(action, {leader})  # progress, measures done, rectified: the township
             assert event["actor"] in allowed, (case["case_id"], action, event["actor"])
     assert {"open", "plan", "report_progress", "mark_rectified", "verify", "fail_verification", "withdraw",
-            "extend", "supervise", "reopen", "complete_measure", "unsupervise", "escalate"} <= seen
+            "extend", "supervise", "village_secretary", "complete_measure", "unsupervise", "escalate"} <= seen
 
 
 def test_demo_rebuild_keeps_one_registry(db: Database) -> None:

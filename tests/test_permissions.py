@@ -58,7 +58,7 @@ def refused(db: Database, step: Callable[[], object], message: str) -> None:
     assert snapshot(db) == before
 
 
-MEASURES = [("配齐村两委班子", "王建国", date(2026, 6, 30))]
+MEASURES = [(["P01"], "配齐村两委班子", "王建国", date(2026, 6, 30))]
 
 
 def opened(wf: Workflow, code: str) -> int:

@@ -12,7 +12,7 @@ from rectify.states.stages import OPEN_STAGES, STAGES, Stage
 from rectify.states.transitions import BY_TRIGGER, TRANSITIONS
 from rectify.workflow.engine import MACHINE
 
-FACTS = {"identified_on": date(2026, 3, 1), "deadline": date(2026, 12, 31), "supervised": False,
+FACTS = {"problems": [("P01", "书记长期缺职")], "identified_on": date(2026, 3, 1), "deadline": date(2026, 12, 31), "supervised": False,
          "measures_total": 0, "measures_open": 0}
 
 
@@ -51,7 +51,7 @@ def test_illegal_source_raises_machine_error(trigger: str) -> None:
 def test_machine_is_shared_and_holds_no_model() -> None:
     assert MACHINE.models == []
     p = Proposal(state=Stage.identified, facts=dict(FACTS), inputs={
-        "measures": [{"text": "配齐班子", "owner": "王", "due": date(2026, 6, 30)}],
+        "measures": [{"problems": ["P01"], "text": "配齐班子", "owner": "王", "due": date(2026, 6, 30)}],
         "county_leader": "李", "township_cadre": "张"})
     assert MACHINE.events["plan"].trigger(p) is True
     assert p.state == Stage.ledger_created
@@ -59,16 +59,33 @@ def test_machine_is_shared_and_holds_no_model() -> None:
 
 
 @pytest.mark.parametrize(("trigger", "state", "inputs", "facts", "expected"), [
-    ("plan", "identified", {}, {}, ["缺少整顿措施（至少一项：内容|责任人|完成时限）", "缺少县级联系领导", "缺少乡镇包村干部"]),
-    ("plan", "identified", {"measures": [{"text": "x", "owner": "y", "due": date(2027, 1, 1)}],
+    ("plan", "identified", {}, {}, ["缺少整顿措施（至少一项：问题|内容|责任人|完成时限）",
+                                    "问题「P01 书记长期缺职」没有对应的整改措施", "缺少县级联系领导", "缺少乡镇包村干部"]),
+    ("plan", "identified", {"measures": [{"problems": ["P01"], "text": "x", "owner": "y", "due": date(2027, 1, 1)}],
                             "county_leader": "李", "township_cadre": "张"}, {},
-     ["整顿措施「x」的完成时限 2027-01-01 不得晚于转化时限 2026-12-31"]),
-    ("plan", "identified", {"measures": [{"text": " ", "owner": "y", "due": date(2026, 5, 1)}],
+     ["整改措施「x」的完成时限 2027-01-01 不得晚于转化时限 2026-12-31"]),
+    ("plan", "identified", {"measures": [{"problems": ["P01"], "text": " ", "owner": "y", "due": date(2026, 5, 1)}],
                             "county_leader": "李", "township_cadre": "张"}, {},
      ["第1项整顿措施缺少内容、责任人或完成时限"]),
-    ("assign_secretary", "ledger_created", {"kind": "first"}, {}, ["缺少书记姓名、派出单位、任职日期"]),
-    ("assign_secretary", "ledger_created", {"name": "陈", "unit": "局", "since": date(2026, 2, 1), "kind": "x"}, {},
-     ["缺少书记类别（first 第一书记 / local 选配书记）", "任职日期 2026-02-01 不得早于确定日期 2026-03-01"]),
+    ("plan", "identified", {"measures": [{"problems": [], "text": "x", "owner": "y", "due": date(2026, 5, 1)}],
+                            "county_leader": "李", "township_cadre": "张"}, {},
+     ["第1项整顿措施「x」未注明针对的问题（如 P01,P03|内容|责任人|时限）",
+      "问题「P01 书记长期缺职」没有对应的整改措施"]),
+    ("plan", "identified", {"measures": [{"problems": ["P05"], "text": "x", "owner": "y", "due": date(2026, 5, 1)}],
+                            "county_leader": "李", "township_cadre": "张"}, {},
+     ["第1项整顿措施「x」针对的问题 P05 不在本整顿对象的问题清单（P01）中",
+      "问题「P01 书记长期缺职」没有对应的整改措施"]),
+    ("assign_secretary", "ledger_created", {}, {}, ["缺少第一书记姓名、派出单位（或结对帮扶单位）、任职日期"]),
+    ("assign_secretary", "ledger_created", {"name": "陈", "unit": "局", "since": date(2026, 2, 1),
+                                            "term_until": date(2026, 1, 1)}, {},
+     ["任期截止 2026-01-01 应晚于任职日期 2026-02-01"]),
+    ("recall_secretary", "secretary_assigned", {"on": date(2026, 4, 1), "reason": "调走"}, {},
+     ["没有在任的第一书记", "召回原因应为 不胜任、期满轮换、工作需要、其他 之一"]),
+    ("village_secretary", "secretary_assigned", {"name": "周", "since": date(2026, 2, 1), "action": "换"}, {},
+     ["缺少来源、方式（选配/调整）"]),
+    ("fail_verification", "rectified", {"on": date(2026, 5, 1), "by": "组", "score": 50, "satisfied": 1, "basic": 0,
+                                        "dissatisfied": 0, "reason": "低于 70 分"}, {},
+     ["缺少验收发现的问题（--finding）", "缺少新的整改措施（至少一项：问题|内容|责任人|完成时限）"]),
     ("mark_rectified", "secretary_assigned", {"on": date(2026, 5, 1)}, {"measures_open": 2},
      ["还有 2 项整顿措施未完成", "缺少乡镇自查情况"]),
     ("mark_rectified", "secretary_assigned", {"on": date(2026, 1, 1), "self_check": "好"}, {},
@@ -80,8 +97,6 @@ def test_machine_is_shared_and_holds_no_model() -> None:
     ("verify", "rectified", {"on": date(2026, 5, 1), "by": "组", "score": 80, "satisfied": 0, "basic": 0,
                              "dissatisfied": 0}, {}, ["满意度测评人数不能全为 0"]),
     ("withdraw", "identified", {"reason": "  "}, {}, ["缺少原因"]),
-    ("reopen", "verified", {"reason": "反弹", "deadline": date(2026, 2, 1)}, {},
-     ["新的转化时限 2026-02-01 必须晚于确定日期 2026-03-01"]),
     ("extend", "secretary_assigned", {"deadline": date(2026, 8, 1)}, {"latest_open_measure_due": date(2026, 9, 1)},
      ["缺少原因", "缺少批准人", "新的转化时限 2026-08-01 应晚于现在的转化时限 2026-12-31（延期只能向后）",
       "新的转化时限 2026-08-01 早于未完成整顿措施的完成时限 2026-09-01"]),
@@ -90,9 +105,9 @@ def test_machine_is_shared_and_holds_no_model() -> None:
     ("verify", "rectified", {"on": date(2026, 5, 1), "by": "组", "score": 80, "satisfied": 5, "basic": 0,
                              "dissatisfied": 0}, {"rectified_on": date(2026, 5, 3)},
      ["验收日期 2026-05-01 不得早于整改完成日期 2026-05-03"]),
-    ("plan", "identified", {"measures": [{"text": "x", "owner": "y", "due": date(2026, 2, 1)}],
+    ("plan", "identified", {"measures": [{"problems": ["P01"], "text": "x", "owner": "y", "due": date(2026, 2, 1)}],
                             "county_leader": "李", "township_cadre": "张"}, {},
-     ["整顿措施「x」的完成时限 2026-02-01 不得早于确定日期 2026-03-01"]),
+     ["整改措施「x」的完成时限 2026-02-01 不得早于确定日期 2026-03-01"]),
     ("assign_secretary", "ledger_created", {"name": "陈", "unit": "局", "since": date(2026, 6, 1), "kind": "first"},
      {"today": date(2026, 5, 1)}, ["任职日期 2026-06-01 晚于今天 2026-05-01"]),
     ("report_progress", "ledger_created", {"on": date(2026, 4, 1)}, {}, ["缺少进展情况"]),
@@ -133,5 +148,5 @@ def test_open_stages_are_the_sources_of_extend() -> None:
 def test_every_action_has_a_label() -> None:
     from rectify.states.transitions import ACTION_LABELS
 
-    assert set(ACTION_LABELS) == {t.trigger for t in TRANSITIONS} | {"open", "import"}
+    assert set(ACTION_LABELS) == {t.trigger for t in TRANSITIONS} | {"open", "import", "reopen"}
     assert ACTION_LABELS["open"] == "立案" and ACTION_LABELS["plan"] == "建立工作台账"

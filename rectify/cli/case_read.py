@@ -60,7 +60,9 @@ def _print_case(c: dict[str, Any]) -> None:
         when = days_left_text(left)
         line("下一期限", f"{c['next_due']}（{when}，{light_label(c['light'])}，截至 {c['as_of']}）")
     _print_supervision(c, line)
-    line("软弱涣散情形", "；".join(f"{p['code']} {p['text']}" for p in c["problems"]))
+    struck = {p["code"] for p in c["problems"] if p["measures"] and not p["open_measures"]}
+    line("软弱涣散情形", "；".join(f"{p['code']} {p['text']}" + ("（已销号）" if p["code"] in struck else "")
+                                  for p in c["problems"]))
     if c["detail"]:
         line("主要问题", c["detail"])
     for p in c["people"]:
@@ -68,14 +70,17 @@ def _print_case(c: dict[str, Any]) -> None:
     if c["helping_unit"]:
         line("结对帮扶单位", c["helping_unit"])
     for s in c["secretaries"]:
-        span = f"{s['since']} 起" + (f"，{s['until']} 止（{s['end_reason']}）" if s["until"] else "")
+        span = f"{s['since']} 起" + (f"，任期至 {s['term_until']}" if s["term_until"] else "") \
+            + (f"，{s['until']} 止（{s['end_reason']}）" if s["until"] else "")
+        marks = "".join(f"，{x}" for x in (s["action"], s["source"], "原已驻村" if s["preexisting"] else "") if x)
         contact = "".join(f" {x}" for x in (s["email"], s["phone"]) if x)
-        line(SECRETARY_KINDS.get(s["kind"], s["kind"]), f"{s['name']}（{s['unit']}）{span}{contact}")
+        line(SECRETARY_KINDS.get(s["kind"], s["kind"]), f"{s['name']}（{s['unit']}）{span}{marks}{contact}")
     if c["measures"]:
         click.echo("整顿措施：")
         for m in c["measures"]:
             done = f"已完成 {m['done_on']}" if m["done_on"] else "未完成"
-            click.echo(f"  {m['seq']}. {m['text']} — {m['owner']}，时限 {m['due_on']}，{done}")
+            owner = m["owner"] + (f"（{m['owner_unit']}）" if m["owner_unit"] else "")
+            click.echo(f"  {m['seq']}. [{m['problems'] or ''}] {m['text']} — {owner}，时限 {m['due_on']}，{done}")
     for r in c["progress_reports"][-3:]:
         line("最近进展", f"{r['reported_on']} {r['note']}")
     for e in c["extensions"]:

@@ -9,26 +9,34 @@ from datetime import date
 
 import click
 
-from rectify.cli.common import DATE, SECRETARY_KIND_CHOICES, App, done, pass_app, whole
+from rectify.cli.common import DATE, App, done, pass_app, whole
 from rectify.cli.data import run_import
 from rectify.states.stages import Stage
+from rectify.states.tracks import VILLAGE_STATUS_WORDS
+
+VILLAGE_STATUS_CHOICES = tuple(VILLAGE_STATUS_WORDS)
 
 
-def _measure(text: str) -> tuple[str, str, date]:
+MEASURE_FORMAT = '"P01,P03|内容|责任人|YYYY-MM-DD"'
+
+
+def _measure(text: str) -> dict[str, object]:
+    """``P01,P03|内容|责任人（单位）|2026-06-30``: the problems it fixes, text, 责任人, due."""
     parts = [p.strip() for p in text.split("|")]
-    if len(parts) != 3:
-        raise click.BadParameter(f"整顿措施应写成 \"内容|责任人|完成时限\"，收到 {text!r}", param_hint="--measure")
+    if len(parts) != 4 or not parts[0]:
+        raise click.BadParameter(f"整改措施应写成 {MEASURE_FORMAT}（先写所针对的问题代码），收到 {text!r}",
+                                 param_hint="--measure")
     from rectify.errors import BadInput
     from rectify.validation import parse_date
 
     try:
-        due = parse_date(parts[2])
+        due = parse_date(parts[3])
     except BadInput:
         due = None
     if due is None:
-        raise click.BadParameter(f"整顿措施的完成时限应为 2026-06-30、2026/6/30 或 2026年6月30日，收到 {parts[2]!r}",
+        raise click.BadParameter(f"整改措施的完成时限应为 2026-06-30、2026/6/30 或 2026年6月30日，收到 {parts[3]!r}",
                                  param_hint="--measure")
-    return parts[0], parts[1], due
+    return {"problems": parts[0], "text": parts[1], "owner": parts[2], "due": due}
 
 
 def _emails(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -36,7 +44,7 @@ def _emails(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         role, sep, addr = pair.partition("=")
         if not sep or "@" not in addr:
-            raise click.BadParameter(f"应写成 ROLE=邮箱地址，收到 {pair!r}", param_hint="--email")
+            raise click.BadParameter(f"应写成 NAME=邮箱地址 或 ROLE=邮箱地址，收到 {pair!r}", param_hint="--email")
         out[role.strip()] = addr.strip()
     return out
 
@@ -50,83 +58,69 @@ def _emails(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--deadline", type=DATE, help="转化时限 (default: policy, year end or +180 days).")
 @click.option("--officer", default="", help="县委组织部经办人.")
 @click.option("--officer-email", default="", help="经办人邮箱.")
+@click.option("--village-secretary", type=click.Choice(VILLAGE_STATUS_CHOICES), default=None,
+              help="村党组织书记 at listing: missing/缺配 or adjust/需调整 (omit when in post and fit).")
 @pass_app
 def case_open(app: App, org_code: str, problems: tuple[str, ...], detail: str, identified: date,
-              deadline: date | None, officer: str, officer_email: str) -> None:
-    """Open a rectification case for an organization (立案) → identified.
+              deadline: date | None, officer: str, officer_email: str, village_secretary: str | None) -> None:
+    """List an organization for rectification (列入整顿) → identified.
+
+    --problem takes the code and the concrete description (具体表现); a configured local type
+    ([policy] local_problem_types, P11 …) is accepted beside the ten.
 
     \b
     Example:
-      rectify case open QS01001 --problem P01 --problem P10 --identified 2026-03-05 --deadline 2026-12-31
+      rectify case open QS01001 --problem "P01:书记空缺半年" --problem P10 --identified 2026-03-05 \\
+          --deadline 2026-12-31 --village-secretary 缺配
     """
     done(app.workflow().open_case(org_code, problems=problems, identified_on=identified, deadline=deadline,
-                                   detail=detail, officer=officer, officer_email=officer_email))
+                                   detail=detail, officer=officer, officer_email=officer_email,
+                                   village_secretary=village_secretary or ""))
+
+
+_MEASURE_HELP = ('整改措施 "P01,P03|内容|责任人|YYYY-MM-DD": the problem code(s) it fixes, the task, its 责任人 '
+                 '(姓名 or 姓名（单位）) and due date (≤ 转化时限). Repeat.')
+_EMAIL_HELP = "E-mail by 责任人 name (王建国=wang@example.cn) or by role (officer, county_leader, township_cadre)."
 
 
 @click.command("plan")
 @click.argument("ref", metavar="CASE")
-@click.option("--measure", "measures", multiple=True, help='整顿措施 "TEXT|OWNER|YYYY-MM-DD". Repeat.')
+@click.option("--measure", "measures", multiple=True, help=_MEASURE_HELP)
 @click.option("--county-leader", default="", help="县级联系领导.")
-@click.option("--township-cadre", default="", help="乡镇包村干部.")
-@click.option("--helping-unit", default="", help="结对帮扶单位.")
-@click.option("--email", "emails", multiple=True, metavar="ROLE=ADDR",
-              help="E-mail for officer, county_leader or township_cadre.")
+@click.option("--township-cadre", default="", help="乡镇包村领导/包村干部.")
+@click.option("--helping-unit", default="", help="结对帮扶单位 (default 派出单位 of the first secretary).")
+@click.option("--email", "emails", multiple=True, metavar="NAME=ADDR", help=_EMAIL_HELP)
 @pass_app
 def case_plan(app: App, ref: str, measures: tuple[str, ...], county_leader: str, township_cadre: str,
               helping_unit: str, emails: tuple[str, ...]) -> None:
-    """Create (or revise) the case's ledger (建立工作台账) → ledger_created.
+    """File the 整顿方案 (问题清单 → 措施清单 → 责任清单) → ledger_created.
+
+    Every problem of the case needs at least one measure; a plan that leaves one uncovered is
+    refused, naming it. Once filed, the same command adds measures (as revise-plan).
 
     \b
     Example:
-      rectify case plan 12 --measure "配齐村两委班子|王建国|2026-06-30" \\
+      rectify case plan 12 --measure "P01|配齐村两委班子|王建国（河口镇党委）|2026-06-30" \\
+          --measure "P10|建立为民服务代办点|李华|2026-09-30" --email 王建国=wang@example.cn \\
           --county-leader 李志强 --township-cadre 张秀英 --helping-unit 县财政局
     """
     done(app.workflow().plan(ref, measures=[_measure(m) for m in measures], county_leader=county_leader,
                               township_cadre=township_cadre, helping_unit=helping_unit, emails=_emails(emails)))
 
 
-@click.command("assign-secretary")
+@click.command("revise-plan")
 @click.argument("ref", metavar="CASE")
-@click.option("--name", default="", help="书记姓名.")
-@click.option("--unit", default="", help="派出单位.")
-@click.option("--since", type=DATE, help="任职日期.")
-@click.option("--kind", type=click.Choice(SECRETARY_KIND_CHOICES), default="first", show_default=True,
-              help="first 第一书记 / local 选配书记.")
-@click.option("--email", default="")
-@click.option("--phone", default="")
+@click.option("--measure", "measures", multiple=True, help=_MEASURE_HELP)
+@click.option("--email", "emails", multiple=True, metavar="NAME=ADDR", help=_EMAIL_HELP)
 @pass_app
-def case_assign_secretary(app: App, ref: str, name: str, unit: str, since: date | None, kind: str,
-                          email: str, phone: str) -> None:
-    """Record the dispatched first secretary (选派第一书记) → secretary_assigned.
+def case_revise_plan(app: App, ref: str, measures: tuple[str, ...], emails: tuple[str, ...]) -> None:
+    """Add measures to a filed 整顿方案 (修订整顿方案); numbering continues after the last measure.
 
     \b
     Example:
-      rectify case assign-secretary 12 --name 陈海涛 --unit 县财政局 --since 2026-04-01
+      rectify case revise-plan 12 --measure "P03|召开专题组织生活会|王建国|2026-07-15"
     """
-    done(app.workflow().assign_secretary(ref, name=name, unit=unit, since=since, kind=kind,  # type: ignore[arg-type]
-                                          email=email, phone=phone))
-
-
-@click.command("replace-secretary")
-@click.argument("ref", metavar="CASE")
-@click.option("--name", default="", help="新书记姓名.")
-@click.option("--unit", default="", help="派出单位.")
-@click.option("--since", type=DATE, help="任职日期.")
-@click.option("--reason", default="", help="更换原因.")
-@click.option("--kind", type=click.Choice(SECRETARY_KIND_CHOICES), help="Default: as the secretary replaced.")
-@click.option("--email", default="")
-@click.option("--phone", default="")
-@pass_app
-def case_replace_secretary(app: App, ref: str, name: str, unit: str, since: date | None, reason: str,
-                           kind: str | None, email: str, phone: str) -> None:
-    """Replace the secretary (更换书记); the stage stays, the old secretary is kept in the history.
-
-    \b
-    Example:
-      rectify case replace-secretary 12 --name 周德明 --unit 县农业农村局 --since 2026-07-01 --reason 工作调动
-    """
-    done(app.workflow().replace_secretary(ref, name=name, unit=unit, since=since, reason=reason,  # type: ignore[arg-type]
-                                           kind=kind, email=email, phone=phone))
+    done(app.workflow().revise_plan(ref, measures=[_measure(m) for m in measures], emails=_emails(emails)))
 
 
 @click.command("measure-done")
@@ -183,17 +177,26 @@ def case_rectified(app: App, ref: str, on: date, self_check: str) -> None:
 @click.option("--dissatisfied", type=whole(0), required=True, help="不满意人数.")
 @click.option("--basic", type=whole(0), default=0, show_default=True, help="基本满意人数.")
 @click.option("--deadline", type=DATE, help="New 转化时限 if the verification fails.")
+@click.option("--finding", "findings", multiple=True, help="验收发现的问题 (required when it fails). Repeat.")
+@click.option("--measure", "measures", multiple=True,
+              help="New 整改措施 when it fails (≥1 required), as for plan: " + MEASURE_FORMAT + ". Repeat.")
 @pass_app
 def case_verify(app: App, ref: str, on: date, by: str, score: int, satisfied: int, dissatisfied: int,
-                basic: int, deadline: date | None) -> None:
+                basic: int, deadline: date | None, findings: tuple[str, ...], measures: tuple[str, ...]) -> None:
     """County verification (验收): passes → verified (销号); below the thresholds → back to secretary_assigned.
+
+    A failed verification needs the findings and at least one new measure with its due date; the
+    township's self-check is cleared, so the case is applied for again only after the new measures.
 
     \b
     Example:
       rectify case verify 12 --on 2026-11-10 --by 县委组织部验收组 --score 86 --satisfied 42 --dissatisfied 2
+      rectify case verify 12 --on 2026-11-10 --by 验收组 --score 62 --satisfied 20 --dissatisfied 25 \\
+          --finding "三会一课记录不全" --measure "P04|补齐三会一课记录|王建国|2026-12-20"
     """
     done(app.workflow().verify(ref, on=on, by=by, score=score, satisfied=satisfied, dissatisfied=dissatisfied,
-                                basic=basic, deadline=deadline))
+                                basic=basic, deadline=deadline, findings=findings,
+                                measures=[_measure(m) for m in measures]))
 
 
 @click.command("withdraw")
@@ -208,21 +211,6 @@ def case_withdraw(app: App, ref: str, reason: str) -> None:
       rectify case withdraw 12 --reason "复核后不属于软弱涣散"
     """
     done(app.workflow().withdraw(ref, reason=reason))
-
-
-@click.command("reopen")
-@click.argument("ref", metavar="CASE")
-@click.option("--reason", default="", help="回头看发现的问题.")
-@click.option("--deadline", type=DATE, help="New 转化时限 (default: policy).")
-@pass_app
-def case_reopen(app: App, ref: str, reason: str, deadline: date | None) -> None:
-    """Reopen a verified case after a look-back relapse (回头看反弹) → ledger_created.
-
-    \b
-    Example:
-      rectify case reopen 12 --reason "回头看发现问题反弹" --deadline 2027-06-30
-    """
-    done(app.workflow().reopen(ref, reason=reason, deadline=deadline))
 
 
 @click.command("extend")
@@ -263,6 +251,6 @@ def case_import(app: App, file: str, dry_run: bool) -> None:
 
 
 COMMANDS: tuple[click.Command, ...] = (
-    case_open, case_plan, case_assign_secretary, case_replace_secretary, case_measure_done, case_progress,
-    case_rectified, case_verify, case_withdraw, case_reopen, case_extend, case_import,
+    case_open, case_plan, case_revise_plan, case_measure_done, case_progress,
+    case_rectified, case_verify, case_withdraw, case_extend, case_import,
 )

@@ -39,21 +39,54 @@ def _blank(value: Any) -> bool:
 def has_measures(p: Proposal) -> str | None:
     measures = p.get("measures") or []
     if not measures and not p.facts.get("measures_total"):
-        return "缺少整顿措施（至少一项：内容|责任人|完成时限）"
+        return "缺少整顿措施（至少一项：问题|内容|责任人|完成时限）"
     for i, m in enumerate(measures, 1):
         if _blank(m.get("text")) or _blank(m.get("owner")) or m.get("due") is None:
             return f"第{i}项整顿措施缺少内容、责任人或完成时限"
     return None
 
 
+def has_new_measures(p: Proposal) -> str | None:
+    """Revising a plan, or sending a case back after a failed verification, adds ≥1 measure with its due date."""
+    if not p.get("measures"):
+        return "缺少新的整改措施（至少一项：问题|内容|责任人|完成时限）"
+    return has_measures(p)
+
+
+def measures_name_problems(p: Proposal) -> str | None:
+    """Each measure names the problem(s) it fixes, and only problems the case carries."""
+    codes = [code for code, _ in p.facts.get("problems", [])]
+    for i, m in enumerate(p.get("measures") or [], 1):
+        named = m.get("problems") or []
+        if not named:
+            return f"第{i}项整顿措施「{m.get('text')}」未注明针对的问题（如 P01,P03|内容|责任人|时限）"
+        stray = [c for c in named if c not in codes]
+        if stray:
+            return (f"第{i}项整顿措施「{m.get('text')}」针对的问题 {'、'.join(stray)} 不在本整顿对象的问题清单"
+                    f"（{'、'.join(codes)}）中")
+    return None
+
+
+def plan_covers_problems(p: Proposal) -> str | None:
+    """问题清单 → 措施清单: every problem has ≥1 measure, counting those already filed."""
+    covered = set(p.facts.get("covered", ()))
+    for m in p.get("measures") or []:
+        covered.update(m.get("problems") or ())
+    missing = [f"{code} {text}" for code, text in p.facts.get("problems", []) if code not in covered]
+    if missing:
+        return f"问题「{'；'.join(missing)}」没有对应的整改措施"
+    return None
+
+
 def measures_within_deadline(p: Proposal) -> str | None:
-    deadline: date = p.facts["deadline"]
+    """Each new measure is due by the 转化时限 (the new one, when a failed verification gives it)."""
+    deadline: date = p.get("deadline") or p.facts["deadline"]
     start: date = p.facts["identified_on"]
     for m in p.get("measures") or []:
         if m["due"] > deadline:
-            return f"整顿措施「{m['text']}」的完成时限 {m['due']} 不得晚于转化时限 {deadline}"
+            return f"整改措施「{m['text']}」的完成时限 {m['due']} 不得晚于转化时限 {deadline}"
         if m["due"] < start:
-            return f"整顿措施「{m['text']}」的完成时限 {m['due']} 不得早于确定日期 {start}"
+            return f"整改措施「{m['text']}」的完成时限 {m['due']} 不得早于确定日期 {start}"
     return None
 
 
@@ -66,18 +99,90 @@ def has_township_cadre(p: Proposal) -> str | None:
 
 
 def has_secretary(p: Proposal) -> str | None:
-    missing = [label for key, label in (("name", "书记姓名"), ("unit", "派出单位"), ("since", "任职日期"))
-               if _blank(p.get(key))]
-    if p.get("kind") not in ("first", "local"):
-        missing.append("书记类别（first 第一书记 / local 选配书记）")
+    missing = [label for key, label in (("name", "第一书记姓名"), ("unit", "派出单位（或结对帮扶单位）"),
+                                        ("since", "任职日期")) if _blank(p.get(key))]
     return ("缺少" + "、".join(missing)) if missing else None
 
 
 def secretary_since_valid(p: Proposal) -> str | None:
+    """A first secretary already in post before the listing is allowed (原已驻村); one from the future is not."""
+    return _not_future(p.get("since"), p, "任职日期")
+
+
+def term_valid(p: Proposal) -> str | None:
+    since, until = p.get("since"), p.get("term_until")
+    if since is not None and until is not None and until <= since:
+        return f"任期截止 {until} 应晚于任职日期 {since}"
+    if until is not None and p.facts.get("today") is not None and until < p.facts["today"]:
+        return f"任期截止 {until} 已过，不能再作为在任第一书记登记"
+    return None
+
+
+def no_first_secretary_in_post(p: Proposal) -> str | None:
+    current = p.facts.get("first_secretary")
+    if current is not None:
+        return f"第一书记 {current.name} 仍在任（{current.since} 起），请先用 recall-secretary 召回"
+    return None
+
+
+def first_secretary_in_post(p: Proposal) -> str | None:
+    return None if p.facts.get("first_secretary") is not None else "没有在任的第一书记"
+
+
+def recall_valid(p: Proposal) -> str | None:
+    from rectify.states.tracks import RECALL_REASONS
+
+    if p.get("reason") not in RECALL_REASONS:
+        return f"召回原因应为 {'、'.join(RECALL_REASONS)} 之一"
+    current, on = p.facts.get("first_secretary"), p.get("on")
+    if current is not None and on is not None and on < current.since:
+        return f"召回日期 {on} 早于第一书记 {current.name} 的任职日期 {current.since}"
+    return _not_future(on, p, "召回日期")
+
+
+def village_secretary_valid(p: Proposal) -> str | None:
+    from rectify.states.tracks import VILLAGE_ACTIONS
+
+    missing = [label for key, label in (("name", "村党组织书记姓名"), ("since", "任职日期"), ("source", "来源"))
+               if _blank(p.get(key))]
+    if p.get("action") not in VILLAGE_ACTIONS:
+        missing.append(f"方式（{'/'.join(VILLAGE_ACTIONS)}）")
+    if missing:
+        return "缺少" + "、".join(missing)
     since = p.get("since")
-    if since is not None and since < p.facts["identified_on"]:
-        return f"任职日期 {since} 不得早于确定日期 {p.facts['identified_on']}"
+    if since < p.facts["identified_on"]:
+        return f"选配/调整日期 {since} 不得早于确定日期 {p.facts['identified_on']}"
     return _not_future(since, p, "任职日期")
+
+
+def work_team_change_valid(p: Proposal) -> str | None:
+    name, on = p.get("name"), p.get("on")
+    if _blank(name) or on is None:
+        return "缺少驻村工作队员姓名或日期"
+    members = p.facts.get("work_team", {})
+    if p.get("remove"):
+        member = members.get(name)
+        if member is None:
+            return f"{name} 不是在任的驻村工作队员"
+        if on < member.since:
+            return f"离队日期 {on} 早于 {name} 的到任日期 {member.since}"
+    else:
+        if _blank(p.get("unit")):
+            return "缺少驻村工作队员的派出单位"
+        if name in members:
+            return f"{name} 已是在任的驻村工作队员"
+    return _not_future(on, p, "日期")
+
+
+def new_deadline_after_verification(p: Proposal) -> str | None:
+    new, on = p.get("deadline"), p.get("on")
+    if new is not None and on is not None and new <= on:
+        return f"新的转化时限 {new} 必须晚于验收日期 {on}"
+    return None
+
+
+def has_findings(p: Proposal) -> str | None:
+    return "缺少验收发现的问题（--finding）" if not [f for f in p.get("findings") or [] if not _blank(f)] else None
 
 
 def _not_future(day: date | None, p: Proposal, label: str) -> str | None:

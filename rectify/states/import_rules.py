@@ -80,6 +80,10 @@ NOT_FROM_ROWS: dict[str, str] = {
     "event_date_valid": "every date of a row is checked against its identification date once",
     "verification_complete": "the ledger carries the score, not the survey counts (see has_score)",
     "after_rectification": "not checked on import",
+    "measures_name_problems": "a sheet's measures answer the row's problems (存在问题); each is linked to them",
+    "plan_covers_problems": "a sheet's measures answer the row's problems (存在问题); each is linked to them",
+    "term_valid": "an imported first secretary's term is not on the sheet",
+    "no_first_secretary_in_post": "an imported case has no secretary before its row",
 }
 
 _RULES: dict[str, tuple[tuple[Guard, str, str], ...]] = {

@@ -60,9 +60,24 @@ PROBLEM_TYPES: dict[str, str] = {
     "P09": "无固定办公活动场所及便民服务设施",
     "P10": "服务意识差、服务能力弱、群众意见大",
 }
+# The statistics form's wording of the ten types (SPEC §2); the importer reads these too, and "属于…的".
+PROBLEM_OFFICIAL: dict[str, str] = {
+    "P01": "党组织班子配备不齐、书记长期缺职、工作处于停滞状态",
+    "P02": "党组织书记不胜任现职、工作不在状态、严重影响班子整体战斗力",
+    "P03": "班子不团结、内耗严重、工作不能正常开展",
+    "P04": "组织制度形同虚设、不开展党组织活动",
+    "P05": "换届选举拉票贿选问题突出",
+    "P06": "宗族宗教和黑恶势力干扰渗透严重",
+    "P07": "村务居务财务公开和民主管理混乱",
+    "P08": "社会治安问题和信访矛盾纠纷集中",
+    "P09": "无固定办公活动场所及便民服务设施",
+    "P10": "党组织服务意识差、服务能力弱、群众意见大",
+}
 OTHER_PROBLEM = "other"
 
-SECRETARY_KINDS: dict[str, str] = {"first": "第一书记", "local": "选配书记"}
+# The leadership tracks (SPEC §2): each runs on its own; recording one never ends another's term.
+SECRETARY_KINDS: dict[str, str] = {"first": "第一书记", "village": "村党组织书记", "work_team": "驻村工作队员"}
+FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM = "first", "village", "work_team"
 
 ROLE_LABELS: dict[str, str] = {
     "officer": "县委组织部经办人",

@@ -35,11 +35,19 @@ GIVEN = ("建国", "志强", "秀英", "海涛", "丽华", "国庆", "红梅", "
          "文斌", "桂芳", "永刚", "小平")
 UNITS = ("县财政局", "县农业农村局", "县人社局", "县交通运输局", "县卫健委", "县住建局", "县供电公司",
          "县农商银行", "县自然资源局", "县教育局", "县水利局", "县市场监管局")
-MEASURES = (
-    "配齐配强村“两委”班子", "规范“三会一课”制度", "开展矛盾纠纷集中排查化解", "完善村务财务公开栏",
-    "建设党群服务中心", "组织党员集中轮训", "发展壮大村级集体经济", "清理规范村级合同",
-    "整治村内环境卫生", "建立党员联系户制度",
-)
+# 一村一策: measures drawn per problem (问题清单 → 措施清单).
+PROBLEM_MEASURES: dict[str, tuple[str, ...]] = {
+    "P01": ("配齐配强村“两委”班子", "从致富能手中选配村党组织书记", "储备村级后备力量"),
+    "P02": ("调整不胜任的村党组织书记", "书记参加县级集中轮训", "建立书记履职纪实"),
+    "P03": ("召开专题组织生活会", "调整班子分工", "开展班子成员谈心谈话"),
+    "P04": ("规范“三会一课”制度", "组织党员集中轮训", "建立主题党日台账"),
+    "P05": ("开展换届风气专项整治", "查处拉票贿选问题", "健全村民代表会议制度"),
+    "P06": ("排查宗族势力干预村务问题", "配合开展扫黑除恶", "建立村干部联审机制"),
+    "P07": ("完善村务财务公开栏", "清理规范村级合同", "推行村级财务委托代理"),
+    "P08": ("开展矛盾纠纷集中排查化解", "落实信访积案包案化解", "建立网格员巡查制度"),
+    "P09": ("建设党群服务中心", "设立便民服务代办点", "配齐办公设施"),
+    "P10": ("建立党员联系户制度", "开展为民办事全程代办", "发展壮大村级集体经济"),
+}
 
 # The registered people of the demo county (SPEC §12), one or more for every role; the admin comes first.
 MAIL = "qingshan.example.cn"
@@ -63,7 +71,7 @@ AUDITOR = PersonInput("卫思齐", "县委巡察办", Role.auditor, DEMO_COUNTY,
 DEMO_PEOPLE: tuple[PersonInput, ...] = (ADMIN, *OFFICERS, VERIFIER, APPROVER, *TOWNSHIP_LEADERS.values(), CADRE,
                                         SUPERVISOR, AUDITOR)
 
-# Targets that are not stages: verified then reopened, and failed verification once.
+# Targets that are not stages: verified then listed again after a relapse, and failed verification once.
 REOPENED = "reopened"
 FAILED_ONCE = "failed_once"
 # (target, count): what the demo county shows on its as-of date.
@@ -170,7 +178,7 @@ def build_demo(db: Database, config: Config, as_of: date, *, actor: str = "demo"
         walk = _Walk(signers, clock, rng, person, code, township, stage, k, as_of)
         walk.run()
         secretaries += walk.secretaries
-        cases += 1
+        cases += 2 if stage == REOPENED else 1  # the relapse is listed again: a second case
     # The first secretaries the plans named, registered once they serve (scope: their township).
     register_people(db, secretaries, clock())
     return cases
@@ -243,23 +251,28 @@ class _Walk:
         if self.target != Stage.rectified:
             self.verify(case_id, rect_day)
 
-    def open(self, identified: date, deadline: date) -> int:
+    def open(self, identified: date, deadline: date, problems: list[str] | None = None) -> int:
         rng, k = self.rng, self.k
         n_problems = rng.choice((1, 1, 2, 2, 3))
-        problems = sorted(rng.sample([f"P{i:02d}" for i in range(1, 11)], n_problems))
+        self.problems = problems or sorted(rng.sample([f"P{i:02d}" for i in range(1, 11)], n_problems))
         self.at(identified)
         officer = "县委组织部 " + self.person()
-        return self.officer.open_case(self.code, problems=problems, identified_on=identified, deadline=deadline,
-                                 detail=_detail(problems, rng), officer=officer,
-                                 officer_email=f"officer{k % 3 + 1}@qingshan.example.cn").case_id
+        status = "缺配" if k % 5 == 0 else "需调整" if k % 7 == 2 else ""
+        return self.officer.open_case(self.code, problems=self.problems, identified_on=identified,
+                                      deadline=deadline, detail=_detail(self.problems, rng), officer=officer,
+                                      officer_email=f"officer{k % 3 + 1}@qingshan.example.cn",
+                                      village_secretary=status).case_id
 
     def plan(self, identified: date, deadline: date) -> None:
         rng, k, person = self.rng, self.k, self.person
         self.at(identified + timedelta(days=rng.randint(5, 12)))
-        measures = []
-        for m in rng.sample(MEASURES, 3):
+        problems, measures = self.problems, []
+        for i in range(3):  # three measures, each problem covered
+            code = problems[i % len(problems)]
+            text = PROBLEM_MEASURES[code][i // len(problems) % 3]
             due = min(deadline - timedelta(days=rng.randint(5, 40)), deadline)
-            measures.append((m, person(), max(due, identified + timedelta(days=20))))
+            measures.append(([code], text, f"{person()}（{self.township}党委）",
+                             max(due, identified + timedelta(days=20))))
         self.officer.plan(self.code, measures=measures, county_leader=person() + "（县委常委）",
                           township_cadre=person(), helping_unit=rng.choice(UNITS),
                           emails={"county_leader": f"leader{k % 5 + 1}@qingshan.example.cn",
@@ -269,12 +282,14 @@ class _Walk:
         """Assigns the secretary, then reports monthly; returns the day the case is (or would be) rectified."""
         rng, k, as_of, clock = self.rng, self.k, self.as_of, self.clock
         self.at(identified + timedelta(days=rng.randint(15, 28)))
-        name, unit, kind, email = self.person(), rng.choice(UNITS), "first" if k % 5 else "local", \
-            f"secretary{k + 1}@{MAIL}"
-        self.officer.assign_secretary(self.code, name=name, unit=unit, since=clock.day, kind=kind, email=email)
-        if kind == "first":
-            self.secretaries.append(PersonInput(name, unit, Role.first_secretary, f"{DEMO_COUNTY}/{self.township}",
-                                                email))
+        name, unit, email = self.person(), rng.choice(UNITS), f"secretary{k + 1}@{MAIL}"
+        since = clock.day - timedelta(days=400) if k % 7 == 3 else clock.day  # some 原已驻村
+        self.officer.assign_secretary(self.code, name=name, unit=unit, since=since, email=email)
+        self.secretaries.append(PersonInput(name, unit, Role.first_secretary, f"{DEMO_COUNTY}/{self.township}",
+                                            email))
+        if k % 5 == 0:  # the village track beside it: a new own secretary chosen
+            self.officer.village_secretary(self.code, name=self.person(), since=clock.day, action="选配",
+                                           source="本村致富能手")
         # Monthly progress reports up to the as-of date (some lapse, to show the reminder).
         day = clock.day + timedelta(days=30)
         # Cases that go on to rectification get there on rect_day; their monthly reports stop then.
@@ -330,14 +345,18 @@ class _Walk:
         rng, as_of, wf, code = self.rng, self.as_of, self.signers(VERIFIER), self.code
         self.at(rect_day + timedelta(days=15))
         if self.target == FAILED_ONCE:
+            deadline = as_of + timedelta(days=(120, 50, 20, -10)[self.spread])
             wf.verify(code, on=self.clock.day, by="县委组织部验收组", score=62, satisfied=30, basic=10,
-                      dissatisfied=12, deadline=as_of + timedelta(days=(120, 50, 20, -10)[self.spread]))
+                      dissatisfied=12, deadline=deadline, findings=["“三会一课”记录不全，群众满意度偏低"],
+                      measures=[([self.problems[0]], "补齐“三会一课”记录并逐户走访群众", f"{self.person()}"
+                                 f"（{self.township}党委）", min(deadline, self.clock.day + timedelta(days=60)))])
             return
         wf.verify(code, on=self.clock.day, by="县委组织部验收组", score=rng.randint(78, 95),
                   satisfied=rng.randint(35, 50), basic=rng.randint(3, 10), dissatisfied=rng.randint(0, 3))
-        if self.target == REOPENED:
-            self.at(as_of - timedelta(days=20))
-            self.officer.reopen(case_id, reason="回头看发现班子不团结问题反弹", deadline=as_of + timedelta(days=150))
+        if self.target == REOPENED:  # a relapse found at the look-back: listed again, a new 整顿对象
+            again = as_of - timedelta(days=20)
+            self.open(again, as_of + timedelta(days=150), problems=["P03"])
+            self.plan(again, as_of + timedelta(days=150))
 
 
 def _detail(problems: list[str], rng: random.Random) -> str:

@@ -29,15 +29,22 @@ from rectify.states.permissions import (
     sign_refusal,
 )
 from rectify.states.stages import (
+    FIRST_SECRETARY,
     KINDS,
-    OTHER_PROBLEM,
-    PROBLEM_TYPES,
-    SECRETARY_KINDS,
     STAGE_LABELS,
     STAGES,
+    VILLAGE_SECRETARY,
+    WORK_TEAM,
     Stage,
 )
 from rectify.states.thresholds import verification_shortfalls
+from rectify.states.tracks import (
+    PREEXISTING_LABEL,
+    VILLAGE_STATUS_WORDS,
+    default_term_until,
+    first_secretary_trigger,
+    village_secretary_trigger,
+)
 from rectify.states.transitions import ACTION_LABELS, BY_TRIGGER, OPEN_ACTION, TRANSITIONS, TransitionSpec
 from rectify.validation import email_address, limit
 from rectify.workflow import supervision
@@ -46,6 +53,7 @@ from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.cases import CaseStore, DuplicateKey
 from rectify.workflow.persistence.models import Person
 from rectify.workflow.persistence.tables import org_t
+from rectify.workflow.plan_inputs import measure_input, parse_problems
 
 __all__ = ["ACTION_LABELS", "MACHINE", "PERSON_ROLES", "Outcome", "Workflow", "parse_problems", "stage_text"]
 
@@ -80,11 +88,6 @@ MACHINE = Machine(
 )
 
 
-def _secretary_role(kind: str) -> str:
-    """The case role of a secretary created on the fly in the people registry."""
-    return "first_secretary" if kind == "first" else "village_secretary"
-
-
 def _person_name(name: str, what: str) -> str:
     """A person's name as the people registry holds it (its length, one line)."""
     return validation.text(name, f"{what}姓名", max_len=limit(Person, "name"))
@@ -110,33 +113,6 @@ class Outcome:
         else:
             head += f"：{ACTION_LABELS.get(self.action, self.action)}，阶段 {stage_text(self.to_stage)}"
         return head + (f"。{self.message}" if self.message else "")
-
-
-def parse_problems(codes: Iterable[str], detail: str = "") -> list[tuple[str, str]]:
-    """``P01`` … ``P10`` or ``other`` / ``other:说明``; refuses unknown codes as malformed input."""
-    result: list[tuple[str, str]] = []
-    for raw in codes:
-        code, _, text = raw.strip().partition(":")
-        upper = code.upper()
-        if upper in PROBLEM_TYPES:
-            result.append((upper, PROBLEM_TYPES[upper]))
-        elif code.lower() == OTHER_PROBLEM:
-            text = text.strip() or detail.strip()
-            if not text:
-                raise BadInput("软弱涣散情形 other 需写明具体内容（--problem other:说明 或 --detail）")
-            result.append((OTHER_PROBLEM, text))
-        else:
-            raise BadInput(f"未知的软弱涣散情形代码 {raw}（应为 P01–P10 或 other:说明）")
-    if not result:
-        raise BadInput("至少需要一项软弱涣散情形（--problem P01 … P10）")
-    seen: set[str] = set()
-    unique = []
-    for code, text in result:
-        key = code if code != OTHER_PROBLEM else f"{code}:{text}"
-        if key not in seen:
-            seen.add(key)
-            unique.append((code, text))
-    return unique
 
 
 class Workflow:
@@ -203,15 +179,21 @@ class Workflow:
             raise Refused(f"{head}，{'；'.join(proposal.missing)}")
         return proposal
 
-    def _run(self, ref: str | int, trigger: str, inputs: dict[str, Any], *, apply: Apply,
-             facts: Facts | None = None, expected_version: int | None = None, reason: str = "",
+    def _run(self, ref: str | int, trigger: str | Callable[[Row[Any]], str], inputs: dict[str, Any], *,
+             apply: Apply, facts: Facts | None = None, expected_version: int | None = None, reason: str = "",
              message: Callable[[Proposal], str] | None = None) -> Outcome:
-        """The one path of every step: who may, load, guard, apply, version-checked update, event."""
-        spec = BY_TRIGGER[trigger]
-        self._check_may(trigger, spec.label)
+        """The one path of every step: who may, load, guard, apply, version-checked update, event.
+
+        ``trigger`` may be chosen from the case as loaded (plan or revise_plan, …), in the same transaction."""
+        if isinstance(trigger, str):
+            self._check_may(trigger, BY_TRIGGER[trigger].label)
         with self.db.begin() as conn:
             store = CaseStore(conn)
             row = store.case(ref)
+            if not isinstance(trigger, str):
+                trigger = trigger(row)
+                self._check_may(trigger, BY_TRIGGER[trigger].label)
+            spec = BY_TRIGGER[trigger]
             self._check_scope(*store.place_of(row))
             if trigger == "unsupervise" and (refusal := sign_refusal(self.person, row.supervision_level)):
                 raise Refused(refusal)
@@ -273,8 +255,12 @@ class Workflow:
 
     def open_case(self, org_code: str, *, problems: Iterable[str], identified_on: date,
                   deadline: date | None = None, detail: str = "", officer: str = "",
-                  officer_email: str = "") -> Outcome:
-        parsed = parse_problems(problems, detail)
+                  officer_email: str = "", village_secretary: str = "") -> Outcome:
+        """列入整顿; ``village_secretary``: the organization's own secretary at listing, 缺配 or 需调整."""
+        parsed = parse_problems(problems, detail, self.config.policy.local_problem_types)
+        status = VILLAGE_STATUS_WORDS.get(village_secretary.strip(), None) if village_secretary.strip() else ""
+        if status is None:
+            raise BadInput(f"村党组织书记状况应为 缺配 或 需调整，收到 {village_secretary!r}")
         officer_email = email_address(officer_email, "经办人")
         officer = _person_name(officer, "经办人")
         deadline = deadline or default_deadline(identified_on, self.config.policy)
@@ -303,7 +289,7 @@ class Workflow:
                                         rectified_on=None, policy=self.config.policy),
                     cycle=1, version=1, detail=detail.strip(), helping_unit="", self_check="",
                     withdrawn_reason="", supervised=False, supervision_reason="", measures_total=0,
-                    measures_done=0, created_at=now, updated_at=now)
+                    measures_done=0, village_secretary_status=status, created_at=now, updated_at=now)
             except DuplicateKey:
                 raise Conflict(f"无法立案：{org.name} 刚刚已由他人立案，请用 rectify case list 查看") from None
             store.add_problems(case_id, parsed)
@@ -311,95 +297,167 @@ class Workflow:
                 store.add_person(case_id, "officer", officer.strip(), officer_email.strip())
             self._event(store, case_id, OPEN_ACTION, None, Stage.identified, detail={
                 "org": org_code, "problems": [c for c, _ in parsed], "identified_on": identified_on,
-                "deadline": deadline, "detail": detail, "officer": officer}, at=now)
+                "deadline": deadline, "detail": detail, "officer": officer,
+                "problem_texts": [t for _, t in parsed], "village_secretary": status}, at=now)
         return Outcome(case_id, org.name, OPEN_ACTION, Stage.identified, Stage.identified,
                        f"转化时限 {deadline}")
 
-    def plan(self, ref: str | int, *, measures: list[tuple[str, str, date]], county_leader: str = "",
+    def _measures(self, measures: Iterable[Any], emails: dict[str, str]) -> list[dict[str, Any]]:
+        """Measures as the event keeps them; an e-mail given by the 责任人's name goes to the measure."""
+        out = [measure_input(m) for m in measures]
+        for m in out:
+            m["owner_email"] = email_address(m.get("owner_email") or emails.get(m["owner"], ""), m["owner"])
+        return out
+
+    def plan(self, ref: str | int, *, measures: list[Any], county_leader: str = "",
              township_cadre: str = "", helping_unit: str = "", emails: dict[str, str] | None = None,
-             expected_version: int | None = None) -> Outcome:
-        emails = {role: email_address(addr, role) for role, addr in (emails or {}).items()}
-        unknown = set(emails) - set(PERSON_ROLES)
+             expected_version: int | None = None, revise: bool = False) -> Outcome:
+        """Files the 整顿方案 (or, once filed, adds measures: revise_plan); every problem needs a measure.
+
+        ``measures``: ``(problems, text, 责任人, due)`` tuples or dicts; 责任人 may carry its unit as
+        ``姓名（单位）``. ``emails``: by role (officer, county_leader, township_cadre) or by 责任人 name."""
+        emails = {key: email_address(addr, key) for key, addr in (emails or {}).items()}
+        given = self._measures(measures, emails)
+        owners = {m["owner"] for m in given}
+        unknown = set(emails) - set(PERSON_ROLES) - owners
         if unknown:
-            raise BadInput(f"未知的人员角色 {', '.join(sorted(unknown))}（应为 {', '.join(PERSON_ROLES)}）")
+            raise BadInput(f"邮箱对应的 {', '.join(sorted(unknown))} 既不是角色（{', '.join(PERSON_ROLES)}）"
+                           "也不是本次措施的责任人")
+        roles = {k: v for k, v in emails.items() if k in PERSON_ROLES}
         inputs: dict[str, Any] = {
-            "measures": [{"text": t.strip(), "owner": o.strip(), "due": d} for t, o, d in measures],
-            "county_leader": _person_name(county_leader, "县级联系领导"),
+            "measures": given, "county_leader": _person_name(county_leader, "县级联系领导"),
             "township_cadre": _person_name(township_cadre, "乡镇包村干部"),
-            "helping_unit": helping_unit.strip(), "emails": emails}
+            "helping_unit": helping_unit.strip(), "emails": roles}
 
         def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
-            return store.people(row.id)
+            return {**store.people(row.id), "problems": store.problems(row.id),
+                    "covered": store.covered_problems(row.id)}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             added = store.add_measures(row.id, inputs["measures"])
-            store.set_person(row.id, "county_leader", inputs["county_leader"], emails.get("county_leader"))
-            store.set_person(row.id, "township_cadre", inputs["township_cadre"], emails.get("township_cadre"))
-            if "officer" in emails:
-                store.set_person(row.id, "officer", None, emails["officer"])
+            store.set_person(row.id, "county_leader", inputs["county_leader"], roles.get("county_leader"))
+            store.set_person(row.id, "township_cadre", inputs["township_cadre"], roles.get("township_cadre"))
+            if "officer" in roles:
+                store.set_person(row.id, "officer", None, roles["officer"])
             ensure_people(store, [
-                (inputs["county_leader"], "county_leader", "", emails.get("county_leader", "")),
-                (inputs.get("township_leader", ""), "township_leader", "", emails.get("township_leader", "")),
-                (inputs["township_cadre"], "township_cadre", "", emails.get("township_cadre", "")),
-                *((m["owner"], "measure_owner", "", "") for m in inputs["measures"])], self.clock())
+                (inputs["county_leader"], "county_leader", "", roles.get("county_leader", "")),
+                (inputs["township_cadre"], "township_cadre", "", roles.get("township_cadre", "")),
+                *((m["owner"], "measure_owner", m["owner_unit"], m["owner_email"]) for m in inputs["measures"])],
+                self.clock())
             changes: dict[str, Any] = {"measures_total": row.measures_total + added}
             if inputs["helping_unit"]:
                 changes["helping_unit"] = inputs["helping_unit"]
             return changes
 
-        with self.db.connect() as conn:
-            stage = CaseStore(conn).case(ref).stage
-        trigger = "revise_plan" if stage in BY_TRIGGER["revise_plan"].sources else "plan"
-        return self._run(ref, trigger, inputs, apply=apply, facts=facts, expected_version=expected_version)
+        def choose(row: Row[Any]) -> str:
+            return "revise_plan" if revise or row.stage in BY_TRIGGER["revise_plan"].sources else "plan"
 
-    def assign_secretary(self, ref: str | int, *, name: str, unit: str, since: date, kind: str = "first",
-                         email: str = "", phone: str = "", expected_version: int | None = None) -> Outcome:
-        inputs: dict[str, Any] = {"name": _person_name(name, "书记"), "unit": unit.strip(), "since": since,
-                                  "kind": kind, "email": email_address(email, "书记"), "phone": phone.strip(),
-                                  "on": since}
+        return self._run(ref, choose, inputs, apply=apply, facts=facts, expected_version=expected_version)
 
-        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
-            # After a look-back reopening the previous cycle's secretary may still be current: end that term.
-            store.end_secretaries(row.id, since, "新一轮整顿重新选派")
-            store.add_secretary(row.id, name=inputs["name"], kind=kind, unit=inputs["unit"], since=since,
-                                email=inputs["email"], phone=inputs["phone"])
-            ensure_people(store, [(inputs["name"], _secretary_role(kind), inputs["unit"], inputs["email"])],
-                          self.clock())
-            return {}
+    def revise_plan(self, ref: str | int, *, measures: list[Any], emails: dict[str, str] | None = None,
+                    expected_version: int | None = None) -> Outcome:
+        """修订整顿方案: adds ≥1 measure to a filed plan; a case not yet planned is refused."""
+        return self.plan(ref, measures=measures, emails=emails, expected_version=expected_version, revise=True)
 
-        return self._run(ref, "assign_secretary", inputs, apply=apply, expected_version=expected_version,
-                         message=lambda p: f"{SECRETARY_KINDS.get(kind, kind)} {inputs['name']}（{inputs['unit']}）")
+    def assign_secretary(self, ref: str | int, *, name: str, unit: str = "", since: date,
+                         term_until: date | None = None, email: str = "", phone: str = "",
+                         expected_version: int | None = None) -> Outcome:
+        """A first secretary in post: 派出单位 defaults to the helping unit; the term to the policy's years.
 
-    def replace_secretary(self, ref: str | int, *, name: str, unit: str, since: date, reason: str,
-                          kind: str | None = None, email: str = "", phone: str = "",
-                          expected_version: int | None = None) -> Outcome:
-        inputs: dict[str, Any] = {"name": _person_name(name, "书记"), "unit": unit.strip(), "since": since,
-                                  "reason": reason.strip(), "email": email_address(email, "书记"),
-                                  "phone": phone.strip()}
+        Already in post before the listing is allowed and marked 原已驻村; a term ending before the
+        deadline is recorded with a warning. The village-secretary track is left as it is."""
+        inputs: dict[str, Any] = {"name": _person_name(name, "第一书记"), "unit": unit.strip(), "since": since,
+                                  "term_until": term_until or (since and default_term_until(
+                                      since, self.config.policy.first_secretary_term_years)),
+                                  "email": email_address(email, "第一书记"), "phone": phone.strip(), "on": since}
 
         def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
-            current = store.current_secretary(row.id)
-            inputs["kind"] = kind or (current.kind if current else "first")
-            if current is not None:
-                inputs["old_name"] = current.name
-            return {"secretary": current}
+            if not inputs["unit"]:
+                inputs["unit"] = row.helping_unit
+            inputs["preexisting"] = since is not None and since < row.cycle_start
+            inputs["on"] = since and max(since, row.cycle_start)
+            current = store.in_post(row.id, FIRST_SECRETARY)
+            return {"first_secretary": current[-1] if current else None}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
-            current = p.facts["secretary"]
-            if current is not None:
-                if since < current.since:
-                    raise Refused(f"无法更换书记：案例 {row.id}（{row.org_name}）新书记任职日期 {since} "
-                                  f"早于原书记 {current.name} 的任职日期 {current.since}")
-                store.end_secretary(current.id, since, inputs["reason"])
-            store.add_secretary(row.id, name=inputs["name"], kind=inputs["kind"], unit=inputs["unit"], since=since,
-                                email=inputs["email"], phone=inputs["phone"])
-            ensure_people(store, [(inputs["name"], _secretary_role(inputs["kind"]), inputs["unit"],
-                                   inputs["email"])], self.clock())
+            store.add_secretary(row.id, name=inputs["name"], kind=FIRST_SECRETARY, unit=inputs["unit"], since=since,
+                                email=inputs["email"], phone=inputs["phone"], term_until=inputs["term_until"],
+                                preexisting=inputs["preexisting"])
+            ensure_people(store, [(inputs["name"], "first_secretary", inputs["unit"], inputs["email"])], self.clock())
             return {}
 
-        return self._run(ref, "replace_secretary", inputs, apply=apply, facts=facts,
+        def message(p: Proposal) -> str:
+            text = f"第一书记 {inputs['name']}（{inputs['unit']}），任期至 {inputs['term_until']}"
+            if inputs["preexisting"]:
+                text += f"，{PREEXISTING_LABEL}"
+            if inputs["term_until"] and inputs["term_until"] < p.facts["deadline"]:
+                text += f"。注意：任期在转化时限 {p.facts['deadline']} 前结束，请及时轮换"
+            return text
+
+        return self._run(ref, lambda row: first_secretary_trigger(row.stage), inputs, apply=apply, facts=facts,
+                         expected_version=expected_version, message=message)
+
+    def recall_secretary(self, ref: str | int, *, on: date, reason: str, note: str = "",
+                         expected_version: int | None = None) -> Outcome:
+        """Ends the first secretary's term (不胜任/期满轮换/工作需要/其他); the stage and the village track stay."""
+        inputs: dict[str, Any] = {"on": on, "reason": reason.strip(), "note": note.strip()}
+
+        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+            current = store.in_post(row.id, FIRST_SECRETARY)
+            if current:
+                inputs["name"] = current[-1].name
+            return {"first_secretary": current[-1] if current else None}
+
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            reason_text = inputs["reason"] + (f"：{inputs['note']}" if inputs["note"] else "")
+            store.end_secretary(p.facts["first_secretary"].id, on, reason_text)
+            return {}
+
+        return self._run(ref, "recall_secretary", inputs, apply=apply, facts=facts,
                          expected_version=expected_version,
-                         message=lambda p: f"{inputs.get('old_name', '（无）')} → {inputs['name']}")
+                         message=lambda p: f"第一书记 {inputs['name']} {on} 离任（{inputs['reason']}）")
+
+    def village_secretary(self, ref: str | int, *, name: str, since: date, action: str, source: str,
+                          email: str = "", phone: str = "", expected_version: int | None = None) -> Outcome:
+        """The organization's own secretary, 选配 or 调整; ends the previous one on this track only.
+
+        Under ``[policy] secretary_rule = "either"`` it also takes a planned case to stage 3."""
+        inputs: dict[str, Any] = {"name": _person_name(name, "村党组织书记"), "since": since, "action": action.strip(),
+                                  "source": source.strip(), "email": email_address(email, "村党组织书记"),
+                                  "phone": phone.strip(), "on": since}
+
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            for previous in store.in_post(row.id, VILLAGE_SECRETARY):
+                store.end_secretary(previous.id, since, inputs["action"])
+            store.add_secretary(row.id, name=inputs["name"], kind=VILLAGE_SECRETARY, unit=row.org_name, since=since,
+                                email=inputs["email"], phone=inputs["phone"], action=inputs["action"],
+                                source=inputs["source"])
+            ensure_people(store, [(inputs["name"], "village_secretary", row.org_name, inputs["email"])], self.clock())
+            return {}
+
+        rule = self.config.policy.secretary_rule
+        return self._run(ref, lambda row: village_secretary_trigger(row.stage, rule), inputs, apply=apply,
+                         expected_version=expected_version,
+                         message=lambda p: f"{inputs['action']}村党组织书记 {inputs['name']}（{inputs['source']}）")
+
+    def work_team(self, ref: str | int, *, name: str, on: date, unit: str = "", remove: bool = False,
+                  expected_version: int | None = None) -> Outcome:
+        """A 驻村工作队员 joins (``unit``, from ``on``) or leaves (``remove``, on ``on``)."""
+        inputs: dict[str, Any] = {"name": _person_name(name, "驻村工作队员"), "unit": unit.strip(), "on": on,
+                                  "remove": remove}
+
+        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+            return {"work_team": {m.name: m for m in store.in_post(row.id, WORK_TEAM)}}
+
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            if remove:
+                store.end_secretary(p.facts["work_team"][inputs["name"]].id, on, "离队")
+            else:
+                store.add_secretary(row.id, name=inputs["name"], kind=WORK_TEAM, unit=inputs["unit"], since=on)
+            return {}
+
+        return self._run(ref, "work_team", inputs, apply=apply, facts=facts, expected_version=expected_version,
+                         message=lambda p: f"驻村工作队员 {inputs['name']}{'离队' if remove else '到任'}")
 
     def complete_measure(self, ref: str | int, number: int, *, on: date,
                          expected_version: int | None = None) -> Outcome:
@@ -437,26 +495,34 @@ class Workflow:
         return self._run(ref, "mark_rectified", inputs, apply=apply, expected_version=expected_version)
 
     def verify(self, ref: str | int, *, on: date, by: str, score: int, satisfied: int, dissatisfied: int,
-               basic: int = 0, deadline: date | None = None, expected_version: int | None = None) -> Outcome:
-        """Passes only at or above the configured thresholds; otherwise takes ``fail_verification``."""
+               basic: int = 0, deadline: date | None = None, findings: Iterable[str] = (),
+               measures: Iterable[Any] = (), emails: dict[str, str] | None = None,
+               expected_version: int | None = None) -> Outcome:
+        """Passes only at or above the configured thresholds; otherwise takes ``fail_verification``, which
+        needs the findings and ≥1 new measure with its due date, and clears the township's self-check."""
         reasons = verification_shortfalls(score, satisfied, basic, dissatisfied, self.config.verification)
         passed = not reasons
         inputs: dict[str, Any] = {"on": on, "by": by.strip(), "score": score, "satisfied": satisfied,
                                   "basic": basic, "dissatisfied": dissatisfied, "passed": passed,
                                   "reason": "；".join(reasons)}
-        if deadline is not None and not passed:
-            inputs["deadline"] = deadline
+        if not passed:
+            inputs["findings"] = [f.strip() for f in findings if f.strip()]
+            inputs["measures"] = self._measures(measures, {k: email_address(v, k) for k, v in (emails or {}).items()})
+            if deadline is not None:
+                inputs["deadline"] = deadline
+
+        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+            return {"problems": store.problems(row.id)}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             store.add_verification(row.id, verified_on=on, verifier=inputs["by"], score=score, satisfied=satisfied,
                                    basic=basic, dissatisfied=dissatisfied, passed=passed, reasons=inputs["reason"])
             if passed:
                 return {"verified_on": on, "score": score}
-            changes: dict[str, Any] = {"rectified_on": None, "stage_since": on}
+            added = store.add_measures(row.id, inputs["measures"])
+            changes: dict[str, Any] = {"rectified_on": None, "stage_since": on, "self_check": "",
+                                       "measures_total": row.measures_total + added}
             if deadline is not None:
-                if deadline <= on:
-                    raise Refused(f"无法验收：案例 {row.id}（{row.org_name}）新的转化时限 {deadline} "
-                                  f"必须晚于验收日期 {on}")
                 changes["deadline"] = deadline
             return changes
 
@@ -465,7 +531,7 @@ class Workflow:
                 return f"验收通过（{score} 分），已销号"
             return f"验收未通过：{inputs['reason']}，退回整改"
 
-        return self._run(ref, "verify" if passed else "fail_verification", inputs, apply=apply,
+        return self._run(ref, "verify" if passed else "fail_verification", inputs, apply=apply, facts=facts,
                          expected_version=expected_version, message=message)
 
     def withdraw(self, ref: str | int, *, reason: str, expected_version: int | None = None) -> Outcome:
@@ -475,26 +541,6 @@ class Workflow:
             return {"withdrawn_reason": inputs["reason"]}
 
         return self._run(ref, "withdraw", inputs, apply=apply, expected_version=expected_version)
-
-    def reopen(self, ref: str | int, *, reason: str, deadline: date | None = None,
-               expected_version: int | None = None) -> Outcome:
-        """A look-back relapse: a new cycle starting today, with its own deadline."""
-        today = self.today()
-        new_deadline = deadline or default_deadline(today, self.config.policy)
-        inputs = {"reason": reason.strip(), "deadline": new_deadline}
-
-        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
-            return {"identified_on": today}
-
-        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
-            open_elsewhere = store.open_case_elsewhere(row.org_id, row.id)
-            if open_elsewhere is not None:
-                raise Refused(f"无法回头看重新整顿：案例 {row.id}（{row.org_name}）的组织已有在办案例 {open_elsewhere}")
-            return {"cycle": row.cycle + 1, "cycle_start": today, "deadline": new_deadline,
-                    "verified_on": None, "rectified_on": None, "score": None, "stage_since": today}
-
-        return self._run(ref, "reopen", inputs, apply=apply, facts=facts, expected_version=expected_version,
-                         message=lambda p: f"开始新一轮整顿，转化时限 {new_deadline}")
 
     def extend(self, ref: str | int, *, to: date, reason: str, approved_by: str,
                expected_version: int | None = None) -> Outcome:

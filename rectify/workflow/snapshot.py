@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from rectify.config import Config, PolicyConfig
 from rectify.states.deadlines import stage_due
 from rectify.states.escalation import Step
-from rectify.states.stages import CLOSED_STAGES, Stage
+from rectify.states.stages import CLOSED_STAGES, FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM, Stage
 from rectify.states.transitions import IMPORT_ACTION, OPEN_ACTION
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.ledger import LedgerFilter
@@ -69,8 +69,10 @@ class CaseState:
     progress: Any = None  # the last progress report's event, or its note (imported)
     county_leader: str | None = None
     township_cadre: str | None = None
-    # Every secretary in post by the day: [name, unit, kind, since, until]; the current one has no until.
+    # Every secretary, village secretary and work-team member by the day:
+    # [name, unit, kind, since, until, action]; one still in post has no until; action is 选配/调整 (village).
     secretaries: list[list[Any]] = field(default_factory=list)
+    village_status: str = ""  # the village secretary at listing: missing (缺配) / adjust (需调整)
     extensions: list[dict[str, Any]] = field(default_factory=list)
     n_failed: int = 0
     listed: bool = False
@@ -80,17 +82,18 @@ class CaseState:
         p = self.progress
         return p.detail.get("note", "") if isinstance(p, Event) else p
 
+    def in_post(self, kind: str) -> list[list[Any]]:
+        return [s for s in self.secretaries if s[4] is None and s[2] == kind]
+
     @property
     def secretary(self) -> list[Any] | None:
-        current = [s for s in self.secretaries if s[4] is None]
+        """The first secretary in post (the ledger's 第一书记 column)."""
+        current = self.in_post(FIRST_SECRETARY)
         return current[-1] if current else None
 
     def ledger_tuple(self) -> tuple[Any, ...]:
         """The values in ``LEDGER_KEYS`` order, what the ledger query gives for the same case."""
-        sec = None
-        for held in self.secretaries:  # the last one still in post
-            if held[4] is None:
-                sec = held
+        sec = self.secretary
         return (
             self.id, self.stage, self.identified_on, self.deadline, self.stage_since, self.stage_due,
             self.cycle_start, self.cycle, self.version, self.detail, self.helping_unit, self.verified_on,
@@ -131,6 +134,7 @@ def _day(value: Any) -> date | None:
 
 def _open(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.listed = True
+    s.village_status = e.detail.get("village_secretary") or ""
     s.identified_on = s.cycle_start = s.stage_since = _day(e.detail.get("identified_on")) or e.on
     s.deadline = _day(e.detail.get("deadline")) or s.deadline
 
@@ -142,22 +146,51 @@ def _plan(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.helping_unit = e.detail.get("helping_unit") or s.helping_unit
 
 
+def _end(s: CaseState, kind: str, on: date, name: str | None = None) -> None:
+    for sec in s.in_post(kind):
+        if name is None or sec[0] == name:
+            sec[4] = on
+
+
+def _track(kind: str | None) -> str:
+    """Old events call the village secretary "local"; a missing kind is the first secretary."""
+    return VILLAGE_SECRETARY if kind == "local" else (kind or FIRST_SECRETARY)
+
+
 def _assign(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     since = _day(e.detail.get("since")) or e.on
-    for sec in s.secretaries:
-        if sec[4] is None:
-            sec[4] = since
-    s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""), e.detail.get("kind") or "first",
-                          since, None])
+    kind = _track(e.detail.get("kind"))
+    _end(s, kind, since)
+    s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""), kind, since, None, ""])
 
 
 def _replace(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    current = s.secretary
+    """An old (pre-0005) replacement: ends the one in post on the same track."""
     since = _day(e.detail.get("since")) or e.on
-    if current is not None:
-        current[4] = since
-    s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""),
-                          e.detail.get("kind") or (current[2] if current else "first"), since, None])
+    current = [x for x in s.secretaries if x[4] is None]
+    kind = _track(e.detail.get("kind") or (current[-1][2] if current else None))
+    _end(s, kind, since)
+    s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""), kind, since, None,
+                          "调整" if kind == VILLAGE_SECRETARY else ""])
+
+
+def _recall(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    _end(s, FIRST_SECRETARY, _day(e.detail.get("on")) or e.on)
+
+
+def _village(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    since = _day(e.detail.get("since")) or e.on
+    _end(s, VILLAGE_SECRETARY, since)
+    s.secretaries.append([e.detail.get("name", ""), s.org_name, VILLAGE_SECRETARY, since, None,
+                          e.detail.get("action", "")])
+
+
+def _work_team(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    on = _day(e.detail.get("on")) or e.on
+    if e.detail.get("remove"):
+        _end(s, WORK_TEAM, on, e.detail.get("name", ""))
+    else:
+        s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""), WORK_TEAM, on, None, ""])
 
 
 def _measure_done(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -181,6 +214,7 @@ def _verify(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
 def _fail(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.n_failed += 1
     s.rectified_on = None
+    s.measures_total += len(e.detail.get("measures") or [])  # a failed verification's new measures
     s.deadline = _day(e.detail.get("deadline")) or s.deadline
 
 
@@ -266,7 +300,7 @@ def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
         s.verified_on, s.score = _day(snap.get("verified_on")), snap.get("score")
     sec = snap.get("secretary")  # name, kind, unit, since (the import's SECRETARY_KEYS)
     if sec and (_day(sec[3]) or s.identified_on) <= as_of:
-        s.secretaries.append([sec[0], sec[2], sec[1], _day(sec[3]) or s.identified_on, None])
+        s.secretaries.append([sec[0], sec[2], _track(sec[1]), _day(sec[3]) or s.identified_on, None, ""])
     progress = snap.get("progress")
     if progress and _day(progress[0]) <= as_of:  # type: ignore[operator]
         s.last_progress_on, s.progress = _day(progress[0]), progress[1]
@@ -281,6 +315,9 @@ FOLDS: dict[str, Fold] = {
     "revise_plan": _plan,
     "assign_secretary": _assign,
     "replace_secretary": _replace,
+    "recall_secretary": _recall,
+    "village_secretary": _village,
+    "work_team": _work_team,
     "complete_measure": _measure_done,
     "report_progress": _progress,
     "mark_rectified": _rectified,

@@ -15,7 +15,7 @@ from typing import Any
 
 from rectify.config import ReportConfig
 from rectify.errors import Refused
-from rectify.states.stages import PROBLEM_TYPES, Stage
+from rectify.states.stages import FIRST_SECRETARY, PROBLEM_OFFICIAL, PROBLEM_TYPES, VILLAGE_SECRETARY, WORK_TEAM, Stage
 from rectify.workflow.snapshot import CaseState
 
 __all__ = ["FORM_COLUMNS", "FORM_GROUPS", "FORM_ROWS", "FORM_TITLE", "FormColumn", "check_form", "count_form",
@@ -25,20 +25,8 @@ FORM_TITLE = "整顿软弱涣散基层党组织情况"
 POOR_VILLAGES = "poor_villages"
 
 
-# The ten types as the official sheet words them (SPEC §2), printed as "属于…的"; codes as PROBLEM_TYPES.
-OFFICIAL_TYPES: dict[str, str] = {
-    "P01": "党组织班子配备不齐、书记长期缺职、工作处于停滞状态",
-    "P02": "党组织书记不胜任现职、工作不在状态、严重影响班子整体战斗力",
-    "P03": "班子不团结、内耗严重、工作不能正常开展",
-    "P04": "组织制度形同虚设、不开展党组织活动",
-    "P05": "换届选举拉票贿选问题突出",
-    "P06": "宗族宗教和黑恶势力干扰渗透严重",
-    "P07": "村务居务财务公开和民主管理混乱",
-    "P08": "社会治安问题和信访矛盾纠纷集中",
-    "P09": "无固定办公活动场所及便民服务设施",
-    "P10": "党组织服务意识差、服务能力弱、群众意见大",
-}
-assert OFFICIAL_TYPES.keys() == PROBLEM_TYPES.keys()
+# The ten types as the official sheet words them (SPEC §2), printed as "属于…的".
+OFFICIAL_TYPES = PROBLEM_OFFICIAL
 
 
 @dataclass(frozen=True)
@@ -61,22 +49,23 @@ FORM_COLUMNS: tuple[FormColumn, ...] = (
     FormColumn(POOR_VILLAGES, FORM_GROUPS[0], "其中建档立卡贫困村"),
     FormColumn("converted", FORM_GROUPS[0], "整顿提升基层党组织"),
     *(FormColumn(code, FORM_GROUPS[1], f"属于{text}的") for code, text in OFFICIAL_TYPES.items()),
-    FormColumn("secretaries_missing", FORM_GROUPS[2], "年初缺配的软弱涣散基层党组织书记数", manual=True),
+    FormColumn("secretaries_missing", FORM_GROUPS[2], "年初缺配的软弱涣散基层党组织书记数"),
     FormColumn("secretaries_selected", FORM_GROUPS[2], "本年度已选配"),
-    FormColumn("secretaries_to_adjust", FORM_GROUPS[2], "年初需调整的软弱涣散基层党组织书记数", manual=True),
-    FormColumn("secretaries_adjusted", FORM_GROUPS[2], "本年度已调整", manual=True),
+    FormColumn("secretaries_to_adjust", FORM_GROUPS[2], "年初需调整的软弱涣散基层党组织书记数"),
+    FormColumn("secretaries_adjusted", FORM_GROUPS[2], "本年度已调整"),
     FormColumn("secretaries_trained", FORM_GROUPS[2], "培训软弱涣散基层党组织书记", manual=True),
     FormColumn("secretaries_trained_county", FORM_GROUPS[2], "参加县级及以上培训", manual=True),
     FormColumn("helping_units", FORM_GROUPS[3], "结对帮扶单位（个）"),
     FormColumn("county_leaders", FORM_GROUPS[3], "挂点联系领导（人）"),
     FormColumn("first_secretaries", FORM_GROUPS[3], "选派第一书记（人）"),
-    FormColumn("village_cadres", FORM_GROUPS[3], "选派驻村干部（人）", manual=True),
+    FormColumn("village_cadres", FORM_GROUPS[3], "选派驻村干部（人）"),
     FormColumn("special_campaigns", FORM_GROUPS[4], "开展专项整治（项）", manual=True),
     FormColumn("problems_solved", FORM_GROUPS[4], "解决各类问题（个）", manual=True),
     FormColumn("violations", FORM_GROUPS[4], "查处违纪违法行为（例）", manual=True),
 )
 FORM_ROWS: tuple[tuple[str, str | None], ...] = (("总计", None), ("村", "village"), ("社区", "community"))
-_LOCAL, _FIRST = "local", "first"
+_STATUS_KEYS = {"missing": "secretaries_missing", "adjust": "secretaries_to_adjust"}
+_ACTION_KEYS = {"选配": "secretaries_selected", "调整": "secretaries_adjusted"}
 
 
 def report_period(year: int) -> str:
@@ -117,11 +106,15 @@ def _count_row(states: list[CaseState], year: int) -> dict[str, int | None]:
             add("helping_units")
         if s.county_leader:
             add("county_leaders")
-        for sec in s.secretaries:
-            if sec[2] == _FIRST:
+        if s.village_status in _STATUS_KEYS:
+            add(_STATUS_KEYS[s.village_status])
+        for _name, _unit, kind, since, _until, action in s.secretaries:
+            if kind == FIRST_SECRETARY:
                 add("first_secretaries")
-            elif sec[2] == _LOCAL and _in(sec[3], year):
-                add("secretaries_selected")
+            elif kind == WORK_TEAM:
+                add("village_cadres")
+            elif kind == VILLAGE_SECRETARY and action in _ACTION_KEYS and _in(since, year):
+                add(_ACTION_KEYS[action])
     return row
 
 

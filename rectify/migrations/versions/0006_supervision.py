@@ -6,7 +6,7 @@ county's), its matters the old reason, hung on the business date of its last ``s
 that event's signer and unit (else the case's last change, and the level's organization department).
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 """
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -14,7 +14,15 @@ from typing import Any
 
 from rectify import validation
 from rectify.errors import BadInput
-from rectify.states.stages import KINDS, OTHER_PROBLEM, PROBLEM_TYPES, SECRETARY_KINDS, STAGE_LABELS, Stage
+from rectify.states.stages import (
+    KINDS,
+    OTHER_PROBLEM,
+    PROBLEM_OFFICIAL,
+    PROBLEM_TYPES,
+    SECRETARY_KINDS,
+    STAGE_LABELS,
+    Stage,
+)
 
 IMPORTED_MEASURE = "导入的整顿措施 {n}"
 
@@ -94,11 +102,14 @@ def parse_int(value: Any, *, low: int = 0, high: int | None = validation.MAX_COU
 
 
 _CLAUSES: dict[str, str] = {}
-for _code, _text in PROBLEM_TYPES.items():
-    _CLAUSES[_text] = _code
+for _code, _text in (*PROBLEM_TYPES.items(), *PROBLEM_OFFICIAL.items()):
+    _CLAUSES.setdefault(_text, _code)
     for _clause in _text.split("、"):
         _CLAUSES.setdefault(_clause, _code)
-_FULL_TEXTS = sorted(((t, c) for c, t in PROBLEM_TYPES.items()), key=lambda x: -len(x[0]))
+_FULL_TEXTS = sorted(((t, c) for c, t in (*PROBLEM_TYPES.items(), *PROBLEM_OFFICIAL.items())),
+                     key=lambda x: -len(x[0]))
+_FORM_RE = re.compile(r"^属于(.+)的$")  # the statistics form's "属于…的"
+_NUMBERED_RE = re.compile(r"(?:^|[；;\s])\s*\d+\s*[.．、]")  # "1.召开专题组织生活会；2.调整班子分工"
 _CODE_RE = re.compile(r"^P(\d{1,2})$", re.IGNORECASE)
 _OTHER_RE = re.compile(r"^(?:other|其他|其它)\s*[:：]?\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
@@ -110,6 +121,9 @@ def parse_problems(value: Any) -> list[tuple[str, str]]:
         piece = piece.strip()
         if not piece:
             continue
+        form = _FORM_RE.match(piece)
+        if form is not None:
+            piece = form.group(1)
         other = _OTHER_RE.match(piece)
         if other is not None:
             text = other.group(1).strip()
@@ -158,7 +172,10 @@ def parse_measures(value: Any) -> tuple[int, int]:
     if m is None:
         if text.isdigit() and len(text) <= validation.MAX_DIGITS:
             return 0, _measure_count(int(text))
-        raise CellError(f"应写成 已完成/总数（如 2/3），收到「{text[:20]}」")
+        numbered = _NUMBERED_RE.findall(text)
+        if numbered:  # a county sheet's own list of measures: that many, none recorded as done
+            return 0, _measure_count(len(numbered))
+        raise CellError(f"应写成 已完成/总数（如 2/3）或编号的措施（1.…；2.…），收到「{text[:20]}」")
     done, total = int(m.group(1)), _measure_count(int(m.group(2)))
     if done > total:
         raise CellError(f"已完成 {done} 项多于总数 {total} 项")

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from rectify.workflow.persistence.tables import (
     case_t,
     event_t,
+    measure_problem_t,
     measure_t,
     org_t,
     person_t,
@@ -138,7 +139,7 @@ class CaseWriter:
     """
 
     TABLES = ("organization", "rectification_case", "case_problem", "measure", "case_person",
-              "secretary_assignment", "progress_report", "verification", "case_event")
+              "secretary_assignment", "progress_report", "verification", "case_event", "measure_problem")
 
     def __init__(self, conn: sa.Connection, org_id: dict[str, int], actor: str, now: datetime,
                  actor_unit: str = "") -> None:
@@ -175,6 +176,12 @@ class CaseWriter:
         for name, insert in self.inserts.items():
             insert.run(conn, rows[name])
             tick(1)
+        # A sheet names no problem per measure: each imported measure answers its case's problems.
+        conn.execute(sa.insert(measure_problem_t).from_select(
+            ["measure_id", "problem_id"],
+            sa.select(measure_t.c.id, problem_t.c.id).join(problem_t, problem_t.c.case_id == measure_t.c.case_id)
+            .where(measure_t.c.case_id.between(case_ids[0], case_ids[-1])).order_by(measure_t.c.id, problem_t.c.id)))
+        tick(1)
 
     def _rows(self, plans: list[CasePlan], case_ids: list[int]) -> dict[str, list[tuple[Any, ...]]]:
         org_id = self.org_id

@@ -25,6 +25,7 @@ from rectify.workflow.persistence.tables import (
     case_t,
     event_t,
     extension_t,
+    measure_problem_t,
     measure_t,
     org_t,
     person_t,
@@ -61,9 +62,16 @@ _MEASURE = sa.select(measure_t.c.id, measure_t.c.text, measure_t.c.done_on).wher
     measure_t.c.case_id == sa.bindparam("case_id"), measure_t.c.seq == sa.bindparam("seq"))
 _LATEST_OPEN_MEASURE_DUE = sa.select(sa.func.max(measure_t.c.due_on)).where(
     measure_t.c.case_id == sa.bindparam("case_id"), measure_t.c.done_on.is_(None))
-_CURRENT_SECRETARY = (sa.select(secretary_t.c.id, secretary_t.c.name, secretary_t.c.kind, secretary_t.c.since)
-                      .where(secretary_t.c.case_id == sa.bindparam("case_id"), secretary_t.c.until.is_(None))
-                      .order_by(secretary_t.c.id.desc()).limit(1))
+_CURRENT_ON_TRACK = (sa.select(secretary_t.c.id, secretary_t.c.name, secretary_t.c.kind, secretary_t.c.since,
+                               secretary_t.c.term_until)
+                     .where(secretary_t.c.case_id == sa.bindparam("case_id"), secretary_t.c.until.is_(None),
+                            secretary_t.c.kind == sa.bindparam("kind"))
+                     .order_by(secretary_t.c.id))
+_PROBLEMS = (sa.select(problem_t.c.id, problem_t.c.code, problem_t.c.text)
+             .where(problem_t.c.case_id == sa.bindparam("case_id")).order_by(problem_t.c.id))
+_COVERED = (sa.select(problem_t.c.code).distinct()
+            .join(measure_problem_t, measure_problem_t.c.problem_id == problem_t.c.id)
+            .where(problem_t.c.case_id == sa.bindparam("case_id")))
 
 _SIGN_UP = (sa.select(supervision_t).where(supervision_t.c.case_id == sa.bindparam("case_id"),
                                            supervision_t.c.taken_down_on.is_(None))
@@ -170,6 +178,14 @@ class CaseStore:
         validation.rows(problem_t, new, where="软弱涣散情形")
         self.conn.execute(sa.insert(problem_t), new)
 
+    def problems(self, case_id: int) -> list[tuple[str, str]]:
+        """``(code, text)`` of the case's problems, in the order listed."""
+        return [(r.code, r.text) for r in self.conn.execute(_PROBLEMS, {"case_id": case_id})]
+
+    def covered_problems(self, case_id: int) -> set[str]:
+        """Codes of the problems that already have a measure."""
+        return set(self.conn.execute(_COVERED, {"case_id": case_id}).scalars())
+
     # -- people ------------------------------------------------------------------------------------
 
     def people(self, case_id: int) -> dict[str, str]:
@@ -200,14 +216,24 @@ class CaseStore:
     # -- measures ----------------------------------------------------------------------------------
 
     def add_measures(self, case_id: int, measures: list[dict[str, Any]]) -> int:
-        """Numbers the measures after the case's last one; returns how many were added."""
+        """Numbers the measures after the case's last one and links each to the problems it names
+        (by code; a code the case carries twice links both); returns how many were added."""
         start = self.conn.execute(_LAST_MEASURE_SEQ, {"case_id": case_id}).scalar_one()
         new = [{"case_id": case_id, "seq": start + i, "text": m["text"], "owner": m["owner"],
+                "owner_unit": m.get("owner_unit", ""), "owner_email": m.get("owner_email", ""),
                 "due_on": m["due"], "done_on": None} for i, m in enumerate(measures, 1)]
         validation.count(start + len(new), "整顿措施数", validation.MAX_MEASURES)
         validation.rows(measure_t, new, where="整顿措施")
-        if new:
-            self.conn.execute(sa.insert(measure_t), new)
+        problem_ids: dict[str, list[int]] = {}
+        for r in self.conn.execute(_PROBLEMS, {"case_id": case_id}):
+            problem_ids.setdefault(r.code, []).append(r.id)
+        links = []
+        for values, m in zip(new, measures, strict=True):
+            measure_id = _new_id(self.conn.execute(INSERTS[measure_t], values))
+            links += [{"measure_id": measure_id, "problem_id": pid}
+                      for code in dict.fromkeys(m.get("problems") or ()) for pid in problem_ids.get(code, ())]
+        if links:
+            self.conn.execute(sa.insert(measure_problem_t), links)
         return len(new)
 
     def measure(self, case_id: int, number: int) -> dict[str, Any] | None:
@@ -223,24 +249,20 @@ class CaseStore:
 
     # -- secretaries -------------------------------------------------------------------------------
 
-    def current_secretary(self, case_id: int) -> sa.Row[Any] | None:
-        """``(id, name, kind, since)`` of the secretary in office."""
-        return self.conn.execute(_CURRENT_SECRETARY, {"case_id": case_id}).one_or_none()
-
-    def end_secretaries(self, case_id: int, until: date, reason: str) -> None:
-        """Ends every term of the case still running."""
-        self.conn.execute(sa.update(secretary_t).where(secretary_t.c.case_id == case_id,
-                                                       secretary_t.c.until.is_(None))
-                          .values(until=until, end_reason=reason))
+    def in_post(self, case_id: int, kind: str) -> list[sa.Row[Any]]:
+        """``(id, name, kind, since, term_until)`` of everyone in post on one track (first | village | work_team)."""
+        return list(self.conn.execute(_CURRENT_ON_TRACK, {"case_id": case_id, "kind": kind}))
 
     def end_secretary(self, assignment_id: int, until: date, reason: str) -> None:
         self.conn.execute(sa.update(secretary_t).where(secretary_t.c.id == assignment_id)
                           .values(until=until, end_reason=reason))
 
-    def add_secretary(self, case_id: int, *, name: str, kind: str, unit: str, since: date, email: str,
-                      phone: str) -> None:
+    def add_secretary(self, case_id: int, *, name: str, kind: str, unit: str, since: date, email: str = "",
+                      phone: str = "", term_until: date | None = None, preexisting: bool = False,
+                      action: str = "", source: str = "") -> None:
         values = dict(case_id=case_id, name=name, kind=kind, unit=unit, since=since, until=None, email=email,
-                      phone=phone, end_reason="")
+                      phone=phone, end_reason="", term_until=term_until, preexisting=preexisting, action=action,
+                      source=source)
         validation.row(secretary_t, values, where="书记")
         self.conn.execute(INSERTS[secretary_t], values)
 

@@ -11,6 +11,7 @@ from rectify.workflow.persistence.tables import (
     case_t,
     event_t,
     extension_t,
+    measure_problem_t,
     measure_t,
     org_t,
     people_t,
@@ -41,6 +42,8 @@ def delete_orgs(conn: Connection, county: str, codes: Sequence[str]) -> None:
     mine = sa.and_(org_t.c.county == county, org_t.c.code.in_(codes))
     orgs = sa.select(org_t.c.id).where(mine).scalar_subquery()
     cases = sa.select(case_t.c.id).where(case_t.c.org_id.in_(orgs)).scalar_subquery()
+    measures = sa.select(measure_t.c.id).where(measure_t.c.case_id.in_(cases)).scalar_subquery()
+    conn.execute(sa.delete(measure_problem_t).where(measure_problem_t.c.measure_id.in_(measures)))
     for t in (event_t, extension_t, verification_t, progress_t, secretary_t, person_t, measure_t, problem_t,
               supervision_t):
         conn.execute(sa.delete(t).where(t.c.case_id.in_(cases)))

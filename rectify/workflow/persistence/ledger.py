@@ -103,9 +103,9 @@ def _per_case() -> dict[str, Any]:
         .group_by(verification_t.c.case_id)
         .subquery("failed")
     )
-    cur_sec = (
+    cur_sec = (  # the 第一书记 column: the first-secretary track only (the village track runs beside it)
         sa.select(secretary_t.c.case_id, sa.func.max(secretary_t.c.id).label("sid"))
-        .where(secretary_t.c.until.is_(None))
+        .where(secretary_t.c.until.is_(None), secretary_t.c.kind == "first")
         .group_by(secretary_t.c.case_id)
         .subquery("cur_sec")
     )

@@ -67,6 +67,8 @@ class Case(SQLModel, table=True):
     measures_total: int = 0
     measures_done: int = 0
     last_progress_on: date | None = None
+    # The village secretary at listing (SPEC §6.1): missing 缺配 | adjust 需调整 | "" (in post, fit).
+    village_secretary_status: str = Field(default="", max_length=8)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 
@@ -89,6 +91,18 @@ class Measure(SQLModel, table=True):
     owner: str
     due_on: date
     done_on: date | None = None
+    owner_unit: str = ""
+    owner_email: str = ""
+
+
+class MeasureProblem(SQLModel, table=True):
+    """Which problem(s) each measure fixes: 问题清单 → 措施清单, one problem 销号 when its measures are done."""
+
+    __tablename__ = "measure_problem"
+    __table_args__ = (sa.UniqueConstraint("measure_id", "problem_id", name="uq_measure_problem"),)
+    id: int | None = Field(default=None, primary_key=True)
+    measure_id: int = Field(foreign_key="measure.id", index=True)
+    problem_id: int = Field(foreign_key="case_problem.id", index=True)
 
 
 class CasePerson(SQLModel, table=True):
@@ -106,19 +120,26 @@ class CasePerson(SQLModel, table=True):
 
 
 class SecretaryAssignment(SQLModel, table=True):
-    """Every secretary a case has had; the current one has no ``until``."""
+    """Every secretary and work-team member a case has had, by track; the current ones have no ``until``.
+
+    ``kind``: first 第一书记 | village 村党组织书记 | work_team 驻村工作队员; the tracks never end each other.
+    """
 
     __tablename__ = "secretary_assignment"
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="rectification_case.id", index=True)
     name: str
-    kind: str = Field(max_length=8)
+    kind: str = Field(max_length=12)
     unit: str
     since: date
     until: date | None = None
     email: str = ""
     phone: str = ""
     end_reason: str = ""
+    term_until: date | None = None  # a first secretary's term end
+    preexisting: bool = False  # 原已驻村: in post before the listing
+    action: str = Field(default="", max_length=8)  # village track: 选配 | 调整
+    source: str = ""  # village track: where the new secretary comes from
 
 
 class ProgressReport(SQLModel, table=True):

@@ -18,6 +18,7 @@ from rectify.workflow.persistence.tables import (
     case_t,
     event_t,
     extension_t,
+    measure_problem_t,
     measure_t,
     org_t,
     person_t,
@@ -31,17 +32,32 @@ from rectify.workflow.persistence.tables import (
 
 __all__ = ["case_events", "case_parts", "case_rows", "org_row", "org_rows", "resolve_seen"]
 
+_LINK = measure_problem_t
+# Each problem's measures, and how many are still open: a problem is 销号 when it has measures, all done.
+_PROBLEM_MEASURES = (sa.select(sa.func.count()).select_from(_LINK)
+                     .where(_LINK.c.problem_id == problem_t.c.id).correlate(problem_t).scalar_subquery())
+_PROBLEM_OPEN = (sa.select(sa.func.count()).select_from(_LINK.join(measure_t, measure_t.c.id == _LINK.c.measure_id))
+                 .where(_LINK.c.problem_id == problem_t.c.id, measure_t.c.done_on.is_(None))
+                 .correlate(problem_t).scalar_subquery())
+_MEASURE_PROBLEMS = (sa.select(sa.func.aggregate_strings(problem_t.c.code, ","))
+                     .select_from(_LINK.join(problem_t, problem_t.c.id == _LINK.c.problem_id))
+                     .where(_LINK.c.measure_id == measure_t.c.id).correlate(measure_t).scalar_subquery())
+
 # What show lists under a case, in the order it shows them.
 _PARTS: dict[str, sa.Select[Any]] = {
-    "problems": sa.select(problem_t.c.code, problem_t.c.text)
+    "problems": sa.select(problem_t.c.code, problem_t.c.text, _PROBLEM_MEASURES.label("measures"),
+                          _PROBLEM_OPEN.label("open_measures"))
     .where(problem_t.c.case_id == sa.bindparam("case_id")).order_by(problem_t.c.id),
     "measures": sa.select(measure_t.c.seq, measure_t.c.text, measure_t.c.owner, measure_t.c.due_on,
-                          measure_t.c.done_on)
+                          measure_t.c.done_on, measure_t.c.owner_unit, measure_t.c.owner_email,
+                          _MEASURE_PROBLEMS.label("problems"))
     .where(measure_t.c.case_id == sa.bindparam("case_id")).order_by(measure_t.c.seq),
     "people": sa.select(person_t.c.role, person_t.c.name, person_t.c.unit, person_t.c.email, person_t.c.phone)
     .where(person_t.c.case_id == sa.bindparam("case_id")).order_by(person_t.c.role),
     "secretaries": sa.select(secretary_t.c.name, secretary_t.c.kind, secretary_t.c.unit, secretary_t.c.since,
-                             secretary_t.c.until, secretary_t.c.email, secretary_t.c.phone, secretary_t.c.end_reason)
+                             secretary_t.c.until, secretary_t.c.email, secretary_t.c.phone, secretary_t.c.end_reason,
+                             secretary_t.c.term_until, secretary_t.c.preexisting, secretary_t.c.action,
+                             secretary_t.c.source)
     .where(secretary_t.c.case_id == sa.bindparam("case_id")).order_by(secretary_t.c.since, secretary_t.c.id),
     "progress_reports": sa.select(progress_t.c.reported_on, progress_t.c.note, progress_t.c.actor)
     .where(progress_t.c.case_id == sa.bindparam("case_id")).order_by(progress_t.c.reported_on, progress_t.c.id),

@@ -83,8 +83,21 @@ measure = sa.Table(
     sa.Column('owner', sa.String(), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=False),
     sa.Column('done_on', sa.Date(), nullable=True),
+    sa.Column('owner_unit', sa.String(), nullable=False, default=''),
+    sa.Column('owner_email', sa.String(), nullable=False, default=''),
     sa.UniqueConstraint('case_id', 'seq', name='uq_measure_case_seq'),
     sa.Index('ix_measure_case_id', 'case_id'),
+)
+
+measure_problem = sa.Table(
+    'measure_problem',
+    metadata,
+    sa.Column('id', sa.Integer(), primary_key=True, nullable=False),
+    sa.Column('measure_id', sa.Integer(), sa.ForeignKey('measure.id'), nullable=False),
+    sa.Column('problem_id', sa.Integer(), sa.ForeignKey('case_problem.id'), nullable=False),
+    sa.UniqueConstraint('measure_id', 'problem_id', name='uq_measure_problem'),
+    sa.Index('ix_measure_problem_measure_id', 'measure_id'),
+    sa.Index('ix_measure_problem_problem_id', 'problem_id'),
 )
 
 notification_state = sa.Table(
@@ -209,6 +222,7 @@ rectification_case = sa.Table(
     sa.Column('measures_total', sa.Integer(), nullable=False, default=0),
     sa.Column('measures_done', sa.Integer(), nullable=False, default=0),
     sa.Column('last_progress_on', sa.Date(), nullable=True),
+    sa.Column('village_secretary_status', sa.String(8), nullable=False, default=''),
     sa.Column('created_at', UTCDateTime(), nullable=False),
     sa.Column('updated_at', UTCDateTime(), nullable=False),
     sa.Index(
@@ -229,13 +243,17 @@ secretary_assignment = sa.Table(
     sa.Column('id', sa.Integer(), primary_key=True, nullable=False),
     sa.Column('case_id', sa.Integer(), sa.ForeignKey('rectification_case.id'), nullable=False),
     sa.Column('name', sa.String(), nullable=False),
-    sa.Column('kind', sa.String(8), nullable=False),
+    sa.Column('kind', sa.String(12), nullable=False),
     sa.Column('unit', sa.String(), nullable=False),
     sa.Column('since', sa.Date(), nullable=False),
     sa.Column('until', sa.Date(), nullable=True),
     sa.Column('email', sa.String(), nullable=False, default=''),
     sa.Column('phone', sa.String(), nullable=False, default=''),
     sa.Column('end_reason', sa.String(), nullable=False, default=''),
+    sa.Column('term_until', sa.Date(), nullable=True),
+    sa.Column('preexisting', sa.Boolean(), nullable=False, default=False),
+    sa.Column('action', sa.String(8), nullable=False, default=''),
+    sa.Column('source', sa.String(), nullable=False, default=''),
     sa.Index('ix_secretary_assignment_case_id', 'case_id'),
 )
 

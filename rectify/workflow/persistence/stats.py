@@ -68,12 +68,22 @@ def form_counts(s: Connection, f: LedgerFilter, kind: str | None) -> dict[str, A
             .group_by(problem_t.c.code)
         ).all()
     )
-    secretaries: dict[str, Any] = dict(
-        s.execute(
-            case_select(f, secretary_t.c.kind, sa.func.count())
+    # Per track: first, work_team, and the village track by action (village:选配, village:调整).
+    secretaries: dict[str, Any] = {
+        kind if kind != "village" else f"{kind}:{action}": n
+        for kind, action, n in s.execute(
+            case_select(f, secretary_t.c.kind, secretary_t.c.action, sa.func.count())
             .join(secretary_t, secretary_t.c.case_id == case_t.c.id)
             .where(scope)
-            .group_by(secretary_t.c.kind)
+            .group_by(secretary_t.c.kind, secretary_t.c.action)
+        ).all()
+    }
+    # The village secretary at listing: 缺配 (missing) / 需调整 (adjust).
+    at_listing: dict[str, Any] = dict(
+        s.execute(
+            case_select(f, case_t.c.village_secretary_status, sa.func.count())
+            .where(scope, case_t.c.village_secretary_status != "")
+            .group_by(case_t.c.village_secretary_status)
         ).all()
     )
     leaders = s.execute(
@@ -95,5 +105,6 @@ def form_counts(s: Connection, f: LedgerFilter, kind: str | None) -> dict[str, A
         "units": int(main.units),
         "problems": {code: int(n) for code, n in problems.items()},
         "secretaries": {k: int(n) for k, n in secretaries.items()},
+        "at_listing": {k: int(n) for k, n in at_listing.items()},
         "leaders": int(leaders),
     }

@@ -20,6 +20,7 @@ case_t: Any = schema.rectification_case
 org_t: Any = schema.organization
 problem_t: Any = schema.case_problem
 measure_t: Any = schema.measure
+measure_problem_t: Any = schema.measure_problem
 person_t: Any = schema.case_person
 secretary_t: Any = schema.secretary_assignment
 progress_t: Any = schema.progress_report

@@ -1,0 +1,41 @@
+"""The two leadership tracks and the work team (SPEC §2, §3 stage 3) as data, and which step each takes.
+
+A first secretary (第一书记) is dispatched by a unit for a term; the organization's own village
+secretary is chosen or replaced (选配/调整) on a separate track; neither ends the other's term.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rectify.states.stages import Stage
+
+# Why a first secretary's term ends (SPEC §3 side records).
+RECALL_REASONS: tuple[str, ...] = ("不胜任", "期满轮换", "工作需要", "其他")
+# What was done on the village-secretary track.
+VILLAGE_ACTIONS: tuple[str, ...] = ("选配", "调整")
+# The village secretary's state at listing (统计表: 年初缺配 / 年初需调整), code → 中文.
+VILLAGE_STATUS: dict[str, str] = {"missing": "缺配", "adjust": "需调整"}
+VILLAGE_STATUS_WORDS: dict[str, str] = {**{k: k for k in VILLAGE_STATUS}, **{v: k for k, v in VILLAGE_STATUS.items()}}
+# [policy] secretary_rule: which track satisfies stage 3.
+SECRETARY_RULES: tuple[str, ...] = ("first_secretary", "either")
+PREEXISTING_LABEL = "原已驻村"
+
+
+def first_secretary_trigger(stage: str) -> str:
+    """Dispatching a first secretary moves a planned case to stage 3; later it is a new term beside the stage."""
+    return "assign_secretary" if stage in (Stage.identified, Stage.ledger_created) else "replace_secretary"
+
+
+def village_secretary_trigger(stage: str, rule: str) -> str:
+    """Under ``secretary_rule = "either"`` a 选配/调整 village secretary also takes a planned case to stage 3."""
+    return "village_secretary_assigned" if rule == "either" and stage == Stage.ledger_created \
+        else "village_secretary"
+
+
+def default_term_until(since: date, years: int) -> date:
+    """A first secretary's term: ``years`` from the day in post (29 February lands on 28 February)."""
+    try:
+        return since.replace(year=since.year + years)
+    except ValueError:
+        return since.replace(year=since.year + years, day=28)
