@@ -34,7 +34,7 @@ def test_0004_demo_data_carried_to_0005(db: Database) -> None:
         cols = set(c.execute(sa.text("SELECT * FROM measure LIMIT 0")).keys())
         assert "owner_unit" not in cols
         assert not sa.inspect(c).has_table("measure_problem")
-    assert upgrade(db) == ("0004", "0005")
+    assert upgrade(db, "0005") == ("0004", "0005")
     with db.engine.connect() as c:
         kinds = dict(c.execute(sa.text(
             "SELECT kind, count(*) FROM secretary_assignment GROUP BY kind")).all())
@@ -49,3 +49,4 @@ def test_0004_demo_data_carried_to_0005(db: Database) -> None:
                          ).scalar_one() == measures
         assert c.execute(sa.text("SELECT count(*) FROM rectification_case WHERE village_secretary_status <> ''")
                          ).scalar_one() == 0
+    assert upgrade(db) == ("0005", "0006")  # and on to the head: the supervision signs of 0006

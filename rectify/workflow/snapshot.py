@@ -317,6 +317,7 @@ FOLDS: dict[str, Fold] = {
     "replace_secretary": _replace,
     "recall_secretary": _recall,
     "village_secretary": _village,
+    "village_secretary_assigned": _village,  # under secretary_rule "either": the same record, and stage 3
     "work_team": _work_team,
     "complete_measure": _measure_done,
     "report_progress": _progress,

@@ -52,8 +52,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('supervision', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_supervision_case_id'), ['case_id'], unique=False)
-    with op.batch_alter_table('rectification_case', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('escalation_step', sa.String(8), nullable=False, server_default=''))
+    op.add_column('rectification_case', sa.Column('escalation_step', sa.String(8), nullable=False, server_default=''))
     conn = op.get_bind()
     cases = conn.execute(sa.text(
         "SELECT id, supervision_level, supervision_reason, updated_at FROM rectification_case WHERE supervised"
@@ -83,8 +82,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('rectification_case', schema=None) as batch_op:
-        batch_op.drop_column('escalation_step')
     with op.batch_alter_table('supervision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_supervision_case_id'))
     op.drop_table('supervision')
+    # A plain DROP COLUMN: other tables point at this one, so it is not copied and dropped (batch mode).
+    op.drop_column('rectification_case', 'escalation_step')

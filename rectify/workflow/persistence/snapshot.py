@@ -76,9 +76,13 @@ def snapshot_cases(conn: Connection, f: LedgerFilter, as_of: date, case_id: int 
 def snapshot_events(conn: Connection, f: LedgerFilter, as_of: date, recorded_by: datetime | None,
                     case_id: int | None = None) -> Result[Any]:
     """(case_id, action, to_stage, happened_on, detail) tuples of every event dated by ``as_of`` (and
-    recorded by ``recorded_by``), by case, business date and id: the order the snapshot folds them in."""
+    recorded by ``recorded_by``), by case, business date and id: the order the snapshot folds them in.
+
+    ``to_stage`` is NULL for an event that did not move the case (a progress report dated after a stage move
+    recorded late must not move the case back)."""
+    moved_to = sa.case((event_t.c.from_stage == event_t.c.to_stage, sa.null()), else_=event_t.c.to_stage)
     q = (
-        case_select(_place_only(f), event_t.c.case_id, event_t.c.action, event_t.c.to_stage, event_t.c.happened_on,
+        case_select(_place_only(f), event_t.c.case_id, event_t.c.action, moved_to, event_t.c.happened_on,
                     event_t.c.detail)
         .join(event_t, event_t.c.case_id == case_t.c.id)
         .where(event_t.c.happened_on <= as_of, case_t.c.identified_on <= as_of)
