@@ -134,7 +134,7 @@ def test_xlsx_read_back(demo: Run, tmp_path: Path) -> None:
     assert str(ws.page_setup.paperSize) == "9"
     light_col = SHEET.index("预警") + 1
     fills = {}
-    for r in range(3, 3 + 38):
+    for r in range(3, 3 + 39):
         cell = ws.cell(r, light_col)
         if cell.value:
             fills[cell.value] = cell.fill.fgColor.rgb
@@ -158,8 +158,8 @@ def test_stats_xlsx_has_the_party_form(demo: Run, tmp_path: Path) -> None:
     assert sum("人工填报" in h for h in headers) == 5
     assert [ws.cell(r, 1).value for r in (4, 5, 6)] == ["总计", "村", "社区"]
     total, village, community = (ws.cell(r, 2).value for r in (4, 5, 6))
-    assert total == village + community == 38
-    assert ws.cell(4, 15).value == 9  # 年初缺配的书记数: from the village secretary at listing
+    assert total == village + community == 16  # 排查 of the statistical year 2026 (the as-of day's year)
+    assert ws.cell(4, 15).value == 5  # 年初缺配的书记数: the village secretary at listing, 2026 cohort
     assert {"概况", "按阶段", "逾期清单"} <= set(wb.sheetnames)
 
 
@@ -193,7 +193,7 @@ def test_html_is_self_contained_with_svg_chart(demo: Run, tmp_path: Path) -> Non
     p = _parse(html)
     names = [t for t, _ in p.tags]
     assert names.count("svg") == 2 and names.count("rect") == 6 + 4
-    assert names.count("th") == 23
+    assert names.count("th") == 25
     assert sum(1 for t, a in p.tags if t == "tr") == 1 + 39
     assert "script" not in names and "link" not in names and "img" not in names
     assert not any(

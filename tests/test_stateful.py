@@ -123,9 +123,10 @@ class Fuzz(RuleBasedStateMachine):
         self.step("case", "open", code, "--problem", problem, "--identified", identified, "--deadline", deadline,
                   "--officer", officer, "--officer-email", email)
 
-    @rule(ref=REFS, text=TEXTS, owner=TEXTS, due=DATES, n=st.integers(0, 3), email=EMAILS)
-    def plan(self, ref: str, text: str, owner: str, due: str, n: int, email: str) -> None:
-        measures = [a for _ in range(n) for a in ("--measure", f"{text}|{owner}|{due}")]
+    @rule(ref=REFS, text=TEXTS, owner=TEXTS, due=DATES, n=st.integers(0, 3), email=EMAILS,
+          problem=st.sampled_from(["P01", "P10", "P01,P10", "other", "P03"]))
+    def plan(self, ref: str, text: str, owner: str, due: str, n: int, email: str, problem: str) -> None:
+        measures = [a for _ in range(n) for a in ("--measure", f"{problem}|{text}|{owner}|{due}")]
         self.step("case", "plan", ref, *measures, "--county-leader", owner or "李县长", "--township-cadre", "张干部",
                   "--email", f"county_leader={email}")
 

@@ -209,7 +209,7 @@ def test_a_plan_of_ten_thousand_measures_is_refused(db: Database, wf: Workflow, 
     case_id = walk(wf, clock, "V001", "identified")
     before = snapshot(db)
     with pytest.raises(BadInput, match="整顿措施数应在 0–50 之间"):
-        wf.plan(case_id, measures=[("措施", "王建国", date(2026, 6, 30))] * 10_000, county_leader="李县长",
+        wf.plan(case_id, measures=[(["P01", "P10"], "措施", "王建国", date(2026, 6, 30))] * 10_000, county_leader="李县长",
                 township_cadre="张干部")
     assert snapshot(db) == before
 
