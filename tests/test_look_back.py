@@ -1,0 +1,171 @@
+"""The 巩固期 after 销号: look-backs in order, 反弹 listed again as a new linked case, a repeat listing
+linked to the earlier case (SPEC §3, §6, §10), on both backends. Every refusal leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from click.testing import Result
+
+from rectify.errors import BadInput, Refused
+from rectify.workflow.cases import show_case
+from rectify.workflow.engine import Workflow
+from rectify.workflow.persistence import Database
+from rectify.workflow.persistence.tables import case_t, secretary_t
+from rectify.workflow.snapshot import rebuild
+from tests.conftest import FakeClock, add_org, snapshot, walk
+
+STRUCK = date(2026, 3, 10)  # walk()'s verification: the 销号 date
+FIRST, SECOND = date(2026, 9, 6), date(2027, 3, 10)  # 180 and 365 days after
+
+
+def refused(db: Database, step: Callable[[], object], message: str, error: type[Exception] = Refused) -> None:
+    before = snapshot(db)
+    with pytest.raises(error) as info:
+        step()
+    assert str(info.value) == message
+    assert snapshot(db) == before
+
+
+def case_row(db: Database, case_id: int) -> Any:
+    with db.connect() as conn:
+        return conn.execute(sa.select(case_t).where(case_t.c.id == case_id)).one()
+
+
+def ledger_json(run: Callable[..., Result], *extra: str) -> list[dict[str, Any]]:
+    result = run("ledger", "--format", "json", *extra)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["cases"]  # type: ignore[no-any-return]
+
+
+def test_verify_schedules_the_look_backs(db: Database, wf: Workflow, clock: FakeClock) -> None:
+    case_id = walk(wf, clock, add_org(wf), "verified")
+    row = case_row(db, case_id)
+    assert row.look_backs == f"180|{FIRST}||;365|{SECOND}||"
+    assert row.next_look_back_on == FIRST
+
+
+def test_both_look_backs_stable(db: Database, wf: Workflow, clock: FakeClock, run: Callable[..., Result]) -> None:
+    case_id = walk(wf, clock, add_org(wf), "verified")
+    clock.set_day("2026-09-01")
+    out = wf.look_back(case_id, on=date(2026, 9, 1), result="巩固", note="班子稳定")
+    assert out.message == "6个月回头看：巩固"
+    assert case_row(db, case_id).next_look_back_on == SECOND
+    clock.set_day("2027-03-12")
+    result = run("case", "look-back", str(case_id), "--on", "2027-03-12", "--result", "巩固", "--note", "制度落实")
+    assert result.exit_code == 0, result.output
+    assert "12个月回头看：巩固" in result.output
+    row = case_row(db, case_id)
+    assert row.stage == "verified" and row.next_look_back_on is None
+    shown = show_case(db, case_id, as_of=date(2027, 3, 12), config=wf.config)
+    assert [x["result"] for x in shown["look_backs"]] == ["stable", "stable"]
+    rows = ledger_json(run, "--as-of", "2027-03-12")
+    assert rows[0]["look_backs"][1] == {"after_days": 365, "due_on": "2027-03-10", "result": "stable",
+                                        "done_on": "2027-03-12"}
+    # The day before the second look-back, as it stood: the first done, the second pending.
+    then = next(iter(rebuild(db, as_of=date(2027, 3, 11), config=wf.config, case_id=case_id)))
+    assert then.look_backs == f"180|{FIRST}|stable|2026-09-01;365|{SECOND}||"
+    csv_out = run("ledger", "--format", "csv", "--as-of", "2026-12-01").stdout
+    table = list(csv.DictReader(io.StringIO(csv_out.lstrip("\ufeff"))))
+    assert table[0]["回头看"] == f"6个月：巩固；12个月：待回头看（{SECOND}）"
+
+
+def test_relapse_lists_the_organization_again(db: Database, wf: Workflow, clock: FakeClock,
+                                              run: Callable[..., Result]) -> None:
+    code = add_org(wf)
+    old = walk(wf, clock, code, "verified")
+    clock.set_day("2026-09-10")
+    out = wf.look_back(old, on=date(2026, 9, 10), result="反弹", note="书记辞职，工作停滞",
+                       problems=["P01:书记空缺", "P04"])
+    new = out.message.split("整顿对象 ")[1].split("，")[0]
+    new_id = int(new)
+    old_row, new_row = case_row(db, old), case_row(db, new_id)
+    assert old_row.stage == "verified" and old_row.look_backs == f"180|{FIRST}|relapse|2026-09-10"
+    assert old_row.next_look_back_on is None
+    assert (new_row.stage, new_row.year, new_row.previous_case_id, new_row.earlier_years) == (
+        "identified", 2026, None if False else old, "")
+    with db.connect() as conn:
+        carried = conn.execute(sa.select(secretary_t).where(secretary_t.c.case_id == new_id)).one()
+    assert (carried.name, carried.unit, carried.kind, carried.carried, carried.until) == (
+        "陈海涛", "县财政局", "first", True, None)
+    shown = run("case", "show", new)
+    assert "再次列入" not in shown.output and "第一书记：陈海涛（县财政局）" in shown.output
+    assert "再次列入整顿（2026 年，整顿对象 " + new + "）" in run("case", "show", str(old)).output
+    # All further look-backs are done with the relapse.
+    refused(db, lambda: wf.look_back(old, on=date(2026, 9, 10), result="巩固", note="x"),
+            f"无法回头看：案例 {old}（河口镇王家庄村党支部）处于 verified（已验收销号） 阶段，"
+            "巩固期的回头看已全部完成（或已反弹重新列入整顿）")
+
+
+def test_relapse_in_a_later_year_shows_the_earlier_year(db: Database, wf: Workflow, clock: FakeClock,
+                                                         run: Callable[..., Result]) -> None:
+    code = add_org(wf)
+    old = walk(wf, clock, code, "verified")
+    clock.set_day("2027-03-01")
+    out = wf.look_back(old, on=date(2026, 9, 1), result="巩固", note="稳定")
+    out = wf.look_back(old, on=date(2027, 3, 1), result="反弹", note="班子不团结", problems=["P03"],
+                       deadline=date(2027, 12, 31))
+    new_id = int(out.message.split("整顿对象 ")[1].split("，")[0])
+    row = case_row(db, new_id)
+    assert (row.year, row.previous_case_id, row.earlier_years, row.deadline) == (2027, old, "2026",
+                                                                                 date(2027, 12, 31))
+    shown = run("case", "show", str(new_id))
+    assert f"重复列入：曾于 2026 年列入整顿（整顿对象 {old}）" in shown.output
+    rows = {r["case_id"]: r for r in ledger_json(run)}
+    assert rows[new_id]["earlier_years"] == [2026] and rows[old]["earlier_years"] == []
+    csv_out = run("ledger", "--format", "csv").stdout
+    table = {r["党组织名称"] + r["确定日期"]: r for r in csv.DictReader(io.StringIO(csv_out.lstrip("\ufeff")))}
+    assert table["河口镇王家庄村党支部2027-03-01"]["曾列入年份"] == "\u20602026"  # kept as text, not a number
+    assert table["河口镇王家庄村党支部2026-03-01"]["回头看"] == "6个月：巩固；12个月：反弹"
+    # The rebuilt day equals the tables.
+    then = next(iter(rebuild(db, as_of=date(2027, 3, 1), config=wf.config, case_id=new_id)))
+    assert (then.earlier_years, then.secretary[0]) == ("2026", "陈海涛")
+
+
+def test_open_links_a_repeat_listing(db: Database, wf: Workflow, clock: FakeClock) -> None:
+    code = add_org(wf)
+    old = walk(wf, clock, code, "verified")
+    clock.set_day("2027-04-01")
+    new = wf.open_case(code, problems=["P02"], identified_on=date(2027, 4, 1)).case_id
+    row = case_row(db, new)
+    assert (row.previous_case_id, row.earlier_years) == (old, "2026")
+
+
+def test_refusals_write_nothing(db: Database, wf: Workflow, clock: FakeClock, run: Callable[..., Result]) -> None:
+    code = add_org(wf)
+    rectified = walk(wf, clock, code, "rectified")
+    head = f"无法回头看：案例 {rectified}（河口镇王家庄村党支部）"
+    refused(db, lambda: wf.look_back(rectified, on=date(2026, 3, 10), result="巩固", note="x"),
+            f"{head}处于 rectified（已整改） 阶段，此操作只适用于 verified（已验收销号） 阶段")
+    wf.verify(rectified, on=STRUCK, by="验收组", score=88, satisfied=40, basic=5, dissatisfied=1)
+    clock.set_day("2026-08-01")
+    refused(db, lambda: wf.look_back(rectified, on=date(2026, 8, 1), result="巩固", note="x"),
+            f"{head}处于 verified（已验收销号） 阶段，6个月回头看定于 {FIRST}，最早可于 2026-08-07 记录"
+            "（计划日期前 30 天内），2026-08-01 太早")
+    clock.set_day("2026-09-01")
+    refused(db, lambda: wf.look_back(rectified, on=date(2026, 9, 1), result="反弹", note="x"),
+            f"{head}处于 verified（已验收销号） 阶段，反弹须列明新的软弱涣散情形（--problem），据以重新列入整顿")
+    refused(db, lambda: wf.look_back(rectified, on=date(2026, 9, 1), result="巩固", note=" "),
+            f"{head}处于 verified（已验收销号） 阶段，缺少回头看情况说明（--note）")
+    refused(db, lambda: wf.look_back(rectified, on=date(2026, 9, 1), result="好", note="x"),
+            "未知的回头看结果 好（应为 巩固 或 反弹）", BadInput)
+    refused(db, lambda: wf.look_back(rectified, on=date(2026, 9, 1), result="巩固", note="x", problems=["P01"]),
+            "只有反弹（--result 反弹）才列明新的软弱涣散情形（--problem）", BadInput)
+    # On the command line: exit 1, one line.
+    before = snapshot(db)
+    result = run("case", "look-back", str(rectified), "--on", "2026-08-01", "--result", "巩固", "--note", "x")
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert "太早" in result.output
+    result = run("case", "look-back", str(rectified), "--on", "2026-09-01", "--result", "反弹", "--note", "x")
+    assert result.exit_code == 1 and "--problem" in result.output
+    result = run("case", "look-back", str(rectified), "--on", "2026-09-01", "--result", "好", "--note", "x")
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert snapshot(db) == before
