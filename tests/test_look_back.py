@@ -169,3 +169,41 @@ def test_refusals_write_nothing(db: Database, wf: Workflow, clock: FakeClock, ru
     result = run("case", "look-back", str(rectified), "--on", "2026-09-01", "--result", "好", "--note", "x")
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
     assert snapshot(db) == before
+
+
+def test_migration_0008_from_the_0006_schema(db_url: str, db: Database) -> None:
+    """Verified cases get their look-backs scheduled; a repeat listing is linked; old reopen events stay."""
+    from sqlmodel import SQLModel
+
+    import rectify.workflow.persistence.models  # noqa: F401
+    from rectify.workflow.persistence import upgrade
+    from tests.conftest import NOW
+
+    with db.engine.begin() as conn:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table.name}"'))
+        conn.execute(sa.text("DROP TABLE alembic_version"))
+    upgrade(db, "0006")
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO organization (id, code, name, kind, county, township, poor_village, created_at) VALUES "
+            "(1, 'V1', '甲村党支部', 'village', '青山县', '河口镇', false, :at)"), {"at": NOW})
+        for case_id, year, stage, verified in ((1, 2025, "verified", "2025-11-20"), (2, 2026, "identified", None)):
+            conn.execute(sa.text(
+                "INSERT INTO rectification_case (id, org_id, year, stage, identified_on, deadline, stage_since, "
+                "cycle_start, cycle, version, detail, helping_unit, self_check, withdrawn_reason, supervised, "
+                "supervision_reason, supervision_level, escalation_step, measures_total, measures_done, "
+                "verified_on, created_at, updated_at) VALUES (:id, 1, :year, :stage, :ident, :dl, :ident, :ident, "
+                "1, 1, '', '', '', '', false, '', '', '', 0, 0, :verified, :at, :at)"),
+                {"id": case_id, "year": year, "stage": stage, "ident": f"{year}-03-01", "dl": f"{year}-12-31",
+                 "verified": verified, "at": NOW})
+        conn.execute(sa.text(
+            "INSERT INTO case_event (case_id, at, actor, action, reason, detail, actor_unit, happened_on) VALUES "
+            "(1, :at, '赵经办', 'reopen', '回头看反弹', '{}', '', '2025-12-01')"), {"at": NOW})
+    assert upgrade(db) == ("0006", "0008")
+    old, new = case_row(db, 1), case_row(db, 2)
+    assert (old.look_backs, old.next_look_back_on) == ("180|2026-05-19||;365|2026-11-20||", date(2026, 5, 19))
+    assert (old.previous_case_id, old.earlier_years) == (None, "")
+    assert (new.look_backs, new.previous_case_id, new.earlier_years) == ("", 1, "2025")
+    with db.connect() as conn:
+        assert conn.execute(sa.text("SELECT action FROM case_event")).scalar_one() == "reopen"
