@@ -207,3 +207,63 @@ def test_migration_0008_from_the_0006_schema(db_url: str, db: Database) -> None:
     assert (new.look_backs, new.previous_case_id, new.earlier_years) == ("", 1, "2025")
     with db.connect() as conn:
         assert conn.execute(sa.text("SELECT action FROM case_event")).scalar_one() == "reopen"
+
+
+def test_look_back_reminders_once_per_window(db: Database, wf: Workflow, clock: FakeClock) -> None:
+    """The officer and the township cadre are reminded of the next 回头看, once per window, not after it is done."""
+    from rectify.notifications.outbox import run_sweep
+    from rectify.notifications.render import Renderer
+    from rectify.workflow.persistence.outbox import SqlOutboxStore
+    from rectify.workflow.persistence.outbox_models import item_t
+
+    case_id = walk(wf, clock, add_org(wf), "verified")
+    store = SqlOutboxStore(db)
+
+    def items() -> list[tuple[Any, ...]]:
+        with db.connect() as conn:
+            return [tuple(r) for r in conn.execute(
+                sa.select(item_t.c.recipient, item_t.c.kind, item_t.c.due_on, item_t.c.offset_days)
+                .where(item_t.c.case_id == case_id, item_t.c.kind == "look_back")
+                .order_by(item_t.c.recipient, item_t.c.offset_days))]
+
+    def sweep(day: str) -> Any:
+        clock.set_day(day)
+        return run_sweep(store, wf.config, as_of=date.fromisoformat(day), now=clock.now, renderer=Renderer())
+
+    sweep("2026-08-20")  # 17 days ahead: outside the 14-day window
+    assert items() == []
+    result = sweep("2026-08-25")
+    assert items() == [("cadre@example.cn", "look_back", FIRST, 14), ("officer@example.cn", "look_back", FIRST, 14)]
+    assert any("回头看" in d["body_text"] for d in result.digests)
+    sweep("2026-08-26")  # the same window again: nothing new
+    assert len(items()) == 2
+    wf.look_back(case_id, on=date(2026, 8, 26), result="巩固", note="稳定")
+    sweep("2026-09-05")  # done: the next is months away
+    assert len(items()) == 2
+
+
+@pytest.mark.parametrize("after", [2, 0])
+def test_the_second_failed_verification_proposes_a_county_sign(db: Database, clock: FakeClock, after: int) -> None:
+    """[policy] propose_sign_after_failures: a message and an event detail, never a sign hung by itself."""
+    from dataclasses import replace
+
+    from rectify.config import Config
+    from rectify.workflow.cases import case_history
+    from tests.conftest import ACTOR
+
+    config = Config()
+    config = replace(config, policy=replace(config.policy, propose_sign_after_failures=after))
+    wf = Workflow(db, config, actor=ACTOR, clock=clock)
+    case_id = walk(wf, clock, add_org(wf), "rectified")
+    messages = []
+    for n in (1, 2):
+        out = wf.verify(case_id, on=date(2026, 3, 10), by="验收组", score=65, satisfied=10, basic=0,
+                        dissatisfied=20, findings=["记录不全"],
+                        measures=[(["P10"], f"补齐记录{n}", "王建国", date(2026, 11, 30))])
+        messages.append(out.message)
+        assert case_history(db, case_id)[-1]["detail"]["propose_sign"] is (after == 2 and n == 2)
+        if n == 1:
+            wf.complete_measure(case_id, 3, on=date(2026, 3, 10))
+            wf.mark_rectified(case_id, on=date(2026, 3, 10), self_check="再次自查")
+    assert ["建议县级挂牌督办" in m for m in messages] == [False, after == 2]
+    assert case_row(db, case_id).supervised is False

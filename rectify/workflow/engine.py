@@ -513,6 +513,10 @@ class Workflow:
                 inputs["deadline"] = deadline
 
         def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+            if not passed:  # [policy] propose_sign_after_failures: this failure proposes a county sign
+                after = self.config.policy.propose_sign_after_failures
+                inputs["propose_sign"] = bool(after) and not row.supervised \
+                    and store.failed_verifications(row.id) + 1 >= after
             return {"problems": store.problems(row.id)}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
@@ -530,7 +534,8 @@ class Workflow:
         def message(p: Proposal) -> str:
             if passed:
                 return f"验收通过（{score} 分），已销号"
-            return f"验收未通过：{inputs['reason']}，退回整改"
+            sign = "。已多次验收未通过，建议县级挂牌督办（rectify case supervise）" if inputs["propose_sign"] else ""
+            return f"验收未通过：{inputs['reason']}，退回整改{sign}"
 
         return self._run(ref, "verify" if passed else "fail_verification", inputs, apply=apply, facts=facts,
                          expected_version=expected_version, message=message)

@@ -80,6 +80,9 @@ _IN_POST_FULL = (sa.select(secretary_t).where(secretary_t.c.case_id == sa.bindpa
                                               secretary_t.c.kind == sa.bindparam("kind"))
                  .order_by(secretary_t.c.id))
 
+_FAILED_VERIFICATIONS = sa.select(sa.func.count()).select_from(verification_t).where(
+    verification_t.c.case_id == sa.bindparam("case_id"), verification_t.c.passed.is_(False))
+
 _SIGN_UP = (sa.select(supervision_t).where(supervision_t.c.case_id == sa.bindparam("case_id"),
                                            supervision_t.c.taken_down_on.is_(None))
             .order_by(supervision_t.c.id.desc()).limit(1))
@@ -291,6 +294,9 @@ class CaseStore:
     def add_verification(self, case_id: int, **values: Any) -> None:
         validation.row(verification_t, values)
         self.conn.execute(INSERTS[verification_t], dict(case_id=case_id, **values))
+
+    def failed_verifications(self, case_id: int) -> int:
+        return int(self.conn.execute(_FAILED_VERIFICATIONS, {"case_id": case_id}).scalar_one())
 
     def add_extension(self, case_id: int, **values: Any) -> None:
         validation.row(extension_t, values)
