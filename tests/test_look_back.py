@@ -75,7 +75,7 @@ def test_both_look_backs_stable(db: Database, wf: Workflow, clock: FakeClock, ru
     assert then.look_backs == f"180|{FIRST}|stable|2026-09-01;365|{SECOND}||"
     csv_out = run("ledger", "--format", "csv", "--as-of", "2026-12-01").stdout
     table = list(csv.DictReader(io.StringIO(csv_out.lstrip("\ufeff"))))
-    assert table[0]["回头看"] == f"6个月：巩固；12个月：待回头看（{SECOND}）"
+    assert table[0]["回头看"] == f"6个月：巩固（2026-09-01）；12个月：待回头看（{SECOND}）"
 
 
 def test_relapse_lists_the_organization_again(db: Database, wf: Workflow, clock: FakeClock,
@@ -124,7 +124,7 @@ def test_relapse_in_a_later_year_shows_the_earlier_year(db: Database, wf: Workfl
     csv_out = run("ledger", "--format", "csv").stdout
     table = {r["党组织名称"] + r["确定日期"]: r for r in csv.DictReader(io.StringIO(csv_out.lstrip("\ufeff")))}
     assert table["河口镇王家庄村党支部2027-03-01"]["曾列入年份"] == "\u20602026"  # kept as text, not a number
-    assert table["河口镇王家庄村党支部2026-03-01"]["回头看"] == "6个月：巩固；12个月：反弹"
+    assert table["河口镇王家庄村党支部2026-03-01"]["回头看"] == "6个月：巩固（2026-09-01）；12个月：反弹（2027-03-01）"
     # The rebuilt day equals the tables.
     then = next(iter(rebuild(db, as_of=date(2027, 3, 1), config=wf.config, case_id=new_id)))
     assert (then.earlier_years, then.secretary[0]) == ("2026", "陈海涛")

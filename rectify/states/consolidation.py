@@ -100,12 +100,38 @@ def next_due(items: list[LookBack]) -> date | None:
 
 
 def summary(text: str | None) -> str:
-    """The ledger's 回头看 cell: 6个月：巩固；12个月：待回头看（2027-06-30）."""
+    """The ledger's 回头看 cell: 6个月：巩固（2027-01-05）；12个月：待回头看（2027-06-30）."""
     parts = []
     for i in decode(text):
-        what = RESULT_LABELS[i.result] if i.result else f"待回头看（{i.due.isoformat()}）"
+        what = f"{RESULT_LABELS[i.result]}（{i.done}）" if i.result else f"待回头看（{i.due.isoformat()}）"
         parts.append(f"{i.label}：{what}")
     return "；".join(parts)
+
+
+def from_summary(cell: str, struck_off: date, after_days: tuple[int, ...] | list[int]) -> str | None:
+    """The ``look_backs`` text an imported ledger cell (:func:`summary`) stands for, scheduled from the 销号
+    date by the policy's offsets; None when the cell is not in that form."""
+    items = schedule(struck_off, after_days)
+    for part in [p for p in cell.split("；") if p.strip()]:
+        _, _, what = part.partition("：")
+        result = parse_result(what[:2])
+        if result is None:
+            if what.startswith("待回头看"):
+                continue
+            return None
+        try:
+            done = date.fromisoformat(what[3:-1]) if what[2:3] == "（" else struck_off
+        except ValueError:
+            return None
+        items = record(items, done, result)
+    return encode(items)
+
+
+def as_of_day(text: str, as_of: date) -> str:
+    """The schedule as it stood at the end of ``as_of``: results recorded later are still pending."""
+    items = decode(text)
+    kept = [i if i.done is None or i.done <= as_of else LookBack(i.days, i.due) for i in items]
+    return encode(kept)
 
 
 def json_items(text: str | None) -> list[dict[str, Any]]:

@@ -312,6 +312,8 @@ def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
         s.rectified_on = _day(snap.get("rectified_on"))
     if stage == Stage.verified:
         s.verified_on, s.score = _day(snap.get("verified_on")), snap.get("score")
+        s.look_backs = consolidation.as_of_day(snap.get("look_backs") or "", as_of)
+    s.earlier_years = snap.get("earlier_years") or ""
     sec = snap.get("secretary")  # name, kind, unit, since (the import's SECRETARY_KEYS)
     if sec and (_day(sec[3]) or s.identified_on) <= as_of:
         s.secretaries.append([sec[0], sec[2], _track(sec[1]), _day(sec[3]) or s.identified_on, None, ""])
