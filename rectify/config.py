@@ -55,6 +55,8 @@ class PolicyConfig:
     publicity_days: Annotated[int, Ge(0), Le(60)] = 5
     consolidation_days: Annotated[int, Ge(1), Le(3650)] = 365
     look_back_after_days: tuple[Positive, ...] = (180, 365)
+    # The failed verification from which a county sign (挂牌督办) is proposed; 0: never.
+    propose_sign_after_failures: Annotated[int, Ge(0), Le(10)] = 2
     local_problem_types: dict[str, str] = field(default_factory=dict)  # e.g. {"P11": "村集体经济薄弱"}
 
 
@@ -164,6 +166,7 @@ NOTES: dict[str, str] = {
     "policy.publicity_days": "验收合格后公示天数（公示期满方可销号）",
     "policy.consolidation_days": "销号后巩固期天数",
     "policy.look_back_after_days": "销号后第几天回头看",
+    "policy.propose_sign_after_failures": "第几次验收未通过时提议县级挂牌督办（0 为不提议）",
     "policy.local_problem_types": "本地增设的软弱涣散情形，如 { P11 = \"村集体经济薄弱\" }（统计表中单列）",
     "lights": "预警灯：剩余时间占比 ≤ yellow 亮黄灯，≤ orange 亮橙灯，逾期亮红灯（0 < orange < yellow < 1）",
     "lights.yellow": "黄灯阈值",

@@ -308,7 +308,7 @@ def test_demo_registers_every_role_and_signs_each_step_by_its_person(db: Databas
                "verify": {VERIFIER.name}, "fail_verification": {VERIFIER.name},
                "withdraw": {APPROVER.name}, "extend": {APPROVER.name},
                "supervise": {SUPERVISOR.name, OFFICERS[0].name}, "unsupervise": {SUPERVISOR.name},
-               "escalate": {OFFICERS[0].name}}
+               "escalate": {OFFICERS[0].name}, "look_back": {o.name for o in OFFICERS}}
     seen: set[str] = set()
     for case in list_cases(db, as_of=date(2026, 6, 30), config=Config()):
         leader = TOWNSHIP_LEADERS[case["township"]].name
@@ -318,7 +318,8 @@ def test_demo_registers_every_role_and_signs_each_step_by_its_person(db: Databas
             allowed = signers.get(action, {leader})  # progress, measures done, rectified: the township
             assert event["actor"] in allowed, (case["case_id"], action, event["actor"])
     assert {"open", "plan", "report_progress", "mark_rectified", "verify", "fail_verification", "withdraw",
-            "extend", "supervise", "village_secretary", "complete_measure", "unsupervise", "escalate"} <= seen
+            "extend", "supervise", "village_secretary", "complete_measure", "unsupervise", "escalate",
+            "look_back"} <= seen
 
 
 def test_demo_rebuild_keeps_one_registry(db: Database) -> None:

@@ -124,24 +124,24 @@ def test_an_imported_sheet_rebuilds_by_its_dates(db_url: str, db: Database, run:
 
 
 def test_an_earlier_day(demo: Run) -> None:
-    data = json.loads(ok(demo("ledger", "--as-of", "2026-02-14", "--format", "json")))
-    assert data["cases"] and all(r["identified_on"] <= "2026-02-14" for r in data["cases"])
-    assert all(r["verified_on"] is None or r["verified_on"] <= "2026-02-14" for r in data["cases"])
+    data = json.loads(ok(demo("ledger", "--as-of", "2025-11-16", "--format", "json")))
+    assert data["cases"] and all(r["identified_on"] <= "2025-11-16" for r in data["cases"])
+    assert all(r["verified_on"] is None or r["verified_on"] <= "2025-11-16" for r in data["cases"])
     now = {r["case_id"]: r for r in json.loads(ok(demo("ledger", "--as-of", D, "--format", "json")))["cases"]}
     assert len(now) > len(data["cases"])
-    later = [r for r in data["cases"] if (now[r["case_id"]]["verified_on"] or "") > "2026-02-14"]
+    later = [r for r in data["cases"] if (now[r["case_id"]]["verified_on"] or "") > "2025-11-16"]
     assert later and all(r["stage"] != "verified" and not r["struck_off"] for r in later)
-    listed = json.loads(ok(demo("case", "list", "--as-of", "2026-02-14", "--format", "json")))
+    listed = json.loads(ok(demo("case", "list", "--as-of", "2025-11-16", "--format", "json")))
     assert sorted(r["case_id"] for r in listed) == sorted(r["case_id"] for r in data["cases"])
 
 
 def test_case_show_as_it_stood(demo: Run) -> None:
     cases = json.loads(ok(demo("ledger", "--as-of", D, "--format", "json")))["cases"]
-    struck = next(r for r in cases if r["verified_on"] and r["verified_on"] > "2026-01-01")
-    before = json.loads(ok(demo("case", "show", str(struck["case_id"]), "--as-of", "2025-12-31",
+    struck = next(r for r in cases if r["verified_on"] and r["verified_on"] > "2025-06-30")
+    before = json.loads(ok(demo("case", "show", str(struck["case_id"]), "--as-of", "2025-11-16",
                                 "--format", "json")))
     assert before["stage"] != "verified" and before["verified_on"] is None and not before["verifications"]
-    assert before["as_of"] == "2025-12-31"
+    assert before["as_of"] == "2025-11-16"
     late = max(cases, key=lambda r: r["identified_on"])
     day_before = date.fromordinal(date.fromisoformat(late["identified_on"]).toordinal() - 1).isoformat()
     refused = demo("case", "show", str(late["case_id"]), "--as-of", day_before)

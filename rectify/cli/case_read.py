@@ -60,6 +60,7 @@ def _print_case(c: dict[str, Any]) -> None:
         when = days_left_text(left)
         line("下一期限", f"{c['next_due']}（{when}，{light_label(c['light'])}，截至 {c['as_of']}）")
     _print_supervision(c, line)
+    _print_listings(c, line)
     struck = {p["code"] for p in c["problems"] if p["measures"] and not p["open_measures"]}
     line("软弱涣散情形", "；".join(f"{p['code']} {p['text']}" + ("（已销号）" if p["code"] in struck else "")
                                   for p in c["problems"]))
@@ -93,6 +94,22 @@ def _print_case(c: dict[str, Any]) -> None:
                      f"{v['basic']}/不满意 {v['dissatisfied']}，{result}")
     if c["withdrawn_reason"]:
         line("撤销原因", c["withdrawn_reason"])
+
+
+def _print_listings(c: dict[str, Any], line: Callable[[str, Any], None]) -> None:
+    """A repeat listing, the 巩固期's look-backs, and a later listing of the organization (SPEC §3)."""
+    from rectify.states.consolidation import RESULT_LABELS, months_label
+
+    if c.get("earlier_years"):
+        years = "、".join(str(y) for y in c["earlier_years"])
+        prev = f"（整顿对象 {c['previous_case_id']}）" if c.get("previous_case_id") else ""
+        line("重复列入", f"曾于 {years} 年列入整顿{prev}")
+    for lb in c.get("look_backs", []):
+        what = (f"{lb['done_on']} {RESULT_LABELS[lb['result']]}" if lb["result"]
+                else f"待回头看（{lb['due_on']}，可提前 30 天）")
+        line("回头看", f"{months_label(lb['after_days'])}（{lb['due_on']}）：{what}")
+    for x in c.get("later_listings", []):
+        line("再次列入", f"{x['identified_on']} 再次列入整顿（{x['year']} 年，整顿对象 {x['id']}）")
 
 
 def _print_supervision(c: dict[str, Any], line: Callable[[str, Any], None]) -> None:

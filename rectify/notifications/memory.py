@@ -30,6 +30,7 @@ class Candidate(NamedTuple):
     org_name: str
     org_code: str
     township: str
+    next_look_back_on: date | None = None
 
 
 class Person(NamedTuple):
@@ -103,7 +104,11 @@ class MemoryOutboxStore:
                 or (c.stage in progress_stages and (c.last_progress_on or c.cycle_start) <= progress_cutoff)
             )
 
-        return sorted((c for c in self.cases if c.stage in stages and due(c)), key=lambda c: c.case_id)
+        def look_back(c: Candidate) -> bool:
+            return c.next_look_back_on is not None and c.next_look_back_on <= horizon
+
+        return sorted((c for c in self.cases if (c.stage in stages and due(c)) or look_back(c)),
+                      key=lambda c: c.case_id)
 
     def recipients(self, case_ids: Sequence[int]) -> Iterable[Any]:
         wanted = set(case_ids)

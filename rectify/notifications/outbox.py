@@ -59,6 +59,7 @@ ROLES_FOR: dict[str, tuple[str, ...]] = {
     "deadline": ("officer", "county_leader", "township_cadre", "secretary"),
     "overdue": ("officer", "county_leader", "township_cadre", "secretary"),
     "progress": ("officer", "township_cadre", "secretary"),
+    "look_back": ("officer", "township_cadre"),
 }
 
 

@@ -18,6 +18,9 @@ Decisions (documented in the README):
 - the progress-report reminder is for cases whose plan is under way: stages ``ledger_created`` and
   ``secretary_assigned``. It is due ``progress_report_days`` after the last report (or after the
   start of the cycle when there is none), and again every ``progress_report_days`` while none comes.
+- a struck-off case in its 巩固期 gets a ``look_back`` reminder for its next scheduled 回头看 (the case's
+  ``next_look_back_on``) in the same windows as a stage reminder, and weekly once it is overdue; it goes
+  to the officer in charge and the township cadre.
 - escalation goes to the county supervisors, and also to the city supervisors when the case is under
   listed supervision, from day ``escalate_after_days`` overdue, then every ``overdue_repeat_days``.
 """
@@ -37,13 +40,14 @@ from rectify.states.stages import OPEN_STAGES, PROGRESS_STAGES, Stage
 OPEN_FOR_REMINDERS: tuple[str, ...] = OPEN_STAGES
 
 # Item kinds, in the order a digest lists them.
-KINDS: tuple[str, ...] = ("escalation", "overdue", "stage_due", "deadline", "progress")
+KINDS: tuple[str, ...] = ("escalation", "overdue", "stage_due", "deadline", "progress", "look_back")
 KIND_LABELS: dict[str, str] = {
     "escalation": "逾期督办",
     "overdue": "逾期提醒",
     "stage_due": "阶段期限提醒",
     "deadline": "转化时限提醒",
     "progress": "月度进展提醒",
+    "look_back": "回头看提醒",
 }
 # Who hears of an item: the people on the case, or the supervisors.
 CASE_PEOPLE = "case"
@@ -80,6 +84,7 @@ class Item(NamedTuple):
 _OPEN = frozenset(map(str, OPEN_FOR_REMINDERS))
 _PROGRESS = frozenset(map(str, PROGRESS_STAGES))
 _RECTIFIED = str(Stage.rectified)
+_VERIFIED = str(Stage.verified)
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 
 
@@ -108,18 +113,16 @@ def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig) -> list[It
     One pass over tens of thousands of rows: the policy is read once (the reminder windows become a
     table indexed by days left), each row in one call (rows of one type are read the same way: all
     ``CaseRow`` or all from one query), days are counted on ordinals and items built as tuples. Rows in
-    ascending case order (as ``candidate_query`` returns them) need no global sort, only the few cases
-    with more than one item their own; any other order is sorted as a whole, the same way.
+    ascending case order (as ``candidate_query`` returns them) need no global sort; any other order is.
 
     The rules, per open case:
-
     - reminders: a due date ``d`` days ahead is in the window of the smallest reminder offset ≥ ``d``
       (windows (next smaller offset, offset]; the smallest one runs down to the due day), named by it;
     - overdue ``n`` days: an ``overdue`` alert named by the start of its week (day 1, 1+repeat, …), and
       from day ``escalate_after_days`` an ``escalation`` named the same way, to the county (and to the
       city when the case is under listed supervision);
     - progress: in ``PROGRESS_STAGES``, ``progress_report_days`` after the last report (or the cycle
-      start) and every ``progress_report_days`` again while none comes.
+      start) and every ``progress_report_days`` again while none comes; a 巩固期 case: :func:`_look_back_item`.
     """
     offsets = sorted(set(policy.reminder_offsets))
     windows: list[int] = []
@@ -143,6 +146,9 @@ def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig) -> list[It
             row_type, read = type(row), _reader(row)
         case_id, stage, stage_due, deadline, supervised, last_progress_on, cycle_start = read(row)
         if stage not in open_stages:
+            if (look := _look_back_item(row, case_id, stage, as_of_ord, windows, repeat)) is not None:
+                ordered, prev = ordered and (prev is None or case_id > prev), case_id
+                add(look)
             continue
         if ordered and prev is not None and not case_id > prev:
             ordered = False
@@ -181,6 +187,20 @@ def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig) -> list[It
     if not ordered:
         out.sort(key=_order)
     return out
+
+
+def _look_back_item(row: Any, case_id: int, stage: str, as_of_ord: int, windows: list[int],
+                    repeat: int) -> Item | None:
+    """The reminder of a struck-off case's next 回头看: in its reminder window, then weekly while overdue."""
+    due = getattr(row, "next_look_back_on", None) if stage == _VERIFIED else None
+    if due is None:
+        return None
+    left = due.toordinal() - as_of_ord
+    if left >= 0:
+        return Item(case_id, "look_back", stage, due, windows[left], left, CASE_PEOPLE) if left < len(windows) \
+            else None
+    start = 1 + (-left - 1) // repeat * repeat
+    return Item(case_id, "look_back", stage, due, -start, left, CASE_PEOPLE)
 
 
 def horizon(as_of: date, policy: PolicyConfig) -> date:

@@ -28,6 +28,7 @@ DUE_LABELS = {
     "overdue": "期限",
     "escalation": "期限",
     "progress": "进展应报日期",
+    "look_back": "回头看日期",
 }
 
 

@@ -349,3 +349,8 @@ GUARDS: dict[str, Guard] = {
     if callable(fn) and getattr(fn, "__module__", None) == __name__ and not name.startswith("_")
     and name not in ("Proposal",)
 }
+
+# The 巩固期's look-back guards live beside their rules.
+from rectify.states.consolidation import LOOK_BACK_GUARDS  # noqa: E402
+
+GUARDS.update(LOOK_BACK_GUARDS)

@@ -42,6 +42,7 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "supervise": _SIGNS,
     "unsupervise": _SIGNS,
     "escalate": _SIGNS,
+    "look_back": frozenset({R.county_officer, R.county_verifier}),
     ORG_ACTION: _COUNTY,
     ORG_IMPORT_ACTION: _COUNTY,
 }
@@ -56,6 +57,7 @@ _WHY: dict[str, str] = {
     "supervise": "挂牌督办由县委组织部经办人（县级）或市委组织部督导（市级）办理",
     "unsupervise": "摘牌由挂牌的县委组织部经办人（县级）或市委组织部督导（市级）办理",
     "escalate": "督办升级（督促、约谈、通报）由县委组织部经办人或市委组织部督导办理",
+    "look_back": "回头看由县委组织部经办人或县级验收组成员记录",
     "complete_measure": "整顿措施由县委组织部经办人、乡镇或第一书记填报",
     "report_progress": "月度进展由县委组织部经办人、乡镇或第一书记填报",
 }

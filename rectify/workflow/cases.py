@@ -51,6 +51,16 @@ def show_case(db: Database, ref: str | int, *, as_of: date, config: Config,
         case["organization"] = {k: _iso(v) for k, v in org._mapping.items() if k not in ("id", "created_at")}
         for name, rows in case_parts(s, row.id).items():
             case[name] = _rows(rows)
+    return _consolidation(case)
+
+
+def _consolidation(case: dict[str, Any]) -> dict[str, Any]:
+    """The 巩固期's look-backs as items, and the earlier listing years as numbers (SPEC §3)."""
+    from rectify.states.consolidation import json_items
+
+    case["look_backs"] = json_items(case.get("look_backs"))
+    years = case.get("earlier_years") or ""
+    case["earlier_years"] = [int(y) for y in years.split(",")] if years else []
     return case
 
 
@@ -94,7 +104,10 @@ def as_it_stood(db: Database, ref: str | int, *, as_of: date, config: Config, re
             "term_until": x.get("term_until"), "preexisting": x.get("preexisting", False),
             "action": action or x.get("action", ""), "source": x.get("source", "")})
     case["extensions"] = state.extensions
-    return case
+    case["previous_case_id"] = row.previous_case_id
+    case["look_backs"], case["earlier_years"] = state.look_backs, state.earlier_years
+    case["later_listings"] = [x for x in case["later_listings"] if x["identified_on"] <= case["as_of"]]
+    return _consolidation(case)
 
 
 def case_history(db: Database, ref: str | int, *, reader: Actor | None = None) -> list[dict[str, Any]]:

@@ -228,7 +228,7 @@ class _Walk:
                     as_of + timedelta(days=(120, 50, 20, -10)[spread]))
         if self.target == Stage.rectified:
             return as_of - timedelta(days=200), as_of + timedelta(days=10)
-        identified = as_of - timedelta(days=330)
+        identified = as_of - timedelta(days=420)  # last year's cohort: struck off, in its 巩固期
         return identified, identified + timedelta(days=200)
 
     def run(self) -> None:
@@ -353,10 +353,23 @@ class _Walk:
             return
         wf.verify(code, on=self.clock.day, by="县委组织部验收组", score=rng.randint(78, 95),
                   satisfied=rng.randint(35, 50), basic=rng.randint(3, 10), dissatisfied=rng.randint(0, 3))
-        if self.target == REOPENED:  # a relapse found at the look-back: listed again, a new 整顿对象
+        self.look_back(case_id)
+
+    def look_back(self, case_id: int) -> None:
+        """The 巩固期: the 6-month 回头看 done (巩固) on most, one still due; a relapse found at the look-back is
+        listed again as a new 整顿对象 linked to this one, its first secretary carried over."""
+        as_of, wf = self.as_of, self.officer
+        due = self.clock.day + timedelta(days=min(wf.config.policy.look_back_after_days))
+        if self.target == REOPENED:
             again = as_of - timedelta(days=20)
-            self.open(again, as_of + timedelta(days=150), problems=["P03"])
+            self.at(again)
+            self.problems = ["P03"]
+            wf.look_back(case_id, on=again, result="反弹", note="班子成员矛盾再起，组织生活停滞",
+                         problems=["P03"], deadline=as_of + timedelta(days=150))
             self.plan(again, as_of + timedelta(days=150))
+        elif self.k % 3 and due <= as_of:
+            self.at(due)
+            wf.look_back(case_id, on=due, result="巩固", note="班子团结稳定，组织生活正常，群众满意")
 
 
 def _detail(problems: list[str], rng: random.Random) -> str:

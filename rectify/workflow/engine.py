@@ -47,7 +47,7 @@ from rectify.states.tracks import (
 )
 from rectify.states.transitions import ACTION_LABELS, BY_TRIGGER, OPEN_ACTION, TRANSITIONS, TransitionSpec
 from rectify.validation import email_address, limit
-from rectify.workflow import supervision
+from rectify.workflow import consolidation, supervision
 from rectify.workflow.people import ensure_people
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.cases import CaseStore, DuplicateKey
@@ -280,6 +280,7 @@ class Workflow:
             if existing is not None:
                 raise Refused(f"无法立案：{org.name} 已有在办的整顿案例 {existing.id}"
                               f"（阶段 {stage_text(existing.stage)}），一个组织同时只能有一个在办案例")
+            links = consolidation.link(store, org.id, identified_on.year)  # a repeat listing
             try:
                 case_id = store.add_case(
                     org_id=org.id, year=identified_on.year, stage=Stage.identified,
@@ -289,7 +290,7 @@ class Workflow:
                                         rectified_on=None, policy=self.config.policy),
                     cycle=1, version=1, detail=detail.strip(), helping_unit="", self_check="",
                     withdrawn_reason="", supervised=False, supervision_reason="", measures_total=0,
-                    measures_done=0, village_secretary_status=status, created_at=now, updated_at=now)
+                    measures_done=0, village_secretary_status=status, created_at=now, updated_at=now, **links)
             except DuplicateKey:
                 raise Conflict(f"无法立案：{org.name} 刚刚已由他人立案，请用 rectify case list 查看") from None
             store.add_problems(case_id, parsed)
@@ -298,7 +299,7 @@ class Workflow:
             self._event(store, case_id, OPEN_ACTION, None, Stage.identified, detail={
                 "org": org_code, "problems": [c for c, _ in parsed], "identified_on": identified_on,
                 "deadline": deadline, "detail": detail, "officer": officer,
-                "problem_texts": [t for _, t in parsed], "village_secretary": status}, at=now)
+                "problem_texts": [t for _, t in parsed], "village_secretary": status, **links}, at=now)
         return Outcome(case_id, org.name, OPEN_ACTION, Stage.identified, Stage.identified,
                        f"转化时限 {deadline}")
 
@@ -512,13 +513,17 @@ class Workflow:
                 inputs["deadline"] = deadline
 
         def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+            if not passed:  # [policy] propose_sign_after_failures: this failure proposes a county sign
+                after = self.config.policy.propose_sign_after_failures
+                inputs["propose_sign"] = bool(after) and not row.supervised \
+                    and store.failed_verifications(row.id) + 1 >= after
             return {"problems": store.problems(row.id)}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             store.add_verification(row.id, verified_on=on, verifier=inputs["by"], score=score, satisfied=satisfied,
                                    basic=basic, dissatisfied=dissatisfied, passed=passed, reasons=inputs["reason"])
-            if passed:
-                return {"verified_on": on, "score": score}
+            if passed:  # 销号: the 巩固期's look-backs are scheduled (SPEC §3)
+                return {"verified_on": on, "score": score, **consolidation.scheduled(on, self.config.policy)}
             added = store.add_measures(row.id, inputs["measures"])
             changes: dict[str, Any] = {"rectified_on": None, "stage_since": on, "self_check": "",
                                        "measures_total": row.measures_total + added}
@@ -529,7 +534,8 @@ class Workflow:
         def message(p: Proposal) -> str:
             if passed:
                 return f"验收通过（{score} 分），已销号"
-            return f"验收未通过：{inputs['reason']}，退回整改"
+            sign = "。已多次验收未通过，建议县级挂牌督办（rectify case supervise）" if inputs["propose_sign"] else ""
+            return f"验收未通过：{inputs['reason']}，退回整改{sign}"
 
         return self._run(ref, "verify" if passed else "fail_verification", inputs, apply=apply, facts=facts,
                          expected_version=expected_version, message=message)
@@ -569,6 +575,12 @@ class Workflow:
         """摘牌, after an inspection by the level that hung the sign."""
         return supervision.unsupervise(self, ref, on=on, inspected_by=inspected_by, inspected_on=inspected_on,
                                        reason=reason, expected_version=expected_version)
+
+    def look_back(self, ref: str | int, *, on: date, result: str, note: str, problems: Iterable[str] = (),
+                  deadline: date | None = None, expected_version: int | None = None) -> Outcome:
+        """回头看 in the 巩固期, 巩固 or 反弹; 反弹 lists the organization again. See :mod:`.consolidation`."""
+        return consolidation.look_back(self, ref, on=on, result=result, note=note, problems=list(problems),
+                                       deadline=deadline, expected_version=expected_version)
 
     def escalate(self, ref: str | int, *, step: str, on: date | None, note: str,
                  expected_version: int | None = None) -> Outcome:

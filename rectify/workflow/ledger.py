@@ -18,6 +18,8 @@ from datetime import date
 from typing import Any
 
 from rectify.config import Config
+from rectify.states.consolidation import json_items as look_back_items
+from rectify.states.consolidation import summary as look_back_summary
 from rectify.states.deadlines import LIGHT_LABELS, case_light, days_left, next_due
 from rectify.states.escalation import STEP_LABELS
 from rectify.states.roles import LEVEL_NAMES
@@ -78,6 +80,8 @@ LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("verified_on", "验收日期"),
     ("score", "验收得分"),
     ("struck_off", "是否销号"),
+    ("look_backs", "回头看"),
+    ("earlier_years", "曾列入年份"),
     ("remarks", "备注"),
 )
 
@@ -207,7 +211,7 @@ class LedgerRows(Iterable[LedgerRow]):
                  detail, helping_unit, verified_on, score, withdrawn_reason, supervised, supervision_reason,
                  measures_total, measures_done, last_progress_on, _org_code, org_name, kind, county, township,
                  problems, county_leader, township_cadre, sec_name, sec_unit, sec_kind, progress_note,
-                 n_extensions, n_failed, supervision_level, escalation_step) = raw
+                 n_extensions, n_failed, supervision_level, escalation_step, look_backs, earlier_years) = raw
                 if text_dates is None:
                     text_dates = isinstance(deadline, str)
                 if stage in closed:  # no light, no days left: no date to parse
@@ -254,6 +258,8 @@ class LedgerRows(Iterable[LedgerRow]):
                     verified_on or "",
                     score if score is not None else "",
                     "是" if stage == verified else "否",
+                    look_back_summary(look_backs) if look_backs else "",
+                    earlier_years.replace(",", "、") if earlier_years else "",
                     remarks(cycle=cycle, n_extensions=int(n_extensions), n_failed=int(n_failed),
                             withdrawn_reason=withdrawn_reason, supervised=bool(supervised),
                             supervision_reason=supervision_reason, secretary_kind=sec_kind)
@@ -308,6 +314,8 @@ def json_row(row: LedgerRow) -> dict[str, Any]:
         "verified_on": _iso(r["verified_on"]),
         "score": r["score"],
         "struck_off": r["stage"] == Stage.verified,
+        "look_backs": look_back_items(r["look_backs"]),
+        "earlier_years": [int(y) for y in r["earlier_years"].split(",")] if r["earlier_years"] else [],
         "cycle": r["cycle"],
         "extensions": int(r["n_extensions"]),
         "failed_verifications": int(r["n_failed"]),

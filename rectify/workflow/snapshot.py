@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rectify.config import Config, PolicyConfig
+from rectify.states import consolidation
 from rectify.states.deadlines import stage_due
 from rectify.states.escalation import Step
 from rectify.states.stages import CLOSED_STAGES, FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM, Stage
@@ -76,6 +77,8 @@ class CaseState:
     extensions: list[dict[str, Any]] = field(default_factory=list)
     n_failed: int = 0
     listed: bool = False
+    look_backs: str = ""  # the 巩固期's schedule and results (states/consolidation.py)
+    earlier_years: str = ""  # a repeat listing: the years the organization was listed before
 
     @property
     def progress_note(self) -> str | None:
@@ -102,7 +105,7 @@ class CaseState:
             self.township, self.problems, self.county_leader, self.township_cadre,
             sec[0] if sec else None, sec[1] if sec else None, sec[2] if sec else None,
             self.progress_note, len(self.extensions), self.n_failed, self.supervision_level,
-            self.escalation_step,
+            self.escalation_step, self.look_backs, self.earlier_years,
         )
 
 
@@ -137,6 +140,10 @@ def _open(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.village_status = e.detail.get("village_secretary") or ""
     s.identified_on = s.cycle_start = s.stage_since = _day(e.detail.get("identified_on")) or e.on
     s.deadline = _day(e.detail.get("deadline")) or s.deadline
+    s.earlier_years = e.detail.get("earlier_years") or ""
+    for sec in e.detail.get("carried_secretaries") or ():  # a relapse's new listing keeps the first secretary
+        s.secretaries.append([sec.get("name", ""), sec.get("unit", ""), FIRST_SECRETARY,
+                              _day(sec.get("since")) or s.identified_on, None, ""])
 
 
 def _plan(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -209,6 +216,13 @@ def _rectified(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> Non
 
 def _verify(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.verified_on, s.score = e.on, e.detail.get("score")
+    s.look_backs = consolidation.encode(consolidation.schedule(e.on, policy.look_back_after_days))
+
+
+def _look_back(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    on = _day(e.detail.get("on")) or e.on
+    s.look_backs = consolidation.encode(consolidation.record(consolidation.decode(s.look_backs), on,
+                                                             e.detail.get("result", "")))
 
 
 def _fail(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -298,6 +312,8 @@ def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
         s.rectified_on = _day(snap.get("rectified_on"))
     if stage == Stage.verified:
         s.verified_on, s.score = _day(snap.get("verified_on")), snap.get("score")
+        s.look_backs = consolidation.as_of_day(snap.get("look_backs") or "", as_of)
+    s.earlier_years = snap.get("earlier_years") or ""
     sec = snap.get("secretary")  # name, kind, unit, since (the import's SECRETARY_KEYS)
     if sec and (_day(sec[3]) or s.identified_on) <= as_of:
         s.secretaries.append([sec[0], sec[2], _track(sec[1]), _day(sec[3]) or s.identified_on, None, ""])
@@ -330,6 +346,7 @@ FOLDS: dict[str, Fold] = {
     "supervise": _supervise,
     "unsupervise": _unsupervise,
     "escalate": _escalate,
+    "look_back": _look_back,
 }
 
 

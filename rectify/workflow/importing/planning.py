@@ -31,7 +31,7 @@ class _Cells:
     __slots__ = ("problems", "identified_day", "deadline", "done", "total", "supervised", "struck", "verified_on",
                  "score", "rectified_on", "progress_on", "progress_note", "satisfied", "basic", "dissatisfied",
                  "sec_since", "sec_name", "sec_unit", "sec_kind", "leader", "cadre", "remarks", "explicit",
-                 "level", "step")
+                 "level", "step", "look_backs", "earlier_years")
 
     def __init__(self, r: Row, P: Parsers) -> None:
         self.problems = r.parse("problems", P.problems, ())
@@ -46,6 +46,7 @@ class _Cells:
             self.done, self.total = _measure_counts(r, P)
         self.supervised = r.parse("supervised", P.bool, False)
         self.level, self.step = _supervision_cells(r)
+        self.look_backs, self.earlier_years = r.text("look_backs"), r.text("earlier_years").replace("、", ",")
         self.struck = r.parse("struck_off", P.bool, False)
         self.verified_on: date | None = r.parse("verified_on", P.date)
         self.score: int | None = r.parse("score", P.score)
@@ -143,6 +144,23 @@ def _supervision_cells(r: Row) -> tuple[str, str]:
     return level, step or ""
 
 
+def _consolidation(r: Row, c: _Cells, verified: bool, policy: PolicyConfig) -> tuple[str, str, date | None]:
+    """回头看 (the 巩固期's look-backs, from the 销号 date) and 曾列入年份, as the ledger writes them."""
+    from rectify.states import consolidation
+
+    look_backs = ""
+    if verified and c.verified_on is not None and c.look_backs:
+        parsed = consolidation.from_summary(c.look_backs, c.verified_on, policy.look_back_after_days)
+        if parsed is None:
+            r.fail("look_backs", f"应为「6个月：巩固（日期）；12个月：待回头看（日期）」的形式，收到「{c.look_backs}」")
+        look_backs = parsed or ""
+    elif verified and c.verified_on is not None:
+        look_backs = consolidation.encode(consolidation.schedule(c.verified_on, policy.look_back_after_days))
+    if c.earlier_years and not all(y.strip().isdigit() for y in c.earlier_years.split(",")):
+        r.fail("earlier_years", f"应为年份，如 2025 或 2024、2025，收到「{c.earlier_years}」")
+    return look_backs, c.earlier_years, consolidation.next_due(consolidation.decode(look_backs))
+
+
 def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy: PolicyConfig, today: date,
           now: datetime, source: str, P: Parsers) -> CasePlan:
     deadline = c.deadline
@@ -164,7 +182,7 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
         (remarks or "导入时已挂牌督办") if c.supervised else "",
         (c.level or Level.county.value) if c.supervised and not withdrawn else "",  # default: the county's
         total, done, c.progress_on,
-        now, now, c.step,
+        now, now, c.step, *_consolidation(r, c, verified, policy),
     )
     done_day = rect or min(max(today, identified), deadline)
     owner = c.cadre or c.leader or ""
@@ -181,6 +199,7 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
     snap = {"identified_on": identified, "deadline": deadline, "rectified_on": rect,
             "verified_on": case[13], "score": case[14], "withdrawn_reason": case[15], "supervised": case[16],
             "supervision_reason": case[17], "supervision_level": case[18], "escalation_step": c.step,
+            "look_backs": case[25], "earlier_years": case[26],
             "helping_unit": case[10], "county_leader": c.leader,
             "township_cadre": c.cadre, "done_on": done_day if done else None, "sec_since": secretary[3] if secretary
             else None, "secretary": list(secretary[:4]) if secretary else None,

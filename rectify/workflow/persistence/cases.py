@@ -73,6 +73,16 @@ _COVERED = (sa.select(problem_t.c.code).distinct()
             .join(measure_problem_t, measure_problem_t.c.problem_id == problem_t.c.id)
             .where(problem_t.c.case_id == sa.bindparam("case_id")))
 
+_EARLIER_CASES = (sa.select(case_t.c.id, case_t.c.year).where(case_t.c.org_id == sa.bindparam("org_id"))
+                  .order_by(case_t.c.id))
+_IN_POST_FULL = (sa.select(secretary_t).where(secretary_t.c.case_id == sa.bindparam("case_id"),
+                                              secretary_t.c.until.is_(None),
+                                              secretary_t.c.kind == sa.bindparam("kind"))
+                 .order_by(secretary_t.c.id))
+
+_FAILED_VERIFICATIONS = sa.select(sa.func.count()).select_from(verification_t).where(
+    verification_t.c.case_id == sa.bindparam("case_id"), verification_t.c.passed.is_(False))
+
 _SIGN_UP = (sa.select(supervision_t).where(supervision_t.c.case_id == sa.bindparam("case_id"),
                                            supervision_t.c.taken_down_on.is_(None))
             .order_by(supervision_t.c.id.desc()).limit(1))
@@ -259,12 +269,20 @@ class CaseStore:
 
     def add_secretary(self, case_id: int, *, name: str, kind: str, unit: str, since: date, email: str = "",
                       phone: str = "", term_until: date | None = None, preexisting: bool = False,
-                      action: str = "", source: str = "") -> None:
+                      action: str = "", source: str = "", carried: bool = False) -> None:
         values = dict(case_id=case_id, name=name, kind=kind, unit=unit, since=since, until=None, email=email,
                       phone=phone, end_reason="", term_until=term_until, preexisting=preexisting, action=action,
-                      source=source)
+                      source=source, carried=carried)
         validation.row(secretary_t, values, where="书记")
         self.conn.execute(INSERTS[secretary_t], values)
+
+    def in_post_full(self, case_id: int, kind: str) -> list[sa.Row[Any]]:
+        """Every column of everyone in post on one track (what a relapse carries into the new listing)."""
+        return list(self.conn.execute(_IN_POST_FULL, {"case_id": case_id, "kind": kind}))
+
+    def cases_of_org(self, org_id: int) -> list[sa.Row[Any]]:
+        """``(id, year)`` of every case the organization has had, oldest first (a repeat listing's link)."""
+        return list(self.conn.execute(_EARLIER_CASES, {"org_id": org_id}))
 
     # -- reports, verifications, extensions ----------------------------------------------------------
 
@@ -276,6 +294,9 @@ class CaseStore:
     def add_verification(self, case_id: int, **values: Any) -> None:
         validation.row(verification_t, values)
         self.conn.execute(INSERTS[verification_t], dict(case_id=case_id, **values))
+
+    def failed_verifications(self, case_id: int) -> int:
+        return int(self.conn.execute(_FAILED_VERIFICATIONS, {"case_id": case_id}).scalar_one())
 
     def add_extension(self, case_id: int, **values: Any) -> None:
         validation.row(extension_t, values)

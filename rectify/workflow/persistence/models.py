@@ -69,6 +69,12 @@ class Case(SQLModel, table=True):
     last_progress_on: date | None = None
     # The village secretary at listing (SPEC §6.1): missing 缺配 | adjust 需调整 | "" (in post, fit).
     village_secretary_status: str = Field(default="", max_length=8)
+    # A repeat listing (SPEC §3): the organization's latest earlier case, and the years it was listed before.
+    previous_case_id: int | None = Field(default=None, index=True)
+    earlier_years: str = ""  # e.g. "2025" or "2024,2025"
+    # The 巩固期 after 销号 (states/consolidation.py): every scheduled look-back and its result, and the next due.
+    look_backs: str = ""
+    next_look_back_on: date | None = None
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 
@@ -140,6 +146,7 @@ class SecretaryAssignment(SQLModel, table=True):
     preexisting: bool = False  # 原已驻村: in post before the listing
     action: str = Field(default="", max_length=8)  # village track: 选配 | 调整
     source: str = ""  # village track: where the new secretary comes from
+    carried: bool = False  # carried from the earlier case into a relapse's new listing (反弹)
 
 
 class ProgressReport(SQLModel, table=True):

@@ -77,17 +77,23 @@ def candidate_query(
             org_t.c.name.label("org_name"),
             org_t.c.code.label("org_code"),
             org_t.c.township,
+            case_t.c.next_look_back_on,
         )
         .join(org_t, org_t.c.id == case_t.c.org_id)
         .where(
-            _scanned(case_t.c.stage).in_(stages),
             sa.or_(
-                case_t.c.stage_due <= horizon,
-                case_t.c.deadline <= horizon,
                 sa.and_(
-                    case_t.c.stage.in_(progress_stages),
-                    sa.func.coalesce(case_t.c.last_progress_on, case_t.c.cycle_start) <= progress_cutoff,
+                    _scanned(case_t.c.stage).in_(stages),
+                    sa.or_(
+                        case_t.c.stage_due <= horizon,
+                        case_t.c.deadline <= horizon,
+                        sa.and_(
+                            case_t.c.stage.in_(progress_stages),
+                            sa.func.coalesce(case_t.c.last_progress_on, case_t.c.cycle_start) <= progress_cutoff,
+                        ),
+                    ),
                 ),
+                case_t.c.next_look_back_on <= horizon,  # a struck-off case's next 回头看 (巩固期)
             ),
         )
         .order_by(case_t.c.id)

@@ -73,6 +73,9 @@ _PARTS: dict[str, sa.Select[Any]] = {
                               supervision_t.c.taken_down_on, supervision_t.c.inspected_by,
                               supervision_t.c.inspected_on, supervision_t.c.down_reason, supervision_t.c.taken_down_by)
     .where(supervision_t.c.case_id == sa.bindparam("case_id")).order_by(supervision_t.c.id),
+    # The organization listed again after this case (a 反弹 or a later year's listing).
+    "later_listings": sa.select(case_t.c.id, case_t.c.year, case_t.c.identified_on)
+    .where(case_t.c.previous_case_id == sa.bindparam("case_id")).order_by(case_t.c.id),
 }
 _ORG = sa.select(org_t).where(org_t.c.id == sa.bindparam("id"))
 _ORG_BY_CODE = sa.select(org_t.c.county, org_t.c.township).where(org_t.c.code == sa.bindparam("code"))

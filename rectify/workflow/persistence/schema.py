@@ -223,6 +223,10 @@ rectification_case = sa.Table(
     sa.Column('measures_done', sa.Integer(), nullable=False, default=0),
     sa.Column('last_progress_on', sa.Date(), nullable=True),
     sa.Column('village_secretary_status', sa.String(8), nullable=False, default=''),
+    sa.Column('previous_case_id', sa.Integer(), nullable=True),
+    sa.Column('earlier_years', sa.String(), nullable=False, default=''),
+    sa.Column('look_backs', sa.String(), nullable=False, default=''),
+    sa.Column('next_look_back_on', sa.Date(), nullable=True),
     sa.Column('created_at', UTCDateTime(), nullable=False),
     sa.Column('updated_at', UTCDateTime(), nullable=False),
     sa.Index(
@@ -234,6 +238,7 @@ rectification_case = sa.Table(
     sa.Index('ix_case_stage_deadline', 'stage', 'deadline'),
     sa.Index('ix_case_stage_due', 'stage', 'stage_due'),
     sa.Index('ix_rectification_case_org_id', 'org_id'),
+    sa.Index('ix_rectification_case_previous_case_id', 'previous_case_id'),
     sa.Index('ix_rectification_case_year', 'year'),
 )
 
@@ -254,6 +259,7 @@ secretary_assignment = sa.Table(
     sa.Column('preexisting', sa.Boolean(), nullable=False, default=False),
     sa.Column('action', sa.String(8), nullable=False, default=''),
     sa.Column('source', sa.String(), nullable=False, default=''),
+    sa.Column('carried', sa.Boolean(), nullable=False, default=False),
     sa.Index('ix_secretary_assignment_case_id', 'case_id'),
 )
 
