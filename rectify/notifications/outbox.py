@@ -143,7 +143,8 @@ def plan_items(
             "stage": it.stage,
             "task": it.task,
             "task_label": task_label(it.task),
-            "due_on": it.due_on.isoformat(),
+            # a 专报 entry shows the task's own due date; the item is named by the month
+            "due_on": _iso(row.stage_due or row.deadline) if it.kind == "brief" else it.due_on.isoformat(),
             "days_left": it.days_left,
             "offset_days": it.offset_days,
             "org_name": row.org_name,
