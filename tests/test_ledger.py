@@ -316,8 +316,9 @@ def test_json_rows_are_the_cells_of_the_rows(demo: Run, db: Database, wf: Workfl
     for f in filters:
         rows = list(ledger_rows(db, as_of=as_of, config=Config(), filters=f))
         dicts = list(ledger_rows(db, as_of=as_of, config=Config(), filters=f).dicts())
+        left = [k for k, _ in LEDGER_COLUMNS].index("days_left")
         assert [(d["seq"], d["light"], d["days_left"], d["remarks"]) for d in dicts] == [
-            (cells[0], light, None if cells[15] == "" else cells[15], cells[-1]) for light, cells, _ in rows], f
+            (cells[0], light, None if cells[left] == "" else cells[left], cells[-1]) for light, cells, _ in rows], f
         assert all(len(cells) == len(LEDGER_COLUMNS) for _, cells, _ in rows)
     assert len(rows) > 0
 
@@ -418,6 +419,6 @@ def test_ics_says_overdue_not_negative_days(demo: Run, tmp_path: Path) -> None:
     path = tmp_path / "a.ics"
     ok(demo("ledger", "--as-of", AS_OF, "--format", "ics", "-o", str(path)))
     texts = [str(e["DESCRIPTION"]) for e in Calendar.from_ical(path.read_bytes()).walk("VEVENT")]
-    assert any("；已逾期 10 天" in t for t in texts)
-    assert any("；剩余 " in t for t in texts)
+    assert any("（已逾期 10 天）" in t for t in texts)
+    assert any("（剩余 " in t for t in texts)
     assert not any("剩余 -" in t for t in texts)
