@@ -113,6 +113,7 @@ class ReportConfig:
     preparer: str = ""  # 填报人
     reviewer: str = ""  # 审核人
     phone: str = ""  # 联系电话
+    contact: str = ""  # 联系人 named in notices (besides each case's officer in charge)
     plan_title: str = ""  # the county's 工作方案 named in notices
     poor_village_label: str = "建档立卡贫困村"
 
@@ -196,6 +197,7 @@ NOTES: dict[str, str] = {
     "report.preparer": "填报人",
     "report.reviewer": "审核人",
     "report.phone": "联系电话",
+    "report.contact": "通知中的联系人，如 组织二科 钱明远",
     "report.plan_title": "通知中引用的本县工作方案名称",
     "report.poor_village_label": "统计表中“贫困村”一栏的名称",
     "security": "操作人身份",

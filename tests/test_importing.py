@@ -113,7 +113,7 @@ def _ledger_cells(path: Path) -> list[tuple[str, ...]]:
     with path.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     header = rows[0]
-    keep = [i for i, h in enumerate(header) if h not in ("序号", "剩余天数", "预警", "备注")]
+    keep = [i for i, h in enumerate(header) if h not in ("序号", "待办剩余天数", "预警", "预警原因", "备注")]
     return sorted(tuple(r[i] for i in keep) for r in rows[1:])
 
 

@@ -53,7 +53,7 @@ def test_demo_prints_the_ledger_table(run: Run, clock: FakeClock) -> None:
     lines = out.splitlines()
     assert lines[0].startswith("演示县 青山县")
     assert lines[1].split()[:4] == ["序号", "案例", "乡镇", "党组织名称"]
-    assert "预警" in lines[1] and "剩余天数" in lines[1]
+    assert "当前待办" in lines[1] and "预警" in lines[1] and "待办剩余天数" in lines[1]
     assert all(display_width(line) <= 100 for line in lines[1:-2])
     assert lines[-2].startswith("（共 39 个案例")
     assert lines[-1].startswith("演示县已登记各角色人员；请以其身份继续，如 rectify --actor 钱明远")
@@ -193,7 +193,7 @@ def test_html_is_self_contained_with_svg_chart(demo: Run, tmp_path: Path) -> Non
     p = _parse(html)
     names = [t for t, _ in p.tags]
     assert names.count("svg") == 2 and names.count("rect") == 6 + 4
-    assert names.count("th") == 27
+    assert names.count("th") == 31
     assert sum(1 for t, a in p.tags if t == "tr") == 1 + 39
     assert "script" not in names and "link" not in names and "img" not in names
     assert not any(
@@ -316,8 +316,9 @@ def test_json_rows_are_the_cells_of_the_rows(demo: Run, db: Database, wf: Workfl
     for f in filters:
         rows = list(ledger_rows(db, as_of=as_of, config=Config(), filters=f))
         dicts = list(ledger_rows(db, as_of=as_of, config=Config(), filters=f).dicts())
+        left = [k for k, _ in LEDGER_COLUMNS].index("days_left")
         assert [(d["seq"], d["light"], d["days_left"], d["remarks"]) for d in dicts] == [
-            (cells[0], light, None if cells[15] == "" else cells[15], cells[-1]) for light, cells, _ in rows], f
+            (cells[0], light, None if cells[left] == "" else cells[left], cells[-1]) for light, cells, _ in rows], f
         assert all(len(cells) == len(LEDGER_COLUMNS) for _, cells, _ in rows)
     assert len(rows) > 0
 
@@ -381,7 +382,7 @@ def test_csv_keeps_negative_days_as_numbers(wf: Workflow, clock: FakeClock, db: 
     assert fast == slow
     days_left = list(ledger_rows(db, as_of=as_of, config=Config()).dicts())[0]["days_left"]
     assert days_left < 0
-    assert fast[0]["剩余天数"] == str(days_left) and fast[0]["县"] == "'-1+2"
+    assert fast[0]["待办剩余天数"] == str(days_left) and fast[0]["县"] == "'-1+2"
 
 
 def test_os_reason_is_chinese() -> None:
@@ -418,6 +419,6 @@ def test_ics_says_overdue_not_negative_days(demo: Run, tmp_path: Path) -> None:
     path = tmp_path / "a.ics"
     ok(demo("ledger", "--as-of", AS_OF, "--format", "ics", "-o", str(path)))
     texts = [str(e["DESCRIPTION"]) for e in Calendar.from_ical(path.read_bytes()).walk("VEVENT")]
-    assert any("；已逾期 10 天" in t for t in texts)
-    assert any("；剩余 " in t for t in texts)
+    assert any("（已逾期 10 天）" in t for t in texts)
+    assert any("（剩余 " in t for t in texts)
     assert not any("剩余 -" in t for t in texts)

@@ -66,7 +66,7 @@ def test_uids_stable_across_exports_and_events_move(demo: Run, tmp_path: Path, w
     target = next(c for c in open_cases if c["stage"] == "secretary_assigned")
     host = next(iter(first)).split("@")[1]
     uid = f"case-{target['case_id']}-deadline@{host}"
-    assert uid in first and f"case-{target['case_id']}-stage@{host}" in first
+    assert uid in first and f"case-{target['case_id']}-task@{host}" in first
     wf.extend(target["case_id"], to=date(2027, 3, 31), reason="换届推迟", approved_by="县委组织部部务会")
     second = export(demo, tmp_path / "b.ics")
     assert set(second) == set(first)
@@ -108,21 +108,23 @@ def test_closed_cases_are_cancelled(demo: Run, tmp_path: Path) -> None:
     closed = [c for c in cases if c["stage"] in CLOSED_STAGES]
     assert {c["stage"] for c in closed} == set(CLOSED_STAGES)
     for c in closed:
-        for what in ("deadline", "stage"):
+        for what in ("deadline", "task"):
             e = found[f"case-{c['case_id']}-{what}@{host}"]
             assert str(e["STATUS"]) == "CANCELLED", (c["case_id"], what)
     open_deadlines = [found[f"case-{c['case_id']}-deadline@{host}"] for c in cases if c not in closed]
     assert open_deadlines and all(str(e["STATUS"]) == "CONFIRMED" for e in open_deadlines)
-    # A stage event exists for every case; it is live only where the stage's due date is its own.
-    live_stage = [c for c in cases if c not in closed and c["next_due"] != c["deadline"]]
-    assert live_stage and all(
-        str(found[f"case-{c['case_id']}-stage@{host}"]["STATUS"]) == "CONFIRMED" for c in live_stage)
+    # A task event exists for every case, named by the task and dated by its due date; live while the case is open.
+    live = [c for c in cases if c not in closed]
+    for c in live:
+        e = found[f"case-{c['case_id']}-task@{host}"]
+        assert str(e["STATUS"]) == "CONFIRMED" and e["DTSTART"].dt.isoformat() == c["next_due"]
+        assert str(e["SUMMARY"]) == f"【{c['task_label']}】{c['org_name']}"
 
 
 def test_closed_events_say_so(demo: Run, tmp_path: Path) -> None:
     found = export(demo, tmp_path / "a.ics").values()
     cancelled = [str(e["DESCRIPTION"]) for e in found if str(e["STATUS"]) == "CANCELLED"]
-    assert any("案例已办结，本日程已取消" in t for t in cancelled)
+    assert any("整顿已办结，本日程已取消" in t for t in cancelled)
     assert not any("已办结" in str(e["DESCRIPTION"]) for e in found if str(e["STATUS"]) == "CONFIRMED")
 
 

@@ -69,13 +69,14 @@ def test_each_case_names_its_county_officer_a_township_one_first(
         contacts = {c.case_id: c.name for c in read.contacts([a, b])}
     assert contacts == {a: "钱明远", b: "孙立"}
     texts = bodies(registered, clock)
-    assert texts[OFFICER].rstrip().endswith(f"{QIAN}；{SUN}")  # both cases, each contact once
+    # both cases, each contact once, before the 落款 (sender and date)
+    assert texts[OFFICER].rstrip().endswith(f"{QIAN}；{SUN}\n\n县委组织部\n2026年12月24日")
     for text in texts.values():
         assert text.count("联系人：") == 1
         assert not any(n in text for n in ("周外县", "吴离任", "郑未登记", "冯验收", "陈后来"))
     # A digest about case b alone (the supervised one, escalated) names only its township's officer.
     only_b = [t for t in texts.values() if "王家庄村" not in t]
-    assert only_b and all(t.rstrip().endswith(f"联系人：{SUN}") for t in only_b)
+    assert only_b and all(f"\n联系人：{SUN}\n" in t for t in only_b)
 
 
 def test_html_digest_ends_with_the_contacts(db: Database, clock: FakeClock, county: tuple) -> None:
@@ -83,7 +84,7 @@ def test_html_digest_ends_with_the_contacts(db: Database, clock: FakeClock, coun
     run_sweep(SqlOutboxStore(db), county_config(), as_of=AS_OF, now=clock.now, renderer=Renderer())
     with db.engine.connect() as conn:
         html = conn.execute(sa.select(digest_t.c.body_html).where(digest_t.c.recipient == OFFICER)).scalar_one()
-    assert f"<p>{QIAN}；{SUN}</p>\n</body>" in html
+    assert f"{QIAN}；{SUN}</p>\n<p style=\"text-align: right; margin-top: 2em;\">县委组织部<br>2026年12月24日</p>" in html
 
 
 @pytest.mark.parametrize("backend", ["sql", "memory"])

@@ -73,7 +73,7 @@ def test_one_digest_per_recipient_listing_all_their_items(
         by.setdefault(r.recipient, []).append((r.case_id, r.kind))
     # The officer is on both cases: both deadlines in 7 days, no report since March on a, b's ledger overdue.
     assert by[OFFICER] == [(a, "deadline"), (a, "progress"), (b, "deadline"), (b, "overdue")]
-    assert by[LEADER] == [(a, "deadline")]  # the county leader is not asked for progress reports
+    assert by[LEADER] == [(a, "brief")]  # the county leader gets the monthly 专报, and reminders only when overdue
     assert by[SECRETARY] == [(a, "deadline"), (a, "progress")]
     assert by[COUNTY_SUP] == [(b, "escalation")]
     assert by[CITY_SUP] == [(b, "escalation")]  # b is under listed supervision
@@ -94,7 +94,6 @@ def test_rerunning_the_sweep_records_nothing_new(db: Database, clock: FakeClock,
     assert sweep_once(db, clock, AS_OF + timedelta(days=1)) == []
     assert {d["recipient"] for d in sweep_once(db, clock, AS_OF + timedelta(days=4))} == {
         OFFICER,
-        LEADER,
         CADRE,
         SECRETARY,
         COUNTY_SUP,
@@ -184,7 +183,7 @@ def test_cli_dry_run_prints_and_records_nothing(
     assert res.exit_code == 0, res.output
     assert snapshot(db) == before
     assert f"<{OFFICER}>（4 项）" in res.output
-    assert "主题：【整顿提醒】2026-12-24 您有 4 项整顿工作提醒（其中逾期 1 项）" in res.output
+    assert "主题：【整顿工作提醒】2026年12月24日 您有 4 项应办事项（其中逾期 2 项）" in res.output
     assert res.output.rstrip().endswith("将发送 6 封摘要（11 项提醒）；未记录、未发送")
 
 
@@ -233,7 +232,7 @@ def test_template_folder_overrides_one_template(
     cfg = write_config(tmp_path / "c.toml", 1, extra=f'[templates]\nfolder = "{folder}"\n')
     res = run("remind", "run", "--as-of", AS_OF_ISO, "--dry-run", env={"RECTIFY_CONFIG": str(cfg)})
     assert "主题：青山县提醒：4 项" in res.output
-    assert "截至 2026-12-24" in res.output  # the built-in body is still used
+    assert "2026年12月24日" in res.output and "同志：" in res.output  # the built-in body is still used
 
 
 def test_html_is_autoescaped(db: Database, clock: FakeClock, wf: Workflow) -> None:

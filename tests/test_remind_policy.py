@@ -90,29 +90,24 @@ def test_supervised_case_escalates_to_the_city_too() -> None:
 
 
 @pytest.mark.parametrize(
-    ("stage", "last", "expected_due"),
+    ("stage", "last", "expected"),
     [
-        ("secretary_assigned", 29, None),
-        ("secretary_assigned", 30, AS_OF),
-        ("secretary_assigned", 45, AS_OF - timedelta(days=15)),
-        ("secretary_assigned", 60, AS_OF),
-        ("ledger_created", 31, AS_OF - timedelta(days=1)),
+        # June 1: May's report is due June 5; a report after April's due day (May 5) counts for it
+        ("secretary_assigned", 5, None),
+        ("secretary_assigned", 29, (date(2026, 6, 5), 7, 4)),
+        ("ledger_created", 27, (date(2026, 6, 5), 7, 4)),
+        # nothing since April 5: April's report (due May 5) is 27 days late, alerted weekly
+        ("secretary_assigned", 60, (date(2026, 5, 5), -22, -27)),
+        ("secretary_assigned", None, (date(2026, 5, 5), -22, -27)),
         ("identified", 90, None),
         ("rectified", 90, None),
     ],
 )
-def test_progress_report_reminder(stage: str, last: int, expected_due: date | None) -> None:
+def test_progress_report_reminder(stage: str, last: int | None, expected: tuple | None) -> None:
     items = [
         i for i in sweep(AS_OF, [row(stage, due_in=100, last_progress=last)], POLICY) if i.kind == "progress"
     ]
-    assert [i.due_on for i in items] == ([] if expected_due is None else [expected_due])
-
-
-def test_progress_counts_from_cycle_start_without_any_report() -> None:
-    items = sweep(AS_OF, [row(last_progress=None)], POLICY)
-    assert [(i.kind, i.due_on) for i in items] == [
-        ("progress", AS_OF - timedelta(days=100) + timedelta(days=90))
-    ]
+    assert [(i.due_on, i.offset_days, i.days_left) for i in items] == ([] if expected is None else [expected])
 
 
 def test_rectified_case_waits_only_for_verification() -> None:

@@ -64,7 +64,7 @@ def test_remind_run_sends_one_digest_per_person_once(
     assert res.output.splitlines()[-1] == "已发送 6 封摘要"
     assert len(smtp.sink.messages) == 6
     [msg] = smtp.sink.to(OFFICER)
-    assert msg["Subject"] == "【整顿提醒】2026-12-24 您有 4 项整顿工作提醒（其中逾期 1 项）"
+    assert msg["Subject"] == "【整顿工作提醒】2026年12月24日 您有 4 项应办事项（其中逾期 2 项）"
     assert msg["From"].addresses[0].display_name == "青山县委组织部"
     assert msg["To"].addresses[0].display_name == "赵经办"
     body = msg.get_body(("plain",)).get_content()

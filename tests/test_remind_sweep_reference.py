@@ -78,12 +78,24 @@ def _items_for(row: CaseRow, as_of: date, policy: PolicyConfig) -> Iterator[Ref]
             if row.supervised:
                 yield (row.case_id, "escalation", row.stage, due, -esc, left, CITY)
     if row.stage in PROGRESS_STAGES:
-        every = max(policy.progress_report_days, 1)
-        since = row.last_progress_on or row.cycle_start
-        start = _period_start((as_of - since).days, every, every)
-        if start is not None:
-            due = since + timedelta(days=start)
-            yield (row.case_id, "progress", row.stage, due, 0, (due - as_of).days, CASE_PEOPLE)
+        yield from _progress(row, as_of, policy)
+
+
+def _progress(row: CaseRow, as_of: date, policy: PolicyConfig) -> Iterator[Ref]:
+    """The report for a month is due on monthly_report_day of the next month; one after the day before counts."""
+    day = policy.monthly_report_day
+    days = sorted(date(y, m, day) for y in range(as_of.year - 1, as_of.year + 2) for m in range(1, 13))
+    k = next(i for i, d in enumerate(days) if d >= as_of)
+    due, prev, before = days[k], days[k - 1], days[k - 2]
+    last = row.last_progress_on
+    if row.cycle_start < prev.replace(day=1) and (last is None or last <= before):
+        over = (as_of - prev).days
+        start = _period_start(over, 1, policy.overdue_repeat_days)
+        yield (row.case_id, "progress", row.stage, prev, -start, -over, CASE_PEOPLE)  # type: ignore[operator]
+        return
+    window = _reminder_window((due - as_of).days, policy.reminder_offsets)
+    if row.cycle_start < due.replace(day=1) and (last is None or last <= prev) and window is not None:
+        yield (row.case_id, "progress", row.stage, due, window, (due - as_of).days, CASE_PEOPLE)
 
 
 def reference(as_of: date, rows: list[CaseRow], policy: PolicyConfig) -> list[Ref]:
@@ -119,7 +131,7 @@ POLICIES = [
     PolicyConfig(reminder_offsets=(5,), overdue_repeat_days=2, escalate_after_days=3),
     PolicyConfig(reminder_offsets=(), overdue_repeat_days=0, escalate_after_days=0, progress_report_days=0),
     PolicyConfig(reminder_offsets=(0, 2, 2, 30), overdue_repeat_days=1, escalate_after_days=1,
-                 progress_report_days=7),
+                 progress_report_days=7, monthly_report_day=28),
 ]
 
 
@@ -128,7 +140,8 @@ def test_sweep_matches_the_rule_by_rule_reference(policy: PolicyConfig) -> None:
     rows = _rows()
     expected = reference(AS_OF, rows, policy)
     assert expected  # the grid does reach every rule
-    assert [tuple(i) for i in sweep(AS_OF, rows, policy)] == expected
+    assert [tuple(i)[:7] for i in sweep(AS_OF, rows, policy)] == expected
     random.Random(5).shuffle(rows)
-    assert [tuple(i) for i in sweep(AS_OF, rows, policy)] == expected
-    assert [tuple(i) for i in sweep(AS_OF, rows + rows[:50], policy)] == reference(AS_OF, rows + rows[:50], policy)
+    assert [tuple(i)[:7] for i in sweep(AS_OF, rows, policy)] == expected
+    assert [tuple(i)[:7] for i in sweep(AS_OF, rows + rows[:50], policy)] == \
+        reference(AS_OF, rows + rows[:50], policy)

@@ -45,6 +45,7 @@ def case_show(app: App, ref: str, as_of: date | None, known_on: date | None, mas
 
 
 def _print_case(c: dict[str, Any]) -> None:
+    from rectify.states.roles import ROLE_NAMES
     from rectify.states.stages import KINDS, ROLE_LABELS, SECRETARY_KINDS
     from rectify.states.wording import days_left_text
 
@@ -56,9 +57,10 @@ def _print_case(c: dict[str, Any]) -> None:
     line("确定日期", c["identified_on"])
     line("转化时限", c["deadline"])
     if c["next_due"]:
-        left = c["days_left"]
-        when = days_left_text(left)
-        line("下一期限", f"{c['next_due']}（{when}，{light_label(c['light'])}，截至 {c['as_of']}）")
+        line("当前待办", f"{c['task_label']}（{ROLE_NAMES.get(c['task_role'], '')}），待办时限 {c['next_due']}，"
+                         f"{days_left_text(c['days_left'])}")
+        line("距转化时限", f"{c['deadline_days']} 天；预警：{light_label(c['light'])}"
+                          + (f"（{c['light_reason']}）" if c["light_reason"] else "") + f"，截至 {c['as_of']}")
     _print_supervision(c, line)
     _print_listings(c, line)
     struck = {p["code"] for p in c["problems"] if p["measures"] and not p["open_measures"]}

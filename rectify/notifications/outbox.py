@@ -46,6 +46,7 @@ from rectify.notifications.policy import (
 )
 from rectify.notifications.render import Renderer, TemplateProblem, UnsafeTemplate
 from rectify.notifications.store import OutboxStore, Recording
+from rectify.states.tasks import LEADER, OFFICER, acting_roles, task_label
 
 LEASE = timedelta(minutes=10)
 CLAIM_BATCH = 100
@@ -53,14 +54,25 @@ BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_MAX = timedelta(hours=12)
 LAST_SWEEP = "last_sweep_date"
 _PLAIN = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
-# Which people on the case hear of which kind of item.
-ROLES_FOR: dict[str, tuple[str, ...]] = {
-    "stage_due": ("officer", "county_leader", "township_cadre", "secretary"),
-    "deadline": ("officer", "county_leader", "township_cadre", "secretary"),
-    "overdue": ("officer", "county_leader", "township_cadre", "secretary"),
-    "progress": ("officer", "township_cadre", "secretary"),
-    "look_back": ("officer", "township_cadre"),
+LAST_BRIEF = "last_brief_month"
+# Who else hears of an item, by kind, besides the people who act on its task (``acting_roles``): the
+# officer in charge is copied on every reminder; county leaders hear only of what is overdue, and get
+# the monthly 专报 (``brief``). A new kind of item is one entry here and one in ``KINDS``.
+COPIED: dict[str, tuple[str, ...]] = {
+    "stage_due": (OFFICER,),
+    "deadline": (OFFICER,),
+    "overdue": (OFFICER, LEADER),
+    "progress": (OFFICER,),
+    "look_back": (OFFICER,),
+    "brief": (),
 }
+
+
+def roles_for(kind: str, task: str) -> tuple[str, ...]:
+    """The case roles an item goes to: the task's own role first, then those copied."""
+    if kind == "brief":
+        return (LEADER,)
+    return tuple(dict.fromkeys((*acting_roles(kind, task), *COPIED[kind])))
 
 
 # -- the sweep ------------------------------------------------------------------------------------
@@ -117,7 +129,7 @@ def plan_items(
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
     for it in items:
         if it.audience == CASE_PEOPLE:
-            roles = ROLES_FOR[it.kind]
+            roles = roles_for(it.kind, it.task)
             targets = [
                 (role, name, email) for role, name, email in people.get(it.case_id, ()) if role in roles
             ]
@@ -130,7 +142,10 @@ def plan_items(
             "case_id": it.case_id,
             "kind": it.kind,
             "stage": it.stage,
-            "due_on": it.due_on.isoformat(),
+            "task": it.task,
+            "task_label": task_label(it.task),
+            # a 专报 entry shows the task's own due date; the item is named by the month
+            "due_on": _iso(row.stage_due or row.deadline) if it.kind == "brief" else it.due_on.isoformat(),
             "days_left": it.days_left,
             "offset_days": it.offset_days,
             "org_name": row.org_name,
@@ -193,15 +208,17 @@ def run_sweep(
     """Decide what is due on ``as_of`` and record it in the outbox (nothing on a dry run)."""
     renderer.check()
     policy = config.policy
+    month = as_of.strftime("%Y-%m")
+    brief = (store.get_state(LAST_BRIEF) or "") < month  # the first sweep of a month: every open case
     with store.reading() as read:
         found = read.candidates(
             stages=OPEN_FOR_REMINDERS,
             progress_stages=PROGRESS_STAGES,
-            horizon=horizon(as_of, policy),
+            horizon=date.max if brief else horizon(as_of, policy),
             progress_cutoff=progress_cutoff(as_of, policy),
         )
         rows = {r.case_id: r for r in found}
-        items = sweep(as_of, rows.values(), policy)
+        items = sweep(as_of, rows.values(), policy, brief=brief)
         due_ids = sorted({i.case_id for i in items if i.audience == CASE_PEOPLE})
         people: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
         if due_ids:
@@ -220,6 +237,8 @@ def run_sweep(
     with store.recording(keep=not dry_run) as rec:
         recorded = _record(rec, config, as_of, now, planned, names, renderer)
         rec.advance_state(LAST_SWEEP, as_of.isoformat())
+        if brief:
+            rec.advance_state(LAST_BRIEF, month)
     return SweepResult(as_of, len(rows), len(items), recorded, dry_run)
 
 

@@ -15,12 +15,17 @@ Decisions (documented in the README):
   deadline; where the two coincide (``secretary_assigned``: the stage is due at the deadline) one
   ``deadline`` item is made. A ``rectified`` case only waits for verification, so its conversion
   deadline no longer counts (as for its warning light).
+- every item names its task (``rectify.states.tasks``): the stage's task for ``stage_due`` items,
+  ``deadline`` for the conversion deadline, ``progress`` for the monthly report.
 - the progress-report reminder is for cases whose plan is under way: stages ``ledger_created`` and
-  ``secretary_assigned``. It is due ``progress_report_days`` after the last report (or after the
-  start of the cycle when there is none), and again every ``progress_report_days`` while none comes.
+  ``secretary_assigned``. The report for a month is due by ``monthly_report_day`` of the next month
+  (:func:`rectify.states.tasks.report_period`); a report dated after the previous due day counts.
+  Reminders at the reminder offsets before that day, then weekly overdue alerts until a report comes
+  (the previous period's, while the next one runs).
 - a struck-off case in its 巩固期 gets a ``look_back`` reminder for its next scheduled 回头看 (the case's
   ``next_look_back_on``) in the same windows as a stage reminder, and weekly once it is overdue; it goes
   to the officer in charge and the township cadre.
+- county leaders get a monthly 专报 (``brief``): one item per open case, on the first sweep of a month.
 - escalation goes to the county supervisors, and also to the city supervisors when the case is under
   listed supervision, from day ``escalate_after_days`` overdue, then every ``overdue_repeat_days``.
 """
@@ -36,18 +41,20 @@ from typing import Any, NamedTuple
 from rectify.config import PolicyConfig
 from rectify.states.deadlines import next_due
 from rectify.states.stages import OPEN_STAGES, PROGRESS_STAGES, Stage
+from rectify.states.tasks import BY_STAGE, DEADLINE_TASK, LOOK_BACK_TASK, PROGRESS_TASK, report_period
 
 OPEN_FOR_REMINDERS: tuple[str, ...] = OPEN_STAGES
 
 # Item kinds, in the order a digest lists them.
-KINDS: tuple[str, ...] = ("escalation", "overdue", "stage_due", "deadline", "progress", "look_back")
+KINDS: tuple[str, ...] = ("escalation", "overdue", "stage_due", "deadline", "progress", "look_back", "brief")
 KIND_LABELS: dict[str, str] = {
-    "escalation": "逾期督办",
-    "overdue": "逾期提醒",
-    "stage_due": "阶段期限提醒",
-    "deadline": "转化时限提醒",
-    "progress": "月度进展提醒",
-    "look_back": "回头看提醒",
+    "escalation": "逾期督办事项",
+    "overdue": "逾期未办事项",
+    "stage_due": "近期应办事项",
+    "deadline": "转化时限临近",
+    "progress": "月度进展报送",
+    "look_back": "回头看",
+    "brief": "联系整顿对象月度专报",
 }
 # Who hears of an item: the people on the case, or the supervisors.
 CASE_PEOPLE = "case"
@@ -79,6 +86,7 @@ class Item(NamedTuple):
     offset_days: int  # nominal days before due (negative: days overdue) that names the window
     days_left: int  # actual days left on the as-of date (negative when overdue)
     audience: str  # CASE_PEOPLE, COUNTY or CITY
+    task: str = ""  # the task it is about (rectify.states.tasks): a task code, "deadline" or "progress"
 
 
 _OPEN = frozenset(map(str, OPEN_FOR_REMINDERS))
@@ -107,7 +115,7 @@ def _reader(row: object) -> Callable[[Any], tuple[Any, ...]]:
     return attrgetter(*_READ)
 
 
-def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig) -> list[Item]:
+def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig, *, brief: bool = False) -> list[Item]:
     """Every item due on ``as_of`` for ``rows``; deterministic order (case, kind, due date, audience).
 
     One pass over tens of thousands of rows: the policy is read once (the reminder windows become a
@@ -116,13 +124,16 @@ def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig) -> list[It
     ascending case order (as ``candidate_query`` returns them) need no global sort; any other order is.
 
     The rules, per open case:
-    - reminders: a due date ``d`` days ahead is in the window of the smallest reminder offset ≥ ``d``
-      (windows (next smaller offset, offset]; the smallest one runs down to the due day), named by it;
+
+    - reminders: a task's due date (or the deadline) ``d`` days ahead is in the window of the smallest
+      reminder offset ≥ ``d`` (windows (next smaller offset, offset]; the smallest one runs down to the
+      due day), named by it;
     - overdue ``n`` days: an ``overdue`` alert named by the start of its week (day 1, 1+repeat, …), and
       from day ``escalate_after_days`` an ``escalation`` named the same way, to the county (and to the
       city when the case is under listed supervision);
-    - progress: in ``PROGRESS_STAGES``, ``progress_report_days`` after the last report (or the cycle
-      start) and every ``progress_report_days`` again while none comes; a 巩固期 case: :func:`_look_back_item`.
+    - progress: in ``PROGRESS_STAGES``, the monthly report (:func:`_progress`); a 巩固期 case:
+      :func:`_look_back_item`;
+    - ``brief``: one ``brief`` item per open case (the county leaders' monthly 专报).
     """
     offsets = sorted(set(policy.reminder_offsets))
     windows: list[int] = []
@@ -131,9 +142,10 @@ def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig) -> list[It
     n_windows = len(windows)
     repeat = max(policy.overdue_repeat_days, 1)
     esc_first = policy.escalate_after_days
-    every = max(policy.progress_report_days, 1)
+    periods = _periods(as_of, policy.monthly_report_day)
+    month_start = as_of.replace(day=1)
     as_of_ord = as_of.toordinal()
-    open_stages, progress_stages, rectified = _OPEN, _PROGRESS, _RECTIFIED
+    open_stages, progress_stages, rectified, tasks = _OPEN, _PROGRESS, _RECTIFIED, BY_STAGE
     new = tuple.__new__
     out: list[Item] = []
     add = out.append
@@ -154,39 +166,61 @@ def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig) -> list[It
             ordered = False
         prev = case_id
         first = len(out)
+        task = tasks[stage].code if stage in tasks else ""
         if stage == rectified:
             due_on = next_due(stage, stage_due_on=stage_due, deadline=deadline)
-            dues: tuple[tuple[str, date], ...] = (("stage_due", due_on),) if due_on else ()
+            dues: tuple[tuple[str, date, str], ...] = (("stage_due", due_on, task),) if due_on else ()
         elif stage_due is None or stage_due == deadline:
-            dues = (("deadline", deadline),)
+            dues = (("deadline", deadline, task if stage_due is not None else DEADLINE_TASK),)
         else:
-            dues = (("stage_due", stage_due), ("deadline", deadline))
-        for kind, due in dues:
+            dues = (("stage_due", stage_due, task), ("deadline", deadline, DEADLINE_TASK))
+        for kind, due, what in dues:
             left = due.toordinal() - as_of_ord
             if left >= 0:
                 if left < n_windows:
-                    add(new(Item, (case_id, kind, stage, due, windows[left], left, CASE_PEOPLE)))
+                    add(new(Item, (case_id, kind, stage, due, windows[left], left, CASE_PEOPLE, what)))
                 continue
             over = -left
             start = 1 + (over - 1) // repeat * repeat
-            add(new(Item, (case_id, "overdue", stage, due, -start, left, CASE_PEOPLE)))
+            add(new(Item, (case_id, "overdue", stage, due, -start, left, CASE_PEOPLE, what)))
             if over >= esc_first:
                 esc = esc_first + (over - esc_first) // repeat * repeat
-                add(new(Item, (case_id, "escalation", stage, due, -esc, left, COUNTY)))
+                add(new(Item, (case_id, "escalation", stage, due, -esc, left, COUNTY, what)))
                 if supervised:
-                    add(new(Item, (case_id, "escalation", stage, due, -esc, left, CITY)))
+                    add(new(Item, (case_id, "escalation", stage, due, -esc, left, CITY, what)))
         if stage in progress_stages:
-            since = last_progress_on or cycle_start
-            elapsed = as_of_ord - since.toordinal()
-            if elapsed >= every:
-                start = elapsed // every * every
-                add(new(Item, (case_id, "progress", stage, since + timedelta(days=start), 0, start - elapsed,
-                               CASE_PEOPLE)))
+            _progress(out, case_id, stage, last_progress_on, cycle_start, periods, as_of_ord, windows, repeat)
+        if brief:
+            left = (stage_due or deadline).toordinal() - as_of_ord
+            add(new(Item, (case_id, "brief", stage, month_start, 0, left, CASE_PEOPLE, task)))
         if len(out) - first > 1:
             out[first:] = sorted(out[first:], key=_order)
     if not ordered:
         out.sort(key=_order)
     return out
+
+
+def _periods(as_of: date, day: int) -> tuple[tuple[date, date, date], tuple[date, date, date]]:
+    """The current and the previous report periods: (due day before it, its due day, its month's start)."""
+    current = report_period(as_of, day)
+    return current, report_period(current[0], day)
+
+
+def _progress(out: list[Item], case_id: int, stage: str, last: date | None, cycle_start: date,
+              periods: tuple[tuple[date, date, date], tuple[date, date, date]], as_of_ord: int,
+              windows: list[int], repeat: int) -> None:
+    """The monthly report: a reminder before the current period's due day, or weekly overdue alerts for
+    the previous period's while none has come. A case listed after a period's month owes no report for it."""
+    (after, due, _), (prev_after, prev_due, _) = periods
+    if cycle_start < prev_due.replace(day=1) and (last is None or last <= prev_after):
+        over = as_of_ord - prev_due.toordinal()
+        if over > 0:
+            start = 1 + (over - 1) // repeat * repeat
+            out.append(Item(case_id, "progress", stage, prev_due, -start, -over, CASE_PEOPLE, PROGRESS_TASK))
+            return
+    left = due.toordinal() - as_of_ord
+    if cycle_start < due.replace(day=1) and (last is None or last <= after) and left < len(windows):
+        out.append(Item(case_id, "progress", stage, due, windows[left], left, CASE_PEOPLE, PROGRESS_TASK))
 
 
 def _look_back_item(row: Any, case_id: int, stage: str, as_of_ord: int, windows: list[int],
@@ -197,10 +231,10 @@ def _look_back_item(row: Any, case_id: int, stage: str, as_of_ord: int, windows:
         return None
     left = due.toordinal() - as_of_ord
     if left >= 0:
-        return Item(case_id, "look_back", stage, due, windows[left], left, CASE_PEOPLE) if left < len(windows) \
-            else None
+        return Item(case_id, "look_back", stage, due, windows[left], left, CASE_PEOPLE, LOOK_BACK_TASK) \
+            if left < len(windows) else None
     start = 1 + (-left - 1) // repeat * repeat
-    return Item(case_id, "look_back", stage, due, -start, left, CASE_PEOPLE)
+    return Item(case_id, "look_back", stage, due, -start, left, CASE_PEOPLE, LOOK_BACK_TASK)
 
 
 def horizon(as_of: date, policy: PolicyConfig) -> date:
@@ -209,5 +243,6 @@ def horizon(as_of: date, policy: PolicyConfig) -> date:
 
 
 def progress_cutoff(as_of: date, policy: PolicyConfig) -> date:
-    """Cases with a report (or a cycle start) after this date need no progress reminder today."""
-    return as_of - timedelta(days=max(policy.progress_report_days, 1))
+    """Cases with a report (or a cycle start) after this date need no progress reminder today: the day
+    itself, since a case listed in the current period owes its month's report too."""
+    return as_of

@@ -17,19 +17,41 @@ import jinja2
 from jinja2.sandbox import SecurityError
 
 from rectify import templating
+from rectify.config import ReportConfig
 from rectify.errors import BadInput, RectifyError
 from rectify.notifications.policy import KIND_LABELS, KINDS
 from rectify.states.stages import STAGE_LABELS, Stage
+from rectify.states.tasks import acting_roles, task_label
 
 TEMPLATE_NAMES = ("subject.txt", "digest.txt", "digest.html")
 DUE_LABELS = {
-    "stage_due": "阶段期限",
+    "stage_due": "时限",
     "deadline": "转化时限",
-    "overdue": "期限",
-    "escalation": "期限",
-    "progress": "进展应报日期",
+    "overdue": "时限",
+    "escalation": "时限",
+    "progress": "报送时限",
     "look_back": "回头看日期",
+    "brief": "待办时限",
 }
+CN_NUMERALS = "一二三四五六七八九十"
+# What a notice says when the county has not named its 工作方案 or its sender unit ([report]).
+DEFAULT_BASIS = "县委关于整顿软弱涣散基层党组织工作的部署要求"
+DEFAULT_SENDER = "县委组织部"
+HOW_TO_REPORT = ("请在时限内办结；办结后将有关材料报乡镇党委，由县委组织部经办人在限期转化台账中登记。"
+                 "确需延期的，请在时限前书面说明理由，报县委组织部审批。")
+
+
+def chinese_date(d: date) -> str:
+    """2026年11月24日: the date a notice is signed, as 公文 write it."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def salutation(name: str) -> str:
+    """称谓: 姓名 + 同志; a supervisors' mailbox without a name is addressed as 各位同志."""
+    name = name.strip()
+    if not name:
+        return "各位同志"
+    return name if name.endswith("同志") else f"{name}同志"
 
 
 class TemplateProblem(RectifyError):
@@ -90,24 +112,45 @@ class Fields(dict[str, Any]):
 def item_context(item: dict[str, Any]) -> dict[str, Any]:
     ctx = Fields(item)
     ctx.setdefault("contact", "")  # items recorded before the registry named a 联系人
+    ctx.setdefault("task", "")
     ctx["kind_label"] = KIND_LABELS[item["kind"]]
     ctx["stage_label"] = STAGE_LABELS.get(item["stage"], item["stage"])
     ctx["due_label"] = DUE_LABELS[item["kind"]]
+    ctx["task_label"] = item.get("task_label") or task_label(ctx["task"]) or ctx["kind_label"]
+    ctx["due_cn"] = chinese_date(date.fromisoformat(item["due_on"]))
+    # 抄送: the officer in charge (or a leader) hears of a task another person acts on.
+    role = item.get("role", "")
+    ctx["cc"] = item["kind"] not in ("escalation", "brief") and bool(role) \
+        and role not in acting_roles(item["kind"], ctx["task"])
     return ctx
 
 
 def digest_context(
-    recipient: str, recipient_name: str, as_of: date, items: Sequence[dict[str, Any]]
+    recipient: str, recipient_name: str, as_of: date, items: Sequence[dict[str, Any]],
+    report: ReportConfig | None = None,
 ) -> dict[str, Any]:
+    report = report or ReportConfig()
     ctxs = [item_context(i) for i in items]
-    groups = []
+    groups: list[Fields] = []
     for kind in KINDS:
         mine = [c for c in ctxs if c["kind"] == kind]
         if mine:
             groups.append(
-                Fields(kind=kind, label=KIND_LABELS[kind], due_label=DUE_LABELS[kind], entries=mine)
+                Fields(kind=kind, label=KIND_LABELS[kind], due_label=DUE_LABELS[kind], entries=mine,
+                       number=CN_NUMERALS[len(groups)] if len(groups) < len(CN_NUMERALS) else str(len(groups) + 1))
             )
+    plan_title = report.plan_title.strip()
     return {
+        "salutation": salutation(recipient_name),
+        "basis": plan_title if plan_title else DEFAULT_BASIS,
+        "has_plan_title": bool(plan_title),
+        "sender": report.unit.strip() or DEFAULT_SENDER,
+        "date_cn": chinese_date(as_of),
+        "how_to_report": HOW_TO_REPORT,
+        "report_contact": report.contact.strip(),
+        "report_phone": report.phone.strip(),
+        "brief_only": all(c["kind"] == "brief" for c in ctxs),
+        "overdue_count": sum(1 for c in ctxs if c["days_left"] < 0 and c["kind"] != "brief"),
         "recipient": recipient,
         "recipient_name": recipient_name,
         "as_of": as_of.isoformat(),
@@ -120,7 +163,8 @@ def digest_context(
 
 
 class Renderer:
-    def __init__(self, folder: str = "") -> None:
+    def __init__(self, folder: str = "", report: ReportConfig | None = None) -> None:
+        self.report = report or ReportConfig()
         self.env = make_environment(folder)
         self._templates: dict[str, jinja2.Template] = {}
         for name in TEMPLATE_NAMES:
@@ -139,7 +183,7 @@ class Renderer:
     def render(
         self, recipient: str, recipient_name: str, as_of: date, items: Sequence[dict[str, Any]]
     ) -> Rendered:
-        ctx = digest_context(recipient, recipient_name, as_of, items)
+        ctx = digest_context(recipient, recipient_name, as_of, items, self.report)
         subject = " ".join(self._render("subject.txt", ctx).split())
         ctx["subject"] = subject
         return Rendered(
@@ -153,6 +197,8 @@ class Renderer:
                 "case_id": 1,
                 "kind": kind,
                 "stage": str(Stage.secretary_assigned),
+                "task": "apply",
+                "task_label": "完成整改并申请验收",
                 "due_on": "2026-06-30",
                 "days_left": -20 if kind in ("overdue", "escalation") else 7,
                 "org_name": "示例村党支部",

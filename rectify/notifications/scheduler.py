@@ -45,7 +45,7 @@ class ReminderService:
         return self.clock().astimezone(ZoneInfo(self.config.policy.timezone)).date()
 
     def sweep(self, as_of: date | None = None, *, dry_run: bool = False) -> SweepResult:
-        renderer = Renderer(self.config.templates.folder)
+        renderer = Renderer(self.config.templates.folder, self.config.report)
         return run_sweep(
             self.store,
             self.config,

@@ -1,4 +1,4 @@
-"""Stage due dates and warning lights (SPEC §4): the one place the ledger and the reminders both read.
+"""Task due dates and warning lights (SPEC §4): the one place the ledger and the reminders both read.
 
 Everything here is a pure function of plain values, so it serves a streamed query row as well as a
 loaded case, with no object built per row.
@@ -12,6 +12,7 @@ from typing import Any
 
 from rectify.config import LightsConfig, PolicyConfig
 from rectify.states.stages import NO_DUE_STAGES, Stage
+from rectify.states.tasks import DEADLINE_WINDOW, TASK_WINDOW, light_reason, task_due, task_of
 
 
 class Light(StrEnum):
@@ -35,18 +36,8 @@ def default_deadline(identified_on: date, policy: PolicyConfig) -> date:
 
 def stage_due(stage: str, *, cycle_start: date, deadline: date, rectified_on: date | None,
               policy: PolicyConfig) -> date | None:
-    """The date by which the case must leave ``stage``; None for verified and withdrawn cases."""
-    if stage == Stage.identified:
-        return cycle_start + timedelta(days=policy.ledger_due_days)
-    if stage == Stage.ledger_created:
-        return cycle_start + timedelta(days=policy.secretary_due_days)
-    if stage == Stage.secretary_assigned:
-        return deadline
-    if stage == Stage.rectified:
-        base = rectified_on or deadline
-        return min(base + timedelta(days=policy.verify_due_days),
-                   deadline + timedelta(days=policy.verify_due_days))
-    return None
+    """The due date of the stage's current task (``rectify.states.tasks``); None for closed cases."""
+    return task_due(stage, cycle_start=cycle_start, deadline=deadline, rectified_on=rectified_on, policy=policy)
 
 
 def share_left(start: date, due: date, as_of: date) -> float:
@@ -70,16 +61,24 @@ def light_for(share: float, lights: LightsConfig) -> Light:
 
 def case_light(stage: str, *, stage_since: date, stage_due_on: date | None, cycle_start: date,
                deadline: date, as_of: date, lights: LightsConfig) -> Light | None:
-    """The worse of the stage window and the conversion-deadline window; None for closed cases."""
+    """The worse of the task window and the conversion-deadline window; None for closed cases."""
+    return light_and_window(stage, stage_since=stage_since, stage_due_on=stage_due_on, cycle_start=cycle_start,
+                            deadline=deadline, as_of=as_of, lights=lights)[0]
+
+
+def light_and_window(stage: str, *, stage_since: date, stage_due_on: date | None, cycle_start: date,
+                     deadline: date, as_of: date, lights: LightsConfig) -> tuple[Light | None, str | None]:
+    """(light, which window gives it: ``task`` or ``deadline``); on a tie the task is named, it is the one
+    the person can act on. A case waiting for verification no longer counts its conversion deadline."""
     if stage in NO_DUE_STAGES:
-        return None
-    worst = light_for(share_left(cycle_start, deadline, as_of), lights) \
-        if stage != Stage.rectified else Light.green
+        return None, None
+    worst, window = (light_for(share_left(cycle_start, deadline, as_of), lights), DEADLINE_WINDOW) \
+        if stage != Stage.rectified else (Light.green, DEADLINE_WINDOW)
     if stage_due_on is not None:
         own = light_for(share_left(stage_since, stage_due_on, as_of), lights)
-        if LIGHT_ORDER[own] > LIGHT_ORDER[worst]:
-            worst = own
-    return worst
+        if LIGHT_ORDER[own] >= LIGHT_ORDER[worst]:
+            worst, window = own, TASK_WINDOW
+    return worst, window
 
 
 def row_light(row: Any, as_of: date, lights: LightsConfig) -> Light | None:
@@ -89,14 +88,29 @@ def row_light(row: Any, as_of: date, lights: LightsConfig) -> Light | None:
 
 
 def next_due(stage: str, *, stage_due_on: date | None, deadline: date) -> date | None:
+    """The current task's due date (待办时限); None for closed cases."""
     if stage in NO_DUE_STAGES:
         return None
-    if stage == Stage.rectified:
-        return stage_due_on or deadline
-    return min(d for d in (stage_due_on, deadline) if d is not None)
+    return stage_due_on or deadline
 
 
 def days_left(stage: str, *, stage_due_on: date | None, deadline: date, as_of: date) -> int | None:
-    """Days to the next due date; negative when overdue, None for closed cases."""
+    """Days to the current task's due date (待办剩余天数); negative when overdue, None for closed cases."""
     due = next_due(stage, stage_due_on=stage_due_on, deadline=deadline)
     return None if due is None else (due - as_of).days
+
+
+def deadline_days(stage: str, *, deadline: date, as_of: date) -> int | None:
+    """Days to the conversion deadline (距转化时限); None for closed cases."""
+    return None if stage in NO_DUE_STAGES else (deadline - as_of).days
+
+
+def light_reason_of(stage: str, *, stage_since: date, stage_due_on: date | None, cycle_start: date,
+                    deadline: date, as_of: date, lights: LightsConfig) -> tuple[Light | None, str]:
+    """(light, 预警原因) of one case on ``as_of``."""
+    light, window = light_and_window(stage, stage_since=stage_since, stage_due_on=stage_due_on,
+                                     cycle_start=cycle_start, deadline=deadline, as_of=as_of, lights=lights)
+    spec = task_of(stage)
+    return light, light_reason(light, window, task=spec.code if spec else None,
+                               task_left=days_left(stage, stage_due_on=stage_due_on, deadline=deadline, as_of=as_of),
+                               deadline_left=deadline_days(stage, deadline=deadline, as_of=as_of))

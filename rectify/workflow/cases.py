@@ -7,9 +7,10 @@ from datetime import date
 from typing import Any
 
 from rectify.config import Config
-from rectify.states.deadlines import days_left, next_due, row_light
+from rectify.states.deadlines import days_left, deadline_days, light_reason_of, next_due
 from rectify.states.permissions import Actor
 from rectify.states.stages import STAGE_LABELS
+from rectify.states.tasks import task_of
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.ledger import LedgerFilter
 from rectify.workflow.persistence.reads import case_events, case_parts, case_rows, org_rows, resolve_seen
@@ -24,12 +25,21 @@ def _rows(result: Any) -> list[dict[str, Any]]:
 
 
 def status(row: Any, as_of: date, config: Config) -> dict[str, Any]:
-    """Light, days left and next due date of one case row on ``as_of``."""
-    light = row_light(row, as_of, config.lights)
+    """The current task (code, label, due date, days left), the days to the deadline, the light and its
+    reason of one case row on ``as_of``."""
+    light, reason = light_reason_of(row.stage, stage_since=row.stage_since, stage_due_on=row.stage_due,
+                                    cycle_start=row.cycle_start, deadline=row.deadline, as_of=as_of,
+                                    lights=config.lights)
+    task = task_of(row.stage)
     return {
+        "task": task.code if task else None,
+        "task_label": task.label if task else None,
+        "task_role": str(task.role) if task else None,
         "light": light.value if light else None,
+        "light_reason": reason,
         "days_left": days_left(row.stage, stage_due_on=row.stage_due, deadline=row.deadline, as_of=as_of),
         "next_due": _iso(next_due(row.stage, stage_due_on=row.stage_due, deadline=row.deadline)),
+        "deadline_days": deadline_days(row.stage, deadline=row.deadline, as_of=as_of),
     }
 
 

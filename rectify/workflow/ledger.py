@@ -20,10 +20,11 @@ from typing import Any
 from rectify.config import Config
 from rectify.states.consolidation import json_items as look_back_items
 from rectify.states.consolidation import summary as look_back_summary
-from rectify.states.deadlines import LIGHT_LABELS, case_light, days_left, next_due
+from rectify.states.deadlines import LIGHT_LABELS, light_and_window, next_due
 from rectify.states.escalation import STEP_LABELS
 from rectify.states.roles import LEVEL_NAMES
 from rectify.states.stages import KINDS, NO_DUE_STAGES, OTHER_PROBLEM, SECRETARY_KINDS, STAGE_LABELS, Stage
+from rectify.states.tasks import BY_STAGE, light_reason
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.ledger import (
     ITEM,
@@ -71,8 +72,12 @@ LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("identified_on", "确定日期"),
     ("deadline", "转化时限"),
     ("stage", "当前阶段"),
-    ("days_left", "剩余天数"),
+    ("task", "当前待办"),
+    ("task_due", "待办时限"),
+    ("days_left", "待办剩余天数"),
+    ("deadline_days", "距转化时限（天）"),
     ("light", "预警"),
+    ("light_reason", "预警原因"),
     ("supervised", "挂牌督办"),
     ("supervision_level", "挂牌层级"),
     ("escalation", "督办升级"),
@@ -202,6 +207,7 @@ class LedgerRows(Iterable[LedgerRow]):
         local = LOCAL_SECRETARY
         level_names, step_labels = LEVEL_NAMES, STEP_LABELS
         closed = NO_DUE_STAGES
+        tasks = {stage: (spec.code, spec.label) for stage, spec in BY_STAGE.items()}
         day = date.fromisoformat
         seq = 0
         text_dates: bool | None = None
@@ -215,16 +221,19 @@ class LedgerRows(Iterable[LedgerRow]):
                 if text_dates is None:
                     text_dates = isinstance(deadline, str)
                 if stage in closed:  # no light, no days left: no date to parse
-                    light = left = None
+                    light = left = to_deadline = window = None
+                    task_code = task_name = task_due = ""
                 else:
                     if text_dates:
                         since_on, due_on = day(stage_since), day(stage_due) if stage_due is not None else None
                         start_on, deadline_on = day(cycle_start), day(deadline)
                     else:
                         since_on, due_on, start_on, deadline_on = stage_since, stage_due, cycle_start, deadline
-                    light = case_light(stage, stage_since=since_on, stage_due_on=due_on, cycle_start=start_on,
-                                       deadline=deadline_on, as_of=as_of, lights=lights)
-                    left = days_left(stage, stage_due_on=due_on, deadline=deadline_on, as_of=as_of)
+                    light, window = light_and_window(stage, stage_since=since_on, stage_due_on=due_on, as_of=as_of,
+                                                     cycle_start=start_on, deadline=deadline_on, lights=lights)
+                    task_code, task_name = tasks[stage] if stage in tasks else ("", "")
+                    task_on = due_on or deadline_on
+                    task_due, left, to_deadline = task_on.isoformat(), (task_on - as_of).days, (deadline_on-as_of).days
                 if not text_dates:  # date objects (PostgreSQL): the cells show ISO text
                     identified_on, deadline = identified_on.isoformat(), deadline.isoformat()
                     verified_on, last_progress_on = _iso(verified_on), _iso(last_progress_on)
@@ -247,8 +256,12 @@ class LedgerRows(Iterable[LedgerRow]):
                     identified_on,
                     deadline,
                     stages.get(stage, stage),
+                    task_name,
+                    task_due,
                     left if left is not None else "",
+                    to_deadline if to_deadline is not None else "",
                     light_labels[light] if light else "",
+                    light_reason(light, window, task=task_code, task_left=left, deadline_left=to_deadline),
                     "是" if supervised else "否",
                     level_names.get(supervision_level, "") if supervised else "",
                     step_labels.get(escalation_step, ""),
@@ -268,7 +281,8 @@ class LedgerRows(Iterable[LedgerRow]):
                 ], raw
 
 
-_DAYS_LEFT = 15  # LEDGER_COLUMNS index of days_left
+_COL = {key: i for i, (key, _) in enumerate(LEDGER_COLUMNS)}
+_DAYS_LEFT, _DEADLINE_DAYS, _REASON = _COL["days_left"], _COL["deadline_days"], _COL["light_reason"]
 
 
 def json_row(row: LedgerRow) -> dict[str, Any]:
@@ -285,6 +299,7 @@ def json_row(row: LedgerRow) -> dict[str, Any]:
     )
     left = cells[_DAYS_LEFT]
     due = next_due(r["stage"], stage_due_on=_day(r["stage_due"]), deadline=_day(r["deadline"]))  # type: ignore[arg-type]
+    spec = BY_STAGE.get(r["stage"])
     return {
         "seq": cells[0],
         "case_id": r["id"],
@@ -303,9 +318,14 @@ def json_row(row: LedgerRow) -> dict[str, Any]:
         "identified_on": _iso(r["identified_on"]),
         "deadline": _iso(r["deadline"]),
         "stage": r["stage"],
+        "task": spec.code if spec else None,
+        "task_label": spec.label if spec else None,
+        "task_role": str(spec.role) if spec else None,
         "next_due": _iso(due),
         "days_left": None if left == "" else left,
+        "deadline_days": None if cells[_DEADLINE_DAYS] == "" else cells[_DEADLINE_DAYS],
         "light": str(light) if light else None,
+        "light_reason": cells[_REASON],
         "supervised": bool(r["supervised"]),
         "supervision_reason": r["supervision_reason"],
         "supervision_level": r["supervision_level"] or None,

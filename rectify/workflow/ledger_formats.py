@@ -65,10 +65,15 @@ TABLE_PRIORITY = (
     "seq",
     "case_id",
     "org_name",
+    "township",
     "stage",
-    "deadline",
-    "days_left",
     "light",
+    "task",
+    "task_due",
+    "days_left",
+    "deadline",
+    "deadline_days",
+    "light_reason",
     "township",
     "measures",
     "supervised",
@@ -97,6 +102,8 @@ TABLE_CAPS: dict[str, int] = {
     "helping_unit": 14,
     "county_leader": 16,
     "township_cadre": 8,
+    "task": 10,
+    "light_reason": 18,
 }
 
 
@@ -109,7 +116,7 @@ TABLE_KEYS = [k for k, _ in TABLE_COLUMNS]
 _CASE_COL = 1  # TABLE_COLUMNS index of case_id
 _PROBLEMS_COL = 6  # TABLE_COLUMNS index of problems
 _RAW_PROBLEMS = LEDGER_KEYS.index("problems")
-_RIGHT = {"seq", "case_id", "days_left", "score"}
+_RIGHT = {"seq", "case_id", "days_left", "deadline_days", "score"}
 
 
 def table_cells(row: LedgerRow) -> list[Any]:

@@ -1,10 +1,10 @@
-"""The 限期转化台账 as an iCalendar file: each case's 转化时限 and its current stage's due date.
+"""The 限期转化台账 as an iCalendar file: each case's 转化时限 and its current task (待办事项), named by the task.
 
 UIDs are ``case-<id>-<what>@<installation-id>.rectify``: they name the case and the kind of date, never
 the date itself, and end in this database's installation id, so a newer export moves an event instead
 of adding a second one and two counties' calendars never collide. SEQUENCE is the case's version.
 Every case always carries both UIDs: a date that no longer applies (a closed case, verified or
-withdrawn, or a stage due date that now equals the deadline) is exported with ``STATUS:CANCELLED``, so
+withdrawn, or a task that is no longer the current one) is exported with ``STATUS:CANCELLED``, so
 a calendar that imported it before removes it.
 """
 
@@ -28,26 +28,29 @@ def event_uid(case_id: int, what: str, installation: str) -> str:
 
 
 def _description(row: dict[str, Any], closed: bool) -> str:
-    head = f"案例 {row['case_id']} · {row['county']} {row['township']} · {row['org_code']}"
+    head = f"整顿对象 {row['case_id']} · {row['county']} {row['township']} · {row['org_code']}"
     stage = STAGE_LABELS[row["stage"]]
     if closed:
-        return "\n".join([head, f"当前阶段：{stage}；案例已办结，本日程已取消"])
+        return "\n".join([head, f"当前阶段：{stage}；整顿已办结，本日程已取消"])
+    reason = f"（{row['light_reason']}）" if row["light_reason"] else ""
     return "\n".join([
         head,
-        f"当前阶段：{stage}；转化时限：{row['deadline']}",
-        f"预警：{LIGHT_LABELS[row['light']]}；{days_left_text(row['days_left'])}",
+        f"当前阶段：{stage}；当前待办：{row['task_label']}",
+        f"待办时限：{row['next_due']}（{days_left_text(row['days_left'])}）",
+        f"转化时限：{row['deadline']}（距转化时限 {row['deadline_days']} 天）",
+        f"预警：{LIGHT_LABELS[row['light']]}{reason}",
     ])
 
 
 def _dates(row: dict[str, Any]) -> list[tuple[str, date, str, bool]]:
-    """(what, day, label, cancelled) of the case's two calendar dates."""
+    """(what, day, label, cancelled): the current task, named by it (one UID for the case's task, so the
+    event moves to the next task instead of piling up), and the conversion deadline."""
     deadline = date.fromisoformat(row["deadline"])
-    closed = row["stage"] in CLOSED_STAGES
-    stage_due = row["next_due"] if row["next_due"] and row["next_due"] != row["deadline"] else None
+    closed = row["stage"] in CLOSED_STAGES or not row["task"]
     return [
-        ("stage", date.fromisoformat(stage_due) if stage_due else deadline,
-         "阶段时限" if closed else f"{STAGE_LABELS[row['stage']]}阶段时限", closed or stage_due is None),
-        ("deadline", deadline, "转化时限", closed),
+        ("task", deadline if closed else date.fromisoformat(row["next_due"]),
+         "待办事项" if closed else row["task_label"], closed),
+        ("deadline", deadline, "转化时限", row["stage"] in CLOSED_STAGES),
     ]
 
 

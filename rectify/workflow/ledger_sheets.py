@@ -51,7 +51,7 @@ def _sheet_columns() -> tuple[tuple[str, str], ...]:
 SHEET_COLUMNS = _sheet_columns()
 SHEET_HEADERS = [h for _, h in SHEET_COLUMNS]
 SHEET_KEYS = [k for k, _ in SHEET_COLUMNS]
-DATE_KEYS = frozenset({"identified_on", "deadline", "verified_on"})
+DATE_KEYS = frozenset({"identified_on", "deadline", "task_due", "verified_on"})
 
 _FROM_RAW = {"org_code": "org_code", "measures_done": "measures_done", "measures_total": "measures_total"}
 _FORM_KEYS = [k for k, _ in LEDGER_COLUMNS]
@@ -133,8 +133,12 @@ XLSX_WIDTHS: dict[str, float] = {
     "identified_on": 11,
     "deadline": 11,
     "stage": 9,
+    "task": 10,
+    "task_due": 11,
     "days_left": 6,
+    "deadline_days": 6,
     "light": 5,
+    "light_reason": 14,
     "supervised": 6,
     "last_progress": 24,
     "verified_on": 11,
@@ -142,7 +146,7 @@ XLSX_WIDTHS: dict[str, float] = {
     "struck_off": 5,
     "remarks": 22,
 }
-_NUMERIC = {"seq", "days_left", "score", "measures_done", "measures_total"}
+_NUMERIC = {"seq", "days_left", "deadline_days", "score", "measures_done", "measures_total"}
 _KEY_COLUMNS = SHEET_KEYS.index("org_name")  # 序号 … 党组织名称 repeat on every page
 FONT_PT = 10
 _LINE_PT = 13.5  # one line of 10 pt 宋体, with leading

@@ -49,6 +49,8 @@ class _Tally:
         if light == "red":
             t["overdue"] += 1
             left = days_left(r.stage, stage_due_on=r.stage_due, deadline=r.deadline, as_of=as_of) or 0
+            if r.stage != Stage.rectified:  # red by the conversion deadline, the task still in time
+                left = min(left, (r.deadline - as_of).days)
             due = next_due(r.stage, stage_due_on=r.stage_due, deadline=r.deadline)
             self.overdue.append(
                 {

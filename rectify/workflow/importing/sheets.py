@@ -25,7 +25,8 @@ _FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
 # -- headers ---------------------------------------------------------------------------------------
 
 LEDGER_HEADERS: dict[str, str] = dict(LEDGER_COLUMNS)
-DERIVED = ("seq", "days_left", "light")  # the ledger computes these; an import ignores them
+# The ledger computes these; an import ignores them.
+DERIVED = ("seq", "task", "task_due", "days_left", "deadline_days", "light", "light_reason")
 
 ORG_FIELDS: dict[str, tuple[str, ...]] = {
     "code": ("组织代码", "党组织代码", "代码", "org_code", "code"),

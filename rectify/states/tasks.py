@@ -1,0 +1,161 @@
+"""Tasks (待办事项, SPEC §4): the next thing due on a case, its due rule and the role that acts on it.
+
+A task is one entry of :data:`TASKS`: the stage in which it is current, its code and label, who acts on it
+(a role of SPEC §12, and the people on the case who hold it), and its due rule. The due date is computed
+once, when the task starts (a stage move or an extension), and stored on the case (``stage_due``), so a
+later policy change does not move a date already given. Adding a task (销号批复, 回头看) is one entry.
+
+The monthly progress report (月度进展) recurs beside the stage's task; :func:`report_period` gives its
+due day (``monthly_report_day`` of the next month).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from rectify.config import PolicyConfig
+from rectify.states.roles import Role
+from rectify.states.stages import Stage
+
+
+@dataclass(frozen=True, slots=True)
+class DueFacts:
+    """What a due rule may read of a case: plain dates, from a stored row or a folded history."""
+
+    cycle_start: date
+    deadline: date
+    rectified_on: date | None
+
+
+DueRule = Callable[[DueFacts, PolicyConfig], date]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSpec:
+    code: str
+    label: str  # 当前待办, as the officer says it
+    stage: str  # the stage in which this is the case's current task
+    role: str  # the role that acts on it (rectify.states.roles.Role)
+    due: DueRule
+    # The people on the case (their case roles) who are the task's role: its reminders go to them,
+    # copied to the officer in charge.
+    notify: tuple[str, ...] = ("officer",)
+
+
+def _verify_due(f: DueFacts, p: PolicyConfig) -> date:
+    """Application + verify_due_days, at most deadline + verify_due_days."""
+    return min(f.rectified_on or f.deadline, f.deadline) + timedelta(days=p.verify_due_days)
+
+
+TASKS: tuple[TaskSpec, ...] = (
+    TaskSpec("plan", "制定整顿方案", Stage.identified, Role.county_officer,
+             lambda f, p: f.cycle_start + timedelta(days=p.ledger_due_days), ("officer", "township_cadre")),
+    TaskSpec("assign_secretary", "选派第一书记", Stage.ledger_created, Role.county_officer,
+             lambda f, p: f.cycle_start + timedelta(days=p.secretary_due_days), ("officer",)),
+    TaskSpec("apply", "完成整改并申请验收", Stage.secretary_assigned, Role.township_leader,
+             lambda f, p: f.deadline, ("township_cadre", "secretary")),
+    TaskSpec("verify", "组织验收", Stage.rectified, Role.county_verifier, _verify_due, ("officer",)),
+)
+BY_STAGE: dict[str, TaskSpec] = {str(t.stage): t for t in TASKS}
+BY_CODE: dict[str, TaskSpec] = {t.code: t for t in TASKS}
+
+PROGRESS_TASK = "progress"
+PROGRESS_LABEL = "报送月度进展"
+PROGRESS_NOTIFY: tuple[str, ...] = ("secretary", "township_cadre")
+LOOK_BACK_TASK = "look_back"
+LOOK_BACK_LABEL = "回头看"
+LOOK_BACK_NOTIFY: tuple[str, ...] = ("officer", "township_cadre")
+DEADLINE_TASK = "deadline"
+DEADLINE_LABEL = "完成整顿转化"
+# Who hears of the conversion deadline: the people working on the case.
+DEADLINE_NOTIFY: tuple[str, ...] = ("township_cadre", "secretary")
+# County leaders (县级联系领导) hear only of what is overdue, and get the monthly 专报.
+LEADER = "county_leader"
+OFFICER = "officer"
+
+
+def task_of(stage: str) -> TaskSpec | None:
+    """The stage's current task; None for closed cases."""
+    return BY_STAGE.get(stage)
+
+
+def task_label(code: str | None) -> str:
+    if code == PROGRESS_TASK:
+        return PROGRESS_LABEL
+    if code == DEADLINE_TASK:
+        return DEADLINE_LABEL
+    if code == LOOK_BACK_TASK:
+        return LOOK_BACK_LABEL
+    spec = BY_CODE.get(code or "")
+    return spec.label if spec else ""
+
+
+def task_due(stage: str, *, cycle_start: date, deadline: date, rectified_on: date | None,
+             policy: PolicyConfig) -> date | None:
+    """The due date of the stage's task, fixed when the task starts; None for closed cases."""
+    spec = BY_STAGE.get(stage)
+    if spec is None:
+        return None
+    return spec.due(DueFacts(cycle_start, deadline, rectified_on), policy)
+
+
+# -- the monthly progress report ------------------------------------------------------------------
+
+
+def _report_day(year: int, month: int, day: int) -> date:
+    if month > 12:
+        year, month = year + 1, month - 12
+    if month < 1:
+        year, month = year - 1, month + 12
+    return date(year, month, day)
+
+
+def report_period(as_of: date, day: int) -> tuple[date, date, date]:
+    """(previous due, current due, month start): the report for a month is due on ``day`` of the next month.
+
+    The current period is the one whose due day is the first on or after ``as_of``; a report dated
+    after the previous due day counts for it.
+    """
+    this_month = _report_day(as_of.year, as_of.month, day)
+    if as_of <= this_month:
+        prev, due = _report_day(as_of.year, as_of.month - 1, day), this_month
+    else:
+        prev, due = this_month, _report_day(as_of.year, as_of.month + 1, day)
+    return prev, due, _report_day(due.year, due.month - 1, 1)
+
+
+def acting_roles(kind: str, task: str) -> tuple[str, ...]:
+    """The people on the case (case roles) who act on an item about ``task``: its reminders go to them."""
+    if task == PROGRESS_TASK:
+        return PROGRESS_NOTIFY
+    if task == LOOK_BACK_TASK:
+        return LOOK_BACK_NOTIFY
+    spec = BY_CODE.get(task)
+    return spec.notify if spec is not None else DEADLINE_NOTIFY
+
+
+# -- the warning light's reason ----------------------------------------------------------------------
+
+TASK_WINDOW = "task"
+DEADLINE_WINDOW = "deadline"
+
+
+def light_reason(light: str | None, window: str | None, *, task: str | None, task_left: int | None,
+                 deadline_left: int | None) -> str:
+    """预警原因: which window gives the light, in the officer's words (empty for green and closed cases)."""
+    if light is None or light == "green" or window is None:
+        return ""
+    if window == TASK_WINDOW:
+        what, left = f"待办「{task_label(task)}」", task_left
+    else:
+        what, left = "转化时限", deadline_left
+    if left is None:
+        return ""
+    if left < 0:
+        return f"{what}已逾期 {-left} 天"
+    if left == 0:
+        return f"{what}今天到期"
+    return f"{what}仅剩 {left} 天"
+
