@@ -17,8 +17,17 @@ from rectify.states.deadlines import LIGHT_LABELS, LIGHT_ORDER, Light, days_left
 from rectify.states.stages import KINDS, OTHER_PROBLEM, PROBLEM_TYPES, STAGE_LABELS, STAGES, Stage
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.ledger import ITEM, PAIR, LedgerFilter
-from rectify.workflow.snapshot import rebuild
-from rectify.workflow.stats_form import FORM_COLUMNS, FORM_GROUPS, FORM_ROWS, FORM_TITLE, FormColumn, count_form
+from rectify.workflow.persistence.stats import form_by_kind, lean_cases, problem_counts
+from rectify.workflow.snapshot import needs_rebuild, rebuild
+from rectify.workflow.stats_form import (
+    FORM_COLUMNS,
+    FORM_GROUPS,
+    FORM_ROWS,
+    FORM_TITLE,
+    FormColumn,
+    count_form,
+    form_from_counts,
+)
 
 __all__ = ["FORM_COLUMNS", "FORM_GROUPS", "FORM_ROWS", "FORM_TITLE", "MANUAL", "FormColumn", "compute_stats",
            "stage_light_counts"]
@@ -78,6 +87,43 @@ def _problem_counts(problems: Counter[str], raw: str | None) -> None:
         problems.update({part.partition(PAIR)[0] for part in raw.split(ITEM)})
 
 
+def _from_history(db: Database, *, as_of: date, config: Config, f: LedgerFilter, whole: bool,
+                  year: int | None, known_on: date | None) -> tuple[_Tally, Counter[str], dict[str, Any] | None]:
+    """The figures counted over the cases rebuilt from their dated history (SPEC §6.2)."""
+    tally = _Tally()
+    kept = []
+    problems: Counter[str] = Counter()
+    for r in rebuild(db, as_of=as_of, config=config, filters=f, known_on=known_on):
+        if whole:
+            kept.append(r)
+            if r.stage != Stage.withdrawn:
+                _problem_counts(problems, r.problems)
+        light = row_light(r, as_of, config.lights)
+        if f.light is not None and (light is None or light.value != f.light):
+            continue
+        tally.add(r, light, as_of)
+    form = count_form(kept, year=year or as_of.year, as_of=as_of, report=config.report) if whole else None
+    return tally, problems, form
+
+
+def _from_tables(db: Database, *, as_of: date, config: Config, f: LedgerFilter, whole: bool,
+                 year: int | None) -> tuple[_Tally, Counter[str], dict[str, Any] | None]:
+    """The same figures when the current tables are the as-of day: one streamed lean query, the rest SQL
+    aggregates (no replay of the history)."""
+    tally = _Tally()
+    add, lights, want = tally.add, config.lights, f.light
+    with db.connect() as conn:
+        for r in lean_cases(conn, f):
+            light = row_light(r, as_of, lights)
+            if want is not None and (light is None or light.value != want):
+                continue
+            add(r, light, as_of)
+        problems = problem_counts(conn, f) if whole else Counter()
+        form = form_from_counts(form_by_kind(conn, f, year or as_of.year), year=year or as_of.year, as_of=as_of,
+                                report=config.report) if whole else None
+    return tally, problems, form
+
+
 def compute_stats(
     db: Database, *, as_of: date, config: Config, filters: LedgerFilter | None = None, full: bool = True,
     year: int | None = None, known_on: date | None = None,
@@ -89,25 +135,16 @@ def compute_stats(
     skipped when ``full`` is false (the HTML ledger's chart needs only the rest).
     """
     f = filters or LedgerFilter()
-    tally = _Tally()
     whole = full and f.light is None
-    kept = []
-    problems: Counter[str] = Counter()
-    for r in sorted(rebuild(db, as_of=as_of, config=config, filters=f, known_on=known_on),
-                    key=lambda s: (s.deadline, s.place_rank)):
-        if whole:
-            kept.append(r)
-            if r.stage != Stage.withdrawn:
-                _problem_counts(problems, r.problems)
-        light = row_light(r, as_of, config.lights)
-        if f.light is not None and (light is None or light.value != f.light):
-            continue
-        tally.add(r, light, as_of)
-    form = count_form(kept, year=year or as_of.year, as_of=as_of, report=config.report) if whole else None
+    if needs_rebuild(db, as_of, known_on, config):
+        tally, problems, form = _from_history(db, as_of=as_of, config=config, f=f, whole=whole, year=year,
+                                              known_on=known_on)
+    else:
+        tally, problems, form = _from_tables(db, as_of=as_of, config=config, f=f, whole=whole, year=year)
     by_stage = tally.by_stage
     identified = sum(n for st, n in by_stage.items() if st != Stage.withdrawn)
     converted = by_stage.get(Stage.verified, 0)
-    tally.overdue.sort(key=lambda o: (-o["days_overdue"], o["county"], o["township"], o["org_code"]))
+    tally.overdue.sort(key=lambda o: (-o["days_overdue"], o["county"], o["township"], o["org_code"], o["case_id"]))
     return {
         "as_of": as_of.isoformat(),
         "filters": f.describe(),
