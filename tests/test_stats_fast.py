@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from rectify.config import Config
+from rectify.config import Config, LightsConfig
 from rectify.workflow import stats
 from rectify.workflow.engine import Workflow
 from rectify.workflow.persistence import Database
@@ -42,6 +42,9 @@ def test_the_demo_counts_the_same_from_the_tables(demo: Callable[..., Result], d
               LedgerFilter(open_only=True)):
         fast, slow = _both(db, monkeypatch, as_of=date(2026, 6, 30), config=config, filters=f)
         assert fast == slow, f
+    for lights in (LightsConfig(yellow=0.5, orange=0.25), LightsConfig(yellow=1.0, orange=0.0)):
+        fast, slow = _both(db, monkeypatch, as_of=date(2026, 6, 30), config=Config(lights=lights))
+        assert fast == slow, lights
     red = compute_stats(db, as_of=date(2026, 6, 30), config=config, filters=LedgerFilter(light="red"))
     assert red["form"] is None and red["overdue"]
 
@@ -55,6 +58,10 @@ def test_a_hand_built_county_counts_the_same_from_the_tables(wf: Workflow, clock
     for year in (2025, 2026):
         fast, slow = _both(db, monkeypatch, as_of=date(2026, 3, 10), config=config, year=year)
         assert fast == slow
+    for day in (date(2026, 5, 1), date(2026, 12, 31), date(2027, 1, 20)):  # the lights move with the day
+        fast_later, slow_later = _both(db, monkeypatch, as_of=day, config=config)
+        assert fast_later == slow_later, day
+        assert fast_later["by_light"] != fast["by_light"] or day == date(2026, 5, 1)
     values = fast["form"]["rows"][0]["values"]  # 2026, the 总计 row, read from the tables
     assert values["village_cadres"] == 1 and values["secretaries_missing"] == 1
     assert values["secretaries_selected"] == 1 and values["first_secretaries"] == 2  # V1, C1 (V2 is the 2025 cohort)

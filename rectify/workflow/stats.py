@@ -17,7 +17,7 @@ from rectify.states.deadlines import LIGHT_LABELS, LIGHT_ORDER, Light, days_left
 from rectify.states.stages import KINDS, OTHER_PROBLEM, PROBLEM_TYPES, STAGE_LABELS, STAGES, Stage
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.ledger import ITEM, PAIR, LedgerFilter
-from rectify.workflow.persistence.stats import form_by_kind, lean_cases, problem_counts
+from rectify.workflow.persistence.stats import case_counts, form_by_kind, problem_counts, red_cases
 from rectify.workflow.snapshot import needs_rebuild, rebuild
 from rectify.workflow.stats_form import (
     FORM_COLUMNS,
@@ -46,32 +46,42 @@ class _Tally:
     overdue: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, r: Any, light: Light | None, as_of: date) -> None:
-        self.by_stage[r.stage] += 1
-        self.by_kind[r.kind] += 1
-        t = self.townships.setdefault((r.county, r.township), Counter())
-        t["total"] += 1
-        if r.stage == Stage.verified:
-            t[Stage.verified.value] += 1
-        if light is not None:
-            self.by_light[light.value] += 1
-            t["open"] += 1
+        self.count(r.county, r.township, r.kind, r.stage, light, 1)
         if light == "red":
-            t["overdue"] += 1
-            left = days_left(r.stage, stage_due_on=r.stage_due, deadline=r.deadline, as_of=as_of) or 0
-            due = next_due(r.stage, stage_due_on=r.stage_due, deadline=r.deadline)
-            self.overdue.append(
-                {
-                    "case_id": r.id,
-                    "org_code": r.org_code,
-                    "org_name": r.org_name,
-                    "county": r.county,
-                    "township": r.township,
-                    "stage": r.stage,
-                    "next_due": due.isoformat() if due else None,
-                    "days_overdue": -left,
-                    "supervised": bool(r.supervised),
-                }
-            )
+            self.overdue.append(_overdue(r, as_of))
+
+    def count(self, county: str, township: str, kind: str, stage: str, light: Light | None, n: int) -> None:
+        """``n`` cases of one place, kind, stage and light."""
+        self.by_stage[stage] += n
+        self.by_kind[kind] += n
+        t = self.townships.get((county, township))
+        if t is None:
+            t = self.townships[(county, township)] = Counter()
+        t["total"] += n
+        if stage == Stage.verified:
+            t[Stage.verified.value] += n
+        if light is not None:
+            self.by_light[light.value] += n
+            t["open"] += n
+        if light == "red":
+            t["overdue"] += n
+
+
+def _overdue(r: Any, as_of: date) -> dict[str, Any]:
+    """An overdue case as the list shows it."""
+    left = days_left(r.stage, stage_due_on=r.stage_due, deadline=r.deadline, as_of=as_of) or 0
+    due = next_due(r.stage, stage_due_on=r.stage_due, deadline=r.deadline)
+    return {
+        "case_id": r.id,
+        "org_code": r.org_code,
+        "org_name": r.org_name,
+        "county": r.county,
+        "township": r.township,
+        "stage": r.stage,
+        "next_due": due.isoformat() if due else None,
+        "days_overdue": -left,
+        "supervised": bool(r.supervised),
+    }
 
 
 def _by_problem(problems: Counter[str] | None) -> list[dict[str, Any]] | None:
@@ -111,13 +121,12 @@ def _from_tables(db: Database, *, as_of: date, config: Config, f: LedgerFilter, 
     """The same figures when the current tables are the as-of day: one streamed lean query, the rest SQL
     aggregates (no replay of the history)."""
     tally = _Tally()
-    add, lights, want = tally.add, config.lights, f.light
+    light_of = {rank: Light(name) for name, rank in LIGHT_ORDER.items()}
     with db.connect() as conn:
-        for r in lean_cases(conn, f):
-            light = row_light(r, as_of, lights)
-            if want is not None and (light is None or light.value != want):
-                continue
-            add(r, light, as_of)
+        for county, township, kind, stage, rank, n in case_counts(conn, f, as_of, config.lights):
+            tally.count(county, township, kind, stage, None if rank is None else light_of[rank], n)
+        for r in red_cases(conn, f, as_of, config.lights):
+            tally.overdue.append(_overdue(r, as_of))
         problems = problem_counts(conn, f) if whole else Counter()
         form = form_from_counts(form_by_kind(conn, f, year or as_of.year), year=year or as_of.year, as_of=as_of,
                                 report=config.report) if whole else None

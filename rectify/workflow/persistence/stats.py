@@ -1,6 +1,7 @@
 """The statements of ``rectify stats`` read from the current tables (when they are the as-of day, see
-:func:`rectify.workflow.snapshot.needs_rebuild`): one lean streamed case query for the counts and lights, and
-the Party form's figures as aggregates grouped by organization kind.
+:func:`rectify.workflow.snapshot.needs_rebuild`): the cases counted by place, kind, stage and light in SQL
+(the light is :func:`rectify.states.deadlines.case_light` written as SQL), the overdue cases, and the Party
+form's figures as aggregates grouped by organization kind — no Python per case.
 
 The form's rules are those of :func:`rectify.workflow.stats_form._count_row`, written as SQL; the tests hold
 the two equal on both backends.
@@ -16,23 +17,77 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from rectify.states.stages import FIRST_SECRETARY, PROBLEM_TYPES, VILLAGE_SECRETARY, WORK_TEAM, Stage
+from rectify.config import LightsConfig
+from rectify.states.deadlines import LIGHT_ORDER, Light, light_for
+from rectify.states.stages import (
+    FIRST_SECRETARY,
+    NO_DUE_STAGES,
+    PROBLEM_TYPES,
+    VILLAGE_SECRETARY,
+    WORK_TEAM,
+    Stage,
+)
 from rectify.workflow.persistence.ledger import LedgerFilter, case_select
 from rectify.workflow.persistence.tables import case_t, org_t, person_t, problem_t, secretary_t
 
-__all__ = ["FORM_SELECTION_ACTIONS", "form_by_kind", "lean_cases", "problem_counts"]
+__all__ = ["FORM_SELECTION_ACTIONS", "case_counts", "form_by_kind", "light_rank", "problem_counts", "red_cases"]
 
 FORM_SELECTION_ACTIONS = ("选配", "调整")  # the village track's actions the form counts
 
 
-def lean_cases(conn: Connection, f: LedgerFilter) -> Iterator[Any]:
-    """The few columns the counts, lights and overdue list need, one row per case, streamed, unsorted."""
-    q = case_select(
-        f, case_t.c.id, case_t.c.stage, case_t.c.stage_since, case_t.c.stage_due, case_t.c.cycle_start,
-        case_t.c.deadline, case_t.c.supervised, org_t.c.code.label("org_code"), org_t.c.name.label("org_name"),
-        org_t.c.kind, org_t.c.county, org_t.c.township,
+def _days(conn: Connection, a: Any, b: Any) -> Any:
+    """``a - b`` in days, for DATE columns and parameters."""
+    if conn.dialect.name == "sqlite":
+        return sa.func.julianday(a) - sa.func.julianday(b)
+    return a - b
+
+
+def _window_rank(conn: Connection, start: Any, due: Any, as_of: date, lights: LightsConfig) -> Any:
+    """``LIGHT_ORDER[light_for(share_left(start, due, as_of))]`` as SQL (:mod:`rectify.states.deadlines`)."""
+    span, left = _days(conn, due, start), _days(conn, due, sa.literal(as_of, sa.Date))
+    share = sa.cast(left, sa.Float) / span
+    return sa.case(
+        (left < 0, LIGHT_ORDER[Light.red]),
+        (span <= 0, LIGHT_ORDER[light_for(1.0, lights)]),
+        (share <= lights.orange, LIGHT_ORDER[Light.orange]),
+        (share <= lights.yellow, LIGHT_ORDER[Light.yellow]),
+        else_=LIGHT_ORDER[Light.green],
     )
-    return iter(conn.execute(q.execution_options(yield_per=5000)))
+
+
+def light_rank(conn: Connection, as_of: date, lights: LightsConfig) -> Any:
+    """:func:`rectify.states.deadlines.case_light` of a case as SQL, as its ``LIGHT_ORDER`` rank (NULL when
+    closed): the worse of the conversion-deadline window (not for a rectified case) and the stage window."""
+    deadline = sa.case((case_t.c.stage == Stage.rectified.value, LIGHT_ORDER[Light.green]),
+                       else_=_window_rank(conn, case_t.c.cycle_start, case_t.c.deadline, as_of, lights))
+    own = sa.case((case_t.c.stage_due.is_(None), LIGHT_ORDER[Light.green]),
+                  else_=_window_rank(conn, case_t.c.stage_since, case_t.c.stage_due, as_of, lights))
+    return sa.case((case_t.c.stage.in_([str(s) for s in NO_DUE_STAGES]), sa.null()),
+                   (own > deadline, own), else_=deadline)
+
+
+def _light_filter(q: sa.Select[Any], rank: Any, light: str | None) -> sa.Select[Any]:
+    return q if light is None else q.where(rank == LIGHT_ORDER[light])
+
+
+def case_counts(conn: Connection, f: LedgerFilter, as_of: date, lights: LightsConfig) -> list[Any]:
+    """(county, township, kind, stage, light rank, cases) groups of the filtered cases (the filter's light
+    included)."""
+    rank = light_rank(conn, as_of, lights).label("light")
+    q = _light_filter(case_select(f, org_t.c.county, org_t.c.township, org_t.c.kind, case_t.c.stage, rank,
+                                  sa.func.count()), rank, f.light)
+    return list(conn.execute(q.group_by(org_t.c.county, org_t.c.township, org_t.c.kind, case_t.c.stage, rank)))
+
+
+def red_cases(conn: Connection, f: LedgerFilter, as_of: date, lights: LightsConfig) -> Iterator[Any]:
+    """The overdue (red) cases of the filter: what the overdue list shows of each."""
+    rank = light_rank(conn, as_of, lights)
+    q = case_select(f, case_t.c.id, case_t.c.stage, case_t.c.stage_due, case_t.c.deadline, case_t.c.supervised,
+                    org_t.c.code.label("org_code"), org_t.c.name.label("org_name"), org_t.c.county,
+                    org_t.c.township).where(rank == LIGHT_ORDER[Light.red])
+    if f.light is not None and f.light != Light.red:
+        return iter(())
+    return iter(conn.execute(q))
 
 
 def problem_counts(conn: Connection, f: LedgerFilter) -> Counter[str]:
