@@ -31,6 +31,7 @@ from rectify.workflow.persistence.tables import (
 
 BATCH = 5000
 IMPORT_CACHE_KB = 64 * 1024  # SQLite page cache while an import writes (see bulk_pragmas)
+MEMO_SIZE = 4096  # processed values kept per column: dates and timestamps repeat, unique texts need not stay
 
 # Column order of the rows a plan carries; the writer puts the ids in front.
 CASE_KEYS = ("year", "stage", "identified_on", "deadline", "stage_since", "stage_due", "cycle_start", "cycle",
@@ -285,7 +286,7 @@ class Processed(dict[Any, Any]):
 
     def __missing__(self, value: Any) -> Any:
         out = self.process(value)
-        if len(self) < 50_000:
+        if len(self) < MEMO_SIZE:
             self[value] = out
         return out
 
