@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import figures, ledger_asof  # noqa: F401  (ledger_asof registers its figure)
+from bench import figures, ledger_asof, pg_import  # noqa: F401  (ledger_asof, pg_import register figures)
 
 
 @dataclass
@@ -97,6 +97,53 @@ def _cli_show(ctx: Context) -> Figure:
     return Figure(value * 1000, floor * 1000, "ms")
 
 
+def child_peak(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of one run of a command, the RSS from the kernel's account of that child."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr.read().decode() if proc.stderr else ''}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+_CANDIDATES_RAW = """
+import json, sqlite3, sys
+sql, params = json.loads(sys.argv[2])
+con = sqlite3.connect(sys.argv[1])
+for _row in con.execute(sql, params):
+    pass
+"""
+
+
+@figure("remind_dry_run")
+def _remind_dry_run(ctx: Context) -> Figure:
+    """``rectify remind run --dry-run`` as a whole command (its peak RSS beside it), against a bare interpreter
+    running the sweep's candidate query raw on sqlite3."""
+    from bench.generate import AS_OF
+    from rectify.config import Config
+    from rectify.notifications.policy import OPEN_FOR_REMINDERS, PROGRESS_STAGES, horizon, progress_cutoff
+    from rectify.workflow.persistence import open_database
+    from rectify.workflow.persistence.outbox import candidate_query
+
+    policy = Config().policy
+    db = open_database(str(ctx.db_path))
+    compiled = candidate_query(stages=OPEN_FOR_REMINDERS, progress_stages=PROGRESS_STAGES,
+                               horizon=horizon(AS_OF, policy), progress_cutoff=progress_cutoff(AS_OF, policy)
+                               ).compile(db.engine, compile_kwargs={"render_postcompile": True})
+    db.dispose()
+    params = [v.isoformat() if hasattr(v, "isoformat") else v
+              for v in (compiled.params[k] for k in compiled.positiontup or ())]
+    cmd = ctx.rectify("--db", str(ctx.db_path), "remind", "run", "--as-of", AS_OF.isoformat(), "--dry-run", "-q")
+    runs = [child_peak(cmd, ctx.env()) for _ in range(max(1, min(ctx.runs, 3)))]
+    floor = [child_peak([ctx.python, "-c", _CANDIDATES_RAW, str(ctx.db_path), json.dumps([str(compiled), params])])
+             for _ in range(max(1, min(ctx.runs, 3)))]
+    return Figure(statistics.median(r[0] for r in runs), statistics.median(f[0] for f in floor), "s",
+                  max(r[1] for r in runs))
+
+
 for _name in figures.ISOLATED:
     if _name not in REGISTRY:
         def _make(name: str) -> Callable[[Context], Figure]:
@@ -107,8 +154,11 @@ for _name in figures.ISOLATED:
         REGISTRY[_name] = _make(_name)
 
 
-ORDER = ("import_cases", "transition", "transition_step", "ledger_csv", "ledger_asof", "ledger_xlsx", "stats",
-         "sweep", "digest_send", "cli_help", "cli_show")
+ORDER = ("import_cases", "import_pg", "transition", "transition_step", "ledger_csv", "ledger_asof", "ledger_xlsx",
+         "stats", "stats_asof", "sweep", "remind_dry_run", "digest_send", "cli_help", "cli_show")
+
+
+OPT_IN = ("import_pg",)  # needs a PostgreSQL server (RECTIFY_BENCH_PG or initdb): run with --only import_pg
 
 
 def run_peers(cases: int) -> dict[str, dict[str, Any]]:
@@ -164,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         size_mb = db_path.stat().st_size >> 20
         print(f"generated {args.cases} cases in {time.perf_counter() - start:.1f} s ({size_mb} MB)", file=sys.stderr)
         ctx = Context(args.cases, workdir, db_path, runs=args.runs)
-        names = [n for n in ORDER if n in REGISTRY and (not args.only or n in args.only)]
+        names = [n for n in ORDER if n in REGISTRY and (n in args.only if args.only else n not in OPT_IN)]
         results: dict[str, Figure] = {}
         print(f"{'figure':<14}{'value':>12}{'floor':>12}{'ratio':>8}  unit   peak RSS")
         for name in names:

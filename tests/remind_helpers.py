@@ -157,8 +157,8 @@ def memory_store(db: Any) -> Any:
     from rectify.workflow.persistence.outbox import SqlOutboxStore
 
     with SqlOutboxStore(db).reading() as read:
-        rows = read.candidates(stages=[str(s) for s in Stage], progress_stages=(), horizon=date.max,
-                               progress_cutoff=date.max)
+        rows = list(read.candidates(stages=[str(s) for s in Stage], progress_stages=(), horizon=date.max,
+                               progress_cutoff=date.max))
         people = read.recipients([r.case_id for r in rows]) if rows else []
         contacts = read.contacts([r.case_id for r in rows]) if rows else []
         return MemoryOutboxStore(cases=[Candidate(*r) for r in rows], people=[Person(*p) for p in people],

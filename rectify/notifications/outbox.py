@@ -20,9 +20,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.utils import format_datetime
+from itertools import islice
 from typing import Any
 
-from rectify.config import Config
+from rectify.config import Config, PolicyConfig
 from rectify.errors import NotFound, Refused
 from rectify.notifications.mailer import (
     Mailer,
@@ -217,8 +218,7 @@ def run_sweep(
             horizon=date.max if brief else horizon(as_of, policy),
             progress_cutoff=progress_cutoff(as_of, policy),
         )
-        rows = {r.case_id: r for r in found}
-        items = sweep(as_of, rows.values(), policy, brief=brief)
+        rows, items, seen = _swept(as_of, found, policy, brief)
         due_ids = sorted({i.case_id for i in items if i.audience == CASE_PEOPLE})
         people: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
         if due_ids:
@@ -239,7 +239,29 @@ def run_sweep(
         rec.advance_state(LAST_SWEEP, as_of.isoformat())
         if brief:
             rec.advance_state(LAST_BRIEF, month)
-    return SweepResult(as_of, len(rows), len(items), recorded, dry_run)
+    return SweepResult(as_of, seen, len(items), recorded, dry_run)
+
+
+SWEEP_CHUNK = 5000
+
+
+def _swept(as_of: date, found: Iterable[Any], policy: PolicyConfig,
+           brief: bool) -> tuple[dict[int, Any], list[Item], int]:
+    """(the rows of the cases with an item, every item, candidate cases seen): the candidates streamed in
+    chunks, so memory holds one chunk and what is due, not every candidate. Rows come in case order and one
+    per case; each case's items depend on its row alone, so the chunks' items in turn are the whole sweep's."""
+    rows: dict[int, Any] = {}
+    items: list[Item] = []
+    seen = 0
+    stream = iter(found)
+    while chunk := list(islice(stream, SWEEP_CHUNK)):
+        by_case = {r.case_id: r for r in chunk}
+        seen += len(by_case)
+        due = sweep(as_of, by_case.values(), policy, brief=brief)
+        items.extend(due)
+        for it in due:
+            rows[it.case_id] = by_case[it.case_id]
+    return rows, items, seen
 
 
 def _digest_rows(config: Config, as_of: date, now: datetime, recipients: list[str], names: dict[str, str]

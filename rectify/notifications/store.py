@@ -18,12 +18,13 @@ class SweepReader(Protocol):
 
     def candidates(
         self, *, stages: Sequence[str], progress_stages: Sequence[str], horizon: date, progress_cutoff: date
-    ) -> Sequence[Any]:
+    ) -> Iterable[Any]:
         """Open cases (in ``stages``) with a stage due date or deadline on or before ``horizon``, or in
         ``progress_stages`` with no report (nor cycle start) after ``progress_cutoff``; in case order.
 
         Each row has ``case_id stage stage_due cycle_start deadline supervised last_progress_on
-        org_name org_code township`` (and ``_fields`` when it is a named tuple or a query row).
+        org_name org_code township`` (and ``_fields`` when it is a named tuple or a query row). May be
+        streamed: it is read once, to the end, before any other read.
         """
 
     def recipients(self, case_ids: Sequence[int]) -> Iterable[Any]:

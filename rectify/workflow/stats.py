@@ -17,8 +17,17 @@ from rectify.states.deadlines import LIGHT_LABELS, LIGHT_ORDER, Light, days_left
 from rectify.states.stages import KINDS, OTHER_PROBLEM, PROBLEM_TYPES, STAGE_LABELS, STAGES, Stage
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.ledger import ITEM, PAIR, LedgerFilter
-from rectify.workflow.snapshot import rebuild
-from rectify.workflow.stats_form import FORM_COLUMNS, FORM_GROUPS, FORM_ROWS, FORM_TITLE, FormColumn, count_form
+from rectify.workflow.persistence.stats import case_counts, form_by_kind, problem_counts, red_cases
+from rectify.workflow.snapshot import needs_rebuild, rebuild
+from rectify.workflow.stats_form import (
+    FORM_COLUMNS,
+    FORM_GROUPS,
+    FORM_ROWS,
+    FORM_TITLE,
+    FormColumn,
+    count_form,
+    form_from_counts,
+)
 
 __all__ = ["FORM_COLUMNS", "FORM_GROUPS", "FORM_ROWS", "FORM_TITLE", "MANUAL", "FormColumn", "compute_stats",
            "stage_light_counts"]
@@ -37,34 +46,45 @@ class _Tally:
     overdue: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, r: Any, light: Light | None, as_of: date) -> None:
-        self.by_stage[r.stage] += 1
-        self.by_kind[r.kind] += 1
-        t = self.townships.setdefault((r.county, r.township), Counter())
-        t["total"] += 1
-        if r.stage == Stage.verified:
-            t[Stage.verified.value] += 1
-        if light is not None:
-            self.by_light[light.value] += 1
-            t["open"] += 1
+        self.count(r.county, r.township, r.kind, r.stage, light, 1)
         if light == "red":
-            t["overdue"] += 1
-            left = days_left(r.stage, stage_due_on=r.stage_due, deadline=r.deadline, as_of=as_of) or 0
-            if r.stage != Stage.rectified:  # red by the conversion deadline, the task still in time
-                left = min(left, (r.deadline - as_of).days)
-            due = next_due(r.stage, stage_due_on=r.stage_due, deadline=r.deadline)
-            self.overdue.append(
-                {
-                    "case_id": r.id,
-                    "org_code": r.org_code,
-                    "org_name": r.org_name,
-                    "county": r.county,
-                    "township": r.township,
-                    "stage": r.stage,
-                    "next_due": due.isoformat() if due else None,
-                    "days_overdue": -left,
-                    "supervised": bool(r.supervised),
-                }
-            )
+            self.overdue.append(_overdue(r, as_of))
+
+    def count(self, county: str, township: str, kind: str, stage: str, light: Light | None, n: int) -> None:
+        """``n`` cases of one place, kind, stage and light."""
+        self.by_stage[stage] += n
+        self.by_kind[kind] += n
+        t = self.townships.get((county, township))
+        if t is None:
+            t = self.townships[(county, township)] = Counter()
+        t["total"] += n
+        if stage == Stage.verified:
+            t[Stage.verified.value] += n
+        if light is not None:
+            self.by_light[light.value] += n
+            t["open"] += n
+        if light == "red":
+            t["overdue"] += n
+
+
+def _overdue(r: Any, as_of: date) -> dict[str, Any]:
+    """An overdue case as the list shows it: days overdue by the task, or by the conversion deadline when
+    that is the later-passed one (red by the deadline, the task still in time)."""
+    left = days_left(r.stage, stage_due_on=r.stage_due, deadline=r.deadline, as_of=as_of) or 0
+    if r.stage != Stage.rectified:
+        left = min(left, (r.deadline - as_of).days)
+    due = next_due(r.stage, stage_due_on=r.stage_due, deadline=r.deadline)
+    return {
+        "case_id": r.id,
+        "org_code": r.org_code,
+        "org_name": r.org_name,
+        "county": r.county,
+        "township": r.township,
+        "stage": r.stage,
+        "next_due": due.isoformat() if due else None,
+        "days_overdue": -left,
+        "supervised": bool(r.supervised),
+    }
 
 
 def _by_problem(problems: Counter[str] | None) -> list[dict[str, Any]] | None:
@@ -80,6 +100,42 @@ def _problem_counts(problems: Counter[str], raw: str | None) -> None:
         problems.update({part.partition(PAIR)[0] for part in raw.split(ITEM)})
 
 
+def _from_history(db: Database, *, as_of: date, config: Config, f: LedgerFilter, whole: bool,
+                  year: int | None, known_on: date | None) -> tuple[_Tally, Counter[str], dict[str, Any] | None]:
+    """The figures counted over the cases rebuilt from their dated history (SPEC §6.2)."""
+    tally = _Tally()
+    kept = []
+    problems: Counter[str] = Counter()
+    for r in rebuild(db, as_of=as_of, config=config, filters=f, known_on=known_on):
+        if whole:
+            kept.append(r)
+            if r.stage != Stage.withdrawn:
+                _problem_counts(problems, r.problems)
+        light = row_light(r, as_of, config.lights)
+        if f.light is not None and (light is None or light.value != f.light):
+            continue
+        tally.add(r, light, as_of)
+    form = count_form(kept, year=year or as_of.year, as_of=as_of, report=config.report) if whole else None
+    return tally, problems, form
+
+
+def _from_tables(db: Database, *, as_of: date, config: Config, f: LedgerFilter, whole: bool,
+                 year: int | None) -> tuple[_Tally, Counter[str], dict[str, Any] | None]:
+    """The same figures when the current tables are the as-of day: one streamed lean query, the rest SQL
+    aggregates (no replay of the history)."""
+    tally = _Tally()
+    light_of = {rank: Light(name) for name, rank in LIGHT_ORDER.items()}
+    with db.connect() as conn:
+        for county, township, kind, stage, rank, n in case_counts(conn, f, as_of, config.lights):
+            tally.count(county, township, kind, stage, None if rank is None else light_of[rank], n)
+        for r in red_cases(conn, f, as_of, config.lights):
+            tally.overdue.append(_overdue(r, as_of))
+        problems = problem_counts(conn, f) if whole else Counter()
+        form = form_from_counts(form_by_kind(conn, f, year or as_of.year), year=year or as_of.year, as_of=as_of,
+                                report=config.report) if whole else None
+    return tally, problems, form
+
+
 def compute_stats(
     db: Database, *, as_of: date, config: Config, filters: LedgerFilter | None = None, full: bool = True,
     year: int | None = None, known_on: date | None = None,
@@ -91,25 +147,16 @@ def compute_stats(
     skipped when ``full`` is false (the HTML ledger's chart needs only the rest).
     """
     f = filters or LedgerFilter()
-    tally = _Tally()
     whole = full and f.light is None
-    kept = []
-    problems: Counter[str] = Counter()
-    for r in sorted(rebuild(db, as_of=as_of, config=config, filters=f, known_on=known_on),
-                    key=lambda s: (s.deadline, s.place_rank)):
-        if whole:
-            kept.append(r)
-            if r.stage != Stage.withdrawn:
-                _problem_counts(problems, r.problems)
-        light = row_light(r, as_of, config.lights)
-        if f.light is not None and (light is None or light.value != f.light):
-            continue
-        tally.add(r, light, as_of)
-    form = count_form(kept, year=year or as_of.year, as_of=as_of, report=config.report) if whole else None
+    if needs_rebuild(db, as_of, known_on, config):
+        tally, problems, form = _from_history(db, as_of=as_of, config=config, f=f, whole=whole, year=year,
+                                              known_on=known_on)
+    else:
+        tally, problems, form = _from_tables(db, as_of=as_of, config=config, f=f, whole=whole, year=year)
     by_stage = tally.by_stage
     identified = sum(n for st, n in by_stage.items() if st != Stage.withdrawn)
     converted = by_stage.get(Stage.verified, 0)
-    tally.overdue.sort(key=lambda o: (-o["days_overdue"], o["county"], o["township"], o["org_code"]))
+    tally.overdue.sort(key=lambda o: (-o["days_overdue"], o["county"], o["township"], o["org_code"], o["case_id"]))
     return {
         "as_of": as_of.isoformat(),
         "filters": f.describe(),

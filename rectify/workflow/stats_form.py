@@ -19,7 +19,7 @@ from rectify.states.stages import FIRST_SECRETARY, PROBLEM_OFFICIAL, PROBLEM_TYP
 from rectify.workflow.snapshot import CaseState
 
 __all__ = ["FORM_COLUMNS", "FORM_GROUPS", "FORM_ROWS", "FORM_TITLE", "FormColumn", "check_form", "count_form",
-           "report_period"]
+           "form_from_counts", "report_period"]
 
 FORM_TITLE = "整顿软弱涣散基层党组织情况"
 POOR_VILLAGES = "poor_villages"
@@ -129,6 +129,24 @@ def count_form(states: Iterable[CaseState], *, year: int, as_of: date,
                           and s.stage != Stage.withdrawn
                           and not (s.verified_on is not None and s.verified_on.year < year))
                for label, kind in FORM_ROWS}
+    return _form(rows, carried, year=year, as_of=as_of, report=report)
+
+
+def form_from_counts(by_kind: dict[str, dict[str, int]], *, year: int, as_of: date,
+                     report: ReportConfig | None = None) -> dict[str, Any]:
+    """The same form from figures counted per organization kind by SQL (the tables are the as-of day):
+    ``by_kind`` maps a kind to its counts by column key, plus ``carried``."""
+    rows: dict[str, dict[str, int | None]] = {}
+    carried: dict[str, int] = {}
+    for label, kind in FORM_ROWS:
+        parts = [c for k, c in by_kind.items() if kind is None or k == kind]
+        rows[label] = {c.key: None if c.manual else sum(p.get(c.key, 0) for p in parts) for c in FORM_COLUMNS}
+        carried[label] = sum(p.get("carried", 0) for p in parts)
+    return _form(rows, carried, year=year, as_of=as_of, report=report)
+
+
+def _form(rows: dict[str, dict[str, int | None]], carried: dict[str, int], *, year: int, as_of: date,
+          report: ReportConfig | None) -> dict[str, Any]:
     r = report or ReportConfig()
     columns = [{"key": c.key, "group": c.group, "header": c.header, "manual": c.manual} for c in FORM_COLUMNS]
     for c in columns:

@@ -4,8 +4,9 @@ Reads what the ledger writes (the Chinese headers of ``LEDGER_COLUMNS`` and its 
 simpler sheets counties make by hand: CSV in UTF-8 or GBK/GB18030, XLSX with real date cells, dates in
 the usual Chinese spellings, problem types as codes or text. Every row is checked before anything is
 written, by the workflow's own guards (``rectify.states.import_rules``); every bad cell is reported with
-its row and column; then everything goes in one transaction with Core ``executemany``
-(``rectify.workflow.persistence.bulk``) — no ORM object per row.
+its row and column. The file is streamed (CSV decoded as it is read, XLSX through openpyxl's read-only
+mode) and the checked cases are written in batches inside one transaction (``executemany`` on SQLite, COPY on
+PostgreSQL; ``rectify.workflow.persistence.bulk``) — no ORM object per row; a bad row anywhere rolls it all back.
 
 ``sheets`` reads files, ``cells`` parses cells, ``rows`` checks rows and collects problems, ``orgs``
 resolves organizations, ``planning`` turns a row into the records to write, ``cases`` runs a case

@@ -118,9 +118,12 @@ def _case_headers(sheet: SheetStream,
 
 
 class _Seen:
-    """The cases stored and planned so far: one case per organization and day, one open case per organization."""
+    """The cases stored and planned so far: one case per organization and day, one open case per organization.
 
-    def __init__(self, open_by_org: dict[str, str], existing: dict[tuple[str, date], str]) -> None:
+    Each key maps to an int (a sheet row, or minus a stored case's id), worded only when a row repeats it: at a
+    million rows these tables are most of what the import holds."""
+
+    def __init__(self, open_by_org: dict[str, int], existing: dict[tuple[str, date], int]) -> None:
         self.open_by_org, self.existing = open_by_org, existing
         self.new_orgs: set[str] = set()
         self.existing_orgs: set[str] = set()
@@ -128,13 +131,13 @@ class _Seen:
     @classmethod
     def load(cls, conn: sa.Connection, orgs: Orgs) -> _Seen:
         code_of = {oid: code for code, (oid, *_rest) in orgs.by_code.items()}
-        open_by_org: dict[str, str] = {}
-        existing: dict[tuple[str, date], str] = {}
+        open_by_org: dict[str, int] = {}
+        existing: dict[tuple[str, date], int] = {}
         for case_id, org_id, stage, identified_on in stored_cases(conn):
             org_code = code_of[org_id]
             if stage not in _CLOSED:
-                open_by_org[org_code] = f"已有在办案例 {case_id}"
-            existing[(org_code, identified_on)] = f"案例 {case_id}"
+                open_by_org[org_code] = -case_id
+            existing[(org_code, identified_on)] = -case_id
         return cls(open_by_org, existing)
 
     def admit(self, r: Row, plan: CasePlan, created: bool) -> bool:
@@ -142,16 +145,19 @@ class _Seen:
         case_key = (plan.org_code, plan.identified_on)
         name_key = "org_code" if r.text("org_code") else "org_name"
         if case_key in self.existing:
-            r.fail(name_key, f"该组织 {plan.identified_on} 确定的案例已存在（{self.existing[case_key]}）")
+            where = self.existing[case_key]
+            r.fail(name_key, f"该组织 {plan.identified_on} 确定的案例已存在（"
+                             f"{f'案例 {-where}' if where < 0 else f'第 {where} 行'}）")
             return False
         is_open = plan.stage not in _CLOSED
         if is_open and plan.org_code in self.open_by_org:
-            r.fail(name_key, f"组织 {plan.org_code} {self.open_by_org[plan.org_code]}，"
-                             "一个组织同时只能有一个在办案例")
+            where = self.open_by_org[plan.org_code]
+            open_case = f"已有在办案例 {-where}" if where < 0 else f"在第 {where} 行已有在办案例"
+            r.fail(name_key, f"组织 {plan.org_code} {open_case}，一个组织同时只能有一个在办案例")
             return False
-        self.existing[case_key] = f"第 {r.number} 行"
+        self.existing[case_key] = r.number
         if is_open:
-            self.open_by_org[plan.org_code] = f"在第 {r.number} 行已有在办案例"
+            self.open_by_org[plan.org_code] = r.number
         if not created:
             self.existing_orgs.add(plan.org_code)
         return True

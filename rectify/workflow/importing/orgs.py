@@ -37,6 +37,7 @@ class Orgs:
     by_names: dict[tuple[str, str, str], str]
     new: list[dict[str, Any]] = field(default_factory=list)
     zero_led: dict[str, str] = field(default_factory=dict)  # digits-only code without its leading 0s → code
+    places: dict[str, str] = field(default_factory=dict)  # each county, township and kind text, once
 
     def __post_init__(self) -> None:
         for code in self.by_code:
@@ -56,6 +57,9 @@ class Orgs:
         return cls(by_code, by_names)
 
     def add(self, values: dict[str, Any]) -> None:
+        # One string per county, township and kind, not one per row: a million new organizations are held here.
+        for key in ("kind", "county", "township"):
+            values[key] = self.places.setdefault(values[key], values[key])
         self.by_code[values["code"]] = (None, values["name"], values["kind"], values["county"], values["township"])
         self.by_names.setdefault((values["county"], values["township"], values["name"]), values["code"])
         self.new.append(values)

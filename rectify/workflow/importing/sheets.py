@@ -7,7 +7,6 @@ streamed as the file is read, trimmed, with the ledger's formula neutralisation 
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -111,31 +110,55 @@ def decode_csv(data: bytes) -> str:
         raise BadInput("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV，或 XLSX") from None
 
 
-def _csv_source(path: Path) -> tuple[Iterator[list[Any]], int]:
-    """The file's records one by one (decoded as it goes), and its physical line count for a progress bar."""
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        encoding = "utf-8-sig"
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8"
-        try:
-            data.decode("utf-8")  # only to check; the rows are decoded again as they are read
-        except UnicodeDecodeError:
-            encoding = "gb18030"
+_CHUNK = 1 << 20
+
+
+def _csv_encoding(path: Path) -> tuple[str, int]:
+    """The file's encoding and its physical line count, read in 1 MB chunks (never the whole file at once).
+
+    UTF-8 with or without BOM, UTF-16 by its BOM, else GB18030 when the bytes are not UTF-8."""
+    import codecs
+
+    with path.open("rb") as f:
+        head = f.read(4)
+        if head.startswith(b"\xef\xbb\xbf"):
+            encoding = "utf-8-sig"
+        elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            encoding = "utf-16"
+        else:
+            encoding = "utf-8"
+        f.seek(0)
+        candidates = [encoding] if encoding != "utf-8" else ["utf-8", "gb18030"]
+        for candidate in candidates:
+            decoder = codecs.getincrementaldecoder(candidate)()
+            lines, last = 0, b""
             try:
-                data.decode("gb18030")
+                while chunk := f.read(_CHUNK):
+                    text = decoder.decode(chunk)
+                    lines += text.count("\n") if candidate == "utf-16" else chunk.count(b"\n")
+                    last = chunk
+                decoder.decode(b"", final=True)
             except UnicodeDecodeError:
-                raise BadInput("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV，或 XLSX") from None
-    first = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="\n").readline().rstrip("\n")
-    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+                f.seek(0)
+                continue
+            return candidate, lines + (0 if last.endswith(b"\n") or candidate == "utf-16" else 1)
+    raise BadInput("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV，或 XLSX")
+
+
+def _csv_source(path: Path) -> tuple[Iterator[list[Any]], int]:
+    """The file's records one by one (decoded as it is read), and its physical line count for a progress bar."""
+    encoding, lines = _csv_encoding(path)
+    with path.open(encoding=encoding, newline="") as probe:
+        first = probe.readline().rstrip("\r\n")
     if encoding == "utf-16":
-        lines = text.read().count("\n") + 1
-        text.seek(0)
-    return csv.reader(text, delimiter=delimiter), lines
+        lines += 1
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+
+    def records() -> Iterator[list[Any]]:
+        with path.open(encoding=encoding, newline="") as text:
+            yield from csv.reader(text, delimiter=delimiter)
+
+    return records(), lines
 
 
 def _xlsx_source(path: Path) -> tuple[Iterator[list[Any]], int]:

@@ -1,7 +1,8 @@
-"""The bulk import's statements: lookups, id allocation, the SQLite page cache, and batched executemany.
+"""The bulk import's statements: lookups, id allocation, the SQLite page cache, and batched writes.
 
-Every table's rows go in as tuples through one compiled Core INSERT per table (see :class:`Insert`); ids
-are allocated up front so children can be written without RETURNING.
+Every table's rows go in as tuples through one compiled Core INSERT per table (see :class:`Insert`): on SQLite
+with executemany, on PostgreSQL through COPY on the same connection and transaction; ids are allocated up
+front so children can be written without RETURNING.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from rectify.workflow.persistence.tables import (
 
 BATCH = 5000
 IMPORT_CACHE_KB = 64 * 1024  # SQLite page cache while an import writes (see bulk_pragmas)
+MEMO_SIZE = 4096  # processed values kept per column: dates and timestamps repeat, unique texts need not stay
 
 # Column order of the rows a plan carries; the writer puts the ids in front.
 CASE_KEYS = ("year", "stage", "identified_on", "deadline", "stage_since", "stage_due", "cycle_start", "cycle",
@@ -235,6 +237,9 @@ class Insert:
         self.reorder = None if order == list(keys) else itemgetter(*(keys.index(k) for k in order))
         self.todo = [(i, Processed(f)) for i, k in enumerate(order) if (f := processors.get(k)) is not None]
         self.sql = str(compiled)
+        quote = conn.dialect.identifier_preparer.quote
+        self.copy_sql = (f"COPY {quote(table.name)} ({', '.join(quote(table.c[k].name) for k in order)}) "
+                         "FROM STDIN") if conn.dialect.name == "postgresql" else None
 
     def run(self, conn: sa.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
         for start in range(0, len(rows), BATCH):
@@ -254,10 +259,23 @@ class Insert:
                 params = list(zip(*columns, strict=True))
             else:
                 params = list(chunk)
+            if self.copy_sql is not None:
+                self._copy(conn, params)
+                continue
             if not self.positional:
                 order = self.order
                 params = [dict(zip(order, values, strict=True)) for values in params]
             conn.exec_driver_sql(self.sql, params)
+
+
+    def _copy(self, conn: sa.Connection, rows: list[Any]) -> None:
+        """PostgreSQL: the rows through COPY on the connection's own DBAPI connection (its open transaction),
+        each value adapted by psycopg as a parameter of the INSERT would be."""
+        raw: Any = conn.connection.dbapi_connection
+        with raw.cursor() as cur, cur.copy(self.copy_sql) as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
 
 
 class Processed(dict[Any, Any]):
@@ -269,7 +287,7 @@ class Processed(dict[Any, Any]):
 
     def __missing__(self, value: Any) -> Any:
         out = self.process(value)
-        if len(self) < 50_000:
+        if len(self) < MEMO_SIZE:
             self[value] = out
         return out
 

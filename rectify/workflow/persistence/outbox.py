@@ -167,11 +167,12 @@ class SqlSweepReader:
 
     def candidates(
         self, *, stages: Sequence[str], progress_stages: Sequence[str], horizon: date, progress_cutoff: date
-    ) -> Sequence[Any]:
+    ) -> Iterable[Any]:
+        """The candidate rows streamed (2,000 at a time; a server-side cursor on PostgreSQL)."""
         query = candidate_query(
             stages=stages, progress_stages=progress_stages, horizon=horizon, progress_cutoff=progress_cutoff
         )
-        return self.conn.execute(query).all()
+        return self.conn.execute(query.execution_options(yield_per=2000))
 
     def recipients(self, case_ids: Sequence[int]) -> Iterable[Any]:
         return self.conn.execute(recipients_query(self.conn.dialect.name, case_ids))

@@ -1,0 +1,67 @@
+"""``stats`` read from the current tables (nothing dated after the day) equals ``stats`` rebuilt from the history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from click.testing import Result
+
+from rectify.config import Config, LightsConfig
+from rectify.workflow import stats
+from rectify.workflow.engine import Workflow
+from rectify.workflow.persistence import Database
+from rectify.workflow.persistence.ledger import LedgerFilter
+from rectify.workflow.snapshot import needs_rebuild
+from rectify.workflow.stats import compute_stats
+
+from .conftest import FakeClock
+from .test_stats_form import _county
+
+
+def _both(db: Database, monkeypatch: pytest.MonkeyPatch, **kw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """compute_stats by the tables (its own choice here) and forced through the history replay."""
+    assert not needs_rebuild(db, kw["as_of"], kw.get("known_on"), kw["config"])
+    fast = compute_stats(db, **kw)
+    with monkeypatch.context() as m:
+        m.setattr(stats, "needs_rebuild", lambda *a: True)
+        slow = compute_stats(db, **kw)
+    return fast, slow
+
+
+def test_the_demo_counts_the_same_from_the_tables(demo: Callable[..., Result], db: Database,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    config = Config()
+    for year in (2025, 2026):
+        fast, slow = _both(db, monkeypatch, as_of=date(2026, 6, 30), config=config, year=year)
+        assert fast == slow
+        assert fast["total"] > 0 and any(fast["form"]["rows"][0]["values"].values())
+    for f in (LedgerFilter(light="red"), LedgerFilter(township="河口镇"), LedgerFilter(kind="community"),
+              LedgerFilter(open_only=True)):
+        fast, slow = _both(db, monkeypatch, as_of=date(2026, 6, 30), config=config, filters=f)
+        assert fast == slow, f
+    for lights in (LightsConfig(yellow=0.5, orange=0.25), LightsConfig(yellow=1.0, orange=0.0)):
+        fast, slow = _both(db, monkeypatch, as_of=date(2026, 6, 30), config=Config(lights=lights))
+        assert fast == slow, lights
+    red = compute_stats(db, as_of=date(2026, 6, 30), config=config, filters=LedgerFilter(light="red"))
+    assert red["form"] is None and red["overdue"]
+
+
+def test_a_hand_built_county_counts_the_same_from_the_tables(wf: Workflow, clock: FakeClock, db: Database,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    _county(wf, clock)
+    case_id = wf.open_case("V4", problems=["P07"], identified_on=date(2026, 3, 10)).case_id
+    wf.work_team(case_id, name="驻村队员甲", on=date(2026, 3, 10), unit="县农业局")
+    config = Config()
+    for year in (2025, 2026):
+        fast, slow = _both(db, monkeypatch, as_of=date(2026, 3, 10), config=config, year=year)
+        assert fast == slow
+    for day in (date(2026, 5, 1), date(2026, 12, 31), date(2027, 1, 20)):  # the lights move with the day
+        fast_later, slow_later = _both(db, monkeypatch, as_of=day, config=config)
+        assert fast_later == slow_later, day
+        assert fast_later["by_light"] != fast["by_light"] or day == date(2026, 5, 1)
+    values = fast["form"]["rows"][0]["values"]  # 2026, the 总计 row, read from the tables
+    assert values["village_cadres"] == 1 and values["secretaries_missing"] == 1
+    assert values["secretaries_selected"] == 1 and values["first_secretaries"] == 2  # V1, C1 (V2 is the 2025 cohort)
