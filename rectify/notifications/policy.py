@@ -37,18 +37,24 @@ from rectify.states.stages import OPEN_STAGES, PROGRESS_STAGES, Stage
 OPEN_FOR_REMINDERS: tuple[str, ...] = OPEN_STAGES
 
 # Item kinds, in the order a digest lists them.
-KINDS: tuple[str, ...] = ("escalation", "overdue", "stage_due", "deadline", "progress")
+KINDS: tuple[str, ...] = ("escalation", "overdue", "stage_due", "deadline", "progress", "measure_overdue",
+                          "measure_due")
 KIND_LABELS: dict[str, str] = {
     "escalation": "逾期督办",
     "overdue": "逾期提醒",
     "stage_due": "阶段期限提醒",
     "deadline": "转化时限提醒",
     "progress": "月度进展提醒",
+    "measure_overdue": "整改措施逾期",
+    "measure_due": "整改措施时限提醒",
 }
+MEASURE_KINDS: tuple[str, ...] = ("measure_overdue", "measure_due")
 # Who hears of an item: the people on the case, or the supervisors.
 CASE_PEOPLE = "case"
 COUNTY = "county"
 CITY = "city"
+OWNER = "owner"  # a measure's 责任人 (and the officer in charge, who is copied)
+MEASURE_STAGE = "measure#{seq}"  # a measure item's ``stage`` key: one item per measure and window
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,3 +197,45 @@ def horizon(as_of: date, policy: PolicyConfig) -> date:
 def progress_cutoff(as_of: date, policy: PolicyConfig) -> date:
     """Cases with a report (or a cycle start) after this date need no progress reminder today."""
     return as_of - timedelta(days=max(policy.progress_report_days, 1))
+
+
+class MeasureRow(NamedTuple):
+    """One open measure (not done) of an open case; query rows with these names serve as well."""
+
+    case_id: int
+    seq: int
+    text: str
+    owner: str
+    owner_email: str
+    due_on: date
+    stage: str
+    org_name: str
+    org_code: str
+    township: str
+
+
+def measure_sweep(as_of: date, rows: Iterable[Any], policy: PolicyConfig) -> list[Item]:
+    """The measure items due on ``as_of`` (SPEC §5 "measure reminders to each measure's 责任人").
+
+    The same windows as a task's: a reminder in the window of the smallest offset ≥ days left, an
+    overdue alert on the first overdue day and then every ``overdue_repeat_days`` (no escalation: the
+    case's own overdue task escalates). The item's ``stage`` is ``measure#N``, so the outbox's unique
+    key keeps one item per measure and window whatever other measures fall due that day.
+    """
+    offsets = sorted(set(policy.reminder_offsets))
+    repeat = max(policy.overdue_repeat_days, 1)
+    out: list[Item] = []
+    for row in rows:
+        if row.stage not in _OPEN or row.stage == _RECTIFIED:
+            continue
+        left = (row.due_on - as_of).days
+        key = MEASURE_STAGE.format(seq=row.seq)
+        if left >= 0:
+            window = next((o for o in offsets if o >= left), None)
+            if window is not None:
+                out.append(Item(row.case_id, "measure_due", key, row.due_on, window, left, OWNER))
+            continue
+        start = 1 + (-left - 1) // repeat * repeat
+        out.append(Item(row.case_id, "measure_overdue", key, row.due_on, -start, left, OWNER))
+    out.sort(key=lambda i: (i.case_id, i.stage, i.due_on))
+    return out

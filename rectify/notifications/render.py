@@ -18,7 +18,7 @@ from jinja2.sandbox import SecurityError
 
 from rectify import templating
 from rectify.errors import BadInput, RectifyError
-from rectify.notifications.policy import KIND_LABELS, KINDS
+from rectify.notifications.policy import KIND_LABELS, KINDS, MEASURE_KINDS
 from rectify.states.stages import STAGE_LABELS, Stage
 
 TEMPLATE_NAMES = ("subject.txt", "digest.txt", "digest.html")
@@ -28,6 +28,8 @@ DUE_LABELS = {
     "overdue": "期限",
     "escalation": "期限",
     "progress": "进展应报日期",
+    "measure_overdue": "措施时限",
+    "measure_due": "措施时限",
 }
 
 
@@ -162,6 +164,8 @@ class Renderer:
                 "role": "officer",
                 "offset_days": 7,
                 "contact": "县委组织部组织二科 示例 电话 0000 邮箱 contact@example.cn",
+                **({"measure_seq": 1, "measure_text": "示例措施", "measure_owner": "示例"}
+                   if kind in MEASURE_KINDS else {}),
             }
             for kind in KINDS
         ]
