@@ -299,7 +299,8 @@ def ledger_xlsx(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 # as they come; the product formats them: labels, the light, days left, dates as date cells).
 _SHEET_SOURCE = {"seq": "id", "secretary": "sec_name", "days_left": "stage_due", "light": "stage",
                  "last_progress": "progress_note", "struck_off": "stage", "remarks": "withdrawn_reason",
-                 "escalation": "escalation_step"}
+                 "escalation": "escalation_step", "measures": "measure_items", "measures_overdue": "measures_done",
+                 "village_secretary": "vsec_name"}
 
 
 @measure("_xlsx_floor")

@@ -35,10 +35,11 @@ IMPORT_CACHE_KB = 64 * 1024  # SQLite page cache while an import writes (see bul
 CASE_KEYS = ("year", "stage", "identified_on", "deadline", "stage_since", "stage_due", "cycle_start", "cycle",
              "version", "detail", "helping_unit", "self_check", "rectified_on", "verified_on", "score",
              "withdrawn_reason", "supervised", "supervision_reason", "supervision_level", "measures_total",
-             "measures_done", "last_progress_on", "created_at", "updated_at", "escalation_step")
-MEASURE_KEYS = ("seq", "text", "owner", "due_on", "done_on")
+             "measures_done", "last_progress_on", "created_at", "updated_at", "escalation_step",
+             "village_secretary_status")
+MEASURE_KEYS = ("seq", "text", "owner", "due_on", "done_on", "owner_unit")
 PERSON_KEYS = ("role", "name", "unit", "email", "phone")
-SECRETARY_KEYS = ("name", "kind", "unit", "since", "until", "email", "phone", "end_reason")
+SECRETARY_KEYS = ("name", "kind", "unit", "since", "until", "email", "phone", "end_reason", "term_until", "action")
 PROGRESS_KEYS = ("reported_on", "note")  # the writer adds the actor
 VERIFICATION_KEYS = ("verified_on", "verifier", "score", "satisfied", "basic", "dissatisfied", "passed", "reasons")
 
@@ -59,6 +60,7 @@ class CasePlan:
     progress: tuple[Any, ...] | None  # PROGRESS_KEYS
     verification: tuple[Any, ...] | None  # VERIFICATION_KEYS
     detail: str  # the import event's detail, as JSON
+    village: tuple[Any, ...] | None = None  # SECRETARY_KEYS: the village secretary in post, beside the first
 
 
 # -- reads -----------------------------------------------------------------------------------------
@@ -198,6 +200,8 @@ class CaseWriter:
             person.extend((cid, *x) for x in p.people)
             if p.secretary is not None:
                 secretary.append((cid, *p.secretary))
+            if p.village is not None:
+                secretary.append((cid, *p.village))
             if p.progress is not None:
                 progress.append((cid, *p.progress, actor))
             if p.verification is not None:
