@@ -97,7 +97,8 @@ def _village_cell(r: Row) -> tuple[tuple[str, str] | None, str]:
     action = action.rstrip("）").removeprefix("已")
     if action and action not in VILLAGE_ACTIONS:
         r.fail("village_secretary", f"应写成 姓名（已选配/已调整）、缺配 或 需调整，收到「{text[:20]}」")
-    return (name.strip(), action), ""
+    # 选配 fills a post that was empty (缺配) at listing; 调整 replaces one that needed it (需调整).
+    return (name.strip(), action), {"选配": "missing", "调整": "adjust"}.get(action, "")
 
 
 def _measure_counts(r: Row, P: Parsers) -> tuple[int, int]:
