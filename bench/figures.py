@@ -300,7 +300,8 @@ def ledger_xlsx(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 _SHEET_SOURCE = {"seq": "id", "secretary": "sec_name", "days_left": "stage_due", "light": "stage",
                  "last_progress": "progress_note", "struck_off": "stage", "remarks": "withdrawn_reason",
                  "escalation": "escalation_step", "task": "stage", "task_due": "stage_due",
-                 "deadline_days": "deadline", "light_reason": "stage"}
+                 "deadline_days": "deadline", "light_reason": "stage", "measures": "measure_items",
+                 "measures_overdue": "measures_done", "village_secretary": "vsec_name"}
 
 
 @measure("_xlsx_floor")

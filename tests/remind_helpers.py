@@ -130,12 +130,15 @@ COUNTY_SUP, CITY_SUP = "county.sup@qingshan.example.cn", "city.sup@example.cn"
 
 
 def build_county(wf: Any, clock: Any) -> tuple[int, int]:
-    """Case 1: deadline in 7 days, no progress report since March. Case 2: ledger overdue, supervised."""
+    """Case 1: deadline in 7 days, its measures done, no progress report since March. Case 2: ledger overdue, supervised."""
     from .conftest import add_org, walk
 
     add_org(wf, "V001", "河口镇王家庄村党支部")
     add_org(wf, "V002", "石桥乡李家湾村党支部", township="石桥乡")
     a = walk(wf, clock, "V001", "secretary_assigned")
+    # Its measures are done, so the county's items are the cases' own (measure items: test_remind_measures).
+    wf.complete_measure(a, 1, on=date(2026, 3, 10))
+    wf.complete_measure(a, 2, on=date(2026, 3, 10))
     b = walk(wf, clock, "V002", "identified")
     wf.supervise(b, unit="县委组织部", matter="进度滞后")
     return a, b

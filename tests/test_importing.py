@@ -145,7 +145,7 @@ def test_ledger_round_trip(fmt: str, source_db: Database, db_url: str, db: Datab
         assert [(h["action"], h["actor"], h["reason"], h["to_stage"]) for h in history] == [
             ("import", "测试员", "导入", c["stage"])]
         if c["stage"] in ("secretary_assigned", "rectified", "verified"):
-            assert len(c["secretaries"]) == 1
+            assert len([s for s in c["secretaries"] if s["kind"] == "first"]) == 1
         if c["stage"] == "verified":
             assert c["verifications"][-1]["passed"] is True
     # Importing the same ledger again is refused: the cases exist.
@@ -285,7 +285,7 @@ def test_stage_requirements_checked(db: Database, run: Callable[..., Result], tm
     assert result.stderr.splitlines()[:-1] == [
         "第 2 行 · 县级联系领导：已整改：此阶段需要县级联系领导",
         "第 2 行 · 乡镇包村干部：已整改：此阶段需要乡镇包村干部",
-        "第 2 行 · 第一书记：已整改：此阶段需要第一书记，写成 姓名（派出单位）",
+        "第 2 行 · 第一书记（派出单位、任期）：已整改：此阶段需要第一书记，写成 姓名（派出单位）",
         "第 2 行 · 整顿措施：已整改：此阶段整顿措施应全部完成，现为 1/2",
         "第 3 行 · 是否销号：已销号的案例阶段应为 已验收销号，本行为 已确定",
     ]

@@ -27,6 +27,7 @@ from .conftest import FakeClock, add_org, snapshot, walk
 from .ledger_helpers import AS_OF, HOSTILE_NAME, HOSTILE_NOTE, assert_golden, hostile_county
 
 Run = Callable[..., Result]
+LEFT = [k for k, _ in LEDGER_COLUMNS].index("days_left")
 HEADERS = [h for _, h in LEDGER_COLUMNS]
 SHEET = [h for _, h in SHEET_COLUMNS]  # CSV and XLSX: 组织代码 added, 整顿措施 as 措施已完成 + 措施总数
 
@@ -73,8 +74,12 @@ def test_csv_is_bom_utf8_with_the_form_headers(demo: Run) -> None:
     assert any("延期1次" in r["备注"] for r in by_header)
     assert any(r["备注"].startswith("撤销：") for r in by_header)
     assigned = next(r for r in by_header if r["当前阶段"] == "已选派书记")
-    assert assigned["第一书记"].endswith("）") and "（" in assigned["第一书记"]
+    fs = assigned["第一书记（派出单位、任期）"]
+    assert "（" in fs and "）任期至 20" in fs
     assert int(assigned["措施已完成"]) <= int(assigned["措施总数"])
+    assert int(assigned["措施逾期"]) <= int(assigned["措施总数"]) - int(assigned["措施已完成"])
+    assert assigned["整改措施（每项：内容、责任人、时限、完成情况）"].startswith("1. ")
+    assert not any("/" in c for r in by_header for c in (r["措施已完成"], r["措施总数"], r["措施逾期"]))
     assert assigned["软弱涣散情形"].startswith("P")
 
 
@@ -193,7 +198,7 @@ def test_html_is_self_contained_with_svg_chart(demo: Run, tmp_path: Path) -> Non
     p = _parse(html)
     names = [t for t, _ in p.tags]
     assert names.count("svg") == 2 and names.count("rect") == 6 + 4
-    assert names.count("th") == 31
+    assert names.count("th") == len(LEDGER_COLUMNS)
     assert sum(1 for t, a in p.tags if t == "tr") == 1 + 39
     assert "script" not in names and "link" not in names and "img" not in names
     assert not any(
@@ -303,9 +308,12 @@ def test_rows_come_from_one_query(wf: Workflow, clock: FakeClock, db: Database) 
     verified = next(r for r in rows if r["stage"] == "verified")
     assert verified["struck_off"] is True and verified["score"] == 88 and verified["light"] is None
     assigned = next(r for r in rows if r["stage"] == "secretary_assigned")
-    assert assigned["secretary"] == {"name": "陈海涛", "unit": "县财政局", "kind": "first"}
+    assert assigned["secretary"] == {"name": "陈海涛", "unit": "县财政局", "kind": "first", "term_until": "2028-03-09"}
     assert assigned["county_leader"] == "李县长" and assigned["township_cadre"] == "张干部"
-    assert assigned["measures"] == {"done": 0, "total": 2}
+    assert assigned["measures"] == {"done": 0, "total": 2, "overdue": 0, "items": [
+        {"seq": 1, "text": "配齐村两委班子", "owner": "王建国", "owner_unit": "", "due_on": "2026-06-30", "done_on": None},
+        {"seq": 2, "text": "规范三会一课", "owner": "李志强", "owner_unit": "", "due_on": "2026-09-30", "done_on": None}]}
+    assert assigned["village_secretary"] is None
 
 
 def test_json_rows_are_the_cells_of_the_rows(demo: Run, db: Database, wf: Workflow, clock: FakeClock) -> None:
@@ -316,9 +324,8 @@ def test_json_rows_are_the_cells_of_the_rows(demo: Run, db: Database, wf: Workfl
     for f in filters:
         rows = list(ledger_rows(db, as_of=as_of, config=Config(), filters=f))
         dicts = list(ledger_rows(db, as_of=as_of, config=Config(), filters=f).dicts())
-        left = [k for k, _ in LEDGER_COLUMNS].index("days_left")
         assert [(d["seq"], d["light"], d["days_left"], d["remarks"]) for d in dicts] == [
-            (cells[0], light, None if cells[left] == "" else cells[left], cells[-1]) for light, cells, _ in rows], f
+            (cells[0], light, None if cells[LEFT] == "" else cells[LEFT], cells[-1]) for light, cells, _ in rows], f
         assert all(len(cells) == len(LEDGER_COLUMNS) for _, cells, _ in rows)
     assert len(rows) > 0
 

@@ -282,7 +282,7 @@ def test_import_reads_the_count_columns_and_the_old_form(run: Callable[..., Resu
     result = _import(run, tmp_path, "V1,河口镇甲村党支部,青山县,河口镇,村,P01,2026-03-01,2026-12-31,1,3\n")
     assert result.exit_code == 0, result.output
     shown = json.loads(run("ledger", "--format", "json").stdout)["cases"]
-    assert shown[0]["measures"] == {"done": 1, "total": 3}
+    assert {k: shown[0]["measures"][k] for k in ("done", "total", "overdue")} == {"done": 1, "total": 3, "overdue": 0}
     old = tmp_path / "old.csv"
     old.write_text("组织代码,党组织名称,县,乡镇,类别,软弱涣散情形,确定日期,转化时限,整顿措施\n"
                    "V2,河口镇乙村党支部,青山县,河口镇,村,P01,2026-03-01,2026-12-31,2/3\n", encoding="utf-8-sig")

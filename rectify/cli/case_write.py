@@ -237,8 +237,11 @@ def case_import(app: App, file: str, dry_run: bool) -> None:
     """Import cases from a ledger or county sheet, CSV or XLSX (批量导入整顿案例); all rows or none.
 
     Reads the columns of the 限期转化台账 as `rectify ledger` writes them (县, 乡镇, 党组织名称, 类别,
-    软弱涣散情形, 整顿措施 done/total, 第一书记（派出单位）, 确定日期, 转化时限, 当前阶段, …) or
-    their English keys; 组织代码 is optional. Organizations not yet registered are created. 序号,
+    软弱涣散情形, 整改措施 a line each, 措施已完成, 措施总数, 村（社区）党组织书记, 第一书记（派出单位）
+    任期至, 确定日期, 转化时限, 当前阶段, …) or their English keys; 组织代码 is optional. County sheets:
+    a numbered 整改措施 cell ("1.…；2.…") gives one measure per item, with 责任人 and 完成时限 from their
+    columns (else 乡镇包村领导 and the deadline); 存在问题 describes the row's problem.
+    Organizations not yet registered are created. 序号,
     剩余天数 and 预警 are computed, so they are ignored. Without 当前阶段 the stage is the furthest the
     row's data supports. `rectify import template` writes an empty sheet to fill in.
 
@@ -246,6 +249,7 @@ def case_import(app: App, file: str, dry_run: bool) -> None:
     Example:
       rectify case import 2025年台账.xlsx --dry-run
       rectify --actor 县委组织部 case import 台账.csv
+      rectify case import 乡镇整改台账.xlsx     (存在问题, 整改措施 1.…；2.…, 责任人, 完成时限, 乡镇包村领导)
     """
     run_import("case", app, file, dry_run)
 

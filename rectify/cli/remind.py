@@ -30,8 +30,9 @@ def remind() -> None:
 def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
     """Sweep for what is due and send each person one digest (提醒扫描并发送), once — for cron.
 
-    Running it again the same day sends nothing new; mail that could not be sent stays in the
-    outbox (发件箱) and is retried by the next run or the scheduler.
+    Each open measure (整改措施) also reminds its 责任人 before its due date and when it is overdue,
+    copied to the officer in charge. Running it again the same day sends nothing new; mail that
+    could not be sent stays in the outbox (发件箱) and is retried by the next run or the scheduler.
 
     \b
     Example:

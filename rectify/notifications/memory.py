@@ -83,6 +83,7 @@ class MemoryOutboxStore:
     cases: list[Candidate] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
     contacts_by_case: list[Contact] = field(default_factory=list)
+    measures: list[Any] = field(default_factory=list)  # rows as ``SweepReader.open_measures`` gives them
     outbox: dict[int, Digest] = field(default_factory=dict)
     items: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
     state: dict[str, str] = field(default_factory=dict)
@@ -109,6 +110,10 @@ class MemoryOutboxStore:
 
         return sorted((c for c in self.cases if (c.stage in stages and due(c)) or look_back(c)),
                       key=lambda c: c.case_id)
+
+    def open_measures(self, *, stages: Sequence[str], horizon: date) -> Iterable[Any]:
+        return sorted((m for m in self.measures if m.stage in stages and m.due_on <= horizon),
+                      key=lambda m: (m.case_id, m.seq))
 
     def recipients(self, case_ids: Sequence[int]) -> Iterable[Any]:
         wanted = set(case_ids)

@@ -38,10 +38,12 @@ from rectify.notifications.policy import (
     CASE_PEOPLE,
     CITY,
     COUNTY,
+    MEASURE_STAGE,
     OPEN_FOR_REMINDERS,
     PROGRESS_STAGES,
     Item,
     horizon,
+    measure_sweep,
     progress_cutoff,
     sweep,
 )
@@ -67,6 +69,9 @@ COPIED: dict[str, tuple[str, ...]] = {
     "look_back": (OFFICER,),
     "brief": (),
 }
+# A measure item goes to its 责任人, copied to the officer in charge (who alone gets it when the 责任人
+# has no e-mail).
+MEASURE_COPY_ROLES: tuple[str, ...] = ("officer",)
 
 
 def roles_for(kind: str, task: str) -> tuple[str, ...]:
@@ -176,6 +181,36 @@ def plan_items(
     return list(out.values())
 
 
+def plan_measure_items(
+    items: Iterable[Item],
+    measures: dict[tuple[int, str], Any],
+    people: dict[int, list[tuple[str, str, str]]],
+    contacts: dict[int, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Measure items × (责任人, officer in charge) → outbox rows; ``measures`` by (case, ``measure#N``)."""
+    contacts = contacts or {}
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for it in items:
+        m = measures[(it.case_id, it.stage)]
+        targets = [("measure_owner", m.owner, m.owner_email)] if (m.owner_email or "").strip() else []
+        targets += [(r, n, e) for r, n, e in people.get(it.case_id, ()) if r in MEASURE_COPY_ROLES]
+        detail = {
+            "case_id": it.case_id, "kind": it.kind, "stage": m.stage, "due_on": it.due_on.isoformat(),
+            "days_left": it.days_left, "offset_days": it.offset_days, "org_name": m.org_name,
+            "org_code": m.org_code, "township": m.township, "supervised": False, "last_progress_on": None,
+            "contact": contacts.get(it.case_id, ""), "measure_seq": m.seq, "measure_text": m.text,
+            "measure_owner": m.owner,
+        }
+        for role, name, email in targets:
+            address, shown, problem = addressed(email)
+            key = (it.case_id, it.kind, it.stage, it.due_on, it.offset_days, address)
+            if key not in out:
+                out[key] = {"case_id": it.case_id, "kind": it.kind, "stage": it.stage, "due_on": it.due_on,
+                            "offset_days": it.offset_days, "recipient": address, "role": role,
+                            "name": name or shown, "detail": detail, "problem": problem}
+    return list(out.values())
+
+
 def addressed(email: str) -> tuple[str, str, str]:
     """(address, display name, problem): ``张三 <zhang@example.cn>`` → ``zhang@example.cn``, ``张三``.
 
@@ -219,14 +254,19 @@ def run_sweep(
             progress_cutoff=progress_cutoff(as_of, policy),
         )
         rows, items, seen = _swept(as_of, found, policy, brief)
-        due_ids = sorted({i.case_id for i in items if i.audience == CASE_PEOPLE})
+        measures = {(m.case_id, MEASURE_STAGE.format(seq=m.seq)): m
+                    for m in read.open_measures(stages=OPEN_FOR_REMINDERS, horizon=horizon(as_of, policy))}
+        measure_items = measure_sweep(as_of, measures.values(), policy)
+        due_ids = sorted({i.case_id for i in items if i.audience == CASE_PEOPLE}
+                         | {i.case_id for i in measure_items})
         people: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
         if due_ids:
             for person in read.recipients(due_ids):
                 people[person.case_id].append((person.role, person.name, person.email))
-        item_ids = sorted({i.case_id for i in items})
+        item_ids = sorted({i.case_id for i in items} | {i.case_id for i in measure_items})
         contacts = {c.case_id: contact_text(c) for c in (read.contacts(item_ids) if item_ids else ())}
     planned = plan_items(items, rows, people, config, contacts)
+    planned += plan_measure_items(measure_items, measures, people, contacts)
     planned.sort(
         key=lambda p: (p["recipient"], p["case_id"], p["kind"], p["stage"], p["due_on"], p["offset_days"])
     )
@@ -239,7 +279,7 @@ def run_sweep(
         rec.advance_state(LAST_SWEEP, as_of.isoformat())
         if brief:
             rec.advance_state(LAST_BRIEF, month)
-    return SweepResult(as_of, seen, len(items), recorded, dry_run)
+    return SweepResult(as_of, seen, len(items) + len(measure_items), recorded, dry_run)
 
 
 SWEEP_CHUNK = 5000

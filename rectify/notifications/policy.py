@@ -41,12 +41,13 @@ from typing import Any, NamedTuple
 from rectify.config import PolicyConfig
 from rectify.states.deadlines import next_due
 from rectify.states.stages import OPEN_STAGES, PROGRESS_STAGES, Stage
-from rectify.states.tasks import BY_STAGE, DEADLINE_TASK, LOOK_BACK_TASK, PROGRESS_TASK, report_period
+from rectify.states.tasks import BY_STAGE, DEADLINE_TASK, LOOK_BACK_TASK, MEASURE_TASK, PROGRESS_TASK, report_period
 
 OPEN_FOR_REMINDERS: tuple[str, ...] = OPEN_STAGES
 
 # Item kinds, in the order a digest lists them.
-KINDS: tuple[str, ...] = ("escalation", "overdue", "stage_due", "deadline", "progress", "look_back", "brief")
+KINDS: tuple[str, ...] = ("escalation", "overdue", "stage_due", "deadline", "progress", "look_back", "brief",
+                          "measure_overdue", "measure_due")
 KIND_LABELS: dict[str, str] = {
     "escalation": "逾期督办事项",
     "overdue": "逾期未办事项",
@@ -55,11 +56,16 @@ KIND_LABELS: dict[str, str] = {
     "progress": "月度进展报送",
     "look_back": "回头看",
     "brief": "联系整顿对象月度专报",
+    "measure_overdue": "整改措施逾期",
+    "measure_due": "整改措施时限临近",
 }
+MEASURE_KINDS: tuple[str, ...] = ("measure_overdue", "measure_due")
 # Who hears of an item: the people on the case, or the supervisors.
 CASE_PEOPLE = "case"
 COUNTY = "county"
 CITY = "city"
+OWNER = "owner"  # a measure's 责任人 (and the officer in charge, who is copied)
+MEASURE_STAGE = "measure#{seq}"  # a measure item's ``stage`` key: one item per measure and window
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,3 +252,45 @@ def progress_cutoff(as_of: date, policy: PolicyConfig) -> date:
     """Cases with a report (or a cycle start) after this date need no progress reminder today: the day
     itself, since a case listed in the current period owes its month's report too."""
     return as_of
+
+
+class MeasureRow(NamedTuple):
+    """One open measure (not done) of an open case; query rows with these names serve as well."""
+
+    case_id: int
+    seq: int
+    text: str
+    owner: str
+    owner_email: str
+    due_on: date
+    stage: str
+    org_name: str
+    org_code: str
+    township: str
+
+
+def measure_sweep(as_of: date, rows: Iterable[Any], policy: PolicyConfig) -> list[Item]:
+    """The measure items due on ``as_of`` (SPEC §5 "measure reminders to each measure's 责任人").
+
+    The same windows as a task's: a reminder in the window of the smallest offset ≥ days left, an
+    overdue alert on the first overdue day and then every ``overdue_repeat_days`` (no escalation: the
+    case's own overdue task escalates). The item's ``stage`` is ``measure#N``, so the outbox's unique
+    key keeps one item per measure and window whatever other measures fall due that day.
+    """
+    offsets = sorted(set(policy.reminder_offsets))
+    repeat = max(policy.overdue_repeat_days, 1)
+    out: list[Item] = []
+    for row in rows:
+        if row.stage not in _OPEN or row.stage == _RECTIFIED:
+            continue
+        left = (row.due_on - as_of).days
+        key = MEASURE_STAGE.format(seq=row.seq)
+        if left >= 0:
+            window = next((o for o in offsets if o >= left), None)
+            if window is not None:
+                out.append(Item(row.case_id, "measure_due", key, row.due_on, window, left, OWNER, MEASURE_TASK))
+            continue
+        start = 1 + (-left - 1) // repeat * repeat
+        out.append(Item(row.case_id, "measure_overdue", key, row.due_on, -start, left, OWNER, MEASURE_TASK))
+    out.sort(key=lambda i: (i.case_id, i.stage, i.due_on))
+    return out

@@ -19,7 +19,7 @@ from jinja2.sandbox import SecurityError
 from rectify import templating
 from rectify.config import ReportConfig
 from rectify.errors import BadInput, RectifyError
-from rectify.notifications.policy import KIND_LABELS, KINDS
+from rectify.notifications.policy import KIND_LABELS, KINDS, MEASURE_KINDS
 from rectify.states.stages import STAGE_LABELS, Stage
 from rectify.states.tasks import acting_roles, task_label
 
@@ -32,6 +32,8 @@ DUE_LABELS = {
     "progress": "报送时限",
     "look_back": "回头看日期",
     "brief": "待办时限",
+    "measure_overdue": "措施时限",
+    "measure_due": "措施时限",
 }
 CN_NUMERALS = "一二三四五六七八九十"
 # What a notice says when the county has not named its 工作方案 or its sender unit ([report]).
@@ -209,6 +211,8 @@ class Renderer:
                 "role": "officer",
                 "offset_days": 7,
                 "contact": "县委组织部组织二科 示例 电话 0000 邮箱 contact@example.cn",
+                **({"measure_seq": 1, "measure_text": "示例措施", "measure_owner": "示例"}
+                   if kind in MEASURE_KINDS else {}),
             }
             for kind in KINDS
         ]

@@ -27,6 +27,12 @@ class SweepReader(Protocol):
         streamed: it is read once, to the end, before any other read.
         """
 
+    def open_measures(self, *, stages: Sequence[str], horizon: date) -> Iterable[Any]:
+        """Measures not done, due on or before ``horizon``, of cases in ``stages``; in case and measure order.
+
+        Rows ``case_id seq text owner owner_email due_on stage org_name org_code township``.
+        """
+
     def recipients(self, case_ids: Sequence[int]) -> Iterable[Any]:
         """Rows ``case_id role name email``: the people with an e-mail on these cases and their
         current secretary (role ``secretary``)."""

@@ -64,6 +64,8 @@ BY_CODE: dict[str, TaskSpec] = {t.code: t for t in TASKS}
 PROGRESS_TASK = "progress"
 PROGRESS_LABEL = "报送月度进展"
 PROGRESS_NOTIFY: tuple[str, ...] = ("secretary", "township_cadre")
+MEASURE_TASK = "measure"
+MEASURE_LABEL = "完成整改措施"
 LOOK_BACK_TASK = "look_back"
 LOOK_BACK_LABEL = "回头看"
 LOOK_BACK_NOTIFY: tuple[str, ...] = ("officer", "township_cadre")
@@ -88,6 +90,8 @@ def task_label(code: str | None) -> str:
         return DEADLINE_LABEL
     if code == LOOK_BACK_TASK:
         return LOOK_BACK_LABEL
+    if code == MEASURE_TASK:
+        return MEASURE_LABEL
     spec = BY_CODE.get(code or "")
     return spec.label if spec else ""
 

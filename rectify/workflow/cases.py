@@ -105,7 +105,7 @@ def as_it_stood(db: Database, ref: str | int, *, as_of: date, config: Config, re
         m["done_on"] = m["done_on"] if m["done_on"] and m["done_on"] <= case["as_of"] else None
     stored = {(x["name"], x["since"]): x for x in case["secretaries"]}
     case["secretaries"] = []
-    for n, u, k, since, until, action in state.secretaries:
+    for n, u, k, since, until, action, *_ in state.secretaries:
         x = stored.get((n, _iso(since)), {})
         case["secretaries"].append({
             "name": n, "kind": k, "unit": u, "since": _iso(since), "until": _iso(until),

@@ -25,10 +25,12 @@ from rectify.states.escalation import STEP_LABELS
 from rectify.states.roles import LEVEL_NAMES
 from rectify.states.stages import KINDS, NO_DUE_STAGES, OTHER_PROBLEM, SECRETARY_KINDS, STAGE_LABELS, Stage
 from rectify.states.tasks import BY_STAGE, light_reason
+from rectify.states.tracks import VILLAGE_ACTIONS, VILLAGE_STATUS
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.ledger import (
     ITEM,
     LEDGER_KEYS,
+    MEASURE_FIELDS,
     PAIR,
     LedgerFilter,
     apply_filter,
@@ -64,10 +66,14 @@ LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("kind", "类别"),
     ("problems", "软弱涣散情形"),
     ("detail", "主要问题"),
-    ("measures", "整顿措施"),
+    ("measures", "整改措施（每项：内容、责任人、时限、完成情况）"),
+    ("measures_done", "措施已完成"),
+    ("measures_total", "措施总数"),
+    ("measures_overdue", "措施逾期"),
     ("county_leader", "县级联系领导"),
     ("township_cadre", "乡镇包村干部"),
-    ("secretary", "第一书记"),
+    ("village_secretary", "村（社区）党组织书记（是否调整）"),
+    ("secretary", "第一书记（派出单位、任期）"),
     ("helping_unit", "结对帮扶单位"),
     ("identified_on", "确定日期"),
     ("deadline", "转化时限"),
@@ -106,6 +112,64 @@ def problem_items(raw: str | None) -> list[dict[str, str]]:
     # The aggregate's order is not defined portably; the standard codes first, in order, then "other".
     items.sort(key=lambda p: (p["code"] == OTHER_PROBLEM, p["code"], p["text"]))
     return items
+
+
+def measure_items(raw: str | None) -> list[dict[str, Any]]:
+    """The ledger query's ``measure_items`` as dicts (``MEASURE_FIELDS``), by number; dates as ISO text."""
+    if not raw:
+        return []
+    items = []
+    for part in raw.split(ITEM):
+        m: dict[str, Any] = dict(zip(MEASURE_FIELDS, part.split(PAIR), strict=True))
+        m["seq"] = int(m["seq"])
+        m["due_on"] = m["due_on"][:10]
+        m["done_on"] = m["done_on"][:10] or None
+        items.append(m)
+    items.sort(key=lambda m: m["seq"])
+    return items
+
+
+def overdue_count(items: list[dict[str, Any]], as_of: date) -> int:
+    """Measures not done by the as-of day whose due date is before it."""
+    day = as_of.isoformat()
+    return sum(1 for m in items if m["done_on"] is None and m["due_on"] < day)
+
+
+def measure_state(m: dict[str, Any], as_of: date) -> str:
+    """完成情况: 已完成（date） · 逾期未完成 · 未完成."""
+    if m["done_on"] is not None:
+        return f"已完成（{m['done_on']}）"
+    return "逾期未完成" if m["due_on"] < as_of.isoformat() else "未完成"
+
+
+def measure_line(m: dict[str, Any], as_of: date) -> str:
+    """``1. 内容；责任人：姓名（单位）；时限：2026-06-30；已完成（2026-06-20）``."""
+    owner = f"{m['owner']}（{m['owner_unit']}）" if m["owner_unit"] else m["owner"]
+    return f"{m['seq']}. {m['text']}；责任人：{owner}；时限：{m['due_on']}；{measure_state(m, as_of)}"
+
+
+def measures_text(items: list[dict[str, Any]], as_of: date) -> str:
+    """整改措施（每项：内容、责任人、时限、完成情况）: one line per measure."""
+    return "\n".join(measure_line(m, as_of) for m in items)
+
+
+VILLAGE_WORDS = {action: "已" + action for action in VILLAGE_ACTIONS}  # 已选配, 已调整
+
+
+def village_secretary_cell(name: str | None, action: str | None, status: str | None) -> str:
+    """村（社区）党组织书记（是否调整）: the one in post and 已选配/已调整, else 缺配/需调整 as at listing."""
+    if name:
+        word = VILLAGE_WORDS.get(action or "", "")
+        return f"{name}（{word}）" if word else name
+    return VILLAGE_STATUS.get(status or "", "")
+
+
+def first_secretary_cell(name: str | None, unit: str | None, term_until: Any) -> str:
+    """第一书记（派出单位、任期）: ``王五（县财政局）任期至 2028-03-09``."""
+    if name is None:
+        return ""
+    term = _iso(term_until)
+    return f"{name}（{unit}）" + (f"任期至 {term[:10]}" if term else "")
 
 
 def _problems_cell(raw: str | None) -> str:
@@ -217,7 +281,8 @@ class LedgerRows(Iterable[LedgerRow]):
                  detail, helping_unit, verified_on, score, withdrawn_reason, supervised, supervision_reason,
                  measures_total, measures_done, last_progress_on, _org_code, org_name, kind, county, township,
                  problems, county_leader, township_cadre, sec_name, sec_unit, sec_kind, progress_note,
-                 n_extensions, n_failed, supervision_level, escalation_step, look_backs, earlier_years) = raw
+                 n_extensions, n_failed, supervision_level, escalation_step, look_backs, earlier_years, raw_measures,
+                 sec_term_until, vsec_name, vsec_action, village_status) = raw
                 if text_dates is None:
                     text_dates = isinstance(deadline, str)
                 if stage in closed:  # no light, no days left: no date to parse
@@ -240,6 +305,7 @@ class LedgerRows(Iterable[LedgerRow]):
                 if want_light is not None and light != want_light:
                     continue
                 seq += 1
+                measures = measure_items(raw_measures) if raw_measures else []
                 yield light, [
                     seq,
                     county,
@@ -248,10 +314,14 @@ class LedgerRows(Iterable[LedgerRow]):
                     kinds.get(kind, kind),
                     _problems_cell(problems),
                     detail,
-                    f"{measures_done}/{measures_total}",
+                    measures_text(measures, as_of) if measures else "",
+                    measures_done,
+                    measures_total,
+                    overdue_count(measures, as_of) if measures else 0,
                     county_leader or "",
                     township_cadre or "",
-                    f"{sec_name}（{sec_unit}）" if sec_name is not None else "",
+                    village_secretary_cell(vsec_name, vsec_action, village_status),
+                    first_secretary_cell(sec_name, sec_unit, sec_term_until),
                     helping_unit,
                     identified_on,
                     deadline,
@@ -283,6 +353,7 @@ class LedgerRows(Iterable[LedgerRow]):
 
 _COL = {key: i for i, (key, _) in enumerate(LEDGER_COLUMNS)}
 _DAYS_LEFT, _DEADLINE_DAYS, _REASON = _COL["days_left"], _COL["deadline_days"], _COL["light_reason"]
+_OVERDUE = _COL["measures_overdue"]
 
 
 def json_row(row: LedgerRow) -> dict[str, Any]:
@@ -290,7 +361,9 @@ def json_row(row: LedgerRow) -> dict[str, Any]:
     light, cells, raw = row
     r = dict(zip(LEDGER_KEYS, raw, strict=True))
     secretary = (
-        {"name": r["sec_name"], "unit": r["sec_unit"], "kind": r["sec_kind"]} if r["sec_name"] is not None else None
+        {"name": r["sec_name"], "unit": r["sec_unit"], "kind": r["sec_kind"],
+         "term_until": (_iso(r["sec_term_until"]) or "")[:10] or None}
+        if r["sec_name"] is not None else None
     )
     progress = (
         {"on": _iso(r["last_progress_on"]), "note": r["progress_note"]}
@@ -310,7 +383,11 @@ def json_row(row: LedgerRow) -> dict[str, Any]:
         "kind": r["kind"],
         "problems": problem_items(r["problems"]),
         "detail": r["detail"],
-        "measures": {"done": r["measures_done"], "total": r["measures_total"]},
+        "measures": {"done": r["measures_done"], "total": r["measures_total"],
+                     "overdue": cells[_OVERDUE], "items": measure_items(r["measure_items"])},
+        "village_secretary": {"name": r["vsec_name"], "action": r["vsec_action"] or None}
+        if r["vsec_name"] is not None else None,
+        "village_secretary_status": r["village_status"] or None,
         "county_leader": r["county_leader"],
         "township_cadre": r["township_cadre"],
         "secretary": secretary,

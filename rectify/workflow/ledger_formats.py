@@ -78,6 +78,7 @@ TABLE_PRIORITY = (
     "measures",
     "supervised",
     "secretary",
+    "village_secretary",
     "problems",
     "last_progress",
     "remarks",
@@ -97,6 +98,7 @@ TABLE_CAPS: dict[str, int] = {
     "problems": 16,
     "detail": 20,
     "secretary": 22,
+    "village_secretary": 12,
     "last_progress": 24,
     "remarks": 22,
     "helping_unit": 14,
@@ -109,12 +111,18 @@ TABLE_CAPS: dict[str, int] = {
 
 # The terminal adds the case number (案例) after 序号: 序号 only counts the rows, and `rectify case show`
 # wants the case number. The exports keep the form's columns (JSON has case_id anyway).
-TABLE_COLUMNS = [LEDGER_COLUMNS[0], ("case_id", "案例"), *LEDGER_COLUMNS[1:]]
+# Headers too long for a terminal are shortened there.
+_SHORT_HEADERS = {"measures": "整顿措施", "secretary": "第一书记", "village_secretary": "村书记"}
+TABLE_COLUMNS = [LEDGER_COLUMNS[0], ("case_id", "案例"),
+                 *((k, _SHORT_HEADERS.get(k, h)) for k, h in LEDGER_COLUMNS[1:])]
 TABLE_KEYS = [k for k, _ in TABLE_COLUMNS]
 
 
 _CASE_COL = 1  # TABLE_COLUMNS index of case_id
 _PROBLEMS_COL = 6  # TABLE_COLUMNS index of problems
+_MEASURES_COL = TABLE_KEYS.index("measures")
+_COUNTS = tuple(LEDGER_COLUMNS.index(k) for k in (("measures_done", "措施已完成"), ("measures_total", "措施总数"),
+                                                   ("measures_overdue", "措施逾期")))
 _RAW_PROBLEMS = LEDGER_KEYS.index("problems")
 _RIGHT = {"seq", "case_id", "days_left", "deadline_days", "score"}
 
@@ -125,6 +133,8 @@ def table_cells(row: LedgerRow) -> list[Any]:
     c = [cells[0], raw[0], *cells[1:]]
     problems = problem_items(raw[_RAW_PROBLEMS])
     c[_PROBLEMS_COL] = " ".join(p["code"] if p["code"] != OTHER_PROBLEM else "其他" for p in problems)
+    done, total, overdue = (cells[i] for i in _COUNTS)  # the terminal's short form; exports have the detail
+    c[_MEASURES_COL] = f"{done}/{total}" + (f" 逾期{overdue}" if overdue else "")
     return c
 
 

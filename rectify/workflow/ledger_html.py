@@ -22,15 +22,18 @@ KEYS = [k for k, _ in LEDGER_COLUMNS]
 # Short cells stay on one line (a date broken as 2025-/12-29 or a county as 青/山/县 cannot be read);
 # long texts wrap, each with a least width so the table does not squeeze them to a character a line.
 ONE_LINE = frozenset({
-    "seq", "county", "township", "kind", "measures", "township_cadre", "identified_on", "deadline", "stage",
+    "seq", "county", "township", "kind", "measures_done", "measures_total", "measures_overdue", "township_cadre",
+    "identified_on", "deadline", "stage",
     "task_due", "days_left", "deadline_days", "light", "supervised", "verified_on", "score", "struck_off",
 })
+LINES = frozenset({"measures"})  # one line per measure, as the cell's text has them
 MIN_WIDTH_EM: dict[str, float] = {
-    "org_name": 5.5, "problems": 12, "detail": 11, "county_leader": 4.5, "secretary": 5.5, "helping_unit": 4,
+    "org_name": 5.5, "problems": 12, "detail": 11, "measures": 16, "county_leader": 4.5, "secretary": 5.5,
+    "village_secretary": 4.5, "helping_unit": 4,
     "last_progress": 7, "remarks": 6,
 }
-_ALIGN = {"seq": "right", "measures": "right", "days_left": "right", "deadline_days": "right", "score": "right",
-          "kind": "center",
+_ALIGN = {"seq": "right", "measures_done": "right", "measures_total": "right", "measures_overdue": "right",
+          "days_left": "right", "deadline_days": "right", "score": "right", "kind": "center",
           "light": "center", "supervised": "center", "struck_off": "center"}
 
 
@@ -41,6 +44,8 @@ def column_styles() -> list[tuple[str, str]]:
         rules = []
         if key in ONE_LINE:
             rules.append("white-space: nowrap")
+        elif key in LINES:
+            rules.append("white-space: pre-line")
         if key in MIN_WIDTH_EM:
             rules.append(f"min-width: {MIN_WIDTH_EM[key]:g}em")
         if key in _ALIGN:

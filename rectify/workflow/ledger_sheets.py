@@ -1,8 +1,9 @@
 """The ledger as spreadsheets open it: the CSV and XLSX columns, cells no spreadsheet mangles, the XLSX writer.
 
 CSV and XLSX share one column layout (:data:`SHEET_COLUMNS`): the form's columns with the organization
-code (组织代码) beside the name, and 整顿措施 "3/3" split into two numeric columns 措施已完成 and 措施总数
-(LibreOffice reads "3/3" as the date 03/03, Excel and WPS as 3月3日).
+code (组织代码) beside the name. The measure counts are three numeric columns 措施已完成, 措施总数 and
+措施逾期, never a "3/3" cell (LibreOffice reads it as the date 03/03, Excel and WPS as 3月3日); the
+measures themselves are one wrapped cell, one line each.
 
 CSV carries no types, so a spreadsheet guesses each cell; quotes do not stop it (Excel ignores them and
 LibreOffice keeps its default "quoted field as text" off). Both keep a cell as text only when it does
@@ -10,7 +11,7 @@ not look like a number or date. A text cell that does (a digits-only code such a
 zero, a 12-digit code becomes 3.41122E+11) is therefore written behind an invisible U+2060 WORD JOINER
 (:data:`TEXT_MARK`): it prints and sorts as the same text and survives a re-save; the import removes
 it. Formula prefixes are neutralised first, as everywhere (:func:`rectify.output.safe_cell`). Numbers
-(序号, 措施已完成, 措施总数, 剩余天数, 验收得分) and ISO dates stay what they are.
+(序号, 措施已完成, 措施总数, 措施逾期, 剩余天数, 验收得分) and ISO dates stay what they are.
 
 The XLSX prints on A4 landscape at 10 pt over as many pages as the columns need (no shrinking to one page
 width), with 序号…党组织名称 and the header repeated on every page, row heights estimated from the CJK
@@ -39,9 +40,6 @@ _FORM = dict(LEDGER_COLUMNS)
 def _sheet_columns() -> tuple[tuple[str, str], ...]:
     cols: list[tuple[str, str]] = []
     for key, header in LEDGER_COLUMNS:
-        if key == "measures":
-            cols += [("measures_done", "措施已完成"), ("measures_total", "措施总数")]
-            continue
         cols.append((key, header))
         if key == "org_name":
             cols.append(("org_code", "组织代码"))
@@ -53,7 +51,7 @@ SHEET_HEADERS = [h for _, h in SHEET_COLUMNS]
 SHEET_KEYS = [k for k, _ in SHEET_COLUMNS]
 DATE_KEYS = frozenset({"identified_on", "deadline", "task_due", "verified_on"})
 
-_FROM_RAW = {"org_code": "org_code", "measures_done": "measures_done", "measures_total": "measures_total"}
+_FROM_RAW = {"org_code": "org_code"}
 _FORM_KEYS = [k for k, _ in LEDGER_COLUMNS]
 # Where each sheet cell comes from in (*cells, *raw): the form's cell, or the query's value.
 _PICK = itemgetter(*(
@@ -124,8 +122,11 @@ XLSX_WIDTHS: dict[str, float] = {
     "kind": 5,
     "problems": 26,
     "detail": 24,
+    "measures": 34,
     "measures_done": 7,
     "measures_total": 6,
+    "measures_overdue": 6,
+    "village_secretary": 12,
     "county_leader": 9,
     "township_cadre": 9,
     "secretary": 16,
@@ -146,7 +147,7 @@ XLSX_WIDTHS: dict[str, float] = {
     "struck_off": 5,
     "remarks": 22,
 }
-_NUMERIC = {"seq", "days_left", "deadline_days", "score", "measures_done", "measures_total"}
+_NUMERIC = {"seq", "days_left", "deadline_days", "score", "measures_done", "measures_total", "measures_overdue"}
 _KEY_COLUMNS = SHEET_KEYS.index("org_name")  # 序号 … 党组织名称 repeat on every page
 FONT_PT = 10
 _LINE_PT = 13.5  # one line of 10 pt 宋体, with leading

@@ -26,7 +26,7 @@ from rectify.states.escalation import Step
 from rectify.states.stages import CLOSED_STAGES, FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM, Stage
 from rectify.states.transitions import IMPORT_ACTION, OPEN_ACTION
 from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.ledger import LedgerFilter
+from rectify.workflow.persistence.ledger import ITEM, PAIR, LedgerFilter
 from rectify.workflow.persistence.snapshot import latest_dates, snapshot_cases, snapshot_events
 
 __all__ = ["FOLDS", "CaseState", "known_by", "needs_rebuild", "rebuild", "snapshot_tuples"]
@@ -71,9 +71,12 @@ class CaseState:
     county_leader: str | None = None
     township_cadre: str | None = None
     # Every secretary, village secretary and work-team member by the day:
-    # [name, unit, kind, since, until, action]; one still in post has no until; action is 选配/调整 (village).
+    # [name, unit, kind, since, until, action(, term end)]; one still in post has no until; action is 选配/调整
+    # (village); a first secretary also carries the end of the term.
     secretaries: list[list[Any]] = field(default_factory=list)
     village_status: str = ""  # the village secretary at listing: missing (缺配) / adjust (需调整)
+    # Every measure by the day: [seq, text, 责任人, unit, due (ISO), done (ISO) or None].
+    measures: list[list[Any]] = field(default_factory=list)
     extensions: list[dict[str, Any]] = field(default_factory=list)
     n_failed: int = 0
     listed: bool = False
@@ -88,6 +91,24 @@ class CaseState:
     def in_post(self, kind: str) -> list[list[Any]]:
         return [s for s in self.secretaries if s[4] is None and s[2] == kind]
 
+    def add_measures(self, given: list[dict[str, Any]]) -> None:
+        """Numbered after the last, as the engine numbers them."""
+        for m in given:
+            due = _day(m.get("due"))
+            self.measures.append([len(self.measures) + 1, m.get("text", ""), m.get("owner", ""),
+                                  m.get("owner_unit", ""), due.isoformat() if due else "", None])
+
+    def measure_items(self) -> str | None:
+        """What the ledger query's ``measure_items`` aggregate gives (its order aside)."""
+        if not self.measures:
+            return None
+        return ITEM.join(PAIR.join((str(seq), text, owner, unit, due, done or ""))
+                         for seq, text, owner, unit, due, done in self.measures)
+
+    def village_secretary(self) -> list[Any] | None:
+        current = self.in_post(VILLAGE_SECRETARY)
+        return current[-1] if current else None
+
     @property
     def secretary(self) -> list[Any] | None:
         """The first secretary in post (the ledger's 第一书记 column)."""
@@ -97,6 +118,7 @@ class CaseState:
     def ledger_tuple(self) -> tuple[Any, ...]:
         """The values in ``LEDGER_KEYS`` order, what the ledger query gives for the same case."""
         sec = self.secretary
+        vsec = self.village_secretary()
         return (
             self.id, self.stage, self.identified_on, self.deadline, self.stage_since, self.stage_due,
             self.cycle_start, self.cycle, self.version, self.detail, self.helping_unit, self.verified_on,
@@ -105,7 +127,9 @@ class CaseState:
             self.township, self.problems, self.county_leader, self.township_cadre,
             sec[0] if sec else None, sec[1] if sec else None, sec[2] if sec else None,
             self.progress_note, len(self.extensions), self.n_failed, self.supervision_level,
-            self.escalation_step, self.look_backs, self.earlier_years,
+            self.escalation_step, self.look_backs, self.earlier_years, self.measure_items(),
+            sec[6] if sec and len(sec) > 6 else None,
+            vsec[0] if vsec else None, vsec[5] if vsec else None, self.village_status,
         )
 
 
@@ -143,11 +167,12 @@ def _open(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.earlier_years = e.detail.get("earlier_years") or ""
     for sec in e.detail.get("carried_secretaries") or ():  # a relapse's new listing keeps the first secretary
         s.secretaries.append([sec.get("name", ""), sec.get("unit", ""), FIRST_SECRETARY,
-                              _day(sec.get("since")) or s.identified_on, None, ""])
+                              _day(sec.get("since")) or s.identified_on, None, "", _day(sec.get("term_until"))])
 
 
 def _plan(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.measures_total += len(e.detail.get("measures") or [])
+    s.add_measures(e.detail.get("measures") or [])
     s.county_leader = e.detail.get("county_leader") or s.county_leader
     s.township_cadre = e.detail.get("township_cadre") or s.township_cadre
     s.helping_unit = e.detail.get("helping_unit") or s.helping_unit
@@ -168,7 +193,8 @@ def _assign(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     since = _day(e.detail.get("since")) or e.on
     kind = _track(e.detail.get("kind"))
     _end(s, kind, since)
-    s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""), kind, since, None, ""])
+    s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""), kind, since, None, "",
+                          _day(e.detail.get("term_until"))])
 
 
 def _replace(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -178,7 +204,7 @@ def _replace(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     kind = _track(e.detail.get("kind") or (current[-1][2] if current else None))
     _end(s, kind, since)
     s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""), kind, since, None,
-                          "调整" if kind == VILLAGE_SECRETARY else ""])
+                          "调整" if kind == VILLAGE_SECRETARY else "", _day(e.detail.get("term_until"))])
 
 
 def _recall(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -202,6 +228,10 @@ def _work_team(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> Non
 
 def _measure_done(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.measures_done += 1
+    number = e.detail.get("measure_no")
+    for m in s.measures:
+        if m[0] == number:
+            m[5] = (_day(e.detail.get("on")) or e.on).isoformat()
 
 
 def _progress(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -229,6 +259,7 @@ def _fail(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.n_failed += 1
     s.rectified_on = None
     s.measures_total += len(e.detail.get("measures") or [])  # a failed verification's new measures
+    s.add_measures(e.detail.get("measures") or [])
     s.deadline = _day(e.detail.get("deadline")) or s.deadline
 
 
@@ -301,6 +332,11 @@ def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.measures_total = int(total or 0)
     done_on = _day(snap.get("done_on"))
     s.measures_done = int(done or 0) if done_on is None or done_on <= as_of else 0
+    if snap.get("measures") is not None:  # each measure as imported: [seq, text, 责任人, unit, due, done]
+        s.measures = [[seq, text, owner, unit, due, done if done and _day(done) <= as_of else None]  # type: ignore[operator]
+                      for seq, text, owner, unit, due, done in snap["measures"]]
+        s.measures_done = sum(1 for m in s.measures if m[5])
+    s.village_status = snap.get("village_status") or ""
     s.county_leader = snap.get("county_leader") or None
     s.township_cadre = snap.get("township_cadre") or None
     s.helping_unit = snap.get("helping_unit", "")
@@ -316,7 +352,11 @@ def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.earlier_years = snap.get("earlier_years") or ""
     sec = snap.get("secretary")  # name, kind, unit, since (the import's SECRETARY_KEYS)
     if sec and (_day(sec[3]) or s.identified_on) <= as_of:
-        s.secretaries.append([sec[0], sec[2], _track(sec[1]), _day(sec[3]) or s.identified_on, None, ""])
+        s.secretaries.append([sec[0], sec[2], _track(sec[1]), _day(sec[3]) or s.identified_on, None, "",
+                              _day(snap.get("term_until"))])
+    village = snap.get("village")  # name, 选配/调整
+    if village:
+        s.secretaries.append([village[0], "", VILLAGE_SECRETARY, s.identified_on, None, village[1]])
     progress = snap.get("progress")
     if progress and _day(progress[0]) <= as_of:  # type: ignore[operator]
         s.last_progress_on, s.progress = _day(progress[0]), progress[1]

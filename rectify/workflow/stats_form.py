@@ -108,7 +108,7 @@ def _count_row(states: list[CaseState], year: int) -> dict[str, int | None]:
             add("county_leaders")
         if s.village_status in _STATUS_KEYS:
             add(_STATUS_KEYS[s.village_status])
-        for _name, _unit, kind, since, _until, action in s.secretaries:
+        for _name, _unit, kind, since, _until, action, *_ in s.secretaries:
             if kind == FIRST_SECRETARY:
                 add("first_secretaries")
             elif kind == WORK_TEAM:

@@ -111,6 +111,7 @@ _FULL_TEXTS = sorted(((t, c) for c, t in (*PROBLEM_TYPES.items(), *PROBLEM_OFFIC
 _FORM_RE = re.compile(r"^属于(.+)的$")  # the statistics form's "属于…的"
 _NUMBERED_RE = re.compile(r"(?:^|[；;\s])\s*\d+\s*[.．、]")  # "1.召开专题组织生活会；2.调整班子分工"
 _CODE_RE = re.compile(r"^P(\d{1,2})$", re.IGNORECASE)
+_DESCRIBED_RE = re.compile(r"^P(\d{1,2})[\s:：]+(\S.*)$", re.IGNORECASE)
 _OTHER_RE = re.compile(r"^(?:other|其他|其它)\s*[:：]?\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
@@ -124,6 +125,14 @@ def parse_problems(value: Any) -> list[tuple[str, str]]:
         form = _FORM_RE.match(piece)
         if form is not None:
             piece = form.group(1)
+        described = _DESCRIBED_RE.match(piece)
+        if described is not None and f"P{int(described.group(1)):02d}" in PROBLEM_TYPES:
+            code, text = f"P{int(described.group(1)):02d}", described.group(2).strip()
+            wording = PROBLEM_TYPES[code]
+            if not (wording.startswith(text) or text in PROBLEM_OFFICIAL.get(code, "")
+                    or all(t in _CLAUSES or t in wording for t in re.split(r"[、\s]+", text) if t)):
+                found.append((code, text))  # "P01 村两委班子缺2人": the ledger's concrete description
+                continue
         other = _OTHER_RE.match(piece)
         if other is not None:
             text = other.group(1).strip()
@@ -180,6 +189,44 @@ def parse_measures(value: Any) -> tuple[int, int]:
     if done > total:
         raise CellError(f"已完成 {done} 项多于总数 {total} 项")
     return done, total
+
+
+_ITEM_SPLIT_RE = re.compile(r"(?:^|[；;\n]|(?<=\s))\s*(\d{1,3})\s*[.．、]\s*")
+_FIELD_RE = re.compile(r"^(责任人|时限|完成时限)[：:]\s*(.*)$")
+_DONE_RE = re.compile(r"^已完成(?:[（(](.+)[）)])?$")
+_OPEN_WORDS = frozenset({"未完成", "逾期未完成", "逾期"})
+
+
+def parse_measure_list(value: Any) -> list[dict[str, Any]]:
+    """The numbered measures of a cell, ``1.召开专题组织生活会；2.调整班子分工`` as county sheets write them, or
+    as the ledger writes them, ``1. 内容；责任人：姓名（单位）；时限：2026-06-30；已完成（2026-06-20）`` a line each.
+
+    Each item: ``text`` and, when the cell says, ``owner``, ``owner_unit``, ``due``, ``done`` (a date or
+    True for 已完成 without one). An empty list when the cell is not numbered."""
+    text = str(value).strip()
+    parts = _ITEM_SPLIT_RE.split(text)
+    if len(parts) < 3 or parts[0].strip():
+        return []
+    items: list[dict[str, Any]] = []
+    for body in parts[2::2]:
+        fields = [f.strip() for f in re.split(r"[；;\n]", body) if f.strip()]
+        if not fields:
+            raise CellError(f"整改措施第 {len(items) + 1} 项没有内容")
+        item: dict[str, Any] = {"text": fields[0].rstrip("。")}
+        for f in fields[1:]:
+            field = _FIELD_RE.match(f)
+            done = _DONE_RE.match(f)
+            if field is not None and field.group(1) == "责任人":
+                item["owner"], item["owner_unit"] = parse_secretary(field.group(2))
+            elif field is not None:
+                item["due"] = parse_date(field.group(2))
+            elif done is not None:
+                item["done"] = parse_date(done.group(1)) if done.group(1) else True
+            elif f not in _OPEN_WORDS:
+                item["text"] += "；" + f  # a measure's own text with a semicolon in it
+        items.append(item)
+    _measure_count(len(items))
+    return items
 
 
 def _measure_count(total: int) -> int:
@@ -251,6 +298,7 @@ class Parsers:
         self.date = _memo(parse_date)
         self.problems = _memo(lambda v: tuple(parse_problems(v)))
         self.measures = _memo(parse_measures)
+        self.measure_list = _memo(lambda v: tuple(parse_measure_list(v)))
         self.bool = _memo(parse_bool)
         self.score = _memo(parse_score)
         self.int = _memo(parse_int)

@@ -7,6 +7,7 @@ lead there, run on the row's values; the importer only reads the cells and lays 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -17,7 +18,8 @@ from rectify.states.escalation import parse_step
 from rectify.states.import_rules import RANK, RowCheck
 from rectify.states.roles import LEVEL_NAMES, Level
 from rectify.states.stages import STAGE_LABELS, Stage
-from rectify.workflow.importing.cells import SECRETARY_WORDS, Parsers
+from rectify.states.tracks import VILLAGE_ACTIONS, VILLAGE_STATUS_WORDS
+from rectify.workflow.importing.cells import SECRETARY_WORDS, CellError, Parsers
 from rectify.workflow.importing.rows import Row
 from rectify.workflow.persistence.bulk import CasePlan
 
@@ -31,7 +33,8 @@ class _Cells:
     __slots__ = ("problems", "identified_day", "deadline", "done", "total", "supervised", "struck", "verified_on",
                  "score", "rectified_on", "progress_on", "progress_note", "satisfied", "basic", "dissatisfied",
                  "sec_since", "sec_name", "sec_unit", "sec_kind", "leader", "cadre", "remarks", "explicit",
-                 "level", "step", "look_backs", "earlier_years")
+                 "level", "step", "look_backs", "earlier_years", "items", "owner", "owner_unit", "due", "term",
+                 "village", "village_status")
 
     def __init__(self, r: Row, P: Parsers) -> None:
         self.problems = r.parse("problems", P.problems, ())
@@ -41,9 +44,17 @@ class _Cells:
         if r.raw("identified_on") == "":
             r.fail("identified_on", "不能为空")
         self.deadline: date | None = r.parse("deadline", P.date)
-        self.done, self.total = r.parse("measures", P.measures, (0, 0))
-        if r.raw("measures_done") != "" or r.raw("measures_total") != "":
+        self.items: tuple[dict[str, Any], ...] = r.parse("measures", P.measure_list, ())
+        if self.items:
+            self.total, self.done = len(self.items), sum(1 for m in self.items if m.get("done"))
+        else:
+            self.done, self.total = r.parse("measures", P.measures, (0, 0))
+        if not self.items and (r.raw("measures_done") != "" or r.raw("measures_total") != ""):
             self.done, self.total = _measure_counts(r, P)
+        self.owner: str
+        self.owner_unit: str
+        self.owner, self.owner_unit = P.secretary(r.raw("measure_owner")) if r.text("measure_owner") else ("", "")
+        self.due: date | None = r.parse("measure_due", P.date)
         self.supervised = r.parse("supervised", P.bool, False)
         self.level, self.step = _supervision_cells(r)
         self.look_backs, self.earlier_years = r.text("look_backs"), r.text("earlier_years").replace("、", ",")
@@ -56,7 +67,14 @@ class _Cells:
         self.basic = r.parse("basic", P.int)
         self.dissatisfied = r.parse("dissatisfied", P.int)
         self.sec_since: date | None = r.parse("secretary_since", P.date)
-        sec_name, sec_unit = P.secretary(r.raw("secretary")) if r.text("secretary") else ("", "")
+        sec_text, _, term = r.text("secretary").partition("任期至")
+        self.term: date | None = None
+        if term.strip():
+            try:
+                self.term = P.date(term.strip())
+            except CellError as exc:
+                r.fail("secretary", f"任期至：{exc}")
+        sec_name, sec_unit = P.secretary(sec_text.strip()) if sec_text.strip() else ("", "")
         self.sec_name: str = sec_name
         self.sec_unit = sec_unit or r.text("secretary_unit")
         self.sec_kind = "first"
@@ -65,8 +83,24 @@ class _Cells:
             if not self.sec_kind:
                 r.fail("secretary_kind", f"应为 第一书记 或 选配书记，收到「{r.text('secretary_kind')}」")
         self.leader, self.cadre = r.text("county_leader"), r.text("township_cadre")
+        self.village, self.village_status = _village_cell(r)
         self.remarks = r.text("remarks")
         self.explicit: str | None = r.parse("stage", P.stage) if r.text("stage") else None
+
+
+def _village_cell(r: Row) -> tuple[tuple[str, str] | None, str]:
+    """村（社区）党组织书记（是否调整）: ``赵六（已选配）`` → (赵六, 选配); 缺配 / 需调整 → the status at listing."""
+    text = r.text("village_secretary")
+    if not text:
+        return None, ""
+    if text in VILLAGE_STATUS_WORDS:
+        return None, VILLAGE_STATUS_WORDS[text]
+    name, _, action = text.partition("（")
+    action = action.rstrip("）").removeprefix("已")
+    if action and action not in VILLAGE_ACTIONS:
+        r.fail("village_secretary", f"应写成 姓名（已选配/已调整）、缺配 或 需调整，收到「{text[:20]}」")
+    # 选配 fills a post that was empty (缺配) at listing; 调整 replaces one that needed it (需调整).
+    return (name.strip(), action), {"选配": "missing", "调整": "adjust"}.get(action, "")
 
 
 def _measure_counts(r: Row, P: Parsers) -> tuple[int, int]:
@@ -182,18 +216,19 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
         (remarks or "导入时已挂牌督办") if c.supervised else "",
         (c.level or Level.county.value) if c.supervised and not withdrawn else "",  # default: the county's
         total, done, c.progress_on,
-        now, now, c.step, *_consolidation(r, c, verified, policy),
+        now, now, c.step, *_consolidation(r, c, verified, policy), c.village_status,
     )
     done_day = rect or min(max(today, identified), deadline)
-    owner = c.cadre or c.leader or ""
-    measures = [(n, P.measure(n), owner, deadline, done_day if n <= done else None) for n in range(1, total + 1)]
+    measures = _measures(c, P, deadline, done_day)
     people = [(role, name, "", email, "")
               for role, name, email in (("officer", r.text("officer"), r.text("officer_email")),
                                         ("county_leader", c.leader, ""), ("township_cadre", c.cadre, ""))
               if name or email]
-    secretary = None
+    secretary = village = None
     if c.sec_name and not withdrawn:
-        secretary = (c.sec_name, c.sec_kind, c.sec_unit, c.sec_since or identified, None, "", "", "")
+        secretary = (c.sec_name, c.sec_kind, c.sec_unit, c.sec_since or identified, None, "", "", "", c.term, "")
+    if c.village is not None and not withdrawn:
+        village = (c.village[0], "village", "", identified, None, "", "", "", None, c.village[1])
     progress = None if c.progress_on is None else (c.progress_on, c.progress_note or "导入")
     # What a snapshot needs to rebuild the row's case on any day (SPEC §6.2): the dates it reached its stages.
     snap = {"identified_on": identified, "deadline": deadline, "rectified_on": rect,
@@ -203,9 +238,43 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
             "helping_unit": case[10], "county_leader": c.leader,
             "township_cadre": c.cadre, "done_on": done_day if done else None, "sec_since": secretary[3] if secretary
             else None, "secretary": list(secretary[:4]) if secretary else None,
-            "progress": list(progress) if progress else None}
-    return CasePlan(r.number, org_code, stage, identified, case, c.problems, measures, people, secretary, progress,
-                    _verification(r, c, verified), _detail(r, c, org_code, stage, source, snap))
+            "progress": list(progress) if progress else None,
+            "measures": [[m[0], m[1], m[2], m[5], m[3], m[4]] for m in measures],
+            "term_until": c.term, "village": list(village[:1]) + [village[9]] if village else None,
+            "village_status": c.village_status}
+    return CasePlan(r.number, org_code, stage, identified, case, _described(r, c.problems), measures, people,
+                    secretary, progress, _verification(r, c, verified),
+                    _detail(r, c, org_code, stage, source, snap), village)
+
+
+def _measures(c: _Cells, P: Parsers, deadline: date, done_day: date) -> list[tuple[Any, ...]]:
+    """MEASURE_KEYS rows: the cell's numbered measures (their 责任人 and 时限, else the row's 责任人 and 完成时限
+    columns, else its township leader and the deadline), or ``total`` placeholders."""
+    owner, unit = (c.owner, c.owner_unit) if c.owner else (c.cadre or c.leader or "", "")
+    due = c.due or deadline
+    if not c.items:
+        return [(n, P.measure(n), owner, due, done_day if n <= c.done else None, unit)
+                for n in range(1, c.total + 1)]
+    out = []
+    for n, m in enumerate(c.items, 1):
+        done = m.get("done")
+        out.append((n, m["text"], m.get("owner") or owner, m.get("due") or due,
+                    (done_day if done is True else done) if done else None,
+                    m.get("owner_unit", "") if m.get("owner") else unit))
+    return out
+
+
+def _described(r: Row, problems: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """存在问题: the concrete description of the row's one problem (several: the numbered items in order)."""
+    text = r.text("problem_text")
+    if not text or not problems:
+        return problems
+    if len(problems) == 1:
+        return ((problems[0][0], text),)
+    parts = [p.strip() for p in re.split(r"(?:^|[；;\n])\s*\d+\s*[.．、]\s*", text) if p.strip()]
+    if len(parts) == len(problems):
+        return tuple((code, part) for (code, _), part in zip(problems, parts, strict=True))
+    return problems
 
 
 def _verification(r: Row, c: _Cells, passed: bool) -> tuple[Any, ...] | None:

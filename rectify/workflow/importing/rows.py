@@ -70,11 +70,13 @@ def _cell_limits() -> dict[str, int | None]:
     person = limit(Person, "name")
     return {**org, "org_code": org["code"], "org_name": org["name"], "officer": person, "secretary": person,
             "county_leader": person, "township_cadre": person, "secretary_unit": limit(Person, "unit"),
+            "measure_owner": person,
             "verifier": person, "stage": None, "supervision_level": limit(Case, "supervision_level")}
 
 
 _LIMITS: dict[str, int | None] = {}
-MULTILINE_CELLS = frozenset({"detail", "remarks", "self_check", "last_progress", "problems", "measures_text"})
+MULTILINE_CELLS = frozenset({"detail", "remarks", "self_check", "last_progress", "problems", "measures_text",
+                             "measures", "problem_text"})
 
 
 def check_text_cells(values: dict[str, Any]) -> list[tuple[str, str]]:

@@ -55,6 +55,14 @@ CASE_EXTRA: dict[str, tuple[str, ...]] = {
     "poor_village": ("建档立卡贫困村", "贫困村", "poor_village"),
     "measures_done": ("措施已完成", "已完成措施", "measures_done"),
     "measures_total": ("措施总数", "整顿措施总数", "measures_total"),
+    # County sheets (issue 12): the numbered measures, who answers for them and by when, the problems' own
+    # words, the township leader under its local names, the village secretary.
+    "measures": ("整顿措施", "整改措施", "措施清单"),
+    "measure_owner": ("责任人", "整改责任人", "measure_owner"),
+    "measure_due": ("完成时限", "整改时限", "measure_due"),
+    "problem_text": ("存在问题", "问题描述", "problem_text"),
+    "township_cadre": ("乡镇包村领导", "联系乡镇领导", "包村领导", "包村干部"),
+    "village_secretary": ("村党组织书记", "村（社区）党组织书记", "村书记", "village_secretary"),
 }
 
 

@@ -38,10 +38,10 @@ CASE_KEYS = ("year", "stage", "identified_on", "deadline", "stage_since", "stage
              "version", "detail", "helping_unit", "self_check", "rectified_on", "verified_on", "score",
              "withdrawn_reason", "supervised", "supervision_reason", "supervision_level", "measures_total",
              "measures_done", "last_progress_on", "created_at", "updated_at", "escalation_step", "look_backs",
-             "earlier_years", "next_look_back_on")
-MEASURE_KEYS = ("seq", "text", "owner", "due_on", "done_on")
+             "earlier_years", "next_look_back_on", "village_secretary_status")
+MEASURE_KEYS = ("seq", "text", "owner", "due_on", "done_on", "owner_unit")
 PERSON_KEYS = ("role", "name", "unit", "email", "phone")
-SECRETARY_KEYS = ("name", "kind", "unit", "since", "until", "email", "phone", "end_reason")
+SECRETARY_KEYS = ("name", "kind", "unit", "since", "until", "email", "phone", "end_reason", "term_until", "action")
 PROGRESS_KEYS = ("reported_on", "note")  # the writer adds the actor
 VERIFICATION_KEYS = ("verified_on", "verifier", "score", "satisfied", "basic", "dissatisfied", "passed", "reasons")
 
@@ -62,6 +62,7 @@ class CasePlan:
     progress: tuple[Any, ...] | None  # PROGRESS_KEYS
     verification: tuple[Any, ...] | None  # VERIFICATION_KEYS
     detail: str  # the import event's detail, as JSON
+    village: tuple[Any, ...] | None = None  # SECRETARY_KEYS: the village secretary in post, beside the first
 
 
 # -- reads -----------------------------------------------------------------------------------------
@@ -201,6 +202,8 @@ class CaseWriter:
             person.extend((cid, *x) for x in p.people)
             if p.secretary is not None:
                 secretary.append((cid, *p.secretary))
+            if p.village is not None:
+                secretary.append((cid, *p.village))
             if p.progress is not None:
                 progress.append((cid, *p.progress, actor))
             if p.verification is not None:

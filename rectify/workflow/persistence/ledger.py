@@ -21,6 +21,7 @@ from rectify.workflow.persistence.scope import limited, scope_text, within_scope
 from rectify.workflow.persistence.tables import (
     case_t,
     extension_t,
+    measure_t,
     org_t,
     person_t,
     problem_t,
@@ -39,7 +40,12 @@ LEDGER_KEYS = (
     "measures_total", "measures_done", "last_progress_on", "org_code", "org_name", "kind", "county", "township",
     "problems", "county_leader", "township_cadre", "sec_name", "sec_unit", "sec_kind", "progress_note",
     "n_extensions", "n_failed", "supervision_level", "escalation_step", "look_backs", "earlier_years",
+    # issue 12: each measure (MEASURE_FIELDS joined by PAIR, measures by ITEM), the first secretary's term
+    # end, the village secretary in post and its action (选配/调整), the village secretary at listing.
+    "measure_items", "sec_term_until", "vsec_name", "vsec_action", "village_status",
 )
+# One measure in ``measure_items``: seq, text, 责任人, unit, due (ISO), done (ISO or "").
+MEASURE_FIELDS = ("seq", "text", "owner", "owner_unit", "due_on", "done_on")
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,28 @@ def _per_case() -> dict[str, Any]:
         .group_by(progress_t.c.case_id)
         .subquery("last_prog")
     )
-    return {"prob": prob, "ext": ext, "failed": failed, "cur_sec": cur_sec, "last_prog": last_prog}
+    text = sa.String
+    meas = (
+        sa.select(
+            measure_t.c.case_id,
+            sa.func.aggregate_strings(
+                sa.cast(measure_t.c.seq, text) + PAIR + measure_t.c.text + PAIR + measure_t.c.owner + PAIR
+                + measure_t.c.owner_unit + PAIR + sa.cast(measure_t.c.due_on, text) + PAIR
+                + sa.func.coalesce(sa.cast(measure_t.c.done_on, text), ""),
+                ITEM,
+            ).label("agg"),
+        )
+        .group_by(measure_t.c.case_id)
+        .subquery("meas")
+    )
+    cur_vsec = (
+        sa.select(secretary_t.c.case_id, sa.func.max(secretary_t.c.id).label("sid"))
+        .where(secretary_t.c.until.is_(None), secretary_t.c.kind == "village")
+        .group_by(secretary_t.c.case_id)
+        .subquery("cur_vsec")
+    )
+    return {"prob": prob, "ext": ext, "failed": failed, "cur_sec": cur_sec, "last_prog": last_prog, "meas": meas,
+            "cur_vsec": cur_vsec}
 
 
 _CASE_COLUMNS = (
@@ -134,7 +161,9 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
     """One SELECT giving everything a ledger row shows, sorted by deadline then county/township."""
     sub = _per_case()
     prob, ext, failed, cur_sec, last_prog = (sub[k] for k in ("prob", "ext", "failed", "cur_sec", "last_prog"))
+    meas, cur_vsec = sub["meas"], sub["cur_vsec"]
     sec = secretary_t.alias("sec")
+    vsec = secretary_t.alias("vsec")
     prog = progress_t.alias("prog")
     leader = person_t.alias("leader")
     cadre = person_t.alias("cadre")
@@ -159,6 +188,11 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
             case_t.c.escalation_step,
             case_t.c.look_backs,
             case_t.c.earlier_years,
+            meas.c.agg.label("measure_items"),
+            sec.c.term_until.label("sec_term_until"),
+            vsec.c.name.label("vsec_name"),
+            vsec.c.action.label("vsec_action"),
+            case_t.c.village_secretary_status.label("village_status"),
         )
         .select_from(case_t)
         .join(org_t, org_t.c.id == case_t.c.org_id)
@@ -167,6 +201,9 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
         .outerjoin(failed, failed.c.case_id == case_t.c.id)
         .outerjoin(cur_sec, cur_sec.c.case_id == case_t.c.id)
         .outerjoin(sec, sec.c.id == cur_sec.c.sid)
+        .outerjoin(meas, meas.c.case_id == case_t.c.id)
+        .outerjoin(cur_vsec, cur_vsec.c.case_id == case_t.c.id)
+        .outerjoin(vsec, vsec.c.id == cur_vsec.c.sid)
         .outerjoin(last_prog, last_prog.c.case_id == case_t.c.id)
         .outerjoin(prog, prog.c.id == last_prog.c.pid)
         .outerjoin(leader, sa.and_(leader.c.case_id == case_t.c.id, leader.c.role == "county_leader"))

@@ -25,7 +25,7 @@ from rectify.workflow.persistence.database import Database
 from rectify.workflow.persistence.schema import notification_state as state_t
 from rectify.workflow.persistence.schema import outbox_digest as digest_t
 from rectify.workflow.persistence.schema import outbox_item as item_t
-from rectify.workflow.persistence.tables import case_t, org_t, people_t, person_t, secretary_t
+from rectify.workflow.persistence.tables import case_t, measure_t, org_t, people_t, person_t, secretary_t
 
 # -- the sweep's read -----------------------------------------------------------------------------
 
@@ -97,6 +97,28 @@ def candidate_query(
             ),
         )
         .order_by(case_t.c.id)
+    )
+
+
+def open_measures_query(*, stages: Sequence[str], horizon: date) -> sa.Select[Any]:
+    """Open measures due by ``horizon`` on cases in ``stages``, with what their reminder shows."""
+    return (
+        sa.select(
+            measure_t.c.case_id,
+            measure_t.c.seq,
+            measure_t.c.text,
+            measure_t.c.owner,
+            measure_t.c.owner_email,
+            measure_t.c.due_on,
+            case_t.c.stage,
+            org_t.c.name.label("org_name"),
+            org_t.c.code.label("org_code"),
+            org_t.c.township,
+        )
+        .join(case_t, case_t.c.id == measure_t.c.case_id)
+        .join(org_t, org_t.c.id == case_t.c.org_id)
+        .where(measure_t.c.done_on.is_(None), measure_t.c.due_on <= horizon, case_t.c.stage.in_(stages))
+        .order_by(measure_t.c.case_id, measure_t.c.seq)
     )
 
 
@@ -173,6 +195,9 @@ class SqlSweepReader:
             stages=stages, progress_stages=progress_stages, horizon=horizon, progress_cutoff=progress_cutoff
         )
         return self.conn.execute(query.execution_options(yield_per=2000))
+
+    def open_measures(self, *, stages: Sequence[str], horizon: date) -> list[Any]:
+        return list(self.conn.execute(open_measures_query(stages=stages, horizon=horizon)))
 
     def recipients(self, case_ids: Sequence[int]) -> Iterable[Any]:
         return self.conn.execute(recipients_query(self.conn.dialect.name, case_ids))
