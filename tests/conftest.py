@@ -31,6 +31,8 @@ from rectify.workflow.persistence import Database, open_database, upgrade
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 ACTOR = "测试员"
+VERIFIER = "验收员"  # who verifies in walk() (not the applicant, ACTOR)
+APPROVER = "审批员"  # who approves the strike-off in walk() (not the verifier)
 # The demo county registers its people, so commands on a demo database are signed by one of them: a county
 # officer of 青山县, who reads the whole county and takes the officer's steps.
 DEMO_ACTOR = "钱明远"
@@ -247,7 +249,10 @@ def add_org(wf: Workflow, code: str = "V001", name: str = "河口镇王家庄村
 
 
 def walk(wf: Workflow, clock: FakeClock, code: str, to: str) -> int:
-    """Open a case for ``code`` and walk it forward to stage ``to``; returns the case number."""
+    """Open a case for ``code`` and walk it forward to stage ``to``; returns the case number.
+
+    ``to="publicity"``: verified and in 公示 (stage rectified); ``"verified"`` also struck off, the clock
+    moved to the end of the 公示."""
     from datetime import date
 
     case_id = wf.open_case(code, problems=["P01", "P10"], identified_on=date(2026, 3, 1),
@@ -269,8 +274,16 @@ def walk(wf: Workflow, clock: FakeClock, code: str, to: str) -> int:
     wf.mark_rectified(case_id, on=date(2026, 3, 10), self_check="乡镇自查，整改到位")
     if to == "rectified":
         return case_id
-    wf.verify(case_id, on=date(2026, 3, 10), by="验收组", score=88, satisfied=40, basic=5, dissatisfied=1)
+    # The verifier is not the applicant, the approver not the verifier (compared by who signed each step).
+    verifier = Workflow(wf.db, wf.config, actor=VERIFIER, clock=wf.clock)
+    verifier.verify(case_id, on=date(2026, 3, 10), by="验收组", members=[VERIFIER], score=88, satisfied=40, basic=5,
+                    dissatisfied=1)
+    if to == "publicity":
+        return case_id
     assert to == "verified"
+    clock.set_day((date(2026, 3, 10) + timedelta(days=wf.config.policy.publicity_days)).isoformat())
+    Workflow(wf.db, wf.config, actor=APPROVER, clock=wf.clock).strike_off(
+        case_id, on=clock.now.date(), doc_no="青组字〔2026〕1号")
     return case_id
 
 

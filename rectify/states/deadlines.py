@@ -33,15 +33,23 @@ def default_deadline(identified_on: date, policy: PolicyConfig) -> date:
     return identified_on + timedelta(days=int(policy.default_deadline))
 
 
+# 销号批复 is due this many days after 公示 ends (SPEC §4: verification + 公示 days + 7).
+STRIKE_OFF_DUE_DAYS = 7
+
+
 def stage_due(stage: str, *, cycle_start: date, deadline: date, rectified_on: date | None,
-              policy: PolicyConfig) -> date | None:
-    """The date by which the case must leave ``stage``; None for verified and withdrawn cases."""
+              policy: PolicyConfig, publicity_until: date | None = None) -> date | None:
+    """The date by which the case must leave ``stage``; None for verified and withdrawn cases.
+
+    In ``rectified`` the task is 组织验收 until a verification passes, then 销号批复 after the 公示."""
     if stage == Stage.identified:
         return cycle_start + timedelta(days=policy.ledger_due_days)
     if stage == Stage.ledger_created:
         return cycle_start + timedelta(days=policy.secretary_due_days)
     if stage == Stage.secretary_assigned:
         return deadline
+    if stage == Stage.rectified and publicity_until is not None:
+        return publicity_until + timedelta(days=STRIKE_OFF_DUE_DAYS)
     if stage == Stage.rectified:
         base = rectified_on or deadline
         return min(base + timedelta(days=policy.verify_due_days),

@@ -84,6 +84,9 @@ TABLE_PRIORITY = (
     "county",
     "verified_on",
     "score",
+    "grade",
+    "satisfaction",
+    "struck_off_on",
     "struck_off",
     "detail",
 )
@@ -109,7 +112,7 @@ TABLE_KEYS = [k for k, _ in TABLE_COLUMNS]
 _CASE_COL = 1  # TABLE_COLUMNS index of case_id
 _PROBLEMS_COL = 6  # TABLE_COLUMNS index of problems
 _RAW_PROBLEMS = LEDGER_KEYS.index("problems")
-_RIGHT = {"seq", "case_id", "days_left", "score"}
+_RIGHT = {"seq", "case_id", "days_left", "score", "satisfaction"}
 
 
 def table_cells(row: LedgerRow) -> list[Any]:

@@ -23,13 +23,15 @@ KEYS = [k for k, _ in LEDGER_COLUMNS]
 # long texts wrap, each with a least width so the table does not squeeze them to a character a line.
 ONE_LINE = frozenset({
     "seq", "county", "township", "kind", "measures", "township_cadre", "identified_on", "deadline", "stage",
-    "days_left", "light", "supervised", "verified_on", "score", "struck_off",
+    "days_left", "light", "supervised", "verified_on", "score", "grade", "satisfaction", "struck_off_on",
+    "struck_off",
 })
 MIN_WIDTH_EM: dict[str, float] = {
     "org_name": 5.5, "problems": 12, "detail": 11, "county_leader": 4.5, "secretary": 5.5, "helping_unit": 4,
     "last_progress": 7, "remarks": 6,
 }
-_ALIGN = {"seq": "right", "measures": "right", "days_left": "right", "score": "right", "kind": "center",
+_ALIGN = {"seq": "right", "measures": "right", "days_left": "right", "score": "right", "satisfaction": "right",
+          "grade": "center", "kind": "center",
           "light": "center", "supervised": "center", "struck_off": "center"}
 
 

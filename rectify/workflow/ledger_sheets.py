@@ -51,7 +51,7 @@ def _sheet_columns() -> tuple[tuple[str, str], ...]:
 SHEET_COLUMNS = _sheet_columns()
 SHEET_HEADERS = [h for _, h in SHEET_COLUMNS]
 SHEET_KEYS = [k for k, _ in SHEET_COLUMNS]
-DATE_KEYS = frozenset({"identified_on", "deadline", "verified_on"})
+DATE_KEYS = frozenset({"identified_on", "deadline", "verified_on", "struck_off_on"})
 
 _FROM_RAW = {"org_code": "org_code", "measures_done": "measures_done", "measures_total": "measures_total"}
 _FORM_KEYS = [k for k, _ in LEDGER_COLUMNS]
@@ -139,6 +139,9 @@ XLSX_WIDTHS: dict[str, float] = {
     "last_progress": 24,
     "verified_on": 11,
     "score": 6,
+    "grade": 6,
+    "satisfaction": 7,
+    "struck_off_on": 11,
     "struck_off": 5,
     "remarks": 22,
 }

@@ -23,6 +23,7 @@ from rectify.config import Config, PolicyConfig
 from rectify.states.deadlines import stage_due
 from rectify.states.escalation import Step
 from rectify.states.stages import CLOSED_STAGES, FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM, Stage
+from rectify.states.thresholds import Grade, satisfaction_rate
 from rectify.states.transitions import IMPORT_ACTION, OPEN_ACTION
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.ledger import LedgerFilter
@@ -76,6 +77,10 @@ class CaseState:
     extensions: list[dict[str, Any]] = field(default_factory=list)
     n_failed: int = 0
     listed: bool = False
+    grade: str = ""
+    satisfaction: float | None = None
+    publicity_until: date | None = None
+    struck_off_on: date | None = None
 
     @property
     def progress_note(self) -> str | None:
@@ -102,7 +107,7 @@ class CaseState:
             self.township, self.problems, self.county_leader, self.township_cadre,
             sec[0] if sec else None, sec[1] if sec else None, sec[2] if sec else None,
             self.progress_note, len(self.extensions), self.n_failed, self.supervision_level,
-            self.escalation_step,
+            self.escalation_step, self.grade, self.satisfaction, self.struck_off_on,
         )
 
 
@@ -127,6 +132,10 @@ def _day(value: Any) -> date | None:
     if value is None or value == "":
         return None
     return value if isinstance(value, date) else date.fromisoformat(value[:10])
+
+
+# The 满意率 at which a verification recorded before 0007 (no 等次 in its inputs) is 合格, as 0007 carried it.
+CARRIED_GOOD = 0.8
 
 
 # -- one function per action ---------------------------------------------------------------------------
@@ -208,14 +217,35 @@ def _rectified(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> Non
 
 
 def _verify(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    s.verified_on, s.score = e.on, e.detail.get("score")
+    """A passed verification starts 公示; one recorded before 0007 was the strike-off too (to_stage verified)."""
+    d = e.detail
+    s.verified_on, s.score = e.on, d.get("score")
+    s.satisfaction = d["satisfaction"] if "satisfaction" in d else satisfaction_rate(
+        d.get("satisfied") or 0, d.get("basic") or 0, d.get("dissatisfied") or 0)
+    s.grade = d.get("grade") or (Grade.good if s.satisfaction is None or s.satisfaction >= CARRIED_GOOD
+                                 else Grade.basic)
+    if e.to_stage == Stage.verified:
+        s.struck_off_on = e.on
+    else:
+        s.publicity_until = _day(d.get("publicity_until"))
 
 
 def _fail(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    """A failed verification, or an objection upheld in 公示: new measures, the application cleared."""
     s.n_failed += 1
-    s.rectified_on = None
+    s.rectified_on = s.verified_on = s.score = s.satisfaction = s.publicity_until = None
+    s.grade = ""
     s.measures_total += len(e.detail.get("measures") or [])  # a failed verification's new measures
     s.deadline = _day(e.detail.get("deadline")) or s.deadline
+
+
+def _recorded(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    """An objection raised or dismissed: recorded in the history, nothing on the ledger moves."""
+
+
+def _strike_off(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.struck_off_on = _day(e.detail.get("on")) or e.on
+    s.publicity_until = None  # the 公示 is over
 
 
 def _withdraw(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -298,6 +328,7 @@ def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
         s.rectified_on = _day(snap.get("rectified_on"))
     if stage == Stage.verified:
         s.verified_on, s.score = _day(snap.get("verified_on")), snap.get("score")
+        s.struck_off_on = s.verified_on
     sec = snap.get("secretary")  # name, kind, unit, since (the import's SECRETARY_KEYS)
     if sec and (_day(sec[3]) or s.identified_on) <= as_of:
         s.secretaries.append([sec[0], sec[2], _track(sec[1]), _day(sec[3]) or s.identified_on, None, ""])
@@ -324,6 +355,10 @@ FOLDS: dict[str, Fold] = {
     "mark_rectified": _rectified,
     "verify": _verify,
     "fail_verification": _fail,
+    "objection": _recorded,
+    "dismiss_objection": _recorded,
+    "uphold_objection": _fail,
+    "strike_off": _strike_off,
     "withdraw": _withdraw,
     "reopen": _reopen,
     "extend": _extend,
@@ -348,7 +383,7 @@ def settle(s: CaseState, policy: PolicyConfig) -> None:
     """The due date the engine fixed at the last move or deadline change: every input of it (stage, start,
     deadline, rectified date) changes only with a move or an extension, so the folded state gives it."""
     s.stage_due = stage_due(s.stage, cycle_start=s.cycle_start, deadline=s.deadline, rectified_on=s.rectified_on,
-                            policy=policy)
+                            policy=policy, publicity_until=s.publicity_until)
 
 
 # -- the rebuild ---------------------------------------------------------------------------------------

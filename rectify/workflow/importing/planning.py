@@ -165,6 +165,7 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
         (c.level or Level.county.value) if c.supervised and not withdrawn else "",  # default: the county's
         total, done, c.progress_on,
         now, now, c.step,
+        "", "", "", None, None, c.verified_on if verified else None, "",  # an imported 销号: on its verification date
     )
     done_day = rect or min(max(today, identified), deadline)
     owner = c.cadre or c.leader or ""
@@ -193,7 +194,7 @@ def _verification(r: Row, c: _Cells, passed: bool) -> tuple[Any, ...] | None:
     if c.verified_on is None or c.score is None:
         return None
     return (c.verified_on, r.text("verifier") or "导入", c.score, c.satisfied or 0, c.basic or 0,
-            c.dissatisfied or 0, passed, "" if passed else "导入")
+            c.dissatisfied or 0, passed, "" if passed else "导入", "", "", "", "")
 
 
 def _detail(r: Row, c: _Cells, org_code: str, stage: str, source: str, snap: dict[str, Any]) -> str:

@@ -35,12 +35,14 @@ IMPORT_CACHE_KB = 64 * 1024  # SQLite page cache while an import writes (see bul
 CASE_KEYS = ("year", "stage", "identified_on", "deadline", "stage_since", "stage_due", "cycle_start", "cycle",
              "version", "detail", "helping_unit", "self_check", "rectified_on", "verified_on", "score",
              "withdrawn_reason", "supervised", "supervision_reason", "supervision_level", "measures_total",
-             "measures_done", "last_progress_on", "created_at", "updated_at", "escalation_step")
+             "measures_done", "last_progress_on", "created_at", "updated_at", "escalation_step",
+             "applied_by", "verified_by", "grade", "satisfaction", "publicity_until", "struck_off_on", "strike_off_doc")
 MEASURE_KEYS = ("seq", "text", "owner", "due_on", "done_on")
 PERSON_KEYS = ("role", "name", "unit", "email", "phone")
 SECRETARY_KEYS = ("name", "kind", "unit", "since", "until", "email", "phone", "end_reason")
 PROGRESS_KEYS = ("reported_on", "note")  # the writer adds the actor
-VERIFICATION_KEYS = ("verified_on", "verifier", "score", "satisfied", "basic", "dissatisfied", "passed", "reasons")
+VERIFICATION_KEYS = ("verified_on", "verifier", "score", "satisfied", "basic", "dissatisfied", "passed", "reasons",
+                     "members", "score_sheet", "grade", "signed_by")
 
 
 @dataclass(slots=True)

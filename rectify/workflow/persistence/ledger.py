@@ -38,7 +38,7 @@ LEDGER_KEYS = (
     "detail", "helping_unit", "verified_on", "score", "withdrawn_reason", "supervised", "supervision_reason",
     "measures_total", "measures_done", "last_progress_on", "org_code", "org_name", "kind", "county", "township",
     "problems", "county_leader", "township_cadre", "sec_name", "sec_unit", "sec_kind", "progress_note",
-    "n_extensions", "n_failed", "supervision_level", "escalation_step",
+    "n_extensions", "n_failed", "supervision_level", "escalation_step", "grade", "satisfaction", "struck_off_on",
 )
 
 
@@ -157,6 +157,9 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
             sa.func.coalesce(failed.c.n, 0).label("n_failed"),
             case_t.c.supervision_level,
             case_t.c.escalation_step,
+            case_t.c.grade,
+            case_t.c.satisfaction,
+            case_t.c.struck_off_on,
         )
         .select_from(case_t)
         .join(org_t, org_t.c.id == case_t.c.org_id)
