@@ -14,8 +14,8 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -248,11 +248,20 @@ def add_org(wf: Workflow, code: str = "V001", name: str = "河口镇王家庄村
     return code
 
 
+def pass_and_strike_off(wf: Workflow, case_id: int, on: date) -> None:
+    """A passed verification and its strike-off on ``on``, with no 公示 (publicity_days 0), each signed by its
+    own person: the verifier is not the applicant, the approver not the verifier."""
+    quick = replace(wf.config, policy=replace(wf.config.policy, publicity_days=0))
+    Workflow(wf.db, quick, actor=VERIFIER, clock=wf.clock).verify(
+        case_id, on=on, by="验收组", members=[VERIFIER], score=88, satisfied=40, basic=5, dissatisfied=1)
+    Workflow(wf.db, quick, actor=APPROVER, clock=wf.clock).strike_off(case_id, on=on, doc_no="青组字〔2026〕1号")
+
+
 def walk(wf: Workflow, clock: FakeClock, code: str, to: str) -> int:
     """Open a case for ``code`` and walk it forward to stage ``to``; returns the case number.
 
-    ``to="publicity"``: verified and in 公示 (stage rectified); ``"verified"`` also struck off, the clock
-    moved to the end of the 公示."""
+    ``to="publicity"``: verified on 2026-03-10 and in 公示 (stage rectified); ``"verified"`` also struck off
+    the same day (a walk runs no 公示), each step signed by its own person."""
     from datetime import date
 
     case_id = wf.open_case(code, problems=["P01", "P10"], identified_on=date(2026, 3, 1),
@@ -274,16 +283,13 @@ def walk(wf: Workflow, clock: FakeClock, code: str, to: str) -> int:
     wf.mark_rectified(case_id, on=date(2026, 3, 10), self_check="乡镇自查，整改到位")
     if to == "rectified":
         return case_id
-    # The verifier is not the applicant, the approver not the verifier (compared by who signed each step).
-    verifier = Workflow(wf.db, wf.config, actor=VERIFIER, clock=wf.clock)
-    verifier.verify(case_id, on=date(2026, 3, 10), by="验收组", members=[VERIFIER], score=88, satisfied=40, basic=5,
-                    dissatisfied=1)
     if to == "publicity":
+        verifier = Workflow(wf.db, wf.config, actor=VERIFIER, clock=wf.clock)
+        verifier.verify(case_id, on=date(2026, 3, 10), by="验收组", members=[VERIFIER], score=88, satisfied=40,
+                        basic=5, dissatisfied=1)
         return case_id
     assert to == "verified"
-    clock.set_day((date(2026, 3, 10) + timedelta(days=wf.config.policy.publicity_days)).isoformat())
-    Workflow(wf.db, wf.config, actor=APPROVER, clock=wf.clock).strike_off(
-        case_id, on=clock.now.date(), doc_no="青组字〔2026〕1号")
+    pass_and_strike_off(wf, case_id, date(2026, 3, 10))
     return case_id
 
 

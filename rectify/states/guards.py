@@ -237,8 +237,10 @@ def has_team(p: Proposal) -> str | None:
 
 def enough_surveyed(p: Proposal) -> str | None:
     least = p.facts.get("min_surveyed", 0)
-    total = sum(p.get(k) or 0 for k in ("satisfied", "basic", "dissatisfied"))
-    return f"民主测评 {total} 人，少于 {least} 人" if total < least else None
+    counts = [p.get(k) or 0 for k in ("satisfied", "basic", "dissatisfied")]
+    if any(c < 0 for c in counts):
+        return None  # verification_complete names it
+    return f"民主测评 {sum(counts)} 人，少于 {least} 人" if sum(counts) < least else None
 
 
 def not_in_publicity(p: Proposal) -> str | None:

@@ -187,7 +187,9 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
             else None, "secretary": list(secretary[:4]) if secretary else None,
             "progress": list(progress) if progress else None}
     return CasePlan(r.number, org_code, stage, identified, case, c.problems, measures, people, secretary, progress,
-                    _verification(r, c, verified), _detail(r, c, org_code, stage, source, snap))
+                    # a row in 公示 (已整改 with a verification) keeps its application; the 公示 is not imported
+                    _verification(r, c, verified) if stage != Stage.rectified else None,
+                    _detail(r, c, org_code, stage, source, snap))
 
 
 def _verification(r: Row, c: _Cells, passed: bool) -> tuple[Any, ...] | None:
