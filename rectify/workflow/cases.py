@@ -74,7 +74,7 @@ def as_it_stood(db: Database, ref: str | int, *, as_of: date, config: Config, re
     case["self_check"] = row.self_check if state.rectified_on is not None else ""
     # 申请验收 → 验收 → 公示 → 销号, as the day stood (the signers and the 文号 from the tables).
     case["applied_by"] = row.applied_by if state.rectified_on is not None else ""
-    case["grade"] = state.grade or None
+    case["grade"] = state.grade
     case["satisfaction"] = state.satisfaction
     case["publicity_until"] = _iso(state.publicity_until) if state.struck_off_on is None else None
     case["struck_off_on"] = _iso(state.struck_off_on)
