@@ -62,7 +62,7 @@ def rectify_lifecycle(path: Path, cases: int) -> list[float]:
         wf.add_org(f"B{k:08d}", f"河口镇第{k}村党支部", kind="village", county="清河县", township="河口镇")
     steps: list[Callable[[str, int], object]] = [
         lambda code, _: wf.open_case(code, problems=["P01"], identified_on=D0, officer="赵经办"),
-        lambda _, c: wf.plan(c, measures=[("健全组织生活制度", "钱支书", D0 + timedelta(days=60))],
+        lambda _, c: wf.plan(c, measures=[(["P01"], "健全组织生活制度", "钱支书", D0 + timedelta(days=60))],
                              county_leader="孙县领导", township_cadre="李包村干部"),
         lambda _, c: wf.assign_secretary(c, name="周第一书记", unit="县委组织部", since=D0 + timedelta(days=10)),
         lambda _, c: wf.report_progress(c, on=D0 + timedelta(days=30), note="按月报送进展"),

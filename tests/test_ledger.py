@@ -193,7 +193,7 @@ def test_html_is_self_contained_with_svg_chart(demo: Run, tmp_path: Path) -> Non
     p = _parse(html)
     names = [t for t, _ in p.tags]
     assert names.count("svg") == 2 and names.count("rect") == 6 + 4
-    assert names.count("th") == 23
+    assert names.count("th") == 28  # every ledger column (LEDGER_COLUMNS)
     assert sum(1 for t, a in p.tags if t == "tr") == 1 + 39
     assert "script" not in names and "link" not in names and "img" not in names
     assert not any(

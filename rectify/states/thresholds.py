@@ -31,9 +31,10 @@ def verification_shortfalls(score: int, satisfied: int, basic: int, dissatisfied
 
 
 def satisfaction_rate(satisfied: int, basic: int, dissatisfied: int) -> float | None:
-    """满意率 = (满意 + 基本满意) / 测评人数; None when nobody was surveyed."""
+    """满意率 = (满意 + 基本满意) / 测评人数, to 0.1 % (as printed, so a ledger read back gives the same value);
+    None when nobody was surveyed."""
     total = satisfied + basic + dissatisfied
-    return None if total == 0 else (satisfied + basic) / total
+    return None if total == 0 else round((satisfied + basic) / total, 3)
 
 
 def grade(score: int, satisfied: int, basic: int, dissatisfied: int, rules: VerificationConfig) -> Grade:

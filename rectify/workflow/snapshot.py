@@ -326,9 +326,14 @@ def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.escalation_step = snap.get("escalation_step") or ""
     if stage in (Stage.rectified, Stage.verified):
         s.rectified_on = _day(snap.get("rectified_on"))
-    if stage == Stage.verified:
+    judged_on = _day(snap.get("verified_on"))
+    if stage == Stage.verified or (stage == Stage.rectified and snap.get("publicity_until") and judged_on is not None
+                                   and judged_on <= as_of):
         s.verified_on, s.score = _day(snap.get("verified_on")), snap.get("score")
-        s.struck_off_on = s.verified_on
+        s.grade, s.satisfaction = snap.get("grade") or "", snap.get("satisfaction")
+        s.publicity_until = _day(snap.get("publicity_until")) if stage == Stage.rectified else None
+    if stage == Stage.verified:
+        s.struck_off_on = _day(snap.get("struck_off_on")) or s.verified_on
     sec = snap.get("secretary")  # name, kind, unit, since (the import's SECRETARY_KEYS)
     if sec and (_day(sec[3]) or s.identified_on) <= as_of:
         s.secretaries.append([sec[0], sec[2], _track(sec[1]), _day(sec[3]) or s.identified_on, None, ""])

@@ -59,7 +59,7 @@ def upgrade() -> None:
         verified = conn.execute(last_event, {"id": c.id, "action": "verify"}).scalar_one_or_none()
         v = conn.execute(last_pass, {"id": c.id}).one_or_none()
         total = (v.satisfied + v.basic + v.dissatisfied) if v is not None else 0
-        rate = (v.satisfied + v.basic) / total if v is not None and total else None
+        rate = round((v.satisfied + v.basic) / total, 3) if v is not None and total else None
         conn.execute(sa.text(
             "UPDATE rectification_case SET struck_off_on = verified_on, strike_off_doc = :doc, applied_by = :applied, "
             "verified_by = :verified, grade = :grade, satisfaction = :rate WHERE id = :id"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from rectify.config import Config, PolicyConfig
@@ -17,12 +17,35 @@ from rectify.states.escalation import parse_step
 from rectify.states.import_rules import RANK, RowCheck
 from rectify.states.roles import LEVEL_NAMES, Level
 from rectify.states.stages import STAGE_LABELS, Stage
-from rectify.workflow.importing.cells import SECRETARY_WORDS, Parsers
+from rectify.states.thresholds import GRADE_LABELS, Grade
+from rectify.workflow.importing.cells import SECRETARY_WORDS, CellError, Parsers
 from rectify.workflow.importing.rows import Row
 from rectify.workflow.persistence.bulk import CasePlan
 
 _json_str: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]  # a JSON string
 _RECTIFIED = RANK[Stage.rectified]
+_GRADE_WORDS = {**{label: code for code, label in GRADE_LABELS.items()}, **{str(code): str(code) for code in Grade}}
+PASSING = (Grade.good.value, Grade.basic.value)
+
+
+def parse_grade(value: Any) -> str:
+    """验收等次 as the ledger writes it (合格/基本合格/不合格) or its code."""
+    code = _GRADE_WORDS.get(str(value).strip())
+    if code is None:
+        raise CellError(f"应为 {'、'.join(GRADE_LABELS.values())}，收到「{value}」")
+    return code
+
+
+def parse_percent(value: Any) -> float:
+    """满意率 as the ledger writes it (95.9%), or a share (0.959)."""
+    text = str(value).strip()
+    try:
+        share = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise CellError(f"应为百分数，如 95.9%，收到「{value}」") from None
+    if not 0 <= share <= 1:
+        raise CellError(f"应在 0% 到 100% 之间，收到「{value}」")
+    return round(share, 3)
 
 
 class _Cells:
@@ -31,7 +54,7 @@ class _Cells:
     __slots__ = ("problems", "identified_day", "deadline", "done", "total", "supervised", "struck", "verified_on",
                  "score", "rectified_on", "progress_on", "progress_note", "satisfied", "basic", "dissatisfied",
                  "sec_since", "sec_name", "sec_unit", "sec_kind", "leader", "cadre", "remarks", "explicit",
-                 "level", "step")
+                 "level", "step", "grade", "satisfaction", "struck_off_on")
 
     def __init__(self, r: Row, P: Parsers) -> None:
         self.problems = r.parse("problems", P.problems, ())
@@ -47,6 +70,9 @@ class _Cells:
         self.supervised = r.parse("supervised", P.bool, False)
         self.level, self.step = _supervision_cells(r)
         self.struck = r.parse("struck_off", P.bool, False)
+        self.grade: str = r.parse("grade", parse_grade, "")
+        self.satisfaction: float | None = r.parse("satisfaction", parse_percent)
+        self.struck_off_on: date | None = r.parse("struck_off_on", P.date)
         self.verified_on: date | None = r.parse("verified_on", P.date)
         self.score: int | None = r.parse("score", P.score)
         self.rectified_on: date | None = r.parse("rectified_on", P.date)
@@ -152,20 +178,28 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
     rect = c.rectified_on if rank >= _RECTIFIED else None
     verified = stage == Stage.verified
     withdrawn = stage == Stage.withdrawn
+    # 已整改 with a passed verification (验收等次 合格/基本合格): in 公示, from its verification date on.
+    in_publicity = (stage == Stage.rectified and c.verified_on is not None and c.score is not None
+                    and c.grade in PASSING)
+    judged = verified or in_publicity
+    publicity_until = c.verified_on + timedelta(days=policy.publicity_days) if in_publicity and c.verified_on \
+        else None
     case = (
         identified.year, stage, identified, deadline, _since(stage, c, identified),
-        stage_due(stage, cycle_start=identified, deadline=deadline, rectified_on=rect, policy=policy),
+        stage_due(stage, cycle_start=identified, deadline=deadline, rectified_on=rect, policy=policy,
+                  publicity_until=publicity_until),
         identified, 1, 1, r.text("detail"),
         r.text("helping_unit"), r.text("self_check") or ("导入" if rank >= _RECTIFIED else ""),
-        rect, c.verified_on if verified else None,
-        c.score if verified else None,
+        rect, c.verified_on if judged else None,
+        c.score if judged else None,
         (remarks or "导入时已撤销") if withdrawn else "",
         c.supervised and not withdrawn,
         (remarks or "导入时已挂牌督办") if c.supervised else "",
         (c.level or Level.county.value) if c.supervised and not withdrawn else "",  # default: the county's
         total, done, c.progress_on,
         now, now, c.step,
-        "", "", "", None, None, c.verified_on if verified else None, "",  # an imported 销号: on its verification date
+        "", "", c.grade if judged else "", c.satisfaction if judged else None, publicity_until,
+        (c.struck_off_on or c.verified_on) if verified else None, "",  # an imported 销号: its date, else verification's
     )
     done_day = rect or min(max(today, identified), deadline)
     owner = c.cadre or c.leader or ""
@@ -185,10 +219,11 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
             "helping_unit": case[10], "county_leader": c.leader,
             "township_cadre": c.cadre, "done_on": done_day if done else None, "sec_since": secretary[3] if secretary
             else None, "secretary": list(secretary[:4]) if secretary else None,
-            "progress": list(progress) if progress else None}
+            "progress": list(progress) if progress else None,
+            "grade": case[-5], "satisfaction": case[-4], "publicity_until": publicity_until, "struck_off_on": case[-2]}
     return CasePlan(r.number, org_code, stage, identified, case, c.problems, measures, people, secretary, progress,
                     # a row in 公示 (已整改 with a verification) keeps its application; the 公示 is not imported
-                    _verification(r, c, verified) if stage != Stage.rectified else None,
+                    _verification(r, c, judged) if stage != Stage.rectified or in_publicity else None,
                     _detail(r, c, org_code, stage, source, snap))
 
 
@@ -196,7 +231,7 @@ def _verification(r: Row, c: _Cells, passed: bool) -> tuple[Any, ...] | None:
     if c.verified_on is None or c.score is None:
         return None
     return (c.verified_on, r.text("verifier") or "导入", c.score, c.satisfied or 0, c.basic or 0,
-            c.dissatisfied or 0, passed, "" if passed else "导入", "", "", "", "")
+            c.dissatisfied or 0, passed, "" if passed else "导入", "", "", c.grade if passed else "", "")
 
 
 def _detail(r: Row, c: _Cells, org_code: str, stage: str, source: str, snap: dict[str, Any]) -> str:
