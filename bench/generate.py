@@ -105,6 +105,7 @@ def rows(n: int, as_of: date = AS_OF, seed: int = 7) -> Iterator[dict[str, list[
             "version": 1, "detail": "班子软弱，群众意见大", "helping_unit": f"帮扶单位{i % 97}" if n_measures else "",
             "self_check": "自查到位" if rectified_on else "", "rectified_on": rectified_on,
             "verified_on": stage_days.get("verified"), "score": 85 if stage == "verified" else None,
+            "struck_off_on": stage_days.get("verified"), "grade": "good" if stage == "verified" else "",
             "withdrawn_reason": "误判" if stage == "withdrawn" else "", "supervised": i % 50 == 0,
             "supervision_reason": "进度滞后" if i % 50 == 0 else "", "measures_total": n_measures,
             "measures_done": min(done, n_measures), "last_progress_on": last_progress,

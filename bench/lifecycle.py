@@ -57,6 +57,7 @@ def rectify_lifecycle(path: Path, cases: int) -> list[float]:
     empty_database(path)
     db = open_database(str(path))
     wf = Workflow(db, Config(), actor="bench", clock=lambda: AT)
+    verifier = Workflow(db, Config(), actor="bench-verifier", clock=lambda: AT)
     for k in range(WARM + cases):
         wf.add_org(f"B{k:08d}", f"河口镇第{k}村党支部", kind="village", county="清河县", township="河口镇")
     steps: list[Callable[[str, int], object]] = [
@@ -67,8 +68,9 @@ def rectify_lifecycle(path: Path, cases: int) -> list[float]:
         lambda _, c: wf.report_progress(c, on=D0 + timedelta(days=30), note="按月报送进展"),
         lambda _, c: wf.complete_measure(c, 1, on=D0 + timedelta(days=50)),
         lambda _, c: wf.mark_rectified(c, on=D0 + timedelta(days=60), self_check="对照问题逐项整改"),
-        lambda _, c: wf.verify(c, on=D0 + timedelta(days=70), by="县委组织部", score=90, satisfied=40,
-                               dissatisfied=2),
+        # the verifier is not the applicant (issue 13): verified, the case goes to 公示
+        lambda _, c: verifier.verify(c, on=D0 + timedelta(days=70), by="县委组织部", members=["验收员"], score=90,
+                                     satisfied=40, dissatisfied=2),
     ]
     times: list[float] = []
     for k in range(WARM + cases):

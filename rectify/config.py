@@ -70,6 +70,9 @@ class LightsConfig:
 class VerificationConfig:
     pass_score: Annotated[int, Ge(0), Le(100)] = 70
     max_dissatisfied_share: Annotated[float, Ge(0), Le(1)] = 0.5
+    items: tuple[str, ...] = ("班子", "队伍", "场所", "载体", "制度", "业绩")  # the score sheet's areas (六有)
+    min_surveyed: Annotated[int, Ge(0)] = 15  # 民主测评 takes at least this many people
+    good_satisfaction: Annotated[float, Ge(0), Le(1)] = 0.8  # 满意率 below this: 基本合格, not 合格
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,9 @@ NOTES: dict[str, str] = {
     "verification": "验收通过的门槛",
     "verification.pass_score": "验收得分低于此值不通过（0–100）",
     "verification.max_dissatisfied_share": "群众测评不满意占比超过此值不通过（0–1）",
+    "verification.items": "验收评分表的评分项目（默认六有：班子、队伍、场所、载体、制度、业绩）",
+    "verification.min_surveyed": "民主测评至少多少人",
+    "verification.good_satisfaction": "通过验收且满意率不低于此值为“合格”，低于此值为“基本合格”（0–1）",
     "smtp": "发送提醒的邮件服务器；密码只从环境变量 RECTIFY_SMTP_PASSWORD 读取，不写在本文件中",
     "smtp.host": "邮件服务器地址，如 smtp.qingshan.gov.cn",
     "smtp.port": "端口：465（security = \"ssl\"）、587（\"starttls\"）或 25（\"none\"）",
@@ -283,6 +289,12 @@ def _check_templates(templates: TemplatesConfig) -> None:
         raise ConfigError(f"配置项 [templates] folder 指向的目录不存在：{folder}")
 
 
+def _check_verification(rules: VerificationConfig) -> None:
+    items = [i.strip() for i in rules.items]
+    if not items or any(not i for i in items) or len(set(items)) != len(items):
+        raise ConfigError("配置项 [verification] items 应为不重复、非空的评分项目名称列表")
+
+
 # Run on each section after its types and ranges are checked.
 _CHECKS: dict[str, Callable[[Any], None]] = {
     "policy": _check_policy,
@@ -291,6 +303,7 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "scheduler": _check_scheduler,
     "supervisors": _check_supervisors,
     "templates": _check_templates,
+    "verification": _check_verification,
 }
 
 

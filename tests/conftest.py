@@ -14,8 +14,8 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,8 @@ from rectify.workflow.persistence import Database, open_database, upgrade
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 ACTOR = "测试员"
+VERIFIER = "验收员"  # who verifies in walk() (not the applicant, ACTOR)
+APPROVER = "审批员"  # who approves the strike-off in walk() (not the verifier)
 # The demo county registers its people, so commands on a demo database are signed by one of them: a county
 # officer of 青山县, who reads the whole county and takes the officer's steps.
 DEMO_ACTOR = "钱明远"
@@ -246,8 +248,20 @@ def add_org(wf: Workflow, code: str = "V001", name: str = "河口镇王家庄村
     return code
 
 
+def pass_and_strike_off(wf: Workflow, case_id: int, on: date) -> None:
+    """A passed verification and its strike-off on ``on``, with no 公示 (publicity_days 0), each signed by its
+    own person: the verifier is not the applicant, the approver not the verifier."""
+    quick = replace(wf.config, policy=replace(wf.config.policy, publicity_days=0))
+    Workflow(wf.db, quick, actor=VERIFIER, clock=wf.clock).verify(
+        case_id, on=on, by="验收组", members=[VERIFIER], score=88, satisfied=40, basic=5, dissatisfied=1)
+    Workflow(wf.db, quick, actor=APPROVER, clock=wf.clock).strike_off(case_id, on=on, doc_no="青组字〔2026〕1号")
+
+
 def walk(wf: Workflow, clock: FakeClock, code: str, to: str) -> int:
-    """Open a case for ``code`` and walk it forward to stage ``to``; returns the case number."""
+    """Open a case for ``code`` and walk it forward to stage ``to``; returns the case number.
+
+    ``to="publicity"``: verified on 2026-03-10 and in 公示 (stage rectified); ``"verified"`` also struck off
+    the same day (a walk runs no 公示), each step signed by its own person."""
     from datetime import date
 
     case_id = wf.open_case(code, problems=["P01", "P10"], identified_on=date(2026, 3, 1),
@@ -269,8 +283,13 @@ def walk(wf: Workflow, clock: FakeClock, code: str, to: str) -> int:
     wf.mark_rectified(case_id, on=date(2026, 3, 10), self_check="乡镇自查，整改到位")
     if to == "rectified":
         return case_id
-    wf.verify(case_id, on=date(2026, 3, 10), by="验收组", score=88, satisfied=40, basic=5, dissatisfied=1)
+    if to == "publicity":
+        verifier = Workflow(wf.db, wf.config, actor=VERIFIER, clock=wf.clock)
+        verifier.verify(case_id, on=date(2026, 3, 10), by="验收组", members=[VERIFIER], score=88, satisfied=40,
+                        basic=5, dissatisfied=1)
+        return case_id
     assert to == "verified"
+    pass_and_strike_off(wf, case_id, date(2026, 3, 10))
     return case_id
 
 

@@ -63,17 +63,23 @@ def test_walk_all_five_stages_with_the_cli(run: Run) -> None:
     ok(run("case", "progress", "1", "--on", "2026-03-09", "--note", "召开党员大会"))
     assert "→ rectified（已整改）" in ok(run("case", "rectified", "1", "--on", "2026-03-10",
                                             "--self-check", "乡镇自查，整改到位"))
-    assert ok(run("case", "verify", "1", "--on", "2026-03-10", "--by", "县委组织部验收组", "--score", "86",
-                  "--satisfied", "42", "--basic", "5", "--dissatisfied", "2")) == \
-        "案例 1（河口镇王家庄村党支部）：rectified（已整改） → verified（已验收销号）。验收通过（86 分），已销号\n"
-    shown = json.loads(ok(run("case", "show", "1", "--format", "json")))
+    assert ok(run("--actor", "验收员", "case", "verify", "1", "--on", "2026-03-10", "--by", "县委组织部验收组",
+                  "--member", "验收员", "--score", "86", "--satisfied", "42", "--basic", "5", "--dissatisfied", "2")) == \
+        ("案例 1（河口镇王家庄村党支部）：验收，阶段 rectified（已整改）。验收合格（86 分，满意率 95.9%），公示至 2026-03-15，"
+         "期满且无异议成立后由县委组织部审批人销号\n")
+    later = {"RECTIFY_NOW": "2026-03-15T02:00:00+00:00"}
+    assert ok(run("--actor", "审批员", "case", "strike-off", "1", "--on", "2026-03-15", "--doc-no", "青组字〔2026〕3号",
+                  env=later)) == \
+        "案例 1（河口镇王家庄村党支部）：rectified（已整改） → verified（已验收销号）。2026-03-15 批复销号（青组字〔2026〕3号）\n"
+    shown = json.loads(ok(run("case", "show", "1", "--format", "json", env=later)))
     assert shown["stage"] == "verified" and shown["score"] == 86
     history = json.loads(ok(run("case", "history", "1", "--format", "json")))
     assert [e["action"] for e in history] == ["open", "plan", "assign_secretary", "complete_measure",
-                                              "complete_measure", "report_progress", "mark_rectified", "verify"]
-    assert {e["actor"] for e in history} == {"测试员"}
+                                              "complete_measure", "report_progress", "mark_rectified", "verify",
+                                              "strike_off"]
+    assert {e["actor"] for e in history} == {"测试员", "验收员", "审批员"}
     table = ok(run("case", "history", "1"))
-    assert "2026-03-10 10:00  测试员  验收销号 verify" in table
+    assert "2026-03-10 10:00  验收员  验收 verify" in table and "审批员  销号 strike_off" in table
 
 
 def test_side_paths_with_the_cli(run: Run) -> None:
@@ -97,18 +103,18 @@ def test_fail_verification_needs_findings_and_new_measures_and_the_tracks(run: R
                   "--action", "调整", "--source", "本村致富能手")).endswith("调整村党组织书记 周德明（本村致富能手）\n")
     ok(run("case", "measure-done", "1", "1", "--on", "2026-03-09"))
     ok(run("case", "rectified", "1", "--on", "2026-03-09", "--self-check", "好"))
-    failing = ("case", "verify", "1", "--on", "2026-03-10", "--by", "组", "--score", "60", "--satisfied", "30",
-               "--dissatisfied", "1", "--deadline", "2027-02-28")
+    failing = ("--actor", "验收员", "case", "verify", "1", "--on", "2026-03-10", "--by", "组", "--member", "验收员",
+               "--score", "60", "--satisfied", "30", "--dissatisfied", "1", "--deadline", "2027-02-28")
     refused = run(*failing)
     assert refused.exit_code == 1 and "缺少验收发现的问题（--finding）；缺少新的整改措施" in refused.output
-    assert "验收未通过：验收得分 60 低于 70 分，退回整改" in ok(run(
+    assert "验收不合格：验收得分 60 低于 70 分，退回整改" in ok(run(
         *failing, "--finding", "班子分工不明", "--measure", "P01|重新明确班子分工|王|2027-01-31"))
     again = run("case", "rectified", "1", "--on", "2026-03-10", "--self-check", "再次自查")
     assert again.exit_code == 1 and "还有 1 项整顿措施未完成" in again.output
     ok(run("case", "measure-done", "1", "2", "--on", "2026-03-10"))
     ok(run("case", "rectified", "1", "--on", "2026-03-10", "--self-check", "再次自查"))
-    ok(run("case", "verify", "1", "--on", "2026-03-10", "--by", "组", "--score", "80", "--satisfied", "30",
-           "--dissatisfied", "1"))
+    ok(run("--actor", "验收员", "case", "verify", "1", "--on", "2026-03-10", "--by", "组", "--member", "验收员",
+           "--score", "80", "--satisfied", "30", "--dissatisfied", "1"))
     assert run("case", "reopen", "1", "--reason", "回头看反弹").exit_code == 2  # a relapse is a new listing
     text = ok(run("case", "show", "1"))
     assert "第一书记：陈海涛（县财政局）2026-03-05 起" in text

@@ -138,7 +138,8 @@ def test_ledger_round_trip(fmt: str, source_db: Database, db_url: str, db: Datab
             c["stage"], cycle_start=date.fromisoformat(c["cycle_start"]),
             deadline=date.fromisoformat(c["deadline"]),
             rectified_on=date.fromisoformat(c["rectified_on"]) if c["rectified_on"] else None,
-            policy=config.policy).isoformat())
+            policy=config.policy,
+            publicity_until=date.fromisoformat(c["publicity_until"]) if c["publicity_until"] else None).isoformat())
         assert c["measures_total"] == len(c["measures"])
         assert c["measures_done"] == sum(1 for m in c["measures"] if m["done_on"])
         history = case_history(db, item["case_id"])

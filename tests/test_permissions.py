@@ -138,14 +138,16 @@ def test_a_township_leader_reports_and_applies_but_does_not_verify(db: Database,
     leader.report_progress(case_id, on=date(2026, 3, 9), note="召开党员大会")
     leader.complete_measure(case_id, 1, on=date(2026, 3, 9))
     assert leader.mark_rectified(case_id, on=date(2026, 3, 10), self_check="逐项自查").to_stage == "rectified"
-    refused(db, lambda: leader.verify(case_id, on=date(2026, 3, 10), by="验收组", score=88, satisfied=40,
-                                      dissatisfied=1),
-            "城关包村（乡镇包村领导）不能验收销号：验收须由县级验收组成员进行")
-    refused(db, lambda: qs.verify(case_id, on=date(2026, 3, 10), by="验收组", score=88, satisfied=40,
+    refused(db, lambda: leader.verify(case_id, on=date(2026, 3, 10), by="验收组", members=["钱"], score=88,
+                                      satisfied=40, dissatisfied=1),
+            "城关包村（乡镇包村领导）不能验收：验收须由县级验收组成员进行")
+    refused(db, lambda: qs.verify(case_id, on=date(2026, 3, 10), by="验收组", members=["钱"], score=88, satisfied=40,
                                   dissatisfied=1),
-            "青山经办（县委组织部经办人）不能验收销号：验收须由县级验收组成员进行")
-    assert county["青山验收"].verify(case_id, on=date(2026, 3, 10), by="验收组", score=88, satisfied=40,
-                                     dissatisfied=1).to_stage == "verified"
+            "青山经办（县委组织部经办人）不能验收：验收须由县级验收组成员进行")
+    assert county["青山验收"].verify(case_id, on=date(2026, 3, 10), by="验收组", members=["钱"], score=88,
+                                     satisfied=40, dissatisfied=1).to_stage == "rectified"  # in 公示
+    refused(db, lambda: county["青山验收"].strike_off(case_id, on=date(2026, 3, 10)),
+            "青山验收（县级验收组成员）不能销号：销号须由县委组织部审批人批复")
 
 
 def test_a_city_supervisor_hangs_and_takes_down_city_signs_in_either_county_but_does_not_plan(

@@ -55,13 +55,13 @@ def test_a_past_day_stays_as_printed(demo: Run, wf: Workflow, db: Database, cloc
     """The issue's done-when, on SQLite and PostgreSQL."""
     first_ledger, first_stats = _outputs(demo)
     assigned = _cases(db, "secretary_assigned")
-    rectified = _cases(db, "rectified")
+    rectified = [c for c in _cases(db, "rectified") if not c["grade"]]  # applied, not yet verified
     planned = _cases(db, "ledger_created")
     listed = _cases(db, "identified")
     # Work dated after D, recorded three weeks later.
     clock.set_day("2026-07-20")
-    wf.verify(rectified[0]["case_id"], on=date(2026, 7, 12), by="验收组", score=90, satisfied=40, basic=3,
-              dissatisfied=1)
+    wf.verify(rectified[0]["case_id"], on=date(2026, 7, 12), by="验收组", members=["钱"], score=90, satisfied=40,
+              basic=3, dissatisfied=1)
     _finish(wf, db, assigned[0]["case_id"], date(2026, 7, 8))
     wf.report_progress(assigned[1]["case_id"], on=date(2026, 7, 6), note="七月进展")
     codes = [p["code"] for p in show_case(db, listed[0]["case_id"], as_of=date.fromisoformat(D), config=Config())

@@ -100,7 +100,7 @@ class Fuzz(RuleBasedStateMachine):
 
     @rule(ref=GOOD_REFS)
     def plan_well(self, ref: str) -> None:
-        self.step("case", "plan", ref, "--measure", "配齐村两委班子|王建国|2026-06-30", "--county-leader", "李县长",
+        self.step("case", "plan", ref, "--measure", "P01|配齐村两委班子|王建国|2026-06-30", "--county-leader", "李县长",
                   "--township-cadre", "张干部")
 
     @rule(ref=GOOD_REFS)

@@ -20,7 +20,7 @@ from rectify.workflow.persistence import Database
 from rectify.workflow.stats import compute_stats
 from rectify.workflow.stats_form import FORM_COLUMNS, check_form
 
-from .conftest import FakeClock
+from .conftest import FakeClock, pass_and_strike_off
 
 Run = Callable[..., Result]
 GOLDEN = Path(__file__).parent / "golden" / "form_known.json"
@@ -56,7 +56,7 @@ def _county(wf: Workflow, clock: FakeClock) -> None:
     clock.set_day("2026-03-10")
     wf.complete_measure(old, 1, on=date(2025, 11, 20))
     wf.mark_rectified(old, on=date(2025, 12, 1), self_check="乡镇初验合格")
-    wf.verify(old, on=date(2026, 2, 1), by="验收组", score=90, satisfied=40, basic=3, dissatisfied=1)
+    pass_and_strike_off(wf, old, date(2026, 2, 1))  # verified and struck off (销号) in 2026
     _case(wf, clock, "V3", "village", date(2026, 2, 1), ["P02"], unit="", secretary="village")
     _case(wf, clock, "C1", "community", date(2026, 1, 5), ["P04", "P10"])
     _case(wf, clock, "S1", "soe", date(2026, 1, 8), ["P05"], secretary=None)  # 总计 only

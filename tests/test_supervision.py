@@ -23,7 +23,7 @@ from rectify.workflow.engine import Workflow
 from rectify.workflow.persistence import KNOWN_REVISIONS, SCHEMA_HEAD, Database, upgrade
 from rectify.workflow.persistence.people import insert_person
 from rectify.workflow.persistence.tables import supervision_t
-from tests.conftest import NOW, FakeClock, add_org, snapshot, walk
+from tests.conftest import NOW, FakeClock, add_org, pass_and_strike_off, snapshot, walk
 from tests.test_permissions import as_
 
 ON = date(2026, 3, 10)
@@ -116,7 +116,7 @@ def test_after_strike_off_only_a_sign_still_up_comes_down(
     add_org(wf, "V002", "石桥乡李家湾村党支部")
     up = walk(wf, clock, "V001", "rectified")
     people["县经办"].supervise(up, matter="验收前督办", on=ON)
-    wf.verify(up, on=ON, by="验收组", score=88, satisfied=40, basic=5, dissatisfied=1)
+    pass_and_strike_off(wf, up, ON)
     down = walk(wf, clock, "V002", "verified")
     refused(db, lambda: people["县经办"].unsupervise(down, on=ON, inspected_by="县验收", reason="销号后摘牌"),
             f"无法摘牌：案例 {down}（石桥乡李家湾村党支部）处于 verified（已验收销号） 阶段，"

@@ -16,7 +16,7 @@ from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.people import insert_person
 from rectify.workflow.persistence.tables import case_t
 
-from .conftest import ACTOR, NOW, FakeClock, add_org, snapshot, walk
+from .conftest import ACTOR, APPROVER, NOW, VERIFIER, FakeClock, add_org, snapshot, walk
 
 AS_OF = date(2026, 3, 10)
 
@@ -45,11 +45,18 @@ def test_walk_all_five_stages_records_every_event(wf: Workflow, db: Database, cl
         ("complete_measure", "secretary_assigned", "secretary_assigned"),
         ("complete_measure", "secretary_assigned", "secretary_assigned"),
         ("mark_rectified", "secretary_assigned", "rectified"),
-        ("verify", "rectified", "verified"),
+        ("verify", "rectified", "rectified"),
+        ("strike_off", "rectified", "verified"),
     ]
-    assert {e["actor"] for e in history} == {ACTOR}
+    assert [e["actor"] for e in history[-3:]] == [ACTOR, VERIFIER, APPROVER]
+    assert case["struck_off_on"] == "2026-03-10" and case["strike_off_doc"] == "青组字〔2026〕1号"
     assert all(e["at"].endswith("+00:00") for e in history)
     assert case["version"] == len(history)
+
+
+def verifier(wf: Workflow) -> Workflow:
+    """The county verifier: not the one who applied (``wf``'s actor)."""
+    return Workflow(wf.db, wf.config, actor=VERIFIER, clock=wf.clock)
 
 
 def test_case_named_by_organization_code(wf: Workflow, db: Database, clock: FakeClock, config: Config) -> None:
@@ -71,8 +78,8 @@ def test_failed_verification_returns_to_secretary_assigned_with_new_deadline(
         wf: Workflow, db: Database, clock: FakeClock, config: Config) -> None:
     add_org(wf)
     case_id = walk(wf, clock, "V001", "rectified")
-    out = wf.verify(case_id, on=date(2026, 3, 10), by="验收组", score=65, satisfied=10, basic=0,
-                    dissatisfied=20, deadline=date(2027, 3, 1), findings=["三会一课记录不全"],
+    out = verifier(wf).verify(case_id, on=date(2026, 3, 10), by="验收组", members=["钱"], score=65, satisfied=10,
+                    basic=0, dissatisfied=20, deadline=date(2027, 3, 1), findings=["三会一课记录不全"],
                     measures=[(["P10"], "补齐三会一课记录", "王建国（河口镇党委）", date(2027, 1, 31))])
     assert out.to_stage == "secretary_assigned"
     assert "验收得分 65 低于 70 分" in out.message and "不满意率 67% 超过 50%" in out.message
@@ -92,17 +99,19 @@ def test_verification_thresholds_are_configurable(db: Database, clock: FakeClock
                       actor=ACTOR, clock=clock)
     add_org(strict)
     case_id = walk(strict, clock, "V001", "rectified")
-    out = strict.verify(case_id, on=date(2026, 3, 10), by="组", score=88, satisfied=40, dissatisfied=1,
-                        findings=["台账不全"], measures=[(["P01"], "补台账", "王", date(2026, 6, 30))])
+    out = verifier(strict).verify(case_id, on=date(2026, 3, 10), by="组", members=["钱"], score=88, satisfied=40,
+                                  dissatisfied=1, findings=["台账不全"],
+                                  measures=[(["P01"], "补台账", "王", date(2026, 6, 30))])
     assert out.to_stage == "secretary_assigned"
-    assert out.message == "验收未通过：验收得分 88 低于 90 分，退回整改"
+    assert out.message == "验收不合格：验收得分 88 低于 90 分，退回整改"
 
 
 def test_pass_at_exact_thresholds(wf: Workflow, clock: FakeClock) -> None:
     add_org(wf)
     case_id = walk(wf, clock, "V001", "rectified")
-    out = wf.verify(case_id, on=date(2026, 3, 10), by="组", score=70, satisfied=10, dissatisfied=10)
-    assert out.to_stage == "verified"
+    out = verifier(wf).verify(case_id, on=date(2026, 3, 10), by="组", members=["钱"], score=70, satisfied=10,
+                              dissatisfied=10)
+    assert out.to_stage == "rectified" and "验收基本合格（70 分，满意率 50.0%），公示至 2026-03-15" in out.message
 
 
 def test_withdraw_is_terminal_and_frees_the_organization(wf: Workflow, db: Database, clock: FakeClock) -> None:
@@ -189,7 +198,7 @@ REFUSALS = [
      Refused, "没有第9项整顿措施"),
     ("secretary_assigned", lambda wf, c: wf.verify(c, on=date(2026, 3, 10), by="组", score=90, satisfied=1,
                                                    dissatisfied=0),
-     Refused, "无法验收销号"),
+     Refused, "无法验收："),
     ("rectified", lambda wf, c: wf.verify(c, on=date(2026, 3, 10), by="组", score=101, satisfied=1,
                                           dissatisfied=0),
      Refused, "验收得分应在 0–100 之间（现为 101）"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from rectify.cli import case_consolidation, case_read, case_supervision, case_tracks, case_write
+from rectify.cli import case_consolidation, case_read, case_supervision, case_tracks, case_verification, case_write
 
 
 @click.group()
@@ -12,6 +12,6 @@ def case() -> None:
     """Rectification cases (整顿案例): open, walk through the stages, show."""
 
 
-for _command in (*case_write.COMMANDS, *case_tracks.COMMANDS, *case_supervision.COMMANDS,
-                 *case_consolidation.COMMANDS, *case_read.COMMANDS):
+for _command in (*case_write.COMMANDS, *case_verification.COMMANDS, *case_tracks.COMMANDS,
+                 *case_supervision.COMMANDS, *case_consolidation.COMMANDS, *case_read.COMMANDS):
     case.add_command(_command)

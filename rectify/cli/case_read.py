@@ -88,12 +88,7 @@ def _print_case(c: dict[str, Any]) -> None:
         line("最近进展", f"{r['reported_on']} {r['note']}")
     for e in c["extensions"]:
         line("延期", f"{e['old_deadline']} → {e['new_deadline']}（{e['reason']}，{e['approved_by']} 批准）")
-    if c["self_check"]:
-        line("乡镇自查", c["self_check"])
-    for v in c["verifications"]:
-        result = "通过" if v["passed"] else f"未通过（{v['reasons']}）"
-        line("验收", f"{v['verified_on']} {v['verifier']} 得分 {v['score']}，满意 {v['satisfied']}/基本满意 "
-                     f"{v['basic']}/不满意 {v['dissatisfied']}，{result}")
+    _print_verification(c, line)
     if c["withdrawn_reason"]:
         line("撤销原因", c["withdrawn_reason"])
 
@@ -112,6 +107,38 @@ def _print_listings(c: dict[str, Any], line: Callable[[str, Any], None]) -> None
         line("回头看", f"{months_label(lb['after_days'])}（{lb['due_on']}）：{what}")
     for x in c.get("later_listings", []):
         line("再次列入", f"{x['identified_on']} 再次列入整顿（{x['year']} 年，整顿对象 {x['id']}）")
+
+
+def _print_verification(c: dict[str, Any], line: Callable[[str, Any], None]) -> None:
+    """申请验收 → 验收 → 公示 → 销号: the application, each verification, the 公示 and its objections."""
+    import json
+
+    from rectify.states.thresholds import GRADE_LABELS, percent, satisfaction_rate
+
+    if c["self_check"]:
+        line("申请验收", f"{c['rectified_on']} {c.get('applied_by') or ''}，乡镇初验意见：{c['self_check']}")
+    for v in c["verifications"]:
+        grade = GRADE_LABELS.get(v.get("grade") or "", "")
+        result = (grade or "通过") if v["passed"] else f"{grade or '未通过'}（{v['reasons']}）"
+        rate = percent(satisfaction_rate(v["satisfied"], v["basic"], v["dissatisfied"]))
+        text = (f"{v['verified_on']} {v['verifier']} 得分 {v['score']}，满意 {v['satisfied']}/基本满意 "
+                f"{v['basic']}/不满意 {v['dissatisfied']}（满意率 {rate}），{result}")
+        line("验收", text)
+        if v.get("members"):
+            line("验收组成员", v["members"] + (f"（{v['signed_by']} 签署）" if v.get("signed_by") else ""))
+        if v.get("score_sheet"):
+            line("评分表", "，".join(f"{k} {n}" for k, n in json.loads(v["score_sheet"]).items()))
+    if c.get("publicity_until"):
+        line("公示", f"至 {c['publicity_until']}（期满且无待处理异议后可销号）")
+    decisions = {"upheld": "异议成立，验收不通过", "dismissed": "不予采纳", "": "待处理"}
+    for o in c.get("objections", []):
+        text = f"{o['raised_on']} {o['text']}：{decisions.get(o['decision'], o['decision'])}"
+        if o["decided_on"]:
+            text += f"（{o['decided_on']} {o['decided_by']}{'，' + o['note'] if o['note'] else ''}）"
+        line("公示异议", text)
+    if c.get("struck_off_on"):
+        doc = f"，文号 {c['strike_off_doc']}" if c.get("strike_off_doc") else ""
+        line("销号", f"{c['struck_off_on']} 批复{doc}")
 
 
 def _print_supervision(c: dict[str, Any], line: Callable[[str, Any], None]) -> None:

@@ -11,7 +11,6 @@ import click
 
 from rectify.cli.common import DATE, App, done, pass_app, whole
 from rectify.cli.data import run_import
-from rectify.states.stages import Stage
 from rectify.states.tracks import VILLAGE_STATUS_WORDS
 
 VILLAGE_STATUS_CHOICES = tuple(VILLAGE_STATUS_WORDS)
@@ -153,52 +152,6 @@ def case_progress(app: App, ref: str, on: date, note: str) -> None:
     done(app.workflow().report_progress(ref, on=on, note=note))
 
 
-@click.command(Stage.rectified.value)
-@click.argument("ref", metavar="CASE")
-@click.option("--on", type=DATE, required=True, help="整改完成日期.")
-@click.option("--self-check", default="", help="乡镇自查情况.")
-@pass_app
-def case_rectified(app: App, ref: str, on: date, self_check: str) -> None:
-    """Declare the case rectified after the township self-check (已整改) → rectified.
-
-    \b
-    Example:
-      rectify case rectified 12 --on 2026-10-15 --self-check "乡镇党委逐项自查，整改到位"
-    """
-    done(app.workflow().mark_rectified(ref, on=on, self_check=self_check))
-
-
-@click.command("verify")
-@click.argument("ref", metavar="CASE")
-@click.option("--on", type=DATE, required=True, help="验收日期.")
-@click.option("--by", default="", help="验收人/验收组.")
-@click.option("--score", type=click.IntRange(0, 100), required=True, help="验收得分 0–100.")
-@click.option("--satisfied", type=whole(0), required=True, help="满意人数.")
-@click.option("--dissatisfied", type=whole(0), required=True, help="不满意人数.")
-@click.option("--basic", type=whole(0), default=0, show_default=True, help="基本满意人数.")
-@click.option("--deadline", type=DATE, help="New 转化时限 if the verification fails.")
-@click.option("--finding", "findings", multiple=True, help="验收发现的问题 (required when it fails). Repeat.")
-@click.option("--measure", "measures", multiple=True,
-              help="New 整改措施 when it fails (≥1 required), as for plan: " + MEASURE_FORMAT + ". Repeat.")
-@pass_app
-def case_verify(app: App, ref: str, on: date, by: str, score: int, satisfied: int, dissatisfied: int,
-                basic: int, deadline: date | None, findings: tuple[str, ...], measures: tuple[str, ...]) -> None:
-    """County verification (验收): passes → verified (销号); below the thresholds → back to secretary_assigned.
-
-    A failed verification needs the findings and at least one new measure with its due date; the
-    township's self-check is cleared, so the case is applied for again only after the new measures.
-
-    \b
-    Example:
-      rectify case verify 12 --on 2026-11-10 --by 县委组织部验收组 --score 86 --satisfied 42 --dissatisfied 2
-      rectify case verify 12 --on 2026-11-10 --by 验收组 --score 62 --satisfied 20 --dissatisfied 25 \\
-          --finding "三会一课记录不全" --measure "P04|补齐三会一课记录|王建国|2026-12-20"
-    """
-    done(app.workflow().verify(ref, on=on, by=by, score=score, satisfied=satisfied, dissatisfied=dissatisfied,
-                                basic=basic, deadline=deadline, findings=findings,
-                                measures=[_measure(m) for m in measures]))
-
-
 @click.command("withdraw")
 @click.argument("ref", metavar="CASE")
 @click.option("--reason", default="", help="撤销原因.")
@@ -256,5 +209,5 @@ def case_import(app: App, file: str, dry_run: bool) -> None:
 
 COMMANDS: tuple[click.Command, ...] = (
     case_open, case_plan, case_revise_plan, case_measure_done, case_progress,
-    case_rectified, case_verify, case_withdraw, case_extend, case_import,
+    case_withdraw, case_extend, case_import,
 )

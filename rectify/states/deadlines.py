@@ -34,9 +34,17 @@ def default_deadline(identified_on: date, policy: PolicyConfig) -> date:
     return identified_on + timedelta(days=int(policy.default_deadline))
 
 
+# 销号批复 is due this many days after 公示 ends (SPEC §4: verification + 公示 days + 7).
+STRIKE_OFF_DUE_DAYS = 7
+
+
 def stage_due(stage: str, *, cycle_start: date, deadline: date, rectified_on: date | None,
-              policy: PolicyConfig) -> date | None:
-    """The due date of the stage's current task (``rectify.states.tasks``); None for closed cases."""
+              policy: PolicyConfig, publicity_until: date | None = None) -> date | None:
+    """The due date of the stage's current task (``rectify.states.tasks``); None for closed cases.
+
+    In ``rectified`` the task is 组织验收 until a verification passes, then 销号批复 after the 公示."""
+    if stage == Stage.rectified and publicity_until is not None:
+        return publicity_until + timedelta(days=STRIKE_OFF_DUE_DAYS)
     return task_due(stage, cycle_start=cycle_start, deadline=deadline, rectified_on=rectified_on, policy=policy)
 
 

@@ -225,7 +225,87 @@ def all_measures_done(p: Proposal) -> str | None:
 
 
 def has_self_check(p: Proposal) -> str | None:
-    return "缺少乡镇自查情况" if _blank(p.get("self_check")) else None
+    return "缺少乡镇初验意见（--opinion）" if _blank(p.get("self_check")) else None
+
+
+# -- 验收 → 公示 → 销号 (SPEC §3 "Inside rectified"); facts: the case's signers, its 公示, a pending objection --
+
+
+def has_team(p: Proposal) -> str | None:
+    return "缺少验收组成员（--member，至少一人）" if not [m for m in p.get("members") or [] if not _blank(m)] else None
+
+
+def enough_surveyed(p: Proposal) -> str | None:
+    least = p.facts.get("min_surveyed", 0)
+    counts = [p.get(k) or 0 for k in ("satisfied", "basic", "dissatisfied")]
+    if any(c < 0 for c in counts):
+        return None  # verification_complete names it
+    return f"民主测评 {sum(counts)} 人，少于 {least} 人" if sum(counts) < least else None
+
+
+def not_in_publicity(p: Proposal) -> str | None:
+    """A passed verification waits for its 公示 and 销号; it is not verified again."""
+    verified = p.facts.get("publicity_until")
+    if verified is not None:
+        return f"已于 {p.facts.get('verified_on')} 验收合格，正在公示（至 {verified}），待销号批复"
+    return None
+
+
+def _same_signer(p: Proposal, key: str) -> str | None:
+    signer, other = p.facts.get("signer"), p.facts.get(key)
+    return other if not _blank(other) and signer == other else None
+
+
+def verifier_not_applicant(p: Proposal) -> str | None:
+    who = _same_signer(p, "applied_by")
+    return f"{who} 是申请验收人，不能验收自己申请的整顿对象" if who else None
+
+
+def approver_not_verifier(p: Proposal) -> str | None:
+    who = _same_signer(p, "verified_by")
+    return f"{who} 是验收人，不能批复自己验收的整顿对象销号" if who else None
+
+
+def in_publicity(p: Proposal) -> str | None:
+    return "尚未验收合格，没有进行中的公示" if p.facts.get("publicity_until") is None else None
+
+
+def within_publicity(p: Proposal) -> str | None:
+    on, start, until = p.get("on"), p.facts.get("verified_on"), p.facts.get("publicity_until")
+    if on is None or until is None or start is None:
+        return None
+    if not start <= on <= until:
+        return f"异议日期 {on} 不在公示期（{start} 至 {until}）内"
+    return None
+
+
+def publicity_over(p: Proposal) -> str | None:
+    on, until = p.get("on"), p.facts.get("publicity_until")
+    if on is not None and until is not None and on < until:
+        return f"公示期至 {until} 才满，{on} 不能销号"
+    return None
+
+
+def no_pending_objection(p: Proposal) -> str | None:
+    pending = p.facts.get("objection")
+    if pending is not None:
+        return f"{pending.raised_on} 登记的公示异议「{pending.text}」尚未处理"
+    return None
+
+
+def objection_pending(p: Proposal) -> str | None:
+    return None if p.facts.get("objection") is not None else "没有待处理的公示异议"
+
+
+def after_objection(p: Proposal) -> str | None:
+    pending, on = p.facts.get("objection"), p.get("on")
+    if pending is not None and on is not None and on < pending.raised_on:
+        return f"处理日期 {on} 早于异议登记日期 {pending.raised_on}"
+    return None
+
+
+def has_objection_text(p: Proposal) -> str | None:
+    return "缺少异议内容（--text）" if _blank(p.get("text")) else None
 
 
 def verification_complete(p: Proposal) -> str | None:

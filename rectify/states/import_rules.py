@@ -19,7 +19,8 @@ from rectify.states.thresholds import score_passes
 from rectify.states.transitions import BY_TRIGGER
 
 # The moves that take a case from identified to each stage of the plain path, in order.
-PATH: tuple[str, ...] = ("plan", "assign_secretary", "mark_rectified", "verify")
+# (A verification inside rectified, then the strike-off: a sheet row shows the two as one, 已验收销号.)
+PATH: tuple[str, ...] = ("plan", "assign_secretary", "mark_rectified", "strike_off")
 
 
 def _path_stages() -> tuple[str, ...]:
@@ -67,7 +68,7 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "mark_rectified": (
         RowRule("all_measures_done", "measures", "此阶段整顿措施应全部完成，现为 {done}/{total}"),
     ),
-    "verify": (
+    "strike_off": (
         RowRule("has_verification_date", "verified_on", "已验收销号的案例需要验收日期"),
         RowRule("has_score", "score", "已验收销号的案例需要验收得分"),
     ),
@@ -84,6 +85,10 @@ NOT_FROM_ROWS: dict[str, str] = {
     "plan_covers_problems": "a sheet's measures answer the row's problems (存在问题); each is linked to them",
     "term_valid": "an imported first secretary's term is not on the sheet",
     "no_first_secretary_in_post": "an imported case has no secretary before its row",
+    "in_publicity": "a sheet row shows 已验收销号 as one step: the verification and the strike-off together",
+    "publicity_over": "an imported strike-off is dated on its verification date (no 公示 on a sheet)",
+    "no_pending_objection": "a sheet carries no 公示 objections",
+    "approver_not_verifier": "an imported case's steps are signed by the importer alone",
 }
 
 _RULES: dict[str, tuple[tuple[Guard, str, str], ...]] = {

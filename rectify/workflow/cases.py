@@ -92,12 +92,19 @@ def as_it_stood(db: Database, ref: str | int, *, as_of: date, config: Config, re
                 "supervised", "supervision_reason", "measures_total", "measures_done", "last_progress_on"):
         case[key] = _iso(getattr(state, key))
     case["self_check"] = row.self_check if state.rectified_on is not None else ""
+    # 申请验收 → 验收 → 公示 → 销号, as the day stood (the signers and the 文号 from the tables).
+    case["applied_by"] = row.applied_by if state.rectified_on is not None else ""
+    case["grade"] = state.grade
+    case["satisfaction"] = state.satisfaction
+    case["publicity_until"] = _iso(state.publicity_until) if state.struck_off_on is None else None
+    case["struck_off_on"] = _iso(state.struck_off_on)
+    case["strike_off_doc"] = row.strike_off_doc if state.struck_off_on is not None else ""
     case["supervision_level"] = (state.supervision_level or row.supervision_level) if state.supervised else ""
     case["stage_label"] = STAGE_LABELS[state.stage]
     case.update(status(state, as_of, config))
     case["as_of"] = as_of.isoformat()
     case["organization"] = {k: _iso(v) for k, v in org._mapping.items() if k not in ("id", "created_at")}
-    dated = {"progress_reports": "reported_on", "verifications": "verified_on"}
+    dated = {"progress_reports": "reported_on", "verifications": "verified_on", "objections": "raised_on"}
     for name, rows in parts.items():
         case[name] = [r for r in _rows(rows) if name not in dated or r[dated[name]] <= case["as_of"]]
     case["measures"] = case["measures"][:state.measures_total]

@@ -74,11 +74,14 @@ DEMO_PEOPLE: tuple[PersonInput, ...] = (ADMIN, *OFFICERS, VERIFIER, APPROVER, *T
 # Targets that are not stages: verified then listed again after a relapse, and failed verification once.
 REOPENED = "reopened"
 FAILED_ONCE = "failed_once"
+# Two of the rectified cases are verified and in 公示 on the as-of day (one with an objection dismissed); their
+# steps draw nothing from the generator, so every other case stays as it was.
 # (target, count): what the demo county shows on its as-of date.
 SCENARIOS: tuple[tuple[str, int], ...] = (
     (Stage.identified, 6), (Stage.ledger_created, 6), (Stage.secretary_assigned, 12), (Stage.rectified, 5),
     (Stage.verified, 6), (REOPENED, 1), (Stage.withdrawn, 1), (FAILED_ONCE, 1),
 )
+TEAM = ("陶文静", "严正")  # the verification team beside the verifier
 PROGRESS_NOTES = ("召开党员大会，通报整顿进展", "村“两委”班子开展谈心谈话", "完成党群服务中心改造",
                   "化解信访积案一件", "组织党员开展志愿服务", "集体经济项目签约落地")
 
@@ -211,6 +214,10 @@ class _Walk:
         self.clock.day = min(day, self.as_of)
 
     @property
+    def in_publicity(self) -> bool:
+        return self.target == Stage.rectified and self.k % 5 < 2
+
+    @property
     def spread(self) -> int:
         return self.k % 4  # 0 green, 1 yellow, 2 orange, 3 red
 
@@ -250,6 +257,8 @@ class _Walk:
         self.rectify(rect_day)
         if self.target != Stage.rectified:
             self.verify(case_id, rect_day)
+        elif self.in_publicity:
+            self.publicity()
 
     def open(self, identified: date, deadline: date, problems: list[str] | None = None) -> int:
         rng, k = self.rng, self.k
@@ -342,17 +351,25 @@ class _Walk:
                                             self_check="乡镇党委逐项对照整改清单自查，问题均已整改到位")
 
     def verify(self, case_id: int, rect_day: date) -> None:
+        """验收 by the verifier; 公示; then 销号 by the approver (the cases in 公示 stop before it)."""
         rng, as_of, wf, code = self.rng, self.as_of, self.signers(VERIFIER), self.code
+        team = [VERIFIER.name, *TEAM]
         self.at(rect_day + timedelta(days=15))
         if self.target == FAILED_ONCE:
             deadline = as_of + timedelta(days=(120, 50, 20, -10)[self.spread])
-            wf.verify(code, on=self.clock.day, by="县委组织部验收组", score=62, satisfied=30, basic=10,
+            wf.verify(code, on=self.clock.day, by="县委组织部验收组", members=team, score=62, satisfied=30, basic=10,
                       dissatisfied=12, deadline=deadline, findings=["“三会一课”记录不全，群众满意度偏低"],
                       measures=[([self.problems[0]], "补齐“三会一课”记录并逐户走访群众", f"{self.person()}"
                                  f"（{self.township}党委）", min(deadline, self.clock.day + timedelta(days=60)))])
             return
-        wf.verify(code, on=self.clock.day, by="县委组织部验收组", score=rng.randint(78, 95),
+        score = rng.randint(78, 95)
+        items = score_items(score, wf.config.verification.items)
+        wf.verify(code, on=self.clock.day, by="县委组织部验收组", members=team, items=items,
                   satisfied=rng.randint(35, 50), basic=rng.randint(3, 10), dissatisfied=rng.randint(0, 3))
+        verified_on = self.clock.day
+        approver = self.signers(APPROVER)
+        self.at(verified_on + timedelta(days=approver.config.policy.publicity_days + 2))
+        approver.strike_off(code, on=self.clock.day, doc_no=f"青组字〔{self.clock.day.year}〕{30 + self.k}号")
         self.look_back(case_id)
 
     def look_back(self, case_id: int) -> None:
@@ -370,6 +387,25 @@ class _Walk:
         elif self.k % 3 and due <= as_of:
             self.at(due)
             wf.look_back(case_id, on=due, result="巩固", note="班子团结稳定，组织生活正常，群众满意")
+
+    def publicity(self) -> None:
+        """Verified a few days ago and in 公示; on one of them an objection looked into and not upheld."""
+        code, wf, officer = self.code, self.signers(VERIFIER), self.signers(OFFICERS[0])
+        self.at(self.as_of - timedelta(days=2 + self.k % 2))
+        wf.verify(code, on=self.clock.day, by="县委组织部验收组", members=[VERIFIER.name, *TEAM],
+                  items=score_items(84 + self.k % 5, wf.config.verification.items), satisfied=41, basic=6,
+                  dissatisfied=1)
+        if self.k % 5 == 0:
+            self.at(self.clock.day + timedelta(days=1))
+            officer.objection(code, on=self.clock.day, text="群众来信反映村务公开不够及时")
+            officer.decide_objection(code, on=self.clock.day, upheld=False,
+                                     note="经核实，村务已按月公开，来信所反映情况不属实")
+
+
+def score_items(score: int, areas: tuple[str, ...]) -> dict[str, int]:
+    """A score sheet of the configured areas (default the 六有) adding up to ``score``."""
+    base, extra = divmod(score, len(areas))
+    return {a: base + (1 if i < extra else 0) for i, a in enumerate(areas)}
 
 
 def _detail(problems: list[str], rng: random.Random) -> str:

@@ -37,7 +37,6 @@ from rectify.states.stages import (
     WORK_TEAM,
     Stage,
 )
-from rectify.states.thresholds import verification_shortfalls
 from rectify.states.tracks import (
     PREEXISTING_LABEL,
     VILLAGE_STATUS_WORDS,
@@ -47,7 +46,7 @@ from rectify.states.tracks import (
 )
 from rectify.states.transitions import ACTION_LABELS, BY_TRIGGER, OPEN_ACTION, TRANSITIONS, TransitionSpec
 from rectify.validation import email_address, limit
-from rectify.workflow import consolidation, supervision
+from rectify.workflow import consolidation, supervision, verification
 from rectify.workflow.people import ensure_people
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.cases import CaseStore, DuplicateKey
@@ -211,11 +210,12 @@ class Workflow:
                 changes.setdefault("stage_since", max(inputs.get("on") or self.today(), row.stage_since))
                 changes["stage"] = to_stage
                 moved_on = changes["stage_since"]
-            if to_stage != row.stage or "deadline" in changes:
+            if to_stage != row.stage or "deadline" in changes or "publicity_until" in changes:
                 changes["stage_due"] = stage_due(
                     to_stage, cycle_start=changes.get("cycle_start", row.cycle_start),
                     deadline=changes.get("deadline", row.deadline),
-                    rectified_on=changes.get("rectified_on", row.rectified_on), policy=self.config.policy)
+                    rectified_on=changes.get("rectified_on", row.rectified_on), policy=self.config.policy,
+                    publicity_until=changes.get("publicity_until", row.publicity_until))
             changes["version"] = row.version + 1
             changes["updated_at"] = now
             if not store.bump(row.id, row.version, changes):
@@ -488,57 +488,42 @@ class Workflow:
 
     def mark_rectified(self, ref: str | int, *, on: date, self_check: str,
                        expected_version: int | None = None) -> Outcome:
-        inputs = {"on": on, "self_check": self_check.strip()}
+        """申请验收: the township's 初验 opinion (``self_check``) and application, signed by the actor."""
+        inputs = {"on": on, "self_check": self_check.strip(), "applied_by": self.actor}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
-            return {"rectified_on": on, "self_check": inputs["self_check"]}
+            return {"rectified_on": on, "self_check": inputs["self_check"], "applied_by": self.actor}
 
         return self._run(ref, "mark_rectified", inputs, apply=apply, expected_version=expected_version)
 
-    def verify(self, ref: str | int, *, on: date, by: str, score: int, satisfied: int, dissatisfied: int,
-               basic: int = 0, deadline: date | None = None, findings: Iterable[str] = (),
-               measures: Iterable[Any] = (), emails: dict[str, str] | None = None,
-               expected_version: int | None = None) -> Outcome:
-        """Passes only at or above the configured thresholds; otherwise takes ``fail_verification``, which
-        needs the findings and ≥1 new measure with its due date, and clears the township's self-check."""
-        reasons = verification_shortfalls(score, satisfied, basic, dissatisfied, self.config.verification)
-        passed = not reasons
-        inputs: dict[str, Any] = {"on": on, "by": by.strip(), "score": score, "satisfied": satisfied,
-                                  "basic": basic, "dissatisfied": dissatisfied, "passed": passed,
-                                  "reason": "；".join(reasons)}
-        if not passed:
-            inputs["findings"] = [f.strip() for f in findings if f.strip()]
-            inputs["measures"] = self._measures(measures, {k: email_address(v, k) for k, v in (emails or {}).items()})
-            if deadline is not None:
-                inputs["deadline"] = deadline
+    def verify(self, ref: str | int, *, on: date, by: str, score: int | None = None, satisfied: int,
+               dissatisfied: int, basic: int = 0, members: Iterable[str] = (), items: dict[str, int] | None = None,
+               deadline: date | None = None, findings: Iterable[str] = (), measures: Iterable[Any] = (),
+               emails: dict[str, str] | None = None, expected_version: int | None = None) -> Outcome:
+        """验收 (see :mod:`rectify.workflow.verification`): passed, the case stays in rectified for its 公示;
+        failed, ``fail_verification`` with the findings and ≥1 new measure, the application cleared."""
+        return verification.verify(self, ref, on=on, by=by, members=members, score=score, items=items,
+                                   satisfied=satisfied, basic=basic, dissatisfied=dissatisfied, deadline=deadline,
+                                   findings=findings, measures=measures, emails=emails,
+                                   expected_version=expected_version)
 
-        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
-            if not passed:  # [policy] propose_sign_after_failures: this failure proposes a county sign
-                after = self.config.policy.propose_sign_after_failures
-                inputs["propose_sign"] = bool(after) and not row.supervised \
-                    and store.failed_verifications(row.id) + 1 >= after
-            return {"problems": store.problems(row.id)}
+    def objection(self, ref: str | int, *, on: date, text: str, expected_version: int | None = None) -> Outcome:
+        """An objection raised in 公示, pending until decided."""
+        return verification.objection(self, ref, on=on, text=text, expected_version=expected_version)
 
-        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
-            store.add_verification(row.id, verified_on=on, verifier=inputs["by"], score=score, satisfied=satisfied,
-                                   basic=basic, dissatisfied=dissatisfied, passed=passed, reasons=inputs["reason"])
-            if passed:  # 销号: the 巩固期's look-backs are scheduled (SPEC §3)
-                return {"verified_on": on, "score": score, **consolidation.scheduled(on, self.config.policy)}
-            added = store.add_measures(row.id, inputs["measures"])
-            changes: dict[str, Any] = {"rectified_on": None, "stage_since": on, "self_check": "",
-                                       "measures_total": row.measures_total + added}
-            if deadline is not None:
-                changes["deadline"] = deadline
-            return changes
+    def decide_objection(self, ref: str | int, *, on: date, upheld: bool, note: str = "",
+                         findings: Iterable[str] = (), measures: Iterable[Any] = (),
+                         emails: dict[str, str] | None = None, deadline: date | None = None,
+                         expected_version: int | None = None) -> Outcome:
+        """The pending objection dismissed (公示 goes on) or upheld (the verification fails)."""
+        return verification.decide_objection(self, ref, on=on, upheld=upheld, note=note, findings=findings,
+                                             measures=measures, emails=emails, deadline=deadline,
+                                             expected_version=expected_version)
 
-        def message(p: Proposal) -> str:
-            if passed:
-                return f"验收通过（{score} 分），已销号"
-            sign = "。已多次验收未通过，建议县级挂牌督办（rectify case supervise）" if inputs["propose_sign"] else ""
-            return f"验收未通过：{inputs['reason']}，退回整改{sign}"
-
-        return self._run(ref, "verify" if passed else "fail_verification", inputs, apply=apply, facts=facts,
-                         expected_version=expected_version, message=message)
+    def strike_off(self, ref: str | int, *, on: date, doc_no: str = "",
+                   expected_version: int | None = None) -> Outcome:
+        """销号批复 → verified: after 公示, no objection pending, by someone other than the verifier."""
+        return verification.strike_off(self, ref, on=on, doc_no=doc_no, expected_version=expected_version)
 
     def withdraw(self, ref: str | int, *, reason: str, expected_version: int | None = None) -> Outcome:
         inputs = {"reason": reason.strip()}

@@ -25,6 +25,7 @@ from rectify.states.escalation import STEP_LABELS
 from rectify.states.roles import LEVEL_NAMES
 from rectify.states.stages import KINDS, NO_DUE_STAGES, OTHER_PROBLEM, SECRETARY_KINDS, STAGE_LABELS, Stage
 from rectify.states.tasks import BY_STAGE, light_reason
+from rectify.states.thresholds import GRADE_LABELS, percent
 from rectify.states.tracks import VILLAGE_ACTIONS, VILLAGE_STATUS
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.ledger import (
@@ -90,6 +91,9 @@ LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("last_progress", "最近进展"),
     ("verified_on", "验收日期"),
     ("score", "验收得分"),
+    ("grade", "验收等次"),
+    ("satisfaction", "满意率"),
+    ("struck_off_on", "销号日期"),
     ("struck_off", "是否销号"),
     ("look_backs", "回头看"),
     ("earlier_years", "曾列入年份"),
@@ -269,7 +273,7 @@ class LedgerRows(Iterable[LedgerRow]):
         kinds, stages, light_labels = KINDS, STAGE_LABELS, LIGHT_LABELS
         verified = Stage.verified.value
         local = LOCAL_SECRETARY
-        level_names, step_labels = LEVEL_NAMES, STEP_LABELS
+        level_names, step_labels, grade_labels = LEVEL_NAMES, STEP_LABELS, GRADE_LABELS
         closed = NO_DUE_STAGES
         tasks = {stage: (spec.code, spec.label) for stage, spec in BY_STAGE.items()}
         day = date.fromisoformat
@@ -282,7 +286,7 @@ class LedgerRows(Iterable[LedgerRow]):
                  measures_total, measures_done, last_progress_on, _org_code, org_name, kind, county, township,
                  problems, county_leader, township_cadre, sec_name, sec_unit, sec_kind, progress_note,
                  n_extensions, n_failed, supervision_level, escalation_step, look_backs, earlier_years, raw_measures,
-                 sec_term_until, vsec_name, vsec_action, village_status) = raw
+                 sec_term_until, vsec_name, vsec_action, village_status, grade, satisfaction, struck_off_on) = raw
                 if text_dates is None:
                     text_dates = isinstance(deadline, str)
                 if stage in closed:  # no light, no days left: no date to parse
@@ -302,6 +306,7 @@ class LedgerRows(Iterable[LedgerRow]):
                 if not text_dates:  # date objects (PostgreSQL): the cells show ISO text
                     identified_on, deadline = identified_on.isoformat(), deadline.isoformat()
                     verified_on, last_progress_on = _iso(verified_on), _iso(last_progress_on)
+                    struck_off_on = _iso(struck_off_on)
                 if want_light is not None and light != want_light:
                     continue
                 seq += 1
@@ -340,6 +345,9 @@ class LedgerRows(Iterable[LedgerRow]):
                     else "",
                     verified_on or "",
                     score if score is not None else "",
+                    grade_labels.get(grade, ""),
+                    percent(satisfaction),
+                    struck_off_on or "",
                     "是" if stage == verified else "否",
                     look_back_summary(look_backs) if look_backs else "",
                     earlier_years.replace(",", "、") if earlier_years else "",
@@ -410,6 +418,9 @@ def json_row(row: LedgerRow) -> dict[str, Any]:
         "last_progress": progress,
         "verified_on": _iso(r["verified_on"]),
         "score": r["score"],
+        "grade": r["grade"] or None,
+        "satisfaction": r["satisfaction"],
+        "struck_off_on": _iso(r["struck_off_on"]),
         "struck_off": r["stage"] == Stage.verified,
         "look_backs": look_back_items(r["look_backs"]),
         "earlier_years": [int(y) for y in r["earlier_years"].split(",")] if r["earlier_years"] else [],

@@ -90,6 +90,9 @@ TABLE_PRIORITY = (
     "county",
     "verified_on",
     "score",
+    "grade",
+    "satisfaction",
+    "struck_off_on",
     "struck_off",
     "detail",
 )
@@ -124,7 +127,7 @@ _MEASURES_COL = TABLE_KEYS.index("measures")
 _COUNTS = tuple(LEDGER_COLUMNS.index(k) for k in (("measures_done", "措施已完成"), ("measures_total", "措施总数"),
                                                    ("measures_overdue", "措施逾期")))
 _RAW_PROBLEMS = LEDGER_KEYS.index("problems")
-_RIGHT = {"seq", "case_id", "days_left", "deadline_days", "score"}
+_RIGHT = {"seq", "case_id", "days_left", "deadline_days", "score", "satisfaction"}
 
 
 def table_cells(row: LedgerRow) -> list[Any]:

@@ -24,7 +24,8 @@ KEYS = [k for k, _ in LEDGER_COLUMNS]
 ONE_LINE = frozenset({
     "seq", "county", "township", "kind", "measures_done", "measures_total", "measures_overdue", "township_cadre",
     "identified_on", "deadline", "stage",
-    "task_due", "days_left", "deadline_days", "light", "supervised", "verified_on", "score", "struck_off",
+    "task_due", "days_left", "deadline_days", "light", "supervised", "verified_on", "score", "grade", "satisfaction",
+    "struck_off_on", "struck_off",
 })
 LINES = frozenset({"measures"})  # one line per measure, as the cell's text has them
 MIN_WIDTH_EM: dict[str, float] = {
@@ -33,7 +34,8 @@ MIN_WIDTH_EM: dict[str, float] = {
     "last_progress": 7, "remarks": 6,
 }
 _ALIGN = {"seq": "right", "measures_done": "right", "measures_total": "right", "measures_overdue": "right",
-          "days_left": "right", "deadline_days": "right", "score": "right", "kind": "center",
+          "days_left": "right", "deadline_days": "right", "score": "right", "satisfaction": "right",
+          "grade": "center", "kind": "center",
           "light": "center", "supervised": "center", "struck_off": "center"}
 
 

@@ -49,7 +49,7 @@ def _sheet_columns() -> tuple[tuple[str, str], ...]:
 SHEET_COLUMNS = _sheet_columns()
 SHEET_HEADERS = [h for _, h in SHEET_COLUMNS]
 SHEET_KEYS = [k for k, _ in SHEET_COLUMNS]
-DATE_KEYS = frozenset({"identified_on", "deadline", "task_due", "verified_on"})
+DATE_KEYS = frozenset({"identified_on", "deadline", "task_due", "verified_on", "struck_off_on"})
 
 _FROM_RAW = {"org_code": "org_code"}
 _FORM_KEYS = [k for k, _ in LEDGER_COLUMNS]
@@ -144,6 +144,9 @@ XLSX_WIDTHS: dict[str, float] = {
     "last_progress": 24,
     "verified_on": 11,
     "score": 6,
+    "grade": 6,
+    "satisfaction": 7,
+    "struck_off_on": 11,
     "struck_off": 5,
     "remarks": 22,
 }

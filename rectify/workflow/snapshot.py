@@ -24,6 +24,7 @@ from rectify.states import consolidation
 from rectify.states.deadlines import stage_due
 from rectify.states.escalation import Step
 from rectify.states.stages import CLOSED_STAGES, FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM, Stage
+from rectify.states.thresholds import Grade, satisfaction_rate
 from rectify.states.transitions import IMPORT_ACTION, OPEN_ACTION
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.ledger import ITEM, PAIR, LedgerFilter
@@ -82,6 +83,10 @@ class CaseState:
     listed: bool = False
     look_backs: str = ""  # the 巩固期's schedule and results (states/consolidation.py)
     earlier_years: str = ""  # a repeat listing: the years the organization was listed before
+    grade: str = ""
+    satisfaction: float | None = None
+    publicity_until: date | None = None
+    struck_off_on: date | None = None
 
     @property
     def progress_note(self) -> str | None:
@@ -130,6 +135,7 @@ class CaseState:
             self.escalation_step, self.look_backs, self.earlier_years, self.measure_items(),
             sec[6] if sec and len(sec) > 6 else None,
             vsec[0] if vsec else None, vsec[5] if vsec else None, self.village_status,
+            self.grade, self.satisfaction, self.struck_off_on,
         )
 
 
@@ -154,6 +160,10 @@ def _day(value: Any) -> date | None:
     if value is None or value == "":
         return None
     return value if isinstance(value, date) else date.fromisoformat(value[:10])
+
+
+# The 满意率 at which a verification recorded before 0007 (no 等次 in its inputs) is 合格, as 0007 carried it.
+CARRIED_GOOD = 0.8
 
 
 # -- one function per action ---------------------------------------------------------------------------
@@ -245,8 +255,24 @@ def _rectified(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> Non
 
 
 def _verify(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    s.verified_on, s.score = e.on, e.detail.get("score")
-    s.look_backs = consolidation.encode(consolidation.schedule(e.on, policy.look_back_after_days))
+    """A passed verification starts 公示; one recorded before 0007 was the strike-off too (to_stage verified)."""
+    d = e.detail
+    s.verified_on, s.score = e.on, d.get("score")
+    s.satisfaction = d["satisfaction"] if "satisfaction" in d else satisfaction_rate(
+        d.get("satisfied") or 0, d.get("basic") or 0, d.get("dissatisfied") or 0)
+    s.grade = d.get("grade") or (Grade.good if s.satisfaction is None or s.satisfaction >= CARRIED_GOOD
+                                 else Grade.basic)
+    if e.to_stage == Stage.verified:
+        _struck_off(s, e.on, policy)
+    else:
+        s.publicity_until = _day(d.get("publicity_until"))
+
+
+def _struck_off(s: CaseState, on: date, policy: PolicyConfig) -> None:
+    """销号: the 公示 is over, and the 巩固期's look-backs are scheduled from this day."""
+    s.struck_off_on = on
+    s.publicity_until = None
+    s.look_backs = consolidation.encode(consolidation.schedule(on, policy.look_back_after_days))
 
 
 def _look_back(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -256,11 +282,21 @@ def _look_back(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> Non
 
 
 def _fail(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    """A failed verification, or an objection upheld in 公示: new measures, the application cleared."""
     s.n_failed += 1
-    s.rectified_on = None
+    s.rectified_on = s.verified_on = s.score = s.satisfaction = s.publicity_until = None
+    s.grade = ""
     s.measures_total += len(e.detail.get("measures") or [])  # a failed verification's new measures
     s.add_measures(e.detail.get("measures") or [])
     s.deadline = _day(e.detail.get("deadline")) or s.deadline
+
+
+def _recorded(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    """An objection raised or dismissed: recorded in the history, nothing on the ledger moves."""
+
+
+def _strike_off(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    _struck_off(s, _day(e.detail.get("on")) or e.on, policy)
 
 
 def _withdraw(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -346,8 +382,14 @@ def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.escalation_step = snap.get("escalation_step") or ""
     if stage in (Stage.rectified, Stage.verified):
         s.rectified_on = _day(snap.get("rectified_on"))
-    if stage == Stage.verified:
+    judged_on = _day(snap.get("verified_on"))
+    if stage == Stage.verified or (stage == Stage.rectified and snap.get("publicity_until") and judged_on is not None
+                                   and judged_on <= as_of):
         s.verified_on, s.score = _day(snap.get("verified_on")), snap.get("score")
+        s.grade, s.satisfaction = snap.get("grade") or "", snap.get("satisfaction")
+        s.publicity_until = _day(snap.get("publicity_until")) if stage == Stage.rectified else None
+    if stage == Stage.verified:
+        s.struck_off_on = _day(snap.get("struck_off_on")) or s.verified_on
         s.look_backs = consolidation.as_of_day(snap.get("look_backs") or "", as_of)
     s.earlier_years = snap.get("earlier_years") or ""
     sec = snap.get("secretary")  # name, kind, unit, since (the import's SECRETARY_KEYS)
@@ -380,6 +422,10 @@ FOLDS: dict[str, Fold] = {
     "mark_rectified": _rectified,
     "verify": _verify,
     "fail_verification": _fail,
+    "objection": _recorded,
+    "dismiss_objection": _recorded,
+    "uphold_objection": _fail,
+    "strike_off": _strike_off,
     "withdraw": _withdraw,
     "reopen": _reopen,
     "extend": _extend,
@@ -405,7 +451,7 @@ def settle(s: CaseState, policy: PolicyConfig) -> None:
     """The due date the engine fixed at the last move or deadline change: every input of it (stage, start,
     deadline, rectified date) changes only with a move or an extension, so the folded state gives it."""
     s.stage_due = stage_due(s.stage, cycle_start=s.cycle_start, deadline=s.deadline, rectified_on=s.rectified_on,
-                            policy=policy)
+                            policy=policy, publicity_until=s.publicity_until)
 
 
 # -- the rebuild ---------------------------------------------------------------------------------------

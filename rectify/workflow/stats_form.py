@@ -93,7 +93,7 @@ def _count_row(states: list[CaseState], year: int) -> dict[str, int | None]:
     for s in states:
         if s.stage == Stage.withdrawn:
             continue
-        if _in(s.verified_on, year) and s.stage == Stage.verified:
+        if _in(s.struck_off_on, year) and s.stage == Stage.verified:  # 整顿提升: struck off (销号) in the year
             add("converted")
         if not _in(s.identified_on, year):
             continue
@@ -127,7 +127,7 @@ def count_form(states: Iterable[CaseState], *, year: int, as_of: date,
     # Open cases carried into the year: listed before it, and neither withdrawn nor struck off before it.
     carried = {label: sum(1 for s in cases if (kind is None or s.kind == kind) and s.identified_on.year < year
                           and s.stage != Stage.withdrawn
-                          and not (s.verified_on is not None and s.verified_on.year < year))
+                          and not (s.struck_off_on is not None and s.struck_off_on.year < year))
                for label, kind in FORM_ROWS}
     return _form(rows, carried, year=year, as_of=as_of, report=report)
 

@@ -12,7 +12,7 @@ listed before; every verified case gets its look-backs scheduled from its 销号
 Written beside slice A's 0007, which the integrator chains in between.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 from datetime import date, timedelta
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from rectify.config import Config, PolicyConfig
@@ -18,6 +18,7 @@ from rectify.states.escalation import parse_step
 from rectify.states.import_rules import RANK, RowCheck
 from rectify.states.roles import LEVEL_NAMES, Level
 from rectify.states.stages import STAGE_LABELS, Stage
+from rectify.states.thresholds import GRADE_LABELS, Grade
 from rectify.states.tracks import VILLAGE_ACTIONS, VILLAGE_STATUS_WORDS
 from rectify.workflow.importing.cells import SECRETARY_WORDS, CellError, Parsers
 from rectify.workflow.importing.rows import Row
@@ -25,6 +26,28 @@ from rectify.workflow.persistence.bulk import CasePlan
 
 _json_str: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]  # a JSON string
 _RECTIFIED = RANK[Stage.rectified]
+_GRADE_WORDS = {**{label: code for code, label in GRADE_LABELS.items()}, **{str(code): str(code) for code in Grade}}
+PASSING = (Grade.good.value, Grade.basic.value)
+
+
+def parse_grade(value: Any) -> str:
+    """验收等次 as the ledger writes it (合格/基本合格/不合格) or its code."""
+    code = _GRADE_WORDS.get(str(value).strip())
+    if code is None:
+        raise CellError(f"应为 {'、'.join(GRADE_LABELS.values())}，收到「{value}」")
+    return code
+
+
+def parse_percent(value: Any) -> float:
+    """满意率 as the ledger writes it (95.9%), or a share (0.959)."""
+    text = str(value).strip()
+    try:
+        share = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise CellError(f"应为百分数，如 95.9%，收到「{value}」") from None
+    if not 0 <= share <= 1:
+        raise CellError(f"应在 0% 到 100% 之间，收到「{value}」")
+    return round(share, 3)
 
 
 class _Cells:
@@ -34,7 +57,7 @@ class _Cells:
                  "score", "rectified_on", "progress_on", "progress_note", "satisfied", "basic", "dissatisfied",
                  "sec_since", "sec_name", "sec_unit", "sec_kind", "leader", "cadre", "remarks", "explicit",
                  "level", "step", "look_backs", "earlier_years", "items", "owner", "owner_unit", "due", "term",
-                 "village", "village_status")
+                 "village", "village_status", "grade", "satisfaction", "struck_off_on")
 
     def __init__(self, r: Row, P: Parsers) -> None:
         self.problems = r.parse("problems", P.problems, ())
@@ -59,6 +82,9 @@ class _Cells:
         self.level, self.step = _supervision_cells(r)
         self.look_backs, self.earlier_years = r.text("look_backs"), r.text("earlier_years").replace("、", ",")
         self.struck = r.parse("struck_off", P.bool, False)
+        self.grade: str = r.parse("grade", parse_grade, "")
+        self.satisfaction: float | None = r.parse("satisfaction", parse_percent)
+        self.struck_off_on: date | None = r.parse("struck_off_on", P.date)
         self.verified_on: date | None = r.parse("verified_on", P.date)
         self.score: int | None = r.parse("score", P.score)
         self.rectified_on: date | None = r.parse("rectified_on", P.date)
@@ -183,13 +209,14 @@ def _consolidation(r: Row, c: _Cells, verified: bool, policy: PolicyConfig) -> t
     from rectify.states import consolidation
 
     look_backs = ""
-    if verified and c.verified_on is not None and c.look_backs:
-        parsed = consolidation.from_summary(c.look_backs, c.verified_on, policy.look_back_after_days)
+    struck = c.struck_off_on or c.verified_on  # the 巩固期 runs from the 销号 date
+    if verified and struck is not None and c.look_backs:
+        parsed = consolidation.from_summary(c.look_backs, struck, policy.look_back_after_days)
         if parsed is None:
             r.fail("look_backs", f"应为「6个月：巩固（日期）；12个月：待回头看（日期）」的形式，收到「{c.look_backs}」")
         look_backs = parsed or ""
-    elif verified and c.verified_on is not None:
-        look_backs = consolidation.encode(consolidation.schedule(c.verified_on, policy.look_back_after_days))
+    elif verified and struck is not None:
+        look_backs = consolidation.encode(consolidation.schedule(struck, policy.look_back_after_days))
     if c.earlier_years and not all(y.strip().isdigit() for y in c.earlier_years.split(",")):
         r.fail("earlier_years", f"应为年份，如 2025 或 2024、2025，收到「{c.earlier_years}」")
     return look_backs, c.earlier_years, consolidation.next_due(consolidation.decode(look_backs))
@@ -204,19 +231,28 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
     rect = c.rectified_on if rank >= _RECTIFIED else None
     verified = stage == Stage.verified
     withdrawn = stage == Stage.withdrawn
+    # 已整改 with a passed verification (验收等次 合格/基本合格): in 公示, from its verification date on.
+    in_publicity = (stage == Stage.rectified and c.verified_on is not None and c.score is not None
+                    and c.grade in PASSING)
+    judged = verified or in_publicity
+    publicity_until = c.verified_on + timedelta(days=policy.publicity_days) if in_publicity and c.verified_on \
+        else None
     case = (
         identified.year, stage, identified, deadline, _since(stage, c, identified),
-        stage_due(stage, cycle_start=identified, deadline=deadline, rectified_on=rect, policy=policy),
+        stage_due(stage, cycle_start=identified, deadline=deadline, rectified_on=rect, policy=policy,
+                  publicity_until=publicity_until),
         identified, 1, 1, r.text("detail"),
         r.text("helping_unit"), r.text("self_check") or ("导入" if rank >= _RECTIFIED else ""),
-        rect, c.verified_on if verified else None,
-        c.score if verified else None,
+        rect, c.verified_on if judged else None,
+        c.score if judged else None,
         (remarks or "导入时已撤销") if withdrawn else "",
         c.supervised and not withdrawn,
         (remarks or "导入时已挂牌督办") if c.supervised else "",
         (c.level or Level.county.value) if c.supervised and not withdrawn else "",  # default: the county's
         total, done, c.progress_on,
         now, now, c.step, *_consolidation(r, c, verified, policy), c.village_status,
+        "", "", c.grade if judged else "", c.satisfaction if judged else None, publicity_until,
+        (c.struck_off_on or c.verified_on) if verified else None, "",  # an imported 销号: its date, else verification's
     )
     done_day = rect or min(max(today, identified), deadline)
     measures = _measures(c, P, deadline, done_day)
@@ -241,9 +277,12 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
             "progress": list(progress) if progress else None,
             "measures": [[m[0], m[1], m[2], m[5], m[3], m[4]] for m in measures],
             "term_until": c.term, "village": list(village[:1]) + [village[9]] if village else None,
-            "village_status": c.village_status}
+            "village_status": c.village_status,
+            "grade": case[-5], "satisfaction": case[-4], "publicity_until": publicity_until, "struck_off_on": case[-2]}
     return CasePlan(r.number, org_code, stage, identified, case, _described(r, c.problems), measures, people,
-                    secretary, progress, _verification(r, c, verified),
+                    secretary, progress,
+                    # a row in 公示 (已整改 with a verification) keeps its application; the 公示 is not imported
+                    _verification(r, c, judged) if stage != Stage.rectified or in_publicity else None,
                     _detail(r, c, org_code, stage, source, snap), village)
 
 
@@ -281,7 +320,7 @@ def _verification(r: Row, c: _Cells, passed: bool) -> tuple[Any, ...] | None:
     if c.verified_on is None or c.score is None:
         return None
     return (c.verified_on, r.text("verifier") or "导入", c.score, c.satisfied or 0, c.basic or 0,
-            c.dissatisfied or 0, passed, "" if passed else "导入")
+            c.dissatisfied or 0, passed, "" if passed else "导入", "", "", c.grade if passed else "", "")
 
 
 def _detail(r: Row, c: _Cells, org_code: str, stage: str, source: str, snap: dict[str, Any]) -> str:

@@ -38,12 +38,14 @@ CASE_KEYS = ("year", "stage", "identified_on", "deadline", "stage_since", "stage
              "version", "detail", "helping_unit", "self_check", "rectified_on", "verified_on", "score",
              "withdrawn_reason", "supervised", "supervision_reason", "supervision_level", "measures_total",
              "measures_done", "last_progress_on", "created_at", "updated_at", "escalation_step", "look_backs",
-             "earlier_years", "next_look_back_on", "village_secretary_status")
+             "earlier_years", "next_look_back_on", "village_secretary_status", "applied_by", "verified_by", "grade",
+             "satisfaction", "publicity_until", "struck_off_on", "strike_off_doc")
 MEASURE_KEYS = ("seq", "text", "owner", "due_on", "done_on", "owner_unit")
 PERSON_KEYS = ("role", "name", "unit", "email", "phone")
 SECRETARY_KEYS = ("name", "kind", "unit", "since", "until", "email", "phone", "end_reason", "term_until", "action")
 PROGRESS_KEYS = ("reported_on", "note")  # the writer adds the actor
-VERIFICATION_KEYS = ("verified_on", "verifier", "score", "satisfied", "basic", "dissatisfied", "passed", "reasons")
+VERIFICATION_KEYS = ("verified_on", "verifier", "score", "satisfied", "basic", "dissatisfied", "passed", "reasons",
+                     "members", "score_sheet", "grade", "signed_by")
 
 
 @dataclass(slots=True)

@@ -27,6 +27,7 @@ from rectify.workflow.persistence.tables import (
     extension_t,
     measure_problem_t,
     measure_t,
+    objection_t,
     org_t,
     person_t,
     problem_t,
@@ -321,3 +322,26 @@ class CaseStore:
         """The registered person of that name or login (``role``, ``active``); None when not registered."""
         row = find_person(self.conn, name)
         return row if row is not None and row.registered else None
+
+    # -- verification, 公示 and its objections -----------------------------------------------------------
+
+    def pending_objection(self, case_id: int) -> sa.Row[Any] | None:
+        """The objection raised in 公示 and not yet decided, if any."""
+        return self.conn.execute(sa.select(objection_t).where(
+            objection_t.c.case_id == case_id, objection_t.c.decision == "").order_by(objection_t.c.id.desc())
+            .limit(1)).one_or_none()
+
+    def add_objection(self, case_id: int, **values: Any) -> None:
+        validation.row(objection_t, values)
+        self.conn.execute(INSERTS[objection_t], dict(
+            case_id=case_id, decision="", decided_on=None, decided_by="", note="", **values))
+
+    def decide_objection(self, objection_id: int, **values: Any) -> None:
+        self.conn.execute(sa.update(objection_t).where(objection_t.c.id == objection_id).values(**values))
+
+    def overturn_verification(self, case_id: int, reasons: str) -> None:
+        """An objection upheld in 公示: the case's last passed verification counts as failed."""
+        last = sa.select(sa.func.max(verification_t.c.id)).where(
+            verification_t.c.case_id == case_id, verification_t.c.passed.is_(True)).scalar_subquery()
+        self.conn.execute(sa.update(verification_t).where(verification_t.c.id == last).values(
+            passed=False, grade="fail", reasons=reasons))

@@ -21,8 +21,7 @@ from rectify.errors import BadInput, Conflict, DatabaseProblem
 
 # The Alembic revision this code was written for; tests assert it equals the migrations' head.
 SCHEMA_HEAD = "0008"
-# "0007" (slice A) is written beside 0008; the integrator chains it in between.
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0008")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 

@@ -13,6 +13,7 @@ from rectify.workflow.persistence.tables import (
     extension_t,
     measure_problem_t,
     measure_t,
+    objection_t,
     org_t,
     people_t,
     person_t,
@@ -45,7 +46,7 @@ def delete_orgs(conn: Connection, county: str, codes: Sequence[str]) -> None:
     measures = sa.select(measure_t.c.id).where(measure_t.c.case_id.in_(cases)).scalar_subquery()
     conn.execute(sa.delete(measure_problem_t).where(measure_problem_t.c.measure_id.in_(measures)))
     for t in (event_t, extension_t, verification_t, progress_t, secretary_t, person_t, measure_t, problem_t,
-              supervision_t):
+              supervision_t, objection_t):
         conn.execute(sa.delete(t).where(t.c.case_id.in_(cases)))
     conn.execute(sa.delete(case_t).where(case_t.c.org_id.in_(orgs)))
     conn.execute(sa.delete(org_t).where(mine))

@@ -43,6 +43,7 @@ LEDGER_KEYS = (
     # issue 12: each measure (MEASURE_FIELDS joined by PAIR, measures by ITEM), the first secretary's term
     # end, the village secretary in post and its action (选配/调整), the village secretary at listing.
     "measure_items", "sec_term_until", "vsec_name", "vsec_action", "village_status",
+    "grade", "satisfaction", "struck_off_on",
 )
 # One measure in ``measure_items``: seq, text, 责任人, unit, due (ISO), done (ISO or "").
 MEASURE_FIELDS = ("seq", "text", "owner", "owner_unit", "due_on", "done_on")
@@ -193,6 +194,9 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
             vsec.c.name.label("vsec_name"),
             vsec.c.action.label("vsec_action"),
             case_t.c.village_secretary_status.label("village_status"),
+            case_t.c.grade,
+            case_t.c.satisfaction,
+            case_t.c.struck_off_on,
         )
         .select_from(case_t)
         .join(org_t, org_t.c.id == case_t.c.org_id)

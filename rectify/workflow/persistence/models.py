@@ -75,6 +75,16 @@ class Case(SQLModel, table=True):
     # The 巩固期 after 销号 (states/consolidation.py): every scheduled look-back and its result, and the next due.
     look_backs: str = ""
     next_look_back_on: date | None = None
+    # 申请验收 → 验收 → 公示 → 销号 (SPEC §3 "Inside rectified"): who signed the application and the passed
+    # verification (the verifier may not be the applicant, the approver not the verifier), the 等次 and
+    # 满意率, the end of 公示 (fixed when it starts), and the strike-off's date and 文号.
+    applied_by: str = ""
+    verified_by: str = ""
+    grade: str = Field(default="", max_length=8)
+    satisfaction: float | None = None
+    publicity_until: date | None = None
+    struck_off_on: date | None = None
+    strike_off_doc: str = ""
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 
@@ -170,6 +180,25 @@ class Verification(SQLModel, table=True):
     dissatisfied: int
     passed: bool
     reasons: str = ""
+    members: str = ""  # the team, 、-separated
+    score_sheet: str = ""  # JSON {area: score}, empty when only a total was given
+    grade: str = Field(default="", max_length=8)
+    signed_by: str = ""
+
+
+class Objection(SQLModel, table=True):
+    """An objection raised in 公示: pending until decided; upheld fails the verification, dismissed lets 公示 go on."""
+
+    __tablename__ = "objection"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    raised_on: date
+    text: str
+    raised_by: str = ""
+    decision: str = Field(default="", max_length=12)  # "" pending | upheld | dismissed
+    decided_on: date | None = None
+    decided_by: str = ""
+    note: str = ""
 
 
 class DeadlineExtension(SQLModel, table=True):

@@ -20,6 +20,7 @@ from rectify.workflow.persistence.tables import (
     extension_t,
     measure_problem_t,
     measure_t,
+    objection_t,
     org_t,
     person_t,
     problem_t,
@@ -63,8 +64,13 @@ _PARTS: dict[str, sa.Select[Any]] = {
     .where(progress_t.c.case_id == sa.bindparam("case_id")).order_by(progress_t.c.reported_on, progress_t.c.id),
     "verifications": sa.select(verification_t.c.verified_on, verification_t.c.verifier, verification_t.c.score,
                                verification_t.c.satisfied, verification_t.c.basic, verification_t.c.dissatisfied,
-                               verification_t.c.passed, verification_t.c.reasons)
+                               verification_t.c.passed, verification_t.c.reasons, verification_t.c.members,
+                               verification_t.c.score_sheet, verification_t.c.grade, verification_t.c.signed_by)
     .where(verification_t.c.case_id == sa.bindparam("case_id")).order_by(verification_t.c.id),
+    "objections": sa.select(objection_t.c.raised_on, objection_t.c.text, objection_t.c.raised_by,
+                            objection_t.c.decision, objection_t.c.decided_on, objection_t.c.decided_by,
+                            objection_t.c.note)
+    .where(objection_t.c.case_id == sa.bindparam("case_id")).order_by(objection_t.c.id),
     "extensions": sa.select(extension_t.c.old_deadline, extension_t.c.new_deadline, extension_t.c.reason,
                             extension_t.c.approved_by)
     .where(extension_t.c.case_id == sa.bindparam("case_id")).order_by(extension_t.c.id),

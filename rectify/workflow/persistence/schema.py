@@ -107,6 +107,21 @@ notification_state = sa.Table(
     sa.Column('value', sa.String(), nullable=False, default=''),
 )
 
+objection = sa.Table(
+    'objection',
+    metadata,
+    sa.Column('id', sa.Integer(), primary_key=True, nullable=False),
+    sa.Column('case_id', sa.Integer(), sa.ForeignKey('rectification_case.id'), nullable=False),
+    sa.Column('raised_on', sa.Date(), nullable=False),
+    sa.Column('text', sa.String(), nullable=False),
+    sa.Column('raised_by', sa.String(), nullable=False, default=''),
+    sa.Column('decision', sa.String(12), nullable=False, default=''),
+    sa.Column('decided_on', sa.Date(), nullable=True),
+    sa.Column('decided_by', sa.String(), nullable=False, default=''),
+    sa.Column('note', sa.String(), nullable=False, default=''),
+    sa.Index('ix_objection_case_id', 'case_id'),
+)
+
 organization = sa.Table(
     'organization',
     metadata,
@@ -227,6 +242,13 @@ rectification_case = sa.Table(
     sa.Column('earlier_years', sa.String(), nullable=False, default=''),
     sa.Column('look_backs', sa.String(), nullable=False, default=''),
     sa.Column('next_look_back_on', sa.Date(), nullable=True),
+    sa.Column('applied_by', sa.String(), nullable=False, default=''),
+    sa.Column('verified_by', sa.String(), nullable=False, default=''),
+    sa.Column('grade', sa.String(8), nullable=False, default=''),
+    sa.Column('satisfaction', sa.Float(), nullable=True),
+    sa.Column('publicity_until', sa.Date(), nullable=True),
+    sa.Column('struck_off_on', sa.Date(), nullable=True),
+    sa.Column('strike_off_doc', sa.String(), nullable=False, default=''),
     sa.Column('created_at', UTCDateTime(), nullable=False),
     sa.Column('updated_at', UTCDateTime(), nullable=False),
     sa.Index(
@@ -295,5 +317,9 @@ verification = sa.Table(
     sa.Column('dissatisfied', sa.Integer(), nullable=False),
     sa.Column('passed', sa.Boolean(), nullable=False),
     sa.Column('reasons', sa.String(), nullable=False, default=''),
+    sa.Column('members', sa.String(), nullable=False, default=''),
+    sa.Column('score_sheet', sa.String(), nullable=False, default=''),
+    sa.Column('grade', sa.String(8), nullable=False, default=''),
+    sa.Column('signed_by', sa.String(), nullable=False, default=''),
     sa.Index('ix_verification_case_id', 'case_id'),
 )

@@ -30,6 +30,7 @@ event_t: Any = schema.case_event
 people_t: Any = schema.person  # the registry (person_t: people on a case)
 installation_t: Any = schema.installation
 supervision_t: Any = schema.supervision
+objection_t: Any = schema.objection
 
 CASE_WITH_ORG = sa.select(case_t, org_t.c.name.label("org_name"), org_t.c.code.label("org_code")).join(
     org_t, org_t.c.id == case_t.c.org_id)
@@ -37,7 +38,7 @@ CASE_BY_ID = CASE_WITH_ORG.where(case_t.c.id == sa.bindparam("id"))
 OPEN_CASE_BY_CODE = CASE_WITH_ORG.where(org_t.c.code == sa.bindparam("code"), case_t.c.stage.not_in(CLOSED_STAGES))
 BUMP = sa.update(case_t).where(case_t.c.id == sa.bindparam("_id"), case_t.c.version == sa.bindparam("_version"))
 INSERTS = {t: sa.insert(t) for t in (org_t, case_t, problem_t, measure_t, person_t, secretary_t, progress_t,
-                                     verification_t, extension_t, event_t, supervision_t)}
+                                     verification_t, extension_t, event_t, supervision_t, objection_t)}
 
 
 MAX_CASE_ID = 2**31 - 1
