@@ -21,7 +21,7 @@ from rectify.workflow.engine import Workflow
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.tables import case_t, secretary_t
 from rectify.workflow.snapshot import rebuild
-from tests.conftest import FakeClock, add_org, snapshot, walk
+from tests.conftest import FakeClock, add_org, pass_and_strike_off, snapshot, walk
 
 STRUCK = date(2026, 3, 10)  # walk()'s verification: the 销号 date
 FIRST, SECOND = date(2026, 9, 6), date(2027, 3, 10)  # 180 and 365 days after
@@ -145,7 +145,7 @@ def test_refusals_write_nothing(db: Database, wf: Workflow, clock: FakeClock, ru
     head = f"无法回头看：案例 {rectified}（河口镇王家庄村党支部）"
     refused(db, lambda: wf.look_back(rectified, on=date(2026, 3, 10), result="巩固", note="x"),
             f"{head}处于 rectified（已整改） 阶段，此操作只适用于 verified（已验收销号） 阶段")
-    wf.verify(rectified, on=STRUCK, by="验收组", score=88, satisfied=40, basic=5, dissatisfied=1)
+    pass_and_strike_off(wf, rectified, STRUCK)
     clock.set_day("2026-08-01")
     refused(db, lambda: wf.look_back(rectified, on=date(2026, 8, 1), result="巩固", note="x"),
             f"{head}处于 verified（已验收销号） 阶段，6个月回头看定于 {FIRST}，最早可于 2026-08-07 记录"
@@ -249,17 +249,18 @@ def test_the_second_failed_verification_proposes_a_county_sign(db: Database, clo
 
     from rectify.config import Config
     from rectify.workflow.cases import case_history
-    from tests.conftest import ACTOR
+    from tests.conftest import ACTOR, VERIFIER
 
     config = Config()
     config = replace(config, policy=replace(config.policy, propose_sign_after_failures=after))
     wf = Workflow(db, config, actor=ACTOR, clock=clock)
     case_id = walk(wf, clock, add_org(wf), "rectified")
     messages = []
+    verifier = Workflow(db, config, actor=VERIFIER, clock=clock)
     for n in (1, 2):
-        out = wf.verify(case_id, on=date(2026, 3, 10), by="验收组", score=65, satisfied=10, basic=0,
-                        dissatisfied=20, findings=["记录不全"],
-                        measures=[(["P10"], f"补齐记录{n}", "王建国", date(2026, 11, 30))])
+        out = verifier.verify(case_id, on=date(2026, 3, 10), by="验收组", members=[VERIFIER], score=65,
+                              satisfied=10, basic=0, dissatisfied=20, findings=["记录不全"],
+                              measures=[(["P10"], f"补齐记录{n}", "王建国", date(2026, 11, 30))])
         messages.append(out.message)
         assert case_history(db, case_id)[-1]["detail"]["propose_sign"] is (after == 2 and n == 2)
         if n == 1:

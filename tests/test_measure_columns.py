@@ -49,7 +49,7 @@ def _ledger(db_url: str, fmt: str, path: Path | None = None) -> Result:
 # The current task's due date (next_due, and the days left and light drawn from it) is fixed when the
 # stage started, which the sheet does not say until it has a 待办时限 column: the importer gives the policy's.
 NOT_IN_A_SHEET = {"seq", "case_id", "version", "remarks", "cycle", "extensions", "failed_verifications",
-                  "supervision_reason", "withdrawn_reason", "next_due", "days_left", "light"}
+                  "supervision_reason", "withdrawn_reason", "next_due", "days_left", "light", "light_reason"}
 
 
 def _comparable(db_url: str, tmp_path: Path, name: str) -> list[dict[str, Any]]:

@@ -78,6 +78,7 @@ class CaseState:
     village_status: str = ""  # the village secretary at listing: missing (缺配) / adjust (需调整)
     # Every measure by the day: [seq, text, 责任人, unit, due (ISO), done (ISO) or None].
     measures: list[list[Any]] = field(default_factory=list)
+    done_early: dict[int, str] = field(default_factory=dict)  # measure done dated before its plan was filed
     extensions: list[dict[str, Any]] = field(default_factory=list)
     n_failed: int = 0
     listed: bool = False
@@ -100,8 +101,9 @@ class CaseState:
         """Numbered after the last, as the engine numbers them."""
         for m in given:
             due = _day(m.get("due"))
-            self.measures.append([len(self.measures) + 1, m.get("text", ""), m.get("owner", ""),
-                                  m.get("owner_unit", ""), due.isoformat() if due else "", None])
+            seq = len(self.measures) + 1
+            self.measures.append([seq, m.get("text", ""), m.get("owner", ""), m.get("owner_unit", ""),
+                                  due.isoformat() if due else "", self.done_early.pop(seq, None)])
 
     def measure_items(self) -> str | None:
         """What the ledger query's ``measure_items`` aggregate gives (its order aside)."""
@@ -239,9 +241,12 @@ def _work_team(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> Non
 def _measure_done(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.measures_done += 1
     number = e.detail.get("measure_no")
+    done_on = (_day(e.detail.get("on")) or e.on).isoformat()
     for m in s.measures:
         if m[0] == number:
-            m[5] = (_day(e.detail.get("on")) or e.on).isoformat()
+            m[5] = done_on
+            return
+    s.done_early[number] = done_on  # dated before the plan that holds it was filed: kept for it
 
 
 def _progress(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
