@@ -195,7 +195,7 @@ NOTES: dict[str, str] = {
     "scheduler.drain_every_minutes": "每隔几分钟发送发件箱中的邮件",
     "supervisors": "逾期升级提醒的收件人（电子邮件地址列表）",
     "supervisors.county": "县级督导，如 [\"zzb@qingshan.gov.cn\"]",
-    "supervisors.city": "市级督导（挂牌督办的案例逾期时也抄送）",
+    "supervisors.city": "市级督导（挂牌督办的整顿对象逾期时也抄送）",
     "templates": "提醒邮件模板",
     "templates.folder": "覆盖内置模板的目录（subject.txt、digest.txt、digest.html）；空：内置模板",
     "report": "台账与统计表的填报信息",

@@ -55,7 +55,7 @@ def test_demo_export_restore_identical(db: Database, config: Config, run: Callab
 
     restored = _cli(empty_url, "restore", str(path))
     assert restored.exit_code == 0, restored.output
-    assert restored.stderr.startswith(f"已恢复 {len(lines) - 2} 行（组织 40 个，案例 39 个）")
+    assert restored.stderr.startswith(f"已恢复 {len(lines) - 2} 行（组织 40 个，整顿对象 39 个）")
     target = open_database(empty_url)
     try:
         assert snapshot(target) == {k: v for k, v in snapshot(db).items()}
@@ -84,7 +84,7 @@ def test_restore_refuses_non_empty(db: Database, wf: Workflow, run: Callable[...
     result = run("restore", str(path))
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
-    assert "不是空的（已有 1 行数据，其中组织 1 个、案例 0 个），只能恢复到新建的空数据库" in result.stderr
+    assert "不是空的（已有 1 行数据，其中组织 1 个、整顿对象 0 个），只能恢复到新建的空数据库" in result.stderr
     assert snapshot(db) == before
 
 

@@ -54,23 +54,23 @@ def test_walk_all_five_stages_with_the_cli(run: Run) -> None:
                   "--measure", "P10|规范三会一课|李志强|2026-09-30", "--county-leader", "李县长",
                   "--township-cadre", "张干部", "--helping-unit", "县财政局",
                   "--email", "county_leader=li@example.cn")) == \
-        "案例 1（河口镇王家庄村党支部）：identified（已确定） → ledger_created（已建台账）\n"
+        "整顿对象 1（河口镇王家庄村党支部）：identified（已确定） → ledger_created（已建台账）\n"
     assert "→ secretary_assigned（已选派书记）。第一书记 陈海涛（县财政局），任期至 2028-03-05" in ok(run(
         "case", "assign-secretary", "1", "--name", "陈海涛", "--unit", "县财政局", "--since", "2026-03-05"))
     assert ok(run("case", "measure-done", "1", "1", "--on", "2026-03-08")) == \
-        "案例 1（河口镇王家庄村党支部）：完成整顿措施，阶段 secretary_assigned（已选派书记）。第1项「配齐村两委班子」已完成\n"
+        "整顿对象 1（河口镇王家庄村党支部）：完成整顿措施，阶段 secretary_assigned（已选派书记）。第1项「配齐村两委班子」已完成\n"
     ok(run("case", "measure-done", "V001", "2", "--on", "2026-03-09"))
     ok(run("case", "progress", "1", "--on", "2026-03-09", "--note", "召开党员大会"))
     assert "→ rectified（已整改）" in ok(run("case", "rectified", "1", "--on", "2026-03-10",
                                             "--self-check", "乡镇自查，整改到位"))
     assert ok(run("--actor", "验收员", "case", "verify", "1", "--on", "2026-03-10", "--by", "县委组织部验收组",
                   "--member", "验收员", "--score", "86", "--satisfied", "42", "--basic", "5", "--dissatisfied", "2")) == \
-        ("案例 1（河口镇王家庄村党支部）：验收，阶段 rectified（已整改）。验收合格（86 分，满意率 95.9%），公示至 2026-03-15，"
+        ("整顿对象 1（河口镇王家庄村党支部）：验收，阶段 rectified（已整改）。验收合格（86 分，满意率 95.9%），公示至 2026-03-15，"
          "期满且无异议成立后由县委组织部审批人销号\n")
     later = {"RECTIFY_NOW": "2026-03-15T02:00:00+00:00"}
     assert ok(run("--actor", "审批员", "case", "strike-off", "1", "--on", "2026-03-15", "--doc-no", "青组字〔2026〕3号",
                   env=later)) == \
-        "案例 1（河口镇王家庄村党支部）：rectified（已整改） → verified（已验收销号）。2026-03-15 批复销号（青组字〔2026〕3号）\n"
+        "整顿对象 1（河口镇王家庄村党支部）：rectified（已整改） → verified（已验收销号）。2026-03-15 批复销号（青组字〔2026〕3号）\n"
     shown = json.loads(ok(run("case", "show", "1", "--format", "json", env=later)))
     assert shown["stage"] == "verified" and shown["score"] == 86
     history = json.loads(ok(run("case", "history", "1", "--format", "json")))
@@ -91,7 +91,7 @@ def test_side_paths_with_the_cli(run: Run) -> None:
     assert refused.exit_code == 1 and refused.stderr.startswith("错误：无法摘牌：") and "缺少检查人" in refused.stderr
     assert "→ withdrawn（已撤销）" in ok(run("case", "withdraw", "1", "--reason", "复核后误判"))
     history = ok(run("case", "history", "1"))
-    for fragment in ("挂牌督办 supervise", "延长转化时限 extend", "换届推迟", "撤销案例 withdraw", "复核后误判"):
+    for fragment in ("挂牌督办 supervise", "延长转化时限 extend", "换届推迟", "复核误判出列 withdraw", "复核后误判"):
         assert fragment in history
 
 
@@ -128,9 +128,9 @@ def test_listing_commands_in_every_format(run: Run) -> None:
     assert orgs == [{"code": "V001", "name": "河口镇王家庄村党支部", "kind": "village", "county": "青山县",
                      "township": "河口镇", "open_case": 1}]
     table = ok(run("org", "list"))
-    assert table.splitlines()[0].split() == ["组织代码", "党组织名称", "类别", "县", "乡镇", "在办案例"]
+    assert table.splitlines()[0].split() == ["组织代码", "党组织名称", "类别", "县", "乡镇", "在办整顿对象"]
     csv_text = ok(run("case", "list", "--format", "csv"))
-    assert csv_text.startswith("\ufeff案例,组织代码,党组织名称")
+    assert csv_text.startswith("\ufeff整顿对象,组织代码,党组织名称")
     rows = json.loads(ok(run("case", "list", "--open", "--format", "json")))
     assert rows[0]["stage"] == "identified" and rows[0]["light"] == "green" and rows[0]["days_left"] == 6
     assert json.loads(ok(run("case", "list", "--light", "red", "--format", "json"))) == []
@@ -169,13 +169,13 @@ def test_malformed_input_exits_2_with_one_line(run: Run, db: Database, args: tup
 
 RULES = [
     (("case", "assign-secretary", "1", "--name", "陈", "--unit", "局", "--since", "2026-03-05"),
-     "无法选派第一书记：案例 1（河口镇王家庄村党支部）处于 identified（已确定） 阶段，此操作只适用于 ledger_created（已建台账） 阶段"),
+     "无法选派第一书记：整顿对象 1（河口镇王家庄村党支部）处于 identified（已确定） 阶段，此操作只适用于 ledger_created（已建台账） 阶段"),
     (("case", "plan", "1", "--measure", "P01,P10|配齐班子|王|2027-06-30", "--county-leader", "李", "--township-cadre", "张"),
      "整改措施「配齐班子」的完成时限 2027-06-30 不得晚于转化时限 2026-12-31"),
-    (("case", "open", "V001", "--problem", "P01", "--identified", "2026-03-02"), "已有在办的整顿案例 1"),
+    (("case", "open", "V001", "--problem", "P01", "--identified", "2026-03-02"), "已有在办的整顿对象 1"),
     (("case", "open", "V404", "--problem", "P01", "--identified", "2026-03-02"), "找不到组织 V404"),
-    (("case", "show", "77"), "找不到案例或组织 77"),
-    (("case", "history", "V404"), "找不到案例或组织 V404"),
+    (("case", "show", "77"), "找不到整顿对象或组织 77"),
+    (("case", "history", "V404"), "找不到整顿对象或组织 V404"),
     (("case", "withdraw", "1"), "缺少原因"),
     (("org", "add", "V001", "重复", "--kind", "village", "--county", "c", "--township", "t"), "组织代码 V001 已存在"),
     (("case", "progress", "1", "--on", "2026-03-11", "--note", "明天"), "日期 2026-03-11 晚于今天 2026-03-10"),
@@ -341,7 +341,7 @@ def test_show_can_mask_phone_numbers(run: Run) -> None:
 def test_verified_organization_code_points_to_its_case_number(run: Run) -> None:
     walk_cli(run)
     ok(run("case", "withdraw", "V001", "--reason", "误判"))
-    refused(run("case", "show", "V001"), 1, "组织 V001（河口镇王家庄村党支部）没有在办的整顿案例；它最近的案例是 1（withdrawn），请用案例编号")
+    refused(run("case", "show", "V001"), 1, "组织 V001（河口镇王家庄村党支部）没有在办的整顿对象；它最近的整顿对象是 1（withdrawn），请用整顿对象编号")
 
 
 @pytest.mark.parametrize(("setup", "args", "code", "fragment"), [

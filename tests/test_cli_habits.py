@@ -147,7 +147,7 @@ def test_confirmations_go_to_stderr_and_q_silences_them(run: Run, tmp_path: Path
         (("org", "add", "V001", "河口镇王家庄村党支部", "--kind", "村", "--county", "青山县", "--township", "河口镇"),
          "已登记组织 V001"),
         (("case", "open", "V001", "--problem", "P01", "--identified", "2026年3月1日", "--deadline", "2026/12/31"),
-         "立案，阶段 identified（已确定）。转化时限 2026-12-31"),
+         "列入整顿，阶段 identified（已确定）。转化时限 2026-12-31"),
         (("case", "plan", "1", "--measure", "P01|配齐村两委班子|王建国|2026/6/30", "--county-leader", "李县长",
           "--township-cadre", "张干部"), "→ ledger_created（已建台账）"),
         (("ledger", "-o", str(tmp_path / "台账.csv"), "--format", "csv"), "已导出限期转化台账到"),

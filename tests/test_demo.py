@@ -76,6 +76,6 @@ def test_demo_refuses_a_database_with_registered_people(db: Database, run) -> No
 def test_demo_command_prints_the_ledger(run) -> None:  # type: ignore[no-untyped-def]
     result = run("demo", "--as-of", "2026-06-30")
     assert result.exit_code == 0, result.output
-    assert result.stderr.startswith("演示县 青山县：已建立 39 个整顿案例（截至 2026-06-30）")
+    assert result.stderr.startswith("演示县 青山县：已建立 39 个整顿对象（截至 2026-06-30）")
     assert result.stdout.startswith("序号")
     assert "党组织名称" in result.stdout and "已验收销号" in result.stdout

@@ -125,7 +125,7 @@ def test_ledger_round_trip(fmt: str, source_db: Database, db_url: str, db: Datab
     _export(source_db.url, fmt, exported)
     result = run("case", "import", str(exported))
     assert result.exit_code == 0, result.output
-    assert result.stderr.strip() == "已导入 39 行：新建组织 38 个，导入整顿案例 39 个"
+    assert result.stderr.strip() == "已导入 39 行：新建组织 38 个，导入整顿对象 39 个"
     before, after = tmp_path / "before.csv", tmp_path / "after.csv"
     _export(source_db.url, "csv", before)
     _export(db_url, "csv", after)
@@ -185,7 +185,7 @@ def test_gbk_county_sheet(db: Database, config: Config, run: Callable[..., Resul
     path.write_bytes(text.encode("gbk"))
     result = run("case", "import", str(path))
     assert result.exit_code == 0, result.output
-    assert "导入整顿案例 2 个" in result.stderr
+    assert "导入整顿对象 2 个" in result.stderr
     orgs = {o["name"]: o for o in list_orgs(db)}
     assert orgs["王家庄村党支部"]["kind"] == "village" and orgs["新华社区党支部"]["kind"] == "community"
     first = show_case(db, orgs["王家庄村党支部"]["code"], as_of=AS_OF, config=config)
@@ -240,14 +240,14 @@ def test_several_bad_rows_all_reported_nothing_written(db: Database, wf: Workflo
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert lines[:-1] == [
-        "第 2 行 · 组织代码：组织 V001 已有在办案例 1，一个组织同时只能有一个在办案例",
+        "第 2 行 · 组织代码：组织 V001 已有在办整顿对象 1，一个组织同时只能有一个在办整顿对象",
         "第 3 行 · 软弱涣散情形：未知的软弱涣散情形代码「P11」（应为 P01–P10）",
         "第 4 行 · 类别：未知的类别「乡」（应为 村、社区、国有企业、机关、事业单位、非公企业、社会组织 或 "
         "village, community, soe, agency, institution, private, social）",
         "第 4 行 · 确定日期：日期不存在「2026/2/30」",
         "第 5 行 · 验收得分：应在 0–100 之间，收到 120",
         "第 5 行 · 转化时限：转化时限 2026-01-01 早于或等于确定日期 2026-02-01",
-        "第 7 行 · 组织代码：组织 V005 在第 6 行已有在办案例，一个组织同时只能有一个在办案例",
+        "第 7 行 · 组织代码：组织 V005 在第 6 行已有在办整顿对象，一个组织同时只能有一个在办整顿对象",
     ]
     assert lines[-1] == "错误：导入失败：5 行有误（共 7 处，共 6 行），未写入任何数据"
     assert snapshot(db) == before
@@ -288,7 +288,7 @@ def test_stage_requirements_checked(db: Database, run: Callable[..., Result], tm
         "第 2 行 · 乡镇包村干部：已整改：此阶段需要乡镇包村干部",
         "第 2 行 · 第一书记（派出单位、任期）：已整改：此阶段需要第一书记，写成 姓名（派出单位）",
         "第 2 行 · 整顿措施：已整改：此阶段整顿措施应全部完成，现为 1/2",
-        "第 3 行 · 是否销号：已销号的案例阶段应为 已验收销号，本行为 已确定",
+        "第 3 行 · 是否销号：已销号的整顿对象阶段应为 已验收销号，本行为 已确定",
     ]
 
 
@@ -329,7 +329,7 @@ def test_dry_run_writes_nothing(db: Database, run: Callable[..., Result], tmp_pa
     assert run("import", "template", "--format", "xlsx", "-o", str(path)).exit_code == 0
     result = run("case", "import", str(path), "--dry-run")
     assert result.exit_code == 0, result.output
-    assert result.stderr.strip() == "检查通过（--dry-run，未写入）：将导入 1 行：新建组织 1 个，导入整顿案例 1 个"
+    assert result.stderr.strip() == "检查通过（--dry-run，未写入）：将导入 1 行：新建组织 1 个，导入整顿对象 1 个"
     assert snapshot(db) == before
 
 

@@ -53,10 +53,10 @@ def test_demo_prints_the_ledger_table(run: Run, clock: FakeClock) -> None:
     out = ok(run("demo", "--as-of", AS_OF, env={"COLUMNS": "100"})).output
     lines = out.splitlines()
     assert lines[0].startswith("演示县 青山县")
-    assert lines[1].split()[:4] == ["序号", "案例", "乡镇", "党组织名称"]
+    assert lines[1].split()[:4] == ["序号", "整顿对象", "乡镇", "党组织名称"]
     assert "当前待办" in lines[1] and "预警" in lines[1] and "待办剩余天数" in lines[1]
     assert all(display_width(line) <= 100 for line in lines[1:-2])
-    assert lines[-2].startswith("（共 39 个案例")
+    assert lines[-2].startswith("（共 39 个整顿对象")
     assert lines[-1].startswith("演示县已登记各角色人员；请以其身份继续，如 rectify --actor 钱明远")
 
 
@@ -348,7 +348,7 @@ def test_table_fits_the_width(demo: Run) -> None:
     for width in ("80", "120", "160"):
         out = ok(demo("ledger", "--as-of", AS_OF, "--width", width)).stdout.splitlines()
         assert all(display_width(line) <= int(width) for line in out[:-1])
-        assert out[0].split()[:2] == ["序号", "案例"]
+        assert out[0].split()[:2] == ["序号", "整顿对象"]
     wide = ok(demo("ledger", "--as-of", AS_OF, "--width", "160")).stdout.splitlines()[0]
     narrow = ok(demo("ledger", "--as-of", AS_OF, "--width", "80")).stdout.splitlines()[0]
     assert len(wide.split()) > len(narrow.split())
@@ -406,14 +406,14 @@ def test_os_reason_is_chinese() -> None:
 
 
 def test_table_shows_the_case_number(demo: Run) -> None:
-    """序号 counts the rows; 案例 is the number `rectify case show` takes, in the terminal table only."""
+    """序号 counts the rows; 整顿对象 is the number `rectify case show` takes, in the terminal table only."""
     rows = json.loads(ok(demo("ledger", "--as-of", AS_OF, "--stage", "verified", "--format", "json")).stdout)["cases"]
     lines = ok(demo("ledger", "--as-of", AS_OF, "--stage", "verified", "--width", "80")).stdout.splitlines()
     shown = [(int(line.split()[0]), int(line.split()[1])) for line in lines[2:-1]]
     assert shown == [(r["seq"], r["case_id"]) for r in rows]
     assert any(seq != case_id for seq, case_id in shown)
     csv_head = ok(demo("ledger", "--as-of", AS_OF, "--format", "csv")).stdout.lstrip("\ufeff").splitlines()[0]
-    assert csv_head.split(",") == SHEET and "案例" not in HEADERS
+    assert csv_head.split(",") == SHEET and "整顿对象" not in HEADERS
 
 
 def test_ics_says_overdue_not_negative_days(demo: Run, tmp_path: Path) -> None:

@@ -101,7 +101,7 @@ def test_relapse_lists_the_organization_again(db: Database, wf: Workflow, clock:
     assert "再次列入整顿（2026 年，整顿对象 " + new + "）" in run("case", "show", str(old)).output
     # All further look-backs are done with the relapse.
     refused(db, lambda: wf.look_back(old, on=date(2026, 9, 10), result="巩固", note="x"),
-            f"无法回头看：案例 {old}（河口镇王家庄村党支部）处于 verified（已验收销号） 阶段，"
+            f"无法回头看：整顿对象 {old}（河口镇王家庄村党支部）处于 verified（已验收销号） 阶段，"
             "巩固期的回头看已全部完成（或已反弹重新列入整顿）")
 
 
@@ -142,7 +142,7 @@ def test_open_links_a_repeat_listing(db: Database, wf: Workflow, clock: FakeCloc
 def test_refusals_write_nothing(db: Database, wf: Workflow, clock: FakeClock, run: Callable[..., Result]) -> None:
     code = add_org(wf)
     rectified = walk(wf, clock, code, "rectified")
-    head = f"无法回头看：案例 {rectified}（河口镇王家庄村党支部）"
+    head = f"无法回头看：整顿对象 {rectified}（河口镇王家庄村党支部）"
     refused(db, lambda: wf.look_back(rectified, on=date(2026, 3, 10), result="巩固", note="x"),
             f"{head}处于 rectified（已整改） 阶段，此操作只适用于 verified（已验收销号） 阶段")
     pass_and_strike_off(wf, rectified, STRUCK)

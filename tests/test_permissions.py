@@ -179,7 +179,7 @@ def test_auditor_and_admin_change_nothing(db: Database, county: dict[str, Workfl
     steps: list[tuple[str, Callable[[], object]]] = [
         ("登记组织", lambda: wf.add_org("Q009", "城关镇西街社区党支部", kind="village", county="青山县",
                                    township="城关镇")),
-        ("立案", lambda: opened(wf, "Q002")),
+        ("列入整顿", lambda: opened(wf, "Q002")),
         ("填报月度进展", lambda: wf.report_progress(case_id, on=date(2026, 3, 9), note="进展")),
         ("完成整顿措施", lambda: wf.complete_measure(case_id, 1, on=date(2026, 3, 9))),
         ("挂牌督办", lambda: wf.supervise(case_id, reason="督办")),
@@ -250,7 +250,7 @@ def test_cli_refusals_are_one_line_exit_1_and_history_shows_the_unit(
         ("外人", ("case", "progress", "1", "--on", "2026-03-09", "--note", "进展"),
          "错误：操作人 外人 未登记（或已停用），请管理员用 rectify people add 登记\n"),
         ("审计员", ("case", "withdraw", "1", "--reason", "误判"),
-         "错误：审计员（审计（只读））不能撤销案例：撤销须由县委组织部经办人或审批人办理\n"),
+         "错误：审计员（审计（只读））不能复核误判出列：撤销须由县委组织部经办人或审批人办理\n"),
         ("绿水经办", ("case", "withdraw", "1", "--reason", "误判"),
          "错误：绿水经办 的范围是 绿水县，不能操作 青山县 的整顿对象\n"),
     ]:
@@ -295,7 +295,7 @@ def test_imports_check_the_role_and_every_rows_county(db: Database, run: Callabl
                      "L001,河口镇王家庄村党支部,村,绿水县,河口镇,P01,2026-03-01\n", encoding="utf-8")
     result = run("--actor", "市督导", "case", "import", str(cases))
     assert (result.exit_code, result.stderr) == (
-        1, "错误：市督导（市委组织部督导）不能导入整顿案例：此操作须由县委组织部经办人进行\n")
+        1, "错误：市督导（市委组织部督导）不能导入整顿对象：此操作须由县委组织部经办人进行\n")
     result = run("--actor", "青山经办", "case", "import", str(cases))
     assert result.exit_code == 2, result.stderr
     assert "第 2 行 · 县：青山经办 的范围是 青山县" in result.stderr

@@ -177,7 +177,7 @@ def test_a_digest_the_templates_fail_on_is_failed_and_the_rest_are_sent(
     res = remind(run, cfg)
     assert res.exit_code == 1
     assert res.output.splitlines()[-3:] == [
-        "提醒扫描 2026-12-24：2 个候选案例，新记录 11 项提醒、6 封摘要（其中 1 封无法生成或投递）",
+        "提醒扫描 2026-12-24：2 个候选整顿对象，新记录 11 项提醒、6 封摘要（其中 1 封无法生成或投递）",
         "已发送 5 封摘要",
         "错误：1 封摘要未能发送（rectify outbox list 查看原因）",
     ]

@@ -80,7 +80,7 @@ def test_remind_run_sends_one_digest_per_person_once(
     assert "=?utf-8?" in raw
     again = remind(run, cfg)
     assert again.exit_code == 0 and again.output.splitlines() == [
-        "提醒扫描 2026-12-24：2 个候选案例，新记录 0 项提醒、0 封摘要",
+        "提醒扫描 2026-12-24：2 个候选整顿对象，新记录 0 项提醒、0 封摘要",
         "已发送 0 封摘要",
     ]
     assert len(smtp.sink.messages) == 6

@@ -139,14 +139,14 @@ def test_legacy_mode_nobody_registered_sees_everything(run: Run, county: dict[st
 def test_a_case_outside_the_scope_is_not_found_like_an_unknown_one(run: Run, registered: dict[str, int]) -> None:
     c = str(registered["C"])
     unknown = run("--actor", "青经办", "case", "show", "999")
-    assert unknown.exit_code == 1 and unknown.stderr == "错误：找不到案例或组织 999\n"
+    assert unknown.exit_code == 1 and unknown.stderr == "错误：找不到整顿对象或组织 999\n"
     for args, ref in ((("case", "show", c), c), (("case", "history", c), c), (("case", "show", "C"), "C"),
                       (("case", "history", "C", "--format", "json"), "C")):
         result = run("--actor", "青经办", *args)
-        assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"错误：找不到案例或组织 {ref}\n")
+        assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"错误：找不到整顿对象或组织 {ref}\n")
     # An organization outside the scope without an open case reads as unknown too, not "no open case".
-    assert run("--actor", "绿经办", "case", "show", "D").stderr == "错误：找不到案例或组织 D\n"
-    assert "没有在办的整顿案例" in run("--actor", "青经办", "case", "show", "D").stderr
+    assert run("--actor", "绿经办", "case", "show", "D").stderr == "错误：找不到整顿对象或组织 D\n"
+    assert "没有在办的整顿对象" in run("--actor", "青经办", "case", "show", "D").stderr
     # Within the scope the history and the show read as before.
     history = json.loads(ok(run("--actor", "绿审计", "case", "history", c, "--format", "json")))
     assert [e["case_id"] for e in history] == [registered["C"]]
@@ -207,9 +207,9 @@ def test_the_read_side_takes_the_reader(db: Database, config: Config, registered
     assert show_case(db, "C", as_of=as_of, config=config, reader=green)["id"] == registered["C"]
     from rectify.errors import NotFound
 
-    with pytest.raises(NotFound, match="^找不到案例或组织 A$"):
+    with pytest.raises(NotFound, match="^找不到整顿对象或组织 A$"):
         show_case(db, "A", as_of=as_of, config=config, reader=green)
-    with pytest.raises(NotFound, match=f"^找不到案例或组织 {registered['B']}$"):
+    with pytest.raises(NotFound, match=f"^找不到整顿对象或组织 {registered['B']}$"):
         case_history(db, registered["B"], reader=green)
     # An unlimited reader: an unregistered name, or a role with no counties.
     for everyone in (Actor(name="随便谁"), Actor(name="管理员", role="admin")):
@@ -232,11 +232,11 @@ def test_export_all_is_refused_to_everyone_but_the_admin(run: Run, registered: d
 def test_export_all_by_the_admin_and_in_legacy_mode(run: Run, county: dict[str, int], db: Database,
                                                    tmp_path: Path) -> None:
     legacy = tmp_path / "legacy.jsonl"
-    assert "案例 3 个" in said(run("--actor", "随便谁", "export", "--all", str(legacy)))
+    assert "整顿对象 3 个" in said(run("--actor", "随便谁", "export", "--all", str(legacy)))
     with db.begin() as conn:
         insert_person(conn, name="管理员", role="admin", scope="*", now=NOW)
     admin = tmp_path / "admin.jsonl"
-    assert "案例 3 个" in said(run("--actor", "管理员", "export", "--all", str(admin)))
+    assert "整顿对象 3 个" in said(run("--actor", "管理员", "export", "--all", str(admin)))
 
 
 def test_the_backup_rule_is_data_in_states() -> None:

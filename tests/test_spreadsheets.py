@@ -132,7 +132,7 @@ def test_libreoffice_round_trip_keeps_counts_dates_and_codes(
     assert not re.search(r",\d{1,2}/\d{1,2}(/\d{2,4})?,", text), "a count or code became a date"
     result = _rectify(db_url, "--actor", "县委组织部", "case", "import", str(resaved))
     assert result.exit_code == 0, result.output
-    assert "导入整顿案例 41 个" in result.output
+    assert "导入整顿对象 41 个" in result.output
     before, after = _ledger(source_db.url), _ledger(db_url)
     assert len(after) == 41
     assert after == before

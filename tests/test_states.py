@@ -167,4 +167,4 @@ def test_every_action_has_a_label() -> None:
     from rectify.states.transitions import ACTION_LABELS
 
     assert set(ACTION_LABELS) == {t.trigger for t in TRANSITIONS} | {"open", "import", "reopen"}
-    assert ACTION_LABELS["open"] == "立案" and ACTION_LABELS["plan"] == "建立工作台账"
+    assert ACTION_LABELS["open"] == "列入整顿" and ACTION_LABELS["plan"] == "建立工作台账"

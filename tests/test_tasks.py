@@ -185,7 +185,7 @@ def test_digest_is_a_notice(wf: Workflow, db: Database, clock: FakeClock) -> Non
     assert "应办事项：选派第一书记\n" in officer and "时限：2026年3月31日；剩余 3 天" in officer
     assert "办理要求：" in officer and "rectify" not in officer
     assert officer.rstrip().endswith("中共青山县委组织部\n2026年3月28日")
-    assert "立案" not in officer and "案例" not in officer
+    assert "列入整顿" not in officer and "整顿对象" not in officer
     # the county leader hears of nothing that is not overdue, except the monthly 专报
     leader = texts["leader@example.cn"]
     assert "联系整顿对象月度专报" in leader and "近期应办事项" not in leader

@@ -221,7 +221,7 @@ HEAD = "县,乡镇,党组织名称,类别,软弱涣散情形,整顿措施,确定
 
 @pytest.mark.parametrize(("cells", "message"), [
     ("青山县,河口镇,王家庄村党支部,村,P01,0/10000000,2026-01-05,2026-12-31,identified",
-     "整顿措施：整顿措施 10000000 项过多（一个案例最多 50 项）"),
+     "整顿措施：整顿措施 10000000 项过多（一个整顿对象最多 50 项）"),
     ("青山县,河口镇,王家庄村党支部,村,P01,0/12345678901234567890,2026-01-05,2026-12-31,identified",
      "整顿措施：应写成 已完成/总数"),
     ("青山县,河口镇,王家庄村党支部,村,P01,1/2,2026-01-05,9999-12-31,identified", "转化时限：日期 9999-12-31 超出范围"),
@@ -261,7 +261,7 @@ def test_a_reference_that_is_a_case_and_an_org_code_is_ambiguous(db: Database, w
     add_org(wf, str(case_id), "河口镇李家湾村党支部")
     walk(wf, clock, str(case_id), "identified")
     line = refused(run("case", "show", str(case_id)), 1)
-    assert f"既是案例编号 {case_id}（河口镇王家庄村党支部），也是组织代码 {case_id}（河口镇李家湾村党支部）" in line
+    assert f"既是整顿对象编号 {case_id}（河口镇王家庄村党支部），也是组织代码 {case_id}（河口镇李家湾村党支部）" in line
     assert "河口镇王家庄村党支部" in run("case", "show", f"case:{case_id}").stdout
     assert "河口镇李家湾村党支部" in run("case", "show", f"org:{case_id}").stdout
 

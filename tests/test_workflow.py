@@ -178,7 +178,7 @@ def test_progress_report_keeps_the_latest_date(wf: Workflow, db: Database, clock
 REFUSALS = [
     # (stage to reach, operation, expected error type, message fragment)
     ("identified", lambda wf, c: wf.assign_secretary(c, name="陈", unit="局", since=date(2026, 3, 9)),
-     Refused, "无法选派第一书记：案例 1（河口镇王家庄村党支部）处于 identified（已确定） 阶段，此操作只适用于 ledger_created"),
+     Refused, "无法选派第一书记：整顿对象 1（河口镇王家庄村党支部）处于 identified（已确定） 阶段，此操作只适用于 ledger_created"),
     ("identified", lambda wf, c: wf.plan(c, measures=[], county_leader="李"),
      Refused, "缺少整顿措施（至少一项：问题|内容|责任人|完成时限）；问题「P01 班子配备不齐、书记长期缺职、工作处于停滞状态；"
               "P10 服务意识差、服务能力弱、群众意见大」没有对应的整改措施；缺少乡镇包村干部"),
@@ -209,7 +209,7 @@ REFUSALS = [
                                           dissatisfied=0, deadline=date(2026, 3, 1)),
      Refused, "新的转化时限 2026-03-01 必须晚于验收日期 2026-03-10"),
     ("rectified", lambda wf, c: wf.withdraw(c, reason="误判"),
-     Refused, "无法撤销案例"),
+     Refused, "无法复核误判出列"),
     ("identified", lambda wf, c: wf.withdraw(c, reason=""), Refused, "缺少原因"),
     ("secretary_assigned", lambda wf, c: wf.extend(c, to=date(2026, 8, 1), reason="", approved_by=""),
      Refused, "缺少原因；缺少批准人；新的转化时限 2026-08-01 应晚于现在的转化时限 2026-12-31（延期只能向后）；"
@@ -225,9 +225,9 @@ REFUSALS = [
     ("identified", lambda wf, c: wf.report_progress(c, on=date(2026, 2, 1), note="x"),
      Refused, "日期 2026-02-01 不得早于确定日期 2026-03-01"),
     ("identified", lambda wf, c: wf.report_progress(999, on=date(2026, 3, 5), note="x"),
-     NotFound, "找不到案例或组织 999"),
+     NotFound, "找不到整顿对象或组织 999"),
     ("identified", lambda wf, c: wf.open_case("V001", problems=["P01"], identified_on=date(2026, 3, 2)),
-     Refused, "已有在办的整顿案例 1（阶段 identified（已确定）），一个组织同时只能有一个在办案例"),
+     Refused, "已有在办的整顿对象 1（阶段 identified（已确定）），一个组织同时只能有一个在办整顿对象"),
     ("identified", lambda wf, c: wf.open_case("NOPE", problems=["P01"], identified_on=date(2026, 3, 2)),
      NotFound, "找不到组织 NOPE"),
     ("withdrawn", lambda wf, c: wf.open_case("V001", problems=["P11"], identified_on=date(2026, 3, 2)),
@@ -354,7 +354,7 @@ def test_who_may_is_asked_before_every_step(wf: Workflow, db: Database, clock: F
     before = snapshot(db)
     monkeypatch.setitem(permissions.WHO_MAY, "withdraw", frozenset({"county_approver"}))
     wf.person = permissions.Actor(name="张三", role="county_officer")
-    with pytest.raises(Refused, match="张三（县委组织部经办人）不能撤销案例"):
+    with pytest.raises(Refused, match="张三（县委组织部经办人）不能复核误判出列"):
         wf.withdraw(case_id, reason="误判")
     assert snapshot(db) == before
     wf.person = permissions.Actor(name="李四", role="county_approver")

@@ -27,7 +27,7 @@ class LazyCommand(NamedTuple):
 
 
 COMMANDS: dict[str, LazyCommand] = {
-    "case": LazyCommand("case", "case", "Rectification cases (整顿案例): open, walk through the stages, show."),
+    "case": LazyCommand("case", "case", "Rectification cases (整顿对象): open, walk through the stages, show."),
     "config": LazyCommand("config", "config_group",
                           "The configuration file (配置文件): write a commented sample, show the values in effect."),
     "demo": LazyCommand("admin", "demo",

@@ -9,7 +9,7 @@ from rectify.cli import case_consolidation, case_read, case_supervision, case_tr
 
 @click.group()
 def case() -> None:
-    """Rectification cases (整顿案例): open, walk through the stages, show."""
+    """Rectification cases (整顿对象): open, walk through the stages, show."""
 
 
 for _command in (*case_write.COMMANDS, *case_verification.COMMANDS, *case_tracks.COMMANDS,

@@ -22,7 +22,7 @@ from rectify.output import emit, output_options
 @output_options(("table", "json"))
 @pass_app
 def case_show(app: App, ref: str, as_of: date | None, known_on: date | None, mask_phones: bool, fmt: str) -> None:
-    """Show one case in full (案例详情).
+    """Show one case in full (整顿对象详情).
 
     \b
     Example:
@@ -51,7 +51,7 @@ def _print_case(c: dict[str, Any]) -> None:
 
     o = c["organization"]
     line: Callable[[str, Any], None] = lambda k, v: click.echo(f"{k}：{v}")  # noqa: E731
-    click.echo(f"案例 {c['id']} · {o['name']}（{o['code']}）")
+    click.echo(f"整顿对象 {c['id']} · {o['name']}（{o['code']}）")
     line("类别", f"{KINDS.get(o['kind'], o['kind'])} · {o['county']} {o['township']}")
     line("当前阶段", stage_label(c["stage"]) + (f"（第 {c['cycle']} 轮）" if c["cycle"] > 1 else ""))
     line("确定日期", c["identified_on"])
@@ -211,7 +211,7 @@ def case_history_cmd(app: App, ref: str, fmt: str) -> None:
 def case_list(app: App, county: str | None, township: str | None, kind: str | None, stage: str | None,
               light: str | None, year: int | None, supervised: bool | None, open_only: bool,
               as_of: date | None, fmt: str) -> None:
-    """List cases by deadline, with filters (案例列表).
+    """List cases by deadline, with filters (整顿对象列表).
 
     \b
     Example:
@@ -227,7 +227,7 @@ def case_list(app: App, county: str | None, township: str | None, kind: str | No
         for r in rows:
             r["stage"] = stage_label(r["stage"])
             r["light"] = light_label(r["light"])
-    emit(rows, [("case_id", "案例"), ("org_code", "组织代码"), ("org_name", "党组织名称"), ("township", "乡镇"),
+    emit(rows, [("case_id", "编号"), ("org_code", "组织代码"), ("org_name", "党组织名称"), ("township", "乡镇"),
                 ("stage", "当前阶段"), ("deadline", "转化时限"), ("days_left", "剩余天数"), ("light", "预警"),
                 ("supervised", "挂牌督办")], fmt)
 

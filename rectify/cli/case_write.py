@@ -187,7 +187,7 @@ def case_extend(app: App, ref: str, to: date, reason: str, approved_by: str) -> 
 @click.option("--dry-run", is_flag=True, help="Check every row and report, write nothing (只检查不写入).")
 @pass_app
 def case_import(app: App, file: str, dry_run: bool) -> None:
-    """Import cases from a ledger or county sheet, CSV or XLSX (批量导入整顿案例); all rows or none.
+    """Import cases from a ledger or county sheet, CSV or XLSX (批量导入整顿对象); all rows or none.
 
     Reads the columns of the 限期转化台账 as `rectify ledger` writes them (县, 乡镇, 党组织名称, 类别,
     软弱涣散情形, 整改措施 a line each, 措施已完成, 措施总数, 村（社区）党组织书记, 第一书记（派出单位）

@@ -43,7 +43,7 @@ def import_group() -> None:
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True,
               help="Sheet format (模板格式).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
-              help="File to write (default: 整顿案例导入模板.xlsx/.csv; - for stdout).")
+              help="File to write (default: 整顿对象导入模板.xlsx/.csv; - for stdout).")
 @pass_app
 def import_template(app: App, fmt: str, output: str | None) -> None:
     """Write an empty import sheet with the headers and one example row (导入模板).
@@ -57,7 +57,7 @@ def import_template(app: App, fmt: str, output: str | None) -> None:
 
     from rectify.workflow.importing import write_template
 
-    path = output or f"整顿案例导入模板.{fmt}"
+    path = output or f"整顿对象导入模板.{fmt}"
     sheet = io.BytesIO()
     write_template(sheet, fmt)
     write_output(path, fmt, lambda out: out.write(sheet.getvalue()), binary=True)
@@ -98,7 +98,7 @@ def export_cmd(app: App, everything: bool, file: str) -> None:
     # Through a temporary file renamed at the end, as ledger -o: never half a backup under the real name.
     write_output(file, "jsonl", write)
     say(f"已导出 {sum(counts.values())} 行（{len(counts)} 张表，组织 {counts.get('organization', 0)} 个，"
-               f"案例 {counts.get('rectification_case', 0)} 个）到 {file}")
+               f"整顿对象 {counts.get('rectification_case', 0)} 个）到 {file}")
 
 
 @click.command("restore")
@@ -137,4 +137,4 @@ def restore_cmd(app: App, file: str) -> None:
             raise BadInput(f"无法读取备份文件 {file}：{os_reason(exc, reading=True)}") from None
         raise
     say(f"已恢复 {sum(counts.values())} 行（组织 {counts.get('organization', 0)} 个，"
-               f"案例 {counts.get('rectification_case', 0)} 个）")
+               f"整顿对象 {counts.get('rectification_case', 0)} 个）")

@@ -55,7 +55,7 @@ def org_list(app: App, county: str | None, township: str | None, kind: str | Non
         for r in rows:
             r["kind"] = f"{KINDS.get(r['kind'], r['kind'])} {r['kind']}"
     emit(rows, [("code", "组织代码"), ("name", "党组织名称"), ("kind", "类别"), ("county", "县"),
-                ("township", "乡镇"), ("open_case", "在办案例")], fmt)
+                ("township", "乡镇"), ("open_case", "在办整顿对象")], fmt)
 
 
 @org.command("import")

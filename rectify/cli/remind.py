@@ -49,10 +49,10 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
             click.echo(f"=== 收件人：{d['recipient_name'] or ''} <{d['recipient']}>（{d['items']} 项）")
             click.echo(f"主题：{d['subject']}")
             click.echo(d["body_text"])
-        say(f"试运行 {result.as_of}：{result.cases} 个候选案例，将发送 {len(result.digests)} 封摘要"
+        say(f"试运行 {result.as_of}：{result.cases} 个候选整顿对象，将发送 {len(result.digests)} 封摘要"
                    f"（{result.new_items} 项提醒）；未记录、未发送")
         return
-    say(f"提醒扫描 {result.as_of}：{result.cases} 个候选案例，新记录 {result.new_items} 项提醒、"
+    say(f"提醒扫描 {result.as_of}：{result.cases} 个候选整顿对象，新记录 {result.new_items} 项提醒、"
         f"{len(result.digests)} 封摘要" + (f"（其中 {result.failed} 封无法生成或投递）" if result.failed else ""))
     try:
         sent = service.drain()

@@ -100,7 +100,7 @@ class Daemon:
         try:
             r = self.service.sweep()
             self.log(
-                f"[{self._stamp()}] 提醒扫描 {r.as_of}：{r.cases} 个候选案例，{r.items} 项到期，"
+                f"[{self._stamp()}] 提醒扫描 {r.as_of}：{r.cases} 个候选整顿对象，{r.items} 项到期，"
                 f"新记录 {r.new_items} 项、{len(r.digests)} 封摘要"
             )
         except RectifyError as exc:

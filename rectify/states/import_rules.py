@@ -69,8 +69,8 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
         RowRule("all_measures_done", "measures", "此阶段整顿措施应全部完成，现为 {done}/{total}"),
     ),
     "strike_off": (
-        RowRule("has_verification_date", "verified_on", "已验收销号的案例需要验收日期"),
-        RowRule("has_score", "score", "已验收销号的案例需要验收得分"),
+        RowRule("has_verification_date", "verified_on", "已验收销号的整顿对象需要验收日期"),
+        RowRule("has_score", "score", "已验收销号的整顿对象需要验收得分"),
     ),
 }
 

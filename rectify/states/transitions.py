@@ -75,7 +75,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
                    "销号"),
     TransitionSpec("withdraw", (S.identified, S.ledger_created), S.withdrawn,
                    ("has_reason",),
-                   "撤销案例"),
+                   "复核误判出列"),
     TransitionSpec("replace_secretary", (S.secretary_assigned, S.rectified, S.verified), None,
                    ("has_secretary", "secretary_since_valid", "term_valid", "no_first_secretary_in_post"),
                    "选派第一书记"),
@@ -119,7 +119,7 @@ OPEN_ACTION = "open"
 IMPORT_ACTION = "import"
 # What the history calls each action.
 ACTION_LABELS: dict[str, str] = {
-    OPEN_ACTION: "立案",
+    OPEN_ACTION: "列入整顿",
     IMPORT_ACTION: "导入",
     **{t.trigger: t.label for t in TRANSITIONS},
     "reopen": "回头看重新整顿",  # no longer taken (a relapse is a new listing); old histories still name it

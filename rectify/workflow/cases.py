@@ -85,7 +85,7 @@ def as_it_stood(db: Database, ref: str | int, *, as_of: date, config: Config, re
         parts = case_parts(s, row.id)
     state = next(iter(list(rebuild(db, as_of=as_of, config=config, known_on=known_on, case_id=row.id))), None)
     if state is None:
-        raise NotFound(f"案例 {row.id}（{org.name}）在 {as_of} 尚未列入整顿")
+        raise NotFound(f"整顿对象 {row.id}（{org.name}）在 {as_of} 尚未列入整顿")
     case: dict[str, Any] = {"id": row.id, "org_id": row.org_id, "year": row.year}
     for key in ("stage", "identified_on", "deadline", "stage_since", "stage_due", "cycle_start", "cycle",
                 "version", "detail", "helping_unit", "rectified_on", "verified_on", "score", "withdrawn_reason",

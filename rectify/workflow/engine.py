@@ -106,7 +106,7 @@ class Outcome:
     message: str = ""
 
     def describe(self) -> str:
-        head = f"案例 {self.case_id}（{self.org_name}）"
+        head = f"整顿对象 {self.case_id}（{self.org_name}）"
         if self.from_stage != self.to_stage:
             head += f"：{stage_text(self.from_stage)} → {stage_text(self.to_stage)}"
         else:
@@ -168,7 +168,7 @@ class Workflow:
         }, inputs=inputs)
         if facts is not None:
             proposal.facts.update(facts(store, row))
-        head = f"无法{spec.label}：案例 {row.id}（{row.org_name}）处于 {stage_text(row.stage)} 阶段"
+        head = f"无法{spec.label}：整顿对象 {row.id}（{row.org_name}）处于 {stage_text(row.stage)} 阶段"
         try:
             moved = MACHINE.events[spec.trigger].trigger(proposal)
         except MachineError:
@@ -197,7 +197,7 @@ class Workflow:
             if trigger == "unsupervise" and (refusal := sign_refusal(self.person, row.supervision_level)):
                 raise Refused(refusal)
             if expected_version is not None and row.version != expected_version:
-                raise Conflict(f"案例 {row.id}（{row.org_name}）已被他人修改（版本 {expected_version} → "
+                raise Conflict(f"整顿对象 {row.id}（{row.org_name}）已被他人修改（版本 {expected_version} → "
                                f"{row.version}），本次操作未写入，请重新查看后再试")
             proposal = self._propose(store, row, spec, inputs, facts)
             changes = apply(store, row, proposal)
@@ -219,7 +219,7 @@ class Workflow:
             changes["version"] = row.version + 1
             changes["updated_at"] = now
             if not store.bump(row.id, row.version, changes):
-                raise Conflict(f"案例 {row.id}（{row.org_name}）已被他人修改，本次操作未写入，请重新查看后再试")
+                raise Conflict(f"整顿对象 {row.id}（{row.org_name}）已被他人修改，本次操作未写入，请重新查看后再试")
             self._event(store, row.id, trigger, row.stage, to_stage, reason or inputs.get("reason") or "",
                         inputs, at=now, on=moved_on)
         return Outcome(row.id, row.org_name, trigger, row.stage, to_stage, message(proposal) if message else "")
@@ -273,13 +273,13 @@ class Workflow:
                 raise NotFound(f"找不到组织 {org_code}，请先用 rectify org add 登记")
             self._check_scope(*store.place(org.id))
             if deadline <= identified_on:
-                raise Refused(f"无法立案：{org.name} 的转化时限 {deadline} 早于或等于确定日期 {identified_on}")
+                raise Refused(f"无法列入整顿：{org.name} 的转化时限 {deadline} 早于或等于确定日期 {identified_on}")
             if identified_on > self.today():
-                raise Refused(f"无法立案：{org.name} 的确定日期 {identified_on} 晚于今天 {self.today()}")
+                raise Refused(f"无法列入整顿：{org.name} 的确定日期 {identified_on} 晚于今天 {self.today()}")
             existing = store.open_case_of(org.id)
             if existing is not None:
-                raise Refused(f"无法立案：{org.name} 已有在办的整顿案例 {existing.id}"
-                              f"（阶段 {stage_text(existing.stage)}），一个组织同时只能有一个在办案例")
+                raise Refused(f"无法列入整顿：{org.name} 已有在办的整顿对象 {existing.id}"
+                              f"（阶段 {stage_text(existing.stage)}），一个组织同时只能有一个在办整顿对象")
             links = consolidation.link(store, org.id, identified_on.year)  # a repeat listing
             try:
                 case_id = store.add_case(
@@ -292,7 +292,7 @@ class Workflow:
                     withdrawn_reason="", supervised=False, supervision_reason="", measures_total=0,
                     measures_done=0, village_secretary_status=status, created_at=now, updated_at=now, **links)
             except DuplicateKey:
-                raise Conflict(f"无法立案：{org.name} 刚刚已由他人立案，请用 rectify case list 查看") from None
+                raise Conflict(f"无法列入整顿：{org.name} 刚刚已由他人列入整顿，请用 rectify case list 查看") from None
             store.add_problems(case_id, parsed)
             if officer.strip() or officer_email.strip():
                 store.add_person(case_id, "officer", officer.strip(), officer_email.strip())

@@ -112,11 +112,11 @@ TABLE_CAPS: dict[str, int] = {
 }
 
 
-# The terminal adds the case number (案例) after 序号: 序号 only counts the rows, and `rectify case show`
+# The terminal adds the case number (整顿对象) after 序号: 序号 only counts the rows, and `rectify case show`
 # wants the case number. The exports keep the form's columns (JSON has case_id anyway).
 # Headers too long for a terminal are shortened there.
 _SHORT_HEADERS = {"measures": "整顿措施", "secretary": "第一书记", "village_secretary": "村书记"}
-TABLE_COLUMNS = [LEDGER_COLUMNS[0], ("case_id", "案例"),
+TABLE_COLUMNS = [LEDGER_COLUMNS[0], ("case_id", "编号"),
                  *((k, _SHORT_HEADERS.get(k, h)) for k, h in LEDGER_COLUMNS[1:])]
 TABLE_KEYS = [k for k, _ in TABLE_COLUMNS]
 
@@ -145,7 +145,7 @@ def render_ledger_table(rows: Iterable[LedgerRow], *, width: int = 120, colour: 
     """A table fitting ``width`` columns: the most useful columns first, long cells shortened with …."""
     data = [(light, [str(v) for v in table_cells((light, cells, raw))]) for light, cells, raw in rows]
     if not data:
-        return "（无符合条件的案例）"
+        return "（无符合条件的整顿对象）"
     natural = [
         max([display_width(h)] + [min(TABLE_CAPS.get(k, 40), display_width(c[i])) for _, c in data])
         for i, (k, h) in enumerate(TABLE_COLUMNS)
@@ -179,11 +179,11 @@ def render_ledger_table(rows: Iterable[LedgerRow], *, width: int = 120, colour: 
     hidden = [h for k, h in TABLE_COLUMNS if k not in chosen]
     if hidden:
         lines.append(
-            f"（共 {len(data)} 个案例；限于宽度未显示：{'、'.join(hidden)}。"
+            f"（共 {len(data)} 个整顿对象；限于宽度未显示：{'、'.join(hidden)}。"
             f"完整台账请用 --format xlsx/csv/html）"
         )
     else:
-        lines.append(f"（共 {len(data)} 个案例）")
+        lines.append(f"（共 {len(data)} 个整顿对象）")
     return "\n".join(lines)
 
 

@@ -22,7 +22,7 @@ def stats_sections(stats: dict[str, Any]) -> list[tuple[str, list[str], list[lis
             ["项目", "数值"],
             [
                 ["截至", stats["as_of"]],
-                ["案例总数", stats["total"]],
+                ["整顿对象总数", stats["total"]],
                 ["排查确定（不含撤销）", conv[Stage.identified.value]],
                 ["已验收销号", conv["converted"]],
                 ["转化率", _pct(conv["rate"])],
@@ -31,12 +31,12 @@ def stats_sections(stats: dict[str, Any]) -> list[tuple[str, list[str], list[lis
         ),
         (
             "按阶段",
-            ["阶段", "代码", "案例数"],
+            ["阶段", "代码", "整顿对象数"],
             [[s["label"], s["stage"], s["count"]] for s in stats["by_stage"]],
         ),
         (
-            "按预警（在办案例）",
-            ["预警", "代码", "案例数"],
+            "按预警（在办整顿对象）",
+            ["预警", "代码", "整顿对象数"],
             [[lt["label"], lt["light"], lt["count"]] for lt in stats["by_light"]],
         ),
     ]
@@ -51,14 +51,14 @@ def stats_sections(stats: dict[str, Any]) -> list[tuple[str, list[str], list[lis
     sections.append(
         (
             "按类别",
-            ["类别", "代码", "案例数"],
+            ["类别", "代码", "整顿对象数"],
             [[k["label"], k["kind"], k["count"]] for k in stats["by_kind"]],
         )
     )
     sections.append(
         (
             "按乡镇",
-            ["县", "乡镇", "案例数", "在办", "已销号", "逾期"],
+            ["县", "乡镇", "整顿对象数", "在办", "已销号", "逾期"],
             [
                 [t["county"], t["township"], t["total"], t["open"], t[Stage.verified.value], t["overdue"]]
                 for t in stats["by_township"]
@@ -68,7 +68,7 @@ def stats_sections(stats: dict[str, Any]) -> list[tuple[str, list[str], list[lis
     sections.append(
         (
             "逾期清单",
-            ["案例", "组织代码", "党组织名称", "乡镇", "当前阶段", "应完成日期", "逾期天数", "挂牌督办"],
+            ["编号", "组织代码", "党组织名称", "乡镇", "当前阶段", "应完成日期", "逾期天数", "挂牌督办"],
             [
                 [
                     o["case_id"],

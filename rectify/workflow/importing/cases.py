@@ -52,7 +52,7 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
     remaining rows are still checked (every problem is reported), and the transaction is rolled back.
     """
     config = config or Config()
-    person = importer(actor, CASE_IMPORT_ACTION, "导入整顿案例")
+    person = importer(actor, CASE_IMPORT_ACTION, "导入整顿对象")
     problems: list[RowProblem] = []
     sheet = open_sheet(path, alias_map(CASE_FIELDS))
     index, names, ignored = _case_headers(sheet, problems)
@@ -146,14 +146,14 @@ class _Seen:
         name_key = "org_code" if r.text("org_code") else "org_name"
         if case_key in self.existing:
             where = self.existing[case_key]
-            r.fail(name_key, f"该组织 {plan.identified_on} 确定的案例已存在（"
-                             f"{f'案例 {-where}' if where < 0 else f'第 {where} 行'}）")
+            r.fail(name_key, f"该组织 {plan.identified_on} 确定的整顿对象已存在（"
+                             f"{f'整顿对象 {-where}' if where < 0 else f'第 {where} 行'}）")
             return False
         is_open = plan.stage not in _CLOSED
         if is_open and plan.org_code in self.open_by_org:
             where = self.open_by_org[plan.org_code]
-            open_case = f"已有在办案例 {-where}" if where < 0 else f"在第 {where} 行已有在办案例"
-            r.fail(name_key, f"组织 {plan.org_code} {open_case}，一个组织同时只能有一个在办案例")
+            open_case = f"已有在办整顿对象 {-where}" if where < 0 else f"在第 {where} 行已有在办整顿对象"
+            r.fail(name_key, f"组织 {plan.org_code} {open_case}，一个组织同时只能有一个在办整顿对象")
             return False
         self.existing[case_key] = r.number
         if is_open:

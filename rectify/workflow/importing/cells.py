@@ -231,7 +231,7 @@ def parse_measure_list(value: Any) -> list[dict[str, Any]]:
 
 def _measure_count(total: int) -> int:
     if total > validation.MAX_MEASURES:
-        raise CellError(f"整顿措施 {total} 项过多（一个案例最多 {validation.MAX_MEASURES} 项）")
+        raise CellError(f"整顿措施 {total} 项过多（一个整顿对象最多 {validation.MAX_MEASURES} 项）")
     return total
 
 

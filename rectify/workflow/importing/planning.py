@@ -154,7 +154,7 @@ def case_from_row(r: Row, org_code: str | None, config: Config, today: date, now
         r.fail("deadline", f"转化时限 {c.deadline} 早于或等于确定日期 {identified}")
     stage = _stage(r, c, identified, check or RowCheck(config.verification))
     if c.struck and stage != Stage.verified:
-        r.fail("struck_off", f"已销号的案例阶段应为 已验收销号，本行为 {STAGE_LABELS[stage]}")
+        r.fail("struck_off", f"已销号的整顿对象阶段应为 已验收销号，本行为 {STAGE_LABELS[stage]}")
     for key, when in (("verified_on", c.verified_on), ("rectified_on", c.rectified_on),
                       ("secretary_since", c.sec_since), ("last_progress", c.progress_on)):
         if when is not None and when < identified:

@@ -50,7 +50,7 @@ class ImportResult:
         if self.orgs_existing:
             parts.append(f"沿用已有组织 {self.orgs_existing} 个")
         if what == "case":
-            parts.append(f"导入整顿案例 {self.cases} 个")
+            parts.append(f"导入整顿对象 {self.cases} 个")
         return f"{verb}导入 {self.rows} 行：" + "，".join(parts)
 
 

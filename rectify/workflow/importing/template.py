@@ -48,7 +48,7 @@ def write_template(out: Path | io.BytesIO | io.StringIO, fmt: str) -> None:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = "整顿案例导入"
+    ws.title = "整顿对象导入"
     ws.append(headers)
     ws.append(example)
     for cell in ws[1]:

@@ -197,7 +197,7 @@ def restore_all(db: Database, source: IO[str]) -> dict[str, int]:
         if busy:
             rows = dict(busy)
             raise Refused(f"数据库 {describe(db.url)} 不是空的（已有 {sum(rows.values())} 行数据，其中组织 "
-                          f"{rows.get('organization', 0)} 个、案例 {rows.get('rectification_case', 0)} 个），"
+                          f"{rows.get('organization', 0)} 个、整顿对象 {rows.get('rectification_case', 0)} 个），"
                           "只能恢复到新建的空数据库")
         decoders = {name: {c.name: _decoder(c) for c in t.columns} for name, t in tables.items()}
         types = {name: _types(t) for name, t in tables.items()}

@@ -245,10 +245,10 @@ def _operational(orig: BaseException, url: str) -> Exception:
     text = str(orig).lower()
     if "locked" in text or "busy" in text:
         if "snapshot" in text:
-            return Conflict("案例已被他人修改，本次操作未写入，请重新查看后再试")
+            return Conflict("整顿对象已被他人修改，本次操作未写入，请重新查看后再试")
         return DatabaseProblem(f"数据库 {describe(url)} 被其他进程锁定，请稍后重试")
     if "could not serialize" in text or "deadlock" in text:
-        return Conflict("案例已被他人修改，本次操作未写入，请重新查看后再试")
+        return Conflict("整顿对象已被他人修改，本次操作未写入，请重新查看后再试")
     if "unable to open" in text:
         return DatabaseProblem(f"无法打开数据库 {describe(url)}")
     if "readonly" in text or "read-only" in text:

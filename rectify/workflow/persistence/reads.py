@@ -98,7 +98,7 @@ def resolve_seen(conn: Connection, ref: str | int, reader: Actor | None) -> tupl
     A case or organization outside the reader's scope is not found, with the very line an unknown
     one gets: the refusal tells nothing about other counties.
     """
-    unknown = NotFound(f"找不到案例或组织 {str(ref).strip()}")
+    unknown = NotFound(f"找不到整顿对象或组织 {str(ref).strip()}")
     try:
         row = resolve(conn, ref)
     except NotFound:

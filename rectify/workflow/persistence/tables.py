@@ -48,7 +48,7 @@ def _refuse_ambiguous(conn: Connection, text: str, case: sa.Row[Any]) -> None:
     """``5`` is refused when it is case 5 and also the code of another organization (issue 17)."""
     org = conn.execute(sa.select(org_t.c.id, org_t.c.name).where(org_t.c.code == text)).one_or_none()
     if org is not None and org.id != case.org_id:
-        raise Refused(f"「{text}」既是案例编号 {case.id}（{case.org_name}），也是组织代码 {text}（{org.name}），"
+        raise Refused(f"「{text}」既是整顿对象编号 {case.id}（{case.org_name}），也是组织代码 {text}（{org.name}），"
                       f"无法确定所指；请写 case:{text} 或 org:{text}")
 
 
@@ -69,7 +69,7 @@ def resolve(conn: Connection, ref: str | int) -> sa.Row[Any]:
             _refuse_ambiguous(conn, text, row)
         if row is not None or only == "case":
             if row is None:
-                raise NotFound(f"找不到案例 {text}")
+                raise NotFound(f"找不到整顿对象 {text}")
             return row
     row = conn.execute(OPEN_CASE_BY_CODE, {"code": text}).one_or_none()
     if row is not None:
@@ -78,6 +78,6 @@ def resolve(conn: Connection, ref: str | int) -> sa.Row[Any]:
     if org is not None:
         last = conn.execute(sa.select(case_t.c.id, case_t.c.stage).where(case_t.c.org_id == org.id)
                             .order_by(case_t.c.id.desc()).limit(1)).one_or_none()
-        hint = f"；它最近的案例是 {last.id}（{last.stage}），请用案例编号" if last is not None else ""
-        raise NotFound(f"组织 {text}（{org.name}）没有在办的整顿案例{hint}")
-    raise NotFound(f"找不到案例或组织 {text}")
+        hint = f"；它最近的整顿对象是 {last.id}（{last.stage}），请用整顿对象编号" if last is not None else ""
+        raise NotFound(f"组织 {text}（{org.name}）没有在办的整顿对象{hint}")
+    raise NotFound(f"找不到整顿对象或组织 {text}")
