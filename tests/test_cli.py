@@ -130,7 +130,7 @@ def test_listing_commands_in_every_format(run: Run) -> None:
     table = ok(run("org", "list"))
     assert table.splitlines()[0].split() == ["组织代码", "党组织名称", "类别", "县", "乡镇", "在办整顿对象"]
     csv_text = ok(run("case", "list", "--format", "csv"))
-    assert csv_text.startswith("\ufeff整顿对象,组织代码,党组织名称")
+    assert csv_text.startswith("\ufeff编号,组织代码,党组织名称")
     rows = json.loads(ok(run("case", "list", "--open", "--format", "json")))
     assert rows[0]["stage"] == "identified" and rows[0]["light"] == "green" and rows[0]["days_left"] == 6
     assert json.loads(ok(run("case", "list", "--light", "red", "--format", "json"))) == []

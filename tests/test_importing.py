@@ -107,13 +107,14 @@ def _export(db_url: str, fmt: str, path: Path) -> None:
 
 
 def _ledger_cells(path: Path) -> list[tuple[str, ...]]:
-    """The exported ledger's rows, without the columns computed on export (序号, 剩余天数, 预警, 备注)."""
+    """The exported ledger's rows, without the columns computed on export (序号, 剩余天数, 预警, 备注) and the
+    task's due date, fixed when the task started on a day the sheet does not hold (the application's)."""
     import csv
 
     with path.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     header = rows[0]
-    keep = [i for i, h in enumerate(header) if h not in ("序号", "待办剩余天数", "预警", "预警原因", "备注")]
+    keep = [i for i, h in enumerate(header) if h not in ("序号", "待办时限", "待办剩余天数", "预警", "预警原因", "备注")]
     return sorted(tuple(r[i] for i in keep) for r in rows[1:])
 
 

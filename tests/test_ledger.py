@@ -53,7 +53,7 @@ def test_demo_prints_the_ledger_table(run: Run, clock: FakeClock) -> None:
     out = ok(run("demo", "--as-of", AS_OF, env={"COLUMNS": "100"})).output
     lines = out.splitlines()
     assert lines[0].startswith("演示县 青山县")
-    assert lines[1].split()[:4] == ["序号", "整顿对象", "乡镇", "党组织名称"]
+    assert lines[1].split()[:4] == ["序号", "编号", "乡镇", "党组织名称"]
     assert "当前待办" in lines[1] and "预警" in lines[1] and "待办剩余天数" in lines[1]
     assert all(display_width(line) <= 100 for line in lines[1:-2])
     assert lines[-2].startswith("（共 39 个整顿对象")
@@ -164,7 +164,7 @@ def test_stats_xlsx_has_the_party_form(demo: Run, tmp_path: Path) -> None:
     assert [ws.cell(r, 1).value for r in (4, 5, 6)] == ["总计", "村", "社区"]
     total, village, community = (ws.cell(r, 2).value for r in (4, 5, 6))
     assert total == village + community == 16  # 排查 of the statistical year 2026 (the as-of day's year)
-    assert ws.cell(4, 15).value == 5  # 年初缺配的书记数: the village secretary at listing, 2026 cohort
+    assert ws.cell(4, 15).value == 4  # 年初缺配的书记数: the village secretary at listing, 2026 cohort
     assert {"概况", "按阶段", "逾期清单"} <= set(wb.sheetnames)
 
 
@@ -348,7 +348,7 @@ def test_table_fits_the_width(demo: Run) -> None:
     for width in ("80", "120", "160"):
         out = ok(demo("ledger", "--as-of", AS_OF, "--width", width)).stdout.splitlines()
         assert all(display_width(line) <= int(width) for line in out[:-1])
-        assert out[0].split()[:2] == ["序号", "整顿对象"]
+        assert out[0].split()[:2] == ["序号", "编号"]
     wide = ok(demo("ledger", "--as-of", AS_OF, "--width", "160")).stdout.splitlines()[0]
     narrow = ok(demo("ledger", "--as-of", AS_OF, "--width", "80")).stdout.splitlines()[0]
     assert len(wide.split()) > len(narrow.split())
@@ -413,7 +413,7 @@ def test_table_shows_the_case_number(demo: Run) -> None:
     assert shown == [(r["seq"], r["case_id"]) for r in rows]
     assert any(seq != case_id for seq, case_id in shown)
     csv_head = ok(demo("ledger", "--as-of", AS_OF, "--format", "csv")).stdout.lstrip("\ufeff").splitlines()[0]
-    assert csv_head.split(",") == SHEET and "整顿对象" not in HEADERS
+    assert csv_head.split(",") == SHEET and "编号" not in HEADERS
 
 
 def test_ics_says_overdue_not_negative_days(demo: Run, tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ def test_a_measure_reminds_its_owner_and_the_officer_once(
     assert res.exit_code == 0, res.output
     [owner] = smtp.sink.to(OWNER)
     text = body(owner)
-    assert "整改措施时限提醒" in text and "整改措施 1：配齐村两委班子（责任人：王建国）" in text
+    assert "整改措施时限临近" in text and "整改措施 1：配齐村两委班子（责任人：王建国）" in text
     assert "规范三会一课" not in text and "建立党员联系户制度" not in text
     assert owner["To"].addresses[0].display_name == "王建国"
     [officer] = smtp.sink.to(OFFICER)

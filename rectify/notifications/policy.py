@@ -141,10 +141,7 @@ def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig, *, brief: 
       :func:`_look_back_item`;
     - ``brief``: one ``brief`` item per open case (the county leaders' monthly 专报).
     """
-    offsets = sorted(set(policy.reminder_offsets))
-    windows: list[int] = []
-    if offsets and offsets[-1] >= 0:
-        windows = [next(o for o in offsets if o >= d) for d in range(offsets[-1] + 1)]
+    windows = _windows(policy)
     n_windows = len(windows)
     repeat = max(policy.overdue_repeat_days, 1)
     esc_first = policy.escalate_after_days
@@ -173,14 +170,7 @@ def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig, *, brief: 
         prev = case_id
         first = len(out)
         task = tasks[stage].code if stage in tasks else ""
-        if stage == rectified:
-            due_on = next_due(stage, stage_due_on=stage_due, deadline=deadline)
-            dues: tuple[tuple[str, date, str], ...] = (("stage_due", due_on, task),) if due_on else ()
-        elif stage_due is None or stage_due == deadline:
-            dues = (("deadline", deadline, task if stage_due is not None else DEADLINE_TASK),)
-        else:
-            dues = (("stage_due", stage_due, task), ("deadline", deadline, DEADLINE_TASK))
-        for kind, due, what in dues:
+        for kind, due, what in _dues(stage == rectified, stage, stage_due, deadline, task):
             left = due.toordinal() - as_of_ord
             if left >= 0:
                 if left < n_windows:
@@ -204,6 +194,26 @@ def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig, *, brief: 
     if not ordered:
         out.sort(key=_order)
     return out
+
+
+def _windows(policy: PolicyConfig) -> list[int]:
+    """The reminder window of each number of days left (index), up to the largest offset."""
+    offsets = sorted(set(policy.reminder_offsets))
+    if not offsets or offsets[-1] < 0:
+        return []
+    return [next(o for o in offsets if o >= d) for d in range(offsets[-1] + 1)]
+
+
+def _dues(rectified: bool, stage: str, stage_due: date | None, deadline: date,
+          task: str) -> tuple[tuple[str, date, str], ...]:
+    """(kind, due date, task) of what a case is reminded of: its task's due date and the conversion deadline
+    (once when they are the same day); a rectified case only of its verification (or strike-off)."""
+    if rectified:
+        due_on = next_due(stage, stage_due_on=stage_due, deadline=deadline)
+        return (("stage_due", due_on, task),) if due_on else ()
+    if stage_due is None or stage_due == deadline:
+        return (("deadline", deadline, task if stage_due is not None else DEADLINE_TASK),)
+    return (("stage_due", stage_due, task), ("deadline", deadline, DEADLINE_TASK))
 
 
 def _periods(as_of: date, day: int) -> tuple[tuple[date, date, date], tuple[date, date, date]]:

@@ -64,6 +64,8 @@ BY_CODE: dict[str, TaskSpec] = {t.code: t for t in TASKS}
 PROGRESS_TASK = "progress"
 PROGRESS_LABEL = "报送月度进展"
 PROGRESS_NOTIFY: tuple[str, ...] = ("secretary", "township_cadre")
+STRIKE_OFF_TASK = "strike_off"
+STRIKE_OFF_LABEL = "销号批复"  # in rectified, once a verification has passed: 公示, then the county's approval
 MEASURE_TASK = "measure"
 MEASURE_LABEL = "完成整改措施"
 LOOK_BACK_TASK = "look_back"
@@ -83,6 +85,15 @@ def task_of(stage: str) -> TaskSpec | None:
     return BY_STAGE.get(stage)
 
 
+def current_task(stage: str, *, in_publicity: bool = False) -> tuple[str, str]:
+    """(code, label) of the case's current task: the stage's, except 销号批复 once a verification has passed
+    (the case stays in rectified through its 公示); empty for closed cases."""
+    if in_publicity and stage == Stage.rectified:
+        return STRIKE_OFF_TASK, STRIKE_OFF_LABEL
+    spec = BY_STAGE.get(stage)
+    return (spec.code, spec.label) if spec is not None else ("", "")
+
+
 def task_label(code: str | None) -> str:
     if code == PROGRESS_TASK:
         return PROGRESS_LABEL
@@ -90,6 +101,8 @@ def task_label(code: str | None) -> str:
         return DEADLINE_LABEL
     if code == LOOK_BACK_TASK:
         return LOOK_BACK_LABEL
+    if code == STRIKE_OFF_TASK:
+        return STRIKE_OFF_LABEL
     if code == MEASURE_TASK:
         return MEASURE_LABEL
     spec = BY_CODE.get(code or "")

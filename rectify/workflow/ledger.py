@@ -20,11 +20,11 @@ from typing import Any
 from rectify.config import Config
 from rectify.states.consolidation import json_items as look_back_items
 from rectify.states.consolidation import summary as look_back_summary
-from rectify.states.deadlines import LIGHT_LABELS, light_and_window, next_due
+from rectify.states.deadlines import LIGHT_LABELS, Light, light_and_window, next_due
 from rectify.states.escalation import STEP_LABELS
-from rectify.states.roles import LEVEL_NAMES
+from rectify.states.roles import LEVEL_NAMES, Role
 from rectify.states.stages import KINDS, NO_DUE_STAGES, OTHER_PROBLEM, SECRETARY_KINDS, STAGE_LABELS, Stage
-from rectify.states.tasks import BY_STAGE, light_reason
+from rectify.states.tasks import BY_STAGE, STRIKE_OFF_TASK, current_task, light_reason
 from rectify.states.thresholds import GRADE_LABELS, percent
 from rectify.states.tracks import VILLAGE_ACTIONS, VILLAGE_STATUS
 from rectify.workflow.persistence import Database
@@ -272,11 +272,8 @@ class LedgerRows(Iterable[LedgerRow]):
         want_light = f.light
         kinds, stages, light_labels = KINDS, STAGE_LABELS, LIGHT_LABELS
         verified = Stage.verified.value
-        local = LOCAL_SECRETARY
         level_names, step_labels, grade_labels = LEVEL_NAMES, STEP_LABELS, GRADE_LABELS
         closed = NO_DUE_STAGES
-        tasks = {stage: (spec.code, spec.label) for stage, spec in BY_STAGE.items()}
-        day = date.fromisoformat
         seq = 0
         text_dates: bool | None = None
         with self._source() as rows:
@@ -293,16 +290,9 @@ class LedgerRows(Iterable[LedgerRow]):
                     light = left = to_deadline = window = None
                     task_code = task_name = task_due = ""
                 else:
-                    if text_dates:
-                        since_on, due_on = day(stage_since), day(stage_due) if stage_due is not None else None
-                        start_on, deadline_on = day(cycle_start), day(deadline)
-                    else:
-                        since_on, due_on, start_on, deadline_on = stage_since, stage_due, cycle_start, deadline
-                    light, window = light_and_window(stage, stage_since=since_on, stage_due_on=due_on, as_of=as_of,
-                                                     cycle_start=start_on, deadline=deadline_on, lights=lights)
-                    task_code, task_name = tasks[stage] if stage in tasks else ("", "")
-                    task_on = due_on or deadline_on
-                    task_due, left, to_deadline = task_on.isoformat(), (task_on - as_of).days, (deadline_on-as_of).days
+                    light, window, task_due, left, to_deadline = _timing(
+                        stage, (stage_since, stage_due, cycle_start, deadline), text_dates, as_of, lights)
+                    task_code, task_name = current_task(stage, in_publicity=verified_on is not None)
                 if not text_dates:  # date objects (PostgreSQL): the cells show ISO text
                     identified_on, deadline = identified_on.isoformat(), deadline.isoformat()
                     verified_on, last_progress_on = _iso(verified_on), _iso(last_progress_on)
@@ -351,12 +341,35 @@ class LedgerRows(Iterable[LedgerRow]):
                     "是" if stage == verified else "否",
                     look_back_summary(look_backs) if look_backs else "",
                     earlier_years.replace(",", "、") if earlier_years else "",
-                    remarks(cycle=cycle, n_extensions=int(n_extensions), n_failed=int(n_failed),
-                            withdrawn_reason=withdrawn_reason, supervised=bool(supervised),
-                            supervision_reason=supervision_reason, secretary_kind=sec_kind)
-                    if cycle > 1 or n_extensions or n_failed or withdrawn_reason or supervised or sec_kind == local
-                    else "",
+                    _remarks(cycle, n_extensions, n_failed, withdrawn_reason, supervised, supervision_reason,
+                             sec_kind),
                 ], raw
+
+
+def _remarks(cycle: int, n_extensions: Any, n_failed: Any, withdrawn_reason: str, supervised: Any,
+             supervision_reason: str, sec_kind: str | None) -> str:
+    """备注: what the row's other cells do not say (empty for most rows, without building anything)."""
+    if not (cycle > 1 or n_extensions or n_failed or withdrawn_reason or supervised or sec_kind == LOCAL_SECRETARY):
+        return ""
+    return remarks(cycle=cycle, n_extensions=int(n_extensions), n_failed=int(n_failed),
+                   withdrawn_reason=withdrawn_reason, supervised=bool(supervised),
+                   supervision_reason=supervision_reason, secretary_kind=sec_kind)
+
+
+def _timing(stage: str, dates: tuple[Any, Any, Any, Any], text_dates: bool, as_of: date,
+            lights: Any) -> tuple[Light | None, str | None, str, int, int]:
+    """(light, its window, the task's due date, days left to it, days left to the deadline) of an open case,
+    from its (stage since, task due, cycle start, deadline) as the driver gives them (ISO text on SQLite)."""
+    since_on: Any
+    due_on: Any
+    start_on: Any
+    deadline_on: Any
+    since_on, due_on, start_on, deadline_on = (
+        tuple(date.fromisoformat(d) if d is not None else None for d in dates) if text_dates else dates)
+    light, window = light_and_window(stage, stage_since=since_on, stage_due_on=due_on, as_of=as_of,
+                                     cycle_start=start_on, deadline=deadline_on, lights=lights)
+    task_on = due_on or deadline_on
+    return light, window, task_on.isoformat(), (task_on - as_of).days, (deadline_on - as_of).days
 
 
 _COL = {key: i for i, (key, _) in enumerate(LEDGER_COLUMNS)}
@@ -381,6 +394,7 @@ def json_row(row: LedgerRow) -> dict[str, Any]:
     left = cells[_DAYS_LEFT]
     due = next_due(r["stage"], stage_due_on=_day(r["stage_due"]), deadline=_day(r["deadline"]))  # type: ignore[arg-type]
     spec = BY_STAGE.get(r["stage"])
+    code, label = current_task(r["stage"], in_publicity=r["verified_on"] is not None)
     return {
         "seq": cells[0],
         "case_id": r["id"],
@@ -403,9 +417,9 @@ def json_row(row: LedgerRow) -> dict[str, Any]:
         "identified_on": _iso(r["identified_on"]),
         "deadline": _iso(r["deadline"]),
         "stage": r["stage"],
-        "task": spec.code if spec else None,
-        "task_label": spec.label if spec else None,
-        "task_role": str(spec.role) if spec else None,
+        "task": code or None,
+        "task_label": label or None,
+        "task_role": (str(Role.county_approver) if code == STRIKE_OFF_TASK else str(spec.role)) if spec else None,
         "next_due": _iso(due),
         "days_left": None if left == "" else left,
         "deadline_days": None if cells[_DEADLINE_DAYS] == "" else cells[_DEADLINE_DAYS],

@@ -246,7 +246,8 @@ def _measure_done(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> 
         if m[0] == number:
             m[5] = done_on
             return
-    s.done_early[number] = done_on  # dated before the plan that holds it was filed: kept for it
+    if number is not None:  # dated before the plan that holds it was filed: kept for it
+        s.done_early[int(number)] = done_on
 
 
 def _progress(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
