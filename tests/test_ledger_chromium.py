@@ -93,13 +93,13 @@ def test_html_renders_to_pdf_and_png(run: object, clock: FakeClock, tmp_path: Pa
     text = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     pages = [p for p in text.split("\f") if p.strip()]
     # 39 cases on a few pages, not one character a line over dozens: each row holds its measures, one line
-    # each (整改措施), so five or six rows fill an A4 landscape page.
-    assert 2 <= len(pages) <= 8, len(pages)
+    # each (整改措施), so about ten rows fill an A4 landscape page, every column on it (printed at 6 pt).
+    assert 2 <= len(pages) <= 6, len(pages)
     for n, page in enumerate(pages, 1):
         squeezed = re.sub(r"\s+", "", page)
         assert f"第{n}页共{len(pages)}页" in squeezed, (n, page[-200:])
-        # The header row is repeated on every printed page, the last column included.
-        assert "党组织名称" in page and "备注" in page, n
+        # The header row is repeated on every printed page, the last column included (a header cell may wrap).
+        assert "党组织名称" in squeezed and "备注" in squeezed, n
     # Short cells on one line: every date whole, no county or township broken into characters.
     dates = {c[k] for c in cases for k in ("identified_on", "deadline", "verified_on") if c[k]}
     assert "2026-06-20" in dates

@@ -31,7 +31,7 @@ LINES = frozenset({"measures"})  # one line per measure, as the cell's text has 
 MIN_WIDTH_EM: dict[str, float] = {
     "org_name": 5.5, "problems": 12, "detail": 11, "measures": 16, "county_leader": 4.5, "secretary": 5.5,
     "village_secretary": 4.5, "helping_unit": 4,
-    "last_progress": 7, "remarks": 6,
+    "last_progress": 7, "remarks": 6, "task": 4.5, "light_reason": 6, "look_backs": 6.5,
 }
 _ALIGN = {"seq": "right", "measures_done": "right", "measures_total": "right", "measures_overdue": "right",
           "days_left": "right", "deadline_days": "right", "score": "right", "satisfaction": "right",
