@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -108,6 +109,16 @@ def test_progress_report_reminder(stage: str, last: int | None, expected: tuple 
         i for i in sweep(AS_OF, [row(stage, due_in=100, last_progress=last)], POLICY) if i.kind == "progress"
     ]
     assert [(i.due_on, i.offset_days, i.days_left) for i in items] == ([] if expected is None else [expected])
+
+
+@pytest.mark.parametrize(("level", "audience"), [("county", COUNTY), ("city", CITY)])
+def test_a_supervised_case_reports_monthly_to_the_level_of_its_sign(level: str, audience: str) -> None:
+    """挂牌督办 (SPEC §3): the monthly report of a case under a sign is also due to the supervisors of the level
+    that hung it; a case without a sign reports to its own people only."""
+    supervised = replace(row(due_in=100, last_progress=29), supervised=True, supervision_level=level)
+    plain = row(due_in=100, last_progress=29, case_id=2)
+    items = [(i.case_id, i.audience) for i in sweep(AS_OF, [supervised, plain], POLICY) if i.kind == "progress"]
+    assert items == [(1, "case"), (1, audience), (2, "case")]
 
 
 def test_rectified_case_waits_only_for_verification() -> None:

@@ -78,7 +78,10 @@ def _items_for(row: CaseRow, as_of: date, policy: PolicyConfig) -> Iterator[Ref]
             if row.supervised:
                 yield (row.case_id, "escalation", row.stage, due, -esc, left, CITY)
     if row.stage in PROGRESS_STAGES:
-        yield from _progress(row, as_of, policy)
+        for item in _progress(row, as_of, policy):
+            yield item
+            if row.supervised:  # 挂牌督办: to the supervisors of the sign's level too
+                yield (*item[:6], CITY if row.supervision_level == "city" else COUNTY)
 
 
 def _progress(row: CaseRow, as_of: date, policy: PolicyConfig) -> Iterator[Ref]:
@@ -122,6 +125,7 @@ def _rows() -> list[CaseRow]:
                         deadline=deadline,
                         supervised=case_id % 3 == 0,
                         last_progress_on=None if progress is None else AS_OF - timedelta(days=progress),
+                        supervision_level=("city", "county")[case_id % 2] if case_id % 3 == 0 else "",
                     ))
     return rows
 

@@ -31,6 +31,7 @@ class Candidate(NamedTuple):
     org_code: str
     township: str
     next_look_back_on: date | None = None
+    supervision_level: str = ""
 
 
 class Person(NamedTuple):

@@ -80,6 +80,7 @@ class CaseRow:
     deadline: date
     supervised: bool = False
     last_progress_on: date | None = None
+    supervision_level: str = ""  # city|county while a sign is up (挂牌督办)
 
 
 class Item(NamedTuple):
@@ -137,7 +138,8 @@ def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig, *, brief: 
     - overdue ``n`` days: an ``overdue`` alert named by the start of its week (day 1, 1+repeat, …), and
       from day ``escalate_after_days`` an ``escalation`` named the same way, to the county (and to the
       city when the case is under listed supervision);
-    - progress: in ``PROGRESS_STAGES``, the monthly report (:func:`_progress`); a 巩固期 case:
+    - progress: in ``PROGRESS_STAGES``, the monthly report (:func:`_progress`), for a case under 挂牌督办
+      also to the supervisors of the sign's level (city or county); a 巩固期 case:
       :func:`_look_back_item`;
     - ``brief``: one ``brief`` item per open case (the county leaders' monthly 专报).
     """
@@ -185,7 +187,10 @@ def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig, *, brief: 
                 if supervised:
                     add(new(Item, (case_id, "escalation", stage, due, -esc, left, CITY, what)))
         if stage in progress_stages:
+            n = len(out)
             _progress(out, case_id, stage, last_progress_on, cycle_start, periods, as_of_ord, windows, repeat)
+            if supervised and len(out) > n:  # 挂牌督办: the monthly report goes to the 督办单位's level too
+                add(out[-1]._replace(audience=CITY if getattr(row, "supervision_level", "") == "city" else COUNTY))
         if brief:
             left = (stage_due or deadline).toordinal() - as_of_ord
             add(new(Item, (case_id, "brief", stage, month_start, 0, left, CASE_PEOPLE, task)))

@@ -78,6 +78,7 @@ def candidate_query(
             org_t.c.code.label("org_code"),
             org_t.c.township,
             case_t.c.next_look_back_on,
+            case_t.c.supervision_level,
         )
         .join(org_t, org_t.c.id == case_t.c.org_id)
         .where(
