@@ -300,3 +300,36 @@ def demo(run: Callable[..., Result], clock: FakeClock) -> Callable[..., Result]:
     result = run("demo", "--as-of", DEMO_AS_OF)
     assert result.exit_code == 0, result.output
     return as_demo_officer(run)
+
+
+def emptied(db: Database) -> None:
+    """Every table dropped, the migration record too: the database as before ``rectify init``."""
+    from sqlmodel import SQLModel
+
+    import rectify.workflow.persistence.models  # noqa: F401
+
+    with db.engine.begin() as conn:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table.name}"'))
+        conn.execute(sa.text("DROP TABLE alembic_version"))
+
+
+@pytest.fixture
+def source_db(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A second database on the same backend, holding the demo county (as of the fake clock's day) to export."""
+    from rectify.workflow.demo import build_demo
+
+    database = open_database(second_database_url(request, db_url, tmp_path, "source"))
+    build_demo(database, Config(), NOW.date())
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def smtp() -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for the test."""
+    from tests.remind_helpers import start_server
+
+    server = start_server()
+    yield server
+    server.controller.stop()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +16,6 @@ from rectify.states.import_rules import NOT_FROM_ROWS, PATH, ROW_GUARDS, ROW_RUL
 from rectify.states.stages import PROBLEM_TYPES
 from rectify.states.transitions import BY_TRIGGER
 from rectify.workflow.cases import case_history, list_cases, list_orgs, show_case
-from rectify.workflow.demo import build_demo
 from rectify.workflow.engine import Workflow
 from rectify.workflow.importing import (
     CellError,
@@ -25,20 +24,12 @@ from rectify.workflow.importing import (
     parse_problems,
     parse_stage,
 )
-from rectify.workflow.persistence import Database, open_database
+from rectify.workflow.persistence import Database
 
-from .conftest import DEMO_ACTOR, FakeClock, add_org, second_database_url, snapshot, walk
+from .conftest import DEMO_ACTOR, FakeClock, add_org, snapshot, walk
 
 AS_OF = date(2026, 3, 10)  # the fake clock's day
 
-
-@pytest.fixture
-def source_db(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
-    """A second database on the same backend, holding the demo county to export from."""
-    database = open_database(second_database_url(request, db_url, tmp_path, "source"))
-    build_demo(database, Config(), AS_OF)
-    yield database
-    database.dispose()
 
 
 # -- parsers ---------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from rectify.workflow.engine import Workflow
 from rectify.workflow.persistence import Database
 from rectify.workflow.persistence.tables import case_t, secretary_t
 from rectify.workflow.snapshot import rebuild
-from tests.conftest import FakeClock, add_org, pass_and_strike_off, snapshot, walk
+from tests.conftest import FakeClock, add_org, emptied, pass_and_strike_off, snapshot, walk
 
 STRUCK = date(2026, 3, 10)  # walk()'s verification: the 销号 date
 FIRST, SECOND = date(2026, 9, 6), date(2027, 3, 10)  # 180 and 365 days after
@@ -173,16 +173,12 @@ def test_refusals_write_nothing(db: Database, wf: Workflow, clock: FakeClock, ru
 
 def test_migration_0008_from_the_0006_schema(db_url: str, db: Database) -> None:
     """Verified cases get their look-backs scheduled; a repeat listing is linked; old reopen events stay."""
-    from sqlmodel import SQLModel
 
     import rectify.workflow.persistence.models  # noqa: F401
     from rectify.workflow.persistence import upgrade
     from tests.conftest import NOW
 
-    with db.engine.begin() as conn:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table.name}"'))
-        conn.execute(sa.text("DROP TABLE alembic_version"))
+    emptied(db)
     upgrade(db, "0006")
     with db.engine.begin() as conn:
         conn.execute(sa.text(

@@ -4,7 +4,7 @@ secretary tracks, and a ledger exported and imported again giving the same ledge
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,24 +15,16 @@ from click.testing import CliRunner, Result
 from rectify.cli import cli
 from rectify.config import Config
 from rectify.workflow.cases import show_case
-from rectify.workflow.demo import build_demo
 from rectify.workflow.engine import Workflow
 from rectify.workflow.importing.cells import CellError, parse_measure_list
 from rectify.workflow.ledger import LEDGER_COLUMNS, LedgerFilter, ledger_rows
-from rectify.workflow.persistence import Database, open_database
+from rectify.workflow.persistence import Database
 
-from .conftest import DEMO_ACTOR, FakeClock, add_org, second_database_url, snapshot, walk
+from .conftest import DEMO_ACTOR, FakeClock, add_org, snapshot, walk
 
 AS_OF = date(2026, 3, 10)
 Run = Callable[..., Result]
 
-
-@pytest.fixture
-def source_db(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
-    database = open_database(second_database_url(request, db_url, tmp_path, "source"))
-    build_demo(database, Config(), AS_OF)
-    yield database
-    database.dispose()
 
 
 def _ledger(db_url: str, fmt: str, path: Path | None = None) -> Result:

@@ -24,6 +24,7 @@ from rectify.workflow.persistence import (
     resolve_url,
     upgrade,
 )
+from tests.conftest import emptied
 
 
 def test_schema_head_constant_matches_the_migrations(db: Database) -> None:
@@ -40,10 +41,7 @@ def test_migrations_build_exactly_the_models(db: Database) -> None:
 
 def test_upgrade_from_the_first_migration_to_head(db_url: str, db: Database) -> None:
     # db is at head already; a fresh one is walked from nothing through every revision
-    with db.engine.begin() as conn:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table.name}"'))
-        conn.execute(sa.text("DROP TABLE alembic_version"))
+    emptied(db)
     before, after = upgrade(db, KNOWN_REVISIONS[0])
     assert (before, after) == (None, KNOWN_REVISIONS[0])
     with pytest.raises(DatabaseProblem, match="rectify init") if len(KNOWN_REVISIONS) > 1 else _nothing():

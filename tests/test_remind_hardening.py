@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -46,12 +46,6 @@ def county(wf: Workflow, clock: FakeClock) -> tuple[int, int]:
 def store(request: pytest.FixtureRequest, db: Database, county: tuple) -> OutboxStore:
     return SqlOutboxStore(db) if request.param == "sql" else memory_store(db)
 
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = start_server()
-    yield server
-    server.controller.stop()
 
 
 def with_county_supervisors(*addresses: str) -> object:

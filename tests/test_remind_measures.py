@@ -6,7 +6,7 @@ Against a real SMTP server (aiosmtpd) on both backends, and the pure rule on its
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -18,16 +18,10 @@ from rectify.notifications.policy import MeasureRow, measure_sweep
 from rectify.workflow.engine import Workflow
 
 from .conftest import FakeClock, add_org
-from .remind_helpers import OFFICER, SmtpServer, start_server, write_config
+from .remind_helpers import OFFICER, SmtpServer, write_config
 
 OWNER = "wang.jg@example.cn"
 
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = start_server()
-    yield server
-    server.controller.stop()
 
 
 @pytest.fixture

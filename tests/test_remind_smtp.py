@@ -7,7 +7,7 @@ import os
 import ssl
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -34,13 +34,6 @@ from .remind_helpers import (
     start_server,
     write_config,
 )
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = start_server()
-    yield server
-    server.controller.stop()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from rectify.workflow.engine import Workflow
 from rectify.workflow.persistence import KNOWN_REVISIONS, SCHEMA_HEAD, Database, upgrade
 from rectify.workflow.persistence.people import insert_person
 from rectify.workflow.persistence.tables import supervision_t
-from tests.conftest import NOW, FakeClock, add_org, pass_and_strike_off, snapshot, walk
+from tests.conftest import NOW, FakeClock, add_org, emptied, pass_and_strike_off, snapshot, walk
 from tests.test_permissions import as_
 
 ON = date(2026, 3, 10)
@@ -191,14 +191,10 @@ def test_the_cli_commands_their_refusals_and_the_ledger_columns(
 
 
 def test_migration_0006_turns_each_supervised_case_into_one_open_sign(db_url: str, db: Database) -> None:
-    from sqlmodel import SQLModel
 
     import rectify.workflow.persistence.models  # noqa: F401
 
-    with db.engine.begin() as conn:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table.name}"'))
-        conn.execute(sa.text("DROP TABLE alembic_version"))
+    emptied(db)
     assert KNOWN_REVISIONS[-1] == SCHEMA_HEAD and "0006" in KNOWN_REVISIONS
     upgrade(db, "0004")
     with db.engine.begin() as conn:

@@ -18,7 +18,7 @@ from rectify.states.thresholds import Grade, grade, satisfaction_rate
 from rectify.workflow.ledger import ledger_rows
 from rectify.workflow.persistence import SCHEMA_HEAD, Database, upgrade
 from rectify.workflow.persistence.tables import case_t
-from tests.conftest import ACTOR, APPROVER, NOW, VERIFIER, FakeClock, add_org, snapshot, walk
+from tests.conftest import ACTOR, APPROVER, NOW, VERIFIER, FakeClock, add_org, emptied, snapshot, walk
 
 Run = Callable[..., Result]
 SHEET_86 = ("班子=16", "队伍=14", "场所=15", "载体=13", "制度=14", "业绩=14")
@@ -217,14 +217,10 @@ def test_verify_without_a_team_is_refused(wf: Any, db: Database, clock: FakeCloc
 
 
 def test_migration_0007_carries_verified_cases_over_as_struck_off(db: Database) -> None:
-    from sqlmodel import SQLModel
 
     import rectify.workflow.persistence.models  # noqa: F401
 
-    with db.engine.begin() as conn:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table.name}"'))
-        conn.execute(sa.text("DROP TABLE alembic_version"))
+    emptied(db)
     upgrade(db, "0006")
     with db.engine.begin() as conn:
         conn.execute(sa.text(
