@@ -21,6 +21,8 @@ def _ts(**kw: Any) -> Any:
 
 class Organization(SQLModel, table=True):
     __tablename__ = "organization"
+    # An import finds an organization named without a code by its place and name.
+    __table_args__ = (sa.Index("ix_organization_place_name", "county", "township", "name"),)
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=64, unique=True)
     name: str = Field(max_length=200)

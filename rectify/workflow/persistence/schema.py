@@ -134,6 +134,7 @@ organization = sa.Table(
     sa.Column('township', sa.String(100), nullable=False),
     sa.Column('poor_village', sa.Boolean(), nullable=False, default=False),
     sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.Index('ix_organization_place_name', 'county', 'township', 'name'),
 )
 
 outbox_digest = sa.Table(
