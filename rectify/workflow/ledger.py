@@ -157,6 +157,27 @@ def measures_text(items: list[dict[str, Any]], as_of: date) -> str:
     return "\n".join(measure_line(m, as_of) for m in items)
 
 
+def _measure_cells(raw: str, day: str) -> tuple[str, int]:
+    """``measures_text(measure_items(raw), as_of)`` and ``overdue_count`` in one pass over the query's text, without
+    a dict per measure (``day``: the as-of day's ISO text)."""
+    parts = [part.split(PAIR) for part in raw.split(ITEM)]
+    if len(parts) > 1:
+        parts.sort(key=lambda p: int(p[0]))
+    lines = []
+    overdue = 0
+    for seq, text, owner, owner_unit, due_on, done_on in parts:
+        due = due_on[:10]
+        if done_on:
+            state = f"已完成（{done_on[:10]}）"
+        elif due < day:
+            state, overdue = "逾期未完成", overdue + 1
+        else:
+            state = "未完成"
+        who = f"{owner}（{owner_unit}）" if owner_unit else owner
+        lines.append(f"{int(seq)}. {text}；责任人：{who}；时限：{due}；{state}")
+    return "\n".join(lines), overdue
+
+
 VILLAGE_WORDS = {action: "已" + action for action in VILLAGE_ACTIONS}  # 已选配, 已调整
 
 
@@ -272,11 +293,10 @@ class LedgerRows(Iterable[LedgerRow]):
         want_light = f.light
         kinds, stages, light_labels = KINDS, STAGE_LABELS, LIGHT_LABELS
         verified = Stage.verified.value
-        local = LOCAL_SECRETARY
         level_names, step_labels, grade_labels = LEVEL_NAMES, STEP_LABELS, GRADE_LABELS
         closed = NO_DUE_STAGES
         tasks = {stage: (spec.code, spec.label) for stage, spec in BY_STAGE.items()}
-        day = date.fromisoformat
+        as_of_iso = as_of.isoformat()
         seq = 0
         text_dates: bool | None = None
         with self._source() as rows:
@@ -293,16 +313,9 @@ class LedgerRows(Iterable[LedgerRow]):
                     light = left = to_deadline = window = None
                     task_code = task_name = task_due = ""
                 else:
-                    if text_dates:
-                        since_on, due_on = day(stage_since), day(stage_due) if stage_due is not None else None
-                        start_on, deadline_on = day(cycle_start), day(deadline)
-                    else:
-                        since_on, due_on, start_on, deadline_on = stage_since, stage_due, cycle_start, deadline
-                    light, window = light_and_window(stage, stage_since=since_on, stage_due_on=due_on, as_of=as_of,
-                                                     cycle_start=start_on, deadline=deadline_on, lights=lights)
+                    light, window, task_due, left, to_deadline = _due_cells(
+                        stage, stage_since, stage_due, cycle_start, deadline, as_of, lights, bool(text_dates))
                     task_code, task_name = tasks[stage] if stage in tasks else ("", "")
-                    task_on = due_on or deadline_on
-                    task_due, left, to_deadline = task_on.isoformat(), (task_on - as_of).days, (deadline_on-as_of).days
                 if not text_dates:  # date objects (PostgreSQL): the cells show ISO text
                     identified_on, deadline = identified_on.isoformat(), deadline.isoformat()
                     verified_on, last_progress_on = _iso(verified_on), _iso(last_progress_on)
@@ -310,7 +323,7 @@ class LedgerRows(Iterable[LedgerRow]):
                 if want_light is not None and light != want_light:
                     continue
                 seq += 1
-                measures = measure_items(raw_measures) if raw_measures else []
+                measures, overdue = _measure_cells(raw_measures, as_of_iso) if raw_measures else ("", 0)
                 yield light, [
                     seq,
                     county,
@@ -319,10 +332,10 @@ class LedgerRows(Iterable[LedgerRow]):
                     kinds.get(kind, kind),
                     _problems_cell(problems),
                     detail,
-                    measures_text(measures, as_of) if measures else "",
+                    measures,
                     measures_done,
                     measures_total,
-                    overdue_count(measures, as_of) if measures else 0,
+                    overdue,
                     county_leader or "",
                     township_cadre or "",
                     village_secretary_cell(vsec_name, vsec_action, village_status),
@@ -340,9 +353,7 @@ class LedgerRows(Iterable[LedgerRow]):
                     "是" if supervised else "否",
                     level_names.get(supervision_level, "") if supervised else "",
                     step_labels.get(escalation_step, ""),
-                    f"{last_progress_on} {progress_note}"
-                    if last_progress_on is not None and progress_note is not None
-                    else "",
+                    "" if last_progress_on is None or progress_note is None else f"{last_progress_on} {progress_note}",
                     verified_on or "",
                     score if score is not None else "",
                     grade_labels.get(grade, ""),
@@ -351,12 +362,34 @@ class LedgerRows(Iterable[LedgerRow]):
                     "是" if stage == verified else "否",
                     look_back_summary(look_backs) if look_backs else "",
                     earlier_years.replace(",", "、") if earlier_years else "",
-                    remarks(cycle=cycle, n_extensions=int(n_extensions), n_failed=int(n_failed),
-                            withdrawn_reason=withdrawn_reason, supervised=bool(supervised),
-                            supervision_reason=supervision_reason, secretary_kind=sec_kind)
-                    if cycle > 1 or n_extensions or n_failed or withdrawn_reason or supervised or sec_kind == local
-                    else "",
+                    _remarks_cell(cycle, n_extensions, n_failed, withdrawn_reason, supervised, supervision_reason,
+                                  sec_kind),
                 ], raw
+
+
+def _remarks_cell(cycle: int, n_extensions: Any, n_failed: Any, withdrawn_reason: str, supervised: Any,
+                  supervision_reason: str, sec_kind: str | None) -> str:
+    """备注, for the rows that have any (most have none)."""
+    if cycle > 1 or n_extensions or n_failed or withdrawn_reason or supervised or sec_kind == LOCAL_SECRETARY:
+        return remarks(cycle=cycle, n_extensions=int(n_extensions), n_failed=int(n_failed),
+                       withdrawn_reason=withdrawn_reason, supervised=bool(supervised),
+                       supervision_reason=supervision_reason, secretary_kind=sec_kind)
+    return ""
+
+
+def _due_cells(stage: str, stage_since: Any, stage_due: Any, cycle_start: Any, deadline: Any, as_of: date,
+               lights: Any, text_dates: bool) -> tuple[Any, Any, str, int, int]:
+    """An open case's light, its window, the task's due day (ISO) and the days left to it and to the deadline."""
+    if text_dates:
+        day = date.fromisoformat
+        since_on, due_on = day(stage_since), day(stage_due) if stage_due is not None else None
+        start_on, deadline_on = day(cycle_start), day(deadline)
+    else:
+        since_on, due_on, start_on, deadline_on = stage_since, stage_due, cycle_start, deadline
+    light, window = light_and_window(stage, stage_since=since_on, stage_due_on=due_on, as_of=as_of,
+                                     cycle_start=start_on, deadline=deadline_on, lights=lights)
+    task_on = due_on or deadline_on
+    return light, window, task_on.isoformat(), (task_on - as_of).days, (deadline_on - as_of).days
 
 
 _COL = {key: i for i, (key, _) in enumerate(LEDGER_COLUMNS)}
