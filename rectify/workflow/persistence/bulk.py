@@ -78,11 +78,6 @@ def stored_orgs(conn: sa.Connection) -> Iterator[Any]:
                                        org_t.c.township)))
 
 
-def stored_cases(conn: sa.Connection) -> Iterator[Any]:
-    """Every case as (id, org_id, stage, identified_on)."""
-    return iter(conn.execute(sa.select(case_t.c.id, case_t.c.org_id, case_t.c.stage, case_t.c.identified_on)))
-
-
 # -- what an import has seen, kept in the database ------------------------------------------------
 # The organizations and case keys a running import has taken, in two temporary tables of its connection (gone
 # with the transaction on PostgreSQL, dropped at the end on SQLite), so its memory does not grow with the file.
