@@ -96,7 +96,7 @@ seen_case_t = sa.Table(
     sa.Column("open", sa.Boolean),
     sa.Index("ix_import_seen_case_org", "org_code"),
     prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
-_IN_CHUNK = 500  # values per IN list
+_IN_CHUNK = 5000  # values per IN list (three lists of them stay under SQLite's 32,766 parameters)
 
 
 def _chunks(values: Collection[Any]) -> Iterator[list[Any]]:
@@ -123,11 +123,9 @@ def remember(conn: sa.Connection, orgs: Sequence[tuple[Any, ...]], cases: Sequen
     """Keep a batch's new organizations (code, name, kind, county, township, seq) and the case keys it took
     (org_code, identified_on, row, open)."""
     if orgs:
-        conn.execute(sa.insert(seen_org_t), [dict(zip(("code", "name", "kind", "county", "township", "seq"), o,
-                                                      strict=True)) for o in orgs])
+        Insert(conn, seen_org_t, ("code", "name", "kind", "county", "township", "seq")).run(conn, orgs)
     if cases:
-        conn.execute(sa.insert(seen_case_t), [dict(zip(("org_code", "identified_on", "row", "open"),
-                                                       c, strict=True)) for c in cases])
+        Insert(conn, seen_case_t, ("org_code", "identified_on", "row", "open")).run(conn, cases)
 
 
 def orgs_named(conn: sa.Connection, triples: Collection[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
