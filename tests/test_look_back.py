@@ -196,7 +196,7 @@ def test_migration_0008_from_the_0006_schema(db_url: str, db: Database) -> None:
         conn.execute(sa.text(
             "INSERT INTO case_event (case_id, at, actor, action, reason, detail, actor_unit, happened_on) VALUES "
             "(1, :at, '赵经办', 'reopen', '回头看反弹', '{}', '', '2025-12-01')"), {"at": NOW})
-    assert upgrade(db) == ("0006", "0008")
+    assert upgrade(db, "0008") == ("0006", "0008")
     old, new = case_row(db, 1), case_row(db, 2)
     assert (old.look_backs, old.next_look_back_on) == ("180|2026-05-19||;365|2026-11-20||", date(2026, 5, 19))
     assert (old.previous_case_id, old.earlier_years) == (None, "")

@@ -20,7 +20,7 @@ from typing import Any
 from rectify.config import Config
 from rectify.states.consolidation import json_items as look_back_items
 from rectify.states.consolidation import summary as look_back_summary
-from rectify.states.deadlines import LIGHT_LABELS, Light, light_and_window, next_due
+from rectify.states.deadlines import LIGHT_LABELS, light_and_window, next_due
 from rectify.states.escalation import STEP_LABELS
 from rectify.states.roles import LEVEL_NAMES, Role
 from rectify.states.stages import KINDS, NO_DUE_STAGES, OTHER_PROBLEM, SECRETARY_KINDS, STAGE_LABELS, Stage
@@ -157,6 +157,27 @@ def measures_text(items: list[dict[str, Any]], as_of: date) -> str:
     return "\n".join(measure_line(m, as_of) for m in items)
 
 
+def _measure_cells(raw: str, day: str) -> tuple[str, int]:
+    """``measures_text(measure_items(raw), as_of)`` and ``overdue_count`` in one pass over the query's text, without
+    a dict per measure (``day``: the as-of day's ISO text)."""
+    parts = [part.split(PAIR) for part in raw.split(ITEM)]
+    if len(parts) > 1:
+        parts.sort(key=lambda p: int(p[0]))
+    lines = []
+    overdue = 0
+    for seq, text, owner, owner_unit, due_on, done_on in parts:
+        due = due_on[:10]
+        if done_on:
+            state = f"已完成（{done_on[:10]}）"
+        elif due < day:
+            state, overdue = "逾期未完成", overdue + 1
+        else:
+            state = "未完成"
+        who = f"{owner}（{owner_unit}）" if owner_unit else owner
+        lines.append(f"{int(seq)}. {text}；责任人：{who}；时限：{due}；{state}")
+    return "\n".join(lines), overdue
+
+
 VILLAGE_WORDS = {action: "已" + action for action in VILLAGE_ACTIONS}  # 已选配, 已调整
 
 
@@ -274,6 +295,7 @@ class LedgerRows(Iterable[LedgerRow]):
         verified = Stage.verified.value
         level_names, step_labels, grade_labels = LEVEL_NAMES, STEP_LABELS, GRADE_LABELS
         closed = NO_DUE_STAGES
+        as_of_iso = as_of.isoformat()
         seq = 0
         text_dates: bool | None = None
         with self._source() as rows:
@@ -290,8 +312,8 @@ class LedgerRows(Iterable[LedgerRow]):
                     light = left = to_deadline = window = None
                     task_code = task_name = task_due = ""
                 else:
-                    light, window, task_due, left, to_deadline = _timing(
-                        stage, (stage_since, stage_due, cycle_start, deadline), text_dates, as_of, lights)
+                    light, window, task_due, left, to_deadline = _due_cells(
+                        stage, stage_since, stage_due, cycle_start, deadline, as_of, lights, bool(text_dates))
                     task_code, task_name = current_task(stage, in_publicity=verified_on is not None)
                 if not text_dates:  # date objects (PostgreSQL): the cells show ISO text
                     identified_on, deadline = identified_on.isoformat(), deadline.isoformat()
@@ -300,7 +322,7 @@ class LedgerRows(Iterable[LedgerRow]):
                 if want_light is not None and light != want_light:
                     continue
                 seq += 1
-                measures = measure_items(raw_measures) if raw_measures else []
+                measures, overdue = _measure_cells(raw_measures, as_of_iso) if raw_measures else ("", 0)
                 yield light, [
                     seq,
                     county,
@@ -309,10 +331,10 @@ class LedgerRows(Iterable[LedgerRow]):
                     kinds.get(kind, kind),
                     _problems_cell(problems),
                     detail,
-                    measures_text(measures, as_of) if measures else "",
+                    measures,
                     measures_done,
                     measures_total,
-                    overdue_count(measures, as_of) if measures else 0,
+                    overdue,
                     county_leader or "",
                     township_cadre or "",
                     village_secretary_cell(vsec_name, vsec_action, village_status),
@@ -330,9 +352,7 @@ class LedgerRows(Iterable[LedgerRow]):
                     "是" if supervised else "否",
                     level_names.get(supervision_level, "") if supervised else "",
                     step_labels.get(escalation_step, ""),
-                    f"{last_progress_on} {progress_note}"
-                    if last_progress_on is not None and progress_note is not None
-                    else "",
+                    "" if last_progress_on is None or progress_note is None else f"{last_progress_on} {progress_note}",
                     verified_on or "",
                     score if score is not None else "",
                     grade_labels.get(grade, ""),
@@ -341,31 +361,30 @@ class LedgerRows(Iterable[LedgerRow]):
                     "是" if stage == verified else "否",
                     look_back_summary(look_backs) if look_backs else "",
                     earlier_years.replace(",", "、") if earlier_years else "",
-                    _remarks(cycle, n_extensions, n_failed, withdrawn_reason, supervised, supervision_reason,
-                             sec_kind),
+                    _remarks_cell(cycle, n_extensions, n_failed, withdrawn_reason, supervised, supervision_reason,
+                                  sec_kind),
                 ], raw
 
 
-def _remarks(cycle: int, n_extensions: Any, n_failed: Any, withdrawn_reason: str, supervised: Any,
-             supervision_reason: str, sec_kind: str | None) -> str:
-    """备注: what the row's other cells do not say (empty for most rows, without building anything)."""
-    if not (cycle > 1 or n_extensions or n_failed or withdrawn_reason or supervised or sec_kind == LOCAL_SECRETARY):
-        return ""
-    return remarks(cycle=cycle, n_extensions=int(n_extensions), n_failed=int(n_failed),
-                   withdrawn_reason=withdrawn_reason, supervised=bool(supervised),
-                   supervision_reason=supervision_reason, secretary_kind=sec_kind)
+def _remarks_cell(cycle: int, n_extensions: Any, n_failed: Any, withdrawn_reason: str, supervised: Any,
+                  supervision_reason: str, sec_kind: str | None) -> str:
+    """备注, for the rows that have any (most have none)."""
+    if cycle > 1 or n_extensions or n_failed or withdrawn_reason or supervised or sec_kind == LOCAL_SECRETARY:
+        return remarks(cycle=cycle, n_extensions=int(n_extensions), n_failed=int(n_failed),
+                       withdrawn_reason=withdrawn_reason, supervised=bool(supervised),
+                       supervision_reason=supervision_reason, secretary_kind=sec_kind)
+    return ""
 
 
-def _timing(stage: str, dates: tuple[Any, Any, Any, Any], text_dates: bool, as_of: date,
-            lights: Any) -> tuple[Light | None, str | None, str, int, int]:
-    """(light, its window, the task's due date, days left to it, days left to the deadline) of an open case,
-    from its (stage since, task due, cycle start, deadline) as the driver gives them (ISO text on SQLite)."""
-    since_on: Any
-    due_on: Any
-    start_on: Any
-    deadline_on: Any
-    since_on, due_on, start_on, deadline_on = (
-        tuple(date.fromisoformat(d) if d is not None else None for d in dates) if text_dates else dates)
+def _due_cells(stage: str, stage_since: Any, stage_due: Any, cycle_start: Any, deadline: Any, as_of: date,
+               lights: Any, text_dates: bool) -> tuple[Any, Any, str, int, int]:
+    """An open case's light, its window, the task's due day (ISO) and the days left to it and to the deadline."""
+    if text_dates:
+        day = date.fromisoformat
+        since_on, due_on = day(stage_since), day(stage_due) if stage_due is not None else None
+        start_on, deadline_on = day(cycle_start), day(deadline)
+    else:
+        since_on, due_on, start_on, deadline_on = stage_since, stage_due, cycle_start, deadline
     light, window = light_and_window(stage, stage_since=since_on, stage_due_on=due_on, as_of=as_of,
                                      cycle_start=start_on, deadline=deadline_on, lights=lights)
     task_on = due_on or deadline_on

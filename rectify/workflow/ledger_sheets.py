@@ -68,7 +68,6 @@ def sheet_cells(row: LedgerRow) -> list[Any]:
 
 # Text Excel, WPS or LibreOffice would read as a number, percentage, fraction, date, time or boolean.
 _NUMERIC_LOOKING = re.compile(r"[\s\d.,/:+\-%eE年月日时分秒]*\d[\s\d.,/:+\-%eE年月日时分秒]*|true|false", re.I)
-_DATE_COLS = frozenset(i for i, k in enumerate(SHEET_KEYS) if k in DATE_KEYS)
 
 
 def csv_cell(value: Any, date_column: bool = False) -> Any:
@@ -98,17 +97,31 @@ class _CsvCells(dict[Any, Any]):
 
 
 _CSV_CELLS = _CsvCells()
-_DATE_INDEXES = tuple(sorted(_DATE_COLS))
+
+
+def _date_cell(v: Any) -> Any:
+    """Dates stay what they are: a spreadsheet should read them as dates."""
+    return v if v.__class__ is str and not v.startswith(FORMULA_PREFIXES) else csv_cell(v, True)
+
+
+# Columns nearly every row has its own text in: converted directly, not through the memo (they would only fill
+# and flush it). The sheet's cells are taken from (*cells, *raw) in three groups and put back in order.
+_OWN_TEXT = frozenset({"org_name", "org_code", "detail", "measures", "last_progress"})
+_GROUPS = (
+    [i for i, k in enumerate(SHEET_KEYS) if k not in _OWN_TEXT and k not in DATE_KEYS],
+    [i for i, k in enumerate(SHEET_KEYS) if k in _OWN_TEXT],
+    [i for i, k in enumerate(SHEET_KEYS) if k in DATE_KEYS],
+)
+_SOURCES = _PICK(range(len(_FORM_KEYS) + len(LEDGER_KEYS)))
+_PICK_MEMO, _PICK_OWN, _PICK_DATES = (itemgetter(*(_SOURCES[i] for i in g)) for g in _GROUPS)
+_ORDER = itemgetter(*(sorted(range(len(SHEET_KEYS)), key=[i for g in _GROUPS for i in g].__getitem__)))
 
 
 def csv_row(row: LedgerRow) -> list[Any]:
     _, cells, raw = row
-    values = _PICK((*cells, *raw))
-    out = list(map(_CSV_CELLS.__getitem__, values))
-    for i in _DATE_INDEXES:  # dates stay what they are: a spreadsheet should read them as dates
-        v = values[i]
-        out[i] = v if v.__class__ is str and not v.startswith(FORMULA_PREFIXES) else csv_cell(v, True)
-    return out
+    values = (*cells, *raw)
+    return list(_ORDER((*map(_CSV_CELLS.__getitem__, _PICK_MEMO(values)), *map(csv_cell, _PICK_OWN(values)),
+                        *map(_date_cell, _PICK_DATES(values)))))
 
 
 # -- XLSX ------------------------------------------------------------------------------------------

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -35,8 +36,12 @@ from rectify.workflow.persistence.bulk import (
     CasePlan,
     CaseWriter,
     bulk_pragmas,
+    case_keys,
+    existing_orgs_taken,
     lock_for_import,
-    stored_cases,
+    remember,
+    seen_tables,
+    zero_led_codes,
 )
 
 _CLOSED = frozenset(map(str, CLOSED_STAGES))
@@ -65,42 +70,60 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
     parsers = Parsers()
     check = RowCheck(config.verification)
     with (translate_errors(db.url), _cycles_uncollected(), db.engine.connect() as conn, bulk_pragmas(conn),
-          conn.begin()):
+          conn.begin(), seen_tables(conn)):
         lock_for_import(conn)
-        orgs = Orgs.load(conn)
-        seen = _Seen.load(conn, orgs)
-        writer = None if dry_run else CaseWriter(
-            conn, {code: oid for code, (oid, *_rest) in orgs.by_code.items() if oid is not None}, person.name, now,
-            person.unit)
-        plans: list[CasePlan] = []
+        zero_led: dict[str, str] = {}
+        for stored in zero_led_codes(conn):
+            if stored.isdigit():
+                zero_led.setdefault(stored.lstrip("0"), stored)
+        writer = None if dry_run else CaseWriter(conn, {}, person.name, now, person.unit)
         rows = 0
-        for number, cells in sheet.rows:
-            rows += 1
-            r = Row(number, cells, index, names, problems, values_of(cells))
-            code, created = org_from_row(r, orgs, now, "org_code", "org_name")
-            if code is not None:
-                check_scope(r, person, orgs, code)
-            if created:
-                seen.new_orgs.add(code)  # type: ignore[arg-type]
-            plan = case_from_row(r, code, config, today, now, source, parsers, check)
-            if plan is not None and not r.bad and seen.admit(r, plan, created):
-                result.cases += 1
-                if not problems:
-                    plans.append(plan)
-            if problems:
-                plans.clear()  # nothing more is written: the transaction will be rolled back
-            elif len(plans) >= BATCH and writer is not None:
+        for chunk in _batches(sheet.rows):
+            # What the batch's rows name is asked of the database, then the rows are checked one by one.
+            values = [values_of(cells) for _, cells in chunk]
+            orgs = Orgs.for_batch(conn, values, zero_led)
+            seen = _Seen.for_batch(conn, orgs.by_code)
+            plans: list[CasePlan] = []
+            for (number, cells), vals in zip(chunk, values, strict=True):
+                rows += 1
+                r = Row(number, cells, index, names, problems, vals)
+                code, created = org_from_row(r, orgs, now, "org_code", "org_name")
+                if code is not None:
+                    check_scope(r, person, orgs, code)
+                plan = case_from_row(r, code, config, today, now, source, parsers, check)
+                if plan is not None and not r.bad and seen.admit(r, plan):
+                    result.cases += 1
+                    if not problems:
+                        plans.append(plan)
+                if problems:
+                    plans.clear()  # nothing more is written: the transaction will be rolled back
+                tick(1)
+            result.orgs_created += len(orgs.new)
+            remember(conn, [(o["code"], o["name"], o["kind"], o["county"], o["township"], result.orgs_created + i)
+                            for i, o in enumerate(orgs.new)], seen.taken)
+            if writer is not None and not problems:
+                writer.org_id = {c: oid for c, (oid, *_rest) in orgs.by_code.items() if oid is not None}
                 writer.write(plans, orgs.new)
-                plans.clear()
-            tick(1)
+            orgs.new.clear()
         if problems:
             raise ImportRejected(problems, rows)
         if writer is not None:
-            writer.write(plans, orgs.new, progress("写入", len(CaseWriter.TABLES)))
+            writer.write([], [], progress("写入", len(CaseWriter.TABLES)))
+        result.orgs_existing = existing_orgs_taken(conn)
     result.rows = rows
-    result.orgs_created = len(seen.new_orgs)
-    result.orgs_existing = len(seen.existing_orgs - seen.new_orgs)
     return result
+
+
+def _batches(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[list[tuple[int, list[Any]]]]:
+    """The sheet's rows, BATCH at a time."""
+    chunk: list[tuple[int, list[Any]]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= BATCH:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _case_headers(sheet: SheetStream,
@@ -118,29 +141,25 @@ def _case_headers(sheet: SheetStream,
 
 
 class _Seen:
-    """The cases stored and planned so far: one case per organization and day, one open case per organization.
-
-    Each key maps to an int (a sheet row, or minus a stored case's id), worded only when a row repeats it: at a
-    million rows these tables are most of what the import holds."""
+    """The cases a batch's organizations have, stored or taken earlier in this import: one case per organization
+    and day, one open case per organization. Each key maps to an int (a sheet row, or minus a stored case's id),
+    worded only when a row repeats it; ``taken`` is what this batch adds, kept in the database after it."""
 
     def __init__(self, open_by_org: dict[str, int], existing: dict[tuple[str, date], int]) -> None:
         self.open_by_org, self.existing = open_by_org, existing
-        self.new_orgs: set[str] = set()
-        self.existing_orgs: set[str] = set()
+        self.taken: list[tuple[str, date, int, bool]] = []
 
     @classmethod
-    def load(cls, conn: sa.Connection, orgs: Orgs) -> _Seen:
-        code_of = {oid: code for code, (oid, *_rest) in orgs.by_code.items()}
+    def for_batch(cls, conn: sa.Connection, codes: Collection[str]) -> _Seen:
         open_by_org: dict[str, int] = {}
         existing: dict[tuple[str, date], int] = {}
-        for case_id, org_id, stage, identified_on in stored_cases(conn):
-            org_code = code_of[org_id]
-            if stage not in _CLOSED:
-                open_by_org[org_code] = -case_id
-            existing[(org_code, identified_on)] = -case_id
+        for code, day, where, is_open in case_keys(conn, codes):  # this import's rows first
+            existing.setdefault((code, day), where)
+            if is_open:
+                open_by_org.setdefault(code, where)
         return cls(open_by_org, existing)
 
-    def admit(self, r: Row, plan: CasePlan, created: bool) -> bool:
+    def admit(self, r: Row, plan: CasePlan) -> bool:
         """Take the row's case, or say on the row which stored or earlier case it repeats."""
         case_key = (plan.org_code, plan.identified_on)
         name_key = "org_code" if r.text("org_code") else "org_name"
@@ -158,8 +177,7 @@ class _Seen:
         self.existing[case_key] = r.number
         if is_open:
             self.open_by_org[plan.org_code] = r.number
-        if not created:
-            self.existing_orgs.add(plan.org_code)
+        self.taken.append((plan.org_code, plan.identified_on, r.number, is_open))
         return True
 
 

@@ -260,7 +260,7 @@ def generated_code(county: str, township: str, name: str) -> str:
     return f"G{digest}"
 
 
-def _memo(parser: Callable[[Any], Any], size: int = 50_000) -> Callable[[Any], Any]:
+def _memo(parser: Callable[[Any], Any], size: int = 4096) -> Callable[[Any], Any]:
     """``parser`` remembering its answers for text cells: a sheet repeats its dates, stages and problem texts.
 
     Only for parsers whose answer depends on the text alone and is immutable; a cell the parser refuses is

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,14 @@ from rectify.workflow.importing.rows import (
 )
 from rectify.workflow.importing.sheets import ORG_FIELDS, alias_map, read_sheet
 from rectify.workflow.persistence import Database, translate_errors
-from rectify.workflow.persistence.bulk import insert_orgs, stored_orgs
+from rectify.workflow.persistence.bulk import insert_orgs, orgs_coded, orgs_named, stored_orgs
+
+
+def _cell_text(v: Any) -> str:
+    """A cell as ``Row.text`` reads it."""
+    if type(v) is str:
+        return v
+    return v.isoformat() if isinstance(v, date) else str(v).strip()
 
 
 @dataclass
@@ -55,6 +62,27 @@ class Orgs:
             by_code[code] = (oid, name, kind, county, township)
             by_names.setdefault((county, township, name), code)
         return cls(by_code, by_names)
+
+    @classmethod
+    def for_batch(cls, conn: sa.Connection, rows: list[dict[str, Any]], zero_led: dict[str, str]) -> Orgs:
+        """The organizations a batch of case rows names (by code, or by county + township + name), asked of the
+        database: the stored ones and the ones this import added before (see ``bulk.seen_tables``).
+        ``zero_led`` is shared across the batches: the import's codes with leading zeros, stored or new."""
+        codes: set[str] = set()
+        triples: set[tuple[str, str, str]] = set()
+        for values in rows:
+            code = _cell_text(values.get("org_code", ""))
+            if code:
+                codes.add(code)
+            else:
+                triples.add((_cell_text(values.get("county", "")), _cell_text(values.get("township", "")),
+                             _cell_text(values.get("org_name", ""))))
+        by_names = orgs_named(conn, triples) if triples else {}
+        codes.update(by_names.values())
+        codes.update(generated_code(*t) for t in triples if t not in by_names)
+        by_code = {code: (oid, name, kind, county, township)
+                   for oid, code, name, kind, county, township in orgs_coded(conn, codes)}
+        return cls(by_code, by_names, zero_led=zero_led)
 
     def add(self, values: dict[str, Any]) -> None:
         # One string per county, township and kind, not one per row: a million new organizations are held here.

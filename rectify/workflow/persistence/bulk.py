@@ -7,7 +7,7 @@ front so children can be written without RETURNING.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from rectify.states.stages import CLOSED_STAGES
 from rectify.workflow.persistence.tables import (
     case_t,
     event_t,
@@ -30,6 +31,7 @@ from rectify.workflow.persistence.tables import (
 )
 
 BATCH = 5000
+_CLOSED = frozenset(map(str, CLOSED_STAGES))
 IMPORT_CACHE_KB = 64 * 1024  # SQLite page cache while an import writes (see bulk_pragmas)
 MEMO_SIZE = 4096  # processed values kept per column: dates and timestamps repeat, unique texts need not stay
 
@@ -76,9 +78,114 @@ def stored_orgs(conn: sa.Connection) -> Iterator[Any]:
                                        org_t.c.township)))
 
 
-def stored_cases(conn: sa.Connection) -> Iterator[Any]:
-    """Every case as (id, org_id, stage, identified_on)."""
-    return iter(conn.execute(sa.select(case_t.c.id, case_t.c.org_id, case_t.c.stage, case_t.c.identified_on)))
+# -- what an import has seen, kept in the database ------------------------------------------------
+# The organizations and case keys a running import has taken, in two temporary tables of its connection (gone
+# with the transaction on PostgreSQL, dropped at the end on SQLite), so its memory does not grow with the file.
+# The stored ones are asked for per batch from the tables themselves.
+
+_SEEN_MD = sa.MetaData()
+seen_org_t = sa.Table(
+    "import_seen_org", _SEEN_MD,
+    sa.Column("code", sa.String, primary_key=True), sa.Column("name", sa.String), sa.Column("kind", sa.String),
+    sa.Column("county", sa.String), sa.Column("township", sa.String), sa.Column("seq", sa.Integer),
+    sa.Index("ix_import_seen_org_names", "county", "township", "name"),
+    prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
+seen_case_t = sa.Table(
+    "import_seen_case", _SEEN_MD,
+    sa.Column("org_code", sa.String), sa.Column("identified_on", sa.Date), sa.Column("row", sa.Integer),
+    sa.Column("open", sa.Boolean),
+    sa.Index("ix_import_seen_case_org", "org_code"),
+    prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
+_IN_CHUNK = 5000  # values per IN list (three lists of them stay under SQLite's 32,766 parameters)
+
+
+def _chunks(values: Collection[Any]) -> Iterator[list[Any]]:
+    items = list(values)
+    for start in range(0, len(items), _IN_CHUNK):
+        yield items[start:start + _IN_CHUNK]
+
+
+@contextmanager
+def seen_tables(conn: sa.Connection) -> Iterator[None]:
+    """The import's two temporary tables, for the transaction in hand."""
+    if conn.dialect.name == "sqlite":
+        for t in (seen_case_t, seen_org_t):
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{t.name}")
+    _SEEN_MD.create_all(conn)
+    try:
+        yield
+    finally:
+        if conn.dialect.name == "sqlite" and not conn.closed:
+            _SEEN_MD.drop_all(conn)
+
+
+def remember(conn: sa.Connection, orgs: Sequence[tuple[Any, ...]], cases: Sequence[tuple[Any, ...]]) -> None:
+    """Keep a batch's new organizations (code, name, kind, county, township, seq) and the case keys it took
+    (org_code, identified_on, row, open)."""
+    if orgs:
+        Insert(conn, seen_org_t, ("code", "name", "kind", "county", "township", "seq")).run(conn, orgs)
+    if cases:
+        Insert(conn, seen_case_t, ("org_code", "identified_on", "row", "open")).run(conn, cases)
+
+
+def orgs_named(conn: sa.Connection, triples: Collection[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
+    """(county, township, name) → code for the triples asked: a stored organization first (the oldest), else
+    one this import added (the first)."""
+    found: dict[tuple[str, str, str], str] = {}
+    for table, order in ((org_t, org_t.c.id), (seen_org_t, seen_org_t.c.seq)):
+        hits: list[Any] = []
+        for chunk in _chunks(triples):
+            q = (sa.select(order, table.c.county, table.c.township, table.c.name, table.c.code)
+                 .where(table.c.county.in_({t[0] for t in chunk}), table.c.township.in_({t[1] for t in chunk}),
+                        table.c.name.in_({t[2] for t in chunk})))
+            hits.extend(conn.execute(q))
+        for _rank, county, township, name, code in sorted(hits, key=itemgetter(0)):
+            if (county, township, name) in triples:
+                found.setdefault((county, township, name), code)
+    return found
+
+
+def orgs_coded(conn: sa.Connection, codes: Collection[str]) -> Iterator[tuple[Any, ...]]:
+    """(id, code, name, kind, county, township) of the codes asked: stored ones with their id, then the ones this
+    import added and has not written (id None)."""
+    stored: set[str] = set()
+    for chunk in _chunks(codes):
+        for row in conn.execute(sa.select(org_t.c.id, org_t.c.code, org_t.c.name, org_t.c.kind, org_t.c.county,
+                                          org_t.c.township).where(org_t.c.code.in_(chunk))):
+            stored.add(row[1])
+            yield tuple(row)
+    for chunk in _chunks(set(codes) - stored):
+        for row in conn.execute(sa.select(sa.null(), seen_org_t.c.code, seen_org_t.c.name, seen_org_t.c.kind,
+                                          seen_org_t.c.county, seen_org_t.c.township)
+                                .where(seen_org_t.c.code.in_(chunk))):
+            yield tuple(row)
+
+
+def zero_led_codes(conn: sa.Connection) -> Iterator[str]:
+    """Stored codes starting with 0 (the few a spreadsheet may have stripped), by the code index."""
+    return iter(conn.execute(sa.select(org_t.c.code).where(org_t.c.code >= "0", org_t.c.code < "1")).scalars())
+
+
+def case_keys(conn: sa.Connection, codes: Collection[str]) -> Iterator[tuple[str, date, int, bool]]:
+    """(org_code, identified_on, where, stage) of every case the codes have: this import's first (where = its sheet
+    row), then the stored ones (where = minus the case id)."""
+    for chunk in _chunks(codes):
+        q = sa.select(seen_case_t.c.org_code, seen_case_t.c.identified_on, seen_case_t.c.row, seen_case_t.c.open
+                      ).where(seen_case_t.c.org_code.in_(chunk))
+        for code, day, row, is_open in conn.execute(q):
+            yield code, day, row, bool(is_open)
+    for chunk in _chunks(codes):
+        q = (sa.select(org_t.c.code, case_t.c.identified_on, case_t.c.id, case_t.c.stage)
+             .join(org_t, org_t.c.id == case_t.c.org_id).where(org_t.c.code.in_(chunk)))
+        for code, day, case_id, stage in conn.execute(q):
+            yield code, day, -case_id, stage not in _CLOSED
+
+
+def existing_orgs_taken(conn: sa.Connection) -> int:
+    """How many organizations stored before the import its cases went to (the ones it added are not counted)."""
+    q = sa.select(sa.func.count(sa.distinct(seen_case_t.c.org_code))).where(
+        seen_case_t.c.org_code.not_in(sa.select(seen_org_t.c.code)))
+    return int(conn.execute(q).scalar_one())
 
 
 def lock_for_import(conn: sa.Connection) -> None:

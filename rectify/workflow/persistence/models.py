@@ -21,6 +21,8 @@ def _ts(**kw: Any) -> Any:
 
 class Organization(SQLModel, table=True):
     __tablename__ = "organization"
+    # An import finds an organization named without a code by its place and name.
+    __table_args__ = (sa.Index("ix_organization_place_name", "county", "township", "name"),)
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=64, unique=True)
     name: str = Field(max_length=200)
@@ -45,9 +47,9 @@ class Case(SQLModel, table=True):
     org_id: int = Field(foreign_key="organization.id", index=True)
     year: int = Field(index=True)
     stage: str = Field(max_length=24)
-    identified_on: date
+    identified_on: date = Field(index=True)  # these dates and updated_at: indexed for latest_dates' MAX
     deadline: date
-    stage_since: date
+    stage_since: date = Field(index=True)
     stage_due: date | None = None
     cycle_start: date  # identification, or the reopening for later cycles
     cycle: int = 1
@@ -55,8 +57,8 @@ class Case(SQLModel, table=True):
     detail: str = ""
     helping_unit: str = ""
     self_check: str = ""
-    rectified_on: date | None = None
-    verified_on: date | None = None
+    rectified_on: date | None = Field(default=None, index=True)
+    verified_on: date | None = Field(default=None, index=True)
     score: int | None = None
     withdrawn_reason: str = ""
     supervised: bool = False
@@ -66,7 +68,7 @@ class Case(SQLModel, table=True):
     escalation_step: str = Field(default="", max_length=8)
     measures_total: int = 0
     measures_done: int = 0
-    last_progress_on: date | None = None
+    last_progress_on: date | None = Field(default=None, index=True)
     # The village secretary at listing (SPEC §6.1): missing 缺配 | adjust 需调整 | "" (in post, fit).
     village_secretary_status: str = Field(default="", max_length=8)
     # A repeat listing (SPEC §3): the organization's latest earlier case, and the years it was listed before.
@@ -86,7 +88,7 @@ class Case(SQLModel, table=True):
     struck_off_on: date | None = None
     strike_off_doc: str = ""
     created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    updated_at: datetime = _ts(index=True)
 
 
 class CaseProblem(SQLModel, table=True):
@@ -106,7 +108,7 @@ class Measure(SQLModel, table=True):
     text: str
     owner: str
     due_on: date
-    done_on: date | None = None
+    done_on: date | None = Field(default=None, index=True)
     owner_unit: str = ""
     owner_email: str = ""
 
@@ -147,8 +149,8 @@ class SecretaryAssignment(SQLModel, table=True):
     name: str
     kind: str = Field(max_length=12)
     unit: str
-    since: date
-    until: date | None = None
+    since: date = Field(index=True)
+    until: date | None = Field(default=None, index=True)
     email: str = ""
     phone: str = ""
     end_reason: str = ""
@@ -163,7 +165,7 @@ class ProgressReport(SQLModel, table=True):
     __tablename__ = "progress_report"
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="rectification_case.id", index=True)
-    reported_on: date
+    reported_on: date = Field(index=True)
     note: str
     actor: str
 
@@ -172,7 +174,7 @@ class Verification(SQLModel, table=True):
     __tablename__ = "verification"
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="rectification_case.id", index=True)
-    verified_on: date
+    verified_on: date = Field(index=True)
     verifier: str
     score: int
     satisfied: int

@@ -87,6 +87,7 @@ measure = sa.Table(
     sa.Column('owner_email', sa.String(), nullable=False, default=''),
     sa.UniqueConstraint('case_id', 'seq', name='uq_measure_case_seq'),
     sa.Index('ix_measure_case_id', 'case_id'),
+    sa.Index('ix_measure_done_on', 'done_on'),
 )
 
 measure_problem = sa.Table(
@@ -133,6 +134,7 @@ organization = sa.Table(
     sa.Column('township', sa.String(100), nullable=False),
     sa.Column('poor_village', sa.Boolean(), nullable=False, default=False),
     sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.Index('ix_organization_place_name', 'county', 'township', 'name'),
 )
 
 outbox_digest = sa.Table(
@@ -207,6 +209,7 @@ progress_report = sa.Table(
     sa.Column('note', sa.String(), nullable=False),
     sa.Column('actor', sa.String(), nullable=False),
     sa.Index('ix_progress_report_case_id', 'case_id'),
+    sa.Index('ix_progress_report_reported_on', 'reported_on'),
 )
 
 rectification_case = sa.Table(
@@ -259,8 +262,14 @@ rectification_case = sa.Table(
     ),
     sa.Index('ix_case_stage_deadline', 'stage', 'deadline'),
     sa.Index('ix_case_stage_due', 'stage', 'stage_due'),
+    sa.Index('ix_rectification_case_identified_on', 'identified_on'),
+    sa.Index('ix_rectification_case_last_progress_on', 'last_progress_on'),
     sa.Index('ix_rectification_case_org_id', 'org_id'),
     sa.Index('ix_rectification_case_previous_case_id', 'previous_case_id'),
+    sa.Index('ix_rectification_case_rectified_on', 'rectified_on'),
+    sa.Index('ix_rectification_case_stage_since', 'stage_since'),
+    sa.Index('ix_rectification_case_updated_at', 'updated_at'),
+    sa.Index('ix_rectification_case_verified_on', 'verified_on'),
     sa.Index('ix_rectification_case_year', 'year'),
 )
 
@@ -283,6 +292,8 @@ secretary_assignment = sa.Table(
     sa.Column('source', sa.String(), nullable=False, default=''),
     sa.Column('carried', sa.Boolean(), nullable=False, default=False),
     sa.Index('ix_secretary_assignment_case_id', 'case_id'),
+    sa.Index('ix_secretary_assignment_since', 'since'),
+    sa.Index('ix_secretary_assignment_until', 'until'),
 )
 
 supervision = sa.Table(
@@ -322,4 +333,5 @@ verification = sa.Table(
     sa.Column('grade', sa.String(8), nullable=False, default=''),
     sa.Column('signed_by', sa.String(), nullable=False, default=''),
     sa.Index('ix_verification_case_id', 'case_id'),
+    sa.Index('ix_verification_verified_on', 'verified_on'),
 )
