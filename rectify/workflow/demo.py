@@ -364,7 +364,7 @@ class _Walk:
         county = self.county
         name, post = COUNTY_LEADERS[county.leader_turn % len(COUNTY_LEADERS)]
         county.leader_turn += 1
-        helping_unit = self.helping_unit = self.rng.choice(UNITS)
+        helping_unit = self.helping_unit = self.helping_unit or self.rng.choice(UNITS)  # it stays on a relapse
         cadre = county.names.cadre(self.township)
         measures = self.measures(day, deadline or self.due_by, helping_unit)
         emails = {"county_leader": county.email(name, "leader"), "township_cadre": county.email(cadre, "cadre")}
@@ -411,7 +411,7 @@ class _Walk:
                 self.do(as_of - timedelta(days=3), lambda d: self.sign(SUPERVISOR).unsupervise(
                     self.code, on=d, inspected_by=SUPERVISOR.name, reason="经市级检查，督办事项已整改到位"))
         if k % 6 == 5:
-            self.escalate(k // 6 % 3)
+            self.escalate((k // 6 + 1) % 3)
         if k % 6 == 3:
             self.do(as_of - timedelta(days=60), lambda d: self.sign(APPROVER).extend(
                 self.code, to=self.due_by + timedelta(days=30), reason="换届工作推迟，整改周期延长",
