@@ -41,7 +41,7 @@ def _heavy(modules: list[str], names: tuple[str, ...]) -> list[str]:
 @pytest.mark.parametrize(("args", "shows"), [
     (("case", "show", "1"), "当前阶段"),
     (("case", "list"), "剩余天数"),
-    (("ledger",), "共 39 个整顿对象"),
+    (("ledger",), "共 44 个整顿对象"),
     (("case", "show", "1", "--format", "json"), '"stage"'),
 ], ids=" ".join)
 def test_a_read_command_loads_no_orm_and_no_other_dialect(demo: Callable[..., Result], db_url: str,
