@@ -49,13 +49,13 @@ def test_demo_export_restore_identical(db: Database, config: Config, run: Callab
     end = json.loads(lines[-1])
     assert end["end"] is True
     assert sum(end["counts"].values()) == len(lines) - 2
-    assert (end["counts"]["organization"], end["counts"]["rectification_case"]) == (40, 39)
+    assert (end["counts"]["organization"], end["counts"]["rectification_case"]) == (295, 44)
     assert {"organization", "rectification_case", "case_event", "measure", "secretary_assignment",
             "verification", "deadline_extension", "progress_report", "case_person", "case_problem"} <= tables
 
     restored = _cli(empty_url, "restore", str(path))
     assert restored.exit_code == 0, restored.output
-    assert restored.stderr.startswith(f"已恢复 {len(lines) - 2} 行（组织 40 个，整顿对象 39 个）")
+    assert restored.stderr.startswith(f"已恢复 {len(lines) - 2} 行（组织 295 个，整顿对象 44 个）")
     target = open_database(empty_url)
     try:
         assert snapshot(target) == {k: v for k, v in snapshot(db).items()}
@@ -71,7 +71,7 @@ def test_demo_export_restore_identical(db: Database, config: Config, run: Callab
         wf = Workflow(target, config, actor="测试员", clock=clock)
         add_org(wf, "NEW01", "新登记村党支部")
         opened = wf.open_case("NEW01", problems=["P01"], identified_on=AS_OF)
-        assert opened.case_id == 40
+        assert opened.case_id == 45
     finally:
         target.dispose()
 

@@ -117,12 +117,12 @@ def test_ledger_round_trip(fmt: str, source_db: Database, db_url: str, db: Datab
     _export(source_db.url, fmt, exported)
     result = run("case", "import", str(exported))
     assert result.exit_code == 0, result.output
-    assert result.stderr.strip() == "已导入 39 行：新建组织 38 个，导入整顿对象 39 个"
+    assert result.stderr.strip() == "已导入 44 行：新建组织 43 个，导入整顿对象 44 个"
     before, after = tmp_path / "before.csv", tmp_path / "after.csv"
     _export(source_db.url, "csv", before)
     _export(db_url, "csv", after)
     assert _ledger_cells(after) == _ledger_cells(before)
-    assert len(_ledger_cells(after)) == 39
+    assert len(_ledger_cells(after)) == 44
     # Stages, deadlines and due dates obey the engine's invariants.
     for item in list_cases(db, as_of=AS_OF, config=config):
         c = show_case(db, item["case_id"], as_of=AS_OF, config=config)

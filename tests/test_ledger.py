@@ -56,7 +56,7 @@ def test_demo_prints_the_ledger_table(run: Run, clock: FakeClock) -> None:
     assert lines[1].split()[:4] == ["序号", "编号", "乡镇", "党组织名称"]
     assert "当前待办" in lines[1] and "预警" in lines[1] and "待办剩余天数" in lines[1]
     assert all(display_width(line) <= 100 for line in lines[1:-2])
-    assert lines[-2].startswith("（共 39 个整顿对象")
+    assert lines[-2].startswith("（共 44 个整顿对象")
     assert lines[-1].startswith("演示县已登记各角色人员；请以其身份继续，如 rectify --actor 钱明远")
 
 
@@ -65,7 +65,7 @@ def test_csv_is_bom_utf8_with_the_form_headers(demo: Run) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == SHEET
-    assert len(rows) == 40
+    assert len(rows) == 45
     by_header = [dict(zip(SHEET, r, strict=True)) for r in rows[1:]]
     assert [r["转化时限"] for r in by_header] == sorted(r["转化时限"] for r in by_header)
     assert {r["是否销号"] for r in by_header} == {"是", "否"}
@@ -92,14 +92,14 @@ def _json(run: Run, *args: str) -> dict[str, Any]:
 
 def test_filters(demo: Run) -> None:
     everything = _json(demo)["cases"]
-    assert len(everything) == 39
+    assert len(everything) == 44
     red = _json(demo, "--light", "red")["cases"]
     assert red and {c["light"] for c in red} == {"red"}
     assert [c["seq"] for c in red] == list(range(1, len(red) + 1))
     opened = _json(demo, "--open")["cases"]
     assert {c["stage"] for c in opened} == {"identified", "ledger_created", "secretary_assigned", "rectified"}
-    town = _json(demo, "--township", "河口镇", "--kind", "community")["cases"]
-    assert town and all(c["township"] == "河口镇" and c["kind"] == "community" for c in town)
+    town = _json(demo, "--township", "城关镇", "--kind", "community")["cases"]
+    assert town and all(c["township"] == "城关镇" and c["kind"] == "community" for c in town)
     assert {c["stage"] for c in _json(demo, "--stage", "verified")["cases"]} == {"verified"}
     assert _json(demo, "--year", "2020")["cases"] == []
     assert _json(demo, "--county", "别的县")["count"] == 0
@@ -131,7 +131,7 @@ def test_xlsx_read_back(demo: Run, tmp_path: Path) -> None:
     assert "青山县" in ws["A1"].value and AS_OF in ws["A1"].value
     assert [c.value for c in ws[2]] == SHEET
     assert ws.freeze_panes == "E3"
-    assert ws.auto_filter.ref == f"A2:{get_column_letter(len(SHEET))}{2 + 39}"
+    assert ws.auto_filter.ref == f"A2:{get_column_letter(len(SHEET))}{2 + 44}"
     assert ws.print_title_rows == "$2:$2"
     assert ws.print_title_cols == "$A:$D"  # 序号 … 党组织名称 on every page
     assert ws.sheet_properties.pageSetUpPr is None or not ws.sheet_properties.pageSetUpPr.fitToPage
@@ -139,7 +139,7 @@ def test_xlsx_read_back(demo: Run, tmp_path: Path) -> None:
     assert str(ws.page_setup.paperSize) == "9"
     light_col = SHEET.index("预警") + 1
     fills = {}
-    for r in range(3, 3 + 39):
+    for r in range(3, 3 + 44):
         cell = ws.cell(r, light_col)
         if cell.value:
             fills[cell.value] = cell.fill.fgColor.rgb
@@ -163,7 +163,7 @@ def test_stats_xlsx_has_the_party_form(demo: Run, tmp_path: Path) -> None:
     assert sum("人工填报" in h for h in headers) == 5
     assert [ws.cell(r, 1).value for r in (4, 5, 6)] == ["总计", "村", "社区"]
     total, village, community = (ws.cell(r, 2).value for r in (4, 5, 6))
-    assert total == village + community == 16  # 排查 of the statistical year 2026 (the as-of day's year)
+    assert total == village + community == 23  # 排查 of the statistical year 2026 (the as-of day's year)
     assert ws.cell(4, 15).value == 4  # 年初缺配的书记数: the village secretary at listing, 2026 cohort
     assert {"概况", "按阶段", "逾期清单"} <= set(wb.sheetnames)
 
@@ -199,7 +199,7 @@ def test_html_is_self_contained_with_svg_chart(demo: Run, tmp_path: Path) -> Non
     names = [t for t, _ in p.tags]
     assert names.count("svg") == 2 and names.count("rect") == 6 + 4
     assert names.count("th") == len(LEDGER_COLUMNS)
-    assert sum(1 for t, a in p.tags if t == "tr") == 1 + 39
+    assert sum(1 for t, a in p.tags if t == "tr") == 1 + 44
     assert "script" not in names and "link" not in names and "img" not in names
     assert not any(
         v and v.startswith(("http:", "https:", "//"))
@@ -339,7 +339,7 @@ def test_writers_registry_gives_what_the_cli_writes(demo: Run, db: Database) -> 
     export = LedgerExport(as_of=as_of, filters={"scope": "青山县"}, width=120)  # the demo officer's scope
     for fmt in ("csv", "json", "table"):
         out = io.StringIO()
-        assert WRITERS[fmt](ledger_rows(db, as_of=as_of, config=Config()), out, export) == 39
+        assert WRITERS[fmt](ledger_rows(db, as_of=as_of, config=Config()), out, export) == 44
         cli_out = ok(demo("ledger", "--as-of", AS_OF, "--format", fmt, "--width", "120")).stdout_bytes
         assert out.getvalue().encode() == cli_out, fmt
 

@@ -50,7 +50,7 @@ def test_two_installations_share_no_uid(demo: Run, db_url: str, clock: FakeClock
     ok(_invoke(other, clock, "demo", "--as-of", AS_OF))
     ok(_invoke(other, clock, "ledger", "--as-of", AS_OF, "--format", "ics", "-o", str(tmp_path / "b.ics")))
     first, second = export(demo, tmp_path / "a.ics"), events(tmp_path / "b.ics")
-    assert len(first) == len(second) == 2 * 39
+    assert len(first) == len(second) == 2 * 44
     assert not set(first) & set(second)
     # The same case numbers, told apart by the installation id only.
     strip = {u.split("@")[0] for u in first}

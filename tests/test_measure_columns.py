@@ -61,7 +61,7 @@ def test_an_exported_ledger_imports_to_the_same_ledger(fmt: str, source_db: Data
     assert result.exit_code == 0, result.output
     before = _comparable(source_db.url, tmp_path, "before")
     after = _comparable(db_url, tmp_path, "after")
-    assert len(after) == 39
+    assert len(after) == 44
     diffs = [{k: (a[k], b.get(k)) for k in a if a[k] != b.get(k)} for a, b in zip(after, before, strict=True)]
     assert [d for d in diffs if d] == []
     measured = [c for c in after if c["measures"]["items"]]

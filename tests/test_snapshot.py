@@ -112,7 +112,7 @@ def test_an_imported_sheet_rebuilds_by_its_dates(db_url: str, db: Database, run:
     assert run("case", "import", str(sheet)).exit_code == 0
     cfg, day = Config(), date(2026, 3, 10)
     tables = list(ledger_rows(db, as_of=day, config=cfg, rebuild=False).dicts())
-    assert len(tables) == 39
+    assert len(tables) == 44
     rebuilt = list(ledger_rows(db, as_of=day, config=cfg, rebuild=True).dicts())
     assert [{k: (a[k], b[k]) for k in a if a[k] != b[k]} for a, b in zip(rebuilt, tables, strict=True) if a != b] == []
     last = max(r["verified_on"] for r in tables if r["verified_on"])
@@ -137,7 +137,8 @@ def test_an_earlier_day(demo: Run) -> None:
 
 def test_case_show_as_it_stood(demo: Run) -> None:
     cases = json.loads(ok(demo("ledger", "--as-of", D, "--format", "json")))["cases"]
-    struck = next(r for r in cases if r["verified_on"] and r["verified_on"] > "2025-06-30")
+    struck = max((r for r in cases if r["struck_off"] and r["identified_on"] < "2025-11-16"), key=lambda r: r["verified_on"])
+    assert struck["verified_on"] > "2025-11-16"
     before = json.loads(ok(demo("case", "show", str(struck["case_id"]), "--as-of", "2025-11-16",
                                 "--format", "json")))
     assert before["stage"] != "verified" and before["verified_on"] is None and not before["verifications"]

@@ -132,9 +132,9 @@ def test_libreoffice_round_trip_keeps_counts_dates_and_codes(
     assert not re.search(r",\d{1,2}/\d{1,2}(/\d{2,4})?,", text), "a count or code became a date"
     result = _rectify(db_url, "--actor", "县委组织部", "case", "import", str(resaved))
     assert result.exit_code == 0, result.output
-    assert "导入整顿对象 41 个" in result.output
+    assert "导入整顿对象 46 个" in result.output
     before, after = _ledger(source_db.url), _ledger(db_url)
-    assert len(after) == 41
+    assert len(after) == 46
     assert after == before
     assert {c["org_code"] for c in after} >= set(DIGIT_CODES)
 
@@ -148,7 +148,7 @@ def test_libreoffice_reads_the_xlsx_dates_as_dates(source_db: Database, soffice:
     resaved = soffice(exported, "xlsx", tmp_path / "lo")  # LibreOffice's own save of what it read
     ws = openpyxl.load_workbook(resaved).worksheets[0]
     header = [c.value for c in ws[2]]
-    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3, max_row=2 + 41)]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3, max_row=2 + 46)]
     col = header.index
     assert all(isinstance(r[col("确定日期")], date) and isinstance(r[col("转化时限")], date) for r in rows)
     assert all(isinstance(r[col("措施已完成")], int | float) and isinstance(r[col("措施总数")], int | float)
@@ -244,9 +244,9 @@ def test_xlsx_prints_at_ten_points_with_signatures(source_db: Database, tmp_path
     assert ws.cell(first, header.index("党组织名称") + 1).font.sz >= 10
     deadline = ws.cell(first, header.index("转化时限") + 1)
     assert deadline.is_date and deadline.number_format == "yyyy-mm-dd"
-    tall = [ws.row_dimensions[r].height for r in range(first, first + 41)]
+    tall = [ws.row_dimensions[r].height for r in range(first, first + 46)]
     assert max(tall) > 2 * 15  # rows grow with their wrapped text
-    texts = [c.value for row in ws.iter_rows(min_row=first + 41) for c in row if c.value]
+    texts = [c.value for row in ws.iter_rows(min_row=first + 46) for c in row if c.value]
     assert any("填报单位（盖章）：中共青山县委组织部" in t and "填报人：赵经办" in t and "审核人：钱审核" in t
                for t in texts)
     assert any("联系电话：0551-1234567" in t and f"填报日期：{AS_OF}" in t for t in texts)

@@ -41,7 +41,7 @@ def _heavy(modules: list[str], names: tuple[str, ...]) -> list[str]:
 @pytest.mark.parametrize(("args", "shows"), [
     (("case", "show", "1"), "当前阶段"),
     (("case", "list"), "剩余天数"),
-    (("ledger",), "共 39 个整顿对象"),
+    (("ledger",), "共 44 个整顿对象"),
     (("case", "show", "1", "--format", "json"), '"stage"'),
 ], ids=" ".join)
 def test_a_read_command_loads_no_orm_and_no_other_dialect(demo: Callable[..., Result], db_url: str,
@@ -57,6 +57,6 @@ def test_a_read_command_loads_no_orm_and_no_other_dialect(demo: Callable[..., Re
 
 def test_a_write_command_still_runs_on_the_same_tables(demo: Callable[..., Result], db_url: str,
                                                        clock: FakeClock, tmp_path: Path) -> None:
-    _loaded(db_url, clock, tmp_path, "case", "progress", "1", "--on", "2026-06-30", "--note", "召开党员大会")
+    _loaded(db_url, clock, tmp_path, "case", "progress", "22", "--on", "2026-06-30", "--note", "召开党员大会")
     output, _ = _loaded(db_url, clock, tmp_path, "case", "history", "1")
     assert "填报月度进展" in output

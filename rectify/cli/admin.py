@@ -55,6 +55,6 @@ def demo(app: App, as_of: date | None) -> None:
     n = build_demo(db, app.config, as_of, actor=app.actor)
     say(f"演示县 青山县：已建立 {n} 个整顿对象（截至 {as_of}）")
     print_ledger(app, as_of)
-    say(f"演示县已登记各角色人员；请以其身份继续，如 rectify --actor {OFFICERS[0].name} case show 8"
+    say(f"演示县已登记各角色人员；请以其身份继续，如 rectify --actor {OFFICERS[0].name} case show 33"
         f"（县委组织部经办人），"
         f"rectify --actor {OFFICERS[0].name} people list 查看全部人员")

@@ -1,7 +1,9 @@
 """The demo county (SPEC §9): deterministic, built through the engine so its history is real.
 
-Every date is placed relative to the as-of date, so the demo shows every stage and every light
-whatever day it is built on.
+About 300 organizations in 6 townships; about 8 % of them listed in one early-year batch of the as-of
+year, plus a few additions; last year's cohort struck off and in its 巩固期, one 反弹 listed again. Every
+step of a case is taken in date order, so its history reads forward; the dates around the as-of day are
+placed relative to it, so the demo shows every stage, task and light whatever day it is built on.
 """
 
 from __future__ import annotations
@@ -10,80 +12,73 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from rectify.config import Config
 from rectify.errors import Refused
+from rectify.states.deadlines import default_deadline
 from rectify.states.roles import Role
 from rectify.states.stages import Stage
+from rectify.workflow.demo_data import (
+    ADMIN,
+    APPROVER,
+    AUDITOR,
+    CADRE,
+    COUNTY_LEADERS,
+    DEMO_COUNTY,
+    DEMO_PEOPLE,
+    LOCAL_WEIGHT,
+    MAIL,
+    OBJECTION,
+    OFFICERS,
+    OWN_SECRETARY_SOURCE,
+    PROBLEM_WEIGHTS,
+    PROGRESS_NOTES,
+    SUPERVISOR,
+    TEAM,
+    TOWNSHIP_LEADERS,
+    TOWNSHIPS,
+    UNITS,
+    VERIFIER,
+    Names,
+    demo_orgs,
+    details,
+    measure_texts,
+)
 from rectify.workflow.engine import Workflow
 from rectify.workflow.people import PersonInput, register_people
 from rectify.workflow.persistence import Database, describe
 from rectify.workflow.persistence.demo import delete_orgs, foreign_rows
 
-DEMO_COUNTY = "青山县"
-TOWNSHIPS = ("城关镇", "河口镇", "石桥乡", "柳林镇", "东岗乡")
-VILLAGE_NAMES = (
-    "王家庄", "李家湾", "张家坪", "刘家沟", "陈家岭", "杨柳", "赵家堡", "黄泥塘", "周家坝", "吴家畈",
-    "石门", "郑家岗", "冯家洼", "孙家楼", "马家营", "朱家冲", "胡家台", "高家庙", "林家铺", "何家寨",
-    "罗家河", "梁家山", "宋家集", "谢家岭", "唐家垴", "韩家湖", "曹家店", "许家埠", "邓家岙", "萧家坊",
-    "冉家坝", "彭家沟",
-)
-COMMUNITY_NAMES = ("新华", "光明", "文昌", "滨河", "幸福", "建设")
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN = ("建国", "志强", "秀英", "海涛", "丽华", "国庆", "红梅", "卫东", "晓燕", "德明", "春生", "玉兰",
-         "文斌", "桂芳", "永刚", "小平")
-UNITS = ("县财政局", "县农业农村局", "县人社局", "县交通运输局", "县卫健委", "县住建局", "县供电公司",
-         "县农商银行", "县自然资源局", "县教育局", "县水利局", "县市场监管局")
-# 一村一策: measures drawn per problem (问题清单 → 措施清单).
-PROBLEM_MEASURES: dict[str, tuple[str, ...]] = {
-    "P01": ("配齐配强村“两委”班子", "从致富能手中选配村党组织书记", "储备村级后备力量"),
-    "P02": ("调整不胜任的村党组织书记", "书记参加县级集中轮训", "建立书记履职纪实"),
-    "P03": ("召开专题组织生活会", "调整班子分工", "开展班子成员谈心谈话"),
-    "P04": ("规范“三会一课”制度", "组织党员集中轮训", "建立主题党日台账"),
-    "P05": ("开展换届风气专项整治", "查处拉票贿选问题", "健全村民代表会议制度"),
-    "P06": ("排查宗族势力干预村务问题", "配合开展扫黑除恶", "建立村干部联审机制"),
-    "P07": ("完善村务财务公开栏", "清理规范村级合同", "推行村级财务委托代理"),
-    "P08": ("开展矛盾纠纷集中排查化解", "落实信访积案包案化解", "建立网格员巡查制度"),
-    "P09": ("建设党群服务中心", "设立便民服务代办点", "配齐办公设施"),
-    "P10": ("建立党员联系户制度", "开展为民办事全程代办", "发展壮大村级集体经济"),
-}
+__all__ = ["ADMIN", "APPROVER", "AUDITOR", "CADRE", "DEMO_COUNTY", "DEMO_ORGS", "DEMO_PEOPLE", "OFFICERS",
+           "SUPERVISOR", "TOWNSHIP_LEADERS", "VERIFIER", "batch_day", "build_demo", "clear_demo",
+           "refuse_real_data", "score_items"]
 
-# The registered people of the demo county (SPEC §12), one or more for every role; the admin comes first.
-MAIL = "qingshan.example.cn"
-ADMIN = PersonInput("周文博", "县委组织部", Role.admin, DEMO_COUNTY, f"admin@{MAIL}", login="qs-admin")
-OFFICERS = (
-    PersonInput("钱明远", "县委组织部组织二科", Role.county_officer, DEMO_COUNTY, f"qian@{MAIL}", login="qs-qian"),
-    PersonInput("沈晓东", "县委组织部组织二科", Role.county_officer, DEMO_COUNTY, f"shen@{MAIL}", login="qs-shen"),
-)
-VERIFIER = PersonInput("孔立群", "县级验收组", Role.county_verifier, DEMO_COUNTY, f"kong@{MAIL}", login="qs-kong")
-APPROVER = PersonInput("郑怀远", "县委组织部", Role.county_approver, DEMO_COUNTY, f"zheng@{MAIL}", login="qs-zheng")
-TOWNSHIP_LEADERS: dict[str, PersonInput] = {
-    town: PersonInput(name, f"{town}党委", Role.township_leader, f"{DEMO_COUNTY}/{town}", f"{login}@{MAIL}",
-                      login=f"qs-{login}")
-    for town, name, login in (("城关镇", "冯志远", "feng"), ("河口镇", "韩青松", "han"), ("石桥乡", "蒋雨田", "jiang"),
-                              ("柳林镇", "施国栋", "shi"), ("东岗乡", "尤长河", "you"))}
-CADRE = PersonInput("秦小川", "河口镇人民政府", Role.township_cadre, f"{DEMO_COUNTY}/河口镇", f"qin@{MAIL}",
-                    login="qs-qin")
-SUPERVISOR = PersonInput("褚振华", "市委组织部", Role.city_supervisor, DEMO_COUNTY, "chu@city.example.cn",
-                         login="city-chu")
-AUDITOR = PersonInput("卫思齐", "县委巡察办", Role.auditor, DEMO_COUNTY, f"wei@{MAIL}", login="qs-wei")
-DEMO_PEOPLE: tuple[PersonInput, ...] = (ADMIN, *OFFICERS, VERIFIER, APPROVER, *TOWNSHIP_LEADERS.values(), CADRE,
-                                        SUPERVISOR, AUDITOR)
+DEMO_ORGS = demo_orgs()
 
-# Targets that are not stages: verified then listed again after a relapse, and failed verification once.
+# Targets that are not stages: verified then listed again after a relapse, failed verification once, in 公示.
 REOPENED = "reopened"
 FAILED_ONCE = "failed_once"
-# Two of the rectified cases are verified and in 公示 on the as-of day (one with an objection dismissed); their
-# steps draw nothing from the generator, so every other case stays as it was.
-# (target, count): what the demo county shows on its as-of date.
-SCENARIOS: tuple[tuple[str, int], ...] = (
-    (Stage.identified, 6), (Stage.ledger_created, 6), (Stage.secretary_assigned, 12), (Stage.rectified, 5),
-    (Stage.verified, 6), (REOPENED, 1), (Stage.withdrawn, 1), (FAILED_ONCE, 1),
+PUBLICITY = "publicity"
+ADDED = "added"  # an addition after the batch, still at 已确定
+ADDED_PLANNED = "added_planned"  # an addition after the batch, its plan filed
+# The as-of year's batch: (target, count); 21 cases, with the 2 additions and the 反弹 4 per township. One
+# waits for its first secretary long after the batch; 已确定 shows on an addition.
+BATCH: tuple[tuple[str, int], ...] = (
+    (Stage.ledger_created, 1), (Stage.secretary_assigned, 14), (FAILED_ONCE, 1),
+    (Stage.rectified, 2), (PUBLICITY, 2), (Stage.withdrawn, 1),
 )
-TEAM = ("陶文静", "严正")  # the verification team beside the verifier
-PROGRESS_NOTES = ("召开党员大会，通报整顿进展", "村“两委”班子开展谈心谈话", "完成党群服务中心改造",
-                  "化解信访积案一件", "组织党员开展志愿服务", "集体经济项目签约落地")
+ADDITIONS = (ADDED, ADDED_PLANNED)
+LAST_YEAR = 20  # last year's cohort, struck off; one of them relapses and is listed again
+PER_TOWNSHIP = 4  # the as-of year's listings in each township (4 of about 50: 8 %)
+ESCALATION_NOTES = (("urge", "电话督促乡镇党委书记，限期报送整改进展"), ("talk", "约谈乡镇党委书记和党组织书记"),
+                    ("notify", "在全县组织工作会议上通报整改滞后情况"))
+
+
+def batch_day(as_of: date) -> date:
+    """The as-of year's listing date (early March), or 110 days back early in the year so every stage shows."""
+    return min(date(as_of.year, 3, 5), as_of - timedelta(days=110))
 
 
 class _Clock:
@@ -92,28 +87,6 @@ class _Clock:
 
     def __call__(self) -> datetime:
         return datetime.combine(self.day, time(1, 30), tzinfo=UTC)  # 09:30 in Asia/Shanghai
-
-
-def _demo_orgs() -> list[dict[str, Any]]:
-    """The demo county's organizations, always the same codes and names."""
-    orgs: list[dict[str, Any]] = []
-    for i, vname in enumerate(VILLAGE_NAMES):
-        town = TOWNSHIPS[i % len(TOWNSHIPS)]
-        name = f"{town}{vname}村党支部" if i % 7 else f"{town}{vname}村党总支"
-        orgs.append({"code": f"QS{(i % len(TOWNSHIPS)) + 1:02d}{i + 1:03d}", "name": name, "kind": "village",
-                     "township": town, "poor_village": i % 4 == 0})
-    for j, cname in enumerate(COMMUNITY_NAMES):
-        town = TOWNSHIPS[j % 2]
-        orgs.append({"code": f"QS{(j % 2) + 1:02d}{100 + j:03d}", "name": f"{town}{cname}社区党支部",
-                     "kind": "community", "township": town, "poor_village": False})
-    orgs.append({"code": "QS05201", "name": "东岗乡青山竹木制品有限公司党支部", "kind": "private",
-                 "township": "东岗乡", "poor_village": False})
-    orgs.append({"code": "QS03202", "name": "石桥乡农民专业合作社联合党支部", "kind": "social",
-                 "township": "石桥乡", "poor_village": False})
-    return orgs
-
-
-DEMO_ORGS = _demo_orgs()
 
 
 def clear_demo(db: Database) -> None:
@@ -136,10 +109,6 @@ def refuse_real_data(db: Database) -> None:
                       "rectify demo 只在空数据库或演示数据库中建立演示县；请用 --db 指定一个新的数据库")
 
 
-ESCALATION_NOTES = (("urge", "电话督促乡镇党委书记，限期报送整改进展"), ("talk", "约谈乡镇党委书记和村党组织书记"),
-                    ("notify", "在全县组织工作会议上通报整改滞后情况"))
-
-
 class Signers:
     """One workflow per registered person of the demo, so each step is signed by whoever may take it."""
 
@@ -149,6 +118,70 @@ class Signers:
 
     def __call__(self, person: PersonInput) -> Workflow:
         return self._flows[person.name]
+
+
+@dataclass
+class County:
+    """What the walks share: the signers, the clock, the names, the leaders' turn, the people to register."""
+
+    signers: Signers
+    clock: _Clock
+    rng: random.Random
+    names: Names
+    as_of: date
+    local: dict[str, str]
+    leader_turn: int = 0
+    emails: dict[str, str] = field(default_factory=dict)
+    unit_people: dict[str, list[str]] = field(default_factory=dict)
+    secretaries: list[PersonInput] = field(default_factory=list)
+
+    def email(self, name: str, prefix: str) -> str:
+        if name not in self.emails:
+            self.emails[name] = CADRE.email if name == CADRE.name else f"{prefix}{len(self.emails) + 1}@{MAIL}"
+        return self.emails[name]
+
+    def unit_person(self, unit: str) -> str:
+        pool = self.unit_people.setdefault(unit, [])
+        if len(pool) < 2:
+            pool.append(self.names.new())
+            return pool[-1]
+        return self.rng.choice(pool)
+
+    def problems(self) -> list[str]:
+        weights = {**PROBLEM_WEIGHTS, **{code: LOCAL_WEIGHT for code in self.local}}
+        codes, w = list(weights), list(weights.values())
+        n = self.rng.choice((1, 1, 2, 2, 2, 3))
+        chosen: set[str] = set()
+        while len(chosen) < n:
+            chosen.add(self.rng.choices(codes, w)[0])
+        return sorted(chosen)
+
+
+def _pick_orgs(rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """(the as-of year's new listings, last year's cohort, the organization that relapses): 4 listings this
+    year in each township (the relapse one counted in its township), two of 城关镇's in communities."""
+    by_town: dict[str, list[dict[str, Any]]] = {}
+    for o in DEMO_ORGS:
+        if o["kind"] in ("village", "community"):
+            by_town.setdefault(o["township"], []).append(o)
+    towns = [t for t, _, _ in TOWNSHIPS]
+    relapse_town = towns[rng.randrange(len(towns))]
+    this_year: list[dict[str, Any]] = []
+    last_year: list[dict[str, Any]] = []
+    relapse: dict[str, Any] = {}
+    for n, town in enumerate(towns):
+        pool = by_town[town][:]
+        rng.shuffle(pool)
+        communities = [o for o in pool if o["kind"] == "community"]
+        if len(communities) > 4:  # the town seat: communities listed too
+            pool = communities[:2] + [o for o in pool if o not in communities[:2]]
+        fresh = PER_TOWNSHIP - (town == relapse_town)
+        this_year += pool[:fresh]
+        cohort = pool[fresh:fresh + (4 if n < 2 else 3)]
+        if town == relapse_town:
+            relapse = cohort[0]
+        last_year += cohort
+    return this_year, last_year, relapse
 
 
 def build_demo(db: Database, config: Config, as_of: date, *, actor: str = "demo") -> int:
@@ -161,264 +194,315 @@ def build_demo(db: Database, config: Config, as_of: date, *, actor: str = "demo"
     rng = random.Random(20240305)
     clock = _Clock()
     register_people(db, DEMO_PEOPLE, clock())
-    signers = Signers(db, config, clock)
-
-    def person() -> str:
-        return rng.choice(SURNAMES) + rng.choice(GIVEN)
-
+    county = County(Signers(db, config, clock), clock, rng, Names(rng), as_of,
+                    dict(config.policy.local_problem_types))
     for o in DEMO_ORGS:
-        signers(OFFICERS[0]).add_org(o["code"], o["name"], kind=o["kind"], county=DEMO_COUNTY,
-                                     township=o["township"], poor_village=o["poor_village"])
-    orgs = [(o["code"], o["township"]) for o in DEMO_ORGS if o["kind"] in ("village", "community")]
-
-    plan: list[str] = [stage for stage, n in SCENARIOS for _ in range(n)]
-    order = list(range(len(orgs)))
-    rng.shuffle(order)
-    cases = 0
-    secretaries: list[PersonInput] = []
-    for k, stage in enumerate(plan):
-        code, township = orgs[order[k]]
-        walk = _Walk(signers, clock, rng, person, code, township, stage, k, as_of)
-        walk.run()
-        secretaries += walk.secretaries
-        cases += 2 if stage == REOPENED else 1  # the relapse is listed again: a second case
+        county.signers(OFFICERS[0]).add_org(o["code"], o["name"], kind=o["kind"], county=DEMO_COUNTY,
+                                            township=o["township"], poor_village=o["poor_village"])
+    this_year, last_year, relapse = _pick_orgs(rng)
+    rng.shuffle(this_year)
+    targets = [t for t, n in BATCH for _ in range(n)] + list(ADDITIONS)
+    last_year.sort(key=lambda o: o is not relapse)  # the relapse first: it is rectified earliest
+    walks = [_Walk(county, o, Stage.verified if o is not relapse else REOPENED, k, last_year=True)
+             for k, o in enumerate(last_year)]
+    walks += [_Walk(county, o, target, k) for k, (o, target) in enumerate(zip(this_year, targets, strict=True))]
+    for walk in walks:
+        walk.schedule()
+        walk.execute()
     # The first secretaries the plans named, registered once they serve (scope: their township).
-    register_people(db, secretaries, clock())
-    return cases
+    register_people(db, county.secretaries, clock())
+    return len(walks) + 1  # the relapse is listed again: a second case
 
 
 @dataclass
 class _Walk:
-    """Drives one case through the engine up to its target stage, each step on a plausible date."""
+    """One case: its steps scheduled on plausible dates, then taken through the engine in date order."""
 
-    signers: Signers
-    clock: _Clock
-    rng: random.Random
-    person: Callable[[], str]
-    code: str
-    township: str
+    county: County
+    org: dict[str, Any]
     target: str
     k: int
-    as_of: date
-    secretaries: list[PersonInput] = field(default_factory=list)
+    last_year: bool = False
+    steps: list[tuple[date, int, Callable[[date], Any]]] = field(default_factory=list)
+    case_id: int = 0
+    problems: list[str] = field(default_factory=list)
+    helping_unit: str = ""
+    due_by: date = date.min  # the conversion deadline as listed
 
     @property
-    def officer(self) -> Workflow:
-        return self.signers(OFFICERS[self.k % len(OFFICERS)])
+    def code(self) -> str:
+        return str(self.org["code"])
 
     @property
-    def township_leader(self) -> Workflow:
-        return self.signers(TOWNSHIP_LEADERS[self.township])
-
-    def at(self, day: date) -> None:
-        self.clock.day = min(day, self.as_of)
+    def township(self) -> str:
+        return str(self.org["township"])
 
     @property
-    def in_publicity(self) -> bool:
-        return self.target == Stage.rectified and self.k % 5 < 2
+    def kind(self) -> str:
+        return "community" if self.org["kind"] == "community" else "village"
 
     @property
-    def spread(self) -> int:
-        return self.k % 4  # 0 green, 1 yellow, 2 orange, 3 red
+    def as_of(self) -> date:
+        return self.county.as_of
 
-    def dates(self) -> tuple[date, date]:
-        """How far back the case was identified, and its deadline, chosen so lights spread over the county."""
-        as_of, spread = self.as_of, self.spread
-        if self.target == Stage.identified:
-            identified = as_of - timedelta(days=(3, 12, 14, 25)[spread])
-            return identified, identified + timedelta(days=240)
-        if self.target == Stage.ledger_created:
-            identified = as_of - timedelta(days=(8, 23, 27, 40)[spread])
-            return identified, identified + timedelta(days=240)
-        if self.target in (Stage.secretary_assigned, FAILED_ONCE):
-            return (as_of - timedelta(days=(100, 200, 200, 220)[spread]),
-                    as_of + timedelta(days=(120, 50, 20, -10)[spread]))
-        if self.target == Stage.rectified:
-            return as_of - timedelta(days=200), as_of + timedelta(days=10)
-        identified = as_of - timedelta(days=420)  # last year's cohort: struck off, in its 巩固期
-        return identified, identified + timedelta(days=200)
+    @property
+    def rng(self) -> random.Random:
+        return self.county.rng
 
-    def run(self) -> None:
-        identified, deadline = self.dates()
-        case_id = self.open(identified, deadline)
+    @property
+    def officer_person(self) -> PersonInput:
+        return OFFICERS[self.k % len(OFFICERS)]
+
+    def sign(self, person: PersonInput) -> Workflow:
+        return self.county.signers(person)
+
+    def do(self, day: date, step: Callable[[date], Any]) -> date:
+        """Schedules a step on ``day`` (never after the as-of day); returns the day."""
+        day = min(day, self.as_of)
+        self.steps.append((day, len(self.steps), step))
+        return day
+
+    def execute(self) -> None:
+        for day, _, step in sorted(self.steps, key=lambda s: (s[0], s[1])):
+            self.county.clock.day = day
+            step(day)
+
+    # -- the plan of each target ---------------------------------------------------------------------
+
+    def schedule(self) -> None:
+        as_of, batch = self.as_of, batch_day(self.as_of)
+        if self.last_year:
+            self.schedule_last_year(date(batch.year - 1, batch.month, min(batch.day, 28)))
+            return
+        if self.target in ADDITIONS:
+            identified = as_of - timedelta(days=3 if self.target == ADDED else 25)
+            self.open(identified)
+            if self.target == ADDED_PLANNED:
+                self.plan(as_of - timedelta(days=14), identified)
+            return
+        self.open(batch, self.deadline(batch))
         if self.target == Stage.withdrawn:
-            self.at(identified + timedelta(days=10))
-            self.signers(APPROVER).withdraw(self.code, reason="复核后不属于软弱涣散，排查时误判")
+            self.do(batch + timedelta(days=10), lambda d: self.sign(APPROVER).withdraw(
+                self.code, reason="复核后不属于软弱涣散，排查时误判"))
             return
         if self.target == Stage.identified:
             return
-        self.plan(identified, deadline)
+        preexisting = self.target == Stage.secretary_assigned and self.k % 7 == 3
+        planned = self.plan(batch + timedelta(days=0 if preexisting else self.rng.randint(5, 12)), batch)
         if self.target == Stage.ledger_created:
             return
-        rect_day = self.assign_and_report(identified, deadline)
+        assigned = self.assign(planned + timedelta(days=self.rng.randint(8, 16)), preexisting)
+        self.schedule_under_way(assigned)
+
+    def deadline(self, batch: date) -> date | None:
+        """The conversion deadline: year end (the default) for most, set shorter or longer for a few so the
+        lights spread over the cases under way."""
+        if self.target not in (Stage.secretary_assigned,):
+            return None
+        span = (self.as_of - batch).days
+        share = (None, 0.22, 0.08, None)[self.k % 4]
+        if share is None:
+            return None if self.k % 4 == 0 else self.as_of - timedelta(days=10)
+        return self.as_of + timedelta(days=round(share * span / (1 - share)))
+
+    def schedule_under_way(self, assigned: date) -> None:
+        as_of = self.as_of
         if self.target == Stage.secretary_assigned:
-            self.late_steps(deadline)
+            self.reports(assigned, as_of)
+            self.late_steps()
             return
+        rect_day = as_of - timedelta(days={FAILED_ONCE: 30, PUBLICITY: 20}.get(self.target, 12 + 14 * (self.k % 2)))
+        self.reports(assigned, rect_day - timedelta(days=1))
         self.rectify(rect_day)
-        if self.target != Stage.rectified:
-            self.verify(case_id, rect_day)
-        elif self.in_publicity:
+        if self.target == FAILED_ONCE:
+            self.fail(rect_day + timedelta(days=15))
+            self.do(as_of - timedelta(days=5), lambda d: self.sign(TOWNSHIP_LEADERS[self.township]).report_progress(
+                self.code, on=d, note="按验收反馈意见逐项整改"))
+        elif self.target == PUBLICITY:
             self.publicity()
 
-    def open(self, identified: date, deadline: date, problems: list[str] | None = None) -> int:
-        rng, k = self.rng, self.k
-        n_problems = rng.choice((1, 1, 2, 2, 3))
-        self.problems = problems or sorted(rng.sample([f"P{i:02d}" for i in range(1, 11)], n_problems))
-        self.at(identified)
-        officer = "县委组织部 " + self.person()
+    def schedule_last_year(self, batch: date) -> None:
+        self.open(batch)
+        planned = self.plan(batch + timedelta(days=self.rng.randint(5, 12)), batch)
+        assigned = self.assign(planned + timedelta(days=self.rng.randint(8, 16)), False)
+        rect_day = batch + timedelta(days=200 if self.target == REOPENED else 205 + self.rng.randint(0, 50))
+        self.reports(assigned, rect_day - timedelta(days=1))
+        self.rectify(rect_day)
+        struck = self.verify(rect_day + timedelta(days=self.rng.randint(10, 20)))
+        self.look_backs(struck)
+
+    # -- the steps --------------------------------------------------------------------------------
+
+    def open(self, identified: date, deadline: date | None = None) -> None:
+        self.problems = problems = self.county.problems()
+        officer, k = self.officer_person, self.k
         status = "缺配" if k % 5 == 0 else "需调整" if k % 7 == 2 else ""
-        return self.officer.open_case(self.code, problems=self.problems, identified_on=identified,
-                                      deadline=deadline, detail=_detail(self.problems, rng), officer=officer,
-                                      officer_email=f"officer{k % 3 + 1}@qingshan.example.cn",
-                                      village_secretary=status).case_id
+        text = details(self.kind, self.problems, self.county.local)
+        self.due_by = deadline or default_deadline(identified, self.sign(officer).config.policy)
 
-    def plan(self, identified: date, deadline: date) -> None:
-        rng, k, person = self.rng, self.k, self.person
-        self.at(identified + timedelta(days=rng.randint(5, 12)))
-        problems, measures = self.problems, []
-        for i in range(3):  # three measures, each problem covered
-            code = problems[i % len(problems)]
-            text = PROBLEM_MEASURES[code][i // len(problems) % 3]
-            due = min(deadline - timedelta(days=rng.randint(5, 40)), deadline)
-            measures.append(([code], text, f"{person()}（{self.township}党委）",
-                             max(due, identified + timedelta(days=20))))
-        self.officer.plan(self.code, measures=measures, county_leader=person() + "（县委常委）",
-                          township_cadre=person(), helping_unit=rng.choice(UNITS),
-                          emails={"county_leader": f"leader{k % 5 + 1}@qingshan.example.cn",
-                                  "township_cadre": f"cadre{k % 8 + 1}@qingshan.example.cn"})
+        def step(d: date) -> None:
+            self.case_id = self.sign(officer).open_case(
+                self.code, problems=problems, identified_on=d, deadline=deadline, detail=text,
+                officer=officer.name, officer_email=officer.email, village_secretary=status).case_id
 
-    def assign_and_report(self, identified: date, deadline: date) -> date:
-        """Assigns the secretary, then reports monthly; returns the day the case is (or would be) rectified."""
-        rng, k, as_of, clock = self.rng, self.k, self.as_of, self.clock
-        self.at(identified + timedelta(days=rng.randint(15, 28)))
-        name, unit, email = self.person(), rng.choice(UNITS), f"secretary{k + 1}@{MAIL}"
-        since = clock.day - timedelta(days=400) if k % 7 == 3 else clock.day  # some 原已驻村
-        self.officer.assign_secretary(self.code, name=name, unit=unit, since=since, email=email)
-        self.secretaries.append(PersonInput(name, unit, Role.first_secretary, f"{DEMO_COUNTY}/{self.township}",
-                                            email))
-        if k % 5 == 0:  # the village track beside it: a new own secretary chosen
-            self.officer.village_secretary(self.code, name=self.person(), since=clock.day, action="选配",
-                                           source="本村致富能手")
-        # Monthly progress reports up to the as-of date (some lapse, to show the reminder).
-        day = clock.day + timedelta(days=30)
-        # Cases that go on to rectification get there on rect_day; their monthly reports stop then.
-        rect_day = {Stage.rectified: as_of - timedelta(days=12),
-                    FAILED_ONCE: as_of - timedelta(days=30)}.get(self.target, deadline - timedelta(days=20))
-        horizon = as_of if self.target in (Stage.secretary_assigned, FAILED_ONCE) else min(as_of, rect_day)
-        while day <= horizon - timedelta(days=(0 if k % 3 else 45)):
-            self.at(day)
-            self.township_leader.report_progress(self.code, on=day, note=rng.choice(PROGRESS_NOTES))
+        self.do(identified, step)
+
+    def measures(self, day: date, deadline: date, helping_unit: str) -> list[Any]:
+        """Three measures drawn for the problems (each problem covered), each naming the one it fixes."""
+        rng, county, out = self.rng, self.county, []
+        for i in range(3):
+            code = self.problems[i % len(self.problems)]
+            text = measure_texts(self.kind, code, county.local)[i // len(self.problems) % 3]
+            if code in ("P09", "P10") and i:
+                owner = f"{county.unit_person(helping_unit)}（{helping_unit}）"
+            else:
+                owner = f"{county.names.cadre(self.township)}（{self.township}党委）"
+            due = max(deadline - timedelta(days=rng.randint(5, 40)), day + timedelta(days=20))
+            out.append(([code], text, owner, due))
+        return out
+
+    def plan(self, day: date, identified: date, deadline: date | None = None) -> date:
+        county = self.county
+        name, post = COUNTY_LEADERS[county.leader_turn % len(COUNTY_LEADERS)]
+        county.leader_turn += 1
+        helping_unit = self.helping_unit = self.helping_unit or self.rng.choice(UNITS)  # it stays on a relapse
+        cadre = county.names.cadre(self.township)
+        measures = self.measures(day, deadline or self.due_by, helping_unit)
+        emails = {"county_leader": county.email(name, "leader"), "township_cadre": county.email(cadre, "cadre")}
+        return self.do(day, lambda d: self.sign(self.officer_person).plan(
+            self.code, measures=measures, county_leader=f"{name}（{post}）", township_cadre=cadre,
+            helping_unit=helping_unit, emails=emails))
+
+    def assign(self, day: date, preexisting: bool) -> date:
+        """The first secretary, dispatched by the helping unit (its 派出单位); a few already in post (原已驻村)."""
+        county, name = self.county, self.county.names.new()
+        email = f"secretary{len(county.secretaries) + 1}@{MAIL}"
+
+        def step(d: date) -> None:
+            wf = self.sign(self.officer_person)
+            since = d - timedelta(days=400) if preexisting else d
+            wf.assign_secretary(self.code, name=name, since=since, email=email)  # 派出单位: the helping unit
+            county.secretaries.append(PersonInput(name, self.helping_unit, Role.first_secretary,
+                                                  f"{DEMO_COUNTY}/{self.township}", email))
+            if self.k % 5 == 0:  # the own track beside it: a new secretary of the organization chosen
+                wf.village_secretary(self.code, name=county.names.new(), since=d, action="选配",
+                                     source=OWN_SECRETARY_SOURCE[self.kind])
+
+        return self.do(day, step)
+
+    def reports(self, start: date, until: date) -> None:
+        """Monthly progress reports (some lapse 45 days before ``until``, to show the reminder)."""
+        day = start + timedelta(days=30)
+        lapse = timedelta(days=0 if self.k % 3 or self.last_year else 45)
+        notes = PROGRESS_NOTES[self.kind]
+        while day <= until - lapse:
+            self.do(day, partial(self.report, note=self.rng.choice(notes)))
             day += timedelta(days=30)
-        return rect_day
 
-    def late_steps(self, deadline: date) -> None:
+    def report(self, day: date, note: str) -> None:
+        self.sign(TOWNSHIP_LEADERS[self.township]).report_progress(self.code, on=day, note=note)
+
+    def late_steps(self) -> None:
         """Supervision, an extension and a first measure done, spread over the cases still under way."""
         k, as_of = self.k, self.as_of
         if k % 6 == 1:
-            self.at(as_of - timedelta(days=20))
-            self.signers(SUPERVISOR).supervise(self.code, unit=SUPERVISOR.unit, matter="整顿进度滞后，列入市级挂牌督办")
+            self.do(as_of - timedelta(days=20), lambda d: self.sign(SUPERVISOR).supervise(
+                self.code, unit=SUPERVISOR.unit, on=d, matter="整顿进度滞后，列入市级挂牌督办"))
             if k % 12 == 7:
-                self.at(as_of - timedelta(days=3))
-                self.signers(SUPERVISOR).unsupervise(self.code, on=self.clock.day, inspected_by=SUPERVISOR.name,
-                                                     reason="经市级检查，督办事项已整改到位")
+                self.do(as_of - timedelta(days=3), lambda d: self.sign(SUPERVISOR).unsupervise(
+                    self.code, on=d, inspected_by=SUPERVISOR.name, reason="经市级检查，督办事项已整改到位"))
         if k % 6 == 5:
-            self.escalate(k // 6 % 3)
+            self.escalate((k // 6 + 1) % 3)
         if k % 6 == 3:
-            self.at(as_of - timedelta(days=60))
-            self.signers(APPROVER).extend(self.code, to=deadline + timedelta(days=30),
-                                          reason="换届工作推迟，整改周期延长", approved_by="县委组织部部务会")
+            self.do(as_of - timedelta(days=60), lambda d: self.sign(APPROVER).extend(
+                self.code, to=self.due_by + timedelta(days=30), reason="换届工作推迟，整改周期延长",
+                approved_by="县委组织部部务会"))
         if k % 4 == 0:
-            self.at(as_of - timedelta(days=5))
-            self.township_leader.complete_measure(self.code, 1, on=self.clock.day)
+            self.do(as_of - timedelta(days=5), lambda d: self.sign(TOWNSHIP_LEADERS[self.township]).complete_measure(
+                self.code, 1, on=d))
 
     def escalate(self, rungs: int) -> None:
         """督促, then 约谈, then 通报 and a county sign: the escalation ladder on a few cases under way."""
-        officer, as_of = self.signers(OFFICERS[0]), self.as_of
+        officer, as_of = self.sign(OFFICERS[0]), self.as_of
         for n, (step, note) in enumerate(ESCALATION_NOTES[:rungs + 1]):
-            self.at(as_of - timedelta(days=28 - 7 * n))
-            officer.escalate(self.code, step=step, on=self.clock.day, note=note)
+            self.do(as_of - timedelta(days=28 - 7 * n), partial(self.escalate_step, step=step, note=note))
         if rungs == 2:
-            self.at(as_of - timedelta(days=6))
-            officer.supervise(self.code, unit=OFFICERS[0].unit, on=self.clock.day, due=as_of + timedelta(days=30),
-                              matter="约谈、通报后整改仍滞后，列入县级挂牌督办，一个月内配齐班子")
+            self.do(as_of - timedelta(days=6), lambda d: officer.supervise(
+                self.code, unit=OFFICERS[0].unit, on=d, due=as_of + timedelta(days=30),
+                matter="约谈、通报后整改仍滞后，列入县级挂牌督办，一个月内配齐班子"))
+
+    def escalate_step(self, day: date, step: str, note: str) -> None:
+        self.sign(OFFICERS[0]).escalate(self.code, step=step, on=day, note=note)
+
+    def measure_done(self, day: date, number: int) -> None:
+        self.sign(TOWNSHIP_LEADERS[self.township]).complete_measure(self.code, number, on=day)
 
     def rectify(self, rect_day: date) -> None:
+        leader = TOWNSHIP_LEADERS[self.township]
         for n in (1, 2, 3):
-            self.at(rect_day - timedelta(days=4 - n))
-            self.township_leader.complete_measure(self.code, n, on=self.clock.day)
-        self.at(rect_day)
-        self.township_leader.mark_rectified(self.code, on=rect_day,
-                                            self_check="乡镇党委逐项对照整改清单自查，问题均已整改到位")
+            self.do(rect_day - timedelta(days=4 - n), partial(self.measure_done, number=n))
+        self.do(rect_day, lambda d: self.sign(leader).mark_rectified(
+            self.code, on=d, self_check="乡镇党委逐项对照整改清单初验，问题均已整改到位，申请验收"))
 
-    def verify(self, case_id: int, rect_day: date) -> None:
-        """验收 by the verifier; 公示; then 销号 by the approver (the cases in 公示 stop before it)."""
-        rng, as_of, wf, code = self.rng, self.as_of, self.signers(VERIFIER), self.code
-        team = [VERIFIER.name, *TEAM]
-        self.at(rect_day + timedelta(days=15))
-        if self.target == FAILED_ONCE:
-            deadline = as_of + timedelta(days=(120, 50, 20, -10)[self.spread])
-            wf.verify(code, on=self.clock.day, by="县委组织部验收组", members=team, score=62, satisfied=30, basic=10,
-                      dissatisfied=12, deadline=deadline, findings=["“三会一课”记录不全，群众满意度偏低"],
-                      measures=[([self.problems[0]], "补齐“三会一课”记录并逐户走访群众", f"{self.person()}"
-                                 f"（{self.township}党委）", min(deadline, self.clock.day + timedelta(days=60)))])
-            return
+    def fail(self, day: date) -> None:
+        """One verification below the thresholds: back to 已选派书记 with a finding and a new measure."""
+        owner = f"{self.county.names.cadre(self.township)}（{self.township}党委）"
+        deadline = self.as_of + timedelta(days=60)
+        self.do(day, lambda d: self.sign(VERIFIER).verify(
+            self.code, on=d, by="县委组织部验收组", members=[VERIFIER.name, *TEAM], score=62, satisfied=30, basic=10,
+            dissatisfied=12, deadline=deadline, findings=["“三会一课”记录不全，群众满意度偏低"],
+            measures=[([self.problems[0]], "补齐“三会一课”记录并逐户走访群众", owner, deadline - timedelta(days=10))]))
+
+    def verify(self, day: date) -> date:
+        """验收 by the verifier; 公示; then 销号 by the approver. Returns the strike-off day."""
+        rng = self.rng
         score = rng.randint(78, 95)
-        items = score_items(score, wf.config.verification.items)
-        wf.verify(code, on=self.clock.day, by="县委组织部验收组", members=team, items=items,
-                  satisfied=rng.randint(35, 50), basic=rng.randint(3, 10), dissatisfied=rng.randint(0, 3))
-        verified_on = self.clock.day
-        approver = self.signers(APPROVER)
-        self.at(verified_on + timedelta(days=approver.config.policy.publicity_days + 2))
-        approver.strike_off(code, on=self.clock.day, doc_no=f"青组字〔{self.clock.day.year}〕{30 + self.k}号")
-        self.look_back(case_id)
+        surveyed = (rng.randint(35, 50), rng.randint(3, 10), rng.randint(0, 3))
+        self.do(day, lambda d: self.sign(VERIFIER).verify(
+            self.code, on=d, by="县委组织部验收组", members=[VERIFIER.name, *TEAM],
+            items=score_items(score, self.sign(VERIFIER).config.verification.items), satisfied=surveyed[0],
+            basic=surveyed[1], dissatisfied=surveyed[2]))
+        struck = day + timedelta(days=self.sign(APPROVER).config.policy.publicity_days + 2 + rng.randint(0, 4))
+        return self.do(struck, lambda d: self.sign(APPROVER).strike_off(
+            self.code, on=d, doc_no=f"青组字〔{d.year}〕{30 + self.k}号"))
 
-    def look_back(self, case_id: int) -> None:
-        """The 巩固期: the 6-month 回头看 done (巩固) on most, one still due; a relapse found at the look-back is
-        listed again as a new 整顿对象 linked to this one, its first secretary carried over."""
-        as_of, wf = self.as_of, self.officer
-        due = self.clock.day + timedelta(days=min(wf.config.policy.look_back_after_days))
+    def look_backs(self, struck: date) -> None:
+        """The 巩固期: every 回头看 due by now done (巩固), but one left due on the first case; the relapse is
+        found at the latest look-back and listed again as a new 整顿对象, its first secretary carried over."""
+        policy = self.sign(OFFICERS[0]).config.policy
+        dues = [struck + timedelta(days=n) for n in policy.look_back_after_days]
+        wf = self.sign(self.officer_person)
         if self.target == REOPENED:
-            again = as_of - timedelta(days=20)
-            self.at(again)
-            self.problems = ["P03"]
-            wf.look_back(case_id, on=again, result="反弹", note="班子成员矛盾再起，组织生活停滞",
-                         problems=["P03"], deadline=as_of + timedelta(days=150))
-            self.plan(again, as_of + timedelta(days=150))
-        elif self.k % 3 and due <= as_of:
-            self.at(due)
-            wf.look_back(case_id, on=due, result="巩固", note="班子团结稳定，组织生活正常，群众满意")
+            again = self.as_of - timedelta(days=20)
+            stable = [d for d in dues if d <= again][:-1]
+        else:
+            stable = [d for d in dues if d <= self.as_of][:(-1 if self.k == 1 else None)]
+        for due in stable:
+            self.do(due, lambda d: wf.look_back(self.case_id, on=d, result="巩固",
+                                                note="班子团结稳定，组织生活正常，群众满意"))
+        if self.target == REOPENED:
+            self.do(again, lambda d: wf.look_back(self.case_id, on=d, result="反弹", problems=["P03"],
+                                                  note="班子成员矛盾再起，组织生活停滞",
+                                                  deadline=self.as_of + timedelta(days=150)))
+            self.problems = ["P03"]  # the new case's problem list, its plan drawn for it
+            self.plan(again + timedelta(days=self.rng.randint(5, 12)), again, self.as_of + timedelta(days=150))
 
     def publicity(self) -> None:
         """Verified a few days ago and in 公示; on one of them an objection looked into and not upheld."""
-        code, wf, officer = self.code, self.signers(VERIFIER), self.signers(OFFICERS[0])
-        self.at(self.as_of - timedelta(days=2 + self.k % 2))
-        wf.verify(code, on=self.clock.day, by="县委组织部验收组", members=[VERIFIER.name, *TEAM],
-                  items=score_items(84 + self.k % 5, wf.config.verification.items), satisfied=41, basic=6,
-                  dissatisfied=1)
-        if self.k % 5 == 0:
-            self.at(self.clock.day + timedelta(days=1))
-            officer.objection(code, on=self.clock.day, text="群众来信反映村务公开不够及时")
-            officer.decide_objection(code, on=self.clock.day, upheld=False,
-                                     note="经核实，村务已按月公开，来信所反映情况不属实")
+        verifier, officer = self.sign(VERIFIER), self.sign(OFFICERS[0])
+        day = self.as_of - timedelta(days=2 + self.k % 2)
+        self.do(day, lambda d: verifier.verify(
+            self.code, on=d, by="县委组织部验收组", members=[VERIFIER.name, *TEAM],
+            items=score_items(84 + self.k % 5, verifier.config.verification.items), satisfied=41, basic=6,
+            dissatisfied=1))
+        if self.k % 2 == 0:
+            text, note = OBJECTION[self.kind]
+            self.do(day + timedelta(days=1), lambda d: officer.objection(self.code, on=d, text=text))
+            self.do(day + timedelta(days=1), lambda d: officer.decide_objection(self.code, on=d, upheld=False,
+                                                                                note=note))
 
 
 def score_items(score: int, areas: tuple[str, ...]) -> dict[str, int]:
     """A score sheet of the configured areas (default the 六有) adding up to ``score``."""
     base, extra = divmod(score, len(areas))
     return {a: base + (1 if i < extra else 0) for i, a in enumerate(areas)}
-
-
-def _detail(problems: list[str], rng: random.Random) -> str:
-    phrases: dict[str, Any] = {
-        "P01": "村党支部书记空缺半年，班子仅剩两人",
-        "P02": "书记年龄偏大，带富能力弱，长期外出",
-        "P03": "班子成员因土地流转问题矛盾突出",
-        "P04": "全年仅开展两次组织生活",
-        "P05": "上届换届选举中存在拉票现象",
-        "P06": "宗族势力干预村务",
-        "P07": "村级财务账目不清，公开不及时",
-        "P08": "信访问题集中，群体性上访多次",
-        "P09": "无固定办公场所，租用民房办公",
-        "P10": "群众办事难，满意度测评排名靠后",
-    }
-    return "；".join(phrases[p] for p in problems)
