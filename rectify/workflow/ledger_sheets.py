@@ -135,7 +135,7 @@ XLSX_WIDTHS: dict[str, float] = {
     "kind": 5,
     "problems": 26,
     "detail": 24,
-    "measures": 34,
+    "measures": 60,  # one line per measure (内容、责任人、时限、完成情况): wide, so a row is not a page tall
     "measures_done": 7,
     "measures_total": 6,
     "measures_overdue": 6,
@@ -162,6 +162,8 @@ XLSX_WIDTHS: dict[str, float] = {
     "struck_off_on": 11,
     "struck_off": 5,
     "remarks": 22,
+    "look_backs": 26,
+    "earlier_years": 8,
 }
 _NUMERIC = {"seq", "days_left", "deadline_days", "score", "measures_done", "measures_total", "measures_overdue"}
 _KEY_COLUMNS = SHEET_KEYS.index("org_name")  # 序号 … 党组织名称 repeat on every page
