@@ -188,12 +188,28 @@ def run_peers(cases: int) -> dict[str, dict[str, Any]]:
     return results
 
 
+def reuse(kept: Path, db_path: Path, cases: int) -> None:
+    """A copy of a kept database (the figures write to theirs), refused unless it holds ``cases`` cases."""
+    import sqlite3
+
+    if not kept.is_file():
+        raise SystemExit(f"no database at {kept}")
+    con = sqlite3.connect(f"file:{kept}?mode=ro", uri=True)
+    held = con.execute("SELECT count(*) FROM rectification_case").fetchone()[0]
+    con.close()
+    if held != cases:
+        raise SystemExit(f"{kept} holds {held} cases, not --cases {cases}")
+    shutil.copy(kept, db_path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--json", dest="json_path")
     parser.add_argument("--only", nargs="*", help="measure only these figures")
     parser.add_argument("--keep", help="keep the generated database at this path")
+    parser.add_argument("--db", dest="reuse", help="measure a copy of a database kept by an earlier --keep run of the "
+                                                   "same --cases instead of generating one")
     parser.add_argument("--runs", type=int, default=10, help="repetitions of each whole-command timing")
     parser.add_argument("--peers", action="store_true",
                         help="run only the case lifecycle on rectify and the peer libraries (the [peers] extra)")
@@ -210,9 +226,13 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         db_path = workdir / "bench.sqlite"
         start = time.perf_counter()
-        figures.build(db_path, args.cases)
+        if args.reuse:
+            reuse(Path(args.reuse), db_path, args.cases)
+        else:
+            figures.build(db_path, args.cases)
         size_mb = db_path.stat().st_size >> 20
-        print(f"generated {args.cases} cases in {time.perf_counter() - start:.1f} s ({size_mb} MB)", file=sys.stderr)
+        print(f"{'copied' if args.reuse else 'generated'} {args.cases} cases in {time.perf_counter() - start:.1f} s "
+              f"({size_mb} MB)", file=sys.stderr)
         ctx = Context(args.cases, workdir, db_path, runs=args.runs)
         names = [n for n in ORDER if n in REGISTRY and (n in args.only if args.only else n not in OPT_IN)]
         results: dict[str, Figure] = {}

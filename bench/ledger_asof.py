@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -78,8 +80,17 @@ def _events(con: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
 
 
 def with_history(db_path: Path, workdir: Path) -> Path:
-    """A copy of the database whose events carry their inputs and business dates."""
+    """A copy of the database whose events carry their inputs and business dates, made in a child process: it
+    holds the whole generated history in memory, which is the bench's, not the figure's peak RSS."""
     copy = workdir / "asof.sqlite"
+    code = "import sys; from pathlib import Path; from bench.ledger_asof import _write_history; " \
+           "_write_history(Path(sys.argv[1]), Path(sys.argv[2]))"
+    subprocess.run([sys.executable, "-c", code, str(db_path), str(copy)], check=True,
+                   cwd=Path(__file__).resolve().parent.parent)
+    return copy
+
+
+def _write_history(db_path: Path, copy: Path) -> None:
     shutil.copy(db_path, copy)
     con = sqlite3.connect(copy, isolation_level=None)
     con.execute("BEGIN")
@@ -89,7 +100,6 @@ def with_history(db_path: Path, workdir: Path) -> Path:
                     " detail, actor_unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '')", rows)
     con.execute("COMMIT")
     con.close()
-    return copy
 
 
 @measure("ledger_asof")

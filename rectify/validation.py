@@ -235,36 +235,61 @@ def email_address(address: str, what: str = "") -> str:
 # -- a whole row, against its table -----------------------------------------------------------------
 
 
+_UNSIGNED = frozenset({"id", "seq", "satisfied", "basic", "dissatisfied", "measures_total", "measures_done", "cycle",
+                       "version", "year"})
+# table name → column key → (field words, JSON?, control pattern, longest text, multiline?, integer bounds or None)
+_PLANS: dict[str, dict[str, tuple[str, bool, re.Pattern[str], int, bool, tuple[int, int] | None]]] = {}
+
+
+def _plan(t: Any) -> dict[str, tuple[str, bool, re.Pattern[str], int, bool, tuple[int, int] | None]]:
+    """What :func:`row` checks of each column of ``t``, worked out once per table."""
+    import sqlalchemy as sa
+
+    plan = _PLANS.get(t.name)
+    if plan is None:
+        plan = {}
+        for col in t.c:
+            key = col.key
+            multiline = key in MULTILINE_COLUMNS
+            longest = getattr(col.type, "length", None) or (MAX_DOCUMENT if multiline else MAX_TEXT)
+            lo = 0 if key in _UNSIGNED or key.endswith("_id") else -MAX_INT
+            plan[key] = (COLUMN_WORDS.get(key, key), (t.name, key) in JSON_COLUMNS,
+                         _CONTROL if multiline else _CONTROL_ONE_LINE, longest, multiline,
+                         (lo, MAX_INT) if isinstance(col.type, sa.Integer) else None)
+        _PLANS[t.name] = plan
+    return plan
+
+
 def row(table: Any, values: Mapping[str, Any], *, where: str = "") -> None:
     """Checks every value of a row about to be written against its column in ``table``: text length (the
     column's own, else :data:`MAX_TEXT`) and control characters, dates within 1900–2100, integers within
     what an INTEGER column holds. The persistence layer calls it on each row it writes, so no path can store
-    what PostgreSQL would refuse and SQLite would take."""
-    import sqlalchemy as sa
-
+    what PostgreSQL would refuse and SQLite would take. The common case (a value well within its column) is
+    decided by one comparison; the full check, with its message, runs for the rest."""
     t = getattr(table, "__table__", table)
+    plan = _plan(t)
     for key, value in values.items():
-        if value is None or key not in t.c:
+        if value is None:
             continue
-        col = t.c[key]
-        field = f"{where}{COLUMN_WORDS.get(key, key)}"
+        check = plan.get(key)
+        if check is None:
+            continue
+        words, is_json, control, longest, multiline, bounds = check
         if isinstance(value, str):
-            if (t.name, key) in JSON_COLUMNS:
+            if is_json:
                 continue
-            multiline = key in MULTILINE_COLUMNS
-            bad = (_CONTROL if multiline else _CONTROL_ONE_LINE).search(value)
+            bad = control.search(value)
             if bad is not None:
-                raise BadInput(f"{field}含有不可见的控制字符 U+{ord(bad.group()):04X}：「{_shown(value)}」")
-            longest = getattr(col.type, "length", None) or (MAX_DOCUMENT if multiline else MAX_TEXT)
-            text(value, field, max_len=longest, multiline=multiline)
-        elif isinstance(value, datetime):
-            in_range(value.date(), field)
+                raise BadInput(f"{where}{words}含有不可见的控制字符 U+{ord(bad.group()):04X}：「{_shown(value)}」")
+            if len(value) > longest:
+                text(value, f"{where}{words}", max_len=longest, multiline=multiline)
         elif isinstance(value, date):
-            in_range(value, field)
-        elif isinstance(value, int) and not isinstance(value, bool) and isinstance(col.type, sa.Integer):
-            lo = 0 if key in ("id", "seq", "satisfied", "basic", "dissatisfied", "measures_total",
-                              "measures_done", "cycle", "version", "year") or key.endswith("_id") else -MAX_INT
-            integer(value, field, lo=lo, hi=MAX_INT)
+            day_ = value.date() if isinstance(value, datetime) else value
+            if not FIRST_DAY <= day_ <= LAST_DAY:
+                in_range(day_, f"{where}{words}")
+        elif bounds is not None and isinstance(value, int) and not isinstance(value, bool):
+            if not bounds[0] <= value <= bounds[1]:
+                integer(value, f"{where}{words}", lo=bounds[0], hi=bounds[1])
 
 
 def rows(table: Any, many: Iterable[Mapping[str, Any]], *, where: str = "") -> None:

@@ -57,3 +57,21 @@ def test_bench_peers_smoke(tmp_path: Path) -> None:
         assert r["history_rows"] == (50 + 4) * 7, name
         assert abs(r["rectify_ratio"] - ours / r["per_second"]) < 1e-9
         assert name in done.stdout
+
+
+def test_bench_reuses_a_kept_database(tmp_path: Path) -> None:
+    """``--keep`` then ``--db``: a figure measured again on a copy of the kept data set, not a new one; a kept
+    database of another size is refused."""
+    kept = tmp_path / "kept.sqlite"
+    first = subprocess.run([sys.executable, "-m", "bench", "--cases", "60", "--runs", "1", "--only", "stats",
+                            "--keep", str(kept)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr
+    before = kept.stat().st_mtime_ns
+    again = subprocess.run([sys.executable, "-m", "bench", "--cases", "60", "--runs", "1", "--only", "stats",
+                            "--db", str(kept)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "copied 60 cases" in again.stderr and "stats" in again.stdout
+    assert kept.stat().st_mtime_ns == before  # measured on a copy
+    wrong = subprocess.run([sys.executable, "-m", "bench", "--cases", "70", "--only", "stats", "--db", str(kept)],
+                           cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert wrong.returncode != 0 and "holds 60 cases, not --cases 70" in wrong.stderr

@@ -524,8 +524,15 @@ def _fold_all(case_rows: Any, events: Iterator[Any], f: LedgerFilter, policy: Po
 
 
 def snapshot_tuples(db: Database, *, as_of: date, config: Config, filters: LedgerFilter,
-                    known_on: date | None = None) -> list[tuple[Any, ...]]:
-    """The ledger's tuples for the day, in the ledger query's order (deadline, county, township, code, id)."""
-    states = sorted(rebuild(db, as_of=as_of, config=config, filters=filters, known_on=known_on),
-                    key=lambda s: (s.deadline, s.place_rank))
-    return [s.ledger_tuple() for s in states]
+                    known_on: date | None = None) -> Iterator[tuple[Any, ...]]:
+    """The ledger's tuples for the day, in the ledger query's order (deadline, county, township, code, id),
+    sorted with a bounded memory (:func:`rectify.workflow.spill.sorted_spilling`)."""
+    from rectify.workflow.spill import sorted_spilling
+
+    keyed = (((s.deadline, s.place_rank), s.ledger_tuple())
+             for s in rebuild(db, as_of=as_of, config=config, filters=filters, known_on=known_on))
+    return (row for _, row in sorted_spilling(keyed, key=_first))
+
+
+def _first(pair: tuple[Any, Any]) -> Any:
+    return pair[0]

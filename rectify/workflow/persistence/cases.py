@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rectify import validation
 from rectify.states.stages import CLOSED_STAGES
+from rectify.workflow.persistence.driver import hot, runner
 from rectify.workflow.persistence.people import find_person
 from rectify.workflow.persistence.tables import (
     BUMP,
@@ -46,14 +47,16 @@ DuplicateKey = IntegrityError  # a unique key already taken: the other officer's
 _CASE_BY_ID_PLACED = CASE_WITH_ORG.add_columns(org_t.c.county.label("org_county"),
                                                org_t.c.township.label("org_township")).where(
     case_t.c.id == sa.bindparam("id"))
+# stage != each closed stage: the same test as NOT IN, written so the statement compiles once for the driver
+_STILL_OPEN = [case_t.c.stage != s for s in sorted(CLOSED_STAGES)]
 _ORG_NAME_BY_CODE = sa.select(org_t.c.name).where(org_t.c.code == sa.bindparam("code"))
 _ORG_PLACE = sa.select(org_t.c.county, org_t.c.township).where(org_t.c.id == sa.bindparam("id"))
 _ORG_BY_CODE = sa.select(org_t.c.id, org_t.c.name).where(org_t.c.code == sa.bindparam("code"))
 _OPEN_CASE_OF_ORG = sa.select(case_t.c.id, case_t.c.stage).where(
-    case_t.c.org_id == sa.bindparam("org_id"), case_t.c.stage.not_in(CLOSED_STAGES))
+    case_t.c.org_id == sa.bindparam("org_id"), *_STILL_OPEN)
 _OPEN_CASE_ELSEWHERE = sa.select(case_t.c.id).where(
     case_t.c.org_id == sa.bindparam("org_id"), case_t.c.id != sa.bindparam("case_id"),
-    case_t.c.stage.not_in(CLOSED_STAGES))
+    *_STILL_OPEN)
 _PEOPLE = sa.select(person_t.c.role, person_t.c.name).where(person_t.c.case_id == sa.bindparam("case_id"))
 _PERSON = sa.select(person_t.c.id, person_t.c.name, person_t.c.email).where(
     person_t.c.case_id == sa.bindparam("case_id"), person_t.c.role == sa.bindparam("role"))
@@ -87,6 +90,19 @@ _FAILED_VERIFICATIONS = sa.select(sa.func.count()).select_from(verification_t).w
 _SIGN_UP = (sa.select(supervision_t).where(supervision_t.c.case_id == sa.bindparam("case_id"),
                                            supervision_t.c.taken_down_on.is_(None))
             .order_by(supervision_t.c.id.desc()).limit(1))
+_PENDING_OBJECTION = (sa.select(objection_t).where(objection_t.c.case_id == sa.bindparam("case_id"),
+                                                   objection_t.c.decision == "")
+                      .order_by(objection_t.c.id.desc()).limit(1))
+_COMPLETE_MEASURE = sa.update(measure_t).where(measure_t.c.id == sa.bindparam("_id"))
+_INSERT_PROBLEMS = sa.insert(problem_t)
+_INSERT_LINKS = sa.insert(measure_problem_t)
+
+# What a step runs on every case, compiled once for SQLite's driver (driver.py).
+for _stmt in (_CASE_BY_ID_PLACED, _ORG_NAME_BY_CODE, _ORG_PLACE, _ORG_BY_CODE, _OPEN_CASE_OF_ORG, _OPEN_CASE_ELSEWHERE,
+              _PEOPLE, _PERSON, _LAST_MEASURE_SEQ, _MEASURE, _LATEST_OPEN_MEASURE_DUE, _CURRENT_ON_TRACK, _PROBLEMS,
+              _COVERED, _EARLIER_CASES, _IN_POST_FULL, _FAILED_VERIFICATIONS, _SIGN_UP, _PENDING_OBJECTION,
+              _COMPLETE_MEASURE, _INSERT_PROBLEMS, _INSERT_LINKS, BUMP, *INSERTS.values()):
+    hot(_stmt)
 
 
 def jsonable(value: Any) -> Any:
@@ -112,7 +128,7 @@ class CaseStore:
     __slots__ = ("conn",)
 
     def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+        self.conn = runner(conn)
 
     # -- the case and its history -------------------------------------------------------------------
 
@@ -187,7 +203,7 @@ class CaseStore:
     def add_problems(self, case_id: int, problems: list[tuple[str, str]]) -> None:
         new = [{"case_id": case_id, "code": c, "text": t} for c, t in problems]
         validation.rows(problem_t, new, where="软弱涣散情形")
-        self.conn.execute(sa.insert(problem_t), new)
+        self.conn.execute(_INSERT_PROBLEMS, new)
 
     def problems(self, case_id: int) -> list[tuple[str, str]]:
         """``(code, text)`` of the case's problems, in the order listed."""
@@ -244,7 +260,7 @@ class CaseStore:
             links += [{"measure_id": measure_id, "problem_id": pid}
                       for code in dict.fromkeys(m.get("problems") or ()) for pid in problem_ids.get(code, ())]
         if links:
-            self.conn.execute(sa.insert(measure_problem_t), links)
+            self.conn.execute(_INSERT_LINKS, links)
         return len(new)
 
     def measure(self, case_id: int, number: int) -> dict[str, Any] | None:
@@ -253,7 +269,7 @@ class CaseStore:
         return m._asdict() if m is not None else None
 
     def complete_measure(self, measure_id: int, on: date) -> None:
-        self.conn.execute(sa.update(measure_t).where(measure_t.c.id == measure_id).values(done_on=on))
+        self.conn.execute(_COMPLETE_MEASURE, {"_id": measure_id, "done_on": on})
 
     def latest_open_measure_due(self, case_id: int) -> date | None:
         return cast(date | None, self.conn.execute(_LATEST_OPEN_MEASURE_DUE, {"case_id": case_id}).scalar())
@@ -327,9 +343,7 @@ class CaseStore:
 
     def pending_objection(self, case_id: int) -> sa.Row[Any] | None:
         """The objection raised in 公示 and not yet decided, if any."""
-        return self.conn.execute(sa.select(objection_t).where(
-            objection_t.c.case_id == case_id, objection_t.c.decision == "").order_by(objection_t.c.id.desc())
-            .limit(1)).one_or_none()
+        return self.conn.execute(_PENDING_OBJECTION, {"case_id": case_id}).one_or_none()
 
     def add_objection(self, case_id: int, **values: Any) -> None:
         validation.row(objection_t, values)

@@ -9,10 +9,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from rectify import validation
+from rectify.workflow.persistence.driver import hot
 from rectify.workflow.persistence.tables import people_t
 
-_BY_KEY = sa.select(people_t).where(
-    sa.or_(people_t.c.name == sa.bindparam("key"), people_t.c.login == sa.bindparam("key")))
+_BY_KEY = hot(sa.select(people_t).where(
+    sa.or_(people_t.c.name == sa.bindparam("key"), people_t.c.login == sa.bindparam("key"))))
+_NAMES_BY_KEY = hot(sa.select(people_t.c.name, people_t.c.login).where(
+    sa.or_(people_t.c.name == sa.bindparam("key"), people_t.c.login == sa.bindparam("key"))))
+_FEW = 8  # up to this many names are looked up one by one (a step's statements, compiled once); more in one IN
+_ADD_IF_NEW: dict[str, Any] = {}  # dialect → INSERT … ON CONFLICT (name) DO NOTHING, built on first use
 
 
 def find_person(conn: Connection, key: str) -> sa.Row[Any] | None:
@@ -58,9 +63,12 @@ def existing_names(conn: Connection, names: list[str]) -> set[str]:
     """Which of ``names`` (or logins) the registry already knows."""
     if not names:
         return set()
-    rows = conn.execute(sa.select(people_t.c.name, people_t.c.login).where(
-        sa.or_(people_t.c.name.in_(names), people_t.c.login.in_(names))))
-    return {v for row in rows for v in (row.name, row.login) if v}
+    if len(names) <= _FEW:
+        found = [row for key in names for row in conn.execute(_NAMES_BY_KEY, {"key": key})]
+    else:
+        found = list(conn.execute(sa.select(people_t.c.name, people_t.c.login).where(
+            sa.or_(people_t.c.name.in_(names), people_t.c.login.in_(names)))))
+    return {v for row in found for v in (row.name, row.login) if v}
 
 
 def insert_people(conn: Connection, people: list[dict[str, Any]]) -> None:
@@ -79,11 +87,16 @@ def insert_missing_people(conn: Connection, people: list[dict[str, Any]]) -> Non
     if not people:
         return
     validation.rows(people_t, people, where="人员")
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
+    dialect = conn.dialect.name
+    stmt = _ADD_IF_NEW.get(dialect)
+    if stmt is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        conn.execute(pg_insert(people_t).on_conflict_do_nothing(index_elements=["name"]), people)
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+            stmt = pg_insert(people_t).on_conflict_do_nothing(index_elements=["name"])
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        conn.execute(sqlite_insert(people_t).on_conflict_do_nothing(index_elements=["name"]), people)
+            stmt = sqlite_insert(people_t).on_conflict_do_nothing(index_elements=["name"])
+        _ADD_IF_NEW[dialect] = hot(stmt)
+    conn.execute(stmt, people)
