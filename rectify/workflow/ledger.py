@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from rectify.config import Config
@@ -157,24 +158,29 @@ def measures_text(items: list[dict[str, Any]], as_of: date) -> str:
     return "\n".join(measure_line(m, as_of) for m in items)
 
 
+def _measure_seq(part: list[str]) -> int:
+    return int(part[0])
+
+
 def _measure_cells(raw: str, day: str) -> tuple[str, int]:
     """``measures_text(measure_items(raw), as_of)`` and ``overdue_count`` in one pass over the query's text, without
-    a dict per measure (``day``: the as-of day's ISO text)."""
+    a dict per measure (``day``: the as-of day's ISO text). The query gives each number as its decimal text."""
     parts = [part.split(PAIR) for part in raw.split(ITEM)]
     if len(parts) > 1:
-        parts.sort(key=lambda p: int(p[0]))
+        parts.sort(key=_measure_seq)
     lines = []
     overdue = 0
     for seq, text, owner, owner_unit, due_on, done_on in parts:
-        due = due_on[:10]
         if done_on:
-            state = f"已完成（{done_on[:10]}）"
-        elif due < day:
+            state = "已完成（" + done_on[:10] + "）"
+        elif due_on[:10] < day:
             state, overdue = "逾期未完成", overdue + 1
         else:
             state = "未完成"
-        who = f"{owner}（{owner_unit}）" if owner_unit else owner
-        lines.append(f"{int(seq)}. {text}；责任人：{who}；时限：{due}；{state}")
+        if owner_unit:
+            lines.append(f"{seq}. {text}；责任人：{owner}（{owner_unit}）；时限：{due_on[:10]}；{state}")
+        else:
+            lines.append(f"{seq}. {text}；责任人：{owner}；时限：{due_on[:10]}；{state}")
     return "\n".join(lines), overdue
 
 
@@ -197,13 +203,10 @@ def first_secretary_cell(name: str | None, unit: str | None, term_until: Any) ->
     return f"{name}（{unit}）" + (f"任期至 {term[:10]}" if term else "")
 
 
+@lru_cache(maxsize=4096)
 def _problems_cell(raw: str | None) -> str:
-    """``problems_text(problem_items(raw))``, without the list of dicts for the usual single problem."""
-    if not raw:
-        return ""
-    if ITEM not in raw:
-        code, _, text = raw.partition(PAIR)
-        return f"{code if code != OTHER_PROBLEM else '其他'} {text}"
+    """``problems_text(problem_items(raw))``, remembered: cases share the ten types' standard wording (SPEC §2), so
+    the same aggregated text comes back row after row."""
     return problems_text(problem_items(raw))
 
 
