@@ -312,12 +312,13 @@ class LedgerRows(Iterable[LedgerRow]):
                 if text_dates is None:
                     text_dates = isinstance(deadline, str)
                 if stage in closed:  # no light, no days left: no date to parse
-                    light = left = to_deadline = window = None
-                    task_code = task_name = task_due = ""
+                    light = left = to_deadline = None
+                    task_name = task_due = reason = ""
                 else:
                     light, window, task_due, left, to_deadline = _due_cells(
                         stage, stage_since, stage_due, cycle_start, deadline, as_of, lights, bool(text_dates))
                     task_code, task_name = current_task(stage, in_publicity=verified_on is not None)
+                    reason = light_reason(light, window, task=task_code, task_left=left, deadline_left=to_deadline)
                 if not text_dates:  # date objects (PostgreSQL): the cells show ISO text
                     identified_on, deadline = identified_on.isoformat(), deadline.isoformat()
                     verified_on, last_progress_on = _iso(verified_on), _iso(last_progress_on)
@@ -341,7 +342,7 @@ class LedgerRows(Iterable[LedgerRow]):
                     county_leader or "",
                     township_cadre or "",
                     village_secretary_cell(vsec_name, vsec_action, village_status),
-                    first_secretary_cell(sec_name, sec_unit, sec_term_until),
+                    first_secretary_cell(sec_name, sec_unit, sec_term_until) if sec_name is not None else "",
                     helping_unit,
                     identified_on,
                     deadline,
@@ -351,7 +352,7 @@ class LedgerRows(Iterable[LedgerRow]):
                     left if left is not None else "",
                     to_deadline if to_deadline is not None else "",
                     light_labels[light] if light else "",
-                    light_reason(light, window, task=task_code, task_left=left, deadline_left=to_deadline),
+                    reason,
                     "是" if supervised else "否",
                     level_names.get(supervision_level, "") if supervised else "",
                     step_labels.get(escalation_step, ""),
@@ -359,7 +360,7 @@ class LedgerRows(Iterable[LedgerRow]):
                     verified_on or "",
                     score if score is not None else "",
                     grade_labels.get(grade, ""),
-                    percent(satisfaction),
+                    percent(satisfaction) if satisfaction is not None else "",
                     struck_off_on or "",
                     "是" if stage == verified else "否",
                     look_back_summary(look_backs) if look_backs else "",

@@ -125,15 +125,17 @@ def _text_cells(values: tuple[Any, ...]) -> Iterable[Any]:
 
 
 # How each sheet column is made safe. Through the memo, most of them; directly, the columns nearly every row has
-# its own text in (they would only fill and flush the memo); through the date memo, the dates; as it is, 序号 (a
-# number). The cells are taken from the form's cells in these groups (组织代码 from the query's tuple, last) and
-# put back in the sheet's order.
+# its own text in (they would only fill and flush the memo); through the date memo, the dates; as they are, the
+# numbers the row source counts itself (序号, 措施逾期, the days left: an int, or "" for a closed case). The cells
+# are taken from the form's cells in these groups (组织代码 from the query's tuple) and put back in the sheet's order.
 _OWN_TEXT = ("org_name", "detail", "measures", "secretary", "last_progress")
-_MEMO = tuple(k for k in _FORM_KEYS if k not in _OWN_TEXT and k not in DATE_KEYS and k != "seq")
+_AS_IS = ("seq", "measures_overdue", "days_left", "deadline_days")
 _DATES = tuple(k for k in _FORM_KEYS if k in DATE_KEYS)
-_PICK_MEMO, _PICK_OWN, _PICK_DATES = (itemgetter(*map(_FORM_KEYS.index, group)) for group in (_MEMO, _OWN_TEXT, _DATES))
-_SEQ, _ORG_CODE = _FORM_KEYS.index("seq"), LEDGER_KEYS.index("org_code")
-_GATHERED = [*_MEMO, *_OWN_TEXT, "org_code", *_DATES, "seq"]
+_MEMO = tuple(k for k in _FORM_KEYS if k not in (*_OWN_TEXT, *_AS_IS, *_DATES))
+_PICK_MEMO, _PICK_OWN, _PICK_DATES, _PICK_AS_IS = (
+    itemgetter(*map(_FORM_KEYS.index, group)) for group in (_MEMO, _OWN_TEXT, _DATES, _AS_IS))
+_ORG_CODE = LEDGER_KEYS.index("org_code")
+_GATHERED = [*_MEMO, *_OWN_TEXT, "org_code", *_DATES, *_AS_IS]
 _ORDER = itemgetter(*(_GATHERED.index(k) for k in SHEET_KEYS))
 
 
@@ -141,7 +143,7 @@ def csv_row(row: LedgerRow) -> tuple[Any, ...]:
     """The row's cells in :data:`SHEET_COLUMNS` order, each as :func:`csv_cell` makes it."""
     _, cells, raw = row
     return _ORDER((*map(_CSV_CELLS.__getitem__, _PICK_MEMO(cells)), *_text_cells((*_PICK_OWN(cells), raw[_ORG_CODE])),
-                   *map(_CSV_DATES.__getitem__, _PICK_DATES(cells)), cells[_SEQ]))
+                   *map(_CSV_DATES.__getitem__, _PICK_DATES(cells)), *_PICK_AS_IS(cells)))
 
 
 # -- XLSX ------------------------------------------------------------------------------------------
