@@ -27,7 +27,7 @@ from rectify.cli import cli
 from rectify.config import Config
 from rectify.workflow.demo import build_demo
 from rectify.workflow.engine import Workflow
-from rectify.workflow.ledger_sheets import SHEET_HEADERS, TEXT_MARK, csv_cell, wrapped_lines
+from rectify.workflow.ledger_sheets import SHEET_HEADERS, TEXT_MARK, _text_cells, csv_cell, wrapped_lines
 from rectify.workflow.persistence import Database, open_database
 
 from .conftest import ACTOR, DEMO_ACTOR, FakeClock, second_database_url, snapshot
@@ -214,6 +214,15 @@ def test_printed_xlsx_is_readable_and_whole(source_db: Database, soffice: Callab
 ])
 def test_csv_cells_a_spreadsheet_cannot_mangle(value: Any, date_column: bool, expected: Any) -> None:
     assert csv_cell(value, date_column) == expected
+
+
+def test_text_cells_quick_test_agrees_with_csv_cell() -> None:
+    """The ledger's own-text columns skip csv_cell when its quick test finds nothing: the same cells either way."""
+    values = ["012345", "3/3", "3月3日", "1.5e3", "TRUE", "false", "falsely", "QS01001", "P03 班子不团结", "-1+2",
+              "=SUM(A1)", "+86", "@x", "\tx", "\rx", "", " ", "..", "2026-03-10", "1. 措施；时限：2026-03-10",
+              "2026-01-06 按月报送进展", "95.7%", "年月日", "12e", "x\n1", "1\n", None, 3]
+    for value in values:
+        assert list(_text_cells((value, "文本"))) == [csv_cell(value), "文本"], value
 
 
 def test_csv_has_counts_as_numbers_and_marked_codes(source_db: Database, tmp_path: Path) -> None:

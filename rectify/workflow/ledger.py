@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from rectify.config import Config
@@ -157,24 +158,29 @@ def measures_text(items: list[dict[str, Any]], as_of: date) -> str:
     return "\n".join(measure_line(m, as_of) for m in items)
 
 
+def _measure_seq(part: list[str]) -> int:
+    return int(part[0])
+
+
 def _measure_cells(raw: str, day: str) -> tuple[str, int]:
     """``measures_text(measure_items(raw), as_of)`` and ``overdue_count`` in one pass over the query's text, without
-    a dict per measure (``day``: the as-of day's ISO text)."""
+    a dict per measure (``day``: the as-of day's ISO text). The query gives each number as its decimal text."""
     parts = [part.split(PAIR) for part in raw.split(ITEM)]
     if len(parts) > 1:
-        parts.sort(key=lambda p: int(p[0]))
+        parts.sort(key=_measure_seq)
     lines = []
     overdue = 0
     for seq, text, owner, owner_unit, due_on, done_on in parts:
-        due = due_on[:10]
         if done_on:
-            state = f"已完成（{done_on[:10]}）"
-        elif due < day:
+            state = "已完成（" + done_on[:10] + "）"
+        elif due_on[:10] < day:
             state, overdue = "逾期未完成", overdue + 1
         else:
             state = "未完成"
-        who = f"{owner}（{owner_unit}）" if owner_unit else owner
-        lines.append(f"{int(seq)}. {text}；责任人：{who}；时限：{due}；{state}")
+        if owner_unit:
+            lines.append(f"{seq}. {text}；责任人：{owner}（{owner_unit}）；时限：{due_on[:10]}；{state}")
+        else:
+            lines.append(f"{seq}. {text}；责任人：{owner}；时限：{due_on[:10]}；{state}")
     return "\n".join(lines), overdue
 
 
@@ -197,13 +203,10 @@ def first_secretary_cell(name: str | None, unit: str | None, term_until: Any) ->
     return f"{name}（{unit}）" + (f"任期至 {term[:10]}" if term else "")
 
 
+@lru_cache(maxsize=4096)
 def _problems_cell(raw: str | None) -> str:
-    """``problems_text(problem_items(raw))``, without the list of dicts for the usual single problem."""
-    if not raw:
-        return ""
-    if ITEM not in raw:
-        code, _, text = raw.partition(PAIR)
-        return f"{code if code != OTHER_PROBLEM else '其他'} {text}"
+    """``problems_text(problem_items(raw))``, remembered: cases share the ten types' standard wording (SPEC §2), so
+    the same aggregated text comes back row after row."""
     return problems_text(problem_items(raw))
 
 
@@ -309,12 +312,13 @@ class LedgerRows(Iterable[LedgerRow]):
                 if text_dates is None:
                     text_dates = isinstance(deadline, str)
                 if stage in closed:  # no light, no days left: no date to parse
-                    light = left = to_deadline = window = None
-                    task_code = task_name = task_due = ""
+                    light = left = to_deadline = None
+                    task_name = task_due = reason = ""
                 else:
                     light, window, task_due, left, to_deadline = _due_cells(
                         stage, stage_since, stage_due, cycle_start, deadline, as_of, lights, bool(text_dates))
                     task_code, task_name = current_task(stage, in_publicity=verified_on is not None)
+                    reason = light_reason(light, window, task=task_code, task_left=left, deadline_left=to_deadline)
                 if not text_dates:  # date objects (PostgreSQL): the cells show ISO text
                     identified_on, deadline = identified_on.isoformat(), deadline.isoformat()
                     verified_on, last_progress_on = _iso(verified_on), _iso(last_progress_on)
@@ -338,7 +342,7 @@ class LedgerRows(Iterable[LedgerRow]):
                     county_leader or "",
                     township_cadre or "",
                     village_secretary_cell(vsec_name, vsec_action, village_status),
-                    first_secretary_cell(sec_name, sec_unit, sec_term_until),
+                    first_secretary_cell(sec_name, sec_unit, sec_term_until) if sec_name is not None else "",
                     helping_unit,
                     identified_on,
                     deadline,
@@ -348,7 +352,7 @@ class LedgerRows(Iterable[LedgerRow]):
                     left if left is not None else "",
                     to_deadline if to_deadline is not None else "",
                     light_labels[light] if light else "",
-                    light_reason(light, window, task=task_code, task_left=left, deadline_left=to_deadline),
+                    reason,
                     "是" if supervised else "否",
                     level_names.get(supervision_level, "") if supervised else "",
                     step_labels.get(escalation_step, ""),
@@ -356,7 +360,7 @@ class LedgerRows(Iterable[LedgerRow]):
                     verified_on or "",
                     score if score is not None else "",
                     grade_labels.get(grade, ""),
-                    percent(satisfaction),
+                    percent(satisfaction) if satisfaction is not None else "",
                     struck_off_on or "",
                     "是" if stage == verified else "否",
                     look_back_summary(look_backs) if look_backs else "",

@@ -198,13 +198,9 @@ def write_csv(rows: Iterable[LedgerRow], out: IO[str], *, progress: Progress | N
     out.write("\ufeff")
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(SHEET_HEADERS)
-    n = 0
-    for row in rows:
-        w.writerow(csv_row(row))
-        n += 1
-        if progress is not None:
-            progress(1)
-    return n
+    counted = _Count(_counted(rows, progress))
+    w.writerows(map(csv_row, counted))
+    return counted.n
 
 
 def write_json(

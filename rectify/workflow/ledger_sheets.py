@@ -68,6 +68,13 @@ def sheet_cells(row: LedgerRow) -> list[Any]:
 
 # Text Excel, WPS or LibreOffice would read as a number, percentage, fraction, date, time or boolean.
 _NUMERIC_LOOKING = re.compile(r"[\s\d.,/:+\-%eE年月日时分秒]*\d[\s\d.,/:+\-%eE年月日时分秒]*|true|false", re.I)
+# A quick test of text csv_cell may change: what this does not match, csv_cell gives back as it is; what it
+# matches, csv_cell decides.
+_ATTENTION = re.compile(
+    "[" + re.escape("".join(FORMULA_PREFIXES)) + "]"  # a formula prefix
+    r"|[\s\d.,/:+\-%eE年月日时分秒]++\Z"  # nothing but the characters of a numeric-looking text
+    r"|(?i:true|false)\Z"
+)
 
 
 def csv_cell(value: Any, date_column: bool = False) -> Any:
@@ -89,39 +96,54 @@ class _CsvCells(dict[Any, Any]):
     """:func:`csv_cell` memoised by value: most cells repeat (县, 乡镇, 类别, 阶段, 预警, 问题, 领导), so a row costs
     dict lookups, not a regular expression per cell. Cleared when large, so memory stays flat."""
 
+    date_column = False
+
     def __missing__(self, value: Any) -> Any:
         if len(self) > 50_000:
             self.clear()
-        out = self[value] = csv_cell(value)
+        out = self[value] = csv_cell(value, self.date_column)
         return out
 
 
-_CSV_CELLS = _CsvCells()
+class _CsvDates(_CsvCells):
+    """Date cells memoised: they stay what they are (a spreadsheet should read them as dates), formula-safe."""
+
+    date_column = True
 
 
-def _date_cell(v: Any) -> Any:
-    """Dates stay what they are: a spreadsheet should read them as dates."""
-    return v if v.__class__ is str and not v.startswith(FORMULA_PREFIXES) else csv_cell(v, True)
+_CSV_CELLS, _CSV_DATES = _CsvCells(), _CsvDates()
 
 
-# Columns nearly every row has its own text in: converted directly, not through the memo (they would only fill
-# and flush it). The sheet's cells are taken from (*cells, *raw) in three groups and put back in order.
-_OWN_TEXT = frozenset({"org_name", "org_code", "detail", "measures", "last_progress"})
-_GROUPS = (
-    [i for i, k in enumerate(SHEET_KEYS) if k not in _OWN_TEXT and k not in DATE_KEYS],
-    [i for i, k in enumerate(SHEET_KEYS) if k in _OWN_TEXT],
-    [i for i, k in enumerate(SHEET_KEYS) if k in DATE_KEYS],
-)
-_SOURCES = _PICK(range(len(_FORM_KEYS) + len(LEDGER_KEYS)))
-_PICK_MEMO, _PICK_OWN, _PICK_DATES = (itemgetter(*(_SOURCES[i] for i in g)) for g in _GROUPS)
-_ORDER = itemgetter(*(sorted(range(len(SHEET_KEYS)), key=[i for g in _GROUPS for i in g].__getitem__)))
+def _text_cells(values: tuple[Any, ...]) -> Iterable[Any]:
+    """:func:`csv_cell` of cells each row has its own text in: one C-level pass when none needs a change."""
+    try:
+        if not any(map(_ATTENTION.match, values)):
+            return values
+    except TypeError:  # not all text
+        pass
+    return map(csv_cell, values)
 
 
-def csv_row(row: LedgerRow) -> list[Any]:
+# How each sheet column is made safe. Through the memo, most of them; directly, the columns nearly every row has
+# its own text in (they would only fill and flush the memo); through the date memo, the dates; as they are, the
+# numbers the row source counts itself (序号, 措施逾期, the days left: an int, or "" for a closed case). The cells
+# are taken from the form's cells in these groups (组织代码 from the query's tuple) and put back in the sheet's order.
+_OWN_TEXT = ("org_name", "detail", "measures", "secretary", "last_progress")
+_AS_IS = ("seq", "measures_overdue", "days_left", "deadline_days")
+_DATES = tuple(k for k in _FORM_KEYS if k in DATE_KEYS)
+_MEMO = tuple(k for k in _FORM_KEYS if k not in (*_OWN_TEXT, *_AS_IS, *_DATES))
+_PICK_MEMO, _PICK_OWN, _PICK_DATES, _PICK_AS_IS = (
+    itemgetter(*map(_FORM_KEYS.index, group)) for group in (_MEMO, _OWN_TEXT, _DATES, _AS_IS))
+_ORG_CODE = LEDGER_KEYS.index("org_code")
+_GATHERED = [*_MEMO, *_OWN_TEXT, "org_code", *_DATES, *_AS_IS]
+_ORDER = itemgetter(*(_GATHERED.index(k) for k in SHEET_KEYS))
+
+
+def csv_row(row: LedgerRow) -> tuple[Any, ...]:
+    """The row's cells in :data:`SHEET_COLUMNS` order, each as :func:`csv_cell` makes it."""
     _, cells, raw = row
-    values = (*cells, *raw)
-    return list(_ORDER((*map(_CSV_CELLS.__getitem__, _PICK_MEMO(values)), *map(csv_cell, _PICK_OWN(values)),
-                        *map(_date_cell, _PICK_DATES(values)))))
+    return _ORDER((*map(_CSV_CELLS.__getitem__, _PICK_MEMO(cells)), *_text_cells((*_PICK_OWN(cells), raw[_ORG_CODE])),
+                   *map(_CSV_DATES.__getitem__, _PICK_DATES(cells)), *_PICK_AS_IS(cells)))
 
 
 # -- XLSX ------------------------------------------------------------------------------------------
