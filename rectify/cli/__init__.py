@@ -37,7 +37,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "import": LazyCommand("data", "import_group", "Bulk import helpers (批量导入)."),
     "init": LazyCommand("admin", "init", "Create or upgrade the database schema (建库/升级)."),
     "ledger": LazyCommand("ledger", "ledger",
-                          "The 限期转化台账: one row per case, sorted by deadline then county/township."),
+                          "The 限期转化台账: one row per case, open cases first by 乡镇 and code (--sort deadline)."),
     "org": LazyCommand("org", "org", "Grassroots Party organizations (基层党组织)."),
     "people": LazyCommand("people", "people",
                           "The people registry (人员登记): who may sign a change, their role and scope."),

@@ -13,6 +13,7 @@ from rectify.cli.common import (
     LIGHT,
     STAGE,
     App,
+    LabelledChoice,
     pass_app,
     progress_bar,
     reader,
@@ -22,6 +23,7 @@ from rectify.cli.common import (
     use_colour,
     write_output,
 )
+from rectify.states.stages import LEDGER_ORDERS
 
 LEDGER_FORMATS = ("table", "csv", "xlsx", "html", "json", "ics")
 STATS_FORMATS = ("table", "json", "csv", "xlsx")
@@ -29,11 +31,11 @@ _PROGRESS_FROM = 5000  # rows; smaller exports finish before a bar would help
 
 
 def _ledger_filter(app: App, county: str | None, township: str | None, kind: str | None, stage: str | None,
-                   light: str | None, year: int | None, open_only: bool) -> Any:
+                   light: str | None, year: int | None, open_only: bool, sort: str = "place") -> Any:
     from rectify.workflow.ledger import LedgerFilter
 
     return LedgerFilter(county=county, township=township, kind=kind, stage=stage, light=light, year=year,
-                        open_only=open_only, reader=reader(app))
+                        open_only=open_only, reader=reader(app), sort=sort)
 
 
 def _ledger_filters(fn: Any) -> Any:
@@ -74,11 +76,15 @@ def ledger_table(app: App, as_of: date, filters: Any, width: int | None, colour:
               help="Write to FILE instead of stdout (- for stdout).")
 @click.option("--width", type=click.IntRange(60, 400),
               help="Table width in columns (default: terminal, 80–160).")
+@click.option("--sort", type=LabelledChoice(LEDGER_ORDERS), default="place", show_default=True,
+              help="Row order: place 乡镇 (open cases first, then 乡镇 and organization code) or deadline 时限 "
+                   "(by 转化时限, then 乡镇 and code).")
 @pass_app
 def ledger(app: App, county: str | None, township: str | None, kind: str | None, stage: str | None,
            light: str | None, year: int | None, open_only: bool, as_of: date | None, known_on: date | None,
-           fmt: str, output: str | None, width: int | None) -> None:
-    """The 限期转化台账: one row per case, sorted by deadline then county/township.
+           fmt: str, output: str | None, width: int | None, sort: str) -> None:
+    """The 限期转化台账: one row per case; open cases first, then by 乡镇 and organization code
+    (--sort deadline: by 转化时限).
 
     --as-of D shows the ledger as it stood at the end of D, rebuilt from the dated history: cases
     listed after D are absent, stages, measures, secretaries, verification, supervision and deadlines
@@ -91,6 +97,7 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
     \b
     Example:
       rectify ledger --open --light red
+      rectify ledger --sort deadline
       rectify ledger --as-of 2026-06-30 --format xlsx -o 台账.xlsx
       rectify ledger --as-of 2026-06-30 --known-on 2026-07-05 --format json
       rectify ledger --township 河口镇 --format html -o 台账.html
@@ -100,7 +107,7 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
     from rectify.workflow.ledger import count_cases, ledger_rows, ledger_title, scope_counties
 
     as_of = as_of or app.today()
-    filters = _ledger_filter(app, county, township, kind, stage, light, year, open_only)
+    filters = _ledger_filter(app, county, township, kind, stage, light, year, open_only, sort)
     db = app.database()
     if fmt == "table":
         colour = not to_file(output) and use_colour()

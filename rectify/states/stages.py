@@ -34,6 +34,9 @@ OPEN_STAGES: tuple[str, ...] = (
 # A case in one of these stages no longer counts as the organization's open case; it has no light,
 # no next due date and no days left.
 CLOSED_STAGES: tuple[str, ...] = (Stage.verified, Stage.withdrawn)
+# The ledger's orders (SPEC §6): ``place`` (default) puts open cases first, then county → 乡镇 → organization
+# code; ``deadline`` goes by 转化时限, then county → 乡镇 → code. Each ends on the case number.
+LEDGER_ORDERS: dict[str, str] = {"place": "乡镇", "deadline": "时限"}
 NO_DUE_STAGES: frozenset[str] = frozenset(map(str, CLOSED_STAGES))
 # Stages in which the plan is under way, so a monthly progress report is expected.
 PROGRESS_STAGES: tuple[str, ...] = (Stage.ledger_created, Stage.secretary_assigned)

@@ -525,11 +525,13 @@ def _fold_all(case_rows: Any, events: Iterator[Any], f: LedgerFilter, policy: Po
 
 def snapshot_tuples(db: Database, *, as_of: date, config: Config, filters: LedgerFilter,
                     known_on: date | None = None) -> Iterator[tuple[Any, ...]]:
-    """The ledger's tuples for the day, in the ledger query's order (deadline, county, township, code, id),
-    sorted with a bounded memory (:func:`rectify.workflow.spill.sorted_spilling`)."""
+    """The ledger's tuples for the day in the ledger query's order (``persistence.ledger.ledger_order``: open
+    cases first then place, or by deadline then place), sorted with a bounded memory
+    (:func:`rectify.workflow.spill.sorted_spilling`)."""
     from rectify.workflow.spill import sorted_spilling
 
-    keyed = (((s.deadline, s.place_rank), s.ledger_tuple())
+    by_deadline = filters.sort == "deadline"
+    keyed = ((((s.deadline if by_deadline else s.stage in CLOSED_STAGES), s.place_rank), s.ledger_tuple())
              for s in rebuild(db, as_of=as_of, config=config, filters=filters, known_on=known_on))
     return (row for _, row in sorted_spilling(keyed, key=_first))
 

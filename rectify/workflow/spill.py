@@ -1,6 +1,6 @@
 """Sorting more rows than memory should hold: sorted runs spilled to temporary files, then merged in order.
 
-A ledger rebuilt for a past day (SPEC §6.2) comes out of the fold by case id and is printed by deadline; at
+A ledger rebuilt for a past day (SPEC §6.2) comes out of the fold by case id and is printed in the ledger's order; at
 national scale the whole day does not belong in memory. Up to ``chunk`` rows are sorted in memory; beyond that
 each sorted run goes to an unnamed temporary file (gone when closed, and on a crash) and the runs are merged.
 """

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from rectify.states.permissions import Actor
-from rectify.states.stages import CLOSED_STAGES
+from rectify.states.stages import CLOSED_STAGES, LEDGER_ORDERS
 from rectify.workflow.persistence.database import Database
 from rectify.workflow.persistence.scope import limited, scope_text, within_scope
 from rectify.workflow.persistence.tables import (
@@ -60,9 +60,11 @@ class LedgerFilter:
     open_only: bool = False
     # Who reads: only cases in their scope (SPEC §12); None or an unlimited actor sees every case.
     reader: Actor | None = None
+    # The order of the rows (states.stages.LEDGER_ORDERS), not a filter: it selects nothing.
+    sort: str = "place"
 
     def describe(self) -> dict[str, Any]:
-        out = {k: v for k, v in self.__dict__.items() if k != "reader" and v not in (None, False)}
+        out = {k: v for k, v in self.__dict__.items() if k not in ("reader", "sort") and v not in (None, False)}
         if limited(self.reader):
             out["scope"] = scope_text(self.reader)
         return out
@@ -158,8 +160,19 @@ _CASE_COLUMNS = (
 )
 
 
+def ledger_order(sort: str) -> tuple[Any, ...]:
+    """The ORDER BY of :data:`LEDGER_ORDERS`: open cases first then county → 乡镇 → code (``place``), or by
+    转化时限 then the same (``deadline``); the case number last, so the order is total."""
+    if sort not in LEDGER_ORDERS:
+        raise ValueError(f"unknown ledger order {sort!r}")
+    place = (org_t.c.county, org_t.c.township, org_t.c.code, case_t.c.id)
+    if sort == "deadline":
+        return (case_t.c.deadline, *place)
+    return (sa.case((case_t.c.stage.in_(CLOSED_STAGES), 1), else_=0), *place)
+
+
 def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
-    """One SELECT giving everything a ledger row shows, sorted by deadline then county/township."""
+    """One SELECT giving everything a ledger row shows, in the filter's order (:func:`ledger_order`)."""
     sub = _per_case()
     prob, ext, failed, cur_sec, last_prog = (sub[k] for k in ("prob", "ext", "failed", "cur_sec", "last_prog"))
     meas, cur_vsec = sub["meas"], sub["cur_vsec"]
@@ -212,7 +225,7 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
         .outerjoin(prog, prog.c.id == last_prog.c.pid)
         .outerjoin(leader, sa.and_(leader.c.case_id == case_t.c.id, leader.c.role == "county_leader"))
         .outerjoin(cadre, sa.and_(cadre.c.case_id == case_t.c.id, cadre.c.role == "township_cadre"))
-        .order_by(case_t.c.deadline, org_t.c.county, org_t.c.township, org_t.c.code, case_t.c.id)
+        .order_by(*ledger_order(f.sort))
     )
     return apply_filter(q, f)
 
