@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from rectify.config import Config, PolicyConfig
@@ -206,20 +207,28 @@ def _supervision_cells(r: Row) -> tuple[str, str]:
 
 def _consolidation(r: Row, c: _Cells, verified: bool, policy: PolicyConfig) -> tuple[str, str, date | None]:
     """回头看 (the 巩固期's look-backs, from the 销号 date) and 曾列入年份, as the ledger writes them."""
-    from rectify.states import consolidation
-
-    look_backs = ""
+    look_backs, due = "", None
     struck = c.struck_off_on or c.verified_on  # the 巩固期 runs from the 销号 date
-    if verified and struck is not None and c.look_backs:
-        parsed = consolidation.from_summary(c.look_backs, struck, policy.look_back_after_days)
+    if verified and struck is not None:
+        parsed, due = _look_backs(c.look_backs, struck, tuple(policy.look_back_after_days))
         if parsed is None:
             r.fail("look_backs", f"应为「6个月：巩固（日期）；12个月：待回头看（日期）」的形式，收到「{c.look_backs}」")
         look_backs = parsed or ""
-    elif verified and struck is not None:
-        look_backs = consolidation.encode(consolidation.schedule(struck, policy.look_back_after_days))
     if c.earlier_years and not all(y.strip().isdigit() for y in c.earlier_years.split(",")):
         r.fail("earlier_years", f"应为年份，如 2025 或 2024、2025，收到「{c.earlier_years}」")
-    return look_backs, c.earlier_years, consolidation.next_due(consolidation.decode(look_backs))
+    return look_backs, c.earlier_years, due
+
+
+@lru_cache(maxsize=4096)
+def _look_backs(cell: str, struck: date, after_days: tuple[int, ...]) -> tuple[str | None, date | None]:
+    """The ``look_backs`` text of a case struck off on ``struck`` (the row's 回头看 cell read, else the policy's
+    schedule; None when the cell is not in the ledger's form) and its next look-back: the same few 销号 dates
+    recur over a sheet, so each is worked out once."""
+    from rectify.states import consolidation
+
+    text = consolidation.from_summary(cell, struck, after_days) if cell else \
+        consolidation.encode(consolidation.schedule(struck, after_days))
+    return text, consolidation.next_due(consolidation.decode(text)) if text else None
 
 
 def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy: PolicyConfig, today: date,
