@@ -118,7 +118,7 @@ class _TextCells:
         one = [k for k in keys if k not in MULTILINE_CELLS]
         many = [k for k in keys if k in MULTILINE_CELLS]
         self.one, self.many = _picker(one), _picker(many)
-        self.limits = tuple(validation.MAX_TEXT if _LIMITS.get(k) is None else _LIMITS[k] for k in one + many)
+        self.limits: tuple[int, ...] = tuple(_limit_of(k) for k in one + many)
 
     def plain(self, values: dict[str, Any]) -> bool:
         one, many = self.one(values), self.many(values)
@@ -130,6 +130,11 @@ class _TextCells:
 
 
 _LOOKS: dict[tuple[str, ...], _TextCells] = {}
+
+
+def _limit_of(key: str) -> int:
+    n = _LIMITS.get(key)
+    return validation.MAX_TEXT if n is None else n
 
 
 class Row:
