@@ -276,18 +276,19 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
         village = (c.village[0], "village", "", identified, None, "", "", "", None, c.village[1])
     progress = None if c.progress_on is None else (c.progress_on, c.progress_note or "导入")
     # What a snapshot needs to rebuild the row's case on any day (SPEC §6.2): the dates it reached its stages.
-    snap = {"identified_on": identified, "deadline": deadline, "rectified_on": rect,
-            "verified_on": case[13], "score": case[14], "withdrawn_reason": case[15], "supervised": case[16],
+    iso = _ISO_DAYS
+    snap = {"identified_on": iso[identified], "deadline": iso[deadline], "rectified_on": iso[rect],
+            "verified_on": iso[case[13]], "score": case[14], "withdrawn_reason": case[15], "supervised": case[16],
             "supervision_reason": case[17], "supervision_level": case[18], "escalation_step": c.step,
             "look_backs": case[25], "earlier_years": case[26],
             "helping_unit": case[10], "county_leader": c.leader,
-            "township_cadre": c.cadre, "done_on": done_day if done else None, "sec_since": secretary[3] if secretary
-            else None, "secretary": list(secretary[:4]) if secretary else None,
-            "progress": list(progress) if progress else None,
-            "measures": [[m[0], m[1], m[2], m[5], m[3], m[4]] for m in measures],
-            "term_until": c.term, "village": list(village[:1]) + [village[9]] if village else None,
-            "village_status": c.village_status,
-            "grade": case[-5], "satisfaction": case[-4], "publicity_until": publicity_until, "struck_off_on": case[-2]}
+            "township_cadre": c.cadre, "done_on": iso[done_day] if done else None, "sec_since": iso[secretary[3]]
+            if secretary else None, "secretary": [*secretary[:3], iso[secretary[3]]] if secretary else None,
+            "progress": [iso[progress[0]], progress[1]] if progress else None,
+            "measures": [[m[0], m[1], m[2], m[5], iso[m[3]], iso[m[4]]] for m in measures],
+            "term_until": iso[c.term], "village": list(village[:1]) + [village[9]] if village else None,
+            "village_status": c.village_status, "grade": case[-5], "satisfaction": case[-4],
+            "publicity_until": iso[publicity_until], "struck_off_on": iso[case[-2]]}
     return CasePlan(r.number, org_code, stage, identified, case, _described(r, c.problems), measures, people,
                     secretary, progress,
                     # a row in 公示 (已整改 with a verification) keeps its application; the 公示 is not imported
@@ -343,6 +344,21 @@ def _detail(r: Row, c: _Cells, org_code: str, stage: str, source: str, snap: dic
         f'"remarks": {_json_str(remarks)}, ' if remarks else "",
         f'"row": {int(r.number)}, "snap": {_snap_json(snap)}, "source": {_json_str(source)}, '
         f'"stage": {_json_str(stage)}', "}"))
+
+
+class _IsoDays(dict[date | None, str | None]):
+    """A day's ISO text by the day (None stays None): the snapshot's dates, written once each (the same few
+    hundred days recur), so ``json.dumps`` meets only text; at most 4,096 are kept."""
+
+    def __missing__(self, day: date) -> str:
+        if len(self) >= 4096:
+            self.clear()
+            self[None] = None
+        text = self[day] = day.isoformat()
+        return text
+
+
+_ISO_DAYS = _IsoDays({None: None})
 
 
 def _snap_json(snap: dict[str, Any]) -> str:

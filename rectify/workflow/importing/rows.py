@@ -63,15 +63,17 @@ def no_progress(label: str, total: int) -> Callable[[int], None]:
 
 
 def _cell_limits() -> dict[str, int | None]:
-    """Field key → the length of the column it is stored in (read from the tables, never repeated here)."""
-    from rectify.workflow.persistence.models import Case, Organization, Person
+    """Field key → the length of the column it is stored in (read from the tables, never repeated here).
 
-    org = {k: limit(Organization, k) for k in ("code", "name", "county", "township")}
-    person = limit(Person, "name")
+    The Core tables (generated from the models; no SQLModel or pydantic to load) carry the same lengths."""
+    from rectify.workflow.persistence.tables import case_t, org_t, people_t
+
+    org = {k: limit(org_t, k) for k in ("code", "name", "county", "township")}
+    person = limit(people_t, "name")
     return {**org, "org_code": org["code"], "org_name": org["name"], "officer": person, "secretary": person,
-            "county_leader": person, "township_cadre": person, "secretary_unit": limit(Person, "unit"),
+            "county_leader": person, "township_cadre": person, "secretary_unit": limit(people_t, "unit"),
             "measure_owner": person,
-            "verifier": person, "stage": None, "supervision_level": limit(Case, "supervision_level")}
+            "verifier": person, "stage": None, "supervision_level": limit(case_t, "supervision_level")}
 
 
 _LIMITS: dict[str, int | None] = {}
