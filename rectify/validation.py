@@ -91,6 +91,12 @@ def text(value: Any, field: str, *, max_len: int | None = None, multiline: bool 
     return value
 
 
+def plain_texts(values: Iterable[str], *, multiline: bool = False) -> bool:
+    """Whether no text of ``values`` holds a character :func:`text` refuses (tab and newline allowed when
+    ``multiline``), as one search over them all: a fast first look, before each text is checked alone."""
+    return (_CONTROL if multiline else _CONTROL_ONE_LINE).search("".join(values)) is None
+
+
 def limit(table: Any, column: str) -> int | None:
     """The ``max_length`` of ``column`` in ``table`` (a SQLModel class or an ``sa.Table``), None if unbounded."""
     t = getattr(table, "__table__", table)
@@ -171,6 +177,11 @@ def parse_date(value: Any) -> date | None:
     a date or datetime, or an Excel serial day number; None for an empty value. The one date parser of
     the import and of every CLI date option; every date it returns lies within 1900–2100.
     """
+    if type(value) is str and len(value) == 10 and value[4] == value[7] == "-":
+        try:  # the ISO form, the usual one, read by the standard library; anything else as below
+            return in_range(date.fromisoformat(value))
+        except ValueError:
+            pass  # not a date of this form (2024-02-30, 2024-0x-05): the general reading words the problem
     if value == "" or value is None:
         return None
     if isinstance(value, datetime):

@@ -242,6 +242,53 @@ def test_import_cells_are_checked(db: Database, run: Run, tmp_path: Path, cells:
     assert snapshot(db) == before
 
 
+def test_a_rows_first_look_at_its_text_cells_finds_what_each_cell_check_finds() -> None:
+    """``check_text_cells`` passes plain rows with one search over all their cells; whatever it does not pass
+    is checked cell by cell, so the answer (and the wording) is always the cell-by-cell one."""
+    from rectify.workflow.importing.rows import MULTILINE_CELLS, check_text_cells
+
+    def each_cell(values: dict[str, object]) -> list[tuple[str, str]]:
+        bad = []
+        for key, v in values.items():
+            if type(v) is str and v:
+                limit = {"org_name": 200, "county": 100}.get(key)
+                try:
+                    validation.text(v, "", max_len=limit, multiline=key in MULTILINE_CELLS)
+                except BadInput as exc:
+                    bad.append((key, str(exc)))
+        return bad
+
+    base = {"county": "青山县", "org_name": "王家庄村党支部", "remarks": "第一行\n第二行\t缩进", "deadline": ""}
+    for key, value in [(None, None), ("org_name", "王家庄\n村"), ("org_name", "王家庄\t村"), ("remarks", "a\x1bb"),
+                       ("org_name", "村" * 201), ("county", "县" * 101), ("remarks", "注" * 10_001),
+                       ("org_name", " 王家庄村党支部\n"), ("deadline", date(2026, 1, 5)), ("county", "青山\u2028县")]:
+        values = dict(base) if key is None else {**base, key: value}
+        assert check_text_cells(values) == each_cell(values), (key, value)
+    assert check_text_cells({**base, "org_name": "王家庄\n村"})  # refused, as before
+
+
+@pytest.mark.parametrize("text", ["2026-01-05", "2026-1-5", "2026/01/05", "2026年1月5日", "20260105",
+                                  "2026-02-30", "2026-0x-05", "9999-12-31", "1899-12-31", "２０２６-01-05"])
+def test_iso_dates_read_first_give_what_the_general_reading_gives(text: str) -> None:
+    """``parse_date`` reads YYYY-MM-DD with ``date.fromisoformat`` first; every answer and refusal is the same
+    as the general reading's (the pattern below)."""
+    m = re.match(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$", text) \
+        or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
+    try:
+        if m is None:
+            raise BadInput(f"日期无法识别「{text}」（应为 2024-03-05、2024/3/5 或 2024年3月5日）")
+        expected: object = validation.in_range(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+    except ValueError:
+        expected = f"日期不存在「{text}」"
+    except BadInput as exc:
+        expected = str(exc)
+    try:
+        got: object = validation.parse_date(text)
+    except BadInput as exc:
+        got = str(exc)
+    assert got == expected
+
+
 def test_import_numeric_columns_are_bounded(db: Database, run: Run, tmp_path: Path) -> None:
     path = tmp_path / "cases.csv"
     path.write_text("县,乡镇,党组织名称,类别,软弱涣散情形,措施已完成,措施总数,确定日期,转化时限,当前阶段\n"

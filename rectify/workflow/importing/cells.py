@@ -195,6 +195,7 @@ _ITEM_SPLIT_RE = re.compile(r"(?:^|[；;\n]|(?<=\s))\s*(\d{1,3})\s*[.．、]\s*"
 _FIELD_RE = re.compile(r"^(责任人|时限|完成时限)[：:]\s*(.*)$")
 _DONE_RE = re.compile(r"^已完成(?:[（(](.+)[）)])?$")
 _OPEN_WORDS = frozenset({"未完成", "逾期未完成", "逾期"})
+_ITEM_FIELDS_RE = re.compile(r"[；;\n]")
 
 
 def parse_measure_list(value: Any) -> list[dict[str, Any]]:
@@ -209,18 +210,19 @@ def parse_measure_list(value: Any) -> list[dict[str, Any]]:
         return []
     items: list[dict[str, Any]] = []
     for body in parts[2::2]:
-        fields = [f.strip() for f in re.split(r"[；;\n]", body) if f.strip()]
+        fields = [f for f in map(str.strip, _ITEM_FIELDS_RE.split(body)) if f]
         if not fields:
             raise CellError(f"整改措施第 {len(items) + 1} 项没有内容")
         item: dict[str, Any] = {"text": fields[0].rstrip("。")}
         for f in fields[1:]:
             field = _FIELD_RE.match(f)
-            done = _DONE_RE.match(f)
-            if field is not None and field.group(1) == "责任人":
-                item["owner"], item["owner_unit"] = parse_secretary(field.group(2))
-            elif field is not None:
-                item["due"] = parse_date(field.group(2))
-            elif done is not None:
+            if field is not None:
+                name, given = field.groups()
+                if name == "责任人":
+                    item["owner"], item["owner_unit"] = parse_secretary(given)
+                else:
+                    item["due"] = parse_date(given)
+            elif (done := _DONE_RE.match(f)) is not None:
                 item["done"] = parse_date(done.group(1)) if done.group(1) else True
             elif f not in _OPEN_WORDS:
                 item["text"] += "；" + f  # a measure's own text with a semicolon in it
@@ -235,9 +237,12 @@ def _measure_count(total: int) -> int:
     return total
 
 
+_NAME_UNIT_RE = re.compile(r"(.+?)\s*[（(](.*)[）)]")
+
+
 def parse_secretary(value: Any) -> tuple[str, str]:
     text = str(value).strip()
-    m = re.fullmatch(r"(.+?)\s*[（(](.*)[）)]", text)
+    m = _NAME_UNIT_RE.fullmatch(text)
     if m is None:
         return text, ""
     return m.group(1).strip(), m.group(2).strip()

@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from rectify.config import Config, PolicyConfig
@@ -206,20 +207,28 @@ def _supervision_cells(r: Row) -> tuple[str, str]:
 
 def _consolidation(r: Row, c: _Cells, verified: bool, policy: PolicyConfig) -> tuple[str, str, date | None]:
     """回头看 (the 巩固期's look-backs, from the 销号 date) and 曾列入年份, as the ledger writes them."""
-    from rectify.states import consolidation
-
-    look_backs = ""
+    look_backs, due = "", None
     struck = c.struck_off_on or c.verified_on  # the 巩固期 runs from the 销号 date
-    if verified and struck is not None and c.look_backs:
-        parsed = consolidation.from_summary(c.look_backs, struck, policy.look_back_after_days)
+    if verified and struck is not None:
+        parsed, due = _look_backs(c.look_backs, struck, tuple(policy.look_back_after_days))
         if parsed is None:
             r.fail("look_backs", f"应为「6个月：巩固（日期）；12个月：待回头看（日期）」的形式，收到「{c.look_backs}」")
         look_backs = parsed or ""
-    elif verified and struck is not None:
-        look_backs = consolidation.encode(consolidation.schedule(struck, policy.look_back_after_days))
     if c.earlier_years and not all(y.strip().isdigit() for y in c.earlier_years.split(",")):
         r.fail("earlier_years", f"应为年份，如 2025 或 2024、2025，收到「{c.earlier_years}」")
-    return look_backs, c.earlier_years, consolidation.next_due(consolidation.decode(look_backs))
+    return look_backs, c.earlier_years, due
+
+
+@lru_cache(maxsize=4096)
+def _look_backs(cell: str, struck: date, after_days: tuple[int, ...]) -> tuple[str | None, date | None]:
+    """The ``look_backs`` text of a case struck off on ``struck`` (the row's 回头看 cell read, else the policy's
+    schedule; None when the cell is not in the ledger's form) and its next look-back: the same few 销号 dates
+    recur over a sheet, so each is worked out once."""
+    from rectify.states import consolidation
+
+    text = consolidation.from_summary(cell, struck, after_days) if cell else \
+        consolidation.encode(consolidation.schedule(struck, after_days))
+    return text, consolidation.next_due(consolidation.decode(text)) if text else None
 
 
 def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy: PolicyConfig, today: date,
@@ -267,18 +276,19 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
         village = (c.village[0], "village", "", identified, None, "", "", "", None, c.village[1])
     progress = None if c.progress_on is None else (c.progress_on, c.progress_note or "导入")
     # What a snapshot needs to rebuild the row's case on any day (SPEC §6.2): the dates it reached its stages.
-    snap = {"identified_on": identified, "deadline": deadline, "rectified_on": rect,
-            "verified_on": case[13], "score": case[14], "withdrawn_reason": case[15], "supervised": case[16],
+    iso = _ISO_DAYS
+    snap = {"identified_on": iso[identified], "deadline": iso[deadline], "rectified_on": iso[rect],
+            "verified_on": iso[case[13]], "score": case[14], "withdrawn_reason": case[15], "supervised": case[16],
             "supervision_reason": case[17], "supervision_level": case[18], "escalation_step": c.step,
             "look_backs": case[25], "earlier_years": case[26],
             "helping_unit": case[10], "county_leader": c.leader,
-            "township_cadre": c.cadre, "done_on": done_day if done else None, "sec_since": secretary[3] if secretary
-            else None, "secretary": list(secretary[:4]) if secretary else None,
-            "progress": list(progress) if progress else None,
-            "measures": [[m[0], m[1], m[2], m[5], m[3], m[4]] for m in measures],
-            "term_until": c.term, "village": list(village[:1]) + [village[9]] if village else None,
-            "village_status": c.village_status,
-            "grade": case[-5], "satisfaction": case[-4], "publicity_until": publicity_until, "struck_off_on": case[-2]}
+            "township_cadre": c.cadre, "done_on": iso[done_day] if done else None, "sec_since": iso[secretary[3]]
+            if secretary else None, "secretary": [*secretary[:3], iso[secretary[3]]] if secretary else None,
+            "progress": [iso[progress[0]], progress[1]] if progress else None,
+            "measures": [[m[0], m[1], m[2], m[5], iso[m[3]], iso[m[4]]] for m in measures],
+            "term_until": iso[c.term], "village": list(village[:1]) + [village[9]] if village else None,
+            "village_status": c.village_status, "grade": case[-5], "satisfaction": case[-4],
+            "publicity_until": iso[publicity_until], "struck_off_on": iso[case[-2]]}
     return CasePlan(r.number, org_code, stage, identified, case, _described(r, c.problems), measures, people,
                     secretary, progress,
                     # a row in 公示 (已整改 with a verification) keeps its application; the 公示 is not imported
@@ -334,6 +344,21 @@ def _detail(r: Row, c: _Cells, org_code: str, stage: str, source: str, snap: dic
         f'"remarks": {_json_str(remarks)}, ' if remarks else "",
         f'"row": {int(r.number)}, "snap": {_snap_json(snap)}, "source": {_json_str(source)}, '
         f'"stage": {_json_str(stage)}', "}"))
+
+
+class _IsoDays(dict[date | None, str | None]):
+    """A day's ISO text by the day (None stays None): the snapshot's dates, written once each (the same few
+    hundred days recur), so ``json.dumps`` meets only text; at most 4,096 are kept."""
+
+    def __missing__(self, day: date) -> str:
+        if len(self) >= 4096:
+            self.clear()
+            self[None] = None
+        text = self[day] = day.isoformat()
+        return text
+
+
+_ISO_DAYS = _IsoDays({None: None})
 
 
 def _snap_json(snap: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from rectify.states.stages import CLOSED_STAGES
 from rectify.workflow.persistence.tables import (
@@ -105,6 +106,14 @@ def _chunks(values: Collection[Any]) -> Iterator[list[Any]]:
         yield items[start:start + _IN_CHUNK]
 
 
+def _among(conn: sa.Connection, column: sa.ColumnElement[Any], values: Collection[Any]) -> sa.ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL ``column = ANY(array)``, one parameter instead of thousands for
+    SQLAlchemy and psycopg to lay out (a third of the per-batch lookups' CPU at 5,000 values)."""
+    if conn.dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
+
+
 @contextmanager
 def seen_tables(conn: sa.Connection) -> Iterator[None]:
     """The import's two temporary tables, for the transaction in hand."""
@@ -136,8 +145,9 @@ def orgs_named(conn: sa.Connection, triples: Collection[tuple[str, str, str]]) -
         hits: list[Any] = []
         for chunk in _chunks(triples):
             q = (sa.select(order, table.c.county, table.c.township, table.c.name, table.c.code)
-                 .where(table.c.county.in_({t[0] for t in chunk}), table.c.township.in_({t[1] for t in chunk}),
-                        table.c.name.in_({t[2] for t in chunk})))
+                 .where(_among(conn, table.c.county, {t[0] for t in chunk}),
+                        _among(conn, table.c.township, {t[1] for t in chunk}),
+                        _among(conn, table.c.name, {t[2] for t in chunk})))
             hits.extend(conn.execute(q))
         for _rank, county, township, name, code in sorted(hits, key=itemgetter(0)):
             if (county, township, name) in triples:
@@ -151,13 +161,13 @@ def orgs_coded(conn: sa.Connection, codes: Collection[str]) -> Iterator[tuple[An
     stored: set[str] = set()
     for chunk in _chunks(codes):
         for row in conn.execute(sa.select(org_t.c.id, org_t.c.code, org_t.c.name, org_t.c.kind, org_t.c.county,
-                                          org_t.c.township).where(org_t.c.code.in_(chunk))):
+                                          org_t.c.township).where(_among(conn, org_t.c.code, chunk))):
             stored.add(row[1])
             yield tuple(row)
     for chunk in _chunks(set(codes) - stored):
         for row in conn.execute(sa.select(sa.null(), seen_org_t.c.code, seen_org_t.c.name, seen_org_t.c.kind,
                                           seen_org_t.c.county, seen_org_t.c.township)
-                                .where(seen_org_t.c.code.in_(chunk))):
+                                .where(_among(conn, seen_org_t.c.code, chunk))):
             yield tuple(row)
 
 
@@ -171,12 +181,12 @@ def case_keys(conn: sa.Connection, codes: Collection[str]) -> Iterator[tuple[str
     row), then the stored ones (where = minus the case id)."""
     for chunk in _chunks(codes):
         q = sa.select(seen_case_t.c.org_code, seen_case_t.c.identified_on, seen_case_t.c.row, seen_case_t.c.open
-                      ).where(seen_case_t.c.org_code.in_(chunk))
+                      ).where(_among(conn, seen_case_t.c.org_code, chunk))
         for code, day, row, is_open in conn.execute(q):
             yield code, day, row, bool(is_open)
     for chunk in _chunks(codes):
         q = (sa.select(org_t.c.code, case_t.c.identified_on, case_t.c.id, case_t.c.stage)
-             .join(org_t, org_t.c.id == case_t.c.org_id).where(org_t.c.code.in_(chunk)))
+             .join(org_t, org_t.c.id == case_t.c.org_id).where(_among(conn, org_t.c.code, chunk)))
         for code, day, case_id, stage in conn.execute(q):
             yield code, day, -case_id, stage not in _CLOSED
 
