@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from click.testing import Result
 
+from rectify import spill
 from rectify.config import Config
-from rectify.workflow import spill
 from rectify.workflow.ledger import LedgerFilter, ledger_rows
 from rectify.workflow.persistence import Database
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from rectify.notifications import outbox
+from rectify import spill
+from rectify.notifications import sweeping
 from rectify.notifications.outbox import run_sweep
 from rectify.notifications.render import Renderer
 from rectify.workflow.engine import Workflow
@@ -59,7 +60,9 @@ def test_the_sweep_in_chunks_of_one_case_records_the_same(wf: Workflow, clock: F
         return [(d["recipient"], d["body_text"], d["items"]) for d in result.digests]
 
     whole = dry()
-    monkeypatch.setattr(outbox, "SWEEP_CHUNK", 1)
+    # one case, one measure, one recipient per chunk and sorted runs of one row on disk
+    monkeypatch.setattr(sweeping, "CHUNK", 1)
+    monkeypatch.setattr(spill, "CHUNK", 1)
     assert dry() == whole and whole
     first = run_sweep(store, county_config(), as_of=AS_OF, now=clock.now, renderer=Renderer())
     again = run_sweep(store, county_config(), as_of=AS_OF, now=clock.now, renderer=Renderer())

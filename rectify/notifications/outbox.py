@@ -20,10 +20,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.utils import format_datetime
-from itertools import islice
+from itertools import chain
 from typing import Any
 
-from rectify.config import Config, PolicyConfig
+from rectify.config import Config
 from rectify.errors import NotFound, Refused
 from rectify.notifications.mailer import (
     Mailer,
@@ -38,17 +38,16 @@ from rectify.notifications.policy import (
     CASE_PEOPLE,
     CITY,
     COUNTY,
-    MEASURE_STAGE,
     OPEN_FOR_REMINDERS,
     PROGRESS_STAGES,
     Item,
     horizon,
-    measure_sweep,
     progress_cutoff,
-    sweep,
 )
 from rectify.notifications.render import Renderer, TemplateProblem, UnsafeTemplate
 from rectify.notifications.store import OutboxStore, Recording
+from rectify.notifications.sweeping import planned, recipient_batches, spool_due
+from rectify.spill import sorted_spilling
 from rectify.states.tasks import LEADER, OFFICER, acting_roles, task_label
 
 LEASE = timedelta(minutes=10)
@@ -241,11 +240,16 @@ def run_sweep(
     renderer: Renderer,
     dry_run: bool = False,
 ) -> SweepResult:
-    """Decide what is due on ``as_of`` and record it in the outbox (nothing on a dry run)."""
+    """Decide what is due on ``as_of`` and record it in the outbox (nothing on a dry run).
+
+    Streamed (:mod:`rectify.notifications.sweeping`): what is due is decided and planned a chunk of cases at a
+    time and ordered by recipient on disk; the recording takes one batch of recipients at a time, in the one
+    transaction."""
     renderer.check()
     policy = config.policy
     month = as_of.strftime("%Y-%m")
     brief = (store.get_state(LAST_BRIEF) or "") < month  # the first sweep of a month: every open case
+    counts: dict[str, int] = {}
     with store.reading() as read:
         found = read.candidates(
             stages=OPEN_FOR_REMINDERS,
@@ -253,55 +257,30 @@ def run_sweep(
             horizon=date.max if brief else horizon(as_of, policy),
             progress_cutoff=progress_cutoff(as_of, policy),
         )
-        rows, items, seen = _swept(as_of, found, policy, brief)
-        measures = {(m.case_id, MEASURE_STAGE.format(seq=m.seq)): m
-                    for m in read.open_measures(stages=OPEN_FOR_REMINDERS, horizon=horizon(as_of, policy))}
-        measure_items = measure_sweep(as_of, measures.values(), policy)
-        due_ids = sorted({i.case_id for i in items if i.audience == CASE_PEOPLE}
-                         | {i.case_id for i in measure_items})
-        people: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-        if due_ids:
-            for person in read.recipients(due_ids):
-                people[person.case_id].append((person.role, person.name, person.email))
-        item_ids = sorted({i.case_id for i in items} | {i.case_id for i in measure_items})
-        contacts = {c.case_id: contact_text(c) for c in (read.contacts(item_ids) if item_ids else ())}
-    planned = plan_items(items, rows, people, config, contacts)
-    planned += plan_measure_items(measure_items, measures, people, contacts)
-    planned.sort(
-        key=lambda p: (p["recipient"], p["case_id"], p["kind"], p["stage"], p["due_on"], p["offset_days"])
-    )
-    names: dict[str, str] = {}
-    for p in planned:
-        if p["name"] and p["recipient"] not in names:
-            names[p["recipient"]] = p["name"]
+        items, measures, seen = spool_due(read, found, as_of, policy, brief=brief, horizon=horizon(as_of, policy))
+        try:
+            ordered = sorted_spilling(planned(
+                read, items, measures, as_of, policy, contact_text=contact_text, counts=counts,
+                plan_cases=lambda due, facts, people, contacts: plan_items(due, facts, people, config, contacts),
+                plan_measures=plan_measure_items), key=_RECIPIENT_ORDER)
+            first = next(ordered, None)  # the whole plan is read here, while the sweep's read is open
+        finally:
+            items.close()
+            measures.close()
+        decided = items.count + counts.get("measure_items", 0)
+    recorded: list[dict[str, Any]] = []
     with store.recording(keep=not dry_run) as rec:
-        recorded = _record(rec, config, as_of, now, planned, names, renderer)
+        if first is not None:
+            for batch in recipient_batches(chain([first], ordered)):
+                recorded += _record(rec, config, as_of, now, batch, renderer)
         rec.advance_state(LAST_SWEEP, as_of.isoformat())
         if brief:
             rec.advance_state(LAST_BRIEF, month)
-    return SweepResult(as_of, seen, len(items) + len(measure_items), recorded, dry_run)
+    return SweepResult(as_of, seen, decided, recorded, dry_run)
 
 
-SWEEP_CHUNK = 5000
-
-
-def _swept(as_of: date, found: Iterable[Any], policy: PolicyConfig,
-           brief: bool) -> tuple[dict[int, Any], list[Item], int]:
-    """(the rows of the cases with an item, every item, candidate cases seen): the candidates streamed in
-    chunks, so memory holds one chunk and what is due, not every candidate. Rows come in case order and one
-    per case; each case's items depend on its row alone, so the chunks' items in turn are the whole sweep's."""
-    rows: dict[int, Any] = {}
-    items: list[Item] = []
-    seen = 0
-    stream = iter(found)
-    while chunk := list(islice(stream, SWEEP_CHUNK)):
-        by_case = {r.case_id: r for r in chunk}
-        seen += len(by_case)
-        due = sweep(as_of, by_case.values(), policy, brief=brief)
-        items.extend(due)
-        for it in due:
-            rows[it.case_id] = by_case[it.case_id]
-    return rows, items, seen
+def _RECIPIENT_ORDER(p: dict[str, Any]) -> tuple[Any, ...]:  # noqa: N802 (a sort key, named as the constant it is)
+    return p["recipient"], p["case_id"], p["kind"], p["stage"], p["due_on"], p["offset_days"]
 
 
 def _digest_rows(config: Config, as_of: date, now: datetime, recipients: list[str], names: dict[str, str]
@@ -333,11 +312,16 @@ def _record(
     as_of: date,
     now: datetime,
     planned: list[dict[str, Any]],
-    names: dict[str, str],
     renderer: Renderer,
 ) -> list[dict[str, Any]]:
+    """One batch of recipients (every row of each, in recipient order): their digests, the items not recorded
+    before, the digests rendered; a digest that got no new item is dropped."""
     if not planned:
         return []
+    names: dict[str, str] = {}
+    for p in planned:
+        if p["name"] and p["recipient"] not in names:
+            names[p["recipient"]] = p["name"]
     recipients = sorted({p["recipient"] for p in planned})
     digest_ids = rec.add_digests(_digest_rows(config, as_of, now, recipients, names))
     item_rows = [

@@ -30,7 +30,8 @@ class SweepReader(Protocol):
     def open_measures(self, *, stages: Sequence[str], horizon: date) -> Iterable[Any]:
         """Measures not done, due on or before ``horizon``, of cases in ``stages``; in case and measure order.
 
-        Rows ``case_id seq text owner owner_email due_on stage org_name org_code township``.
+        Rows ``case_id seq text owner owner_email due_on stage org_name org_code township``. May be streamed
+        like the candidates: read once, to the end, before any other read.
         """
 
     def recipients(self, case_ids: Sequence[int]) -> Iterable[Any]:

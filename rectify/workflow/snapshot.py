@@ -527,8 +527,8 @@ def snapshot_tuples(db: Database, *, as_of: date, config: Config, filters: Ledge
                     known_on: date | None = None) -> Iterator[tuple[Any, ...]]:
     """The ledger's tuples for the day in the ledger query's order (``persistence.ledger.ledger_order``: open
     cases first then place, or by deadline then place), sorted with a bounded memory
-    (:func:`rectify.workflow.spill.sorted_spilling`)."""
-    from rectify.workflow.spill import sorted_spilling
+    (:func:`rectify.spill.sorted_spilling`)."""
+    from rectify.spill import sorted_spilling
 
     by_deadline = filters.sort == "deadline"
     keyed = ((((s.deadline if by_deadline else s.stage in CLOSED_STAGES), s.place_rank), s.ledger_tuple())

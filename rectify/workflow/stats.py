@@ -25,7 +25,7 @@ from rectify.workflow.stats_form import (
     FORM_ROWS,
     FORM_TITLE,
     FormColumn,
-    count_form,
+    FormCounter,
     form_from_counts,
 )
 
@@ -104,19 +104,18 @@ def _from_history(db: Database, *, as_of: date, config: Config, f: LedgerFilter,
                   year: int | None, known_on: date | None) -> tuple[_Tally, Counter[str], dict[str, Any] | None]:
     """The figures counted over the cases rebuilt from their dated history (SPEC §6.2)."""
     tally = _Tally()
-    kept = []
+    form = FormCounter(year or as_of.year) if whole else None
     problems: Counter[str] = Counter()
     for r in rebuild(db, as_of=as_of, config=config, filters=f, known_on=known_on):
-        if whole:
-            kept.append(r)
+        if form is not None:
+            form.add(r)
             if r.stage != Stage.withdrawn:
                 _problem_counts(problems, r.problems)
         light = row_light(r, as_of, config.lights)
         if f.light is not None and (light is None or light.value != f.light):
             continue
         tally.add(r, light, as_of)
-    form = count_form(kept, year=year or as_of.year, as_of=as_of, report=config.report) if whole else None
-    return tally, problems, form
+    return tally, problems, form.form(as_of=as_of, report=config.report) if form is not None else None
 
 
 def _from_tables(db: Database, *, as_of: date, config: Config, f: LedgerFilter, whole: bool,

@@ -18,8 +18,8 @@ from rectify.errors import Refused
 from rectify.states.stages import FIRST_SECRETARY, PROBLEM_OFFICIAL, PROBLEM_TYPES, VILLAGE_SECRETARY, WORK_TEAM, Stage
 from rectify.workflow.snapshot import CaseState
 
-__all__ = ["FORM_COLUMNS", "FORM_GROUPS", "FORM_ROWS", "FORM_TITLE", "FormColumn", "check_form", "count_form",
-           "form_from_counts", "report_period"]
+__all__ = ["FORM_COLUMNS", "FORM_GROUPS", "FORM_ROWS", "FORM_TITLE", "FormColumn", "FormCounter", "check_form",
+           "count_form", "form_from_counts", "report_period"]
 
 FORM_TITLE = "整顿软弱涣散基层党组织情况"
 POOR_VILLAGES = "poor_villages"
@@ -84,52 +84,69 @@ def _in(day: date | None, year: int) -> bool:
     return day is not None and day.year == year
 
 
-def _count_row(states: list[CaseState], year: int) -> dict[str, int | None]:
-    row: dict[str, int | None] = {c.key: (None if c.manual else 0) for c in FORM_COLUMNS}
+def _empty_row() -> dict[str, int | None]:
+    return {c.key: (None if c.manual else 0) for c in FORM_COLUMNS}
 
+
+def _count_case(row: dict[str, int | None], s: CaseState, year: int) -> None:
+    """Adds one case, as it stood, to a row of the form for ``year``."""
     def add(key: str, n: int = 1) -> None:
         row[key] = (row[key] or 0) + n
 
-    for s in states:
-        if s.stage == Stage.withdrawn:
-            continue
-        if _in(s.struck_off_on, year) and s.stage == Stage.verified:  # 整顿提升: struck off (销号) in the year
-            add("converted")
-        if not _in(s.identified_on, year):
-            continue
-        add(Stage.identified.value)
-        if s.poor_village and s.kind == "village":
-            add(POOR_VILLAGES)
-        for code in _codes(s.problems) & PROBLEM_TYPES.keys():
-            add(code)
-        if s.helping_unit:
-            add("helping_units")
-        if s.county_leader:
-            add("county_leaders")
-        if s.village_status in _STATUS_KEYS:
-            add(_STATUS_KEYS[s.village_status])
-        for _name, _unit, kind, since, _until, action, *_ in s.secretaries:
-            if kind == FIRST_SECRETARY:
-                add("first_secretaries")
-            elif kind == WORK_TEAM:
-                add("village_cadres")
-            elif kind == VILLAGE_SECRETARY and action in _ACTION_KEYS and _in(since, year):
-                add(_ACTION_KEYS[action])
-    return row
+    if s.stage == Stage.withdrawn:
+        return
+    if _in(s.struck_off_on, year) and s.stage == Stage.verified:  # 整顿提升: struck off (销号) in the year
+        add("converted")
+    if not _in(s.identified_on, year):
+        return
+    add(Stage.identified.value)
+    if s.poor_village and s.kind == "village":
+        add(POOR_VILLAGES)
+    for code in _codes(s.problems) & PROBLEM_TYPES.keys():
+        add(code)
+    if s.helping_unit:
+        add("helping_units")
+    if s.county_leader:
+        add("county_leaders")
+    if s.village_status in _STATUS_KEYS:
+        add(_STATUS_KEYS[s.village_status])
+    for _name, _unit, kind, since, _until, action, *_ in s.secretaries:
+        if kind == FIRST_SECRETARY:
+            add("first_secretaries")
+        elif kind == WORK_TEAM:
+            add("village_cadres")
+        elif kind == VILLAGE_SECRETARY and action in _ACTION_KEYS and _in(since, year):
+            add(_ACTION_KEYS[action])
+
+
+class FormCounter:
+    """The form counted one case at a time, so a day rebuilt from the history is never held in memory."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        self.rows = {label: _empty_row() for label, _ in FORM_ROWS}
+        self.carried = dict.fromkeys(self.rows, 0)
+
+    def add(self, s: CaseState) -> None:
+        # Open cases carried into the year: listed before it, and neither withdrawn nor struck off before it.
+        carried = s.identified_on.year < self.year and s.stage != Stage.withdrawn \
+            and not (s.struck_off_on is not None and s.struck_off_on.year < self.year)
+        for label, kind in FORM_ROWS:
+            if kind is None or s.kind == kind:
+                _count_case(self.rows[label], s, self.year)
+                self.carried[label] += carried
+
+    def form(self, *, as_of: date, report: ReportConfig | None = None) -> dict[str, Any]:
+        return _form(self.rows, self.carried, year=self.year, as_of=as_of, report=report)
 
 
 def count_form(states: Iterable[CaseState], *, year: int, as_of: date,
                report: ReportConfig | None = None) -> dict[str, Any]:
     """The form's three rows for ``year``, as the cases stood on ``as_of``, checked (:func:`check_form`)."""
-    cases = list(states)
-    rows = {label: _count_row([s for s in cases if kind is None or s.kind == kind], year)
-            for label, kind in FORM_ROWS}
-    # Open cases carried into the year: listed before it, and neither withdrawn nor struck off before it.
-    carried = {label: sum(1 for s in cases if (kind is None or s.kind == kind) and s.identified_on.year < year
-                          and s.stage != Stage.withdrawn
-                          and not (s.struck_off_on is not None and s.struck_off_on.year < year))
-               for label, kind in FORM_ROWS}
-    return _form(rows, carried, year=year, as_of=as_of, report=report)
+    counter = FormCounter(year)
+    for s in states:
+        counter.add(s)
+    return counter.form(as_of=as_of, report=report)
 
 
 def form_from_counts(by_kind: dict[str, dict[str, int]], *, year: int, as_of: date,

@@ -197,8 +197,9 @@ class SqlSweepReader:
         )
         return self.conn.execute(query.execution_options(yield_per=2000))
 
-    def open_measures(self, *, stages: Sequence[str], horizon: date) -> list[Any]:
-        return list(self.conn.execute(open_measures_query(stages=stages, horizon=horizon)))
+    def open_measures(self, *, stages: Sequence[str], horizon: date) -> Iterable[Any]:
+        """The open measures streamed like the candidates (read once, to the end, before the next read)."""
+        return self.conn.execute(open_measures_query(stages=stages, horizon=horizon).execution_options(yield_per=2000))
 
     def recipients(self, case_ids: Sequence[int]) -> Iterable[Any]:
         return self.conn.execute(recipients_query(self.conn.dialect.name, case_ids))

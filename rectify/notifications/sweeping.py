@@ -1,0 +1,166 @@
+"""The sweep's plan, streamed: a national sweep decided a chunk of cases at a time, in bounded memory.
+
+The first sweep of a month names every open case (the county leaders' 专报), so at national scale what is due
+does not belong in memory at once. The candidates and the open measures are each read once, to the end, and
+what is due of them goes to an unnamed temporary file in case order (:class:`Spooled`); then, a chunk of cases
+at a time, their people and contacts are read and the outbox rows planned, and the planned rows are ordered by
+recipient through :func:`rectify.spill.sorted_spilling`, so the recording takes one group of recipients at a
+time. Memory holds a chunk, a sorted run and a batch of digests, not the sweep.
+"""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from itertools import groupby, islice
+from typing import IO, Any, NamedTuple
+
+from rectify.config import PolicyConfig
+from rectify.notifications.policy import CASE_PEOPLE, MEASURE_STAGE, OPEN_FOR_REMINDERS, Item, measure_sweep, sweep
+from rectify.notifications.store import SweepReader
+
+CHUNK = 5000  # cases (or measures) decided and planned at once
+_BATCH = 1000  # records pickled together
+
+
+class CaseFacts(NamedTuple):
+    """What an item's detail shows of its case (the candidate row's fields that :func:`plan_items` reads)."""
+
+    case_id: int
+    stage_due: date | None
+    deadline: date | None
+    org_name: str
+    org_code: str
+    township: str
+    supervised: bool
+    last_progress_on: date | None
+
+
+class MeasureFacts(NamedTuple):
+    """An open measure as :func:`rectify.notifications.policy.measure_sweep` and the measure items read it."""
+
+    case_id: int
+    seq: int
+    text: str
+    owner: str
+    owner_email: str
+    due_on: date
+    stage: str
+    org_name: str
+    org_code: str
+    township: str
+
+
+class Spooled:
+    """Records written once in order to an unnamed temporary file, then read back once in the same order."""
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] = tempfile.TemporaryFile()
+        self._pending: list[Any] = []
+        self.count = 0
+
+    def add(self, record: Any) -> None:
+        self._pending.append(record)
+        self.count += 1
+        if len(self._pending) >= _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            pickle.dump(self._pending, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._pending = []
+
+    def __iter__(self) -> Iterator[Any]:
+        self._flush()
+        self._file.seek(0)
+        while True:
+            try:
+                batch = pickle.load(self._file)  # noqa: S301 (our own file, written above)
+            except EOFError:
+                return
+            yield from batch
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def spool_due(read: SweepReader, found: Iterable[Any], as_of: date, policy: PolicyConfig, *, brief: bool,
+              horizon: date) -> tuple[Spooled, Spooled, int]:
+    """(the due case items with their case's facts, the open measures due within ``horizon``, candidates seen):
+    each read streamed once to the end, what is due kept on disk in case order."""
+    items, measures, seen = Spooled(), Spooled(), 0
+    stream = iter(found)
+    while chunk := list(islice(stream, CHUNK)):
+        by_case = {r.case_id: r for r in chunk}
+        seen += len(by_case)
+        for it in sweep(as_of, by_case.values(), policy, brief=brief):
+            r = by_case[it.case_id]
+            items.add((it, CaseFacts(r.case_id, r.stage_due, r.deadline, r.org_name, r.org_code, r.township,
+                                     bool(r.supervised), r.last_progress_on)))
+    for m in read.open_measures(stages=OPEN_FOR_REMINDERS, horizon=horizon):
+        measures.add(MeasureFacts(m.case_id, m.seq, m.text, m.owner, m.owner_email or "", m.due_on, m.stage,
+                                  m.org_name, m.org_code, m.township))
+    return items, measures, seen
+
+
+def _case_chunks(records: Iterable[Any], case_of: Callable[[Any], int]) -> Iterator[list[Any]]:
+    """Consecutive records in chunks of about :data:`CHUNK`, never splitting one case's records."""
+    chunk: list[Any] = []
+    for _, group in groupby(records, key=case_of):
+        chunk.extend(group)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+PlanCases = Callable[[list[Item], dict[int, Any], dict[int, list[tuple[str, str, str]]], dict[int, str]],
+                     list[dict[str, Any]]]
+PlanMeasures = Callable[[list[Item], dict[tuple[int, str], Any], dict[int, list[tuple[str, str, str]]],
+                         dict[int, str]], list[dict[str, Any]]]
+
+
+def planned(read: SweepReader, items: Spooled, measures: Spooled, as_of: date, policy: PolicyConfig, *,
+            contact_text: Callable[[Any], str], plan_cases: PlanCases, plan_measures: PlanMeasures,
+            counts: dict[str, int]) -> Iterator[dict[str, Any]]:
+    """The outbox rows of every due item and measure, a chunk of cases at a time (their people and contacts read
+    per chunk); ``counts["measure_items"]`` counts the measure items decided."""
+    def people_of(case_ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
+        people: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+        if case_ids:
+            for person in read.recipients(case_ids):
+                people[person.case_id].append((person.role, person.name, person.email))
+        return people
+
+    def contacts_of(case_ids: list[int]) -> dict[int, str]:
+        return {c.case_id: contact_text(c) for c in (read.contacts(case_ids) if case_ids else ())}
+
+    for chunk in _case_chunks(items, lambda rec: rec[0].case_id):
+        facts = {f.case_id: f for _, f in chunk}
+        due = [it for it, _ in chunk]
+        people = people_of(sorted({it.case_id for it in due if it.audience == CASE_PEOPLE}))
+        yield from plan_cases(due, facts, people, contacts_of(sorted(facts)))
+    for chunk in _case_chunks(measures, lambda m: m.case_id):
+        by_key = {(m.case_id, MEASURE_STAGE.format(seq=m.seq)): m for m in chunk}
+        due = measure_sweep(as_of, by_key.values(), policy)
+        counts["measure_items"] = counts.get("measure_items", 0) + len(due)
+        ids = sorted({it.case_id for it in due})
+        yield from plan_measures(due, by_key, people_of(ids), contacts_of(ids))
+
+
+def recipient_batches(rows: Iterable[dict[str, Any]], size: int | None = None) -> Iterator[list[dict[str, Any]]]:
+    """Rows ordered by recipient, in batches of about ``size`` (default :data:`CHUNK`) that never split one
+    recipient's rows (a digest is recorded and rendered whole)."""
+    size = size or CHUNK
+    batch: list[dict[str, Any]] = []
+    for _, group in groupby(rows, key=lambda p: p["recipient"]):
+        batch.extend(group)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
