@@ -83,8 +83,10 @@ def ledger_table(app: App, as_of: date, filters: Any, width: int | None, colour:
 def ledger(app: App, county: str | None, township: str | None, kind: str | None, stage: str | None,
            light: str | None, year: int | None, open_only: bool, as_of: date | None, known_on: date | None,
            fmt: str, output: str | None, width: int | None, sort: str) -> None:
-    """The 限期转化台账: one row per case; open cases first, then by 乡镇 and organization code
-    (--sort deadline: by 转化时限).
+    """The 限期转化台账: one row per case, open cases first by 乡镇 and code (--sort deadline).
+
+    The default order puts open cases (在办) first, then 县, 乡镇 and organization code; --sort deadline
+    orders by 转化时限, then the same.
 
     --as-of D shows the ledger as it stood at the end of D, rebuilt from the dated history: cases
     listed after D are absent, stages, measures, secretaries, verification, supervision and deadlines
