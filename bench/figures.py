@@ -318,7 +318,7 @@ def xlsx_floor(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     sql, params = _ledger_sql(db_path)
     start = time.perf_counter()
     raw = _raw(db_path)
-    wb = xlsxwriter.Workbook(str(workdir / "floor.xlsx"), {"constant_memory": True})
+    wb = xlsxwriter.Workbook(str(workdir / "floor.xlsx"), {"constant_memory": True, "use_zip64": True})
     ws = wb.add_worksheet()
     ws.write_string(0, 0, "全国台账")
     ws.write_row(1, 0, SHEET_HEADERS)

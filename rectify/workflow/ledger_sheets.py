@@ -252,8 +252,10 @@ def write_xlsx(
     """A print-ready sheet written in constant memory: title, frozen header, filters, coloured lights, signatures."""
     import xlsxwriter
 
+    # use_zip64: a national ledger's sheet passes 4 GB of XML (1,000,000 cases); Python's zipfile writes the
+    # ZIP64 records only for a member that large, so a county's file is the plain zip it always was.
     wb = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
-                                      "strings_to_urls": False, "strings_to_numbers": False})
+                                      "strings_to_urls": False, "strings_to_numbers": False, "use_zip64": True})
     wb.set_properties({"title": title, "creator": "rectify"})
     ws = wb.add_worksheet("限期转化台账")
     if light_fill is None:
