@@ -43,12 +43,15 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
     from rectify.notifications.mailer import MailServerProblem
 
     service = _reminder_service(app)
-    result = service.sweep(as_of, dry_run=dry_run)
-    if dry_run:
-        for d in result.digests:
+
+    def show(d: dict[str, Any]) -> None:  # each digest printed as it is rendered, not held to the end
+        if dry_run:
             click.echo(f"=== 收件人：{d['recipient_name'] or ''} <{d['recipient']}>（{d['items']} 项）")
             click.echo(f"主题：{d['subject']}")
             click.echo(d["body_text"])
+
+    result = service.sweep(as_of, dry_run=dry_run, on_digest=show)
+    if dry_run:
         say(f"试运行 {result.as_of}：{result.cases} 个候选整顿对象，将发送 {len(result.digests)} 封摘要"
                    f"（{result.new_items} 项提醒）；未记录、未发送")
         return

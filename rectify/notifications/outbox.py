@@ -16,7 +16,7 @@ import json
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.utils import format_datetime
@@ -239,12 +239,14 @@ def run_sweep(
     now: datetime,
     renderer: Renderer,
     dry_run: bool = False,
+    on_digest: Callable[[dict[str, Any]], None] | None = None,
 ) -> SweepResult:
     """Decide what is due on ``as_of`` and record it in the outbox (nothing on a dry run).
 
     Streamed (:mod:`rectify.notifications.sweeping`): what is due is decided and planned a chunk of cases at a
     time and ordered by recipient on disk; the recording takes one batch of recipients at a time, in the one
-    transaction."""
+    transaction. ``on_digest`` is handed each digest as it is rendered (a dry run prints it there); the result
+    then keeps each digest without its text, so a national sweep does not hold every body until the end."""
     renderer.check()
     policy = config.policy
     month = as_of.strftime("%Y-%m")
@@ -272,7 +274,11 @@ def run_sweep(
     with store.recording(keep=not dry_run) as rec:
         if first is not None:
             for batch in recipient_batches(chain([first], ordered)):
-                recorded += _record(rec, config, as_of, now, batch, renderer)
+                for digest in _record(rec, config, as_of, now, batch, renderer):
+                    if on_digest is not None:
+                        on_digest(digest)
+                        digest = {k: v for k, v in digest.items() if k != "body_text"}
+                    recorded.append(digest)
         rec.advance_state(LAST_SWEEP, as_of.isoformat())
         if brief:
             rec.advance_state(LAST_BRIEF, month)

@@ -44,7 +44,9 @@ class ReminderService:
     def today(self) -> date:
         return self.clock().astimezone(ZoneInfo(self.config.policy.timezone)).date()
 
-    def sweep(self, as_of: date | None = None, *, dry_run: bool = False) -> SweepResult:
+    def sweep(self, as_of: date | None = None, *, dry_run: bool = False,
+              on_digest: Callable[[dict[str, Any]], None] | None = None) -> SweepResult:
+        """``on_digest``: each digest as it is rendered (the result then keeps them without their text)."""
         renderer = Renderer(self.config.templates.folder, self.config.report)
         return run_sweep(
             self.store,
@@ -53,6 +55,7 @@ class ReminderService:
             now=self.clock(),
             renderer=renderer,
             dry_run=dry_run,
+            on_digest=on_digest,
         )
 
     def drain(self) -> DrainResult:
@@ -98,7 +101,7 @@ class Daemon:
 
     def sweep_job(self) -> None:
         try:
-            r = self.service.sweep()
+            r = self.service.sweep(on_digest=_drop)
             self.log(
                 f"[{self._stamp()}] 提醒扫描 {r.as_of}：{r.cases} 个候选整顿对象，{r.items} 项到期，"
                 f"新记录 {r.new_items} 项、{len(r.digests)} 封摘要"
@@ -199,3 +202,7 @@ def next_sweep(daemon: Daemon, after: datetime) -> datetime:
     local = after.astimezone(daemon.tz)
     at = datetime.combine(local.date(), daemon.sweep_at, tzinfo=daemon.tz)
     return at if at > local else at + timedelta(days=1)
+
+
+def _drop(_digest: dict[str, Any]) -> None:
+    """The daemon logs counts, not the digests' text: nothing to keep of each."""
