@@ -46,7 +46,7 @@ from rectify.notifications.policy import (
 )
 from rectify.notifications.render import Renderer, TemplateProblem, UnsafeTemplate
 from rectify.notifications.store import OutboxStore, Recording
-from rectify.notifications.sweeping import planned, recipient_batches, spool_due
+from rectify.notifications.sweeping import planned, spool_due, whole_groups
 from rectify.spill import sorted_spilling
 from rectify.states.tasks import LEADER, OFFICER, acting_roles, task_label
 
@@ -273,7 +273,7 @@ def run_sweep(
     recorded: list[dict[str, Any]] = []
     with store.recording(keep=not dry_run) as rec:
         if first is not None:
-            for batch in recipient_batches(chain([first], ordered)):
+            for batch in whole_groups(chain([first], ordered), _recipient):
                 for digest in _record(rec, config, as_of, now, batch, renderer):
                     if on_digest is not None:
                         on_digest(digest)
@@ -283,6 +283,10 @@ def run_sweep(
         if brief:
             rec.advance_state(LAST_BRIEF, month)
     return SweepResult(as_of, seen, decided, recorded, dry_run)
+
+
+def _recipient(p: dict[str, Any]) -> str:
+    return str(p["recipient"])
 
 
 def _RECIPIENT_ORDER(p: dict[str, Any]) -> tuple[Any, ...]:  # noqa: N802 (a sort key, named as the constant it is)

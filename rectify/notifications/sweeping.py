@@ -19,7 +19,15 @@ from itertools import groupby, islice
 from typing import IO, Any, NamedTuple
 
 from rectify.config import PolicyConfig
-from rectify.notifications.policy import CASE_PEOPLE, MEASURE_STAGE, OPEN_FOR_REMINDERS, Item, measure_sweep, sweep
+from rectify.notifications.policy import (
+    CASE_PEOPLE,
+    MEASURE_STAGE,
+    OPEN_FOR_REMINDERS,
+    Item,
+    MeasureRow,
+    measure_sweep,
+    sweep,
+)
 from rectify.notifications.store import SweepReader
 
 CHUNK = 5000  # cases (or measures) decided and planned at once
@@ -37,21 +45,6 @@ class CaseFacts(NamedTuple):
     township: str
     supervised: bool
     last_progress_on: date | None
-
-
-class MeasureFacts(NamedTuple):
-    """An open measure as :func:`rectify.notifications.policy.measure_sweep` and the measure items read it."""
-
-    case_id: int
-    seq: int
-    text: str
-    owner: str
-    owner_email: str
-    due_on: date
-    stage: str
-    org_name: str
-    org_code: str
-    township: str
 
 
 class Spooled:
@@ -101,17 +94,19 @@ def spool_due(read: SweepReader, found: Iterable[Any], as_of: date, policy: Poli
             items.add((it, CaseFacts(r.case_id, r.stage_due, r.deadline, r.org_name, r.org_code, r.township,
                                      bool(r.supervised), r.last_progress_on)))
     for m in read.open_measures(stages=OPEN_FOR_REMINDERS, horizon=horizon):
-        measures.add(MeasureFacts(m.case_id, m.seq, m.text, m.owner, m.owner_email or "", m.due_on, m.stage,
+        measures.add(MeasureRow(m.case_id, m.seq, m.text, m.owner, m.owner_email or "", m.due_on, m.stage,
                                   m.org_name, m.org_code, m.township))
     return items, measures, seen
 
 
-def _case_chunks(records: Iterable[Any], case_of: Callable[[Any], int]) -> Iterator[list[Any]]:
-    """Consecutive records in chunks of about :data:`CHUNK`, never splitting one case's records."""
+def whole_groups(records: Iterable[Any], key: Callable[[Any], Any], size: int | None = None) -> Iterator[list[Any]]:
+    """Consecutive records in chunks of about ``size`` (default :data:`CHUNK`) that never split the records of one
+    ``key`` (one case's items, one recipient's rows: a digest is recorded and rendered whole)."""
+    size = size or CHUNK
     chunk: list[Any] = []
-    for _, group in groupby(records, key=case_of):
+    for _, group in groupby(records, key=key):
         chunk.extend(group)
-        if len(chunk) >= CHUNK:
+        if len(chunk) >= size:
             yield chunk
             chunk = []
     if chunk:
@@ -139,28 +134,14 @@ def planned(read: SweepReader, items: Spooled, measures: Spooled, as_of: date, p
     def contacts_of(case_ids: list[int]) -> dict[int, str]:
         return {c.case_id: contact_text(c) for c in (read.contacts(case_ids) if case_ids else ())}
 
-    for chunk in _case_chunks(items, lambda rec: rec[0].case_id):
+    for chunk in whole_groups(items, lambda rec: rec[0].case_id):
         facts = {f.case_id: f for _, f in chunk}
         due = [it for it, _ in chunk]
         people = people_of(sorted({it.case_id for it in due if it.audience == CASE_PEOPLE}))
         yield from plan_cases(due, facts, people, contacts_of(sorted(facts)))
-    for chunk in _case_chunks(measures, lambda m: m.case_id):
+    for chunk in whole_groups(measures, lambda m: m.case_id):
         by_key = {(m.case_id, MEASURE_STAGE.format(seq=m.seq)): m for m in chunk}
         due = measure_sweep(as_of, by_key.values(), policy)
         counts["measure_items"] = counts.get("measure_items", 0) + len(due)
         ids = sorted({it.case_id for it in due})
         yield from plan_measures(due, by_key, people_of(ids), contacts_of(ids))
-
-
-def recipient_batches(rows: Iterable[dict[str, Any]], size: int | None = None) -> Iterator[list[dict[str, Any]]]:
-    """Rows ordered by recipient, in batches of about ``size`` (default :data:`CHUNK`) that never split one
-    recipient's rows (a digest is recorded and rendered whole)."""
-    size = size or CHUNK
-    batch: list[dict[str, Any]] = []
-    for _, group in groupby(rows, key=lambda p: p["recipient"]):
-        batch.extend(group)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
