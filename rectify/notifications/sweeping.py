@@ -95,7 +95,7 @@ def spool_due(read: SweepReader, found: Iterable[Any], as_of: date, policy: Poli
                                      bool(r.supervised), r.last_progress_on)))
     for m in read.open_measures(stages=OPEN_FOR_REMINDERS, horizon=horizon):
         measures.add(MeasureRow(m.case_id, m.seq, m.text, m.owner, m.owner_email or "", m.due_on, m.stage,
-                                  m.org_name, m.org_code, m.township))
+                                m.org_name, m.org_code, m.township))
     return items, measures, seen
 
 
