@@ -125,8 +125,8 @@ def _remind_dry_run(ctx: Context) -> Figure:
     from bench.generate import AS_OF
     from rectify.config import Config
     from rectify.notifications.policy import OPEN_FOR_REMINDERS, PROGRESS_STAGES, horizon, progress_cutoff
-    from rectify.workflow.persistence import open_database
-    from rectify.workflow.persistence.outbox import candidate_query
+    from rectify.store import open_database
+    from rectify.store.outbox import candidate_query
 
     policy = Config().policy
     db = open_database(str(ctx.db_path))

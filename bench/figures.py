@@ -51,7 +51,7 @@ def peak_rss_mb() -> float:
 
 def build(db_path: Path, n: int) -> None:
     from bench.generate import populate
-    from rectify.workflow.persistence import open_database, upgrade
+    from rectify.store import open_database, upgrade
 
     db = open_database(str(db_path), create=True, check=False)
     upgrade(db)
@@ -104,8 +104,8 @@ def transition_step(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     versioned update + progress row + event by hand."""
     from bench.generate import AS_OF
     from rectify.config import Config
-    from rectify.workflow.engine import Workflow
-    from rectify.workflow.persistence import open_database
+    from rectify.store import open_database
+    from rectify.write.engine import Workflow
 
     raw = _raw(db_path)
     ids = [r[0] for r in raw.execute(
@@ -147,8 +147,8 @@ def transition_step(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 
 def _ledger_sql(db_path: Path) -> tuple[str, tuple[Any, ...]]:
     """The product's ledger query as plain SQL with its parameters, for the raw floor."""
-    from rectify.workflow.persistence import open_database
-    from rectify.workflow.persistence.ledger import LedgerFilter, ledger_query
+    from rectify.store import open_database
+    from rectify.store.ledger import LedgerFilter, ledger_query
 
     db = open_database(str(db_path))
     compiled = ledger_query(LedgerFilter()).compile(db.engine, compile_kwargs={"render_postcompile": True})
@@ -158,7 +158,7 @@ def _ledger_sql(db_path: Path) -> tuple[str, tuple[Any, ...]]:
 
 
 def _empty_db(path: Path) -> None:
-    from rectify.workflow.persistence import open_database, upgrade
+    from rectify.store import open_database, upgrade
 
     db = open_database(str(path), create=True, check=False)
     upgrade(db)
@@ -176,9 +176,9 @@ def import_cases_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     import subprocess
 
     from rectify.config import Config
-    from rectify.workflow.importing import import_cases
-    from rectify.workflow.persistence import open_database
-    from rectify.workflow.persistence.bulk import IMPORT_CACHE_KB
+    from rectify.importing import import_cases
+    from rectify.store import open_database
+    from rectify.store.bulk import IMPORT_CACHE_KB
 
     source = workdir / "import.csv"
     subprocess.run([sys.executable, "-m", "bench.figures", "_export_csv", str(db_path), str(workdir), str(n)],
@@ -221,9 +221,9 @@ def export_csv(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     """The ledger CSV that ``import_cases`` imports (in its own process, for the import's peak RSS)."""
     from bench.generate import AS_OF
     from rectify.config import Config
-    from rectify.workflow.ledger import ledger_rows
-    from rectify.workflow.ledger_formats import write_csv
-    from rectify.workflow.persistence import open_database
+    from rectify.reports.ledger import ledger_rows
+    from rectify.reports.ledger_formats import write_csv
+    from rectify.store import open_database
 
     db = open_database(str(db_path))
     with open(workdir / "import.csv", "w", encoding="utf-8", newline="") as out:
@@ -243,9 +243,9 @@ def ledger_csv(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 
     from bench.generate import AS_OF
     from rectify.config import Config
-    from rectify.workflow.ledger import ledger_rows
-    from rectify.workflow.ledger_formats import write_csv
-    from rectify.workflow.persistence import open_database
+    from rectify.reports.ledger import ledger_rows
+    from rectify.reports.ledger_formats import write_csv
+    from rectify.store import open_database
 
     sql, params = _ledger_sql(db_path)
     product, floor = [], []
@@ -278,9 +278,9 @@ def ledger_xlsx(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 
     from bench.generate import AS_OF
     from rectify.config import Config
-    from rectify.workflow.ledger import ledger_rows
-    from rectify.workflow.ledger_formats import write_xlsx
-    from rectify.workflow.persistence import open_database
+    from rectify.reports.ledger import ledger_rows
+    from rectify.reports.ledger_formats import write_xlsx
+    from rectify.store import open_database
 
     db = open_database(str(db_path))
     start = time.perf_counter()
@@ -311,8 +311,8 @@ def xlsx_floor(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 
     import xlsxwriter
 
-    from rectify.workflow.ledger import LEDGER_KEYS
-    from rectify.workflow.ledger_sheets import SHEET_HEADERS, SHEET_KEYS
+    from rectify.reports.ledger import LEDGER_KEYS
+    from rectify.reports.ledger_sheets import SHEET_HEADERS, SHEET_KEYS
 
     pick = itemgetter(*(LEDGER_KEYS.index(_SHEET_SOURCE.get(k, k)) for k in SHEET_KEYS))
     sql, params = _ledger_sql(db_path)
@@ -335,8 +335,8 @@ def sweep_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     from bench.generate import AS_OF
     from rectify.config import Config
     from rectify.notifications.policy import OPEN_FOR_REMINDERS, PROGRESS_STAGES, horizon, progress_cutoff, sweep
-    from rectify.workflow.persistence import open_database
-    from rectify.workflow.persistence.outbox import candidate_query
+    from rectify.store import open_database
+    from rectify.store.outbox import candidate_query
 
     config = Config()
     db = open_database(str(db_path))
@@ -376,8 +376,8 @@ def stats_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     """
     from bench.generate import AS_OF
     from rectify.config import Config
-    from rectify.workflow.persistence import open_database
-    from rectify.workflow.snapshot import needs_rebuild
+    from rectify.reports.snapshot import needs_rebuild
+    from rectify.store import open_database
 
     db = open_database(str(db_path))
     assert not needs_rebuild(db, AS_OF, None, Config())
@@ -388,8 +388,8 @@ def stats_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 def _stats_against_raw(db_path: Path, n: int) -> dict[str, Any]:
     from bench.generate import AS_OF
     from rectify.config import Config
-    from rectify.workflow.persistence import open_database
-    from rectify.workflow.stats import compute_stats
+    from rectify.reports.stats import compute_stats
+    from rectify.store import open_database
 
     db = open_database(str(db_path))
     result, statements = _captured(db, lambda: compute_stats(db, as_of=AS_OF, config=Config()))
@@ -420,8 +420,8 @@ def stats_asof(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     from bench.generate import AS_OF
     from bench.ledger_asof import BACK_DAYS, with_history
     from rectify.config import Config
-    from rectify.workflow.persistence import open_database
-    from rectify.workflow.stats import compute_stats
+    from rectify.reports.stats import compute_stats
+    from rectify.store import open_database
 
     path = with_history(db_path, workdir)
     db = open_database(str(path))

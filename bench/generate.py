@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from rectify.config import Config
 from rectify.states.deadlines import stage_due
 from rectify.states.stages import PROBLEM_TYPES
-from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.tables import (
+from rectify.store import Database
+from rectify.store.tables import (
     case_t,
     event_t,
     measure_problem_t,

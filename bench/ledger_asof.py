@@ -107,9 +107,9 @@ def ledger_asof(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     """The ledger CSV as of half a year back (rebuilt), against the today ledger's CSV (best of three each)."""
     from bench.generate import AS_OF
     from rectify.config import Config
-    from rectify.workflow.ledger import ledger_rows
-    from rectify.workflow.ledger_formats import write_csv
-    from rectify.workflow.persistence import open_database
+    from rectify.reports.ledger import ledger_rows
+    from rectify.reports.ledger_formats import write_csv
+    from rectify.store import open_database
 
     path = with_history(db_path, workdir)
     back = AS_OF - timedelta(days=BACK_DAYS)

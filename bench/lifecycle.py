@@ -41,7 +41,7 @@ def mix_seconds(times: list[float]) -> float:
 
 
 def empty_database(path: Path) -> None:
-    from rectify.workflow.persistence import open_database, upgrade
+    from rectify.store import open_database, upgrade
 
     db = open_database(str(path), create=True, check=False)
     upgrade(db)
@@ -49,10 +49,10 @@ def empty_database(path: Path) -> None:
 
 
 def rectify_lifecycle(path: Path, cases: int) -> list[float]:
-    """Seconds of each timed step (``cases`` × 7) through :class:`rectify.workflow.engine.Workflow`."""
+    """Seconds of each timed step (``cases`` × 7) through :class:`rectify.write.engine.Workflow`."""
     from rectify.config import Config
-    from rectify.workflow.engine import Workflow
-    from rectify.workflow.persistence import open_database
+    from rectify.store import open_database
+    from rectify.write.engine import Workflow
 
     empty_database(path)
     db = open_database(str(path))

@@ -59,8 +59,8 @@ def import_pg(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     import psycopg
 
     from rectify.config import Config
-    from rectify.workflow.importing import import_cases
-    from rectify.workflow.persistence import open_database, upgrade
+    from rectify.importing import import_cases
+    from rectify.store import open_database, upgrade
 
     source = workdir / "import.csv"
     if not source.exists():

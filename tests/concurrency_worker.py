@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime
 
 from rectify.config import Config
 from rectify.errors import Conflict, DatabaseProblem
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import open_database
-from rectify.workflow.persistence.tables import case_t
+from rectify.store import open_database
+from rectify.store.tables import case_t
+from rectify.write.engine import Workflow
 
 
 def main(url: str, seed: int, n: int, cases: int) -> None:

@@ -26,8 +26,8 @@ from click.testing import CliRunner, Result
 
 from rectify.cli import cli
 from rectify.config import Config
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import Database, open_database, upgrade
+from rectify.store import Database, open_database, upgrade
+from rectify.write.engine import Workflow
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 ACTOR = "测试员"
@@ -306,7 +306,7 @@ def emptied(db: Database) -> None:
     """Every table dropped, the migration record too: the database as before ``rectify init``."""
     from sqlmodel import SQLModel
 
-    import rectify.workflow.persistence.models  # noqa: F401
+    import rectify.store.models  # noqa: F401
 
     with db.engine.begin() as conn:
         for table in reversed(SQLModel.metadata.sorted_tables):
@@ -317,7 +317,7 @@ def emptied(db: Database) -> None:
 @pytest.fixture
 def source_db(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
     """A second database on the same backend, holding the demo county (as of the fake clock's day) to export."""
-    from rectify.workflow.demo import build_demo
+    from rectify.demo.demo import build_demo
 
     database = open_database(second_database_url(request, db_url, tmp_path, "source"))
     build_demo(database, Config(), NOW.date())

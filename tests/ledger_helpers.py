@@ -6,7 +6,7 @@ import os
 from datetime import date
 from pathlib import Path
 
-from rectify.workflow.engine import Workflow
+from rectify.write.engine import Workflow
 
 from .conftest import FakeClock
 

@@ -157,7 +157,7 @@ def memory_store(db: Any) -> Any:
     """An in-memory outbox holding the cases and people of ``db``: the same county, no SQL behind it."""
     from rectify.notifications.memory import Candidate, Contact, MemoryOutboxStore, Person
     from rectify.states.stages import Stage
-    from rectify.workflow.persistence.outbox import SqlOutboxStore
+    from rectify.store.outbox import SqlOutboxStore
 
     with SqlOutboxStore(db).reading() as read:
         rows = list(read.candidates(stages=[str(s) for s in Stage], progress_stages=(), horizon=date.max,

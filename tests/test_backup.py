@@ -12,11 +12,11 @@ from click.testing import CliRunner, Result
 
 from rectify.cli import cli
 from rectify.config import Config
+from rectify.demo.demo import build_demo
 from rectify.output import render_json
-from rectify.workflow.cases import case_history, list_cases, show_case
-from rectify.workflow.demo import build_demo
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import SCHEMA_HEAD, Database, open_database
+from rectify.reports.cases import case_history, list_cases, show_case
+from rectify.store import SCHEMA_HEAD, Database, open_database
+from rectify.write.engine import Workflow
 
 from .conftest import DEMO_ADMIN, NOW, FakeClock, add_org, snapshot
 

@@ -17,7 +17,7 @@ from rectify.cli import COMMANDS, cli
 from rectify.cli.common import OutputError, exit_code
 from rectify.config import ConfigError
 from rectify.errors import BadInput, DatabaseProblem, NotFound, Refused
-from rectify.workflow.persistence import Database
+from rectify.store import Database
 
 from .conftest import snapshot
 
@@ -303,7 +303,8 @@ def test_the_root_lists_each_command_with_its_own_help_line(name: str) -> None:
 
 
 HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "openpyxl", "xlsxwriter", "jinja2", "apscheduler", "smtplib",
-         "transitions", "alembic", "rectify.workflow", "rectify.notifications")
+         "transitions", "alembic", "rectify.write", "rectify.reports", "rectify.store",
+         "rectify.importing", "rectify.demo", "rectify.notifications")
 
 
 @pytest.mark.parametrize("args", [("--help",), ("--version",), ("case", "--help"), ("ledger", "--help"),

@@ -12,9 +12,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from rectify.config import Config
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.tables import case_t, event_t, progress_t
+from rectify.store import Database
+from rectify.store.tables import case_t, event_t, progress_t
+from rectify.write.engine import Workflow
 
 from .conftest import FakeClock
 

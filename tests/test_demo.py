@@ -10,12 +10,12 @@ import pytest
 import sqlalchemy as sa
 
 from rectify.config import Config
-from rectify.workflow.cases import case_history, list_cases
-from rectify.workflow.demo import DEMO_ORGS, batch_day, build_demo
-from rectify.workflow.demo_data import COUNTY_LEADERS
-from rectify.workflow.ledger import LedgerFilter, json_row, ledger_rows
-from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.tables import event_t
+from rectify.demo.demo import DEMO_ORGS, batch_day, build_demo
+from rectify.demo.demo_data import COUNTY_LEADERS
+from rectify.reports.cases import case_history, list_cases
+from rectify.reports.ledger import LedgerFilter, json_row, ledger_rows
+from rectify.store import Database
+from rectify.store.tables import event_t
 
 from .conftest import snapshot
 

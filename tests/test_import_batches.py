@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 from click.testing import Result
 
-from rectify.workflow.engine import Workflow
-from rectify.workflow.importing import cases as import_module
-from rectify.workflow.persistence import Database
+from rectify.importing import cases as import_module
+from rectify.store import Database
+from rectify.write.engine import Workflow
 
 from .conftest import FakeClock, add_org, snapshot, walk
 

@@ -11,20 +11,20 @@ from click.testing import CliRunner, Result
 
 from rectify.cli import cli
 from rectify.config import Config
-from rectify.states.deadlines import stage_due
-from rectify.states.import_rules import NOT_FROM_ROWS, PATH, ROW_GUARDS, ROW_RULES
-from rectify.states.stages import PROBLEM_TYPES
-from rectify.states.transitions import BY_TRIGGER
-from rectify.workflow.cases import case_history, list_cases, list_orgs, show_case
-from rectify.workflow.engine import Workflow
-from rectify.workflow.importing import (
+from rectify.importing import (
     CellError,
     generated_code,
     parse_date,
     parse_problems,
     parse_stage,
 )
-from rectify.workflow.persistence import Database
+from rectify.reports.cases import case_history, list_cases, list_orgs, show_case
+from rectify.states.deadlines import stage_due
+from rectify.states.import_rules import NOT_FROM_ROWS, PATH, ROW_GUARDS, ROW_RULES
+from rectify.states.stages import PROBLEM_TYPES
+from rectify.states.transitions import BY_TRIGGER
+from rectify.store import Database
+from rectify.write.engine import Workflow
 
 from .conftest import DEMO_ACTOR, FakeClock, add_org, snapshot, walk
 

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from alembic import command
 
 from rectify.config import Config
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import Database, alembic_config, upgrade
-from rectify.workflow.persistence.snapshot import latest_dates
-from rectify.workflow.snapshot import needs_rebuild
+from rectify.reports.snapshot import needs_rebuild
+from rectify.store import Database, alembic_config, upgrade
+from rectify.store.snapshot import latest_dates
+from rectify.write.engine import Workflow
 from tests.conftest import FakeClock, add_org, walk
 
 INDEXES = {

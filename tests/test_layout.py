@@ -1,7 +1,7 @@
 """The shape of the code, checked as tests (as transitions lints itself): one home per rule, small pieces.
 
 - SQL statements are built only in the persistence layer (and the migrations);
-- ``rectify.workflow`` never imports ``rectify.notifications``;
+- the engine's rooms (write, reports, store, importing, demo) never import ``rectify.notifications``;
 - no stage name is spelled outside ``states/`` (and the migrations);
 - no module over 600 lines, no function over 80 lines (complexity is ruff's C901, max 20, in CI).
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "rectify"
-PERSISTENCE = PACKAGE / "workflow" / "persistence"
+PERSISTENCE = PACKAGE / "store"
 MIGRATIONS = PACKAGE / "migrations"
 STATES = PACKAGE / "states"
 STAGE_NAMES = ("identified", "ledger_created", "secretary_assigned", "rectified", "verified", "withdrawn")
@@ -69,12 +69,17 @@ def _imports_of(package: str, prefix: str) -> list[str]:
     return offenders
 
 
-def test_workflow_does_not_import_notifications() -> None:
-    assert _imports_of("workflow", "rectify.notifications") == []
+ROOMS = ("write", "reports", "store", "importing", "demo")
 
 
-def test_notifications_import_nothing_from_workflow() -> None:
-    assert _imports_of("notifications", "rectify.workflow") == []
+@pytest.mark.parametrize("room", ROOMS)
+def test_the_engine_rooms_do_not_import_notifications(room: str) -> None:
+    assert _imports_of(room, "rectify.notifications") == []
+
+
+@pytest.mark.parametrize("room", ROOMS)
+def test_notifications_import_nothing_from_the_engine_rooms(room: str) -> None:
+    assert _imports_of("notifications", f"rectify.{room}") == []
 
 
 def test_stage_names_only_in_states() -> None:

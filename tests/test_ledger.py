@@ -18,10 +18,10 @@ from click.testing import Result
 
 from rectify.config import Config
 from rectify.output import display_width
-from rectify.workflow.engine import Workflow
-from rectify.workflow.ledger import LEDGER_COLUMNS, LedgerFilter, ledger_rows
-from rectify.workflow.ledger_sheets import SHEET_COLUMNS
-from rectify.workflow.persistence import Database
+from rectify.reports.ledger import LEDGER_COLUMNS, LedgerFilter, ledger_rows
+from rectify.reports.ledger_sheets import SHEET_COLUMNS
+from rectify.store import Database
+from rectify.write.engine import Workflow
 
 from .conftest import FakeClock, add_org, snapshot, walk
 from .ledger_helpers import AS_OF, HOSTILE_NAME, HOSTILE_NOTE, assert_golden, hostile_county
@@ -333,7 +333,7 @@ def test_json_rows_are_the_cells_of_the_rows(demo: Run, db: Database, wf: Workfl
 
 def test_writers_registry_gives_what_the_cli_writes(demo: Run, db: Database) -> None:
     """Every format is one entry of WRITERS with one signature; each writes what `rectify ledger` writes."""
-    from rectify.workflow.ledger_formats import WRITERS, LedgerExport
+    from rectify.reports.ledger_formats import WRITERS, LedgerExport
 
     assert set(WRITERS) == {"table", "csv", "xlsx", "html", "json", "ics"}
     as_of = date.fromisoformat(AS_OF)
@@ -373,7 +373,7 @@ def test_safe_cell_passes_numbers_and_guards_text() -> None:
 
 def test_csv_keeps_negative_days_as_numbers(wf: Workflow, clock: FakeClock, db: Database) -> None:
     """An overdue case's 剩余天数 is a plain negative number, streamed or not; text starting with '-' is still neutralised."""
-    from rectify.workflow.ledger_formats import write_csv
+    from rectify.reports.ledger_formats import write_csv
 
     clock.set_day("2025-01-05")
     wf.add_org("N001", "逾期村党支部", kind="village", county="-1+2", township="河口镇")

@@ -14,7 +14,7 @@ from icalendar import Calendar
 
 from rectify.cli import cli
 from rectify.states.stages import CLOSED_STAGES
-from rectify.workflow.engine import Workflow
+from rectify.write.engine import Workflow
 
 from .conftest import DEMO_ACTOR, DEMO_ADMIN, FakeClock, second_database_url
 from .ledger_helpers import AS_OF

@@ -14,9 +14,9 @@ import pytest
 from click.testing import Result
 
 from rectify.config import Config
+from rectify.reports.ledger import LedgerFilter, ledger_rows
 from rectify.states.stages import CLOSED_STAGES
-from rectify.workflow.ledger import LedgerFilter, ledger_rows
-from rectify.workflow.persistence import Database
+from rectify.store import Database
 
 Run = Callable[..., Result]
 D = "2026-06-30"

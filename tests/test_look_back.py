@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from click.testing import Result
 
 from rectify.errors import BadInput, Refused
-from rectify.workflow.cases import show_case
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.tables import case_t, secretary_t
-from rectify.workflow.snapshot import rebuild
+from rectify.reports.cases import show_case
+from rectify.reports.snapshot import rebuild
+from rectify.store import Database
+from rectify.store.tables import case_t, secretary_t
+from rectify.write.engine import Workflow
 from tests.conftest import FakeClock, add_org, emptied, pass_and_strike_off, snapshot, walk
 
 STRUCK = date(2026, 3, 10)  # walk()'s verification: the 销号 date
@@ -174,8 +174,8 @@ def test_refusals_write_nothing(db: Database, wf: Workflow, clock: FakeClock, ru
 def test_migration_0008_from_the_0006_schema(db_url: str, db: Database) -> None:
     """Verified cases get their look-backs scheduled; a repeat listing is linked; old reopen events stay."""
 
-    import rectify.workflow.persistence.models  # noqa: F401
-    from rectify.workflow.persistence import upgrade
+    import rectify.store.models  # noqa: F401
+    from rectify.store import upgrade
     from tests.conftest import NOW
 
     emptied(db)
@@ -209,8 +209,8 @@ def test_look_back_reminders_once_per_window(db: Database, wf: Workflow, clock: 
     """The officer and the township cadre are reminded of the next 回头看, once per window, not after it is done."""
     from rectify.notifications.outbox import run_sweep
     from rectify.notifications.render import Renderer
-    from rectify.workflow.persistence.outbox import SqlOutboxStore
-    from rectify.workflow.persistence.outbox_models import item_t
+    from rectify.store.outbox import SqlOutboxStore
+    from rectify.store.outbox_models import item_t
 
     case_id = walk(wf, clock, add_org(wf), "verified")
     store = SqlOutboxStore(db)
@@ -244,7 +244,7 @@ def test_the_second_failed_verification_proposes_a_county_sign(db: Database, clo
     from dataclasses import replace
 
     from rectify.config import Config
-    from rectify.workflow.cases import case_history
+    from rectify.reports.cases import case_history
     from tests.conftest import ACTOR, VERIFIER
 
     config = Config()

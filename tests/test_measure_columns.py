@@ -14,11 +14,11 @@ from click.testing import CliRunner, Result
 
 from rectify.cli import cli
 from rectify.config import Config
-from rectify.workflow.cases import show_case
-from rectify.workflow.engine import Workflow
-from rectify.workflow.importing.cells import CellError, parse_measure_list
-from rectify.workflow.ledger import LEDGER_COLUMNS, LedgerFilter, ledger_rows
-from rectify.workflow.persistence import Database
+from rectify.importing.cells import CellError, parse_measure_list
+from rectify.reports.cases import show_case
+from rectify.reports.ledger import LEDGER_COLUMNS, LedgerFilter, ledger_rows
+from rectify.store import Database
+from rectify.write.engine import Workflow
 
 from .conftest import DEMO_ACTOR, FakeClock, add_org, snapshot, walk
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import command
 
 from rectify.config import Config
-from rectify.workflow.demo import build_demo
-from rectify.workflow.persistence import SCHEMA_HEAD, Database, alembic_config, upgrade
+from rectify.demo.demo import build_demo
+from rectify.store import SCHEMA_HEAD, Database, alembic_config, upgrade
 
 
 def _at(db: Database, revision: str) -> None:

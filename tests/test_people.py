@@ -11,9 +11,7 @@ import pytest
 from click.testing import Result
 
 from rectify.config import Config
-from rectify.states.roles import Role
-from rectify.workflow.cases import case_history
-from rectify.workflow.demo import (
+from rectify.demo.demo import (
     APPROVER,
     DEMO_PEOPLE,
     OFFICERS,
@@ -22,9 +20,11 @@ from rectify.workflow.demo import (
     VERIFIER,
     build_demo,
 )
-from rectify.workflow.engine import Workflow
-from rectify.workflow.people import people_rows
-from rectify.workflow.persistence import Database
+from rectify.reports.cases import case_history
+from rectify.states.roles import Role
+from rectify.store import Database
+from rectify.write.engine import Workflow
+from rectify.write.people import people_rows
 
 from .conftest import FakeClock, add_org, snapshot, walk
 
@@ -301,7 +301,7 @@ def test_demo_registers_every_role_and_signs_each_step_by_its_person(db: Databas
     assert any(not p["registered"] for p in people)
     assert {p.name for p in DEMO_PEOPLE} <= {p["name"] for p in people}
 
-    from rectify.workflow.cases import list_cases
+    from rectify.reports.cases import list_cases
 
     signers = {"open": {o.name for o in OFFICERS}, "plan": {o.name for o in OFFICERS},
                "assign_secretary": {o.name for o in OFFICERS}, "village_secretary": {o.name for o in OFFICERS},

@@ -20,11 +20,11 @@ from rectify.errors import BadInput, Refused
 from rectify.states.permissions import WHO_MAY, Actor, may, parse_scope
 from rectify.states.roles import ROLE_NAMES
 from rectify.states.transitions import TRANSITIONS
-from rectify.workflow.actors import resolve_actor
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.people import insert_person
-from rectify.workflow.persistence.tables import people_t
+from rectify.store import Database
+from rectify.store.people import insert_person
+from rectify.store.tables import people_t
+from rectify.write.actors import resolve_actor
+from rectify.write.engine import Workflow
 from tests.conftest import NOW, FakeClock, snapshot
 
 # name → (role, scope, unit, login)
@@ -193,7 +193,7 @@ def test_auditor_and_admin_change_nothing(db: Database, county: dict[str, Workfl
 
 
 def test_history_names_the_signer_and_their_unit(db: Database, county: dict[str, Workflow]) -> None:
-    from rectify.workflow.cases import case_history
+    from rectify.reports.cases import case_history
 
     case_id = opened(county["青山经办"], "Q001")
     county["市督导"].supervise(case_id, reason="督办")

@@ -11,10 +11,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
-import rectify.workflow.persistence.models  # noqa: F401
-import rectify.workflow.persistence.outbox_models  # noqa: F401
+import rectify.store.models  # noqa: F401
+import rectify.store.outbox_models  # noqa: F401
 from rectify.errors import DatabaseProblem
-from rectify.workflow.persistence import (
+from rectify.store import (
     KNOWN_REVISIONS,
     SCHEMA_HEAD,
     Database,
@@ -96,7 +96,7 @@ def test_postgresql_wrong_database_name_is_one_line(db_url: str) -> None:
 def test_a_driver_error_from_a_raw_cursor_is_one_line() -> None:
     import sqlite3
 
-    from rectify.workflow.persistence import translate_errors
+    from rectify.store import translate_errors
 
     with pytest.raises(DatabaseProblem, match="被其他进程锁定"):
         with translate_errors("sqlite:////tmp/x.sqlite"):

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from rectify.cli import cli
-from rectify.workflow.persistence import open_database
-from rectify.workflow.persistence.people import insert_person
+from rectify.store import open_database
+from rectify.store.people import insert_person
 from tests.conftest import NOW, PgServer, snapshot
 
 pytestmark = pytest.mark.postgres

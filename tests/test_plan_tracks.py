@@ -11,9 +11,9 @@ import pytest
 
 from rectify.config import Config, PolicyConfig
 from rectify.errors import BadInput, Refused
-from rectify.workflow.cases import case_history, show_case
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import Database
+from rectify.reports.cases import case_history, show_case
+from rectify.store import Database
+from rectify.write.engine import Workflow
 
 from .conftest import ACTOR, FakeClock, add_org, snapshot, walk
 
@@ -168,7 +168,7 @@ def test_village_secretary_status_at_listing_is_checked(wf: Workflow) -> None:
     ("班子不团结、内耗严重、工作不能正常开展", ["P03"]),
 ])
 def test_the_official_and_form_wordings_are_read(cell: str, codes: list[str]) -> None:
-    from rectify.workflow.importing.cells import parse_problems
+    from rectify.importing.cells import parse_problems
 
     assert [c for c, _ in parse_problems(cell)] == codes
 
@@ -181,7 +181,7 @@ def test_a_county_sheet_with_numbered_measures_imports(run: Any, db: Database, c
                     "1.召开专题组织生活会；2.调整班子分工,2026-01-05\n", encoding="utf-8")
     result = run("case", "import", str(path))
     assert result.exit_code == 0, result.output
-    from rectify.workflow.cases import list_cases
+    from rectify.reports.cases import list_cases
 
     case = list_cases(db, as_of=AS_OF, config=config)[0]
     shown = show_case(db, case["case_id"], as_of=AS_OF, config=config)

@@ -13,11 +13,11 @@ from click.testing import Result
 from rectify.notifications.outbox import run_sweep
 from rectify.notifications.render import Renderer
 from rectify.notifications.store import OutboxStore
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.outbox import SqlOutboxStore
-from rectify.workflow.persistence.outbox_models import digest_t
-from rectify.workflow.persistence.people import insert_person, set_active
+from rectify.store import Database
+from rectify.store.outbox import SqlOutboxStore
+from rectify.store.outbox_models import digest_t
+from rectify.store.people import insert_person, set_active
+from rectify.write.engine import Workflow
 
 from .conftest import FakeClock
 from .remind_helpers import AS_OF_ISO, OFFICER, build_county, county_config, memory_store, write_config

@@ -15,9 +15,9 @@ from rectify.notifications.mailer import MemoryMailer, UnsendableMessage, build_
 from rectify.notifications.outbox import LEASE, claim, drain, list_outbox, run_sweep
 from rectify.notifications.render import Renderer
 from rectify.notifications.store import OutboxStore
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.outbox import SqlOutboxStore
+from rectify.store import Database
+from rectify.store.outbox import SqlOutboxStore
+from rectify.write.engine import Workflow
 
 from .conftest import FakeClock, snapshot
 from .remind_helpers import (

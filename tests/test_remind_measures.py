@@ -15,7 +15,7 @@ from click.testing import Result
 
 from rectify.config import PolicyConfig
 from rectify.notifications.policy import MeasureRow, measure_sweep
-from rectify.workflow.engine import Workflow
+from rectify.write.engine import Workflow
 
 from .conftest import FakeClock, add_org
 from .remind_helpers import OFFICER, SmtpServer, write_config

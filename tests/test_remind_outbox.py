@@ -16,10 +16,10 @@ from rectify.notifications.mailer import MailServerProblem, MemoryMailer
 from rectify.notifications.outbox import LEASE, claim, drain, last_sweep_date, list_outbox, retry, run_sweep
 from rectify.notifications.render import Renderer
 from rectify.notifications.store import OutboxStore
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.outbox import SqlOutboxStore
-from rectify.workflow.persistence.outbox_models import digest_t, item_t
+from rectify.store import Database
+from rectify.store.outbox import SqlOutboxStore
+from rectify.store.outbox_models import digest_t, item_t
+from rectify.write.engine import Workflow
 
 from .conftest import FakeClock, snapshot
 from .remind_helpers import (

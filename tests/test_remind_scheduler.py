@@ -15,9 +15,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from rectify.notifications.mailer import MemoryMailer
 from rectify.notifications.outbox import last_sweep_date, list_outbox
 from rectify.notifications.scheduler import Daemon, ReminderService
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.outbox import SqlOutboxStore
+from rectify.store import Database
+from rectify.store.outbox import SqlOutboxStore
+from rectify.write.engine import Workflow
 
 from .conftest import ACTOR, FakeClock
 from .remind_helpers import build_county, county_config, write_config

@@ -15,8 +15,8 @@ from click.testing import Result
 
 from rectify.config import SmtpConfig
 from rectify.notifications.mailer import MailServerProblem, SmtpMailer, build_message
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import Database
+from rectify.store import Database
+from rectify.write.engine import Workflow
 
 from .conftest import ACTOR, FakeClock, snapshot
 from .remind_helpers import (

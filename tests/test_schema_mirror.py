@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateTable
 
-from rectify.workflow.persistence import schema, schema_gen
+from rectify.store import schema, schema_gen
 
-REGENERATE = "python -m rectify.workflow.persistence.schema_gen"
+REGENERATE = "python -m rectify.store.schema_gen"
 
 
 def test_the_generated_file_is_up_to_date() -> None:

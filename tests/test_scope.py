@@ -17,14 +17,14 @@ import pytest
 from click.testing import Result
 
 from rectify.config import Config
+from rectify.reports.cases import case_history, list_cases, list_orgs, show_case
+from rectify.reports.ledger import LedgerFilter, ledger_title, scope_counties
+from rectify.reports.stats import compute_stats
 from rectify.states.permissions import Actor
 from rectify.states.reading import export_all_refusal
-from rectify.workflow.cases import case_history, list_cases, list_orgs, show_case
-from rectify.workflow.engine import Workflow
-from rectify.workflow.ledger import LedgerFilter, ledger_title, scope_counties
-from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.people import insert_person
-from rectify.workflow.stats import compute_stats
+from rectify.store import Database
+from rectify.store.people import insert_person
+from rectify.write.engine import Workflow
 
 from .conftest import NOW
 

@@ -1,4 +1,4 @@
-from rectify.workflow.engine import Workflow
+from rectify.write.engine import Workflow
 
 from .conftest import FakeClock, add_org, walk
 

@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from rectify.config import Config
-from rectify.workflow.cases import show_case
-from rectify.workflow.engine import Workflow
-from rectify.workflow.ledger import LedgerFilter, ledger_rows
-from rectify.workflow.persistence import Database, open_database
-from rectify.workflow.snapshot import FOLDS
+from rectify.reports.cases import show_case
+from rectify.reports.ledger import LedgerFilter, ledger_rows
+from rectify.reports.snapshot import FOLDS
+from rectify.store import Database, open_database
+from rectify.write.engine import Workflow
 
 from .conftest import DEMO_ACTOR, FakeClock, add_org, second_database_url, walk
 
@@ -97,7 +97,7 @@ def test_an_imported_sheet_rebuilds_by_its_dates(db_url: str, db: Database, run:
                                                   request: pytest.FixtureRequest) -> None:
     """Imported rows reach their stages on the row's own dates; on the import day the rebuild equals the tables."""
     from rectify.cli import cli
-    from rectify.workflow.demo import build_demo
+    from rectify.demo.demo import build_demo
 
     source = open_database(second_database_url(request, db_url, tmp_path, "source"))
     try:
@@ -152,7 +152,7 @@ def test_case_show_as_it_stood(demo: Run) -> None:
 
 
 def test_ledger_title_says_as_of_and_known_on() -> None:
-    from rectify.workflow.ledger import ledger_title
+    from rectify.reports.ledger import ledger_title
 
     assert ledger_title(["青山县"], date(2026, 6, 30)) == "青山县软弱涣散基层党组织限期转化台账（截至 2026-06-30）"
     assert ledger_title(["青山县"], date(2026, 6, 30), date(2026, 7, 3)) == \

@@ -11,8 +11,8 @@ from click.testing import Result
 
 from rectify import spill
 from rectify.config import Config
-from rectify.workflow.ledger import LedgerFilter, ledger_rows
-from rectify.workflow.persistence import Database
+from rectify.reports.ledger import LedgerFilter, ledger_rows
+from rectify.store import Database
 
 Run = Callable[..., Result]
 

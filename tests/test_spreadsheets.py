@@ -25,10 +25,10 @@ from click.testing import CliRunner, Result
 
 from rectify.cli import cli
 from rectify.config import Config
-from rectify.workflow.demo import build_demo
-from rectify.workflow.engine import Workflow
-from rectify.workflow.ledger_sheets import SHEET_HEADERS, TEXT_MARK, _text_cells, csv_cell, wrapped_lines
-from rectify.workflow.persistence import Database, open_database
+from rectify.demo.demo import build_demo
+from rectify.reports.ledger_sheets import SHEET_HEADERS, TEXT_MARK, _text_cells, csv_cell, wrapped_lines
+from rectify.store import Database, open_database
+from rectify.write.engine import Workflow
 
 from .conftest import ACTOR, DEMO_ACTOR, FakeClock, second_database_url, snapshot
 

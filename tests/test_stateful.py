@@ -27,8 +27,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_sta
 
 from rectify.cli import cli
 from rectify.config import Config
-from rectify.workflow.ledger import ledger_rows
-from rectify.workflow.persistence import open_database
+from rectify.reports.ledger import ledger_rows
+from rectify.store import open_database
 
 from .conftest import ACTOR, snapshot
 

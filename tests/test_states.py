@@ -10,7 +10,7 @@ from transitions import MachineError
 from rectify.states.guards import GUARDS, Proposal
 from rectify.states.stages import OPEN_STAGES, STAGES, Stage
 from rectify.states.transitions import BY_TRIGGER, TRANSITIONS
-from rectify.workflow.engine import MACHINE
+from rectify.write.engine import MACHINE
 
 FACTS = {"problems": [("P01", "书记长期缺职")], "identified_on": date(2026, 3, 1), "deadline": date(2026, 12, 31), "supervised": False,
          "measures_total": 0, "measures_open": 0}

@@ -10,12 +10,12 @@ import pytest
 from click.testing import Result
 
 from rectify.config import Config, LightsConfig
-from rectify.workflow import stats
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.ledger import LedgerFilter
-from rectify.workflow.snapshot import needs_rebuild
-from rectify.workflow.stats import compute_stats
+from rectify.reports import stats
+from rectify.reports.snapshot import needs_rebuild
+from rectify.reports.stats import compute_stats
+from rectify.store import Database
+from rectify.store.ledger import LedgerFilter
+from rectify.write.engine import Workflow
 
 from .conftest import FakeClock
 from .test_stats_form import _county

@@ -15,10 +15,10 @@ from click.testing import Result
 
 from rectify.config import Config, ReportConfig
 from rectify.errors import Refused
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import Database
-from rectify.workflow.stats import compute_stats
-from rectify.workflow.stats_form import FORM_COLUMNS, check_form
+from rectify.reports.stats import compute_stats
+from rectify.reports.stats_form import FORM_COLUMNS, check_form
+from rectify.store import Database
+from rectify.write.engine import Workflow
 
 from .conftest import FakeClock, pass_and_strike_off
 

@@ -11,13 +11,13 @@ import pytest
 from click.testing import Result
 
 from rectify import spill
+from rectify.importing import sheets
 from rectify.notifications import sweeping
 from rectify.notifications.outbox import run_sweep
 from rectify.notifications.render import Renderer
-from rectify.workflow.engine import Workflow
-from rectify.workflow.importing import sheets
-from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.outbox import SqlOutboxStore
+from rectify.store import Database
+from rectify.store.outbox import SqlOutboxStore
+from rectify.write.engine import Workflow
 
 from .conftest import FakeClock
 from .remind_helpers import AS_OF_ISO, build_county, county_config

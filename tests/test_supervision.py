@@ -18,11 +18,11 @@ from click.testing import Result
 
 from rectify.config import Config
 from rectify.errors import Refused
-from rectify.workflow.cases import show_case
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import KNOWN_REVISIONS, SCHEMA_HEAD, Database, upgrade
-from rectify.workflow.persistence.people import insert_person
-from rectify.workflow.persistence.tables import supervision_t
+from rectify.reports.cases import show_case
+from rectify.store import KNOWN_REVISIONS, SCHEMA_HEAD, Database, upgrade
+from rectify.store.people import insert_person
+from rectify.store.tables import supervision_t
+from rectify.write.engine import Workflow
 from tests.conftest import NOW, FakeClock, add_org, emptied, pass_and_strike_off, snapshot, walk
 from tests.test_permissions import as_
 
@@ -128,7 +128,7 @@ def test_after_strike_off_only_a_sign_still_up_comes_down(
 
 def test_the_ladder_is_climbed_in_order_with_dated_signed_events(
         db: Database, wf: Workflow, clock: FakeClock, people: dict[str, Workflow]) -> None:
-    from rectify.workflow.cases import case_history
+    from rectify.reports.cases import case_history
 
     add_org(wf)
     case_id = walk(wf, clock, "V001", "secretary_assigned")
@@ -192,7 +192,7 @@ def test_the_cli_commands_their_refusals_and_the_ledger_columns(
 
 def test_migration_0006_turns_each_supervised_case_into_one_open_sign(db_url: str, db: Database) -> None:
 
-    import rectify.workflow.persistence.models  # noqa: F401
+    import rectify.store.models  # noqa: F401
 
     emptied(db)
     assert KNOWN_REVISIONS[-1] == SCHEMA_HEAD and "0006" in KNOWN_REVISIONS

@@ -13,13 +13,13 @@ from rectify.config import Config, PolicyConfig, ReportConfig, SupervisorsConfig
 from rectify.notifications.outbox import run_sweep
 from rectify.notifications.policy import CaseRow, sweep
 from rectify.notifications.render import Renderer, chinese_date, salutation
+from rectify.reports.cases import show_case
 from rectify.states.deadlines import light_reason_of
 from rectify.states.roles import Role
 from rectify.states.tasks import BY_STAGE, TASKS, report_period, task_due
-from rectify.workflow.cases import show_case
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.outbox import SqlOutboxStore
+from rectify.store import Database
+from rectify.store.outbox import SqlOutboxStore
+from rectify.write.engine import Workflow
 
 from .conftest import FakeClock, add_org, walk
 

@@ -15,10 +15,10 @@ from click.testing import Result
 
 from rectify import validation
 from rectify.errors import BadInput
-from rectify.workflow.cases import show_case
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.models import Organization, Person
+from rectify.reports.cases import show_case
+from rectify.store import Database
+from rectify.store.models import Organization, Person
+from rectify.write.engine import Workflow
 
 from .conftest import FakeClock, add_org, second_database_url, snapshot, walk
 
@@ -245,7 +245,7 @@ def test_import_cells_are_checked(db: Database, run: Run, tmp_path: Path, cells:
 def test_a_rows_first_look_at_its_text_cells_finds_what_each_cell_check_finds() -> None:
     """``check_text_cells`` passes plain rows with one search over all their cells; whatever it does not pass
     is checked cell by cell, so the answer (and the wording) is always the cell-by-cell one."""
-    from rectify.workflow.importing.rows import MULTILINE_CELLS, check_text_cells
+    from rectify.importing.rows import MULTILINE_CELLS, check_text_cells
 
     def each_cell(values: dict[str, object]) -> list[tuple[str, str]]:
         bad = []
@@ -322,7 +322,7 @@ def test_a_truncated_sqlite_file_is_one_line_naming_it(demo: Run, db_url: str, t
     from click.testing import CliRunner
 
     from rectify.cli import cli
-    from rectify.workflow.persistence import sqlite_file
+    from rectify.store import sqlite_file
 
     source = sqlite_file(db_url)
     assert source is not None
@@ -371,7 +371,7 @@ def test_restore_checks_every_line_before_writing(db: Database, wf: Workflow, cl
     path = tmp_path / "bad.jsonl"
     path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
     other_url = second_database_url(request, str(db.url), tmp_path)
-    from rectify.workflow.persistence import open_database
+    from rectify.store import open_database
 
     other = open_database(other_url)
     try:

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from click.testing import Result
 
 from rectify.config import Config
+from rectify.reports.ledger import ledger_rows
 from rectify.states.thresholds import Grade, grade, satisfaction_rate
-from rectify.workflow.ledger import ledger_rows
-from rectify.workflow.persistence import SCHEMA_HEAD, Database, upgrade
-from rectify.workflow.persistence.tables import case_t
+from rectify.store import SCHEMA_HEAD, Database, upgrade
+from rectify.store.tables import case_t
 from tests.conftest import ACTOR, APPROVER, NOW, VERIFIER, FakeClock, add_org, emptied, snapshot, walk
 
 Run = Callable[..., Result]
@@ -218,7 +218,7 @@ def test_verify_without_a_team_is_refused(wf: Any, db: Database, clock: FakeCloc
 
 def test_migration_0007_carries_verified_cases_over_as_struck_off(db: Database) -> None:
 
-    import rectify.workflow.persistence.models  # noqa: F401
+    import rectify.store.models  # noqa: F401
 
     emptied(db)
     upgrade(db, "0006")

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 
 from rectify.config import Config, VerificationConfig
 from rectify.errors import BadInput, Conflict, NotFound, Refused
-from rectify.workflow.cases import case_history, list_cases, show_case
-from rectify.workflow.engine import Workflow
-from rectify.workflow.persistence import Database
-from rectify.workflow.persistence.people import insert_person
-from rectify.workflow.persistence.tables import case_t
+from rectify.reports.cases import case_history, list_cases, show_case
+from rectify.store import Database
+from rectify.store.people import insert_person
+from rectify.store.tables import case_t
+from rectify.write.engine import Workflow
 
 from .conftest import ACTOR, APPROVER, NOW, VERIFIER, FakeClock, add_org, snapshot, walk
 

@@ -21,7 +21,7 @@ def init(app: App) -> None:
     Example:
       rectify --db /srv/rectify/county.sqlite init
     """
-    from rectify.workflow.persistence import describe, upgrade
+    from rectify.store import describe, upgrade
 
     db = app.database(create=True, check=False)
     before, after = upgrade(db)
@@ -46,8 +46,8 @@ def demo(app: App, as_of: date | None) -> None:
     Example:
       rectify demo --as-of 2026-06-30
     """
-    from rectify.workflow.demo import OFFICERS, build_demo
-    from rectify.workflow.persistence import upgrade
+    from rectify.demo.demo import OFFICERS, build_demo
+    from rectify.store import upgrade
 
     as_of = as_of or app.today()
     db = app.database(create=True, check=False)

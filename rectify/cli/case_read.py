@@ -31,7 +31,7 @@ def case_show(app: App, ref: str, as_of: date | None, known_on: date | None, mas
       rectify case show 12 --as-of 2026-06-30
     """
     from rectify.output import mask_phone, render_json
-    from rectify.workflow.cases import show_case
+    from rectify.reports.cases import show_case
 
     data = show_case(app.database(), ref, as_of=as_of or app.today(), config=app.config, reader=reader(app),
                      known_on=known_on)
@@ -174,14 +174,14 @@ def case_history_cmd(app: App, ref: str, fmt: str) -> None:
     Example:
       rectify case history 12
     """
-    from rectify.workflow.cases import case_history
+    from rectify.reports.cases import case_history
 
     rows = case_history(app.database(), ref, reader=reader(app))
     if fmt != "json":
         from datetime import datetime
         from zoneinfo import ZoneInfo
 
-        from rectify.workflow.engine import ACTION_LABELS
+        from rectify.write.engine import ACTION_LABELS
 
         tz = ZoneInfo(app.config.policy.timezone)
         for r in rows:
@@ -218,7 +218,7 @@ def case_list(app: App, county: str | None, township: str | None, kind: str | No
       rectify case list --open --light red
       rectify case list --as-of 2026-06-30
     """
-    from rectify.workflow.cases import list_cases
+    from rectify.reports.cases import list_cases
 
     rows = list_cases(app.database(), as_of=as_of or app.today(), config=app.config, county=county,
                       township=township, kind=kind, stage=stage, year=year, open_only=open_only, light=light,

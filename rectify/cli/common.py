@@ -23,8 +23,8 @@ from rectify.states.stages import KINDS, SECRETARY_KINDS, STAGE_LABELS
 if TYPE_CHECKING:
     from rectify.config import Config
     from rectify.states.permissions import Actor
-    from rectify.workflow.engine import Outcome, Workflow
-    from rectify.workflow.persistence import Database
+    from rectify.store import Database
+    from rectify.write.engine import Outcome, Workflow
 
 SECRETARY_KIND_CHOICES: tuple[str, ...] = tuple(SECRETARY_KINDS)
 
@@ -178,7 +178,7 @@ class App:
 
     def database(self, *, create: bool = False, check: bool = True) -> Database:
         if self._db is None:
-            from rectify.workflow.persistence import open_database
+            from rectify.store import open_database
 
             self._db = open_database(self.db_url or self.config.database.url or None, create=create, check=check)
         return self._db
@@ -206,14 +206,14 @@ class App:
         return fixed_clock(at)
 
     def workflow(self) -> Workflow:
-        from rectify.workflow.engine import Workflow
+        from rectify.write.engine import Workflow
 
         return Workflow(self.database(), self.config, actor=self.person(), clock=self.clock())
 
     def person(self) -> Actor:
         """The actor (SPEC §12), resolved once: a registered person with role and scope, or a legacy name."""
         if self._person is None:
-            from rectify.workflow.actors import resolve_actor
+            from rectify.write.actors import resolve_actor
 
             self._person = resolve_actor(self.database(), self.config, self.given_actor)
         return self._person

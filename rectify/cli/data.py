@@ -14,7 +14,7 @@ from rectify.output import os_reason
 
 def run_import(kind: str, app: App, file: str, dry_run: bool) -> None:
     """``org import`` and ``case import``: every rejected row on stderr, then the one-line refusal."""
-    from rectify.workflow.importing import ImportRejected, import_cases, import_orgs
+    from rectify.importing import ImportRejected, import_cases, import_orgs
 
     db = app.database()
     try:
@@ -55,7 +55,7 @@ def import_template(app: App, fmt: str, output: str | None) -> None:
     """
     import io
 
-    from rectify.workflow.importing import write_template
+    from rectify.importing import write_template
 
     path = output or f"整顿对象导入模板.{fmt}"
     sheet = io.BytesIO()
@@ -84,7 +84,7 @@ def export_cmd(app: App, everything: bool, file: str) -> None:
     """
     from rectify.errors import Refused
     from rectify.states.reading import export_all_refusal
-    from rectify.workflow.persistence.backup import export_all
+    from rectify.store.backup import export_all
 
     db = app.database()
     refusal = export_all_refusal(reader(app))
@@ -114,8 +114,8 @@ def restore_cmd(app: App, file: str) -> None:
       rectify --db postgresql://rectify@db/county restore backup-2026-06-30.jsonl
     """
     from rectify.errors import BadInput
-    from rectify.workflow.persistence import sqlite_file, upgrade
-    from rectify.workflow.persistence.backup import restore_all
+    from rectify.store import sqlite_file, upgrade
+    from rectify.store.backup import restore_all
 
     db = app.database(create=True, check=False)
     # SQLite makes the file on first connection: when this restore makes it, a refusal takes it away again.

@@ -32,7 +32,7 @@ _PROGRESS_FROM = 5000  # rows; smaller exports finish before a bar would help
 
 def _ledger_filter(app: App, county: str | None, township: str | None, kind: str | None, stage: str | None,
                    light: str | None, year: int | None, open_only: bool, sort: str = "place") -> Any:
-    from rectify.workflow.ledger import LedgerFilter
+    from rectify.reports.ledger import LedgerFilter
 
     return LedgerFilter(county=county, township=township, kind=kind, stage=stage, light=light, year=year,
                         open_only=open_only, reader=reader(app), sort=sort)
@@ -60,8 +60,8 @@ def _ledger_filters(fn: Any) -> Any:
 
 def ledger_table(app: App, as_of: date, filters: Any, width: int | None, colour: bool,
                  known_on: date | None = None) -> str:
-    from rectify.workflow.ledger import ledger_rows
-    from rectify.workflow.ledger_formats import render_ledger_table
+    from rectify.reports.ledger import ledger_rows
+    from rectify.reports.ledger_formats import render_ledger_table
 
     return render_ledger_table(ledger_rows(app.database(), as_of=as_of, config=app.config, filters=filters,
                                            known_on=known_on),
@@ -105,8 +105,8 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
       rectify ledger --township 河口镇 --format html -o 台账.html
       rectify ledger --format ics -o 转化时限.ics
     """
-    from rectify.workflow import ledger_formats as lf
-    from rectify.workflow.ledger import count_cases, ledger_rows, ledger_title, scope_counties
+    from rectify.reports import ledger_formats as lf
+    from rectify.reports.ledger import count_cases, ledger_rows, ledger_title, scope_counties
 
     as_of = as_of or app.today()
     filters = _ledger_filter(app, county, township, kind, stage, light, year, open_only, sort)
@@ -129,14 +129,14 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
                                  known_on)
             by_stage = by_light = None
             if fmt == "html":
-                from rectify.workflow.stats import compute_stats, stage_light_counts
+                from rectify.reports.stats import compute_stats, stage_light_counts
 
                 by_stage, by_light = stage_light_counts(
                     compute_stats(db, as_of=as_of, config=app.config, filters=filters, full=False,
                                   known_on=known_on))
             installation = ""
             if fmt == "ics":
-                from rectify.workflow.persistence.installation import installation_id
+                from rectify.store.installation import installation_id
 
                 installation = installation_id(db, now=app.clock()())
             lf.WRITERS[fmt](rows, out, lf.LedgerExport(
@@ -181,9 +181,9 @@ def stats(app: App, county: str | None, year: int | None, as_of: date | None, kn
       rectify stats --format json
     """
     from rectify.output import render_json
-    from rectify.workflow import ledger_formats as lf
-    from rectify.workflow.ledger import LedgerFilter, scope_counties
-    from rectify.workflow.stats import compute_stats
+    from rectify.reports import ledger_formats as lf
+    from rectify.reports.ledger import LedgerFilter, scope_counties
+    from rectify.reports.stats import compute_stats
 
     as_of = as_of or app.today()
     filters = LedgerFilter(county=county, reader=reader(app))
@@ -206,7 +206,7 @@ def stats(app: App, county: str | None, year: int | None, as_of: date | None, kn
 
 
 def print_ledger(app: App, as_of: date) -> None:
-    from rectify.workflow.ledger import LedgerFilter
+    from rectify.reports.ledger import LedgerFilter
 
     colour = use_colour()
     click.echo(ledger_table(app, as_of, LedgerFilter(), None, colour), color=colour)

@@ -46,7 +46,7 @@ def org_list(app: App, county: str | None, township: str | None, kind: str | Non
     Example:
       rectify org list --township 河口镇 --format json
     """
-    from rectify.workflow.cases import list_orgs
+    from rectify.reports.cases import list_orgs
 
     rows = list_orgs(app.database(), county=county, township=township, kind=kind, reader=reader(app))
     if fmt != "json":

@@ -41,7 +41,7 @@ def people_add(app: App, name: str, unit: str, role: str, scope: str, email: str
       rectify --actor 王管理 people add 赵经办 --unit 县委组织部 --role county_officer \\
           --scope 青山县 --email zhao@example.cn --login zhao
     """
-    from rectify.workflow.people import PersonInput, Registry, role_label
+    from rectify.write.people import PersonInput, Registry, role_label
 
     completed = Registry(app.database(), actor=app.actor, clock=app.clock()).add(
         PersonInput(name, unit, role, scope, email, phone, login))
@@ -62,7 +62,7 @@ def people_list(app: App, fmt: str) -> None:
       rectify people list
       rectify people list --format json
     """
-    from rectify.workflow.people import people_rows
+    from rectify.write.people import people_rows
 
     rows = people_rows(app.database(), app.person())
     if fmt != "json":
@@ -90,8 +90,8 @@ def people_import(app: App, file: str, dry_run: bool) -> None:
       rectify --actor 王管理 people import 人员名册.xlsx --dry-run
       rectify --actor 王管理 people import 人员名册.csv
     """
-    from rectify.workflow.importing.rows import ImportRejected
-    from rectify.workflow.people import Registry
+    from rectify.importing.rows import ImportRejected
+    from rectify.write.people import Registry
 
     registry = Registry(app.database(), actor=app.actor, clock=app.clock())
     try:
@@ -115,7 +115,7 @@ def people_disable(app: App, name: str) -> None:
     Example:
       rectify --actor 王管理 people disable 赵经办
     """
-    from rectify.workflow.people import Registry
+    from rectify.write.people import Registry
 
     Registry(app.database(), actor=app.actor, clock=app.clock()).disable(name)
     click.echo(f"已停用人员 {name}")

@@ -13,7 +13,7 @@ from rectify.output import emit, output_options
 
 def _reminder_service(app: App) -> Any:
     from rectify.notifications.scheduler import ReminderService, smtp_factory
-    from rectify.workflow.persistence.outbox import SqlOutboxStore
+    from rectify.store.outbox import SqlOutboxStore
 
     return ReminderService(SqlOutboxStore(app.database()), app.config, app.clock(), smtp_factory(app.config))
 
@@ -99,7 +99,7 @@ def outbox_list(app: App, status: str | None, fmt: str) -> None:
       rectify outbox list --format json
     """
     from rectify.notifications.outbox import list_outbox
-    from rectify.workflow.persistence.outbox import SqlOutboxStore
+    from rectify.store.outbox import SqlOutboxStore
 
     rows = list_outbox(SqlOutboxStore(app.database()), status)
     if fmt != "json":
@@ -122,7 +122,7 @@ def outbox_retry(app: App, digest_id: int) -> None:
       rectify outbox retry 17
     """
     from rectify.notifications.outbox import retry
-    from rectify.workflow.persistence.outbox import SqlOutboxStore
+    from rectify.store.outbox import SqlOutboxStore
 
     retry(SqlOutboxStore(app.database()), digest_id, now=app.clock()())
     say(f"发送记录 {digest_id} 已重新排队，下次发送时重发")

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from alembic import context
 from sqlmodel import SQLModel
 
-import rectify.workflow.persistence.models  # noqa: F401  (registers the tables)
-import rectify.workflow.persistence.outbox_models  # noqa: F401  (registers the outbox tables)
+import rectify.store.models  # noqa: F401  (registers the tables)
+import rectify.store.outbox_models  # noqa: F401  (registers the outbox tables)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -1,6 +1,6 @@
 """The storage the notifications need, as a port (apscheduler's ``DataStore``): they never build SQL.
 
-The SQL adapter is ``rectify.workflow.persistence.outbox.SqlOutboxStore``; it satisfies these
+The SQL adapter is ``rectify.store.outbox.SqlOutboxStore``; it satisfies these
 protocols by shape, without importing them, and the CLI hands it in. Rows crossing the boundary are
 read by attribute (query rows, named tuples); what goes in is plain dicts keyed by column name.
 """

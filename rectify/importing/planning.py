@@ -1,0 +1,366 @@
+"""Planning: one row → the records its case writes (``CasePlan``), after checking it by the workflow's rules.
+
+Which stage a row may stand in is decided by ``rectify.states.import_rules``: the guards of the moves that
+lead there, run on the row's values; the importer only reads the cells and lays out the records.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from rectify.config import Config, PolicyConfig
+from rectify.importing.cells import SECRETARY_WORDS, CellError, Parsers
+from rectify.importing.rows import Row
+from rectify.states.deadlines import default_deadline, stage_due
+from rectify.states.escalation import parse_step
+from rectify.states.import_rules import RANK, RowCheck
+from rectify.states.roles import LEVEL_NAMES, Level
+from rectify.states.stages import STAGE_LABELS, Stage
+from rectify.states.thresholds import GRADE_LABELS, Grade
+from rectify.states.tracks import VILLAGE_ACTIONS, VILLAGE_STATUS_WORDS
+from rectify.store.bulk import CasePlan
+
+_json_str: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]  # a JSON string
+_RECTIFIED = RANK[Stage.rectified]
+_GRADE_WORDS = {**{label: code for code, label in GRADE_LABELS.items()}, **{str(code): str(code) for code in Grade}}
+PASSING = (Grade.good.value, Grade.basic.value)
+
+
+def parse_grade(value: Any) -> str:
+    """验收等次 as the ledger writes it (合格/基本合格/不合格) or its code."""
+    code = _GRADE_WORDS.get(str(value).strip())
+    if code is None:
+        raise CellError(f"应为 {'、'.join(GRADE_LABELS.values())}，收到「{value}」")
+    return code
+
+
+def parse_percent(value: Any) -> float:
+    """满意率 as the ledger writes it (95.9%), or a share (0.959)."""
+    text = str(value).strip()
+    try:
+        share = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise CellError(f"应为百分数，如 95.9%，收到「{value}」") from None
+    if not 0 <= share <= 1:
+        raise CellError(f"应在 0% 到 100% 之间，收到「{value}」")
+    return round(share, 3)
+
+
+class _Cells:
+    """A case row's cells, parsed; a cell that does not parse is reported on the row and left at its default."""
+
+    __slots__ = ("problems", "identified_day", "deadline", "done", "total", "supervised", "struck", "verified_on",
+                 "score", "rectified_on", "progress_on", "progress_note", "satisfied", "basic", "dissatisfied",
+                 "sec_since", "sec_name", "sec_unit", "sec_kind", "leader", "cadre", "remarks", "explicit",
+                 "level", "step", "look_backs", "earlier_years", "items", "owner", "owner_unit", "due", "term",
+                 "village", "village_status", "grade", "satisfaction", "struck_off_on")
+
+    def __init__(self, r: Row, P: Parsers) -> None:
+        self.problems = r.parse("problems", P.problems, ())
+        if r.text("problems") == "":
+            r.fail("problems", "至少需要一项软弱涣散情形（P01–P10 或其文字）")
+        self.identified_day: date | None = r.parse("identified_on", P.date)
+        if r.raw("identified_on") == "":
+            r.fail("identified_on", "不能为空")
+        self.deadline: date | None = r.parse("deadline", P.date)
+        self.items: tuple[dict[str, Any], ...] = r.parse("measures", P.measure_list, ())
+        if self.items:
+            self.total, self.done = len(self.items), sum(1 for m in self.items if m.get("done"))
+        else:
+            self.done, self.total = r.parse("measures", P.measures, (0, 0))
+        if not self.items and (r.raw("measures_done") != "" or r.raw("measures_total") != ""):
+            self.done, self.total = _measure_counts(r, P)
+        self.owner: str
+        self.owner_unit: str
+        self.owner, self.owner_unit = P.secretary(r.raw("measure_owner")) if r.text("measure_owner") else ("", "")
+        self.due: date | None = r.parse("measure_due", P.date)
+        self.supervised = r.parse("supervised", P.bool, False)
+        self.level, self.step = _supervision_cells(r)
+        self.look_backs, self.earlier_years = r.text("look_backs"), r.text("earlier_years").replace("、", ",")
+        self.struck = r.parse("struck_off", P.bool, False)
+        self.grade: str = r.parse("grade", parse_grade, "")
+        self.satisfaction: float | None = r.parse("satisfaction", parse_percent)
+        self.struck_off_on: date | None = r.parse("struck_off_on", P.date)
+        self.verified_on: date | None = r.parse("verified_on", P.date)
+        self.score: int | None = r.parse("score", P.score)
+        self.rectified_on: date | None = r.parse("rectified_on", P.date)
+        self.progress_on, self.progress_note = r.parse("last_progress", P.progress, (None, ""))
+        self.satisfied = r.parse("satisfied", P.int)
+        self.basic = r.parse("basic", P.int)
+        self.dissatisfied = r.parse("dissatisfied", P.int)
+        self.sec_since: date | None = r.parse("secretary_since", P.date)
+        sec_text, _, term = r.text("secretary").partition("任期至")
+        self.term: date | None = None
+        if term.strip():
+            try:
+                self.term = P.date(term.strip())
+            except CellError as exc:
+                r.fail("secretary", f"任期至：{exc}")
+        sec_name, sec_unit = P.secretary(sec_text.strip()) if sec_text.strip() else ("", "")
+        self.sec_name: str = sec_name
+        self.sec_unit = sec_unit or r.text("secretary_unit")
+        self.sec_kind = "first"
+        if r.text("secretary_kind"):
+            self.sec_kind = SECRETARY_WORDS.get(r.text("secretary_kind"), "")
+            if not self.sec_kind:
+                r.fail("secretary_kind", f"应为 第一书记 或 选配书记，收到「{r.text('secretary_kind')}」")
+        self.leader, self.cadre = r.text("county_leader"), r.text("township_cadre")
+        self.village, self.village_status = _village_cell(r)
+        self.remarks = r.text("remarks")
+        self.explicit: str | None = r.parse("stage", P.stage) if r.text("stage") else None
+
+
+def _village_cell(r: Row) -> tuple[tuple[str, str] | None, str]:
+    """村（社区）党组织书记（是否调整）: ``赵六（已选配）`` → (赵六, 选配); 缺配 / 需调整 → the status at listing."""
+    text = r.text("village_secretary")
+    if not text:
+        return None, ""
+    if text in VILLAGE_STATUS_WORDS:
+        return None, VILLAGE_STATUS_WORDS[text]
+    name, _, action = text.partition("（")
+    action = action.rstrip("）").removeprefix("已")
+    if action and action not in VILLAGE_ACTIONS:
+        r.fail("village_secretary", f"应写成 姓名（已选配/已调整）、缺配 或 需调整，收到「{text[:20]}」")
+    # 选配 fills a post that was empty (缺配) at listing; 调整 replaces one that needed it (需调整).
+    return (name.strip(), action), {"选配": "missing", "调整": "adjust"}.get(action, "")
+
+
+def _measure_counts(r: Row, P: Parsers) -> tuple[int, int]:
+    """措施已完成 and 措施总数, the ledger's two numeric columns (instead of the older "2/3" cell)."""
+    done = r.parse("measures_done", P.int) or 0
+    total = r.parse("measures_total", P.measure_total) or 0
+    if done > total:
+        r.fail("measures_done", f"已完成 {done} 项多于措施总数 {total} 项")
+    return done, total
+
+
+def case_from_row(r: Row, org_code: str | None, config: Config, today: date, now: datetime,
+                  source: str, parsers: Parsers | None = None, check: RowCheck | None = None) -> CasePlan | None:
+    """The row's case, or None when the row is bad (its problems are on ``r``)."""
+    P = parsers or Parsers()
+    c = _Cells(r, P)
+    identified = c.identified_day
+    if identified is None:
+        return None
+    if identified > today:
+        r.fail("identified_on", f"确定日期 {identified} 晚于今天 {today}")
+    if c.deadline is None:
+        c.deadline = default_deadline(identified, config.policy)
+    elif c.deadline <= identified:
+        r.fail("deadline", f"转化时限 {c.deadline} 早于或等于确定日期 {identified}")
+    stage = _stage(r, c, identified, check or RowCheck(config.verification))
+    if c.struck and stage != Stage.verified:
+        r.fail("struck_off", f"已销号的整顿对象阶段应为 已验收销号，本行为 {STAGE_LABELS[stage]}")
+    for key, when in (("verified_on", c.verified_on), ("rectified_on", c.rectified_on),
+                      ("secretary_since", c.sec_since), ("last_progress", c.progress_on)):
+        if when is not None and when < identified:
+            r.fail(key, f"日期 {when} 早于确定日期 {identified}")
+    if org_code is None or r.bad:
+        return None
+    return _plan(r, c, org_code, stage, identified, config.policy, today, now, source, P)
+
+
+def _stage(r: Row, c: _Cells, identified: date, rules: RowCheck) -> str:
+    """The stage the row states, held to the guards of the moves that lead there; else the furthest it shows."""
+    p = rules.check({"county_leader": c.leader, "township_cadre": c.cadre, "name": c.sec_name,
+                     "unit": c.sec_unit, "since": c.sec_since or identified, "kind": c.sec_kind or "first",
+                     "done": c.done, "total": c.total, "rectified_on": c.rectified_on,
+                     "verified_on": c.verified_on, "score": c.score, "struck_off": c.struck}, c.total, c.done)
+    stage = c.explicit
+    if stage is None:
+        return rules.furthest(p)
+    for key, reason in rules.lacks(p, stage):
+        r.fail(key, f"{STAGE_LABELS[stage]}：{reason}")
+    return stage
+
+
+def _since(stage: str, c: _Cells, identified: date) -> date:
+    """When the case entered its stage, as far as the row tells."""
+    if stage == Stage.secretary_assigned:
+        return c.sec_since or identified
+    if stage == Stage.rectified:
+        return c.rectified_on or identified
+    if stage == Stage.verified:
+        return c.verified_on or identified
+    return identified
+
+
+_LEVEL_WORDS = {**{label: code for code, label in LEVEL_NAMES.items()}, **{code: code for code in LEVEL_NAMES}}
+
+
+def _supervision_cells(r: Row) -> tuple[str, str]:
+    """挂牌层级 (市级/县级) and 督办升级 (督促 … 挂牌), as the ledger writes them; empty when absent."""
+    level_text, step_text = r.text("supervision_level"), r.text("escalation")
+    level = _LEVEL_WORDS.get(level_text, "")
+    if level_text and not level:
+        r.fail("supervision_level", f"应为 市级 或 县级，收到「{level_text}」")
+    step = parse_step(step_text) if step_text else ""
+    if step is None:
+        r.fail("escalation", f"应为 提醒、督促、约谈、通报 或 挂牌，收到「{step_text}」")
+    return level, step or ""
+
+
+def _consolidation(r: Row, c: _Cells, verified: bool, policy: PolicyConfig) -> tuple[str, str, date | None]:
+    """回头看 (the 巩固期's look-backs, from the 销号 date) and 曾列入年份, as the ledger writes them."""
+    look_backs, due = "", None
+    struck = c.struck_off_on or c.verified_on  # the 巩固期 runs from the 销号 date
+    if verified and struck is not None:
+        parsed, due = _look_backs(c.look_backs, struck, tuple(policy.look_back_after_days))
+        if parsed is None:
+            r.fail("look_backs", f"应为「6个月：巩固（日期）；12个月：待回头看（日期）」的形式，收到「{c.look_backs}」")
+        look_backs = parsed or ""
+    if c.earlier_years and not all(y.strip().isdigit() for y in c.earlier_years.split(",")):
+        r.fail("earlier_years", f"应为年份，如 2025 或 2024、2025，收到「{c.earlier_years}」")
+    return look_backs, c.earlier_years, due
+
+
+@lru_cache(maxsize=4096)
+def _look_backs(cell: str, struck: date, after_days: tuple[int, ...]) -> tuple[str | None, date | None]:
+    """The ``look_backs`` text of a case struck off on ``struck`` (the row's 回头看 cell read, else the policy's
+    schedule; None when the cell is not in the ledger's form) and its next look-back: the same few 销号 dates
+    recur over a sheet, so each is worked out once."""
+    from rectify.states import consolidation
+
+    text = consolidation.from_summary(cell, struck, after_days) if cell else \
+        consolidation.encode(consolidation.schedule(struck, after_days))
+    return text, consolidation.next_due(consolidation.decode(text)) if text else None
+
+
+def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy: PolicyConfig, today: date,
+          now: datetime, source: str, P: Parsers) -> CasePlan:
+    deadline = c.deadline
+    assert deadline is not None
+    done, total, remarks = c.done, c.total, c.remarks
+    rank = RANK.get(stage, 0)
+    rect = c.rectified_on if rank >= _RECTIFIED else None
+    verified = stage == Stage.verified
+    withdrawn = stage == Stage.withdrawn
+    # 已整改 with a passed verification (验收等次 合格/基本合格): in 公示, from its verification date on.
+    in_publicity = (stage == Stage.rectified and c.verified_on is not None and c.score is not None
+                    and c.grade in PASSING)
+    judged = verified or in_publicity
+    publicity_until = c.verified_on + timedelta(days=policy.publicity_days) if in_publicity and c.verified_on \
+        else None
+    case = (
+        identified.year, stage, identified, deadline, _since(stage, c, identified),
+        stage_due(stage, cycle_start=identified, deadline=deadline, rectified_on=rect, policy=policy,
+                  publicity_until=publicity_until),
+        identified, 1, 1, r.text("detail"),
+        r.text("helping_unit"), r.text("self_check") or ("导入" if rank >= _RECTIFIED else ""),
+        rect, c.verified_on if judged else None,
+        c.score if judged else None,
+        (remarks or "导入时已撤销") if withdrawn else "",
+        c.supervised and not withdrawn,
+        (remarks or "导入时已挂牌督办") if c.supervised else "",
+        (c.level or Level.county.value) if c.supervised and not withdrawn else "",  # default: the county's
+        total, done, c.progress_on,
+        now, now, c.step, *_consolidation(r, c, verified, policy), c.village_status,
+        "", "", c.grade if judged else "", c.satisfaction if judged else None, publicity_until,
+        (c.struck_off_on or c.verified_on) if verified else None, "",  # an imported 销号: its date, else verification's
+    )
+    done_day = rect or min(max(today, identified), deadline)
+    measures = _measures(c, P, deadline, done_day)
+    people = [(role, name, "", email, "")
+              for role, name, email in (("officer", r.text("officer"), r.text("officer_email")),
+                                        ("county_leader", c.leader, ""), ("township_cadre", c.cadre, ""))
+              if name or email]
+    secretary = village = None
+    if c.sec_name and not withdrawn:
+        secretary = (c.sec_name, c.sec_kind, c.sec_unit, c.sec_since or identified, None, "", "", "", c.term, "")
+    if c.village is not None and not withdrawn:
+        village = (c.village[0], "village", "", identified, None, "", "", "", None, c.village[1])
+    progress = None if c.progress_on is None else (c.progress_on, c.progress_note or "导入")
+    # What a snapshot needs to rebuild the row's case on any day (SPEC §6.2): the dates it reached its stages.
+    iso = _ISO_DAYS
+    snap = {"identified_on": iso[identified], "deadline": iso[deadline], "rectified_on": iso[rect],
+            "verified_on": iso[case[13]], "score": case[14], "withdrawn_reason": case[15], "supervised": case[16],
+            "supervision_reason": case[17], "supervision_level": case[18], "escalation_step": c.step,
+            "look_backs": case[25], "earlier_years": case[26],
+            "helping_unit": case[10], "county_leader": c.leader,
+            "township_cadre": c.cadre, "done_on": iso[done_day] if done else None, "sec_since": iso[secretary[3]]
+            if secretary else None, "secretary": [*secretary[:3], iso[secretary[3]]] if secretary else None,
+            "progress": [iso[progress[0]], progress[1]] if progress else None,
+            "measures": [[m[0], m[1], m[2], m[5], iso[m[3]], iso[m[4]]] for m in measures],
+            "term_until": iso[c.term], "village": list(village[:1]) + [village[9]] if village else None,
+            "village_status": c.village_status, "grade": case[-5], "satisfaction": case[-4],
+            "publicity_until": iso[publicity_until], "struck_off_on": iso[case[-2]]}
+    return CasePlan(r.number, org_code, stage, identified, case, _described(r, c.problems), measures, people,
+                    secretary, progress,
+                    # a row in 公示 (已整改 with a verification) keeps its application; the 公示 is not imported
+                    _verification(r, c, judged) if stage != Stage.rectified or in_publicity else None,
+                    _detail(r, c, org_code, stage, source, snap), village)
+
+
+def _measures(c: _Cells, P: Parsers, deadline: date, done_day: date) -> list[tuple[Any, ...]]:
+    """MEASURE_KEYS rows: the cell's numbered measures (their 责任人 and 时限, else the row's 责任人 and 完成时限
+    columns, else its township leader and the deadline), or ``total`` placeholders."""
+    owner, unit = (c.owner, c.owner_unit) if c.owner else (c.cadre or c.leader or "", "")
+    due = c.due or deadline
+    if not c.items:
+        return [(n, P.measure(n), owner, due, done_day if n <= c.done else None, unit)
+                for n in range(1, c.total + 1)]
+    out = []
+    for n, m in enumerate(c.items, 1):
+        done = m.get("done")
+        out.append((n, m["text"], m.get("owner") or owner, m.get("due") or due,
+                    (done_day if done is True else done) if done else None,
+                    m.get("owner_unit", "") if m.get("owner") else unit))
+    return out
+
+
+def _described(r: Row, problems: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """存在问题: the concrete description of the row's one problem (several: the numbered items in order)."""
+    text = r.text("problem_text")
+    if not text or not problems:
+        return problems
+    if len(problems) == 1:
+        return ((problems[0][0], text),)
+    parts = [p.strip() for p in re.split(r"(?:^|[；;\n])\s*\d+\s*[.．、]\s*", text) if p.strip()]
+    if len(parts) == len(problems):
+        return tuple((code, part) for (code, _), part in zip(problems, parts, strict=True))
+    return problems
+
+
+def _verification(r: Row, c: _Cells, passed: bool) -> tuple[Any, ...] | None:
+    if c.verified_on is None or c.score is None:
+        return None
+    return (c.verified_on, r.text("verifier") or "导入", c.score, c.satisfied or 0, c.basic or 0,
+            c.dissatisfied or 0, passed, "" if passed else "导入", "", "", c.grade if passed else "", "")
+
+
+def _detail(r: Row, c: _Cells, org_code: str, stage: str, source: str, snap: dict[str, Any]) -> str:
+    """json.dumps({"source", "row", "org", "stage", "measures", "remarks"?, "last_progress"?, "snap"},
+    ensure_ascii=False, sort_keys=True), written out in key order: one json.dumps per row cost more than
+    the rest of the plan."""
+    note, remarks = c.progress_note, c.remarks
+    return "".join((
+        "{", f'"last_progress": {_json_str(note)}, ' if c.progress_on is None and note else "",
+        f'"measures": "{c.done}/{c.total}", "org": {_json_str(org_code)}, ',
+        f'"remarks": {_json_str(remarks)}, ' if remarks else "",
+        f'"row": {int(r.number)}, "snap": {_snap_json(snap)}, "source": {_json_str(source)}, '
+        f'"stage": {_json_str(stage)}', "}"))
+
+
+class _IsoDays(dict[date | None, str | None]):
+    """A day's ISO text by the day (None stays None): the snapshot's dates, written once each (the same few
+    hundred days recur), so ``json.dumps`` meets only text; at most 4,096 are kept."""
+
+    def __missing__(self, day: date) -> str:
+        if len(self) >= 4096:
+            self.clear()
+            self[None] = None
+        text = self[day] = day.isoformat()
+        return text
+
+
+_ISO_DAYS = _IsoDays({None: None})
+
+
+def _snap_json(snap: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in snap.items() if v not in (None, "", False)}, ensure_ascii=False,
+                      sort_keys=True, default=date.isoformat)

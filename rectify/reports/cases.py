@@ -1,0 +1,191 @@
+"""The read side: one case in full, its history, and filtered lists — plain dicts with stable English keys."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from rectify.config import Config
+from rectify.states.deadlines import days_left, deadline_days, light_reason_of, next_due
+from rectify.states.permissions import Actor
+from rectify.states.stages import STAGE_LABELS
+from rectify.states.tasks import task_of
+from rectify.store import Database
+from rectify.store.ledger import LedgerFilter
+from rectify.store.reads import case_events, case_parts, case_rows, org_rows, resolve_seen
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _rows(result: Any) -> list[dict[str, Any]]:
+    return [{k: _iso(v) for k, v in r._mapping.items()} for r in result]
+
+
+def status(row: Any, as_of: date, config: Config) -> dict[str, Any]:
+    """The current task (code, label, due date, days left), the days to the deadline, the light and its
+    reason of one case row on ``as_of``."""
+    light, reason = light_reason_of(row.stage, stage_since=row.stage_since, stage_due_on=row.stage_due,
+                                    cycle_start=row.cycle_start, deadline=row.deadline, as_of=as_of,
+                                    lights=config.lights)
+    task = task_of(row.stage)
+    return {
+        "task": task.code if task else None,
+        "task_label": task.label if task else None,
+        "task_role": str(task.role) if task else None,
+        "light": light.value if light else None,
+        "light_reason": reason,
+        "days_left": days_left(row.stage, stage_due_on=row.stage_due, deadline=row.deadline, as_of=as_of),
+        "next_due": _iso(next_due(row.stage, stage_due_on=row.stage_due, deadline=row.deadline)),
+        "deadline_days": deadline_days(row.stage, deadline=row.deadline, as_of=as_of),
+    }
+
+
+def show_case(db: Database, ref: str | int, *, as_of: date, config: Config,
+              reader: Actor | None = None, known_on: date | None = None) -> dict[str, Any]:
+    """One case in full; a case outside ``reader``'s scope is not found. When anything is dated after
+    ``as_of`` (or recorded after ``known_on``), the case as it stood then (:func:`as_it_stood`)."""
+    from rectify.reports.snapshot import needs_rebuild
+
+    if needs_rebuild(db, as_of, known_on, config):
+        return as_it_stood(db, ref, as_of=as_of, config=config, reader=reader, known_on=known_on)
+    with db.connect() as s:
+        row, org = resolve_seen(s, ref, reader)
+        case = {k: _iso(v) for k, v in row._mapping.items()
+                if k not in ("org_name", "org_code", "created_at", "updated_at")}
+        case["stage_label"] = STAGE_LABELS[row.stage]
+        case.update(status(row, as_of, config))
+        case["as_of"] = as_of.isoformat()
+        case["organization"] = {k: _iso(v) for k, v in org._mapping.items() if k not in ("id", "created_at")}
+        for name, rows in case_parts(s, row.id).items():
+            case[name] = _rows(rows)
+    return _consolidation(case)
+
+
+def _consolidation(case: dict[str, Any]) -> dict[str, Any]:
+    """The 巩固期's look-backs as items, and the earlier listing years as numbers (SPEC §3)."""
+    from rectify.states.consolidation import json_items
+
+    case["look_backs"] = json_items(case.get("look_backs"))
+    years = case.get("earlier_years") or ""
+    case["earlier_years"] = [int(y) for y in years.split(",")] if years else []
+    return case
+
+
+def as_it_stood(db: Database, ref: str | int, *, as_of: date, config: Config, reader: Actor | None = None,
+                known_on: date | None = None) -> dict[str, Any]:
+    """``show`` of the case at the end of ``as_of``: the rebuilt state, and the records dated by then."""
+    from rectify.errors import NotFound
+    from rectify.reports.snapshot import rebuild
+
+    with db.connect() as s:
+        row, org = resolve_seen(s, ref, reader)
+        parts = case_parts(s, row.id)
+    state = next(iter(list(rebuild(db, as_of=as_of, config=config, known_on=known_on, case_id=row.id))), None)
+    if state is None:
+        raise NotFound(f"整顿对象 {row.id}（{org.name}）在 {as_of} 尚未列入整顿")
+    case: dict[str, Any] = {"id": row.id, "org_id": row.org_id, "year": row.year}
+    for key in ("stage", "identified_on", "deadline", "stage_since", "stage_due", "cycle_start", "cycle",
+                "version", "detail", "helping_unit", "rectified_on", "verified_on", "score", "withdrawn_reason",
+                "supervised", "supervision_reason", "measures_total", "measures_done", "last_progress_on"):
+        case[key] = _iso(getattr(state, key))
+    case["self_check"] = row.self_check if state.rectified_on is not None else ""
+    # 申请验收 → 验收 → 公示 → 销号, as the day stood (the signers and the 文号 from the tables).
+    case["applied_by"] = row.applied_by if state.rectified_on is not None else ""
+    case["grade"] = state.grade
+    case["satisfaction"] = state.satisfaction
+    case["publicity_until"] = _iso(state.publicity_until) if state.struck_off_on is None else None
+    case["struck_off_on"] = _iso(state.struck_off_on)
+    case["strike_off_doc"] = row.strike_off_doc if state.struck_off_on is not None else ""
+    case["supervision_level"] = (state.supervision_level or row.supervision_level) if state.supervised else ""
+    case["stage_label"] = STAGE_LABELS[state.stage]
+    case.update(status(state, as_of, config))
+    case["as_of"] = as_of.isoformat()
+    case["organization"] = {k: _iso(v) for k, v in org._mapping.items() if k not in ("id", "created_at")}
+    dated = {"progress_reports": "reported_on", "verifications": "verified_on", "objections": "raised_on"}
+    for name, rows in parts.items():
+        case[name] = [r for r in _rows(rows) if name not in dated or r[dated[name]] <= case["as_of"]]
+    case["measures"] = case["measures"][:state.measures_total]
+    for m in case["measures"]:
+        m["done_on"] = m["done_on"] if m["done_on"] and m["done_on"] <= case["as_of"] else None
+    stored = {(x["name"], x["since"]): x for x in case["secretaries"]}
+    case["secretaries"] = []
+    for n, u, k, since, until, action, *_ in state.secretaries:
+        x = stored.get((n, _iso(since)), {})
+        case["secretaries"].append({
+            "name": n, "kind": k, "unit": u, "since": _iso(since), "until": _iso(until),
+            "email": x.get("email", ""), "phone": x.get("phone", ""),
+            "end_reason": x.get("end_reason", "") if until is not None else "",
+            "term_until": x.get("term_until"), "preexisting": x.get("preexisting", False),
+            "action": action or x.get("action", ""), "source": x.get("source", "")})
+    case["extensions"] = state.extensions
+    case["previous_case_id"] = row.previous_case_id
+    case["look_backs"], case["earlier_years"] = state.look_backs, state.earlier_years
+    case["later_listings"] = [x for x in case["later_listings"] if x["identified_on"] <= case["as_of"]]
+    return _consolidation(case)
+
+
+def case_history(db: Database, ref: str | int, *, reader: Actor | None = None) -> list[dict[str, Any]]:
+    with db.connect() as s:
+        row, _ = resolve_seen(s, ref, reader)
+        return [{
+            "case_id": e.case_id, "at": e.at.isoformat(), "actor": e.actor, "actor_unit": e.actor_unit,
+            "action": e.action,
+            "from_stage": e.from_stage, "to_stage": e.to_stage, "reason": e.reason,
+            "detail": json.loads(e.detail) if e.detail else {},
+        } for e in case_events(s, row.id)]
+
+
+def list_cases(db: Database, *, as_of: date, config: Config, county: str | None = None,
+               township: str | None = None, kind: str | None = None, stage: str | None = None,
+               year: int | None = None, open_only: bool = False, light: str | None = None,
+               supervised: bool | None = None, reader: Actor | None = None) -> list[dict[str, Any]]:
+    from rectify.reports.snapshot import needs_rebuild
+
+    if needs_rebuild(db, as_of, None, config):
+        return _listed_then(db, as_of=as_of, config=config, filters=LedgerFilter(
+            county=county, township=township, kind=kind, stage=stage, year=year, open_only=open_only,
+            reader=reader), light=light, supervised=supervised)
+    out = []
+    with db.connect() as s:
+        for r in case_rows(s, county=county, township=township, kind=kind, stage=stage, year=year,
+                           supervised=supervised, open_only=open_only, reader=reader):
+            st = status(r, as_of, config)
+            if light is not None and st["light"] != light:
+                continue
+            out.append({
+                "case_id": r.id, "org_code": r.code, "org_name": r.name, "kind": r.kind, "county": r.county,
+                "township": r.township, "stage": r.stage, "identified_on": r.identified_on.isoformat(),
+                "deadline": r.deadline.isoformat(), "cycle": r.cycle, "supervised": r.supervised,
+                "version": r.version, **st,
+            })
+    return out
+
+
+def _listed_then(db: Database, *, as_of: date, config: Config, filters: LedgerFilter, light: str | None,
+                 supervised: bool | None) -> list[dict[str, Any]]:
+    """``list`` of the cases as they stood at the end of ``as_of``, in the list's order."""
+    from rectify.reports.snapshot import rebuild
+
+    states = sorted(rebuild(db, as_of=as_of, config=config, filters=filters),
+                    key=lambda r: (r.deadline, r.county, r.township, r.id))
+    out = []
+    for r in states:
+        st = status(r, as_of, config)
+        if (light is not None and st["light"] != light) or (supervised is not None and r.supervised != supervised):
+            continue
+        out.append({
+            "case_id": r.id, "org_code": r.org_code, "org_name": r.org_name, "kind": r.kind, "county": r.county,
+            "township": r.township, "stage": r.stage, "identified_on": r.identified_on.isoformat(),
+            "deadline": r.deadline.isoformat(), "cycle": r.cycle, "supervised": r.supervised,
+            "version": r.version, **st,
+        })
+    return out
+
+
+def list_orgs(db: Database, *, county: str | None = None, township: str | None = None,
+              kind: str | None = None, reader: Actor | None = None) -> list[dict[str, Any]]:
+    with db.connect() as s:
+        return _rows(org_rows(s, county=county, township=township, kind=kind, reader=reader))

@@ -1,0 +1,301 @@
+"""Writers of the 限期转化台账: terminal table, CSV, XLSX, HTML, JSON and iCalendar.
+
+Every writer is a projection of the one row source (:func:`rectify.reports.ledger.ledger_rows`, rows
+of (light, cells, driver tuple)) and writes each row as it comes, so memory stays bounded whatever the
+number of cases. :data:`WRITERS` holds them by format name, each with one signature
+``(rows, out, export) -> count``. Spreadsheet cells go through :func:`rectify.output.safe_cell`; HTML
+goes through the autoescaping environment of :mod:`rectify.templating`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import IO, Any
+
+from rectify.output import display_width, table_lines, truncate
+from rectify.reports.ledger import LEDGER_COLUMNS, LEDGER_KEYS, LedgerRow, json_row, problem_items
+from rectify.reports.ledger_sheets import SHEET_HEADERS, csv_row, write_xlsx
+from rectify.reports.stats_formats import (  # noqa: F401  (the CLI finds the statistics' writers here too)
+    MANUAL_MARK,
+    form_header,
+    form_table,
+    render_stats_table,
+    stats_sections,
+    write_stats_csv,
+    write_stats_xlsx,
+)
+from rectify.states.stages import OTHER_PROBLEM
+
+HEADERS = [h for _, h in LEDGER_COLUMNS]
+KEYS = [k for k, _ in LEDGER_COLUMNS]
+
+# Colours of the warning lights: (fill, font) for XLSX and HTML, and the terminal's.
+LIGHT_FILL: dict[str, tuple[str, str]] = {
+    "green": ("#00B050", "#FFFFFF"),
+    "yellow": ("#FFFF00", "#000000"),
+    "orange": ("#FFA500", "#000000"),
+    "red": ("#FF0000", "#FFFFFF"),
+}
+_TERMINAL_COLOUR: dict[str, dict[str, Any]] = {
+    "green": {"fg": "green"},
+    "yellow": {"fg": "yellow"},
+    "orange": {"fg": 208},
+    "red": {"fg": "red", "bold": True},
+}
+
+Progress = Callable[[int], None]
+
+
+def _counted(rows: Iterable[LedgerRow], progress: Progress | None) -> Iterator[LedgerRow]:
+    if progress is None:
+        yield from rows
+        return
+    for row in rows:
+        yield row
+        progress(1)
+
+
+# -- terminal table --------------------------------------------------------------------------------
+
+# Which columns a narrow terminal keeps first, and how wide a cell may grow before it is shortened.
+TABLE_PRIORITY = (
+    "seq",
+    "case_id",
+    "org_name",
+    "township",
+    "stage",
+    "light",
+    "task",
+    "task_due",
+    "days_left",
+    "deadline",
+    "deadline_days",
+    "light_reason",
+    "township",
+    "measures",
+    "supervised",
+    "secretary",
+    "village_secretary",
+    "problems",
+    "last_progress",
+    "remarks",
+    "county_leader",
+    "township_cadre",
+    "helping_unit",
+    "identified_on",
+    "kind",
+    "county",
+    "verified_on",
+    "score",
+    "grade",
+    "satisfaction",
+    "struck_off_on",
+    "struck_off",
+    "detail",
+)
+TABLE_CAPS: dict[str, int] = {
+    "org_name": 24,
+    "problems": 16,
+    "detail": 20,
+    "secretary": 22,
+    "village_secretary": 12,
+    "last_progress": 24,
+    "remarks": 22,
+    "helping_unit": 14,
+    "county_leader": 16,
+    "township_cadre": 8,
+    "task": 10,
+    "light_reason": 18,
+}
+
+
+# The terminal adds the case number (整顿对象) after 序号: 序号 only counts the rows, and `rectify case show`
+# wants the case number. The exports keep the form's columns (JSON has case_id anyway).
+# Headers too long for a terminal are shortened there.
+_SHORT_HEADERS = {"measures": "整顿措施", "secretary": "第一书记", "village_secretary": "村书记"}
+TABLE_COLUMNS = [LEDGER_COLUMNS[0], ("case_id", "编号"),
+                 *((k, _SHORT_HEADERS.get(k, h)) for k, h in LEDGER_COLUMNS[1:])]
+TABLE_KEYS = [k for k, _ in TABLE_COLUMNS]
+
+
+_CASE_COL = 1  # TABLE_COLUMNS index of case_id
+_PROBLEMS_COL = 6  # TABLE_COLUMNS index of problems
+_MEASURES_COL = TABLE_KEYS.index("measures")
+_COUNTS = tuple(LEDGER_COLUMNS.index(k) for k in (("measures_done", "措施已完成"), ("measures_total", "措施总数"),
+                                                   ("measures_overdue", "措施逾期")))
+_RAW_PROBLEMS = LEDGER_KEYS.index("problems")
+_RIGHT = {"seq", "case_id", "days_left", "deadline_days", "score", "satisfaction"}
+
+
+def table_cells(row: LedgerRow) -> list[Any]:
+    """The terminal's shortening: problem codes only (the full text is in every export); and the case number."""
+    _, cells, raw = row
+    c = [cells[0], raw[0], *cells[1:]]
+    problems = problem_items(raw[_RAW_PROBLEMS])
+    c[_PROBLEMS_COL] = " ".join(p["code"] if p["code"] != OTHER_PROBLEM else "其他" for p in problems)
+    done, total, overdue = (cells[i] for i in _COUNTS)  # the terminal's short form; exports have the detail
+    c[_MEASURES_COL] = f"{done}/{total}" + (f" 逾期{overdue}" if overdue else "")
+    return c
+
+
+def render_ledger_table(rows: Iterable[LedgerRow], *, width: int = 120, colour: bool = False) -> str:
+    """A table fitting ``width`` columns: the most useful columns first, long cells shortened with …."""
+    data = [(light, [str(v) for v in table_cells((light, cells, raw))]) for light, cells, raw in rows]
+    if not data:
+        return "（无符合条件的整顿对象）"
+    natural = [
+        max([display_width(h)] + [min(TABLE_CAPS.get(k, 40), display_width(c[i])) for _, c in data])
+        for i, (k, h) in enumerate(TABLE_COLUMNS)
+    ]
+    chosen: set[str] = set()
+    used = 0
+    for key in TABLE_PRIORITY:
+        need = natural[TABLE_KEYS.index(key)] + (2 if chosen else 0)
+        if used + need <= width:
+            chosen.add(key)
+            used += need
+    shown = [i for i, k in enumerate(TABLE_KEYS) if k in chosen]
+    light_col = shown.index(TABLE_KEYS.index("light")) if "light" in chosen else -1
+    lights = [light for light, _ in data]
+
+    def style(n: int, i: int, text: str) -> str:
+        if i == light_col and lights[n]:
+            import click
+
+            return click.style(text, **_TERMINAL_COLOUR[str(lights[n])])
+        return text
+
+    lines = table_lines(
+        [TABLE_COLUMNS[i][1] for i in shown],
+        [[truncate(c[i], natural[i]) for i in shown] for _, c in data],
+        widths=[natural[i] for i in shown],
+        right=[TABLE_KEYS[i] in _RIGHT for i in shown],
+        right_headers=True,
+        style=style if colour else None,
+    )
+    hidden = [h for k, h in TABLE_COLUMNS if k not in chosen]
+    if hidden:
+        lines.append(
+            f"（共 {len(data)} 个整顿对象；限于宽度未显示：{'、'.join(hidden)}。"
+            f"完整台账请用 --format xlsx/csv/html）"
+        )
+    else:
+        lines.append(f"（共 {len(data)} 个整顿对象）")
+    return "\n".join(lines)
+
+
+# -- CSV and JSON ----------------------------------------------------------------------------------
+
+
+def write_csv(rows: Iterable[LedgerRow], out: IO[str], *, progress: Progress | None = None) -> int:
+    """UTF-8 with BOM (Excel opens the Chinese correctly), CRLF, the spreadsheet layout of
+    :mod:`rectify.reports.ledger_sheets`: formula-safe, and no cell a spreadsheet reads as what it is not."""
+    import csv
+
+    out.write("\ufeff")
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(SHEET_HEADERS)
+    counted = _Count(_counted(rows, progress))
+    w.writerows(map(csv_row, counted))
+    return counted.n
+
+
+def write_json(
+    rows: Iterable[LedgerRow],
+    out: IO[str],
+    *,
+    as_of: date,
+    filters: dict[str, Any],
+    progress: Progress | None = None,
+) -> int:
+    """``{"as_of", "filters", "columns", "cases": [...], "count"}``, each case written as it comes."""
+    head = {
+        "as_of": as_of.isoformat(),
+        "filters": filters,
+        "columns": [{"key": k, "header": h} for k, h in LEDGER_COLUMNS],
+    }
+    text = json.dumps(head, ensure_ascii=False, indent=2)
+    out.write(text[:-2] + ',\n  "cases": [')
+    n = 0
+    for row in _counted(rows, progress):
+        body = json.dumps(json_row(row), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        out.write(("," if n else "") + "\n    " + body)
+        n += 1
+    out.write(("\n  " if n else "") + f'],\n  "count": {n}\n}}\n')
+    return n
+
+
+# -- the registry: one writer per format, one signature ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerExport:
+    """What a writer may need beside the rows; each writer reads its own fields."""
+
+    as_of: date
+    title: str = ""
+    filters: dict[str, Any] | None = None
+    width: int = 120
+    colour: bool = False
+    generated: str = ""
+    lights: Any = None
+    by_stage: list[tuple[str, int]] | None = None
+    by_light: list[tuple[str, int]] | None = None
+    stamp: datetime | None = None
+    progress: Progress | None = None
+    report: Any = None  # config [report]: the XLSX signature lines
+    installation: str = ""
+    alarm_days: int = 0
+
+
+Writer = Callable[[Iterable[LedgerRow], Any, LedgerExport], int]
+
+
+def _table(rows: Iterable[LedgerRow], out: IO[str], x: LedgerExport) -> int:
+    counted = list(rows)
+    out.write(render_ledger_table(counted, width=x.width, colour=x.colour) + "\n")
+    return len(counted)
+
+
+def _html(rows: Iterable[LedgerRow], out: IO[str], x: LedgerExport) -> int:
+    from rectify.reports.ledger_html import write_html
+
+    counted = _Count(rows)
+    write_html(counted, out, title=x.title, as_of=x.as_of, by_stage=x.by_stage or [], by_light=x.by_light or [],
+               generated=x.generated, lights=x.lights, progress=x.progress)
+    return counted.n
+
+
+def _ics(rows: Iterable[LedgerRow], out: IO[bytes], x: LedgerExport) -> int:
+    from rectify.reports.ledger_ics import write_ics
+
+    if not x.installation:
+        raise ValueError("the calendar's UIDs need the installation id")
+    return write_ics(rows, out, stamp=x.stamp or datetime.now().astimezone(), calendar_name=x.title,
+                     installation=x.installation, alarm_days=x.alarm_days, progress=x.progress)
+
+
+class _Count:
+    """Rows passed through, counted."""
+
+    def __init__(self, rows: Iterable[LedgerRow]) -> None:
+        self.rows, self.n = rows, 0
+
+    def __iter__(self) -> Iterator[LedgerRow]:
+        for row in self.rows:
+            self.n += 1
+            yield row
+
+
+WRITERS: dict[str, Writer] = {
+    "table": _table,
+    "csv": lambda rows, out, x: write_csv(rows, out, progress=x.progress),
+    "xlsx": lambda rows, out, x: write_xlsx(rows, out, title=x.title, as_of=x.as_of, report=x.report,
+                                            light_fill=LIGHT_FILL, progress=x.progress),
+    "html": _html,
+    "json": lambda rows, out, x: write_json(rows, out, as_of=x.as_of, filters=x.filters or {}, progress=x.progress),
+    "ics": _ics,
+}

@@ -1,0 +1,330 @@
+"""The ledger as spreadsheets open it: the CSV and XLSX columns, cells no spreadsheet mangles, the XLSX writer.
+
+CSV and XLSX share one column layout (:data:`SHEET_COLUMNS`): the form's columns with the organization
+code (组织代码) beside the name. The measure counts are three numeric columns 措施已完成, 措施总数 and
+措施逾期, never a "3/3" cell (LibreOffice reads it as the date 03/03, Excel and WPS as 3月3日); the
+measures themselves are one wrapped cell, one line each.
+
+CSV carries no types, so a spreadsheet guesses each cell; quotes do not stop it (Excel ignores them and
+LibreOffice keeps its default "quoted field as text" off). Both keep a cell as text only when it does
+not look like a number or date. A text cell that does (a digits-only code such as 012345 loses its
+zero, a 12-digit code becomes 3.41122E+11) is therefore written behind an invisible U+2060 WORD JOINER
+(:data:`TEXT_MARK`): it prints and sorts as the same text and survives a re-save; the import removes
+it. Formula prefixes are neutralised first, as everywhere (:func:`rectify.output.safe_cell`). Numbers
+(序号, 措施已完成, 措施总数, 措施逾期, 剩余天数, 验收得分) and ISO dates stay what they are.
+
+The XLSX prints on A4 landscape at 10 pt over as many pages as the columns need (no shrinking to one page
+width), with 序号…党组织名称 and the header repeated on every page, row heights estimated from the CJK
+display width of each wrapped cell (XlsxWriter cannot autofit), real date cells, page numbers, and the
+signature lines of config ``[report]`` below the table.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from operator import itemgetter
+from pathlib import Path
+from typing import IO, Any
+
+from rectify.output import FORMULA_PREFIXES, display_width, safe_cell
+from rectify.reports.ledger import LEDGER_COLUMNS, LEDGER_KEYS, LedgerRow
+
+TEXT_MARK = "\u2060"  # WORD JOINER: invisible; makes a numeric-looking text cell text to every spreadsheet
+
+_FORM = dict(LEDGER_COLUMNS)
+
+
+def _sheet_columns() -> tuple[tuple[str, str], ...]:
+    cols: list[tuple[str, str]] = []
+    for key, header in LEDGER_COLUMNS:
+        cols.append((key, header))
+        if key == "org_name":
+            cols.append(("org_code", "组织代码"))
+    return tuple(cols)
+
+
+SHEET_COLUMNS = _sheet_columns()
+SHEET_HEADERS = [h for _, h in SHEET_COLUMNS]
+SHEET_KEYS = [k for k, _ in SHEET_COLUMNS]
+DATE_KEYS = frozenset({"identified_on", "deadline", "task_due", "verified_on", "struck_off_on"})
+
+_FROM_RAW = {"org_code": "org_code"}
+_FORM_KEYS = [k for k, _ in LEDGER_COLUMNS]
+# Where each sheet cell comes from in (*cells, *raw): the form's cell, or the query's value.
+_PICK = itemgetter(*(
+    len(_FORM_KEYS) + LEDGER_KEYS.index(_FROM_RAW[k]) if k in _FROM_RAW else _FORM_KEYS.index(k)
+    for k in SHEET_KEYS
+))
+
+
+def sheet_cells(row: LedgerRow) -> list[Any]:
+    """The row's cells in :data:`SHEET_COLUMNS` order."""
+    _, cells, raw = row
+    return list(_PICK((*cells, *raw)))
+
+
+# Text Excel, WPS or LibreOffice would read as a number, percentage, fraction, date, time or boolean.
+_NUMERIC_LOOKING = re.compile(r"[\s\d.,/:+\-%eE年月日时分秒]*\d[\s\d.,/:+\-%eE年月日时分秒]*|true|false", re.I)
+# A quick test of text csv_cell may change: what this does not match, csv_cell gives back as it is; what it
+# matches, csv_cell decides.
+_ATTENTION = re.compile(
+    "[" + re.escape("".join(FORMULA_PREFIXES)) + "]"  # a formula prefix
+    r"|[\s\d.,/:+\-%eE年月日时分秒]++\Z"  # nothing but the characters of a numeric-looking text
+    r"|(?i:true|false)\Z"
+)
+
+
+def csv_cell(value: Any, date_column: bool = False) -> Any:
+    """A CSV cell no spreadsheet turns into something else: formula-safe, numeric-looking text marked as text."""
+    if value.__class__ is str:  # the common case, without safe_cell's checks for other types
+        text = "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    elif value is None:
+        return ""
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    else:
+        text = safe_cell(value)
+    if date_column or not _NUMERIC_LOOKING.fullmatch(text):
+        return text
+    return TEXT_MARK + text
+
+
+class _CsvCells(dict[Any, Any]):
+    """:func:`csv_cell` memoised by value: most cells repeat (县, 乡镇, 类别, 阶段, 预警, 问题, 领导), so a row costs
+    dict lookups, not a regular expression per cell. Cleared when large, so memory stays flat."""
+
+    date_column = False
+
+    def __missing__(self, value: Any) -> Any:
+        if len(self) > 50_000:
+            self.clear()
+        out = self[value] = csv_cell(value, self.date_column)
+        return out
+
+
+class _CsvDates(_CsvCells):
+    """Date cells memoised: they stay what they are (a spreadsheet should read them as dates), formula-safe."""
+
+    date_column = True
+
+
+_CSV_CELLS, _CSV_DATES = _CsvCells(), _CsvDates()
+
+
+def _text_cells(values: tuple[Any, ...]) -> Iterable[Any]:
+    """:func:`csv_cell` of cells each row has its own text in: one C-level pass when none needs a change."""
+    try:
+        if not any(map(_ATTENTION.match, values)):
+            return values
+    except TypeError:  # not all text
+        pass
+    return map(csv_cell, values)
+
+
+# How each sheet column is made safe. Through the memo, most of them; directly, the columns nearly every row has
+# its own text in (they would only fill and flush the memo); through the date memo, the dates; as they are, the
+# numbers the row source counts itself (序号, 措施逾期, the days left: an int, or "" for a closed case). The cells
+# are taken from the form's cells in these groups (组织代码 from the query's tuple) and put back in the sheet's order.
+_OWN_TEXT = ("org_name", "detail", "measures", "secretary", "last_progress")
+_AS_IS = ("seq", "measures_overdue", "days_left", "deadline_days")
+_DATES = tuple(k for k in _FORM_KEYS if k in DATE_KEYS)
+_MEMO = tuple(k for k in _FORM_KEYS if k not in (*_OWN_TEXT, *_AS_IS, *_DATES))
+_PICK_MEMO, _PICK_OWN, _PICK_DATES, _PICK_AS_IS = (
+    itemgetter(*map(_FORM_KEYS.index, group)) for group in (_MEMO, _OWN_TEXT, _DATES, _AS_IS))
+_ORG_CODE = LEDGER_KEYS.index("org_code")
+_GATHERED = [*_MEMO, *_OWN_TEXT, "org_code", *_DATES, *_AS_IS]
+_ORDER = itemgetter(*(_GATHERED.index(k) for k in SHEET_KEYS))
+
+
+def csv_row(row: LedgerRow) -> tuple[Any, ...]:
+    """The row's cells in :data:`SHEET_COLUMNS` order, each as :func:`csv_cell` makes it."""
+    _, cells, raw = row
+    return _ORDER((*map(_CSV_CELLS.__getitem__, _PICK_MEMO(cells)), *_text_cells((*_PICK_OWN(cells), raw[_ORG_CODE])),
+                   *map(_CSV_DATES.__getitem__, _PICK_DATES(cells)), *_PICK_AS_IS(cells)))
+
+
+# -- XLSX ------------------------------------------------------------------------------------------
+
+XLSX_WIDTHS: dict[str, float] = {
+    "seq": 5,
+    "county": 7,
+    "township": 7,
+    "org_name": 15,
+    "org_code": 13,
+    "kind": 5,
+    "problems": 26,
+    "detail": 24,
+    "measures": 60,  # one line per measure (内容、责任人、时限、完成情况): wide, so a row is not a page tall
+    "measures_done": 7,
+    "measures_total": 6,
+    "measures_overdue": 6,
+    "village_secretary": 12,
+    "county_leader": 9,
+    "township_cadre": 9,
+    "secretary": 16,
+    "helping_unit": 12,
+    "identified_on": 11,
+    "deadline": 11,
+    "stage": 9,
+    "task": 10,
+    "task_due": 11,
+    "days_left": 6,
+    "deadline_days": 6,
+    "light": 5,
+    "light_reason": 14,
+    "supervised": 6,
+    "last_progress": 24,
+    "verified_on": 11,
+    "score": 6,
+    "grade": 6,
+    "satisfaction": 7,
+    "struck_off_on": 11,
+    "struck_off": 5,
+    "remarks": 22,
+    "look_backs": 26,
+    "earlier_years": 8,
+}
+_NUMERIC = {"seq", "days_left", "deadline_days", "score", "measures_done", "measures_total", "measures_overdue"}
+_KEY_COLUMNS = SHEET_KEYS.index("org_name")  # 序号 … 党组织名称 repeat on every page
+FONT_PT = 10
+_LINE_PT = 13.5  # one line of 10 pt 宋体, with leading
+_HEADER_ROW = 1
+
+Progress = Callable[[int], None]
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes in a wrapped column ``width`` units wide (a CJK character is two units)."""
+    # A column of w units is about 7w + 5 pixels; a 10 pt CJK character about 13.3 pixels (two units of
+    # display width); kept 10 % short of that, since lines break at word and punctuation boundaries.
+    room = max(1.0, (7 * width - 1) / 13.3 * 2 * 0.9)
+    return sum(max(1, math.ceil(display_width(part) / room)) for part in str(text).split("\n"))
+
+
+def row_height(cells: Iterable[Any], widths: list[float]) -> float:
+    lines = max((wrapped_lines(v, w) for v, w in zip(cells, widths, strict=False) if v.__class__ is str), default=1)
+    return max(1, lines) * _LINE_PT + 3
+
+
+def signature_lines(report: Any, as_of: date) -> list[str]:
+    """The lines signed below the table, from config ``[report]``; the date is the as-of day."""
+    def field(name: str) -> str:
+        return str(getattr(report, name, "") or "") if report is not None else ""
+
+    gap = "\u3000" * 3
+    return [
+        f"填报单位（盖章）：{field('unit') or gap * 2}{gap}填报人：{field('preparer') or gap}"
+        f"{gap}审核人：{field('reviewer') or gap}",
+        f"联系电话：{field('phone') or gap * 2}{gap}填报日期：{as_of.isoformat()}",
+    ]
+
+
+class _Formats:
+    def __init__(self, wb: Any, light_fill: dict[str, tuple[str, str]]) -> None:
+        base = {"font_name": "宋体", "font_size": FONT_PT, "valign": "top", "border": 1}
+        self.title = wb.add_format({"font_name": "黑体", "font_size": 16, "bold": True})
+        self.head = wb.add_format({**base, "bold": True, "bg_color": "#D9D9D9", "align": "center",
+                                   "valign": "vcenter", "text_wrap": True})
+        self.text = wb.add_format({**base, "text_wrap": True})
+        self.num = wb.add_format({**base, "align": "right"})
+        self.date = wb.add_format({**base, "num_format": "yyyy-mm-dd", "align": "center"})
+        self.sign = wb.add_format({"font_name": "宋体", "font_size": 11, "valign": "vcenter"})
+        self.light = {
+            light: wb.add_format({**base, "align": "center", "bold": True, "bg_color": fill, "font_color": font,
+                                  "pattern": 1})
+            for light, (fill, font) in light_fill.items()
+        }
+
+
+def write_xlsx(
+    rows: Iterable[LedgerRow],
+    target: str | Path | IO[bytes],
+    *,
+    title: str,
+    as_of: date | None = None,
+    report: Any = None,
+    light_fill: dict[str, tuple[str, str]] | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """A print-ready sheet written in constant memory: title, frozen header, filters, coloured lights, signatures."""
+    import xlsxwriter
+
+    # use_zip64: a national ledger's sheet passes 4 GB of XML (1,000,000 cases); Python's zipfile writes the
+    # ZIP64 records only for a member that large, so a county's file is the plain zip it always was.
+    wb = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
+                                      "strings_to_urls": False, "strings_to_numbers": False, "use_zip64": True})
+    wb.set_properties({"title": title, "creator": "rectify"})
+    ws = wb.add_worksheet("限期转化台账")
+    if light_fill is None:
+        from rectify.reports.ledger_formats import LIGHT_FILL
+    f = _Formats(wb, LIGHT_FILL if light_fill is None else light_fill)
+    widths = [XLSX_WIDTHS.get(k, 10) for k in SHEET_KEYS]
+    _page(ws, title, widths)
+    ws.set_row(0, 24)
+    ws.write_string(0, 0, safe_cell(title), f.title)
+    ws.set_row(_HEADER_ROW, max(30, row_height(SHEET_HEADERS, widths)))
+    for i, h in enumerate(SHEET_HEADERS):
+        ws.write_string(_HEADER_ROW, i, h, f.head)
+    r = _HEADER_ROW
+    for r, row in enumerate(_progressed(rows, progress), _HEADER_ROW + 1):
+        _write_row(ws, r, row, f, widths)
+    ws.autofilter(_HEADER_ROW, 0, max(r, _HEADER_ROW + 1), len(SHEET_KEYS) - 1)
+    # The printed pages carry the title in their header; the sheet's own title row would be cut at the
+    # first page's edge on the pages after it.
+    ws.print_area(_HEADER_ROW, 0, r + 3, len(SHEET_KEYS) - 1)
+    for n, line in enumerate(signature_lines(report, as_of or date.today()), r + 2):
+        ws.set_row(n, 24)
+        ws.write_string(n, 1, line, f.sign)
+    wb.close()
+    return r - _HEADER_ROW
+
+
+_LIGHT_COL = SHEET_KEYS.index("light")
+_KINDS = [
+    "light" if k == "light" else "num" if k in _NUMERIC else "date" if k in DATE_KEYS else "text" for k in SHEET_KEYS
+]
+
+
+def _write_row(ws: Any, r: int, row: LedgerRow, f: _Formats, widths: list[float]) -> None:
+    light = row[0]
+    values = sheet_cells(row)
+    ws.set_row(r, row_height(values, widths))
+    unsafe = FORMULA_PREFIXES
+    for i, value in enumerate(values):
+        kind = _KINDS[i]
+        if kind == "num" and isinstance(value, int) and not isinstance(value, bool):
+            ws.write_number(r, i, value, f.num)
+        elif kind == "date" and value:
+            ws.write_datetime(r, i, value if isinstance(value, date) else date.fromisoformat(value), f.date)
+        elif kind == "light" and light:
+            ws.write_string(r, i, value, f.light[light])
+        elif value is None or value == "":
+            ws.write_blank(r, i, None, f.text)
+        else:
+            text = value if value.__class__ is str and not value.startswith(unsafe) else safe_cell(value)
+            ws.write_string(r, i, text, f.text)
+
+
+def _progressed(rows: Iterable[LedgerRow], progress: Progress | None) -> Iterator[LedgerRow]:
+    for row in rows:
+        yield row
+        if progress is not None:
+            progress(1)
+
+
+def _page(ws: Any, title: str, widths: list[float]) -> None:
+    """A4 landscape at 100 %: as many pages as the columns need, the key columns and header on each."""
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.print_across()  # a row band's pages follow each other: one case reads across consecutive pages
+    ws.repeat_rows(_HEADER_ROW)
+    ws.repeat_columns(0, _KEY_COLUMNS)
+    ws.set_header(f'&C&"黑体"&12{title.replace("&", "&&")}')
+    ws.set_footer("&C第 &P 页 共 &N 页")
+    ws.freeze_panes(_HEADER_ROW + 1, _KEY_COLUMNS + 1)

@@ -1,0 +1,540 @@
+"""Any past day as it stood (SPEC §6.2): each case rebuilt by folding its history up to the end of a day.
+
+The history is append-only and every event carries its business date (``happened_on``); a case's state on
+day D is its events dated by D (and, for ``--known-on``, recorded by the end of D2), folded in order of
+business date then id. The fold is table-driven: :data:`FOLDS` maps each action to one small function
+that applies the event's inputs (the detail the engine stored) to the state; the stage move itself is the
+event's own ``to_stage``. A new action adds one entry here.
+
+The current tables are what the fold gives when nothing is dated after D nor recorded after D2
+(:func:`needs_rebuild`), so the ledger reads them directly then; the tests hold the two paths equal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rectify.config import Config, PolicyConfig
+from rectify.states import consolidation
+from rectify.states.deadlines import stage_due
+from rectify.states.escalation import Step
+from rectify.states.stages import CLOSED_STAGES, FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM, Stage
+from rectify.states.thresholds import Grade, satisfaction_rate
+from rectify.states.transitions import IMPORT_ACTION, OPEN_ACTION
+from rectify.store import Database
+from rectify.store.ledger import ITEM, PAIR, LedgerFilter
+from rectify.store.snapshot import latest_dates, snapshot_cases, snapshot_events
+
+__all__ = ["FOLDS", "CaseState", "known_by", "needs_rebuild", "rebuild", "snapshot_tuples"]
+
+
+@dataclass(slots=True)
+class CaseState:
+    """One case as it stood: the ledger's values (``LEDGER_KEYS``) and what the form and ``show`` need."""
+
+    id: int
+    detail: str
+    year: int
+    org_code: str
+    org_name: str
+    kind: str
+    county: str
+    township: str
+    poor_village: bool
+    problems: str | None
+    place_rank: int = 0
+    stage: str = Stage.identified.value
+    identified_on: date = date.min
+    deadline: date = date.min
+    stage_since: date = date.min
+    stage_due: date | None = None
+    cycle_start: date = date.min
+    cycle: int = 1
+    version: int = 0
+    helping_unit: str = ""
+    rectified_on: date | None = None
+    verified_on: date | None = None
+    score: int | None = None
+    withdrawn_reason: str = ""
+    supervised: bool = False
+    supervision_reason: str = ""
+    supervision_level: str = ""
+    escalation_step: str = ""
+    measures_total: int = 0
+    measures_done: int = 0
+    last_progress_on: date | None = None
+    progress: Any = None  # the last progress report's event, or its note (imported)
+    county_leader: str | None = None
+    township_cadre: str | None = None
+    # Every secretary, village secretary and work-team member by the day:
+    # [name, unit, kind, since, until, action(, term end)]; one still in post has no until; action is 选配/调整
+    # (village); a first secretary also carries the end of the term.
+    secretaries: list[list[Any]] = field(default_factory=list)
+    village_status: str = ""  # the village secretary at listing: missing (缺配) / adjust (需调整)
+    # Every measure by the day: [seq, text, 责任人, unit, due (ISO), done (ISO) or None].
+    measures: list[list[Any]] = field(default_factory=list)
+    done_early: dict[int, str] = field(default_factory=dict)  # measure done dated before its plan was filed
+    extensions: list[dict[str, Any]] = field(default_factory=list)
+    n_failed: int = 0
+    listed: bool = False
+    look_backs: str = ""  # the 巩固期's schedule and results (states/consolidation.py)
+    earlier_years: str = ""  # a repeat listing: the years the organization was listed before
+    grade: str = ""
+    satisfaction: float | None = None
+    publicity_until: date | None = None
+    struck_off_on: date | None = None
+
+    @property
+    def progress_note(self) -> str | None:
+        p = self.progress
+        return p.detail.get("note", "") if isinstance(p, Event) else p
+
+    def in_post(self, kind: str) -> list[list[Any]]:
+        return [s for s in self.secretaries if s[4] is None and s[2] == kind]
+
+    def add_measures(self, given: list[dict[str, Any]]) -> None:
+        """Numbered after the last, as the engine numbers them."""
+        for m in given:
+            due = _day(m.get("due"))
+            seq = len(self.measures) + 1
+            self.measures.append([seq, m.get("text", ""), m.get("owner", ""), m.get("owner_unit", ""),
+                                  due.isoformat() if due else "", self.done_early.pop(seq, None)])
+
+    def measure_items(self) -> str | None:
+        """What the ledger query's ``measure_items`` aggregate gives (its order aside)."""
+        if not self.measures:
+            return None
+        return ITEM.join(PAIR.join((str(seq), text, owner, unit, due, done or ""))
+                         for seq, text, owner, unit, due, done in self.measures)
+
+    def village_secretary(self) -> list[Any] | None:
+        current = self.in_post(VILLAGE_SECRETARY)
+        return current[-1] if current else None
+
+    @property
+    def secretary(self) -> list[Any] | None:
+        """The first secretary in post (the ledger's 第一书记 column)."""
+        current = self.in_post(FIRST_SECRETARY)
+        return current[-1] if current else None
+
+    def ledger_tuple(self) -> tuple[Any, ...]:
+        """The values in ``LEDGER_KEYS`` order, what the ledger query gives for the same case."""
+        sec = self.secretary
+        vsec = self.village_secretary()
+        return (
+            self.id, self.stage, self.identified_on, self.deadline, self.stage_since, self.stage_due,
+            self.cycle_start, self.cycle, self.version, self.detail, self.helping_unit, self.verified_on,
+            self.score, self.withdrawn_reason, self.supervised, self.supervision_reason, self.measures_total,
+            self.measures_done, self.last_progress_on, self.org_code, self.org_name, self.kind, self.county,
+            self.township, self.problems, self.county_leader, self.township_cadre,
+            sec[0] if sec else None, sec[1] if sec else None, sec[2] if sec else None,
+            self.progress_note, len(self.extensions), self.n_failed, self.supervision_level,
+            self.escalation_step, self.look_backs, self.earlier_years, self.measure_items(),
+            sec[6] if sec and len(sec) > 6 else None,
+            vsec[0] if vsec else None, vsec[5] if vsec else None, self.village_status,
+            self.grade, self.satisfaction, self.struck_off_on,
+        )
+
+
+class Event:
+    """One event: its action, the stage it moved to, its business date, and its inputs (read when needed)."""
+
+    __slots__ = ("_detail", "action", "on", "raw", "to_stage")
+
+    def __init__(self, action: str, to_stage: str | None, on: date, raw: str | dict[str, Any] | None) -> None:
+        self.action, self.to_stage, self.on = action, to_stage, on
+        self.raw = raw
+        self._detail: dict[str, Any] | None = raw if isinstance(raw, dict) else None
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        if self._detail is None:
+            self._detail = json.loads(self.raw) if isinstance(self.raw, str) and self.raw else {}
+        return self._detail
+
+
+def _day(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(value[:10])
+
+
+# The 满意率 at which a verification recorded before 0007 (no 等次 in its inputs) is 合格, as 0007 carried it.
+CARRIED_GOOD = 0.8
+
+
+# -- one function per action ---------------------------------------------------------------------------
+
+
+def _open(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.listed = True
+    s.village_status = e.detail.get("village_secretary") or ""
+    s.identified_on = s.cycle_start = s.stage_since = _day(e.detail.get("identified_on")) or e.on
+    s.deadline = _day(e.detail.get("deadline")) or s.deadline
+    s.earlier_years = e.detail.get("earlier_years") or ""
+    for sec in e.detail.get("carried_secretaries") or ():  # a relapse's new listing keeps the first secretary
+        s.secretaries.append([sec.get("name", ""), sec.get("unit", ""), FIRST_SECRETARY,
+                              _day(sec.get("since")) or s.identified_on, None, "", _day(sec.get("term_until"))])
+
+
+def _plan(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.measures_total += len(e.detail.get("measures") or [])
+    s.add_measures(e.detail.get("measures") or [])
+    s.county_leader = e.detail.get("county_leader") or s.county_leader
+    s.township_cadre = e.detail.get("township_cadre") or s.township_cadre
+    s.helping_unit = e.detail.get("helping_unit") or s.helping_unit
+
+
+def _end(s: CaseState, kind: str, on: date, name: str | None = None) -> None:
+    for sec in s.in_post(kind):
+        if name is None or sec[0] == name:
+            sec[4] = on
+
+
+def _track(kind: str | None) -> str:
+    """Old events call the village secretary "local"; a missing kind is the first secretary."""
+    return VILLAGE_SECRETARY if kind == "local" else (kind or FIRST_SECRETARY)
+
+
+def _assign(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    since = _day(e.detail.get("since")) or e.on
+    kind = _track(e.detail.get("kind"))
+    _end(s, kind, since)
+    s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""), kind, since, None, "",
+                          _day(e.detail.get("term_until"))])
+
+
+def _replace(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    """An old (pre-0005) replacement: ends the one in post on the same track."""
+    since = _day(e.detail.get("since")) or e.on
+    current = [x for x in s.secretaries if x[4] is None]
+    kind = _track(e.detail.get("kind") or (current[-1][2] if current else None))
+    _end(s, kind, since)
+    s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""), kind, since, None,
+                          "调整" if kind == VILLAGE_SECRETARY else "", _day(e.detail.get("term_until"))])
+
+
+def _recall(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    _end(s, FIRST_SECRETARY, _day(e.detail.get("on")) or e.on)
+
+
+def _village(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    since = _day(e.detail.get("since")) or e.on
+    _end(s, VILLAGE_SECRETARY, since)
+    s.secretaries.append([e.detail.get("name", ""), s.org_name, VILLAGE_SECRETARY, since, None,
+                          e.detail.get("action", "")])
+
+
+def _work_team(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    on = _day(e.detail.get("on")) or e.on
+    if e.detail.get("remove"):
+        _end(s, WORK_TEAM, on, e.detail.get("name", ""))
+    else:
+        s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""), WORK_TEAM, on, None, ""])
+
+
+def _measure_done(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.measures_done += 1
+    number = e.detail.get("measure_no")
+    done_on = (_day(e.detail.get("on")) or e.on).isoformat()
+    for m in s.measures:
+        if m[0] == number:
+            m[5] = done_on
+            return
+    if number is not None:  # dated before the plan that holds it was filed: kept for it
+        s.done_early[int(number)] = done_on
+
+
+def _progress(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    # The business date is the report's "on"; its note is read only for the last report (:attr:`progress`).
+    if s.last_progress_on is None or e.on >= s.last_progress_on:
+        s.last_progress_on, s.progress = e.on, e
+
+
+def _rectified(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.rectified_on = e.on
+
+
+def _verify(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    """A passed verification starts 公示; one recorded before 0007 was the strike-off too (to_stage verified)."""
+    d = e.detail
+    s.verified_on, s.score = e.on, d.get("score")
+    s.satisfaction = d["satisfaction"] if "satisfaction" in d else satisfaction_rate(
+        d.get("satisfied") or 0, d.get("basic") or 0, d.get("dissatisfied") or 0)
+    s.grade = d.get("grade") or (Grade.good if s.satisfaction is None or s.satisfaction >= CARRIED_GOOD
+                                 else Grade.basic)
+    if e.to_stage == Stage.verified:
+        _struck_off(s, e.on, policy)
+    else:
+        s.publicity_until = _day(d.get("publicity_until"))
+
+
+def _struck_off(s: CaseState, on: date, policy: PolicyConfig) -> None:
+    """销号: the 公示 is over, and the 巩固期's look-backs are scheduled from this day."""
+    s.struck_off_on = on
+    s.publicity_until = None
+    s.look_backs = consolidation.encode(consolidation.schedule(on, policy.look_back_after_days))
+
+
+def _look_back(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    on = _day(e.detail.get("on")) or e.on
+    s.look_backs = consolidation.encode(consolidation.record(consolidation.decode(s.look_backs), on,
+                                                             e.detail.get("result", "")))
+
+
+def _fail(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    """A failed verification, or an objection upheld in 公示: new measures, the application cleared."""
+    s.n_failed += 1
+    s.rectified_on = s.verified_on = s.score = s.satisfaction = s.publicity_until = None
+    s.grade = ""
+    s.measures_total += len(e.detail.get("measures") or [])  # a failed verification's new measures
+    s.add_measures(e.detail.get("measures") or [])
+    s.deadline = _day(e.detail.get("deadline")) or s.deadline
+
+
+def _recorded(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    """An objection raised or dismissed: recorded in the history, nothing on the ledger moves."""
+
+
+def _strike_off(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    _struck_off(s, _day(e.detail.get("on")) or e.on, policy)
+
+
+def _withdraw(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.withdrawn_reason = e.detail.get("reason", "")
+
+
+def _reopen(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.cycle += 1
+    s.cycle_start = e.on
+    s.deadline = _day(e.detail.get("deadline")) or s.deadline
+    s.verified_on = s.rectified_on = s.score = None
+
+
+def _extend(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    new = _day(e.detail.get("deadline")) or s.deadline
+    s.extensions.append({"old_deadline": s.deadline.isoformat(), "new_deadline": new.isoformat(),
+                         "reason": e.detail.get("reason", ""), "approved_by": e.detail.get("approved_by", "")})
+    s.deadline = new
+
+
+def _supervise(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.supervised, s.supervision_reason = True, e.detail.get("matter") or e.detail.get("reason", "")
+    s.supervision_level = e.detail.get("level", "")
+    s.escalation_step = Step.sign.value  # hanging the sign is the ladder's last rung
+
+
+def _unsupervise(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.supervised, s.supervision_reason, s.supervision_level = False, "", ""
+
+
+def _escalate(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    s.escalation_step = e.detail.get("step", "")
+
+
+# The stages an imported row passes through, each with the row's date for reaching it.
+_IMPORT_PATH: tuple[tuple[str, str | None], ...] = (
+    (Stage.identified.value, None),
+    (Stage.ledger_created.value, None),
+    (Stage.secretary_assigned.value, "sec_since"),
+    (Stage.rectified.value, "rectified_on"),
+    (Stage.verified.value, "verified_on"),
+)
+
+
+def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    """An imported row: the stage it stated, reached on its own dates ("snap"), as far as the day goes.
+
+    Rows imported before the dates were kept give their stage from the listing day on.
+    """
+    d = e.detail
+    snap = d.get("snap") or {}
+    s.listed = True
+    s.identified_on = s.cycle_start = _day(snap.get("identified_on")) or e.on
+    s.deadline = _day(snap.get("deadline")) or s.deadline
+    stated = d.get("stage") or Stage.identified.value
+    stage, since = Stage.identified.value, s.identified_on
+    if stated == Stage.withdrawn:
+        stage, s.withdrawn_reason = stated, snap.get("withdrawn_reason", "")
+    for name, key in _IMPORT_PATH:
+        when = _day(snap.get(key)) if key else s.identified_on
+        if when is None:
+            when = s.identified_on
+        if stated != Stage.withdrawn and when <= as_of:
+            stage, since = name, when
+        if name == stated:
+            break
+    s.stage, s.stage_since = stage, since
+    done, _, total = str(d.get("measures") or "0/0").partition("/")
+    s.measures_total = int(total or 0)
+    done_on = _day(snap.get("done_on"))
+    s.measures_done = int(done or 0) if done_on is None or done_on <= as_of else 0
+    if snap.get("measures") is not None:  # each measure as imported: [seq, text, 责任人, unit, due, done]
+        s.measures = [[seq, text, owner, unit, due, done if done and _day(done) <= as_of else None]  # type: ignore[operator]
+                      for seq, text, owner, unit, due, done in snap["measures"]]
+        s.measures_done = sum(1 for m in s.measures if m[5])
+    s.village_status = snap.get("village_status") or ""
+    s.county_leader = snap.get("county_leader") or None
+    s.township_cadre = snap.get("township_cadre") or None
+    s.helping_unit = snap.get("helping_unit", "")
+    s.supervised = bool(snap.get("supervised"))
+    s.supervision_reason = snap.get("supervision_reason", "")
+    s.supervision_level = snap.get("supervision_level", "")
+    s.escalation_step = snap.get("escalation_step") or ""
+    if stage in (Stage.rectified, Stage.verified):
+        s.rectified_on = _day(snap.get("rectified_on"))
+    judged_on = _day(snap.get("verified_on"))
+    if stage == Stage.verified or (stage == Stage.rectified and snap.get("publicity_until") and judged_on is not None
+                                   and judged_on <= as_of):
+        s.verified_on, s.score = _day(snap.get("verified_on")), snap.get("score")
+        s.grade, s.satisfaction = snap.get("grade") or "", snap.get("satisfaction")
+        s.publicity_until = _day(snap.get("publicity_until")) if stage == Stage.rectified else None
+    if stage == Stage.verified:
+        s.struck_off_on = _day(snap.get("struck_off_on")) or s.verified_on
+        s.look_backs = consolidation.as_of_day(snap.get("look_backs") or "", as_of)
+    s.earlier_years = snap.get("earlier_years") or ""
+    sec = snap.get("secretary")  # name, kind, unit, since (the import's SECRETARY_KEYS)
+    if sec and (_day(sec[3]) or s.identified_on) <= as_of:
+        s.secretaries.append([sec[0], sec[2], _track(sec[1]), _day(sec[3]) or s.identified_on, None, "",
+                              _day(snap.get("term_until"))])
+    village = snap.get("village")  # name, 选配/调整
+    if village:
+        s.secretaries.append([village[0], "", VILLAGE_SECRETARY, s.identified_on, None, village[1]])
+    progress = snap.get("progress")
+    if progress and _day(progress[0]) <= as_of:  # type: ignore[operator]
+        s.last_progress_on, s.progress = _day(progress[0]), progress[1]
+
+
+Fold = Callable[[CaseState, Event, PolicyConfig, date], None]
+
+FOLDS: dict[str, Fold] = {
+    OPEN_ACTION: _open,
+    IMPORT_ACTION: _import,
+    "plan": _plan,
+    "revise_plan": _plan,
+    "assign_secretary": _assign,
+    "replace_secretary": _replace,
+    "recall_secretary": _recall,
+    "village_secretary": _village,
+    "village_secretary_assigned": _village,  # under secretary_rule "either": the same record, and stage 3
+    "work_team": _work_team,
+    "complete_measure": _measure_done,
+    "report_progress": _progress,
+    "mark_rectified": _rectified,
+    "verify": _verify,
+    "fail_verification": _fail,
+    "objection": _recorded,
+    "dismiss_objection": _recorded,
+    "uphold_objection": _fail,
+    "strike_off": _strike_off,
+    "withdraw": _withdraw,
+    "reopen": _reopen,
+    "extend": _extend,
+    "supervise": _supervise,
+    "unsupervise": _unsupervise,
+    "escalate": _escalate,
+    "look_back": _look_back,
+}
+
+
+def apply_event(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    """One event on the state: its action's fold, then the stage move (the event's own ``to_stage``)."""
+    fold = FOLDS.get(e.action)
+    if fold is not None:
+        fold(s, e, policy, as_of)
+    s.version += 1
+    if e.action != IMPORT_ACTION and e.to_stage is not None and e.to_stage != s.stage:
+        # The engine's stage_since is the inputs' "on", else the day: the event's business date.
+        s.stage, s.stage_since = e.to_stage, e.on
+
+
+def settle(s: CaseState, policy: PolicyConfig) -> None:
+    """The due date the engine fixed at the last move or deadline change: every input of it (stage, start,
+    deadline, rectified date) changes only with a move or an extension, so the folded state gives it."""
+    s.stage_due = stage_due(s.stage, cycle_start=s.cycle_start, deadline=s.deadline, rectified_on=s.rectified_on,
+                            policy=policy, publicity_until=s.publicity_until)
+
+
+# -- the rebuild ---------------------------------------------------------------------------------------
+
+
+def known_by(known_on: date | None, timezone: str) -> datetime | None:
+    """The end of ``known_on`` in the policy's timezone: what had been recorded by then is known."""
+    if known_on is None:
+        return None
+    return datetime.combine(known_on + timedelta(days=1), time(), ZoneInfo(timezone)) - timedelta(microseconds=1)
+
+
+def needs_rebuild(db: Database, as_of: date, known_on: date | None, config: Config) -> bool:
+    """Whether anything is dated after ``as_of`` or recorded after ``known_on``: else the tables are the day."""
+    with db.connect() as conn:
+        latest_day, latest_at = latest_dates(conn)
+    if latest_day is not None and latest_day > as_of:
+        return True
+    limit = known_by(known_on, config.policy.timezone)
+    return limit is not None and latest_at is not None and latest_at > limit
+
+
+def _matches(s: CaseState, f: LedgerFilter) -> bool:
+    if f.stage is not None and s.stage != f.stage:
+        return False
+    if f.year is not None and s.year != f.year:
+        return False
+    return not (f.open_only and s.stage in CLOSED_STAGES)
+
+
+def rebuild(db: Database, *, as_of: date, config: Config, filters: LedgerFilter | None = None,
+            known_on: date | None = None, case_id: int | None = None) -> Iterator[CaseState]:
+    """Every case listed by the end of ``as_of`` as it stood then, by case id, within the filter."""
+    f = filters or LedgerFilter()
+    recorded_by = known_by(known_on, config.policy.timezone)
+    policy = config.policy
+    with db.connect() as conn:
+        event_rows = snapshot_events(conn, f, as_of, recorded_by, case_id)
+        case_rows = snapshot_cases(conn, f, as_of, case_id)
+        try:
+            yield from _fold_all(case_rows, iter(event_rows), f, policy, as_of)
+        finally:  # a reader that stops early must not leave a server-side cursor open
+            case_rows.close()
+            event_rows.close()
+
+
+def _fold_all(case_rows: Any, events: Iterator[Any], f: LedgerFilter, policy: PolicyConfig,
+              as_of: date) -> Iterator[CaseState]:
+    """Merges the cases and their events (both by case id, driver tuples) and folds each case."""
+    day = _day
+    pending = next(events, None)
+    for cid, detail, year, code, name, kind, county, township, poor, problems, rank in case_rows:
+        s = CaseState(id=cid, detail=detail, year=year, org_code=code, org_name=name, kind=kind, county=county,
+                      township=township, poor_village=bool(poor), problems=problems, place_rank=rank)
+        while pending is not None and pending[0] < cid:
+            pending = next(events, None)
+        while pending is not None and pending[0] == cid:
+            _, action, to_stage, on, raw = pending
+            apply_event(s, Event(action, to_stage, day(on) or as_of, raw), policy, as_of)
+            pending = next(events, None)
+        if s.listed and _matches(s, f):
+            settle(s, policy)
+            yield s
+
+
+def snapshot_tuples(db: Database, *, as_of: date, config: Config, filters: LedgerFilter,
+                    known_on: date | None = None) -> Iterator[tuple[Any, ...]]:
+    """The ledger's tuples for the day in the ledger query's order (``persistence.ledger.ledger_order``: open
+    cases first then place, or by deadline then place), sorted with a bounded memory
+    (:func:`rectify.spill.sorted_spilling`)."""
+    from rectify.spill import sorted_spilling
+
+    by_deadline = filters.sort == "deadline"
+    keyed = ((((s.deadline if by_deadline else s.stage in CLOSED_STAGES), s.place_rank), s.ledger_tuple())
+             for s in rebuild(db, as_of=as_of, config=config, filters=filters, known_on=known_on))
+    return (row for _, row in sorted_spilling(keyed, key=_first))
+
+
+def _first(pair: tuple[Any, Any]) -> Any:
+    return pair[0]

@@ -1,0 +1,197 @@
+"""Statistics of SPEC §6 and the Party statistics form "整顿软弱涣散基层党组织情况" (§6.1).
+
+Every figure is counted in one pass over the cases as they stood at the end of the as-of day, rebuilt from
+the dated history (:mod:`rectify.reports.snapshot`, SPEC §6.2), so a report made later for a past day equals
+the one made that day; the lights are computed for that day by :mod:`rectify.states.deadlines`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from rectify.config import Config
+from rectify.reports.snapshot import needs_rebuild, rebuild
+from rectify.reports.stats_form import (
+    FORM_COLUMNS,
+    FORM_GROUPS,
+    FORM_ROWS,
+    FORM_TITLE,
+    FormColumn,
+    FormCounter,
+    form_from_counts,
+)
+from rectify.states.deadlines import LIGHT_LABELS, LIGHT_ORDER, Light, days_left, next_due, row_light
+from rectify.states.stages import KINDS, OTHER_PROBLEM, PROBLEM_TYPES, STAGE_LABELS, STAGES, Stage
+from rectify.store import Database
+from rectify.store.ledger import ITEM, PAIR, LedgerFilter
+from rectify.store.stats import case_counts, form_by_kind, problem_counts, red_cases
+
+__all__ = ["FORM_COLUMNS", "FORM_GROUPS", "FORM_ROWS", "FORM_TITLE", "MANUAL", "FormColumn", "compute_stats",
+           "stage_light_counts"]
+
+MANUAL = "人工填报"
+
+
+@dataclass
+class _Tally:
+    """The counts of one streamed pass over the cases."""
+
+    by_stage: Counter[str] = field(default_factory=Counter)
+    by_light: Counter[str] = field(default_factory=Counter)
+    by_kind: Counter[str] = field(default_factory=Counter)
+    townships: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
+    overdue: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, r: Any, light: Light | None, as_of: date) -> None:
+        self.count(r.county, r.township, r.kind, r.stage, light, 1)
+        if light == "red":
+            self.overdue.append(_overdue(r, as_of))
+
+    def count(self, county: str, township: str, kind: str, stage: str, light: Light | None, n: int) -> None:
+        """``n`` cases of one place, kind, stage and light."""
+        self.by_stage[stage] += n
+        self.by_kind[kind] += n
+        t = self.townships.get((county, township))
+        if t is None:
+            t = self.townships[(county, township)] = Counter()
+        t["total"] += n
+        if stage == Stage.verified:
+            t[Stage.verified.value] += n
+        if light is not None:
+            self.by_light[light.value] += n
+            t["open"] += n
+        if light == "red":
+            t["overdue"] += n
+
+
+def _overdue(r: Any, as_of: date) -> dict[str, Any]:
+    """An overdue case as the list shows it: days overdue by the task, or by the conversion deadline when
+    that is the later-passed one (red by the deadline, the task still in time)."""
+    left = days_left(r.stage, stage_due_on=r.stage_due, deadline=r.deadline, as_of=as_of) or 0
+    if r.stage != Stage.rectified:
+        left = min(left, (r.deadline - as_of).days)
+    due = next_due(r.stage, stage_due_on=r.stage_due, deadline=r.deadline)
+    return {
+        "case_id": r.id,
+        "org_code": r.org_code,
+        "org_name": r.org_name,
+        "county": r.county,
+        "township": r.township,
+        "stage": r.stage,
+        "next_due": due.isoformat() if due else None,
+        "days_overdue": -left,
+        "supervised": bool(r.supervised),
+    }
+
+
+def _by_problem(problems: Counter[str] | None) -> list[dict[str, Any]] | None:
+    if problems is None:
+        return None
+    return [
+        {"code": code, "text": text, "count": int(problems.get(code, 0))} for code, text in PROBLEM_TYPES.items()
+    ] + [{"code": OTHER_PROBLEM, "text": "其他", "count": int(problems.get(OTHER_PROBLEM, 0))}]
+
+
+def _problem_counts(problems: Counter[str], raw: str | None) -> None:
+    if raw:
+        problems.update({part.partition(PAIR)[0] for part in raw.split(ITEM)})
+
+
+def _from_history(db: Database, *, as_of: date, config: Config, f: LedgerFilter, whole: bool,
+                  year: int | None, known_on: date | None) -> tuple[_Tally, Counter[str], dict[str, Any] | None]:
+    """The figures counted over the cases rebuilt from their dated history (SPEC §6.2)."""
+    tally = _Tally()
+    form = FormCounter(year or as_of.year) if whole else None
+    problems: Counter[str] = Counter()
+    for r in rebuild(db, as_of=as_of, config=config, filters=f, known_on=known_on):
+        if form is not None:
+            form.add(r)
+            if r.stage != Stage.withdrawn:
+                _problem_counts(problems, r.problems)
+        light = row_light(r, as_of, config.lights)
+        if f.light is not None and (light is None or light.value != f.light):
+            continue
+        tally.add(r, light, as_of)
+    return tally, problems, form.form(as_of=as_of, report=config.report) if form is not None else None
+
+
+def _from_tables(db: Database, *, as_of: date, config: Config, f: LedgerFilter, whole: bool,
+                 year: int | None) -> tuple[_Tally, Counter[str], dict[str, Any] | None]:
+    """The same figures when the current tables are the as-of day: one streamed lean query, the rest SQL
+    aggregates (no replay of the history)."""
+    tally = _Tally()
+    light_of = {rank: Light(name) for name, rank in LIGHT_ORDER.items()}
+    with db.connect() as conn:
+        for county, township, kind, stage, rank, n in case_counts(conn, f, as_of, config.lights):
+            tally.count(county, township, kind, stage, None if rank is None else light_of[rank], n)
+        for r in red_cases(conn, f, as_of, config.lights):
+            tally.overdue.append(_overdue(r, as_of))
+        problems = problem_counts(conn, f) if whole else Counter()
+        form = form_from_counts(form_by_kind(conn, f, year or as_of.year), year=year or as_of.year, as_of=as_of,
+                                report=config.report) if whole else None
+    return tally, problems, form
+
+
+def compute_stats(
+    db: Database, *, as_of: date, config: Config, filters: LedgerFilter | None = None, full: bool = True,
+    year: int | None = None, known_on: date | None = None,
+) -> dict[str, Any]:
+    """Every figure of ``rectify stats`` for the end of ``as_of`` (as known on ``known_on``), stable English keys.
+
+    The form counts statistical year ``year`` (default: the as-of day's year). The problem counts and
+    the form need a light-independent scope: they are left out (None) when filtering by light, and
+    skipped when ``full`` is false (the HTML ledger's chart needs only the rest).
+    """
+    f = filters or LedgerFilter()
+    whole = full and f.light is None
+    if needs_rebuild(db, as_of, known_on, config):
+        tally, problems, form = _from_history(db, as_of=as_of, config=config, f=f, whole=whole, year=year,
+                                              known_on=known_on)
+    else:
+        tally, problems, form = _from_tables(db, as_of=as_of, config=config, f=f, whole=whole, year=year)
+    by_stage = tally.by_stage
+    identified = sum(n for st, n in by_stage.items() if st != Stage.withdrawn)
+    converted = by_stage.get(Stage.verified, 0)
+    tally.overdue.sort(key=lambda o: (-o["days_overdue"], o["county"], o["township"], o["org_code"], o["case_id"]))
+    return {
+        "as_of": as_of.isoformat(),
+        "filters": f.describe(),
+        "total": sum(by_stage.values()),
+        "by_stage": [
+            {"stage": st.value, "label": STAGE_LABELS[st], "count": by_stage.get(st, 0)} for st in STAGES
+        ],
+        "by_light": [
+            {"light": lt, "label": LIGHT_LABELS[lt], "count": tally.by_light.get(lt, 0)} for lt in LIGHT_ORDER
+        ],
+        "by_problem": _by_problem(problems if whole else None),
+        "by_kind": [{"kind": k, "label": KINDS[k], "count": tally.by_kind[k]} for k in KINDS if tally.by_kind.get(k)],
+        "by_township": [
+            {
+                "county": c,
+                "township": t,
+                "total": n["total"],
+                "open": n["open"],
+                Stage.verified.value: n[Stage.verified.value],
+                "overdue": n["overdue"],
+            }
+            for (c, t), n in sorted(tally.townships.items())
+        ],
+        "conversion": {
+            Stage.identified.value: identified,
+            "converted": converted,
+            "rate": round(converted / identified, 4) if identified else None,
+        },
+        "overdue": tally.overdue,
+        "form": form,
+    }
+
+
+def stage_light_counts(stats: dict[str, Any]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """(stage label, count) and (light, count) pairs for the HTML ledger's chart."""
+    return (
+        [(s["label"], s["count"]) for s in stats["by_stage"]],
+        [(lt["light"], lt["count"]) for lt in stats["by_light"]],
+    )

@@ -1,0 +1,361 @@
+"""The engine's statements: load a case and the facts its guards need, apply a step, append the event.
+
+A :class:`CaseStore` wraps the connection of one engine operation, so every statement of that
+operation runs in its one transaction; the engine decides, the store only reads and writes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.exc import IntegrityError
+
+from rectify import validation
+from rectify.states.stages import CLOSED_STAGES
+from rectify.store.driver import hot, runner
+from rectify.store.people import find_person
+from rectify.store.tables import (
+    BUMP,
+    CASE_WITH_ORG,
+    INSERTS,
+    MAX_CASE_ID,
+    case_t,
+    event_t,
+    extension_t,
+    measure_problem_t,
+    measure_t,
+    objection_t,
+    org_t,
+    person_t,
+    problem_t,
+    progress_t,
+    resolve,
+    secretary_t,
+    supervision_t,
+    verification_t,
+)
+
+__all__ = ["CaseStore", "DuplicateKey", "jsonable"]
+
+DuplicateKey = IntegrityError  # a unique key already taken: the other officer's row won
+
+# The case by number with its organization's place, so a step's scope check needs no second statement.
+_CASE_BY_ID_PLACED = CASE_WITH_ORG.add_columns(org_t.c.county.label("org_county"),
+                                               org_t.c.township.label("org_township")).where(
+    case_t.c.id == sa.bindparam("id"))
+# stage != each closed stage: the same test as NOT IN, written so the statement compiles once for the driver
+_STILL_OPEN = [case_t.c.stage != s for s in sorted(CLOSED_STAGES)]
+_ORG_NAME_BY_CODE = sa.select(org_t.c.name).where(org_t.c.code == sa.bindparam("code"))
+_ORG_PLACE = sa.select(org_t.c.county, org_t.c.township).where(org_t.c.id == sa.bindparam("id"))
+_ORG_BY_CODE = sa.select(org_t.c.id, org_t.c.name).where(org_t.c.code == sa.bindparam("code"))
+_OPEN_CASE_OF_ORG = sa.select(case_t.c.id, case_t.c.stage).where(
+    case_t.c.org_id == sa.bindparam("org_id"), *_STILL_OPEN)
+_OPEN_CASE_ELSEWHERE = sa.select(case_t.c.id).where(
+    case_t.c.org_id == sa.bindparam("org_id"), case_t.c.id != sa.bindparam("case_id"),
+    *_STILL_OPEN)
+_PEOPLE = sa.select(person_t.c.role, person_t.c.name).where(person_t.c.case_id == sa.bindparam("case_id"))
+_PERSON = sa.select(person_t.c.id, person_t.c.name, person_t.c.email).where(
+    person_t.c.case_id == sa.bindparam("case_id"), person_t.c.role == sa.bindparam("role"))
+_LAST_MEASURE_SEQ = sa.select(sa.func.coalesce(sa.func.max(measure_t.c.seq), 0)).where(
+    measure_t.c.case_id == sa.bindparam("case_id"))
+_MEASURE = sa.select(measure_t.c.id, measure_t.c.text, measure_t.c.done_on).where(
+    measure_t.c.case_id == sa.bindparam("case_id"), measure_t.c.seq == sa.bindparam("seq"))
+_LATEST_OPEN_MEASURE_DUE = sa.select(sa.func.max(measure_t.c.due_on)).where(
+    measure_t.c.case_id == sa.bindparam("case_id"), measure_t.c.done_on.is_(None))
+_CURRENT_ON_TRACK = (sa.select(secretary_t.c.id, secretary_t.c.name, secretary_t.c.kind, secretary_t.c.since,
+                               secretary_t.c.term_until)
+                     .where(secretary_t.c.case_id == sa.bindparam("case_id"), secretary_t.c.until.is_(None),
+                            secretary_t.c.kind == sa.bindparam("kind"))
+                     .order_by(secretary_t.c.id))
+_PROBLEMS = (sa.select(problem_t.c.id, problem_t.c.code, problem_t.c.text)
+             .where(problem_t.c.case_id == sa.bindparam("case_id")).order_by(problem_t.c.id))
+_COVERED = (sa.select(problem_t.c.code).distinct()
+            .join(measure_problem_t, measure_problem_t.c.problem_id == problem_t.c.id)
+            .where(problem_t.c.case_id == sa.bindparam("case_id")))
+
+_EARLIER_CASES = (sa.select(case_t.c.id, case_t.c.year).where(case_t.c.org_id == sa.bindparam("org_id"))
+                  .order_by(case_t.c.id))
+_IN_POST_FULL = (sa.select(secretary_t).where(secretary_t.c.case_id == sa.bindparam("case_id"),
+                                              secretary_t.c.until.is_(None),
+                                              secretary_t.c.kind == sa.bindparam("kind"))
+                 .order_by(secretary_t.c.id))
+
+_FAILED_VERIFICATIONS = sa.select(sa.func.count()).select_from(verification_t).where(
+    verification_t.c.case_id == sa.bindparam("case_id"), verification_t.c.passed.is_(False))
+
+_SIGN_UP = (sa.select(supervision_t).where(supervision_t.c.case_id == sa.bindparam("case_id"),
+                                           supervision_t.c.taken_down_on.is_(None))
+            .order_by(supervision_t.c.id.desc()).limit(1))
+_PENDING_OBJECTION = (sa.select(objection_t).where(objection_t.c.case_id == sa.bindparam("case_id"),
+                                                   objection_t.c.decision == "")
+                      .order_by(objection_t.c.id.desc()).limit(1))
+_COMPLETE_MEASURE = sa.update(measure_t).where(measure_t.c.id == sa.bindparam("_id"))
+_INSERT_PROBLEMS = sa.insert(problem_t)
+_INSERT_LINKS = sa.insert(measure_problem_t)
+
+# What a step runs on every case, compiled once for SQLite's driver (driver.py).
+for _stmt in (_CASE_BY_ID_PLACED, _ORG_NAME_BY_CODE, _ORG_PLACE, _ORG_BY_CODE, _OPEN_CASE_OF_ORG, _OPEN_CASE_ELSEWHERE,
+              _PEOPLE, _PERSON, _LAST_MEASURE_SEQ, _MEASURE, _LATEST_OPEN_MEASURE_DUE, _CURRENT_ON_TRACK, _PROBLEMS,
+              _COVERED, _EARLIER_CASES, _IN_POST_FULL, _FAILED_VERIFICATIONS, _SIGN_UP, _PENDING_OBJECTION,
+              _COMPLETE_MEASURE, _INSERT_PROBLEMS, _INSERT_LINKS, BUMP, *INSERTS.values()):
+    hot(_stmt)
+
+
+def jsonable(value: Any) -> Any:
+    """Dates as ISO text and no ``None`` keys, so an event's detail reads the same on every backend."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _new_id(result: Any) -> int:
+    pk = cast(CursorResult[Any], result).inserted_primary_key
+    assert pk is not None
+    return int(pk[0])
+
+
+class CaseStore:
+    """The statements of one engine operation, on the connection of its transaction."""
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = runner(conn)
+
+    # -- the case and its history -------------------------------------------------------------------
+
+    def case(self, ref: str | int) -> sa.Row[Any]:
+        """The case row joined with its organization's name and code; see :func:`tables.resolve`.
+
+        A case number is read in one statement together with the organization's place (:meth:`place_of`).
+        """
+        text = str(ref).strip()
+        if text.isdigit() and int(text) <= MAX_CASE_ID:
+            row = self.conn.execute(_CASE_BY_ID_PLACED, {"id": int(text)}).one_or_none()
+            if row is not None:
+                return row
+        return resolve(self.conn, ref)
+
+    def place_of(self, row: sa.Row[Any]) -> tuple[str, str]:
+        """``(county, township)`` of the case's organization: from the row when :meth:`case` read it there."""
+        fields = row._fields
+        if "org_county" in fields:
+            return row.org_county, row.org_township
+        return self.place(row.org_id)
+
+    def bump(self, case_id: int, version: int, changes: dict[str, Any]) -> bool:
+        """Write ``changes`` only if the case is still at ``version``; False when another officer won."""
+        validation.row(case_t, changes)
+        result = cast(CursorResult[Any], self.conn.execute(BUMP, {**changes, "_id": case_id, "_version": version}))
+        return result.rowcount == 1
+
+    def append_event(self, case_id: int, *, at: datetime, actor: str, action: str, from_stage: str | None,
+                     to_stage: str | None, reason: str, detail: dict[str, Any] | None,
+                     actor_unit: str = "", happened_on: date | None = None) -> None:
+        validation.row(event_t, {"actor": actor, "actor_unit": actor_unit, "reason": reason})
+        self.conn.execute(INSERTS[event_t], {
+            "case_id": case_id, "at": at, "happened_on": happened_on, "actor": actor, "actor_unit": actor_unit,
+            "action": action,
+            "from_stage": from_stage, "to_stage": to_stage, "reason": reason,
+            "detail": json.dumps(jsonable(detail or {}), ensure_ascii=False, sort_keys=True),
+        })
+
+    # -- organizations and new cases ----------------------------------------------------------------
+
+    def org_name(self, code: str) -> str | None:
+        return cast(str | None, self.conn.execute(_ORG_NAME_BY_CODE, {"code": code}).scalar())
+
+    def place(self, org_id: int) -> tuple[str, str]:
+        """``(county, township)`` of the organization: what a person's scope is checked against."""
+        row = self.conn.execute(_ORG_PLACE, {"id": org_id}).one()
+        return row.county, row.township
+
+    def org(self, code: str) -> sa.Row[Any] | None:
+        """``(id, name)`` of the organization with that code."""
+        return self.conn.execute(_ORG_BY_CODE, {"code": code}).one_or_none()
+
+    def add_org(self, **values: Any) -> int:
+        """Raises :data:`DuplicateKey` when the code was taken meanwhile."""
+        validation.row(org_t, values)
+        return _new_id(self.conn.execute(INSERTS[org_t], values))
+
+    def open_case_of(self, org_id: int) -> sa.Row[Any] | None:
+        """``(id, stage)`` of the organization's open case."""
+        return self.conn.execute(_OPEN_CASE_OF_ORG, {"org_id": org_id}).one_or_none()
+
+    def open_case_elsewhere(self, org_id: int, case_id: int) -> int | None:
+        return cast(int | None, self.conn.execute(_OPEN_CASE_ELSEWHERE, {"org_id": org_id, "case_id": case_id})
+                    .scalar())
+
+    def add_case(self, **values: Any) -> int:
+        """Raises :data:`DuplicateKey` when the organization got an open case meanwhile."""
+        validation.row(case_t, values)
+        return _new_id(self.conn.execute(INSERTS[case_t], values))
+
+    def add_problems(self, case_id: int, problems: list[tuple[str, str]]) -> None:
+        new = [{"case_id": case_id, "code": c, "text": t} for c, t in problems]
+        validation.rows(problem_t, new, where="软弱涣散情形")
+        self.conn.execute(_INSERT_PROBLEMS, new)
+
+    def problems(self, case_id: int) -> list[tuple[str, str]]:
+        """``(code, text)`` of the case's problems, in the order listed."""
+        return [(r.code, r.text) for r in self.conn.execute(_PROBLEMS, {"case_id": case_id})]
+
+    def covered_problems(self, case_id: int) -> set[str]:
+        """Codes of the problems that already have a measure."""
+        return set(self.conn.execute(_COVERED, {"case_id": case_id}).scalars())
+
+    # -- people ------------------------------------------------------------------------------------
+
+    def people(self, case_id: int) -> dict[str, str]:
+        """role → name."""
+        return {role: name for role, name in self.conn.execute(_PEOPLE, {"case_id": case_id})}
+
+    def add_person(self, case_id: int, role: str, name: str, email: str) -> None:
+        values = dict(case_id=case_id, role=role, name=name, email=email, unit="", phone="")
+        validation.row(person_t, values)
+        self.conn.execute(INSERTS[person_t], values)
+
+    def set_person(self, case_id: int, role: str, name: str | None, email: str | None) -> None:
+        """Adds the person in that role, or changes the name and e-mail given (empty ones are kept)."""
+        current = self.conn.execute(_PERSON, {"case_id": case_id, "role": role}).one_or_none()
+        if current is None:
+            if name or email:
+                self.add_person(case_id, role, name or "", email or "")
+            return
+        values = {}
+        if name:
+            values["name"] = name
+        if email:
+            values["email"] = email
+        if values:
+            validation.row(person_t, values)
+            self.conn.execute(sa.update(person_t).where(person_t.c.id == current.id).values(**values))
+
+    # -- measures ----------------------------------------------------------------------------------
+
+    def add_measures(self, case_id: int, measures: list[dict[str, Any]]) -> int:
+        """Numbers the measures after the case's last one and links each to the problems it names
+        (by code; a code the case carries twice links both); returns how many were added."""
+        start = self.conn.execute(_LAST_MEASURE_SEQ, {"case_id": case_id}).scalar_one()
+        new = [{"case_id": case_id, "seq": start + i, "text": m["text"], "owner": m["owner"],
+                "owner_unit": m.get("owner_unit", ""), "owner_email": m.get("owner_email", ""),
+                "due_on": m["due"], "done_on": None} for i, m in enumerate(measures, 1)]
+        validation.count(start + len(new), "整顿措施数", validation.MAX_MEASURES)
+        validation.rows(measure_t, new, where="整顿措施")
+        problem_ids: dict[str, list[int]] = {}
+        for r in self.conn.execute(_PROBLEMS, {"case_id": case_id}):
+            problem_ids.setdefault(r.code, []).append(r.id)
+        links = []
+        for values, m in zip(new, measures, strict=True):
+            measure_id = _new_id(self.conn.execute(INSERTS[measure_t], values))
+            links += [{"measure_id": measure_id, "problem_id": pid}
+                      for code in dict.fromkeys(m.get("problems") or ()) for pid in problem_ids.get(code, ())]
+        if links:
+            self.conn.execute(_INSERT_LINKS, links)
+        return len(new)
+
+    def measure(self, case_id: int, number: int) -> dict[str, Any] | None:
+        """``id``, ``text`` and ``done_on`` of the case's measure with that number."""
+        m = self.conn.execute(_MEASURE, {"case_id": case_id, "seq": number}).one_or_none()
+        return m._asdict() if m is not None else None
+
+    def complete_measure(self, measure_id: int, on: date) -> None:
+        self.conn.execute(_COMPLETE_MEASURE, {"_id": measure_id, "done_on": on})
+
+    def latest_open_measure_due(self, case_id: int) -> date | None:
+        return cast(date | None, self.conn.execute(_LATEST_OPEN_MEASURE_DUE, {"case_id": case_id}).scalar())
+
+    # -- secretaries -------------------------------------------------------------------------------
+
+    def in_post(self, case_id: int, kind: str) -> list[sa.Row[Any]]:
+        """``(id, name, kind, since, term_until)`` of everyone in post on one track (first | village | work_team)."""
+        return list(self.conn.execute(_CURRENT_ON_TRACK, {"case_id": case_id, "kind": kind}))
+
+    def end_secretary(self, assignment_id: int, until: date, reason: str) -> None:
+        self.conn.execute(sa.update(secretary_t).where(secretary_t.c.id == assignment_id)
+                          .values(until=until, end_reason=reason))
+
+    def add_secretary(self, case_id: int, *, name: str, kind: str, unit: str, since: date, email: str = "",
+                      phone: str = "", term_until: date | None = None, preexisting: bool = False,
+                      action: str = "", source: str = "", carried: bool = False) -> None:
+        values = dict(case_id=case_id, name=name, kind=kind, unit=unit, since=since, until=None, email=email,
+                      phone=phone, end_reason="", term_until=term_until, preexisting=preexisting, action=action,
+                      source=source, carried=carried)
+        validation.row(secretary_t, values, where="书记")
+        self.conn.execute(INSERTS[secretary_t], values)
+
+    def in_post_full(self, case_id: int, kind: str) -> list[sa.Row[Any]]:
+        """Every column of everyone in post on one track (what a relapse carries into the new listing)."""
+        return list(self.conn.execute(_IN_POST_FULL, {"case_id": case_id, "kind": kind}))
+
+    def cases_of_org(self, org_id: int) -> list[sa.Row[Any]]:
+        """``(id, year)`` of every case the organization has had, oldest first (a repeat listing's link)."""
+        return list(self.conn.execute(_EARLIER_CASES, {"org_id": org_id}))
+
+    # -- reports, verifications, extensions ----------------------------------------------------------
+
+    def add_progress(self, case_id: int, *, on: date, note: str, actor: str) -> None:
+        values = dict(case_id=case_id, reported_on=on, note=note, actor=actor)
+        validation.row(progress_t, values)
+        self.conn.execute(INSERTS[progress_t], values)
+
+    def add_verification(self, case_id: int, **values: Any) -> None:
+        validation.row(verification_t, values)
+        self.conn.execute(INSERTS[verification_t], dict(case_id=case_id, **values))
+
+    def failed_verifications(self, case_id: int) -> int:
+        return int(self.conn.execute(_FAILED_VERIFICATIONS, {"case_id": case_id}).scalar_one())
+
+    def add_extension(self, case_id: int, **values: Any) -> None:
+        validation.row(extension_t, values)
+        self.conn.execute(INSERTS[extension_t], dict(case_id=case_id, **values))
+
+
+    # -- supervision (挂牌督办) ---------------------------------------------------------------------
+
+    def sign_up(self, case_id: int) -> sa.Row[Any] | None:
+        """The case's sign still up, if any."""
+        return self.conn.execute(_SIGN_UP, {"case_id": case_id}).one_or_none()
+
+    def hang_sign(self, case_id: int, **values: Any) -> None:
+        self.conn.execute(INSERTS[supervision_t], dict(
+            case_id=case_id, taken_down_on=None, inspected_by="", inspected_on=None, down_reason="",
+            taken_down_by="", **values))
+
+    def take_down_sign(self, sign_id: int, **values: Any) -> None:
+        self.conn.execute(sa.update(supervision_t).where(supervision_t.c.id == sign_id).values(**values))
+
+    def registered_person(self, name: str) -> sa.Row[Any] | None:
+        """The registered person of that name or login (``role``, ``active``); None when not registered."""
+        row = find_person(self.conn, name)
+        return row if row is not None and row.registered else None
+
+    # -- verification, 公示 and its objections -----------------------------------------------------------
+
+    def pending_objection(self, case_id: int) -> sa.Row[Any] | None:
+        """The objection raised in 公示 and not yet decided, if any."""
+        return self.conn.execute(_PENDING_OBJECTION, {"case_id": case_id}).one_or_none()
+
+    def add_objection(self, case_id: int, **values: Any) -> None:
+        validation.row(objection_t, values)
+        self.conn.execute(INSERTS[objection_t], dict(
+            case_id=case_id, decision="", decided_on=None, decided_by="", note="", **values))
+
+    def decide_objection(self, objection_id: int, **values: Any) -> None:
+        self.conn.execute(sa.update(objection_t).where(objection_t.c.id == objection_id).values(**values))
+
+    def overturn_verification(self, case_id: int, reasons: str) -> None:
+        """An objection upheld in 公示: the case's last passed verification counts as failed."""
+        last = sa.select(sa.func.max(verification_t.c.id)).where(
+            verification_t.c.case_id == case_id, verification_t.c.passed.is_(True)).scalar_subquery()
+        self.conn.execute(sa.update(verification_t).where(verification_t.c.id == last).values(
+            passed=False, grade="fail", reasons=reasons))

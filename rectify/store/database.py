@@ -1,0 +1,267 @@
+"""Where the data lives: engine factory, schema check and Alembic upgrades, for SQLite and PostgreSQL.
+
+Every other module receives a :class:`Database`; none builds a connection string or a migration.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from rectify.errors import BadInput, Conflict, DatabaseProblem
+
+# The Alembic revision this code was written for; tests assert it equals the migrations' head.
+SCHEMA_HEAD = "0009"
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
+
+
+def default_sqlite_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("rectify", appauthor=False)) / "rectify.sqlite"
+
+
+def resolve_url(url: str | None) -> str:
+    """``--db`` accepts a SQLAlchemy URL or a plain file path (taken as SQLite)."""
+    if not url:
+        return f"sqlite:///{default_sqlite_path()}"
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    if url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url[len("postgres://"):]
+    return url
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+_DAMAGE = ("malformed", "disk image")
+
+
+def damaged(url: str) -> DatabaseProblem:
+    """The one line for a SQLite file that is not (or no longer) a whole database."""
+    return DatabaseProblem(f"数据库文件 {sqlite_file(url) or describe(url)} 已损坏（不是完整的 SQLite 数据库），"
+                           "请用 rectify restore 从备份恢复到新的数据库")
+
+
+def _damaged_file(url: str) -> Callable[[Any], None]:
+    def check(context: Any) -> None:
+        if any(word in str(context.original_exception) for word in _DAMAGE):
+            raise damaged(url) from None
+
+    return check
+
+
+@dataclass
+class Database:
+    url: str
+    engine: Engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with translate_errors(self.url), self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with translate_errors(self.url), self.engine.connect() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def sqlite_file(url: str) -> Path | None:
+    u = sa.engine.make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def _env_number(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadInput(f"环境变量 {name} 应为数字，现为 {raw!r}") from None
+    if value < 0:
+        raise BadInput(f"环境变量 {name} 不能为负数，现为 {raw!r}")
+    return value
+
+
+def open_database(url: str | None = None, *, create: bool = False, check: bool = True) -> Database:
+    """Open the database at ``url``; refuse a missing one unless ``create``; refuse a stale schema."""
+    full = resolve_url(url)
+    try:
+        parsed = sa.engine.make_url(full)
+    except sa.exc.ArgumentError:
+        raise DatabaseProblem(f"数据库地址无法识别：{full}") from None
+    path = sqlite_file(full)
+    if path is not None:
+        if not path.exists():
+            if not create:
+                raise DatabaseProblem(f"数据库 {path} 不存在，请先运行 rectify init（或 rectify demo）")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseProblem(f"无法创建数据库目录 {path.parent}：{exc.strerror}") from None
+        elif not os.access(path, os.R_OK):
+            raise DatabaseProblem(f"无法读取数据库 {path}")
+    kwargs: dict[str, Any] = {}
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseProblem(f"不支持的数据库 {backend}：rectify 使用 SQLite 或 PostgreSQL")
+    if backend == "sqlite":
+        kwargs["connect_args"] = {"timeout": _env_number("RECTIFY_DB_LOCK_TIMEOUT", 5.0)}
+    elif backend == "postgresql":
+        kwargs.update(
+            pool_pre_ping=True,
+            pool_size=int(_env_number("RECTIFY_DB_POOL_SIZE", 5)),
+            max_overflow=int(_env_number("RECTIFY_DB_MAX_OVERFLOW", 5)),
+            pool_timeout=30,
+            connect_args={
+                "connect_timeout": int(_env_number("RECTIFY_DB_CONNECT_TIMEOUT", 10)),
+                "options": f"-c statement_timeout={int(_env_number('RECTIFY_DB_STATEMENT_TIMEOUT_MS', 30000))}",
+            },
+        )
+    try:
+        engine = sa.create_engine(full, **kwargs)
+    except (ImportError, ModuleNotFoundError) as exc:
+        raise DatabaseProblem(f"缺少数据库驱动（{exc.name}）：PostgreSQL 请安装 rectify[postgres]") from None
+    except sa.exc.ArgumentError as exc:
+        raise DatabaseProblem(f"数据库地址无法识别：{describe(full)}（{exc}）") from None
+    if backend == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "handle_error", _damaged_file(full))
+    db = Database(full, engine)
+    if check:
+        try:
+            check_schema(db)
+        except BaseException:
+            engine.dispose()
+            raise
+    return db
+
+
+def current_revision(conn: Connection) -> str | None:
+    if not sa.inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def check_schema(db: Database) -> None:
+    with db.connect() as conn:
+        rev = current_revision(conn)
+    if rev == SCHEMA_HEAD:
+        return
+    if rev is None:
+        raise DatabaseProblem(f"数据库 {describe(db.url)} 尚未初始化，请先运行 rectify init")
+    if rev in KNOWN_REVISIONS:
+        raise DatabaseProblem(
+            f"数据库结构版本 {rev} 较旧（当前程序需要 {SCHEMA_HEAD}），请先备份，再运行 rectify init 升级")
+    raise DatabaseProblem(f"数据库结构版本 {rev} 比本程序新（{SCHEMA_HEAD}），请升级 rectify")
+
+
+def alembic_config(db: Database) -> Any:
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", db.url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(db: Database, revision: str = "head") -> tuple[str | None, str | None]:
+    """Create or upgrade the schema; returns (revision before, revision after)."""
+    from alembic import command
+
+    cfg = alembic_config(db)
+    with translate_errors(db.url), db.engine.begin() as conn:
+        before = current_revision(conn)
+        if before is not None and before not in KNOWN_REVISIONS:
+            raise DatabaseProblem(f"数据库结构版本 {before} 比本程序新（{SCHEMA_HEAD}），请升级 rectify")
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+        after = current_revision(conn)
+    return before, after
+
+
+@contextmanager
+def translate_errors(url: str) -> Iterator[None]:
+    """Turn driver errors into one line an operator can act on."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise _operational(exc.orig if exc.orig is not None else exc, url) from None
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise DatabaseProblem(f"与数据库 {describe(url)} 的连接中断，请重试") from None
+        if "file is not a database" in str(exc.orig):
+            raise DatabaseProblem(f"{describe(url)} 不是 rectify 的数据库文件（不是 SQLite 数据库）") from None
+        if any(word in str(exc.orig) for word in _DAMAGE):
+            raise damaged(url) from None
+        raise
+    except Exception as exc:
+        # A driver's own error, from a statement run on its cursor directly (the ledger's fast path).
+        if type(exc).__module__.split(".")[0] in ("sqlite3", "psycopg") and "Operational" in type(exc).__name__:
+            raise _operational(exc, url) from None
+        raise
+
+
+def _operational(orig: BaseException, url: str) -> Exception:
+    text = str(orig).lower()
+    if "locked" in text or "busy" in text:
+        if "snapshot" in text:
+            return Conflict("整顿对象已被他人修改，本次操作未写入，请重新查看后再试")
+        return DatabaseProblem(f"数据库 {describe(url)} 被其他进程锁定，请稍后重试")
+    if "could not serialize" in text or "deadlock" in text:
+        return Conflict("整顿对象已被他人修改，本次操作未写入，请重新查看后再试")
+    if "unable to open" in text:
+        return DatabaseProblem(f"无法打开数据库 {describe(url)}")
+    if "readonly" in text or "read-only" in text:
+        return DatabaseProblem(f"数据库 {describe(url)} 只读，无法写入")
+    if "password authentication" in text or "authentication failed" in text:
+        return DatabaseProblem(f"无法登录数据库 {describe(url)}：用户名或密码错误")
+    if "does not exist" in text and "database" in text:
+        return DatabaseProblem(f"数据库 {describe(url)} 不存在")
+    if "statement timeout" in text or "canceling statement" in text:
+        return DatabaseProblem(f"数据库 {describe(url)} 响应超时")
+    if "connection" in text or "timeout" in text or "could not" in text or "server" in text:
+        return DatabaseProblem(f"无法连接数据库 {describe(url)}（服务器未启动或地址错误）")
+    if "no such table" in text or "undefinedtable" in text:
+        return DatabaseProblem(f"数据库 {describe(url)} 结构不完整，请运行 rectify init")
+    first = str(orig).splitlines()[0] if str(orig) else "未知错误"
+    return DatabaseProblem(f"数据库 {describe(url)} 出错：{first}")

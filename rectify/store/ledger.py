@@ -1,0 +1,280 @@
+"""The statements of the 限期转化台账: the one ledger query, its filter, the counts and the scope.
+
+The ledger query aggregates in subqueries joined to the case, so one SELECT gives every row; it is
+streamed from the driver's own cursor (plain tuples, no type processing per row), what an export of
+100,000 cases reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from rectify.states.permissions import Actor
+from rectify.states.stages import CLOSED_STAGES, LEDGER_ORDERS
+from rectify.store.database import Database
+from rectify.store.scope import limited, scope_text, within_scope
+from rectify.store.tables import (
+    case_t,
+    extension_t,
+    measure_t,
+    org_t,
+    person_t,
+    problem_t,
+    progress_t,
+    secretary_t,
+    verification_t,
+)
+
+PAIR = "\x1f"  # between a problem's code and text inside the aggregated string
+ITEM = "\x1e"  # between problems
+
+# The columns of ledger_query, in order: the row source unpacks the driver's tuples by position.
+LEDGER_KEYS = (
+    "id", "stage", "identified_on", "deadline", "stage_since", "stage_due", "cycle_start", "cycle", "version",
+    "detail", "helping_unit", "verified_on", "score", "withdrawn_reason", "supervised", "supervision_reason",
+    "measures_total", "measures_done", "last_progress_on", "org_code", "org_name", "kind", "county", "township",
+    "problems", "county_leader", "township_cadre", "sec_name", "sec_unit", "sec_kind", "progress_note",
+    "n_extensions", "n_failed", "supervision_level", "escalation_step", "look_backs", "earlier_years",
+    # issue 12: each measure (MEASURE_FIELDS joined by PAIR, measures by ITEM), the first secretary's term
+    # end, the village secretary in post and its action (选配/调整), the village secretary at listing.
+    "measure_items", "sec_term_until", "vsec_name", "vsec_action", "village_status",
+    "grade", "satisfaction", "struck_off_on",
+)
+# One measure in ``measure_items``: seq, text, 责任人, unit, due (ISO), done (ISO or "").
+MEASURE_FIELDS = ("seq", "text", "owner", "owner_unit", "due_on", "done_on")
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    county: str | None = None
+    township: str | None = None
+    kind: str | None = None
+    stage: str | None = None
+    light: str | None = None
+    year: int | None = None
+    open_only: bool = False
+    # Who reads: only cases in their scope (SPEC §12); None or an unlimited actor sees every case.
+    reader: Actor | None = None
+    # The order of the rows (states.stages.LEDGER_ORDERS), not a filter: it selects nothing.
+    sort: str = "place"
+
+    def describe(self) -> dict[str, Any]:
+        out = {k: v for k, v in self.__dict__.items() if k not in ("reader", "sort") and v not in (None, False)}
+        if limited(self.reader):
+            out["scope"] = scope_text(self.reader)
+        return out
+
+
+def apply_filter(q: sa.Select[Any], f: LedgerFilter) -> sa.Select[Any]:
+    """The SQL part of the filter (everything but the light, which depends on the as-of date)."""
+    for col, value in (
+        (org_t.c.county, f.county),
+        (org_t.c.township, f.township),
+        (org_t.c.kind, f.kind),
+        (case_t.c.stage, f.stage),
+        (case_t.c.year, f.year),
+    ):
+        if value is not None:
+            q = q.where(col == value)
+    if f.open_only:
+        q = q.where(case_t.c.stage.not_in(CLOSED_STAGES))
+    return within_scope(q, f.reader)
+
+
+def case_select(f: LedgerFilter, *cols: Any) -> sa.Select[Any]:
+    """``cols`` of the filtered cases joined to their organization."""
+    return apply_filter(sa.select(*cols).select_from(case_t).join(org_t, org_t.c.id == case_t.c.org_id), f)
+
+
+def _per_case() -> dict[str, Any]:
+    """The aggregating subqueries of the ledger query, one row per case each."""
+    prob = (
+        sa.select(
+            problem_t.c.case_id,
+            sa.func.aggregate_strings(problem_t.c.code + PAIR + problem_t.c.text, ITEM).label("problems"),
+        )
+        .group_by(problem_t.c.case_id)
+        .subquery("prob")
+    )
+    ext = (
+        sa.select(extension_t.c.case_id, sa.func.count().label("n"))
+        .group_by(extension_t.c.case_id)
+        .subquery("ext")
+    )
+    failed = (
+        sa.select(verification_t.c.case_id, sa.func.count().label("n"))
+        .where(verification_t.c.passed.is_(False))
+        .group_by(verification_t.c.case_id)
+        .subquery("failed")
+    )
+    cur_sec = (  # the 第一书记 column: the first-secretary track only (the village track runs beside it)
+        sa.select(secretary_t.c.case_id, sa.func.max(secretary_t.c.id).label("sid"))
+        .where(secretary_t.c.until.is_(None), secretary_t.c.kind == "first")
+        .group_by(secretary_t.c.case_id)
+        .subquery("cur_sec")
+    )
+    last_prog = (
+        sa.select(progress_t.c.case_id, sa.func.max(progress_t.c.id).label("pid"))
+        .join(
+            case_t,
+            sa.and_(
+                case_t.c.id == progress_t.c.case_id, progress_t.c.reported_on == case_t.c.last_progress_on
+            ),
+        )
+        .group_by(progress_t.c.case_id)
+        .subquery("last_prog")
+    )
+    text = sa.String
+    meas = (
+        sa.select(
+            measure_t.c.case_id,
+            sa.func.aggregate_strings(
+                sa.cast(measure_t.c.seq, text) + PAIR + measure_t.c.text + PAIR + measure_t.c.owner + PAIR
+                + measure_t.c.owner_unit + PAIR + sa.cast(measure_t.c.due_on, text) + PAIR
+                + sa.func.coalesce(sa.cast(measure_t.c.done_on, text), ""),
+                ITEM,
+            ).label("agg"),
+        )
+        .group_by(measure_t.c.case_id)
+        .subquery("meas")
+    )
+    cur_vsec = (
+        sa.select(secretary_t.c.case_id, sa.func.max(secretary_t.c.id).label("sid"))
+        .where(secretary_t.c.until.is_(None), secretary_t.c.kind == "village")
+        .group_by(secretary_t.c.case_id)
+        .subquery("cur_vsec")
+    )
+    return {"prob": prob, "ext": ext, "failed": failed, "cur_sec": cur_sec, "last_prog": last_prog, "meas": meas,
+            "cur_vsec": cur_vsec}
+
+
+_CASE_COLUMNS = (
+    "id", "stage", "identified_on", "deadline", "stage_since", "stage_due", "cycle_start", "cycle", "version",
+    "detail", "helping_unit", "verified_on", "score", "withdrawn_reason", "supervised", "supervision_reason",
+    "measures_total", "measures_done", "last_progress_on",
+)
+
+
+def ledger_order(sort: str) -> tuple[Any, ...]:
+    """The ORDER BY of :data:`LEDGER_ORDERS`: open cases first then county → 乡镇 → code (``place``), or by
+    转化时限 then the same (``deadline``); the case number last, so the order is total."""
+    if sort not in LEDGER_ORDERS:
+        raise ValueError(f"unknown ledger order {sort!r}")
+    place = (org_t.c.county, org_t.c.township, org_t.c.code, case_t.c.id)
+    if sort == "deadline":
+        return (case_t.c.deadline, *place)
+    return (sa.case((case_t.c.stage.in_(CLOSED_STAGES), 1), else_=0), *place)
+
+
+def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
+    """One SELECT giving everything a ledger row shows, in the filter's order (:func:`ledger_order`)."""
+    sub = _per_case()
+    prob, ext, failed, cur_sec, last_prog = (sub[k] for k in ("prob", "ext", "failed", "cur_sec", "last_prog"))
+    meas, cur_vsec = sub["meas"], sub["cur_vsec"]
+    sec = secretary_t.alias("sec")
+    vsec = secretary_t.alias("vsec")
+    prog = progress_t.alias("prog")
+    leader = person_t.alias("leader")
+    cadre = person_t.alias("cadre")
+    q = (
+        sa.select(
+            *(case_t.c[name] for name in _CASE_COLUMNS),
+            org_t.c.code.label("org_code"),
+            org_t.c.name.label("org_name"),
+            org_t.c.kind,
+            org_t.c.county,
+            org_t.c.township,
+            prob.c.problems,
+            leader.c.name.label("county_leader"),
+            cadre.c.name.label("township_cadre"),
+            sec.c.name.label("sec_name"),
+            sec.c.unit.label("sec_unit"),
+            sec.c.kind.label("sec_kind"),
+            prog.c.note.label("progress_note"),
+            sa.func.coalesce(ext.c.n, 0).label("n_extensions"),
+            sa.func.coalesce(failed.c.n, 0).label("n_failed"),
+            case_t.c.supervision_level,
+            case_t.c.escalation_step,
+            case_t.c.look_backs,
+            case_t.c.earlier_years,
+            meas.c.agg.label("measure_items"),
+            sec.c.term_until.label("sec_term_until"),
+            vsec.c.name.label("vsec_name"),
+            vsec.c.action.label("vsec_action"),
+            case_t.c.village_secretary_status.label("village_status"),
+            case_t.c.grade,
+            case_t.c.satisfaction,
+            case_t.c.struck_off_on,
+        )
+        .select_from(case_t)
+        .join(org_t, org_t.c.id == case_t.c.org_id)
+        .outerjoin(prob, prob.c.case_id == case_t.c.id)
+        .outerjoin(ext, ext.c.case_id == case_t.c.id)
+        .outerjoin(failed, failed.c.case_id == case_t.c.id)
+        .outerjoin(cur_sec, cur_sec.c.case_id == case_t.c.id)
+        .outerjoin(sec, sec.c.id == cur_sec.c.sid)
+        .outerjoin(meas, meas.c.case_id == case_t.c.id)
+        .outerjoin(cur_vsec, cur_vsec.c.case_id == case_t.c.id)
+        .outerjoin(vsec, vsec.c.id == cur_vsec.c.sid)
+        .outerjoin(last_prog, last_prog.c.case_id == case_t.c.id)
+        .outerjoin(prog, prog.c.id == last_prog.c.pid)
+        .outerjoin(leader, sa.and_(leader.c.case_id == case_t.c.id, leader.c.role == "county_leader"))
+        .outerjoin(cadre, sa.and_(cadre.c.case_id == case_t.c.id, cadre.c.role == "township_cadre"))
+        .order_by(*ledger_order(f.sort))
+    )
+    return apply_filter(q, f)
+
+
+@contextmanager
+def ledger_tuples(db: Database, f: LedgerFilter, *, batch: int) -> Iterator[Iterable[tuple[Any, ...]]]:
+    """The ledger query's rows as the driver's plain tuples, in :data:`LEDGER_KEYS` order.
+
+    The statement SQLAlchemy builds is run as driver SQL (the engine's events still see it), and the
+    rows are read from the driver's cursor: no Row object, no type processing; SQLite hands dates back as
+    ISO text, PostgreSQL as dates through a server-side cursor.
+    """
+    with db.connect() as conn:
+        compiled = ledger_query(f).compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        params = compiled.construct_params()
+        args = tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
+        if conn.dialect.name == "postgresql":
+            streamed = conn.execution_options(stream_results=True, max_row_buffer=batch)
+            result = streamed.exec_driver_sql(str(compiled), args)
+            rows: Any = result
+        else:
+            result = conn.exec_driver_sql(str(compiled), args)
+            rows = result.cursor
+        try:
+            if tuple(result.keys()) != LEDGER_KEYS:
+                raise RuntimeError(f"ledger query columns changed: {tuple(result.keys())}")
+            yield rows
+        finally:
+            result.close()
+
+
+def count_cases(db: Database, filters: LedgerFilter | None = None) -> int:
+    """How many rows the SQL filter gives (an upper bound when filtering by light), for a progress bar."""
+    with db.connect() as s:
+        return int(s.execute(case_select(filters or LedgerFilter(), sa.func.count())).scalar_one())
+
+
+def scope_counties(db: Database, filters: LedgerFilter | None = None) -> list[str]:
+    """The counties a ledger covers (at most four), for its title.
+
+    For a reader with a scope, the counties of that scope when none of its cases is listed, and
+    county and township (青山县城关镇) for a township-scoped reader.
+    """
+    f = filters or LedgerFilter()
+    q = case_select(f, org_t.c.county).distinct().order_by(org_t.c.county).limit(4)
+    with db.connect() as s:
+        counties = [c for (c,) in s.execute(q)]
+    reader = f.reader
+    if reader is None or not limited(reader):
+        return counties
+    counties = counties or list(reader.counties[:4])
+    return counties if reader.township is None else [c + reader.township for c in counties]

@@ -1,0 +1,277 @@
+"""The stored records. Dates are plain dates; instants are aware UTC timestamps.
+
+Stage due dates are fixed when a stage starts (``stage_due``), so a later policy change never
+moves a deadline an officer was already given; the indexed due-date queries read these columns.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from rectify.store.coltypes import OPEN_CASES_ONLY, UTCDateTime
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)  # type: ignore[call-overload]
+
+
+class Organization(SQLModel, table=True):
+    __tablename__ = "organization"
+    # An import finds an organization named without a code by its place and name.
+    __table_args__ = (sa.Index("ix_organization_place_name", "county", "township", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    county: str = Field(max_length=100)
+    township: str = Field(max_length=100)
+    poor_village: bool = False
+    created_at: datetime = _ts()
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "rectification_case"
+    __table_args__ = (
+        # At most one open case per organization, enforced by the database so that two officers
+        # opening one at once cannot both succeed.
+        sa.Index("uq_case_open_org", "org_id", unique=True,
+                 sqlite_where=sa.text(OPEN_CASES_ONLY), postgresql_where=sa.text(OPEN_CASES_ONLY)),
+        sa.Index("ix_case_stage_deadline", "stage", "deadline"),
+        sa.Index("ix_case_stage_due", "stage", "stage_due"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    year: int = Field(index=True)
+    stage: str = Field(max_length=24)
+    identified_on: date = Field(index=True)  # these dates and updated_at: indexed for latest_dates' MAX
+    deadline: date
+    stage_since: date = Field(index=True)
+    stage_due: date | None = None
+    cycle_start: date  # identification, or the reopening for later cycles
+    cycle: int = 1
+    version: int = 1
+    detail: str = ""
+    helping_unit: str = ""
+    self_check: str = ""
+    rectified_on: date | None = Field(default=None, index=True)
+    verified_on: date | None = Field(default=None, index=True)
+    score: int | None = None
+    withdrawn_reason: str = ""
+    supervised: bool = False
+    supervision_reason: str = ""
+    supervision_level: str = Field(default="", max_length=8)  # city | county: who hung the sign
+    # The highest rung of the escalation ladder reached (states/escalation.py); "" none yet.
+    escalation_step: str = Field(default="", max_length=8)
+    measures_total: int = 0
+    measures_done: int = 0
+    last_progress_on: date | None = Field(default=None, index=True)
+    # The village secretary at listing (SPEC §6.1): missing 缺配 | adjust 需调整 | "" (in post, fit).
+    village_secretary_status: str = Field(default="", max_length=8)
+    # A repeat listing (SPEC §3): the organization's latest earlier case, and the years it was listed before.
+    previous_case_id: int | None = Field(default=None, index=True)
+    earlier_years: str = ""  # e.g. "2025" or "2024,2025"
+    # The 巩固期 after 销号 (states/consolidation.py): every scheduled look-back and its result, and the next due.
+    look_backs: str = ""
+    next_look_back_on: date | None = None
+    # 申请验收 → 验收 → 公示 → 销号 (SPEC §3 "Inside rectified"): who signed the application and the passed
+    # verification (the verifier may not be the applicant, the approver not the verifier), the 等次 and
+    # 满意率, the end of 公示 (fixed when it starts), and the strike-off's date and 文号.
+    applied_by: str = ""
+    verified_by: str = ""
+    grade: str = Field(default="", max_length=8)
+    satisfaction: float | None = None
+    publicity_until: date | None = None
+    struck_off_on: date | None = None
+    strike_off_doc: str = ""
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts(index=True)
+
+
+class CaseProblem(SQLModel, table=True):
+    __tablename__ = "case_problem"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    code: str = Field(max_length=8)
+    text: str = ""
+
+
+class Measure(SQLModel, table=True):
+    __tablename__ = "measure"
+    __table_args__ = (sa.UniqueConstraint("case_id", "seq", name="uq_measure_case_seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    seq: int
+    text: str
+    owner: str
+    due_on: date
+    done_on: date | None = Field(default=None, index=True)
+    owner_unit: str = ""
+    owner_email: str = ""
+
+
+class MeasureProblem(SQLModel, table=True):
+    """Which problem(s) each measure fixes: 问题清单 → 措施清单, one problem 销号 when its measures are done."""
+
+    __tablename__ = "measure_problem"
+    __table_args__ = (sa.UniqueConstraint("measure_id", "problem_id", name="uq_measure_problem"),)
+    id: int | None = Field(default=None, primary_key=True)
+    measure_id: int = Field(foreign_key="measure.id", index=True)
+    problem_id: int = Field(foreign_key="case_problem.id", index=True)
+
+
+class CasePerson(SQLModel, table=True):
+    """People on a case who may receive mail: officer, county leader, township cadre."""
+
+    __tablename__ = "case_person"
+    __table_args__ = (sa.UniqueConstraint("case_id", "role", name="uq_person_case_role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    role: str = Field(max_length=24)
+    name: str
+    unit: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+class SecretaryAssignment(SQLModel, table=True):
+    """Every secretary and work-team member a case has had, by track; the current ones have no ``until``.
+
+    ``kind``: first 第一书记 | village 村党组织书记 | work_team 驻村工作队员; the tracks never end each other.
+    """
+
+    __tablename__ = "secretary_assignment"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    name: str
+    kind: str = Field(max_length=12)
+    unit: str
+    since: date = Field(index=True)
+    until: date | None = Field(default=None, index=True)
+    email: str = ""
+    phone: str = ""
+    end_reason: str = ""
+    term_until: date | None = None  # a first secretary's term end
+    preexisting: bool = False  # 原已驻村: in post before the listing
+    action: str = Field(default="", max_length=8)  # village track: 选配 | 调整
+    source: str = ""  # village track: where the new secretary comes from
+    carried: bool = False  # carried from the earlier case into a relapse's new listing (反弹)
+
+
+class ProgressReport(SQLModel, table=True):
+    __tablename__ = "progress_report"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    reported_on: date = Field(index=True)
+    note: str
+    actor: str
+
+
+class Verification(SQLModel, table=True):
+    __tablename__ = "verification"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    verified_on: date = Field(index=True)
+    verifier: str
+    score: int
+    satisfied: int
+    basic: int
+    dissatisfied: int
+    passed: bool
+    reasons: str = ""
+    members: str = ""  # the team, 、-separated
+    score_sheet: str = ""  # JSON {area: score}, empty when only a total was given
+    grade: str = Field(default="", max_length=8)
+    signed_by: str = ""
+
+
+class Objection(SQLModel, table=True):
+    """An objection raised in 公示: pending until decided; upheld fails the verification, dismissed lets 公示 go on."""
+
+    __tablename__ = "objection"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    raised_on: date
+    text: str
+    raised_by: str = ""
+    decision: str = Field(default="", max_length=12)  # "" pending | upheld | dismissed
+    decided_on: date | None = None
+    decided_by: str = ""
+    note: str = ""
+
+
+class DeadlineExtension(SQLModel, table=True):
+    __tablename__ = "deadline_extension"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    old_deadline: date
+    new_deadline: date
+    reason: str
+    approved_by: str
+    at: datetime = _ts()
+
+
+class Supervision(SQLModel, table=True):
+    """Every 挂牌督办 sign a case has had; the one still up has no ``taken_down_on``."""
+
+    __tablename__ = "supervision"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    level: str = Field(max_length=8)  # city | county
+    unit: str  # 督办单位
+    matter: str  # 督办事项
+    due_on: date | None = None
+    hung_on: date
+    hung_by: str
+    taken_down_on: date | None = None
+    inspected_by: str = ""
+    inspected_on: date | None = None
+    down_reason: str = ""
+    taken_down_by: str = ""
+
+
+class Event(SQLModel, table=True):
+    """Append-only history: the engine inserts, nothing updates or deletes."""
+
+    __tablename__ = "case_event"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    at: datetime = _ts()
+    actor: str
+    action: str = Field(max_length=32)
+    from_stage: str | None = None
+    to_stage: str | None = None
+    reason: str = ""
+    detail: str = ""  # JSON of the inputs that made the change
+    actor_unit: str = ""  # the signer's unit when the change was made
+    # The business date the officer gave (SPEC §3, §6.2): snapshots rebuild a past day by it, while
+    # ``at`` (when it was recorded) limits a snapshot to what was known on a day.
+    happened_on: date | None = Field(default=None, index=True)
+
+
+class Person(SQLModel, table=True):
+    """A registered officer or cadre (SPEC §12), or someone named on a plan and not registered yet."""
+
+    __tablename__ = "person"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    unit: str = Field(default="", max_length=200)
+    role: str = Field(max_length=24)
+    scope: str = Field(default="", max_length=1000)  # 县, 县/乡镇, or 县,县 for a city supervisor or auditor
+    email: str = Field(default="", max_length=320)
+    phone: str = Field(default="", max_length=40)
+    login: str | None = Field(default=None, max_length=64, unique=True)
+    registered: bool = True
+    active: bool = True
+    created_at: datetime = _ts()
+
+
+class Installation(SQLModel, table=True):
+    """This database's own id, made once; calendar UIDs carry it so two installations never collide."""
+
+    __tablename__ = "installation"
+    id: str = Field(primary_key=True, max_length=36)
+    created_at: datetime = _ts()

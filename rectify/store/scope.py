@@ -1,0 +1,45 @@
+"""The reader's scope (SPEC §12) as SQL: one condition every read adds to its one query.
+
+A case or organization is in a person's scope when its county is one of the person's counties and,
+for a township-scoped person, its township is theirs. An unregistered actor (legacy mode) or one
+without counties (an admin with scope ``*``) has no limit. :meth:`Actor.sees` is the same rule in
+Python, for the one row ``case show`` has already read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from rectify.states.permissions import Actor
+from rectify.store.tables import org_t
+
+
+def limited(reader: Actor | None) -> bool:
+    """Whether ``reader`` sees less than everything."""
+    return reader is not None and reader.role is not None and bool(reader.counties)
+
+
+def scope_clause(reader: Actor | None) -> sa.ColumnElement[bool] | None:
+    """The condition on ``org_t`` for what ``reader`` may see; None when there is no limit."""
+    if reader is None or not limited(reader):
+        return None
+    clause: sa.ColumnElement[bool] = org_t.c.county.in_(reader.counties)
+    if reader.township is not None:
+        clause = sa.and_(clause, org_t.c.township == reader.township)
+    return clause
+
+
+def within_scope(q: sa.Select[Any], reader: Actor | None) -> sa.Select[Any]:
+    """``q`` (which joins ``org_t``) limited to what ``reader`` may see."""
+    clause = scope_clause(reader)
+    return q if clause is None else q.where(clause)
+
+
+def scope_text(reader: Actor | None) -> str:
+    """The scope as the registry writes it: ``青山县``, ``青山县/城关镇``, ``青山县,绿水县``; empty for no limit."""
+    if reader is None or not limited(reader):
+        return ""
+    counties = ",".join(reader.counties)
+    return f"{counties}/{reader.township}" if reader.township is not None else counties

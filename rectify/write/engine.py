@@ -1,0 +1,573 @@
+"""The write side: every operation is one transaction that checks the guards, changes, and appends an event.
+
+One module-level ``transitions`` machine serves every case: it moves a light :class:`Proposal`, never a
+stored row. The database transaction around it is what makes a refused or failed step leave nothing
+behind, and the ``version`` column is what makes the slower of two concurrent officers lose cleanly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.engine import Row
+from transitions import Machine, MachineError
+
+from rectify import validation
+from rectify.clock import Clock, local_today, system_clock
+from rectify.config import Config
+from rectify.errors import BadInput, Conflict, NotFound, Refused
+from rectify.states.deadlines import default_deadline, stage_due
+from rectify.states.guards import GUARDS, Proposal
+from rectify.states.permissions import (
+    ORG_ACTION,
+    Actor,
+    role_refusal,
+    scope_refusal,
+    sign_refusal,
+)
+from rectify.states.stages import (
+    FIRST_SECRETARY,
+    KINDS,
+    STAGE_LABELS,
+    STAGES,
+    VILLAGE_SECRETARY,
+    WORK_TEAM,
+    Stage,
+)
+from rectify.states.tracks import (
+    PREEXISTING_LABEL,
+    VILLAGE_STATUS_WORDS,
+    default_term_until,
+    first_secretary_trigger,
+    village_secretary_trigger,
+)
+from rectify.states.transitions import ACTION_LABELS, BY_TRIGGER, OPEN_ACTION, TRANSITIONS, TransitionSpec
+from rectify.store import Database
+from rectify.store.cases import CaseStore, DuplicateKey
+from rectify.store.models import Person
+from rectify.store.tables import org_t
+from rectify.validation import email_address, limit
+from rectify.write import consolidation, supervision, verification
+from rectify.write.people import ensure_people
+from rectify.write.plan_inputs import measure_input, parse_problems
+
+__all__ = ["ACTION_LABELS", "MACHINE", "PERSON_ROLES", "Outcome", "Workflow", "parse_problems", "stage_text"]
+
+PERSON_ROLES = ("officer", "county_leader", "township_cadre")
+# Where an operation's inputs carry its business date, in order of preference.
+BUSINESS_DATE_KEYS = ("on", "since", "identified_on")
+Apply = Callable[[CaseStore, Row[Any], Proposal], dict[str, Any]]
+Facts = Callable[[CaseStore, Row[Any]], dict[str, Any]]
+
+
+def _guards_pass(spec: TransitionSpec) -> Callable[[Any], bool]:
+    guards = [GUARDS[name] for name in spec.guards]
+
+    def check(event_data: Any) -> bool:
+        proposal: Proposal = event_data.model
+        proposal.missing = [m for m in (g(proposal) for g in guards) if m]
+        return not proposal.missing
+
+    return check
+
+
+MACHINE = Machine(
+    model=None,
+    states=[s.value for s in STAGES],
+    transitions=[
+        {"trigger": t.trigger, "source": list(t.sources), "dest": t.dest, "conditions": [_guards_pass(t)]}
+        for t in TRANSITIONS
+    ],
+    initial=Stage.identified.value,
+    auto_transitions=False,
+    send_event=True,
+)
+
+
+def _person_name(name: str, what: str) -> str:
+    """A person's name as the people registry holds it (its length, one line)."""
+    return validation.text(name, f"{what}姓名", max_len=limit(Person, "name"))
+
+
+def stage_text(stage: str) -> str:
+    return f"{stage}（{STAGE_LABELS.get(stage, stage)}）"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case_id: int
+    org_name: str
+    action: str
+    from_stage: str
+    to_stage: str
+    message: str = ""
+
+    def describe(self) -> str:
+        head = f"整顿对象 {self.case_id}（{self.org_name}）"
+        if self.from_stage != self.to_stage:
+            head += f"：{stage_text(self.from_stage)} → {stage_text(self.to_stage)}"
+        else:
+            head += f"：{ACTION_LABELS.get(self.action, self.action)}，阶段 {stage_text(self.to_stage)}"
+        return head + (f"。{self.message}" if self.message else "")
+
+
+class Workflow:
+    """The operations of SPEC §3 on one database, performed by one actor at the clock's time."""
+
+    def __init__(self, db: Database, config: Config | None = None, *, actor: Actor | str = "system",
+                 clock: Clock = system_clock, role: str | None = None) -> None:
+        """``actor`` is the resolved person (:func:`rectify.write.actors.resolve_actor`); a bare name
+        (with an optional ``role``) is kept for scripts and tests written before the registry."""
+        self.db = db
+        self.config = config or Config()
+        self.person = actor if isinstance(actor, Actor) else Actor(name=actor, role=role)
+        self.clock = clock
+
+    @property
+    def actor(self) -> str:
+        return self.person.name
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def today(self) -> date:
+        return local_today(self.clock, self.config.policy.timezone)
+
+    def _event(self, store: CaseStore, case_id: int, action: str, from_stage: str | None, to_stage: str | None,
+               reason: str = "", detail: dict[str, Any] | None = None, at: datetime | None = None,
+               on: date | None = None) -> None:
+        """Appends to the history; ``on`` is the business date (default: the inputs' date, else today)."""
+        inputs = detail or {}
+        happened = on or next((inputs[k] for k in BUSINESS_DATE_KEYS if isinstance(inputs.get(k), date)), None)
+        store.append_event(case_id, at=at or self.clock(), actor=self.actor, actor_unit=self.person.unit,
+                           action=action, from_stage=from_stage, to_stage=to_stage, reason=reason or "",
+                           detail=detail, happened_on=happened or self.today())
+
+    def _check_may(self, trigger: str, label: str) -> None:
+        """The role check, before any statement: who, which step, why not."""
+        refusal = role_refusal(self.person, trigger, label)
+        if refusal:
+            raise Refused(refusal)
+
+    def _check_scope(self, county: str, township: str) -> None:
+        """The scope check, inside the change's transaction (the organization read there)."""
+        refusal = scope_refusal(self.person, county, township)
+        if refusal:
+            raise Refused(refusal)
+
+    def _propose(self, store: CaseStore, row: Row[Any], spec: TransitionSpec, inputs: dict[str, Any],
+                 facts: Facts | None) -> Proposal:
+        """Moves a proposal of the case by the shared machine, or refuses naming the stage and what is missing."""
+        proposal = Proposal(state=row.stage, facts={
+            "identified_on": row.cycle_start, "deadline": row.deadline, "supervised": row.supervised,
+            "measures_total": row.measures_total,
+            "measures_open": row.measures_total - row.measures_done,
+            "rectified_on": row.rectified_on, "today": self.today(),
+        }, inputs=inputs)
+        if facts is not None:
+            proposal.facts.update(facts(store, row))
+        head = f"无法{spec.label}：整顿对象 {row.id}（{row.org_name}）处于 {stage_text(row.stage)} 阶段"
+        try:
+            moved = MACHINE.events[spec.trigger].trigger(proposal)
+        except MachineError:
+            allowed = "、".join(stage_text(x) for x in spec.sources)
+            raise Refused(f"{head}，此操作只适用于 {allowed} 阶段") from None
+        if not moved:
+            raise Refused(f"{head}，{'；'.join(proposal.missing)}")
+        return proposal
+
+    def _run(self, ref: str | int, trigger: str | Callable[[Row[Any]], str], inputs: dict[str, Any], *,
+             apply: Apply, facts: Facts | None = None, expected_version: int | None = None, reason: str = "",
+             message: Callable[[Proposal], str] | None = None) -> Outcome:
+        """The one path of every step: who may, load, guard, apply, version-checked update, event.
+
+        ``trigger`` may be chosen from the case as loaded (plan or revise_plan, …), in the same transaction."""
+        if isinstance(trigger, str):
+            self._check_may(trigger, BY_TRIGGER[trigger].label)
+        with self.db.begin() as conn:
+            store = CaseStore(conn)
+            row = store.case(ref)
+            if not isinstance(trigger, str):
+                trigger = trigger(row)
+                self._check_may(trigger, BY_TRIGGER[trigger].label)
+            spec = BY_TRIGGER[trigger]
+            self._check_scope(*store.place_of(row))
+            if trigger == "unsupervise" and (refusal := sign_refusal(self.person, row.supervision_level)):
+                raise Refused(refusal)
+            if expected_version is not None and row.version != expected_version:
+                raise Conflict(f"整顿对象 {row.id}（{row.org_name}）已被他人修改（版本 {expected_version} → "
+                               f"{row.version}），本次操作未写入，请重新查看后再试")
+            proposal = self._propose(store, row, spec, inputs, facts)
+            changes = apply(store, row, proposal)
+            to_stage = proposal.state
+            now = self.clock()
+            moved_on: date | None = None
+            if to_stage != row.stage:
+                # A stage never starts before the one it follows (a secretary in post since before the plan
+                # moves the case on the plan's day or later), so the history replays in business-date order.
+                changes.setdefault("stage_since", max(inputs.get("on") or self.today(), row.stage_since))
+                changes["stage"] = to_stage
+                moved_on = changes["stage_since"]
+            if to_stage != row.stage or "deadline" in changes or "publicity_until" in changes:
+                changes["stage_due"] = stage_due(
+                    to_stage, cycle_start=changes.get("cycle_start", row.cycle_start),
+                    deadline=changes.get("deadline", row.deadline),
+                    rectified_on=changes.get("rectified_on", row.rectified_on), policy=self.config.policy,
+                    publicity_until=changes.get("publicity_until", row.publicity_until))
+            changes["version"] = row.version + 1
+            changes["updated_at"] = now
+            if not store.bump(row.id, row.version, changes):
+                raise Conflict(f"整顿对象 {row.id}（{row.org_name}）已被他人修改，本次操作未写入，请重新查看后再试")
+            self._event(store, row.id, trigger, row.stage, to_stage, reason or inputs.get("reason") or "",
+                        inputs, at=now, on=moved_on)
+        return Outcome(row.id, row.org_name, trigger, row.stage, to_stage, message(proposal) if message else "")
+
+    # -- organizations --------------------------------------------------------------------------
+
+    def add_org(self, code: str, name: str, *, kind: str, county: str, township: str,
+                poor_village: bool = False) -> int:
+        code, name = validation.text(code, "组织代码", max_len=limit(org_t, "code")), \
+            validation.text(name, "组织名称", max_len=limit(org_t, "name"))
+        county = validation.text(county, "县", max_len=limit(org_t, "county"))
+        township = validation.text(township, "乡镇", max_len=limit(org_t, "township"))
+        if not code or not name:
+            raise BadInput("组织代码和名称不能为空")
+        if kind not in KINDS:
+            raise BadInput(f"未知的组织类别 {kind}（应为 {', '.join(KINDS)}）")
+        if not county.strip() or not township.strip():
+            raise BadInput("县和乡镇不能为空")
+        self._check_may(ORG_ACTION, "登记组织")
+        self._check_scope(county.strip(), township.strip())
+        with self.db.begin() as conn:
+            store = CaseStore(conn)
+            exists = store.org_name(code)
+            if exists is not None:
+                raise Refused(f"组织代码 {code} 已存在（{exists}）")
+            try:
+                return store.add_org(code=code, name=name, kind=kind, county=county.strip(),
+                                     township=township.strip(), poor_village=poor_village, created_at=self.clock())
+            except DuplicateKey:
+                raise Refused(f"组织代码 {code} 已存在") from None
+
+    # -- cases -----------------------------------------------------------------------------------
+
+    def open_case(self, org_code: str, *, problems: Iterable[str], identified_on: date,
+                  deadline: date | None = None, detail: str = "", officer: str = "",
+                  officer_email: str = "", village_secretary: str = "") -> Outcome:
+        """列入整顿; ``village_secretary``: the organization's own secretary at listing, 缺配 or 需调整."""
+        parsed = parse_problems(problems, detail, self.config.policy.local_problem_types)
+        status = VILLAGE_STATUS_WORDS.get(village_secretary.strip(), None) if village_secretary.strip() else ""
+        if status is None:
+            raise BadInput(f"村党组织书记状况应为 缺配 或 需调整，收到 {village_secretary!r}")
+        officer_email = email_address(officer_email, "经办人")
+        officer = _person_name(officer, "经办人")
+        deadline = deadline or default_deadline(identified_on, self.config.policy)
+        self._check_may(OPEN_ACTION, ACTION_LABELS[OPEN_ACTION])
+        now = self.clock()
+        with self.db.begin() as conn:
+            store = CaseStore(conn)
+            org = store.org(org_code.strip())
+            if org is None:
+                raise NotFound(f"找不到组织 {org_code}，请先用 rectify org add 登记")
+            self._check_scope(*store.place(org.id))
+            if deadline <= identified_on:
+                raise Refused(f"无法列入整顿：{org.name} 的转化时限 {deadline} 早于或等于确定日期 {identified_on}")
+            if identified_on > self.today():
+                raise Refused(f"无法列入整顿：{org.name} 的确定日期 {identified_on} 晚于今天 {self.today()}")
+            existing = store.open_case_of(org.id)
+            if existing is not None:
+                raise Refused(f"无法列入整顿：{org.name} 已有在办的整顿对象 {existing.id}"
+                              f"（阶段 {stage_text(existing.stage)}），一个组织同时只能有一个在办整顿对象")
+            links = consolidation.link(store, org.id, identified_on.year)  # a repeat listing
+            try:
+                case_id = store.add_case(
+                    org_id=org.id, year=identified_on.year, stage=Stage.identified,
+                    identified_on=identified_on, deadline=deadline, stage_since=identified_on,
+                    cycle_start=identified_on,
+                    stage_due=stage_due(Stage.identified, cycle_start=identified_on, deadline=deadline,
+                                        rectified_on=None, policy=self.config.policy),
+                    cycle=1, version=1, detail=detail.strip(), helping_unit="", self_check="",
+                    withdrawn_reason="", supervised=False, supervision_reason="", measures_total=0,
+                    measures_done=0, village_secretary_status=status, created_at=now, updated_at=now, **links)
+            except DuplicateKey:
+                raise Conflict(f"无法列入整顿：{org.name} 刚刚已由他人列入整顿，请用 rectify case list 查看") from None
+            store.add_problems(case_id, parsed)
+            if officer.strip() or officer_email.strip():
+                store.add_person(case_id, "officer", officer.strip(), officer_email.strip())
+            self._event(store, case_id, OPEN_ACTION, None, Stage.identified, detail={
+                "org": org_code, "problems": [c for c, _ in parsed], "identified_on": identified_on,
+                "deadline": deadline, "detail": detail, "officer": officer,
+                "problem_texts": [t for _, t in parsed], "village_secretary": status, **links}, at=now)
+        return Outcome(case_id, org.name, OPEN_ACTION, Stage.identified, Stage.identified,
+                       f"转化时限 {deadline}")
+
+    def _measures(self, measures: Iterable[Any], emails: dict[str, str]) -> list[dict[str, Any]]:
+        """Measures as the event keeps them; an e-mail given by the 责任人's name goes to the measure."""
+        out = [measure_input(m) for m in measures]
+        for m in out:
+            m["owner_email"] = email_address(m.get("owner_email") or emails.get(m["owner"], ""), m["owner"])
+        return out
+
+    def plan(self, ref: str | int, *, measures: list[Any], county_leader: str = "",
+             township_cadre: str = "", helping_unit: str = "", emails: dict[str, str] | None = None,
+             expected_version: int | None = None, revise: bool = False) -> Outcome:
+        """Files the 整顿方案 (or, once filed, adds measures: revise_plan); every problem needs a measure.
+
+        ``measures``: ``(problems, text, 责任人, due)`` tuples or dicts; 责任人 may carry its unit as
+        ``姓名（单位）``. ``emails``: by role (officer, county_leader, township_cadre) or by 责任人 name."""
+        emails = {key: email_address(addr, key) for key, addr in (emails or {}).items()}
+        given = self._measures(measures, emails)
+        owners = {m["owner"] for m in given}
+        unknown = set(emails) - set(PERSON_ROLES) - owners
+        if unknown:
+            raise BadInput(f"邮箱对应的 {', '.join(sorted(unknown))} 既不是角色（{', '.join(PERSON_ROLES)}）"
+                           "也不是本次措施的责任人")
+        roles = {k: v for k, v in emails.items() if k in PERSON_ROLES}
+        inputs: dict[str, Any] = {
+            "measures": given, "county_leader": _person_name(county_leader, "县级联系领导"),
+            "township_cadre": _person_name(township_cadre, "乡镇包村干部"),
+            "helping_unit": helping_unit.strip(), "emails": roles}
+
+        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+            return {**store.people(row.id), "problems": store.problems(row.id),
+                    "covered": store.covered_problems(row.id)}
+
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            added = store.add_measures(row.id, inputs["measures"])
+            store.set_person(row.id, "county_leader", inputs["county_leader"], roles.get("county_leader"))
+            store.set_person(row.id, "township_cadre", inputs["township_cadre"], roles.get("township_cadre"))
+            if "officer" in roles:
+                store.set_person(row.id, "officer", None, roles["officer"])
+            ensure_people(store, [
+                (inputs["county_leader"], "county_leader", "", roles.get("county_leader", "")),
+                (inputs["township_cadre"], "township_cadre", "", roles.get("township_cadre", "")),
+                *((m["owner"], "measure_owner", m["owner_unit"], m["owner_email"]) for m in inputs["measures"])],
+                self.clock())
+            changes: dict[str, Any] = {"measures_total": row.measures_total + added}
+            if inputs["helping_unit"]:
+                changes["helping_unit"] = inputs["helping_unit"]
+            return changes
+
+        def choose(row: Row[Any]) -> str:
+            return "revise_plan" if revise or row.stage in BY_TRIGGER["revise_plan"].sources else "plan"
+
+        return self._run(ref, choose, inputs, apply=apply, facts=facts, expected_version=expected_version)
+
+    def revise_plan(self, ref: str | int, *, measures: list[Any], emails: dict[str, str] | None = None,
+                    expected_version: int | None = None) -> Outcome:
+        """修订整顿方案: adds ≥1 measure to a filed plan; a case not yet planned is refused."""
+        return self.plan(ref, measures=measures, emails=emails, expected_version=expected_version, revise=True)
+
+    def assign_secretary(self, ref: str | int, *, name: str, unit: str = "", since: date,
+                         term_until: date | None = None, email: str = "", phone: str = "",
+                         expected_version: int | None = None) -> Outcome:
+        """A first secretary in post: 派出单位 defaults to the helping unit; the term to the policy's years.
+
+        Already in post before the listing is allowed and marked 原已驻村; a term ending before the
+        deadline is recorded with a warning. The village-secretary track is left as it is."""
+        inputs: dict[str, Any] = {"name": _person_name(name, "第一书记"), "unit": unit.strip(), "since": since,
+                                  "term_until": term_until or (since and default_term_until(
+                                      since, self.config.policy.first_secretary_term_years)),
+                                  "email": email_address(email, "第一书记"), "phone": phone.strip(), "on": since}
+
+        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+            if not inputs["unit"]:
+                inputs["unit"] = row.helping_unit
+            inputs["preexisting"] = since is not None and since < row.cycle_start
+            inputs["on"] = since and max(since, row.cycle_start)
+            current = store.in_post(row.id, FIRST_SECRETARY)
+            return {"first_secretary": current[-1] if current else None}
+
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            store.add_secretary(row.id, name=inputs["name"], kind=FIRST_SECRETARY, unit=inputs["unit"], since=since,
+                                email=inputs["email"], phone=inputs["phone"], term_until=inputs["term_until"],
+                                preexisting=inputs["preexisting"])
+            ensure_people(store, [(inputs["name"], "first_secretary", inputs["unit"], inputs["email"])], self.clock())
+            return {}
+
+        def message(p: Proposal) -> str:
+            text = f"第一书记 {inputs['name']}（{inputs['unit']}），任期至 {inputs['term_until']}"
+            if inputs["preexisting"]:
+                text += f"，{PREEXISTING_LABEL}"
+            if inputs["term_until"] and inputs["term_until"] < p.facts["deadline"]:
+                text += f"。注意：任期在转化时限 {p.facts['deadline']} 前结束，请及时轮换"
+            return text
+
+        return self._run(ref, lambda row: first_secretary_trigger(row.stage), inputs, apply=apply, facts=facts,
+                         expected_version=expected_version, message=message)
+
+    def recall_secretary(self, ref: str | int, *, on: date, reason: str, note: str = "",
+                         expected_version: int | None = None) -> Outcome:
+        """Ends the first secretary's term (不胜任/期满轮换/工作需要/其他); the stage and the village track stay."""
+        inputs: dict[str, Any] = {"on": on, "reason": reason.strip(), "note": note.strip()}
+
+        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+            current = store.in_post(row.id, FIRST_SECRETARY)
+            if current:
+                inputs["name"] = current[-1].name
+            return {"first_secretary": current[-1] if current else None}
+
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            reason_text = inputs["reason"] + (f"：{inputs['note']}" if inputs["note"] else "")
+            store.end_secretary(p.facts["first_secretary"].id, on, reason_text)
+            return {}
+
+        return self._run(ref, "recall_secretary", inputs, apply=apply, facts=facts,
+                         expected_version=expected_version,
+                         message=lambda p: f"第一书记 {inputs['name']} {on} 离任（{inputs['reason']}）")
+
+    def village_secretary(self, ref: str | int, *, name: str, since: date, action: str, source: str,
+                          email: str = "", phone: str = "", expected_version: int | None = None) -> Outcome:
+        """The organization's own secretary, 选配 or 调整; ends the previous one on this track only.
+
+        Under ``[policy] secretary_rule = "either"`` it also takes a planned case to stage 3."""
+        inputs: dict[str, Any] = {"name": _person_name(name, "村党组织书记"), "since": since, "action": action.strip(),
+                                  "source": source.strip(), "email": email_address(email, "村党组织书记"),
+                                  "phone": phone.strip(), "on": since}
+
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            for previous in store.in_post(row.id, VILLAGE_SECRETARY):
+                store.end_secretary(previous.id, since, inputs["action"])
+            store.add_secretary(row.id, name=inputs["name"], kind=VILLAGE_SECRETARY, unit=row.org_name, since=since,
+                                email=inputs["email"], phone=inputs["phone"], action=inputs["action"],
+                                source=inputs["source"])
+            ensure_people(store, [(inputs["name"], "village_secretary", row.org_name, inputs["email"])], self.clock())
+            return {}
+
+        rule = self.config.policy.secretary_rule
+        return self._run(ref, lambda row: village_secretary_trigger(row.stage, rule), inputs, apply=apply,
+                         expected_version=expected_version,
+                         message=lambda p: f"{inputs['action']}村党组织书记 {inputs['name']}（{inputs['source']}）")
+
+    def work_team(self, ref: str | int, *, name: str, on: date, unit: str = "", remove: bool = False,
+                  expected_version: int | None = None) -> Outcome:
+        """A 驻村工作队员 joins (``unit``, from ``on``) or leaves (``remove``, on ``on``)."""
+        inputs: dict[str, Any] = {"name": _person_name(name, "驻村工作队员"), "unit": unit.strip(), "on": on,
+                                  "remove": remove}
+
+        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+            return {"work_team": {m.name: m for m in store.in_post(row.id, WORK_TEAM)}}
+
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            if remove:
+                store.end_secretary(p.facts["work_team"][inputs["name"]].id, on, "离队")
+            else:
+                store.add_secretary(row.id, name=inputs["name"], kind=WORK_TEAM, unit=inputs["unit"], since=on)
+            return {}
+
+        return self._run(ref, "work_team", inputs, apply=apply, facts=facts, expected_version=expected_version,
+                         message=lambda p: f"驻村工作队员 {inputs['name']}{'离队' if remove else '到任'}")
+
+    def complete_measure(self, ref: str | int, number: int, *, on: date,
+                         expected_version: int | None = None) -> Outcome:
+        inputs = {"measure_no": number, "on": on}
+
+        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+            return {"measure": store.measure(row.id, number)}
+
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            store.complete_measure(p.facts["measure"]["id"], on)
+            return {"measures_done": row.measures_done + 1}
+
+        return self._run(ref, "complete_measure", inputs, apply=apply, facts=facts,
+                         expected_version=expected_version,
+                         message=lambda p: f"第{number}项「{p.facts['measure']['text']}」已完成")
+
+    def report_progress(self, ref: str | int, *, on: date, note: str,
+                        expected_version: int | None = None) -> Outcome:
+        inputs: dict[str, Any] = {"on": on, "note": note.strip()}
+
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            store.add_progress(row.id, on=on, note=inputs["note"], actor=self.actor)
+            last = row.last_progress_on
+            return {"last_progress_on": on if last is None or on > last else last}
+
+        return self._run(ref, "report_progress", inputs, apply=apply, expected_version=expected_version)
+
+    def mark_rectified(self, ref: str | int, *, on: date, self_check: str,
+                       expected_version: int | None = None) -> Outcome:
+        """申请验收: the township's 初验 opinion (``self_check``) and application, signed by the actor."""
+        inputs = {"on": on, "self_check": self_check.strip(), "applied_by": self.actor}
+
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            return {"rectified_on": on, "self_check": inputs["self_check"], "applied_by": self.actor}
+
+        return self._run(ref, "mark_rectified", inputs, apply=apply, expected_version=expected_version)
+
+    def verify(self, ref: str | int, *, on: date, by: str, score: int | None = None, satisfied: int,
+               dissatisfied: int, basic: int = 0, members: Iterable[str] = (), items: dict[str, int] | None = None,
+               deadline: date | None = None, findings: Iterable[str] = (), measures: Iterable[Any] = (),
+               emails: dict[str, str] | None = None, expected_version: int | None = None) -> Outcome:
+        """验收 (see :mod:`rectify.write.verification`): passed, the case stays in rectified for its 公示;
+        failed, ``fail_verification`` with the findings and ≥1 new measure, the application cleared."""
+        return verification.verify(self, ref, on=on, by=by, members=members, score=score, items=items,
+                                   satisfied=satisfied, basic=basic, dissatisfied=dissatisfied, deadline=deadline,
+                                   findings=findings, measures=measures, emails=emails,
+                                   expected_version=expected_version)
+
+    def objection(self, ref: str | int, *, on: date, text: str, expected_version: int | None = None) -> Outcome:
+        """An objection raised in 公示, pending until decided."""
+        return verification.objection(self, ref, on=on, text=text, expected_version=expected_version)
+
+    def decide_objection(self, ref: str | int, *, on: date, upheld: bool, note: str = "",
+                         findings: Iterable[str] = (), measures: Iterable[Any] = (),
+                         emails: dict[str, str] | None = None, deadline: date | None = None,
+                         expected_version: int | None = None) -> Outcome:
+        """The pending objection dismissed (公示 goes on) or upheld (the verification fails)."""
+        return verification.decide_objection(self, ref, on=on, upheld=upheld, note=note, findings=findings,
+                                             measures=measures, emails=emails, deadline=deadline,
+                                             expected_version=expected_version)
+
+    def strike_off(self, ref: str | int, *, on: date, doc_no: str = "",
+                   expected_version: int | None = None) -> Outcome:
+        """销号批复 → verified: after 公示, no objection pending, by someone other than the verifier."""
+        return verification.strike_off(self, ref, on=on, doc_no=doc_no, expected_version=expected_version)
+
+    def withdraw(self, ref: str | int, *, reason: str, expected_version: int | None = None) -> Outcome:
+        inputs = {"reason": reason.strip()}
+
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            return {"withdrawn_reason": inputs["reason"]}
+
+        return self._run(ref, "withdraw", inputs, apply=apply, expected_version=expected_version)
+
+    def extend(self, ref: str | int, *, to: date, reason: str, approved_by: str,
+               expected_version: int | None = None) -> Outcome:
+        inputs = {"deadline": to, "reason": reason.strip(), "approved_by": approved_by.strip()}
+
+        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+            return {"latest_open_measure_due": store.latest_open_measure_due(row.id)}
+
+        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+            store.add_extension(row.id, old_deadline=row.deadline, new_deadline=to, reason=inputs["reason"],
+                                approved_by=inputs["approved_by"], at=self.clock())
+            return {"deadline": to}
+
+        return self._run(ref, "extend", inputs, apply=apply, facts=facts, expected_version=expected_version,
+                         message=lambda p: f"转化时限改为 {to}")
+
+    def supervise(self, ref: str | int, *, level: str | None = None, unit: str = "", matter: str = "",
+                  due: date | None = None, on: date | None = None, reason: str = "",
+                  expected_version: int | None = None) -> Outcome:
+        """挂牌督办; ``reason`` is the matters' older name. See :mod:`rectify.write.supervision`."""
+        return supervision.supervise(self, ref, level=level, unit=unit, matter=matter or reason, due=due, on=on,
+                                     expected_version=expected_version)
+
+    def unsupervise(self, ref: str | int, *, on: date | None, inspected_by: str, reason: str,
+                    inspected_on: date | None = None, expected_version: int | None = None) -> Outcome:
+        """摘牌, after an inspection by the level that hung the sign."""
+        return supervision.unsupervise(self, ref, on=on, inspected_by=inspected_by, inspected_on=inspected_on,
+                                       reason=reason, expected_version=expected_version)
+
+    def look_back(self, ref: str | int, *, on: date, result: str, note: str, problems: Iterable[str] = (),
+                  deadline: date | None = None, expected_version: int | None = None) -> Outcome:
+        """回头看 in the 巩固期, 巩固 or 反弹; 反弹 lists the organization again. See :mod:`.consolidation`."""
+        return consolidation.look_back(self, ref, on=on, result=result, note=note, problems=list(problems),
+                                       deadline=deadline, expected_version=expected_version)
+
+    def escalate(self, ref: str | int, *, step: str, on: date | None, note: str,
+                 expected_version: int | None = None) -> Outcome:
+        """督促 → 约谈 → 通报, each dated and signed, in the ladder's order."""
+        return supervision.escalate(self, ref, step=step, on=on, note=note, expected_version=expected_version)

@@ -1,0 +1,97 @@
+"""挂牌督办 as a record, its 摘牌 after an inspection, and the escalation ladder (SPEC §3, §5).
+
+The steps go through :meth:`Workflow._run` like every other change, so each is checked by the rules of
+``states/`` (guards, who may, the ladder's order), written in one transaction and recorded as a dated,
+signed event whose detail carries every input (a replay of the history rebuilds the sign).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.engine import Row
+
+from rectify.errors import BadInput, Refused
+from rectify.states.escalation import RECORDED_STEPS, STEP_LABELS, Step, parse_step
+from rectify.states.guards import Proposal
+from rectify.states.permissions import SIGN_LEVEL, hang_refusal
+from rectify.states.roles import LEVEL_NAMES, Level
+from rectify.states.transitions import BY_TRIGGER
+from rectify.store.cases import CaseStore
+
+if TYPE_CHECKING:
+    from rectify.write.engine import Outcome, Workflow
+
+__all__ = ["escalate", "supervise", "unsupervise"]
+
+
+def supervise(wf: Workflow, ref: str | int, *, level: str | None, unit: str, matter: str, due: date | None,
+              on: date | None, expected_version: int | None) -> Outcome:
+    """Hangs a sign: level (default the signer's), 督办单位 (default the signer's unit), matters, due."""
+    level = level or SIGN_LEVEL.get(wf.person.role or "", Level.county)  # before levels, the county hung every sign
+    if level not in LEVEL_NAMES:
+        raise BadInput(f"未知的挂牌层级 {level}（应为 city 市级 / county 县级）")
+    wf._check_may("supervise", BY_TRIGGER["supervise"].label)
+    refusal = hang_refusal(wf.person, level)
+    if refusal:
+        raise Refused(refusal)
+    inputs: dict[str, Any] = {"level": level, "unit": (unit or wf.person.unit).strip(), "matter": matter.strip(),
+                              "due": due, "on": on or wf.today(), "reason": matter.strip()}
+
+    def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+        store.hang_sign(row.id, level=level, unit=inputs["unit"], matter=inputs["matter"], due_on=due,
+                        hung_on=inputs["on"], hung_by=wf.actor)
+        return {"supervised": True, "supervision_reason": inputs["matter"], "supervision_level": level,
+                "escalation_step": Step.sign.value}
+
+    def message(p: Proposal) -> str:
+        text = f"{LEVEL_NAMES[level]}挂牌，督办单位 {inputs['unit']}"
+        return text + (f"，督办时限 {due}" if due else "")
+
+    return wf._run(ref, "supervise", inputs, apply=apply, expected_version=expected_version, message=message)
+
+
+def unsupervise(wf: Workflow, ref: str | int, *, on: date | None, inspected_by: str, inspected_on: date | None,
+                reason: str, expected_version: int | None) -> Outcome:
+    """摘牌: only after an inspection by a registered person of the level that hung the sign."""
+    inputs: dict[str, Any] = {"on": on, "inspected_by": inspected_by.strip(), "inspected_on": inspected_on or on,
+                              "reason": reason.strip()}
+
+    def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+        sign = store.sign_up(row.id)
+        name = inputs["inspected_by"]
+        return {"sign": sign, "hung_on": sign.hung_on if sign is not None else None,
+                "inspector": store.registered_person(name) if name else None,
+                "supervision_level": row.supervision_level or (sign.level if sign is not None else "")}
+
+    def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+        sign = p.facts["sign"]
+        if sign is not None:
+            store.take_down_sign(sign.id, taken_down_on=on, inspected_by=inputs["inspected_by"],
+                                 inspected_on=inputs["inspected_on"], down_reason=inputs["reason"],
+                                 taken_down_by=wf.actor)
+        return {"supervised": False, "supervision_reason": "", "supervision_level": ""}
+
+    return wf._run(ref, "unsupervise", inputs, apply=apply, facts=facts, expected_version=expected_version,
+                   message=lambda p: f"经 {inputs['inspected_by']} {inputs['inspected_on']} 检查后摘牌")
+
+
+def escalate(wf: Workflow, ref: str | int, *, step: str, on: date | None, note: str,
+             expected_version: int | None) -> Outcome:
+    """One rung of the ladder (督促, 约谈, 通报), in order; 挂牌 is :func:`supervise`."""
+    code = parse_step(step)
+    if code not in RECORDED_STEPS:
+        names = "、".join(STEP_LABELS[s] for s in RECORDED_STEPS)
+        hint = "；挂牌请用 rectify case supervise" if code == Step.sign else ""
+        raise BadInput(f"未知的督办升级步骤 {step}（应为 {names}）{hint}")
+    inputs: dict[str, Any] = {"step": code, "on": on, "note": note.strip(), "reason": note.strip()}
+
+    def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+        return {"escalation_step": row.escalation_step}
+
+    def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+        return {"escalation_step": code}
+
+    return wf._run(ref, "escalate", inputs, apply=apply, facts=facts, expected_version=expected_version,
+                   message=lambda p: f"督办升级：{STEP_LABELS[code]}")
