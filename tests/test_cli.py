@@ -79,7 +79,7 @@ def test_walk_all_five_stages_with_the_cli(run: Run) -> None:
                                               "strike_off"]
     assert {e["actor"] for e in history} == {"测试员", "验收员", "审批员"}
     table = ok(run("case", "history", "1"))
-    assert "2026-03-10 10:00  验收员  验收 verify" in table and "审批员  销号 strike_off" in table
+    assert "2026-03-10  验收员  2026-03-10 10:00  验收 verify" in table and "2026-03-15  审批员  2026-03-15 10:00  销号 strike_off" in table
 
 
 def test_side_paths_with_the_cli(run: Run) -> None:

@@ -113,8 +113,9 @@ def term_valid(p: Proposal) -> str | None:
     since, until = p.get("since"), p.get("term_until")
     if since is not None and until is not None and until <= since:
         return f"任期截止 {until} 应晚于任职日期 {since}"
-    if until is not None and p.facts.get("today") is not None and until < p.facts["today"]:
-        return f"任期截止 {until} 已过，不能再作为在任第一书记登记"
+    on = p.get("on") or p.facts.get("today")  # the business day: a late entry of a term since ended is fine
+    if until is not None and on is not None and until < on:
+        return f"任期截止 {until} 早于到任日期 {on}，不能再作为在任第一书记登记"
     return None
 
 

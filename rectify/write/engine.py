@@ -312,7 +312,7 @@ class Workflow:
 
     def plan(self, ref: str | int, *, measures: list[Any], county_leader: str = "",
              township_cadre: str = "", helping_unit: str = "", emails: dict[str, str] | None = None,
-             expected_version: int | None = None, revise: bool = False) -> Outcome:
+             expected_version: int | None = None, revise: bool = False, on: date | None = None) -> Outcome:
         """Files the 整顿方案 (or, once filed, adds measures: revise_plan); every problem needs a measure.
 
         ``measures``: ``(problems, text, 责任人, due)`` tuples or dicts; 责任人 may carry its unit as
@@ -328,7 +328,7 @@ class Workflow:
         inputs: dict[str, Any] = {
             "measures": given, "county_leader": _person_name(county_leader, "县级联系领导"),
             "township_cadre": _person_name(township_cadre, "乡镇包村干部"),
-            "helping_unit": helping_unit.strip(), "emails": roles}
+            "helping_unit": helping_unit.strip(), "emails": roles, "on": on or self.today()}
 
         def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
             return {**store.people(row.id), "problems": store.problems(row.id),
@@ -356,9 +356,10 @@ class Workflow:
         return self._run(ref, choose, inputs, apply=apply, facts=facts, expected_version=expected_version)
 
     def revise_plan(self, ref: str | int, *, measures: list[Any], emails: dict[str, str] | None = None,
-                    expected_version: int | None = None) -> Outcome:
+                    expected_version: int | None = None, on: date | None = None) -> Outcome:
         """修订整顿方案: adds ≥1 measure to a filed plan; a case not yet planned is refused."""
-        return self.plan(ref, measures=measures, emails=emails, expected_version=expected_version, revise=True)
+        return self.plan(ref, measures=measures, emails=emails, expected_version=expected_version, revise=True,
+                         on=on)
 
     def assign_secretary(self, ref: str | int, *, name: str, unit: str = "", since: date,
                          term_until: date | None = None, email: str = "", phone: str = "",
@@ -525,17 +526,21 @@ class Workflow:
         """销号批复 → verified: after 公示, no objection pending, by someone other than the verifier."""
         return verification.strike_off(self, ref, on=on, doc_no=doc_no, expected_version=expected_version)
 
-    def withdraw(self, ref: str | int, *, reason: str, expected_version: int | None = None) -> Outcome:
-        inputs = {"reason": reason.strip()}
+    def withdraw(self, ref: str | int, *, reason: str, on: date | None = None, approved_by: str = "",
+                 expected_version: int | None = None) -> Outcome:
+        """复核误判出列 on ``on`` (default today); ``approved_by`` names who approved it."""
+        inputs: dict[str, Any] = {"reason": reason.strip(), "on": on or self.today(),
+                                  "approved_by": approved_by.strip()}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             return {"withdrawn_reason": inputs["reason"]}
 
         return self._run(ref, "withdraw", inputs, apply=apply, expected_version=expected_version)
 
-    def extend(self, ref: str | int, *, to: date, reason: str, approved_by: str,
+    def extend(self, ref: str | int, *, to: date, reason: str, approved_by: str, on: date | None = None,
                expected_version: int | None = None) -> Outcome:
-        inputs = {"deadline": to, "reason": reason.strip(), "approved_by": approved_by.strip()}
+        inputs = {"deadline": to, "reason": reason.strip(), "approved_by": approved_by.strip(),
+                  "on": on or self.today()}
 
         def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
             return {"latest_open_measure_due": store.latest_open_measure_due(row.id)}
