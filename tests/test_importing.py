@@ -23,6 +23,7 @@ from rectify.states.deadlines import stage_due
 from rectify.states.import_rules import NOT_FROM_ROWS, PATH, ROW_GUARDS, ROW_RULES
 from rectify.states.stages import PROBLEM_TYPES
 from rectify.states.transitions import BY_TRIGGER
+from rectify.states.workdays import work_calendar
 from rectify.store import Database
 from rectify.write.engine import Workflow
 
@@ -131,7 +132,8 @@ def test_ledger_round_trip(fmt: str, source_db: Database, db_url: str, db: Datab
             deadline=date.fromisoformat(c["deadline"]),
             rectified_on=date.fromisoformat(c["rectified_on"]) if c["rectified_on"] else None,
             policy=config.policy,
-            publicity_until=date.fromisoformat(c["publicity_until"]) if c["publicity_until"] else None).isoformat())
+            publicity_until=date.fromisoformat(c["publicity_until"]) if c["publicity_until"] else None,
+            calendar=work_calendar(config)).isoformat())
         assert c["measures_total"] == len(c["measures"])
         assert c["measures_done"] == sum(1 for m in c["measures"] if m["done_on"])
         history = case_history(db, item["case_id"])

@@ -46,6 +46,8 @@ from rectify.errors import Refused
 from rectify.states.deadlines import default_deadline
 from rectify.states.roles import Role
 from rectify.states.stages import Stage
+from rectify.states.workdays import PUBLICITY as PUBLICITY_WINDOW
+from rectify.states.workdays import work_calendar
 from rectify.store import Database, describe
 from rectify.store.demo import delete_orgs, foreign_rows
 from rectify.write.engine import Workflow
@@ -462,7 +464,9 @@ class _Walk:
             self.code, on=d, by="县委组织部验收组", members=[VERIFIER.name, *TEAM],
             items=score_items(score, self.sign(VERIFIER).config.verification.items), satisfied=surveyed[0],
             basic=surveyed[1], dissatisfied=surveyed[2]))
-        struck = day + timedelta(days=self.sign(APPROVER).config.policy.publicity_days + 2 + rng.randint(0, 4))
+        approver = self.sign(APPROVER).config
+        until = work_calendar(approver).add(PUBLICITY_WINDOW, day, approver.policy.publicity_days)
+        struck = until + timedelta(days=1 + rng.randint(0, 4))
         return self.do(struck, lambda d: self.sign(APPROVER).strike_off(
             self.code, on=d, doc_no=f"青组字〔{d.year}〕{30 + self.k}号"))
 

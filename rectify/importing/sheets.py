@@ -33,7 +33,7 @@ ORG_FIELDS: dict[str, tuple[str, ...]] = {
     "kind": ("类别", "组织类别", "类型", "kind"),
     "county": ("县", "县（市、区）", "县市区", "county"),
     "township": ("乡镇", "乡镇（街道）", "乡镇街道", "township"),
-    "poor_village": ("建档立卡贫困村", "贫困村", "poor_village"),
+    "poor_village": ("脱贫村", "建档立卡贫困村", "贫困村", "乡村振兴重点帮扶村", "poor_village"),
 }
 
 CASE_EXTRA: dict[str, tuple[str, ...]] = {
@@ -52,7 +52,7 @@ CASE_EXTRA: dict[str, tuple[str, ...]] = {
     "satisfied": ("满意", "满意人数", "satisfied"),
     "basic": ("基本满意", "基本满意人数", "basic"),
     "dissatisfied": ("不满意", "不满意人数", "dissatisfied"),
-    "poor_village": ("建档立卡贫困村", "贫困村", "poor_village"),
+    "poor_village": ("脱贫村", "建档立卡贫困村", "贫困村", "乡村振兴重点帮扶村", "poor_village"),
     "measures_done": ("措施已完成", "已完成措施", "measures_done"),
     "measures_total": ("措施总数", "整顿措施总数", "measures_total"),
     # County sheets (issue 12): the numbered measures, who answers for them and by when, the problems' own

@@ -26,6 +26,7 @@ from rectify.states.escalation import Step
 from rectify.states.stages import CLOSED_STAGES, FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM, Stage
 from rectify.states.thresholds import Grade, satisfaction_rate
 from rectify.states.transitions import IMPORT_ACTION, OPEN_ACTION
+from rectify.states.workdays import WorkCalendar, work_calendar
 from rectify.store import Database
 from rectify.store.ledger import ITEM, PAIR, LedgerFilter
 from rectify.store.snapshot import latest_dates, snapshot_cases, snapshot_events
@@ -453,11 +454,11 @@ def apply_event(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> No
         s.stage, s.stage_since = e.to_stage, e.on
 
 
-def settle(s: CaseState, policy: PolicyConfig) -> None:
+def settle(s: CaseState, policy: PolicyConfig, calendar: WorkCalendar | None = None) -> None:
     """The due date the engine fixed at the last move or deadline change: every input of it (stage, start,
     deadline, rectified date) changes only with a move or an extension, so the folded state gives it."""
     s.stage_due = stage_due(s.stage, cycle_start=s.cycle_start, deadline=s.deadline, rectified_on=s.rectified_on,
-                            policy=policy, publicity_until=s.publicity_until)
+                            policy=policy, publicity_until=s.publicity_until, calendar=calendar)
 
 
 # -- the rebuild ---------------------------------------------------------------------------------------
@@ -498,14 +499,14 @@ def rebuild(db: Database, *, as_of: date, config: Config, filters: LedgerFilter 
         event_rows = snapshot_events(conn, f, as_of, recorded_by, case_id)
         case_rows = snapshot_cases(conn, f, as_of, case_id)
         try:
-            yield from _fold_all(case_rows, iter(event_rows), f, policy, as_of)
+            yield from _fold_all(case_rows, iter(event_rows), f, policy, as_of, work_calendar(config))
         finally:  # a reader that stops early must not leave a server-side cursor open
             case_rows.close()
             event_rows.close()
 
 
 def _fold_all(case_rows: Any, events: Iterator[Any], f: LedgerFilter, policy: PolicyConfig,
-              as_of: date) -> Iterator[CaseState]:
+              as_of: date, calendar: WorkCalendar | None = None) -> Iterator[CaseState]:
     """Merges the cases and their events (both by case id, driver tuples) and folds each case."""
     day = _day
     pending = next(events, None)
@@ -519,7 +520,7 @@ def _fold_all(case_rows: Any, events: Iterator[Any], f: LedgerFilter, policy: Po
             apply_event(s, Event(action, to_stage, day(on) or as_of, raw), policy, as_of)
             pending = next(events, None)
         if s.listed and _matches(s, f):
-            settle(s, policy)
+            settle(s, policy, calendar)
             yield s
 
 

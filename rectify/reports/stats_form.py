@@ -46,7 +46,7 @@ FORM_GROUPS = (
 )
 FORM_COLUMNS: tuple[FormColumn, ...] = (
     FormColumn(Stage.identified.value, FORM_GROUPS[0], "排查软弱涣散基层党组织"),
-    FormColumn(POOR_VILLAGES, FORM_GROUPS[0], "其中建档立卡贫困村"),
+    FormColumn(POOR_VILLAGES, FORM_GROUPS[0], "其中脱贫村"),
     FormColumn("converted", FORM_GROUPS[0], "整顿提升基层党组织"),
     *(FormColumn(code, FORM_GROUPS[1], f"属于{text}的") for code, text in OFFICIAL_TYPES.items()),
     FormColumn("secretaries_missing", FORM_GROUPS[2], "年初缺配的软弱涣散基层党组织书记数"),

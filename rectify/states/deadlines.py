@@ -13,6 +13,7 @@ from typing import Any
 from rectify.config import LightsConfig, PolicyConfig
 from rectify.states.stages import NO_DUE_STAGES, Stage
 from rectify.states.tasks import DEADLINE_WINDOW, TASK_WINDOW, light_reason, task_due, task_of
+from rectify.states.workdays import WorkCalendar
 
 
 class Light(StrEnum):
@@ -39,13 +40,17 @@ STRIKE_OFF_DUE_DAYS = 7
 
 
 def stage_due(stage: str, *, cycle_start: date, deadline: date, rectified_on: date | None,
-              policy: PolicyConfig, publicity_until: date | None = None) -> date | None:
+              policy: PolicyConfig, publicity_until: date | None = None,
+              calendar: WorkCalendar | None = None) -> date | None:
     """The due date of the stage's current task (``rectify.states.tasks``); None for closed cases.
 
-    In ``rectified`` the task is 组织验收 until a verification passes, then 销号批复 after the 公示."""
+    In ``rectified`` the task is 组织验收 until a verification passes, then 销号批复 after the 公示. With a
+    ``calendar`` a due date on a rest day moves to the next working day (``[calendar] roll_to_working_day``)."""
     if stage == Stage.rectified and publicity_until is not None:
-        return publicity_until + timedelta(days=STRIKE_OFF_DUE_DAYS)
-    return task_due(stage, cycle_start=cycle_start, deadline=deadline, rectified_on=rectified_on, policy=policy)
+        due: date | None = publicity_until + timedelta(days=STRIKE_OFF_DUE_DAYS)
+    else:
+        due = task_due(stage, cycle_start=cycle_start, deadline=deadline, rectified_on=rectified_on, policy=policy)
+    return calendar.next_working(due) if calendar is not None else due
 
 
 def share_left(start: date, due: date, as_of: date) -> float:

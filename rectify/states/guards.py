@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from rectify.states.escalation import escalation_refusal
@@ -281,9 +281,13 @@ def within_publicity(p: Proposal) -> str | None:
 
 
 def publicity_over(p: Proposal) -> str | None:
-    on, until = p.get("on"), p.facts.get("publicity_until")
-    if on is not None and until is not None and on < until:
-        return f"公示期至 {until} 才满，{on} 不能销号"
+    """销号 from the day after the 公示 ends (an objection is still admissible on its last day); with no 公示
+    (``publicity_days = 0``) on the verification day."""
+    on, until, start = p.get("on"), p.facts.get("publicity_until"), p.facts.get("verified_on")
+    if on is None or until is None:
+        return None
+    if on < until or (on == until and (start is None or until > start)):
+        return f"公示期至 {until} 才满，{until + timedelta(days=1)} 起方可销号，{on} 不能销号"
     return None
 
 

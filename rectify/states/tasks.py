@@ -129,18 +129,26 @@ def _report_day(year: int, month: int, day: int) -> date:
     return date(year, month, day)
 
 
-def report_period(as_of: date, day: int) -> tuple[date, date, date]:
-    """(previous due, current due, month start): the report for a month is due on ``day`` of the next month.
+def report_period(as_of: date, day: int, roll: Callable[[date], date] | None = None) -> tuple[date, date, date]:
+    """(previous due, current due, month start): the report for a month is due on ``day`` of the next month,
+    or, with ``roll`` (the working-day calendar's), the first working day from it.
 
     The current period is the one whose due day is the first on or after ``as_of``; a report dated
     after the previous due day counts for it.
     """
-    this_month = _report_day(as_of.year, as_of.month, day)
+    at = roll or _same
+    this_month = at(_report_day(as_of.year, as_of.month, day))
     if as_of <= this_month:
-        prev, due = _report_day(as_of.year, as_of.month - 1, day), this_month
+        prev, due = at(_report_day(as_of.year, as_of.month - 1, day)), this_month
+        nominal_month = as_of.month
     else:
-        prev, due = this_month, _report_day(as_of.year, as_of.month + 1, day)
-    return prev, due, _report_day(due.year, due.month - 1, 1)
+        prev, due = this_month, at(_report_day(as_of.year, as_of.month + 1, day))
+        nominal_month = as_of.month + 1
+    return prev, due, _report_day(as_of.year, nominal_month - 1, 1)
+
+
+def _same(day: date) -> date:
+    return day
 
 
 def acting_roles(kind: str, task: str) -> tuple[str, ...]:

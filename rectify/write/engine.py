@@ -45,6 +45,7 @@ from rectify.states.tracks import (
     village_secretary_trigger,
 )
 from rectify.states.transitions import ACTION_LABELS, BY_TRIGGER, OPEN_ACTION, TRANSITIONS, TransitionSpec
+from rectify.states.workdays import work_calendar
 from rectify.store import Database
 from rectify.store.cases import CaseStore, DuplicateKey
 from rectify.store.models import Person
@@ -215,7 +216,8 @@ class Workflow:
                     to_stage, cycle_start=changes.get("cycle_start", row.cycle_start),
                     deadline=changes.get("deadline", row.deadline),
                     rectified_on=changes.get("rectified_on", row.rectified_on), policy=self.config.policy,
-                    publicity_until=changes.get("publicity_until", row.publicity_until))
+                    publicity_until=changes.get("publicity_until", row.publicity_until),
+                    calendar=work_calendar(self.config))
             changes["version"] = row.version + 1
             changes["updated_at"] = now
             if not store.bump(row.id, row.version, changes):
@@ -287,7 +289,8 @@ class Workflow:
                     identified_on=identified_on, deadline=deadline, stage_since=identified_on,
                     cycle_start=identified_on,
                     stage_due=stage_due(Stage.identified, cycle_start=identified_on, deadline=deadline,
-                                        rectified_on=None, policy=self.config.policy),
+                                        rectified_on=None, policy=self.config.policy,
+                                        calendar=work_calendar(self.config)),
                     cycle=1, version=1, detail=detail.strip(), helping_unit="", self_check="",
                     withdrawn_reason="", supervised=False, supervision_reason="", measures_total=0,
                     measures_done=0, village_secretary_status=status, created_at=now, updated_at=now, **links)
