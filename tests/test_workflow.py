@@ -111,7 +111,7 @@ def test_pass_at_exact_thresholds(wf: Workflow, clock: FakeClock) -> None:
     case_id = walk(wf, clock, "V001", "rectified")
     out = verifier(wf).verify(case_id, on=date(2026, 3, 10), by="组", members=["钱"], score=70, satisfied=10,
                               dissatisfied=10)
-    assert out.to_stage == "rectified" and "验收基本合格（70 分，满意率 50.0%），公示至 2026-03-15" in out.message
+    assert out.to_stage == "rectified" and "验收基本合格（70 分，满意率 50.0%），公示至 2026-03-17" in out.message
 
 
 def test_withdraw_is_terminal_and_frees_the_organization(wf: Workflow, db: Database, clock: FakeClock) -> None:
@@ -332,8 +332,8 @@ def test_list_filters_and_lights(wf: Workflow, db: Database, clock: FakeClock, c
     assert list_cases(db, as_of=AS_OF, config=config, township="城关镇")[0]["org_code"] == "B"
     assert list_cases(db, as_of=AS_OF, config=config, kind="community")[0]["org_code"] == "B"
     b = list_cases(db, as_of=AS_OF, config=config, stage="identified")[0]
-    # identified 2026-02-01, ledger due 15 days later: overdue on 2026-03-10
-    assert (b["light"], b["days_left"]) == ("red", -22)
+    # identified 2026-02-01, ledger due 15 days later (02-16, in 春节: the next working day 02-24): overdue on 03-10
+    assert (b["light"], b["days_left"]) == ("red", -14)
     assert [r["org_code"] for r in list_cases(db, as_of=AS_OF, config=config, light="red")] == ["B"]
     assert list_cases(db, as_of=AS_OF, config=config, year=2025) == []
 

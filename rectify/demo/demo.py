@@ -352,6 +352,11 @@ class _Walk:
     def measures(self, day: date, deadline: date, helping_unit: str) -> list[Any]:
         """Three measures drawn for the problems (each problem covered), each naming the one it fixes."""
         rng, county, out = self.rng, self.county, []
+        floor = day + timedelta(days=20)
+        if self.target == Stage.secretary_assigned and self.k % 4 in (1, 2):
+            # On schedule, so the conversion deadline gives these their yellow and orange lights (an overdue
+            # measure would make them red).
+            floor = max(floor, min(deadline, self.as_of + timedelta(days=1)))
         for i in range(3):
             code = self.problems[i % len(self.problems)]
             text = measure_texts(self.kind, code, county.local)[i // len(self.problems) % 3]
@@ -359,7 +364,7 @@ class _Walk:
                 owner = f"{county.unit_person(helping_unit)}（{helping_unit}）"
             else:
                 owner = f"{county.names.cadre(self.township)}（{self.township}党委）"
-            due = max(deadline - timedelta(days=rng.randint(5, 40)), day + timedelta(days=20))
+            due = max(deadline - timedelta(days=rng.randint(5, 40)), floor)
             out.append(([code], text, owner, due))
         return out
 

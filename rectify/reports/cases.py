@@ -25,12 +25,18 @@ def _rows(result: Any) -> list[dict[str, Any]]:
     return [{k: _iso(v) for k, v in r._mapping.items()} for r in result]
 
 
-def status(row: Any, as_of: date, config: Config) -> dict[str, Any]:
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value[:10]) if isinstance(value, str) and value else value or None
+
+
+def status(row: Any, as_of: date, config: Config, open_measure_due: Any = None) -> dict[str, Any]:
     """The current task (code, label, due date, days left), the days to the deadline, the light and its
-    reason of one case row on ``as_of``."""
+    reason of one case row on ``as_of``; ``open_measure_due`` (else the row's): the earliest open measure's due
+    date, which makes the case red once past."""
     light, reason = light_reason_of(row.stage, stage_since=row.stage_since, stage_due_on=row.stage_due,
                                     cycle_start=row.cycle_start, deadline=row.deadline, as_of=as_of,
-                                    lights=config.lights)
+                                    lights=config.lights, open_measure_due=_day(
+                                        open_measure_due or getattr(row, "open_measure_due", None)))
     task = task_of(row.stage)
     return {
         "task": task.code if task else None,
@@ -57,11 +63,12 @@ def show_case(db: Database, ref: str | int, *, as_of: date, config: Config,
         case = {k: _iso(v) for k, v in row._mapping.items()
                 if k not in ("org_name", "org_code", "created_at", "updated_at")}
         case["stage_label"] = STAGE_LABELS[row.stage]
-        case.update(status(row, as_of, config))
         case["as_of"] = as_of.isoformat()
         case["organization"] = {k: _iso(v) for k, v in org._mapping.items() if k not in ("id", "created_at")}
         for name, rows in case_parts(s, row.id).items():
             case[name] = _rows(rows)
+        case.update(status(row, as_of, config, min(
+            (m["due_on"] for m in case["measures"] if not m["done_on"]), default=None)))
     return _consolidation(case)
 
 

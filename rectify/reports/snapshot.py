@@ -106,6 +106,12 @@ class CaseState:
             self.measures.append([seq, m.get("text", ""), m.get("owner", ""), m.get("owner_unit", ""),
                                   due.isoformat() if due else "", self.done_early.pop(seq, None)])
 
+    @property
+    def open_measure_due(self) -> date | None:
+        """The earliest due date of the measures not done by the day (past it, the case is red)."""
+        dues = [m[4] for m in self.measures if not m[5] and m[4]]
+        return date.fromisoformat(min(dues)) if dues else None
+
     def measure_items(self) -> str | None:
         """What the ledger query's ``measure_items`` aggregate gives (its order aside)."""
         if not self.measures:

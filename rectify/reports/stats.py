@@ -69,10 +69,15 @@ class _Tally:
 
 def _overdue(r: Any, as_of: date) -> dict[str, Any]:
     """An overdue case as the list shows it: days overdue by the task, or by the conversion deadline when
-    that is the later-passed one (red by the deadline, the task still in time)."""
+    that is the later-passed one (red by the deadline, the task still in time), or by the earliest open measure
+    past its due date."""
     left = days_left(r.stage, stage_due_on=r.stage_due, deadline=r.deadline, as_of=as_of) or 0
     if r.stage != Stage.rectified:
         left = min(left, (r.deadline - as_of).days)
+    late = r.open_measure_due
+    if late:  # red by an overdue measure
+        late = date.fromisoformat(late[:10]) if isinstance(late, str) else late
+        left = min(left, (late - as_of).days)
     due = next_due(r.stage, stage_due_on=r.stage_due, deadline=r.deadline)
     return {
         "case_id": r.id,

@@ -165,13 +165,18 @@ def acting_roles(kind: str, task: str) -> tuple[str, ...]:
 
 TASK_WINDOW = "task"
 DEADLINE_WINDOW = "deadline"
+MEASURE_WINDOW = "measure"  # an open measure past its due date
 
 
 def light_reason(light: str | None, window: str | None, *, task: str | None, task_left: int | None,
-                 deadline_left: int | None) -> str:
-    """预警原因: which window gives the light, in the officer's words (empty for green and closed cases)."""
+                 deadline_left: int | None, measure_late: int | None = None) -> str:
+    """预警原因: which window gives the light, in the officer's words (empty for green and closed cases).
+
+    ``measure_late``: the days the earliest open measure is past its due date (the ``measure`` window)."""
     if light is None or light == "green" or window is None:
         return ""
+    if window == MEASURE_WINDOW:
+        return f"整改措施逾期未完成（最早一项已逾期 {measure_late} 天）"
     if window == TASK_WINDOW:
         what, left = f"待办「{task_label(task)}」", task_left
     else:
