@@ -47,13 +47,17 @@ def case_supervise(app: App, ref: str, level: str | None, unit: str, matter: str
 @click.option("--inspected-by", default="", help="检查人: a registered person of the level that hung the sign.")
 @click.option("--inspected-on", type=DATE, help="检查日期 (default: --on).")
 @click.option("--reason", default="", help="摘牌理由.")
+@click.option("--finding", "findings", multiple=True,
+              help="检查结论, one per 督办事项 in their order (repeat); not needed once every measure is done.")
 @pass_app
 def case_unsupervise(app: App, ref: str, on: date | None, inspected_by: str, inspected_on: date | None,
-                     reason: str) -> None:
+                     reason: str, findings: tuple[str, ...]) -> None:
     """Take the sign down after an inspection (摘牌).
 
     The inspector must be a registered person of the level that hung the sign (a city sign: the city);
-    after 销号 only a sign still up may come down.
+    after 销号 only a sign still up may come down. Every 督办事项 must be answered — every measure of the
+    case done, or a --finding for each matter — and the case must not be red; otherwise it is refused,
+    naming what is open.
 
     \b
     Example:
@@ -61,7 +65,7 @@ def case_unsupervise(app: App, ref: str, on: date | None, inspected_by: str, ins
           --reason "经市级检查，督办事项已整改到位"
     """
     done(app.workflow().unsupervise(ref, on=on, inspected_by=inspected_by, inspected_on=inspected_on,
-                                    reason=reason))
+                                    reason=reason, findings=findings))
 
 
 @click.command("escalate")

@@ -415,9 +415,10 @@ class _Walk:
         if k % 6 == 1:
             self.do(as_of - timedelta(days=20), lambda d: self.sign(SUPERVISOR).supervise(
                 self.code, unit=SUPERVISOR.unit, on=d, matter="整顿进度滞后，列入市级挂牌督办"))
-            if k % 12 == 7:
+            if k % 12 == 1:  # a case on schedule (its measures not yet due), inspected: the matter answered
                 self.do(as_of - timedelta(days=3), lambda d: self.sign(SUPERVISOR).unsupervise(
-                    self.code, on=d, inspected_by=SUPERVISOR.name, reason="经市级检查，督办事项已整改到位"))
+                    self.code, on=d, inspected_by=SUPERVISOR.name, reason="经市级检查，督办事项已整改到位",
+                    findings=["班子已配齐，整改进度已赶上计划"]))
         if k % 6 == 5:
             self.escalate((k // 6 + 1) % 3)
         if k % 6 == 3:

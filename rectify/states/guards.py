@@ -409,6 +409,31 @@ def has_inspection(p: Proposal) -> str | None:
     return None
 
 
+def _sign_matters(matter: str) -> list[str]:
+    """The 督办事项 of a sign: its matter text, one item per line or per "；"."""
+    import re
+
+    return [m.strip() for m in re.split(r"[；;\n]+", matter or "") if m.strip()]
+
+
+def matters_answered(p: Proposal) -> str | None:
+    """摘牌 only when every 督办事项 is answered — an inspection finding recorded for each (``--finding``, in the
+    matters' order), or every measure of the case done — and the case is not red; else what is open."""
+    if not p.facts.get("supervised") or p.facts.get("sign_matter") is None:
+        return None
+    open_parts = []
+    if p.facts.get("red_reason"):
+        open_parts.append(f"整顿对象亮红灯（{p.facts['red_reason']}）")
+    matters = _sign_matters(p.facts["sign_matter"])
+    findings = [f for f in p.get("findings") or [] if not _blank(f)]
+    measures = p.facts.get("open_measures") or []
+    if measures and len(findings) < len(matters):
+        unanswered = "、".join(f"「{m}」" for m in matters[len(findings):])
+        numbers = "、".join(str(seq) for seq, _ in measures)
+        open_parts.append(f"督办事项{unanswered}尚无检查结论（--finding），整改措施第{numbers}项未完成")
+    return "，".join(open_parts) + "，不能摘牌" if open_parts else None
+
+
 def inspector_of_sign_level(p: Proposal) -> str | None:
     name = p.get("inspected_by")
     if _blank(name):

@@ -101,7 +101,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
                    "挂牌督办"),
     TransitionSpec("unsupervise", (*OPEN, S.verified, S.withdrawn), None,
                    ("sign_up_after_strike_off", "has_inspection", "inspector_of_sign_level", "has_reason",
-                    "event_date_valid"),
+                    "event_date_valid", "matters_answered"),
                    "摘牌"),
     TransitionSpec("look_back", (S.verified,), None,
                    ("look_back_date_valid", "look_back_due", "has_look_back_result", "has_look_back_note",

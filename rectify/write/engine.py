@@ -564,10 +564,11 @@ class Workflow:
                                      expected_version=expected_version)
 
     def unsupervise(self, ref: str | int, *, on: date | None, inspected_by: str, reason: str,
-                    inspected_on: date | None = None, expected_version: int | None = None) -> Outcome:
-        """摘牌, after an inspection by the level that hung the sign."""
+                    inspected_on: date | None = None, findings: Iterable[str] = (),
+                    expected_version: int | None = None) -> Outcome:
+        """摘牌, after an inspection by the level that hung the sign, every 督办事项 answered, the case not red."""
         return supervision.unsupervise(self, ref, on=on, inspected_by=inspected_by, inspected_on=inspected_on,
-                                       reason=reason, expected_version=expected_version)
+                                       reason=reason, findings=findings, expected_version=expected_version)
 
     def look_back(self, ref: str | int, *, on: date, result: str, note: str, problems: Iterable[str] = (),
                   deadline: date | None = None, expected_version: int | None = None) -> Outcome:
