@@ -244,3 +244,23 @@ def test_a_sign_comes_down_only_with_its_matters_answered_and_the_case_not_red(
     wf.complete_measure(case_id, 2, on=date(2026, 7, 9))
     out = city.unsupervise(case_id, on=date(2026, 7, 10), inspected_by="市督导", reason="经检查，督办事项均已整改到位")
     assert "检查后摘牌" in out.message
+
+
+def test_escalation_steps_are_dated_in_order(db: Database, wf: Workflow, clock: FakeClock) -> None:
+    add_org(wf)
+    case_id = walk(wf, clock, "V001", "secretary_assigned")
+    wf.escalate(case_id, step="urge", on=date(2026, 3, 9), note="电话督促")
+    refused(db, lambda: wf.escalate(case_id, step="talk", on=date(2026, 3, 8), note="约谈"),
+            f"无法督办升级：整顿对象 {case_id}（河口镇王家庄村党支部）处于 secretary_assigned（已选派书记） 阶段，"
+            "督办升级日期 2026-03-08 早于上一步督办（2026-03-09）")
+    wf.escalate(case_id, step="talk", on=date(2026, 3, 9), note="约谈")
+
+
+def test_a_supervised_case_withdrawn_only_with_an_approver(db: Database, wf: Workflow, clock: FakeClock) -> None:
+    add_org(wf)
+    case_id = walk(wf, clock, "V001", "ledger_created")
+    wf.supervise(case_id, unit="县委组织部", matter="进度滞后", on=ON)
+    refused(db, lambda: wf.withdraw(case_id, reason="复核误判", on=ON),
+            f"无法复核误判出列：整顿对象 {case_id}（河口镇王家庄村党支部）处于 ledger_created（已建台账） 阶段，"
+            "挂牌督办中的整顿对象出列须经审批人批准（--approved-by）")
+    assert wf.withdraw(case_id, reason="复核误判", on=ON, approved_by="周审批").to_stage == "withdrawn"

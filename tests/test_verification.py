@@ -253,3 +253,11 @@ def test_migration_0007_carries_verified_cases_over_as_struck_off(db: Database) 
         date(2026, 3, 8), "（升级前销号）", "孙乡长", "钱验收", "basic")  # 满意率 35/50 = 70 % < 80 %
     assert one.satisfaction == pytest.approx(0.7) and one.publicity_until is None
     assert (two.applied_by, two.struck_off_on, two.grade) == ("李乡长", None, "")
+
+
+def test_objection_dismissed_and_upheld_together_exit_2(wf: Any, db: Database, clock: FakeClock, run: Run) -> None:
+    add_org(wf)
+    case = str(walk(wf, clock, "V001", "publicity"))
+    ok(run("case", "objection", case, "--on", "2026-03-10", "--text", "有异议"))
+    refused(db, lambda: run("case", "objection", case, "--on", "2026-03-10", "--dismissed", "--upheld", "--note", "x"),
+            "互相矛盾", code=2)

@@ -450,6 +450,21 @@ def escalation_in_order(p: Proposal) -> str | None:
     return escalation_refusal(p.facts.get("escalation_step"), step)
 
 
+def escalation_dates_in_order(p: Proposal) -> str | None:
+    """A rung is not dated before the one it follows."""
+    on, last = p.get("on"), p.facts.get("last_escalation_on")
+    if on is not None and last is not None and on < last:
+        return f"督办升级日期 {on} 早于上一步督办（{last}）"
+    return None
+
+
+def withdrawal_approved(p: Proposal) -> str | None:
+    """A case under 挂牌督办 leaves the list only with an approver named (the county's 审批人)."""
+    if p.facts.get("supervised") and _blank(p.get("approved_by")):
+        return "挂牌督办中的整顿对象出列须经审批人批准（--approved-by）"
+    return None
+
+
 def has_escalation_note(p: Proposal) -> str | None:
     return "缺少情况说明（--note）" if _blank(p.get("note")) else None
 

@@ -74,7 +74,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
                     "approver_not_verifier"),
                    "销号"),
     TransitionSpec("withdraw", (S.identified, S.ledger_created), S.withdrawn,
-                   ("has_reason", "event_date_valid"),
+                   ("has_reason", "event_date_valid", "withdrawal_approved"),
                    "复核误判出列"),
     TransitionSpec("replace_secretary", (S.secretary_assigned, S.rectified, S.verified), None,
                    ("has_secretary", "secretary_since_valid", "term_valid", "no_first_secretary_in_post"),
@@ -97,7 +97,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
                    "填报月度进展"),
     TransitionSpec("supervise", OPEN, None,
                    ("not_supervised", "has_supervision_unit", "has_supervision_matter", "event_date_valid",
-                    "supervision_due_valid"),
+                    "supervision_due_valid", "escalation_dates_in_order"),
                    "挂牌督办"),
     TransitionSpec("unsupervise", (*OPEN, S.verified, S.withdrawn), None,
                    ("sign_up_after_strike_off", "has_inspection", "inspector_of_sign_level", "has_reason",
@@ -108,7 +108,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
                     "relapse_has_problems"),
                    "回头看"),
     TransitionSpec("escalate", OPEN, None,
-                   ("escalation_in_order", "has_escalation_note", "event_date_valid"),
+                   ("escalation_in_order", "has_escalation_note", "event_date_valid", "escalation_dates_in_order"),
                    "督办升级"),
 )
 

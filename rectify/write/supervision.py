@@ -52,7 +52,13 @@ def supervise(wf: Workflow, ref: str | int, *, level: str | None, unit: str, mat
         text = f"{LEVEL_NAMES[level]}挂牌，督办单位 {inputs['unit']}"
         return text + (f"，督办时限 {due}" if due else "")
 
-    return wf._run(ref, "supervise", inputs, apply=apply, expected_version=expected_version, message=message)
+    return wf._run(ref, "supervise", inputs, apply=apply, expected_version=expected_version, message=message,
+                   facts=lambda store, row: {"last_escalation_on": _last_escalation(store, row)})
+
+
+def _last_escalation(store: CaseStore, row: Row[Any]) -> date | None:
+    last = store.last_escalation_on(row.id)
+    return date.fromisoformat(last[:10]) if isinstance(last, str) else last
 
 
 def unsupervise(wf: Workflow, ref: str | int, *, on: date | None, inspected_by: str, inspected_on: date | None,
@@ -105,7 +111,7 @@ def escalate(wf: Workflow, ref: str | int, *, step: str, on: date | None, note: 
     inputs: dict[str, Any] = {"step": code, "on": on, "note": note.strip(), "reason": note.strip()}
 
     def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
-        return {"escalation_step": row.escalation_step}
+        return {"escalation_step": row.escalation_step, "last_escalation_on": _last_escalation(store, row)}
 
     def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
         return {"escalation_step": code}
