@@ -184,14 +184,23 @@ def compute_stats(
             }
             for (c, t), n in sorted(tally.townships.items())
         ],
-        "conversion": {
-            Stage.identified.value: identified,
-            "converted": converted,
-            "rate": round(converted / identified, 4) if identified else None,
-        },
+        "conversion": _conversion(form, identified, converted),
         "overdue": tally.overdue,
         "form": form,
     }
+
+
+def _conversion(form: dict[str, Any] | None, identified: int, converted: int) -> dict[str, Any]:
+    """转化率 of the statistical year, as the form counts it: 整顿提升 (struck off in the year, of any cohort) over
+    排查 (listed in the year) plus the open cases carried in; without a form (a light filter), over every case."""
+    if form is None:
+        return {"year": None, Stage.identified.value: identified, "carried_in": 0, "converted": converted,
+                "rate": round(converted / identified, 4) if identified else None}
+    total = form["rows"][0]["values"]
+    listed, carried, struck = total[Stage.identified.value], form["carried_in"]["总计"], total["converted"]
+    base = listed + carried
+    return {"year": form["year"], Stage.identified.value: listed, "carried_in": carried, "converted": struck,
+            "rate": round(struck / base, 4) if base else None}
 
 
 def stage_light_counts(stats: dict[str, Any]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:

@@ -27,6 +27,7 @@ from rectify.states.stages import (
     WORK_TEAM,
     Stage,
 )
+from rectify.states.tracks import MEASURE_ACTION_WORDS, SECRETARY_WORD
 from rectify.store.ledger import LedgerFilter, case_select
 from rectify.store.reads import open_measure_due
 from rectify.store.tables import case_t, measure_t, org_t, person_t, problem_t, secretary_t
@@ -164,4 +165,30 @@ def form_by_kind(conn: Connection, f: LedgerFilter, year: int) -> dict[str, dict
     action_key = dict(zip(FORM_SELECTION_ACTIONS, ("secretaries_selected", "secretaries_adjusted"), strict=True))
     for kind, sec_kind, action, n in conn.execute(posts):
         add(kind, track[sec_kind] if sec_kind in track else action_key[action], n)
+    for action, key in action_key.items():  # chosen through a measure done in the year, not on the track
+        for kind, n in conn.execute(_chosen_by_measure(f, listed, counted, action, year)):
+            add(kind, key, n)
     return {kind: dict(c) for kind, c in out.items()}
+
+
+def _measure_action(action: str) -> Any:
+    """:func:`rectify.states.tracks.measure_secretary_action` of a measure's text as SQL: it is ``action``."""
+    text = measure_t.c.text
+    chooses = sa.and_(text.contains(SECRETARY_WORD), sa.not_(text.contains("第一书记")))
+    earlier: list[Any] = []
+    for name, words in MEASURE_ACTION_WORDS:
+        hit = sa.or_(*(text.contains(w) for w in words))
+        if name == action:
+            return sa.and_(chooses, hit, *(sa.not_(e) for e in earlier))
+        earlier.append(hit)
+    return sa.false()
+
+
+def _chosen_by_measure(f: LedgerFilter, listed: Any, counted: Any, action: str, year: int) -> sa.Select[Any]:
+    by_measure = (sa.select(measure_t.c.id).where(measure_t.c.case_id == case_t.c.id, _year(measure_t.c.done_on, year),
+                                                   _measure_action(action)).exists())
+    on_track = (sa.select(secretary_t.c.id).where(
+        secretary_t.c.case_id == case_t.c.id, secretary_t.c.kind == VILLAGE_SECRETARY,
+        secretary_t.c.action == action, _year(secretary_t.c.since, year)).exists())
+    return (case_select(f, org_t.c.kind, sa.func.count()).where(counted, listed, by_measure, sa.not_(on_track))
+            .group_by(org_t.c.kind))
