@@ -89,7 +89,7 @@ def test_side_paths_with_the_cli(run: Run) -> None:
                                               "--approved-by", "部务会"))
     refused = run("case", "unsupervise", "1", "--on", "2026-03-10", "--reason", "已改进")
     assert refused.exit_code == 1 and refused.stderr.startswith("错误：无法摘牌：") and "缺少检查人" in refused.stderr
-    assert "→ withdrawn（已撤销）" in ok(run("case", "withdraw", "1", "--reason", "复核后误判"))
+    assert "→ withdrawn（已撤销）" in ok(run("case", "withdraw", "1", "--reason", "复核后误判", "--approved-by", "审批员"))
     history = ok(run("case", "history", "1"))
     for fragment in ("挂牌督办 supervise", "延长转化时限 extend", "换届推迟", "复核误判出列 withdraw", "复核后误判"):
         assert fragment in history

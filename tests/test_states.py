@@ -60,7 +60,7 @@ def test_machine_is_shared_and_holds_no_model() -> None:
 
 @pytest.mark.parametrize(("trigger", "state", "inputs", "facts", "expected"), [
     ("plan", "identified", {"on": date(2026, 3, 20), }, {}, ["缺少整顿措施（至少一项：问题|内容|责任人|完成时限）",
-                                    "问题「P01 书记长期缺职」没有对应的整改措施", "缺少县级联系领导", "缺少乡镇包村干部"]),
+                                    "问题「P01 书记长期缺职」没有对应的整改措施", "缺少县级联系领导", "缺少乡镇包村领导（--township-leader）"]),
     ("plan", "identified", {"on": date(2026, 3, 20), "measures": [{"problems": ["P01"], "text": "x", "owner": "y", "due": date(2027, 1, 1)}],
                             "county_leader": "李", "township_cadre": "张"}, {},
      ["整改措施「x」的完成时限 2027-01-01 不得晚于转化时限 2026-12-31"]),

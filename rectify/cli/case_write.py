@@ -79,7 +79,8 @@ def case_open(app: App, org_code: str, problems: tuple[str, ...], detail: str, i
 
 _MEASURE_HELP = ('整改措施 "P01,P03|内容|责任人|YYYY-MM-DD": the problem code(s) it fixes, the task, its 责任人 '
                  '(姓名 or 姓名（单位）) and due date (≤ 转化时限). Repeat.')
-_EMAIL_HELP = "E-mail by 责任人 name (王建国=wang@example.cn) or by role (officer, county_leader, township_cadre)."
+_EMAIL_HELP = ("E-mail by 责任人 name (王建国=wang@example.cn) or by role (officer, county_leader, township_leader, "
+               "township_cadre).")
 
 
 @click.command("plan")
@@ -87,12 +88,13 @@ _EMAIL_HELP = "E-mail by 责任人 name (王建国=wang@example.cn) or by role (
 @click.option("--on", type=DATE, help="方案确定日期（业务日期，默认今天）.")
 @click.option("--measure", "measures", multiple=True, help=_MEASURE_HELP)
 @click.option("--county-leader", default="", help="县级联系领导.")
-@click.option("--township-cadre", default="", help="乡镇包村领导/包村干部.")
+@click.option("--township-leader", default="", help="乡镇包村领导 (a member of the township Party committee).")
+@click.option("--township-cadre", default="", help="包村干部 beside him (a second person, optional).")
 @click.option("--helping-unit", default="", help="结对帮扶单位 (default 派出单位 of the first secretary).")
 @click.option("--email", "emails", multiple=True, metavar="NAME=ADDR", help=_EMAIL_HELP)
 @pass_app
 def case_plan(app: App, ref: str, on: date | None, measures: tuple[str, ...], county_leader: str,
-              township_cadre: str, helping_unit: str, emails: tuple[str, ...]) -> None:
+              township_leader: str, township_cadre: str, helping_unit: str, emails: tuple[str, ...]) -> None:
     """File the 整顿方案 (问题清单 → 措施清单 → 责任清单) → ledger_created.
 
     Every problem of the case needs at least one measure; a plan that leaves one uncovered is
@@ -102,11 +104,11 @@ def case_plan(app: App, ref: str, on: date | None, measures: tuple[str, ...], co
     Example:
       rectify case plan 12 --on 2026-03-20 --measure "P01|配齐村两委班子|王建国（河口镇党委）|2026-06-30" \\
           --measure "P10|建立为民服务代办点|李华|2026-09-30" --email 王建国=wang@example.cn \\
-          --county-leader 李志强 --township-cadre 张秀英 --helping-unit 县财政局
+          --county-leader 李志强 --township-leader 孙乡长 --township-cadre 张秀英 --helping-unit 县财政局
     """
     done(app.workflow().plan(ref, measures=[_measure(m) for m in measures], county_leader=county_leader,
-                              township_cadre=township_cadre, helping_unit=helping_unit, emails=_emails(emails),
-                              on=on))
+                              township_leader=township_leader, township_cadre=township_cadre,
+                              helping_unit=helping_unit, emails=_emails(emails), on=on))
 
 
 @click.command("revise-plan")

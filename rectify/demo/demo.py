@@ -377,7 +377,8 @@ class _Walk:
         measures = self.measures(day, deadline or self.due_by, helping_unit)
         emails = {"county_leader": county.email(name, "leader"), "township_cadre": county.email(cadre, "cadre")}
         return self.do(day, lambda d: self.sign(self.officer_person).plan(
-            self.code, measures=measures, county_leader=f"{name}（{post}）", township_cadre=cadre,
+            self.code, measures=measures, county_leader=f"{name}（{post}）",
+            township_leader=TOWNSHIP_LEADERS[self.township].name, township_cadre=cadre,
             helping_unit=helping_unit, emails=emails))
 
     def assign(self, day: date, preexisting: bool) -> date:

@@ -61,7 +61,7 @@ CASE_EXTRA: dict[str, tuple[str, ...]] = {
     "measure_owner": ("责任人", "整改责任人", "measure_owner"),
     "measure_due": ("完成时限", "整改时限", "measure_due"),
     "problem_text": ("存在问题", "问题描述", "problem_text"),
-    "township_cadre": ("乡镇包村领导", "联系乡镇领导", "包村领导", "包村干部"),
+    "township_cadre": ("乡镇包村领导", "乡镇包村干部", "联系乡镇领导", "包村领导", "包村干部"),
     "village_secretary": ("村党组织书记", "村（社区）党组织书记", "村书记", "village_secretary"),
 }
 

@@ -73,7 +73,7 @@ LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("measures_total", "措施总数"),
     ("measures_overdue", "措施逾期"),
     ("county_leader", "县级联系领导"),
-    ("township_cadre", "乡镇包村干部"),
+    ("township_cadre", "乡镇包村领导"),
     ("village_secretary", "村（社区）党组织书记（是否调整）"),
     ("secretary", "第一书记（派出单位、任期）"),
     ("helping_unit", "结对帮扶单位"),

@@ -72,6 +72,7 @@ class CaseState:
     progress: Any = None  # the last progress report's event, or its note (imported)
     county_leader: str | None = None
     township_cadre: str | None = None
+    township_leader: str | None = None  # the ledger's 乡镇包村领导: the leader, else (older plans) the one named
     # Every secretary, village secretary and work-team member by the day:
     # [name, unit, kind, since, until, action(, term end)]; one still in post has no until; action is 选配/调整
     # (village); a first secretary also carries the end of the term.
@@ -138,7 +139,7 @@ class CaseState:
             self.cycle_start, self.cycle, self.version, self.detail, self.helping_unit, self.verified_on,
             self.score, self.withdrawn_reason, self.supervised, self.supervision_reason, self.measures_total,
             self.measures_done, self.last_progress_on, self.org_code, self.org_name, self.kind, self.county,
-            self.township, self.problems, self.county_leader, self.township_cadre,
+            self.township, self.problems, self.county_leader, self.township_leader or self.township_cadre,
             sec[0] if sec else None, sec[1] if sec else None, sec[2] if sec else None,
             self.progress_note, len(self.extensions), self.n_failed, self.supervision_level,
             self.escalation_step, self.look_backs, self.earlier_years, self.measure_items(),
@@ -194,6 +195,7 @@ def _plan(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.add_measures(e.detail.get("measures") or [])
     s.county_leader = e.detail.get("county_leader") or s.county_leader
     s.township_cadre = e.detail.get("township_cadre") or s.township_cadre
+    s.township_leader = e.detail.get("township_leader") or s.township_leader
     s.helping_unit = e.detail.get("helping_unit") or s.helping_unit
 
 

@@ -95,7 +95,10 @@ def has_county_leader(p: Proposal) -> str | None:
 
 
 def has_township_cadre(p: Proposal) -> str | None:
-    return "缺少乡镇包村干部" if _blank(p.get("township_cadre") or p.facts.get("township_cadre")) else None
+    """The plan names who is in charge on the ground: the 乡镇包村领导 (a plan filed before the two were told
+    apart named one person, as --township-cadre, and stays valid)."""
+    named = [p.get(k) or p.facts.get(k) for k in ("township_leader", "township_cadre")]
+    return "缺少乡镇包村领导（--township-leader）" if all(_blank(n) for n in named) else None
 
 
 def has_secretary(p: Proposal) -> str | None:

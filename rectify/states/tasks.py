@@ -55,7 +55,7 @@ TASKS: tuple[TaskSpec, ...] = (
     TaskSpec("assign_secretary", "选派第一书记", Stage.ledger_created, Role.county_officer,
              lambda f, p: f.cycle_start + timedelta(days=p.secretary_due_days), ("officer",)),
     TaskSpec("apply", "完成整改并申请验收", Stage.secretary_assigned, Role.township_leader,
-             lambda f, p: f.deadline, ("township_cadre", "secretary")),
+             lambda f, p: f.deadline, ("township_leader", "township_cadre", "secretary")),
     TaskSpec("verify", "组织验收", Stage.rectified, Role.county_verifier, _verify_due, ("officer",)),
 )
 BY_STAGE: dict[str, TaskSpec] = {str(t.stage): t for t in TASKS}
@@ -63,18 +63,18 @@ BY_CODE: dict[str, TaskSpec] = {t.code: t for t in TASKS}
 
 PROGRESS_TASK = "progress"
 PROGRESS_LABEL = "报送月度进展"
-PROGRESS_NOTIFY: tuple[str, ...] = ("secretary", "township_cadre")
+PROGRESS_NOTIFY: tuple[str, ...] = ("secretary", "township_leader", "township_cadre")
 STRIKE_OFF_TASK = "strike_off"
 STRIKE_OFF_LABEL = "销号批复"  # in rectified, once a verification has passed: 公示, then the county's approval
 MEASURE_TASK = "measure"
 MEASURE_LABEL = "完成整改措施"
 LOOK_BACK_TASK = "look_back"
 LOOK_BACK_LABEL = "回头看"
-LOOK_BACK_NOTIFY: tuple[str, ...] = ("officer", "township_cadre")
+LOOK_BACK_NOTIFY: tuple[str, ...] = ("officer", "township_leader", "township_cadre")
 DEADLINE_TASK = "deadline"
 DEADLINE_LABEL = "完成整顿转化"
 # Who hears of the conversion deadline: the people working on the case.
-DEADLINE_NOTIFY: tuple[str, ...] = ("township_cadre", "secretary")
+DEADLINE_NOTIFY: tuple[str, ...] = ("township_leader", "township_cadre", "secretary")
 # County leaders (县级联系领导) hear only of what is overdue, and get the monthly 专报.
 LEADER = "county_leader"
 OFFICER = "officer"

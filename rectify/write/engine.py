@@ -57,7 +57,7 @@ from rectify.write.plan_inputs import measure_input, parse_problems
 
 __all__ = ["ACTION_LABELS", "MACHINE", "PERSON_ROLES", "Outcome", "Workflow", "parse_problems", "stage_text"]
 
-PERSON_ROLES = ("officer", "county_leader", "township_cadre")
+PERSON_ROLES = ("officer", "county_leader", "township_leader", "township_cadre")
 # Where an operation's inputs carry its business date, in order of preference.
 BUSINESS_DATE_KEYS = ("on", "since", "identified_on")
 Apply = Callable[[CaseStore, Row[Any], Proposal], dict[str, Any]]
@@ -315,11 +315,14 @@ class Workflow:
 
     def plan(self, ref: str | int, *, measures: list[Any], county_leader: str = "",
              township_cadre: str = "", helping_unit: str = "", emails: dict[str, str] | None = None,
-             expected_version: int | None = None, revise: bool = False, on: date | None = None) -> Outcome:
+             expected_version: int | None = None, revise: bool = False, on: date | None = None,
+             township_leader: str = "") -> Outcome:
         """Files the 整顿方案 (or, once filed, adds measures: revise_plan); every problem needs a measure.
 
         ``measures``: ``(problems, text, 责任人, due)`` tuples or dicts; 责任人 may carry its unit as
-        ``姓名（单位）``. ``emails``: by role (officer, county_leader, township_cadre) or by 责任人 name."""
+        ``姓名（单位）``. ``township_leader``: the 乡镇包村领导 (a member of the township Party committee);
+        ``township_cadre``: the 包村干部 beside him, a second person. ``emails``: by role (officer, county_leader,
+        township_leader, township_cadre) or by 责任人 name."""
         emails = {key: email_address(addr, key) for key, addr in (emails or {}).items()}
         given = self._measures(measures, emails)
         owners = {m["owner"] for m in given}
@@ -330,7 +333,8 @@ class Workflow:
         roles = {k: v for k, v in emails.items() if k in PERSON_ROLES}
         inputs: dict[str, Any] = {
             "measures": given, "county_leader": _person_name(county_leader, "县级联系领导"),
-            "township_cadre": _person_name(township_cadre, "乡镇包村干部"),
+            "township_leader": _person_name(township_leader, "乡镇包村领导"),
+            "township_cadre": _person_name(township_cadre, "包村干部"),
             "helping_unit": helping_unit.strip(), "emails": roles, "on": on or self.today()}
 
         def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
@@ -340,11 +344,13 @@ class Workflow:
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             added = store.add_measures(row.id, inputs["measures"])
             store.set_person(row.id, "county_leader", inputs["county_leader"], roles.get("county_leader"))
+            store.set_person(row.id, "township_leader", inputs["township_leader"], roles.get("township_leader"))
             store.set_person(row.id, "township_cadre", inputs["township_cadre"], roles.get("township_cadre"))
             if "officer" in roles:
                 store.set_person(row.id, "officer", None, roles["officer"])
             ensure_people(store, [
                 (inputs["county_leader"], "county_leader", "", roles.get("county_leader", "")),
+                (inputs["township_leader"], "township_leader", "", roles.get("township_leader", "")),
                 (inputs["township_cadre"], "township_cadre", "", roles.get("township_cadre", "")),
                 *((m["owner"], "measure_owner", m["owner_unit"], m["owner_email"]) for m in inputs["measures"])],
                 self.clock())
