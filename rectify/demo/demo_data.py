@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from rectify.config import ReportConfig
 from rectify.states.roles import Role
 from rectify.write.people import PersonInput
 
@@ -165,6 +166,9 @@ AUDITOR = PersonInput("卫思齐", "县委巡察办", Role.auditor, DEMO_COUNTY,
 DEMO_PEOPLE: tuple[PersonInput, ...] = (ADMIN, *OFFICERS, VERIFIER, APPROVER, *TOWNSHIP_LEADERS.values(), CADRE,
                                         SUPERVISOR, AUDITOR)
 TEAM = ("陶文静", "严正")  # the verification team beside the verifier
+# The demo county's [report]: who signs its notices, ledger and form (a configuration's own [report] unit wins).
+DEMO_REPORT = ReportConfig(unit="中共青山县委组织部", preparer="钱明远", reviewer="郑怀远", phone="0710-3212345",
+                           contact="组织二科 钱明远", plan_title="《青山县整顿软弱涣散基层党组织工作方案》")
 
 
 class Names:
