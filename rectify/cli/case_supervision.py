@@ -43,7 +43,7 @@ def case_supervise(app: App, ref: str, level: str | None, unit: str, matter: str
 
 @click.command("unsupervise")
 @click.argument("ref", metavar="CASE")
-@click.option("--on", type=DATE, help="摘牌日期.")
+@click.option("--on", type=DATE, help="摘牌日期 (default: today).")
 @click.option("--inspected-by", default="", help="检查人: a registered person of the level that hung the sign.")
 @click.option("--inspected-on", type=DATE, help="检查日期 (default: --on).")
 @click.option("--reason", default="", help="摘牌理由.")
@@ -71,7 +71,7 @@ def case_unsupervise(app: App, ref: str, on: date | None, inspected_by: str, ins
 @click.command("escalate")
 @click.argument("ref", metavar="CASE")
 @click.option("--step", type=STEP, required=True, help="督办升级 urge 督促 | talk 约谈 | notify 通报, in this order.")
-@click.option("--on", type=DATE, help="日期.")
+@click.option("--on", type=DATE, help="日期 (default: today).")
 @click.option("--note", default="", help="情况说明: who was urged, interviewed or named, and why.")
 @pass_app
 def case_escalate(app: App, ref: str, step: str, on: date | None, note: str) -> None:

@@ -65,6 +65,7 @@ def unsupervise(wf: Workflow, ref: str | int, *, on: date | None, inspected_by: 
                 reason: str, expected_version: int | None, findings: Iterable[str] = ()) -> Outcome:
     """摘牌: only after an inspection by a registered person of the level that hung the sign, every 督办事项
     answered (a finding each, or every measure done) and the case not red."""
+    on = on or wf.today()
     inputs: dict[str, Any] = {"on": on, "inspected_by": inspected_by.strip(), "inspected_on": inspected_on or on,
                               "reason": reason.strip(), "findings": [f.strip() for f in findings if f.strip()]}
 
@@ -108,7 +109,7 @@ def escalate(wf: Workflow, ref: str | int, *, step: str, on: date | None, note: 
         names = "、".join(STEP_LABELS[s] for s in RECORDED_STEPS)
         hint = "；挂牌请用 rectify case supervise" if code == Step.sign else ""
         raise BadInput(f"未知的督办升级步骤 {step}（应为 {names}）{hint}")
-    inputs: dict[str, Any] = {"step": code, "on": on, "note": note.strip(), "reason": note.strip()}
+    inputs: dict[str, Any] = {"step": code, "on": on or wf.today(), "note": note.strip(), "reason": note.strip()}
 
     def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
         return {"escalation_step": row.escalation_step, "last_escalation_on": _last_escalation(store, row)}
