@@ -132,6 +132,18 @@ class CalendarConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The web front (SPEC §13, ``rectify serve``)."""
+
+    min_password_length: Annotated[int, Ge(8), Le(128)] = 10
+    session_idle_minutes: Annotated[int, Ge(1), Le(1440)] = 30
+    session_max_hours: Annotated[int, Ge(1), Le(168)] = 12
+    secret_key_file: str = ""  # empty: rectify-web.key beside the SQLite file (or in the user data directory)
+    base_url: str = ""  # e.g. https://rectify.qingshan.gov.cn: the only origin a form is accepted from
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")  # whose X-Forwarded-Proto / X-Forwarded-For count
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
@@ -144,6 +156,7 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    web: WebConfig = field(default_factory=WebConfig)
 
 
 SECTIONS: dict[str, type] = {f.name: f.default_factory for f in fields(Config)}  # type: ignore[misc]
@@ -210,6 +223,13 @@ NOTES: dict[str, str] = {
     "security.actor_from_database": "PostgreSQL：以数据库登录名（current_user）确定操作人，--actor 不再可用",
     "calendar": "日历导出（rectify ledger --format ics）",
     "calendar.alarm_days": "每个日期提前几天提醒（VALARM；0：不提醒）",
+    "web": "网页端（rectify serve）：登录与会话",
+    "web.min_password_length": "密码最短长度（8–128）",
+    "web.session_idle_minutes": "多少分钟无操作即退出登录",
+    "web.session_max_hours": "登录后最长多少小时须重新登录",
+    "web.secret_key_file": "会话签名密钥文件（首次使用时生成，权限 0600）；空：SQLite 数据库文件旁的 rectify-web.key",
+    "web.base_url": "对外访问地址，如 https://rectify.qingshan.gov.cn（表单只接受来自此地址的提交）；空：按请求的地址",
+    "web.trusted_proxies": "可信的反向代理地址（其 X-Forwarded-Proto、X-Forwarded-For 才被采信），如 [\"127.0.0.1\"]",
 }
 
 
@@ -288,6 +308,12 @@ def _check_templates(templates: TemplatesConfig) -> None:
         raise ConfigError(f"配置项 [templates] folder 指向的目录不存在：{folder}")
 
 
+def _check_web(web: WebConfig) -> None:
+    url = web.base_url
+    if url and not re.fullmatch(r"https?://[^/\s?#]+/?", url):
+        raise ConfigError(f"配置项 [web] base_url 应为 https://主机名[:端口]（不含路径），现为 {toml_value(url)}")
+
+
 def _check_verification(rules: VerificationConfig) -> None:
     items = [i.strip() for i in rules.items]
     if not items or any(not i for i in items) or len(set(items)) != len(items):
@@ -303,6 +329,7 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "supervisors": _check_supervisors,
     "templates": _check_templates,
     "verification": _check_verification,
+    "web": _check_web,
 }
 
 

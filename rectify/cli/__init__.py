@@ -48,6 +48,8 @@ COMMANDS: dict[str, LazyCommand] = {
     "restore": LazyCommand("data", "restore_cmd",
                            "Restore a full backup into an empty database (从备份恢复); a non-empty one is refused."),
     "scheduler": LazyCommand("remind", "scheduler", "The reminder scheduler daemon (定时提醒服务, APScheduler)."),
+    "serve": LazyCommand("web", "serve",
+                         "Serve the web front (网页端) on the same database and configuration as the commands."),
     "stats": LazyCommand("ledger", "stats",
                          "Statistics (统计): by stage, light, problem type, kind, township; conversion rate; "
                          "overdue list; and the Party statistics form 整顿软弱涣散基层党组织情况 (总计/村/社区, 26 "

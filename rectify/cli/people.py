@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from rectify.cli.common import App, pass_app
+from rectify.cli.common import App, pass_app, say
 from rectify.output import emit, output_options
 from rectify.states.roles import ROLE_NAMES
 
@@ -119,3 +119,33 @@ def people_disable(app: App, name: str) -> None:
 
     Registry(app.database(), actor=app.actor, clock=app.clock()).disable(name)
     click.echo(f"已停用人员 {name}")
+
+
+@people.command("password")
+@click.argument("name")
+@pass_app
+def people_password(app: App, name: str) -> None:
+    """Set a person's web password (设置网页登录密码), read from stdin; it must be changed at the next sign-in.
+
+    An admin sets anyone's password, a person their own. The password is read from standard input (one
+    line; at a terminal it is asked for twice, hidden), never from the command line, and kept only as an
+    argon2id hash. At least [web] min_password_length characters (10).
+
+    \b
+    Example:
+      printf '%s\\n' 'qingshan-start-2026' | rectify --actor 周文博 people password 韩青松
+      rectify --actor 周文博 people password qs-han          (asks twice at a terminal)
+    """
+    import sys
+
+    from rectify.write.accounts import Accounts
+
+    stdin = sys.stdin
+    if stdin.isatty():
+        password = click.prompt("新密码", hide_input=True, confirmation_prompt="再次输入新密码")
+    else:
+        password = stdin.readline().rstrip("\r\n")
+    if not password:
+        raise click.UsageError("没有读到密码：请从标准输入提供一行密码")
+    who = Accounts(app.database(), app.config, app.clock()).set_password(app.person(), name, password)
+    say(f"已设置 {who} 的网页登录密码；下次登录时须修改")

@@ -164,6 +164,9 @@ SUPERVISOR = PersonInput("褚振华", "市委组织部", Role.city_supervisor, D
 AUDITOR = PersonInput("卫思齐", "县委巡察办", Role.auditor, DEMO_COUNTY, f"wei@{MAIL}", login="qs-wei")
 DEMO_PEOPLE: tuple[PersonInput, ...] = (ADMIN, *OFFICERS, VERIFIER, APPROVER, *TOWNSHIP_LEADERS.values(), CADRE,
                                         SUPERVISOR, AUDITOR)
+# The web password of every demo person (SPEC §13), printed in the README so a newcomer can sign in as each role;
+# not to be changed at sign-in. A real county sets each password with `rectify people password`.
+DEMO_PASSWORD = "qingshan-demo-2026"
 TEAM = ("陶文静", "严正")  # the verification team beside the verifier
 
 

@@ -267,6 +267,25 @@ class Person(SQLModel, table=True):
     registered: bool = True
     active: bool = True
     created_at: datetime = _ts()
+    # Web sign-in (SPEC §13): an argon2id hash, never the password; must_change asks for a new one at sign-in.
+    password_hash: str | None = Field(default=None, max_length=200)
+    must_change: bool = False
+    # The secret of the person's calendar subscription (/calendar/{token}.ics); None: none, or revoked.
+    calendar_token: str | None = Field(default=None, max_length=64, unique=True)
+
+
+class SignIn(SQLModel, table=True):
+    """Every web sign-in attempt, kept for the record and for the back-off (5 failures: the login and the
+    address wait). ``login`` is what was typed, whether or not such a person exists."""
+
+    __tablename__ = "sign_in"
+    __table_args__ = (sa.Index("ix_sign_in_login_at", "login", "at"),
+                      sa.Index("ix_sign_in_address_at", "address", "at"))
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=100)
+    address: str = Field(max_length=64)
+    at: datetime = _ts()
+    ok: bool
 
 
 class Installation(SQLModel, table=True):

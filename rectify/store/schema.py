@@ -198,6 +198,9 @@ person = sa.Table(
     sa.Column('registered', sa.Boolean(), nullable=False, default=True),
     sa.Column('active', sa.Boolean(), nullable=False, default=True),
     sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.Column('password_hash', sa.String(200), nullable=True),
+    sa.Column('must_change', sa.Boolean(), nullable=False, default=False),
+    sa.Column('calendar_token', sa.String(64), unique=True, nullable=True),
 )
 
 progress_report = sa.Table(
@@ -294,6 +297,18 @@ secretary_assignment = sa.Table(
     sa.Index('ix_secretary_assignment_case_id', 'case_id'),
     sa.Index('ix_secretary_assignment_since', 'since'),
     sa.Index('ix_secretary_assignment_until', 'until'),
+)
+
+sign_in = sa.Table(
+    'sign_in',
+    metadata,
+    sa.Column('id', sa.Integer(), primary_key=True, nullable=False),
+    sa.Column('login', sa.String(100), nullable=False),
+    sa.Column('address', sa.String(64), nullable=False),
+    sa.Column('at', UTCDateTime(), nullable=False),
+    sa.Column('ok', sa.Boolean(), nullable=False),
+    sa.Index('ix_sign_in_address_at', 'address', 'at'),
+    sa.Index('ix_sign_in_login_at', 'login', 'at'),
 )
 
 supervision = sa.Table(
