@@ -136,9 +136,8 @@ class Accounts:
             set_password_hash(conn, row.id, hash_password(password), must_change=True)
             return str(row.name)
 
-    def set_known_passwords(self, logins: list[str], password: str) -> None:
-        """The demo's path: the same password for each of these people, not to be changed (one hash for all)."""
-        stored = hash_password(password)
+    def set_known_hash(self, logins: list[str], stored: str) -> None:
+        """The demo's path: the same password (its hash) for each of these people, not to be changed."""
         with translate_errors(self.db.url), self.db.begin() as conn:
             for login in logins:
                 row = find_person(conn, login)
