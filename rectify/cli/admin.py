@@ -46,7 +46,8 @@ def demo(app: App, as_of: date | None) -> None:
     Example:
       rectify demo --as-of 2026-06-30
     """
-    from rectify.demo.demo import DEMO_PASSWORD, OFFICERS, TOWNSHIP_LEADERS, build_demo
+    from rectify.demo.demo import OFFICERS, TOWNSHIP_LEADERS, build_demo
+    from rectify.demo.demo_data import DEMO_PASSWORD
     from rectify.store import upgrade
 
     as_of = as_of or app.today()

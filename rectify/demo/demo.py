@@ -23,7 +23,7 @@ from rectify.demo.demo_data import (
     CADRE,
     COUNTY_LEADERS,
     DEMO_COUNTY,
-    DEMO_PASSWORD,
+    DEMO_PASSWORD_HASH,
     DEMO_PEOPLE,
     LOCAL_WEIGHT,
     MAIL,
@@ -53,8 +53,8 @@ from rectify.write.accounts import Accounts
 from rectify.write.engine import Workflow
 from rectify.write.people import PersonInput, register_people
 
-__all__ = ["ADMIN", "APPROVER", "AUDITOR", "CADRE", "DEMO_COUNTY", "DEMO_ORGS", "DEMO_PASSWORD", "DEMO_PEOPLE",
-           "OFFICERS", "SUPERVISOR", "TOWNSHIP_LEADERS", "VERIFIER", "batch_day", "build_demo", "clear_demo",
+__all__ = ["ADMIN", "APPROVER", "AUDITOR", "CADRE", "DEMO_COUNTY", "DEMO_ORGS", "DEMO_PEOPLE", "OFFICERS",
+           "SUPERVISOR", "TOWNSHIP_LEADERS", "VERIFIER", "batch_day", "build_demo", "clear_demo",
            "refuse_real_data", "score_items"]
 
 DEMO_ORGS = demo_orgs()
@@ -196,7 +196,7 @@ def build_demo(db: Database, config: Config, as_of: date, *, actor: str = "demo"
     rng = random.Random(20240305)
     clock = _Clock()
     register_people(db, DEMO_PEOPLE, clock())
-    Accounts(db, config, clock).set_known_passwords([p.login for p in DEMO_PEOPLE if p.login], DEMO_PASSWORD)
+    Accounts(db, config, clock).set_known_hash([p.login for p in DEMO_PEOPLE if p.login], DEMO_PASSWORD_HASH)
     county = County(Signers(db, config, clock), clock, rng, Names(rng), as_of,
                     dict(config.policy.local_problem_types))
     for o in DEMO_ORGS:

@@ -113,12 +113,12 @@ class Accounts:
     def check_new(self, password: str, *, name: str = "", login: str = "") -> None:
         """Refuse a password that is too short, too long, or the person's own name or login."""
         least = self.config.web.min_password_length
+        if password.strip() in {name, login} - {""}:
+            raise BadInput("密码不能与姓名或登录名相同")
         if len(password) < least:
             raise BadInput(f"密码至少 {least} 个字符")
         if len(password) > MAX_PASSWORD_LENGTH:
             raise BadInput(f"密码最多 {MAX_PASSWORD_LENGTH} 个字符")
-        if password.strip() in {name, login} - {""}:
-            raise BadInput("密码不能与姓名或登录名相同")
 
     def set_password(self, by: Actor, name: str, password: str) -> str:
         """An admin sets anyone's password, or a person their own; it must be changed at the next sign-in.
@@ -136,9 +136,8 @@ class Accounts:
             set_password_hash(conn, row.id, hash_password(password), must_change=True)
             return str(row.name)
 
-    def set_known_passwords(self, logins: list[str], password: str) -> None:
-        """The demo's path: the same password for each of these people, not to be changed (one hash for all)."""
-        stored = hash_password(password)
+    def set_known_hash(self, logins: list[str], stored: str) -> None:
+        """The demo's path: the same password (its hash) for each of these people, not to be changed."""
         with translate_errors(self.db.url), self.db.begin() as conn:
             for login in logins:
                 row = find_person(conn, login)
@@ -181,13 +180,15 @@ class Accounts:
             row = find_person(conn, login) if login else None
         usable = row is not None and row.registered and row.active
         good = _verify(row.password_hash if usable and row is not None else None, password)
+        stored = row.password_hash if row is not None else None
         with translate_errors(self.db.url), self.db.begin() as conn:
             log_sign_in(conn, login=login, address=address, at=self.clock(), ok=good)
-            if good and row is not None and _hasher().check_needs_rehash(row.password_hash):
-                set_password_hash(conn, row.id, hash_password(password), must_change=bool(row.must_change))
+            if good and row is not None and stored and _hasher().check_needs_rehash(stored):
+                stored = hash_password(password)  # the library's cost went up since it was hashed
+                set_password_hash(conn, row.id, stored, must_change=bool(row.must_change))
         if not good or row is None:
             raise SignInRefused(WRONG)
-        return self._signed_in(row)
+        return SignedIn(row.id, person_actor(row), bool(row.must_change), fingerprint(stored))
 
     def session_person(self, person_id: int, print_: str) -> SignedIn | None:
         """The person of a session, or None when they were disabled or their password changed since."""
