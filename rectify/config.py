@@ -228,10 +228,14 @@ NOTES: dict[str, str] = {
     "calendar": "日历导出（rectify ledger --format ics）",
     "calendar.alarm_days": "每个日期提前几天提醒（VALARM；0：不提醒）",
     "channels": "邮件以外的提醒渠道：企业微信/政务微信、钉钉群机器人，企业微信应用消息，短信（密钥只从环境变量读取）",
-    "channels.wecom_robots": "企业微信群机器人，按县或县/乡镇：{ \"青山县/城关镇\" = \"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…\" }",
-    "channels.dingtalk_robots": "钉钉群机器人（加签）：{ \"青山县/城关镇\" = { url = \"…\", secret = \"CHENGGUAN\" } }，密钥取自 RECTIFY_DINGTALK_SECRET_CHENGGUAN",
-    "channels.wecom_app": "企业微信应用消息：{ corp_id = \"…\", agent_id = \"1000002\" }，Secret 取自 RECTIFY_WECOM_SECRET",
-    "channels.sms": "短信：{ provider = \"aliyun\" 或 \"tencent\", sign, template, variables = \"count,item,due\", app_id（腾讯云） }，密钥取自 RECTIFY_SMS_KEY_ID、RECTIFY_SMS_KEY_SECRET",
+    "channels.wecom_robots": "企业微信群机器人，按县或县/乡镇："
+                             "{ \"青山县/城关镇\" = \"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…\" }",
+    "channels.dingtalk_robots": "钉钉群机器人（加签）：{\"青山县/城关镇\" = { url = \"…\", secret = \"CHENGGUAN\" } }，"
+                                "密钥取自 RECTIFY_DINGTALK_SECRET_CHENGGUAN",
+    "channels.wecom_app": "企业微信应用消息：{ corp_id = \"…\", agent_id = \"1000002\" }，"
+                          "Secret 取自 RECTIFY_WECOM_SECRET",
+    "channels.sms": "短信：{ provider = \"aliyun\" 或 \"tencent\", sign, template, variables = \"count,item,due\", "
+                    "app_id（腾讯云） }，密钥取自 RECTIFY_SMS_KEY_ID、RECTIFY_SMS_KEY_SECRET",
     "channels.base_urls": "各渠道的服务地址（政务外网部署或测试）：{ wecom, dingtalk, aliyun, tencent }；空：公网地址",
     "channels.robot_per_minute": "每个群机器人每分钟最多发送几条（企业微信 20）",
     "channels.timeout_seconds": "请求超时（秒）；超时的消息可能已送达，重发可能重复",
@@ -335,7 +339,8 @@ def _check_channels(channels: ChannelsConfig) -> None:
     sms = channels.sms
     if sms:
         if sms.get("provider") not in SMS_PROVIDERS:
-            raise ConfigError(f"配置项 [channels] sms 的 provider 应为 aliyun 或 tencent，现为 {toml_value(sms.get('provider', ''))}")
+            raise ConfigError("配置项 [channels] sms 的 provider 应为 aliyun 或 tencent，"
+                              f"现为 {toml_value(sms.get('provider', ''))}")
         names = [v.strip() for v in sms.get("variables", "count,item,due").split(",")]
         if any(n not in SMS_VARIABLES for n in names) or not sms.get("sign") or not sms.get("template"):
             raise ConfigError("配置项 [channels] sms 应有 sign、template，variables 只能取 count、item、due")
