@@ -158,7 +158,7 @@ def test_list_json_keys_are_stable(run: Run, db: Database) -> None:
     data = json.loads(as_(run, "王管理", "people", "list", "--format", "json").stdout)
     assert data[1] == {"name": "赵经办", "unit": "县委组织部", "role": "county_officer", "role_label": "县委组织部经办人",
                        "scope": "青山县", "email": "zhao@example.cn", "phone": "", "login": "zhao",
-                       "registered": True, "active": True}
+                       "wecom_userid": "", "dingtalk_userid": "", "channels": "", "registered": True, "active": True}
     assert [list(p) for p in data] == [list(data[1])] * 2
 
 
@@ -182,7 +182,7 @@ def test_list_table_shows_unregistered_and_disabled(run: Run, db: Database, wf: 
     assert lines["赵经办"].endswith("已停用")
     assert lines["李县长"].endswith("未登记") and "县级联系领导" in lines["李县长"]
     csv_text = as_(run, "王管理", "people", "list", "--format", "csv").stdout
-    assert csv_text.startswith("\ufeff姓名,单位,角色,范围,邮箱,电话,登录名,状态")
+    assert csv_text.startswith("\ufeff姓名,单位,角色,范围,邮箱,电话,企业微信,提醒方式,登录名,状态")
 
 
 # -- import ---------------------------------------------------------------------------------------------
