@@ -86,7 +86,7 @@ class Sms(Channel):
             return
         text = f"阿里云短信拒绝发往 {delivery.address}：{code} {answer.get('Message', '')}"
         if code in ALIYUN_THROTTLED:
-            raise Throttled(text, timedelta(minutes=1))
+            raise Throttled(f"阿里云短信限流：{code} {answer.get('Message', '')}", timedelta(minutes=1))
         if code in ALIYUN_REJECTED:
             raise Rejected(text)
         raise Refused(text)
@@ -119,7 +119,7 @@ class Sms(Channel):
             return
         text = f"腾讯云短信拒绝发往 {delivery.address}：{code} {message}"
         if code.startswith("LimitExceeded") or code == "RequestLimitExceeded":
-            raise Throttled(text, timedelta(minutes=1))
+            raise Throttled(f"腾讯云短信限流：{code} {message}", timedelta(minutes=1))
         if code.startswith(("InvalidParameterValue", "FailedOperation.Template", "FailedOperation.Sign",
                             "UnsupportedOperation")):
             raise Rejected(text)

@@ -62,7 +62,7 @@ class WecomApp(Channel):
             return
         text = f"{where} 被拒绝：{code} {answer.get('errmsg', '')}"
         if code in THROTTLED:
-            raise Throttled(text, timedelta(minutes=1))
+            raise Throttled(f"{where} 限流：{code} {answer.get('errmsg', '')}", timedelta(minutes=1))
         if code in REJECTED:
             raise Rejected(text)
         raise Refused(text)
