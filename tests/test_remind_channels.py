@@ -265,3 +265,37 @@ def test_the_token_bucket_allows_its_rate() -> None:
     wait = bucket.take(now)
     assert wait is not None and timedelta(seconds=2) <= wait <= timedelta(seconds=4)
     assert bucket.take(now + timedelta(seconds=3)) is None
+
+
+def test_the_demo_county_reaches_everyone_where_they_read(
+        demo: Any, db: Database, clock: FakeClock, fake: Fake) -> None:
+    """SPEC §16 done: e-mail to the officers, a digest to each township's robot, application messages to the
+    first secretaries (each has a 企业微信 userid), SMS to the village secretaries with a phone; then nothing."""
+    from rectify.store.tables import case_t, org_t
+
+    with db.engine.connect() as conn:
+        towns = sorted(conn.execute(sa.select(org_t.c.county, org_t.c.township).distinct()
+                                    .join(case_t, case_t.c.org_id == org_t.c.id)).all())
+    keys = {f"{c}/{t}": f"town{i}" for i, (c, t) in enumerate(towns)}
+    fake.robot_keys = set(keys.values())
+    fake.users = {f"fs{n:03d}" for n in range(1, 1000)}
+    config = channel_config(fake, wecom_robots={place: fake.robot_url(key) for place, key in keys.items()},
+                            dingtalk_robots={})
+    mailer = MemoryMailer()
+    as_of = clock().date()
+    assert sweep(db, config, clock, as_of)
+    result = send(db, config, clock, fake, mailer=mailer)
+    assert result.failed == 0 and result.retrying == 0, list_outbox(SqlOutboxStore(db), "failed")[:3]
+    assert mailer.sent and result.by_channel["email"] == len(mailer.sent)
+    assert {key for key, got in fake.arrived.wecom_robot.items() if got} == set(keys.values())
+    assert all(len(got) == 1 for got in fake.arrived.wecom_robot.values())
+    assert fake.arrived.wecom_app and all(m["touser"].startswith("fs") for m in fake.arrived.wecom_app)
+    assert fake.arrived.sms and all(s["phone"].startswith("1390000") for s in fake.arrived.sms)
+    for place, key in keys.items():  # each robot hears of its own township only
+        town = place.split("/")[1]
+        with db.engine.connect() as conn:
+            others = conn.execute(sa.select(org_t.c.name).where(org_t.c.township != town)).scalars().all()
+        assert not any(name in fake.arrived.wecom_robot[key][0] for name in others)
+    requests = fake.requests
+    assert sweep(db, config, clock, as_of) == []
+    assert send(db, config, clock, fake, mailer=mailer).sent == 0 and fake.requests == requests
