@@ -328,3 +328,28 @@ def test_demo_rebuild_keeps_one_registry(db: Database) -> None:
     first = people_rows(db)
     build_demo(db, Config(), date(2026, 6, 30))
     assert people_rows(db) == first
+
+
+# -- where each person reads (SPEC §16) ---------------------------------------------------------------
+
+
+def test_people_carry_their_userids_and_preferred_channels(run: Run, db: Database, tmp_path: Path) -> None:
+    registered(run)
+    assert as_(run, "王管理", "people", "add", "陈书记", "--unit", "县财政局", "--role", "first_secretary",
+               "--scope", "青山县/河口镇", "--phone", "13800000001", "--wecom-userid", "chenshuji",
+               "--dingtalk-userid", "dt-chen", "--channels", "企业微信、sms").exit_code == 0
+    sheet = tmp_path / "people.csv"
+    sheet.write_text("姓名,单位,角色,范围,电话,企业微信账号,提醒方式\n"
+                     "秦干部,河口镇,township_cadre,青山县/河口镇,13800000002,,短信\n", encoding="utf-8")
+    assert as_(run, "王管理", "people", "import", str(sheet)).exit_code == 0
+    rows = {p["name"]: p for p in people_rows(db)}
+    assert (rows["陈书记"]["wecom_userid"], rows["陈书记"]["dingtalk_userid"], rows["陈书记"]["channels"]) == \
+        ("chenshuji", "dt-chen", "wecom_app,sms")
+    assert (rows["秦干部"]["phone"], rows["秦干部"]["channels"]) == ("13800000002", "sms")
+    err = refused(run, db, "people", "add", "错渠道", "--unit", "x", "--role", "township_cadre", "--scope", "青山县",
+                  "--channels", "微信", code=2)
+    assert "提醒方式 微信 不认识" in err
+    bad = tmp_path / "bad.csv"
+    bad.write_text("姓名,单位,角色,范围,提醒方式\n甲,乙,township_cadre,青山县,fax\n", encoding="utf-8")
+    err = refused(run, db, "people", "import", str(bad), code=2)
+    assert "提醒方式" in err

@@ -299,3 +299,25 @@ def test_the_demo_county_reaches_everyone_where_they_read(
     requests = fake.requests
     assert sweep(db, config, clock, as_of) == []
     assert send(db, config, clock, fake, mailer=mailer).sent == 0 and fake.requests == requests
+
+
+def test_remind_run_and_outbox_list_from_the_command_line(
+        run: Any, smtp: Any, db: Database, clock: FakeClock, county: tuple[int, int], fake: Fake,
+        tmp_path: Any) -> None:
+    from .remind_helpers import write_config
+
+    fake.now = clock()
+    cfg = write_config(tmp_path / "c.toml", smtp.port, extra=(
+        "[channels]\n"
+        f'wecom_robots = {{ "青山县/河口镇" = "{fake.robot_url("hekou")}" }}\n'
+        f'sms = {{ provider = "aliyun", sign = "{SMS_SIGN}", template = "SMS_1001" }}\n'
+        f'base_urls = {{ aliyun = "{fake.url}" }}\n'))
+    env = {"RECTIFY_CONFIG": str(cfg), **ENV}
+    res = run("remind", "run", "--as-of", AS_OF_ISO, env=env)
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[-1] == "已发送 8 封摘要（邮件 6、企业微信群 1、短信 1）"
+    assert len(smtp.sink.messages) == 6 and fake.arrived.wecom_robot["hekou"] and fake.arrived.sms
+    listing = run("outbox", "list", env=env)
+    assert "渠道" in listing.output and "企业微信群" in listing.output and "sms:13800000002" in listing.output
+    again = run("remind", "run", "--as-of", AS_OF_ISO, env=env)
+    assert again.output.splitlines()[-1] == "已发送 0 封摘要"

@@ -61,7 +61,7 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
         sent = service.drain()
     except MailServerProblem as exc:
         raise MailServerProblem(f"{exc}；未发送的邮件留在发件箱，下次运行时重发") from None
-    channels = "、".join(f"{CHANNEL_LABELS.get(c, c)} {n}" for c, n in sorted(sent.by_channel.items()))
+    channels = "、".join(f"{label} {sent.by_channel[c]}" for c, label in CHANNEL_LABELS.items() if c in sent.by_channel)
     say(f"已发送 {sent.sent} 封摘要" + (f"（{channels}）" if set(sent.by_channel) - {"email"} else "")
         + (f"，{sent.retrying} 封稍后重试" if sent.retrying else "")
                + (f"，{sent.failed} 封放弃发送" if sent.failed else ""))
