@@ -45,8 +45,9 @@ class Fake:
     def __init__(self) -> None:
         self.arrived = Arrived()
         self.now = datetime(2026, 12, 24, 1, 0, tzinfo=UTC)
-        self.robot_keys = {"hekou", "shiqiao", "county"}
-        self.users = {"chenhaitao", "zhangganbu"}
+        self.robot_keys: set[str] | None = {"hekou", "shiqiao", "county"}  # None: every key (the benchmark)
+        self.users: set[str] | None = {"chenhaitao", "zhangganbu"}
+        self.keep = True  # False: count what arrived, keep none of it (the benchmark)
         self.tokens: set[str] = set()
         self.nonces: set[str] = set()
         self.canned: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
@@ -102,7 +103,7 @@ class Fake:
         return self.canned[what].pop(0) if self.canned[what] else None
 
     def _wecom_robot(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
-        if query.get("key") not in self.robot_keys:
+        if self.robot_keys is not None and query.get("key") not in self.robot_keys:
             return 200, {"errcode": 93000, "errmsg": "invalid webhook url"}
         msg = json.loads(body)
         if msg.get("msgtype") != "markdown" or not msg.get("markdown", {}).get("content"):
@@ -110,7 +111,7 @@ class Fake:
         content = msg["markdown"]["content"]
         if len(content.encode("utf-8")) > WECOM_LIMIT:
             return 200, {"errcode": 40058, "errmsg": "markdown.content exceed max length 4096"}
-        self.arrived.wecom_robot[query["key"]].append(content)
+        self.arrived.wecom_robot[query["key"]].append(content if self.keep else "")
         return 200, {"errcode": 0, "errmsg": "ok"}
 
     def _gettoken(self, query: dict[str, str]) -> tuple[int, Any]:
@@ -131,9 +132,9 @@ class Fake:
             return 200, {"errcode": 40056, "errmsg": "invalid agentid"}
         if len(msg["markdown"]["content"].encode("utf-8")) > 2048:
             return 200, {"errcode": 40058, "errmsg": "content exceed max length"}
-        if msg.get("touser") not in self.users:
+        if self.users is not None and msg.get("touser") not in self.users:
             return 200, {"errcode": 0, "errmsg": "ok", "invaliduser": msg.get("touser")}
-        self.arrived.wecom_app.append(msg)
+        self.arrived.wecom_app.append(msg if self.keep else {})
         return 200, {"errcode": 0, "errmsg": "ok", "invaliduser": ""}
 
     def _dingtalk(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
@@ -151,7 +152,7 @@ class Fake:
         msg = json.loads(body)
         if msg.get("msgtype") != "markdown" or not msg["markdown"].get("title") or not msg["markdown"].get("text"):
             return 200, {"errcode": 400013, "errmsg": "markdown title/text missing"}
-        self.arrived.dingtalk.append(msg)
+        self.arrived.dingtalk.append(msg if self.keep else {})
         return 200, {"errcode": 0, "errmsg": "ok"}
 
     def _aliyun(self, query: dict[str, str]) -> tuple[int, Any]:
@@ -181,7 +182,7 @@ class Fake:
             return 200, {"Code": "isv.TEMPLATE_PARAMS_ILLEGAL", "Message": f"模板变量不符：{sorted(params)}"}
         if not (query["PhoneNumbers"].isdigit() and len(query["PhoneNumbers"]) == 11):
             return 200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号"}
-        self.arrived.sms.append({"provider": "aliyun", "phone": query["PhoneNumbers"],
+        self.arrived.sms.append({} if not self.keep else {"provider": "aliyun", "phone": query["PhoneNumbers"],
                                  "template": query["TemplateCode"], "params": params, "out_id": query.get("OutId")})
         return 200, {"Code": "OK", "Message": "OK", "BizId": "900000000000000000^0", "RequestId": "R1"}
 
@@ -216,6 +217,21 @@ class Fake:
         return 200, {"Response": {"SendStatusSet": statuses, "RequestId": "R"}}
 
 
+def serve_until_stdin_closes() -> None:
+    """The fake in its own process (the benchmark): prints its URL, serves every key and user, stops at EOF."""
+    import sys
+
+    fake = Fake()
+    fake.robot_keys = fake.users = None
+    fake.keep = False
+    fake.start()
+    print(fake.url, flush=True)
+    for line in sys.stdin:
+        fake.now = datetime.fromisoformat(line.strip())
+    fake.stop()
+    print(json.dumps({"requests": fake.requests}), flush=True)
+
+
 def _handler(fake: Fake) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def _serve(self) -> None:
@@ -241,3 +257,7 @@ def _handler(fake: Fake) -> type[BaseHTTPRequestHandler]:
 def dingtalk_sign_for(timestamp_ms: int) -> str:
     digest = hmac.new(DINGTALK_SECRET.encode(), f"{timestamp_ms}\n{DINGTALK_SECRET}".encode(), hashlib.sha256)
     return quote_plus(base64.b64encode(digest.digest()).decode())
+
+
+if __name__ == "__main__":
+    serve_until_stdin_closes()
