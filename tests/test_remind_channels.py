@@ -321,3 +321,21 @@ def test_remind_run_and_outbox_list_from_the_command_line(
     assert "渠道" in listing.output and "企业微信群" in listing.output and "sms:13800000002" in listing.output
     again = run("remind", "run", "--as-of", AS_OF_ISO, env=env)
     assert again.output.splitlines()[-1] == "已发送 0 封摘要"
+
+
+def test_each_robot_keeps_to_its_rate_and_the_rest_waits_in_the_outbox(
+        db: Database, clock: FakeClock, county: tuple[int, int], fake: Fake) -> None:
+    config = channel_config(fake, robot_per_minute=1, dingtalk_robots={}, wecom_app={}, sms={})
+    sweep(db, config, clock)
+    clock.advance(days=4)  # not drained in between: the 3-day reminder's digest joins the 7-day one's
+    sweep(db, config, clock, AS_OF + timedelta(days=4))
+    hekou = [r for r in by_channel(db)["wecom_robot"] if r.recipient.endswith("河口镇")]
+    assert len(hekou) == 2
+    channels = ChannelSet(config, ENV)
+    first = send(db, config, clock, fake, channels=channels)
+    assert len(fake.arrived.wecom_robot["hekou"]) == 1 and first.throttled >= 1
+    waiting = [r for r in by_channel(db)["wecom_robot"] if r.status == "pending"]
+    assert waiting and all("每分钟最多发送 1 条" in r.last_error and r.attempts == 0 for r in waiting)
+    clock.advance(minutes=1)
+    send(db, config, clock, fake, channels=channels)
+    assert len(fake.arrived.wecom_robot["hekou"]) == 2

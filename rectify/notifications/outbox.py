@@ -387,7 +387,7 @@ def _record(
         problem = problems.get(recipient) or problem
         updates.append({"b_id": did, "subject": subject, "body_text": text, "body_html": html,
                         "b_status": "failed" if problem else "pending", "b_error": problem[:500]})
-        out.append({"id": did, "recipient": recipient, "recipient_name": names.get(recipient, ""),
+        out.append({"id": did, "channel": channel, "recipient": recipient, "recipient_name": names.get(recipient, ""),
                     "items": len(its), "subject": subject, "body_text": text, "failed": problem})
     rec.set_bodies(updates)
     return out
