@@ -22,6 +22,7 @@ class Robots(Channel):
     """Every robot of one kind, by place; one token bucket per robot (state kept while the adapter lives)."""
 
     name = "robot"
+    label = "群机器人"
 
     def __init__(self, robots: dict[str, str], *, base: str, per_minute: int, timeout: float) -> None:
         self.robots = robots
@@ -35,8 +36,6 @@ class Robots(Channel):
         if not url:
             raise Rejected(f"[channels] 中没有 {place} 的{self.label}")
         return rebase(url, self.base)
-
-    label = "群机器人"
 
     def _take(self, place: str, now: datetime) -> None:
         bucket = self.buckets.setdefault(place, TokenBucket(self.per_minute))
@@ -64,8 +63,9 @@ class DingtalkRobots(Robots):
     name = "dingtalk_robot"
     label = "钉钉群机器人"
 
-    def __init__(self, robots: dict[str, str], secrets: dict[str, str], **kw: object) -> None:
-        super().__init__(robots, **kw)  # type: ignore[arg-type]
+    def __init__(self, robots: dict[str, str], secrets: dict[str, str], *, base: str, per_minute: int,
+                 timeout: float) -> None:
+        super().__init__(robots, base=base, per_minute=per_minute, timeout=timeout)
         self.secrets = secrets
 
     def send(self, delivery: Delivery, now: datetime) -> None:
