@@ -133,6 +133,26 @@ class CalendarConfig:
 
 
 @dataclass(frozen=True)
+class ScreeningConfig:
+    """排查 (SPEC §15): the hard criteria that need a reason when not listed, and the share shown as guidance."""
+
+    weak_satisfaction: Annotated[float, Ge(0), Le(1)] = 0.6  # 群众满意率 below this: a hard criterion
+    vacancy_months: Annotated[int, Ge(1), Le(120)] = 6  # 书记空缺 over this many months: a hard criterion
+    share_range: tuple[float, ...] = (0.05, 0.10)  # 列入占比 per township, shown as guidance (never a quota)
+
+
+@dataclass(frozen=True)
+class ReportingConfig:
+    """报送 (SPEC §15): when each report is due at the city, and the key that signs a county's packages."""
+
+    monthly_due_day: Annotated[int, Ge(1), Le(28)] = 5  # 月报：次月几日前
+    half_year_due_day: Annotated[int, Ge(1), Le(28)] = 15  # 半年报：7 月（下半年：次年 1 月）几日前
+    year_due_day: Annotated[int, Ge(1), Le(28)] = 20  # 年报：次年 1 月几日前
+    key_file: str = ""  # 签名私钥文件；空：SQLite 文件旁的 rectify-signing.key
+    trusted_keys: dict[str, str] = field(default_factory=dict)  # 县 → 公钥 (ed25519:…)
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
@@ -145,6 +165,8 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    screening: ScreeningConfig = field(default_factory=ScreeningConfig)
+    reporting: ReportingConfig = field(default_factory=ReportingConfig)
 
 
 SECTIONS: dict[str, type] = {f.name: f.default_factory for f in fields(Config)}  # type: ignore[misc]
@@ -211,6 +233,16 @@ NOTES: dict[str, str] = {
     "security.actor_from_database": "PostgreSQL：以数据库登录名（current_user）确定操作人，--actor 不再可用",
     "calendar": "日历导出（rectify ledger --format ics）",
     "calendar.alarm_days": "每个日期提前几天提醒（VALARM；0：不提醒）",
+    "screening": "年度排查（rectify screening）：须说明理由的硬性情形与各乡镇列入占比的参考区间",
+    "screening.weak_satisfaction": "群众满意率低于此值的组织未列入时须说明理由（0–1）",
+    "screening.vacancy_months": "书记空缺超过几个月的组织未列入时须说明理由",
+    "screening.share_range": "各乡镇列入占比的参考区间 [下限, 上限]（仅作参考，不是指标）",
+    "reporting": "向市委组织部报送（rectify report）：报送时限与签名密钥",
+    "reporting.monthly_due_day": "月报：次月几日前报送（1–28）",
+    "reporting.half_year_due_day": "半年报：报告期结束后次月几日前报送（1–28）",
+    "reporting.year_due_day": "年报：次年 1 月几日前报送（1–28）",
+    "reporting.key_file": "签名私钥文件；空：SQLite 数据库文件旁的 rectify-signing.key",
+    "reporting.trusted_keys": "市级：各县报送包的公钥，如 { 青山县 = \"ed25519:…\" }；未列出的县以首次收到的为准",
 }
 
 
@@ -289,6 +321,12 @@ def _check_templates(templates: TemplatesConfig) -> None:
         raise ConfigError(f"配置项 [templates] folder 指向的目录不存在：{folder}")
 
 
+def _check_screening(rules: ScreeningConfig) -> None:
+    lo_hi = rules.share_range
+    if len(lo_hi) != 2 or not 0 <= lo_hi[0] <= lo_hi[1] <= 1:
+        raise ConfigError("配置项 [screening] share_range 应为 [下限, 上限]，且 0 ≤ 下限 ≤ 上限 ≤ 1")
+
+
 def _check_verification(rules: VerificationConfig) -> None:
     items = [i.strip() for i in rules.items]
     if not items or any(not i for i in items) or len(set(items)) != len(items):
@@ -304,6 +342,7 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "supervisors": _check_supervisors,
     "templates": _check_templates,
     "verification": _check_verification,
+    "screening": _check_screening,
 }
 
 

@@ -31,6 +31,9 @@ people_t: Any = schema.person  # the registry (person_t: people on a case)
 installation_t: Any = schema.installation
 supervision_t: Any = schema.supervision
 objection_t: Any = schema.objection
+screening_round_t: Any = schema.screening_round
+screening_entry_t: Any = schema.screening_entry
+submission_t: Any = schema.report_submission
 
 CASE_WITH_ORG = sa.select(case_t, org_t.c.name.label("org_name"), org_t.c.code.label("org_code")).join(
     org_t, org_t.c.id == case_t.c.org_id)
