@@ -48,6 +48,8 @@ COMMANDS: dict[str, LazyCommand] = {
     "restore": LazyCommand("data", "restore_cmd",
                            "Restore a full backup into an empty database (从备份恢复); a non-empty one is refused."),
     "scheduler": LazyCommand("remind", "scheduler", "The reminder scheduler daemon (定时提醒服务, APScheduler)."),
+    "screening": LazyCommand("screening", "screening",
+                             "年度排查（排查）：自查、乡镇复查、县级核查、研判、县委常委会确定名单，按名单列入整顿。"),
     "stats": LazyCommand("ledger", "stats",
                          "Statistics (统计): by stage, light, problem type, kind, township; conversion rate; "
                          "overdue list; and the Party statistics form 整顿软弱涣散基层党组织情况 (总计/村/社区, 26 "

@@ -278,7 +278,7 @@ class Installation(SQLModel, table=True):
 
 
 class ScreeningRound(SQLModel, table=True):
-    """A county's 排查 of one year (SPEC §15): its 县委常委会 decision fixes the 名单, and the listing opens the cases."""
+    """A county's 排查 of one year (SPEC §15): its 县委常委会 decision fixes the 名单; the listing opens the cases."""
 
     __tablename__ = "screening_round"
     __table_args__ = (sa.UniqueConstraint("county", "year", name="uq_screening_county_year"),)
