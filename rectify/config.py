@@ -148,6 +148,7 @@ class ReportingConfig:
     monthly_due_day: Annotated[int, Ge(1), Le(28)] = 5  # 月报：次月几日前
     half_year_due_day: Annotated[int, Ge(1), Le(28)] = 15  # 半年报：7 月（下半年：次年 1 月）几日前
     year_due_day: Annotated[int, Ge(1), Le(28)] = 20  # 年报：次年 1 月几日前
+    county_code: str = ""  # 本县代码（行政区划代码），整顿对象标识 = 县代码-编号；空：县名
     key_file: str = ""  # 签名私钥文件；空：SQLite 文件旁的 rectify-signing.key
     trusted_keys: dict[str, str] = field(default_factory=dict)  # 县 → 公钥 (ed25519:…)
 
@@ -241,6 +242,7 @@ NOTES: dict[str, str] = {
     "reporting.monthly_due_day": "月报：次月几日前报送（1–28）",
     "reporting.half_year_due_day": "半年报：报告期结束后次月几日前报送（1–28）",
     "reporting.year_due_day": "年报：次年 1 月几日前报送（1–28）",
+    "reporting.county_code": "本县代码（如行政区划代码 341122）；报送包中整顿对象标识为“县代码-编号”，空：用县名",
     "reporting.key_file": "签名私钥文件；空：SQLite 数据库文件旁的 rectify-signing.key",
     "reporting.trusted_keys": "市级：各县报送包的公钥，如 { 青山县 = \"ed25519:…\" }；未列出的县以首次收到的为准",
 }

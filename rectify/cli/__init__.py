@@ -45,6 +45,8 @@ COMMANDS: dict[str, LazyCommand] = {
                           "The outbox of reminder digests (发件箱): what was recorded, sent, or failed."),
     "remind": LazyCommand("remind", "remind",
                           "Deadline reminders and overdue alerts (到期提醒、逾期预警), sent by e-mail once."),
+    "report": LazyCommand("reporting", "report",
+                          "向市委组织部报送（报送）：县报送台账、统计表和名单，市接收、退回、汇总。"),
     "restore": LazyCommand("data", "restore_cmd",
                            "Restore a full backup into an empty database (从备份恢复); a non-empty one is refused."),
     "scheduler": LazyCommand("remind", "scheduler", "The reminder scheduler daemon (定时提醒服务, APScheduler)."),
