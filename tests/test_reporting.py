@@ -176,7 +176,9 @@ def test_the_cli_submit_receive_return_consolidate(demo: Run, run: Run, clock: F
                                                    db_url: str) -> None:
     package = tmp_path / "青山县-2026-H1.zip"
     clock.set_day("2026-07-03")
-    env = {"RECTIFY_CONFIG": ""}
+    toml = tmp_path / "rectify.toml"  # the key in the test's folder (on PostgreSQL it would go to the user's data folder)
+    toml.write_text(f'[reporting]\nkey_file = "{tmp_path / "county.key"}"\n', encoding="utf-8")
+    env = {"RECTIFY_CONFIG": str(toml)}
     r = demo("report", "submit", "--period", "2026-H1", "-o", str(package), env=env)
     assert r.exit_code == 0, r.output
     assert r.stderr.startswith("已报送 青山县 2026-H1（截至 2026-06-30，据 2026-07-03 已录入的记录）：报送编号 1")
@@ -195,7 +197,7 @@ def test_the_cli_submit_receive_return_consolidate(demo: Run, run: Run, clock: F
     r = city("report", "consolidate", "--period", "2026-H1")
     assert r.exit_code == 1 and r.stderr == "错误：2026-H1 半年报 没有可汇总的报送\n"
     clock.set_day("2026-07-05")
-    assert demo("report", "submit", "--period", "2026-H1").exit_code == 0
+    assert demo("report", "submit", "--period", "2026-H1", env=env).exit_code == 0
     out = tmp_path / "汇总.xlsx"
     r = city("report", "consolidate", "--period", "2026-H1", "--format", "xlsx", "-o", str(out))
     assert r.exit_code == 0, r.output

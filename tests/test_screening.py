@@ -129,3 +129,30 @@ def test_the_cli_round(run: Run, wf: Workflow, tmp_path) -> None:  # type: ignor
     path = tmp_path / "名单.xlsx"
     assert run("screening", "show", "--county", "青山县", "--format", "xlsx", "-o", str(path)).exit_code == 0
     assert path.stat().st_size > 0
+
+
+def test_the_demo_county_screens_its_register_and_lists_from_the_decision(demo: Run, run: Run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The README's walk on the demo county (295 organizations): findings, a survey, 研判, the decision, the listing."""
+    steps = [
+        (demo, "screening", "start", "--county", "青山县", "--year", "2027"),
+        (demo, "screening", "finding", "QS02001", "--year", "2027", "--stage", "自查", "--problem", "P03"),
+        (lambda *a: run("--actor", "韩青松", *a), "screening", "finding", "QS02001", "--year", "2027", "--stage",
+         "乡镇复查", "--problem", "P03:三会一课不落实", "--problem", "P05"),
+        (demo, "screening", "survey", "QS02002", "--year", "2027", "--respondents", "40", "--satisfied", "10",
+         "--basic", "10", "--dissatisfied", "20"),
+        (demo, "screening", "judge", "QS02002", "--year", "2027", "--outcome", "不列入", "--reason", "测评后已调整班子分工"),
+        (demo, "screening", "judge", "QS02001", "--year", "2027", "--outcome", "列入"),
+        (demo, "screening", "decide", "--county", "青山县", "--year", "2027", "--meeting", "县委常委会第5次会议"),
+        (demo, "screening", "list-from-decision", "--county", "青山县", "--year", "2027"),
+    ]
+    for invoke, *args in steps:
+        result = invoke(*args)
+        assert result.exit_code == 0, (args, result.output)
+    r = demo("screening", "show", "--county", "青山县", "--year", "2027", "--format", "json")
+    view = json.loads(r.stdout)
+    assert (view["organizations"], view["screened"], view["listed"]) == (295, 2, 1)
+    assert view["list"][0]["code"] == "QS02001" and view["list"][0]["case_id"] == 45
+    r = demo("case", "show", "45", "--format", "json")
+    assert json.loads(r.stdout)["identified_on"] == "2026-06-30"
+    r = run("--actor", "韩青松", "screening", "judge", "QS02003", "--year", "2027", "--outcome", "列入")
+    assert r.exit_code == 1 and "不能研判" in r.stderr

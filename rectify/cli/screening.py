@@ -111,11 +111,11 @@ def judge(app: App, org: str, outcome: str, reason: str, on: date | None, year: 
 @screening.command("decide")
 @_COUNTY
 @_YEAR
-@click.option("--on", type=DATE, required=True, help="县委常委会会议日期。")
+@click.option("--on", type=DATE, help="县委常委会会议日期（默认：今天）。")
 @click.option("--meeting", default="", help="会议名称，如 县委常委会第12次会议。")
 @click.option("--doc", default="", help="文号。")
 @pass_app
-def decide(app: App, county: str | None, year: int | None, on: date, meeting: str, doc: str) -> None:
+def decide(app: App, county: str | None, year: int | None, on: date | None, meeting: str, doc: str) -> None:
     """登记县委常委会专题研究确定的名单；此后排查结果不再更改。
 
     有研判待定的组织，或符合硬性情形而未列入且未说明理由的组织时不予登记。

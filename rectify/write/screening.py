@@ -165,7 +165,7 @@ class Screening:
                                    vacant_since=row.vacant_since, on=on, weak_satisfaction=s.weak_satisfaction,
                                    vacancy_months=s.vacancy_months)
 
-    def decide(self, county: str | None, *, on: date, meeting: str = "", doc: str = "",
+    def decide(self, county: str | None, *, on: date | None = None, meeting: str = "", doc: str = "",
                year: int | None = None) -> str:
         """县委常委会 专题研究 确定名单: refused while any 研判 is 待定, or an organization meeting a hard
         criterion is left out without a reason."""
