@@ -152,6 +152,10 @@ def test_on_a_shared_database_the_submission_is_what_the_city_sees(db: Database,
         "青山县": ("逾期未报", None), "绿水县": ("已报送", 3)}
     assert listed["due_on"] == "2026-07-15"
     assert consolidate(db, period_text="2026-H1", reader=CITY)["form"]["rows"][0]["values"]["identified"] == 3
+    with pytest.raises(Refused, match="不能汇总：此步骤须由市委组织部督导"):
+        consolidate(db, period_text="2026-H1", reader=_officer("绿水县"))
+    own = submission_list(db, cfg, period_text="2026-H1", today=date(2026, 7, 20), reader=_officer("绿水县"))
+    assert [r["county"] for r in own["counties"]] == ["绿水县"]
 
 
 @pytest.mark.parametrize(("text", "end", "due"), [

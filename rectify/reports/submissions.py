@@ -98,6 +98,8 @@ def _current(conn: Any, period: str, counties: list[str]) -> list[Any]:
 def consolidate(db: Database, *, period_text: str, reader: Actor | None = None) -> dict[str, Any]:
     """The 汇总 of the counties' current packages: their ledgers one after another (case identity: county code
     and number) and the Party form summed cell by cell, each county's rows beside with its package."""
+    if reader is not None and (refusal := rules.step_refusal("consolidate", reader.role, reader.who)):
+        raise Refused(refusal)
     period = rules.parse_period(period_text)
     with db.connect() as conn:
         current = _current(conn, period.code, _counties(conn, reader))
