@@ -237,3 +237,36 @@ def test_a_backup_carries_the_submissions_and_the_screening(db: Database, clock:
             assert snapshot(target)[table] == snapshot(db)[table]
     finally:
         target.dispose()
+
+
+def _resigned(data: bytes, key_path: Path, change: Callable[[dict], None]) -> bytes:  # type: ignore[type-arg]
+    """The package with its manifest changed and signed again by the key at ``key_path``."""
+    from rectify.signing import load_or_create
+
+    key = load_or_create(key_path)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        manifest = json.loads(src.read("manifest.json"))
+        manifest["public_key"] = key.public
+        change(manifest)
+        head = json.dumps(manifest).encode("utf-8")
+        for info in src.infolist():
+            body = {"manifest.json": head, "manifest.sig": key.sign(head).encode("ascii")}.get(
+                info.filename, src.read(info.filename))
+            dst.writestr(info.filename, body)
+    return out.getvalue()
+
+
+def test_another_key_or_a_malformed_manifest_is_refused(db: Database, clock: FakeClock, tmp_path: Path) -> None:
+    cfg = _config("341123", tmp_path)
+    _green_county(db, cfg, clock)
+    data = _submit(db, cfg, clock, "绿水县", "2026-07-03")
+    city = Reporting(db, cfg, actor=CITY, clock=clock)
+    with pytest.raises(Refused, match="报送包的签名密钥与 绿水县 登记的不同（此前收到的报送包），未接收"):
+        city.receive(_resigned(data, tmp_path / "forged.key", lambda m: None))
+    with pytest.raises(BadInput, match="报送包清单的字段不完整或格式不符"):
+        city.receive(_resigned(data, tmp_path / "forged.key", lambda m: m.pop("county")))
+    trusting = Reporting(db, replace(cfg, reporting=replace(cfg.reporting, trusted_keys={"绿水县": "ed25519:AAAA"})),
+                         actor=CITY, clock=clock)
+    with pytest.raises(Refused, match=r"登记的不同（\[reporting\] trusted_keys）"):
+        trusting.receive(_resigned(data, tmp_path / "other.key", lambda m: None))

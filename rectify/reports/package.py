@@ -132,10 +132,31 @@ def read_package(data: bytes) -> Package:
     if not verify(str(manifest.get("public_key", "")), members[MANIFEST], signature):
         raise Refused(f"报送包签名校验失败：清单（{manifest.get('county', '?')} {manifest.get('period', '?')}）"
                       "不是由其声明的密钥签署，或已被改动")
-    hashes = manifest.get("files") or {}
+    _check_manifest(manifest)
+    hashes = manifest["files"]
     for name in FILES:
         if hashlib.sha256(members[name]).hexdigest() != hashes.get(name):
             raise Refused(f"报送包文件 {name} 的 SHA-256 与清单不符（{manifest['county']} {manifest['period']}），"
                           "文件已被改动")
-    files = {name: json.loads(members[name]) for name in FILES}
+    try:
+        files = {name: json.loads(members[name]) for name in FILES}
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadInput("报送包中的文件无法读取") from None
+    if not isinstance(files["ledger.json"], list) or not isinstance(files["form.json"], dict):
+        raise BadInput("报送包中的台账或统计表格式不符")
     return Package(manifest, files, hashlib.sha256(data).hexdigest(), data)
+
+
+def _check_manifest(m: dict[str, Any]) -> None:
+    """The manifest's fields of the expected kinds (signed, yet from another version or a hand-made file)."""
+    texts = ("county", "county_code", "period", "submitted_by", "public_key", "submitted_at")
+    try:
+        ok = all(isinstance(m.get(k), str) and m[k] for k in texts if k != "submitted_by") \
+            and isinstance(m.get("submitted_by"), str) and isinstance(m.get("counts"), dict) \
+            and isinstance(m["counts"].get("cases"), int) and isinstance(m.get("files"), dict)
+        date.fromisoformat(str(m.get("as_of")))
+        date.fromisoformat(str(m.get("known_on")))
+    except ValueError:
+        ok = False
+    if not ok:
+        raise BadInput("报送包清单的字段不完整或格式不符")
