@@ -158,6 +158,27 @@ class ChannelsConfig:
 
 
 @dataclass(frozen=True)
+class ScreeningConfig:
+    """排查 (SPEC §15): the hard criteria that need a reason when not listed, and the share shown as guidance."""
+
+    weak_satisfaction: Annotated[float, Ge(0), Le(1)] = 0.6  # 群众满意率 below this: a hard criterion
+    vacancy_months: Annotated[int, Ge(1), Le(120)] = 6  # 书记空缺 over this many months: a hard criterion
+    share_range: tuple[float, ...] = (0.05, 0.10)  # 列入占比 per township, shown as guidance (never a quota)
+
+
+@dataclass(frozen=True)
+class ReportingConfig:
+    """报送 (SPEC §15): when each report is due at the city, and the key that signs a county's packages."""
+
+    monthly_due_day: Annotated[int, Ge(1), Le(28)] = 5  # 月报：次月几日前
+    half_year_due_day: Annotated[int, Ge(1), Le(28)] = 15  # 半年报：7 月（下半年：次年 1 月）几日前
+    year_due_day: Annotated[int, Ge(1), Le(28)] = 20  # 年报：次年 1 月几日前
+    county_code: str = ""  # 本县代码（行政区划代码），整顿对象标识 = 县代码-编号；空：县名
+    key_file: str = ""  # 签名私钥文件；空：SQLite 文件旁的 rectify-signing.key
+    trusted_keys: dict[str, str] = field(default_factory=dict)  # 县 → 公钥 (ed25519:…)
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
@@ -172,6 +193,8 @@ class Config:
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     web: WebConfig = field(default_factory=WebConfig)
     channels: ChannelsConfig = field(default_factory=ChannelsConfig)
+    screening: ScreeningConfig = field(default_factory=ScreeningConfig)
+    reporting: ReportingConfig = field(default_factory=ReportingConfig)
 
 
 SECTIONS: dict[str, type] = {f.name: f.default_factory for f in fields(Config)}  # type: ignore[misc]
@@ -259,6 +282,17 @@ NOTES: dict[str, str] = {
     "channels.timeout_seconds": "请求超时（秒）；超时的消息可能已送达，重发可能重复",
     "channels.max_attempts": "发送失败最多尝试几次，之后标记为 failed",
     "channels.todo_url": "消息中“我的待办”的链接；空：[web] base_url",
+    "screening": "年度排查（rectify screening）：须说明理由的硬性情形与各乡镇列入占比的参考区间",
+    "screening.weak_satisfaction": "群众满意率低于此值的组织未列入时须说明理由（0–1）",
+    "screening.vacancy_months": "书记空缺超过几个月的组织未列入时须说明理由",
+    "screening.share_range": "各乡镇列入占比的参考区间 [下限, 上限]（仅作参考，不是指标）",
+    "reporting": "向市委组织部报送（rectify report）：报送时限与签名密钥",
+    "reporting.monthly_due_day": "月报：次月几日前报送（1–28）",
+    "reporting.half_year_due_day": "半年报：报告期结束后次月几日前报送（1–28）",
+    "reporting.year_due_day": "年报：次年 1 月几日前报送（1–28）",
+    "reporting.county_code": "本县代码（如行政区划代码 341122）；报送包中整顿对象标识为“县代码-编号”，空：用县名",
+    "reporting.key_file": "签名私钥文件；空：SQLite 数据库文件旁的 rectify-signing.key",
+    "reporting.trusted_keys": "市级：各县报送包的公钥，如 { 青山县 = \"ed25519:…\" }；未列出的县以首次收到的为准",
 }
 
 
@@ -341,6 +375,10 @@ def _check_web(web: WebConfig) -> None:
     url = web.base_url
     if url and not re.fullmatch(r"https?://[^/\s?#]+/?", url):
         raise ConfigError(f"配置项 [web] base_url 应为 https://主机名[:端口]（不含路径），现为 {toml_value(url)}")
+def _check_screening(rules: ScreeningConfig) -> None:
+    lo_hi = rules.share_range
+    if len(lo_hi) != 2 or not 0 <= lo_hi[0] <= lo_hi[1] <= 1:
+        raise ConfigError("配置项 [screening] share_range 应为 [下限, 上限]，且 0 ≤ 下限 ≤ 上限 ≤ 1")
 
 
 def _check_verification(rules: VerificationConfig) -> None:
@@ -384,6 +422,7 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "verification": _check_verification,
     "web": _check_web,
     "channels": _check_channels,
+    "screening": _check_screening,
 }
 
 

@@ -45,11 +45,15 @@ COMMANDS: dict[str, LazyCommand] = {
                           "The outbox of reminder digests (发件箱): what was recorded, sent, or failed."),
     "remind": LazyCommand("remind", "remind",
                           "Deadline reminders and overdue alerts (到期提醒、逾期预警), sent by e-mail once."),
+    "report": LazyCommand("reporting", "report",
+                          "向市委组织部报送（报送）：县报送台账、统计表和名单，市接收、退回、汇总。"),
     "restore": LazyCommand("data", "restore_cmd",
                            "Restore a full backup into an empty database (从备份恢复); a non-empty one is refused."),
     "scheduler": LazyCommand("remind", "scheduler", "The reminder scheduler daemon (定时提醒服务, APScheduler)."),
     "serve": LazyCommand("web", "serve",
                          "Serve the web front (网页端) on the same database and configuration as the commands."),
+    "screening": LazyCommand("screening", "screening",
+                             "年度排查（排查）：自查、乡镇复查、县级核查、研判、县委常委会确定名单，按名单列入整顿。"),
     "stats": LazyCommand("ledger", "stats",
                          "Statistics (统计): by stage, light, problem type, kind, township; conversion rate; "
                          "overdue list; and the Party statistics form 整顿软弱涣散基层党组织情况 (总计/村/社区, 26 "

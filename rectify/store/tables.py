@@ -32,6 +32,9 @@ installation_t: Any = schema.installation
 supervision_t: Any = schema.supervision
 objection_t: Any = schema.objection
 sign_in_t: Any = schema.sign_in  # web sign-in attempts (SPEC §13)
+screening_round_t: Any = schema.screening_round
+screening_entry_t: Any = schema.screening_entry
+submission_t: Any = schema.report_submission
 
 CASE_WITH_ORG = sa.select(case_t, org_t.c.name.label("org_name"), org_t.c.code.label("org_code")).join(
     org_t, org_t.c.id == case_t.c.org_id)
