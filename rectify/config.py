@@ -20,12 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from rectify.errors import ConfigError
+
 if TYPE_CHECKING:  # imported when a file is checked (_hints), so that a command reading no file skips it
     from annotated_types import Ge, Gt, Le
 
-
-class ConfigError(Exception):
-    """A configuration file that cannot be read or holds a wrong value."""
 
 
 if TYPE_CHECKING:

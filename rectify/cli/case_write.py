@@ -16,36 +16,25 @@ from rectify.states.tracks import VILLAGE_STATUS_WORDS
 VILLAGE_STATUS_CHOICES = tuple(VILLAGE_STATUS_WORDS)
 
 
-MEASURE_FORMAT = '"P01,P03|内容|责任人|YYYY-MM-DD"'
-
-
 def _measure(text: str) -> dict[str, object]:
     """``P01,P03|内容|责任人（单位）|2026-06-30``: the problems it fixes, text, 责任人, due."""
-    parts = [p.strip() for p in text.split("|")]
-    if len(parts) != 4 or not parts[0]:
-        raise click.BadParameter(f"整改措施应写成 {MEASURE_FORMAT}（先写所针对的问题代码），收到 {text!r}",
-                                 param_hint="--measure")
     from rectify.errors import BadInput
-    from rectify.validation import parse_date
+    from rectify.service.forms import parse_measure
 
     try:
-        due = parse_date(parts[3])
-    except BadInput:
-        due = None
-    if due is None:
-        raise click.BadParameter(f"整改措施的完成时限应为 2026-06-30、2026/6/30 或 2026年6月30日，收到 {parts[3]!r}",
-                                 param_hint="--measure")
-    return {"problems": parts[0], "text": parts[1], "owner": parts[2], "due": due}
+        return parse_measure(text)
+    except BadInput as exc:
+        raise click.BadParameter(str(exc), param_hint="--measure") from None
 
 
 def _emails(pairs: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for pair in pairs:
-        role, sep, addr = pair.partition("=")
-        if not sep or "@" not in addr:
-            raise click.BadParameter(f"应写成 NAME=邮箱地址 或 ROLE=邮箱地址，收到 {pair!r}", param_hint="--email")
-        out[role.strip()] = addr.strip()
-    return out
+    from rectify.errors import BadInput
+    from rectify.service.forms import parse_emails
+
+    try:
+        return parse_emails(pairs)
+    except BadInput as exc:
+        raise click.BadParameter(str(exc), param_hint="--email") from None
 
 
 @click.command("open")

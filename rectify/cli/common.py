@@ -22,6 +22,7 @@ from rectify.states.stages import KINDS, SECRETARY_KINDS, STAGE_LABELS
 
 if TYPE_CHECKING:
     from rectify.config import Config
+    from rectify.service import Service
     from rectify.states.permissions import Actor
     from rectify.store import Database
     from rectify.write.engine import Outcome, Workflow
@@ -167,6 +168,7 @@ class App:
         self._config: Config | None = None
         self._db: Database | None = None
         self._person: Actor | None = None
+        self._service: Service | None = None
 
     @property
     def config(self) -> Config:
@@ -187,6 +189,7 @@ class App:
         if self._db is not None:
             self._db.dispose()
             self._db = None
+            self._service = None
 
     def clock(self) -> Any:
         """The wall clock, or the instant in RECTIFY_NOW (tests and replaying a day's work)."""
@@ -205,17 +208,22 @@ class App:
             raise click.BadParameter(f"RECTIFY_NOW 应为带时区的 ISO 时间，收到 {fixed!r}")
         return fixed_clock(at)
 
-    def workflow(self) -> Workflow:
-        from rectify.write.engine import Workflow
+    @property
+    def service(self) -> Service:
+        """The application layer (:class:`rectify.service.Service`) on this command's database, config and clock."""
+        if self._service is None:
+            from rectify.service import Service
 
-        return Workflow(self.database(), self.config, actor=self.person(), clock=self.clock())
+            self._service = Service(self.database(), self.config, self.clock())
+        return self._service
+
+    def workflow(self) -> Workflow:
+        return self.service.engine(self.person())
 
     def person(self) -> Actor:
         """The actor (SPEC §12), resolved once: a registered person with role and scope, or a legacy name."""
         if self._person is None:
-            from rectify.write.actors import resolve_actor
-
-            self._person = resolve_actor(self.database(), self.config, self.given_actor)
+            self._person = self.service.identify(self.given_actor)
         return self._person
 
     def today(self) -> date:

@@ -24,6 +24,7 @@ class Proposal:
     facts: dict[str, Any]
     inputs: dict[str, Any]
     missing: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # the guards behind ``missing``, in the same order
 
     def get(self, key: str) -> Any:
         return self.inputs.get(key)

@@ -236,12 +236,14 @@ def healthz(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    from rectify.web import auth, calendar, inbox
+    from rectify.web import auth, calendar, cases, reports, steps
 
     return [
         Route("/healthz", healthz),
         *auth.routes(),
-        *inbox.routes(),
+        *cases.routes(),
+        *steps.routes(),
+        *reports.routes(),
         *calendar.routes(),
         Mount("/static", StaticFiles(packages=[("rectify.web", "static")]), name="static"),
     ]

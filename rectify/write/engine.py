@@ -18,7 +18,7 @@ from transitions import Machine, MachineError
 from rectify import validation
 from rectify.clock import Clock, local_today, system_clock
 from rectify.config import Config
-from rectify.errors import BadInput, Conflict, NotFound, Refused
+from rectify.errors import BadInput, Conflict, NotFound, Reason, Refused
 from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.guards import GUARDS, Proposal
 from rectify.states.permissions import (
@@ -37,6 +37,7 @@ from rectify.states.stages import (
     WORK_TEAM,
     Stage,
 )
+from rectify.states.steps import field_of
 from rectify.states.tracks import (
     PREEXISTING_LABEL,
     VILLAGE_STATUS_WORDS,
@@ -64,11 +65,13 @@ Facts = Callable[[CaseStore, Row[Any]], dict[str, Any]]
 
 
 def _guards_pass(spec: TransitionSpec) -> Callable[[Any], bool]:
-    guards = [GUARDS[name] for name in spec.guards]
+    guards = [(name, GUARDS[name]) for name in spec.guards]
 
     def check(event_data: Any) -> bool:
         proposal: Proposal = event_data.model
-        proposal.missing = [m for m in (g(proposal) for g in guards) if m]
+        said = [(name, g(proposal)) for name, g in guards]
+        proposal.failed = [name for name, m in said if m]
+        proposal.missing = [m for _, m in said if m]
         return not proposal.missing
 
     return check
@@ -149,13 +152,13 @@ class Workflow:
         """The role check, before any statement: who, which step, why not."""
         refusal = role_refusal(self.person, trigger, label)
         if refusal:
-            raise Refused(refusal)
+            raise Refused(refusal, reasons=[Reason("role", None, refusal)])
 
     def _check_scope(self, county: str, township: str) -> None:
         """The scope check, inside the change's transaction (the organization read there)."""
         refusal = scope_refusal(self.person, county, township)
         if refusal:
-            raise Refused(refusal)
+            raise Refused(refusal, reasons=[Reason("scope", None, refusal)])
 
     def _propose(self, store: CaseStore, row: Row[Any], spec: TransitionSpec, inputs: dict[str, Any],
                  facts: Facts | None) -> Proposal:
@@ -173,9 +176,12 @@ class Workflow:
             moved = MACHINE.events[spec.trigger].trigger(proposal)
         except MachineError:
             allowed = "、".join(stage_text(x) for x in spec.sources)
-            raise Refused(f"{head}，此操作只适用于 {allowed} 阶段") from None
+            line = f"{head}，此操作只适用于 {allowed} 阶段"
+            raise Refused(line, reasons=[Reason("stage", None, line)]) from None
         if not moved:
-            raise Refused(f"{head}，{'；'.join(proposal.missing)}")
+            raise Refused(f"{head}，{'；'.join(proposal.missing)}", reasons=[
+                Reason(guard, field_of(spec.trigger, guard), message)
+                for guard, message in zip(proposal.failed, proposal.missing, strict=True)])
         return proposal
 
     def _run(self, ref: str | int, trigger: str | Callable[[Row[Any]], str], inputs: dict[str, Any], *,

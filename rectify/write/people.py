@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy.engine import Connection
 
 from rectify.clock import Clock, system_clock
-from rectify.errors import BadInput, NotFound, Refused
+from rectify.errors import BadInput, NotFound, Reason, Refused
 from rectify.states.permissions import Actor
 from rectify.states.roles import ALL_COUNTIES, CASE_ROLE_NAMES, MULTI_COUNTY_ROLES, ROLE_NAMES, Role
 from rectify.store import Database, translate_errors
@@ -56,7 +56,7 @@ class FieldError(BadInput):
     """Malformed input in one field (``key``), so an import can name the column."""
 
     def __init__(self, key: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__(message, reasons=[Reason("bad_input", key, message)])
         self.key = key
 
 
