@@ -295,10 +295,12 @@ def test_a_post_without_the_token_or_from_elsewhere_is_refused_and_writes_nothin
 def test_base_url_is_the_only_origin_accepted(db: Database, clock: FakeClock) -> None:
     register(db, clock, LEADER)
     config = Config(web=WebConfig(base_url="https://rectify.qingshan.gov.cn"))
-    c = TestClient(make_app(db, clock, config), follow_redirects=False)
-    token = csrf(c.get("/login").text)
-    data = {"login": LEADER.login, "password": PASSWORD, "csrf_token": token}
-    assert c.post("/login", data=data, headers={"Origin": "http://testserver"}).status_code == 403
+    c = TestClient(make_app(db, clock, config), follow_redirects=False, base_url="https://rectify.qingshan.gov.cn")
+    page = c.get("/login")
+    assert "; Secure" in page.headers["set-cookie"]  # an https base_url: the cookie goes over TLS only
+    data = {"login": LEADER.login, "password": PASSWORD, "csrf_token": csrf(page.text)}
+    for elsewhere in ("http://rectify.qingshan.gov.cn", "https://testserver", "https://rectify.qingshan.gov.cn.evil"):
+        assert c.post("/login", data=data, headers={"Origin": elsewhere}).status_code == 403, elsewhere
     assert c.post("/login", data=data, headers={"Origin": "https://rectify.qingshan.gov.cn"}).status_code == 303
 
 
