@@ -411,3 +411,14 @@ def test_the_secret_key_is_made_once_beside_the_sqlite_file_readable_by_its_owne
     assert secret_key(path) == first and oct(path.stat().st_mode & 0o777) == "0o600"
     elsewhere = Config(web=replace(WebConfig(), secret_key_file=str(tmp_path / "keys" / "web.key")))
     assert key_path(elsewhere, url) == tmp_path / "keys" / "web.key"
+
+
+def test_a_bug_is_a_chinese_500_page_without_a_traceback(app: Any) -> None:
+    def bug(request: Any) -> Any:
+        raise RuntimeError("secret internals")
+
+    app.router.routes.append(Route("/bug", bug))
+    c = signed_in(app)
+    response = TestClient(app, raise_server_exceptions=False, cookies=dict(c.cookies)).get("/bug")
+    assert response.status_code == 500 and "内部错误" in response.text
+    assert "secret internals" not in response.text and "Traceback" not in response.text

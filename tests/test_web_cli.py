@@ -112,3 +112,20 @@ def test_a_backup_carries_the_passwords_and_the_sign_in_log(password: Callable[.
         assert Accounts(target, Config(), clock).sign_in(OFFICER.login, PASSWORD, "10.0.0.8").actor.name == OFFICER.name
     finally:
         target.dispose()
+
+
+def test_serve_hands_the_app_on_the_database_to_uvicorn(db_url: str, db: Database, clock: FakeClock,
+                                                        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import uvicorn
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    conf = tmp_path / "rectify.toml"
+    conf.write_text(f'[web]\nsecret_key_file = "{tmp_path / "web.key"}"\n', encoding="utf-8")
+    env = {"RECTIFY_NOW": clock.now.isoformat(), "RECTIFY_CONFIG": str(conf)}
+    result = CliRunner().invoke(cli, ["--db", db_url, "serve", "--port", "8123"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert (seen["host"], seen["port"]) == ("127.0.0.1", 8123)
+    assert result.stderr == "网页端：http://127.0.0.1:8123/ （Ctrl-C 停止）\n"
+    assert TestClient(seen["app"]).get("/healthz").text == "ok"
+    assert oct((tmp_path / "web.key").stat().st_mode & 0o777) == "0o600"
