@@ -141,6 +141,18 @@ class WebConfig:
     secret_key_file: str = ""  # empty: rectify-web.key beside the SQLite file (or in the user data directory)
     base_url: str = ""  # e.g. https://rectify.qingshan.gov.cn: the only origin a form is accepted from
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")  # whose X-Forwarded-Proto / X-Forwarded-For count
+class ChannelsConfig:
+    """Where reminders go besides e-mail (SPEC §16); every secret from the environment."""
+
+    wecom_robots: dict[str, str] = field(default_factory=dict)  # "县" or "县/乡镇" = webhook URL
+    dingtalk_robots: dict[str, dict[str, str]] = field(default_factory=dict)  # "县/乡镇" = { url, secret }
+    wecom_app: dict[str, str] = field(default_factory=dict)  # { corp_id, agent_id }
+    sms: dict[str, str] = field(default_factory=dict)  # { provider, sign, template, variables, app_id }
+    base_urls: dict[str, str] = field(default_factory=dict)  # wecom, dingtalk, aliyun, tencent
+    robot_per_minute: Positive = 20
+    timeout_seconds: Annotated[float, Gt(0)] = 10
+    max_attempts: Positive = 8
+    todo_url: str = ""  # 我的待办; empty: [web] base_url
 
 
 @dataclass(frozen=True)
@@ -157,6 +169,7 @@ class Config:
     security: SecurityConfig = field(default_factory=SecurityConfig)
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    channels: ChannelsConfig = field(default_factory=ChannelsConfig)
 
 
 SECTIONS: dict[str, type] = {f.name: f.default_factory for f in fields(Config)}  # type: ignore[misc]
@@ -230,6 +243,20 @@ NOTES: dict[str, str] = {
     "web.secret_key_file": "会话签名密钥文件（首次使用时生成，权限 0600）；空：SQLite 数据库文件旁的 rectify-web.key",
     "web.base_url": "对外访问地址，如 https://rectify.qingshan.gov.cn（表单只接受来自此地址的提交）；空：按请求的地址",
     "web.trusted_proxies": "可信的反向代理地址（其 X-Forwarded-Proto、X-Forwarded-For 才被采信），如 [\"127.0.0.1\"]",
+    "channels": "邮件以外的提醒渠道：企业微信/政务微信、钉钉群机器人，企业微信应用消息，短信（密钥只从环境变量读取）",
+    "channels.wecom_robots": "企业微信群机器人，按县或县/乡镇："
+                             "{ \"青山县/城关镇\" = \"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…\" }",
+    "channels.dingtalk_robots": "钉钉群机器人（加签）：{\"青山县/城关镇\" = { url = \"…\", secret = \"CHENGGUAN\" } }，"
+                                "密钥取自 RECTIFY_DINGTALK_SECRET_CHENGGUAN",
+    "channels.wecom_app": "企业微信应用消息：{ corp_id = \"…\", agent_id = \"1000002\" }，"
+                          "Secret 取自 RECTIFY_WECOM_SECRET",
+    "channels.sms": "短信：{ provider = \"aliyun\" 或 \"tencent\", sign, template, variables = \"count,item,due\", "
+                    "app_id（腾讯云） }，密钥取自 RECTIFY_SMS_KEY_ID、RECTIFY_SMS_KEY_SECRET",
+    "channels.base_urls": "各渠道的服务地址（政务外网部署或测试）：{ wecom, dingtalk, aliyun, tencent }；空：公网地址",
+    "channels.robot_per_minute": "每个群机器人每分钟最多发送几条（企业微信 20）",
+    "channels.timeout_seconds": "请求超时（秒）；超时的消息可能已送达，重发可能重复",
+    "channels.max_attempts": "发送失败最多尝试几次，之后标记为 failed",
+    "channels.todo_url": "消息中“我的待办”的链接；空：[web] base_url",
 }
 
 
@@ -320,6 +347,30 @@ def _check_verification(rules: VerificationConfig) -> None:
         raise ConfigError("配置项 [verification] items 应为不重复、非空的评分项目名称列表")
 
 
+SMS_VARIABLES = ("count", "item", "due")
+SMS_PROVIDERS = ("aliyun", "tencent")
+
+
+def _check_channels(channels: ChannelsConfig) -> None:
+    for key, robot in channels.dingtalk_robots.items():
+        if set(robot) - {"url", "secret"} or not robot.get("url"):
+            raise ConfigError(f"配置项 [channels] dingtalk_robots 中 {key} 应为 {{ url = \"…\", secret = \"名称\" }}")
+    if channels.wecom_app and (set(channels.wecom_app) - {"corp_id", "agent_id"}
+                               or not channels.wecom_app.get("agent_id", "").isdigit()):
+        raise ConfigError("配置项 [channels] wecom_app 应为 { corp_id = \"…\", agent_id = \"数字\" }")
+    sms = channels.sms
+    if sms:
+        if sms.get("provider") not in SMS_PROVIDERS:
+            raise ConfigError("配置项 [channels] sms 的 provider 应为 aliyun 或 tencent，"
+                              f"现为 {toml_value(sms.get('provider', ''))}")
+        names = [v.strip() for v in sms.get("variables", "count,item,due").split(",")]
+        if any(n not in SMS_VARIABLES for n in names) or not sms.get("sign") or not sms.get("template"):
+            raise ConfigError("配置项 [channels] sms 应有 sign、template，variables 只能取 count、item、due")
+    unknown = set(channels.base_urls) - {"wecom", "dingtalk", "aliyun", "tencent"}
+    if unknown:
+        raise ConfigError(f"配置项 [channels] base_urls 没有 {', '.join(sorted(unknown))} 这一项")
+
+
 # Run on each section after its types and ranges are checked.
 _CHECKS: dict[str, Callable[[Any], None]] = {
     "policy": _check_policy,
@@ -330,6 +381,7 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "templates": _check_templates,
     "verification": _check_verification,
     "web": _check_web,
+    "channels": _check_channels,
 }
 
 
@@ -485,6 +537,10 @@ def as_dict(config: Config) -> dict[str, dict[str, Any]]:
             for section, values in asdict(config).items()}
 
 
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
 def toml_value(value: Any) -> str:
     """``value`` as it is written in a TOML file (and in our messages)."""
     if isinstance(value, bool):
@@ -494,7 +550,7 @@ def toml_value(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{_toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     return repr(value)

@@ -385,11 +385,12 @@ class _Walk:
             wf = self.sign(self.officer_person)
             since = d - timedelta(days=400) if preexisting else d
             wf.assign_secretary(self.code, name=name, since=since, email=email)  # 派出单位: the helping unit
+            n = len(county.secretaries) + 1  # each reads 企业微信 (SPEC §16)
             county.secretaries.append(PersonInput(name, self.helping_unit, Role.first_secretary,
-                                                  f"{DEMO_COUNTY}/{self.township}", email))
-            if self.k % 5 == 0:  # the own track beside it: a new secretary of the organization chosen
+                                                  f"{DEMO_COUNTY}/{self.township}", email, wecom_userid=f"fs{n:03d}"))
+            if self.k % 5 == 0:  # the own track beside it: a new secretary of the organization chosen, by SMS
                 wf.village_secretary(self.code, name=county.names.new(), since=d, action="选配",
-                                     source=OWN_SECRETARY_SOURCE[self.kind])
+                                     source=OWN_SECRETARY_SOURCE[self.kind], phone=f"1390000{self.k:04d}")
 
         return self.do(day, step)
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from rectify.clock import Clock
 from rectify.config import Config
 from rectify.errors import BadInput, RectifyError
+from rectify.notifications.channels.registry import ChannelSet
 from rectify.notifications.mailer import Mailer, MailServerProblem, SmtpMailer
 from rectify.notifications.outbox import DrainResult, SweepResult, drain, last_sweep_date, run_sweep
 from rectify.notifications.render import Renderer
@@ -40,6 +41,7 @@ class ReminderService:
     config: Config
     clock: Clock
     mailer_factory: Callable[[], Mailer]
+    channels: ChannelSet | None = None  # kept across drains: the access token cache, the robots' buckets
 
     def today(self) -> date:
         return self.clock().astimezone(ZoneInfo(self.config.policy.timezone)).date()
@@ -59,7 +61,9 @@ class ReminderService:
         )
 
     def drain(self) -> DrainResult:
-        return drain(self.store, self.config, self.mailer_factory(), now=self.clock())
+        if self.channels is None:
+            self.channels = ChannelSet(self.config)
+        return drain(self.store, self.config, self.mailer_factory(), now=self.clock(), channels=self.channels)
 
 
 def smtp_factory(config: Config) -> Callable[[], Mailer]:

@@ -263,6 +263,9 @@ class Person(SQLModel, table=True):
     scope: str = Field(default="", max_length=1000)  # 县, 县/乡镇, or 县,县 for a city supervisor or auditor
     email: str = Field(default="", max_length=320)
     phone: str = Field(default="", max_length=40)
+    wecom_userid: str = Field(default="", max_length=64)  # 企业微信 userid (application messages, SPEC §16)
+    dingtalk_userid: str = Field(default="", max_length=64)
+    channels: str = Field(default="", max_length=100)  # preferred channels, "wecom_app,sms"; empty: the default
     login: str | None = Field(default=None, max_length=64, unique=True)
     registered: bool = True
     active: bool = True

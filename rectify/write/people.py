@@ -47,8 +47,15 @@ PEOPLE_FIELDS: dict[str, tuple[str, ...]] = {
     "email": ("邮箱", "电子邮箱", "email", "e-mail"),
     "phone": ("电话", "联系电话", "手机", "phone"),
     "login": ("登录名", "login"),
+    "wecom_userid": ("企业微信账号", "企业微信", "企业微信userid", "wecom_userid"),
+    "dingtalk_userid": ("钉钉账号", "钉钉", "钉钉userid", "dingtalk_userid"),
+    "channels": ("提醒方式", "提醒渠道", "channels"),
 }
-_LIMITS = {"name": 100, "unit": 200, "scope": 1000, "email": 320, "phone": 40, "login": 64}
+_LIMITS = {"name": 100, "unit": 200, "scope": 1000, "email": 320, "phone": 40, "login": 64, "wecom_userid": 64,
+           "dingtalk_userid": 64, "channels": 100}
+# A person's preferred channels (SPEC §16); e-mail goes to everyone with an address whatever they prefer.
+PREFERRED_CHANNELS = {"email": "邮件", "wecom_app": "企业微信应用消息", "sms": "短信"}
+_CHANNEL_WORDS = {"邮件": "email", "邮箱": "email", "企业微信": "wecom_app", "政务微信": "wecom_app", "短信": "sms"}
 _LIST_SEPARATORS = re.compile(r"[,，、;；]")
 
 
@@ -97,6 +104,21 @@ def parse_scope(role: str, text: str) -> str:
     return "/".join(parts)
 
 
+def parse_channels(text: str, name: str = "") -> str:
+    """``wecom_app,sms`` (or 企业微信、短信) → ``wecom_app,sms``; empty: the default (SPEC §16)."""
+    out: list[str] = []
+    for part in _LIST_SEPARATORS.split(text.strip()):
+        word = part.strip()
+        if not word:
+            continue
+        code = _CHANNEL_WORDS.get(word, word.lower())
+        if code not in PREFERRED_CHANNELS:
+            choices = "、".join(f"{c}（{n}）" for c, n in PREFERRED_CHANNELS.items())
+            raise FieldError("channels", f"{name} 的提醒方式 {word} 不认识（应为 {choices}，可写多个）")
+        out.append(code)
+    return ",".join(dict.fromkeys(out))
+
+
 @dataclass(frozen=True)
 class PersonInput:
     """One person to register, as given; ``checked`` cleans it or refuses it as malformed."""
@@ -108,6 +130,9 @@ class PersonInput:
     email: str = ""
     phone: str = ""
     login: str = ""
+    wecom_userid: str = ""
+    dingtalk_userid: str = ""
+    channels: str = ""
 
     def checked(self) -> dict[str, Any]:
         name, unit = self.name.strip(), self.unit.strip()
@@ -122,7 +147,9 @@ class PersonInput:
             raise FieldError("email", str(exc)) from None
         values: dict[str, Any] = {
             "name": name, "unit": unit, "role": role, "scope": parse_scope(role, self.scope),
-            "email": email, "phone": self.phone.strip(), "login": self.login.strip() or None}
+            "email": email, "phone": self.phone.strip(), "login": self.login.strip() or None,
+            "wecom_userid": self.wecom_userid.strip(), "dingtalk_userid": self.dingtalk_userid.strip(),
+            "channels": parse_channels(self.channels, name)}
         for key, limit in _LIMITS.items():
             if len(values[key] or "") > limit:
                 raise FieldError(key, f"{name} 的{_FIELD_NAMES[key]}过长（最多 {limit} 个字符）")
@@ -147,7 +174,8 @@ def people_rows(db: Database, reader: Actor | None = None) -> list[dict[str, Any
     with db.connect() as conn:
         rows = [r for r in list_people(conn) if reader is None or _shares_a_county(r.scope, reader)]
     return [{"name": r.name, "unit": r.unit, "role": r.role, "role_label": role_label(r.role), "scope": r.scope,
-             "email": r.email, "phone": r.phone, "login": r.login or "", "registered": bool(r.registered),
+             "email": r.email, "phone": r.phone, "login": r.login or "", "wecom_userid": r.wecom_userid,
+             "dingtalk_userid": r.dingtalk_userid, "channels": r.channels, "registered": bool(r.registered),
              "active": bool(r.active)} for r in rows]
 
 
