@@ -141,6 +141,9 @@ class WebConfig:
     secret_key_file: str = ""  # empty: rectify-web.key beside the SQLite file (or in the user data directory)
     base_url: str = ""  # e.g. https://rectify.qingshan.gov.cn: the only origin a form is accepted from
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")  # whose X-Forwarded-Proto / X-Forwarded-For count
+
+
+@dataclass(frozen=True)
 class ChannelsConfig:
     """Where reminders go besides e-mail (SPEC §16); every secret from the environment."""
 
