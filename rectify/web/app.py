@@ -236,7 +236,7 @@ def healthz(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    from rectify.web import auth, calendar, cases, reports, steps
+    from rectify.web import auth, calendar, cases, registry, reports, steps
 
     return [
         Route("/healthz", healthz),
@@ -244,6 +244,7 @@ def routes() -> list[BaseRoute]:
         *cases.routes(),
         *steps.routes(),
         *reports.routes(),
+        *registry.routes(),
         *calendar.routes(),
         Mount("/static", StaticFiles(packages=[("rectify.web", "static")]), name="static"),
     ]
