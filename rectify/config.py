@@ -117,7 +117,7 @@ class ReportConfig:
     phone: str = ""  # 联系电话
     contact: str = ""  # 联系人 named in notices (besides each case's officer in charge)
     plan_title: str = ""  # the county's 工作方案 named in notices
-    poor_village_label: str = "建档立卡贫困村"
+    poor_village_label: str = "脱贫村"
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,9 @@ class SecurityConfig:
 @dataclass(frozen=True)
 class CalendarConfig:
     alarm_days: Annotated[int, Ge(0), Le(365)] = 7  # VALARM this many days before each date (0: none)
+    working_day_windows: tuple[str, ...] = ("publicity",)  # windows counted in 工作日 (公示 by default)
+    roll_to_working_day: bool = True  # a due date on a rest day moves to the next working day
+    extra_days: str = ""  # a file adding holidays and 调休 for years chinesecalendar does not know
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,7 @@ NOTES: dict[str, str] = {
     "policy.monthly_report_day": "每月进展须在次月几日前报送（1–28）",
     "policy.secretary_rule": "\"first_secretary\"：须选派第一书记；\"either\"：选配/调整村（社区）党组织书记亦可",
     "policy.first_secretary_term_years": "第一书记任期（年）",
-    "policy.publicity_days": "验收合格后公示天数（公示期满方可销号）",
+    "policy.publicity_days": "验收合格后公示天数（公示期满次日起方可销号；[calendar] 中列为工作日的按工作日计）",
     "policy.consolidation_days": "销号后巩固期天数",
     "policy.look_back_after_days": "销号后第几天回头看",
     "policy.propose_sign_after_failures": "第几次验收未通过时提议县级挂牌督办（0 为不提议）",
@@ -259,7 +262,7 @@ NOTES: dict[str, str] = {
     "security": "操作人身份",
     "security.require_registered_actor": "已登记人员后，拒绝未登记的操作人",
     "security.actor_from_database": "PostgreSQL：以数据库登录名（current_user）确定操作人，--actor 不再可用",
-    "calendar": "日历导出（rectify ledger --format ics）",
+    "calendar": "工作日历（节假日和调休取自 chinesecalendar）与日历导出（rectify ledger --format ics）",
     "calendar.alarm_days": "每个日期提前几天提醒（VALARM；0：不提醒）",
     "web": "网页端（rectify serve）：登录与会话",
     "web.min_password_length": "密码最短长度（8–128）",
@@ -293,6 +296,9 @@ NOTES: dict[str, str] = {
     "reporting.county_code": "本县代码（如行政区划代码 341122）；报送包中整顿对象标识为“县代码-编号”，空：用县名",
     "reporting.key_file": "签名私钥文件；空：SQLite 数据库文件旁的 rectify-signing.key",
     "reporting.trusted_keys": "市级：各县报送包的公钥，如 { 青山县 = \"ed25519:…\" }；未列出的县以首次收到的为准",
+    "calendar.working_day_windows": "按工作日计算的期限，如 [\"publicity\"]（公示）；空：都按自然日",
+    "calendar.roll_to_working_day": "待办时限、月度进展时限落在休息日时顺延至下一个工作日",
+    "calendar.extra_days": "补充节假日和调休的文件（每行 “2027-01-01 休” 或 “2027-02-07 班”），用于日历尚未收录的年份",
 }
 
 
@@ -409,10 +415,24 @@ def _check_channels(channels: ChannelsConfig) -> None:
     unknown = set(channels.base_urls) - {"wecom", "dingtalk", "aliyun", "tencent"}
     if unknown:
         raise ConfigError(f"配置项 [channels] base_urls 没有 {', '.join(sorted(unknown))} 这一项")
+def _check_calendar(calendar: CalendarConfig) -> None:
+    unknown = [w for w in calendar.working_day_windows if w not in ("publicity",)]
+    if unknown:
+        raise ConfigError("配置项 [calendar] working_day_windows 只能列出 \"publicity\"（公示），"
+                          f"现有 {toml_value(unknown)}")
+    if calendar.extra_days:
+        from rectify.errors import BadInput
+        from rectify.states.workdays import load_extra_days
+
+        try:
+            load_extra_days(calendar.extra_days)
+        except BadInput as exc:
+            raise ConfigError(f"配置项 [calendar] extra_days：{exc}") from None
 
 
 # Run on each section after its types and ranges are checked.
 _CHECKS: dict[str, Callable[[Any], None]] = {
+    "calendar": _check_calendar,
     "policy": _check_policy,
     "lights": _check_lights,
     "smtp": _check_smtp,

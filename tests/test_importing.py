@@ -23,6 +23,7 @@ from rectify.states.deadlines import stage_due
 from rectify.states.import_rules import NOT_FROM_ROWS, PATH, ROW_GUARDS, ROW_RULES
 from rectify.states.stages import PROBLEM_TYPES
 from rectify.states.transitions import BY_TRIGGER
+from rectify.states.workdays import work_calendar
 from rectify.store import Database
 from rectify.write.engine import Workflow
 
@@ -131,7 +132,8 @@ def test_ledger_round_trip(fmt: str, source_db: Database, db_url: str, db: Datab
             deadline=date.fromisoformat(c["deadline"]),
             rectified_on=date.fromisoformat(c["rectified_on"]) if c["rectified_on"] else None,
             policy=config.policy,
-            publicity_until=date.fromisoformat(c["publicity_until"]) if c["publicity_until"] else None).isoformat())
+            publicity_until=date.fromisoformat(c["publicity_until"]) if c["publicity_until"] else None,
+            calendar=work_calendar(config)).isoformat())
         assert c["measures_total"] == len(c["measures"])
         assert c["measures_done"] == sum(1 for m in c["measures"] if m["done_on"])
         history = case_history(db, item["case_id"])
@@ -277,7 +279,7 @@ def test_stage_requirements_checked(db: Database, run: Callable[..., Result], tm
     assert result.exit_code == 2
     assert result.stderr.splitlines()[:-1] == [
         "第 2 行 · 县级联系领导：已整改：此阶段需要县级联系领导",
-        "第 2 行 · 乡镇包村干部：已整改：此阶段需要乡镇包村干部",
+        "第 2 行 · 乡镇包村领导：已整改：此阶段需要乡镇包村领导",
         "第 2 行 · 第一书记（派出单位、任期）：已整改：此阶段需要第一书记，写成 姓名（派出单位）",
         "第 2 行 · 整顿措施：已整改：此阶段整顿措施应全部完成，现为 1/2",
         "第 3 行 · 是否销号：已销号的整顿对象阶段应为 已验收销号，本行为 已确定",

@@ -68,19 +68,22 @@ def case_open(app: App, org_code: str, problems: tuple[str, ...], detail: str, i
 
 _MEASURE_HELP = ('整改措施 "P01,P03|内容|责任人|YYYY-MM-DD": the problem code(s) it fixes, the task, its 责任人 '
                  '(姓名 or 姓名（单位）) and due date (≤ 转化时限). Repeat.')
-_EMAIL_HELP = "E-mail by 责任人 name (王建国=wang@example.cn) or by role (officer, county_leader, township_cadre)."
+_EMAIL_HELP = ("E-mail by 责任人 name (王建国=wang@example.cn) or by role (officer, county_leader, township_leader, "
+               "township_cadre).")
 
 
 @click.command("plan")
 @click.argument("ref", metavar="CASE")
+@click.option("--on", type=DATE, help="方案确定日期（业务日期，默认今天）.")
 @click.option("--measure", "measures", multiple=True, help=_MEASURE_HELP)
 @click.option("--county-leader", default="", help="县级联系领导.")
-@click.option("--township-cadre", default="", help="乡镇包村领导/包村干部.")
+@click.option("--township-leader", default="", help="乡镇包村领导 (a member of the township Party committee).")
+@click.option("--township-cadre", default="", help="包村干部 beside him (a second person, optional).")
 @click.option("--helping-unit", default="", help="结对帮扶单位 (default 派出单位 of the first secretary).")
 @click.option("--email", "emails", multiple=True, metavar="NAME=ADDR", help=_EMAIL_HELP)
 @pass_app
-def case_plan(app: App, ref: str, measures: tuple[str, ...], county_leader: str, township_cadre: str,
-              helping_unit: str, emails: tuple[str, ...]) -> None:
+def case_plan(app: App, ref: str, on: date | None, measures: tuple[str, ...], county_leader: str,
+              township_leader: str, township_cadre: str, helping_unit: str, emails: tuple[str, ...]) -> None:
     """File the 整顿方案 (问题清单 → 措施清单 → 责任清单) → ledger_created.
 
     Every problem of the case needs at least one measure; a plan that leaves one uncovered is
@@ -88,27 +91,29 @@ def case_plan(app: App, ref: str, measures: tuple[str, ...], county_leader: str,
 
     \b
     Example:
-      rectify case plan 12 --measure "P01|配齐村两委班子|王建国（河口镇党委）|2026-06-30" \\
+      rectify case plan 12 --on 2026-03-20 --measure "P01|配齐村两委班子|王建国（河口镇党委）|2026-06-30" \\
           --measure "P10|建立为民服务代办点|李华|2026-09-30" --email 王建国=wang@example.cn \\
-          --county-leader 李志强 --township-cadre 张秀英 --helping-unit 县财政局
+          --county-leader 李志强 --township-leader 孙乡长 --township-cadre 张秀英 --helping-unit 县财政局
     """
     done(app.workflow().plan(ref, measures=[_measure(m) for m in measures], county_leader=county_leader,
-                              township_cadre=township_cadre, helping_unit=helping_unit, emails=_emails(emails)))
+                              township_leader=township_leader, township_cadre=township_cadre,
+                              helping_unit=helping_unit, emails=_emails(emails), on=on))
 
 
 @click.command("revise-plan")
 @click.argument("ref", metavar="CASE")
+@click.option("--on", type=DATE, help="修订日期（业务日期，默认今天）.")
 @click.option("--measure", "measures", multiple=True, help=_MEASURE_HELP)
 @click.option("--email", "emails", multiple=True, metavar="NAME=ADDR", help=_EMAIL_HELP)
 @pass_app
-def case_revise_plan(app: App, ref: str, measures: tuple[str, ...], emails: tuple[str, ...]) -> None:
+def case_revise_plan(app: App, ref: str, on: date | None, measures: tuple[str, ...], emails: tuple[str, ...]) -> None:
     """Add measures to a filed 整顿方案 (修订整顿方案); numbering continues after the last measure.
 
     \b
     Example:
-      rectify case revise-plan 12 --measure "P03|召开专题组织生活会|王建国|2026-07-15"
+      rectify case revise-plan 12 --on 2026-05-10 --measure "P03|召开专题组织生活会|王建国|2026-07-15"
     """
-    done(app.workflow().revise_plan(ref, measures=[_measure(m) for m in measures], emails=_emails(emails)))
+    done(app.workflow().revise_plan(ref, measures=[_measure(m) for m in measures], emails=_emails(emails), on=on))
 
 
 @click.command("measure-done")
@@ -143,32 +148,35 @@ def case_progress(app: App, ref: str, on: date, note: str) -> None:
 
 @click.command("withdraw")
 @click.argument("ref", metavar="CASE")
-@click.option("--reason", default="", help="撤销原因.")
+@click.option("--on", type=DATE, help="出列日期（业务日期，默认今天）.")
+@click.option("--reason", default="", help="出列原因.")
+@click.option("--approved-by", default="", help="批准人 (required for a case under 挂牌督办).")
 @pass_app
-def case_withdraw(app: App, ref: str, reason: str) -> None:
-    """Withdraw a mis-identified case (撤销) → withdrawn.
+def case_withdraw(app: App, ref: str, on: date | None, reason: str, approved_by: str) -> None:
+    """Withdraw a mis-identified case (复核误判出列) → withdrawn.
 
     \b
     Example:
-      rectify case withdraw 12 --reason "复核后不属于软弱涣散"
+      rectify case withdraw 12 --on 2026-04-20 --reason "复核后不属于软弱涣散" --approved-by 周审批
     """
-    done(app.workflow().withdraw(ref, reason=reason))
+    done(app.workflow().withdraw(ref, reason=reason, on=on, approved_by=approved_by))
 
 
 @click.command("extend")
 @click.argument("ref", metavar="CASE")
+@click.option("--on", type=DATE, help="批准日期（业务日期，默认今天）.")
 @click.option("--to", "to", type=DATE, required=True, help="新的转化时限.")
 @click.option("--reason", default="", help="延期原因.")
 @click.option("--approved-by", default="", help="批准人.")
 @pass_app
-def case_extend(app: App, ref: str, to: date, reason: str, approved_by: str) -> None:
+def case_extend(app: App, ref: str, on: date | None, to: date, reason: str, approved_by: str) -> None:
     """Move the deadline (延长转化时限); every extension is kept.
 
     \b
     Example:
-      rectify case extend 12 --to 2027-03-31 --reason "换届推迟" --approved-by 县委组织部部务会
+      rectify case extend 12 --on 2026-11-20 --to 2027-03-31 --reason "换届推迟" --approved-by 县委组织部部务会
     """
-    done(app.workflow().extend(ref, to=to, reason=reason, approved_by=approved_by))
+    done(app.workflow().extend(ref, to=to, reason=reason, approved_by=approved_by, on=on))
 
 
 @click.command("import")

@@ -12,10 +12,13 @@ from rectify.output import emit, output_options
 
 
 def _reminder_service(app: App) -> Any:
+    from rectify.demo.demo import with_demo_report
     from rectify.notifications.scheduler import ReminderService, smtp_factory
     from rectify.store.outbox import SqlOutboxStore
 
-    return ReminderService(SqlOutboxStore(app.database()), app.config, app.clock(), smtp_factory(app.config))
+    db = app.database()
+    config = with_demo_report(db, app.config)  # the demo county signs as 中共青山县委组织部, with a phone
+    return ReminderService(SqlOutboxStore(db), config, app.clock(), smtp_factory(config))
 
 
 @click.group()

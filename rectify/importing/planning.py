@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +23,7 @@ from rectify.states.roles import LEVEL_NAMES, Level
 from rectify.states.stages import STAGE_LABELS, Stage
 from rectify.states.thresholds import GRADE_LABELS, Grade
 from rectify.states.tracks import VILLAGE_ACTIONS, VILLAGE_STATUS_WORDS
+from rectify.states.workdays import PUBLICITY, work_calendar
 from rectify.store.bulk import CasePlan
 
 _json_str: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]  # a JSON string
@@ -162,7 +163,7 @@ def case_from_row(r: Row, org_code: str | None, config: Config, today: date, now
             r.fail(key, f"日期 {when} 早于确定日期 {identified}")
     if org_code is None or r.bad:
         return None
-    return _plan(r, c, org_code, stage, identified, config.policy, today, now, source, P)
+    return _plan(r, c, org_code, stage, identified, config, today, now, source, P)
 
 
 def _stage(r: Row, c: _Cells, identified: date, rules: RowCheck) -> str:
@@ -231,8 +232,9 @@ def _look_backs(cell: str, struck: date, after_days: tuple[int, ...]) -> tuple[s
     return text, consolidation.next_due(consolidation.decode(text)) if text else None
 
 
-def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy: PolicyConfig, today: date,
+def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config: Config, today: date,
           now: datetime, source: str, P: Parsers) -> CasePlan:
+    policy, calendar = config.policy, work_calendar(config)
     deadline = c.deadline
     assert deadline is not None
     done, total, remarks = c.done, c.total, c.remarks
@@ -244,12 +246,12 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
     in_publicity = (stage == Stage.rectified and c.verified_on is not None and c.score is not None
                     and c.grade in PASSING)
     judged = verified or in_publicity
-    publicity_until = c.verified_on + timedelta(days=policy.publicity_days) if in_publicity and c.verified_on \
-        else None
+    publicity_until = calendar.add_lenient(PUBLICITY, c.verified_on, policy.publicity_days) \
+        if in_publicity and c.verified_on else None
     case = (
         identified.year, stage, identified, deadline, _since(stage, c, identified),
         stage_due(stage, cycle_start=identified, deadline=deadline, rectified_on=rect, policy=policy,
-                  publicity_until=publicity_until),
+                  publicity_until=publicity_until, calendar=calendar),
         identified, 1, 1, r.text("detail"),
         r.text("helping_unit"), r.text("self_check") or ("导入" if rank >= _RECTIFIED else ""),
         rect, c.verified_on if judged else None,

@@ -33,7 +33,7 @@ ORG_FIELDS: dict[str, tuple[str, ...]] = {
     "kind": ("类别", "组织类别", "类型", "kind"),
     "county": ("县", "县（市、区）", "县市区", "county"),
     "township": ("乡镇", "乡镇（街道）", "乡镇街道", "township"),
-    "poor_village": ("建档立卡贫困村", "贫困村", "poor_village"),
+    "poor_village": ("脱贫村", "建档立卡贫困村", "贫困村", "乡村振兴重点帮扶村", "poor_village"),
 }
 
 CASE_EXTRA: dict[str, tuple[str, ...]] = {
@@ -52,7 +52,7 @@ CASE_EXTRA: dict[str, tuple[str, ...]] = {
     "satisfied": ("满意", "满意人数", "satisfied"),
     "basic": ("基本满意", "基本满意人数", "basic"),
     "dissatisfied": ("不满意", "不满意人数", "dissatisfied"),
-    "poor_village": ("建档立卡贫困村", "贫困村", "poor_village"),
+    "poor_village": ("脱贫村", "建档立卡贫困村", "贫困村", "乡村振兴重点帮扶村", "poor_village"),
     "measures_done": ("措施已完成", "已完成措施", "measures_done"),
     "measures_total": ("措施总数", "整顿措施总数", "measures_total"),
     # County sheets (issue 12): the numbered measures, who answers for them and by when, the problems' own
@@ -61,7 +61,7 @@ CASE_EXTRA: dict[str, tuple[str, ...]] = {
     "measure_owner": ("责任人", "整改责任人", "measure_owner"),
     "measure_due": ("完成时限", "整改时限", "measure_due"),
     "problem_text": ("存在问题", "问题描述", "problem_text"),
-    "township_cadre": ("乡镇包村领导", "联系乡镇领导", "包村领导", "包村干部"),
+    "township_cadre": ("乡镇包村领导", "乡镇包村干部", "联系乡镇领导", "包村领导", "包村干部"),
     "village_secretary": ("村党组织书记", "村（社区）党组织书记", "村书记", "village_secretary"),
 }
 

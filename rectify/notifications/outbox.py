@@ -239,6 +239,16 @@ def _message_id(sender: str) -> str:
     return f"<rectify.{uuid.uuid4().hex}@{sender_address(sender).domain}>"
 
 
+def _roll(config: Config) -> Callable[[date], date] | None:
+    """The working-day calendar's move of a due day off a rest day, when ``[calendar]`` asks for it."""
+    if not config.calendar.roll_to_working_day:
+        return None
+    from rectify.states.workdays import work_calendar
+
+    cal = work_calendar(config)
+    return lambda day: cal.next_working(day) or day
+
+
 def run_sweep(
     store: OutboxStore,
     config: Config,
@@ -267,7 +277,8 @@ def run_sweep(
             horizon=date.max if brief else horizon(as_of, policy),
             progress_cutoff=progress_cutoff(as_of, policy),
         )
-        items, measures, seen = spool_due(read, found, as_of, policy, brief=brief, horizon=horizon(as_of, policy))
+        items, measures, seen = spool_due(read, found, as_of, policy, brief=brief, horizon=horizon(as_of, policy),
+                                          roll=_roll(config))
         try:
             planner = ChannelPlanner(config) if channels_configured(config) else None
 

@@ -49,8 +49,12 @@ def chinese_date(d: date) -> str:
 
 
 def salutation(name: str) -> str:
-    """称谓: 姓名 + 同志; a supervisors' mailbox without a name is addressed as 各位同志."""
+    """称谓: 姓名 + 同志 (a title kept beside the name, 林正清（县委副书记）, is left out: 林正清同志); a supervisors'
+    mailbox without a name is addressed as 各位同志."""
     name = name.strip()
+    for bracket in ("（", "("):
+        if bracket in name and name.endswith(("）", ")")):
+            name = name[:name.index(bracket)].strip() or name
     if not name:
         return "各位同志"
     return name if name.endswith("同志") else f"{name}同志"

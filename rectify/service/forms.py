@@ -122,8 +122,9 @@ def _or(value: Any, default: Any) -> Any:
 
 def _plan(wf: Workflow, ref: str | int, v: dict[str, Any], version: int | None) -> Outcome:
     return wf.plan(ref, measures=v["measures"], county_leader=_or(v["county_leader"], ""),
-                   township_cadre=_or(v["township_cadre"], ""), helping_unit=_or(v["helping_unit"], ""),
-                   emails=parse_emails(v["emails"]), expected_version=version)
+                   township_leader=_or(v["township_leader"], ""), township_cadre=_or(v["township_cadre"], ""),
+                   helping_unit=_or(v["helping_unit"], ""), emails=parse_emails(v["emails"]), on=v["on"],
+                   expected_version=version)
 
 
 def _required(field: str, message: str) -> BadInput:
@@ -166,7 +167,7 @@ CALLS: dict[str, Call] = {
     Stage.rectified.value: lambda wf, ref, v, ver: wf.mark_rectified(ref, on=v["on"], self_check=v["opinion"],
                                                           expected_version=ver),
     "plan": _plan,
-    "revise-plan": lambda wf, ref, v, ver: wf.revise_plan(ref, measures=v["measures"],
+    "revise-plan": lambda wf, ref, v, ver: wf.revise_plan(ref, measures=v["measures"], on=v["on"],
                                                          emails=parse_emails(v["emails"]), expected_version=ver),
     "assign-secretary": lambda wf, ref, v, ver: wf.assign_secretary(
         ref, name=v["name"], unit=_or(v["unit"], ""), since=v["since"], term_until=v["term_until"],
@@ -181,15 +182,16 @@ CALLS: dict[str, Call] = {
     "objection": _objection,
     "strike-off": lambda wf, ref, v, ver: wf.strike_off(ref, on=v["on"], doc_no=_or(v["doc_no"], ""),
                                                        expected_version=ver),
-    "withdraw": lambda wf, ref, v, ver: wf.withdraw(ref, reason=v["reason"], expected_version=ver),
+    "withdraw": lambda wf, ref, v, ver: wf.withdraw(ref, reason=v["reason"], on=v["on"],
+                                                   approved_by=_or(v["approved_by"], ""), expected_version=ver),
     "extend": lambda wf, ref, v, ver: wf.extend(ref, to=v["to"], reason=v["reason"], approved_by=v["approved_by"],
-                                               expected_version=ver),
+                                               on=v["on"], expected_version=ver),
     "supervise": lambda wf, ref, v, ver: wf.supervise(
         ref, level=v["level"], unit=_or(v["unit"], ""), matter=_or(v["matter"], ""), due=v["due"], on=v["on"],
         reason=_or(v["reason"], ""), expected_version=ver),
     "unsupervise": lambda wf, ref, v, ver: wf.unsupervise(
         ref, on=v["on"], inspected_by=_or(v["inspected_by"], ""), inspected_on=v["inspected_on"],
-        reason=v["reason"], expected_version=ver),
+        reason=v["reason"], findings=v["findings"], expected_version=ver),
     "look-back": lambda wf, ref, v, ver: wf.look_back(ref, on=v["on"], result=v["result"], note=_or(v["note"], ""),
                                                      problems=v["problems"], deadline=v["deadline"],
                                                      expected_version=ver),

@@ -66,6 +66,11 @@ _MEASURE = sa.select(measure_t.c.id, measure_t.c.text, measure_t.c.done_on).wher
     measure_t.c.case_id == sa.bindparam("case_id"), measure_t.c.seq == sa.bindparam("seq"))
 _LATEST_OPEN_MEASURE_DUE = sa.select(sa.func.max(measure_t.c.due_on)).where(
     measure_t.c.case_id == sa.bindparam("case_id"), measure_t.c.done_on.is_(None))
+_LAST_ESCALATION = sa.select(sa.func.max(event_t.c.happened_on)).where(
+    event_t.c.case_id == sa.bindparam("case_id"), event_t.c.action.in_(("escalate", "supervise")))
+_OPEN_MEASURES = (sa.select(measure_t.c.seq, measure_t.c.due_on)
+                  .where(measure_t.c.case_id == sa.bindparam("case_id"), measure_t.c.done_on.is_(None))
+                  .order_by(measure_t.c.seq))
 _CURRENT_ON_TRACK = (sa.select(secretary_t.c.id, secretary_t.c.name, secretary_t.c.kind, secretary_t.c.since,
                                secretary_t.c.term_until)
                      .where(secretary_t.c.case_id == sa.bindparam("case_id"), secretary_t.c.until.is_(None),
@@ -273,6 +278,14 @@ class CaseStore:
 
     def latest_open_measure_due(self, case_id: int) -> date | None:
         return cast(date | None, self.conn.execute(_LATEST_OPEN_MEASURE_DUE, {"case_id": case_id}).scalar())
+
+    def last_escalation_on(self, case_id: int) -> date | None:
+        """The business date of the case's latest escalation step or sign."""
+        return cast(date | None, self.conn.execute(_LAST_ESCALATION, {"case_id": case_id}).scalar())
+
+    def open_measures(self, case_id: int) -> list[tuple[int, date]]:
+        """``(seq, due_on)`` of the case's measures not done, by number."""
+        return [(int(seq), due) for seq, due in self.conn.execute(_OPEN_MEASURES, {"case_id": case_id})]
 
     # -- secretaries -------------------------------------------------------------------------------
 

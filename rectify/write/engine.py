@@ -46,6 +46,7 @@ from rectify.states.tracks import (
     village_secretary_trigger,
 )
 from rectify.states.transitions import ACTION_LABELS, BY_TRIGGER, OPEN_ACTION, TRANSITIONS, TransitionSpec
+from rectify.states.workdays import work_calendar
 from rectify.store import Database
 from rectify.store.cases import CaseStore, DuplicateKey
 from rectify.store.models import Person
@@ -57,7 +58,7 @@ from rectify.write.plan_inputs import measure_input, parse_problems
 
 __all__ = ["ACTION_LABELS", "MACHINE", "PERSON_ROLES", "Outcome", "Workflow", "parse_problems", "stage_text"]
 
-PERSON_ROLES = ("officer", "county_leader", "township_cadre")
+PERSON_ROLES = ("officer", "county_leader", "township_leader", "township_cadre")
 # Where an operation's inputs carry its business date, in order of preference.
 BUSINESS_DATE_KEYS = ("on", "since", "identified_on")
 Apply = Callable[[CaseStore, Row[Any], Proposal], dict[str, Any]]
@@ -221,7 +222,8 @@ class Workflow:
                     to_stage, cycle_start=changes.get("cycle_start", row.cycle_start),
                     deadline=changes.get("deadline", row.deadline),
                     rectified_on=changes.get("rectified_on", row.rectified_on), policy=self.config.policy,
-                    publicity_until=changes.get("publicity_until", row.publicity_until))
+                    publicity_until=changes.get("publicity_until", row.publicity_until),
+                    calendar=work_calendar(self.config))
             changes["version"] = row.version + 1
             changes["updated_at"] = now
             if not store.bump(row.id, row.version, changes):
@@ -293,7 +295,8 @@ class Workflow:
                     identified_on=identified_on, deadline=deadline, stage_since=identified_on,
                     cycle_start=identified_on,
                     stage_due=stage_due(Stage.identified, cycle_start=identified_on, deadline=deadline,
-                                        rectified_on=None, policy=self.config.policy),
+                                        rectified_on=None, policy=self.config.policy,
+                                        calendar=work_calendar(self.config)),
                     cycle=1, version=1, detail=detail.strip(), helping_unit="", self_check="",
                     withdrawn_reason="", supervised=False, supervision_reason="", measures_total=0,
                     measures_done=0, village_secretary_status=status, created_at=now, updated_at=now, **links)
@@ -318,11 +321,14 @@ class Workflow:
 
     def plan(self, ref: str | int, *, measures: list[Any], county_leader: str = "",
              township_cadre: str = "", helping_unit: str = "", emails: dict[str, str] | None = None,
-             expected_version: int | None = None, revise: bool = False) -> Outcome:
+             expected_version: int | None = None, revise: bool = False, on: date | None = None,
+             township_leader: str = "") -> Outcome:
         """Files the 整顿方案 (or, once filed, adds measures: revise_plan); every problem needs a measure.
 
         ``measures``: ``(problems, text, 责任人, due)`` tuples or dicts; 责任人 may carry its unit as
-        ``姓名（单位）``. ``emails``: by role (officer, county_leader, township_cadre) or by 责任人 name."""
+        ``姓名（单位）``. ``township_leader``: the 乡镇包村领导 (a member of the township Party committee);
+        ``township_cadre``: the 包村干部 beside him, a second person. ``emails``: by role (officer, county_leader,
+        township_leader, township_cadre) or by 责任人 name."""
         emails = {key: email_address(addr, key) for key, addr in (emails or {}).items()}
         given = self._measures(measures, emails)
         owners = {m["owner"] for m in given}
@@ -333,8 +339,9 @@ class Workflow:
         roles = {k: v for k, v in emails.items() if k in PERSON_ROLES}
         inputs: dict[str, Any] = {
             "measures": given, "county_leader": _person_name(county_leader, "县级联系领导"),
-            "township_cadre": _person_name(township_cadre, "乡镇包村干部"),
-            "helping_unit": helping_unit.strip(), "emails": roles}
+            "township_leader": _person_name(township_leader, "乡镇包村领导"),
+            "township_cadre": _person_name(township_cadre, "包村干部"),
+            "helping_unit": helping_unit.strip(), "emails": roles, "on": on or self.today()}
 
         def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
             return {**store.people(row.id), "problems": store.problems(row.id),
@@ -343,11 +350,13 @@ class Workflow:
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             added = store.add_measures(row.id, inputs["measures"])
             store.set_person(row.id, "county_leader", inputs["county_leader"], roles.get("county_leader"))
+            store.set_person(row.id, "township_leader", inputs["township_leader"], roles.get("township_leader"))
             store.set_person(row.id, "township_cadre", inputs["township_cadre"], roles.get("township_cadre"))
             if "officer" in roles:
                 store.set_person(row.id, "officer", None, roles["officer"])
             ensure_people(store, [
                 (inputs["county_leader"], "county_leader", "", roles.get("county_leader", "")),
+                (inputs["township_leader"], "township_leader", "", roles.get("township_leader", "")),
                 (inputs["township_cadre"], "township_cadre", "", roles.get("township_cadre", "")),
                 *((m["owner"], "measure_owner", m["owner_unit"], m["owner_email"]) for m in inputs["measures"])],
                 self.clock())
@@ -362,9 +371,10 @@ class Workflow:
         return self._run(ref, choose, inputs, apply=apply, facts=facts, expected_version=expected_version)
 
     def revise_plan(self, ref: str | int, *, measures: list[Any], emails: dict[str, str] | None = None,
-                    expected_version: int | None = None) -> Outcome:
+                    expected_version: int | None = None, on: date | None = None) -> Outcome:
         """修订整顿方案: adds ≥1 measure to a filed plan; a case not yet planned is refused."""
-        return self.plan(ref, measures=measures, emails=emails, expected_version=expected_version, revise=True)
+        return self.plan(ref, measures=measures, emails=emails, expected_version=expected_version, revise=True,
+                         on=on)
 
     def assign_secretary(self, ref: str | int, *, name: str, unit: str = "", since: date,
                          term_until: date | None = None, email: str = "", phone: str = "",
@@ -531,17 +541,21 @@ class Workflow:
         """销号批复 → verified: after 公示, no objection pending, by someone other than the verifier."""
         return verification.strike_off(self, ref, on=on, doc_no=doc_no, expected_version=expected_version)
 
-    def withdraw(self, ref: str | int, *, reason: str, expected_version: int | None = None) -> Outcome:
-        inputs = {"reason": reason.strip()}
+    def withdraw(self, ref: str | int, *, reason: str, on: date | None = None, approved_by: str = "",
+                 expected_version: int | None = None) -> Outcome:
+        """复核误判出列 on ``on`` (default today); ``approved_by`` names who approved it."""
+        inputs: dict[str, Any] = {"reason": reason.strip(), "on": on or self.today(),
+                                  "approved_by": approved_by.strip()}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             return {"withdrawn_reason": inputs["reason"]}
 
         return self._run(ref, "withdraw", inputs, apply=apply, expected_version=expected_version)
 
-    def extend(self, ref: str | int, *, to: date, reason: str, approved_by: str,
+    def extend(self, ref: str | int, *, to: date, reason: str, approved_by: str, on: date | None = None,
                expected_version: int | None = None) -> Outcome:
-        inputs = {"deadline": to, "reason": reason.strip(), "approved_by": approved_by.strip()}
+        inputs = {"deadline": to, "reason": reason.strip(), "approved_by": approved_by.strip(),
+                  "on": on or self.today()}
 
         def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
             return {"latest_open_measure_due": store.latest_open_measure_due(row.id)}
@@ -562,10 +576,11 @@ class Workflow:
                                      expected_version=expected_version)
 
     def unsupervise(self, ref: str | int, *, on: date | None, inspected_by: str, reason: str,
-                    inspected_on: date | None = None, expected_version: int | None = None) -> Outcome:
-        """摘牌, after an inspection by the level that hung the sign."""
+                    inspected_on: date | None = None, findings: Iterable[str] = (),
+                    expected_version: int | None = None) -> Outcome:
+        """摘牌, after an inspection by the level that hung the sign, every 督办事项 answered, the case not red."""
         return supervision.unsupervise(self, ref, on=on, inspected_by=inspected_by, inspected_on=inspected_on,
-                                       reason=reason, expected_version=expected_version)
+                                       reason=reason, findings=findings, expected_version=expected_version)
 
     def look_back(self, ref: str | int, *, on: date, result: str, note: str, problems: Iterable[str] = (),
                   deadline: date | None = None, expected_version: int | None = None) -> Outcome:
