@@ -15,6 +15,7 @@ from typing import Any
 
 from rectify.config import Config, PolicyConfig
 from rectify.importing.cells import SECRETARY_WORDS, CellError, Parsers
+from rectify.importing.county import due_cell, measure_fields, problems_cell
 from rectify.importing.rows import Row
 from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.escalation import parse_step
@@ -58,16 +59,15 @@ class _Cells:
                  "score", "rectified_on", "progress_on", "progress_note", "satisfied", "basic", "dissatisfied",
                  "sec_since", "sec_name", "sec_unit", "sec_kind", "leader", "cadre", "remarks", "explicit",
                  "level", "step", "look_backs", "earlier_years", "items", "owner", "owner_unit", "due", "term",
-                 "village", "village_status", "grade", "satisfaction", "struck_off_on")
+                 "village", "village_status", "grade", "satisfaction", "struck_off_on", "each")
 
     def __init__(self, r: Row, P: Parsers) -> None:
-        self.problems = r.parse("problems", P.problems, ())
-        if r.text("problems") == "":
-            r.fail("problems", "至少需要一项软弱涣散情形（P01–P10 或其文字）")
+        self.problems = problems_cell(r, P)
         self.identified_day: date | None = r.parse("identified_on", P.date)
         if r.raw("identified_on") == "":
             r.fail("identified_on", "不能为空")
-        self.deadline: date | None = r.parse("deadline", P.date)
+        year = self.identified_day.year if self.identified_day is not None else None
+        self.deadline: date | None = due_cell(r, "deadline", P, year)
         self.items: tuple[dict[str, Any], ...] = r.parse("measures", P.measure_list, ())
         if self.items:
             self.total, self.done = len(self.items), sum(1 for m in self.items if m.get("done"))
@@ -77,8 +77,8 @@ class _Cells:
             self.done, self.total = _measure_counts(r, P)
         self.owner: str
         self.owner_unit: str
-        self.owner, self.owner_unit = P.secretary(r.raw("measure_owner")) if r.text("measure_owner") else ("", "")
-        self.due: date | None = r.parse("measure_due", P.date)
+        self.due: date | None
+        self.owner, self.owner_unit, self.due, self.each = measure_fields(r, self.items, P, year)
         self.supervised = r.parse("supervised", P.bool, False)
         self.level, self.step = _supervision_cells(r)
         self.look_backs, self.earlier_years = r.text("look_backs"), r.text("earlier_years").replace("、", ",")
@@ -297,19 +297,20 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
 
 
 def _measures(c: _Cells, P: Parsers, deadline: date, done_day: date) -> list[tuple[Any, ...]]:
-    """MEASURE_KEYS rows: the cell's numbered measures (their 责任人 and 时限, else the row's 责任人 and 完成时限
-    columns, else its township leader and the deadline), or ``total`` placeholders."""
+    """MEASURE_KEYS rows: the cell's measures (each with its own 责任人 and 时限 when the sheet gives them, in the
+    item or numbered alike in the 责任人 and 完成时限 columns; else the row's 责任人 and 完成时限, else its
+    township leader and the deadline), or ``total`` placeholders."""
     owner, unit = (c.owner, c.owner_unit) if c.owner else (c.cadre or c.leader or "", "")
     due = c.due or deadline
     if not c.items:
         return [(n, P.measure(n), owner, due, done_day if n <= c.done else None, unit)
                 for n in range(1, c.total + 1)]
     out = []
-    for n, m in enumerate(c.items, 1):
+    for n, (m, (m_owner, m_unit, m_due)) in enumerate(zip(c.items, c.each, strict=True), 1):
         done = m.get("done")
-        out.append((n, m["text"], m.get("owner") or owner, m.get("due") or due,
+        out.append((n, m["text"], m_owner or owner, m_due or due,
                     (done_day if done is True else done) if done else None,
-                    m.get("owner_unit", "") if m.get("owner") else unit))
+                    m_unit if m_owner else unit))
     return out
 
 
