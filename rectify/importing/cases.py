@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from rectify.clock import Clock, local_today, system_clock
 from rectify.config import Config
 from rectify.importing.cells import Parsers
+from rectify.importing.county import SheetDefaults, sheet_report, with_defaults
 from rectify.importing.orgs import Orgs, check_scope, importer, org_from_row
 from rectify.importing.planning import case_from_row
 from rectify.importing.rows import (
@@ -49,25 +50,32 @@ _CLOSED = frozenset(map(str, CLOSED_STAGES))
 
 def import_cases(db: Database, path: str | Path, *, config: Config | None = None, actor: Actor | str = "system",
                  clock: Clock = system_clock, dry_run: bool = False,
-                 progress: Progress = no_progress) -> ImportResult:
+                 progress: Progress = no_progress, defaults: SheetDefaults | None = None) -> ImportResult:
     """Import one case per row (the ledger's layout or a county's own sheet); all rows or none.
 
     The sheet is read and checked row by row. While every row so far is good, the checked cases are
     written in batches inside the one transaction; after the first bad row nothing more is written, the
     remaining rows are still checked (every problem is reported), and the transaction is rolled back.
+
+    ``defaults`` fills what a county's sheet leaves out (``--county``, ``--kind-from-name``, ``--identified``).
+    A dry run's result carries ``report``: how every column and every cell not taken as written was read.
     """
     config = config or Config()
     person = importer(actor, CASE_IMPORT_ACTION, "导入整顿对象")
     problems: list[RowProblem] = []
     sheet = open_sheet(path, alias_map(CASE_FIELDS))
-    index, names, ignored = _case_headers(sheet, problems)
+    defaults = defaults or SheetDefaults()
+    index, names, ignored = _case_headers(sheet, problems, defaults)
     now = clock()
     today = local_today(clock, config.policy.timezone)
     source = Path(path).name
     result = ImportResult(ignored_columns=ignored, dry_run=dry_run)
     tick = progress("检查", sheet.estimate)
-    values_of = row_values(index)
-    parsers = Parsers()
+    parsers = Parsers(config.policy.local_problem_types)
+    parsers.readings.keep = dry_run
+    plain_values = row_values(index)
+    values_of = with_defaults(plain_values, defaults, parsers, names["kind"]) if defaults else \
+        (lambda number, cells: plain_values(cells))
     check = RowCheck(config.verification)
     with (translate_errors(db.url), _cycles_uncollected(), db.engine.connect() as conn, bulk_pragmas(conn),
           conn.begin(), seen_tables(conn)):
@@ -80,7 +88,7 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
         rows = 0
         for chunk in _batches(sheet.rows):
             # What the batch's rows name is asked of the database, then the rows are checked one by one.
-            values = [values_of(cells) for _, cells in chunk]
+            values = [values_of(number, cells) for number, cells in chunk]
             orgs = Orgs.for_batch(conn, values, zero_led)
             seen = _Seen.for_batch(conn, orgs.by_code)
             plans: list[CasePlan] = []
@@ -107,6 +115,8 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
             orgs.new.clear()
         if problems:
             raise ImportRejected(problems, rows)
+        if dry_run:
+            result.report = sheet_report(sheet, index, defaults, parsers.readings)
         if writer is not None:
             writer.write([], [], progress("写入", len(CaseWriter.TABLES)))
         result.orgs_existing = existing_orgs_taken(conn)
@@ -126,15 +136,16 @@ def _batches(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[list[tuple[int, 
         yield chunk
 
 
-def _case_headers(sheet: SheetStream,
-                  problems: list[RowProblem]) -> tuple[dict[str, int], dict[str, str], list[str]]:
+def _case_headers(sheet: SheetStream, problems: list[RowProblem],
+                  defaults: SheetDefaults) -> tuple[dict[str, int], dict[str, str], list[str]]:
     """Where each field sits; a sheet without the columns every case needs is refused before any row."""
     index, names, ignored = bind_headers(sheet, CASE_FIELDS, problems)
     if "org_code" not in index and "org_name" not in index:
         problems.append(RowProblem(sheet.header_row, "党组织名称", "缺少这一列（或 组织代码）"))
-    for key in ("problems", "identified_on"):
-        if key not in index:
-            problems.append(RowProblem(sheet.header_row, names[key], "缺少这一列"))
+    if "problems" not in index:
+        problems.append(RowProblem(sheet.header_row, names["problems"], "缺少这一列"))
+    if "identified_on" not in index and defaults.identified is None:
+        problems.append(RowProblem(sheet.header_row, names["identified_on"], "缺少这一列"))
     if problems:
         raise ImportRejected(problems, sum(1 for _ in sheet.rows))
     return index, names, ignored

@@ -79,9 +79,6 @@ def measure_fields(r: Row, items: tuple[dict[str, Any], ...], P: Parsers, year: 
             key = "measures" if item.get("due") else "measure_due"
             m_due = _plain_or_month(r, key, due_text, P, year, column, f"第 {n} 项时限：")
         each.append((m_owner, m_unit, m_due))
-    if items and P.readings.keep:
-        first = items[0]["text"]
-        P.readings.note(column, r.text("measures"), f"{len(items)} 项措施（第 1 项：{first[:16]}）", r.number)
     return owner, unit, due, tuple(each)
 
 
@@ -89,7 +86,7 @@ def _plain_or_month(r: Row, key: str, text: str, P: Parsers, year: int, column: 
     try:
         return P.date(text)  # type: ignore[no-any-return]
     except CellError:
-        return _by_month(r, key, text, P, year, column, what)
+        return _by_month(r, key, text, P, year, f"{column}（各项时限）", what)
 
 
 def _numbered(r: Row, key: str, n: int) -> list[str] | None:
@@ -136,3 +133,67 @@ def with_defaults(values_of: Callable[[list[Any]], dict[str, Any]], defaults: Sh
         return v
 
     return values
+
+
+# -- how the sheet was read, for --dry-run ------------------------------------------------------------
+
+
+def _letter(i: int) -> str:
+    out = ""
+    i += 1
+    while i:
+        i, rem = divmod(i - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _field_name(key: str) -> str:
+    from rectify.importing.sheets import CASE_FIELDS, LEDGER_HEADERS
+
+    return LEDGER_HEADERS.get(key) or CASE_FIELDS[key][0]
+
+
+def sheet_report(sheet: Any, index: dict[str, int], defaults: SheetDefaults, readings: Any) -> list[str]:
+    """``--dry-run``'s account of the sheet: the header's rows, the rows skipped and why, each column and what
+    it was read as, what the command line gave, and each cell not taken as written (with its rows)."""
+    from rectify.importing.sheets import DERIVED, DERIVED_HEADERS, norm_header
+
+    labels = sheet.labels or sheet.headers
+    two = len(labels) and labels != sheet.headers
+    lines = [f"表头：第 {sheet.header_row - 1}–{sheet.header_row} 行（两行表头）" if two
+             else f"表头：第 {sheet.header_row} 行"]
+    if sheet.skipped:
+        lines.append("跳过的行：")
+        lines += [f"  第 {n} 行（{what}）：{text[:60]}" for n, what, text in sorted(sheet.skipped)]
+    by_column = {i: key for key, i in index.items()}
+    lines.append("各列读作：")
+    for i, label in enumerate(labels):
+        if not label:
+            continue
+        key = by_column.get(i)
+        if key is not None and key not in DERIVED:
+            lines.append(f"  {_letter(i)} {label} → {_field_name(key)}（{key}）")
+        elif key is not None or norm_header(sheet.headers[i]) in DERIVED_HEADERS:
+            lines.append(f"  {_letter(i)} {label} → 由系统计算，不导入")
+        else:
+            lines.append(f"  {_letter(i)} {label} → 未识别，忽略")
+    given = []
+    for key, value, option, name in (("county", defaults.county, "--county", "县"),
+                                     ("identified_on", defaults.identified, "--identified", "确定日期")):
+        if value:
+            rows = "表中为空的各行" if key in index else "表中无此列，各行"
+            given.append(f"  {name} → {value}（{option}，{rows}）")
+    if defaults.kind_from_name:
+        given.append("  类别 → 由党组织名称推断（--kind-from-name：…村党支部 → 村，…社区党支部 → 社区）")
+    if given:
+        lines += ["由命令行给出：", *given]
+    noted = list(readings.lines())
+    if noted:
+        lines += ["未按原文读取的单元格：", *noted]
+    return lines
+
+
+def note_measures(r: Row, P: Parsers, measures: list[tuple[Any, ...]]) -> None:
+    """``--dry-run``: the measures a cell was read as, each with the 责任人 and 时限 it was given."""
+    P.readings.note(r.headers.get("measures", "measures"), r.text("measures"), f"{len(measures)} 项：" + "；".join(
+        f"{text[:12]}（{owner}，{due}）" for _, text, owner, due, *_ in measures), r.number)

@@ -15,7 +15,7 @@ from typing import Any
 
 from rectify.config import Config, PolicyConfig
 from rectify.importing.cells import SECRETARY_WORDS, CellError, Parsers
-from rectify.importing.county import due_cell, measure_fields, problems_cell
+from rectify.importing.county import due_cell, measure_fields, note_measures, problems_cell
 from rectify.importing.rows import Row
 from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.escalation import parse_step
@@ -265,6 +265,8 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
     )
     done_day = rect or min(max(today, identified), deadline)
     measures = _measures(c, P, deadline, done_day)
+    if c.items and P.readings.keep:
+        note_measures(r, P, measures)
     people = [(role, name, "", email, "")
               for role, name, email in (("officer", r.text("officer"), r.text("officer_email")),
                                         ("county_leader", c.leader, ""), ("township_cadre", c.cadre, ""))

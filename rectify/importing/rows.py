@@ -43,6 +43,7 @@ class ImportResult:
     cases: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
+    report: list[str] = field(default_factory=list)  # --dry-run: how the sheet was read
 
     def describe(self, what: str) -> str:
         verb = "检查通过（--dry-run，未写入）：将" if self.dry_run else "已"

@@ -260,10 +260,10 @@ def open_sheet(path: str | Path, aliases: dict[str, str]) -> SheetStream:
             close()
         raise BadInput(f"文件 {p.name} 中找不到表头（如 党组织名称、县、乡镇）；"
                        "可用 rectify import template 生成模板")
-    headers, labels, header_row, skipped, numbered = found
+    headers, labels, header_row, skipped, rest = found
     title = next((text for _, what, text in skipped if what == "标题"), "")
     stream = SheetStream(headers, header_row, iter(()), max(lines - header_row, 0), skipped, labels, title)
-    stream.rows = _text_rows(numbered, skipped) if text_only else _any_rows(numbered, skipped)
+    stream.rows = _text_rows(rest, skipped) if text_only else _any_rows(rest, skipped)
     return stream
 
 
@@ -292,6 +292,7 @@ def _find_header(numbered: Iterator[tuple[int, list[Any]]], aliases: dict[str, s
         list[str], list[str], int, list[tuple[int, str, str]], Iterator[tuple[int, list[Any]]]] | None:
     """The header (its names, its labels, its last row), the rows above it, and the rows after it."""
     skipped: list[tuple[int, str, str]] = []
+    number, raw = 0, list[Any]()
     for number, raw in numbered:
         if _known(raw, aliases) >= 2:
             break
@@ -306,12 +307,13 @@ def _find_header(numbered: Iterator[tuple[int, list[Any]]], aliases: dict[str, s
     else:
         return None
     top = _cell_texts(raw)
-    for number2, under in numbered:
+    rest: Iterator[tuple[int, list[Any]]] = numbered
+    for number2, under in rest:
         if _sub_header(top, under, aliases):
             headers, labels = _merge_header(top, _cell_texts(under))
-            return headers, labels, number2, skipped, numbered
-        return top, list(top), number, skipped, itertools.chain([(number2, under)], numbered)
-    return top, list(top), number, skipped, numbered
+            return headers, labels, number2, skipped, rest
+        return top, list(top), number, skipped, itertools.chain([(number2, under)], rest)
+    return top, list(top), number, skipped, rest
 
 
 def _sub_header(top: list[str], under: list[Any], aliases: dict[str, str]) -> bool:
@@ -362,14 +364,15 @@ def _text_rows(numbered: Iterator[tuple[int, list[str]]],
         if not any(cells):
             continue
         if joined.lstrip().startswith(_SIGNATURE_START) and _signature(cells):
-            skipped.append((number, "表尾", " ".join(c for c in cells if c)))
+            skipped.append((number, _footer(cells), " ".join(c for c in cells if c)))
             continue
         yield number, cells
 
 
 # The signature lines below a table (审核人：… 填表人：… 联系电话：…, the ledger's 填报单位（盖章）：…): not a case.
+_NOTE_START = ("注", "说明", "备注", "填表说明")
 _SIGNATURE_START = ("填报单位", "填报人", "联系电话", "审核人", "填报日期", "填表人", "制表人", "负责人", "单位负责人",
-                    "分管领导", "审批人", "填表日期", "制表日期")
+                    "分管领导", "审批人", "填表日期", "制表日期", *_NOTE_START)
 _SIGNATURE_RE = re.compile("(?:" + "|".join(_SIGNATURE_START) + r")(?:（[^）]*）)?\s*(?:[:：]|$)")
 
 
@@ -378,6 +381,11 @@ def _signature(cells: list[Any]) -> bool:
     filled = [c for c in cells if c != ""]
     return (bool(filled) and all(type(c) is str for c in filled)
             and _SIGNATURE_RE.match(filled[0]) is not None)
+
+
+def _footer(cells: list[Any]) -> str:
+    first = next(c for c in cells if c != "")
+    return "说明" if first.startswith(_NOTE_START) else "表尾"
 
 
 def _any_rows(numbered: Iterator[tuple[int, list[Any]]],
@@ -390,7 +398,7 @@ def _any_rows(numbered: Iterator[tuple[int, list[Any]]],
         if first is None:
             continue
         if type(first) is str and first.startswith(_SIGNATURE_START) and _signature(cells):
-            skipped.append((number, "表尾", " ".join(str(c) for c in cells if c != "")))
+            skipped.append((number, _footer(cells), " ".join(str(c) for c in cells if c != "")))
             continue
         yield number, cells
 
