@@ -37,6 +37,7 @@ from rectify.store.bulk import (
     CasePlan,
     CaseWriter,
     bulk_pragmas,
+    case_ids_taken,
     case_keys,
     existing_orgs_taken,
     lock_for_import,
@@ -85,12 +86,15 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
             if stored.isdigit():
                 zero_led.setdefault(stored.lstrip("0"), stored)
         writer = None if dry_run else CaseWriter(conn, {}, person.name, now, person.unit)
+        numbered = _Numbers() if "case_id" in index else None
         rows = 0
         for chunk in _batches(sheet.rows):
             # What the batch's rows name is asked of the database, then the rows are checked one by one.
             values = [values_of(number, cells) for number, cells in chunk]
             orgs = Orgs.for_batch(conn, values, zero_led)
             seen = _Seen.for_batch(conn, orgs.by_code)
+            if numbered is not None:
+                numbered.for_batch(conn, values)
             plans: list[CasePlan] = []
             for (number, cells), vals in zip(chunk, values, strict=True):
                 rows += 1
@@ -99,7 +103,8 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
                 if code is not None:
                     check_scope(r, person, orgs, code)
                 plan = case_from_row(r, code, config, today, now, source, parsers, check)
-                if plan is not None and not r.bad and seen.admit(r, plan):
+                if (plan is not None and not r.bad and (numbered is None or numbered.admit(r, plan))
+                        and seen.admit(r, plan)):
                     result.cases += 1
                     if not problems:
                         plans.append(plan)
@@ -189,6 +194,32 @@ class _Seen:
         if is_open:
             self.open_by_org[plan.org_code] = r.number
         self.taken.append((plan.org_code, plan.identified_on, r.number, is_open))
+        return True
+
+
+class _Numbers:
+    """The sheet's 编号 (a re-imported ledger's case numbers): each kept, so none may be a stored case's or repeat."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, int] = {}
+        self.stored: set[int] = set()
+
+    def for_batch(self, conn: sa.Connection, values: list[dict[str, Any]]) -> None:
+        given = {int(v) for v in (str(vals.get("case_id", "")).strip() for vals in values) if v.isdigit() and
+                 len(v) <= 10}
+        self.stored = case_ids_taken(conn, given) if given else set()
+
+    def admit(self, r: Row, plan: CasePlan) -> bool:
+        n = plan.case_id
+        if n is None:
+            return True
+        if n in self.stored:
+            r.fail("case_id", f"编号 {n} 已是已登记的整顿对象 {n}（若本列只是行号，请把列名改为 序号）")
+            return False
+        if n in self.rows:
+            r.fail("case_id", f"编号 {n} 与第 {self.rows[n]} 行重复")
+            return False
+        self.rows[n] = r.number
         return True
 
 

@@ -14,8 +14,9 @@ from functools import lru_cache
 from typing import Any
 
 from rectify.config import Config, PolicyConfig
-from rectify.importing.cells import SECRETARY_WORDS, CellError, Parsers
+from rectify.importing.cells import SECRETARY_WORDS, CellError, Parsers, parse_int
 from rectify.importing.county import due_cell, measure_fields, note_measures, problems_cell
+from rectify.importing.readings import parse_remarks
 from rectify.importing.rows import Row
 from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.escalation import parse_step
@@ -25,6 +26,7 @@ from rectify.states.stages import STAGE_LABELS, Stage
 from rectify.states.thresholds import GRADE_LABELS, Grade
 from rectify.states.tracks import VILLAGE_ACTIONS, VILLAGE_STATUS_WORDS
 from rectify.store.bulk import CasePlan
+from rectify.store.tables import MAX_CASE_ID
 
 _json_str: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]  # a JSON string
 _RECTIFIED = RANK[Stage.rectified]
@@ -59,7 +61,7 @@ class _Cells:
                  "score", "rectified_on", "progress_on", "progress_note", "satisfied", "basic", "dissatisfied",
                  "sec_since", "sec_name", "sec_unit", "sec_kind", "leader", "cadre", "remarks", "explicit",
                  "level", "step", "look_backs", "earlier_years", "items", "owner", "owner_unit", "due", "term",
-                 "village", "village_status", "grade", "satisfaction", "struck_off_on", "each")
+                 "village", "village_status", "grade", "satisfaction", "struck_off_on", "each", "notes", "case_id")
 
     def __init__(self, r: Row, P: Parsers) -> None:
         self.problems = problems_cell(r, P)
@@ -112,6 +114,8 @@ class _Cells:
         self.leader, self.cadre = r.text("county_leader"), r.text("township_cadre")
         self.village, self.village_status = _village_cell(r)
         self.remarks = r.text("remarks")
+        self.notes = parse_remarks(self.remarks)
+        self.case_id: int | None = r.parse("case_id", _parse_case_id)
         self.explicit: str | None = r.parse("stage", P.stage) if r.text("stage") else None
 
 
@@ -235,7 +239,7 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
           now: datetime, source: str, P: Parsers) -> CasePlan:
     deadline = c.deadline
     assert deadline is not None
-    done, total, remarks = c.done, c.total, c.remarks
+    done, total, notes = c.done, c.total, c.notes
     rank = RANK.get(stage, 0)
     rect = c.rectified_on if rank >= _RECTIFIED else None
     verified = stage == Stage.verified
@@ -250,13 +254,13 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
         identified.year, stage, identified, deadline, _since(stage, c, identified),
         stage_due(stage, cycle_start=identified, deadline=deadline, rectified_on=rect, policy=policy,
                   publicity_until=publicity_until),
-        identified, 1, 1, r.text("detail"),
+        identified, notes.cycle, 1, r.text("detail"),
         r.text("helping_unit"), r.text("self_check") or ("导入" if rank >= _RECTIFIED else ""),
         rect, c.verified_on if judged else None,
         c.score if judged else None,
-        (remarks or "导入时已撤销") if withdrawn else "",
+        (notes.withdrawn or notes.free or "导入时已撤销") if withdrawn else "",
         c.supervised and not withdrawn,
-        (remarks or "导入时已挂牌督办") if c.supervised else "",
+        (notes.supervision or notes.free or "导入时已挂牌督办") if c.supervised else "",
         (c.level or Level.county.value) if c.supervised and not withdrawn else "",  # default: the county's
         total, done, c.progress_on,
         now, now, c.step, *_consolidation(r, c, verified, policy), c.village_status,
@@ -295,7 +299,28 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
                     secretary, progress,
                     # a row in 公示 (已整改 with a verification) keeps its application; the 公示 is not imported
                     _verification(r, c, judged) if stage != Stage.rectified or in_publicity else None,
-                    _detail(r, c, org_code, stage, source, snap), village)
+                    _detail(r, c, org_code, stage, source, snap), village, c.case_id,
+                    _earlier(c, identified, deadline, rect))
+
+
+_NOTHING_EARLIER: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] = ([], [])
+
+
+def _parse_case_id(value: Any) -> int:
+    n = parse_int(value, low=1, high=MAX_CASE_ID)
+    assert n is not None
+    return n
+
+
+def _earlier(c: _Cells, identified: date, deadline: date, rect: date | None
+             ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """What 备注 counts (延期N次, 验收未通过N次), recorded as that many extensions (to the row's deadline) and failed
+    verifications (dated by the rectification, else the listing), each marked 导入."""
+    if not (c.notes.extensions or c.notes.failed):
+        return _NOTHING_EARLIER
+    on = min(rect or identified, c.verified_on or rect or identified)
+    return ([(deadline, deadline, "导入（原台账记载延期）", "导入")] * c.notes.extensions,
+            [(on, "导入", 0, 0, 0, 0, False, "导入（原台账记载验收未通过）", "", "", "", "")] * c.notes.failed)
 
 
 def _measures(c: _Cells, P: Parsers, deadline: date, done_day: date) -> list[tuple[Any, ...]]:

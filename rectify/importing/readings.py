@@ -223,3 +223,49 @@ def _short(text: str, width: int = 30) -> str:
 def _rows(rows: list[int]) -> str:
     shown = "、".join(map(str, rows[:8]))
     return f"第 {shown} 行" + (f" 等 {len(rows)} 行" if len(rows) > 8 else "")
+
+
+# -- 备注 as the ledger writes it ------------------------------------------------------------------------
+
+_CYCLE_RE = re.compile(r"第(\d{1,3})轮整顿（回头看反弹）")
+_EXTENDED_RE = re.compile(r"延期(\d{1,3})次")
+_FAILED_RE = re.compile(r"验收未通过(\d{1,3})次")
+
+
+@dataclass(frozen=True)
+class Remarks:
+    """备注 read back (:func:`rectify.reports.ledger.remarks` wrote it): the round, the extensions and failed
+    verifications counted, the 挂牌督办 and 撤销 reasons without their prefixes, and any other words."""
+
+    cycle: int = 1
+    extensions: int = 0
+    failed: int = 0
+    supervision: str = ""
+    withdrawn: str = ""
+    free: str = ""
+
+
+def parse_remarks(text: str) -> Remarks:
+    """``第2轮整顿（回头看反弹）；延期1次；验收未通过1次；挂牌督办：…；撤销：…`` (each part optional, in this order);
+    text after 挂牌督办： or 撤销： up to the next part is that reason (it may hold a ；); other words are free."""
+    if not text:
+        return Remarks()
+    counts = {"cycle": 1, "extensions": 0, "failed": 0}
+    reasons: dict[str, list[str]] = {"supervision": [], "withdrawn": [], "free": []}
+    current = "free"
+    for part in text.split("；"):
+        for key, pattern in (("cycle", _CYCLE_RE), ("extensions", _EXTENDED_RE), ("failed", _FAILED_RE)):
+            m = pattern.fullmatch(part.strip())
+            if m is not None and current == "free":
+                counts[key] = int(m.group(1))
+                break
+        else:
+            if part.startswith("挂牌督办："):
+                current = "supervision"
+                part = part.removeprefix("挂牌督办：")
+            elif part.startswith("撤销："):
+                current = "withdrawn"
+                part = part.removeprefix("撤销：")
+            reasons[current].append(part)
+    return Remarks(counts["cycle"], counts["extensions"], counts["failed"],
+                   *("；".join(reasons[k]).strip() for k in ("supervision", "withdrawn", "free")))

@@ -64,6 +64,8 @@ CASE_EXTRA: dict[str, tuple[str, ...]] = {
     "problem_text": ("存在问题", "问题描述", "problem_text"),
     "township_cadre": ("乡镇包村领导", "联系乡镇领导", "包村领导", "包村干部"),
     "village_secretary": ("村党组织书记", "村（社区）党组织书记", "村书记", "village_secretary"),
+    # The ledger's 编号 (the case's number): a re-imported ledger keeps it.
+    "case_id": ("编号", "整顿对象编号", "case_id"),
 }
 # The names county sheets give the same columns (issue 27): their own forms, and the four columns of
 # 四个一落实情况 (一名县级领导联系、一名乡镇党员领导干部包村、一名第一书记、一个结对帮扶单位) under it.
