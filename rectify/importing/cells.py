@@ -14,6 +14,7 @@ from typing import Any
 
 from rectify import validation
 from rectify.errors import BadInput
+from rectify.importing.readings import is_count, match_problem, numbered_items
 from rectify.states.stages import (
     KINDS,
     OTHER_PROBLEM,
@@ -132,8 +133,6 @@ def parse_problems(value: Any, local: dict[str, str] | None = None,
         except ValueError as exc:  # a code or 其他 written wrong: no words to match
             raise CellError(str(exc)) from None
         except CellError:
-            from rectify.importing.readings import match_problem
-
             words = match_problem(piece, local)
             if not words:
                 extra = "、".join(["P01–P10", *sorted(local)])
@@ -219,10 +218,13 @@ def parse_measures(value: Any) -> tuple[int, int]:
     return done, total
 
 
+_ITEM_SPLIT_RE = re.compile(r"(?:^|[；;\n]|(?<=\s))\s*(\d{1,3})\s*[.．、](?!\d)\s*")
 _FIELD_RE = re.compile(r"^(责任人|牵头人|时限|完成时限|完成时间)[：:]\s*(.*)$", re.DOTALL)
 _DONE_RE = re.compile(r"^已完成(?:[（(](.+)[）)])?$")
 _OPEN_WORDS = frozenset({"未完成", "逾期未完成", "逾期"})
-_ITEM_FIELDS_RE = re.compile(r"[；;\n]|[，,\s](?=(?:责任人|牵头人|时限|完成时限|完成时间)[：:])")
+_ITEM_FIELDS_RE = re.compile(r"[；;\n]")
+# County sheets also write "（1）召开会议，责任人：张三，时限：2026年4月底前": a comma before a field starts it.
+_ITEM_FIELDS_WIDE = re.compile(r"[；;\n]|[，,\s](?=(?:责任人|牵头人|时限|完成时限|完成时间)[：:])")
 
 
 def parse_measure_list(value: Any) -> list[dict[str, Any]]:
@@ -233,17 +235,18 @@ def parse_measure_list(value: Any) -> list[dict[str, Any]]:
     Each item: ``text`` and, when the cell says, ``owner``, ``owner_unit``, ``due`` (the cell's text, read with
     the listing's year by :func:`rectify.importing.readings.parse_due`), ``done`` (a date or True for 已完成
     without one). An empty list when the cell is a count (``2/3``, ``3``)."""
-    from rectify.importing.readings import is_count, numbered_items
-
     text = str(value).strip()
     if not text or is_count(text):
         return []
-    bodies = numbered_items(text)
-    if bodies is None:
-        bodies = [text]
+    parts = _ITEM_SPLIT_RE.split(text) if text[:1].isdigit() else ()
+    if len(parts) >= 3 and not parts[0].strip():  # 1. … 2. … (the ledger's own): one split, the usual case
+        bodies = parts[2::2]
+    else:
+        bodies = numbered_items(text) or [text]
     items: list[dict[str, Any]] = []
     for body in bodies:
-        fields = [f for f in map(str.strip, _ITEM_FIELDS_RE.split(body)) if f]
+        split = _ITEM_FIELDS_WIDE.split if "，" in body or "," in body or " " in body else _ITEM_FIELDS_RE.split
+        fields = [f for f in map(str.strip, split(body)) if f]
         if not fields:
             raise CellError(f"整改措施第 {len(items) + 1} 项没有内容")
         item: dict[str, Any] = {"text": fields[0].rstrip("。，,")}

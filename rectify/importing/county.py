@@ -195,5 +195,9 @@ def sheet_report(sheet: Any, index: dict[str, int], defaults: SheetDefaults, rea
 
 def note_measures(r: Row, P: Parsers, measures: list[tuple[Any, ...]]) -> None:
     """``--dry-run``: the measures a cell was read as, each with the 责任人 and 时限 it was given."""
-    P.readings.note(r.headers.get("measures", "measures"), r.text("measures"), f"{len(measures)} 项：" + "；".join(
+    column = r.headers.get("measures", "measures")
+    if P.readings.full(column):
+        P.readings.note(column, "", "", r.number)
+        return
+    P.readings.note(column, r.text("measures"), f"{len(measures)} 项：" + "；".join(
         f"{text[:12]}（{owner}，{due}）" for _, text, owner, due, *_ in measures), r.number)

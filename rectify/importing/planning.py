@@ -258,7 +258,7 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
         r.text("helping_unit"), r.text("self_check") or ("导入" if rank >= _RECTIFIED else ""),
         rect, c.verified_on if judged else None,
         c.score if judged else None,
-        (notes.withdrawn or notes.free or "导入时已撤销") if withdrawn else "",
+        (notes.withdrawal or notes.free or "导入时已撤销") if withdrawn else "",
         c.supervised and not withdrawn,
         (notes.supervision or notes.free or "导入时已挂牌督办") if c.supervised else "",
         (c.level or Level.county.value) if c.supervised and not withdrawn else "",  # default: the county's
@@ -307,6 +307,8 @@ _NOTHING_EARLIER: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] = ([], [])
 
 
 def _parse_case_id(value: Any) -> int:
+    if type(value) is str and value.isdigit() and len(value) < 10 and value[0] != "0":
+        return int(value)  # the ledger's 编号
     n = parse_int(value, low=1, high=MAX_CASE_ID)
     assert n is not None
     return n

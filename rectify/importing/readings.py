@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from rectify.importing.cells import CellError, parse_date
-
 # -- deadlines by the month --------------------------------------------------------------------------
 
 _BEFORE = r"\s*(?:底|末)?\s*(?:前|以前|之前|内|止)?\s*(?:完成|到位|转化)?\s*"
@@ -36,6 +34,8 @@ def parse_due(value: Any, year: int) -> tuple[date, bool]:
     """A due date as a date cell or its usual spellings, or by the month: ``2026年6月底前`` → 2026-06-30,
     ``年底前`` → 12-31 of ``year`` (the listing's), ``2026年10月`` → 10-31, ``2026年6月30日前`` → 06-30,
     ``第三季度`` → 09-30, ``上半年`` → 06-30. The flag says the cell was read by the month (to be shown)."""
+    from rectify.importing.cells import CellError, parse_date
+
     try:
         day = parse_date(value)
     except CellError as exc:
@@ -206,6 +206,10 @@ class Readings:
         else:
             self.more[column] = self.more.get(column, 0) + 1
 
+    def full(self, column: str) -> bool:
+        """Whether ``column`` already holds ``limit`` readings (a new one is only counted): not worth wording."""
+        return len(self.seen.get(column, ())) >= self.limit
+
     def lines(self) -> Iterable[str]:
         for column, readings in self.seen.items():
             yield f"  {column}："
@@ -241,17 +245,20 @@ class Remarks:
     extensions: int = 0
     failed: int = 0
     supervision: str = ""
-    withdrawn: str = ""
+    withdrawal: str = ""
     free: str = ""
+
+
+NO_REMARKS = Remarks()
 
 
 def parse_remarks(text: str) -> Remarks:
     """``第2轮整顿（回头看反弹）；延期1次；验收未通过1次；挂牌督办：…；撤销：…`` (each part optional, in this order);
     text after 挂牌督办： or 撤销： up to the next part is that reason (it may hold a ；); other words are free."""
     if not text:
-        return Remarks()
+        return NO_REMARKS
     counts = {"cycle": 1, "extensions": 0, "failed": 0}
-    reasons: dict[str, list[str]] = {"supervision": [], "withdrawn": [], "free": []}
+    reasons: dict[str, list[str]] = {"supervision": [], "withdrawal": [], "free": []}
     current = "free"
     for part in text.split("；"):
         for key, pattern in (("cycle", _CYCLE_RE), ("extensions", _EXTENDED_RE), ("failed", _FAILED_RE)):
@@ -264,8 +271,8 @@ def parse_remarks(text: str) -> Remarks:
                 current = "supervision"
                 part = part.removeprefix("挂牌督办：")
             elif part.startswith("撤销："):
-                current = "withdrawn"
+                current = "withdrawal"
                 part = part.removeprefix("撤销：")
             reasons[current].append(part)
     return Remarks(counts["cycle"], counts["extensions"], counts["failed"],
-                   *("；".join(reasons[k]).strip() for k in ("supervision", "withdrawn", "free")))
+                   *("；".join(reasons[k]).strip() for k in ("supervision", "withdrawal", "free")))

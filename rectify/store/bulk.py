@@ -273,8 +273,11 @@ def raise_sequence(conn: sa.Connection, table: sa.Table, floor: int) -> None:
 
 
 def case_ids_taken(conn: sa.Connection, ids: Collection[int]) -> set[int]:
-    """Which of ``ids`` are stored cases' numbers."""
+    """Which of ``ids`` are stored cases' numbers (none when all lie above the highest: one look)."""
     taken: set[int] = set()
+    highest = conn.execute(sa.select(sa.func.max(case_t.c.id))).scalar_one()
+    if highest is None or highest < min(ids):
+        return taken
     for chunk in _chunks(ids):
         taken.update(conn.execute(sa.select(case_t.c.id).where(case_t.c.id.in_(chunk))).scalars())
     return taken
@@ -321,6 +324,8 @@ class CaseWriter:
         if not plans:
             tick(len(self.TABLES) - 1)
             return
+        if plans[0].case_id is not None:  # a ledger's own numbers: written in their order (the table's)
+            plans = sorted(plans, key=_by_number)
         case_ids = _case_ids(conn, plans)
         rows = self._rows(plans, case_ids)
         for name, insert in self.inserts.items():
@@ -366,6 +371,10 @@ class CaseWriter:
         rows["case_event"] = [(cid, now, p.case[2], actor, unit, "import", None, p.stage, "导入", p.detail)
                               for p, cid in zip(plans, case_ids, strict=True)]
         return rows
+
+
+def _by_number(plan: CasePlan) -> int:
+    return plan.case_id if plan.case_id is not None else 1 << 62
 
 
 def _case_ids(conn: sa.Connection, plans: list[CasePlan]) -> list[int]:
