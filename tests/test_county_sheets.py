@@ -255,6 +255,10 @@ def test_free_text_that_fits_no_type_is_refused_naming_the_cell(db: Database, ru
     assert result.stderr.splitlines()[0].startswith(
         "第 6 行 · 软弱涣散主要表现：无法识别的软弱涣散情形「村集体经济薄弱」（未能对应到 P01–P10 中的任何一项")
     assert snapshot(db) == before
+    dry = run("case", "import", str(path), "--dry-run", *OPTIONS)  # the readings, then what is wrong
+    assert dry.exit_code == 2
+    assert "D 软弱涣散主要表现 → 软弱涣散情形（problems）" in dry.stdout and "第 8 行（表尾）" in dry.stdout
+    assert dry.stderr.splitlines()[0].startswith("第 6 行 · 软弱涣散主要表现：无法识别的软弱涣散情形")
 
 
 def test_a_local_type_matches_free_text(db: Database, clock: FakeClock, tmp_path: Path) -> None:
@@ -276,9 +280,11 @@ def test_a_local_type_matches_free_text(db: Database, clock: FakeClock, tmp_path
 def test_without_the_options_the_missing_columns_are_named(db: Database, run: Callable[..., Result],
                                                           tmp_path: Path) -> None:
     path = write_sheet(_sheet_one(), tmp_path / "one.xlsx")
-    result = run("case", "import", str(path))
+    result = run("case", "import", str(path), "--dry-run")
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == "第 4 行 · 确定日期：缺少这一列"
+    assert "四个一落实情况/第一书记（派出单位） → 第一书记（派出单位、任期）（secretary）" in result.stdout
+    assert "第 8 行（表尾）：审核人：赵刚" in result.stdout
     result = run("case", "import", str(path), "--identified", "2026-03-05")
     assert "第 5 行 · 县：不能为空（没有组织代码时，按 县+乡镇+党组织名称 识别组织；表中没有县一列时，可用 --county 给出）" \
         in result.stderr.splitlines()

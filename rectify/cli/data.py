@@ -26,6 +26,8 @@ def run_import(kind: str, app: App, file: str, dry_run: bool, defaults: Any = No
                 result = import_cases(db, file, config=app.config, actor=app.person(), clock=app.clock(),
                                       dry_run=dry_run, progress=progress, defaults=defaults)
     except ImportRejected as exc:
+        for line in exc.report:
+            click.echo(line)
         for problem in exc.problems:
             click.echo(problem.line(), err=True)
         raise

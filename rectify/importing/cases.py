@@ -17,6 +17,7 @@ from rectify.importing.cells import Parsers
 from rectify.importing.county import SheetDefaults, sheet_report, with_defaults
 from rectify.importing.orgs import Orgs, check_scope, importer, org_from_row
 from rectify.importing.planning import case_from_row
+from rectify.importing.readings import Readings
 from rectify.importing.rows import (
     ImportRejected,
     ImportResult,
@@ -66,7 +67,7 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
     problems: list[RowProblem] = []
     sheet = open_sheet(path, alias_map(CASE_FIELDS))
     defaults = defaults or SheetDefaults()
-    index, names, ignored = _case_headers(sheet, problems, defaults)
+    index, names, ignored = _case_headers(sheet, problems, defaults, dry_run)
     now = clock()
     today = local_today(clock, config.policy.timezone)
     source = Path(path).name
@@ -118,10 +119,10 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
                 writer.org_id = {c: oid for c, (oid, *_rest) in orgs.by_code.items() if oid is not None}
                 writer.write(plans, orgs.new)
             orgs.new.clear()
-        if problems:
-            raise ImportRejected(problems, rows)
         if dry_run:
             result.report = sheet_report(sheet, index, defaults, parsers.readings)
+        if problems:
+            raise ImportRejected(problems, rows, result.report)
         if writer is not None:
             writer.write([], [], progress("写入", len(CaseWriter.TABLES)))
         result.orgs_existing = existing_orgs_taken(conn)
@@ -141,8 +142,8 @@ def _batches(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[list[tuple[int, 
         yield chunk
 
 
-def _case_headers(sheet: SheetStream, problems: list[RowProblem],
-                  defaults: SheetDefaults) -> tuple[dict[str, int], dict[str, str], list[str]]:
+def _case_headers(sheet: SheetStream, problems: list[RowProblem], defaults: SheetDefaults,
+                  dry_run: bool) -> tuple[dict[str, int], dict[str, str], list[str]]:
     """Where each field sits; a sheet without the columns every case needs is refused before any row."""
     index, names, ignored = bind_headers(sheet, CASE_FIELDS, problems)
     if "org_code" not in index and "org_name" not in index:
@@ -152,7 +153,8 @@ def _case_headers(sheet: SheetStream, problems: list[RowProblem],
     if "identified_on" not in index and defaults.identified is None:
         problems.append(RowProblem(sheet.header_row, names["identified_on"], "缺少这一列"))
     if problems:
-        raise ImportRejected(problems, sum(1 for _ in sheet.rows))
+        rows = sum(1 for _ in sheet.rows)
+        raise ImportRejected(problems, rows, sheet_report(sheet, index, defaults, Readings()) if dry_run else None)
     return index, names, ignored
 
 
