@@ -181,27 +181,41 @@ def case_extend(app: App, ref: str, on: date | None, to: date, reason: str, appr
 
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Check every row and report, write nothing (只检查不写入).")
+@click.option("--dry-run", is_flag=True,
+              help="Check every row and print how each column and cell was read, write nothing (只检查不写入).")
+@click.option("--county", default="", help="县 for every row when the sheet has no 县 column (县名在标题里).")
+@click.option("--kind-from-name", is_flag=True,
+              help="类别 from the name when the sheet has none: …村党支部 → 村, …社区党支部 → 社区.")
+@click.option("--identified", type=DATE, help="确定日期 for every row without one (整批的常委会研究日期).")
 @pass_app
-def case_import(app: App, file: str, dry_run: bool) -> None:
+def case_import(app: App, file: str, dry_run: bool, county: str, kind_from_name: bool,
+                identified: date | None) -> None:
     """Import cases from a ledger or county sheet, CSV or XLSX (批量导入整顿对象); all rows or none.
 
     Reads the columns of the 限期转化台账 as `rectify ledger` writes them (县, 乡镇, 党组织名称, 类别,
     软弱涣散情形, 整改措施 a line each, 措施已完成, 措施总数, 村（社区）党组织书记, 第一书记（派出单位）
-    任期至, 确定日期, 转化时限, 当前阶段, …) or their English keys; 组织代码 is optional. County sheets:
-    a numbered 整改措施 cell ("1.…；2.…") gives one measure per item, with 责任人 and 完成时限 from their
-    columns (else 乡镇包村领导 and the deadline); 存在问题 describes the row's problem.
-    Organizations not yet registered are created. 序号,
-    剩余天数 and 预警 are computed, so they are ignored. Without 当前阶段 the stage is the furthest the
-    row's data supports. `rectify import template` writes an empty sheet to fill in.
+    任期至, 确定日期, 转化时限, 当前阶段, 备注, 编号, …) or their English keys; 组织代码 is optional.
+
+    County sheets as counties keep them: a title, a 填报单位 line and the 审核人/填表人/联系电话 footer are
+    skipped; a two-row header (四个一落实情况 merged over 县级联系领导, 乡镇包村领导, 第一书记, 结对帮扶单位) is
+    read; the usual names (村（社区）党组织名称, 软弱涣散主要表现, 整顿转化时限, …) are known. Deadlines may be
+    by the month (2026年6月底前, 年底前, 2026年10月); 整改措施 numbered （1） 1. 1、 ① 一、 or a single one, each
+    with its own 责任人：/时限： or the 责任人 and 完成时限 columns numbered alike; problems in the county's
+    own words are matched to P01–P10 (or a local type of [policy] local_problem_types) and refused when
+    nothing fits. --county, --kind-from-name and --identified give what the sheet leaves out.
+    --dry-run prints how every column was read, the rows skipped, and every cell not taken as written.
+    Organizations not yet registered are created. 序号, 剩余天数 and 预警 are computed, so they are ignored.
+    Without 当前阶段 the stage is the furthest the row's data supports.
 
     \b
     Example:
       rectify case import 2025年台账.xlsx --dry-run
       rectify --actor 县委组织部 case import 台账.csv
-      rectify case import 乡镇整改台账.xlsx     (存在问题, 整改措施 1.…；2.…, 责任人, 完成时限, 乡镇包村领导)
+      rectify case import 青山县整顿台账.xlsx --county 青山县 --kind-from-name --identified 2026-03-10 --dry-run
     """
-    run_import("case", app, file, dry_run)
+    from rectify.importing.county import SheetDefaults
+
+    run_import("case", app, file, dry_run, SheetDefaults(county.strip(), kind_from_name, identified))
 
 
 COMMANDS: tuple[click.Command, ...] = (

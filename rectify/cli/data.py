@@ -12,7 +12,7 @@ from rectify.cli.common import App, pass_app, progress_bar, reader, say, to_file
 from rectify.output import os_reason
 
 
-def run_import(kind: str, app: App, file: str, dry_run: bool) -> None:
+def run_import(kind: str, app: App, file: str, dry_run: bool, defaults: Any = None) -> None:
     """``org import`` and ``case import``: every rejected row on stderr, then the one-line refusal."""
     from rectify.importing import ImportRejected, import_cases, import_orgs
 
@@ -24,11 +24,15 @@ def run_import(kind: str, app: App, file: str, dry_run: bool) -> None:
                                      progress=progress)
             else:
                 result = import_cases(db, file, config=app.config, actor=app.person(), clock=app.clock(),
-                                      dry_run=dry_run, progress=progress)
+                                      dry_run=dry_run, progress=progress, defaults=defaults)
     except ImportRejected as exc:
+        for line in exc.report:
+            click.echo(line)
         for problem in exc.problems:
             click.echo(problem.line(), err=True)
         raise
+    for line in result.report:
+        click.echo(line)
     if result.ignored_columns:
         say("已忽略无法识别的列：" + "、".join(result.ignored_columns))
     say(result.describe(kind))
