@@ -10,6 +10,7 @@ the column types and decoded with them again, so dates, instants and booleans co
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from functools import cache
@@ -83,6 +84,9 @@ def _decoder(col: sa.Column[Any]) -> Callable[[Any], Any]:
     return lambda v: v
 
 
+_MEASURE_KEY = re.compile(r"measure#[1-9][0-9]{0,3}")  # notifications.policy.MEASURE_STAGE: a measure's item
+
+
 @cache
 def _domain() -> dict[tuple[str, str], Callable[[Any], bool]]:
     """What a restored value must be beyond its column type: the procedure's codes, scores, counts."""
@@ -104,7 +108,7 @@ def _domain() -> dict[tuple[str, str], Callable[[Any], bool]]:
         ("rectification_case", "measures_total"): within(0, validation.MAX_MEASURES),
         ("secretary_assignment", "kind"): one_of(SECRETARY_KINDS),
         ("person", "role"): one_of([*ROLE_NAMES, *CASE_ROLE_NAMES]),
-        ("outbox_item", "stage"): one_of(stages),
+        ("outbox_item", "stage"): lambda v: v in stages or _MEASURE_KEY.fullmatch(str(v)) is not None,
     }
 
 
