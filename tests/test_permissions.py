@@ -222,7 +222,14 @@ def test_unknown_and_disabled_actors_are_refused(db: Database, config: Config) -
         resolve_actor(db, config, "绿水经办")
     assert resolve_actor(db, config, "qs_officer").name == "青山经办"  # by login
     loose = replace(config, security=SecurityConfig(require_registered_actor=False))
-    assert resolve_actor(db, loose, "外人") == Actor(name="外人")
+    with pytest.raises(Refused, match="^操作人 外人 未登记"):  # a file cannot loosen the database's setting
+        resolve_actor(db, loose, "外人")
+    from rectify.write.security import set_security
+
+    set_security(db, resolve_actor(db, config, "管理员"), "require_registered_actor", "false", clock=lambda: NOW)
+    assert resolve_actor(db, loose, "外人") == Actor(name="外人")  # both loose now
+    with pytest.raises(Refused, match="^操作人 外人 未登记"):  # the file may still tighten it
+        resolve_actor(db, config, "外人")
     with pytest.raises(Refused):
         resolve_actor(db, loose, "绿水经办")
     assert resolve_actor(db, loose, "青山经办").role == "county_officer"

@@ -63,8 +63,10 @@ def officers(pg_server: PgServer, pg_template: str, tmp_path: Path) -> dict[str,
     return out
 
 
-def as_role(officers: dict[str, str], key: str, *args: str, actor_env: str | None = None) -> Result:
-    env = {"RECTIFY_NOW": NOW.isoformat(), "RECTIFY_CONFIG": officers["config"], "RECTIFY_ACTOR": actor_env}
+def as_role(officers: dict[str, str], key: str, *args: str, actor_env: str | None = None,
+            now: str | None = None) -> Result:
+    """A per-officer role cannot set the clock: no RECTIFY_NOW unless ``now`` (then it is refused)."""
+    env = {"RECTIFY_NOW": now, "RECTIFY_CONFIG": officers["config"], "RECTIFY_ACTOR": actor_env}
     return CliRunner().invoke(cli, ["--db", officers[key], *args], env=env, catch_exceptions=False)
 
 

@@ -47,6 +47,10 @@ COMMANDS: dict[str, LazyCommand] = {
                           "Deadline reminders and overdue alerts (到期提醒、逾期预警), sent by e-mail once."),
     "restore": LazyCommand("data", "restore_cmd",
                            "Restore a full backup into an empty database (从备份恢复); a non-empty one is refused."),
+    "security": LazyCommand("security", "security",
+                            "Security settings (安全设置), kept in the database and set by an admin."),
+    "keys": LazyCommand("security", "keys",
+                        "Show the public part of the installation's signing key (签名公钥); made on first use."),
     "scheduler": LazyCommand("remind", "scheduler", "The reminder scheduler daemon (定时提醒服务, APScheduler)."),
     "stats": LazyCommand("ledger", "stats",
                          "Statistics (统计): by stage, light, problem type, kind, township; conversion rate; "

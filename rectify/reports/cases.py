@@ -132,7 +132,7 @@ def case_history(db: Database, ref: str | int, *, reader: Actor | None = None) -
         row, _ = resolve_seen(s, ref, reader)
         return [{
             "case_id": e.case_id, "at": e.at.isoformat(), "actor": e.actor, "actor_unit": e.actor_unit,
-            "action": e.action,
+            "operator": e.operator, "action": e.action,
             "from_stage": e.from_stage, "to_stage": e.to_stage, "reason": e.reason,
             "detail": json.loads(e.detail) if e.detail else {},
         } for e in case_events(s, row.id)]

@@ -142,8 +142,9 @@ class Workflow:
         inputs = detail or {}
         happened = on or next((inputs[k] for k in BUSINESS_DATE_KEYS if isinstance(inputs.get(k), date)), None)
         store.append_event(case_id, at=at or self.clock(), actor=self.actor, actor_unit=self.person.unit,
-                           action=action, from_stage=from_stage, to_stage=to_stage, reason=reason or "",
-                           detail=detail, happened_on=happened or self.today())
+                           operator=self.person.operator, action=action, from_stage=from_stage,
+                           to_stage=to_stage, reason=reason or "", detail=detail,
+                           happened_on=happened or self.today())
 
     def _check_may(self, trigger: str, label: str) -> None:
         """The role check, before any statement: who, which step, why not."""

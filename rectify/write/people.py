@@ -151,6 +151,21 @@ def people_rows(db: Database, reader: Actor | None = None) -> list[dict[str, Any
              "active": bool(r.active)} for r in rows]
 
 
+def within_scope(admin_scope: str, scope: str) -> bool:
+    """Whether ``scope`` (a person's: 县, 县/乡镇, 县,县 or *) lies inside ``admin_scope``."""
+    from rectify.states.permissions import parse_scope as counties_of
+
+    if admin_scope.strip() in ("", ALL_COUNTIES):
+        return True
+    if scope.strip() in ("", ALL_COUNTIES):
+        return False
+    mine, my_township = counties_of(admin_scope)
+    theirs, their_township = counties_of(scope)
+    if not set(theirs) <= set(mine):
+        return False
+    return my_township is None or their_township == my_township
+
+
 class _HasConn(Protocol):
     conn: Connection
 
@@ -215,6 +230,7 @@ class Registry:
         self.db = db
         self.actor = actor.strip()
         self.clock = clock
+        self._admin_scope = ALL_COUNTIES  # the acting admin's scope, read by _authorize
 
     def _authorize(self, conn: Connection, step: str, first_role: str | None) -> None:
         """Only an active registered admin; before anyone is registered, the first person must be an admin."""
@@ -229,6 +245,15 @@ class Registry:
         if who is None or not who.registered or not who.active or who.role != Role.admin:
             raise Refused(f"无法{step}：只有系统管理员可以登记人员，{self.actor or '（未指明操作人）'} "
                           "不是在用的系统管理员（请用 --actor 指明管理员）")
+        self._admin_scope = who.scope or ""
+
+    def _check_within(self, step: str, scope: str) -> None:
+        """An admin grants, and disables, only within their own scope (SPEC §12)."""
+        mine = self._admin_scope
+        if within_scope(mine, scope):
+            return
+        raise Refused(f"无法{step}：{self.actor} 的范围是 {mine}，只能登记或停用此范围内的人员"
+                      f"（收到范围 {scope or '（空）'}）")
 
     def _conflict(self, conn: Connection, values: dict[str, Any]) -> tuple[int | None, str, str | None]:
         """(id of an unregistered row of that name to complete, or None; the field at fault; a refusal, or None)."""
@@ -253,6 +278,7 @@ class Registry:
         values = person.checked()
         with translate_errors(self.db.url), self.db.begin() as conn:
             self._authorize(conn, f"登记人员 {values['name']}", values["role"])
+            self._check_within(f"登记人员 {values['name']}", values["scope"])
             target, _, problem = self._conflict(conn, values)
             if problem:
                 raise Refused(f"无法登记人员：{problem}")
@@ -272,6 +298,7 @@ class Registry:
             who = find_person(conn, name)
             if who is None or not who.registered:
                 raise NotFound(f"无法停用人员：找不到已登记的人员 {name}")
+            self._check_within(f"停用人员 {name}", who.scope or "")
             if not who.active:
                 raise Refused(f"无法停用人员：{who.name} 已停用")
             me = find_person(conn, self.actor) if self.actor else None
@@ -333,6 +360,9 @@ class Registry:
                           (("name", values["name"]), ("login", values["login"])) if v is not None and v in seen),
                          None)
             target, key, problem = self._conflict(conn, values)
+            mine = self._admin_scope
+            if problem is None and not within_scope(mine, values["scope"]):
+                key, problem = "scope", f"范围 {values['scope']} 超出 {self.actor} 的范围 {mine}"
             if clash is not None or problem:
                 key, reason = clash if clash is not None else (key, problem or "")
                 problems.append(RowProblem(number, names[key], reason))
