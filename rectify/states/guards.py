@@ -261,6 +261,14 @@ def verifier_not_applicant(p: Proposal) -> str | None:
     return f"{who} 是申请验收人，不能验收自己申请的整顿对象" if who else None
 
 
+def applicant_not_on_team(p: Proposal) -> str | None:
+    """Separation of duties (issue 26): whoever applied for the verification does not sit on its team."""
+    applicant = p.facts.get("applied_by")
+    if _blank(applicant) or applicant not in [str(m).strip() for m in p.get("members") or []]:
+        return None
+    return f"{applicant} 是申请验收人，不能作为验收组成员"
+
+
 def approver_not_verifier(p: Proposal) -> str | None:
     who = _same_signer(p, "verified_by")
     return f"{who} 是验收人，不能批复自己验收的整顿对象销号" if who else None

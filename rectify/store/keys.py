@@ -25,3 +25,11 @@ def installation_key(url: str, key_file: str = "") -> SigningKey:
         return load_or_create(path)
     except (OSError, ValueError) as exc:
         raise BadInput(f"无法读取或生成签名密钥 {path}：{exc}") from None
+
+
+def trusted_public(url: str, key_file: str = "") -> str | None:
+    """The public part of this installation's key when it has one (a restore does not make one)."""
+    path = key_path(url, key_file)
+    if not path.exists():
+        return None
+    return installation_key(url, key_file).public

@@ -37,7 +37,7 @@ from rectify.store.people import (
 from rectify.validation import email_address
 
 __all__ = ["PEOPLE_FIELDS", "FieldError", "PersonInput", "Registry", "ensure_people", "parse_role", "parse_scope",
-           "people_rows", "register_people", "role_label"]
+           "people_rows", "person_in_scope", "within_scope", "register_people", "role_label"]
 
 PEOPLE_FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "name"),
@@ -140,6 +140,11 @@ def _shares_a_county(scope: str, reader: Actor) -> bool:
         return True  # an unlimited reader, or someone named on a plan (no scope of their own)
     counties = {part.split("/")[0].strip() for part in scope.split(",")}
     return ALL_COUNTIES in counties or bool(counties & set(reader.counties))
+
+
+def person_in_scope(scope: str, reader: Actor) -> bool:
+    """A registered row that a scoped reader may see."""
+    return bool(scope) and _shares_a_county(scope, reader)
 
 
 def people_rows(db: Database, reader: Actor | None = None) -> list[dict[str, Any]]:
