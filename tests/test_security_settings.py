@@ -122,11 +122,11 @@ def test_remind_run_with_a_clock_before_the_last_sweep_refuses_and_sends_nothing
 
     add_org(wf)  # type: ignore[arg-type]
     walk(wf, None, "V001", "ledger_created")  # type: ignore[arg-type]
-    first = run("remind", "run", "--as-of", "2026-06-30", env={"RECTIFY_NOW": "2026-06-30T02:00:00+00:00"})
+    first = run("remind", "run", env={"RECTIFY_NOW": "2026-06-30T02:00:00+00:00"})
     assert "提醒扫描 2026-06-30" in first.stderr
     before = snapshot(db)
     result = run("remind", "run", env={"RECTIFY_NOW": "2026-06-01T02:00:00+00:00"})
     assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == ("错误：时钟（2026-06-01）早于上次提醒扫描的日期 2026-06-30，时钟可能被调回；"
+    assert result.stderr == ("错误：时钟（2026-06-01）早于上次提醒扫描时的日期 2026-06-30，时钟可能被调回；"
                              "本次未记录、未发送任何提醒\n")
     assert snapshot(db) == before

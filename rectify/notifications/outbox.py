@@ -18,7 +18,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from itertools import chain
 from typing import Any
@@ -55,6 +55,7 @@ CLAIM_BATCH = 100
 BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_MAX = timedelta(hours=12)
 LAST_SWEEP = "last_sweep_date"
+LAST_SWEEP_CLOCK = "last_sweep_clock"  # the clock's instant (UTC ISO) at the last recorded sweep, whatever its date
 _PLAIN = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
 LAST_BRIEF = "last_brief_month"
 # Who else hears of an item, by kind, besides the people who act on its task (``acting_roles``): the
@@ -280,6 +281,7 @@ def run_sweep(
                         digest = {k: v for k, v in digest.items() if k != "body_text"}
                     recorded.append(digest)
         rec.advance_state(LAST_SWEEP, as_of.isoformat())
+        rec.advance_state(LAST_SWEEP_CLOCK, now.astimezone(UTC).isoformat())
         if brief:
             rec.advance_state(LAST_BRIEF, month)
     return SweepResult(as_of, seen, decided, recorded, dry_run)
@@ -392,6 +394,11 @@ def _render_one(renderer: Renderer, recipient: str, name: str, as_of: date, item
 
 def get_state(store: OutboxStore, name: str) -> str | None:
     return store.get_state(name)
+
+
+def last_sweep_clock(store: OutboxStore) -> datetime | None:
+    value = store.get_state(LAST_SWEEP_CLOCK)
+    return datetime.fromisoformat(value) if value else None
 
 
 def last_sweep_date(store: OutboxStore) -> date | None:
@@ -533,6 +540,7 @@ __all__ = [
     "release",
     "list_outbox",
     "retry",
+    "last_sweep_clock",
     "last_sweep_date",
     "SweepResult",
     "DrainResult",

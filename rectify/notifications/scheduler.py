@@ -19,7 +19,14 @@ from rectify.clock import Clock
 from rectify.config import Config
 from rectify.errors import BadInput, RectifyError, Refused
 from rectify.notifications.mailer import Mailer, MailServerProblem, SmtpMailer
-from rectify.notifications.outbox import DrainResult, SweepResult, drain, last_sweep_date, run_sweep
+from rectify.notifications.outbox import (
+    DrainResult,
+    SweepResult,
+    drain,
+    last_sweep_clock,
+    last_sweep_date,
+    run_sweep,
+)
 from rectify.notifications.render import Renderer
 from rectify.notifications.store import OutboxStore
 
@@ -63,11 +70,12 @@ class ReminderService:
         )
 
     def check_clock(self) -> None:
-        """Refuses (one line, nothing recorded or sent) when today by the clock is before the last sweep."""
-        last = last_sweep_date(self.store)
+        """Refuses (one line, nothing recorded or sent) when today by the clock is before the day the clock said
+        at the last recorded sweep (the sweep's own --as-of may be any date)."""
+        at = last_sweep_clock(self.store)
         today = self.today()
-        if last is not None and today < last:
-            raise Refused(f"时钟（{today}）早于上次提醒扫描的日期 {last}，时钟可能被调回；本次未记录、未发送任何提醒")
+        if at is not None and today < (last := at.astimezone(ZoneInfo(self.config.policy.timezone)).date()):
+            raise Refused(f"时钟（{today}）早于上次提醒扫描时的日期 {last}，时钟可能被调回；本次未记录、未发送任何提醒")
 
     def drain(self) -> DrainResult:
         return drain(self.store, self.config, self.mailer_factory(), now=self.clock())
