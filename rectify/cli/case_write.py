@@ -155,29 +155,33 @@ def case_progress(app: App, ref: str, on: date, note: str) -> None:
 @click.command("withdraw")
 @click.argument("ref", metavar="CASE")
 @click.option("--reason", default="", help="撤销原因.")
+@click.option("--approved-by", default="", help="市级挂牌督办：同意撤销的市委组织部督导.")
 @pass_app
-def case_withdraw(app: App, ref: str, reason: str) -> None:
+def case_withdraw(app: App, ref: str, reason: str, approved_by: str) -> None:
     """Withdraw a mis-identified case (撤销) → withdrawn.
+
+    A case under 挂牌督办 is withdrawn by a county approver (审批人); a city sign also needs the city
+    supervisor's consent (--approved-by).
 
     \b
     Example:
       rectify case withdraw 12 --reason "复核后不属于软弱涣散"
     """
-    done(app.workflow().withdraw(ref, reason=reason))
+    done(app.workflow().withdraw(ref, reason=reason, approved_by=approved_by))
 
 
 @click.command("extend")
 @click.argument("ref", metavar="CASE")
 @click.option("--to", "to", type=DATE, required=True, help="新的转化时限.")
 @click.option("--reason", default="", help="延期原因.")
-@click.option("--approved-by", default="", help="批准人.")
+@click.option("--approved-by", default="", help="批准人：已登记的县委组织部审批人（不是申请人本人）.")
 @pass_app
 def case_extend(app: App, ref: str, to: date, reason: str, approved_by: str) -> None:
     """Move the deadline (延长转化时限); every extension is kept.
 
     \b
     Example:
-      rectify case extend 12 --to 2027-03-31 --reason "换届推迟" --approved-by 县委组织部部务会
+      rectify case extend 12 --to 2027-03-31 --reason "换届推迟" --approved-by 郑怀远
     """
     done(app.workflow().extend(ref, to=to, reason=reason, approved_by=approved_by))
 

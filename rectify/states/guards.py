@@ -338,6 +338,12 @@ def has_reason(p: Proposal) -> str | None:
     return "缺少原因" if _blank(p.get("reason")) else None
 
 
+def second_person_valid(p: Proposal) -> str | None:
+    """Where the procedure names a second person (an extension's approver, a supervised case's withdrawal),
+    the engine looked them up in the registry; this names what is wrong (issue 26)."""
+    return p.facts.get("second_person_problem")
+
+
 def has_approver(p: Proposal) -> str | None:
     return "缺少批准人" if _blank(p.get("approved_by")) else None
 

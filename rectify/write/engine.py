@@ -50,7 +50,7 @@ from rectify.store.cases import CaseStore, DuplicateKey
 from rectify.store.models import Person
 from rectify.store.tables import org_t
 from rectify.validation import email_address, limit
-from rectify.write import consolidation, supervision, verification
+from rectify.write import consolidation, duties, supervision, verification
 from rectify.write.people import ensure_people
 from rectify.write.plan_inputs import measure_input, parse_problems
 
@@ -526,20 +526,23 @@ class Workflow:
         """销号批复 → verified: after 公示, no objection pending, by someone other than the verifier."""
         return verification.strike_off(self, ref, on=on, doc_no=doc_no, expected_version=expected_version)
 
-    def withdraw(self, ref: str | int, *, reason: str, expected_version: int | None = None) -> Outcome:
-        inputs = {"reason": reason.strip()}
+    def withdraw(self, ref: str | int, *, reason: str, approved_by: str = "",
+                 expected_version: int | None = None) -> Outcome:
+        inputs = {"reason": reason.strip(), **({"approved_by": approved_by.strip()} if approved_by.strip() else {})}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             return {"withdrawn_reason": inputs["reason"]}
 
-        return self._run(ref, "withdraw", inputs, apply=apply, expected_version=expected_version)
+        return self._run(ref, "withdraw", inputs, apply=apply, expected_version=expected_version,
+                         facts=lambda s, r: duties.supervised_withdrawal(s, self.person, r, approved_by.strip()))
 
     def extend(self, ref: str | int, *, to: date, reason: str, approved_by: str,
                expected_version: int | None = None) -> Outcome:
         inputs = {"deadline": to, "reason": reason.strip(), "approved_by": approved_by.strip()}
 
         def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
-            return {"latest_open_measure_due": store.latest_open_measure_due(row.id)}
+            return {"latest_open_measure_due": store.latest_open_measure_due(row.id),
+                    **duties.extension_approver(store, self.person, row, approved_by.strip())}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             store.add_extension(row.id, old_deadline=row.deadline, new_deadline=to, reason=inputs["reason"],
