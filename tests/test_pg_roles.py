@@ -88,7 +88,7 @@ def test_each_role_acts_as_its_own_person_and_cannot_sign_as_another(officers: d
         result = as_role(officers, "a", "case", "withdraw", "1", "--reason", "误判", actor_env="绿水经办")
         assert result.exit_code == 2
         result = as_role(officers, "b", "case", "withdraw", "1", "--reason", "误判")
-        assert (result.exit_code, result.stderr) == (1, "错误：绿水经办 的范围是 绿水县，不能操作 青山县 的整顿对象\n")
+        assert (result.exit_code, result.stderr) == (1, "错误：找不到整顿对象或组织 1\n")
         result = as_role(officers, "c", "case", "withdraw", "1", "--reason", "误判")
         assert result.exit_code == 1
         assert result.stderr.startswith(f"错误：数据库角色 xx_{os.getpid()}_")

@@ -189,7 +189,7 @@ class Workflow:
             self._check_may(trigger, BY_TRIGGER[trigger].label)
         with self.db.begin() as conn:
             store = CaseStore(conn)
-            row = store.case(ref)
+            row = store.case(ref, self.person.sees)  # a case out of scope reads as unknown (SPEC §12)
             if not isinstance(trigger, str):
                 trigger = trigger(row)
                 self._check_may(trigger, BY_TRIGGER[trigger].label)
