@@ -174,7 +174,12 @@ class App:
         if self._config is None:
             from rectify.config import find_config, load_config
 
-            self._config = load_config(find_config(self.config_path)[0])
+            found = find_config(self.config_path)[0]
+            self._config = load_config(found)
+            if found is not None:
+                from rectify.output import protect
+
+                protect(found)
         return self._config
 
     def database(self, *, create: bool = False, check: bool = True) -> Database:
