@@ -83,6 +83,10 @@ def report(exc: Exception) -> int:
         silence_stdout()
         return 0
     code = exit_code(exc)
+    if code is None and "permission denied" in str(getattr(exc, "orig", "")):
+        # A database role without the right (an officer's read-only role, deploy/postgres-officer-roles.sql).
+        click.echo("错误：当前数据库角色无权修改数据（只读角色），未写入任何内容；修改请经应用或操作员办理", err=True)
+        return 1
     if code is None:
         if os.environ.get("RECTIFY_DEBUG"):
             raise exc
