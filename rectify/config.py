@@ -124,6 +124,7 @@ class ReportConfig:
 class SecurityConfig:
     require_registered_actor: bool = True  # once anyone is registered, unknown actors are refused
     actor_from_database: bool = False  # PostgreSQL: the actor is the person whose login is current_user
+    key_file: str = ""  # the installation's signing key; empty: beside the SQLite file / in the user data directory
 
 
 @dataclass(frozen=True)
@@ -262,6 +263,7 @@ NOTES: dict[str, str] = {
     "security": "操作人身份",
     "security.require_registered_actor": "已登记人员后，拒绝未登记的操作人",
     "security.actor_from_database": "PostgreSQL：以数据库登录名（current_user）确定操作人，--actor 不再可用",
+    "security.key_file": "本安装的签名私钥文件（备份签名用）；空：SQLite 文件旁，或用户数据目录",
     "calendar": "工作日历（节假日和调休取自 chinesecalendar）与日历导出（rectify ledger --format ics）",
     "calendar.alarm_days": "每个日期提前几天提醒（VALARM；0：不提醒）",
     "web": "网页端（rectify serve）：登录与会话",

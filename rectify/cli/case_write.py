@@ -155,6 +155,9 @@ def case_progress(app: App, ref: str, on: date, note: str) -> None:
 def case_withdraw(app: App, ref: str, on: date | None, reason: str, approved_by: str) -> None:
     """Withdraw a mis-identified case (复核误判出列) → withdrawn.
 
+    A case under 挂牌督办 is withdrawn by a county approver (审批人); a city sign also needs the city
+    supervisor's consent (--approved-by).
+
     \b
     Example:
       rectify case withdraw 12 --on 2026-04-20 --reason "复核后不属于软弱涣散" --approved-by 周审批
@@ -167,14 +170,14 @@ def case_withdraw(app: App, ref: str, on: date | None, reason: str, approved_by:
 @click.option("--on", type=DATE, help="批准日期（业务日期，默认今天）.")
 @click.option("--to", "to", type=DATE, required=True, help="新的转化时限.")
 @click.option("--reason", default="", help="延期原因.")
-@click.option("--approved-by", default="", help="批准人.")
+@click.option("--approved-by", default="", help="批准人：已登记的县委组织部审批人（不是申请人本人）.")
 @pass_app
 def case_extend(app: App, ref: str, on: date | None, to: date, reason: str, approved_by: str) -> None:
     """Move the deadline (延长转化时限); every extension is kept.
 
     \b
     Example:
-      rectify case extend 12 --on 2026-11-20 --to 2027-03-31 --reason "换届推迟" --approved-by 县委组织部部务会
+      rectify case extend 12 --on 2026-11-20 --to 2027-03-31 --reason "换届推迟" --approved-by 郑怀远
     """
     done(app.workflow().extend(ref, to=to, reason=reason, approved_by=approved_by, on=on))
 

@@ -105,10 +105,17 @@ def outbox_list(app: App, status: str | None, fmt: str) -> None:
       rectify outbox list --status failed
       rectify outbox list --format json
     """
+    from rectify.cli.common import reader
     from rectify.notifications.outbox import list_outbox
     from rectify.store.outbox import SqlOutboxStore
 
     rows = list_outbox(SqlOutboxStore(app.database()), status)
+    person = reader(app)
+    if person.role is not None and person.counties:  # a scoped reader sees the digests of their scope only
+        from rectify.store.outbox import digest_ids_within
+
+        mine = digest_ids_within(app.database(), person.counties, person.township)
+        rows = [r for r in rows if r["id"] in mine]
     if fmt != "json":
         labels = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
         for r in rows:

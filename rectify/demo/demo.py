@@ -440,9 +440,9 @@ class _Walk:
         if k % 6 == 5:
             self.escalate((k // 6 + 1) % 3)
         if k % 6 == 3:
-            self.do(as_of - timedelta(days=60), lambda d: self.sign(APPROVER).extend(
+            self.do(as_of - timedelta(days=60), lambda d: self.sign(OFFICERS[0]).extend(
                 self.code, to=self.due_by + timedelta(days=30), reason="换届工作推迟，整改周期延长",
-                approved_by="县委组织部部务会"))
+                approved_by=APPROVER.name))
         if k % 4 == 0:
             self.do(as_of - timedelta(days=5), lambda d: self.sign(TOWNSHIP_LEADERS[self.township]).complete_measure(
                 self.code, 1, on=d))

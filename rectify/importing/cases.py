@@ -86,7 +86,7 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
         for stored in zero_led_codes(conn):
             if stored.isdigit():
                 zero_led.setdefault(stored.lstrip("0"), stored)
-        writer = None if dry_run else CaseWriter(conn, {}, person.name, now, person.unit)
+        writer = None if dry_run else CaseWriter(conn, {}, person.name, now, person.unit, person.operator)
         numbered = _Numbers() if "case_id" in index else None
         rows = 0
         for chunk in _batches(sheet.rows):

@@ -190,9 +190,38 @@ def _csv_source(path: Path) -> tuple[Iterator[list[Any]], int]:
 
     def records() -> Iterator[list[Any]]:
         with path.open(encoding=encoding, newline="") as text:
-            yield from csv.reader(text, delimiter=delimiter)
+            reader = csv.reader(text, delimiter=delimiter)
+            try:
+                yield from reader
+            except csv.Error as exc:
+                limit = csv.field_size_limit()
+                why = f"单元格超过 {limit} 个字符" if "field larger" in str(exc) else f"格式不对（{exc}）"
+                raise BadInput(f"{path.name} 第 {reader.line_num} 行：{why}，未导入任何数据") from None
 
     return records(), lines
+
+
+MAX_MEMBER_BYTES = 4 << 30  # one member of an XLSX, uncompressed (a national ledger's sheet is about 1 GB)
+MAX_RATIO = 200  # uncompressed : compressed, for members over 1 MB (sheet XML deflates about 10 : 1)
+
+
+def _check_members(path: Path) -> None:
+    """Refuses a deflate bomb from the ZIP directory alone, before any member is inflated or parsed."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise BadInput(f"无法读取 XLSX 文件 {path.name}：{exc}") from None
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MAX_MEMBER_BYTES or total > 2 * MAX_MEMBER_BYTES or (
+                info.file_size > 1 << 20 and ratio > MAX_RATIO):
+            raise BadInput(f"XLSX 文件 {path.name} 的成员 {info.filename} 解压后 {info.file_size} 字节"
+                           f"（压缩比 {ratio:.0f}:1）超出限制，可能是压缩炸弹，未导入任何数据")
 
 
 def _xlsx_source(path: Path) -> tuple[Iterator[list[Any]], int]:
@@ -200,6 +229,7 @@ def _xlsx_source(path: Path) -> tuple[Iterator[list[Any]], int]:
 
     from openpyxl import load_workbook
 
+    _check_members(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -294,9 +294,9 @@ class CaseWriter:
               "measure_problem")
 
     def __init__(self, conn: sa.Connection, org_id: dict[str, int], actor: str, now: datetime,
-                 actor_unit: str = "") -> None:
+                 actor_unit: str = "", operator: str = "") -> None:
         self.conn, self.org_id, self.actor, self.now = conn, org_id, actor, now
-        self.actor_unit = actor_unit
+        self.actor_unit, self.operator = actor_unit, operator
         self.inserts = {
             "rectification_case": Insert(conn, case_t, ("id", "org_id", *CASE_KEYS)),
             "case_problem": Insert(conn, problem_t, ("case_id", "code", "text")),
@@ -306,8 +306,8 @@ class CaseWriter:
             "progress_report": Insert(conn, progress_t, ("case_id", *PROGRESS_KEYS, "actor")),
             "verification": Insert(conn, verification_t, ("case_id", *VERIFICATION_KEYS)),
             "deadline_extension": Insert(conn, extension_t, ("case_id", *EXTENSION_KEYS, "at")),
-            "case_event": Insert(conn, event_t, ("case_id", "at", "happened_on", "actor", "actor_unit", "action",
-                                                 "from_stage", "to_stage", "reason", "detail")),
+            "case_event": Insert(conn, event_t, ("case_id", "at", "happened_on", "actor", "actor_unit", "operator",
+                                                 "action", "from_stage", "to_stage", "reason", "detail")),
         }
 
     def write(self, plans: list[CasePlan], new_orgs: list[dict[str, Any]],
@@ -366,9 +366,9 @@ class CaseWriter:
                 verification.append((cid, *p.verification))
             if p.earlier[0]:
                 rows["deadline_extension"].extend((cid, *x, now) for x in p.earlier[0])
-        unit = self.actor_unit
+        unit, operator = self.actor_unit, self.operator
         # The import event is dated by the case's listing (CASE_KEYS[2]: identified_on).
-        rows["case_event"] = [(cid, now, p.case[2], actor, unit, "import", None, p.stage, "导入", p.detail)
+        rows["case_event"] = [(cid, now, p.case[2], actor, unit, operator, "import", None, p.stage, "导入", p.detail)
                               for p, cid in zip(plans, case_ids, strict=True)]
         return rows
 

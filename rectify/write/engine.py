@@ -52,7 +52,7 @@ from rectify.store.cases import CaseStore, DuplicateKey
 from rectify.store.models import Person
 from rectify.store.tables import org_t
 from rectify.validation import email_address, limit
-from rectify.write import consolidation, supervision, verification
+from rectify.write import consolidation, duties, supervision, verification
 from rectify.write.people import ensure_people
 from rectify.write.plan_inputs import measure_input, parse_problems
 
@@ -146,8 +146,9 @@ class Workflow:
         inputs = detail or {}
         happened = on or next((inputs[k] for k in BUSINESS_DATE_KEYS if isinstance(inputs.get(k), date)), None)
         store.append_event(case_id, at=at or self.clock(), actor=self.actor, actor_unit=self.person.unit,
-                           action=action, from_stage=from_stage, to_stage=to_stage, reason=reason or "",
-                           detail=detail, happened_on=happened or self.today())
+                           operator=self.person.operator, action=action, from_stage=from_stage,
+                           to_stage=to_stage, reason=reason or "", detail=detail,
+                           happened_on=happened or self.today())
 
     def _check_may(self, trigger: str, label: str) -> None:
         """The role check, before any statement: who, which step, why not."""
@@ -195,7 +196,7 @@ class Workflow:
             self._check_may(trigger, BY_TRIGGER[trigger].label)
         with self.db.begin() as conn:
             store = CaseStore(conn)
-            row = store.case(ref)
+            row = store.case(ref, self.person.sees)  # a case out of scope reads as unknown (SPEC §12)
             if not isinstance(trigger, str):
                 trigger = trigger(row)
                 self._check_may(trigger, BY_TRIGGER[trigger].label)
@@ -550,7 +551,8 @@ class Workflow:
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             return {"withdrawn_reason": inputs["reason"]}
 
-        return self._run(ref, "withdraw", inputs, apply=apply, expected_version=expected_version)
+        return self._run(ref, "withdraw", inputs, apply=apply, expected_version=expected_version,
+                         facts=lambda s, r: duties.supervised_withdrawal(s, self.person, r, approved_by.strip()))
 
     def extend(self, ref: str | int, *, to: date, reason: str, approved_by: str, on: date | None = None,
                expected_version: int | None = None) -> Outcome:
@@ -558,7 +560,8 @@ class Workflow:
                   "on": on or self.today()}
 
         def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
-            return {"latest_open_measure_due": store.latest_open_measure_due(row.id)}
+            return {"latest_open_measure_due": store.latest_open_measure_due(row.id),
+                    **duties.extension_approver(store, self.person, row, approved_by.strip())}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             store.add_extension(row.id, old_deadline=row.deadline, new_deadline=to, reason=inputs["reason"],
