@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import figures, ledger_asof, pg_import  # noqa: F401  (ledger_asof, pg_import register figures)
+from bench import channels, figures, ledger_asof, pg_import  # noqa: F401  (channels, ledger_asof, pg_import register)
 
 
 @dataclass
@@ -155,7 +155,7 @@ for _name in figures.ISOLATED:
 
 
 ORDER = ("import_cases", "import_pg", "transition", "transition_step", "ledger_csv", "ledger_asof", "ledger_xlsx",
-         "stats", "stats_asof", "sweep", "remind_dry_run", "digest_send", "cli_help", "cli_show")
+         "stats", "stats_asof", "sweep", "remind_dry_run", "digest_send", "channels", "cli_help", "cli_show")
 
 
 OPT_IN = ("import_pg",)  # needs a PostgreSQL server (RECTIFY_BENCH_PG or initdb): run with --only import_pg

@@ -20,12 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from rectify.errors import ConfigError
+
 if TYPE_CHECKING:  # imported when a file is checked (_hints), so that a command reading no file skips it
     from annotated_types import Ge, Gt, Le
 
-
-class ConfigError(Exception):
-    """A configuration file that cannot be read or holds a wrong value."""
 
 
 if TYPE_CHECKING:
@@ -125,6 +124,7 @@ class ReportConfig:
 class SecurityConfig:
     require_registered_actor: bool = True  # once anyone is registered, unknown actors are refused
     actor_from_database: bool = False  # PostgreSQL: the actor is the person whose login is current_user
+    key_file: str = ""  # the installation's signing key; empty: beside the SQLite file / in the user data directory
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,53 @@ class CalendarConfig:
     working_day_windows: tuple[str, ...] = ("publicity",)  # windows counted in 工作日 (公示 by default)
     roll_to_working_day: bool = True  # a due date on a rest day moves to the next working day
     extra_days: str = ""  # a file adding holidays and 调休 for years chinesecalendar does not know
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """The web front (SPEC §13, ``rectify serve``)."""
+
+    min_password_length: Annotated[int, Ge(8), Le(128)] = 10
+    session_idle_minutes: Annotated[int, Ge(1), Le(1440)] = 30
+    session_max_hours: Annotated[int, Ge(1), Le(168)] = 12
+    secret_key_file: str = ""  # empty: rectify-web.key beside the SQLite file (or in the user data directory)
+    base_url: str = ""  # e.g. https://rectify.qingshan.gov.cn: the only origin a form is accepted from
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")  # whose X-Forwarded-Proto / X-Forwarded-For count
+
+@dataclass(frozen=True)
+class ChannelsConfig:
+    """Where reminders go besides e-mail (SPEC §16); every secret from the environment."""
+
+    wecom_robots: dict[str, str] = field(default_factory=dict)  # "县" or "县/乡镇" = webhook URL
+    dingtalk_robots: dict[str, dict[str, str]] = field(default_factory=dict)  # "县/乡镇" = { url, secret }
+    wecom_app: dict[str, str] = field(default_factory=dict)  # { corp_id, agent_id }
+    sms: dict[str, str] = field(default_factory=dict)  # { provider, sign, template, variables, app_id }
+    base_urls: dict[str, str] = field(default_factory=dict)  # wecom, dingtalk, aliyun, tencent
+    robot_per_minute: Positive = 20
+    timeout_seconds: Annotated[float, Gt(0)] = 10
+    max_attempts: Positive = 8
+    todo_url: str = ""  # 我的待办; empty: [web] base_url
+
+
+@dataclass(frozen=True)
+class ScreeningConfig:
+    """排查 (SPEC §15): the hard criteria that need a reason when not listed, and the share shown as guidance."""
+
+    weak_satisfaction: Annotated[float, Ge(0), Le(1)] = 0.6  # 群众满意率 below this: a hard criterion
+    vacancy_months: Annotated[int, Ge(1), Le(120)] = 6  # 书记空缺 over this many months: a hard criterion
+    share_range: tuple[float, ...] = (0.05, 0.10)  # 列入占比 per township, shown as guidance (never a quota)
+
+
+@dataclass(frozen=True)
+class ReportingConfig:
+    """报送 (SPEC §15): when each report is due at the city, and the key that signs a county's packages."""
+
+    monthly_due_day: Annotated[int, Ge(1), Le(28)] = 5  # 月报：次月几日前
+    half_year_due_day: Annotated[int, Ge(1), Le(28)] = 15  # 半年报：7 月（下半年：次年 1 月）几日前
+    year_due_day: Annotated[int, Ge(1), Le(28)] = 20  # 年报：次年 1 月几日前
+    county_code: str = ""  # 本县代码（行政区划代码），整顿对象标识 = 县代码-编号；空：县名
+    key_file: str = ""  # 签名私钥文件；空：SQLite 文件旁的 rectify-signing.key
+    trusted_keys: dict[str, str] = field(default_factory=dict)  # 县 → 公钥 (ed25519:…)
 
 
 @dataclass(frozen=True)
@@ -148,6 +195,10 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    web: WebConfig = field(default_factory=WebConfig)
+    channels: ChannelsConfig = field(default_factory=ChannelsConfig)
+    screening: ScreeningConfig = field(default_factory=ScreeningConfig)
+    reporting: ReportingConfig = field(default_factory=ReportingConfig)
 
 
 SECTIONS: dict[str, type] = {f.name: f.default_factory for f in fields(Config)}  # type: ignore[misc]
@@ -212,8 +263,41 @@ NOTES: dict[str, str] = {
     "security": "操作人身份",
     "security.require_registered_actor": "已登记人员后，拒绝未登记的操作人",
     "security.actor_from_database": "PostgreSQL：以数据库登录名（current_user）确定操作人，--actor 不再可用",
+    "security.key_file": "本安装的签名私钥文件（备份签名用）；空：SQLite 文件旁，或用户数据目录",
     "calendar": "工作日历（节假日和调休取自 chinesecalendar）与日历导出（rectify ledger --format ics）",
     "calendar.alarm_days": "每个日期提前几天提醒（VALARM；0：不提醒）",
+    "web": "网页端（rectify serve）：登录与会话",
+    "web.min_password_length": "密码最短长度（8–128）",
+    "web.session_idle_minutes": "多少分钟无操作即退出登录",
+    "web.session_max_hours": "登录后最长多少小时须重新登录",
+    "web.secret_key_file": "会话签名密钥文件（首次使用时生成，权限 0600）；空：SQLite 数据库文件旁的 rectify-web.key",
+    "web.base_url": "对外访问地址，如 https://rectify.qingshan.gov.cn（表单只接受来自此地址的提交）；空：按请求的地址",
+    "web.trusted_proxies": "可信的反向代理地址（其 X-Forwarded-Proto、X-Forwarded-For 才被采信），如 [\"127.0.0.1\"]",
+    "channels": "邮件以外的提醒渠道：企业微信/政务微信、钉钉群机器人，企业微信应用消息，短信（密钥只从环境变量读取）",
+    "channels.wecom_robots": "企业微信群机器人，按县或县/乡镇："
+                             "{ \"青山县/城关镇\" = \"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…\" }",
+    "channels.dingtalk_robots": "钉钉群机器人（加签）：{\"青山县/城关镇\" = { url = \"…\", secret = \"CHENGGUAN\" } }，"
+                                "密钥取自 RECTIFY_DINGTALK_SECRET_CHENGGUAN",
+    "channels.wecom_app": "企业微信应用消息：{ corp_id = \"…\", agent_id = \"1000002\" }，"
+                          "Secret 取自 RECTIFY_WECOM_SECRET",
+    "channels.sms": "短信：{ provider = \"aliyun\" 或 \"tencent\", sign, template, variables = \"count,item,due\", "
+                    "app_id（腾讯云） }，密钥取自 RECTIFY_SMS_KEY_ID、RECTIFY_SMS_KEY_SECRET",
+    "channels.base_urls": "各渠道的服务地址（政务外网部署或测试）：{ wecom, dingtalk, aliyun, tencent }；空：公网地址",
+    "channels.robot_per_minute": "每个群机器人每分钟最多发送几条（企业微信 20）",
+    "channels.timeout_seconds": "请求超时（秒）；超时的消息可能已送达，重发可能重复",
+    "channels.max_attempts": "发送失败最多尝试几次，之后标记为 failed",
+    "channels.todo_url": "消息中“我的待办”的链接；空：[web] base_url",
+    "screening": "年度排查（rectify screening）：须说明理由的硬性情形与各乡镇列入占比的参考区间",
+    "screening.weak_satisfaction": "群众满意率低于此值的组织未列入时须说明理由（0–1）",
+    "screening.vacancy_months": "书记空缺超过几个月的组织未列入时须说明理由",
+    "screening.share_range": "各乡镇列入占比的参考区间 [下限, 上限]（仅作参考，不是指标）",
+    "reporting": "向市委组织部报送（rectify report）：报送时限与签名密钥",
+    "reporting.monthly_due_day": "月报：次月几日前报送（1–28）",
+    "reporting.half_year_due_day": "半年报：报告期结束后次月几日前报送（1–28）",
+    "reporting.year_due_day": "年报：次年 1 月几日前报送（1–28）",
+    "reporting.county_code": "本县代码（如行政区划代码 341122）；报送包中整顿对象标识为“县代码-编号”，空：用县名",
+    "reporting.key_file": "签名私钥文件；空：SQLite 数据库文件旁的 rectify-signing.key",
+    "reporting.trusted_keys": "市级：各县报送包的公钥，如 { 青山县 = \"ed25519:…\" }；未列出的县以首次收到的为准",
     "calendar.working_day_windows": "按工作日计算的期限，如 [\"publicity\"]（公示）；空：都按自然日",
     "calendar.roll_to_working_day": "待办时限、月度进展时限落在休息日时顺延至下一个工作日",
     "calendar.extra_days": "补充节假日和调休的文件（每行 “2027-01-01 休” 或 “2027-02-07 班”），用于日历尚未收录的年份",
@@ -295,12 +379,44 @@ def _check_templates(templates: TemplatesConfig) -> None:
         raise ConfigError(f"配置项 [templates] folder 指向的目录不存在：{folder}")
 
 
+def _check_web(web: WebConfig) -> None:
+    url = web.base_url
+    if url and not re.fullmatch(r"https?://[^/\s?#]+/?", url):
+        raise ConfigError(f"配置项 [web] base_url 应为 https://主机名[:端口]（不含路径），现为 {toml_value(url)}")
+def _check_screening(rules: ScreeningConfig) -> None:
+    lo_hi = rules.share_range
+    if len(lo_hi) != 2 or not 0 <= lo_hi[0] <= lo_hi[1] <= 1:
+        raise ConfigError("配置项 [screening] share_range 应为 [下限, 上限]，且 0 ≤ 下限 ≤ 上限 ≤ 1")
+
+
 def _check_verification(rules: VerificationConfig) -> None:
     items = [i.strip() for i in rules.items]
     if not items or any(not i for i in items) or len(set(items)) != len(items):
         raise ConfigError("配置项 [verification] items 应为不重复、非空的评分项目名称列表")
 
 
+SMS_VARIABLES = ("count", "item", "due")
+SMS_PROVIDERS = ("aliyun", "tencent")
+
+
+def _check_channels(channels: ChannelsConfig) -> None:
+    for key, robot in channels.dingtalk_robots.items():
+        if set(robot) - {"url", "secret"} or not robot.get("url"):
+            raise ConfigError(f"配置项 [channels] dingtalk_robots 中 {key} 应为 {{ url = \"…\", secret = \"名称\" }}")
+    if channels.wecom_app and (set(channels.wecom_app) - {"corp_id", "agent_id"}
+                               or not channels.wecom_app.get("agent_id", "").isdigit()):
+        raise ConfigError("配置项 [channels] wecom_app 应为 { corp_id = \"…\", agent_id = \"数字\" }")
+    sms = channels.sms
+    if sms:
+        if sms.get("provider") not in SMS_PROVIDERS:
+            raise ConfigError("配置项 [channels] sms 的 provider 应为 aliyun 或 tencent，"
+                              f"现为 {toml_value(sms.get('provider', ''))}")
+        names = [v.strip() for v in sms.get("variables", "count,item,due").split(",")]
+        if any(n not in SMS_VARIABLES for n in names) or not sms.get("sign") or not sms.get("template"):
+            raise ConfigError("配置项 [channels] sms 应有 sign、template，variables 只能取 count、item、due")
+    unknown = set(channels.base_urls) - {"wecom", "dingtalk", "aliyun", "tencent"}
+    if unknown:
+        raise ConfigError(f"配置项 [channels] base_urls 没有 {', '.join(sorted(unknown))} 这一项")
 def _check_calendar(calendar: CalendarConfig) -> None:
     unknown = [w for w in calendar.working_day_windows if w not in ("publicity",)]
     if unknown:
@@ -326,6 +442,9 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "supervisors": _check_supervisors,
     "templates": _check_templates,
     "verification": _check_verification,
+    "web": _check_web,
+    "channels": _check_channels,
+    "screening": _check_screening,
 }
 
 
@@ -481,6 +600,10 @@ def as_dict(config: Config) -> dict[str, dict[str, Any]]:
             for section, values in asdict(config).items()}
 
 
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
 def toml_value(value: Any) -> str:
     """``value`` as it is written in a TOML file (and in our messages)."""
     if isinstance(value, bool):
@@ -490,7 +613,7 @@ def toml_value(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{_toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     return repr(value)

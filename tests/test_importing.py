@@ -99,20 +99,20 @@ def _export(db_url: str, fmt: str, path: Path) -> None:
 
 
 def _ledger_cells(path: Path) -> list[tuple[str, ...]]:
-    """The exported ledger's rows, without the columns computed on export (序号, 剩余天数, 预警, 备注) and the
-    task's due date, fixed when the task started on a day the sheet does not hold (the application's)."""
+    """The exported ledger's rows in order, 编号 and 备注 included, without the task's due date and what follows
+    from it (剩余天数, 预警), fixed when the task started on a day the sheet does not hold (the application's)."""
     import csv
 
     with path.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     header = rows[0]
-    keep = [i for i, h in enumerate(header) if h not in ("序号", "待办时限", "待办剩余天数", "预警", "预警原因", "备注")]
-    return sorted(tuple(r[i] for i in keep) for r in rows[1:])
+    keep = [i for i, h in enumerate(header) if h not in ("待办时限", "待办剩余天数", "预警", "预警原因")]
+    return [tuple(r[i] for i in keep) for r in rows[1:]]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_ledger_round_trip(fmt: str, source_db: Database, db_url: str, db: Database, config: Config,
-                           run: Callable[..., Result], tmp_path: Path) -> None:
+                           run: Callable[..., Result], tmp_path: Path, wf: Workflow) -> None:
     """demo → rectify ledger (csv/xlsx) → case import into a new database → rectify ledger gives the same rows."""
     exported = tmp_path / f"台账.{fmt}"
     _export(source_db.url, fmt, exported)
@@ -124,6 +124,9 @@ def test_ledger_round_trip(fmt: str, source_db: Database, db_url: str, db: Datab
     _export(db_url, "csv", after)
     assert _ledger_cells(after) == _ledger_cells(before)
     assert len(_ledger_cells(after)) == 44
+    remarks = [row[-2] for row in _ledger_cells(after) if row[-2]]  # 备注, then 编号
+    assert "挂牌督办：整顿进度滞后，列入市级挂牌督办" in remarks and "延期1次" in remarks and "验收未通过1次" in remarks
+    assert [row[-1] for row in _ledger_cells(after)] == [row[-1] for row in _ledger_cells(before)]
     # Stages, deadlines and due dates obey the engine's invariants.
     for item in list_cases(db, as_of=AS_OF, config=config):
         c = show_case(db, item["case_id"], as_of=AS_OF, config=config)
@@ -146,6 +149,11 @@ def test_ledger_round_trip(fmt: str, source_db: Database, db_url: str, db: Datab
     # Importing the same ledger again is refused: the cases exist.
     again = run("case", "import", str(exported))
     assert again.exit_code == 2
+    assert "编号 1 已是已登记的整顿对象 1" in again.stderr
+    # The numbers kept, the next case opened takes the next one (PostgreSQL: its sequence moved past them).
+    numbers = [int(row[-1]) for row in _ledger_cells(after)]
+    add_org(wf, "NEW01", "新开村党支部")
+    assert walk(wf, FakeClock(), "NEW01", "identified") == max(numbers) + 1
 
 
 def test_imported_case_continues_in_the_engine(db: Database, config: Config, clock: FakeClock,

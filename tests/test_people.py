@@ -84,7 +84,7 @@ def test_only_an_admin_adds_imports_or_disables(run: Run, db: Database, tmp_path
 def test_a_disabled_admin_manages_nothing(run: Run, db: Database) -> None:
     registered(run)
     assert as_(run, "王管理", "people", "add", "李管理", "--unit", "县委组织部", "--role", "admin",
-               "--scope", "青山县").exit_code == 0
+               "--scope", "*").exit_code == 0
     assert as_(run, "李管理", "people", "disable", "王管理").stdout == "已停用人员 王管理\n"
     err = refused(run, db, "people", "disable", "赵经办", actor="wang")  # by login: still 王管理
     assert "只有系统管理员可以登记人员" in err
@@ -158,7 +158,7 @@ def test_list_json_keys_are_stable(run: Run, db: Database) -> None:
     data = json.loads(as_(run, "王管理", "people", "list", "--format", "json").stdout)
     assert data[1] == {"name": "赵经办", "unit": "县委组织部", "role": "county_officer", "role_label": "县委组织部经办人",
                        "scope": "青山县", "email": "zhao@example.cn", "phone": "", "login": "zhao",
-                       "registered": True, "active": True}
+                       "wecom_userid": "", "dingtalk_userid": "", "channels": "", "registered": True, "active": True}
     assert [list(p) for p in data] == [list(data[1])] * 2
 
 
@@ -182,7 +182,7 @@ def test_list_table_shows_unregistered_and_disabled(run: Run, db: Database, wf: 
     assert lines["赵经办"].endswith("已停用")
     assert lines["李县长"].endswith("未登记") and "县级联系领导" in lines["李县长"]
     csv_text = as_(run, "王管理", "people", "list", "--format", "csv").stdout
-    assert csv_text.startswith("\ufeff姓名,单位,角色,范围,邮箱,电话,登录名,状态")
+    assert csv_text.startswith("\ufeff姓名,单位,角色,范围,邮箱,电话,企业微信,提醒方式,登录名,状态")
 
 
 # -- import ---------------------------------------------------------------------------------------------
@@ -328,3 +328,28 @@ def test_demo_rebuild_keeps_one_registry(db: Database) -> None:
     first = people_rows(db)
     build_demo(db, Config(), date(2026, 6, 30))
     assert people_rows(db) == first
+
+
+# -- where each person reads (SPEC §16) ---------------------------------------------------------------
+
+
+def test_people_carry_their_userids_and_preferred_channels(run: Run, db: Database, tmp_path: Path) -> None:
+    registered(run)
+    assert as_(run, "王管理", "people", "add", "陈书记", "--unit", "县财政局", "--role", "first_secretary",
+               "--scope", "青山县/河口镇", "--phone", "13800000001", "--wecom-userid", "chenshuji",
+               "--dingtalk-userid", "dt-chen", "--channels", "企业微信、sms").exit_code == 0
+    sheet = tmp_path / "people.csv"
+    sheet.write_text("姓名,单位,角色,范围,电话,企业微信账号,提醒方式\n"
+                     "秦干部,河口镇,township_cadre,青山县/河口镇,13800000002,,短信\n", encoding="utf-8")
+    assert as_(run, "王管理", "people", "import", str(sheet)).exit_code == 0
+    rows = {p["name"]: p for p in people_rows(db)}
+    assert (rows["陈书记"]["wecom_userid"], rows["陈书记"]["dingtalk_userid"], rows["陈书记"]["channels"]) == \
+        ("chenshuji", "dt-chen", "wecom_app,sms")
+    assert (rows["秦干部"]["phone"], rows["秦干部"]["channels"]) == ("13800000002", "sms")
+    err = refused(run, db, "people", "add", "错渠道", "--unit", "x", "--role", "township_cadre", "--scope", "青山县",
+                  "--channels", "微信", code=2)
+    assert "提醒方式 微信 不认识" in err
+    bad = tmp_path / "bad.csv"
+    bad.write_text("姓名,单位,角色,范围,提醒方式\n甲,乙,township_cadre,青山县,fax\n", encoding="utf-8")
+    err = refused(run, db, "people", "import", str(bad), code=2)
+    assert "提醒方式" in err

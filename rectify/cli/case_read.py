@@ -191,7 +191,7 @@ def case_history_cmd(app: App, ref: str, fmt: str) -> None:
             r["action"] = f"{ACTION_LABELS.get(r['action'], r['action'])} {r['action']}"
             r["actor"] = f"{r['actor_unit']} {r['actor']}" if r["actor_unit"] else r["actor"]
     emit(rows, [("on", "日期"), ("actor", "操作人"), ("at", "录入时间"), ("action", "操作"), ("stages", "阶段"),
-                ("reason", "原因")], fmt, max_width=60)
+                ("reason", "原因"), ("operator", "操作员")], fmt, max_width=60)
 
 
 @click.command("list")

@@ -9,24 +9,21 @@ from datetime import date
 
 import click
 
-from rectify.cli.case_write import MEASURE_FORMAT, _emails, _measure
+from rectify.cli.case_write import _emails, _measure
 from rectify.cli.common import DATE, App, done, pass_app, whole
 from rectify.states.stages import Stage
+from rectify.states.steps import MEASURE_FORMAT
 
 
 def _items(pairs: tuple[str, ...]) -> dict[str, int]:
     """``班子=18`` …: the score sheet's areas and their scores."""
-    out: dict[str, int] = {}
-    for pair in pairs:
-        area, sep, value = pair.partition("=")
-        area, value = area.strip(), value.strip()
-        if not sep or not area or not value.isdigit() or int(value) > 100:
-            raise click.BadParameter(f"评分项目应写成 项目=分数（0–100），如 班子=18，收到 {pair!r}",
-                                     param_hint="--item")
-        if area in out:
-            raise click.BadParameter(f"评分项目 {area} 重复", param_hint="--item")
-        out[area] = int(value)
-    return out
+    from rectify.errors import BadInput
+    from rectify.service.forms import parse_items
+
+    try:
+        return parse_items(pairs)
+    except BadInput as exc:
+        raise click.BadParameter(str(exc), param_hint="--item") from None
 
 
 @click.command(Stage.rectified.value)

@@ -64,7 +64,9 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
         sent = service.drain()
     except MailServerProblem as exc:
         raise MailServerProblem(f"{exc}；未发送的邮件留在发件箱，下次运行时重发") from None
-    say(f"已发送 {sent.sent} 封摘要" + (f"，{sent.retrying} 封稍后重试" if sent.retrying else "")
+    channels = "、".join(f"{label} {sent.by_channel[c]}" for c, label in CHANNEL_LABELS.items() if c in sent.by_channel)
+    say(f"已发送 {sent.sent} 封摘要" + (f"（{channels}）" if set(sent.by_channel) - {"email"} else "")
+        + (f"，{sent.retrying} 封稍后重试" if sent.retrying else "")
                + (f"，{sent.failed} 封放弃发送" if sent.failed else ""))
     _refuse_unsent(app, sent, result.failed)
 
@@ -90,35 +92,52 @@ def outbox() -> None:
 
 @outbox.command("list")
 @click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed"]),
-              help="Only digests in this status.")
+              help="Only deliveries in this status.")
 @output_options(("table", "json"))
 @pass_app
 def outbox_list(app: App, status: str | None, fmt: str) -> None:
-    """List reminder digests with their status (发件箱列表).
+    """List reminder deliveries with their channel and status (发件箱列表).
+
+    Channels (渠道): 邮件 email, 企业微信群 wecom_robot, 企业微信 wecom_app, 钉钉群 dingtalk_robot, 短信 sms.
 
     \b
     Example:
       rectify outbox list --status failed
       rectify outbox list --format json
     """
+    from rectify.cli.common import reader
     from rectify.notifications.outbox import list_outbox
     from rectify.store.outbox import SqlOutboxStore
 
     rows = list_outbox(SqlOutboxStore(app.database()), status)
+    person = reader(app)
+    if person.role is not None and person.counties:  # a scoped reader sees the digests of their scope only
+        from rectify.store.outbox import digest_ids_within
+
+        mine = digest_ids_within(app.database(), person.counties, person.township)
+        rows = [r for r in rows if r["id"] in mine]
     if fmt != "json":
         labels = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
         for r in rows:
             r["status"] = f"{labels[r['status']]} {r['status']}"
+            r["channel"] = CHANNEL_LABELS.get(r["channel"], r["channel"])
             r["when"] = (r["sent_at"] or r["next_attempt_at"] or "")[:16].replace("T", " ")
-    emit(rows, [("id", "编号"), ("status", "状态"), ("recipient", "收件人"), ("sweep_date", "扫描日期"),
-                ("items", "提醒项"), ("attempts", "尝试次数"), ("when", "时间(UTC)"), ("last_error", "错误")], fmt)
+    emit(rows, [("id", "编号"), ("status", "状态"), ("channel", "渠道"), ("recipient", "收件人"),
+                ("sweep_date", "扫描日期"), ("items", "提醒项"),
+                ("attempts", "尝试次数"), ("when", "时间(UTC)"), ("last_error", "错误")], fmt)
+
+
+CHANNEL_LABELS = {"email": "邮件", "wecom_robot": "企业微信群", "wecom_app": "企业微信", "dingtalk_robot": "钉钉群",
+                  "sms": "短信"}
 
 
 @outbox.command("retry")
 @click.argument("digest_id", metavar="ID", type=whole(1, 2**31 - 1))
 @pass_app
 def outbox_retry(app: App, digest_id: int) -> None:
-    """Put a failed digest back in the queue (重新发送); the next run or drain sends it.
+    """Put one failed delivery back in the queue (重新发送): an e-mail, a robot's digest, a message, an SMS.
+
+    The next run or drain sends it; the other deliveries of its sweep are not touched.
 
     \b
     Example:

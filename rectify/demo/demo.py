@@ -23,6 +23,7 @@ from rectify.demo.demo_data import (
     CADRE,
     COUNTY_LEADERS,
     DEMO_COUNTY,
+    DEMO_PASSWORD_HASH,
     DEMO_PEOPLE,
     DEMO_REPORT,
     LOCAL_WEIGHT,
@@ -51,6 +52,7 @@ from rectify.states.workdays import PUBLICITY as PUBLICITY_WINDOW
 from rectify.states.workdays import work_calendar
 from rectify.store import Database, describe
 from rectify.store.demo import delete_orgs, foreign_rows, org_count
+from rectify.write.accounts import Accounts
 from rectify.write.engine import Workflow
 from rectify.write.people import PersonInput, register_people
 
@@ -209,6 +211,7 @@ def build_demo(db: Database, config: Config, as_of: date, *, actor: str = "demo"
     rng = random.Random(20240305)
     clock = _Clock()
     register_people(db, DEMO_PEOPLE, clock())
+    Accounts(db, config, clock).set_known_hash([p.login for p in DEMO_PEOPLE if p.login], DEMO_PASSWORD_HASH)
     county = County(Signers(db, config, clock), clock, rng, Names(rng), as_of,
                     dict(config.policy.local_problem_types))
     for o in DEMO_ORGS:
@@ -403,11 +406,12 @@ class _Walk:
             wf = self.sign(self.officer_person)
             since = d - timedelta(days=400) if preexisting else d
             wf.assign_secretary(self.code, name=name, since=since, email=email)  # 派出单位: the helping unit
+            n = len(county.secretaries) + 1  # each reads 企业微信 (SPEC §16)
             county.secretaries.append(PersonInput(name, self.helping_unit, Role.first_secretary,
-                                                  f"{DEMO_COUNTY}/{self.township}", email))
-            if self.k % 5 == 0:  # the own track beside it: a new secretary of the organization chosen
+                                                  f"{DEMO_COUNTY}/{self.township}", email, wecom_userid=f"fs{n:03d}"))
+            if self.k % 5 == 0:  # the own track beside it: a new secretary of the organization chosen, by SMS
                 wf.village_secretary(self.code, name=county.names.new(), since=d, action="选配",
-                                     source=OWN_SECRETARY_SOURCE[self.kind])
+                                     source=OWN_SECRETARY_SOURCE[self.kind], phone=f"1390000{self.k:04d}")
 
         return self.do(day, step)
 
@@ -436,9 +440,9 @@ class _Walk:
         if k % 6 == 5:
             self.escalate((k // 6 + 1) % 3)
         if k % 6 == 3:
-            self.do(as_of - timedelta(days=60), lambda d: self.sign(APPROVER).extend(
+            self.do(as_of - timedelta(days=60), lambda d: self.sign(OFFICERS[0]).extend(
                 self.code, to=self.due_by + timedelta(days=30), reason="换届工作推迟，整改周期延长",
-                approved_by="县委组织部部务会"))
+                approved_by=APPROVER.name))
         if k % 4 == 0:
             self.do(as_of - timedelta(days=5), lambda d: self.sign(TOWNSHIP_LEADERS[self.township]).complete_measure(
                 self.code, 1, on=d))

@@ -32,6 +32,7 @@ class Candidate(NamedTuple):
     township: str
     next_look_back_on: date | None = None
     supervision_level: str = ""
+    county: str = ""
 
 
 class Person(NamedTuple):
@@ -39,6 +40,17 @@ class Person(NamedTuple):
     role: str
     name: str
     email: str
+
+
+class Address(NamedTuple):
+    case_id: int
+    role: str
+    name: str
+    email: str
+    phone: str = ""
+    wecom_userid: str = ""
+    dingtalk_userid: str = ""
+    channels: str = ""
 
 
 class Contact(NamedTuple):
@@ -72,6 +84,7 @@ class Digest:
     message_id: str
     sent_at: datetime | None
     created_at: datetime
+    channel: str = "email"
 
 
 _ITEM_KEY = ("case_id", "kind", "stage", "due_on", "offset_days", "recipient")
@@ -84,6 +97,7 @@ class MemoryOutboxStore:
     cases: list[Candidate] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
     contacts_by_case: list[Contact] = field(default_factory=list)
+    addresses_by_case: list[Address] = field(default_factory=list)
     measures: list[Any] = field(default_factory=list)  # rows as ``SweepReader.open_measures`` gives them
     outbox: dict[int, Digest] = field(default_factory=dict)
     items: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
@@ -119,6 +133,10 @@ class MemoryOutboxStore:
     def recipients(self, case_ids: Sequence[int]) -> Iterable[Any]:
         wanted = set(case_ids)
         return [p for p in self.people if p.case_id in wanted and p.email != ""]
+
+    def addresses(self, case_ids: Sequence[int]) -> Iterable[Any]:
+        wanted = set(case_ids)
+        return [a for a in self.addresses_by_case if a.case_id in wanted]
 
     def contacts(self, case_ids: Sequence[int]) -> Iterable[Any]:
         wanted = set(case_ids)
@@ -173,11 +191,13 @@ class MemoryOutboxStore:
 
     # -- claiming and marking --
 
-    def claim(self, *, now: datetime, lease: timedelta, limit: int) -> list[Any]:
+    def claim(self, *, now: datetime, lease: timedelta, limit: int, skip_channels: Sequence[str] = ()) -> list[Any]:
         taken: list[Digest] = []
         for d in sorted(self.outbox.values(), key=lambda d: d.id):
             if len(taken) == limit:
                 break
+            if d.channel in skip_channels:
+                continue
             stale = d.status == "sending" and d.lease_until is not None and d.lease_until < now
             if not stale and not (d.status == "pending" and d.next_attempt_at <= now):
                 continue
@@ -229,6 +249,7 @@ class MemoryOutboxStore:
             {
                 "id": d.id,
                 "status": d.status,
+                "channel": d.channel,
                 "recipient": d.recipient,
                 "recipient_name": d.recipient_name,
                 "sweep_date": d.sweep_date,

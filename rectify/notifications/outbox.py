@@ -16,24 +16,31 @@ import json
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from email.utils import format_datetime
+from datetime import UTC, date, datetime
 from itertools import chain
 from typing import Any
 
 from rectify.config import Config
 from rectify.errors import NotFound, Refused
-from rectify.notifications.mailer import (
-    Mailer,
-    MailServerProblem,
-    MessageRefused,
-    ServerRefused,
-    build_message,
-    mail_address,
-    sender_address,
+from rectify.notifications.channels.plan import AddressRow, ChannelPlanner, by_case
+from rectify.notifications.channels.plan import configured as channels_configured
+from rectify.notifications.channels.port import split_recipient
+from rectify.notifications.channels.render import render_delivery
+from rectify.notifications.draining import (  # noqa: F401 (re-exported: the outbox's one entry point)
+    BACKOFF_BASE,
+    BACKOFF_MAX,
+    CLAIM_BATCH,
+    LEASE,
+    DrainResult,
+    backoff,
+    claim,
+    drain,
+    message_for,
+    release,
 )
+from rectify.notifications.mailer import MailServerProblem, mail_address, sender_address
 from rectify.notifications.policy import (
     CASE_PEOPLE,
     CITY,
@@ -50,11 +57,8 @@ from rectify.notifications.sweeping import planned, spool_due, whole_groups
 from rectify.spill import sorted_spilling
 from rectify.states.tasks import LEADER, OFFICER, acting_roles, task_label
 
-LEASE = timedelta(minutes=10)
-CLAIM_BATCH = 100
-BACKOFF_BASE = timedelta(minutes=5)
-BACKOFF_MAX = timedelta(hours=12)
 LAST_SWEEP = "last_sweep_date"
+LAST_SWEEP_CLOCK = "last_sweep_clock"  # the clock's instant (UTC ISO) at the last recorded sweep, whatever its date
 _PLAIN = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
 LAST_BRIEF = "last_brief_month"
 # Who else hears of an item, by kind, besides the people who act on its task (``acting_roles``): the
@@ -122,17 +126,30 @@ def contact_text(row: Any) -> str:
     return " ".join(p for p in parts if p)
 
 
+def _add(out: dict[tuple[Any, ...], dict[str, Any]], it: Item, recipient: str, role: str, name: str,
+         detail: dict[str, Any], problem: str) -> None:
+    key = (it.case_id, it.kind, it.stage, it.due_on, it.offset_days, recipient)
+    if key not in out:
+        out[key] = {"case_id": it.case_id, "kind": it.kind, "stage": it.stage, "due_on": it.due_on,
+                    "offset_days": it.offset_days, "recipient": recipient, "role": role, "name": name,
+                    "detail": detail, "problem": problem}
+
+
 def plan_items(
     items: Iterable[Item],
     rows: dict[int, Any],
     people: dict[int, list[tuple[str, str, str]]],
     config: Config,
     contacts: dict[int, str] | None = None,
+    planner: ChannelPlanner | None = None,
+    addresses: dict[int, list[AddressRow]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Items × recipients → outbox rows (one per distinct dedupe key); ``contacts``: each case's 联系人."""
+    """Items × recipients → outbox rows (one per distinct dedupe key); ``contacts``: each case's 联系人;
+    ``planner`` adds the deliveries by other channels than e-mail (``addresses``: the people on each case)."""
     contacts = contacts or {}
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
     for it in items:
+        roles: tuple[str, ...] = ()
         if it.audience == CASE_PEOPLE:
             roles = roles_for(it.kind, it.task)
             targets = [
@@ -162,21 +179,11 @@ def plan_items(
         }
         for role, name, email in targets:
             address, shown, problem = addressed(email)
-            key = (it.case_id, it.kind, it.stage, it.due_on, it.offset_days, address)
-            if key in out:
-                continue
-            out[key] = {
-                "case_id": it.case_id,
-                "kind": it.kind,
-                "stage": it.stage,
-                "due_on": it.due_on,
-                "offset_days": it.offset_days,
-                "recipient": address,
-                "role": role,
-                "name": name or shown,
-                "detail": detail,
-                "problem": problem,
-            }
+            _add(out, it, address, role, name or shown, detail, problem)
+        if planner is not None and roles:
+            for t in planner.targets(it.kind, roles, (addresses or {}).get(it.case_id, ()),
+                                     getattr(row, "county", ""), row.township):
+                _add(out, it, t.recipient, t.role, t.name, detail, t.problem)
     return list(out.values())
 
 
@@ -185,6 +192,8 @@ def plan_measure_items(
     measures: dict[tuple[int, str], Any],
     people: dict[int, list[tuple[str, str, str]]],
     contacts: dict[int, str] | None = None,
+    planner: ChannelPlanner | None = None,
+    addresses: dict[int, list[AddressRow]] | None = None,
 ) -> list[dict[str, Any]]:
     """Measure items × (责任人, officer in charge) → outbox rows; ``measures`` by (case, ``measure#N``)."""
     contacts = contacts or {}
@@ -202,11 +211,11 @@ def plan_measure_items(
         }
         for role, name, email in targets:
             address, shown, problem = addressed(email)
-            key = (it.case_id, it.kind, it.stage, it.due_on, it.offset_days, address)
-            if key not in out:
-                out[key] = {"case_id": it.case_id, "kind": it.kind, "stage": it.stage, "due_on": it.due_on,
-                            "offset_days": it.offset_days, "recipient": address, "role": role,
-                            "name": name or shown, "detail": detail, "problem": problem}
+            _add(out, it, address, role, name or shown, detail, problem)
+        if planner is not None:
+            for t in planner.targets(it.kind, MEASURE_COPY_ROLES, (addresses or {}).get(it.case_id, ()),
+                                     getattr(m, "county", ""), m.township):
+                _add(out, it, t.recipient, t.role, t.name, detail, t.problem)
     return list(out.values())
 
 
@@ -272,10 +281,18 @@ def run_sweep(
         items, measures, seen = spool_due(read, found, as_of, policy, brief=brief, horizon=horizon(as_of, policy),
                                           roll=_roll(config))
         try:
+            planner = ChannelPlanner(config) if channels_configured(config) else None
+
+            def reach(due: list[Item]) -> dict[int, list[AddressRow]]:  # the people on these cases, by channel
+                ids = sorted({it.case_id for it in due})
+                return by_case(read.addresses(ids)) if planner is not None and planner.wants_people and ids else {}
+
             ordered = sorted_spilling(planned(
                 read, items, measures, as_of, policy, contact_text=contact_text, counts=counts,
-                plan_cases=lambda due, facts, people, contacts: plan_items(due, facts, people, config, contacts),
-                plan_measures=plan_measure_items), key=_RECIPIENT_ORDER)
+                plan_cases=lambda due, facts, people, contacts: plan_items(
+                    due, facts, people, config, contacts, planner, reach(due)),
+                plan_measures=lambda due, ms, people, contacts: plan_measure_items(
+                    due, ms, people, contacts, planner, reach(due))), key=_RECIPIENT_ORDER)
             first = next(ordered, None)  # the whole plan is read here, while the sweep's read is open
         finally:
             items.close()
@@ -291,6 +308,7 @@ def run_sweep(
                         digest = {k: v for k, v in digest.items() if k != "body_text"}
                     recorded.append(digest)
         rec.advance_state(LAST_SWEEP, as_of.isoformat())
+        rec.advance_state(LAST_SWEEP_CLOCK, now.astimezone(UTC).isoformat())
         if brief:
             rec.advance_state(LAST_BRIEF, month)
     return SweepResult(as_of, seen, decided, recorded, dry_run)
@@ -309,6 +327,7 @@ def _digest_rows(config: Config, as_of: date, now: datetime, recipients: list[st
     return [
         {
             "recipient": r,
+            "channel": split_recipient(r)[0],
             "recipient_name": names.get(r, ""),
             "sweep_date": as_of,
             "subject": "",
@@ -372,11 +391,16 @@ def _record(
         if did not in new:
             continue
         its = sorted(new[did], key=lambda d: (d["case_id"], d["kind"], d["due_on"]))
-        subject, text, html, problem = _render_one(renderer, recipient, names.get(recipient, ""), as_of, its)
+        channel, address = split_recipient(recipient)
+        if channel == "email":
+            subject, text, html, problem = _render_one(renderer, recipient, names.get(recipient, ""), as_of, its)
+        else:
+            subject, text, problem = render_delivery(channel, address, names.get(recipient, ""), as_of, its, config)
+            html = ""
         problem = problems.get(recipient) or problem
         updates.append({"b_id": did, "subject": subject, "body_text": text, "body_html": html,
                         "b_status": "failed" if problem else "pending", "b_error": problem[:500]})
-        out.append({"id": did, "recipient": recipient, "recipient_name": names.get(recipient, ""),
+        out.append({"id": did, "channel": channel, "recipient": recipient, "recipient_name": names.get(recipient, ""),
                     "items": len(its), "subject": subject, "body_text": text, "failed": problem})
     rec.set_bodies(updates)
     return out
@@ -405,123 +429,21 @@ def get_state(store: OutboxStore, name: str) -> str | None:
     return store.get_state(name)
 
 
+def last_sweep_clock(store: OutboxStore) -> datetime | None:
+    value = store.get_state(LAST_SWEEP_CLOCK)
+    return datetime.fromisoformat(value) if value else None
+
+
 def last_sweep_date(store: OutboxStore) -> date | None:
     value = store.get_state(LAST_SWEEP)
     return date.fromisoformat(value) if value else None
-
-
-# -- draining -------------------------------------------------------------------------------------
-
-
-@dataclass
-class DrainResult:
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-    sent_ids: list[int] = field(default_factory=list)
-    held: int = 0  # digests another (or a crashed) process holds, left for after their lease
-    held_until: datetime | None = None
-
-
-def claim(
-    store: OutboxStore, *, now: datetime, lease: timedelta = LEASE, limit: int = CLAIM_BATCH
-) -> list[Any]:
-    """Take up to ``limit`` due rows for this process; no other process gets the same row."""
-    return store.claim(now=now, lease=lease, limit=limit)
-
-
-def release(store: OutboxStore, ids: Sequence[int]) -> None:
-    """Give claimed rows back untouched (the server could not be reached: not the message's fault)."""
-    store.release(ids)
-
-
-def backoff(attempts: int) -> timedelta:
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
-
-
-def message_for(row: Any, config: Config, now: datetime) -> Any:
-    return build_message(
-        sender=config.smtp.sender,
-        recipient=row.recipient,
-        recipient_name=row.recipient_name,
-        subject=row.subject,
-        text=row.body_text,
-        html=row.body_html,
-        message_id=row.message_id,
-        date_header=format_datetime(row.created_at or now),
-    )
-
-
-def _refused(store: OutboxStore, config: Config, row: Any, exc: MessageRefused, now: datetime,
-             result: DrainResult) -> None:
-    attempts = row.attempts + 1
-    if attempts >= config.smtp.max_attempts:
-        store.mark_failed(row.id, attempts=attempts, error=str(exc)[:500])
-        result.failed += 1
-    else:
-        store.mark_pending(row.id, attempts=attempts, next_attempt_at=now + backoff(attempts), error=str(exc)[:500])
-        result.retrying += 1
-
-
-def _send_one(store: OutboxStore, config: Config, mailer: Mailer, row: Any, now: datetime,
-              result: DrainResult) -> None:
-    """Send one claimed digest and mark it; MailServerProblem (the server, not this digest) is raised."""
-    try:
-        msg = message_for(row, config, now)
-    except ValueError as exc:  # it cannot be built (no subject, an address that cannot be written)
-        store.mark_failed(row.id, attempts=row.attempts + 1, error=f"无法生成邮件：{exc}"[:500])
-        result.failed += 1
-        return
-    try:
-        mailer.send(msg)
-    except MessageRefused as exc:
-        _refused(store, config, row, exc, now, result)
-        return
-    except MailServerProblem as exc:
-        # A refusal of the whole session counts against no digest; a dropped connection against this one.
-        attempts = row.attempts + (0 if isinstance(exc, ServerRefused) else 1)
-        store.mark_pending(row.id, attempts=attempts, next_attempt_at=now, error=str(exc)[:500])
-        raise
-    store.mark_sent(row.id, now=now)
-    result.sent += 1
-    result.sent_ids.append(row.id)
-
-
-def drain(
-    store: OutboxStore, config: Config, mailer: Mailer, *, now: datetime, lease: timedelta = LEASE
-) -> DrainResult:
-    """Send every due row on one connection. A server problem leaves the rows pending and is raised.
-
-    Whatever stops the drain, the rows it claimed and did not finish go back to the queue at once;
-    rows another process holds are counted (``held``) and taken over only after their lease.
-    """
-    result = DrainResult()
-    batch = claim(store, now=now, lease=lease)
-    if batch:
-        try:
-            mailer.open()
-        except MailServerProblem:
-            release(store, [r.id for r in batch])
-            raise
-        try:
-            while batch:
-                for k, row in enumerate(batch):
-                    try:
-                        _send_one(store, config, mailer, row, now, result)
-                    except BaseException:
-                        release(store, [r.id for r in batch[k + 1 :]] + [row.id])
-                        raise
-                batch = claim(store, now=now, lease=lease)
-        finally:
-            mailer.close()
-    result.held, result.held_until = store.held(now=now)
-    return result
 
 
 # -- listing and retry ----------------------------------------------------------------------------
 
 
 def list_outbox(store: OutboxStore, status: str | None = None) -> list[dict[str, Any]]:
+    """Every delivery (e-mail digest, robot digest, application message, SMS) with its channel."""
     return [
         {k: (v.isoformat() if isinstance(v, date | datetime) else v) for k, v in r.items()}
         for r in store.digests(status)
@@ -544,6 +466,7 @@ __all__ = [
     "release",
     "list_outbox",
     "retry",
+    "last_sweep_clock",
     "last_sweep_date",
     "SweepResult",
     "DrainResult",

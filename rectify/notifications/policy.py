@@ -285,6 +285,7 @@ class MeasureRow(NamedTuple):
     org_name: str
     org_code: str
     township: str
+    county: str = ""
 
 
 def measure_sweep(as_of: date, rows: Iterable[Any], policy: PolicyConfig) -> list[Item]:

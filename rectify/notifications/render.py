@@ -64,6 +64,10 @@ class TemplateProblem(RectifyError):
     """A template that does not parse, is missing, or uses an undefined variable."""
 
 
+class TemplateLimit(TemplateProblem, BadInput):
+    """A template that hit a limit of the sandbox (a range too long, recursion, memory): malformed, exit 2."""
+
+
 class UnsafeTemplate(TemplateProblem, BadInput):
     """A county's template reaching for Python's objects (``__class__``, ``__globals__``): exit 2."""
 
@@ -182,6 +186,8 @@ class Renderer:
     def _render(self, name: str, ctx: dict[str, Any]) -> str:
         try:
             return self._templates[name].render(ctx)
+        except (OverflowError, RecursionError, MemoryError):
+            raise TemplateLimit(f"邮件模板 {name} 超出模板沙箱的限制（循环范围、递归或内存过大）") from None
         except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
             problem = UnsafeTemplate if isinstance(exc, SecurityError) else TemplateProblem
             raise problem(_describe(exc, name)) from None

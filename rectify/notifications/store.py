@@ -38,6 +38,10 @@ class SweepReader(Protocol):
         """Rows ``case_id role name email``: the people with an e-mail on these cases and their
         current secretary (role ``secretary``)."""
 
+    def addresses(self, case_ids: Sequence[int]) -> Iterable[Any]:
+        """Rows ``case_id role name email phone wecom_userid dingtalk_userid channels``: the people on these
+        cases and their current secretaries, with where else they read (from the registry, by name)."""
+
     def contacts(self, case_ids: Sequence[int]) -> Iterable[Any]:
         """Rows ``case_id unit name phone email``, at most one per case: the registered county officer
         in charge of it (the mails' 联系人); none for a case the registry has nobody for."""
@@ -72,9 +76,9 @@ class OutboxStore(Protocol):
         """A recording transaction, committed at the end when ``keep`` (rolled back on a dry run or
         an error)."""
 
-    def claim(self, *, now: datetime, lease: timedelta, limit: int) -> list[Any]:
+    def claim(self, *, now: datetime, lease: timedelta, limit: int, skip_channels: Sequence[str] = ()) -> list[Any]:
         """Take up to ``limit`` due digests (pending and due, or whose lease ran out) for this process,
-        which no other process gets: full digest rows, in id order."""
+        which no other process gets: full digest rows, in id order; none of ``skip_channels``."""
 
     def mark_sent(self, digest_id: int, *, now: datetime) -> None: ...
 
@@ -91,7 +95,7 @@ class OutboxStore(Protocol):
         lease's end (None when there is none)."""
 
     def digests(self, status: str | None) -> list[dict[str, Any]]:
-        """Digest summaries (``id status recipient recipient_name sweep_date items attempts
+        """Digest summaries (``id status channel recipient recipient_name sweep_date items attempts
         next_attempt_at sent_at message_id subject last_error``), in id order."""
 
     def requeue_failed(self, digest_id: int, *, now: datetime) -> str | None:

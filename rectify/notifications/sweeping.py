@@ -45,6 +45,7 @@ class CaseFacts(NamedTuple):
     township: str
     supervised: bool
     last_progress_on: date | None
+    county: str = ""
 
 
 class Spooled:
@@ -92,10 +93,10 @@ def spool_due(read: SweepReader, found: Iterable[Any], as_of: date, policy: Poli
         for it in sweep(as_of, by_case.values(), policy, brief=brief, roll=roll):
             r = by_case[it.case_id]
             items.add((it, CaseFacts(r.case_id, r.stage_due, r.deadline, r.org_name, r.org_code, r.township,
-                                     bool(r.supervised), r.last_progress_on)))
+                                     bool(r.supervised), r.last_progress_on, getattr(r, "county", ""))))
     for m in read.open_measures(stages=OPEN_FOR_REMINDERS, horizon=horizon):
         measures.add(MeasureRow(m.case_id, m.seq, m.text, m.owner, m.owner_email or "", m.due_on, m.stage,
-                                m.org_name, m.org_code, m.township))
+                                m.org_name, m.org_code, m.township, getattr(m, "county", "")))
     return items, measures, seen
 
 

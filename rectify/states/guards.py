@@ -24,6 +24,7 @@ class Proposal:
     facts: dict[str, Any]
     inputs: dict[str, Any]
     missing: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # the guards behind ``missing``, in the same order
 
     def get(self, key: str) -> Any:
         return self.inputs.get(key)
@@ -265,6 +266,14 @@ def verifier_not_applicant(p: Proposal) -> str | None:
     return f"{who} 是申请验收人，不能验收自己申请的整顿对象" if who else None
 
 
+def applicant_not_on_team(p: Proposal) -> str | None:
+    """Separation of duties (issue 26): whoever applied for the verification does not sit on its team."""
+    applicant = p.facts.get("applied_by")
+    if _blank(applicant) or applicant not in [str(m).strip() for m in p.get("members") or []]:
+        return None
+    return f"{applicant} 是申请验收人，不能作为验收组成员"
+
+
 def approver_not_verifier(p: Proposal) -> str | None:
     who = _same_signer(p, "verified_by")
     return f"{who} 是验收人，不能批复自己验收的整顿对象销号" if who else None
@@ -336,6 +345,12 @@ def verification_complete(p: Proposal) -> str | None:
 
 def has_reason(p: Proposal) -> str | None:
     return "缺少原因" if _blank(p.get("reason")) else None
+
+
+def second_person_valid(p: Proposal) -> str | None:
+    """Where the procedure names a second person (an extension's approver, a supervised case's withdrawal),
+    the engine looked them up in the registry; this names what is wrong (issue 26)."""
+    return p.facts.get("second_person_problem")
 
 
 def has_approver(p: Proposal) -> str | None:

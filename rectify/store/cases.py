@@ -137,17 +137,18 @@ class CaseStore:
 
     # -- the case and its history -------------------------------------------------------------------
 
-    def case(self, ref: str | int) -> sa.Row[Any]:
+    def case(self, ref: str | int, sees: Any = None) -> sa.Row[Any]:
         """The case row joined with its organization's name and code; see :func:`tables.resolve`.
 
         A case number is read in one statement together with the organization's place (:meth:`place_of`).
+        With ``sees`` (county, township → bool), a case out of the reader's scope reads as an unknown one.
         """
         text = str(ref).strip()
         if text.isdigit() and int(text) <= MAX_CASE_ID:
             row = self.conn.execute(_CASE_BY_ID_PLACED, {"id": int(text)}).one_or_none()
-            if row is not None:
+            if row is not None and (sees is None or sees(row.org_county, row.org_township)):
                 return row
-        return resolve(self.conn, ref)
+        return resolve(self.conn, ref, sees)
 
     def place_of(self, row: sa.Row[Any]) -> tuple[str, str]:
         """``(county, township)`` of the case's organization: from the row when :meth:`case` read it there."""
@@ -164,10 +165,11 @@ class CaseStore:
 
     def append_event(self, case_id: int, *, at: datetime, actor: str, action: str, from_stage: str | None,
                      to_stage: str | None, reason: str, detail: dict[str, Any] | None,
-                     actor_unit: str = "", happened_on: date | None = None) -> None:
-        validation.row(event_t, {"actor": actor, "actor_unit": actor_unit, "reason": reason})
+                     actor_unit: str = "", happened_on: date | None = None, operator: str = "") -> None:
+        validation.row(event_t, {"actor": actor, "actor_unit": actor_unit, "reason": reason, "operator": operator})
         self.conn.execute(INSERTS[event_t], {
             "case_id": case_id, "at": at, "happened_on": happened_on, "actor": actor, "actor_unit": actor_unit,
+            "operator": operator,
             "action": action,
             "from_stage": from_stage, "to_stage": to_stage, "reason": reason,
             "detail": json.dumps(jsonable(detail or {}), ensure_ascii=False, sort_keys=True),

@@ -79,6 +79,7 @@ def candidate_query(
             org_t.c.township,
             case_t.c.next_look_back_on,
             case_t.c.supervision_level,
+            org_t.c.county,
         )
         .join(org_t, org_t.c.id == case_t.c.org_id)
         .where(
@@ -115,6 +116,7 @@ def open_measures_query(*, stages: Sequence[str], horizon: date) -> sa.Select[An
             org_t.c.name.label("org_name"),
             org_t.c.code.label("org_code"),
             org_t.c.township,
+            org_t.c.county,
         )
         .join(case_t, case_t.c.id == measure_t.c.case_id)
         .join(org_t, org_t.c.id == case_t.c.org_id)
@@ -151,6 +153,24 @@ def recipients_query(dialect: str, case_ids: Sequence[int]) -> sa.CompoundSelect
         secretary_t.c.case_id, sa.literal("secretary").label("role"), secretary_t.c.name, secretary_t.c.email
     ).where(among(secretary_t.c.case_id), secretary_t.c.until.is_(None), secretary_t.c.email != "")
     return sa.union_all(people, secretaries)
+
+
+def addresses_query(dialect: str, case_ids: Sequence[int]) -> sa.CompoundSelect:
+    """The people on the given cases and their current secretaries, each with the registry's 企业微信 and
+    钉钉 userids and preferred channels (by name, while the registry has them active); the case's phone first."""
+    among = _among(dialect, case_ids)
+
+    def of(source: Any, role: Any, *where: Any) -> sa.Select[Any]:
+        known = sa.and_(people_t.c.name == source.c.name, people_t.c.active.is_(True))
+        return (sa.select(source.c.case_id, role, source.c.name, source.c.email,
+                          sa.func.coalesce(sa.func.nullif(source.c.phone, ""), people_t.c.phone, "").label("phone"),
+                          sa.func.coalesce(people_t.c.wecom_userid, "").label("wecom_userid"),
+                          sa.func.coalesce(people_t.c.dingtalk_userid, "").label("dingtalk_userid"),
+                          sa.func.coalesce(people_t.c.channels, "").label("channels"))
+                .select_from(source.outerjoin(people_t, known)).where(among(source.c.case_id), *where))
+
+    return sa.union_all(of(person_t, person_t.c.role),
+                        of(secretary_t, sa.literal("secretary").label("role"), secretary_t.c.until.is_(None)))
 
 
 def contacts_query(dialect: str, case_ids: Sequence[int]) -> sa.Select[Any]:
@@ -203,6 +223,9 @@ class SqlSweepReader:
 
     def recipients(self, case_ids: Sequence[int]) -> Iterable[Any]:
         return self.conn.execute(recipients_query(self.conn.dialect.name, case_ids))
+
+    def addresses(self, case_ids: Sequence[int]) -> Iterable[Any]:
+        return self.conn.execute(addresses_query(self.conn.dialect.name, case_ids))
 
     def contacts(self, case_ids: Sequence[int]) -> list[Any]:
         """Rows ``case_id unit name phone email``: each case's county officer, when the registry has one."""
@@ -293,8 +316,11 @@ def _claim_values(now: datetime, lease: timedelta) -> dict[str, Any]:
     }
 
 
-def _claim_ids(conn: Connection, now: datetime, lease: timedelta, limit: int) -> list[int]:
+def _claim_ids(conn: Connection, now: datetime, lease: timedelta, limit: int,
+               skip_channels: Sequence[str] = ()) -> list[int]:
     q = sa.select(digest_t.c.id).where(_claimable(now)).order_by(digest_t.c.id).limit(limit)
+    if skip_channels:
+        q = q.where(digest_t.c.channel.not_in(list(skip_channels)))
     if conn.dialect.name == "postgresql":
         ids = list(conn.execute(q.with_for_update(skip_locked=True)).scalars())
         if ids:
@@ -344,9 +370,9 @@ class SqlOutboxStore:
             else:
                 tx.rollback()
 
-    def claim(self, *, now: datetime, lease: timedelta, limit: int) -> list[Any]:
+    def claim(self, *, now: datetime, lease: timedelta, limit: int, skip_channels: Sequence[str] = ()) -> list[Any]:
         with self.db.connect() as conn, conn.begin():
-            ids = _claim_ids(conn, now, lease, limit)
+            ids = _claim_ids(conn, now, lease, limit, skip_channels)
             if not ids:
                 return []
             return list(conn.execute(sa.select(digest_t).where(digest_t.c.id.in_(ids)).order_by(digest_t.c.id)))
@@ -395,6 +421,7 @@ class SqlOutboxStore:
         q = sa.select(
             digest_t.c.id,
             digest_t.c.status,
+            digest_t.c.channel,
             digest_t.c.recipient,
             digest_t.c.recipient_name,
             digest_t.c.sweep_date,
@@ -432,3 +459,15 @@ class SqlOutboxStore:
     def set_state(self, name: str, value: str) -> None:
         with self.db.connect() as conn, conn.begin():
             _set_state(conn, name, value)
+
+
+def digest_ids_within(db: Database, counties: tuple[str, ...], township: str | None) -> set[int]:
+    """The digests every item of which is about a case inside the scope (``outbox list`` for a scoped reader):
+    a digest that also names another county's case is not shown (SPEC §12)."""
+    place = [org_t.c.county.in_(counties)] + ([org_t.c.township == township] if township else [])
+    mine = sa.select(case_t.c.id).join(org_t, org_t.c.id == case_t.c.org_id).where(*place)
+    foreign = sa.select(item_t.c.digest_id).where(item_t.c.case_id.not_in(mine), item_t.c.digest_id.is_not(None))
+    query = sa.select(item_t.c.digest_id).distinct().where(item_t.c.case_id.in_(mine),
+                                                          item_t.c.digest_id.not_in(foreign))
+    with db.connect() as conn:
+        return {int(i) for i in conn.execute(query).scalars() if i is not None}

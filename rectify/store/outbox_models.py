@@ -27,7 +27,8 @@ class OutboxDigest(SQLModel, table=True):
     __tablename__ = "outbox_digest"
     __table_args__ = (sa.Index("ix_outbox_digest_status_next", "status", "next_attempt_at"),)
     id: int | None = Field(default=None, primary_key=True)
-    recipient: str = Field(max_length=320)
+    recipient: str = Field(max_length=320)  # the address; other channels than e-mail prefix theirs: "sms:1380…"
+    channel: str = Field(default="email", max_length=16)  # email | wecom_robot | wecom_app | dingtalk_robot | sms
     recipient_name: str = ""
     sweep_date: date
     subject: str = ""

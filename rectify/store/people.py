@@ -36,8 +36,9 @@ def count_registered(conn: Connection) -> int:
 
 def insert_person(conn: Connection, *, name: str, role: str, unit: str = "", scope: str = "", email: str = "",
                   phone: str = "", login: str | None = None, registered: bool = True,
-                  now: datetime) -> int:
+                  wecom_userid: str = "", dingtalk_userid: str = "", channels: str = "", now: datetime) -> int:
     values = dict(name=name, role=role, unit=unit, scope=scope, email=email, phone=phone, login=login or None,
+                  wecom_userid=wecom_userid, dingtalk_userid=dingtalk_userid, channels=channels,
                   registered=registered, active=True, created_at=now)
     validation.row(people_t, values, where="人员")
     result = conn.execute(sa.insert(people_t).values(**values))

@@ -100,7 +100,7 @@ def resolve_seen(conn: Connection, ref: str | int, reader: Actor | None) -> tupl
     """
     unknown = NotFound(f"找不到整顿对象或组织 {str(ref).strip()}")
     try:
-        row = resolve(conn, ref)
+        row = resolve(conn, ref, reader.sees if reader is not None else None)
     except NotFound:
         org = conn.execute(_ORG_BY_CODE, {"code": str(ref).strip()}).one_or_none()
         if reader is not None and org is not None and not reader.sees(org.county, org.township):

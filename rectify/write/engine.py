@@ -18,7 +18,7 @@ from transitions import Machine, MachineError
 from rectify import validation
 from rectify.clock import Clock, local_today, system_clock
 from rectify.config import Config
-from rectify.errors import BadInput, Conflict, NotFound, Refused
+from rectify.errors import BadInput, Conflict, NotFound, Reason, Refused
 from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.guards import GUARDS, Proposal
 from rectify.states.permissions import (
@@ -37,6 +37,7 @@ from rectify.states.stages import (
     WORK_TEAM,
     Stage,
 )
+from rectify.states.steps import field_of
 from rectify.states.tracks import (
     PREEXISTING_LABEL,
     VILLAGE_STATUS_WORDS,
@@ -51,7 +52,7 @@ from rectify.store.cases import CaseStore, DuplicateKey
 from rectify.store.models import Person
 from rectify.store.tables import org_t
 from rectify.validation import email_address, limit
-from rectify.write import consolidation, supervision, verification
+from rectify.write import consolidation, duties, supervision, verification
 from rectify.write.people import ensure_people
 from rectify.write.plan_inputs import measure_input, parse_problems
 
@@ -65,11 +66,13 @@ Facts = Callable[[CaseStore, Row[Any]], dict[str, Any]]
 
 
 def _guards_pass(spec: TransitionSpec) -> Callable[[Any], bool]:
-    guards = [GUARDS[name] for name in spec.guards]
+    guards = [(name, GUARDS[name]) for name in spec.guards]
 
     def check(event_data: Any) -> bool:
         proposal: Proposal = event_data.model
-        proposal.missing = [m for m in (g(proposal) for g in guards) if m]
+        said = [(name, g(proposal)) for name, g in guards]
+        proposal.failed = [name for name, m in said if m]
+        proposal.missing = [m for _, m in said if m]
         return not proposal.missing
 
     return check
@@ -143,20 +146,21 @@ class Workflow:
         inputs = detail or {}
         happened = on or next((inputs[k] for k in BUSINESS_DATE_KEYS if isinstance(inputs.get(k), date)), None)
         store.append_event(case_id, at=at or self.clock(), actor=self.actor, actor_unit=self.person.unit,
-                           action=action, from_stage=from_stage, to_stage=to_stage, reason=reason or "",
-                           detail=detail, happened_on=happened or self.today())
+                           operator=self.person.operator, action=action, from_stage=from_stage,
+                           to_stage=to_stage, reason=reason or "", detail=detail,
+                           happened_on=happened or self.today())
 
     def _check_may(self, trigger: str, label: str) -> None:
         """The role check, before any statement: who, which step, why not."""
         refusal = role_refusal(self.person, trigger, label)
         if refusal:
-            raise Refused(refusal)
+            raise Refused(refusal, reasons=[Reason("role", None, refusal)])
 
     def _check_scope(self, county: str, township: str) -> None:
         """The scope check, inside the change's transaction (the organization read there)."""
         refusal = scope_refusal(self.person, county, township)
         if refusal:
-            raise Refused(refusal)
+            raise Refused(refusal, reasons=[Reason("scope", None, refusal)])
 
     def _propose(self, store: CaseStore, row: Row[Any], spec: TransitionSpec, inputs: dict[str, Any],
                  facts: Facts | None) -> Proposal:
@@ -174,9 +178,12 @@ class Workflow:
             moved = MACHINE.events[spec.trigger].trigger(proposal)
         except MachineError:
             allowed = "、".join(stage_text(x) for x in spec.sources)
-            raise Refused(f"{head}，此操作只适用于 {allowed} 阶段") from None
+            line = f"{head}，此操作只适用于 {allowed} 阶段"
+            raise Refused(line, reasons=[Reason("stage", None, line)]) from None
         if not moved:
-            raise Refused(f"{head}，{'；'.join(proposal.missing)}")
+            raise Refused(f"{head}，{'；'.join(proposal.missing)}", reasons=[
+                Reason(guard, field_of(spec.trigger, guard), message)
+                for guard, message in zip(proposal.failed, proposal.missing, strict=True)])
         return proposal
 
     def _run(self, ref: str | int, trigger: str | Callable[[Row[Any]], str], inputs: dict[str, Any], *,
@@ -189,7 +196,7 @@ class Workflow:
             self._check_may(trigger, BY_TRIGGER[trigger].label)
         with self.db.begin() as conn:
             store = CaseStore(conn)
-            row = store.case(ref)
+            row = store.case(ref, self.person.sees)  # a case out of scope reads as unknown (SPEC §12)
             if not isinstance(trigger, str):
                 trigger = trigger(row)
                 self._check_may(trigger, BY_TRIGGER[trigger].label)
@@ -544,7 +551,8 @@ class Workflow:
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             return {"withdrawn_reason": inputs["reason"]}
 
-        return self._run(ref, "withdraw", inputs, apply=apply, expected_version=expected_version)
+        return self._run(ref, "withdraw", inputs, apply=apply, expected_version=expected_version,
+                         facts=lambda s, r: duties.supervised_withdrawal(s, self.person, r, approved_by.strip()))
 
     def extend(self, ref: str | int, *, to: date, reason: str, approved_by: str, on: date | None = None,
                expected_version: int | None = None) -> Outcome:
@@ -552,7 +560,8 @@ class Workflow:
                   "on": on or self.today()}
 
         def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
-            return {"latest_open_measure_due": store.latest_open_measure_due(row.id)}
+            return {"latest_open_measure_due": store.latest_open_measure_due(row.id),
+                    **duties.extension_approver(store, self.person, row, approved_by.strip())}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             store.add_extension(row.id, old_deadline=row.deadline, new_deadline=to, reason=inputs["reason"],

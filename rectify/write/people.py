@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy.engine import Connection
 
 from rectify.clock import Clock, system_clock
-from rectify.errors import BadInput, NotFound, Refused
+from rectify.errors import BadInput, NotFound, Reason, Refused
 from rectify.states.permissions import Actor
 from rectify.states.roles import ALL_COUNTIES, CASE_ROLE_NAMES, MULTI_COUNTY_ROLES, ROLE_NAMES, Role
 from rectify.store import Database, translate_errors
@@ -37,7 +37,7 @@ from rectify.store.people import (
 from rectify.validation import email_address
 
 __all__ = ["PEOPLE_FIELDS", "FieldError", "PersonInput", "Registry", "ensure_people", "parse_role", "parse_scope",
-           "people_rows", "register_people", "role_label"]
+           "people_rows", "person_in_scope", "within_scope", "register_people", "role_label"]
 
 PEOPLE_FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "name"),
@@ -47,8 +47,15 @@ PEOPLE_FIELDS: dict[str, tuple[str, ...]] = {
     "email": ("邮箱", "电子邮箱", "email", "e-mail"),
     "phone": ("电话", "联系电话", "手机", "phone"),
     "login": ("登录名", "login"),
+    "wecom_userid": ("企业微信账号", "企业微信", "企业微信userid", "wecom_userid"),
+    "dingtalk_userid": ("钉钉账号", "钉钉", "钉钉userid", "dingtalk_userid"),
+    "channels": ("提醒方式", "提醒渠道", "channels"),
 }
-_LIMITS = {"name": 100, "unit": 200, "scope": 1000, "email": 320, "phone": 40, "login": 64}
+_LIMITS = {"name": 100, "unit": 200, "scope": 1000, "email": 320, "phone": 40, "login": 64, "wecom_userid": 64,
+           "dingtalk_userid": 64, "channels": 100}
+# A person's preferred channels (SPEC §16); e-mail goes to everyone with an address whatever they prefer.
+PREFERRED_CHANNELS = {"email": "邮件", "wecom_app": "企业微信应用消息", "sms": "短信"}
+_CHANNEL_WORDS = {"邮件": "email", "邮箱": "email", "企业微信": "wecom_app", "政务微信": "wecom_app", "短信": "sms"}
 _LIST_SEPARATORS = re.compile(r"[,，、;；]")
 
 
@@ -56,7 +63,7 @@ class FieldError(BadInput):
     """Malformed input in one field (``key``), so an import can name the column."""
 
     def __init__(self, key: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__(message, reasons=[Reason("bad_input", key, message)])
         self.key = key
 
 
@@ -97,6 +104,21 @@ def parse_scope(role: str, text: str) -> str:
     return "/".join(parts)
 
 
+def parse_channels(text: str, name: str = "") -> str:
+    """``wecom_app,sms`` (or 企业微信、短信) → ``wecom_app,sms``; empty: the default (SPEC §16)."""
+    out: list[str] = []
+    for part in _LIST_SEPARATORS.split(text.strip()):
+        word = part.strip()
+        if not word:
+            continue
+        code = _CHANNEL_WORDS.get(word, word.lower())
+        if code not in PREFERRED_CHANNELS:
+            choices = "、".join(f"{c}（{n}）" for c, n in PREFERRED_CHANNELS.items())
+            raise FieldError("channels", f"{name} 的提醒方式 {word} 不认识（应为 {choices}，可写多个）")
+        out.append(code)
+    return ",".join(dict.fromkeys(out))
+
+
 @dataclass(frozen=True)
 class PersonInput:
     """One person to register, as given; ``checked`` cleans it or refuses it as malformed."""
@@ -108,6 +130,9 @@ class PersonInput:
     email: str = ""
     phone: str = ""
     login: str = ""
+    wecom_userid: str = ""
+    dingtalk_userid: str = ""
+    channels: str = ""
 
     def checked(self) -> dict[str, Any]:
         name, unit = self.name.strip(), self.unit.strip()
@@ -122,7 +147,9 @@ class PersonInput:
             raise FieldError("email", str(exc)) from None
         values: dict[str, Any] = {
             "name": name, "unit": unit, "role": role, "scope": parse_scope(role, self.scope),
-            "email": email, "phone": self.phone.strip(), "login": self.login.strip() or None}
+            "email": email, "phone": self.phone.strip(), "login": self.login.strip() or None,
+            "wecom_userid": self.wecom_userid.strip(), "dingtalk_userid": self.dingtalk_userid.strip(),
+            "channels": parse_channels(self.channels, name)}
         for key, limit in _LIMITS.items():
             if len(values[key] or "") > limit:
                 raise FieldError(key, f"{name} 的{_FIELD_NAMES[key]}过长（最多 {limit} 个字符）")
@@ -142,13 +169,34 @@ def _shares_a_county(scope: str, reader: Actor) -> bool:
     return ALL_COUNTIES in counties or bool(counties & set(reader.counties))
 
 
+def person_in_scope(scope: str, reader: Actor) -> bool:
+    """A registered row that a scoped reader may see."""
+    return bool(scope) and _shares_a_county(scope, reader)
+
+
 def people_rows(db: Database, reader: Actor | None = None) -> list[dict[str, Any]]:
     """Everyone the registry knows that ``reader`` may see, registered or not, with stable English keys."""
     with db.connect() as conn:
         rows = [r for r in list_people(conn) if reader is None or _shares_a_county(r.scope, reader)]
     return [{"name": r.name, "unit": r.unit, "role": r.role, "role_label": role_label(r.role), "scope": r.scope,
-             "email": r.email, "phone": r.phone, "login": r.login or "", "registered": bool(r.registered),
+             "email": r.email, "phone": r.phone, "login": r.login or "", "wecom_userid": r.wecom_userid,
+             "dingtalk_userid": r.dingtalk_userid, "channels": r.channels, "registered": bool(r.registered),
              "active": bool(r.active)} for r in rows]
+
+
+def within_scope(admin_scope: str, scope: str) -> bool:
+    """Whether ``scope`` (a person's: 县, 县/乡镇, 县,县 or *) lies inside ``admin_scope``."""
+    from rectify.states.permissions import parse_scope as counties_of
+
+    if admin_scope.strip() in ("", ALL_COUNTIES):
+        return True
+    if scope.strip() in ("", ALL_COUNTIES):
+        return False
+    mine, my_township = counties_of(admin_scope)
+    theirs, their_township = counties_of(scope)
+    if not set(theirs) <= set(mine):
+        return False
+    return my_township is None or their_township == my_township
 
 
 class _HasConn(Protocol):
@@ -215,6 +263,7 @@ class Registry:
         self.db = db
         self.actor = actor.strip()
         self.clock = clock
+        self._admin_scope = ALL_COUNTIES  # the acting admin's scope, read by _authorize
 
     def _authorize(self, conn: Connection, step: str, first_role: str | None) -> None:
         """Only an active registered admin; before anyone is registered, the first person must be an admin."""
@@ -229,6 +278,15 @@ class Registry:
         if who is None or not who.registered or not who.active or who.role != Role.admin:
             raise Refused(f"无法{step}：只有系统管理员可以登记人员，{self.actor or '（未指明操作人）'} "
                           "不是在用的系统管理员（请用 --actor 指明管理员）")
+        self._admin_scope = who.scope or ""
+
+    def _check_within(self, step: str, scope: str) -> None:
+        """An admin grants, and disables, only within their own scope (SPEC §12)."""
+        mine = self._admin_scope
+        if within_scope(mine, scope):
+            return
+        raise Refused(f"无法{step}：{self.actor} 的范围是 {mine}，只能登记或停用此范围内的人员"
+                      f"（收到范围 {scope or '（空）'}）")
 
     def _conflict(self, conn: Connection, values: dict[str, Any]) -> tuple[int | None, str, str | None]:
         """(id of an unregistered row of that name to complete, or None; the field at fault; a refusal, or None)."""
@@ -253,6 +311,7 @@ class Registry:
         values = person.checked()
         with translate_errors(self.db.url), self.db.begin() as conn:
             self._authorize(conn, f"登记人员 {values['name']}", values["role"])
+            self._check_within(f"登记人员 {values['name']}", values["scope"])
             target, _, problem = self._conflict(conn, values)
             if problem:
                 raise Refused(f"无法登记人员：{problem}")
@@ -272,6 +331,7 @@ class Registry:
             who = find_person(conn, name)
             if who is None or not who.registered:
                 raise NotFound(f"无法停用人员：找不到已登记的人员 {name}")
+            self._check_within(f"停用人员 {name}", who.scope or "")
             if not who.active:
                 raise Refused(f"无法停用人员：{who.name} 已停用")
             me = find_person(conn, self.actor) if self.actor else None
@@ -333,6 +393,9 @@ class Registry:
                           (("name", values["name"]), ("login", values["login"])) if v is not None and v in seen),
                          None)
             target, key, problem = self._conflict(conn, values)
+            mine = self._admin_scope
+            if problem is None and not within_scope(mine, values["scope"]):
+                key, problem = "scope", f"范围 {values['scope']} 超出 {self.actor} 的范围 {mine}"
             if clash is not None or problem:
                 key, reason = clash if clash is not None else (key, problem or "")
                 problems.append(RowProblem(number, names[key], reason))
