@@ -86,24 +86,12 @@ def case_verify(app: App, ref: str, on: date, by: str, members: tuple[str, ...],
                                 findings=findings, measures=[_measure(m) for m in measures], emails=_emails(emails)))
 
 
-class _OneDecision(click.Command):
-    """--upheld and --dismissed fill one input (``decision``); given together they contradict (exit 2), not the
-    last one winning."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        given = args[:args.index("--")] if "--" in args else args
-        if "--upheld" in given and "--dismissed" in given:
-            raise click.UsageError("--upheld 与 --dismissed 互相矛盾：异议或采纳，或不予采纳，只能择一", ctx=ctx)
-        return super().parse_args(ctx, args)
-
-
-@click.command("objection", cls=_OneDecision)
+@click.command("objection")
 @click.argument("ref", metavar="CASE")
 @click.option("--on", type=DATE, required=True, help="日期: when raised, or when decided.")
 @click.option("--text", default="", help="异议内容: records a new objection, pending until decided.")
-@click.option("--upheld", "decision", flag_value="upheld", help="采纳 the pending objection: the verification fails.")
-@click.option("--dismissed", "decision", flag_value="dismissed",
-              help="不予采纳 the pending objection: 公示 goes on (needs --note).")
+@click.option("--upheld", is_flag=True, help="采纳 the pending objection: the verification fails.")
+@click.option("--dismissed", is_flag=True, help="不予采纳 the pending objection: 公示 goes on (needs --note).")
 @click.option("--note", default="", help="处理意见.")
 @click.option("--deadline", type=DATE, help="New 转化时限 when upheld.")
 @click.option("--finding", "findings", multiple=True, help="Findings when upheld (required). Repeat.")
@@ -111,8 +99,9 @@ class _OneDecision(click.Command):
               help="New 整改措施 when upheld (≥1 required): " + MEASURE_FORMAT + ". Repeat.")
 @click.option("--email", "emails", multiple=True, help="NAME=ADDR for a new measure's 责任人. Repeat.")
 @pass_app
-def case_objection(app: App, ref: str, on: date, text: str, decision: str | None, note: str, deadline: date | None,
-                   findings: tuple[str, ...], measures: tuple[str, ...], emails: tuple[str, ...]) -> None:
+def case_objection(app: App, ref: str, on: date, text: str, upheld: bool, dismissed: bool, note: str,
+                   deadline: date | None, findings: tuple[str, ...], measures: tuple[str, ...],
+                   emails: tuple[str, ...]) -> None:
     """An objection in 公示 (公示异议): record it with --text, then decide it with --upheld or --dismissed.
 
     Only during the 公示 of a passed verification, one pending at a time. Dismissed: recorded, and the
@@ -126,6 +115,9 @@ def case_objection(app: App, ref: str, on: date, text: str, decision: str | None
       rectify case objection 12 --on 2026-11-14 --upheld --note "经核实属实" --finding "村务公开不及时" \\
           --measure "P07|按月公开村务|王建国|2026-12-20"
     """
+    if upheld and dismissed:
+        raise click.UsageError("--upheld 与 --dismissed 互相矛盾：异议或采纳，或不予采纳，只能择一")
+    decision = "upheld" if upheld else "dismissed" if dismissed else None
     if bool(text.strip()) == bool(decision):
         raise click.UsageError("请用 --text 登记异议，或用 --upheld/--dismissed 处理待处理的异议（二者择一，分两步）")
     wf = app.workflow()
