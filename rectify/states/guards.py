@@ -477,10 +477,11 @@ def escalation_dates_in_order(p: Proposal) -> str | None:
 
 
 def withdrawal_approved(p: Proposal) -> str | None:
-    """A case under 挂牌督办 leaves the list only with an approver named (the county's 审批人)."""
-    if p.facts.get("supervised") and _blank(p.get("approved_by")):
-        return "挂牌督办中的整顿对象出列须经审批人批准（--approved-by）"
-    return None
+    """A case under 挂牌督办 leaves the list only by the county's 审批人 or with one named (``--approved-by``);
+    a registered signer's duties are checked by ``second_person_valid``, which this does not repeat."""
+    if not p.facts.get("supervised") or p.facts.get("signer_is_approver") or p.facts.get("second_person_problem"):
+        return None
+    return "挂牌督办中的整顿对象出列须经审批人批准（--approved-by）" if _blank(p.get("approved_by")) else None
 
 
 def has_escalation_note(p: Proposal) -> str | None:

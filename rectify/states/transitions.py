@@ -75,7 +75,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
                     "approver_not_verifier"),
                    "销号"),
     TransitionSpec("withdraw", (S.identified, S.ledger_created), S.withdrawn,
-                   ("has_reason", "event_date_valid", "second_person_valid"),
+                   ("has_reason", "event_date_valid", "second_person_valid", "withdrawal_approved"),
                    "复核误判出列"),
     TransitionSpec("replace_secretary", (S.secretary_assigned, S.rectified, S.verified), None,
                    ("has_secretary", "secretary_since_valid", "term_valid", "no_first_secretary_in_post"),

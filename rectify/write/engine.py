@@ -28,6 +28,7 @@ from rectify.states.permissions import (
     scope_refusal,
     sign_refusal,
 )
+from rectify.states.roles import Role
 from rectify.states.stages import (
     FIRST_SECRETARY,
     KINDS,
@@ -552,7 +553,8 @@ class Workflow:
             return {"withdrawn_reason": inputs["reason"]}
 
         return self._run(ref, "withdraw", inputs, apply=apply, expected_version=expected_version,
-                         facts=lambda s, r: duties.supervised_withdrawal(s, self.person, r, approved_by.strip()))
+                         facts=lambda s, r: {"signer_is_approver": self.person.role == Role.county_approver,
+                                             **duties.supervised_withdrawal(s, self.person, r, approved_by.strip())})
 
     def extend(self, ref: str | int, *, to: date, reason: str, approved_by: str, on: date | None = None,
                expected_version: int | None = None) -> Outcome:
