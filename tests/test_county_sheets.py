@@ -16,7 +16,7 @@ from click.testing import Result
 from rectify.config import Config
 from rectify.importing import import_cases
 from rectify.importing.county import SheetDefaults
-from rectify.importing.readings import kind_from_name, numbered_items, parse_due
+from rectify.importing.readings import Remarks, kind_from_name, numbered_items, parse_due, parse_remarks
 from rectify.reports.cases import list_orgs, show_case
 from rectify.store import Database
 
@@ -147,6 +147,18 @@ def test_measures_numbered_as_counties_number_them(text: str, items: list[str] |
 def test_kind_from_the_name(name: str, kind: str | None) -> None:
     read = kind_from_name(name)
     assert (read[0] if read else None) == kind
+
+
+@pytest.mark.parametrize("text, remarks", [
+    ("", Remarks()),
+    ("挂牌督办：整顿进度滞后，列入市级挂牌督办", Remarks(supervision="整顿进度滞后，列入市级挂牌督办")),
+    ("第2轮整顿（回头看反弹）；延期1次；验收未通过2次；挂牌督办：滞后；一个月内配齐；撤销：误判",
+     Remarks(cycle=2, extensions=1, failed=2, supervision="滞后；一个月内配齐", withdrawal="误判")),
+    ("社区换届后复查", Remarks(free="社区换届后复查")),
+])
+def test_remarks_read_back(text: str, remarks: Remarks) -> None:
+    """备注 as the ledger writes it: its reasons without their prefixes, its counts."""
+    assert parse_remarks(text) == remarks
 
 
 # -- the three sheets --------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 
 from rectify import validation
 from rectify.errors import BadInput
-from rectify.importing.readings import is_count, match_problem, numbered_items
+from rectify.importing.readings import is_count, match_problem, numbered_items, parse_due
 from rectify.states.stages import (
     KINDS,
     OTHER_PROBLEM,
@@ -232,9 +232,9 @@ def parse_measure_list(value: Any) -> list[dict[str, Any]]:
     :func:`rectify.importing.readings.numbered_items`), as the ledger writes them, ``1. 内容；责任人：姓名（单位）；
     时限：2026-06-30；已完成（2026-06-20）`` a line each, or one unnumbered measure.
 
-    Each item: ``text`` and, when the cell says, ``owner``, ``owner_unit``, ``due`` (the cell's text, read with
-    the listing's year by :func:`rectify.importing.readings.parse_due`), ``done`` (a date or True for 已完成
-    without one). An empty list when the cell is a count (``2/3``, ``3``)."""
+    Each item: ``text`` and, when the cell says, ``owner``, ``owner_unit``, ``due`` (a date, or the text of a
+    deadline by the month, read in the listing's year by :func:`rectify.importing.readings.parse_due`),
+    ``done`` (a date or True for 已完成 without one). An empty list when the cell is a count (``2/3``, ``3``)."""
     text = str(value).strip()
     if not text or is_count(text):
         return []
@@ -257,7 +257,7 @@ def parse_measure_list(value: Any) -> list[dict[str, Any]]:
                 if name in ("责任人", "牵头人"):
                     item["owner"], item["owner_unit"] = parse_secretary(given.rstrip("。，,"))
                 else:
-                    item["due"] = given.rstrip("。，,")
+                    item["due"] = _due(given.rstrip("。，,"))
             elif (done := _DONE_RE.match(f)) is not None:
                 item["done"] = parse_date(done.group(1)) if done.group(1) else True
             elif f not in _OPEN_WORDS:
@@ -265,6 +265,16 @@ def parse_measure_list(value: Any) -> list[dict[str, Any]]:
         items.append(item)
     _measure_count(len(items))
     return items
+
+
+def _due(text: str) -> date | str:
+    """A measure's 时限: its date, or its text when written by the month (read later in the listing's year)."""
+    try:
+        day = parse_date(text)
+    except CellError:
+        parse_due(text, 2000)  # refused here when it is no deadline at all
+        return text
+    return day if day is not None else text
 
 
 def _measure_count(total: int) -> int:

@@ -75,7 +75,9 @@ def measure_fields(r: Row, items: tuple[dict[str, Any], ...], P: Parsers, year: 
             m_owner, m_unit = P.secretary(owners[n - 1])
         due_text = item.get("due") or (dues[n - 1] if dues is not None else "")
         m_due = None
-        if due_text and year is not None:
+        if isinstance(due_text, date):
+            m_due = due_text
+        elif due_text and year is not None:
             key = "measures" if item.get("due") else "measure_due"
             m_due = _plain_or_month(r, key, due_text, P, year, column, f"第 {n} 项时限：")
         each.append((m_owner, m_unit, m_due))

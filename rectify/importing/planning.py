@@ -296,7 +296,10 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config
             "measures": [[m[0], m[1], m[2], m[5], iso[m[3]], iso[m[4]]] for m in measures],
             "term_until": iso[c.term], "village": list(village[:1]) + [village[9]] if village else None,
             "village_status": c.village_status, "grade": case[-5], "satisfaction": case[-4],
-            "publicity_until": iso[publicity_until], "struck_off_on": iso[case[-2]]}
+            "publicity_until": iso[publicity_until], "struck_off_on": iso[case[-2]],
+            # 备注's counts (第N轮, 延期N次, 验收未通过N次), only when there are any
+            "cycle": notes.cycle if notes.cycle > 1 else None, "extensions": notes.extensions or None,
+            "failed": notes.failed or None}
     return CasePlan(r.number, org_code, stage, identified, case, _described(r, c.problems), measures, people,
                     secretary, progress,
                     # a row in 公示 (已整改 with a verification) keeps its application; the 公示 is not imported

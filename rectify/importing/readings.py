@@ -120,7 +120,7 @@ _MARKER_RE = re.compile(
     rf"|[（(]\s*(?P<paren>\d{{1,2}}|[{_CN_NUMBERS}]{{1,3}})\s*[）)]"
     rf"|(?P<circled>[{_CIRCLED}])"
     rf"|{_SEP}\s*(?P<cn>[{_CN_NUMBERS}]{{1,3}})\s*[、.．]")
-_COUNT_RE = re.compile(r"\d{1,6}(?:\s*[/／]\s*\d{1,6})?")
+_COUNT_RE = re.compile(r"\d+(?:\s*[/／]\s*\d+)?")
 
 
 def _number(style: str, text: str) -> int:

@@ -407,6 +407,10 @@ def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
         s.struck_off_on = _day(snap.get("struck_off_on")) or s.verified_on
         s.look_backs = consolidation.as_of_day(snap.get("look_backs") or "", as_of)
     s.earlier_years = snap.get("earlier_years") or ""
+    # What an imported 备注 counted: the round, the extensions (to the deadline), the failed verifications.
+    s.cycle, s.n_failed = snap.get("cycle") or 1, snap.get("failed") or 0
+    s.extensions = [{"old_deadline": s.deadline.isoformat(), "new_deadline": s.deadline.isoformat(),
+                     "reason": "导入", "approved_by": "导入"}] * (snap.get("extensions") or 0)
     sec = snap.get("secretary")  # name, kind, unit, since (the import's SECRETARY_KEYS)
     if sec and (_day(sec[3]) or s.identified_on) <= as_of:
         s.secretaries.append([sec[0], sec[2], _track(sec[1]), _day(sec[3]) or s.identified_on, None, "",
