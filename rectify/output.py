@@ -221,16 +221,27 @@ def _guarded(given: Path, target: Path) -> str | None:
             return "这是 SQLite 数据库的日志文件"
     if _is_sqlite(target):
         return "这是 SQLite 数据库文件"
-    try:
-        with open(target, "rb") as fh:
-            if b"PRIVATE KEY-----" in fh.read(64):
-                return "这是私钥文件"
-    except OSError:
-        pass
+    if _is_regular(target):
+        try:
+            with open(target, "rb") as fh:
+                if b"PRIVATE KEY-----" in fh.read(64):
+                    return "这是私钥文件"
+        except OSError:
+            pass
     return None
 
 
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _is_sqlite(path: Path) -> bool:
+    """Whether ``path`` is a SQLite file (only a regular file is opened: a FIFO would block)."""
+    if not _is_regular(path):
+        return False
     try:
         with open(path, "rb") as fh:
             return fh.read(16) == _SQLITE_HEADER
