@@ -306,7 +306,7 @@ def test_demo_registers_every_role_and_signs_each_step_by_its_person(db: Databas
     signers = {"open": {o.name for o in OFFICERS}, "plan": {o.name for o in OFFICERS},
                "assign_secretary": {o.name for o in OFFICERS}, "village_secretary": {o.name for o in OFFICERS},
                "verify": {VERIFIER.name}, "fail_verification": {VERIFIER.name},
-               "withdraw": {APPROVER.name}, "extend": {APPROVER.name}, "strike_off": {APPROVER.name},
+               "withdraw": {APPROVER.name}, "extend": {OFFICERS[0].name}, "strike_off": {APPROVER.name},
                "objection": {OFFICERS[0].name}, "dismiss_objection": {OFFICERS[0].name},
                "supervise": {SUPERVISOR.name, OFFICERS[0].name}, "unsupervise": {SUPERVISOR.name},
                "escalate": {OFFICERS[0].name}, "look_back": {o.name for o in OFFICERS}}

@@ -16,7 +16,7 @@ from rectify.clock import Clock, local_today, system_clock
 from rectify.config import Config
 from rectify.errors import BadInput, Reason
 from rectify.states.permissions import Actor
-from rectify.states.steps import OPEN_STEP, STEPS, Availability, acts_on, available_steps
+from rectify.states.steps import LISTING_DAY, OPEN_STEP, STEPS, Availability, acts_on, available_steps
 
 if TYPE_CHECKING:
     from rectify.store import Database
@@ -117,7 +117,7 @@ class Service:
 
         v = parse_form(OPEN_STEP, form)
         return self.engine(person).open_case(
-            org_code, problems=v["problems"], identified_on=v["identified"], deadline=v["deadline"],
+            org_code, problems=v["problems"], identified_on=v[LISTING_DAY], deadline=v["deadline"],
             detail=v["detail"] or "", officer=v["officer"] or "", officer_email=v["officer_email"] or "",
             village_secretary=v["village_secretary"] or "")
 

@@ -211,6 +211,7 @@ STEPS: dict[str, Step] = {s.name: s for s in STEPS_LIST}
 
 # 列入整顿 starts a case from an organization, so it is no step on a case (available_steps leaves it out):
 # the CLI's ``case open ORG`` and the web's ``/orgs/{code}/open`` take these inputs.
+LISTING_DAY = "identified"  # the open step's input holding the 确定日期 (the CLI's --identified)
 OPEN_STEP = Step("open", "列入整顿", ("open",),
                  (_i("problems", PROBLEMS, "软弱涣散情形", True, "每行一项：代码:具体表现，如 P01:书记空缺半年",
                      multiple=True),
