@@ -119,6 +119,9 @@ class ReportConfig:
     contact: str = ""  # 联系人 named in notices (besides each case's officer in charge)
     plan_title: str = ""  # the county's 工作方案 named in notices
     poor_village_label: str = "建档立卡贫困村"
+    paper: str = "A4"  # the printed ledger and form: A4 or A3 (landscape)
+    form_number: str = ""  # 表号 printed on the Party statistics form
+    form_authority: str = "中共中央组织部"  # 制表机关 printed on the form
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,9 @@ NOTES: dict[str, str] = {
     "report.contact": "通知中的联系人，如 组织二科 钱明远",
     "report.plan_title": "通知中引用的本县工作方案名称",
     "report.poor_village_label": "统计表中“贫困村”一栏的名称",
+    "report.paper": "打印纸张：A4 或 A3（横向；台账简表与统计表按此排版）",
+    "report.form_number": "党内统计表的表号",
+    "report.form_authority": "党内统计表的制表机关",
     "security": "操作人身份",
     "security.require_registered_actor": "已登记人员后，拒绝未登记的操作人",
     "security.actor_from_database": "PostgreSQL：以数据库登录名（current_user）确定操作人，--actor 不再可用",
@@ -289,6 +295,11 @@ def _check_templates(templates: TemplatesConfig) -> None:
         raise ConfigError(f"配置项 [templates] folder 指向的目录不存在：{folder}")
 
 
+def _check_report(report: ReportConfig) -> None:
+    if report.paper not in ("A4", "A3"):
+        raise ConfigError(f"配置项 [report] paper 应为 A4 或 A3，现为 {toml_value(report.paper)}")
+
+
 def _check_verification(rules: VerificationConfig) -> None:
     items = [i.strip() for i in rules.items]
     if not items or any(not i for i in items) or len(set(items)) != len(items):
@@ -304,6 +315,7 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "supervisors": _check_supervisors,
     "templates": _check_templates,
     "verification": _check_verification,
+    "report": _check_report,
 }
 
 

@@ -249,6 +249,8 @@ class LedgerExport:
     report: Any = None  # config [report]: the XLSX signature lines
     installation: str = ""
     alarm_days: int = 0
+    layout: str = "简表"  # the print formats' layout: 简表 (one page wide) or 全表 (every column)
+    paper: str = "A4"
 
 
 Writer = Callable[[Iterable[LedgerRow], Any, LedgerExport], int]
@@ -265,7 +267,7 @@ def _html(rows: Iterable[LedgerRow], out: IO[str], x: LedgerExport) -> int:
 
     counted = _Count(rows)
     write_html(counted, out, title=x.title, as_of=x.as_of, by_stage=x.by_stage or [], by_light=x.by_light or [],
-               generated=x.generated, lights=x.lights, progress=x.progress)
+               generated=x.generated, lights=x.lights, progress=x.progress, layout=x.layout, paper=x.paper)
     return counted.n
 
 
@@ -294,7 +296,8 @@ WRITERS: dict[str, Writer] = {
     "table": _table,
     "csv": lambda rows, out, x: write_csv(rows, out, progress=x.progress),
     "xlsx": lambda rows, out, x: write_xlsx(rows, out, title=x.title, as_of=x.as_of, report=x.report,
-                                            light_fill=LIGHT_FILL, progress=x.progress),
+                                            light_fill=LIGHT_FILL, progress=x.progress, layout=x.layout,
+                                            paper=x.paper),
     "html": _html,
     "json": lambda rows, out, x: write_json(rows, out, as_of=x.as_of, filters=x.filters or {}, progress=x.progress),
     "ics": _ics,
