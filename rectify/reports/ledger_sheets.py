@@ -301,7 +301,8 @@ def write_xlsx(
 _LIGHT_COL = SHEET_KEYS.index("light")
 _SATISFACTION = LEDGER_KEYS.index("satisfaction")
 _KINDS = [
-    "pct" if k == "satisfaction" else "light" if k == "light" else "num" if k in _NUMERIC else "date" if k in DATE_KEYS else "text" for k in SHEET_KEYS
+    "pct" if k == "satisfaction" else "light" if k == "light" else "num" if k in _NUMERIC
+    else "date" if k in DATE_KEYS else "text" for k in SHEET_KEYS
 ]
 
 
