@@ -98,17 +98,22 @@ def outbox_list(app: App, status: str | None, fmt: str) -> None:
       rectify outbox list --status failed
       rectify outbox list --format json
     """
-    from rectify.notifications.outbox import list_outbox
+    from datetime import datetime
+
+    from rectify.notifications.outbox import list_outbox, local_time
     from rectify.store.outbox import SqlOutboxStore
 
     rows = list_outbox(SqlOutboxStore(app.database()), status)
+    zone = app.config.policy.timezone
     if fmt != "json":
         labels = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
         for r in rows:
             r["status"] = f"{labels[r['status']]} {r['status']}"
-            r["when"] = (r["sent_at"] or r["next_attempt_at"] or "")[:16].replace("T", " ")
+            when = r["sent_at"] or r["next_attempt_at"]
+            r["when"] = local_time(datetime.fromisoformat(when), zone).strftime("%Y-%m-%d %H:%M") if when else ""
     emit(rows, [("id", "编号"), ("status", "状态"), ("recipient", "收件人"), ("sweep_date", "扫描日期"),
-                ("items", "提醒项"), ("attempts", "尝试次数"), ("when", "时间(UTC)"), ("last_error", "错误")], fmt)
+                ("items", "提醒项"), ("attempts", "尝试次数"), ("when", f"时间（{zone}）"), ("last_error", "错误")],
+         fmt)
 
 
 @outbox.command("retry")

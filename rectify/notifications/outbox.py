@@ -437,8 +437,18 @@ def message_for(row: Any, config: Config, now: datetime) -> Any:
         text=row.body_text,
         html=row.body_html,
         message_id=row.message_id,
-        date_header=format_datetime(row.created_at or now),
+        date_header=format_datetime(local_time(row.created_at or now, config.policy.timezone)),
     )
+
+
+def local_time(when: datetime, timezone: str) -> datetime:
+    """``when`` in ``[policy] timezone`` (a naive time from the store is UTC): what a person reads, mail Date too."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(ZoneInfo(timezone))
 
 
 def _refused(store: OutboxStore, config: Config, row: Any, exc: MessageRefused, now: datetime,
