@@ -205,7 +205,7 @@ def test_import_with_chinese_roles_and_english_headers(run: Run, db: Database, t
     wb.save(path)
     dry = run("people", "import", str(path), "--dry-run")
     assert dry.exit_code == 0, dry.output
-    assert dry.stdout == "检查通过（--dry-run，未写入）：将导入 5 行：登记人员 5 人\n"
+    assert dry.stderr == "检查通过（--dry-run，未写入）：将导入 5 行：登记人员 5 人\n"
     assert people_rows(db) == []
     result = run("people", "import", str(path))  # an empty registry: the first row is the admin
     assert result.exit_code == 0, result.output
@@ -281,7 +281,7 @@ def test_people_named_on_a_plan_appear_unregistered(db: Database, wf: Workflow, 
     result = as_(run, "王管理", "people", "add", "李县长", "--unit", "青山县委", "--role", "county_officer",
                  "--scope", "青山县", "--email", "li@example.cn")
     assert result.exit_code == 0, result.output
-    assert "此前由整顿方案带入" in result.stdout
+    assert "此前由整顿方案带入" in result.stderr
     li = next(p for p in people_rows(db) if p["name"] == "李县长")
     assert (li["registered"], li["role"], li["unit"], li["email"]) == (True, "county_officer", "青山县委",
                                                                         "li@example.cn")
