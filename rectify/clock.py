@@ -38,3 +38,12 @@ def checked_clock(clock: Clock) -> Clock:
         return at
 
     return now
+
+
+def local_time(when: datetime, timezone: str) -> datetime:
+    """``when`` in ``[policy] timezone`` (a naive time from the store is UTC): what a person reads, mail Date too."""
+    from zoneinfo import ZoneInfo
+
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(ZoneInfo(timezone))

@@ -118,6 +118,9 @@ class ReportConfig:
     contact: str = ""  # 联系人 named in notices (besides each case's officer in charge)
     plan_title: str = ""  # the county's 工作方案 named in notices
     poor_village_label: str = "脱贫村"
+    paper: str = "A4"  # the printed ledger and form: A4 or A3 (landscape)
+    form_number: str = ""  # 表号 printed on the Party statistics form
+    form_authority: str = "中共中央组织部"  # 制表机关 printed on the form
 
 
 @dataclass(frozen=True)
@@ -285,10 +288,17 @@ def _check_web(web: WebConfig) -> None:
     url = web.base_url
     if url and not re.fullmatch(r"https?://[^/\s?#]+/?", url):
         raise ConfigError(f"配置项 [web] base_url 应为 https://主机名[:端口]（不含路径），现为 {toml_value(url)}")
+
+
 def _check_screening(rules: ScreeningConfig) -> None:
     lo_hi = rules.share_range
     if len(lo_hi) != 2 or not 0 <= lo_hi[0] <= lo_hi[1] <= 1:
         raise ConfigError("配置项 [screening] share_range 应为 [下限, 上限]，且 0 ≤ 下限 ≤ 上限 ≤ 1")
+
+
+def _check_report(report: ReportConfig) -> None:
+    if report.paper not in ("A4", "A3"):
+        raise ConfigError(f"配置项 [report] paper 应为 A4 或 A3，现为 {toml_value(report.paper)}")
 
 
 def _check_verification(rules: VerificationConfig) -> None:
@@ -347,6 +357,7 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "web": _check_web,
     "channels": _check_channels,
     "screening": _check_screening,
+    "report": _check_report,
 }
 
 

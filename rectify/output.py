@@ -48,7 +48,11 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
+TRUNCATION_MARK = "~"  # ASCII: "…" is East Asian ambiguous, drawn two cells wide by CJK terminals
+
+
 def truncate(text: str, width: int) -> str:
+    """``text`` cut to ``width`` display cells (a CJK character counts two), its end marked with one cell."""
     if display_width(text) <= width:
         return text
     out, used = [], 0
@@ -58,7 +62,7 @@ def truncate(text: str, width: int) -> str:
             break
         out.append(ch)
         used += w
-    return "".join(out) + "…"
+    return "".join(out) + TRUNCATION_MARK
 
 
 def pad(text: str, width: int, right: bool = False) -> str:

@@ -69,6 +69,9 @@ reviewer = ""
 phone = ""
 plan_title = ""
 poor_village_label = "脱贫村"
+paper = "A4"
+form_number = ""
+form_authority = "中共中央组织部"
 [security]
 require_registered_actor = true
 actor_from_database = false

@@ -38,6 +38,9 @@ COMMANDS: dict[str, LazyCommand] = {
     "init": LazyCommand("admin", "init", "Create or upgrade the database schema (建库/升级)."),
     "ledger": LazyCommand("ledger", "ledger",
                           "The 限期转化台账: one row per case, open cases first by 乡镇 and code (--sort deadline)."),
+    "notice": LazyCommand("notice", "notice",
+                          "Notices as documents (文书): 整改通知书, 挂牌督办通知书, 公示, 销号批复, 验收评分表, "
+                          "民主测评表."),
     "org": LazyCommand("org", "org", "Grassroots Party organizations (基层党组织)."),
     "people": LazyCommand("people", "people",
                           "The people registry (人员登记): who may sign a change, their role and scope."),

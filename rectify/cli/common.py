@@ -357,12 +357,22 @@ def light_label(light: str | None) -> str:
 _BINARY_FORMATS = ("xlsx", "ics")
 
 
+PIPE_WIDTH = 100_000  # a pipe or a file: every column, whole (up to each column's cap)
+
+
 def table_width(width: int | None) -> int:
+    """--width, else ``COLUMNS``, else the terminal's width; a pipe without ``COLUMNS`` takes the full width."""
     if width:
         return width
+    import os
     import shutil
 
-    return max(80, min(160, shutil.get_terminal_size((120, 24)).columns))
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return max(40, int(columns))
+    if not sys.stdout.isatty():
+        return PIPE_WIDTH
+    return max(40, shutil.get_terminal_size((120, 24)).columns)
 
 
 def to_file(output: str | None) -> bool:

@@ -65,7 +65,7 @@ def people_add(app: App, name: str, unit: str, role: str, scope: str, email: str
     completed = Registry(app.database(), actor=registry_actor(app), clock=app.clock()).add(
         PersonInput(name, unit, role, scope, email, phone, login, wecom_userid, dingtalk_userid, channels))
     note = "（此前由整顿方案带入，现已登记）" if completed else ""
-    click.echo(f"已登记人员 {name}（{unit} {role_label(role)}，范围 {scope.strip()}）{note}")
+    say(f"已登记人员 {name}（{unit} {role_label(role)}，范围 {scope.strip()}）{note}")
 
 
 @people.command("list")
@@ -123,7 +123,7 @@ def people_import(app: App, file: str, dry_run: bool) -> None:
         raise
     if result.ignored_columns:
         click.echo("已忽略无法识别的列：" + "、".join(result.ignored_columns), err=True)
-    click.echo(result.describe())
+    say(result.describe())
 
 
 @people.command("disable")
@@ -139,7 +139,7 @@ def people_disable(app: App, name: str) -> None:
     from rectify.write.people import Registry
 
     Registry(app.database(), actor=registry_actor(app), clock=app.clock()).disable(name)
-    click.echo(f"已停用人员 {name}")
+    say(f"已停用人员 {name}")
 
 
 @people.command("password")

@@ -105,11 +105,15 @@ def outbox_list(app: App, status: str | None, fmt: str) -> None:
       rectify outbox list --status failed
       rectify outbox list --format json
     """
+    from datetime import datetime
+
     from rectify.cli.common import reader
+    from rectify.clock import local_time
     from rectify.notifications.outbox import list_outbox
     from rectify.store.outbox import SqlOutboxStore
 
     rows = list_outbox(SqlOutboxStore(app.database()), status)
+    zone = app.config.policy.timezone
     person = reader(app)
     if person.role is not None and person.counties:  # a scoped reader sees the digests of their scope only
         from rectify.store.outbox import digest_ids_within
@@ -121,10 +125,11 @@ def outbox_list(app: App, status: str | None, fmt: str) -> None:
         for r in rows:
             r["status"] = f"{labels[r['status']]} {r['status']}"
             r["channel"] = CHANNEL_LABELS.get(r["channel"], r["channel"])
-            r["when"] = (r["sent_at"] or r["next_attempt_at"] or "")[:16].replace("T", " ")
+            when = r["sent_at"] or r["next_attempt_at"]
+            r["when"] = local_time(datetime.fromisoformat(when), zone).strftime("%Y-%m-%d %H:%M") if when else ""
     emit(rows, [("id", "编号"), ("status", "状态"), ("channel", "渠道"), ("recipient", "收件人"),
-                ("sweep_date", "扫描日期"), ("items", "提醒项"),
-                ("attempts", "尝试次数"), ("when", "时间(UTC)"), ("last_error", "错误")], fmt)
+                ("sweep_date", "扫描日期"), ("items", "提醒项"), ("attempts", "尝试次数"), ("when", f"时间（{zone}）"),
+                ("last_error", "错误")], fmt)
 
 
 CHANNEL_LABELS = {"email": "邮件", "wecom_robot": "企业微信群", "wecom_app": "企业微信", "dingtalk_robot": "钉钉群",

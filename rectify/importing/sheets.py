@@ -234,7 +234,8 @@ def _xlsx_source(path: Path) -> tuple[Iterator[list[Any]], int]:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise BadInput(f"无法读取 XLSX 文件 {path.name}：{exc}") from None
-    ws = wb.worksheets[0]
+    # The ledger's own workbook prints its 简表 first; the 全表 (every column) is the sheet to read back.
+    ws = wb["限期转化台账"] if "限期转化台账" in wb.sheetnames else wb.worksheets[0]
 
     def rows() -> Iterator[list[Any]]:
         try:

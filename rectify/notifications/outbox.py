@@ -439,6 +439,7 @@ def last_sweep_date(store: OutboxStore) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+
 # -- listing and retry ----------------------------------------------------------------------------
 
 
