@@ -131,8 +131,8 @@ def case_history(db: Database, ref: str | int, *, reader: Actor | None = None) -
     with db.connect() as s:
         row, _ = resolve_seen(s, ref, reader)
         return [{
-            "case_id": e.case_id, "at": e.at.isoformat(), "actor": e.actor, "actor_unit": e.actor_unit,
-            "action": e.action,
+            "case_id": e.case_id, "event_id": e.id, "at": e.at.isoformat(), "actor": e.actor,
+            "actor_unit": e.actor_unit, "action": e.action,
             "from_stage": e.from_stage, "to_stage": e.to_stage, "reason": e.reason,
             "detail": json.loads(e.detail) if e.detail else {},
         } for e in case_events(s, row.id)]

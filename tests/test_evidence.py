@@ -1,0 +1,200 @@
+"""佐证材料 (SPEC §14) on the command line, on both backends: files attached to the step they prove, kept once by
+SHA-256, listed, withdrawn by a new event; every bad input refused with one line and nothing kept."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from rectify.store import Database
+from rectify.write.engine import Workflow
+from tests.conftest import FakeClock, add_org, snapshot, walk
+from tests.evidence_helpers import PDF, config_file, docx, ofd, photo, png, write, xlsx
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    return tmp_path / "evidence"
+
+
+@pytest.fixture
+def ev(run: Run, tmp_path: Path, store: Path) -> Run:
+    """``run`` with ``[evidence] folder`` in the test's folder."""
+    cfg = config_file(tmp_path, store)
+    return lambda *args, **kw: run(*args, env={"RECTIFY_CONFIG": str(cfg), **kw.pop("env", {})}, **kw)
+
+
+@pytest.fixture
+def case(wf: Workflow, clock: FakeClock) -> int:
+    add_org(wf)
+    return walk(wf, clock, "V001", "secretary_assigned")
+
+
+def blobs(store: Path) -> list[Path]:
+    return sorted(p for p in store.rglob("*") if p.is_file() and p.parent.name not in ("tmp", "derived"))
+
+
+def ok(result: Result) -> str:
+    assert result.exit_code == 0, result.output + result.stderr
+    return result.stdout
+
+
+def test_a_progress_report_with_two_photos_and_the_minutes(ev: Run, case: int, tmp_path: Path, store: Path,
+                                                           db: Database) -> None:
+    a, b = write(tmp_path, "警示牌.jpg", photo("red")), write(tmp_path, "公示栏.png", png())
+    minutes = write(tmp_path, "支委会.pdf", PDF)
+    done = ev("case", "progress", str(case), "--on", "2026-03-10", "--note", "召开支委会",
+              "--attach", f"{a}=警示牌", "--attach", str(b), "--attach", f"{minutes}=会议纪要：3月支委会记录")
+    assert done.exit_code == 0 and "已保存佐证材料 3 个：警示牌.jpg、公示栏.png、支委会.pdf" in done.stderr
+    files = json.loads(ok(ev("case", "files", str(case), "--format", "json")))
+    assert [(f["name"], f["kind"], f["caption"]) for f in files] == [
+        ("警示牌.jpg", "照片", "警示牌"), ("公示栏.png", "照片", ""), ("支委会.pdf", "会议纪要", "3月支委会记录")]
+    assert {f["media_type"] for f in files} == {"image/jpeg", "image/png", "application/pdf"}
+    assert len({f["event_id"] for f in files}) == 1 and files[0]["on"] == "2026-03-10"
+    kept = blobs(store)
+    assert sorted(p.name for p in kept) == sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in (a, b, minutes))
+    assert all(p.parent.name == p.name[2:4] and p.parent.parent.name == p.name[:2] for p in kept)
+    history = json.loads(ok(ev("case", "history", str(case), "--format", "json")))
+    assert [len(e["files"]) for e in history][-1] == 3
+    table = ok(ev("case", "files", str(case)))
+    assert "警示牌.jpg" in table and "会议纪要" in table
+    assert "佐证材料" in ok(ev("case", "show", str(case)))
+
+
+def test_the_same_file_twice_is_kept_once_and_every_allowed_type_is_taken(ev: Run, case: int, tmp_path: Path,
+                                                                         store: Path) -> None:
+    same = write(tmp_path, "a.jpg", photo("green"))
+    again = write(tmp_path / "other", "b.jpg", photo("green"))
+    docs = [write(tmp_path, n, d) for n, d in (("方案.docx", docx()), ("评分表.xlsx", xlsx()), ("批复.ofd", ofd()))]
+    ok(ev("case", "progress", str(case), "--on", "2026-03-10", "--note", "一", "--attach", str(same)))
+    ok(ev("case", "progress", str(case), "--on", "2026-03-10", "--note", "二", "--attach", str(again),
+          *(x for d in docs for x in ("--attach", str(d)))))
+    files = json.loads(ok(ev("case", "files", str(case), "--format", "json")))
+    assert len(files) == 5 and len(blobs(store)) == 4
+    assert [f["media_type"].rsplit(".", 1)[-1] for f in files[2:]] == ["document", "sheet", "application/ofd"]
+
+
+def test_a_file_is_withdrawn_by_a_new_event_and_its_bytes_stay(ev: Run, case: int, tmp_path: Path,
+                                                               store: Path) -> None:
+    a = write(tmp_path, "误传.jpg", photo("blue"))
+    ok(ev("case", "progress", str(case), "--on", "2026-03-10", "--note", "一", "--attach", str(a)))
+    file_id = json.loads(ok(ev("case", "files", str(case), "--format", "json")))[0]["id"]
+    missing = ev("case", "withdraw-file", str(case), str(file_id), "--reason", " ")
+    assert missing.exit_code == 2 and missing.stderr.startswith("错误：")
+    withdrawn = ev("case", "withdraw-file", str(case), str(file_id), "--reason", "误传")
+    assert withdrawn.exit_code == 0 and "已撤回佐证材料" in withdrawn.stderr
+    again = ev("case", "withdraw-file", str(case), str(file_id), "--reason", "误传")
+    assert again.exit_code == 1 and "已撤回" in again.stderr
+    files = json.loads(ok(ev("case", "files", str(case), "--format", "json")))
+    assert files[0]["withdrawn"] and len(blobs(store)) == 1
+    history = json.loads(ok(ev("case", "history", str(case), "--format", "json")))
+    assert history[-1]["action"] == "withdraw_file" and history[-1]["reason"] == "误传"
+    assert "撤回佐证材料" in ok(ev("case", "history", str(case)))
+
+
+def _polyglot_jpeg() -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("evil.html", "<script>alert(1)</script>")
+    return photo() + out.getvalue()
+
+
+def _pdf_zip() -> bytes:
+    return PDF + ofd()
+
+
+BAD: list[tuple[str, bytes, str]] = [
+    ("照片.jpg", PDF, "扩展名为 JPEG，内容却是 PDF"),
+    ("说明.pdf", b"just some text, not a pdf", "内容不是允许的类型"),
+    ("脚本.exe", b"MZ\x90\x00", "不是允许的类型"),
+    ("图.jpg", _polyglot_jpeg(), "多重格式"),
+    ("纪要.pdf", _pdf_zip(), "多重格式"),
+    ("空.jpg", b"", "空文件"),
+    ("坏.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 64, "图片已损坏"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "message"), BAD, ids=[b[2] for b in BAD])
+def test_a_bad_file_is_refused_with_one_line_and_nothing_is_kept(ev: Run, case: int, tmp_path: Path, store: Path,
+                                                                 db: Database, name: str, data: bytes,
+                                                                 message: str) -> None:
+    good = write(tmp_path, "好.jpg", photo())
+    bad = write(tmp_path / "bad", name, data)
+    before = snapshot(db)
+    result = ev("case", "progress", str(case), "--on", "2026-03-10", "--note", "一", "--attach", str(good),
+                "--attach", str(bad))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("错误：") and message in result.stderr and result.stderr.count("\n") == 1
+    assert snapshot(db) == before and blobs(store) == [] and not list((store / "tmp").glob("*"))
+
+
+def test_limits_and_an_image_bomb_are_refused(ev: Run, case: int, tmp_path: Path, store: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = config_file(tmp_path / "small", store, "max_photo_mb = 1\nmax_files_per_step = 2\n")
+    small = {"env": {"RECTIFY_CONFIG": str(cfg)}}
+    big = write(tmp_path, "大.jpg", photo() + b"\x00" * (1024 * 1024))
+    result = ev("case", "progress", str(case), "--on", "2026-03-10", "--note", "一", "--attach", str(big), **small)
+    assert result.exit_code == 2 and "超过照片大小上限 1 MB" in result.stderr
+    three = [write(tmp_path, f"{i}.jpg", photo()) for i in range(3)]
+    result = ev("case", "progress", str(case), "--on", "2026-03-10", "--note", "一",
+                *(x for p in three for x in ("--attach", str(p))), **small)
+    assert result.exit_code == 2 and "一次最多上传 2 个文件" in result.stderr
+    from PIL import Image
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    bomb = write(tmp_path, "炸弹.jpg", photo(size=(200, 200)))
+    result = ev("case", "progress", str(case), "--on", "2026-03-10", "--note", "一", "--attach", str(bomb))
+    assert result.exit_code == 2 and "解压炸弹" in result.stderr
+    assert blobs(store) == []
+
+
+@pytest.mark.parametrize("name", ["../etc/passwd.jpg", "a\x07b.jpg", "..jpg"])
+def test_a_bad_name_is_refused(name: str, tmp_path: Path) -> None:
+    import io
+
+    from rectify.config import Config
+    from rectify.errors import BadInput
+    from rectify.evidence.storage import LocalDisk
+    from rectify.write.evidence import Upload, staged
+
+    with pytest.raises(BadInput, match="文件名"), \
+            staged([Upload(name, io.BytesIO(photo()))], Config(), LocalDisk(tmp_path / "ev")):
+        pass
+    assert not list((tmp_path / "ev").rglob("*.jpg"))
+
+
+def test_a_refused_step_keeps_no_file(ev: Run, case: int, tmp_path: Path, store: Path, db: Database) -> None:
+    a = write(tmp_path, "a.jpg", photo())
+    before = snapshot(db)
+    refused = ev("case", "strike-off", str(case), "--on", "2026-03-10", "--attach", str(a))
+    assert refused.exit_code == 1 and refused.stderr.startswith("错误：")
+    assert snapshot(db) == before and blobs(store) == [] and not list((store / "tmp").glob("*"))
+
+
+def test_an_upload_outside_ones_scope_or_role_keeps_nothing(ev: Run, case: int, tmp_path: Path, store: Path,
+                                                            db: Database, clock: FakeClock) -> None:
+    from rectify.write.people import PersonInput, Registry
+
+    registry = Registry(db, actor="管理员", clock=clock)
+    registry.add(PersonInput("管理员", "县委组织部", "admin", "*"))
+    registry.add(PersonInput("绿水乡长", "绿水县某乡", "township_leader", "绿水县/某乡"))
+    registry.add(PersonInput("河口审计", "县纪委", "auditor", "青山县"))
+    a = write(tmp_path, "a.jpg", photo())
+    before = snapshot(db)
+    other = ev("--actor", "绿水乡长", "case", "progress", str(case), "--on", "2026-03-10", "--note", "一",
+               "--attach", str(a))
+    assert other.exit_code != 0 and other.stderr.startswith("错误：")
+    role = ev("--actor", "河口审计", "case", "progress", str(case), "--on", "2026-03-10", "--note", "一",
+              "--attach", str(a))
+    assert role.exit_code == 1 and role.stderr.startswith("错误：")
+    assert snapshot(db) == before and blobs(store) == []
