@@ -93,7 +93,7 @@ def test_a_file_is_withdrawn_by_a_new_event_and_its_bytes_stay(ev: Run, case: in
     again = ev("case", "withdraw-file", str(case), str(file_id), "--reason", "误传")
     assert again.exit_code == 1 and "已撤回" in again.stderr
     files = json.loads(ok(ev("case", "files", str(case), "--format", "json")))
-    assert files[0]["withdrawn"] and len(blobs(store)) == 1
+    assert not files[0]["current"] and len(blobs(store)) == 1
     history = json.loads(ok(ev("case", "history", str(case), "--format", "json")))
     assert history[-1]["action"] == "withdraw_file" and history[-1]["reason"] == "误传"
     assert "撤回佐证材料" in ok(ev("case", "history", str(case)))

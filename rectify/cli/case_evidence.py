@@ -70,7 +70,7 @@ def case_files(app: App, ref: str, fmt: str) -> None:
     rows = app.service.files(reader(app), ref)
     if fmt != "json":
         for r in rows:
-            r["status"] = "已撤回" if r["withdrawn"] else ""
+            r["status"] = "已撤回" if not r["current"] else ""
             r["size"] = f"{r['size'] / 1024:.0f} KB" if r["size"] < 1024 * 1024 else f"{r['size'] / 1048576:.1f} MB"
             r["sha256"] = r["sha256"][:12]
     emit(rows, [("id", "编号"), ("on", "日期"), ("kind", "类别"), ("name", "文件名"), ("caption", "说明"),

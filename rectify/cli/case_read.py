@@ -44,7 +44,7 @@ def case_show(app: App, ref: str, as_of: date | None, known_on: date | None, mas
         return
     _print_case(data)
     for f in files:
-        state = "（已撤回）" if f["withdrawn"] else ""
+        state = "（已撤回）" if not f["current"] else ""
         click.echo(f"佐证材料：{f['on']} {f['kind']} {f['name']}{'：' + f['caption'] if f['caption'] else ''}{state}")
 
 
@@ -199,7 +199,7 @@ def case_history_cmd(app: App, ref: str, fmt: str) -> None:
             r["at"] = datetime.fromisoformat(r["at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")
             r["action"] = f"{ACTION_LABELS.get(r['action'], r['action'])} {r['action']}"
             r["actor"] = f"{r['actor_unit']} {r['actor']}" if r["actor_unit"] else r["actor"]
-            r["names"] = "、".join(f["name"] + ("（已撤回）" if f["withdrawn"] else "") for f in r["files"])
+            r["names"] = "、".join(f["name"] + ("（已撤回）" if not f["current"] else "") for f in r["files"])
     columns = [("at", "时间"), ("actor", "操作人"), ("action", "操作"), ("stages", "阶段"), ("reason", "原因")]
     emit(rows, columns + ([("names", "佐证材料")] if any(r["files"] for r in rows) else []), fmt, max_width=60)
 
@@ -210,7 +210,7 @@ def _with_files(rows: list[dict[str, Any]], files: list[dict[str, Any]]) -> None
 
     grouped = by_event(files)
     for r in rows:
-        r["files"] = [{k: f[k] for k in ("id", "name", "kind", "caption", "sha256", "withdrawn")}
+        r["files"] = [{k: f[k] for k in ("id", "name", "kind", "caption", "sha256", "current")}
                       for f in grouped.get(r.pop("event_id", None) or 0, [])]
 
 

@@ -20,7 +20,7 @@ def _shape(r: Any) -> dict[str, Any]:
     return {"id": r.id, "event_id": r.event_id, "sha256": r.sha256, "size": r.size, "media_type": r.media_type,
             "name": r.name, "kind": r.kind, "caption": r.caption, "on": r.happened_on.isoformat(),
             "uploaded_by": r.uploaded_by, "uploaded_at": r.uploaded_at.isoformat(),
-            "withdrawn": r.withdrawn_event_id is not None, "photo": r.media_type.startswith("image/")}
+            "current": r.withdrawn_event_id is None, "photo": r.media_type.startswith("image/")}
 
 
 def case_files(db: Database, ref: str | int, *, reader: Actor | None = None) -> list[dict[str, Any]]:
