@@ -295,10 +295,12 @@ def test_a_post_without_the_token_or_from_elsewhere_is_refused_and_writes_nothin
 def test_base_url_is_the_only_origin_accepted(db: Database, clock: FakeClock) -> None:
     register(db, clock, LEADER)
     config = Config(web=WebConfig(base_url="https://rectify.qingshan.gov.cn"))
-    c = TestClient(make_app(db, clock, config), follow_redirects=False)
-    token = csrf(c.get("/login").text)
-    data = {"login": LEADER.login, "password": PASSWORD, "csrf_token": token}
-    assert c.post("/login", data=data, headers={"Origin": "http://testserver"}).status_code == 403
+    c = TestClient(make_app(db, clock, config), follow_redirects=False, base_url="https://rectify.qingshan.gov.cn")
+    page = c.get("/login")
+    assert "; Secure" in page.headers["set-cookie"]  # an https base_url: the cookie goes over TLS only
+    data = {"login": LEADER.login, "password": PASSWORD, "csrf_token": csrf(page.text)}
+    for elsewhere in ("http://rectify.qingshan.gov.cn", "https://testserver", "https://rectify.qingshan.gov.cn.evil"):
+        assert c.post("/login", data=data, headers={"Origin": elsewhere}).status_code == 403, elsewhere
     assert c.post("/login", data=data, headers={"Origin": "https://rectify.qingshan.gov.cn"}).status_code == 303
 
 
@@ -409,3 +411,14 @@ def test_the_secret_key_is_made_once_beside_the_sqlite_file_readable_by_its_owne
     assert secret_key(path) == first and oct(path.stat().st_mode & 0o777) == "0o600"
     elsewhere = Config(web=replace(WebConfig(), secret_key_file=str(tmp_path / "keys" / "web.key")))
     assert key_path(elsewhere, url) == tmp_path / "keys" / "web.key"
+
+
+def test_a_bug_is_a_chinese_500_page_without_a_traceback(app: Any) -> None:
+    def bug(request: Any) -> Any:
+        raise RuntimeError("secret internals")
+
+    app.router.routes.append(Route("/bug", bug))
+    c = signed_in(app)
+    response = TestClient(app, raise_server_exceptions=False, cookies=dict(c.cookies)).get("/bug")
+    assert response.status_code == 500 and "内部错误" in response.text
+    assert "secret internals" not in response.text and "Traceback" not in response.text

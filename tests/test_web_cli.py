@@ -4,6 +4,7 @@ sign-in), ``rectify serve --help``, and the demo's known password for each of it
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,11 +13,11 @@ from starlette.testclient import TestClient
 
 from rectify.cli import cli
 from rectify.config import Config
-from rectify.store import Database
+from rectify.store import Database, open_database
 from rectify.web.app import create_app
-from rectify.write.accounts import Accounts
+from rectify.write.accounts import Accounts, SignInRefused
 from tests.conftest import FakeClock, snapshot
-from tests.web_helpers import ADMIN, KEY, LEADER, OFFICER, cheap_hasher, register, service, sign_in
+from tests.web_helpers import ADMIN, KEY, LEADER, OFFICER, PASSWORD, cheap_hasher, register, service, sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -86,3 +87,45 @@ def test_the_demo_people_sign_in_with_the_known_password(demo: Callable[..., Res
         response = sign_in(c, login, DEMO_PASSWORD)
         assert (response.status_code, response.headers["location"]) == (303, "/"), login  # no change asked
         assert "<h1>我的待办</h1>" in c.get("/").text
+
+
+def test_a_backup_carries_the_passwords_and_the_sign_in_log(password: Callable[..., Result], db: Database,
+                                                             db_url: str, clock: FakeClock, tmp_path: Path,
+                                                             request: pytest.FixtureRequest) -> None:
+    accounts = Accounts(db, Config(), clock)
+    with pytest.raises(SignInRefused):
+        accounts.sign_in(LEADER.login, "wrong-password", "10.0.0.7")
+    accounts.calendar_token(accounts.sign_in(OFFICER.login, PASSWORD, "10.0.0.8").person_id)
+    backup = tmp_path / "backup.jsonl"
+    env = {"RECTIFY_NOW": clock.now.isoformat(), "RECTIFY_CONFIG": ""}
+    exported = CliRunner().invoke(cli, ["--db", db_url, "--actor", ADMIN.name, "export", "--all", str(backup)],
+                                  env=env, catch_exceptions=False)
+    assert exported.exit_code == 0, exported.output
+    empty = (f"sqlite:///{tmp_path / 'restored.sqlite'}" if db_url.startswith("sqlite")
+             else str(request.getfixturevalue("pg_server").new_database()))
+    restored = CliRunner().invoke(cli, ["--db", empty, "restore", str(backup)], env=env, catch_exceptions=False)
+    assert restored.exit_code == 0, restored.output
+    target = open_database(empty)
+    try:
+        assert snapshot(target) == snapshot(db)
+        assert len(snapshot(target)["sign_in"]) == 2
+        assert Accounts(target, Config(), clock).sign_in(OFFICER.login, PASSWORD, "10.0.0.8").actor.name == OFFICER.name
+    finally:
+        target.dispose()
+
+
+def test_serve_hands_the_app_on_the_database_to_uvicorn(db_url: str, db: Database, clock: FakeClock,
+                                                        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import uvicorn
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    conf = tmp_path / "rectify.toml"
+    conf.write_text(f'[web]\nsecret_key_file = "{tmp_path / "web.key"}"\n', encoding="utf-8")
+    env = {"RECTIFY_NOW": clock.now.isoformat(), "RECTIFY_CONFIG": str(conf)}
+    result = CliRunner().invoke(cli, ["--db", db_url, "serve", "--port", "8123"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert (seen["host"], seen["port"]) == ("127.0.0.1", 8123)
+    assert result.stderr == "网页端：http://127.0.0.1:8123/ （Ctrl-C 停止）\n"
+    assert TestClient(seen["app"]).get("/healthz").text == "ok"
+    assert oct((tmp_path / "web.key").stat().st_mode & 0o777) == "0o600"

@@ -37,13 +37,9 @@ def register(db: Database, clock: Any, *people: PersonInput, password: str = PAS
 
 def service(db: Database, config: Config, clock: Any) -> Any:
     """The application layer the web is built on."""
-    try:
-        from rectify.service import Service
-    except ImportError:  # until the application layer lands
-        from types import SimpleNamespace
+    from rectify.service import Service
 
-        return SimpleNamespace(db=db, config=config, clock=clock)
-    return Service.open(db.url, config, clock=clock)
+    return Service(db, config, clock)
 
 
 def csrf(page: str) -> str:
