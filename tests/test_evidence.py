@@ -198,3 +198,88 @@ def test_an_upload_outside_ones_scope_or_role_keeps_nothing(ev: Run, case: int, 
               "--attach", str(a))
     assert role.exit_code == 1 and role.stderr.startswith("错误：")
     assert snapshot(db) == before and blobs(store) == []
+
+
+# -- the virus scan: a small clamd on a unix socket speaking INSTREAM -----------------------------------------
+
+
+class FakeClamd:
+    """Answers each INSTREAM with ``FOUND`` when the stream holds the EICAR marker, else ``OK``."""
+
+    def __init__(self, path: Path) -> None:
+        import socket
+        import threading
+
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(str(path))
+        self.sock.listen(8)
+        self.scanned: list[bytes] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        import struct
+
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn, conn.makefile("rb") as f:
+                assert f.read(10) == b"zINSTREAM\0"
+                data = b""
+                while (size := struct.unpack(">I", f.read(4))[0]) > 0:
+                    data += f.read(size)
+                self.scanned.append(data)
+                found = b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE" in data
+                conn.sendall(b"stream: Eicar-Test-Signature FOUND\0" if found else b"stream: OK\0")
+
+    def close(self) -> None:
+        """Stopped as a crashed clamd is: the socket file stays, nobody listens."""
+        import socket
+
+        self.sock.shutdown(socket.SHUT_RDWR)
+        self.sock.close()
+        self.thread.join(timeout=10)
+
+
+def test_the_clamd_scan_passes_clean_files_refuses_a_finding_and_a_scanner_that_is_down(
+        ev: Run, case: int, tmp_path: Path, store: Path) -> None:
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="clamd-", dir="/tmp"))  # a unix socket's path is short
+    clamd = FakeClamd(folder / "clamd.ctl")
+    cfg = config_file(tmp_path / "scan", store, f'clamd = "unix://{clamd.path}"\n')
+    scanned = {"env": {"RECTIFY_CONFIG": str(cfg)}}
+    clean = write(tmp_path, "a.jpg", photo())
+    try:
+        ok(ev("case", "progress", str(case), "--on", "2026-03-10", "--note", "一", "--attach", str(clean), **scanned))
+        assert clamd.scanned == [clean.read_bytes()]
+        infected = write(tmp_path, "b.pdf", PDF + b"%X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*\n")
+        result = ev("case", "progress", str(case), "--on", "2026-03-10", "--note", "二", "--attach", str(infected),
+                    **scanned)
+        assert result.exit_code == 2 and "病毒扫描发现问题（Eicar-Test-Signature）" in result.stderr
+    finally:
+        clamd.close()
+    down = ev("case", "progress", str(case), "--on", "2026-03-10", "--note", "三", "--attach", str(clean), **scanned)
+    assert down.exit_code == 2 and "病毒扫描服务（clamd" in down.stderr and "无法连接" in down.stderr
+    assert len(blobs(store)) == 1
+
+
+def test_a_verifier_attaches_the_score_sheet_and_the_ledger_counts_the_files(ev: Run, wf: Workflow,
+                                                                             clock: FakeClock, tmp_path: Path) -> None:
+    add_org(wf)
+    case = walk(wf, clock, "V001", "rectified")
+    sheet, survey = write(tmp_path, "验收评分表.xlsx", xlsx()), write(tmp_path, "民主测评表.pdf", PDF)
+    done = ev("--actor", "验收员", "case", "verify", str(case), "--on", "2026-03-10", "--by", "验收组",
+              "--member", "验收员", "--score", "88", "--satisfied", "40", "--basic", "5", "--dissatisfied", "1",
+              "--attach", f"{sheet}=评分表：验收评分表", "--attach", f"{survey}=测评表")
+    assert done.exit_code == 0, done.output
+    files = json.loads(ok(ev("case", "files", str(case), "--format", "json")))
+    assert [(f["kind"], f["caption"], f["uploaded_by"]) for f in files] == [
+        ("评分表", "验收评分表", "验收员"), ("测评表", "", "验收员")]
+    ledger = json.loads(ok(ev("ledger", "--as-of", "2026-03-10", "--format", "json")))
+    assert [c["evidence"] for c in ledger["cases"]] == [2]
+    earlier = json.loads(ok(ev("ledger", "--as-of", "2026-03-09", "--format", "json")))
+    assert [c["evidence"] for c in earlier["cases"]] == [0]

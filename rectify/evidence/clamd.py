@@ -23,8 +23,12 @@ def _connect(url: str) -> socket.socket:
     parts = urlsplit(url)
     if parts.scheme == "unix":
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(TIMEOUT)
-        sock.connect(parts.path)
+        try:
+            sock.settimeout(TIMEOUT)
+            sock.connect(parts.path)
+        except OSError:
+            sock.close()
+            raise
         return sock
     if parts.scheme == "tcp" and parts.hostname:
         return socket.create_connection((parts.hostname, parts.port or 3310), timeout=TIMEOUT)

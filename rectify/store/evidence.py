@@ -4,6 +4,7 @@ files of a case (by event), the cases a file belongs to (the download's scope ch
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,9 +53,12 @@ def cases_holding(conn: Connection, sha256: str) -> list[sa.Row[Any]]:
     return list(conn.execute(_BY_SHA, {"sha": sha256}))
 
 
-def counts_by_case(conn: Connection, case_ids: Iterable[int] | None = None) -> dict[int, int]:
-    """Files not withdrawn, per case."""
+def counts_by_case(conn: Connection, case_ids: Iterable[int] | None = None,
+                   as_of: date | None = None) -> dict[int, int]:
+    """Files not withdrawn, per case (of steps dated by ``as_of``)."""
     q = _COUNTS if case_ids is None else _COUNTS.where(evidence_t.c.case_id.in_(list(case_ids)))
+    if as_of is not None:
+        q = q.where(evidence_t.c.happened_on <= as_of)
     return {int(case_id): int(n) for case_id, n in conn.execute(q)}
 
 
