@@ -305,6 +305,12 @@ NOTES: dict[str, str] = {
     "reporting.county_code": "本县代码（如行政区划代码 341122）；报送包中整顿对象标识为“县代码-编号”，空：用县名",
     "reporting.key_file": "签名私钥文件；空：SQLite 数据库文件旁的 rectify-signing.key",
     "reporting.trusted_keys": "市级：各县报送包的公钥，如 { 青山县 = \"ed25519:…\" }；未列出的县以首次收到的为准",
+    "evidence": "佐证材料（照片、会议纪要、整改报告等）：存放位置、大小上限与病毒扫描",
+    "evidence.folder": "存放目录；空：SQLite 数据库文件旁的 <文件名>-evidence；PostgreSQL 请设为各 web 进程共用的目录",
+    "evidence.max_photo_mb": "每张照片（JPEG、PNG、WebP、HEIC）的大小上限（MB）",
+    "evidence.max_document_mb": "每个文件（PDF、OFD、DOCX、XLSX）的大小上限（MB）",
+    "evidence.max_files_per_step": "每次办理最多上传的文件数",
+    "evidence.clamd": "病毒扫描 clamd 的地址，如 \"unix:///run/clamav/clamd.ctl\"；空：不扫描；已配置但无法连接时拒收",
 }
 
 
