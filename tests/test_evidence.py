@@ -283,3 +283,23 @@ def test_a_verifier_attaches_the_score_sheet_and_the_ledger_counts_the_files(ev:
     assert [c["evidence"] for c in ledger["cases"]] == [2]
     earlier = json.loads(ok(ev("ledger", "--as-of", "2026-03-09", "--format", "json")))
     assert [c["evidence"] for c in earlier["cases"]] == [0]
+
+
+def test_the_readme_walk_on_the_demo(demo: Run, run: Run, tmp_path: Path, store: Path) -> None:
+    """README "佐证材料": 韩青松 attaches two photos and the minutes to case 28, withdraws one, the admin exports."""
+    cfg = {"RECTIFY_CONFIG": str(config_file(tmp_path, store))}
+    han = lambda *a: run("--actor", "韩青松", *a, env=cfg)  # noqa: E731
+    sign, board, minutes = (write(tmp_path, "警示牌.jpg", photo("red")), write(tmp_path, "公示栏.jpg", photo("blue")),
+                            write(tmp_path, "支委会纪要.pdf", PDF))
+    done = han("case", "progress", "28", "--on", "2026-06-30", "--note", "召开支委会，更换警示牌",
+               "--attach", f"{sign}=照片：新的警示牌", "--attach", str(board), "--attach", f"{minutes}=会议纪要：6月支委会记录")
+    assert done.exit_code == 0, done.output
+    listed = demo("case", "files", "28", env=cfg)
+    assert listed.exit_code == 0 and "支委会纪要.pdf" in listed.stdout and "6月支委会记录" in listed.stdout
+    assert "警示牌.jpg" in demo("case", "history", "28", env=cfg).stdout
+    withdrawn = han("case", "withdraw-file", "28", "2", "--reason", "传错了，应为7月照片")
+    assert withdrawn.exit_code == 0 and "已撤回佐证材料 2（公示栏.jpg）" in withdrawn.stderr
+    backup = tmp_path / "backup.jsonl"
+    exported = run("--actor", "周文博", "export", "--all", str(backup), env=cfg)
+    assert exported.exit_code == 0 and "已导出佐证材料 3 个" in exported.stderr
+    assert len(list((tmp_path / "backup.jsonl.files").iterdir())) == 3
