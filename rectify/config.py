@@ -186,6 +186,17 @@ class ReportingConfig:
 
 
 @dataclass(frozen=True)
+class EvidenceConfig:
+    """佐证材料 (SPEC §14): where the files are kept, how large they may be, and the optional virus scan."""
+
+    folder: str = ""  # empty: beside the SQLite file (<name>-evidence), else in the user data directory
+    max_photo_mb: Annotated[int, Ge(1), Le(100)] = 10
+    max_document_mb: Annotated[int, Ge(1), Le(200)] = 30
+    max_files_per_step: Annotated[int, Ge(1), Le(50)] = 10
+    clamd: str = ""  # e.g. "unix:///run/clamav/clamd.ctl"; empty: no scan
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
@@ -202,6 +213,7 @@ class Config:
     channels: ChannelsConfig = field(default_factory=ChannelsConfig)
     screening: ScreeningConfig = field(default_factory=ScreeningConfig)
     reporting: ReportingConfig = field(default_factory=ReportingConfig)
+    evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 
 
 SECTIONS: dict[str, type] = {f.name: f.default_factory for f in fields(Config)}  # type: ignore[misc]

@@ -103,4 +103,10 @@ NOTES: dict[str, str] = {
     "calendar.working_day_windows": "按工作日计算的期限，如 [\"publicity\"]（公示）；空：都按自然日",
     "calendar.roll_to_working_day": "待办时限、月度进展时限落在休息日时顺延至下一个工作日",
     "calendar.extra_days": "补充节假日和调休的文件（每行 “2027-01-01 休” 或 “2027-02-07 班”），用于日历尚未收录的年份",
+    "evidence": "佐证材料（照片、会议纪要、整改报告等）：存放位置、大小上限与病毒扫描",
+    "evidence.folder": "存放目录；空：SQLite 数据库文件旁的 <文件名>-evidence；PostgreSQL 请设为各 web 进程共用的目录",
+    "evidence.max_photo_mb": "每张照片（JPEG、PNG、WebP、HEIC）的大小上限（MB）",
+    "evidence.max_document_mb": "每个文件（PDF、OFD、DOCX、XLSX）的大小上限（MB）",
+    "evidence.max_files_per_step": "每次办理最多上传的文件数",
+    "evidence.clamd": "病毒扫描 clamd 的地址，如 \"unix:///run/clamav/clamd.ctl\"；空：不扫描；已配置但无法连接时拒收",
 }

@@ -9,6 +9,7 @@ from datetime import date
 
 import click
 
+from rectify.cli.case_evidence import attach_option, attached
 from rectify.cli.common import DATE, App, LabelledChoice, done, pass_app
 from rectify.states.escalation import RECORDED_STEPS, STEP_LABELS
 from rectify.states.roles import LEVEL_NAMES
@@ -49,9 +50,10 @@ def case_supervise(app: App, ref: str, level: str | None, unit: str, matter: str
 @click.option("--reason", default="", help="摘牌理由.")
 @click.option("--finding", "findings", multiple=True,
               help="检查结论, one per 督办事项 in their order (repeat); not needed once every measure is done.")
+@attach_option
 @pass_app
 def case_unsupervise(app: App, ref: str, on: date | None, inspected_by: str, inspected_on: date | None,
-                     reason: str, findings: tuple[str, ...]) -> None:
+                     reason: str, findings: tuple[str, ...], files: tuple[str, ...]) -> None:
     """Take the sign down after an inspection (摘牌).
 
     The inspector must be a registered person of the level that hung the sign (a city sign: the city);
@@ -64,8 +66,9 @@ def case_unsupervise(app: App, ref: str, on: date | None, inspected_by: str, ins
       rectify --actor 褚振华 case unsupervise 12 --on 2027-03-20 --inspected-by 褚振华 \\
           --reason "经市级检查，督办事项已整改到位"
     """
-    done(app.workflow().unsupervise(ref, on=on, inspected_by=inspected_by, inspected_on=inspected_on,
-                                    reason=reason, findings=findings))
+    with attached(app, files) as wf:
+        done(wf.unsupervise(ref, on=on, inspected_by=inspected_by, inspected_on=inspected_on, reason=reason,
+                            findings=findings))
 
 
 @click.command("escalate")

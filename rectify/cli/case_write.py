@@ -9,6 +9,7 @@ from datetime import date
 
 import click
 
+from rectify.cli.case_evidence import attach_option, attached
 from rectify.cli.common import DATE, App, done, pass_app, whole
 from rectify.cli.data import run_import
 from rectify.states.tracks import VILLAGE_STATUS_WORDS
@@ -81,9 +82,11 @@ _EMAIL_HELP = ("E-mail by 责任人 name (王建国=wang@example.cn) or by role 
 @click.option("--township-cadre", default="", help="包村干部 beside him (a second person, optional).")
 @click.option("--helping-unit", default="", help="结对帮扶单位 (default 派出单位 of the first secretary).")
 @click.option("--email", "emails", multiple=True, metavar="NAME=ADDR", help=_EMAIL_HELP)
+@attach_option
 @pass_app
 def case_plan(app: App, ref: str, on: date | None, measures: tuple[str, ...], county_leader: str,
-              township_leader: str, township_cadre: str, helping_unit: str, emails: tuple[str, ...]) -> None:
+              township_leader: str, township_cadre: str, helping_unit: str, emails: tuple[str, ...],
+              files: tuple[str, ...]) -> None:
     """File the 整顿方案 (问题清单 → 措施清单 → 责任清单) → ledger_created.
 
     Every problem of the case needs at least one measure; a plan that leaves one uncovered is
@@ -95,9 +98,10 @@ def case_plan(app: App, ref: str, on: date | None, measures: tuple[str, ...], co
           --measure "P10|建立为民服务代办点|李华|2026-09-30" --email 王建国=wang@example.cn \\
           --county-leader 李志强 --township-leader 孙乡长 --township-cadre 张秀英 --helping-unit 县财政局
     """
-    done(app.workflow().plan(ref, measures=[_measure(m) for m in measures], county_leader=county_leader,
-                              township_leader=township_leader, township_cadre=township_cadre,
-                              helping_unit=helping_unit, emails=_emails(emails), on=on))
+    with attached(app, files) as wf:
+        done(wf.plan(ref, measures=[_measure(m) for m in measures], county_leader=county_leader,
+                     township_leader=township_leader, township_cadre=township_cadre,
+                     helping_unit=helping_unit, emails=_emails(emails), on=on))
 
 
 @click.command("revise-plan")
@@ -120,30 +124,35 @@ def case_revise_plan(app: App, ref: str, on: date | None, measures: tuple[str, .
 @click.argument("ref", metavar="CASE")
 @click.argument("number", type=whole(1, 10_000))
 @click.option("--on", type=DATE, required=True, help="完成日期.")
+@attach_option
 @pass_app
-def case_measure_done(app: App, ref: str, number: int, on: date) -> None:
+def case_measure_done(app: App, ref: str, number: int, on: date, files: tuple[str, ...]) -> None:
     """Mark measure N of the case done (整顿措施完成).
 
     \b
     Example:
       rectify case measure-done 12 1 --on 2026-05-20
     """
-    done(app.workflow().complete_measure(ref, number, on=on))
+    with attached(app, files) as wf:
+        done(wf.complete_measure(ref, number, on=on))
 
 
 @click.command("progress")
 @click.argument("ref", metavar="CASE")
 @click.option("--on", type=DATE, required=True, help="进展日期.")
 @click.option("--note", default="", help="进展情况.")
+@attach_option
 @pass_app
-def case_progress(app: App, ref: str, on: date, note: str) -> None:
+def case_progress(app: App, ref: str, on: date, note: str, files: tuple[str, ...]) -> None:
     """Record a progress report (月度进展).
 
     \b
     Example:
-      rectify case progress 12 --on 2026-05-31 --note "召开党员大会，通报整顿进展"
+      rectify case progress 12 --on 2026-05-31 --note "召开党员大会，通报整顿进展" \\
+          --attach 党员大会.jpg=照片：党员大会 --attach 会议记录.pdf=会议纪要：5月党员大会记录
     """
-    done(app.workflow().report_progress(ref, on=on, note=note))
+    with attached(app, files) as wf:
+        done(wf.report_progress(ref, on=on, note=note))
 
 
 @click.command("withdraw")

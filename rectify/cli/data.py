@@ -115,6 +115,24 @@ def export_cmd(app: App, everything: bool, file: str) -> None:
     scope = f"，范围 {person.scope_text}" if person.role and person.counties else ""
     say(f"已导出 {sum(counts.values())} 行（{len(counts)} 张表，组织 {counts.get('organization', 0)} 个，"
         f"整顿对象 {counts.get('rectification_case', 0)} 个{scope}）到 {file}，签名清单 {manifest_path(file)}")
+    if counts.get("evidence_file"):
+        _export_files(app, file)
+
+
+def _export_files(app: App, file: str) -> None:
+    """佐证材料 beside the backup, by SHA-256 (SPEC §14)."""
+    from rectify.cli.common import to_file
+    from rectify.evidence.bundle import copy_out, files_folder
+    from rectify.store.evidence import hashes
+
+    if not to_file(file):
+        say("注意：输出到标准输出时不附带佐证材料文件；请用 export --all 文件名")
+        return
+    with app.database().connect() as conn:
+        kept = hashes(conn)
+    copied, missing = copy_out(kept, app.service.storage(), files_folder(file))
+    say(f"已导出佐证材料 {copied} 个到 {files_folder(file)}"
+        + (f"；存储中缺少 {len(missing)} 个：{'、'.join(m[:12] for m in missing)}" if missing else ""))
 
 
 @click.command("restore")
@@ -137,11 +155,13 @@ def restore_cmd(app: App, file: str, trusted: tuple[str, ...]) -> None:
     from pathlib import Path
 
     from rectify.errors import BadInput
+    from rectify.evidence.bundle import check_backup_files, put_back
     from rectify.store import SCHEMA_HEAD, sqlite_file, upgrade
     from rectify.store.backup import restore_all
     from rectify.store.keys import trusted_public
     from rectify.store.manifest import check_manifest
 
+    named = check_backup_files(file)  # every file the backup names, checked before anything is written
     db = app.database(create=True, check=False)
     own = trusted_public(db.url, app.config.security.key_file)
     keys = [*([own] if own else []), *(k.strip() for k in trusted)]
@@ -169,3 +189,5 @@ def restore_cmd(app: App, file: str, trusted: tuple[str, ...]) -> None:
         raise
     say(f"已恢复 {sum(counts.values())} 行（组织 {counts.get('organization', 0)} 个，"
                f"整顿对象 {counts.get('rectification_case', 0)} 个）")
+    if named:
+        say(f"已恢复佐证材料 {put_back(named, file, app.service.storage())} 个（均已核对 SHA-256）")

@@ -175,9 +175,10 @@ def case_history(db: Database, ref: str | int, *, reader: Actor | None = None) -
         for e in case_events(s, row.id):
             detail = json.loads(e.detail) if e.detail else {}
             out.append({
-                "case_id": e.case_id, "on": _iso(e.happened_on), "at": e.at.isoformat(), "actor": e.actor,
-                "actor_unit": e.actor_unit, "operator": e.operator, "action": e.action, "from_stage": e.from_stage,
-                "to_stage": e.to_stage, "reason": _reason(e.action, e.reason or "", detail), "detail": detail,
+                "case_id": e.case_id, "event_id": e.id, "on": _iso(e.happened_on), "at": e.at.isoformat(),
+                "actor": e.actor, "actor_unit": e.actor_unit, "operator": e.operator, "action": e.action,
+                "from_stage": e.from_stage, "to_stage": e.to_stage, "reason": _reason(e.action, e.reason or "", detail),
+                "detail": detail,
             })
         return out
 

@@ -242,12 +242,26 @@ def write_json(
     text = json.dumps(head, ensure_ascii=False, indent=2)
     out.write(text[:-2] + ',\n  "cases": [')
     n = 0
+    evidence = _evidence_counts(rows, as_of)
     for row in _counted(rows, progress):
-        body = json.dumps(json_row(row), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        item = json_row(row)
+        item["evidence"] = evidence.get(item["case_id"], 0)
+        body = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
         out.write(("," if n else "") + "\n    " + body)
         n += 1
     out.write(("\n  " if n else "") + f'],\n  "count": {n}\n}}\n')
     return n
+
+
+def _evidence_counts(rows: Iterable[LedgerRow], as_of: date) -> dict[int, int]:
+    """佐证材料 per case (SPEC §14): the files of steps dated by ``as_of``, not withdrawn."""
+    db = getattr(rows, "db", None)
+    if db is None:
+        return {}
+    from rectify.store.evidence import counts_by_case
+
+    with db.connect() as conn:
+        return counts_by_case(conn, as_of=as_of)
 
 
 # -- the registry: one writer per format, one signature ----------------------------------------------

@@ -15,6 +15,7 @@ from rectify.states.stages import Stage
 from rectify.states.steps import (
     CHOICE,
     DATE,
+    FILE,
     FLAG,
     INTEGER,
     MEASURE_FORMAT,
@@ -76,6 +77,8 @@ def _one(i: Input, raw: Any) -> Any:
     """One input's value from its text; None when left empty."""
     from rectify.validation import MAX_COUNT, integer, parse_date
 
+    if i.kind == FILE:  # uploads (rectify.write.evidence.Upload), checked and kept by the service
+        return list(raw) if isinstance(raw, list | tuple) else []
     if i.multiple:
         lines = _lines(raw)
         if i.kind == MEASURES:

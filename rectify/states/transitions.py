@@ -118,10 +118,12 @@ BY_TRIGGER: dict[str, TransitionSpec] = {t.trigger: t for t in TRANSITIONS}
 # Actions recorded in the history that are not moves of the machine: a case is opened, or imported.
 OPEN_ACTION = "open"
 IMPORT_ACTION = "import"
+WITHDRAW_FILE_ACTION = "withdraw_file"  # 撤回佐证材料 (SPEC §14): the file's row names this event; the bytes stay
 # What the history calls each action.
 ACTION_LABELS: dict[str, str] = {
     OPEN_ACTION: "列入整顿",
     IMPORT_ACTION: "导入",
+    WITHDRAW_FILE_ACTION: "撤回佐证材料",
     **{t.trigger: t.label for t in TRANSITIONS},
     "reopen": "回头看重新整顿",  # no longer taken (a relapse is a new listing); old histories still name it
 }

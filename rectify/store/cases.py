@@ -165,15 +165,15 @@ class CaseStore:
 
     def append_event(self, case_id: int, *, at: datetime, actor: str, action: str, from_stage: str | None,
                      to_stage: str | None, reason: str, detail: dict[str, Any] | None,
-                     actor_unit: str = "", happened_on: date | None = None, operator: str = "") -> None:
+                     actor_unit: str = "", happened_on: date | None = None, operator: str = "") -> int:
         validation.row(event_t, {"actor": actor, "actor_unit": actor_unit, "reason": reason, "operator": operator})
-        self.conn.execute(INSERTS[event_t], {
+        return _new_id(self.conn.execute(INSERTS[event_t], {
             "case_id": case_id, "at": at, "happened_on": happened_on, "actor": actor, "actor_unit": actor_unit,
             "operator": operator,
             "action": action,
             "from_stage": from_stage, "to_stage": to_stage, "reason": reason,
             "detail": json.dumps(jsonable(detail or {}), ensure_ascii=False, sort_keys=True),
-        })
+        }))
 
     # -- organizations and new cases ----------------------------------------------------------------
 

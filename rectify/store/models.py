@@ -397,3 +397,24 @@ class SecurityEvent(SQLModel, table=True):
     name: str = Field(max_length=64)
     old_value: str = Field(default="", max_length=200)
     new_value: str = Field(max_length=200)
+
+
+class EvidenceFile(SQLModel, table=True):
+    """佐证材料 (SPEC §14): one file attached to the event of the step it proves; the bytes are kept by their
+    SHA-256 in the evidence store (the same file twice is stored once). Never changed but once: a withdrawal,
+    itself an event, names its event here; the bytes stay."""
+
+    __tablename__ = "evidence_file"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    event_id: int = Field(foreign_key="case_event.id", index=True)
+    sha256: str = Field(max_length=64, index=True)
+    size: int
+    media_type: str = Field(max_length=100)  # detected from the content, never the name
+    name: str = Field(max_length=200)  # the original file name
+    kind: str = Field(max_length=10)  # 照片 会议纪要 整改报告 评分表 测评表 批复 其他
+    caption: str = Field(default="", max_length=200)
+    happened_on: date  # the step's business date
+    uploaded_by: str = ""
+    uploaded_at: datetime = _ts()
+    withdrawn_event_id: int | None = Field(default=None, foreign_key="case_event.id")

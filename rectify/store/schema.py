@@ -67,6 +67,27 @@ deadline_extension = sa.Table(
     sa.Index('ix_deadline_extension_case_id', 'case_id'),
 )
 
+evidence_file = sa.Table(
+    'evidence_file',
+    metadata,
+    sa.Column('id', sa.Integer(), primary_key=True, nullable=False),
+    sa.Column('case_id', sa.Integer(), sa.ForeignKey('rectification_case.id'), nullable=False),
+    sa.Column('event_id', sa.Integer(), sa.ForeignKey('case_event.id'), nullable=False),
+    sa.Column('sha256', sa.String(64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('media_type', sa.String(100), nullable=False),
+    sa.Column('name', sa.String(200), nullable=False),
+    sa.Column('kind', sa.String(10), nullable=False),
+    sa.Column('caption', sa.String(200), nullable=False, default=''),
+    sa.Column('happened_on', sa.Date(), nullable=False),
+    sa.Column('uploaded_by', sa.String(), nullable=False, default=''),
+    sa.Column('uploaded_at', UTCDateTime(), nullable=False),
+    sa.Column('withdrawn_event_id', sa.Integer(), sa.ForeignKey('case_event.id'), nullable=True),
+    sa.Index('ix_evidence_file_case_id', 'case_id'),
+    sa.Index('ix_evidence_file_event_id', 'event_id'),
+    sa.Index('ix_evidence_file_sha256', 'sha256'),
+)
+
 installation = sa.Table(
     'installation',
     metadata,

@@ -84,6 +84,9 @@ def case_page(request: Request) -> Response:
     case = service.case(person, case_id)
     history = service.history(person, case_id)
     steps = service.steps(person, case)
-    return page(request, "case.html", case=case, history=list(reversed(history)), steps=steps,
+    from rectify.reports.evidence import by_event
+
+    files = by_event(service.files(person, case_id))
+    return page(request, "case.html", case=case, history=list(reversed(history)), steps=steps, files=files,
                 stages=STAGE_LABELS, lights=LIGHT_LABELS, actions=ACTION_LABELS, roles=ROLE_NAMES,
                 done=request.query_params.get("done", ""))

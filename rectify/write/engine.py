@@ -130,6 +130,7 @@ class Workflow:
         self.config = config or Config()
         self.person = actor if isinstance(actor, Actor) else Actor(name=actor, role=role)
         self.clock = clock
+        self.evidence: Any = None  # the files the next step attaches (rectify.write.evidence.Attachments)
 
     @property
     def actor(self) -> str:
@@ -142,14 +143,15 @@ class Workflow:
 
     def _event(self, store: CaseStore, case_id: int, action: str, from_stage: str | None, to_stage: str | None,
                reason: str = "", detail: dict[str, Any] | None = None, at: datetime | None = None,
-               on: date | None = None) -> None:
+               on: date | None = None) -> int:
         """Appends to the history; ``on`` is the business date (default: the inputs' date, else today)."""
-        inputs = detail or {}
-        happened = on or next((inputs[k] for k in BUSINESS_DATE_KEYS if isinstance(inputs.get(k), date)), None)
-        store.append_event(case_id, at=at or self.clock(), actor=self.actor, actor_unit=self.person.unit,
-                           operator=self.person.operator, action=action, from_stage=from_stage,
-                           to_stage=to_stage, reason=reason or "", detail=detail,
-                           happened_on=happened or self.today())
+        return store.append_event(case_id, at=at or self.clock(), actor=self.actor, actor_unit=self.person.unit,
+                                  operator=self.person.operator, action=action, from_stage=from_stage,
+                                  to_stage=to_stage, reason=reason or "", detail=detail,
+                                  happened_on=self.business_date(detail or {}, on))
+
+    def business_date(self, inputs: dict[str, Any], on: date | None = None) -> date:
+        return on or next((inputs[k] for k in BUSINESS_DATE_KEYS if isinstance(inputs.get(k), date)), self.today())
 
     def _check_may(self, trigger: str, label: str) -> None:
         """The role check, before any statement: who, which step, why not."""
@@ -230,8 +232,10 @@ class Workflow:
             changes["updated_at"] = now
             if not store.bump(row.id, row.version, changes):
                 raise Conflict(f"整顿对象 {row.id}（{row.org_name}）已被他人修改，本次操作未写入，请重新查看后再试")
-            self._event(store, row.id, trigger, row.stage, to_stage, reason or inputs.get("reason") or "",
-                        inputs, at=now, on=moved_on)
+            event_id = self._event(store, row.id, trigger, row.stage, to_stage,
+                                   reason or inputs.get("reason") or "", inputs, at=now, on=moved_on)
+            if self.evidence is not None:  # the step's files, in its transaction (rectify.write.evidence)
+                self.evidence.record(store, row.id, event_id, self.actor, self.business_date(inputs, moved_on), now)
         return Outcome(row.id, row.org_name, trigger, row.stage, to_stage, message(proposal) if message else "")
 
     # -- organizations --------------------------------------------------------------------------
