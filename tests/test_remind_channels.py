@@ -339,3 +339,20 @@ def test_each_robot_keeps_to_its_rate_and_the_rest_waits_in_the_outbox(
     clock.advance(minutes=1)
     send(db, config, clock, fake, channels=channels)
     assert len(fake.arrived.wecom_robot["hekou"]) == 2
+
+
+def test_the_channels_settings_are_checked(tmp_path: Any) -> None:
+    from rectify.config import ConfigError, load_config
+
+    path = tmp_path / "c.toml"
+    path.write_text('[channels]\nwecom_app = { corp_id = "ww", agent_id = 1000002 }\n'
+                    'dingtalk_robots = { "青山县" = { url = "https://x/robot/send?access_token=t", secret = "QS" } }\n',
+                    encoding="utf-8")
+    assert load_config(path).channels.wecom_app["agent_id"] == 1000002
+    for bad, words in (('sms = { provider = "sina", sign = "s", template = "t" }', "aliyun 或 tencent"),
+                       ('sms = { provider = "aliyun", sign = "s", template = "t", variables = "name" }', "variables"),
+                       ('dingtalk_robots = { "青山县" = { secret = "QS" } }', "dingtalk_robots"),
+                       ('base_urls = { weixin = "http://x" }', "weixin")):
+        path.write_text(f"[channels]\n{bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=words):
+            load_config(path)
