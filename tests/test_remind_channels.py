@@ -356,3 +356,41 @@ def test_the_channels_settings_are_checked(tmp_path: Any) -> None:
         path.write_text(f"[channels]\n{bad}\n", encoding="utf-8")
         with pytest.raises(ConfigError, match=words):
             load_config(path)
+
+
+def test_a_timeout_is_retried_and_may_deliver_twice(
+        db: Database, clock: FakeClock, county: tuple[int, int], fake: Fake) -> None:
+    """A provider that took the request and did not answer in time: the delivery goes again (at-least-once)."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # connections wait in the backlog; nothing ever answers
+    try:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/cgi-bin/webhook/send?key=hekou"
+        config = channel_config(fake, wecom_robots={"青山县/河口镇": url}, dingtalk_robots={}, wecom_app={},
+                                sms={}, base_urls={}, timeout_seconds=0.3)
+        sweep(db, config, clock)
+        result = send(db, config, clock, fake)
+    finally:
+        silent.close()
+    [row] = by_channel(db)["wecom_robot"]
+    assert row.status == "pending" and row.attempts == 1 and "可能已送达" in row.last_error
+    assert result.retrying == 1
+    clock.advance(minutes=10)
+    fixed = channel_config(fake, dingtalk_robots={}, wecom_app={}, sms={})
+    send(db, fixed, clock, fake)
+    assert len(fake.arrived.wecom_robot["hekou"]) == 1 and by_channel(db)["wecom_robot"][0].status == "sent"
+
+
+def test_the_memory_outbox_plans_the_same_deliveries(
+        db: Database, clock: FakeClock, county: tuple[int, int], fake: Fake) -> None:
+    from .remind_helpers import memory_store
+
+    config = channel_config(fake)
+    memory = memory_store(db)
+    in_memory = run_sweep(memory, config, as_of=AS_OF, now=clock(), renderer=Renderer()).digests
+    in_sql = sweep(db, config, clock)
+    assert sorted((d["channel"], d["recipient"], d["items"]) for d in in_memory) == \
+        sorted((d["channel"], d["recipient"], d["items"]) for d in in_sql)
+    assert {d["channel"] for d in in_sql} == {"email", "wecom_robot", "wecom_app", "dingtalk_robot", "sms"}
