@@ -56,6 +56,7 @@ def county(wf: Workflow, clock: FakeClock, db: Database) -> tuple[int, int]:
     first secretary reads 企业微信, the township cadre prefers SMS."""
     cases = build_county(wf, clock)
     register_people(db, [
+        PersonInput("赵经办", "县委组织部", "county_officer", "青山县", OFFICER),  # reads the outbox
         PersonInput("陈海涛", "县财政局", "first_secretary", "青山县/河口镇", wecom_userid=SECRETARY_USERID),
         PersonInput("张干部", "河口镇", "township_cadre", "青山县/河口镇", phone=CADRE_PHONE, channels="sms"),
         PersonInput("外县书记", "绿水县", "first_secretary", "绿水县/城关镇", wecom_userid="zhangganbu",
@@ -317,9 +318,9 @@ def test_remind_run_and_outbox_list_from_the_command_line(
     assert res.exit_code == 0, res.output
     assert res.output.splitlines()[-1] == "已发送 8 封摘要（邮件 6、企业微信群 1、短信 1）"
     assert len(smtp.sink.messages) == 6 and fake.arrived.wecom_robot["hekou"] and fake.arrived.sms
-    listing = run("outbox", "list", env=env)
+    listing = run("--actor", "赵经办", "outbox", "list", env=env)
     assert "渠道" in listing.output and "企业微信群" in listing.output and "sms:13800000002" in listing.output
-    again = run("remind", "run", "--as-of", AS_OF_ISO, env=env)
+    again = run("--actor", "赵经办", "remind", "run", "--as-of", AS_OF_ISO, env=env)
     assert again.output.splitlines()[-1] == "已发送 0 封摘要"
 
 
