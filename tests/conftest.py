@@ -47,6 +47,12 @@ def as_demo_officer(run: Callable[..., Result]) -> Callable[..., Result]:
     return lambda *args, **kw: run("--actor", DEMO_ACTOR, *args, **kw)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_data_directory(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The user data directory (a server database's signing key) is a temporary one, never the real one."""
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
+
+
 # -- clock ----------------------------------------------------------------------------------------
 
 

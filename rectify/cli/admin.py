@@ -46,7 +46,8 @@ def demo(app: App, as_of: date | None) -> None:
     Example:
       rectify demo --as-of 2026-06-30
     """
-    from rectify.demo.demo import OFFICERS, build_demo
+    from rectify.demo.demo import OFFICERS, TOWNSHIP_LEADERS, build_demo
+    from rectify.demo.demo_data import DEMO_PASSWORD
     from rectify.store import upgrade
 
     as_of = as_of or app.today()
@@ -57,4 +58,6 @@ def demo(app: App, as_of: date | None) -> None:
     print_ledger(app, as_of)
     say(f"演示县已登记各角色人员；请以其身份继续，如 rectify --actor {OFFICERS[0].name} case show 33"
         f"（县委组织部经办人），"
-        f"rectify --actor {OFFICERS[0].name} people list 查看全部人员")
+        f"rectify --actor {OFFICERS[0].name} people list 查看全部人员；"
+        f"网页端：rectify serve，以登录名 {OFFICERS[0].login}（县）或 {TOWNSHIP_LEADERS['河口镇'].login}（乡镇）等、"
+        f"密码 {DEMO_PASSWORD} 登录")

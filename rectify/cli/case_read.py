@@ -168,7 +168,7 @@ def _print_supervision(c: dict[str, Any], line: Callable[[str, Any], None]) -> N
 @output_options()
 @pass_app
 def case_history_cmd(app: App, ref: str, fmt: str) -> None:
-    """Every change to the case, with actor, time and reason (变更记录).
+    """Every change to the case (变更记录): the day it happened, who recorded it and when, the reason.
 
     \b
     Example:
@@ -190,8 +190,8 @@ def case_history_cmd(app: App, ref: str, fmt: str) -> None:
             r["at"] = datetime.fromisoformat(r["at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")
             r["action"] = f"{ACTION_LABELS.get(r['action'], r['action'])} {r['action']}"
             r["actor"] = f"{r['actor_unit']} {r['actor']}" if r["actor_unit"] else r["actor"]
-    emit(rows, [("at", "时间"), ("actor", "操作人"), ("action", "操作"), ("stages", "阶段"),
-                ("reason", "原因")], fmt, max_width=60)
+    emit(rows, [("on", "日期"), ("actor", "操作人"), ("at", "录入时间"), ("action", "操作"), ("stages", "阶段"),
+                ("reason", "原因"), ("operator", "操作员")], fmt, max_width=60)
 
 
 @click.command("list")

@@ -9,24 +9,21 @@ from datetime import date
 
 import click
 
-from rectify.cli.case_write import MEASURE_FORMAT, _emails, _measure
+from rectify.cli.case_write import _emails, _measure
 from rectify.cli.common import DATE, App, done, pass_app, whole
 from rectify.states.stages import Stage
+from rectify.states.steps import MEASURE_FORMAT
 
 
 def _items(pairs: tuple[str, ...]) -> dict[str, int]:
     """``班子=18`` …: the score sheet's areas and their scores."""
-    out: dict[str, int] = {}
-    for pair in pairs:
-        area, sep, value = pair.partition("=")
-        area, value = area.strip(), value.strip()
-        if not sep or not area or not value.isdigit() or int(value) > 100:
-            raise click.BadParameter(f"评分项目应写成 项目=分数（0–100），如 班子=18，收到 {pair!r}",
-                                     param_hint="--item")
-        if area in out:
-            raise click.BadParameter(f"评分项目 {area} 重复", param_hint="--item")
-        out[area] = int(value)
-    return out
+    from rectify.errors import BadInput
+    from rectify.service.forms import parse_items
+
+    try:
+        return parse_items(pairs)
+    except BadInput as exc:
+        raise click.BadParameter(str(exc), param_hint="--item") from None
 
 
 @click.command(Stage.rectified.value)
@@ -93,9 +90,8 @@ def case_verify(app: App, ref: str, on: date, by: str, members: tuple[str, ...],
 @click.argument("ref", metavar="CASE")
 @click.option("--on", type=DATE, required=True, help="日期: when raised, or when decided.")
 @click.option("--text", default="", help="异议内容: records a new objection, pending until decided.")
-@click.option("--upheld", "decision", flag_value="upheld", help="采纳 the pending objection: the verification fails.")
-@click.option("--dismissed", "decision", flag_value="dismissed",
-              help="不予采纳 the pending objection: 公示 goes on (needs --note).")
+@click.option("--upheld", is_flag=True, help="采纳 the pending objection: the verification fails.")
+@click.option("--dismissed", is_flag=True, help="不予采纳 the pending objection: 公示 goes on (needs --note).")
 @click.option("--note", default="", help="处理意见.")
 @click.option("--deadline", type=DATE, help="New 转化时限 when upheld.")
 @click.option("--finding", "findings", multiple=True, help="Findings when upheld (required). Repeat.")
@@ -103,8 +99,9 @@ def case_verify(app: App, ref: str, on: date, by: str, members: tuple[str, ...],
               help="New 整改措施 when upheld (≥1 required): " + MEASURE_FORMAT + ". Repeat.")
 @click.option("--email", "emails", multiple=True, help="NAME=ADDR for a new measure's 责任人. Repeat.")
 @pass_app
-def case_objection(app: App, ref: str, on: date, text: str, decision: str | None, note: str, deadline: date | None,
-                   findings: tuple[str, ...], measures: tuple[str, ...], emails: tuple[str, ...]) -> None:
+def case_objection(app: App, ref: str, on: date, text: str, upheld: bool, dismissed: bool, note: str,
+                   deadline: date | None, findings: tuple[str, ...], measures: tuple[str, ...],
+                   emails: tuple[str, ...]) -> None:
     """An objection in 公示 (公示异议): record it with --text, then decide it with --upheld or --dismissed.
 
     Only during the 公示 of a passed verification, one pending at a time. Dismissed: recorded, and the
@@ -118,6 +115,9 @@ def case_objection(app: App, ref: str, on: date, text: str, decision: str | None
       rectify case objection 12 --on 2026-11-14 --upheld --note "经核实属实" --finding "村务公开不及时" \\
           --measure "P07|按月公开村务|王建国|2026-12-20"
     """
+    if upheld and dismissed:
+        raise click.UsageError("--upheld 与 --dismissed 互相矛盾：异议或采纳，或不予采纳，只能择一")
+    decision = "upheld" if upheld else "dismissed" if dismissed else None
     if bool(text.strip()) == bool(decision):
         raise click.UsageError("请用 --text 登记异议，或用 --upheld/--dismissed 处理待处理的异议（二者择一，分两步）")
     wf = app.workflow()

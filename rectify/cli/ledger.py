@@ -105,12 +105,11 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
       rectify ledger --township 河口镇 --format html -o 台账.html
       rectify ledger --format ics -o 转化时限.ics
     """
-    from rectify.reports import ledger_formats as lf
-    from rectify.reports.ledger import count_cases, ledger_rows, ledger_title, scope_counties
+    from rectify.reports.ledger import count_cases
+    from rectify.service.reports import write_ledger
 
     as_of = as_of or app.today()
     filters = _ledger_filter(app, county, township, kind, stage, light, year, open_only, sort)
-    db = app.database()
     if fmt == "table":
         colour = not to_file(output) and use_colour()
         text = ledger_table(app, as_of, filters, width, colour, known_on) + "\n"
@@ -121,30 +120,10 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
         with progress_bar() as bars:
             progress = None
             if bars.live:
-                total = count_cases(db, filters)
+                total = count_cases(app.database(), filters)
                 if total >= _PROGRESS_FROM:
                     progress = bars("导出台账", total)
-            rows = ledger_rows(db, as_of=as_of, config=app.config, filters=filters, known_on=known_on)
-            title = ledger_title(scope_counties(db, filters) if fmt in ("xlsx", "html", "ics") else [], as_of,
-                                 known_on)
-            by_stage = by_light = None
-            if fmt == "html":
-                from rectify.reports.stats import compute_stats, stage_light_counts
-
-                by_stage, by_light = stage_light_counts(
-                    compute_stats(db, as_of=as_of, config=app.config, filters=filters, full=False,
-                                  known_on=known_on))
-            installation = ""
-            if fmt == "ics":
-                from rectify.store.installation import installation_id
-
-                installation = installation_id(db, now=app.clock()())
-            lf.WRITERS[fmt](rows, out, lf.LedgerExport(
-                as_of=as_of, title=title, filters=filters.describe(), by_stage=by_stage, by_light=by_light,
-                generated=app.local_now().strftime("%Y-%m-%d %H:%M") if fmt == "html" else "",
-                lights=app.config.lights, stamp=app.clock()() if fmt == "ics" else None, progress=progress,
-                installation=installation, alarm_days=app.config.calendar.alarm_days,
-                report=app.config.report))
+            write_ledger(app.service, filters, fmt, out, as_of=as_of, known_on=known_on, progress=progress)
 
     write_output(output, fmt, write)
     if to_file(output):
@@ -180,27 +159,13 @@ def stats(app: App, county: str | None, year: int | None, as_of: date | None, kn
       rectify stats --as-of 2026-06-30 --known-on 2026-07-05 --format json
       rectify stats --format json
     """
-    from rectify.output import render_json
-    from rectify.reports import ledger_formats as lf
-    from rectify.reports.ledger import LedgerFilter, scope_counties
-    from rectify.reports.stats import compute_stats
+    from rectify.reports.ledger import LedgerFilter
+    from rectify.service.reports import stats_data, write_stats
 
     as_of = as_of or app.today()
     filters = LedgerFilter(county=county, reader=reader(app))
-    db = app.database()
-    data = compute_stats(db, as_of=as_of, config=app.config, filters=filters, year=year, known_on=known_on)
-    if fmt == "json":
-        text = render_json(data) + "\n"
-        write_output(output, fmt, lambda out: out.write(text))
-    elif fmt == "table":
-        text = lf.render_stats_table(data)
-        write_output(output, fmt, lambda out: out.write(text))
-    elif fmt == "csv":
-        write_output(output, fmt, lambda out: lf.write_stats_csv(data, out))
-    else:
-        scope = "、".join(scope_counties(db, filters)) or "全部"
-        write_output(output, fmt, lambda out: lf.write_stats_xlsx(data, out, title=scope,
-                                                                  report=app.config.report))
+    data = stats_data(app.service, filters, as_of=as_of, year=year, known_on=known_on)
+    write_output(output, fmt, lambda out: write_stats(app.service, filters, data, fmt, out))
     if to_file(output):
         say(f"已导出统计到 {output}（截至 {as_of}）")
 

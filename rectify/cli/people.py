@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import click
 
-from rectify.cli.common import App, pass_app
+from rectify.cli.common import App, pass_app, say
 from rectify.output import emit, output_options
 from rectify.states.roles import ROLE_NAMES
+
+
+def registry_actor(app: App) -> str:
+    """Who manages the registry: the name given (an operator), or, for a per-officer database role under
+    ``actor_from_database``, its registered person (--actor refused, as for every other command)."""
+    from rectify.write.actors import per_officer_session
+
+    if per_officer_session(app.database(), app.config):
+        return app.person().name
+    return app.actor
+
 
 ROLE_CHOICES: tuple[str, ...] = tuple(ROLE_NAMES)
 _ROLE_HELP = ", ".join(f"{code} {label}" for code, label in ROLE_NAMES.items())
@@ -51,7 +62,7 @@ def people_add(app: App, name: str, unit: str, role: str, scope: str, email: str
     """
     from rectify.write.people import PersonInput, Registry, role_label
 
-    completed = Registry(app.database(), actor=app.actor, clock=app.clock()).add(
+    completed = Registry(app.database(), actor=registry_actor(app), clock=app.clock()).add(
         PersonInput(name, unit, role, scope, email, phone, login, wecom_userid, dingtalk_userid, channels))
     note = "（此前由整顿方案带入，现已登记）" if completed else ""
     click.echo(f"已登记人员 {name}（{unit} {role_label(role)}，范围 {scope.strip()}）{note}")
@@ -103,7 +114,7 @@ def people_import(app: App, file: str, dry_run: bool) -> None:
     from rectify.importing.rows import ImportRejected
     from rectify.write.people import Registry
 
-    registry = Registry(app.database(), actor=app.actor, clock=app.clock())
+    registry = Registry(app.database(), actor=registry_actor(app), clock=app.clock())
     try:
         result = registry.import_file(file, dry_run=dry_run)
     except ImportRejected as exc:
@@ -127,5 +138,35 @@ def people_disable(app: App, name: str) -> None:
     """
     from rectify.write.people import Registry
 
-    Registry(app.database(), actor=app.actor, clock=app.clock()).disable(name)
+    Registry(app.database(), actor=registry_actor(app), clock=app.clock()).disable(name)
     click.echo(f"已停用人员 {name}")
+
+
+@people.command("password")
+@click.argument("name")
+@pass_app
+def people_password(app: App, name: str) -> None:
+    """Set a person's web password (设置网页登录密码), read from stdin; it must be changed at the next sign-in.
+
+    An admin sets anyone's password, a person their own. The password is read from standard input (one
+    line; at a terminal it is asked for twice, hidden), never from the command line, and kept only as an
+    argon2id hash. At least [web] min_password_length characters (10).
+
+    \b
+    Example:
+      printf '%s\\n' 'qingshan-start-2026' | rectify --actor 周文博 people password 韩青松
+      rectify --actor 周文博 people password qs-han          (asks twice at a terminal)
+    """
+    import sys
+
+    from rectify.write.accounts import Accounts
+
+    stdin = sys.stdin
+    if stdin.isatty():
+        password = click.prompt("新密码", hide_input=True, confirmation_prompt="再次输入新密码")
+    else:
+        password = stdin.readline().rstrip("\r\n")
+    if not password:
+        raise click.UsageError("没有读到密码：请从标准输入提供一行密码")
+    who = Accounts(app.database(), app.config, app.clock()).set_password(app.person(), name, password)
+    say(f"已设置 {who} 的网页登录密码；下次登录时须修改")

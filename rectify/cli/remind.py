@@ -12,10 +12,13 @@ from rectify.output import emit, output_options
 
 
 def _reminder_service(app: App) -> Any:
+    from rectify.demo.demo import with_demo_report
     from rectify.notifications.scheduler import ReminderService, smtp_factory
     from rectify.store.outbox import SqlOutboxStore
 
-    return ReminderService(SqlOutboxStore(app.database()), app.config, app.clock(), smtp_factory(app.config))
+    db = app.database()
+    config = with_demo_report(db, app.config)  # the demo county signs as 中共青山县委组织部, with a phone
+    return ReminderService(SqlOutboxStore(db), config, app.clock(), smtp_factory(config))
 
 
 @click.group()
@@ -102,10 +105,17 @@ def outbox_list(app: App, status: str | None, fmt: str) -> None:
       rectify outbox list --status failed
       rectify outbox list --format json
     """
+    from rectify.cli.common import reader
     from rectify.notifications.outbox import list_outbox
     from rectify.store.outbox import SqlOutboxStore
 
     rows = list_outbox(SqlOutboxStore(app.database()), status)
+    person = reader(app)
+    if person.role is not None and person.counties:  # a scoped reader sees the digests of their scope only
+        from rectify.store.outbox import digest_ids_within
+
+        mine = digest_ids_within(app.database(), person.counties, person.township)
+        rows = [r for r in rows if r["id"] in mine]
     if fmt != "json":
         labels = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
         for r in rows:

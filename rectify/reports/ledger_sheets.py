@@ -1,9 +1,10 @@
 """The ledger as spreadsheets open it: the CSV and XLSX columns, cells no spreadsheet mangles, the XLSX writer.
 
-CSV and XLSX share one column layout (:data:`SHEET_COLUMNS`): the form's columns with the organization
-code (组织代码) beside the name. The measure counts are three numeric columns 措施已完成, 措施总数 and
-措施逾期, never a "3/3" cell (LibreOffice reads it as the date 03/03, Excel and WPS as 3月3日); the
-measures themselves are one wrapped cell, one line each.
+CSV and XLSX share one column layout (:data:`SHEET_COLUMNS`): the form's columns with the organization code
+(组织代码) beside the name and the case's number (编号) last, so a re-imported ledger keeps both.
+The measure counts are three numeric columns 措施已完成, 措施总数 and 措施逾期, never a "3/3" cell
+(LibreOffice reads it as the date 03/03, Excel and WPS as 3月3日); the measures themselves are one wrapped
+cell, one line each.
 
 CSV carries no types, so a spreadsheet guesses each cell; quotes do not stop it (Excel ignores them and
 LibreOffice keeps its default "quoted field as text" off). Both keep a cell as text only when it does
@@ -43,6 +44,7 @@ def _sheet_columns() -> tuple[tuple[str, str], ...]:
         cols.append((key, header))
         if key == "org_name":
             cols.append(("org_code", "组织代码"))
+    cols.append(("case_id", "编号"))  # the case's number, last: a re-imported ledger keeps it
     return tuple(cols)
 
 
@@ -51,7 +53,7 @@ SHEET_HEADERS = [h for _, h in SHEET_COLUMNS]
 SHEET_KEYS = [k for k, _ in SHEET_COLUMNS]
 DATE_KEYS = frozenset({"identified_on", "deadline", "task_due", "verified_on", "struck_off_on"})
 
-_FROM_RAW = {"org_code": "org_code"}
+_FROM_RAW = {"org_code": "org_code", "case_id": "id"}
 _FORM_KEYS = [k for k, _ in LEDGER_COLUMNS]
 # Where each sheet cell comes from in (*cells, *raw): the form's cell, or the query's value.
 _PICK = itemgetter(*(
@@ -135,7 +137,7 @@ _MEMO = tuple(k for k in _FORM_KEYS if k not in (*_OWN_TEXT, *_AS_IS, *_DATES))
 _PICK_MEMO, _PICK_OWN, _PICK_DATES, _PICK_AS_IS = (
     itemgetter(*map(_FORM_KEYS.index, group)) for group in (_MEMO, _OWN_TEXT, _DATES, _AS_IS))
 _ORG_CODE = LEDGER_KEYS.index("org_code")
-_GATHERED = [*_MEMO, *_OWN_TEXT, "org_code", *_DATES, *_AS_IS]
+_GATHERED = [*_MEMO, *_OWN_TEXT, "org_code", *_DATES, *_AS_IS, "case_id"]
 _ORDER = itemgetter(*(_GATHERED.index(k) for k in SHEET_KEYS))
 
 
@@ -143,13 +145,14 @@ def csv_row(row: LedgerRow) -> tuple[Any, ...]:
     """The row's cells in :data:`SHEET_COLUMNS` order, each as :func:`csv_cell` makes it."""
     _, cells, raw = row
     return _ORDER((*map(_CSV_CELLS.__getitem__, _PICK_MEMO(cells)), *_text_cells((*_PICK_OWN(cells), raw[_ORG_CODE])),
-                   *map(_CSV_DATES.__getitem__, _PICK_DATES(cells)), *_PICK_AS_IS(cells)))
+                   *map(_CSV_DATES.__getitem__, _PICK_DATES(cells)), *_PICK_AS_IS(cells), raw[0]))
 
 
 # -- XLSX ------------------------------------------------------------------------------------------
 
 XLSX_WIDTHS: dict[str, float] = {
     "seq": 5,
+    "case_id": 5,
     "county": 7,
     "township": 7,
     "org_name": 15,
@@ -187,7 +190,8 @@ XLSX_WIDTHS: dict[str, float] = {
     "look_backs": 26,
     "earlier_years": 8,
 }
-_NUMERIC = {"seq", "days_left", "deadline_days", "score", "measures_done", "measures_total", "measures_overdue"}
+_NUMERIC = {"seq", "case_id", "days_left", "deadline_days", "score", "measures_done", "measures_total",
+            "measures_overdue"}
 _KEY_COLUMNS = SHEET_KEYS.index("org_name")  # 序号 … 党组织名称 repeat on every page
 FONT_PT = 10
 _LINE_PT = 13.5  # one line of 10 pt 宋体, with leading

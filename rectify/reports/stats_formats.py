@@ -23,7 +23,9 @@ def stats_sections(stats: dict[str, Any]) -> list[tuple[str, list[str], list[lis
             [
                 ["截至", stats["as_of"]],
                 ["整顿对象总数", stats["total"]],
+                *([["统计年度", f"{conv['year']}年"]] if conv.get("year") else []),
                 ["排查确定（不含撤销）", conv[Stage.identified.value]],
+                *([["上年结转在办", conv["carried_in"]]] if conv.get("year") else []),
                 ["已验收销号", conv["converted"]],
                 ["转化率", _pct(conv["rate"])],
                 ["逾期（红灯）", len(stats["overdue"])],

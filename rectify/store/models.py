@@ -250,6 +250,7 @@ class Event(SQLModel, table=True):
     # The business date the officer gave (SPEC §3, §6.2): snapshots rebuild a past day by it, while
     # ``at`` (when it was recorded) limits a snapshot to what was known on a day.
     happened_on: date | None = Field(default=None, index=True)
+    operator: str = ""  # the OS login that ran the command (操作员), beside the person it names (SPEC §12)
 
 
 class Person(SQLModel, table=True):
@@ -270,6 +271,25 @@ class Person(SQLModel, table=True):
     registered: bool = True
     active: bool = True
     created_at: datetime = _ts()
+    # Web sign-in (SPEC §13): an argon2id hash, never the password; must_change asks for a new one at sign-in.
+    password_hash: str | None = Field(default=None, max_length=200)
+    must_change: bool = False
+    # The secret of the person's calendar subscription (/calendar/{token}.ics); None: none, or revoked.
+    calendar_token: str | None = Field(default=None, max_length=64, unique=True)
+
+
+class SignIn(SQLModel, table=True):
+    """Every web sign-in attempt, kept for the record and for the back-off (5 failures: the login and the
+    address wait). ``login`` is what was typed, whether or not such a person exists."""
+
+    __tablename__ = "sign_in"
+    __table_args__ = (sa.Index("ix_sign_in_login_at", "login", "at"),
+                      sa.Index("ix_sign_in_address_at", "address", "at"))
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=100)
+    address: str = Field(max_length=64)
+    at: datetime = _ts()
+    ok: bool
 
 
 class Installation(SQLModel, table=True):
@@ -278,3 +298,102 @@ class Installation(SQLModel, table=True):
     __tablename__ = "installation"
     id: str = Field(primary_key=True, max_length=36)
     created_at: datetime = _ts()
+
+
+class ScreeningRound(SQLModel, table=True):
+    """A county's 排查 of one year (SPEC §15): its 县委常委会 decision fixes the 名单; the listing opens the cases."""
+
+    __tablename__ = "screening_round"
+    __table_args__ = (sa.UniqueConstraint("county", "year", name="uq_screening_county_year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=100)
+    year: int
+    started_on: date
+    started_by: str = ""
+    decided_on: date | None = None  # 县委常委会 专题研究 的日期
+    meeting: str = Field(default="", max_length=200)  # 会议名称
+    doc: str = Field(default="", max_length=100)  # 文号
+    decided_by: str = ""
+    listed_on: date | None = None  # when the cases were opened from the decision
+    created_at: datetime = _ts()
+
+
+class ScreeningEntry(SQLModel, table=True):
+    """One organization in a screening round: 自查, 乡镇复查, 县级核查 (with its satisfaction survey), 研判."""
+
+    __tablename__ = "screening_entry"
+    __table_args__ = (sa.UniqueConstraint("round_id", "org_id", name="uq_screening_entry_org"),)
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="screening_round.id", index=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    self_problems: str = ""  # 自查: candidate problem codes, comma-separated
+    self_note: str = ""
+    self_on: date | None = None
+    township_problems: str = ""  # 乡镇复查
+    township_note: str = ""
+    township_on: date | None = None
+    township_by: str = ""
+    checked_on: date | None = None  # 县级核查
+    checked_by: str = ""
+    respondents: int | None = None  # 群众满意度测评
+    satisfied: int | None = None
+    basic: int | None = None
+    dissatisfied: int | None = None
+    vacant_since: date | None = None  # 书记空缺 since
+    outcome: str = Field(default="", max_length=12)  # "" | listed 列入 | not_listed 不列入 | pending 待定
+    reason: str = ""
+    judged_on: date | None = None
+    judged_by: str = ""
+    case_id: int | None = Field(default=None, foreign_key="rectification_case.id")
+    updated_at: datetime = _ts()
+
+
+class ReportSubmission(SQLModel, table=True):
+    """A county's 报送 of one period: the signed package as submitted, and the city's 退回 if any.
+
+    Made by ``report submit`` on a shared database, or by ``report receive`` from a county's file; a
+    resubmission is a new row, the returned one kept.
+    """
+
+    __tablename__ = "report_submission"
+    __table_args__ = (sa.Index("ix_report_submission_county_period", "county", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=100)
+    county_code: str = Field(default="", max_length=64)
+    period: str = Field(max_length=10)  # 2026-06 | 2026-H1 | 2026
+    as_of: date
+    known_on: date
+    submitted_at: datetime = _ts()
+    submitted_by: str = ""
+    origin: str = Field(default="local", max_length=8)  # local (shared database) | received (a file)
+    digest: str = Field(max_length=64, index=True)  # SHA-256 of the package file
+    public_key: str = Field(default="", max_length=100)
+    manifest: str = ""  # the manifest's JSON
+    package: bytes
+    status: str = Field(default="submitted", max_length=12)  # submitted 已报送 | returned 已退回
+    return_reason: str = ""
+    returned_by: str = ""
+    returned_at: datetime | None = _ts(default=None)
+    created_at: datetime = _ts()
+class SecuritySetting(SQLModel, table=True):
+    """A security setting an admin set (SPEC §12): the database's word, which a config file may only tighten."""
+
+    __tablename__ = "security_setting"
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=200)
+    updated_at: datetime = _ts()
+    updated_by: str
+
+
+class SecurityEvent(SQLModel, table=True):
+    """Append-only history of the security settings: who changed which, from what to what, and when."""
+
+    __tablename__ = "security_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts()
+    actor: str
+    actor_unit: str = ""
+    operator: str = ""
+    name: str = Field(max_length=64)
+    old_value: str = Field(default="", max_length=200)
+    new_value: str = Field(max_length=200)

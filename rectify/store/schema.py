@@ -25,6 +25,7 @@ case_event = sa.Table(
     sa.Column('detail', sa.String(), nullable=False, default=''),
     sa.Column('actor_unit', sa.String(), nullable=False, default=''),
     sa.Column('happened_on', sa.Date(), nullable=True),
+    sa.Column('operator', sa.String(), nullable=False, default=''),
     sa.Index('ix_case_event_case_id', 'case_id'),
     sa.Index('ix_case_event_happened_on', 'happened_on'),
 )
@@ -202,6 +203,9 @@ person = sa.Table(
     sa.Column('registered', sa.Boolean(), nullable=False, default=True),
     sa.Column('active', sa.Boolean(), nullable=False, default=True),
     sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.Column('password_hash', sa.String(200), nullable=True),
+    sa.Column('must_change', sa.Boolean(), nullable=False, default=False),
+    sa.Column('calendar_token', sa.String(64), unique=True, nullable=True),
 )
 
 progress_report = sa.Table(
@@ -277,6 +281,79 @@ rectification_case = sa.Table(
     sa.Index('ix_rectification_case_year', 'year'),
 )
 
+report_submission = sa.Table(
+    'report_submission',
+    metadata,
+    sa.Column('id', sa.Integer(), primary_key=True, nullable=False),
+    sa.Column('county', sa.String(100), nullable=False),
+    sa.Column('county_code', sa.String(64), nullable=False, default=''),
+    sa.Column('period', sa.String(10), nullable=False),
+    sa.Column('as_of', sa.Date(), nullable=False),
+    sa.Column('known_on', sa.Date(), nullable=False),
+    sa.Column('submitted_at', UTCDateTime(), nullable=False),
+    sa.Column('submitted_by', sa.String(), nullable=False, default=''),
+    sa.Column('origin', sa.String(8), nullable=False, default='local'),
+    sa.Column('digest', sa.String(64), nullable=False),
+    sa.Column('public_key', sa.String(100), nullable=False, default=''),
+    sa.Column('manifest', sa.String(), nullable=False, default=''),
+    sa.Column('package', sa.LargeBinary(), nullable=False),
+    sa.Column('status', sa.String(12), nullable=False, default='submitted'),
+    sa.Column('return_reason', sa.String(), nullable=False, default=''),
+    sa.Column('returned_by', sa.String(), nullable=False, default=''),
+    sa.Column('returned_at', UTCDateTime(), nullable=True),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.Index('ix_report_submission_county_period', 'county', 'period'),
+    sa.Index('ix_report_submission_digest', 'digest'),
+)
+
+screening_entry = sa.Table(
+    'screening_entry',
+    metadata,
+    sa.Column('id', sa.Integer(), primary_key=True, nullable=False),
+    sa.Column('round_id', sa.Integer(), sa.ForeignKey('screening_round.id'), nullable=False),
+    sa.Column('org_id', sa.Integer(), sa.ForeignKey('organization.id'), nullable=False),
+    sa.Column('self_problems', sa.String(), nullable=False, default=''),
+    sa.Column('self_note', sa.String(), nullable=False, default=''),
+    sa.Column('self_on', sa.Date(), nullable=True),
+    sa.Column('township_problems', sa.String(), nullable=False, default=''),
+    sa.Column('township_note', sa.String(), nullable=False, default=''),
+    sa.Column('township_on', sa.Date(), nullable=True),
+    sa.Column('township_by', sa.String(), nullable=False, default=''),
+    sa.Column('checked_on', sa.Date(), nullable=True),
+    sa.Column('checked_by', sa.String(), nullable=False, default=''),
+    sa.Column('respondents', sa.Integer(), nullable=True),
+    sa.Column('satisfied', sa.Integer(), nullable=True),
+    sa.Column('basic', sa.Integer(), nullable=True),
+    sa.Column('dissatisfied', sa.Integer(), nullable=True),
+    sa.Column('vacant_since', sa.Date(), nullable=True),
+    sa.Column('outcome', sa.String(12), nullable=False, default=''),
+    sa.Column('reason', sa.String(), nullable=False, default=''),
+    sa.Column('judged_on', sa.Date(), nullable=True),
+    sa.Column('judged_by', sa.String(), nullable=False, default=''),
+    sa.Column('case_id', sa.Integer(), sa.ForeignKey('rectification_case.id'), nullable=True),
+    sa.Column('updated_at', UTCDateTime(), nullable=False),
+    sa.UniqueConstraint('round_id', 'org_id', name='uq_screening_entry_org'),
+    sa.Index('ix_screening_entry_org_id', 'org_id'),
+    sa.Index('ix_screening_entry_round_id', 'round_id'),
+)
+
+screening_round = sa.Table(
+    'screening_round',
+    metadata,
+    sa.Column('id', sa.Integer(), primary_key=True, nullable=False),
+    sa.Column('county', sa.String(100), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('started_on', sa.Date(), nullable=False),
+    sa.Column('started_by', sa.String(), nullable=False, default=''),
+    sa.Column('decided_on', sa.Date(), nullable=True),
+    sa.Column('meeting', sa.String(200), nullable=False, default=''),
+    sa.Column('doc', sa.String(100), nullable=False, default=''),
+    sa.Column('decided_by', sa.String(), nullable=False, default=''),
+    sa.Column('listed_on', sa.Date(), nullable=True),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.UniqueConstraint('county', 'year', name='uq_screening_county_year'),
+)
+
 secretary_assignment = sa.Table(
     'secretary_assignment',
     metadata,
@@ -298,6 +375,40 @@ secretary_assignment = sa.Table(
     sa.Index('ix_secretary_assignment_case_id', 'case_id'),
     sa.Index('ix_secretary_assignment_since', 'since'),
     sa.Index('ix_secretary_assignment_until', 'until'),
+)
+
+security_event = sa.Table(
+    'security_event',
+    metadata,
+    sa.Column('id', sa.Integer(), primary_key=True, nullable=False),
+    sa.Column('at', UTCDateTime(), nullable=False),
+    sa.Column('actor', sa.String(), nullable=False),
+    sa.Column('actor_unit', sa.String(), nullable=False, default=''),
+    sa.Column('operator', sa.String(), nullable=False, default=''),
+    sa.Column('name', sa.String(64), nullable=False),
+    sa.Column('old_value', sa.String(200), nullable=False, default=''),
+    sa.Column('new_value', sa.String(200), nullable=False),
+)
+
+security_setting = sa.Table(
+    'security_setting',
+    metadata,
+    sa.Column('name', sa.String(64), primary_key=True, nullable=False),
+    sa.Column('value', sa.String(200), nullable=False),
+    sa.Column('updated_at', UTCDateTime(), nullable=False),
+    sa.Column('updated_by', sa.String(), nullable=False),
+)
+
+sign_in = sa.Table(
+    'sign_in',
+    metadata,
+    sa.Column('id', sa.Integer(), primary_key=True, nullable=False),
+    sa.Column('login', sa.String(100), nullable=False),
+    sa.Column('address', sa.String(64), nullable=False),
+    sa.Column('at', UTCDateTime(), nullable=False),
+    sa.Column('ok', sa.Boolean(), nullable=False),
+    sa.Index('ix_sign_in_address_at', 'address', 'at'),
+    sa.Index('ix_sign_in_login_at', 'login', 'at'),
 )
 
 supervision = sa.Table(

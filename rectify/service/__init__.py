@@ -1,0 +1,147 @@
+"""The application layer: one click-free object per process over which both faces (``cli/`` and ``web/``) run.
+
+:class:`Service` holds the configuration, the database and the clock, hands out the engine for a person and
+the read and report services, and takes a declared step (:mod:`rectify.states.steps`) from a form's text.
+Neither face holds a rule: the role, scope and guard checks are the engine's, for both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rectify.clock import Clock, local_today, system_clock
+from rectify.config import Config
+from rectify.errors import BadInput, Reason
+from rectify.states.permissions import Actor
+from rectify.states.steps import OPEN_STEP, STEPS, Availability, acts_on, available_steps
+
+if TYPE_CHECKING:
+    from rectify.store import Database
+    from rectify.write.engine import Outcome, Workflow
+
+__all__ = ["Service"]
+
+
+class Service:
+    """Configuration, database and clock for one process; everything a face asks goes through here."""
+
+    def __init__(self, db: Database, config: Config | None = None, clock: Clock = system_clock) -> None:
+        self.db = db
+        self.config = config or Config()
+        self.clock = clock
+
+    @classmethod
+    def open(cls, db_url: str | None = None, config: Config | str | Path | None = None, clock: Clock | None = None,
+             *, create: bool = False, check: bool = True) -> Service:
+        """The service on ``db_url`` (else the configuration's, else the embedded default)."""
+        from rectify.config import find_config, load_config
+        from rectify.store import open_database
+
+        if not isinstance(config, Config):
+            config = load_config(find_config(str(config) if config is not None else None)[0])
+        db = open_database(db_url or config.database.url or None, create=create, check=check)
+        return cls(db, config, clock or system_clock)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    def today(self) -> date:
+        return local_today(self.clock, self.config.policy.timezone)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # -- who -------------------------------------------------------------------------------------
+
+    def identify(self, given: str | None) -> Actor:
+        """The CLI's actor: --actor / RECTIFY_ACTOR resolved against the registry (SPEC §12)."""
+        from rectify.write.actors import resolve_actor
+
+        return resolve_actor(self.db, self.config, given)
+
+    def engine(self, person: Actor) -> Workflow:
+        from rectify.write.engine import Workflow
+
+        return Workflow(self.db, self.config, actor=person, clock=self.clock)
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def case(self, person: Actor, ref: str | int, *, as_of: date | None = None) -> dict[str, Any]:
+        """One case in full as ``person`` may see it (an unseen case is NotFound, exactly as an unknown one)."""
+        from rectify.reports.cases import show_case
+
+        return show_case(self.db, ref, as_of=as_of or self.today(), config=self.config, reader=person)
+
+    def history(self, person: Actor, ref: str | int) -> list[dict[str, Any]]:
+        from rectify.reports.cases import case_history
+
+        return case_history(self.db, ref, reader=person)
+
+    def cases(self, person: Actor, *, as_of: date | None = None, **filters: Any) -> list[dict[str, Any]]:
+        """``case list`` for ``person``: filters county, township, kind, stage, year, open_only, light, supervised."""
+        from rectify.reports.cases import list_cases
+
+        return list_cases(self.db, as_of=as_of or self.today(), config=self.config, reader=person, **filters)
+
+    def tasks(self, person: Actor, *, as_of: date | None = None) -> list[dict[str, Any]]:
+        """我的待办: the open cases in ``person``'s scope whose current task their role acts on, by due date."""
+        rows = [r for r in self.cases(person, as_of=as_of, open_only=True) if r.get("task") and
+                acts_on(person, r["task"])]
+        return sorted(rows, key=lambda r: (r.get("next_due") or "9999-12-31", r["case_id"]))
+
+    def steps(self, person: Actor, case: Mapping[str, Any]) -> list[Availability]:
+        """Every step with whether ``person`` may take it on ``case`` (as :meth:`case` gives it) now."""
+        return available_steps(person, case)
+
+    # -- steps -----------------------------------------------------------------------------------
+
+    def take(self, person: Actor, step: str, ref: str | int, form: Mapping[str, Any],
+             version: int | None = None) -> Outcome:
+        """Takes the declared ``step`` from a form's values (text, or lists of text for multiple inputs).
+
+        Malformed values are refused with a reason on their field, before the engine is asked; the engine then
+        checks role, scope, stage and guards in its transaction; ``version`` is the case's version as shown."""
+        from rectify.service.forms import call_step
+
+        declared = STEPS.get(step)
+        if declared is None:
+            raise BadInput(f"没有名为 {step} 的操作", reasons=[Reason("unknown_step", None, f"没有名为 {step} 的操作")])
+        return call_step(self.engine(person), declared, ref, form, version)
+
+    def open_case(self, person: Actor, org_code: str, form: Mapping[str, Any]) -> Outcome:
+        """列入整顿 from a form's values (the inputs of :data:`rectify.states.steps.OPEN_STEP`)."""
+        from rectify.service.forms import parse_form
+
+        v = parse_form(OPEN_STEP, form)
+        return self.engine(person).open_case(
+            org_code, problems=v["problems"], identified_on=v["identified"], deadline=v["deadline"],
+            detail=v["detail"] or "", officer=v["officer"] or "", officer_email=v["officer_email"] or "",
+            village_secretary=v["village_secretary"] or "")
+
+    def orgs(self, person: Actor, **filters: Any) -> list[dict[str, Any]]:
+        """The organizations ``person`` may see (filters county, township, kind)."""
+        from rectify.reports.cases import list_orgs
+
+        return list_orgs(self.db, reader=person, **filters)
+
+    def people(self, person: Actor) -> list[dict[str, Any]]:
+        """The registry as ``person`` may see it."""
+        from rectify.write.people import people_rows
+
+        return people_rows(self.db, reader=person)
+
+    def registry(self, person: Actor) -> Any:
+        """The people registry acting as ``person`` (an admin adds, imports, disables; the registry checks)."""
+        from rectify.write.people import Registry
+
+        return Registry(self.db, actor=person.name, clock=self.clock)
+
+    def accounts(self) -> Any:
+        from rectify.write.accounts import Accounts
+
+        return Accounts(self.db, self.config, self.clock)
+
+

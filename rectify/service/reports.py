@@ -1,0 +1,69 @@
+"""The ledger's and the statistics' files, written the same way for both faces: the CLI's ``ledger --format``
+and ``stats --format`` and the web's downloads call these, so a person gets the same bytes from either."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from rectify.reports.ledger import LedgerFilter
+    from rectify.service import Service
+
+LEDGER_FILES = ("csv", "json", "xlsx", "html", "ics")
+STATS_FILES = ("json", "table", "csv", "xlsx")
+
+
+def write_ledger(service: Service, filters: LedgerFilter, fmt: str, out: Any, *, as_of: date,
+                 known_on: date | None = None, progress: Callable[[int], None] | None = None) -> None:
+    """The 限期转化台账 for ``filters`` (its reader's scope) as it stood at the end of ``as_of`` into ``out``."""
+    from rectify.reports import ledger_formats as lf
+    from rectify.reports.ledger import ledger_rows, ledger_title, scope_counties
+
+    db, config = service.db, service.config
+    rows = ledger_rows(db, as_of=as_of, config=config, filters=filters, known_on=known_on)
+    title = ledger_title(scope_counties(db, filters) if fmt in ("xlsx", "html", "ics") else [], as_of, known_on)
+    by_stage = by_light = None
+    if fmt == "html":
+        from rectify.reports.stats import compute_stats, stage_light_counts
+
+        by_stage, by_light = stage_light_counts(
+            compute_stats(db, as_of=as_of, config=config, filters=filters, full=False, known_on=known_on))
+    installation = ""
+    if fmt == "ics":
+        from rectify.store.installation import installation_id
+
+        installation = installation_id(db, now=service.now())
+    local = service.now().astimezone(ZoneInfo(config.policy.timezone))
+    lf.WRITERS[fmt](rows, out, lf.LedgerExport(
+        as_of=as_of, title=title, filters=filters.describe(), by_stage=by_stage, by_light=by_light,
+        generated=local.strftime("%Y-%m-%d %H:%M") if fmt == "html" else "",
+        lights=config.lights, stamp=service.now() if fmt == "ics" else None, progress=progress,
+        installation=installation, alarm_days=config.calendar.alarm_days, report=config.report))
+
+
+def stats_data(service: Service, filters: LedgerFilter, *, as_of: date, year: int | None = None,
+               known_on: date | None = None) -> dict[str, Any]:
+    from rectify.reports.stats import compute_stats
+
+    return compute_stats(service.db, as_of=as_of, config=service.config, filters=filters, year=year,
+                         known_on=known_on)
+
+
+def write_stats(service: Service, filters: LedgerFilter, data: dict[str, Any], fmt: str, out: Any) -> None:
+    """The statistics (``data`` from :func:`stats_data`) in ``fmt`` into ``out``."""
+    from rectify.output import render_json
+    from rectify.reports import ledger_formats as lf
+    from rectify.reports.ledger import scope_counties
+
+    if fmt == "json":
+        out.write(render_json(data) + "\n")
+    elif fmt == "table":
+        out.write(lf.render_stats_table(data))
+    elif fmt == "csv":
+        lf.write_stats_csv(data, out)
+    else:
+        scope = "、".join(scope_counties(service.db, filters)) or "全部"
+        lf.write_stats_xlsx(data, out, title=scope, report=service.config.report)

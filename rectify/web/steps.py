@@ -1,0 +1,71 @@
+"""One form per step (SPEC §13), generated from its declared inputs (:mod:`rectify.states.steps`). The POST
+goes through the application layer: the engine checks role, scope, stage and guards; a refusal puts each
+reason beside its field and writes nothing; a stale ``version`` answers 409 and shows what changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from rectify.errors import BadInput, Conflict, NotFound, RectifyError
+from rectify.states.steps import DATE, STEPS, Step, availability
+from rectify.web.app import protected, web
+from rectify.web.cases import signed_person
+from rectify.web.render import page
+
+
+def routes() -> list[BaseRoute]:
+    return [Route("/cases/{case_id:int}/steps/{step}", protected(step_form), methods=["GET", "POST"])]
+
+
+def _values(step: Step, form: FormData) -> dict[str, Any]:
+    return {i.name: ([v for v in form.getlist(i.name) if isinstance(v, str)] if i.multiple else form.get(i.name))
+            for i in step.inputs}
+
+
+def _shown(step: Step, values: dict[str, Any]) -> dict[str, str]:
+    """What each field shows again after a refusal (a multiple input's values a line each)."""
+    return {name: "\n".join(v) if isinstance(v, list) else (v if isinstance(v, str) else "")
+            for name, v in values.items()}
+
+
+def step_form(request: Request) -> Response:
+    service = web(request).service
+    person = signed_person(request)
+    case_id = request.path_params["case_id"]
+    step = STEPS.get(request.path_params["step"])
+    case = service.case(person, case_id)  # 404 for an unknown case and for one outside the reader's scope
+    if step is None:
+        raise NotFound(f"没有名为 {request.path_params['step']} 的操作")
+    can = availability(person, step, case)
+    today = service.today().isoformat()
+    defaults = {i.name: today for i in step.inputs if i.kind == DATE and i.name in ("on", "since") and i.required}
+    context: dict[str, Any] = {"case": case, "step": step, "can": can, "values": defaults, "errors": {},
+                               "general": [], "version": case["version"], "changed": []}
+    if request.method == "GET":
+        return page(request, "step.html", 200 if can.allowed else 422, **context)
+    form = request.state.form
+    values = _values(step, form)
+    version_text = form.get("version")
+    version = int(version_text) if isinstance(version_text, str) and version_text.isdigit() else None
+    try:
+        if version is None:
+            raise BadInput("表单缺少版本号，请重新打开页面")
+        service.take(person, step.name, case_id, values, version)
+    except Conflict as exc:
+        changed = [e for e in service.history(person, case_id)][-3:]
+        context.update(values=_shown(step, values), general=[r.message for r in exc.reasons], changed=changed,
+                       version=case["version"])
+        return page(request, "step.html", 409, **context)
+    except RectifyError as exc:
+        by_field = exc.fields()
+        known = {i.name for i in step.inputs}
+        errors = {k: v for k, v in by_field.items() if k in known}
+        general = [m for k, v in by_field.items() if k not in known for m in v]
+        context.update(values=_shown(step, values), errors=errors, general=general)
+        return page(request, "step.html", 400 if isinstance(exc, BadInput) else 422, **context)
+    return RedirectResponse(f"/cases/{case_id}?done={step.name}", status_code=303)
