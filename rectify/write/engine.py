@@ -8,7 +8,6 @@ behind, and the ``version`` column is what makes the slower of two concurrent of
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -32,7 +31,6 @@ from rectify.states.roles import Role
 from rectify.states.stages import (
     FIRST_SECRETARY,
     KINDS,
-    STAGE_LABELS,
     STAGES,
     VILLAGE_SECRETARY,
     WORK_TEAM,
@@ -54,6 +52,7 @@ from rectify.store.models import Person
 from rectify.store.tables import org_t
 from rectify.validation import email_address, limit
 from rectify.write import consolidation, duties, supervision, verification
+from rectify.write.outcome import Outcome, stage_text  # noqa: E402 (re-exported)
 from rectify.write.people import ensure_people
 from rectify.write.plan_inputs import measure_input, parse_problems
 
@@ -95,28 +94,6 @@ MACHINE = Machine(
 def _person_name(name: str, what: str) -> str:
     """A person's name as the people registry holds it (its length, one line)."""
     return validation.text(name, f"{what}姓名", max_len=limit(Person, "name"))
-
-
-def stage_text(stage: str) -> str:
-    return f"{stage}（{STAGE_LABELS.get(stage, stage)}）"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    case_id: int
-    org_name: str
-    action: str
-    from_stage: str
-    to_stage: str
-    message: str = ""
-
-    def describe(self) -> str:
-        head = f"整顿对象 {self.case_id}（{self.org_name}）"
-        if self.from_stage != self.to_stage:
-            head += f"：{stage_text(self.from_stage)} → {stage_text(self.to_stage)}"
-        else:
-            head += f"：{ACTION_LABELS.get(self.action, self.action)}，阶段 {stage_text(self.to_stage)}"
-        return head + (f"。{self.message}" if self.message else "")
 
 
 class Workflow:
