@@ -16,7 +16,7 @@ from rectify.errors import BadInput, Conflict, NotFound, Refused
 from rectify.service import Service
 from rectify.states.permissions import Actor
 from rectify.states.stages import Stage
-from rectify.states.steps import KINDS, STEP_OF_TRIGGER, STEPS, STEPS_LIST, available_steps, field_of
+from rectify.states.steps import KINDS, OPEN_STEP, STEP_OF_TRIGGER, STEPS, STEPS_LIST, available_steps, field_of
 from rectify.states.transitions import BY_TRIGGER, TRANSITIONS
 from rectify.store import Database
 from tests.conftest import FakeClock, snapshot
@@ -39,6 +39,13 @@ def test_each_step_is_a_case_command_whose_options_are_its_declared_inputs(name:
         assert bool(getattr(param, "multiple", False)) == i.multiple, i.name
         if isinstance(param, click.Option) and param.required:
             assert i.required, f"{name} --{i.name} is required on the CLI but not in the form"
+
+
+def test_the_open_command_takes_the_declared_inputs_of_listing() -> None:
+    assert isinstance(CASE_GROUP, click.Group)
+    command = CASE_GROUP.get_command(click.Context(CASE_GROUP), "open")
+    assert command is not None
+    assert {p.name for p in command.params} - NOT_INPUTS - {"org_code"} == {i.name for i in OPEN_STEP.inputs}
 
 
 def test_every_move_of_the_machine_belongs_to_a_step() -> None:

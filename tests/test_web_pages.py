@@ -155,3 +155,56 @@ def test_ledger_downloads_are_the_bytes_the_cli_writes(app: Any, demo: Callable[
         assert stats.status_code == 200 and "整顿软弱涣散" in stats.text
         assert qian.get("/stats?format=csv").content == demo("--actor", "钱明远", "stats", "--format", "csv").stdout_bytes
         assert qian.get("/ledger?format=exe").status_code == 400
+
+
+def test_the_county_officer_lists_an_organization_from_its_row(app: Any, db: Database, clock: FakeClock) -> None:
+    service = Service(db, Config(), clock)
+    free = next(o for o in service.orgs(service.identify("钱明远")) if not o["open_case"] and o["township"] == "河口镇")
+    with client_for(app, "qs-qian") as qian:
+        listed = qian.get("/orgs?township=河口镇")
+        assert f'/orgs/{free["code"]}/open' in listed.text
+        form = qian.get(f"/orgs/{free['code']}/open")
+        before = snapshot(db)
+        missing = qian.post(f"/orgs/{free['code']}/open", data={"csrf_token": csrf(form.text), "problems": "",
+                                                                "identified": ""})
+        assert missing.status_code == 400 and missing.text.count('class="error"') == 2
+        assert snapshot(db) == before
+        opened = qian.post(f"/orgs/{free['code']}/open", data={
+            "csrf_token": csrf(form.text), "problems": "P01:书记空缺半年\nP10", "identified": "2026-06-20",
+            "deadline": "2026-12-31", "village_secretary": "缺配"})
+        assert opened.status_code == 303 and opened.headers["location"].endswith("?done=open")
+        assert free["name"] in qian.get(opened.headers["location"]).text
+    with client_for(app, "qs-han") as han:
+        assert "石桥乡" not in han.get("/orgs").text
+        other = next(o for o in service.orgs(service.identify("钱明远")) if not o["open_case"]
+                     and o["township"] == "河口镇")
+        refused = han.get(f"/orgs/{other['code']}/open")
+        assert refused.status_code == 422 and "不能列入整顿" in refused.text
+        before = snapshot(db)
+        assert han.post(f"/orgs/{other['code']}/open", data={
+            "csrf_token": csrf(refused.text), "problems": "P01", "identified": "2026-06-20"}).status_code == 422
+        assert snapshot(db) == before
+        assert han.get("/orgs/NO-SUCH/open").status_code == 404
+
+
+def test_only_the_admin_changes_the_registry_from_the_people_page(app: Any, db: Database) -> None:
+    with client_for(app, "qs-admin") as admin:
+        page = admin.get("/people")
+        assert page.status_code == 200 and "登记人员" in page.text
+        added = admin.post("/people", data={"csrf_token": csrf(page.text), "action": "add", "name": "新经办",
+                                            "unit": "县委组织部", "role": "county_officer", "scope": "青山县",
+                                            "login": "qs-new"})
+        assert added.status_code == 200 and "已登记人员 新经办" in added.text
+        bad = admin.post("/people", data={"csrf_token": csrf(page.text), "action": "add", "name": "",
+                                          "unit": "县委组织部", "role": "county_officer", "scope": "青山县"})
+        assert bad.status_code == 400 and "姓名不能为空" in bad.text
+        short = admin.post("/people", data={"csrf_token": csrf(page.text), "action": "password", "who": "新经办",
+                                            "password": "short"})
+        assert short.status_code in (400, 422)
+    with client_for(app, "qs-han") as han:
+        page = han.get("/people")
+        assert page.status_code == 200 and "登记人员" not in page.text
+        before = snapshot(db)
+        assert han.post("/people", data={"csrf_token": csrf(page.text), "action": "disable",
+                                         "who": "钱明远"}).status_code == 404
+        assert snapshot(db) == before

@@ -16,7 +16,7 @@ from rectify.clock import Clock, local_today, system_clock
 from rectify.config import Config
 from rectify.errors import BadInput, Reason
 from rectify.states.permissions import Actor
-from rectify.states.steps import STEPS, Availability, Step, acts_on, available_steps
+from rectify.states.steps import OPEN_STEP, STEPS, Availability, acts_on, available_steps
 
 if TYPE_CHECKING:
     from rectify.store import Database
@@ -111,6 +111,37 @@ class Service:
             raise BadInput(f"没有名为 {step} 的操作", reasons=[Reason("unknown_step", None, f"没有名为 {step} 的操作")])
         return call_step(self.engine(person), declared, ref, form, version)
 
+    def open_case(self, person: Actor, org_code: str, form: Mapping[str, Any]) -> Outcome:
+        """列入整顿 from a form's values (the inputs of :data:`rectify.states.steps.OPEN_STEP`)."""
+        from rectify.service.forms import parse_form
 
-def step_named(name: str) -> Step | None:
-    return STEPS.get(name)
+        v = parse_form(OPEN_STEP, form)
+        return self.engine(person).open_case(
+            org_code, problems=v["problems"], identified_on=v["identified"], deadline=v["deadline"],
+            detail=v["detail"] or "", officer=v["officer"] or "", officer_email=v["officer_email"] or "",
+            village_secretary=v["village_secretary"] or "")
+
+    def orgs(self, person: Actor, **filters: Any) -> list[dict[str, Any]]:
+        """The organizations ``person`` may see (filters county, township, kind)."""
+        from rectify.reports.cases import list_orgs
+
+        return list_orgs(self.db, reader=person, **filters)
+
+    def people(self, person: Actor) -> list[dict[str, Any]]:
+        """The registry as ``person`` may see it."""
+        from rectify.write.people import people_rows
+
+        return people_rows(self.db, reader=person)
+
+    def registry(self, person: Actor) -> Any:
+        """The people registry acting as ``person`` (an admin adds, imports, disables; the registry checks)."""
+        from rectify.write.people import Registry
+
+        return Registry(self.db, actor=person.name, clock=self.clock)
+
+    def accounts(self) -> Any:
+        from rectify.write.accounts import Accounts
+
+        return Accounts(self.db, self.config, self.clock)
+
+

@@ -117,6 +117,7 @@ def _not_supervised(case: Mapping[str, Any]) -> str | None:
     return "已在挂牌督办中" if case.get("supervised") else None
 
 
+VILLAGE_STATUS = {"缺配": "缺配", "需调整": "需调整"}  # at listing; omitted when the secretary is in post and fit
 OBJECTION_DECISIONS = {"": "登记异议", "dismissed": "不予采纳", "upheld": "采纳（验收不通过）"}
 
 STEPS_LIST: tuple[Step, ...] = (
@@ -200,6 +201,17 @@ STEPS_LIST: tuple[Step, ...] = (
 )
 
 STEPS: dict[str, Step] = {s.name: s for s in STEPS_LIST}
+
+# 列入整顿 starts a case from an organization, so it is no step on a case (available_steps leaves it out):
+# the CLI's ``case open ORG`` and the web's ``/orgs/{code}/open`` take these inputs.
+OPEN_STEP = Step("open", "列入整顿", ("open",),
+                 (_i("problems", PROBLEMS, "软弱涣散情形", True, "每行一项：代码:具体表现，如 P01:书记空缺半年",
+                     multiple=True),
+                  _i("detail", LONGTEXT, "主要问题"), _i("identified", DATE, "确定日期", True),
+                  _i("deadline", DATE, "转化时限", help="默认按政策（年底或 180 天后）"),
+                  _i("officer", PERSON, "县委组织部经办人"), _i("officer_email", TEXT, "经办人邮箱"),
+                  _i("village_secretary", CHOICE, "村党组织书记状况", choices=VILLAGE_STATUS)),
+                 {})
 # The step each of the machine's moves belongs to (a move may serve only one step).
 STEP_OF_TRIGGER: dict[str, str] = {}
 for _step in STEPS_LIST:

@@ -236,7 +236,7 @@ def healthz(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    from rectify.web import auth, calendar, cases, reports, steps
+    from rectify.web import auth, calendar, cases, registry, reports, steps
 
     return [
         Route("/healthz", healthz),
@@ -244,6 +244,7 @@ def routes() -> list[BaseRoute]:
         *cases.routes(),
         *steps.routes(),
         *reports.routes(),
+        *registry.routes(),
         *calendar.routes(),
         Mount("/static", StaticFiles(packages=[("rectify.web", "static")]), name="static"),
     ]
@@ -251,11 +252,11 @@ def routes() -> list[BaseRoute]:
 
 def create_app(service: ServiceLike, *, secret_key: bytes | None = None) -> Starlette:
     """The web front over ``service`` (one per process). ``secret_key`` overrides ``[web] secret_key_file``."""
-    from rectify.web.security import key_path
+    from rectify.web import security
     from rectify.write.accounts import Accounts
 
     config = service.config
-    key = secret_key if secret_key is not None else _key(config, service.db.url, key_path)
+    key = secret_key if secret_key is not None else security.secret_key(security.key_path(config, service.db.url))
     state = Web(service, config, Sessions(key, config), Accounts(service.db, config, service.clock))
     handlers: dict[Any, Any] = {cls: _domain_error for cls, _, _ in ERROR_STATUS}
     handlers[HTTPException] = _http_error
@@ -264,9 +265,3 @@ def create_app(service: ServiceLike, *, secret_key: bytes | None = None) -> Star
     app.state.web = state
     app.add_middleware(Shell, web_state=state)
     return app
-
-
-def _key(config: Config, url: str, key_path: Callable[[Config, str], Any]) -> bytes:
-    from rectify.web.security import secret_key
-
-    return secret_key(key_path(config, url))

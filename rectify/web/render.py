@@ -19,6 +19,7 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/cases", "整顿对象", frozenset()),
     ("/ledger", "台账", frozenset()),
     ("/stats", "统计", frozenset()),
+    ("/orgs", "组织", frozenset()),
     ("/people", "人员", frozenset({Role.admin})),
 )
 
