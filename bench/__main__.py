@@ -219,11 +219,13 @@ def main(argv: list[str] | None = None) -> int:
                              "their application-layer floors, and the server's memory")
     parser.add_argument("--web-requests", type=int, default=200, help="requests per web figure and client count")
     parser.add_argument("--web-memory", type=int, default=10_000, help="requests over which the server's RSS is read")
+    parser.add_argument("--web-clients", default="1,10,50", help="concurrent clients, comma-separated")
     args = parser.parse_args(argv)
     if args.web:
         from bench import web
 
-        return web.main(args.cases, args.json_path, args.web_requests, args.web_memory)
+        return web.main(args.cases, args.json_path, args.web_requests, args.web_memory,
+                        tuple(int(c) for c in args.web_clients.split(",")))
     if args.peers:
         peer_results = run_peers(args.peer_cases)
         if args.json_path:

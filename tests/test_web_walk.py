@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tests import test_web_chromium
 from tests.conftest import FakeClock
-from tests.test_web_chromium import CHROMIUM, DOCS, _playwright, _sign_in, served  # noqa: F401 (a fixture)
+from tests.test_web_chromium import CHROMIUM, DOCS, _playwright, _sign_in
+
+served = test_web_chromium.served  # the fixture: the demo county served by uvicorn on 127.0.0.1
 
 DESK = {"width": 1366, "height": 768}
 PHONE = {"width": 375, "height": 740}
