@@ -414,7 +414,8 @@ def goals(results: dict[str, Any], mem: dict[str, Any]) -> dict[str, dict[str, A
     case_p95 = results["case"]["clients"].get("10", {}).get("p95_ms")  # None unless 10 clients were measured
     post = results["step_post"]["clients"][str(min(int(c) for c in results["step_post"]["clients"]))]["p50_ms"]
     engine = results["step_post"]["floor"]["p50_ms"]
-    inbox_p95 = max(c["p95_ms"] for c in results["inbox"]["clients"].values())
+    one = str(min(int(c) for c in results["inbox"]["clients"]))  # "the inbox of one township officer": one client
+    inbox_p95 = results["inbox"]["clients"][one]["p95_ms"]
     growth = mem["end_mb"] - mem["start_mb"]
     return {
         "case_p95_10_clients_ms": {"value": case_p95, "goal": 50, "met": case_p95 is not None and case_p95 <= 50},
