@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import channels, figures, ledger_asof, pg_import  # noqa: F401  (channels, ledger_asof, pg_import register)
+from bench import (  # noqa: F401  (channels, ledger_asof, pg_import, upload register)
+    channels,
+    figures,
+    ledger_asof,
+    pg_import,
+    upload,
+)
 
 
 @dataclass
@@ -30,6 +36,7 @@ class Figure:
     floor: float
     unit: str
     peak_rss_mb: float | None = None
+    note: str = ""  # printed after the figure (upload: the peak memory's growth)
 
     @property
     def ratio(self) -> float:
@@ -149,13 +156,13 @@ for _name in figures.ISOLATED:
         def _make(name: str) -> Callable[[Context], Figure]:
             def measure(ctx: Context) -> Figure:
                 r = run_isolated(name, ctx)
-                return Figure(r["value"], r["floor"], r["unit"], r.get("peak_rss_mb"))
+                return Figure(r["value"], r["floor"], r["unit"], r.get("peak_rss_mb"), r.get("note", ""))
             return measure
         REGISTRY[_name] = _make(_name)
 
 
 ORDER = ("import_cases", "import_pg", "transition", "transition_step", "ledger_csv", "ledger_asof", "ledger_xlsx",
-         "stats", "stats_asof", "sweep", "remind_dry_run", "digest_send", "channels", "cli_help", "cli_show")
+         "stats", "stats_asof", "sweep", "remind_dry_run", "digest_send", "channels", "upload", "cli_help", "cli_show")
 
 
 OPT_IN = ("import_pg",)  # needs a PostgreSQL server (RECTIFY_BENCH_PG or initdb): run with --only import_pg
@@ -252,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
             fig = REGISTRY[name](ctx)
             results[name] = fig
             rss = f"{fig.peak_rss_mb:.0f} MB" if fig.peak_rss_mb is not None else ""
-            print(f"{name:<14}{fig.value:>12.2f}{fig.floor:>12.2f}{fig.ratio:>8.2f}  {fig.unit:<6} {rss}", flush=True)
+            print(f"{name:<14}{fig.value:>12.2f}{fig.floor:>12.2f}{fig.ratio:>8.2f}  {fig.unit:<6} {rss}"
+                  + (f"  {fig.note}" if fig.note else ""), flush=True)
         if args.keep:
             shutil.copy(db_path, args.keep)
     if args.json_path:

@@ -297,7 +297,7 @@ def ledger_xlsx(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 
 # Where each of the product's sheet columns comes from in the ledger query's row (the floor writes those values
 # as they come; the product formats them: labels, the light, days left, dates as date cells).
-_SHEET_SOURCE = {"seq": "id", "secretary": "sec_name", "days_left": "stage_due", "light": "stage",
+_SHEET_SOURCE = {"seq": "id", "case_id": "id", "secretary": "sec_name", "days_left": "stage_due", "light": "stage",
                  "last_progress": "progress_note", "struck_off": "stage", "remarks": "withdrawn_reason",
                  "escalation": "escalation_step", "task": "stage", "task_due": "stage_due",
                  "deadline_days": "deadline", "light_reason": "stage", "measures": "measure_items",
@@ -487,7 +487,7 @@ def digest_send(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    from bench import channels, ledger_asof, pg_import  # noqa: F401  (their figures register in bench.figures)
+    from bench import channels, ledger_asof, pg_import, upload  # noqa: F401  (their figures register here)
     from bench.figures import MEASURES as registered
 
     name, db_path, workdir, n = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])

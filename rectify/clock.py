@@ -21,3 +21,29 @@ def fixed_clock(at: datetime) -> Clock:
 
 def local_today(clock: Clock, timezone: str = "Asia/Shanghai") -> date:
     return clock().astimezone(ZoneInfo(timezone)).date()
+
+
+EARLIEST, LATEST = 1900, 2100  # the years any clock may say (SPEC §12): beyond them, one line, never a crash
+
+
+def checked_clock(clock: Clock) -> Clock:
+    """``clock``, refusing with one line (BadInput) an instant outside 1900–2100."""
+
+    def now() -> datetime:
+        at = clock()
+        if not EARLIEST <= at.year <= LATEST:
+            from rectify.errors import BadInput
+
+            raise BadInput(f"时钟给出的时间 {at.isoformat()} 不在 {EARLIEST}–{LATEST} 年之间，未做任何操作")
+        return at
+
+    return now
+
+
+def local_time(when: datetime, timezone: str) -> datetime:
+    """``when`` in ``[policy] timezone`` (a naive time from the store is UTC): what a person reads, mail Date too."""
+    from zoneinfo import ZoneInfo
+
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(ZoneInfo(timezone))

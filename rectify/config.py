@@ -117,18 +117,25 @@ class ReportConfig:
     phone: str = ""  # 联系电话
     contact: str = ""  # 联系人 named in notices (besides each case's officer in charge)
     plan_title: str = ""  # the county's 工作方案 named in notices
-    poor_village_label: str = "建档立卡贫困村"
+    poor_village_label: str = "脱贫村"
+    paper: str = "A4"  # the printed ledger and form: A4 or A3 (landscape)
+    form_number: str = ""  # 表号 printed on the Party statistics form
+    form_authority: str = "中共中央组织部"  # 制表机关 printed on the form
 
 
 @dataclass(frozen=True)
 class SecurityConfig:
     require_registered_actor: bool = True  # once anyone is registered, unknown actors are refused
     actor_from_database: bool = False  # PostgreSQL: the actor is the person whose login is current_user
+    key_file: str = ""  # the installation's signing key; empty: beside the SQLite file / in the user data directory
 
 
 @dataclass(frozen=True)
 class CalendarConfig:
     alarm_days: Annotated[int, Ge(0), Le(365)] = 7  # VALARM this many days before each date (0: none)
+    working_day_windows: tuple[str, ...] = ("publicity",)  # windows counted in 工作日 (公示 by default)
+    roll_to_working_day: bool = True  # a due date on a rest day moves to the next working day
+    extra_days: str = ""  # a file adding holidays and 调休 for years chinesecalendar does not know
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,7 @@ class ChannelsConfig:
 
     wecom_robots: dict[str, str] = field(default_factory=dict)  # "县" or "县/乡镇" = webhook URL
     dingtalk_robots: dict[str, dict[str, str]] = field(default_factory=dict)  # "县/乡镇" = { url, secret }
-    wecom_app: dict[str, str] = field(default_factory=dict)  # { corp_id, agent_id }
+    wecom_app: dict[str, str | int] = field(default_factory=dict)  # { corp_id, agent_id }
     sms: dict[str, str] = field(default_factory=dict)  # { provider, sign, template, variables, app_id }
     base_urls: dict[str, str] = field(default_factory=dict)  # wecom, dingtalk, aliyun, tencent
     robot_per_minute: Positive = 20
@@ -179,6 +186,17 @@ class ReportingConfig:
 
 
 @dataclass(frozen=True)
+class EvidenceConfig:
+    """佐证材料 (SPEC §14): where the files are kept, how large they may be, and the optional virus scan."""
+
+    folder: str = ""  # empty: beside the SQLite file (<name>-evidence), else in the user data directory
+    max_photo_mb: Annotated[int, Ge(1), Le(100)] = 10
+    max_document_mb: Annotated[int, Ge(1), Le(200)] = 30
+    max_files_per_step: Annotated[int, Ge(1), Le(50)] = 10
+    clamd: str = ""  # e.g. "unix:///run/clamav/clamd.ctl"; empty: no scan
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
@@ -195,106 +213,13 @@ class Config:
     channels: ChannelsConfig = field(default_factory=ChannelsConfig)
     screening: ScreeningConfig = field(default_factory=ScreeningConfig)
     reporting: ReportingConfig = field(default_factory=ReportingConfig)
+    evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 
 
 SECTIONS: dict[str, type] = {f.name: f.default_factory for f in fields(Config)}  # type: ignore[misc]
 
 # What each section and key means, for the sample `rectify config init` writes (every key must have a line).
-NOTES: dict[str, str] = {
-    "database": "数据库（--db / RECTIFY_DB 优先于此处）",
-    "database.url": "空：用户数据目录中的 SQLite 文件；或 postgresql://rectify@db.example.cn/rectify",
-    "policy": "整顿工作规则：时限与提醒（天数均为自然日）",
-    "policy.timezone": "时区（IANA 名称）",
-    "policy.default_deadline": "转化时限默认值：\"year_end\"（当年年底）或确定之后的天数",
-    "policy.min_deadline_days": "转化时限距确定日期至少多少天",
-    "policy.ledger_due_days": "确定后多少天内建立台账",
-    "policy.secretary_due_days": "确定后多少天内选派第一书记",
-    "policy.verify_due_days": "整改后多少天内验收（且不晚于转化时限加此天数）",
-    "policy.reminder_offsets": "到期前第几天提醒",
-    "policy.overdue_repeat_days": "逾期后每隔几天再次提醒",
-    "policy.escalate_after_days": "逾期满几天后抄送督导（[supervisors]）",
-    "policy.progress_report_days": "多少天未报告进展即提醒",
-    "policy.monthly_report_day": "每月进展须在次月几日前报送（1–28）",
-    "policy.secretary_rule": "\"first_secretary\"：须选派第一书记；\"either\"：选配/调整村（社区）党组织书记亦可",
-    "policy.first_secretary_term_years": "第一书记任期（年）",
-    "policy.publicity_days": "验收合格后公示天数（公示期满方可销号）",
-    "policy.consolidation_days": "销号后巩固期天数",
-    "policy.look_back_after_days": "销号后第几天回头看",
-    "policy.propose_sign_after_failures": "第几次验收未通过时提议县级挂牌督办（0 为不提议）",
-    "policy.local_problem_types": "本地增设的软弱涣散情形，如 { P11 = \"村集体经济薄弱\" }（统计表中单列）",
-    "lights": "预警灯：剩余时间占比 ≤ yellow 亮黄灯，≤ orange 亮橙灯，逾期亮红灯（0 < orange < yellow < 1）",
-    "lights.yellow": "黄灯阈值",
-    "lights.orange": "橙灯阈值",
-    "verification": "验收通过的门槛",
-    "verification.pass_score": "验收得分低于此值不通过（0–100）",
-    "verification.max_dissatisfied_share": "群众测评不满意占比超过此值不通过（0–1）",
-    "verification.items": "验收评分表的评分项目（默认六有：班子、队伍、场所、载体、制度、业绩）",
-    "verification.min_surveyed": "民主测评至少多少人",
-    "verification.good_satisfaction": "通过验收且满意率不低于此值为“合格”，低于此值为“基本合格”（0–1）",
-    "smtp": "发送提醒的邮件服务器；密码只从环境变量 RECTIFY_SMTP_PASSWORD 读取，不写在本文件中",
-    "smtp.host": "邮件服务器地址，如 smtp.qingshan.gov.cn",
-    "smtp.port": "端口：465（security = \"ssl\"）、587（\"starttls\"）或 25（\"none\"）",
-    "smtp.security": "none | starttls | ssl（TLS 总是校验服务器证书）",
-    "smtp.user": "登录用户名（空：不登录）",
-    "smtp.sender": "发件人，如 \"青山县委组织部 <zzb@qingshan.gov.cn>\"",
-    "smtp.timeout_seconds": "连接超时（秒）",
-    "smtp.max_attempts": "发送失败最多尝试几次，之后标记为 failed",
-    "smtp.allow_plain_auth": "允许在未加密的连接上发送密码（不建议；默认 false）",
-    "scheduler": "定时提醒服务（rectify scheduler start）",
-    "scheduler.sweep_at": "每日扫描时间 HH:MM（按 [policy] timezone）",
-    "scheduler.drain_every_minutes": "每隔几分钟发送发件箱中的邮件",
-    "supervisors": "逾期升级提醒的收件人（电子邮件地址列表）",
-    "supervisors.county": "县级督导，如 [\"zzb@qingshan.gov.cn\"]",
-    "supervisors.city": "市级督导（挂牌督办的整顿对象逾期时也抄送）",
-    "templates": "提醒邮件模板",
-    "templates.folder": "覆盖内置模板的目录（subject.txt、digest.txt、digest.html）；空：内置模板",
-    "report": "台账与统计表的填报信息",
-    "report.unit": "填报单位，如 中共青山县委组织部",
-    "report.preparer": "填报人",
-    "report.reviewer": "审核人",
-    "report.phone": "联系电话",
-    "report.contact": "通知中的联系人，如 组织二科 钱明远",
-    "report.plan_title": "通知中引用的本县工作方案名称",
-    "report.poor_village_label": "统计表中“贫困村”一栏的名称",
-    "security": "操作人身份",
-    "security.require_registered_actor": "已登记人员后，拒绝未登记的操作人",
-    "security.actor_from_database": "PostgreSQL：以数据库登录名（current_user）确定操作人，--actor 不再可用",
-    "calendar": "日历导出（rectify ledger --format ics）",
-    "calendar.alarm_days": "每个日期提前几天提醒（VALARM；0：不提醒）",
-    "web": "网页端（rectify serve）：登录与会话",
-    "web.min_password_length": "密码最短长度（8–128）",
-    "web.session_idle_minutes": "多少分钟无操作即退出登录",
-    "web.session_max_hours": "登录后最长多少小时须重新登录",
-    "web.secret_key_file": "会话签名密钥文件（首次使用时生成，权限 0600）；空：SQLite 数据库文件旁的 rectify-web.key",
-    "web.base_url": "对外访问地址，如 https://rectify.qingshan.gov.cn（表单只接受来自此地址的提交）；空：按请求的地址",
-    "web.trusted_proxies": "可信的反向代理地址（其 X-Forwarded-Proto、X-Forwarded-For 才被采信），如 [\"127.0.0.1\"]",
-    "channels": "邮件以外的提醒渠道：企业微信/政务微信、钉钉群机器人，企业微信应用消息，短信（密钥只从环境变量读取）",
-    "channels.wecom_robots": "企业微信群机器人，按县或县/乡镇："
-                             "{ \"青山县/城关镇\" = \"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…\" }",
-    "channels.dingtalk_robots": "钉钉群机器人（加签）：{\"青山县/城关镇\" = { url = \"…\", secret = \"CHENGGUAN\" } }，"
-                                "密钥取自 RECTIFY_DINGTALK_SECRET_CHENGGUAN",
-    "channels.wecom_app": "企业微信应用消息：{ corp_id = \"…\", agent_id = \"1000002\" }，"
-                          "Secret 取自 RECTIFY_WECOM_SECRET",
-    "channels.sms": "短信：{ provider = \"aliyun\" 或 \"tencent\", sign, template, variables = \"count,item,due\", "
-                    "app_id（腾讯云） }，密钥取自 RECTIFY_SMS_KEY_ID、RECTIFY_SMS_KEY_SECRET",
-    "channels.base_urls": "各渠道的服务地址（政务外网部署或测试）：{ wecom, dingtalk, aliyun, tencent }；空：公网地址",
-    "channels.robot_per_minute": "每个群机器人每分钟最多发送几条（企业微信 20）",
-    "channels.timeout_seconds": "请求超时（秒）；超时的消息可能已送达，重发可能重复",
-    "channels.max_attempts": "发送失败最多尝试几次，之后标记为 failed",
-    "channels.todo_url": "消息中“我的待办”的链接；空：[web] base_url",
-    "screening": "年度排查（rectify screening）：须说明理由的硬性情形与各乡镇列入占比的参考区间",
-    "screening.weak_satisfaction": "群众满意率低于此值的组织未列入时须说明理由（0–1）",
-    "screening.vacancy_months": "书记空缺超过几个月的组织未列入时须说明理由",
-    "screening.share_range": "各乡镇列入占比的参考区间 [下限, 上限]（仅作参考，不是指标）",
-    "reporting": "向市委组织部报送（rectify report）：报送时限与签名密钥",
-    "reporting.monthly_due_day": "月报：次月几日前报送（1–28）",
-    "reporting.half_year_due_day": "半年报：报告期结束后次月几日前报送（1–28）",
-    "reporting.year_due_day": "年报：次年 1 月几日前报送（1–28）",
-    "reporting.county_code": "本县代码（如行政区划代码 341122）；报送包中整顿对象标识为“县代码-编号”，空：用县名",
-    "reporting.key_file": "签名私钥文件；空：SQLite 数据库文件旁的 rectify-signing.key",
-    "reporting.trusted_keys": "市级：各县报送包的公钥，如 { 青山县 = \"ed25519:…\" }；未列出的县以首次收到的为准",
-}
-
+from rectify.config_notes import NOTES  # noqa: E402
 
 # -- where the file is -----------------------------------------------------------------------------
 
@@ -375,10 +300,17 @@ def _check_web(web: WebConfig) -> None:
     url = web.base_url
     if url and not re.fullmatch(r"https?://[^/\s?#]+/?", url):
         raise ConfigError(f"配置项 [web] base_url 应为 https://主机名[:端口]（不含路径），现为 {toml_value(url)}")
+
+
 def _check_screening(rules: ScreeningConfig) -> None:
     lo_hi = rules.share_range
     if len(lo_hi) != 2 or not 0 <= lo_hi[0] <= lo_hi[1] <= 1:
         raise ConfigError("配置项 [screening] share_range 应为 [下限, 上限]，且 0 ≤ 下限 ≤ 上限 ≤ 1")
+
+
+def _check_report(report: ReportConfig) -> None:
+    if report.paper not in ("A4", "A3"):
+        raise ConfigError(f"配置项 [report] paper 应为 A4 或 A3，现为 {toml_value(report.paper)}")
 
 
 def _check_verification(rules: VerificationConfig) -> None:
@@ -396,8 +328,8 @@ def _check_channels(channels: ChannelsConfig) -> None:
         if set(robot) - {"url", "secret"} or not robot.get("url"):
             raise ConfigError(f"配置项 [channels] dingtalk_robots 中 {key} 应为 {{ url = \"…\", secret = \"名称\" }}")
     if channels.wecom_app and (set(channels.wecom_app) - {"corp_id", "agent_id"}
-                               or not channels.wecom_app.get("agent_id", "").isdigit()):
-        raise ConfigError("配置项 [channels] wecom_app 应为 { corp_id = \"…\", agent_id = \"数字\" }")
+                               or not str(channels.wecom_app.get("agent_id", "")).isdigit()):
+        raise ConfigError("配置项 [channels] wecom_app 应为 { corp_id = \"…\", agent_id = 1000002 }（agent_id 为数字）")
     sms = channels.sms
     if sms:
         if sms.get("provider") not in SMS_PROVIDERS:
@@ -409,10 +341,24 @@ def _check_channels(channels: ChannelsConfig) -> None:
     unknown = set(channels.base_urls) - {"wecom", "dingtalk", "aliyun", "tencent"}
     if unknown:
         raise ConfigError(f"配置项 [channels] base_urls 没有 {', '.join(sorted(unknown))} 这一项")
+def _check_calendar(calendar: CalendarConfig) -> None:
+    unknown = [w for w in calendar.working_day_windows if w not in ("publicity",)]
+    if unknown:
+        raise ConfigError("配置项 [calendar] working_day_windows 只能列出 \"publicity\"（公示），"
+                          f"现有 {toml_value(unknown)}")
+    if calendar.extra_days:
+        from rectify.errors import BadInput
+        from rectify.states.workdays import load_extra_days
+
+        try:
+            load_extra_days(calendar.extra_days)
+        except BadInput as exc:
+            raise ConfigError(f"配置项 [calendar] extra_days：{exc}") from None
 
 
 # Run on each section after its types and ranges are checked.
 _CHECKS: dict[str, Callable[[Any], None]] = {
+    "calendar": _check_calendar,
     "policy": _check_policy,
     "lights": _check_lights,
     "smtp": _check_smtp,
@@ -423,6 +369,7 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "web": _check_web,
     "channels": _check_channels,
     "screening": _check_screening,
+    "report": _check_report,
 }
 
 

@@ -7,6 +7,7 @@ import errno
 import io
 import json
 import os
+import re
 import stat
 import tempfile
 import unicodedata
@@ -47,7 +48,11 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
+TRUNCATION_MARK = "~"  # ASCII: "…" is East Asian ambiguous, drawn two cells wide by CJK terminals
+
+
 def truncate(text: str, width: int) -> str:
+    """``text`` cut to ``width`` display cells (a CJK character counts two), its end marked with one cell."""
     if display_width(text) <= width:
         return text
     out, used = [], 0
@@ -57,7 +62,7 @@ def truncate(text: str, width: int) -> str:
             break
         out.append(ch)
         used += w
-    return "".join(out) + "…"
+    return "".join(out) + TRUNCATION_MARK
 
 
 def pad(text: str, width: int, right: bool = False) -> str:
@@ -196,14 +201,72 @@ def _umask_mode() -> int:
     return 0o666 & ~mask
 
 
+# Files no output may replace, whatever they are called (the configuration file in use; see ``protect``).
+PROTECTED: set[Path] = set()
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def protect(path: str | Path) -> None:
+    """Never let ``-o`` replace this file (the configuration file the command read)."""
+    PROTECTED.add(Path(os.path.realpath(path)))
+
+
+def _guarded(given: Path, target: Path) -> str | None:
+    """Why ``-o`` must not write ``target``: the configuration, a key, a SQLite or PostgreSQL data file."""
+    if target in PROTECTED:
+        return "这是正在使用的配置文件"
+    for folder in (target.parent, *target.parent.parents):
+        if (folder / "PG_VERSION").is_file():
+            return f"它在 PostgreSQL 数据目录 {folder} 中"
+    name = target.name
+    for suffix in ("-wal", "-shm", "-journal"):
+        if name.endswith(suffix) and _is_sqlite(target.with_name(name[: -len(suffix)])):
+            return "这是 SQLite 数据库的日志文件"
+    if _is_sqlite(target):
+        return "这是 SQLite 数据库文件"
+    if _is_regular(target):
+        try:
+            with open(target, "rb") as fh:
+                if b"PRIVATE KEY-----" in fh.read(64):
+                    return "这是私钥文件"
+        except OSError:
+            pass
+    return None
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _is_sqlite(path: Path) -> bool:
+    """Whether ``path`` is a SQLite file (only a regular file is opened: a FIFO would block)."""
+    if not _is_regular(path):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(16) == _SQLITE_HEADER
+    except OSError:
+        return False
+
+
 def output_target(output: str) -> tuple[Path, int, tuple[int, int] | None]:
     """Where ``-o output`` really goes, the mode it will have and the owner it keeps (uid, gid).
 
     A symlink is followed to its target (the link stays a link); an existing regular file keeps its
-    mode and owner; a directory, a device or a FIFO is refused (stdout is ``-o -``).
+    mode and owner; a directory, a device or a FIFO is refused (stdout is ``-o -``); so are a name with
+    control characters, a database file, the configuration in use and a private key (issue 26).
     """
+    if _CONTROL.search(output):
+        raise OutputError(f"无法写入文件 {output!r}：文件名含控制字符")
     given = Path(output)
     target = Path(os.path.realpath(given))
+    why = _guarded(given, target)
+    if why is not None:
+        raise OutputError(f"拒绝写入 {given}：{why}，输出请换一个文件名")
     try:
         st = os.stat(target)
     except FileNotFoundError:

@@ -47,6 +47,12 @@ def as_demo_officer(run: Callable[..., Result]) -> Callable[..., Result]:
     return lambda *args, **kw: run("--actor", DEMO_ACTOR, *args, **kw)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_data_directory(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The user data directory (a server database's signing key) is a temporary one, never the real one."""
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
+
+
 # -- clock ----------------------------------------------------------------------------------------
 
 
@@ -120,6 +126,10 @@ def start_postgres() -> PgServer | str:
                 "'apt-get install postgresql' to run the PostgreSQL half of the suite")
     # Not under pytest's tmp dir: that is private to root, and the server may run as postgres.
     root = Path(tempfile.mkdtemp(prefix="rectify-pg-"))
+    listed = os.environ.get("RECTIFY_TEST_PG_LIST")  # scripts/test.sh stops these if the run is killed
+    if listed:
+        with open(listed, "a", encoding="utf-8") as f:
+            f.write(f"{root}\n")
     as_user: list[str] = []
     if os.geteuid() == 0:  # initdb refuses to run as root
         runuser = shutil.which("runuser")
@@ -135,6 +145,18 @@ def start_postgres() -> PgServer | str:
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
     server.run(pg_ctl, "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w", "start")
     return server
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """SIGTERM stops the run as Ctrl-C does, so the session's teardown stops the PostgreSQL servers it started."""
+    import signal
+    import threading
+
+    def interrupted(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupted)
 
 
 @pytest.fixture(scope="session")

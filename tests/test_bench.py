@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = {"import_cases", "transition", "transition_step", "ledger_csv", "ledger_asof", "ledger_xlsx", "stats",
-           "stats_asof", "sweep", "remind_dry_run", "digest_send", "channels", "cli_help", "cli_show"}
+           "stats_asof", "sweep", "remind_dry_run", "digest_send", "channels", "upload", "cli_help", "cli_show"}
 
 
 def test_bench_smoke(tmp_path: Path) -> None:

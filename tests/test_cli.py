@@ -65,12 +65,12 @@ def test_walk_all_five_stages_with_the_cli(run: Run) -> None:
                                             "--self-check", "乡镇自查，整改到位"))
     assert ok(run("--actor", "验收员", "case", "verify", "1", "--on", "2026-03-10", "--by", "县委组织部验收组",
                   "--member", "验收员", "--score", "86", "--satisfied", "42", "--basic", "5", "--dissatisfied", "2")) == \
-        ("整顿对象 1（河口镇王家庄村党支部）：验收，阶段 rectified（已整改）。验收合格（86 分，满意率 95.9%），公示至 2026-03-15，"
+        ("整顿对象 1（河口镇王家庄村党支部）：验收，阶段 rectified（已整改）。验收合格（86 分，满意率 95.9%），公示至 2026-03-17，"
          "期满且无异议成立后由县委组织部审批人销号\n")
-    later = {"RECTIFY_NOW": "2026-03-15T02:00:00+00:00"}
-    assert ok(run("--actor", "审批员", "case", "strike-off", "1", "--on", "2026-03-15", "--doc-no", "青组字〔2026〕3号",
+    later = {"RECTIFY_NOW": "2026-03-18T02:00:00+00:00"}
+    assert ok(run("--actor", "审批员", "case", "strike-off", "1", "--on", "2026-03-18", "--doc-no", "青组字〔2026〕3号",
                   env=later)) == \
-        "整顿对象 1（河口镇王家庄村党支部）：rectified（已整改） → verified（已验收销号）。2026-03-15 批复销号（青组字〔2026〕3号）\n"
+        "整顿对象 1（河口镇王家庄村党支部）：rectified（已整改） → verified（已验收销号）。2026-03-18 批复销号（青组字〔2026〕3号）\n"
     shown = json.loads(ok(run("case", "show", "1", "--format", "json", env=later)))
     assert shown["stage"] == "verified" and shown["score"] == 86
     history = json.loads(ok(run("case", "history", "1", "--format", "json")))
@@ -79,7 +79,7 @@ def test_walk_all_five_stages_with_the_cli(run: Run) -> None:
                                               "strike_off"]
     assert {e["actor"] for e in history} == {"测试员", "验收员", "审批员"}
     table = ok(run("case", "history", "1"))
-    assert "2026-03-10 10:00  验收员  验收 verify" in table and "审批员  销号 strike_off" in table
+    assert "2026-03-10  验收员  2026-03-10 10:00  验收 verify" in table and "2026-03-18  审批员  2026-03-18 10:00  销号 strike_off" in table
 
 
 def test_side_paths_with_the_cli(run: Run) -> None:
@@ -89,7 +89,7 @@ def test_side_paths_with_the_cli(run: Run) -> None:
                                               "--approved-by", "部务会"))
     refused = run("case", "unsupervise", "1", "--on", "2026-03-10", "--reason", "已改进")
     assert refused.exit_code == 1 and refused.stderr.startswith("错误：无法摘牌：") and "缺少检查人" in refused.stderr
-    assert "→ withdrawn（已撤销）" in ok(run("case", "withdraw", "1", "--reason", "复核后误判"))
+    assert "→ withdrawn（已撤销）" in ok(run("case", "withdraw", "1", "--reason", "复核后误判", "--approved-by", "审批员"))
     history = ok(run("case", "history", "1"))
     for fragment in ("挂牌督办 supervise", "延长转化时限 extend", "换届推迟", "复核误判出列 withdraw", "复核后误判"):
         assert fragment in history

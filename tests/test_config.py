@@ -68,12 +68,18 @@ preparer = ""
 reviewer = ""
 phone = ""
 plan_title = ""
-poor_village_label = "建档立卡贫困村"
+poor_village_label = "脱贫村"
+paper = "A4"
+form_number = ""
+form_authority = "中共中央组织部"
 [security]
 require_registered_actor = true
 actor_from_database = false
 [calendar]
 alarm_days = 7
+working_day_windows = ["publicity"]
+roll_to_working_day = true
+extra_days = ""
 """
 
 

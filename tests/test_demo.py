@@ -179,3 +179,19 @@ def test_every_stage_task_and_light_on_the_as_of_day(built: list[dict]) -> None:
     assert {r["supervision_level"] for r in built if r["supervised"]} == {"city", "county"}
     assert sum(1 for r in built if r["failed_verifications"]) == 1
     assert sum(1 for r in built if r["days_left"] is not None and r["days_left"] < 0) >= 3
+
+
+def test_the_demo_signs_as_its_county(db: Database) -> None:
+    """Notices of the demo county are signed 中共青山县委组织部 with a phone, unless the configuration has its own."""
+    from dataclasses import replace
+
+    from rectify.config import ReportConfig
+    from rectify.demo.demo import with_demo_report
+
+    config = Config()
+    assert with_demo_report(db, config) is config  # an empty database is not the demo
+    build_demo(db, config, AS_OF)
+    report = with_demo_report(db, config).report
+    assert (report.unit, bool(report.phone)) == ("中共青山县委组织部", True)
+    own = replace(config, report=ReportConfig(unit="中共绿水县委组织部"))
+    assert with_demo_report(db, own) is own

@@ -23,6 +23,7 @@ from rectify.states.deadlines import stage_due
 from rectify.states.import_rules import NOT_FROM_ROWS, PATH, ROW_GUARDS, ROW_RULES
 from rectify.states.stages import PROBLEM_TYPES
 from rectify.states.transitions import BY_TRIGGER
+from rectify.states.workdays import work_calendar
 from rectify.store import Database
 from rectify.write.engine import Workflow
 
@@ -98,20 +99,20 @@ def _export(db_url: str, fmt: str, path: Path) -> None:
 
 
 def _ledger_cells(path: Path) -> list[tuple[str, ...]]:
-    """The exported ledger's rows, without the columns computed on export (序号, 剩余天数, 预警, 备注) and the
-    task's due date, fixed when the task started on a day the sheet does not hold (the application's)."""
+    """The exported ledger's rows in order, 编号 and 备注 included, without the task's due date and what follows
+    from it (剩余天数, 预警), fixed when the task started on a day the sheet does not hold (the application's)."""
     import csv
 
     with path.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     header = rows[0]
-    keep = [i for i, h in enumerate(header) if h not in ("序号", "待办时限", "待办剩余天数", "预警", "预警原因", "备注")]
-    return sorted(tuple(r[i] for i in keep) for r in rows[1:])
+    keep = [i for i, h in enumerate(header) if h not in ("待办时限", "待办剩余天数", "预警", "预警原因")]
+    return [tuple(r[i] for i in keep) for r in rows[1:]]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_ledger_round_trip(fmt: str, source_db: Database, db_url: str, db: Database, config: Config,
-                           run: Callable[..., Result], tmp_path: Path) -> None:
+                           run: Callable[..., Result], tmp_path: Path, wf: Workflow) -> None:
     """demo → rectify ledger (csv/xlsx) → case import into a new database → rectify ledger gives the same rows."""
     exported = tmp_path / f"台账.{fmt}"
     _export(source_db.url, fmt, exported)
@@ -123,6 +124,9 @@ def test_ledger_round_trip(fmt: str, source_db: Database, db_url: str, db: Datab
     _export(db_url, "csv", after)
     assert _ledger_cells(after) == _ledger_cells(before)
     assert len(_ledger_cells(after)) == 44
+    remarks = [row[-2] for row in _ledger_cells(after) if row[-2]]  # 备注, then 编号
+    assert "挂牌督办：整顿进度滞后，列入市级挂牌督办" in remarks and "延期1次" in remarks and "验收未通过1次" in remarks
+    assert [row[-1] for row in _ledger_cells(after)] == [row[-1] for row in _ledger_cells(before)]
     # Stages, deadlines and due dates obey the engine's invariants.
     for item in list_cases(db, as_of=AS_OF, config=config):
         c = show_case(db, item["case_id"], as_of=AS_OF, config=config)
@@ -131,7 +135,8 @@ def test_ledger_round_trip(fmt: str, source_db: Database, db_url: str, db: Datab
             deadline=date.fromisoformat(c["deadline"]),
             rectified_on=date.fromisoformat(c["rectified_on"]) if c["rectified_on"] else None,
             policy=config.policy,
-            publicity_until=date.fromisoformat(c["publicity_until"]) if c["publicity_until"] else None).isoformat())
+            publicity_until=date.fromisoformat(c["publicity_until"]) if c["publicity_until"] else None,
+            calendar=work_calendar(config)).isoformat())
         assert c["measures_total"] == len(c["measures"])
         assert c["measures_done"] == sum(1 for m in c["measures"] if m["done_on"])
         history = case_history(db, item["case_id"])
@@ -144,6 +149,11 @@ def test_ledger_round_trip(fmt: str, source_db: Database, db_url: str, db: Datab
     # Importing the same ledger again is refused: the cases exist.
     again = run("case", "import", str(exported))
     assert again.exit_code == 2
+    assert "编号 1 已是已登记的整顿对象 1" in again.stderr
+    # The numbers kept, the next case opened takes the next one (PostgreSQL: its sequence moved past them).
+    numbers = [int(row[-1]) for row in _ledger_cells(after)]
+    add_org(wf, "NEW01", "新开村党支部")
+    assert walk(wf, FakeClock(), "NEW01", "identified") == max(numbers) + 1
 
 
 def test_imported_case_continues_in_the_engine(db: Database, config: Config, clock: FakeClock,
@@ -277,7 +287,7 @@ def test_stage_requirements_checked(db: Database, run: Callable[..., Result], tm
     assert result.exit_code == 2
     assert result.stderr.splitlines()[:-1] == [
         "第 2 行 · 县级联系领导：已整改：此阶段需要县级联系领导",
-        "第 2 行 · 乡镇包村干部：已整改：此阶段需要乡镇包村干部",
+        "第 2 行 · 乡镇包村领导：已整改：此阶段需要乡镇包村领导",
         "第 2 行 · 第一书记（派出单位、任期）：已整改：此阶段需要第一书记，写成 姓名（派出单位）",
         "第 2 行 · 整顿措施：已整改：此阶段整顿措施应全部完成，现为 1/2",
         "第 3 行 · 是否销号：已销号的整顿对象阶段应为 已验收销号，本行为 已确定",

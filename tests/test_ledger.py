@@ -127,8 +127,9 @@ def test_xlsx_read_back(demo: Run, tmp_path: Path) -> None:
     path = tmp_path / "台账.xlsx"
     ok(demo("ledger", "--as-of", AS_OF, "--format", "xlsx", "-o", str(path)))
     wb = openpyxl.load_workbook(path)
-    ws = wb.active
-    assert ws is not None
+    # The 简表 first (opened and printed), the 全表 for filtering on screen, the measures one a row.
+    assert wb.sheetnames == ["台账简表", "限期转化台账", "措施明细"] and wb.active.title == "台账简表"
+    ws = wb["限期转化台账"]
     assert "青山县" in ws["A1"].value and AS_OF in ws["A1"].value
     assert [c.value for c in ws[2]] == SHEET
     assert ws.freeze_panes == "E3"
@@ -192,15 +193,20 @@ def _parse(html: str) -> _Collect:
     return p
 
 
-def test_html_is_self_contained_with_svg_chart(demo: Run, tmp_path: Path) -> None:
+@pytest.mark.parametrize("layout", ["简表", "全表"])
+def test_html_is_self_contained_with_svg_chart(demo: Run, tmp_path: Path, layout: str) -> None:
+    from rectify.reports.ledger_print import BRIEF_COLUMNS
+
     path = tmp_path / "台账.html"
-    ok(demo("ledger", "--as-of", AS_OF, "--format", "html", "-o", str(path)))
+    ok(demo("ledger", "--as-of", AS_OF, "--format", "html", "--layout", layout, "-o", str(path)))
     html = path.read_text(encoding="utf-8")
     p = _parse(html)
     names = [t for t, _ in p.tags]
     assert names.count("svg") == 2 and names.count("rect") == 6 + 4
-    assert names.count("th") == len(LEDGER_COLUMNS)
-    assert sum(1 for t, a in p.tags if t == "tr") == 1 + 44
+    # The 简表's header has its title row above it, so a printed page repeats both.
+    heads = 1 + len(BRIEF_COLUMNS) if layout == "简表" else len(LEDGER_COLUMNS)
+    assert names.count("th") == heads
+    assert sum(1 for t, a in p.tags if t == "tr") == (2 if layout == "简表" else 1) + 44
     assert "script" not in names and "link" not in names and "img" not in names
     assert not any(
         v and v.startswith(("http:", "https:", "//"))
@@ -232,14 +238,15 @@ def test_hostile_text_is_neutralised(wf: Workflow, clock: FakeClock, run: Run, t
 
     path = tmp_path / "h.xlsx"
     ok(run("ledger", "--as-of", "2026-03-20", "--format", "xlsx", "-o", str(path)))
-    ws = openpyxl.load_workbook(path).active
-    assert ws is not None
+    wb = openpyxl.load_workbook(path)
+    ws = wb["限期转化台账"]
     cells = [c for c in ws[3]]
+    assert all(c.data_type != "f" for sheet in wb for row in sheet.iter_rows() for c in row)
     assert all(c.data_type != "f" for c in cells)
     assert cells[SHEET.index("党组织名称")].value == "'" + HOSTILE_NAME
 
     html_path = tmp_path / "h.html"
-    ok(run("ledger", "--as-of", "2026-03-20", "--format", "html", "-o", str(html_path)))
+    ok(run("ledger", "--as-of", "2026-03-20", "--format", "html", "--layout", "全表", "-o", str(html_path)))
     html = html_path.read_text(encoding="utf-8")
     names = [t for t, _ in _parse(html).tags]
     assert "script" not in names and "img" not in names and "i" not in names and "b" not in names
@@ -427,6 +434,6 @@ def test_ics_says_overdue_not_negative_days(demo: Run, tmp_path: Path) -> None:
     path = tmp_path / "a.ics"
     ok(demo("ledger", "--as-of", AS_OF, "--format", "ics", "-o", str(path)))
     texts = [str(e["DESCRIPTION"]) for e in Calendar.from_ical(path.read_bytes()).walk("VEVENT")]
-    assert any("（已逾期 10 天）" in t for t in texts)
+    assert any("（已逾期 8 天）" in t for t in texts)  # 06-20 was a Saturday: due Monday 06-22
     assert any("（剩余 " in t for t in texts)
     assert not any("剩余 -" in t for t in texts)

@@ -76,7 +76,7 @@ def test_html_renders_to_pdf_and_png(run: object, clock: FakeClock, tmp_path: Pa
     assert result.exit_code == 0, result.output
     invoke = as_demo_officer(run)  # type: ignore[arg-type]
     html = tmp_path / "台账.html"
-    result = invoke("ledger", "--as-of", AS_OF, "--format", "html", "-o", str(html))  # type: ignore[operator]
+    result = invoke("ledger", "--as-of", AS_OF, "--format", "html", "--layout", "全表", "-o", str(html))  # type: ignore[operator]
     assert result.exit_code == 0, result.output
     cases = json.loads(invoke("ledger", "--as-of", AS_OF, "--format", "json").stdout)["cases"]  # type: ignore[operator]
     assert len(cases) == 44

@@ -106,7 +106,7 @@ def test_xlsx_wraps_the_measures_a_line_each(wf: Workflow, clock: FakeClock, run
     walk(wf, clock, "V001", "secretary_assigned")
     path = tmp_path / "台账.xlsx"
     assert run("ledger", "--format", "xlsx", "-o", str(path)).exit_code == 0
-    ws = openpyxl.load_workbook(path).active
+    ws = openpyxl.load_workbook(path)["限期转化台账"]
     header_row = next(r for r in ws.iter_rows(min_row=1, max_row=5) if any(c.value == "措施总数" for c in r))
     col = {c.value: c.column for c in header_row}
     data = header_row[0].row + 1

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from click.testing import Result
 
 from rectify.config import Config, SecurityConfig
-from rectify.errors import BadInput, Refused
+from rectify.errors import BadInput, NotFound, Refused
 from rectify.states.permissions import WHO_MAY, Actor, may, parse_scope
 from rectify.states.roles import ROLE_NAMES
 from rectify.states.transitions import TRANSITIONS
@@ -53,6 +53,15 @@ def refused(db: Database, step: Callable[[], object], message: str) -> None:
     """The step is refused with exactly ``message`` and nothing at all is written."""
     before = snapshot(db)
     with pytest.raises(Refused) as info:
+        step()
+    assert str(info.value) == message
+    assert snapshot(db) == before
+
+
+def hidden(db: Database, step: Callable[[], object], message: str) -> None:
+    """The step is refused as if the case did not exist (``message``), and nothing at all is written."""
+    before = snapshot(db)
+    with pytest.raises(NotFound) as info:
         step()
     assert str(info.value) == message
     assert snapshot(db) == before
@@ -119,9 +128,12 @@ def test_each_county_officer_changes_only_their_county(db: Database, county: dic
     refused(db, lambda: opened(qs, "L001"), "青山经办 的范围是 青山县，不能操作 绿水县 的整顿对象")
     q = opened(qs, "Q001")
     l1 = opened(lv, "L001")
-    refused(db, lambda: lv.plan(q, measures=MEASURES, county_leader="李县长", township_cadre="张干部"),
-            "绿水经办 的范围是 绿水县，不能操作 青山县 的整顿对象")
-    refused(db, lambda: qs.withdraw(l1, reason="误判"), "青山经办 的范围是 青山县，不能操作 绿水县 的整顿对象")
+    # Another county's case reads exactly as an unknown one (SPEC §12: nothing of it shows).
+    hidden(db, lambda: lv.plan(q, measures=MEASURES, county_leader="李县长", township_cadre="张干部"),
+           f"找不到整顿对象或组织 {q}")
+    hidden(db, lambda: qs.withdraw(l1, reason="误判"), f"找不到整顿对象或组织 {l1}")
+    hidden(db, lambda: qs.withdraw(f"case:{l1}", reason="误判"), f"找不到整顿对象 {l1}")
+    hidden(db, lambda: qs.withdraw("L001", reason="误判"), "找不到整顿对象或组织 L001")
     assert qs.plan(q, measures=MEASURES, county_leader="李县长", township_cadre="张干部").to_stage == "ledger_created"
     assert lv.withdraw(l1, reason="误判").to_stage == "withdrawn"
 
@@ -133,8 +145,8 @@ def test_a_township_leader_reports_and_applies_but_does_not_verify(db: Database,
     other_township = planned(qs, "Q002")
     refused(db, lambda: leader.plan(case_id, measures=MEASURES, county_leader="李县长", township_cadre="张干部"),
             "城关包村（乡镇包村领导）不能修订工作台账：此操作须由县委组织部经办人进行")
-    refused(db, lambda: leader.report_progress(other_township, on=date(2026, 3, 9), note="召开党员大会"),
-            "城关包村 的范围是 青山县城关镇，不能操作 青山县石桥乡 的整顿对象")
+    hidden(db, lambda: leader.report_progress(other_township, on=date(2026, 3, 9), note="召开党员大会"),
+           f"找不到整顿对象或组织 {other_township}")
     leader.report_progress(case_id, on=date(2026, 3, 9), note="召开党员大会")
     leader.complete_measure(case_id, 1, on=date(2026, 3, 9))
     assert leader.mark_rectified(case_id, on=date(2026, 3, 10), self_check="逐项自查").to_stage == "rectified"
@@ -222,7 +234,14 @@ def test_unknown_and_disabled_actors_are_refused(db: Database, config: Config) -
         resolve_actor(db, config, "绿水经办")
     assert resolve_actor(db, config, "qs_officer").name == "青山经办"  # by login
     loose = replace(config, security=SecurityConfig(require_registered_actor=False))
-    assert resolve_actor(db, loose, "外人") == Actor(name="外人")
+    with pytest.raises(Refused, match="^操作人 外人 未登记"):  # a file cannot loosen the database's setting
+        resolve_actor(db, loose, "外人")
+    from rectify.write.security import set_security
+
+    set_security(db, resolve_actor(db, config, "管理员"), "require_registered_actor", "false", clock=lambda: NOW)
+    assert resolve_actor(db, loose, "外人") == Actor(name="外人")  # both loose now
+    with pytest.raises(Refused, match="^操作人 外人 未登记"):  # the file may still tighten it
+        resolve_actor(db, config, "外人")
     with pytest.raises(Refused):
         resolve_actor(db, loose, "绿水经办")
     assert resolve_actor(db, loose, "青山经办").role == "county_officer"
@@ -252,7 +271,7 @@ def test_cli_refusals_are_one_line_exit_1_and_history_shows_the_unit(
         ("审计员", ("case", "withdraw", "1", "--reason", "误判"),
          "错误：审计员（审计（只读））不能复核误判出列：撤销须由县委组织部经办人或审批人办理\n"),
         ("绿水经办", ("case", "withdraw", "1", "--reason", "误判"),
-         "错误：绿水经办 的范围是 绿水县，不能操作 青山县 的整顿对象\n"),
+         "错误：找不到整顿对象或组织 1\n"),
     ]:
         result = run("--actor", actor, *args)
         assert (result.exit_code, result.stderr, result.stdout) == (1, message, "")

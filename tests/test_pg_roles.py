@@ -63,8 +63,10 @@ def officers(pg_server: PgServer, pg_template: str, tmp_path: Path) -> dict[str,
     return out
 
 
-def as_role(officers: dict[str, str], key: str, *args: str, actor_env: str | None = None) -> Result:
-    env = {"RECTIFY_NOW": NOW.isoformat(), "RECTIFY_CONFIG": officers["config"], "RECTIFY_ACTOR": actor_env}
+def as_role(officers: dict[str, str], key: str, *args: str, actor_env: str | None = None,
+            now: str | None = None) -> Result:
+    """A per-officer role cannot set the clock: no RECTIFY_NOW unless ``now`` (then it is refused)."""
+    env = {"RECTIFY_NOW": now, "RECTIFY_CONFIG": officers["config"], "RECTIFY_ACTOR": actor_env}
     return CliRunner().invoke(cli, ["--db", officers[key], *args], env=env, catch_exceptions=False)
 
 
@@ -86,7 +88,7 @@ def test_each_role_acts_as_its_own_person_and_cannot_sign_as_another(officers: d
         result = as_role(officers, "a", "case", "withdraw", "1", "--reason", "误判", actor_env="绿水经办")
         assert result.exit_code == 2
         result = as_role(officers, "b", "case", "withdraw", "1", "--reason", "误判")
-        assert (result.exit_code, result.stderr) == (1, "错误：绿水经办 的范围是 绿水县，不能操作 青山县 的整顿对象\n")
+        assert (result.exit_code, result.stderr) == (1, "错误：找不到整顿对象或组织 1\n")
         result = as_role(officers, "c", "case", "withdraw", "1", "--reason", "误判")
         assert result.exit_code == 1
         assert result.stderr.startswith(f"错误：数据库角色 xx_{os.getpid()}_")
@@ -102,3 +104,45 @@ def test_each_role_acts_as_its_own_person_and_cannot_sign_as_another(officers: d
         assert snapshot(owner) == before
     finally:
         owner.dispose()
+
+
+def test_a_per_officer_role_sets_no_clock_and_names_nobody_in_the_registry(officers: dict[str, str]) -> None:
+    owner = open_database(officers["owner"])
+    try:
+        before = snapshot(owner)
+        result = as_role(officers, "a", *ORG_ADD, now="2026-07-02T02:00:00+00:00")
+        assert (result.exit_code, result.stderr.count("\n")) == (2, 1)
+        assert result.stderr.startswith("错误：RECTIFY_NOW 只供操作员使用")
+        for args in (("people", "add", "新管理", "--unit", "x", "--role", "admin", "--scope", "*"),
+                     ("people", "disable", "绿水经办")):
+            result = as_role(officers, "a", "--actor", "管理员", *args)
+            assert result.exit_code == 2 and "不能用 --actor 或 RECTIFY_ACTOR 指定" in result.stderr
+            result = as_role(officers, "a", *args)  # as itself: an officer, not an admin
+            assert result.exit_code == 1 and "只有系统管理员可以登记人员" in result.stderr
+        assert snapshot(owner) == before
+        # The recorded time is the server's, whatever the officer's machine says.
+        assert as_role(officers, "a", *ORG_ADD).exit_code == 0
+        done = as_role(officers, "a", "case", "open", "Q001", "--problem", "P01", "--identified", "2026-03-01")
+        assert done.exit_code == 0, done.output
+        with owner.connect() as conn:
+            at, server = conn.execute(sa.text("SELECT at, now() FROM case_event")).one()
+        assert at.date() == server.date() and at != NOW
+    finally:
+        owner.dispose()
+
+
+def test_actor_from_database_kept_in_the_database_binds_without_any_file(officers: dict[str, str],
+                                                                         tmp_path: Path) -> None:
+    """The owner (the application role) is an operator: it names the admin who sets the setting."""
+    env = {"RECTIFY_NOW": NOW.isoformat(), "RECTIFY_CONFIG": ""}
+    done = CliRunner().invoke(cli, ["--db", officers["owner"], "--actor", "管理员", "security", "set",
+                                    "actor_from_database", "true"], env=env, catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    officers = {**officers, "config": ""}  # no file at all: the database's word is enough
+    result = as_role(officers, "a", "--actor", "绿水经办", "org", "list")
+    assert result.exit_code == 2 and "不能用 --actor 或 RECTIFY_ACTOR 指定" in result.stderr
+    assert as_role(officers, "a", *ORG_ADD).exit_code == 0
+    loose = tmp_path / "loose.toml"
+    loose.write_text("[security]\nactor_from_database = false\n", encoding="utf-8")
+    result = as_role({**officers, "config": str(loose)}, "b", "--actor", "青山经办", "org", "list")
+    assert result.exit_code == 2  # a file cannot turn it off

@@ -56,6 +56,8 @@ def soffice(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
         cmd += ["--convert-to", target, "--outdir", str(outdir), str(src)]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
         out = outdir / f"{src.stem}.{target.split(':')[0]}"
+        if not out.exists():  # one sheet chosen by the CSV filter: written as STEM-SHEET.csv
+            out = next(outdir.glob(f"{src.stem}-*.{target.split(':')[0]}"), out)
         assert done.returncode == 0 and out.exists(), f"LibreOffice failed: {done.stdout}{done.stderr}"
         return out
 
@@ -64,6 +66,9 @@ def soffice(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
 
 CSV_IN = "CSV:44,34,76,1"  # comma, double quote, UTF-8, from line 1: what a user picks in the dialog
 CSV_OUT = "csv:Text - txt - csv (StarCalc):44,34,76,1"
+# The ledger's workbook holds the 简表, the 全表 and the measures; a user saving the 全表 as CSV picks its sheet (the
+# filter's 12th token, LibreOffice 7.2 and later).
+CSV_OUT_FULL = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2"
 
 
 # -- a county with digits-only codes ---------------------------------------------------------------
@@ -126,7 +131,7 @@ def test_libreoffice_round_trip_keeps_counts_dates_and_codes(
         resaved = soffice(as_xlsx, CSV_OUT, work / "c")
     else:
         exported = _export(source_db.url, "xlsx", work / "ledger.xlsx")
-        resaved = soffice(exported, CSV_OUT, work / "c")
+        resaved = soffice(exported, CSV_OUT_FULL, work / "c")
     text = resaved.read_text(encoding="utf-8-sig")
     assert "3.41122E+11" not in text and ",12345," not in text
     assert not re.search(r",\d{1,2}/\d{1,2}(/\d{2,4})?,", text), "a count or code became a date"
@@ -146,7 +151,7 @@ def test_libreoffice_reads_the_xlsx_dates_as_dates(source_db: Database, soffice:
 
     exported = _export(source_db.url, "xlsx", tmp_path / "ledger.xlsx")
     resaved = soffice(exported, "xlsx", tmp_path / "lo")  # LibreOffice's own save of what it read
-    ws = openpyxl.load_workbook(resaved).worksheets[0]
+    ws = openpyxl.load_workbook(resaved)["限期转化台账"]
     header = [c.value for c in ws[2]]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3, max_row=2 + 46)]
     col = header.index
@@ -243,7 +248,7 @@ def test_xlsx_prints_at_ten_points_with_signatures(source_db: Database, tmp_path
     config.write_text('[report]\nunit = "中共青山县委组织部"\npreparer = "赵经办"\nreviewer = "钱审核"\n'
                       'phone = "0551-1234567"\n', encoding="utf-8")
     exported = _export(source_db.url, "xlsx", tmp_path / "l.xlsx", env={"RECTIFY_CONFIG": str(config)})
-    ws = openpyxl.load_workbook(exported).worksheets[0]
+    ws = openpyxl.load_workbook(exported)["限期转化台账"]
     fit = ws.sheet_properties.pageSetUpPr
     assert not (fit and fit.fitToPage) and ws.page_setup.scale in (None, 100)  # no shrinking to fit
     assert ws.print_title_cols == "$A:$D" and ws.print_title_rows == "$2:$2"

@@ -52,26 +52,26 @@ def test_machine_is_shared_and_holds_no_model() -> None:
     assert MACHINE.models == []
     p = Proposal(state=Stage.identified, facts=dict(FACTS), inputs={
         "measures": [{"problems": ["P01"], "text": "配齐班子", "owner": "王", "due": date(2026, 6, 30)}],
-        "county_leader": "李", "township_cadre": "张"})
+        "county_leader": "李", "township_cadre": "张", "on": date(2026, 3, 20)})
     assert MACHINE.events["plan"].trigger(p) is True
     assert p.state == Stage.ledger_created
     assert MACHINE.models == []
 
 
 @pytest.mark.parametrize(("trigger", "state", "inputs", "facts", "expected"), [
-    ("plan", "identified", {}, {}, ["缺少整顿措施（至少一项：问题|内容|责任人|完成时限）",
-                                    "问题「P01 书记长期缺职」没有对应的整改措施", "缺少县级联系领导", "缺少乡镇包村干部"]),
-    ("plan", "identified", {"measures": [{"problems": ["P01"], "text": "x", "owner": "y", "due": date(2027, 1, 1)}],
+    ("plan", "identified", {"on": date(2026, 3, 20), }, {}, ["缺少整顿措施（至少一项：问题|内容|责任人|完成时限）",
+                                    "问题「P01 书记长期缺职」没有对应的整改措施", "缺少县级联系领导", "缺少乡镇包村领导（--township-leader）"]),
+    ("plan", "identified", {"on": date(2026, 3, 20), "measures": [{"problems": ["P01"], "text": "x", "owner": "y", "due": date(2027, 1, 1)}],
                             "county_leader": "李", "township_cadre": "张"}, {},
      ["整改措施「x」的完成时限 2027-01-01 不得晚于转化时限 2026-12-31"]),
-    ("plan", "identified", {"measures": [{"problems": ["P01"], "text": " ", "owner": "y", "due": date(2026, 5, 1)}],
+    ("plan", "identified", {"on": date(2026, 3, 20), "measures": [{"problems": ["P01"], "text": " ", "owner": "y", "due": date(2026, 5, 1)}],
                             "county_leader": "李", "township_cadre": "张"}, {},
      ["第1项整顿措施缺少内容、责任人或完成时限"]),
-    ("plan", "identified", {"measures": [{"problems": [], "text": "x", "owner": "y", "due": date(2026, 5, 1)}],
+    ("plan", "identified", {"on": date(2026, 3, 20), "measures": [{"problems": [], "text": "x", "owner": "y", "due": date(2026, 5, 1)}],
                             "county_leader": "李", "township_cadre": "张"}, {},
      ["第1项整顿措施「x」未注明针对的问题（如 P01,P03|内容|责任人|时限）",
       "问题「P01 书记长期缺职」没有对应的整改措施"]),
-    ("plan", "identified", {"measures": [{"problems": ["P05"], "text": "x", "owner": "y", "due": date(2026, 5, 1)}],
+    ("plan", "identified", {"on": date(2026, 3, 20), "measures": [{"problems": ["P05"], "text": "x", "owner": "y", "due": date(2026, 5, 1)}],
                             "county_leader": "李", "township_cadre": "张"}, {},
      ["第1项整顿措施「x」针对的问题 P05 不在本整顿对象的问题清单（P01）中",
       "问题「P01 书记长期缺职」没有对应的整改措施"]),
@@ -96,7 +96,7 @@ def test_machine_is_shared_and_holds_no_model() -> None:
                              "dissatisfied": 0}, {}, ["满意度测评满意人数不能为负"]),
     ("verify", "rectified", {"on": date(2026, 5, 1), "by": "组", "members": ["钱"], "score": 80, "satisfied": 0, "basic": 0,
                              "dissatisfied": 0}, {}, ["满意度测评人数不能全为 0"]),
-    ("withdraw", "identified", {"reason": "  "}, {}, ["缺少原因"]),
+    ("withdraw", "identified", {"reason": "  ", "on": date(2026, 5, 2)}, {}, ["缺少原因"]),
     ("verify", "rectified", {"on": date(2026, 5, 1), "by": "组", "members": [" "], "score": 80, "satisfied": 10,
                              "basic": 0, "dissatisfied": 0},
      {"min_surveyed": 15, "signer": "孙", "applied_by": "孙", "publicity_until": date(2026, 5, 6),
@@ -113,9 +113,9 @@ def test_machine_is_shared_and_holds_no_model() -> None:
      ["没有待处理的公示异议", "缺少验收发现的问题（--finding）", "缺少新的整改措施（至少一项：问题|内容|责任人|完成时限）"]),
     ("strike_off", "rectified", {"on": date(2026, 5, 5)},
      {"verified_on": date(2026, 5, 1), "publicity_until": date(2026, 5, 6), "signer": "钱", "verified_by": "钱"},
-     ["公示期至 2026-05-06 才满，2026-05-05 不能销号", "钱 是验收人，不能批复自己验收的整顿对象销号"]),
+     ["公示期至 2026-05-06 才满，2026-05-07 起方可销号，2026-05-05 不能销号", "钱 是验收人，不能批复自己验收的整顿对象销号"]),
     ("strike_off", "rectified", {"on": date(2026, 5, 5)}, {}, ["尚未验收合格，没有进行中的公示"]),
-    ("extend", "secretary_assigned", {"deadline": date(2026, 8, 1)}, {"latest_open_measure_due": date(2026, 9, 1)},
+    ("extend", "secretary_assigned", {"deadline": date(2026, 8, 1), "on": date(2026, 5, 2)}, {"latest_open_measure_due": date(2026, 9, 1)},
      ["缺少原因", "缺少批准人", "新的转化时限 2026-08-01 应晚于现在的转化时限 2026-12-31（延期只能向后）",
       "新的转化时限 2026-08-01 早于未完成整顿措施的完成时限 2026-09-01"]),
     ("mark_rectified", "secretary_assigned", {"on": date(2026, 5, 2), "self_check": "好"},
@@ -123,7 +123,7 @@ def test_machine_is_shared_and_holds_no_model() -> None:
     ("verify", "rectified", {"on": date(2026, 5, 1), "by": "组", "members": ["钱"], "score": 80, "satisfied": 5, "basic": 0,
                              "dissatisfied": 0}, {"rectified_on": date(2026, 5, 3)},
      ["验收日期 2026-05-01 不得早于整改完成日期 2026-05-03"]),
-    ("plan", "identified", {"measures": [{"problems": ["P01"], "text": "x", "owner": "y", "due": date(2026, 2, 1)}],
+    ("plan", "identified", {"on": date(2026, 3, 20), "measures": [{"problems": ["P01"], "text": "x", "owner": "y", "due": date(2026, 2, 1)}],
                             "county_leader": "李", "township_cadre": "张"}, {},
      ["整改措施「x」的完成时限 2026-02-01 不得早于确定日期 2026-03-01"]),
     ("assign_secretary", "ledger_created", {"name": "陈", "unit": "局", "since": date(2026, 6, 1), "kind": "first"},

@@ -17,7 +17,7 @@ from rectify.store import Database
 from rectify.store.ledger import LedgerFilter
 from rectify.write.engine import Workflow
 
-from .conftest import FakeClock
+from .conftest import FakeClock, add_org
 from .test_stats_form import _county
 
 
@@ -65,3 +65,33 @@ def test_a_hand_built_county_counts_the_same_from_the_tables(wf: Workflow, clock
     values = fast["form"]["rows"][0]["values"]  # 2026, the 总计 row, read from the tables
     assert values["village_cadres"] == 1 and values["secretaries_missing"] == 1
     assert values["secretaries_selected"] == 1 and values["first_secretaries"] == 2  # V1, C1 (V2 is the 2025 cohort)
+
+
+def test_the_summary_and_the_form_count_one_statistical_year(demo: Callable[..., Result], db: Database) -> None:
+    """转化率 of the summary is the form's: 整顿提升 over 排查 plus the cases carried in, for the year asked."""
+    for year in (2025, 2026):
+        s = compute_stats(db, as_of=date(2026, 6, 30), config=Config(), year=year)
+        total = s["form"]["rows"][0]["values"]
+        conv = s["conversion"]
+        assert (conv["year"], conv["identified"], conv["converted"], conv["carried_in"]) == (
+            year, total["identified"], total["converted"], s["form"]["carried_in"]["总计"])
+        base = conv["identified"] + conv["carried_in"]
+        assert conv["rate"] == (round(conv["converted"] / base, 4) if base else None)
+
+
+def test_a_secretary_chosen_through_a_measure_is_counted(wf: Workflow, db: Database, clock: FakeClock,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    add_org(wf)
+    add_org(wf, "V002", "河口镇李家湾村党支部")
+    for code in ("V001", "V002"):
+        case_id = wf.open_case(code, problems=["P01"], identified_on=date(2026, 3, 1), deadline=date(2026, 12, 31),
+                               village_secretary="缺配").case_id
+        wf.plan(case_id, measures=[(["P01"], "从本村致富能手中选配村党组织书记", "王建国", date(2026, 6, 30))],
+                county_leader="李县长", township_cadre="张干部", on=date(2026, 3, 5))
+    wf.complete_measure(1, 1, on=date(2026, 3, 9))  # chosen through the measure
+    wf.assign_secretary(2, name="陈海涛", unit="县财政局", since=date(2026, 3, 9))
+    wf.village_secretary(2, name="周强", since=date(2026, 3, 9), action="选配", source="本村致富能手")
+    wf.complete_measure(2, 1, on=date(2026, 3, 10))  # recorded on the track too: counted once
+    fast, slow = _both(db, monkeypatch, as_of=date(2026, 3, 10), config=Config(), year=2026)
+    assert fast == slow
+    assert fast["form"]["rows"][0]["values"]["secretaries_selected"] == 2

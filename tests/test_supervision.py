@@ -73,24 +73,29 @@ def test_a_city_sign_is_a_record_and_comes_down_only_after_the_citys_inspection(
     row = case_row(db, case_id)
     assert (bool(row.supervised), row.supervision_level, row.supervision_reason, row.escalation_step) == (
         True, "city", "三个月内配齐班子", "sign")
-    refused(db, lambda: city.unsupervise(case_id, on=ON, inspected_by="", reason="已整改"),
+    refused(db, lambda: city.unsupervise(case_id, on=ON, inspected_by="", reason="已整改", findings=["班子已配齐"]),
             f"无法摘牌：整顿对象 {case_id}（河口镇王家庄村党支部）处于 secretary_assigned（已选派书记） 阶段，"
             "缺少检查人：摘牌须在挂牌单位同级检查之后")
-    refused(db, lambda: city.unsupervise(case_id, on=ON, inspected_by="县经办", reason="已整改"),
+    refused(db, lambda: city.unsupervise(case_id, on=ON, inspected_by="县经办", reason="已整改", findings=["班子已配齐"]),
             f"无法摘牌：整顿对象 {case_id}（河口镇王家庄村党支部）处于 secretary_assigned（已选派书记） 阶段，"
             "检查人 县经办（县委组织部经办人）不是市级人员：市级挂牌须经市级检查后才能摘牌")
-    refused(db, lambda: city.unsupervise(case_id, on=ON, inspected_by="李四", reason="已整改"),
+    refused(db, lambda: city.unsupervise(case_id, on=ON, inspected_by="李四", reason="已整改", findings=["班子已配齐"]),
             f"无法摘牌：整顿对象 {case_id}（河口镇王家庄村党支部）处于 secretary_assigned（已选派书记） 阶段，"
             "检查人 李四 未登记，摘牌须经登记的市级人员检查（rectify people add）")
-    refused(db, lambda: county.unsupervise(case_id, on=ON, inspected_by="市督导", reason="已整改"),
+    refused(db, lambda: county.unsupervise(case_id, on=ON, inspected_by="市督导", reason="已整改", findings=["班子已配齐"]),
             "县经办（县委组织部经办人）不能摘牌：这是市级挂牌，只能由挂牌的市级摘牌")
-    city.unsupervise(case_id, on=ON, inspected_by="市督导", inspected_on=date(2026, 3, 10), reason="经检查已整改")
+    # Every 督办事项 answered: a finding for the matter (the measures are still under way).
+    refused(db, lambda: city.unsupervise(case_id, on=ON, inspected_by="市督导", reason="已整改"),
+            f"无法摘牌：整顿对象 {case_id}（河口镇王家庄村党支部）处于 secretary_assigned（已选派书记） 阶段，"
+            "督办事项「三个月内配齐班子」尚无检查结论（--finding），整改措施第1、2项未完成，不能摘牌")
+    city.unsupervise(case_id, on=ON, inspected_by="市督导", inspected_on=date(2026, 3, 10), reason="经检查已整改",
+                     findings=["班子已配齐"])
     county.supervise(case_id, matter="再次滞后", on=ON)  # the county's own sign, its unit by default
     (first, second) = signs(db)
     assert (first["level"], first["unit"], first["matter"], first["due_on"], first["hung_on"], first["hung_by"],
             first["taken_down_on"], first["inspected_by"], first["inspected_on"], first["down_reason"],
             first["taken_down_by"]) == ("city", "市委组织部", "三个月内配齐班子", date(2026, 6, 30), ON, "市督导",
-                                        ON, "市督导", ON, "经检查已整改", "市督导")
+                                        ON, "市督导", ON, "经检查已整改；班子已配齐", "市督导")
     assert (second["level"], second["unit"], second["taken_down_on"]) == ("county", "青山县委组织部", None)
     shown = show_case(db, case_id, as_of=ON, config=config)
     assert [s["level"] for s in shown["supervisions"]] == ["city", "county"]
@@ -218,3 +223,44 @@ def test_migration_0006_turns_each_supervised_case_into_one_open_sign(db_url: st
     assert (sign["case_id"], sign["level"], sign["unit"], sign["matter"], sign["hung_on"], sign["hung_by"],
             sign["taken_down_on"]) == (1, "city", "市委组织部", "进度滞后", date(2026, 3, 5), "市督导", None)
     assert case_row(db, 1).escalation_step == "sign" and case_row(db, 2).escalation_step == ""
+
+
+def test_a_sign_comes_down_only_with_its_matters_answered_and_the_case_not_red(
+        db: Database, wf: Workflow, clock: FakeClock, people: dict[str, Workflow]) -> None:
+    """SPEC §3 摘牌: the demo's old fault — a sign down with 0 of 3 measures done and the case red — is refused."""
+    add_org(wf)
+    case_id = walk(wf, clock, "V001", "secretary_assigned")  # measures due 06-30 and 09-30
+    city = people["市督导"]
+    city.supervise(case_id, unit="市委组织部", matter="配齐班子；规范三会一课", on=ON)
+    clock.set_day("2026-07-10")
+    head = f"无法摘牌：整顿对象 {case_id}（河口镇王家庄村党支部）处于 secretary_assigned（已选派书记） 阶段，"
+    refused(db, lambda: city.unsupervise(case_id, on=date(2026, 7, 10), inspected_by="市督导", reason="已整改",
+                                         findings=["已配齐", "已规范"]),
+            head + "整顿对象亮红灯（整改措施逾期未完成），不能摘牌")
+    wf.complete_measure(case_id, 1, on=date(2026, 7, 8))
+    refused(db, lambda: city.unsupervise(case_id, on=date(2026, 7, 10), inspected_by="市督导", reason="已整改",
+                                         findings=["已配齐"]),
+            head + "督办事项「规范三会一课」尚无检查结论（--finding），整改措施第2项未完成，不能摘牌")
+    wf.complete_measure(case_id, 2, on=date(2026, 7, 9))
+    out = city.unsupervise(case_id, on=date(2026, 7, 10), inspected_by="市督导", reason="经检查，督办事项均已整改到位")
+    assert "检查后摘牌" in out.message
+
+
+def test_escalation_steps_are_dated_in_order(db: Database, wf: Workflow, clock: FakeClock) -> None:
+    add_org(wf)
+    case_id = walk(wf, clock, "V001", "secretary_assigned")
+    wf.escalate(case_id, step="urge", on=date(2026, 3, 9), note="电话督促")
+    refused(db, lambda: wf.escalate(case_id, step="talk", on=date(2026, 3, 8), note="约谈"),
+            f"无法督办升级：整顿对象 {case_id}（河口镇王家庄村党支部）处于 secretary_assigned（已选派书记） 阶段，"
+            "督办升级日期 2026-03-08 早于上一步督办（2026-03-09）")
+    wf.escalate(case_id, step="talk", on=date(2026, 3, 9), note="约谈")
+
+
+def test_a_supervised_case_withdrawn_only_with_an_approver(db: Database, wf: Workflow, clock: FakeClock) -> None:
+    add_org(wf)
+    case_id = walk(wf, clock, "V001", "ledger_created")
+    wf.supervise(case_id, unit="县委组织部", matter="进度滞后", on=ON)
+    refused(db, lambda: wf.withdraw(case_id, reason="复核误判", on=ON),
+            f"无法复核误判出列：整顿对象 {case_id}（河口镇王家庄村党支部）处于 ledger_created（已建台账） 阶段，"
+            "挂牌督办中的整顿对象出列须经审批人批准（--approved-by）")
+    assert wf.withdraw(case_id, reason="复核误判", on=ON, approved_by="周审批").to_stage == "withdrawn"

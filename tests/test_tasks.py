@@ -168,6 +168,7 @@ def test_monthly_report_reminder_and_overdue() -> None:
 
 def test_salutation_and_chinese_date() -> None:
     assert salutation("张秀英") == "张秀英同志" and salutation("") == "各位同志"
+    assert salutation("林正清（县委副书记）") == "林正清同志" and salutation("邵云峰(县委常委、组织部部长)") == "邵云峰同志"
     assert chinese_date(date(2026, 11, 24)) == "2026年11月24日"
 
 

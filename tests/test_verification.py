@@ -86,18 +86,18 @@ def test_application_failed_verification_second_application_publicity_objection_
     ok(run("case", "rectified", case, "--on", "2026-04-12", "--opinion", "乡镇党委再次初验，整改到位，申请验收"))
     clock.set_day("2026-04-25")
     passed = ok(verify(run, case, "2026-04-25", SHEET_86, (42, 5, 2)))
-    assert "验收合格（86 分，满意率 95.9%），公示至 2026-04-30" in passed
+    assert "验收合格（86 分，满意率 95.9%），公示至 2026-05-06" in passed
     assert shown(run, case)["stage"] == "rectified"
     clock.set_day("2026-04-28")
     ok(run("case", "objection", case, "--on", "2026-04-27", "--text", "群众反映村务公开不及时"))
     ok(run("case", "objection", case, "--on", "2026-04-28", "--dismissed", "--note", "经核实，村务已按月公开"))
-    clock.set_day("2026-05-02")
-    struck = ok(run("--actor", APPROVER, "case", "strike-off", case, "--on", "2026-05-02", "--doc-no", "青组字〔2026〕12号"))
+    clock.set_day("2026-05-07")
+    struck = ok(run("--actor", APPROVER, "case", "strike-off", case, "--on", "2026-05-07", "--doc-no", "青组字〔2026〕12号"))
     assert "rectified（已整改） → verified（已验收销号）" in struck
 
     c = shown(run, case)
     assert (c["stage"], c["grade"], c["struck_off_on"], c["strike_off_doc"]) == (
-        "verified", "good", "2026-05-02", "青组字〔2026〕12号")
+        "verified", "good", "2026-05-07", "青组字〔2026〕12号")
     assert c["satisfaction"] == 0.959 and c["score"] == 86
     assert [(v["passed"], v["grade"], v["members"], v["signed_by"]) for v in c["verifications"]] == [
         (False, "fail", f"{VERIFIER}、李验收", VERIFIER), (True, "good", f"{VERIFIER}、李验收", VERIFIER)]
@@ -108,31 +108,31 @@ def test_application_failed_verification_second_application_publicity_objection_
     text = ok(run("case", "show", case))
     assert "验收：2026-04-25 县委组织部验收组 得分 86，满意 42/基本满意 5/不满意 2（满意率 95.9%），合格" in text
     assert "公示异议：2026-04-27 群众反映村务公开不及时：不予采纳" in text
-    assert "销号：2026-05-02 批复，文号 青组字〔2026〕12号" in text
+    assert "销号：2026-05-07 批复，文号 青组字〔2026〕12号" in text
     history = json.loads(ok(run("case", "history", case, "--format", "json")))
     assert [(e["action"], e["actor"]) for e in history][-7:] == [
         ("fail_verification", VERIFIER), ("complete_measure", ACTOR), ("mark_rectified", ACTOR),
         ("verify", VERIFIER), ("objection", ACTOR), ("dismiss_objection", ACTOR), ("strike_off", APPROVER)]
 
-    row = ledger_row(run, "--as-of", "2026-05-02")
-    assert (row["grade"], row["struck_off_on"], row["failed_verifications"]) == ("good", "2026-05-02", 1)
-    text = ok(run("ledger", "--format", "csv", "--as-of", "2026-05-02"))
+    row = ledger_row(run, "--as-of", "2026-05-07")
+    assert (row["grade"], row["struck_off_on"], row["failed_verifications"]) == ("good", "2026-05-07", 1)
+    text = ok(run("ledger", "--format", "csv", "--as-of", "2026-05-07"))
     header, line = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[:2]
     cells = dict(zip(header, line, strict=True))
     # 95.9% is kept as text (U+2060 before it), so no spreadsheet turns it into a number
-    assert (cells["验收等次"], cells["满意率"].lstrip("\u2060"), cells["销号日期"]) == ("合格", "95.9%", "2026-05-02")
+    assert (cells["验收等次"], cells["满意率"].lstrip("\u2060"), cells["销号日期"]) == ("合格", "95.9%", "2026-05-07")
     # In 公示, as it stood on 04-28: verified and graded, not yet struck off; the rebuild equals the tables.
     then = ledger_row(run, "--as-of", "2026-04-28")
     assert (then["stage"], then["grade"], then["struck_off_on"], then["next_due"]) == (
-        "rectified", "good", None, "2026-05-07")  # 销号批复: 公示 end + 7 days
-    rebuilt = list(ledger_rows(db, as_of=date(2026, 5, 2), config=Config(), rebuild=True).dicts())
-    tables = list(ledger_rows(db, as_of=date(2026, 5, 2), config=Config(), rebuild=False).dicts())
+        "rectified", "good", None, "2026-05-13")  # 销号批复: 公示 end + 7 days
+    rebuilt = list(ledger_rows(db, as_of=date(2026, 5, 7), config=Config(), rebuild=True).dicts())
+    tables = list(ledger_rows(db, as_of=date(2026, 5, 7), config=Config(), rebuild=False).dicts())
     assert [{k: (a[k], b[k]) for k in a if a[k] != b[k]} for a, b in zip(rebuilt, tables, strict=True)] == [{}]
 
 
 def test_an_upheld_objection_fails_the_verification(wf: Any, db: Database, clock: FakeClock, run: Run) -> None:
     add_org(wf)
-    case = str(walk(wf, clock, "V001", "publicity"))  # verified 2026-03-10, 公示 to 03-15
+    case = str(walk(wf, clock, "V001", "publicity"))  # verified 2026-03-10, 公示 to 03-17 (5 working days)
     clock.set_day("2026-03-12")
     ok(run("case", "objection", case, "--on", "2026-03-11", "--text", "反映书记仍长期外出"))
     refused(db, lambda: run("case", "objection", case, "--on", "2026-03-12", "--upheld", "--note", "属实"),
@@ -163,26 +163,26 @@ def test_each_refused_step_exits_1_with_one_line_and_writes_nothing(
     refused(db, lambda: run("--actor", APPROVER, "case", "strike-off", applied, "--on", "2026-03-10"),
             "尚未验收合格，没有进行中的公示")
     refused(db, lambda: verify(run, applied, "2026-03-10", SHEET_86, (8, 2, 2)), "民主测评 12 人，少于 15 人")
-    publicity = str(walk(wf, clock, "V002", "publicity"))  # verified 03-10 by VERIFIER, 公示 to 03-15
+    publicity = str(walk(wf, clock, "V002", "publicity"))  # verified 03-10 by VERIFIER, 公示 to 03-17 (5 working days)
     clock.set_day("2026-03-12")
     refused(db, lambda: run("--actor", APPROVER, "case", "strike-off", publicity, "--on", "2026-03-12"),
-            "公示期至 2026-03-15 才满，2026-03-12 不能销号")
+            "公示期至 2026-03-17 才满，2026-03-18 起方可销号，2026-03-12 不能销号")
     refused(db, lambda: verify(run, publicity, "2026-03-12", SHEET_86, (42, 5, 2), actor="另一验收员"),
-            "已于 2026-03-10 验收合格，正在公示（至 2026-03-15），待销号批复")
+            "已于 2026-03-10 验收合格，正在公示（至 2026-03-17），待销号批复")
     ok(run("case", "objection", publicity, "--on", "2026-03-12", "--text", "群众反映仍有问题"))
-    clock.set_day("2026-03-16")
-    refused(db, lambda: run("--actor", APPROVER, "case", "strike-off", publicity, "--on", "2026-03-16"),
+    clock.set_day("2026-03-18")
+    refused(db, lambda: run("--actor", APPROVER, "case", "strike-off", publicity, "--on", "2026-03-18"),
             "2026-03-12 登记的公示异议「群众反映仍有问题」尚未处理")
-    refused(db, lambda: run("case", "objection", publicity, "--on", "2026-03-16", "--text", "又一条"),
+    refused(db, lambda: run("case", "objection", publicity, "--on", "2026-03-18", "--text", "又一条"),
             "2026-03-12 登记的公示异议「群众反映仍有问题」尚未处理")
-    ok(run("case", "objection", publicity, "--on", "2026-03-16", "--dismissed", "--note", "不属实"))
-    refused(db, lambda: run("case", "objection", publicity, "--on", "2026-03-16", "--text", "公示后才提"),
-            "异议日期 2026-03-16 不在公示期（2026-03-10 至 2026-03-15）内")
-    refused(db, lambda: run("case", "objection", publicity, "--on", "2026-03-16", "--dismissed", "--note", "x"),
+    ok(run("case", "objection", publicity, "--on", "2026-03-18", "--dismissed", "--note", "不属实"))
+    refused(db, lambda: run("case", "objection", publicity, "--on", "2026-03-18", "--text", "公示后才提"),
+            "异议日期 2026-03-18 不在公示期（2026-03-10 至 2026-03-17）内")
+    refused(db, lambda: run("case", "objection", publicity, "--on", "2026-03-18", "--dismissed", "--note", "x"),
             "没有待处理的公示异议")
-    refused(db, lambda: run("--actor", VERIFIER, "case", "strike-off", publicity, "--on", "2026-03-16"),
+    refused(db, lambda: run("--actor", VERIFIER, "case", "strike-off", publicity, "--on", "2026-03-18"),
             f"{VERIFIER} 是验收人，不能批复自己验收的整顿对象销号")
-    assert "→ verified" in ok(run("--actor", APPROVER, "case", "strike-off", publicity, "--on", "2026-03-16"))
+    assert "→ verified" in ok(run("--actor", APPROVER, "case", "strike-off", publicity, "--on", "2026-03-18"))
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -253,3 +253,11 @@ def test_migration_0007_carries_verified_cases_over_as_struck_off(db: Database) 
         date(2026, 3, 8), "（升级前销号）", "孙乡长", "钱验收", "basic")  # 满意率 35/50 = 70 % < 80 %
     assert one.satisfaction == pytest.approx(0.7) and one.publicity_until is None
     assert (two.applied_by, two.struck_off_on, two.grade) == ("李乡长", None, "")
+
+
+def test_objection_dismissed_and_upheld_together_exit_2(wf: Any, db: Database, clock: FakeClock, run: Run) -> None:
+    add_org(wf)
+    case = str(walk(wf, clock, "V001", "publicity"))
+    ok(run("case", "objection", case, "--on", "2026-03-10", "--text", "有异议"))
+    refused(db, lambda: run("case", "objection", case, "--on", "2026-03-10", "--dismissed", "--upheld", "--note", "x"),
+            "互相矛盾", code=2)

@@ -111,7 +111,7 @@ def test_pass_at_exact_thresholds(wf: Workflow, clock: FakeClock) -> None:
     case_id = walk(wf, clock, "V001", "rectified")
     out = verifier(wf).verify(case_id, on=date(2026, 3, 10), by="组", members=["钱"], score=70, satisfied=10,
                               dissatisfied=10)
-    assert out.to_stage == "rectified" and "验收基本合格（70 分，满意率 50.0%），公示至 2026-03-15" in out.message
+    assert out.to_stage == "rectified" and "验收基本合格（70 分，满意率 50.0%），公示至 2026-03-17" in out.message
 
 
 def test_withdraw_is_terminal_and_frees_the_organization(wf: Workflow, db: Database, clock: FakeClock) -> None:
@@ -181,13 +181,13 @@ REFUSALS = [
      Refused, "无法选派第一书记：整顿对象 1（河口镇王家庄村党支部）处于 identified（已确定） 阶段，此操作只适用于 ledger_created"),
     ("identified", lambda wf, c: wf.plan(c, measures=[], county_leader="李"),
      Refused, "缺少整顿措施（至少一项：问题|内容|责任人|完成时限）；问题「P01 班子配备不齐、书记长期缺职、工作处于停滞状态；"
-              "P10 服务意识差、服务能力弱、群众意见大」没有对应的整改措施；缺少乡镇包村干部"),
+              "P10 服务意识差、服务能力弱、群众意见大」没有对应的整改措施；缺少乡镇包村领导（--township-leader）"),
     ("identified", lambda wf, c: wf.plan(c, measures=[(["P01"], "x", "y", date(2027, 1, 1))], county_leader="李",
                                          township_cadre="张"),
      Refused, "完成时限 2027-01-01 不得晚于转化时限 2026-12-31"),
     ("identified", lambda wf, c: wf.plan(c, measures=[(["P01"], "x", "y", date(2026, 5, 1))], county_leader="李",
                                          township_cadre="张", emails={"boss": "a@b.cn"}),
-     BadInput, "邮箱对应的 boss 既不是角色（officer, county_leader, township_cadre）也不是本次措施的责任人"),
+     BadInput, "邮箱对应的 boss 既不是角色（officer, county_leader, township_leader, township_cadre）也不是本次措施的责任人"),
     ("ledger_created", lambda wf, c: wf.assign_secretary(c, name="", unit="", since=None),  # type: ignore[arg-type]
      Refused, "缺少第一书记姓名、任职日期"),  # 派出单位: the helping unit
     ("ledger_created", lambda wf, c: wf.mark_rectified(c, on=date(2026, 3, 10), self_check="好"),
@@ -332,8 +332,8 @@ def test_list_filters_and_lights(wf: Workflow, db: Database, clock: FakeClock, c
     assert list_cases(db, as_of=AS_OF, config=config, township="城关镇")[0]["org_code"] == "B"
     assert list_cases(db, as_of=AS_OF, config=config, kind="community")[0]["org_code"] == "B"
     b = list_cases(db, as_of=AS_OF, config=config, stage="identified")[0]
-    # identified 2026-02-01, ledger due 15 days later: overdue on 2026-03-10
-    assert (b["light"], b["days_left"]) == ("red", -22)
+    # identified 2026-02-01, ledger due 15 days later (02-16, in 春节: the next working day 02-24): overdue on 03-10
+    assert (b["light"], b["days_left"]) == ("red", -14)
     assert [r["org_code"] for r in list_cases(db, as_of=AS_OF, config=config, light="red")] == ["B"]
     assert list_cases(db, as_of=AS_OF, config=config, year=2025) == []
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from rectify.cli import case_consolidation, case_read, case_supervision, case_tracks, case_verification, case_write
+from rectify.cli import (
+    case_consolidation,
+    case_evidence,
+    case_read,
+    case_supervision,
+    case_tracks,
+    case_verification,
+    case_write,
+)
 
 
 @click.group()
@@ -13,5 +21,6 @@ def case() -> None:
 
 
 for _command in (*case_write.COMMANDS, *case_verification.COMMANDS, *case_tracks.COMMANDS,
-                 *case_supervision.COMMANDS, *case_consolidation.COMMANDS, *case_read.COMMANDS):
+                 *case_supervision.COMMANDS, *case_consolidation.COMMANDS, *case_read.COMMANDS,
+                 *case_evidence.COMMANDS):
     case.add_command(_command)

@@ -9,6 +9,7 @@ from datetime import date
 
 import click
 
+from rectify.cli.case_evidence import attach_option, attached
 from rectify.cli.common import DATE, App, done, pass_app
 
 
@@ -22,9 +23,10 @@ from rectify.cli.common import DATE, App, done, pass_app
               help="With 反弹: a 软弱涣散情形 of the new listing, P01…P10 (or a local type), optionally "
                    "P01:具体表现; repeat for several.")
 @click.option("--deadline", type=DATE, help="With 反弹: the new listing's 转化时限 (default: policy).")
+@attach_option
 @pass_app
 def case_look_back(app: App, ref: str, on: date, result: str, note: str, problems: tuple[str, ...],
-                   deadline: date | None) -> None:
+                   deadline: date | None, files: tuple[str, ...]) -> None:
     """Record the next scheduled look-back (回头看) of a struck-off case in its 巩固期.
 
     The look-backs are scheduled at [policy] look_back_after_days (default 180 and 365 days) after 销号
@@ -37,7 +39,8 @@ def case_look_back(app: App, ref: str, on: date, result: str, note: str, problem
       rectify case look-back 12 --on 2027-05-10 --result 巩固 --note "班子稳定，制度落实"
       rectify case look-back 12 --on 2027-11-10 --result 反弹 --note "书记辞职，工作停滞" --problem P01 --problem P04
     """
-    done(app.workflow().look_back(ref, on=on, result=result, note=note, problems=problems, deadline=deadline))
+    with attached(app, files) as wf:
+        done(wf.look_back(ref, on=on, result=result, note=note, problems=problems, deadline=deadline))
 
 
 COMMANDS = (case_look_back,)

@@ -38,10 +38,18 @@ def case_show(app: App, ref: str, as_of: date | None, known_on: date | None, mas
     if mask_phones:
         for person in (*data["people"], *data["secretaries"]):
             person["phone"] = mask_phone(person["phone"]) if person["phone"] else ""
+    files = [] if as_of or known_on else _files(app, ref)
     if fmt == "json":
-        click.echo(render_json(data))
+        click.echo(render_json({**data, "evidence": files} if files else data))
         return
     _print_case(data)
+    for f in files:
+        state = "（已撤回）" if not f["current"] else ""
+        click.echo(f"佐证材料：{f['on']} {f['kind']} {f['name']}{'：' + f['caption'] if f['caption'] else ''}{state}")
+
+
+def _files(app: App, ref: str) -> list[dict[str, Any]]:
+    return app.service.files(reader(app), ref)
 
 
 def _print_case(c: dict[str, Any]) -> None:
@@ -168,7 +176,7 @@ def _print_supervision(c: dict[str, Any], line: Callable[[str, Any], None]) -> N
 @output_options()
 @pass_app
 def case_history_cmd(app: App, ref: str, fmt: str) -> None:
-    """Every change to the case, with actor, time and reason (变更记录).
+    """Every change to the case (变更记录): the day it happened, who recorded it and when, the reason.
 
     \b
     Example:
@@ -177,6 +185,7 @@ def case_history_cmd(app: App, ref: str, fmt: str) -> None:
     from rectify.reports.cases import case_history
 
     rows = case_history(app.database(), ref, reader=reader(app))
+    _with_files(rows, _files(app, ref))
     if fmt != "json":
         from datetime import datetime
         from zoneinfo import ZoneInfo
@@ -190,8 +199,20 @@ def case_history_cmd(app: App, ref: str, fmt: str) -> None:
             r["at"] = datetime.fromisoformat(r["at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")
             r["action"] = f"{ACTION_LABELS.get(r['action'], r['action'])} {r['action']}"
             r["actor"] = f"{r['actor_unit']} {r['actor']}" if r["actor_unit"] else r["actor"]
-    emit(rows, [("at", "时间"), ("actor", "操作人"), ("action", "操作"), ("stages", "阶段"),
-                ("reason", "原因")], fmt, max_width=60)
+            r["names"] = "、".join(f["name"] + ("（已撤回）" if not f["current"] else "") for f in r["files"])
+    columns = [("on", "日期"), ("actor", "操作人"), ("at", "录入时间"), ("action", "操作"), ("stages", "阶段"),
+               ("reason", "原因"), ("operator", "操作员")]
+    emit(rows, columns + ([("names", "佐证材料")] if any(r["files"] for r in rows) else []), fmt, max_width=60)
+
+
+def _with_files(rows: list[dict[str, Any]], files: list[dict[str, Any]]) -> None:
+    """Each history entry gets the files attached to its event (SPEC §14)."""
+    from rectify.reports.evidence import by_event
+
+    grouped = by_event(files)
+    for r in rows:
+        r["files"] = [{k: f[k] for k in ("id", "name", "kind", "caption", "sha256", "current")}
+                      for f in grouped.get(r.pop("event_id", None) or 0, [])]
 
 
 @click.command("list")

@@ -9,6 +9,7 @@ from datetime import date
 
 import click
 
+from rectify.cli.case_evidence import attach_option, attached
 from rectify.cli.common import DATE, App, LabelledChoice, done, pass_app
 from rectify.states.escalation import RECORDED_STEPS, STEP_LABELS
 from rectify.states.roles import LEVEL_NAMES
@@ -43,31 +44,37 @@ def case_supervise(app: App, ref: str, level: str | None, unit: str, matter: str
 
 @click.command("unsupervise")
 @click.argument("ref", metavar="CASE")
-@click.option("--on", type=DATE, help="摘牌日期.")
+@click.option("--on", type=DATE, help="摘牌日期 (default: today).")
 @click.option("--inspected-by", default="", help="检查人: a registered person of the level that hung the sign.")
 @click.option("--inspected-on", type=DATE, help="检查日期 (default: --on).")
 @click.option("--reason", default="", help="摘牌理由.")
+@click.option("--finding", "findings", multiple=True,
+              help="检查结论, one per 督办事项 in their order (repeat); not needed once every measure is done.")
+@attach_option
 @pass_app
 def case_unsupervise(app: App, ref: str, on: date | None, inspected_by: str, inspected_on: date | None,
-                     reason: str) -> None:
+                     reason: str, findings: tuple[str, ...], files: tuple[str, ...]) -> None:
     """Take the sign down after an inspection (摘牌).
 
     The inspector must be a registered person of the level that hung the sign (a city sign: the city);
-    after 销号 only a sign still up may come down.
+    after 销号 only a sign still up may come down. Every 督办事项 must be answered — every measure of the
+    case done, or a --finding for each matter — and the case must not be red; otherwise it is refused,
+    naming what is open.
 
     \b
     Example:
       rectify --actor 褚振华 case unsupervise 12 --on 2027-03-20 --inspected-by 褚振华 \\
           --reason "经市级检查，督办事项已整改到位"
     """
-    done(app.workflow().unsupervise(ref, on=on, inspected_by=inspected_by, inspected_on=inspected_on,
-                                    reason=reason))
+    with attached(app, files) as wf:
+        done(wf.unsupervise(ref, on=on, inspected_by=inspected_by, inspected_on=inspected_on, reason=reason,
+                            findings=findings))
 
 
 @click.command("escalate")
 @click.argument("ref", metavar="CASE")
 @click.option("--step", type=STEP, required=True, help="督办升级 urge 督促 | talk 约谈 | notify 通报, in this order.")
-@click.option("--on", type=DATE, help="日期.")
+@click.option("--on", type=DATE, help="日期 (default: today).")
 @click.option("--note", default="", help="情况说明: who was urged, interviewed or named, and why.")
 @pass_app
 def case_escalate(app: App, ref: str, step: str, on: date | None, note: str) -> None:

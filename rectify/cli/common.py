@@ -84,6 +84,10 @@ def report(exc: Exception) -> int:
         silence_stdout()
         return 0
     code = exit_code(exc)
+    if code is None and "permission denied" in str(getattr(exc, "orig", "")):
+        # A database role without the right (an officer's read-only role, deploy/postgres-officer-roles.sql).
+        click.echo("错误：当前数据库角色无权修改数据（只读角色），未写入任何内容；修改请经应用或操作员办理", err=True)
+        return 1
     if code is None:
         if os.environ.get("RECTIFY_DEBUG"):
             raise exc
@@ -169,13 +173,19 @@ class App:
         self._db: Database | None = None
         self._person: Actor | None = None
         self._service: Service | None = None
+        self._clock: Any = None
 
     @property
     def config(self) -> Config:
         if self._config is None:
             from rectify.config import find_config, load_config
 
-            self._config = load_config(find_config(self.config_path)[0])
+            found = find_config(self.config_path)[0]
+            self._config = load_config(found)
+            if found is not None:
+                from rectify.output import protect
+
+                protect(found)
         return self._config
 
     def database(self, *, create: bool = False, check: bool = True) -> Database:
@@ -192,12 +202,34 @@ class App:
             self._service = None
 
     def clock(self) -> Any:
-        """The wall clock, or the instant in RECTIFY_NOW (tests and replaying a day's work)."""
-        from rectify.clock import fixed_clock, system_clock
+        """The wall clock, or the instant in RECTIFY_NOW (tests and replaying a day's work) — for an operator.
+
+        A per-officer PostgreSQL role (``actor_from_database``) cannot set the time: RECTIFY_NOW is refused
+        and the time is the database server's (SPEC §12)."""
+        if self._clock is None:
+            self._clock = self._make_clock()
+        return self._clock
+
+    def _per_officer(self) -> bool:
+        from rectify.store import resolve_url
+
+        url = resolve_url(self.db_url or os.environ.get("RECTIFY_DB") or self.config.database.url or None)
+        if not url.startswith("postgresql"):
+            return False
+        from rectify.write.actors import per_officer_session
+
+        return per_officer_session(self.database(), self.config)
+
+    def _make_clock(self) -> Any:
+        from rectify.clock import checked_clock, fixed_clock, system_clock
 
         fixed = os.environ.get("RECTIFY_NOW")
         if not fixed:
-            return system_clock
+            if self._per_officer():
+                from rectify.store.security import database_clock
+
+                return checked_clock(database_clock(self.database()))
+            return checked_clock(system_clock)
         from datetime import datetime
 
         try:
@@ -206,7 +238,12 @@ class App:
             raise click.BadParameter(f"RECTIFY_NOW 应为带时区的 ISO 时间，收到 {fixed!r}") from None
         if at.tzinfo is None:
             raise click.BadParameter(f"RECTIFY_NOW 应为带时区的 ISO 时间，收到 {fixed!r}")
-        return fixed_clock(at)
+        if self._per_officer():
+            raise BadInput("RECTIFY_NOW 只供操作员使用（SQLite 文件或应用角色）；以个人数据库角色登录时，"
+                           "时间由数据库服务器决定，请取消 RECTIFY_NOW")
+        clock = checked_clock(fixed_clock(at))
+        clock()  # a year beyond 1900–2100 is refused before anything is read or written
+        return clock
 
     @property
     def service(self) -> Service:
@@ -223,7 +260,9 @@ class App:
     def person(self) -> Actor:
         """The actor (SPEC §12), resolved once: a registered person with role and scope, or a legacy name."""
         if self._person is None:
-            self._person = self.service.identify(self.given_actor)
+            from dataclasses import replace
+
+            self._person = replace(self.service.identify(self.given_actor), operator=_login())
         return self._person
 
     def today(self) -> date:
@@ -318,12 +357,22 @@ def light_label(light: str | None) -> str:
 _BINARY_FORMATS = ("xlsx", "ics")
 
 
+PIPE_WIDTH = 100_000  # a pipe or a file: every column, whole (up to each column's cap)
+
+
 def table_width(width: int | None) -> int:
+    """--width, else ``COLUMNS``, else the terminal's width; a pipe without ``COLUMNS`` takes the full width."""
     if width:
         return width
+    import os
     import shutil
 
-    return max(80, min(160, shutil.get_terminal_size((120, 24)).columns))
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return max(40, int(columns))
+    if not sys.stdout.isatty():
+        return PIPE_WIDTH
+    return max(40, shutil.get_terminal_size((120, 24)).columns)
 
 
 def to_file(output: str | None) -> bool:

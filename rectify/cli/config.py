@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from rectify.cli.common import App, OutputError, pass_app, write_output
+from rectify.cli.common import App, OutputError, pass_app, say, write_output
 
 MASK = "******"
 
@@ -53,7 +53,7 @@ def config_init(output: str | None, force: bool) -> None:
     except OSError as exc:
         raise OutputError(f"无法创建目录 {target.parent}：{exc.strerror}") from None
     write_output(str(target), "toml", lambda fh: fh.write(text))
-    click.echo(f"已写入配置示例 {target}（每一项均为默认值，按需修改；rectify config show 查看生效的值）", err=True)
+    say(f"已写入配置示例 {target}（每一项均为默认值，按需修改；rectify config show 查看生效的值）")
 
 
 def _masked_url(url: str) -> str:

@@ -12,7 +12,7 @@ from rectify.cli.common import App, pass_app, progress_bar, reader, say, to_file
 from rectify.output import os_reason
 
 
-def run_import(kind: str, app: App, file: str, dry_run: bool) -> None:
+def run_import(kind: str, app: App, file: str, dry_run: bool, defaults: Any = None) -> None:
     """``org import`` and ``case import``: every rejected row on stderr, then the one-line refusal."""
     from rectify.importing import ImportRejected, import_cases, import_orgs
 
@@ -24,11 +24,15 @@ def run_import(kind: str, app: App, file: str, dry_run: bool) -> None:
                                      progress=progress)
             else:
                 result = import_cases(db, file, config=app.config, actor=app.person(), clock=app.clock(),
-                                      dry_run=dry_run, progress=progress)
+                                      dry_run=dry_run, progress=progress, defaults=defaults)
     except ImportRejected as exc:
+        for line in exc.report:
+            click.echo(line)
         for problem in exc.problems:
             click.echo(problem.line(), err=True)
         raise
+    for line in result.report:
+        click.echo(line)
     if result.ignored_columns:
         say("已忽略无法识别的列：" + "、".join(result.ignored_columns))
     say(result.describe(kind))
@@ -82,49 +86,96 @@ def export_cmd(app: App, everything: bool, file: str) -> None:
       rectify export --all backup-2026-06-30.jsonl
       rectify --db new.sqlite restore backup-2026-06-30.jsonl
     """
+    from pathlib import Path
+
     from rectify.errors import Refused
     from rectify.states.reading import export_all_refusal
+    from rectify.store import SCHEMA_HEAD
     from rectify.store.backup import export_all
+    from rectify.store.keys import installation_key
+    from rectify.store.manifest import make_manifest, manifest_path, render
+    from rectify.write.people import person_in_scope
 
     db = app.database()
-    refusal = export_all_refusal(reader(app))
+    person = reader(app)
+    refusal = export_all_refusal(person)
     if refusal is not None:
         raise Refused(refusal)
+    key = installation_key(db.url, app.config.security.key_file)
     counts: dict[str, int] = {}
 
     def write(out: Any) -> None:
-        counts.update(export_all(db, out))
+        counts.update(export_all(db, out, counties=person.counties if person.role else (),
+                                 township=person.township, keep_person=lambda s: person_in_scope(s, person)))
 
     # Through a temporary file renamed at the end, as ledger -o: never half a backup under the real name.
     write_output(file, "jsonl", write)
+    manifest = make_manifest(Path(file), schema=SCHEMA_HEAD, counts=counts, key=key)
+    write_output(str(manifest_path(file)), "json", lambda out: out.write(render(manifest)))
+    scope = f"，范围 {person.scope_text}" if person.role and person.counties else ""
     say(f"已导出 {sum(counts.values())} 行（{len(counts)} 张表，组织 {counts.get('organization', 0)} 个，"
-               f"整顿对象 {counts.get('rectification_case', 0)} 个）到 {file}")
+        f"整顿对象 {counts.get('rectification_case', 0)} 个{scope}）到 {file}，签名清单 {manifest_path(file)}")
+    if counts.get("evidence_file"):
+        _export_files(app, file)
+
+
+def _export_files(app: App, file: str) -> None:
+    """佐证材料 beside the backup, by SHA-256 (SPEC §14)."""
+    from rectify.cli.common import to_file
+    from rectify.evidence.bundle import copy_out, files_folder
+    from rectify.store.evidence import hashes
+
+    if not to_file(file):
+        say("注意：输出到标准输出时不附带佐证材料文件；请用 export --all 文件名")
+        return
+    with app.database().connect() as conn:
+        kept = hashes(conn)
+    copied, missing = copy_out(kept, app.service.storage(), files_folder(file))
+    say(f"已导出佐证材料 {copied} 个到 {files_folder(file)}"
+        + (f"；存储中缺少 {len(missing)} 个：{'、'.join(m[:12] for m in missing)}" if missing else ""))
 
 
 @click.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--trust", "trusted", multiple=True, metavar="PUBLIC_KEY",
+              help="Also trust backups signed by this key (another installation's `rectify keys`).")
 @pass_app
-def restore_cmd(app: App, file: str) -> None:
+def restore_cmd(app: App, file: str, trusted: tuple[str, ...]) -> None:
     """Restore a full backup into an empty database (从备份恢复); a non-empty one is refused.
 
-    Creates the schema when the database is new; all rows or none, ids preserved.
+    Creates the schema when the database is new; all rows or none, ids preserved. Every row is checked
+    (each refusal names its line), then the signed manifest beside the file (FILE.manifest.json): signed by
+    this installation's key or one given with --trust, and matching the file's SHA-256 and rows.
 
     \b
     Example:
       rectify --db postgresql://rectify@db/county restore backup-2026-06-30.jsonl
+      rectify restore backup.jsonl --trust ed25519:…    (a backup from another installation)
     """
-    from rectify.errors import BadInput
-    from rectify.store import sqlite_file, upgrade
-    from rectify.store.backup import restore_all
+    from pathlib import Path
 
+    from rectify.errors import BadInput
+    from rectify.evidence.bundle import check_backup_files, put_back
+    from rectify.store import SCHEMA_HEAD, sqlite_file, upgrade
+    from rectify.store.backup import restore_all
+    from rectify.store.keys import trusted_public
+    from rectify.store.manifest import check_manifest
+
+    named = check_backup_files(file)  # every file the backup names, checked before anything is written
     db = app.database(create=True, check=False)
+    own = trusted_public(db.url, app.config.security.key_file)
+    keys = [*([own] if own else []), *(k.strip() for k in trusted)]
+
+    def signed(counts: dict[str, int]) -> None:
+        check_manifest(Path(file), trusted=keys, schema=SCHEMA_HEAD, counts=counts)
+
     # SQLite makes the file on first connection: when this restore makes it, a refusal takes it away again.
     path = sqlite_file(db.url)
     fresh = path is not None and not path.exists()
     try:
         upgrade(db)
         with open(file, encoding="utf-8-sig") as source:
-            counts = restore_all(db, source)
+            counts = restore_all(db, source, signed)
     except BaseException as exc:
         if fresh and path is not None:
             app.close()
@@ -138,3 +189,5 @@ def restore_cmd(app: App, file: str) -> None:
         raise
     say(f"已恢复 {sum(counts.values())} 行（组织 {counts.get('organization', 0)} 个，"
                f"整顿对象 {counts.get('rectification_case', 0)} 个）")
+    if named:
+        say(f"已恢复佐证材料 {put_back(named, file, app.service.storage())} 个（均已核对 SHA-256）")

@@ -76,13 +76,16 @@ def ledger_table(app: App, as_of: date, filters: Any, width: int | None, colour:
               help="Write to FILE instead of stdout (- for stdout).")
 @click.option("--width", type=click.IntRange(60, 400),
               help="Table width in columns (default: terminal, 80–160).")
+@click.option("--layout", type=click.Choice(("简表", "全表", "brief", "full")), default="简表", show_default=True,
+              help="打印版式（xlsx、html）：简表 13 列，一页宽、每页重复标题和表头；全表 全部列。"
+                   "xlsx 总是含 简表、全表、措施明细 三张工作表，--layout 决定打开时选中（默认打印）的一张。")
 @click.option("--sort", type=LabelledChoice(LEDGER_ORDERS), default="place", show_default=True,
               help="Row order: place 乡镇 (open cases first, then 乡镇 and organization code) or deadline 时限 "
                    "(by 转化时限, then 乡镇 and code).")
 @pass_app
 def ledger(app: App, county: str | None, township: str | None, kind: str | None, stage: str | None,
            light: str | None, year: int | None, open_only: bool, as_of: date | None, known_on: date | None,
-           fmt: str, output: str | None, width: int | None, sort: str) -> None:
+           fmt: str, output: str | None, width: int | None, layout: str, sort: str) -> None:
     """The 限期转化台账: one row per case, open cases first by 乡镇 and code (--sort deadline).
 
     The default order puts open cases (在办) first, then 县, 乡镇 and organization code; --sort deadline
@@ -92,7 +95,9 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
     listed after D are absent, stages, measures, secretaries, verification, supervision and deadlines
     are those of D; --known-on D2 counts only what had been recorded by the end of D2. Days left and
     warning lights (预警) are computed for --as-of. xlsx and html are print-ready
-    (A4 landscape); ics holds each case's deadline and stage due date, with UIDs unique to this
+    (landscape on [report] paper, A4 or A3): the 简表 (--layout, the default) prints one page wide at
+    9 pt or more, the title and header on every page; the xlsx also holds the 全表 and the measure detail
+    (措施明细, one row per measure); ics holds each case's deadline and stage due date, with UIDs unique to this
     installation and stable, so a re-import updates the events; closed cases (销号/撤销) come as
     cancelled events, and [calendar] alarm_days sets a reminder (VALARM) before each date.
 
@@ -103,6 +108,7 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
       rectify ledger --as-of 2026-06-30 --format xlsx -o 台账.xlsx
       rectify ledger --as-of 2026-06-30 --known-on 2026-07-05 --format json
       rectify ledger --township 河口镇 --format html -o 台账.html
+      rectify ledger --format html --layout 全表 -o 台账全表.html
       rectify ledger --format ics -o 转化时限.ics
     """
     from rectify.reports.ledger import count_cases
@@ -123,7 +129,8 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
                 total = count_cases(app.database(), filters)
                 if total >= _PROGRESS_FROM:
                     progress = bars("导出台账", total)
-            write_ledger(app.service, filters, fmt, out, as_of=as_of, known_on=known_on, progress=progress)
+            write_ledger(app.service, filters, fmt, out, as_of=as_of, known_on=known_on, progress=progress,
+                         layout=layout)
 
     write_output(output, fmt, write)
     if to_file(output):

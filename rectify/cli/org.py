@@ -20,7 +20,7 @@ def org() -> None:
 @click.option("--kind", type=KIND, required=True, help="类别: village 村, community 社区, … (code or Chinese).")
 @click.option("--county", required=True, help="县/市/区.")
 @click.option("--township", required=True, help="乡镇/街道.")
-@click.option("--poor-village", is_flag=True, help="建档立卡贫困村.")
+@click.option("--poor-village", is_flag=True, help="脱贫村（原建档立卡贫困村）.")
 @pass_app
 def org_add(app: App, code: str, name: str, kind: str, county: str, township: str, poor_village: bool) -> None:
     """Register an organization (登记基层党组织).

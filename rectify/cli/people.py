@@ -8,6 +8,17 @@ from rectify.cli.common import App, pass_app, say
 from rectify.output import emit, output_options
 from rectify.states.roles import ROLE_NAMES
 
+
+def registry_actor(app: App) -> str:
+    """Who manages the registry: the name given (an operator), or, for a per-officer database role under
+    ``actor_from_database``, its registered person (--actor refused, as for every other command)."""
+    from rectify.write.actors import per_officer_session
+
+    if per_officer_session(app.database(), app.config):
+        return app.person().name
+    return app.actor
+
+
 ROLE_CHOICES: tuple[str, ...] = tuple(ROLE_NAMES)
 _ROLE_HELP = ", ".join(f"{code} {label}" for code, label in ROLE_NAMES.items())
 
@@ -51,10 +62,10 @@ def people_add(app: App, name: str, unit: str, role: str, scope: str, email: str
     """
     from rectify.write.people import PersonInput, Registry, role_label
 
-    completed = Registry(app.database(), actor=app.actor, clock=app.clock()).add(
+    completed = Registry(app.database(), actor=registry_actor(app), clock=app.clock()).add(
         PersonInput(name, unit, role, scope, email, phone, login, wecom_userid, dingtalk_userid, channels))
     note = "（此前由整顿方案带入，现已登记）" if completed else ""
-    click.echo(f"已登记人员 {name}（{unit} {role_label(role)}，范围 {scope.strip()}）{note}")
+    say(f"已登记人员 {name}（{unit} {role_label(role)}，范围 {scope.strip()}）{note}")
 
 
 @people.command("list")
@@ -103,7 +114,7 @@ def people_import(app: App, file: str, dry_run: bool) -> None:
     from rectify.importing.rows import ImportRejected
     from rectify.write.people import Registry
 
-    registry = Registry(app.database(), actor=app.actor, clock=app.clock())
+    registry = Registry(app.database(), actor=registry_actor(app), clock=app.clock())
     try:
         result = registry.import_file(file, dry_run=dry_run)
     except ImportRejected as exc:
@@ -112,7 +123,7 @@ def people_import(app: App, file: str, dry_run: bool) -> None:
         raise
     if result.ignored_columns:
         click.echo("已忽略无法识别的列：" + "、".join(result.ignored_columns), err=True)
-    click.echo(result.describe())
+    say(result.describe())
 
 
 @people.command("disable")
@@ -127,8 +138,8 @@ def people_disable(app: App, name: str) -> None:
     """
     from rectify.write.people import Registry
 
-    Registry(app.database(), actor=app.actor, clock=app.clock()).disable(name)
-    click.echo(f"已停用人员 {name}")
+    Registry(app.database(), actor=registry_actor(app), clock=app.clock()).disable(name)
+    say(f"已停用人员 {name}")
 
 
 @people.command("password")

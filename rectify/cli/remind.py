@@ -12,10 +12,13 @@ from rectify.output import emit, output_options
 
 
 def _reminder_service(app: App) -> Any:
+    from rectify.demo.demo import with_demo_report
     from rectify.notifications.scheduler import ReminderService, smtp_factory
     from rectify.store.outbox import SqlOutboxStore
 
-    return ReminderService(SqlOutboxStore(app.database()), app.config, app.clock(), smtp_factory(app.config))
+    db = app.database()
+    config = with_demo_report(db, app.config)  # the demo county signs as 中共青山县委组织部, with a phone
+    return ReminderService(SqlOutboxStore(db), config, app.clock(), smtp_factory(config))
 
 
 @click.group()
@@ -102,19 +105,31 @@ def outbox_list(app: App, status: str | None, fmt: str) -> None:
       rectify outbox list --status failed
       rectify outbox list --format json
     """
+    from datetime import datetime
+
+    from rectify.cli.common import reader
+    from rectify.clock import local_time
     from rectify.notifications.outbox import list_outbox
     from rectify.store.outbox import SqlOutboxStore
 
     rows = list_outbox(SqlOutboxStore(app.database()), status)
+    zone = app.config.policy.timezone
+    person = reader(app)
+    if person.role is not None and person.counties:  # a scoped reader sees the digests of their scope only
+        from rectify.store.outbox import digest_ids_within
+
+        mine = digest_ids_within(app.database(), person.counties, person.township)
+        rows = [r for r in rows if r["id"] in mine]
     if fmt != "json":
         labels = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
         for r in rows:
             r["status"] = f"{labels[r['status']]} {r['status']}"
             r["channel"] = CHANNEL_LABELS.get(r["channel"], r["channel"])
-            r["when"] = (r["sent_at"] or r["next_attempt_at"] or "")[:16].replace("T", " ")
+            when = r["sent_at"] or r["next_attempt_at"]
+            r["when"] = local_time(datetime.fromisoformat(when), zone).strftime("%Y-%m-%d %H:%M") if when else ""
     emit(rows, [("id", "编号"), ("status", "状态"), ("channel", "渠道"), ("recipient", "收件人"),
-                ("sweep_date", "扫描日期"), ("items", "提醒项"),
-                ("attempts", "尝试次数"), ("when", "时间(UTC)"), ("last_error", "错误")], fmt)
+                ("sweep_date", "扫描日期"), ("items", "提醒项"), ("attempts", "尝试次数"), ("when", f"时间（{zone}）"),
+                ("last_error", "错误")], fmt)
 
 
 CHANNEL_LABELS = {"email": "邮件", "wecom_robot": "企业微信群", "wecom_app": "企业微信", "dingtalk_robot": "钉钉群",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import Any
@@ -25,6 +25,7 @@ from rectify.demo.demo_data import (
     DEMO_COUNTY,
     DEMO_PASSWORD_HASH,
     DEMO_PEOPLE,
+    DEMO_REPORT,
     LOCAL_WEIGHT,
     MAIL,
     OBJECTION,
@@ -47,8 +48,10 @@ from rectify.errors import Refused
 from rectify.states.deadlines import default_deadline
 from rectify.states.roles import Role
 from rectify.states.stages import Stage
+from rectify.states.workdays import PUBLICITY as PUBLICITY_WINDOW
+from rectify.states.workdays import work_calendar
 from rectify.store import Database, describe
-from rectify.store.demo import delete_orgs, foreign_rows
+from rectify.store.demo import delete_orgs, foreign_rows, org_count
 from rectify.write.accounts import Accounts
 from rectify.write.engine import Workflow
 from rectify.write.people import PersonInput, register_people
@@ -99,6 +102,18 @@ def clear_demo(db: Database) -> None:
     """
     with db.begin() as conn:
         delete_orgs(conn, DEMO_COUNTY, [o["code"] for o in DEMO_ORGS])
+
+
+def with_demo_report(db: Database, config: Config) -> Config:
+    """``config`` with the demo county's [report] (落款 中共青山县委组织部, a phone) when it has no [report] unit of
+    its own and the database holds the demo county and nothing else."""
+    if config.report.unit.strip():
+        return config
+    with db.connect() as conn:
+        foreign = foreign_rows(conn, DEMO_COUNTY, [o["code"] for o in DEMO_ORGS], [p.name for p in DEMO_PEOPLE])
+        if foreign != (0, 0) or not org_count(conn, DEMO_COUNTY):
+            return config
+    return replace(config, report=DEMO_REPORT)
 
 
 def refuse_real_data(db: Database) -> None:
@@ -353,6 +368,11 @@ class _Walk:
     def measures(self, day: date, deadline: date, helping_unit: str) -> list[Any]:
         """Three measures drawn for the problems (each problem covered), each naming the one it fixes."""
         rng, county, out = self.rng, self.county, []
+        floor = day + timedelta(days=20)
+        if self.target == Stage.secretary_assigned and self.k % 4 in (1, 2):
+            # On schedule, so the conversion deadline gives these their yellow and orange lights (an overdue
+            # measure would make them red).
+            floor = max(floor, min(deadline, self.as_of + timedelta(days=1)))
         for i in range(3):
             code = self.problems[i % len(self.problems)]
             text = measure_texts(self.kind, code, county.local)[i // len(self.problems) % 3]
@@ -360,7 +380,7 @@ class _Walk:
                 owner = f"{county.unit_person(helping_unit)}（{helping_unit}）"
             else:
                 owner = f"{county.names.cadre(self.township)}（{self.township}党委）"
-            due = max(deadline - timedelta(days=rng.randint(5, 40)), day + timedelta(days=20))
+            due = max(deadline - timedelta(days=rng.randint(5, 40)), floor)
             out.append(([code], text, owner, due))
         return out
 
@@ -373,7 +393,8 @@ class _Walk:
         measures = self.measures(day, deadline or self.due_by, helping_unit)
         emails = {"county_leader": county.email(name, "leader"), "township_cadre": county.email(cadre, "cadre")}
         return self.do(day, lambda d: self.sign(self.officer_person).plan(
-            self.code, measures=measures, county_leader=f"{name}（{post}）", township_cadre=cadre,
+            self.code, measures=measures, county_leader=f"{name}（{post}）",
+            township_leader=TOWNSHIP_LEADERS[self.township].name, township_cadre=cadre,
             helping_unit=helping_unit, emails=emails))
 
     def assign(self, day: date, preexisting: bool) -> date:
@@ -412,15 +433,16 @@ class _Walk:
         if k % 6 == 1:
             self.do(as_of - timedelta(days=20), lambda d: self.sign(SUPERVISOR).supervise(
                 self.code, unit=SUPERVISOR.unit, on=d, matter="整顿进度滞后，列入市级挂牌督办"))
-            if k % 12 == 7:
+            if k % 12 == 1:  # a case on schedule (its measures not yet due), inspected: the matter answered
                 self.do(as_of - timedelta(days=3), lambda d: self.sign(SUPERVISOR).unsupervise(
-                    self.code, on=d, inspected_by=SUPERVISOR.name, reason="经市级检查，督办事项已整改到位"))
+                    self.code, on=d, inspected_by=SUPERVISOR.name, reason="经市级检查，督办事项已整改到位",
+                    findings=["班子已配齐，整改进度已赶上计划"]))
         if k % 6 == 5:
             self.escalate((k // 6 + 1) % 3)
         if k % 6 == 3:
-            self.do(as_of - timedelta(days=60), lambda d: self.sign(APPROVER).extend(
+            self.do(as_of - timedelta(days=60), lambda d: self.sign(OFFICERS[0]).extend(
                 self.code, to=self.due_by + timedelta(days=30), reason="换届工作推迟，整改周期延长",
-                approved_by="县委组织部部务会"))
+                approved_by=APPROVER.name))
         if k % 4 == 0:
             self.do(as_of - timedelta(days=5), lambda d: self.sign(TOWNSHIP_LEADERS[self.township]).complete_measure(
                 self.code, 1, on=d))
@@ -466,7 +488,9 @@ class _Walk:
             self.code, on=d, by="县委组织部验收组", members=[VERIFIER.name, *TEAM],
             items=score_items(score, self.sign(VERIFIER).config.verification.items), satisfied=surveyed[0],
             basic=surveyed[1], dissatisfied=surveyed[2]))
-        struck = day + timedelta(days=self.sign(APPROVER).config.policy.publicity_days + 2 + rng.randint(0, 4))
+        approver = self.sign(APPROVER).config
+        until = work_calendar(approver).add(PUBLICITY_WINDOW, day, approver.policy.publicity_days)
+        struck = until + timedelta(days=1 + rng.randint(0, 4))
         return self.do(struck, lambda d: self.sign(APPROVER).strike_off(
             self.code, on=d, doc_no=f"青组字〔{d.year}〕{30 + self.k}号"))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from rectify.config import ReportConfig
 from rectify.states.roles import Role
 from rectify.write.people import PersonInput
 
@@ -170,6 +171,9 @@ DEMO_PASSWORD = "qingshan-demo-2026"
 # Its argon2id hash, made once (argon2-cffi's defaults), so building the demo spends no second hashing it.
 DEMO_PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$4cJ177nBTx9LMAoOdpdG6A$7lKZpc8Gc0BUyTc02Us7Ihz+4RIlWbv86l8bghv1LEs"
 TEAM = ("陶文静", "严正")  # the verification team beside the verifier
+# The demo county's [report]: who signs its notices, ledger and form (a configuration's own [report] unit wins).
+DEMO_REPORT = ReportConfig(unit="中共青山县委组织部", preparer="钱明远", reviewer="郑怀远", phone="0710-3212345",
+                           contact="组织二科 钱明远", plan_title="《青山县整顿软弱涣散基层党组织工作方案》")
 
 
 class Names:

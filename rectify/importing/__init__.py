@@ -8,9 +8,13 @@ its row and column. The file is streamed (CSV decoded as it is read, XLSX throug
 mode) and the checked cases are written in batches inside one transaction (``executemany`` on SQLite, COPY on
 PostgreSQL; ``rectify.store.bulk``) — no ORM object per row; a bad row anywhere rolls it all back.
 
-``sheets`` reads files, ``cells`` parses cells, ``rows`` checks rows and collects problems, ``orgs``
-resolves organizations, ``planning`` turns a row into the records to write, ``cases`` runs a case
-import, ``template`` writes the template.
+``sheets`` reads files (the header found by its names, with a second header row under merged cells; title,
+填报单位 and footer rows skipped), ``cells`` parses cells, ``readings`` reads what a county writes in its own words
+(deadlines by the month, free-text problems, numbered measures, the kind in the name, 备注) and keeps each
+reading for ``--dry-run``, ``county`` applies them to a row and fills what the sheet leaves out (``--county``,
+``--kind-from-name``, ``--identified``), ``rows`` checks rows and collects problems, ``orgs`` resolves
+organizations, ``planning`` turns a row into the records to write, ``cases`` runs a case import, ``template``
+writes the template.
 """
 
 from rectify.importing.cases import import_cases

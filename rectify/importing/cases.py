@@ -14,8 +14,10 @@ import sqlalchemy as sa
 from rectify.clock import Clock, local_today, system_clock
 from rectify.config import Config
 from rectify.importing.cells import Parsers
+from rectify.importing.county import SheetDefaults, sheet_report, with_defaults
 from rectify.importing.orgs import Orgs, check_scope, importer, org_from_row
 from rectify.importing.planning import case_from_row
+from rectify.importing.readings import Readings
 from rectify.importing.rows import (
     ImportRejected,
     ImportResult,
@@ -36,6 +38,7 @@ from rectify.store.bulk import (
     CasePlan,
     CaseWriter,
     bulk_pragmas,
+    case_ids_taken,
     case_keys,
     existing_orgs_taken,
     lock_for_import,
@@ -49,25 +52,32 @@ _CLOSED = frozenset(map(str, CLOSED_STAGES))
 
 def import_cases(db: Database, path: str | Path, *, config: Config | None = None, actor: Actor | str = "system",
                  clock: Clock = system_clock, dry_run: bool = False,
-                 progress: Progress = no_progress) -> ImportResult:
+                 progress: Progress = no_progress, defaults: SheetDefaults | None = None) -> ImportResult:
     """Import one case per row (the ledger's layout or a county's own sheet); all rows or none.
 
     The sheet is read and checked row by row. While every row so far is good, the checked cases are
     written in batches inside the one transaction; after the first bad row nothing more is written, the
     remaining rows are still checked (every problem is reported), and the transaction is rolled back.
+
+    ``defaults`` fills what a county's sheet leaves out (``--county``, ``--kind-from-name``, ``--identified``).
+    A dry run's result carries ``report``: how every column and every cell not taken as written was read.
     """
     config = config or Config()
     person = importer(actor, CASE_IMPORT_ACTION, "导入整顿对象")
     problems: list[RowProblem] = []
     sheet = open_sheet(path, alias_map(CASE_FIELDS))
-    index, names, ignored = _case_headers(sheet, problems)
+    defaults = defaults or SheetDefaults()
+    index, names, ignored = _case_headers(sheet, problems, defaults, dry_run)
     now = clock()
     today = local_today(clock, config.policy.timezone)
     source = Path(path).name
     result = ImportResult(ignored_columns=ignored, dry_run=dry_run)
     tick = progress("检查", sheet.estimate)
-    values_of = row_values(index)
-    parsers = Parsers()
+    parsers = Parsers(config.policy.local_problem_types)
+    parsers.readings.keep = dry_run
+    plain_values = row_values(index)
+    values_of = with_defaults(plain_values, defaults, parsers, names["kind"]) if defaults else \
+        (lambda number, cells: plain_values(cells))
     check = RowCheck(config.verification)
     with (translate_errors(db.url), _cycles_uncollected(), db.engine.connect() as conn, bulk_pragmas(conn),
           conn.begin(), seen_tables(conn)):
@@ -76,13 +86,16 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
         for stored in zero_led_codes(conn):
             if stored.isdigit():
                 zero_led.setdefault(stored.lstrip("0"), stored)
-        writer = None if dry_run else CaseWriter(conn, {}, person.name, now, person.unit)
+        writer = None if dry_run else CaseWriter(conn, {}, person.name, now, person.unit, person.operator)
+        numbered = _Numbers() if "case_id" in index else None
         rows = 0
         for chunk in _batches(sheet.rows):
             # What the batch's rows name is asked of the database, then the rows are checked one by one.
-            values = [values_of(cells) for _, cells in chunk]
+            values = [values_of(number, cells) for number, cells in chunk]
             orgs = Orgs.for_batch(conn, values, zero_led)
             seen = _Seen.for_batch(conn, orgs.by_code)
+            if numbered is not None:
+                numbered.for_batch(conn, values)
             plans: list[CasePlan] = []
             for (number, cells), vals in zip(chunk, values, strict=True):
                 rows += 1
@@ -91,7 +104,8 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
                 if code is not None:
                     check_scope(r, person, orgs, code)
                 plan = case_from_row(r, code, config, today, now, source, parsers, check)
-                if plan is not None and not r.bad and seen.admit(r, plan):
+                if (plan is not None and not r.bad and (numbered is None or numbered.admit(r, plan))
+                        and seen.admit(r, plan)):
                     result.cases += 1
                     if not problems:
                         plans.append(plan)
@@ -105,8 +119,10 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
                 writer.org_id = {c: oid for c, (oid, *_rest) in orgs.by_code.items() if oid is not None}
                 writer.write(plans, orgs.new)
             orgs.new.clear()
+        if dry_run:
+            result.report = sheet_report(sheet, index, defaults, parsers.readings)
         if problems:
-            raise ImportRejected(problems, rows)
+            raise ImportRejected(problems, rows, result.report)
         if writer is not None:
             writer.write([], [], progress("写入", len(CaseWriter.TABLES)))
         result.orgs_existing = existing_orgs_taken(conn)
@@ -126,17 +142,19 @@ def _batches(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[list[tuple[int, 
         yield chunk
 
 
-def _case_headers(sheet: SheetStream,
-                  problems: list[RowProblem]) -> tuple[dict[str, int], dict[str, str], list[str]]:
+def _case_headers(sheet: SheetStream, problems: list[RowProblem], defaults: SheetDefaults,
+                  dry_run: bool) -> tuple[dict[str, int], dict[str, str], list[str]]:
     """Where each field sits; a sheet without the columns every case needs is refused before any row."""
     index, names, ignored = bind_headers(sheet, CASE_FIELDS, problems)
     if "org_code" not in index and "org_name" not in index:
         problems.append(RowProblem(sheet.header_row, "党组织名称", "缺少这一列（或 组织代码）"))
-    for key in ("problems", "identified_on"):
-        if key not in index:
-            problems.append(RowProblem(sheet.header_row, names[key], "缺少这一列"))
+    if "problems" not in index:
+        problems.append(RowProblem(sheet.header_row, names["problems"], "缺少这一列"))
+    if "identified_on" not in index and defaults.identified is None:
+        problems.append(RowProblem(sheet.header_row, names["identified_on"], "缺少这一列"))
     if problems:
-        raise ImportRejected(problems, sum(1 for _ in sheet.rows))
+        rows = sum(1 for _ in sheet.rows)
+        raise ImportRejected(problems, rows, sheet_report(sheet, index, defaults, Readings()) if dry_run else None)
     return index, names, ignored
 
 
@@ -178,6 +196,32 @@ class _Seen:
         if is_open:
             self.open_by_org[plan.org_code] = r.number
         self.taken.append((plan.org_code, plan.identified_on, r.number, is_open))
+        return True
+
+
+class _Numbers:
+    """The sheet's 编号 (a re-imported ledger's case numbers): each kept, so none may be a stored case's or repeat."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, int] = {}
+        self.stored: set[int] = set()
+
+    def for_batch(self, conn: sa.Connection, values: list[dict[str, Any]]) -> None:
+        given = {int(v) for v in (str(vals.get("case_id", "")).strip() for vals in values) if v.isdigit() and
+                 len(v) <= 10}
+        self.stored = case_ids_taken(conn, given) if given else set()
+
+    def admit(self, r: Row, plan: CasePlan) -> bool:
+        n = plan.case_id
+        if n is None:
+            return True
+        if n in self.stored:
+            r.fail("case_id", f"编号 {n} 已是已登记的整顿对象 {n}（若本列只是行号，请把列名改为 序号）")
+            return False
+        if n in self.rows:
+            r.fail("case_id", f"编号 {n} 与第 {self.rows[n]} 行重复")
+            return False
+        self.rows[n] = r.number
         return True
 
 

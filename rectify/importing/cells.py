@@ -14,6 +14,7 @@ from typing import Any
 
 from rectify import validation
 from rectify.errors import BadInput
+from rectify.importing.readings import is_count, match_problem, numbered_items, parse_due
 from rectify.states.stages import (
     KINDS,
     OTHER_PROBLEM,
@@ -115,49 +116,32 @@ _DESCRIBED_RE = re.compile(r"^P(\d{1,2})[\s:：]+(\S.*)$", re.IGNORECASE)
 _OTHER_RE = re.compile(r"^(?:other|其他|其它)\s*[:：]?\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
-def parse_problems(value: Any) -> list[tuple[str, str]]:
-    """Codes (P01), their text, or a clause of it; several separated by ；;, 、 or new lines; other:TEXT."""
+def parse_problems(value: Any, local: dict[str, str] | None = None,
+                   matched: list[tuple[str, str, str]] | None = None) -> list[tuple[str, str]]:
+    """Codes (P01, or a configured local type P11 …), their text, or a clause of it; several separated by
+    ；;, 、 or new lines; other:TEXT; else a county's own words matched to a type (``村务公开不及时`` → P07;
+    :func:`rectify.importing.readings.match_problem`), each such match added to ``matched`` as
+    (the words, code, the type's wording)."""
+    local = local or {}
     found: list[tuple[str, str]] = []
     for piece in re.split(r"[；;,\n\r]+", str(value)):
         piece = piece.strip()
         if not piece:
             continue
-        form = _FORM_RE.match(piece)
-        if form is not None:
-            piece = form.group(1)
-        described = _DESCRIBED_RE.match(piece)
-        if described is not None and f"P{int(described.group(1)):02d}" in PROBLEM_TYPES:
-            code, text = f"P{int(described.group(1)):02d}", described.group(2).strip()
-            wording = PROBLEM_TYPES[code]
-            if not (wording.startswith(text) or text in PROBLEM_OFFICIAL.get(code, "")
-                    or all(t in _CLAUSES or t in wording for t in re.split(r"[、\s]+", text) if t)):
-                found.append((code, text))  # "P01 村两委班子缺2人": the ledger's concrete description
-                continue
-        other = _OTHER_RE.match(piece)
-        if other is not None:
-            text = other.group(1).strip()
-            if not text:
-                raise CellError("其他情形需写明具体内容（如 其他：村集体经济薄弱）")
-            found.append((OTHER_PROBLEM, text))
-            continue
-        for full, code in _FULL_TEXTS:
-            if full in piece:
-                piece = piece.replace(full, f"、{code}、")
-        after_code = False
-        for token in re.split(r"[、\s]+", piece):
-            if not token:
-                continue
-            m = _CODE_RE.match(token)
-            if m is not None:
-                code = f"P{int(m.group(1)):02d}"
-                if code not in PROBLEM_TYPES:
-                    raise CellError(f"未知的软弱涣散情形代码「{token}」（应为 P01–P10）")
-                found.append((code, PROBLEM_TYPES[code]))
-                after_code = True
-            elif token in _CLAUSES:
-                found.append((_CLAUSES[token], PROBLEM_TYPES[_CLAUSES[token]]))
-            elif not after_code:  # after a code, the words are only its (perhaps shortened) text
-                raise CellError(f"无法识别的软弱涣散情形「{token}」（应为 P01–P10 或其文字，多项用 ； 分隔）")
+        try:
+            found += _problem_piece(piece, local)
+        except ValueError as exc:  # a code or 其他 written wrong: no words to match
+            raise CellError(str(exc)) from None
+        except CellError:
+            words = match_problem(piece, local)
+            if not words:
+                extra = "、".join(["P01–P10", *sorted(local)])
+                raise CellError(f"无法识别的软弱涣散情形「{piece[:30]}」（未能对应到 {extra} 中的任何一项：请写明代码，"
+                                "如 P07 村务公开不及时；本地增设的类型请在配置 [policy] local_problem_types 中登记）"
+                                ) from None
+            found += words
+            if matched is not None:
+                matched += [(text, code, local.get(code) or PROBLEM_TYPES[code]) for code, text in words]
     if not found:
         raise CellError("至少需要一项软弱涣散情形")
     unique: list[tuple[str, str]] = []
@@ -165,6 +149,49 @@ def parse_problems(value: Any) -> list[tuple[str, str]]:
         if item not in unique:
             unique.append(item)
     return unique
+
+
+def _problem_piece(piece: str, local: dict[str, str]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    form = _FORM_RE.match(piece)
+    if form is not None:
+        piece = form.group(1)
+    described = _DESCRIBED_RE.match(piece)
+    if described is not None and f"P{int(described.group(1)):02d}" in PROBLEM_TYPES:
+        code, text = f"P{int(described.group(1)):02d}", described.group(2).strip()
+        wording = PROBLEM_TYPES[code]
+        if not (wording.startswith(text) or text in PROBLEM_OFFICIAL.get(code, "")
+                or all(t in _CLAUSES or t in wording for t in re.split(r"[、\s]+", text) if t)):
+            return [(code, text)]  # "P01 村两委班子缺2人": the ledger's concrete description
+    other = _OTHER_RE.match(piece)
+    if other is not None:
+        text = other.group(1).strip()
+        if not text:
+            raise ValueError("其他情形需写明具体内容（如 其他：村集体经济薄弱）")
+        return [(OTHER_PROBLEM, text)]
+    for full, code in _FULL_TEXTS:
+        if full in piece:
+            piece = piece.replace(full, f"、{code}、")
+    after_code = False
+    for token in re.split(r"[、\s]+", piece):
+        if not token:
+            continue
+        m = _CODE_RE.match(token)
+        if m is not None:
+            code = f"P{int(m.group(1)):02d}"
+            if code in local or token.upper() in local:
+                code = code if code in local else token.upper()
+                found.append((code, local[code]))
+            elif code not in PROBLEM_TYPES:
+                raise ValueError(f"未知的软弱涣散情形代码「{token}」（应为 {'、'.join(['P01–P10', *sorted(local)])}）")
+            else:
+                found.append((code, PROBLEM_TYPES[code]))
+            after_code = True
+        elif token in _CLAUSES:
+            found.append((_CLAUSES[token], PROBLEM_TYPES[_CLAUSES[token]]))
+        elif not after_code:  # after a code, the words are only its (perhaps shortened) text
+            raise CellError(f"无法识别的软弱涣散情形「{token}」（应为 P01–P10 或其文字，多项用 ； 分隔）")
+    return found
 
 
 _MEASURES_RE = re.compile(rf"(\d{{1,{validation.MAX_DIGITS}}})\s*[/／]\s*(\d{{1,{validation.MAX_DIGITS}}})")
@@ -191,37 +218,46 @@ def parse_measures(value: Any) -> tuple[int, int]:
     return done, total
 
 
-_ITEM_SPLIT_RE = re.compile(r"(?:^|[；;\n]|(?<=\s))\s*(\d{1,3})\s*[.．、]\s*")
-_FIELD_RE = re.compile(r"^(责任人|时限|完成时限)[：:]\s*(.*)$")
+_ITEM_SPLIT_RE = re.compile(r"(?:^|[；;\n]|(?<=\s))\s*(\d{1,3})\s*[.．、](?!\d)\s*")
+_FIELD_RE = re.compile(r"^(责任人|牵头人|时限|完成时限|完成时间)[：:]\s*(.*)$", re.DOTALL)
 _DONE_RE = re.compile(r"^已完成(?:[（(](.+)[）)])?$")
 _OPEN_WORDS = frozenset({"未完成", "逾期未完成", "逾期"})
 _ITEM_FIELDS_RE = re.compile(r"[；;\n]")
+# County sheets also write "（1）召开会议，责任人：张三，时限：2026年4月底前": a comma before a field starts it.
+_ITEM_FIELDS_WIDE = re.compile(r"[；;\n]|[，,\s](?=(?:责任人|牵头人|时限|完成时限|完成时间)[：:])")
 
 
 def parse_measure_list(value: Any) -> list[dict[str, Any]]:
-    """The numbered measures of a cell, ``1.召开专题组织生活会；2.调整班子分工`` as county sheets write them, or
-    as the ledger writes them, ``1. 内容；责任人：姓名（单位）；时限：2026-06-30；已完成（2026-06-20）`` a line each.
+    """The measures of a cell, numbered as county sheets number them (（1）… 1.… 1、… ①… 一、…; see
+    :func:`rectify.importing.readings.numbered_items`), as the ledger writes them, ``1. 内容；责任人：姓名（单位）；
+    时限：2026-06-30；已完成（2026-06-20）`` a line each, or one unnumbered measure.
 
-    Each item: ``text`` and, when the cell says, ``owner``, ``owner_unit``, ``due``, ``done`` (a date or
-    True for 已完成 without one). An empty list when the cell is not numbered."""
+    Each item: ``text`` and, when the cell says, ``owner``, ``owner_unit``, ``due`` (a date, or the text of a
+    deadline by the month, read in the listing's year by :func:`rectify.importing.readings.parse_due`),
+    ``done`` (a date or True for 已完成 without one). An empty list when the cell is a count (``2/3``, ``3``)."""
     text = str(value).strip()
-    parts = _ITEM_SPLIT_RE.split(text)
-    if len(parts) < 3 or parts[0].strip():
+    if not text or is_count(text):
         return []
+    parts = _ITEM_SPLIT_RE.split(text) if text[:1].isdigit() else ()
+    if len(parts) >= 3 and not parts[0].strip():  # 1. … 2. … (the ledger's own): one split, the usual case
+        bodies = parts[2::2]
+    else:
+        bodies = numbered_items(text) or [text]
     items: list[dict[str, Any]] = []
-    for body in parts[2::2]:
-        fields = [f for f in map(str.strip, _ITEM_FIELDS_RE.split(body)) if f]
+    for body in bodies:
+        split = _ITEM_FIELDS_WIDE.split if "，" in body or "," in body or " " in body else _ITEM_FIELDS_RE.split
+        fields = [f for f in map(str.strip, split(body)) if f]
         if not fields:
             raise CellError(f"整改措施第 {len(items) + 1} 项没有内容")
-        item: dict[str, Any] = {"text": fields[0].rstrip("。")}
+        item: dict[str, Any] = {"text": fields[0].rstrip("。，,")}
         for f in fields[1:]:
             field = _FIELD_RE.match(f)
             if field is not None:
                 name, given = field.groups()
-                if name == "责任人":
-                    item["owner"], item["owner_unit"] = parse_secretary(given)
+                if name in ("责任人", "牵头人"):
+                    item["owner"], item["owner_unit"] = parse_secretary(given.rstrip("。，,"))
                 else:
-                    item["due"] = parse_date(given)
+                    item["due"] = _due(given.rstrip("。，,"))
             elif (done := _DONE_RE.match(f)) is not None:
                 item["done"] = parse_date(done.group(1)) if done.group(1) else True
             elif f not in _OPEN_WORDS:
@@ -229,6 +265,16 @@ def parse_measure_list(value: Any) -> list[dict[str, Any]]:
         items.append(item)
     _measure_count(len(items))
     return items
+
+
+def _due(text: str) -> date | str:
+    """A measure's 时限: its date, or its text when written by the month (read later in the listing's year)."""
+    try:
+        day = parse_date(text)
+    except CellError:
+        parse_due(text, 2000)  # refused here when it is no deadline at all
+        return text
+    return day if day is not None else text
 
 
 def _measure_count(total: int) -> int:
@@ -296,12 +342,22 @@ def parse_score(value: Any) -> int | None:
 SECRETARY_WORDS = {**{k: k for k in SECRETARY_KINDS}, **{v: k for k, v in SECRETARY_KINDS.items()}}
 
 
+def _problems_read(value: Any, local: dict[str, str]) -> tuple[tuple[tuple[str, str], ...], tuple[Any, ...]]:
+    matched: list[tuple[str, str, str]] = []
+    return tuple(parse_problems(value, local, matched)), tuple(matched)
+
+
 class Parsers:
     """The cell parsers for one import, each remembering the texts it has seen (see ``_memo``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, local_types: dict[str, str] | None = None) -> None:
+        from rectify.importing.readings import Readings, parse_due
+
+        local = dict(local_types or {})
         self.date = _memo(parse_date)
-        self.problems = _memo(lambda v: tuple(parse_problems(v)))
+        self.problems = _memo(lambda v: _problems_read(v, local))
+        self.due = _memo(lambda key: parse_due(*key))
+        self.readings = Readings()
         self.measures = _memo(parse_measures)
         self.measure_list = _memo(lambda v: tuple(parse_measure_list(v)))
         self.bool = _memo(parse_bool)

@@ -116,7 +116,8 @@ def org_from_row(r: Row, orgs: Orgs, now: datetime, code_key: str, name_key: str
         if not (name and county and township):
             for key, value in ((name_key, name), ("county", county), ("township", township)):
                 if not value:
-                    r.fail(key, "不能为空（没有组织代码时，按 县+乡镇+党组织名称 识别组织）")
+                    r.fail(key, "不能为空（没有组织代码时，按 县+乡镇+党组织名称 识别组织"
+                                + ("；表中没有县一列时，可用 --county 给出）" if key == "county" else "）"))
             return None, False
         code = orgs.by_names.get((county, township, name)) or generated_code(county, township, name)
     known = orgs.by_code.get(code)
@@ -134,7 +135,8 @@ def org_from_row(r: Row, orgs: Orgs, now: datetime, code_key: str, name_key: str
         return code, False
     kind = r.parse("kind", parse_kind)
     if r.text("kind") == "":
-        r.fail("kind", "新组织需要类别（村、社区、…）")
+        r.fail("kind", "新组织需要类别（村、社区、…；名称以 村党支部、社区党支部 等结尾的，"
+                       "可用 --kind-from-name 推断）")
     for key, value in ((name_key, name), ("county", county), ("township", township)):
         if not value:
             r.fail(key, f"新组织 {code} 需要此项")

@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 from rectify.config import Config, PolicyConfig
-from rectify.importing.cells import SECRETARY_WORDS, CellError, Parsers
+from rectify.importing.cells import SECRETARY_WORDS, CellError, Parsers, parse_int
+from rectify.importing.county import due_cell, measure_fields, note_measures, problems_cell
+from rectify.importing.readings import parse_remarks
 from rectify.importing.rows import Row
 from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.escalation import parse_step
@@ -23,7 +25,9 @@ from rectify.states.roles import LEVEL_NAMES, Level
 from rectify.states.stages import STAGE_LABELS, Stage
 from rectify.states.thresholds import GRADE_LABELS, Grade
 from rectify.states.tracks import VILLAGE_ACTIONS, VILLAGE_STATUS_WORDS
+from rectify.states.workdays import PUBLICITY, work_calendar
 from rectify.store.bulk import CasePlan
+from rectify.store.tables import MAX_CASE_ID
 
 _json_str: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]  # a JSON string
 _RECTIFIED = RANK[Stage.rectified]
@@ -58,16 +62,15 @@ class _Cells:
                  "score", "rectified_on", "progress_on", "progress_note", "satisfied", "basic", "dissatisfied",
                  "sec_since", "sec_name", "sec_unit", "sec_kind", "leader", "cadre", "remarks", "explicit",
                  "level", "step", "look_backs", "earlier_years", "items", "owner", "owner_unit", "due", "term",
-                 "village", "village_status", "grade", "satisfaction", "struck_off_on")
+                 "village", "village_status", "grade", "satisfaction", "struck_off_on", "each", "notes", "case_id")
 
     def __init__(self, r: Row, P: Parsers) -> None:
-        self.problems = r.parse("problems", P.problems, ())
-        if r.text("problems") == "":
-            r.fail("problems", "至少需要一项软弱涣散情形（P01–P10 或其文字）")
+        self.problems = problems_cell(r, P)
         self.identified_day: date | None = r.parse("identified_on", P.date)
         if r.raw("identified_on") == "":
             r.fail("identified_on", "不能为空")
-        self.deadline: date | None = r.parse("deadline", P.date)
+        year = self.identified_day.year if self.identified_day is not None else None
+        self.deadline: date | None = due_cell(r, "deadline", P, year)
         self.items: tuple[dict[str, Any], ...] = r.parse("measures", P.measure_list, ())
         if self.items:
             self.total, self.done = len(self.items), sum(1 for m in self.items if m.get("done"))
@@ -77,8 +80,8 @@ class _Cells:
             self.done, self.total = _measure_counts(r, P)
         self.owner: str
         self.owner_unit: str
-        self.owner, self.owner_unit = P.secretary(r.raw("measure_owner")) if r.text("measure_owner") else ("", "")
-        self.due: date | None = r.parse("measure_due", P.date)
+        self.due: date | None
+        self.owner, self.owner_unit, self.due, self.each = measure_fields(r, self.items, P, year)
         self.supervised = r.parse("supervised", P.bool, False)
         self.level, self.step = _supervision_cells(r)
         self.look_backs, self.earlier_years = r.text("look_backs"), r.text("earlier_years").replace("、", ",")
@@ -112,6 +115,8 @@ class _Cells:
         self.leader, self.cadre = r.text("county_leader"), r.text("township_cadre")
         self.village, self.village_status = _village_cell(r)
         self.remarks = r.text("remarks")
+        self.notes = parse_remarks(self.remarks)
+        self.case_id: int | None = r.parse("case_id", _parse_case_id)
         self.explicit: str | None = r.parse("stage", P.stage) if r.text("stage") else None
 
 
@@ -162,7 +167,7 @@ def case_from_row(r: Row, org_code: str | None, config: Config, today: date, now
             r.fail(key, f"日期 {when} 早于确定日期 {identified}")
     if org_code is None or r.bad:
         return None
-    return _plan(r, c, org_code, stage, identified, config.policy, today, now, source, P)
+    return _plan(r, c, org_code, stage, identified, config, today, now, source, P)
 
 
 def _stage(r: Row, c: _Cells, identified: date, rules: RowCheck) -> str:
@@ -231,11 +236,12 @@ def _look_backs(cell: str, struck: date, after_days: tuple[int, ...]) -> tuple[s
     return text, consolidation.next_due(consolidation.decode(text)) if text else None
 
 
-def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy: PolicyConfig, today: date,
+def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config: Config, today: date,
           now: datetime, source: str, P: Parsers) -> CasePlan:
+    policy, calendar = config.policy, work_calendar(config)
     deadline = c.deadline
     assert deadline is not None
-    done, total, remarks = c.done, c.total, c.remarks
+    done, total, notes = c.done, c.total, c.notes
     rank = RANK.get(stage, 0)
     rect = c.rectified_on if rank >= _RECTIFIED else None
     verified = stage == Stage.verified
@@ -244,19 +250,19 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
     in_publicity = (stage == Stage.rectified and c.verified_on is not None and c.score is not None
                     and c.grade in PASSING)
     judged = verified or in_publicity
-    publicity_until = c.verified_on + timedelta(days=policy.publicity_days) if in_publicity and c.verified_on \
-        else None
+    publicity_until = calendar.add_lenient(PUBLICITY, c.verified_on, policy.publicity_days) \
+        if in_publicity and c.verified_on else None
     case = (
         identified.year, stage, identified, deadline, _since(stage, c, identified),
         stage_due(stage, cycle_start=identified, deadline=deadline, rectified_on=rect, policy=policy,
-                  publicity_until=publicity_until),
-        identified, 1, 1, r.text("detail"),
+                  publicity_until=publicity_until, calendar=calendar),
+        identified, notes.cycle, 1, r.text("detail"),
         r.text("helping_unit"), r.text("self_check") or ("导入" if rank >= _RECTIFIED else ""),
         rect, c.verified_on if judged else None,
         c.score if judged else None,
-        (remarks or "导入时已撤销") if withdrawn else "",
+        (notes.withdrawal or notes.free or "导入时已撤销") if withdrawn else "",
         c.supervised and not withdrawn,
-        (remarks or "导入时已挂牌督办") if c.supervised else "",
+        (notes.supervision or notes.free or "导入时已挂牌督办") if c.supervised else "",
         (c.level or Level.county.value) if c.supervised and not withdrawn else "",  # default: the county's
         total, done, c.progress_on,
         now, now, c.step, *_consolidation(r, c, verified, policy), c.village_status,
@@ -265,6 +271,8 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
     )
     done_day = rect or min(max(today, identified), deadline)
     measures = _measures(c, P, deadline, done_day)
+    if c.items and P.readings.keep:
+        note_measures(r, P, measures)
     people = [(role, name, "", email, "")
               for role, name, email in (("officer", r.text("officer"), r.text("officer_email")),
                                         ("county_leader", c.leader, ""), ("township_cadre", c.cadre, ""))
@@ -288,28 +296,55 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, policy
             "measures": [[m[0], m[1], m[2], m[5], iso[m[3]], iso[m[4]]] for m in measures],
             "term_until": iso[c.term], "village": list(village[:1]) + [village[9]] if village else None,
             "village_status": c.village_status, "grade": case[-5], "satisfaction": case[-4],
-            "publicity_until": iso[publicity_until], "struck_off_on": iso[case[-2]]}
+            "publicity_until": iso[publicity_until], "struck_off_on": iso[case[-2]],
+            # 备注's counts (第N轮, 延期N次, 验收未通过N次), only when there are any
+            "cycle": notes.cycle if notes.cycle > 1 else None, "extensions": notes.extensions or None,
+            "failed": notes.failed or None}
     return CasePlan(r.number, org_code, stage, identified, case, _described(r, c.problems), measures, people,
                     secretary, progress,
                     # a row in 公示 (已整改 with a verification) keeps its application; the 公示 is not imported
                     _verification(r, c, judged) if stage != Stage.rectified or in_publicity else None,
-                    _detail(r, c, org_code, stage, source, snap), village)
+                    _detail(r, c, org_code, stage, source, snap), village, c.case_id,
+                    _earlier(c, identified, deadline, rect))
+
+
+_NOTHING_EARLIER: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] = ([], [])
+
+
+def _parse_case_id(value: Any) -> int:
+    if type(value) is str and value.isdigit() and len(value) < 10 and value[0] != "0":
+        return int(value)  # the ledger's 编号
+    n = parse_int(value, low=1, high=MAX_CASE_ID)
+    assert n is not None
+    return n
+
+
+def _earlier(c: _Cells, identified: date, deadline: date, rect: date | None
+             ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """What 备注 counts (延期N次, 验收未通过N次), recorded as that many extensions (to the row's deadline) and failed
+    verifications (dated by the rectification, else the listing), each marked 导入."""
+    if not (c.notes.extensions or c.notes.failed):
+        return _NOTHING_EARLIER
+    on = min(rect or identified, c.verified_on or rect or identified)
+    return ([(deadline, deadline, "导入（原台账记载延期）", "导入")] * c.notes.extensions,
+            [(on, "导入", 0, 0, 0, 0, False, "导入（原台账记载验收未通过）", "", "", "", "")] * c.notes.failed)
 
 
 def _measures(c: _Cells, P: Parsers, deadline: date, done_day: date) -> list[tuple[Any, ...]]:
-    """MEASURE_KEYS rows: the cell's numbered measures (their 责任人 and 时限, else the row's 责任人 and 完成时限
-    columns, else its township leader and the deadline), or ``total`` placeholders."""
+    """MEASURE_KEYS rows: the cell's measures (each with its own 责任人 and 时限 when the sheet gives them, in the
+    item or numbered alike in the 责任人 and 完成时限 columns; else the row's 责任人 and 完成时限, else its
+    township leader and the deadline), or ``total`` placeholders."""
     owner, unit = (c.owner, c.owner_unit) if c.owner else (c.cadre or c.leader or "", "")
     due = c.due or deadline
     if not c.items:
         return [(n, P.measure(n), owner, due, done_day if n <= c.done else None, unit)
                 for n in range(1, c.total + 1)]
     out = []
-    for n, m in enumerate(c.items, 1):
+    for n, (m, (m_owner, m_unit, m_due)) in enumerate(zip(c.items, c.each, strict=True), 1):
         done = m.get("done")
-        out.append((n, m["text"], m.get("owner") or owner, m.get("due") or due,
+        out.append((n, m["text"], m_owner or owner, m_due or due,
                     (done_day if done is True else done) if done else None,
-                    m.get("owner_unit", "") if m.get("owner") else unit))
+                    m_unit if m_owner else unit))
     return out
 
 

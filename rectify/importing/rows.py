@@ -29,8 +29,9 @@ class RowProblem:
 class ImportRejected(BadInput):
     """Some rows are bad; nothing was written. ``problems`` lists every one."""
 
-    def __init__(self, problems: list[RowProblem], rows: int) -> None:
+    def __init__(self, problems: list[RowProblem], rows: int, report: list[str] | None = None) -> None:
         self.problems = problems
+        self.report = report or []  # --dry-run: how the sheet was read, shown before the problems
         bad_rows = len({p.row for p in problems})
         super().__init__(f"导入失败：{bad_rows} 行有误（共 {len(problems)} 处，共 {rows} 行），未写入任何数据")
 
@@ -43,6 +44,7 @@ class ImportResult:
     cases: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
+    report: list[str] = field(default_factory=list)  # --dry-run: how the sheet was read
 
     def describe(self, what: str) -> str:
         verb = "检查通过（--dry-run，未写入）：将" if self.dry_run else "已"

@@ -7,9 +7,10 @@ streamed as the file is read, trimmed, with the ledger's formula neutralisation 
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ ORG_FIELDS: dict[str, tuple[str, ...]] = {
     "kind": ("类别", "组织类别", "类型", "kind"),
     "county": ("县", "县（市、区）", "县市区", "county"),
     "township": ("乡镇", "乡镇（街道）", "乡镇街道", "township"),
-    "poor_village": ("建档立卡贫困村", "贫困村", "poor_village"),
+    "poor_village": ("脱贫村", "建档立卡贫困村", "贫困村", "乡村振兴重点帮扶村", "poor_village"),
 }
 
 CASE_EXTRA: dict[str, tuple[str, ...]] = {
@@ -52,7 +53,7 @@ CASE_EXTRA: dict[str, tuple[str, ...]] = {
     "satisfied": ("满意", "满意人数", "satisfied"),
     "basic": ("基本满意", "基本满意人数", "basic"),
     "dissatisfied": ("不满意", "不满意人数", "dissatisfied"),
-    "poor_village": ("建档立卡贫困村", "贫困村", "poor_village"),
+    "poor_village": ("脱贫村", "建档立卡贫困村", "贫困村", "乡村振兴重点帮扶村", "poor_village"),
     "measures_done": ("措施已完成", "已完成措施", "measures_done"),
     "measures_total": ("措施总数", "整顿措施总数", "measures_total"),
     # County sheets (issue 12): the numbered measures, who answers for them and by when, the problems' own
@@ -61,15 +62,40 @@ CASE_EXTRA: dict[str, tuple[str, ...]] = {
     "measure_owner": ("责任人", "整改责任人", "measure_owner"),
     "measure_due": ("完成时限", "整改时限", "measure_due"),
     "problem_text": ("存在问题", "问题描述", "problem_text"),
-    "township_cadre": ("乡镇包村领导", "联系乡镇领导", "包村领导", "包村干部"),
+    "township_cadre": ("乡镇包村领导", "乡镇包村干部", "联系乡镇领导", "包村领导", "包村干部"),
     "village_secretary": ("村党组织书记", "村（社区）党组织书记", "村书记", "village_secretary"),
+    # The ledger's 编号 (the case's number): a re-imported ledger keeps it.
+    "case_id": ("编号", "整顿对象编号", "case_id"),
+}
+# The names county sheets give the same columns (issue 27): their own forms, and the four columns of
+# 四个一落实情况 (一名县级领导联系、一名乡镇党员领导干部包村、一名第一书记、一个结对帮扶单位) under it.
+COUNTY_ALIASES: dict[str, tuple[str, ...]] = {
+    "org_name": ("村（社区）党组织名称", "村（社区）党组织", "村党组织名称", "社区党组织名称", "党支部名称",
+                 "软弱涣散党组织名称", "软弱涣散村（社区）党组织", "党组织", "村（社区）名称"),
+    "county": ("县（市、区）", "县市区", "所属县", "县区"),
+    "township": ("乡镇（街道）", "乡镇街道", "所属乡镇", "所在乡镇", "乡（镇）", "镇（街道）"),
+    "problems": ("软弱涣散主要表现", "软弱涣散表现", "主要表现", "软弱涣散类型", "软弱涣散问题", "问题类别",
+                 "存在的主要问题类型"),
+    "deadline": ("整顿转化时限", "转化时间", "限期转化时间", "计划转化时间", "整顿时限", "整顿期限",
+                 "计划完成时间", "整顿转化时间"),
+    "identified_on": ("确定时间", "列入时间", "列入整顿时间", "确定整顿时间", "排查确定时间"),
+    "measures": ("整顿转化措施", "主要整顿措施", "整顿措施及进展", "具体措施"),
+    "measure_owner": ("具体责任人", "措施责任人"),
+    "measure_due": ("措施时限", "措施完成时限"),
+    "county_leader": ("县级领导联系", "联系县领导", "县级联系领导干部", "县级领导", "联系县级领导"),
+    "township_cadre": ("乡镇党员领导干部包村", "乡镇领导包村", "包村乡镇领导", "乡镇包村干部"),
+    "secretary": ("选派第一书记", "第一书记", "驻村第一书记"),
+    "helping_unit": ("结对帮扶单位", "帮扶单位", "结对单位", "一个结对帮扶单位"),
+    "remarks": ("备注",),
+    "kind": ("类别", "组织类别"),
 }
 
 
 def _case_fields() -> dict[str, tuple[str, ...]]:
     fields: dict[str, tuple[str, ...]] = {key: (header, key) for key, header in LEDGER_COLUMNS}
-    for key, names in CASE_EXTRA.items():
-        fields[key] = fields.get(key, ()) + names
+    for extra in (CASE_EXTRA, COUNTY_ALIASES):
+        for key, names in extra.items():
+            fields[key] = fields.get(key, ()) + names
     return fields
 
 
@@ -164,9 +190,38 @@ def _csv_source(path: Path) -> tuple[Iterator[list[Any]], int]:
 
     def records() -> Iterator[list[Any]]:
         with path.open(encoding=encoding, newline="") as text:
-            yield from csv.reader(text, delimiter=delimiter)
+            reader = csv.reader(text, delimiter=delimiter)
+            try:
+                yield from reader
+            except csv.Error as exc:
+                limit = csv.field_size_limit()
+                why = f"单元格超过 {limit} 个字符" if "field larger" in str(exc) else f"格式不对（{exc}）"
+                raise BadInput(f"{path.name} 第 {reader.line_num} 行：{why}，未导入任何数据") from None
 
     return records(), lines
+
+
+MAX_MEMBER_BYTES = 4 << 30  # one member of an XLSX, uncompressed (a national ledger's sheet is about 1 GB)
+MAX_RATIO = 200  # uncompressed : compressed, for members over 1 MB (sheet XML deflates about 10 : 1)
+
+
+def _check_members(path: Path) -> None:
+    """Refuses a deflate bomb from the ZIP directory alone, before any member is inflated or parsed."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise BadInput(f"无法读取 XLSX 文件 {path.name}：{exc}") from None
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MAX_MEMBER_BYTES or total > 2 * MAX_MEMBER_BYTES or (
+                info.file_size > 1 << 20 and ratio > MAX_RATIO):
+            raise BadInput(f"XLSX 文件 {path.name} 的成员 {info.filename} 解压后 {info.file_size} 字节"
+                           f"（压缩比 {ratio:.0f}:1）超出限制，可能是压缩炸弹，未导入任何数据")
 
 
 def _xlsx_source(path: Path) -> tuple[Iterator[list[Any]], int]:
@@ -174,11 +229,13 @@ def _xlsx_source(path: Path) -> tuple[Iterator[list[Any]], int]:
 
     from openpyxl import load_workbook
 
+    _check_members(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise BadInput(f"无法读取 XLSX 文件 {path.name}：{exc}") from None
-    ws = wb.worksheets[0]
+    # The ledger's own workbook prints its 简表 first; the 全表 (every column) is the sheet to read back.
+    ws = wb["限期转化台账"] if "限期转化台账" in wb.sheetnames else wb.worksheets[0]
 
     def rows() -> Iterator[list[Any]]:
         try:
@@ -198,12 +255,21 @@ class SheetStream:
     header_row: int
     rows: Iterator[tuple[int, list[Any]]]
     estimate: int  # rows below the header, counted roughly (physical lines), for a progress bar
+    # Rows that are no case, found by what they say: (row number, what it is, its text). The title and 填报单位
+    # rows above the header are here when the sheet is opened; the footer rows (审核人、填表人、联系电话) join
+    # as the rows are read.
+    skipped: list[tuple[int, str, str]] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)  # each column as the sheet heads it (上层表头/下层表头)
+    title: str = ""
 
 
 def open_sheet(path: str | Path, aliases: dict[str, str]) -> SheetStream:
-    """The first row that names at least two known columns is the header; rows above it (a title) are skipped.
+    """The first row that names at least two known columns is the header; the rows above it (a title, a
+    填报单位 line) are skipped and noted. A second header row under merged cells (四个一落实情况 over its four
+    columns) is read with it: each column is named by its lower cell when it has one.
 
-    Cells come trimmed, with the ledger's formula neutralisation undone; rows with no value are left out.
+    Cells come trimmed, with the ledger's formula neutralisation undone; rows with no value and the footer's
+    signature rows (审核人、填表人、联系电话) are left out, the latter noted in ``skipped``.
     """
     p = Path(path)
     if not p.is_file():
@@ -219,56 +285,155 @@ def open_sheet(path: str | Path, aliases: dict[str, str]) -> SheetStream:
         raise BadInput(f"不支持旧版 Excel 文件 {p.name}：请在 Excel 中另存为 .xlsx 或 CSV")
     else:
         raise BadInput(f"不支持的文件类型 {p.name}：应为 .csv 或 .xlsx")
-    headers: list[str] | None = None
-    header_row = 0
     numbered = enumerate(source, 1)
-    for number, raw in numbered:
-        names = [norm_header(c) for c in raw]
-        if sum(1 for n in names if n in aliases or n in DERIVED_HEADERS) >= 2:
-            headers, header_row = ["" if c is None else str(c).strip() for c in raw], number
-            break
-        if number >= 20:
-            break
-    if headers is None:
+    found = _find_header(numbered, aliases)
+    if found is None:
         close = getattr(source, "close", None)
         if close is not None:
             close()
         raise BadInput(f"文件 {p.name} 中找不到表头（如 党组织名称、县、乡镇）；"
                        "可用 rectify import template 生成模板")
-    rows = _text_rows(numbered) if text_only else _any_rows(numbered)
-    return SheetStream(headers, header_row, rows, max(lines - header_row, 0))
+    headers, labels, header_row, skipped, rest = found
+    title = next((text for _, what, text in skipped if what == "标题"), "")
+    stream = SheetStream(headers, header_row, iter(()), max(lines - header_row, 0), skipped, labels, title)
+    stream.rows = _text_rows(rest, skipped) if text_only else _any_rows(rest, skipped)
+    return stream
 
 
-def _text_rows(numbered: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[Any]]]:
+def _known(raw: list[Any], aliases: dict[str, str]) -> int:
+    return sum(1 for c in raw if c is not None and c != "" and (n := norm_header(c)) and
+               (n in aliases or n in DERIVED_HEADERS))
+
+
+def _cell_texts(raw: list[Any]) -> list[str]:
+    return ["" if c is None else str(c).strip() for c in raw]
+
+
+_TITLE_WORDS = ("填报单位", "填表单位", "报送单位", "填报日期", "填报时间", "单位（盖章）", "单位:", "单位：")
+
+
+def _preamble(texts: list[str]) -> tuple[str, str]:
+    """What a row above the header is: 标题, 填报单位 or 说明, and its text."""
+    filled = [t for t in texts if t]
+    text = " ".join(filled)
+    if any(text.startswith(w) for w in _TITLE_WORDS) or "填报单位" in text:
+        return "填报单位", text
+    return ("标题" if len(filled) == 1 else "说明"), text
+
+
+def _find_header(numbered: Iterator[tuple[int, list[Any]]], aliases: dict[str, str]) -> tuple[
+        list[str], list[str], int, list[tuple[int, str, str]], Iterator[tuple[int, list[Any]]]] | None:
+    """The header (its names, its labels, its last row), the rows above it, and the rows after it."""
+    skipped: list[tuple[int, str, str]] = []
+    number, raw = 0, list[Any]()
+    for number, raw in numbered:
+        if _known(raw, aliases) >= 2:
+            break
+        texts = _cell_texts(raw)
+        if any(texts):
+            what, text = _preamble(texts)
+            if what == "标题" and any(w == "标题" for _, w, _ in skipped):
+                what = "说明"
+            skipped.append((number, what, text))
+        if number >= 20:
+            return None
+    else:
+        return None
+    top = _cell_texts(raw)
+    rest: Iterator[tuple[int, list[Any]]] = numbered
+    for number2, under in rest:
+        if _sub_header(top, under, aliases):
+            headers, labels = _merge_header(top, _cell_texts(under))
+            return headers, labels, number2, skipped, rest
+        return top, list(top), number, skipped, itertools.chain([(number2, under)], rest)
+    return top, list(top), number, skipped, rest
+
+
+def _sub_header(top: list[str], under: list[Any], aliases: dict[str, str]) -> bool:
+    """Whether the row under the header is its second row: text only, no number or date, and a known column
+    name under an empty top cell (a merged group's continuation) or under a top cell that names no column."""
+    texts = _cell_texts(under)
+    if any(c is not None and not isinstance(c, str) for c in under) or any(t[:1].isdigit() for t in texts):
+        return False
+    for i, t in enumerate(texts):
+        if t and norm_header(t) in aliases:
+            above = top[i] if i < len(top) else ""
+            if not above or norm_header(above) not in aliases:
+                return True
+    return False
+
+
+def _merge_header(top: list[str], under: list[str]) -> tuple[list[str], list[str]]:
+    """Each column's name (its lower cell, else its upper) and label (上层/下层 where both are given)."""
+    width = max(len(top), len(under))
+    top = top + [""] * (width - len(top))
+    under = under + [""] * (width - len(under))
+    headers, labels, group = [], [], ""
+    for t, u in zip(top, under, strict=True):
+        if t:
+            group = t
+        if u:
+            headers.append(u)
+            labels.append(f"{group}/{u}" if group and group != u else u)
+        else:
+            headers.append(t)
+            labels.append(t)
+            group = t if t else group
+    return headers, labels
+
+
+def _text_rows(numbered: Iterator[tuple[int, list[str]]],
+               skipped: list[tuple[int, str, str]]) -> Iterator[tuple[int, list[Any]]]:
     """CSV rows: every cell is text. Same cleaning as ``_any_rows``, with the quote check done once per row."""
     strip = str.strip
     for number, raw in numbered:
-        if TEXT_MARK in "".join(raw):
+        joined = "".join(raw)
+        if TEXT_MARK in joined:
             raw = [c.replace(TEXT_MARK, "") for c in raw]
         cells = list(map(strip, raw))
-        if "'" in "".join(raw):
+        if "'" in joined:
             cells = [c[1:].strip() if c[:1] == "'" and c[1:2] in _FORMULA_FIRST else cells[i]
                      for i, c in enumerate(raw)]
-        if any(cells) and not _signature(cells):
-            yield number, cells
+        if not any(cells):
+            continue
+        if joined.lstrip().startswith(_SIGNATURE_START) and _signature(cells):
+            skipped.append((number, _footer(cells), " ".join(c for c in cells if c)))
+            continue
+        yield number, cells
 
 
-# The ledger's signature lines below the table (填报单位（盖章）：… 填报人：…): not a case.
-_SIGNATURE_START = ("填报单位", "填报人", "联系电话", "审核人", "填报日期")
+# The signature lines below a table (审核人：… 填表人：… 联系电话：…, the ledger's 填报单位（盖章）：…): not a case.
+_NOTE_START = ("注", "说明", "备注", "填表说明")
+_SIGNATURE_START = ("填报单位", "填报人", "联系电话", "审核人", "填报日期", "填表人", "制表人", "负责人", "单位负责人",
+                    "分管领导", "审批人", "填表日期", "制表日期", *_NOTE_START)
+_SIGNATURE_RE = re.compile("(?:" + "|".join(_SIGNATURE_START) + r")(?:（[^）]*）)?\s*(?:[:：]|$)")
 
 
 def _signature(cells: list[Any]) -> bool:
+    """Every filled cell is text and the first names a signature line (审核人：…)."""
     filled = [c for c in cells if c != ""]
-    return len(filled) == 1 and type(filled[0]) is str and filled[0].startswith(_SIGNATURE_START)
+    return (bool(filled) and all(type(c) is str for c in filled)
+            and _SIGNATURE_RE.match(filled[0]) is not None)
 
 
-def _any_rows(numbered: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
+def _footer(cells: list[Any]) -> str:
+    first = next(c for c in cells if c != "")
+    return "说明" if first.startswith(_NOTE_START) else "表尾"
+
+
+def _any_rows(numbered: Iterator[tuple[int, list[Any]]],
+              skipped: list[tuple[int, str, str]]) -> Iterator[tuple[int, list[Any]]]:
     for number, raw in numbered:
         cells = [(c[1:] if c[:1] == "'" and c[1:2] in _FORMULA_FIRST else c).replace(TEXT_MARK, "").strip()
                  if type(c) is str
                  else clean(c) for c in raw]
-        if any(c != "" for c in cells) and not _signature(cells):
-            yield number, cells
+        first = next((c for c in cells if c != ""), None)
+        if first is None:
+            continue
+        if type(first) is str and first.startswith(_SIGNATURE_START) and _signature(cells):
+            skipped.append((number, _footer(cells), " ".join(str(c) for c in cells if c != "")))
+            continue
+        yield number, cells
 
 
 def read_sheet(path: str | Path, aliases: dict[str, str]) -> Sheet:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
+from rectify.clock import local_time
 from rectify.config import Config
 from rectify.notifications.channels.port import (
     Delivery,
@@ -67,7 +68,7 @@ def backoff(attempts: int) -> timedelta:
 def message_for(row: Any, config: Config, now: datetime) -> Any:
     return build_message(sender=config.smtp.sender, recipient=row.recipient, recipient_name=row.recipient_name,
                          subject=row.subject, text=row.body_text, html=row.body_html, message_id=row.message_id,
-                         date_header=format_datetime(row.created_at or now))
+                         date_header=format_datetime(local_time(row.created_at or now, config.policy.timezone)))
 
 
 def _again(store: OutboxStore, row: Any, attempts: int, max_attempts: int, error: str, now: datetime,

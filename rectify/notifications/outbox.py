@@ -18,7 +18,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from itertools import chain
 from typing import Any
 
@@ -58,6 +58,7 @@ from rectify.spill import sorted_spilling
 from rectify.states.tasks import LEADER, OFFICER, acting_roles, task_label
 
 LAST_SWEEP = "last_sweep_date"
+LAST_SWEEP_CLOCK = "last_sweep_clock"  # the clock's instant (UTC ISO) at the last recorded sweep, whatever its date
 _PLAIN = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
 LAST_BRIEF = "last_brief_month"
 # Who else hears of an item, by kind, besides the people who act on its task (``acting_roles``): the
@@ -239,6 +240,16 @@ def _message_id(sender: str) -> str:
     return f"<rectify.{uuid.uuid4().hex}@{sender_address(sender).domain}>"
 
 
+def _roll(config: Config) -> Callable[[date], date] | None:
+    """The working-day calendar's move of a due day off a rest day, when ``[calendar]`` asks for it."""
+    if not config.calendar.roll_to_working_day:
+        return None
+    from rectify.states.workdays import work_calendar
+
+    cal = work_calendar(config)
+    return lambda day: cal.next_working(day) or day
+
+
 def run_sweep(
     store: OutboxStore,
     config: Config,
@@ -267,7 +278,8 @@ def run_sweep(
             horizon=date.max if brief else horizon(as_of, policy),
             progress_cutoff=progress_cutoff(as_of, policy),
         )
-        items, measures, seen = spool_due(read, found, as_of, policy, brief=brief, horizon=horizon(as_of, policy))
+        items, measures, seen = spool_due(read, found, as_of, policy, brief=brief, horizon=horizon(as_of, policy),
+                                          roll=_roll(config))
         try:
             planner = ChannelPlanner(config) if channels_configured(config) else None
 
@@ -296,6 +308,7 @@ def run_sweep(
                         digest = {k: v for k, v in digest.items() if k != "body_text"}
                     recorded.append(digest)
         rec.advance_state(LAST_SWEEP, as_of.isoformat())
+        rec.advance_state(LAST_SWEEP_CLOCK, now.astimezone(UTC).isoformat())
         if brief:
             rec.advance_state(LAST_BRIEF, month)
     return SweepResult(as_of, seen, decided, recorded, dry_run)
@@ -416,9 +429,15 @@ def get_state(store: OutboxStore, name: str) -> str | None:
     return store.get_state(name)
 
 
+def last_sweep_clock(store: OutboxStore) -> datetime | None:
+    value = store.get_state(LAST_SWEEP_CLOCK)
+    return datetime.fromisoformat(value) if value else None
+
+
 def last_sweep_date(store: OutboxStore) -> date | None:
     value = store.get_state(LAST_SWEEP)
     return date.fromisoformat(value) if value else None
+
 
 
 # -- listing and retry ----------------------------------------------------------------------------
@@ -448,6 +467,7 @@ __all__ = [
     "release",
     "list_outbox",
     "retry",
+    "last_sweep_clock",
     "last_sweep_date",
     "SweepResult",
     "DrainResult",

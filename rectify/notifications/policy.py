@@ -122,7 +122,8 @@ def _reader(row: object) -> Callable[[Any], tuple[Any, ...]]:
     return attrgetter(*_READ)
 
 
-def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig, *, brief: bool = False) -> list[Item]:
+def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig, *, brief: bool = False,
+          roll: Callable[[date], date] | None = None) -> list[Item]:
     """Every item due on ``as_of`` for ``rows``; deterministic order (case, kind, due date, audience).
 
     One pass over tens of thousands of rows: the policy is read once (the reminder windows become a
@@ -141,13 +142,14 @@ def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig, *, brief: 
     - progress: in ``PROGRESS_STAGES``, the monthly report (:func:`_progress`), for a case under 挂牌督办
       also to the supervisors of the sign's level (city or county); a 巩固期 case:
       :func:`_look_back_item`;
-    - ``brief``: one ``brief`` item per open case (the county leaders' monthly 专报).
+    - ``brief``: one ``brief`` item per open case (the county leaders' monthly 专报);
+    - ``roll``: the working-day calendar's move of a due day off a rest day (the monthly report's).
     """
     windows = _windows(policy)
     n_windows = len(windows)
     repeat = max(policy.overdue_repeat_days, 1)
     esc_first = policy.escalate_after_days
-    periods = _periods(as_of, policy.monthly_report_day)
+    periods = _periods(as_of, policy.monthly_report_day, roll)
     month_start = as_of.replace(day=1)
     as_of_ord = as_of.toordinal()
     open_stages, progress_stages, rectified, tasks = _OPEN, _PROGRESS, _RECTIFIED, BY_STAGE
@@ -221,10 +223,11 @@ def _dues(rectified: bool, stage: str, stage_due: date | None, deadline: date,
     return (("stage_due", stage_due, task), ("deadline", deadline, DEADLINE_TASK))
 
 
-def _periods(as_of: date, day: int) -> tuple[tuple[date, date, date], tuple[date, date, date]]:
+def _periods(as_of: date, day: int, roll: Callable[[date], date] | None = None,
+             ) -> tuple[tuple[date, date, date], tuple[date, date, date]]:
     """The current and the previous report periods: (due day before it, its due day, its month's start)."""
-    current = report_period(as_of, day)
-    return current, report_period(current[0], day)
+    current = report_period(as_of, day, roll)
+    return current, report_period(current[0], day, roll)
 
 
 def _progress(out: list[Item], case_id: int, stage: str, last: date | None, cycle_start: date,

@@ -49,8 +49,12 @@ def chinese_date(d: date) -> str:
 
 
 def salutation(name: str) -> str:
-    """称谓: 姓名 + 同志; a supervisors' mailbox without a name is addressed as 各位同志."""
+    """称谓: 姓名 + 同志 (a title kept beside the name, 林正清（县委副书记）, is left out: 林正清同志); a supervisors'
+    mailbox without a name is addressed as 各位同志."""
     name = name.strip()
+    for bracket in ("（", "("):
+        if bracket in name and name.endswith(("）", ")")):
+            name = name[:name.index(bracket)].strip() or name
     if not name:
         return "各位同志"
     return name if name.endswith("同志") else f"{name}同志"
@@ -58,6 +62,10 @@ def salutation(name: str) -> str:
 
 class TemplateProblem(RectifyError):
     """A template that does not parse, is missing, or uses an undefined variable."""
+
+
+class TemplateLimit(TemplateProblem, BadInput):
+    """A template that hit a limit of the sandbox (a range too long, recursion, memory): malformed, exit 2."""
 
 
 class UnsafeTemplate(TemplateProblem, BadInput):
@@ -178,6 +186,8 @@ class Renderer:
     def _render(self, name: str, ctx: dict[str, Any]) -> str:
         try:
             return self._templates[name].render(ctx)
+        except (OverflowError, RecursionError, MemoryError):
+            raise TemplateLimit(f"邮件模板 {name} 超出模板沙箱的限制（循环范围、递归或内存过大）") from None
         except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
             problem = UnsafeTemplate if isinstance(exc, SecurityError) else TemplateProblem
             raise problem(_describe(exc, name)) from None

@@ -17,10 +17,17 @@ from zoneinfo import ZoneInfo
 
 from rectify.clock import Clock
 from rectify.config import Config
-from rectify.errors import BadInput, RectifyError
+from rectify.errors import BadInput, RectifyError, Refused
 from rectify.notifications.channels.registry import ChannelSet
 from rectify.notifications.mailer import Mailer, MailServerProblem, SmtpMailer
-from rectify.notifications.outbox import DrainResult, SweepResult, drain, last_sweep_date, run_sweep
+from rectify.notifications.outbox import (
+    DrainResult,
+    SweepResult,
+    drain,
+    last_sweep_clock,
+    last_sweep_date,
+    run_sweep,
+)
 from rectify.notifications.render import Renderer
 from rectify.notifications.store import OutboxStore
 
@@ -48,7 +55,11 @@ class ReminderService:
 
     def sweep(self, as_of: date | None = None, *, dry_run: bool = False,
               on_digest: Callable[[dict[str, Any]], None] | None = None) -> SweepResult:
-        """``on_digest``: each digest as it is rendered (the result then keeps them without their text)."""
+        """``on_digest``: each digest as it is rendered (the result then keeps them without their text).
+
+        A clock earlier than the last sweep (set back after it) is refused: it would record stale reminders."""
+        if not dry_run:
+            self.check_clock()
         renderer = Renderer(self.config.templates.folder, self.config.report)
         return run_sweep(
             self.store,
@@ -59,6 +70,14 @@ class ReminderService:
             dry_run=dry_run,
             on_digest=on_digest,
         )
+
+    def check_clock(self) -> None:
+        """Refuses (one line, nothing recorded or sent) when today by the clock is before the day the clock said
+        at the last recorded sweep (the sweep's own --as-of may be any date)."""
+        at = last_sweep_clock(self.store)
+        today = self.today()
+        if at is not None and today < (last := at.astimezone(ZoneInfo(self.config.policy.timezone)).date()):
+            raise Refused(f"时钟（{today}）早于上次提醒扫描时的日期 {last}，时钟可能被调回；本次未记录、未发送任何提醒")
 
     def drain(self) -> DrainResult:
         if self.channels is None:

@@ -82,7 +82,7 @@ class Spooled:
 
 
 def spool_due(read: SweepReader, found: Iterable[Any], as_of: date, policy: PolicyConfig, *, brief: bool,
-              horizon: date) -> tuple[Spooled, Spooled, int]:
+              horizon: date, roll: Callable[[date], date] | None = None) -> tuple[Spooled, Spooled, int]:
     """(the due case items with their case's facts, the open measures due within ``horizon``, candidates seen):
     each read streamed once to the end, what is due kept on disk in case order."""
     items, measures, seen = Spooled(), Spooled(), 0
@@ -90,7 +90,7 @@ def spool_due(read: SweepReader, found: Iterable[Any], as_of: date, policy: Poli
     while chunk := list(islice(stream, CHUNK)):
         by_case = {r.case_id: r for r in chunk}
         seen += len(by_case)
-        for it in sweep(as_of, by_case.values(), policy, brief=brief):
+        for it in sweep(as_of, by_case.values(), policy, brief=brief, roll=roll):
             r = by_case[it.case_id]
             items.add((it, CaseFacts(r.case_id, r.stage_due, r.deadline, r.org_name, r.org_code, r.township,
                                      bool(r.supervised), r.last_progress_on, getattr(r, "county", ""))))

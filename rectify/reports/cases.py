@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -24,12 +25,18 @@ def _rows(result: Any) -> list[dict[str, Any]]:
     return [{k: _iso(v) for k, v in r._mapping.items()} for r in result]
 
 
-def status(row: Any, as_of: date, config: Config) -> dict[str, Any]:
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value[:10]) if isinstance(value, str) and value else value or None
+
+
+def status(row: Any, as_of: date, config: Config, open_measure_due: Any = None) -> dict[str, Any]:
     """The current task (code, label, due date, days left), the days to the deadline, the light and its
-    reason of one case row on ``as_of``."""
+    reason of one case row on ``as_of``; ``open_measure_due`` (else the row's): the earliest open measure's due
+    date, which makes the case red once past."""
     light, reason = light_reason_of(row.stage, stage_since=row.stage_since, stage_due_on=row.stage_due,
                                     cycle_start=row.cycle_start, deadline=row.deadline, as_of=as_of,
-                                    lights=config.lights)
+                                    lights=config.lights, open_measure_due=_day(
+                                        open_measure_due or getattr(row, "open_measure_due", None)))
     task = task_of(row.stage)
     return {
         "task": task.code if task else None,
@@ -56,11 +63,12 @@ def show_case(db: Database, ref: str | int, *, as_of: date, config: Config,
         case = {k: _iso(v) for k, v in row._mapping.items()
                 if k not in ("org_name", "org_code", "created_at", "updated_at")}
         case["stage_label"] = STAGE_LABELS[row.stage]
-        case.update(status(row, as_of, config))
         case["as_of"] = as_of.isoformat()
         case["organization"] = {k: _iso(v) for k, v in org._mapping.items() if k not in ("id", "created_at")}
         for name, rows in case_parts(s, row.id).items():
             case[name] = _rows(rows)
+        case.update(status(row, as_of, config, min(
+            (m["due_on"] for m in case["measures"] if not m["done_on"]), default=None)))
     return _consolidation(case)
 
 
@@ -127,15 +135,52 @@ def as_it_stood(db: Database, ref: str | int, *, as_of: date, config: Config, re
     return _consolidation(case)
 
 
+# What the history's 原因 column says of a step recorded without a reason: the substance of its inputs.
+_SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "open": lambda d: "软弱涣散情形 " + "、".join(d.get("problems") or []),
+    "plan": lambda d: f"整改措施 {len(d.get('measures') or [])} 项",
+    "revise_plan": lambda d: f"新增整改措施 {len(d.get('measures') or [])} 项",
+    "assign_secretary": lambda d: f"第一书记 {d.get('name', '')}（{d.get('unit', '')}），{d.get('since', '')} 起"
+                                  + ("，原已驻村" if d.get("preexisting") else ""),
+    "village_secretary": lambda d: f"{d.get('action', '')}村党组织书记 {d.get('name', '')}（{d.get('source', '')}）",
+    "work_team": lambda d: f"驻村工作队员 {d.get('name', '')}{'离队' if d.get('remove') else '到任'}",
+    "complete_measure": lambda d: f"第{d.get('measure_no', '')}项整改措施完成",
+    "report_progress": lambda d: d.get("note", ""),
+    "mark_rectified": lambda d: d.get("self_check", ""),
+    "verify": lambda d: f"{d.get('by', '')} 得分 {d.get('score', '')}",
+    "objection": lambda d: d.get("text", ""),
+    "dismiss_objection": lambda d: d.get("note", ""),
+    "strike_off": lambda d: d.get("doc_no", ""),
+    "supervise": lambda d: d.get("matter") or d.get("reason", ""),
+    "escalate": lambda d: f"{d.get('step', '')}：{d.get('note', '')}",
+    "look_back": lambda d: f"{d.get('result', '')}：{d.get('note', '')}",
+}
+_SUMMARIES["replace_secretary"] = _SUMMARIES["assign_secretary"]
+_SUMMARIES["village_secretary_assigned"] = _SUMMARIES["village_secretary"]
+
+
+def _reason(action: str, reason: str, detail: dict[str, Any]) -> str:
+    if reason:
+        return reason
+    summary = _SUMMARIES.get(action)
+    return summary(detail).strip("：， ") if summary else ""
+
+
 def case_history(db: Database, ref: str | int, *, reader: Actor | None = None) -> list[dict[str, Any]]:
+    """Every event as recorded: its business date (``on``) first, who recorded it and when (``at``), the reason
+    (or, for a step that takes none, what it recorded)."""
     with db.connect() as s:
         row, _ = resolve_seen(s, ref, reader)
-        return [{
-            "case_id": e.case_id, "at": e.at.isoformat(), "actor": e.actor, "actor_unit": e.actor_unit,
-            "action": e.action,
-            "from_stage": e.from_stage, "to_stage": e.to_stage, "reason": e.reason,
-            "detail": json.loads(e.detail) if e.detail else {},
-        } for e in case_events(s, row.id)]
+        out = []
+        for e in case_events(s, row.id):
+            detail = json.loads(e.detail) if e.detail else {}
+            out.append({
+                "case_id": e.case_id, "event_id": e.id, "on": _iso(e.happened_on), "at": e.at.isoformat(),
+                "actor": e.actor, "actor_unit": e.actor_unit, "operator": e.operator, "action": e.action,
+                "from_stage": e.from_stage, "to_stage": e.to_stage, "reason": _reason(e.action, e.reason or "", detail),
+                "detail": detail,
+            })
+        return out
 
 
 def list_cases(db: Database, *, as_of: date, config: Config, county: str | None = None,

@@ -73,7 +73,7 @@ LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("measures_total", "措施总数"),
     ("measures_overdue", "措施逾期"),
     ("county_leader", "县级联系领导"),
-    ("township_cadre", "乡镇包村干部"),
+    ("township_cadre", "乡镇包村领导"),
     ("village_secretary", "村（社区）党组织书记（是否调整）"),
     ("secretary", "第一书记（派出单位、任期）"),
     ("helping_unit", "结对帮扶单位"),
@@ -162,26 +162,30 @@ def _measure_seq(part: list[str]) -> int:
     return int(part[0])
 
 
-def _measure_cells(raw: str, day: str) -> tuple[str, int]:
-    """``measures_text(measure_items(raw), as_of)`` and ``overdue_count`` in one pass over the query's text, without
-    a dict per measure (``day``: the as-of day's ISO text). The query gives each number as its decimal text."""
+def _measure_cells(raw: str, day: str) -> tuple[str, int, str]:
+    """``measures_text(measure_items(raw), as_of)``, ``overdue_count`` and the earliest overdue due day (ISO, or
+    empty) in one pass over the query's text, without a dict per measure (``day``: the as-of day's ISO text). The
+    query gives each number as its decimal text."""
     parts = [part.split(PAIR) for part in raw.split(ITEM)]
     if len(parts) > 1:
         parts.sort(key=_measure_seq)
     lines = []
     overdue = 0
+    oldest = ""
     for seq, text, owner, owner_unit, due_on, done_on in parts:
         if done_on:
             state = "已完成（" + done_on[:10] + "）"
         elif due_on[:10] < day:
             state, overdue = "逾期未完成", overdue + 1
+            if not oldest or due_on[:10] < oldest:
+                oldest = due_on[:10]
         else:
             state = "未完成"
         if owner_unit:
             lines.append(f"{seq}. {text}；责任人：{owner}（{owner_unit}）；时限：{due_on[:10]}；{state}")
         else:
             lines.append(f"{seq}. {text}；责任人：{owner}；时限：{due_on[:10]}；{state}")
-    return "\n".join(lines), overdue
+    return "\n".join(lines), overdue, oldest
 
 
 VILLAGE_WORDS = {action: "已" + action for action in VILLAGE_ACTIONS}  # 已选配, 已调整
@@ -311,14 +315,16 @@ class LedgerRows(Iterable[LedgerRow]):
                  sec_term_until, vsec_name, vsec_action, village_status, grade, satisfaction, struck_off_on) = raw
                 if text_dates is None:
                     text_dates = isinstance(deadline, str)
+                measures, overdue, oldest = _measure_cells(raw_measures, as_of_iso) if raw_measures else ("", 0, "")
                 if stage in closed:  # no light, no days left: no date to parse
                     light = left = to_deadline = None
                     task_name = task_due = reason = ""
                 else:
-                    light, window, task_due, left, to_deadline = _due_cells(
-                        stage, stage_since, stage_due, cycle_start, deadline, as_of, lights, bool(text_dates))
+                    light, window, task_due, left, to_deadline, late = _due_cells(
+                        stage, stage_since, stage_due, cycle_start, deadline, as_of, lights, bool(text_dates), oldest)
                     task_code, task_name = current_task(stage, in_publicity=verified_on is not None)
-                    reason = light_reason(light, window, task=task_code, task_left=left, deadline_left=to_deadline)
+                    reason = light_reason(light, window, task=task_code, task_left=left, deadline_left=to_deadline,
+                                          measure_late=late)
                 if not text_dates:  # date objects (PostgreSQL): the cells show ISO text
                     identified_on, deadline = identified_on.isoformat(), deadline.isoformat()
                     verified_on, last_progress_on = _iso(verified_on), _iso(last_progress_on)
@@ -326,7 +332,6 @@ class LedgerRows(Iterable[LedgerRow]):
                 if want_light is not None and light != want_light:
                     continue
                 seq += 1
-                measures, overdue = _measure_cells(raw_measures, as_of_iso) if raw_measures else ("", 0)
                 yield light, [
                     seq,
                     county,
@@ -381,8 +386,10 @@ def _remarks_cell(cycle: int, n_extensions: Any, n_failed: Any, withdrawn_reason
 
 
 def _due_cells(stage: str, stage_since: Any, stage_due: Any, cycle_start: Any, deadline: Any, as_of: date,
-               lights: Any, text_dates: bool) -> tuple[Any, Any, str, int, int]:
-    """An open case's light, its window, the task's due day (ISO) and the days left to it and to the deadline."""
+               lights: Any, text_dates: bool, oldest_late: str = "") -> tuple[Any, Any, str, int, int, int | None]:
+    """An open case's light, its window, the task's due day (ISO), the days left to it and to the deadline, and the
+    days the earliest open measure is overdue (``oldest_late``: its due day, ISO; None when none is)."""
+    open_measure_due = date.fromisoformat(oldest_late) if oldest_late else None
     if text_dates:
         day = date.fromisoformat
         since_on, due_on = day(stage_since), day(stage_due) if stage_due is not None else None
@@ -390,9 +397,11 @@ def _due_cells(stage: str, stage_since: Any, stage_due: Any, cycle_start: Any, d
     else:
         since_on, due_on, start_on, deadline_on = stage_since, stage_due, cycle_start, deadline
     light, window = light_and_window(stage, stage_since=since_on, stage_due_on=due_on, as_of=as_of,
-                                     cycle_start=start_on, deadline=deadline_on, lights=lights)
+                                     cycle_start=start_on, deadline=deadline_on, lights=lights,
+                                     open_measure_due=open_measure_due)
     task_on = due_on or deadline_on
-    return light, window, task_on.isoformat(), (task_on - as_of).days, (deadline_on - as_of).days
+    late = (as_of - open_measure_due).days if open_measure_due else None
+    return light, window, task_on.isoformat(), (task_on - as_of).days, (deadline_on - as_of).days, late
 
 
 _COL = {key: i for i, (key, _) in enumerate(LEDGER_COLUMNS)}

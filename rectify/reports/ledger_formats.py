@@ -60,28 +60,24 @@ def _counted(rows: Iterable[LedgerRow], progress: Progress | None) -> Iterator[L
 
 # -- terminal table --------------------------------------------------------------------------------
 
-# Which columns a narrow terminal keeps first, and how wide a cell may grow before it is shortened.
+# The columns every width keeps (the organization's name shortened first when even they are too wide), then the
+# others in the order a narrow terminal adds them: short cells before the wide texts.
+TABLE_ESSENTIAL = ("org_name", "deadline", "days_left", "light")
 TABLE_PRIORITY = (
+    *TABLE_ESSENTIAL,
     "seq",
     "case_id",
-    "org_name",
-    "township",
     "stage",
-    "light",
+    "township",
     "task",
     "task_due",
-    "days_left",
-    "deadline",
     "deadline_days",
-    "light_reason",
-    "township",
     "measures",
     "supervised",
+    "light_reason",
     "secretary",
     "village_secretary",
     "problems",
-    "last_progress",
-    "remarks",
     "county_leader",
     "township_cadre",
     "helping_unit",
@@ -94,7 +90,13 @@ TABLE_PRIORITY = (
     "satisfaction",
     "struck_off_on",
     "struck_off",
+    "last_progress",
+    "remarks",
     "detail",
+    "supervision_level",
+    "escalation",
+    "look_backs",
+    "earlier_years",
 )
 TABLE_CAPS: dict[str, int] = {
     "org_name": 24,
@@ -107,9 +109,11 @@ TABLE_CAPS: dict[str, int] = {
     "helping_unit": 14,
     "county_leader": 16,
     "township_cadre": 8,
-    "task": 10,
+    "task": 18,
     "light_reason": 18,
 }
+_MIN_NAME = 8  # the organization's name is never cut below this many cells
+_SHRINKS = {"task": 10}  # a column taken shortened, down to this many cells, rather than left out
 
 
 # The terminal adds the case number (整顿对象) after 序号: 序号 only counts the rows, and `rectify case show`
@@ -141,8 +145,31 @@ def table_cells(row: LedgerRow) -> list[Any]:
     return c
 
 
+def _choose(natural: list[int], width: int) -> tuple[set[str], list[int]]:
+    """The columns to show in ``width`` cells: the essential ones always (the name shortened when they do not fit),
+    then each other column in :data:`TABLE_PRIORITY` order while it fits."""
+    natural = list(natural)
+    name = TABLE_KEYS.index("org_name")
+    essential = sum(natural[TABLE_KEYS.index(k)] for k in TABLE_ESSENTIAL) + 2 * (len(TABLE_ESSENTIAL) - 1)
+    if essential > width:
+        natural[name] = max(_MIN_NAME, natural[name] - (essential - width))
+        essential = width
+    chosen, used = set(TABLE_ESSENTIAL), essential
+    for key in TABLE_PRIORITY[len(TABLE_ESSENTIAL):]:
+        i = TABLE_KEYS.index(key)
+        if key in chosen:
+            continue
+        if used + natural[i] + 2 > width and used + _SHRINKS.get(key, natural[i]) + 2 <= width:
+            natural[i] = width - used - 2
+        if used + natural[i] + 2 <= width:
+            chosen.add(key)
+            used += natural[i] + 2
+    return chosen, natural
+
+
 def render_ledger_table(rows: Iterable[LedgerRow], *, width: int = 120, colour: bool = False) -> str:
-    """A table fitting ``width`` columns: the most useful columns first, long cells shortened with …."""
+    """A table fitting ``width`` cells: 党组织名称, 转化时限, 剩余天数 and 预警 always, then the most useful columns,
+    long cells shortened with a one-cell mark."""
     data = [(light, [str(v) for v in table_cells((light, cells, raw))]) for light, cells, raw in rows]
     if not data:
         return "（无符合条件的整顿对象）"
@@ -150,13 +177,7 @@ def render_ledger_table(rows: Iterable[LedgerRow], *, width: int = 120, colour: 
         max([display_width(h)] + [min(TABLE_CAPS.get(k, 40), display_width(c[i])) for _, c in data])
         for i, (k, h) in enumerate(TABLE_COLUMNS)
     ]
-    chosen: set[str] = set()
-    used = 0
-    for key in TABLE_PRIORITY:
-        need = natural[TABLE_KEYS.index(key)] + (2 if chosen else 0)
-        if used + need <= width:
-            chosen.add(key)
-            used += need
+    chosen, natural = _choose(natural, width)
     shown = [i for i, k in enumerate(TABLE_KEYS) if k in chosen]
     light_col = shown.index(TABLE_KEYS.index("light")) if "light" in chosen else -1
     lights = [light for light, _ in data]
@@ -176,7 +197,8 @@ def render_ledger_table(rows: Iterable[LedgerRow], *, width: int = 120, colour: 
         right_headers=True,
         style=style if colour else None,
     )
-    hidden = [h for k, h in TABLE_COLUMNS if k not in chosen]
+    counts = ("measures_done", "measures_total", "measures_overdue")  # shown within 整顿措施 (3/3 逾期1)
+    hidden = [h for k, h in TABLE_COLUMNS if k not in chosen and not (k in counts and "measures" in chosen)]
     if hidden:
         lines.append(
             f"（共 {len(data)} 个整顿对象；限于宽度未显示：{'、'.join(hidden)}。"
@@ -220,12 +242,26 @@ def write_json(
     text = json.dumps(head, ensure_ascii=False, indent=2)
     out.write(text[:-2] + ',\n  "cases": [')
     n = 0
+    evidence = _evidence_counts(rows, as_of)
     for row in _counted(rows, progress):
-        body = json.dumps(json_row(row), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        item = json_row(row)
+        item["evidence"] = evidence.get(item["case_id"], 0)
+        body = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
         out.write(("," if n else "") + "\n    " + body)
         n += 1
     out.write(("\n  " if n else "") + f'],\n  "count": {n}\n}}\n')
     return n
+
+
+def _evidence_counts(rows: Iterable[LedgerRow], as_of: date) -> dict[int, int]:
+    """佐证材料 per case (SPEC §14): the files of steps dated by ``as_of``, not withdrawn."""
+    db = getattr(rows, "db", None)
+    if db is None:
+        return {}
+    from rectify.store.evidence import counts_by_case
+
+    with db.connect() as conn:
+        return counts_by_case(conn, as_of=as_of)
 
 
 # -- the registry: one writer per format, one signature ----------------------------------------------
@@ -249,6 +285,8 @@ class LedgerExport:
     report: Any = None  # config [report]: the XLSX signature lines
     installation: str = ""
     alarm_days: int = 0
+    layout: str = "简表"  # the print formats' layout: 简表 (one page wide) or 全表 (every column)
+    paper: str = "A4"
 
 
 Writer = Callable[[Iterable[LedgerRow], Any, LedgerExport], int]
@@ -265,7 +303,7 @@ def _html(rows: Iterable[LedgerRow], out: IO[str], x: LedgerExport) -> int:
 
     counted = _Count(rows)
     write_html(counted, out, title=x.title, as_of=x.as_of, by_stage=x.by_stage or [], by_light=x.by_light or [],
-               generated=x.generated, lights=x.lights, progress=x.progress)
+               generated=x.generated, lights=x.lights, progress=x.progress, layout=x.layout, paper=x.paper)
     return counted.n
 
 
@@ -294,7 +332,8 @@ WRITERS: dict[str, Writer] = {
     "table": _table,
     "csv": lambda rows, out, x: write_csv(rows, out, progress=x.progress),
     "xlsx": lambda rows, out, x: write_xlsx(rows, out, title=x.title, as_of=x.as_of, report=x.report,
-                                            light_fill=LIGHT_FILL, progress=x.progress),
+                                            light_fill=LIGHT_FILL, progress=x.progress, layout=x.layout,
+                                            paper=x.paper),
     "html": _html,
     "json": lambda rows, out, x: write_json(rows, out, as_of=x.as_of, filters=x.filters or {}, progress=x.progress),
     "ics": _ics,

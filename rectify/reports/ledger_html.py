@@ -39,6 +39,25 @@ _ALIGN = {"seq": "right", "measures_done": "right", "measures_total": "right", "
           "light": "center", "supervised": "center", "struck_off": "center"}
 
 
+BRIEF_ONE_LINE = frozenset({"seq", "township", "deadline", "task_due", "days_left", "light", "supervised", "stage"})
+BRIEF_ALIGN = {"seq": "right", "days_left": "right", "light": "center", "supervised": "center", "measures": "center",
+               "deadline": "center", "task_due": "center", "stage": "center"}
+
+
+def brief_column_styles() -> list[tuple[str, str]]:
+    """The 简表's ``.c-<key>`` rules: short cells on one line, 四个一 a line per part."""
+    from rectify.reports.ledger_print import BRIEF_KEYS
+
+    styles = []
+    for key in BRIEF_KEYS:
+        rules = ["white-space: nowrap"] if key in BRIEF_ONE_LINE else ["white-space: pre-line"] if key == "four" else []
+        if key in BRIEF_ALIGN:
+            rules.append(f"text-align: {BRIEF_ALIGN[key]}")
+        if rules:
+            styles.append((key, "; ".join(rules)))
+    return styles
+
+
 def column_styles() -> list[tuple[str, str]]:
     """(column key, CSS declarations) for the stylesheet's ``.c-<key>`` rules."""
     styles = []
@@ -111,8 +130,14 @@ def write_html(
     generated: str,
     lights: Any = None,
     progress: Progress | None = None,
+    layout: str = "简表",
+    paper: str = "A4",
 ) -> None:
-    """One self-contained printable page: summary charts as inline SVG, then the ledger table."""
+    """One self-contained printable page: summary charts as inline SVG, then the ledger table in ``layout``
+    (简表: 13 columns one page wide at 9.5 pt, the title and header on every printed page; 全表: every column)."""
+    from rectify.reports.ledger_print import BRIEF_COLUMNS, BRIEF_KEYS, brief_cells, paper_scale
+
+    brief = layout != "全表"
     stage_colour = "#4472C4"
     charts = [
         bar_chart("按阶段", [(label, n, stage_colour) for label, n in by_stage]),
@@ -121,10 +146,12 @@ def write_html(
     counter = {"n": 0}
 
     def table_rows() -> Iterator[dict[str, Any]]:
-        for light, cells, _ in _counted(rows, progress):
+        for row in _counted(rows, progress):
+            light, cells, _ = row
             counter["n"] += 1
             yield {
-                "cells": list(zip(KEYS, cells, strict=True)),
+                "cells": list(zip(BRIEF_KEYS, brief_cells(row), strict=True)) if brief
+                else list(zip(KEYS, cells, strict=True)),
                 "light": light or "",
                 "closed": light is None,
             }
@@ -133,8 +160,11 @@ def write_html(
     for chunk in template.generate(
         title=title,
         as_of=as_of.isoformat(),
-        headers=HEADERS,
-        column_styles=column_styles(),
+        headers=[h for _, h, *_ in BRIEF_COLUMNS] if brief else HEADERS,
+        column_styles=brief_column_styles() if brief else column_styles(),
+        widths=[w * paper_scale(paper) for *_, w in BRIEF_COLUMNS] if brief else [],
+        brief=brief,
+        paper=paper,
         rows=table_rows(),
         charts=charts,
         light_fill=LIGHT_FILL,

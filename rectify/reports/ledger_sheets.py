@@ -1,9 +1,10 @@
 """The ledger as spreadsheets open it: the CSV and XLSX columns, cells no spreadsheet mangles, the XLSX writer.
 
-CSV and XLSX share one column layout (:data:`SHEET_COLUMNS`): the form's columns with the organization
-code (组织代码) beside the name. The measure counts are three numeric columns 措施已完成, 措施总数 and
-措施逾期, never a "3/3" cell (LibreOffice reads it as the date 03/03, Excel and WPS as 3月3日); the
-measures themselves are one wrapped cell, one line each.
+CSV and XLSX share one column layout (:data:`SHEET_COLUMNS`): the form's columns with the organization code
+(组织代码) beside the name and the case's number (编号) last, so a re-imported ledger keeps both.
+The measure counts are three numeric columns 措施已完成, 措施总数 and 措施逾期, never a "3/3" cell
+(LibreOffice reads it as the date 03/03, Excel and WPS as 3月3日); the measures themselves are one wrapped
+cell, one line each.
 
 CSV carries no types, so a spreadsheet guesses each cell; quotes do not stop it (Excel ignores them and
 LibreOffice keeps its default "quoted field as text" off). Both keep a cell as text only when it does
@@ -43,6 +44,7 @@ def _sheet_columns() -> tuple[tuple[str, str], ...]:
         cols.append((key, header))
         if key == "org_name":
             cols.append(("org_code", "组织代码"))
+    cols.append(("case_id", "编号"))  # the case's number, last: a re-imported ledger keeps it
     return tuple(cols)
 
 
@@ -51,7 +53,7 @@ SHEET_HEADERS = [h for _, h in SHEET_COLUMNS]
 SHEET_KEYS = [k for k, _ in SHEET_COLUMNS]
 DATE_KEYS = frozenset({"identified_on", "deadline", "task_due", "verified_on", "struck_off_on"})
 
-_FROM_RAW = {"org_code": "org_code"}
+_FROM_RAW = {"org_code": "org_code", "case_id": "id"}
 _FORM_KEYS = [k for k, _ in LEDGER_COLUMNS]
 # Where each sheet cell comes from in (*cells, *raw): the form's cell, or the query's value.
 _PICK = itemgetter(*(
@@ -135,7 +137,7 @@ _MEMO = tuple(k for k in _FORM_KEYS if k not in (*_OWN_TEXT, *_AS_IS, *_DATES))
 _PICK_MEMO, _PICK_OWN, _PICK_DATES, _PICK_AS_IS = (
     itemgetter(*map(_FORM_KEYS.index, group)) for group in (_MEMO, _OWN_TEXT, _DATES, _AS_IS))
 _ORG_CODE = LEDGER_KEYS.index("org_code")
-_GATHERED = [*_MEMO, *_OWN_TEXT, "org_code", *_DATES, *_AS_IS]
+_GATHERED = [*_MEMO, *_OWN_TEXT, "org_code", *_DATES, *_AS_IS, "case_id"]
 _ORDER = itemgetter(*(_GATHERED.index(k) for k in SHEET_KEYS))
 
 
@@ -143,13 +145,14 @@ def csv_row(row: LedgerRow) -> tuple[Any, ...]:
     """The row's cells in :data:`SHEET_COLUMNS` order, each as :func:`csv_cell` makes it."""
     _, cells, raw = row
     return _ORDER((*map(_CSV_CELLS.__getitem__, _PICK_MEMO(cells)), *_text_cells((*_PICK_OWN(cells), raw[_ORG_CODE])),
-                   *map(_CSV_DATES.__getitem__, _PICK_DATES(cells)), *_PICK_AS_IS(cells)))
+                   *map(_CSV_DATES.__getitem__, _PICK_DATES(cells)), *_PICK_AS_IS(cells), raw[0]))
 
 
 # -- XLSX ------------------------------------------------------------------------------------------
 
 XLSX_WIDTHS: dict[str, float] = {
     "seq": 5,
+    "case_id": 5,
     "county": 7,
     "township": 7,
     "org_name": 15,
@@ -187,7 +190,9 @@ XLSX_WIDTHS: dict[str, float] = {
     "look_backs": 26,
     "earlier_years": 8,
 }
-_NUMERIC = {"seq", "days_left", "deadline_days", "score", "measures_done", "measures_total", "measures_overdue"}
+BRIEF_SHEET, FULL_SHEET, DETAIL_SHEET = "台账简表", "限期转化台账", "措施明细"
+_NUMERIC = {"seq", "case_id", "days_left", "deadline_days", "score", "measures_done", "measures_total",
+            "measures_overdue"}
 _KEY_COLUMNS = SHEET_KEYS.index("org_name")  # 序号 … 党组织名称 repeat on every page
 FONT_PT = 10
 _LINE_PT = 13.5  # one line of 10 pt 宋体, with leading
@@ -196,11 +201,11 @@ _HEADER_ROW = 1
 Progress = Callable[[int], None]
 
 
-def wrapped_lines(text: str, width: float) -> int:
+def wrapped_lines(text: str, width: float, pt: float = FONT_PT) -> int:
     """How many lines ``text`` takes in a wrapped column ``width`` units wide (a CJK character is two units)."""
     # A column of w units is about 7w + 5 pixels; a 10 pt CJK character about 13.3 pixels (two units of
     # display width); kept 10 % short of that, since lines break at word and punctuation boundaries.
-    room = max(1.0, (7 * width - 1) / 13.3 * 2 * 0.9)
+    room = max(1.0, (7 * width - 1) / (1.33 * pt) * 2 * 0.9)
     return sum(max(1, math.ceil(display_width(part) / room)) for part in str(text).split("\n"))
 
 
@@ -231,6 +236,7 @@ class _Formats:
         self.text = wb.add_format({**base, "text_wrap": True})
         self.num = wb.add_format({**base, "align": "right"})
         self.date = wb.add_format({**base, "num_format": "yyyy-mm-dd", "align": "center"})
+        self.pct = wb.add_format({**base, "num_format": "0.0%", "align": "right"})
         self.sign = wb.add_format({"font_name": "宋体", "font_size": 11, "valign": "vcenter"})
         self.light = {
             light: wb.add_format({**base, "align": "center", "bold": True, "bg_color": fill, "font_color": font,
@@ -248,21 +254,33 @@ def write_xlsx(
     report: Any = None,
     light_fill: dict[str, tuple[str, str]] | None = None,
     progress: Progress | None = None,
+    layout: str = "简表",
+    paper: str = "A4",
 ) -> int:
-    """A print-ready sheet written in constant memory: title, frozen header, filters, coloured lights, signatures."""
+    """A print-ready workbook written in constant memory: the 简表 (one page wide), the 全表 (title, frozen header,
+    filters, coloured lights, signatures; every column) and the measure detail, in that order; ``layout`` is the
+    sheet that opens selected, the one Excel, WPS and LibreOffice print by default."""
     import xlsxwriter
+
+    from rectify.reports.ledger_print import PrintSheets
 
     # use_zip64: a national ledger's sheet passes 4 GB of XML (1,000,000 cases); Python's zipfile writes the
     # ZIP64 records only for a member that large, so a county's file is the plain zip it always was.
     wb = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
-                                      "strings_to_urls": False, "strings_to_numbers": False, "use_zip64": True})
+                                      "strings_to_urls": False, "strings_to_numbers": False, "use_zip64": True,
+                                      "default_format_properties": {"font_name": "宋体", "font_size": 9}})
     wb.set_properties({"title": title, "creator": "rectify"})
-    ws = wb.add_worksheet("限期转化台账")
+    brief = wb.add_worksheet(BRIEF_SHEET)
+    ws = wb.add_worksheet(FULL_SHEET)
+    detail = wb.add_worksheet(DETAIL_SHEET)
+    (ws if layout == "全表" else brief).activate()
     if light_fill is None:
         from rectify.reports.ledger_formats import LIGHT_FILL
-    f = _Formats(wb, LIGHT_FILL if light_fill is None else light_fill)
+    fill = LIGHT_FILL if light_fill is None else light_fill
+    f = _Formats(wb, fill)
+    printed = PrintSheets(wb, brief, detail, title=title, as_of=as_of or date.today(), paper=paper, light_fill=fill)
     widths = [XLSX_WIDTHS.get(k, 10) for k in SHEET_KEYS]
-    _page(ws, title, widths)
+    _page(ws, title, widths, paper)
     ws.set_row(0, 24)
     ws.write_string(0, 0, safe_cell(title), f.title)
     ws.set_row(_HEADER_ROW, max(30, row_height(SHEET_HEADERS, widths)))
@@ -271,6 +289,7 @@ def write_xlsx(
     r = _HEADER_ROW
     for r, row in enumerate(_progressed(rows, progress), _HEADER_ROW + 1):
         _write_row(ws, r, row, f, widths)
+        printed.add(row)
     ws.autofilter(_HEADER_ROW, 0, max(r, _HEADER_ROW + 1), len(SHEET_KEYS) - 1)
     # The printed pages carry the title in their header; the sheet's own title row would be cut at the
     # first page's edge on the pages after it.
@@ -278,13 +297,16 @@ def write_xlsx(
     for n, line in enumerate(signature_lines(report, as_of or date.today()), r + 2):
         ws.set_row(n, 24)
         ws.write_string(n, 1, line, f.sign)
+    printed.finish(report)
     wb.close()
     return r - _HEADER_ROW
 
 
 _LIGHT_COL = SHEET_KEYS.index("light")
+_SATISFACTION = LEDGER_KEYS.index("satisfaction")
 _KINDS = [
-    "light" if k == "light" else "num" if k in _NUMERIC else "date" if k in DATE_KEYS else "text" for k in SHEET_KEYS
+    "pct" if k == "satisfaction" else "light" if k == "light" else "num" if k in _NUMERIC
+    else "date" if k in DATE_KEYS else "text" for k in SHEET_KEYS
 ]
 
 
@@ -299,6 +321,8 @@ def _write_row(ws: Any, r: int, row: LedgerRow, f: _Formats, widths: list[float]
             ws.write_number(r, i, value, f.num)
         elif kind == "date" and value:
             ws.write_datetime(r, i, value if isinstance(value, date) else date.fromisoformat(value), f.date)
+        elif kind == "pct" and value:  # 满意率: a percentage number cell, from the query's share
+            ws.write_number(r, i, float(row[2][_SATISFACTION]), f.pct)
         elif kind == "light" and light:
             ws.write_string(r, i, value, f.light[light])
         elif value is None or value == "":
@@ -315,12 +339,14 @@ def _progressed(rows: Iterable[LedgerRow], progress: Progress | None) -> Iterato
             progress(1)
 
 
-def _page(ws: Any, title: str, widths: list[float]) -> None:
-    """A4 landscape at 100 %: as many pages as the columns need, the key columns and header on each."""
+def _page(ws: Any, title: str, widths: list[float], paper: str = "A4") -> None:
+    """Landscape at 100 %: as many pages as the columns need, the key columns and header on each."""
+    from rectify.reports.ledger_print import XLSX_PAPER
+
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
     ws.set_landscape()
-    ws.set_paper(9)  # A4
+    ws.set_paper(XLSX_PAPER.get(paper, 9))
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.print_across()  # a row band's pages follow each other: one case reads across consecutive pages
     ws.repeat_rows(_HEADER_ROW)

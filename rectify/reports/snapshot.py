@@ -26,6 +26,7 @@ from rectify.states.escalation import Step
 from rectify.states.stages import CLOSED_STAGES, FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM, Stage
 from rectify.states.thresholds import Grade, satisfaction_rate
 from rectify.states.transitions import IMPORT_ACTION, OPEN_ACTION
+from rectify.states.workdays import WorkCalendar, work_calendar
 from rectify.store import Database
 from rectify.store.ledger import ITEM, PAIR, LedgerFilter
 from rectify.store.snapshot import latest_dates, snapshot_cases, snapshot_events
@@ -71,6 +72,7 @@ class CaseState:
     progress: Any = None  # the last progress report's event, or its note (imported)
     county_leader: str | None = None
     township_cadre: str | None = None
+    township_leader: str | None = None  # the ledger's 乡镇包村领导: the leader, else (older plans) the one named
     # Every secretary, village secretary and work-team member by the day:
     # [name, unit, kind, since, until, action(, term end)]; one still in post has no until; action is 选配/调整
     # (village); a first secretary also carries the end of the term.
@@ -105,6 +107,12 @@ class CaseState:
             self.measures.append([seq, m.get("text", ""), m.get("owner", ""), m.get("owner_unit", ""),
                                   due.isoformat() if due else "", self.done_early.pop(seq, None)])
 
+    @property
+    def open_measure_due(self) -> date | None:
+        """The earliest due date of the measures not done by the day (past it, the case is red)."""
+        dues = [m[4] for m in self.measures if not m[5] and m[4]]
+        return date.fromisoformat(min(dues)) if dues else None
+
     def measure_items(self) -> str | None:
         """What the ledger query's ``measure_items`` aggregate gives (its order aside)."""
         if not self.measures:
@@ -131,7 +139,7 @@ class CaseState:
             self.cycle_start, self.cycle, self.version, self.detail, self.helping_unit, self.verified_on,
             self.score, self.withdrawn_reason, self.supervised, self.supervision_reason, self.measures_total,
             self.measures_done, self.last_progress_on, self.org_code, self.org_name, self.kind, self.county,
-            self.township, self.problems, self.county_leader, self.township_cadre,
+            self.township, self.problems, self.county_leader, self.township_leader or self.township_cadre,
             sec[0] if sec else None, sec[1] if sec else None, sec[2] if sec else None,
             self.progress_note, len(self.extensions), self.n_failed, self.supervision_level,
             self.escalation_step, self.look_backs, self.earlier_years, self.measure_items(),
@@ -187,6 +195,7 @@ def _plan(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.add_measures(e.detail.get("measures") or [])
     s.county_leader = e.detail.get("county_leader") or s.county_leader
     s.township_cadre = e.detail.get("township_cadre") or s.township_cadre
+    s.township_leader = e.detail.get("township_leader") or s.township_leader
     s.helping_unit = e.detail.get("helping_unit") or s.helping_unit
 
 
@@ -398,6 +407,10 @@ def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
         s.struck_off_on = _day(snap.get("struck_off_on")) or s.verified_on
         s.look_backs = consolidation.as_of_day(snap.get("look_backs") or "", as_of)
     s.earlier_years = snap.get("earlier_years") or ""
+    # What an imported 备注 counted: the round, the extensions (to the deadline), the failed verifications.
+    s.cycle, s.n_failed = snap.get("cycle") or 1, snap.get("failed") or 0
+    s.extensions = [{"old_deadline": s.deadline.isoformat(), "new_deadline": s.deadline.isoformat(),
+                     "reason": "导入", "approved_by": "导入"}] * (snap.get("extensions") or 0)
     sec = snap.get("secretary")  # name, kind, unit, since (the import's SECRETARY_KEYS)
     if sec and (_day(sec[3]) or s.identified_on) <= as_of:
         s.secretaries.append([sec[0], sec[2], _track(sec[1]), _day(sec[3]) or s.identified_on, None, "",
@@ -453,11 +466,11 @@ def apply_event(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> No
         s.stage, s.stage_since = e.to_stage, e.on
 
 
-def settle(s: CaseState, policy: PolicyConfig) -> None:
+def settle(s: CaseState, policy: PolicyConfig, calendar: WorkCalendar | None = None) -> None:
     """The due date the engine fixed at the last move or deadline change: every input of it (stage, start,
     deadline, rectified date) changes only with a move or an extension, so the folded state gives it."""
     s.stage_due = stage_due(s.stage, cycle_start=s.cycle_start, deadline=s.deadline, rectified_on=s.rectified_on,
-                            policy=policy, publicity_until=s.publicity_until)
+                            policy=policy, publicity_until=s.publicity_until, calendar=calendar)
 
 
 # -- the rebuild ---------------------------------------------------------------------------------------
@@ -498,14 +511,14 @@ def rebuild(db: Database, *, as_of: date, config: Config, filters: LedgerFilter 
         event_rows = snapshot_events(conn, f, as_of, recorded_by, case_id)
         case_rows = snapshot_cases(conn, f, as_of, case_id)
         try:
-            yield from _fold_all(case_rows, iter(event_rows), f, policy, as_of)
+            yield from _fold_all(case_rows, iter(event_rows), f, policy, as_of, work_calendar(config))
         finally:  # a reader that stops early must not leave a server-side cursor open
             case_rows.close()
             event_rows.close()
 
 
 def _fold_all(case_rows: Any, events: Iterator[Any], f: LedgerFilter, policy: PolicyConfig,
-              as_of: date) -> Iterator[CaseState]:
+              as_of: date, calendar: WorkCalendar | None = None) -> Iterator[CaseState]:
     """Merges the cases and their events (both by case id, driver tuples) and folds each case."""
     day = _day
     pending = next(events, None)
@@ -519,7 +532,7 @@ def _fold_all(case_rows: Any, events: Iterator[Any], f: LedgerFilter, policy: Po
             apply_event(s, Event(action, to_stage, day(on) or as_of, raw), policy, as_of)
             pending = next(events, None)
         if s.listed and _matches(s, f):
-            settle(s, policy)
+            settle(s, policy, calendar)
             yield s
 
 

@@ -69,10 +69,15 @@ class _Tally:
 
 def _overdue(r: Any, as_of: date) -> dict[str, Any]:
     """An overdue case as the list shows it: days overdue by the task, or by the conversion deadline when
-    that is the later-passed one (red by the deadline, the task still in time)."""
+    that is the later-passed one (red by the deadline, the task still in time), or by the earliest open measure
+    past its due date."""
     left = days_left(r.stage, stage_due_on=r.stage_due, deadline=r.deadline, as_of=as_of) or 0
     if r.stage != Stage.rectified:
         left = min(left, (r.deadline - as_of).days)
+    late = r.open_measure_due
+    if late:  # red by an overdue measure
+        late = date.fromisoformat(late[:10]) if isinstance(late, str) else late
+        left = min(left, (late - as_of).days)
     due = next_due(r.stage, stage_due_on=r.stage_due, deadline=r.deadline)
     return {
         "case_id": r.id,
@@ -179,14 +184,23 @@ def compute_stats(
             }
             for (c, t), n in sorted(tally.townships.items())
         ],
-        "conversion": {
-            Stage.identified.value: identified,
-            "converted": converted,
-            "rate": round(converted / identified, 4) if identified else None,
-        },
+        "conversion": _conversion(form, identified, converted),
         "overdue": tally.overdue,
         "form": form,
     }
+
+
+def _conversion(form: dict[str, Any] | None, identified: int, converted: int) -> dict[str, Any]:
+    """转化率 of the statistical year, as the form counts it: 整顿提升 (struck off in the year, of any cohort) over
+    排查 (listed in the year) plus the open cases carried in; without a form (a light filter), over every case."""
+    if form is None:
+        return {"year": None, Stage.identified.value: identified, "carried_in": 0, "converted": converted,
+                "rate": round(converted / identified, 4) if identified else None}
+    total = form["rows"][0]["values"]
+    listed, carried, struck = total[Stage.identified.value], form["carried_in"]["总计"], total["converted"]
+    base = listed + carried
+    return {"year": form["year"], Stage.identified.value: listed, "carried_in": carried, "converted": struck,
+            "rate": round(struck / base, 4) if base else None}
 
 
 def stage_light_counts(stats: dict[str, Any]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:

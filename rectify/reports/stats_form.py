@@ -17,6 +17,7 @@ from rectify.config import ReportConfig
 from rectify.errors import Refused
 from rectify.reports.snapshot import CaseState
 from rectify.states.stages import FIRST_SECRETARY, PROBLEM_OFFICIAL, PROBLEM_TYPES, VILLAGE_SECRETARY, WORK_TEAM, Stage
+from rectify.states.tracks import measure_secretary_action
 
 __all__ = ["FORM_COLUMNS", "FORM_GROUPS", "FORM_ROWS", "FORM_TITLE", "FormColumn", "FormCounter", "check_form",
            "count_form", "form_from_counts", "report_period"]
@@ -46,7 +47,7 @@ FORM_GROUPS = (
 )
 FORM_COLUMNS: tuple[FormColumn, ...] = (
     FormColumn(Stage.identified.value, FORM_GROUPS[0], "排查软弱涣散基层党组织"),
-    FormColumn(POOR_VILLAGES, FORM_GROUPS[0], "其中建档立卡贫困村"),
+    FormColumn(POOR_VILLAGES, FORM_GROUPS[0], "其中脱贫村"),
     FormColumn("converted", FORM_GROUPS[0], "整顿提升基层党组织"),
     *(FormColumn(code, FORM_GROUPS[1], f"属于{text}的") for code, text in OFFICIAL_TYPES.items()),
     FormColumn("secretaries_missing", FORM_GROUPS[2], "年初缺配的软弱涣散基层党组织书记数"),
@@ -110,6 +111,7 @@ def _count_case(row: dict[str, int | None], s: CaseState, year: int) -> None:
         add("county_leaders")
     if s.village_status in _STATUS_KEYS:
         add(_STATUS_KEYS[s.village_status])
+    recorded: set[str] = set()
     for _name, _unit, kind, since, _until, action, *_ in s.secretaries:
         if kind == FIRST_SECRETARY:
             add("first_secretaries")
@@ -117,6 +119,12 @@ def _count_case(row: dict[str, int | None], s: CaseState, year: int) -> None:
             add("village_cadres")
         elif kind == VILLAGE_SECRETARY and action in _ACTION_KEYS and _in(since, year):
             add(_ACTION_KEYS[action])
+            recorded.add(action)
+    # A secretary chosen through a measure (done in the year), when the track has no record of it.
+    by_measure = {action for _seq, text, _o, _u, _due, done in s.measures
+                  if done and done[:4] == str(year) and (action := measure_secretary_action(text))}
+    for action in sorted(by_measure - recorded):
+        add(_ACTION_KEYS[action])
 
 
 class FormCounter:

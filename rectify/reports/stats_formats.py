@@ -9,8 +9,11 @@ from rectify.output import cell_text, display_width, safe_cell, table_lines
 from rectify.states.stages import STAGE_LABELS, Stage
 
 
-def _pct(rate: float | None) -> str:
-    return "" if rate is None else f"{rate * 100:.1f}%"
+class Percent(float):
+    """A share the XLSX writes as a percentage number cell (0.0%), and text shows as 97.9%."""
+
+    def __str__(self) -> str:
+        return f"{self * 100:.1f}%"
 
 
 def stats_sections(stats: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
@@ -23,9 +26,11 @@ def stats_sections(stats: dict[str, Any]) -> list[tuple[str, list[str], list[lis
             [
                 ["截至", stats["as_of"]],
                 ["整顿对象总数", stats["total"]],
+                *([["统计年度", f"{conv['year']}年"]] if conv.get("year") else []),
                 ["排查确定（不含撤销）", conv[Stage.identified.value]],
+                *([["上年结转在办", conv["carried_in"]]] if conv.get("year") else []),
                 ["已验收销号", conv["converted"]],
-                ["转化率", _pct(conv["rate"])],
+                ["转化率", Percent(conv["rate"]) if conv["rate"] is not None else ""],
                 ["逾期（红灯）", len(stats["overdue"])],
             ],
         ),
@@ -196,20 +201,35 @@ def write_stats_xlsx(stats: dict[str, Any], target: str | Path | IO[bytes], *, t
             {**base, "bold": True, "bg_color": "#FCE4D6", "align": "center", "text_wrap": True}),
         "manual": wb.add_format({**base, "bg_color": "#FCE4D6"}),
         "cell": wb.add_format(base),
+        "percent": wb.add_format({**base, "num_format": "0.0%"}),
         "sign": wb.add_format({"font_name": "宋体", "font_size": 11}),
+        "form_head": wb.add_format({**base, "font_size": 9, "bold": True, "bg_color": "#D9D9D9", "align": "center",
+                                    "text_wrap": True}),
+        "form_manual_head": wb.add_format({**base, "font_size": 9, "bold": True, "bg_color": "#FCE4D6",
+                                           "align": "center", "text_wrap": True}),
+        "form_title": wb.add_format({"font_name": "黑体", "font_size": 16, "bold": True, "align": "center",
+                                     "valign": "vcenter"}),
+        "form_note": wb.add_format({"font_name": "宋体", "font_size": 10, "align": "right", "valign": "vcenter",
+                                    "text_wrap": True}),
+        "form_sign": wb.add_format({"font_name": "宋体", "font_size": 10.5, "valign": "vcenter"}),
     }
+    paper = getattr(report, "paper", "A4")
     if stats["form"] is not None:
-        _form_sheet(wb, stats, title, report, f)
+        from rectify.reports.stats_sheet import form_sheet
+
+        form_sheet(wb, stats, title, report, f)
     for name, headers, rows in stats_sections(stats):
         ws = wb.add_worksheet(name[:31])
-        _print_setup(ws, f"{name}（{title}，截至 {stats['as_of']}）")
+        _print_setup(ws, f"{name}（{title}，截至 {stats['as_of']}）", paper)
         ws.repeat_rows(0)
         for i, h in enumerate(headers):
             ws.write_string(0, i, h, f["head"])
             ws.set_column(i, i, max(10, display_width(h) + 2))
         for r, row in enumerate(rows, 1):
             for i, v in enumerate(row):
-                if isinstance(v, int) and not isinstance(v, bool):
+                if isinstance(v, Percent):
+                    ws.write_number(r, i, float(v), f["percent"])
+                elif isinstance(v, int) and not isinstance(v, bool):
                     ws.write_number(r, i, v, f["cell"])
                 else:
                     ws.write_string(r, i, safe_cell(v), f["cell"])
@@ -217,59 +237,11 @@ def write_stats_xlsx(stats: dict[str, Any], target: str | Path | IO[bytes], *, t
     wb.close()
 
 
-_FORM_WIDTH = 8.0
 
-
-def _print_setup(ws: Any, title: str) -> None:
+def _print_setup(ws: Any, title: str, paper: str = "A4") -> None:
     ws.set_landscape()
-    ws.set_paper(9)
+    ws.set_paper(8 if paper == "A3" else 9)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.print_across()
     ws.set_header(f'&C&"黑体"&12{title.replace("&", "&&")}')
     ws.set_footer("&C第 &P 页 共 &N 页")
-
-
-def _form_sheet(wb: Any, stats: dict[str, Any], title: str, report: Any, f: dict[str, Any]) -> None:
-    from datetime import date
-
-    from rectify.reports.ledger_sheets import row_height, signature_lines
-
-    form = stats["form"]
-    ws = wb.add_worksheet("统计表")
-    heading = f"{form['title']}（{title}，截至 {stats['as_of']}）"
-    _print_setup(ws, heading)
-    ws.repeat_rows(1, 2)
-    ws.repeat_columns(0, 0)
-    ws.write_string(0, 0, heading, f["title"])
-    ws.write_string(0, 8, form["period"], f["sign"])
-    cols = form["columns"]
-    ws.merge_range(1, 0, 2, 0, "", f["head"])
-    ws.set_column(0, 0, 6)
-    start = 1
-    for group in form["groups"]:
-        n = sum(1 for c in cols if c["group"] == group)
-        if n > 1:
-            ws.merge_range(1, start, 1, start + n - 1, group, f["head"])
-        else:
-            ws.write_string(1, start, group, f["head"])
-        start += n
-    headers = [form_header(c) for c in cols]
-    for i, c in enumerate(cols, 1):
-        ws.write_string(2, i, headers[i - 1], f["manual_head"] if c["manual"] else f["head"])
-        ws.set_column(i, i, _FORM_WIDTH)
-    ws.set_row(1, 30)
-    ws.set_row(2, row_height(headers, [_FORM_WIDTH] * len(headers)))
-    r = 2
-    for r, row in enumerate(form["rows"], 3):
-        ws.write_string(r, 0, row["row"], f["head"])
-        for i, c in enumerate(cols, 1):
-            value = row["values"][c["key"]]
-            if value is None:
-                ws.write_blank(r, i, None, f["manual"])
-            else:
-                ws.write_number(r, i, value, f["cell"])
-    ws.freeze_panes(3, 1)
-    ws.print_area(1, 0, r + 3, len(cols))
-    for n, line in enumerate(signature_lines(report, date.fromisoformat(stats["as_of"])), r + 2):
-        ws.set_row(n, 22)
-        ws.write_string(n, 1, line, f["sign"])

@@ -7,7 +7,7 @@ Neither face holds a rule: the role, scope and guard checks are the engine's, fo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,9 +16,10 @@ from rectify.clock import Clock, local_today, system_clock
 from rectify.config import Config
 from rectify.errors import BadInput, Reason
 from rectify.states.permissions import Actor
-from rectify.states.steps import OPEN_STEP, STEPS, Availability, acts_on, available_steps
+from rectify.states.steps import FILE, LISTING_DAY, OPEN_STEP, STEPS, Availability, acts_on, available_steps
 
 if TYPE_CHECKING:
+    from rectify.evidence.storage import Storage
     from rectify.store import Database
     from rectify.write.engine import Outcome, Workflow
 
@@ -109,7 +110,45 @@ class Service:
         declared = STEPS.get(step)
         if declared is None:
             raise BadInput(f"没有名为 {step} 的操作", reasons=[Reason("unknown_step", None, f"没有名为 {step} 的操作")])
-        return call_step(self.engine(person), declared, ref, form, version)
+        uploads = form.get("files") if any(i.kind == FILE for i in declared.inputs) else None
+        if not uploads:
+            return call_step(self.engine(person), declared, ref, form, version)
+        return self.attaching(person, uploads, lambda wf: call_step(wf, declared, ref, form, version))
+
+    # -- 佐证材料 (SPEC §14) -------------------------------------------------------------------------
+
+    def storage(self) -> Storage:
+        """Where the files' bytes are kept (``[evidence] folder``)."""
+        from rectify.evidence.storage import open_storage
+
+        return open_storage(self.config, self.db.url)
+
+    def attaching(self, person: Actor, uploads: Any, step: Callable[[Workflow], Outcome]) -> Outcome:
+        """Runs ``step`` on ``person``'s engine with ``uploads`` checked, staged and kept with its event; a
+        refused step or a refused file keeps nothing."""
+        from rectify.write.evidence import staged
+
+        wf = self.engine(person)
+        with staged(uploads, self.config, self.storage()) as batch:
+            wf.evidence = batch
+            return step(wf)
+
+    def files(self, person: Actor, ref: str | int) -> list[dict[str, Any]]:
+        """The case's files, by event, as ``person`` may see the case (an unseen case is NotFound)."""
+        from rectify.reports.evidence import case_files
+
+        return case_files(self.db, ref, reader=person)
+
+    def withdraw_file(self, person: Actor, ref: str | int, file_id: int, reason: str) -> str:
+        from rectify.write.evidence import withdraw_file
+
+        return withdraw_file(self.engine(person), ref, file_id, reason)
+
+    def evidence_file(self, person: Actor, sha256: str) -> tuple[Path, str, str]:
+        """``(path, name, media type)`` of a kept file on a case ``person`` may see; NotFound otherwise."""
+        from rectify.reports.evidence import readable_file
+
+        return readable_file(self.db, self.storage(), sha256, person)
 
     def open_case(self, person: Actor, org_code: str, form: Mapping[str, Any]) -> Outcome:
         """列入整顿 from a form's values (the inputs of :data:`rectify.states.steps.OPEN_STEP`)."""
@@ -117,7 +156,7 @@ class Service:
 
         v = parse_form(OPEN_STEP, form)
         return self.engine(person).open_case(
-            org_code, problems=v["problems"], identified_on=v["identified"], deadline=v["deadline"],
+            org_code, problems=v["problems"], identified_on=v[LISTING_DAY], deadline=v["deadline"],
             detail=v["detail"] or "", officer=v["officer"] or "", officer_email=v["officer_email"] or "",
             village_secretary=v["village_secretary"] or "")
 

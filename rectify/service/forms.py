@@ -15,6 +15,7 @@ from rectify.states.stages import Stage
 from rectify.states.steps import (
     CHOICE,
     DATE,
+    FILE,
     FLAG,
     INTEGER,
     MEASURE_FORMAT,
@@ -78,6 +79,8 @@ def _one(i: Input, raw: Any) -> Any:
     """One input's value from its text; None when left empty."""
     from rectify.validation import MAX_COUNT, integer, parse_date
 
+    if i.kind == FILE:  # uploads (rectify.write.evidence.Upload), checked and kept by the service
+        return list(raw) if isinstance(raw, list | tuple) else []
     if i.multiple:
         lines = _lines(raw)
         if i.kind == MEASURES:
@@ -124,8 +127,9 @@ def _or(value: Any, default: Any) -> Any:
 
 def _plan(wf: Workflow, ref: str | int, v: dict[str, Any], version: int | None) -> Outcome:
     return wf.plan(ref, measures=v["measures"], county_leader=_or(v["county_leader"], ""),
-                   township_cadre=_or(v["township_cadre"], ""), helping_unit=_or(v["helping_unit"], ""),
-                   emails=parse_emails(v["emails"]), expected_version=version)
+                   township_leader=_or(v["township_leader"], ""), township_cadre=_or(v["township_cadre"], ""),
+                   helping_unit=_or(v["helping_unit"], ""), emails=parse_emails(v["emails"]), on=v["on"],
+                   expected_version=version)
 
 
 def _required(field: str, message: str) -> BadInput:
@@ -168,7 +172,7 @@ CALLS: dict[str, Call] = {
     Stage.rectified.value: lambda wf, ref, v, ver: wf.mark_rectified(ref, on=v["on"], self_check=v["opinion"],
                                                           expected_version=ver),
     "plan": _plan,
-    "revise-plan": lambda wf, ref, v, ver: wf.revise_plan(ref, measures=v["measures"],
+    "revise-plan": lambda wf, ref, v, ver: wf.revise_plan(ref, measures=v["measures"], on=v["on"],
                                                          emails=parse_emails(v["emails"]), expected_version=ver),
     "assign-secretary": lambda wf, ref, v, ver: wf.assign_secretary(
         ref, name=v["name"], unit=_or(v["unit"], ""), since=v["since"], term_until=v["term_until"],
@@ -183,15 +187,16 @@ CALLS: dict[str, Call] = {
     "objection": _objection,
     "strike-off": lambda wf, ref, v, ver: wf.strike_off(ref, on=v["on"], doc_no=_or(v["doc_no"], ""),
                                                        expected_version=ver),
-    "withdraw": lambda wf, ref, v, ver: wf.withdraw(ref, reason=v["reason"], expected_version=ver),
+    "withdraw": lambda wf, ref, v, ver: wf.withdraw(ref, reason=v["reason"], on=v["on"],
+                                                   approved_by=_or(v["approved_by"], ""), expected_version=ver),
     "extend": lambda wf, ref, v, ver: wf.extend(ref, to=v["to"], reason=v["reason"], approved_by=v["approved_by"],
-                                               expected_version=ver),
+                                               on=v["on"], expected_version=ver),
     "supervise": lambda wf, ref, v, ver: wf.supervise(
         ref, level=v["level"], unit=_or(v["unit"], ""), matter=_or(v["matter"], ""), due=v["due"], on=v["on"],
         reason=_or(v["reason"], ""), expected_version=ver),
     "unsupervise": lambda wf, ref, v, ver: wf.unsupervise(
         ref, on=v["on"], inspected_by=_or(v["inspected_by"], ""), inspected_on=v["inspected_on"],
-        reason=v["reason"], expected_version=ver),
+        reason=v["reason"], findings=v["findings"], expected_version=ver),
     "look-back": lambda wf, ref, v, ver: wf.look_back(ref, on=v["on"], result=v["result"], note=_or(v["note"], ""),
                                                      problems=v["problems"], deadline=v["deadline"],
                                                      expected_version=ver),

@@ -17,7 +17,8 @@ STATS_FILES = ("json", "table", "csv", "xlsx")
 
 
 def write_ledger(service: Service, filters: LedgerFilter, fmt: str, out: Any, *, as_of: date,
-                 known_on: date | None = None, progress: Callable[[int], None] | None = None) -> None:
+                 known_on: date | None = None, progress: Callable[[int], None] | None = None,
+                 layout: str = "简表") -> None:
     """The 限期转化台账 for ``filters`` (its reader's scope) as it stood at the end of ``as_of`` into ``out``."""
     from rectify.reports import ledger_formats as lf
     from rectify.reports.ledger import ledger_rows, ledger_title, scope_counties
@@ -41,7 +42,8 @@ def write_ledger(service: Service, filters: LedgerFilter, fmt: str, out: Any, *,
         as_of=as_of, title=title, filters=filters.describe(), by_stage=by_stage, by_light=by_light,
         generated=local.strftime("%Y-%m-%d %H:%M") if fmt == "html" else "",
         lights=config.lights, stamp=service.now() if fmt == "ics" else None, progress=progress,
-        installation=installation, alarm_days=config.calendar.alarm_days, report=config.report))
+        installation=installation, alarm_days=config.calendar.alarm_days, report=config.report,
+        layout="全表" if layout in ("全表", "full") else "简表", paper=config.report.paper))
 
 
 def stats_data(service: Service, filters: LedgerFilter, *, as_of: date, year: int | None = None,

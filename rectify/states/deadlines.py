@@ -12,7 +12,8 @@ from typing import Any
 
 from rectify.config import LightsConfig, PolicyConfig
 from rectify.states.stages import NO_DUE_STAGES, Stage
-from rectify.states.tasks import DEADLINE_WINDOW, TASK_WINDOW, light_reason, task_due, task_of
+from rectify.states.tasks import DEADLINE_WINDOW, MEASURE_WINDOW, TASK_WINDOW, light_reason, task_due, task_of
+from rectify.states.workdays import WorkCalendar
 
 
 class Light(StrEnum):
@@ -39,13 +40,17 @@ STRIKE_OFF_DUE_DAYS = 7
 
 
 def stage_due(stage: str, *, cycle_start: date, deadline: date, rectified_on: date | None,
-              policy: PolicyConfig, publicity_until: date | None = None) -> date | None:
+              policy: PolicyConfig, publicity_until: date | None = None,
+              calendar: WorkCalendar | None = None) -> date | None:
     """The due date of the stage's current task (``rectify.states.tasks``); None for closed cases.
 
-    In ``rectified`` the task is 组织验收 until a verification passes, then 销号批复 after the 公示."""
+    In ``rectified`` the task is 组织验收 until a verification passes, then 销号批复 after the 公示. With a
+    ``calendar`` a due date on a rest day moves to the next working day (``[calendar] roll_to_working_day``)."""
     if stage == Stage.rectified and publicity_until is not None:
-        return publicity_until + timedelta(days=STRIKE_OFF_DUE_DAYS)
-    return task_due(stage, cycle_start=cycle_start, deadline=deadline, rectified_on=rectified_on, policy=policy)
+        due: date | None = publicity_until + timedelta(days=STRIKE_OFF_DUE_DAYS)
+    else:
+        due = task_due(stage, cycle_start=cycle_start, deadline=deadline, rectified_on=rectified_on, policy=policy)
+    return calendar.next_working(due) if calendar is not None else due
 
 
 def share_left(start: date, due: date, as_of: date) -> float:
@@ -68,18 +73,29 @@ def light_for(share: float, lights: LightsConfig) -> Light:
 
 
 def case_light(stage: str, *, stage_since: date, stage_due_on: date | None, cycle_start: date,
-               deadline: date, as_of: date, lights: LightsConfig) -> Light | None:
-    """The worse of the task window and the conversion-deadline window; None for closed cases."""
+               deadline: date, as_of: date, lights: LightsConfig, open_measure_due: date | None = None) -> Light | None:
+    """The worse of the task window and the conversion-deadline window; red when an open measure is overdue;
+    None for closed cases."""
     return light_and_window(stage, stage_since=stage_since, stage_due_on=stage_due_on, cycle_start=cycle_start,
-                            deadline=deadline, as_of=as_of, lights=lights)[0]
+                            deadline=deadline, as_of=as_of, lights=lights, open_measure_due=open_measure_due)[0]
+
+
+def measure_overdue(stage: str, open_measure_due: date | None, as_of: date) -> bool:
+    """Whether an open case has a measure not done whose due date (``open_measure_due``: the earliest of the
+    open ones) is before ``as_of``: the case is then red, whatever its windows say."""
+    return open_measure_due is not None and open_measure_due < as_of and stage not in NO_DUE_STAGES
 
 
 def light_and_window(stage: str, *, stage_since: date, stage_due_on: date | None, cycle_start: date,
-                     deadline: date, as_of: date, lights: LightsConfig) -> tuple[Light | None, str | None]:
-    """(light, which window gives it: ``task`` or ``deadline``); on a tie the task is named, it is the one
-    the person can act on. A case waiting for verification no longer counts its conversion deadline."""
+                     deadline: date, as_of: date, lights: LightsConfig,
+                     open_measure_due: date | None = None) -> tuple[Light | None, str | None]:
+    """(light, which window gives it: ``measure``, ``task`` or ``deadline``); on a tie the task is named, it is
+    the one the person can act on. An overdue open measure makes the case red (window ``measure``). A case
+    waiting for verification no longer counts its conversion deadline."""
     if stage in NO_DUE_STAGES:
         return None, None
+    if open_measure_due is not None and open_measure_due < as_of:
+        return Light.red, MEASURE_WINDOW
     worst, window = (light_for(share_left(cycle_start, deadline, as_of), lights), DEADLINE_WINDOW) \
         if stage != Stage.rectified else (Light.green, DEADLINE_WINDOW)
     if stage_due_on is not None:
@@ -90,9 +106,11 @@ def light_and_window(stage: str, *, stage_since: date, stage_due_on: date | None
 
 
 def row_light(row: Any, as_of: date, lights: LightsConfig) -> Light | None:
-    """:func:`case_light` of a query row that carries stage, stage_since, stage_due, cycle_start, deadline."""
+    """:func:`case_light` of a query row that carries stage, stage_since, stage_due, cycle_start, deadline (and,
+    when it has one, open_measure_due)."""
     return case_light(row.stage, stage_since=row.stage_since, stage_due_on=row.stage_due,
-                      cycle_start=row.cycle_start, deadline=row.deadline, as_of=as_of, lights=lights)
+                      cycle_start=row.cycle_start, deadline=row.deadline, as_of=as_of, lights=lights,
+                      open_measure_due=getattr(row, "open_measure_due", None))
 
 
 def next_due(stage: str, *, stage_due_on: date | None, deadline: date) -> date | None:
@@ -114,11 +132,14 @@ def deadline_days(stage: str, *, deadline: date, as_of: date) -> int | None:
 
 
 def light_reason_of(stage: str, *, stage_since: date, stage_due_on: date | None, cycle_start: date,
-                    deadline: date, as_of: date, lights: LightsConfig) -> tuple[Light | None, str]:
+                    deadline: date, as_of: date, lights: LightsConfig,
+                    open_measure_due: date | None = None) -> tuple[Light | None, str]:
     """(light, 预警原因) of one case on ``as_of``."""
     light, window = light_and_window(stage, stage_since=stage_since, stage_due_on=stage_due_on,
-                                     cycle_start=cycle_start, deadline=deadline, as_of=as_of, lights=lights)
+                                     cycle_start=cycle_start, deadline=deadline, as_of=as_of, lights=lights,
+                                     open_measure_due=open_measure_due)
     spec = task_of(stage)
     return light, light_reason(light, window, task=spec.code if spec else None,
                                task_left=days_left(stage, stage_due_on=stage_due_on, deadline=deadline, as_of=as_of),
-                               deadline_left=deadline_days(stage, deadline=deadline, as_of=as_of))
+                               deadline_left=deadline_days(stage, deadline=deadline, as_of=as_of),
+                               measure_late=(as_of - open_measure_due).days if open_measure_due else None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from rectify.states.escalation import escalation_refusal
@@ -96,7 +96,10 @@ def has_county_leader(p: Proposal) -> str | None:
 
 
 def has_township_cadre(p: Proposal) -> str | None:
-    return "缺少乡镇包村干部" if _blank(p.get("township_cadre") or p.facts.get("township_cadre")) else None
+    """The plan names who is in charge on the ground: the 乡镇包村领导 (a plan filed before the two were told
+    apart named one person, as --township-cadre, and stays valid)."""
+    named = [p.get(k) or p.facts.get(k) for k in ("township_leader", "township_cadre")]
+    return "缺少乡镇包村领导（--township-leader）" if all(_blank(n) for n in named) else None
 
 
 def has_secretary(p: Proposal) -> str | None:
@@ -114,8 +117,9 @@ def term_valid(p: Proposal) -> str | None:
     since, until = p.get("since"), p.get("term_until")
     if since is not None and until is not None and until <= since:
         return f"任期截止 {until} 应晚于任职日期 {since}"
-    if until is not None and p.facts.get("today") is not None and until < p.facts["today"]:
-        return f"任期截止 {until} 已过，不能再作为在任第一书记登记"
+    on = p.get("on") or p.facts.get("today")  # the business day: a late entry of a term since ended is fine
+    if until is not None and on is not None and until < on:
+        return f"任期截止 {until} 早于到任日期 {on}，不能再作为在任第一书记登记"
     return None
 
 
@@ -262,6 +266,14 @@ def verifier_not_applicant(p: Proposal) -> str | None:
     return f"{who} 是申请验收人，不能验收自己申请的整顿对象" if who else None
 
 
+def applicant_not_on_team(p: Proposal) -> str | None:
+    """Separation of duties (issue 26): whoever applied for the verification does not sit on its team."""
+    applicant = p.facts.get("applied_by")
+    if _blank(applicant) or applicant not in [str(m).strip() for m in p.get("members") or []]:
+        return None
+    return f"{applicant} 是申请验收人，不能作为验收组成员"
+
+
 def approver_not_verifier(p: Proposal) -> str | None:
     who = _same_signer(p, "verified_by")
     return f"{who} 是验收人，不能批复自己验收的整顿对象销号" if who else None
@@ -281,9 +293,13 @@ def within_publicity(p: Proposal) -> str | None:
 
 
 def publicity_over(p: Proposal) -> str | None:
-    on, until = p.get("on"), p.facts.get("publicity_until")
-    if on is not None and until is not None and on < until:
-        return f"公示期至 {until} 才满，{on} 不能销号"
+    """销号 from the day after the 公示 ends (an objection is still admissible on its last day); with no 公示
+    (``publicity_days = 0``) on the verification day."""
+    on, until, start = p.get("on"), p.facts.get("publicity_until"), p.facts.get("verified_on")
+    if on is None or until is None:
+        return None
+    if on < until or (on == until and (start is None or until > start)):
+        return f"公示期至 {until} 才满，{until + timedelta(days=1)} 起方可销号，{on} 不能销号"
     return None
 
 
@@ -329,6 +345,12 @@ def verification_complete(p: Proposal) -> str | None:
 
 def has_reason(p: Proposal) -> str | None:
     return "缺少原因" if _blank(p.get("reason")) else None
+
+
+def second_person_valid(p: Proposal) -> str | None:
+    """Where the procedure names a second person (an extension's approver, a supervised case's withdrawal),
+    the engine looked them up in the registry; this names what is wrong (issue 26)."""
+    return p.facts.get("second_person_problem")
 
 
 def has_approver(p: Proposal) -> str | None:
@@ -405,6 +427,31 @@ def has_inspection(p: Proposal) -> str | None:
     return None
 
 
+def _sign_matters(matter: str) -> list[str]:
+    """The 督办事项 of a sign: its matter text, one item per line or per "；"."""
+    import re
+
+    return [m.strip() for m in re.split(r"[；;\n]+", matter or "") if m.strip()]
+
+
+def matters_answered(p: Proposal) -> str | None:
+    """摘牌 only when every 督办事项 is answered — an inspection finding recorded for each (``--finding``, in the
+    matters' order), or every measure of the case done — and the case is not red; else what is open."""
+    if not p.facts.get("supervised") or p.facts.get("sign_matter") is None:
+        return None
+    open_parts = []
+    if p.facts.get("red_reason"):
+        open_parts.append(f"整顿对象亮红灯（{p.facts['red_reason']}）")
+    matters = _sign_matters(p.facts["sign_matter"])
+    findings = [f for f in p.get("findings") or [] if not _blank(f)]
+    measures = p.facts.get("open_measures") or []
+    if measures and len(findings) < len(matters):
+        unanswered = "、".join(f"「{m}」" for m in matters[len(findings):])
+        numbers = "、".join(str(seq) for seq, _ in measures)
+        open_parts.append(f"督办事项{unanswered}尚无检查结论（--finding），整改措施第{numbers}项未完成")
+    return "，".join(open_parts) + "，不能摘牌" if open_parts else None
+
+
 def inspector_of_sign_level(p: Proposal) -> str | None:
     name = p.get("inspected_by")
     if _blank(name):
@@ -419,6 +466,22 @@ def escalation_in_order(p: Proposal) -> str | None:
     if _blank(step):
         return "缺少督办升级步骤（督促、约谈或通报）"
     return escalation_refusal(p.facts.get("escalation_step"), step)
+
+
+def escalation_dates_in_order(p: Proposal) -> str | None:
+    """A rung is not dated before the one it follows."""
+    on, last = p.get("on"), p.facts.get("last_escalation_on")
+    if on is not None and last is not None and on < last:
+        return f"督办升级日期 {on} 早于上一步督办（{last}）"
+    return None
+
+
+def withdrawal_approved(p: Proposal) -> str | None:
+    """A case under 挂牌督办 leaves the list only by the county's 审批人 or with one named (``--approved-by``);
+    a registered signer's duties are checked by ``second_person_valid``, which this does not repeat."""
+    if not p.facts.get("supervised") or p.facts.get("signer_is_approver") or p.facts.get("second_person_problem"):
+        return None
+    return "挂牌督办中的整顿对象出列须经审批人批准（--approved-by）" if _blank(p.get("approved_by")) else None
 
 
 def has_escalation_note(p: Proposal) -> str | None:

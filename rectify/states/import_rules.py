@@ -60,7 +60,7 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "plan": (
         RowRule("has_measures", "measures", "此阶段需要整顿措施（如 0/3）"),
         RowRule("has_county_leader", "county_leader", "此阶段需要县级联系领导"),
-        RowRule("has_township_cadre", "township_cadre", "此阶段需要乡镇包村干部"),
+        RowRule("has_township_cadre", "township_cadre", "此阶段需要乡镇包村领导"),
     ),
     "assign_secretary": (
         RowRule("has_secretary", "secretary", "此阶段需要第一书记，写成 姓名（派出单位）"),

@@ -6,7 +6,7 @@ The engine asks :func:`refusal` before each change, inside the change's transact
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rectify.states.roles import LEVEL_NAMES, ROLE_NAMES, Level, Role
 
@@ -101,6 +101,8 @@ class Actor:
     role: str | None = None
     counties: tuple[str, ...] = ()
     township: str | None = None
+    # The OS login that ran the command (操作员), recorded beside the person on every event; not who acts.
+    operator: str = field(default="", compare=False)
 
     @property
     def signature(self) -> str:

@@ -85,6 +85,7 @@ FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM = "first", "village", "work_team"
 ROLE_LABELS: dict[str, str] = {
     "officer": "县委组织部经办人",
     "county_leader": "县级联系领导",
-    "township_cadre": "乡镇包村干部",
+    "township_leader": "乡镇包村领导",
+    "township_cadre": "包村干部",
     "secretary": "第一书记",
 }

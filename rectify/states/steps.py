@@ -61,11 +61,17 @@ def _i(name: str, kind: str, label: str, required: bool = False, help: str = "",
 
 MEASURE_FORMAT = '"P01,P03|内容|责任人|YYYY-MM-DD"'  # how one measure is written, on the CLI and in a form
 ON = _i("on", DATE, "日期", True, "事情发生的日期（业务日期）")
+PLAN_DAY = _i("on", DATE, "方案确定日期", help="业务日期，默认今天")
 MEASURE_LINES = _i("measures", MEASURES, "整改措施", False,
                    "每行一项：问题代码|内容|责任人|完成时限，如 P01,P03|配齐村两委班子|王建国（河口镇党委）|2026-06-30",
                    multiple=True)
 EMAILS = _i("emails", TEXT, "邮箱", False, "责任人姓名=邮箱 或 角色=邮箱（officer、county_leader、township_cadre）",
             multiple=True)
+# 佐证材料 (SPEC §14): several files, each with a caption that may start with its kind (会议纪要：…).
+FILES = _i("files", FILE, "佐证材料", False,
+           "照片、会议纪要、整改报告、评分表、测评表、批复等；每个文件一行说明，可以类别开头，"
+           "如 会议纪要：6月支委会记录",
+           multiple=True)
 FINDINGS = _i("findings", LONGTEXT, "验收发现的问题", False, "每行一条", multiple=True)
 NEW_DEADLINE = _i("deadline", DATE, "新的转化时限")
 
@@ -75,7 +81,7 @@ _COMMON_FIELDS: dict[str, str] = {
     "has_new_measures": "measures", "measures_name_problems": "measures", "plan_covers_problems": "measures",
     "measures_within_deadline": "measures", "has_findings": "findings",
     "new_deadline_after_verification": "deadline", "after_rectification": "on", "within_publicity": "on",
-    "publicity_over": "on", "after_objection": "on",
+    "publicity_over": "on", "after_objection": "on", "escalation_dates_in_order": "on",
 }
 
 
@@ -122,19 +128,21 @@ OBJECTION_DECISIONS = {"": "登记异议", "dismissed": "不予采纳", "upheld"
 
 STEPS_LIST: tuple[Step, ...] = (
     Step("progress", "填报月度进展", ("report_progress",),
-         (ON, _i("note", LONGTEXT, "进展情况", True, "本月开展的工作、取得的进展")),
+         (ON, _i("note", LONGTEXT, "进展情况", True, "本月开展的工作、取得的进展"), FILES),
          _fields(), phone=True),
     Step("measure-done", "完成整顿措施", ("complete_measure",),
-         (_i("number", INTEGER, "措施序号", True, "整顿措施的序号（第几项）"), ON),
+         (_i("number", INTEGER, "措施序号", True, "整顿措施的序号（第几项）"), ON, FILES),
          _fields(measure_exists="number", measure_open="number"), phone=True, precondition=_open_measures),
     Step("rectified", "申请验收", ("mark_rectified",),
-         (ON, _i("opinion", LONGTEXT, "乡镇初验意见", True, "乡镇党委逐项初验的意见")),
+         (ON, _i("opinion", LONGTEXT, "乡镇初验意见", True, "乡镇党委逐项初验的意见"), FILES),
          _fields(has_self_check="opinion"), phone=True, precondition=_applicable),
     Step("plan", "建立工作台账（整顿方案）", ("plan", "revise_plan"),
-         (MEASURE_LINES, _i("county_leader", PERSON, "县级联系领导"), _i("township_cadre", PERSON, "乡镇包村干部"),
-          _i("helping_unit", TEXT, "结对帮扶单位"), EMAILS),
-         _fields(has_county_leader="county_leader", has_township_cadre="township_cadre")),
-    Step("revise-plan", "修订整顿方案", ("revise_plan",), (MEASURE_LINES, EMAILS), _fields()),
+         (PLAN_DAY, MEASURE_LINES, _i("county_leader", PERSON, "县级联系领导"),
+          _i("township_leader", PERSON, "乡镇包村领导", help="乡镇党委班子成员"),
+          _i("township_cadre", PERSON, "包村干部", help="乡镇包村领导之外的第二人（可不填）"),
+          _i("helping_unit", TEXT, "结对帮扶单位"), EMAILS, FILES),
+         _fields(has_county_leader="county_leader", has_township_cadre="township_leader")),
+    Step("revise-plan", "修订整顿方案", ("revise_plan",), (PLAN_DAY, MEASURE_LINES, EMAILS), _fields()),
     Step("assign-secretary", "选派第一书记", ("assign_secretary", "replace_secretary"),
          (_i("name", PERSON, "第一书记姓名", True), _i("unit", TEXT, "派出单位", help="默认为结对帮扶单位"),
           _i("since", DATE, "到任日期", True), _i("term_until", DATE, "任期至", help="默认按任期年限推算"),
@@ -158,23 +166,26 @@ STEPS_LIST: tuple[Step, ...] = (
           _i("items", SCORES, "评分", help="每项：项目=分数，如 班子=16", multiple=True),
           _i("score", INTEGER, "总分", help="不逐项评分时填写"),
           _i("satisfied", INTEGER, "满意人数", True), _i("dissatisfied", INTEGER, "不满意人数", True),
-          _i("basic", INTEGER, "基本满意人数"), NEW_DEADLINE, FINDINGS, MEASURE_LINES, EMAILS),
+          _i("basic", INTEGER, "基本满意人数"), NEW_DEADLINE, FINDINGS, MEASURE_LINES, EMAILS, FILES),
          _fields(verification_complete="items", has_team="members", enough_surveyed="satisfied",
                  not_in_publicity=None, verifier_not_applicant="members", has_reason="findings"),
          precondition=_verifiable),
     Step("objection", "公示异议", ("objection", "dismiss_objection", "uphold_objection"),
          (ON, _i("text", LONGTEXT, "异议内容"),
           _i("decision", CHOICE, "处理", choices=OBJECTION_DECISIONS),
-          _i("note", LONGTEXT, "处理说明"), NEW_DEADLINE, FINDINGS, MEASURE_LINES, EMAILS),
+          _i("note", LONGTEXT, "处理说明"), NEW_DEADLINE, FINDINGS, MEASURE_LINES, EMAILS, FILES),
          _fields(has_objection_text="text", in_publicity=None, no_pending_objection=None, objection_pending=None),
          precondition=_in_publicity),
     Step("strike-off", "销号批复", ("strike_off",),
-         (ON, _i("doc_no", TEXT, "批复文号", help="如 青组字〔2026〕31号")),
+         (ON, _i("doc_no", TEXT, "批复文号", help="如 青组字〔2026〕31号"), FILES),
          _fields(approver_not_verifier=None), precondition=_in_publicity),
-    Step("withdraw", "复核误判出列", ("withdraw",), (_i("reason", LONGTEXT, "出列原因", True),), _fields()),
+    Step("withdraw", "复核误判出列", ("withdraw",),
+         (_i("on", DATE, "出列日期", help="默认今天"), _i("reason", LONGTEXT, "出列原因", True),
+          _i("approved_by", PERSON, "批准人", help="挂牌督办中的整顿对象须由审批人（市级挂牌：市委组织部督导）批准")),
+         _fields(withdrawal_approved="approved_by")),
     Step("extend", "延长转化时限", ("extend",),
          (_i("to", DATE, "新的转化时限", True), _i("reason", LONGTEXT, "延期原因", True),
-          _i("approved_by", PERSON, "批准人", True)),
+          _i("approved_by", PERSON, "批准人", True), _i("on", DATE, "批准日期", help="默认今天")),
          _fields(has_approver="approved_by", new_deadline_valid="to", extends_deadline="to",
                  measures_fit_new_deadline="to")),
     Step("supervise", "挂牌督办", ("supervise",),
@@ -185,12 +196,14 @@ STEPS_LIST: tuple[Step, ...] = (
           "event_date_valid": "on", "not_supervised": None}, precondition=_not_supervised),
     Step("unsupervise", "摘牌", ("unsupervise",),
          (_i("on", DATE, "摘牌日期"), _i("inspected_by", PERSON, "检查人"), _i("inspected_on", DATE, "检查日期"),
-          _i("reason", LONGTEXT, "摘牌理由", True)),
+          _i("reason", LONGTEXT, "摘牌理由", True),
+          _i("findings", LONGTEXT, "检查结论", help="每个督办事项一行，依次填写；措施都已完成时可不填", multiple=True),
+          FILES),
          _fields(has_inspection="inspected_on", inspector_of_sign_level="inspected_by",
-                 sign_up_after_strike_off=None), precondition=_supervised),
+                 sign_up_after_strike_off=None, matters_answered="findings"), precondition=_supervised),
     Step("look-back", "回头看", ("look_back",),
          (ON, _i("result", CHOICE, "结果", True, choices=RESULT_LABELS), _i("note", LONGTEXT, "情况说明"),
-          _i("problems", PROBLEMS, "反弹的问题", help="反弹时填写：P01…P10", multiple=True), NEW_DEADLINE),
+          _i("problems", PROBLEMS, "反弹的问题", help="反弹时填写：P01…P10", multiple=True), NEW_DEADLINE, FILES),
          _fields(look_back_date_valid="on", look_back_due="on", has_look_back_result="result",
                  has_look_back_note="note", relapse_has_problems="problems")),
     Step("escalate", "督办升级", ("escalate",),
@@ -204,6 +217,7 @@ STEPS: dict[str, Step] = {s.name: s for s in STEPS_LIST}
 
 # 列入整顿 starts a case from an organization, so it is no step on a case (available_steps leaves it out):
 # the CLI's ``case open ORG`` and the web's ``/orgs/{code}/open`` take these inputs.
+LISTING_DAY = "identified"  # the open step's input holding the 确定日期 (the CLI's --identified)
 OPEN_STEP = Step("open", "列入整顿", ("open",),
                  (_i("problems", PROBLEMS, "软弱涣散情形", True, "每行一项：代码:具体表现，如 P01:书记空缺半年",
                      multiple=True),

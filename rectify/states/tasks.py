@@ -55,7 +55,7 @@ TASKS: tuple[TaskSpec, ...] = (
     TaskSpec("assign_secretary", "选派第一书记", Stage.ledger_created, Role.county_officer,
              lambda f, p: f.cycle_start + timedelta(days=p.secretary_due_days), ("officer",)),
     TaskSpec("apply", "完成整改并申请验收", Stage.secretary_assigned, Role.township_leader,
-             lambda f, p: f.deadline, ("township_cadre", "secretary")),
+             lambda f, p: f.deadline, ("township_leader", "township_cadre", "secretary")),
     TaskSpec("verify", "组织验收", Stage.rectified, Role.county_verifier, _verify_due, ("officer",)),
 )
 BY_STAGE: dict[str, TaskSpec] = {str(t.stage): t for t in TASKS}
@@ -63,18 +63,18 @@ BY_CODE: dict[str, TaskSpec] = {t.code: t for t in TASKS}
 
 PROGRESS_TASK = "progress"
 PROGRESS_LABEL = "报送月度进展"
-PROGRESS_NOTIFY: tuple[str, ...] = ("secretary", "township_cadre")
+PROGRESS_NOTIFY: tuple[str, ...] = ("secretary", "township_leader", "township_cadre")
 STRIKE_OFF_TASK = "strike_off"
 STRIKE_OFF_LABEL = "销号批复"  # in rectified, once a verification has passed: 公示, then the county's approval
 MEASURE_TASK = "measure"
 MEASURE_LABEL = "完成整改措施"
 LOOK_BACK_TASK = "look_back"
 LOOK_BACK_LABEL = "回头看"
-LOOK_BACK_NOTIFY: tuple[str, ...] = ("officer", "township_cadre")
+LOOK_BACK_NOTIFY: tuple[str, ...] = ("officer", "township_leader", "township_cadre")
 DEADLINE_TASK = "deadline"
 DEADLINE_LABEL = "完成整顿转化"
 # Who hears of the conversion deadline: the people working on the case.
-DEADLINE_NOTIFY: tuple[str, ...] = ("township_cadre", "secretary")
+DEADLINE_NOTIFY: tuple[str, ...] = ("township_leader", "township_cadre", "secretary")
 # County leaders (县级联系领导) hear only of what is overdue, and get the monthly 专报.
 LEADER = "county_leader"
 OFFICER = "officer"
@@ -129,18 +129,26 @@ def _report_day(year: int, month: int, day: int) -> date:
     return date(year, month, day)
 
 
-def report_period(as_of: date, day: int) -> tuple[date, date, date]:
-    """(previous due, current due, month start): the report for a month is due on ``day`` of the next month.
+def report_period(as_of: date, day: int, roll: Callable[[date], date] | None = None) -> tuple[date, date, date]:
+    """(previous due, current due, month start): the report for a month is due on ``day`` of the next month,
+    or, with ``roll`` (the working-day calendar's), the first working day from it.
 
     The current period is the one whose due day is the first on or after ``as_of``; a report dated
     after the previous due day counts for it.
     """
-    this_month = _report_day(as_of.year, as_of.month, day)
+    at = roll or _same
+    this_month = at(_report_day(as_of.year, as_of.month, day))
     if as_of <= this_month:
-        prev, due = _report_day(as_of.year, as_of.month - 1, day), this_month
+        prev, due = at(_report_day(as_of.year, as_of.month - 1, day)), this_month
+        nominal_month = as_of.month
     else:
-        prev, due = this_month, _report_day(as_of.year, as_of.month + 1, day)
-    return prev, due, _report_day(due.year, due.month - 1, 1)
+        prev, due = this_month, at(_report_day(as_of.year, as_of.month + 1, day))
+        nominal_month = as_of.month + 1
+    return prev, due, _report_day(as_of.year, nominal_month - 1, 1)
+
+
+def _same(day: date) -> date:
+    return day
 
 
 def acting_roles(kind: str, task: str) -> tuple[str, ...]:
@@ -157,13 +165,18 @@ def acting_roles(kind: str, task: str) -> tuple[str, ...]:
 
 TASK_WINDOW = "task"
 DEADLINE_WINDOW = "deadline"
+MEASURE_WINDOW = "measure"  # an open measure past its due date
 
 
 def light_reason(light: str | None, window: str | None, *, task: str | None, task_left: int | None,
-                 deadline_left: int | None) -> str:
-    """预警原因: which window gives the light, in the officer's words (empty for green and closed cases)."""
+                 deadline_left: int | None, measure_late: int | None = None) -> str:
+    """预警原因: which window gives the light, in the officer's words (empty for green and closed cases).
+
+    ``measure_late``: the days the earliest open measure is past its due date (the ``measure`` window)."""
     if light is None or light == "green" or window is None:
         return ""
+    if window == MEASURE_WINDOW:
+        return f"整改措施逾期未完成（最早一项已逾期 {measure_late} 天）"
     if window == TASK_WINDOW:
         what, left = f"待办「{task_label(task)}」", task_left
     else:

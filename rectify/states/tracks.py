@@ -39,3 +39,22 @@ def default_term_until(since: date, years: int) -> date:
         return since.replace(year=since.year + years)
     except ValueError:
         return since.replace(year=since.year + years, day=28)
+
+
+# A measure that chooses the organization's secretary (一村一策 often records it so): "…选配村党组织书记",
+# "调整不胜任的村党组织书记". The form's 本年度已选配/已调整 count it when no 选配/调整 was recorded on the track.
+SECRETARY_WORD = "书记"
+MEASURE_ACTION_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("调整", ("调整", "撤换", "更换")),
+    ("选配", ("选配", "选优配强", "配强", "选派", "选任")),
+)
+
+
+def measure_secretary_action(text: str) -> str | None:
+    """选配 or 调整 when a measure's text chooses the organization's secretary, else None (调整 first)."""
+    if SECRETARY_WORD not in text or "第一书记" in text:
+        return None
+    for action, words in MEASURE_ACTION_WORDS:
+        if any(w in text for w in words):
+            return action
+    return None

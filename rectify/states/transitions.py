@@ -30,11 +30,11 @@ class TransitionSpec:
 TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec("plan", (S.identified,), S.ledger_created,
                    ("has_measures", "measures_name_problems", "plan_covers_problems", "measures_within_deadline",
-                    "has_county_leader", "has_township_cadre"),
+                    "has_county_leader", "has_township_cadre", "event_date_valid"),
                    "建立工作台账"),
     TransitionSpec("revise_plan", (S.ledger_created, S.secretary_assigned), None,
                    ("has_new_measures", "measures_name_problems", "plan_covers_problems", "measures_within_deadline",
-                    "has_county_leader", "has_township_cadre"),
+                    "has_county_leader", "has_township_cadre", "event_date_valid"),
                    "修订工作台账"),
     TransitionSpec("assign_secretary", (S.ledger_created,), S.secretary_assigned,
                    ("has_secretary", "secretary_since_valid", "term_valid", "no_first_secretary_in_post"),
@@ -51,11 +51,12 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     # Inside rectified (SPEC §3): the inspection, its 公示 with any objection, then the county's 销号批复.
     TransitionSpec("verify", (S.rectified,), None,
                    ("verification_complete", "has_team", "enough_surveyed", "event_date_valid", "after_rectification",
-                    "not_in_publicity", "verifier_not_applicant"),
+                    "not_in_publicity", "verifier_not_applicant", "applicant_not_on_team"),
                    "验收"),
     TransitionSpec("fail_verification", (S.rectified,), S.secretary_assigned,
                    ("verification_complete", "has_team", "enough_surveyed", "event_date_valid", "after_rectification",
-                    "not_in_publicity", "verifier_not_applicant", "has_reason", "new_deadline_after_verification",
+                    "not_in_publicity", "verifier_not_applicant", "applicant_not_on_team", "has_reason",
+                    "new_deadline_after_verification",
                     "has_findings", "has_new_measures", "measures_name_problems", "measures_within_deadline"),
                    "验收（未通过）"),
     TransitionSpec("objection", (S.rectified,), None,
@@ -74,7 +75,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
                     "approver_not_verifier"),
                    "销号"),
     TransitionSpec("withdraw", (S.identified, S.ledger_created), S.withdrawn,
-                   ("has_reason",),
+                   ("has_reason", "event_date_valid", "second_person_valid", "withdrawal_approved"),
                    "复核误判出列"),
     TransitionSpec("replace_secretary", (S.secretary_assigned, S.rectified, S.verified), None,
                    ("has_secretary", "secretary_since_valid", "term_valid", "no_first_secretary_in_post"),
@@ -89,26 +90,26 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
                    ("work_team_change_valid",),
                    "调整驻村工作队"),
     TransitionSpec("extend", OPEN, None,
-                   ("has_reason", "has_approver", "new_deadline_valid", "extends_deadline",
-                    "measures_fit_new_deadline"),
+                   ("has_reason", "has_approver", "second_person_valid", "new_deadline_valid", "extends_deadline",
+                    "measures_fit_new_deadline", "event_date_valid"),
                    "延长转化时限"),
     TransitionSpec("report_progress", OPEN, None,
                    ("has_note", "event_date_valid"),
                    "填报月度进展"),
     TransitionSpec("supervise", OPEN, None,
                    ("not_supervised", "has_supervision_unit", "has_supervision_matter", "event_date_valid",
-                    "supervision_due_valid"),
+                    "supervision_due_valid", "escalation_dates_in_order"),
                    "挂牌督办"),
     TransitionSpec("unsupervise", (*OPEN, S.verified, S.withdrawn), None,
                    ("sign_up_after_strike_off", "has_inspection", "inspector_of_sign_level", "has_reason",
-                    "event_date_valid"),
+                    "event_date_valid", "matters_answered"),
                    "摘牌"),
     TransitionSpec("look_back", (S.verified,), None,
                    ("look_back_date_valid", "look_back_due", "has_look_back_result", "has_look_back_note",
                     "relapse_has_problems"),
                    "回头看"),
     TransitionSpec("escalate", OPEN, None,
-                   ("escalation_in_order", "has_escalation_note", "event_date_valid"),
+                   ("escalation_in_order", "has_escalation_note", "event_date_valid", "escalation_dates_in_order"),
                    "督办升级"),
 )
 
@@ -117,10 +118,12 @@ BY_TRIGGER: dict[str, TransitionSpec] = {t.trigger: t for t in TRANSITIONS}
 # Actions recorded in the history that are not moves of the machine: a case is opened, or imported.
 OPEN_ACTION = "open"
 IMPORT_ACTION = "import"
+WITHDRAW_FILE_ACTION = "withdraw_file"  # 撤回佐证材料 (SPEC §14): the file's row names this event; the bytes stay
 # What the history calls each action.
 ACTION_LABELS: dict[str, str] = {
     OPEN_ACTION: "列入整顿",
     IMPORT_ACTION: "导入",
+    WITHDRAW_FILE_ACTION: "撤回佐证材料",
     **{t.trigger: t.label for t in TRANSITIONS},
     "reopen": "回头看重新整顿",  # no longer taken (a relapse is a new listing); old histories still name it
 }

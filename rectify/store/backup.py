@@ -10,6 +10,7 @@ the column types and decoded with them again, so dates, instants and booleans co
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from functools import cache
@@ -83,6 +84,9 @@ def _decoder(col: sa.Column[Any]) -> Callable[[Any], Any]:
     return lambda v: v
 
 
+_MEASURE_KEY = re.compile(r"measure#[1-9][0-9]{0,3}")  # notifications.policy.MEASURE_STAGE: a measure's item
+
+
 @cache
 def _domain() -> dict[tuple[str, str], Callable[[Any], bool]]:
     """What a restored value must be beyond its column type: the procedure's codes, scores, counts."""
@@ -104,7 +108,7 @@ def _domain() -> dict[tuple[str, str], Callable[[Any], bool]]:
         ("rectification_case", "measures_total"): within(0, validation.MAX_MEASURES),
         ("secretary_assignment", "kind"): one_of(SECRETARY_KINDS),
         ("person", "role"): one_of([*ROLE_NAMES, *CASE_ROLE_NAMES]),
-        ("outbox_item", "stage"): one_of(stages),
+        ("outbox_item", "stage"): lambda v: v in stages or _MEASURE_KEY.fullmatch(str(v)) is not None,
     }
 
 
@@ -136,12 +140,55 @@ def check_row(table: sa.Table, row: dict[str, Any], types: dict[str, type | None
             raise BadInput(f"{where}转化时限不晚于确定日期，未恢复任何数据")
 
 
-def export_all(db: Database, out: IO[str]) -> dict[str, int]:
-    """Write every row of every table to ``out``; returns rows per table."""
+def _scoped(t: sa.Table, counties: tuple[str, ...], township: str | None) -> sa.Select[Any]:
+    """The rows of ``t`` that belong to the scope (a county-scoped admin's backup, SPEC §12): its organizations,
+    their cases and everything hanging from them; a digest only when every item in it is in scope; settings,
+    the installation id and the scheduler's state whole; the registry filtered by the caller."""
+    from rectify.store.outbox_models import item_t
+    from rectify.store.tables import case_t, measure_t, org_t
+
+    place = [org_t.c.county.in_(counties)] + ([org_t.c.township == township] if township else [])
+    org_ids = sa.select(org_t.c.id).where(*place)
+    case_ids = sa.select(case_t.c.id).where(case_t.c.org_id.in_(org_ids))
+    foreign_digests = sa.select(item_t.c.digest_id).where(item_t.c.case_id.not_in(case_ids),
+                                                          item_t.c.digest_id.is_not(None))
+    query = sa.select(t)
+    if t.name == "organization":
+        return query.where(t.c.id.in_(org_ids))
+    if t.name == "rectification_case":
+        return query.where(t.c.org_id.in_(org_ids))
+    if t.name == "outbox_item":
+        return query.where(t.c.case_id.in_(case_ids),
+                           sa.or_(t.c.digest_id.is_(None), t.c.digest_id.not_in(foreign_digests)))
+    if "case_id" in t.c:
+        return query.where(t.c.case_id.in_(case_ids))
+    if t.name == "measure_problem":
+        return query.where(t.c.measure_id.in_(sa.select(measure_t.c.id).where(measure_t.c.case_id.in_(case_ids))))
+    if t.name == "person":  # the registered (filtered by the caller) and the names the scope's cases carry
+        from rectify.store.tables import person_t, secretary_t
+
+        named = sa.union(sa.select(person_t.c.name).where(person_t.c.case_id.in_(case_ids)),
+                         sa.select(measure_t.c.owner).where(measure_t.c.case_id.in_(case_ids)),
+                         sa.select(secretary_t.c.name).where(secretary_t.c.case_id.in_(case_ids)))
+        return query.where(sa.or_(t.c.registered.is_(True), t.c.name.in_(named)))
+    if t.name == "outbox_digest":
+        mine = sa.select(item_t.c.digest_id).where(item_t.c.case_id.in_(case_ids))
+        return query.where(t.c.id.in_(mine), t.c.id.not_in(foreign_digests))
+    return query
+
+
+def export_all(db: Database, out: IO[str], *, counties: tuple[str, ...] = (), township: str | None = None,
+               keep_person: Callable[[str], bool] | None = None) -> dict[str, int]:
+    """Write every row of every table to ``out``; returns rows per table.
+
+    ``counties`` (and ``township``) limit the backup to a scope; ``keep_person`` then says which registry rows
+    (by their scope) go with it."""
     tables = tables_in(db)
     counts: dict[str, int] = {}
     out.write(json.dumps({"format": FORMAT, "version": FORMAT_VERSION, "schema": SCHEMA_HEAD,
-                          "tables": [t.name for t in tables]}, ensure_ascii=False) + "\n")
+                          "tables": [t.name for t in tables],
+                          **({"scope": ",".join(counties) + (f"/{township}" if township else "")} if counties else {})},
+                         ensure_ascii=False) + "\n")
     # One read transaction, so the backup is one consistent moment even while officers keep working.
     with db.connect() as conn, conn.begin():
         for t in tables:
@@ -149,9 +196,12 @@ def export_all(db: Database, out: IO[str]) -> dict[str, int]:
             encs = [(c.name, _encoder(c)) for c in cols]
             order = [c for c in t.primary_key.columns] or cols
             n = 0
-            result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(
-                sa.select(t).order_by(*order))
+            query = _scoped(t, counties, township) if counties else sa.select(t)
+            result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(query.order_by(*order))
             for row in result:
+                if counties and t.name == "person" and row.registered and keep_person is not None \
+                        and not keep_person(row.scope):
+                    continue
                 record = {name: enc(v) for (name, enc), v in zip(encs, row, strict=True)}
                 out.write(json.dumps({"table": t.name, "row": record}, ensure_ascii=False) + "\n")
                 n += 1
@@ -173,8 +223,12 @@ def _lines(source: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
         yield number, item
 
 
-def restore_all(db: Database, source: IO[str]) -> dict[str, int]:
-    """Load a backup into an empty database, in one transaction; refuses a non-empty one."""
+def restore_all(db: Database, source: IO[str],
+                before_commit: Callable[[dict[str, int]], None] | None = None) -> dict[str, int]:
+    """Load a backup into an empty database, in one transaction; refuses a non-empty one.
+
+    ``before_commit`` is handed the rows per table once every line was read and checked; raising there
+    (the signed manifest does not match) rolls everything back."""
     lines = _lines(source)
     first = next(lines, None)
     if first is None or first[1].get("format") != FORMAT:
@@ -202,6 +256,7 @@ def restore_all(db: Database, source: IO[str]) -> dict[str, int]:
         decoders = {name: {c.name: _decoder(c) for c in t.columns} for name, t in tables.items()}
         types = {name: _types(t) for name, t in tables.items()}
         seen: dict[str, set[Any]] = {name: set() for name in tables}
+        applicants: dict[int, tuple[str, str]] = {}
         pending: list[dict[str, Any]] = []
         current: str | None = None
 
@@ -236,15 +291,48 @@ def restore_all(db: Database, source: IO[str]) -> dict[str, int]:
             except (KeyError, ValueError, TypeError, AttributeError):
                 raise BadInput(f"备份文件第 {number} 行：表 {name} 的数据与本数据库结构不符") from None
             check_row(tables[name], decoded, types[name], number)
+            _check_duties(name, decoded, applicants, number)
             _check_references(tables[name], decoded, seen, number)
             pending.append(decoded)
             if len(pending) >= BATCH:
                 flush()
         flush()
         _check_complete(end, counts)
+        if before_commit is not None:
+            before_commit(counts)
         if db.dialect == "postgresql":
             _reset_sequences(conn, list(tables.values()))
     return counts
+
+
+def _check_duties(table: str, row: dict[str, Any], applicants: dict[int, tuple[str, str]], number: int) -> None:
+    """The rules between fields (issue 26): a scope fits its role; the applicant does not verify their own case."""
+    from rectify.states.roles import ALL_COUNTIES, MULTI_COUNTY_ROLES, Role
+
+    where = f"备份文件第 {number} 行（表 {table}）："
+    problem = ""
+    if table == "person" and row.get("registered"):
+        role, scope = row.get("role"), str(row.get("scope") or "")
+        if not scope:
+            problem = f"已登记人员 {row.get('name')} 没有范围"
+        elif scope == ALL_COUNTIES and role != Role.admin:
+            problem = f"{row.get('name')} 的角色 {role} 不能有范围 *（全部县）"
+        elif "," in scope and role not in MULTI_COUNTY_ROLES:
+            problem = f"{row.get('name')} 的角色 {role} 只能有一个县的范围"
+    elif table == "rectification_case":
+        applicant = str(row.get("applied_by") or "")
+        if applicant and applicant == row.get("verified_by"):
+            problem = f"验收人 {applicant} 就是验收申请人"
+        if applicant:
+            applicants[row["id"]] = (applicant, str(row.get("verified_by") or ""))
+    elif table == "verification" and row.get("passed"):
+        # The passed verification the case records now, against the case's applicant.
+        applicant, verified_by = applicants.get(row.get("case_id") or 0, ("", ""))
+        members = [m for m in str(row.get("members") or "").split("、") if m]
+        if applicant and row.get("signed_by") == verified_by and (verified_by == applicant or applicant in members):
+            problem = f"验收申请人 {applicant} 在验收组中"
+    if problem:
+        raise BadInput(f"{where}{problem}，违反职责分离或范围规则，未恢复任何数据")
 
 
 def _check_references(table: sa.Table, row: dict[str, Any], seen: dict[str, set[Any]], number: int) -> None:

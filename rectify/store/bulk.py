@@ -21,6 +21,7 @@ from rectify.states.stages import CLOSED_STAGES
 from rectify.store.tables import (
     case_t,
     event_t,
+    extension_t,
     measure_problem_t,
     measure_t,
     org_t,
@@ -47,6 +48,7 @@ MEASURE_KEYS = ("seq", "text", "owner", "due_on", "done_on", "owner_unit")
 PERSON_KEYS = ("role", "name", "unit", "email", "phone")
 SECRETARY_KEYS = ("name", "kind", "unit", "since", "until", "email", "phone", "end_reason", "term_until", "action")
 PROGRESS_KEYS = ("reported_on", "note")  # the writer adds the actor
+EXTENSION_KEYS = ("old_deadline", "new_deadline", "reason", "approved_by")  # the writer adds ``at``
 VERIFICATION_KEYS = ("verified_on", "verifier", "score", "satisfied", "basic", "dissatisfied", "passed", "reasons",
                      "members", "score_sheet", "grade", "signed_by")
 
@@ -68,6 +70,9 @@ class CasePlan:
     verification: tuple[Any, ...] | None  # VERIFICATION_KEYS
     detail: str  # the import event's detail, as JSON
     village: tuple[Any, ...] | None = None  # SECRETARY_KEYS: the village secretary in post, beside the first
+    case_id: int | None = None  # the sheet's 编号 (a re-imported ledger keeps its numbers); else allocated
+    # What the sheet's 备注 counts (延期N次, 验收未通过N次): EXTENSION_KEYS and VERIFICATION_KEYS rows
+    earlier: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] = ([], [])
 
 
 # -- reads -----------------------------------------------------------------------------------------
@@ -241,18 +246,41 @@ def insert_many(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, A
     Insert(conn, table, keys).run(conn, [get(r) for r in rows] if len(keys) > 1 else [(get(r),) for r in rows])
 
 
-def allocate_ids(conn: sa.Connection, table: sa.Table, n: int) -> list[int]:
-    """Ids for ``n`` new rows, so children can be written with plain executemany (no RETURNING)."""
+def allocate_ids(conn: sa.Connection, table: sa.Table, n: int, floor: int = 0) -> list[int]:
+    """Ids for ``n`` new rows, so children can be written with plain executemany (no RETURNING); all above
+    ``floor`` (the highest id this batch writes itself)."""
     if n == 0:
         return []
     if conn.dialect.name == "postgresql":
         seq = conn.execute(sa.text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name}).scalar_one()
+        if floor:
+            raise_sequence(conn, table, floor)
         return list(conn.execute(sa.text("SELECT nextval(:s) FROM generate_series(1, :n)"),
                                  {"s": seq, "n": n}).scalars())
     # SQLite: take the write lock first, so nobody else can take these ids before they are inserted.
     conn.execute(sa.delete(table).where(sa.false()))
-    start = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one() + 1
+    start = max(conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one(), floor) + 1
     return list(range(start, start + n))
+
+
+def raise_sequence(conn: sa.Connection, table: sa.Table, floor: int) -> None:
+    """PostgreSQL: the table's id sequence past ``floor`` (ids written as given, not drawn from it)."""
+    if conn.dialect.name != "postgresql":
+        return
+    seq = conn.execute(sa.text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name}).scalar_one()
+    conn.execute(sa.text("SELECT setval(:s, GREATEST(:f, COALESCE(pg_sequence_last_value(:s), 1)))"),
+                 {"s": seq, "f": floor})
+
+
+def case_ids_taken(conn: sa.Connection, ids: Collection[int]) -> set[int]:
+    """Which of ``ids`` are stored cases' numbers (none when all lie above the highest: one look)."""
+    taken: set[int] = set()
+    highest = conn.execute(sa.select(sa.func.max(case_t.c.id))).scalar_one()
+    if highest is None or highest < min(ids):
+        return taken
+    for chunk in _chunks(ids):
+        taken.update(conn.execute(sa.select(case_t.c.id).where(case_t.c.id.in_(chunk))).scalars())
+    return taken
 
 
 class CaseWriter:
@@ -262,12 +290,13 @@ class CaseWriter:
     """
 
     TABLES = ("organization", "rectification_case", "case_problem", "measure", "case_person",
-              "secretary_assignment", "progress_report", "verification", "case_event", "measure_problem")
+              "secretary_assignment", "progress_report", "verification", "deadline_extension", "case_event",
+              "measure_problem")
 
     def __init__(self, conn: sa.Connection, org_id: dict[str, int], actor: str, now: datetime,
-                 actor_unit: str = "") -> None:
+                 actor_unit: str = "", operator: str = "") -> None:
         self.conn, self.org_id, self.actor, self.now = conn, org_id, actor, now
-        self.actor_unit = actor_unit
+        self.actor_unit, self.operator = actor_unit, operator
         self.inserts = {
             "rectification_case": Insert(conn, case_t, ("id", "org_id", *CASE_KEYS)),
             "case_problem": Insert(conn, problem_t, ("case_id", "code", "text")),
@@ -276,8 +305,9 @@ class CaseWriter:
             "secretary_assignment": Insert(conn, secretary_t, ("case_id", *SECRETARY_KEYS)),
             "progress_report": Insert(conn, progress_t, ("case_id", *PROGRESS_KEYS, "actor")),
             "verification": Insert(conn, verification_t, ("case_id", *VERIFICATION_KEYS)),
-            "case_event": Insert(conn, event_t, ("case_id", "at", "happened_on", "actor", "actor_unit", "action",
-                                                 "from_stage", "to_stage", "reason", "detail")),
+            "deadline_extension": Insert(conn, extension_t, ("case_id", *EXTENSION_KEYS, "at")),
+            "case_event": Insert(conn, event_t, ("case_id", "at", "happened_on", "actor", "actor_unit", "operator",
+                                                 "action", "from_stage", "to_stage", "reason", "detail")),
         }
 
     def write(self, plans: list[CasePlan], new_orgs: list[dict[str, Any]],
@@ -294,16 +324,21 @@ class CaseWriter:
         if not plans:
             tick(len(self.TABLES) - 1)
             return
-        case_ids = allocate_ids(conn, case_t, len(plans))
+        if plans[0].case_id is not None:  # a ledger's own numbers: written in their order (the table's)
+            plans = sorted(plans, key=_by_number)
+        case_ids = _case_ids(conn, plans)
         rows = self._rows(plans, case_ids)
         for name, insert in self.inserts.items():
             insert.run(conn, rows[name])
             tick(1)
         # A sheet names no problem per measure: each imported measure answers its case's problems.
-        conn.execute(sa.insert(measure_problem_t).from_select(
-            ["measure_id", "problem_id"],
-            sa.select(measure_t.c.id, problem_t.c.id).join(problem_t, problem_t.c.case_id == measure_t.c.case_id)
-            .where(measure_t.c.case_id.between(case_ids[0], case_ids[-1])).order_by(measure_t.c.id, problem_t.c.id)))
+        low, high = min(case_ids), max(case_ids)
+        for chunk in [None] if high - low + 1 == len(case_ids) else _chunks(case_ids):
+            of_batch = measure_t.c.case_id.between(low, high) if chunk is None else measure_t.c.case_id.in_(chunk)
+            conn.execute(sa.insert(measure_problem_t).from_select(
+                ["measure_id", "problem_id"],
+                sa.select(measure_t.c.id, problem_t.c.id).join(problem_t, problem_t.c.case_id == measure_t.c.case_id)
+                .where(of_batch).order_by(measure_t.c.id, problem_t.c.id)))
         tick(1)
 
     def _rows(self, plans: list[CasePlan], case_ids: list[int]) -> dict[str, list[tuple[Any, ...]]]:
@@ -325,13 +360,32 @@ class CaseWriter:
                 secretary.append((cid, *p.village))
             if p.progress is not None:
                 progress.append((cid, *p.progress, actor))
+            if p.earlier[1]:
+                verification.extend((cid, *v) for v in p.earlier[1])
             if p.verification is not None:
                 verification.append((cid, *p.verification))
-        unit = self.actor_unit
+            if p.earlier[0]:
+                rows["deadline_extension"].extend((cid, *x, now) for x in p.earlier[0])
+        unit, operator = self.actor_unit, self.operator
         # The import event is dated by the case's listing (CASE_KEYS[2]: identified_on).
-        rows["case_event"] = [(cid, now, p.case[2], actor, unit, "import", None, p.stage, "导入", p.detail)
+        rows["case_event"] = [(cid, now, p.case[2], actor, unit, operator, "import", None, p.stage, "导入", p.detail)
                               for p, cid in zip(plans, case_ids, strict=True)]
         return rows
+
+
+def _by_number(plan: CasePlan) -> int:
+    return plan.case_id if plan.case_id is not None else 1 << 62
+
+
+def _case_ids(conn: sa.Connection, plans: list[CasePlan]) -> list[int]:
+    """Each plan's case id: its sheet's 编号, else allocated above every id given."""
+    given = [p.case_id for p in plans if p.case_id is not None]
+    if not given:
+        return allocate_ids(conn, case_t, len(plans))
+    fresh = iter(allocate_ids(conn, case_t, len(plans) - len(given), floor=max(given)))
+    ids = [p.case_id if p.case_id is not None else next(fresh) for p in plans]
+    raise_sequence(conn, case_t, max(ids))
+    return ids
 
 
 class Insert:

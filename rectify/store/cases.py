@@ -66,6 +66,11 @@ _MEASURE = sa.select(measure_t.c.id, measure_t.c.text, measure_t.c.done_on).wher
     measure_t.c.case_id == sa.bindparam("case_id"), measure_t.c.seq == sa.bindparam("seq"))
 _LATEST_OPEN_MEASURE_DUE = sa.select(sa.func.max(measure_t.c.due_on)).where(
     measure_t.c.case_id == sa.bindparam("case_id"), measure_t.c.done_on.is_(None))
+_LAST_ESCALATION = sa.select(sa.func.max(event_t.c.happened_on)).where(
+    event_t.c.case_id == sa.bindparam("case_id"), event_t.c.action.in_(("escalate", "supervise")))
+_OPEN_MEASURES = (sa.select(measure_t.c.seq, measure_t.c.due_on)
+                  .where(measure_t.c.case_id == sa.bindparam("case_id"), measure_t.c.done_on.is_(None))
+                  .order_by(measure_t.c.seq))
 _CURRENT_ON_TRACK = (sa.select(secretary_t.c.id, secretary_t.c.name, secretary_t.c.kind, secretary_t.c.since,
                                secretary_t.c.term_until)
                      .where(secretary_t.c.case_id == sa.bindparam("case_id"), secretary_t.c.until.is_(None),
@@ -132,17 +137,18 @@ class CaseStore:
 
     # -- the case and its history -------------------------------------------------------------------
 
-    def case(self, ref: str | int) -> sa.Row[Any]:
+    def case(self, ref: str | int, sees: Any = None) -> sa.Row[Any]:
         """The case row joined with its organization's name and code; see :func:`tables.resolve`.
 
         A case number is read in one statement together with the organization's place (:meth:`place_of`).
+        With ``sees`` (county, township → bool), a case out of the reader's scope reads as an unknown one.
         """
         text = str(ref).strip()
         if text.isdigit() and int(text) <= MAX_CASE_ID:
             row = self.conn.execute(_CASE_BY_ID_PLACED, {"id": int(text)}).one_or_none()
-            if row is not None:
+            if row is not None and (sees is None or sees(row.org_county, row.org_township)):
                 return row
-        return resolve(self.conn, ref)
+        return resolve(self.conn, ref, sees)
 
     def place_of(self, row: sa.Row[Any]) -> tuple[str, str]:
         """``(county, township)`` of the case's organization: from the row when :meth:`case` read it there."""
@@ -159,14 +165,15 @@ class CaseStore:
 
     def append_event(self, case_id: int, *, at: datetime, actor: str, action: str, from_stage: str | None,
                      to_stage: str | None, reason: str, detail: dict[str, Any] | None,
-                     actor_unit: str = "", happened_on: date | None = None) -> None:
-        validation.row(event_t, {"actor": actor, "actor_unit": actor_unit, "reason": reason})
-        self.conn.execute(INSERTS[event_t], {
+                     actor_unit: str = "", happened_on: date | None = None, operator: str = "") -> int:
+        validation.row(event_t, {"actor": actor, "actor_unit": actor_unit, "reason": reason, "operator": operator})
+        return _new_id(self.conn.execute(INSERTS[event_t], {
             "case_id": case_id, "at": at, "happened_on": happened_on, "actor": actor, "actor_unit": actor_unit,
+            "operator": operator,
             "action": action,
             "from_stage": from_stage, "to_stage": to_stage, "reason": reason,
             "detail": json.dumps(jsonable(detail or {}), ensure_ascii=False, sort_keys=True),
-        })
+        }))
 
     # -- organizations and new cases ----------------------------------------------------------------
 
@@ -273,6 +280,14 @@ class CaseStore:
 
     def latest_open_measure_due(self, case_id: int) -> date | None:
         return cast(date | None, self.conn.execute(_LATEST_OPEN_MEASURE_DUE, {"case_id": case_id}).scalar())
+
+    def last_escalation_on(self, case_id: int) -> date | None:
+        """The business date of the case's latest escalation step or sign."""
+        return cast(date | None, self.conn.execute(_LAST_ESCALATION, {"case_id": case_id}).scalar())
+
+    def open_measures(self, case_id: int) -> list[tuple[int, date]]:
+        """``(seq, due_on)`` of the case's measures not done, by number."""
+        return [(int(seq), due) for seq, due in self.conn.execute(_OPEN_MEASURES, {"case_id": case_id})]
 
     # -- secretaries -------------------------------------------------------------------------------
 

@@ -24,7 +24,12 @@ from rectify.store.tables import (
     verification_t,
 )
 
-__all__ = ["delete_orgs", "foreign_rows"]
+__all__ = ["delete_orgs", "foreign_rows", "org_count"]
+
+
+def org_count(conn: Connection, county: str) -> int:
+    """Organizations registered in ``county``."""
+    return int(conn.execute(sa.select(sa.func.count()).select_from(org_t).where(org_t.c.county == county)).scalar_one())
 
 
 def foreign_rows(conn: Connection, county: str, codes: Sequence[str], names: Sequence[str]) -> tuple[int, int]:

@@ -194,6 +194,7 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
     prog = progress_t.alias("prog")
     leader = person_t.alias("leader")
     cadre = person_t.alias("cadre")
+    tleader = person_t.alias("tleader")
     q = (
         sa.select(
             *(case_t.c[name] for name in _CASE_COLUMNS),
@@ -204,7 +205,7 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
             org_t.c.township,
             prob.c.problems,
             leader.c.name.label("county_leader"),
-            cadre.c.name.label("township_cadre"),
+            sa.func.coalesce(tleader.c.name, cadre.c.name).label("township_cadre"),
             sec.c.name.label("sec_name"),
             sec.c.unit.label("sec_unit"),
             sec.c.kind.label("sec_kind"),
@@ -238,6 +239,7 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
         .outerjoin(prog, prog.c.id == last_prog.c.pid)
         .outerjoin(leader, sa.and_(leader.c.case_id == case_t.c.id, leader.c.role == "county_leader"))
         .outerjoin(cadre, sa.and_(cadre.c.case_id == case_t.c.id, cadre.c.role == "township_cadre"))
+        .outerjoin(tleader, sa.and_(tleader.c.case_id == case_t.c.id, tleader.c.role == "township_leader"))
         .order_by(*ledger_order(f.sort))
     )
     return apply_filter(q, f)

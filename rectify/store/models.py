@@ -250,6 +250,7 @@ class Event(SQLModel, table=True):
     # The business date the officer gave (SPEC §3, §6.2): snapshots rebuild a past day by it, while
     # ``at`` (when it was recorded) limits a snapshot to what was known on a day.
     happened_on: date | None = Field(default=None, index=True)
+    operator: str = ""  # the OS login that ran the command (操作员), beside the person it names (SPEC §12)
 
 
 class Person(SQLModel, table=True):
@@ -374,3 +375,46 @@ class ReportSubmission(SQLModel, table=True):
     returned_by: str = ""
     returned_at: datetime | None = _ts(default=None)
     created_at: datetime = _ts()
+class SecuritySetting(SQLModel, table=True):
+    """A security setting an admin set (SPEC §12): the database's word, which a config file may only tighten."""
+
+    __tablename__ = "security_setting"
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=200)
+    updated_at: datetime = _ts()
+    updated_by: str
+
+
+class SecurityEvent(SQLModel, table=True):
+    """Append-only history of the security settings: who changed which, from what to what, and when."""
+
+    __tablename__ = "security_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts()
+    actor: str
+    actor_unit: str = ""
+    operator: str = ""
+    name: str = Field(max_length=64)
+    old_value: str = Field(default="", max_length=200)
+    new_value: str = Field(max_length=200)
+
+
+class EvidenceFile(SQLModel, table=True):
+    """佐证材料 (SPEC §14): one file attached to the event of the step it proves; the bytes are kept by their
+    SHA-256 in the evidence store (the same file twice is stored once). Never changed but once: a withdrawal,
+    itself an event, names its event here; the bytes stay."""
+
+    __tablename__ = "evidence_file"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    event_id: int = Field(foreign_key="case_event.id", index=True)
+    sha256: str = Field(max_length=64, index=True)
+    size: int
+    media_type: str = Field(max_length=100)  # detected from the content, never the name
+    name: str = Field(max_length=200)  # the original file name
+    kind: str = Field(max_length=10)  # 照片 会议纪要 整改报告 评分表 测评表 批复 其他
+    caption: str = Field(default="", max_length=200)
+    happened_on: date  # the step's business date
+    uploaded_by: str = ""
+    uploaded_at: datetime = _ts()
+    withdrawn_event_id: int | None = Field(default=None, foreign_key="case_event.id")

@@ -459,3 +459,15 @@ class SqlOutboxStore:
     def set_state(self, name: str, value: str) -> None:
         with self.db.connect() as conn, conn.begin():
             _set_state(conn, name, value)
+
+
+def digest_ids_within(db: Database, counties: tuple[str, ...], township: str | None) -> set[int]:
+    """The digests every item of which is about a case inside the scope (``outbox list`` for a scoped reader):
+    a digest that also names another county's case is not shown (SPEC §12)."""
+    place = [org_t.c.county.in_(counties)] + ([org_t.c.township == township] if township else [])
+    mine = sa.select(case_t.c.id).join(org_t, org_t.c.id == case_t.c.org_id).where(*place)
+    foreign = sa.select(item_t.c.digest_id).where(item_t.c.case_id.not_in(mine), item_t.c.digest_id.is_not(None))
+    query = sa.select(item_t.c.digest_id).distinct().where(item_t.c.case_id.in_(mine),
+                                                          item_t.c.digest_id.not_in(foreign))
+    with db.connect() as conn:
+        return {int(i) for i in conn.execute(query).scalars() if i is not None}

@@ -100,7 +100,7 @@ def resolve_seen(conn: Connection, ref: str | int, reader: Actor | None) -> tupl
     """
     unknown = NotFound(f"找不到整顿对象或组织 {str(ref).strip()}")
     try:
-        row = resolve(conn, ref)
+        row = resolve(conn, ref, reader.sees if reader is not None else None)
     except NotFound:
         org = conn.execute(_ORG_BY_CODE, {"code": str(ref).strip()}).one_or_none()
         if reader is not None and org is not None and not reader.sees(org.county, org.township):
@@ -121,13 +121,21 @@ def case_events(conn: Connection, case_id: int) -> Result[Any]:
     return conn.execute(_EVENTS, {"case_id": case_id})
 
 
+def open_measure_due() -> Any:
+    """The earliest due date of the case's measures not done (NULL when none): past it, the case is red."""
+    return (sa.select(sa.func.min(measure_t.c.due_on))
+            .where(measure_t.c.case_id == case_t.c.id, measure_t.c.done_on.is_(None))
+            .correlate(case_t).scalar_subquery())
+
+
 def case_rows(conn: Connection, *, county: str | None = None, township: str | None = None,
               kind: str | None = None, stage: str | None = None, year: int | None = None,
               supervised: bool | None = None, open_only: bool = False, reader: Actor | None = None) -> Result[Any]:
     """Cases with their organization, by deadline, county, township and number, within ``reader``'s scope."""
     q = (sa.select(case_t.c.id, case_t.c.stage, case_t.c.identified_on, case_t.c.deadline, case_t.c.stage_since,
                    case_t.c.stage_due, case_t.c.cycle_start, case_t.c.cycle, case_t.c.supervised, case_t.c.version,
-                   org_t.c.code, org_t.c.name, org_t.c.kind, org_t.c.county, org_t.c.township)
+                   org_t.c.code, org_t.c.name, org_t.c.kind, org_t.c.county, org_t.c.township,
+                   open_measure_due().label("open_measure_due"))
          .join(org_t, org_t.c.id == case_t.c.org_id)
          .order_by(case_t.c.deadline, org_t.c.county, org_t.c.township, case_t.c.id))
     for col, value in ((org_t.c.county, county), (org_t.c.township, township), (org_t.c.kind, kind),

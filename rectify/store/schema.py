@@ -25,6 +25,7 @@ case_event = sa.Table(
     sa.Column('detail', sa.String(), nullable=False, default=''),
     sa.Column('actor_unit', sa.String(), nullable=False, default=''),
     sa.Column('happened_on', sa.Date(), nullable=True),
+    sa.Column('operator', sa.String(), nullable=False, default=''),
     sa.Index('ix_case_event_case_id', 'case_id'),
     sa.Index('ix_case_event_happened_on', 'happened_on'),
 )
@@ -64,6 +65,27 @@ deadline_extension = sa.Table(
     sa.Column('approved_by', sa.String(), nullable=False),
     sa.Column('at', UTCDateTime(), nullable=False),
     sa.Index('ix_deadline_extension_case_id', 'case_id'),
+)
+
+evidence_file = sa.Table(
+    'evidence_file',
+    metadata,
+    sa.Column('id', sa.Integer(), primary_key=True, nullable=False),
+    sa.Column('case_id', sa.Integer(), sa.ForeignKey('rectification_case.id'), nullable=False),
+    sa.Column('event_id', sa.Integer(), sa.ForeignKey('case_event.id'), nullable=False),
+    sa.Column('sha256', sa.String(64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('media_type', sa.String(100), nullable=False),
+    sa.Column('name', sa.String(200), nullable=False),
+    sa.Column('kind', sa.String(10), nullable=False),
+    sa.Column('caption', sa.String(200), nullable=False, default=''),
+    sa.Column('happened_on', sa.Date(), nullable=False),
+    sa.Column('uploaded_by', sa.String(), nullable=False, default=''),
+    sa.Column('uploaded_at', UTCDateTime(), nullable=False),
+    sa.Column('withdrawn_event_id', sa.Integer(), sa.ForeignKey('case_event.id'), nullable=True),
+    sa.Index('ix_evidence_file_case_id', 'case_id'),
+    sa.Index('ix_evidence_file_event_id', 'event_id'),
+    sa.Index('ix_evidence_file_sha256', 'sha256'),
 )
 
 installation = sa.Table(
@@ -374,6 +396,28 @@ secretary_assignment = sa.Table(
     sa.Index('ix_secretary_assignment_case_id', 'case_id'),
     sa.Index('ix_secretary_assignment_since', 'since'),
     sa.Index('ix_secretary_assignment_until', 'until'),
+)
+
+security_event = sa.Table(
+    'security_event',
+    metadata,
+    sa.Column('id', sa.Integer(), primary_key=True, nullable=False),
+    sa.Column('at', UTCDateTime(), nullable=False),
+    sa.Column('actor', sa.String(), nullable=False),
+    sa.Column('actor_unit', sa.String(), nullable=False, default=''),
+    sa.Column('operator', sa.String(), nullable=False, default=''),
+    sa.Column('name', sa.String(64), nullable=False),
+    sa.Column('old_value', sa.String(200), nullable=False, default=''),
+    sa.Column('new_value', sa.String(200), nullable=False),
+)
+
+security_setting = sa.Table(
+    'security_setting',
+    metadata,
+    sa.Column('name', sa.String(64), primary_key=True, nullable=False),
+    sa.Column('value', sa.String(200), nullable=False),
+    sa.Column('updated_at', UTCDateTime(), nullable=False),
+    sa.Column('updated_by', sa.String(), nullable=False),
 )
 
 sign_in = sa.Table(

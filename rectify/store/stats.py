@@ -27,8 +27,10 @@ from rectify.states.stages import (
     WORK_TEAM,
     Stage,
 )
+from rectify.states.tracks import MEASURE_ACTION_WORDS, SECRETARY_WORD
 from rectify.store.ledger import LedgerFilter, case_select
-from rectify.store.tables import case_t, org_t, person_t, problem_t, secretary_t
+from rectify.store.reads import open_measure_due
+from rectify.store.tables import case_t, measure_t, org_t, person_t, problem_t, secretary_t
 
 __all__ = ["FORM_SELECTION_ACTIONS", "case_counts", "form_by_kind", "light_rank", "problem_counts", "red_cases"]
 
@@ -57,12 +59,17 @@ def _window_rank(conn: Connection, start: Any, due: Any, as_of: date, lights: Li
 
 def light_rank(conn: Connection, as_of: date, lights: LightsConfig) -> Any:
     """:func:`rectify.states.deadlines.case_light` of a case as SQL, as its ``LIGHT_ORDER`` rank (NULL when
-    closed): the worse of the conversion-deadline window (not for a rectified case) and the stage window."""
+    closed): red when an open measure is past its due date (:func:`rectify.states.deadlines.measure_overdue`), else
+    the worse of the conversion-deadline window (not for a rectified case) and the stage window."""
     deadline = sa.case((case_t.c.stage == Stage.rectified.value, LIGHT_ORDER[Light.green]),
                        else_=_window_rank(conn, case_t.c.cycle_start, case_t.c.deadline, as_of, lights))
     own = sa.case((case_t.c.stage_due.is_(None), LIGHT_ORDER[Light.green]),
                   else_=_window_rank(conn, case_t.c.stage_since, case_t.c.stage_due, as_of, lights))
+    late = (sa.select(measure_t.c.id).where(measure_t.c.case_id == case_t.c.id, measure_t.c.done_on.is_(None),
+                                            measure_t.c.due_on < sa.literal(as_of, sa.Date))
+            .correlate(case_t).exists())
     return sa.case((case_t.c.stage.in_([str(s) for s in NO_DUE_STAGES]), sa.null()),
+                   (late, LIGHT_ORDER[Light.red]),
                    (own > deadline, own), else_=deadline)
 
 
@@ -84,7 +91,8 @@ def red_cases(conn: Connection, f: LedgerFilter, as_of: date, lights: LightsConf
     rank = light_rank(conn, as_of, lights)
     q = case_select(f, case_t.c.id, case_t.c.stage, case_t.c.stage_due, case_t.c.deadline, case_t.c.supervised,
                     org_t.c.code.label("org_code"), org_t.c.name.label("org_name"), org_t.c.county,
-                    org_t.c.township).where(rank == LIGHT_ORDER[Light.red])
+                    org_t.c.township, open_measure_due().label("open_measure_due"),
+                    ).where(rank == LIGHT_ORDER[Light.red])
     if f.light is not None and f.light != Light.red:
         return iter(())
     return iter(conn.execute(q))
@@ -157,4 +165,30 @@ def form_by_kind(conn: Connection, f: LedgerFilter, year: int) -> dict[str, dict
     action_key = dict(zip(FORM_SELECTION_ACTIONS, ("secretaries_selected", "secretaries_adjusted"), strict=True))
     for kind, sec_kind, action, n in conn.execute(posts):
         add(kind, track[sec_kind] if sec_kind in track else action_key[action], n)
+    for action, key in action_key.items():  # chosen through a measure done in the year, not on the track
+        for kind, n in conn.execute(_chosen_by_measure(f, listed, counted, action, year)):
+            add(kind, key, n)
     return {kind: dict(c) for kind, c in out.items()}
+
+
+def _measure_action(action: str) -> Any:
+    """:func:`rectify.states.tracks.measure_secretary_action` of a measure's text as SQL: it is ``action``."""
+    text = measure_t.c.text
+    chooses = sa.and_(text.contains(SECRETARY_WORD), sa.not_(text.contains("第一书记")))
+    earlier: list[Any] = []
+    for name, words in MEASURE_ACTION_WORDS:
+        hit = sa.or_(*(text.contains(w) for w in words))
+        if name == action:
+            return sa.and_(chooses, hit, *(sa.not_(e) for e in earlier))
+        earlier.append(hit)
+    return sa.false()
+
+
+def _chosen_by_measure(f: LedgerFilter, listed: Any, counted: Any, action: str, year: int) -> sa.Select[Any]:
+    by_measure = (sa.select(measure_t.c.id).where(measure_t.c.case_id == case_t.c.id, _year(measure_t.c.done_on, year),
+                                                   _measure_action(action)).exists())
+    on_track = (sa.select(secretary_t.c.id).where(
+        secretary_t.c.case_id == case_t.c.id, secretary_t.c.kind == VILLAGE_SECRETARY,
+        secretary_t.c.action == action, _year(secretary_t.c.since, year)).exists())
+    return (case_select(f, org_t.c.kind, sa.func.count()).where(counted, listed, by_measure, sa.not_(on_track))
+            .group_by(org_t.c.kind))

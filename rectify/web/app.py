@@ -171,15 +171,25 @@ def protected(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     """
 
     async def guarded(request: Request) -> Response:
+        try:
+            return await checked(request)
+        finally:
+            form = getattr(request.state, "form", None)
+            if form is not None:  # the uploads' temporary files
+                await form.close()
+
+    async def checked(request: Request) -> Response:
         config = web(request).config
         if request.method in UNSAFE:
             if not same_origin(request, config):
                 return forbidden(request)
-            form = await request.form()
+            form = await _form(request, config)
+            if isinstance(form, Response):
+                return form
+            request.state.form = form
             token = form.get("csrf_token")
             if not web(request).sessions.csrf_ok(current_session(request), token if isinstance(token, str) else ""):
                 return forbidden(request)
-            request.state.form = form
         if inspect.iscoroutinefunction(handler):
             return await handler(request)  # type: ignore[no-any-return]
         return await run_in_threadpool(handler, request)  # type: ignore[arg-type]
@@ -187,6 +197,25 @@ def protected(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     guarded.protected = True  # type: ignore[attr-defined]
     guarded.__name__ = getattr(handler, "__name__", "guarded")
     return guarded
+
+
+async def _form(request: Request, config: Config) -> Any:
+    """The form; a multipart one (files, SPEC §14) streamed by python-multipart to temporary files on disk, in
+    bounded memory, and refused (413) up front when its announced length is over what a step may carry."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await request.form()
+    from rectify.evidence.checks import MB
+
+    ev = config.evidence
+    most = ev.max_files_per_step * max(ev.max_photo_mb, ev.max_document_mb) * MB + MB
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > most:
+        from rectify.web.render import page
+
+        return page(request, "error.html", 413, title="上传的文件过大",
+                    reasons=[f"本次上传超过 {most // MB} MB，未保存。每个照片不超过 {ev.max_photo_mb} MB，"
+                             f"其他文件不超过 {ev.max_document_mb} MB，每次最多 {ev.max_files_per_step} 个文件。"])
+    return await request.form(max_files=100, max_fields=1000, max_part_size=MB)
 
 
 def field(request: Request, name: str) -> str:
@@ -236,13 +265,14 @@ def healthz(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    from rectify.web import auth, calendar, cases, registry, reports, steps
+    from rectify.web import auth, calendar, cases, evidence, registry, reports, steps
 
     return [
         Route("/healthz", healthz),
         *auth.routes(),
         *cases.routes(),
         *steps.routes(),
+        *evidence.routes(),
         *reports.routes(),
         *registry.routes(),
         *calendar.routes(),

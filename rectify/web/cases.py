@@ -84,8 +84,11 @@ def case_page(request: Request) -> Response:
     case = service.case(person, case_id)
     history = service.history(person, case_id)
     steps = service.steps(person, case)
+    from rectify.reports.evidence import by_event
+
+    files = by_event(service.files(person, case_id))
     return page(request, "case.html", case=case, history=_local(service, reversed(history)), steps=steps,
-                stages=STAGE_LABELS, lights=LIGHT_LABELS, actions=ACTION_LABELS,
+                files=files, stages=STAGE_LABELS, lights=LIGHT_LABELS, actions=ACTION_LABELS,
                 roles={**ROLE_NAMES, **ROLE_LABELS},  # a case's people by their part in it (县级联系领导, …)
                 done=_done_label(request.query_params.get("done", "")))
 

@@ -22,6 +22,7 @@ from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.guards import Proposal
 from rectify.states.stages import FIRST_SECRETARY, Stage
 from rectify.states.transitions import OPEN_ACTION
+from rectify.states.workdays import work_calendar
 from rectify.store.cases import CaseStore
 from rectify.write.plan_inputs import parse_problems
 
@@ -91,7 +92,8 @@ def _list_again(wf: Workflow, store: CaseStore, old: Row[Any], on: date, parsed:
     new_id = store.add_case(
         org_id=old.org_id, year=on.year, stage=Stage.identified, identified_on=on, deadline=deadline,
         stage_since=on, cycle_start=on,
-        stage_due=stage_due(Stage.identified, cycle_start=on, deadline=deadline, rectified_on=None, policy=policy),
+        stage_due=stage_due(Stage.identified, cycle_start=on, deadline=deadline, rectified_on=None, policy=policy,
+                            calendar=work_calendar(wf.config)),
         cycle=1, version=1, detail=note, helping_unit=old.helping_unit, self_check="", withdrawn_reason="",
         supervised=False, supervision_reason="", measures_total=0, measures_done=0, village_secretary_status="",
         look_backs="", created_at=now, updated_at=now, **links)

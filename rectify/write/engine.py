@@ -8,7 +8,6 @@ behind, and the ``version`` column is what makes the slower of two concurrent of
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -28,10 +27,10 @@ from rectify.states.permissions import (
     scope_refusal,
     sign_refusal,
 )
+from rectify.states.roles import Role
 from rectify.states.stages import (
     FIRST_SECRETARY,
     KINDS,
-    STAGE_LABELS,
     STAGES,
     VILLAGE_SECRETARY,
     WORK_TEAM,
@@ -46,18 +45,20 @@ from rectify.states.tracks import (
     village_secretary_trigger,
 )
 from rectify.states.transitions import ACTION_LABELS, BY_TRIGGER, OPEN_ACTION, TRANSITIONS, TransitionSpec
+from rectify.states.workdays import work_calendar
 from rectify.store import Database
 from rectify.store.cases import CaseStore, DuplicateKey
 from rectify.store.models import Person
 from rectify.store.tables import org_t
 from rectify.validation import email_address, limit
-from rectify.write import consolidation, supervision, verification
+from rectify.write import consolidation, duties, supervision, verification
+from rectify.write.outcome import Outcome, stage_text  # noqa: E402 (re-exported)
 from rectify.write.people import ensure_people
 from rectify.write.plan_inputs import measure_input, parse_problems
 
 __all__ = ["ACTION_LABELS", "MACHINE", "PERSON_ROLES", "Outcome", "Workflow", "parse_problems", "stage_text"]
 
-PERSON_ROLES = ("officer", "county_leader", "township_cadre")
+PERSON_ROLES = ("officer", "county_leader", "township_leader", "township_cadre")
 # Where an operation's inputs carry its business date, in order of preference.
 BUSINESS_DATE_KEYS = ("on", "since", "identified_on")
 Apply = Callable[[CaseStore, Row[Any], Proposal], dict[str, Any]]
@@ -95,28 +96,6 @@ def _person_name(name: str, what: str) -> str:
     return validation.text(name, f"{what}姓名", max_len=limit(Person, "name"))
 
 
-def stage_text(stage: str) -> str:
-    return f"{stage}（{STAGE_LABELS.get(stage, stage)}）"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    case_id: int
-    org_name: str
-    action: str
-    from_stage: str
-    to_stage: str
-    message: str = ""
-
-    def describe(self) -> str:
-        head = f"整顿对象 {self.case_id}（{self.org_name}）"
-        if self.from_stage != self.to_stage:
-            head += f"：{stage_text(self.from_stage)} → {stage_text(self.to_stage)}"
-        else:
-            head += f"：{ACTION_LABELS.get(self.action, self.action)}，阶段 {stage_text(self.to_stage)}"
-        return head + (f"。{self.message}" if self.message else "")
-
-
 class Workflow:
     """The operations of SPEC §3 on one database, performed by one actor at the clock's time."""
 
@@ -128,6 +107,7 @@ class Workflow:
         self.config = config or Config()
         self.person = actor if isinstance(actor, Actor) else Actor(name=actor, role=role)
         self.clock = clock
+        self.evidence: Any = None  # the files the next step attaches (rectify.write.evidence.Attachments)
 
     @property
     def actor(self) -> str:
@@ -140,13 +120,15 @@ class Workflow:
 
     def _event(self, store: CaseStore, case_id: int, action: str, from_stage: str | None, to_stage: str | None,
                reason: str = "", detail: dict[str, Any] | None = None, at: datetime | None = None,
-               on: date | None = None) -> None:
+               on: date | None = None) -> int:
         """Appends to the history; ``on`` is the business date (default: the inputs' date, else today)."""
-        inputs = detail or {}
-        happened = on or next((inputs[k] for k in BUSINESS_DATE_KEYS if isinstance(inputs.get(k), date)), None)
-        store.append_event(case_id, at=at or self.clock(), actor=self.actor, actor_unit=self.person.unit,
-                           action=action, from_stage=from_stage, to_stage=to_stage, reason=reason or "",
-                           detail=detail, happened_on=happened or self.today())
+        return store.append_event(case_id, at=at or self.clock(), actor=self.actor, actor_unit=self.person.unit,
+                                  operator=self.person.operator, action=action, from_stage=from_stage,
+                                  to_stage=to_stage, reason=reason or "", detail=detail,
+                                  happened_on=self.business_date(detail or {}, on))
+
+    def business_date(self, inputs: dict[str, Any], on: date | None = None) -> date:
+        return on or next((inputs[k] for k in BUSINESS_DATE_KEYS if isinstance(inputs.get(k), date)), self.today())
 
     def _check_may(self, trigger: str, label: str) -> None:
         """The role check, before any statement: who, which step, why not."""
@@ -194,7 +176,7 @@ class Workflow:
             self._check_may(trigger, BY_TRIGGER[trigger].label)
         with self.db.begin() as conn:
             store = CaseStore(conn)
-            row = store.case(ref)
+            row = store.case(ref, self.person.sees)  # a case out of scope reads as unknown (SPEC §12)
             if not isinstance(trigger, str):
                 trigger = trigger(row)
                 self._check_may(trigger, BY_TRIGGER[trigger].label)
@@ -221,13 +203,16 @@ class Workflow:
                     to_stage, cycle_start=changes.get("cycle_start", row.cycle_start),
                     deadline=changes.get("deadline", row.deadline),
                     rectified_on=changes.get("rectified_on", row.rectified_on), policy=self.config.policy,
-                    publicity_until=changes.get("publicity_until", row.publicity_until))
+                    publicity_until=changes.get("publicity_until", row.publicity_until),
+                    calendar=work_calendar(self.config))
             changes["version"] = row.version + 1
             changes["updated_at"] = now
             if not store.bump(row.id, row.version, changes):
                 raise Conflict(f"整顿对象 {row.id}（{row.org_name}）已被他人修改，本次操作未写入，请重新查看后再试")
-            self._event(store, row.id, trigger, row.stage, to_stage, reason or inputs.get("reason") or "",
-                        inputs, at=now, on=moved_on)
+            event_id = self._event(store, row.id, trigger, row.stage, to_stage,
+                                   reason or inputs.get("reason") or "", inputs, at=now, on=moved_on)
+            if self.evidence is not None:  # the step's files, in its transaction (rectify.write.evidence)
+                self.evidence.record(store, row.id, event_id, self.actor, self.business_date(inputs, moved_on), now)
         return Outcome(row.id, row.org_name, trigger, row.stage, to_stage, message(proposal) if message else "")
 
     # -- organizations --------------------------------------------------------------------------
@@ -293,7 +278,8 @@ class Workflow:
                     identified_on=identified_on, deadline=deadline, stage_since=identified_on,
                     cycle_start=identified_on,
                     stage_due=stage_due(Stage.identified, cycle_start=identified_on, deadline=deadline,
-                                        rectified_on=None, policy=self.config.policy),
+                                        rectified_on=None, policy=self.config.policy,
+                                        calendar=work_calendar(self.config)),
                     cycle=1, version=1, detail=detail.strip(), helping_unit="", self_check="",
                     withdrawn_reason="", supervised=False, supervision_reason="", measures_total=0,
                     measures_done=0, village_secretary_status=status, created_at=now, updated_at=now, **links)
@@ -318,11 +304,14 @@ class Workflow:
 
     def plan(self, ref: str | int, *, measures: list[Any], county_leader: str = "",
              township_cadre: str = "", helping_unit: str = "", emails: dict[str, str] | None = None,
-             expected_version: int | None = None, revise: bool = False) -> Outcome:
+             expected_version: int | None = None, revise: bool = False, on: date | None = None,
+             township_leader: str = "") -> Outcome:
         """Files the 整顿方案 (or, once filed, adds measures: revise_plan); every problem needs a measure.
 
         ``measures``: ``(problems, text, 责任人, due)`` tuples or dicts; 责任人 may carry its unit as
-        ``姓名（单位）``. ``emails``: by role (officer, county_leader, township_cadre) or by 责任人 name."""
+        ``姓名（单位）``. ``township_leader``: the 乡镇包村领导 (a member of the township Party committee);
+        ``township_cadre``: the 包村干部 beside him, a second person. ``emails``: by role (officer, county_leader,
+        township_leader, township_cadre) or by 责任人 name."""
         emails = {key: email_address(addr, key) for key, addr in (emails or {}).items()}
         given = self._measures(measures, emails)
         owners = {m["owner"] for m in given}
@@ -333,8 +322,9 @@ class Workflow:
         roles = {k: v for k, v in emails.items() if k in PERSON_ROLES}
         inputs: dict[str, Any] = {
             "measures": given, "county_leader": _person_name(county_leader, "县级联系领导"),
-            "township_cadre": _person_name(township_cadre, "乡镇包村干部"),
-            "helping_unit": helping_unit.strip(), "emails": roles}
+            "township_leader": _person_name(township_leader, "乡镇包村领导"),
+            "township_cadre": _person_name(township_cadre, "包村干部"),
+            "helping_unit": helping_unit.strip(), "emails": roles, "on": on or self.today()}
 
         def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
             return {**store.people(row.id), "problems": store.problems(row.id),
@@ -343,11 +333,13 @@ class Workflow:
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             added = store.add_measures(row.id, inputs["measures"])
             store.set_person(row.id, "county_leader", inputs["county_leader"], roles.get("county_leader"))
+            store.set_person(row.id, "township_leader", inputs["township_leader"], roles.get("township_leader"))
             store.set_person(row.id, "township_cadre", inputs["township_cadre"], roles.get("township_cadre"))
             if "officer" in roles:
                 store.set_person(row.id, "officer", None, roles["officer"])
             ensure_people(store, [
                 (inputs["county_leader"], "county_leader", "", roles.get("county_leader", "")),
+                (inputs["township_leader"], "township_leader", "", roles.get("township_leader", "")),
                 (inputs["township_cadre"], "township_cadre", "", roles.get("township_cadre", "")),
                 *((m["owner"], "measure_owner", m["owner_unit"], m["owner_email"]) for m in inputs["measures"])],
                 self.clock())
@@ -362,9 +354,10 @@ class Workflow:
         return self._run(ref, choose, inputs, apply=apply, facts=facts, expected_version=expected_version)
 
     def revise_plan(self, ref: str | int, *, measures: list[Any], emails: dict[str, str] | None = None,
-                    expected_version: int | None = None) -> Outcome:
+                    expected_version: int | None = None, on: date | None = None) -> Outcome:
         """修订整顿方案: adds ≥1 measure to a filed plan; a case not yet planned is refused."""
-        return self.plan(ref, measures=measures, emails=emails, expected_version=expected_version, revise=True)
+        return self.plan(ref, measures=measures, emails=emails, expected_version=expected_version, revise=True,
+                         on=on)
 
     def assign_secretary(self, ref: str | int, *, name: str, unit: str = "", since: date,
                          term_until: date | None = None, email: str = "", phone: str = "",
@@ -531,20 +524,27 @@ class Workflow:
         """销号批复 → verified: after 公示, no objection pending, by someone other than the verifier."""
         return verification.strike_off(self, ref, on=on, doc_no=doc_no, expected_version=expected_version)
 
-    def withdraw(self, ref: str | int, *, reason: str, expected_version: int | None = None) -> Outcome:
-        inputs = {"reason": reason.strip()}
+    def withdraw(self, ref: str | int, *, reason: str, on: date | None = None, approved_by: str = "",
+                 expected_version: int | None = None) -> Outcome:
+        """复核误判出列 on ``on`` (default today); ``approved_by`` names who approved it."""
+        inputs: dict[str, Any] = {"reason": reason.strip(), "on": on or self.today(),
+                                  "approved_by": approved_by.strip()}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             return {"withdrawn_reason": inputs["reason"]}
 
-        return self._run(ref, "withdraw", inputs, apply=apply, expected_version=expected_version)
+        return self._run(ref, "withdraw", inputs, apply=apply, expected_version=expected_version,
+                         facts=lambda s, r: {"signer_is_approver": self.person.role == Role.county_approver,
+                                             **duties.supervised_withdrawal(s, self.person, r, approved_by.strip())})
 
-    def extend(self, ref: str | int, *, to: date, reason: str, approved_by: str,
+    def extend(self, ref: str | int, *, to: date, reason: str, approved_by: str, on: date | None = None,
                expected_version: int | None = None) -> Outcome:
-        inputs = {"deadline": to, "reason": reason.strip(), "approved_by": approved_by.strip()}
+        inputs = {"deadline": to, "reason": reason.strip(), "approved_by": approved_by.strip(),
+                  "on": on or self.today()}
 
         def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
-            return {"latest_open_measure_due": store.latest_open_measure_due(row.id)}
+            return {"latest_open_measure_due": store.latest_open_measure_due(row.id),
+                    **duties.extension_approver(store, self.person, row, approved_by.strip())}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             store.add_extension(row.id, old_deadline=row.deadline, new_deadline=to, reason=inputs["reason"],
@@ -562,10 +562,11 @@ class Workflow:
                                      expected_version=expected_version)
 
     def unsupervise(self, ref: str | int, *, on: date | None, inspected_by: str, reason: str,
-                    inspected_on: date | None = None, expected_version: int | None = None) -> Outcome:
-        """摘牌, after an inspection by the level that hung the sign."""
+                    inspected_on: date | None = None, findings: Iterable[str] = (),
+                    expected_version: int | None = None) -> Outcome:
+        """摘牌, after an inspection by the level that hung the sign, every 督办事项 answered, the case not red."""
         return supervision.unsupervise(self, ref, on=on, inspected_by=inspected_by, inspected_on=inspected_on,
-                                       reason=reason, expected_version=expected_version)
+                                       reason=reason, findings=findings, expected_version=expected_version)
 
     def look_back(self, ref: str | int, *, on: date, result: str, note: str, problems: Iterable[str] = (),
                   deadline: date | None = None, expected_version: int | None = None) -> Outcome:

@@ -37,7 +37,7 @@ from rectify.store.people import (
 from rectify.validation import email_address
 
 __all__ = ["PEOPLE_FIELDS", "FieldError", "PersonInput", "Registry", "ensure_people", "parse_role", "parse_scope",
-           "people_rows", "register_people", "role_label"]
+           "people_rows", "person_in_scope", "within_scope", "register_people", "role_label"]
 
 PEOPLE_FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "name"),
@@ -169,6 +169,11 @@ def _shares_a_county(scope: str, reader: Actor) -> bool:
     return ALL_COUNTIES in counties or bool(counties & set(reader.counties))
 
 
+def person_in_scope(scope: str, reader: Actor) -> bool:
+    """A registered row that a scoped reader may see."""
+    return bool(scope) and _shares_a_county(scope, reader)
+
+
 def people_rows(db: Database, reader: Actor | None = None) -> list[dict[str, Any]]:
     """Everyone the registry knows that ``reader`` may see, registered or not, with stable English keys."""
     with db.connect() as conn:
@@ -177,6 +182,21 @@ def people_rows(db: Database, reader: Actor | None = None) -> list[dict[str, Any
              "email": r.email, "phone": r.phone, "login": r.login or "", "wecom_userid": r.wecom_userid,
              "dingtalk_userid": r.dingtalk_userid, "channels": r.channels, "registered": bool(r.registered),
              "active": bool(r.active)} for r in rows]
+
+
+def within_scope(admin_scope: str, scope: str) -> bool:
+    """Whether ``scope`` (a person's: 县, 县/乡镇, 县,县 or *) lies inside ``admin_scope``."""
+    from rectify.states.permissions import parse_scope as counties_of
+
+    if admin_scope.strip() in ("", ALL_COUNTIES):
+        return True
+    if scope.strip() in ("", ALL_COUNTIES):
+        return False
+    mine, my_township = counties_of(admin_scope)
+    theirs, their_township = counties_of(scope)
+    if not set(theirs) <= set(mine):
+        return False
+    return my_township is None or their_township == my_township
 
 
 class _HasConn(Protocol):
@@ -243,6 +263,7 @@ class Registry:
         self.db = db
         self.actor = actor.strip()
         self.clock = clock
+        self._admin_scope = ALL_COUNTIES  # the acting admin's scope, read by _authorize
 
     def _authorize(self, conn: Connection, step: str, first_role: str | None) -> None:
         """Only an active registered admin; before anyone is registered, the first person must be an admin."""
@@ -257,6 +278,15 @@ class Registry:
         if who is None or not who.registered or not who.active or who.role != Role.admin:
             raise Refused(f"无法{step}：只有系统管理员可以登记人员，{self.actor or '（未指明操作人）'} "
                           "不是在用的系统管理员（请用 --actor 指明管理员）")
+        self._admin_scope = who.scope or ""
+
+    def _check_within(self, step: str, scope: str) -> None:
+        """An admin grants, and disables, only within their own scope (SPEC §12)."""
+        mine = self._admin_scope
+        if within_scope(mine, scope):
+            return
+        raise Refused(f"无法{step}：{self.actor} 的范围是 {mine}，只能登记或停用此范围内的人员"
+                      f"（收到范围 {scope or '（空）'}）")
 
     def _conflict(self, conn: Connection, values: dict[str, Any]) -> tuple[int | None, str, str | None]:
         """(id of an unregistered row of that name to complete, or None; the field at fault; a refusal, or None)."""
@@ -281,6 +311,7 @@ class Registry:
         values = person.checked()
         with translate_errors(self.db.url), self.db.begin() as conn:
             self._authorize(conn, f"登记人员 {values['name']}", values["role"])
+            self._check_within(f"登记人员 {values['name']}", values["scope"])
             target, _, problem = self._conflict(conn, values)
             if problem:
                 raise Refused(f"无法登记人员：{problem}")
@@ -300,6 +331,7 @@ class Registry:
             who = find_person(conn, name)
             if who is None or not who.registered:
                 raise NotFound(f"无法停用人员：找不到已登记的人员 {name}")
+            self._check_within(f"停用人员 {name}", who.scope or "")
             if not who.active:
                 raise Refused(f"无法停用人员：{who.name} 已停用")
             me = find_person(conn, self.actor) if self.actor else None
@@ -361,6 +393,9 @@ class Registry:
                           (("name", values["name"]), ("login", values["login"])) if v is not None and v in seen),
                          None)
             target, key, problem = self._conflict(conn, values)
+            mine = self._admin_scope
+            if problem is None and not within_scope(mine, values["scope"]):
+                key, problem = "scope", f"范围 {values['scope']} 超出 {self.actor} 的范围 {mine}"
             if clash is not None or problem:
                 key, reason = clash if clash is not None else (key, problem or "")
                 problems.append(RowProblem(number, names[key], reason))

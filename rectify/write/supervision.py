@@ -7,16 +7,19 @@ signed event whose detail carries every input (a replay of the history rebuilds 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Row
 
 from rectify.errors import BadInput, Refused
+from rectify.states.deadlines import Light, light_and_window
 from rectify.states.escalation import RECORDED_STEPS, STEP_LABELS, Step, parse_step
 from rectify.states.guards import Proposal
 from rectify.states.permissions import SIGN_LEVEL, hang_refusal
 from rectify.states.roles import LEVEL_NAMES, Level
+from rectify.states.tasks import MEASURE_WINDOW, TASK_WINDOW
 from rectify.states.transitions import BY_TRIGGER
 from rectify.store.cases import CaseStore
 
@@ -49,27 +52,48 @@ def supervise(wf: Workflow, ref: str | int, *, level: str | None, unit: str, mat
         text = f"{LEVEL_NAMES[level]}挂牌，督办单位 {inputs['unit']}"
         return text + (f"，督办时限 {due}" if due else "")
 
-    return wf._run(ref, "supervise", inputs, apply=apply, expected_version=expected_version, message=message)
+    return wf._run(ref, "supervise", inputs, apply=apply, expected_version=expected_version, message=message,
+                   facts=lambda store, row: {"last_escalation_on": _last_escalation(store, row)})
+
+
+def _last_escalation(store: CaseStore, row: Row[Any]) -> date | None:
+    last = store.last_escalation_on(row.id)
+    return date.fromisoformat(last[:10]) if isinstance(last, str) else last
 
 
 def unsupervise(wf: Workflow, ref: str | int, *, on: date | None, inspected_by: str, inspected_on: date | None,
-                reason: str, expected_version: int | None) -> Outcome:
-    """摘牌: only after an inspection by a registered person of the level that hung the sign."""
+                reason: str, expected_version: int | None, findings: Iterable[str] = ()) -> Outcome:
+    """摘牌: only after an inspection by a registered person of the level that hung the sign, every 督办事项
+    answered (a finding each, or every measure done) and the case not red."""
+    on = on or wf.today()
     inputs: dict[str, Any] = {"on": on, "inspected_by": inspected_by.strip(), "inspected_on": inspected_on or on,
-                              "reason": reason.strip()}
+                              "reason": reason.strip(), "findings": [f.strip() for f in findings if f.strip()]}
 
     def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
         sign = store.sign_up(row.id)
         name = inputs["inspected_by"]
+        measures = store.open_measures(row.id)
+        day = on or wf.today()
+        light, window = light_and_window(row.stage, stage_since=row.stage_since, stage_due_on=row.stage_due,
+                                         cycle_start=row.cycle_start, deadline=row.deadline, as_of=day,
+                                         lights=wf.config.lights,
+                                         open_measure_due=min((due for _, due in measures), default=None))
+        red = ""
+        if light == Light.red:
+            red = "整改措施逾期未完成" if window == MEASURE_WINDOW else \
+                "待办已逾期" if window == TASK_WINDOW else "转化时限已过"
         return {"sign": sign, "hung_on": sign.hung_on if sign is not None else None,
                 "inspector": store.registered_person(name) if name else None,
-                "supervision_level": row.supervision_level or (sign.level if sign is not None else "")}
+                "supervision_level": row.supervision_level or (sign.level if sign is not None else ""),
+                "sign_matter": sign.matter if sign is not None else row.supervision_reason,
+                "open_measures": measures, "red_reason": red}
 
     def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
         sign = p.facts["sign"]
         if sign is not None:
             store.take_down_sign(sign.id, taken_down_on=on, inspected_by=inputs["inspected_by"],
-                                 inspected_on=inputs["inspected_on"], down_reason=inputs["reason"],
+                                 inspected_on=inputs["inspected_on"],
+                                 down_reason="；".join([inputs["reason"], *inputs["findings"]]),
                                  taken_down_by=wf.actor)
         return {"supervised": False, "supervision_reason": "", "supervision_level": ""}
 
@@ -85,10 +109,10 @@ def escalate(wf: Workflow, ref: str | int, *, step: str, on: date | None, note: 
         names = "、".join(STEP_LABELS[s] for s in RECORDED_STEPS)
         hint = "；挂牌请用 rectify case supervise" if code == Step.sign else ""
         raise BadInput(f"未知的督办升级步骤 {step}（应为 {names}）{hint}")
-    inputs: dict[str, Any] = {"step": code, "on": on, "note": note.strip(), "reason": note.strip()}
+    inputs: dict[str, Any] = {"step": code, "on": on or wf.today(), "note": note.strip(), "reason": note.strip()}
 
     def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
-        return {"escalation_step": row.escalation_step}
+        return {"escalation_step": row.escalation_step, "last_escalation_on": _last_escalation(store, row)}
 
     def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
         return {"escalation_step": code}

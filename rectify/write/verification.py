@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Row
@@ -19,6 +19,7 @@ from sqlalchemy.engine import Row
 from rectify.errors import BadInput
 from rectify.states.guards import Proposal
 from rectify.states.thresholds import GRADE_LABELS, Grade, grade, percent, satisfaction_rate, verification_shortfalls
+from rectify.states.workdays import PUBLICITY, work_calendar
 from rectify.store.cases import CaseStore
 from rectify.validation import email_address
 from rectify.write import consolidation
@@ -91,7 +92,7 @@ def verify(wf: Workflow, ref: str | int, *, on: date, by: str, members: Iterable
     passed = level != Grade.fail
     rate = satisfaction_rate(satisfied, basic, dissatisfied)
     team = [m.strip() for m in members if m.strip()]
-    until = on + timedelta(days=wf.config.policy.publicity_days)
+    until = work_calendar(wf.config).add(PUBLICITY, on, wf.config.policy.publicity_days)
     inputs: dict[str, Any] = {"on": on, "by": by.strip(), "members": team, "items": sheet, "score": total,
                               "satisfied": satisfied, "basic": basic, "dissatisfied": dissatisfied,
                               "passed": passed, "grade": level.value, "satisfaction": rate,
