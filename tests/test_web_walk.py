@@ -110,6 +110,7 @@ def test_a_whole_case_from_listing_to_strike_off_in_chromium(served: str, clock:
                 fits(phone)
                 walk.step(phone, case_id, step, fields, phone=True)
             assert "未完成" not in phone.inner_text("table.grid")
+            assert phone.inner_text("ol.timeline").count("召开党员大会，补选支部委员") == 1  # the note once
 
             # 县级验收组: the score sheet and the 民主测评.
             verifier = walk.person("qs-kong", phone=False)
