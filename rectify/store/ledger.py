@@ -91,30 +91,56 @@ def case_select(f: LedgerFilter, *cols: Any) -> sa.Select[Any]:
     return apply_filter(sa.select(*cols).select_from(case_t).join(org_t, org_t.c.id == case_t.c.org_id), f)
 
 
-def _per_case() -> dict[str, Any]:
-    """The aggregating subqueries of the ledger query, one row per case each."""
+def selects_all(f: LedgerFilter) -> bool:
+    """Whether the SQL part of ``f`` keeps every case (the light is not SQL: it filters the rows afterwards)."""
+    return (all(v is None for v in (f.county, f.township, f.kind, f.stage, f.year)) and not f.open_only
+            and not limited(f.reader))
+
+
+def _in(table: sa.Table, chosen: sa.Select[Any] | None) -> tuple[Any, ...]:
+    """The condition keeping ``table``'s rows of the ``chosen`` cases (none when every case is): the planners
+    look the few cases' rows up by ``case_id``."""
+    return () if chosen is None else (table.c.case_id.in_(chosen),)
+
+
+def _current(chosen: sa.Select[Any] | None) -> Any:
+    """``until IS NULL`` of a secretary's assignment. For chosen cases it is written so that no planner reads it
+    from the ``until`` index (most assignments are current: that index would give the nation's) rather than
+    look the cases up by ``case_id``."""
+    if chosen is None:
+        return secretary_t.c.until.is_(None)
+    return sa.func.coalesce(secretary_t.c.until, None).is_(None)
+
+
+def _per_case(chosen: sa.Select[Any] | None = None) -> dict[str, Any]:
+    """The aggregating subqueries of the ledger query, one row per case each; only the cases ``chosen`` selects
+    (their ids) when given, so a township's ledger aggregates a township's rows, not the nation's."""
     prob = (
         sa.select(
             problem_t.c.case_id,
             sa.func.aggregate_strings(problem_t.c.code + PAIR + problem_t.c.text, ITEM).label("problems"),
         )
+        .where(*_in(problem_t, chosen))
         .group_by(problem_t.c.case_id)
         .subquery("prob")
     )
     ext = (
         sa.select(extension_t.c.case_id, sa.func.count().label("n"))
+        .where(*_in(extension_t, chosen))
         .group_by(extension_t.c.case_id)
         .subquery("ext")
     )
     failed = (
         sa.select(verification_t.c.case_id, sa.func.count().label("n"))
         .where(verification_t.c.passed.is_(False))
+        .where(*_in(verification_t, chosen))
         .group_by(verification_t.c.case_id)
         .subquery("failed")
     )
     cur_sec = (  # the 第一书记 column: the first-secretary track only (the village track runs beside it)
         sa.select(secretary_t.c.case_id, sa.func.max(secretary_t.c.id).label("sid"))
-        .where(secretary_t.c.until.is_(None), secretary_t.c.kind == "first")
+        .where(_current(chosen), secretary_t.c.kind == "first")
+        .where(*_in(secretary_t, chosen))
         .group_by(secretary_t.c.case_id)
         .subquery("cur_sec")
     )
@@ -126,6 +152,7 @@ def _per_case() -> dict[str, Any]:
                 case_t.c.id == progress_t.c.case_id, progress_t.c.reported_on == case_t.c.last_progress_on
             ),
         )
+        .where(*_in(progress_t, chosen))
         .group_by(progress_t.c.case_id)
         .subquery("last_prog")
     )
@@ -140,12 +167,14 @@ def _per_case() -> dict[str, Any]:
                 ITEM,
             ).label("agg"),
         )
+        .where(*_in(measure_t, chosen))
         .group_by(measure_t.c.case_id)
         .subquery("meas")
     )
     cur_vsec = (
         sa.select(secretary_t.c.case_id, sa.func.max(secretary_t.c.id).label("sid"))
-        .where(secretary_t.c.until.is_(None), secretary_t.c.kind == "village")
+        .where(_current(chosen), secretary_t.c.kind == "village")
+        .where(*_in(secretary_t, chosen))
         .group_by(secretary_t.c.case_id)
         .subquery("cur_vsec")
     )
@@ -173,7 +202,7 @@ def ledger_order(sort: str) -> tuple[Any, ...]:
 
 def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
     """One SELECT giving everything a ledger row shows, in the filter's order (:func:`ledger_order`)."""
-    sub = _per_case()
+    sub = _per_case(None if selects_all(f) else case_select(f, case_t.c.id))
     prob, ext, failed, cur_sec, last_prog = (sub[k] for k in ("prob", "ext", "failed", "cur_sec", "last_prog"))
     meas, cur_vsec = sub["meas"], sub["cur_vsec"]
     sec = secretary_t.alias("sec")
@@ -232,24 +261,64 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
     return apply_filter(q, f)
 
 
+# A filter's values are parameters of the statement: it is built and compiled once per shape of filter (which
+# fields are set, how many counties the reader's scope holds, the order) and dialect, with markers for the values.
+_COMPILED: dict[tuple[str, LedgerFilter], tuple[str, Any]] = {}
+_YEAR_MARK = -9_999_999
+
+
+def _shape(f: LedgerFilter) -> tuple[LedgerFilter, dict[Any, Any]]:
+    """A filter of ``f``'s shape whose values are markers, and what each marker stands for in ``f``."""
+    values: dict[Any, Any] = {}
+
+    def mark(name: str, value: Any) -> Any:
+        if value is None:
+            return None
+        marker = _YEAR_MARK if name == "year" else "\x00" + name
+        values[marker] = value
+        return marker
+
+    reader = None
+    if f.reader is not None and limited(f.reader):
+        reader = Actor("", role=f.reader.role, counties=tuple(mark(f"scope{i}", c) for i, c in
+                                                              enumerate(f.reader.counties)),
+                       township=mark("scope_township", f.reader.township))
+    return LedgerFilter(county=mark("county", f.county), township=mark("township", f.township),
+                        kind=mark("kind", f.kind), stage=mark("stage", f.stage), year=mark("year", f.year),
+                        open_only=f.open_only, reader=reader, sort=f.sort), values
+
+
+def _compiled(dialect: Any, f: LedgerFilter) -> tuple[str, Any]:
+    """The ledger query's driver SQL and parameters for ``f``."""
+    shape, values = _shape(f)
+    key = (dialect.name, shape)
+    if key not in _COMPILED:
+        compiled = ledger_query(shape).compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        params = compiled.construct_params()
+        args = tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
+        _COMPILED[key] = (str(compiled), args)
+    sql, args = _COMPILED[key]
+    if isinstance(args, dict):
+        return sql, {k: values.get(v, v) for k, v in args.items()}
+    return sql, tuple(values.get(v, v) for v in args)
+
+
 @contextmanager
 def ledger_tuples(db: Database, f: LedgerFilter, *, batch: int) -> Iterator[Iterable[tuple[Any, ...]]]:
     """The ledger query's rows as the driver's plain tuples, in :data:`LEDGER_KEYS` order.
 
-    The statement SQLAlchemy builds is run as driver SQL (the engine's events still see it), and the
-    rows are read from the driver's cursor: no Row object, no type processing; SQLite hands dates back as
-    ISO text, PostgreSQL as dates through a server-side cursor.
+    The statement SQLAlchemy builds (once per shape of filter, :func:`_compiled`) is run as driver SQL (the
+    engine's events still see it), and the rows are read from the driver's cursor: no Row object, no type
+    processing; SQLite hands dates back as ISO text, PostgreSQL as dates through a server-side cursor.
     """
     with db.connect() as conn:
-        compiled = ledger_query(f).compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-        params = compiled.construct_params()
-        args = tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
+        sql, args = _compiled(conn.dialect, f)
         if conn.dialect.name == "postgresql":
             streamed = conn.execution_options(stream_results=True, max_row_buffer=batch)
-            result = streamed.exec_driver_sql(str(compiled), args)
+            result = streamed.exec_driver_sql(sql, args)
             rows: Any = result
         else:
-            result = conn.exec_driver_sql(str(compiled), args)
+            result = conn.exec_driver_sql(sql, args)
             rows = result.cursor
         try:
             if tuple(result.keys()) != LEDGER_KEYS:
