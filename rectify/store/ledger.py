@@ -97,50 +97,37 @@ def selects_all(f: LedgerFilter) -> bool:
             and not limited(f.reader))
 
 
-def _in(table: sa.Table, chosen: sa.Select[Any] | None) -> tuple[Any, ...]:
-    """The condition keeping ``table``'s rows of the ``chosen`` cases (none when every case is): the planners
-    look the few cases' rows up by ``case_id``."""
-    return () if chosen is None else (table.c.case_id.in_(chosen),)
-
-
-def _current(chosen: sa.Select[Any] | None) -> Any:
-    """``until IS NULL`` of a secretary's assignment. For chosen cases it is written so that no planner reads it
-    from the ``until`` index (most assignments are current: that index would give the nation's) rather than
-    look the cases up by ``case_id``."""
-    if chosen is None:
-        return secretary_t.c.until.is_(None)
+def _current() -> Any:
+    """``until IS NULL`` of a secretary's assignment, written so that SQLite does not read it from the ``until``
+    index (most assignments are current: that index gives the nation's) rather than look the case up by
+    ``case_id``."""
     return sa.func.coalesce(secretary_t.c.until, None).is_(None)
 
 
-def _per_case(chosen: sa.Select[Any] | None = None) -> dict[str, Any]:
-    """The aggregating subqueries of the ledger query, one row per case each; only the cases ``chosen`` selects
-    (their ids) when given, so a township's ledger aggregates a township's rows, not the nation's."""
+def _per_case() -> dict[str, Any]:
+    """The aggregating subqueries of the whole ledger, one row per case each."""
     prob = (
         sa.select(
             problem_t.c.case_id,
             sa.func.aggregate_strings(problem_t.c.code + PAIR + problem_t.c.text, ITEM).label("problems"),
         )
-        .where(*_in(problem_t, chosen))
         .group_by(problem_t.c.case_id)
         .subquery("prob")
     )
     ext = (
         sa.select(extension_t.c.case_id, sa.func.count().label("n"))
-        .where(*_in(extension_t, chosen))
         .group_by(extension_t.c.case_id)
         .subquery("ext")
     )
     failed = (
         sa.select(verification_t.c.case_id, sa.func.count().label("n"))
         .where(verification_t.c.passed.is_(False))
-        .where(*_in(verification_t, chosen))
         .group_by(verification_t.c.case_id)
         .subquery("failed")
     )
     cur_sec = (  # the 第一书记 column: the first-secretary track only (the village track runs beside it)
         sa.select(secretary_t.c.case_id, sa.func.max(secretary_t.c.id).label("sid"))
-        .where(_current(chosen), secretary_t.c.kind == "first")
-        .where(*_in(secretary_t, chosen))
+        .where(secretary_t.c.until.is_(None), secretary_t.c.kind == "first")
         .group_by(secretary_t.c.case_id)
         .subquery("cur_sec")
     )
@@ -152,7 +139,6 @@ def _per_case(chosen: sa.Select[Any] | None = None) -> dict[str, Any]:
                 case_t.c.id == progress_t.c.case_id, progress_t.c.reported_on == case_t.c.last_progress_on
             ),
         )
-        .where(*_in(progress_t, chosen))
         .group_by(progress_t.c.case_id)
         .subquery("last_prog")
     )
@@ -167,14 +153,12 @@ def _per_case(chosen: sa.Select[Any] | None = None) -> dict[str, Any]:
                 ITEM,
             ).label("agg"),
         )
-        .where(*_in(measure_t, chosen))
         .group_by(measure_t.c.case_id)
         .subquery("meas")
     )
     cur_vsec = (
         sa.select(secretary_t.c.case_id, sa.func.max(secretary_t.c.id).label("sid"))
-        .where(_current(chosen), secretary_t.c.kind == "village")
-        .where(*_in(secretary_t, chosen))
+        .where(secretary_t.c.until.is_(None), secretary_t.c.kind == "village")
         .group_by(secretary_t.c.case_id)
         .subquery("cur_vsec")
     )
@@ -200,14 +184,72 @@ def ledger_order(sort: str) -> tuple[Any, ...]:
     return (sa.case((case_t.c.stage.in_(CLOSED_STAGES), 1), else_=0), *place)
 
 
-def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
-    """One SELECT giving everything a ledger row shows, in the filter's order (:func:`ledger_order`)."""
-    sub = _per_case(None if selects_all(f) else case_select(f, case_t.c.id))
+def _correlated() -> dict[str, Any]:
+    """The per-case aggregates of a filtered ledger: each a look-up by the case's id, so the few chosen cases'
+    rows are read through the ``case_id`` indexes on both backends (the ``until`` and ``reported_on`` tests are
+    written so that SQLite reads them from those, not from their own indexes)."""
+    def one(q: sa.Select[Any]) -> Any:
+        return q.correlate(case_t).scalar_subquery()
+
+    def of(table: sa.Table, *more: Any) -> tuple[Any, ...]:
+        return (table.c.case_id == case_t.c.id, *more)
+
+    def post(kind: str) -> Any:
+        return one(sa.select(sa.func.max(secretary_t.c.id)).where(*of(secretary_t, _current(),
+                                                                         secretary_t.c.kind == kind)))
+
+    text = sa.String
+    items = (sa.cast(measure_t.c.seq, text) + PAIR + measure_t.c.text + PAIR + measure_t.c.owner + PAIR
+             + measure_t.c.owner_unit + PAIR + sa.cast(measure_t.c.due_on, text) + PAIR
+             + sa.func.coalesce(sa.cast(measure_t.c.done_on, text), ""))
+    reported = sa.func.coalesce(progress_t.c.reported_on, None) == case_t.c.last_progress_on
+    return {
+        "problems": one(sa.select(sa.func.aggregate_strings(problem_t.c.code + PAIR + problem_t.c.text, ITEM))
+                        .where(*of(problem_t))).label("problems"),
+        "n_extensions": one(sa.select(sa.func.count()).select_from(extension_t).where(*of(extension_t))),
+        "n_failed": one(sa.select(sa.func.count()).select_from(verification_t)
+                        .where(*of(verification_t, verification_t.c.passed.is_(False)))),
+        "sec": post("first"), "vsec": post("village"),
+        "prog": one(sa.select(sa.func.max(progress_t.c.id)).where(*of(progress_t, reported))),
+        "measure_items": one(sa.select(sa.func.aggregate_strings(items, ITEM)).where(*of(measure_t))),
+    }
+
+
+def _joined(sec: Any, vsec: Any, prog: Any) -> tuple[dict[str, Any], Any]:
+    """The per-case aggregates of the whole ledger, each a grouped subquery joined to the case (one pass over
+    each table), and the FROM clause joining them and the secretaries' and the last report's rows."""
+    sub = _per_case()
     prob, ext, failed, cur_sec, last_prog = (sub[k] for k in ("prob", "ext", "failed", "cur_sec", "last_prog"))
     meas, cur_vsec = sub["meas"], sub["cur_vsec"]
+    source = (case_t.join(org_t, org_t.c.id == case_t.c.org_id)
+              .outerjoin(prob, prob.c.case_id == case_t.c.id)
+              .outerjoin(ext, ext.c.case_id == case_t.c.id)
+              .outerjoin(failed, failed.c.case_id == case_t.c.id)
+              .outerjoin(cur_sec, cur_sec.c.case_id == case_t.c.id)
+              .outerjoin(sec, sec.c.id == cur_sec.c.sid)
+              .outerjoin(meas, meas.c.case_id == case_t.c.id)
+              .outerjoin(cur_vsec, cur_vsec.c.case_id == case_t.c.id)
+              .outerjoin(vsec, vsec.c.id == cur_vsec.c.sid)
+              .outerjoin(last_prog, last_prog.c.case_id == case_t.c.id)
+              .outerjoin(prog, prog.c.id == last_prog.c.pid))
+    return {"problems": prob.c.problems, "n_extensions": ext.c.n, "n_failed": failed.c.n,
+            "measure_items": meas.c.agg}, source
+
+
+def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
+    """One SELECT giving everything a ledger row shows, in the filter's order (:func:`ledger_order`).
+
+    The whole ledger joins grouped aggregates (:func:`_joined`); a filtered or scoped one looks each of its
+    cases' aggregates up (:func:`_correlated`), so a township's ledger reads a township's rows."""
     sec = secretary_t.alias("sec")
     vsec = secretary_t.alias("vsec")
     prog = progress_t.alias("prog")
+    if selects_all(f):
+        agg, source = _joined(sec, vsec, prog)
+    else:
+        agg = _correlated()
+        source = (case_t.join(org_t, org_t.c.id == case_t.c.org_id).outerjoin(sec, sec.c.id == agg["sec"])
+                  .outerjoin(vsec, vsec.c.id == agg["vsec"]).outerjoin(prog, prog.c.id == agg["prog"]))
     leader = person_t.alias("leader")
     cadre = person_t.alias("cadre")
     tleader = person_t.alias("tleader")
@@ -219,20 +261,20 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
             org_t.c.kind,
             org_t.c.county,
             org_t.c.township,
-            prob.c.problems,
+            agg["problems"],
             leader.c.name.label("county_leader"),
             sa.func.coalesce(tleader.c.name, cadre.c.name).label("township_cadre"),
             sec.c.name.label("sec_name"),
             sec.c.unit.label("sec_unit"),
             sec.c.kind.label("sec_kind"),
             prog.c.note.label("progress_note"),
-            sa.func.coalesce(ext.c.n, 0).label("n_extensions"),
-            sa.func.coalesce(failed.c.n, 0).label("n_failed"),
+            sa.func.coalesce(agg["n_extensions"], 0).label("n_extensions"),
+            sa.func.coalesce(agg["n_failed"], 0).label("n_failed"),
             case_t.c.supervision_level,
             case_t.c.escalation_step,
             case_t.c.look_backs,
             case_t.c.earlier_years,
-            meas.c.agg.label("measure_items"),
+            agg["measure_items"].label("measure_items"),
             sec.c.term_until.label("sec_term_until"),
             vsec.c.name.label("vsec_name"),
             vsec.c.action.label("vsec_action"),
@@ -241,18 +283,7 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
             case_t.c.satisfaction,
             case_t.c.struck_off_on,
         )
-        .select_from(case_t)
-        .join(org_t, org_t.c.id == case_t.c.org_id)
-        .outerjoin(prob, prob.c.case_id == case_t.c.id)
-        .outerjoin(ext, ext.c.case_id == case_t.c.id)
-        .outerjoin(failed, failed.c.case_id == case_t.c.id)
-        .outerjoin(cur_sec, cur_sec.c.case_id == case_t.c.id)
-        .outerjoin(sec, sec.c.id == cur_sec.c.sid)
-        .outerjoin(meas, meas.c.case_id == case_t.c.id)
-        .outerjoin(cur_vsec, cur_vsec.c.case_id == case_t.c.id)
-        .outerjoin(vsec, vsec.c.id == cur_vsec.c.sid)
-        .outerjoin(last_prog, last_prog.c.case_id == case_t.c.id)
-        .outerjoin(prog, prog.c.id == last_prog.c.pid)
+        .select_from(source)
         .outerjoin(leader, sa.and_(leader.c.case_id == case_t.c.id, leader.c.role == "county_leader"))
         .outerjoin(cadre, sa.and_(cadre.c.case_id == case_t.c.id, cadre.c.role == "township_cadre"))
         .outerjoin(tleader, sa.and_(tleader.c.case_id == case_t.c.id, tleader.c.role == "township_leader"))
