@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import (  # noqa: F401  (channels, ledger_asof, pg_import, upload register)
+from bench import (  # noqa: F401  (channels, filtered, ledger_asof, pg_import, upload register)
     channels,
     figures,
+    filtered,
     ledger_asof,
     pg_import,
     upload,
@@ -162,7 +163,8 @@ for _name in figures.ISOLATED:
 
 
 ORDER = ("import_cases", "import_pg", "transition", "transition_step", "ledger_csv", "ledger_asof", "ledger_xlsx",
-         "stats", "stats_asof", "sweep", "remind_dry_run", "digest_send", "channels", "upload", "cli_help", "cli_show")
+         "ledger_township", "ledger_county", "inbox", "stats", "stats_asof", "sweep", "remind_dry_run", "digest_send",
+         "channels", "upload", "cli_help", "cli_show")
 
 
 OPT_IN = ("import_pg",)  # needs a PostgreSQL server (RECTIFY_BENCH_PG or initdb): run with --only import_pg

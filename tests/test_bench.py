@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+FILTERED = {"ledger_township", "ledger_county", "inbox"}
 FIGURES = {"import_cases", "transition", "transition_step", "ledger_csv", "ledger_asof", "ledger_xlsx", "stats",
-           "stats_asof", "sweep", "remind_dry_run", "digest_send", "channels", "upload", "cli_help", "cli_show"}
+           "stats_asof", "sweep", "remind_dry_run", "digest_send", "channels", "upload", "cli_help", "cli_show"} | FILTERED
 
 
 def test_bench_smoke(tmp_path: Path) -> None:
@@ -29,6 +30,21 @@ def test_bench_smoke(tmp_path: Path) -> None:
         assert fig["unit"] in ("s", "ms", "µs")
     assert data["figures"]["ledger_xlsx"]["peak_rss_mb"] > 0
     for name in FIGURES:
+        assert name in done.stdout
+
+
+def test_bench_filtered_reads_smoke(tmp_path: Path) -> None:
+    """The filtered reads (a township's and a county's ledger, one officer's 我的待办) are measured beside their raw
+    floors, each on the rows of one place."""
+    out = tmp_path / "filtered.json"
+    done = subprocess.run([sys.executable, "-m", "bench", "--cases", "300", "--runs", "1", "--only", *sorted(FILTERED),
+                           "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert set(data["figures"]) == FILTERED
+    for name, fig in data["figures"].items():
+        assert fig["value"] > 0 and fig["floor"] > 0 and fig["unit"] == "ms", name
+        assert fig["peak_rss_mb"] > 0, name
         assert name in done.stdout
 
 
