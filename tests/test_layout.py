@@ -4,6 +4,7 @@
 - the engine's rooms (write, reports, store, importing, demo) never import ``rectify.notifications``;
 - no stage name is spelled outside ``states/`` (and the migrations);
 - no module over 600 lines, no function over 80 lines (complexity is ruff's C901, max 20, in CI).
+- step modules reach the engine through its public step primitive (`run_step`, `record_event`, `check_may`).
 """
 
 from __future__ import annotations
@@ -98,3 +99,25 @@ def test_small_pieces(path: Path) -> None:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
             and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]  # type: ignore[operator]
     assert long == []
+
+
+ENGINE = PACKAGE / "write" / "engine.py"
+
+
+def _engine_privates() -> set[str]:
+    """The ``_``-prefixed names :class:`Workflow` defines (methods and attributes set on ``self``)."""
+    tree = ast.parse(ENGINE.read_text("utf-8"))
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Workflow")
+    names = {n.name for n in ast.walk(cls) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    names |= {n.attr for n in ast.walk(cls) if isinstance(n, ast.Attribute)
+              and isinstance(n.value, ast.Name) and n.value.id == "self"}
+    return {n for n in names if n.startswith("_") and not n.endswith("__")}
+
+
+def test_step_modules_use_the_public_step_primitive() -> None:
+    """Steps go through ``Workflow.run_step``/``record_event``/``check_may``, never the engine's privates."""
+    private = _engine_privates()
+    offenders = [f"{_name(p)}:{node.lineno} .{node.attr}" for p in _modules() if p != ENGINE
+                 for node in ast.walk(ast.parse(p.read_text("utf-8")))
+                 if isinstance(node, ast.Attribute) and node.attr in private]
+    assert offenders == []
