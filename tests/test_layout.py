@@ -3,8 +3,12 @@
 - SQL statements are built only in the persistence layer (and the migrations);
 - the engine's rooms (write, reports, store, importing, demo) never import ``rectify.notifications``;
 - no stage name is spelled outside ``states/`` (and the migrations);
-- no module over 600 lines, no function over 80 lines (complexity is ruff's C901, max 20, in CI).
-- step modules reach the engine through its public step primitive (`run_step`, `record_event`, `check_may`).
+- no module over 600 lines, no function over 80 lines (complexity is ruff's C901, max 20, in CI);
+- step modules reach the engine through its public step primitive (``run_step``, ``record_event``, ``check_may``);
+- no module imports another that imports it back, directly or round a longer circle;
+- complexity at most 20 as radon counts it;
+- no CLI function over 40 lines, and nothing below ``cli/`` imports click;
+- the README's Layout names every package and module.
 """
 
 from __future__ import annotations
@@ -121,3 +125,86 @@ def test_step_modules_use_the_public_step_primitive() -> None:
                  for node in ast.walk(ast.parse(p.read_text("utf-8")))
                  if isinstance(node, ast.Attribute) and node.attr in private]
     assert offenders == []
+
+
+def _module_name(p: Path) -> str:
+    parts = p.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Each module of rectify/ → the modules of rectify/ it imports, anywhere in it (functions and
+    ``TYPE_CHECKING`` blocks too); ``from rectify.x import y`` is the module ``rectify.x.y`` when there is one."""
+    paths = {_module_name(p): p for p in _modules(exclude=(MIGRATIONS / "versions",))}
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {a.name for a in node.names if a.name in paths}
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = package.split(".")[:len(package.split(".")) - node.level + 1]
+                    base = ".".join(up + ([base] if base else []))
+                for a in node.names:
+                    full = f"{base}.{a.name}"
+                    if full in paths:
+                        found.add(full)
+                    elif base in paths:
+                        found.add(base)
+        graph[name] = found - {name}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm, iteratively)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    top = stack.pop()
+                    on_stack.discard(top)
+                    component.append(top)
+                    if top == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_no_import_cycles() -> None:
+    """No two modules import each other, nor any longer circle: shared pieces live in a module below both."""
+    assert _cycles(_import_graph()) == []
+
+
+def test_the_cycle_finder_finds_cycles() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []

@@ -11,8 +11,8 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from rectify.errors import NotFound
-from rectify.web.app import web
 from rectify.web.cases import signed_person
+from rectify.web.context import web
 
 
 def routes() -> list[BaseRoute]:
