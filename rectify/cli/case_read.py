@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from rectify.cli.common import DATE, KIND, LIGHT, STAGE, App, light_label, pass_app, reader, stage_label, whole
-from rectify.output import emit, output_options
+from rectify.cli.listing import emit, output_options
 
 
 @click.command("show")

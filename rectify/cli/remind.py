@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from rectify.cli.common import DATE, App, pass_app, say, whole
-from rectify.output import emit, output_options
+from rectify.cli.listing import emit, output_options
 
 
 def _reminder_service(app: App) -> Any:

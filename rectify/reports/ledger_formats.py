@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
-from rectify.output import display_width, table_lines, truncate
+from rectify.output import ansi_style, display_width, table_lines, truncate
 from rectify.reports.ledger import LEDGER_COLUMNS, LEDGER_KEYS, LedgerRow, json_row, problem_items
 from rectify.reports.ledger_parts import LIGHT_FILL, Progress, counted
 from rectify.reports.ledger_sheets import SHEET_HEADERS, csv_row, write_xlsx
@@ -167,9 +167,7 @@ def render_ledger_table(rows: Iterable[LedgerRow], *, width: int = 120, colour: 
 
     def style(n: int, i: int, text: str) -> str:
         if i == light_col and lights[n]:
-            import click
-
-            return click.style(text, **_TERMINAL_COLOUR[str(lights[n])])
+            return ansi_style(text, **_TERMINAL_COLOUR[str(lights[n])])
         return text
 
     lines = table_lines(
