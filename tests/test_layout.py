@@ -210,6 +210,35 @@ def test_the_cycle_finder_finds_cycles() -> None:
     assert _cycles({"a": {"b"}, "b": set()}) == []
 
 
+def _layout_bullets() -> dict[str, str]:
+    """The README's "### Layout" section, bullet by bullet, keyed by the package each bullet opens with."""
+    text = (PACKAGE.parent / "README.md").read_text("utf-8")
+    section = text.split("### Layout\n", 1)[1].split("\n## ", 1)[0]
+    bullets: dict[str, str] = {}
+    for bullet in re.split(r"\n(?=- )", section):
+        head = re.match(r"- `rectify/(\w+)/`", bullet)
+        key = head.group(1) if head else "" if bullet.startswith("- At the package root") else None
+        if key is not None:
+            bullets[key] = bullet
+    return bullets
+
+
+def test_the_readme_layout_names_every_package_and_module() -> None:
+    """As sqlite-utils checks its docs: a new package or module is described where a newcomer looks."""
+    bullets = _layout_bullets()
+    missing = []
+    for path in _modules(exclude=(MIGRATIONS / "versions",)):
+        parts = path.relative_to(PACKAGE).parts
+        bullet = bullets.get(parts[0] if len(parts) > 1 else "", "")
+        if len(parts) > 1 and parts[0] not in bullets:
+            missing.append(f"rectify/{parts[0]}/")
+        names = [f"`{p}/`" for p in parts[1:-1]]  # a subpackage (notifications/channels/)
+        if parts[-1] != "__init__.py":
+            names.append(f"`{parts[-1]}`")
+        missing += [f"{_name(path)}: {n}" for n in names if n not in bullet]
+    assert sorted(set(missing)) == []
+
+
 MAX_CLI_FUNCTION_LINES = 40
 
 
