@@ -348,7 +348,7 @@ def _check_calendar(calendar: CalendarConfig) -> None:
                           f"现有 {toml_value(unknown)}")
     if calendar.extra_days:
         from rectify.errors import BadInput
-        from rectify.states.workdays import load_extra_days
+        from rectify.states.extra_days import load_extra_days
 
         try:
             load_extra_days(calendar.extra_days)

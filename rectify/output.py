@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import click
-
 Column = tuple[str, str]  # (key in the row dict, Chinese header)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -154,33 +152,26 @@ def render_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
 
 
-def output_options(formats: Sequence[str] = ("table", "csv", "json")) -> Callable[[Any], Any]:
-    """The ``--format`` flag every listing command shares."""
-
-    def decorator(fn: Any) -> Any:
-        return click.option("--format", "fmt", type=click.Choice(list(formats)), default=formats[0],
-                            show_default=True, help="Output format (输出格式).")(fn)
-
-    return decorator
-
-
-def emit(rows: list[dict[str, Any]], columns: Sequence[Column], fmt: str, *, empty: str = "（无）",
-         colour: Callable[[str, str, dict[str, Any]], str] | None = None, max_width: int = 30) -> None:
-    if fmt == "json":
-        click.echo(render_json(rows))
-    elif fmt == "csv":
-        click.echo(render_csv(rows, columns), nl=False)
-    elif not rows:
-        click.echo(empty)
-    else:
-        click.echo(render_table(rows, columns, colour=colour, max_width=max_width))
+def ansi_style(text: str, fg: str | int | None = None, bold: bool | None = None) -> str:
+    """``text`` in a terminal colour, byte for byte as ``click.style`` writes it (this module has no click)."""
+    codes = {"black": 30, "red": 31, "green": 32, "yellow": 33, "blue": 34, "magenta": 35, "cyan": 36, "white": 37}
+    bits = []
+    if fg is not None:
+        bits.append(f"\033[38;5;{fg}m" if isinstance(fg, int) else f"\033[{codes[fg]}m")
+    if bold is not None:
+        bits.append(f"\033[{1 if bold else 22}m")
+    return "".join(bits) + text + "\033[0m"
 
 
 # -- writing output files --------------------------------------------------------------------------
 
 
-class OutputError(click.ClickException):
-    """A file we were asked to write cannot be written (exit 2: the path given is unusable)."""
+class OutputError(Exception):
+    """A file we were asked to write cannot be written (exit 2: the path given is unusable; ``cli/common.py``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def os_error_in(exc: BaseException) -> OSError | None:

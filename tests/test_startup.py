@@ -57,6 +57,9 @@ def test_a_read_command_loads_no_orm_and_no_other_dialect(demo: Callable[..., Re
 
 def test_a_write_command_still_runs_on_the_same_tables(demo: Callable[..., Result], db_url: str,
                                                        clock: FakeClock, tmp_path: Path) -> None:
-    _loaded(db_url, clock, tmp_path, "case", "progress", "22", "--on", "2026-06-30", "--note", "召开党员大会")
+    """…and loads neither SQLModel nor pydantic: the engine reads column lengths from the Core tables."""
+    _, modules = _loaded(db_url, clock, tmp_path, "case", "progress", "22", "--on", "2026-06-30",
+                         "--note", "召开党员大会")
+    assert _heavy(modules, ("sqlmodel", "pydantic", "pydantic_core")) == []
     output, _ = _loaded(db_url, clock, tmp_path, "case", "history", "1")
     assert "填报月度进展" in output

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from rectify.cli.common import App, pass_app, reader, say, whole
-from rectify.output import emit, output_options
+from rectify.cli.listing import emit, output_options
 
 if TYPE_CHECKING:
     from rectify.write.engine import Workflow

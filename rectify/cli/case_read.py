@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from rectify.cli.common import DATE, KIND, LIGHT, STAGE, App, light_label, pass_app, reader, stage_label, whole
-from rectify.output import emit, output_options
+from rectify.cli.listing import emit, output_options
 
 
 @click.command("show")
@@ -53,12 +53,24 @@ def _files(app: App, ref: str) -> list[dict[str, Any]]:
 
 
 def _print_case(c: dict[str, Any]) -> None:
+    line: Callable[[str, Any], None] = lambda k, v: click.echo(f"{k}：{v}")  # noqa: E731
+    _print_head(c, line)
+    _print_supervision(c, line)
+    _print_listings(c, line)
+    _print_problems_and_people(c, line)
+    _print_measures(c, line)
+    _print_verification(c, line)
+    if c["withdrawn_reason"]:
+        line("撤销原因", c["withdrawn_reason"])
+
+
+def _print_head(c: dict[str, Any], line: Callable[[str, Any], None]) -> None:
+    """The organization, the stage, the dates, the current task and the light."""
     from rectify.states.roles import ROLE_NAMES
-    from rectify.states.stages import KINDS, ROLE_LABELS, SECRETARY_KINDS
+    from rectify.states.stages import KINDS
     from rectify.states.wording import days_left_text
 
     o = c["organization"]
-    line: Callable[[str, Any], None] = lambda k, v: click.echo(f"{k}：{v}")  # noqa: E731
     click.echo(f"整顿对象 {c['id']} · {o['name']}（{o['code']}）")
     line("类别", f"{KINDS.get(o['kind'], o['kind'])} · {o['county']} {o['township']}")
     line("当前阶段", stage_label(c["stage"]) + (f"（第 {c['cycle']} 轮）" if c["cycle"] > 1 else ""))
@@ -69,8 +81,12 @@ def _print_case(c: dict[str, Any]) -> None:
                          f"{days_left_text(c['days_left'])}")
         line("距转化时限", f"{c['deadline_days']} 天；预警：{light_label(c['light'])}"
                           + (f"（{c['light_reason']}）" if c["light_reason"] else "") + f"，截至 {c['as_of']}")
-    _print_supervision(c, line)
-    _print_listings(c, line)
+
+
+def _print_problems_and_people(c: dict[str, Any], line: Callable[[str, Any], None]) -> None:
+    """The problems (struck off when their measures are done), the case's people and its secretaries."""
+    from rectify.states.stages import ROLE_LABELS, SECRETARY_KINDS
+
     struck = {p["code"] for p in c["problems"] if p["measures"] and not p["open_measures"]}
     line("软弱涣散情形", "；".join(f"{p['code']} {p['text']}" + ("（已销号）" if p["code"] in struck else "")
                                   for p in c["problems"]))
@@ -86,6 +102,10 @@ def _print_case(c: dict[str, Any]) -> None:
         marks = "".join(f"，{x}" for x in (s["action"], s["source"], "原已驻村" if s["preexisting"] else "") if x)
         contact = "".join(f" {x}" for x in (s["email"], s["phone"]) if x)
         line(SECRETARY_KINDS.get(s["kind"], s["kind"]), f"{s['name']}（{s['unit']}）{span}{marks}{contact}")
+
+
+def _print_measures(c: dict[str, Any], line: Callable[[str, Any], None]) -> None:
+    """The measures, the last three progress reports and the extensions."""
     if c["measures"]:
         click.echo("整顿措施：")
         for m in c["measures"]:
@@ -96,9 +116,6 @@ def _print_case(c: dict[str, Any]) -> None:
         line("最近进展", f"{r['reported_on']} {r['note']}")
     for e in c["extensions"]:
         line("延期", f"{e['old_deadline']} → {e['new_deadline']}（{e['reason']}，{e['approved_by']} 批准）")
-    _print_verification(c, line)
-    if c["withdrawn_reason"]:
-        line("撤销原因", c["withdrawn_reason"])
 
 
 def _print_listings(c: dict[str, Any], line: Callable[[str, Any], None]) -> None:

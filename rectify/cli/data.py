@@ -4,6 +4,7 @@ that ``org import`` and ``case import`` share).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -86,6 +87,18 @@ def export_cmd(app: App, everything: bool, file: str) -> None:
       rectify export --all backup-2026-06-30.jsonl
       rectify --db new.sqlite restore backup-2026-06-30.jsonl
     """
+    from rectify.store.manifest import manifest_path
+
+    counts, person = _write_backup(app, file)
+    scope = f"，范围 {person.scope_text}" if person.role and person.counties else ""
+    say(f"已导出 {sum(counts.values())} 行（{len(counts)} 张表，组织 {counts.get('organization', 0)} 个，"
+        f"整顿对象 {counts.get('rectification_case', 0)} 个{scope}）到 {file}，签名清单 {manifest_path(file)}")
+    if counts.get("evidence_file"):
+        _export_files(app, file)
+
+
+def _write_backup(app: App, file: str) -> tuple[dict[str, int], Any]:
+    """The backup of what the reader may export and its signed manifest beside it; the rows per table, the reader."""
     from pathlib import Path
 
     from rectify.errors import Refused
@@ -112,11 +125,7 @@ def export_cmd(app: App, everything: bool, file: str) -> None:
     write_output(file, "jsonl", write)
     manifest = make_manifest(Path(file), schema=SCHEMA_HEAD, counts=counts, key=key)
     write_output(str(manifest_path(file)), "json", lambda out: out.write(render(manifest)))
-    scope = f"，范围 {person.scope_text}" if person.role and person.counties else ""
-    say(f"已导出 {sum(counts.values())} 行（{len(counts)} 张表，组织 {counts.get('organization', 0)} 个，"
-        f"整顿对象 {counts.get('rectification_case', 0)} 个{scope}）到 {file}，签名清单 {manifest_path(file)}")
-    if counts.get("evidence_file"):
-        _export_files(app, file)
+    return counts, person
 
 
 def _export_files(app: App, file: str) -> None:
@@ -154,10 +163,8 @@ def restore_cmd(app: App, file: str, trusted: tuple[str, ...]) -> None:
     """
     from pathlib import Path
 
-    from rectify.errors import BadInput
     from rectify.evidence.bundle import check_backup_files, put_back
-    from rectify.store import SCHEMA_HEAD, sqlite_file, upgrade
-    from rectify.store.backup import restore_all
+    from rectify.store import SCHEMA_HEAD
     from rectify.store.keys import trusted_public
     from rectify.store.manifest import check_manifest
 
@@ -168,6 +175,19 @@ def restore_cmd(app: App, file: str, trusted: tuple[str, ...]) -> None:
 
     def signed(counts: dict[str, int]) -> None:
         check_manifest(Path(file), trusted=keys, schema=SCHEMA_HEAD, counts=counts)
+
+    counts = _restore_rows(app, db, file, signed)
+    say(f"已恢复 {sum(counts.values())} 行（组织 {counts.get('organization', 0)} 个，"
+               f"整顿对象 {counts.get('rectification_case', 0)} 个）")
+    if named:
+        say(f"已恢复佐证材料 {put_back(named, file, app.service.storage())} 个（均已核对 SHA-256）")
+
+
+def _restore_rows(app: App, db: Any, file: str, signed: Callable[[dict[str, int]], None]) -> dict[str, int]:
+    """Every row of the backup, or none; the rows per table."""
+    from rectify.errors import BadInput
+    from rectify.store import sqlite_file, upgrade
+    from rectify.store.backup import restore_all
 
     # SQLite makes the file on first connection: when this restore makes it, a refusal takes it away again.
     path = sqlite_file(db.url)
@@ -187,7 +207,4 @@ def restore_cmd(app: App, file: str, trusted: tuple[str, ...]) -> None:
         if isinstance(exc, OSError):
             raise BadInput(f"无法读取备份文件 {file}：{os_reason(exc, reading=True)}") from None
         raise
-    say(f"已恢复 {sum(counts.values())} 行（组织 {counts.get('organization', 0)} 个，"
-               f"整顿对象 {counts.get('rectification_case', 0)} 个）")
-    if named:
-        say(f"已恢复佐证材料 {put_back(named, file, app.service.storage())} 个（均已核对 SHA-256）")
+    return counts

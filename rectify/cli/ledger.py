@@ -111,9 +111,6 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
       rectify ledger --format html --layout 全表 -o 台账全表.html
       rectify ledger --format ics -o 转化时限.ics
     """
-    from rectify.reports.ledger import count_cases
-    from rectify.service.reports import write_ledger
-
     as_of = as_of or app.today()
     filters = _ledger_filter(app, county, township, kind, stage, light, year, open_only, sort)
     if fmt == "table":
@@ -121,6 +118,16 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
         text = ledger_table(app, as_of, filters, width, colour, known_on) + "\n"
         write_output(output, fmt, lambda out: out.write(text))
         return
+    _write_ledger_file(app, filters, fmt, output, as_of=as_of, known_on=known_on, layout=layout)
+    if to_file(output):
+        say(f"已导出限期转化台账到 {output}（截至 {as_of}）")
+
+
+def _write_ledger_file(app: App, filters: Any, fmt: str, output: str | None, *, as_of: date,
+                       known_on: date | None, layout: str) -> None:
+    """The ledger in a file format, with progress bars on a terminal when it is long."""
+    from rectify.reports.ledger import count_cases
+    from rectify.service.reports import write_ledger
 
     def write(out: Any) -> None:
         with progress_bar() as bars:
@@ -133,8 +140,6 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
                          layout=layout)
 
     write_output(output, fmt, write)
-    if to_file(output):
-        say(f"已导出限期转化台账到 {output}（截至 {as_of}）")
 
 
 @click.command()

@@ -6,7 +6,7 @@ import click
 
 from rectify.cli.common import KIND, App, pass_app, reader, say
 from rectify.cli.data import run_import
-from rectify.output import emit, output_options
+from rectify.cli.listing import emit, output_options
 
 
 @click.group()

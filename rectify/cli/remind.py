@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from rectify.cli.common import DATE, App, pass_app, say, whole
-from rectify.output import emit, output_options
+from rectify.cli.listing import emit, output_options
 
 
 def _reminder_service(app: App) -> Any:
@@ -64,9 +64,7 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
         sent = service.drain()
     except MailServerProblem as exc:
         raise MailServerProblem(f"{exc}；未发送的邮件留在发件箱，下次运行时重发") from None
-    from rectify.notifications.labels import CHANNEL_LABELS
-
-    channels = "、".join(f"{label} {sent.by_channel[c]}" for c, label in CHANNEL_LABELS.items() if c in sent.by_channel)
+    channels = _by_channel(sent.by_channel)
     say(f"已发送 {sent.sent} 封摘要" + (f"（{channels}）" if set(sent.by_channel) - {"email"} else "")
         + (f"，{sent.retrying} 封稍后重试" if sent.retrying else "")
                + (f"，{sent.failed} 封放弃发送" if sent.failed else ""))
@@ -90,6 +88,12 @@ def _refuse_unsent(app: App, sent: Any, failed_at_sweep: int) -> None:
 @click.group()
 def outbox() -> None:
     """The outbox of reminder digests (发件箱): what was recorded, sent, or failed."""
+
+
+def _by_channel(counts: dict[str, int]) -> str:
+    from rectify.notifications.labels import CHANNEL_LABELS
+
+    return "、".join(f"{label} {counts[c]}" for c, label in CHANNEL_LABELS.items() if c in counts)
 
 
 @outbox.command("list")

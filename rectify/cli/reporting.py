@@ -85,7 +85,8 @@ def list_cmd(app: App, period: str, fmt: str) -> None:
     示例：
       rectify report list --period 2026-H1
     """
-    from rectify.output import emit, render_json
+    from rectify.cli.listing import emit
+    from rectify.output import render_json
     from rectify.reports.submissions import LIST_COLUMNS, submission_list
 
     data = submission_list(app.database(), app.config, period_text=period, today=app.today(),

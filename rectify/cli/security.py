@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from rectify.cli.common import App, pass_app, say
-from rectify.output import emit, output_options
+from rectify.cli.listing import emit, output_options
 
 
 @click.group()

@@ -13,8 +13,8 @@ from datetime import date, datetime
 from typing import Any
 
 from rectify import validation
-from rectify.errors import BadInput
-from rectify.importing.readings import is_count, match_problem, numbered_items, parse_due
+from rectify.importing.cell_error import CellError, parse_date
+from rectify.importing.readings import Readings, is_count, match_problem, numbered_items, parse_due
 from rectify.states.stages import (
     KINDS,
     OTHER_PROBLEM,
@@ -26,18 +26,6 @@ from rectify.states.stages import (
 )
 
 IMPORTED_MEASURE = "导入的整顿措施 {n}"
-
-
-class CellError(Exception):
-    pass
-
-
-def parse_date(value: Any) -> date | None:
-    """The one date parser of import and CLI (:func:`rectify.validation.parse_date`), as a cell error."""
-    try:
-        return validation.parse_date(value)
-    except BadInput as exc:
-        raise CellError(str(exc)) from None
 
 
 _KIND_WORDS: dict[str, str] = {**{k: k for k in KINDS}, **{v: k for k, v in KINDS.items()},
@@ -351,8 +339,6 @@ class Parsers:
     """The cell parsers for one import, each remembering the texts it has seen (see ``_memo``)."""
 
     def __init__(self, local_types: dict[str, str] | None = None) -> None:
-        from rectify.importing.readings import Readings, parse_due
-
         local = dict(local_types or {})
         self.date = _memo(parse_date)
         self.problems = _memo(lambda v: _problems_read(v, local))

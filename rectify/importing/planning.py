@@ -241,7 +241,7 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config
     policy, calendar = config.policy, work_calendar(config)
     deadline = c.deadline
     assert deadline is not None
-    done, total, notes = c.done, c.total, c.notes
+    done = c.done
     rank = RANK.get(stage, 0)
     rect = c.rectified_on if rank >= _RECTIFIED else None
     verified = stage == Stage.verified
@@ -252,7 +252,39 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config
     judged = verified or in_publicity
     publicity_until = calendar.add_lenient(PUBLICITY, c.verified_on, policy.publicity_days) \
         if in_publicity and c.verified_on else None
-    case = (
+    case = _case_row(r, c, stage, identified, deadline, rect, publicity_until, judged=judged, now=now,
+                     policy=policy, calendar=calendar)
+    done_day = rect or min(max(today, identified), deadline)
+    measures = _measures(c, P, deadline, done_day)
+    if c.items and P.readings.keep:
+        note_measures(r, P, measures)
+    people = [(role, name, "", email, "")
+              for role, name, email in (("officer", r.text("officer"), r.text("officer_email")),
+                                        ("county_leader", c.leader, ""), ("township_cadre", c.cadre, ""))
+              if name or email]
+    secretary, village = _secretaries(c, identified, withdrawn)
+    progress = None if c.progress_on is None else (c.progress_on, c.progress_note or "导入")
+    snap = _snap(c, case, identified, deadline, rect, done_day if done else None, secretary, progress, measures,
+                 village, publicity_until)
+    return CasePlan(r.number, org_code, stage, identified, case, _described(r, c.problems), measures, people,
+                    secretary, progress,
+                    # a row in 公示 (已整改 with a verification) keeps its application; the 公示 is not imported
+                    _verification(r, c, judged) if stage != Stage.rectified or in_publicity else None,
+                    _detail(r, c, org_code, stage, source, snap), village, c.case_id,
+                    _earlier(c, identified, deadline, rect))
+
+
+_NOTHING_EARLIER: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] = ([], [])
+
+def _case_row(r: Row, c: _Cells, stage: str, identified: date, deadline: date, rect: date | None,
+              publicity_until: date | None, *, judged: bool, now: datetime, policy: Any,
+              calendar: Any) -> tuple[Any, ...]:
+    """The case's columns, in the bulk insert's order (see :data:`CasePlan`)."""
+    notes, total, done = c.notes, c.total, c.done
+    rank = RANK.get(stage, 0)
+    verified = stage == Stage.verified
+    withdrawn = stage == Stage.withdrawn
+    return (
         identified.year, stage, identified, deadline, _since(stage, c, identified),
         stage_due(stage, cycle_start=identified, deadline=deadline, rectified_on=rect, policy=policy,
                   publicity_until=publicity_until, calendar=calendar),
@@ -269,28 +301,30 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config
         "", "", c.grade if judged else "", c.satisfaction if judged else None, publicity_until,
         (c.struck_off_on or c.verified_on) if verified else None, "",  # an imported 销号: its date, else verification's
     )
-    done_day = rect or min(max(today, identified), deadline)
-    measures = _measures(c, P, deadline, done_day)
-    if c.items and P.readings.keep:
-        note_measures(r, P, measures)
-    people = [(role, name, "", email, "")
-              for role, name, email in (("officer", r.text("officer"), r.text("officer_email")),
-                                        ("county_leader", c.leader, ""), ("township_cadre", c.cadre, ""))
-              if name or email]
+
+
+def _secretaries(c: _Cells, identified: date, withdrawn: bool) -> tuple[Any, Any]:
+    """The first secretary's and the village secretary's rows a row names (none on a withdrawn case)."""
     secretary = village = None
     if c.sec_name and not withdrawn:
         secretary = (c.sec_name, c.sec_kind, c.sec_unit, c.sec_since or identified, None, "", "", "", c.term, "")
     if c.village is not None and not withdrawn:
         village = (c.village[0], "village", "", identified, None, "", "", "", None, c.village[1])
-    progress = None if c.progress_on is None else (c.progress_on, c.progress_note or "导入")
-    # What a snapshot needs to rebuild the row's case on any day (SPEC §6.2): the dates it reached its stages.
+    return secretary, village
+
+
+def _snap(c: _Cells, case: tuple[Any, ...], identified: date, deadline: date, rect: date | None,
+          done_day: date | None, secretary: Any, progress: Any, measures: list[Any], village: Any,
+          publicity_until: date | None) -> dict[str, Any]:
+    """What a snapshot needs to rebuild the row's case on any day (SPEC §6.2): the dates it reached its stages."""
+    notes = c.notes
     iso = _ISO_DAYS
-    snap = {"identified_on": iso[identified], "deadline": iso[deadline], "rectified_on": iso[rect],
+    return {"identified_on": iso[identified], "deadline": iso[deadline], "rectified_on": iso[rect],
             "verified_on": iso[case[13]], "score": case[14], "withdrawn_reason": case[15], "supervised": case[16],
             "supervision_reason": case[17], "supervision_level": case[18], "escalation_step": c.step,
             "look_backs": case[25], "earlier_years": case[26],
             "helping_unit": case[10], "county_leader": c.leader,
-            "township_cadre": c.cadre, "done_on": iso[done_day] if done else None, "sec_since": iso[secretary[3]]
+            "township_cadre": c.cadre, "done_on": iso[done_day] if done_day else None, "sec_since": iso[secretary[3]]
             if secretary else None, "secretary": [*secretary[:3], iso[secretary[3]]] if secretary else None,
             "progress": [iso[progress[0]], progress[1]] if progress else None,
             "measures": [[m[0], m[1], m[2], m[5], iso[m[3]], iso[m[4]]] for m in measures],
@@ -300,15 +334,6 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config
             # 备注's counts (第N轮, 延期N次, 验收未通过N次), only when there are any
             "cycle": notes.cycle if notes.cycle > 1 else None, "extensions": notes.extensions or None,
             "failed": notes.failed or None}
-    return CasePlan(r.number, org_code, stage, identified, case, _described(r, c.problems), measures, people,
-                    secretary, progress,
-                    # a row in 公示 (已整改 with a verification) keeps its application; the 公示 is not imported
-                    _verification(r, c, judged) if stage != Stage.rectified or in_publicity else None,
-                    _detail(r, c, org_code, stage, source, snap), village, c.case_id,
-                    _earlier(c, identified, deadline, rect))
-
-
-_NOTHING_EARLIER: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] = ([], [])
 
 
 def _parse_case_id(value: Any) -> int:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from rectify.importing.cell_error import CellError, parse_date
+
 # -- deadlines by the month --------------------------------------------------------------------------
 
 _BEFORE = r"\s*(?:底|末)?\s*(?:前|以前|之前|内|止)?\s*(?:完成|到位|转化)?\s*"
@@ -34,8 +36,6 @@ def parse_due(value: Any, year: int) -> tuple[date, bool]:
     """A due date as a date cell or its usual spellings, or by the month: ``2026年6月底前`` → 2026-06-30,
     ``年底前`` → 12-31 of ``year`` (the listing's), ``2026年10月`` → 10-31, ``2026年6月30日前`` → 06-30,
     ``第三季度`` → 09-30, ``上半年`` → 06-30. The flag says the cell was read by the month (to be shown)."""
-    from rectify.importing.cells import CellError, parse_date
-
     try:
         day = parse_date(value)
     except CellError as exc:

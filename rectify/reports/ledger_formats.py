@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
-from rectify.output import display_width, table_lines, truncate
+from rectify.output import ansi_style, display_width, table_lines, truncate
 from rectify.reports.ledger import LEDGER_COLUMNS, LEDGER_KEYS, LedgerRow, json_row, problem_items
+from rectify.reports.ledger_parts import LIGHT_FILL, Progress, counted
 from rectify.reports.ledger_sheets import SHEET_HEADERS, csv_row, write_xlsx
 from rectify.reports.stats_formats import (  # noqa: F401  (the CLI finds the statistics' writers here too)
     MANUAL_MARK,
@@ -32,31 +33,13 @@ from rectify.states.stages import OTHER_PROBLEM
 HEADERS = [h for _, h in LEDGER_COLUMNS]
 KEYS = [k for k, _ in LEDGER_COLUMNS]
 
-# Colours of the warning lights: (fill, font) for XLSX and HTML, and the terminal's.
-LIGHT_FILL: dict[str, tuple[str, str]] = {
-    "green": ("#00B050", "#FFFFFF"),
-    "yellow": ("#FFFF00", "#000000"),
-    "orange": ("#FFA500", "#000000"),
-    "red": ("#FF0000", "#FFFFFF"),
-}
+# Colours of the warning lights in the terminal (XLSX and HTML: LIGHT_FILL).
 _TERMINAL_COLOUR: dict[str, dict[str, Any]] = {
     "green": {"fg": "green"},
     "yellow": {"fg": "yellow"},
     "orange": {"fg": 208},
     "red": {"fg": "red", "bold": True},
 }
-
-Progress = Callable[[int], None]
-
-
-def _counted(rows: Iterable[LedgerRow], progress: Progress | None) -> Iterator[LedgerRow]:
-    if progress is None:
-        yield from rows
-        return
-    for row in rows:
-        yield row
-        progress(1)
-
 
 # -- terminal table --------------------------------------------------------------------------------
 
@@ -184,9 +167,7 @@ def render_ledger_table(rows: Iterable[LedgerRow], *, width: int = 120, colour: 
 
     def style(n: int, i: int, text: str) -> str:
         if i == light_col and lights[n]:
-            import click
-
-            return click.style(text, **_TERMINAL_COLOUR[str(lights[n])])
+            return ansi_style(text, **_TERMINAL_COLOUR[str(lights[n])])
         return text
 
     lines = table_lines(
@@ -220,9 +201,9 @@ def write_csv(rows: Iterable[LedgerRow], out: IO[str], *, progress: Progress | N
     out.write("\ufeff")
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(SHEET_HEADERS)
-    counted = _Count(_counted(rows, progress))
-    w.writerows(map(csv_row, counted))
-    return counted.n
+    tally = _Count(counted(rows, progress))
+    w.writerows(map(csv_row, tally))
+    return tally.n
 
 
 def write_json(
@@ -243,7 +224,7 @@ def write_json(
     out.write(text[:-2] + ',\n  "cases": [')
     n = 0
     evidence = _evidence_counts(rows, as_of)
-    for row in _counted(rows, progress):
+    for row in counted(rows, progress):
         item = json_row(row)
         item["evidence"] = evidence.get(item["case_id"], 0)
         body = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")

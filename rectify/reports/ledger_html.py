@@ -12,7 +12,7 @@ from datetime import date
 from typing import IO, Any
 
 from rectify.reports.ledger import LEDGER_COLUMNS, LedgerRow
-from rectify.reports.ledger_formats import LIGHT_FILL, _counted
+from rectify.reports.ledger_parts import LIGHT_FILL, counted
 from rectify.states.deadlines import LIGHT_LABELS
 
 Progress = Callable[[int], None]
@@ -146,7 +146,7 @@ def write_html(
     counter = {"n": 0}
 
     def table_rows() -> Iterator[dict[str, Any]]:
-        for row in _counted(rows, progress):
+        for row in counted(rows, progress):
             light, cells, _ = row
             counter["n"] += 1
             yield {

@@ -214,7 +214,7 @@ class PrintSheets:
                 ws.write_string(r, i, text, self.centre if key in BRIEF_CENTRED else self.text)
 
     def finish(self, report: Any) -> None:
-        from rectify.reports.ledger_sheets import signature_lines
+        from rectify.reports.ledger_parts import signature_lines
 
         last = len(BRIEF_COLUMNS) - 1
         self.brief.autofilter(_HEADER_ROW, 0, max(self.r, _HEADER_ROW + 1), last)

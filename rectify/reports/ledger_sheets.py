@@ -32,6 +32,7 @@ from typing import IO, Any
 
 from rectify.output import FORMULA_PREFIXES, display_width, safe_cell
 from rectify.reports.ledger import LEDGER_COLUMNS, LEDGER_KEYS, LedgerRow
+from rectify.reports.ledger_parts import signature_lines
 
 TEXT_MARK = "\u2060"  # WORD JOINER: invisible; makes a numeric-looking text cell text to every spreadsheet
 
@@ -214,19 +215,6 @@ def row_height(cells: Iterable[Any], widths: list[float]) -> float:
     return max(1, lines) * _LINE_PT + 3
 
 
-def signature_lines(report: Any, as_of: date) -> list[str]:
-    """The lines signed below the table, from config ``[report]``; the date is the as-of day."""
-    def field(name: str) -> str:
-        return str(getattr(report, name, "") or "") if report is not None else ""
-
-    gap = "\u3000" * 3
-    return [
-        f"填报单位（盖章）：{field('unit') or gap * 2}{gap}填报人：{field('preparer') or gap}"
-        f"{gap}审核人：{field('reviewer') or gap}",
-        f"联系电话：{field('phone') or gap * 2}{gap}填报日期：{as_of.isoformat()}",
-    ]
-
-
 class _Formats:
     def __init__(self, wb: Any, light_fill: dict[str, tuple[str, str]]) -> None:
         base = {"font_name": "宋体", "font_size": FONT_PT, "valign": "top", "border": 1}
@@ -275,7 +263,7 @@ def write_xlsx(
     detail = wb.add_worksheet(DETAIL_SHEET)
     (ws if layout == "全表" else brief).activate()
     if light_fill is None:
-        from rectify.reports.ledger_formats import LIGHT_FILL
+        from rectify.reports.ledger_parts import LIGHT_FILL
     fill = LIGHT_FILL if light_fill is None else light_fill
     f = _Formats(wb, fill)
     printed = PrintSheets(wb, brief, detail, title=title, as_of=as_of or date.today(), paper=paper, light_fill=fill)

@@ -366,6 +366,27 @@ def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.listed = True
     s.identified_on = s.cycle_start = _day(snap.get("identified_on")) or e.on
     s.deadline = _day(snap.get("deadline")) or s.deadline
+    stage = _import_stage(s, d, snap, as_of)
+    _import_measures(s, d, snap, as_of)
+    s.village_status = snap.get("village_status") or ""
+    s.county_leader = snap.get("county_leader") or None
+    s.township_cadre = snap.get("township_cadre") or None
+    s.helping_unit = snap.get("helping_unit", "")
+    s.supervised = bool(snap.get("supervised"))
+    s.supervision_reason = snap.get("supervision_reason", "")
+    s.supervision_level = snap.get("supervision_level", "")
+    s.escalation_step = snap.get("escalation_step") or ""
+    _import_verification(s, snap, stage, as_of)
+    s.earlier_years = snap.get("earlier_years") or ""
+    # What an imported 备注 counted: the round, the extensions (to the deadline), the failed verifications.
+    s.cycle, s.n_failed = snap.get("cycle") or 1, snap.get("failed") or 0
+    s.extensions = [{"old_deadline": s.deadline.isoformat(), "new_deadline": s.deadline.isoformat(),
+                     "reason": "导入", "approved_by": "导入"}] * (snap.get("extensions") or 0)
+    _import_tracks(s, snap, as_of)
+
+
+def _import_stage(s: CaseState, d: dict[str, Any], snap: dict[str, Any], as_of: date) -> str:
+    """The stage an imported row stated, as far as the day goes along its own dates; set and returned."""
     stated = d.get("stage") or Stage.identified.value
     stage, since = Stage.identified.value, s.identified_on
     if stated == Stage.withdrawn:
@@ -379,6 +400,10 @@ def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
         if name == stated:
             break
     s.stage, s.stage_since = stage, since
+    return stage
+
+
+def _import_measures(s: CaseState, d: dict[str, Any], snap: dict[str, Any], as_of: date) -> None:
     done, _, total = str(d.get("measures") or "0/0").partition("/")
     s.measures_total = int(total or 0)
     done_on = _day(snap.get("done_on"))
@@ -387,14 +412,9 @@ def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
         s.measures = [[seq, text, owner, unit, due, done if done and _day(done) <= as_of else None]  # type: ignore[operator]
                       for seq, text, owner, unit, due, done in snap["measures"]]
         s.measures_done = sum(1 for m in s.measures if m[5])
-    s.village_status = snap.get("village_status") or ""
-    s.county_leader = snap.get("county_leader") or None
-    s.township_cadre = snap.get("township_cadre") or None
-    s.helping_unit = snap.get("helping_unit", "")
-    s.supervised = bool(snap.get("supervised"))
-    s.supervision_reason = snap.get("supervision_reason", "")
-    s.supervision_level = snap.get("supervision_level", "")
-    s.escalation_step = snap.get("escalation_step") or ""
+
+
+def _import_verification(s: CaseState, snap: dict[str, Any], stage: str, as_of: date) -> None:
     if stage in (Stage.rectified, Stage.verified):
         s.rectified_on = _day(snap.get("rectified_on"))
     judged_on = _day(snap.get("verified_on"))
@@ -406,11 +426,10 @@ def _import(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     if stage == Stage.verified:
         s.struck_off_on = _day(snap.get("struck_off_on")) or s.verified_on
         s.look_backs = consolidation.as_of_day(snap.get("look_backs") or "", as_of)
-    s.earlier_years = snap.get("earlier_years") or ""
-    # What an imported 备注 counted: the round, the extensions (to the deadline), the failed verifications.
-    s.cycle, s.n_failed = snap.get("cycle") or 1, snap.get("failed") or 0
-    s.extensions = [{"old_deadline": s.deadline.isoformat(), "new_deadline": s.deadline.isoformat(),
-                     "reason": "导入", "approved_by": "导入"}] * (snap.get("extensions") or 0)
+
+
+def _import_tracks(s: CaseState, snap: dict[str, Any], as_of: date) -> None:
+    """The secretaries an imported row named and its last progress, as far as the day goes."""
     sec = snap.get("secretary")  # name, kind, unit, since (the import's SECRETARY_KEYS)
     if sec and (_day(sec[3]) or s.identified_on) <= as_of:
         s.secretaries.append([sec[0], sec[2], _track(sec[1]), _day(sec[3]) or s.identified_on, None, "",

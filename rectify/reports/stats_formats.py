@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from rectify.output import cell_text, display_width, safe_cell, table_lines
+from rectify.reports.ledger_parts import form_header
 from rectify.states.stages import STAGE_LABELS, Stage
 
 
@@ -96,10 +97,6 @@ def _stage_zh(stage: str) -> str:
     return STAGE_LABELS.get(stage, stage)
 
 
-def form_header(col: dict[str, Any]) -> str:
-    return f"{col['header']}（人工填报）" if col["manual"] else col["header"]
-
-
 def form_table(form: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """The official orientation: rows 总计/村/社区, the 26 columns; manual columns empty."""
     headers = [""] + [form_header(c) for c in form["columns"]]
@@ -139,7 +136,7 @@ def render_stats_table(stats: dict[str, Any]) -> str:
 
 def report_lines(form: dict[str, Any]) -> list[str]:
     """填报单位 · 填报人 · 审核人 · 联系电话 · 填报日期, from config ``[report]``; the date is the as-of day."""
-    from rectify.reports.ledger_sheets import signature_lines
+    from rectify.reports.ledger_parts import signature_lines
 
     r = form["report"]
     return signature_lines(_Report(r), _day(r["date"]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rectify.reports.stats_formats import form_header
+from rectify.reports.ledger_parts import form_header
 
 FORM_WIDTH = 4.4  # each of the 26 columns, in character units
 LABEL_WIDTH = 5.0

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from rectify.states.guards import Proposal
+from rectify.states.proposal import Proposal
 
 STABLE = "stable"
 RELAPSE = "relapse"

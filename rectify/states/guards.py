@@ -7,28 +7,14 @@ database, so the whole workflow can be checked without one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from rectify.states.consolidation import LOOK_BACK_GUARDS
 from rectify.states.escalation import escalation_refusal
 from rectify.states.permissions import inspector_refusal
+from rectify.states.proposal import Proposal
 from rectify.states.stages import CLOSED_STAGES
-
-
-@dataclass
-class Proposal:
-    """The light object the shared state machine moves; one per operation, never one per stored row."""
-
-    state: str
-    facts: dict[str, Any]
-    inputs: dict[str, Any]
-    missing: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)  # the guards behind ``missing``, in the same order
-
-    def get(self, key: str) -> Any:
-        return self.inputs.get(key)
-
 
 Guard = Callable[[Proposal], str | None]
 
@@ -493,8 +479,4 @@ GUARDS: dict[str, Guard] = {
     if callable(fn) and getattr(fn, "__module__", None) == __name__ and not name.startswith("_")
     and name not in ("Proposal",)
 }
-
-# The 巩固期's look-back guards live beside their rules.
-from rectify.states.consolidation import LOOK_BACK_GUARDS  # noqa: E402
-
-GUARDS.update(LOOK_BACK_GUARDS)
+GUARDS.update(LOOK_BACK_GUARDS)  # the 巩固期's look-back guards live beside their rules

@@ -19,13 +19,13 @@ from functools import cache
 from pathlib import Path
 
 from rectify.config import CalendarConfig, Config
-from rectify.errors import BadInput, Refused
+from rectify.errors import Refused
+from rectify.states.extra_days import load_extra_days
 
 __all__ = ["PUBLICITY", "WorkCalendar", "load_extra_days", "work_calendar"]
 
 PUBLICITY = "publicity"  # 公示 before strike-off
 WINDOWS: dict[str, str] = {PUBLICITY: "公示"}
-REST, WORK = "休", "班"
 
 
 @dataclass(frozen=True)
@@ -82,30 +82,6 @@ class WorkCalendar:
         while not self.is_working(day):
             day += timedelta(days=1)
         return day
-
-
-def load_extra_days(path: str) -> tuple[set[date], set[date], set[int]]:
-    """(holidays, 调休 working days, years named) of an extra-days file; a bad line is one Chinese line."""
-    holidays: set[date] = set()
-    workdays: set[date] = set()
-    try:
-        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
-    except OSError as exc:
-        raise BadInput(f"无法读取 [calendar] extra_days 文件 {path}：{exc.strerror or exc}") from None
-    for number, raw in enumerate(lines, 1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        parts = line.split()
-        try:
-            day = date.fromisoformat(parts[0])
-        except ValueError:
-            day = None
-        if day is None or len(parts) < 2 or parts[1] not in (REST, WORK):
-            raise BadInput(f"[calendar] extra_days 文件 {path} 第 {number} 行应写成 “2027-01-01 休 元旦” 或 "
-                           f"“2027-02-07 班 调休”，收到 {raw.strip()!r}")
-        (holidays if parts[1] == REST else workdays).add(day)
-    return holidays, workdays, {d.year for d in holidays | workdays}
 
 
 @cache

@@ -9,10 +9,7 @@ handler runs. Domain errors become Chinese pages by one table (:data:`ERROR_STAT
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -23,11 +20,11 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from rectify.clock import Clock
-from rectify.config import Config
 from rectify.errors import BadInput, Conflict, DatabaseProblem, NotFound, RectifyError, Refused
-from rectify.store import Database
-from rectify.web.security import HEADERS, UNSAFE, Session, Sessions, is_https, same_origin, touched
+from rectify.web.context import ServiceLike, Web, csrf_token, web
+from rectify.web.protect import protected
+from rectify.web.render import page
+from rectify.web.security import HEADERS, Session, Sessions, is_https, touched
 
 __all__ = ["ERROR_STATUS", "PUBLIC", "Web", "create_app", "csrf_token", "protected", "web"]
 
@@ -45,48 +42,6 @@ ERROR_STATUS: tuple[tuple[type[Exception], int, str], ...] = (
 PUBLIC = ("/login", "/healthz", "/static/", "/calendar/")
 # Paths open to someone who must change their password first.
 BEFORE_CHANGE = ("/password", "/logout", "/healthz", "/static/")
-
-
-class ServiceLike(Protocol):
-    """What the web needs of :class:`rectify.service.Service`."""
-
-    db: Database
-    config: Config
-    clock: Clock
-
-
-@dataclass
-class Web:
-    service: Any
-    config: Config
-    sessions: Sessions
-    accounts: Any  # rectify.write.accounts.Accounts
-
-    def now(self) -> float:
-        return float(self.service.clock().timestamp())
-
-
-def web(request: Request) -> Web:
-    return request.app.state.web  # type: ignore[no-any-return]
-
-
-def current_session(request: Request) -> Session | None:
-    return getattr(request.state, "session", None)
-
-
-def set_session(request: Request, session: Session | None) -> None:
-    """Replace the request's session (sign-in, sign-out); the shell writes the cookie with the response."""
-    request.state.session = session
-    request.state.session_changed = True
-
-
-def csrf_token(request: Request) -> str:
-    """The token for this request's session; an anonymous visitor gets a session here (the sign-in form)."""
-    session = current_session(request)
-    if session is None:
-        session = Session.anonymous(web(request).now())
-        set_session(request, session)
-    return web(request).sessions.csrf_token(session)
 
 
 # -- the shell -------------------------------------------------------------------------------------
@@ -151,79 +106,6 @@ class Shell:
         return None
 
 
-# -- unsafe routes ---------------------------------------------------------------------------------
-
-Handler = Callable[[Request], Response | Awaitable[Response]]
-
-
-def forbidden(request: Request) -> Response:
-    from rectify.web.render import page
-
-    return page(request, "error.html", 403, title="请求被拒绝",
-                reasons=["无法确认这次提交来自本系统的页面（可能是跨站提交，或页面已过期），未写入任何内容。"
-                         "请重新打开页面后再试。"])
-
-
-def protected(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    """An unsafe route: its origin and its form's ``csrf_token`` checked first; a failure is 403, nothing written.
-
-    The form is parsed here and handed on as ``request.state.form``; a sync handler runs in the thread pool.
-    """
-
-    async def guarded(request: Request) -> Response:
-        try:
-            return await checked(request)
-        finally:
-            form = getattr(request.state, "form", None)
-            if form is not None:  # the uploads' temporary files
-                await form.close()
-
-    async def checked(request: Request) -> Response:
-        config = web(request).config
-        if request.method in UNSAFE:
-            if not same_origin(request, config):
-                return forbidden(request)
-            form = await _form(request, config)
-            if isinstance(form, Response):
-                return form
-            request.state.form = form
-            token = form.get("csrf_token")
-            if not web(request).sessions.csrf_ok(current_session(request), token if isinstance(token, str) else ""):
-                return forbidden(request)
-        if inspect.iscoroutinefunction(handler):
-            return await handler(request)  # type: ignore[no-any-return]
-        return await run_in_threadpool(handler, request)  # type: ignore[arg-type]
-
-    guarded.protected = True  # type: ignore[attr-defined]
-    guarded.__name__ = getattr(handler, "__name__", "guarded")
-    return guarded
-
-
-async def _form(request: Request, config: Config) -> Any:
-    """The form; a multipart one (files, SPEC §14) streamed by python-multipart to temporary files on disk, in
-    bounded memory, and refused (413) up front when its announced length is over what a step may carry."""
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        return await request.form()
-    from rectify.evidence.checks import MB
-
-    ev = config.evidence
-    most = ev.max_files_per_step * max(ev.max_photo_mb, ev.max_document_mb) * MB + MB
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > most:
-        from rectify.web.render import page
-
-        return page(request, "error.html", 413, title="上传的文件过大",
-                    reasons=[f"本次上传超过 {most // MB} MB，未保存。每个照片不超过 {ev.max_photo_mb} MB，"
-                             f"其他文件不超过 {ev.max_document_mb} MB，每次最多 {ev.max_files_per_step} 个文件。"])
-    return await request.form(max_files=100, max_fields=1000, max_part_size=MB)
-
-
-def field(request: Request, name: str) -> str:
-    """A text field of the checked form ('' when absent)."""
-    value = request.state.form.get(name)
-    return value if isinstance(value, str) else ""
-
-
 # -- errors ----------------------------------------------------------------------------------------
 
 
@@ -233,8 +115,6 @@ def _reasons(exc: Exception) -> list[str]:
 
 
 def _domain_error(request: Request, exc: Exception) -> Response:
-    from rectify.web.render import page
-
     for cls, status, title in ERROR_STATUS:
         if isinstance(exc, cls):
             return page(request, "error.html", status, title=title, reasons=_reasons(exc))
@@ -242,8 +122,6 @@ def _domain_error(request: Request, exc: Exception) -> Response:
 
 
 def _http_error(request: Request, exc: Exception) -> Response:
-    from rectify.web.render import page
-
     assert isinstance(exc, HTTPException)
     titles = {404: "找不到该页面", 405: "不支持此操作"}
     title = titles.get(exc.status_code, "请求无法完成")

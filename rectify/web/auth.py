@@ -7,7 +7,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from rectify.errors import BadInput
-from rectify.web.app import field, protected, set_session, web
+from rectify.web.context import field, set_session, web
+from rectify.web.protect import protected
 from rectify.web.render import page
 from rectify.web.security import Session, client_address
 from rectify.write.accounts import SignedIn, SignInRefused, SignInWaiting

@@ -14,7 +14,8 @@ from starlette.routing import BaseRoute, Route
 from rectify.clock import local_today
 from rectify.errors import NotFound
 from rectify.states.permissions import Actor
-from rectify.web.app import Web, field, protected, web
+from rectify.web.context import Web, field, web
+from rectify.web.protect import protected
 from rectify.web.render import page
 
 ICS = "text/calendar; charset=utf-8"

@@ -15,7 +15,7 @@ from rectify.states.permissions import Actor
 from rectify.states.roles import ROLE_NAMES
 from rectify.states.stages import ROLE_LABELS, STAGE_LABELS
 from rectify.states.transitions import ACTION_LABELS
-from rectify.web.app import web
+from rectify.web.context import web
 from rectify.web.render import page
 
 PAGE_SIZE = 50

@@ -11,8 +11,9 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from rectify.errors import NotFound
-from rectify.web.app import field, protected, web
 from rectify.web.cases import signed_person
+from rectify.web.context import field, web
+from rectify.web.protect import protected
 
 
 def routes() -> list[BaseRoute]:

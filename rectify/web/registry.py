@@ -15,8 +15,9 @@ from rectify.states.permissions import may
 from rectify.states.roles import ROLE_NAMES, Role
 from rectify.states.stages import KINDS
 from rectify.states.steps import DATE, OPEN_STEP
-from rectify.web.app import field, protected, web
 from rectify.web.cases import signed_person
+from rectify.web.context import field, web
+from rectify.web.protect import protected
 from rectify.web.render import page
 
 PAGE_SIZE = 100

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse
 
 from rectify.states.roles import ROLE_NAMES, Role
 from rectify.templating import make_environment
+from rectify.web.context import csrf_token
 
 # (path, label, roles that see it; empty: everyone signed in)
 NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
@@ -36,8 +37,6 @@ def nav_for(role: str | None) -> list[tuple[str, str]]:
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """``template`` rendered for this request's person (None when signed out)."""
-    from rectify.web.app import csrf_token
-
     signed = getattr(request.state, "signed_in", None)
     person = signed.actor if signed is not None else None
     here = request.url.path

@@ -17,8 +17,8 @@ from starlette.routing import BaseRoute, Route
 from rectify.errors import BadInput
 from rectify.states.deadlines import LIGHT_LABELS
 from rectify.states.stages import LEDGER_ORDERS, STAGE_LABELS
-from rectify.web.app import web
 from rectify.web.cases import _choice, _number, signed_person
+from rectify.web.context import web
 from rectify.web.render import page
 
 TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "ics": "text/calendar; charset=utf-8",

@@ -14,8 +14,9 @@ from starlette.routing import BaseRoute, Route
 from rectify.errors import BadInput, Conflict, NotFound, RectifyError
 from rectify.evidence.checks import TYPES
 from rectify.states.steps import DATE, FILE, STEPS, Step, availability
-from rectify.web.app import protected, web
 from rectify.web.cases import signed_person
+from rectify.web.context import web
+from rectify.web.protect import protected
 from rectify.web.render import page
 from rectify.write.evidence import Upload
 

@@ -1,7 +1,7 @@
 """The 巩固期 after 销号: the look-backs' schedule, ``case look-back``, and a relapse listed again (SPEC §3).
 
 The rules (window, order, results) are :mod:`rectify.states.consolidation`; this module performs the step
-through :meth:`Workflow._run` like every other change. 反弹 lists the organization again in the same
+through :meth:`Steps.run_step` like every other change. 反弹 lists the organization again in the same
 transaction: a new case in the look-back's year, linked to the old one (``previous_case_id``), with the
 problems found, and the first secretary still in post carried into it (marked ``carried``). The old case
 stays ``verified`` with the 反弹 recorded. Every input goes into the events' detail, so the history's replay
@@ -11,7 +11,7 @@ stays ``verified`` with the 反弹 recorded. Every input goes into the events' d
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.engine import Row
 
@@ -25,9 +25,7 @@ from rectify.states.transitions import OPEN_ACTION
 from rectify.states.workdays import work_calendar
 from rectify.store.cases import CaseStore
 from rectify.write.plan_inputs import parse_problems
-
-if TYPE_CHECKING:
-    from rectify.write.engine import Outcome, Workflow
+from rectify.write.step import Outcome, Steps
 
 __all__ = ["link", "look_back", "scheduled"]
 
@@ -45,7 +43,7 @@ def link(store: CaseStore, org_id: int, year: int) -> dict[str, Any]:
             "earlier_years": rules.earlier_years([c.year for c in earlier], year)}
 
 
-def look_back(wf: Workflow, ref: str | int, *, on: date, result: str, note: str, problems: list[str],
+def look_back(wf: Steps, ref: str | int, *, on: date, result: str, note: str, problems: list[str],
               deadline: date | None, expected_version: int | None) -> Outcome:
     """回头看: the next scheduled look-back, 巩固 or 反弹; 反弹 lists the organization again (see module)."""
     code = rules.parse_result(result)
@@ -77,11 +75,11 @@ def look_back(wf: Workflow, ref: str | int, *, on: date, result: str, note: str,
             return f"{label}回头看：巩固"
         return f"{label}回头看：反弹，已重新列入整顿（整顿对象 {inputs['new_case_id']}，{on.year} 年）"
 
-    return wf._run(ref, "look_back", inputs, apply=apply, facts=facts, expected_version=expected_version,
-                   message=message)
+    return wf.run_step(ref, "look_back", inputs, apply=apply, facts=facts, expected_version=expected_version,
+                       message=message)
 
 
-def _list_again(wf: Workflow, store: CaseStore, old: Row[Any], on: date, parsed: list[tuple[str, str]],
+def _list_again(wf: Steps, store: CaseStore, old: Row[Any], on: date, parsed: list[tuple[str, str]],
                 deadline: date, note: str) -> int:
     """The relapse's new case, its problems, the officer and the first secretary carried, and its listing event."""
     policy = wf.config.policy
@@ -106,9 +104,10 @@ def _list_again(wf: Workflow, store: CaseStore, old: Row[Any], on: date, parsed:
         store.add_secretary(new_id, name=s.name, kind=FIRST_SECRETARY, unit=s.unit, since=s.since, email=s.email,
                             phone=s.phone, term_until=s.term_until, preexisting=True, carried=True)
         carried.append({"name": s.name, "unit": s.unit, "since": s.since, "term_until": s.term_until})
-    wf._event(store, new_id, OPEN_ACTION, None, Stage.identified, at=now, on=on, reason="回头看反弹，重新列入整顿",
-              detail={"org": old.org_code, "problems": [c for c, _ in parsed], "identified_on": on,
-                      "deadline": deadline, "detail": note, "officer": officer or "",
-                      "problem_texts": [t for _, t in parsed], "village_secretary": "", "relapse_of": old.id,
-                      "carried_secretaries": carried, **links})
+    wf.record_event(store, new_id, OPEN_ACTION, None, Stage.identified, at=now, on=on,
+                    reason="回头看反弹，重新列入整顿",
+                    detail={"org": old.org_code, "problems": [c for c, _ in parsed], "identified_on": on,
+                            "deadline": deadline, "detail": note, "officer": officer or "",
+                            "problem_texts": [t for _, t in parsed], "village_secretary": "", "relapse_of": old.id,
+                            "carried_secretaries": carried, **links})
     return new_id

@@ -28,41 +28,25 @@ from rectify.states.permissions import (
     sign_refusal,
 )
 from rectify.states.roles import Role
-from rectify.states.stages import (
-    FIRST_SECRETARY,
-    KINDS,
-    STAGES,
-    VILLAGE_SECRETARY,
-    WORK_TEAM,
-    Stage,
-)
+from rectify.states.stages import KINDS, STAGES, Stage
 from rectify.states.steps import field_of
-from rectify.states.tracks import (
-    PREEXISTING_LABEL,
-    VILLAGE_STATUS_WORDS,
-    default_term_until,
-    first_secretary_trigger,
-    village_secretary_trigger,
-)
+from rectify.states.tracks import VILLAGE_STATUS_WORDS
 from rectify.states.transitions import ACTION_LABELS, BY_TRIGGER, OPEN_ACTION, TRANSITIONS, TransitionSpec
 from rectify.states.workdays import work_calendar
 from rectify.store import Database
 from rectify.store.cases import CaseStore, DuplicateKey
-from rectify.store.models import Person
 from rectify.store.tables import org_t
 from rectify.validation import email_address, limit
-from rectify.write import consolidation, duties, supervision, verification
-from rectify.write.outcome import Outcome, stage_text  # noqa: E402 (re-exported)
-from rectify.write.people import ensure_people
-from rectify.write.plan_inputs import measure_input, parse_problems
+from rectify.write import consolidation, duties, secretaries, supervision, verification
+from rectify.write.plan import PERSON_ROLES
+from rectify.write.plan import plan as file_plan
+from rectify.write.plan_inputs import parse_problems
+from rectify.write.step import Apply, Facts, Outcome, person_name, stage_text
 
 __all__ = ["ACTION_LABELS", "MACHINE", "PERSON_ROLES", "Outcome", "Workflow", "parse_problems", "stage_text"]
 
-PERSON_ROLES = ("officer", "county_leader", "township_leader", "township_cadre")
 # Where an operation's inputs carry its business date, in order of preference.
 BUSINESS_DATE_KEYS = ("on", "since", "identified_on")
-Apply = Callable[[CaseStore, Row[Any], Proposal], dict[str, Any]]
-Facts = Callable[[CaseStore, Row[Any]], dict[str, Any]]
 
 
 def _guards_pass(spec: TransitionSpec) -> Callable[[Any], bool]:
@@ -91,11 +75,6 @@ MACHINE = Machine(
 )
 
 
-def _person_name(name: str, what: str) -> str:
-    """A person's name as the people registry holds it (its length, one line)."""
-    return validation.text(name, f"{what}姓名", max_len=limit(Person, "name"))
-
-
 class Workflow:
     """The operations of SPEC §3 on one database, performed by one actor at the clock's time."""
 
@@ -118,7 +97,7 @@ class Workflow:
     def today(self) -> date:
         return local_today(self.clock, self.config.policy.timezone)
 
-    def _event(self, store: CaseStore, case_id: int, action: str, from_stage: str | None, to_stage: str | None,
+    def record_event(self, store: CaseStore, case_id: int, action: str, from_stage: str | None, to_stage: str | None,
                reason: str = "", detail: dict[str, Any] | None = None, at: datetime | None = None,
                on: date | None = None) -> int:
         """Appends to the history; ``on`` is the business date (default: the inputs' date, else today)."""
@@ -130,7 +109,7 @@ class Workflow:
     def business_date(self, inputs: dict[str, Any], on: date | None = None) -> date:
         return on or next((inputs[k] for k in BUSINESS_DATE_KEYS if isinstance(inputs.get(k), date)), self.today())
 
-    def _check_may(self, trigger: str, label: str) -> None:
+    def check_may(self, trigger: str, label: str) -> None:
         """The role check, before any statement: who, which step, why not."""
         refusal = role_refusal(self.person, trigger, label)
         if refusal:
@@ -166,20 +145,20 @@ class Workflow:
                 for guard, message in zip(proposal.failed, proposal.missing, strict=True)])
         return proposal
 
-    def _run(self, ref: str | int, trigger: str | Callable[[Row[Any]], str], inputs: dict[str, Any], *,
+    def run_step(self, ref: str | int, trigger: str | Callable[[Row[Any]], str], inputs: dict[str, Any], *,
              apply: Apply, facts: Facts | None = None, expected_version: int | None = None, reason: str = "",
              message: Callable[[Proposal], str] | None = None) -> Outcome:
         """The one path of every step: who may, load, guard, apply, version-checked update, event.
 
         ``trigger`` may be chosen from the case as loaded (plan or revise_plan, …), in the same transaction."""
         if isinstance(trigger, str):
-            self._check_may(trigger, BY_TRIGGER[trigger].label)
+            self.check_may(trigger, BY_TRIGGER[trigger].label)
         with self.db.begin() as conn:
             store = CaseStore(conn)
             row = store.case(ref, self.person.sees)  # a case out of scope reads as unknown (SPEC §12)
             if not isinstance(trigger, str):
                 trigger = trigger(row)
-                self._check_may(trigger, BY_TRIGGER[trigger].label)
+                self.check_may(trigger, BY_TRIGGER[trigger].label)
             spec = BY_TRIGGER[trigger]
             self._check_scope(*store.place_of(row))
             if trigger == "unsupervise" and (refusal := sign_refusal(self.person, row.supervision_level)):
@@ -209,7 +188,7 @@ class Workflow:
             changes["updated_at"] = now
             if not store.bump(row.id, row.version, changes):
                 raise Conflict(f"整顿对象 {row.id}（{row.org_name}）已被他人修改，本次操作未写入，请重新查看后再试")
-            event_id = self._event(store, row.id, trigger, row.stage, to_stage,
+            event_id = self.record_event(store, row.id, trigger, row.stage, to_stage,
                                    reason or inputs.get("reason") or "", inputs, at=now, on=moved_on)
             if self.evidence is not None:  # the step's files, in its transaction (rectify.write.evidence)
                 self.evidence.record(store, row.id, event_id, self.actor, self.business_date(inputs, moved_on), now)
@@ -229,7 +208,7 @@ class Workflow:
             raise BadInput(f"未知的组织类别 {kind}（应为 {', '.join(KINDS)}）")
         if not county.strip() or not township.strip():
             raise BadInput("县和乡镇不能为空")
-        self._check_may(ORG_ACTION, "登记组织")
+        self.check_may(ORG_ACTION, "登记组织")
         self._check_scope(county.strip(), township.strip())
         with self.db.begin() as conn:
             store = CaseStore(conn)
@@ -253,9 +232,9 @@ class Workflow:
         if status is None:
             raise BadInput(f"村党组织书记状况应为 缺配 或 需调整，收到 {village_secretary!r}")
         officer_email = email_address(officer_email, "经办人")
-        officer = _person_name(officer, "经办人")
+        officer = person_name(officer, "经办人")
         deadline = deadline or default_deadline(identified_on, self.config.policy)
-        self._check_may(OPEN_ACTION, ACTION_LABELS[OPEN_ACTION])
+        self.check_may(OPEN_ACTION, ACTION_LABELS[OPEN_ACTION])
         now = self.clock()
         with self.db.begin() as conn:
             store = CaseStore(conn)
@@ -288,70 +267,21 @@ class Workflow:
             store.add_problems(case_id, parsed)
             if officer.strip() or officer_email.strip():
                 store.add_person(case_id, "officer", officer.strip(), officer_email.strip())
-            self._event(store, case_id, OPEN_ACTION, None, Stage.identified, detail={
+            self.record_event(store, case_id, OPEN_ACTION, None, Stage.identified, detail={
                 "org": org_code, "problems": [c for c, _ in parsed], "identified_on": identified_on,
                 "deadline": deadline, "detail": detail, "officer": officer,
                 "problem_texts": [t for _, t in parsed], "village_secretary": status, **links}, at=now)
         return Outcome(case_id, org.name, OPEN_ACTION, Stage.identified, Stage.identified,
                        f"转化时限 {deadline}")
 
-    def _measures(self, measures: Iterable[Any], emails: dict[str, str]) -> list[dict[str, Any]]:
-        """Measures as the event keeps them; an e-mail given by the 责任人's name goes to the measure."""
-        out = [measure_input(m) for m in measures]
-        for m in out:
-            m["owner_email"] = email_address(m.get("owner_email") or emails.get(m["owner"], ""), m["owner"])
-        return out
-
     def plan(self, ref: str | int, *, measures: list[Any], county_leader: str = "",
              township_cadre: str = "", helping_unit: str = "", emails: dict[str, str] | None = None,
              expected_version: int | None = None, revise: bool = False, on: date | None = None,
              township_leader: str = "") -> Outcome:
-        """Files the 整顿方案 (or, once filed, adds measures: revise_plan); every problem needs a measure.
-
-        ``measures``: ``(problems, text, 责任人, due)`` tuples or dicts; 责任人 may carry its unit as
-        ``姓名（单位）``. ``township_leader``: the 乡镇包村领导 (a member of the township Party committee);
-        ``township_cadre``: the 包村干部 beside him, a second person. ``emails``: by role (officer, county_leader,
-        township_leader, township_cadre) or by 责任人 name."""
-        emails = {key: email_address(addr, key) for key, addr in (emails or {}).items()}
-        given = self._measures(measures, emails)
-        owners = {m["owner"] for m in given}
-        unknown = set(emails) - set(PERSON_ROLES) - owners
-        if unknown:
-            raise BadInput(f"邮箱对应的 {', '.join(sorted(unknown))} 既不是角色（{', '.join(PERSON_ROLES)}）"
-                           "也不是本次措施的责任人")
-        roles = {k: v for k, v in emails.items() if k in PERSON_ROLES}
-        inputs: dict[str, Any] = {
-            "measures": given, "county_leader": _person_name(county_leader, "县级联系领导"),
-            "township_leader": _person_name(township_leader, "乡镇包村领导"),
-            "township_cadre": _person_name(township_cadre, "包村干部"),
-            "helping_unit": helping_unit.strip(), "emails": roles, "on": on or self.today()}
-
-        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
-            return {**store.people(row.id), "problems": store.problems(row.id),
-                    "covered": store.covered_problems(row.id)}
-
-        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
-            added = store.add_measures(row.id, inputs["measures"])
-            store.set_person(row.id, "county_leader", inputs["county_leader"], roles.get("county_leader"))
-            store.set_person(row.id, "township_leader", inputs["township_leader"], roles.get("township_leader"))
-            store.set_person(row.id, "township_cadre", inputs["township_cadre"], roles.get("township_cadre"))
-            if "officer" in roles:
-                store.set_person(row.id, "officer", None, roles["officer"])
-            ensure_people(store, [
-                (inputs["county_leader"], "county_leader", "", roles.get("county_leader", "")),
-                (inputs["township_leader"], "township_leader", "", roles.get("township_leader", "")),
-                (inputs["township_cadre"], "township_cadre", "", roles.get("township_cadre", "")),
-                *((m["owner"], "measure_owner", m["owner_unit"], m["owner_email"]) for m in inputs["measures"])],
-                self.clock())
-            changes: dict[str, Any] = {"measures_total": row.measures_total + added}
-            if inputs["helping_unit"]:
-                changes["helping_unit"] = inputs["helping_unit"]
-            return changes
-
-        def choose(row: Row[Any]) -> str:
-            return "revise_plan" if revise or row.stage in BY_TRIGGER["revise_plan"].sources else "plan"
-
-        return self._run(ref, choose, inputs, apply=apply, facts=facts, expected_version=expected_version)
+        """Files the 整顿方案 (or, once filed, adds measures: revise_plan); see :func:`rectify.write.plan.plan`."""
+        return file_plan(self, ref, measures=measures, county_leader=county_leader, township_cadre=township_cadre,
+                         helping_unit=helping_unit, emails=emails, expected_version=expected_version,
+                         revise=revise, on=on, township_leader=township_leader)
 
     def revise_plan(self, ref: str | int, *, measures: list[Any], emails: dict[str, str] | None = None,
                     expected_version: int | None = None, on: date | None = None) -> Outcome:
@@ -362,102 +292,28 @@ class Workflow:
     def assign_secretary(self, ref: str | int, *, name: str, unit: str = "", since: date,
                          term_until: date | None = None, email: str = "", phone: str = "",
                          expected_version: int | None = None) -> Outcome:
-        """A first secretary in post: 派出单位 defaults to the helping unit; the term to the policy's years.
-
-        Already in post before the listing is allowed and marked 原已驻村; a term ending before the
-        deadline is recorded with a warning. The village-secretary track is left as it is."""
-        inputs: dict[str, Any] = {"name": _person_name(name, "第一书记"), "unit": unit.strip(), "since": since,
-                                  "term_until": term_until or (since and default_term_until(
-                                      since, self.config.policy.first_secretary_term_years)),
-                                  "email": email_address(email, "第一书记"), "phone": phone.strip(), "on": since}
-
-        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
-            if not inputs["unit"]:
-                inputs["unit"] = row.helping_unit
-            inputs["preexisting"] = since is not None and since < row.cycle_start
-            inputs["on"] = since and max(since, row.cycle_start)
-            current = store.in_post(row.id, FIRST_SECRETARY)
-            return {"first_secretary": current[-1] if current else None}
-
-        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
-            store.add_secretary(row.id, name=inputs["name"], kind=FIRST_SECRETARY, unit=inputs["unit"], since=since,
-                                email=inputs["email"], phone=inputs["phone"], term_until=inputs["term_until"],
-                                preexisting=inputs["preexisting"])
-            ensure_people(store, [(inputs["name"], "first_secretary", inputs["unit"], inputs["email"])], self.clock())
-            return {}
-
-        def message(p: Proposal) -> str:
-            text = f"第一书记 {inputs['name']}（{inputs['unit']}），任期至 {inputs['term_until']}"
-            if inputs["preexisting"]:
-                text += f"，{PREEXISTING_LABEL}"
-            if inputs["term_until"] and inputs["term_until"] < p.facts["deadline"]:
-                text += f"。注意：任期在转化时限 {p.facts['deadline']} 前结束，请及时轮换"
-            return text
-
-        return self._run(ref, lambda row: first_secretary_trigger(row.stage), inputs, apply=apply, facts=facts,
-                         expected_version=expected_version, message=message)
+        """A first secretary in post (see :mod:`rectify.write.secretaries`)."""
+        return secretaries.assign_secretary(self, ref, name=name, unit=unit, since=since, term_until=term_until,
+                                            email=email, phone=phone, expected_version=expected_version)
 
     def recall_secretary(self, ref: str | int, *, on: date, reason: str, note: str = "",
                          expected_version: int | None = None) -> Outcome:
         """Ends the first secretary's term (不胜任/期满轮换/工作需要/其他); the stage and the village track stay."""
-        inputs: dict[str, Any] = {"on": on, "reason": reason.strip(), "note": note.strip()}
-
-        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
-            current = store.in_post(row.id, FIRST_SECRETARY)
-            if current:
-                inputs["name"] = current[-1].name
-            return {"first_secretary": current[-1] if current else None}
-
-        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
-            reason_text = inputs["reason"] + (f"：{inputs['note']}" if inputs["note"] else "")
-            store.end_secretary(p.facts["first_secretary"].id, on, reason_text)
-            return {}
-
-        return self._run(ref, "recall_secretary", inputs, apply=apply, facts=facts,
-                         expected_version=expected_version,
-                         message=lambda p: f"第一书记 {inputs['name']} {on} 离任（{inputs['reason']}）")
+        return secretaries.recall_secretary(self, ref, on=on, reason=reason, note=note,
+                                            expected_version=expected_version)
 
     def village_secretary(self, ref: str | int, *, name: str, since: date, action: str, source: str,
                           email: str = "", phone: str = "", expected_version: int | None = None) -> Outcome:
-        """The organization's own secretary, 选配 or 调整; ends the previous one on this track only.
-
-        Under ``[policy] secretary_rule = "either"`` it also takes a planned case to stage 3."""
-        inputs: dict[str, Any] = {"name": _person_name(name, "村党组织书记"), "since": since, "action": action.strip(),
-                                  "source": source.strip(), "email": email_address(email, "村党组织书记"),
-                                  "phone": phone.strip(), "on": since}
-
-        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
-            for previous in store.in_post(row.id, VILLAGE_SECRETARY):
-                store.end_secretary(previous.id, since, inputs["action"])
-            store.add_secretary(row.id, name=inputs["name"], kind=VILLAGE_SECRETARY, unit=row.org_name, since=since,
-                                email=inputs["email"], phone=inputs["phone"], action=inputs["action"],
-                                source=inputs["source"])
-            ensure_people(store, [(inputs["name"], "village_secretary", row.org_name, inputs["email"])], self.clock())
-            return {}
-
-        rule = self.config.policy.secretary_rule
-        return self._run(ref, lambda row: village_secretary_trigger(row.stage, rule), inputs, apply=apply,
-                         expected_version=expected_version,
-                         message=lambda p: f"{inputs['action']}村党组织书记 {inputs['name']}（{inputs['source']}）")
+        """The organization's own secretary, 选配 or 调整 (see :mod:`rectify.write.secretaries`)."""
+        return secretaries.village_secretary(self, ref, name=name, since=since, action=action, source=source,
+                                             email=email, phone=phone, expected_version=expected_version)
 
     def work_team(self, ref: str | int, *, name: str, on: date, unit: str = "", remove: bool = False,
                   expected_version: int | None = None) -> Outcome:
         """A 驻村工作队员 joins (``unit``, from ``on``) or leaves (``remove``, on ``on``)."""
-        inputs: dict[str, Any] = {"name": _person_name(name, "驻村工作队员"), "unit": unit.strip(), "on": on,
-                                  "remove": remove}
+        return secretaries.work_team(self, ref, name=name, on=on, unit=unit, remove=remove,
+                                     expected_version=expected_version)
 
-        def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
-            return {"work_team": {m.name: m for m in store.in_post(row.id, WORK_TEAM)}}
-
-        def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
-            if remove:
-                store.end_secretary(p.facts["work_team"][inputs["name"]].id, on, "离队")
-            else:
-                store.add_secretary(row.id, name=inputs["name"], kind=WORK_TEAM, unit=inputs["unit"], since=on)
-            return {}
-
-        return self._run(ref, "work_team", inputs, apply=apply, facts=facts, expected_version=expected_version,
-                         message=lambda p: f"驻村工作队员 {inputs['name']}{'离队' if remove else '到任'}")
 
     def complete_measure(self, ref: str | int, number: int, *, on: date,
                          expected_version: int | None = None) -> Outcome:
@@ -470,7 +326,7 @@ class Workflow:
             store.complete_measure(p.facts["measure"]["id"], on)
             return {"measures_done": row.measures_done + 1}
 
-        return self._run(ref, "complete_measure", inputs, apply=apply, facts=facts,
+        return self.run_step(ref, "complete_measure", inputs, apply=apply, facts=facts,
                          expected_version=expected_version,
                          message=lambda p: f"第{number}项「{p.facts['measure']['text']}」已完成")
 
@@ -483,7 +339,7 @@ class Workflow:
             last = row.last_progress_on
             return {"last_progress_on": on if last is None or on > last else last}
 
-        return self._run(ref, "report_progress", inputs, apply=apply, expected_version=expected_version)
+        return self.run_step(ref, "report_progress", inputs, apply=apply, expected_version=expected_version)
 
     def mark_rectified(self, ref: str | int, *, on: date, self_check: str,
                        expected_version: int | None = None) -> Outcome:
@@ -493,7 +349,7 @@ class Workflow:
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             return {"rectified_on": on, "self_check": inputs["self_check"], "applied_by": self.actor}
 
-        return self._run(ref, "mark_rectified", inputs, apply=apply, expected_version=expected_version)
+        return self.run_step(ref, "mark_rectified", inputs, apply=apply, expected_version=expected_version)
 
     def verify(self, ref: str | int, *, on: date, by: str, score: int | None = None, satisfied: int,
                dissatisfied: int, basic: int = 0, members: Iterable[str] = (), items: dict[str, int] | None = None,
@@ -533,7 +389,7 @@ class Workflow:
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             return {"withdrawn_reason": inputs["reason"]}
 
-        return self._run(ref, "withdraw", inputs, apply=apply, expected_version=expected_version,
+        return self.run_step(ref, "withdraw", inputs, apply=apply, expected_version=expected_version,
                          facts=lambda s, r: {"signer_is_approver": self.person.role == Role.county_approver,
                                              **duties.supervised_withdrawal(s, self.person, r, approved_by.strip())})
 
@@ -551,7 +407,7 @@ class Workflow:
                                 approved_by=inputs["approved_by"], at=self.clock())
             return {"deadline": to}
 
-        return self._run(ref, "extend", inputs, apply=apply, facts=facts, expected_version=expected_version,
+        return self.run_step(ref, "extend", inputs, apply=apply, facts=facts, expected_version=expected_version,
                          message=lambda p: f"转化时限改为 {to}")
 
     def supervise(self, ref: str | int, *, level: str | None = None, unit: str = "", matter: str = "",

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from rectify.config import Config
 from rectify.errors import BadInput, Conflict, NotFound, Reason, Refused
@@ -25,6 +25,7 @@ from rectify.states.permissions import role_refusal, scope_refusal
 from rectify.states.transitions import BY_TRIGGER, WITHDRAW_FILE_ACTION
 from rectify.store import evidence as rows
 from rectify.store.cases import CaseStore
+from rectify.write.step import Steps
 
 __all__ = ["WITHDRAW_ACTION", "Attachments", "Upload", "split_caption", "staged", "withdraw_file"]
 
@@ -140,7 +141,7 @@ def staged(uploads: Iterable[Upload], config: Config, storage: Storage) -> Itera
             f.path.unlink(missing_ok=True)
 
 
-def withdraw_file(wf: Any, ref: str | int, file_id: int, reason: str) -> str:
+def withdraw_file(wf: Steps, ref: str | int, file_id: int, reason: str) -> str:
     """撤回佐证材料: a new event on the case, by someone who may take the step the file proves, within scope."""
     reason = " ".join(reason.split())
     if not reason:
@@ -160,8 +161,9 @@ def withdraw_file(wf: Any, ref: str | int, file_id: int, reason: str) -> str:
         now = wf.clock()
         if not store.bump(row.id, row.version, {"version": row.version + 1, "updated_at": now}):
             raise Conflict(f"整顿对象 {row.id}（{row.org_name}）已被他人修改，本次操作未写入，请重新查看后再试")
-        event_id = wf._event(store, row.id, WITHDRAW_ACTION, row.stage, row.stage, reason,
-                             {"file": file_id, "sha256": found.sha256, "name": found.name, "reason": reason}, at=now)
+        event_id = wf.record_event(store, row.id, WITHDRAW_ACTION, row.stage, row.stage, reason,
+                                   {"file": file_id, "sha256": found.sha256, "name": found.name, "reason": reason},
+                                   at=now)
         rows.withdraw(store.conn, file_id, event_id)
     return f"已撤回佐证材料 {file_id}（{found.name}），文件仍保留备查"
 

@@ -1,6 +1,6 @@
 """挂牌督办 as a record, its 摘牌 after an inspection, and the escalation ladder (SPEC §3, §5).
 
-The steps go through :meth:`Workflow._run` like every other change, so each is checked by the rules of
+The steps go through :meth:`Steps.run_step` like every other change, so each is checked by the rules of
 ``states/`` (guards, who may, the ladder's order), written in one transaction and recorded as a dated,
 signed event whose detail carries every input (a replay of the history rebuilds the sign).
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.engine import Row
 
@@ -22,20 +22,18 @@ from rectify.states.roles import LEVEL_NAMES, Level
 from rectify.states.tasks import MEASURE_WINDOW, TASK_WINDOW
 from rectify.states.transitions import BY_TRIGGER
 from rectify.store.cases import CaseStore
-
-if TYPE_CHECKING:
-    from rectify.write.engine import Outcome, Workflow
+from rectify.write.step import Outcome, Steps
 
 __all__ = ["escalate", "supervise", "unsupervise"]
 
 
-def supervise(wf: Workflow, ref: str | int, *, level: str | None, unit: str, matter: str, due: date | None,
+def supervise(wf: Steps, ref: str | int, *, level: str | None, unit: str, matter: str, due: date | None,
               on: date | None, expected_version: int | None) -> Outcome:
     """Hangs a sign: level (default the signer's), 督办单位 (default the signer's unit), matters, due."""
     level = level or SIGN_LEVEL.get(wf.person.role or "", Level.county)  # before levels, the county hung every sign
     if level not in LEVEL_NAMES:
         raise BadInput(f"未知的挂牌层级 {level}（应为 city 市级 / county 县级）")
-    wf._check_may("supervise", BY_TRIGGER["supervise"].label)
+    wf.check_may("supervise", BY_TRIGGER["supervise"].label)
     refusal = hang_refusal(wf.person, level)
     if refusal:
         raise Refused(refusal)
@@ -52,8 +50,8 @@ def supervise(wf: Workflow, ref: str | int, *, level: str | None, unit: str, mat
         text = f"{LEVEL_NAMES[level]}挂牌，督办单位 {inputs['unit']}"
         return text + (f"，督办时限 {due}" if due else "")
 
-    return wf._run(ref, "supervise", inputs, apply=apply, expected_version=expected_version, message=message,
-                   facts=lambda store, row: {"last_escalation_on": _last_escalation(store, row)})
+    return wf.run_step(ref, "supervise", inputs, apply=apply, expected_version=expected_version, message=message,
+                       facts=lambda store, row: {"last_escalation_on": _last_escalation(store, row)})
 
 
 def _last_escalation(store: CaseStore, row: Row[Any]) -> date | None:
@@ -61,7 +59,7 @@ def _last_escalation(store: CaseStore, row: Row[Any]) -> date | None:
     return date.fromisoformat(last[:10]) if isinstance(last, str) else last
 
 
-def unsupervise(wf: Workflow, ref: str | int, *, on: date | None, inspected_by: str, inspected_on: date | None,
+def unsupervise(wf: Steps, ref: str | int, *, on: date | None, inspected_by: str, inspected_on: date | None,
                 reason: str, expected_version: int | None, findings: Iterable[str] = ()) -> Outcome:
     """摘牌: only after an inspection by a registered person of the level that hung the sign, every 督办事项
     answered (a finding each, or every measure done) and the case not red."""
@@ -97,11 +95,11 @@ def unsupervise(wf: Workflow, ref: str | int, *, on: date | None, inspected_by: 
                                  taken_down_by=wf.actor)
         return {"supervised": False, "supervision_reason": "", "supervision_level": ""}
 
-    return wf._run(ref, "unsupervise", inputs, apply=apply, facts=facts, expected_version=expected_version,
-                   message=lambda p: f"经 {inputs['inspected_by']} {inputs['inspected_on']} 检查后摘牌")
+    return wf.run_step(ref, "unsupervise", inputs, apply=apply, facts=facts, expected_version=expected_version,
+                       message=lambda p: f"经 {inputs['inspected_by']} {inputs['inspected_on']} 检查后摘牌")
 
 
-def escalate(wf: Workflow, ref: str | int, *, step: str, on: date | None, note: str,
+def escalate(wf: Steps, ref: str | int, *, step: str, on: date | None, note: str,
              expected_version: int | None) -> Outcome:
     """One rung of the ladder (督促, 约谈, 通报), in order; 挂牌 is :func:`supervise`."""
     code = parse_step(step)
@@ -117,5 +115,5 @@ def escalate(wf: Workflow, ref: str | int, *, step: str, on: date | None, note: 
     def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
         return {"escalation_step": code}
 
-    return wf._run(ref, "escalate", inputs, apply=apply, facts=facts, expected_version=expected_version,
-                   message=lambda p: f"督办升级：{STEP_LABELS[code]}")
+    return wf.run_step(ref, "escalate", inputs, apply=apply, facts=facts, expected_version=expected_version,
+                       message=lambda p: f"督办升级：{STEP_LABELS[code]}")

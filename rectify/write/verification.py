@@ -4,7 +4,7 @@ The township's application is :meth:`Workflow.mark_rectified`. A passed verifica
 ``rectified`` and starts its 公示 (``publicity_days``); an objection raised then is recorded, and decided:
 dismissed, the 公示 goes on; upheld, the verification fails as ``fail_verification`` does (findings and new
 measures). The county's 销号批复 then moves the case to ``verified``. Who signed each step is compared: the
-verifier is not the applicant, the approver not the verifier. Each step goes through :meth:`Workflow._run`.
+verifier is not the applicant, the approver not the verifier. Each step goes through :meth:`Steps.run_step`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.engine import Row
 
@@ -23,9 +23,8 @@ from rectify.states.workdays import PUBLICITY, work_calendar
 from rectify.store.cases import CaseStore
 from rectify.validation import email_address
 from rectify.write import consolidation
-
-if TYPE_CHECKING:
-    from rectify.write.engine import Outcome, Workflow
+from rectify.write.plan import measures_with_emails
+from rectify.write.step import Outcome, Steps
 
 __all__ = ["decide_objection", "objection", "score_sheet", "strike_off", "verify"]
 
@@ -52,7 +51,7 @@ def score_sheet(items: dict[str, int] | None, score: int | None, areas: tuple[st
     return total, {a: items[a] for a in areas}
 
 
-def _facts(wf: Workflow, store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+def _facts(wf: Steps, store: CaseStore, row: Row[Any]) -> dict[str, Any]:
     """What the guards of these steps read: the signers, the 公示, a pending objection, the problems."""
     return {"signer": wf.actor, "applied_by": row.applied_by, "verified_by": row.verified_by,
             "verified_on": row.verified_on, "publicity_until": row.publicity_until,
@@ -72,15 +71,15 @@ def _send_back(store: CaseStore, row: Row[Any], inputs: dict[str, Any]) -> dict[
     return changes
 
 
-def _fail_inputs(wf: Workflow, inputs: dict[str, Any], findings: Iterable[str], measures: Iterable[Any],
+def _fail_inputs(wf: Steps, inputs: dict[str, Any], findings: Iterable[str], measures: Iterable[Any],
                  emails: dict[str, str] | None, deadline: date | None) -> None:
     inputs["findings"] = [f.strip() for f in findings if f.strip()]
-    inputs["measures"] = wf._measures(measures, {k: email_address(v, k) for k, v in (emails or {}).items()})
+    inputs["measures"] = measures_with_emails(measures, {k: email_address(v, k) for k, v in (emails or {}).items()})
     if deadline is not None:
         inputs["deadline"] = deadline
 
 
-def verify(wf: Workflow, ref: str | int, *, on: date, by: str, members: Iterable[str], score: int | None,
+def verify(wf: Steps, ref: str | int, *, on: date, by: str, members: Iterable[str], score: int | None,
            items: dict[str, int] | None, satisfied: int, basic: int, dissatisfied: int, deadline: date | None,
            findings: Iterable[str], measures: Iterable[Any], emails: dict[str, str] | None,
            expected_version: int | None) -> Outcome:
@@ -127,11 +126,11 @@ def verify(wf: Workflow, ref: str | int, *, on: date, by: str, members: Iterable
         sign = "。已多次验收不合格，建议县级挂牌督办" if inputs.get("propose_sign") else ""
         return f"验收不合格：{inputs['reason']}，退回整改{sign}"
 
-    return wf._run(ref, "verify" if passed else "fail_verification", inputs, apply=apply, facts=facts,
-                   expected_version=expected_version, message=message)
+    return wf.run_step(ref, "verify" if passed else "fail_verification", inputs, apply=apply, facts=facts,
+                       expected_version=expected_version, message=message)
 
 
-def objection(wf: Workflow, ref: str | int, *, on: date, text: str, expected_version: int | None) -> Outcome:
+def objection(wf: Steps, ref: str | int, *, on: date, text: str, expected_version: int | None) -> Outcome:
     """A 公示 objection, recorded as pending; :func:`decide_objection` dismisses or upholds it."""
     inputs: dict[str, Any] = {"on": on, "text": text.strip()}
 
@@ -139,11 +138,11 @@ def objection(wf: Workflow, ref: str | int, *, on: date, text: str, expected_ver
         store.add_objection(row.id, raised_on=on, text=inputs["text"], raised_by=wf.actor)
         return {}
 
-    return wf._run(ref, "objection", inputs, apply=apply, facts=lambda store, row: _facts(wf, store, row),
-                   expected_version=expected_version, message=lambda p: "公示异议已登记，待处理（采纳或不予采纳）")
+    return wf.run_step(ref, "objection", inputs, apply=apply, facts=lambda store, row: _facts(wf, store, row),
+                       expected_version=expected_version, message=lambda p: "公示异议已登记，待处理（采纳或不予采纳）")
 
 
-def decide_objection(wf: Workflow, ref: str | int, *, on: date, upheld: bool, note: str,
+def decide_objection(wf: Steps, ref: str | int, *, on: date, upheld: bool, note: str,
                      findings: Iterable[str] = (), measures: Iterable[Any] = (),
                      emails: dict[str, str] | None = None, deadline: date | None = None,
                      expected_version: int | None = None) -> Outcome:
@@ -167,12 +166,12 @@ def decide_objection(wf: Workflow, ref: str | int, *, on: date, upheld: bool, no
             return "公示异议成立，验收不通过，退回整改"
         return f"公示异议不予采纳，公示继续（至 {p.facts['publicity_until']}）"
 
-    return wf._run(ref, "uphold_objection" if upheld else "dismiss_objection", inputs, apply=apply,
-                   facts=lambda store, row: _facts(wf, store, row), expected_version=expected_version,
-                   reason=f"公示异议成立：{note.strip()}" if upheld else "", message=message)
+    return wf.run_step(ref, "uphold_objection" if upheld else "dismiss_objection", inputs, apply=apply,
+                       facts=lambda store, row: _facts(wf, store, row), expected_version=expected_version,
+                       reason=f"公示异议成立：{note.strip()}" if upheld else "", message=message)
 
 
-def strike_off(wf: Workflow, ref: str | int, *, on: date, doc_no: str, expected_version: int | None) -> Outcome:
+def strike_off(wf: Steps, ref: str | int, *, on: date, doc_no: str, expected_version: int | None) -> Outcome:
     """销号批复: after the 公示, with no objection pending, by someone other than the verifier."""
     inputs: dict[str, Any] = {"on": on, "doc_no": doc_no.strip()}
 
@@ -182,5 +181,5 @@ def strike_off(wf: Workflow, ref: str | int, *, on: date, doc_no: str, expected_
                 **consolidation.scheduled(on, wf.config.policy)}
 
     doc = f"（{doc_no.strip()}）" if doc_no.strip() else ""
-    return wf._run(ref, "strike_off", inputs, apply=apply, facts=lambda store, row: _facts(wf, store, row),
-                   expected_version=expected_version, message=lambda p: f"{on} 批复销号{doc}")
+    return wf.run_step(ref, "strike_off", inputs, apply=apply, facts=lambda store, row: _facts(wf, store, row),
+                       expected_version=expected_version, message=lambda p: f"{on} 批复销号{doc}")
