@@ -1,4 +1,4 @@
-"""``python -m bench [--cases N] [--json FILE] [--only NAME …] | --peers``: each figure beside its floor.
+"""``python -m bench [--cases N] [--json FILE] [--only NAME …] | --peers | --web``: each figure beside its floor.
 
 The floor is the same work done by hand (raw sqlite3, the csv module, xlsxwriter, smtplib, a bare
 interpreter) measured in the same run, because this machine's absolute speed drifts; the ratio is
@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import (  # noqa: F401  (channels, ledger_asof, pg_import, upload register)
+from bench import (  # noqa: F401  (channels, filtered, ledger_asof, pg_import, upload register)
     channels,
     figures,
+    filtered,
     ledger_asof,
     pg_import,
     upload,
@@ -162,7 +163,8 @@ for _name in figures.ISOLATED:
 
 
 ORDER = ("import_cases", "import_pg", "transition", "transition_step", "ledger_csv", "ledger_asof", "ledger_xlsx",
-         "stats", "stats_asof", "sweep", "remind_dry_run", "digest_send", "channels", "upload", "cli_help", "cli_show")
+         "ledger_township", "ledger_county", "inbox", "stats", "stats_asof", "sweep", "remind_dry_run", "digest_send",
+         "channels", "upload", "cli_help", "cli_show")
 
 
 OPT_IN = ("import_pg",)  # needs a PostgreSQL server (RECTIFY_BENCH_PG or initdb): run with --only import_pg
@@ -221,7 +223,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peers", action="store_true",
                         help="run only the case lifecycle on rectify and the peer libraries (the [peers] extra)")
     parser.add_argument("--peer-cases", type=int, default=2000, help="cases each peer takes through the lifecycle")
+    parser.add_argument("--web", action="store_true",
+                        help="run only the web front's figures (bench/web.py): pages and a step over HTTP beside "
+                             "their application-layer floors, and the server's memory")
+    parser.add_argument("--web-requests", type=int, default=200, help="requests per web figure and client count")
+    parser.add_argument("--web-memory", type=int, default=10_000, help="requests over which the server's RSS is read")
+    parser.add_argument("--web-clients", default="1,10,50", help="concurrent clients, comma-separated")
     args = parser.parse_args(argv)
+    if args.web:
+        from bench import web
+
+        return web.main(args.cases, args.json_path, args.web_requests, args.web_memory,
+                        tuple(int(c) for c in args.web_clients.split(",")))
     if args.peers:
         peer_results = run_peers(args.peer_cases)
         if args.json_path:

@@ -155,7 +155,7 @@ class ChannelsConfig:
 
     wecom_robots: dict[str, str] = field(default_factory=dict)  # "县" or "县/乡镇" = webhook URL
     dingtalk_robots: dict[str, dict[str, str]] = field(default_factory=dict)  # "县/乡镇" = { url, secret }
-    wecom_app: dict[str, str] = field(default_factory=dict)  # { corp_id, agent_id }
+    wecom_app: dict[str, str | int] = field(default_factory=dict)  # { corp_id, agent_id }
     sms: dict[str, str] = field(default_factory=dict)  # { provider, sign, template, variables, app_id }
     base_urls: dict[str, str] = field(default_factory=dict)  # wecom, dingtalk, aliyun, tencent
     robot_per_minute: Positive = 20
@@ -328,8 +328,8 @@ def _check_channels(channels: ChannelsConfig) -> None:
         if set(robot) - {"url", "secret"} or not robot.get("url"):
             raise ConfigError(f"配置项 [channels] dingtalk_robots 中 {key} 应为 {{ url = \"…\", secret = \"名称\" }}")
     if channels.wecom_app and (set(channels.wecom_app) - {"corp_id", "agent_id"}
-                               or not channels.wecom_app.get("agent_id", "").isdigit()):
-        raise ConfigError("配置项 [channels] wecom_app 应为 { corp_id = \"…\", agent_id = \"数字\" }")
+                               or not str(channels.wecom_app.get("agent_id", "")).isdigit()):
+        raise ConfigError("配置项 [channels] wecom_app 应为 { corp_id = \"…\", agent_id = 1000002 }（agent_id 为数字）")
     sms = channels.sms
     if sms:
         if sms.get("provider") not in SMS_PROVIDERS:

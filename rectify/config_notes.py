@@ -80,7 +80,7 @@ NOTES: dict[str, str] = {
                              "{ \"青山县/城关镇\" = \"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…\" }",
     "channels.dingtalk_robots": "钉钉群机器人（加签）：{\"青山县/城关镇\" = { url = \"…\", secret = \"CHENGGUAN\" } }，"
                                 "密钥取自 RECTIFY_DINGTALK_SECRET_CHENGGUAN",
-    "channels.wecom_app": "企业微信应用消息：{ corp_id = \"…\", agent_id = \"1000002\" }，"
+    "channels.wecom_app": "企业微信应用消息：{ corp_id = \"…\", agent_id = 1000002 }，"
                           "Secret 取自 RECTIFY_WECOM_SECRET",
     "channels.sms": "短信：{ provider = \"aliyun\" 或 \"tencent\", sign, template, variables = \"count,item,due\", "
                     "app_id（腾讯云） }，密钥取自 RECTIFY_SMS_KEY_ID、RECTIFY_SMS_KEY_SECRET",

@@ -43,7 +43,7 @@ interrupted() {
 trap 'interrupted 143' TERM
 trap 'interrupted 130' INT
 set +e
-python -m pytest "$@" &
+python -m pytest -n "${RECTIFY_TEST_WORKERS:-auto}" "$@" &  # pytest-xdist: every core (2 in CI)
 pytest_pid=$!
 wait "$pytest_pid"
 status=$?

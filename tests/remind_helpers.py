@@ -155,7 +155,7 @@ def county_config() -> Any:
 
 def memory_store(db: Any) -> Any:
     """An in-memory outbox holding the cases and people of ``db``: the same county, no SQL behind it."""
-    from rectify.notifications.memory import Candidate, Contact, MemoryOutboxStore, Person
+    from rectify.notifications.memory import Address, Candidate, Contact, MemoryOutboxStore, Person
     from rectify.states.stages import Stage
     from rectify.store.outbox import SqlOutboxStore
 
@@ -164,5 +164,7 @@ def memory_store(db: Any) -> Any:
                                progress_cutoff=date.max))
         people = read.recipients([r.case_id for r in rows]) if rows else []
         contacts = read.contacts([r.case_id for r in rows]) if rows else []
+        addresses = read.addresses([r.case_id for r in rows]) if rows else []
         return MemoryOutboxStore(cases=[Candidate(*r) for r in rows], people=[Person(*p) for p in people],
-                                 contacts_by_case=[Contact(*c) for c in contacts])
+                                 contacts_by_case=[Contact(*c) for c in contacts],
+                                 addresses_by_case=[Address(*a) for a in addresses])

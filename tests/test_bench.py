@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+FILTERED = {"ledger_township", "ledger_county", "inbox"}
 FIGURES = {"import_cases", "transition", "transition_step", "ledger_csv", "ledger_asof", "ledger_xlsx", "stats",
-           "stats_asof", "sweep", "remind_dry_run", "digest_send", "channels", "upload", "cli_help", "cli_show"}
+           "stats_asof", "sweep", "remind_dry_run", "digest_send", "channels", "upload", "cli_help", "cli_show"} | FILTERED
 
 
 def test_bench_smoke(tmp_path: Path) -> None:
@@ -29,6 +30,21 @@ def test_bench_smoke(tmp_path: Path) -> None:
         assert fig["unit"] in ("s", "ms", "µs")
     assert data["figures"]["ledger_xlsx"]["peak_rss_mb"] > 0
     for name in FIGURES:
+        assert name in done.stdout
+
+
+def test_bench_filtered_reads_smoke(tmp_path: Path) -> None:
+    """The filtered reads (a township's and a county's ledger, one officer's 我的待办) are measured beside their raw
+    floors, each on the rows of one place."""
+    out = tmp_path / "filtered.json"
+    done = subprocess.run([sys.executable, "-m", "bench", "--cases", "300", "--runs", "1", "--only", *sorted(FILTERED),
+                           "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert set(data["figures"]) == FILTERED
+    for name, fig in data["figures"].items():
+        assert fig["value"] > 0 and fig["floor"] > 0 and fig["unit"] == "ms", name
+        assert fig["peak_rss_mb"] > 0, name
         assert name in done.stdout
 
 
@@ -75,3 +91,29 @@ def test_bench_reuses_a_kept_database(tmp_path: Path) -> None:
     wrong = subprocess.run([sys.executable, "-m", "bench", "--cases", "70", "--only", "stats", "--db", str(kept)],
                            cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert wrong.returncode != 0 and "holds 60 cases, not --cases 70" in wrong.stderr
+
+
+WEB_FIGURES = {"inbox", "case", "ledger_county", "ledger_city", "step_post"}
+
+
+def test_bench_web_smoke(tmp_path: Path) -> None:
+    """``--web``: every page and the step POST over HTTP beside its floor, at each client count; the server's RSS
+    read before and after; the goals answered. Tiny sizes: the figures are produced, their values not judged."""
+    out = tmp_path / "web.json"
+    done = subprocess.run([sys.executable, "-m", "bench", "--web", "--cases", "3000", "--web-requests", "4",
+                           "--web-clients", "1,3", "--web-memory", "20", "--json", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["cases"] == 3000 and data["sizes"]["county"] > 0 and data["sizes"]["city"] > 0
+    assert set(data["figures"]) == WEB_FIGURES
+    for name, fig in data["figures"].items():
+        assert set(fig["clients"]) == {"1", "3"}, name
+        for measured in (fig["floor"], *fig["clients"].values()):
+            assert measured["requests"] > 0 and measured["per_second"] > 0, name
+            assert 0 < measured["p50_ms"] <= measured["p95_ms"], name
+        assert name in done.stdout
+    assert data["memory"]["requests"] == 20 and data["memory"]["start_mb"] > 0 and data["memory"]["end_mb"] > 0
+    assert set(data["goals"]) == {"case_p95_10_clients_ms", "step_post_over_engine", "inbox_p95_ms",
+                                  "memory_growth_mb"}
+    assert "server RSS over 20 requests" in done.stdout

@@ -47,20 +47,23 @@ def test_export_then_restore_into_the_other_backend_brings_the_same_files(
     shas = sorted(hashlib.sha256(f.read_bytes()).hexdigest() for f in files)
     assert sorted(p.name for p in (tmp_path / "backup.jsonl.files").iterdir()) == shas
 
-    # A corrupted or missing file is refused before anything is written.
+    # A corrupted or missing file is refused before anything is written (the source's key is trusted: another
+    # installation's backup).
+    key = _cli(db_url, source_cfg, "keys").stdout.strip()
+    assert key.startswith("ed25519:"), key
     target_cfg = config_file(tmp_path / "b", tmp_path / "store-b")
     bundled = tmp_path / "backup.jsonl.files" / shas[0]
     good = bundled.read_bytes()
     bundled.write_bytes(good[:-1] + b"!")
-    refused = _cli(other_url, target_cfg, "restore", str(backup))
+    refused = _cli(other_url, target_cfg, "restore", str(backup), "--trust", key)
     assert refused.exit_code == 2 and "与其 SHA-256 不符" in refused.stderr and refused.stderr.count("\n") == 1
     bundled.unlink()
-    refused = _cli(other_url, target_cfg, "restore", str(backup))
+    refused = _cli(other_url, target_cfg, "restore", str(backup), "--trust", key)
     assert refused.exit_code == 2 and "备份缺少佐证材料文件" in refused.stderr
     assert not (tmp_path / "store-b").exists() and not (tmp_path / "restored.sqlite").exists()
     bundled.write_bytes(good)
 
-    restored = _cli(other_url, target_cfg, "restore", str(backup))
+    restored = _cli(other_url, target_cfg, "restore", str(backup), "--trust", key)
     assert restored.exit_code == 0, restored.output
     assert "已恢复佐证材料 2 个" in restored.stderr
     listed = json.loads(_cli(other_url, target_cfg, "case", "files", str(case), "--format", "json").stdout)

@@ -56,6 +56,7 @@ def county(wf: Workflow, clock: FakeClock, db: Database) -> tuple[int, int]:
     first secretary reads 企业微信, the township cadre prefers SMS."""
     cases = build_county(wf, clock)
     register_people(db, [
+        PersonInput("赵经办", "县委组织部", "county_officer", "青山县", OFFICER),  # reads the outbox
         PersonInput("陈海涛", "县财政局", "first_secretary", "青山县/河口镇", wecom_userid=SECRETARY_USERID),
         PersonInput("张干部", "河口镇", "township_cadre", "青山县/河口镇", phone=CADRE_PHONE, channels="sms"),
         PersonInput("外县书记", "绿水县", "first_secretary", "绿水县/城关镇", wecom_userid="zhangganbu",
@@ -317,9 +318,9 @@ def test_remind_run_and_outbox_list_from_the_command_line(
     assert res.exit_code == 0, res.output
     assert res.output.splitlines()[-1] == "已发送 8 封摘要（邮件 6、企业微信群 1、短信 1）"
     assert len(smtp.sink.messages) == 6 and fake.arrived.wecom_robot["hekou"] and fake.arrived.sms
-    listing = run("outbox", "list", env=env)
+    listing = run("--actor", "赵经办", "outbox", "list", env=env)
     assert "渠道" in listing.output and "企业微信群" in listing.output and "sms:13800000002" in listing.output
-    again = run("remind", "run", "--as-of", AS_OF_ISO, env=env)
+    again = run("--actor", "赵经办", "remind", "run", "--as-of", AS_OF_ISO, env=env)
     assert again.output.splitlines()[-1] == "已发送 0 封摘要"
 
 
@@ -339,3 +340,58 @@ def test_each_robot_keeps_to_its_rate_and_the_rest_waits_in_the_outbox(
     clock.advance(minutes=1)
     send(db, config, clock, fake, channels=channels)
     assert len(fake.arrived.wecom_robot["hekou"]) == 2
+
+
+def test_the_channels_settings_are_checked(tmp_path: Any) -> None:
+    from rectify.config import ConfigError, load_config
+
+    path = tmp_path / "c.toml"
+    path.write_text('[channels]\nwecom_app = { corp_id = "ww", agent_id = 1000002 }\n'
+                    'dingtalk_robots = { "青山县" = { url = "https://x/robot/send?access_token=t", secret = "QS" } }\n',
+                    encoding="utf-8")
+    assert load_config(path).channels.wecom_app["agent_id"] == 1000002
+    for bad, words in (('sms = { provider = "sina", sign = "s", template = "t" }', "aliyun 或 tencent"),
+                       ('sms = { provider = "aliyun", sign = "s", template = "t", variables = "name" }', "variables"),
+                       ('dingtalk_robots = { "青山县" = { secret = "QS" } }', "dingtalk_robots"),
+                       ('base_urls = { weixin = "http://x" }', "weixin")):
+        path.write_text(f"[channels]\n{bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=words):
+            load_config(path)
+
+
+def test_a_timeout_is_retried_and_may_deliver_twice(
+        db: Database, clock: FakeClock, county: tuple[int, int], fake: Fake) -> None:
+    """A provider that took the request and did not answer in time: the delivery goes again (at-least-once)."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # connections wait in the backlog; nothing ever answers
+    try:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/cgi-bin/webhook/send?key=hekou"
+        config = channel_config(fake, wecom_robots={"青山县/河口镇": url}, dingtalk_robots={}, wecom_app={},
+                                sms={}, base_urls={}, timeout_seconds=0.3)
+        sweep(db, config, clock)
+        result = send(db, config, clock, fake)
+    finally:
+        silent.close()
+    [row] = by_channel(db)["wecom_robot"]
+    assert row.status == "pending" and row.attempts == 1 and "可能已送达" in row.last_error
+    assert result.retrying == 1
+    clock.advance(minutes=10)
+    fixed = channel_config(fake, dingtalk_robots={}, wecom_app={}, sms={})
+    send(db, fixed, clock, fake)
+    assert len(fake.arrived.wecom_robot["hekou"]) == 1 and by_channel(db)["wecom_robot"][0].status == "sent"
+
+
+def test_the_memory_outbox_plans_the_same_deliveries(
+        db: Database, clock: FakeClock, county: tuple[int, int], fake: Fake) -> None:
+    from .remind_helpers import memory_store
+
+    config = channel_config(fake)
+    memory = memory_store(db)
+    in_memory = run_sweep(memory, config, as_of=AS_OF, now=clock(), renderer=Renderer()).digests
+    in_sql = sweep(db, config, clock)
+    assert sorted((d["channel"], d["recipient"], d["items"]) for d in in_memory) == \
+        sorted((d["channel"], d["recipient"], d["items"]) for d in in_sql)
+    assert {d["channel"] for d in in_sql} == {"email", "wecom_robot", "wecom_app", "dingtalk_robot", "sms"}

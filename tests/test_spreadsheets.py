@@ -325,5 +325,6 @@ def test_printed_statistics_form_is_readable(source_db: Database, soffice: Calla
     assert min(h for h, _ in _pdf_words(pdf)) >= 9
     printed = re.sub(r"\s+", "", subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True,
                                                 text=True, check=True).stdout)
-    assert "填报单位（盖章）" in printed and f"填报日期：{AS_OF}" in printed
+    # The form is dated in Chinese, as the official sheet is, and signed by its 负责人 too.
+    assert "填报单位（盖章）" in printed and "负责人（签名）" in printed and "填报日期：2026年3月10日" in printed
     assert "无固定办公活动场所及便民服务设施" in printed and "第1页共" in printed

@@ -53,7 +53,8 @@ def served(sqlite_template: Path, tmp_path: Path, clock: FakeClock) -> Iterator[
     clock.set_day("2026-06-30")
     build_demo(db, Config(), date(2026, 6, 30))
     app = create_app(service(db, Config(), clock), secret_key=b"chromium-test-key-chromium-test-key")
-    sock = socket.socket()
+    # proto TCP, as uvicorn's own bind makes it: asyncio sets TCP_NODELAY only then (else each response waits 40 ms)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)  # listening before the server starts: the first request waits in the queue, no polling
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
@@ -99,7 +100,7 @@ def test_a_township_leader_signs_in_on_a_phone_and_an_officer_at_a_desk(served: 
             assert phone.evaluate("typeof window.htmx") == "object"  # the vendored htmx ran under the CSP
             tap = phone.locator("nav a").first.bounding_box()
             assert tap is not None and tap["height"] >= 44  # a finger's target
-            phone.screenshot(path=str(DOCS / "web-inbox-phone.png"))
+            # docs/web-inbox-phone.png is the walkthrough's (tests/test_web_walk.py), with its case in the inbox
 
             desk = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
             desk.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -147,3 +148,24 @@ def test_an_upload_over_the_limits_is_refused_before_it_is_read(han: TestClient,
     huge = han.post(f"/cases/{case['id']}/steps/progress", content=b"x",
                     headers={"content-type": "multipart/form-data; boundary=b", "content-length": str(10**10)})
     assert huge.status_code == 413 and "上传的文件过大" in huge.text
+
+
+def test_a_file_is_withdrawn_from_the_case_page_and_stays_downloadable(app: Any, han: TestClient, db: Database,
+                                                                       clock: FakeClock, store: Path) -> None:
+    case = a_case(db, clock, Stage.secretary_assigned, "河口镇")
+    assert post_progress(han, case, [("误传.jpg", photo("blue"), "image/jpeg")]).status_code == 303
+    page = han.get(f"/cases/{case['id']}").text
+    action = re.search(r'action="(/cases/\d+/files/(\d+)/withdraw)"', page)
+    assert action is not None
+    with client_for(app, "qs-wei") as auditor:  # 巡察: reads, withdraws nothing
+        token = csrf(auditor.get(f"/cases/{case['id']}").text)
+        assert "/withdraw" not in auditor.get(f"/cases/{case['id']}").text
+        assert auditor.post(action[1], data={"csrf_token": token, "reason": "x"}).status_code == 422
+    empty = han.post(action[1], data={"csrf_token": csrf(page), "reason": " "})
+    assert empty.status_code == 400
+    done = han.post(action[1], data={"csrf_token": csrf(page), "reason": "传错了"})
+    assert done.status_code == 303
+    after = han.get(f"/cases/{case['id']}").text
+    assert "已撤回" in after and "撤回佐证材料" in after
+    assert han.get(f"/files/{hashlib.sha256(photo('blue')).hexdigest()}").status_code == 200
+    assert len(kept(store)) == 1

@@ -19,7 +19,11 @@ from rectify.states.stages import Stage
 from rectify.store import Database
 from tests.conftest import FakeClock
 from tests.evidence_helpers import PDF, photo, write
-from tests.test_web_chromium import CHROMIUM, _playwright, _sign_in
+from tests.test_web_chromium import CHROMIUM, DOCS, _playwright, _sign_in
+
+
+def base_db_name(svc: Service) -> str:
+    return str(svc.db.url)
 
 
 @pytest.fixture
@@ -71,6 +75,9 @@ def test_a_leader_attaches_photos_and_minutes_on_a_phone_and_the_county_download
             phone.set_input_files("#f-files", [str(sign), str(board), str(minutes)])
             phone.fill("#f-files-captions", "照片：新的警示牌\n照片：公示栏\n会议纪要：6月支委会记录")
             assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+            if "sqlite" in base_db_name(svc):
+                phone.locator("#f-files").scroll_into_view_if_needed()
+                phone.screenshot(path=str(DOCS / "web-evidence-phone.png"))
             with phone.expect_navigation():
                 phone.click("form.form button[type=submit]")
             assert phone.url == f"{base}/cases/{case_id}?done=progress", phone.inner_text("main")

@@ -208,3 +208,36 @@ def test_only_the_admin_changes_the_registry_from_the_people_page(app: Any, db: 
         assert han.post("/people", data={"csrf_token": csrf(page.text), "action": "disable",
                                          "who": "钱明远"}).status_code == 404
         assert snapshot(db) == before
+
+
+def test_the_outbox_page_shows_only_the_readers_deliveries(app: Any, demo: Callable[..., Result]) -> None:
+    assert demo("remind", "run", "--dry-run").exit_code == 0
+    recorded = demo("--actor", "钱明远", "remind", "run", "--as-of", "2026-06-30", env={"RECTIFY_SMTP_HOST": ""})
+    county = demo("--actor", "钱明远", "outbox", "list", "--format", "json")
+    township = demo("--actor", "韩青松", "outbox", "list", "--format", "json")
+    assert county.exit_code == township.exit_code == 0, recorded.output
+    import json
+
+    assert len(json.loads(county.stdout)) > len(json.loads(township.stdout)) > 0
+
+    with client_for(app, "qs-qian") as qian:
+        page = qian.get("/outbox")
+        assert page.status_code == 200 and "发件箱" in page.text
+        assert f"共 {len(json.loads(county.stdout))} 条" in page.text
+        assert qian.get("/outbox?status=nonsense").status_code == 400
+    with client_for(app, "qs-han") as han:
+        assert f"共 {len(json.loads(township.stdout))} 条" in han.get("/outbox").text
+
+
+def test_the_admin_registers_a_persons_channels_from_the_people_page(app: Any, db: Database, clock: FakeClock) -> None:
+    with client_for(app, "qs-admin") as admin:
+        page = admin.get("/people")
+        for label in ("企业微信账号", "钉钉账号", "提醒方式"):
+            assert label in page.text
+        added = admin.post("/people", data={"csrf_token": csrf(page.text), "action": "add", "name": "吴书记",
+                                            "unit": "县财政局", "role": "first_secretary", "scope": "青山县/河口镇",
+                                            "phone": "13800000009", "wecom_userid": "wushuji", "channels": "wecom_app,sms"})
+        assert added.status_code == 200, added.text
+    row = next(p for p in Service(db, Config(), clock).people(Service(db, Config(), clock).identify("周文博"))
+               if p["name"] == "吴书记")
+    assert (row["wecom_userid"], row["phone"]) == ("wushuji", "13800000009") and "wecom_app" in row["channels"]

@@ -43,8 +43,6 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
       rectify remind run --as-of 2026/6/30 --dry-run
       30 8 * * *  rectify --config /etc/rectify.toml remind run -q     (crontab: mail only on errors)
     """
-    from rectify.notifications.mailer import MailServerProblem
-
     service = _reminder_service(app)
 
     def show(d: dict[str, Any]) -> None:  # each digest printed as it is rendered, not held to the end
@@ -60,15 +58,24 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
         return
     say(f"提醒扫描 {result.as_of}：{result.cases} 个候选整顿对象，新记录 {result.new_items} 项提醒、"
         f"{len(result.digests)} 封摘要" + (f"（其中 {result.failed} 封无法生成或投递）" if result.failed else ""))
+    _drain(app, service, result.failed)
+
+
+def _drain(app: App, service: Any, failed: int) -> None:
+    """Sends what the sweep recorded and says how it went, by channel."""
+    from rectify.notifications.mailer import MailServerProblem
+
     try:
         sent = service.drain()
     except MailServerProblem as exc:
         raise MailServerProblem(f"{exc}；未发送的邮件留在发件箱，下次运行时重发") from None
+    from rectify.notifications.labels import CHANNEL_LABELS
+
     channels = "、".join(f"{label} {sent.by_channel[c]}" for c, label in CHANNEL_LABELS.items() if c in sent.by_channel)
     say(f"已发送 {sent.sent} 封摘要" + (f"（{channels}）" if set(sent.by_channel) - {"email"} else "")
         + (f"，{sent.retrying} 封稍后重试" if sent.retrying else "")
                + (f"，{sent.failed} 封放弃发送" if sent.failed else ""))
-    _refuse_unsent(app, sent, result.failed)
+    _refuse_unsent(app, sent, failed)
 
 
 def _refuse_unsent(app: App, sent: Any, failed_at_sweep: int) -> None:
@@ -109,19 +116,12 @@ def outbox_list(app: App, status: str | None, fmt: str) -> None:
 
     from rectify.cli.common import reader
     from rectify.clock import local_time
-    from rectify.notifications.outbox import list_outbox
-    from rectify.store.outbox import SqlOutboxStore
 
-    rows = list_outbox(SqlOutboxStore(app.database()), status)
+    rows = app.service.outbox(reader(app), status)
     zone = app.config.policy.timezone
-    person = reader(app)
-    if person.role is not None and person.counties:  # a scoped reader sees the digests of their scope only
-        from rectify.store.outbox import digest_ids_within
-
-        mine = digest_ids_within(app.database(), person.counties, person.township)
-        rows = [r for r in rows if r["id"] in mine]
     if fmt != "json":
-        labels = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
+        from rectify.notifications.labels import CHANNEL_LABELS
+        from rectify.notifications.labels import STATUS_LABELS as labels
         for r in rows:
             r["status"] = f"{labels[r['status']]} {r['status']}"
             r["channel"] = CHANNEL_LABELS.get(r["channel"], r["channel"])
@@ -130,10 +130,6 @@ def outbox_list(app: App, status: str | None, fmt: str) -> None:
     emit(rows, [("id", "编号"), ("status", "状态"), ("channel", "渠道"), ("recipient", "收件人"),
                 ("sweep_date", "扫描日期"), ("items", "提醒项"), ("attempts", "尝试次数"), ("when", f"时间（{zone}）"),
                 ("last_error", "错误")], fmt)
-
-
-CHANNEL_LABELS = {"email": "邮件", "wecom_robot": "企业微信群", "wecom_app": "企业微信", "dingtalk_robot": "钉钉群",
-                  "sms": "短信"}
 
 
 @outbox.command("retry")

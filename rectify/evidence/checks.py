@@ -53,7 +53,7 @@ def check_name(name: str) -> str:
         raise BadInput("文件名为空")
     if len(name) > MAX_NAME:
         raise BadInput(f"文件名过长（最多 {MAX_NAME} 个字符）")
-    if "/" in name or "\\" in name or ".." in name or name.startswith("."):
+    if "/" in name or "\\" in name or name.startswith("."):
         raise BadInput(f"文件名「{_shown(name)}」含有路径（/、\\ 或 ..），请改名后再上传")
     if any(unicodedata.category(c)[0] == "C" for c in name):
         raise BadInput(f"文件名「{_shown(name)}」含有控制字符，请改名后再上传")

@@ -54,7 +54,7 @@ def form_sheet(wb: Any, stats: dict[str, Any], title: str, report: Any, f: dict[
     ws.set_margins(left=0.3, right=0.3, top=0.5, bottom=0.5)
     ws.center_horizontally()
     ws.fit_to_pages(1, 1)
-    ws.set_footer("")
+    ws.set_footer("&C第 &P 页 共 &N 页")
     number = str(getattr(report, "form_number", "") or "") or "\u3000" * 6
     authority = str(getattr(report, "form_authority", "") or "")
     heading = f"{form['title']}（{title}）"

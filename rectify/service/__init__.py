@@ -166,6 +166,17 @@ class Service:
 
         return list_orgs(self.db, reader=person, **filters)
 
+    def outbox(self, person: Actor, status: str | None = None) -> list[dict[str, Any]]:
+        """The outbox's deliveries ``person`` may see: a scoped reader, those whose every item lies in their scope."""
+        from rectify.notifications.outbox import list_outbox
+        from rectify.store.outbox import SqlOutboxStore, digest_ids_within
+
+        rows = list_outbox(SqlOutboxStore(self.db), status)
+        if person.role is not None and person.counties:
+            mine = digest_ids_within(self.db, person.counties, person.township)
+            rows = [r for r in rows if r["id"] in mine]
+        return rows
+
     def people(self, person: Actor) -> list[dict[str, Any]]:
         """The registry as ``person`` may see it."""
         from rectify.write.people import people_rows

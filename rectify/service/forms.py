@@ -68,9 +68,11 @@ def parse_items(pairs: tuple[str, ...] | list[str]) -> dict[str, int]:
 
 
 def _lines(value: Any) -> list[str]:
-    """A multiple input's values: a list from a form's repeated field, or one text with a value a line."""
-    items = value if isinstance(value, list | tuple) else str(value or "").splitlines()
-    return [str(v).strip() for v in items if str(v).strip()]
+    """A multiple input's values: a list from a form's repeated field, or one text with a value a line (a web
+    form's textarea is one field whose text holds a value a line, so each item is split into its lines too)."""
+    items = value if isinstance(value, list | tuple) else [value]
+    lines = [line for v in items for line in str(v or "").splitlines()]
+    return [v.strip() for v in lines if v.strip()]
 
 
 def _one(i: Input, raw: Any) -> Any:

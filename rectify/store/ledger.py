@@ -91,8 +91,21 @@ def case_select(f: LedgerFilter, *cols: Any) -> sa.Select[Any]:
     return apply_filter(sa.select(*cols).select_from(case_t).join(org_t, org_t.c.id == case_t.c.org_id), f)
 
 
+def selects_all(f: LedgerFilter) -> bool:
+    """Whether the SQL part of ``f`` keeps every case (the light is not SQL: it filters the rows afterwards)."""
+    return (all(v is None for v in (f.county, f.township, f.kind, f.stage, f.year)) and not f.open_only
+            and not limited(f.reader))
+
+
+def _current() -> Any:
+    """``until IS NULL`` of a secretary's assignment, written so that SQLite does not read it from the ``until``
+    index (most assignments are current: that index gives the nation's) rather than look the case up by
+    ``case_id``."""
+    return sa.func.coalesce(secretary_t.c.until, None).is_(None)
+
+
 def _per_case() -> dict[str, Any]:
-    """The aggregating subqueries of the ledger query, one row per case each."""
+    """The aggregating subqueries of the whole ledger, one row per case each."""
     prob = (
         sa.select(
             problem_t.c.case_id,
@@ -171,14 +184,72 @@ def ledger_order(sort: str) -> tuple[Any, ...]:
     return (sa.case((case_t.c.stage.in_(CLOSED_STAGES), 1), else_=0), *place)
 
 
-def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
-    """One SELECT giving everything a ledger row shows, in the filter's order (:func:`ledger_order`)."""
+def _correlated() -> dict[str, Any]:
+    """The per-case aggregates of a filtered ledger: each a look-up by the case's id, so the few chosen cases'
+    rows are read through the ``case_id`` indexes on both backends (the ``until`` and ``reported_on`` tests are
+    written so that SQLite reads them from those, not from their own indexes)."""
+    def one(q: sa.Select[Any]) -> Any:
+        return q.correlate(case_t).scalar_subquery()
+
+    def of(table: sa.Table, *more: Any) -> tuple[Any, ...]:
+        return (table.c.case_id == case_t.c.id, *more)
+
+    def post(kind: str) -> Any:
+        return one(sa.select(sa.func.max(secretary_t.c.id)).where(*of(secretary_t, _current(),
+                                                                         secretary_t.c.kind == kind)))
+
+    text = sa.String
+    items = (sa.cast(measure_t.c.seq, text) + PAIR + measure_t.c.text + PAIR + measure_t.c.owner + PAIR
+             + measure_t.c.owner_unit + PAIR + sa.cast(measure_t.c.due_on, text) + PAIR
+             + sa.func.coalesce(sa.cast(measure_t.c.done_on, text), ""))
+    reported = sa.func.coalesce(progress_t.c.reported_on, None) == case_t.c.last_progress_on
+    return {
+        "problems": one(sa.select(sa.func.aggregate_strings(problem_t.c.code + PAIR + problem_t.c.text, ITEM))
+                        .where(*of(problem_t))).label("problems"),
+        "n_extensions": one(sa.select(sa.func.count()).select_from(extension_t).where(*of(extension_t))),
+        "n_failed": one(sa.select(sa.func.count()).select_from(verification_t)
+                        .where(*of(verification_t, verification_t.c.passed.is_(False)))),
+        "sec": post("first"), "vsec": post("village"),
+        "prog": one(sa.select(sa.func.max(progress_t.c.id)).where(*of(progress_t, reported))),
+        "measure_items": one(sa.select(sa.func.aggregate_strings(items, ITEM)).where(*of(measure_t))),
+    }
+
+
+def _joined(sec: Any, vsec: Any, prog: Any) -> tuple[dict[str, Any], Any]:
+    """The per-case aggregates of the whole ledger, each a grouped subquery joined to the case (one pass over
+    each table), and the FROM clause joining them and the secretaries' and the last report's rows."""
     sub = _per_case()
     prob, ext, failed, cur_sec, last_prog = (sub[k] for k in ("prob", "ext", "failed", "cur_sec", "last_prog"))
     meas, cur_vsec = sub["meas"], sub["cur_vsec"]
+    source = (case_t.join(org_t, org_t.c.id == case_t.c.org_id)
+              .outerjoin(prob, prob.c.case_id == case_t.c.id)
+              .outerjoin(ext, ext.c.case_id == case_t.c.id)
+              .outerjoin(failed, failed.c.case_id == case_t.c.id)
+              .outerjoin(cur_sec, cur_sec.c.case_id == case_t.c.id)
+              .outerjoin(sec, sec.c.id == cur_sec.c.sid)
+              .outerjoin(meas, meas.c.case_id == case_t.c.id)
+              .outerjoin(cur_vsec, cur_vsec.c.case_id == case_t.c.id)
+              .outerjoin(vsec, vsec.c.id == cur_vsec.c.sid)
+              .outerjoin(last_prog, last_prog.c.case_id == case_t.c.id)
+              .outerjoin(prog, prog.c.id == last_prog.c.pid))
+    return {"problems": prob.c.problems, "n_extensions": ext.c.n, "n_failed": failed.c.n,
+            "measure_items": meas.c.agg}, source
+
+
+def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
+    """One SELECT giving everything a ledger row shows, in the filter's order (:func:`ledger_order`).
+
+    The whole ledger joins grouped aggregates (:func:`_joined`); a filtered or scoped one looks each of its
+    cases' aggregates up (:func:`_correlated`), so a township's ledger reads a township's rows."""
     sec = secretary_t.alias("sec")
     vsec = secretary_t.alias("vsec")
     prog = progress_t.alias("prog")
+    if selects_all(f):
+        agg, source = _joined(sec, vsec, prog)
+    else:
+        agg = _correlated()
+        source = (case_t.join(org_t, org_t.c.id == case_t.c.org_id).outerjoin(sec, sec.c.id == agg["sec"])
+                  .outerjoin(vsec, vsec.c.id == agg["vsec"]).outerjoin(prog, prog.c.id == agg["prog"]))
     leader = person_t.alias("leader")
     cadre = person_t.alias("cadre")
     tleader = person_t.alias("tleader")
@@ -190,20 +261,20 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
             org_t.c.kind,
             org_t.c.county,
             org_t.c.township,
-            prob.c.problems,
+            agg["problems"],
             leader.c.name.label("county_leader"),
             sa.func.coalesce(tleader.c.name, cadre.c.name).label("township_cadre"),
             sec.c.name.label("sec_name"),
             sec.c.unit.label("sec_unit"),
             sec.c.kind.label("sec_kind"),
             prog.c.note.label("progress_note"),
-            sa.func.coalesce(ext.c.n, 0).label("n_extensions"),
-            sa.func.coalesce(failed.c.n, 0).label("n_failed"),
+            sa.func.coalesce(agg["n_extensions"], 0).label("n_extensions"),
+            sa.func.coalesce(agg["n_failed"], 0).label("n_failed"),
             case_t.c.supervision_level,
             case_t.c.escalation_step,
             case_t.c.look_backs,
             case_t.c.earlier_years,
-            meas.c.agg.label("measure_items"),
+            agg["measure_items"].label("measure_items"),
             sec.c.term_until.label("sec_term_until"),
             vsec.c.name.label("vsec_name"),
             vsec.c.action.label("vsec_action"),
@@ -212,18 +283,7 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
             case_t.c.satisfaction,
             case_t.c.struck_off_on,
         )
-        .select_from(case_t)
-        .join(org_t, org_t.c.id == case_t.c.org_id)
-        .outerjoin(prob, prob.c.case_id == case_t.c.id)
-        .outerjoin(ext, ext.c.case_id == case_t.c.id)
-        .outerjoin(failed, failed.c.case_id == case_t.c.id)
-        .outerjoin(cur_sec, cur_sec.c.case_id == case_t.c.id)
-        .outerjoin(sec, sec.c.id == cur_sec.c.sid)
-        .outerjoin(meas, meas.c.case_id == case_t.c.id)
-        .outerjoin(cur_vsec, cur_vsec.c.case_id == case_t.c.id)
-        .outerjoin(vsec, vsec.c.id == cur_vsec.c.sid)
-        .outerjoin(last_prog, last_prog.c.case_id == case_t.c.id)
-        .outerjoin(prog, prog.c.id == last_prog.c.pid)
+        .select_from(source)
         .outerjoin(leader, sa.and_(leader.c.case_id == case_t.c.id, leader.c.role == "county_leader"))
         .outerjoin(cadre, sa.and_(cadre.c.case_id == case_t.c.id, cadre.c.role == "township_cadre"))
         .outerjoin(tleader, sa.and_(tleader.c.case_id == case_t.c.id, tleader.c.role == "township_leader"))
@@ -232,24 +292,64 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
     return apply_filter(q, f)
 
 
+# A filter's values are parameters of the statement: it is built and compiled once per shape of filter (which
+# fields are set, how many counties the reader's scope holds, the order) and dialect, with markers for the values.
+_COMPILED: dict[tuple[str, LedgerFilter], tuple[str, Any]] = {}
+_YEAR_MARK = -9_999_999
+
+
+def _shape(f: LedgerFilter) -> tuple[LedgerFilter, dict[Any, Any]]:
+    """A filter of ``f``'s shape whose values are markers, and what each marker stands for in ``f``."""
+    values: dict[Any, Any] = {}
+
+    def mark(name: str, value: Any) -> Any:
+        if value is None:
+            return None
+        marker = _YEAR_MARK if name == "year" else "\x00" + name
+        values[marker] = value
+        return marker
+
+    reader = None
+    if f.reader is not None and limited(f.reader):
+        reader = Actor("", role=f.reader.role, counties=tuple(mark(f"scope{i}", c) for i, c in
+                                                              enumerate(f.reader.counties)),
+                       township=mark("scope_township", f.reader.township))
+    return LedgerFilter(county=mark("county", f.county), township=mark("township", f.township),
+                        kind=mark("kind", f.kind), stage=mark("stage", f.stage), year=mark("year", f.year),
+                        open_only=f.open_only, reader=reader, sort=f.sort), values
+
+
+def _compiled(dialect: Any, f: LedgerFilter) -> tuple[str, Any]:
+    """The ledger query's driver SQL and parameters for ``f``."""
+    shape, values = _shape(f)
+    key = (dialect.name, shape)
+    if key not in _COMPILED:
+        compiled = ledger_query(shape).compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        params = compiled.construct_params()
+        args = tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
+        _COMPILED[key] = (str(compiled), args)
+    sql, args = _COMPILED[key]
+    if isinstance(args, dict):
+        return sql, {k: values.get(v, v) for k, v in args.items()}
+    return sql, tuple(values.get(v, v) for v in args)
+
+
 @contextmanager
 def ledger_tuples(db: Database, f: LedgerFilter, *, batch: int) -> Iterator[Iterable[tuple[Any, ...]]]:
     """The ledger query's rows as the driver's plain tuples, in :data:`LEDGER_KEYS` order.
 
-    The statement SQLAlchemy builds is run as driver SQL (the engine's events still see it), and the
-    rows are read from the driver's cursor: no Row object, no type processing; SQLite hands dates back as
-    ISO text, PostgreSQL as dates through a server-side cursor.
+    The statement SQLAlchemy builds (once per shape of filter, :func:`_compiled`) is run as driver SQL (the
+    engine's events still see it), and the rows are read from the driver's cursor: no Row object, no type
+    processing; SQLite hands dates back as ISO text, PostgreSQL as dates through a server-side cursor.
     """
     with db.connect() as conn:
-        compiled = ledger_query(f).compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-        params = compiled.construct_params()
-        args = tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
+        sql, args = _compiled(conn.dialect, f)
         if conn.dialect.name == "postgresql":
             streamed = conn.execution_options(stream_results=True, max_row_buffer=batch)
-            result = streamed.exec_driver_sql(str(compiled), args)
+            result = streamed.exec_driver_sql(sql, args)
             rows: Any = result
         else:
-            result = conn.exec_driver_sql(str(compiled), args)
+            result = conn.exec_driver_sql(sql, args)
             rows = result.cursor
         try:
             if tuple(result.keys()) != LEDGER_KEYS:

@@ -13,7 +13,7 @@ from rectify.errors import BadInput
 from rectify.states.deadlines import LIGHT_LABELS
 from rectify.states.permissions import Actor
 from rectify.states.roles import ROLE_NAMES
-from rectify.states.stages import STAGE_LABELS
+from rectify.states.stages import ROLE_LABELS, STAGE_LABELS
 from rectify.states.transitions import ACTION_LABELS
 from rectify.web.context import web
 from rectify.web.render import page
@@ -87,6 +87,32 @@ def case_page(request: Request) -> Response:
     from rectify.reports.evidence import by_event
 
     files = by_event(service.files(person, case_id))
-    return page(request, "case.html", case=case, history=list(reversed(history)), steps=steps, files=files,
-                stages=STAGE_LABELS, lights=LIGHT_LABELS, actions=ACTION_LABELS, roles=ROLE_NAMES,
-                done=request.query_params.get("done", ""))
+    return page(request, "case.html", case=case, history=_local(service, reversed(history)), steps=steps,
+                files=files, stages=STAGE_LABELS, lights=LIGHT_LABELS, actions=ACTION_LABELS,
+                roles={**ROLE_NAMES, **ROLE_LABELS},  # a case's people by their part in it (县级联系领导, …)
+                done=_done_label(request.query_params.get("done", "")))
+
+
+def _local(service: Any, history: Any) -> list[dict[str, Any]]:
+    """The history with each entry's 录入 time in the installation's time zone (stored in UTC), as ``at_local``."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(service.config.policy.timezone)
+
+    def local(at: str) -> str:
+        moment = datetime.fromisoformat(at)
+        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    return [{**e, "at_local": local(e["at"])} for e in history]
+
+
+def _done_label(step: str) -> str:
+    """The step just taken, in words (the redirect after a form names it by its code)."""
+    from rectify.states.steps import OPEN_STEP, STEPS
+
+    if not step:
+        return ""
+    found = STEPS.get(step) or (OPEN_STEP if step == OPEN_STEP.name else None)
+    return found.label if found is not None else "操作"

@@ -22,13 +22,15 @@ from rectify.web.render import page
 
 PAGE_SIZE = 100
 PERSON_FIELDS = (("name", "姓名"), ("unit", "单位"), ("role", "角色"), ("scope", "范围"), ("login", "登录名"),
-                 ("email", "邮箱"), ("phone", "电话"))
+                 ("email", "邮箱"), ("phone", "电话"), ("wecom_userid", "企业微信账号"),
+                 ("dingtalk_userid", "钉钉账号"), ("channels", "提醒方式"))
 
 
 def routes() -> list[BaseRoute]:
     return [Route("/orgs", org_list, methods=["GET"]),
             Route("/orgs/{code}/open", protected(open_form), methods=["GET", "POST"]),
-            Route("/people", protected(people), methods=["GET", "POST"])]
+            Route("/people", protected(people), methods=["GET", "POST"]),
+            Route("/outbox", outbox, methods=["GET"])]
 
 
 def org_list(request: Request) -> Response:
@@ -117,3 +119,23 @@ def _change(service: Any, person: Any, action: str, request: Request) -> str:
         who = service.accounts().set_password(person, field(request, "who"), field(request, "password"))
         return f"已设置 {who} 的登录密码；下次登录时须修改"
     raise BadInput("未知的操作")
+
+
+def outbox(request: Request) -> Response:
+    """发件箱: the deliveries the reader may see (a scoped reader: those whose every item lies in their scope)."""
+    from datetime import datetime
+
+    from rectify.clock import local_time
+    from rectify.notifications.labels import CHANNEL_LABELS, STATUS_LABELS
+
+    service = web(request).service
+    status = request.query_params.get("status") or None
+    if status is not None and status not in STATUS_LABELS:
+        raise BadInput(f"状态应为 {'、'.join(STATUS_LABELS)} 之一")
+    zone = service.config.policy.timezone
+    rows = service.outbox(signed_person(request), status)
+    for r in rows:
+        when = r.get("sent_at") or r.get("next_attempt_at")
+        r["when"] = local_time(datetime.fromisoformat(when), zone).strftime("%Y-%m-%d %H:%M") if when else ""
+    return page(request, "outbox.html", rows=rows[:500], total=len(rows), statuses=STATUS_LABELS,
+                channels=CHANNEL_LABELS, chosen=status or "")

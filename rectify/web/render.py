@@ -22,6 +22,7 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/stats", "统计", frozenset()),
     ("/orgs", "组织", frozenset()),
     ("/people", "人员", frozenset({Role.admin})),
+    ("/outbox", "发件箱", frozenset({Role.admin, Role.county_officer, Role.county_approver, Role.city_supervisor})),
 )
 
 

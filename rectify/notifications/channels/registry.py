@@ -43,7 +43,7 @@ class ChannelSet:
             return DingtalkRobots(urls, secrets, base=base.get("dingtalk", ""), per_minute=c.robot_per_minute,
                                   timeout=timeout)
         if channel == "wecom_app" and c.wecom_app:
-            return WecomApp(corp_id=c.wecom_app.get("corp_id", ""), agent_id=c.wecom_app.get("agent_id", "0"),
+            return WecomApp(corp_id=str(c.wecom_app.get("corp_id", "")), agent_id=str(c.wecom_app.get("agent_id", 0)),
                             secret=self.env.get(WECOM_SECRET, ""), base=base.get("wecom", ""), timeout=timeout)
         if channel == "sms" and c.sms:
             provider = c.sms["provider"]
