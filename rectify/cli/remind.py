@@ -43,8 +43,6 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
       rectify remind run --as-of 2026/6/30 --dry-run
       30 8 * * *  rectify --config /etc/rectify.toml remind run -q     (crontab: mail only on errors)
     """
-    from rectify.notifications.mailer import MailServerProblem
-
     service = _reminder_service(app)
 
     def show(d: dict[str, Any]) -> None:  # each digest printed as it is rendered, not held to the end
@@ -60,6 +58,13 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
         return
     say(f"提醒扫描 {result.as_of}：{result.cases} 个候选整顿对象，新记录 {result.new_items} 项提醒、"
         f"{len(result.digests)} 封摘要" + (f"（其中 {result.failed} 封无法生成或投递）" if result.failed else ""))
+    _drain(app, service, result.failed)
+
+
+def _drain(app: App, service: Any, failed: int) -> None:
+    """Sends what the sweep recorded and says how it went, by channel."""
+    from rectify.notifications.mailer import MailServerProblem
+
     try:
         sent = service.drain()
     except MailServerProblem as exc:
@@ -68,7 +73,7 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
     say(f"已发送 {sent.sent} 封摘要" + (f"（{channels}）" if set(sent.by_channel) - {"email"} else "")
         + (f"，{sent.retrying} 封稍后重试" if sent.retrying else "")
                + (f"，{sent.failed} 封放弃发送" if sent.failed else ""))
-    _refuse_unsent(app, sent, result.failed)
+    _refuse_unsent(app, sent, failed)
 
 
 def _refuse_unsent(app: App, sent: Any, failed_at_sweep: int) -> None:

@@ -38,10 +38,11 @@ from rectify.store.cases import CaseStore, DuplicateKey
 from rectify.store.tables import org_t
 from rectify.validation import email_address, limit
 from rectify.write import consolidation, duties, secretaries, supervision, verification
+from rectify.write.outcome import Outcome, stage_text
 from rectify.write.plan import PERSON_ROLES
 from rectify.write.plan import plan as file_plan
 from rectify.write.plan_inputs import parse_problems
-from rectify.write.step import Apply, Facts, Outcome, person_name, stage_text
+from rectify.write.step import Apply, Facts, person_name
 
 __all__ = ["ACTION_LABELS", "MACHINE", "PERSON_ROLES", "Outcome", "Workflow", "parse_problems", "stage_text"]
 

@@ -3,14 +3,14 @@
 A step (``write/verification.py``, ``supervision.py``, ``consolidation.py``, ``secretaries.py``, ``plan.py``,
 ``evidence.py``) builds its inputs and its ``apply``/``facts`` closures and hands them to
 :meth:`Steps.run_step`, the one path of every change (who may, load, guard, apply, version-checked update,
-event). :class:`rectify.write.engine.Workflow` is the one implementation; the step modules import this
-module, never the engine, so the engine can import them.
+event) and gets an :class:`Outcome` back (:mod:`rectify.write.outcome`, re-exported here).
+:class:`rectify.write.engine.Workflow` is the one implementation; the step modules import this module,
+never the engine, so the engine can import them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -21,12 +21,11 @@ from rectify.clock import Clock
 from rectify.config import Config
 from rectify.states.guards import Proposal
 from rectify.states.permissions import Actor
-from rectify.states.stages import STAGE_LABELS
-from rectify.states.transitions import ACTION_LABELS
 from rectify.store import Database
 from rectify.store.cases import CaseStore
 from rectify.store.tables import people_t
 from rectify.validation import limit
+from rectify.write.outcome import Outcome, stage_text
 
 __all__ = ["Apply", "Facts", "Outcome", "Steps", "person_name", "stage_text"]
 
@@ -34,31 +33,9 @@ Apply = Callable[[CaseStore, Row[Any], Proposal], dict[str, Any]]
 Facts = Callable[[CaseStore, Row[Any]], dict[str, Any]]
 
 
-def stage_text(stage: str) -> str:
-    return f"{stage}（{STAGE_LABELS.get(stage, stage)}）"
-
-
 def person_name(name: str, what: str) -> str:
     """A person's name as the people registry holds it (its length, one line)."""
     return validation.text(name, f"{what}姓名", max_len=limit(people_t, "name"))
-
-
-@dataclass(frozen=True)
-class Outcome:
-    case_id: int
-    org_name: str
-    action: str
-    from_stage: str
-    to_stage: str
-    message: str = ""
-
-    def describe(self) -> str:
-        head = f"整顿对象 {self.case_id}（{self.org_name}）"
-        if self.from_stage != self.to_stage:
-            head += f"：{stage_text(self.from_stage)} → {stage_text(self.to_stage)}"
-        else:
-            head += f"：{ACTION_LABELS.get(self.action, self.action)}，阶段 {stage_text(self.to_stage)}"
-        return head + (f"。{self.message}" if self.message else "")
 
 
 class Steps(Protocol):

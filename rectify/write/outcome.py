@@ -1,0 +1,30 @@
+"""What a step returns: the case, the move, and the line the CLI prints (and the web shows) about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rectify.states.stages import STAGE_LABELS
+from rectify.states.transitions import ACTION_LABELS
+
+
+def stage_text(stage: str) -> str:
+    return f"{stage}（{STAGE_LABELS.get(stage, stage)}）"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case_id: int
+    org_name: str
+    action: str
+    from_stage: str
+    to_stage: str
+    message: str = ""
+
+    def describe(self) -> str:
+        head = f"整顿对象 {self.case_id}（{self.org_name}）"
+        if self.from_stage != self.to_stage:
+            head += f"：{stage_text(self.from_stage)} → {stage_text(self.to_stage)}"
+        else:
+            head += f"：{ACTION_LABELS.get(self.action, self.action)}，阶段 {stage_text(self.to_stage)}"
+        return head + (f"。{self.message}" if self.message else "")
