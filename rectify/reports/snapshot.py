@@ -266,7 +266,9 @@ def _progress(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None
 
 
 def _rectified(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    s.rectified_on = e.on
+    # The application's own day ("on"), as the engine stores it: the event is dated no earlier than the stage it
+    # leaves began (a plan entered late moves that start), so its date can be later than the application.
+    s.rectified_on = _day(e.detail.get("on")) or e.on
 
 
 def _verify(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
