@@ -241,3 +241,16 @@ def test_the_admin_registers_a_persons_channels_from_the_people_page(app: Any, d
     row = next(p for p in Service(db, Config(), clock).people(Service(db, Config(), clock).identify("周文博"))
                if p["name"] == "吴书记")
     assert (row["wecom_userid"], row["phone"]) == ("wushuji", "13800000009") and "wecom_app" in row["channels"]
+
+
+def test_the_html_ledger_links_each_case_to_its_page_when_the_web_front_has_an_address(
+        demo: Callable[..., Result], tmp_path: Any) -> None:
+    plain = demo("--actor", "钱明远", "ledger", "--format", "html", "--township", "河口镇")
+    assert plain.exit_code == 0 and "/cases/" not in plain.stdout
+    config = tmp_path / "rectify.toml"
+    config.write_text('[web]\nbase_url = "https://rectify.qingshan.example.cn"\n', "utf-8")
+    linked = demo("--actor", "钱明远", "ledger", "--format", "html", "--township", "河口镇",
+                  env={"RECTIFY_CONFIG": str(config)})
+    assert linked.exit_code == 0, linked.output
+    links = re.findall(r'<a href="https://rectify\.qingshan\.example\.cn/cases/(\d+)">([^<]+)</a>', linked.stdout)
+    assert links and all("河口镇" in name for _, name in links)

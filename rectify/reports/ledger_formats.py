@@ -268,6 +268,7 @@ class LedgerExport:
     alarm_days: int = 0
     layout: str = "简表"  # the print formats' layout: 简表 (one page wide) or 全表 (every column)
     paper: str = "A4"
+    case_url: str = ""  # the HTML ledger links each organization to its case page: case_url + the case's number
 
 
 Writer = Callable[[Iterable[LedgerRow], Any, LedgerExport], int]
@@ -284,7 +285,8 @@ def _html(rows: Iterable[LedgerRow], out: IO[str], x: LedgerExport) -> int:
 
     counted = _Count(rows)
     write_html(counted, out, title=x.title, as_of=x.as_of, by_stage=x.by_stage or [], by_light=x.by_light or [],
-               generated=x.generated, lights=x.lights, progress=x.progress, layout=x.layout, paper=x.paper)
+               generated=x.generated, lights=x.lights, progress=x.progress, layout=x.layout, paper=x.paper,
+               case_url=x.case_url)
     return counted.n
 
 

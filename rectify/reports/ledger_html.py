@@ -132,6 +132,7 @@ def write_html(
     progress: Progress | None = None,
     layout: str = "简表",
     paper: str = "A4",
+    case_url: str = "",
 ) -> None:
     """One self-contained printable page: summary charts as inline SVG, then the ledger table in ``layout``
     (简表: 13 columns one page wide at 9.5 pt, the title and header on every printed page; 全表: every column)."""
@@ -147,9 +148,10 @@ def write_html(
 
     def table_rows() -> Iterator[dict[str, Any]]:
         for row in counted(rows, progress):
-            light, cells, _ = row
+            light, cells, raw = row
             counter["n"] += 1
             yield {
+                "link": f"{case_url}{raw[0]}" if case_url else "",  # raw[0]: the case's number (LEDGER_KEYS)
                 "cells": list(zip(BRIEF_KEYS, brief_cells(row), strict=True)) if brief
                 else list(zip(KEYS, cells, strict=True)),
                 "light": light or "",

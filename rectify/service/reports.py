@@ -18,7 +18,7 @@ STATS_FILES = ("json", "table", "csv", "xlsx")
 
 def write_ledger(service: Service, filters: LedgerFilter, fmt: str, out: Any, *, as_of: date,
                  known_on: date | None = None, progress: Callable[[int], None] | None = None,
-                 layout: str = "简表") -> None:
+                 layout: str = "简表", case_url: str | None = None) -> None:
     """The 限期转化台账 for ``filters`` (its reader's scope) as it stood at the end of ``as_of`` into ``out``."""
     from rectify.reports import ledger_formats as lf
     from rectify.reports.ledger import ledger_rows, ledger_title, scope_counties
@@ -43,7 +43,14 @@ def write_ledger(service: Service, filters: LedgerFilter, fmt: str, out: Any, *,
         generated=local.strftime("%Y-%m-%d %H:%M") if fmt == "html" else "",
         lights=config.lights, stamp=service.now() if fmt == "ics" else None, progress=progress,
         installation=installation, alarm_days=config.calendar.alarm_days, report=config.report,
-        layout="全表" if layout in ("全表", "full") else "简表", paper=config.report.paper))
+        layout="全表" if layout in ("全表", "full") else "简表", paper=config.report.paper,
+        case_url=_case_url(config) if case_url is None else case_url))
+
+
+def _case_url(config: Any) -> str:
+    """Where a case's page is on the web front (``[web] base_url``), for the HTML ledger's links; "" without one."""
+    base = config.web.base_url.rstrip("/")
+    return f"{base}/cases/" if base else ""
 
 
 def stats_data(service: Service, filters: LedgerFilter, *, as_of: date, year: int | None = None,
