@@ -21,7 +21,7 @@ from rectify.reports.stats import compute_stats
 from rectify.reports.submissions import consolidate, submission_list
 from rectify.states.permissions import Actor
 from rectify.states.reporting import due_date, parse_period
-from rectify.store import Database, open_database
+from rectify.store import SCHEMA_HEAD, Database, open_database
 from rectify.write.engine import Workflow
 from rectify.write.reporting import Reporting
 
@@ -188,7 +188,7 @@ def test_the_cli_submit_receive_return_consolidate(demo: Run, run: Run, clock: F
     assert r.stderr.startswith("已报送 青山县 2026-H1（截至 2026-06-30，据 2026-07-03 已录入的记录）：报送编号 1")
     with zipfile.ZipFile(package) as z:
         manifest = json.loads(z.read("manifest.json"))
-    assert manifest["counts"]["cases"] == 44 and manifest["schema"] == "0014"
+    assert manifest["counts"]["cases"] == 44 and manifest["schema"] == SCHEMA_HEAD
     city = lambda *a: run("--actor", "褚振华", *a)  # noqa: E731
     r = city("report", "receive", str(package))
     assert r.exit_code == 1 and r.stderr == "错误：此报送包已接收（报送编号 1，青山县 2026-H1）\n"

@@ -29,7 +29,7 @@ __all__ = ["FORMAT", "Package", "build_package", "read_package"]
 FORMAT = "rectify-report"
 VERSION = 1
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
-FILES = ("ledger.json", "form.json", "list.json")
+FILES = ("ledger.json", "form.json", "list.json", "evidence.json")
 _MAX_BYTES = 512 * 1024 * 1024  # a package larger than this (unpacked) is refused unread
 
 
@@ -58,7 +58,22 @@ def _contents(db: Database, config: Config, *, county: str, code: str, period: P
         ledger.append(item)
     stats = compute_stats(db, as_of=period.end, config=config, filters=filters, year=period.year,
                           known_on=known_on)
-    return {"ledger.json": ledger, "form.json": stats["form"], "list.json": _name_list(db, config, county, period)}
+    return {"ledger.json": ledger, "form.json": stats["form"], "list.json": _name_list(db, config, county, period),
+            "evidence.json": _evidence_index(db, ledger, period.end, known_on)}
+
+
+def _evidence_index(db: Database, ledger: list[dict[str, Any]], as_of: date, known_on: date) -> list[dict[str, Any]]:
+    """The 佐证材料 of the reported cases, by hash (SPEC §14, §15): which file proves which case, not the bytes."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from rectify.store.evidence import index_of
+
+    keys = {row["case_id"]: row["case_key"] for row in ledger}
+    known_by = datetime.combine(known_on + timedelta(days=1), time(), UTC)
+    with db.connect() as conn:
+        rows = index_of(conn, list(keys), as_of=as_of, known_by=known_by)
+    return [{"case_key": keys[r.case_id], "sha256": r.sha256, "size": r.size, "media_type": r.media_type,
+             "name": r.name, "kind": r.kind, "caption": r.caption, "on": r.happened_on.isoformat()} for r in rows]
 
 
 def _name_list(db: Database, config: Config, county: str, period: Period) -> dict[str, Any]:
@@ -89,6 +104,7 @@ def build_package(db: Database, config: Config, key: SigningKey, *, county: str,
         "as_of": period.end.isoformat(), "known_on": known_on.isoformat(),
         "submitted_at": submitted_at.isoformat(), "submitted_by": submitted_by, "schema": SCHEMA_HEAD,
         "counts": {"cases": len(parsed["ledger.json"]), "listed": len(parsed["list.json"]["rows"]),
+                   "evidence": len(parsed["evidence.json"]),
                    "form_identified": form_total.get(Stage.identified.value),
                    "form_converted": form_total.get("converted")},
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},

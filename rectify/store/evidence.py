@@ -14,7 +14,7 @@ from rectify import validation
 from rectify.store.tables import event_t, evidence_t
 
 __all__ = ["add_files", "case_files", "cases_holding", "counts_by_case", "event_action", "file_row", "hashes",
-           "withdraw"]
+           "index_of", "withdraw"]
 
 _BY_CASE = (sa.select(evidence_t).where(evidence_t.c.case_id == sa.bindparam("case_id"))
             .order_by(evidence_t.c.event_id, evidence_t.c.id))
@@ -60,6 +60,17 @@ def counts_by_case(conn: Connection, case_ids: Iterable[int] | None = None,
     if as_of is not None:
         q = q.where(evidence_t.c.happened_on <= as_of)
     return {int(case_id): int(n) for case_id, n in conn.execute(q)}
+
+
+def index_of(conn: Connection, case_ids: list[int], *, as_of: date, known_by: Any) -> list[sa.Row[Any]]:
+    """The files of these cases a report carries by hash: of steps dated by ``as_of``, uploaded by ``known_by``,
+    not withdrawn (the withdrawals are not dated here: a file withdrawn later is left out)."""
+    e = evidence_t.c
+    q = (sa.select(e.case_id, e.sha256, e.size, e.media_type, e.name, e.kind, e.caption, e.happened_on)
+         .where(e.case_id.in_(case_ids), e.happened_on <= as_of, e.uploaded_at < known_by,
+                e.withdrawn_event_id.is_(None))
+         .order_by(e.case_id, e.id))
+    return list(conn.execute(q)) if case_ids else []
 
 
 def hashes(conn: Connection) -> list[str]:
