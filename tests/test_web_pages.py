@@ -254,3 +254,19 @@ def test_the_html_ledger_links_each_case_to_its_page_when_the_web_front_has_an_a
     assert linked.exit_code == 0, linked.output
     links = re.findall(r'<a href="https://rectify\.qingshan\.example\.cn/cases/(\d+)">([^<]+)</a>', linked.stdout)
     assert links and all("河口镇" in name for _, name in links)
+
+
+def test_the_admin_imports_a_people_sheet_and_a_bad_row_writes_nothing(app: Any, db: Database) -> None:
+    good = "姓名,单位,角色,范围,登录名\n甲经办,县委组织部,county_officer,青山县,qs-jia\n乙书记,县财政局,第一书记,青山县/河口镇,\n"
+    bad = "姓名,单位,角色,范围\n丙经办,县委组织部,county_officer,青山县\n丁某,县委组织部,国王,青山县\n"
+    with client_for(app, "qs-admin") as admin:
+        page = admin.get("/people")
+        before = snapshot(db)
+        refused = admin.post("/people", data={"csrf_token": csrf(page.text), "action": "import"},
+                             files={"sheet": ("名册.csv", bad.encode("utf-8"), "text/csv")})
+        assert refused.status_code == 400 and "第 3 行" in refused.text and "丙经办" not in refused.text.split("<table")[1]
+        assert snapshot(db) == before
+        done = admin.post("/people", data={"csrf_token": csrf(page.text), "action": "import"},
+                          files={"sheet": ("名册.csv", good.encode("utf-8"), "text/csv")})
+        assert done.status_code == 200 and "已导入人员 2 人" in done.text
+        assert "甲经办" in done.text and "乙书记" in done.text
