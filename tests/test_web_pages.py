@@ -270,3 +270,26 @@ def test_the_admin_imports_a_people_sheet_and_a_bad_row_writes_nothing(app: Any,
                           files={"sheet": ("名册.csv", good.encode("utf-8"), "text/csv")})
         assert done.status_code == 200 and "已导入人员 2 人" in done.text
         assert "甲经办" in done.text and "乙书记" in done.text
+
+
+def test_the_case_page_offers_the_notices_the_cli_writes(app: Any, db: Database, clock: FakeClock,
+                                                        demo: Callable[..., Result], tmp_path: Any) -> None:
+    import io
+    import zipfile
+
+    case = a_case(db, clock, Stage.secretary_assigned, "河口镇")
+    with client_for(app, "qs-qian") as qian:
+        page = qian.get(f"/cases/{case['id']}")
+        assert "/notices/" in page.text
+        got = qian.get(f"/cases/{case['id']}/notices/整改通知书")
+        assert got.status_code == 200 and got.headers["content-disposition"].startswith("attachment")
+        with zipfile.ZipFile(io.BytesIO(got.content)) as z:
+            text = z.read("word/document.xml").decode("utf-8")
+        assert case["organization"]["name"] in text
+        assert qian.get(f"/cases/{case['id']}/notices/请柬").status_code == 404
+    written = tmp_path / "n.docx"
+    assert demo("--actor", "钱明远", "notice", str(case["id"]), "--kind", "整改通知书", "-o", str(written)).exit_code == 0
+    with zipfile.ZipFile(written) as z:
+        assert z.read("word/document.xml").decode("utf-8") == text
+    with client_for(app, "qs-jiang") as jiang:  # 石桥乡: another township's case
+        assert jiang.get(f"/cases/{case['id']}/notices/整改通知书").status_code == 404

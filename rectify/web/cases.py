@@ -90,7 +90,13 @@ def case_page(request: Request) -> Response:
     return page(request, "case.html", case=case, history=_local(service, reversed(history)), steps=steps,
                 files=files, stages=STAGE_LABELS, lights=LIGHT_LABELS, actions=ACTION_LABELS,
                 roles={**ROLE_NAMES, **ROLE_LABELS},  # a case's people by their part in it (县级联系领导, …)
-                done=_done_label(request.query_params.get("done", "")))
+                done=_done_label(request.query_params.get("done", "")), notice_kinds=_notice_kinds())
+
+
+def _notice_kinds() -> tuple[str, ...]:
+    from rectify.reports.notices import KINDS
+
+    return KINDS
 
 
 def _local(service: Any, history: Any) -> list[dict[str, Any]]:

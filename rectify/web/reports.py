@@ -8,6 +8,7 @@ import io
 import tempfile
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import IO, Any
 
 from starlette.requests import Request
@@ -24,13 +25,43 @@ from rectify.web.render import page
 TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "ics": "text/calendar; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "html": "text/html; charset=utf-8", "table": "text/plain; charset=utf-8"}
-BINARY = ("xlsx", "ics")
+BINARY = ("xlsx", "ics", "pdf", "docx")
 SPOOL = 8 * 1024 * 1024
 PAGE_ROWS = 500
 
 
 def routes() -> list[BaseRoute]:
-    return [Route("/ledger", ledger, methods=["GET"]), Route("/stats", stats, methods=["GET"])]
+    return [Route("/ledger", ledger, methods=["GET"]), Route("/stats", stats, methods=["GET"]),
+            Route("/cases/{case_id:int}/notices/{kind}", notice, methods=["GET"])]
+
+
+def notice(request: Request) -> Response:
+    """文书 of a case as the CLI's ``rectify notice`` writes it (DOCX, or PDF through Chromium), as an attachment."""
+    from rectify.errors import NotFound
+    from rectify.reports.notices import KINDS, build_notice, write_docx, write_pdf
+
+    service = web(request).service
+    case = service.case(signed_person(request), request.path_params["case_id"])  # 404 outside the reader's scope
+    kind = request.path_params["kind"]
+    if kind not in KINDS:
+        raise NotFound(f"没有名为 {kind} 的文书（应为 {'、'.join(KINDS)}）")
+    fmt = request.query_params.get("format") or "docx"
+    if fmt not in ("docx", "pdf"):
+        raise BadInput("格式应为 docx 或 pdf")
+    n = build_notice(kind, case, service.config.report, service.today(), items=service.config.verification.items)
+    media = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             "pdf": "application/pdf"}[fmt]
+
+    def write(out: IO[bytes]) -> None:
+        if fmt == "docx":
+            write_docx(n, out)
+            return
+        with tempfile.TemporaryDirectory() as folder:
+            target = Path(folder) / "notice.pdf"
+            write_pdf(n, target)
+            out.write(target.read_bytes())
+
+    return _download(f"{case['id']}-{kind}.{fmt}", fmt, write, media=media)
 
 
 def _day(value: str | None, label: str) -> date | None:
@@ -58,7 +89,7 @@ def _filters(request: Request) -> Any:
                         reader=signed_person(request), sort=sort)
 
 
-def _download(name: str, fmt: str, write: Any) -> Response:
+def _download(name: str, fmt: str, write: Any, media: str | None = None) -> Response:
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL)  # noqa: SIM115 (closed by the stream)
     if fmt in BINARY:
         write(spool)
@@ -75,7 +106,7 @@ def _download(name: str, fmt: str, write: Any) -> Response:
                 yield block
 
     headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(name)}"}
-    return StreamingResponse(chunks(), media_type=TYPES[fmt], headers=headers)
+    return StreamingResponse(chunks(), media_type=media or TYPES[fmt], headers=headers)
 
 
 def _quoted(name: str) -> str:
