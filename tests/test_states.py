@@ -166,5 +166,5 @@ def test_open_stages_are_the_sources_of_extend() -> None:
 def test_every_action_has_a_label() -> None:
     from rectify.states.transitions import ACTION_LABELS
 
-    assert set(ACTION_LABELS) == {t.trigger for t in TRANSITIONS} | {"open", "import", "reopen"}
+    assert set(ACTION_LABELS) == {t.trigger for t in TRANSITIONS} | {"open", "import", "reopen", "withdraw_file"}
     assert ACTION_LABELS["open"] == "列入整顿" and ACTION_LABELS["plan"] == "建立工作台账"
