@@ -183,6 +183,7 @@ class ReportingConfig:
     county_code: str = ""  # 本县代码（行政区划代码），整顿对象标识 = 县代码-编号；空：县名
     key_file: str = ""  # 签名私钥文件；空：SQLite 文件旁的 rectify-signing.key
     trusted_keys: dict[str, str] = field(default_factory=dict)  # 县 → 公钥 (ed25519:…)
+    remind_from: str = ""  # 逾期未报提醒：报送时限在此日期（含）之后的报告期才提醒（YYYY-MM-DD）；空：不提醒
 
 
 @dataclass(frozen=True)
@@ -308,6 +309,15 @@ def _check_screening(rules: ScreeningConfig) -> None:
         raise ConfigError("配置项 [screening] share_range 应为 [下限, 上限]，且 0 ≤ 下限 ≤ 上限 ≤ 1")
 
 
+def _check_reporting(reporting: ReportingConfig) -> None:
+    if reporting.remind_from:
+        try:
+            date.fromisoformat(reporting.remind_from)
+        except ValueError:
+            raise ConfigError("配置项 [reporting] remind_from 应为日期 YYYY-MM-DD（如 2026-07-01），"
+                              f"现为 {toml_value(reporting.remind_from)}") from None
+
+
 def _check_report(report: ReportConfig) -> None:
     if report.paper not in ("A4", "A3"):
         raise ConfigError(f"配置项 [report] paper 应为 A4 或 A3，现为 {toml_value(report.paper)}")
@@ -369,6 +379,7 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "web": _check_web,
     "channels": _check_channels,
     "screening": _check_screening,
+    "reporting": _check_reporting,
     "report": _check_report,
 }
 

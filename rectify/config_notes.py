@@ -99,6 +99,8 @@ NOTES: dict[str, str] = {
     "reporting.year_due_day": "年报：次年 1 月几日前报送（1–28）",
     "reporting.county_code": "本县代码（如行政区划代码 341122）；报送包中整顿对象标识为“县代码-编号”，空：用县名",
     "reporting.key_file": "签名私钥文件；空：SQLite 数据库文件旁的 rectify-signing.key",
+    "reporting.remind_from": ("逾期未报提醒（rectify remind run）：报送时限在此日期（含）之后的报告期才提醒，"
+                              "如 \"2026-07-01\"；空：不提醒"),
     "reporting.trusted_keys": "市级：各县报送包的公钥，如 { 青山县 = \"ed25519:…\" }；未列出的县以首次收到的为准",
     "calendar.working_day_windows": "按工作日计算的期限，如 [\"publicity\"]（公示）；空：都按自然日",
     "calendar.roll_to_working_day": "待办时限、月度进展时限落在休息日时顺延至下一个工作日",

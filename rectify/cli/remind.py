@@ -58,7 +58,19 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
         return
     say(f"提醒扫描 {result.as_of}：{result.cases} 个候选整顿对象，新记录 {result.new_items} 项提醒、"
         f"{len(result.digests)} 封摘要" + (f"（其中 {result.failed} 封无法生成或投递）" if result.failed else ""))
+    if result.reports is not None:
+        _say_reports(result.reports)
     _drain(app, service, result.failed)
+
+
+def _say_reports(reports: Any) -> None:
+    """The 报送 part of the sweep: how many county periods are late, how many officers were told now."""
+    late = "、".join(f"{x.county} {x.period.code}{x.period.label.split()[-1]}" for x in reports.late[:5])
+    more = f"等 {len(reports.late)} 期" if len(reports.late) > 5 else ""
+    say(f"报送提醒：逾期未报 {len(reports.late)} 期" + (f"（{late}{more}）" if late else "")
+        + f"，新记录 {len(reports.digests)} 封提醒"
+        + (f"；无人可提醒（未登记有联系方式的县委组织部经办人）：{'、'.join(reports.unreached)}"
+           if reports.unreached else ""))
 
 
 def _drain(app: App, service: Any, failed: int) -> None:

@@ -101,6 +101,7 @@ class SweepResult:
     items: int  # items the sweep found (before dedupe)
     digests: list[dict[str, Any]]  # digests newly recorded (or that would be, on a dry run)
     dry_run: bool = False
+    reports: Any = None  # the 报送 reminders' sweep (notifications.reporting.ReportSweep), when they are on
 
     @property
     def new_items(self) -> int:

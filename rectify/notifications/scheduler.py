@@ -61,15 +61,17 @@ class ReminderService:
         if not dry_run:
             self.check_clock()
         renderer = Renderer(self.config.templates.folder, self.config.report)
-        return run_sweep(
-            self.store,
-            self.config,
-            as_of=as_of or self.today(),
-            now=self.clock(),
-            renderer=renderer,
-            dry_run=dry_run,
-            on_digest=on_digest,
-        )
+        day, now = as_of or self.today(), self.clock()
+        result = run_sweep(self.store, self.config, as_of=day, now=now, renderer=renderer, dry_run=dry_run,
+                           on_digest=on_digest)
+        if self.config.reporting.remind_from:  # 报送 reminders to the counties late with a report
+            from rectify.notifications.reporting import run_report_sweep
+
+            reports = run_report_sweep(self.store, self.config, as_of=day, now=now, dry_run=dry_run,  # type: ignore[arg-type]
+                                       on_digest=on_digest)
+            result.digests += reports.digests
+            result.reports = reports
+        return result
 
     def check_clock(self) -> None:
         """Refuses (one line, nothing recorded or sent) when today by the clock is before the day the clock said

@@ -39,9 +39,7 @@ def submission_list(db: Database, config: Config, *, period_text: str, today: An
                     reader: Actor | None = None) -> dict[str, Any]:
     """Per county of the reader's scope: its latest submission of the period, and whether it is late."""
     period = rules.parse_period(period_text)
-    r = config.reporting
-    due = rules.due_date(period, monthly_due_day=r.monthly_due_day, half_year_due_day=r.half_year_due_day,
-                         year_due_day=r.year_due_day)
+    due = rules.due_on(period, config)  # a due day on a rest day moves to the next working day
     with db.connect() as conn:
         counties = _counties(conn, reader)
         held = store.of_period(conn, period.code, tuple(counties))

@@ -10,6 +10,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from rectify.errors import BadInput
 from rectify.states.roles import ROLE_NAMES, Role
@@ -83,3 +84,28 @@ def due_date(period: Period, *, monthly_due_day: int, half_year_due_day: int, ye
 def case_key(county_code: str, case_id: int) -> str:
     """A case's identity across counties: the county's code and the case number (341122-17)."""
     return f"{county_code}-{case_id}"
+
+
+def due_on(period: Period, config: Any) -> date:
+    """:func:`due_date` by ``[reporting]``, moved off a rest day to the next working day (``[calendar]``)."""
+    from rectify.states.workdays import work_calendar
+
+    r = config.reporting
+    day = due_date(period, monthly_due_day=r.monthly_due_day, half_year_due_day=r.half_year_due_day,
+                   year_due_day=r.year_due_day)
+    return work_calendar(config).next_working(day) or day
+
+
+def periods_between(first_due: date, as_of: date, config: Any) -> list[tuple[Period, date]]:
+    """Every period (月报, 半年报, 年报) due on or after ``first_due`` whose due day has passed on ``as_of``, with
+    its due day (working-day rule applied): the periods a county is late for when it has not reported them."""
+    codes = [f"{y}-{m:02d}" for y in range(first_due.year - 1, as_of.year + 1) for m in range(1, 13)]
+    codes += [f"{y}-H{h}" for y in range(first_due.year - 1, as_of.year + 1) for h in (1, 2)]
+    codes += [str(y) for y in range(first_due.year - 1, as_of.year + 1)]
+    out = []
+    for code in codes:
+        period = parse_period(code)
+        due = due_on(period, config)
+        if first_due <= due < as_of:
+            out.append((period, due))
+    return sorted(out, key=lambda p: (p[1], p[0].kind, p[0].code))

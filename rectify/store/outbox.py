@@ -227,6 +227,27 @@ class SqlSweepReader:
     def addresses(self, case_ids: Sequence[int]) -> Iterable[Any]:
         return self.conn.execute(addresses_query(self.conn.dialect.name, case_ids))
 
+    # -- 报送 reminders (SPEC §15): which counties owe which report, and who hears of it --------------
+
+    def report_counties(self) -> list[str]:
+        from rectify.store import reporting
+
+        return reporting.known_counties(self.conn)
+
+    def reported(self, periods: list[str]) -> set[tuple[str, str]]:
+        from rectify.store import reporting
+
+        return reporting.reported(self.conn, periods)
+
+    def county_officers(self, counties: list[str]) -> list[Any]:
+        from rectify.store import reporting
+
+        return reporting.county_officers(self.conn, counties)
+
+    def reminded(self, kind: str) -> list[str]:
+        """The details (JSON) of every item of this kind recorded so far."""
+        return list(self.conn.execute(sa.select(item_t.c.detail).where(item_t.c.kind == kind)).scalars())
+
     def contacts(self, case_ids: Sequence[int]) -> list[Any]:
         """Rows ``case_id unit name phone email``: each case's county officer, when the registry has one."""
         if not case_ids:
@@ -466,8 +487,16 @@ def digest_ids_within(db: Database, counties: tuple[str, ...], township: str | N
     a digest that also names another county's case is not shown (SPEC §12)."""
     place = [org_t.c.county.in_(counties)] + ([org_t.c.township == township] if township else [])
     mine = sa.select(case_t.c.id).join(org_t, org_t.c.id == case_t.c.org_id).where(*place)
-    foreign = sa.select(item_t.c.digest_id).where(item_t.c.case_id.not_in(mine), item_t.c.digest_id.is_not(None))
+    foreign = sa.select(item_t.c.digest_id).where(item_t.c.case_id.not_in(mine), item_t.c.case_id != 0,
+                                                  item_t.c.digest_id.is_not(None))
     query = sa.select(item_t.c.digest_id).distinct().where(item_t.c.case_id.in_(mine),
                                                           item_t.c.digest_id.not_in(foreign))
+    # 报送 reminders (case 0) name their county in the detail: a county-wide reader sees those of their counties.
+    reports = sa.select(item_t.c.digest_id, item_t.c.detail).where(item_t.c.case_id == 0,
+                                                                   item_t.c.digest_id.is_not(None))
     with db.connect() as conn:
-        return {int(i) for i in conn.execute(query).scalars() if i is not None}
+        ids = {int(i) for i in conn.execute(query).scalars() if i is not None}
+        by_digest: dict[int, set[str]] = {}
+        for r in conn.execute(reports):
+            by_digest.setdefault(int(r.digest_id), set()).add(str(json.loads(r.detail or "{}").get("county", "")))
+    return ids | {i for i, named in by_digest.items() if township is None and named <= set(counties)}

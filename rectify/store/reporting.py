@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -73,3 +73,45 @@ def known_counties(conn: Connection) -> list[str]:
     """The counties of the organization register and of the submissions held."""
     q = sa.union(sa.select(org_t.c.county), sa.select(_s.c.county))
     return sorted(r[0] for r in conn.execute(q))
+
+
+def reported(conn: Connection, periods: list[str]) -> set[tuple[str, str]]:
+    """(county, period) of the periods whose latest submission stands (not returned): nobody is late for them."""
+    if not periods:
+        return set()
+    q = sa.select(_s.c.county, _s.c.period, _s.c.status).where(_s.c.period.in_(periods)) \
+        .order_by(_s.c.county, _s.c.period, _s.c.submitted_at, _s.c.id)
+    latest = {(r.county, r.period): r.status for r in conn.execute(q)}
+    return {key for key, status in latest.items() if status != RETURNED}
+
+
+class Officer(NamedTuple):
+    county: str
+    role: str
+    name: str
+    email: str
+    phone: str
+    wecom_userid: str
+    dingtalk_userid: str
+    channels: str
+
+
+def county_officers(conn: Connection, counties: list[str]) -> list[Officer]:
+    """The active, registered county officers of these counties (scope the county or one of its townships),
+    with where they read: rows ``county role name email phone wecom_userid dingtalk_userid channels``."""
+    from rectify.states.roles import Role
+    from rectify.store.tables import people_t
+
+    p = people_t
+    rows = conn.execute(sa.select(p.c.scope, p.c.role, p.c.name, p.c.email, p.c.phone, p.c.wecom_userid,
+                                  p.c.dingtalk_userid, p.c.channels)
+                        .where(p.c.role == str(Role.county_officer), p.c.active.is_(True), p.c.registered.is_(True))
+                        .order_by(p.c.id))
+    wanted = set(counties)
+    out = []
+    for r in rows:
+        county = r.scope.partition("/")[0].strip()
+        if county in wanted and "," not in r.scope:
+            out.append(Officer(county, r.role, r.name, r.email or "", r.phone or "", r.wecom_userid or "",
+                               r.dingtalk_userid or "", r.channels or ""))
+    return out
