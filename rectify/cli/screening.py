@@ -151,8 +151,8 @@ def list_from_decision(app: App, county: str | None, year: int | None) -> None:
 @_YEAR
 @click.option("--part", type=click.Choice(["all", "list", "townships", "table"]), default="all", show_default=True,
               help="显示哪一部分：all 全部，list 名单，townships 各乡镇占比，table 排查表。")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
-              show_default=True, help="输出格式（xlsx：名单、排查表、乡镇占比三张表，可打印）。")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx", "pdf"]), default="table",
+              show_default=True, help="输出格式（xlsx：名单、排查表、乡镇占比三张表；pdf：按 --part 打印，A4 横向）。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), help="写入文件（- 为标准输出）。")
 @pass_app
 def show(app: App, county: str | None, year: int | None, part: str, fmt: str, output: str | None) -> None:
@@ -162,6 +162,7 @@ def show(app: App, county: str | None, year: int | None, part: str, fmt: str, ou
     示例：
       rectify screening show --county 青山县
       rectify screening show --part list --format xlsx -o 名单.xlsx
+      rectify screening show --part list --format pdf -o 名单.pdf
     """
     from rectify.output import render_csv, render_json, render_table
     from rectify.reports import screening as rs
@@ -175,6 +176,10 @@ def show(app: App, county: str | None, year: int | None, part: str, fmt: str, ou
              "table": (view["rows"], rs.TABLE_COLUMNS, "排查表")}
     if fmt == "xlsx":
         write_output(output, fmt, lambda out: rs.write_xlsx(view, out))
+    elif fmt == "pdf":
+        from rectify.reports.screening_print import write_pdf
+
+        write_output(output, fmt, lambda out: write_pdf(view, out, part), binary=True)
     elif fmt == "json":
         text = render_json(view if part == "all" else parts[part][0]) + "\n"
         write_output(output, fmt, lambda out: out.write(text))

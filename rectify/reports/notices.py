@@ -246,11 +246,16 @@ th, td { border: 1px solid #000; padding: 4pt 6pt; } td:not(:first-child) { widt
 
 def write_pdf(n: Notice, target: Path, chromium: str = "/usr/bin/chromium") -> None:
     """The HTML printed by headless Chromium (Debian's ``chromium``)."""
+    html_to_pdf(notice_html(n), target, chromium)
+
+
+def html_to_pdf(page_html: str, target: Path, chromium: str = "/usr/bin/chromium") -> None:
+    """A page of HTML printed to ``target`` by headless Chromium (its ``@page`` rules set paper and margins)."""
     from rectify.errors import BadInput
 
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "notice.html"
-        page.write_text(notice_html(n), encoding="utf-8")
+        page.write_text(page_html, encoding="utf-8")
         try:
             done = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                                    f"--user-data-dir={tmp}/profile", "--no-pdf-header-footer",
