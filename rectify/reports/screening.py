@@ -54,6 +54,7 @@ def _row(r: Any, config: Config, as_of: Any) -> dict[str, Any]:
         "hard_criteria": "；".join(met), "outcome": r.outcome or None,
         "outcome_label": rules.OUTCOMES.get(r.outcome or "", ""), "reason": r.reason or "",
         "case_id": r.case_id, "problems_raw": r.township_problems or r.self_problems or "",
+        "self_raw": r.self_problems or "", "township_raw": r.township_problems or "",
     }
 
 

@@ -177,6 +177,27 @@ class Service:
             rows = [r for r in rows if r["id"] in mine]
         return rows
 
+    # -- 排查 and 报送 (SPEC §15) ----------------------------------------------------------------------
+
+    def screening(self, person: Actor, county: str, year: int) -> dict[str, Any]:
+        """The county's screening round as ``person`` may see it, with the steps they may take."""
+        from rectify.service.screening import screening_screen
+
+        return screening_screen(self, person, county, year)
+
+    def take_screening(self, person: Actor, step: str, form: Mapping[str, Any], *, county: str, year: int,
+                       org: str | None = None) -> str:
+        """A declared screening step from a form's values; the screening checks role, scope and rules."""
+        from rectify.service.screening import take_step
+
+        return take_step(self, person, step, county=county, year=year, org=org, form=form)
+
+    def submissions(self, person: Actor, period: str) -> dict[str, Any]:
+        """报送 of a period per county of ``person``'s scope: submitted, returned, late."""
+        from rectify.service.screening import submissions
+
+        return submissions(self, person, period)
+
     def people(self, person: Actor) -> list[dict[str, Any]]:
         """The registry as ``person`` may see it."""
         from rectify.write.people import people_rows

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from rectify.states.roles import ROLE_NAMES, Role
+from rectify.states.steps import CHOICE, DATE, INTEGER, LONGTEXT, PROBLEMS, TEXT, Input, _i
 
 R = Role
 
@@ -22,24 +23,47 @@ class ScreeningStep:
     roles: frozenset[str]
     before_decision: bool = True  # recorded only while the 名单 is not yet fixed
     after_decision: bool = False  # taken only once it is
+    inputs: tuple[Input, ...] = ()  # what the step asks, as the case steps declare theirs (the web's forms)
+    per_org: bool = False  # on one organization of the register (else on the county's round)
+
+    @property
+    def name(self) -> str:
+        return self.code
 
 
+# 研判 outcomes: codes in English, the officers' words beside them.
+LISTED, NOT_LISTED, PENDING = "listed", "not_listed", "pending"
+OUTCOMES: dict[str, str] = {LISTED: "列入", NOT_LISTED: "不列入", PENDING: "待定"}
+
+_ON = _i("on", DATE, "日期", help="默认今天")
+_FINDING = (_i("problems", PROBLEMS, "软弱涣散情形", multiple=True,
+               help="每行一项：P01–P10，可写具体表现，如 P03:三会一课不落实；不填即未发现"),
+            _i("note", LONGTEXT, "说明"), _ON)
 _FIELD = frozenset({R.county_officer, R.township_leader, R.township_cadre, R.first_secretary})
 STEPS: tuple[ScreeningStep, ...] = (
-    ScreeningStep("start", "开始年度排查", frozenset({R.county_officer})),
-    ScreeningStep("self_check", "登记支部自查", _FIELD),
-    ScreeningStep("township_review", "登记乡镇复查", frozenset({R.township_leader, R.township_cadre})),
-    ScreeningStep("county_check", "登记县级核查", frozenset({R.county_officer, R.county_verifier})),
-    ScreeningStep("judge", "研判", frozenset({R.county_officer})),
-    ScreeningStep("decide", "登记县委常委会确定名单", frozenset({R.county_officer, R.county_approver})),
+    ScreeningStep("start", "开始年度排查", frozenset({R.county_officer}),
+                  inputs=(_i("on", DATE, "开始日期", help="默认今天"),)),
+    ScreeningStep("self_check", "登记支部自查", _FIELD, inputs=_FINDING, per_org=True),
+    ScreeningStep("township_review", "登记乡镇复查", frozenset({R.township_leader, R.township_cadre}), inputs=_FINDING,
+                  per_org=True),
+    ScreeningStep("county_check", "登记县级核查", frozenset({R.county_officer, R.county_verifier}), per_org=True,
+                  inputs=(_i("respondents", INTEGER, "参与测评人数"), _i("satisfied", INTEGER, "满意"),
+                          _i("basic", INTEGER, "基本满意"), _i("dissatisfied", INTEGER, "不满意"),
+                          _i("vacant_since", DATE, "书记空缺起始日期", help="书记在岗不填"),
+                          _i("on", DATE, "核查日期", help="默认今天"))),
+    ScreeningStep("judge", "研判", frozenset({R.county_officer}), per_org=True,
+                  inputs=(_i("outcome", CHOICE, "研判结果", True, choices=OUTCOMES),
+                          _i("reason", LONGTEXT, "理由", help="不列入符合硬性情形的组织时必填"),
+                          _i("on", DATE, "研判日期", help="默认今天"))),
+    ScreeningStep("decide", "登记县委常委会确定名单", frozenset({R.county_officer, R.county_approver}),
+                  inputs=(_i("on", DATE, "会议日期", help="默认今天"),
+                          _i("meeting", TEXT, "会议名称", help="如 县委常委会第5次会议（会议名称、文号至少填一项）"),
+                          _i("doc", TEXT, "文号", help="如 青组通〔2026〕8号"))),
     ScreeningStep("list", "按名单列入整顿", frozenset({R.county_officer}), before_decision=False,
                   after_decision=True),
 )
 BY_CODE: dict[str, ScreeningStep] = {s.code: s for s in STEPS}
 
-# 研判 outcomes: codes in English, the officers' words beside them.
-LISTED, NOT_LISTED, PENDING = "listed", "not_listed", "pending"
-OUTCOMES: dict[str, str] = {LISTED: "列入", NOT_LISTED: "不列入", PENDING: "待定"}
 
 # The findings recorded by a finding step: where each stage of the screening keeps its problems.
 FINDING_STAGES: dict[str, str] = {"self_check": "自查", "township_review": "乡镇复查"}

@@ -143,7 +143,7 @@ def healthz(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    from rectify.web import auth, calendar, cases, evidence, registry, reports, steps
+    from rectify.web import auth, calendar, cases, evidence, registry, reports, screening, steps
 
     return [
         Route("/healthz", healthz),
@@ -152,6 +152,7 @@ def routes() -> list[BaseRoute]:
         *steps.routes(),
         *evidence.routes(),
         *reports.routes(),
+        *screening.routes(),
         *registry.routes(),
         *calendar.routes(),
         Mount("/static", StaticFiles(packages=[("rectify.web", "static")]), name="static"),
