@@ -67,41 +67,47 @@ def _prefill(step: rules.ScreeningStep, row: dict[str, Any] | None, today: str) 
     return values
 
 
-def step_form(request: Request) -> Response:
+def _form_context(request: Request, step: rules.ScreeningStep) -> dict[str, Any]:
+    """The step's page: the organization's row, why the person may not take it (None: they may), the values."""
     service = web(request).service
-    person = signed_person(request)
+    county, year = _where(request)
+    data = service.screening(signed_person(request), county, year)  # 404 outside the reader's scope
+    org = (request.query_params.get("org") or "").strip() or None
+    rows = data["view"]["rows"] if data["view"] else []
+    row = next((r for r in rows if r["code"] == org), None)
+    if step.per_org and row is None:
+        raise NotFound(f"找不到组织 {org or ''}（{county} {year} 年度排查）")
+    where = {"county": county, "year": year}
+    return {"step": step, "refusal": data["steps"][step.code], "row": row, "county": county, "year": year,
+            "org": org, "errors": {}, "general": [], "back": "/screening?" + urlencode(where),
+            "values": _prefill(step, row, service.today().isoformat()),
+            "action": f"/screening/steps/{step.code}?" + urlencode({**where, **({"org": org} if org else {})})}
+
+
+def _shown(values: dict[str, Any]) -> dict[str, str]:
+    return {k: "\n".join(v) if isinstance(v, list) else (v if isinstance(v, str) else "") for k, v in values.items()}
+
+
+def step_form(request: Request) -> Response:
     step = rules.BY_CODE.get(request.path_params["step"])
     if step is None:
         raise NotFound(f"没有名为 {request.path_params['step']} 的排查步骤")
-    county, year = _where(request)
-    data = service.screening(person, county, year)  # 404 outside the reader's scope
-    org = (request.query_params.get("org") or "").strip() or None
-    row = next((r for r in (data["view"] or {}).get("rows", []) if r["code"] == org), None)
-    if step.per_org and row is None:
-        raise NotFound(f"找不到组织 {org or ''}（{county} {year} 年度排查）")
-    refusal = data["steps"][step.code]
-    back = "/screening?" + urlencode({"county": county, "year": year})
-    context: dict[str, Any] = {"step": step, "refusal": refusal, "row": row, "county": county, "year": year,
-                               "errors": {}, "general": [], "back": back,
-                               "values": _prefill(step, row, service.today().isoformat()),
-                               "action": f"/screening/steps/{step.code}?" + urlencode(
-                                   {"county": county, "year": year, **({"org": org} if org else {})})}
+    context = _form_context(request, step)
     if request.method == "GET":
-        return page(request, "screening_step.html", 200 if refusal is None else 422, **context)
+        return page(request, "screening_step.html", 200 if context["refusal"] is None else 422, **context)
     form = request.state.form
     values = {i.name: [v for v in form.getlist(i.name) if isinstance(v, str)] if i.multiple else form.get(i.name)
               for i in step.inputs}
     try:
-        said = service.take_screening(person, step.code, values, county=county, year=year, org=org)
+        said = web(request).service.take_screening(signed_person(request), step.code, values,
+                                                   county=context["county"], year=context["year"], org=context["org"])
     except RectifyError as exc:
         known = {i.name for i in step.inputs}
         by_field = exc.fields()
-        context.update(values={k: "\n".join(v) if isinstance(v, list) else (v if isinstance(v, str) else "")
-                               for k, v in values.items()},
-                       errors={k: v for k, v in by_field.items() if k in known},
+        context.update(values=_shown(values), errors={k: v for k, v in by_field.items() if k in known},
                        general=[m for k, v in by_field.items() if k not in known for m in v])
         return page(request, "screening_step.html", 400 if isinstance(exc, BadInput) else 422, **context)
-    return RedirectResponse(back + "&" + urlencode({"done": said}), status_code=303)
+    return RedirectResponse(context["back"] + "&" + urlencode({"done": said}), status_code=303)
 
 
 def print_file(request: Request) -> Response:
