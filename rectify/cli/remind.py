@@ -36,6 +36,8 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
     Each open measure (整改措施) also reminds its 责任人 before its due date and when it is overdue,
     copied to the officer in charge. Running it again the same day sends nothing new; mail that
     could not be sent stays in the outbox (发件箱) and is retried by the next run or the scheduler.
+    With [reporting] remind_from set, a county late with a report (报送) also reminds its county officers,
+    once per county and period (逾期未报提醒).
 
     \b
     Example:
