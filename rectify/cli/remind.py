@@ -67,7 +67,7 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
 
 def _say_reports(reports: Any) -> None:
     """The 报送 part of the sweep: how many county periods are late, how many officers were told now."""
-    late = "、".join(f"{x.county} {x.period.code}{x.period.label.split()[-1]}" for x in reports.late[:5])
+    late = "、".join(f"{x.county} {x.period.label}" for x in reports.late[:5])
     more = f"等 {len(reports.late)} 期" if len(reports.late) > 5 else ""
     say(f"报送提醒：逾期未报 {len(reports.late)} 期" + (f"（{late}{more}）" if late else "")
         + f"，新记录 {len(reports.digests)} 封提醒"
