@@ -24,7 +24,7 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/screening", "排查", frozenset({Role.county_officer, Role.county_approver, Role.county_verifier,
                                      Role.township_leader, Role.township_cadre, Role.city_supervisor})),
     ("/submissions", "报送", frozenset({Role.county_officer, Role.county_approver, Role.city_supervisor,
-                                       Role.auditor, Role.admin})),
+                                       Role.auditor})),
     ("/people", "人员", frozenset({Role.admin})),
     ("/outbox", "发件箱", frozenset({Role.admin, Role.county_officer, Role.county_approver, Role.city_supervisor})),
 )
