@@ -136,3 +136,27 @@ def test_remind_run_says_who_is_late(run: Callable[..., Result], db: Database, c
     result = run("remind", "run", env={"RECTIFY_CONFIG": str(bad)})
     assert result.exit_code == 2 and "remind_from 应为日期" in result.output
     assert json.loads("[]") == []
+
+
+def test_the_schedulers_daily_sweep_mails_them(db: Database, counties: None, clock: FakeClock, tmp_path: Path) -> None:
+    from rectify.notifications.mailer import MemoryMailer
+    from rectify.notifications.scheduler import Daemon
+
+    config = replace(_config(tmp_path), channels=Config().channels)  # e-mail only: 周绿水 cannot be reached
+    mailer = MemoryMailer()
+    service = ReminderService(SqlOutboxStore(db), config, clock, lambda: mailer)
+    logs: list[str] = []
+    daemon = Daemon(service, config, log=logs.append)
+    clock.set_day("2026-07-07")
+    daemon.sweep_job()
+    assert sorted((str(m["To"]), str(m["Subject"])) for m in mailer.sent if "报送提醒" in str(m["Subject"])) == [
+        (f"{name} <{mail}>", "【报送提醒】2026年7月7日 青山县有 1 期报告逾期未报送")
+        for name, mail in (("孙立", "sun@example.cn"), ("钱明远", "qian@example.cn"))]
+    sent = len(mailer.sent)
+    clock.set_day("2026-07-08")
+    daemon.sweep_job()
+    assert not any("报送提醒" in str(m["Subject"]) for m in mailer.sent[sent:])  # once per county and period
+    result = service.sweep(date(2026, 7, 8), dry_run=True)
+    # nobody of 绿水县 reads e-mail: it is named every day, until someone can be told
+    assert result.reports is not None and result.reports.unreached == ["绿水县 2026-06 月报"]
+    assert any("报送提醒" in line or "提醒扫描" in line for line in logs)
