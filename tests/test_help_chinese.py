@@ -236,3 +236,14 @@ def test_the_readme_shows_the_help_as_printed() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     pasted = readme.split("$ rectify case escalate --help\n", 1)[1].split("```", 1)[0]
     assert pasted == help_of("case", "escalate")
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (("case", "escalate", "1", "--step", "挂牌"),
+     "错误：'--step' 取值无效：'挂牌' 不是可选值之一（督促、约谈、通报，或 urge、talk、notify）。"
+     "（rectify case escalate --help 查看用法）"),
+    (("case", "escalate"), "错误：缺少参数 'CASE'。（rectify case escalate --help 查看用法）"),
+], ids=["choice", "missing"])
+def test_a_refused_value_names_the_chinese_choices(args: tuple[str, ...], line: str) -> None:
+    result = CliRunner().invoke(cli, list(args), prog_name="rectify", env={"RECTIFY_CONFIG": ""})
+    assert result.exit_code == 2 and result.stderr.strip() == line and result.stdout == ""

@@ -5,8 +5,9 @@ column to an existing outbox and keeps its rows."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -153,3 +154,25 @@ def test_migration_0016_keeps_an_existing_outbox(db: Database, clock: FakeClock,
         assert after == before
         assert set(conn.execute(sa.select(digest_t.c.reply_to)).scalars()) == {""}
         assert conn.execute(sa.text("SELECT count(*) FROM outbox_item")).scalar_one() == items
+
+
+@pytest.mark.parametrize(("zone", "shown"), [("", "Asia/Shanghai"), ("America/New_York", "America/New_York")])
+def test_outbox_list_reads_in_the_policy_timezone(run: Callable[..., Result], db: Database, clock: FakeClock,
+                                                  county: tuple, smtp: SmtpServer, tmp_path: Path, zone: str,
+                                                  shown: str) -> None:
+    """A person reads the send time in ``[policy] timezone``, never UTC; JSON keeps the instant with its offset."""
+    from zoneinfo import ZoneInfo
+
+    extra = f'[policy]\ntimezone = "{zone}"\n' if zone else ""
+    cfg = write_config(tmp_path / "c.toml", smtp.port, extra=extra)
+    env = {"RECTIFY_CONFIG": str(cfg)}
+    assert run("remind", "run", "--as-of", AS_OF_ISO, env=env).exit_code == 0
+    table = run("outbox", "list", env=env)
+    assert table.exit_code == 0, table.output
+    local = clock.now.astimezone(ZoneInfo(shown)).strftime("%Y-%m-%d %H:%M")
+    utc = clock.now.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M")
+    assert f"时间（{shown}）" in table.stdout and local in table.stdout and utc not in table.stdout
+    assert "已发送" in table.stdout and " sent" not in table.stdout
+    listed = json.loads(run("outbox", "list", "--format", "json", env=env).stdout)
+    assert listed[0]["status"] == "sent"
+    assert {datetime.fromisoformat(d["sent_at"]) for d in listed} == {clock.now}

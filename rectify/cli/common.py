@@ -7,6 +7,7 @@ domain (SQLAlchemy, SQLModel, transitions) is imported inside the commands.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -51,6 +52,10 @@ class LabelledChoice(click.Choice):  # type: ignore[type-arg]
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         shown = "|".join(dict.fromkeys(self.labels.values()))
         return f"{{{shown}}}" if param.required and param.param_type_name == "argument" else f"[{shown}]"
+
+    def get_invalid_choice_message(self, value: Any, ctx: click.Context | None) -> str:
+        words, codes = "、".join(dict.fromkeys(self.labels.values())), "、".join(self.labels)
+        return f"{value!r} 不是可选值之一（{words}，或 {codes}）。"
 
     def pairs(self) -> str:
         """``督促 urge、约谈 talk、通报 notify``: each label with the code a script types."""
@@ -127,7 +132,8 @@ def report(exc: Exception) -> int:
     elif isinstance(exc, click.UsageError):
         hint = f"（rectify {exc.ctx.command_path.partition(' ')[2]} --help 查看用法）".replace("  ", " ") \
             if exc.ctx is not None else ""
-        click.echo(f"错误：{exc.format_message()}{hint}", err=True)
+        message = re.sub(r"'\.(\s|$)", r"'。\1", exc.format_message())  # click's own full stop after a name
+        click.echo(f"错误：{message}{hint}", err=True)
     elif isinstance(exc, click.ClickException):
         click.echo(f"错误：{exc.format_message()}", err=True)
     else:
