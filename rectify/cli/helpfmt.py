@@ -137,7 +137,7 @@ def _join(lines: Iterable[str]) -> str:
     for line in lines:
         line = line.strip()
         if out and line:
-            wide_mark = out[-1] in _CLOSING and _wide(out[-1]) or line[0] in _OPENING and _wide(line[0])
+            wide_mark = out[-1] in _CLOSING and not out[-1].isascii() or line[0] in _OPENING and not line[0].isascii()
             out += "" if wide_mark or _wide(out[-1]) and _wide(line[0]) else " "
         out += line
     return out
