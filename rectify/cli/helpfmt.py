@@ -38,9 +38,8 @@ def width(text: str) -> int:
     return sum(2 if _wide(ch) else 0 if unicodedata.combining(ch) else 1 for ch in text)
 
 
-def _tokens(text: str) -> Iterator[str]:
-    """Spaces, ASCII words and single wide characters, closing marks glued to what they close and
-    opening marks to what they open: the units a line may break between."""
+def _units(text: str) -> list[str]:
+    """Spaces, ASCII words, bracketed notes ([必填], FILE[=说明]) and single wide characters."""
     raw: list[str] = []
     glue = False  # the part before was a bracket written against what follows
     for part in re.findall(r"\s+|\[[^\[\]\n]{1,24}\]|[^\s\[]+|\[", text):
@@ -58,17 +57,21 @@ def _tokens(text: str) -> Iterator[str]:
         word = ""
         for ch in part:
             if _wide(ch):
-                if word:
-                    raw.append(word)
-                    word = ""
-                raw.append(ch)
+                raw += [word, ch] if word else [ch]
+                word = ""
             else:
                 word += ch
         if word:
             raw.append(word)
+    return raw
+
+
+def _tokens(text: str) -> Iterator[str]:
+    """The units a line may break between: closing marks glued to what they close, opening marks to what they
+    open."""
     glued: list[str] = []
     opening = ""
-    for tok in raw:
+    for tok in _units(text):
         if tok.isspace():
             if opening:
                 glued.append(opening)

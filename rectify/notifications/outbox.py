@@ -414,11 +414,15 @@ def _replies(planned: list[dict[str, Any]]) -> dict[str, list[tuple[int, str, st
     """(case, officer's address, as written) of each recipient's rows, in case order: a digest's Reply-To is the
     officers in charge of the cases it got new items of (the 联系人 its body names), never the recipient itself."""
     out: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    parsed: dict[str, str] = {}  # a county has a handful of officers: each address parsed once
     for p in planned:
-        if p.get("reply_to"):
-            address, _name, problem = addressed(p["reply_to"])
-            if not problem:
-                out[p["recipient"]].append((p["case_id"], address, p["reply_to"]))
+        written = p.get("reply_to")
+        if written:
+            if written not in parsed:
+                address, _name, problem = addressed(written)
+                parsed[written] = "" if problem else address
+            if parsed[written]:
+                out[p["recipient"]].append((p["case_id"], parsed[written], written))
     return out
 
 
