@@ -170,7 +170,7 @@ def test_the_cli_commands_their_refusals_and_the_ledger_columns(
     as_county = ("--actor", "县经办", "case")
     for command in ("supervise", "unsupervise", "escalate"):
         text = run("case", command, "--help").output
-        assert "Example:" in text and f"case {command} 12 " in text
+        assert "示例：" in text and f"case {command} 12 " in text
     before = snapshot(db)
     bad = run(*as_county, "escalate", case_id, "--step", "挂牌", "--on", "2026-03-10", "--note", "x")
     assert bad.exit_code == 2 and "--step" in bad.stderr
