@@ -182,7 +182,7 @@ def test_each_refused_step_exits_1_with_one_line_and_writes_nothing(
             "没有待处理的公示异议")
     refused(db, lambda: run("--actor", VERIFIER, "case", "strike-off", publicity, "--on", "2026-03-18"),
             f"{VERIFIER} 是验收人，不能批复自己验收的整顿对象销号")
-    assert "→ verified" in ok(run("--actor", APPROVER, "case", "strike-off", publicity, "--on", "2026-03-18"))
+    assert "→ 已验收销号" in ok(run("--actor", APPROVER, "case", "strike-off", publicity, "--on", "2026-03-18"))
 
 
 @pytest.mark.parametrize(("args", "message"), [
