@@ -54,23 +54,23 @@ def test_walk_all_five_stages_with_the_cli(run: Run) -> None:
                   "--measure", "P10|规范三会一课|李志强|2026-09-30", "--county-leader", "李县长",
                   "--township-cadre", "张干部", "--helping-unit", "县财政局",
                   "--email", "county_leader=li@example.cn")) == \
-        "整顿对象 1（河口镇王家庄村党支部）：identified（已确定） → ledger_created（已建台账）\n"
-    assert "→ secretary_assigned（已选派书记）。第一书记 陈海涛（县财政局），任期至 2028-03-05" in ok(run(
+        "整顿对象 1（河口镇王家庄村党支部）：已确定 → 已建台账\n"
+    assert "→ 已选派书记。第一书记 陈海涛（县财政局），任期至 2028-03-05" in ok(run(
         "case", "assign-secretary", "1", "--name", "陈海涛", "--unit", "县财政局", "--since", "2026-03-05"))
     assert ok(run("case", "measure-done", "1", "1", "--on", "2026-03-08")) == \
-        "整顿对象 1（河口镇王家庄村党支部）：完成整顿措施，阶段 secretary_assigned（已选派书记）。第1项「配齐村两委班子」已完成\n"
+        "整顿对象 1（河口镇王家庄村党支部）：完成整顿措施，当前阶段：已选派书记。第1项「配齐村两委班子」已完成\n"
     ok(run("case", "measure-done", "V001", "2", "--on", "2026-03-09"))
     ok(run("case", "progress", "1", "--on", "2026-03-09", "--note", "召开党员大会"))
-    assert "→ rectified（已整改）" in ok(run("case", "rectified", "1", "--on", "2026-03-10",
+    assert "→ 已整改" in ok(run("case", "rectified", "1", "--on", "2026-03-10",
                                             "--self-check", "乡镇自查，整改到位"))
     assert ok(run("--actor", "验收员", "case", "verify", "1", "--on", "2026-03-10", "--by", "县委组织部验收组",
                   "--member", "验收员", "--score", "86", "--satisfied", "42", "--basic", "5", "--dissatisfied", "2")) == \
-        ("整顿对象 1（河口镇王家庄村党支部）：验收，阶段 rectified（已整改）。验收合格（86 分，满意率 95.9%），公示至 2026-03-17，"
+        ("整顿对象 1（河口镇王家庄村党支部）：验收，当前阶段：已整改。验收合格（86 分，满意率 95.9%），公示至 2026-03-17，"
          "期满且无异议成立后由县委组织部审批人销号\n")
     later = {"RECTIFY_NOW": "2026-03-18T02:00:00+00:00"}
     assert ok(run("--actor", "审批员", "case", "strike-off", "1", "--on", "2026-03-18", "--doc-no", "青组字〔2026〕3号",
                   env=later)) == \
-        "整顿对象 1（河口镇王家庄村党支部）：rectified（已整改） → verified（已验收销号）。2026-03-18 批复销号（青组字〔2026〕3号）\n"
+        "整顿对象 1（河口镇王家庄村党支部）：已整改 → 已验收销号。2026-03-18 批复销号（青组字〔2026〕3号）\n"
     shown = json.loads(ok(run("case", "show", "1", "--format", "json", env=later)))
     assert shown["stage"] == "verified" and shown["score"] == 86
     history = json.loads(ok(run("case", "history", "1", "--format", "json")))
@@ -89,7 +89,7 @@ def test_side_paths_with_the_cli(run: Run) -> None:
                                               "--approved-by", "部务会"))
     refused = run("case", "unsupervise", "1", "--on", "2026-03-10", "--reason", "已改进")
     assert refused.exit_code == 1 and refused.stderr.startswith("错误：无法摘牌：") and "缺少检查人" in refused.stderr
-    assert "→ withdrawn（已撤销）" in ok(run("case", "withdraw", "1", "--reason", "复核后误判", "--approved-by", "审批员"))
+    assert "→ 已撤销" in ok(run("case", "withdraw", "1", "--reason", "复核后误判", "--approved-by", "审批员"))
     history = ok(run("case", "history", "1"))
     for fragment in ("挂牌督办 supervise", "延长转化时限 extend", "换届推迟", "复核误判出列 withdraw", "复核后误判"):
         assert fragment in history
@@ -169,7 +169,7 @@ def test_malformed_input_exits_2_with_one_line(run: Run, db: Database, args: tup
 
 RULES = [
     (("case", "assign-secretary", "1", "--name", "陈", "--unit", "局", "--since", "2026-03-05"),
-     "无法选派第一书记：整顿对象 1（河口镇王家庄村党支部）处于 identified（已确定） 阶段，此操作只适用于 ledger_created（已建台账） 阶段"),
+     "无法选派第一书记：整顿对象 1（河口镇王家庄村党支部）处于已确定阶段，此操作只适用于已建台账阶段"),
     (("case", "plan", "1", "--measure", "P01,P10|配齐班子|王|2027-06-30", "--county-leader", "李", "--township-cadre", "张"),
      "整改措施「配齐班子」的完成时限 2027-06-30 不得晚于转化时限 2026-12-31"),
     (("case", "open", "V001", "--problem", "P01", "--identified", "2026-03-02"), "已有在办的整顿对象 1"),
@@ -290,7 +290,8 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...], command: 
     if not isinstance(command, click.Group):
         assert "\b" in command.help and "rectify " in command.help, f"rectify {' '.join(path)} lacks an example"
     result = CliRunner().invoke(cli, [*path, "--help"])
-    assert result.exit_code == 0 and "Usage:" in result.output
+    assert result.exit_code == 0 and result.output.startswith("用法：")
+    assert "Usage:" not in result.output and "Options:" not in result.output
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
@@ -313,7 +314,7 @@ def test_help_imports_no_domain_library(args: tuple[str, ...]) -> None:
     code = ("import sys\nfrom rectify.cli import cli\ntry:\n    cli.main(sys.argv[1:], prog_name='rectify')\n"
             "except SystemExit:\n    pass\nprint('MODULES', ' '.join(sys.modules))")
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
-    assert "Usage:" in done.stdout or "version" in done.stdout
+    assert "用法：" in done.stdout or "版本" in done.stdout
     loaded = done.stdout.rpartition("MODULES ")[2].split()
     assert [m for m in loaded if m.split(".")[0] in HEAVY or m.startswith(HEAVY)] == []
 

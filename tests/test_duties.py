@@ -45,7 +45,7 @@ def test_an_extension_is_approved_by_another_registered_county_approver(
         db: Database, county: dict[str, Workflow], approver: str, why: str) -> None:
     case_id = planned(county["青山经办"], "Q001")
     refused(db, lambda: county["青山经办"].extend(case_id, to=date(2027, 3, 31), reason="换届", approved_by=approver),
-            f"无法延长转化时限：整顿对象 {case_id}（城关镇东街社区党支部）处于 secretary_assigned（已选派书记） 阶段，{why}")
+            f"无法延长转化时限：整顿对象 {case_id}（城关镇东街社区党支部）处于已选派书记阶段，{why}")
     done = county["青山经办"].extend(case_id, to=date(2027, 3, 31), reason="换届", approved_by="青山审批")
     assert done.message == "转化时限改为 2027-03-31"
 
@@ -63,7 +63,7 @@ def test_a_supervised_case_is_withdrawn_by_the_approver_and_a_city_sign_with_the
         db: Database, county: dict[str, Workflow]) -> None:
     case_id = opened(county["青山经办"], "Q001")
     county["市督导"].supervise(case_id, matter="市级挂牌")
-    head = f"无法复核误判出列：整顿对象 {case_id}（城关镇东街社区党支部）处于 identified（已确定） 阶段，"
+    head = f"无法复核误判出列：整顿对象 {case_id}（城关镇东街社区党支部）处于已确定阶段，"
     refused(db, lambda: county["青山经办"].withdraw(case_id, reason="误判"),
             head + "挂牌督办中的整顿对象须由县委组织部审批人撤销")
     refused(db, lambda: county["青山审批"].withdraw(case_id, reason="误判"),

@@ -284,7 +284,7 @@ STILL_COMPLEX = {
     ("store/driver.py", "_prepare"): 25,
     ("store/manifest.py", "check_manifest"): 21,
     ("web/registry.py", "open_form"): 21,
-    ("web/steps.py", "step_form"): 23,
+    ("web/steps.py", "step_form"): 22,
 }
 
 

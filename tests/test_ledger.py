@@ -365,7 +365,7 @@ def test_table_fits_the_width(demo: Run) -> None:
 def test_help_has_examples(run: Run) -> None:
     for cmd in ("ledger", "stats"):
         out = ok(run(cmd, "--help")).stdout
-        assert "Example:" in out and f"rectify {cmd}" in out
+        assert "示例：" in out and f"rectify {cmd}" in out
 
 
 # -- numbers are not formulas ----------------------------------------------------------------------

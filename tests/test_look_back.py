@@ -101,7 +101,7 @@ def test_relapse_lists_the_organization_again(db: Database, wf: Workflow, clock:
     assert "再次列入整顿（2026 年，整顿对象 " + new + "）" in run("case", "show", str(old)).output
     # All further look-backs are done with the relapse.
     refused(db, lambda: wf.look_back(old, on=date(2026, 9, 10), result="巩固", note="x"),
-            f"无法回头看：整顿对象 {old}（河口镇王家庄村党支部）处于 verified（已验收销号） 阶段，"
+            f"无法回头看：整顿对象 {old}（河口镇王家庄村党支部）处于已验收销号阶段，"
             "巩固期的回头看已全部完成（或已反弹重新列入整顿）")
 
 
@@ -144,17 +144,17 @@ def test_refusals_write_nothing(db: Database, wf: Workflow, clock: FakeClock, ru
     rectified = walk(wf, clock, code, "rectified")
     head = f"无法回头看：整顿对象 {rectified}（河口镇王家庄村党支部）"
     refused(db, lambda: wf.look_back(rectified, on=date(2026, 3, 10), result="巩固", note="x"),
-            f"{head}处于 rectified（已整改） 阶段，此操作只适用于 verified（已验收销号） 阶段")
+            f"{head}处于已整改阶段，此操作只适用于已验收销号阶段")
     pass_and_strike_off(wf, rectified, STRUCK)
     clock.set_day("2026-08-01")
     refused(db, lambda: wf.look_back(rectified, on=date(2026, 8, 1), result="巩固", note="x"),
-            f"{head}处于 verified（已验收销号） 阶段，6个月回头看定于 {FIRST}，最早可于 2026-08-07 记录"
+            f"{head}处于已验收销号阶段，6个月回头看定于 {FIRST}，最早可于 2026-08-07 记录"
             "（计划日期前 30 天内），2026-08-01 太早")
     clock.set_day("2026-09-01")
     refused(db, lambda: wf.look_back(rectified, on=date(2026, 9, 1), result="反弹", note="x"),
-            f"{head}处于 verified（已验收销号） 阶段，反弹须列明新的软弱涣散情形（--problem），据以重新列入整顿")
+            f"{head}处于已验收销号阶段，反弹须列明新的软弱涣散情形（--problem），据以重新列入整顿")
     refused(db, lambda: wf.look_back(rectified, on=date(2026, 9, 1), result="巩固", note=" "),
-            f"{head}处于 verified（已验收销号） 阶段，缺少回头看情况说明（--note）")
+            f"{head}处于已验收销号阶段，缺少回头看情况说明（--note）")
     refused(db, lambda: wf.look_back(rectified, on=date(2026, 9, 1), result="好", note="x"),
             "未知的回头看结果 好（应为 巩固 或 反弹）", BadInput)
     refused(db, lambda: wf.look_back(rectified, on=date(2026, 9, 1), result="巩固", note="x", problems=["P01"]),

@@ -62,7 +62,7 @@ def test_measures_carry_problems_and_owners_and_problems_strike_off_one_by_one(
 
 def test_revise_plan_needs_a_filed_plan_and_a_new_measure(wf: Workflow, db: Database) -> None:
     case_id = opened(wf)
-    with pytest.raises(Refused, match="此操作只适用于 ledger_created"):
+    with pytest.raises(Refused, match="此操作只适用于已建台账"):
         wf.revise_plan(case_id, measures=[(["P03"], "x", "王", date(2026, 6, 30))])
     wf.plan(case_id, measures=[(["P03", "P09"], "调整班子分工", "李华", date(2026, 9, 30))], **LEAD)
     with pytest.raises(Refused, match="缺少新的整改措施"):

@@ -79,7 +79,7 @@ def test_application_failed_verification_second_application_publicity_objection_
     clock.set_day("2026-03-20")
     failed = verify(run, case, "2026-03-20", SHEET_62, (20, 5, 3), "--finding", "三会一课记录不全",
                     "--measure", "P10|补齐三会一课记录|王建国|2026-04-30")
-    assert "rectified（已整改） → secretary_assigned（已选派书记）" in ok(failed)
+    assert "已整改 → 已选派书记" in ok(failed)
     assert "验收不合格：验收得分 62 低于 70 分，退回整改" in failed.output
     clock.set_day("2026-04-12")
     ok(run("case", "measure-done", case, "3", "--on", "2026-04-10"))
@@ -93,7 +93,7 @@ def test_application_failed_verification_second_application_publicity_objection_
     ok(run("case", "objection", case, "--on", "2026-04-28", "--dismissed", "--note", "经核实，村务已按月公开"))
     clock.set_day("2026-05-07")
     struck = ok(run("--actor", APPROVER, "case", "strike-off", case, "--on", "2026-05-07", "--doc-no", "青组字〔2026〕12号"))
-    assert "rectified（已整改） → verified（已验收销号）" in struck
+    assert "已整改 → 已验收销号" in struck
 
     c = shown(run, case)
     assert (c["stage"], c["grade"], c["struck_off_on"], c["strike_off_doc"]) == (
@@ -139,7 +139,7 @@ def test_an_upheld_objection_fails_the_verification(wf: Any, db: Database, clock
             "缺少验收发现的问题（--finding）；缺少新的整改措施")
     out = ok(run("case", "objection", case, "--on", "2026-03-12", "--upheld", "--note", "经核实属实",
                  "--finding", "书记长期外出", "--measure", "P01|调整村党组织书记|王建国|2026-06-30"))
-    assert "rectified（已整改） → secretary_assigned（已选派书记）" in out and "公示异议成立" in out
+    assert "已整改 → 已选派书记" in out and "公示异议成立" in out
     c = shown(run, case)
     assert (c["grade"], c["verified_on"], c["publicity_until"], c["self_check"]) == ("", None, None, "")
     assert [v["passed"] for v in c["verifications"]] == [False]
@@ -182,7 +182,7 @@ def test_each_refused_step_exits_1_with_one_line_and_writes_nothing(
             "没有待处理的公示异议")
     refused(db, lambda: run("--actor", VERIFIER, "case", "strike-off", publicity, "--on", "2026-03-18"),
             f"{VERIFIER} 是验收人，不能批复自己验收的整顿对象销号")
-    assert "→ verified" in ok(run("--actor", APPROVER, "case", "strike-off", publicity, "--on", "2026-03-18"))
+    assert "→ 已验收销号" in ok(run("--actor", APPROVER, "case", "strike-off", publicity, "--on", "2026-03-18"))
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -119,7 +119,7 @@ def test_withdraw_is_terminal_and_frees_the_organization(wf: Workflow, db: Datab
     case_id = walk(wf, clock, "V001", "ledger_created")
     wf.withdraw(case_id, reason="误判")
     assert stage_of(db, case_id) == "withdrawn"
-    with pytest.raises(Refused, match="处于 withdrawn（已撤销） 阶段"):
+    with pytest.raises(Refused, match="处于已撤销阶段"):
         wf.report_progress(case_id, on=date(2026, 3, 10), note="x")
     again = wf.open_case("V001", problems=["P02"], identified_on=date(2026, 3, 10)).case_id
     assert again != case_id
@@ -178,7 +178,7 @@ def test_progress_report_keeps_the_latest_date(wf: Workflow, db: Database, clock
 REFUSALS = [
     # (stage to reach, operation, expected error type, message fragment)
     ("identified", lambda wf, c: wf.assign_secretary(c, name="陈", unit="局", since=date(2026, 3, 9)),
-     Refused, "无法选派第一书记：整顿对象 1（河口镇王家庄村党支部）处于 identified（已确定） 阶段，此操作只适用于 ledger_created"),
+     Refused, "无法选派第一书记：整顿对象 1（河口镇王家庄村党支部）处于已确定阶段，此操作只适用于已建台账阶段"),
     ("identified", lambda wf, c: wf.plan(c, measures=[], county_leader="李"),
      Refused, "缺少整顿措施（至少一项：问题|内容|责任人|完成时限）；问题「P01 班子配备不齐、书记长期缺职、工作处于停滞状态；"
               "P10 服务意识差、服务能力弱、群众意见大」没有对应的整改措施；缺少乡镇包村领导（--township-leader）"),
@@ -191,7 +191,7 @@ REFUSALS = [
     ("ledger_created", lambda wf, c: wf.assign_secretary(c, name="", unit="", since=None),  # type: ignore[arg-type]
      Refused, "缺少第一书记姓名、任职日期"),  # 派出单位: the helping unit
     ("ledger_created", lambda wf, c: wf.mark_rectified(c, on=date(2026, 3, 10), self_check="好"),
-     Refused, "此操作只适用于 secretary_assigned（已选派书记） 阶段"),
+     Refused, "此操作只适用于已选派书记阶段"),
     ("secretary_assigned", lambda wf, c: wf.mark_rectified(c, on=date(2026, 3, 10), self_check="好"),
      Refused, "还有 2 项整顿措施未完成"),
     ("secretary_assigned", lambda wf, c: wf.complete_measure(c, 9, on=date(2026, 3, 10)),
@@ -227,7 +227,7 @@ REFUSALS = [
     ("identified", lambda wf, c: wf.report_progress(999, on=date(2026, 3, 5), note="x"),
      NotFound, "找不到整顿对象或组织 999"),
     ("identified", lambda wf, c: wf.open_case("V001", problems=["P01"], identified_on=date(2026, 3, 2)),
-     Refused, "已有在办的整顿对象 1（阶段 identified（已确定）），一个组织同时只能有一个在办整顿对象"),
+     Refused, "已有在办的整顿对象 1（当前阶段：已确定），一个组织同时只能有一个在办整顿对象"),
     ("identified", lambda wf, c: wf.open_case("NOPE", problems=["P01"], identified_on=date(2026, 3, 2)),
      NotFound, "找不到组织 NOPE"),
     ("withdrawn", lambda wf, c: wf.open_case("V001", problems=["P11"], identified_on=date(2026, 3, 2)),

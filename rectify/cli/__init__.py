@@ -15,9 +15,11 @@ from typing import Any, NamedTuple
 import click
 
 from rectify.cli.common import App, colour_setting, quiet_option, report
+from rectify.cli.helpfmt import Context, install_short_help
 from rectify.locale import install_click_catalog
 
 install_click_catalog()
+install_short_help()
 
 
 class LazyCommand(NamedTuple):
@@ -27,49 +29,39 @@ class LazyCommand(NamedTuple):
 
 
 COMMANDS: dict[str, LazyCommand] = {
-    "case": LazyCommand("case", "case", "Rectification cases (整顿对象): open, walk through the stages, show."),
-    "config": LazyCommand("config", "config_group",
-                          "The configuration file (配置文件): write a commented sample, show the values in effect."),
-    "demo": LazyCommand("admin", "demo",
-                        "Build the demo county (青山县) in the database and print its ledger (演示台账)."),
-    "export": LazyCommand("data", "export_cmd",
-                          "Write a full backup as JSON Lines (全量导出备份); `rectify restore` reads it back."),
-    "import": LazyCommand("data", "import_group", "Bulk import helpers (批量导入)."),
-    "init": LazyCommand("admin", "init", "Create or upgrade the database schema (建库/升级)."),
+    "case": LazyCommand("case", "case", "整顿对象（case）：列入整顿，按阶段办理，查看。"),
+    "config": LazyCommand("config", "config_group", "配置文件（config）：写出带注释的样例，显示生效的配置。"),
+    "demo": LazyCommand("admin", "demo", "在数据库中建立演示县（青山县）并打印其限期转化台账。"),
+    "export": LazyCommand("data", "export_cmd", "全量导出备份（JSON Lines）；rectify restore 读回。"),
+    "import": LazyCommand("data", "import_group", "批量导入的辅助命令（导入模板）。"),
+    "init": LazyCommand("admin", "init", "建立或升级数据库结构（建库/升级）。"),
     "ledger": LazyCommand("ledger", "ledger",
-                          "The 限期转化台账: one row per case, open cases first by 乡镇 and code (--sort deadline)."),
+                          "限期转化台账：每个整顿对象一行，在办的在前，按乡镇和编号排列（--sort deadline 按时限）。"),
     "notice": LazyCommand("notice", "notice",
-                          "Notices as documents (文书): 整改通知书, 挂牌督办通知书, 公示, 销号批复, 验收评分表, "
-                          "民主测评表."),
-    "org": LazyCommand("org", "org", "Grassroots Party organizations (基层党组织)."),
-    "people": LazyCommand("people", "people",
-                          "The people registry (人员登记): who may sign a change, their role and scope."),
-    "outbox": LazyCommand("remind", "outbox",
-                          "The outbox of reminder digests (发件箱): what was recorded, sent, or failed."),
-    "remind": LazyCommand("remind", "remind",
-                          "Deadline reminders and overdue alerts (到期提醒、逾期预警), sent by e-mail once."),
+                          "文书：整改通知书、挂牌督办通知书、公示、销号批复、验收评分表、民主测评表。"),
+    "org": LazyCommand("org", "org", "基层党组织（org）：登记、列出、导入。"),
+    "people": LazyCommand("people", "people", "人员登记（people）：谁可以签署变更，其角色和范围。"),
+    "outbox": LazyCommand("remind", "outbox", "发件箱（outbox）：已记录、已发送或发送失败的提醒摘要。"),
+    "remind": LazyCommand("remind", "remind", "到期提醒、逾期预警（remind）：按邮件等渠道发送，只发一次。"),
     "report": LazyCommand("reporting", "report",
                           "向市委组织部报送（报送）：县报送台账、统计表和名单，市接收、退回、汇总。"),
-    "restore": LazyCommand("data", "restore_cmd",
-                           "Restore a full backup into an empty database (从备份恢复); a non-empty one is refused."),
-    "security": LazyCommand("security", "security",
-                            "Security settings (安全设置), kept in the database and set by an admin."),
-    "keys": LazyCommand("security", "keys",
-                        "Show the public part of the installation's signing key (签名公钥); made on first use."),
-    "scheduler": LazyCommand("remind", "scheduler", "The reminder scheduler daemon (定时提醒服务, APScheduler)."),
-    "serve": LazyCommand("web", "serve",
-                         "Serve the web front (网页端) on the same database and configuration as the commands."),
+    "restore": LazyCommand("data", "restore_cmd", "从备份恢复到空数据库；非空的数据库拒绝恢复。"),
+    "security": LazyCommand("security", "security", "安全设置（security）：保存在数据库中，由管理员设置。"),
+    "keys": LazyCommand("security", "keys", "显示本安装签名密钥的公钥（签名公钥）；首次使用时生成。"),
+    "scheduler": LazyCommand("remind", "scheduler", "定时提醒服务（scheduler，APScheduler）。"),
+    "serve": LazyCommand("web", "serve", "启动网页端，与命令行使用同一数据库和配置。"),
     "screening": LazyCommand("screening", "screening",
                              "年度排查（排查）：自查、乡镇复查、县级核查、研判、县委常委会确定名单，按名单列入整顿。"),
     "stats": LazyCommand("ledger", "stats",
-                         "Statistics (统计): by stage, light, problem type, kind, township; conversion rate; "
-                         "overdue list; and the Party statistics form 整顿软弱涣散基层党组织情况 (总计/村/社区, 26 "
-                         "columns; the columns the data cannot answer are left empty and marked 人工填报)."),
+                         "统计：按阶段、预警、问题类型、类别、乡镇统计，转化率，逾期清单；以及党内统计表"
+                         "“整顿软弱涣散基层党组织情况”（总计/村/社区，26 列；数据无法回答的列留空并标注人工填报）。"),
 }
 
 
 class RectifyGroup(click.Group):
     """Loads a command's module on first use, and turns every error into one line on stderr and an exit code."""
+
+    context_class = Context  # help measured in terminal cells (CJK characters are two)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*COMMANDS, *self.commands})
@@ -99,7 +91,7 @@ class RectifyGroup(click.Group):
         names = self.list_commands(ctx)
         limit = formatter.width - 6 - max(len(name) for name in names)
         rows = [(name, click.Command(name, help=COMMANDS[name].help).get_short_help_str(limit)) for name in names]
-        with formatter.section("Commands"):
+        with formatter.section(click.core._("Commands")):  # type: ignore[attr-defined]
             formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -124,7 +116,9 @@ class RectifyGroup(click.Group):
 
 
 def _with_quiet(command: click.Command) -> None:
-    """Every command takes -q/--quiet where it is typed (``rectify remind run -q``), as the root does."""
+    """Every command takes -q/--quiet where it is typed (``rectify remind run -q``), as the root does, and
+    writes its help measured in terminal cells."""
+    command.context_class = Context
     if not any(p.name == "quiet" for p in command.params):
         quiet_option(command)  # appends the option to command.params
     if isinstance(command, click.Group):
@@ -134,22 +128,22 @@ def _with_quiet(command: click.Command) -> None:
 
 @click.group(cls=RectifyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.option("--db", "db_url", envvar="RECTIFY_DB", metavar="URL",
-              help="Database URL or SQLite file (RECTIFY_DB). Default: rectify.sqlite in the user data directory.")
+              help="数据库 URL 或 SQLite 文件（RECTIFY_DB）。默认：用户数据目录下的 rectify.sqlite。")
 @click.option("--config", "config_path", envvar="RECTIFY_CONFIG", type=click.Path(dir_okay=False),
-              help="TOML configuration file (RECTIFY_CONFIG).")
-@click.option("--actor", envvar="RECTIFY_ACTOR", help="Who is making the change (RECTIFY_ACTOR). Default: login name.")
+              help="TOML 配置文件（RECTIFY_CONFIG）。")
+@click.option("--actor", envvar="RECTIFY_ACTOR", help="操作人：谁在办理这次变更（RECTIFY_ACTOR）。默认：登录名。")
 @quiet_option
 @click.version_option(package_name="rectify")
 @click.pass_context
 def cli(ctx: click.Context, db_url: str | None, config_path: str | None, actor: str | None) -> None:
-    """rectify — 整顿软弱涣散基层党组织 case tracking: cases, deadlines, reminders and the 限期转化台账.
+    """rectify —— 整顿软弱涣散基层党组织工作台账：整顿对象、时限、提醒和限期转化台账。
 
     \b
-    Example:
-      rectify demo                     build the demo county (青山县) and print its ledger
-      rectify case show QS01001        one case in full
+    示例：
+      rectify demo                     建立演示县（青山县）并打印其台账
+      rectify case show QS01001        查看一个整顿对象的全部情况
       rectify ledger --format xlsx -o 台账.xlsx
-      rectify -q remind run            errors only (for cron); NO_COLOR=1 turns colour off
+      rectify -q remind run            只输出错误（供 cron 使用）；NO_COLOR=1 关闭颜色
     """
     ctx.color = colour_setting()  # NO_COLOR, TERM=dumb, FORCE_COLOR; None: colour only on a terminal
     ctx.obj = App(db_url, config_path, actor)

@@ -13,12 +13,12 @@ from rectify.cli.ledger import print_ledger
 @click.command()
 @pass_app
 def init(app: App) -> None:
-    """Create or upgrade the database schema (建库/升级).
+    """建立或升级数据库结构（建库/升级）。
 
-    A database on an older schema is refused by every other command until this upgrades it.
+    数据库结构较旧时，其他命令一律拒绝，直到用本命令升级。
 
     \b
-    Example:
+    示例：
       rectify --db /srv/rectify/county.sqlite init
     """
     from rectify.store import describe, upgrade
@@ -34,16 +34,16 @@ def init(app: App) -> None:
 
 
 @click.command()
-@click.option("--as-of", type=DATE, help="Date the demo and its ledger are built for (default: today).")
+@click.option("--as-of", type=DATE, help="演示数据及其台账的截至日期（默认：今天）。")
 @pass_app
 def demo(app: App, as_of: date | None) -> None:
-    """Build the demo county (青山县) in the database and print its ledger (演示台账).
+    """在数据库中建立演示县（青山县）并打印其限期转化台账。
 
-    Rebuilding replaces only the demo's own organizations (codes QS…) and their cases; a database that
-    holds anything else (another organization, a registered person outside the demo) is refused.
+    重建只替换演示县自己的组织（编号 QS…）及其整顿对象；数据库中有其他内容（其他组织、演示以外的登记人员）
+    时拒绝重建。
 
     \b
-    Example:
+    示例：
       rectify demo --as-of 2026-06-30
     """
     from rectify.demo.demo import OFFICERS, TOWNSHIP_LEADERS, build_demo

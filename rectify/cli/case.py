@@ -17,7 +17,7 @@ from rectify.cli import (
 
 @click.group()
 def case() -> None:
-    """Rectification cases (整顿对象): open, walk through the stages, show."""
+    """整顿对象（case）：列入整顿，按阶段办理，查看。"""
 
 
 for _command in (*case_write.COMMANDS, *case_verification.COMMANDS, *case_tracks.COMMANDS,

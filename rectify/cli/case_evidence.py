@@ -16,8 +16,8 @@ from rectify.cli.listing import emit, output_options
 if TYPE_CHECKING:
     from rectify.write.engine import Workflow
 
-ATTACH_HELP = ("佐证材料: a photo, minutes, report, score sheet… (JPEG PNG WebP HEIC PDF OFD DOCX XLSX); "
-               "=说明 may start with its kind, e.g. \"会议纪要：6月支委会记录\". Repeat.")
+ATTACH_HELP = ("佐证材料：照片、会议纪要、报告、评分表……（JPEG PNG WebP HEIC PDF OFD DOCX XLSX）；"
+               "=说明 可以类别开头，如 \"会议纪要：6月支委会记录\"；可重复。")
 
 
 def attach_option(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -61,10 +61,10 @@ def attached(app: App, files: tuple[str, ...]) -> Iterator[Workflow]:
 @output_options()
 @pass_app
 def case_files(app: App, ref: str, fmt: str) -> None:
-    """The case's 佐证材料, by the step each proves (withdrawn ones marked).
+    """佐证材料：整顿对象的佐证材料，按所证明的步骤列出（已撤回的标明）。
 
     \b
-    Example:
+    示例：
       rectify case files 12
     """
     rows = app.service.files(reader(app), ref)
@@ -81,13 +81,13 @@ def case_files(app: App, ref: str, fmt: str) -> None:
 @click.command("withdraw-file")
 @click.argument("ref", metavar="CASE")
 @click.argument("file_id", metavar="FILE_ID", type=whole(1, 2**31 - 1))
-@click.option("--reason", required=True, help="撤回原因.")
+@click.option("--reason", required=True, help="撤回原因。")
 @pass_app
 def case_withdraw_file(app: App, ref: str, file_id: int, reason: str) -> None:
-    """Withdraw a 佐证材料 (撤回): a new signed event; the file itself is kept for the record.
+    """撤回佐证材料：记一条签名的新记录；文件本身留档。
 
     \b
-    Example:
+    示例：
       rectify case withdraw-file 12 3 --reason "误传，应为7月会议纪要"
     """
     say(app.service.withdraw_file(app.person(), ref, file_id, reason))

@@ -15,17 +15,16 @@ from rectify.cli.listing import emit, output_options
 @click.command("show")
 @click.argument("ref", metavar="CASE")
 @click.option("--as-of", type=DATE,
-              help="The case as it stood at the end of this day (截至), rebuilt from its dated history; also the "
-                   "date of the light and days left (default: today).")
-@click.option("--known-on", type=DATE, help="Only what had been recorded by the end of this day (据某日已录入的记录).")
-@click.option("--mask-phones", is_flag=True, help="Mask phone numbers (138****5678) for sharing.")
+              help="截至某日结束时的情况，按有日期的记录重建；也是计算预警和剩余天数的日期（默认：今天）。")
+@click.option("--known-on", type=DATE, help="据某日已录入的记录：只计该日结束前已录入的内容。")
+@click.option("--mask-phones", is_flag=True, help="隐去电话号码中间四位（138****5678），便于分享。")
 @output_options(("table", "json"))
 @pass_app
 def case_show(app: App, ref: str, as_of: date | None, known_on: date | None, mask_phones: bool, fmt: str) -> None:
-    """Show one case in full (整顿对象详情).
+    """整顿对象详情：查看一个整顿对象的全部情况。
 
     \b
-    Example:
+    示例：
       rectify case show 12 --format json
       rectify case show QS01001 --mask-phones
       rectify case show 12 --as-of 2026-06-30
@@ -193,10 +192,10 @@ def _print_supervision(c: dict[str, Any], line: Callable[[str, Any], None]) -> N
 @output_options()
 @pass_app
 def case_history_cmd(app: App, ref: str, fmt: str) -> None:
-    """Every change to the case (变更记录): the day it happened, who recorded it and when, the reason.
+    """变更记录：整顿对象的每一次变更——发生日期、谁在何时录入、原因。
 
     \b
-    Example:
+    示例：
       rectify case history 12
     """
     from rectify.reports.cases import case_history
@@ -233,26 +232,25 @@ def _with_files(rows: list[dict[str, Any]], files: list[dict[str, Any]]) -> None
 
 
 @click.command("list")
-@click.option("--county")
-@click.option("--township")
-@click.option("--kind", type=KIND, help="类别 (code or Chinese: village 村, …).")
-@click.option("--stage", type=STAGE, help="当前阶段 (code or Chinese: rectified 已整改, …).")
-@click.option("--light", type=LIGHT, help="预警 (code or Chinese: red 红, yellow 黄, …).")
-@click.option("--year", type=whole(1900, 2100))
-@click.option("--supervised", is_flag=True, default=None, help="Only cases under 挂牌督办.")
-@click.option("--open/--all", "open_only", default=False, help="Only open cases, or all (default).")
+@click.option("--county", help="县（完整名称）。")
+@click.option("--township", help="乡镇（完整名称）。")
+@click.option("--kind", type=KIND, help=f"类别：{KIND.pairs()}。")
+@click.option("--stage", type=STAGE, help=f"当前阶段：{STAGE.pairs()}。")
+@click.option("--light", type=LIGHT, help=f"预警：{LIGHT.pairs()}。")
+@click.option("--year", type=whole(1900, 2100), help="确定年度。")
+@click.option("--supervised", is_flag=True, default=None, help="只列挂牌督办的整顿对象。")
+@click.option("--open/--all", "open_only", default=False, help="只列在办的，或全部（默认）。")
 @click.option("--as-of", type=DATE,
-              help="The cases as they stood at the end of this day (截至), rebuilt from the dated history; also "
-                   "the date of lights and days left (default: today).")
+              help="截至某日结束时的情况，按有日期的记录重建；也是计算预警和剩余天数的日期（默认：今天）。")
 @output_options()
 @pass_app
 def case_list(app: App, county: str | None, township: str | None, kind: str | None, stage: str | None,
               light: str | None, year: int | None, supervised: bool | None, open_only: bool,
               as_of: date | None, fmt: str) -> None:
-    """List cases by deadline, with filters (整顿对象列表).
+    """整顿对象列表：按转化时限排列，可筛选。
 
     \b
-    Example:
+    示例：
       rectify case list --open --light red
       rectify case list --as-of 2026-06-30
     """

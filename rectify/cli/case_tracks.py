@@ -16,23 +16,22 @@ from rectify.states.tracks import RECALL_REASONS, VILLAGE_ACTIONS
 
 @click.command("assign-secretary")
 @click.argument("ref", metavar="CASE")
-@click.option("--name", default="", help="第一书记姓名.")
-@click.option("--unit", default="", help="派出单位 (default: the case's 结对帮扶单位).")
+@click.option("--name", default="", help="第一书记姓名。")
+@click.option("--unit", default="", help="派出单位（默认：该整顿对象的结对帮扶单位）。")
 @click.option("--since", type=DATE, required=True,
-              help="任职日期; before the listing is allowed and marked 原已驻村.")
-@click.option("--term-until", type=DATE, help="任期截止 (default: since + [policy] first_secretary_term_years).")
-@click.option("--email", default="", help="第一书记邮箱.")
-@click.option("--phone", default="", help="第一书记电话.")
+              help="任职日期；可早于列入日期，记为原已驻村。")
+@click.option("--term-until", type=DATE, help="任期截止（默认：任职日期 + [policy] first_secretary_term_years 年）。")
+@click.option("--email", default="", help="第一书记邮箱。")
+@click.option("--phone", default="", help="第一书记电话。")
 @pass_app
 def case_assign_secretary(app: App, ref: str, name: str, unit: str, since: date, term_until: date | None,
                           email: str, phone: str) -> None:
-    """Record the first secretary in post (选派第一书记) → secretary_assigned.
+    """选派第一书记：记录到任的第一书记 → 已选派书记。
 
-    A planned case moves to stage 3; later it starts a new term after a recall. A term ending before
-    the 转化时限 is recorded with a warning.
+    已建台账的整顿对象进入第三阶段；召回之后再用本命令开始新的任期。任期在转化时限之前结束的，记录并提示。
 
     \b
-    Example:
+    示例：
       rectify case assign-secretary 12 --name 陈海涛 --unit 县财政局 --since 2026-04-01
       rectify case assign-secretary 12 --name 刘芳 --since 2025-06-01 --term-until 2027-06-01
     """
@@ -42,15 +41,15 @@ def case_assign_secretary(app: App, ref: str, name: str, unit: str, since: date,
 
 @click.command("recall-secretary")
 @click.argument("ref", metavar="CASE")
-@click.option("--on", type=DATE, required=True, help="离任日期.")
-@click.option("--reason", type=click.Choice(RECALL_REASONS), required=True, help="召回原因.")
-@click.option("--note", default="", help="说明.")
+@click.option("--on", type=DATE, required=True, help="离任日期。")
+@click.option("--reason", type=click.Choice(RECALL_REASONS), required=True, help="召回原因。")
+@click.option("--note", default="", help="说明。")
 @pass_app
 def case_recall_secretary(app: App, ref: str, on: date, reason: str, note: str) -> None:
-    """End the first secretary's term (召回/轮换第一书记); the stage and the village secretary stay.
+    """召回/轮换第一书记：结束第一书记的任期；阶段和村党组织书记不变。
 
     \b
-    Example:
+    示例：
       rectify case recall-secretary 12 --on 2026-07-01 --reason 期满轮换
       rectify case recall-secretary 12 --on 2026-07-01 --reason 其他 --note "因病离岗"
     """
@@ -59,22 +58,21 @@ def case_recall_secretary(app: App, ref: str, on: date, reason: str, note: str) 
 
 @click.command("village-secretary")
 @click.argument("ref", metavar="CASE")
-@click.option("--name", default="", help="村（社区）党组织书记姓名.")
-@click.option("--since", type=DATE, required=True, help="任职日期.")
-@click.option("--action", type=click.Choice(VILLAGE_ACTIONS), required=True, help="选配 (was 缺配) or 调整.")
-@click.option("--source", default="", help="来源, e.g. 本村致富能手, 回乡大学生, 县乡机关下派.")
-@click.option("--email", default="", help="邮箱.")
-@click.option("--phone", default="", help="电话.")
+@click.option("--name", default="", help="村（社区）党组织书记姓名。")
+@click.option("--since", type=DATE, required=True, help="任职日期。")
+@click.option("--action", type=click.Choice(VILLAGE_ACTIONS), required=True, help="选配（原缺配）或调整。")
+@click.option("--source", default="", help="来源，如 本村致富能手、回乡大学生、县乡机关下派。")
+@click.option("--email", default="", help="邮箱。")
+@click.option("--phone", default="", help="电话。")
 @pass_app
 def case_village_secretary(app: App, ref: str, name: str, since: date, action: str, source: str,
                            email: str, phone: str) -> None:
-    """Choose or replace the organization's own secretary (选配/调整村党组织书记).
+    """选配/调整村党组织书记：为组织选配或调整自己的书记。
 
-    The first secretary's term is not touched. Under [policy] secretary_rule = "either" this also
-    takes a planned case to secretary_assigned.
+    第一书记的任期不受影响。[policy] secretary_rule = "either" 时，已建台账的整顿对象也由此进入已选派书记阶段。
 
     \b
-    Example:
+    示例：
       rectify case village-secretary 12 --name 周德明 --since 2026-05-10 --action 调整 --source 本村致富能手
     """
     done(app.workflow().village_secretary(ref, name=name, since=since, action=action, source=source,
@@ -83,18 +81,18 @@ def case_village_secretary(app: App, ref: str, name: str, since: date, action: s
 
 @click.command("work-team")
 @click.argument("ref", metavar="CASE")
-@click.option("--add", "add", default=None, metavar="NAME", help="驻村工作队员 joining (with --unit, --since).")
-@click.option("--unit", default="", help="派出单位 of the member added.")
-@click.option("--since", type=DATE, help="到任日期 of the member added.")
-@click.option("--remove", "remove", default=None, metavar="NAME", help="驻村工作队员 leaving (with --on).")
-@click.option("--on", type=DATE, help="离队日期 of the member removed.")
+@click.option("--add", "add", default=None, metavar="NAME", help="到任的驻村工作队员（同时给 --unit、--since）。")
+@click.option("--unit", default="", help="到任队员的派出单位。")
+@click.option("--since", type=DATE, help="到任队员的到任日期。")
+@click.option("--remove", "remove", default=None, metavar="NAME", help="离队的驻村工作队员（同时给 --on）。")
+@click.option("--on", type=DATE, help="离队日期。")
 @pass_app
 def case_work_team(app: App, ref: str, add: str | None, unit: str, since: date | None, remove: str | None,
                    on: date | None) -> None:
-    """Add or remove a work-team member (驻村工作队员).
+    """驻村工作队员：增加或减少一名队员。
 
     \b
-    Example:
+    示例：
       rectify case work-team 12 --add 孙丽 --unit 县农业农村局 --since 2026-04-01
       rectify case work-team 12 --remove 孙丽 --on 2026-09-30
     """

@@ -10,11 +10,9 @@ from datetime import date
 import click
 
 from rectify.cli.case_evidence import attach_option, attached
-from rectify.cli.common import DATE, App, done, pass_app, whole
+from rectify.cli.common import DATE, App, LabelledChoice, done, pass_app, whole
 from rectify.cli.data import run_import
-from rectify.states.tracks import VILLAGE_STATUS_WORDS
-
-VILLAGE_STATUS_CHOICES = tuple(VILLAGE_STATUS_WORDS)
+from rectify.states.tracks import VILLAGE_STATUS
 
 
 def _measure(text: str) -> dict[str, object]:
@@ -41,24 +39,23 @@ def _emails(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.command("open")
 @click.argument("org_code", metavar="ORG")
 @click.option("--problem", "problems", multiple=True, required=True,
-              help="软弱涣散情形: P01…P10, or other:TEXT. Repeat for several.")
-@click.option("--detail", default="", help="主要问题 (free text).")
-@click.option("--identified", type=DATE, required=True, help="确定日期.")
-@click.option("--deadline", type=DATE, help="转化时限 (default: policy, year end or +180 days).")
-@click.option("--officer", default="", help="县委组织部经办人.")
-@click.option("--officer-email", default="", help="经办人邮箱.")
-@click.option("--village-secretary", type=click.Choice(VILLAGE_STATUS_CHOICES), default=None,
-              help="村党组织书记 at listing: missing/缺配 or adjust/需调整 (omit when in post and fit).")
+              help="软弱涣散情形：P01…P10，或 other:具体情形；可重复。")
+@click.option("--detail", default="", help="主要问题（自由文字）。")
+@click.option("--identified", type=DATE, required=True, help="确定日期。")
+@click.option("--deadline", type=DATE, help="转化时限（默认按 [policy]：年底或 180 天后）。")
+@click.option("--officer", default="", help="县委组织部经办人。")
+@click.option("--officer-email", default="", help="经办人邮箱。")
+@click.option("--village-secretary", type=LabelledChoice(VILLAGE_STATUS), default=None,
+              help="列入时的村党组织书记：缺配 missing 或 需调整 adjust（在岗且胜任时不填）。")
 @pass_app
 def case_open(app: App, org_code: str, problems: tuple[str, ...], detail: str, identified: date,
               deadline: date | None, officer: str, officer_email: str, village_secretary: str | None) -> None:
-    """List an organization for rectification (列入整顿) → identified.
+    """列入整顿：登记一个整顿对象 → 已确定。
 
-    --problem takes the code and the concrete description (具体表现); a configured local type
-    ([policy] local_problem_types, P11 …) is accepted beside the ten.
+    --problem 写情形代码和具体表现；除十种情形外，也接受配置的本地类型（[policy] local_problem_types，P11 …）。
 
     \b
-    Example:
+    示例：
       rectify case open QS01001 --problem "P01:书记空缺半年" --problem P10 --identified 2026-03-05 \\
           --deadline 2026-12-31 --village-secretary 缺配
     """
@@ -67,33 +64,33 @@ def case_open(app: App, org_code: str, problems: tuple[str, ...], detail: str, i
                                    village_secretary=village_secretary or ""))
 
 
-_MEASURE_HELP = ('整改措施 "P01,P03|内容|责任人|YYYY-MM-DD": the problem code(s) it fixes, the task, its 责任人 '
-                 '(姓名 or 姓名（单位）) and due date (≤ 转化时限). Repeat.')
-_EMAIL_HELP = ("E-mail by 责任人 name (王建国=wang@example.cn) or by role (officer, county_leader, township_leader, "
-               "township_cadre).")
+_MEASURE_HELP = ('整改措施 "P01,P03|内容|责任人|YYYY-MM-DD"：所解决问题的代码、措施内容、责任人（姓名或姓名（单位））'
+                 '和完成时限（不晚于转化时限）；可重复。')
+_EMAIL_HELP = ("邮箱：按责任人姓名（王建国=wang@example.cn）或按角色（officer 经办人、county_leader 县级联系领导、"
+               "township_leader 乡镇包村领导、township_cadre 包村干部）。")
 
 
 @click.command("plan")
 @click.argument("ref", metavar="CASE")
-@click.option("--on", type=DATE, help="方案确定日期（业务日期，默认今天）.")
+@click.option("--on", type=DATE, help="方案确定日期（业务日期，默认今天）。")
 @click.option("--measure", "measures", multiple=True, help=_MEASURE_HELP)
-@click.option("--county-leader", default="", help="县级联系领导.")
-@click.option("--township-leader", default="", help="乡镇包村领导 (a member of the township Party committee).")
-@click.option("--township-cadre", default="", help="包村干部 beside him (a second person, optional).")
-@click.option("--helping-unit", default="", help="结对帮扶单位 (default 派出单位 of the first secretary).")
+@click.option("--county-leader", default="", help="县级联系领导。")
+@click.option("--township-leader", default="", help="乡镇包村领导（乡镇党委班子成员）。")
+@click.option("--township-cadre", default="", help="包村干部（第二人，可不填）。")
+@click.option("--helping-unit", default="", help="结对帮扶单位（默认：第一书记的派出单位）。")
 @click.option("--email", "emails", multiple=True, metavar="NAME=ADDR", help=_EMAIL_HELP)
 @attach_option
 @pass_app
 def case_plan(app: App, ref: str, on: date | None, measures: tuple[str, ...], county_leader: str,
               township_leader: str, township_cadre: str, helping_unit: str, emails: tuple[str, ...],
               files: tuple[str, ...]) -> None:
-    """File the 整顿方案 (问题清单 → 措施清单 → 责任清单) → ledger_created.
+    """制定整顿方案（问题清单 → 措施清单 → 责任清单）→ 已建台账。
 
-    Every problem of the case needs at least one measure; a plan that leaves one uncovered is
-    refused, naming it. Once filed, the same command adds measures (as revise-plan).
+    每个问题至少要有一条措施；有问题没有措施的方案被拒绝，并指出是哪个问题。方案确定后，
+    本命令再次运行即补充措施（同 revise-plan）。
 
     \b
-    Example:
+    示例：
       rectify case plan 12 --on 2026-03-20 --measure "P01|配齐村两委班子|王建国（河口镇党委）|2026-06-30" \\
           --measure "P10|建立为民服务代办点|李华|2026-09-30" --email 王建国=wang@example.cn \\
           --county-leader 李志强 --township-leader 孙乡长 --township-cadre 张秀英 --helping-unit 县财政局
@@ -106,15 +103,15 @@ def case_plan(app: App, ref: str, on: date | None, measures: tuple[str, ...], co
 
 @click.command("revise-plan")
 @click.argument("ref", metavar="CASE")
-@click.option("--on", type=DATE, help="修订日期（业务日期，默认今天）.")
+@click.option("--on", type=DATE, help="修订日期（业务日期，默认今天）。")
 @click.option("--measure", "measures", multiple=True, help=_MEASURE_HELP)
 @click.option("--email", "emails", multiple=True, metavar="NAME=ADDR", help=_EMAIL_HELP)
 @pass_app
 def case_revise_plan(app: App, ref: str, on: date | None, measures: tuple[str, ...], emails: tuple[str, ...]) -> None:
-    """Add measures to a filed 整顿方案 (修订整顿方案); numbering continues after the last measure.
+    """修订整顿方案：为已确定的方案补充措施，编号接着最后一条措施。
 
     \b
-    Example:
+    示例：
       rectify case revise-plan 12 --on 2026-05-10 --measure "P03|召开专题组织生活会|王建国|2026-07-15"
     """
     done(app.workflow().revise_plan(ref, measures=[_measure(m) for m in measures], emails=_emails(emails), on=on))
@@ -123,14 +120,14 @@ def case_revise_plan(app: App, ref: str, on: date | None, measures: tuple[str, .
 @click.command("measure-done")
 @click.argument("ref", metavar="CASE")
 @click.argument("number", type=whole(1, 10_000))
-@click.option("--on", type=DATE, required=True, help="完成日期.")
+@click.option("--on", type=DATE, required=True, help="完成日期。")
 @attach_option
 @pass_app
 def case_measure_done(app: App, ref: str, number: int, on: date, files: tuple[str, ...]) -> None:
-    """Mark measure N of the case done (整顿措施完成).
+    """整顿措施完成：将整顿对象的第 N 条措施标记为完成。
 
     \b
-    Example:
+    示例：
       rectify case measure-done 12 1 --on 2026-05-20
     """
     with attached(app, files) as wf:
@@ -139,15 +136,15 @@ def case_measure_done(app: App, ref: str, number: int, on: date, files: tuple[st
 
 @click.command("progress")
 @click.argument("ref", metavar="CASE")
-@click.option("--on", type=DATE, required=True, help="进展日期.")
-@click.option("--note", default="", help="进展情况.")
+@click.option("--on", type=DATE, required=True, help="进展日期。")
+@click.option("--note", default="", help="进展情况。")
 @attach_option
 @pass_app
 def case_progress(app: App, ref: str, on: date, note: str, files: tuple[str, ...]) -> None:
-    """Record a progress report (月度进展).
+    """记录月度进展（报告的月份为 --on 所在月份）。
 
     \b
-    Example:
+    示例：
       rectify case progress 12 --on 2026-05-31 --note "召开党员大会，通报整顿进展" \\
           --attach 党员大会.jpg=照片：党员大会 --attach 会议记录.pdf=会议纪要：5月党员大会记录
     """
@@ -157,18 +154,17 @@ def case_progress(app: App, ref: str, on: date, note: str, files: tuple[str, ...
 
 @click.command("withdraw")
 @click.argument("ref", metavar="CASE")
-@click.option("--on", type=DATE, help="出列日期（业务日期，默认今天）.")
-@click.option("--reason", default="", help="出列原因.")
-@click.option("--approved-by", default="", help="批准人 (required for a case under 挂牌督办).")
+@click.option("--on", type=DATE, help="出列日期（业务日期，默认今天）。")
+@click.option("--reason", default="", help="出列原因。")
+@click.option("--approved-by", default="", help="批准人（挂牌督办的整顿对象必填）。")
 @pass_app
 def case_withdraw(app: App, ref: str, on: date | None, reason: str, approved_by: str) -> None:
-    """Withdraw a mis-identified case (复核误判出列) → withdrawn.
+    """复核误判出列 → 已撤销。
 
-    A case under 挂牌督办 is withdrawn by a county approver (审批人); a city sign also needs the city
-    supervisor's consent (--approved-by).
+    挂牌督办的整顿对象由县委组织部审批人办理出列；市级挂牌还需市级督查人员同意（--approved-by）。
 
     \b
-    Example:
+    示例：
       rectify case withdraw 12 --on 2026-04-20 --reason "复核后不属于软弱涣散" --approved-by 周审批
     """
     done(app.workflow().withdraw(ref, reason=reason, on=on, approved_by=approved_by))
@@ -176,16 +172,16 @@ def case_withdraw(app: App, ref: str, on: date | None, reason: str, approved_by:
 
 @click.command("extend")
 @click.argument("ref", metavar="CASE")
-@click.option("--on", type=DATE, help="批准日期（业务日期，默认今天）.")
-@click.option("--to", "to", type=DATE, required=True, help="新的转化时限.")
-@click.option("--reason", default="", help="延期原因.")
-@click.option("--approved-by", default="", help="批准人：已登记的县委组织部审批人（不是申请人本人）.")
+@click.option("--on", type=DATE, help="批准日期（业务日期，默认今天）。")
+@click.option("--to", "to", type=DATE, required=True, help="新的转化时限。")
+@click.option("--reason", default="", help="延期原因。")
+@click.option("--approved-by", default="", help="批准人：已登记的县委组织部审批人（不是申请人本人）。")
 @pass_app
 def case_extend(app: App, ref: str, on: date | None, to: date, reason: str, approved_by: str) -> None:
-    """Move the deadline (延长转化时限); every extension is kept.
+    """延长转化时限；每次延期都留有记录。
 
     \b
-    Example:
+    示例：
       rectify case extend 12 --on 2026-11-20 --to 2027-03-31 --reason "换届推迟" --approved-by 郑怀远
     """
     done(app.workflow().extend(ref, to=to, reason=reason, approved_by=approved_by, on=on))
@@ -194,33 +190,31 @@ def case_extend(app: App, ref: str, on: date | None, to: date, reason: str, appr
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True,
-              help="Check every row and print how each column and cell was read, write nothing (只检查不写入).")
-@click.option("--county", default="", help="县 for every row when the sheet has no 县 column (县名在标题里).")
+              help="只检查不写入：检查每一行，打印每列、每格是怎样读取的。")
+@click.option("--county", default="", help="表中没有“县”列时每行的县（县名在标题里）。")
 @click.option("--kind-from-name", is_flag=True,
-              help="类别 from the name when the sheet has none: …村党支部 → 村, …社区党支部 → 社区.")
-@click.option("--identified", type=DATE, help="确定日期 for every row without one (整批的常委会研究日期).")
+              help="表中没有类别时按名称判断：…村党支部 → 村，…社区党支部 → 社区。")
+@click.option("--identified", type=DATE, help="没有确定日期的各行所用的确定日期（整批的常委会研究日期）。")
 @pass_app
 def case_import(app: App, file: str, dry_run: bool, county: str, kind_from_name: bool,
                 identified: date | None) -> None:
-    """Import cases from a ledger or county sheet, CSV or XLSX (批量导入整顿对象); all rows or none.
+    """批量导入整顿对象：从台账或县里的表格（CSV 或 XLSX）导入，全部成功或全部不写入。
 
-    Reads the columns of the 限期转化台账 as `rectify ledger` writes them (县, 乡镇, 党组织名称, 类别,
-    软弱涣散情形, 整改措施 a line each, 措施已完成, 措施总数, 村（社区）党组织书记, 第一书记（派出单位）
-    任期至, 确定日期, 转化时限, 当前阶段, 备注, 编号, …) or their English keys; 组织代码 is optional.
+    读取 rectify ledger 写出的限期转化台账各列（县、乡镇、党组织名称、类别、软弱涣散情形、整改措施每条一行、
+    措施已完成、措施总数、村（社区）党组织书记、第一书记（派出单位）、任期至、确定日期、转化时限、当前阶段、
+    备注、编号……）或其英文键；组织代码可不填。
 
-    County sheets as counties keep them: a title, a 填报单位 line and the 审核人/填表人/联系电话 footer are
-    skipped; a two-row header (四个一落实情况 merged over 县级联系领导, 乡镇包村领导, 第一书记, 结对帮扶单位) is
-    read; the usual names (村（社区）党组织名称, 软弱涣散主要表现, 整顿转化时限, …) are known. Deadlines may be
-    by the month (2026年6月底前, 年底前, 2026年10月); 整改措施 numbered （1） 1. 1、 ① 一、 or a single one, each
-    with its own 责任人：/时限： or the 责任人 and 完成时限 columns numbered alike; problems in the county's
-    own words are matched to P01–P10 (or a local type of [policy] local_problem_types) and refused when
-    nothing fits. --county, --kind-from-name and --identified give what the sheet leaves out.
-    --dry-run prints how every column was read, the rows skipped, and every cell not taken as written.
-    Organizations not yet registered are created. 序号, 剩余天数 and 预警 are computed, so they are ignored.
-    Without 当前阶段 the stage is the furthest the row's data supports.
+    也读县里自己的表格：跳过标题、填报单位行和审核人/填表人/联系电话页脚；读取两行表头（四个一落实情况合并在
+    县级联系领导、乡镇包村领导、第一书记、结对帮扶单位之上）；认得常见列名（村（社区）党组织名称、软弱涣散
+    主要表现、整顿转化时限……）。时限可按月写（2026年6月底前、年底前、2026年10月）；整改措施可编号为
+    （1） 1. 1、 ① 一、，也可只有一条，各自带责任人：/时限：，或由同样编号的责任人、完成时限列给出；
+    县里自己表述的问题对应到 P01–P10（或 [policy] local_problem_types 的本地类型），对应不上的拒绝。
+    --county、--kind-from-name 和 --identified 补足表中缺少的内容。--dry-run 打印每列如何读取、跳过的行，
+    以及没有按原样采用的每一格。尚未登记的组织自动登记。序号、剩余天数和预警是计算出来的，导入时忽略。
+    没有当前阶段时，阶段取该行数据所能支持的最远阶段。
 
     \b
-    Example:
+    示例：
       rectify case import 2025年台账.xlsx --dry-run
       rectify --actor 县委组织部 case import 台账.csv
       rectify case import 青山县整顿台账.xlsx --county 青山县 --kind-from-name --identified 2026-03-10 --dry-run

@@ -7,6 +7,7 @@ domain (SQLAlchemy, SQLModel, transitions) is imported inside the commands.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -34,17 +35,42 @@ class LabelledChoice(click.Choice):  # type: ignore[type-arg]
     """A choice of English codes that also takes their Chinese labels (红, 村, 已整改) and any case of a code.
 
     The codes and labels come from ``states/`` (KINDS, STAGE_LABELS, LIGHT_LABELS); the value given to the
-    command is always the code.
+    command is always the code. Help shows the Chinese (``[督促|约谈|通报]``; :meth:`pairs` for the help text
+    names the codes beside them) and completion offers both.
     """
 
     def __init__(self, labels: dict[str, str]) -> None:
         super().__init__(tuple(labels), case_sensitive=False)
+        self.labels = dict(labels)
         self.by_label = {label: code for code, label in labels.items()}
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         text = str(value).strip()
         code = self.by_label.get(text) or self.by_label.get(text.removesuffix("灯"))
         return super().convert(code or text, param, ctx)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        shown = "|".join(dict.fromkeys(self.labels.values()))
+        return f"{{{shown}}}" if param.required and param.param_type_name == "argument" else f"[{shown}]"
+
+    def get_invalid_choice_message(self, value: Any, ctx: click.Context | None) -> str:
+        words, codes = "、".join(dict.fromkeys(self.labels.values())), "、".join(self.labels)
+        return f"{value!r} 不是可选值之一（{words}，或 {codes}）。"
+
+    def pairs(self) -> str:
+        """``督促 urge、约谈 talk、通报 notify``: each label with the code a script types."""
+        return "、".join(f"{label} {code}" if label != code else code for code, label in self.labels.items())
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        """Labels and codes that begin with what was typed (a code in any case), each with the other as help."""
+        from click.shell_completion import CompletionItem
+
+        typed = incomplete.casefold()
+        items = [CompletionItem(label, help=code) for code, label in self.labels.items()
+                 if label != code and label.startswith(incomplete)]
+        items += [CompletionItem(code, help=label) for code, label in self.labels.items()
+                  if code.casefold().startswith(typed)]
+        return items
 
 
 KIND = LabelledChoice(KINDS)
@@ -106,7 +132,8 @@ def report(exc: Exception) -> int:
     elif isinstance(exc, click.UsageError):
         hint = f"（rectify {exc.ctx.command_path.partition(' ')[2]} --help 查看用法）".replace("  ", " ") \
             if exc.ctx is not None else ""
-        click.echo(f"错误：{exc.format_message()}{hint}", err=True)
+        message = re.sub(r"'\.(\s|$)", r"'。\1", exc.format_message())  # click's own full stop after a name
+        click.echo(f"错误：{message}{hint}", err=True)
     elif isinstance(exc, click.ClickException):
         click.echo(f"错误：{exc.format_message()}", err=True)
     else:
@@ -301,7 +328,7 @@ def _set_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> None:
 
 
 quiet_option = click.option("-q", "--quiet", is_flag=True, expose_value=False, is_eager=True, callback=_set_quiet,
-                            help="Print errors only (静默, for cron).")
+                            help="静默：只输出错误（供 cron 使用）。")
 
 
 def say(message: str) -> None:
@@ -345,11 +372,12 @@ def use_colour(stream: Any = None) -> bool:
 
 
 def stage_label(stage: str) -> str:
-    return f"{STAGE_LABELS[stage]} {stage}"
+    """The stage in words (已整改); its code only in JSON and where it is typed."""
+    return STAGE_LABELS.get(stage, stage)
 
 
 def light_label(light: str | None) -> str:
-    return f"{LIGHT_LABELS[light]} {light}" if light else ""
+    return LIGHT_LABELS.get(light, light) if light else ""
 
 
 # -- writing output files --------------------------------------------------------------------------

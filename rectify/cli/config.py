@@ -17,24 +17,24 @@ _ORIGINS = {"option": "--config / RECTIFY_CONFIG", "user": "用户配置目录",
 
 @click.group("config")
 def config_group() -> None:
-    """The configuration file (配置文件): write a commented sample, show the values in effect.
+    """配置文件（config）：写出带注释的样例，显示生效的配置。
 
-    Looked for in this order: --config / RECTIFY_CONFIG; rectify.toml in the user configuration
-    directory (~/.config/rectify/ on Linux); /etc/rectify/rectify.toml. None found: built-in defaults.
+    查找顺序：--config / RECTIFY_CONFIG；用户配置目录中的 rectify.toml（Linux 为 ~/.config/rectify/）；
+    /etc/rectify/rectify.toml。都没有时用内置默认值。
     """
 
 
 @config_group.command("init")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Where to write the sample; - for stdout. Default: rectify.toml in the user config directory.")
-@click.option("--force", is_flag=True, help="Overwrite an existing file (覆盖已有文件).")
+              help="样例写到哪里；- 为标准输出。默认：用户配置目录中的 rectify.toml。")
+@click.option("--force", is_flag=True, help="覆盖已有文件。")
 def config_init(output: str | None, force: bool) -> None:
-    """Write a commented sample configuration (配置示例) with every key at its default.
+    """配置示例：写出带注释的配置样例，每一项都是默认值。
 
-    An existing file is kept unless --force is given.
+    已有的文件保留不动，除非给出 --force。
 
     \b
-    Example:
+    示例：
       rectify config init                       ~/.config/rectify/rectify.toml
       rectify config init -o /etc/rectify/rectify.toml
       rectify config init -o - | less
@@ -62,16 +62,15 @@ def _masked_url(url: str) -> str:
 
 @config_group.command("show")
 @click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default="toml", show_default=True,
-              help="toml (a file you can use) or json (stable English keys).")
+              help="toml（可直接使用的文件）或 json（稳定的英文键）。")
 @pass_app
 def config_show(app: App, fmt: str) -> None:
-    """Print the configuration in effect (生效的配置): which file, and every value.
+    """生效的配置：用的是哪个文件，以及每一项的值。
 
-    The SMTP password (RECTIFY_SMTP_PASSWORD) is shown as ****** when set, and a password in
-    [database] url is masked too.
+    设置了 SMTP 密码（RECTIFY_SMTP_PASSWORD）时显示为 ******，[database] url 中的密码也隐去。
 
     \b
-    Example:
+    示例：
       rectify config show
       rectify --config /etc/rectify/rectify.toml config show --format json
     """

@@ -41,20 +41,20 @@ def run_import(kind: str, app: App, file: str, dry_run: bool, defaults: Any = No
 
 @click.group("import")
 def import_group() -> None:
-    """Bulk import helpers (批量导入)."""
+    """批量导入的辅助命令（导入模板）。"""
 
 
 @import_group.command("template")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True,
-              help="Sheet format (模板格式).")
+              help="模板格式。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
-              help="File to write (default: 整顿对象导入模板.xlsx/.csv; - for stdout).")
+              help="写入的文件（默认：整顿对象导入模板.xlsx/.csv；- 为标准输出）。")
 @pass_app
 def import_template(app: App, fmt: str, output: str | None) -> None:
-    """Write an empty import sheet with the headers and one example row (导入模板).
+    """导入模板：写出一张只有表头和一行示例的导入表。
 
     \b
-    Example:
+    示例：
       rectify import template --format xlsx -o 导入模板.xlsx
       rectify case import 导入模板.xlsx --dry-run
     """
@@ -72,18 +72,17 @@ def import_template(app: App, fmt: str, output: str | None) -> None:
 
 @click.command("export")
 @click.option("--all", "everything", is_flag=True, required=True,
-              help="Everything: organizations, cases, every child record and event (全量备份).")
+              help="全量备份：组织、整顿对象、每条下属记录和事件。")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
 @pass_app
 def export_cmd(app: App, everything: bool, file: str) -> None:
-    """Write a full backup as JSON Lines (全量导出备份); `rectify restore` reads it back. Admin only
-    (系统管理员) once people are registered: a backup holds every county.
+    """全量导出备份（JSON Lines）；rectify restore 读回。
 
-    The first line names the format and the schema revision; each further line is one row,
-    {"table": …, "row": {…}}, ids included, streamed so a province-sized database fits.
+    登记了人员之后只有系统管理员可以导出：备份含所有县。第一行写明格式和结构版本；其后每行一条记录
+    {"table": …, "row": {…}}，含编号，边读边写，全省规模的数据库也能导出。
 
     \b
-    Example:
+    示例：
       rectify export --all backup-2026-06-30.jsonl
       rectify --db new.sqlite restore backup-2026-06-30.jsonl
     """
@@ -147,19 +146,18 @@ def _export_files(app: App, file: str) -> None:
 @click.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--trust", "trusted", multiple=True, metavar="PUBLIC_KEY",
-              help="Also trust backups signed by this key (another installation's `rectify keys`).")
+              help="也信任用这个公钥签名的备份（另一个安装的 rectify keys）。")
 @pass_app
 def restore_cmd(app: App, file: str, trusted: tuple[str, ...]) -> None:
-    """Restore a full backup into an empty database (从备份恢复); a non-empty one is refused.
+    """从备份恢复到空数据库；非空的数据库拒绝恢复。
 
-    Creates the schema when the database is new; all rows or none, ids preserved. Every row is checked
-    (each refusal names its line), then the signed manifest beside the file (FILE.manifest.json): signed by
-    this installation's key or one given with --trust, and matching the file's SHA-256 and rows.
+    新数据库先建立结构；全部恢复或全部不写入，编号不变。先检查每一行（拒绝时指出行号），再检查备份旁的
+    签名清单（FILE.manifest.json）：须由本安装的密钥或 --trust 给出的公钥签名，且与文件的 SHA-256 和行数相符。
 
     \b
-    Example:
+    示例：
       rectify --db postgresql://rectify@db/county restore backup-2026-06-30.jsonl
-      rectify restore backup.jsonl --trust ed25519:…    (a backup from another installation)
+      rectify restore backup.jsonl --trust ed25519:…    （另一个安装的备份）
     """
     from pathlib import Path
 

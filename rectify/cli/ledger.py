@@ -40,19 +40,18 @@ def _ledger_filter(app: App, county: str | None, township: str | None, kind: str
 
 def _ledger_filters(fn: Any) -> Any:
     for opt in reversed((
-        click.option("--county", help="县 (exact name)."),
-        click.option("--township", help="乡镇 (exact name)."),
-        click.option("--kind", type=KIND, help="类别 (code or Chinese: village 村, community 社区, …)."),
-        click.option("--stage", type=STAGE, help="当前阶段 (code or Chinese: rectified 已整改, …)."),
-        click.option("--light", type=LIGHT, help="预警 on the as-of date (code or Chinese: red 红, yellow 黄, …)."),
-        click.option("--year", type=click.IntRange(1990, 2200), help="Year of identification (确定年度)."),
+        click.option("--county", help="县（完整名称）。"),
+        click.option("--township", help="乡镇（完整名称）。"),
+        click.option("--kind", type=KIND, help=f"类别：{KIND.pairs()}。"),
+        click.option("--stage", type=STAGE, help=f"当前阶段：{STAGE.pairs()}。"),
+        click.option("--light", type=LIGHT, help=f"截至日的预警：{LIGHT.pairs()}。"),
+        click.option("--year", type=click.IntRange(1990, 2200), help="确定年度。"),
         click.option("--open/--all", "open_only", default=False,
-                     help="Only open cases (在办), or all including 销号 and 撤销 (default)."),
+                     help="只列在办的，或全部，含销号和撤销的（默认）。"),
         click.option("--as-of", type=DATE,
-                     help="The day as it stood at its end (截至): rebuilt from the dated history (default: today)."),
+                     help="截至某日结束时的情况，按有日期的记录重建（默认：今天）。"),
         click.option("--known-on", type=DATE,
-                     help="Only what had been recorded by the end of this day (据某日已录入的记录), to reproduce "
-                          "a report as printed then."),
+                     help="据某日已录入的记录：只计该日结束前已录入的内容，用于重现当时打印的报表。"),
     )):
         fn = opt(fn)
     return fn
@@ -71,38 +70,34 @@ def ledger_table(app: App, as_of: date, filters: Any, width: int | None, colour:
 @click.command()
 @_ledger_filters
 @click.option("--format", "fmt", type=click.Choice(LEDGER_FORMATS), default="table", show_default=True,
-              help="table, csv (UTF-8 BOM), xlsx, html (self-contained, printable), json, ics (iCalendar).")
+              help="输出格式：table 表格、csv（UTF-8 BOM）、xlsx、html（单文件，可打印）、json、ics（日历）。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Write to FILE instead of stdout (- for stdout).")
+              help="写入文件而不是标准输出（- 为标准输出）。")
 @click.option("--width", type=click.IntRange(60, 400),
-              help="Table width in columns (default: terminal, 80–160).")
+              help="表格宽度（字符列数；默认：终端宽度，80–160）。")
 @click.option("--layout", type=click.Choice(("简表", "全表", "brief", "full")), default="简表", show_default=True,
               help="打印版式（xlsx、html）：简表 13 列，一页宽、每页重复标题和表头；全表 全部列。"
                    "xlsx 总是含 简表、全表、措施明细 三张工作表，--layout 决定打开时选中（默认打印）的一张。")
 @click.option("--sort", type=LabelledChoice(LEDGER_ORDERS), default="place", show_default=True,
-              help="Row order: place 乡镇 (open cases first, then 乡镇 and organization code) or deadline 时限 "
-                   "(by 转化时限, then 乡镇 and code).")
+              help="排列顺序：乡镇 place（在办的在前，再按乡镇和组织代码）或 时限 deadline"
+                   "（按转化时限，再按乡镇和代码）。")
 @pass_app
 def ledger(app: App, county: str | None, township: str | None, kind: str | None, stage: str | None,
            light: str | None, year: int | None, open_only: bool, as_of: date | None, known_on: date | None,
            fmt: str, output: str | None, width: int | None, layout: str, sort: str) -> None:
-    """The 限期转化台账: one row per case, open cases first by 乡镇 and code (--sort deadline).
+    """限期转化台账：每个整顿对象一行，在办的在前，按乡镇和编号排列（--sort deadline 按时限）。
 
-    The default order puts open cases (在办) first, then 县, 乡镇 and organization code; --sort deadline
-    orders by 转化时限, then the same.
+    默认顺序：在办的在前，再按县、乡镇和组织代码；--sort deadline 按转化时限，再按同样顺序。
 
-    --as-of D shows the ledger as it stood at the end of D, rebuilt from the dated history: cases
-    listed after D are absent, stages, measures, secretaries, verification, supervision and deadlines
-    are those of D; --known-on D2 counts only what had been recorded by the end of D2. Days left and
-    warning lights (预警) are computed for --as-of. xlsx and html are print-ready
-    (landscape on [report] paper, A4 or A3): the 简表 (--layout, the default) prints one page wide at
-    9 pt or more, the title and header on every page; the xlsx also holds the 全表 and the measure detail
-    (措施明细, one row per measure); ics holds each case's deadline and stage due date, with UIDs unique to this
-    installation and stable, so a re-import updates the events; closed cases (销号/撤销) come as
-    cancelled events, and [calendar] alarm_days sets a reminder (VALARM) before each date.
+    --as-of D 显示 D 日结束时的台账，按有日期的记录重建：D 日之后列入的不在其中，阶段、措施、书记、验收、
+    挂牌和时限都是 D 日的；--known-on D2 只计 D2 日结束前已录入的内容。剩余天数和预警按 --as-of 计算。
+    xlsx 和 html 可直接打印（按 [report] paper 横向，A4 或 A3）：简表（--layout，默认）一页宽、字号不小于
+    9 磅，每页重复标题和表头；xlsx 还含全表和措施明细（每条措施一行）；ics 含每个整顿对象的转化时限和阶段
+    时限，UID 在本安装内唯一且不变，重新导入即更新日程；已销号/撤销的为取消的日程，[calendar] alarm_days
+    设置每个日期之前的提醒（VALARM）。
 
     \b
-    Example:
+    示例：
       rectify ledger --open --light red
       rectify ledger --sort deadline
       rectify ledger --as-of 2026-06-30 --format xlsx -o 台账.xlsx
@@ -143,29 +138,29 @@ def _write_ledger_file(app: App, filters: Any, fmt: str, output: str | None, *, 
 
 
 @click.command()
-@click.option("--county", help="县 (exact name).")
+@click.option("--county", help="县（完整名称）。")
 @click.option("--year", type=click.IntRange(1990, 2200),
-              help="Statistical year of the form (报告期; default: the as-of day's year): 排查 = identified in "
-                   "the year, 整顿提升 = struck off in the year, of any cohort.")
+              help="统计表的报告期年度（默认：截至日所在年度）：排查 = 当年确定的，"
+                   "整顿提升 = 当年销号的（不论哪一批）。")
 @click.option("--as-of", type=DATE,
-              help="The day as it stood at its end (截至), rebuilt from the dated history (default: today).")
+              help="截至某日结束时的情况，按有日期的记录重建（默认：今天）。")
 @click.option("--known-on", type=DATE,
-              help="Only what had been recorded by the end of this day (据某日已录入的记录).")
+              help="据某日已录入的记录：只计该日结束前已录入的内容。")
 @click.option("--format", "fmt", type=click.Choice(STATS_FORMATS), default="table", show_default=True,
-              help="Output format (输出格式).")
+              help="输出格式。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Write to FILE instead of stdout (- for stdout).")
+              help="写入文件而不是标准输出（- 为标准输出）。")
 @pass_app
 def stats(app: App, county: str | None, year: int | None, as_of: date | None, known_on: date | None, fmt: str,
           output: str | None) -> None:
-    """Statistics (统计): by stage, light, problem type, kind, township; conversion rate; overdue list;
-    and the Party statistics form 整顿软弱涣散基层党组织情况 (总计/村/社区, 26 columns; the columns
-    the data cannot answer are left empty and marked 人工填报). Every figure is that of the end of
-    --as-of, rebuilt from the dated history; the form counts --year. Its table logic is checked
-    first: a sheet that breaks it is refused naming the cell.
+    """统计：按阶段、预警、问题类型、类别、乡镇统计，转化率，逾期清单；以及党内统计表
+    “整顿软弱涣散基层党组织情况”（总计/村/社区，26 列；数据无法回答的列留空并标注人工填报）。
+
+    每个数字都是 --as-of 日结束时的，按有日期的记录重建；统计表按 --year 统计。先检查表内逻辑关系：
+    不符合的拒绝输出，并指出是哪一格。
 
     \b
-    Example:
+    示例：
       rectify stats --as-of 2026-12-31
       rectify stats --year 2026 --format xlsx -o 党内统计.xlsx
       rectify stats --as-of 2026-06-30 --known-on 2026-07-05 --format json

@@ -18,7 +18,7 @@ def output_options(formats: Sequence[str] = ("table", "csv", "json")) -> Callabl
 
     def decorator(fn: Any) -> Any:
         return click.option("--format", "fmt", type=click.Choice(list(formats)), default=formats[0],
-                            show_default=True, help="Output format (输出格式).")(fn)
+                            show_default=True, help="输出格式。")(fn)
 
     return decorator
 

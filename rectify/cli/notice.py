@@ -18,13 +18,13 @@ from rectify.reports.notices import KINDS
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出文件（默认：整顿对象编号-文书种类.docx）。")
 @pass_app
 def notice(app: App, case_ref: str, kind: str, fmt: str | None, output: str | None) -> None:
-    """Notices as documents (文书): 整改通知书, 挂牌督办通知书, 公示, 销号批复, 验收评分表, 民主测评表.
+    """文书：整改通知书、挂牌督办通知书、公示、销号批复、验收评分表、民主测评表。
 
     按公文格式（标题、文号、主送、正文、落款、成文日期）由整顿对象的数据和 [report] 填写；验收评分表、
     民主测评表是验收组现场填写的空白表，列出本整顿对象的项目和措施。
 
     \b
-    Example:
+    示例：
       rectify notice 33 --kind 挂牌督办通知书 -o 挂牌督办通知书.docx
       rectify notice 33 --kind 整改通知书 --format pdf -o 整改通知书.pdf
       rectify notice 41 --kind 验收评分表 -o 评分表.docx

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from rectify.cli.common import App, pass_app, say
+from rectify.cli.common import App, LabelledChoice, pass_app, say
 from rectify.cli.listing import emit, output_options
 from rectify.states.roles import ROLE_NAMES
 
@@ -19,43 +19,40 @@ def registry_actor(app: App) -> str:
     return app.actor
 
 
-ROLE_CHOICES: tuple[str, ...] = tuple(ROLE_NAMES)
-_ROLE_HELP = ", ".join(f"{code} {label}" for code, label in ROLE_NAMES.items())
+ROLE = LabelledChoice(ROLE_NAMES)
 
 
 @click.group()
 def people() -> None:
-    """The people registry (人员登记): who may sign a change, their role and scope.
+    """人员登记（people）：谁可以签署变更，其角色和范围。
 
-    The first person registered must be an admin (系统管理员); from then on only an admin,
-    named with --actor, adds, imports or disables people.
+    第一个登记的人必须是系统管理员；此后只有系统管理员（用 --actor 指明）可以登记、导入或停用人员。
     """
 
 
 @people.command("add")
 @click.argument("name")
-@click.option("--unit", required=True, help="单位, e.g. 县委组织部.")
-@click.option("--role", type=click.Choice(ROLE_CHOICES), required=True, help=f"Role (角色): {_ROLE_HELP}.")
+@click.option("--unit", required=True, help="单位，如 县委组织部。")
+@click.option("--role", type=ROLE, required=True, help=f"角色：{ROLE.pairs()}。")
 @click.option("--scope", required=True,
-              help="范围: COUNTY or COUNTY/TOWNSHIP; a list COUNTY,COUNTY for city_supervisor and auditor; "
-                   "* (every county) for an admin.")
-@click.option("--email", default="", help="E-mail (邮箱).")
-@click.option("--phone", default="", help="Phone (电话).")
-@click.option("--login", default="", help="Login name (登录名): the system or database user of this person.")
-@click.option("--wecom-userid", default="", help="企业微信 userid, for application messages (应用消息).")
-@click.option("--dingtalk-userid", default="", help="钉钉 userid.")
+              help="范围：县 或 县/乡镇；市委组织部督导和审计为县的列表 县,县；系统管理员为 *（全部县）。")
+@click.option("--email", default="", help="邮箱。")
+@click.option("--phone", default="", help="电话。")
+@click.option("--login", default="", help="登录名：此人的系统用户或数据库用户名。")
+@click.option("--wecom-userid", default="", help="企业微信 userid，用于应用消息。")
+@click.option("--dingtalk-userid", default="", help="钉钉 userid。")
 @click.option("--channels", default="",
-              help="Preferred channels (提醒方式): email, wecom_app, sms, comma-separated; "
-                   "empty: 企业微信 when there is a userid, else SMS to a phone without e-mail.")
+              help="提醒方式：email 邮件、wecom_app 企业微信、sms 短信，逗号分隔；"
+                   "不填：有 userid 的用企业微信，没有邮箱而有电话的发短信。")
 @pass_app
 def people_add(app: App, name: str, unit: str, role: str, scope: str, email: str, phone: str, login: str,
                wecom_userid: str, dingtalk_userid: str, channels: str) -> None:
-    """Register a person (登记人员); the first one must be an admin.
+    """登记人员；第一个登记的必须是系统管理员。
 
     \b
-    Example:
+    示例：
       rectify people add 王管理 --unit 县委组织部 --role admin --scope '*'
-      rectify --actor 王管理 people add 赵经办 --unit 县委组织部 --role county_officer \\
+      rectify --actor 王管理 people add 赵经办 --unit 县委组织部 --role 县委组织部经办人 \\
           --scope 青山县 --email zhao@example.cn --login zhao
       rectify --actor 王管理 people add 陈书记 --unit 县财政局 --role first_secretary \\
           --scope 青山县/河口镇 --phone 13800000001 --wecom-userid chenhaitao --channels wecom_app,sms
@@ -72,12 +69,12 @@ def people_add(app: App, name: str, unit: str, role: str, scope: str, email: str
 @output_options()
 @pass_app
 def people_list(app: App, fmt: str) -> None:
-    """List everyone the registry knows (人员列表), registered or not.
+    """人员列表：登记册中的每个人，无论是否已登记。
 
-    People named on a plan and not registered show as 未登记, disabled ones as 已停用.
+    整顿方案中写到而未登记的人显示为未登记，停用的显示为已停用。
 
     \b
-    Example:
+    示例：
       rectify people list
       rectify people list --format json
     """
@@ -95,19 +92,18 @@ def people_list(app: App, fmt: str) -> None:
 
 @people.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Check every row and report, write nothing (只检查不写入).")
+@click.option("--dry-run", is_flag=True, help="只检查不写入：检查每一行并报告。")
 @pass_app
 def people_import(app: App, file: str, dry_run: bool) -> None:
-    """Import people from CSV or XLSX (批量登记人员); all rows or none.
+    """批量登记人员：从 CSV 或 XLSX 导入，全部成功或全部不写入。
 
-    Columns (Chinese or English headers): 姓名/name, 单位/unit, 角色/role (code or Chinese label),
-    范围/scope, 邮箱/email, 电话/phone, 登录名/login, 企业微信账号/wecom_userid, 钉钉账号/dingtalk_userid,
-    提醒方式/channels (email, wecom_app, sms or 邮件、企业微信、短信). Every bad row is listed with its row number and
-    column; nothing is written unless all rows are good (exit 2). Only an admin imports; into an empty
-    registry the first row must be an admin.
+    列（中文或英文表头）：姓名/name、单位/unit、角色/role（中文名称或代码）、范围/scope、邮箱/email、电话/phone、
+    登录名/login、企业微信账号/wecom_userid、钉钉账号/dingtalk_userid、提醒方式/channels（邮件、企业微信、短信
+    或 email、wecom_app、sms）。每个有错的行都列出行号和列；只要有一行有错就不写入（退出码 2）。只有系统管理员
+    可以导入；登记册为空时，第一行必须是系统管理员。
 
     \b
-    Example:
+    示例：
       rectify --actor 王管理 people import 人员名册.xlsx --dry-run
       rectify --actor 王管理 people import 人员名册.csv
     """
@@ -122,7 +118,7 @@ def people_import(app: App, file: str, dry_run: bool) -> None:
             click.echo(problem.line(), err=True)
         raise
     if result.ignored_columns:
-        click.echo("已忽略无法识别的列：" + "、".join(result.ignored_columns), err=True)
+        say("已忽略无法识别的列：" + "、".join(result.ignored_columns))
     say(result.describe())
 
 
@@ -130,10 +126,10 @@ def people_import(app: App, file: str, dry_run: bool) -> None:
 @click.argument("name")
 @pass_app
 def people_disable(app: App, name: str) -> None:
-    """Disable a person (停用人员): they can no longer act; their history stays.
+    """停用人员：此人不能再办理任何事项；其记录保留。
 
     \b
-    Example:
+    示例：
       rectify --actor 王管理 people disable 赵经办
     """
     from rectify.write.people import Registry
@@ -146,16 +142,15 @@ def people_disable(app: App, name: str) -> None:
 @click.argument("name")
 @pass_app
 def people_password(app: App, name: str) -> None:
-    """Set a person's web password (设置网页登录密码), read from stdin; it must be changed at the next sign-in.
+    """设置网页登录密码：从标准输入读取；下次登录时必须修改。
 
-    An admin sets anyone's password, a person their own. The password is read from standard input (one
-    line; at a terminal it is asked for twice, hidden), never from the command line, and kept only as an
-    argon2id hash. At least [web] min_password_length characters (10).
+    系统管理员可为任何人设置，其他人只能设置自己的。密码从标准输入读取（一行；在终端上隐藏输入、输两次），
+    从不写在命令行上，只保存 argon2id 散列值。长度至少 [web] min_password_length 个字符（10）。
 
     \b
-    Example:
+    示例：
       printf '%s\\n' 'qingshan-start-2026' | rectify --actor 周文博 people password 韩青松
-      rectify --actor 周文博 people password qs-han          (asks twice at a terminal)
+      rectify --actor 周文博 people password qs-han          （在终端上询问两次）
     """
     import sys
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from rectify.cli.common import DATE, App, pass_app, say, whole
+from rectify.cli.common import DATE, App, LabelledChoice, pass_app, say, whole
 from rectify.cli.listing import emit, output_options
 
 
@@ -21,29 +21,31 @@ def _reminder_service(app: App) -> Any:
     return ReminderService(SqlOutboxStore(db), config, app.clock(), smtp_factory(config))
 
 
+# notifications.labels.STATUS_LABELS, written out: importing rectify.notifications would slow --help
+STATUS = LabelledChoice({"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"})
+
+
 @click.group()
 def remind() -> None:
-    """Deadline reminders and overdue alerts (到期提醒、逾期预警), sent by e-mail once."""
+    """到期提醒、逾期预警（remind）：按邮件等渠道发送，只发一次。"""
 
 
 @remind.command("run")
-@click.option("--as-of", type=DATE, help="Date the sweep is for (default: today in Asia/Shanghai).")
-@click.option("--dry-run", is_flag=True, help="Print the digests that would be sent; record and send nothing.")
+@click.option("--as-of", type=DATE, help="扫描的日期（默认：[policy] timezone 时区的今天）。")
+@click.option("--dry-run", is_flag=True, help="试运行：打印将要发送的摘要，不记录、不发送。")
 @pass_app
 def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
-    """Sweep for what is due and send each person one digest (提醒扫描并发送), once — for cron.
+    """提醒扫描并发送：找出到期事项，给每人发一封摘要，只发一次——供 cron 使用。
 
-    Each open measure (整改措施) also reminds its 责任人 before its due date and when it is overdue,
-    copied to the officer in charge. Running it again the same day sends nothing new; mail that
-    could not be sent stays in the outbox (发件箱) and is retried by the next run or the scheduler.
-    With [reporting] remind_from set, a county late with a report (报送) also reminds its county officers,
-    once per county and period (逾期未报提醒).
+    每条未完成的整改措施也在到期前和逾期时提醒其责任人，抄送县委组织部经办人（邮件的回复地址也是经办人）。
+    同一天再次运行不会重发；未能发送的邮件留在发件箱，由下次运行或定时提醒服务重试。
+    设置了 [reporting] remind_from 时，逾期未报送的县也提醒其县委组织部经办人，每县每期一次（逾期未报提醒）。
 
     \b
-    Example:
+    示例：
       rectify remind run
       rectify remind run --as-of 2026/6/30 --dry-run
-      30 8 * * *  rectify --config /etc/rectify.toml remind run -q     (crontab: mail only on errors)
+      30 8 * * *  rectify --config /etc/rectify.toml remind run -q     （crontab：只在出错时发邮件）
     """
     service = _reminder_service(app)
 
@@ -106,7 +108,7 @@ def _refuse_unsent(app: App, sent: Any, failed_at_sweep: int) -> None:
 
 @click.group()
 def outbox() -> None:
-    """The outbox of reminder digests (发件箱): what was recorded, sent, or failed."""
+    """发件箱（outbox）：已记录、已发送或发送失败的提醒摘要。"""
 
 
 def _by_channel(counts: dict[str, int]) -> str:
@@ -116,18 +118,17 @@ def _by_channel(counts: dict[str, int]) -> str:
 
 
 @outbox.command("list")
-@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed"]),
-              help="Only deliveries in this status.")
+@click.option("--status", type=STATUS, help=f"只列这一状态的发送记录：{STATUS.pairs()}。")
 @output_options(("table", "json"))
 @pass_app
 def outbox_list(app: App, status: str | None, fmt: str) -> None:
-    """List reminder deliveries with their channel and status (发件箱列表).
+    """发件箱列表：各条提醒的发送渠道和状态，时间按 [policy] timezone 显示。
 
-    Channels (渠道): 邮件 email, 企业微信群 wecom_robot, 企业微信 wecom_app, 钉钉群 dingtalk_robot, 短信 sms.
+    渠道：邮件 email、企业微信群 wecom_robot、企业微信 wecom_app、钉钉群 dingtalk_robot、短信 sms。
 
     \b
-    Example:
-      rectify outbox list --status failed
+    示例：
+      rectify outbox list --status 发送失败
       rectify outbox list --format json
     """
     from datetime import datetime
@@ -141,7 +142,7 @@ def outbox_list(app: App, status: str | None, fmt: str) -> None:
         from rectify.notifications.labels import CHANNEL_LABELS
         from rectify.notifications.labels import STATUS_LABELS as labels
         for r in rows:
-            r["status"] = f"{labels[r['status']]} {r['status']}"
+            r["status"] = labels.get(r["status"], r["status"])
             r["channel"] = CHANNEL_LABELS.get(r["channel"], r["channel"])
             when = r["sent_at"] or r["next_attempt_at"]
             r["when"] = local_time(datetime.fromisoformat(when), zone).strftime("%Y-%m-%d %H:%M") if when else ""
@@ -154,12 +155,12 @@ def outbox_list(app: App, status: str | None, fmt: str) -> None:
 @click.argument("digest_id", metavar="ID", type=whole(1, 2**31 - 1))
 @pass_app
 def outbox_retry(app: App, digest_id: int) -> None:
-    """Put one failed delivery back in the queue (重新发送): an e-mail, a robot's digest, a message, an SMS.
+    """重新发送：把一条发送失败的记录（邮件、群机器人摘要、应用消息、短信）重新排队。
 
-    The next run or drain sends it; the other deliveries of its sweep are not touched.
+    下次运行或发送时重发；同一次扫描的其他记录不受影响。
 
     \b
-    Example:
+    示例：
       rectify outbox retry 17
     """
     from rectify.notifications.outbox import retry
@@ -171,18 +172,18 @@ def outbox_retry(app: App, digest_id: int) -> None:
 
 @click.group()
 def scheduler() -> None:
-    """The reminder scheduler daemon (定时提醒服务, APScheduler)."""
+    """定时提醒服务（scheduler，APScheduler）。"""
 
 
 @scheduler.command("start")
 @pass_app
 def scheduler_start(app: App) -> None:
-    """Run the daily sweep at [scheduler] sweep_at and drain the outbox until stopped (Ctrl-C / SIGTERM).
+    """启动定时提醒服务：每天在 [scheduler] sweep_at 扫描，并持续发送发件箱，直到停止（Ctrl-C / SIGTERM）。
 
-    If today's sweep was missed while the daemon was down, it runs once on start.
+    服务停止期间错过了当天的扫描的，启动时补做一次。
 
     \b
-    Example:
+    示例：
       rectify --config /etc/rectify.toml scheduler start
     """
     from rectify.notifications.scheduler import Daemon

@@ -10,10 +10,9 @@ from rectify.cli.listing import emit, output_options
 
 @click.group()
 def security() -> None:
-    """Security settings (安全设置), kept in the database and set by an admin.
+    """安全设置（security）：保存在数据库中，由管理员设置。
 
-    A configuration file may make a setting stricter (turn it on), never looser: the value in force is
-    the stricter of the database's and the file's. Every change is recorded with who made it.
+    配置文件只能让设置更严（打开），不能放松：生效的值取数据库和配置文件中更严的一个。每次修改都记下修改人。
     """
 
 
@@ -21,10 +20,10 @@ def security() -> None:
 @output_options(("table", "json"))
 @pass_app
 def security_show(app: App, fmt: str) -> None:
-    """Show each setting: the database's value, the file's, the one in force, and who set it last (查看).
+    """查看安全设置：每项设置在数据库中的值、配置文件中的值、生效的值，以及最近修改人。
 
     \b
-    Example:
+    示例：
       rectify security show
     """
     from rectify.write.security import security_rows
@@ -39,10 +38,10 @@ def security_show(app: App, fmt: str) -> None:
 @click.argument("value")
 @pass_app
 def security_set(app: App, key: str, value: str) -> None:
-    """Set one setting in the database (修改安全设置); admin only, recorded with who made the change.
+    """修改安全设置：在数据库中修改一项设置；只有系统管理员可以修改，记下修改人。
 
     \b
-    Example:
+    示例：
       rectify --actor 周文博 security set require_registered_actor true
     """
     from rectify.write.security import set_security
@@ -56,13 +55,12 @@ def security_set(app: App, key: str, value: str) -> None:
 @click.command("keys")
 @pass_app
 def keys(app: App) -> None:
-    """Show the public part of the installation's signing key (签名公钥); made on first use.
+    """显示本安装签名密钥的公钥（签名公钥）；首次使用时生成。
 
-    Backups (export --all) are signed with this key; another installation restores them with
-    `rectify restore FILE --trust PUBLIC_KEY`.
+    备份（export --all）用这个密钥签名；另一个安装用 rectify restore FILE --trust PUBLIC_KEY 恢复。
 
     \b
-    Example:
+    示例：
       rectify keys
     """
     from rectify.store.keys import installation_key

@@ -9,18 +9,18 @@ from rectify.cli.common import App, pass_app, say, whole
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; behind nginx keep 127.0.0.1 (监听地址).")
-@click.option("--port", type=whole(1, 65535), default=8000, show_default=True, help="Port (端口).")
+              help="监听地址；放在 nginx 之后时保持 127.0.0.1。")
+@click.option("--port", type=whole(1, 65535), default=8000, show_default=True, help="端口。")
 @pass_app
 def serve(app: App, host: str, port: int) -> None:
-    """Serve the web front (网页端) on the same database and configuration as the commands.
+    """启动网页端，与命令行使用同一数据库和配置。
 
-    Township cadres, first secretaries, county officers, verifiers, approvers and city supervisors sign in
-    with their login and the password set by `rectify people password`. Put it behind nginx with TLS
-    (deploy/nginx-rectify.conf); the reminder scheduler stays its own process (rectify scheduler start).
+    乡镇干部、第一书记、县委组织部经办人、验收人、审批人和市级督查人员用登录名和 rectify people password
+    设置的密码登录。请放在启用 TLS 的 nginx 之后（deploy/nginx-rectify.conf）；定时提醒服务另行运行
+    （rectify scheduler start）。
 
     \b
-    Example:
+    示例：
       rectify serve                          http://127.0.0.1:8000
       rectify --db /srv/rectify/county.sqlite serve --port 8080
     """

@@ -68,7 +68,8 @@ def backoff(attempts: int) -> timedelta:
 def message_for(row: Any, config: Config, now: datetime) -> Any:
     return build_message(sender=config.smtp.sender, recipient=row.recipient, recipient_name=row.recipient_name,
                          subject=row.subject, text=row.body_text, html=row.body_html, message_id=row.message_id,
-                         date_header=format_datetime(local_time(row.created_at or now, config.policy.timezone)))
+                         date_header=format_datetime(local_time(row.created_at or now, config.policy.timezone)),
+                         reply_to=getattr(row, "reply_to", "") or "")
 
 
 def _again(store: OutboxStore, row: Any, attempts: int, max_attempts: int, error: str, now: datetime,

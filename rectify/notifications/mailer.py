@@ -160,18 +160,21 @@ def _text_part(subtype: str, text: str) -> EmailMessage:
 
 def _fast_message(
     sender: str, recipient: str, recipient_name: str, subject: str, text: str, html: str, message_id: str,
-    date_header: str,
+    date_header: str, reply_to: str = "",
 ) -> EmailMessage | None:
     """The message with its headers encoded here once, in the form the email package itself writes;
     None when a value is unusual enough to need the package's own header classes."""
     from_ = _mailbox(*parseaddr(sender))
     to = _mailbox(recipient_name, recipient)
     subj = _phrase(subject)
-    if from_ is None or to is None or subj is None or _CONTROL.search(message_id + date_header):
+    replies = [_mailbox(name, addr) for name, addr in getaddresses([reply_to])] if reply_to else []
+    if from_ is None or to is None or subj is None or _CONTROL.search(message_id + date_header + reply_to) \
+            or None in replies:
         return None
-    headers = (
+    headers: tuple[tuple[str, str], ...] = (
         ("From", from_),
         ("To", to),
+        *((("Reply-To", ",\n ".join(r for r in replies if r)),) if replies else ()),
         ("Subject", subj),
         ("Message-ID", message_id),
         ("Date", date_header),
@@ -200,8 +203,10 @@ def build_message(
     html: str,
     message_id: str,
     date_header: str,
+    reply_to: str = "",
 ) -> EmailMessage:
-    """A multipart/alternative message (text and HTML), Chinese subject and names RFC 2047 encoded.
+    """A multipart/alternative message (text and HTML), Chinese subject and names RFC 2047 encoded;
+    ``reply_to``: the officers in charge (``钱明远 <qian@example.cn>, …``), the 联系人 the body names.
 
     Usually its headers are encoded directly (the email package's header classes parse and refold
     every header of every message, most of the cost of a digest); anything unusual (a long or odd
@@ -210,15 +215,16 @@ def build_message(
     """
     if not subject.strip():
         raise UnsendableMessage("邮件主题为空（检查模板 subject.txt）")
-    fast = _fast_message(sender, recipient, recipient_name, subject, text, html, message_id, date_header)
+    fast = _fast_message(sender, recipient, recipient_name, subject, text, html, message_id, date_header, reply_to)
     if fast is not None:
         return fast
-    return _standard_message(sender, recipient, recipient_name, subject, text, html, message_id, date_header)
+    return _standard_message(sender, recipient, recipient_name, subject, text, html, message_id, date_header,
+                             reply_to)
 
 
 def _standard_message(
     sender: str, recipient: str, recipient_name: str, subject: str, text: str, html: str, message_id: str,
-    date_header: str,
+    date_header: str, reply_to: str = "",
 ) -> EmailMessage:
     msg = EmailMessage(POLICY)  # default policy: RFC 2047 encoded Chinese subject and names
     msg["From"] = sender_address(sender)
@@ -228,6 +234,11 @@ def _standard_message(
         msg["To"] = Address(display_name=recipient_name, username=user, domain=domain)
     except ValueError as exc:
         raise UnsendableMessage(f"无法写入收件人地址 {recipient!r}：{exc}") from None
+    if reply_to and not _CONTROL.search(reply_to):  # a reply address the package cannot write is left out
+        try:
+            msg["Reply-To"] = reply_to
+        except (ValueError, IndexError):
+            pass
     msg["Subject"] = subject
     msg["Message-ID"] = message_id
     msg["Date"] = date_header

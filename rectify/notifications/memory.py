@@ -85,6 +85,7 @@ class Digest:
     sent_at: datetime | None
     created_at: datetime
     channel: str = "email"
+    reply_to: str = ""  # the officers in charge (Reply-To)
 
 
 _ITEM_KEY = ("case_id", "kind", "stage", "due_on", "offset_days", "recipient")
@@ -181,6 +182,7 @@ class MemoryOutboxStore:
             d = self.outbox[row["b_id"]]
             d.subject, d.body_text, d.body_html = row["subject"], row["body_text"], row["body_html"]
             d.status, d.last_error = row["b_status"], row["b_error"]
+            d.reply_to = row.get("b_reply_to", "")
 
     def advance_state(self, name: str, value: str) -> None:
         if name not in self.state or self.state[name] < value:

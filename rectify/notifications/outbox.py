@@ -334,6 +334,7 @@ def _digest_rows(config: Config, as_of: date, now: datetime, recipients: list[st
             "subject": "",
             "body_text": "",
             "body_html": "",
+            "reply_to": "",
             "status": "pending",
             "attempts": 0,
             "next_attempt_at": now,
@@ -385,6 +386,7 @@ def _record(
         new[r.digest_id].append({**json.loads(r.detail), "role": r.role})
     rec.drop_digests([d for d in digest_ids.values() if d not in new])
     problems = {p["recipient"]: p["problem"] for p in planned if p["problem"]}
+    replies = _replies(planned)
     out: list[dict[str, Any]] = []
     updates = []
     for recipient in recipients:
@@ -399,12 +401,39 @@ def _record(
             subject, text, problem = render_delivery(channel, address, names.get(recipient, ""), as_of, its, config)
             html = ""
         problem = problems.get(recipient) or problem
+        reply_to = _reply_to(replies.get(recipient, []), {d["case_id"] for d in its}, recipient)
         updates.append({"b_id": did, "subject": subject, "body_text": text, "body_html": html,
-                        "b_status": "failed" if problem else "pending", "b_error": problem[:500]})
+                        "b_reply_to": reply_to, "b_status": "failed" if problem else "pending",
+                        "b_error": problem[:500]})
         out.append({"id": did, "channel": channel, "recipient": recipient, "recipient_name": names.get(recipient, ""),
                     "items": len(its), "subject": subject, "body_text": text, "failed": problem})
     rec.set_bodies(updates)
     return out
+
+
+def _replies(planned: list[dict[str, Any]]) -> dict[str, list[tuple[int, str, str]]]:
+    """(case, officer's address, as written) of each recipient's rows, in case order: a digest's Reply-To is the
+    officers in charge of the cases it got new items of (the 联系人 its body names), never the recipient itself."""
+    out: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    parsed: dict[str, str] = {}  # a county has a handful of officers: each address parsed once
+    for p in planned:
+        written = p.get("reply_to")
+        if written:
+            if written not in parsed:
+                address, _name, problem = addressed(written)
+                parsed[written] = "" if problem else address
+            if parsed[written]:
+                out[p["recipient"]].append((p["case_id"], parsed[written], written))
+    return out
+
+
+def _reply_to(replies: list[tuple[int, str, str]], cases: set[int], recipient: str) -> str:
+    """``钱明远 <qian@example.cn>, 孙立 <sun@example.cn>``: each officer once, the recipient never."""
+    chosen: dict[str, str] = {}
+    for case_id, address, written in replies:
+        if case_id in cases and address != recipient:
+            chosen.setdefault(address, written)
+    return ", ".join(chosen.values())
 
 
 def _render_one(renderer: Renderer, recipient: str, name: str, as_of: date, items: list[dict[str, Any]]

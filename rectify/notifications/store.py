@@ -62,7 +62,7 @@ class Recording(Protocol):
         """Delete these digests (they got no new item)."""
 
     def set_bodies(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Rows ``b_id subject body_text body_html b_status b_error``: the rendered digests, ``pending``,
+        """Rows ``b_id subject body_text body_html b_reply_to b_status b_error``: the rendered digests, ``pending``,
         or ``failed`` with the reason when they could not be built or addressed."""
 
     def advance_state(self, name: str, value: str) -> None:

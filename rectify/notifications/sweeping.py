@@ -100,6 +100,14 @@ def spool_due(read: SweepReader, found: Iterable[Any], as_of: date, policy: Poli
     return items, measures, seen
 
 
+def _mailbox_text(name: str, email: str) -> str:
+    """``钱明远 <qian@example.cn>``; the bare address when the name has a character an address list reserves."""
+    name, email = name.strip(), email.strip()
+    if not name or any(c in name for c in ',;:<>@"()[]\\') or "<" in email:
+        return email
+    return f"{name} <{email}>"
+
+
 def whole_groups(records: Iterable[Any], key: Callable[[Any], Any], size: int | None = None) -> Iterator[list[Any]]:
     """Consecutive records in chunks of about ``size`` (default :data:`CHUNK`) that never split the records of one
     ``key`` (one case's items, one recipient's rows: a digest is recorded and rendered whole)."""
@@ -132,17 +140,28 @@ def planned(read: SweepReader, items: Spooled, measures: Spooled, as_of: date, p
                 people[person.case_id].append((person.role, person.name, person.email))
         return people
 
+    reply_to: dict[int, str] = {}  # each case's officer in charge, by e-mail: the digests' Reply-To
+
     def contacts_of(case_ids: list[int]) -> dict[int, str]:
-        return {c.case_id: contact_text(c) for c in (read.contacts(case_ids) if case_ids else ())}
+        rows = list(read.contacts(case_ids)) if case_ids else []
+        reply_to.clear()
+        reply_to.update({c.case_id: _mailbox_text(c.name or "", c.email or "")
+                         for c in rows if (c.email or "").strip()})
+        return {c.case_id: contact_text(c) for c in rows}
+
+    def replying(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for row in rows:
+            row["reply_to"] = reply_to.get(row["case_id"], "")
+            yield row
 
     for chunk in whole_groups(items, lambda rec: rec[0].case_id):
         facts = {f.case_id: f for _, f in chunk}
         due = [it for it, _ in chunk]
         people = people_of(sorted({it.case_id for it in due if it.audience == CASE_PEOPLE}))
-        yield from plan_cases(due, facts, people, contacts_of(sorted(facts)))
+        yield from replying(plan_cases(due, facts, people, contacts_of(sorted(facts))))
     for chunk in whole_groups(measures, lambda m: m.case_id):
         by_key = {(m.case_id, MEASURE_STAGE.format(seq=m.seq)): m for m in chunk}
         due = measure_sweep(as_of, by_key.values(), policy)
         counts["measure_items"] = counts.get("measure_items", 0) + len(due)
         ids = sorted({it.case_id for it in due})
-        yield from plan_measures(due, by_key, people_of(ids), contacts_of(ids))
+        yield from replying(plan_measures(due, by_key, people_of(ids), contacts_of(ids)))

@@ -272,6 +272,7 @@ _SET_BODIES = (
         subject=sa.bindparam("subject"),
         body_text=sa.bindparam("body_text"),
         body_html=sa.bindparam("body_html"),
+        reply_to=sa.bindparam("b_reply_to"),
         status=sa.bindparam("b_status"),
         last_error=sa.bindparam("b_error"),
     )

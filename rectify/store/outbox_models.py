@@ -34,6 +34,7 @@ class OutboxDigest(SQLModel, table=True):
     subject: str = ""
     body_text: str = ""
     body_html: str = ""
+    reply_to: str = ""  # the officers in charge of the digest's cases (Reply-To), "" when the registry has none
     status: str = Field(default="pending", max_length=10)
     attempts: int = 0
     next_attempt_at: datetime = _ts()  # type: ignore[assignment]

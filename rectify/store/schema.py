@@ -170,6 +170,7 @@ outbox_digest = sa.Table(
     sa.Column('subject', sa.String(), nullable=False, default=''),
     sa.Column('body_text', sa.String(), nullable=False, default=''),
     sa.Column('body_html', sa.String(), nullable=False, default=''),
+    sa.Column('reply_to', sa.String(), nullable=False, default=''),
     sa.Column('status', sa.String(10), nullable=False, default='pending'),
     sa.Column('attempts', sa.Integer(), nullable=False, default=0),
     sa.Column('next_attempt_at', UTCDateTime(), nullable=False),

@@ -79,7 +79,9 @@ def step_form(request: Request) -> Response:
             raise BadInput("表单缺少版本号，请重新打开页面")
         service.take(person, step.name, case_id, values, version)
     except Conflict as exc:
-        changed = [e for e in service.history(person, case_id)][-3:]
+        from rectify.web.cases import _local
+
+        changed = _local(service, service.history(person, case_id)[-3:])  # 录入 times in [policy] timezone
         context.update(values=_shown(step, values, form), general=[r.message for r in exc.reasons], changed=changed,
                        version=case["version"])
         return page(request, "step.html", 409, **context)

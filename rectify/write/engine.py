@@ -133,12 +133,12 @@ class Workflow:
         }, inputs=inputs)
         if facts is not None:
             proposal.facts.update(facts(store, row))
-        head = f"无法{spec.label}：整顿对象 {row.id}（{row.org_name}）处于 {stage_text(row.stage)} 阶段"
+        head = f"无法{spec.label}：整顿对象 {row.id}（{row.org_name}）处于{stage_text(row.stage)}阶段"
         try:
             moved = MACHINE.events[spec.trigger].trigger(proposal)
         except MachineError:
             allowed = "、".join(stage_text(x) for x in spec.sources)
-            line = f"{head}，此操作只适用于 {allowed} 阶段"
+            line = f"{head}，此操作只适用于{allowed}阶段"
             raise Refused(line, reasons=[Reason("stage", None, line)]) from None
         if not moved:
             raise Refused(f"{head}，{'；'.join(proposal.missing)}", reasons=[
@@ -250,7 +250,7 @@ class Workflow:
             existing = store.open_case_of(org.id)
             if existing is not None:
                 raise Refused(f"无法列入整顿：{org.name} 已有在办的整顿对象 {existing.id}"
-                              f"（阶段 {stage_text(existing.stage)}），一个组织同时只能有一个在办整顿对象")
+                              f"（当前阶段：{stage_text(existing.stage)}），一个组织同时只能有一个在办整顿对象")
             links = consolidation.link(store, org.id, identified_on.year)  # a repeat listing
             try:
                 case_id = store.add_case(

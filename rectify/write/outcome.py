@@ -9,7 +9,8 @@ from rectify.states.transitions import ACTION_LABELS
 
 
 def stage_text(stage: str) -> str:
-    return f"{stage}（{STAGE_LABELS.get(stage, stage)}）"
+    """A stage in words (已建台账): what a person reads; the code is for JSON and for what is typed."""
+    return STAGE_LABELS.get(stage, stage)
 
 
 @dataclass(frozen=True)
@@ -26,5 +27,5 @@ class Outcome:
         if self.from_stage != self.to_stage:
             head += f"：{stage_text(self.from_stage)} → {stage_text(self.to_stage)}"
         else:
-            head += f"：{ACTION_LABELS.get(self.action, self.action)}，阶段 {stage_text(self.to_stage)}"
+            head += f"：{ACTION_LABELS.get(self.action, self.action)}，当前阶段：{stage_text(self.to_stage)}"
         return head + (f"。{self.message}" if self.message else "")
