@@ -192,7 +192,7 @@ def _record(rec: Recording, renderer: ReportRenderer, config: Config, as_of: dat
         channel, _ = split_recipient(r)
         subject, text, html = renderer.render(channel, names[r], as_of, items)
         problem = next((p for _, _, p in planned[r] if p), "")
-        bodies.append({"b_id": ids[r], "subject": subject, "body_text": text, "body_html": html,
+        bodies.append({"b_id": ids[r], "subject": subject, "body_text": text, "body_html": html, "b_reply_to": "",
                        "b_status": "failed" if problem else "pending", "b_error": problem[:500]})
         out.append({"id": ids[r], "channel": channel, "recipient": r, "recipient_name": names[r],
                     "items": len(items), "subject": subject, "body_text": text, "failed": problem})
