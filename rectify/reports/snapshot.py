@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from rectify.config import Config, PolicyConfig
@@ -391,18 +391,41 @@ def _import_verification(s: CaseState, snap: dict[str, Any], stage: str, as_of: 
         s.look_backs = consolidation.as_of_day(snap.get("look_backs") or "", as_of)
 
 
+class ImportedSecretary(NamedTuple):
+    """An import's ``snap["secretary"]``, a JSON list in this order (:func:`rectify.importing.planning._snap`)."""
+
+    name: str
+    kind: str
+    unit: str
+    since: str | None
+
+
+class ImportedVillage(NamedTuple):
+    name: str
+    action: str  # 选配/调整
+
+
+class ImportedProgress(NamedTuple):
+    on: str
+    note: str
+
+
 def _import_tracks(s: CaseState, snap: dict[str, Any], as_of: date) -> None:
     """The secretaries an imported row named and its last progress, as far as the day goes."""
-    sec = snap.get("secretary")  # name, kind, unit, since (the import's SECRETARY_KEYS)
-    if sec and (_day(sec[3]) or s.identified_on) <= as_of:
-        s.secretaries.append([sec[0], sec[2], _track(sec[1]), _day(sec[3]) or s.identified_on, None, "",
-                              _day(snap.get("term_until"))])
-    village = snap.get("village")  # name, 选配/调整
-    if village:
-        s.secretaries.append([village[0], "", VILLAGE_SECRETARY, s.identified_on, None, village[1]])
-    progress = snap.get("progress")
-    if progress and _day(progress[0]) <= as_of:  # type: ignore[operator]
-        s.last_progress_on, s.progress = _day(progress[0]), progress[1]
+    if snap.get("secretary"):
+        sec = ImportedSecretary(*snap["secretary"])
+        since = _day(sec.since) or s.identified_on
+        if since <= as_of:
+            s.secretaries.append([sec.name, sec.unit, _track(sec.kind), since, None, "",
+                                  _day(snap.get("term_until"))])
+    if snap.get("village"):
+        village = ImportedVillage(*snap["village"])
+        s.secretaries.append([village.name, "", VILLAGE_SECRETARY, s.identified_on, None, village.action])
+    if snap.get("progress"):
+        progress = ImportedProgress(*snap["progress"])
+        on = _day(progress.on)
+        if on is not None and on <= as_of:
+            s.last_progress_on, s.progress = on, progress.note
 
 
 Fold = Callable[[CaseState, Event, PolicyConfig, date], None]
