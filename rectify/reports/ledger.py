@@ -299,8 +299,7 @@ class LedgerRows(Iterable[LedgerRow]):
         as_of, lights = self.as_of, self.config.lights
         want_light = f.light
         kinds, stages, light_labels = KINDS, STAGE_LABELS, LIGHT_LABELS
-        verified = Stage.verified.value
-        level_names, step_labels, grade_labels = LEVEL_NAMES, STEP_LABELS, GRADE_LABELS
+        level_names, step_labels = LEVEL_NAMES, STEP_LABELS
         closed = NO_DUE_STAGES
         as_of_iso = as_of.isoformat()
         seq = 0
@@ -362,17 +361,23 @@ class LedgerRows(Iterable[LedgerRow]):
                     level_names.get(supervision_level, "") if supervised else "",
                     step_labels.get(escalation_step, ""),
                     "" if last_progress_on is None or progress_note is None else f"{last_progress_on} {progress_note}",
-                    verified_on or "",
-                    score if score is not None else "",
-                    grade_labels.get(grade, ""),
-                    percent(satisfaction) if satisfaction is not None else "",
-                    struck_off_on or "",
-                    "是" if stage == verified else "否",
-                    look_back_summary(look_backs) if look_backs else "",
-                    earlier_years.replace(",", "、") if earlier_years else "",
+                    *_judgment_cells(stage, verified_on, score, grade, satisfaction, struck_off_on, look_backs,
+                                     earlier_years),
                     _remarks_cell(cycle, n_extensions, n_failed, withdrawn_reason, supervised, supervision_reason,
                                   sec_kind),
                 ], raw
+
+
+def _judgment_cells(stage: str, verified_on: Any, score: Any, grade: str, satisfaction: Any, struck_off_on: Any,
+                    look_backs: str, earlier_years: str) -> tuple[Any, ...]:
+    """验收日期 … 曾列入年份: the verification, the 销号 and the 巩固期, as the ledger shows them."""
+    return (verified_on or "", score if score is not None else "", GRADE_LABELS.get(grade, ""),
+            percent(satisfaction) if satisfaction is not None else "", struck_off_on or "",
+            "是" if stage == _VERIFIED else "否", look_back_summary(look_backs) if look_backs else "",
+            earlier_years.replace(",", "、") if earlier_years else "")
+
+
+_VERIFIED = Stage.verified.value
 
 
 def _remarks_cell(cycle: int, n_extensions: Any, n_failed: Any, withdrawn_reason: str, supervised: Any,
