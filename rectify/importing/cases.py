@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -69,52 +69,23 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
     defaults = defaults or SheetDefaults()
     index, names, ignored = _case_headers(sheet, problems, defaults, dry_run)
     now = clock()
-    today = local_today(clock, config.policy.timezone)
-    source = Path(path).name
     result = ImportResult(ignored_columns=ignored, dry_run=dry_run)
     tick = progress("检查", sheet.estimate)
     parsers = Parsers(config.policy.local_problem_types)
     parsers.readings.keep = dry_run
-    plain_values = row_values(index)
-    values_of = with_defaults(plain_values, defaults, parsers, names["kind"]) if defaults else \
-        (lambda number, cells: plain_values(cells))
-    check = RowCheck(config.verification)
+    values_of = _values_of(index, defaults, parsers, names)
     with (translate_errors(db.url), _cycles_uncollected(), db.engine.connect() as conn, bulk_pragmas(conn),
           conn.begin(), seen_tables(conn)):
         lock_for_import(conn)
-        zero_led: dict[str, str] = {}
-        for stored in zero_led_codes(conn):
-            if stored.isdigit():
-                zero_led.setdefault(stored.lstrip("0"), stored)
+        checker = _Checker(conn, config, person, problems, index, names, now=now,
+                           today=local_today(clock, config.policy.timezone), source=Path(path).name, parsers=parsers,
+                           result=result, numbered=_Numbers() if "case_id" in index else None)
         writer = None if dry_run else CaseWriter(conn, {}, person.name, now, person.unit, person.operator)
-        numbered = _Numbers() if "case_id" in index else None
         rows = 0
         for chunk in _batches(sheet.rows):
-            # What the batch's rows name is asked of the database, then the rows are checked one by one.
             values = [values_of(number, cells) for number, cells in chunk]
-            orgs = Orgs.for_batch(conn, values, zero_led)
-            seen = _Seen.for_batch(conn, orgs.by_code)
-            if numbered is not None:
-                numbered.for_batch(conn, values)
-            plans: list[CasePlan] = []
-            for (number, cells), vals in zip(chunk, values, strict=True):
-                rows += 1
-                r = Row(number, cells, index, names, problems, vals)
-                code, created = org_from_row(r, orgs, now, "org_code", "org_name")
-                if code is not None:
-                    check_scope(r, person, orgs, code)
-                plan = case_from_row(r, code, config, today, now, source, parsers, check)
-                if (plan is not None and not r.bad and (numbered is None or numbered.admit(r, plan))
-                        and seen.admit(r, plan)):
-                    result.cases += 1
-                    if not problems:
-                        plans.append(plan)
-                if problems:
-                    plans.clear()  # nothing more is written: the transaction will be rolled back
-                tick(1)
-            result.orgs_created += len(orgs.new)
-            remember(conn, [(o["code"], o["name"], o["kind"], o["county"], o["township"], result.orgs_created + i)
-                            for i, o in enumerate(orgs.new)], seen.taken)
+            plans, orgs = checker.batch(chunk, values, tick)
+            rows += len(chunk)
             if writer is not None and not problems:
                 writer.org_id = {c: oid for c, (oid, *_rest) in orgs.by_code.items() if oid is not None}
                 writer.write(plans, orgs.new)
@@ -128,6 +99,66 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
         result.orgs_existing = existing_orgs_taken(conn)
     result.rows = rows
     return result
+
+
+def _values_of(index: dict[str, int], defaults: SheetDefaults, parsers: Parsers,
+               names: dict[str, str]) -> Callable[[int, list[Any]], dict[str, Any]]:
+    """A row's values by field, with what ``defaults`` fills in when a county's sheet leaves it out."""
+    plain_values = row_values(index)
+    if defaults:
+        return with_defaults(plain_values, defaults, parsers, names["kind"])
+    return lambda number, cells: plain_values(cells)
+
+
+class _Checker:
+    """Checks the sheet batch by batch: what a batch's rows name is asked of the database, then each row is read
+    into its case plan; after the first bad row no plan is kept (nothing more is written)."""
+
+    def __init__(self, conn: sa.Connection, config: Config, person: Actor, problems: list[RowProblem],
+                 index: dict[str, int], names: dict[str, str], *, now: datetime, today: date, source: str,
+                 parsers: Parsers, result: ImportResult, numbered: _Numbers | None) -> None:
+        self.conn, self.config, self.person, self.problems = conn, config, person, problems
+        self.index, self.names, self.now, self.today, self.source = index, names, now, today, source
+        self.parsers, self.result, self.numbered = parsers, result, numbered
+        self.check = RowCheck(config.verification)
+        self.zero_led: dict[str, str] = {}
+        for stored in zero_led_codes(conn):
+            if stored.isdigit():
+                self.zero_led.setdefault(stored.lstrip("0"), stored)
+
+    def batch(self, chunk: list[tuple[int, list[Any]]], values: list[dict[str, Any]],
+              tick: Callable[[int], None]) -> tuple[list[CasePlan], Orgs]:
+        """The batch's good plans (none once a row was bad), and its organizations (the new ones to write)."""
+        conn, problems, result = self.conn, self.problems, self.result
+        orgs = Orgs.for_batch(conn, values, self.zero_led)
+        seen = _Seen.for_batch(conn, orgs.by_code)
+        if self.numbered is not None:
+            self.numbered.for_batch(conn, values)
+        plans: list[CasePlan] = []
+        for (number, cells), vals in zip(chunk, values, strict=True):
+            plan = self.plan(Row(number, cells, self.index, self.names, problems, vals), orgs, seen)
+            if plan is not None:
+                result.cases += 1
+                if not problems:
+                    plans.append(plan)
+            if problems:
+                plans.clear()  # nothing more is written: the transaction will be rolled back
+            tick(1)
+        result.orgs_created += len(orgs.new)
+        remember(conn, [(o["code"], o["name"], o["kind"], o["county"], o["township"], result.orgs_created + i)
+                        for i, o in enumerate(orgs.new)], seen.taken)
+        return plans, orgs
+
+    def plan(self, r: Row, orgs: Orgs, seen: _Seen) -> CasePlan | None:
+        """The row's case when the row is good and repeats no case; else None (the problems are on ``r``)."""
+        code, _created = org_from_row(r, orgs, self.now, "org_code", "org_name")
+        if code is not None:
+            check_scope(r, self.person, orgs, code)
+        plan = case_from_row(r, code, self.config, self.today, self.now, self.source, self.parsers, self.check)
+        if (plan is not None and not r.bad and (self.numbered is None or self.numbered.admit(r, plan))
+                and seen.admit(r, plan)):
+            return plan
+        return None
 
 
 def _batches(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[list[tuple[int, list[Any]]]]:

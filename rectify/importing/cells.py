@@ -140,17 +140,12 @@ def parse_problems(value: Any, local: dict[str, str] | None = None,
 
 
 def _problem_piece(piece: str, local: dict[str, str]) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
     form = _FORM_RE.match(piece)
     if form is not None:
         piece = form.group(1)
-    described = _DESCRIBED_RE.match(piece)
-    if described is not None and f"P{int(described.group(1)):02d}" in PROBLEM_TYPES:
-        code, text = f"P{int(described.group(1)):02d}", described.group(2).strip()
-        wording = PROBLEM_TYPES[code]
-        if not (wording.startswith(text) or text in PROBLEM_OFFICIAL.get(code, "")
-                or all(t in _CLAUSES or t in wording for t in re.split(r"[、\s]+", text) if t)):
-            return [(code, text)]  # "P01 村两委班子缺2人": the ledger's concrete description
+    described = _described_problem(piece)
+    if described is not None:
+        return [described]
     other = _OTHER_RE.match(piece)
     if other is not None:
         text = other.group(1).strip()
@@ -160,26 +155,48 @@ def _problem_piece(piece: str, local: dict[str, str]) -> list[tuple[str, str]]:
     for full, code in _FULL_TEXTS:
         if full in piece:
             piece = piece.replace(full, f"、{code}、")
+    return _problem_tokens(piece, local)
+
+
+def _described_problem(piece: str) -> tuple[str, str] | None:
+    """A code with the ledger's concrete description ("P01 村两委班子缺2人"), not its own wording shortened."""
+    described = _DESCRIBED_RE.match(piece)
+    if described is None or f"P{int(described.group(1)):02d}" not in PROBLEM_TYPES:
+        return None
+    code, text = f"P{int(described.group(1)):02d}", described.group(2).strip()
+    wording = PROBLEM_TYPES[code]
+    if wording.startswith(text) or text in PROBLEM_OFFICIAL.get(code, "") \
+            or all(t in _CLAUSES or t in wording for t in re.split(r"[、\s]+", text) if t):
+        return None
+    return code, text
+
+
+def _problem_tokens(piece: str, local: dict[str, str]) -> list[tuple[str, str]]:
+    """Codes (P01–P10, the county's own) and clauses, separated by 、 or spaces; after a code, its words."""
+    found: list[tuple[str, str]] = []
     after_code = False
     for token in re.split(r"[、\s]+", piece):
         if not token:
             continue
         m = _CODE_RE.match(token)
         if m is not None:
-            code = f"P{int(m.group(1)):02d}"
-            if code in local or token.upper() in local:
-                code = code if code in local else token.upper()
-                found.append((code, local[code]))
-            elif code not in PROBLEM_TYPES:
-                raise ValueError(f"未知的软弱涣散情形代码「{token}」（应为 {'、'.join(['P01–P10', *sorted(local)])}）")
-            else:
-                found.append((code, PROBLEM_TYPES[code]))
+            found.append(_coded_problem(m, token, local))
             after_code = True
         elif token in _CLAUSES:
             found.append((_CLAUSES[token], PROBLEM_TYPES[_CLAUSES[token]]))
         elif not after_code:  # after a code, the words are only its (perhaps shortened) text
             raise CellError(f"无法识别的软弱涣散情形「{token}」（应为 P01–P10 或其文字，多项用 ； 分隔）")
     return found
+
+
+def _coded_problem(m: re.Match[str], token: str, local: dict[str, str]) -> tuple[str, str]:
+    code = f"P{int(m.group(1)):02d}"
+    if code in local or token.upper() in local:
+        code = code if code in local else token.upper()
+        return code, local[code]
+    if code not in PROBLEM_TYPES:
+        raise ValueError(f"未知的软弱涣散情形代码「{token}」（应为 {'、'.join(['P01–P10', *sorted(local)])}）")
+    return code, PROBLEM_TYPES[code]
 
 
 _MEASURES_RE = re.compile(rf"(\d{{1,{validation.MAX_DIGITS}}})\s*[/／]\s*(\d{{1,{validation.MAX_DIGITS}}})")

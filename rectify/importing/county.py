@@ -8,12 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rectify.importing.cells import CellError, Parsers
 from rectify.importing.readings import kind_from_name, numbered_items
 from rectify.importing.rows import Row
 from rectify.states.stages import KINDS
+
+if TYPE_CHECKING:
+    from rectify.store.bulk import MeasureRow
 
 
 def problems_cell(r: Row, P: Parsers) -> tuple[tuple[str, str], ...]:
@@ -195,11 +198,11 @@ def sheet_report(sheet: Any, index: dict[str, int], defaults: SheetDefaults, rea
     return lines
 
 
-def note_measures(r: Row, P: Parsers, measures: list[tuple[Any, ...]]) -> None:
+def note_measures(r: Row, P: Parsers, measures: list[MeasureRow]) -> None:
     """``--dry-run``: the measures a cell was read as, each with the 责任人 and 时限 it was given."""
     column = r.headers.get("measures", "measures")
     if P.readings.full(column):
         P.readings.note(column, "", "", r.number)
         return
     P.readings.note(column, r.text("measures"), f"{len(measures)} 项：" + "；".join(
-        f"{text[:12]}（{owner}，{due}）" for _, text, owner, due, *_ in measures), r.number)
+        f"{m.text[:12]}（{m.owner}，{m.due_on}）" for m in measures), r.number)

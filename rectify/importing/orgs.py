@@ -113,13 +113,10 @@ def org_from_row(r: Row, orgs: Orgs, now: datetime, code_key: str, name_key: str
     code = r.text(code_key)
     name, county, township = r.text(name_key), r.text("county"), r.text("township")
     if not code:
-        if not (name and county and township):
-            for key, value in ((name_key, name), ("county", county), ("township", township)):
-                if not value:
-                    r.fail(key, "不能为空（没有组织代码时，按 县+乡镇+党组织名称 识别组织"
-                                + ("；表中没有县一列时，可用 --county 给出）" if key == "county" else "）"))
+        found = _code_by_names(r, orgs, name_key, name, county, township)
+        if found is None:
             return None, False
-        code = orgs.by_names.get((county, township, name)) or generated_code(county, township, name)
+        code = found
     known = orgs.by_code.get(code)
     if known is None and code == r.text(code_key):
         damage = damaged_code(code, orgs)
@@ -127,12 +124,35 @@ def org_from_row(r: Row, orgs: Orgs, now: datetime, code_key: str, name_key: str
             r.fail(code_key, damage)
             return None, False
     if known is not None:
-        _, k_name, _, k_county, k_township = known
-        if name and name != k_name:
-            r.fail(name_key, f"组织代码 {code} 已登记为「{k_name}」，与本行「{name}」不符")
-        elif (county and county != k_county) or (township and township != k_township):
-            r.fail("township", f"组织代码 {code}（{k_name}）已登记在 {k_county}{k_township}，与本行不符")
+        _check_known(r, known, code, name_key, name, county, township)
         return code, False
+    return _new_org(r, orgs, now, code, code_key, name_key, name, county, township)
+
+
+def _code_by_names(r: Row, orgs: Orgs, name_key: str, name: str, county: str, township: str) -> str | None:
+    """A row without a code: the organization registered under 县+乡镇+名称, else the code generated from them."""
+    if not (name and county and township):
+        for key, value in ((name_key, name), ("county", county), ("township", township)):
+            if not value:
+                r.fail(key, "不能为空（没有组织代码时，按 县+乡镇+党组织名称 识别组织"
+                            + ("；表中没有县一列时，可用 --county 给出）" if key == "county" else "）"))
+        return None
+    return orgs.by_names.get((county, township, name)) or generated_code(county, township, name)
+
+
+def _check_known(r: Row, known: tuple[Any, ...], code: str, name_key: str, name: str, county: str,
+                 township: str) -> None:
+    """A registered organization: the row's name and place, when given, must be its own."""
+    _, k_name, _, k_county, k_township = known
+    if name and name != k_name:
+        r.fail(name_key, f"组织代码 {code} 已登记为「{k_name}」，与本行「{name}」不符")
+    elif (county and county != k_county) or (township and township != k_township):
+        r.fail("township", f"组织代码 {code}（{k_name}）已登记在 {k_county}{k_township}，与本行不符")
+
+
+def _new_org(r: Row, orgs: Orgs, now: datetime, code: str, code_key: str, name_key: str, name: str, county: str,
+             township: str) -> tuple[str | None, bool]:
+    """An organization not registered yet: planned for creation when the row gives all it needs."""
     kind = r.parse("kind", parse_kind)
     if r.text("kind") == "":
         r.fail("kind", "新组织需要类别（村、社区、…；名称以 村党支部、社区党支部 等结尾的，"

@@ -26,7 +26,16 @@ from rectify.states.stages import STAGE_LABELS, Stage
 from rectify.states.thresholds import GRADE_LABELS, Grade
 from rectify.states.tracks import VILLAGE_ACTIONS, VILLAGE_STATUS_WORDS
 from rectify.states.workdays import PUBLICITY, work_calendar
-from rectify.store.bulk import CasePlan
+from rectify.store.bulk import (
+    CasePlan,
+    CaseRow,
+    ExtensionRow,
+    MeasureRow,
+    PersonRow,
+    ProgressRow,
+    SecretaryRow,
+    VerificationRow,
+)
 from rectify.store.tables import MAX_CASE_ID
 
 _json_str: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]  # a JSON string
@@ -258,12 +267,12 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config
     measures = _measures(c, P, deadline, done_day)
     if c.items and P.readings.keep:
         note_measures(r, P, measures)
-    people = [(role, name, "", email, "")
+    people = [PersonRow(role, name, "", email, "")
               for role, name, email in (("officer", r.text("officer"), r.text("officer_email")),
                                         ("county_leader", c.leader, ""), ("township_cadre", c.cadre, ""))
               if name or email]
     secretary, village = _secretaries(c, identified, withdrawn)
-    progress = None if c.progress_on is None else (c.progress_on, c.progress_note or "导入")
+    progress = None if c.progress_on is None else ProgressRow(c.progress_on, c.progress_note or "导入")
     snap = _snap(c, case, identified, deadline, rect, done_day if done else None, secretary, progress, measures,
                  village, publicity_until)
     return CasePlan(r.number, org_code, stage, identified, case, _described(r, c.problems), measures, people,
@@ -274,63 +283,73 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config
                     _earlier(c, identified, deadline, rect))
 
 
-_NOTHING_EARLIER: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] = ([], [])
+_NOTHING_EARLIER: tuple[list[ExtensionRow], list[VerificationRow]] = ([], [])
 
 def _case_row(r: Row, c: _Cells, stage: str, identified: date, deadline: date, rect: date | None,
               publicity_until: date | None, *, judged: bool, now: datetime, policy: Any,
-              calendar: Any) -> tuple[Any, ...]:
-    """The case's columns, in the bulk insert's order (see :data:`CasePlan`)."""
-    notes, total, done = c.notes, c.total, c.done
+              calendar: Any) -> CaseRow:
+    """The case's columns (see :class:`CaseRow`)."""
+    notes = c.notes
     rank = RANK.get(stage, 0)
     verified = stage == Stage.verified
     withdrawn = stage == Stage.withdrawn
-    return (
-        identified.year, stage, identified, deadline, _since(stage, c, identified),
-        stage_due(stage, cycle_start=identified, deadline=deadline, rectified_on=rect, policy=policy,
-                  publicity_until=publicity_until, calendar=calendar),
-        identified, notes.cycle, 1, r.text("detail"),
-        r.text("helping_unit"), r.text("self_check") or ("导入" if rank >= _RECTIFIED else ""),
-        rect, c.verified_on if judged else None,
-        c.score if judged else None,
-        (notes.withdrawal or notes.free or "导入时已撤销") if withdrawn else "",
-        c.supervised and not withdrawn,
-        (notes.supervision or notes.free or "导入时已挂牌督办") if c.supervised else "",
-        (c.level or Level.county.value) if c.supervised and not withdrawn else "",  # default: the county's
-        total, done, c.progress_on,
-        now, now, c.step, *_consolidation(r, c, verified, policy), c.village_status,
-        "", "", c.grade if judged else "", c.satisfaction if judged else None, publicity_until,
-        (c.struck_off_on or c.verified_on) if verified else None, "",  # an imported 销号: its date, else verification's
+    look_backs, earlier_years, next_look_back_on = _consolidation(r, c, verified, policy)
+    return CaseRow(
+        year=identified.year, stage=stage, identified_on=identified, deadline=deadline,
+        stage_since=_since(stage, c, identified),
+        stage_due=stage_due(stage, cycle_start=identified, deadline=deadline, rectified_on=rect, policy=policy,
+                            publicity_until=publicity_until, calendar=calendar),
+        cycle_start=identified, cycle=notes.cycle, version=1, detail=r.text("detail"),
+        helping_unit=r.text("helping_unit"), self_check=r.text("self_check") or ("导入" if rank >= _RECTIFIED else ""),
+        rectified_on=rect, verified_on=c.verified_on if judged else None, score=c.score if judged else None,
+        withdrawn_reason=(notes.withdrawal or notes.free or "导入时已撤销") if withdrawn else "",
+        supervised=c.supervised and not withdrawn,
+        supervision_reason=(notes.supervision or notes.free or "导入时已挂牌督办") if c.supervised else "",
+        supervision_level=(c.level or Level.county.value) if c.supervised and not withdrawn else "",  # the county's
+        measures_total=c.total, measures_done=c.done, last_progress_on=c.progress_on,
+        created_at=now, updated_at=now, escalation_step=c.step, look_backs=look_backs,
+        earlier_years=earlier_years, next_look_back_on=next_look_back_on,
+        village_secretary_status=c.village_status, applied_by="", verified_by="",
+        grade=c.grade if judged else "", satisfaction=c.satisfaction if judged else None,
+        publicity_until=publicity_until,
+        # an imported 销号: its date, else the verification's
+        struck_off_on=(c.struck_off_on or c.verified_on) if verified else None, strike_off_doc="",
     )
 
 
-def _secretaries(c: _Cells, identified: date, withdrawn: bool) -> tuple[Any, Any]:
+def _secretaries(c: _Cells, identified: date, withdrawn: bool) -> tuple[SecretaryRow | None, SecretaryRow | None]:
     """The first secretary's and the village secretary's rows a row names (none on a withdrawn case)."""
     secretary = village = None
     if c.sec_name and not withdrawn:
-        secretary = (c.sec_name, c.sec_kind, c.sec_unit, c.sec_since or identified, None, "", "", "", c.term, "")
+        secretary = SecretaryRow(name=c.sec_name, kind=c.sec_kind, unit=c.sec_unit, since=c.sec_since or identified,
+                                 until=None, email="", phone="", end_reason="", term_until=c.term, action="")
     if c.village is not None and not withdrawn:
-        village = (c.village[0], "village", "", identified, None, "", "", "", None, c.village[1])
+        village = SecretaryRow(name=c.village[0], kind="village", unit="", since=identified, until=None, email="",
+                               phone="", end_reason="", term_until=None, action=c.village[1])
     return secretary, village
 
 
-def _snap(c: _Cells, case: tuple[Any, ...], identified: date, deadline: date, rect: date | None,
-          done_day: date | None, secretary: Any, progress: Any, measures: list[Any], village: Any,
-          publicity_until: date | None) -> dict[str, Any]:
+def _snap(c: _Cells, case: CaseRow, identified: date, deadline: date, rect: date | None,
+          done_day: date | None, secretary: SecretaryRow | None, progress: ProgressRow | None,
+          measures: list[MeasureRow], village: SecretaryRow | None, publicity_until: date | None) -> dict[str, Any]:
     """What a snapshot needs to rebuild the row's case on any day (SPEC §6.2): the dates it reached its stages."""
     notes = c.notes
     iso = _ISO_DAYS
     return {"identified_on": iso[identified], "deadline": iso[deadline], "rectified_on": iso[rect],
-            "verified_on": iso[case[13]], "score": case[14], "withdrawn_reason": case[15], "supervised": case[16],
-            "supervision_reason": case[17], "supervision_level": case[18], "escalation_step": c.step,
-            "look_backs": case[25], "earlier_years": case[26],
-            "helping_unit": case[10], "county_leader": c.leader,
-            "township_cadre": c.cadre, "done_on": iso[done_day] if done_day else None, "sec_since": iso[secretary[3]]
-            if secretary else None, "secretary": [*secretary[:3], iso[secretary[3]]] if secretary else None,
-            "progress": [iso[progress[0]], progress[1]] if progress else None,
-            "measures": [[m[0], m[1], m[2], m[5], iso[m[3]], iso[m[4]]] for m in measures],
-            "term_until": iso[c.term], "village": list(village[:1]) + [village[9]] if village else None,
-            "village_status": c.village_status, "grade": case[-5], "satisfaction": case[-4],
-            "publicity_until": iso[publicity_until], "struck_off_on": iso[case[-2]],
+            "verified_on": iso[case.verified_on], "score": case.score, "withdrawn_reason": case.withdrawn_reason,
+            "supervised": case.supervised, "supervision_reason": case.supervision_reason,
+            "supervision_level": case.supervision_level, "escalation_step": c.step,
+            "look_backs": case.look_backs, "earlier_years": case.earlier_years,
+            "helping_unit": case.helping_unit, "county_leader": c.leader,
+            "township_cadre": c.cadre, "done_on": iso[done_day] if done_day else None,
+            "sec_since": iso[secretary.since] if secretary else None,
+            # the snapshot reads these lists by position (rectify.reports.snapshot: ImportedSecretary, …)
+            "secretary": [secretary.name, secretary.kind, secretary.unit, iso[secretary.since]] if secretary else None,
+            "progress": [iso[progress.reported_on], progress.note] if progress else None,
+            "measures": [[m.seq, m.text, m.owner, m.owner_unit, iso[m.due_on], iso[m.done_on]] for m in measures],
+            "term_until": iso[c.term], "village": [village.name, village.action] if village else None,
+            "village_status": c.village_status, "grade": case.grade, "satisfaction": case.satisfaction,
+            "publicity_until": iso[publicity_until], "struck_off_on": iso[case.struck_off_on],
             # 备注's counts (第N轮, 延期N次, 验收未通过N次), only when there are any
             "cycle": notes.cycle if notes.cycle > 1 else None, "extensions": notes.extensions or None,
             "failed": notes.failed or None}
@@ -345,31 +364,33 @@ def _parse_case_id(value: Any) -> int:
 
 
 def _earlier(c: _Cells, identified: date, deadline: date, rect: date | None
-             ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+             ) -> tuple[list[ExtensionRow], list[VerificationRow]]:
     """What 备注 counts (延期N次, 验收未通过N次), recorded as that many extensions (to the row's deadline) and failed
     verifications (dated by the rectification, else the listing), each marked 导入."""
     if not (c.notes.extensions or c.notes.failed):
         return _NOTHING_EARLIER
     on = min(rect or identified, c.verified_on or rect or identified)
-    return ([(deadline, deadline, "导入（原台账记载延期）", "导入")] * c.notes.extensions,
-            [(on, "导入", 0, 0, 0, 0, False, "导入（原台账记载验收未通过）", "", "", "", "")] * c.notes.failed)
+    return ([ExtensionRow(deadline, deadline, "导入（原台账记载延期）", "导入")] * c.notes.extensions,
+            [VerificationRow(verified_on=on, verifier="导入", score=0, satisfied=0, basic=0, dissatisfied=0,
+                             passed=False, reasons="导入（原台账记载验收未通过）", members="", score_sheet="",
+                             grade="", signed_by="")] * c.notes.failed)
 
 
-def _measures(c: _Cells, P: Parsers, deadline: date, done_day: date) -> list[tuple[Any, ...]]:
-    """MEASURE_KEYS rows: the cell's measures (each with its own 责任人 and 时限 when the sheet gives them, in the
+def _measures(c: _Cells, P: Parsers, deadline: date, done_day: date) -> list[MeasureRow]:
+    """The measure rows: the cell's measures (each with its own 责任人 and 时限 when the sheet gives them, in the
     item or numbered alike in the 责任人 and 完成时限 columns; else the row's 责任人 and 完成时限, else its
     township leader and the deadline), or ``total`` placeholders."""
     owner, unit = (c.owner, c.owner_unit) if c.owner else (c.cadre or c.leader or "", "")
     due = c.due or deadline
     if not c.items:
-        return [(n, P.measure(n), owner, due, done_day if n <= c.done else None, unit)
+        return [MeasureRow(n, P.measure(n), owner, due, done_day if n <= c.done else None, unit)
                 for n in range(1, c.total + 1)]
     out = []
     for n, (m, (m_owner, m_unit, m_due)) in enumerate(zip(c.items, c.each, strict=True), 1):
         done = m.get("done")
-        out.append((n, m["text"], m_owner or owner, m_due or due,
-                    (done_day if done is True else done) if done else None,
-                    m_unit if m_owner else unit))
+        out.append(MeasureRow(seq=n, text=m["text"], owner=m_owner or owner, due_on=m_due or due,
+                              done_on=(done_day if done is True else done) if done else None,
+                              owner_unit=m_unit if m_owner else unit))
     return out
 
 
@@ -386,11 +407,13 @@ def _described(r: Row, problems: tuple[tuple[str, str], ...]) -> tuple[tuple[str
     return problems
 
 
-def _verification(r: Row, c: _Cells, passed: bool) -> tuple[Any, ...] | None:
+def _verification(r: Row, c: _Cells, passed: bool) -> VerificationRow | None:
     if c.verified_on is None or c.score is None:
         return None
-    return (c.verified_on, r.text("verifier") or "导入", c.score, c.satisfied or 0, c.basic or 0,
-            c.dissatisfied or 0, passed, "" if passed else "导入", "", "", c.grade if passed else "", "")
+    return VerificationRow(verified_on=c.verified_on, verifier=r.text("verifier") or "导入", score=c.score,
+                           satisfied=c.satisfied or 0, basic=c.basic or 0, dissatisfied=c.dissatisfied or 0,
+                           passed=passed, reasons="" if passed else "导入", members="", score_sheet="",
+                           grade=c.grade if passed else "", signed_by="")
 
 
 def _detail(r: Row, c: _Cells, org_code: str, stage: str, source: str, snap: dict[str, Any]) -> str:

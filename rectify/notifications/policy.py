@@ -146,7 +146,6 @@ def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig, *, brief: 
     - ``roll``: the working-day calendar's move of a due day off a rest day (the monthly report's).
     """
     windows = _windows(policy)
-    n_windows = len(windows)
     repeat = max(policy.overdue_repeat_days, 1)
     esc_first = policy.escalate_after_days
     periods = _periods(as_of, policy.monthly_report_day, roll)
@@ -174,20 +173,8 @@ def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig, *, brief: 
         prev = case_id
         first = len(out)
         task = tasks[stage].code if stage in tasks else ""
-        for kind, due, what in _dues(stage == rectified, stage, stage_due, deadline, task):
-            left = due.toordinal() - as_of_ord
-            if left >= 0:
-                if left < n_windows:
-                    add(new(Item, (case_id, kind, stage, due, windows[left], left, CASE_PEOPLE, what)))
-                continue
-            over = -left
-            start = 1 + (over - 1) // repeat * repeat
-            add(new(Item, (case_id, "overdue", stage, due, -start, left, CASE_PEOPLE, what)))
-            if over >= esc_first:
-                esc = esc_first + (over - esc_first) // repeat * repeat
-                add(new(Item, (case_id, "escalation", stage, due, -esc, left, COUNTY, what)))
-                if supervised:
-                    add(new(Item, (case_id, "escalation", stage, due, -esc, left, CITY, what)))
+        _due_items(add, case_id, stage, _dues(stage == rectified, stage, stage_due, deadline, task), supervised,
+                   as_of_ord, windows, repeat, esc_first)
         if stage in progress_stages:
             n = len(out)
             _progress(out, case_id, stage, last_progress_on, cycle_start, periods, as_of_ord, windows, repeat)
@@ -201,6 +188,26 @@ def sweep(as_of: date, rows: Iterable[CaseRow], policy: PolicyConfig, *, brief: 
     if not ordered:
         out.sort(key=_order)
     return out
+
+
+def _due_items(add: Callable[[Item], None], case_id: int, stage: str, dues: tuple[tuple[str, date, str], ...],
+               supervised: bool, as_of_ord: int, windows: list[int], repeat: int, esc_first: int) -> None:
+    """A case's reminders (a due date within a window) and overdue alerts, escalated from ``esc_first`` days."""
+    new = tuple.__new__
+    for kind, due, what in dues:
+        left = due.toordinal() - as_of_ord
+        if left >= 0:
+            if left < len(windows):
+                add(new(Item, (case_id, kind, stage, due, windows[left], left, CASE_PEOPLE, what)))
+            continue
+        over = -left
+        start = 1 + (over - 1) // repeat * repeat
+        add(new(Item, (case_id, "overdue", stage, due, -start, left, CASE_PEOPLE, what)))
+        if over >= esc_first:
+            esc = esc_first + (over - esc_first) // repeat * repeat
+            add(new(Item, (case_id, "escalation", stage, due, -esc, left, COUNTY, what)))
+            if supervised:
+                add(new(Item, (case_id, "escalation", stage, due, -esc, left, CITY, what)))
 
 
 def _windows(policy: PolicyConfig) -> list[int]:

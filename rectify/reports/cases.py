@@ -82,19 +82,9 @@ def _consolidation(case: dict[str, Any]) -> dict[str, Any]:
     return case
 
 
-def as_it_stood(db: Database, ref: str | int, *, as_of: date, config: Config, reader: Actor | None = None,
-                known_on: date | None = None) -> dict[str, Any]:
-    """``show`` of the case at the end of ``as_of``: the rebuilt state, and the records dated by then."""
-    from rectify.errors import NotFound
-    from rectify.reports.snapshot import rebuild
-
-    with db.connect() as s:
-        row, org = resolve_seen(s, ref, reader)
-        parts = case_parts(s, row.id)
-    state = next(iter(list(rebuild(db, as_of=as_of, config=config, known_on=known_on, case_id=row.id))), None)
-    if state is None:
-        raise NotFound(f"整顿对象 {row.id}（{org.name}）在 {as_of} 尚未列入整顿")
-    case: dict[str, Any] = {"id": row.id, "org_id": row.org_id, "year": row.year}
+def _state_fields(state: Any, row: Any) -> dict[str, Any]:
+    """The case's fields as the rebuilt day stood; the signers and the 文号 from the tables, when reached."""
+    case: dict[str, Any] = {}
     for key in ("stage", "identified_on", "deadline", "stage_since", "stage_due", "cycle_start", "cycle",
                 "version", "detail", "helping_unit", "rectified_on", "verified_on", "score", "withdrawn_reason",
                 "supervised", "supervision_reason", "measures_total", "measures_done", "last_progress_on"):
@@ -109,25 +99,52 @@ def as_it_stood(db: Database, ref: str | int, *, as_of: date, config: Config, re
     case["strike_off_doc"] = row.strike_off_doc if state.struck_off_on is not None else ""
     case["supervision_level"] = (state.supervision_level or row.supervision_level) if state.supervised else ""
     case["stage_label"] = STAGE_LABELS[state.stage]
-    case.update(status(state, as_of, config))
-    case["as_of"] = as_of.isoformat()
-    case["organization"] = {k: _iso(v) for k, v in org._mapping.items() if k not in ("id", "created_at")}
+    return case
+
+
+def _records_by(case: dict[str, Any], parts: dict[str, Any], measures_total: int) -> None:
+    """The case's records dated by the day (``case["as_of"]``): reports, verifications, objections, measures."""
     dated = {"progress_reports": "reported_on", "verifications": "verified_on", "objections": "raised_on"}
     for name, rows in parts.items():
         case[name] = [r for r in _rows(rows) if name not in dated or r[dated[name]] <= case["as_of"]]
-    case["measures"] = case["measures"][:state.measures_total]
+    case["measures"] = case["measures"][:measures_total]
     for m in case["measures"]:
         m["done_on"] = m["done_on"] if m["done_on"] and m["done_on"] <= case["as_of"] else None
-    stored = {(x["name"], x["since"]): x for x in case["secretaries"]}
-    case["secretaries"] = []
-    for n, u, k, since, until, action, *_ in state.secretaries:
+
+
+def _secretaries_as_of(folded: list[list[Any]], stored_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The secretaries in post by the day (the rebuilt tracks), with what the table adds (e-mail, phone, …)."""
+    stored = {(x["name"], x["since"]): x for x in stored_rows}
+    out = []
+    for n, u, k, since, until, action, *_ in folded:
         x = stored.get((n, _iso(since)), {})
-        case["secretaries"].append({
+        out.append({
             "name": n, "kind": k, "unit": u, "since": _iso(since), "until": _iso(until),
             "email": x.get("email", ""), "phone": x.get("phone", ""),
             "end_reason": x.get("end_reason", "") if until is not None else "",
             "term_until": x.get("term_until"), "preexisting": x.get("preexisting", False),
             "action": action or x.get("action", ""), "source": x.get("source", "")})
+    return out
+
+
+def as_it_stood(db: Database, ref: str | int, *, as_of: date, config: Config, reader: Actor | None = None,
+                known_on: date | None = None) -> dict[str, Any]:
+    """``show`` of the case at the end of ``as_of``: the rebuilt state, and the records dated by then."""
+    from rectify.errors import NotFound
+    from rectify.reports.snapshot import rebuild
+
+    with db.connect() as s:
+        row, org = resolve_seen(s, ref, reader)
+        parts = case_parts(s, row.id)
+    state = next(iter(list(rebuild(db, as_of=as_of, config=config, known_on=known_on, case_id=row.id))), None)
+    if state is None:
+        raise NotFound(f"整顿对象 {row.id}（{org.name}）在 {as_of} 尚未列入整顿")
+    case: dict[str, Any] = {"id": row.id, "org_id": row.org_id, "year": row.year, **_state_fields(state, row)}
+    case.update(status(state, as_of, config))
+    case["as_of"] = as_of.isoformat()
+    case["organization"] = {k: _iso(v) for k, v in org._mapping.items() if k not in ("id", "created_at")}
+    _records_by(case, parts, state.measures_total)
+    case["secretaries"] = _secretaries_as_of(state.secretaries, case["secretaries"])
     case["extensions"] = state.extensions
     case["previous_case_id"] = row.previous_case_id
     case["look_backs"], case["earlier_years"] = state.look_backs, state.earlier_years

@@ -299,8 +299,7 @@ class LedgerRows(Iterable[LedgerRow]):
         as_of, lights = self.as_of, self.config.lights
         want_light = f.light
         kinds, stages, light_labels = KINDS, STAGE_LABELS, LIGHT_LABELS
-        verified = Stage.verified.value
-        level_names, step_labels, grade_labels = LEVEL_NAMES, STEP_LABELS, GRADE_LABELS
+        level_names, step_labels = LEVEL_NAMES, STEP_LABELS
         closed = NO_DUE_STAGES
         as_of_iso = as_of.isoformat()
         seq = 0
@@ -362,17 +361,23 @@ class LedgerRows(Iterable[LedgerRow]):
                     level_names.get(supervision_level, "") if supervised else "",
                     step_labels.get(escalation_step, ""),
                     "" if last_progress_on is None or progress_note is None else f"{last_progress_on} {progress_note}",
-                    verified_on or "",
-                    score if score is not None else "",
-                    grade_labels.get(grade, ""),
-                    percent(satisfaction) if satisfaction is not None else "",
-                    struck_off_on or "",
-                    "是" if stage == verified else "否",
-                    look_back_summary(look_backs) if look_backs else "",
-                    earlier_years.replace(",", "、") if earlier_years else "",
+                    *_judgment_cells(stage, verified_on, score, grade, satisfaction, struck_off_on, look_backs,
+                                     earlier_years),
                     _remarks_cell(cycle, n_extensions, n_failed, withdrawn_reason, supervised, supervision_reason,
                                   sec_kind),
                 ], raw
+
+
+def _judgment_cells(stage: str, verified_on: Any, score: Any, grade: str, satisfaction: Any, struck_off_on: Any,
+                    look_backs: str, earlier_years: str) -> tuple[Any, ...]:
+    """验收日期 … 曾列入年份: the verification, the 销号 and the 巩固期, as the ledger shows them."""
+    return (verified_on or "", score if score is not None else "", GRADE_LABELS.get(grade, ""),
+            percent(satisfaction) if satisfaction is not None else "", struck_off_on or "",
+            "是" if stage == _VERIFIED else "否", look_back_summary(look_backs) if look_backs else "",
+            earlier_years.replace(",", "、") if earlier_years else "")
+
+
+_VERIFIED = Stage.verified.value
 
 
 def _remarks_cell(cycle: int, n_extensions: Any, n_failed: Any, withdrawn_reason: str, supervised: Any,
@@ -409,24 +414,41 @@ _DAYS_LEFT, _DEADLINE_DAYS, _REASON = _COL["days_left"], _COL["deadline_days"], 
 _OVERDUE = _COL["measures_overdue"]
 
 
+def _secretary(r: dict[str, Any]) -> dict[str, Any] | None:
+    if r["sec_name"] is None:
+        return None
+    return {"name": r["sec_name"], "unit": r["sec_unit"], "kind": r["sec_kind"],
+            "term_until": (_iso(r["sec_term_until"]) or "")[:10] or None}
+
+
+def _progress(r: dict[str, Any]) -> dict[str, Any] | None:
+    if r["last_progress_on"] is None or r["progress_note"] is None:
+        return None
+    return {"on": _iso(r["last_progress_on"]), "note": r["progress_note"]}
+
+
+def _task(r: dict[str, Any]) -> tuple[str | None, str | None, str | None, date | None]:
+    """The current task's code, label and role, and the next due date."""
+    due = next_due(r["stage"], stage_due_on=_day(r["stage_due"]), deadline=_day(r["deadline"]))  # type: ignore[arg-type]
+    spec = BY_STAGE.get(r["stage"])
+    code, label = current_task(r["stage"], in_publicity=r["verified_on"] is not None)
+    role = (str(Role.county_approver) if code == STRIKE_OFF_TASK else str(spec.role)) if spec else None
+    return code or None, label or None, role, due
+
+
+def _village_secretary(r: dict[str, Any]) -> dict[str, Any] | None:
+    return {"name": r["vsec_name"], "action": r["vsec_action"] or None} if r["vsec_name"] is not None else None
+
+
+def _blank_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
 def json_row(row: LedgerRow) -> dict[str, Any]:
     """One ledger row with stable English keys and typed values (the JSON and calendar form)."""
     light, cells, raw = row
     r = dict(zip(LEDGER_KEYS, raw, strict=True))
-    secretary = (
-        {"name": r["sec_name"], "unit": r["sec_unit"], "kind": r["sec_kind"],
-         "term_until": (_iso(r["sec_term_until"]) or "")[:10] or None}
-        if r["sec_name"] is not None else None
-    )
-    progress = (
-        {"on": _iso(r["last_progress_on"]), "note": r["progress_note"]}
-        if r["last_progress_on"] is not None and r["progress_note"] is not None
-        else None
-    )
-    left = cells[_DAYS_LEFT]
-    due = next_due(r["stage"], stage_due_on=_day(r["stage_due"]), deadline=_day(r["deadline"]))  # type: ignore[arg-type]
-    spec = BY_STAGE.get(r["stage"])
-    code, label = current_task(r["stage"], in_publicity=r["verified_on"] is not None)
+    task, task_label, task_role, due = _task(r)
     return {
         "seq": cells[0],
         "case_id": r["id"],
@@ -439,29 +461,28 @@ def json_row(row: LedgerRow) -> dict[str, Any]:
         "detail": r["detail"],
         "measures": {"done": r["measures_done"], "total": r["measures_total"],
                      "overdue": cells[_OVERDUE], "items": measure_items(r["measure_items"])},
-        "village_secretary": {"name": r["vsec_name"], "action": r["vsec_action"] or None}
-        if r["vsec_name"] is not None else None,
+        "village_secretary": _village_secretary(r),
         "village_secretary_status": r["village_status"] or None,
         "county_leader": r["county_leader"],
         "township_cadre": r["township_cadre"],
-        "secretary": secretary,
+        "secretary": _secretary(r),
         "helping_unit": r["helping_unit"],
         "identified_on": _iso(r["identified_on"]),
         "deadline": _iso(r["deadline"]),
         "stage": r["stage"],
-        "task": code or None,
-        "task_label": label or None,
-        "task_role": (str(Role.county_approver) if code == STRIKE_OFF_TASK else str(spec.role)) if spec else None,
+        "task": task,
+        "task_label": task_label,
+        "task_role": task_role,
         "next_due": _iso(due),
-        "days_left": None if left == "" else left,
-        "deadline_days": None if cells[_DEADLINE_DAYS] == "" else cells[_DEADLINE_DAYS],
+        "days_left": _blank_none(cells[_DAYS_LEFT]),
+        "deadline_days": _blank_none(cells[_DEADLINE_DAYS]),
         "light": str(light) if light else None,
         "light_reason": cells[_REASON],
         "supervised": bool(r["supervised"]),
         "supervision_reason": r["supervision_reason"],
         "supervision_level": r["supervision_level"] or None,
         "escalation_step": r["escalation_step"] or None,
-        "last_progress": progress,
+        "last_progress": _progress(r),
         "verified_on": _iso(r["verified_on"]),
         "score": r["score"],
         "grade": r["grade"] or None,

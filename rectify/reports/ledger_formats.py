@@ -156,11 +156,7 @@ def render_ledger_table(rows: Iterable[LedgerRow], *, width: int = 120, colour: 
     data = [(light, [str(v) for v in table_cells((light, cells, raw))]) for light, cells, raw in rows]
     if not data:
         return "（无符合条件的整顿对象）"
-    natural = [
-        max([display_width(h)] + [min(TABLE_CAPS.get(k, 40), display_width(c[i])) for _, c in data])
-        for i, (k, h) in enumerate(TABLE_COLUMNS)
-    ]
-    chosen, natural = _choose(natural, width)
+    chosen, natural = _choose(_natural_widths(data), width)
     shown = [i for i, k in enumerate(TABLE_KEYS) if k in chosen]
     light_col = shown.index(TABLE_KEYS.index("light")) if "light" in chosen else -1
     lights = [light for light, _ in data]
@@ -178,16 +174,23 @@ def render_ledger_table(rows: Iterable[LedgerRow], *, width: int = 120, colour: 
         right_headers=True,
         style=style if colour else None,
     )
+    lines.append(_footer(len(data), chosen))
+    return "\n".join(lines)
+
+
+def _natural_widths(data: list[tuple[Any, list[str]]]) -> list[int]:
+    """Each column's width: its header's, or its longest cell's up to the column's cap."""
+    return [max([display_width(h)] + [min(TABLE_CAPS.get(k, 40), display_width(c[i])) for _, c in data])
+            for i, (k, h) in enumerate(TABLE_COLUMNS)]
+
+
+def _footer(n: int, chosen: set[str]) -> str:
+    """The count of cases, and the columns the width left out."""
     counts = ("measures_done", "measures_total", "measures_overdue")  # shown within 整顿措施 (3/3 逾期1)
     hidden = [h for k, h in TABLE_COLUMNS if k not in chosen and not (k in counts and "measures" in chosen)]
     if hidden:
-        lines.append(
-            f"（共 {len(data)} 个整顿对象；限于宽度未显示：{'、'.join(hidden)}。"
-            f"完整台账请用 --format xlsx/csv/html）"
-        )
-    else:
-        lines.append(f"（共 {len(data)} 个整顿对象）")
-    return "\n".join(lines)
+        return f"（共 {n} 个整顿对象；限于宽度未显示：{'、'.join(hidden)}。完整台账请用 --format xlsx/csv/html）"
+    return f"（共 {n} 个整顿对象）"
 
 
 # -- CSV and JSON ----------------------------------------------------------------------------------

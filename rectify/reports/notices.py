@@ -11,10 +11,11 @@ from __future__ import annotations
 import html
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 KINDS = ("整改通知书", "挂牌督办通知书", "公示", "销号批复", "验收评分表", "民主测评表")
 _DEFAULT_UNIT = "中共××县委组织部"
@@ -67,59 +68,98 @@ def build_notice(kind: str, case: dict[str, Any], report: Any, today: date, item
     phone = str(getattr(report, "phone", "") or "")
     contact_line = f"联系人：{contact}" + (f"\u3000联系电话：{phone}" if phone else "")
     n = Notice(kind=kind, title="", sender=unit, dated=cn_date(today))
-    name = org["name"]
-    if kind == "整改通知书":
-        n.title = f"关于{name}限期整顿转化的通知"
-        n.recipient = f"{party}："
-        n.body = [
-            f"经排查认定，{name}列入{case['year']}年度软弱涣散基层党组织整顿，转化时限为{cn_date(case['deadline'])}。"
-            f"主要问题：{_problems(case)}。具体表现：{case['detail'].rstrip('。')}。",
-            f"请按照《{plan}》要求，逐项落实以下整改措施：",
-            *(f"{m['seq']}. {m['text']}（责任人：{m['owner']}{'，' + m['owner_unit'] if m['owner_unit'] else ''}；"
-              f"时限：{cn_date(m['due_on'])}）" for m in case["measures"]),
-            f"县级联系领导：{_people(case, 'county_leader') or '（待定）'}；"
-            f"包村干部：{_people(case, 'township_cadre') or '（待定）'}；"
-            f"第一书记：{_first_secretary(case) or '（待选派）'}。",
-            "请于每月上旬报送上月整改进展，整改完成后经乡镇初验提出验收申请。",
-            contact_line,
-        ]
-    elif kind == "挂牌督办通知书":
-        sup = next((s for s in reversed(case["supervisions"]) if not s["taken_down_on"]), None) or {}
-        level = {"city": "市级", "county": "县级"}.get(sup.get("level", ""), "")
-        n.title = "挂牌督办通知书"
-        n.doc_no = f"督〔{today.year}〕\u3000\u3000号"
-        n.recipient = f"{party}、{name}："
-        n.body = [
-            f"{name}列入{case['year']}年度软弱涣散基层党组织整顿以来，整顿进度滞后。经研究，决定对该党组织实行"
-            f"{level}挂牌督办。",
-            f"督办事项：{sup.get('matter') or case['supervision_reason']}",
-            f"办结时限：{cn_date(sup.get('due_on'))}。督办单位：{sup.get('unit', '')}。",
-            "请高度重视，逐项整改，按时报告办理结果；整改到位并经督办单位检查后摘牌。",
-            contact_line,
-        ]
-    elif kind == "公示":
-        v = case["verifications"][-1] if case["verifications"] else {}
-        n.title = f"关于{name}整顿转化验收结果的公示"
-        n.body = [
-            f"根据《{plan}》，{v.get('verifier', '县级验收组')}于{cn_date(v.get('verified_on'))}对{name}整顿转化情况"
-            f"进行了验收，验收得分{v.get('score', '')}分，民主测评满意{v.get('satisfied', '')}人、基本满意"
-            f"{v.get('basic', '')}人、不满意{v.get('dissatisfied', '')}人，拟予销号。",
-            f"现予公示，公示期至{cn_date(case['publicity_until'])}。公示期间，对验收结果有异议的，可向{unit}反映。",
-            contact_line,
-        ]
-    elif kind == "销号批复":
-        n.title = f"关于同意{name}销号的批复"
-        n.doc_no = case["strike_off_doc"] or f"〔{today.year}〕\u3000\u3000号"
-        n.recipient = f"{party}："
-        n.body = [
-            f"你单位关于{name}整顿转化验收销号的申请收悉。经验收和公示，该党组织已完成整顿转化任务，同意销号。",
-            "请巩固整顿成果，在一年巩固期内接受回头看，防止反弹。",
-        ]
-        if case["struck_off_on"]:
-            n.dated = cn_date(case["struck_off_on"])
+    h = _Heading(org["name"], party, plan, unit, contact_line, today)
+    fill = _FILLS.get(kind)
+    if fill is not None:
+        fill(n, case, h)
     else:
         _blank_sheet(n, kind, case, items)
     return n
+
+
+class _Heading(NamedTuple):
+    """What every notice of a case names: the organization, its township's Party committee, the plan, the
+    signing unit, the contact line and the day."""
+
+    name: str
+    party: str
+    plan: str
+    unit: str
+    contact_line: str
+    today: date
+
+
+def _rectify_notice(n: Notice, case: dict[str, Any], h: _Heading) -> None:
+    """整改通知书: the problems, every measure with its 责任人 and 时限, the people in charge."""
+    name, party, plan, contact_line = h.name, h.party, h.plan, h.contact_line
+    n.title = f"关于{name}限期整顿转化的通知"
+    n.recipient = f"{party}："
+    n.body = [
+        f"经排查认定，{name}列入{case['year']}年度软弱涣散基层党组织整顿，转化时限为{cn_date(case['deadline'])}。"
+        f"主要问题：{_problems(case)}。具体表现：{case['detail'].rstrip('。')}。",
+        f"请按照《{plan}》要求，逐项落实以下整改措施：",
+        *(f"{m['seq']}. {m['text']}（责任人：{m['owner']}{'，' + m['owner_unit'] if m['owner_unit'] else ''}；"
+          f"时限：{cn_date(m['due_on'])}）" for m in case["measures"]),
+        f"县级联系领导：{_people(case, 'county_leader') or '（待定）'}；"
+        f"包村干部：{_people(case, 'township_cadre') or '（待定）'}；"
+        f"第一书记：{_first_secretary(case) or '（待选派）'}。",
+        "请于每月上旬报送上月整改进展，整改完成后经乡镇初验提出验收申请。",
+        contact_line,
+    ]
+
+
+def _supervision_notice(n: Notice, case: dict[str, Any], h: _Heading) -> None:
+    """挂牌督办通知书: the sign still hung, its level, matters, due date and unit."""
+    name, party, contact_line, today = h.name, h.party, h.contact_line, h.today
+    sup = next((s for s in reversed(case["supervisions"]) if not s["taken_down_on"]), None) or {}
+    level = {"city": "市级", "county": "县级"}.get(sup.get("level", ""), "")
+    n.title = "挂牌督办通知书"
+    n.doc_no = f"督〔{today.year}〕\u3000\u3000号"
+    n.recipient = f"{party}、{name}："
+    n.body = [
+        f"{name}列入{case['year']}年度软弱涣散基层党组织整顿以来，整顿进度滞后。经研究，决定对该党组织实行"
+        f"{level}挂牌督办。",
+        f"督办事项：{sup.get('matter') or case['supervision_reason']}",
+        f"办结时限：{cn_date(sup.get('due_on'))}。督办单位：{sup.get('unit', '')}。",
+        "请高度重视，逐项整改，按时报告办理结果；整改到位并经督办单位检查后摘牌。",
+        contact_line,
+    ]
+
+
+def _publicity(n: Notice, case: dict[str, Any], h: _Heading) -> None:
+    """公示: the last verification, its score and survey, and the 公示 period."""
+    name, plan, unit, contact_line = h.name, h.plan, h.unit, h.contact_line
+    v = case["verifications"][-1] if case["verifications"] else {}
+    n.title = f"关于{name}整顿转化验收结果的公示"
+    n.body = [
+        f"根据《{plan}》，{v.get('verifier', '县级验收组')}于{cn_date(v.get('verified_on'))}对{name}整顿转化情况"
+        f"进行了验收，验收得分{v.get('score', '')}分，民主测评满意{v.get('satisfied', '')}人、基本满意"
+        f"{v.get('basic', '')}人、不满意{v.get('dissatisfied', '')}人，拟予销号。",
+        f"现予公示，公示期至{cn_date(case['publicity_until'])}。公示期间，对验收结果有异议的，可向{unit}反映。",
+        contact_line,
+    ]
+
+
+def _strike_off_reply(n: Notice, case: dict[str, Any], h: _Heading) -> None:
+    """销号批复: dated by the 销号 when there is one."""
+    name, party, today = h.name, h.party, h.today
+    n.title = f"关于同意{name}销号的批复"
+    n.doc_no = case["strike_off_doc"] or f"〔{today.year}〕\u3000\u3000号"
+    n.recipient = f"{party}："
+    n.body = [
+        f"你单位关于{name}整顿转化验收销号的申请收悉。经验收和公示，该党组织已完成整顿转化任务，同意销号。",
+        "请巩固整顿成果，在一年巩固期内接受回头看，防止反弹。",
+    ]
+    if case["struck_off_on"]:
+        n.dated = cn_date(case["struck_off_on"])
+
+
+_FILLS: dict[str, Callable[[Notice, dict[str, Any], _Heading], None]] = {
+    "整改通知书": _rectify_notice,
+    "挂牌督办通知书": _supervision_notice,
+    "公示": _publicity,
+    "销号批复": _strike_off_reply,
+}
 
 
 def _blank_sheet(n: Notice, kind: str, case: dict[str, Any], items: tuple[str, ...]) -> None:

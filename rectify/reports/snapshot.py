@@ -4,7 +4,10 @@ The history is append-only and every event carries its business date (``happened
 day D is its events dated by D (and, for ``--known-on``, recorded by the end of D2), folded in order of
 business date then id. The fold is table-driven: :data:`FOLDS` maps each action to one small function
 that applies the event's inputs (the detail the engine stored) to the state; the stage move itself is the
-event's own ``to_stage``. A new action adds one entry here.
+event's own ``to_stage``. What an action changes in the case's fields is its effect in
+:mod:`rectify.states.effects`, the very function the engine's step called; a fold adds only what the
+snapshot keeps as lists (measures, extensions, secretaries, the last progress note) and what old histories
+need. A new action adds one effect there and one entry here.
 
 The current tables are what the fold gives when nothing is dated after D nor recorded after D2
 (:func:`needs_rebuild`), so the ledger reads them directly then; the tests hold the two paths equal.
@@ -16,15 +19,14 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from rectify.config import Config, PolicyConfig
-from rectify.states import consolidation
+from rectify.states import consolidation, effects
 from rectify.states.deadlines import stage_due
-from rectify.states.escalation import Step
+from rectify.states.effects import EFFECTS
 from rectify.states.stages import CLOSED_STAGES, FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM, Stage
-from rectify.states.thresholds import Grade, satisfaction_rate
 from rectify.states.transitions import IMPORT_ACTION, OPEN_ACTION
 from rectify.states.workdays import WorkCalendar, work_calendar
 from rectify.store import Database
@@ -166,17 +168,30 @@ class Event:
         return self._detail
 
 
-def _day(value: Any) -> date | None:
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, date) else date.fromisoformat(value[:10])
-
-
-# The 满意率 at which a verification recorded before 0007 (no 等次 in its inputs) is 合格, as 0007 carried it.
-CARRIED_GOOD = 0.8
+_day = effects.day
 
 
 # -- one function per action ---------------------------------------------------------------------------
+
+# Columns an effect changes that the ledger does not show: the day's rebuild leaves them out.
+NOT_REPLAYED = frozenset({"self_check", "applied_by", "verified_by", "strike_off_doc", "next_look_back_on"})
+
+
+def _change(s: CaseState, changes: dict[str, Any]) -> None:
+    """An effect's changes on the state (a field it does not hold fails: a new column must be placed)."""
+    for key, value in changes.items():
+        if key not in NOT_REPLAYED:
+            setattr(s, key, value)
+
+
+def _effect(action: str) -> Fold:
+    """The fold of an action whose whole effect is its shared one (:data:`rectify.states.effects.EFFECTS`)."""
+    effect = EFFECTS[action]
+
+    def fold(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+        _change(s, effect(s, e.detail, e.on, policy))
+
+    return fold
 
 
 def _open(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -191,12 +206,11 @@ def _open(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
 
 
 def _plan(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    s.measures_total += len(e.detail.get("measures") or [])
+    _change(s, effects.plan(s, e.detail, e.on, policy))
     s.add_measures(e.detail.get("measures") or [])
     s.county_leader = e.detail.get("county_leader") or s.county_leader
     s.township_cadre = e.detail.get("township_cadre") or s.township_cadre
     s.township_leader = e.detail.get("township_leader") or s.township_leader
-    s.helping_unit = e.detail.get("helping_unit") or s.helping_unit
 
 
 def _end(s: CaseState, kind: str, on: date, name: str | None = None) -> None:
@@ -248,7 +262,7 @@ def _work_team(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> Non
 
 
 def _measure_done(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    s.measures_done += 1
+    _change(s, effects.measure_done(s, e.detail, e.on, policy))
     number = e.detail.get("measure_no")
     done_on = (_day(e.detail.get("on")) or e.on).isoformat()
     for m in s.measures:
@@ -262,65 +276,26 @@ def _measure_done(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> 
 def _progress(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     # The business date is the report's "on"; its note is read only for the last report (:attr:`progress`).
     if s.last_progress_on is None or e.on >= s.last_progress_on:
-        s.last_progress_on, s.progress = e.on, e
-
-
-def _rectified(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    # The application's own day ("on"), as the engine stores it: the event is dated no earlier than the stage it
-    # leaves began (a plan entered late moves that start), so its date can be later than the application.
-    s.rectified_on = _day(e.detail.get("on")) or e.on
+        s.progress = e
+    _change(s, effects.progress(s, e.detail, e.on, policy))
 
 
 def _verify(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     """A passed verification starts 公示; one recorded before 0007 was the strike-off too (to_stage verified)."""
-    d = e.detail
-    s.verified_on, s.score = e.on, d.get("score")
-    s.satisfaction = d["satisfaction"] if "satisfaction" in d else satisfaction_rate(
-        d.get("satisfied") or 0, d.get("basic") or 0, d.get("dissatisfied") or 0)
-    s.grade = d.get("grade") or (Grade.good if s.satisfaction is None or s.satisfaction >= CARRIED_GOOD
-                                 else Grade.basic)
+    _change(s, effects.verified(s, e.detail, e.on, policy))
     if e.to_stage == Stage.verified:
-        _struck_off(s, e.on, policy)
-    else:
-        s.publicity_until = _day(d.get("publicity_until"))
-
-
-def _struck_off(s: CaseState, on: date, policy: PolicyConfig) -> None:
-    """销号: the 公示 is over, and the 巩固期's look-backs are scheduled from this day."""
-    s.struck_off_on = on
-    s.publicity_until = None
-    s.look_backs = consolidation.encode(consolidation.schedule(on, policy.look_back_after_days))
-
-
-def _look_back(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    on = _day(e.detail.get("on")) or e.on
-    s.look_backs = consolidation.encode(consolidation.record(consolidation.decode(s.look_backs), on,
-                                                             e.detail.get("result", "")))
+        _change(s, effects.struck_off(s, {}, e.on, policy))
 
 
 def _fail(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     """A failed verification, or an objection upheld in 公示: new measures, the application cleared."""
     s.n_failed += 1
-    s.rectified_on = s.verified_on = s.score = s.satisfaction = s.publicity_until = None
-    s.grade = ""
-    s.measures_total += len(e.detail.get("measures") or [])  # a failed verification's new measures
+    _change(s, effects.sent_back(s, e.detail, e.on, policy))
     s.add_measures(e.detail.get("measures") or [])
-    s.deadline = _day(e.detail.get("deadline")) or s.deadline
-
-
-def _recorded(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    """An objection raised or dismissed: recorded in the history, nothing on the ledger moves."""
-
-
-def _strike_off(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    _struck_off(s, _day(e.detail.get("on")) or e.on, policy)
-
-
-def _withdraw(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    s.withdrawn_reason = e.detail.get("reason", "")
 
 
 def _reopen(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    """An old history's reopening (no longer taken: a relapse is a new listing)."""
     s.cycle += 1
     s.cycle_start = e.on
     s.deadline = _day(e.detail.get("deadline")) or s.deadline
@@ -328,24 +303,10 @@ def _reopen(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
 
 
 def _extend(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    new = _day(e.detail.get("deadline")) or s.deadline
-    s.extensions.append({"old_deadline": s.deadline.isoformat(), "new_deadline": new.isoformat(),
+    old = s.deadline
+    _change(s, effects.extended(s, e.detail, e.on, policy))
+    s.extensions.append({"old_deadline": old.isoformat(), "new_deadline": s.deadline.isoformat(),
                          "reason": e.detail.get("reason", ""), "approved_by": e.detail.get("approved_by", "")})
-    s.deadline = new
-
-
-def _supervise(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    s.supervised, s.supervision_reason = True, e.detail.get("matter") or e.detail.get("reason", "")
-    s.supervision_level = e.detail.get("level", "")
-    s.escalation_step = Step.sign.value  # hanging the sign is the ladder's last rung
-
-
-def _unsupervise(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    s.supervised, s.supervision_reason, s.supervision_level = False, "", ""
-
-
-def _escalate(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    s.escalation_step = e.detail.get("step", "")
 
 
 # The stages an imported row passes through, each with the row's date for reaching it.
@@ -430,18 +391,41 @@ def _import_verification(s: CaseState, snap: dict[str, Any], stage: str, as_of: 
         s.look_backs = consolidation.as_of_day(snap.get("look_backs") or "", as_of)
 
 
+class ImportedSecretary(NamedTuple):
+    """An import's ``snap["secretary"]``, a JSON list in this order (:func:`rectify.importing.planning._snap`)."""
+
+    name: str
+    kind: str
+    unit: str
+    since: str | None
+
+
+class ImportedVillage(NamedTuple):
+    name: str
+    action: str  # 选配/调整
+
+
+class ImportedProgress(NamedTuple):
+    on: str
+    note: str
+
+
 def _import_tracks(s: CaseState, snap: dict[str, Any], as_of: date) -> None:
     """The secretaries an imported row named and its last progress, as far as the day goes."""
-    sec = snap.get("secretary")  # name, kind, unit, since (the import's SECRETARY_KEYS)
-    if sec and (_day(sec[3]) or s.identified_on) <= as_of:
-        s.secretaries.append([sec[0], sec[2], _track(sec[1]), _day(sec[3]) or s.identified_on, None, "",
-                              _day(snap.get("term_until"))])
-    village = snap.get("village")  # name, 选配/调整
-    if village:
-        s.secretaries.append([village[0], "", VILLAGE_SECRETARY, s.identified_on, None, village[1]])
-    progress = snap.get("progress")
-    if progress and _day(progress[0]) <= as_of:  # type: ignore[operator]
-        s.last_progress_on, s.progress = _day(progress[0]), progress[1]
+    if snap.get("secretary"):
+        sec = ImportedSecretary(*snap["secretary"])
+        since = _day(sec.since) or s.identified_on
+        if since <= as_of:
+            s.secretaries.append([sec.name, sec.unit, _track(sec.kind), since, None, "",
+                                  _day(snap.get("term_until"))])
+    if snap.get("village"):
+        village = ImportedVillage(*snap["village"])
+        s.secretaries.append([village.name, "", VILLAGE_SECRETARY, s.identified_on, None, village.action])
+    if snap.get("progress"):
+        progress = ImportedProgress(*snap["progress"])
+        on = _day(progress.on)
+        if on is not None and on <= as_of:
+            s.last_progress_on, s.progress = on, progress.note
 
 
 Fold = Callable[[CaseState, Event, PolicyConfig, date], None]
@@ -459,20 +443,20 @@ FOLDS: dict[str, Fold] = {
     "work_team": _work_team,
     "complete_measure": _measure_done,
     "report_progress": _progress,
-    "mark_rectified": _rectified,
+    "mark_rectified": _effect("mark_rectified"),
     "verify": _verify,
     "fail_verification": _fail,
-    "objection": _recorded,
-    "dismiss_objection": _recorded,
+    "objection": _effect("objection"),
+    "dismiss_objection": _effect("dismiss_objection"),
     "uphold_objection": _fail,
-    "strike_off": _strike_off,
-    "withdraw": _withdraw,
+    "strike_off": _effect("strike_off"),
+    "withdraw": _effect("withdraw"),
     "reopen": _reopen,
     "extend": _extend,
-    "supervise": _supervise,
-    "unsupervise": _unsupervise,
-    "escalate": _escalate,
-    "look_back": _look_back,
+    "supervise": _effect("supervise"),
+    "unsupervise": _effect("unsupervise"),
+    "escalate": _effect("escalate"),
+    "look_back": _effect("look_back"),
 }
 
 

@@ -8,7 +8,7 @@ every kind. Before any output the table logic is checked; a sheet that breaks it
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -100,6 +100,12 @@ def _count_case(row: dict[str, int | None], s: CaseState, year: int) -> None:
         add("converted")
     if not _in(s.identified_on, year):
         return
+    _count_listing(add, s)
+    _count_secretaries(add, s, year)
+
+
+def _count_listing(add: Callable[[str], None], s: CaseState) -> None:
+    """A case listed in the year: its problems, its helping unit and leader, its village secretary at listing."""
     add(Stage.identified.value)
     if s.poor_village and s.kind == "village":
         add(POOR_VILLAGES)
@@ -111,6 +117,10 @@ def _count_case(row: dict[str, int | None], s: CaseState, year: int) -> None:
         add("county_leaders")
     if s.village_status in _STATUS_KEYS:
         add(_STATUS_KEYS[s.village_status])
+
+
+def _count_secretaries(add: Callable[[str], None], s: CaseState, year: int) -> None:
+    """The secretaries, work-team members and village secretaries chosen (选配/调整) in the year."""
     recorded: set[str] = set()
     for _name, _unit, kind, since, _until, action, *_ in s.secretaries:
         if kind == FIRST_SECRETARY:

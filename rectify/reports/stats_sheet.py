@@ -45,9 +45,21 @@ def _header_lines(text: str, width: float) -> int:
 def form_sheet(wb: Any, stats: dict[str, Any], title: str, report: Any, f: dict[str, Any]) -> None:
     """Sheet 统计表: rows 1–3 the heading and the two header rows, rows 4–6 总计 · 村 · 社区, signatures below."""
     form = stats["form"]
-    cols = form["columns"]
-    last = len(cols)
+    last = len(form["columns"])
     ws = wb.add_worksheet("统计表")
+    _form_page(ws, report)
+    _form_heading(ws, form, title, report, f)
+    r = _form_rows(ws, form, f)
+    ws.freeze_panes(3, 1)
+    lines = [*form_signature_lines(report, date.fromisoformat(stats["as_of"])), f"注：{form['period']}"]
+    for n, line in enumerate(lines, r + 2):
+        ws.set_row(n, 26)
+        ws.merge_range(n, 0, n, last, line, f["form_sign"])
+    ws.print_area(0, 0, r + 1 + len(lines), last)
+
+
+def _form_page(ws: Any, report: Any) -> None:
+    """One landscape page (A4, or A3 as ``[report] paper`` says), numbered in the footer."""
     paper = getattr(report, "paper", "A4") or "A4"
     ws.set_landscape()
     ws.set_paper(8 if paper == "A3" else 9)
@@ -55,6 +67,12 @@ def form_sheet(wb: Any, stats: dict[str, Any], title: str, report: Any, f: dict[
     ws.center_horizontally()
     ws.fit_to_pages(1, 1)
     ws.set_footer("&C第 &P 页 共 &N 页")
+
+
+def _form_heading(ws: Any, form: dict[str, Any], title: str, report: Any, f: dict[str, Any]) -> None:
+    """Row 1 the title with 表号 and 制表机关; rows 2–3 the column groups and the columns."""
+    cols = form["columns"]
+    last = len(cols)
     number = str(getattr(report, "form_number", "") or "") or "\u3000" * 6
     authority = str(getattr(report, "form_authority", "") or "")
     heading = f"{form['title']}（{title}）"
@@ -78,6 +96,11 @@ def form_sheet(wb: Any, stats: dict[str, Any], title: str, report: Any, f: dict[
     groups_tall = max(_header_lines(g, FORM_WIDTH * sum(1 for c in cols if c["group"] == g)) for g in form["groups"])
     ws.set_row(1, max(2, groups_tall) * _HEAD_LINE_PT + 4)
     ws.set_row(2, max(_header_lines(h, FORM_WIDTH) for h in headers) * _HEAD_LINE_PT + 4)
+
+
+def _form_rows(ws: Any, form: dict[str, Any], f: dict[str, Any]) -> int:
+    """总计 · 村 · 社区 from row 4 (a manual column left blank); returns the last row's index."""
+    cols = form["columns"]
     r = 2
     for r, row in enumerate(form["rows"], 3):
         ws.set_row(r, 24)
@@ -88,9 +111,4 @@ def form_sheet(wb: Any, stats: dict[str, Any], title: str, report: Any, f: dict[
                 ws.write_blank(r, i, None, f["manual"])
             else:
                 ws.write_number(r, i, value, f["cell"])
-    ws.freeze_panes(3, 1)
-    lines = [*form_signature_lines(report, date.fromisoformat(stats["as_of"])), f"注：{form['period']}"]
-    for n, line in enumerate(lines, r + 2):
-        ws.set_row(n, 26)
-        ws.merge_range(n, 0, n, last, line, f["form_sign"])
-    ws.print_area(0, 0, r + 1 + len(lines), last)
+    return r

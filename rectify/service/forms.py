@@ -77,22 +77,32 @@ def _lines(value: Any) -> list[str]:
 
 def _one(i: Input, raw: Any) -> Any:
     """One input's value from its text; None when left empty."""
-    from rectify.validation import MAX_COUNT, integer, parse_date
-
     if i.kind == FILE:  # uploads (rectify.write.evidence.Upload), checked and kept by the service
         return list(raw) if isinstance(raw, list | tuple) else []
     if i.multiple:
-        lines = _lines(raw)
-        if i.kind == MEASURES:
-            return [parse_measure(x) for x in lines]
-        if i.kind == SCORES:
-            return parse_items(lines)
-        return lines
+        return _many(i, raw)
     text = str(raw[-1] if isinstance(raw, list | tuple) and raw else raw or "").strip()
     if i.kind == FLAG:
         return text not in ("", "0", "false", "off")
     if not text:
         return None
+    return _single(i, text)
+
+
+def _many(i: Input, raw: Any) -> Any:
+    """A multiple input: its lines, read as measures or score items when it holds them."""
+    lines = _lines(raw)
+    if i.kind == MEASURES:
+        return [parse_measure(x) for x in lines]
+    if i.kind == SCORES:
+        return parse_items(lines)
+    return lines
+
+
+def _single(i: Input, text: str) -> Any:
+    """A single input's non-empty text, as its kind reads it."""
+    from rectify.validation import MAX_COUNT, integer, parse_date
+
     if i.kind == DATE:
         return parse_date(text)
     if i.kind == INTEGER:

@@ -230,7 +230,24 @@ def restore_all(db: Database, source: IO[str],
     ``before_commit`` is handed the rows per table once every line was read and checked; raising there
     (the signed manifest does not match) rolls everything back."""
     lines = _lines(source)
-    first = next(lines, None)
+    _check_header(next(lines, None))
+    tables = {t.name: t for t in tables_in(db)}
+    with translate_errors(db.url), db.engine.begin() as conn:
+        if db.dialect == "postgresql":
+            conn.execute(sa.text("LOCK TABLE " + ", ".join(f'"{n}"' for n in tables) + " IN EXCLUSIVE MODE"))
+        _refuse_non_empty(conn, db.url, tables)
+        loader = _Loader(conn, tables)
+        end = loader.load(lines)
+        _check_complete(end, loader.counts)
+        if before_commit is not None:
+            before_commit(loader.counts)
+        if db.dialect == "postgresql":
+            _reset_sequences(conn, list(tables.values()))
+    return loader.counts
+
+
+def _check_header(first: tuple[int, dict[str, Any]] | None) -> None:
+    """The file's first line: a backup of this format, of this program's schema."""
     if first is None or first[1].get("format") != FORMAT:
         raise BadInput("这不是 rectify export --all 生成的备份文件（缺少文件头）")
     header = first[1]
@@ -239,39 +256,34 @@ def restore_all(db: Database, source: IO[str],
     if header.get("schema") != SCHEMA_HEAD:
         raise Refused(f"备份的数据库结构版本为 {header.get('schema')}，本程序为 {SCHEMA_HEAD}，"
                       "请用相同版本的 rectify 恢复")
-    tables = {t.name: t for t in tables_in(db)}
-    counts: dict[str, int] = {}
-    with translate_errors(db.url), db.engine.begin() as conn:
-        if db.dialect == "postgresql":
-            conn.execute(sa.text("LOCK TABLE " + ", ".join(f'"{n}"' for n in tables) + " IN EXCLUSIVE MODE"))
-        # The installation id alone (made by a calendar export) is no data; the backup's id replaces it.
-        busy = [(name, conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
-                for name, t in tables.items() if name != installation_t.name]
-        busy = [(name, n) for name, n in busy if n]
-        if busy:
-            rows = dict(busy)
-            raise Refused(f"数据库 {describe(db.url)} 不是空的（已有 {sum(rows.values())} 行数据，其中组织 "
-                          f"{rows.get('organization', 0)} 个、整顿对象 {rows.get('rectification_case', 0)} 个），"
-                          "只能恢复到新建的空数据库")
-        decoders = {name: {c.name: _decoder(c) for c in t.columns} for name, t in tables.items()}
-        types = {name: _types(t) for name, t in tables.items()}
-        seen: dict[str, set[Any]] = {name: set() for name in tables}
-        applicants: dict[int, tuple[str, str]] = {}
-        pending: list[dict[str, Any]] = []
-        current: str | None = None
 
-        def flush() -> None:
-            if pending and current is not None:
-                if current == installation_t.name and current not in counts:
-                    conn.execute(sa.delete(installation_t))
-                try:
-                    conn.execute(sa.insert(tables[current]), pending)
-                except (sa.exc.IntegrityError, sa.exc.DataError):
-                    raise BadInput(f"备份文件中表 {current} 的数据前后不一致（引用的行缺失或编号重复），"
-                                   "文件可能已损坏，未恢复任何数据") from None
-                counts[current] = counts.get(current, 0) + len(pending)
-                pending.clear()
 
+def _refuse_non_empty(conn: sa.Connection, url: str, tables: dict[str, sa.Table]) -> None:
+    # The installation id alone (made by a calendar export) is no data; the backup's id replaces it.
+    busy = [(name, conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+            for name, t in tables.items() if name != installation_t.name]
+    rows = {name: n for name, n in busy if n}
+    if rows:
+        raise Refused(f"数据库 {describe(url)} 不是空的（已有 {sum(rows.values())} 行数据，其中组织 "
+                      f"{rows.get('organization', 0)} 个、整顿对象 {rows.get('rectification_case', 0)} 个），"
+                      "只能恢复到新建的空数据库")
+
+
+class _Loader:
+    """The backup's rows, each decoded and checked, inserted table by table in batches."""
+
+    def __init__(self, conn: sa.Connection, tables: dict[str, sa.Table]) -> None:
+        self.conn, self.tables = conn, tables
+        self.counts: dict[str, int] = {}
+        self.decoders = {name: {c.name: _decoder(c) for c in t.columns} for name, t in tables.items()}
+        self.types = {name: _types(t) for name, t in tables.items()}
+        self.seen: dict[str, set[Any]] = {name: set() for name in tables}
+        self.applicants: dict[int, tuple[str, str]] = {}
+        self.pending: list[dict[str, Any]] = []
+        self.current: str | None = None
+
+    def load(self, lines: Iterator[tuple[int, dict[str, Any]]]) -> dict[str, Any] | None:
+        """Every line after the header; returns the end line (None when the file has none)."""
         end: dict[str, Any] | None = None
         for number, item in lines:
             if end is not None:
@@ -279,60 +291,88 @@ def restore_all(db: Database, source: IO[str],
             if item.get("end") is True:
                 end = item
                 continue
-            name, row = item.get("table"), item.get("row")
-            if name not in tables or not isinstance(row, dict):
-                raise BadInput(f"备份文件第 {number} 行：未知的表 {name!r}，与本数据库结构不符")
-            if name != current:
-                flush()
-                current = name
-            dec = decoders[name]
-            try:
-                decoded = {k: dec[k](v) for k, v in row.items()}
-            except (KeyError, ValueError, TypeError, AttributeError):
-                raise BadInput(f"备份文件第 {number} 行：表 {name} 的数据与本数据库结构不符") from None
-            check_row(tables[name], decoded, types[name], number)
-            _check_duties(name, decoded, applicants, number)
-            _check_references(tables[name], decoded, seen, number)
-            pending.append(decoded)
-            if len(pending) >= BATCH:
-                flush()
-        flush()
-        _check_complete(end, counts)
-        if before_commit is not None:
-            before_commit(counts)
-        if db.dialect == "postgresql":
-            _reset_sequences(conn, list(tables.values()))
-    return counts
+            self.add(number, item)
+        self.flush()
+        return end
+
+    def add(self, number: int, item: dict[str, Any]) -> None:
+        name, row = item.get("table"), item.get("row")
+        if name not in self.tables or not isinstance(row, dict):
+            raise BadInput(f"备份文件第 {number} 行：未知的表 {name!r}，与本数据库结构不符")
+        if name != self.current:
+            self.flush()
+            self.current = name
+        dec = self.decoders[name]
+        try:
+            decoded = {k: dec[k](v) for k, v in row.items()}
+        except (KeyError, ValueError, TypeError, AttributeError):
+            raise BadInput(f"备份文件第 {number} 行：表 {name} 的数据与本数据库结构不符") from None
+        check_row(self.tables[name], decoded, self.types[name], number)
+        _check_duties(name, decoded, self.applicants, number)
+        _check_references(self.tables[name], decoded, self.seen, number)
+        self.pending.append(decoded)
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        current, pending, counts = self.current, self.pending, self.counts
+        if not pending or current is None:
+            return
+        if current == installation_t.name and current not in counts:
+            self.conn.execute(sa.delete(installation_t))
+        try:
+            self.conn.execute(sa.insert(self.tables[current]), pending)
+        except (sa.exc.IntegrityError, sa.exc.DataError):
+            raise BadInput(f"备份文件中表 {current} 的数据前后不一致（引用的行缺失或编号重复），"
+                           "文件可能已损坏，未恢复任何数据") from None
+        counts[current] = counts.get(current, 0) + len(pending)
+        pending.clear()
 
 
 def _check_duties(table: str, row: dict[str, Any], applicants: dict[int, tuple[str, str]], number: int) -> None:
     """The rules between fields (issue 26): a scope fits its role; the applicant does not verify their own case."""
-    from rectify.states.roles import ALL_COUNTIES, MULTI_COUNTY_ROLES, Role
-
-    where = f"备份文件第 {number} 行（表 {table}）："
     problem = ""
     if table == "person" and row.get("registered"):
-        role, scope = row.get("role"), str(row.get("scope") or "")
-        if not scope:
-            problem = f"已登记人员 {row.get('name')} 没有范围"
-        elif scope == ALL_COUNTIES and role != Role.admin:
-            problem = f"{row.get('name')} 的角色 {role} 不能有范围 *（全部县）"
-        elif "," in scope and role not in MULTI_COUNTY_ROLES:
-            problem = f"{row.get('name')} 的角色 {role} 只能有一个县的范围"
+        problem = _scope_problem(row)
     elif table == "rectification_case":
-        applicant = str(row.get("applied_by") or "")
-        if applicant and applicant == row.get("verified_by"):
-            problem = f"验收人 {applicant} 就是验收申请人"
-        if applicant:
-            applicants[row["id"]] = (applicant, str(row.get("verified_by") or ""))
+        problem = _applicant_problem(row, applicants)
     elif table == "verification" and row.get("passed"):
-        # The passed verification the case records now, against the case's applicant.
-        applicant, verified_by = applicants.get(row.get("case_id") or 0, ("", ""))
-        members = [m for m in str(row.get("members") or "").split("、") if m]
-        if applicant and row.get("signed_by") == verified_by and (verified_by == applicant or applicant in members):
-            problem = f"验收申请人 {applicant} 在验收组中"
+        problem = _verifier_problem(row, applicants)
     if problem:
-        raise BadInput(f"{where}{problem}，违反职责分离或范围规则，未恢复任何数据")
+        raise BadInput(f"备份文件第 {number} 行（表 {table}）：{problem}，违反职责分离或范围规则，未恢复任何数据")
+
+
+def _scope_problem(row: dict[str, Any]) -> str:
+    """A registered person's scope fits the role."""
+    from rectify.states.roles import ALL_COUNTIES, MULTI_COUNTY_ROLES, Role
+
+    role, scope = row.get("role"), str(row.get("scope") or "")
+    if not scope:
+        return f"已登记人员 {row.get('name')} 没有范围"
+    if scope == ALL_COUNTIES and role != Role.admin:
+        return f"{row.get('name')} 的角色 {role} 不能有范围 *（全部县）"
+    if "," in scope and role not in MULTI_COUNTY_ROLES:
+        return f"{row.get('name')} 的角色 {role} 只能有一个县的范围"
+    return ""
+
+
+def _applicant_problem(row: dict[str, Any], applicants: dict[int, tuple[str, str]]) -> str:
+    """A case's applicant is not its verifier; kept for the verifications that follow."""
+    applicant = str(row.get("applied_by") or "")
+    if applicant:
+        applicants[row["id"]] = (applicant, str(row.get("verified_by") or ""))
+    if applicant and applicant == row.get("verified_by"):
+        return f"验收人 {applicant} 就是验收申请人"
+    return ""
+
+
+def _verifier_problem(row: dict[str, Any], applicants: dict[int, tuple[str, str]]) -> str:
+    """The passed verification the case records now, against the case's applicant."""
+    applicant, verified_by = applicants.get(row.get("case_id") or 0, ("", ""))
+    members = [m for m in str(row.get("members") or "").split("、") if m]
+    if applicant and row.get("signed_by") == verified_by and (verified_by == applicant or applicant in members):
+        return f"验收申请人 {applicant} 在验收组中"
+    return ""
 
 
 def _check_references(table: sa.Table, row: dict[str, Any], seen: dict[str, set[Any]], number: int) -> None:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -37,42 +37,134 @@ _CLOSED = frozenset(map(str, CLOSED_STAGES))
 IMPORT_CACHE_KB = 64 * 1024  # SQLite page cache while an import writes (see bulk_pragmas)
 MEMO_SIZE = 4096  # processed values kept per column: dates and timestamps repeat, unique texts need not stay
 
-# Column order of the rows a plan carries; the writer puts the ids in front.
-CASE_KEYS = ("year", "stage", "identified_on", "deadline", "stage_since", "stage_due", "cycle_start", "cycle",
-             "version", "detail", "helping_unit", "self_check", "rectified_on", "verified_on", "score",
-             "withdrawn_reason", "supervised", "supervision_reason", "supervision_level", "measures_total",
-             "measures_done", "last_progress_on", "created_at", "updated_at", "escalation_step", "look_backs",
-             "earlier_years", "next_look_back_on", "village_secretary_status", "applied_by", "verified_by", "grade",
-             "satisfaction", "publicity_until", "struck_off_on", "strike_off_doc")
-MEASURE_KEYS = ("seq", "text", "owner", "due_on", "done_on", "owner_unit")
-PERSON_KEYS = ("role", "name", "unit", "email", "phone")
-SECRETARY_KEYS = ("name", "kind", "unit", "since", "until", "email", "phone", "end_reason", "term_until", "action")
-PROGRESS_KEYS = ("reported_on", "note")  # the writer adds the actor
-EXTENSION_KEYS = ("old_deadline", "new_deadline", "reason", "approved_by")  # the writer adds ``at``
-VERIFICATION_KEYS = ("verified_on", "verifier", "score", "satisfied", "basic", "dissatisfied", "passed", "reasons",
-                     "members", "score_sheet", "grade", "signed_by")
+# The rows a plan carries, one record per table in its columns' order; the writer puts the ids in front.
+
+
+class CaseRow(NamedTuple):
+    year: int
+    stage: str
+    identified_on: date
+    deadline: date
+    stage_since: date
+    stage_due: date | None
+    cycle_start: date
+    cycle: int
+    version: int
+    detail: str
+    helping_unit: str
+    self_check: str
+    rectified_on: date | None
+    verified_on: date | None
+    score: int | None
+    withdrawn_reason: str
+    supervised: bool
+    supervision_reason: str
+    supervision_level: str
+    measures_total: int
+    measures_done: int
+    last_progress_on: date | None
+    created_at: datetime
+    updated_at: datetime
+    escalation_step: str
+    look_backs: str
+    earlier_years: str
+    next_look_back_on: date | None
+    village_secretary_status: str
+    applied_by: str
+    verified_by: str
+    grade: str
+    satisfaction: float | None
+    publicity_until: date | None
+    struck_off_on: date | None
+    strike_off_doc: str
+
+
+class MeasureRow(NamedTuple):
+    seq: int
+    text: str
+    owner: str
+    due_on: date
+    done_on: date | None
+    owner_unit: str
+
+
+class PersonRow(NamedTuple):
+    role: str
+    name: str
+    unit: str
+    email: str
+    phone: str
+
+
+class SecretaryRow(NamedTuple):
+    name: str
+    kind: str
+    unit: str
+    since: date
+    until: date | None
+    email: str
+    phone: str
+    end_reason: str
+    term_until: date | None
+    action: str
+
+
+class ProgressRow(NamedTuple):  # the writer adds the actor
+    reported_on: date
+    note: str
+
+
+class ExtensionRow(NamedTuple):  # the writer adds ``at``
+    old_deadline: date
+    new_deadline: date
+    reason: str
+    approved_by: str
+
+
+class VerificationRow(NamedTuple):
+    verified_on: date
+    verifier: str
+    score: int
+    satisfied: int
+    basic: int
+    dissatisfied: int
+    passed: bool
+    reasons: str
+    members: str
+    score_sheet: str
+    grade: str
+    signed_by: str
+
+
+CASE_KEYS = CaseRow._fields
+MEASURE_KEYS = MeasureRow._fields
+PERSON_KEYS = PersonRow._fields
+SECRETARY_KEYS = SecretaryRow._fields
+PROGRESS_KEYS = ProgressRow._fields
+EXTENSION_KEYS = ExtensionRow._fields
+VERIFICATION_KEYS = VerificationRow._fields
 
 
 @dataclass(slots=True)
 class CasePlan:
-    """The records one imported case writes, as tuples in the column orders above."""
+    """The records one imported case writes (the named rows above)."""
 
     row: int
     org_code: str
     stage: str
     identified_on: date
-    case: tuple[Any, ...]  # CASE_KEYS
+    case: CaseRow
     problems: tuple[tuple[str, str], ...]
-    measures: list[tuple[Any, ...]]  # MEASURE_KEYS
-    people: list[tuple[Any, ...]]  # PERSON_KEYS
-    secretary: tuple[Any, ...] | None  # SECRETARY_KEYS
-    progress: tuple[Any, ...] | None  # PROGRESS_KEYS
-    verification: tuple[Any, ...] | None  # VERIFICATION_KEYS
+    measures: list[MeasureRow]
+    people: list[PersonRow]
+    secretary: SecretaryRow | None
+    progress: ProgressRow | None
+    verification: VerificationRow | None
     detail: str  # the import event's detail, as JSON
-    village: tuple[Any, ...] | None = None  # SECRETARY_KEYS: the village secretary in post, beside the first
+    village: SecretaryRow | None = None  # the village secretary in post, beside the first
     case_id: int | None = None  # the sheet's 编号 (a re-imported ledger keeps its numbers); else allocated
-    # What the sheet's 备注 counts (延期N次, 验收未通过N次): EXTENSION_KEYS and VERIFICATION_KEYS rows
-    earlier: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] = ([], [])
+    # What the sheet's 备注 counts (延期N次, 验收未通过N次)
+    earlier: tuple[list[ExtensionRow], list[VerificationRow]] = ([], [])
 
 
 # -- reads -----------------------------------------------------------------------------------------
@@ -367,9 +459,9 @@ class CaseWriter:
             if p.earlier[0]:
                 rows["deadline_extension"].extend((cid, *x, now) for x in p.earlier[0])
         unit, operator = self.actor_unit, self.operator
-        # The import event is dated by the case's listing (CASE_KEYS[2]: identified_on).
-        rows["case_event"] = [(cid, now, p.case[2], actor, unit, operator, "import", None, p.stage, "导入", p.detail)
-                              for p, cid in zip(plans, case_ids, strict=True)]
+        # The import event is dated by the case's listing.
+        rows["case_event"] = [(cid, now, p.case.identified_on, actor, unit, operator, "import", None, p.stage, "导入",
+                               p.detail) for p, cid in zip(plans, case_ids, strict=True)]
         return rows
 
 

@@ -242,27 +242,27 @@ def translate_errors(url: str) -> Iterator[None]:
         raise
 
 
+_CONFLICT = "整顿对象已被他人修改，本次操作未写入，请重新查看后再试"
+# A driver's words → what the officer reads, first match wins: (any of these, and all of these, the line; None is
+# a lost race, a Conflict). ``{db}`` is the database as described to the officer.
+_OPERATIONAL_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...], str | None], ...] = (
+    (("locked", "busy"), ("snapshot",), None),
+    (("locked", "busy"), (), "数据库 {db} 被其他进程锁定，请稍后重试"),
+    (("could not serialize", "deadlock"), (), None),
+    (("unable to open",), (), "无法打开数据库 {db}"),
+    (("readonly", "read-only"), (), "数据库 {db} 只读，无法写入"),
+    (("password authentication", "authentication failed"), (), "无法登录数据库 {db}：用户名或密码错误"),
+    (("does not exist",), ("database",), "数据库 {db} 不存在"),
+    (("statement timeout", "canceling statement"), (), "数据库 {db} 响应超时"),
+    (("connection", "timeout", "could not", "server"), (), "无法连接数据库 {db}（服务器未启动或地址错误）"),
+    (("no such table", "undefinedtable"), (), "数据库 {db} 结构不完整，请运行 rectify init"),
+)
+
+
 def _operational(orig: BaseException, url: str) -> Exception:
     text = str(orig).lower()
-    if "locked" in text or "busy" in text:
-        if "snapshot" in text:
-            return Conflict("整顿对象已被他人修改，本次操作未写入，请重新查看后再试")
-        return DatabaseProblem(f"数据库 {describe(url)} 被其他进程锁定，请稍后重试")
-    if "could not serialize" in text or "deadlock" in text:
-        return Conflict("整顿对象已被他人修改，本次操作未写入，请重新查看后再试")
-    if "unable to open" in text:
-        return DatabaseProblem(f"无法打开数据库 {describe(url)}")
-    if "readonly" in text or "read-only" in text:
-        return DatabaseProblem(f"数据库 {describe(url)} 只读，无法写入")
-    if "password authentication" in text or "authentication failed" in text:
-        return DatabaseProblem(f"无法登录数据库 {describe(url)}：用户名或密码错误")
-    if "does not exist" in text and "database" in text:
-        return DatabaseProblem(f"数据库 {describe(url)} 不存在")
-    if "statement timeout" in text or "canceling statement" in text:
-        return DatabaseProblem(f"数据库 {describe(url)} 响应超时")
-    if "connection" in text or "timeout" in text or "could not" in text or "server" in text:
-        return DatabaseProblem(f"无法连接数据库 {describe(url)}（服务器未启动或地址错误）")
-    if "no such table" in text or "undefinedtable" in text:
-        return DatabaseProblem(f"数据库 {describe(url)} 结构不完整，请运行 rectify init")
+    for any_of, all_of, line in _OPERATIONAL_WORDS:
+        if any(w in text for w in any_of) and all(w in text for w in all_of):
+            return Conflict(_CONFLICT) if line is None else DatabaseProblem(line.format(db=describe(url)))
     first = str(orig).splitlines()[0] if str(orig) else "未知错误"
     return DatabaseProblem(f"数据库 {describe(url)} 出错：{first}")

@@ -80,7 +80,20 @@ def _prepare(stmt: Any, dialect: Any, keys: tuple[str, ...]) -> _Prepared | None
     if compiled.positiontup is None or compiled.returning or any(b.expanding for b in compiled.binds.values()):
         return None
     given = set(keys)
-    # values written into the statement itself (a LIMIT, a fixed stage): the same on every run
+    defaults = _defaults(stmt, compiled, given)
+    if defaults is None:
+        return None
+    processors = compiled._bind_processors
+    binds = tuple((name, processors.get(name)) for name in compiled.positiontup)
+    if any(name not in given and name not in defaults for name, _ in binds):
+        return None
+    row, procs = _result_reader(compiled, dialect) if stmt.is_select else (None, None)
+    return _Prepared(compiled.string, binds, defaults, procs, row)
+
+
+def _defaults(stmt: Any, compiled: Any, given: set[str]) -> dict[str, Any] | None:
+    """The values the caller does not give: written into the statement (a LIMIT, a fixed stage), the same on every
+    run, and an insert's plain column defaults; None when a default needs SQLAlchemy (a callable, a SQL function)."""
     defaults: dict[str, Any] = {name: b.value for name, b in compiled.binds.items()
                                 if name not in given and b.value is not None and not b.callable}
     if stmt.is_insert:
@@ -90,17 +103,14 @@ def _prepare(stmt: Any, dialect: Any, keys: tuple[str, ...]) -> _Prepared | None
             if col.default is None or not col.default.is_scalar:
                 return None
             defaults[col.key] = col.default.arg
-    processors = compiled._bind_processors
-    binds = tuple((name, processors.get(name)) for name in compiled.positiontup)
-    if any(name not in given and name not in defaults for name, _ in binds):
-        return None
-    row = procs = None
-    if stmt.is_select:
-        columns = compiled._result_columns
-        names = tuple(c[0] for c in columns)
-        row = _row_class(names)
-        procs = tuple(c[3]._cached_result_processor(dialect, None) for c in columns)
-    return _Prepared(compiled.string, binds, defaults, procs, row)
+    return defaults
+
+
+def _result_reader(compiled: Any, dialect: Any) -> tuple[Any, tuple[Any, ...]]:
+    """A select's row class (its column names) and each column's result processor."""
+    columns = compiled._result_columns
+    names = tuple(c[0] for c in columns)
+    return _row_class(names), tuple(c[3]._cached_result_processor(dialect, None) for c in columns)
 
 
 class _Result:

@@ -54,31 +54,49 @@ def render(manifest: dict[str, Any]) -> str:
     return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+TAIL = "，未恢复任何数据"
+
+
 def check_manifest(backup: Path, *, trusted: list[str], schema: str, counts: dict[str, int]) -> None:
     """Refuses (one line) unless the manifest beside ``backup`` is signed by a trusted key and matches the file."""
+    manifest = _read(backup)
+    _check_signer(manifest, manifest_path(backup), trusted)
+    _check_contents(manifest, backup, schema, counts)
+
+
+def _read(backup: Path) -> dict[str, Any]:
+    """The manifest beside ``backup``, in its format."""
     where = manifest_path(backup)
-    tail = "，未恢复任何数据"
     try:
         manifest = json.loads(where.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BadInput(f"备份文件 {backup.name} 缺少签名清单 {where.name}（export --all 与备份一同写出）"
-                       f"{tail}") from None
+                       f"{TAIL}") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        raise BadInput(f"签名清单 {where.name} 无法读取或格式不对{tail}") from None
+        raise BadInput(f"签名清单 {where.name} 无法读取或格式不对{TAIL}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BadInput(f"签名清单 {where.name} 格式不对{tail}")
+        raise BadInput(f"签名清单 {where.name} 格式不对{TAIL}")
+    return manifest
+
+
+def _check_signer(manifest: dict[str, Any], where: Path, trusted: list[str]) -> None:
+    """A valid signature, by a key this installation trusts."""
     public, signature = manifest.get("public_key"), manifest.get("signature")
     if not isinstance(public, str) or not isinstance(signature, str) or not verify(public, _payload(manifest),
                                                                                     signature):
-        raise BadInput(f"签名清单 {where.name} 的签名无效（清单被改动过）{tail}")
+        raise BadInput(f"签名清单 {where.name} 的签名无效（清单被改动过）{TAIL}")
     if public not in trusted:
         raise BadInput(f"备份由公钥 {public} 签名，它不是本安装的密钥；如确信来源，请用 --trust {public} "
-                       f"恢复（来源安装上 rectify keys 可查看其公钥）{tail}")
+                       f"恢复（来源安装上 rectify keys 可查看其公钥）{TAIL}")
+
+
+def _check_contents(manifest: dict[str, Any], backup: Path, schema: str, counts: dict[str, int]) -> None:
+    """The file's hash, the schema version and the rows per table, as the manifest lists them."""
     files: dict[str, Any] = manifest["files"] if isinstance(manifest.get("files"), dict) else {}
     entry = files.get(backup.name) or (next(iter(files.values())) if len(files) == 1 else None)
     if not isinstance(entry, dict) or entry.get("sha256") != file_sha256(backup):
-        raise BadInput(f"备份文件 {backup.name} 的 SHA-256 与签名清单不符（文件被改动或换过）{tail}")
+        raise BadInput(f"备份文件 {backup.name} 的 SHA-256 与签名清单不符（文件被改动或换过）{TAIL}")
     listed = manifest.get("counts")
     if manifest.get("schema") != schema or not isinstance(listed, dict) or \
             {k: v for k, v in listed.items() if v} != {k: v for k, v in counts.items() if v}:
-        raise BadInput(f"备份文件 {backup.name} 的结构版本或行数与签名清单不符{tail}")
+        raise BadInput(f"备份文件 {backup.name} 的结构版本或行数与签名清单不符{TAIL}")

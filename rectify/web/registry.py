@@ -56,6 +56,21 @@ def _org(request: Request) -> dict[str, Any]:
     return found[0]
 
 
+def _posted(form: Any) -> dict[str, Any]:
+    """The listing's inputs as posted (a multiple input's repeated fields as a list)."""
+    return {i.name: ([v for v in form.getlist(i.name) if isinstance(v, str)] if i.multiple else form.get(i.name))
+            for i in OPEN_STEP.inputs}
+
+
+def _refused(exc: RectifyError, values: dict[str, Any]) -> dict[str, Any]:
+    """The form shown again: its values as typed, each message beside its field, the others above the form."""
+    known = {i.name for i in OPEN_STEP.inputs}
+    by_field = exc.fields()
+    return {"values": {k: "\n".join(v) if isinstance(v, list) else (v or "") for k, v in values.items()},
+            "errors": {k: v for k, v in by_field.items() if k in known},
+            "general": [m for k, v in by_field.items() if k not in known for m in v]}
+
+
 def open_form(request: Request) -> Response:
     service = web(request).service
     person = signed_person(request)
@@ -68,17 +83,11 @@ def open_form(request: Request) -> Response:
         return page(request, "open.html", 422, **context)
     if request.method == "GET":
         return page(request, "open.html", **context)
-    form = request.state.form
-    values = {i.name: ([v for v in form.getlist(i.name) if isinstance(v, str)] if i.multiple else form.get(i.name))
-              for i in OPEN_STEP.inputs}
+    values = _posted(request.state.form)
     try:
         outcome = service.open_case(person, org["code"], values)
     except RectifyError as exc:
-        known = {i.name for i in OPEN_STEP.inputs}
-        by_field = exc.fields()
-        context.update(values={k: "\n".join(v) if isinstance(v, list) else (v or "") for k, v in values.items()},
-                       errors={k: v for k, v in by_field.items() if k in known},
-                       general=[m for k, v in by_field.items() if k not in known for m in v])
+        context.update(_refused(exc, values))
         return page(request, "open.html", 400 if isinstance(exc, BadInput) else 422, **context)
     return RedirectResponse(f"/cases/{outcome.case_id}?done=open", status_code=303)
 

@@ -54,6 +54,22 @@ def _shown(step: Step, values: dict[str, Any], form: FormData) -> dict[str, str]
     return shown
 
 
+def _version(form: Any) -> int:
+    """The case's version the form was drawn at (the optimistic lock); a form without it is refused."""
+    text = form.get("version")
+    if not (isinstance(text, str) and text.isdigit()):
+        raise BadInput("表单缺少版本号，请重新打开页面")
+    return int(text)
+
+
+def _placed(step: Any, exc: RectifyError) -> dict[str, Any]:
+    """A refusal's messages: each beside its field, the others above the form."""
+    by_field = exc.fields()
+    known = {i.name for i in step.inputs}
+    return {"errors": {k: v for k, v in by_field.items() if k in known},
+            "general": [m for k, v in by_field.items() if k not in known for m in v]}
+
+
 def step_form(request: Request) -> Response:
     service = web(request).service
     person = signed_person(request)
@@ -72,12 +88,8 @@ def step_form(request: Request) -> Response:
         return page(request, "step.html", 200 if can.allowed else 422, **context)
     form = request.state.form
     values = _values(step, form)
-    version_text = form.get("version")
-    version = int(version_text) if isinstance(version_text, str) and version_text.isdigit() else None
     try:
-        if version is None:
-            raise BadInput("表单缺少版本号，请重新打开页面")
-        service.take(person, step.name, case_id, values, version)
+        service.take(person, step.name, case_id, values, _version(form))
     except Conflict as exc:
         from rectify.web.cases import _local
 
@@ -86,10 +98,6 @@ def step_form(request: Request) -> Response:
                        version=case["version"])
         return page(request, "step.html", 409, **context)
     except RectifyError as exc:
-        by_field = exc.fields()
-        known = {i.name for i in step.inputs}
-        errors = {k: v for k, v in by_field.items() if k in known}
-        general = [m for k, v in by_field.items() if k not in known for m in v]
-        context.update(values=_shown(step, values, form), errors=errors, general=general)
+        context.update(values=_shown(step, values, form), **_placed(step, exc))
         return page(request, "step.html", 400 if isinstance(exc, BadInput) else 422, **context)
     return RedirectResponse(f"/cases/{case_id}?done={step.name}", status_code=303)

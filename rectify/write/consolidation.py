@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
-from rectify.config import PolicyConfig
 from rectify.errors import BadInput
 from rectify.states import consolidation as rules
+from rectify.states import effects
 from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.guards import Proposal
 from rectify.states.stages import FIRST_SECRETARY, Stage
@@ -27,13 +27,7 @@ from rectify.store.cases import CaseStore
 from rectify.write.plan_inputs import parse_problems
 from rectify.write.step import Outcome, Steps
 
-__all__ = ["link", "look_back", "scheduled"]
-
-
-def scheduled(struck_off: date, policy: PolicyConfig) -> dict[str, Any]:
-    """The case's columns for a 巩固期 starting on the 销号 date."""
-    items = rules.schedule(struck_off, policy.look_back_after_days)
-    return {"look_backs": rules.encode(items), "next_look_back_on": rules.next_due(items)}
+__all__ = ["link", "look_back"]
 
 
 def link(store: CaseStore, org_id: int, year: int) -> dict[str, Any]:
@@ -62,12 +56,11 @@ def look_back(wf: Steps, ref: str | int, *, on: date, result: str, note: str, pr
                 "open_case": other.id if other is not None else None}
 
     def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
-        items = rules.record(rules.decode(row.look_backs), on, code)
         inputs["after_days"] = rules.pending(rules.decode(row.look_backs)).days  # type: ignore[union-attr]
         if code == rules.RELAPSE:
             inputs["new_case_id"] = _list_again(wf, store, row, on, parsed, deadline or default_deadline(on, policy),
                                                 inputs["note"])
-        return {"look_backs": rules.encode(items), "next_look_back_on": rules.next_due(items)}
+        return effects.looked_back(row, inputs, on, policy)
 
     def message(p: Proposal) -> str:
         label = rules.months_label(inputs["after_days"])

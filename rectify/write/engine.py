@@ -18,6 +18,7 @@ from rectify import validation
 from rectify.clock import Clock, local_today, system_clock
 from rectify.config import Config
 from rectify.errors import BadInput, Conflict, NotFound, Reason, Refused
+from rectify.states import effects
 from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.guards import GUARDS, Proposal
 from rectify.states.permissions import (
@@ -325,7 +326,7 @@ class Workflow:
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             store.complete_measure(p.facts["measure"]["id"], on)
-            return {"measures_done": row.measures_done + 1}
+            return effects.measure_done(row, inputs, on, self.config.policy)
 
         return self.run_step(ref, "complete_measure", inputs, apply=apply, facts=facts,
                          expected_version=expected_version,
@@ -337,8 +338,7 @@ class Workflow:
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             store.add_progress(row.id, on=on, note=inputs["note"], actor=self.actor)
-            last = row.last_progress_on
-            return {"last_progress_on": on if last is None or on > last else last}
+            return effects.progress(row, inputs, on, self.config.policy)
 
         return self.run_step(ref, "report_progress", inputs, apply=apply, expected_version=expected_version)
 
@@ -348,7 +348,7 @@ class Workflow:
         inputs = {"on": on, "self_check": self_check.strip(), "applied_by": self.actor}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
-            return {"rectified_on": on, "self_check": inputs["self_check"], "applied_by": self.actor}
+            return effects.rectified(row, inputs, on, self.config.policy)
 
         return self.run_step(ref, "mark_rectified", inputs, apply=apply, expected_version=expected_version)
 
@@ -388,7 +388,7 @@ class Workflow:
                                   "approved_by": approved_by.strip()}
 
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
-            return {"withdrawn_reason": inputs["reason"]}
+            return effects.withdrawn(row, inputs, inputs["on"], self.config.policy)
 
         return self.run_step(ref, "withdraw", inputs, apply=apply, expected_version=expected_version,
                          facts=lambda s, r: {"signer_is_approver": self.person.role == Role.county_approver,
@@ -396,7 +396,7 @@ class Workflow:
 
     def extend(self, ref: str | int, *, to: date, reason: str, approved_by: str, on: date | None = None,
                expected_version: int | None = None) -> Outcome:
-        inputs = {"deadline": to, "reason": reason.strip(), "approved_by": approved_by.strip(),
+        inputs: dict[str, Any] = {"deadline": to, "reason": reason.strip(), "approved_by": approved_by.strip(),
                   "on": on or self.today()}
 
         def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
@@ -406,7 +406,7 @@ class Workflow:
         def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
             store.add_extension(row.id, old_deadline=row.deadline, new_deadline=to, reason=inputs["reason"],
                                 approved_by=inputs["approved_by"], at=self.clock())
-            return {"deadline": to}
+            return effects.extended(row, inputs, inputs["on"], self.config.policy)
 
         return self.run_step(ref, "extend", inputs, apply=apply, facts=facts, expected_version=expected_version,
                          message=lambda p: f"转化时限改为 {to}")

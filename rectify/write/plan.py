@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.engine import Row
 
 from rectify.errors import BadInput
+from rectify.states import effects
 from rectify.states.guards import Proposal
 from rectify.states.transitions import BY_TRIGGER
 from rectify.store.cases import CaseStore
@@ -63,7 +64,7 @@ def plan(wf: Steps, ref: str | int, *, measures: list[Any], county_leader: str =
                 "covered": store.covered_problems(row.id)}
 
     def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
-        added = store.add_measures(row.id, inputs["measures"])
+        store.add_measures(row.id, inputs["measures"])
         store.set_person(row.id, "county_leader", inputs["county_leader"], roles.get("county_leader"))
         store.set_person(row.id, "township_leader", inputs["township_leader"], roles.get("township_leader"))
         store.set_person(row.id, "township_cadre", inputs["township_cadre"], roles.get("township_cadre"))
@@ -75,10 +76,7 @@ def plan(wf: Steps, ref: str | int, *, measures: list[Any], county_leader: str =
             (inputs["township_cadre"], "township_cadre", "", roles.get("township_cadre", "")),
             *((m["owner"], "measure_owner", m["owner_unit"], m["owner_email"]) for m in inputs["measures"])],
             wf.clock())
-        changes: dict[str, Any] = {"measures_total": row.measures_total + added}
-        if inputs["helping_unit"]:
-            changes["helping_unit"] = inputs["helping_unit"]
-        return changes
+        return effects.plan(row, inputs, inputs["on"], wf.config.policy)
 
     def choose(row: Row[Any]) -> str:
         return "revise_plan" if revise or row.stage in BY_TRIGGER["revise_plan"].sources else "plan"

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.engine import Row
 
 from rectify.errors import BadInput, Refused
+from rectify.states import effects
 from rectify.states.deadlines import Light, light_and_window
 from rectify.states.escalation import RECORDED_STEPS, STEP_LABELS, Step, parse_step
 from rectify.states.guards import Proposal
@@ -43,8 +44,7 @@ def supervise(wf: Steps, ref: str | int, *, level: str | None, unit: str, matter
     def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
         store.hang_sign(row.id, level=level, unit=inputs["unit"], matter=inputs["matter"], due_on=due,
                         hung_on=inputs["on"], hung_by=wf.actor)
-        return {"supervised": True, "supervision_reason": inputs["matter"], "supervision_level": level,
-                "escalation_step": Step.sign.value}
+        return effects.supervised(row, inputs, inputs["on"], wf.config.policy)
 
     def message(p: Proposal) -> str:
         text = f"{LEVEL_NAMES[level]}挂牌，督办单位 {inputs['unit']}"
@@ -93,7 +93,7 @@ def unsupervise(wf: Steps, ref: str | int, *, on: date | None, inspected_by: str
                                  inspected_on=inputs["inspected_on"],
                                  down_reason="；".join([inputs["reason"], *inputs["findings"]]),
                                  taken_down_by=wf.actor)
-        return {"supervised": False, "supervision_reason": "", "supervision_level": ""}
+        return effects.unsupervised(row, inputs, on, wf.config.policy)
 
     return wf.run_step(ref, "unsupervise", inputs, apply=apply, facts=facts, expected_version=expected_version,
                        message=lambda p: f"经 {inputs['inspected_by']} {inputs['inspected_on']} 检查后摘牌")
@@ -113,7 +113,7 @@ def escalate(wf: Steps, ref: str | int, *, step: str, on: date | None, note: str
         return {"escalation_step": row.escalation_step, "last_escalation_on": _last_escalation(store, row)}
 
     def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
-        return {"escalation_step": code}
+        return effects.escalated(row, inputs, inputs["on"], wf.config.policy)
 
     return wf.run_step(ref, "escalate", inputs, apply=apply, facts=facts, expected_version=expected_version,
                        message=lambda p: f"督办升级：{STEP_LABELS[code]}")

@@ -16,13 +16,14 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
+from rectify.config import PolicyConfig
 from rectify.errors import BadInput
+from rectify.states import effects
 from rectify.states.guards import Proposal
 from rectify.states.thresholds import GRADE_LABELS, Grade, grade, percent, satisfaction_rate, verification_shortfalls
 from rectify.states.workdays import PUBLICITY, work_calendar
 from rectify.store.cases import CaseStore
 from rectify.validation import email_address
-from rectify.write import consolidation
 from rectify.write.plan import measures_with_emails
 from rectify.write.step import Outcome, Steps
 
@@ -59,16 +60,10 @@ def _facts(wf: Steps, store: CaseStore, row: Row[Any]) -> dict[str, Any]:
             "min_surveyed": wf.config.verification.min_surveyed}
 
 
-def _send_back(store: CaseStore, row: Row[Any], inputs: dict[str, Any]) -> dict[str, Any]:
+def _send_back(store: CaseStore, row: Row[Any], inputs: dict[str, Any], policy: PolicyConfig) -> dict[str, Any]:
     """A failed verification (or an objection upheld): new measures, back to stage 3, the application cleared."""
-    added = store.add_measures(row.id, inputs["measures"])
-    changes: dict[str, Any] = {"rectified_on": None, "stage_since": inputs["on"], "self_check": "",
-                               "measures_total": row.measures_total + added, "applied_by": "", "verified_by": "",
-                               "verified_on": None, "score": None, "grade": "", "satisfaction": None,
-                               "publicity_until": None}
-    if inputs.get("deadline") is not None:
-        changes["deadline"] = inputs["deadline"]
-    return changes
+    store.add_measures(row.id, inputs["measures"])
+    return {**effects.sent_back(row, inputs, inputs["on"], policy), "stage_since": inputs["on"]}
 
 
 def _fail_inputs(wf: Steps, inputs: dict[str, Any], findings: Iterable[str], measures: Iterable[Any],
@@ -107,10 +102,9 @@ def verify(wf: Steps, ref: str | int, *, on: date, by: str, members: Iterable[st
                                members="、".join(team),
                                score_sheet=json.dumps(sheet, ensure_ascii=False) if sheet else "",
                                grade=level.value, signed_by=wf.actor)
-        if passed:
-            return {"verified_on": on, "score": total, "verified_by": wf.actor, "grade": level.value,
-                    "satisfaction": rate, "publicity_until": until}
-        return _send_back(store, row, inputs)
+        if passed:  # who signed is the event's actor, not an input
+            return {**effects.verified(row, inputs, on, wf.config.policy), "verified_by": wf.actor}
+        return _send_back(store, row, inputs, wf.config.policy)
 
     def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
         if not passed:  # [policy] propose_sign_after_failures: this failure proposes a county sign
@@ -159,7 +153,7 @@ def decide_objection(wf: Steps, ref: str | int, *, on: date, upheld: bool, note:
         if not upheld:
             return {}
         store.overturn_verification(row.id, f"公示异议成立：{pending.text}")
-        return _send_back(store, row, inputs)
+        return _send_back(store, row, inputs, wf.config.policy)
 
     def message(p: Proposal) -> str:
         if upheld:
@@ -177,8 +171,7 @@ def strike_off(wf: Steps, ref: str | int, *, on: date, doc_no: str, expected_ver
 
     def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
         # 销号: the 巩固期's look-backs are scheduled from this day (SPEC §3)
-        return {"struck_off_on": on, "strike_off_doc": inputs["doc_no"], "publicity_until": None,
-                **consolidation.scheduled(on, wf.config.policy)}
+        return effects.struck_off(row, inputs, on, wf.config.policy)
 
     doc = f"（{doc_no.strip()}）" if doc_no.strip() else ""
     return wf.run_step(ref, "strike_off", inputs, apply=apply, facts=lambda store, row: _facts(wf, store, row),
