@@ -100,7 +100,7 @@ def import_cases(db: Database, path: str | Path, *, config: Config | None = None
             for (number, cells), vals in zip(chunk, values, strict=True):
                 rows += 1
                 r = Row(number, cells, index, names, problems, vals)
-                code, created = org_from_row(r, orgs, now, "org_code", "org_name")
+                code, created = org_from_row(r, orgs, now, "org_code", "org_name", person)
                 if code is not None:
                     check_scope(r, person, orgs, code)
                 plan = case_from_row(r, code, config, today, now, source, parsers, check)

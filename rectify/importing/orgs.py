@@ -108,8 +108,10 @@ def damaged_code(code: str, orgs: Orgs) -> str | None:
     return None
 
 
-def org_from_row(r: Row, orgs: Orgs, now: datetime, code_key: str, name_key: str) -> tuple[str | None, bool]:
-    """Resolve (or plan to create) the row's organization; returns (code, created)."""
+def org_from_row(r: Row, orgs: Orgs, now: datetime, code_key: str, name_key: str,
+                 actor: Actor | None = None) -> tuple[str | None, bool]:
+    """Resolve (or plan to create) the row's organization; returns (code, created). An organization ``actor``
+    may not see is named by nothing stored (its name, county or township: SPEC §12)."""
     code = r.text(code_key)
     name, county, township = r.text(name_key), r.text("county"), r.text("township")
     if not code:
@@ -128,6 +130,9 @@ def org_from_row(r: Row, orgs: Orgs, now: datetime, code_key: str, name_key: str
             return None, False
     if known is not None:
         _, k_name, _, k_county, k_township = known
+        if actor is not None and not actor.sees(k_county, k_township):
+            r.fail(code_key, f"组织代码 {code} 已被占用，不能用于本行")
+            return None, False
         if name and name != k_name:
             r.fail(name_key, f"组织代码 {code} 已登记为「{k_name}」，与本行「{name}」不符")
         elif (county and county != k_county) or (township and township != k_township):
@@ -184,7 +189,7 @@ def import_orgs(db: Database, path: str | Path, *, actor: Actor | str = "system"
         for number, cells in sheet.rows:
             r = Row(number, cells, index, names, problems)
             code_given = r.text("code")
-            code, created = org_from_row(r, orgs, now, "code", "name")
+            code, created = org_from_row(r, orgs, now, "code", "name", person)
             if code is not None:
                 check_scope(r, person, orgs, code)
                 if code in seen:
