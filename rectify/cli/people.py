@@ -150,7 +150,8 @@ def people_password(app: App, name: str) -> None:
 
     An admin sets anyone's password, a person their own. The password is read from standard input (one
     line; at a terminal it is asked for twice, hidden), never from the command line, and kept only as an
-    argon2id hash. At least [web] min_password_length characters (10).
+    argon2id hash. Its length and strength are security settings in the database (rectify security show:
+    min_password_length, 10 by default; min_password_classes).
 
     \b
     Example:

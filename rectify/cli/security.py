@@ -12,8 +12,11 @@ from rectify.cli.listing import emit, output_options
 def security() -> None:
     """Security settings (安全设置), kept in the database and set by an admin.
 
-    A configuration file may make a setting stricter (turn it on), never looser: the value in force is
-    the stricter of the database's and the file's. Every change is recorded with who made it.
+    The registry's switches (require_registered_actor, actor_from_database) and the web's password, sign-in and
+    session rules (min_password_length, min_password_classes, sign_in_free_failures, sign_in_max_wait_minutes,
+    session_idle_minutes, session_max_hours). A configuration file may make a setting stricter, never looser:
+    the value in force is the stricter of the database's and the file's ([security] switches, [web] numbers).
+    Every change is recorded with who made it; loosening one is for an admin of every county (scope *).
     """
 
 
@@ -29,7 +32,7 @@ def security_show(app: App, fmt: str) -> None:
     """
     from rectify.write.security import security_rows
 
-    rows = security_rows(app.database(), app.config.security)
+    rows = security_rows(app.database(), app.config)
     emit(rows, [("key", "设置"), ("label", "说明"), ("database", "数据库"), ("config", "配置文件"),
                 ("effective", "生效"), ("set_by", "最近修改人"), ("operator", "操作员")], fmt, max_width=40)
 
@@ -44,6 +47,8 @@ def security_set(app: App, key: str, value: str) -> None:
     \b
     Example:
       rectify --actor 周文博 security set require_registered_actor true
+      rectify --actor 周文博 security set min_password_length 12
+      rectify --actor 周文博 security set session_idle_minutes 15
     """
     from rectify.write.security import set_security
 
