@@ -141,7 +141,8 @@ def test_ledger_round_trip(fmt: str, source_db: Database, db_url: str, db: Datab
         assert c["measures_done"] == sum(1 for m in c["measures"] if m["done_on"])
         history = case_history(db, item["case_id"])
         assert [(h["action"], h["actor"], h["reason"], h["to_stage"]) for h in history] == [
-            ("import", "测试员", "导入", c["stage"])]
+            ("import", "测试员", history[0]["reason"], c["stage"])]
+        assert history[0]["reason"].startswith("导入")
         if c["stage"] in ("secretary_assigned", "rectified", "verified"):
             assert len([s for s in c["secretaries"] if s["kind"] == "first"]) == 1
         if c["stage"] == "verified":

@@ -325,7 +325,8 @@ def _case_row(r: Row, c: _Cells, stage: str, identified: date, deadline: date, r
         total, done, c.progress_on,
         now, now, c.step, *_consolidation(r, c, verified, policy), c.village_status,
         "", "", c.grade if judged else "", c.satisfaction if judged else None, publicity_until,
-        (c.struck_off_on or c.verified_on) if verified else None, "",  # an imported 销号: its date, else verification's
+        (c.struck_off_on or c.verified_on) if verified else None,  # an imported 销号: its date, else verification's
+        c.facts.doc_no if verified else "",
     )
 
 

@@ -49,7 +49,7 @@ CASE_EXTRA: dict[str, tuple[str, ...]] = {
     "secretary_kind": ("书记类别", "secretary_kind"),
     "rectified_on": ("整改日期", "整改完成日期", "rectified_on"),
     "self_check": ("乡镇自查", "乡镇自查情况", "self_check"),
-    "verifier": ("验收人", "验收组", "verifier"),
+    "verifier": ("验收组", "验收人", "verifier"),
     "satisfied": ("满意", "满意人数", "satisfied"),
     "basic": ("基本满意", "基本满意人数", "basic"),
     "dissatisfied": ("不满意", "不满意人数", "dissatisfied"),

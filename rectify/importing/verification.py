@@ -16,7 +16,7 @@ from typing import Any
 from rectify.config import VerificationConfig
 from rectify.importing.cells import CellError, Parsers
 from rectify.importing.rows import Row
-from rectify.states.thresholds import GRADE_LABELS, grade, verification_shortfalls
+from rectify.states.thresholds import GRADE_LABELS, Grade, grade, verification_shortfalls
 
 IMPORTED = "导入"
 _SEPARATORS = re.compile(r"[、,，;；/\s]+")
@@ -100,7 +100,7 @@ def check_grade(r: Row, given: str, score: int | None, facts: Facts, rules: Veri
     if not given or score is None or not facts.surveyed:
         return
     made = grade(score, facts.satisfied, facts.basic, facts.dissatisfied, rules).value
-    if made != given:
+    if made != given and made != Grade.fail:  # a failing one is refused as such (import_rules.survey_passes)
         r.fail("grade", f"按验收得分 {score} 和民主测评，验收等次应为 {GRADE_LABELS[made]}，"
                         f"本行为 {GRADE_LABELS[given]}")
 
