@@ -129,15 +129,7 @@ def org_from_row(r: Row, orgs: Orgs, now: datetime, code_key: str, name_key: str
             r.fail(code_key, damage)
             return None, False
     if known is not None:
-        _, k_name, _, k_county, k_township = known
-        if actor is not None and not actor.sees(k_county, k_township):
-            r.fail(code_key, f"组织代码 {code} 已被占用，不能用于本行")
-            return None, False
-        if name and name != k_name:
-            r.fail(name_key, f"组织代码 {code} 已登记为「{k_name}」，与本行「{name}」不符")
-        elif (county and county != k_county) or (township and township != k_township):
-            r.fail("township", f"组织代码 {code}（{k_name}）已登记在 {k_county}{k_township}，与本行不符")
-        return code, False
+        return _known(r, code, known, actor, code_key, name_key), False
     kind = r.parse("kind", parse_kind)
     if r.text("kind") == "":
         r.fail("kind", "新组织需要类别（村、社区、…；名称以 村党支部、社区党支部 等结尾的，"
@@ -153,6 +145,21 @@ def org_from_row(r: Row, orgs: Orgs, now: datetime, code_key: str, name_key: str
     orgs.add({"code": code, "name": name, "kind": kind, "county": county, "township": township,
               "poor_village": poor, "created_at": now})
     return code, True
+
+
+def _known(r: Row, code: str, known: tuple[Any, ...], actor: Actor | None, code_key: str,
+           name_key: str) -> str | None:
+    """A row naming a registered organization: it agrees with it; one the actor may not see is named by nothing."""
+    _, k_name, _, k_county, k_township = known
+    if actor is not None and not actor.sees(k_county, k_township):
+        r.fail(code_key, f"组织代码 {code} 已被占用，不能用于本行")
+        return None
+    name, county, township = r.text(name_key), r.text("county"), r.text("township")
+    if name and name != k_name:
+        r.fail(name_key, f"组织代码 {code} 已登记为「{k_name}」，与本行「{name}」不符")
+    elif (county and county != k_county) or (township and township != k_township):
+        r.fail("township", f"组织代码 {code}（{k_name}）已登记在 {k_county}{k_township}，与本行不符")
+    return code
 
 
 def importer(actor: Actor | str, step: str, label: str) -> Actor:
