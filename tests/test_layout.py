@@ -268,7 +268,6 @@ MAX_COMPLEXITY = 20
 STILL_COMPLEX = {
     ("importing/cases.py", "import_cases"): 28,
     ("importing/cells.py", "_problem_piece"): 23,
-    ("importing/orgs.py", "org_from_row"): 24,
     ("notifications/policy.py", "sweep"): 24,
     ("reports/cases.py", "as_it_stood"): 24,
     ("reports/ledger.py", "json_row"): 21,
