@@ -21,7 +21,7 @@ from rectify.importing.rows import Row
 from rectify.importing.verification import IMPORTED, Facts, check_grade, import_note, read_facts
 from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.escalation import parse_step
-from rectify.states.import_rules import RANK, RowCheck
+from rectify.states.import_rules import RANK, RowCheck, shows
 from rectify.states.roles import LEVEL_NAMES, Level
 from rectify.states.stages import STAGE_LABELS, Stage
 from rectify.states.thresholds import GRADE_LABELS, Grade, satisfaction_rate
@@ -184,11 +184,10 @@ def _stage(r: Row, c: _Cells, identified: date, rules: RowCheck) -> str:
     stage = c.explicit
     if stage is None:
         stage = rules.furthest(p)
-        if stage == Stage.verified or not (c.struck or c.struck_off_on is not None):
+        if stage != Stage.rectified or not shows(Stage.verified, p, rules.rules):
             return _in_publicity_facts(r, c, stage, rules, p)
-        stage = Stage.verified  # a row that says 销号 is held to what a strike-off needs, column by column
-        if not rules.lacks(p, stage):
-            return stage
+        # A rectified row that shows 销号 (or a passing score) is held to what a strike-off needs, column by column.
+        stage = Stage.verified
     for key, reason in rules.lacks(p, stage):
         r.fail(key, f"{STAGE_LABELS[stage]}：{reason}")
     return _in_publicity_facts(r, c, stage, rules, p)
