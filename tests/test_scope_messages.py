@@ -101,3 +101,25 @@ def test_a_county_admin_cannot_tell_another_countys_person_from_an_unknown_name(
         result = demo("--actor", "周文博", *args)
         assert result.exit_code == 1, result.output
         assert "绿水县委组织部" not in result.stderr and "（绿水经办" not in result.stderr, result.stderr
+
+
+def test_a_county_admin_cannot_set_another_countys_password(
+        demo: Run, db: Database, db_url: str, clock: FakeClock) -> None:
+    from click.testing import CliRunner
+
+    from rectify.cli import cli
+
+    register_people(db, [PersonInput("绿水经办", "绿水县委组织部", "county_officer", "绿水县",
+                                     email="lv@example.cn", login="lv-officer")], clock())
+    before = snapshot(db)
+    env = {"RECTIFY_NOW": clock.now.isoformat(), "RECTIFY_CONFIG": ""}
+
+    def password(name: str) -> Result:
+        return CliRunner().invoke(cli, ["--db", db_url, "--actor", "周文博", "people", "password", name],
+                                  input="a-long-new-password\n", env=env)
+
+    theirs, nobody = password("lv-officer"), password("no-such-login")
+    assert theirs.exit_code == nobody.exit_code == 1, theirs.output
+    assert theirs.stderr == "错误：找不到已登记的人员 lv-officer\n"
+    assert nobody.stderr == "错误：找不到已登记的人员 no-such-login\n"
+    assert snapshot(db) == before

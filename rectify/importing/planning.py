@@ -292,7 +292,7 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config
                  village, publicity_until)
     return CasePlan(r.number, org_code, stage, identified, case, _described(r, c.problems), measures, people,
                     secretary, progress,
-                    # a row in 公示 (已整改 with a verification) keeps its application; the 公示 is not imported
+                    # a row in 公示 (已整改 with a verification) keeps its verification and the end of its 公示
                     _verification(r, c, judged) if stage != Stage.rectified or in_publicity else None,
                     _detail(r, c, org_code, stage, source, snap, judged), village, c.case_id,
                     _earlier(c, identified, deadline, rect),

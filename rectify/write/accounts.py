@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from rectify.clock import Clock
 from rectify.config import Config
 from rectify.errors import BadInput, NotFound, Refused
-from rectify.states.permissions import Actor
-from rectify.states.roles import Role
+from rectify.states.permissions import Actor, parse_scope
+from rectify.states.roles import ALL_COUNTIES, Role
 from rectify.store import Database, translate_errors
 from rectify.store.accounts import (
     failures,
@@ -34,6 +34,7 @@ from rectify.store.accounts import (
 )
 from rectify.store.people import find_person
 from rectify.write.actors import person_actor
+from rectify.write.people import person_in_scope
 from rectify.write.security import WebSecurity, web_security
 
 if TYPE_CHECKING:
@@ -106,6 +107,14 @@ def character_classes(password: str) -> int:
     return len(kinds)
 
 
+def _within(admin: Actor, scope: str) -> bool:
+    """Whether a person of ``scope`` lies inside the admin's scope (an admin of every county: everyone)."""
+    if admin.role is None or not admin.counties:
+        return True
+    theirs, township = parse_scope(scope) if scope.strip() not in ("", ALL_COUNTIES) else ((), None)
+    return bool(theirs) and set(theirs) <= set(admin.counties) and admin.township in (None, township)
+
+
 @dataclass(frozen=True)
 class SignedIn:
     person_id: int
@@ -148,10 +157,14 @@ class Accounts:
         name = name.strip()
         with translate_errors(self.db.url), self.db.begin() as conn:
             row = find_person(conn, name)
-            if row is None or not row.registered:
-                raise NotFound(f"找不到已登记的人员 {name}")
-            if by.role != Role.admin and by.name != row.name:
+            own = row is not None and by.name == row.name
+            if row is None or not row.registered or not (own or person_in_scope(row.scope or "", by)):
+                raise NotFound(f"找不到已登记的人员 {name}")  # one the reader may not see reads as unknown
+            if by.role != Role.admin and not own:
                 raise Refused(f"无法设置 {row.name} 的密码：只有系统管理员或本人可以设置")
+            if not own and not _within(by, row.scope or ""):
+                raise Refused(f"无法设置 {row.name} 的密码：{by.name} 的范围是 {by.scope_text}，"
+                              "只能设置此范围内人员的密码")
             if not row.active:
                 raise Refused(f"无法设置 {row.name} 的密码：该人员已停用")
             self.check_new(password, name=row.name, login=row.login or "")
