@@ -24,11 +24,7 @@ def write_ledger(service: Service, filters: LedgerFilter, fmt: str, out: Any, *,
     from rectify.reports.ledger import ledger_rows, ledger_title, scope_counties
 
     db, config = service.db, service.config
-    rows: Any = ledger_rows(db, as_of=as_of, config=config, filters=filters, known_on=known_on)
-    if fmt in ("csv", "xlsx"):  # a re-imported sheet keeps a late stage's verification facts (issue 26)
-        from rectify.reports.ledger_facts import with_late_facts
-
-        rows = with_late_facts(db, rows)
+    rows = ledger_rows(db, as_of=as_of, config=config, filters=filters, known_on=known_on)
     title = ledger_title(scope_counties(db, filters) if fmt in ("xlsx", "html", "ics") else [], as_of, known_on)
     by_stage = by_light = None
     if fmt == "html":
