@@ -142,9 +142,11 @@ class CalendarConfig:
 class WebConfig:
     """The web front (SPEC §13, ``rectify serve``)."""
 
-    min_password_length: Annotated[int, Ge(8), Le(128)] = 10
-    session_idle_minutes: Annotated[int, Ge(1), Le(1440)] = 30
-    session_max_hours: Annotated[int, Ge(1), Le(168)] = 12
+    # The password and session rules are security settings in the database (rectify security set); these only
+    # tighten them for this file's users (0: the database's setting applies).
+    min_password_length: Annotated[int, Ge(0), Le(128)] = 0
+    session_idle_minutes: Annotated[int, Ge(0), Le(1440)] = 0
+    session_max_hours: Annotated[int, Ge(0), Le(168)] = 0
     secret_key_file: str = ""  # empty: rectify-web.key beside the SQLite file (or in the user data directory)
     base_url: str = ""  # e.g. https://rectify.qingshan.gov.cn: the only origin a form is accepted from
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")  # whose X-Forwarded-Proto / X-Forwarded-For count
@@ -298,6 +300,8 @@ def _check_templates(templates: TemplatesConfig) -> None:
 
 
 def _check_web(web: WebConfig) -> None:
+    if 0 < web.min_password_length < 8:
+        raise ConfigError("配置项 [web] min_password_length 应为 0（按数据库中的安全设置）或 8–128")
     url = web.base_url
     if url and not re.fullmatch(r"https?://[^/\s?#]+/?", url):
         raise ConfigError(f"配置项 [web] base_url 应为 https://主机名[:端口]（不含路径），现为 {toml_value(url)}")

@@ -141,7 +141,8 @@ def test_ledger_round_trip(fmt: str, source_db: Database, db_url: str, db: Datab
         assert c["measures_done"] == sum(1 for m in c["measures"] if m["done_on"])
         history = case_history(db, item["case_id"])
         assert [(h["action"], h["actor"], h["reason"], h["to_stage"]) for h in history] == [
-            ("import", "测试员", "导入", c["stage"])]
+            ("import", "测试员", history[0]["reason"], c["stage"])]
+        assert history[0]["reason"].startswith("导入")
         if c["stage"] in ("secretary_assigned", "rectified", "verified"):
             assert len([s for s in c["secretaries"] if s["kind"] == "first"]) == 1
         if c["stage"] == "verified":
@@ -209,10 +210,14 @@ def test_xlsx_with_real_date_cells_and_english_headers(db: Database, config: Con
     ws = wb.active
     assert ws is not None
     ws.append(["code", "name", "kind", "county", "township", "problems", "identified_on", "deadline", "measures",
-               "county_leader", "township_cadre", "secretary", "verified_on", "score", "struck_off"])
+               "county_leader", "township_cadre", "secretary", "verified_on", "score", "struck_off",
+               "verifier", "verification_team", "satisfied", "basic", "dissatisfied", "publicity_from",
+               "publicity_until", "approver", "strike_off_doc", "struck_off_on"])
     ws.append([341122101201, "王家庄村党支部", "village", "青山县", "河口镇", "P02", datetime(2025, 3, 5),
-               date(2025, 12, 31), "3/3", "李县长", "张干部", "陈海涛（县财政局）", datetime(2025, 11, 20), 88.0, "是"])
-    ws.append([None] * 15)
+               date(2025, 12, 31), "3/3", "李县长", "张干部", "陈海涛（县财政局）", datetime(2025, 11, 20), 88.0, "是",
+               "县级验收组", "孔立群", 30.0, 2, 0, datetime(2025, 11, 21), date(2025, 11, 27), "郑怀远", "青组字〔2025〕9号",
+               datetime(2025, 12, 1)])
+    ws.append([None] * 25)
     path = tmp_path / "cases.xlsx"
     wb.save(path)
     result = run("case", "import", str(path))
@@ -310,7 +315,9 @@ def test_row_rules_answer_every_guard_on_the_path() -> None:
     ("", "1/2,李县长,张干部,陈海涛（县财政局）", "secretary_assigned"),
     (",整改日期", "2/2,李县长,张干部,陈海涛（县财政局）,2026-02-01", "rectified"),
     (",整改日期", "1/2,李县长,张干部,陈海涛（县财政局）,2026-02-01", "secretary_assigned"),
-    (",整改日期,验收日期,验收得分", "2/2,李县长,张干部,陈海涛（县财政局）,2026-02-01,2026-03-01,90", "verified"),
+    (",整改日期,验收日期,验收得分,验收组,验收组成员,满意人数,基本满意人数,不满意人数,公示期,销号批复人,销号文号,销号日期",
+     "2/2,李县长,张干部,陈海涛（县财政局）,2026-02-01,2026-03-01,90,验收组,孔立群,20,0,0,2026-03-02至2026-03-06,郑怀远,"
+     "青组字〔2026〕1号,2026-03-09", "verified"),
     (",整改日期,验收日期,验收得分", "2/2,李县长,张干部,陈海涛（县财政局）,2026-02-01,2026-03-01,60", "rectified"),
 ])
 def test_stage_inferred_from_the_guards(db: Database, config: Config, run: Callable[..., Result], tmp_path: Path,

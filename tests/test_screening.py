@@ -11,7 +11,7 @@ import pytest
 from click.testing import Result
 
 from rectify.config import Config
-from rectify.errors import BadInput, Refused
+from rectify.errors import BadInput, NotFound, Refused
 from rectify.reports.cases import show_case
 from rectify.reports.screening import screening_view, write_xlsx
 from rectify.store import Database
@@ -100,13 +100,13 @@ def test_who_may_and_scope(sc: Screening, db: Database, config: Config, clock: F
     cadre.finding("H01", "township_review", ["P02"], on=date(2026, 3, 3))
     with pytest.raises(Refused, match="不能研判：此步骤须由县委组织部经办人办理"):
         cadre.judge("H01", "listed")
-    with pytest.raises(Refused, match="范围是 青山县河口镇"):
+    with pytest.raises(NotFound, match="^找不到组织 S01$"):  # another township's reads as unknown (issue 26)
         cadre.finding("S01", "township_review", ["P02"])
     officer = Screening(db, config, actor=Actor("钱明远", role="county_officer", counties=("青山县",)), clock=clock)
     with pytest.raises(Refused, match="不能登记乡镇复查"):
         officer.finding("H01", "township_review", ["P02"])
     other = Screening(db, config, actor=Actor("外县", role="county_officer", counties=("绿水县",)), clock=clock)
-    with pytest.raises(Refused, match="范围是 绿水县"):
+    with pytest.raises(NotFound, match="^找不到组织 H01$"):
         other.judge("H01", "listed")
 
 

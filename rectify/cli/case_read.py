@@ -140,7 +140,7 @@ def _print_verification(c: dict[str, Any], line: Callable[[str, Any], None]) -> 
     from rectify.states.thresholds import GRADE_LABELS, percent, satisfaction_rate
 
     if c["self_check"]:
-        line("申请验收", f"{c['rectified_on']} {c.get('applied_by') or ''}，乡镇初验意见：{c['self_check']}")
+        line("申请验收", f"{c['rectified_on'] or ''} {c.get('applied_by') or ''}，乡镇初验意见：{c['self_check']}")
     for v in c["verifications"]:
         grade = GRADE_LABELS.get(v.get("grade") or "", "")
         result = (grade or "通过") if v["passed"] else f"{grade or '未通过'}（{v['reasons']}）"

@@ -144,8 +144,9 @@ def people_disable(app: App, name: str) -> None:
 def people_password(app: App, name: str) -> None:
     """设置网页登录密码：从标准输入读取；下次登录时必须修改。
 
-    系统管理员可为任何人设置，其他人只能设置自己的。密码从标准输入读取（一行；在终端上隐藏输入、输两次），
-    从不写在命令行上，只保存 argon2id 散列值。长度至少 [web] min_password_length 个字符（10）。
+    系统管理员可为其范围内的人设置，其他人只能设置自己的。密码从标准输入读取（一行；在终端上隐藏输入、输两次），
+    从不写在命令行上，只保存 argon2id 散列值。长度和强度是数据库中的安全设置（rectify security show：
+    min_password_length，默认 10；min_password_classes）。
 
     \b
     示例：

@@ -163,10 +163,9 @@ def outbox_retry(app: App, digest_id: int) -> None:
     示例：
       rectify outbox retry 17
     """
-    from rectify.notifications.outbox import retry
-    from rectify.store.outbox import SqlOutboxStore
+    from rectify.cli.common import reader
 
-    retry(SqlOutboxStore(app.database()), digest_id, now=app.clock()())
+    app.service.retry_outbox(reader(app), digest_id)
     say(f"发送记录 {digest_id} 已重新排队，下次发送时重发")
 
 

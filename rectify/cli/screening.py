@@ -153,7 +153,8 @@ def list_from_decision(app: App, county: str | None, year: int | None) -> None:
               type=LabelledChoice({"all": "全部", "list": "名单", "townships": "乡镇占比", "table": "排查表"}),
               help="显示哪一部分：全部 all，名单 list，乡镇占比 townships（各乡镇占比），排查表 table。")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx", "pdf"]), default="table",
-              show_default=True, help="输出格式（xlsx：名单、排查表、乡镇占比三张表，可打印；pdf：按 --part 打印，A4 横向）。")
+              show_default=True,
+              help="输出格式（xlsx：名单、排查表、乡镇占比三张表，可打印；pdf：按 --part 打印，A4 横向）。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), help="写入文件（- 为标准输出）。")
 @pass_app
 def show(app: App, county: str | None, year: int | None, part: str, fmt: str, output: str | None) -> None:

@@ -12,7 +12,10 @@ from rectify.cli.listing import emit, output_options
 def security() -> None:
     """安全设置（security）：保存在数据库中，由管理员设置。
 
-    配置文件只能让设置更严（打开），不能放松：生效的值取数据库和配置文件中更严的一个。每次修改都记下修改人。
+    登记册的开关（require_registered_actor、actor_from_database）和网页的密码、登录、会话规则（min_password_length、
+    min_password_classes、sign_in_free_failures、sign_in_max_wait_minutes、session_idle_minutes、session_max_hours）。
+    配置文件只能让设置更严，不能放松：生效的值取数据库和配置文件（[security] 开关、[web] 数值）中更严的一个。
+    每次修改都记下修改人；放松设置须由管理全部县的管理员（范围 *）进行。
     """
 
 
@@ -28,7 +31,7 @@ def security_show(app: App, fmt: str) -> None:
     """
     from rectify.write.security import security_rows
 
-    rows = security_rows(app.database(), app.config.security)
+    rows = security_rows(app.database(), app.config)
     emit(rows, [("key", "设置"), ("label", "说明"), ("database", "数据库"), ("config", "配置文件"),
                 ("effective", "生效"), ("set_by", "最近修改人"), ("operator", "操作员")], fmt, max_width=40)
 
@@ -43,6 +46,8 @@ def security_set(app: App, key: str, value: str) -> None:
     \b
     示例：
       rectify --actor 周文博 security set require_registered_actor true
+      rectify --actor 周文博 security set min_password_length 12
+      rectify --actor 周文博 security set session_idle_minutes 15
     """
     from rectify.write.security import set_security
 

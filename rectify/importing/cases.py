@@ -151,7 +151,7 @@ class _Checker:
 
     def plan(self, r: Row, orgs: Orgs, seen: _Seen) -> CasePlan | None:
         """The row's case when the row is good and repeats no case; else None (the problems are on ``r``)."""
-        code, _created = org_from_row(r, orgs, self.now, "org_code", "org_name")
+        code, _created = org_from_row(r, orgs, self.now, "org_code", "org_name", self.person)
         if code is not None:
             check_scope(r, self.person, orgs, code)
         plan = case_from_row(r, code, self.config, self.today, self.now, self.source, self.parsers, self.check)

@@ -108,8 +108,10 @@ def damaged_code(code: str, orgs: Orgs) -> str | None:
     return None
 
 
-def org_from_row(r: Row, orgs: Orgs, now: datetime, code_key: str, name_key: str) -> tuple[str | None, bool]:
-    """Resolve (or plan to create) the row's organization; returns (code, created)."""
+def org_from_row(r: Row, orgs: Orgs, now: datetime, code_key: str, name_key: str,
+                 actor: Actor | None = None) -> tuple[str | None, bool]:
+    """Resolve (or plan to create) the row's organization; returns (code, created). An organization ``actor``
+    may not see is named by nothing stored (its name, county or township: SPEC §12)."""
     code = r.text(code_key)
     name, county, township = r.text(name_key), r.text("county"), r.text("township")
     if not code:
@@ -124,8 +126,7 @@ def org_from_row(r: Row, orgs: Orgs, now: datetime, code_key: str, name_key: str
             r.fail(code_key, damage)
             return None, False
     if known is not None:
-        _check_known(r, known, code, name_key, name, county, township)
-        return code, False
+        return _known(r, code, known, actor, code_key, name_key), False
     return _new_org(r, orgs, now, code, code_key, name_key, name, county, township)
 
 
@@ -138,16 +139,6 @@ def _code_by_names(r: Row, orgs: Orgs, name_key: str, name: str, county: str, to
                             + ("；表中没有县一列时，可用 --county 给出）" if key == "county" else "）"))
         return None
     return orgs.by_names.get((county, township, name)) or generated_code(county, township, name)
-
-
-def _check_known(r: Row, known: tuple[Any, ...], code: str, name_key: str, name: str, county: str,
-                 township: str) -> None:
-    """A registered organization: the row's name and place, when given, must be its own."""
-    _, k_name, _, k_county, k_township = known
-    if name and name != k_name:
-        r.fail(name_key, f"组织代码 {code} 已登记为「{k_name}」，与本行「{name}」不符")
-    elif (county and county != k_county) or (township and township != k_township):
-        r.fail("township", f"组织代码 {code}（{k_name}）已登记在 {k_county}{k_township}，与本行不符")
 
 
 def _new_org(r: Row, orgs: Orgs, now: datetime, code: str, code_key: str, name_key: str, name: str, county: str,
@@ -168,6 +159,21 @@ def _new_org(r: Row, orgs: Orgs, now: datetime, code: str, code_key: str, name_k
     orgs.add({"code": code, "name": name, "kind": kind, "county": county, "township": township,
               "poor_village": poor, "created_at": now})
     return code, True
+
+
+def _known(r: Row, code: str, known: tuple[Any, ...], actor: Actor | None, code_key: str,
+           name_key: str) -> str | None:
+    """A row naming a registered organization: it agrees with it; one the actor may not see is named by nothing."""
+    _, k_name, _, k_county, k_township = known
+    if actor is not None and not actor.sees(k_county, k_township):
+        r.fail(code_key, f"组织代码 {code} 已被占用，不能用于本行")
+        return None
+    name, county, township = r.text(name_key), r.text("county"), r.text("township")
+    if name and name != k_name:
+        r.fail(name_key, f"组织代码 {code} 已登记为「{k_name}」，与本行「{name}」不符")
+    elif (county and county != k_county) or (township and township != k_township):
+        r.fail("township", f"组织代码 {code}（{k_name}）已登记在 {k_county}{k_township}，与本行不符")
+    return code
 
 
 def importer(actor: Actor | str, step: str, label: str) -> Actor:
@@ -204,7 +210,7 @@ def import_orgs(db: Database, path: str | Path, *, actor: Actor | str = "system"
         for number, cells in sheet.rows:
             r = Row(number, cells, index, names, problems)
             code_given = r.text("code")
-            code, created = org_from_row(r, orgs, now, "code", "name")
+            code, created = org_from_row(r, orgs, now, "code", "name", person)
             if code is not None:
                 check_scope(r, person, orgs, code)
                 if code in seen:

@@ -18,12 +18,13 @@ from rectify.importing.cells import SECRETARY_WORDS, CellError, Parsers, parse_i
 from rectify.importing.county import due_cell, measure_fields, note_measures, problems_cell
 from rectify.importing.readings import parse_remarks
 from rectify.importing.rows import Row
+from rectify.importing.verification import IMPORTED, Facts, check_grade, import_note, read_facts
 from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.escalation import parse_step
-from rectify.states.import_rules import RANK, RowCheck
+from rectify.states.import_rules import RANK, RowCheck, shows
 from rectify.states.roles import LEVEL_NAMES, Level
 from rectify.states.stages import STAGE_LABELS, Stage
-from rectify.states.thresholds import GRADE_LABELS, Grade
+from rectify.states.thresholds import GRADE_LABELS, Grade, satisfaction_rate
 from rectify.states.tracks import VILLAGE_ACTIONS, VILLAGE_STATUS_WORDS
 from rectify.states.workdays import PUBLICITY, work_calendar
 from rectify.store.bulk import (
@@ -71,7 +72,8 @@ class _Cells:
                  "score", "rectified_on", "progress_on", "progress_note", "satisfied", "basic", "dissatisfied",
                  "sec_since", "sec_name", "sec_unit", "sec_kind", "leader", "cadre", "remarks", "explicit",
                  "level", "step", "look_backs", "earlier_years", "items", "owner", "owner_unit", "due", "term",
-                 "village", "village_status", "grade", "satisfaction", "struck_off_on", "each", "notes", "case_id")
+                 "village", "village_status", "grade", "satisfaction", "struck_off_on", "each", "notes", "case_id",
+                 "facts")
 
     def __init__(self, r: Row, P: Parsers) -> None:
         self.problems = problems_cell(r, P)
@@ -102,9 +104,11 @@ class _Cells:
         self.score: int | None = r.parse("score", P.score)
         self.rectified_on: date | None = r.parse("rectified_on", P.date)
         self.progress_on, self.progress_note = r.parse("last_progress", P.progress, (None, ""))
-        self.satisfied = r.parse("satisfied", P.int)
-        self.basic = r.parse("basic", P.int)
-        self.dissatisfied = r.parse("dissatisfied", P.int)
+        self.facts: Facts = read_facts(r, P, self.satisfaction)
+        self.satisfied, self.basic, self.dissatisfied = (self.facts.satisfied, self.facts.basic,
+                                                         self.facts.dissatisfied)
+        if self.satisfaction is None and self.facts.surveyed:
+            self.satisfaction = satisfaction_rate(self.satisfied, self.basic, self.dissatisfied)
         self.sec_since: date | None = r.parse("secretary_since", P.date)
         sec_text, _, term = r.text("secretary").partition("任期至")
         self.term: date | None = None
@@ -184,13 +188,33 @@ def _stage(r: Row, c: _Cells, identified: date, rules: RowCheck) -> str:
     p = rules.check({"county_leader": c.leader, "township_cadre": c.cadre, "name": c.sec_name,
                      "unit": c.sec_unit, "since": c.sec_since or identified, "kind": c.sec_kind or "first",
                      "done": c.done, "total": c.total, "rectified_on": c.rectified_on,
-                     "verified_on": c.verified_on, "score": c.score, "struck_off": c.struck}, c.total, c.done)
+                     "verified_on": c.verified_on, "score": c.score, "struck_off": c.struck,
+                     "struck_off_on": c.struck_off_on, **c.facts.inputs(c.score, rules.rules)}, c.total, c.done)
     stage = c.explicit
     if stage is None:
-        return rules.furthest(p)
+        stage = rules.furthest(p)
+        if stage != Stage.rectified or not shows(Stage.verified, p, rules.rules):
+            return _in_publicity_facts(r, c, stage, rules, p)
+        # A rectified row that shows 销号 (or a passing score) is held to what a strike-off needs, column by column.
+        stage = Stage.verified
     for key, reason in rules.lacks(p, stage):
         r.fail(key, f"{STAGE_LABELS[stage]}：{reason}")
+    return _in_publicity_facts(r, c, stage, rules, p)
+
+
+def _in_publicity_facts(r: Row, c: _Cells, stage: str, rules: RowCheck, p: Any) -> str:
+    """A row of 已整改 with a passed verification (in 公示) carries the verification's facts; the 等次 it gives
+    agrees with its score and survey."""
+    if stage == Stage.rectified and _shows_publicity(c):
+        for key, reason in rules.lacks_verification(p):
+            r.fail(key, reason)
+    if stage == Stage.verified or (stage == Stage.rectified and _shows_publicity(c)):
+        check_grade(r, c.grade, c.score, c.facts, rules.rules)
     return stage
+
+
+def _shows_publicity(c: _Cells) -> bool:
+    return c.verified_on is not None and c.score is not None and c.grade in PASSING
 
 
 def _since(stage: str, c: _Cells, identified: date) -> date:
@@ -256,10 +280,10 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config
     verified = stage == Stage.verified
     withdrawn = stage == Stage.withdrawn
     # 已整改 with a passed verification (验收等次 合格/基本合格): in 公示, from its verification date on.
-    in_publicity = (stage == Stage.rectified and c.verified_on is not None and c.score is not None
-                    and c.grade in PASSING)
+    in_publicity = stage == Stage.rectified and _shows_publicity(c)
     judged = verified or in_publicity
-    publicity_until = calendar.add_lenient(PUBLICITY, c.verified_on, policy.publicity_days) \
+    publicity_until = (c.facts.publicity_until or calendar.add_lenient(PUBLICITY, c.verified_on,
+                                                                        policy.publicity_days)) \
         if in_publicity and c.verified_on else None
     case = _case_row(r, c, stage, identified, deadline, rect, publicity_until, judged=judged, now=now,
                      policy=policy, calendar=calendar)
@@ -277,10 +301,11 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config
                  village, publicity_until)
     return CasePlan(r.number, org_code, stage, identified, case, _described(r, c.problems), measures, people,
                     secretary, progress,
-                    # a row in 公示 (已整改 with a verification) keeps its application; the 公示 is not imported
+                    # a row in 公示 (已整改 with a verification) keeps its verification and the end of its 公示
                     _verification(r, c, judged) if stage != Stage.rectified or in_publicity else None,
-                    _detail(r, c, org_code, stage, source, snap), village, c.case_id,
-                    _earlier(c, identified, deadline, rect))
+                    _detail(r, c, org_code, stage, source, snap, judged), village, c.case_id,
+                    _earlier(c, identified, deadline, rect),
+                    import_note(c.facts, struck=verified, publicity_until=publicity_until))
 
 
 _NOTHING_EARLIER: tuple[list[ExtensionRow], list[VerificationRow]] = ([], [])
@@ -313,7 +338,8 @@ def _case_row(r: Row, c: _Cells, stage: str, identified: date, deadline: date, r
         grade=c.grade if judged else "", satisfaction=c.satisfaction if judged else None,
         publicity_until=publicity_until,
         # an imported 销号: its date, else the verification's
-        struck_off_on=(c.struck_off_on or c.verified_on) if verified else None, strike_off_doc="",
+        struck_off_on=(c.struck_off_on or c.verified_on) if verified else None,
+        strike_off_doc=c.facts.doc_no if verified else "",
     )
 
 
@@ -410,13 +436,14 @@ def _described(r: Row, problems: tuple[tuple[str, str], ...]) -> tuple[tuple[str
 def _verification(r: Row, c: _Cells, passed: bool) -> VerificationRow | None:
     if c.verified_on is None or c.score is None:
         return None
-    return VerificationRow(verified_on=c.verified_on, verifier=r.text("verifier") or "导入", score=c.score,
-                           satisfied=c.satisfied or 0, basic=c.basic or 0, dissatisfied=c.dissatisfied or 0,
-                           passed=passed, reasons="" if passed else "导入", members="", score_sheet="",
-                           grade=c.grade if passed else "", signed_by="")
+    f = c.facts
+    return VerificationRow(verified_on=c.verified_on, verifier=f.verifier or IMPORTED, score=c.score,
+                           satisfied=f.satisfied, basic=f.basic, dissatisfied=f.dissatisfied,
+                           passed=passed, reasons="" if passed else IMPORTED, members="、".join(f.team), score_sheet="",
+                           grade=c.grade if passed else "", signed_by=IMPORTED)
 
 
-def _detail(r: Row, c: _Cells, org_code: str, stage: str, source: str, snap: dict[str, Any]) -> str:
+def _detail(r: Row, c: _Cells, org_code: str, stage: str, source: str, snap: dict[str, Any], judged: bool) -> str:
     """json.dumps({"source", "row", "org", "stage", "measures", "remarks"?, "last_progress"?, "snap"},
     ensure_ascii=False, sort_keys=True), written out in key order: one json.dumps per row cost more than
     the rest of the plan."""
@@ -426,7 +453,15 @@ def _detail(r: Row, c: _Cells, org_code: str, stage: str, source: str, snap: dic
         f'"measures": "{c.done}/{c.total}", "org": {_json_str(org_code)}, ',
         f'"remarks": {_json_str(remarks)}, ' if remarks else "",
         f'"row": {int(r.number)}, "snap": {_snap_json(snap)}, "source": {_json_str(source)}, '
-        f'"stage": {_json_str(stage)}', "}"))
+        f'"stage": {_json_str(stage)}', _facts_json(c.facts) if judged and c.facts.verifier else "", "}"))
+
+
+def _facts_json(f: Facts) -> str:
+    """The import event's ``verification``: the facts a late stage carries that no column of the case keeps."""
+    return ', "verification": ' + json.dumps(
+        {"verifier": f.verifier, "team": list(f.team), "publicity": [_ISO_DAYS[f.publicity_from],
+                                                                       _ISO_DAYS[f.publicity_until]],
+         "approver": f.approver, "doc_no": f.doc_no}, ensure_ascii=False, sort_keys=True)
 
 
 class _IsoDays(dict[date | None, str | None]):

@@ -49,7 +49,7 @@ CASE_EXTRA: dict[str, tuple[str, ...]] = {
     "secretary_kind": ("书记类别", "secretary_kind"),
     "rectified_on": ("整改日期", "整改完成日期", "rectified_on"),
     "self_check": ("乡镇自查", "乡镇自查情况", "self_check"),
-    "verifier": ("验收人", "验收组", "verifier"),
+    "verifier": ("验收组", "验收人", "verifier"),
     "satisfied": ("满意", "满意人数", "satisfied"),
     "basic": ("基本满意", "基本满意人数", "basic"),
     "dissatisfied": ("不满意", "不满意人数", "dissatisfied"),
@@ -66,6 +66,14 @@ CASE_EXTRA: dict[str, tuple[str, ...]] = {
     "village_secretary": ("村党组织书记", "村（社区）党组织书记", "村书记", "village_secretary"),
     # The ledger's 编号 (the case's number): a re-imported ledger keeps it.
     "case_id": ("编号", "整顿对象编号", "case_id"),
+    # A late stage's verification facts (issue 26), under the names counties give them.
+    "verification_team": ("验收组成员", "验收人员", "验收组组成人员", "验收小组成员", "verification_team"),
+    "surveyed": ("测评人数", "民主测评人数", "参加测评人数", "参评人数", "surveyed"),
+    "publicity": ("公示期", "公示起止日期", "公示时间", "publicity"),
+    "publicity_from": ("公示开始日期", "公示日期", "公示起始日期", "公示开始时间", "publicity_from"),
+    "publicity_until": ("公示结束日期", "公示截止日期", "公示期满日期", "公示结束时间", "publicity_until"),
+    "approver": ("销号批复人", "批复人", "销号审批人", "审批人", "approver"),
+    "strike_off_doc": ("销号文号", "批复文号", "销号批复文号", "文号", "strike_off_doc"),
 }
 # The names county sheets give the same columns (issue 27): their own forms, and the four columns of
 # 四个一落实情况 (一名县级领导联系、一名乡镇党员领导干部包村、一名第一书记、一个结对帮扶单位) under it.

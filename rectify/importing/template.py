@@ -1,4 +1,5 @@
-"""The import template: the ledger's columns (plus 组织代码) and one example row, as CSV or XLSX."""
+"""The import template: the ledger's columns (plus 组织代码 and a late stage's verification facts) and one example
+row, as CSV or XLSX."""
 
 from __future__ import annotations
 
@@ -11,8 +12,22 @@ from rectify.importing.sheets import DERIVED
 from rectify.reports.ledger import LEDGER_COLUMNS
 from rectify.states.stages import STAGE_LABELS, Stage
 
-TEMPLATE_HEADERS: tuple[tuple[str, str], ...] = (("org_code", "组织代码"),) + tuple(
-    (k, h) for k, h in LEDGER_COLUMNS if k not in DERIVED)
+
+def _headers() -> tuple[tuple[str, str], ...]:
+    """The ledger's columns (less what it computes), 组织代码 first, a late stage's verification facts after
+    是否销号 (issue 26), as the ledger's spreadsheets write them."""
+    from rectify.reports.ledger_sheets import FACT_COLUMNS
+
+    out: list[tuple[str, str]] = [("org_code", "组织代码")]
+    for key, header in LEDGER_COLUMNS:
+        if key not in DERIVED:
+            out.append((key, header))
+        if key == "struck_off":
+            out.extend(FACT_COLUMNS)
+    return tuple(out)
+
+
+TEMPLATE_HEADERS: tuple[tuple[str, str], ...] = _headers()
 
 TEMPLATE_EXAMPLE: dict[str, Any] = {
     "org_code": "341122101201", "county": "青山县", "township": "河口镇", "org_name": "河口镇王家庄村党支部",

@@ -481,10 +481,15 @@ def list_outbox(store: OutboxStore, status: str | None = None) -> list[dict[str,
     ]
 
 
+def unknown_digest(digest_id: int) -> NotFound:
+    """The one refusal for a delivery that does not exist and for one the reader may not see (SPEC §12)."""
+    return NotFound(f"找不到发送记录 {digest_id}（rectify outbox list 查看）")
+
+
 def retry(store: OutboxStore, digest_id: int, *, now: datetime) -> None:
     status = store.requeue_failed(digest_id, now=now)
     if status is None:
-        raise NotFound(f"找不到发送记录 {digest_id}（rectify outbox list 查看）")
+        raise unknown_digest(digest_id)
     if status != "failed":
         raise Refused(f"发送记录 {digest_id} 的状态为 {status}，只有 failed（发送失败）的记录可以重试")
 
@@ -497,6 +502,7 @@ __all__ = [
     "release",
     "list_outbox",
     "retry",
+    "unknown_digest",
     "last_sweep_clock",
     "last_sweep_date",
     "SweepResult",

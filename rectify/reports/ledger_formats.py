@@ -314,10 +314,20 @@ class _Count:
             yield row
 
 
+def _with_facts(rows: Iterable[LedgerRow]) -> Iterable[LedgerRow]:
+    """The spreadsheets' rows with a late stage's verification facts (issue 26), when they come from a database."""
+    db = getattr(rows, "db", None)
+    if db is None:
+        return rows
+    from rectify.reports.ledger_facts import with_late_facts
+
+    return with_late_facts(db, rows)
+
+
 WRITERS: dict[str, Writer] = {
     "table": _table,
-    "csv": lambda rows, out, x: write_csv(rows, out, progress=x.progress),
-    "xlsx": lambda rows, out, x: write_xlsx(rows, out, title=x.title, as_of=x.as_of, report=x.report,
+    "csv": lambda rows, out, x: write_csv(_with_facts(rows), out, progress=x.progress),
+    "xlsx": lambda rows, out, x: write_xlsx(_with_facts(rows), out, title=x.title, as_of=x.as_of, report=x.report,
                                             light_fill=LIGHT_FILL, progress=x.progress, layout=x.layout,
                                             paper=x.paper),
     "html": _html,

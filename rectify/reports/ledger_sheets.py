@@ -39,12 +39,26 @@ TEXT_MARK = "\u2060"  # WORD JOINER: invisible; makes a numeric-looking text cel
 _FORM = dict(LEDGER_COLUMNS)
 
 
+# A late stage's verification facts (issue 26), after 是否销号: what a re-imported ledger needs for a case in 公示,
+# 销号 or 回头看 to stand (the headers are the import's own names). A row's query tuple carries them after
+# LEDGER_KEYS when the export looked them up (rectify.reports.ledger.with_late_facts); else they are blank.
+FACT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("verifier", "验收组"), ("verification_team", "验收组成员"), ("satisfied", "满意人数"),
+    ("basic", "基本满意人数"), ("dissatisfied", "不满意人数"), ("publicity_from", "公示开始日期"),
+    ("publicity_until", "公示结束日期"), ("approver", "销号批复人"), ("strike_off_doc", "销号文号"),
+)
+FACT_KEYS = tuple(k for k, _ in FACT_COLUMNS)
+_NO_FACTS = ("",) * len(FACT_COLUMNS)
+
+
 def _sheet_columns() -> tuple[tuple[str, str], ...]:
     cols: list[tuple[str, str]] = []
     for key, header in LEDGER_COLUMNS:
         cols.append((key, header))
         if key == "org_name":
             cols.append(("org_code", "组织代码"))
+        if key == "struck_off":
+            cols.extend(FACT_COLUMNS)
     cols.append(("case_id", "编号"))  # the case's number, last: a re-imported ledger keeps it
     return tuple(cols)
 
@@ -52,21 +66,28 @@ def _sheet_columns() -> tuple[tuple[str, str], ...]:
 SHEET_COLUMNS = _sheet_columns()
 SHEET_HEADERS = [h for _, h in SHEET_COLUMNS]
 SHEET_KEYS = [k for k, _ in SHEET_COLUMNS]
-DATE_KEYS = frozenset({"identified_on", "deadline", "task_due", "verified_on", "struck_off_on"})
+DATE_KEYS = frozenset({"identified_on", "deadline", "task_due", "verified_on", "struck_off_on", "publicity_from",
+                       "publicity_until"})
 
 _FROM_RAW = {"org_code": "org_code", "case_id": "id"}
 _FORM_KEYS = [k for k, _ in LEDGER_COLUMNS]
-# Where each sheet cell comes from in (*cells, *raw): the form's cell, or the query's value.
+# Where each sheet cell comes from in (*cells, *raw, *facts): the form's cell, the query's value, or a fact.
 _PICK = itemgetter(*(
-    len(_FORM_KEYS) + LEDGER_KEYS.index(_FROM_RAW[k]) if k in _FROM_RAW else _FORM_KEYS.index(k)
+    len(_FORM_KEYS) + LEDGER_KEYS.index(_FROM_RAW[k]) if k in _FROM_RAW
+    else len(_FORM_KEYS) + len(LEDGER_KEYS) + FACT_KEYS.index(k) if k in FACT_KEYS else _FORM_KEYS.index(k)
     for k in SHEET_KEYS
 ))
+
+
+def row_facts(raw: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The verification facts the export put after the query's values, or blanks."""
+    return raw[len(LEDGER_KEYS):] if len(raw) > len(LEDGER_KEYS) else _NO_FACTS
 
 
 def sheet_cells(row: LedgerRow) -> list[Any]:
     """The row's cells in :data:`SHEET_COLUMNS` order."""
     _, cells, raw = row
-    return list(_PICK((*cells, *raw)))
+    return list(_PICK((*cells, *raw[:len(LEDGER_KEYS)], *row_facts(raw))))
 
 
 # Text Excel, WPS or LibreOffice would read as a number, percentage, fraction, date, time or boolean.
@@ -138,15 +159,18 @@ _MEMO = tuple(k for k in _FORM_KEYS if k not in (*_OWN_TEXT, *_AS_IS, *_DATES))
 _PICK_MEMO, _PICK_OWN, _PICK_DATES, _PICK_AS_IS = (
     itemgetter(*map(_FORM_KEYS.index, group)) for group in (_MEMO, _OWN_TEXT, _DATES, _AS_IS))
 _ORG_CODE = LEDGER_KEYS.index("org_code")
-_GATHERED = [*_MEMO, *_OWN_TEXT, "org_code", *_DATES, *_AS_IS, "case_id"]
+_GATHERED = [*_MEMO, *_OWN_TEXT, "org_code", *_DATES, *_AS_IS, "case_id", *FACT_KEYS]
 _ORDER = itemgetter(*(_GATHERED.index(k) for k in SHEET_KEYS))
+_FACT_DATES = tuple(k in DATE_KEYS for k in FACT_KEYS)
 
 
 def csv_row(row: LedgerRow) -> tuple[Any, ...]:
     """The row's cells in :data:`SHEET_COLUMNS` order, each as :func:`csv_cell` makes it."""
     _, cells, raw = row
+    facts = row_facts(raw)
     return _ORDER((*map(_CSV_CELLS.__getitem__, _PICK_MEMO(cells)), *_text_cells((*_PICK_OWN(cells), raw[_ORG_CODE])),
-                   *map(_CSV_DATES.__getitem__, _PICK_DATES(cells)), *_PICK_AS_IS(cells), raw[0]))
+                   *map(_CSV_DATES.__getitem__, _PICK_DATES(cells)), *_PICK_AS_IS(cells), raw[0],
+                   *(facts if facts is _NO_FACTS else map(csv_cell, facts, _FACT_DATES))))
 
 
 # -- XLSX ------------------------------------------------------------------------------------------
@@ -190,10 +214,19 @@ XLSX_WIDTHS: dict[str, float] = {
     "remarks": 22,
     "look_backs": 26,
     "earlier_years": 8,
+    "verifier": 10,
+    "verification_team": 14,
+    "satisfied": 6,
+    "basic": 6,
+    "dissatisfied": 6,
+    "publicity_from": 11,
+    "publicity_until": 11,
+    "approver": 9,
+    "strike_off_doc": 14,
 }
 BRIEF_SHEET, FULL_SHEET, DETAIL_SHEET = "台账简表", "限期转化台账", "措施明细"
 _NUMERIC = {"seq", "case_id", "days_left", "deadline_days", "score", "measures_done", "measures_total",
-            "measures_overdue"}
+            "measures_overdue", "satisfied", "basic", "dissatisfied"}
 _KEY_COLUMNS = SHEET_KEYS.index("org_name")  # 序号 … 党组织名称 repeat on every page
 FONT_PT = 10
 _LINE_PT = 13.5  # one line of 10 pt 宋体, with leading

@@ -198,6 +198,16 @@ class Service:
 
         return submissions(self, person, period)
 
+    def retry_outbox(self, person: Actor, digest_id: int) -> None:
+        """Puts a failed delivery back in the queue; one ``person`` may not see reads exactly like an unknown one."""
+        from rectify.notifications.outbox import retry, unknown_digest
+        from rectify.store.outbox import SqlOutboxStore, digest_ids_within
+
+        if person.role is not None and person.counties and \
+                digest_id not in digest_ids_within(self.db, person.counties, person.township):
+            raise unknown_digest(digest_id)
+        retry(SqlOutboxStore(self.db), digest_id, now=self.clock())
+
     def people(self, person: Actor) -> list[dict[str, Any]]:
         """The registry as ``person`` may see it."""
         from rectify.write.people import people_rows

@@ -165,6 +165,7 @@ class CasePlan:
     case_id: int | None = None  # the sheet's 编号 (a re-imported ledger keeps its numbers); else allocated
     # What the sheet's 备注 counts (延期N次, 验收未通过N次)
     earlier: tuple[list[ExtensionRow], list[VerificationRow]] = ([], [])
+    note: str = "导入"  # the import event's 原因 (a late stage's: who verified, who approved the 销号)
 
 
 # -- reads -----------------------------------------------------------------------------------------
@@ -460,7 +461,7 @@ class CaseWriter:
                 rows["deadline_extension"].extend((cid, *x, now) for x in p.earlier[0])
         unit, operator = self.actor_unit, self.operator
         # The import event is dated by the case's listing.
-        rows["case_event"] = [(cid, now, p.case.identified_on, actor, unit, operator, "import", None, p.stage, "导入",
+        rows["case_event"] = [(cid, now, p.case.identified_on, actor, unit, operator, "import", None, p.stage, p.note,
                                p.detail) for p, cid in zip(plans, case_ids, strict=True)]
         return rows
 

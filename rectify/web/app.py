@@ -166,7 +166,8 @@ def create_app(service: ServiceLike, *, secret_key: bytes | None = None) -> Star
 
     config = service.config
     key = secret_key if secret_key is not None else security.secret_key(security.key_path(config, service.db.url))
-    state = Web(service, config, Sessions(key, config), Accounts(service.db, config, service.clock))
+    accounts = Accounts(service.db, config, service.clock)
+    state = Web(service, config, Sessions(key, accounts.rules), accounts)
     handlers: dict[Any, Any] = {cls: _domain_error for cls, _, _ in ERROR_STATUS}
     handlers[HTTPException] = _http_error
     handlers[Exception] = _internal_error

@@ -14,6 +14,7 @@ import hmac
 import os
 import secrets
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
 
 from rectify.config import Config
+from rectify.write.security import WebSecurity
 
 COOKIE = "rectify_session"
 KEY_FILE = "rectify-web.key"
@@ -95,13 +97,15 @@ class Session:
 
 
 class Sessions:
-    """Reads and writes the session cookie; decides when a session has run out."""
+    """Reads and writes the session cookie; decides when a session has run out.
 
-    def __init__(self, key: bytes, config: Config) -> None:
+    The timeouts are security settings in the database, read when a session is checked (``limits``), so that an
+    admin's ``rectify security set session_idle_minutes 15`` holds from the next request on."""
+
+    def __init__(self, key: bytes, limits: Callable[[], WebSecurity]) -> None:
         self.serializer = URLSafeSerializer(key, salt="rectify-session")
         self.csrf_key = hashlib.sha256(b"rectify-csrf:" + key).digest()
-        self.idle = config.web.session_idle_minutes * 60
-        self.max_age = config.web.session_max_hours * 3600
+        self.limits = limits
 
     def read(self, request: Request) -> Session | None:
         raw = request.cookies.get(COOKIE)
@@ -113,7 +117,9 @@ class Sessions:
             return None
 
     def expired(self, session: Session, now: float) -> bool:
-        return now - session.seen > self.idle or now - session.issued > self.max_age
+        rules = self.limits()
+        return (now - session.seen > rules.session_idle_minutes * 60
+                or now - session.issued > rules.session_max_hours * 3600)
 
     def cookie(self, session: Session | None, *, secure: bool) -> bytes:
         if session is None:

@@ -2,8 +2,10 @@
 
 Passwords are kept as argon2id hashes (argon2-cffi's ``PasswordHasher``), never as text. A password set by
 someone else (an admin's ``rectify people password``) must be changed at the next sign-in; the demo's are not.
-After :data:`FREE_FAILURES` failed sign-ins in a row, a login waits, and so does an address: one minute, doubled
-with each further failure, at most an hour. Every attempt is recorded (login as typed, address, time, ok), and
+After ``sign_in_free_failures`` (5) failed sign-ins in a row, a login waits, and so does an address: one minute,
+doubled with each further failure, at most ``sign_in_max_wait_minutes`` (60). These rules and the password's length
+and strength are security settings in the database (:func:`rectify.write.security.web_security`), not the caller's
+configuration file. Every attempt is recorded (login as typed, address, time, ok), and
 one refusal reads the same whether the login exists, is disabled, or the password is wrong.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -19,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from rectify.clock import Clock
 from rectify.config import Config
 from rectify.errors import BadInput, NotFound, Refused
-from rectify.states.permissions import Actor
-from rectify.states.roles import Role
+from rectify.states.permissions import Actor, parse_scope
+from rectify.states.roles import ALL_COUNTIES, Role
 from rectify.store import Database, translate_errors
 from rectify.store.accounts import (
     failures,
@@ -32,14 +34,16 @@ from rectify.store.accounts import (
 )
 from rectify.store.people import find_person
 from rectify.write.actors import person_actor
+from rectify.write.people import person_in_scope
+from rectify.write.security import WebSecurity, web_security
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
-__all__ = ["FREE_FAILURES", "WRONG", "Accounts", "SignInRefused", "SignInWaiting", "SignedIn", "fingerprint",
-           "hash_password", "wait_minutes"]
+__all__ = ["FREE_FAILURES", "WRONG", "Accounts", "SignInRefused", "SignInWaiting", "SignedIn", "character_classes",
+           "fingerprint", "hash_password", "wait_minutes"]
 
-FREE_FAILURES = 5
+FREE_FAILURES = 5  # the defaults of the security settings sign_in_free_failures and sign_in_max_wait_minutes
 WINDOW = timedelta(hours=24)  # failures older than this no longer count
 MAX_WAIT_MINUTES = 60
 MAX_PASSWORD_LENGTH = 256
@@ -85,11 +89,30 @@ def fingerprint(password_hash: str | None) -> str:
     return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
 
 
-def wait_minutes(failed: int) -> int:
-    """Minutes to wait after the latest of ``failed`` failures in a row (0 for the first five)."""
-    if failed < FREE_FAILURES:
+def wait_minutes(failed: int, free: int = FREE_FAILURES, longest: int = MAX_WAIT_MINUTES) -> int:
+    """Minutes to wait after the latest of ``failed`` failures in a row (0 for the first ``free``)."""
+    if failed < free:
         return 0
-    return int(min(2 ** (failed - FREE_FAILURES), MAX_WAIT_MINUTES))
+    return int(min(2 ** min(failed - free, 20), longest))
+
+
+_CLASSES = (str.islower, str.isupper, str.isdigit)
+
+
+def character_classes(password: str) -> int:
+    """How many of lower-case letters, upper-case letters, digits and other characters the password has."""
+    kinds = {i for ch in password for i, test in enumerate(_CLASSES) if test(ch)}
+    if any(not (ch.islower() or ch.isupper() or ch.isdigit()) for ch in password):
+        kinds.add(len(_CLASSES))
+    return len(kinds)
+
+
+def _within(admin: Actor, scope: str) -> bool:
+    """Whether a person of ``scope`` lies inside the admin's scope (an admin of every county: everyone)."""
+    if admin.role is None or not admin.counties:
+        return True
+    theirs, township = parse_scope(scope) if scope.strip() not in ("", ALL_COUNTIES) else ((), None)
+    return bool(theirs) and set(theirs) <= set(admin.counties) and admin.township in (None, township)
 
 
 @dataclass(frozen=True)
@@ -108,28 +131,42 @@ class Accounts:
         self.config = config
         self.clock = clock
 
+    def rules(self) -> WebSecurity:
+        """The password and sign-in rules in force: the database's security settings (``[web]`` only tightens)."""
+        return web_security(self.db, self.config)
+
     # -- passwords ---------------------------------------------------------------------------------
 
     def check_new(self, password: str, *, name: str = "", login: str = "") -> None:
-        """Refuse a password that is too short, too long, or the person's own name or login."""
-        least = self.config.web.min_password_length
+        """Refuse a password that is too short, too long, of too few kinds of character, or the person's own name
+        or login."""
+        rules = self.rules()
+        least = rules.min_password_length
         if password.strip() in {name, login} - {""}:
             raise BadInput("密码不能与姓名或登录名相同")
         if len(password) < least:
             raise BadInput(f"密码至少 {least} 个字符")
         if len(password) > MAX_PASSWORD_LENGTH:
             raise BadInput(f"密码最多 {MAX_PASSWORD_LENGTH} 个字符")
+        if character_classes(password) < rules.min_password_classes:
+            raise BadInput(f"密码应至少包含 {rules.min_password_classes} 类字符（小写字母、大写字母、数字、其他符号）")
 
     def set_password(self, by: Actor, name: str, password: str) -> str:
         """An admin sets anyone's password, or a person their own; it must be changed at the next sign-in.
         Returns the person's name."""
         name = name.strip()
+        if ALL_COUNTIES in by.counties:  # (an actor built by hand for every county)
+            by = replace(by, counties=())
         with translate_errors(self.db.url), self.db.begin() as conn:
             row = find_person(conn, name)
-            if row is None or not row.registered:
-                raise NotFound(f"找不到已登记的人员 {name}")
-            if by.role != Role.admin and by.name != row.name:
+            own = row is not None and by.name == row.name
+            if row is None or not row.registered or not (own or person_in_scope(row.scope or "", by)):
+                raise NotFound(f"找不到已登记的人员 {name}")  # one the reader may not see reads as unknown
+            if by.role != Role.admin and not own:
                 raise Refused(f"无法设置 {row.name} 的密码：只有系统管理员或本人可以设置")
+            if not own and not _within(by, row.scope or ""):
+                raise Refused(f"无法设置 {row.name} 的密码：{by.name} 的范围是 {by.scope_text}，"
+                              "只能设置此范围内人员的密码")
             if not row.active:
                 raise Refused(f"无法设置 {row.name} 的密码：该人员已停用")
             self.check_new(password, name=row.name, login=row.login or "")
@@ -162,12 +199,14 @@ class Accounts:
     def waiting(self, login: str, address: str) -> int:
         """Minutes this login or this address still has to wait before the next attempt (0: none)."""
         now = self.clock()
+        rules = self.rules()
+        free, most = rules.sign_in_free_failures, rules.sign_in_max_wait_minutes
         longest = timedelta(0)
         with translate_errors(self.db.url), self.db.connect() as conn:
             for key, value in (("login", login[:100]), ("address", address[:64])):
                 failed, last = failures(conn, key, value, now - WINDOW)
-                if last is not None and failed >= FREE_FAILURES:
-                    longest = max(longest, last + timedelta(minutes=wait_minutes(failed)) - now)
+                if last is not None and failed >= free:
+                    longest = max(longest, last + timedelta(minutes=wait_minutes(failed, free, most)) - now)
         return 0 if longest <= timedelta(0) else -(-int(longest.total_seconds()) // 60)
 
     def sign_in(self, login: str, password: str, address: str) -> SignedIn:

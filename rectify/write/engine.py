@@ -214,9 +214,10 @@ class Workflow:
         self._check_scope(county.strip(), township.strip())
         with self.db.begin() as conn:
             store = CaseStore(conn)
-            exists = store.org_name(code)
-            if exists is not None:
-                raise Refused(f"组织代码 {code} 已存在（{exists}）")
+            exists = store.org(code)
+            if exists is not None:  # the name only to one who may see it (SPEC §12)
+                seen = self.person.sees(*store.place(exists.id))
+                raise Refused(f"组织代码 {code} 已存在" + (f"（{exists.name}）" if seen else ""))
             try:
                 return store.add_org(code=code, name=name, kind=kind, county=county.strip(),
                                      township=township.strip(), poor_village=poor_village, created_at=self.clock())
@@ -241,9 +242,8 @@ class Workflow:
         with self.db.begin() as conn:
             store = CaseStore(conn)
             org = store.org(org_code.strip())
-            if org is None:
+            if org is None or not self.person.sees(*store.place(org.id)):  # unseen reads as unknown (SPEC §12)
                 raise NotFound(f"找不到组织 {org_code}，请先用 rectify org add 登记")
-            self._check_scope(*store.place(org.id))
             if deadline <= identified_on:
                 raise Refused(f"无法列入整顿：{org.name} 的转化时限 {deadline} 早于或等于确定日期 {identified_on}")
             if identified_on > self.today():

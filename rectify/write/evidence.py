@@ -148,7 +148,7 @@ def withdraw_file(wf: Steps, ref: str | int, file_id: int, reason: str) -> str:
         raise BadInput("请填写撤回原因", reasons=[Reason("required", "reason", "请填写撤回原因")])
     with wf.db.begin() as conn:
         store = CaseStore(conn)
-        row = store.case(ref)
+        row = store.case(ref, wf.person.sees)  # a case out of scope reads as unknown (SPEC §12)
         refusal = scope_refusal(wf.person, *store.place_of(row))
         found = rows.file_row(store.conn, file_id)
         if refusal or found is None or found.case_id != row.id:

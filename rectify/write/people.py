@@ -288,6 +288,16 @@ class Registry:
         raise Refused(f"无法{step}：{self.actor} 的范围是 {mine}，只能登记或停用此范围内的人员"
                       f"（收到范围 {scope or '（空）'}）")
 
+    def _sees(self, scope: str) -> bool:
+        """Whether the admin may see a registered person of ``scope`` (their name, unit, role: SPEC §12)."""
+        from rectify.states.permissions import parse_scope
+
+        mine = self._admin_scope.strip()
+        if mine in ("", ALL_COUNTIES) or not scope:
+            return True
+        counties, township = parse_scope(mine)
+        return _shares_a_county(scope, Actor(name=self.actor, role=Role.admin, counties=counties, township=township))
+
     def _conflict(self, conn: Connection, values: dict[str, Any]) -> tuple[int | None, str, str | None]:
         """(id of an unregistered row of that name to complete, or None; the field at fault; a refusal, or None)."""
         name, login = values["name"], values["login"]
@@ -295,7 +305,8 @@ class Registry:
         target: int | None = None
         if same is not None and same.name == name:
             if same.registered:
-                return None, "name", f"人员 {name} 已登记（{same.unit} {role_label(same.role)}），姓名不能重复"
+                seen = f"（{same.unit} {role_label(same.role)}）" if self._sees(same.scope or "") else ""
+                return None, "name", f"人员 {name} 已登记{seen}，姓名不能重复"
             target = same.id
         elif same is not None:
             return None, "name", f"姓名 {name} 已是 {same.name} 的登录名"
@@ -303,7 +314,8 @@ class Registry:
             other = find_person(conn, login)
             if other is not None and other.id != target:
                 what = "登录名" if other.login == login else "姓名"
-                return None, "login", f"登录名 {login} 已被使用（{other.name} 的{what}）"
+                seen = f"（{other.name} 的{what}）" if self._sees(other.scope or "") else ""
+                return None, "login", f"登录名 {login} 已被使用{seen}"
         return target, "", None
 
     def add(self, person: PersonInput) -> bool:
@@ -329,7 +341,7 @@ class Registry:
         with translate_errors(self.db.url), self.db.begin() as conn:
             self._authorize(conn, f"停用人员 {name}", None)
             who = find_person(conn, name)
-            if who is None or not who.registered:
+            if who is None or not who.registered or not self._sees(who.scope or ""):  # unseen reads as unknown
                 raise NotFound(f"无法停用人员：找不到已登记的人员 {name}")
             self._check_within(f"停用人员 {name}", who.scope or "")
             if not who.active:

@@ -76,10 +76,8 @@ class Screening:
 
     def _org_round(self, conn: Any, code: str, year: int | None, step: str) -> tuple[Any, Any]:
         org = store.org_by_code(conn, code.strip())
-        if org is None:
+        if org is None or not self.person.sees(org.county, org.township):  # unseen reads as unknown (SPEC §12)
             raise NotFound(f"找不到组织 {code}")
-        if refusal := scope_refusal(self.person, org.county, org.township):
-            raise Refused(refusal)
         rnd = self._round(conn, org.county, year or self.today().year)
         self._may(step, rnd.decided_on is not None)
         return org, rnd
