@@ -21,6 +21,7 @@ from rectify.states.stages import (
     PROBLEM_OFFICIAL,
     PROBLEM_TYPES,
     SECRETARY_KINDS,
+    FORMER_STAGE_LABELS,
     STAGE_LABELS,
     Stage,
 )
@@ -42,6 +43,7 @@ def parse_kind(value: Any) -> str:
 
 
 _STAGE_WORDS = {**{s.value: s.value for s in Stage}, **{v: k for k, v in STAGE_LABELS.items()},
+                **{k: str(v) for k, v in FORMER_STAGE_LABELS.items()},
                 "已确定": Stage.identified.value, "已销号": Stage.verified.value}
 
 

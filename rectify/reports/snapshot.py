@@ -25,7 +25,8 @@ from rectify.states.deadlines import stage_due
 from rectify.states.escalation import Step
 from rectify.states.stages import CLOSED_STAGES, FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM, Stage
 from rectify.states.thresholds import Grade, satisfaction_rate
-from rectify.states.transitions import IMPORT_ACTION, OPEN_ACTION
+from rectify.states.tracks import join_kinds
+from rectify.states.transitions import BY_TRIGGER, IMPORT_ACTION, IN_POST_FACT, JOINS, OPEN_ACTION, lands
 from rectify.states.workdays import WorkCalendar, work_calendar
 from rectify.store import Database
 from rectify.store.ledger import ITEM, PAIR, LedgerFilter
@@ -185,6 +186,7 @@ def _open(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.identified_on = s.cycle_start = s.stage_since = _day(e.detail.get("identified_on")) or e.on
     s.deadline = _day(e.detail.get("deadline")) or s.deadline
     s.earlier_years = e.detail.get("earlier_years") or ""
+    s.helping_unit = e.detail.get("helping_unit") or s.helping_unit  # a relapse keeps the earlier case's
     for sec in e.detail.get("carried_secretaries") or ():  # a relapse's new listing keeps the first secretary
         s.secretaries.append([sec.get("name", ""), sec.get("unit", ""), FIRST_SECRETARY,
                               _day(sec.get("since")) or s.identified_on, None, "", _day(sec.get("term_until"))])
@@ -482,9 +484,18 @@ def apply_event(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> No
     if fold is not None:
         fold(s, e, policy, as_of)
     s.version += 1
-    if e.action != IMPORT_ACTION and e.to_stage is not None and e.to_stage != s.stage:
+    to_stage = _joined(s, e, policy) if e.action in JOINS else e.to_stage
+    if e.action != IMPORT_ACTION and to_stage is not None and to_stage != s.stage:
         # The engine's stage_since is the inputs' "on", else the day: the event's business date.
-        s.stage, s.stage_since = e.to_stage, e.on
+        s.stage, s.stage_since = to_stage, e.on
+
+
+def _joined(s: CaseState, e: Event, policy: PolicyConfig) -> str | None:
+    """Where a move of stage 3's join (states/transitions.py) lands on the day as folded: the plan and the
+    第一书记 in either order, whatever the stage was when each was entered (a late entry dates them apart)."""
+    in_post = any(s.in_post(kind) for kind in join_kinds(policy.secretary_rule))
+    return lands(e.action, s.stage, {IN_POST_FACT: in_post}) if s.stage in BY_TRIGGER[e.action].sources \
+        else e.to_stage
 
 
 def settle(s: CaseState, policy: PolicyConfig, calendar: WorkCalendar | None = None) -> None:

@@ -308,6 +308,12 @@ class CaseStore:
         validation.row(secretary_t, values, where="书记")
         self.conn.execute(INSERTS[secretary_t], values)
 
+    def terms(self, case_id: int, kinds: tuple[str, ...]) -> list[tuple[date, date | None]]:
+        """``(since, until)`` of every assignment on the tracks ``kinds``, ended or not (stage 3's join)."""
+        q = (sa.select(secretary_t.c.since, secretary_t.c.until)
+             .where(secretary_t.c.case_id == case_id, secretary_t.c.kind.in_(kinds)).order_by(secretary_t.c.id))
+        return [(since, until) for since, until in self.conn.execute(q)]
+
     def in_post_full(self, case_id: int, kind: str) -> list[sa.Row[Any]]:
         """Every column of everyone in post on one track (what a relapse carries into the new listing)."""
         return list(self.conn.execute(_IN_POST_FULL, {"case_id": case_id, "kind": kind}))
