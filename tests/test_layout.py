@@ -271,7 +271,6 @@ STILL_COMPLEX = {
     ("importing/orgs.py", "org_from_row"): 24,
     ("notifications/policy.py", "sweep"): 24,
     ("reports/cases.py", "as_it_stood"): 24,
-    ("reports/ledger.py", "json_row"): 21,
     ("reports/ledger.py", "LedgerRows._rows"): 25,
     ("reports/ledger_formats.py", "render_ledger_table"): 21,
     ("reports/notices.py", "build_notice"): 27,

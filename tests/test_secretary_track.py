@@ -132,3 +132,82 @@ def test_a_carried_over_first_secretary_satisfies_the_relapsed_case(wf: Workflow
     assert rows[new_id]["task"] != "assign_secretary" and rows[new_id]["secretary"]["name"] == "陈海涛"
     a, b = (list(ledger_rows(db, as_of=date(2026, 9, 20), config=Config(), rebuild=x).dicts()) for x in (True, False))
     assert a == b  # the relapse's 结对帮扶单位 (kept from the earlier case) rebuilt too
+
+
+def _row(db: Database, as_of: date, rebuild: bool) -> dict[str, object]:
+    return list(ledger_rows(db, as_of=as_of, config=Config(), rebuild=rebuild).dicts())[0]
+
+
+def _stage3(wf: Workflow, clock: FakeClock, *, since: date, term_until: date | None = None) -> int:
+    clock.set_day("2026-03-20")
+    code = add_org(wf)
+    case_id = wf.open_case(code, problems=["P01"], identified_on=date(2026, 3, 10), deadline=date(2026, 12, 31),
+                           officer="赵经办").case_id
+    wf.plan(case_id, measures=[(["P01"], "配齐村两委班子", "王建国", date(2026, 11, 30))],
+            county_leader="李县长", township_leader="张书记", on=date(2026, 3, 20))
+    clock.set_day(max(since, date(2026, 3, 20)).isoformat())
+    wf.assign_secretary(case_id, name="陈海涛", unit="县财政局", since=since, term_until=term_until)
+    return case_id
+
+
+def test_a_term_ending_before_the_deadline_is_a_task_with_its_light(wf: Workflow, db: Database,
+                                                                      clock: FakeClock) -> None:
+    from rectify.reports.cases import show_case
+    from rectify.service import Service
+    from rectify.states.permissions import Actor
+    from rectify.states.roles import Role
+
+    case_id = _stage3(wf, clock, since=date(2024, 9, 1), term_until=date(2026, 9, 30))
+    clock.set_day("2026-09-27")
+    row = _row(db, date(2026, 9, 27), rebuild=False)
+    assert (row["task"], row["task_label"], row["next_due"], row["days_left"]) == (
+        "secretary_term", "第一书记任期届满（延期或轮换）", "2026-09-30", 3)
+    assert row["light"] == "orange" and "第一书记任期届满" in str(row["light_reason"])
+    assert row == _row(db, date(2026, 9, 27), rebuild=True)
+    shown = show_case(db, case_id, as_of=date(2026, 9, 27), config=Config())
+    assert (shown["task"], shown["light"], shown["next_due"]) == ("secretary_term", "orange", "2026-09-30")
+    officer = Actor(name="赵经办", role=Role.county_officer)
+    tasks = Service(db, Config(), clock=clock).tasks(officer, as_of=date(2026, 9, 27))
+    assert [(t["case_id"], t["task"], t["light"]) for t in tasks] == [(case_id, "secretary_term", "orange")]
+    # 延期 past the deadline: the task is gone, the case back on its stage's task.
+    out = wf.extend_term(case_id, on=date(2026, 9, 27), term_until=date(2027, 9, 30))
+    assert "任期延至 2027-09-30" in out.message
+    row = _row(db, date(2026, 9, 27), rebuild=False)
+    assert row["task"] == "apply" and row["secretary"]["term_until"] == "2027-09-30"  # type: ignore[index]
+    assert row == _row(db, date(2026, 9, 27), rebuild=True)
+
+
+def test_a_recall_leaves_the_task_secretary_vacant_with_its_light(wf: Workflow, db: Database,
+                                                                   clock: FakeClock) -> None:
+    case_id = _stage3(wf, clock, since=date(2026, 4, 1))
+    clock.set_day("2026-07-10")
+    wf.recall_secretary(case_id, on=date(2026, 7, 1), reason="不胜任")
+    row = _row(db, date(2026, 7, 10), rebuild=False)
+    assert row["stage"] == Stage.secretary_assigned and row["secretary"] is None
+    assert (row["task"], row["task_label"], row["next_due"]) == ("secretary_vacant", "第一书记空缺（补派）", "2026-07-31")
+    assert row == _row(db, date(2026, 7, 10), rebuild=True)
+    clock.set_day("2026-08-05")
+    late = _row(db, date(2026, 8, 5), rebuild=False)
+    assert late["light"] == "red" and "第一书记空缺" in str(late["light_reason"])
+    # The day before the recall, rebuilt: 陈海涛 in post, no vacancy.
+    before = _row(db, date(2026, 6, 30), rebuild=True)
+    assert before["task"] == "apply" and before["secretary"]["name"] == "陈海涛"  # type: ignore[index]
+    wf.assign_secretary(case_id, name="刘芳", unit="县农业农村局", since=date(2026, 8, 3))
+    again = _row(db, date(2026, 8, 5), rebuild=False)
+    assert again["task"] == "apply" and again == _row(db, date(2026, 8, 5), rebuild=True)
+
+
+def test_secretary_term_and_tasks_on_the_command_line(run: Run, clock: FakeClock) -> None:
+    _enter(run, clock, (("2026-03-01", ORG), ("2026-03-10", OPEN), ("2026-03-20", PLAN)))
+    clock.set_day("2026-04-01")
+    assigned = run("case", "assign-secretary", "V001", "--name", "陈海涛", "--unit", "县财政局", "--since",
+                   "2024-10-01", "--term-until", "2026-10-31")
+    assert assigned.exit_code == 0, assigned.output
+    rows = _ledger(run, "2026-10-20")
+    assert rows[0]["task"] == "secretary_term"
+    refused = run("case", "secretary-term", "V001", "--on", "2026-04-01", "--term-until", "2026-10-01")
+    assert refused.exit_code == 1 and "应晚于现在的任期截止 2026-10-31" in refused.output
+    assert run("case", "secretary-term", "V001", "--on", "2026-04-01", "--term-until", "2027-10-31").exit_code == 0
+    assert _ledger(run, "2026-10-20")[0]["task"] == "apply"
+    history = run("case", "history", "V001").output
+    assert "延长第一书记任期" in history

@@ -26,10 +26,12 @@ from rectify.states.tracks import RECALL_REASONS, VILLAGE_ACTIONS
 @pass_app
 def case_assign_secretary(app: App, ref: str, name: str, unit: str, since: date, term_until: date | None,
                           email: str, phone: str) -> None:
-    """Record the first secretary in post (选派第一书记) → secretary_assigned.
+    """Record the first secretary in post (选派第一书记), from 列入整顿 on.
 
-    A planned case moves to stage 3; later it starts a new term after a recall. A term ending before
-    the 转化时限 is recorded with a warning.
+    Stage 3 (整改中) is reached when the plan is filed and a first secretary is in post, in either
+    order: on a planned case this moves it on; before the plan the case waits for it (the plan then
+    moves it, on the later of the two days). Later it starts a new term after a recall. A term ending
+    before the 转化时限 is recorded with a warning and becomes a task (延期 with secretary-term, or 轮换).
 
     \b
     Example:
@@ -55,6 +57,25 @@ def case_recall_secretary(app: App, ref: str, on: date, reason: str, note: str) 
       rectify case recall-secretary 12 --on 2026-07-01 --reason 其他 --note "因病离岗"
     """
     done(app.workflow().recall_secretary(ref, on=on, reason=reason, note=note))
+
+
+@click.command("secretary-term")
+@click.argument("ref", metavar="CASE")
+@click.option("--on", type=DATE, required=True, help="延期日期.")
+@click.option("--term-until", type=DATE, required=True, help="任期延至.")
+@click.option("--note", default="", help="说明.")
+@pass_app
+def case_secretary_term(app: App, ref: str, on: date, term_until: date, note: str) -> None:
+    """Extend the first secretary's term (延长第一书记任期, 延期).
+
+    A term ending before the 转化时限 is a task (第一书记任期届满（延期或轮换）): extend it here, or rotate
+    (recall-secretary --reason 期满轮换, then assign-secretary).
+
+    \b
+    Example:
+      rectify case secretary-term 12 --on 2026-10-08 --term-until 2027-06-30
+    """
+    done(app.workflow().extend_term(ref, on=on, term_until=term_until, note=note))
 
 
 @click.command("village-secretary")
@@ -111,5 +132,5 @@ def case_work_team(app: App, ref: str, add: str | None, unit: str, since: date |
 
 
 COMMANDS: tuple[click.Command, ...] = (
-    case_assign_secretary, case_recall_secretary, case_village_secretary, case_work_team,
+    case_assign_secretary, case_recall_secretary, case_secretary_term, case_village_secretary, case_work_team,
 )

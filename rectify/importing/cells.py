@@ -16,12 +16,12 @@ from rectify import validation
 from rectify.importing.cell_error import CellError, parse_date
 from rectify.importing.readings import Readings, is_count, match_problem, numbered_items, parse_due
 from rectify.states.stages import (
+    FORMER_STAGE_LABELS,
     KINDS,
     OTHER_PROBLEM,
     PROBLEM_OFFICIAL,
     PROBLEM_TYPES,
     SECRETARY_KINDS,
-    FORMER_STAGE_LABELS,
     STAGE_LABELS,
     Stage,
 )

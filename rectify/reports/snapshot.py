@@ -26,7 +26,7 @@ from rectify.states.escalation import Step
 from rectify.states.stages import CLOSED_STAGES, FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM, Stage
 from rectify.states.thresholds import Grade, satisfaction_rate
 from rectify.states.tracks import join_kinds
-from rectify.states.transitions import BY_TRIGGER, IMPORT_ACTION, IN_POST_FACT, JOINS, OPEN_ACTION, lands
+from rectify.states.transitions import IMPORT_ACTION, IN_POST_FACT, JOINS, OPEN_ACTION, lands
 from rectify.states.workdays import WorkCalendar, work_calendar
 from rectify.store import Database
 from rectify.store.ledger import ITEM, PAIR, LedgerFilter
@@ -146,8 +146,22 @@ class CaseState:
             self.escalation_step, self.look_backs, self.earlier_years, self.measure_items(),
             sec[6] if sec and len(sec) > 6 else None,
             vsec[0] if vsec else None, vsec[5] if vsec else None, self.village_status,
-            self.grade, self.satisfaction, self.struck_off_on,
+            self.grade, self.satisfaction, self.struck_off_on, self.sec_vacant_since,
         )
+
+    @property
+    def sec_vacant_since(self) -> date | None:
+        """The day the last 第一书记 left while no one is in post (第一书记空缺)."""
+        ended = [s[4] for s in self.secretaries if s[2] == FIRST_SECRETARY and s[4] is not None]
+        return None if self.secretary is not None or not ended else max(ended)
+
+    @property
+    def sec_term_until(self) -> date | None:
+        return (self.secretary or [None] * 7)[6]  # type: ignore[no-any-return]
+
+    @property
+    def vsec_action(self) -> str | None:
+        return (self.village_secretary() or [None] * 6)[5]  # type: ignore[no-any-return]
 
 
 class Event:
@@ -232,6 +246,11 @@ def _replace(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
 
 def _recall(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     _end(s, FIRST_SECRETARY, _day(e.detail.get("on")) or e.on)
+
+
+def _extend_term(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    for sec in s.in_post(FIRST_SECRETARY)[-1:]:  # 延期: the 第一书记 in post stays to the new term end
+        sec[6:] = [_day(e.detail.get("term_until"))]
 
 
 def _village(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -456,6 +475,7 @@ FOLDS: dict[str, Fold] = {
     "assign_secretary": _assign,
     "replace_secretary": _replace,
     "recall_secretary": _recall,
+    "extend_term": _extend_term,
     "village_secretary": _village,
     "village_secretary_assigned": _village,  # under secretary_rule "either": the same record, and stage 3
     "work_team": _work_team,
@@ -484,18 +504,11 @@ def apply_event(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> No
     if fold is not None:
         fold(s, e, policy, as_of)
     s.version += 1
-    to_stage = _joined(s, e, policy) if e.action in JOINS else e.to_stage
+    to_stage = e.to_stage if e.action not in JOINS else lands(  # stage 3's join, on the day as folded
+        e.action, s.stage, {IN_POST_FACT: any(s.in_post(k) for k in join_kinds(policy.secretary_rule))}, e.to_stage)
     if e.action != IMPORT_ACTION and to_stage is not None and to_stage != s.stage:
         # The engine's stage_since is the inputs' "on", else the day: the event's business date.
         s.stage, s.stage_since = to_stage, e.on
-
-
-def _joined(s: CaseState, e: Event, policy: PolicyConfig) -> str | None:
-    """Where a move of stage 3's join (states/transitions.py) lands on the day as folded: the plan and the
-    第一书记 in either order, whatever the stage was when each was entered (a late entry dates them apart)."""
-    in_post = any(s.in_post(kind) for kind in join_kinds(policy.secretary_rule))
-    return lands(e.action, s.stage, {IN_POST_FACT: in_post}) if s.stage in BY_TRIGGER[e.action].sources \
-        else e.to_stage
 
 
 def settle(s: CaseState, policy: PolicyConfig, calendar: WorkCalendar | None = None) -> None:

@@ -27,7 +27,8 @@ STAGE_LABELS: dict[str, str] = {
 }
 
 # What sheets and ledgers written before called a stage (read on import, never written).
-FORMER_STAGE_LABELS: dict[str, str] = {"已选派书记": Stage.secretary_assigned, "已选派第一书记": Stage.secretary_assigned}
+FORMER_STAGE_LABELS: dict[str, str] = {"已选派书记": Stage.secretary_assigned,
+                                       "已选派第一书记": Stage.secretary_assigned}
 
 OPEN_STAGES: tuple[str, ...] = (
     Stage.identified,

@@ -112,6 +112,11 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec("recall_secretary", (*OPEN, S.verified), None,
                    ("first_secretary_in_post", "recall_valid"),
                    "召回第一书记"),
+    # 延期 of a term ending before the 转化时限 (the task 第一书记任期届满, states/tasks.py); 轮换 is a recall and a new
+    # dispatch.
+    TransitionSpec("extend_term", (*OPEN, S.verified), None,
+                   ("first_secretary_in_post", "new_term_valid"),
+                   "延长第一书记任期"),
     TransitionSpec("village_secretary", (*OPEN, S.verified), None,
                    ("village_secretary_valid",),
                    "选配/调整村党组织书记"),
@@ -146,11 +151,15 @@ BY_TRIGGER: dict[str, TransitionSpec] = {t.trigger: t for t in TRANSITIONS}
 JOINS: dict[str, Join] = {t.trigger: t.join for t in TRANSITIONS if t.join is not None}
 
 
-def lands(trigger: str, source: str, facts: Mapping[str, Any]) -> str | None:
-    """Where a move of ``trigger`` from ``source`` lands given the case's ``facts`` (a join's, else its own
-    ``dest``; None: it stays). The rebuild of a past day (reports/snapshot.py) folds a join's events by this."""
+def lands(trigger: str, source: str, facts: Mapping[str, Any], otherwise: str | None = None) -> str | None:
+    """Where a move of ``trigger`` from ``source`` lands given the case's ``facts``: a join's landing, else its own
+    ``dest`` (None: it stays); ``otherwise`` from a stage it does not start from. The rebuild of a past day
+    (reports/snapshot.py) folds a join's events by this: whatever the stage was when each half was entered (a
+    late entry dates them apart), the plan and the 第一书记 meet on the day as folded."""
     spec = BY_TRIGGER[trigger]
     join = spec.join
+    if source not in spec.sources:
+        return otherwise
     if join is not None and source in join.sources and (not join.fact or facts.get(join.fact)):
         return join.dest
     return spec.dest

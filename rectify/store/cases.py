@@ -295,6 +295,10 @@ class CaseStore:
         """``(id, name, kind, since, term_until)`` of everyone in post on one track (first | village | work_team)."""
         return list(self.conn.execute(_CURRENT_ON_TRACK, {"case_id": case_id, "kind": kind}))
 
+    def set_term(self, assignment_id: int, term_until: date) -> None:
+        self.conn.execute(sa.update(secretary_t).where(secretary_t.c.id == assignment_id)
+                          .values(term_until=term_until))
+
     def end_secretary(self, assignment_id: int, until: date, reason: str) -> None:
         self.conn.execute(sa.update(secretary_t).where(secretary_t.c.id == assignment_id)
                           .values(until=until, end_reason=reason))

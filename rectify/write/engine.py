@@ -312,6 +312,12 @@ class Workflow:
         return secretaries.recall_secretary(self, ref, on=on, reason=reason, note=note,
                                             expected_version=expected_version)
 
+    def extend_term(self, ref: str | int, *, on: date, term_until: date, note: str = "",
+                    expected_version: int | None = None) -> Outcome:
+        """延期 of the 第一书记 in post to ``term_until`` (see :mod:`rectify.write.secretaries`)."""
+        return secretaries.extend_term(self, ref, on=on, term_until=term_until, note=note,
+                                       expected_version=expected_version)
+
     def village_secretary(self, ref: str | int, *, name: str, since: date, action: str, source: str,
                           email: str = "", phone: str = "", expected_version: int | None = None) -> Outcome:
         """The organization's own secretary, 选配 or 调整 (see :mod:`rectify.write.secretaries`)."""
