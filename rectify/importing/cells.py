@@ -342,6 +342,7 @@ class Parsers:
 
     def __init__(self, local_types: dict[str, str] | None = None) -> None:
         local = dict(local_types or {})
+        self.local = local  # the configured local problem types (P11 …), for matching a measure to its problems
         self.date = _memo(parse_date)
         self.problems = _memo(lambda v: _problems_read(v, local))
         self.due = _memo(lambda key: parse_due(*key))

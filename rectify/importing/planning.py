@@ -16,7 +16,7 @@ from typing import Any
 from rectify.config import Config, PolicyConfig
 from rectify.importing.cells import SECRETARY_WORDS, CellError, Parsers, parse_int
 from rectify.importing.county import due_cell, measure_fields, note_measures, problems_cell
-from rectify.importing.readings import parse_remarks
+from rectify.importing.readings import ALL_PROBLEMS, measures_problems, parse_remarks
 from rectify.importing.rows import Row
 from rectify.states.deadlines import default_deadline, stage_due
 from rectify.states.escalation import parse_step
@@ -256,8 +256,10 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config
                      policy=policy, calendar=calendar)
     done_day = rect or min(max(today, identified), deadline)
     measures = _measures(c, P, deadline, done_day)
+    described = _described(r, c.problems)
+    ties = measures_problems([m["text"] for m in c.items], described, P.local) if c.items else []
     if c.items and P.readings.keep:
-        note_measures(r, P, measures)
+        note_measures(r, P, measures, ties)
     people = [(role, name, "", email, "")
               for role, name, email in (("officer", r.text("officer"), r.text("officer_email")),
                                         ("county_leader", c.leader, ""), ("township_cadre", c.cadre, ""))
@@ -266,12 +268,13 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config
     progress = None if c.progress_on is None else (c.progress_on, c.progress_note or "导入")
     snap = _snap(c, case, identified, deadline, rect, done_day if done else None, secretary, progress, measures,
                  village, publicity_until)
-    return CasePlan(r.number, org_code, stage, identified, case, _described(r, c.problems), measures, people,
+    return CasePlan(r.number, org_code, stage, identified, case, described, measures, people,
                     secretary, progress,
                     # a row in 公示 (已整改 with a verification) keeps its application; the 公示 is not imported
                     _verification(r, c, judged) if stage != Stage.rectified or in_publicity else None,
                     _detail(r, c, org_code, stage, source, snap), village, c.case_id,
-                    _earlier(c, identified, deadline, rect))
+                    _earlier(c, identified, deadline, rect),
+                    [codes for codes, how in ties] if any(how != ALL_PROBLEMS for _, how in ties) else None)
 
 
 _NOTHING_EARLIER: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] = ([], [])
