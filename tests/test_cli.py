@@ -55,10 +55,10 @@ def test_walk_all_five_stages_with_the_cli(run: Run) -> None:
                   "--township-cadre", "张干部", "--helping-unit", "县财政局",
                   "--email", "county_leader=li@example.cn")) == \
         "整顿对象 1（河口镇王家庄村党支部）：identified（已确定） → ledger_created（已建台账）\n"
-    assert "→ secretary_assigned（已选派书记）。第一书记 陈海涛（县财政局），任期至 2028-03-05" in ok(run(
+    assert "→ secretary_assigned（整改中）。第一书记 陈海涛（县财政局），任期至 2028-03-05" in ok(run(
         "case", "assign-secretary", "1", "--name", "陈海涛", "--unit", "县财政局", "--since", "2026-03-05"))
     assert ok(run("case", "measure-done", "1", "1", "--on", "2026-03-08")) == \
-        "整顿对象 1（河口镇王家庄村党支部）：完成整顿措施，阶段 secretary_assigned（已选派书记）。第1项「配齐村两委班子」已完成\n"
+        "整顿对象 1（河口镇王家庄村党支部）：完成整顿措施，阶段 secretary_assigned（整改中）。第1项「配齐村两委班子」已完成\n"
     ok(run("case", "measure-done", "V001", "2", "--on", "2026-03-09"))
     ok(run("case", "progress", "1", "--on", "2026-03-09", "--note", "召开党员大会"))
     assert "→ rectified（已整改）" in ok(run("case", "rectified", "1", "--on", "2026-03-10",

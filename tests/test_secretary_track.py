@@ -161,8 +161,8 @@ def test_a_term_ending_before_the_deadline_is_a_task_with_its_light(wf: Workflow
     clock.set_day("2026-09-27")
     row = _row(db, date(2026, 9, 27), rebuild=False)
     assert (row["task"], row["task_label"], row["next_due"], row["days_left"]) == (
-        "secretary_term", "第一书记任期届满（延期或轮换）", "2026-09-30", 3)
-    assert row["light"] == "orange" and "第一书记任期届满" in str(row["light_reason"])
+        "secretary_term", "第一书记延期或轮换", "2026-09-30", 3)
+    assert row["light"] == "orange" and "第一书记延期或轮换" in str(row["light_reason"])
     assert row == _row(db, date(2026, 9, 27), rebuild=True)
     shown = show_case(db, case_id, as_of=date(2026, 9, 27), config=Config())
     assert (shown["task"], shown["light"], shown["next_due"]) == ("secretary_term", "orange", "2026-09-30")
@@ -184,7 +184,7 @@ def test_a_recall_leaves_the_task_secretary_vacant_with_its_light(wf: Workflow, 
     wf.recall_secretary(case_id, on=date(2026, 7, 1), reason="不胜任")
     row = _row(db, date(2026, 7, 10), rebuild=False)
     assert row["stage"] == Stage.secretary_assigned and row["secretary"] is None
-    assert (row["task"], row["task_label"], row["next_due"]) == ("secretary_vacant", "第一书记空缺（补派）", "2026-07-31")
+    assert (row["task"], row["task_label"], row["next_due"]) == ("secretary_vacant", "第一书记空缺", "2026-07-31")
     assert row == _row(db, date(2026, 7, 10), rebuild=True)
     clock.set_day("2026-08-05")
     late = _row(db, date(2026, 8, 5), rebuild=False)

@@ -68,7 +68,7 @@ def case_recall_secretary(app: App, ref: str, on: date, reason: str, note: str) 
 def case_secretary_term(app: App, ref: str, on: date, term_until: date, note: str) -> None:
     """Extend the first secretary's term (延长第一书记任期, 延期).
 
-    A term ending before the 转化时限 is a task (第一书记任期届满（延期或轮换）): extend it here, or rotate
+    A term ending before the 转化时限 is a task (第一书记延期或轮换): extend it here, or rotate
     (recall-secretary --reason 期满轮换, then assign-secretary).
 
     \b

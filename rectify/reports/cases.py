@@ -48,7 +48,8 @@ def status(row: Any, as_of: date, config: Config, open_measure_due: Any = None,
                                     cycle_start=row.cycle_start, deadline=row.deadline, as_of=as_of,
                                     lights=config.lights, open_measure_due=_day(
                                         open_measure_due or getattr(row, "open_measure_due", None)), side=side)
-    code, label, due = case_task(row.stage, stage_due_on=row.stage_due, deadline=row.deadline, side=side)
+    code, label, due = case_task(row.stage, stage_due_on=row.stage_due, deadline=row.deadline, as_of=as_of,
+                                 side=side)
     task = task_of(row.stage)
     return {
         "task": code or None,

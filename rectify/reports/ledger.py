@@ -411,7 +411,7 @@ def _due_cells(stage: str, stage_since: Any, stage_due: Any, cycle_start: Any, d
     light, window = light_and_window(stage, stage_since=since_on, stage_due_on=due_on, as_of=as_of,
                                      cycle_start=start_on, deadline=deadline_on, lights=lights,
                                      open_measure_due=open_measure_due, side=side)
-    task_code, task_name, task_on = case_task(stage, stage_due_on=due_on, deadline=deadline_on,
+    task_code, task_name, task_on = case_task(stage, stage_due_on=due_on, deadline=deadline_on, as_of=as_of,
                                               in_publicity=in_publicity, side=side)
     stage_on = due_on or deadline_on
     late = (as_of - open_measure_due).days if open_measure_due else None

@@ -92,13 +92,13 @@ def case_light(stage: str, *, stage_since: date, stage_due_on: date | None, cycl
                             side=side)[0]
 
 
-def case_task(stage: str, *, stage_due_on: date | None, deadline: date, in_publicity: bool = False,
+def case_task(stage: str, *, stage_due_on: date | None, deadline: date, as_of: date, in_publicity: bool = False,
               side: SideTask | None = None) -> tuple[str, str, date | None]:
     """当前待办 (code, label, due day): the stage's task, or the task beside it (the 第一书记 track's) when that
-    one is due first; empty and None for closed cases."""
+    one is due first and its window has begun on ``as_of``; empty and None for closed cases."""
     code, label = current_task(stage, in_publicity=in_publicity)
     due = next_due(stage, stage_due_on=stage_due_on, deadline=deadline)
-    if side is not None and due is not None and side.due < due:
+    if side is not None and due is not None and side.due < due and as_of >= side.start:
         return side.code, side.label, side.due
     return code, label, due
 

@@ -79,9 +79,9 @@ DEADLINE_NOTIFY: tuple[str, ...] = ("township_leader", "township_cadre", "secret
 # on the term's last day, its window the ``secretary_due_days`` before it), and a 第一书记 recalled with no one
 # sent in his place in stage 3 (补派, due ``secretary_due_days`` after the recall).
 SECRETARY_TERM_TASK = "secretary_term"
-SECRETARY_TERM_LABEL = "第一书记任期届满（延期或轮换）"
+SECRETARY_TERM_LABEL = "第一书记延期或轮换"  # the term ends before the 转化时限
 SECRETARY_VACANT_TASK = "secretary_vacant"
-SECRETARY_VACANT_LABEL = "第一书记空缺（补派）"
+SECRETARY_VACANT_LABEL = "第一书记空缺"  # recalled, no one sent in his place
 SECRETARY_TASK_STAGES: tuple[str, ...] = (Stage.identified, Stage.ledger_created, Stage.secretary_assigned)
 SECRETARY_NOTIFY: tuple[str, ...] = ("officer", "township_leader")
 # County leaders (县级联系领导) hear only of what is overdue, and get the monthly 专报.

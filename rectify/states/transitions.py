@@ -112,8 +112,8 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec("recall_secretary", (*OPEN, S.verified), None,
                    ("first_secretary_in_post", "recall_valid"),
                    "召回第一书记"),
-    # 延期 of a term ending before the 转化时限 (the task 第一书记任期届满, states/tasks.py); 轮换 is a recall and a new
-    # dispatch.
+    # 延期 of a term ending before the 转化时限 (the task 第一书记延期或轮换, states/tasks.py); 轮换 is a recall and
+    # a new dispatch.
     TransitionSpec("extend_term", (*OPEN, S.verified), None,
                    ("first_secretary_in_post", "new_term_valid"),
                    "延长第一书记任期"),
