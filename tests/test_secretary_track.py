@@ -211,3 +211,28 @@ def test_secretary_term_and_tasks_on_the_command_line(run: Run, clock: FakeClock
     assert _ledger(run, "2026-10-20")[0]["task"] == "apply"
     history = run("case", "history", "V001").output
     assert "延长第一书记任期" in history
+
+
+def test_the_secretary_tasks_remind_the_officer(wf: Workflow, run: Run, smtp: object, tmp_path: Path,
+                                                clock: FakeClock) -> None:
+    """第一书记延期或轮换 and 第一书记空缺 reach the officer in charge by the reminders, as the ledger names them."""
+    from .remind_helpers import OFFICER, SmtpServer, write_config
+
+    assert isinstance(smtp, SmtpServer)
+    case_id = _stage3(wf, clock, since=date(2024, 9, 1), term_until=date(2026, 9, 30))
+    with wf.db.begin() as conn:
+        from rectify.store.cases import CaseStore
+
+        CaseStore(conn).set_person(case_id, "officer", None, OFFICER)
+    cfg = write_config(tmp_path / "c.toml", smtp.port)
+    clock.set_day("2026-09-27")
+    res = run("remind", "run", "--as-of", "2026-09-27", env={"RECTIFY_CONFIG": str(cfg)})
+    assert res.exit_code == 0, res.output
+    texts = [m.get_body(("plain",)).get_content() for m in smtp.sink.to(OFFICER)]  # type: ignore[attr-defined]
+    assert any("应办事项：第一书记延期或轮换" in t and "2026年9月30日" in t for t in texts), texts
+    clock.set_day("2026-10-20")
+    wf.recall_secretary(case_id, on=date(2026, 10, 1), reason="期满轮换")
+    res = run("remind", "run", "--as-of", "2026-11-05", env={"RECTIFY_CONFIG": str(cfg)})
+    assert res.exit_code == 0, res.output
+    texts = [m.get_body(("plain",)).get_content() for m in smtp.sink.to(OFFICER)]  # type: ignore[attr-defined]
+    assert any("应办事项：第一书记空缺" in t and "2026年10月31日" in t for t in texts), texts

@@ -257,9 +257,7 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config
     done_day = rect or min(max(today, identified), deadline)
     measures = _measures(c, P, deadline, done_day)
     described = _described(r, c.problems)
-    ties = measures_problems([m["text"] for m in c.items], described, P.local) if c.items else []
-    if c.items and P.readings.keep:
-        note_measures(r, P, measures, ties)
+    links = _links(r, c, P, measures, described)
     people = [(role, name, "", email, "")
               for role, name, email in (("officer", r.text("officer"), r.text("officer_email")),
                                         ("county_leader", c.leader, ""), ("township_cadre", c.cadre, ""))
@@ -273,8 +271,7 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config
                     # a row in 公示 (已整改 with a verification) keeps its application; the 公示 is not imported
                     _verification(r, c, judged) if stage != Stage.rectified or in_publicity else None,
                     _detail(r, c, org_code, stage, source, snap), village, c.case_id,
-                    _earlier(c, identified, deadline, rect),
-                    [codes for codes, how in ties] if any(how != ALL_PROBLEMS for _, how in ties) else None)
+                    _earlier(c, identified, deadline, rect), links)
 
 
 _NOTHING_EARLIER: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] = ([], [])
@@ -374,6 +371,16 @@ def _measures(c: _Cells, P: Parsers, deadline: date, done_day: date) -> list[tup
                     (done_day if done is True else done) if done else None,
                     m_unit if m_owner else unit))
     return out
+
+
+def _links(r: Row, c: _Cells, P: Parsers, measures: list[tuple[Any, ...]],
+           problems: tuple[tuple[str, str], ...]) -> list[tuple[str, ...]] | None:
+    """The problems each of the cell's measures answers when the sheet says so (None: each answers all), noted
+    for ``--dry-run`` with the measures as split."""
+    ties = measures_problems([m["text"] for m in c.items], problems, P.local) if c.items else []
+    if c.items and P.readings.keep:
+        note_measures(r, P, measures, ties)
+    return [codes for codes, _ in ties] if any(how != ALL_PROBLEMS for _, how in ties) else None
 
 
 def _described(r: Row, problems: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
