@@ -168,8 +168,10 @@ def test_malformed_input_exits_2_with_one_line(run: Run, db: Database, args: tup
 
 
 RULES = [
-    (("case", "assign-secretary", "1", "--name", "陈", "--unit", "局", "--since", "2026-03-05"),
-     "无法选派第一书记：整顿对象 1（河口镇王家庄村党支部）处于 identified（已确定） 阶段，此操作只适用于 ledger_created（已建台账） 阶段"),
+    # From 列入整顿 on a 第一书记 may be sent (issue 27); a term ending before it starts is refused.
+    (("case", "assign-secretary", "1", "--name", "陈", "--unit", "局", "--since", "2026-03-05", "--term-until",
+      "2026-03-01"),
+     "无法选派第一书记：整顿对象 1（河口镇王家庄村党支部）处于 identified（已确定） 阶段，任期截止 2026-03-01 应晚于任职日期 2026-03-05"),
     (("case", "plan", "1", "--measure", "P01,P10|配齐班子|王|2027-06-30", "--county-leader", "李", "--township-cadre", "张"),
      "整改措施「配齐班子」的完成时限 2027-06-30 不得晚于转化时限 2026-12-31"),
     (("case", "open", "V001", "--problem", "P01", "--identified", "2026-03-02"), "已有在办的整顿对象 1"),
