@@ -236,3 +236,16 @@ def test_the_secretary_tasks_remind_the_officer(wf: Workflow, run: Run, smtp: ob
     assert res.exit_code == 0, res.output
     texts = [m.get_body(("plain",)).get_content() for m in smtp.sink.to(OFFICER)]  # type: ignore[attr-defined]
     assert any("应办事项：第一书记空缺" in t and "2026年10月31日" in t for t in texts), texts
+
+
+def test_the_secretary_sent_before_the_plan_is_told_when_stage_3_comes(run: Run, clock: FakeClock) -> None:
+    _enter(run, clock, (("2026-03-01", ORG), ("2026-03-10", OPEN)))
+    clock.set_day("2026-04-02")
+    out = run(*ASSIGN)
+    assert out.exit_code == 0, out.output
+    assert "identified（已确定）" in out.output and "建立工作台账（整顿方案）后即进入 整改中" in out.output
+    planned = run(*PLAN)
+    assert planned.exit_code == 0 and "→ secretary_assigned（整改中）" in planned.output, planned.output
+    history = run("case", "history", "V001", "--format", "json")
+    dated = {r["action"]: r["on"] for r in json.loads(history.output)}
+    assert (dated["plan"], dated["assign_secretary"]) == ("2026-03-20", "2026-04-01")  # each its own day

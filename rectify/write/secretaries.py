@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.engine import Row
 
 from rectify.states.guards import Proposal
-from rectify.states.stages import FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM
+from rectify.states.stages import FIRST_SECRETARY, STAGE_LABELS, VILLAGE_SECRETARY, WORK_TEAM, Stage
 from rectify.states.tracks import (
     PREEXISTING_LABEL,
     default_term_until,
@@ -60,6 +60,8 @@ def assign_secretary(wf: Steps, ref: str | int, *, name: str, unit: str = "", si
             text += f"，{PREEXISTING_LABEL}"
         if inputs["term_until"] and inputs["term_until"] < p.facts["deadline"]:
             text += f"。注意：任期在转化时限 {p.facts['deadline']} 前结束，请及时轮换"
+        if p.state == Stage.identified:  # stage 3 is the join of the plan and the 第一书记 (states/transitions.py)
+            text += f"。建立工作台账（整顿方案）后即进入 {STAGE_LABELS[Stage.secretary_assigned]}"
         return text
 
     return wf.run_step(ref, lambda row: first_secretary_trigger(row.stage), inputs, apply=apply, facts=facts,
