@@ -55,10 +55,10 @@ def test_walk_all_five_stages_with_the_cli(run: Run) -> None:
                   "--township-cadre", "张干部", "--helping-unit", "县财政局",
                   "--email", "county_leader=li@example.cn")) == \
         "整顿对象 1（河口镇王家庄村党支部）：已确定 → 已建台账\n"
-    assert "→ 已选派书记。第一书记 陈海涛（县财政局），任期至 2028-03-05" in ok(run(
+    assert "→ 整改中。第一书记 陈海涛（县财政局），任期至 2028-03-05" in ok(run(
         "case", "assign-secretary", "1", "--name", "陈海涛", "--unit", "县财政局", "--since", "2026-03-05"))
     assert ok(run("case", "measure-done", "1", "1", "--on", "2026-03-08")) == \
-        "整顿对象 1（河口镇王家庄村党支部）：完成整顿措施，当前阶段：已选派书记。第1项「配齐村两委班子」已完成\n"
+        "整顿对象 1（河口镇王家庄村党支部）：完成整顿措施，当前阶段：整改中。第1项「配齐村两委班子」已完成\n"
     ok(run("case", "measure-done", "V001", "2", "--on", "2026-03-09"))
     ok(run("case", "progress", "1", "--on", "2026-03-09", "--note", "召开党员大会"))
     assert "→ 已整改" in ok(run("case", "rectified", "1", "--on", "2026-03-10",
@@ -168,8 +168,10 @@ def test_malformed_input_exits_2_with_one_line(run: Run, db: Database, args: tup
 
 
 RULES = [
-    (("case", "assign-secretary", "1", "--name", "陈", "--unit", "局", "--since", "2026-03-05"),
-     "无法选派第一书记：整顿对象 1（河口镇王家庄村党支部）处于已确定阶段，此操作只适用于已建台账阶段"),
+    # From 列入整顿 on a 第一书记 may be sent (issue 27); a term ending before it starts is refused.
+    (("case", "assign-secretary", "1", "--name", "陈", "--unit", "局", "--since", "2026-03-05", "--term-until",
+      "2026-03-01"),
+     "无法选派第一书记：整顿对象 1（河口镇王家庄村党支部）处于已确定阶段，任期截止 2026-03-01 应晚于任职日期 2026-03-05"),
     (("case", "plan", "1", "--measure", "P01,P10|配齐班子|王|2027-06-30", "--county-leader", "李", "--township-cadre", "张"),
      "整改措施「配齐班子」的完成时限 2027-06-30 不得晚于转化时限 2026-12-31"),
     (("case", "open", "V001", "--problem", "P01", "--identified", "2026-03-02"), "已有在办的整顿对象 1"),

@@ -314,7 +314,7 @@ def test_dash_is_stdout(demo: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPat
 @pytest.mark.parametrize(("option", "chinese", "code"), [
     ("--light", "红", "red"), ("--light", "黄", "yellow"), ("--light", "橙", "orange"), ("--light", "绿", "green"),
     ("--light", "RED", "red"), ("--kind", "村", "village"), ("--kind", "社区", "community"),
-    ("--kind", "Village", "village"), ("--stage", "已整改", "rectified"), ("--stage", "已选派书记", "secretary_assigned"),
+    ("--kind", "Village", "village"), ("--stage", "已整改", "rectified"), ("--stage", "整改中", "secretary_assigned"),
     ("--stage", "已验收销号", "verified"), ("--stage", "LEDGER_CREATED", "ledger_created"),
 ])
 def test_chinese_values_are_the_codes(demo: Run, option: str, chinese: str, code: str) -> None:

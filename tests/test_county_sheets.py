@@ -208,8 +208,8 @@ def _expect_one(db: Database, config: Config, report: str) -> None:
     assert "「群众意见大」→ P10 服务意识差、服务能力弱、群众意见大（第 5 行）" in report
     assert "A 序号 → 由系统计算，不导入" in report
     assert "「2026年4月底前」→ 2026-04-30（第 5 行）" in report
-    assert ("2 项：召开专题组织生活会（张秀英，2026-04-30）；完善村务公开栏（李明，2026-06-30）（第 5 行）"
-            in report)
+    assert ("2 项：召开专题组织生活会（张秀英，2026-04-30；针对 P07、P10：全部问题）；"
+            "完善村务公开栏（李明，2026-06-30；针对 P07：措施文字对应）（第 5 行）" in report)
     assert "→ 社区（由名称推断）（第 6 行）" in report
     c = _case(db, config, "王家庄村党支部")
     assert c["organization"]["county"] == "青山县" and c["organization"]["kind"] == "village"
@@ -217,6 +217,7 @@ def _expect_one(db: Database, config: Config, report: str) -> None:
     assert [(p["code"], p["text"]) for p in c["problems"]] == [("P07", "村务公开不及时"), ("P10", "群众意见大")]
     assert _measures(c) == [("召开专题组织生活会", "张秀英", "", "2026-04-30"),
                             ("完善村务公开栏", "李明", "河口镇", "2026-06-30")]
+    assert [sorted(m["problems"].split(",")) for m in c["measures"]] == [["P07", "P10"], ["P07"]]
     assert [(p["role"], p["name"]) for p in c["people"]] == [("county_leader", "李志强"), ("township_cadre", "张秀英")]
     assert c["secretaries"][0]["name"] == "陈海涛" and c["helping_unit"] == "县财政局"
     community = _case(db, config, "新华社区党支部")
@@ -232,10 +233,12 @@ def _expect_two(db: Database, config: Config, report: str) -> None:
     assert "第 8 行（表尾）：审核人： 填表人：刘洋 联系电话：13800000000" in report
     assert "第 7 行（说明）：注：本表由乡镇党委填报" in report
     assert "「①刘会计②王书记」" not in report  # numbered alike: read per measure, shown with the measures
-    assert "2 项：清理村集体账目（刘会计，2026-05-31）；落实三会一课制度（王书记，2026-04-30）（第 5 行）" in report
+    assert ("2 项：清理村集体账目（刘会计，2026-05-31；针对 P07：措施文字对应）；"
+            "落实三会一课制度（王书记，2026-04-30；针对 P04：措施文字对应）（第 5 行）" in report)
     c = _case(db, config, "张家坪村党支部")
     assert _measures(c) == [("清理村集体账目", "刘会计", "", "2026-05-31"), ("落实三会一课制度", "王书记", "", "2026-04-30")]
     assert [p["code"] for p in c["problems"]] == ["P07", "P04"]
+    assert [m["problems"] for m in c["measures"]] == ["P07", "P04"]  # each tied to its own problem
     assert c["deadline"] == "2026-09-30"
     d = _case(db, config, "东风社区党支部")
     assert _measures(d) == [("建立便民服务代办制度", "陈主任", "", "2026-06-30"), ("开展入户走访", "陈主任", "", "2026-06-30")]
@@ -300,3 +303,17 @@ def test_without_the_options_the_missing_columns_are_named(db: Database, run: Ca
     result = run("case", "import", str(path), "--identified", "2026-03-05")
     assert "第 5 行 · 县：不能为空（没有组织代码时，按 县+乡镇+党组织名称 识别组织；表中没有县一列时，可用 --county 给出）" \
         in result.stderr.splitlines()
+
+
+@pytest.mark.parametrize("texts, ties", [
+    (["P04 落实三会一课", "建立村务公开栏"], [(("P04",), "写明问题代码"), (("P07",), "措施文字对应")]),
+    (["1-1 召开专题会", "2-1 制定制度", "1-2 走访"], [(("P04",), "按问题编号 1-1"), (("P07",), "按问题编号 2-1"),
+                                                   (("P04",), "按问题编号 1-2")]),
+    (["召开专题会", "建立村务公开栏"], [(("P04", "P07"), "全部问题"), (("P07",), "措施文字对应")]),
+    # tied one by one, a problem would be left without a measure: every measure answers every problem
+    (["建立村务公开栏"], [(("P04", "P07"), "全部问题（逐项对应后有问题无措施）")]),
+])
+def test_each_measure_is_tied_to_the_problems_it_names(texts: list[str], ties: list[Any]) -> None:
+    from rectify.importing.readings import measures_problems
+
+    assert measures_problems(texts, [("P04", "组织生活不正常"), ("P07", "财务管理混乱")], {}) == ties

@@ -45,7 +45,7 @@ def test_an_extension_is_approved_by_another_registered_county_approver(
         db: Database, county: dict[str, Workflow], approver: str, why: str) -> None:
     case_id = planned(county["青山经办"], "Q001")
     refused(db, lambda: county["青山经办"].extend(case_id, to=date(2027, 3, 31), reason="换届", approved_by=approver),
-            f"无法延长转化时限：整顿对象 {case_id}（城关镇东街社区党支部）处于已选派书记阶段，{why}")
+            f"无法延长转化时限：整顿对象 {case_id}（城关镇东街社区党支部）处于整改中阶段，{why}")
     done = county["青山经办"].extend(case_id, to=date(2027, 3, 31), reason="换届", approved_by="青山审批")
     assert done.message == "转化时限改为 2027-03-31"
 

@@ -76,7 +76,7 @@ def test_unknown_problem_types_are_named(text: str, message: str) -> None:
 
 
 @pytest.mark.parametrize("text, stage", [
-    ("已选派书记 secretary_assigned", "secretary_assigned"), ("verified", "verified"),
+    ("已选派书记 secretary_assigned", "secretary_assigned"), ("整改中", "secretary_assigned"), ("verified", "verified"),
     ("已建台账", "ledger_created"), ("已验收销号", "verified"), ("已撤销 withdrawn", "withdrawn"),
 ])
 def test_stage_as_label_and_code(text: str, stage: str) -> None:

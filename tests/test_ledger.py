@@ -74,7 +74,7 @@ def test_csv_is_bom_utf8_with_the_form_headers(demo: Run) -> None:
     assert sorted(codes.values())[-1] == 2  # the relapse listed again beside its verified case
     assert any("延期1次" in r["备注"] for r in by_header)
     assert any(r["备注"].startswith("撤销：") for r in by_header)
-    assigned = next(r for r in by_header if r["当前阶段"] == "已选派书记")
+    assigned = next(r for r in by_header if r["当前阶段"] == "整改中")
     fs = assigned["第一书记（派出单位、任期）"]
     assert "（" in fs and "）任期至 20" in fs
     assert int(assigned["措施已完成"]) <= int(assigned["措施总数"])

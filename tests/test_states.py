@@ -27,7 +27,7 @@ def test_main_path_reaches_verified_in_order() -> None:
     stage = Stage.identified
     for spec in main:
         assert stage in spec.sources
-        stage = Stage(spec.dest)
+        stage = Stage(spec.path_dest)
     assert stage == Stage.verified
     assert {s for t in TRANSITIONS for s in (*t.sources, t.dest) if s} == set(STAGES)
 

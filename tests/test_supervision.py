@@ -74,19 +74,19 @@ def test_a_city_sign_is_a_record_and_comes_down_only_after_the_citys_inspection(
     assert (bool(row.supervised), row.supervision_level, row.supervision_reason, row.escalation_step) == (
         True, "city", "三个月内配齐班子", "sign")
     refused(db, lambda: city.unsupervise(case_id, on=ON, inspected_by="", reason="已整改", findings=["班子已配齐"]),
-            f"无法摘牌：整顿对象 {case_id}（河口镇王家庄村党支部）处于已选派书记阶段，"
+            f"无法摘牌：整顿对象 {case_id}（河口镇王家庄村党支部）处于整改中阶段，"
             "缺少检查人：摘牌须在挂牌单位同级检查之后")
     refused(db, lambda: city.unsupervise(case_id, on=ON, inspected_by="县经办", reason="已整改", findings=["班子已配齐"]),
-            f"无法摘牌：整顿对象 {case_id}（河口镇王家庄村党支部）处于已选派书记阶段，"
+            f"无法摘牌：整顿对象 {case_id}（河口镇王家庄村党支部）处于整改中阶段，"
             "检查人 县经办（县委组织部经办人）不是市级人员：市级挂牌须经市级检查后才能摘牌")
     refused(db, lambda: city.unsupervise(case_id, on=ON, inspected_by="李四", reason="已整改", findings=["班子已配齐"]),
-            f"无法摘牌：整顿对象 {case_id}（河口镇王家庄村党支部）处于已选派书记阶段，"
+            f"无法摘牌：整顿对象 {case_id}（河口镇王家庄村党支部）处于整改中阶段，"
             "检查人 李四 未登记，摘牌须经登记的市级人员检查（rectify people add）")
     refused(db, lambda: county.unsupervise(case_id, on=ON, inspected_by="市督导", reason="已整改", findings=["班子已配齐"]),
             "县经办（县委组织部经办人）不能摘牌：这是市级挂牌，只能由挂牌的市级摘牌")
     # Every 督办事项 answered: a finding for the matter (the measures are still under way).
     refused(db, lambda: city.unsupervise(case_id, on=ON, inspected_by="市督导", reason="已整改"),
-            f"无法摘牌：整顿对象 {case_id}（河口镇王家庄村党支部）处于已选派书记阶段，"
+            f"无法摘牌：整顿对象 {case_id}（河口镇王家庄村党支部）处于整改中阶段，"
             "督办事项「三个月内配齐班子」尚无检查结论（--finding），整改措施第1、2项未完成，不能摘牌")
     city.unsupervise(case_id, on=ON, inspected_by="市督导", inspected_on=date(2026, 3, 10), reason="经检查已整改",
                      findings=["班子已配齐"])
@@ -138,7 +138,7 @@ def test_the_ladder_is_climbed_in_order_with_dated_signed_events(
     add_org(wf)
     case_id = walk(wf, clock, "V001", "secretary_assigned")
     county = people["县经办"]
-    head = f"无法督办升级：整顿对象 {case_id}（河口镇王家庄村党支部）处于已选派书记阶段，"
+    head = f"无法督办升级：整顿对象 {case_id}（河口镇王家庄村党支部）处于整改中阶段，"
     refused(db, lambda: county.escalate(case_id, step="约谈", on=ON, note="约谈书记"),
             head + "「约谈」前须先「督促」（提醒 → 督促 → 约谈 → 通报 → 挂牌）")
     refused(db, lambda: county.escalate(case_id, step="督促", on=ON, note=""), head + "缺少情况说明（--note）")
@@ -233,7 +233,7 @@ def test_a_sign_comes_down_only_with_its_matters_answered_and_the_case_not_red(
     city = people["市督导"]
     city.supervise(case_id, unit="市委组织部", matter="配齐班子；规范三会一课", on=ON)
     clock.set_day("2026-07-10")
-    head = f"无法摘牌：整顿对象 {case_id}（河口镇王家庄村党支部）处于已选派书记阶段，"
+    head = f"无法摘牌：整顿对象 {case_id}（河口镇王家庄村党支部）处于整改中阶段，"
     refused(db, lambda: city.unsupervise(case_id, on=date(2026, 7, 10), inspected_by="市督导", reason="已整改",
                                          findings=["已配齐", "已规范"]),
             head + "整顿对象亮红灯（整改措施逾期未完成），不能摘牌")
@@ -251,7 +251,7 @@ def test_escalation_steps_are_dated_in_order(db: Database, wf: Workflow, clock: 
     case_id = walk(wf, clock, "V001", "secretary_assigned")
     wf.escalate(case_id, step="urge", on=date(2026, 3, 9), note="电话督促")
     refused(db, lambda: wf.escalate(case_id, step="talk", on=date(2026, 3, 8), note="约谈"),
-            f"无法督办升级：整顿对象 {case_id}（河口镇王家庄村党支部）处于已选派书记阶段，"
+            f"无法督办升级：整顿对象 {case_id}（河口镇王家庄村党支部）处于整改中阶段，"
             "督办升级日期 2026-03-08 早于上一步督办（2026-03-09）")
     wf.escalate(case_id, step="talk", on=date(2026, 3, 9), note="约谈")
 

@@ -79,7 +79,7 @@ def test_application_failed_verification_second_application_publicity_objection_
     clock.set_day("2026-03-20")
     failed = verify(run, case, "2026-03-20", SHEET_62, (20, 5, 3), "--finding", "三会一课记录不全",
                     "--measure", "P10|补齐三会一课记录|王建国|2026-04-30")
-    assert "已整改 → 已选派书记" in ok(failed)
+    assert "已整改 → 整改中" in ok(failed)
     assert "验收不合格：验收得分 62 低于 70 分，退回整改" in failed.output
     clock.set_day("2026-04-12")
     ok(run("case", "measure-done", case, "3", "--on", "2026-04-10"))
@@ -139,7 +139,7 @@ def test_an_upheld_objection_fails_the_verification(wf: Any, db: Database, clock
             "缺少验收发现的问题（--finding）；缺少新的整改措施")
     out = ok(run("case", "objection", case, "--on", "2026-03-12", "--upheld", "--note", "经核实属实",
                  "--finding", "书记长期外出", "--measure", "P01|调整村党组织书记|王建国|2026-06-30"))
-    assert "已整改 → 已选派书记" in out and "公示异议成立" in out
+    assert "已整改 → 整改中" in out and "公示异议成立" in out
     c = shown(run, case)
     assert (c["grade"], c["verified_on"], c["publicity_until"], c["self_check"]) == ("", None, None, "")
     assert [v["passed"] for v in c["verifications"]] == [False]

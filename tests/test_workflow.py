@@ -191,7 +191,7 @@ REFUSALS = [
     ("ledger_created", lambda wf, c: wf.assign_secretary(c, name="", unit="", since=None),  # type: ignore[arg-type]
      Refused, "缺少第一书记姓名、任职日期"),  # 派出单位: the helping unit
     ("ledger_created", lambda wf, c: wf.mark_rectified(c, on=date(2026, 3, 10), self_check="好"),
-     Refused, "此操作只适用于已选派书记阶段"),
+     Refused, "此操作只适用于整改中阶段"),
     ("secretary_assigned", lambda wf, c: wf.mark_rectified(c, on=date(2026, 3, 10), self_check="好"),
      Refused, "还有 2 项整顿措施未完成"),
     ("secretary_assigned", lambda wf, c: wf.complete_measure(c, 9, on=date(2026, 3, 10)),

@@ -26,9 +26,11 @@ from rectify.states.tracks import RECALL_REASONS, VILLAGE_ACTIONS
 @pass_app
 def case_assign_secretary(app: App, ref: str, name: str, unit: str, since: date, term_until: date | None,
                           email: str, phone: str) -> None:
-    """选派第一书记：记录到任的第一书记 → 已选派书记。
+    """选派第一书记：记录到任的第一书记，从列入整顿起即可选派。
 
-    已建台账的整顿对象进入第三阶段；召回之后再用本命令开始新的任期。任期在转化时限之前结束的，记录并提示。
+    第三阶段（整改中）在台账已建、第一书记到任两者都满足时到达，先后不限：已建台账的整顿对象随即进入整改中；
+    台账未建的等台账建立（以两者中较晚的日期为准）。召回之后再用本命令开始新的任期。任期在转化时限之前结束的，
+    记录并提示，成为待办（用 secretary-term 延期，或轮换）。
 
     \b
     示例：
@@ -54,6 +56,25 @@ def case_recall_secretary(app: App, ref: str, on: date, reason: str, note: str) 
       rectify case recall-secretary 12 --on 2026-07-01 --reason 其他 --note "因病离岗"
     """
     done(app.workflow().recall_secretary(ref, on=on, reason=reason, note=note))
+
+
+@click.command("secretary-term")
+@click.argument("ref", metavar="CASE")
+@click.option("--on", type=DATE, required=True, help="延期日期。")
+@click.option("--term-until", type=DATE, required=True, help="任期延至。")
+@click.option("--note", default="", help="说明。")
+@pass_app
+def case_secretary_term(app: App, ref: str, on: date, term_until: date, note: str) -> None:
+    """延长第一书记任期（延期）。
+
+    任期在转化时限之前结束的是一项待办（第一书记延期或轮换）：在这里延期，或轮换
+    （recall-secretary --reason 期满轮换，再 assign-secretary）。
+
+    \b
+    示例：
+      rectify case secretary-term 12 --on 2026-10-08 --term-until 2027-06-30
+    """
+    done(app.workflow().extend_term(ref, on=on, term_until=term_until, note=note))
 
 
 @click.command("village-secretary")
@@ -109,5 +130,5 @@ def case_work_team(app: App, ref: str, add: str | None, unit: str, since: date |
 
 
 COMMANDS: tuple[click.Command, ...] = (
-    case_assign_secretary, case_recall_secretary, case_village_secretary, case_work_team,
+    case_assign_secretary, case_recall_secretary, case_secretary_term, case_village_secretary, case_work_team,
 )

@@ -471,7 +471,7 @@ class _Walk:
             self.code, on=d, self_check="乡镇党委逐项对照整改清单初验，问题均已整改到位，申请验收"))
 
     def fail(self, day: date) -> None:
-        """One verification below the thresholds: back to 已选派书记 with a finding and a new measure."""
+        """One verification below the thresholds: back to 整改中 (stage 3) with a finding and a new measure."""
         owner = f"{self.county.names.cadre(self.township)}（{self.township}党委）"
         deadline = self.as_of + timedelta(days=60)
         self.do(day, lambda d: self.sign(VERIFIER).verify(

@@ -16,6 +16,7 @@ from rectify import validation
 from rectify.importing.cell_error import CellError, parse_date
 from rectify.importing.readings import Readings, is_count, match_problem, numbered_items, parse_due
 from rectify.states.stages import (
+    FORMER_STAGE_LABELS,
     KINDS,
     OTHER_PROBLEM,
     PROBLEM_OFFICIAL,
@@ -42,6 +43,7 @@ def parse_kind(value: Any) -> str:
 
 
 _STAGE_WORDS = {**{s.value: s.value for s in Stage}, **{v: k for k, v in STAGE_LABELS.items()},
+                **{k: str(v) for k, v in FORMER_STAGE_LABELS.items()},
                 "已确定": Stage.identified.value, "已销号": Stage.verified.value}
 
 
@@ -357,6 +359,7 @@ class Parsers:
 
     def __init__(self, local_types: dict[str, str] | None = None) -> None:
         local = dict(local_types or {})
+        self.local = local  # the configured local problem types (P11 …), for matching a measure to its problems
         self.date = _memo(parse_date)
         self.problems = _memo(lambda v: _problems_read(v, local))
         self.due = _memo(lambda key: parse_due(*key))

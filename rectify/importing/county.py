@@ -198,11 +198,14 @@ def sheet_report(sheet: Any, index: dict[str, int], defaults: SheetDefaults, rea
     return lines
 
 
-def note_measures(r: Row, P: Parsers, measures: list[MeasureRow]) -> None:
-    """``--dry-run``: the measures a cell was read as, each with the 责任人 and 时限 it was given."""
+def note_measures(r: Row, P: Parsers, measures: list[MeasureRow],
+                  ties: list[tuple[tuple[str, ...], str]]) -> None:
+    """``--dry-run``: the measures a cell was read as, each with the 责任人 and 时限 it was given and the problems
+    it was tied to (and how: a code, a per-problem number, its words, or every problem of the row)."""
     column = r.headers.get("measures", "measures")
     if P.readings.full(column):
         P.readings.note(column, "", "", r.number)
         return
     P.readings.note(column, r.text("measures"), f"{len(measures)} 项：" + "；".join(
-        f"{m.text[:12]}（{m.owner}，{m.due_on}）" for m in measures), r.number)
+        f"{m.text[:12]}（{m.owner}，{m.due_on}；针对 {'、'.join(codes)}：{how}）"
+        for m, (codes, how) in zip(measures, ties, strict=True)), r.number)

@@ -16,7 +16,7 @@ from typing import Any
 from rectify.config import Config, PolicyConfig
 from rectify.importing.cells import SECRETARY_WORDS, CellError, Parsers, parse_int
 from rectify.importing.county import due_cell, measure_fields, note_measures, problems_cell
-from rectify.importing.readings import parse_remarks
+from rectify.importing.readings import ALL_PROBLEMS, measures_problems, parse_remarks
 from rectify.importing.rows import Row
 from rectify.importing.verification import IMPORTED, Facts, check_grade, import_note, read_facts
 from rectify.states.deadlines import default_deadline, stage_due
@@ -289,8 +289,8 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config
                      policy=policy, calendar=calendar)
     done_day = rect or min(max(today, identified), deadline)
     measures = _measures(c, P, deadline, done_day)
-    if c.items and P.readings.keep:
-        note_measures(r, P, measures)
+    described = _described(r, c.problems)
+    links = _links(r, c, P, measures, described)
     people = [PersonRow(role, name, "", email, "")
               for role, name, email in (("officer", r.text("officer"), r.text("officer_email")),
                                         ("county_leader", c.leader, ""), ("township_cadre", c.cadre, ""))
@@ -299,13 +299,13 @@ def _plan(r: Row, c: _Cells, org_code: str, stage: str, identified: date, config
     progress = None if c.progress_on is None else ProgressRow(c.progress_on, c.progress_note or "导入")
     snap = _snap(c, case, identified, deadline, rect, done_day if done else None, secretary, progress, measures,
                  village, publicity_until)
-    return CasePlan(r.number, org_code, stage, identified, case, _described(r, c.problems), measures, people,
+    return CasePlan(r.number, org_code, stage, identified, case, described, measures, people,
                     secretary, progress,
                     # a row in 公示 (已整改 with a verification) keeps its verification and the end of its 公示
                     _verification(r, c, judged) if stage != Stage.rectified or in_publicity else None,
                     _detail(r, c, org_code, stage, source, snap, judged), village, c.case_id,
                     _earlier(c, identified, deadline, rect),
-                    import_note(c.facts, struck=verified, publicity_until=publicity_until))
+                    import_note(c.facts, struck=verified, publicity_until=publicity_until), links)
 
 
 _NOTHING_EARLIER: tuple[list[ExtensionRow], list[VerificationRow]] = ([], [])
@@ -418,6 +418,16 @@ def _measures(c: _Cells, P: Parsers, deadline: date, done_day: date) -> list[Mea
                               done_on=(done_day if done is True else done) if done else None,
                               owner_unit=m_unit if m_owner else unit))
     return out
+
+
+def _links(r: Row, c: _Cells, P: Parsers, measures: list[MeasureRow],
+           problems: tuple[tuple[str, str], ...]) -> list[tuple[str, ...]] | None:
+    """The problems each of the cell's measures answers when the sheet says so (None: each answers all), noted
+    for ``--dry-run`` with the measures as split."""
+    ties = measures_problems([m["text"] for m in c.items], problems, P.local) if c.items else []
+    if c.items and P.readings.keep:
+        note_measures(r, P, measures, ties)
+    return [codes for codes, _ in ties] if any(how != ALL_PROBLEMS for _, how in ties) else None
 
 
 def _described(r: Row, problems: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -108,6 +108,45 @@ def _local_code(part: str, local: dict[str, str]) -> str | None:
                 w and w in part for w in wording.split("、"))):
             return code
     return None
+
+
+# -- which problems a measure answers ------------------------------------------------------------------
+
+_CODE_RE = re.compile(r"P\d{2}")
+# Per-problem numbering: "2-1 …", "2.1 …", "（2-1）…": the measure answers the row's second problem.
+_PER_PROBLEM_RE = re.compile(r"^\s*[（(]?\s*(\d{1,2})\s*[-.．—]\s*\d{1,2}(?!\d)\s*[）)]?")
+ALL_PROBLEMS = "全部问题"
+
+
+def measure_problems(text: str, problems: Sequence[tuple[str, str]], local: dict[str, str]
+                     ) -> tuple[tuple[str, ...], str]:
+    """The row's problems (code, its words) a measure answers, and how the sheet said so: the codes it names
+    (P07), its per-problem number (2-1: the row's second problem), a problem's own words or the words that name
+    a type (:func:`match_problem`: 完善村务公开栏 → P07) in its text; else every problem of the row."""
+    codes = [code for code, _ in problems]
+    named = [c for c in dict.fromkeys(_CODE_RE.findall(text.upper())) if c in codes]
+    if named:
+        return tuple(named), "写明问题代码"
+    numbered = _PER_PROBLEM_RE.match(text)
+    if numbered is not None and 1 <= int(numbered.group(1)) <= len(codes) and len(codes) > 1:
+        return (codes[int(numbered.group(1)) - 1],), f"按问题编号 {numbered.group(0).strip()}"
+    worded = [code for code, words in problems if len(words) >= 4 and words in text]
+    worded += [code for code, _ in match_problem(text, local) if code in codes and code not in worded]
+    if worded:
+        return tuple(c for c in codes if c in worded), "措施文字对应"
+    return tuple(codes), ALL_PROBLEMS
+
+
+def measures_problems(texts: Sequence[str], problems: Sequence[tuple[str, str]], local: dict[str, str]
+                      ) -> list[tuple[tuple[str, ...], str]]:
+    """:func:`measure_problems` of each of a row's measures; when the measures so tied leave a problem without
+    one (every problem needs a measure, SPEC §3), each is tied to every problem, as the sheet did not say."""
+    ties = [measure_problems(t, problems, local) for t in texts]
+    covered = {c for codes, _ in ties for c in codes}
+    if any(code not in covered for code, _ in problems):
+        every = tuple(code for code, _ in problems)
+        return [(every, f"{ALL_PROBLEMS}（逐项对应后有问题无措施）") for _ in texts]
+    return ties
 
 
 # -- numbered measures ---------------------------------------------------------------------------------

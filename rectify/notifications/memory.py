@@ -100,6 +100,7 @@ class MemoryOutboxStore:
     contacts_by_case: list[Contact] = field(default_factory=list)
     addresses_by_case: list[Address] = field(default_factory=list)
     measures: list[Any] = field(default_factory=list)  # rows as ``SweepReader.open_measures`` gives them
+    secretaries: list[Any] = field(default_factory=list)  # rows as ``SweepReader.secretary_tasks`` gives them
     outbox: dict[int, Digest] = field(default_factory=dict)
     items: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
     state: dict[str, str] = field(default_factory=dict)
@@ -130,6 +131,9 @@ class MemoryOutboxStore:
     def open_measures(self, *, stages: Sequence[str], horizon: date) -> Iterable[Any]:
         return sorted((m for m in self.measures if m.stage in stages and m.due_on <= horizon),
                       key=lambda m: (m.case_id, m.seq))
+
+    def secretary_tasks(self, *, stages: Sequence[str], horizon: date) -> Iterable[Any]:
+        return sorted((s for s in self.secretaries if s.stage in stages), key=lambda s: s.case_id)
 
     def recipients(self, case_ids: Sequence[int]) -> Iterable[Any]:
         wanted = set(case_ids)

@@ -41,7 +41,16 @@ from typing import Any, NamedTuple
 from rectify.config import PolicyConfig
 from rectify.states.deadlines import next_due
 from rectify.states.stages import OPEN_STAGES, PROGRESS_STAGES, Stage
-from rectify.states.tasks import BY_STAGE, DEADLINE_TASK, LOOK_BACK_TASK, MEASURE_TASK, PROGRESS_TASK, report_period
+from rectify.states.tasks import (
+    BY_STAGE,
+    DEADLINE_TASK,
+    LOOK_BACK_TASK,
+    MEASURE_TASK,
+    PROGRESS_TASK,
+    report_period,
+    secretary_task,
+)
+from rectify.states.tracks import VILLAGE_ACTIONS
 
 OPEN_FOR_REMINDERS: tuple[str, ...] = OPEN_STAGES
 
@@ -277,6 +286,35 @@ def progress_cutoff(as_of: date, policy: PolicyConfig) -> date:
     """Cases with a report (or a cycle start) after this date need no progress reminder today: the day
     itself, since a case listed in the current period owes its month's report too."""
     return as_of
+
+
+def _date(value: Any) -> date | None:
+    """A date as the driver gives it (text on SQLite when a subquery hides its type)."""
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def secretary_sweep(as_of: date, rows: Iterable[Any], policy: PolicyConfig) -> list[Item]:
+    """The 第一书记 track's items due on ``as_of`` (:func:`rectify.states.tasks.secretary_task`: 第一书记延期或轮换,
+    第一书记空缺), to the people who act on them: in the windows of a task's reminder, then weekly while overdue.
+
+    Rows ``case_id stage deadline sec_term_until sec_vacant_since vsec_action`` (``SweepReader.secretary_tasks``)."""
+    windows = _windows(policy)
+    repeat = max(policy.overdue_repeat_days, 1)
+    out: list[Item] = []
+    for row in rows:
+        side = secretary_task(row.stage, term_until=_date(row.sec_term_until), vacant_since=_date(row.sec_vacant_since),
+                              deadline=_date(row.deadline), policy=policy,  # type: ignore[arg-type]
+                              village_chosen=row.vsec_action in VILLAGE_ACTIONS)
+        if side is None:
+            continue
+        left = (side.due - as_of).days
+        if 0 <= left < len(windows):
+            out.append(Item(row.case_id, "stage_due", row.stage, side.due, windows[left], left, CASE_PEOPLE,
+                            side.code))
+        elif left < 0:
+            start = 1 + (-left - 1) // repeat * repeat
+            out.append(Item(row.case_id, "overdue", row.stage, side.due, -start, left, CASE_PEOPLE, side.code))
+    return out
 
 
 class MeasureRow(NamedTuple):

@@ -34,6 +34,11 @@ class SweepReader(Protocol):
         like the candidates: read once, to the end, before any other read.
         """
 
+    def secretary_tasks(self, *, stages: Sequence[str], horizon: date) -> Iterable[Any]:
+        """Cases in ``stages`` that may have a 第一书记 track's task (a term ending by ``horizon``, or a
+        第一书记 who left), in case order: rows of the candidates' fields and ``sec_term_until
+        sec_vacant_since vsec_action``. Read once, to the end, before any other read."""
+
     def recipients(self, case_ids: Sequence[int]) -> Iterable[Any]:
         """Rows ``case_id role name email``: the people with an e-mail on these cases and their
         current secretary (role ``secretary``)."""

@@ -26,9 +26,11 @@ from rectify.notifications.policy import (
     Item,
     MeasureRow,
     measure_sweep,
+    secretary_sweep,
     sweep,
 )
 from rectify.notifications.store import SweepReader
+from rectify.states.tasks import SECRETARY_TASK_STAGES
 
 CHUNK = 5000  # cases (or measures) decided and planned at once
 _BATCH = 1000  # records pickled together
@@ -92,6 +94,10 @@ def spool_due(read: SweepReader, found: Iterable[Any], as_of: date, policy: Poli
         seen += len(by_case)
         for it in sweep(as_of, by_case.values(), policy, brief=brief, roll=roll):
             r = by_case[it.case_id]
+            items.add((it, CaseFacts(r.case_id, r.stage_due, r.deadline, r.org_name, r.org_code, r.township,
+                                     bool(r.supervised), r.last_progress_on, getattr(r, "county", ""))))
+    for r in read.secretary_tasks(stages=SECRETARY_TASK_STAGES, horizon=horizon):  # 第一书记延期或轮换, 第一书记空缺
+        for it in secretary_sweep(as_of, (r,), policy):
             items.add((it, CaseFacts(r.case_id, r.stage_due, r.deadline, r.org_name, r.org_code, r.township,
                                      bool(r.supervised), r.last_progress_on, getattr(r, "county", ""))))
     for m in read.open_measures(stages=OPEN_FOR_REMINDERS, horizon=horizon):

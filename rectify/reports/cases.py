@@ -8,10 +8,12 @@ from datetime import date
 from typing import Any
 
 from rectify.config import Config
-from rectify.states.deadlines import days_left, deadline_days, light_reason_of, next_due
+from rectify.states.deadlines import case_task, deadline_days, light_reason_of
 from rectify.states.permissions import Actor
-from rectify.states.stages import STAGE_LABELS
-from rectify.states.tasks import task_of
+from rectify.states.roles import Role
+from rectify.states.stages import FIRST_SECRETARY, STAGE_LABELS, VILLAGE_SECRETARY
+from rectify.states.tasks import secretary_task, task_of
+from rectify.states.tracks import VILLAGE_ACTIONS
 from rectify.store import Database
 from rectify.store.ledger import LedgerFilter
 from rectify.store.reads import case_events, case_parts, case_rows, org_rows, resolve_seen
@@ -29,25 +31,47 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(value[:10]) if isinstance(value, str) and value else value or None
 
 
-def status(row: Any, as_of: date, config: Config, open_measure_due: Any = None) -> dict[str, Any]:
+def status(row: Any, as_of: date, config: Config, open_measure_due: Any = None,
+           sec: tuple[Any, Any, Any] | None = None) -> dict[str, Any]:
     """The current task (code, label, due date, days left), the days to the deadline, the light and its
     reason of one case row on ``as_of``; ``open_measure_due`` (else the row's): the earliest open measure's due
-    date, which makes the case red once past."""
+    date, which makes the case red once past; ``sec`` (else the row's): the 第一书记's term end, the day the last
+    one left while no one is in post, and the village secretary's 选配/调整, for the 第一书记 track's task."""
+    term_until, vacant_since, vsec_action = sec or (getattr(row, "sec_term_until", None),
+                                                    getattr(row, "sec_vacant_since", None),
+                                                    getattr(row, "vsec_action", None))
+    deadline = _day(row.deadline)
+    side = secretary_task(row.stage, term_until=_day(term_until), vacant_since=_day(vacant_since),
+                          deadline=deadline, policy=config.policy,  # type: ignore[arg-type]
+                          village_chosen=vsec_action in VILLAGE_ACTIONS)
     light, reason = light_reason_of(row.stage, stage_since=row.stage_since, stage_due_on=row.stage_due,
                                     cycle_start=row.cycle_start, deadline=row.deadline, as_of=as_of,
                                     lights=config.lights, open_measure_due=_day(
-                                        open_measure_due or getattr(row, "open_measure_due", None)))
+                                        open_measure_due or getattr(row, "open_measure_due", None)), side=side)
+    code, label, due = case_task(row.stage, stage_due_on=row.stage_due, deadline=row.deadline, as_of=as_of,
+                                 side=side)
     task = task_of(row.stage)
     return {
-        "task": task.code if task else None,
-        "task_label": task.label if task else None,
-        "task_role": str(task.role) if task else None,
+        "task": code or None,
+        "task_label": label or None,
+        "task_role": str(Role.county_officer) if side is not None and code == side.code else
+        (str(task.role) if task else None),
         "light": light.value if light else None,
         "light_reason": reason,
-        "days_left": days_left(row.stage, stage_due_on=row.stage_due, deadline=row.deadline, as_of=as_of),
-        "next_due": _iso(next_due(row.stage, stage_due_on=row.stage_due, deadline=row.deadline)),
+        "days_left": (due - as_of).days if due is not None else None,
+        "next_due": _iso(due),
         "deadline_days": deadline_days(row.stage, deadline=row.deadline, as_of=as_of),
     }
+
+
+def secretary_facts(secretaries: list[dict[str, Any]]) -> tuple[Any, Any, Any]:
+    """``status``'s ``sec`` of a case's secretaries (as ``case_parts`` lists them): the 第一书记 in post's term
+    end, the day the last one left when no one is, the village secretary in post's 选配/调整."""
+    first = [s for s in secretaries if s["kind"] == FIRST_SECRETARY]
+    in_post = [s for s in first if not s["until"]]
+    village = [s for s in secretaries if s["kind"] == VILLAGE_SECRETARY and not s["until"]]
+    vacant = None if in_post else max((s["until"] for s in first), default=None)
+    return (in_post[-1]["term_until"] if in_post else None, vacant, village[-1]["action"] if village else None)
 
 
 def show_case(db: Database, ref: str | int, *, as_of: date, config: Config,
@@ -68,7 +92,8 @@ def show_case(db: Database, ref: str | int, *, as_of: date, config: Config,
         for name, rows in case_parts(s, row.id).items():
             case[name] = _rows(rows)
         case.update(status(row, as_of, config, min(
-            (m["due_on"] for m in case["measures"] if not m["done_on"]), default=None)))
+            (m["due_on"] for m in case["measures"] if not m["done_on"]), default=None),
+            secretary_facts(case["secretaries"])))
     return _consolidation(case)
 
 

@@ -21,11 +21,19 @@ from typing import Any
 from rectify.config import Config
 from rectify.states.consolidation import json_items as look_back_items
 from rectify.states.consolidation import summary as look_back_summary
-from rectify.states.deadlines import LIGHT_LABELS, light_and_window, next_due
+from rectify.states.deadlines import LIGHT_LABELS, case_task, light_and_window, next_due
 from rectify.states.escalation import STEP_LABELS
 from rectify.states.roles import LEVEL_NAMES, Role
 from rectify.states.stages import KINDS, NO_DUE_STAGES, OTHER_PROBLEM, SECRETARY_KINDS, STAGE_LABELS, Stage
-from rectify.states.tasks import BY_STAGE, STRIKE_OFF_TASK, current_task, light_reason
+from rectify.states.tasks import (
+    BY_STAGE,
+    SIDE_LABELS,
+    STRIKE_OFF_TASK,
+    SideTask,
+    current_task,
+    light_reason,
+    secretary_task,
+)
 from rectify.states.thresholds import GRADE_LABELS, percent
 from rectify.states.tracks import VILLAGE_ACTIONS, VILLAGE_STATUS
 from rectify.store import Database
@@ -311,7 +319,8 @@ class LedgerRows(Iterable[LedgerRow]):
                  measures_total, measures_done, last_progress_on, _org_code, org_name, kind, county, township,
                  problems, county_leader, township_cadre, sec_name, sec_unit, sec_kind, progress_note,
                  n_extensions, n_failed, supervision_level, escalation_step, look_backs, earlier_years, raw_measures,
-                 sec_term_until, vsec_name, vsec_action, village_status, grade, satisfaction, struck_off_on) = raw
+                 sec_term_until, vsec_name, vsec_action, village_status, grade, satisfaction, struck_off_on,
+                 sec_vacant_since) = raw
                 if text_dates is None:
                     text_dates = isinstance(deadline, str)
                 measures, overdue, oldest = _measure_cells(raw_measures, as_of_iso) if raw_measures else ("", 0, "")
@@ -319,11 +328,10 @@ class LedgerRows(Iterable[LedgerRow]):
                     light = left = to_deadline = None
                     task_name = task_due = reason = ""
                 else:
-                    light, window, task_due, left, to_deadline, late = _due_cells(
-                        stage, stage_since, stage_due, cycle_start, deadline, as_of, lights, bool(text_dates), oldest)
-                    task_code, task_name = current_task(stage, in_publicity=verified_on is not None)
-                    reason = light_reason(light, window, task=task_code, task_left=left, deadline_left=to_deadline,
-                                          measure_late=late)
+                    light, task_name, task_due, left, to_deadline, reason = _due_cells(
+                        stage, stage_since, stage_due, cycle_start, deadline, as_of, lights, bool(text_dates), oldest,
+                        verified_on is not None, (sec_name, sec_term_until, sec_vacant_since, vsec_action,
+                                                  self.config.policy))
                 if not text_dates:  # date objects (PostgreSQL): the cells show ISO text
                     identified_on, deadline = identified_on.isoformat(), deadline.isoformat()
                     verified_on, last_progress_on = _iso(verified_on), _iso(last_progress_on)
@@ -391,9 +399,12 @@ def _remarks_cell(cycle: int, n_extensions: Any, n_failed: Any, withdrawn_reason
 
 
 def _due_cells(stage: str, stage_since: Any, stage_due: Any, cycle_start: Any, deadline: Any, as_of: date,
-               lights: Any, text_dates: bool, oldest_late: str = "") -> tuple[Any, Any, str, int, int, int | None]:
-    """An open case's light, its window, the task's due day (ISO), the days left to it and to the deadline, and the
-    days the earliest open measure is overdue (``oldest_late``: its due day, ISO; None when none is)."""
+               lights: Any, text_dates: bool, oldest_late: str, in_publicity: bool,
+               sec: tuple[Any, Any, Any, Any, Any]) -> tuple[Any, str, str, int, int, str]:
+    """An open case's light, its current task (当前待办), the task's due day (ISO), the days left to it and to the
+    deadline, and the light's reason; ``oldest_late``: the earliest open measure's due day (ISO, or "");
+    ``sec``: the 第一书记 in post and his term end, the day the last one left (when none is), the village
+    secretary's 选配/调整 and the policy, for the 第一书记 track's task."""
     open_measure_due = date.fromisoformat(oldest_late) if oldest_late else None
     if text_dates:
         day = date.fromisoformat
@@ -401,17 +412,44 @@ def _due_cells(stage: str, stage_since: Any, stage_due: Any, cycle_start: Any, d
         start_on, deadline_on = day(cycle_start), day(deadline)
     else:
         since_on, due_on, start_on, deadline_on = stage_since, stage_due, cycle_start, deadline
+    side = _side_task(stage, deadline_on, *sec) if sec[0] is not None or sec[2] is not None else None
     light, window = light_and_window(stage, stage_since=since_on, stage_due_on=due_on, as_of=as_of,
                                      cycle_start=start_on, deadline=deadline_on, lights=lights,
-                                     open_measure_due=open_measure_due)
-    task_on = due_on or deadline_on
+                                     open_measure_due=open_measure_due, side=side)
+    task_code, task_name, task_on = case_task(stage, stage_due_on=due_on, deadline=deadline_on, as_of=as_of,
+                                              in_publicity=in_publicity, side=side)
+    stage_on = due_on or deadline_on
     late = (as_of - open_measure_due).days if open_measure_due else None
-    return light, window, task_on.isoformat(), (task_on - as_of).days, (deadline_on - as_of).days, late
+    reason = light_reason(light, window, task=current_task(stage, in_publicity=in_publicity)[0],
+                          task_left=(stage_on - as_of).days, deadline_left=(deadline_on - as_of).days,
+                          measure_late=late, side=side, side_left=(side.due - as_of).days if side else None)
+    task_on = task_on or deadline_on
+    return light, task_name, task_on.isoformat(), (task_on - as_of).days, (deadline_on - as_of).days, reason
+
+
+def _side_task(stage: str, deadline: date, name: Any, term_until: Any, vacant_since: Any, vsec_action: Any,
+               policy: Any) -> SideTask | None:
+    """The 第一书记 track's task of a ledger row (its dates as the driver gives them: text on SQLite)."""
+    return secretary_task(stage, term_until=_day(term_until) if name is not None else None,
+                          vacant_since=_day(vacant_since), deadline=deadline, policy=policy,
+                          village_chosen=vsec_action in VILLAGE_ACTIONS)
 
 
 _COL = {key: i for i, (key, _) in enumerate(LEDGER_COLUMNS)}
 _DAYS_LEFT, _DEADLINE_DAYS, _REASON = _COL["days_left"], _COL["deadline_days"], _COL["light_reason"]
 _OVERDUE = _COL["measures_overdue"]
+_TASK, _TASK_DUE = _COL["task"], _COL["task_due"]
+SIDE_CODES: dict[str, str] = {label: code for code, label in SIDE_LABELS.items()}
+
+
+def _task_of(r: dict[str, Any], cells: list[Any], due: date | None) -> tuple[str, str, date | None, str | None]:
+    """当前待办 of a ledger row: code, label, due day and the role that acts on it (the 第一书记 track's task when
+    the row shows it, due before the stage's)."""
+    if cells[_TASK] in SIDE_CODES:
+        return SIDE_CODES[cells[_TASK]], cells[_TASK], _day(cells[_TASK_DUE]), Role.county_officer
+    spec = BY_STAGE.get(r["stage"])
+    code, label = current_task(r["stage"], in_publicity=r["verified_on"] is not None)
+    return code, label, due, (Role.county_approver if code == STRIKE_OFF_TASK else spec.role) if spec else None
 
 
 def _secretary(r: dict[str, Any]) -> dict[str, Any] | None:
@@ -427,15 +465,6 @@ def _progress(r: dict[str, Any]) -> dict[str, Any] | None:
     return {"on": _iso(r["last_progress_on"]), "note": r["progress_note"]}
 
 
-def _task(r: dict[str, Any]) -> tuple[str | None, str | None, str | None, date | None]:
-    """The current task's code, label and role, and the next due date."""
-    due = next_due(r["stage"], stage_due_on=_day(r["stage_due"]), deadline=_day(r["deadline"]))  # type: ignore[arg-type]
-    spec = BY_STAGE.get(r["stage"])
-    code, label = current_task(r["stage"], in_publicity=r["verified_on"] is not None)
-    role = (str(Role.county_approver) if code == STRIKE_OFF_TASK else str(spec.role)) if spec else None
-    return code or None, label or None, role, due
-
-
 def _village_secretary(r: dict[str, Any]) -> dict[str, Any] | None:
     return {"name": r["vsec_name"], "action": r["vsec_action"] or None} if r["vsec_name"] is not None else None
 
@@ -448,7 +477,8 @@ def json_row(row: LedgerRow) -> dict[str, Any]:
     """One ledger row with stable English keys and typed values (the JSON and calendar form)."""
     light, cells, raw = row
     r = dict(zip(LEDGER_KEYS, raw, strict=True))
-    task, task_label, task_role, due = _task(r)
+    due = next_due(r["stage"], stage_due_on=_day(r["stage_due"]), deadline=_day(r["deadline"]))  # type: ignore[arg-type]
+    code, label, due, role = _task_of(r, cells, due)
     return {
         "seq": cells[0],
         "case_id": r["id"],
@@ -470,9 +500,9 @@ def json_row(row: LedgerRow) -> dict[str, Any]:
         "identified_on": _iso(r["identified_on"]),
         "deadline": _iso(r["deadline"]),
         "stage": r["stage"],
-        "task": task,
-        "task_label": task_label,
-        "task_role": task_role,
+        "task": code or None,
+        "task_label": label or None,
+        "task_role": str(role) if role else None,
         "next_due": _iso(due),
         "days_left": _blank_none(cells[_DAYS_LEFT]),
         "deadline_days": _blank_none(cells[_DEADLINE_DAYS]),

@@ -27,7 +27,8 @@ from rectify.states import consolidation, effects
 from rectify.states.deadlines import stage_due
 from rectify.states.effects import EFFECTS
 from rectify.states.stages import CLOSED_STAGES, FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM, Stage
-from rectify.states.transitions import IMPORT_ACTION, OPEN_ACTION
+from rectify.states.tracks import join_kinds
+from rectify.states.transitions import IMPORT_ACTION, IN_POST_FACT, JOINS, OPEN_ACTION, lands
 from rectify.states.workdays import WorkCalendar, work_calendar
 from rectify.store import Database
 from rectify.store.ledger import ITEM, PAIR, LedgerFilter
@@ -147,8 +148,22 @@ class CaseState:
             self.escalation_step, self.look_backs, self.earlier_years, self.measure_items(),
             sec[6] if sec and len(sec) > 6 else None,
             vsec[0] if vsec else None, vsec[5] if vsec else None, self.village_status,
-            self.grade, self.satisfaction, self.struck_off_on,
+            self.grade, self.satisfaction, self.struck_off_on, self.sec_vacant_since,
         )
+
+    @property
+    def sec_vacant_since(self) -> date | None:
+        """The day the last 第一书记 left while no one is in post (第一书记空缺)."""
+        ended = [s[4] for s in self.secretaries if s[2] == FIRST_SECRETARY and s[4] is not None]
+        return None if self.secretary is not None or not ended else max(ended)
+
+    @property
+    def sec_term_until(self) -> date | None:
+        return (self.secretary or [None] * 7)[6]  # type: ignore[no-any-return]
+
+    @property
+    def vsec_action(self) -> str | None:
+        return (self.village_secretary() or [None] * 6)[5]  # type: ignore[no-any-return]
 
 
 class Event:
@@ -200,6 +215,7 @@ def _open(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     s.identified_on = s.cycle_start = s.stage_since = _day(e.detail.get("identified_on")) or e.on
     s.deadline = _day(e.detail.get("deadline")) or s.deadline
     s.earlier_years = e.detail.get("earlier_years") or ""
+    s.helping_unit = e.detail.get("helping_unit") or s.helping_unit  # a relapse keeps the earlier case's
     for sec in e.detail.get("carried_secretaries") or ():  # a relapse's new listing keeps the first secretary
         s.secretaries.append([sec.get("name", ""), sec.get("unit", ""), FIRST_SECRETARY,
                               _day(sec.get("since")) or s.identified_on, None, "", _day(sec.get("term_until"))])
@@ -244,6 +260,11 @@ def _replace(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
 
 def _recall(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     _end(s, FIRST_SECRETARY, _day(e.detail.get("on")) or e.on)
+
+
+def _extend_term(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    for sec in s.in_post(FIRST_SECRETARY)[-1:]:  # 延期: the 第一书记 in post stays to the new term end
+        sec[6:] = [_day(e.detail.get("term_until"))]
 
 
 def _village(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -438,6 +459,7 @@ FOLDS: dict[str, Fold] = {
     "assign_secretary": _assign,
     "replace_secretary": _replace,
     "recall_secretary": _recall,
+    "extend_term": _extend_term,
     "village_secretary": _village,
     "village_secretary_assigned": _village,  # under secretary_rule "either": the same record, and stage 3
     "work_team": _work_team,
@@ -466,9 +488,11 @@ def apply_event(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> No
     if fold is not None:
         fold(s, e, policy, as_of)
     s.version += 1
-    if e.action != IMPORT_ACTION and e.to_stage is not None and e.to_stage != s.stage:
+    to_stage = e.to_stage if e.action not in JOINS else lands(  # stage 3's join, on the day as folded
+        e.action, s.stage, {IN_POST_FACT: any(s.in_post(k) for k in join_kinds(policy.secretary_rule))}, e.to_stage)
+    if e.action != IMPORT_ACTION and to_stage is not None and to_stage != s.stage:
         # The engine's stage_since is the inputs' "on", else the day: the event's business date.
-        s.stage, s.stage_since = e.to_stage, e.on
+        s.stage, s.stage_since = to_stage, e.on
 
 
 def settle(s: CaseState, policy: PolicyConfig, calendar: WorkCalendar | None = None) -> None:

@@ -189,6 +189,8 @@ CALLS: dict[str, Call] = {
         email=_or(v["email"], ""), phone=_or(v["phone"], ""), expected_version=ver),
     "recall-secretary": lambda wf, ref, v, ver: wf.recall_secretary(ref, on=v["on"], reason=v["reason"],
                                                                    note=_or(v["note"], ""), expected_version=ver),
+    "secretary-term": lambda wf, ref, v, ver: wf.extend_term(ref, on=v["on"], term_until=v["term_until"],
+                                                             note=_or(v["note"], ""), expected_version=ver),
     "village-secretary": lambda wf, ref, v, ver: wf.village_secretary(
         ref, name=v["name"], since=v["since"], action=v["action"], source=_or(v["source"], ""),
         email=_or(v["email"], ""), phone=_or(v["phone"], ""), expected_version=ver),

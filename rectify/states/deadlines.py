@@ -12,7 +12,17 @@ from typing import Any
 
 from rectify.config import LightsConfig, PolicyConfig
 from rectify.states.stages import NO_DUE_STAGES, Stage
-from rectify.states.tasks import DEADLINE_WINDOW, MEASURE_WINDOW, TASK_WINDOW, light_reason, task_due, task_of
+from rectify.states.tasks import (
+    DEADLINE_WINDOW,
+    MEASURE_WINDOW,
+    SIDE_WINDOW,
+    TASK_WINDOW,
+    SideTask,
+    current_task,
+    light_reason,
+    task_due,
+    task_of,
+)
 from rectify.states.workdays import WorkCalendar
 
 
@@ -73,11 +83,24 @@ def light_for(share: float, lights: LightsConfig) -> Light:
 
 
 def case_light(stage: str, *, stage_since: date, stage_due_on: date | None, cycle_start: date,
-               deadline: date, as_of: date, lights: LightsConfig, open_measure_due: date | None = None) -> Light | None:
-    """The worse of the task window and the conversion-deadline window; red when an open measure is overdue;
-    None for closed cases."""
+               deadline: date, as_of: date, lights: LightsConfig, open_measure_due: date | None = None,
+               side: SideTask | None = None) -> Light | None:
+    """The worse of the task window and the conversion-deadline window (and a task beside the stage's); red
+    when an open measure is overdue; None for closed cases."""
     return light_and_window(stage, stage_since=stage_since, stage_due_on=stage_due_on, cycle_start=cycle_start,
-                            deadline=deadline, as_of=as_of, lights=lights, open_measure_due=open_measure_due)[0]
+                            deadline=deadline, as_of=as_of, lights=lights, open_measure_due=open_measure_due,
+                            side=side)[0]
+
+
+def case_task(stage: str, *, stage_due_on: date | None, deadline: date, as_of: date, in_publicity: bool = False,
+              side: SideTask | None = None) -> tuple[str, str, date | None]:
+    """当前待办 (code, label, due day): the stage's task, or the task beside it (the 第一书记 track's) when that
+    one is due first and its window has begun on ``as_of``; empty and None for closed cases."""
+    code, label = current_task(stage, in_publicity=in_publicity)
+    due = next_due(stage, stage_due_on=stage_due_on, deadline=deadline)
+    if side is not None and due is not None and side.due < due and as_of >= side.start:
+        return side.code, side.label, side.due
+    return code, label, due
 
 
 def measure_overdue(stage: str, open_measure_due: date | None, as_of: date) -> bool:
@@ -88,10 +111,12 @@ def measure_overdue(stage: str, open_measure_due: date | None, as_of: date) -> b
 
 def light_and_window(stage: str, *, stage_since: date, stage_due_on: date | None, cycle_start: date,
                      deadline: date, as_of: date, lights: LightsConfig,
-                     open_measure_due: date | None = None) -> tuple[Light | None, str | None]:
-    """(light, which window gives it: ``measure``, ``task`` or ``deadline``); on a tie the task is named, it is
-    the one the person can act on. An overdue open measure makes the case red (window ``measure``). A case
-    waiting for verification no longer counts its conversion deadline."""
+                     open_measure_due: date | None = None,
+                     side: SideTask | None = None) -> tuple[Light | None, str | None]:
+    """(light, which window gives it: ``measure``, ``task``, ``side`` or ``deadline``); on a tie the task is
+    named, it is the one the person can act on. An overdue open measure makes the case red (window ``measure``).
+    A case waiting for verification no longer counts its conversion deadline. ``side``: a task beside the
+    stage's (the 第一书记 track's), its own window, named when it is strictly the worse."""
     if stage in NO_DUE_STAGES:
         return None, None
     if open_measure_due is not None and open_measure_due < as_of:
@@ -102,6 +127,10 @@ def light_and_window(stage: str, *, stage_since: date, stage_due_on: date | None
         own = light_for(share_left(stage_since, stage_due_on, as_of), lights)
         if LIGHT_ORDER[own] >= LIGHT_ORDER[worst]:
             worst, window = own, TASK_WINDOW
+    if side is not None:
+        own = light_for(share_left(side.start, side.due, as_of), lights)
+        if LIGHT_ORDER[own] > LIGHT_ORDER[worst]:
+            worst, window = own, SIDE_WINDOW
     return worst, window
 
 
@@ -133,13 +162,14 @@ def deadline_days(stage: str, *, deadline: date, as_of: date) -> int | None:
 
 def light_reason_of(stage: str, *, stage_since: date, stage_due_on: date | None, cycle_start: date,
                     deadline: date, as_of: date, lights: LightsConfig,
-                    open_measure_due: date | None = None) -> tuple[Light | None, str]:
+                    open_measure_due: date | None = None, side: SideTask | None = None) -> tuple[Light | None, str]:
     """(light, 预警原因) of one case on ``as_of``."""
     light, window = light_and_window(stage, stage_since=stage_since, stage_due_on=stage_due_on,
                                      cycle_start=cycle_start, deadline=deadline, as_of=as_of, lights=lights,
-                                     open_measure_due=open_measure_due)
+                                     open_measure_due=open_measure_due, side=side)
     spec = task_of(stage)
     return light, light_reason(light, window, task=spec.code if spec else None,
                                task_left=days_left(stage, stage_due_on=stage_due_on, deadline=deadline, as_of=as_of),
                                deadline_left=deadline_days(stage, deadline=deadline, as_of=as_of),
-                               measure_late=(as_of - open_measure_due).days if open_measure_due else None)
+                               measure_late=(as_of - open_measure_due).days if open_measure_due else None,
+                               side=side, side_left=(side.due - as_of).days if side is not None else None)

@@ -7,7 +7,7 @@ from rectify.states.permissions import WHO_MAY
 from rectify.states.roles import ROLE_NAMES
 from rectify.states.stages import STAGE_LABELS, STAGES, Stage
 from rectify.states.steps import STEP_OF_TRIGGER, STEPS
-from rectify.states.transitions import TRANSITIONS
+from rectify.states.transitions import TRANSITIONS, TransitionSpec
 
 
 def _who(trigger: str) -> str:
@@ -18,6 +18,10 @@ def mermaid() -> str:
     lines = ["stateDiagram-v2", f"    [*] --> {Stage.identified.value}: 列入整顿（{_who('open')}）"]
     lines += [f"    {s.value}: {STAGE_LABELS[s.value]}" for s in STAGES]
     for t in TRANSITIONS:
+        if t.join is not None:  # stage 3's two halves, in either order
+            for source in t.join.sources:
+                lines.append(f"    {source} --> {t.join.dest}: {t.label}{'，' + t.join.label if t.join.label else ''}"
+                             f"（{_who(t.trigger)}）")
         if t.dest is None:
             continue
         for source in t.sources:
@@ -25,8 +29,13 @@ def mermaid() -> str:
     return "\n".join(lines)
 
 
+def _stays(t: TransitionSpec) -> tuple[str, ...]:
+    """The stages a move without a landing of its own keeps the case in (a join moves it from its sources)."""
+    return tuple(s for s in t.sources if t.join is None or s not in t.join.sources)
+
+
 def markdown() -> str:
-    inside = [f"| `{STEP_OF_TRIGGER[t.trigger]}` | {t.label} | {'、'.join(STAGE_LABELS[s] for s in t.sources)} | "
+    inside = [f"| `{STEP_OF_TRIGGER[t.trigger]}` | {t.label} | {'、'.join(STAGE_LABELS[s] for s in _stays(t))} | "
               f"{_who(t.trigger)} |" for t in TRANSITIONS if t.dest is None]
     steps = [f"| `{s.name}` | {s.label} | {'、'.join(i.label + ('*' if i.required else '') for i in s.inputs)} |"
              for s in STEPS.values()]

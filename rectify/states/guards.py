@@ -131,6 +131,18 @@ def recall_valid(p: Proposal) -> str | None:
     return _not_future(on, p, "召回日期")
 
 
+def new_term_valid(p: Proposal) -> str | None:
+    """A term is extended to a later day than it ends now, and not before the day of the extension."""
+    current, until, on = p.facts.get("first_secretary"), p.get("term_until"), p.get("on")
+    if until is None:
+        return "缺少延长后的任期截止日期（--term-until）"
+    if current is not None and current.term_until is not None and until <= current.term_until:
+        return f"延长后的任期截止 {until} 应晚于现在的任期截止 {current.term_until}"
+    if on is not None and until < on:
+        return f"延长后的任期截止 {until} 早于延期日期 {on}"
+    return _not_future(on, p, "延期日期")
+
+
 def village_secretary_valid(p: Proposal) -> str | None:
     from rectify.states.tracks import VILLAGE_ACTIONS
 

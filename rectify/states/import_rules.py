@@ -27,8 +27,9 @@ def _path_stages() -> tuple[str, ...]:
     stages: list[str] = [Stage.identified]
     for trigger in PATH:
         spec = BY_TRIGGER[trigger]
-        assert stages[-1] in spec.sources and spec.dest is not None, trigger
-        stages.append(spec.dest)
+        dest = spec.path_dest
+        assert stages[-1] in spec.sources and dest is not None, trigger
+        stages.append(dest)
     return tuple(stages)
 
 

@@ -29,6 +29,7 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "assign_secretary": _COUNTY,
     "replace_secretary": _COUNTY,
     "recall_secretary": _COUNTY,
+    "extend_term": _COUNTY,
     "village_secretary": _COUNTY,
     "village_secretary_assigned": _COUNTY,
     "work_team": _COUNTY,

@@ -19,11 +19,16 @@ STAGES: tuple[Stage, ...] = tuple(Stage)
 STAGE_LABELS: dict[str, str] = {
     Stage.identified: "已确定",
     Stage.ledger_created: "已建台账",
-    Stage.secretary_assigned: "已选派书记",
+    # The long middle stage (eight months of 整改, with the 第一书记 in post): named for what it is to an officer.
+    Stage.secretary_assigned: "整改中",
     Stage.rectified: "已整改",
     Stage.verified: "已验收销号",
     Stage.withdrawn: "已撤销",
 }
+
+# What sheets and ledgers written before called a stage (read on import, never written).
+FORMER_STAGE_LABELS: dict[str, str] = {"已选派书记": Stage.secretary_assigned,
+                                       "已选派第一书记": Stage.secretary_assigned}
 
 OPEN_STAGES: tuple[str, ...] = (
     Stage.identified,

@@ -152,6 +152,9 @@ STEPS_LIST: tuple[Step, ...] = (
     Step("recall-secretary", "召回第一书记", ("recall_secretary",),
          (ON, _i("reason", CHOICE, "召回原因", True, choices=RECALL_REASONS), _i("note", TEXT, "说明")),
          {"recall_valid": "on"}, precondition=_first_secretary),
+    Step("secretary-term", "延长第一书记任期", ("extend_term",),
+         (ON, _i("term_until", DATE, "任期延至", True), _i("note", TEXT, "说明")),
+         {"new_term_valid": "term_until"}, precondition=_first_secretary),
     Step("village-secretary", "选配/调整村党组织书记", ("village_secretary", "village_secretary_assigned"),
          (_i("name", PERSON, "村党组织书记姓名", True), _i("since", DATE, "任职日期", True),
           _i("action", CHOICE, "方式", True, choices=VILLAGE_ACTIONS), _i("source", TEXT, "人选来源"),
@@ -277,6 +280,7 @@ def available_steps(person: Actor, case: Mapping[str, Any]) -> list[Availability
 TASK_STEPS: dict[str, tuple[str, ...]] = {
     "plan": ("plan",), "assign_secretary": ("assign-secretary",), "apply": ("rectified", "measure-done", "progress"),
     "verify": ("verify",), "strike_off": ("strike-off",),
+    "secretary_term": ("secretary-term", "recall-secretary"), "secretary_vacant": ("assign-secretary",),
 }
 
 

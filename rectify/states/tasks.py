@@ -75,9 +75,45 @@ DEADLINE_TASK = "deadline"
 DEADLINE_LABEL = "完成整顿转化"
 # Who hears of the conversion deadline: the people working on the case.
 DEADLINE_NOTIFY: tuple[str, ...] = ("township_leader", "township_cadre", "secretary")
+# The 第一书记 track's tasks beside the stage's (SPEC §3, §4): a term ending before the 转化时限 (延期 or 轮换, due
+# on the term's last day, its window the ``secretary_due_days`` before it), and a 第一书记 recalled with no one
+# sent in his place in stage 3 (补派, due ``secretary_due_days`` after the recall).
+SECRETARY_TERM_TASK = "secretary_term"
+SECRETARY_TERM_LABEL = "第一书记延期或轮换"  # the term ends before the 转化时限
+SECRETARY_VACANT_TASK = "secretary_vacant"
+SECRETARY_VACANT_LABEL = "第一书记空缺"  # recalled, no one sent in his place
+SECRETARY_TASK_STAGES: tuple[str, ...] = (Stage.identified, Stage.ledger_created, Stage.secretary_assigned)
+SECRETARY_NOTIFY: tuple[str, ...] = ("officer", "township_leader")
 # County leaders (县级联系领导) hear only of what is overdue, and get the monthly 专报.
 LEADER = "county_leader"
 OFFICER = "officer"
+
+
+@dataclass(frozen=True, slots=True)
+class SideTask:
+    """A task beside the stage's: its code, label, the start of its window and its due day."""
+
+    code: str
+    label: str
+    start: date
+    due: date
+
+
+def secretary_task(stage: str, *, term_until: date | None, vacant_since: date | None, deadline: date,
+                   policy: PolicyConfig, village_chosen: bool = False) -> SideTask | None:
+    """The 第一书记 track's task of an open case, from plain values: ``term_until`` the term end of the 第一书记
+    in post (None: no one in post, or no term), ``vacant_since`` the day the last one left when no one is in
+    post (None: in post, or never sent), ``village_chosen`` a village secretary 选配/调整 in post (under
+    ``secretary_rule = "either"`` that satisfies stage 3, so a vacancy asks for nothing)."""
+    if stage not in SECRETARY_TASK_STAGES:
+        return None
+    window = timedelta(days=policy.secretary_due_days)
+    if term_until is not None and vacant_since is None and term_until < deadline:
+        return SideTask(SECRETARY_TERM_TASK, SECRETARY_TERM_LABEL, term_until - window, term_until)
+    if vacant_since is not None and stage == Stage.secretary_assigned and not (
+            policy.secretary_rule == "either" and village_chosen):
+        return SideTask(SECRETARY_VACANT_TASK, SECRETARY_VACANT_LABEL, vacant_since, vacant_since + window)
+    return None
 
 
 def task_of(stage: str) -> TaskSpec | None:
@@ -94,6 +130,9 @@ def current_task(stage: str, *, in_publicity: bool = False) -> tuple[str, str]:
     return (spec.code, spec.label) if spec is not None else ("", "")
 
 
+SIDE_LABELS: dict[str, str] = {SECRETARY_TERM_TASK: SECRETARY_TERM_LABEL, SECRETARY_VACANT_TASK: SECRETARY_VACANT_LABEL}
+
+
 def task_label(code: str | None) -> str:
     if code == PROGRESS_TASK:
         return PROGRESS_LABEL
@@ -105,6 +144,8 @@ def task_label(code: str | None) -> str:
         return STRIKE_OFF_LABEL
     if code == MEASURE_TASK:
         return MEASURE_LABEL
+    if code in SIDE_LABELS:
+        return SIDE_LABELS[code]
     spec = BY_CODE.get(code or "")
     return spec.label if spec else ""
 
@@ -157,6 +198,8 @@ def acting_roles(kind: str, task: str) -> tuple[str, ...]:
         return PROGRESS_NOTIFY
     if task == LOOK_BACK_TASK:
         return LOOK_BACK_NOTIFY
+    if task in SIDE_LABELS:
+        return SECRETARY_NOTIFY
     spec = BY_CODE.get(task)
     return spec.notify if spec is not None else DEADLINE_NOTIFY
 
@@ -166,18 +209,23 @@ def acting_roles(kind: str, task: str) -> tuple[str, ...]:
 TASK_WINDOW = "task"
 DEADLINE_WINDOW = "deadline"
 MEASURE_WINDOW = "measure"  # an open measure past its due date
+SIDE_WINDOW = "side"  # a task beside the stage's (the 第一书记 track's, :func:`secretary_task`)
 
 
 def light_reason(light: str | None, window: str | None, *, task: str | None, task_left: int | None,
-                 deadline_left: int | None, measure_late: int | None = None) -> str:
+                 deadline_left: int | None, measure_late: int | None = None, side: SideTask | None = None,
+                 side_left: int | None = None) -> str:
     """预警原因: which window gives the light, in the officer's words (empty for green and closed cases).
 
-    ``measure_late``: the days the earliest open measure is past its due date (the ``measure`` window)."""
+    ``measure_late``: the days the earliest open measure is past its due date (the ``measure`` window);
+    ``side``/``side_left``: the task beside the stage's and the days left to it (the ``side`` window)."""
     if light is None or light == "green" or window is None:
         return ""
     if window == MEASURE_WINDOW:
         return f"整改措施逾期未完成（最早一项已逾期 {measure_late} 天）"
-    if window == TASK_WINDOW:
+    if window == SIDE_WINDOW and side is not None:
+        what, left = f"待办「{side.label}」", side_left
+    elif window == TASK_WINDOW:
         what, left = f"待办「{task_label(task)}」", task_left
     else:
         what, left = "转化时限", deadline_left

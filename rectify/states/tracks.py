@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from rectify.states.stages import Stage
+from rectify.states.stages import FIRST_SECRETARY, VILLAGE_SECRETARY, Stage
 
 # Why a first secretary's term ends (SPEC §3 side records).
 RECALL_REASONS: tuple[str, ...] = ("不胜任", "期满轮换", "工作需要", "其他")
@@ -22,8 +22,25 @@ SECRETARY_RULES: tuple[str, ...] = ("first_secretary", "either")
 PREEXISTING_LABEL = "原已驻村"
 
 
+def join_kinds(rule: str) -> tuple[str, ...]:
+    """The tracks whose person in post makes stage 3 with the plan filed: the 第一书记, and under
+    ``secretary_rule = "either"`` a 选配/调整 village secretary too."""
+    return (FIRST_SECRETARY, VILLAGE_SECRETARY) if rule == "either" else (FIRST_SECRETARY,)
+
+
+def joined_on(terms: list[tuple[date, date | None]], cycle_start: date, plan_on: date) -> date | None:
+    """The day a case planned on ``plan_on`` reaches stage 3 (SPEC §3, in either order): the first day, from the
+    plan's on, that someone of ``terms`` ((since, until) on the join's tracks) is in post; None if no one is.
+
+    A term is counted from the listing at the earliest (原已驻村 since before it), as its step is dated."""
+    starts = [(max(since, cycle_start, plan_on), until) for since, until in terms]
+    days = [start for start, until in starts if until is None or until > start]
+    return min(days) if days else None
+
+
 def first_secretary_trigger(stage: str) -> str:
-    """Dispatching a first secretary moves a planned case to stage 3; later it is a new term beside the stage."""
+    """Dispatching a first secretary from 列入整顿 on: before the plan it waits for it, with the plan filed it moves
+    the case to stage 3 (the join of states/transitions.py); later it is a new term beside the stage."""
     return "assign_secretary" if stage in (Stage.identified, Stage.ledger_created) else "replace_secretary"
 
 

@@ -6,12 +6,28 @@ its stage but the change is still checked against the stage and recorded in the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from rectify.states.stages import OPEN_STAGES, Stage
 
 S = Stage
 OPEN = OPEN_STAGES
+
+
+@dataclass(frozen=True)
+class Join:
+    """Stage 3 is where two tracks meet (SPEC §3): the 整顿方案 filed and a 第一书记 in post, in either order.
+
+    A move with a join lands on ``dest`` from ``sources`` when the case has the other half (the proposal's fact
+    ``fact``; empty: from these sources it always has it), otherwise it makes its own move (its ``dest``, or
+    none). The case reaches ``dest`` on the later of the two halves' days (the engine's ``joined_on`` fact)."""
+
+    dest: str
+    sources: tuple[str, ...]
+    fact: str = ""
+    label: str = ""  # the diagram's words for the other half
 
 
 @dataclass(frozen=True)
@@ -21,24 +37,37 @@ class TransitionSpec:
     dest: str | None
     guards: tuple[str, ...]
     label: str  # what the officer reads: 无法{label}
+    join: Join | None = None
 
     @property
     def internal(self) -> bool:
         return self.dest is None
+
+    @property
+    def path_dest(self) -> str | None:
+        """Where the move leads on the plain path: its own landing, else its join's."""
+        return self.dest or (self.join.dest if self.join is not None else None)
+
+
+# The facts a join reads: a 第一书记 in post at the plan (or, under secretary_rule "either", a village secretary
+# chosen); the plan filed is a join's source (ledger_created), no fact.
+IN_POST_FACT = "secretary_in_post"
 
 
 TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec("plan", (S.identified,), S.ledger_created,
                    ("has_measures", "measures_name_problems", "plan_covers_problems", "measures_within_deadline",
                     "has_county_leader", "has_township_cadre", "event_date_valid"),
-                   "建立工作台账"),
+                   "建立工作台账", Join(S.secretary_assigned, (S.identified,), IN_POST_FACT, "第一书记已在任")),
     TransitionSpec("revise_plan", (S.ledger_created, S.secretary_assigned), None,
                    ("has_new_measures", "measures_name_problems", "plan_covers_problems", "measures_within_deadline",
                     "has_county_leader", "has_township_cadre", "event_date_valid"),
                    "修订工作台账"),
-    TransitionSpec("assign_secretary", (S.ledger_created,), S.secretary_assigned,
+    # From 列入整顿 on (先定村再定人, 因村派人): before the plan the case stays where it is; with the plan filed
+    # it moves to stage 3.
+    TransitionSpec("assign_secretary", (S.identified, S.ledger_created), None,
                    ("has_secretary", "secretary_since_valid", "term_valid", "no_first_secretary_in_post"),
-                   "选派第一书记"),
+                   "选派第一书记", Join(S.secretary_assigned, (S.ledger_created,))),
     TransitionSpec("village_secretary_assigned", (S.ledger_created,), S.secretary_assigned,
                    ("village_secretary_valid",),
                    "选配/调整村党组织书记"),
@@ -80,9 +109,14 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec("replace_secretary", (S.secretary_assigned, S.rectified, S.verified), None,
                    ("has_secretary", "secretary_since_valid", "term_valid", "no_first_secretary_in_post"),
                    "选派第一书记"),
-    TransitionSpec("recall_secretary", (S.secretary_assigned, S.rectified, S.verified), None,
+    TransitionSpec("recall_secretary", (*OPEN, S.verified), None,
                    ("first_secretary_in_post", "recall_valid"),
                    "召回第一书记"),
+    # 延期 of a term ending before the 转化时限 (the task 第一书记延期或轮换, states/tasks.py); 轮换 is a recall and
+    # a new dispatch.
+    TransitionSpec("extend_term", (*OPEN, S.verified), None,
+                   ("first_secretary_in_post", "new_term_valid"),
+                   "延长第一书记任期"),
     TransitionSpec("village_secretary", (*OPEN, S.verified), None,
                    ("village_secretary_valid",),
                    "选配/调整村党组织书记"),
@@ -114,6 +148,21 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
 )
 
 BY_TRIGGER: dict[str, TransitionSpec] = {t.trigger: t for t in TRANSITIONS}
+JOINS: dict[str, Join] = {t.trigger: t.join for t in TRANSITIONS if t.join is not None}
+
+
+def lands(trigger: str, source: str, facts: Mapping[str, Any], otherwise: str | None = None) -> str | None:
+    """Where a move of ``trigger`` from ``source`` lands given the case's ``facts``: a join's landing, else its own
+    ``dest`` (None: it stays); ``otherwise`` from a stage it does not start from. The rebuild of a past day
+    (reports/snapshot.py) folds a join's events by this: whatever the stage was when each half was entered (a
+    late entry dates them apart), the plan and the 第一书记 meet on the day as folded."""
+    spec = BY_TRIGGER[trigger]
+    join = spec.join
+    if source not in spec.sources:
+        return otherwise
+    if join is not None and source in join.sources and (not join.fact or facts.get(join.fact)):
+        return join.dest
+    return spec.dest
 
 # Actions recorded in the history that are not moves of the machine: a case is opened, or imported.
 OPEN_ACTION = "open"

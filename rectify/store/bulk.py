@@ -166,6 +166,9 @@ class CasePlan:
     # What the sheet's 备注 counts (延期N次, 验收未通过N次)
     earlier: tuple[list[ExtensionRow], list[VerificationRow]] = ([], [])
     note: str = "导入"  # the import event's 原因 (a late stage's: who verified, who approved the 销号)
+    # The problems (codes) each measure answers when the sheet says so (issue 27), in the measures' order;
+    # None: every measure answers every problem of the case.
+    links: list[tuple[str, ...]] | None = None
 
 
 # -- reads -----------------------------------------------------------------------------------------
@@ -424,7 +427,7 @@ class CaseWriter:
         for name, insert in self.inserts.items():
             insert.run(conn, rows[name])
             tick(1)
-        # A sheet names no problem per measure: each imported measure answers its case's problems.
+        # Each imported measure answers its case's problems, unless the sheet tied it to its own (_tie_measures).
         low, high = min(case_ids), max(case_ids)
         for chunk in [None] if high - low + 1 == len(case_ids) else _chunks(case_ids):
             of_batch = measure_t.c.case_id.between(low, high) if chunk is None else measure_t.c.case_id.in_(chunk)
@@ -432,6 +435,7 @@ class CaseWriter:
                 ["measure_id", "problem_id"],
                 sa.select(measure_t.c.id, problem_t.c.id).join(problem_t, problem_t.c.case_id == measure_t.c.case_id)
                 .where(of_batch).order_by(measure_t.c.id, problem_t.c.id)))
+        _tie_measures(conn, plans, case_ids)
         tick(1)
 
     def _rows(self, plans: list[CasePlan], case_ids: list[int]) -> dict[str, list[tuple[Any, ...]]]:
@@ -464,6 +468,21 @@ class CaseWriter:
         rows["case_event"] = [(cid, now, p.case.identified_on, actor, unit, operator, "import", None, p.stage, p.note,
                                p.detail) for p, cid in zip(plans, case_ids, strict=True)]
         return rows
+
+
+def _tie_measures(conn: sa.Connection, plans: list[CasePlan], case_ids: list[int]) -> None:
+    """Each measure the sheet tied to its own problems (``CasePlan.links``) answers those only."""
+    ties = [{"cid": cid, "seq": m[0], "code": code} for p, cid in zip(plans, case_ids, strict=True) if p.links
+            for m, codes in zip(p.measures, p.links, strict=True) for code in codes]
+    if not ties:
+        return
+    measure = (measure_t.c.case_id == sa.bindparam("cid")) & (measure_t.c.seq == sa.bindparam("seq"))
+    conn.execute(sa.delete(measure_problem_t).where(measure_problem_t.c.measure_id.in_(
+        sa.select(measure_t.c.id).where(measure))), [{"cid": t["cid"], "seq": t["seq"]} for t in ties])
+    conn.execute(sa.insert(measure_problem_t).from_select(
+        ["measure_id", "problem_id"],
+        sa.select(measure_t.c.id, problem_t.c.id).join(problem_t, problem_t.c.case_id == measure_t.c.case_id)
+        .where(measure, problem_t.c.code == sa.bindparam("code"))), ties)
 
 
 def _by_number(plan: CasePlan) -> int:

@@ -295,6 +295,10 @@ class CaseStore:
         """``(id, name, kind, since, term_until)`` of everyone in post on one track (first | village | work_team)."""
         return list(self.conn.execute(_CURRENT_ON_TRACK, {"case_id": case_id, "kind": kind}))
 
+    def set_term(self, assignment_id: int, term_until: date) -> None:
+        self.conn.execute(sa.update(secretary_t).where(secretary_t.c.id == assignment_id)
+                          .values(term_until=term_until))
+
     def end_secretary(self, assignment_id: int, until: date, reason: str) -> None:
         self.conn.execute(sa.update(secretary_t).where(secretary_t.c.id == assignment_id)
                           .values(until=until, end_reason=reason))
@@ -307,6 +311,12 @@ class CaseStore:
                       source=source, carried=carried)
         validation.row(secretary_t, values, where="书记")
         self.conn.execute(INSERTS[secretary_t], values)
+
+    def terms(self, case_id: int, kinds: tuple[str, ...]) -> list[tuple[date, date | None]]:
+        """``(since, until)`` of every assignment on the tracks ``kinds``, ended or not (stage 3's join)."""
+        q = (sa.select(secretary_t.c.since, secretary_t.c.until)
+             .where(secretary_t.c.case_id == case_id, secretary_t.c.kind.in_(kinds)).order_by(secretary_t.c.id))
+        return [(since, until) for since, until in self.conn.execute(q)]
 
     def in_post_full(self, case_id: int, kind: str) -> list[sa.Row[Any]]:
         """Every column of everyone in post on one track (what a relapse carries into the new listing)."""

@@ -44,6 +44,8 @@ LEDGER_KEYS = (
     # end, the village secretary in post and its action (选配/调整), the village secretary at listing.
     "measure_items", "sec_term_until", "vsec_name", "vsec_action", "village_status",
     "grade", "satisfaction", "struck_off_on",
+    # issue 27: the day the last 第一书记 left, while no one is in post (第一书记空缺).
+    "sec_vacant_since",
 )
 # One measure in ``measure_items``: seq, text, 责任人, unit, due (ISO), done (ISO or "").
 MEASURE_FIELDS = ("seq", "text", "owner", "owner_unit", "due_on", "done_on")
@@ -162,8 +164,14 @@ def _per_case() -> dict[str, Any]:
         .group_by(secretary_t.c.case_id)
         .subquery("cur_vsec")
     )
+    left = (  # the last day a 第一书记 was in post (read while no one is: 第一书记空缺)
+        sa.select(secretary_t.c.case_id, sa.func.max(secretary_t.c.until).label("until"))
+        .where(secretary_t.c.kind == "first")
+        .group_by(secretary_t.c.case_id)
+        .subquery("sec_left")
+    )
     return {"prob": prob, "ext": ext, "failed": failed, "cur_sec": cur_sec, "last_prog": last_prog, "meas": meas,
-            "cur_vsec": cur_vsec}
+            "cur_vsec": cur_vsec, "sec_left": left}
 
 
 _CASE_COLUMNS = (
@@ -212,6 +220,8 @@ def _correlated() -> dict[str, Any]:
         "sec": post("first"), "vsec": post("village"),
         "prog": one(sa.select(sa.func.max(progress_t.c.id)).where(*of(progress_t, reported))),
         "measure_items": one(sa.select(sa.func.aggregate_strings(items, ITEM)).where(*of(measure_t))),
+        "sec_left": one(sa.select(sa.func.max(secretary_t.c.until)).where(*of(secretary_t,
+                                                                             secretary_t.c.kind == "first"))),
     }
 
 
@@ -220,7 +230,7 @@ def _joined(sec: Any, vsec: Any, prog: Any) -> tuple[dict[str, Any], Any]:
     each table), and the FROM clause joining them and the secretaries' and the last report's rows."""
     sub = _per_case()
     prob, ext, failed, cur_sec, last_prog = (sub[k] for k in ("prob", "ext", "failed", "cur_sec", "last_prog"))
-    meas, cur_vsec = sub["meas"], sub["cur_vsec"]
+    meas, cur_vsec, left = sub["meas"], sub["cur_vsec"], sub["sec_left"]
     source = (case_t.join(org_t, org_t.c.id == case_t.c.org_id)
               .outerjoin(prob, prob.c.case_id == case_t.c.id)
               .outerjoin(ext, ext.c.case_id == case_t.c.id)
@@ -231,9 +241,10 @@ def _joined(sec: Any, vsec: Any, prog: Any) -> tuple[dict[str, Any], Any]:
               .outerjoin(cur_vsec, cur_vsec.c.case_id == case_t.c.id)
               .outerjoin(vsec, vsec.c.id == cur_vsec.c.sid)
               .outerjoin(last_prog, last_prog.c.case_id == case_t.c.id)
-              .outerjoin(prog, prog.c.id == last_prog.c.pid))
+              .outerjoin(prog, prog.c.id == last_prog.c.pid)
+              .outerjoin(left, left.c.case_id == case_t.c.id))
     return {"problems": prob.c.problems, "n_extensions": ext.c.n, "n_failed": failed.c.n,
-            "measure_items": meas.c.agg}, source
+            "measure_items": meas.c.agg, "sec_left": left.c.until}, source
 
 
 def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
@@ -282,6 +293,7 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
             case_t.c.grade,
             case_t.c.satisfaction,
             case_t.c.struck_off_on,
+            sa.case((sec.c.id.is_(None), agg["sec_left"]), else_=None).label("sec_vacant_since"),
         )
         .select_from(source)
         .outerjoin(leader, sa.and_(leader.c.case_id == case_t.c.id, leader.c.role == "county_leader"))

@@ -22,6 +22,7 @@ from sqlalchemy.ext.compiler import compiles
 
 from rectify.states.roles import Role
 from rectify.store.database import Database
+from rectify.store.reads import secretary_columns
 from rectify.store.schema import notification_state as state_t
 from rectify.store.schema import outbox_digest as digest_t
 from rectify.store.schema import outbox_item as item_t
@@ -98,6 +99,24 @@ def candidate_query(
                 case_t.c.next_look_back_on <= horizon,  # a struck-off case's next 回头看 (巩固期)
             ),
         )
+        .order_by(case_t.c.id)
+    )
+
+
+def secretary_tasks_query(*, stages: Sequence[str], horizon: date) -> sa.Select[Any]:
+    """The cases in ``stages`` that may have a 第一书记 track's task: a 第一书记 in post whose term ends by
+    ``horizon``, or one who left (the sweep decides, :func:`rectify.states.tasks.secretary_task`); driven by the
+    secretaries, in case order."""
+    first = secretary_t.c.kind == "first"
+    which = (sa.select(secretary_t.c.case_id).where(first, sa.or_(
+        sa.and_(secretary_t.c.until.is_(None), secretary_t.c.term_until <= horizon),
+        secretary_t.c.until.is_not(None))).distinct().subquery("sec_cases"))
+    return (
+        sa.select(case_t.c.id.label("case_id"), case_t.c.stage, case_t.c.stage_due, case_t.c.deadline,
+                  case_t.c.supervised, case_t.c.last_progress_on, org_t.c.name.label("org_name"),
+                  org_t.c.code.label("org_code"), org_t.c.township, org_t.c.county, *secretary_columns())
+        .select_from(which.join(case_t, case_t.c.id == which.c.case_id).join(org_t, org_t.c.id == case_t.c.org_id))
+        .where(case_t.c.stage.in_(stages))
         .order_by(case_t.c.id)
     )
 
@@ -216,6 +235,9 @@ class SqlSweepReader:
             stages=stages, progress_stages=progress_stages, horizon=horizon, progress_cutoff=progress_cutoff
         )
         return self.conn.execute(query.execution_options(yield_per=2000))
+
+    def secretary_tasks(self, *, stages: Sequence[str], horizon: date) -> Iterable[Any]:
+        return self.conn.execute(secretary_tasks_query(stages=stages, horizon=horizon))
 
     def open_measures(self, *, stages: Sequence[str], horizon: date) -> Iterable[Any]:
         """The open measures streamed like the candidates (read once, to the end, before the next read)."""

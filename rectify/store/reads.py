@@ -128,6 +128,24 @@ def open_measure_due() -> Any:
             .correlate(case_t).scalar_subquery())
 
 
+def secretary_columns() -> tuple[Any, ...]:
+    """The 第一书记 track's task needs (reports/cases.py ``status``): the term end of the 第一书记 in post, the day
+    the last one left while no one is (第一书记空缺), the village secretary in post's 选配/调整."""
+    def track(kind: str, *more: Any) -> tuple[Any, ...]:
+        return (secretary_t.c.case_id == case_t.c.id, secretary_t.c.kind == kind, *more)
+
+    def last(col: Any, kind: str) -> Any:
+        return (sa.select(col).where(*track(kind, secretary_t.c.until.is_(None)))
+                .order_by(secretary_t.c.id.desc()).limit(1).correlate(case_t).scalar_subquery())
+
+    in_post = sa.exists(sa.select(secretary_t.c.id).where(*track("first", secretary_t.c.until.is_(None)))
+                        .correlate(case_t))
+    left = sa.select(sa.func.max(secretary_t.c.until)).where(*track("first")).correlate(case_t).scalar_subquery()
+    return (last(secretary_t.c.term_until, "first").label("sec_term_until"),
+            sa.case((in_post, None), else_=left).label("sec_vacant_since"),
+            last(secretary_t.c.action, "village").label("vsec_action"))
+
+
 def case_rows(conn: Connection, *, county: str | None = None, township: str | None = None,
               kind: str | None = None, stage: str | None = None, year: int | None = None,
               supervised: bool | None = None, open_only: bool = False, reader: Actor | None = None) -> Result[Any]:
@@ -135,7 +153,7 @@ def case_rows(conn: Connection, *, county: str | None = None, township: str | No
     q = (sa.select(case_t.c.id, case_t.c.stage, case_t.c.identified_on, case_t.c.deadline, case_t.c.stage_since,
                    case_t.c.stage_due, case_t.c.cycle_start, case_t.c.cycle, case_t.c.supervised, case_t.c.version,
                    org_t.c.code, org_t.c.name, org_t.c.kind, org_t.c.county, org_t.c.township,
-                   open_measure_due().label("open_measure_due"))
+                   open_measure_due().label("open_measure_due"), *secretary_columns())
          .join(org_t, org_t.c.id == case_t.c.org_id)
          .order_by(case_t.c.deadline, org_t.c.county, org_t.c.township, case_t.c.id))
     for col, value in ((org_t.c.county, county), (org_t.c.township, township), (org_t.c.kind, kind),

@@ -102,5 +102,5 @@ def _list_again(wf: Steps, store: CaseStore, old: Row[Any], on: date, parsed: li
                     detail={"org": old.org_code, "problems": [c for c, _ in parsed], "identified_on": on,
                             "deadline": deadline, "detail": note, "officer": officer or "",
                             "problem_texts": [t for _, t in parsed], "village_secretary": "", "relapse_of": old.id,
-                            "carried_secretaries": carried, **links})
+                            "carried_secretaries": carried, "helping_unit": old.helping_unit, **links})
     return new_id

@@ -64,13 +64,21 @@ def _guards_pass(spec: TransitionSpec) -> Callable[[Any], bool]:
     return check
 
 
+def _machine_moves(t: TransitionSpec) -> list[dict[str, Any]]:
+    """A move as the machine takes it: a join's landing first (when its fact holds), then the move's own."""
+    own = {"trigger": t.trigger, "source": list(t.sources), "dest": t.dest, "conditions": [_guards_pass(t)]}
+    if t.join is None:
+        return [own]
+    fact = t.join.fact
+    conditions = [_guards_pass(t), *([lambda e: bool(e.model.facts.get(fact))] if fact else [])]
+    return [{"trigger": t.trigger, "source": list(t.join.sources), "dest": t.join.dest, "conditions": conditions},
+            own]
+
+
 MACHINE = Machine(
     model=None,
     states=[s.value for s in STAGES],
-    transitions=[
-        {"trigger": t.trigger, "source": list(t.sources), "dest": t.dest, "conditions": [_guards_pass(t)]}
-        for t in TRANSITIONS
-    ],
+    transitions=[move for t in TRANSITIONS for move in _machine_moves(t)],
     initial=Stage.identified.value,
     auto_transitions=False,
     send_event=True,
@@ -176,9 +184,10 @@ class Workflow:
             if to_stage != row.stage:
                 # A stage never starts before the one it follows (a secretary in post since before the plan
                 # moves the case on the plan's day or later), so the history replays in business-date order.
-                changes.setdefault("stage_since", max(inputs.get("on") or self.today(), row.stage_since))
+                step_on = max(inputs.get("on") or self.today(), row.stage_since)
+                changes.setdefault("stage_since", max(step_on, proposal.facts.get("joined_on") or step_on))
                 changes["stage"] = to_stage
-                moved_on = changes["stage_since"]
+                moved_on = min(changes["stage_since"], step_on)  # a join may start its stage after the step's day
             if to_stage != row.stage or "deadline" in changes or "publicity_until" in changes:
                 changes["stage_due"] = stage_due(
                     to_stage, cycle_start=changes.get("cycle_start", row.cycle_start),
@@ -303,6 +312,12 @@ class Workflow:
         """Ends the first secretary's term (不胜任/期满轮换/工作需要/其他); the stage and the village track stay."""
         return secretaries.recall_secretary(self, ref, on=on, reason=reason, note=note,
                                             expected_version=expected_version)
+
+    def extend_term(self, ref: str | int, *, on: date, term_until: date, note: str = "",
+                    expected_version: int | None = None) -> Outcome:
+        """延期 of the 第一书记 in post to ``term_until`` (see :mod:`rectify.write.secretaries`)."""
+        return secretaries.extend_term(self, ref, on=on, term_until=term_until, note=note,
+                                       expected_version=expected_version)
 
     def village_secretary(self, ref: str | int, *, name: str, since: date, action: str, source: str,
                           email: str = "", phone: str = "", expected_version: int | None = None) -> Outcome:

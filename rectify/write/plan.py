@@ -15,7 +15,8 @@ from sqlalchemy.engine import Row
 from rectify.errors import BadInput
 from rectify.states import effects
 from rectify.states.guards import Proposal
-from rectify.states.transitions import BY_TRIGGER
+from rectify.states.tracks import join_kinds, joined_on
+from rectify.states.transitions import BY_TRIGGER, IN_POST_FACT
 from rectify.store.cases import CaseStore
 from rectify.validation import email_address
 from rectify.write.people import ensure_people
@@ -60,8 +61,10 @@ def plan(wf: Steps, ref: str | int, *, measures: list[Any], county_leader: str =
         "helping_unit": helping_unit.strip(), "emails": roles, "on": on or wf.today()}
 
     def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+        terms = store.terms(row.id, join_kinds(wf.config.policy.secretary_rule))
+        joined = joined_on(terms, row.cycle_start, inputs["on"])  # a 第一书记 in post: the plan makes stage 3
         return {**store.people(row.id), "problems": store.problems(row.id),
-                "covered": store.covered_problems(row.id)}
+                "covered": store.covered_problems(row.id), IN_POST_FACT: joined is not None, "joined_on": joined}
 
     def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
         store.add_measures(row.id, inputs["measures"])

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.engine import Row
 
 from rectify.states.guards import Proposal
-from rectify.states.stages import FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM
+from rectify.states.stages import FIRST_SECRETARY, STAGE_LABELS, VILLAGE_SECRETARY, WORK_TEAM, Stage
 from rectify.states.tracks import (
     PREEXISTING_LABEL,
     default_term_until,
@@ -24,7 +24,7 @@ from rectify.validation import email_address
 from rectify.write.people import ensure_people
 from rectify.write.step import Outcome, Steps, person_name
 
-__all__ = ["assign_secretary", "recall_secretary", "village_secretary", "work_team"]
+__all__ = ["assign_secretary", "extend_term", "recall_secretary", "village_secretary", "work_team"]
 
 
 def assign_secretary(wf: Steps, ref: str | int, *, name: str, unit: str = "", since: date,
@@ -60,6 +60,8 @@ def assign_secretary(wf: Steps, ref: str | int, *, name: str, unit: str = "", si
             text += f"，{PREEXISTING_LABEL}"
         if inputs["term_until"] and inputs["term_until"] < p.facts["deadline"]:
             text += f"。注意：任期在转化时限 {p.facts['deadline']} 前结束，请及时轮换"
+        if p.state == Stage.identified:  # stage 3 is the join of the plan and the 第一书记 (states/transitions.py)
+            text += f"。建立工作台账（整顿方案）后即进入 {STAGE_LABELS[Stage.secretary_assigned]}"
         return text
 
     return wf.run_step(ref, lambda row: first_secretary_trigger(row.stage), inputs, apply=apply, facts=facts,
@@ -85,6 +87,31 @@ def recall_secretary(wf: Steps, ref: str | int, *, on: date, reason: str, note: 
     return wf.run_step(ref, "recall_secretary", inputs, apply=apply, facts=facts,
                        expected_version=expected_version,
                        message=lambda p: f"第一书记 {inputs['name']} {on} 离任（{inputs['reason']}）")
+
+
+def extend_term(wf: Steps, ref: str | int, *, on: date, term_until: date, note: str = "",
+                expected_version: int | None = None) -> Outcome:
+    """延期: the 第一书记 in post stays to ``term_until`` (a term ending before the 转化时限 is a task)."""
+    inputs: dict[str, Any] = {"on": on, "term_until": term_until, "note": note.strip()}
+
+    def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
+        current = store.in_post(row.id, FIRST_SECRETARY)
+        if current:
+            inputs["name"] = current[-1].name
+        return {"first_secretary": current[-1] if current else None}
+
+    def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
+        store.set_term(p.facts["first_secretary"].id, term_until)
+        return {}
+
+    def message(p: Proposal) -> str:
+        text = f"第一书记 {inputs['name']} 任期延至 {term_until}"
+        if term_until < p.facts["deadline"]:
+            text += f"。注意：仍在转化时限 {p.facts['deadline']} 前结束"
+        return text
+
+    return wf.run_step(ref, "extend_term", inputs, apply=apply, facts=facts, expected_version=expected_version,
+                       message=message)
 
 
 def village_secretary(wf: Steps, ref: str | int, *, name: str, since: date, action: str, source: str,
