@@ -190,8 +190,8 @@ def test_completion_offers_the_chinese_and_the_codes() -> None:
     assert _complete("rectify case escalate 12 --step ") == ["督促", "约谈", "通报", "urge", "talk", "notify"]
     assert _complete("rectify case escalate 12 --step t") == ["talk"]
     assert _complete("rectify ledger --light 红") == ["红"]
-    assert set(_complete("rectify ledger --stage 已")) == {"已确定", "已建台账", "已选派书记", "已整改", "已验收销号",
-                                                          "已撤销"}
+    assert set(_complete("rectify ledger --stage 已")) == {"已确定", "已建台账", "已整改", "已验收销号", "已撤销"}
+    assert _complete("rectify ledger --stage 整") == ["整改中"]
     assert _complete("rectify people add x --role 县委") == ["县委组织部经办人", "县委组织部审批人"]
     assert _complete("rectify outbox list --status 发送") == ["发送中", "发送失败"]
 
@@ -207,7 +207,7 @@ def test_confirmations_and_errors_name_the_stage_in_words(run: Run, wf, db) -> N
     assert "列入整顿，当前阶段：已确定。" in opened.stderr and "identified" not in opened.stderr
     refused = run("case", "assign-secretary", "1", "--name", "陈海涛", "--since", "2026-03-05")
     assert refused.exit_code == 1
-    assert "处于已确定阶段，此操作只适用于已建台账阶段" in refused.stderr
+    assert "处于已确定阶段，缺少派出单位" in refused.stderr
     assert not re.search(r"identified|ledger_created", refused.stderr)
     shown = run("case", "show", "1").stdout
     assert "当前阶段：已确定" in shown and "identified" not in shown

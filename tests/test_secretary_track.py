@@ -243,9 +243,9 @@ def test_the_secretary_sent_before_the_plan_is_told_when_stage_3_comes(run: Run,
     clock.set_day("2026-04-02")
     out = run(*ASSIGN)
     assert out.exit_code == 0, out.output
-    assert "identified（已确定）" in out.output and "建立工作台账（整顿方案）后即进入 整改中" in out.output
+    assert "当前阶段：已确定" in out.output and "建立工作台账（整顿方案）后即进入 整改中" in out.output
     planned = run(*PLAN)
-    assert planned.exit_code == 0 and "→ secretary_assigned（整改中）" in planned.output, planned.output
+    assert planned.exit_code == 0 and "→ 整改中" in planned.output, planned.output
     history = run("case", "history", "V001", "--format", "json")
     dated = {r["action"]: r["on"] for r in json.loads(history.output)}
     assert (dated["plan"], dated["assign_secretary"]) == ("2026-03-20", "2026-04-01")  # each its own day

@@ -177,8 +177,9 @@ def test_progress_report_keeps_the_latest_date(wf: Workflow, db: Database, clock
 
 REFUSALS = [
     # (stage to reach, operation, expected error type, message fragment)
-    ("identified", lambda wf, c: wf.assign_secretary(c, name="陈", unit="局", since=date(2026, 3, 9)),
-     Refused, "无法选派第一书记：整顿对象 1（河口镇王家庄村党支部）处于已确定阶段，此操作只适用于已建台账阶段"),
+    ("identified", lambda wf, c: wf.assign_secretary(c, name="陈", unit="局", since=date(2026, 3, 9),
+                                                     term_until=date(2026, 3, 1)),
+     Refused, "无法选派第一书记：整顿对象 1（河口镇王家庄村党支部）处于已确定阶段，任期截止 2026-03-01 应晚于任职日期"),
     ("identified", lambda wf, c: wf.plan(c, measures=[], county_leader="李"),
      Refused, "缺少整顿措施（至少一项：问题|内容|责任人|完成时限）；问题「P01 班子配备不齐、书记长期缺职、工作处于停滞状态；"
               "P10 服务意识差、服务能力弱、群众意见大」没有对应的整改措施；缺少乡镇包村领导（--township-leader）"),
