@@ -95,6 +95,19 @@ class Database:
             yield conn
 
     @contextmanager
+    def step(self) -> Iterator[Connection]:
+        """One step of the workflow: :meth:`begin` with the step's reads inside its transaction.
+
+        SQLite's driver sends ``BEGIN`` only before the first write, so the reads a step's guards decide on
+        would run in autocommit, each in a snapshot of its own; here ``BEGIN`` goes first, and the step reads
+        and writes one snapshot (a write that finds the snapshot stale fails as a :class:`Conflict`).
+        """
+        with translate_errors(self.url), self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
+            yield conn
+
+    @contextmanager
     def connect(self) -> Iterator[Connection]:
         with translate_errors(self.url), self.engine.connect() as conn:
             yield conn

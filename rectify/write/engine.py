@@ -154,7 +154,7 @@ class Workflow:
         ``trigger`` may be chosen from the case as loaded (plan or revise_plan, …), in the same transaction."""
         if isinstance(trigger, str):
             self.check_may(trigger, BY_TRIGGER[trigger].label)
-        with self.db.begin() as conn:
+        with self.db.step() as conn:
             store = CaseStore(conn)
             row = store.case(ref, self.person.sees)  # a case out of scope reads as unknown (SPEC §12)
             if not isinstance(trigger, str):
@@ -237,12 +237,12 @@ class Workflow:
         deadline = deadline or default_deadline(identified_on, self.config.policy)
         self.check_may(OPEN_ACTION, ACTION_LABELS[OPEN_ACTION])
         now = self.clock()
-        with self.db.begin() as conn:
+        with self.db.step() as conn:
             store = CaseStore(conn)
             org = store.org(org_code.strip())
             if org is None:
                 raise NotFound(f"找不到组织 {org_code}，请先用 rectify org add 登记")
-            self._check_scope(*store.place(org.id))
+            self._check_scope(org.county, org.township)
             if deadline <= identified_on:
                 raise Refused(f"无法列入整顿：{org.name} 的转化时限 {deadline} 早于或等于确定日期 {identified_on}")
             if identified_on > self.today():
