@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.engine import Row
 from transitions import Machine, MachineError
@@ -111,7 +111,7 @@ def fire(trigger: str, proposal: Proposal) -> bool:
         raise MachineError(f'"Can\'t trigger event {trigger} from state {proposal.state}!"')
     data = _Event(proposal)
     for move in moves:
-        if all(c.func(data) == c.target for c in move.conditions):
+        if all(cast(Callable[[Any], Any], c.func)(data) == c.target for c in move.conditions):
             if move.dest is not None:
                 proposal.state = move.dest
             return True
