@@ -20,9 +20,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from rectify.errors import BadInput, Conflict, DatabaseProblem
 
 # The Alembic revision this code was written for; tests assert it equals the migrations' head.
-SCHEMA_HEAD = "0015"
+SCHEMA_HEAD = "0020"
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0013",
-                   "0014", "0015")
+                   "0014", "0015", "0020")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 
