@@ -101,5 +101,5 @@ def test_each_step_sends_its_pinned_statements_in_one_transaction(db: Database, 
     assert {n: len(s) for n, s in sent.items()} == {n: c - lead for n, c in STATEMENTS.items()}, sent
     if db.dialect == "sqlite":
         for name, statements in sent.items():  # every read is inside the step's transaction
-            assert statements[0].startswith("BEGIN") and statements[-1] == "COMMIT", (name, statements)
+            assert statements[0] == "BEGIN IMMEDIATE" and statements[-1] == "COMMIT", (name, statements)
             assert sum(s.startswith("BEGIN") for s in statements) == 1, (name, statements)

@@ -99,12 +99,15 @@ class Database:
         """One step of the workflow: :meth:`begin` with the step's reads inside its transaction.
 
         SQLite's driver sends ``BEGIN`` only before the first write, so the reads a step's guards decide on
-        would run in autocommit, each in a snapshot of its own; here ``BEGIN`` goes first, and the step reads
-        and writes one snapshot (a write that finds the snapshot stale fails as a :class:`Conflict`).
+        would run in autocommit, each in a snapshot of its own. Here ``BEGIN IMMEDIATE`` goes first: the step
+        takes the write lock before it reads (two steps wait for each other, up to the lock timeout, instead of
+        the later one finding its snapshot stale at its first write), and reads and writes one state of the
+        database. Readers are not held up (WAL). The version check still refuses a change made on what an
+        officer saw before another's (``expected_version``).
         """
         with translate_errors(self.url), self.engine.begin() as conn:
             if conn.dialect.name == "sqlite":
-                conn.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
+                conn.connection.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
             yield conn
 
     @contextmanager
