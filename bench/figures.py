@@ -496,7 +496,14 @@ def digest_send(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    from bench import channels, filtered, ledger_asof, pg_import, upload  # noqa: F401  (their figures register here)
+    from bench import (  # noqa: F401  (their figures register here)
+        channels,
+        filtered,
+        ledger_asof,
+        pg_import,
+        pg_steps,
+        upload,
+    )
     from bench.figures import MEASURES as registered
 
     name, db_path, workdir, n = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])

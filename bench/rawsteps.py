@@ -32,8 +32,8 @@ _EVENT = ("INSERT INTO case_event (case_id, at, actor, action, from_stage, to_st
           "happened_on, operator) VALUES (?, ?, ?, ?, ?, ?, '', ?, '', ?, '')")
 _NAMES = "SELECT name, login FROM person WHERE name IN ({0}) OR login IN ({0})"
 _NEW_PERSON = ("INSERT INTO person (name, unit, role, scope, email, phone, wecom_userid, dingtalk_userid, channels, "
-               "login, registered, active, created_at, must_change) VALUES (?, ?, ?, '', '', '', '', '', '', NULL, 0, "
-               "1, ?, 0) ON CONFLICT (name) DO NOTHING")
+               "login, registered, active, created_at, must_change) VALUES (?, ?, ?, '', '', '', '', '', '', NULL, "
+               "FALSE, TRUE, ?, FALSE) ON CONFLICT (name) DO NOTHING")
 _PROBLEMS = ("SELECT id, code, text, EXISTS (SELECT * FROM measure_problem WHERE measure_problem.problem_id = "
              "case_problem.id) FROM case_problem WHERE case_id = ? ORDER BY id")
 _NEW_CASE = ("INSERT INTO rectification_case (org_id, year, stage, identified_on, deadline, stage_since, stage_due, "
@@ -41,8 +41,8 @@ _NEW_CASE = ("INSERT INTO rectification_case (org_id, year, stage, identified_on
              "supervision_reason, supervision_level, escalation_step, measures_total, measures_done, "
              "village_secretary_status, previous_case_id, earlier_years, look_backs, applied_by, verified_by, grade, "
              "strike_off_doc, created_at, updated_at) VALUES (?, 2026, 'identified', '2026-01-05', '2026-12-31', "
-             "'2026-01-05', '2026-01-20', '2026-01-05', 1, 1, '', '', '', '', 0, '', '', '', 0, 0, '', NULL, '', '', "
-             "'', '', '', '', ?, ?)")
+             "'2026-01-05', '2026-01-20', '2026-01-05', 1, 1, '', '', '', '', FALSE, '', '', '', 0, 0, '', NULL, '', "
+             "'', '', '', '', '', ?, ?)")
 PROBLEM_TEXT = "班子配备不齐、书记长期缺职、工作处于停滞状态"
 
 
@@ -128,7 +128,7 @@ def assign_secretary(con: sqlite3.Connection, case_id: int, actor: str) -> None:
                            "until IS NULL AND kind = 'first' ORDER BY id", (case_id,)).fetchall()
     con.execute("INSERT INTO secretary_assignment (case_id, name, kind, unit, since, until, email, phone, end_reason, "
                 "term_until, preexisting, action, source, carried) VALUES (?, '周第一书记', 'first', '县委组织部', "
-                "'2026-01-15', NULL, '', '', '', '2028-01-15', 0, '', '', 0)", (case_id,))
+                "'2026-01-15', NULL, '', '', '', '2028-01-15', FALSE, '', '', FALSE)", (case_id,))
     _names(con, [("周第一书记", "first_secretary", "县委组织部")])
     _move(con, case_id, version, actor, "assign_secretary", "ledger_created", "secretary_assigned", TODAY, {
         "email": "", "name": "周第一书记", "on": "2026-01-15", "phone": "", "preexisting": False,
@@ -169,7 +169,7 @@ def verify(con: sqlite3.Connection, case_id: int, actor: str) -> None:
     con.execute(_PROBLEMS, (case_id,)).fetchall()
     con.execute("INSERT INTO verification (case_id, verified_on, verifier, score, satisfied, basic, dissatisfied, "
                 "passed, reasons, members, score_sheet, grade, signed_by) VALUES (?, '2026-03-16', '县委组织部', 90, "
-                "40, 0, 2, 1, '', '验收员', '', 'good', ?)", (case_id, actor))
+                "40, 0, 2, TRUE, '', '验收员', '', 'good', ?)", (case_id, actor))
     _move(con, case_id, version, actor, "verify", "rectified", "rectified", "2026-03-16", {
         "basic": 0, "by": "县委组织部", "dissatisfied": 2, "grade": "good", "items": {}, "members": ["验收员"],
         "on": "2026-03-16", "passed": True, "publicity_until": "2026-03-23", "reason": "", "satisfaction": 0.952,
