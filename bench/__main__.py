@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import (  # noqa: F401  (channels, filtered, ledger_asof, pg_import, upload register)
+from bench import (  # noqa: F401  (channels, filtered, ledger_asof, pg_import, pg_steps, upload register)
     channels,
     figures,
     filtered,
     ledger_asof,
     pg_import,
+    pg_steps,
     upload,
 )
 
@@ -162,12 +163,13 @@ for _name in figures.ISOLATED:
         REGISTRY[_name] = _make(_name)
 
 
-ORDER = ("import_cases", "import_pg", "transition", "transition_step", "ledger_csv", "ledger_asof", "ledger_xlsx",
-         "ledger_township", "ledger_county", "inbox", "stats", "stats_asof", "sweep", "remind_dry_run", "digest_send",
-         "channels", "upload", "cli_help", "cli_show")
+ORDER = ("import_cases", "import_pg", "transition", "transition_step", "transition_pg", "ledger_csv", "ledger_asof",
+         "ledger_xlsx", "ledger_township", "ledger_county", "inbox", "stats", "stats_asof", "sweep", "remind_dry_run",
+         "digest_send", "channels", "upload", "cli_help", "cli_show")
 
 
-OPT_IN = ("import_pg",)  # needs a PostgreSQL server (RECTIFY_BENCH_PG or initdb): run with --only import_pg
+# need a PostgreSQL server (RECTIFY_BENCH_PG or initdb): run with --only import_pg transition_pg
+OPT_IN = ("import_pg", "transition_pg")
 
 
 def run_peers(cases: int) -> dict[str, dict[str, Any]]:

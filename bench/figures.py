@@ -87,22 +87,29 @@ def _captured(db: Any, run: Callable[[], Any]) -> tuple[Any, list[tuple[str, Any
 @measure("transition")
 def transition_mix(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     """µs of the typical step of whole lifecycles (opened … verified, 7 steps; :func:`bench.lifecycle.mix_seconds`)
-    on up to 2,000 new cases in a fresh database, against the same steps by hand in raw sqlite3."""
-    from bench.lifecycle import mix_seconds, raw_lifecycle, rectify_lifecycle
+    on up to 2,000 new cases in a fresh database, against the same steps by hand in raw sqlite3 writing the same
+    rows with the same statements (:mod:`bench.rawsteps`), the two interleaved in ten rounds; the mean step of
+    each beside it (commit and checkpoint stalls show in the mean, not in the median)."""
+    from bench.lifecycle import interleaved, mix_seconds
 
     cases = max(1, min(n, 2000))
-    product = rectify_lifecycle(workdir / "lifecycle.sqlite", cases)
-    floor = raw_lifecycle(workdir / "lifecycle-floor.sqlite", cases)
+    product, floor = interleaved(workdir / "lifecycle.sqlite", workdir / "lifecycle-floor.sqlite", cases)
     value, low = mix_seconds(product), mix_seconds(floor)
+    mean, floor_mean = statistics.fmean(product) * 1e6, statistics.fmean(floor) * 1e6
     return {"value": value * 1e6, "floor": low * 1e6, "unit": "µs", "per_second": 1 / value,
-            "mean_us": statistics.fmean(product) * 1e6, "cases": cases, "peak_rss_mb": peak_rss_mb()}
+            "mean_us": mean, "floor_mean_us": floor_mean, "median_us": statistics.median(product) * 1e6,
+            "floor_median_us": statistics.median(floor) * 1e6, "cases": cases, "peak_rss_mb": peak_rss_mb(),
+            "note": f"mean {mean:.0f} µs, floor's {floor_mean:.0f} µs ({mean / floor_mean:.2f}×); "
+                    f"mean ÷ typical {mean / (value * 1e6):.2f}"}
 
 
 @measure("transition_step")
 def transition_step(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
-    """Median µs of the cheapest engine operation (a monthly report) in its own transaction, against select +
-    versioned update + progress row + event by hand."""
+    """Median µs of the cheapest engine operation (a monthly report) in its own transaction, against the same
+    statements by hand (BEGIN, the case with its organization, the report, the versioned update, the event with
+    its JSON detail, COMMIT), the two alternating case by case; the means beside them."""
     from bench.generate import AS_OF
+    from bench.rawsteps import _CASE
     from rectify.config import Config
     from rectify.store import open_database
     from rectify.write.engine import Workflow
@@ -116,33 +123,35 @@ def transition_step(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     wf = Workflow(db, Config(), actor="bench", clock=lambda: at)
     for case_id in ids[:50]:  # warm up: pools, statement caches
         wf.report_progress(case_id, on=AS_OF, note="预热")
-    product = []
+    stamp = at.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    product: list[float] = []
+    floor: list[float] = []
     for case_id in ids:
         start = time.perf_counter()
         wf.report_progress(case_id, on=AS_OF, note="按月报送进展")
         product.append(time.perf_counter() - start)
-    db.dispose()
-    floor = []
-    stamp = at.replace(tzinfo=None).isoformat(sep=" ")
-    for case_id in ids:
         start = time.perf_counter()
         raw.execute("BEGIN")
-        row = raw.execute("SELECT * FROM rectification_case WHERE id = ?", (case_id,)).fetchone()
-        version = row[10]
+        row = raw.execute(_CASE, (case_id,)).fetchone()
+        stage, version = row[0], row[1]
         cur = raw.execute("UPDATE rectification_case SET version = ?, last_progress_on = ?, updated_at = ? "
                           "WHERE id = ? AND version = ?", (version + 1, AS_OF.isoformat(), stamp, case_id, version))
         assert cur.rowcount == 1
         raw.execute("INSERT INTO progress_report (case_id, reported_on, note, actor) VALUES (?, ?, ?, 'bench')",
                     (case_id, AS_OF.isoformat(), "按月报送进展"))
         raw.execute("INSERT INTO case_event (case_id, at, happened_on, actor, actor_unit, action, from_stage, "
-                    "to_stage, reason, detail) VALUES (?, ?, ?, 'bench', '', 'report_progress', ?, ?, '', ?)",
-                    (case_id, stamp, AS_OF.isoformat(), row[3], row[3],
-                     json.dumps({"note": "按月报送进展", "on": AS_OF.isoformat()}, ensure_ascii=False)))
+                    "to_stage, reason, detail, operator) VALUES (?, ?, ?, 'bench', '', 'report_progress', ?, ?, '', "
+                    "?, '')", (case_id, stamp, AS_OF.isoformat(), stage, stage,
+                               json.dumps({"note": "按月报送进展", "on": AS_OF.isoformat()}, ensure_ascii=False,
+                                          sort_keys=True)))
         raw.execute("COMMIT")
         floor.append(time.perf_counter() - start)
+    db.dispose()
     raw.close()
+    mean, floor_mean = statistics.fmean(product) * 1e6, statistics.fmean(floor) * 1e6
     return {"value": statistics.median(product) * 1e6, "floor": statistics.median(floor) * 1e6, "unit": "µs",
-            "per_second": 1 / statistics.median(product), "peak_rss_mb": peak_rss_mb()}
+            "per_second": 1 / statistics.median(product), "mean_us": mean, "floor_mean_us": floor_mean,
+            "peak_rss_mb": peak_rss_mb(), "note": f"mean {mean:.0f} µs, floor's {floor_mean:.0f} µs"}
 
 
 def _ledger_sql(db_path: Path) -> tuple[str, tuple[Any, ...]]:
@@ -487,7 +496,14 @@ def digest_send(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    from bench import channels, filtered, ledger_asof, pg_import, upload  # noqa: F401  (their figures register here)
+    from bench import (  # noqa: F401  (their figures register here)
+        channels,
+        filtered,
+        ledger_asof,
+        pg_import,
+        pg_steps,
+        upload,
+    )
     from bench.figures import MEASURES as registered
 
     name, db_path, workdir, n = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])

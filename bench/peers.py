@@ -24,7 +24,8 @@ from bench.lifecycle import AT, STEPS, WARM, mix_seconds, rectify_lifecycle
 
 Run = Callable[[Path, int], list[float]]
 PEERS: dict[str, Run] = {}
-NEEDS = {"sqlalchemy_orm": "sqlalchemy", "django_fsm": "django_fsm_log", "spiffworkflow": "SpiffWorkflow"}
+NEEDS = {"sqlalchemy_orm": "sqlalchemy", "django_fsm": "django_fsm_log", "spiffworkflow": "SpiffWorkflow",
+         "transitions": "transitions"}
 RECORD_TEXT = {"case_problem": "班子不团结", "measure": "健全组织生活制度", "secretary_assignment": "周第一书记",
                "progress_report": "按月报送进展", "verification": "90 分，通过"}
 
@@ -197,15 +198,64 @@ def spiffworkflow(path: Path, cases: int) -> list[float]:
     return times
 
 
+@peer("transitions")
+def transitions_raw(path: Path, cases: int) -> list[float]:
+    """The ``transitions`` library used naively: a new Machine for each case (made when the case is opened, kept
+    for its life), whose triggers move it; each step its own transaction in raw sqlite3 on rectify's schema and
+    pragmas, writing the same rows with the same statements as the steps' floor (:mod:`bench.rawsteps`): the
+    floor plus a state machine, what a hand-built tracker on that library would be."""
+    from transitions import Machine
+
+    from bench import rawsteps
+    from bench.lifecycle import FloorRun
+
+    # the stages as the rows hold them: a passed verification leaves the case in rectified for its 公示
+    moves = [{"trigger": a, "source": src, "dest": dest} for (a, src, dest) in (
+        ("plan", "identified", "ledger_created"), ("assign_secretary", "ledger_created", "secretary_assigned"),
+        ("report_progress", "secretary_assigned", "secretary_assigned"),
+        ("complete_measure", "secretary_assigned", "secretary_assigned"),
+        ("mark_rectified", "secretary_assigned", "rectified"), ("verify", "rectified", "rectified"))]
+    stages = ["identified", "ledger_created", "secretary_assigned", "rectified"]
+
+    class Case:
+        state: str
+
+    floor = FloorRun(path, WARM + cases)
+    con = floor.con
+    times: list[float] = []
+    actors = ("bench",) * 5 + ("bench-verifier",)
+    for k in range(WARM + cases):
+        start = time.perf_counter()
+        con.execute("BEGIN")
+        case_id = rawsteps.open_case(con, f"B{k:08d}", "bench")
+        model = Case()
+        Machine(model=model, states=stages, transitions=moves, initial="identified", auto_transitions=False)
+        con.execute("COMMIT")
+        if k >= WARM:
+            times.append(time.perf_counter() - start)
+        for (action, *_), step, actor in zip(STEPS[1:], rawsteps.STEP_FUNCTIONS, actors, strict=True):
+            start = time.perf_counter()
+            con.execute("BEGIN")
+            step(con, case_id, actor)  # reads the case (its stage checked), writes the step's rows
+            assert getattr(model, action)()
+            con.execute("COMMIT")
+            if k >= WARM:
+                times.append(time.perf_counter() - start)
+    floor.close()
+    return times
+
+
 # Where each peer keeps its cases and its history: (case table, history table).
 TABLES = {"rectify": ("rectification_case", "case_event"), "sqlalchemy_orm": ("case_", "history"),
-          "django_fsm": ("djpeer_case", "django_fsm_log_statelog"), "spiffworkflow": ("case_", "history")}
+          "django_fsm": ("djpeer_case", "django_fsm_log_statelog"), "spiffworkflow": ("case_", "history"),
+          "transitions": ("rectification_case", "case_event")}
 
 
 # The lifecycle's last step done: verified; for rectify a passed verification, which starts the 公示 (the
 # county's 销号 follows it days later, a step the peers do not model).
 DONE_AT_VERIFIED = "stage = 'verified'"
-DONE = {"rectify": "stage = 'verified' OR verified_on IS NOT NULL"}
+DONE = {"rectify": "stage = 'verified' OR verified_on IS NOT NULL",
+        "transitions": "stage = 'verified' OR verified_on IS NOT NULL"}
 
 
 def summary(name: str, path: Path, times: list[float]) -> dict[str, Any]:

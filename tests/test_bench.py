@@ -48,7 +48,7 @@ def test_bench_filtered_reads_smoke(tmp_path: Path) -> None:
         assert name in done.stdout
 
 
-PEERS = {"rectify", "sqlalchemy_orm", "django_fsm", "spiffworkflow"}
+PEERS = {"rectify", "sqlalchemy_orm", "django_fsm", "spiffworkflow", "transitions"}
 
 
 def test_bench_peers_smoke(tmp_path: Path) -> None:

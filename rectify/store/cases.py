@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, CursorResult
@@ -51,15 +51,13 @@ _CASE_BY_ID_PLACED = CASE_WITH_ORG.add_columns(org_t.c.county.label("org_county"
 _STILL_OPEN = [case_t.c.stage != s for s in sorted(CLOSED_STAGES)]
 _ORG_NAME_BY_CODE = sa.select(org_t.c.name).where(org_t.c.code == sa.bindparam("code"))
 _ORG_PLACE = sa.select(org_t.c.county, org_t.c.township).where(org_t.c.id == sa.bindparam("id"))
-_ORG_BY_CODE = sa.select(org_t.c.id, org_t.c.name).where(org_t.c.code == sa.bindparam("code"))
-_OPEN_CASE_OF_ORG = sa.select(case_t.c.id, case_t.c.stage).where(
-    case_t.c.org_id == sa.bindparam("org_id"), *_STILL_OPEN)
+_ORG_BY_CODE = sa.select(org_t.c.id, org_t.c.name, org_t.c.county, org_t.c.township).where(
+    org_t.c.code == sa.bindparam("code"))
 _OPEN_CASE_ELSEWHERE = sa.select(case_t.c.id).where(
     case_t.c.org_id == sa.bindparam("org_id"), case_t.c.id != sa.bindparam("case_id"),
     *_STILL_OPEN)
-_PEOPLE = sa.select(person_t.c.role, person_t.c.name).where(person_t.c.case_id == sa.bindparam("case_id"))
-_PERSON = sa.select(person_t.c.id, person_t.c.name, person_t.c.email).where(
-    person_t.c.case_id == sa.bindparam("case_id"), person_t.c.role == sa.bindparam("role"))
+_PEOPLE = sa.select(person_t.c.id, person_t.c.role, person_t.c.name, person_t.c.email).where(
+    person_t.c.case_id == sa.bindparam("case_id"))
 _LAST_MEASURE_SEQ = sa.select(sa.func.coalesce(sa.func.max(measure_t.c.seq), 0)).where(
     measure_t.c.case_id == sa.bindparam("case_id"))
 _MEASURE = sa.select(measure_t.c.id, measure_t.c.text, measure_t.c.done_on).where(
@@ -76,13 +74,12 @@ _CURRENT_ON_TRACK = (sa.select(secretary_t.c.id, secretary_t.c.name, secretary_t
                      .where(secretary_t.c.case_id == sa.bindparam("case_id"), secretary_t.c.until.is_(None),
                             secretary_t.c.kind == sa.bindparam("kind"))
                      .order_by(secretary_t.c.id))
-_PROBLEMS = (sa.select(problem_t.c.id, problem_t.c.code, problem_t.c.text)
+# The case's problems, each with whether a measure already covers it: what a plan's guards and its links read.
+_PROBLEMS = (sa.select(problem_t.c.id, problem_t.c.code, problem_t.c.text,
+                       sa.exists().where(measure_problem_t.c.problem_id == problem_t.c.id).label("covered"))
              .where(problem_t.c.case_id == sa.bindparam("case_id")).order_by(problem_t.c.id))
-_COVERED = (sa.select(problem_t.c.code).distinct()
-            .join(measure_problem_t, measure_problem_t.c.problem_id == problem_t.c.id)
-            .where(problem_t.c.case_id == sa.bindparam("case_id")))
 
-_EARLIER_CASES = (sa.select(case_t.c.id, case_t.c.year).where(case_t.c.org_id == sa.bindparam("org_id"))
+_ORG_CASES = (sa.select(case_t.c.id, case_t.c.year, case_t.c.stage).where(case_t.c.org_id == sa.bindparam("org_id"))
                   .order_by(case_t.c.id))
 _IN_POST_FULL = (sa.select(secretary_t).where(secretary_t.c.case_id == sa.bindparam("case_id"),
                                               secretary_t.c.until.is_(None),
@@ -103,11 +100,20 @@ _INSERT_PROBLEMS = sa.insert(problem_t)
 _INSERT_LINKS = sa.insert(measure_problem_t)
 
 # What a step runs on every case, compiled once for SQLite's driver (driver.py).
-for _stmt in (_CASE_BY_ID_PLACED, _ORG_NAME_BY_CODE, _ORG_PLACE, _ORG_BY_CODE, _OPEN_CASE_OF_ORG, _OPEN_CASE_ELSEWHERE,
-              _PEOPLE, _PERSON, _LAST_MEASURE_SEQ, _MEASURE, _LATEST_OPEN_MEASURE_DUE, _CURRENT_ON_TRACK, _PROBLEMS,
-              _COVERED, _EARLIER_CASES, _IN_POST_FULL, _FAILED_VERIFICATIONS, _SIGN_UP, _PENDING_OBJECTION,
+for _stmt in (_CASE_BY_ID_PLACED, _ORG_NAME_BY_CODE, _ORG_PLACE, _ORG_BY_CODE, _OPEN_CASE_ELSEWHERE,
+              _PEOPLE, _LAST_MEASURE_SEQ, _MEASURE, _LATEST_OPEN_MEASURE_DUE, _CURRENT_ON_TRACK, _PROBLEMS,
+              _ORG_CASES, _IN_POST_FULL, _FAILED_VERIFICATIONS, _SIGN_UP, _PENDING_OBJECTION,
               _COMPLETE_MEASURE, _INSERT_PROBLEMS, _INSERT_LINKS, BUMP, *INSERTS.values()):
     hot(_stmt)
+
+
+class _Person(NamedTuple):
+    """A case's person in a role, as :meth:`CaseStore.set_person` keeps it for the rest of the step."""
+
+    id: int
+    role: str
+    name: str
+    email: str
 
 
 def jsonable(value: Any) -> Any:
@@ -128,12 +134,19 @@ def _new_id(result: Any) -> int:
 
 
 class CaseStore:
-    """The statements of one engine operation, on the connection of its transaction."""
+    """The statements of one engine operation, on the connection of its transaction.
 
-    __slots__ = ("conn",)
+    A store lives for one transaction, so what it read once (a case's problems, its people, an
+    organization's cases) it keeps for the rest of the step and keeps up to date with what it writes.
+    """
+
+    __slots__ = ("_org_cases", "_people", "_problems", "conn")
 
     def __init__(self, conn: Connection) -> None:
         self.conn = runner(conn)
+        self._problems: dict[int, list[Any]] = {}
+        self._people: dict[int, dict[str, Any]] = {}
+        self._org_cases: dict[int, list[Any]] = {}
 
     # -- the case and its history -------------------------------------------------------------------
 
@@ -186,7 +199,7 @@ class CaseStore:
         return row.county, row.township
 
     def org(self, code: str) -> sa.Row[Any] | None:
-        """``(id, name)`` of the organization with that code."""
+        """``(id, name, county, township)`` of the organization with that code."""
         return self.conn.execute(_ORG_BY_CODE, {"code": code}).one_or_none()
 
     def add_org(self, **values: Any) -> int:
@@ -194,9 +207,15 @@ class CaseStore:
         validation.row(org_t, values)
         return _new_id(self.conn.execute(INSERTS[org_t], values))
 
+    def _cases_of(self, org_id: int) -> list[Any]:
+        rows = self._org_cases.get(org_id)
+        if rows is None:
+            rows = self._org_cases[org_id] = list(self.conn.execute(_ORG_CASES, {"org_id": org_id}))
+        return rows
+
     def open_case_of(self, org_id: int) -> sa.Row[Any] | None:
-        """``(id, stage)`` of the organization's open case."""
-        return self.conn.execute(_OPEN_CASE_OF_ORG, {"org_id": org_id}).one_or_none()
+        """``(id, year, stage)`` of the organization's open case (the one not in a closed stage)."""
+        return next((r for r in self._cases_of(org_id) if r.stage not in CLOSED_STAGES), None)
 
     def open_case_elsewhere(self, org_id: int, case_id: int) -> int | None:
         return cast(int | None, self.conn.execute(_OPEN_CASE_ELSEWHERE, {"org_id": org_id, "case_id": case_id})
@@ -205,35 +224,53 @@ class CaseStore:
     def add_case(self, **values: Any) -> int:
         """Raises :data:`DuplicateKey` when the organization got an open case meanwhile."""
         validation.row(case_t, values)
+        self._org_cases.pop(values.get("org_id"), None)  # type: ignore[arg-type]
         return _new_id(self.conn.execute(INSERTS[case_t], values))
 
     def add_problems(self, case_id: int, problems: list[tuple[str, str]]) -> None:
         new = [{"case_id": case_id, "code": c, "text": t} for c, t in problems]
         validation.rows(problem_t, new, where="软弱涣散情形")
+        self._problems.pop(case_id, None)
         self.conn.execute(_INSERT_PROBLEMS, new)
+
+    def _problem_rows(self, case_id: int) -> list[Any]:
+        """``(id, code, text, covered)`` of the case's problems, read once a step."""
+        rows = self._problems.get(case_id)
+        if rows is None:
+            rows = self._problems[case_id] = list(self.conn.execute(_PROBLEMS, {"case_id": case_id}))
+        return rows
 
     def problems(self, case_id: int) -> list[tuple[str, str]]:
         """``(code, text)`` of the case's problems, in the order listed."""
-        return [(r.code, r.text) for r in self.conn.execute(_PROBLEMS, {"case_id": case_id})]
+        return [(r.code, r.text) for r in self._problem_rows(case_id)]
 
     def covered_problems(self, case_id: int) -> set[str]:
         """Codes of the problems that already have a measure."""
-        return set(self.conn.execute(_COVERED, {"case_id": case_id}).scalars())
+        return {r.code for r in self._problem_rows(case_id) if r.covered}
 
     # -- people ------------------------------------------------------------------------------------
 
+    def _people_rows(self, case_id: int) -> dict[str, Any]:
+        """role → ``(id, role, name, email)`` of the case's people, read once a step."""
+        rows = self._people.get(case_id)
+        if rows is None:
+            rows = self._people[case_id] = {r.role: r for r in self.conn.execute(_PEOPLE, {"case_id": case_id})}
+        return rows
+
     def people(self, case_id: int) -> dict[str, str]:
         """role → name."""
-        return {role: name for role, name in self.conn.execute(_PEOPLE, {"case_id": case_id})}
+        return {role: r.name for role, r in self._people_rows(case_id).items()}
 
     def add_person(self, case_id: int, role: str, name: str, email: str) -> None:
         values = dict(case_id=case_id, role=role, name=name, email=email, unit="", phone="")
         validation.row(person_t, values)
-        self.conn.execute(INSERTS[person_t], values)
+        person_id = _new_id(self.conn.execute(INSERTS[person_t], values))
+        if case_id in self._people:
+            self._people[case_id][role] = _Person(person_id, role, name, email)
 
     def set_person(self, case_id: int, role: str, name: str | None, email: str | None) -> None:
         """Adds the person in that role, or changes the name and e-mail given (empty ones are kept)."""
-        current = self.conn.execute(_PERSON, {"case_id": case_id, "role": role}).one_or_none()
+        current = self._people_rows(case_id).get(role)
         if current is None:
             if name or email:
                 self.add_person(case_id, role, name or "", email or "")
@@ -245,6 +282,7 @@ class CaseStore:
             values["email"] = email
         if values:
             validation.row(person_t, values)
+            self._people.pop(case_id, None)
             self.conn.execute(sa.update(person_t).where(person_t.c.id == current.id).values(**values))
 
     # -- measures ----------------------------------------------------------------------------------
@@ -259,7 +297,7 @@ class CaseStore:
         validation.count(start + len(new), "整顿措施数", validation.MAX_MEASURES)
         validation.rows(measure_t, new, where="整顿措施")
         problem_ids: dict[str, list[int]] = {}
-        for r in self.conn.execute(_PROBLEMS, {"case_id": case_id}):
+        for r in self._problem_rows(case_id):
             problem_ids.setdefault(r.code, []).append(r.id)
         links = []
         for values, m in zip(new, measures, strict=True):
@@ -267,6 +305,7 @@ class CaseStore:
             links += [{"measure_id": measure_id, "problem_id": pid}
                       for code in dict.fromkeys(m.get("problems") or ()) for pid in problem_ids.get(code, ())]
         if links:
+            self._problems.pop(case_id, None)  # the problems these measures name are covered now
             self.conn.execute(_INSERT_LINKS, links)
         return len(new)
 
@@ -323,8 +362,8 @@ class CaseStore:
         return list(self.conn.execute(_IN_POST_FULL, {"case_id": case_id, "kind": kind}))
 
     def cases_of_org(self, org_id: int) -> list[sa.Row[Any]]:
-        """``(id, year)`` of every case the organization has had, oldest first (a repeat listing's link)."""
-        return list(self.conn.execute(_EARLIER_CASES, {"org_id": org_id}))
+        """``(id, year, stage)`` of every case the organization has had, oldest first (a repeat listing's link)."""
+        return list(self._cases_of(org_id))
 
     # -- reports, verifications, extensions ----------------------------------------------------------
 

@@ -46,30 +46,35 @@ def _row_class(names: tuple[str, ...]) -> type:
 
 
 class _Prepared:
-    __slots__ = ("binds", "defaults", "procs", "row", "sql")
+    __slots__ = ("binds", "converting", "defaults", "procs", "row", "sql")
 
     def __init__(self, sql: str, binds: tuple[tuple[str, Callable[[Any], Any] | None], ...],
                  defaults: dict[str, Any], procs: tuple[Callable[[Any], Any] | None, ...] | None,
                  row: type | None) -> None:
         self.sql, self.binds, self.defaults, self.procs, self.row = sql, binds, defaults, procs, row
+        # the result columns that need converting (dates, booleans): only those are touched per row
+        self.converting = tuple((i, p) for i, p in enumerate(procs or ()) if p is not None)
 
     def parameters(self, params: Mapping[str, Any]) -> list[Any]:
-        out = []
-        for name, process in self.binds:
-            value = params[name] if name in params else self.defaults[name]
-            out.append(process(value) if process is not None and value is not None else value)
-        return out
+        given = {**self.defaults, **params} if self.defaults else params
+        return [given[name] if process is None or given[name] is None else process(given[name])
+                for name, process in self.binds]
 
     def rows(self, cursor: Any) -> list[Any]:
         if self.row is None:
             return []
         fetched = cursor.fetchall()
-        procs = self.procs
-        if procs is not None and any(procs):
-            fetched = [tuple(p(v) if p is not None and v is not None else v for p, v in zip(procs, r, strict=True))
-                       for r in fetched]
-        make = self.row
-        return [make(r) for r in fetched]
+        make, converting = self.row, self.converting
+        if not converting:
+            return [make(r) for r in fetched]
+        out = []
+        for r in fetched:
+            values = list(r)
+            for i, process in converting:
+                if values[i] is not None:
+                    values[i] = process(values[i])
+            out.append(make(values))
+        return out
 
 
 def _prepare(stmt: Any, dialect: Any, keys: tuple[str, ...]) -> _Prepared | None:

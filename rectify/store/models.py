@@ -40,7 +40,8 @@ class Case(SQLModel, table=True):
         # opening one at once cannot both succeed.
         sa.Index("uq_case_open_org", "org_id", unique=True,
                  sqlite_where=sa.text(OPEN_CASES_ONLY), postgresql_where=sa.text(OPEN_CASES_ONLY)),
-        sa.Index("ix_case_stage_deadline", "stage", "deadline"),
+        # a stage's cases (the ledger's and the lists' stage filter); the reminders' sweep reads the whole table.
+        # (stage, deadline) went in 0020: no query read it, and every stage change rewrote it.
         sa.Index("ix_case_stage_due", "stage", "stage_due"),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -101,9 +102,10 @@ class CaseProblem(SQLModel, table=True):
 
 class Measure(SQLModel, table=True):
     __tablename__ = "measure"
+    # the unique (case_id, seq) is also the index of a case's measures (no second one on case_id: 0020)
     __table_args__ = (sa.UniqueConstraint("case_id", "seq", name="uq_measure_case_seq"),)
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    case_id: int = Field(foreign_key="rectification_case.id")
     seq: int
     text: str
     owner: str
@@ -117,9 +119,10 @@ class MeasureProblem(SQLModel, table=True):
     """Which problem(s) each measure fixes: 问题清单 → 措施清单, one problem 销号 when its measures are done."""
 
     __tablename__ = "measure_problem"
+    # the unique (measure_id, problem_id) is also the index of a measure's links (0020)
     __table_args__ = (sa.UniqueConstraint("measure_id", "problem_id", name="uq_measure_problem"),)
     id: int | None = Field(default=None, primary_key=True)
-    measure_id: int = Field(foreign_key="measure.id", index=True)
+    measure_id: int = Field(foreign_key="measure.id")
     problem_id: int = Field(foreign_key="case_problem.id", index=True)
 
 
@@ -127,9 +130,10 @@ class CasePerson(SQLModel, table=True):
     """People on a case who may receive mail: officer, county leader, township cadre."""
 
     __tablename__ = "case_person"
+    # the unique (case_id, role) is also the index of a case's people (0020)
     __table_args__ = (sa.UniqueConstraint("case_id", "role", name="uq_person_case_role"),)
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    case_id: int = Field(foreign_key="rectification_case.id")
     role: str = Field(max_length=24)
     name: str
     unit: str = ""

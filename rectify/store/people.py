@@ -14,9 +14,18 @@ from rectify.store.tables import people_t
 
 _BY_KEY = hot(sa.select(people_t).where(
     sa.or_(people_t.c.name == sa.bindparam("key"), people_t.c.login == sa.bindparam("key"))))
-_NAMES_BY_KEY = hot(sa.select(people_t.c.name, people_t.c.login).where(
-    sa.or_(people_t.c.name == sa.bindparam("key"), people_t.c.login == sa.bindparam("key"))))
-_FEW = 8  # up to this many names are looked up one by one (a step's statements, compiled once); more in one IN
+_FEW = 8  # up to this many names are looked up by a statement of their number, compiled once; more by an IN list
+_NAMES_BY_KEYS: dict[int, Any] = {}  # how many names → the statement that looks them all up at once
+
+
+def _names_by_keys(n: int) -> Any:
+    """``name IN (?, …) OR login IN (?, …)`` for ``n`` names, with fixed binds so the driver compiles it once."""
+    stmt = _NAMES_BY_KEYS.get(n)
+    if stmt is None:
+        keys: list[Any] = [sa.bindparam(f"k{i}") for i in range(n)]
+        stmt = _NAMES_BY_KEYS[n] = hot(sa.select(people_t.c.name, people_t.c.login).where(
+            sa.or_(people_t.c.name.in_(keys), people_t.c.login.in_(keys))))
+    return stmt
 _ADD_IF_NEW: dict[str, Any] = {}  # dialect → INSERT … ON CONFLICT (name) DO NOTHING, built on first use
 
 
@@ -65,7 +74,7 @@ def existing_names(conn: Connection, names: list[str]) -> set[str]:
     if not names:
         return set()
     if len(names) <= _FEW:
-        found = [row for key in names for row in conn.execute(_NAMES_BY_KEY, {"key": key})]
+        found = list(conn.execute(_names_by_keys(len(names)), {f"k{i}": key for i, key in enumerate(names)}))
     else:
         found = list(conn.execute(sa.select(people_t.c.name, people_t.c.login).where(
             sa.or_(people_t.c.name.in_(names), people_t.c.login.in_(names)))))

@@ -41,7 +41,6 @@ case_person = sa.Table(
     sa.Column('email', sa.String(), nullable=False, default=''),
     sa.Column('phone', sa.String(), nullable=False, default=''),
     sa.UniqueConstraint('case_id', 'role', name='uq_person_case_role'),
-    sa.Index('ix_case_person_case_id', 'case_id'),
 )
 
 case_problem = sa.Table(
@@ -108,7 +107,6 @@ measure = sa.Table(
     sa.Column('owner_unit', sa.String(), nullable=False, default=''),
     sa.Column('owner_email', sa.String(), nullable=False, default=''),
     sa.UniqueConstraint('case_id', 'seq', name='uq_measure_case_seq'),
-    sa.Index('ix_measure_case_id', 'case_id'),
     sa.Index('ix_measure_done_on', 'done_on'),
 )
 
@@ -119,7 +117,6 @@ measure_problem = sa.Table(
     sa.Column('measure_id', sa.Integer(), sa.ForeignKey('measure.id'), nullable=False),
     sa.Column('problem_id', sa.Integer(), sa.ForeignKey('case_problem.id'), nullable=False),
     sa.UniqueConstraint('measure_id', 'problem_id', name='uq_measure_problem'),
-    sa.Index('ix_measure_problem_measure_id', 'measure_id'),
     sa.Index('ix_measure_problem_problem_id', 'problem_id'),
 )
 
@@ -290,7 +287,6 @@ rectification_case = sa.Table(
         unique=True,
         info={'postgresql_where': OPEN_CASES_ONLY, 'sqlite_where': OPEN_CASES_ONLY},
     ),
-    sa.Index('ix_case_stage_deadline', 'stage', 'deadline'),
     sa.Index('ix_case_stage_due', 'stage', 'stage_due'),
     sa.Index('ix_rectification_case_identified_on', 'identified_on'),
     sa.Index('ix_rectification_case_last_progress_on', 'last_progress_on'),

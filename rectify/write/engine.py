@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.engine import Row
 from transitions import Machine, MachineError
@@ -85,6 +85,48 @@ MACHINE = Machine(
 )
 
 
+class _Event:
+    """What a guard condition is handed (``send_event``): the proposal as the event's model."""
+
+    __slots__ = ("model",)
+
+    def __init__(self, model: Proposal) -> None:
+        self.model = model
+
+
+def _plain(machine: Machine) -> bool:
+    """No callbacks anywhere and every condition a function: firing is only the conditions and the new state."""
+    hooks = (machine.prepare_event, machine.finalize_event, machine.before_state_change, machine.after_state_change,
+             machine.on_exception)
+    moves = [t for e in machine.events.values() for ts in e.transitions.values() for t in ts]
+    return not any(hooks) and all(not (t.prepare or t.before or t.after) and all(callable(c.func) for c in
+                                                                                 t.conditions) for t in moves) \
+        and all(not (s.on_enter or s.on_exit) for s in machine.states.values())
+
+
+_PLAIN = _plain(MACHINE)
+
+
+def fire(trigger: str, proposal: Proposal) -> bool:
+    """``MACHINE.events[trigger].trigger(proposal)``, without the library's per-call machinery (event data, callback
+    resolution, logging, ~50 µs a step): the machine's own transitions out of the proposal's stage, in order, the
+    first whose conditions all hold moving it. :class:`MachineError` when the trigger does not leave that stage.
+    Only for a machine without callbacks (:func:`_plain`, checked at import; else the library fires it)."""
+    event = MACHINE.events[trigger]
+    if not _PLAIN:
+        return bool(event.trigger(proposal))
+    moves = event.transitions.get(proposal.state)
+    if not moves:
+        raise MachineError(f'"Can\'t trigger event {trigger} from state {proposal.state}!"')
+    data = _Event(proposal)
+    for move in moves:
+        if all(cast(Callable[[Any], Any], c.func)(data) == c.target for c in move.conditions):
+            if move.dest is not None:
+                proposal.state = move.dest
+            return True
+    return False
+
+
 class Workflow:
     """The operations of SPEC §3 on one database, performed by one actor at the clock's time."""
 
@@ -144,7 +186,7 @@ class Workflow:
             proposal.facts.update(facts(store, row))
         head = f"无法{spec.label}：整顿对象 {row.id}（{row.org_name}）处于{stage_text(row.stage)}阶段"
         try:
-            moved = MACHINE.events[spec.trigger].trigger(proposal)
+            moved = fire(spec.trigger, proposal)
         except MachineError:
             allowed = "、".join(stage_text(x) for x in spec.sources)
             line = f"{head}，此操作只适用于{allowed}阶段"
@@ -163,7 +205,7 @@ class Workflow:
         ``trigger`` may be chosen from the case as loaded (plan or revise_plan, …), in the same transaction."""
         if isinstance(trigger, str):
             self.check_may(trigger, BY_TRIGGER[trigger].label)
-        with self.db.begin() as conn:
+        with self.db.step() as conn:
             store = CaseStore(conn)
             row = store.case(ref, self.person.sees)  # a case out of scope reads as unknown (SPEC §12)
             if not isinstance(trigger, str):
@@ -248,10 +290,10 @@ class Workflow:
         deadline = deadline or default_deadline(identified_on, self.config.policy)
         self.check_may(OPEN_ACTION, ACTION_LABELS[OPEN_ACTION])
         now = self.clock()
-        with self.db.begin() as conn:
+        with self.db.step() as conn:
             store = CaseStore(conn)
             org = store.org(org_code.strip())
-            if org is None or not self.person.sees(*store.place(org.id)):  # unseen reads as unknown (SPEC §12)
+            if org is None or not self.person.sees(org.county, org.township):  # unseen reads as unknown (SPEC §12)
                 raise NotFound(f"找不到组织 {org_code}，请先用 rectify org add 登记")
             if deadline <= identified_on:
                 raise Refused(f"无法列入整顿：{org.name} 的转化时限 {deadline} 早于或等于确定日期 {identified_on}")
