@@ -231,12 +231,14 @@ def export_csv(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     from bench.generate import AS_OF
     from rectify.config import Config
     from rectify.reports.ledger import ledger_rows
+    from rectify.reports.ledger_facts import with_late_facts
     from rectify.reports.ledger_formats import write_csv
     from rectify.store import open_database
 
     db = open_database(str(db_path))
     with open(workdir / "import.csv", "w", encoding="utf-8", newline="") as out:
-        rows = write_csv(ledger_rows(db, as_of=AS_OF, config=Config()), out)
+        # as `rectify ledger --format csv` writes it: a struck-off case with its verification facts (issue 26)
+        rows = write_csv(with_late_facts(db, ledger_rows(db, as_of=AS_OF, config=Config())), out)
     db.dispose()
     return {"rows": rows, "peak_rss_mb": peak_rss_mb()}
 

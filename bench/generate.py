@@ -6,6 +6,7 @@ the as-of date. Rows go in with Core executemany in chunks, so building 100,000 
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -106,6 +107,7 @@ def rows(n: int, as_of: date = AS_OF, seed: int = 7) -> Iterator[dict[str, list[
             "self_check": "自查到位" if rectified_on else "", "rectified_on": rectified_on,
             "verified_on": stage_days.get("verified"), "score": 85 if stage == "verified" else None,
             "struck_off_on": stage_days.get("verified"), "grade": "good" if stage == "verified" else "",
+            "strike_off_doc": f"青组字〔{identified.year}〕{i}号" if stage == "verified" else "",
             "withdrawn_reason": "误判" if stage == "withdrawn" else "", "supervised": i % 50 == 0,
             "supervision_reason": "进度滞后" if i % 50 == 0 else "", "measures_total": n_measures,
             "measures_done": min(done, n_measures), "last_progress_on": last_progress,
@@ -139,7 +141,7 @@ def rows(n: int, as_of: date = AS_OF, seed: int = 7) -> Iterator[dict[str, list[
         if stage == "verified":
             add("verification", {"case_id": i, "verified_on": stage_days["verified"], "verifier": "验收组",
                                  "score": 85, "satisfied": 40, "basic": 5, "dissatisfied": 1, "passed": True,
-                                 "reasons": ""})
+                                 "reasons": "", "members": "验收员甲、验收员乙"})
         events = [("open", None, "identified")] + [
             (a, f, t_) for a, f, t_ in zip(("plan", "assign_secretary", "mark_rectified", "verify"),
                                           PATH, PATH[1:], strict=False) if t_ in reached]
@@ -147,9 +149,16 @@ def rows(n: int, as_of: date = AS_OF, seed: int = 7) -> Iterator[dict[str, list[
         events += [("complete_measure", s, s) for s in ("secretary_assigned",) * min(done, n_measures)]
         if stage == "withdrawn":
             events.append(("withdraw", "identified", "withdrawn"))
+        details = {}
+        if stage == "verified":  # the 公示 (ending on the day, for brevity) and the 销号 by an approver: what a
+            # re-imported ledger must carry for a struck-off case (issue 26)
+            day = stage_days["verified"].isoformat()
+            details["verify"] = json.dumps({"passed": True, "publicity_until": day})
+            events.append(("strike_off", "verified", "verified"))
         for action, f, t_ in events:
-            add("case_event", {"case_id": i, "at": at, "actor": "bench", "action": action, "from_stage": f,
-                               "to_stage": t_, "reason": "", "detail": "{}"})
+            add("case_event", {"case_id": i, "at": at, "actor": "审批人" if action == "strike_off" else "bench",
+                               "action": action, "from_stage": f, "to_stage": t_, "reason": "",
+                               "detail": details.get(action, "{}")})
         if i % CHUNK == 0:
             yield chunk
             chunk = {}

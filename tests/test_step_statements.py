@@ -24,8 +24,9 @@ D0 = date(2026, 1, 5)
 # The seven steps of bench.lifecycle, and what each sends on SQLite (BEGIN and COMMIT counted).
 STATEMENTS = {
     "open_case": 8,  # BEGIN, the organization with its place, its cases, the case, its problem, its officer, event
-    "plan": 13,  # the case, its people, its problems with their coverage, the last measure number, the measure,
-    # its link, two people, every name in one look-up, the versioned update, the event
+    "plan": 14,  # the case, who is in post (stage 3 joins the plan and a 第一书记), its people, its problems with
+    # their coverage, the last measure number, the measure, its link, two people, every name in one look-up,
+    # the versioned update, the event
     "assign_secretary": 8,  # the case, who is in post, the assignment, the name, the update, the event
     "report_progress": 6,  # the case, the report, the update, the event
     "complete_measure": 7,  # the case, the measure, its completion, the update, the event
