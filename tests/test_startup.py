@@ -17,6 +17,10 @@ from tests.conftest import DEMO_ACTOR, FakeClock
 # Never on a read: the ORM and what SQLModel brings, the write side's machinery, the config file's checker.
 HEAVY = ("pydantic", "pydantic_core", "sqlmodel", "sqlalchemy.orm", "sqlalchemy.ext.asyncio", "alembic",
          "transitions", "annotated_types", "tomllib", "openpyxl", "xlsxwriter", "jinja2", "apscheduler")
+# The modules of the commands that change something: a read command imports none of them (issue 29).
+WRITE_COMMANDS = tuple(f"rectify.cli.{m}" for m in (
+    "case_write", "case_verification", "case_tracks", "case_supervision", "case_consolidation", "case_evidence",
+    "data", "admin", "people", "org", "remind", "reporting", "screening", "security", "notice", "web"))
 OTHER_DIALECT = {"sqlite": ("psycopg", "sqlalchemy.dialects.postgresql"),
                  "postgresql": ("sqlite3", "sqlalchemy.dialects.sqlite")}
 PROBE = ("import atexit, sys\n"
@@ -51,6 +55,7 @@ def test_a_read_command_loads_no_orm_and_no_other_dialect(demo: Callable[..., Re
     assert shows in output
     backend = "sqlite" if db_url.startswith("sqlite") else "postgresql"
     assert _heavy(modules, HEAVY) == []
+    assert _heavy(modules, WRITE_COMMANDS) == []
     assert _heavy(modules, OTHER_DIALECT[backend]) == []
     assert f"sqlalchemy.dialects.{backend}" in modules  # the probe sees what the command really loaded
 
@@ -63,3 +68,17 @@ def test_a_write_command_still_runs_on_the_same_tables(demo: Callable[..., Resul
     assert _heavy(modules, ("sqlmodel", "pydantic", "pydantic_core")) == []
     output, _ = _loaded(db_url, clock, tmp_path, "case", "history", "1")
     assert "填报月度进展" in output
+
+
+def test_the_case_group_names_every_command_of_its_modules() -> None:
+    """``rectify case`` imports a command's module when it runs: its table names each command every module has."""
+    import importlib
+
+    from rectify.cli.case import case
+
+    modules = {module for module, _ in case.lazy.values()}
+    declared = {(c.name, module) for module in modules
+                for c in importlib.import_module(f"rectify.cli.{module}").COMMANDS}
+    assert declared == {(name, module) for name, (module, _) in case.lazy.items()}
+    for name, (module, attr) in case.lazy.items():
+        assert getattr(importlib.import_module(f"rectify.cli.{module}"), attr).name == name
