@@ -97,12 +97,50 @@ def _cli_help(ctx: Context) -> Figure:
     return Figure(value * 1000, floor * 1000, "ms")
 
 
+def interleaved(cmd: list[str], floor: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Median wall times of a whole command and of its floor, each run alternating with the other (so both see
+    the same load), in seconds."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(max(runs, 5)):
+        for side, argv in enumerate((cmd, floor)):
+            start = time.perf_counter()
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            times[side].append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+# A read command's floor: the interpreter starting and importing the driver, what any Python reading SQLite pays.
+BARE = "import sqlite3"
+
+
+def _read_command(ctx: Context, *args: str) -> Figure:
+    value, floor = interleaved(ctx.rectify("--db", str(ctx.db_path), *args), [ctx.python, "-c", BARE], ctx.runs,
+                               ctx.env())
+    return Figure(value * 1000, floor * 1000, "ms")
+
+
 @figure("cli_show")
 def _cli_show(ctx: Context) -> Figure:
-    case_id = str(max(1, ctx.cases // 2))
-    value = wall(ctx.rectify("--db", str(ctx.db_path), "case", "show", case_id), ctx.runs, ctx.env())
-    floor = wall([ctx.python, "-c", "import sqlite3"], ctx.runs)
-    return Figure(value * 1000, floor * 1000, "ms")
+    """``rectify case show`` of the middle case, whole command, against a bare ``python -c "import sqlite3"``."""
+    return _read_command(ctx, "case", "show", str(max(1, ctx.cases // 2)))
+
+
+@figure("cli_list")
+def _cli_list(ctx: Context) -> Figure:
+    """``rectify case list`` of the middle open case's township (a township's list: what an officer types)."""
+    from bench.filtered import _place
+
+    county, township = _place(ctx.db_path, ctx.cases)
+    return _read_command(ctx, "case", "list", "--county", county, "--township", township)
+
+
+@figure("cli_ledger")
+def _cli_ledger(ctx: Context) -> Figure:
+    """``rectify ledger --county`` of the middle open case's county, as a table."""
+    from bench.filtered import _place
+
+    county, _ = _place(ctx.db_path, ctx.cases)
+    return _read_command(ctx, "ledger", "--county", county)
 
 
 def child_peak(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
@@ -164,7 +202,7 @@ for _name in figures.ISOLATED:
 
 ORDER = ("import_cases", "import_pg", "transition", "transition_step", "ledger_csv", "ledger_asof", "ledger_xlsx",
          "ledger_township", "ledger_county", "inbox", "stats", "stats_asof", "sweep", "remind_dry_run", "digest_send",
-         "channels", "upload", "cli_help", "cli_show")
+         "channels", "upload", "cli_help", "cli_show", "cli_list", "cli_ledger")
 
 
 OPT_IN = ("import_pg",)  # needs a PostgreSQL server (RECTIFY_BENCH_PG or initdb): run with --only import_pg
