@@ -101,3 +101,37 @@ def test_the_light_rows_are_sqlalchemys(demo: Callable[..., Result], db: Databas
             with light.ledger_tuples(lf) as rows:
                 _same(list(rows), theirs)
     light.close()
+
+
+def _resolved(db: Database, config: Any, given: str | None) -> Actor | None:
+    from rectify.errors import RectifyError
+    from rectify.write.actors import resolve_actor
+
+    try:
+        return resolve_actor(db, config, given)
+    except RectifyError:
+        return None
+
+
+def test_who_reads_is_who_the_registry_says(demo: Callable[..., Result], db: Database, db_url: str) -> None:
+    """The light path names the reader only where the registry's rules (rectify.write.actors) name the same
+    person without a word; every refusal, and a name left unregistered, is for SQLAlchemy's path."""
+    from rectify.config import Config, SecurityConfig
+    from rectify.reports.light import person
+
+    if not db_url.startswith("sqlite"):
+        return
+    assert demo("--actor", "周文博", "people", "disable", "沈晓东").exit_code == 0
+    loose = Config(security=SecurityConfig(require_registered_actor=False))
+    light = open_light(db_url)
+    assert light is not None
+    for config in (Config(), loose):
+        for given in ("钱明远", "qs-qian", " 钱明远 ", "沈晓东", "qs-shen", "无此人", "", None):
+            ours = person(light, config, given, "root")
+            theirs = _resolved(db, config, given)
+            assert ours is None or ours == theirs, given
+            if given in ("钱明远", "qs-qian"):
+                assert ours is not None and ours == theirs
+    strict = Config(security=SecurityConfig(actor_from_database=True))
+    assert person(light, strict, "钱明远", "root") is None
+    light.close()

@@ -90,3 +90,18 @@ def test_the_case_group_names_every_command_of_its_modules() -> None:
     assert declared == {(name, module) for name, (module, _) in case.lazy.items()}
     for name, (module, attr) in case.lazy.items():
         assert getattr(importlib.import_module(f"rectify.cli.{module}"), attr).name == name
+
+
+@pytest.mark.parametrize("xdg", [None, "", "  ", "/tmp/xdg-config"])
+def test_the_user_configuration_file_is_where_platformdirs_says(monkeypatch: pytest.MonkeyPatch,
+                                                                xdg: str | None) -> None:
+    """``user_config_file`` follows platformdirs' rule without importing it on every command."""
+    import platformdirs
+
+    from rectify.config import user_config_file
+
+    if xdg is None:
+        monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
+    assert user_config_file() == platformdirs.user_config_path("rectify") / "rectify.toml"
