@@ -97,26 +97,34 @@ def _cli_help(ctx: Context) -> Figure:
     return Figure(value * 1000, floor * 1000, "ms")
 
 
-def interleaved(cmd: list[str], floor: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Median wall times of a whole command and of its floor, each run alternating with the other (so both see
-    the same load), in seconds."""
-    times: tuple[list[float], list[float]] = ([], [])
+def interleaved(*cmds: list[str], runs: int, env: dict[str, str] | None = None) -> list[tuple[float, float]]:
+    """(median wall time, median CPU time: user + system) of each command, in seconds, the commands run in turn
+    (so all see the same load; under load the CPU time is the steadier of the two)."""
+    times: list[list[tuple[float, float]]] = [[] for _ in cmds]
     for _ in range(max(runs, 5)):
-        for side, argv in enumerate((cmd, floor)):
+        for side, argv in enumerate(cmds):
             start = time.perf_counter()
-            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-            times[side].append(time.perf_counter() - start)
-    return statistics.median(times[0]), statistics.median(times[1])
+            proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            _, status, usage = os.wait4(proc.pid, 0)
+            if os.waitstatus_to_exitcode(status):
+                raise SystemExit(f"{' '.join(argv)} failed")
+            times[side].append((time.perf_counter() - start, usage.ru_utime + usage.ru_stime))
+    return [(statistics.median(w for w, _ in t), statistics.median(c for _, c in t)) for t in times]
 
 
 # A read command's floor: the interpreter starting and importing the driver, what any Python reading SQLite pays.
 BARE = "import sqlite3"
+# Not the floor, printed beside it: the libraries any click command of this shape imports before its own code.
+LIBRARIES = "import sqlite3, click, dataclasses, pathlib, zoneinfo, json"
 
 
 def _read_command(ctx: Context, *args: str) -> Figure:
-    value, floor = interleaved(ctx.rectify("--db", str(ctx.db_path), *args), [ctx.python, "-c", BARE], ctx.runs,
-                               ctx.env())
-    return Figure(value * 1000, floor * 1000, "ms")
+    value, floor, libraries = interleaved(ctx.rectify("--db", str(ctx.db_path), *args), [ctx.python, "-c", BARE],
+                                          [ctx.python, "-c", LIBRARIES], runs=ctx.runs, env=ctx.env())
+    return Figure(value[0] * 1000, floor[0] * 1000, "ms",
+                  note=f"CPU {value[1] * 1000:.0f} / {floor[1] * 1000:.0f} ms = {value[1] / floor[1]:.2f} ×; "
+                       f"libraries alone ({LIBRARIES.removeprefix('import ')}): wall {libraries[0] / floor[0]:.2f} ×, "
+                       f"CPU {libraries[1] / floor[1]:.2f} ×")
 
 
 @figure("cli_show")
