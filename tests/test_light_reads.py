@@ -31,8 +31,11 @@ VALUES = {"county": "青山县", "township": "河口镇", "kind": "village", "st
 
 
 def test_the_compiled_statements_are_not_stale() -> None:
+    from rectify.store import light, tables
+
     assert COMPILED.read_text("utf-8") == module_text(), \
         "rectify/store/compiled.py is stale: python -m rectify.store.prepared > rectify/store/compiled.py"
+    assert light._MAX_CASE_ID == tables.MAX_CASE_ID
 
 
 def _shapes(keys: tuple[str, ...]) -> list[tuple[dict[str, Any], Actor | None]]:
