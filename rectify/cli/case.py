@@ -7,26 +7,25 @@ import click
 
 from rectify.cli.lazy import LazyGroup
 
-# name → (module under rectify.cli, attribute); ``rectify case --help`` lists them in name order, as click does.
-_COMMANDS: dict[str, tuple[str, str]] = {
-    **{name: ("case_write", attr) for name, attr in (
-        ("open", "case_open"), ("plan", "case_plan"), ("revise-plan", "case_revise_plan"),
-        ("measure-done", "case_measure_done"), ("progress", "case_progress"), ("withdraw", "case_withdraw"),
-        ("extend", "case_extend"), ("import", "case_import"))},
-    **{name: ("case_verification", attr) for name, attr in (
-        ("rectified", "case_rectified"), ("verify", "case_verify"), ("objection", "case_objection"),
-        ("strike-off", "case_strike_off"))},
-    **{name: ("case_tracks", attr) for name, attr in (
-        ("assign-secretary", "case_assign_secretary"), ("recall-secretary", "case_recall_secretary"),
-        ("village-secretary", "case_village_secretary"), ("work-team", "case_work_team"))},
-    **{name: ("case_supervision", attr) for name, attr in (
-        ("supervise", "case_supervise"), ("unsupervise", "case_unsupervise"), ("escalate", "case_escalate"))},
-    "look-back": ("case_consolidation", "case_look_back"),
-    **{name: ("case_read", attr) for name, attr in (
-        ("show", "case_show"), ("history", "case_history_cmd"), ("list", "case_list"))},
-    **{name: ("case_evidence", attr) for name, attr in (
-        ("files", "case_files"), ("withdraw-file", "case_withdraw_file"))},
+# Each module's commands by attribute; a command's name is its attribute's (case_revise_plan → revise-plan).
+_MODULES: dict[str, tuple[str, ...]] = {
+    "case_write": ("case_open", "case_plan", "case_revise_plan", "case_measure_done", "case_progress",
+                   "case_withdraw", "case_extend", "case_import"),
+    "case_verification": ("case_rectified", "case_verify", "case_objection", "case_strike_off"),
+    "case_tracks": ("case_assign_secretary", "case_recall_secretary", "case_village_secretary", "case_work_team"),
+    "case_supervision": ("case_supervise", "case_unsupervise", "case_escalate"),
+    "case_consolidation": ("case_look_back",),
+    "case_read": ("case_show", "case_history_cmd", "case_list"),
+    "case_evidence": ("case_files", "case_withdraw_file"),
 }
+
+
+def _name(attr: str) -> str:
+    return attr.removeprefix("case_").removesuffix("_cmd").replace("_", "-")
+
+
+# name → (module under rectify.cli, attribute); ``rectify case --help`` lists them in name order, as click does.
+_COMMANDS = {_name(attr): (module, attr) for module, attrs in _MODULES.items() for attr in attrs}
 
 
 @click.group(cls=LazyGroup, lazy=_COMMANDS)

@@ -15,54 +15,40 @@ STATEMENTS: dict[str, Any] = {
         'rectification_case.stage, rectification_case.identified_on, rectification_case.deadline, '
         'rectification_case.stage_since, rectification_case.stage_due, rectification_case.cycle_start, '
         'rectification_case.cycle, rectification_case.version, rectification_case.detail, '
-        'rectification_case.helping_unit, rectification_case.self_check, '
-        'rectification_case.rectified_on, rectification_case.verified_on, rectification_case.score, '
-        'rectification_case.withdrawn_reason, rectification_case.supervised, '
-        'rectification_case.supervision_reason, rectification_case.supervision_level, '
-        'rectification_case.escalation_step, rectification_case.measures_total, '
-        'rectification_case.measures_done, rectification_case.last_progress_on, '
+        'rectification_case.helping_unit, rectification_case.self_check, rectification_case.rectified_on, '
+        'rectification_case.verified_on, rectification_case.score, rectification_case.withdrawn_reason, '
+        'rectification_case.supervised, rectification_case.supervision_reason, '
+        'rectification_case.supervision_level, rectification_case.escalation_step, '
+        'rectification_case.measures_total, rectification_case.measures_done, rectification_case.last_progress_on, '
         'rectification_case.village_secretary_status, rectification_case.previous_case_id, '
-        'rectification_case.earlier_years, rectification_case.look_backs, '
-        'rectification_case.next_look_back_on, rectification_case.applied_by, '
-        'rectification_case.verified_by, rectification_case.grade, rectification_case.satisfaction, '
-        'rectification_case.publicity_until, rectification_case.struck_off_on, '
-        'rectification_case.strike_off_doc, rectification_case.created_at, '
-        'rectification_case.updated_at, organization.name AS org_name, organization.code AS org_code '
-        '\nFROM rectification_case JOIN organization ON organization.id = rectification_case.org_id '
-        '\nWHERE rectification_case.id = :id',
+        'rectification_case.earlier_years, rectification_case.look_backs, rectification_case.next_look_back_on, '
+        'rectification_case.applied_by, rectification_case.verified_by, rectification_case.grade, '
+        'rectification_case.satisfaction, rectification_case.publicity_until, rectification_case.struck_off_on, '
+        'rectification_case.strike_off_doc, rectification_case.created_at, rectification_case.updated_at, '
+        'organization.name AS org_name, organization.code AS org_code \nFROM rectification_case JOIN organization '
+        'ON organization.id = rectification_case.org_id \nWHERE rectification_case.id = :id',
         {},
-        'id org_id year stage identified_on deadline stage_since stage_due cycle_start cycle version '
-        'detail helping_unit self_check rectified_on verified_on score withdrawn_reason supervised '
-        'supervision_reason supervision_level escalation_step measures_total measures_done '
-        'last_progress_on village_secretary_status previous_case_id earlier_years look_backs '
-        'next_look_back_on applied_by verified_by grade satisfaction publicity_until struck_off_on '
-        'strike_off_doc created_at updated_at org_name org_code',
+        'id org_id year stage identified_on deadline stage_since stage_due cycle_start cycle version detail '
+        'helping_unit self_check rectified_on verified_on score withdrawn_reason supervised supervision_reason '
+        'supervision_level escalation_step measures_total measures_done last_progress_on village_secretary_status '
+        'previous_case_id earlier_years look_backs next_look_back_on applied_by verified_by grade satisfaction '
+        'publicity_until struck_off_on strike_off_doc created_at updated_at org_name org_code',
         {
-            'identified_on': 'date',
-            'deadline': 'date',
-            'stage_since': 'date',
-            'stage_due': 'date',
-            'cycle_start': 'date',
-            'rectified_on': 'date',
-            'verified_on': 'date',
-            'supervised': 'bool',
-            'last_progress_on': 'date',
-            'next_look_back_on': 'date',
-            'publicity_until': 'date',
-            'struck_off_on': 'date',
-            'created_at': 'utc',
-            'updated_at': 'utc',
+            'identified_on': 'date', 'deadline': 'date', 'stage_since': 'date', 'stage_due': 'date',
+            'cycle_start': 'date', 'rectified_on': 'date', 'verified_on': 'date', 'supervised': 'bool',
+            'last_progress_on': 'date', 'next_look_back_on': 'date', 'publicity_until': 'date',
+            'struck_off_on': 'date', 'created_at': 'utc', 'updated_at': 'utc',
         },
     ),
     'files': (
         'SELECT evidence_file.id, evidence_file.case_id, evidence_file.event_id, evidence_file.sha256, '
         'evidence_file.size, evidence_file.media_type, evidence_file.name, evidence_file.kind, '
-        'evidence_file.caption, evidence_file.happened_on, evidence_file.uploaded_by, '
-        'evidence_file.uploaded_at, evidence_file.withdrawn_event_id \nFROM evidence_file \nWHERE '
-        'evidence_file.case_id = :case_id ORDER BY evidence_file.event_id, evidence_file.id',
+        'evidence_file.caption, evidence_file.happened_on, evidence_file.uploaded_by, evidence_file.uploaded_at, '
+        'evidence_file.withdrawn_event_id \nFROM evidence_file \nWHERE evidence_file.case_id = :case_id ORDER BY '
+        'evidence_file.event_id, evidence_file.id',
         {},
-        'id case_id event_id sha256 size media_type name kind caption happened_on uploaded_by '
-        'uploaded_at withdrawn_event_id',
+        'id case_id event_id sha256 size media_type name kind caption happened_on uploaded_by uploaded_at '
+        'withdrawn_event_id',
         {'happened_on': 'date', 'uploaded_at': 'utc'},
     ),
     'latest_dates': (
@@ -72,27 +58,17 @@ STATEMENTS: dict[str, Any] = {
         'max(rectification_case.rectified_on) AS max_4 \nFROM rectification_case) AS anon_4, (SELECT '
         'max(rectification_case.verified_on) AS max_5 \nFROM rectification_case) AS anon_5, (SELECT '
         'max(rectification_case.last_progress_on) AS max_6 \nFROM rectification_case) AS anon_6, (SELECT '
-        'max(measure.done_on) AS max_7 \nFROM measure) AS anon_7, (SELECT max(secretary_assignment.since) '
-        'AS max_8 \nFROM secretary_assignment) AS anon_8, (SELECT max(secretary_assignment.until) AS '
-        'max_9 \nFROM secretary_assignment) AS anon_9, (SELECT max(progress_report.reported_on) AS max_10 '
-        '\nFROM progress_report) AS anon_10, (SELECT max(verification.verified_on) AS max_11 \nFROM '
-        'verification) AS anon_11, (SELECT max(rectification_case.updated_at) AS max_12 \nFROM '
-        'rectification_case) AS anon_12',
+        'max(measure.done_on) AS max_7 \nFROM measure) AS anon_7, (SELECT max(secretary_assignment.since) AS max_8 '
+        '\nFROM secretary_assignment) AS anon_8, (SELECT max(secretary_assignment.until) AS max_9 \nFROM '
+        'secretary_assignment) AS anon_9, (SELECT max(progress_report.reported_on) AS max_10 \nFROM '
+        'progress_report) AS anon_10, (SELECT max(verification.verified_on) AS max_11 \nFROM verification) AS '
+        'anon_11, (SELECT max(rectification_case.updated_at) AS max_12 \nFROM rectification_case) AS anon_12',
         {},
         'anon_1 anon_2 anon_3 anon_4 anon_5 anon_6 anon_7 anon_8 anon_9 anon_10 anon_11 anon_12',
         {
-            'anon_1': 'date',
-            'anon_2': 'date',
-            'anon_3': 'date',
-            'anon_4': 'date',
-            'anon_5': 'date',
-            'anon_6': 'date',
-            'anon_7': 'date',
-            'anon_8': 'date',
-            'anon_9': 'date',
-            'anon_10': 'date',
-            'anon_11': 'date',
-            'anon_12': 'utc',
+            'anon_1': 'date', 'anon_2': 'date', 'anon_3': 'date', 'anon_4': 'date', 'anon_5': 'date',
+            'anon_6': 'date', 'anon_7': 'date', 'anon_8': 'date', 'anon_9': 'date', 'anon_10': 'date',
+            'anon_11': 'date', 'anon_12': 'utc',
         },
     ),
     'open_case_by_code': (
@@ -100,49 +76,36 @@ STATEMENTS: dict[str, Any] = {
         'rectification_case.stage, rectification_case.identified_on, rectification_case.deadline, '
         'rectification_case.stage_since, rectification_case.stage_due, rectification_case.cycle_start, '
         'rectification_case.cycle, rectification_case.version, rectification_case.detail, '
-        'rectification_case.helping_unit, rectification_case.self_check, '
-        'rectification_case.rectified_on, rectification_case.verified_on, rectification_case.score, '
-        'rectification_case.withdrawn_reason, rectification_case.supervised, '
-        'rectification_case.supervision_reason, rectification_case.supervision_level, '
-        'rectification_case.escalation_step, rectification_case.measures_total, '
-        'rectification_case.measures_done, rectification_case.last_progress_on, '
+        'rectification_case.helping_unit, rectification_case.self_check, rectification_case.rectified_on, '
+        'rectification_case.verified_on, rectification_case.score, rectification_case.withdrawn_reason, '
+        'rectification_case.supervised, rectification_case.supervision_reason, '
+        'rectification_case.supervision_level, rectification_case.escalation_step, '
+        'rectification_case.measures_total, rectification_case.measures_done, rectification_case.last_progress_on, '
         'rectification_case.village_secretary_status, rectification_case.previous_case_id, '
-        'rectification_case.earlier_years, rectification_case.look_backs, '
-        'rectification_case.next_look_back_on, rectification_case.applied_by, '
-        'rectification_case.verified_by, rectification_case.grade, rectification_case.satisfaction, '
-        'rectification_case.publicity_until, rectification_case.struck_off_on, '
-        'rectification_case.strike_off_doc, rectification_case.created_at, '
-        'rectification_case.updated_at, organization.name AS org_name, organization.code AS org_code '
-        '\nFROM rectification_case JOIN organization ON organization.id = rectification_case.org_id '
-        '\nWHERE organization.code = :code AND (rectification_case.stage NOT IN (__[POSTCOMPILE_stage_1]))',
-        {'stage_1': ['verified', 'withdrawn']},
-        'id org_id year stage identified_on deadline stage_since stage_due cycle_start cycle version '
-        'detail helping_unit self_check rectified_on verified_on score withdrawn_reason supervised '
-        'supervision_reason supervision_level escalation_step measures_total measures_done '
-        'last_progress_on village_secretary_status previous_case_id earlier_years look_backs '
-        'next_look_back_on applied_by verified_by grade satisfaction publicity_until struck_off_on '
-        'strike_off_doc created_at updated_at org_name org_code',
+        'rectification_case.earlier_years, rectification_case.look_backs, rectification_case.next_look_back_on, '
+        'rectification_case.applied_by, rectification_case.verified_by, rectification_case.grade, '
+        'rectification_case.satisfaction, rectification_case.publicity_until, rectification_case.struck_off_on, '
+        'rectification_case.strike_off_doc, rectification_case.created_at, rectification_case.updated_at, '
+        'organization.name AS org_name, organization.code AS org_code \nFROM rectification_case JOIN organization '
+        'ON organization.id = rectification_case.org_id \nWHERE organization.code = :code AND '
+        '(rectification_case.stage NOT IN (__[POSTCOMPILE_stage_1]))',
+        {'stage_1': ('states', 'CLOSED_STAGES')},
+        'id org_id year stage identified_on deadline stage_since stage_due cycle_start cycle version detail '
+        'helping_unit self_check rectified_on verified_on score withdrawn_reason supervised supervision_reason '
+        'supervision_level escalation_step measures_total measures_done last_progress_on village_secretary_status '
+        'previous_case_id earlier_years look_backs next_look_back_on applied_by verified_by grade satisfaction '
+        'publicity_until struck_off_on strike_off_doc created_at updated_at org_name org_code',
         {
-            'identified_on': 'date',
-            'deadline': 'date',
-            'stage_since': 'date',
-            'stage_due': 'date',
-            'cycle_start': 'date',
-            'rectified_on': 'date',
-            'verified_on': 'date',
-            'supervised': 'bool',
-            'last_progress_on': 'date',
-            'next_look_back_on': 'date',
-            'publicity_until': 'date',
-            'struck_off_on': 'date',
-            'created_at': 'utc',
-            'updated_at': 'utc',
+            'identified_on': 'date', 'deadline': 'date', 'stage_since': 'date', 'stage_due': 'date',
+            'cycle_start': 'date', 'rectified_on': 'date', 'verified_on': 'date', 'supervised': 'bool',
+            'last_progress_on': 'date', 'next_look_back_on': 'date', 'publicity_until': 'date',
+            'struck_off_on': 'date', 'created_at': 'utc', 'updated_at': 'utc',
         },
     ),
     'org': (
-        'SELECT organization.id, organization.code, organization.name, organization.kind, '
-        'organization.county, organization.township, organization.poor_village, organization.created_at '
-        '\nFROM organization \nWHERE organization.id = :id',
+        'SELECT organization.id, organization.code, organization.name, organization.kind, organization.county, '
+        'organization.township, organization.poor_village, organization.created_at \nFROM organization \nWHERE '
+        'organization.id = :id',
         {},
         'id code name kind county township poor_village created_at',
         {'poor_village': 'bool', 'created_at': 'utc'},
@@ -155,61 +118,58 @@ STATEMENTS: dict[str, Any] = {
         {},
     ),
     'part:extensions': (
-        'SELECT deadline_extension.old_deadline, deadline_extension.new_deadline, '
-        'deadline_extension.reason, deadline_extension.approved_by \nFROM deadline_extension \nWHERE '
-        'deadline_extension.case_id = :case_id ORDER BY deadline_extension.id',
+        'SELECT deadline_extension.old_deadline, deadline_extension.new_deadline, deadline_extension.reason, '
+        'deadline_extension.approved_by \nFROM deadline_extension \nWHERE deadline_extension.case_id = :case_id '
+        'ORDER BY deadline_extension.id',
         {},
         'old_deadline new_deadline reason approved_by',
         {'old_deadline': 'date', 'new_deadline': 'date'},
     ),
     'part:later_listings': (
         'SELECT rectification_case.id, rectification_case.year, rectification_case.identified_on \nFROM '
-        'rectification_case \nWHERE rectification_case.previous_case_id = :case_id ORDER BY '
-        'rectification_case.id',
+        'rectification_case \nWHERE rectification_case.previous_case_id = :case_id ORDER BY rectification_case.id',
         {},
         'id year identified_on',
         {'identified_on': 'date'},
     ),
     'part:measures': (
-        'SELECT measure.seq, measure.text, measure.owner, measure.due_on, measure.done_on, '
-        "measure.owner_unit, measure.owner_email, (SELECT group_concat(case_problem.code, ',') AS "
-        'aggregate_strings_1 \nFROM measure_problem JOIN case_problem ON case_problem.id = '
-        'measure_problem.problem_id \nWHERE measure_problem.measure_id = measure.id) AS problems \nFROM '
-        'measure \nWHERE measure.case_id = :case_id ORDER BY measure.seq',
+        'SELECT measure.seq, measure.text, measure.owner, measure.due_on, measure.done_on, measure.owner_unit, '
+        "measure.owner_email, (SELECT group_concat(case_problem.code, ',') AS aggregate_strings_1 \nFROM "
+        'measure_problem JOIN case_problem ON case_problem.id = measure_problem.problem_id \nWHERE '
+        'measure_problem.measure_id = measure.id) AS problems \nFROM measure \nWHERE measure.case_id = :case_id '
+        'ORDER BY measure.seq',
         {},
         'seq text owner due_on done_on owner_unit owner_email problems',
         {'due_on': 'date', 'done_on': 'date'},
     ),
     'part:objections': (
         'SELECT objection.raised_on, objection.text, objection.raised_by, objection.decision, '
-        'objection.decided_on, objection.decided_by, objection.note \nFROM objection \nWHERE '
-        'objection.case_id = :case_id ORDER BY objection.id',
+        'objection.decided_on, objection.decided_by, objection.note \nFROM objection \nWHERE objection.case_id = '
+        ':case_id ORDER BY objection.id',
         {},
         'raised_on text raised_by decision decided_on decided_by note',
         {'raised_on': 'date', 'decided_on': 'date'},
     ),
     'part:people': (
-        'SELECT case_person.role, case_person.name, case_person.unit, case_person.email, '
-        'case_person.phone \nFROM case_person \nWHERE case_person.case_id = :case_id ORDER BY '
-        'case_person.role',
+        'SELECT case_person.role, case_person.name, case_person.unit, case_person.email, case_person.phone \nFROM '
+        'case_person \nWHERE case_person.case_id = :case_id ORDER BY case_person.role',
         {},
         'role name unit email phone',
         {},
     ),
     'part:problems': (
-        'SELECT case_problem.code, case_problem.text, (SELECT count(*) AS count_1 \nFROM measure_problem '
-        '\nWHERE measure_problem.problem_id = case_problem.id) AS measures, (SELECT count(*) AS count_2 '
-        '\nFROM measure_problem JOIN measure ON measure.id = measure_problem.measure_id \nWHERE '
-        'measure_problem.problem_id = case_problem.id AND measure.done_on IS NULL) AS open_measures '
-        '\nFROM case_problem \nWHERE case_problem.case_id = :case_id ORDER BY case_problem.id',
+        'SELECT case_problem.code, case_problem.text, (SELECT count(*) AS count_1 \nFROM measure_problem \nWHERE '
+        'measure_problem.problem_id = case_problem.id) AS measures, (SELECT count(*) AS count_2 \nFROM '
+        'measure_problem JOIN measure ON measure.id = measure_problem.measure_id \nWHERE measure_problem.problem_id '
+        '= case_problem.id AND measure.done_on IS NULL) AS open_measures \nFROM case_problem \nWHERE '
+        'case_problem.case_id = :case_id ORDER BY case_problem.id',
         {},
         'code text measures open_measures',
         {},
     ),
     'part:progress_reports': (
-        'SELECT progress_report.reported_on, progress_report.note, progress_report.actor \nFROM '
-        'progress_report \nWHERE progress_report.case_id = :case_id ORDER BY progress_report.reported_on, '
-        'progress_report.id',
+        'SELECT progress_report.reported_on, progress_report.note, progress_report.actor \nFROM progress_report '
+        '\nWHERE progress_report.case_id = :case_id ORDER BY progress_report.reported_on, progress_report.id',
         {},
         'reported_on note actor',
         {'reported_on': 'date'},
@@ -218,42 +178,39 @@ STATEMENTS: dict[str, Any] = {
         'SELECT secretary_assignment.name, secretary_assignment.kind, secretary_assignment.unit, '
         'secretary_assignment.since, secretary_assignment.until, secretary_assignment.email, '
         'secretary_assignment.phone, secretary_assignment.end_reason, secretary_assignment.term_until, '
-        'secretary_assignment.preexisting, secretary_assignment.action, secretary_assignment.source '
-        '\nFROM secretary_assignment \nWHERE secretary_assignment.case_id = :case_id ORDER BY '
-        'secretary_assignment.since, secretary_assignment.id',
+        'secretary_assignment.preexisting, secretary_assignment.action, secretary_assignment.source \nFROM '
+        'secretary_assignment \nWHERE secretary_assignment.case_id = :case_id ORDER BY secretary_assignment.since, '
+        'secretary_assignment.id',
         {},
         'name kind unit since until email phone end_reason term_until preexisting action source',
         {'since': 'date', 'until': 'date', 'term_until': 'date', 'preexisting': 'bool'},
     ),
     'part:supervisions': (
-        'SELECT supervision.level, supervision.unit, supervision.matter, supervision.due_on, '
-        'supervision.hung_on, supervision.hung_by, supervision.taken_down_on, supervision.inspected_by, '
-        'supervision.inspected_on, supervision.down_reason, supervision.taken_down_by \nFROM supervision '
-        '\nWHERE supervision.case_id = :case_id ORDER BY supervision.id',
+        'SELECT supervision.level, supervision.unit, supervision.matter, supervision.due_on, supervision.hung_on, '
+        'supervision.hung_by, supervision.taken_down_on, supervision.inspected_by, supervision.inspected_on, '
+        'supervision.down_reason, supervision.taken_down_by \nFROM supervision \nWHERE supervision.case_id = '
+        ':case_id ORDER BY supervision.id',
         {},
-        'level unit matter due_on hung_on hung_by taken_down_on inspected_by inspected_on down_reason '
-        'taken_down_by',
+        'level unit matter due_on hung_on hung_by taken_down_on inspected_by inspected_on down_reason taken_down_by',
         {'due_on': 'date', 'hung_on': 'date', 'taken_down_on': 'date', 'inspected_on': 'date'},
     ),
     'part:verifications': (
-        'SELECT verification.verified_on, verification.verifier, verification.score, '
-        'verification.satisfied, verification.basic, verification.dissatisfied, verification.passed, '
-        'verification.reasons, verification.members, verification.score_sheet, verification.grade, '
-        'verification.signed_by \nFROM verification \nWHERE verification.case_id = :case_id ORDER BY '
-        'verification.id',
+        'SELECT verification.verified_on, verification.verifier, verification.score, verification.satisfied, '
+        'verification.basic, verification.dissatisfied, verification.passed, verification.reasons, '
+        'verification.members, verification.score_sheet, verification.grade, verification.signed_by \nFROM '
+        'verification \nWHERE verification.case_id = :case_id ORDER BY verification.id',
         {},
-        'verified_on verifier score satisfied basic dissatisfied passed reasons members score_sheet '
-        'grade signed_by',
+        'verified_on verifier score satisfied basic dissatisfied passed reasons members score_sheet grade signed_by',
         {'verified_on': 'date', 'passed': 'bool'},
     ),
     'person': (
-        'SELECT person.id, person.name, person.unit, person.role, person.scope, person.email, '
-        'person.phone, person.wecom_userid, person.dingtalk_userid, person.channels, person.login, '
-        'person.registered, person.active, person.created_at, person.password_hash, person.must_change, '
-        'person.calendar_token \nFROM person \nWHERE person.name = :key OR person.login = :key',
+        'SELECT person.id, person.name, person.unit, person.role, person.scope, person.email, person.phone, '
+        'person.wecom_userid, person.dingtalk_userid, person.channels, person.login, person.registered, '
+        'person.active, person.created_at, person.password_hash, person.must_change, person.calendar_token \nFROM '
+        'person \nWHERE person.name = :key OR person.login = :key',
         {},
-        'id name unit role scope email phone wecom_userid dingtalk_userid channels login registered '
-        'active created_at password_hash must_change calendar_token',
+        'id name unit role scope email phone wecom_userid dingtalk_userid channels login registered active '
+        'created_at password_hash must_change calendar_token',
         {'registered': 'bool', 'active': 'bool', 'created_at': 'utc', 'must_change': 'bool'},
     ),
     'registered': (
@@ -281,22 +238,17 @@ FILTERED: dict[str, Any] = {
         'SELECT rectification_case.id, rectification_case.stage, rectification_case.identified_on, '
         'rectification_case.deadline, rectification_case.stage_since, rectification_case.stage_due, '
         'rectification_case.cycle_start, rectification_case.cycle, rectification_case.supervised, '
-        'rectification_case.version, organization.code, organization.name, organization.kind, '
-        'organization.county, organization.township, (SELECT min(measure.due_on) AS min_1 \nFROM measure '
-        '\nWHERE measure.case_id = rectification_case.id AND measure.done_on IS NULL) AS open_measure_due '
-        '\nFROM rectification_case JOIN organization ON organization.id = rectification_case.org_id',
+        'rectification_case.version, organization.code, organization.name, organization.kind, organization.county, '
+        'organization.township, (SELECT min(measure.due_on) AS min_1 \nFROM measure \nWHERE measure.case_id = '
+        'rectification_case.id AND measure.done_on IS NULL) AS open_measure_due \nFROM rectification_case JOIN '
+        'organization ON organization.id = rectification_case.org_id',
         'rectification_case.deadline, organization.county, organization.township, rectification_case.id',
         {},
-        'id stage identified_on deadline stage_since stage_due cycle_start cycle supervised version code '
-        'name kind county township open_measure_due',
+        'id stage identified_on deadline stage_since stage_due cycle_start cycle supervised version code name kind '
+        'county township open_measure_due',
         {
-            'identified_on': 'date',
-            'deadline': 'date',
-            'stage_since': 'date',
-            'stage_due': 'date',
-            'cycle_start': 'date',
-            'supervised': 'bool',
-            'open_measure_due': 'date',
+            'identified_on': 'date', 'deadline': 'date', 'stage_since': 'date', 'stage_due': 'date',
+            'cycle_start': 'date', 'supervised': 'bool', 'open_measure_due': 'date',
         },
     ),
     'ledger:filtered:deadline': (
@@ -306,74 +258,54 @@ FILTERED: dict[str, Any] = {
         'rectification_case.detail, rectification_case.helping_unit, rectification_case.verified_on, '
         'rectification_case.score, rectification_case.withdrawn_reason, rectification_case.supervised, '
         'rectification_case.supervision_reason, rectification_case.measures_total, '
-        'rectification_case.measures_done, rectification_case.last_progress_on, organization.code AS '
-        'org_code, organization.name AS org_name, organization.kind, organization.county, '
-        'organization.township, (SELECT group_concat(case_problem.code || :code_1 || case_problem.text, '
-        "'\x1e') AS aggregate_strings_1 \nFROM case_problem \nWHERE case_problem.case_id = "
-        'rectification_case.id) AS problems, leader.name AS county_leader, coalesce(tleader.name, '
-        'cadre.name) AS township_cadre, sec.name AS sec_name, sec.unit AS sec_unit, sec.kind AS '
-        'sec_kind, prog.note AS progress_note, coalesce((SELECT count(*) AS count_1 \nFROM '
+        'rectification_case.measures_done, rectification_case.last_progress_on, organization.code AS org_code, '
+        'organization.name AS org_name, organization.kind, organization.county, organization.township, (SELECT '
+        "group_concat(case_problem.code || :code_1 || case_problem.text, '\x1e') AS aggregate_strings_1 \nFROM "
+        'case_problem \nWHERE case_problem.case_id = rectification_case.id) AS problems, leader.name AS '
+        'county_leader, coalesce(tleader.name, cadre.name) AS township_cadre, sec.name AS sec_name, sec.unit AS '
+        'sec_unit, sec.kind AS sec_kind, prog.note AS progress_note, coalesce((SELECT count(*) AS count_1 \nFROM '
         'deadline_extension \nWHERE deadline_extension.case_id = rectification_case.id), :coalesce_1) AS '
-        'n_extensions, coalesce((SELECT count(*) AS count_2 \nFROM verification \nWHERE '
-        'verification.case_id = rectification_case.id AND verification.passed IS 0), :coalesce_2) AS '
-        'n_failed, rectification_case.supervision_level, rectification_case.escalation_step, '
-        'rectification_case.look_backs, rectification_case.earlier_years, (SELECT '
-        'group_concat(CAST(measure.seq AS VARCHAR) || :param_1 || measure.text || :param_2 || '
-        'measure.owner || :param_3 || measure.owner_unit || :param_4 || CAST(measure.due_on AS VARCHAR) '
-        "|| :param_5 || coalesce(CAST(measure.done_on AS VARCHAR), :coalesce_3), '\x1e') AS "
-        'aggregate_strings_3 \nFROM measure \nWHERE measure.case_id = rectification_case.id) AS '
-        'measure_items, sec.term_until AS sec_term_until, vsec.name AS vsec_name, vsec.action AS '
-        'vsec_action, rectification_case.village_secretary_status AS village_status, '
-        'rectification_case.grade, rectification_case.satisfaction, rectification_case.struck_off_on '
-        '\nFROM rectification_case JOIN organization ON organization.id = rectification_case.org_id LEFT '
-        'OUTER JOIN secretary_assignment AS sec ON sec.id = (SELECT max(secretary_assignment.id) AS '
-        'max_1 \nFROM secretary_assignment \nWHERE secretary_assignment.case_id = rectification_case.id '
-        'AND coalesce(secretary_assignment.until, NULL) IS NULL AND secretary_assignment.kind = :kind_1) '
-        'LEFT OUTER JOIN secretary_assignment AS vsec ON vsec.id = (SELECT max(secretary_assignment.id) '
-        'AS max_2 \nFROM secretary_assignment \nWHERE secretary_assignment.case_id = rectification_case.id '
-        'AND coalesce(secretary_assignment.until, NULL) IS NULL AND secretary_assignment.kind = :kind_2) '
-        'LEFT OUTER JOIN progress_report AS prog ON prog.id = (SELECT max(progress_report.id) AS max_3 '
-        '\nFROM progress_report \nWHERE progress_report.case_id = rectification_case.id AND '
-        'coalesce(progress_report.reported_on, NULL) = rectification_case.last_progress_on) LEFT OUTER '
-        'JOIN case_person AS leader ON leader.case_id = rectification_case.id AND leader.role = :role_1 '
-        'LEFT OUTER JOIN case_person AS cadre ON cadre.case_id = rectification_case.id AND cadre.role = '
-        ':role_2 LEFT OUTER JOIN case_person AS tleader ON tleader.case_id = rectification_case.id AND '
-        'tleader.role = :role_3',
+        'n_extensions, coalesce((SELECT count(*) AS count_2 \nFROM verification \nWHERE verification.case_id = '
+        'rectification_case.id AND verification.passed IS 0), :coalesce_2) AS n_failed, '
+        'rectification_case.supervision_level, rectification_case.escalation_step, rectification_case.look_backs, '
+        'rectification_case.earlier_years, (SELECT group_concat(CAST(measure.seq AS VARCHAR) || :param_1 || '
+        'measure.text || :param_2 || measure.owner || :param_3 || measure.owner_unit || :param_4 || '
+        'CAST(measure.due_on AS VARCHAR) || :param_5 || coalesce(CAST(measure.done_on AS VARCHAR), :coalesce_3), '
+        "'\x1e') AS aggregate_strings_3 \nFROM measure \nWHERE measure.case_id = rectification_case.id) AS "
+        'measure_items, sec.term_until AS sec_term_until, vsec.name AS vsec_name, vsec.action AS vsec_action, '
+        'rectification_case.village_secretary_status AS village_status, rectification_case.grade, '
+        'rectification_case.satisfaction, rectification_case.struck_off_on \nFROM rectification_case JOIN '
+        'organization ON organization.id = rectification_case.org_id LEFT OUTER JOIN secretary_assignment AS sec '
+        'ON sec.id = (SELECT max(secretary_assignment.id) AS max_1 \nFROM secretary_assignment \nWHERE '
+        'secretary_assignment.case_id = rectification_case.id AND coalesce(secretary_assignment.until, NULL) IS '
+        'NULL AND secretary_assignment.kind = :kind_1) LEFT OUTER JOIN secretary_assignment AS vsec ON vsec.id = '
+        '(SELECT max(secretary_assignment.id) AS max_2 \nFROM secretary_assignment \nWHERE '
+        'secretary_assignment.case_id = rectification_case.id AND coalesce(secretary_assignment.until, NULL) IS '
+        'NULL AND secretary_assignment.kind = :kind_2) LEFT OUTER JOIN progress_report AS prog ON prog.id = '
+        '(SELECT max(progress_report.id) AS max_3 \nFROM progress_report \nWHERE progress_report.case_id = '
+        'rectification_case.id AND coalesce(progress_report.reported_on, NULL) = '
+        'rectification_case.last_progress_on) LEFT OUTER JOIN case_person AS leader ON leader.case_id = '
+        'rectification_case.id AND leader.role = :role_1 LEFT OUTER JOIN case_person AS cadre ON cadre.case_id = '
+        'rectification_case.id AND cadre.role = :role_2 LEFT OUTER JOIN case_person AS tleader ON tleader.case_id '
+        '= rectification_case.id AND tleader.role = :role_3',
         'rectification_case.deadline, organization.county, organization.township, organization.code, '
         'rectification_case.id',
         {
-            'code_1': '\x1f',
-            'coalesce_1': 0,
-            'coalesce_2': 0,
-            'param_1': '\x1f',
-            'param_2': '\x1f',
-            'param_3': '\x1f',
-            'param_4': '\x1f',
-            'param_5': '\x1f',
-            'coalesce_3': '',
-            'kind_1': 'first',
-            'kind_2': 'village',
-            'role_1': 'county_leader',
-            'role_2': 'township_cadre',
+            'code_1': '\x1f', 'coalesce_1': 0, 'coalesce_2': 0, 'param_1': '\x1f', 'param_2': '\x1f',
+            'param_3': '\x1f', 'param_4': '\x1f', 'param_5': '\x1f', 'coalesce_3': '', 'kind_1': 'first',
+            'kind_2': 'village', 'role_1': 'county_leader', 'role_2': 'township_cadre',
             'role_3': 'township_leader',
         },
-        'id stage identified_on deadline stage_since stage_due cycle_start cycle version detail '
-        'helping_unit verified_on score withdrawn_reason supervised supervision_reason measures_total '
-        'measures_done last_progress_on org_code org_name kind county township problems county_leader '
-        'township_cadre sec_name sec_unit sec_kind progress_note n_extensions n_failed supervision_level '
-        'escalation_step look_backs earlier_years measure_items sec_term_until vsec_name vsec_action '
-        'village_status grade satisfaction struck_off_on',
+        'id stage identified_on deadline stage_since stage_due cycle_start cycle version detail helping_unit '
+        'verified_on score withdrawn_reason supervised supervision_reason measures_total measures_done '
+        'last_progress_on org_code org_name kind county township problems county_leader township_cadre sec_name '
+        'sec_unit sec_kind progress_note n_extensions n_failed supervision_level escalation_step look_backs '
+        'earlier_years measure_items sec_term_until vsec_name vsec_action village_status grade satisfaction '
+        'struck_off_on',
         {
-            'identified_on': 'date',
-            'deadline': 'date',
-            'stage_since': 'date',
-            'stage_due': 'date',
-            'cycle_start': 'date',
-            'verified_on': 'date',
-            'supervised': 'bool',
-            'last_progress_on': 'date',
-            'sec_term_until': 'date',
-            'struck_off_on': 'date',
+            'identified_on': 'date', 'deadline': 'date', 'stage_since': 'date', 'stage_due': 'date',
+            'cycle_start': 'date', 'verified_on': 'date', 'supervised': 'bool', 'last_progress_on': 'date',
+            'sec_term_until': 'date', 'struck_off_on': 'date',
         },
     ),
     'ledger:filtered:place': (
@@ -383,77 +315,54 @@ FILTERED: dict[str, Any] = {
         'rectification_case.detail, rectification_case.helping_unit, rectification_case.verified_on, '
         'rectification_case.score, rectification_case.withdrawn_reason, rectification_case.supervised, '
         'rectification_case.supervision_reason, rectification_case.measures_total, '
-        'rectification_case.measures_done, rectification_case.last_progress_on, organization.code AS '
-        'org_code, organization.name AS org_name, organization.kind, organization.county, '
-        'organization.township, (SELECT group_concat(case_problem.code || :code_1 || case_problem.text, '
-        "'\x1e') AS aggregate_strings_1 \nFROM case_problem \nWHERE case_problem.case_id = "
-        'rectification_case.id) AS problems, leader.name AS county_leader, coalesce(tleader.name, '
-        'cadre.name) AS township_cadre, sec.name AS sec_name, sec.unit AS sec_unit, sec.kind AS '
-        'sec_kind, prog.note AS progress_note, coalesce((SELECT count(*) AS count_1 \nFROM '
+        'rectification_case.measures_done, rectification_case.last_progress_on, organization.code AS org_code, '
+        'organization.name AS org_name, organization.kind, organization.county, organization.township, (SELECT '
+        "group_concat(case_problem.code || :code_1 || case_problem.text, '\x1e') AS aggregate_strings_1 \nFROM "
+        'case_problem \nWHERE case_problem.case_id = rectification_case.id) AS problems, leader.name AS '
+        'county_leader, coalesce(tleader.name, cadre.name) AS township_cadre, sec.name AS sec_name, sec.unit AS '
+        'sec_unit, sec.kind AS sec_kind, prog.note AS progress_note, coalesce((SELECT count(*) AS count_1 \nFROM '
         'deadline_extension \nWHERE deadline_extension.case_id = rectification_case.id), :coalesce_1) AS '
-        'n_extensions, coalesce((SELECT count(*) AS count_2 \nFROM verification \nWHERE '
-        'verification.case_id = rectification_case.id AND verification.passed IS 0), :coalesce_2) AS '
-        'n_failed, rectification_case.supervision_level, rectification_case.escalation_step, '
-        'rectification_case.look_backs, rectification_case.earlier_years, (SELECT '
-        'group_concat(CAST(measure.seq AS VARCHAR) || :param_1 || measure.text || :param_2 || '
-        'measure.owner || :param_3 || measure.owner_unit || :param_4 || CAST(measure.due_on AS VARCHAR) '
-        "|| :param_5 || coalesce(CAST(measure.done_on AS VARCHAR), :coalesce_3), '\x1e') AS "
-        'aggregate_strings_3 \nFROM measure \nWHERE measure.case_id = rectification_case.id) AS '
-        'measure_items, sec.term_until AS sec_term_until, vsec.name AS vsec_name, vsec.action AS '
-        'vsec_action, rectification_case.village_secretary_status AS village_status, '
-        'rectification_case.grade, rectification_case.satisfaction, rectification_case.struck_off_on '
-        '\nFROM rectification_case JOIN organization ON organization.id = rectification_case.org_id LEFT '
-        'OUTER JOIN secretary_assignment AS sec ON sec.id = (SELECT max(secretary_assignment.id) AS '
-        'max_1 \nFROM secretary_assignment \nWHERE secretary_assignment.case_id = rectification_case.id '
-        'AND coalesce(secretary_assignment.until, NULL) IS NULL AND secretary_assignment.kind = :kind_1) '
-        'LEFT OUTER JOIN secretary_assignment AS vsec ON vsec.id = (SELECT max(secretary_assignment.id) '
-        'AS max_2 \nFROM secretary_assignment \nWHERE secretary_assignment.case_id = rectification_case.id '
-        'AND coalesce(secretary_assignment.until, NULL) IS NULL AND secretary_assignment.kind = :kind_2) '
-        'LEFT OUTER JOIN progress_report AS prog ON prog.id = (SELECT max(progress_report.id) AS max_3 '
-        '\nFROM progress_report \nWHERE progress_report.case_id = rectification_case.id AND '
-        'coalesce(progress_report.reported_on, NULL) = rectification_case.last_progress_on) LEFT OUTER '
-        'JOIN case_person AS leader ON leader.case_id = rectification_case.id AND leader.role = :role_1 '
-        'LEFT OUTER JOIN case_person AS cadre ON cadre.case_id = rectification_case.id AND cadre.role = '
-        ':role_2 LEFT OUTER JOIN case_person AS tleader ON tleader.case_id = rectification_case.id AND '
-        'tleader.role = :role_3',
-        'CASE WHEN (rectification_case.stage IN (__[POSTCOMPILE_stage_1])) THEN :param_6 ELSE :param_7 '
-        'END, organization.county, organization.township, organization.code, rectification_case.id',
+        'n_extensions, coalesce((SELECT count(*) AS count_2 \nFROM verification \nWHERE verification.case_id = '
+        'rectification_case.id AND verification.passed IS 0), :coalesce_2) AS n_failed, '
+        'rectification_case.supervision_level, rectification_case.escalation_step, rectification_case.look_backs, '
+        'rectification_case.earlier_years, (SELECT group_concat(CAST(measure.seq AS VARCHAR) || :param_1 || '
+        'measure.text || :param_2 || measure.owner || :param_3 || measure.owner_unit || :param_4 || '
+        'CAST(measure.due_on AS VARCHAR) || :param_5 || coalesce(CAST(measure.done_on AS VARCHAR), :coalesce_3), '
+        "'\x1e') AS aggregate_strings_3 \nFROM measure \nWHERE measure.case_id = rectification_case.id) AS "
+        'measure_items, sec.term_until AS sec_term_until, vsec.name AS vsec_name, vsec.action AS vsec_action, '
+        'rectification_case.village_secretary_status AS village_status, rectification_case.grade, '
+        'rectification_case.satisfaction, rectification_case.struck_off_on \nFROM rectification_case JOIN '
+        'organization ON organization.id = rectification_case.org_id LEFT OUTER JOIN secretary_assignment AS sec '
+        'ON sec.id = (SELECT max(secretary_assignment.id) AS max_1 \nFROM secretary_assignment \nWHERE '
+        'secretary_assignment.case_id = rectification_case.id AND coalesce(secretary_assignment.until, NULL) IS '
+        'NULL AND secretary_assignment.kind = :kind_1) LEFT OUTER JOIN secretary_assignment AS vsec ON vsec.id = '
+        '(SELECT max(secretary_assignment.id) AS max_2 \nFROM secretary_assignment \nWHERE '
+        'secretary_assignment.case_id = rectification_case.id AND coalesce(secretary_assignment.until, NULL) IS '
+        'NULL AND secretary_assignment.kind = :kind_2) LEFT OUTER JOIN progress_report AS prog ON prog.id = '
+        '(SELECT max(progress_report.id) AS max_3 \nFROM progress_report \nWHERE progress_report.case_id = '
+        'rectification_case.id AND coalesce(progress_report.reported_on, NULL) = '
+        'rectification_case.last_progress_on) LEFT OUTER JOIN case_person AS leader ON leader.case_id = '
+        'rectification_case.id AND leader.role = :role_1 LEFT OUTER JOIN case_person AS cadre ON cadre.case_id = '
+        'rectification_case.id AND cadre.role = :role_2 LEFT OUTER JOIN case_person AS tleader ON tleader.case_id '
+        '= rectification_case.id AND tleader.role = :role_3',
+        'CASE WHEN (rectification_case.stage IN (__[POSTCOMPILE_stage_1])) THEN :param_6 ELSE :param_7 END, '
+        'organization.county, organization.township, organization.code, rectification_case.id',
         {
-            'code_1': '\x1f',
-            'coalesce_1': 0,
-            'coalesce_2': 0,
-            'param_1': '\x1f',
-            'param_2': '\x1f',
-            'param_3': '\x1f',
-            'param_4': '\x1f',
-            'param_5': '\x1f',
-            'coalesce_3': '',
-            'kind_1': 'first',
-            'kind_2': 'village',
-            'role_1': 'county_leader',
-            'role_2': 'township_cadre',
-            'role_3': 'township_leader',
-            'stage_1': ['verified', 'withdrawn'],
-            'param_6': 1,
-            'param_7': 0,
+            'code_1': '\x1f', 'coalesce_1': 0, 'coalesce_2': 0, 'param_1': '\x1f', 'param_2': '\x1f',
+            'param_3': '\x1f', 'param_4': '\x1f', 'param_5': '\x1f', 'coalesce_3': '', 'kind_1': 'first',
+            'kind_2': 'village', 'role_1': 'county_leader', 'role_2': 'township_cadre',
+            'role_3': 'township_leader', 'stage_1': ('states', 'CLOSED_STAGES'), 'param_6': 1, 'param_7': 0,
         },
-        'id stage identified_on deadline stage_since stage_due cycle_start cycle version detail '
-        'helping_unit verified_on score withdrawn_reason supervised supervision_reason measures_total '
-        'measures_done last_progress_on org_code org_name kind county township problems county_leader '
-        'township_cadre sec_name sec_unit sec_kind progress_note n_extensions n_failed supervision_level '
-        'escalation_step look_backs earlier_years measure_items sec_term_until vsec_name vsec_action '
-        'village_status grade satisfaction struck_off_on',
+        'id stage identified_on deadline stage_since stage_due cycle_start cycle version detail helping_unit '
+        'verified_on score withdrawn_reason supervised supervision_reason measures_total measures_done '
+        'last_progress_on org_code org_name kind county township problems county_leader township_cadre sec_name '
+        'sec_unit sec_kind progress_note n_extensions n_failed supervision_level escalation_step look_backs '
+        'earlier_years measure_items sec_term_until vsec_name vsec_action village_status grade satisfaction '
+        'struck_off_on',
         {
-            'identified_on': 'date',
-            'deadline': 'date',
-            'stage_since': 'date',
-            'stage_due': 'date',
-            'cycle_start': 'date',
-            'verified_on': 'date',
-            'supervised': 'bool',
-            'last_progress_on': 'date',
-            'sec_term_until': 'date',
-            'struck_off_on': 'date',
+            'identified_on': 'date', 'deadline': 'date', 'stage_since': 'date', 'stage_due': 'date',
+            'cycle_start': 'date', 'verified_on': 'date', 'supervised': 'bool', 'last_progress_on': 'date',
+            'sec_term_until': 'date', 'struck_off_on': 'date',
         },
     ),
     'ledger:whole:deadline': (
@@ -463,81 +372,59 @@ FILTERED: dict[str, Any] = {
         'rectification_case.detail, rectification_case.helping_unit, rectification_case.verified_on, '
         'rectification_case.score, rectification_case.withdrawn_reason, rectification_case.supervised, '
         'rectification_case.supervision_reason, rectification_case.measures_total, '
-        'rectification_case.measures_done, rectification_case.last_progress_on, organization.code AS '
-        'org_code, organization.name AS org_name, organization.kind, organization.county, '
-        'organization.township, prob.problems, leader.name AS county_leader, coalesce(tleader.name, '
-        'cadre.name) AS township_cadre, sec.name AS sec_name, sec.unit AS sec_unit, sec.kind AS '
-        'sec_kind, prog.note AS progress_note, coalesce(ext.n, :coalesce_1) AS n_extensions, '
-        'coalesce(failed.n, :coalesce_2) AS n_failed, rectification_case.supervision_level, '
-        'rectification_case.escalation_step, rectification_case.look_backs, '
-        'rectification_case.earlier_years, meas.agg AS measure_items, sec.term_until AS sec_term_until, '
-        'vsec.name AS vsec_name, vsec.action AS vsec_action, rectification_case.village_secretary_status '
-        'AS village_status, rectification_case.grade, rectification_case.satisfaction, '
-        'rectification_case.struck_off_on \nFROM rectification_case JOIN organization ON organization.id '
-        '= rectification_case.org_id LEFT OUTER JOIN (SELECT case_problem.case_id AS case_id, '
-        "group_concat(case_problem.code || :code_1 || case_problem.text, '\x1e') AS problems \nFROM "
-        'case_problem GROUP BY case_problem.case_id) AS prob ON prob.case_id = rectification_case.id '
-        'LEFT OUTER JOIN (SELECT deadline_extension.case_id AS case_id, count(*) AS n \nFROM '
-        'deadline_extension GROUP BY deadline_extension.case_id) AS ext ON ext.case_id = '
-        'rectification_case.id LEFT OUTER JOIN (SELECT verification.case_id AS case_id, count(*) AS n '
-        '\nFROM verification \nWHERE verification.passed IS 0 GROUP BY verification.case_id) AS failed ON '
-        'failed.case_id = rectification_case.id LEFT OUTER JOIN (SELECT secretary_assignment.case_id AS '
-        'case_id, max(secretary_assignment.id) AS sid \nFROM secretary_assignment \nWHERE '
-        'secretary_assignment.until IS NULL AND secretary_assignment.kind = :kind_1 GROUP BY '
-        'secretary_assignment.case_id) AS cur_sec ON cur_sec.case_id = rectification_case.id LEFT OUTER '
-        'JOIN secretary_assignment AS sec ON sec.id = cur_sec.sid LEFT OUTER JOIN (SELECT '
-        'measure.case_id AS case_id, group_concat(CAST(measure.seq AS VARCHAR) || :param_1 || '
-        'measure.text || :param_2 || measure.owner || :param_3 || measure.owner_unit || :param_4 || '
-        'CAST(measure.due_on AS VARCHAR) || :param_5 || coalesce(CAST(measure.done_on AS VARCHAR), '
-        ":coalesce_3), '\x1e') AS agg \nFROM measure GROUP BY measure.case_id) AS meas ON meas.case_id = "
+        'rectification_case.measures_done, rectification_case.last_progress_on, organization.code AS org_code, '
+        'organization.name AS org_name, organization.kind, organization.county, organization.township, '
+        'prob.problems, leader.name AS county_leader, coalesce(tleader.name, cadre.name) AS township_cadre, '
+        'sec.name AS sec_name, sec.unit AS sec_unit, sec.kind AS sec_kind, prog.note AS progress_note, '
+        'coalesce(ext.n, :coalesce_1) AS n_extensions, coalesce(failed.n, :coalesce_2) AS n_failed, '
+        'rectification_case.supervision_level, rectification_case.escalation_step, rectification_case.look_backs, '
+        'rectification_case.earlier_years, meas.agg AS measure_items, sec.term_until AS sec_term_until, vsec.name '
+        'AS vsec_name, vsec.action AS vsec_action, rectification_case.village_secretary_status AS village_status, '
+        'rectification_case.grade, rectification_case.satisfaction, rectification_case.struck_off_on \nFROM '
+        'rectification_case JOIN organization ON organization.id = rectification_case.org_id LEFT OUTER JOIN '
+        '(SELECT case_problem.case_id AS case_id, group_concat(case_problem.code || :code_1 || case_problem.text, '
+        "'\x1e') AS problems \nFROM case_problem GROUP BY case_problem.case_id) AS prob ON prob.case_id = "
+        'rectification_case.id LEFT OUTER JOIN (SELECT deadline_extension.case_id AS case_id, count(*) AS n \nFROM '
+        'deadline_extension GROUP BY deadline_extension.case_id) AS ext ON ext.case_id = rectification_case.id '
+        'LEFT OUTER JOIN (SELECT verification.case_id AS case_id, count(*) AS n \nFROM verification \nWHERE '
+        'verification.passed IS 0 GROUP BY verification.case_id) AS failed ON failed.case_id = '
         'rectification_case.id LEFT OUTER JOIN (SELECT secretary_assignment.case_id AS case_id, '
-        'max(secretary_assignment.id) AS sid \nFROM secretary_assignment \nWHERE '
-        'secretary_assignment.until IS NULL AND secretary_assignment.kind = :kind_2 GROUP BY '
-        'secretary_assignment.case_id) AS cur_vsec ON cur_vsec.case_id = rectification_case.id LEFT '
-        'OUTER JOIN secretary_assignment AS vsec ON vsec.id = cur_vsec.sid LEFT OUTER JOIN (SELECT '
+        'max(secretary_assignment.id) AS sid \nFROM secretary_assignment \nWHERE secretary_assignment.until IS NULL '
+        'AND secretary_assignment.kind = :kind_1 GROUP BY secretary_assignment.case_id) AS cur_sec ON '
+        'cur_sec.case_id = rectification_case.id LEFT OUTER JOIN secretary_assignment AS sec ON sec.id = '
+        'cur_sec.sid LEFT OUTER JOIN (SELECT measure.case_id AS case_id, group_concat(CAST(measure.seq AS VARCHAR) '
+        '|| :param_1 || measure.text || :param_2 || measure.owner || :param_3 || measure.owner_unit || :param_4 || '
+        'CAST(measure.due_on AS VARCHAR) || :param_5 || coalesce(CAST(measure.done_on AS VARCHAR), :coalesce_3), '
+        "'\x1e') AS agg \nFROM measure GROUP BY measure.case_id) AS meas ON meas.case_id = rectification_case.id LEFT "
+        'OUTER JOIN (SELECT secretary_assignment.case_id AS case_id, max(secretary_assignment.id) AS sid \nFROM '
+        'secretary_assignment \nWHERE secretary_assignment.until IS NULL AND secretary_assignment.kind = :kind_2 '
+        'GROUP BY secretary_assignment.case_id) AS cur_vsec ON cur_vsec.case_id = rectification_case.id LEFT OUTER '
+        'JOIN secretary_assignment AS vsec ON vsec.id = cur_vsec.sid LEFT OUTER JOIN (SELECT '
         'progress_report.case_id AS case_id, max(progress_report.id) AS pid \nFROM progress_report JOIN '
-        'rectification_case ON rectification_case.id = progress_report.case_id AND '
-        'progress_report.reported_on = rectification_case.last_progress_on GROUP BY '
-        'progress_report.case_id) AS last_prog ON last_prog.case_id = rectification_case.id LEFT OUTER '
-        'JOIN progress_report AS prog ON prog.id = last_prog.pid LEFT OUTER JOIN case_person AS leader '
-        'ON leader.case_id = rectification_case.id AND leader.role = :role_1 LEFT OUTER JOIN case_person '
-        'AS cadre ON cadre.case_id = rectification_case.id AND cadre.role = :role_2 LEFT OUTER JOIN '
+        'rectification_case ON rectification_case.id = progress_report.case_id AND progress_report.reported_on = '
+        'rectification_case.last_progress_on GROUP BY progress_report.case_id) AS last_prog ON last_prog.case_id = '
+        'rectification_case.id LEFT OUTER JOIN progress_report AS prog ON prog.id = last_prog.pid LEFT OUTER JOIN '
+        'case_person AS leader ON leader.case_id = rectification_case.id AND leader.role = :role_1 LEFT OUTER JOIN '
+        'case_person AS cadre ON cadre.case_id = rectification_case.id AND cadre.role = :role_2 LEFT OUTER JOIN '
         'case_person AS tleader ON tleader.case_id = rectification_case.id AND tleader.role = :role_3',
         'rectification_case.deadline, organization.county, organization.township, organization.code, '
         'rectification_case.id',
         {
-            'coalesce_1': 0,
-            'coalesce_2': 0,
-            'code_1': '\x1f',
-            'kind_1': 'first',
-            'param_1': '\x1f',
-            'param_2': '\x1f',
-            'param_3': '\x1f',
-            'param_4': '\x1f',
-            'param_5': '\x1f',
-            'coalesce_3': '',
-            'kind_2': 'village',
-            'role_1': 'county_leader',
-            'role_2': 'township_cadre',
+            'coalesce_1': 0, 'coalesce_2': 0, 'code_1': '\x1f', 'kind_1': 'first', 'param_1': '\x1f',
+            'param_2': '\x1f', 'param_3': '\x1f', 'param_4': '\x1f', 'param_5': '\x1f', 'coalesce_3': '',
+            'kind_2': 'village', 'role_1': 'county_leader', 'role_2': 'township_cadre',
             'role_3': 'township_leader',
         },
-        'id stage identified_on deadline stage_since stage_due cycle_start cycle version detail '
-        'helping_unit verified_on score withdrawn_reason supervised supervision_reason measures_total '
-        'measures_done last_progress_on org_code org_name kind county township problems county_leader '
-        'township_cadre sec_name sec_unit sec_kind progress_note n_extensions n_failed supervision_level '
-        'escalation_step look_backs earlier_years measure_items sec_term_until vsec_name vsec_action '
-        'village_status grade satisfaction struck_off_on',
+        'id stage identified_on deadline stage_since stage_due cycle_start cycle version detail helping_unit '
+        'verified_on score withdrawn_reason supervised supervision_reason measures_total measures_done '
+        'last_progress_on org_code org_name kind county township problems county_leader township_cadre sec_name '
+        'sec_unit sec_kind progress_note n_extensions n_failed supervision_level escalation_step look_backs '
+        'earlier_years measure_items sec_term_until vsec_name vsec_action village_status grade satisfaction '
+        'struck_off_on',
         {
-            'identified_on': 'date',
-            'deadline': 'date',
-            'stage_since': 'date',
-            'stage_due': 'date',
-            'cycle_start': 'date',
-            'verified_on': 'date',
-            'supervised': 'bool',
-            'last_progress_on': 'date',
-            'sec_term_until': 'date',
-            'struck_off_on': 'date',
+            'identified_on': 'date', 'deadline': 'date', 'stage_since': 'date', 'stage_due': 'date',
+            'cycle_start': 'date', 'verified_on': 'date', 'supervised': 'bool', 'last_progress_on': 'date',
+            'sec_term_until': 'date', 'struck_off_on': 'date',
         },
     ),
     'ledger:whole:place': (
@@ -547,84 +434,59 @@ FILTERED: dict[str, Any] = {
         'rectification_case.detail, rectification_case.helping_unit, rectification_case.verified_on, '
         'rectification_case.score, rectification_case.withdrawn_reason, rectification_case.supervised, '
         'rectification_case.supervision_reason, rectification_case.measures_total, '
-        'rectification_case.measures_done, rectification_case.last_progress_on, organization.code AS '
-        'org_code, organization.name AS org_name, organization.kind, organization.county, '
-        'organization.township, prob.problems, leader.name AS county_leader, coalesce(tleader.name, '
-        'cadre.name) AS township_cadre, sec.name AS sec_name, sec.unit AS sec_unit, sec.kind AS '
-        'sec_kind, prog.note AS progress_note, coalesce(ext.n, :coalesce_1) AS n_extensions, '
-        'coalesce(failed.n, :coalesce_2) AS n_failed, rectification_case.supervision_level, '
-        'rectification_case.escalation_step, rectification_case.look_backs, '
-        'rectification_case.earlier_years, meas.agg AS measure_items, sec.term_until AS sec_term_until, '
-        'vsec.name AS vsec_name, vsec.action AS vsec_action, rectification_case.village_secretary_status '
-        'AS village_status, rectification_case.grade, rectification_case.satisfaction, '
-        'rectification_case.struck_off_on \nFROM rectification_case JOIN organization ON organization.id '
-        '= rectification_case.org_id LEFT OUTER JOIN (SELECT case_problem.case_id AS case_id, '
-        "group_concat(case_problem.code || :code_1 || case_problem.text, '\x1e') AS problems \nFROM "
-        'case_problem GROUP BY case_problem.case_id) AS prob ON prob.case_id = rectification_case.id '
-        'LEFT OUTER JOIN (SELECT deadline_extension.case_id AS case_id, count(*) AS n \nFROM '
-        'deadline_extension GROUP BY deadline_extension.case_id) AS ext ON ext.case_id = '
-        'rectification_case.id LEFT OUTER JOIN (SELECT verification.case_id AS case_id, count(*) AS n '
-        '\nFROM verification \nWHERE verification.passed IS 0 GROUP BY verification.case_id) AS failed ON '
-        'failed.case_id = rectification_case.id LEFT OUTER JOIN (SELECT secretary_assignment.case_id AS '
-        'case_id, max(secretary_assignment.id) AS sid \nFROM secretary_assignment \nWHERE '
-        'secretary_assignment.until IS NULL AND secretary_assignment.kind = :kind_1 GROUP BY '
-        'secretary_assignment.case_id) AS cur_sec ON cur_sec.case_id = rectification_case.id LEFT OUTER '
-        'JOIN secretary_assignment AS sec ON sec.id = cur_sec.sid LEFT OUTER JOIN (SELECT '
-        'measure.case_id AS case_id, group_concat(CAST(measure.seq AS VARCHAR) || :param_1 || '
-        'measure.text || :param_2 || measure.owner || :param_3 || measure.owner_unit || :param_4 || '
-        'CAST(measure.due_on AS VARCHAR) || :param_5 || coalesce(CAST(measure.done_on AS VARCHAR), '
-        ":coalesce_3), '\x1e') AS agg \nFROM measure GROUP BY measure.case_id) AS meas ON meas.case_id = "
+        'rectification_case.measures_done, rectification_case.last_progress_on, organization.code AS org_code, '
+        'organization.name AS org_name, organization.kind, organization.county, organization.township, '
+        'prob.problems, leader.name AS county_leader, coalesce(tleader.name, cadre.name) AS township_cadre, '
+        'sec.name AS sec_name, sec.unit AS sec_unit, sec.kind AS sec_kind, prog.note AS progress_note, '
+        'coalesce(ext.n, :coalesce_1) AS n_extensions, coalesce(failed.n, :coalesce_2) AS n_failed, '
+        'rectification_case.supervision_level, rectification_case.escalation_step, rectification_case.look_backs, '
+        'rectification_case.earlier_years, meas.agg AS measure_items, sec.term_until AS sec_term_until, vsec.name '
+        'AS vsec_name, vsec.action AS vsec_action, rectification_case.village_secretary_status AS village_status, '
+        'rectification_case.grade, rectification_case.satisfaction, rectification_case.struck_off_on \nFROM '
+        'rectification_case JOIN organization ON organization.id = rectification_case.org_id LEFT OUTER JOIN '
+        '(SELECT case_problem.case_id AS case_id, group_concat(case_problem.code || :code_1 || case_problem.text, '
+        "'\x1e') AS problems \nFROM case_problem GROUP BY case_problem.case_id) AS prob ON prob.case_id = "
+        'rectification_case.id LEFT OUTER JOIN (SELECT deadline_extension.case_id AS case_id, count(*) AS n \nFROM '
+        'deadline_extension GROUP BY deadline_extension.case_id) AS ext ON ext.case_id = rectification_case.id '
+        'LEFT OUTER JOIN (SELECT verification.case_id AS case_id, count(*) AS n \nFROM verification \nWHERE '
+        'verification.passed IS 0 GROUP BY verification.case_id) AS failed ON failed.case_id = '
         'rectification_case.id LEFT OUTER JOIN (SELECT secretary_assignment.case_id AS case_id, '
-        'max(secretary_assignment.id) AS sid \nFROM secretary_assignment \nWHERE '
-        'secretary_assignment.until IS NULL AND secretary_assignment.kind = :kind_2 GROUP BY '
-        'secretary_assignment.case_id) AS cur_vsec ON cur_vsec.case_id = rectification_case.id LEFT '
-        'OUTER JOIN secretary_assignment AS vsec ON vsec.id = cur_vsec.sid LEFT OUTER JOIN (SELECT '
+        'max(secretary_assignment.id) AS sid \nFROM secretary_assignment \nWHERE secretary_assignment.until IS NULL '
+        'AND secretary_assignment.kind = :kind_1 GROUP BY secretary_assignment.case_id) AS cur_sec ON '
+        'cur_sec.case_id = rectification_case.id LEFT OUTER JOIN secretary_assignment AS sec ON sec.id = '
+        'cur_sec.sid LEFT OUTER JOIN (SELECT measure.case_id AS case_id, group_concat(CAST(measure.seq AS VARCHAR) '
+        '|| :param_1 || measure.text || :param_2 || measure.owner || :param_3 || measure.owner_unit || :param_4 || '
+        'CAST(measure.due_on AS VARCHAR) || :param_5 || coalesce(CAST(measure.done_on AS VARCHAR), :coalesce_3), '
+        "'\x1e') AS agg \nFROM measure GROUP BY measure.case_id) AS meas ON meas.case_id = rectification_case.id LEFT "
+        'OUTER JOIN (SELECT secretary_assignment.case_id AS case_id, max(secretary_assignment.id) AS sid \nFROM '
+        'secretary_assignment \nWHERE secretary_assignment.until IS NULL AND secretary_assignment.kind = :kind_2 '
+        'GROUP BY secretary_assignment.case_id) AS cur_vsec ON cur_vsec.case_id = rectification_case.id LEFT OUTER '
+        'JOIN secretary_assignment AS vsec ON vsec.id = cur_vsec.sid LEFT OUTER JOIN (SELECT '
         'progress_report.case_id AS case_id, max(progress_report.id) AS pid \nFROM progress_report JOIN '
-        'rectification_case ON rectification_case.id = progress_report.case_id AND '
-        'progress_report.reported_on = rectification_case.last_progress_on GROUP BY '
-        'progress_report.case_id) AS last_prog ON last_prog.case_id = rectification_case.id LEFT OUTER '
-        'JOIN progress_report AS prog ON prog.id = last_prog.pid LEFT OUTER JOIN case_person AS leader '
-        'ON leader.case_id = rectification_case.id AND leader.role = :role_1 LEFT OUTER JOIN case_person '
-        'AS cadre ON cadre.case_id = rectification_case.id AND cadre.role = :role_2 LEFT OUTER JOIN '
+        'rectification_case ON rectification_case.id = progress_report.case_id AND progress_report.reported_on = '
+        'rectification_case.last_progress_on GROUP BY progress_report.case_id) AS last_prog ON last_prog.case_id = '
+        'rectification_case.id LEFT OUTER JOIN progress_report AS prog ON prog.id = last_prog.pid LEFT OUTER JOIN '
+        'case_person AS leader ON leader.case_id = rectification_case.id AND leader.role = :role_1 LEFT OUTER JOIN '
+        'case_person AS cadre ON cadre.case_id = rectification_case.id AND cadre.role = :role_2 LEFT OUTER JOIN '
         'case_person AS tleader ON tleader.case_id = rectification_case.id AND tleader.role = :role_3',
-        'CASE WHEN (rectification_case.stage IN (__[POSTCOMPILE_stage_1])) THEN :param_6 ELSE :param_7 '
-        'END, organization.county, organization.township, organization.code, rectification_case.id',
+        'CASE WHEN (rectification_case.stage IN (__[POSTCOMPILE_stage_1])) THEN :param_6 ELSE :param_7 END, '
+        'organization.county, organization.township, organization.code, rectification_case.id',
         {
-            'coalesce_1': 0,
-            'coalesce_2': 0,
-            'code_1': '\x1f',
-            'kind_1': 'first',
-            'param_1': '\x1f',
-            'param_2': '\x1f',
-            'param_3': '\x1f',
-            'param_4': '\x1f',
-            'param_5': '\x1f',
-            'coalesce_3': '',
-            'kind_2': 'village',
-            'role_1': 'county_leader',
-            'role_2': 'township_cadre',
-            'role_3': 'township_leader',
-            'stage_1': ['verified', 'withdrawn'],
-            'param_6': 1,
-            'param_7': 0,
+            'coalesce_1': 0, 'coalesce_2': 0, 'code_1': '\x1f', 'kind_1': 'first', 'param_1': '\x1f',
+            'param_2': '\x1f', 'param_3': '\x1f', 'param_4': '\x1f', 'param_5': '\x1f', 'coalesce_3': '',
+            'kind_2': 'village', 'role_1': 'county_leader', 'role_2': 'township_cadre',
+            'role_3': 'township_leader', 'stage_1': ('states', 'CLOSED_STAGES'), 'param_6': 1, 'param_7': 0,
         },
-        'id stage identified_on deadline stage_since stage_due cycle_start cycle version detail '
-        'helping_unit verified_on score withdrawn_reason supervised supervision_reason measures_total '
-        'measures_done last_progress_on org_code org_name kind county township problems county_leader '
-        'township_cadre sec_name sec_unit sec_kind progress_note n_extensions n_failed supervision_level '
-        'escalation_step look_backs earlier_years measure_items sec_term_until vsec_name vsec_action '
-        'village_status grade satisfaction struck_off_on',
+        'id stage identified_on deadline stage_since stage_due cycle_start cycle version detail helping_unit '
+        'verified_on score withdrawn_reason supervised supervision_reason measures_total measures_done '
+        'last_progress_on org_code org_name kind county township problems county_leader township_cadre sec_name '
+        'sec_unit sec_kind progress_note n_extensions n_failed supervision_level escalation_step look_backs '
+        'earlier_years measure_items sec_term_until vsec_name vsec_action village_status grade satisfaction '
+        'struck_off_on',
         {
-            'identified_on': 'date',
-            'deadline': 'date',
-            'stage_since': 'date',
-            'stage_due': 'date',
-            'cycle_start': 'date',
-            'verified_on': 'date',
-            'supervised': 'bool',
-            'last_progress_on': 'date',
-            'sec_term_until': 'date',
-            'struck_off_on': 'date',
+            'identified_on': 'date', 'deadline': 'date', 'stage_since': 'date', 'stage_due': 'date',
+            'cycle_start': 'date', 'verified_on': 'date', 'supervised': 'bool', 'last_progress_on': 'date',
+            'sec_term_until': 'date', 'struck_off_on': 'date',
         },
     ),
 }
@@ -641,7 +503,7 @@ WHERE: dict[str, str] = {
     'year': 'rectification_case.year = :year',
 }
 
-WHERE_DEFAULTS: dict[str, Any] = {'closed_stages': ['verified', 'withdrawn']}
+WHERE_DEFAULTS: dict[str, Any] = {'closed_stages': ('states', 'CLOSED_STAGES')}
 
 # The parts of a case, in the order ``show`` lists them (rectify.store.reads._PARTS).
 PARTS = (

@@ -75,9 +75,18 @@ def _value(value: Any) -> Any:
     return value
 
 
+def _states(value: Any) -> Any:
+    """A value the compiled module names (``("states", "CLOSED_STAGES")``), from rectify.states.stages."""
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "states":
+        from rectify.states import stages
+
+        return list(getattr(stages, value[1]))
+    return value
+
+
 def _bound(sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """Expands each list parameter into one parameter per value, as SQLAlchemy does at execution."""
-    out = {k: _value(v) for k, v in params.items()}
+    out = {k: _value(_states(v)) for k, v in params.items()}
 
     def expand(match: re.Match[str]) -> str:
         name = match.group(1)

@@ -89,9 +89,20 @@ def _kind(type_: Any) -> str | None:
     return None
 
 
+# Values the states define, written in the compiled module by name (no stage name is spelled outside states/);
+# the runner takes them from rectify.states.stages.
+STATES_VALUES = ("CLOSED_STAGES",)
+
+
 def _plain(value: Any) -> Any:
-    """A parameter's value as the driver takes it (an Enum member as its value)."""
+    """A parameter's value as the driver takes it (an Enum member as its value); a list the states define
+    (:data:`STATES_VALUES`) as ``("states", NAME)``."""
+    from rectify.states import stages
+
     if isinstance(value, list | tuple):
+        for name in STATES_VALUES:
+            if list(value) == [_plain(v) for v in getattr(stages, name)]:
+                return ("states", name)
         return [_plain(v) for v in value]
     return value.value if isinstance(value, Enum) else value
 
@@ -131,8 +142,8 @@ def _text(value: str, indent: str) -> str:
     """A long string as adjacent literals of about 100 characters each, one a line, cut after a space."""
     pieces = []
     rest = value
-    while len(rest) > 96:
-        cut = rest.rfind(" ", 0, 96) + 1 or 96
+    while len(rest) > 106:
+        cut = rest.rfind(" ", 0, 106) + 1 or 106
         pieces.append(rest[:cut])
         rest = rest[cut:]
     pieces.append(rest)
@@ -147,7 +158,14 @@ def _entry(name: str, parts: tuple[Any, ...]) -> str:
             lines.append(f"{indent}{_text(part, indent)},")
         elif isinstance(part, dict) and len(repr(part)) > 100:
             lines.append(f"{indent}{{")
-            lines.extend(f"{indent}    {k!r}: {v!r}," for k, v in part.items())
+            line = ""
+            for k, v in part.items():
+                item = f"{k!r}: {v!r}, "
+                if line and len(line) + len(item) > 100:
+                    lines.append(f"{indent}    {line.rstrip()}")
+                    line = ""
+                line += item
+            lines.append(f"{indent}    {line.rstrip()}")
             lines.append(f"{indent}}},")
         else:
             lines.append(f"{indent}{part!r},")
