@@ -98,12 +98,58 @@ def _cli_help(ctx: Context) -> Figure:
     return Figure(value * 1000, floor * 1000, "ms")
 
 
+def interleaved(*cmds: list[str], runs: int, env: dict[str, str] | None = None) -> list[tuple[float, float]]:
+    """(median wall time, median CPU time: user + system) of each command, in seconds, the commands run in turn
+    (so all see the same load; under load the CPU time is the steadier of the two)."""
+    times: list[list[tuple[float, float]]] = [[] for _ in cmds]
+    for _ in range(max(runs, 5)):
+        for side, argv in enumerate(cmds):
+            start = time.perf_counter()
+            proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            _, status, usage = os.wait4(proc.pid, 0)
+            if os.waitstatus_to_exitcode(status):
+                raise SystemExit(f"{' '.join(argv)} failed")
+            times[side].append((time.perf_counter() - start, usage.ru_utime + usage.ru_stime))
+    return [(statistics.median(w for w, _ in t), statistics.median(c for _, c in t)) for t in times]
+
+
+# A read command's floor: the interpreter starting and importing the driver, what any Python reading SQLite pays.
+BARE = "import sqlite3"
+# Not the floor, printed beside it: the libraries any click command of this shape imports before its own code.
+LIBRARIES = "import sqlite3, click, dataclasses, pathlib, zoneinfo, json"
+
+
+def _read_command(ctx: Context, *args: str) -> Figure:
+    value, floor, libraries = interleaved(ctx.rectify("--db", str(ctx.db_path), *args), [ctx.python, "-c", BARE],
+                                          [ctx.python, "-c", LIBRARIES], runs=ctx.runs, env=ctx.env())
+    return Figure(value[0] * 1000, floor[0] * 1000, "ms",
+                  note=f"CPU {value[1] * 1000:.0f} / {floor[1] * 1000:.0f} ms = {value[1] / floor[1]:.2f} ×; "
+                       f"libraries alone ({LIBRARIES.removeprefix('import ')}): wall {libraries[0] / floor[0]:.2f} ×, "
+                       f"CPU {libraries[1] / floor[1]:.2f} ×")
+
+
 @figure("cli_show")
 def _cli_show(ctx: Context) -> Figure:
-    case_id = str(max(1, ctx.cases // 2))
-    value = wall(ctx.rectify("--db", str(ctx.db_path), "case", "show", case_id), ctx.runs, ctx.env())
-    floor = wall([ctx.python, "-c", "import sqlite3"], ctx.runs)
-    return Figure(value * 1000, floor * 1000, "ms")
+    """``rectify case show`` of the middle case, whole command, against a bare ``python -c "import sqlite3"``."""
+    return _read_command(ctx, "case", "show", str(max(1, ctx.cases // 2)))
+
+
+@figure("cli_list")
+def _cli_list(ctx: Context) -> Figure:
+    """``rectify case list`` of the middle open case's township (a township's list: what an officer types)."""
+    from bench.filtered import _place
+
+    county, township = _place(ctx.db_path, ctx.cases)
+    return _read_command(ctx, "case", "list", "--county", county, "--township", township)
+
+
+@figure("cli_ledger")
+def _cli_ledger(ctx: Context) -> Figure:
+    """``rectify ledger --county`` of the middle open case's county, as a table."""
+    from bench.filtered import _place
+
+    county, _ = _place(ctx.db_path, ctx.cases)
+    return _read_command(ctx, "ledger", "--county", county)
 
 
 def child_peak(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
@@ -165,7 +211,7 @@ for _name in figures.ISOLATED:
 
 ORDER = ("import_cases", "import_pg", "transition", "transition_step", "transition_pg", "ledger_csv", "ledger_asof",
          "ledger_xlsx", "ledger_township", "ledger_county", "inbox", "stats", "stats_asof", "sweep", "remind_dry_run",
-         "digest_send", "channels", "upload", "cli_help", "cli_show")
+         "digest_send", "channels", "upload", "cli_help", "cli_show", "cli_list", "cli_ledger")
 
 
 # need a PostgreSQL server (RECTIFY_BENCH_PG or initdb): run with --only import_pg transition_pg

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import date, datetime, time
@@ -231,6 +232,9 @@ SYSTEM_CONFIG = Path("/etc/rectify/rectify.toml")
 
 def user_config_file() -> Path:
     """``rectify.toml`` in the user configuration directory (``$XDG_CONFIG_HOME/rectify`` on Linux)."""
+    if sys.platform == "linux":  # platformdirs' XDG rule, without importing it on every command (issue 29)
+        base = os.environ.get("XDG_CONFIG_HOME", "")
+        return Path(base if base.strip() else os.path.expanduser("~/.config")) / "rectify" / "rectify.toml"
     import platformdirs
 
     return platformdirs.user_config_path("rectify") / "rectify.toml"

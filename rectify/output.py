@@ -9,7 +9,6 @@ import json
 import os
 import re
 import stat
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -281,6 +280,8 @@ def write_file(output: str, write: Callable[[Any], Any], *, binary: bool) -> Non
     """
     target, mode, owner = output_target(output)
     try:
+        import tempfile  # here: a read command printing to stdout does not pay for it
+
         fd, part_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     except OSError as exc:
         raise OutputError(f"无法写入文件 {output}：无法在 {target.parent} 中建立临时文件（{os_reason(exc)}）") from None

@@ -27,7 +27,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
-from email.utils import parseaddr
 from typing import Any
 
 from rectify.errors import BadInput
@@ -229,6 +228,8 @@ def email(value: Any, field: str = "", *, local: bool = False) -> str:
     raw = raw.strip()
     if not raw:
         return ""
+    from email.utils import parseaddr  # here: the e-mail package is a read command's cost otherwise
+
     _, address = parseaddr(raw)
     mailbox = is_email(address) or (local and is_email(address + ".local"))
     if not address or not mailbox or raw.count("@") != 1:

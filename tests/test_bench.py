@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FILTERED = {"ledger_township", "ledger_county", "inbox"}
 FIGURES = {"import_cases", "transition", "transition_step", "ledger_csv", "ledger_asof", "ledger_xlsx", "stats",
-           "stats_asof", "sweep", "remind_dry_run", "digest_send", "channels", "upload", "cli_help", "cli_show"} | FILTERED
+           "stats_asof", "sweep", "remind_dry_run", "digest_send", "channels", "upload", "cli_help", "cli_show", "cli_list", "cli_ledger"} | FILTERED
 
 
 def test_bench_smoke(tmp_path: Path) -> None:

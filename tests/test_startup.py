@@ -1,5 +1,7 @@
 """A read command starts light: the real CLI, in a process of its own, loads no ORM, no pydantic and no other
-database's dialect (issue 18). The statements run on the generated Core tables (schema.py)."""
+database's dialect (issue 18), and no write command's module (issue 29). On SQLite it loads no SQLAlchemy at all:
+its statements, compiled once (rectify/store/compiled.py), run on sqlite3 (rectify/store/light.py); on PostgreSQL
+they run on the generated Core tables (schema.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,10 @@ from tests.conftest import DEMO_ACTOR, FakeClock
 # Never on a read: the ORM and what SQLModel brings, the write side's machinery, the config file's checker.
 HEAVY = ("pydantic", "pydantic_core", "sqlmodel", "sqlalchemy.orm", "sqlalchemy.ext.asyncio", "alembic",
          "transitions", "annotated_types", "tomllib", "openpyxl", "xlsxwriter", "jinja2", "apscheduler")
+# The modules of the commands that change something: a read command imports none of them (issue 29).
+WRITE_COMMANDS = tuple(f"rectify.cli.{m}" for m in (
+    "case_write", "case_verification", "case_tracks", "case_supervision", "case_consolidation", "case_evidence",
+    "data", "admin", "people", "org", "remind", "reporting", "screening", "security", "notice", "web"))
 OTHER_DIALECT = {"sqlite": ("psycopg", "sqlalchemy.dialects.postgresql"),
                  "postgresql": ("sqlite3", "sqlalchemy.dialects.sqlite")}
 PROBE = ("import atexit, sys\n"
@@ -43,6 +49,8 @@ def _heavy(modules: list[str], names: tuple[str, ...]) -> list[str]:
     (("case", "list"), "剩余天数"),
     (("ledger",), "共 44 个整顿对象"),
     (("case", "show", "1", "--format", "json"), '"stage"'),
+    (("case", "list", "--open", "--county", "青山县"), "剩余天数"),
+    (("ledger", "--county", "青山县", "--format", "csv"), "序号"),
 ], ids=" ".join)
 def test_a_read_command_loads_no_orm_and_no_other_dialect(demo: Callable[..., Result], db_url: str,
                                                           clock: FakeClock, tmp_path: Path,
@@ -51,8 +59,13 @@ def test_a_read_command_loads_no_orm_and_no_other_dialect(demo: Callable[..., Re
     assert shows in output
     backend = "sqlite" if db_url.startswith("sqlite") else "postgresql"
     assert _heavy(modules, HEAVY) == []
+    assert _heavy(modules, WRITE_COMMANDS) == []
     assert _heavy(modules, OTHER_DIALECT[backend]) == []
-    assert f"sqlalchemy.dialects.{backend}" in modules  # the probe sees what the command really loaded
+    if backend == "sqlite":
+        assert _heavy(modules, ("sqlalchemy",)) == []
+        assert "rectify.store.light" in modules  # the probe sees what the command really loaded
+    else:
+        assert f"sqlalchemy.dialects.{backend}" in modules
 
 
 def test_a_write_command_still_runs_on_the_same_tables(demo: Callable[..., Result], db_url: str,
@@ -63,3 +76,32 @@ def test_a_write_command_still_runs_on_the_same_tables(demo: Callable[..., Resul
     assert _heavy(modules, ("sqlmodel", "pydantic", "pydantic_core")) == []
     output, _ = _loaded(db_url, clock, tmp_path, "case", "history", "1")
     assert "填报月度进展" in output
+
+
+def test_the_case_group_names_every_command_of_its_modules() -> None:
+    """``rectify case`` imports a command's module when it runs: its table names each command every module has."""
+    import importlib
+
+    from rectify.cli.case import case
+
+    modules = {module for module, _ in case.lazy.values()}
+    declared = {(c.name, module) for module in modules
+                for c in importlib.import_module(f"rectify.cli.{module}").COMMANDS}
+    assert declared == {(name, module) for name, (module, _) in case.lazy.items()}
+    for name, (module, attr) in case.lazy.items():
+        assert getattr(importlib.import_module(f"rectify.cli.{module}"), attr).name == name
+
+
+@pytest.mark.parametrize("xdg", [None, "", "  ", "/tmp/xdg-config"])
+def test_the_user_configuration_file_is_where_platformdirs_says(monkeypatch: pytest.MonkeyPatch,
+                                                                xdg: str | None) -> None:
+    """``user_config_file`` follows platformdirs' rule without importing it on every command."""
+    import platformdirs
+
+    from rectify.config import user_config_file
+
+    if xdg is None:
+        monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
+    assert user_config_file() == platformdirs.user_config_path("rectify") / "rectify.toml"

@@ -16,6 +16,7 @@ import click
 
 from rectify.cli.common import App, colour_setting, quiet_option, report
 from rectify.cli.helpfmt import Context, install_short_help
+from rectify.cli.lazy import LazyGroup
 from rectify.locale import install_click_catalog
 
 install_click_catalog()
@@ -58,7 +59,7 @@ COMMANDS: dict[str, LazyCommand] = {
 }
 
 
-class RectifyGroup(click.Group):
+class RectifyGroup(LazyGroup):
     """Loads a command's module on first use, and turns every error into one line on stderr and an exit code."""
 
     context_class = Context  # help measured in terminal cells (CJK characters are two)
@@ -73,18 +74,6 @@ class RectifyGroup(click.Group):
         command: click.Command = getattr(importlib.import_module(f"rectify.cli.{lazy.module}"), lazy.attr)
         _with_quiet(command)
         return command
-
-    def resolve_command(self, ctx: click.Context,
-                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
-        """As click's, but a mistyped name is matched against every command (click only looks at the
-        loaded ones, and here none is loaded before it runs): 没有这个命令 'leger'。（是不是要输入 'ledger'？）"""
-        try:
-            return super().resolve_command(ctx, args)
-        except click.exceptions.NoSuchCommand as exc:
-            if exc.possibilities:
-                raise
-            raise click.exceptions.NoSuchCommand(exc.command_name, possibilities=self.list_commands(ctx),
-                                                 ctx=ctx) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """As click's, but from :data:`COMMANDS`: listing the commands imports none of them."""

@@ -30,14 +30,11 @@ def case_show(app: App, ref: str, as_of: date | None, known_on: date | None, mas
       rectify case show 12 --as-of 2026-06-30
     """
     from rectify.output import mask_phone, render_json
-    from rectify.reports.cases import show_case
 
-    data = show_case(app.database(), ref, as_of=as_of or app.today(), config=app.config, reader=reader(app),
-                     known_on=known_on)
+    data, files = _case_and_files(app, ref, as_of, known_on)
     if mask_phones:
         for person in (*data["people"], *data["secretaries"]):
             person["phone"] = mask_phone(person["phone"]) if person["phone"] else ""
-    files = [] if as_of or known_on else _files(app, ref)
     if fmt == "json":
         click.echo(render_json({**data, "evidence": files} if files else data))
         return
@@ -45,6 +42,24 @@ def case_show(app: App, ref: str, as_of: date | None, known_on: date | None, mas
     for f in files:
         state = "（已撤回）" if not f["current"] else ""
         click.echo(f"佐证材料：{f['on']} {f['kind']} {f['name']}{'：' + f['caption'] if f['caption'] else ''}{state}")
+
+
+def _case_and_files(app: App, ref: str, as_of: date | None,
+                    known_on: date | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The case (as of a past day: rebuilt, without files) and its files: today's on the light read path when it
+    plainly can (rectify.reports.light), else through SQLAlchemy."""
+    day = as_of or app.today()
+    light = app.light() if as_of is None and known_on is None else None
+    if light is not None:
+        from rectify.reports.light import case_and_files
+
+        found = case_and_files(light, ref, as_of=day, config=app.config, reader=reader(app))
+        if found is not None:
+            return found
+    from rectify.reports.cases import show_case
+
+    data = show_case(app.database(), ref, as_of=day, config=app.config, reader=reader(app), known_on=known_on)
+    return data, ([] if as_of or known_on else _files(app, ref))
 
 
 def _files(app: App, ref: str) -> list[dict[str, Any]]:
@@ -254,11 +269,9 @@ def case_list(app: App, county: str | None, township: str | None, kind: str | No
       rectify case list --open --light red
       rectify case list --as-of 2026-06-30
     """
-    from rectify.reports.cases import list_cases
-
-    rows = list_cases(app.database(), as_of=as_of or app.today(), config=app.config, county=county,
-                      township=township, kind=kind, stage=stage, year=year, open_only=open_only, light=light,
-                      supervised=supervised, reader=reader(app))
+    filters = dict(county=county, township=township, kind=kind, stage=stage, year=year, open_only=open_only,
+                   supervised=supervised)
+    rows = _listed(app, as_of, light, filters)
     if fmt != "json":
         for r in rows:
             r["stage"] = stage_label(r["stage"])
@@ -266,6 +279,21 @@ def case_list(app: App, county: str | None, township: str | None, kind: str | No
     emit(rows, [("case_id", "编号"), ("org_code", "组织代码"), ("org_name", "党组织名称"), ("township", "乡镇"),
                 ("stage", "当前阶段"), ("deadline", "转化时限"), ("days_left", "剩余天数"), ("light", "预警"),
                 ("supervised", "挂牌督办")], fmt)
+
+
+def _listed(app: App, as_of: date | None, light: str | None, filters: dict[str, Any]) -> list[dict[str, Any]]:
+    """The list: today's on the light read path when it can, else through SQLAlchemy."""
+    day = as_of or app.today()
+    fast = app.light() if as_of is None else None
+    if fast is not None:
+        from rectify.reports.light import cases
+
+        rows = cases(fast, as_of=day, config=app.config, colour=light, reader=reader(app), **filters)
+        if rows is not None:
+            return rows
+    from rectify.reports.cases import list_cases
+
+    return list_cases(app.database(), as_of=day, config=app.config, light=light, reader=reader(app), **filters)
 
 
 COMMANDS: tuple[click.Command, ...] = (case_show, case_history_cmd, case_list)

@@ -201,6 +201,7 @@ class App:
         self._person: Actor | None = None
         self._service: Service | None = None
         self._clock: Any = None
+        self._light: Any = None  # the light read path (rectify.store.light), False when not for this database
 
     @property
     def config(self) -> Config:
@@ -222,7 +223,24 @@ class App:
             self._db = open_database(self.db_url or self.config.database.url or None, create=create, check=check)
         return self._db
 
+    def light(self) -> Any:
+        """The light read path on this command's SQLite file (:mod:`rectify.store.light`: no SQLAlchemy), or
+        None: another database, or one not at this schema (SQLAlchemy's path then opens it or says why not)."""
+        if self._light is None:
+            from rectify.store.plain import resolve_url
+
+            url = resolve_url(self.db_url or self.config.database.url or None)
+            self._light = False
+            if url.startswith("sqlite:"):  # PostgreSQL: not even the sqlite3 module is loaded
+                from rectify.store.light import open_light
+
+                self._light = open_light(url) or False
+        return self._light or None
+
     def close(self) -> None:
+        if self._light:
+            self._light.close()
+            self._light = None
         if self._db is not None:
             self._db.dispose()
             self._db = None
@@ -238,7 +256,7 @@ class App:
         return self._clock
 
     def _per_officer(self) -> bool:
-        from rectify.store import resolve_url
+        from rectify.store.plain import resolve_url
 
         url = resolve_url(self.db_url or os.environ.get("RECTIFY_DB") or self.config.database.url or None)
         if not url.startswith("postgresql"):
@@ -338,7 +356,16 @@ def say(message: str) -> None:
 
 
 def reader(app: App) -> Actor:
-    """Who reads: every read command limits what it shows to this person's scope (SPEC §12)."""
+    """Who reads: every read command limits what it shows to this person's scope (SPEC §12). Found on the light
+    read path when it plainly can be (:func:`rectify.reports.light.person`), else through the registry's rules."""
+    if app._person is None and (light := app.light()) is not None:
+        from dataclasses import replace
+
+        from rectify.reports.light import person
+
+        found = person(light, app.config, app.given_actor, _login())
+        if found is not None:
+            app._person = replace(found, operator=_login())
     return app.person()
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rectify.config import Config
 from rectify.states.deadlines import case_task, deadline_days, light_reason_of
@@ -14,9 +14,13 @@ from rectify.states.roles import Role
 from rectify.states.stages import FIRST_SECRETARY, STAGE_LABELS, VILLAGE_SECRETARY
 from rectify.states.tasks import secretary_task, task_of
 from rectify.states.tracks import VILLAGE_ACTIONS
-from rectify.store import Database
-from rectify.store.ledger import LedgerFilter
-from rectify.store.reads import case_events, case_parts, case_rows, org_rows, resolve_seen
+from rectify.store.plain import LedgerFilter
+
+if TYPE_CHECKING:
+    from rectify.store import Database
+
+# The statements are imported where they run (rectify.store.reads): ``shown`` and ``listed`` shape the rows of
+# the light read path too (rectify.store.light), which loads no SQLAlchemy.
 
 
 def _iso(value: Any) -> Any:
@@ -79,21 +83,27 @@ def show_case(db: Database, ref: str | int, *, as_of: date, config: Config,
     """One case in full; a case outside ``reader``'s scope is not found. When anything is dated after
     ``as_of`` (or recorded after ``known_on``), the case as it stood then (:func:`as_it_stood`)."""
     from rectify.reports.snapshot import needs_rebuild
+    from rectify.store.reads import case_parts, resolve_seen
 
     if needs_rebuild(db, as_of, known_on, config):
         return as_it_stood(db, ref, as_of=as_of, config=config, reader=reader, known_on=known_on)
     with db.connect() as s:
         row, org = resolve_seen(s, ref, reader)
-        case = {k: _iso(v) for k, v in row._mapping.items()
-                if k not in ("org_name", "org_code", "created_at", "updated_at")}
-        case["stage_label"] = STAGE_LABELS[row.stage]
-        case["as_of"] = as_of.isoformat()
-        case["organization"] = {k: _iso(v) for k, v in org._mapping.items() if k not in ("id", "created_at")}
-        for name, rows in case_parts(s, row.id).items():
-            case[name] = _rows(rows)
-        case.update(status(row, as_of, config, min(
-            (m["due_on"] for m in case["measures"] if not m["done_on"]), default=None),
-            secretary_facts(case["secretaries"])))
+        return shown(row, org, case_parts(s, row.id), as_of, config)
+
+
+def shown(row: Any, org: Any, parts: dict[str, list[Any]], as_of: date, config: Config) -> dict[str, Any]:
+    """``show`` of a case from its row, its organization's and its parts' (today's tables)."""
+    case = {k: _iso(v) for k, v in row._mapping.items()
+            if k not in ("org_name", "org_code", "created_at", "updated_at")}
+    case["stage_label"] = STAGE_LABELS[row.stage]
+    case["as_of"] = as_of.isoformat()
+    case["organization"] = {k: _iso(v) for k, v in org._mapping.items() if k not in ("id", "created_at")}
+    for name, rows in parts.items():
+        case[name] = _rows(rows)
+    case.update(status(row, as_of, config, min(
+        (m["due_on"] for m in case["measures"] if not m["done_on"]), default=None),
+        secretary_facts(case["secretaries"])))
     return _consolidation(case)
 
 
@@ -157,6 +167,7 @@ def as_it_stood(db: Database, ref: str | int, *, as_of: date, config: Config, re
     """``show`` of the case at the end of ``as_of``: the rebuilt state, and the records dated by then."""
     from rectify.errors import NotFound
     from rectify.reports.snapshot import rebuild
+    from rectify.store.reads import case_parts, resolve_seen
 
     with db.connect() as s:
         row, org = resolve_seen(s, ref, reader)
@@ -211,6 +222,8 @@ def _reason(action: str, reason: str, detail: dict[str, Any]) -> str:
 def case_history(db: Database, ref: str | int, *, reader: Actor | None = None) -> list[dict[str, Any]]:
     """Every event as recorded: its business date (``on``) first, who recorded it and when (``at``), the reason
     (or, for a step that takes none, what it recorded)."""
+    from rectify.store.reads import case_events, resolve_seen
+
     with db.connect() as s:
         row, _ = resolve_seen(s, ref, reader)
         out = []
@@ -230,24 +243,30 @@ def list_cases(db: Database, *, as_of: date, config: Config, county: str | None 
                year: int | None = None, open_only: bool = False, light: str | None = None,
                supervised: bool | None = None, reader: Actor | None = None) -> list[dict[str, Any]]:
     from rectify.reports.snapshot import needs_rebuild
+    from rectify.store.reads import case_rows
 
     if needs_rebuild(db, as_of, None, config):
         return _listed_then(db, as_of=as_of, config=config, filters=LedgerFilter(
             county=county, township=township, kind=kind, stage=stage, year=year, open_only=open_only,
             reader=reader), light=light, supervised=supervised)
-    out = []
     with db.connect() as s:
-        for r in case_rows(s, county=county, township=township, kind=kind, stage=stage, year=year,
-                           supervised=supervised, open_only=open_only, reader=reader):
-            st = status(r, as_of, config)
-            if light is not None and st["light"] != light:
-                continue
-            out.append({
-                "case_id": r.id, "org_code": r.code, "org_name": r.name, "kind": r.kind, "county": r.county,
-                "township": r.township, "stage": r.stage, "identified_on": r.identified_on.isoformat(),
-                "deadline": r.deadline.isoformat(), "cycle": r.cycle, "supervised": r.supervised,
-                "version": r.version, **st,
-            })
+        return listed(case_rows(s, county=county, township=township, kind=kind, stage=stage, year=year,
+                                supervised=supervised, open_only=open_only, reader=reader), as_of, config, light)
+
+
+def listed(rows: Iterable[Any], as_of: date, config: Config, light: str | None) -> list[dict[str, Any]]:
+    """``list`` of today's case rows (:func:`rectify.store.reads.case_rows`), of the light ``light`` if given."""
+    out = []
+    for r in rows:
+        st = status(r, as_of, config)
+        if light is not None and st["light"] != light:
+            continue
+        out.append({
+            "case_id": r.id, "org_code": r.code, "org_name": r.name, "kind": r.kind, "county": r.county,
+            "township": r.township, "stage": r.stage, "identified_on": r.identified_on.isoformat(),
+            "deadline": r.deadline.isoformat(), "cycle": r.cycle, "supervised": r.supervised,
+            "version": r.version, **st,
+        })
     return out
 
 
@@ -274,5 +293,7 @@ def _listed_then(db: Database, *, as_of: date, config: Config, filters: LedgerFi
 
 def list_orgs(db: Database, *, county: str | None = None, township: str | None = None,
               kind: str | None = None, reader: Actor | None = None) -> list[dict[str, Any]]:
+    from rectify.store.reads import org_rows
+
     with db.connect() as s:
         return _rows(org_rows(s, county=county, township=township, kind=kind, reader=reader))

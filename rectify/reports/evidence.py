@@ -4,19 +4,20 @@ download — both only on a case the reader may see (another county's file is no
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rectify.errors import NotFound
-from rectify.evidence.storage import Storage, is_sha256
 from rectify.states.permissions import Actor
-from rectify.store import Database
-from rectify.store import evidence as rows
-from rectify.store.reads import resolve_seen
 
-__all__ = ["by_event", "case_files", "readable_file"]
+if TYPE_CHECKING:
+    from rectify.evidence.storage import Storage
+    from rectify.store import Database
+
+__all__ = ["by_event", "case_files", "readable_file", "shaped"]
 
 
-def _shape(r: Any) -> dict[str, Any]:
+def shaped(r: Any) -> dict[str, Any]:
+    """A file's row as the reads give it."""
     return {"id": r.id, "event_id": r.event_id, "sha256": r.sha256, "size": r.size, "media_type": r.media_type,
             "name": r.name, "kind": r.kind, "caption": r.caption, "on": r.happened_on.isoformat(),
             "uploaded_by": r.uploaded_by, "uploaded_at": r.uploaded_at.isoformat(),
@@ -24,9 +25,12 @@ def _shape(r: Any) -> dict[str, Any]:
 
 
 def case_files(db: Database, ref: str | int, *, reader: Actor | None = None) -> list[dict[str, Any]]:
+    from rectify.store import evidence as rows
+    from rectify.store.reads import resolve_seen
+
     with db.connect() as conn:
         row, _ = resolve_seen(conn, ref, reader)
-        return [_shape(r) for r in rows.case_files(conn, row.id)]
+        return [shaped(r) for r in rows.case_files(conn, row.id)]
 
 
 def by_event(files: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
@@ -38,6 +42,10 @@ def by_event(files: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
 
 def readable_file(db: Database, storage: Storage, sha256: str, reader: Actor) -> tuple[Path, str, str]:
     """The kept file, its name and media type as first uploaded on a case ``reader`` sees."""
+    from rectify.evidence.storage import is_sha256
+    from rectify.store import evidence as rows
+    from rectify.store.reads import resolve_seen
+
     missing = NotFound("找不到该文件")
     if not is_sha256(sha256):
         raise missing

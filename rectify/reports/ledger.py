@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rectify.config import Config
 from rectify.states.consolidation import json_items as look_back_items
@@ -36,19 +36,25 @@ from rectify.states.tasks import (
 )
 from rectify.states.thresholds import GRADE_LABELS, percent
 from rectify.states.tracks import VILLAGE_ACTIONS, VILLAGE_STATUS
-from rectify.store import Database
-from rectify.store.ledger import (
-    ITEM,
-    LEDGER_KEYS,
-    MEASURE_FIELDS,
-    PAIR,
-    LedgerFilter,
-    apply_filter,
-    count_cases,
-    ledger_query,
-    ledger_tuples,
-    scope_counties,
-)
+from rectify.store.plain import ITEM, LEDGER_KEYS, MEASURE_FIELDS, PAIR, LedgerFilter
+
+if TYPE_CHECKING:
+    from rectify.store import Database
+    from rectify.store.ledger import apply_filter, count_cases, ledger_query, scope_counties
+    from rectify.store.light import Light
+
+# The statements (rectify.store.ledger, which imports SQLAlchemy) are imported when first used: the ledger of a
+# read command on SQLite runs on the light path (rectify.store.light) and loads no SQLAlchemy.
+_STATEMENTS = ("apply_filter", "count_cases", "ledger_query", "scope_counties")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _STATEMENTS:
+        from rectify.store import ledger
+
+        return getattr(ledger, name)
+    raise AttributeError(f"module 'rectify.reports.ledger' has no attribute {name!r}")
+
 
 __all__ = [
     "LEDGER_COLUMNS",
@@ -269,7 +275,7 @@ class LedgerRows(Iterable[LedgerRow]):
     the same rows in their JSON form (:func:`json_row`).
     """
 
-    def __init__(self, db: Database, *, as_of: date, config: Config, filters: LedgerFilter, batch: int,
+    def __init__(self, db: Database | Light, *, as_of: date, config: Config, filters: LedgerFilter, batch: int,
                  known_on: date | None = None, rebuild: bool | None = None) -> None:
         self.db = db
         self.as_of = as_of
@@ -283,16 +289,22 @@ class LedgerRows(Iterable[LedgerRow]):
     @contextmanager
     def _source(self) -> Iterator[Iterable[tuple[Any, ...]]]:
         """The current tables' tuples, or the day rebuilt from the history (:mod:`rectify.reports.snapshot`)."""
+        if getattr(self.db, "light", False):  # today's tables on the light read path (the caller checked the day)
+            with cast("Light", self.db).ledger_tuples(self.filters) as rows:
+                yield rows
+            return
         from rectify.reports import snapshot
+        from rectify.store.ledger import ledger_tuples
 
+        db = cast("Database", self.db)
         rebuild = self.rebuild
         if rebuild is None:
-            rebuild = snapshot.needs_rebuild(self.db, self.as_of, self.known_on, self.config)
+            rebuild = snapshot.needs_rebuild(db, self.as_of, self.known_on, self.config)
         if rebuild:
-            yield snapshot.snapshot_tuples(self.db, as_of=self.as_of, config=self.config, filters=self.filters,
+            yield snapshot.snapshot_tuples(db, as_of=self.as_of, config=self.config, filters=self.filters,
                                            known_on=self.known_on)
             return
-        with ledger_tuples(self.db, self.filters, batch=self.batch) as rows:
+        with ledger_tuples(db, self.filters, batch=self.batch) as rows:
             yield rows
 
     def __iter__(self) -> Iterator[LedgerRow]:
@@ -531,7 +543,7 @@ def json_row(row: LedgerRow) -> dict[str, Any]:
 
 
 def ledger_rows(
-    db: Database, *, as_of: date, config: Config, filters: LedgerFilter | None = None, batch: int = 1000,
+    db: Database | Light, *, as_of: date, config: Config, filters: LedgerFilter | None = None, batch: int = 1000,
     known_on: date | None = None, rebuild: bool | None = None,
 ) -> LedgerRows:
     """Stream the ledger rows, numbered after filtering; the day as it stood, as known on ``known_on``."""

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from rectify.errors import BadInput, Conflict, DatabaseProblem
+from rectify.store.plain import default_sqlite_path, resolve_url  # noqa: F401  (re-exported)
 
 # The Alembic revision this code was written for; tests assert it equals the migrations' head.
 SCHEMA_HEAD = "0020"
@@ -25,25 +26,6 @@ KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008
                    "0014", "0015", "0016", "0020")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
-
-
-def default_sqlite_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("rectify", appauthor=False)) / "rectify.sqlite"
-
-
-def resolve_url(url: str | None) -> str:
-    """``--db`` accepts a SQLAlchemy URL or a plain file path (taken as SQLite)."""
-    if not url:
-        return f"sqlite:///{default_sqlite_path()}"
-    if "://" not in url:
-        return f"sqlite:///{Path(url).expanduser().resolve()}"
-    if url.startswith("postgresql://"):
-        return "postgresql+psycopg://" + url[len("postgresql://"):]
-    if url.startswith("postgres://"):
-        return "postgresql+psycopg://" + url[len("postgres://"):]
-    return url
 
 
 def describe(url: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,7 +16,8 @@ import sqlalchemy as sa
 from rectify.states.permissions import Actor
 from rectify.states.stages import CLOSED_STAGES, LEDGER_ORDERS
 from rectify.store.database import Database
-from rectify.store.scope import limited, scope_text, within_scope
+from rectify.store.plain import ITEM, LEDGER_KEYS, MEASURE_FIELDS, PAIR, LedgerFilter, limited, selects_all
+from rectify.store.scope import scope_clause
 from rectify.store.tables import (
     case_t,
     extension_t,
@@ -30,73 +30,50 @@ from rectify.store.tables import (
     verification_t,
 )
 
-PAIR = "\x1f"  # between a problem's code and text inside the aggregated string
-ITEM = "\x1e"  # between problems
-
-# The columns of ledger_query, in order: the row source unpacks the driver's tuples by position.
-LEDGER_KEYS = (
-    "id", "stage", "identified_on", "deadline", "stage_since", "stage_due", "cycle_start", "cycle", "version",
-    "detail", "helping_unit", "verified_on", "score", "withdrawn_reason", "supervised", "supervision_reason",
-    "measures_total", "measures_done", "last_progress_on", "org_code", "org_name", "kind", "county", "township",
-    "problems", "county_leader", "township_cadre", "sec_name", "sec_unit", "sec_kind", "progress_note",
-    "n_extensions", "n_failed", "supervision_level", "escalation_step", "look_backs", "earlier_years",
-    # issue 12: each measure (MEASURE_FIELDS joined by PAIR, measures by ITEM), the first secretary's term
-    # end, the village secretary in post and its action (选配/调整), the village secretary at listing.
-    "measure_items", "sec_term_until", "vsec_name", "vsec_action", "village_status",
-    "grade", "satisfaction", "struck_off_on",
-    # issue 27: the day the last 第一书记 left, while no one is in post (第一书记空缺).
-    "sec_vacant_since",
-)
-# One measure in ``measure_items``: seq, text, 责任人, unit, due (ISO), done (ISO or "").
-MEASURE_FIELDS = ("seq", "text", "owner", "owner_unit", "due_on", "done_on")
+# The filter, the column order and the separators live in plain.py (no SQLAlchemy there): re-exported here.
+__all__ = ["ITEM", "LEDGER_KEYS", "MEASURE_FIELDS", "PAIR", "LedgerFilter", "apply_filter", "case_select",
+           "count_cases", "filter_clauses", "ledger_query", "ledger_select", "ledger_tuples", "scope_counties",
+           "selects_all"]
 
 
-@dataclass(frozen=True)
-class LedgerFilter:
-    county: str | None = None
-    township: str | None = None
-    kind: str | None = None
-    stage: str | None = None
-    light: str | None = None
-    year: int | None = None
-    open_only: bool = False
-    # Who reads: only cases in their scope (SPEC §12); None or an unlimited actor sees every case.
-    reader: Actor | None = None
-    # The order of the rows (states.stages.LEDGER_ORDERS), not a filter: it selects nothing.
-    sort: str = "place"
+def filter_clauses(*, county: str | None = None, township: str | None = None, kind: str | None = None,
+                   stage: str | None = None, year: int | None = None, supervised: bool | None = None,
+                   open_only: bool = False, reader: Actor | None = None) -> list[tuple[str, Any]]:
+    """The conditions of a filter on the cases joined to their organization, each by its name, in this order.
 
-    def describe(self) -> dict[str, Any]:
-        out = {k: v for k, v in self.__dict__.items() if k not in ("reader", "sort") and v not in (None, False)}
-        if limited(self.reader):
-            out["scope"] = scope_text(self.reader)
-        return out
+    Their parameters are named after the filter's fields, so the light read path (:mod:`rectify.store.light`)
+    runs these very conditions compiled once (:mod:`rectify.store.prepared`)."""
+    out: list[tuple[str, Any]] = []
+    for name, col, value in (
+        ("county", org_t.c.county, county),
+        ("township", org_t.c.township, township),
+        ("kind", org_t.c.kind, kind),
+        ("stage", case_t.c.stage, stage),
+        ("year", case_t.c.year, year),
+        ("supervised", case_t.c.supervised, supervised),
+    ):
+        if value is not None:
+            out.append((name, col == sa.bindparam(name, value)))
+    if open_only:
+        out.append(("open_only", case_t.c.stage.not_in(sa.bindparam("closed_stages", list(CLOSED_STAGES),
+                                                                     expanding=True))))
+    clause = scope_clause(reader)
+    if clause is not None:
+        out.append(("scope_township" if reader is not None and reader.township is not None else "scope", clause))
+    return out
 
 
 def apply_filter(q: sa.Select[Any], f: LedgerFilter) -> sa.Select[Any]:
     """The SQL part of the filter (everything but the light, which depends on the as-of date)."""
-    for col, value in (
-        (org_t.c.county, f.county),
-        (org_t.c.township, f.township),
-        (org_t.c.kind, f.kind),
-        (case_t.c.stage, f.stage),
-        (case_t.c.year, f.year),
-    ):
-        if value is not None:
-            q = q.where(col == value)
-    if f.open_only:
-        q = q.where(case_t.c.stage.not_in(CLOSED_STAGES))
-    return within_scope(q, f.reader)
+    for _, clause in filter_clauses(county=f.county, township=f.township, kind=f.kind, stage=f.stage, year=f.year,
+                                    open_only=f.open_only, reader=f.reader):
+        q = q.where(clause)
+    return q
 
 
 def case_select(f: LedgerFilter, *cols: Any) -> sa.Select[Any]:
     """``cols`` of the filtered cases joined to their organization."""
     return apply_filter(sa.select(*cols).select_from(case_t).join(org_t, org_t.c.id == case_t.c.org_id), f)
-
-
-def selects_all(f: LedgerFilter) -> bool:
-    """Whether the SQL part of ``f`` keeps every case (the light is not SQL: it filters the rows afterwards)."""
-    return (all(v is None for v in (f.county, f.township, f.kind, f.stage, f.year)) and not f.open_only
-            and not limited(f.reader))
 
 
 def _current() -> Any:
@@ -252,10 +229,15 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
 
     The whole ledger joins grouped aggregates (:func:`_joined`); a filtered or scoped one looks each of its
     cases' aggregates up (:func:`_correlated`), so a township's ledger reads a township's rows."""
+    return apply_filter(ledger_select(filtered=not selects_all(f), sort=f.sort), f)
+
+
+def ledger_select(*, filtered: bool, sort: str) -> sa.Select[Any]:
+    """:func:`ledger_query` before its filter: the whole ledger's form, or the filtered one's."""
     sec = secretary_t.alias("sec")
     vsec = secretary_t.alias("vsec")
     prog = progress_t.alias("prog")
-    if selects_all(f):
+    if not filtered:
         agg, source = _joined(sec, vsec, prog)
     else:
         agg = _correlated()
@@ -299,9 +281,9 @@ def ledger_query(f: LedgerFilter) -> sa.Select[Any]:
         .outerjoin(leader, sa.and_(leader.c.case_id == case_t.c.id, leader.c.role == "county_leader"))
         .outerjoin(cadre, sa.and_(cadre.c.case_id == case_t.c.id, cadre.c.role == "township_cadre"))
         .outerjoin(tleader, sa.and_(tleader.c.case_id == case_t.c.id, tleader.c.role == "township_leader"))
-        .order_by(*ledger_order(f.sort))
+        .order_by(*ledger_order(sort))
     )
-    return apply_filter(q, f)
+    return q
 
 
 # A filter's values are parameters of the statement: it is built and compiled once per shape of filter (which

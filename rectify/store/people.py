@@ -38,9 +38,11 @@ def find_person(conn: Connection, key: str) -> sa.Row[Any] | None:
     return rows[0] if rows else None
 
 
+REGISTERED = sa.select(sa.func.count()).select_from(people_t).where(people_t.c.registered.is_(True))
+
+
 def count_registered(conn: Connection) -> int:
-    return int(conn.execute(sa.select(sa.func.count()).select_from(people_t)
-                            .where(people_t.c.registered.is_(True))).scalar_one())
+    return int(conn.execute(REGISTERED).scalar_one())
 
 
 def insert_person(conn: Connection, *, name: str, role: str, unit: str = "", scope: str = "", email: str = "",

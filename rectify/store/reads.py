@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Result
 from rectify.errors import NotFound
 from rectify.states.permissions import Actor
 from rectify.states.stages import CLOSED_STAGES
+from rectify.store.ledger import filter_clauses
 from rectify.store.scope import within_scope
 from rectify.store.tables import (
     case_t,
@@ -31,7 +32,7 @@ from rectify.store.tables import (
     verification_t,
 )
 
-__all__ = ["case_events", "case_parts", "case_rows", "org_row", "org_rows", "resolve_seen"]
+__all__ = ["case_events", "case_parts", "case_rows", "case_rows_select", "org_row", "org_rows", "resolve_seen"]
 
 _LINK = measure_problem_t
 # Each problem's measures, and how many are still open: a problem is 销号 when it has measures, all done.
@@ -84,7 +85,7 @@ _PARTS: dict[str, sa.Select[Any]] = {
     .where(case_t.c.previous_case_id == sa.bindparam("case_id")).order_by(case_t.c.id),
 }
 _ORG = sa.select(org_t).where(org_t.c.id == sa.bindparam("id"))
-_ORG_BY_CODE = sa.select(org_t.c.county, org_t.c.township).where(org_t.c.code == sa.bindparam("code"))
+_ORG_BY_CODE = sa.select(org_t.c.id, org_t.c.county, org_t.c.township).where(org_t.c.code == sa.bindparam("code"))
 _EVENTS = sa.select(event_t).where(event_t.c.case_id == sa.bindparam("case_id")).order_by(event_t.c.id)
 
 
@@ -146,23 +147,25 @@ def secretary_columns() -> tuple[Any, ...]:
             last(secretary_t.c.action, "village").label("vsec_action"))
 
 
+def case_rows_select() -> sa.Select[Any]:
+    """:func:`case_rows` before its filter."""
+    return (sa.select(case_t.c.id, case_t.c.stage, case_t.c.identified_on, case_t.c.deadline, case_t.c.stage_since,
+                      case_t.c.stage_due, case_t.c.cycle_start, case_t.c.cycle, case_t.c.supervised,
+                      case_t.c.version, org_t.c.code, org_t.c.name, org_t.c.kind, org_t.c.county, org_t.c.township,
+                      open_measure_due().label("open_measure_due"), *secretary_columns())
+            .join(org_t, org_t.c.id == case_t.c.org_id)
+            .order_by(case_t.c.deadline, org_t.c.county, org_t.c.township, case_t.c.id))
+
+
 def case_rows(conn: Connection, *, county: str | None = None, township: str | None = None,
               kind: str | None = None, stage: str | None = None, year: int | None = None,
               supervised: bool | None = None, open_only: bool = False, reader: Actor | None = None) -> Result[Any]:
     """Cases with their organization, by deadline, county, township and number, within ``reader``'s scope."""
-    q = (sa.select(case_t.c.id, case_t.c.stage, case_t.c.identified_on, case_t.c.deadline, case_t.c.stage_since,
-                   case_t.c.stage_due, case_t.c.cycle_start, case_t.c.cycle, case_t.c.supervised, case_t.c.version,
-                   org_t.c.code, org_t.c.name, org_t.c.kind, org_t.c.county, org_t.c.township,
-                   open_measure_due().label("open_measure_due"), *secretary_columns())
-         .join(org_t, org_t.c.id == case_t.c.org_id)
-         .order_by(case_t.c.deadline, org_t.c.county, org_t.c.township, case_t.c.id))
-    for col, value in ((org_t.c.county, county), (org_t.c.township, township), (org_t.c.kind, kind),
-                       (case_t.c.stage, stage), (case_t.c.year, year), (case_t.c.supervised, supervised)):
-        if value is not None:
-            q = q.where(col == value)
-    if open_only:
-        q = q.where(case_t.c.stage.not_in(CLOSED_STAGES))
-    return conn.execute(within_scope(q, reader))
+    q = case_rows_select()
+    for _, clause in filter_clauses(county=county, township=township, kind=kind, stage=stage, year=year,
+                                    supervised=supervised, open_only=open_only, reader=reader):
+        q = q.where(clause)
+    return conn.execute(q)
 
 
 def org_rows(conn: Connection, *, county: str | None = None, township: str | None = None,

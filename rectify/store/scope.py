@@ -13,21 +13,19 @@ from typing import Any
 import sqlalchemy as sa
 
 from rectify.states.permissions import Actor
+from rectify.store.plain import limited, scope_text
 from rectify.store.tables import org_t
-
-
-def limited(reader: Actor | None) -> bool:
-    """Whether ``reader`` sees less than everything."""
-    return reader is not None and reader.role is not None and bool(reader.counties)
 
 
 def scope_clause(reader: Actor | None) -> sa.ColumnElement[bool] | None:
     """The condition on ``org_t`` for what ``reader`` may see; None when there is no limit."""
     if reader is None or not limited(reader):
         return None
-    clause: sa.ColumnElement[bool] = org_t.c.county.in_(reader.counties)
+    # Named parameters: the light read path (rectify.store.light) runs this very condition, compiled once.
+    clause: sa.ColumnElement[bool] = org_t.c.county.in_(sa.bindparam("scope", list(reader.counties),
+                                                                      expanding=True))
     if reader.township is not None:
-        clause = sa.and_(clause, org_t.c.township == reader.township)
+        clause = sa.and_(clause, org_t.c.township == sa.bindparam("scope_township", reader.township))
     return clause
 
 
@@ -37,9 +35,4 @@ def within_scope(q: sa.Select[Any], reader: Actor | None) -> sa.Select[Any]:
     return q if clause is None else q.where(clause)
 
 
-def scope_text(reader: Actor | None) -> str:
-    """The scope as the registry writes it: ``青山县``, ``青山县/城关镇``, ``青山县,绿水县``; empty for no limit."""
-    if reader is None or not limited(reader):
-        return ""
-    counties = ",".join(reader.counties)
-    return f"{counties}/{reader.township}" if reader.township is not None else counties
+__all__ = ["limited", "scope_clause", "scope_text", "within_scope"]

@@ -18,9 +18,12 @@ _OWNER = sa.text("SELECT pg_has_role(current_user, t.tableowner, 'USAGE') FROM p
                  "WHERE t.tablename = 'case_event' AND t.schemaname = current_schema()")
 
 
+SETTINGS = sa.select(setting_t.c.name, setting_t.c.value)
+
+
 def read_settings(conn: Connection) -> dict[str, str]:
     """Every setting an admin set, by name (a missing name keeps the built-in default)."""
-    return {row.name: row.value for row in conn.execute(sa.select(setting_t.c.name, setting_t.c.value))}
+    return {row.name: row.value for row in conn.execute(SETTINGS)}
 
 
 def write_setting(conn: Connection, *, name: str, value: str, previous: str, actor: str, actor_unit: str,

@@ -95,21 +95,24 @@ def snapshot_events(conn: Connection, f: LedgerFilter, as_of: date, recorded_by:
     return _driver(conn, q)  # type: ignore[no-any-return]
 
 
+# The latest business date of each dated column, and (last) the latest instant a case was changed.
+LATEST_DATES = sa.select(*(
+    sa.select(sa.func.max(col)).scalar_subquery()
+    for col in (
+        event_t.c.happened_on, case_t.c.identified_on, case_t.c.stage_since, case_t.c.rectified_on,
+        case_t.c.verified_on, case_t.c.last_progress_on, measure_t.c.done_on, secretary_t.c.since,
+        secretary_t.c.until, progress_t.c.reported_on, verification_t.c.verified_on, case_t.c.updated_at,
+    )
+))
+
+
 def latest_dates(conn: Connection) -> tuple[date | None, datetime | None]:
     """The latest business date anything stored carries, and the latest instant a change was recorded.
 
     When the first is on or before the as-of day and the second before the known-on day ends, the
     current tables are the snapshot, and the ledger may read them directly.
     """
-    maxes = [
-        sa.select(sa.func.max(col)).scalar_subquery()
-        for col in (
-            event_t.c.happened_on, case_t.c.identified_on, case_t.c.stage_since, case_t.c.rectified_on,
-            case_t.c.verified_on, case_t.c.last_progress_on, measure_t.c.done_on, secretary_t.c.since,
-            secretary_t.c.until, progress_t.c.reported_on, verification_t.c.verified_on,
-        )
-    ]
-    row = conn.execute(sa.select(*maxes, sa.select(sa.func.max(case_t.c.updated_at)).scalar_subquery())).one()
+    row = conn.execute(LATEST_DATES).one()
     days = [d if isinstance(d, date) or d is None else date.fromisoformat(str(d)[:10]) for d in row[:-1]]
     known = [d for d in days if d is not None]
     at = row[-1]
