@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import (  # noqa: F401  (channels, filtered, ledger_asof, pg_import, upload register)
+from bench import (  # noqa: F401  (channels, filtered, ledger_asof, pg_import, upload, xlsx register)
     channels,
     figures,
     filtered,
     ledger_asof,
     pg_import,
     upload,
+    xlsx,
 )
 
 

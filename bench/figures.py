@@ -268,67 +268,6 @@ def ledger_csv(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     return {"value": min(product), "floor": min(floor), "unit": "s", "peak_rss_mb": peak_rss_mb()}
 
 
-@measure("ledger_xlsx")
-def ledger_xlsx(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
-    """The full ledger XLSX (constant memory) against the raw query into xlsxwriter constant_memory.
-
-    The floor runs in a child process so the peak RSS reported here is the product's alone.
-    """
-    import subprocess
-
-    from bench.generate import AS_OF
-    from rectify.config import Config
-    from rectify.reports.ledger import ledger_rows
-    from rectify.reports.ledger_formats import write_xlsx
-    from rectify.store import open_database
-
-    db = open_database(str(db_path))
-    start = time.perf_counter()
-    rows = write_xlsx(ledger_rows(db, as_of=AS_OF, config=Config()), str(workdir / "ledger.xlsx"), title="全国台账")
-    value = time.perf_counter() - start
-    db.dispose()
-    assert rows == n, rows
-    out = subprocess.run([sys.executable, "-m", "bench.figures", "_xlsx_floor", str(db_path), str(workdir), str(n)],
-                         check=True, capture_output=True, text=True)
-    floor = json.loads(out.stdout.strip().splitlines()[-1])
-    return {"value": value, "floor": floor["value"], "unit": "s", "peak_rss_mb": peak_rss_mb(),
-            "floor_peak_rss_mb": floor["peak_rss_mb"]}
-
-
-# Where each of the product's sheet columns comes from in the ledger query's row (the floor writes those values
-# as they come; the product formats them: labels, the light, days left, dates as date cells).
-_SHEET_SOURCE = {"seq": "id", "case_id": "id", "secretary": "sec_name", "days_left": "stage_due", "light": "stage",
-                 "last_progress": "progress_note", "struck_off": "stage", "remarks": "withdrawn_reason",
-                 "escalation": "escalation_step", "task": "stage", "task_due": "stage_due",
-                 "deadline_days": "deadline", "light_reason": "stage", "measures": "measure_items",
-                 "measures_overdue": "measures_done", "village_secretary": "vsec_name"}
-
-
-@measure("_xlsx_floor")
-def xlsx_floor(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
-    """The ledger query run raw into xlsxwriter (constant memory): a title, the header and the product's columns."""
-    from operator import itemgetter
-
-    import xlsxwriter
-
-    from rectify.reports.ledger import LEDGER_KEYS
-    from rectify.reports.ledger_sheets import SHEET_HEADERS, SHEET_KEYS
-
-    pick = itemgetter(*(LEDGER_KEYS.index(_SHEET_SOURCE.get(k, k)) for k in SHEET_KEYS))
-    sql, params = _ledger_sql(db_path)
-    start = time.perf_counter()
-    raw = _raw(db_path)
-    wb = xlsxwriter.Workbook(str(workdir / "floor.xlsx"), {"constant_memory": True, "use_zip64": True})
-    ws = wb.add_worksheet()
-    ws.write_string(0, 0, "全国台账")
-    ws.write_row(1, 0, SHEET_HEADERS)
-    for i, row in enumerate(raw.execute(sql, params), 2):
-        ws.write_row(i, 0, pick(row))
-    wb.close()
-    raw.close()
-    return {"value": time.perf_counter() - start, "columns": len(SHEET_KEYS), "peak_rss_mb": peak_rss_mb()}
-
-
 @measure("sweep")
 def sweep_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     """Deciding the reminders for N cases (ms), against the product's own candidate query run raw."""
@@ -487,7 +426,7 @@ def digest_send(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    from bench import channels, filtered, ledger_asof, pg_import, upload  # noqa: F401  (their figures register here)
+    from bench import channels, filtered, ledger_asof, pg_import, upload, xlsx  # noqa: F401  (their figures register)
     from bench.figures import MEASURES as registered
 
     name, db_path, workdir, n = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
