@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from rectify.config import Config
@@ -23,6 +24,7 @@ from rectify.notifications.store import OutboxStore, Preview
 from rectify.notifications.sweeping import whole_groups
 
 ITEM_KEY = ("case_id", "kind", "stage", "due_on", "offset_days", "recipient")
+_KEY = itemgetter(*ITEM_KEY)
 
 
 def preview_sweep(store: OutboxStore, config: Config, as_of: date, planned: Iterable[dict[str, Any]],
@@ -47,10 +49,10 @@ def _preview(look: Preview, config: Config, as_of: date, planned: list[dict[str,
     for p in planned:
         if p["name"] and p["recipient"] not in names:
             names[p["recipient"]] = p["name"]
-    held = look.recorded([tuple(p[k] for k in ITEM_KEY) for p in planned])
+    keys = list(map(_KEY, planned))
+    held = look.recorded(keys)
     new: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for p in planned:
-        key = tuple(p[k] for k in ITEM_KEY)
+    for p, key in zip(planned, keys, strict=True):
         if key not in held:
             held.add(key)  # a second row of one key in the batch is not new either
             new[p["recipient"]].append({**p["detail"], "role": p["role"]})
