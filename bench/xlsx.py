@@ -6,7 +6,7 @@ product's byte for byte (checked on the first pair). It shares the once-per-file
 workbook opened with its sheets, formats, page layout and headers; filters and signatures at the end) and the
 ledger's rows with their labels (``ledger_rows``: the row source the CSV figure measures); every row it writes by
 hand: each sheet's cells picked from the row, each written with its column's prepared format, dates as Excel day
-numbers, the row's height measured on every text cell.
+numbers, the row's height measured on every text cell, and what xlsxwriter keeps of the row before dropped.
 
 Product and floor each run in a child process of their own (their peak RSS is their own), alternating three
 times; the best of each counts.
@@ -108,6 +108,8 @@ def xlsx_floor(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
                     lines = max(lines, sum(max(1, math.ceil(sum(map(widths, part)) / room))
                                            for part in value.split("\n")))
             ws.set_row(at, lines * line_pt + 3)
+            ws.row_info.pop(at - 1, None)  # what xlsxwriter keeps of the row written out before (see forget_row)
+            ws.row_sizes.pop(at - 1, None)
             for i, (value, (kind, fmt, _)) in enumerate(zip(values, cols, strict=True)):
                 if isinstance(value, int) and not isinstance(value, bool) and (which or kind == "n"):
                     ws.write_number(at, i, value, num_fmt)
