@@ -108,8 +108,6 @@ def xlsx_floor(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
                     lines = max(lines, sum(max(1, math.ceil(sum(map(widths, part)) / room))
                                            for part in value.split("\n")))
             ws.set_row(at, lines * line_pt + 3)
-            ws.row_info.pop(at - 1, None)  # what xlsxwriter keeps of the row written out before (see forget_row)
-            ws.row_sizes.pop(at - 1, None)
             for i, (value, (kind, fmt, _)) in enumerate(zip(values, cols, strict=True)):
                 if isinstance(value, int) and not isinstance(value, bool) and (which or kind == "n"):
                     ws.write_number(at, i, value, num_fmt)
@@ -124,6 +122,8 @@ def xlsx_floor(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
                 else:
                     ws.write_string(at, i, value if value.__class__ is str and not value.startswith(FORMULA_PREFIXES)
                                     else safe_cell(value), fmt)
+            ws.row_info.pop(at - 1, None)  # what xlsxwriter keeps of the row it has just written out (forget_row)
+            ws.row_sizes.pop(at - 1, None)
     p.r, p.d = r, d
     ls.close_book(book, r, None)
     value = time.perf_counter() - start
