@@ -6,7 +6,8 @@ product's byte for byte (checked on the first pair). It shares the once-per-file
 workbook opened with its sheets, formats, page layout and headers; filters and signatures at the end) and the
 ledger's rows with their labels (``ledger_rows``: the row source the CSV figure measures); every row it writes by
 hand: each sheet's cells picked from the row, each written with its column's prepared format, dates as Excel day
-numbers, the row's height measured on every text cell, and what xlsxwriter keeps of the row before dropped.
+numbers, the row's height measured on each text cell that could be the tallest (a character is two units at most),
+and what xlsxwriter keeps of the row before dropped.
 
 Product and floor each run in a child process of their own (their peak RSS is their own), alternating three
 times; the best of each counts.
@@ -104,7 +105,8 @@ def xlsx_floor(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
             ws, line_pt, num_fmt, date_fmt, light_fmt, blank_fmt, cols = sheets[which]
             lines = 1
             for value, (_, _, room) in zip(values, cols, strict=True):
-                if value.__class__ is str:
+                # measured unless even two units a character could not make it the tallest cell
+                if value.__class__ is str and ("\n" in value or math.ceil(2 * len(value) / room) > lines):
                     lines = max(lines, sum(max(1, math.ceil(sum(map(widths, part)) / room))
                                            for part in value.split("\n")))
             ws.set_row(at, lines * line_pt + 3)
