@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import (  # noqa: F401  (channels, filtered, ledger_asof, pg_import, pg_steps, upload register)
+from bench import (  # noqa: F401  (channels, filtered, ledger_asof, pg_import, pg_steps, upload, xlsx register)
     channels,
     figures,
     filtered,
@@ -29,6 +29,7 @@ from bench import (  # noqa: F401  (channels, filtered, ledger_asof, pg_import, 
     pg_import,
     pg_steps,
     upload,
+    xlsx,
 )
 
 
@@ -164,39 +165,45 @@ def child_peak(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float
     return seconds, usage.ru_maxrss / 1024
 
 
-_CANDIDATES_RAW = """
-import json, sqlite3, sys
-sql, params = json.loads(sys.argv[2])
-con = sqlite3.connect(sys.argv[1])
-for _row in con.execute(sql, params):
-    pass
-"""
+def peak_of(cmd: list[str], env: dict[str, str], out: Path | None = None) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of a ``python -m bench.remind`` command, the peak its own ``VmHWM`` at exit
+    (a forked child's ``ru_maxrss`` starts from its parent's); stdout to ``out`` (else discarded)."""
+    hwm = Path(tempfile.mkstemp(prefix="bench-hwm-")[1])
+    try:
+        with open(out or os.devnull, "wb") as sink:
+            start = time.perf_counter()
+            done = subprocess.run(cmd, stdout=sink, stderr=subprocess.PIPE, env={**env, "BENCH_HWM_FILE": str(hwm)})
+            seconds = time.perf_counter() - start
+        if done.returncode:
+            raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr.decode()}")
+        return seconds, int(hwm.read_text(encoding="ascii")) / 1024
+    finally:
+        hwm.unlink(missing_ok=True)
 
 
 @figure("remind_dry_run")
 def _remind_dry_run(ctx: Context) -> Figure:
     """``rectify remind run --dry-run`` as a whole command (its peak RSS beside it), against a bare interpreter
-    running the sweep's candidate query raw on sqlite3."""
-    from bench.generate import AS_OF
-    from rectify.config import Config
-    from rectify.notifications.policy import OPEN_FOR_REMINDERS, PROGRESS_STAGES, horizon, progress_cutoff
-    from rectify.store import open_database
-    from rectify.store.outbox import candidate_query
+    running the dry run's own statements raw and rendering the same digests (``bench/remind.py``); alternating,
+    the median of each."""
+    from bench.remind import AS_OF_ISO
 
-    policy = Config().policy
-    db = open_database(str(ctx.db_path))
-    compiled = candidate_query(stages=OPEN_FOR_REMINDERS, progress_stages=PROGRESS_STAGES,
-                               horizon=horizon(AS_OF, policy), progress_cutoff=progress_cutoff(AS_OF, policy)
-                               ).compile(db.engine, compile_kwargs={"render_postcompile": True})
-    db.dispose()
-    params = [v.isoformat() if hasattr(v, "isoformat") else v
-              for v in (compiled.params[k] for k in compiled.positiontup or ())]
-    cmd = ctx.rectify("--db", str(ctx.db_path), "remind", "run", "--as-of", AS_OF.isoformat(), "--dry-run", "-q")
-    runs = [child_peak(cmd, ctx.env()) for _ in range(max(1, min(ctx.runs, 3)))]
-    floor = [child_peak([ctx.python, "-c", _CANDIDATES_RAW, str(ctx.db_path), json.dumps([str(compiled), params])])
-             for _ in range(max(1, min(ctx.runs, 3)))]
+    env = ctx.env()
+    remind = [ctx.python, "-m", "bench.remind"]
+    subprocess.run([*remind, "capture", str(ctx.db_path), str(ctx.workdir)], check=True, capture_output=True,
+                   env=env)
+    product_cmd = [*remind, "product", "--db", str(ctx.db_path), "remind", "run", "--as-of", AS_OF_ISO,
+                   "--dry-run", "-q"]
+    floor_cmd = [*remind, "floor", str(ctx.workdir), str(ctx.db_path)]
+    shown = [ctx.workdir / "remind-product.txt", ctx.workdir / "remind-floor.txt"]
+    runs, floor = [peak_of(product_cmd, env, shown[0])], [peak_of(floor_cmd, env, shown[1])]
+    if shown[0].read_bytes() != shown[1].read_bytes():
+        raise SystemExit("remind_dry_run: the floor did not print the product's digests")
+    for _ in range(max(1, min(ctx.runs, 3)) - 1):
+        runs.append(peak_of(product_cmd, env))
+        floor.append(peak_of(floor_cmd, env))
     return Figure(statistics.median(r[0] for r in runs), statistics.median(f[0] for f in floor), "s",
-                  max(r[1] for r in runs))
+                  max(r[1] for r in runs), note=f"floor {max(f[1] for f in floor):.0f} MB")
 
 
 for _name in figures.ISOLATED:

@@ -50,10 +50,9 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
     service = _reminder_service(app)
 
     def show(d: dict[str, Any]) -> None:  # each digest printed as it is rendered, not held to the end
-        if dry_run:
-            click.echo(f"=== 收件人：{d['recipient_name'] or ''} <{d['recipient']}>（{d['items']} 项）")
-            click.echo(f"主题：{d['subject']}")
-            click.echo(d["body_text"])
+        if dry_run:  # one write a digest
+            click.echo(f"=== 收件人：{d['recipient_name'] or ''} <{d['recipient']}>（{d['items']} 项）\n"
+                       f"主题：{d['subject']}\n{d['body_text']}")
 
     result = service.sweep(as_of, dry_run=dry_run, on_digest=show)
     if dry_run:

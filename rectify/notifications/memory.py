@@ -160,6 +160,13 @@ class MemoryOutboxStore:
         if not keep:
             self.outbox, self.items, self.state, self.next_id = saved
 
+    @contextmanager
+    def previewing(self) -> Iterator[MemoryOutboxStore]:
+        yield self
+
+    def recorded(self, keys: Sequence[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
+        return {key for key in keys if key in self.items}
+
     def add_digests(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
         ids: dict[str, int] = {}
         for row in rows:

@@ -299,8 +299,14 @@ def run_sweep(
             items.close()
             measures.close()
         decided = items.count + counts.get("measure_items", 0)
+    if dry_run:  # nothing written: the outbox is only read for the items it holds already
+        from rectify.notifications.preview import preview_sweep
+
+        shown = preview_sweep(store, config, as_of, chain([first], ordered), renderer, on_digest) \
+            if first is not None else []
+        return SweepResult(as_of, seen, decided, shown, dry_run)
     recorded: list[dict[str, Any]] = []
-    with store.recording(keep=not dry_run) as rec:
+    with store.recording(keep=True) as rec:
         if first is not None:
             for batch in whole_groups(chain([first], ordered), _recipient):
                 for digest in _record(rec, config, as_of, now, batch, renderer):

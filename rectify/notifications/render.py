@@ -196,11 +196,19 @@ class Renderer:
         self, recipient: str, recipient_name: str, as_of: date, items: Sequence[dict[str, Any]]
     ) -> Rendered:
         ctx = digest_context(recipient, recipient_name, as_of, items, self.report)
+        subject, text = self._text(ctx)
+        return Rendered(subject, text, self._render("digest.html", ctx))
+
+    def render_text(
+        self, recipient: str, recipient_name: str, as_of: date, items: Sequence[dict[str, Any]]
+    ) -> tuple[str, str]:
+        """The subject and the text part of :meth:`render`, without rendering the HTML (a dry run prints no HTML)."""
+        return self._text(digest_context(recipient, recipient_name, as_of, items, self.report))
+
+    def _text(self, ctx: dict[str, Any]) -> tuple[str, str]:
         subject = " ".join(self._render("subject.txt", ctx).split())
         ctx["subject"] = subject
-        return Rendered(
-            subject, self._render("digest.txt", ctx).strip() + "\n", self._render("digest.html", ctx)
-        )
+        return subject, self._render("digest.txt", ctx).strip() + "\n"
 
     def check(self) -> None:
         """Render a sample digest holding every kind of item, so a broken template stops the run early."""

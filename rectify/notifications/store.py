@@ -74,8 +74,19 @@ class Recording(Protocol):
         """Set a persisted fact, only ever to a greater value."""
 
 
+class Preview(Protocol):
+    """A dry run's look at the outbox: read only."""
+
+    def recorded(self, keys: Sequence[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
+        """Those of these item keys (``case_id kind stage due_on offset_days recipient``, the dedupe key) the outbox
+        holds already."""
+
+
 class OutboxStore(Protocol):
     def reading(self) -> AbstractContextManager[SweepReader]: ...
+
+    def previewing(self) -> AbstractContextManager[Preview]:
+        """A read of the recorded items for a dry run, which writes nothing."""
 
     def recording(self, *, keep: bool) -> AbstractContextManager[Recording]:
         """A recording transaction, committed at the end when ``keep`` (rolled back on a dry run or

@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from rectify.output import FORMULA_PREFIXES, safe_cell
 from rectify.reports.ledger import LEDGER_COLUMNS, LEDGER_KEYS, LedgerRow, measure_items, measure_state, problem_items
+from rectify.reports.ledger_parts import excel_serial, forget_row, max_lines, text_width
 from rectify.states.stages import OTHER_PROBLEM
 
 LAYOUTS = ("简表", "全表")
@@ -73,6 +75,7 @@ DETAIL_COLUMNS: tuple[tuple[str, str, float], ...] = (
 DETAIL_HEADERS = [h for _, h, _ in DETAIL_COLUMNS]
 
 _CELL = {key: i for i, (key, _) in enumerate(LEDGER_COLUMNS)}
+_TEXT, _DATE, _LIGHT = 0, 1, 2  # how PrintSheets writes a column
 _RAW = {key: i for i, key in enumerate(LEDGER_KEYS)}
 _TITLE = re.compile(r"（[^）]*）$")
 
@@ -174,6 +177,10 @@ class PrintSheets:
         scale = paper_scale(paper)
         self.brief_widths = [w * scale for _, _, w, _ in BRIEF_COLUMNS]
         self.detail_widths = [w * scale for _, _, w in DETAIL_COLUMNS]
+        self.brief_rooms = [_room(w) for w in self.brief_widths]
+        self.detail_rooms = [_room(w) for w in self.detail_widths]
+        self._brief_kinds = self._kinds(BRIEF_KEYS)
+        self._detail_kinds = self._kinds([k for k, *_ in DETAIL_COLUMNS])
         self.r = self.d = _HEADER_ROW
         for ws, widths, headers, name in ((brief, self.brief_widths, BRIEF_HEADERS, "简表"),
                                           (detail, self.detail_widths, DETAIL_HEADERS, "措施明细")):
@@ -186,32 +193,37 @@ class PrintSheets:
 
     def add(self, row: LedgerRow) -> None:
         self.r += 1
-        values = brief_cells(row)
-        self._write(self.brief, self.r, values, BRIEF_KEYS, self.brief_widths, row[0])
+        self._write(self.brief, self.r, brief_cells(row), self._brief_kinds, self.brief_rooms, row[0])
+        forget_row(self.brief, self.r - 1)
         for values in detail_rows(row, self.as_of):
             self.d += 1
-            self._write(self.detail, self.d, values, [k for k, *_ in DETAIL_COLUMNS], self.detail_widths, None)
+            self._write(self.detail, self.d, values, self._detail_kinds, self.detail_rooms, None)
+            forget_row(self.detail, self.d - 1)
 
-    def _write(self, ws: Any, r: int, values: list[Any], keys: list[str], widths: list[float],
+    def _write(self, ws: Any, r: int, values: list[Any], kinds: list[tuple[int, Any]], rooms: list[float],
                light: str | None) -> None:
-        from rectify.output import FORMULA_PREFIXES, safe_cell
-
-        ws.set_row(r, _height(values, widths))
-        for i, (key, value) in enumerate(zip(keys, values, strict=True)):
+        """One row: each cell by its column's (kind, format), bound once in :meth:`_kinds`."""
+        ws.set_row(r, max_lines(values, rooms, range(len(values))) * _BRIEF_LINE_PT + 3)
+        unsafe = FORMULA_PREFIXES
+        for i, (kind, fmt) in enumerate(kinds):
+            value = values[i]
             if isinstance(value, int) and not isinstance(value, bool):
                 ws.write_number(r, i, value, self.num)
-            elif key in BRIEF_DATES or key == "due_on":
+            elif kind is _DATE:
                 if value:
-                    ws.write_datetime(r, i, date.fromisoformat(str(value)[:10]), self.date)
+                    ws.write_number(r, i, excel_serial(value), self.date)
                 else:
                     ws.write_blank(r, i, None, self.text)
-            elif key == "light" and light:
+            elif kind is _LIGHT and light:
                 ws.write_string(r, i, value, self.light[light])
             elif value is None or value == "":
                 ws.write_blank(r, i, None, self.text)
             else:
-                text = value if not value.startswith(FORMULA_PREFIXES) else safe_cell(value)
-                ws.write_string(r, i, text, self.centre if key in BRIEF_CENTRED else self.text)
+                ws.write_string(r, i, value if not value.startswith(unsafe) else safe_cell(value), fmt)
+
+    def _kinds(self, keys: list[str]) -> list[tuple[int, Any]]:
+        return [(_DATE if key in BRIEF_DATES or key == "due_on" else _LIGHT if key == "light" else _TEXT,
+                 self.centre if key in BRIEF_CENTRED else self.text) for key in keys]
 
     def finish(self, report: Any) -> None:
         from rectify.reports.ledger_parts import signature_lines
@@ -226,13 +238,15 @@ class PrintSheets:
         self.detail.print_area(_HEADER_ROW, 0, max(self.d, _HEADER_ROW + 1), len(DETAIL_COLUMNS) - 1)
 
 
+def _room(width: float) -> float:
+    return max(1.0, (6 * width + 1) / (BRIEF_PT * 4 / 3) * 2 * 0.95)
+
+
 def brief_lines(text: str, width: float) -> int:
     """Lines of ``text`` in a wrapped column ``width`` units wide at 9 pt, as Excel and WPS draw it with the
     workbook's 9 pt 宋体 (a unit is 6 pixels there; LibreOffice's wider unit only leaves room to spare)."""
-    from rectify.output import display_width
-
-    room = max(1.0, (6 * width + 1) / (BRIEF_PT * 4 / 3) * 2 * 0.95)
-    return sum(max(1, math.ceil(display_width(part) / room)) for part in str(text).split("\n"))
+    room = _room(width)
+    return sum(max(1, math.ceil(text_width(part) / room)) for part in str(text).split("\n"))
 
 
 def _height(values: list[Any], widths: list[float], minimum: int = 1) -> float:

@@ -25,14 +25,15 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
-from rectify.output import FORMULA_PREFIXES, display_width, safe_cell
+from rectify.output import FORMULA_PREFIXES, safe_cell
 from rectify.reports.ledger import LEDGER_COLUMNS, LEDGER_KEYS, LedgerRow
-from rectify.reports.ledger_parts import signature_lines
+from rectify.reports.ledger_parts import excel_serial, forget_row, max_lines, signature_lines, text_width
 
 TEXT_MARK = "\u2060"  # WORD JOINER: invisible; makes a numeric-looking text cell text to every spreadsheet
 
@@ -240,7 +241,7 @@ def wrapped_lines(text: str, width: float, pt: float = FONT_PT) -> int:
     # A column of w units is about 7w + 5 pixels; a 10 pt CJK character about 13.3 pixels (two units of
     # display width); kept 10 % short of that, since lines break at word and punctuation boundaries.
     room = max(1.0, (7 * width - 1) / (1.33 * pt) * 2 * 0.9)
-    return sum(max(1, math.ceil(display_width(part) / room)) for part in str(text).split("\n"))
+    return sum(max(1, math.ceil(text_width(part) / room)) for part in str(text).split("\n"))
 
 
 def row_height(cells: Iterable[Any], widths: list[float]) -> float:
@@ -281,6 +282,32 @@ def write_xlsx(
     """A print-ready workbook written in constant memory: the 简表 (one page wide), the 全表 (title, frozen header,
     filters, coloured lights, signatures; every column) and the measure detail, in that order; ``layout`` is the
     sheet that opens selected, the one Excel, WPS and LibreOffice print by default."""
+    book = open_book(target, title=title, as_of=as_of, light_fill=light_fill, layout=layout, paper=paper)
+    r = _HEADER_ROW
+    full, printed = _FullSheet(book.ws, book.f, book.widths), book.printed
+    for r, row in enumerate(_progressed(rows, progress), _HEADER_ROW + 1):
+        full.write(r, row)
+        printed.add(row)
+    close_book(book, r, report)
+    return r - _HEADER_ROW
+
+
+@dataclass
+class LedgerBook:
+    """An open ledger workbook, its sheets set up (titles, headers, page layout) and no row written yet."""
+
+    wb: Any
+    ws: Any  # the 全表
+    f: _Formats
+    widths: list[float]
+    printed: Any  # rectify.reports.ledger_print.PrintSheets: the 简表 and the measure detail
+    as_of: date
+
+
+def open_book(target: str | Path | IO[bytes], *, title: str, as_of: date | None = None,
+              light_fill: dict[str, tuple[str, str]] | None = None, layout: str = "简表",
+              paper: str = "A4") -> LedgerBook:
+    """The workbook :func:`write_xlsx` writes, up to its first row."""
     import xlsxwriter
 
     from rectify.reports.ledger_print import PrintSheets
@@ -299,7 +326,8 @@ def write_xlsx(
         from rectify.reports.ledger_parts import LIGHT_FILL
     fill = LIGHT_FILL if light_fill is None else light_fill
     f = _Formats(wb, fill)
-    printed = PrintSheets(wb, brief, detail, title=title, as_of=as_of or date.today(), paper=paper, light_fill=fill)
+    day = as_of or date.today()
+    printed = PrintSheets(wb, brief, detail, title=title, as_of=day, paper=paper, light_fill=fill)
     widths = [XLSX_WIDTHS.get(k, 10) for k in SHEET_KEYS]
     _page(ws, title, widths, paper)
     ws.set_row(0, 24)
@@ -307,20 +335,21 @@ def write_xlsx(
     ws.set_row(_HEADER_ROW, max(30, row_height(SHEET_HEADERS, widths)))
     for i, h in enumerate(SHEET_HEADERS):
         ws.write_string(_HEADER_ROW, i, h, f.head)
-    r = _HEADER_ROW
-    for r, row in enumerate(_progressed(rows, progress), _HEADER_ROW + 1):
-        _write_row(ws, r, row, f, widths)
-        printed.add(row)
+    return LedgerBook(wb, ws, f, widths, printed, day)
+
+
+def close_book(book: LedgerBook, last_row: int, report: Any) -> None:
+    """Filters, print areas and the signature lines below the last row (``last_row``: the 全表's), then the file."""
+    ws, r = book.ws, last_row
     ws.autofilter(_HEADER_ROW, 0, max(r, _HEADER_ROW + 1), len(SHEET_KEYS) - 1)
     # The printed pages carry the title in their header; the sheet's own title row would be cut at the
     # first page's edge on the pages after it.
     ws.print_area(_HEADER_ROW, 0, r + 3, len(SHEET_KEYS) - 1)
-    for n, line in enumerate(signature_lines(report, as_of or date.today()), r + 2):
+    for n, line in enumerate(signature_lines(report, book.as_of), r + 2):
         ws.set_row(n, 24)
-        ws.write_string(n, 1, line, f.sign)
-    printed.finish(report)
-    wb.close()
-    return r - _HEADER_ROW
+        ws.write_string(n, 1, line, book.f.sign)
+    book.printed.finish(report)
+    book.wb.close()
 
 
 _LIGHT_COL = SHEET_KEYS.index("light")
@@ -329,28 +358,65 @@ _KINDS = [
     "pct" if k == "satisfaction" else "light" if k == "light" else "num" if k in _NUMERIC
     else "date" if k in DATE_KEYS else "text" for k in SHEET_KEYS
 ]
+# The columns of each kind (the cells of a row are kept until the next row and written out in column order, so
+# the order they are handed to XlsxWriter in does not change the file).
+_TEXT_COLS = tuple(i for i, kind in enumerate(_KINDS) if kind == "text")
+_NUM_COLS = tuple(i for i, kind in enumerate(_KINDS) if kind == "num")
+_DATE_COLS = tuple(i for i, kind in enumerate(_KINDS) if kind == "date")
+_PCT_COL = _KINDS.index("pct")
+# The row's height: the measures (one line each) first, they are nearly always the tallest cell.
+_HEIGHT_ORDER = (SHEET_KEYS.index("measures"), *(i for i, k in enumerate(SHEET_KEYS) if k != "measures"))
 
 
-def _write_row(ws: Any, r: int, row: LedgerRow, f: _Formats, widths: list[float]) -> None:
-    light = row[0]
-    values = sheet_cells(row)
-    ws.set_row(r, row_height(values, widths))
-    unsafe = FORMULA_PREFIXES
-    for i, value in enumerate(values):
-        kind = _KINDS[i]
-        if kind == "num" and isinstance(value, int) and not isinstance(value, bool):
-            ws.write_number(r, i, value, f.num)
-        elif kind == "date" and value:
-            ws.write_datetime(r, i, value if isinstance(value, date) else date.fromisoformat(value), f.date)
-        elif kind == "pct" and value:  # 满意率: a percentage number cell, from the query's share
-            ws.write_number(r, i, float(row[2][_SATISFACTION]), f.pct)
-        elif kind == "light" and light:
-            ws.write_string(r, i, value, f.light[light])
-        elif value is None or value == "":
-            ws.write_blank(r, i, None, f.text)
+class _FullSheet:
+    """The 全表's rows: each cell written with its column's format, bound once; dates as Excel day numbers."""
+
+    def __init__(self, ws: Any, f: _Formats, widths: list[float]) -> None:
+        self.ws, self.f = ws, f
+        self.rooms = [max(1.0, (7 * w - 1) / (1.33 * FONT_PT) * 2 * 0.9) for w in widths]  # as wrapped_lines
+        self.string, self.number, self.blank = ws.write_string, ws.write_number, ws.write_blank
+
+    def other(self, r: int, i: int, value: Any) -> None:
+        """A cell that is not its column's kind: blank, or text made formula-safe."""
+        if value is None or value == "":
+            self.blank(r, i, None, self.f.text)
         else:
-            text = value if value.__class__ is str and not value.startswith(unsafe) else safe_cell(value)
-            ws.write_string(r, i, text, f.text)
+            text = value if value.__class__ is str and not value.startswith(FORMULA_PREFIXES) else safe_cell(value)
+            self.string(r, i, text, self.f.text)
+
+    def write(self, r: int, row: LedgerRow) -> None:
+        light, _, raw = row
+        values = sheet_cells(row)
+        f, string, number, other = self.f, self.string, self.number, self.other
+        self.ws.set_row(r, max_lines(values, self.rooms, _HEIGHT_ORDER) * _LINE_PT + 3)
+        unsafe, text = FORMULA_PREFIXES, f.text
+        for i in _TEXT_COLS:
+            value = values[i]
+            if value.__class__ is str and value and not value.startswith(unsafe):
+                string(r, i, value, text)
+            else:
+                other(r, i, value)
+        for i in _NUM_COLS:
+            value = values[i]
+            if isinstance(value, int) and not isinstance(value, bool):
+                number(r, i, value, f.num)
+            else:
+                other(r, i, value)
+        for i in _DATE_COLS:
+            value = values[i]
+            if value:
+                number(r, i, excel_serial(value), f.date)
+            else:
+                other(r, i, value)
+        if values[_PCT_COL]:  # 满意率: a percentage number cell, from the query's share
+            number(r, _PCT_COL, float(raw[_SATISFACTION]), f.pct)
+        else:
+            other(r, _PCT_COL, values[_PCT_COL])
+        if light:
+            string(r, _LIGHT_COL, values[_LIGHT_COL], f.light[light])
+        else:
+            other(r, _LIGHT_COL, values[_LIGHT_COL])
+        forget_row(self.ws, r - 1)
 
 
 def _progressed(rows: Iterable[LedgerRow], progress: Progress | None) -> Iterator[LedgerRow]:

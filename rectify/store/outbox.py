@@ -339,6 +339,26 @@ def _set_state(conn: Connection, name: str, value: str, *, only_forward: bool = 
     )
 
 
+class SqlPreview:
+    """A dry run's read of the recorded items (nothing written)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.empty = conn.execute(sa.select(item_t.c.id).limit(1)).first() is None
+
+    def recorded(self, keys: Sequence[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
+        if self.empty or not keys:
+            return set()
+        wanted = set(keys)
+        cols = [item_t.c[name] for name in ("case_id", "kind", "stage", "due_on", "offset_days", "recipient")]
+        case_ids = sorted({key[0] for key in wanted})
+        held: set[tuple[Any, ...]] = set()
+        for start in range(0, len(case_ids), 500):
+            query = sa.select(*cols).where(item_t.c.case_id.in_(case_ids[start : start + 500]))
+            held.update(key for key in map(tuple, self.conn.execute(query)) if key in wanted)
+        return held
+
+
 # -- claiming and marking -------------------------------------------------------------------------
 
 
@@ -399,6 +419,11 @@ class SqlOutboxStore:
     def reading(self) -> Iterator[SqlSweepReader]:
         with self.db.connect() as conn:
             yield SqlSweepReader(conn)
+
+    @contextmanager
+    def previewing(self) -> Iterator[SqlPreview]:
+        with self.db.connect() as conn:
+            yield SqlPreview(conn)
 
     @contextmanager
     def recording(self, *, keep: bool) -> Iterator[SqlRecording]:
