@@ -6,6 +6,7 @@ Moved out of the engine; :class:`rectify.write.engine.Workflow` calls them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -68,16 +69,23 @@ def assign_secretary(wf: Steps, ref: str | int, *, name: str, unit: str = "", si
                        expected_version=expected_version, message=message)
 
 
-def recall_secretary(wf: Steps, ref: str | int, *, on: date, reason: str, note: str = "",
-                     expected_version: int | None = None) -> Outcome:
-    """Ends the first secretary's term (不胜任/期满轮换/工作需要/其他); the stage and the village track stay."""
-    inputs: dict[str, Any] = {"on": on, "reason": reason.strip(), "note": note.strip()}
-
+def _in_post_facts(inputs: dict[str, Any]) -> Callable[[CaseStore, Row[Any]], dict[str, Any]]:
+    """The step's fact ``first_secretary`` (the 第一书记 in post, or None); his name goes into ``inputs``."""
     def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
         current = store.in_post(row.id, FIRST_SECRETARY)
         if current:
             inputs["name"] = current[-1].name
         return {"first_secretary": current[-1] if current else None}
+
+    return facts
+
+
+def recall_secretary(wf: Steps, ref: str | int, *, on: date, reason: str, note: str = "",
+                     expected_version: int | None = None) -> Outcome:
+    """Ends the first secretary's term (不胜任/期满轮换/工作需要/其他); the stage and the village track stay."""
+    inputs: dict[str, Any] = {"on": on, "reason": reason.strip(), "note": note.strip()}
+
+    facts = _in_post_facts(inputs)
 
     def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
         reason_text = inputs["reason"] + (f"：{inputs['note']}" if inputs["note"] else "")
@@ -94,11 +102,7 @@ def extend_term(wf: Steps, ref: str | int, *, on: date, term_until: date, note: 
     """延期: the 第一书记 in post stays to ``term_until`` (a term ending before the 转化时限 is a task)."""
     inputs: dict[str, Any] = {"on": on, "term_until": term_until, "note": note.strip()}
 
-    def facts(store: CaseStore, row: Row[Any]) -> dict[str, Any]:
-        current = store.in_post(row.id, FIRST_SECRETARY)
-        if current:
-            inputs["name"] = current[-1].name
-        return {"first_secretary": current[-1] if current else None}
+    facts = _in_post_facts(inputs)
 
     def apply(store: CaseStore, row: Row[Any], p: Proposal) -> dict[str, Any]:
         store.set_term(p.facts["first_secretary"].id, term_until)
