@@ -100,6 +100,29 @@ def test_the_forms_need_their_token_and_the_screen_its_scope(clients: Callable[[
     assert qian.get(f"/screening/steps/nothing?{Q}").status_code == 404
 
 
+def test_the_screen_refuses_a_stranger_another_origin_and_shows_script_as_text(
+        app: Any, clients: Callable[[str], TestClient], db: Database) -> None:
+    with TestClient(app, follow_redirects=False) as anonymous:
+        assert anonymous.get(f"/screening?{Q}").status_code in (302, 303, 401)
+        before = snapshot(db)
+        assert anonymous.post(f"/screening/steps/start?{Q}", data={"on": "2026-06-01"}).status_code in (302, 303, 401,
+                                                                                                      403)
+        assert snapshot(db) == before
+    qian = clients("qs-qian")
+    path = f"/screening/steps/start?{Q}"
+    token = csrf(qian.get(path).text)
+    before = snapshot(db)
+    assert qian.post(path, data={"csrf_token": token, "on": "2026-06-01"},
+                     headers={"Origin": "https://evil.example"}).status_code == 403
+    assert snapshot(db) == before
+    assert post(qian, "start", {"on": "2026-06-01"}).status_code == 303
+    script = "<script>alert(1)</script>"
+    assert post(qian, "self_check", {"problems": "P03", "note": script, "on": "2026-06-02"}, "QS02001").status_code == 303
+    page = qian.get(f"/screening?{Q}").text + qian.get(f"/screening/steps/self_check?{Q}&org=QS02001").text
+    assert script not in page
+    assert "&lt;script&gt;" in page  # shown, as text
+
+
 @pytest.mark.skipif(not __import__("os").path.exists("/usr/bin/chromium"), reason="needs chromium")
 def test_the_list_prints_from_the_screen(clients: Callable[[str], TestClient], db: Database, clock: FakeClock
                                          ) -> None:
