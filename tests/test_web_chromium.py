@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -19,7 +17,7 @@ import pytest
 from rectify.config import Config
 from rectify.store import open_database
 from tests.conftest import FakeClock
-from tests.web_helpers import service
+from tests.web_helpers import service, serving
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 CHROMIUM = "/usr/bin/chromium"
@@ -42,8 +40,6 @@ def _playwright() -> Any:
 @pytest.fixture
 def served(sqlite_template: Path, tmp_path: Path, clock: FakeClock) -> Iterator[str]:
     """The demo county (as of 2026-06-30) served by uvicorn on a free port of 127.0.0.1; yields the base URL."""
-    import uvicorn
-
     from rectify.demo.demo import build_demo
     from rectify.web.app import create_app
 
@@ -53,19 +49,10 @@ def served(sqlite_template: Path, tmp_path: Path, clock: FakeClock) -> Iterator[
     clock.set_day("2026-06-30")
     build_demo(db, Config(), date(2026, 6, 30))
     app = create_app(service(db, Config(), clock), secret_key=b"chromium-test-key-chromium-test-key")
-    # proto TCP, as uvicorn's own bind makes it: asyncio sets TCP_NODELAY only then (else each response waits 40 ms)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)  # listening before the server starts: the first request waits in the queue, no polling
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        with serving(app) as base:
+            yield base
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
         db.dispose()
 
 

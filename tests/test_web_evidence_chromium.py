@@ -5,8 +5,6 @@ the same bytes."""
 from __future__ import annotations
 
 import hashlib
-import socket
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -20,6 +18,7 @@ from rectify.store import Database
 from tests.conftest import FakeClock
 from tests.evidence_helpers import PDF, photo, write
 from tests.test_web_chromium import CHROMIUM, DOCS, _playwright, _sign_in
+from tests.web_helpers import serving
 
 
 def base_db_name(svc: Service) -> str:
@@ -29,8 +28,6 @@ def base_db_name(svc: Service) -> str:
 @pytest.fixture
 def served(db: Database, tmp_path: Path, clock: FakeClock) -> Iterator[tuple[str, Service]]:
     """The demo county on the test's backend, served by uvicorn on a free port; the base URL and the service."""
-    import uvicorn
-
     from rectify.demo.demo import build_demo
     from rectify.web.app import create_app
 
@@ -38,18 +35,8 @@ def served(db: Database, tmp_path: Path, clock: FakeClock) -> Iterator[tuple[str
     build_demo(db, Config(), date(2026, 6, 30))
     svc = Service(db, Config(evidence=EvidenceConfig(folder=str(tmp_path / "evidence"))), clock)
     app = create_app(svc, secret_key=b"chromium-test-key-chromium-test-key")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}", svc
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+    with serving(app) as base:
+        yield base, svc
 
 
 def test_a_leader_attaches_photos_and_minutes_on_a_phone_and_the_county_downloads_them(

@@ -5,8 +5,6 @@ a county officer at a 1366 px desk and on a 375 px phone, a city supervisor at a
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -19,7 +17,7 @@ from rectify.states.permissions import Actor
 from rectify.store import open_database
 from tests.conftest import FakeClock
 from tests.test_web_chromium import CHROMIUM, DOCS, _playwright, _sign_in
-from tests.web_helpers import service
+from tests.web_helpers import service, serving
 
 QIAN = Actor("钱明远", "县委组织部组织二科", role="county_officer", counties=("青山县",))
 HAN = Actor("韩青松", "河口镇党委", role="township_leader", counties=("青山县",), township="河口镇")
@@ -43,8 +41,6 @@ def _screen_some(db: Any, clock: FakeClock) -> None:
 
 @pytest.fixture
 def served(sqlite_template: Path, tmp_path: Path, clock: FakeClock) -> Iterator[str]:
-    import uvicorn
-
     from rectify.demo.demo import build_demo
     from rectify.web.app import create_app
 
@@ -55,18 +51,10 @@ def served(sqlite_template: Path, tmp_path: Path, clock: FakeClock) -> Iterator[
     build_demo(db, Config(), date(2026, 6, 30))
     _screen_some(db, clock)
     app = create_app(service(db, Config(), clock), secret_key=b"chromium-test-key-chromium-test-key")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        with serving(app) as base:
+            yield base
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
         db.dispose()
 
 

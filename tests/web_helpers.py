@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -58,3 +60,26 @@ def sign_in(client: TestClient, login: str, password: str = PASSWORD) -> Any:
 
 def admin_actor() -> Actor:
     return Actor(ADMIN.name, unit=ADMIN.unit, role="admin", counties=("*",))
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread on a free port of 127.0.0.1; yields the base URL (for Chromium)."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    # proto TCP, as uvicorn's own bind makes it: asyncio sets TCP_NODELAY only then (else each response waits 40 ms)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)  # listening before the server starts: the first request waits in the queue, no polling
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
