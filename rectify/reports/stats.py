@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from rectify.config import Config
+from rectify.config import Config, PolicyConfig
 from rectify.reports.snapshot import needs_rebuild, rebuild
 from rectify.reports.stats_form import (
     FORM_COLUMNS,
@@ -23,7 +23,7 @@ from rectify.reports.stats_form import (
     FormCounter,
     form_from_counts,
 )
-from rectify.states.deadlines import LIGHT_LABELS, LIGHT_ORDER, Light, days_left, next_due, row_light
+from rectify.states.deadlines import LIGHT_LABELS, LIGHT_ORDER, Light, case_task, days_left, row_light, row_side
 from rectify.states.stages import KINDS, OTHER_PROBLEM, PROBLEM_TYPES, STAGE_LABELS, STAGES, Stage
 from rectify.store import Database
 from rectify.store.ledger import ITEM, PAIR, LedgerFilter
@@ -45,10 +45,10 @@ class _Tally:
     townships: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
     overdue: list[dict[str, Any]] = field(default_factory=list)
 
-    def add(self, r: Any, light: Light | None, as_of: date) -> None:
+    def add(self, r: Any, light: Light | None, as_of: date, policy: PolicyConfig) -> None:
         self.count(r.county, r.township, r.kind, r.stage, light, 1)
         if light == "red":
-            self.overdue.append(_overdue(r, as_of))
+            self.overdue.append(_overdue(r, as_of, policy))
 
     def count(self, county: str, township: str, kind: str, stage: str, light: Light | None, n: int) -> None:
         """``n`` cases of one place, kind, stage and light."""
@@ -67,10 +67,10 @@ class _Tally:
             t["overdue"] += n
 
 
-def _overdue(r: Any, as_of: date) -> dict[str, Any]:
+def _overdue(r: Any, as_of: date, policy: PolicyConfig) -> dict[str, Any]:
     """An overdue case as the list shows it: days overdue by the task, or by the conversion deadline when
     that is the later-passed one (red by the deadline, the task still in time), or by the earliest open measure
-    past its due date."""
+    past its due date, or by the 第一书记 track's task (延期或轮换, 空缺); its due day is the ledger's 待办时限."""
     left = days_left(r.stage, stage_due_on=r.stage_due, deadline=r.deadline, as_of=as_of) or 0
     if r.stage != Stage.rectified:
         left = min(left, (r.deadline - as_of).days)
@@ -78,7 +78,10 @@ def _overdue(r: Any, as_of: date) -> dict[str, Any]:
     if late:  # red by an overdue measure
         late = date.fromisoformat(late[:10]) if isinstance(late, str) else late
         left = min(left, (late - as_of).days)
-    due = next_due(r.stage, stage_due_on=r.stage_due, deadline=r.deadline)
+    side = row_side(r, policy)
+    if side is not None:  # red by the 第一书记 track's task
+        left = min(left, (side.due - as_of).days)
+    due = case_task(r.stage, stage_due_on=r.stage_due, deadline=r.deadline, as_of=as_of, side=side)[2]
     return {
         "case_id": r.id,
         "org_code": r.org_code,
@@ -116,10 +119,10 @@ def _from_history(db: Database, *, as_of: date, config: Config, f: LedgerFilter,
             form.add(r)
             if r.stage != Stage.withdrawn:
                 _problem_counts(problems, r.problems)
-        light = row_light(r, as_of, config.lights)
+        light = row_light(r, as_of, config.lights, config.policy)
         if f.light is not None and (light is None or light.value != f.light):
             continue
-        tally.add(r, light, as_of)
+        tally.add(r, light, as_of, config.policy)
     return tally, problems, form.form(as_of=as_of, report=config.report) if form is not None else None
 
 
@@ -130,10 +133,10 @@ def _from_tables(db: Database, *, as_of: date, config: Config, f: LedgerFilter, 
     tally = _Tally()
     light_of = {rank: Light(name) for name, rank in LIGHT_ORDER.items()}
     with db.connect() as conn:
-        for county, township, kind, stage, rank, n in case_counts(conn, f, as_of, config.lights):
+        for county, township, kind, stage, rank, n in case_counts(conn, f, as_of, config.lights, config.policy):
             tally.count(county, township, kind, stage, None if rank is None else light_of[rank], n)
-        for r in red_cases(conn, f, as_of, config.lights):
-            tally.overdue.append(_overdue(r, as_of))
+        for r in red_cases(conn, f, as_of, config.lights, config.policy):
+            tally.overdue.append(_overdue(r, as_of, config.policy))
         problems = problem_counts(conn, f) if whole else Counter()
         form = form_from_counts(form_by_kind(conn, f, year or as_of.year), year=year or as_of.year, as_of=as_of,
                                 report=config.report) if whole else None

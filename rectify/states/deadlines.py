@@ -20,9 +20,11 @@ from rectify.states.tasks import (
     SideTask,
     current_task,
     light_reason,
+    secretary_task,
     task_due,
     task_of,
 )
+from rectify.states.tracks import VILLAGE_ACTIONS
 from rectify.states.workdays import WorkCalendar
 
 
@@ -134,12 +136,30 @@ def light_and_window(stage: str, *, stage_since: date, stage_due_on: date | None
     return worst, window
 
 
-def row_light(row: Any, as_of: date, lights: LightsConfig) -> Light | None:
+def _plain_day(value: Any) -> date | None:
+    """A date as a driver gives it (ISO text on SQLite when a subquery hides its type)."""
+    return date.fromisoformat(value[:10]) if isinstance(value, str) and value else value or None
+
+
+def row_side(row: Any, policy: PolicyConfig) -> SideTask | None:
+    """The 第一书记 track's task (:func:`rectify.states.tasks.secretary_task`) of a row that carries stage, deadline
+    and, when it has them, sec_term_until, sec_vacant_since and vsec_action (a query row or a rebuilt case)."""
+    term_until = getattr(row, "sec_term_until", None)
+    vacant_since = getattr(row, "sec_vacant_since", None)
+    if term_until is None and vacant_since is None:
+        return None
+    return secretary_task(row.stage, term_until=_plain_day(term_until), vacant_since=_plain_day(vacant_since),
+                          deadline=_plain_day(row.deadline),  # type: ignore[arg-type]
+                          policy=policy, village_chosen=getattr(row, "vsec_action", None) in VILLAGE_ACTIONS)
+
+
+def row_light(row: Any, as_of: date, lights: LightsConfig, policy: PolicyConfig | None = None) -> Light | None:
     """:func:`case_light` of a query row that carries stage, stage_since, stage_due, cycle_start, deadline (and,
-    when it has one, open_measure_due)."""
+    when it has one, open_measure_due); with ``policy``, the 第一书记 track's task too (:func:`row_side`)."""
     return case_light(row.stage, stage_since=row.stage_since, stage_due_on=row.stage_due,
                       cycle_start=row.cycle_start, deadline=row.deadline, as_of=as_of, lights=lights,
-                      open_measure_due=getattr(row, "open_measure_due", None))
+                      open_measure_due=getattr(row, "open_measure_due", None),
+                      side=row_side(row, policy) if policy is not None else None)
 
 
 def next_due(stage: str, *, stage_due_on: date | None, deadline: date) -> date | None:

@@ -18,6 +18,7 @@ from rectify import validation
 from rectify.states.stages import CLOSED_STAGES
 from rectify.store.driver import hot, runner
 from rectify.store.people import find_person
+from rectify.store.reads import secretary_columns
 from rectify.store.tables import (
     BUMP,
     CASE_WITH_ORG,
@@ -333,6 +334,12 @@ class CaseStore:
     def in_post(self, case_id: int, kind: str) -> list[sa.Row[Any]]:
         """``(id, name, kind, since, term_until)`` of everyone in post on one track (first | village | work_team)."""
         return list(self.conn.execute(_CURRENT_ON_TRACK, {"case_id": case_id, "kind": kind}))
+
+    def secretary_facts(self, case_id: int) -> sa.Row[Any]:
+        """``(stage, deadline, sec_term_until, sec_vacant_since, vsec_action)`` of the case: what the 第一书记 track's
+        task reads (:func:`rectify.states.deadlines.row_side`), by the statements the case list reads it with."""
+        q = sa.select(case_t.c.stage, case_t.c.deadline, *secretary_columns()).where(case_t.c.id == case_id)
+        return self.conn.execute(q).one()
 
     def set_term(self, assignment_id: int, term_until: date) -> None:
         self.conn.execute(sa.update(secretary_t).where(secretary_t.c.id == assignment_id)

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from rectify.config import LightsConfig
+from rectify.config import LightsConfig, PolicyConfig
 from rectify.states.deadlines import LIGHT_ORDER, Light, light_for
 from rectify.states.stages import (
     FIRST_SECRETARY,
@@ -27,9 +27,10 @@ from rectify.states.stages import (
     WORK_TEAM,
     Stage,
 )
-from rectify.states.tracks import MEASURE_ACTION_WORDS, SECRETARY_WORD
+from rectify.states.tasks import SECRETARY_TASK_STAGES
+from rectify.states.tracks import MEASURE_ACTION_WORDS, SECRETARY_WORD, VILLAGE_ACTIONS
 from rectify.store.ledger import LedgerFilter, case_select
-from rectify.store.reads import open_measure_due
+from rectify.store.reads import open_measure_due, secretary_columns
 from rectify.store.tables import case_t, measure_t, org_t, person_t, problem_t, secretary_t
 
 __all__ = ["FORM_SELECTION_ACTIONS", "case_counts", "form_by_kind", "light_rank", "problem_counts", "red_cases"]
@@ -57,10 +58,49 @@ def _window_rank(conn: Connection, start: Any, due: Any, as_of: date, lights: Li
     )
 
 
-def light_rank(conn: Connection, as_of: date, lights: LightsConfig) -> Any:
+def _left_rank(left: Any, span: int, lights: LightsConfig) -> Any:
+    """:func:`_window_rank` of a window ``span`` days long with ``left`` days left (SQL)."""
+    if span <= 0:
+        return sa.case((left < 0, LIGHT_ORDER[Light.red]), else_=LIGHT_ORDER[light_for(1.0, lights)])
+    share = sa.cast(left, sa.Float) / span
+    return sa.case(
+        (left < 0, LIGHT_ORDER[Light.red]),
+        (share <= lights.orange, LIGHT_ORDER[Light.orange]),
+        (share <= lights.yellow, LIGHT_ORDER[Light.yellow]),
+        else_=LIGHT_ORDER[Light.green],
+    )
+
+
+def _side_rank(conn: Connection, as_of: date, lights: LightsConfig, policy: PolicyConfig) -> Any:
+    """The 第一书记 track's task window (:func:`rectify.states.tasks.secretary_task`) as SQL, as a ``LIGHT_ORDER``
+    rank (green when the case has none): a term ending before the 转化时限 (延期或轮换, the window the
+    ``secretary_due_days`` before the term's end), a 第一书记 recalled in stage 3 with no one in post (空缺, the
+    ``secretary_due_days`` after the last one left), unless a village secretary 选配/调整 satisfies stage 3."""
+    term_until, vacant_since, vsec_action = (c.element for c in secretary_columns())
+    window = policy.secretary_due_days
+    today = sa.literal(as_of, sa.Date)
+    vacancy = sa.and_(case_t.c.stage == Stage.secretary_assigned.value, vacant_since.is_not(None))
+    if policy.secretary_rule == "either":
+        vacancy = sa.and_(vacancy, sa.func.coalesce(vsec_action, "").not_in(VILLAGE_ACTIONS))
+    return sa.case(
+        (case_t.c.stage.not_in([str(s) for s in SECRETARY_TASK_STAGES]), LIGHT_ORDER[Light.green]),
+        (sa.and_(term_until.is_not(None), term_until < case_t.c.deadline),
+         _left_rank(_days(conn, term_until, today), window, lights)),
+        (vacancy, _left_rank(_days(conn, vacant_since, today) + window, window, lights)),
+        else_=LIGHT_ORDER[Light.green],
+    )
+
+
+def _greatest(conn: Connection, *ranks: Any) -> Any:
+    """The largest of ``ranks`` (none is NULL)."""
+    return sa.func.max(*ranks) if conn.dialect.name == "sqlite" else sa.func.greatest(*ranks)
+
+
+def light_rank(conn: Connection, as_of: date, lights: LightsConfig, policy: PolicyConfig) -> Any:
     """:func:`rectify.states.deadlines.case_light` of a case as SQL, as its ``LIGHT_ORDER`` rank (NULL when
     closed): red when an open measure is past its due date (:func:`rectify.states.deadlines.measure_overdue`), else
-    the worse of the conversion-deadline window (not for a rectified case) and the stage window."""
+    the worst of the conversion-deadline window (not for a rectified case), the stage window and the 第一书记
+    track's task window (:func:`_side_rank`)."""
     deadline = sa.case((case_t.c.stage == Stage.rectified.value, LIGHT_ORDER[Light.green]),
                        else_=_window_rank(conn, case_t.c.cycle_start, case_t.c.deadline, as_of, lights))
     own = sa.case((case_t.c.stage_due.is_(None), LIGHT_ORDER[Light.green]),
@@ -70,29 +110,31 @@ def light_rank(conn: Connection, as_of: date, lights: LightsConfig) -> Any:
             .correlate(case_t).exists())
     return sa.case((case_t.c.stage.in_([str(s) for s in NO_DUE_STAGES]), sa.null()),
                    (late, LIGHT_ORDER[Light.red]),
-                   (own > deadline, own), else_=deadline)
+                   else_=_greatest(conn, own, deadline, _side_rank(conn, as_of, lights, policy)))
 
 
 def _light_filter(q: sa.Select[Any], rank: Any, light: str | None) -> sa.Select[Any]:
     return q if light is None else q.where(rank == LIGHT_ORDER[light])
 
 
-def case_counts(conn: Connection, f: LedgerFilter, as_of: date, lights: LightsConfig) -> list[Any]:
+def case_counts(conn: Connection, f: LedgerFilter, as_of: date, lights: LightsConfig,
+                policy: PolicyConfig) -> list[Any]:
     """(county, township, kind, stage, light rank, cases) groups of the filtered cases (the filter's light
     included)."""
-    rank = light_rank(conn, as_of, lights).label("light")
+    rank = light_rank(conn, as_of, lights, policy).label("light")
     q = _light_filter(case_select(f, org_t.c.county, org_t.c.township, org_t.c.kind, case_t.c.stage, rank,
                                   sa.func.count()), rank, f.light)
     return list(conn.execute(q.group_by(org_t.c.county, org_t.c.township, org_t.c.kind, case_t.c.stage, rank)))
 
 
-def red_cases(conn: Connection, f: LedgerFilter, as_of: date, lights: LightsConfig) -> Iterator[Any]:
+def red_cases(conn: Connection, f: LedgerFilter, as_of: date, lights: LightsConfig,
+              policy: PolicyConfig) -> Iterator[Any]:
     """The overdue (red) cases of the filter: what the overdue list shows of each."""
-    rank = light_rank(conn, as_of, lights)
+    rank = light_rank(conn, as_of, lights, policy)
     q = case_select(f, case_t.c.id, case_t.c.stage, case_t.c.stage_due, case_t.c.deadline, case_t.c.supervised,
                     org_t.c.code.label("org_code"), org_t.c.name.label("org_name"), org_t.c.county,
                     org_t.c.township, open_measure_due().label("open_measure_due"),
-                    ).where(rank == LIGHT_ORDER[Light.red])
+                    *secretary_columns()).where(rank == LIGHT_ORDER[Light.red])
     if f.light is not None and f.light != Light.red:
         return iter(())
     return iter(conn.execute(q))

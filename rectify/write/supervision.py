@@ -15,12 +15,12 @@ from sqlalchemy.engine import Row
 
 from rectify.errors import BadInput, Refused
 from rectify.states import effects
-from rectify.states.deadlines import Light, light_and_window
+from rectify.states.deadlines import Light, light_and_window, row_side
 from rectify.states.escalation import RECORDED_STEPS, STEP_LABELS, Step, parse_step
 from rectify.states.guards import Proposal
 from rectify.states.permissions import SIGN_LEVEL, hang_refusal
 from rectify.states.roles import LEVEL_NAMES, Level
-from rectify.states.tasks import MEASURE_WINDOW, TASK_WINDOW
+from rectify.states.tasks import MEASURE_WINDOW, SIDE_WINDOW, TASK_WINDOW, light_reason
 from rectify.states.transitions import BY_TRIGGER
 from rectify.store.cases import CaseStore
 from rectify.write.step import Outcome, Steps
@@ -72,13 +72,16 @@ def unsupervise(wf: Steps, ref: str | int, *, on: date | None, inspected_by: str
         name = inputs["inspected_by"]
         measures = store.open_measures(row.id)
         day = on or wf.today()
+        side = row_side(store.secretary_facts(row.id), wf.config.policy)  # 第一书记延期或轮换, 第一书记空缺
         light, window = light_and_window(row.stage, stage_since=row.stage_since, stage_due_on=row.stage_due,
                                          cycle_start=row.cycle_start, deadline=row.deadline, as_of=day,
                                          lights=wf.config.lights,
-                                         open_measure_due=min((due for _, due in measures), default=None))
+                                         open_measure_due=min((due for _, due in measures), default=None), side=side)
         red = ""
         if light == Light.red:
             red = "整改措施逾期未完成" if window == MEASURE_WINDOW else \
+                light_reason(light, window, task=None, task_left=None, deadline_left=None, side=side,
+                             side_left=(side.due - day).days) if window == SIDE_WINDOW and side is not None else \
                 "待办已逾期" if window == TASK_WINDOW else "转化时限已过"
         return {"sign": sign, "hung_on": sign.hung_on if sign is not None else None,
                 "inspector": store.registered_person(name) if name else None,
