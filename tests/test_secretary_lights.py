@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import pytest
 from click.testing import Result
@@ -164,3 +165,60 @@ def test_unsupervise_is_refused_while_a_secretary_task_makes_the_case_red(
     for case_id in (term, vacant):
         out = county.unsupervise(case_id, on=date(2026, 10, 20), inspected_by="县经办", reason="检查验收")
         assert "检查后摘牌" in out.message
+
+
+# -- the reminders' ladder --------------------------------------------------------------------------
+
+
+def test_the_secretary_tasks_climb_the_escalation_ladder(wf: Workflow, db: Database, run: Run, smtp: object,
+                                                        tmp_path: Path, clock: FakeClock) -> None:
+    """Overdue: the officer in charge, the county leader copied; from ``escalate_after_days`` (14) overdue: the
+    county supervisors, and the city's too for a case under 挂牌督办 — through the outbox to a real SMTP server."""
+    import sqlalchemy as sa
+
+    from rectify.store.cases import CaseStore
+    from rectify.store.outbox_models import item_t
+
+    from .remind_helpers import CITY_SUP, COUNTY_SUP, LEADER, OFFICER, SmtpServer, write_config
+
+    assert isinstance(smtp, SmtpServer)
+    term = _case(wf, clock, "V001", "河口镇王家庄村党支部", since=date(2024, 9, 1), term_until=date(2026, 9, 30))
+    vacant = _case(wf, clock, "V002", "河口镇李家湾村党支部", since=date(2026, 4, 1))
+    with wf.db.begin() as conn:
+        for case_id in (term, vacant):
+            CaseStore(conn).set_person(case_id, "officer", None, OFFICER)
+            CaseStore(conn).set_person(case_id, "county_leader", None, LEADER)
+    clock.set_day("2026-09-20")
+    wf.recall_secretary(vacant, on=date(2026, 9, 15), reason="不胜任")  # 第一书记空缺 due 10-15
+    wf.supervise(vacant, level="county", unit="青山县委组织部", matter="第一书记到岗履职", on=date(2026, 9, 20))
+    cfg = write_config(tmp_path / "c.toml", smtp.port)
+
+    def sweep(day: str) -> dict[str, list[tuple[int, str, str]]]:
+        clock.set_day(day)
+        res = run("remind", "run", "--as-of", day, env={"RECTIFY_CONFIG": str(cfg)})
+        assert res.exit_code == 0, res.output
+        with db.connect() as conn:
+            rows = conn.execute(sa.select(item_t.c.recipient, item_t.c.case_id, item_t.c.kind, item_t.c.detail)
+                                .order_by(item_t.c.id)).all()
+        out: dict[str, list[tuple[int, str, str]]] = {}
+        for r in rows:
+            detail = json.loads(r.detail) if isinstance(r.detail, str) else r.detail
+            if detail.get("task") in ("secretary_term", "secretary_vacant"):
+                out.setdefault(r.recipient, []).append((r.case_id, r.kind, detail["task"]))
+        return out
+
+    # 13 days past the term's end: overdue, to the officer and the county leader; no supervisor yet.
+    first = sweep("2026-10-13")
+    assert (term, "overdue", "secretary_term") in first[OFFICER] and (term, "overdue", "secretary_term") in first[LEADER]
+    assert COUNTY_SUP not in first and CITY_SUP not in first
+    # 14 days past the vacancy's due day (29 past the term's): both escalate; the supervised vacancy to the city too.
+    later = sweep("2026-10-29")
+    assert sorted(x for x in later[COUNTY_SUP]) == [(term, "escalation", "secretary_term"),
+                                                    (vacant, "escalation", "secretary_vacant")]
+    assert later[CITY_SUP] == [(vacant, "escalation", "secretary_vacant")]
+    assert (vacant, "overdue", "secretary_vacant") in later[LEADER]
+    texts = {addr: [m.get_body(("plain",)).get_content() for m in smtp.sink.to(addr)]  # type: ignore[attr-defined]
+             for addr in (COUNTY_SUP, CITY_SUP)}
+    assert any("第一书记延期或轮换" in t and "第一书记空缺" in t for t in texts[COUNTY_SUP]), texts[COUNTY_SUP]
+    assert any("第一书记空缺" in t and "河口镇李家湾村党支部" in t for t in texts[CITY_SUP]), texts[CITY_SUP]
+    assert not any("第一书记延期或轮换" in t for t in texts[CITY_SUP])

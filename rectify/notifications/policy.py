@@ -28,6 +28,8 @@ Decisions (documented in the README):
 - county leaders get a monthly 专报 (``brief``): one item per open case, on the first sweep of a month.
 - escalation goes to the county supervisors, and also to the city supervisors when the case is under
   listed supervision, from day ``escalate_after_days`` overdue, then every ``overdue_repeat_days``.
+- the 第一书记 track's tasks (第一书记延期或轮换, 第一书记空缺) climb the same ladder as a stage's task
+  (:func:`secretary_sweep`): reminders, weekly overdue alerts (the county leader copied), escalation.
 """
 
 from __future__ import annotations
@@ -295,25 +297,25 @@ def _date(value: Any) -> date | None:
 
 def secretary_sweep(as_of: date, rows: Iterable[Any], policy: PolicyConfig) -> list[Item]:
     """The 第一书记 track's items due on ``as_of`` (:func:`rectify.states.tasks.secretary_task`: 第一书记延期或轮换,
-    第一书记空缺), to the people who act on them: in the windows of a task's reminder, then weekly while overdue.
+    第一书记空缺), on the ladder of the stage's tasks (:func:`_due_items`): in the windows of a task's reminder to
+    the people who act on it, then weekly while overdue (the county leader copied), and from
+    ``escalate_after_days`` overdue an ``escalation`` to the county supervisors (and the city's too while the case
+    is under listed supervision).
 
-    Rows ``case_id stage deadline sec_term_until sec_vacant_since vsec_action`` (``SweepReader.secretary_tasks``)."""
+    Rows ``case_id stage deadline supervised sec_term_until sec_vacant_since vsec_action``
+    (``SweepReader.secretary_tasks``)."""
     windows = _windows(policy)
     repeat = max(policy.overdue_repeat_days, 1)
+    as_of_ord = as_of.toordinal()
     out: list[Item] = []
     for row in rows:
         side = secretary_task(row.stage, term_until=_date(row.sec_term_until), vacant_since=_date(row.sec_vacant_since),
                               deadline=_date(row.deadline), policy=policy,  # type: ignore[arg-type]
                               village_chosen=row.vsec_action in VILLAGE_ACTIONS)
-        if side is None:
-            continue
-        left = (side.due - as_of).days
-        if 0 <= left < len(windows):
-            out.append(Item(row.case_id, "stage_due", row.stage, side.due, windows[left], left, CASE_PEOPLE,
-                            side.code))
-        elif left < 0:
-            start = 1 + (-left - 1) // repeat * repeat
-            out.append(Item(row.case_id, "overdue", row.stage, side.due, -start, left, CASE_PEOPLE, side.code))
+        if side is not None:
+            _due_items(out.append, row.case_id, row.stage, (("stage_due", side.due, side.code),),
+                       bool(getattr(row, "supervised", False)), as_of_ord, windows, repeat,
+                       policy.escalate_after_days)
     return out
 
 
