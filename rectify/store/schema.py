@@ -53,6 +53,15 @@ case_problem = sa.Table(
     sa.Index('ix_case_problem_case_id', 'case_id'),
 )
 
+case_snapshot = sa.Table(
+    'case_snapshot',
+    metadata,
+    sa.Column('case_id', sa.Integer(), primary_key=True, nullable=False),
+    sa.Column('month_end', sa.Date(), primary_key=True, nullable=False),
+    sa.Column('state', sa.String(), nullable=False),
+    sa.Column('fmt', sa.String(16), nullable=False),
+)
+
 deadline_extension = sa.Table(
     'deadline_extension',
     metadata,
