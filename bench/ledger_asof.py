@@ -98,8 +98,25 @@ def _write_history(db_path: Path, copy: Path) -> None:
     con.execute("DELETE FROM case_event")
     con.executemany("INSERT INTO case_event (case_id, at, happened_on, actor, action, from_stage, to_stage, reason,"
                     " detail, actor_unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '')", rows)
+    con.execute("DELETE FROM case_snapshot")  # the history rewritten: its snapshots are written again below
     con.execute("COMMIT")
     con.close()
+    fill_snapshots(copy)
+
+
+def fill_snapshots(path: Path) -> None:
+    """The month-end snapshots a production database has (``rectify snapshot`` run monthly): written here by
+    the product, up to the generated day."""
+    from bench.generate import AS_OF
+    from rectify.config import Config
+    from rectify.reports.month_end import fill
+    from rectify.store import open_database
+
+    db = open_database(str(path))
+    try:
+        fill(db, Config(), AS_OF)
+    finally:
+        db.dispose()
 
 
 @measure("ledger_asof")

@@ -70,6 +70,9 @@ def _untag(obj: dict[str, Any]) -> Any:
     return date.fromisoformat(obj[_DATE_TAG]) if len(obj) == 1 and _DATE_TAG in obj else obj
 
 
+_DECODER = json.JSONDecoder(object_hook=_untag)
+
+
 def encode(s: CaseState) -> str:
     """The folded fields in order, compact JSON: top-level dates as ISO text, nested ones tagged, the last
     progress report as its note, the measures done early as pairs."""
@@ -84,7 +87,7 @@ def encode(s: CaseState) -> str:
 
 def decode(state: str, fixed: tuple[Any, ...]) -> CaseState:
     """The case as its snapshot left it, with its fixed facts (``_FIXED`` order) as read now."""
-    values = json.loads(state, object_hook=_untag)
+    values = _DECODER.decode(state)
     iso = date.fromisoformat
     for i in _DATES:
         if values[i] is not None:

@@ -241,8 +241,10 @@ class Event(SQLModel, table=True):
     """Append-only history: the engine inserts, nothing updates or deletes."""
 
     __tablename__ = "case_event"
+    # A case's events by business date: its history, and a past day's events after its month-end snapshot.
+    __table_args__ = (sa.Index("ix_case_event_case_day", "case_id", "happened_on"),)
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    case_id: int = Field(foreign_key="rectification_case.id")
     at: datetime = _ts()
     actor: str
     action: str = Field(max_length=32)

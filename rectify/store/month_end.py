@@ -50,7 +50,7 @@ def events_after(conn: Connection, f: LedgerFilter, as_of: date, fmt: str,
     """:func:`rectify.store.snapshot.snapshot_events`'s tuples, only those dated after the case's latest snapshot
     of format ``fmt`` dated by ``as_of`` (every one of a case without)."""
     q = events_select(f, as_of, None, case_id).where(
-        event_t.c.happened_on > sa.func.coalesce(_latest(event_t.c.case_id, as_of, fmt), _FIRST))
+        event_t.c.happened_on > sa.func.coalesce(_latest(case_t.c.id, as_of, fmt), _FIRST))
     return _driver(conn, q)  # type: ignore[no-any-return]
 
 
@@ -104,5 +104,5 @@ def chunk_to_fill(conn: Connection, ids: tuple[int, int], until: date, fmt: str)
              .order_by(case_t.c.id)
              .with_for_update(of=case_t))
     events = events_select(LedgerFilter(), until, None).where(
-        in_chunk, event_t.c.happened_on > sa.func.coalesce(_latest(event_t.c.case_id, until, fmt), _FIRST))
-    return list(_driver(conn, cases)), list(_driver(conn, events))
+        in_chunk, event_t.c.happened_on > sa.func.coalesce(_latest(case_t.c.id, until, fmt), _FIRST))
+    return [tuple(r) for r in conn.execute(cases)], [tuple(r) for r in conn.execute(events)]

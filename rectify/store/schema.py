@@ -26,7 +26,7 @@ case_event = sa.Table(
     sa.Column('actor_unit', sa.String(), nullable=False, default=''),
     sa.Column('happened_on', sa.Date(), nullable=True),
     sa.Column('operator', sa.String(), nullable=False, default=''),
-    sa.Index('ix_case_event_case_id', 'case_id'),
+    sa.Index('ix_case_event_case_day', 'case_id', 'happened_on'),
     sa.Index('ix_case_event_happened_on', 'happened_on'),
 )
 
