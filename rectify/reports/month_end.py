@@ -17,101 +17,33 @@ longer changes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from calendar import monthrange
-from collections.abc import Callable
-from dataclasses import asdict, fields
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from rectify.config import Config, PolicyConfig
+from rectify.reports import snapshot_codec as codec
 from rectify.reports.snapshot import CaseState, Event, apply_event
 from rectify.states.transitions import IMPORT_ACTION
 from rectify.store import Database
 from rectify.store import month_end as stored
-from rectify.store.ledger import LedgerFilter
 
-__all__ = ["decode", "encode", "fill", "fingerprint", "last_month_end", "month_end_of", "start", "streams"]
-
-# Bump when a fold's meaning changes (rectify.reports.snapshot.FOLDS): every stored snapshot is then ignored.
-FOLD_VERSION = 1
-
-# The case's fixed facts, read with it each time (never stored): the rest of CaseState is the stored state.
-_FIXED = ("id", "detail", "year", "org_code", "org_name", "kind", "county", "township", "poor_village", "problems",
-          "place_rank")
-_FIELDS = tuple(f for f in fields(CaseState) if f.name not in _FIXED)
-_NAMES = tuple(f.name for f in _FIELDS)
-_DATES = tuple(i for i, f in enumerate(_FIELDS) if "date" in str(f.type))  # top-level dates, as ISO text
-_PROGRESS = _NAMES.index("progress")
-_DONE_EARLY = _NAMES.index("done_early")
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATE_TAG = "$d"  # a date inside a list or dict (a secretary's since, until, term end)
+__all__ = ["decode", "encode", "fill", "fingerprint", "last_month_end", "month_end_of"]
 
 
 def fingerprint(policy: PolicyConfig) -> str:
-    """The stored state's layout (CaseState's fields and types), :data:`FOLD_VERSION` and the policy the folds
-    read: a row written under another is never read."""
-    layout = [(f.name, str(f.type)) for f in fields(CaseState)]
-    text = json.dumps([FOLD_VERSION, layout, asdict(policy)], sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _tag(value: Any) -> Any:
-    if isinstance(value, date):
-        return {_DATE_TAG: value.isoformat()}
-    raise TypeError(f"month-end snapshot: cannot store {type(value).__name__}")
-
-
-def _untag(obj: dict[str, Any]) -> Any:
-    return date.fromisoformat(obj[_DATE_TAG]) if len(obj) == 1 and _DATE_TAG in obj else obj
-
-
-_DECODER = json.JSONDecoder(object_hook=_untag)
-
-
-def encode(s: CaseState) -> str:
-    """The folded fields in order, compact JSON: top-level dates as ISO text, nested ones tagged, the last
-    progress report as its note, the measures done early as pairs."""
-    values = [getattr(s, n) for n in _NAMES]
-    for i in _DATES:
-        if values[i] is not None:
-            values[i] = values[i].isoformat()
-    values[_PROGRESS] = s.progress_note
-    values[_DONE_EARLY] = sorted(s.done_early.items())
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=_tag)
+    return codec.fingerprint(policy, CaseState)
 
 
 def decode(state: str, fixed: tuple[Any, ...]) -> CaseState:
-    """The case as its snapshot left it, with its fixed facts (``_FIXED`` order) as read now."""
-    values = _DECODER.decode(state)
-    iso = date.fromisoformat
-    for i in _DATES:
-        if values[i] is not None:
-            values[i] = iso(values[i])
-    values[_DONE_EARLY] = {int(k): v for k, v in values[_DONE_EARLY]}
-    return CaseState(*fixed, *values)
+    return codec.decode(state, fixed, CaseState)  # type: ignore[no-any-return]
 
 
-def start(row: tuple[Any, ...]) -> CaseState:
-    """A case row of :func:`rectify.store.month_end.cases_with_state`: from its snapshot, else from nothing."""
-    cid, detail, year, code, name, kind, county, township, poor, problems, rank, _, state = row
-    fixed = (cid, detail, year, code, name, kind, county, township, bool(poor), problems, rank)
-    if state is None:
-        return CaseState(*fixed)
-    return decode(state, fixed)
+encode = codec.encode
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-
-def streams(conn: Connection, f: LedgerFilter, as_of: date, policy: PolicyConfig,
-            case_id: int | None) -> tuple[Any, Any, Callable[[Any], CaseState]]:
-    """What :func:`rectify.reports.snapshot.rebuild` folds from snapshots: the case rows with their latest
-    snapshot's state, the events after it, and how a case row starts."""
-    fmt = fingerprint(policy)
-    return (stored.cases_with_state(conn, f, as_of, fmt, case_id), stored.events_after(conn, f, as_of, fmt, case_id),
-            start)
 
 
 def month_end_of(day: date) -> date:

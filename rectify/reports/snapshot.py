@@ -541,9 +541,9 @@ def rebuild(db: Database, *, as_of: date, config: Config, filters: LedgerFilter 
     policy = config.policy
     with db.connect() as conn:
         if snapshots and known_on is None:
-            from rectify.reports.month_end import streams
+            from rectify.reports.snapshot_codec import streams
 
-            case_rows, event_rows, start = streams(conn, f, as_of, policy, case_id)
+            case_rows, event_rows, start = streams(conn, f, as_of, policy, case_id, CaseState)
         else:
             event_rows = snapshot_events(conn, f, as_of, recorded_by, case_id)
             case_rows = snapshot_cases(conn, f, as_of, case_id)
