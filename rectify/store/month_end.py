@@ -20,8 +20,8 @@ from rectify.store.ledger import LedgerFilter
 from rectify.store.snapshot import _driver, cases_select, events_select
 from rectify.store.tables import case_t, event_t, org_t, snapshot_t
 
-__all__ = ["case_id_bounds", "cases_with_state", "chunk_to_fill", "drop_cases", "drop_from", "drop_other_formats",
-           "events_after", "latest_of_case", "write"]
+__all__ = ["case_id_bounds", "cases_with_state", "cases_with_state_select", "chunk_to_fill", "drop_cases",
+           "drop_from", "drop_other_formats", "events_after", "events_after_select", "latest_of_case", "write"]
 
 _FIRST = date(1, 1, 1)
 
@@ -38,20 +38,26 @@ def cases_with_state(conn: Connection, f: LedgerFilter, as_of: date, fmt: str,
                      case_id: int | None = None) -> Result[Any]:
     """:func:`rectify.store.snapshot.snapshot_cases`'s tuples, each followed by ``(month_end, state)`` of the
     case's latest snapshot of format ``fmt`` dated by ``as_of`` (both NULL: none)."""
-    q = (cases_select(f, as_of, case_id)
-         .add_columns(snapshot_t.c.month_end, snapshot_t.c.state)
-         .outerjoin(snapshot_t, sa.and_(snapshot_t.c.case_id == case_t.c.id,
-                                        snapshot_t.c.month_end == _latest(case_t.c.id, as_of, fmt))))
-    return _driver(conn, q)  # type: ignore[no-any-return]
+    return _driver(conn, cases_with_state_select(f, as_of, fmt, case_id))  # type: ignore[no-any-return]
+
+
+def cases_with_state_select(f: LedgerFilter, as_of: date, fmt: str, case_id: int | None = None) -> sa.Select[Any]:
+    return (cases_select(f, as_of, case_id)
+            .add_columns(snapshot_t.c.month_end, snapshot_t.c.state)
+            .outerjoin(snapshot_t, sa.and_(snapshot_t.c.case_id == case_t.c.id,
+                                           snapshot_t.c.month_end == _latest(case_t.c.id, as_of, fmt))))
 
 
 def events_after(conn: Connection, f: LedgerFilter, as_of: date, fmt: str,
                  case_id: int | None = None) -> Result[Any]:
     """:func:`rectify.store.snapshot.snapshot_events`'s tuples, only those dated after the case's latest snapshot
     of format ``fmt`` dated by ``as_of`` (every one of a case without)."""
-    q = events_select(f, as_of, None, case_id).where(
+    return _driver(conn, events_after_select(f, as_of, fmt, case_id))  # type: ignore[no-any-return]
+
+
+def events_after_select(f: LedgerFilter, as_of: date, fmt: str, case_id: int | None = None) -> sa.Select[Any]:
+    return events_select(f, as_of, None, case_id).where(
         event_t.c.happened_on > sa.func.coalesce(_latest(case_t.c.id, as_of, fmt), _FIRST))
-    return _driver(conn, q)  # type: ignore[no-any-return]
 
 
 def latest_of_case(case_id: Any) -> Any:
