@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from click.testing import Result
 
@@ -126,3 +128,34 @@ def test_the_command(demo: Run, db: Database) -> None:
         assert result.exit_code == 2 and "Traceback" not in result.output, result.output
         lines = result.output.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("错误："), result.output
+
+
+def test_an_imported_sheet_from_snapshots_equals_the_full_fold(db_url: str, db: Database, run: Run, tmp_path: Path,
+                                                               request: pytest.FixtureRequest) -> None:
+    """An import's fold reads the day (the row's own dates): its case is snapshotted only from the month end on
+    which every date the row names has passed."""
+    from click.testing import CliRunner
+
+    from rectify.cli import cli
+    from rectify.demo.demo import build_demo
+    from rectify.store import open_database
+
+    from .conftest import DEMO_ACTOR, second_database_url
+
+    source = open_database(second_database_url(request, db_url, tmp_path, "source"))
+    try:
+        build_demo(source, Config(), date(2026, 3, 10))
+    finally:
+        source.dispose()
+    sheet = tmp_path / "台账.csv"
+    exported = CliRunner().invoke(cli, ["--db", source.url, "--actor", DEMO_ACTOR, "ledger", "--as-of", "2026-03-10",
+                                        "--format", "csv", "-o", str(sheet)],
+                                  env={"RECTIFY_NOW": "2026-03-10T02:00:00+00:00"})
+    assert exported.exit_code == 0, exported.output
+    assert run("case", "import", str(sheet)).exit_code == 0
+    fill(db, Config(), date(2026, 2, 28))
+    february = {c for c, _, _ in _rows(db)}
+    fill(db, Config(), date(2026, 4, 30))
+    march = {c for c, m, _ in _rows(db) if m == date(2026, 3, 31)}
+    assert march - february  # rows naming March dates wait for the end of March
+    _same_every_day(db, _days("2026-01-20", "2026-04-30", 2))

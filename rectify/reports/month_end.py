@@ -10,15 +10,12 @@ changes the fingerprint (old rows are ignored, then dropped by the next fill), a
 snapshot folds from the start: a missing row costs time, never correctness. ``--known-on`` rebuilds never use
 snapshots (they do not know when an event was recorded).
 
-An import's fold reads the day (its row's own dates, :func:`rectify.reports.snapshot._import`): a case is
-snapshotted only at month ends on or after every date its import event names, from which day on that fold no
-longer changes.
+An import's fold reads the day (its row's own dates, :func:`rectify.reports.snapshot._import`): a case with one
+is snapshotted only at a month end whose fold equals the fold for any later day (every date its row names passed).
 """
 
 from __future__ import annotations
 
-import json
-import re
 from calendar import monthrange
 from datetime import date, timedelta
 from typing import Any
@@ -42,7 +39,6 @@ def decode(state: str, fixed: tuple[Any, ...]) -> CaseState:
 
 
 encode = codec.encode
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 
@@ -80,20 +76,14 @@ def fill(db: Database, config: Config, until: date, chunk: int = 2000) -> int:
     return written
 
 
-def _latest_named(raw: Any) -> date:
-    """The latest ISO date an event's inputs name anywhere (one that is not a date: never settled)."""
-    latest = date.min
-    for text in _ISO_DAY.findall(raw if isinstance(raw, str) else json.dumps(raw or {})):
-        try:
-            latest = max(latest, date.fromisoformat(text))
-        except ValueError:
-            return date.max
-    return latest
-
-
 def _fill_chunk(cases: list[Any], events: list[Any], policy: PolicyConfig, until: date,
                 fmt: str) -> Any:
-    """``(case_id, month_end, state, fmt)`` of each case's months with events after its latest snapshot."""
+    """``(case_id, month_end, state, fmt)`` of each case's months with events after its latest snapshot.
+
+    An import's fold reads the day (:func:`rectify.reports.snapshot._import`): a case with one is folded for any
+    later day (``date.max``) and written at a month end only if its history folded for that month end is the same
+    (every date the row names has passed by then; each such date only turns a value on, so the two ends agreeing
+    means every day between agrees)."""
     day = date.fromisoformat
     pending = iter(events)
     event = next(pending, None)
@@ -102,17 +92,31 @@ def _fill_chunk(cases: list[Any], events: list[Any], policy: PolicyConfig, until
         s = CaseState(*fixed) if state is None else decode(state, fixed)
         while event is not None and event[0] < cid:
             event = next(pending, None)
-        month: date | None = None  # the month end of the events folded and not yet written
-        settled = date.min  # the first month end at which the case's imports no longer read the day
+        due: date | None = None  # the month end the state folded so far is to be written at (None: nothing new)
+        folded: list[Event] | None = None  # the events folded, once an import is among them
         while event is not None and event[0] == cid:
             _, action, to_stage, on, raw = event
-            on = on if isinstance(on, date) else day(on)
-            if month is not None and on > month and month >= settled:
-                yield cid, month, encode(s), fmt
-            month = month_end_of(on)
-            if action == IMPORT_ACTION:
-                settled = max(settled, _latest_named(raw))
-            apply_event(s, Event(action, to_stage, on, raw), policy, until)
+            e = Event(action, to_stage, on if isinstance(on, date) else day(on), raw)
+            if due is not None and e.on > due and _settled(s, folded, fixed, state, due, policy):
+                yield cid, due, encode(s), fmt
+            if action == IMPORT_ACTION and folded is None:
+                folded = []
+            if folded is not None:
+                folded.append(e)
+            apply_event(s, e, policy, date.max)
+            due = month_end_of(e.on)
             event = next(pending, None)
-        if month is not None and month <= until and month >= settled:
-            yield cid, month, encode(s), fmt
+        if due is not None and due <= until and _settled(s, folded, fixed, state, due, policy):
+            yield cid, due, encode(s), fmt
+
+
+def _settled(s: CaseState, folded: list[Event] | None, fixed: tuple[Any, ...], state: str | None, on: date,
+             policy: PolicyConfig) -> bool:
+    """Whether the state folded for any later day is the state of day ``on`` (always, without an import)."""
+    if folded is None:
+        return True
+    then = CaseState(*fixed) if state is None else decode(state, fixed)
+    for e in folded:
+        if e.on <= on:
+            apply_event(then, e, policy, on)
+    return encode(then) == encode(s)

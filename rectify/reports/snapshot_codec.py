@@ -22,7 +22,8 @@ from rectify.store.ledger import LedgerFilter
 
 __all__ = ["decode", "encode", "fingerprint", "start", "streams"]
 
-# Bump when a fold's meaning changes (rectify.reports.snapshot.FOLDS): every stored snapshot is then ignored.
+# Bump when a fold's meaning changes (rectify.reports.snapshot.FOLDS): every stored snapshot is then ignored. Only
+# the import's fold may read the day (month_end._settled checks it); a new fold that does must be checked there too.
 FOLD_VERSION = 1
 
 # The case's fixed facts, read with it each time (never stored): the rest of the state is stored.
