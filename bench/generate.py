@@ -185,4 +185,8 @@ def populate(db: Database, n: int, as_of: date = AS_OF) -> dict[str, int]:
             for name in TABLES:
                 conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                                      f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"))
+    from rectify.config import Config
+    from rectify.reports.month_end import fill
+
+    fill(db, Config(), as_of)  # the month-end snapshots a production database has (rectify snapshot, monthly)
     return counts

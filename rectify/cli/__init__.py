@@ -51,6 +51,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "keys": LazyCommand("security", "keys", "显示本安装签名密钥的公钥（签名公钥）；首次使用时生成。"),
     "scheduler": LazyCommand("remind", "scheduler", "定时提醒服务（scheduler，APScheduler）。"),
     "serve": LazyCommand("web", "serve", "启动网页端，与命令行使用同一数据库和配置。"),
+    "snapshot": LazyCommand("admin", "snapshot", "按月末保存各整顿对象的状态，供回溯查询（--as-of）。"),
     "screening": LazyCommand("screening", "screening",
                              "年度排查（排查）：自查、乡镇复查、县级核查、研判、县委常委会确定名单，按名单列入整顿。"),
     "stats": LazyCommand("ledger", "stats",

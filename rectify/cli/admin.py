@@ -61,3 +61,30 @@ def demo(app: App, as_of: date | None) -> None:
         f"rectify --actor {OFFICERS[0].name} people list 查看全部人员；"
         f"网页端：rectify serve，以登录名 {OFFICERS[0].login}（县）或 {TOWNSHIP_LEADERS['河口镇'].login}（乡镇）等、"
         f"密码 {DEMO_PASSWORD} 登录")
+
+
+@click.command()
+@click.option("--until", type=DATE, help="保存到此日之前（含）的各月末（默认：今天）；不能晚于今天。")
+@pass_app
+def snapshot(app: App, until: date | None) -> None:
+    """按月末保存各整顿对象的状态，供回溯查询（--as-of）。
+
+    只为当月有记录的整顿对象保存，从其上一个月末状态接着折算；已保存的不重复保存。月末状态是由历史记录推算的
+    派生数据：补录早于某月末的记录时自动作废该对象此后的月末状态，缺少时回溯查询从头折算，结果相同，只是较慢。
+    宜每月初运行一次（如由 cron 定时运行）。
+
+    \b
+    示例：
+      rectify snapshot
+      rectify snapshot --until 2026-06-30
+    """
+    from rectify.errors import BadInput
+    from rectify.reports.month_end import fill, last_month_end
+
+    today = app.today()
+    until = until or today
+    if until > today:
+        raise BadInput(f"--until {until} 晚于今天（{today}）：月末状态只能保存到今天为止")
+    db = app.database()
+    n = fill(db, app.config, until)
+    say(f"已保存 {n} 个月末状态（截至 {last_month_end(until)}）")

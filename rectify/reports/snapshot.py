@@ -531,29 +531,46 @@ def _matches(s: CaseState, f: LedgerFilter) -> bool:
 
 
 def rebuild(db: Database, *, as_of: date, config: Config, filters: LedgerFilter | None = None,
-            known_on: date | None = None, case_id: int | None = None) -> Iterator[CaseState]:
-    """Every case listed by the end of ``as_of`` as it stood then, by case id, within the filter."""
+            known_on: date | None = None, case_id: int | None = None,
+            snapshots: bool = True) -> Iterator[CaseState]:
+    """Every case listed by the end of ``as_of`` as it stood then, by case id, within the filter: each from its
+    latest month-end snapshot (:mod:`rectify.reports.month_end`) unless ``known_on`` is given (a snapshot does not
+    know when its events were recorded) or ``snapshots`` is false; then, and without one, from its first event."""
     f = filters or LedgerFilter()
     recorded_by = known_by(known_on, config.policy.timezone)
     policy = config.policy
     with db.connect() as conn:
-        event_rows = snapshot_events(conn, f, as_of, recorded_by, case_id)
-        case_rows = snapshot_cases(conn, f, as_of, case_id)
+        if snapshots and known_on is None:
+            from rectify.reports.snapshot_codec import streams
+
+            case_rows, event_rows, start = streams(conn, f, as_of, policy, case_id, CaseState)
+        else:
+            event_rows = snapshot_events(conn, f, as_of, recorded_by, case_id)
+            case_rows = snapshot_cases(conn, f, as_of, case_id)
+            start = _fresh
         try:
-            yield from _fold_all(case_rows, iter(event_rows), f, policy, as_of, work_calendar(config))
+            yield from _fold_all(case_rows, iter(event_rows), f, policy, as_of, work_calendar(config), start)
         finally:  # a reader that stops early must not leave a server-side cursor open
             case_rows.close()
             event_rows.close()
 
 
+def _fresh(row: tuple[Any, ...]) -> CaseState:
+    """A case row of :func:`rectify.store.snapshot.snapshot_cases`, before its first event."""
+    cid, detail, year, code, name, kind, county, township, poor, problems, rank = row
+    return CaseState(id=cid, detail=detail, year=year, org_code=code, org_name=name, kind=kind, county=county,
+                     township=township, poor_village=bool(poor), problems=problems, place_rank=rank)
+
+
 def _fold_all(case_rows: Any, events: Iterator[Any], f: LedgerFilter, policy: PolicyConfig,
-              as_of: date, calendar: WorkCalendar | None = None) -> Iterator[CaseState]:
-    """Merges the cases and their events (both by case id, driver tuples) and folds each case."""
+              as_of: date, calendar: WorkCalendar | None = None,
+              start: Callable[[Any], CaseState] = _fresh) -> Iterator[CaseState]:
+    """Merges the cases and their events (both by case id, driver tuples) and folds each case from ``start``."""
     day = _day
     pending = next(events, None)
-    for cid, detail, year, code, name, kind, county, township, poor, problems, rank in case_rows:
-        s = CaseState(id=cid, detail=detail, year=year, org_code=code, org_name=name, kind=kind, county=county,
-                      township=township, poor_village=bool(poor), problems=problems, place_rank=rank)
+    for row in case_rows:
+        s = start(row)
+        cid = s.id
         while pending is not None and pending[0] < cid:
             pending = next(events, None)
         while pending is not None and pending[0] == cid:

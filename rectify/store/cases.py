@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from rectify import validation
 from rectify.states.stages import CLOSED_STAGES
 from rectify.store.driver import hot, runner
+from rectify.store.month_end import drop_from, latest_of_case
 from rectify.store.people import find_person
 from rectify.store.reads import secretary_columns
 from rectify.store.tables import (
@@ -45,9 +46,14 @@ __all__ = ["CaseStore", "DuplicateKey", "jsonable"]
 DuplicateKey = IntegrityError  # a unique key already taken: the other officer's row won
 
 # The case by number with its organization's place, so a step's scope check needs no second statement.
+# With the day of its latest month-end snapshot, so a back-dated event knows, without a statement, whether it
+# must delete snapshots (append_event). On PostgreSQL the row is locked for the step (SQLite's BEGIN IMMEDIATE
+# already holds the write lock): a month-end fill locks the same rows, so the snapshot day read here is never
+# one the fill is about to change under the step.
 _CASE_BY_ID_PLACED = CASE_WITH_ORG.add_columns(org_t.c.county.label("org_county"),
-                                               org_t.c.township.label("org_township")).where(
-    case_t.c.id == sa.bindparam("id"))
+                                               org_t.c.township.label("org_township"),
+                                               latest_of_case(case_t.c.id).label("snapshot_on")).where(
+    case_t.c.id == sa.bindparam("id")).with_for_update(of=case_t)
 # stage != each closed stage: the same test as NOT IN, written so the statement compiles once for the driver
 _STILL_OPEN = [case_t.c.stage != s for s in sorted(CLOSED_STAGES)]
 _ORG_NAME_BY_CODE = sa.select(org_t.c.name).where(org_t.c.code == sa.bindparam("code"))
@@ -141,10 +147,11 @@ class CaseStore:
     organization's cases) it keeps for the rest of the step and keeps up to date with what it writes.
     """
 
-    __slots__ = ("_org_cases", "_people", "_problems", "conn")
+    __slots__ = ("_org_cases", "_people", "_problems", "_snapshot_on", "conn")
 
     def __init__(self, conn: Connection) -> None:
         self.conn = runner(conn)
+        self._snapshot_on: dict[int, Any] = {}  # case id → the day of its latest month-end snapshot (None: none)
         self._problems: dict[int, list[Any]] = {}
         self._people: dict[int, dict[str, Any]] = {}
         self._org_cases: dict[int, list[Any]] = {}
@@ -161,6 +168,7 @@ class CaseStore:
         if text.isdigit() and int(text) <= MAX_CASE_ID:
             row = self.conn.execute(_CASE_BY_ID_PLACED, {"id": int(text)}).one_or_none()
             if row is not None and (sees is None or sees(row.org_county, row.org_township)):
+                self._snapshot_on[row.id] = row.snapshot_on
                 return row
         return resolve(self.conn, ref, sees)
 
@@ -181,6 +189,7 @@ class CaseStore:
                      to_stage: str | None, reason: str, detail: dict[str, Any] | None,
                      actor_unit: str = "", happened_on: date | None = None, operator: str = "") -> int:
         validation.row(event_t, {"actor": actor, "actor_unit": actor_unit, "reason": reason, "operator": operator})
+        self._drop_later_snapshots(case_id, happened_on)
         return _new_id(self.conn.execute(INSERTS[event_t], {
             "case_id": case_id, "at": at, "happened_on": happened_on, "actor": actor, "actor_unit": actor_unit,
             "operator": operator,
@@ -188,6 +197,16 @@ class CaseStore:
             "from_stage": from_stage, "to_stage": to_stage, "reason": reason,
             "detail": json.dumps(jsonable(detail or {}), ensure_ascii=False, sort_keys=True),
         }))
+
+    def _drop_later_snapshots(self, case_id: int, happened_on: date | None) -> None:
+        """An event dated on or before the case's latest month-end snapshot makes the snapshots from its day on
+        stale: they are deleted (one statement, only then; a case this store did not read is checked blind)."""
+        if happened_on is None:
+            return
+        latest = self._snapshot_on.get(case_id, happened_on)
+        if latest is not None and happened_on <= (latest if isinstance(latest, date) else date.fromisoformat(latest)):
+            drop_from(self.conn, case_id, happened_on)
+            self._snapshot_on[case_id] = None
 
     # -- organizations and new cases ----------------------------------------------------------------
 
@@ -226,7 +245,9 @@ class CaseStore:
         """Raises :data:`DuplicateKey` when the organization got an open case meanwhile."""
         validation.row(case_t, values)
         self._org_cases.pop(values.get("org_id"), None)  # type: ignore[arg-type]
-        return _new_id(self.conn.execute(INSERTS[case_t], values))
+        case_id = _new_id(self.conn.execute(INSERTS[case_t], values))
+        self._snapshot_on[case_id] = None  # a new case has no snapshot
+        return case_id
 
     def add_problems(self, case_id: int, problems: list[tuple[str, str]]) -> None:
         new = [{"case_id": case_id, "code": c, "text": t} for c, t in problems]

@@ -7,7 +7,7 @@ WHERE: each filter condition; WHERE_DEFAULTS: their constant parameters."""
 
 from typing import Any
 
-SCHEMA_HEAD = '0021'  # the schema these statements were compiled for
+SCHEMA_HEAD = '0022'  # the schema these statements were compiled for
 
 STATEMENTS: dict[str, Any] = {
     'case_by_id': (

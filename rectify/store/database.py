@@ -21,9 +21,9 @@ from rectify.errors import BadInput, Conflict, DatabaseProblem
 from rectify.store.plain import default_sqlite_path, resolve_url  # noqa: F401  (re-exported)
 
 # The Alembic revision this code was written for; tests assert it equals the migrations' head.
-SCHEMA_HEAD = "0021"
+SCHEMA_HEAD = "0022"
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0013",
-                   "0014", "0015", "0016", "0020", "0021")
+                   "0014", "0015", "0016", "0020", "0021", "0022")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 

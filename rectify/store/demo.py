@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from rectify.store.month_end import drop_cases
 from rectify.store.tables import (
     case_t,
     event_t,
@@ -53,5 +54,6 @@ def delete_orgs(conn: Connection, county: str, codes: Sequence[str]) -> None:
     for t in (event_t, extension_t, verification_t, progress_t, secretary_t, person_t, measure_t, problem_t,
               supervision_t, objection_t):
         conn.execute(sa.delete(t).where(t.c.case_id.in_(cases)))
+    drop_cases(conn, cases)  # their month-end snapshots (derived data, no foreign key)
     conn.execute(sa.delete(case_t).where(case_t.c.org_id.in_(orgs)))
     conn.execute(sa.delete(org_t).where(mine))

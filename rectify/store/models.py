@@ -241,8 +241,10 @@ class Event(SQLModel, table=True):
     """Append-only history: the engine inserts, nothing updates or deletes."""
 
     __tablename__ = "case_event"
+    # A case's events by business date: its history, and a past day's events after its month-end snapshot.
+    __table_args__ = (sa.Index("ix_case_event_case_day", "case_id", "happened_on"),)
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="rectification_case.id", index=True)
+    case_id: int = Field(foreign_key="rectification_case.id")
     at: datetime = _ts()
     actor: str
     action: str = Field(max_length=32)
@@ -422,3 +424,16 @@ class EvidenceFile(SQLModel, table=True):
     uploaded_by: str = ""
     uploaded_at: datetime = _ts()
     withdrawn_event_id: int | None = Field(default=None, foreign_key="case_event.id")
+
+
+class CaseSnapshot(SQLModel, table=True):
+    """A case as it stood at the end of a month-end day (``month_end``), folded from its history: derived data,
+    written by ``rectify snapshot`` for the cases that changed in that month, so a past day folds only the events
+    after it (:mod:`rectify.reports.month_end`). ``fmt`` fingerprints the folded state's layout and the policy:
+    a row of another fingerprint is ignored. A back-dated event deletes its case's rows from its day on."""
+
+    __tablename__ = "case_snapshot"
+    case_id: int = Field(primary_key=True)
+    month_end: date = Field(primary_key=True)
+    state: str  # JSON: the folded fields in CaseState's order (month_end.encode)
+    fmt: str = Field(max_length=16)

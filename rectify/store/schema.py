@@ -26,7 +26,7 @@ case_event = sa.Table(
     sa.Column('actor_unit', sa.String(), nullable=False, default=''),
     sa.Column('happened_on', sa.Date(), nullable=True),
     sa.Column('operator', sa.String(), nullable=False, default=''),
-    sa.Index('ix_case_event_case_id', 'case_id'),
+    sa.Index('ix_case_event_case_day', 'case_id', 'happened_on'),
     sa.Index('ix_case_event_happened_on', 'happened_on'),
 )
 
@@ -51,6 +51,15 @@ case_problem = sa.Table(
     sa.Column('code', sa.String(8), nullable=False),
     sa.Column('text', sa.String(), nullable=False, default=''),
     sa.Index('ix_case_problem_case_id', 'case_id'),
+)
+
+case_snapshot = sa.Table(
+    'case_snapshot',
+    metadata,
+    sa.Column('case_id', sa.Integer(), primary_key=True, nullable=False),
+    sa.Column('month_end', sa.Date(), primary_key=True, nullable=False),
+    sa.Column('state', sa.String(), nullable=False),
+    sa.Column('fmt', sa.String(16), nullable=False),
 )
 
 deadline_extension = sa.Table(

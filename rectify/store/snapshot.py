@@ -51,6 +51,11 @@ def snapshot_cases(conn: Connection, f: LedgerFilter, as_of: date, case_id: int 
 
     ``place_rank`` is the case's place in the ledger's order after the deadline (county, township, code,
     id) by the database's own collation, so a rebuilt ledger sorts as the ledger query does."""
+    return _driver(conn, cases_select(f, as_of, case_id))  # type: ignore[no-any-return]
+
+
+def cases_select(f: LedgerFilter, as_of: date, case_id: int | None = None) -> sa.Select[Any]:
+    """The statement of :func:`snapshot_cases` (the month-end snapshots add their columns to it)."""
     prob = (
         sa.select(
             problem_t.c.case_id,
@@ -70,7 +75,7 @@ def snapshot_cases(conn: Connection, f: LedgerFilter, as_of: date, case_id: int 
     )
     if case_id is not None:
         q = q.where(case_t.c.id == case_id)
-    return _driver(conn, q)  # type: ignore[no-any-return]
+    return q
 
 
 def snapshot_events(conn: Connection, f: LedgerFilter, as_of: date, recorded_by: datetime | None,
@@ -80,6 +85,12 @@ def snapshot_events(conn: Connection, f: LedgerFilter, as_of: date, recorded_by:
 
     ``to_stage`` is NULL for an event that did not move the case (a progress report dated after a stage move
     recorded late must not move the case back)."""
+    return _driver(conn, events_select(f, as_of, recorded_by, case_id))  # type: ignore[no-any-return]
+
+
+def events_select(f: LedgerFilter, as_of: date, recorded_by: datetime | None,
+                  case_id: int | None = None) -> sa.Select[Any]:
+    """The statement of :func:`snapshot_events`."""
     moved_to = sa.case((event_t.c.from_stage == event_t.c.to_stage, sa.null()), else_=event_t.c.to_stage)
     q = (
         case_select(_place_only(f), event_t.c.case_id, event_t.c.action, moved_to, event_t.c.happened_on,
@@ -92,7 +103,7 @@ def snapshot_events(conn: Connection, f: LedgerFilter, as_of: date, recorded_by:
         q = q.where(event_t.c.at <= recorded_by)
     if case_id is not None:
         q = q.where(event_t.c.case_id == case_id)
-    return _driver(conn, q)  # type: ignore[no-any-return]
+    return q
 
 
 # The latest business date of each dated column, and (last) the latest instant a case was changed.

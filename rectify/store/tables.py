@@ -37,6 +37,7 @@ screening_round_t: Any = schema.screening_round
 screening_entry_t: Any = schema.screening_entry
 submission_t: Any = schema.report_submission
 evidence_t: Any = schema.evidence_file  # 佐证材料 (SPEC §14)
+snapshot_t: Any = schema.case_snapshot  # month-end snapshots (derived; reports/month_end.py)
 
 CASE_WITH_ORG = sa.select(case_t, org_t.c.name.label("org_name"), org_t.c.code.label("org_code")).join(
     org_t, org_t.c.id == case_t.c.org_id)
