@@ -16,7 +16,7 @@ The current tables are what the fold gives when nothing is dated after D nor rec
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -25,10 +25,10 @@ from zoneinfo import ZoneInfo
 from rectify.config import Config, PolicyConfig
 from rectify.states import consolidation, effects
 from rectify.states.deadlines import stage_due
-from rectify.states.effects import EFFECTS
+from rectify.states.effects import EFFECTS, NO_INPUTS, READS_NO_INPUTS
 from rectify.states.stages import CLOSED_STAGES, FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM, Stage
 from rectify.states.tracks import join_kinds
-from rectify.states.transitions import IMPORT_ACTION, IN_POST_FACT, JOINS, OPEN_ACTION, lands
+from rectify.states.transitions import IMPORT_ACTION, IN_POST_FACT, JOINS, OPEN_ACTION, Join, lands
 from rectify.states.workdays import WorkCalendar, work_calendar
 from rectify.store import Database
 from rectify.store.ledger import ITEM, PAIR, LedgerFilter
@@ -178,9 +178,26 @@ class Event:
 
     @property
     def detail(self) -> dict[str, Any]:
-        if self._detail is None:
-            self._detail = json.loads(self.raw) if isinstance(self.raw, str) and self.raw else {}
-        return self._detail
+        d = self._detail
+        if d is None:
+            d = self._detail = _decode(self.raw)
+        return d
+
+
+# What json.loads ends in (the C scanner), without its two calls and whitespace matches around it.
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def _decode(raw: object) -> dict[str, Any]:
+    """The event's inputs as recorded (compact JSON): the scanner's value when it reads the whole text, else
+    whatever ``json.loads`` makes of it (surrounding whitespace, or its error)."""
+    if not raw or not isinstance(raw, str):
+        return {}
+    try:
+        value, end = _scan(raw, 0)
+    except StopIteration:
+        return json.loads(raw)  # type: ignore[no-any-return]
+    return value if end == len(raw) else json.loads(raw)  # type: ignore[no-any-return]
 
 
 _day = effects.day
@@ -199,34 +216,41 @@ def _change(s: CaseState, changes: dict[str, Any]) -> None:
             setattr(s, key, value)
 
 
+def _inputs(e: Event) -> Mapping[str, Any]:
+    """What the event's effect reads of its inputs: none decoded when its action's effect reads none."""
+    return NO_INPUTS if e.action in READS_NO_INPUTS else e.detail
+
+
 def _effect(action: str) -> Fold:
     """The fold of an action whose whole effect is its shared one (:data:`rectify.states.effects.EFFECTS`)."""
     effect = EFFECTS[action]
 
     def fold(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-        _change(s, effect(s, e.detail, e.on, policy))
+        _change(s, effect(s, _inputs(e), e.on, policy))
 
     return fold
 
 
 def _open(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    d = e.detail
     s.listed = True
-    s.village_status = e.detail.get("village_secretary") or ""
-    s.identified_on = s.cycle_start = s.stage_since = _day(e.detail.get("identified_on")) or e.on
-    s.deadline = _day(e.detail.get("deadline")) or s.deadline
-    s.earlier_years = e.detail.get("earlier_years") or ""
-    s.helping_unit = e.detail.get("helping_unit") or s.helping_unit  # a relapse keeps the earlier case's
-    for sec in e.detail.get("carried_secretaries") or ():  # a relapse's new listing keeps the first secretary
+    s.village_status = d.get("village_secretary") or ""
+    s.identified_on = s.cycle_start = s.stage_since = _day(d.get("identified_on")) or e.on
+    s.deadline = _day(d.get("deadline")) or s.deadline
+    s.earlier_years = d.get("earlier_years") or ""
+    s.helping_unit = d.get("helping_unit") or s.helping_unit  # a relapse keeps the earlier case's
+    for sec in d.get("carried_secretaries") or ():  # a relapse's new listing keeps the first secretary
         s.secretaries.append([sec.get("name", ""), sec.get("unit", ""), FIRST_SECRETARY,
                               _day(sec.get("since")) or s.identified_on, None, "", _day(sec.get("term_until"))])
 
 
 def _plan(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    _change(s, effects.plan(s, e.detail, e.on, policy))
-    s.add_measures(e.detail.get("measures") or [])
-    s.county_leader = e.detail.get("county_leader") or s.county_leader
-    s.township_cadre = e.detail.get("township_cadre") or s.township_cadre
-    s.township_leader = e.detail.get("township_leader") or s.township_leader
+    d = e.detail
+    _change(s, effects.plan(s, d, e.on, policy))
+    s.add_measures(d.get("measures") or [])
+    s.county_leader = d.get("county_leader") or s.county_leader
+    s.township_cadre = d.get("township_cadre") or s.township_cadre
+    s.township_leader = d.get("township_leader") or s.township_leader
 
 
 def _end(s: CaseState, kind: str, on: date, name: str | None = None) -> None:
@@ -241,21 +265,23 @@ def _track(kind: str | None) -> str:
 
 
 def _assign(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    since = _day(e.detail.get("since")) or e.on
-    kind = _track(e.detail.get("kind"))
+    d = e.detail
+    since = _day(d.get("since")) or e.on
+    kind = _track(d.get("kind"))
     _end(s, kind, since)
-    s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""), kind, since, None, "",
-                          _day(e.detail.get("term_until"))])
+    s.secretaries.append([d.get("name", ""), d.get("unit", ""), kind, since, None, "",
+                          _day(d.get("term_until"))])
 
 
 def _replace(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     """An old (pre-0005) replacement: ends the one in post on the same track."""
-    since = _day(e.detail.get("since")) or e.on
+    d = e.detail
+    since = _day(d.get("since")) or e.on
     current = [x for x in s.secretaries if x[4] is None]
-    kind = _track(e.detail.get("kind") or (current[-1][2] if current else None))
+    kind = _track(d.get("kind") or (current[-1][2] if current else None))
     _end(s, kind, since)
-    s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""), kind, since, None,
-                          "调整" if kind == VILLAGE_SECRETARY else "", _day(e.detail.get("term_until"))])
+    s.secretaries.append([d.get("name", ""), d.get("unit", ""), kind, since, None,
+                          "调整" if kind == VILLAGE_SECRETARY else "", _day(d.get("term_until"))])
 
 
 def _recall(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -268,24 +294,27 @@ def _extend_term(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> N
 
 
 def _village(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    since = _day(e.detail.get("since")) or e.on
+    d = e.detail
+    since = _day(d.get("since")) or e.on
     _end(s, VILLAGE_SECRETARY, since)
-    s.secretaries.append([e.detail.get("name", ""), s.org_name, VILLAGE_SECRETARY, since, None,
-                          e.detail.get("action", "")])
+    s.secretaries.append([d.get("name", ""), s.org_name, VILLAGE_SECRETARY, since, None,
+                          d.get("action", "")])
 
 
 def _work_team(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    on = _day(e.detail.get("on")) or e.on
-    if e.detail.get("remove"):
-        _end(s, WORK_TEAM, on, e.detail.get("name", ""))
+    d = e.detail
+    on = _day(d.get("on")) or e.on
+    if d.get("remove"):
+        _end(s, WORK_TEAM, on, d.get("name", ""))
     else:
-        s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""), WORK_TEAM, on, None, ""])
+        s.secretaries.append([d.get("name", ""), d.get("unit", ""), WORK_TEAM, on, None, ""])
 
 
 def _measure_done(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    _change(s, effects.measure_done(s, e.detail, e.on, policy))
-    number = e.detail.get("measure_no")
-    done_on = (_day(e.detail.get("on")) or e.on).isoformat()
+    d = e.detail
+    _change(s, effects.measure_done(s, _inputs(e), e.on, policy))
+    number = d.get("measure_no")
+    done_on = (_day(d.get("on")) or e.on).isoformat()
     for m in s.measures:
         if m[0] == number:
             m[5] = done_on
@@ -298,7 +327,7 @@ def _progress(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None
     # The business date is the report's "on"; its note is read only for the last report (:attr:`progress`).
     if s.last_progress_on is None or e.on >= s.last_progress_on:
         s.progress = e
-    _change(s, effects.progress(s, e.detail, e.on, policy))
+    _change(s, effects.progress(s, _inputs(e), e.on, policy))
 
 
 def _verify(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -310,9 +339,10 @@ def _verify(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
 
 def _fail(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     """A failed verification, or an objection upheld in 公示: new measures, the application cleared."""
+    d = e.detail
     s.n_failed += 1
-    _change(s, effects.sent_back(s, e.detail, e.on, policy))
-    s.add_measures(e.detail.get("measures") or [])
+    _change(s, effects.sent_back(s, d, e.on, policy))
+    s.add_measures(d.get("measures") or [])
 
 
 def _reopen(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -324,10 +354,11 @@ def _reopen(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
 
 
 def _extend(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    d = e.detail
     old = s.deadline
-    _change(s, effects.extended(s, e.detail, e.on, policy))
+    _change(s, effects.extended(s, d, e.on, policy))
     s.extensions.append({"old_deadline": old.isoformat(), "new_deadline": s.deadline.isoformat(),
-                         "reason": e.detail.get("reason", ""), "approved_by": e.detail.get("approved_by", "")})
+                         "reason": d.get("reason", ""), "approved_by": d.get("approved_by", "")})
 
 
 # The stages an imported row passes through, each with the row's date for reaching it.
@@ -488,11 +519,23 @@ def apply_event(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> No
     if fold is not None:
         fold(s, e, policy, as_of)
     s.version += 1
-    to_stage = e.to_stage if e.action not in JOINS else lands(  # stage 3's join, on the day as folded
-        e.action, s.stage, {IN_POST_FACT: any(s.in_post(k) for k in join_kinds(policy.secretary_rule))}, e.to_stage)
-    if e.action != IMPORT_ACTION and to_stage is not None and to_stage != s.stage:
+    join = JOINS.get(e.action)
+    to_stage = e.to_stage if join is None else lands(  # stage 3's join, on the day as folded
+        e.action, s.stage, _join_facts(s, join, policy), e.to_stage)
+    if to_stage is not None and to_stage != s.stage and e.action != IMPORT_ACTION:
         # The engine's stage_since is the inputs' "on", else the day: the event's business date.
         s.stage, s.stage_since = to_stage, e.on
+
+
+_NO_FACTS: Mapping[str, Any] = NO_INPUTS
+
+
+def _join_facts(s: CaseState, join: Join, policy: PolicyConfig) -> Mapping[str, Any]:
+    """The facts a join reads, looked at only when it reads one: someone in post on its tracks."""
+    if not join.fact:
+        return _NO_FACTS
+    kinds = join_kinds(policy.secretary_rule)
+    return {IN_POST_FACT: any(sec[4] is None and sec[2] in kinds for sec in s.secretaries)}
 
 
 def settle(s: CaseState, policy: PolicyConfig, calendar: WorkCalendar | None = None) -> None:
