@@ -515,14 +515,15 @@ FOLDS: dict[str, Fold] = {
 
 def apply_event(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     """One event on the state: its action's fold, then the stage move (the event's own ``to_stage``)."""
-    fold = FOLDS.get(e.action)
+    action = e.action
+    fold = FOLDS.get(action)
     if fold is not None:
         fold(s, e, policy, as_of)
     s.version += 1
-    join = JOINS.get(e.action)
+    join = JOINS.get(action)
     to_stage = e.to_stage if join is None else lands(  # stage 3's join, on the day as folded
-        e.action, s.stage, _join_facts(s, join, policy), e.to_stage)
-    if to_stage is not None and to_stage != s.stage and e.action != IMPORT_ACTION:
+        action, s.stage, _join_facts(s, join, policy), e.to_stage)
+    if to_stage is not None and to_stage != s.stage and action != IMPORT_ACTION:
         # The engine's stage_since is the inputs' "on", else the day: the event's business date.
         s.stage, s.stage_since = to_stage, e.on
 
