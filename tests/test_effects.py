@@ -14,7 +14,7 @@ import pytest
 
 from rectify.config import PolicyConfig
 from rectify.reports.snapshot import FOLDS, NOT_REPLAYED, CaseState
-from rectify.states.effects import EFFECTS, NO_INPUTS, READS_NO_INPUTS, day
+from rectify.states.effects import EFFECTS, NO_INPUTS, READS_NO_INPUTS, day, recorded_inputs
 from rectify.states.transitions import TRANSITIONS
 from rectify.store.cases import jsonable
 from rectify.store.tables import case_t
@@ -95,3 +95,11 @@ def test_a_schedule_struck_off_the_same_day_is_the_same_text() -> None:
     first = EFFECTS["strike_off"](_state(), {"on": "2026-08-01"}, ON, PolicyConfig(look_back_after_days=(365, 180)))
     again = EFFECTS["strike_off"](_state(), {}, date(2026, 8, 1), PolicyConfig(look_back_after_days=(180, 365)))
     assert first == again | {"strike_off_doc": ""} and first["look_backs"].startswith("180|2027-01-28|")
+
+
+def test_recorded_inputs_are_what_json_reads() -> None:
+    for raw in ('{"on": "2026-05-06", "measure_no": 2}', ' {"a": [1, {"b": null}]} ', '{"note": "进展"}\n'):
+        assert recorded_inputs(raw) == json.loads(raw)
+    assert recorded_inputs("") == recorded_inputs(None) == {}
+    with pytest.raises(json.JSONDecodeError):
+        recorded_inputs('{"a": 1} x')

@@ -15,7 +15,6 @@ The current tables are what the fold gives when nothing is dated after D nor rec
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -28,7 +27,7 @@ from rectify.states.deadlines import stage_due
 from rectify.states.effects import EFFECTS, NO_INPUTS, READS_NO_INPUTS
 from rectify.states.stages import CLOSED_STAGES, FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM, Stage
 from rectify.states.tracks import join_kinds
-from rectify.states.transitions import IMPORT_ACTION, IN_POST_FACT, JOINS, OPEN_ACTION, Join, lands
+from rectify.states.transitions import IMPORT_ACTION, IN_POST_FACT, JOINS, OPEN_ACTION, lands
 from rectify.states.workdays import WorkCalendar, work_calendar
 from rectify.store import Database
 from rectify.store.ledger import ITEM, PAIR, LedgerFilter
@@ -101,6 +100,9 @@ class CaseState:
 
     def in_post(self, kind: str) -> list[list[Any]]:
         return [s for s in self.secretaries if s[4] is None and s[2] == kind]
+
+    def has_in_post(self, kinds: tuple[str, ...]) -> bool:
+        return any(s[4] is None and s[2] in kinds for s in self.secretaries)
 
     def add_measures(self, given: list[dict[str, Any]]) -> None:
         """Numbered after the last, as the engine numbers them."""
@@ -178,26 +180,14 @@ class Event:
 
     @property
     def detail(self) -> dict[str, Any]:
-        d = self._detail
-        if d is None:
-            d = self._detail = _decode(self.raw)
-        return d
+        if self._detail is None:
+            self._detail = effects.recorded_inputs(self.raw)
+        return self._detail
 
-
-# What json.loads ends in (the C scanner), without its two calls and whitespace matches around it.
-_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-
-
-def _decode(raw: object) -> dict[str, Any]:
-    """The event's inputs as recorded (compact JSON): the scanner's value when it reads the whole text, else
-    whatever ``json.loads`` makes of it (surrounding whitespace, or its error)."""
-    if not raw or not isinstance(raw, str):
-        return {}
-    try:
-        value, end = _scan(raw, 0)
-    except StopIteration:
-        return json.loads(raw)  # type: ignore[no-any-return]
-    return value if end == len(raw) else json.loads(raw)  # type: ignore[no-any-return]
+    @property
+    def inputs(self) -> Mapping[str, Any]:
+        """What its effect reads: none decoded when its action's effect reads no inputs."""
+        return NO_INPUTS if self.action in READS_NO_INPUTS else self.detail
 
 
 _day = effects.day
@@ -216,17 +206,12 @@ def _change(s: CaseState, changes: dict[str, Any]) -> None:
             setattr(s, key, value)
 
 
-def _inputs(e: Event) -> Mapping[str, Any]:
-    """What the event's effect reads of its inputs: none decoded when its action's effect reads none."""
-    return NO_INPUTS if e.action in READS_NO_INPUTS else e.detail
-
-
 def _effect(action: str) -> Fold:
     """The fold of an action whose whole effect is its shared one (:data:`rectify.states.effects.EFFECTS`)."""
     effect = EFFECTS[action]
 
     def fold(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-        _change(s, effect(s, _inputs(e), e.on, policy))
+        _change(s, effect(s, e.inputs, e.on, policy))
 
     return fold
 
@@ -275,13 +260,12 @@ def _assign(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
 
 def _replace(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     """An old (pre-0005) replacement: ends the one in post on the same track."""
-    d = e.detail
-    since = _day(d.get("since")) or e.on
+    since = _day(e.detail.get("since")) or e.on
     current = [x for x in s.secretaries if x[4] is None]
-    kind = _track(d.get("kind") or (current[-1][2] if current else None))
+    kind = _track(e.detail.get("kind") or (current[-1][2] if current else None))
     _end(s, kind, since)
-    s.secretaries.append([d.get("name", ""), d.get("unit", ""), kind, since, None,
-                          "调整" if kind == VILLAGE_SECRETARY else "", _day(d.get("term_until"))])
+    s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""), kind, since, None,
+                          "调整" if kind == VILLAGE_SECRETARY else "", _day(e.detail.get("term_until"))])
 
 
 def _recall(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -294,25 +278,23 @@ def _extend_term(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> N
 
 
 def _village(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    d = e.detail
-    since = _day(d.get("since")) or e.on
+    since = _day(e.detail.get("since")) or e.on
     _end(s, VILLAGE_SECRETARY, since)
-    s.secretaries.append([d.get("name", ""), s.org_name, VILLAGE_SECRETARY, since, None,
-                          d.get("action", "")])
+    s.secretaries.append([e.detail.get("name", ""), s.org_name, VILLAGE_SECRETARY, since, None,
+                          e.detail.get("action", "")])
 
 
 def _work_team(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    d = e.detail
-    on = _day(d.get("on")) or e.on
-    if d.get("remove"):
-        _end(s, WORK_TEAM, on, d.get("name", ""))
+    on = _day(e.detail.get("on")) or e.on
+    if e.detail.get("remove"):
+        _end(s, WORK_TEAM, on, e.detail.get("name", ""))
     else:
-        s.secretaries.append([d.get("name", ""), d.get("unit", ""), WORK_TEAM, on, None, ""])
+        s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""), WORK_TEAM, on, None, ""])
 
 
 def _measure_done(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     d = e.detail
-    _change(s, effects.measure_done(s, _inputs(e), e.on, policy))
+    _change(s, effects.measure_done(s, e.inputs, e.on, policy))
     number = d.get("measure_no")
     done_on = (_day(d.get("on")) or e.on).isoformat()
     for m in s.measures:
@@ -327,7 +309,7 @@ def _progress(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None
     # The business date is the report's "on"; its note is read only for the last report (:attr:`progress`).
     if s.last_progress_on is None or e.on >= s.last_progress_on:
         s.progress = e
-    _change(s, effects.progress(s, _inputs(e), e.on, policy))
+    _change(s, effects.progress(s, e.inputs, e.on, policy))
 
 
 def _verify(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -339,10 +321,9 @@ def _verify(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
 
 def _fail(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     """A failed verification, or an objection upheld in 公示: new measures, the application cleared."""
-    d = e.detail
     s.n_failed += 1
-    _change(s, effects.sent_back(s, d, e.on, policy))
-    s.add_measures(d.get("measures") or [])
+    _change(s, effects.sent_back(s, e.detail, e.on, policy))
+    s.add_measures(e.detail.get("measures") or [])
 
 
 def _reopen(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -354,11 +335,10 @@ def _reopen(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
 
 
 def _extend(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    d = e.detail
     old = s.deadline
-    _change(s, effects.extended(s, d, e.on, policy))
+    _change(s, effects.extended(s, e.detail, e.on, policy))
     s.extensions.append({"old_deadline": old.isoformat(), "new_deadline": s.deadline.isoformat(),
-                         "reason": d.get("reason", ""), "approved_by": d.get("approved_by", "")})
+                         "reason": e.detail.get("reason", ""), "approved_by": e.detail.get("approved_by", "")})
 
 
 # The stages an imported row passes through, each with the row's date for reaching it.
@@ -521,22 +501,12 @@ def apply_event(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> No
         fold(s, e, policy, as_of)
     s.version += 1
     join = JOINS.get(action)
-    to_stage = e.to_stage if join is None else lands(  # stage 3's join, on the day as folded
-        action, s.stage, _join_facts(s, join, policy), e.to_stage)
+    to_stage = e.to_stage if join is None else lands(  # stage 3's join, on the day as folded (its fact if it has one)
+        action, s.stage, {IN_POST_FACT: s.has_in_post(join_kinds(policy.secretary_rule))} if join.fact else NO_INPUTS,
+        e.to_stage)
     if to_stage is not None and to_stage != s.stage and action != IMPORT_ACTION:
         # The engine's stage_since is the inputs' "on", else the day: the event's business date.
         s.stage, s.stage_since = to_stage, e.on
-
-
-_NO_FACTS: Mapping[str, Any] = NO_INPUTS
-
-
-def _join_facts(s: CaseState, join: Join, policy: PolicyConfig) -> Mapping[str, Any]:
-    """The facts a join reads, looked at only when it reads one: someone in post on its tracks."""
-    if not join.fact:
-        return _NO_FACTS
-    kinds = join_kinds(policy.secretary_rule)
-    return {IN_POST_FACT: any(sec[4] is None and sec[2] in kinds for sec in s.secretaries)}
 
 
 def settle(s: CaseState, policy: PolicyConfig, calendar: WorkCalendar | None = None) -> None:

@@ -23,6 +23,7 @@ What stays outside, and why:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import date
 from functools import lru_cache
@@ -34,7 +35,7 @@ from rectify.states import consolidation
 from rectify.states.escalation import Step
 from rectify.states.thresholds import Grade, satisfaction_rate
 
-__all__ = ["CARRIED_GOOD", "EFFECTS", "NO_INPUTS", "READS_NO_INPUTS", "Effect", "day"]
+__all__ = ["CARRIED_GOOD", "EFFECTS", "NO_INPUTS", "READS_NO_INPUTS", "Effect", "day", "recorded_inputs"]
 
 Effect = Callable[[Any, Mapping[str, Any], date, PolicyConfig], dict[str, Any]]
 
@@ -63,6 +64,22 @@ def day(value: Any) -> date | None:
     if value is None or value == "":
         return None
     return value if isinstance(value, date) else date.fromisoformat(value[:10])
+
+
+# What json.loads ends in (the C scanner), without its two calls and the whitespace matches around it.
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def recorded_inputs(raw: object) -> dict[str, Any]:
+    """A step's inputs as the history recorded them (compact JSON text; empty is none): the scanner's value
+    when it reads the whole text, else whatever ``json.loads`` makes of it (whitespace around, or its error)."""
+    if not raw or not isinstance(raw, str):
+        return {}
+    try:
+        value, end = _scan(raw, 0)
+    except StopIteration:
+        return json.loads(raw)  # type: ignore[no-any-return]
+    return value if end == len(raw) else json.loads(raw)  # type: ignore[no-any-return]
 
 
 def plan(s: Any, d: Mapping[str, Any], on: date, policy: PolicyConfig) -> dict[str, Any]:
