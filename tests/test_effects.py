@@ -14,7 +14,7 @@ import pytest
 
 from rectify.config import PolicyConfig
 from rectify.reports.snapshot import FOLDS, NOT_REPLAYED, CaseState
-from rectify.states.effects import EFFECTS
+from rectify.states.effects import EFFECTS, NO_INPUTS, READS_NO_INPUTS, day, recorded_inputs
 from rectify.states.transitions import TRANSITIONS
 from rectify.store.cases import jsonable
 from rectify.store.tables import case_t
@@ -76,3 +76,30 @@ def test_every_field_an_effect_changes_is_a_column_and_rebuilt_or_named_as_not(a
     held = {f.name for f in fields(CaseState)}
     assert changed <= set(case_t.c.keys())
     assert changed <= held | NOT_REPLAYED
+
+
+@pytest.mark.parametrize("action", sorted(READS_NO_INPUTS))
+def test_an_effect_said_to_read_no_inputs_gives_the_same_without_them(action: str) -> None:
+    """The rebuild folds these without decoding the event's JSON (reports/snapshot.py ``_inputs``)."""
+    state = _state()
+    assert EFFECTS[action](state, INPUTS[action], ON, PolicyConfig()) == EFFECTS[action](state, NO_INPUTS, ON,
+                                                                                           PolicyConfig())
+
+
+def test_a_day_read_twice_is_the_same_day() -> None:
+    assert day("2026-05-06") == day("2026-05-06") == day("2026-05-06T08:00:00") == ON
+    assert day("") is None and day(None) is None and day(ON) is ON
+
+
+def test_a_schedule_struck_off_the_same_day_is_the_same_text() -> None:
+    first = EFFECTS["strike_off"](_state(), {"on": "2026-08-01"}, ON, PolicyConfig(look_back_after_days=(365, 180)))
+    again = EFFECTS["strike_off"](_state(), {}, date(2026, 8, 1), PolicyConfig(look_back_after_days=(180, 365)))
+    assert first == again | {"strike_off_doc": ""} and first["look_backs"].startswith("180|2027-01-28|")
+
+
+def test_recorded_inputs_are_what_json_reads() -> None:
+    for raw in ('{"on": "2026-05-06", "measure_no": 2}', ' {"a": [1, {"b": null}]} ', '{"note": "进展"}\n'):
+        assert recorded_inputs(raw) == json.loads(raw)
+    assert recorded_inputs("") == recorded_inputs(None) == {}
+    with pytest.raises(json.JSONDecodeError):
+        recorded_inputs('{"a": 1} x')

@@ -15,8 +15,7 @@ The current tables are what the fold gives when nothing is dated after D nor rec
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -25,7 +24,7 @@ from zoneinfo import ZoneInfo
 from rectify.config import Config, PolicyConfig
 from rectify.states import consolidation, effects
 from rectify.states.deadlines import stage_due
-from rectify.states.effects import EFFECTS
+from rectify.states.effects import EFFECTS, NO_INPUTS, READS_NO_INPUTS
 from rectify.states.stages import CLOSED_STAGES, FIRST_SECRETARY, VILLAGE_SECRETARY, WORK_TEAM, Stage
 from rectify.states.tracks import join_kinds
 from rectify.states.transitions import IMPORT_ACTION, IN_POST_FACT, JOINS, OPEN_ACTION, lands
@@ -101,6 +100,9 @@ class CaseState:
 
     def in_post(self, kind: str) -> list[list[Any]]:
         return [s for s in self.secretaries if s[4] is None and s[2] == kind]
+
+    def has_in_post(self, kinds: tuple[str, ...]) -> bool:
+        return any(s[4] is None and s[2] in kinds for s in self.secretaries)
 
     def add_measures(self, given: list[dict[str, Any]]) -> None:
         """Numbered after the last, as the engine numbers them."""
@@ -179,8 +181,13 @@ class Event:
     @property
     def detail(self) -> dict[str, Any]:
         if self._detail is None:
-            self._detail = json.loads(self.raw) if isinstance(self.raw, str) and self.raw else {}
+            self._detail = effects.recorded_inputs(self.raw)
         return self._detail
+
+    @property
+    def inputs(self) -> Mapping[str, Any]:
+        """What its effect reads: none decoded when its action's effect reads no inputs."""
+        return NO_INPUTS if self.action in READS_NO_INPUTS else self.detail
 
 
 _day = effects.day
@@ -204,29 +211,31 @@ def _effect(action: str) -> Fold:
     effect = EFFECTS[action]
 
     def fold(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-        _change(s, effect(s, e.detail, e.on, policy))
+        _change(s, effect(s, e.inputs, e.on, policy))
 
     return fold
 
 
 def _open(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
+    d = e.detail
     s.listed = True
-    s.village_status = e.detail.get("village_secretary") or ""
-    s.identified_on = s.cycle_start = s.stage_since = _day(e.detail.get("identified_on")) or e.on
-    s.deadline = _day(e.detail.get("deadline")) or s.deadline
-    s.earlier_years = e.detail.get("earlier_years") or ""
-    s.helping_unit = e.detail.get("helping_unit") or s.helping_unit  # a relapse keeps the earlier case's
-    for sec in e.detail.get("carried_secretaries") or ():  # a relapse's new listing keeps the first secretary
+    s.village_status = d.get("village_secretary") or ""
+    s.identified_on = s.cycle_start = s.stage_since = _day(d.get("identified_on")) or e.on
+    s.deadline = _day(d.get("deadline")) or s.deadline
+    s.earlier_years = d.get("earlier_years") or ""
+    s.helping_unit = d.get("helping_unit") or s.helping_unit  # a relapse keeps the earlier case's
+    for sec in d.get("carried_secretaries") or ():  # a relapse's new listing keeps the first secretary
         s.secretaries.append([sec.get("name", ""), sec.get("unit", ""), FIRST_SECRETARY,
                               _day(sec.get("since")) or s.identified_on, None, "", _day(sec.get("term_until"))])
 
 
 def _plan(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    _change(s, effects.plan(s, e.detail, e.on, policy))
-    s.add_measures(e.detail.get("measures") or [])
-    s.county_leader = e.detail.get("county_leader") or s.county_leader
-    s.township_cadre = e.detail.get("township_cadre") or s.township_cadre
-    s.township_leader = e.detail.get("township_leader") or s.township_leader
+    d = e.detail
+    _change(s, effects.plan(s, d, e.on, policy))
+    s.add_measures(d.get("measures") or [])
+    s.county_leader = d.get("county_leader") or s.county_leader
+    s.township_cadre = d.get("township_cadre") or s.township_cadre
+    s.township_leader = d.get("township_leader") or s.township_leader
 
 
 def _end(s: CaseState, kind: str, on: date, name: str | None = None) -> None:
@@ -241,11 +250,12 @@ def _track(kind: str | None) -> str:
 
 
 def _assign(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    since = _day(e.detail.get("since")) or e.on
-    kind = _track(e.detail.get("kind"))
+    d = e.detail
+    since = _day(d.get("since")) or e.on
+    kind = _track(d.get("kind"))
     _end(s, kind, since)
-    s.secretaries.append([e.detail.get("name", ""), e.detail.get("unit", ""), kind, since, None, "",
-                          _day(e.detail.get("term_until"))])
+    s.secretaries.append([d.get("name", ""), d.get("unit", ""), kind, since, None, "",
+                          _day(d.get("term_until"))])
 
 
 def _replace(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -283,9 +293,10 @@ def _work_team(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> Non
 
 
 def _measure_done(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
-    _change(s, effects.measure_done(s, e.detail, e.on, policy))
-    number = e.detail.get("measure_no")
-    done_on = (_day(e.detail.get("on")) or e.on).isoformat()
+    d = e.detail
+    _change(s, effects.measure_done(s, e.inputs, e.on, policy))
+    number = d.get("measure_no")
+    done_on = (_day(d.get("on")) or e.on).isoformat()
     for m in s.measures:
         if m[0] == number:
             m[5] = done_on
@@ -298,7 +309,7 @@ def _progress(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None
     # The business date is the report's "on"; its note is read only for the last report (:attr:`progress`).
     if s.last_progress_on is None or e.on >= s.last_progress_on:
         s.progress = e
-    _change(s, effects.progress(s, e.detail, e.on, policy))
+    _change(s, effects.progress(s, e.inputs, e.on, policy))
 
 
 def _verify(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
@@ -484,13 +495,16 @@ FOLDS: dict[str, Fold] = {
 
 def apply_event(s: CaseState, e: Event, policy: PolicyConfig, as_of: date) -> None:
     """One event on the state: its action's fold, then the stage move (the event's own ``to_stage``)."""
-    fold = FOLDS.get(e.action)
+    action = e.action
+    fold = FOLDS.get(action)
     if fold is not None:
         fold(s, e, policy, as_of)
     s.version += 1
-    to_stage = e.to_stage if e.action not in JOINS else lands(  # stage 3's join, on the day as folded
-        e.action, s.stage, {IN_POST_FACT: any(s.in_post(k) for k in join_kinds(policy.secretary_rule))}, e.to_stage)
-    if e.action != IMPORT_ACTION and to_stage is not None and to_stage != s.stage:
+    join = JOINS.get(action)
+    to_stage = e.to_stage if join is None else lands(  # stage 3's join, on the day as folded (its fact if it has one)
+        action, s.stage, {IN_POST_FACT: s.has_in_post(join_kinds(policy.secretary_rule))} if join.fact else NO_INPUTS,
+        e.to_stage)
+    if to_stage is not None and to_stage != s.stage and action != IMPORT_ACTION:
         # The engine's stage_since is the inputs' "on", else the day: the event's business date.
         s.stage, s.stage_since = to_stage, e.on
 

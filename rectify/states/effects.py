@@ -23,8 +23,11 @@ What stays outside, and why:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import date
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from rectify.config import PolicyConfig
@@ -32,7 +35,7 @@ from rectify.states import consolidation
 from rectify.states.escalation import Step
 from rectify.states.thresholds import Grade, satisfaction_rate
 
-__all__ = ["CARRIED_GOOD", "EFFECTS", "Effect", "day"]
+__all__ = ["CARRIED_GOOD", "EFFECTS", "NO_INPUTS", "READS_NO_INPUTS", "Effect", "day", "recorded_inputs"]
 
 Effect = Callable[[Any, Mapping[str, Any], date, PolicyConfig], dict[str, Any]]
 
@@ -40,11 +43,43 @@ Effect = Callable[[Any, Mapping[str, Any], date, PolicyConfig], dict[str, Any]]
 CARRIED_GOOD = 0.8
 
 
+# ISO text already read, and what it spelled: a history repeats the same few thousand days (the as-of
+# rebuild reads every event's); cleared when full, so it stays small.
+_DAYS: dict[str, date] = {}
+_DAYS_HELD = 50_000
+
+
 def day(value: Any) -> date | None:
     """A date as the engine holds it or as the history's JSON spells it (ISO text); empty is None."""
+    if type(value) is str:
+        known = _DAYS.get(value)
+        if known is not None:
+            return known
+        if not value:
+            return None
+        if len(_DAYS) >= _DAYS_HELD:
+            _DAYS.clear()
+        known = _DAYS[value] = date.fromisoformat(value[:10])
+        return known
     if value is None or value == "":
         return None
     return value if isinstance(value, date) else date.fromisoformat(value[:10])
+
+
+# What json.loads ends in (the C scanner), without its two calls and the whitespace matches around it.
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def recorded_inputs(raw: object) -> dict[str, Any]:
+    """A step's inputs as the history recorded them (compact JSON text; empty is none): the scanner's value
+    when it reads the whole text, else whatever ``json.loads`` makes of it (whitespace around, or its error)."""
+    if not raw or not isinstance(raw, str):
+        return {}
+    try:
+        value, end = _scan(raw, 0)
+    except StopIteration:
+        return json.loads(raw)  # type: ignore[no-any-return]
+    return value if end == len(raw) else json.loads(raw)  # type: ignore[no-any-return]
 
 
 def plan(s: Any, d: Mapping[str, Any], on: date, policy: PolicyConfig) -> dict[str, Any]:
@@ -95,9 +130,17 @@ def sent_back(s: Any, d: Mapping[str, Any], on: date, policy: PolicyConfig) -> d
 def struck_off(s: Any, d: Mapping[str, Any], on: date, policy: PolicyConfig) -> dict[str, Any]:
     """销号: the 公示 is over, and the 巩固期's look-backs are scheduled from this day."""
     when = day(d.get("on")) or on
-    items = consolidation.schedule(when, policy.look_back_after_days)
+    look_backs, next_on = _scheduled(when, tuple(policy.look_back_after_days))
     return {"struck_off_on": when, "strike_off_doc": d.get("doc_no", ""), "publicity_until": None,
-            "look_backs": consolidation.encode(items), "next_look_back_on": consolidation.next_due(items)}
+            "look_backs": look_backs, "next_look_back_on": next_on}
+
+
+@lru_cache(maxsize=4096)
+def _scheduled(struck_off_on: date, after_days: tuple[int, ...]) -> tuple[str, date | None]:
+    """The 巩固期 scheduled from a 销号 day, as the case keeps it, and its first look-back (the same few days
+    recur across a history's cases)."""
+    items = consolidation.schedule(struck_off_on, after_days)
+    return consolidation.encode(items), consolidation.next_due(items)
 
 
 def looked_back(s: Any, d: Mapping[str, Any], on: date, policy: PolicyConfig) -> dict[str, Any]:
@@ -132,6 +175,12 @@ def recorded(s: Any, d: Mapping[str, Any], on: date, policy: PolicyConfig) -> di
     """An objection raised or dismissed: in the history, nothing on the case moves."""
     return {}
 
+
+# The actions whose effect reads none of the step's inputs (only the case and the day): the as-of rebuild
+# need not decode their recorded JSON to fold them (tests/test_effects.py holds each to it).
+READS_NO_INPUTS = frozenset({"complete_measure", "report_progress", "objection", "dismiss_objection",
+                             "unsupervise"})
+NO_INPUTS: Mapping[str, Any] = MappingProxyType({})
 
 EFFECTS: dict[str, Effect] = {
     "plan": plan,
