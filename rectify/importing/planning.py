@@ -369,7 +369,7 @@ def _snap(c: _Cells, case: CaseRow, identified: date, deadline: date, rect: date
             "helping_unit": case.helping_unit, "county_leader": c.leader,
             "township_cadre": c.cadre, "done_on": iso[done_day] if done_day else None,
             "sec_since": iso[secretary.since] if secretary else None,
-            # the snapshot reads these lists by position (rectify.reports.snapshot: ImportedSecretary, …)
+            # the snapshot reads these lists by position (rectify.reports.snapshot_import: ImportedSecretary, …)
             "secretary": [secretary.name, secretary.kind, secretary.unit, iso[secretary.since]] if secretary else None,
             "progress": [iso[progress.reported_on], progress.note] if progress else None,
             "measures": [[m.seq, m.text, m.owner, m.owner_unit, iso[m.due_on], iso[m.done_on]] for m in measures],

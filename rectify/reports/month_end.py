@@ -10,7 +10,7 @@ changes the fingerprint (old rows are ignored, then dropped by the next fill), a
 snapshot folds from the start: a missing row costs time, never correctness. ``--known-on`` rebuilds never use
 snapshots (they do not know when an event was recorded).
 
-An import's fold reads the day (its row's own dates, :func:`rectify.reports.snapshot._import`): a case with one
+An import's fold reads the day (its row's own dates, `snapshot_import.fold_import`): a case with one
 is snapshotted only at a month end whose fold equals the fold for any later day (every date its row names passed).
 """
 
@@ -80,7 +80,7 @@ def _fill_chunk(cases: list[Any], events: list[Any], policy: PolicyConfig, until
                 fmt: str) -> Any:
     """``(case_id, month_end, state, fmt)`` of each case's months with events after its latest snapshot.
 
-    An import's fold reads the day (:func:`rectify.reports.snapshot._import`): a case with one is folded for any
+    An import's fold reads the day (`snapshot_import.fold_import`): a case with one is folded for any
     later day (``date.max``) and written at a month end only if its history folded for that month end is the same
     (every date the row names has passed by then; each such date only turns a value on, so the two ends agreeing
     means every day between agrees)."""
