@@ -46,12 +46,13 @@ def _row_class(names: tuple[str, ...]) -> type:
 
 
 class _Prepared:
-    __slots__ = ("binds", "converting", "defaults", "procs", "row", "sql")
+    __slots__ = ("binds", "converting", "defaults", "insert", "procs", "row", "sql")
 
     def __init__(self, sql: str, binds: tuple[tuple[str, Callable[[Any], Any] | None], ...],
                  defaults: dict[str, Any], procs: tuple[Callable[[Any], Any] | None, ...] | None,
-                 row: type | None) -> None:
+                 row: type | None, insert: bool = False) -> None:
         self.sql, self.binds, self.defaults, self.procs, self.row = sql, binds, defaults, procs, row
+        self.insert = insert
         # the result columns that need converting (dates, booleans): only those are touched per row
         self.converting = tuple((i, p) for i, p in enumerate(procs or ()) if p is not None)
 
@@ -93,7 +94,7 @@ def _prepare(stmt: Any, dialect: Any, keys: tuple[str, ...]) -> _Prepared | None
     if any(name not in given and name not in defaults for name, _ in binds):
         return None
     row, procs = _result_reader(compiled, dialect) if stmt.is_select else (None, None)
-    return _Prepared(compiled.string, binds, defaults, procs, row)
+    return _Prepared(compiled.string, binds, defaults, procs, row, bool(stmt.is_insert))
 
 
 def _defaults(stmt: Any, compiled: Any, given: set[str]) -> dict[str, Any] | None:
@@ -160,38 +161,55 @@ _PREPARED: dict[tuple[int, tuple[str, ...]], _Prepared | None] = {}
 
 
 class Runner:
-    """``execute`` as a Connection has it: hot statements on the SQLite cursor, the rest through SQLAlchemy."""
+    """``execute`` as a Connection has it: hot statements on the SQLite cursor, the rest through SQLAlchemy.
 
-    __slots__ = ("_conn", "_cursor", "_error", "dialect")
+    Made on a Connection (:func:`runner`), or, for a step (:func:`step_runner`), on the pool's DBAPI connection
+    alone: the SQLAlchemy Connection around it is made only when a statement needs it (one not hot, an error to
+    translate), so a step of hot statements costs no Connection, no SQLAlchemy transaction."""
 
-    def __init__(self, conn: Connection) -> None:
+    __slots__ = ("_conn", "_cursor", "_engine", "_error", "_fairy", "dialect")
+
+    def __init__(self, conn: Connection | None = None, *, engine: Any = None, fairy: Any = None) -> None:
         self._conn = conn
-        self.dialect = conn.dialect
+        self._engine = conn.engine if conn is not None else engine
+        self._fairy = fairy
+        self.dialect = self._engine.dialect
         self._cursor: Any = None
-        self._error: type[BaseException] = conn.dialect.loaded_dbapi.Error
+        self._error: type[BaseException] = self.dialect.loaded_dbapi.Error
+
+    @property
+    def connection_made(self) -> Connection | None:
+        """The SQLAlchemy Connection, if one was made (a step's commit then goes through it)."""
+        return self._conn
+
+    @property
+    def sa(self) -> Connection:
+        """The SQLAlchemy Connection on the same DBAPI connection, in the same transaction (made when first asked)."""
+        conn = self._conn
+        if conn is None:
+            conn = self._conn = Connection(self._engine, connection=self._fairy)
+        return conn
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._conn, name)
+        return getattr(self.sa, name)
 
-    def execute(self, stmt: Any, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None) -> Any:
+    def _slow(self, stmt: Any, params: Any) -> Any:
         if id(stmt) not in _HOT:
-            return self._conn.execute(stmt, params)
+            return self.sa.execute(stmt, params)
         batch: list[Mapping[str, Any]] | None = None if params is None or isinstance(params, Mapping) \
             else list(params)
         first: Mapping[str, Any] = (batch[0] if batch else {}) if batch is not None else (params or {})  # type: ignore[assignment]
         keys = tuple(first)
         if batch is not None and (not stmt.is_insert or any(tuple(p) != keys for p in batch)):
-            return self._conn.execute(stmt, params)
+            return self.sa.execute(stmt, params)
         key = (id(stmt), keys)
         try:
             prepared = _PREPARED[key]
         except KeyError:
             prepared = _PREPARED[key] = _prepare(stmt, self.dialect, keys)
         if prepared is None:
-            return self._conn.execute(stmt, params)
-        if self._cursor is None:
-            self._cursor = self._conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        cursor = self._cursor
+            return self.sa.execute(stmt, params)
+        cursor = self._cursor or self._open_cursor()
         try:
             if batch is not None:
                 cursor.executemany(prepared.sql, [prepared.parameters(p) for p in batch])
@@ -199,11 +217,36 @@ class Runner:
             cursor.execute(prepared.sql, prepared.parameters(first))
             return _Result(prepared.rows(cursor), cursor.rowcount, cursor.lastrowid if stmt.is_insert else None)
         except self._error:
-            return self._conn.execute(stmt, params)  # raises as SQLAlchemy does, through its error handlers
+            return self.sa.execute(stmt, params)  # raises as SQLAlchemy does, through its error handlers
+
+    def _open_cursor(self) -> Any:
+        fairy: Any = self._fairy if self._conn is None else self._conn.connection
+        self._cursor = fairy.driver_connection.cursor()
+        return self._cursor
+
+    def execute(self, stmt: Any, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None) -> Any:
+        if type(params) is not dict:
+            return self._slow(stmt, params)
+        prepared = _PREPARED.get((id(stmt), tuple(params)))  # only hot statements are ever keyed here
+        if prepared is None:
+            return self._slow(stmt, params)
+        cursor = self._cursor or self._open_cursor()
+        try:
+            cursor.execute(prepared.sql, prepared.parameters(params))
+            if prepared.row is not None:
+                return _Result(prepared.rows(cursor), -1, None)
+            return _Result(_NO_ROWS, cursor.rowcount, cursor.lastrowid if prepared.insert else None)
+        except self._error:
+            return self.sa.execute(stmt, params)  # raises as SQLAlchemy does, through its error handlers
+
+
+_NO_ROWS: list[Any] = []
 
 
 def runner(conn: Connection) -> Connection:
     """The connection for the engine's statements: a :class:`Runner` on SQLite, the connection itself elsewhere."""
+    if isinstance(conn, Runner):
+        return conn  # type: ignore[unreachable]
     if conn.dialect.name == "sqlite":
         return Runner(conn)  # type: ignore[return-value]
     return conn
