@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from rectify import validation
@@ -120,8 +120,18 @@ class _Person(NamedTuple):
     email: str
 
 
+_PLAIN = frozenset({str, int, float, bool})
+# json.dumps(…, ensure_ascii=False, sort_keys=True) builds this encoder on every call; the same one, kept
+_DETAIL = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
 def jsonable(value: Any) -> Any:
     """Dates as ISO text and no ``None`` keys, so an event's detail reads the same on every backend."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {k: jsonable(v) for k, v in value.items() if v is not None}
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, dict):
@@ -132,7 +142,7 @@ def jsonable(value: Any) -> Any:
 
 
 def _new_id(result: Any) -> int:
-    pk = cast(CursorResult[Any], result).inserted_primary_key
+    pk = result.inserted_primary_key
     assert pk is not None
     return int(pk[0])
 
@@ -177,8 +187,7 @@ class CaseStore:
     def bump(self, case_id: int, version: int, changes: dict[str, Any]) -> bool:
         """Write ``changes`` only if the case is still at ``version``; False when another officer won."""
         validation.row(case_t, changes)
-        result = cast(CursorResult[Any], self.conn.execute(BUMP, {**changes, "_id": case_id, "_version": version}))
-        return result.rowcount == 1
+        return self.conn.execute(BUMP, {**changes, "_id": case_id, "_version": version}).rowcount == 1
 
     def append_event(self, case_id: int, *, at: datetime, actor: str, action: str, from_stage: str | None,
                      to_stage: str | None, reason: str, detail: dict[str, Any] | None,
@@ -189,7 +198,7 @@ class CaseStore:
             "operator": operator,
             "action": action,
             "from_stage": from_stage, "to_stage": to_stage, "reason": reason,
-            "detail": json.dumps(jsonable(detail or {}), ensure_ascii=False, sort_keys=True),
+            "detail": _DETAIL(jsonable(detail or {})),
         }))
 
     # -- organizations and new cases ----------------------------------------------------------------
