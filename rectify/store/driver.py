@@ -79,9 +79,10 @@ class _Prepared:
         if self.row is None:
             return []
         if self.procs is None:  # PostgreSQL: the processors depend on the types the server sends (first run)
-            self.procs = tuple(_fast_result(t, t._cached_result_processor(d, desc[1]))
-                               for (t, d), desc in zip(self.types, cursor.description, strict=True))
-            self.converting = tuple((i, p) for i, p in enumerate(self.procs) if p is not None)
+            procs = tuple(_fast_result(t, t._cached_result_processor(d, desc[1]))
+                          for (t, d), desc in zip(self.types, cursor.description, strict=True))
+            self.converting = tuple((i, p) for i, p in enumerate(procs) if p is not None)
+            self.procs = procs  # last: another thread seeing it set finds ``converting`` set too
         fetched = cursor.fetchall()
         make, converting = self.row, self.converting
         if not converting:
