@@ -52,12 +52,45 @@ def empty_database(path: Path) -> None:
     db.dispose()
 
 
+class Times(list[float]):
+    """Each step's wall seconds, and beside them (``unwaited``) the same less the time the step spent runnable but
+    waiting for a CPU (Linux's run-queue delay of the thread, ``/proc/thread-self/schedstat``): what the step takes
+    on this machine without the other work on it, so a mean can tell the code's stalls (commits, checkpoints) from
+    the machine's load. Read outside the timed window; empty where the file is not there."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unwaited: list[float] = []
+
+
+def _run_queue_wait() -> Callable[[], float] | None:
+    try:
+        handle = open("/proc/thread-self/schedstat", "rb")  # noqa: SIM115  (kept open, read again per step)
+    except OSError:
+        return None
+
+    def waited() -> float:
+        handle.seek(0)
+        return int(handle.read().split()[1]) / 1e9
+
+    return waited
+
+
+_WAITED = _run_queue_wait()
+
+
 def _timed(steps: list[Callable[[], object]], times: list[float] | None) -> None:
+    waited = _WAITED if isinstance(times, Times) else None
+    unwaited = times.unwaited if isinstance(times, Times) else []
     for step in steps:
+        before = waited() if waited else 0.0
         start = time.perf_counter()
         step()
         if times is not None:
-            times.append(time.perf_counter() - start)
+            elapsed = time.perf_counter() - start
+            times.append(elapsed)
+            if waited:
+                unwaited.append(max(0.0, elapsed - (waited() - before)))
 
 
 class ProductRun:
@@ -144,14 +177,14 @@ def raw_lifecycle(path: Path, cases: int) -> list[float]:
     return _run(FloorRun(path, WARM + cases), cases)
 
 
-def interleaved(product_path: Path, floor_path: Path, cases: int, rounds: int = 10) -> tuple[list[float], list[float]]:
+def interleaved(product_path: Path, floor_path: Path, cases: int, rounds: int = 10) -> tuple[Times, Times]:
     """The product and the floor each take ``cases`` cases, in ``rounds`` alternating rounds (who goes first
     alternates too), after ``WARM`` untimed cases each: (product's step seconds, floor's)."""
     product, floor = ProductRun(product_path, WARM + cases), FloorRun(floor_path, WARM + cases)
     for k in range(WARM):
         product.case(k, None)
         floor.case(k, None)
-    times: tuple[list[float], list[float]] = ([], [])
+    times: tuple[Times, Times] = (Times(), Times())
     chunk = max(1, -(-cases // rounds))
     for r, first in enumerate(range(WARM, WARM + cases, chunk)):
         ks = range(first, min(first + chunk, WARM + cases))

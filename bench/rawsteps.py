@@ -101,6 +101,9 @@ def open_case(con: sqlite3.Connection, code: str, actor: str) -> int:
 
 def plan(con: sqlite3.Connection, case_id: int, actor: str) -> None:
     version = _case(con, case_id, "identified")
+    # who is in post on the tracks that make stage 3 with the plan (none yet: the plan moves to ledger_created)
+    assert not [t for t in con.execute("SELECT since, until, kind FROM secretary_assignment WHERE case_id = ? "
+                                       "ORDER BY id", (case_id,)) if t[2] == "first"]
     people = {role: (pid, name) for pid, role, name, _ in con.execute(
         "SELECT id, role, name, email FROM case_person WHERE case_id = ?", (case_id,))}
     problems = con.execute(_PROBLEMS, (case_id,)).fetchall()

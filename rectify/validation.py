@@ -272,14 +272,20 @@ def _plan(t: Any) -> dict[str, tuple[str, bool, re.Pattern[str], int, bool, tupl
     return plan
 
 
+# id(table) → (the table, its plan): a row's table looked up by identity, without ``__table__`` and name each time
+_PLAN_OF: dict[int, tuple[Any, dict[str, tuple[str, bool, re.Pattern[str], int, bool, tuple[int, int] | None]]]] = {}
+
+
 def row(table: Any, values: Mapping[str, Any], *, where: str = "") -> None:
     """Checks every value of a row about to be written against its column in ``table``: text length (the
     column's own, else :data:`MAX_TEXT`) and control characters, dates within 1900–2100, integers within
     what an INTEGER column holds. The persistence layer calls it on each row it writes, so no path can store
     what PostgreSQL would refuse and SQLite would take. The common case (a value well within its column) is
     decided by one comparison; the full check, with its message, runs for the rest."""
-    t = getattr(table, "__table__", table)
-    plan = _plan(t)
+    found = _PLAN_OF.get(id(table))
+    if found is None or found[0] is not table:
+        found = _PLAN_OF[id(table)] = (table, _plan(getattr(table, "__table__", table)))
+    plan = found[1]
     for key, value in values.items():
         if value is None:
             continue
@@ -287,7 +293,7 @@ def row(table: Any, values: Mapping[str, Any], *, where: str = "") -> None:
         if check is None:
             continue
         words, is_json, control, longest, multiline, bounds = check
-        if isinstance(value, str):
+        if type(value) is str or isinstance(value, str):
             if is_json:
                 continue
             bad = control.search(value)

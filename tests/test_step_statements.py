@@ -104,3 +104,50 @@ def test_each_step_sends_its_pinned_statements_in_one_transaction(db: Database, 
         for name, statements in sent.items():  # every read is inside the step's transaction
             assert statements[0] == "BEGIN IMMEDIATE" and statements[-1] == "COMMIT", (name, statements)
             assert sum(s.startswith("BEGIN") for s in statements) == 1, (name, statements)
+
+
+def test_a_taken_key_on_the_fast_path_is_still_a_duplicate_key_and_writes_nothing(db: Database,
+                                                                                  clock: FakeClock) -> None:
+    """The step statements run on the driver's cursor (compiled on SQLite, prepared on psycopg); a driver's error
+    is still the SQLAlchemy error the engine catches, and the step's transaction leaves nothing behind."""
+    import pytest
+
+    from rectify.store.cases import CaseStore, DuplicateKey
+
+    clock.set_day("2026-06-30")
+    org = {"code": "D1", "name": "河口镇D1村党支部", "kind": "village", "county": "清河县", "township": "河口镇",
+           "poor_village": False, "created_at": clock()}
+    with db.step() as conn:
+        CaseStore(conn).add_org(**org)
+    with pytest.raises(DuplicateKey), db.step() as conn:
+        store = CaseStore(conn)
+        store.add_org(**{**org, "code": "D2", "name": "河口镇D2村党支部"})  # written, then rolled back with the step
+        store.add_org(**org)
+    with db.step() as conn:  # the connection is whole again, and D2 is not there
+        store = CaseStore(conn)
+        assert store.org("D1") is not None and store.org("D2") is None
+
+
+def test_a_sqlite_step_of_compiled_statements_makes_no_sqlalchemy_connection(db: Database, clock: FakeClock) -> None:
+    """On SQLite a step runs on the pool's DBAPI connection itself: no Connection, no SQLAlchemy transaction."""
+    if db.dialect != "sqlite":
+        return
+    clock.set_day("2026-06-30")
+    wf = Workflow(db, Config(), actor="bench", clock=clock)
+    for code in ("C1", "C2"):
+        wf.add_org(code, f"河口镇{code}村党支部", kind="village", county="清河县", township="河口镇")
+    steps = lifecycle(wf, Workflow(db, Config(), actor="bench-verifier", clock=clock))
+    for _, step in steps:  # the first case names everyone: the registry knows them from then on
+        step("C1", 1)
+    made: list[object] = []
+
+    def connected(conn: object) -> None:
+        made.append(conn)
+
+    sa.event.listen(db.engine, "engine_connect", connected)
+    try:
+        for _, step in steps:  # the second case's whole lifecycle: every statement compiled for the driver
+            step("C2", 2)
+    finally:
+        sa.event.remove(db.engine, "engine_connect", connected)
+    assert made == []

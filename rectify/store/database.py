@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from rectify.errors import BadInput, Conflict, DatabaseProblem
+from rectify.store.driver import Runner
 from rectify.store.plain import default_sqlite_path, resolve_url  # noqa: F401  (re-exported)
 
 # The Alembic revision this code was written for; tests assert it equals the migrations' head.
@@ -87,10 +88,33 @@ class Database:
         database. Readers are not held up (WAL). The version check still refuses a change made on what an
         officer saw before another's (``expected_version``).
         """
-        with translate_errors(self.url), self.engine.begin() as conn:
-            if conn.dialect.name == "sqlite":
-                conn.connection.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
-            yield conn
+        if self.engine.dialect.name != "sqlite":
+            with translate_errors(self.url), self.engine.begin() as conn:
+                yield conn
+            return
+        # On SQLite the step runs on the pool's DBAPI connection itself (driver.Runner): a SQLAlchemy Connection is
+        # made only if a statement needs one, so a step of the engine's compiled statements costs ~15 µs less.
+        with translate_errors(self.url):
+            fairy = self.engine.raw_connection()
+            step = Runner(engine=self.engine, fairy=fairy)
+            dbapi: Any = fairy.driver_connection
+            try:
+                dbapi.execute("BEGIN IMMEDIATE")
+                yield step  # type: ignore[misc]
+                made = step.connection_made
+                if made is not None and made.in_transaction():
+                    made.commit()
+                else:
+                    dbapi.commit()
+            except BaseException:
+                made = step.connection_made
+                if made is not None and made.in_transaction():
+                    made.rollback()
+                elif dbapi.in_transaction:
+                    dbapi.rollback()
+                raise
+            finally:
+                (step.connection_made or fairy).close()  # the DBAPI connection back to the pool
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:

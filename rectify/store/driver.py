@@ -13,11 +13,14 @@ locked or damaged file) — a failed statement changes nothing in SQLite, so run
 
 from __future__ import annotations
 
+import copy as _copy
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 __all__ = ["Runner", "hot", "runner"]
 
@@ -46,23 +49,40 @@ def _row_class(names: tuple[str, ...]) -> type:
 
 
 class _Prepared:
-    __slots__ = ("binds", "converting", "defaults", "procs", "row", "sql")
+    __slots__ = ("binds", "converting", "defaults", "insert", "procs", "processing", "returns_key", "row", "sql",
+                 "take", "types")
 
     def __init__(self, sql: str, binds: tuple[tuple[str, Callable[[Any], Any] | None], ...],
                  defaults: dict[str, Any], procs: tuple[Callable[[Any], Any] | None, ...] | None,
-                 row: type | None) -> None:
+                 row: type | None, insert: bool = False, returns_key: bool = False) -> None:
         self.sql, self.binds, self.defaults, self.procs, self.row = sql, binds, defaults, procs, row
+        self.insert, self.returns_key = insert, returns_key
+        self.types: tuple[tuple[Any, Any], ...] = ()  # (column type, dialect) while ``procs`` waits for a run
         # the result columns that need converting (dates, booleans): only those are touched per row
         self.converting = tuple((i, p) for i, p in enumerate(procs or ()) if p is not None)
 
+        names = tuple(name for name, _ in binds)
+        # the values in the statement's order (one C call), then only the ones that need processing touched
+        self.take: Callable[[Mapping[str, Any]], Any] = itemgetter(*names) if len(names) > 1 else \
+            (lambda given: (given[names[0]],)) if names else (lambda given: ())
+        self.processing = tuple((i, p) for i, (_, p) in enumerate(binds) if p is not None)
+
     def parameters(self, params: Mapping[str, Any]) -> list[Any]:
-        given = {**self.defaults, **params} if self.defaults else params
-        return [given[name] if process is None or given[name] is None else process(given[name])
-                for name, process in self.binds]
+        values = list(self.take({**self.defaults, **params} if self.defaults else params))
+        for i, process in self.processing:
+            value = values[i]
+            if value is not None:
+                values[i] = process(value)
+        return values
 
     def rows(self, cursor: Any) -> list[Any]:
         if self.row is None:
             return []
+        if self.procs is None:  # PostgreSQL: the processors depend on the types the server sends (first run)
+            procs = tuple(_fast_result(t, t._cached_result_processor(d, desc[1]))
+                          for (t, d), desc in zip(self.types, cursor.description, strict=True))
+            self.converting = tuple((i, p) for i, p in enumerate(procs) if p is not None)
+            self.procs = procs  # last: another thread seeing it set finds ``converting`` set too
         fetched = cursor.fetchall()
         make, converting = self.row, self.converting
         if not converting:
@@ -82,18 +102,32 @@ def _prepare(stmt: Any, dialect: Any, keys: tuple[str, ...]) -> _Prepared | None
     a default that is not a plain value, a parameter the caller does not give)."""
     dml = stmt.is_insert or stmt.is_update
     compiled = stmt.compile(dialect=dialect, column_keys=list(keys) if dml else None)
-    if compiled.positiontup is None or compiled.returning or any(b.expanding for b in compiled.binds.values()):
+    returns_key = _returns_key(stmt, compiled, dialect)
+    if compiled.positiontup is None or (compiled.returning and not returns_key) \
+            or any(b.expanding for b in compiled.binds.values()):
         return None
     given = set(keys)
     defaults = _defaults(stmt, compiled, given)
     if defaults is None:
         return None
     processors = compiled._bind_processors
-    binds = tuple((name, processors.get(name)) for name in compiled.positiontup)
+    binds = tuple((name, _fast_bind(compiled.binds[name].type, dialect, processors.get(name)))
+                  for name in compiled.positiontup)
     if any(name not in given and name not in defaults for name, _ in binds):
         return None
     row, procs = _result_reader(compiled, dialect) if stmt.is_select else (None, None)
-    return _Prepared(compiled.string, binds, defaults, procs, row)
+    prepared = _Prepared(compiled.string, binds, defaults, procs, row, bool(stmt.is_insert), returns_key)
+    if row is not None and procs is None:
+        prepared.types = tuple((c[3], dialect) for c in compiled._result_columns)
+    return prepared
+
+
+def _returns_key(stmt: Any, compiled: Any, dialect: Any) -> bool:
+    """PostgreSQL's insert gives back the new row's key by the RETURNING SQLAlchemy adds (SQLite's cursor has
+    ``lastrowid``); any other RETURNING is left to SQLAlchemy."""
+    returning = compiled.returning
+    return bool(returning) and stmt.is_insert and not stmt._returning and len(returning) == 1 \
+        and bool(returning[0].primary_key) and dialect.name == "postgresql"
 
 
 def _defaults(stmt: Any, compiled: Any, given: set[str]) -> dict[str, Any] | None:
@@ -111,11 +145,64 @@ def _defaults(stmt: Any, compiled: Any, given: set[str]) -> dict[str, Any] | Non
     return defaults
 
 
-def _result_reader(compiled: Any, dialect: Any) -> tuple[Any, tuple[Any, ...]]:
+def _result_reader(compiled: Any, dialect: Any) -> tuple[Any, tuple[Any, ...] | None]:
     """A select's row class (its column names) and each column's result processor."""
     columns = compiled._result_columns
     names = tuple(c[0] for c in columns)
-    return _row_class(names), tuple(c[3]._cached_result_processor(dialect, None) for c in columns)
+    if dialect.name == "postgresql":
+        return _row_class(names), None
+    return _row_class(names), tuple(_fast_result(c[3], c[3]._cached_result_processor(dialect, None)) for c in columns)
+
+
+def _default_format(type_: Any, dialect: Any) -> bool:
+    """Whether SQLite stores the date or datetime type in its default text (ISO, microseconds for a datetime)."""
+    impl = type_.dialect_impl(dialect)
+    impl = getattr(impl, "impl_instance", impl)
+    impl = impl.dialect_impl(dialect) if hasattr(impl, "dialect_impl") else impl
+    default = getattr(type(impl), "_storage_format", None)
+    return default is not None and impl._storage_format == default and getattr(impl, "_reg", None) is None
+
+
+def _fast_bind(type_: Any, dialect: Any, process: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    """The same text as SQLAlchemy's bind processor for the step's dates and instants, by ``isoformat`` (its own
+    ``%``-formatting of a dict of fields costs several µs a value); any other value goes to SQLAlchemy's."""
+    from sqlalchemy.types import Date, DateTime
+
+    from rectify.store.coltypes import UTCDateTime
+
+    if process is None or dialect.name != "sqlite" or not _default_format(type_, dialect):
+        return process
+    orig = process
+    if isinstance(type_, UTCDateTime):
+        def instant(value: Any) -> Any:  # an aware UTC datetime: "YYYY-MM-DD HH:MM:SS.ffffff" (no offset)
+            if type(value) is datetime and value.tzinfo is UTC:
+                return value.isoformat(" ", "microseconds")[:26]
+            return orig(value)
+        return instant
+    if isinstance(type_, Date) and not isinstance(type_, DateTime):
+        def day(value: Any) -> Any:
+            return value.isoformat() if type(value) is date else orig(value)
+        return day
+    return process
+
+
+def _fast_result(type_: Any, process: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    """A stored UTC instant read by ``datetime.fromisoformat`` (what SQLAlchemy's parser does, with less around it)."""
+    from rectify.store.coltypes import UTCDateTime
+
+    if process is None or not isinstance(type_, UTCDateTime):
+        return process
+    orig = process
+
+    def instant(value: Any) -> Any:
+        if type(value) is str:
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                return orig(value)
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        return orig(value)
+    return instant
 
 
 class _Result:
@@ -156,54 +243,141 @@ class _Result:
         return [r[0] for r in self._rows]
 
 
-_PREPARED: dict[tuple[int, tuple[str, ...]], _Prepared | None] = {}
+# dialect name → (statement id, the keys given) → the statement compiled for that driver, or None (SQLAlchemy runs it)
+_PREPARED: dict[str, dict[tuple[int, tuple[str, ...]], _Prepared | None]] = {"sqlite": {}, "postgresql": {}}
+_POSITIONAL: dict[int, Any] = {}  # id(engine dialect) → its copy that compiles %s marks (psycopg)
+
+
+def _compiling_dialect(dialect: Any) -> Any:
+    """The dialect a hot statement is compiled with: SQLite's own (``?`` marks); for psycopg a copy of the engine's
+    with positional ``%s`` marks, so the driver gets a plain parameter list and can prepare the statement."""
+    if dialect.name != "postgresql":
+        return dialect
+    found = _POSITIONAL.get(id(dialect))
+    if found is None or found[0] is not dialect:
+        copy = _copy.copy(dialect)
+        copy.paramstyle, copy.positional = "format", True
+        found = _POSITIONAL[id(dialect)] = (dialect, copy)
+    return found[1]
 
 
 class Runner:
-    """``execute`` as a Connection has it: hot statements on the SQLite cursor, the rest through SQLAlchemy."""
+    """``execute`` as a Connection has it: hot statements on the driver's cursor, the rest through SQLAlchemy.
 
-    __slots__ = ("_conn", "_cursor", "_error", "dialect")
+    On SQLite it is made on a Connection (:func:`runner`), or, for a step (:meth:`Database.step`), on the pool's
+    DBAPI connection alone: the SQLAlchemy Connection around it is made only when a statement needs it (one not
+    hot, an error to translate), so a step of hot statements costs no Connection, no SQLAlchemy transaction. On
+    PostgreSQL (psycopg) the hot statements are sent as server-side prepared statements (``prepare=True``: parsed
+    and planned once per connection), in the Connection's transaction; the Connection's ``before_cursor_execute``
+    and ``after_cursor_execute`` listeners still see each, and a driver's error is raised as SQLAlchemy raises it.
+    """
 
-    def __init__(self, conn: Connection) -> None:
+    __slots__ = ("_conn", "_cursor", "_engine", "_error", "_fairy", "_pg", "_prepared", "dialect")
+
+    def __init__(self, conn: Connection | None = None, *, engine: Any = None, fairy: Any = None) -> None:
         self._conn = conn
-        self.dialect = conn.dialect
+        self._engine = conn.engine if conn is not None else engine
+        self._fairy = fairy
+        self.dialect = self._engine.dialect
+        self._pg = self.dialect.name == "postgresql"
+        self._prepared = _PREPARED[self.dialect.name]
         self._cursor: Any = None
-        self._error: type[BaseException] = conn.dialect.loaded_dbapi.Error
+        self._error: type[Exception] = self.dialect.loaded_dbapi.Error
+
+    @property
+    def connection_made(self) -> Connection | None:
+        """The SQLAlchemy Connection, if one was made (a step's commit then goes through it)."""
+        return self._conn
+
+    @property
+    def sa(self) -> Connection:
+        """The SQLAlchemy Connection on the same DBAPI connection, in the same transaction (made when first asked)."""
+        conn = self._conn
+        if conn is None:
+            conn = self._conn = Connection(self._engine, connection=self._fairy)
+        return conn
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._conn, name)
+        return getattr(self.sa, name)
 
-    def execute(self, stmt: Any, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None) -> Any:
+    def _slow(self, stmt: Any, params: Any) -> Any:
         if id(stmt) not in _HOT:
-            return self._conn.execute(stmt, params)
+            return self.sa.execute(stmt, params)
         batch: list[Mapping[str, Any]] | None = None if params is None or isinstance(params, Mapping) \
             else list(params)
         first: Mapping[str, Any] = (batch[0] if batch else {}) if batch is not None else (params or {})  # type: ignore[assignment]
         keys = tuple(first)
-        if batch is not None and (not stmt.is_insert or any(tuple(p) != keys for p in batch)):
-            return self._conn.execute(stmt, params)
+        if batch is not None and (self._pg or not stmt.is_insert or any(tuple(p) != keys for p in batch)):
+            return self.sa.execute(stmt, params)
         key = (id(stmt), keys)
         try:
-            prepared = _PREPARED[key]
+            prepared = self._prepared[key]
         except KeyError:
-            prepared = _PREPARED[key] = _prepare(stmt, self.dialect, keys)
+            prepared = self._prepared[key] = _prepare(stmt, _compiling_dialect(self.dialect), keys)
         if prepared is None:
-            return self._conn.execute(stmt, params)
-        if self._cursor is None:
-            self._cursor = self._conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        cursor = self._cursor
+            return self.sa.execute(stmt, params)
+        if batch is None:
+            return self._run(stmt, prepared, first)
+        cursor = self._cursor or self._open_cursor()
         try:
-            if batch is not None:
-                cursor.executemany(prepared.sql, [prepared.parameters(p) for p in batch])
-                return _Result([], cursor.rowcount, None)
-            cursor.execute(prepared.sql, prepared.parameters(first))
-            return _Result(prepared.rows(cursor), cursor.rowcount, cursor.lastrowid if stmt.is_insert else None)
+            cursor.executemany(prepared.sql, [prepared.parameters(p) for p in batch])
+            return _Result([], cursor.rowcount, None)
         except self._error:
-            return self._conn.execute(stmt, params)  # raises as SQLAlchemy does, through its error handlers
+            return self.sa.execute(stmt, params)  # raises as SQLAlchemy does, through its error handlers
+
+    def _open_cursor(self) -> Any:
+        fairy: Any = self._fairy if self._conn is None else self._conn.connection
+        self._cursor = fairy.driver_connection.cursor()
+        return self._cursor
+
+    def execute(self, stmt: Any, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None) -> Any:
+        if type(params) is not dict:
+            return self._slow(stmt, params)
+        prepared = self._prepared.get((id(stmt), tuple(params)))  # only hot statements are ever keyed here
+        if prepared is None:
+            return self._slow(stmt, params)
+        return self._run(stmt, prepared, params)
+
+    def _run(self, stmt: Any, prepared: _Prepared, params: Mapping[str, Any]) -> Any:
+        cursor = self._cursor or self._open_cursor()
+        values = prepared.parameters(params)
+        if self._pg:
+            return self._run_pg(stmt, prepared, cursor, values)
+        try:
+            cursor.execute(prepared.sql, values)
+        except self._error:
+            return self.sa.execute(stmt, params)  # raises as SQLAlchemy does, through its error handlers
+        if prepared.row is not None:
+            return _Result(prepared.rows(cursor), -1, None)
+        return _Result(_NO_ROWS, cursor.rowcount, cursor.lastrowid if prepared.insert else None)
+
+    def _run_pg(self, stmt: Any, prepared: _Prepared, cursor: Any, values: list[Any]) -> Any:
+        conn = self.sa
+        events = conn._has_events or self._engine._has_events
+        if events:
+            conn.dispatch.before_cursor_execute(conn, cursor, prepared.sql, values, None, False)
+        try:
+            cursor.execute(prepared.sql, values, prepare=True)
+        except self._error as exc:
+            # the transaction is aborted on the server: not run again, raised as SQLAlchemy would raise it
+            raise DBAPIError.instance(prepared.sql, values, exc, self._error, connection_invalidated=self.dialect
+                                      .is_disconnect(exc, conn.connection, cursor)) from exc  # type: ignore[arg-type]
+        if events:
+            conn.dispatch.after_cursor_execute(conn, cursor, prepared.sql, values, None, False)
+        if prepared.row is not None:
+            return _Result(prepared.rows(cursor), cursor.rowcount, None)
+        if prepared.returns_key:
+            return _Result(_NO_ROWS, cursor.rowcount, cursor.fetchone()[0])
+        return _Result(_NO_ROWS, cursor.rowcount, None)
+
+
+_NO_ROWS: list[Any] = []
 
 
 def runner(conn: Connection) -> Connection:
     """The connection for the engine's statements: a :class:`Runner` on SQLite, the connection itself elsewhere."""
-    if conn.dialect.name == "sqlite":
+    if isinstance(conn, Runner):
+        return conn  # type: ignore[unreachable]
+    if conn.dialect.name == "sqlite" or conn.dialect.driver == "psycopg":
         return Runner(conn)  # type: ignore[return-value]
     return conn

@@ -56,10 +56,15 @@ def _guards_pass(spec: TransitionSpec) -> Callable[[Any], bool]:
 
     def check(event_data: Any) -> bool:
         proposal: Proposal = event_data.model
-        said = [(name, g(proposal)) for name, g in guards]
-        proposal.failed = [name for name, m in said if m]
-        proposal.missing = [m for _, m in said if m]
-        return not proposal.missing
+        failed: list[str] = []
+        missing: list[str] = []
+        for name, g in guards:
+            m = g(proposal)
+            if m:
+                failed.append(name)
+                missing.append(m)
+        proposal.failed, proposal.missing = failed, missing
+        return not missing
 
     return check
 
@@ -112,19 +117,33 @@ def fire(trigger: str, proposal: Proposal) -> bool:
     resolution, logging, ~50 µs a step): the machine's own transitions out of the proposal's stage, in order, the
     first whose conditions all hold moving it. :class:`MachineError` when the trigger does not leave that stage.
     Only for a machine without callbacks (:func:`_plain`, checked at import; else the library fires it)."""
-    event = MACHINE.events[trigger]
     if not _PLAIN:
-        return bool(event.trigger(proposal))
-    moves = event.transitions.get(proposal.state)
+        return bool(MACHINE.events[trigger].trigger(proposal))
+    moves = _MOVES.get((trigger, proposal.state))
+    if moves is None:
+        moves = _MOVES[trigger, proposal.state] = _moves(trigger, proposal.state)
     if not moves:
         raise MachineError(f'"Can\'t trigger event {trigger} from state {proposal.state}!"')
     data = _Event(proposal)
-    for move in moves:
-        if all(cast(Callable[[Any], Any], c.func)(data) == c.target for c in move.conditions):
-            if move.dest is not None:
-                proposal.state = move.dest
+    for dest, conditions in moves:
+        if all(func(data) == target for func, target in conditions):
+            if dest is not None:
+                proposal.state = dest
             return True
     return False
+
+
+# (trigger, stage) → the machine's moves out of the stage, in order: (destination, ((condition, its target), …))
+_MOVES: dict[tuple[str, str], tuple[tuple[str | None, tuple[tuple[Callable[[Any], Any], bool], ...]], ...]] = {}
+
+
+def _moves(trigger: str, state: str) -> tuple[tuple[str | None, tuple[tuple[Callable[[Any], Any], bool], ...]], ...]:
+    return tuple((move.dest, tuple((cast(Callable[[Any], Any], c.func), c.target) for c in move.conditions))
+                 for move in MACHINE.events[trigger].transitions.get(state, ()))
+
+
+def _refusal_head(spec: TransitionSpec, row: Row[Any]) -> str:
+    return f"无法{spec.label}：整顿对象 {row.id}（{row.org_name}）处于{stage_text(row.stage)}阶段"
 
 
 class Workflow:
@@ -184,15 +203,14 @@ class Workflow:
         }, inputs=inputs)
         if facts is not None:
             proposal.facts.update(facts(store, row))
-        head = f"无法{spec.label}：整顿对象 {row.id}（{row.org_name}）处于{stage_text(row.stage)}阶段"
         try:
             moved = fire(spec.trigger, proposal)
         except MachineError:
             allowed = "、".join(stage_text(x) for x in spec.sources)
-            line = f"{head}，此操作只适用于{allowed}阶段"
+            line = f"{_refusal_head(spec, row)}，此操作只适用于{allowed}阶段"
             raise Refused(line, reasons=[Reason("stage", None, line)]) from None
         if not moved:
-            raise Refused(f"{head}，{'；'.join(proposal.missing)}", reasons=[
+            raise Refused(f"{_refusal_head(spec, row)}，{'；'.join(proposal.missing)}", reasons=[
                 Reason(guard, field_of(spec.trigger, guard), message)
                 for guard, message in zip(proposal.failed, proposal.missing, strict=True)])
         return proposal
