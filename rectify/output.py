@@ -42,6 +42,8 @@ def os_reason(exc: OSError, *, reading: bool = False) -> str:
 
 
 def display_width(text: str) -> int:
+    if text.isascii():  # no ASCII character is wide: most cells of a table, counted without a look-up each
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
