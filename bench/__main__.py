@@ -95,10 +95,9 @@ def figure(name: str) -> Callable[[Callable[[Context], Figure]], Callable[[Conte
 def compiled(ctx: Context) -> None:
     """The package's bytecode written, as an installed package has it: under PYTHONDONTWRITEBYTECODE every command
     would otherwise compile each module it imports from source, every time (a whole command's worth again)."""
-    import rectify
-
-    subprocess.run([ctx.python, "-m", "compileall", "-q", str(Path(rectify.__file__).parent)], check=True,
-                   stdout=subprocess.DEVNULL)
+    code = "import compileall, pathlib, rectify; compileall.compile_dir(pathlib.Path(rectify.__file__).parent, quiet=1)"
+    # -P: the package the command imports (PYTHONPATH, the installed one), not one in the current directory
+    subprocess.run([ctx.python, "-P", "-c", code], check=True, stdout=subprocess.DEVNULL, env=ctx.env())
 
 
 @figure("cli_help")
