@@ -18,11 +18,13 @@ _ROOT = ("COMMANDS", "RectifyGroup", "cli")
 
 
 def main() -> None:
-    from rectify.cli.fast import run
+    args = sys.argv[1:]
+    if ("case" in args or "ledger" in args) and "--help" not in args:  # else not even the fast path's tables
+        from rectify.cli.fast import run
 
-    code = run(sys.argv[1:])
-    if code is not None:
-        sys.exit(code)
+        code = run(args)
+        if code is not None:
+            sys.exit(code)
     from rectify.cli.root import main as click_main
 
     click_main()
