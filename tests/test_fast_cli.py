@@ -277,3 +277,19 @@ def test_parse_reads_what_click_reads(argv: str, monkeypatch: pytest.MonkeyPatch
 def test_parse_falls_back_on_anything_not_plain(argv: str) -> None:
     with pytest.raises(Fallback):
         parse(argv.split())
+
+
+def test_ctrl_c_on_the_fast_path_ends_as_on_the_click_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A blank line closing the terminal's ^C, then 已取消, exit 1 (click's Abort through the one error table)."""
+    from rectify.cli import fast
+
+    def interrupted(app: Any, params: dict[str, Any]) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(fast.BODIES, ("case", "show"), interrupted)
+    monkeypatch.setenv("RECTIFY_CONFIG", "")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.delenv("_RECTIFY_COMPLETE", raising=False)
+    assert fast.run(["--db", str(tmp_path / "x.sqlite"), "case", "show", "1"]) == 1
+    assert capsys.readouterr() == ("", "\n已取消\n")

@@ -235,11 +235,22 @@ def run(argv: list[str]) -> int | None:
         text = BODIES[spec.path](app, params)
     except Exception:  # Fallback, or an error the click path reports in its own words
         return None
+    except KeyboardInterrupt:  # Ctrl-C: a blank line closing the terminal's ^C, then 已取消, as click does
+        return _interrupted()
     finally:
         app.close()
     if "\x1b" in text and spec.path != ("ledger",):  # click.echo would strip colour off a pipe
         return None
     return _write(text, raw=spec.path == ("ledger",))
+
+
+def _interrupted() -> int:
+    import click
+
+    from rectify.cli.common import report
+
+    click.echo(file=sys.stderr)
+    return report(click.Abort())
 
 
 def _write(text: str, *, raw: bool) -> int:
