@@ -1,10 +1,10 @@
 """One TOML file (SPEC §11); every key optional, every value with a default, secrets from the environment.
 
-The sections are frozen dataclasses: the rest of the package reads ``config.policy.timezone`` and never
-imports a validation library. Their annotations are the schema (types, and ranges as ``annotated_types``
-constraints); when a file is read, :func:`load_config` builds a strict pydantic model from them (no
-``"8"`` → 8, no bool ↔ int, no unknown key) and turns the first error into one Chinese line naming the key.
-pydantic is imported only then, so ``rectify --help`` stays cheap.
+The sections are frozen dataclasses (cheap at import: :mod:`rectify.frozen`): the rest of the package reads
+``config.policy.timezone`` and never imports a validation library. Their annotations are the schema (types, and
+ranges as ``annotated_types`` constraints); when a file is read, :func:`load_config` builds a strict pydantic model
+from them (no ``"8"`` → 8, no bool ↔ int, no unknown key) and turns the first error into one Chinese line naming the
+key. pydantic is imported only then, so ``rectify --help`` stays cheap.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, field, fields
 from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
@@ -24,7 +24,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from rectify.errors import ConfigError
 
 if TYPE_CHECKING:  # imported when a file is checked (_hints), so that a command reading no file skips it
+    from dataclasses import dataclass  # what the sections are to a type checker: frozen dataclasses
+
     from annotated_types import Ge, Gt, Le
+else:  # the same, its methods shared instead of compiled for each class at import (issue 29)
+    from rectify.frozen import dataclass
 
 
 

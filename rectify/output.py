@@ -11,6 +11,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,15 @@ def os_reason(exc: OSError, *, reading: bool = False) -> str:
 
 
 def display_width(text: str) -> int:
+    if text.isascii():  # no ASCII character is wide: most cells of a table, counted without a look-up each
+        return len(text)
+    return _wide_text_width(text)
+
+
+@lru_cache(maxsize=8192)
+def _wide_text_width(text: str) -> int:
+    """A table measures each cell two or three times (its column's width, the cut, the padding), and a column's
+    cells repeat (乡镇, 阶段, 类别): each text is counted once."""
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
@@ -62,8 +72,9 @@ def truncate(text: str, width: int) -> str:
     return "".join(out) + TRUNCATION_MARK
 
 
-def pad(text: str, width: int, right: bool = False) -> str:
-    gap = " " * max(0, width - display_width(text))
+def pad(text: str, width: int, right: bool = False, measured: int | None = None) -> str:
+    """``text`` padded to ``width`` cells; ``measured``: its width, when the caller has it already."""
+    gap = " " * max(0, width - (display_width(text) if measured is None else measured))
     return gap + text if right else text + gap
 
 
@@ -102,12 +113,13 @@ def safe_cell(value: Any) -> str:
 def table_lines(headers: Sequence[str], texts: Sequence[Sequence[str]], *,
                 right: Sequence[bool] | Callable[[int, int], bool] = (),
                 widths: Sequence[int] | None = None, right_headers: bool = False,
-                style: Callable[[int, int, str], str] | None = None) -> list[str]:
+                style: Callable[[int, int, str], str] | None = None,
+                measured: Sequence[Sequence[int]] | None = None) -> list[str]:
     """The one table layout of the CLI: CJK-aware padding, two spaces between columns, a rule of dashes.
 
     ``texts`` are the cells' text, already shortened; ``widths`` default to the widest cell or header.
     ``right`` says per column (or per row and column) which cells are right-aligned, and ``style``
-    may colour a padded cell (row, column, text).
+    may colour a padded cell (row, column, text); ``measured`` gives the cells' widths when the caller has them.
     """
     if widths is None:
         widths = [max([display_width(h)] + [display_width(t[i]) for t in texts]) for i, h in enumerate(headers)]
@@ -118,7 +130,8 @@ def table_lines(headers: Sequence[str], texts: Sequence[Sequence[str]], *,
     for n, t in enumerate(texts):
         parts = []
         for i, w in enumerate(widths):
-            c = pad(t[i], w, right=right(n, i) if callable(right) else columns[i])
+            c = pad(t[i], w, right=right(n, i) if callable(right) else columns[i],
+                    measured=measured[n][i] if measured is not None else None)
             parts.append(style(n, i, c) if style else c)
         lines.append("  ".join(parts).rstrip())
     return lines

@@ -1,7 +1,7 @@
 """A read command starts light: the real CLI, in a process of its own, loads no ORM, no pydantic and no other
 database's dialect (issue 18), and no write command's module (issue 29). On SQLite it loads no SQLAlchemy at all:
-its statements, compiled once (rectify/store/compiled.py), run on sqlite3 (rectify/store/light.py); on PostgreSQL
-they run on the generated Core tables (schema.py)."""
+its statements, compiled once (rectify/store/compiled.py), run on sqlite3 (rectify/store/light.py), and it loads no
+click (the fast path, rectify/cli/fast.py); on PostgreSQL they run on the generated Core tables (schema.py)."""
 
 from __future__ import annotations
 
@@ -64,6 +64,9 @@ def test_a_read_command_loads_no_orm_and_no_other_dialect(demo: Callable[..., Re
     if backend == "sqlite":
         assert _heavy(modules, ("sqlalchemy",)) == []
         assert "rectify.store.light" in modules  # the probe sees what the command really loaded
+        # …nor click: the fast path (rectify/cli/fast.py) runs it, nor the click root and its commands' modules
+        assert _heavy(modules, ("click", "rectify.cli.root", "rectify.cli.common", "rectify.cli.case_read",
+                                "rectify.cli.ledger", "rectify.cli.helpfmt")) == []
     else:
         assert f"sqlalchemy.dialects.{backend}" in modules
 

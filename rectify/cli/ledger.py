@@ -18,24 +18,16 @@ from rectify.cli.common import (
     progress_bar,
     reader,
     say,
-    table_width,
     to_file,
     use_colour,
     write_output,
 )
+from rectify.cli.reads import ledger_filter, ledger_table
 from rectify.states.stages import LEDGER_ORDERS
 
 LEDGER_FORMATS = ("table", "csv", "xlsx", "html", "json", "ics")
 STATS_FORMATS = ("table", "json", "csv", "xlsx")
 _PROGRESS_FROM = 5000  # rows; smaller exports finish before a bar would help
-
-
-def _ledger_filter(app: App, county: str | None, township: str | None, kind: str | None, stage: str | None,
-                   light: str | None, year: int | None, open_only: bool, sort: str = "place") -> Any:
-    from rectify.reports.ledger import LedgerFilter
-
-    return LedgerFilter(county=county, township=township, kind=kind, stage=stage, light=light, year=year,
-                        open_only=open_only, reader=reader(app), sort=sort)
 
 
 def _ledger_filters(fn: Any) -> Any:
@@ -55,26 +47,6 @@ def _ledger_filters(fn: Any) -> Any:
     )):
         fn = opt(fn)
     return fn
-
-
-def ledger_table(app: App, as_of: date, filters: Any, width: int | None, colour: bool,
-                 known_on: date | None = None) -> str:
-    from rectify.reports.ledger import ledger_rows
-    from rectify.reports.ledger_formats import render_ledger_table
-
-    return render_ledger_table(ledger_rows(_source(app, as_of, known_on), as_of=as_of, config=app.config,
-                                           filters=filters, known_on=known_on),
-                               width=table_width(width), colour=colour)
-
-
-def _source(app: App, as_of: date, known_on: date | None) -> Any:
-    """Today's tables on the light read path (no SQLAlchemy) when the day is today's, else the database."""
-    light = app.light()
-    if light is None:
-        return app.database()
-    from rectify.reports.light import ledger_source
-
-    return ledger_source(light, as_of, known_on) or app.database()
 
 
 @click.command()
@@ -117,7 +89,7 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
       rectify ledger --format ics -o 转化时限.ics
     """
     as_of = as_of or app.today()
-    filters = _ledger_filter(app, county, township, kind, stage, light, year, open_only, sort)
+    filters = ledger_filter(app, county, township, kind, stage, light, year, open_only, sort)
     if fmt == "table":
         colour = not to_file(output) and use_colour()
         text = ledger_table(app, as_of, filters, width, colour, known_on) + "\n"

@@ -156,8 +156,10 @@ def render_ledger_table(rows: Iterable[LedgerRow], *, width: int = 120, colour: 
     data = [(light, [str(v) for v in table_cells((light, cells, raw))]) for light, cells, raw in rows]
     if not data:
         return "（无符合条件的整顿对象）"
-    chosen, natural = _choose(_natural_widths(data), width)
+    measured = [[display_width(text) for text in c] for _, c in data]  # each cell measured once
+    chosen, natural = _choose(_natural_widths(measured), width)
     shown = [i for i, k in enumerate(TABLE_KEYS) if k in chosen]
+    texts, sizes = _cut(data, measured, shown, natural)
     light_col = shown.index(TABLE_KEYS.index("light")) if "light" in chosen else -1
     lights = [light for light, _ in data]
 
@@ -168,20 +170,36 @@ def render_ledger_table(rows: Iterable[LedgerRow], *, width: int = 120, colour: 
 
     lines = table_lines(
         [TABLE_COLUMNS[i][1] for i in shown],
-        [[truncate(c[i], natural[i]) for i in shown] for _, c in data],
+        texts,
         widths=[natural[i] for i in shown],
         right=[TABLE_KEYS[i] in _RIGHT for i in shown],
         right_headers=True,
         style=style if colour else None,
+        measured=sizes,
     )
     lines.append(_footer(len(data), chosen))
     return "\n".join(lines)
 
 
-def _natural_widths(data: list[tuple[Any, list[str]]]) -> list[int]:
+def _natural_widths(measured: list[list[int]]) -> list[int]:
     """Each column's width: its header's, or its longest cell's up to the column's cap."""
-    return [max([display_width(h)] + [min(TABLE_CAPS.get(k, 40), display_width(c[i])) for _, c in data])
+    return [max(display_width(h), min(TABLE_CAPS.get(k, 40), max((m[i] for m in measured), default=0)))
             for i, (k, h) in enumerate(TABLE_COLUMNS)]
+
+
+def _cut(data: list[tuple[Any, list[str]]], measured: list[list[int]], shown: list[int],
+         natural: list[int]) -> tuple[list[list[str]], list[list[int]]]:
+    """The shown cells, each shortened to its column's width (:func:`truncate`), and their widths."""
+    texts, sizes = [], []
+    for (_, c), m in zip(data, measured, strict=True):
+        row, size = [], []
+        for i in shown:
+            text = c[i] if m[i] <= natural[i] else truncate(c[i], natural[i])
+            row.append(text)
+            size.append(m[i] if text is c[i] else display_width(text))
+        texts.append(row)
+        sizes.append(size)
+    return texts, sizes
 
 
 def _footer(n: int, chosen: set[str]) -> str:
