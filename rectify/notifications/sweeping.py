@@ -10,13 +10,15 @@ time. Memory holds a chunk, a sorted run and a batch of digests, not the sweep.
 
 from __future__ import annotations
 
+import gc
 import pickle
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from functools import wraps
 from itertools import groupby, islice
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, TypeVar
 
 from rectify.config import PolicyConfig
 from rectify.notifications.policy import (
@@ -33,6 +35,7 @@ from rectify.notifications.store import SweepReader
 from rectify.states.tasks import SECRETARY_TASK_STAGES
 
 CHUNK = 5000  # cases (or measures) decided and planned at once
+F = TypeVar("F", bound=Callable[..., Any])
 _BATCH = 1000  # records pickled together
 
 
@@ -81,6 +84,26 @@ class Spooled:
 
     def close(self) -> None:
         self._file.close()
+
+
+def cycles_paused(fn: F) -> F:
+    """``fn`` with Python's cycle collector paused while it runs, then restored (as the import does).
+
+    What a sweep makes — the candidate rows, the items, the planned rows and their details, the digests — is freed
+    by reference counting; the collector's passes over the young objects of each chunk were ~15 % of a dry run's
+    CPU at 20,000 cases (588 collections), with the same peak memory without them.
+    """
+    @wraps(fn)
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused  # type: ignore[return-value]
 
 
 def spool_due(read: SweepReader, found: Iterable[Any], as_of: date, policy: PolicyConfig, *, brief: bool,
