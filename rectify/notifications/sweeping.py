@@ -37,6 +37,7 @@ from rectify.states.tasks import SECRETARY_TASK_STAGES
 CHUNK = 5000  # cases (or measures) decided and planned at once
 F = TypeVar("F", bound=Callable[..., Any])
 _BATCH = 1000  # records pickled together
+KEEP = 20_000  # records a spool holds in memory before the rest go to its file (a few MB: as spill.CHUNK rows)
 
 
 class CaseFacts(NamedTuple):
@@ -54,26 +55,36 @@ class CaseFacts(NamedTuple):
 
 
 class Spooled:
-    """Records written once in order to an unnamed temporary file, then read back once in the same order."""
+    """Records written once in order, then read back once in the same order: the first :data:`KEEP` held in
+    memory, the rest written to an unnamed temporary file as they come (a sweep that fits opens no file)."""
 
     def __init__(self) -> None:
-        self._file: IO[bytes] = tempfile.TemporaryFile()
+        self._held: list[Any] = []
+        self._file: IO[bytes] | None = None
         self._pending: list[Any] = []
         self.count = 0
 
     def add(self, record: Any) -> None:
-        self._pending.append(record)
         self.count += 1
+        if self._file is None and len(self._held) < KEEP:
+            self._held.append(record)
+            return
+        self._pending.append(record)
         if len(self._pending) >= _BATCH:
             self._flush()
 
     def _flush(self) -> None:
         if self._pending:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile()
             pickle.dump(self._pending, self._file, protocol=pickle.HIGHEST_PROTOCOL)
             self._pending = []
 
     def __iter__(self) -> Iterator[Any]:
+        yield from self._held
         self._flush()
+        if self._file is None:
+            return
         self._file.seek(0)
         while True:
             try:
@@ -83,7 +94,9 @@ class Spooled:
             yield from batch
 
     def close(self) -> None:
-        self._file.close()
+        self._held = []
+        if self._file is not None:
+            self._file.close()
 
 
 def cycles_paused(fn: F) -> F:
