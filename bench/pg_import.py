@@ -2,12 +2,15 @@
 
 The server is ``RECTIFY_BENCH_PG`` (a server URL such as ``postgresql://rectify@127.0.0.1:5432/``, whose role
 may create databases), else a throwaway cluster started the way the test suite starts one (``initdb`` on this
-machine, fsync off as in the tests). The floor copies the rows the product wrote, table by table, into an
-empty database on the same schema with psycopg's ``COPY … FROM STDIN`` (``write_row``), in one transaction.
+machine, fsync off as in the tests). The floor parses the same CSV file through the ``csv`` module (every record
+split into its fields, as ``import_cases``'s floor does), then copies the rows the product wrote, table by table,
+into an empty database on the same schema with psycopg's ``COPY … FROM STDIN`` (``write_row``), in one
+transaction.
 """
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -90,6 +93,9 @@ def import_pg(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
                     for t in TABLES}
         with psycopg.connect(plain[1]) as dst:
             start = time.perf_counter()
+            with open(source, encoding="utf-8-sig", newline="") as text:
+                records = sum(1 for _ in csv.reader(text))  # the same file parsed, as the product parses it
+            assert records > n
             with dst.transaction(), dst.cursor() as cur:
                 for t in TABLES:
                     rows, cols = data[t]

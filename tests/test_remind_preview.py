@@ -66,3 +66,19 @@ def test_the_memory_store_previews_as_the_sql_one(db: Database, clock: FakeClock
     dry = [run_sweep(s, county_config(), as_of=later, now=clock.now, renderer=Renderer(), dry_run=True)
            for s in (sql, memory)]
     assert _shown(dry[0]) == _shown(dry[1]) and dry[0].digests
+
+
+@pytest.mark.parametrize("keep", [0, 3, 2500, 10_000])
+def test_a_spool_gives_back_its_records_in_order(monkeypatch: pytest.MonkeyPatch, keep: int) -> None:
+    """The sweep's spool holds its first records in memory and writes the rest to its file: read back once, they
+    come in the order they went in, whichever side of the bound they fell."""
+    from rectify.notifications import sweeping
+
+    monkeypatch.setattr(sweeping, "KEEP", keep)
+    spool = sweeping.Spooled()
+    records = [(n, f"case {n}", date(2026, 6, 30) + timedelta(days=n % 7)) for n in range(2500)]
+    for record in records:
+        spool.add(record)
+    assert spool.count == len(records)
+    assert list(spool) == records
+    spool.close()

@@ -51,6 +51,7 @@ def _heavy(modules: list[str], names: tuple[str, ...]) -> list[str]:
     (("case", "show", "1", "--format", "json"), '"stage"'),
     (("case", "list", "--open", "--county", "青山县"), "剩余天数"),
     (("ledger", "--county", "青山县"), "共"),
+    (("ledger", "--format", "csv"), "序号"),
 ], ids=" ".join)
 def test_a_read_command_loads_no_orm_and_no_other_dialect(demo: Callable[..., Result], db_url: str,
                                                           clock: FakeClock, tmp_path: Path,

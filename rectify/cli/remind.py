@@ -12,7 +12,7 @@ from rectify.cli.listing import emit, output_options
 
 
 def _reminder_service(app: App) -> Any:
-    from rectify.demo.demo import with_demo_report
+    from rectify.demo.demo_data import with_demo_report
     from rectify.notifications.scheduler import ReminderService, smtp_factory
     from rectify.store.outbox import SqlOutboxStore
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
 from rectify.config import Config
-from rectify.demo.demo_data import (
+from rectify.demo.demo_data import (  # noqa: F401 (with_demo_report: re-exported)
     ADMIN,
     APPROVER,
     AUDITOR,
@@ -25,7 +25,6 @@ from rectify.demo.demo_data import (
     DEMO_COUNTY,
     DEMO_PASSWORD_HASH,
     DEMO_PEOPLE,
-    DEMO_REPORT,
     LOCAL_WEIGHT,
     MAIL,
     OBJECTION,
@@ -43,6 +42,7 @@ from rectify.demo.demo_data import (
     demo_orgs,
     details,
     measure_texts,
+    with_demo_report,
 )
 from rectify.errors import Refused
 from rectify.states.deadlines import default_deadline
@@ -51,7 +51,7 @@ from rectify.states.stages import Stage
 from rectify.states.workdays import PUBLICITY as PUBLICITY_WINDOW
 from rectify.states.workdays import work_calendar
 from rectify.store import Database, describe
-from rectify.store.demo import delete_orgs, foreign_rows, org_count
+from rectify.store.demo import delete_orgs, foreign_rows
 from rectify.write.accounts import Accounts
 from rectify.write.engine import Workflow
 from rectify.write.people import PersonInput, register_people
@@ -102,18 +102,6 @@ def clear_demo(db: Database) -> None:
     """
     with db.begin() as conn:
         delete_orgs(conn, DEMO_COUNTY, [o["code"] for o in DEMO_ORGS])
-
-
-def with_demo_report(db: Database, config: Config) -> Config:
-    """``config`` with the demo county's [report] (落款 中共青山县委组织部, a phone) when it has no [report] unit of
-    its own and the database holds the demo county and nothing else."""
-    if config.report.unit.strip():
-        return config
-    with db.connect() as conn:
-        foreign = foreign_rows(conn, DEMO_COUNTY, [o["code"] for o in DEMO_ORGS], [p.name for p in DEMO_PEOPLE])
-        if foreign != (0, 0) or not org_count(conn, DEMO_COUNTY):
-            return config
-    return replace(config, report=DEMO_REPORT)
 
 
 def refuse_real_data(db: Database) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from rectify.config import ReportConfig
+from rectify.config import Config, ReportConfig
 from rectify.states.roles import Role
 from rectify.write.people import PersonInput
 
@@ -198,3 +198,20 @@ class Names:
             pool.append(self.new())
             return pool[-1]
         return self.rng.choice(pool)
+
+
+def with_demo_report(db: Any, config: Config) -> Config:
+    """``config`` with the demo county's [report] (落款 中共青山县委组织部, a phone) when it has no [report] unit of
+    its own and the database holds the demo county and nothing else. Here, beside the data, so that ``remind run``
+    asks it without loading the demo's builder (the write engine); :mod:`rectify.demo.demo` re-exports it."""
+    if config.report.unit.strip():
+        return config
+    from dataclasses import replace
+
+    from rectify.store.demo import foreign_rows, org_count
+
+    with db.connect() as conn:
+        foreign = foreign_rows(conn, DEMO_COUNTY, [o["code"] for o in demo_orgs()], [p.name for p in DEMO_PEOPLE])
+        if foreign != (0, 0) or not org_count(conn, DEMO_COUNTY):
+            return config
+    return replace(config, report=DEMO_REPORT)

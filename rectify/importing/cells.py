@@ -14,7 +14,14 @@ from typing import Any
 
 from rectify import validation
 from rectify.importing.cell_error import CellError, parse_date
-from rectify.importing.readings import Readings, is_count, match_problem, numbered_items, parse_due
+from rectify.importing.readings import (
+    Readings,
+    is_count,
+    match_problem,
+    measures_problems,
+    numbered_items,
+    parse_due,
+)
 from rectify.states.stages import (
     FORMER_STAGE_LABELS,
     KINDS,
@@ -374,10 +381,23 @@ class Parsers:
         self.stage = _memo(parse_stage)
         self.secretary = _memo(parse_secretary)
         self.measure_text: list[str] = []
+        self._ties: dict[tuple[Any, ...], list[tuple[tuple[str, ...], str]]] = {}
 
     def measure(self, n: int) -> str:
         texts = self.measure_text
         while len(texts) < n:
             texts.append(IMPORTED_MEASURE.format(n=len(texts) + 1))
         return texts[n - 1]
+
+    def ties(self, texts: tuple[str, ...], problems: tuple[tuple[str, str], ...]) -> list[tuple[tuple[str, ...], str]]:
+        """:func:`~rectify.importing.readings.measures_problems` of a row's measure texts and problems, remembered
+        (a sheet repeats its measures' wording; the answer depends on the texts, the problems and the configured
+        local types alone, which are the import's). At most 4,096 are kept; the list is not to be changed."""
+        key = (texts, problems)
+        found = self._ties.get(key)
+        if found is None:
+            if len(self._ties) >= 4096:
+                self._ties.clear()
+            found = self._ties[key] = measures_problems(texts, problems, self.local)
+        return found
 

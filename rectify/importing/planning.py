@@ -16,7 +16,7 @@ from typing import Any
 from rectify.config import Config, PolicyConfig
 from rectify.importing.cells import SECRETARY_WORDS, CellError, Parsers, parse_int
 from rectify.importing.county import due_cell, measure_fields, note_measures, problems_cell
-from rectify.importing.readings import ALL_PROBLEMS, measures_problems, parse_remarks
+from rectify.importing.readings import ALL_PROBLEMS, parse_remarks
 from rectify.importing.rows import Row
 from rectify.importing.verification import IMPORTED, Facts, check_grade, import_note, read_facts
 from rectify.states.deadlines import default_deadline, stage_due
@@ -424,7 +424,7 @@ def _links(r: Row, c: _Cells, P: Parsers, measures: list[MeasureRow],
            problems: tuple[tuple[str, str], ...]) -> list[tuple[str, ...]] | None:
     """The problems each of the cell's measures answers when the sheet says so (None: each answers all), noted
     for ``--dry-run`` with the measures as split."""
-    ties = measures_problems([m["text"] for m in c.items], problems, P.local) if c.items else []
+    ties = P.ties(tuple(m["text"] for m in c.items), problems) if c.items else []
     if c.items and P.readings.keep:
         note_measures(r, P, measures, ties)
     return [codes for codes, _ in ties] if any(how != ALL_PROBLEMS for _, how in ties) else None

@@ -86,6 +86,23 @@ PROBLEM_WORDS: dict[str, tuple[str, ...]] = {
     "P10": ("服务意识", "服务能力", "群众意见", "群众满意度", "服务群众", "为民服务", "群众反映"),
 }
 _PIECE_SPLIT = re.compile(r"[，,。、；;\s]+")
+# Each type's words as one search, in the types' order: a part names the first type one of whose words it holds.
+_WORD_SEARCH = tuple((code, re.compile("|".join(map(re.escape, words))).search)
+                     for code, words in PROBLEM_WORDS.items())
+_PART_CODES: dict[str, str | None] = {}  # the type each part of a text names (parts recur: 班子软弱, 群众意见大)
+
+
+def _word_code(part: str) -> str | None:
+    """The first of the ten types (:data:`PROBLEM_WORDS`) one of whose words ``part`` contains; None for none."""
+    try:
+        return _PART_CODES[part]
+    except KeyError:
+        pass
+    code = next((c for c, search in _WORD_SEARCH if search(part)), None)
+    if len(_PART_CODES) >= 4096:
+        _PART_CODES.clear()
+    _PART_CODES[part] = code
+    return code
 
 
 def match_problem(piece: str, local: dict[str, str]) -> list[tuple[str, str]]:
@@ -93,8 +110,7 @@ def match_problem(piece: str, local: dict[str, str]) -> list[tuple[str, str]]:
     wording it contains (or that contains it), else the ten's words (:data:`PROBLEM_WORDS`); empty when none."""
     found: dict[str, list[str]] = {}
     for part in filter(None, _PIECE_SPLIT.split(piece)):
-        code = _local_code(part, local) or next(
-            (c for c, words in PROBLEM_WORDS.items() if any(w in part for w in words)), None)
+        code = (_local_code(part, local) if local else None) or _word_code(part)
         if code is not None:
             found.setdefault(code, []).append(part)
     if len(found) == 1:

@@ -53,7 +53,7 @@ from rectify.notifications.policy import (
 )
 from rectify.notifications.render import Renderer, TemplateProblem, UnsafeTemplate
 from rectify.notifications.store import OutboxStore, Recording
-from rectify.notifications.sweeping import planned, spool_due, whole_groups
+from rectify.notifications.sweeping import cycles_paused, planned, spool_due, whole_groups
 from rectify.spill import sorted_spilling
 from rectify.states.tasks import LEADER, OFFICER, acting_roles, task_label
 
@@ -251,6 +251,7 @@ def _roll(config: Config) -> Callable[[date], date] | None:
     return lambda day: cal.next_working(day) or day
 
 
+@cycles_paused
 def run_sweep(
     store: OutboxStore,
     config: Config,

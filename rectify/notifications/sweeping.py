@@ -10,13 +10,15 @@ time. Memory holds a chunk, a sorted run and a batch of digests, not the sweep.
 
 from __future__ import annotations
 
+import gc
 import pickle
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from functools import wraps
 from itertools import groupby, islice
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, TypeVar
 
 from rectify.config import PolicyConfig
 from rectify.notifications.policy import (
@@ -33,7 +35,9 @@ from rectify.notifications.store import SweepReader
 from rectify.states.tasks import SECRETARY_TASK_STAGES
 
 CHUNK = 5000  # cases (or measures) decided and planned at once
+F = TypeVar("F", bound=Callable[..., Any])
 _BATCH = 1000  # records pickled together
+KEEP = 20_000  # records a spool holds in memory before the rest go to its file (a few MB: as spill.CHUNK rows)
 
 
 class CaseFacts(NamedTuple):
@@ -51,26 +55,36 @@ class CaseFacts(NamedTuple):
 
 
 class Spooled:
-    """Records written once in order to an unnamed temporary file, then read back once in the same order."""
+    """Records written once in order, then read back once in the same order: the first :data:`KEEP` held in
+    memory, the rest written to an unnamed temporary file as they come (a sweep that fits opens no file)."""
 
     def __init__(self) -> None:
-        self._file: IO[bytes] = tempfile.TemporaryFile()
+        self._held: list[Any] = []
+        self._file: IO[bytes] | None = None
         self._pending: list[Any] = []
         self.count = 0
 
     def add(self, record: Any) -> None:
-        self._pending.append(record)
         self.count += 1
+        if self._file is None and len(self._held) < KEEP:
+            self._held.append(record)
+            return
+        self._pending.append(record)
         if len(self._pending) >= _BATCH:
             self._flush()
 
     def _flush(self) -> None:
         if self._pending:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile()
             pickle.dump(self._pending, self._file, protocol=pickle.HIGHEST_PROTOCOL)
             self._pending = []
 
     def __iter__(self) -> Iterator[Any]:
+        yield from self._held
         self._flush()
+        if self._file is None:
+            return
         self._file.seek(0)
         while True:
             try:
@@ -80,7 +94,29 @@ class Spooled:
             yield from batch
 
     def close(self) -> None:
-        self._file.close()
+        self._held = []
+        if self._file is not None:
+            self._file.close()
+
+
+def cycles_paused(fn: F) -> F:
+    """``fn`` with Python's cycle collector paused while it runs, then restored (as the import does).
+
+    What a sweep makes — the candidate rows, the items, the planned rows and their details, the digests — is freed
+    by reference counting; the collector's passes over the young objects of each chunk were ~15 % of a dry run's
+    CPU at 20,000 cases (588 collections), with the same peak memory without them.
+    """
+    @wraps(fn)
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused  # type: ignore[return-value]
 
 
 def spool_due(read: SweepReader, found: Iterable[Any], as_of: date, policy: PolicyConfig, *, brief: bool,

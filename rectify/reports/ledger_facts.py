@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rectify.reports.ledger import LEDGER_KEYS, LedgerRow
 from rectify.reports.ledger_sheets import FACT_KEYS
-from rectify.store import Database
-from rectify.store.late_facts import late_stage_facts
+
+if TYPE_CHECKING:  # not imported at run time: the light read path loads no SQLAlchemy
+    from rectify.store import Database
 
 _VERIFIED_ON = LEDGER_KEYS.index("verified_on")
 _STRUCK_OFF_ON = LEDGER_KEYS.index("struck_off_on")
@@ -26,16 +27,27 @@ def _cell(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def with_late_facts(db: Database, rows: Iterable[LedgerRow]) -> Iterator[LedgerRow]:
-    """``rows``, those verified by their day with the verification's facts after their query values."""
+def _facts(db: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The facts of ``ids``: on the light read path (a :class:`rectify.store.light.Light`, no SQLAlchemy) or
+    through SQLAlchemy — the same statements, the same fold."""
+    if getattr(db, "light", False):
+        return dict(db.late_stage_facts(ids))
+    from rectify.store.late_facts import late_stage_facts
+
+    with db.connect() as conn:
+        return late_stage_facts(conn, ids)
+
+
+def with_late_facts(db: Database | Any, rows: Iterable[LedgerRow]) -> Iterator[LedgerRow]:
+    """``rows``, those verified by their day with the verification's facts after their query values; ``db`` a
+    database or the light read path's :class:`~rectify.store.light.Light`."""
     it = iter(rows)
     while batch := list(islice(it, _BATCH)):
         ids = [raw[0] for _, _, raw in batch if raw[_VERIFIED_ON] is not None]
         if not ids:
             yield from batch
             continue
-        with db.connect() as conn:
-            found = late_stage_facts(conn, ids)
+        found = _facts(db, ids)
         for light, cells, raw in batch:
             facts = found.get(raw[0]) if raw[_VERIFIED_ON] is not None else None
             if facts is None:

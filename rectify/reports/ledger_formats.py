@@ -218,12 +218,21 @@ def write_csv(rows: Iterable[LedgerRow], out: IO[str], *, progress: Progress | N
     """UTF-8 with BOM (Excel opens the Chinese correctly), CRLF, the spreadsheet layout of
     :mod:`rectify.reports.ledger_sheets`: formula-safe, and no cell a spreadsheet reads as what it is not."""
     import csv
+    import gc
 
     out.write("\ufeff")
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(SHEET_HEADERS)
     tally = _Count(counted(rows, progress))
-    w.writerows(map(csv_row, tally))
+    # Every row is freed by reference counting: the cycle collector's passes over each batch's rows were ~8 % of
+    # the CSV's CPU (195 passes at 20,000 rows), so it is paused while the rows are written, as the import does.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        w.writerows(map(csv_row, tally))
+    finally:
+        if enabled:
+            gc.enable()
     return tally.n
 
 

@@ -51,6 +51,33 @@ STATEMENTS: dict[str, Any] = {
         'withdrawn_event_id',
         {'happened_on': 'date', 'uploaded_at': 'utc'},
     ),
+    'late:events': (
+        'SELECT case_event.case_id, case_event.action, case_event.actor, case_event.detail \nFROM case_event \nWHERE '
+        'case_event.case_id IN (__[POSTCOMPILE_ids]) AND case_event.action IN (__[POSTCOMPILE_action_1]) ORDER BY '
+        'case_event.id',
+        {'action_1': ['verify', 'strike_off', 'import']},
+        'case_id action actor detail',
+        {},
+    ),
+    'late:held': (
+        'SELECT rectification_case.id, rectification_case.strike_off_doc, rectification_case.publicity_until \nFROM '
+        'rectification_case \nWHERE rectification_case.id IN (__[POSTCOMPILE_ids])',
+        {},
+        'id strike_off_doc publicity_until',
+        {'publicity_until': 'date'},
+    ),
+    'late:verifications': (
+        'SELECT verification.id, verification.case_id, verification.verified_on, verification.verifier, '
+        'verification.score, verification.satisfied, verification.basic, verification.dissatisfied, '
+        'verification.passed, verification.reasons, verification.members, verification.score_sheet, '
+        'verification.grade, verification.signed_by \nFROM verification \nWHERE verification.case_id IN '
+        '(__[POSTCOMPILE_ids]) AND verification.passed IS 1 ORDER BY verification.case_id, '
+        'verification.verified_on, verification.id',
+        {},
+        'id case_id verified_on verifier score satisfied basic dissatisfied passed reasons members score_sheet '
+        'grade signed_by',
+        {'verified_on': 'date', 'passed': 'bool'},
+    ),
     'latest_dates': (
         'SELECT (SELECT max(case_event.happened_on) AS max_1 \nFROM case_event) AS anon_1, (SELECT '
         'max(rectification_case.identified_on) AS max_2 \nFROM rectification_case) AS anon_2, (SELECT '

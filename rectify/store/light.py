@@ -27,7 +27,7 @@ from typing import Any
 
 from rectify.states.permissions import Actor
 from rectify.store import compiled
-from rectify.store.plain import LEDGER_KEYS, LedgerFilter, limited, resolve_url, selects_all
+from rectify.store.plain import LEDGER_KEYS, LedgerFilter, fold_late_facts, limited, resolve_url, selects_all
 
 __all__ = ["Light", "NotLight", "filtered", "open_light"]
 
@@ -213,6 +213,13 @@ class Light:
     def case_rows(self, *, reader: Actor | None = None, **f: Any) -> list[Any]:
         """As :func:`rectify.store.reads.case_rows`."""
         return self._rows(*filtered("case_rows", f, reader))
+
+    def late_stage_facts(self, case_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """As :func:`rectify.store.late_facts.late_stage_facts`: the same three statements, the same fold."""
+        ids = sorted(set(case_ids))
+        if not ids:
+            return {}
+        return fold_late_facts(*(self.rows(f"late:{part}", ids=ids) for part in ("verifications", "held", "events")))
 
     @contextmanager
     def ledger_tuples(self, f: LedgerFilter) -> Iterator[Any]:

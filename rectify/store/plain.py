@@ -7,14 +7,16 @@ aggregated strings' separators and the reader's scope in words.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rectify.states.permissions import Actor
 
-__all__ = ["ITEM", "LEDGER_KEYS", "MEASURE_FIELDS", "PAIR", "LedgerFilter", "default_sqlite_path", "limited",
-           "resolve_url", "scope_text", "selects_all"]
+__all__ = ["ITEM", "LEDGER_KEYS", "MEASURE_FIELDS", "PAIR", "LedgerFilter", "default_sqlite_path", "fold_late_facts",
+           "limited", "resolve_url", "scope_text", "selects_all"]
 
 PAIR = "\x1f"  # between a problem's code and text inside the aggregated string
 ITEM = "\x1e"  # between problems
@@ -94,3 +96,46 @@ def resolve_url(url: str | None) -> str:
     if url.startswith("postgres://"):
         return "postgresql+psycopg://" + url[len("postgres://"):]
     return url
+
+
+def fold_late_facts(verifications: Iterable[Any], held: Iterable[Any],
+                    events: Iterable[Any]) -> dict[int, dict[str, Any]]:
+    """A late stage's verification facts by case id (:func:`rectify.store.late_facts.late_stage_facts`), folded
+    from the rows of its three statements — through SQLAlchemy or on the light read path alike."""
+    out: dict[int, dict[str, Any]] = {}
+    for v in verifications:
+        out[v.case_id] = {"verifier": v.verifier, "verification_team": v.members, "satisfied": v.satisfied,
+                          "basic": v.basic, "dissatisfied": v.dissatisfied, "publicity_from": v.verified_on}
+    until: dict[int, Any] = {}
+    for row in held:
+        out.setdefault(row.id, {})["strike_off_doc"] = row.strike_off_doc or ""
+        until[row.id] = row.publicity_until  # a 公示 under way; cleared by the 销号
+    for e in events:
+        _late_event(out.setdefault(e.case_id, {}), e.action, e.actor, _detail(e.detail))
+    for case_id, day in until.items():
+        if day is not None:
+            out[case_id]["publicity_until"] = day
+    return out
+
+
+def _detail(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _late_event(facts: dict[str, Any], action: str, actor: str, detail: dict[str, Any]) -> None:
+    if action == "verify" and detail.get("passed"):
+        facts["publicity_until"] = detail.get("publicity_until")
+        facts.pop("approver", None)  # a later verification (after an objection, a new cycle) starts over
+    elif action == "strike_off":
+        facts["approver"] = actor
+    elif action == "import":
+        imported = detail.get("verification") or {}
+        if isinstance(imported, dict) and imported:
+            start, end = (list(imported.get("publicity") or []) + [None, None])[:2]
+            facts["publicity_from"] = start or facts.get("publicity_from")
+            facts["publicity_until"] = end
+            facts["approver"] = imported.get("approver") or ""

@@ -30,7 +30,7 @@ FIELDS = ("county", "township", "kind", "stage", "year", "supervised", "scope", 
 
 def statements() -> dict[str, Any]:
     """Every statement of the light read path, by name."""
-    from rectify.store import evidence, people, reads, security, snapshot, tables
+    from rectify.store import evidence, late_facts, people, reads, security, snapshot, tables
 
     out: dict[str, Any] = {
         "revision": sa.text("SELECT version_num FROM alembic_version"),
@@ -43,6 +43,9 @@ def statements() -> dict[str, Any]:
         "org": reads._ORG,
         "latest_dates": snapshot.LATEST_DATES,
         "files": evidence._BY_CASE,
+        "late:verifications": late_facts.VERIFICATIONS,
+        "late:held": late_facts.HELD,
+        "late:events": late_facts.EVENTS,
         **{f"part:{name}": q for name, q in reads._PARTS.items()},
     }
     return out
