@@ -22,7 +22,7 @@ from rectify.cli.common import (
     use_colour,
     write_output,
 )
-from rectify.cli.reads import ledger_filter, ledger_table
+from rectify.cli.reads import data_source, ledger_filter, ledger_table
 from rectify.states.stages import LEDGER_ORDERS
 
 LEDGER_FORMATS = ("table", "csv", "xlsx", "html", "json", "ics")
@@ -103,7 +103,7 @@ def ledger(app: App, county: str | None, township: str | None, kind: str | None,
 def _write_ledger_file(app: App, filters: Any, fmt: str, output: str | None, *, as_of: date,
                        known_on: date | None, layout: str) -> None:
     """The ledger in a file format, with progress bars on a terminal when it is long."""
-    if fmt == "csv" and not progress_bar().live and (light := _source(app, as_of, known_on)) is app.light():
+    if fmt == "csv" and not progress_bar().live and (light := data_source(app, as_of, known_on)) is app.light():
         _write_light_csv(app, light, filters, output, as_of=as_of)
         return
     from rectify.reports.ledger import count_cases

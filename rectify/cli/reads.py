@@ -232,12 +232,12 @@ def ledger_table(app: App, as_of: date, filters: Any, width: int | None, colour:
     from rectify.reports.ledger import ledger_rows
     from rectify.reports.ledger_formats import render_ledger_table
 
-    return render_ledger_table(ledger_rows(_source(app, as_of, known_on), as_of=as_of, config=app.config,
+    return render_ledger_table(ledger_rows(data_source(app, as_of, known_on), as_of=as_of, config=app.config,
                                            filters=filters, known_on=known_on),
                                width=table_width(width), colour=colour)
 
 
-def _source(app: App, as_of: date, known_on: date | None) -> Any:
+def data_source(app: App, as_of: date, known_on: date | None) -> Any:
     """Today's tables on the light read path (no SQLAlchemy) when the day is today's, else the database."""
     light = app.light()
     if light is None:
