@@ -63,15 +63,17 @@ class Times(list[float]):
         self.unwaited: list[float] = []
 
 
+_SCHEDSTAT = Path("/proc/thread-self/schedstat")
+
+
 def _run_queue_wait() -> Callable[[], float] | None:
-    try:
-        handle = open("/proc/thread-self/schedstat", "rb")  # noqa: SIM115  (kept open, read again per step)
-    except OSError:
+    """The calling thread's run-queue wait so far, in seconds (the file opened per read, outside the timed window:
+    a handle kept open would be the importing thread's and is never closed)."""
+    if not _SCHEDSTAT.is_file():
         return None
 
     def waited() -> float:
-        handle.seek(0)
-        return int(handle.read().split()[1]) / 1e9
+        return int(_SCHEDSTAT.read_bytes().split()[1]) / 1e9
 
     return waited
 
