@@ -6,12 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from rectify.errors import Refused
 from rectify.notifications.mailer import MemoryMailer
 from rectify.notifications.outbox import last_sweep_date, list_outbox
 from rectify.notifications.scheduler import Daemon, ReminderService
@@ -148,3 +149,60 @@ def test_two_schedulers_at_once_send_each_digest_once(
                 proc.kill()
                 proc.communicate()
         server.controller.stop()
+
+
+def test_the_daemon_saves_the_month_end_states_once_a_month(db: Database, wf: Workflow, clock: FakeClock) -> None:
+    """At start-up and after the first sweep of a month the daemon saves the last month end's states (what
+    ``rectify snapshot`` does), so past days stay fast without a cron job; the rest of the month it does not."""
+    import sqlalchemy as sa
+
+    from rectify.reports.month_end import fill
+    from rectify.store.tables import snapshot_t
+
+    build_county(wf, clock)
+    clock.now = AFTER_SWEEP
+    asked: list[date] = []
+
+    def month_end(day: date) -> int:
+        asked.append(day)
+        return fill(db, county_config(), day)
+
+    lines: list[str] = []
+    service = ReminderService(SqlOutboxStore(db), county_config(), clock, MemoryMailer)
+    d = Daemon(service, county_config(), log=lines.append, month_end=month_end)
+    d.start(BackgroundScheduler(timezone="Asia/Shanghai"))
+    d.stop()
+    with db.connect() as conn:
+        saved = conn.execute(sa.select(sa.func.count(), sa.func.max(snapshot_t.c.month_end))).one()
+    assert asked == [date(2026, 12, 24)] and saved[0] > 0
+    assert str(saved[1])[:10] == "2026-03-31"  # the cases' last records are in March: their states from then
+    assert any(f"已保存 {saved[0]} 个月末状态（截至 2026-11-30）" in line for line in lines)
+    d.sweep_job()  # the same month: nothing asked again
+    assert asked == [date(2026, 12, 24)]
+    clock.now = datetime(2027, 1, 4, 2, 0, tzinfo=UTC)
+    d.sweep_job()  # the first sweep of January saves December's end
+    assert asked == [date(2026, 12, 24), date(2027, 1, 4)]
+
+
+def test_a_failed_month_end_save_is_logged_and_tried_at_the_next_sweep(
+    db: Database, wf: Workflow, clock: FakeClock
+) -> None:
+    build_county(wf, clock)
+    clock.now = AFTER_SWEEP
+    tries: list[date] = []
+
+    def month_end(day: date) -> int:
+        tries.append(day)
+        if len(tries) == 1:
+            raise Refused("数据库正忙")
+        return 0
+
+    lines: list[str] = []
+    service = ReminderService(SqlOutboxStore(db), county_config(), clock, MemoryMailer)
+    d = Daemon(service, county_config(), log=lines.append, month_end=month_end)
+    d.sweep_job()
+    assert any("保存月末状态失败：数据库正忙" in line for line in lines)
+    d.sweep_job()
+    d.sweep_job()
+    assert tries == [date(2026, 12, 24)] * 2  # tried again once, then saved: not a third time
+    assert not any("已保存" in line for line in lines)  # nothing written: nothing said

@@ -178,13 +178,16 @@ def scheduler() -> None:
 def scheduler_start(app: App) -> None:
     """启动定时提醒服务：每天在 [scheduler] sweep_at 扫描，并持续发送发件箱，直到停止（Ctrl-C / SIGTERM）。
 
-    服务停止期间错过了当天的扫描的，启动时补做一次。
+    服务停止期间错过了当天的扫描的，启动时补做一次。启动时及每月第一次扫描后，保存上月末各整顿对象的状态
+    （同 rectify snapshot），回溯查询（--as-of）因此不必另设定时任务。
 
     \b
     示例：
       rectify --config /etc/rectify.toml scheduler start
     """
     from rectify.notifications.scheduler import Daemon
+    from rectify.reports.month_end import fill
 
-    daemon = Daemon(_reminder_service(app), app.config, log=lambda line: click.echo(line, err=True))
+    daemon = Daemon(_reminder_service(app), app.config, log=lambda line: click.echo(line, err=True),
+                    month_end=lambda day: fill(app.database(), app.config, day))
     daemon.start()

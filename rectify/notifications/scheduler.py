@@ -92,12 +92,19 @@ def smtp_factory(config: Config) -> Callable[[], Mailer]:
 
 
 class Daemon:
-    """A daily sweep at ``[scheduler] sweep_at`` (Asia/Shanghai) and a drain every few minutes."""
+    """A daily sweep at ``[scheduler] sweep_at`` (Asia/Shanghai) and a drain every few minutes.
 
-    def __init__(self, service: ReminderService, config: Config, *, log: Callable[[str], None]) -> None:
+    ``month_end``, when given, saves the month-end states up to a day (``rectify snapshot``) and returns how many
+    it wrote; the daemon calls it once a month, at start-up and after the first sweep of each month, so past days
+    (``--as-of``) stay fast without a cron job. The daemon never reads the cases itself: the caller supplies it."""
+
+    def __init__(self, service: ReminderService, config: Config, *, log: Callable[[str], None],
+                 month_end: Callable[[date], int] | None = None) -> None:
         self.service = service
         self.config = config
         self.log = log
+        self.month_end = month_end
+        self._month_end_for: date | None = None  # the first day of the month whose month-end states are saved
         self.sweep_at = parse_sweep_at(config.scheduler.sweep_at)
         if config.scheduler.drain_every_minutes < 1:
             raise BadInput("配置项 [scheduler] drain_every_minutes 应为正整数")
@@ -135,6 +142,25 @@ class Daemon:
             self.log(f"[{self._stamp()}] 提醒扫描失败：{exc}")
             return
         self.drain_job()
+        self.month_end_job()
+
+    def month_end_job(self) -> None:
+        """Saves the states at the last month end once per month (a no-op the rest of the month); a failure is
+        logged and tried again at the next sweep."""
+        if self.month_end is None:
+            return
+        today = self.service.today()
+        month = today.replace(day=1)
+        if self._month_end_for == month:
+            return
+        try:
+            written = self.month_end(today)
+        except RectifyError as exc:
+            self.log(f"[{self._stamp()}] 保存月末状态失败：{exc}")
+            return
+        self._month_end_for = month
+        if written:
+            self.log(f"[{self._stamp()}] 已保存 {written} 个月末状态（截至 {month - timedelta(days=1)}）")
 
     def drain_job(self) -> None:
         try:
@@ -193,6 +219,7 @@ class Daemon:
         )
         if not self.catch_up():
             self.drain_job()
+            self.month_end_job()
         upcoming = next_sweep(self, self.service.clock())
         self.log(f"[{self._stamp()}] 启动检查完成，下次扫描 {upcoming:%Y-%m-%d %H:%M}")
         # A signal that came during the catch-up is honoured as soon as the scheduler runs.

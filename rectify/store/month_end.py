@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Result
 
 from rectify.store.ledger import LedgerFilter
@@ -66,15 +67,18 @@ def latest_of_case(case_id: Any) -> Any:
     return sa.select(sa.func.max(s.c.month_end)).where(s.c.case_id == case_id).scalar_subquery()
 
 
-_INSERT = sa.insert(snapshot_t)
+_INSERTS = {"sqlite": sqlite.insert(snapshot_t).on_conflict_do_nothing(),
+            "postgresql": postgresql.insert(snapshot_t).on_conflict_do_nothing()}
 _DROP_FROM = sa.delete(snapshot_t).where(snapshot_t.c.case_id == sa.bindparam("case_id"),
                                          snapshot_t.c.month_end >= sa.bindparam("day"))
 
 
 def write(conn: Connection, rows: Sequence[tuple[int, date, str, str]]) -> None:
-    """``(case_id, month_end, state, fmt)`` rows, in one executemany."""
+    """``(case_id, month_end, state, fmt)`` rows, in one executemany. A row another fill wrote meanwhile (two
+    schedulers on one PostgreSQL database) is left as it is: both folded the same history."""
     if rows:
-        conn.execute(_INSERT, [{"case_id": c, "month_end": m, "state": s, "fmt": f} for c, m, s, f in rows])
+        conn.execute(_INSERTS[conn.dialect.name],
+                     [{"case_id": c, "month_end": m, "state": s, "fmt": f} for c, m, s, f in rows])
 
 
 def drop_from(conn: Connection, case_id: int, day: date) -> None:
