@@ -137,7 +137,7 @@ def test_signing_in_rotates_the_session_and_shows_the_inbox(app: Any) -> None:
 def test_an_admin_sees_the_people_menu(app: Any) -> None:
     page = signed_in(app, ADMIN.login).get("/").text
     assert [label for label in re.findall(r'<li><a href="[^"]+"[^>]*>([^<]+)</a>', page)] == [
-        "我的待办", "整顿对象", "台账", "统计", "组织", "人员", "发件箱"]
+        "我的待办", "整顿对象", "台账", "统计", "组织", "人员", "安全设置", "发件箱"]
 
 
 def test_the_name_signs_in_too(app: Any) -> None:

@@ -220,6 +220,24 @@ class Service:
 
         return Registry(self.db, actor=person.name, clock=self.clock)
 
+    def security(self, person: Actor) -> list[dict[str, Any]]:
+        """The security settings (SPEC §12): each one's database, file and effective value and who set it last;
+        the admin's page (anyone else is told there is no such page)."""
+        from rectify.states.roles import Role
+        from rectify.write.security import security_rows
+
+        if person.role != Role.admin:
+            from rectify.errors import NotFound
+
+            raise NotFound("找不到该页面")
+        return security_rows(self.db, self.config)
+
+    def set_security(self, person: Actor, key: str, value: str) -> tuple[str, str]:
+        """One setting changed as ``person`` (the rules of ``rectify security set``); (old, new) as text."""
+        from rectify.write.security import set_security
+
+        return set_security(self.db, person, key, value, operator=person.operator, clock=self.clock)
+
     def accounts(self) -> Any:
         from rectify.write.accounts import Accounts
 

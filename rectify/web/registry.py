@@ -30,6 +30,7 @@ def routes() -> list[BaseRoute]:
     return [Route("/orgs", org_list, methods=["GET"]),
             Route("/orgs/{code}/open", protected(open_form), methods=["GET", "POST"]),
             Route("/people", protected(people), methods=["GET", "POST"]),
+            Route("/security", protected(security), methods=["GET", "POST"]),
             Route("/outbox", outbox, methods=["GET"])]
 
 
@@ -131,6 +132,30 @@ def _change(service: Any, person: Any, action: str, request: Request) -> str:
         who = service.accounts().set_password(person, field(request, "who"), field(request, "password"))
         return f"已设置 {who} 的登录密码；下次登录时须修改"
     raise BadInput("未知的操作")
+
+
+def security(request: Request) -> Response:
+    """安全设置 (SPEC §12): the admin's page for ``rectify security show | set``; the same rules decide (only an
+    admin; loosening a setting only for an admin of every county), each change signed; a refusal beside its row."""
+    service = web(request).service
+    person = signed_person(request)
+    rows = service.security(person)  # 404 to anyone but an admin
+    message, errors, values, status = "", {}, {}, 200
+    if request.method == "POST":
+        key, value = field(request, "key"), field(request, "value")
+        try:
+            old, new = service.set_security(person, key, value)
+        except RectifyError as exc:
+            status = 400 if isinstance(exc, BadInput) else 422
+            errors = {key if any(r["key"] == key for r in rows) else "": [str(exc)]}
+            values = {key: value}
+        else:
+            message = f"安全设置 {key}：{old} → {new}（{person.signature} 修改）"
+            rows = service.security(person)
+    from rectify.write.security import SETTINGS
+
+    return page(request, "security.html", status, rows=rows, settings=SETTINGS, message=message, errors=errors,
+                values=values)
 
 
 def outbox(request: Request) -> Response:

@@ -26,6 +26,7 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/submissions", "报送", frozenset({Role.county_officer, Role.county_approver, Role.city_supervisor,
                                        Role.auditor})),
     ("/people", "人员", frozenset({Role.admin})),
+    ("/security", "安全设置", frozenset({Role.admin})),
     ("/outbox", "发件箱", frozenset({Role.admin, Role.county_officer, Role.county_approver, Role.city_supervisor})),
 )
 
