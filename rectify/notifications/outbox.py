@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from rectify.config import Config
@@ -149,6 +150,7 @@ def plan_items(
     ``planner`` adds the deliveries by other channels than e-mail (``addresses``: the people on each case)."""
     contacts = contacts or {}
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    parsed: dict[str, tuple[str, str, str]] = {}  # each address parsed once (an officer is on many cases)
     for it in items:
         roles: tuple[str, ...] = ()
         if it.audience == CASE_PEOPLE:
@@ -179,7 +181,9 @@ def plan_items(
             "contact": contacts.get(it.case_id, ""),
         }
         for role, name, email in targets:
-            address, shown, problem = addressed(email)
+            if (got := parsed.get(email)) is None:
+                got = parsed[email] = addressed(email)
+            address, shown, problem = got
             _add(out, it, address, role, name or shown, detail, problem)
         if planner is not None and roles:
             for t in planner.targets(it.kind, roles, (addresses or {}).get(it.case_id, ()),
@@ -199,6 +203,7 @@ def plan_measure_items(
     """Measure items × (责任人, officer in charge) → outbox rows; ``measures`` by (case, ``measure#N``)."""
     contacts = contacts or {}
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    parsed: dict[str, tuple[str, str, str]] = {}  # each address parsed once
     for it in items:
         m = measures[(it.case_id, it.stage)]
         targets = [("measure_owner", m.owner, m.owner_email)] if (m.owner_email or "").strip() else []
@@ -211,7 +216,9 @@ def plan_measure_items(
             "measure_owner": m.owner,
         }
         for role, name, email in targets:
-            address, shown, problem = addressed(email)
+            if (got := parsed.get(email)) is None:
+                got = parsed[email] = addressed(email)
+            address, shown, problem = got
             _add(out, it, address, role, name or shown, detail, problem)
         if planner is not None:
             for t in planner.targets(it.kind, MEASURE_COPY_ROLES, (addresses or {}).get(it.case_id, ()),
@@ -326,8 +333,7 @@ def _recipient(p: dict[str, Any]) -> str:
     return str(p["recipient"])
 
 
-def _RECIPIENT_ORDER(p: dict[str, Any]) -> tuple[Any, ...]:  # noqa: N802 (a sort key, named as the constant it is)
-    return p["recipient"], p["case_id"], p["kind"], p["stage"], p["due_on"], p["offset_days"]
+_RECIPIENT_ORDER = itemgetter("recipient", "case_id", "kind", "stage", "due_on", "offset_days")
 
 
 def _digest_rows(config: Config, as_of: date, now: datetime, recipients: list[str], names: dict[str, str]

@@ -25,6 +25,8 @@ from rectify.notifications.sweeping import whole_groups
 
 ITEM_KEY = ("case_id", "kind", "stage", "due_on", "offset_days", "recipient")
 _KEY = itemgetter(*ITEM_KEY)
+_ITEM_ORDER = itemgetter("case_id", "kind", "due_on")  # a digest's items, as the recording orders them
+_RECIPIENT = itemgetter("recipient")
 
 
 def preview_sweep(store: OutboxStore, config: Config, as_of: date, planned: Iterable[dict[str, Any]],
@@ -33,7 +35,7 @@ def preview_sweep(store: OutboxStore, config: Config, as_of: date, planned: Iter
     is rendered; nothing written."""
     kept: list[dict[str, Any]] = []
     with store.previewing() as look:
-        for batch in whole_groups(planned, lambda p: str(p["recipient"])):
+        for batch in whole_groups(planned, _RECIPIENT):
             for digest in _preview(look, config, as_of, batch, renderer):
                 if on_digest is not None:
                     on_digest(digest)
@@ -45,21 +47,25 @@ def preview_sweep(store: OutboxStore, config: Config, as_of: date, planned: Iter
 def _preview(look: Preview, config: Config, as_of: date, planned: list[dict[str, Any]], renderer: Renderer
              ) -> list[dict[str, Any]]:
     """One batch of recipients, as :func:`rectify.notifications.outbox._record` would record it."""
-    names: dict[str, str] = {}
-    for p in planned:
-        if p["name"] and p["recipient"] not in names:
-            names[p["recipient"]] = p["name"]
     keys = list(map(_KEY, planned))
     held = look.recorded(keys)
+    names: dict[str, str] = {}
+    problems: dict[str, str] = {}
     new: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for p, key in zip(planned, keys, strict=True):
+    for p, key in zip(planned, keys, strict=True):  # one pass: the names, the problems, the items not held
+        recipient = p["recipient"]
+        if p["name"] and recipient not in names:
+            names[recipient] = p["name"]
+        if p["problem"]:
+            problems[recipient] = p["problem"]
         if key not in held:
             held.add(key)  # a second row of one key in the batch is not new either
-            new[p["recipient"]].append({**p["detail"], "role": p["role"]})
-    problems = {p["recipient"]: p["problem"] for p in planned if p["problem"]}
+            item = p["detail"].copy()
+            item["role"] = p["role"]
+            new[recipient].append(item)
     out: list[dict[str, Any]] = []
     for recipient in sorted(new):
-        its = sorted(new[recipient], key=lambda d: (d["case_id"], d["kind"], d["due_on"]))
+        its = sorted(new[recipient], key=_ITEM_ORDER)
         name = names.get(recipient, "")
         channel, address = split_recipient(recipient)
         if channel == "email":

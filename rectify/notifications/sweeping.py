@@ -119,27 +119,51 @@ def cycles_paused(fn: F) -> F:
     return paused  # type: ignore[return-value]
 
 
+def _facts(r: Any) -> tuple[Any, ...]:
+    """A candidate row's :class:`CaseFacts`, as a plain tuple (what the spool keeps)."""
+    return (r.case_id, r.stage_due, r.deadline, r.org_name, r.org_code, r.township, bool(r.supervised),
+            r.last_progress_on, getattr(r, "county", ""))
+
+
+_ITEM_FIELDS = len(Item._fields)
+
+
 def spool_due(read: SweepReader, found: Iterable[Any], as_of: date, policy: PolicyConfig, *, brief: bool,
               horizon: date, roll: Callable[[date], date] | None = None) -> tuple[Spooled, Spooled, int]:
     """(the due case items with their case's facts, the open measures due within ``horizon``, candidates seen):
-    each read streamed once to the end, what is due kept on disk in case order."""
+    each read streamed once to the end, what is due kept on disk in case order.
+
+    The records are plain tuples — an item's fields then its case's facts (:func:`due_items`), a measure's
+    fields (:func:`due_measures`) — which pickle at about half the cost of the named tuples they are read back as.
+    """
     items, measures, seen = Spooled(), Spooled(), 0
     stream = iter(found)
     while chunk := list(islice(stream, CHUNK)):
         by_case = {r.case_id: r for r in chunk}
         seen += len(by_case)
         for it in sweep(as_of, by_case.values(), policy, brief=brief, roll=roll):
-            r = by_case[it.case_id]
-            items.add((it, CaseFacts(r.case_id, r.stage_due, r.deadline, r.org_name, r.org_code, r.township,
-                                     bool(r.supervised), r.last_progress_on, getattr(r, "county", ""))))
+            items.add(it + _facts(by_case[it.case_id]))
     for r in read.secretary_tasks(stages=SECRETARY_TASK_STAGES, horizon=horizon):  # 第一书记延期或轮换, 第一书记空缺
         for it in secretary_sweep(as_of, (r,), policy):
-            items.add((it, CaseFacts(r.case_id, r.stage_due, r.deadline, r.org_name, r.org_code, r.township,
-                                     bool(r.supervised), r.last_progress_on, getattr(r, "county", ""))))
+            items.add(it + _facts(r))
     for m in read.open_measures(stages=OPEN_FOR_REMINDERS, horizon=horizon):
-        measures.add(MeasureRow(m.case_id, m.seq, m.text, m.owner, m.owner_email or "", m.due_on, m.stage,
-                                m.org_name, m.org_code, m.township, getattr(m, "county", "")))
+        measures.add((m.case_id, m.seq, m.text, m.owner, m.owner_email or "", m.due_on, m.stage,
+                      m.org_name, m.org_code, m.township, getattr(m, "county", "")))
     return items, measures, seen
+
+
+def due_items(records: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Item, CaseFacts]]:
+    """The case items spooled by :func:`spool_due`, as (item, its case's facts)."""
+    new = tuple.__new__
+    for rec in records:
+        yield new(Item, rec[:_ITEM_FIELDS]), new(CaseFacts, rec[_ITEM_FIELDS:])
+
+
+def due_measures(records: Iterable[tuple[Any, ...]]) -> Iterator[MeasureRow]:
+    """The open measures spooled by :func:`spool_due`."""
+    new = tuple.__new__
+    for rec in records:
+        yield new(MeasureRow, rec)
 
 
 def _mailbox_text(name: str, email: str) -> str:
@@ -178,8 +202,8 @@ def planned(read: SweepReader, items: Spooled, measures: Spooled, as_of: date, p
     def people_of(case_ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
         people: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
         if case_ids:
-            for person in read.recipients(case_ids):
-                people[person.case_id].append((person.role, person.name, person.email))
+            for case_id, role, name, email in read.recipients(case_ids):  # rows ``case_id role name email``
+                people[case_id].append((role, name, email))
         return people
 
     reply_to: dict[int, str] = {}  # each case's officer in charge, by e-mail: the digests' Reply-To
@@ -196,12 +220,12 @@ def planned(read: SweepReader, items: Spooled, measures: Spooled, as_of: date, p
             row["reply_to"] = reply_to.get(row["case_id"], "")
             yield row
 
-    for chunk in whole_groups(items, lambda rec: rec[0].case_id):
+    for chunk in whole_groups(due_items(items), lambda rec: rec[0].case_id):
         facts = {f.case_id: f for _, f in chunk}
         due = [it for it, _ in chunk]
         people = people_of(sorted({it.case_id for it in due if it.audience == CASE_PEOPLE}))
         yield from replying(plan_cases(due, facts, people, contacts_of(sorted(facts))))
-    for chunk in whole_groups(measures, lambda m: m.case_id):
+    for chunk in whole_groups(due_measures(measures), lambda m: m.case_id):
         by_key = {(m.case_id, MEASURE_STAGE.format(seq=m.seq)): m for m in chunk}
         due = measure_sweep(as_of, by_key.values(), policy)
         counts["measure_items"] = counts.get("measure_items", 0) + len(due)
