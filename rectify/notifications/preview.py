@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from rectify.config import Config
@@ -21,15 +21,15 @@ from rectify.notifications.channels.port import split_recipient
 from rectify.notifications.channels.render import render_delivery
 from rectify.notifications.render import Renderer, TemplateProblem, UnsafeTemplate
 from rectify.notifications.store import OutboxStore, Preview
-from rectify.notifications.sweeping import whole_groups
+from rectify.notifications.sweeping import Planned, whole_groups
 
 ITEM_KEY = ("case_id", "kind", "stage", "due_on", "offset_days", "recipient")
-_KEY = itemgetter(*ITEM_KEY)
+_KEY = attrgetter(*ITEM_KEY)
 _ITEM_ORDER = itemgetter("case_id", "kind", "due_on")  # a digest's items, as the recording orders them
-_RECIPIENT = itemgetter("recipient")
+_RECIPIENT = attrgetter("recipient")
 
 
-def preview_sweep(store: OutboxStore, config: Config, as_of: date, planned: Iterable[dict[str, Any]],
+def preview_sweep(store: OutboxStore, config: Config, as_of: date, planned: Iterable[Planned],
                   renderer: Renderer, on_digest: Callable[[dict[str, Any]], None] | None) -> list[dict[str, Any]]:
     """The digests a recording of ``planned`` (in recipient order) would keep, each handed to ``on_digest`` as it
     is rendered; nothing written."""
@@ -44,7 +44,7 @@ def preview_sweep(store: OutboxStore, config: Config, as_of: date, planned: Iter
     return kept
 
 
-def _preview(look: Preview, config: Config, as_of: date, planned: list[dict[str, Any]], renderer: Renderer
+def _preview(look: Preview, config: Config, as_of: date, planned: list[Planned], renderer: Renderer
              ) -> list[dict[str, Any]]:
     """One batch of recipients, as :func:`rectify.notifications.outbox._record` would record it."""
     keys = list(map(_KEY, planned))
@@ -53,15 +53,15 @@ def _preview(look: Preview, config: Config, as_of: date, planned: list[dict[str,
     problems: dict[str, str] = {}
     new: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for p, key in zip(planned, keys, strict=True):  # one pass: the names, the problems, the items not held
-        recipient = p["recipient"]
-        if p["name"] and recipient not in names:
-            names[recipient] = p["name"]
-        if p["problem"]:
-            problems[recipient] = p["problem"]
+        recipient = p.recipient
+        if p.name and recipient not in names:
+            names[recipient] = p.name
+        if p.problem:
+            problems[recipient] = p.problem
         if key not in held:
             held.add(key)  # a second row of one key in the batch is not new either
-            item = p["detail"].copy()
-            item["role"] = p["role"]
+            item = dict(zip(p.names, p.values, strict=True))
+            item["role"] = p.role
             new[recipient].append(item)
     out: list[dict[str, Any]] = []
     for recipient in sorted(new):

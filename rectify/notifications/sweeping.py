@@ -38,6 +38,7 @@ CHUNK = 5000  # cases (or measures) decided and planned at once
 F = TypeVar("F", bound=Callable[..., Any])
 _BATCH = 1000  # records pickled together
 KEEP = 20_000  # records a spool holds in memory before the rest go to its file (a few MB: as spill.CHUNK rows)
+PLAN_CHUNK = 25_000  # planned rows sorted in memory at once (148 MB at 100,000 cases; 163 MB with 20,000 dicts)
 
 
 class CaseFacts(NamedTuple):
@@ -52,6 +53,41 @@ class CaseFacts(NamedTuple):
     supervised: bool
     last_progress_on: date | None
     county: str = ""
+
+
+# The names of an item's detail (what its digest entry shows), in the order the outbox stores them.
+CASE_DETAIL = ("case_id", "kind", "stage", "task", "task_label", "due_on", "days_left", "offset_days", "org_name",
+               "org_code", "township", "supervised", "last_progress_on", "contact")
+MEASURE_DETAIL = ("case_id", "kind", "stage", "due_on", "days_left", "offset_days", "org_name", "org_code",
+                  "township", "supervised", "last_progress_on", "contact", "measure_seq", "measure_text",
+                  "measure_owner")
+
+
+class Planned(NamedTuple):
+    """One outbox row planned: an item for one recipient.
+
+    The first six fields are the order the recording takes the rows in (the recipient, then the item's dedupe
+    key); the item's detail is its values beside their names (:data:`CASE_DETAIL`, :data:`MEASURE_DETAIL`), made
+    a dict only when a digest is recorded or shown. A planned row is a tuple, not the two dicts it was: cheaper to
+    make and to spill, and a sort by recipient holds :data:`PLAN_CHUNK` of them in less memory than 20,000 dicts.
+    """
+
+    recipient: str
+    case_id: int
+    kind: str
+    stage: str
+    due_on: date
+    offset_days: int
+    role: str
+    name: str
+    problem: str
+    names: tuple[str, ...]
+    values: tuple[Any, ...]
+    reply_to: str = ""
+
+    def detail(self) -> dict[str, Any]:
+        """The item's detail as the outbox stores it (JSON) and the templates read it."""
+        return dict(zip(self.names, self.values, strict=True))
 
 
 class Spooled:
@@ -189,14 +225,14 @@ def whole_groups(records: Iterable[Any], key: Callable[[Any], Any], size: int | 
 
 
 PlanCases = Callable[[list[Item], dict[int, Any], dict[int, list[tuple[str, str, str]]], dict[int, str]],
-                     list[dict[str, Any]]]
+                     list[Planned]]
 PlanMeasures = Callable[[list[Item], dict[tuple[int, str], Any], dict[int, list[tuple[str, str, str]]],
-                         dict[int, str]], list[dict[str, Any]]]
+                         dict[int, str]], list[Planned]]
 
 
 def planned(read: SweepReader, items: Spooled, measures: Spooled, as_of: date, policy: PolicyConfig, *,
             contact_text: Callable[[Any], str], plan_cases: PlanCases, plan_measures: PlanMeasures,
-            counts: dict[str, int]) -> Iterator[dict[str, Any]]:
+            counts: dict[str, int]) -> Iterator[Planned]:
     """The outbox rows of every due item and measure, a chunk of cases at a time (their people and contacts read
     per chunk); ``counts["measure_items"]`` counts the measure items decided."""
     def people_of(case_ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
@@ -215,10 +251,11 @@ def planned(read: SweepReader, items: Spooled, measures: Spooled, as_of: date, p
                          for c in rows if (c.email or "").strip()})
         return {c.case_id: contact_text(c) for c in rows}
 
-    def replying(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    new = tuple.__new__
+
+    def replying(rows: list[Planned]) -> Iterator[Planned]:
         for row in rows:
-            row["reply_to"] = reply_to.get(row["case_id"], "")
-            yield row
+            yield new(Planned, (*row[:-1], reply_to.get(row.case_id, "")))
 
     for chunk in whole_groups(due_items(items), lambda rec: rec[0].case_id):
         facts = {f.case_id: f for _, f in chunk}
