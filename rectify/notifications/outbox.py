@@ -25,6 +25,7 @@ from typing import Any
 
 from rectify.config import Config
 from rectify.errors import NotFound, Refused
+from rectify.notifications import sweeping
 from rectify.notifications.channels.plan import AddressRow, ChannelPlanner, by_case
 from rectify.notifications.channels.plan import configured as channels_configured
 from rectify.notifications.channels.port import split_recipient
@@ -57,7 +58,6 @@ from rectify.notifications.store import OutboxStore, Recording
 from rectify.notifications.sweeping import (
     CASE_DETAIL,
     MEASURE_DETAIL,
-    PLAN_CHUNK,
     Planned,
     cycles_paused,
     planned,
@@ -297,7 +297,8 @@ def run_sweep(
                 plan_cases=lambda due, facts, people, contacts: plan_items(
                     due, facts, people, config, contacts, planner, reach(due)),
                 plan_measures=lambda due, ms, people, contacts: plan_measure_items(
-                    due, ms, people, contacts, planner, reach(due))), key=_RECIPIENT_ORDER, chunk=PLAN_CHUNK)
+                    due, ms, people, contacts, planner, reach(due))), key=_RECIPIENT_ORDER,
+                chunk=sweeping.PLAN_CHUNK)
             first = next(ordered, None)  # the whole plan is read here, while the sweep's read is open
         finally:
             items.close()
