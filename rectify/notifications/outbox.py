@@ -20,10 +20,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import chain
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from rectify.config import Config
 from rectify.errors import NotFound, Refused
+from rectify.notifications import sweeping
 from rectify.notifications.channels.plan import AddressRow, ChannelPlanner, by_case
 from rectify.notifications.channels.plan import configured as channels_configured
 from rectify.notifications.channels.port import split_recipient
@@ -53,7 +55,15 @@ from rectify.notifications.policy import (
 )
 from rectify.notifications.render import Renderer, TemplateProblem, UnsafeTemplate
 from rectify.notifications.store import OutboxStore, Recording
-from rectify.notifications.sweeping import cycles_paused, planned, spool_due, whole_groups
+from rectify.notifications.sweeping import (
+    CASE_DETAIL,
+    MEASURE_DETAIL,
+    Planned,
+    cycles_paused,
+    planned,
+    spool_due,
+    whole_groups,
+)
 from rectify.spill import sorted_spilling
 from rectify.states.tasks import LEADER, OFFICER, acting_roles, task_label
 
@@ -127,13 +137,12 @@ def contact_text(row: Any) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _add(out: dict[tuple[Any, ...], dict[str, Any]], it: Item, recipient: str, role: str, name: str,
-         detail: dict[str, Any], problem: str) -> None:
+def _add(out: dict[tuple[Any, ...], Planned], it: Item, recipient: str, role: str, name: str,
+         detail: tuple[tuple[str, ...], tuple[Any, ...]], problem: str) -> None:
     key = (it.case_id, it.kind, it.stage, it.due_on, it.offset_days, recipient)
     if key not in out:
-        out[key] = {"case_id": it.case_id, "kind": it.kind, "stage": it.stage, "due_on": it.due_on,
-                    "offset_days": it.offset_days, "recipient": recipient, "role": role, "name": name,
-                    "detail": detail, "problem": problem}
+        out[key] = _new(Planned, (recipient, it.case_id, it.kind, it.stage, it.due_on, it.offset_days, role, name,
+                                  problem, *detail, ""))
 
 
 def plan_items(
@@ -144,11 +153,12 @@ def plan_items(
     contacts: dict[int, str] | None = None,
     planner: ChannelPlanner | None = None,
     addresses: dict[int, list[AddressRow]] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Planned]:
     """Items × recipients → outbox rows (one per distinct dedupe key); ``contacts``: each case's 联系人;
     ``planner`` adds the deliveries by other channels than e-mail (``addresses``: the people on each case)."""
     contacts = contacts or {}
-    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    out: dict[tuple[Any, ...], Planned] = {}
+    parsed: dict[str, tuple[str, str, str]] = {}  # each address parsed once (an officer is on many cases)
     for it in items:
         roles: tuple[str, ...] = ()
         if it.audience == CASE_PEOPLE:
@@ -161,25 +171,16 @@ def plan_items(
             role = "county_supervisor" if it.audience == COUNTY else "city_supervisor"
             targets = [(role, "", a) for a in (addrs if it.audience in (COUNTY, CITY) else ())]
         row = rows[it.case_id]
-        detail = {
-            "case_id": it.case_id,
-            "kind": it.kind,
-            "stage": it.stage,
-            "task": it.task,
-            "task_label": task_label(it.task),
+        detail = (CASE_DETAIL, (  # as CASE_DETAIL names them
+            it.case_id, it.kind, it.stage, it.task, task_label(it.task),
             # a 专报 entry shows the task's own due date; the item is named by the month
-            "due_on": _iso(row.stage_due or row.deadline) if it.kind == "brief" else it.due_on.isoformat(),
-            "days_left": it.days_left,
-            "offset_days": it.offset_days,
-            "org_name": row.org_name,
-            "org_code": row.org_code,
-            "township": row.township,
-            "supervised": bool(row.supervised),
-            "last_progress_on": _iso(row.last_progress_on),
-            "contact": contacts.get(it.case_id, ""),
-        }
+            _iso(row.stage_due or row.deadline) if it.kind == "brief" else it.due_on.isoformat(),
+            it.days_left, it.offset_days, row.org_name, row.org_code, row.township, bool(row.supervised),
+            _iso(row.last_progress_on), contacts.get(it.case_id, "")))
         for role, name, email in targets:
-            address, shown, problem = addressed(email)
+            if (got := parsed.get(email)) is None:
+                got = parsed[email] = addressed(email)
+            address, shown, problem = got
             _add(out, it, address, role, name or shown, detail, problem)
         if planner is not None and roles:
             for t in planner.targets(it.kind, roles, (addresses or {}).get(it.case_id, ()),
@@ -195,23 +196,22 @@ def plan_measure_items(
     contacts: dict[int, str] | None = None,
     planner: ChannelPlanner | None = None,
     addresses: dict[int, list[AddressRow]] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Planned]:
     """Measure items × (责任人, officer in charge) → outbox rows; ``measures`` by (case, ``measure#N``)."""
     contacts = contacts or {}
-    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    out: dict[tuple[Any, ...], Planned] = {}
+    parsed: dict[str, tuple[str, str, str]] = {}  # each address parsed once
     for it in items:
         m = measures[(it.case_id, it.stage)]
         targets = [("measure_owner", m.owner, m.owner_email)] if (m.owner_email or "").strip() else []
         targets += [(r, n, e) for r, n, e in people.get(it.case_id, ()) if r in MEASURE_COPY_ROLES]
-        detail = {
-            "case_id": it.case_id, "kind": it.kind, "stage": m.stage, "due_on": it.due_on.isoformat(),
-            "days_left": it.days_left, "offset_days": it.offset_days, "org_name": m.org_name,
-            "org_code": m.org_code, "township": m.township, "supervised": False, "last_progress_on": None,
-            "contact": contacts.get(it.case_id, ""), "measure_seq": m.seq, "measure_text": m.text,
-            "measure_owner": m.owner,
-        }
+        detail = (MEASURE_DETAIL, (  # as MEASURE_DETAIL names them
+            it.case_id, it.kind, m.stage, it.due_on.isoformat(), it.days_left, it.offset_days, m.org_name,
+            m.org_code, m.township, False, None, contacts.get(it.case_id, ""), m.seq, m.text, m.owner))
         for role, name, email in targets:
-            address, shown, problem = addressed(email)
+            if (got := parsed.get(email)) is None:
+                got = parsed[email] = addressed(email)
+            address, shown, problem = got
             _add(out, it, address, role, name or shown, detail, problem)
         if planner is not None:
             for t in planner.targets(it.kind, MEASURE_COPY_ROLES, (addresses or {}).get(it.case_id, ()),
@@ -235,6 +235,9 @@ def addressed(email: str) -> tuple[str, str, str]:
         shown = email.encode("unicode_escape").decode("ascii")[:320].lower()
         return shown, "", f"无法投递：{exc}"
     return address.lower(), name, ""
+
+
+_new = tuple.__new__
 
 
 def _message_id(sender: str) -> str:
@@ -294,7 +297,8 @@ def run_sweep(
                 plan_cases=lambda due, facts, people, contacts: plan_items(
                     due, facts, people, config, contacts, planner, reach(due)),
                 plan_measures=lambda due, ms, people, contacts: plan_measure_items(
-                    due, ms, people, contacts, planner, reach(due))), key=_RECIPIENT_ORDER)
+                    due, ms, people, contacts, planner, reach(due))), key=_RECIPIENT_ORDER,
+                chunk=sweeping.PLAN_CHUNK)
             first = next(ordered, None)  # the whole plan is read here, while the sweep's read is open
         finally:
             items.close()
@@ -322,12 +326,8 @@ def run_sweep(
     return SweepResult(as_of, seen, decided, recorded, dry_run)
 
 
-def _recipient(p: dict[str, Any]) -> str:
-    return str(p["recipient"])
-
-
-def _RECIPIENT_ORDER(p: dict[str, Any]) -> tuple[Any, ...]:  # noqa: N802 (a sort key, named as the constant it is)
-    return p["recipient"], p["case_id"], p["kind"], p["stage"], p["due_on"], p["offset_days"]
+_recipient = attrgetter("recipient")
+_RECIPIENT_ORDER = itemgetter(0, 1, 2, 3, 4, 5)  # a planned row's recipient, then its item's dedupe key
 
 
 def _digest_rows(config: Config, as_of: date, now: datetime, recipients: list[str], names: dict[str, str]
@@ -360,7 +360,7 @@ def _record(
     config: Config,
     as_of: date,
     now: datetime,
-    planned: list[dict[str, Any]],
+    planned: list[Planned],
     renderer: Renderer,
 ) -> list[dict[str, Any]]:
     """One batch of recipients (every row of each, in recipient order): their digests, the items not recorded
@@ -369,21 +369,21 @@ def _record(
         return []
     names: dict[str, str] = {}
     for p in planned:
-        if p["name"] and p["recipient"] not in names:
-            names[p["recipient"]] = p["name"]
-    recipients = sorted({p["recipient"] for p in planned})
+        if p.name and p.recipient not in names:
+            names[p.recipient] = p.name
+    recipients = sorted({p.recipient for p in planned})
     digest_ids = rec.add_digests(_digest_rows(config, as_of, now, recipients, names))
     item_rows = [
         {
-            "digest_id": digest_ids[p["recipient"]],
-            "case_id": p["case_id"],
-            "kind": p["kind"],
-            "stage": p["stage"],
-            "due_on": p["due_on"],
-            "offset_days": p["offset_days"],
-            "recipient": p["recipient"],
-            "role": p["role"],
-            "detail": json.dumps(p["detail"], ensure_ascii=False),
+            "digest_id": digest_ids[p.recipient],
+            "case_id": p.case_id,
+            "kind": p.kind,
+            "stage": p.stage,
+            "due_on": p.due_on,
+            "offset_days": p.offset_days,
+            "recipient": p.recipient,
+            "role": p.role,
+            "detail": json.dumps(p.detail(), ensure_ascii=False),
             "created_at": now,
         }
         for p in planned
@@ -392,7 +392,7 @@ def _record(
     for r in rec.add_items(item_rows):
         new[r.digest_id].append({**json.loads(r.detail), "role": r.role})
     rec.drop_digests([d for d in digest_ids.values() if d not in new])
-    problems = {p["recipient"]: p["problem"] for p in planned if p["problem"]}
+    problems = {p.recipient: p.problem for p in planned if p.problem}
     replies = _replies(planned)
     out: list[dict[str, Any]] = []
     updates = []
@@ -418,19 +418,19 @@ def _record(
     return out
 
 
-def _replies(planned: list[dict[str, Any]]) -> dict[str, list[tuple[int, str, str]]]:
+def _replies(planned: list[Planned]) -> dict[str, list[tuple[int, str, str]]]:
     """(case, officer's address, as written) of each recipient's rows, in case order: a digest's Reply-To is the
     officers in charge of the cases it got new items of (the 联系人 its body names), never the recipient itself."""
     out: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
     parsed: dict[str, str] = {}  # a county has a handful of officers: each address parsed once
     for p in planned:
-        written = p.get("reply_to")
+        written = p.reply_to
         if written:
             if written not in parsed:
                 address, _name, problem = addressed(written)
                 parsed[written] = "" if problem else address
             if parsed[written]:
-                out[p["recipient"]].append((p["case_id"], parsed[written], written))
+                out[p.recipient].append((p.case_id, parsed[written], written))
     return out
 
 

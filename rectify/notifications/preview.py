@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from rectify.config import Config
@@ -21,19 +21,21 @@ from rectify.notifications.channels.port import split_recipient
 from rectify.notifications.channels.render import render_delivery
 from rectify.notifications.render import Renderer, TemplateProblem, UnsafeTemplate
 from rectify.notifications.store import OutboxStore, Preview
-from rectify.notifications.sweeping import whole_groups
+from rectify.notifications.sweeping import Planned, whole_groups
 
 ITEM_KEY = ("case_id", "kind", "stage", "due_on", "offset_days", "recipient")
-_KEY = itemgetter(*ITEM_KEY)
+_KEY = attrgetter(*ITEM_KEY)
+_ITEM_ORDER = itemgetter("case_id", "kind", "due_on")  # a digest's items, as the recording orders them
+_RECIPIENT = attrgetter("recipient")
 
 
-def preview_sweep(store: OutboxStore, config: Config, as_of: date, planned: Iterable[dict[str, Any]],
+def preview_sweep(store: OutboxStore, config: Config, as_of: date, planned: Iterable[Planned],
                   renderer: Renderer, on_digest: Callable[[dict[str, Any]], None] | None) -> list[dict[str, Any]]:
     """The digests a recording of ``planned`` (in recipient order) would keep, each handed to ``on_digest`` as it
     is rendered; nothing written."""
     kept: list[dict[str, Any]] = []
     with store.previewing() as look:
-        for batch in whole_groups(planned, lambda p: str(p["recipient"])):
+        for batch in whole_groups(planned, _RECIPIENT):
             for digest in _preview(look, config, as_of, batch, renderer):
                 if on_digest is not None:
                     on_digest(digest)
@@ -42,24 +44,28 @@ def preview_sweep(store: OutboxStore, config: Config, as_of: date, planned: Iter
     return kept
 
 
-def _preview(look: Preview, config: Config, as_of: date, planned: list[dict[str, Any]], renderer: Renderer
+def _preview(look: Preview, config: Config, as_of: date, planned: list[Planned], renderer: Renderer
              ) -> list[dict[str, Any]]:
     """One batch of recipients, as :func:`rectify.notifications.outbox._record` would record it."""
-    names: dict[str, str] = {}
-    for p in planned:
-        if p["name"] and p["recipient"] not in names:
-            names[p["recipient"]] = p["name"]
     keys = list(map(_KEY, planned))
     held = look.recorded(keys)
+    names: dict[str, str] = {}
+    problems: dict[str, str] = {}
     new: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for p, key in zip(planned, keys, strict=True):
+    for p, key in zip(planned, keys, strict=True):  # one pass: the names, the problems, the items not held
+        recipient = p.recipient
+        if p.name and recipient not in names:
+            names[recipient] = p.name
+        if p.problem:
+            problems[recipient] = p.problem
         if key not in held:
             held.add(key)  # a second row of one key in the batch is not new either
-            new[p["recipient"]].append({**p["detail"], "role": p["role"]})
-    problems = {p["recipient"]: p["problem"] for p in planned if p["problem"]}
+            item = dict(zip(p.names, p.values, strict=True))
+            item["role"] = p.role
+            new[recipient].append(item)
     out: list[dict[str, Any]] = []
     for recipient in sorted(new):
-        its = sorted(new[recipient], key=lambda d: (d["case_id"], d["kind"], d["due_on"]))
+        its = sorted(new[recipient], key=_ITEM_ORDER)
         name = names.get(recipient, "")
         channel, address = split_recipient(recipient)
         if channel == "email":

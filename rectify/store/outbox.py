@@ -10,13 +10,13 @@ status='pending'`` on SQLite, so no two processes get the same row. This module 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 
@@ -147,6 +147,8 @@ def open_measures_query(*, stages: Sequence[str], horizon: date) -> sa.Select[An
 def _among(dialect: str, case_ids: Sequence[int]) -> Any:
     """``among(column)``: the column is one of ``case_ids``, one bound parameter whatever their number."""
     if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql  # loaded on PostgreSQL only (~0.1 s of a SQLite command)
+
         ids = sa.bindparam("ids", list(case_ids), type_=postgresql.ARRAY(sa.Integer))
 
         def among(col: Any) -> Any:
@@ -223,6 +225,32 @@ def contacts_query(dialect: str, case_ids: Sequence[int]) -> sa.Select[Any]:
     )
 
 
+_NAMED: dict[tuple[str, ...], Any] = {}
+
+
+def _named(result: Any) -> Callable[[Any], Any]:
+    """A result's rows as named tuples (the same fields, in the same order): the sweep reads each candidate's
+    columns several times, and a named tuple's field is read ten times faster than a query row's."""
+    fields = tuple(result.keys())
+    cls: Any = _NAMED.get(fields)
+    if cls is None:
+        cls = _NAMED[fields] = namedtuple("SweepRow", fields)  # type: ignore[misc]  # noqa: PYI024
+    return cls._make  # type: ignore[no-any-return]
+
+
+def _streamed(result: Any) -> Iterator[Any]:
+    """A streamed result's rows as named tuples, a batch (``yield_per``) at a time: one fetch per batch, not one
+    call per row."""
+    named = _named(result)
+    for batch in result.partitions():
+        yield from map(named, batch)
+
+
+def _all(result: Any) -> list[Any]:
+    """A result's rows at once, as named tuples."""
+    return list(map(_named(result), result.fetchall()))
+
+
 class SqlSweepReader:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -234,20 +262,22 @@ class SqlSweepReader:
         query = candidate_query(
             stages=stages, progress_stages=progress_stages, horizon=horizon, progress_cutoff=progress_cutoff
         )
-        return self.conn.execute(query.execution_options(yield_per=2000))
+        return _streamed(self.conn.execute(query.execution_options(yield_per=2000)))
 
     def secretary_tasks(self, *, stages: Sequence[str], horizon: date) -> Iterable[Any]:
-        return self.conn.execute(secretary_tasks_query(stages=stages, horizon=horizon))
+        return _all(self.conn.execute(secretary_tasks_query(stages=stages, horizon=horizon)))
 
     def open_measures(self, *, stages: Sequence[str], horizon: date) -> Iterable[Any]:
         """The open measures streamed like the candidates (read once, to the end, before the next read)."""
-        return self.conn.execute(open_measures_query(stages=stages, horizon=horizon).execution_options(yield_per=2000))
+        return _streamed(self.conn.execute(
+            open_measures_query(stages=stages, horizon=horizon).execution_options(yield_per=2000)))
 
     def recipients(self, case_ids: Sequence[int]) -> Iterable[Any]:
-        return self.conn.execute(recipients_query(self.conn.dialect.name, case_ids))
+        """All at once (a chunk's people): one fetch of the cursor, not one call per row."""
+        return self.conn.execute(recipients_query(self.conn.dialect.name, case_ids)).fetchall()
 
     def addresses(self, case_ids: Sequence[int]) -> Iterable[Any]:
-        return self.conn.execute(addresses_query(self.conn.dialect.name, case_ids))
+        return _all(self.conn.execute(addresses_query(self.conn.dialect.name, case_ids)))
 
     # -- 报送 reminders (SPEC §15): which counties owe which report, and who hears of it --------------
 
@@ -275,7 +305,7 @@ class SqlSweepReader:
         if not case_ids:
             return []
         first: dict[int, Any] = {}
-        for row in self.conn.execute(contacts_query(self.conn.dialect.name, case_ids)):
+        for row in _all(self.conn.execute(contacts_query(self.conn.dialect.name, case_ids))):
             first.setdefault(row.case_id, row)
         return list(first.values())
 
@@ -284,7 +314,13 @@ class SqlSweepReader:
 
 
 def _insert(conn: Connection, table: sa.Table) -> Any:
-    return postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql  # loaded on PostgreSQL only (~0.1 s of a SQLite command)
+
+        return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table)
 
 
 _SET_BODIES = (
