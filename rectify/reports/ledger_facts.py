@@ -30,8 +30,8 @@ def _cell(value: Any) -> Any:
 def _facts(db: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
     """The facts of ``ids``: on the light read path (a :class:`rectify.store.light.Light`, no SQLAlchemy) or
     through SQLAlchemy — the same statements, the same fold."""
-    if getattr(db, "light", False):
-        return dict(db.late_stage_facts(ids))
+    if getattr(db, "light", False):  # the dates as their ISO text: _cell writes a date as that text
+        return dict(db.late_stage_facts(ids, typed=False))
     from rectify.store.late_facts import late_stage_facts
 
     with db.connect() as conn:
