@@ -7,7 +7,6 @@ aggregated strings' separators and the reader's scope in words.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,6 +122,8 @@ def fold_late_facts(verifications: Iterable[Any], held: Iterable[Any],
 
 
 def _detail(text: str | None) -> dict[str, Any]:
+    import json  # here, not at import: the ledger's table reads no event
+
     try:
         value = json.loads(text or "{}")
     except ValueError:
