@@ -48,10 +48,11 @@ def with_late_facts(db: Database | Any, rows: Iterable[LedgerRow]) -> Iterator[L
             yield from batch
             continue
         found = _facts(db, ids)
-        for light, cells, raw in batch:
+        for row in batch:
+            light, cells, raw = row
             facts = found.get(raw[0]) if raw[_VERIFIED_ON] is not None else None
             if facts is None:
-                yield light, cells, raw
+                yield row
                 continue
             struck = raw[_STRUCK_OFF_ON] is not None
             yield light, cells, (*raw, *(_cell(facts.get(k)) if struck or k not in _STRUCK_ONLY else ""
