@@ -9,7 +9,6 @@ key. pydantic is imported only then, so ``rectify --help`` stays cheap.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -549,6 +548,8 @@ def as_dict(config: Config) -> dict[str, dict[str, Any]]:
 
 
 def _toml_key(key: str) -> str:
+    import json  # here, not at import: a read command loads no json
+
     return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
 
 
@@ -557,6 +558,8 @@ def toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
+        import json
+
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import errno
-import io
-import json
 import os
 import re
 import stat
@@ -127,12 +124,15 @@ def table_lines(headers: Sequence[str], texts: Sequence[Sequence[str]], *,
     lines = ["  ".join(pad(h, widths[i], right=right_headers and columns[i])
                        for i, h in enumerate(headers)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    for n, t in enumerate(texts):
-        parts = []
-        for i, w in enumerate(widths):
-            c = pad(t[i], w, right=right(n, i) if callable(right) else columns[i],
-                    measured=measured[n][i] if measured is not None else None)
-            parts.append(style(n, i, c) if style else c)
+    k = len(widths)
+    for n, t in enumerate(texts):  # each cell as pad() makes it, without a call per cell
+        cells = t[:k]
+        sizes = measured[n][:k] if measured is not None else [display_width(c) for c in cells]
+        flags = [right(n, i) for i in range(k)] if callable(right) else columns[:k]
+        parts = [" " * (w - m) + c if r else c + " " * (w - m)
+                 for w, c, m, r in zip(widths, cells, sizes, flags, strict=True)]
+        if style:
+            parts = [style(n, i, c) for i, c in enumerate(parts)]
         lines.append("  ".join(parts).rstrip())
     return lines
 
@@ -150,6 +150,9 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, m
 
 
 def render_csv(rows: Iterable[dict[str, Any]], columns: Sequence[Column], *, bom: bool = True) -> str:
+    import csv  # here, not at import: the tables of the read commands need neither
+    import io
+
     buf = io.StringIO()
     if bom:
         buf.write("\ufeff")
@@ -161,6 +164,8 @@ def render_csv(rows: Iterable[dict[str, Any]], columns: Sequence[Column], *, bom
 
 
 def render_json(data: Any) -> str:
+    import json
+
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
 
 

@@ -161,10 +161,15 @@ class App:
 
 
 def _login() -> str:
+    """The system login, as :func:`getpass.getuser` finds it (without importing getpass, which loads termios)."""
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        user = os.environ.get(name)
+        if user:
+            return user
     try:
-        import getpass
+        import pwd
 
-        return getpass.getuser()
+        return pwd.getpwuid(os.getuid())[0]
     except Exception:
         return "unknown"
 

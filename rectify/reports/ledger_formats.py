@@ -9,25 +9,16 @@ goes through the autoescaping environment of :mod:`rectify.templating`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import count
+from operator import itemgetter
 from typing import IO, Any
 
 from rectify.output import ansi_style, display_width, table_lines, truncate
 from rectify.reports.ledger import LEDGER_COLUMNS, LEDGER_KEYS, LedgerRow, json_row, problem_items
 from rectify.reports.ledger_parts import LIGHT_FILL, Progress, counted
-from rectify.reports.ledger_sheets import SHEET_HEADERS, csv_row, write_xlsx
-from rectify.reports.stats_formats import (  # noqa: F401  (the CLI finds the statistics' writers here too)
-    MANUAL_MARK,
-    form_header,
-    form_table,
-    render_stats_table,
-    stats_sections,
-    write_stats_csv,
-    write_stats_xlsx,
-)
 from rectify.states.stages import OTHER_PROBLEM
 
 HEADERS = [h for _, h in LEDGER_COLUMNS]
@@ -115,6 +106,7 @@ _COUNTS = tuple(LEDGER_COLUMNS.index(k) for k in (("measures_done", "措施已�
                                                    ("measures_overdue", "措施逾期")))
 _RAW_PROBLEMS = LEDGER_KEYS.index("problems")
 _RIGHT = {"seq", "case_id", "days_left", "deadline_days", "score", "satisfaction"}
+_HEADER_WIDTHS = [display_width(h) for _, h in TABLE_COLUMNS]
 
 
 def table_cells(row: LedgerRow) -> list[Any]:
@@ -128,20 +120,49 @@ def table_cells(row: LedgerRow) -> list[Any]:
     return c
 
 
-def _choose(natural: list[int], width: int) -> tuple[set[str], list[int]]:
-    """The columns to show in ``width`` cells: the essential ones always (the name shortened when they do not fit),
-    then each other column in :data:`TABLE_PRIORITY` order while it fits."""
-    natural = list(natural)
+class _Columns:
+    """The table's cells a column at a time, each column's texts and widths made only when asked: a terminal shows
+    a dozen of the ~45 columns, and the others need not be written out or measured (each cell once at most)."""
+
+    def __init__(self, cells: list[list[Any]]) -> None:
+        self.cells = cells
+        self._texts: dict[int, list[str]] = {}
+        self._widths: dict[int, list[int]] = {}
+
+    def texts(self, i: int) -> list[str]:
+        found = self._texts.get(i)
+        if found is None:
+            found = self._texts[i] = [str(c[i]) for c in self.cells]
+        return found
+
+    def widths(self, i: int) -> list[int]:
+        found = self._widths.get(i)
+        if found is None:
+            found = self._widths[i] = list(map(display_width, self.texts(i)))
+        return found
+
+    def natural(self, i: int) -> int:
+        """The column's width: its header's, or its longest cell's up to the column's cap."""
+        key, header = TABLE_COLUMNS[i]
+        return max(display_width(header), min(TABLE_CAPS.get(key, 40), max(self.widths(i), default=0)))
+
+
+def _choose(columns: _Columns, width: int) -> tuple[set[str], dict[int, int]]:
+    """The columns to show in ``width`` cells and their widths: the essential ones always (the name shortened when
+    they do not fit), then each other column in :data:`TABLE_PRIORITY` order while it fits (one whose header alone
+    does not fit is not measured: no cell makes a column narrower than its header)."""
     name = TABLE_KEYS.index("org_name")
-    essential = sum(natural[TABLE_KEYS.index(k)] for k in TABLE_ESSENTIAL) + 2 * (len(TABLE_ESSENTIAL) - 1)
+    natural = {i: columns.natural(i) for i in map(TABLE_KEYS.index, TABLE_ESSENTIAL)}
+    essential = sum(natural.values()) + 2 * (len(TABLE_ESSENTIAL) - 1)
     if essential > width:
         natural[name] = max(_MIN_NAME, natural[name] - (essential - width))
         essential = width
     chosen, used = set(TABLE_ESSENTIAL), essential
     for key in TABLE_PRIORITY[len(TABLE_ESSENTIAL):]:
         i = TABLE_KEYS.index(key)
-        if key in chosen:
+        if key in chosen or used + min(_HEADER_WIDTHS[i], _SHRINKS.get(key, width)) + 2 > width:
             continue
+        natural[i] = columns.natural(i)
         if used + natural[i] + 2 > width and used + _SHRINKS.get(key, natural[i]) + 2 <= width:
             natural[i] = width - used - 2
         if used + natural[i] + 2 <= width:
@@ -153,13 +174,13 @@ def _choose(natural: list[int], width: int) -> tuple[set[str], list[int]]:
 def render_ledger_table(rows: Iterable[LedgerRow], *, width: int = 120, colour: bool = False) -> str:
     """A table fitting ``width`` cells: 党组织名称, 转化时限, 剩余天数 and 预警 always, then the most useful columns,
     long cells shortened with a one-cell mark."""
-    data = [(light, [str(v) for v in table_cells((light, cells, raw))]) for light, cells, raw in rows]
+    data = [(light, table_cells((light, cells, raw))) for light, cells, raw in rows]
     if not data:
         return "（无符合条件的整顿对象）"
-    measured = [[display_width(text) for text in c] for _, c in data]  # each cell measured once
-    chosen, natural = _choose(_natural_widths(measured), width)
+    columns = _Columns([c for _, c in data])
+    chosen, natural = _choose(columns, width)
     shown = [i for i, k in enumerate(TABLE_KEYS) if k in chosen]
-    texts, sizes = _cut(data, measured, shown, natural)
+    texts, sizes = _cut(columns, shown, natural)
     light_col = shown.index(TABLE_KEYS.index("light")) if "light" in chosen else -1
     lights = [light for light, _ in data]
 
@@ -181,25 +202,18 @@ def render_ledger_table(rows: Iterable[LedgerRow], *, width: int = 120, colour: 
     return "\n".join(lines)
 
 
-def _natural_widths(measured: list[list[int]]) -> list[int]:
-    """Each column's width: its header's, or its longest cell's up to the column's cap."""
-    return [max(display_width(h), min(TABLE_CAPS.get(k, 40), max((m[i] for m in measured), default=0)))
-            for i, (k, h) in enumerate(TABLE_COLUMNS)]
-
-
-def _cut(data: list[tuple[Any, list[str]]], measured: list[list[int]], shown: list[int],
-         natural: list[int]) -> tuple[list[list[str]], list[list[int]]]:
-    """The shown cells, each shortened to its column's width (:func:`truncate`), and their widths."""
+def _cut(columns: _Columns, shown: list[int], natural: dict[int, int]) -> tuple[list[tuple[str, ...]],
+                                                                               list[tuple[int, ...]]]:
+    """The shown cells, each shortened to its column's width (:func:`truncate`), and their widths, by row."""
     texts, sizes = [], []
-    for (_, c), m in zip(data, measured, strict=True):
-        row, size = [], []
-        for i in shown:
-            text = c[i] if m[i] <= natural[i] else truncate(c[i], natural[i])
-            row.append(text)
-            size.append(m[i] if text is c[i] else display_width(text))
-        texts.append(row)
+    for i in shown:
+        room, column, size = natural[i], columns.texts(i), columns.widths(i)
+        if max(size) > room:
+            column = [t if w <= room else truncate(t, room) for t, w in zip(column, size, strict=True)]
+            size = [w if t is u else display_width(t) for t, u, w in zip(column, columns.texts(i), size, strict=True)]
+        texts.append(column)
         sizes.append(size)
-    return texts, sizes
+    return list(zip(*texts, strict=True)), list(zip(*sizes, strict=True))
 
 
 def _footer(n: int, chosen: set[str]) -> str:
@@ -220,10 +234,14 @@ def write_csv(rows: Iterable[LedgerRow], out: IO[str], *, progress: Progress | N
     import csv
     import gc
 
+    from rectify.reports.ledger_sheets import SHEET_HEADERS, csv_row
+
     out.write("\ufeff")
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(SHEET_HEADERS)
-    tally = _Count(counted(rows, progress))
+    # counted in C (zip takes the next number only with a row), not by a generator step per row
+    numbers = count()
+    tally = map(itemgetter(0), zip(rows if progress is None else counted(rows, progress), numbers, strict=False))
     # Every row is freed by reference counting: the cycle collector's passes over each batch's rows were ~8 % of
     # the CSV's CPU (195 passes at 20,000 rows), so it is paused while the rows are written, as the import does.
     enabled = gc.isenabled()
@@ -233,7 +251,7 @@ def write_csv(rows: Iterable[LedgerRow], out: IO[str], *, progress: Progress | N
     finally:
         if enabled:
             gc.enable()
-    return tally.n
+    return next(numbers)
 
 
 def write_json(
@@ -245,6 +263,8 @@ def write_json(
     progress: Progress | None = None,
 ) -> int:
     """``{"as_of", "filters", "columns", "cases": [...], "count"}``, each case written as it comes."""
+    import json
+
     head = {
         "as_of": as_of.isoformat(),
         "filters": filters,
@@ -351,12 +371,34 @@ def _with_facts(rows: Iterable[LedgerRow]) -> Iterable[LedgerRow]:
     return with_late_facts(db, rows)
 
 
+def _sheets() -> Any:
+    """The spreadsheets' module (CSV and XLSX), loaded when one is written: the terminal's table does not need it."""
+    from rectify.reports import ledger_sheets
+
+    return ledger_sheets
+
+
+# The statistics' writers, which the CLI finds here too, and the workbook's (the bench's figure): loaded when asked for.
+_STATS = ("MANUAL_MARK", "form_header", "form_table", "render_stats_table", "stats_sections", "write_stats_csv",
+          "write_stats_xlsx")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "write_xlsx":
+        return _sheets().write_xlsx
+    if name in _STATS:
+        from rectify.reports import stats_formats
+
+        return getattr(stats_formats, name)
+    raise AttributeError(f"module 'rectify.reports.ledger_formats' has no attribute {name!r}")
+
+
 WRITERS: dict[str, Writer] = {
     "table": _table,
     "csv": lambda rows, out, x: write_csv(_with_facts(rows), out, progress=x.progress),
-    "xlsx": lambda rows, out, x: write_xlsx(_with_facts(rows), out, title=x.title, as_of=x.as_of, report=x.report,
-                                            light_fill=LIGHT_FILL, progress=x.progress, layout=x.layout,
-                                            paper=x.paper),
+    "xlsx": lambda rows, out, x: _sheets().write_xlsx(_with_facts(rows), out, title=x.title, as_of=x.as_of,
+                                                      report=x.report, light_fill=LIGHT_FILL, progress=x.progress,
+                                                      layout=x.layout, paper=x.paper),
     "html": _html,
     "json": lambda rows, out, x: write_json(rows, out, as_of=x.as_of, filters=x.filters or {}, progress=x.progress),
     "ics": _ics,

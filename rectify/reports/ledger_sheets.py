@@ -162,7 +162,19 @@ _PICK_MEMO, _PICK_OWN, _PICK_DATES, _PICK_AS_IS = (
 _ORG_CODE = LEDGER_KEYS.index("org_code")
 _GATHERED = [*_MEMO, *_OWN_TEXT, "org_code", *_DATES, *_AS_IS, "case_id", *FACT_KEYS]
 _ORDER = itemgetter(*(_GATHERED.index(k) for k in SHEET_KEYS))
+# The facts' cells through memos too (their dates, counts and 验收组 repeat): the dates' memo, and one of their own
+# for the rest (text and whole numbers only, so no key is another type's equal, as 3 and 3.0 of 验收得分 would be).
+_FACT_MEMOS = tuple(_CSV_DATES if k in DATE_KEYS else _CsvCells() for k in FACT_KEYS)
+_MEMO_GET = dict.__getitem__  # a memo's __getitem__, its __missing__ included
 _FACT_DATES = tuple(k in DATE_KEYS for k in FACT_KEYS)
+
+
+def _fact_cells(facts: tuple[Any, ...]) -> tuple[Any, ...]:
+    """:func:`csv_cell` of a row's verification facts, through the memos (directly for a value no dict can hold)."""
+    try:
+        return tuple(map(_MEMO_GET, _FACT_MEMOS, facts))
+    except TypeError:
+        return tuple(map(csv_cell, facts, _FACT_DATES))
 
 
 def csv_row(row: LedgerRow) -> tuple[Any, ...]:
@@ -171,7 +183,7 @@ def csv_row(row: LedgerRow) -> tuple[Any, ...]:
     facts = row_facts(raw)
     return _ORDER((*map(_CSV_CELLS.__getitem__, _PICK_MEMO(cells)), *_text_cells((*_PICK_OWN(cells), raw[_ORG_CODE])),
                    *map(_CSV_DATES.__getitem__, _PICK_DATES(cells)), *_PICK_AS_IS(cells), raw[0],
-                   *(facts if facts is _NO_FACTS else map(csv_cell, facts, _FACT_DATES))))
+                   *(facts if facts is _NO_FACTS else _fact_cells(facts))))
 
 
 # -- XLSX ------------------------------------------------------------------------------------------

@@ -214,12 +214,19 @@ class Light:
         """As :func:`rectify.store.reads.case_rows`."""
         return self._rows(*filtered("case_rows", f, reader))
 
-    def late_stage_facts(self, case_ids: list[int]) -> dict[int, dict[str, Any]]:
-        """As :func:`rectify.store.late_facts.late_stage_facts`: the same three statements, the same fold."""
+    def late_stage_facts(self, case_ids: list[int], *, typed: bool = True) -> dict[int, dict[str, Any]]:
+        """As :func:`rectify.store.late_facts.late_stage_facts`: the same three statements, the same fold.
+        ``typed=False``: the dates as SQLite holds them, their ISO text (what a spreadsheet cell writes anyway), not
+        parsed into dates only to be written back (the CSV's batches)."""
         ids = sorted(set(case_ids))
         if not ids:
             return {}
-        return fold_late_facts(*(self.rows(f"late:{part}", ids=ids) for part in ("verifications", "held", "events")))
+
+        def fetch(part: str) -> list[Any]:
+            sql, defaults, columns, kinds = compiled.STATEMENTS[f"late:{part}"]
+            return self._rows(sql, {**defaults, "ids": ids}, columns, kinds if typed else {})
+
+        return fold_late_facts(fetch("verifications"), fetch("held"), fetch("events"))
 
     @contextmanager
     def ledger_tuples(self, f: LedgerFilter) -> Iterator[Any]:

@@ -7,7 +7,6 @@ aggregated strings' separators and the reader's scope in words.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,7 +110,11 @@ def fold_late_facts(verifications: Iterable[Any], held: Iterable[Any],
         out.setdefault(row.id, {})["strike_off_doc"] = row.strike_off_doc or ""
         until[row.id] = row.publicity_until  # a 公示 under way; cleared by the 销号
     for e in events:
-        _late_event(out.setdefault(e.case_id, {}), e.action, e.actor, _detail(e.detail))
+        facts = out.setdefault(e.case_id, {})
+        if e.action == "strike_off":  # its detail is not read: not decoded
+            facts["approver"] = e.actor
+        else:
+            _late_event(facts, e.action, _detail(e.detail))
     for case_id, day in until.items():
         if day is not None:
             out[case_id]["publicity_until"] = day
@@ -119,6 +122,8 @@ def fold_late_facts(verifications: Iterable[Any], held: Iterable[Any],
 
 
 def _detail(text: str | None) -> dict[str, Any]:
+    import json  # here, not at import: the ledger's table reads no event
+
     try:
         value = json.loads(text or "{}")
     except ValueError:
@@ -126,12 +131,11 @@ def _detail(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _late_event(facts: dict[str, Any], action: str, actor: str, detail: dict[str, Any]) -> None:
+def _late_event(facts: dict[str, Any], action: str, detail: dict[str, Any]) -> None:
+    """A ``verify`` or ``import`` event's part of the facts (a ``strike_off``'s is its actor)."""
     if action == "verify" and detail.get("passed"):
         facts["publicity_until"] = detail.get("publicity_until")
         facts.pop("approver", None)  # a later verification (after an objection, a new cycle) starts over
-    elif action == "strike_off":
-        facts["approver"] = actor
     elif action == "import":
         imported = detail.get("verification") or {}
         if isinstance(imported, dict) and imported:
