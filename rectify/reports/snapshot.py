@@ -32,7 +32,7 @@ from rectify.states.transitions import IMPORT_ACTION, IN_POST_FACT, JOINS, OPEN_
 from rectify.states.workdays import WorkCalendar, work_calendar
 from rectify.store import Database
 from rectify.store.ledger import ITEM, PAIR, LedgerFilter
-from rectify.store.snapshot import latest_dates, snapshot_cases, snapshot_events
+from rectify.store.snapshot import latest_dates, ranks_places, snapshot_cases, snapshot_events
 
 __all__ = ["FOLDS", "CaseState", "known_by", "needs_rebuild", "rebuild", "snapshot_tuples"]
 
@@ -481,7 +481,9 @@ def snapshot_tuples(db: Database, *, as_of: date, config: Config, filters: Ledge
     from rectify.spill import sorted_spilling
 
     by_deadline = filters.sort == "deadline"
-    keyed = ((((s.deadline if by_deadline else s.stage in CLOSED_STAGES), s.place_rank), s.ledger_tuple())
+    ranked = ranks_places(db.dialect)  # else place_rank is 0: the place's values sort as the database sorts them
+    keyed = ((((s.deadline if by_deadline else s.stage in CLOSED_STAGES),
+               s.place_rank if ranked else (s.county, s.township, s.org_code, s.id)), s.ledger_tuple())
              for s in rebuild(db, as_of=as_of, config=config, filters=filters, known_on=known_on))
     return (row for _, row in sorted_spilling(keyed, key=_first))
 
