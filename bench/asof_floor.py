@@ -37,7 +37,8 @@ def statements(path: Path, day: date) -> tuple[tuple[str, tuple[Any, ...]], tupl
     fmt, f = fingerprint(Config().policy), LedgerFilter()
     db = open_database(str(path))
     try:
-        cases, events = stored.cases_with_state_select(f, day, fmt, ranked=False), stored.events_after_select(f, day, fmt)
+        cases = stored.cases_with_state_select(f, day, fmt, ranked=False)
+        events = stored.events_after_select(f, day, fmt)
         compiled = []
         with db.connect() as conn:
             for q in (cases, events):
