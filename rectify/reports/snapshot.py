@@ -481,11 +481,22 @@ def snapshot_tuples(db: Database, *, as_of: date, config: Config, filters: Ledge
     from rectify.spill import sorted_spilling
 
     by_deadline = filters.sort == "deadline"
-    ranked = ranks_places(db.dialect)  # else place_rank is 0: the place's values sort as the database sorts them
-    keyed = ((((s.deadline if by_deadline else s.stage in CLOSED_STAGES),
-               s.place_rank if ranked else (s.county, s.township, s.org_code, s.id)), s.ledger_tuple())
-             for s in rebuild(db, as_of=as_of, config=config, filters=filters, known_on=known_on))
+    if ranks_places(db.dialect):
+        keyed: Iterator[tuple[Any, tuple[Any, ...]]] = (
+            (((s.deadline if by_deadline else s.stage in CLOSED_STAGES), s.place_rank), s.ledger_tuple())
+            for s in rebuild(db, as_of=as_of, config=config, filters=filters, known_on=known_on))
+    else:  # place_rank is 0: the place's values, in one text that sorts as SQLite sorts them (one compare a pair)
+        keyed = ((_place_key(s, by_deadline), s.ledger_tuple())
+                 for s in rebuild(db, as_of=as_of, config=config, filters=filters, known_on=known_on))
     return (row for _, row in sorted_spilling(keyed, key=_first))
+
+
+def _place_key(s: CaseState, by_deadline: bool) -> str:
+    """The order key of a case on SQLite: the deadline (ISO, fixed width) or whether it is closed, then county,
+    township and code joined by NUL (below every character they hold, so the text sorts as the tuple of them, by
+    code point: SQLite's BINARY order of UTF-8) and the id at fixed width."""
+    first = s.deadline.isoformat() if by_deadline else ("1" if s.stage in CLOSED_STAGES else "0")
+    return f"{first}\0{s.county}\0{s.township}\0{s.org_code}\0{s.id:020d}"
 
 
 def _first(pair: tuple[Any, Any]) -> Any:
