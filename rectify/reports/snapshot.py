@@ -138,8 +138,15 @@ class CaseState:
 
     def ledger_tuple(self) -> tuple[Any, ...]:
         """The values in ``LEDGER_KEYS`` order, what the ledger query gives for the same case."""
-        sec = self.secretary
-        vsec = self.village_secretary()
+        sec = vsec = vacant = None  # the last 第一书记 and village secretary in post; when none is, the day he left
+        for x in self.secretaries:
+            if x[2] == FIRST_SECRETARY:
+                if x[4] is None:
+                    sec = x
+                elif vacant is None or x[4] > vacant:
+                    vacant = x[4]
+            elif x[4] is None and x[2] == VILLAGE_SECRETARY:
+                vsec = x
         return (
             self.id, self.stage, self.identified_on, self.deadline, self.stage_since, self.stage_due,
             self.cycle_start, self.cycle, self.version, self.detail, self.helping_unit, self.verified_on,
@@ -151,7 +158,7 @@ class CaseState:
             self.escalation_step, self.look_backs, self.earlier_years, self.measure_items(),
             sec[6] if sec and len(sec) > 6 else None,
             vsec[0] if vsec else None, vsec[5] if vsec else None, self.village_status,
-            self.grade, self.satisfaction, self.struck_off_on, self.sec_vacant_since,
+            self.grade, self.satisfaction, self.struck_off_on, None if sec is not None else vacant,
         )
 
     @property
