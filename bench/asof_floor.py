@@ -37,7 +37,8 @@ def statements(path: Path, day: date) -> tuple[tuple[str, tuple[Any, ...]], tupl
     fmt, f = fingerprint(Config().policy), LedgerFilter()
     db = open_database(str(path))
     try:
-        cases, events = stored.cases_with_state_select(f, day, fmt), stored.events_after_select(f, day, fmt)
+        cases = stored.cases_with_state_select(f, day, fmt, ranked=False)
+        events = stored.events_after_select(f, day, fmt)
         compiled = []
         with db.connect() as conn:
             for q in (cases, events):
@@ -51,14 +52,15 @@ def statements(path: Path, day: date) -> tuple[tuple[str, tuple[Any, ...]], tupl
 
 
 def fold(path: Path, stmts: tuple[Any, Any, list[int]]) -> list[tuple[Any, ...]]:
-    """Each listed case as ``(closed, place rank, id, org code, org name, county, township, kind, *KEPT)``."""
+    """Each listed case as ``(closed, place, id, org code, org name, county, township, kind, *KEPT)``: on SQLite
+    the place is its values (county, township, code, id), which sort as the database sorts them."""
     (cases_sql, cases_args), (events_sql, events_args), where = stmts
     con = sqlite3.connect(path)
     loads = json.loads
     events = con.execute(events_sql, events_args)
     pending = next(events, None)
     out = []
-    for cid, _, _, code, name, kind, county, township, _, _, rank, _, state in con.execute(cases_sql, cases_args):
+    for cid, _, _, code, name, kind, county, township, _, _, _, state in con.execute(cases_sql, cases_args):
         if state is not None:
             v = loads(state)
             s = [v[i] for i in where]
@@ -95,7 +97,7 @@ def fold(path: Path, stmts: tuple[Any, Any, list[int]]) -> list[tuple[Any, ...]]
                 s[0], s[3] = to, on
             pending = next(events, None)
         if listed:
-            out.append((s[0] in CLOSED, rank, cid, code, name, county, township, kind, *s))
+            out.append((s[0] in CLOSED, (county, township, code, cid), cid, code, name, county, township, kind, *s))
     con.close()
     return out
 

@@ -79,3 +79,24 @@ def test_an_unknown_order_is_refused(demo: Run) -> None:
     assert result.exit_code == 2
     assert "--sort" in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_the_sqlite_place_key_sorts_as_sqlite_sorts() -> None:
+    """On SQLite a rebuilt ledger sorts by one text key (rectify.reports.snapshot._place_key): it must order as
+    SQLite's ORDER BY county, township, code, id does, prefixes, CJK and characters beyond the BMP included."""
+    import sqlite3
+    from itertools import product
+
+    from rectify.reports.snapshot import CaseState, _place_key
+
+    words = ["", "a", "ab", "b", "县", "县城", "𠀀", "Z", "a b"]
+    cases = [CaseState(id=i, detail="", year=2026, org_code=code, org_name="", kind="", county=county,
+                       township=township, poor_village=False, problems=None, stage=stage)
+             for i, (county, township, code, stage) in enumerate(product(words[:5], words[3:], words[::2],
+                                                                             ("identified", "verified")), start=1)]
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE c (id INTEGER, county TEXT, township TEXT, code TEXT, closed INTEGER)")
+    con.executemany("INSERT INTO c VALUES (?, ?, ?, ?, ?)",
+                    [(s.id, s.county, s.township, s.org_code, s.stage in CLOSED_STAGES) for s in cases])
+    expected = [r[0] for r in con.execute("SELECT id FROM c ORDER BY closed, county, township, code, id")]
+    assert [s.id for s in sorted(cases, key=lambda s: _place_key(s, False))] == expected

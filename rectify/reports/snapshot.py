@@ -32,7 +32,7 @@ from rectify.states.transitions import IMPORT_ACTION, IN_POST_FACT, JOINS, OPEN_
 from rectify.states.workdays import WorkCalendar, work_calendar
 from rectify.store import Database
 from rectify.store.ledger import ITEM, PAIR, LedgerFilter
-from rectify.store.snapshot import latest_dates, snapshot_cases, snapshot_events
+from rectify.store.snapshot import latest_dates, ranks_places, snapshot_cases, snapshot_events
 
 __all__ = ["FOLDS", "CaseState", "known_by", "needs_rebuild", "rebuild", "snapshot_tuples"]
 
@@ -138,8 +138,15 @@ class CaseState:
 
     def ledger_tuple(self) -> tuple[Any, ...]:
         """The values in ``LEDGER_KEYS`` order, what the ledger query gives for the same case."""
-        sec = self.secretary
-        vsec = self.village_secretary()
+        sec = vsec = vacant = None  # the last 第一书记 and village secretary in post; when none is, the day he left
+        for x in self.secretaries:
+            if x[2] == FIRST_SECRETARY:
+                if x[4] is None:
+                    sec = x
+                elif vacant is None or x[4] > vacant:
+                    vacant = x[4]
+            elif x[4] is None and x[2] == VILLAGE_SECRETARY:
+                vsec = x
         return (
             self.id, self.stage, self.identified_on, self.deadline, self.stage_since, self.stage_due,
             self.cycle_start, self.cycle, self.version, self.detail, self.helping_unit, self.verified_on,
@@ -151,7 +158,7 @@ class CaseState:
             self.escalation_step, self.look_backs, self.earlier_years, self.measure_items(),
             sec[6] if sec and len(sec) > 6 else None,
             vsec[0] if vsec else None, vsec[5] if vsec else None, self.village_status,
-            self.grade, self.satisfaction, self.struck_off_on, self.sec_vacant_since,
+            self.grade, self.satisfaction, self.struck_off_on, None if sec is not None else vacant,
         )
 
     @property
@@ -481,9 +488,22 @@ def snapshot_tuples(db: Database, *, as_of: date, config: Config, filters: Ledge
     from rectify.spill import sorted_spilling
 
     by_deadline = filters.sort == "deadline"
-    keyed = ((((s.deadline if by_deadline else s.stage in CLOSED_STAGES), s.place_rank), s.ledger_tuple())
-             for s in rebuild(db, as_of=as_of, config=config, filters=filters, known_on=known_on))
+    if ranks_places(db.dialect):
+        keyed: Iterator[tuple[Any, tuple[Any, ...]]] = (
+            (((s.deadline if by_deadline else s.stage in CLOSED_STAGES), s.place_rank), s.ledger_tuple())
+            for s in rebuild(db, as_of=as_of, config=config, filters=filters, known_on=known_on))
+    else:  # place_rank is 0: the place's values, in one text that sorts as SQLite sorts them (one compare a pair)
+        keyed = ((_place_key(s, by_deadline), s.ledger_tuple())
+                 for s in rebuild(db, as_of=as_of, config=config, filters=filters, known_on=known_on))
     return (row for _, row in sorted_spilling(keyed, key=_first))
+
+
+def _place_key(s: CaseState, by_deadline: bool) -> str:
+    """The order key of a case on SQLite: the deadline (ISO, fixed width) or whether it is closed, then county,
+    township and code joined by NUL (below every character they hold, so the text sorts as the tuple of them, by
+    code point: SQLite's BINARY order of UTF-8) and the id at fixed width."""
+    first = s.deadline.isoformat() if by_deadline else ("1" if s.stage in CLOSED_STAGES else "0")
+    return f"{first}\0{s.county}\0{s.township}\0{s.org_code}\0{s.id:020d}"
 
 
 def _first(pair: tuple[Any, Any]) -> Any:

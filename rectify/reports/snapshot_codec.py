@@ -103,7 +103,7 @@ def decode(state: str, fixed: tuple[Any, ...], cls: type) -> Any:
 
 def start(cls: type, row: tuple[Any, ...]) -> Any:
     """A case row of :func:`rectify.store.month_end.cases_with_state`: from its snapshot, else from nothing."""
-    cid, detail, year, code, name, kind, county, township, poor, problems, rank, _, state = row
+    cid, detail, year, code, name, kind, county, township, poor, problems, rank, state = row
     fixed = (cid, detail, year, code, name, kind, county, township, bool(poor), problems, rank)
     if state is None:
         return cls(*fixed)

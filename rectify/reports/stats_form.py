@@ -8,7 +8,8 @@ every kind. Before any output the table logic is checked; a sheet that breaks it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -85,11 +86,7 @@ def _in(day: date | None, year: int) -> bool:
     return day is not None and day.year == year
 
 
-def _empty_row() -> dict[str, int | None]:
-    return {c.key: (None if c.manual else 0) for c in FORM_COLUMNS}
-
-
-def _count_case(row: dict[str, int | None], s: CaseState, year: int) -> None:
+def _count_case(row: dict[str, Any], s: CaseState, year: int) -> None:
     """Adds one case, as it stood, to a row of the form for ``year``."""
     def add(key: str, n: int = 1) -> None:
         row[key] = (row[key] or 0) + n
@@ -138,24 +135,26 @@ def _count_secretaries(add: Callable[[str], None], s: CaseState, year: int) -> N
 
 
 class FormCounter:
-    """The form counted one case at a time, so a day rebuilt from the history is never held in memory."""
+    """The form counted one case at a time, so a day rebuilt from the history is never held in memory: each case
+    once, into its organization kind's counts, the rows summed from the kinds at the end as the tables' path sums
+    them (:func:`form_from_counts`)."""
 
     def __init__(self, year: int) -> None:
         self.year = year
-        self.rows = {label: _empty_row() for label, _ in FORM_ROWS}
-        self.carried = dict.fromkeys(self.rows, 0)
+        self.by_kind: dict[str, Counter[str]] = {}
 
     def add(self, s: CaseState) -> None:
+        counts = self.by_kind.get(s.kind)
+        if counts is None:
+            counts = self.by_kind[s.kind] = Counter()
         # Open cases carried into the year: listed before it, and neither withdrawn nor struck off before it.
-        carried = s.identified_on.year < self.year and s.stage != Stage.withdrawn \
-            and not (s.struck_off_on is not None and s.struck_off_on.year < self.year)
-        for label, kind in FORM_ROWS:
-            if kind is None or s.kind == kind:
-                _count_case(self.rows[label], s, self.year)
-                self.carried[label] += carried
+        if s.identified_on.year < self.year and s.stage != Stage.withdrawn \
+                and not (s.struck_off_on is not None and s.struck_off_on.year < self.year):
+            counts["carried"] += 1
+        _count_case(counts, s, self.year)
 
     def form(self, *, as_of: date, report: ReportConfig | None = None) -> dict[str, Any]:
-        return _form(self.rows, self.carried, year=self.year, as_of=as_of, report=report)
+        return form_from_counts(self.by_kind, year=self.year, as_of=as_of, report=report)
 
 
 def count_form(states: Iterable[CaseState], *, year: int, as_of: date,
@@ -167,7 +166,7 @@ def count_form(states: Iterable[CaseState], *, year: int, as_of: date,
     return counter.form(as_of=as_of, report=report)
 
 
-def form_from_counts(by_kind: dict[str, dict[str, int]], *, year: int, as_of: date,
+def form_from_counts(by_kind: Mapping[str, Mapping[str, int]], *, year: int, as_of: date,
                      report: ReportConfig | None = None) -> dict[str, Any]:
     """The same form from figures counted per organization kind by SQL (the tables are the as-of day):
     ``by_kind`` maps a kind to its counts by column key, plus ``carried``."""

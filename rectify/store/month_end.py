@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Result
 
 from rectify.store.ledger import LedgerFilter
-from rectify.store.snapshot import _driver, cases_select, events_select
+from rectify.store.snapshot import _driver, cases_select, events_select, ranks_places
 from rectify.store.tables import case_t, event_t, org_t, snapshot_t
 
 __all__ = ["case_id_bounds", "cases_with_state", "cases_with_state_select", "chunk_to_fill", "drop_cases",
@@ -37,16 +37,19 @@ def _latest(case_id: Any, as_of: date, fmt: str) -> Any:
 
 def cases_with_state(conn: Connection, f: LedgerFilter, as_of: date, fmt: str,
                      case_id: int | None = None) -> Result[Any]:
-    """:func:`rectify.store.snapshot.snapshot_cases`'s tuples, each followed by ``(month_end, state)`` of the
-    case's latest snapshot of format ``fmt`` dated by ``as_of`` (both NULL: none)."""
-    return _driver(conn, cases_with_state_select(f, as_of, fmt, case_id))  # type: ignore[no-any-return]
+    """:func:`rectify.store.snapshot.snapshot_cases`'s tuples, each followed by the ``state`` of the case's latest
+    snapshot of format ``fmt`` dated by ``as_of`` (NULL: none)."""
+    return _driver(conn, cases_with_state_select(f, as_of, fmt, case_id,  # type: ignore[no-any-return]
+                                                 ranked=ranks_places(conn.dialect.name)))
 
 
-def cases_with_state_select(f: LedgerFilter, as_of: date, fmt: str, case_id: int | None = None) -> sa.Select[Any]:
-    return (cases_select(f, as_of, case_id)
-            .add_columns(snapshot_t.c.month_end, snapshot_t.c.state)
-            .outerjoin(snapshot_t, sa.and_(snapshot_t.c.case_id == case_t.c.id,
-                                           snapshot_t.c.month_end == _latest(case_t.c.id, as_of, fmt))))
+def cases_with_state_select(f: LedgerFilter, as_of: date, fmt: str, case_id: int | None = None,
+                            ranked: bool = True) -> sa.Select[Any]:
+    """The latest snapshot's state is one backward look-up in the (case, month end) key, a scalar subquery."""
+    s = snapshot_t.alias("latest")
+    state = (sa.select(s.c.state).where(s.c.case_id == case_t.c.id, s.c.month_end <= as_of, s.c.fmt == fmt)
+             .order_by(s.c.month_end.desc()).limit(1).scalar_subquery())
+    return cases_select(f, as_of, case_id, ranked).add_columns(state.label("state"))
 
 
 def events_after(conn: Connection, f: LedgerFilter, as_of: date, fmt: str,
