@@ -82,8 +82,8 @@ def _red_list(rows: Iterable[Sequence[Any]], as_of: date, policy: PolicyConfig) 
     deadline when that is the later-passed one (red by the deadline, the task still in time), the earliest open
     measure past its due date, or the 第一书记 track's task (延期或轮换, 空缺); its due day is the ledger's 待办时限
     (:func:`rectify.states.deadlines.case_task`). A red case is open, so its task is due on its stage's due day or
-    else the deadline (:func:`rectify.states.deadlines.next_due`). Plain values, no object per case: the list
-    holds about a quarter of the cases."""
+    else the deadline (:func:`rectify.states.deadlines.next_due`). Plain values: nothing is built per case but its
+    entry (the list holds about a quarter of the cases)."""
     enabled = gc.isenabled()
     gc.disable()  # everything made here is freed by reference counting: the collector's passes were ~15 % of it
     try:
