@@ -136,7 +136,7 @@ def light_and_window(stage: str, *, stage_since: date, stage_due_on: date | None
     return worst, window
 
 
-def _plain_day(value: Any) -> date | None:
+def plain_day(value: Any) -> date | None:
     """A date as a driver gives it (ISO text on SQLite when a subquery hides its type)."""
     return date.fromisoformat(value[:10]) if isinstance(value, str) and value else value or None
 
@@ -148,8 +148,8 @@ def row_side(row: Any, policy: PolicyConfig) -> SideTask | None:
     vacant_since = getattr(row, "sec_vacant_since", None)
     if term_until is None and vacant_since is None:
         return None
-    return secretary_task(row.stage, term_until=_plain_day(term_until), vacant_since=_plain_day(vacant_since),
-                          deadline=_plain_day(row.deadline),  # type: ignore[arg-type]
+    return secretary_task(row.stage, term_until=plain_day(term_until), vacant_since=plain_day(vacant_since),
+                          deadline=plain_day(row.deadline),  # type: ignore[arg-type]
                           policy=policy, village_chosen=getattr(row, "vsec_action", None) in VILLAGE_ACTIONS)
 
 
