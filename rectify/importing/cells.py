@@ -259,42 +259,26 @@ def parse_measure_list(value: Any) -> list[dict[str, Any]]:
         bodies = numbered_items(text) or [text]
     items: list[dict[str, Any]] = []
     for body in bodies:
-        item = _ITEMS.get(body)
-        if item is None:
-            item = _measure_item(body, len(items) + 1)
-            if len(_ITEMS) >= 4096:
-                _ITEMS.clear()
-            _ITEMS[body] = item
+        split = _ITEM_FIELDS_WIDE.split if "，" in body or "," in body or " " in body else _ITEM_FIELDS_RE.split
+        fields = [f for f in map(str.strip, split(body)) if f]
+        if not fields:
+            raise CellError(f"整改措施第 {len(items) + 1} 项没有内容")
+        item: dict[str, Any] = {"text": fields[0].rstrip("。，,")}
+        for f in fields[1:]:
+            field = _FIELD_RE.match(f)
+            if field is not None:
+                name, given = field.groups()
+                if name in ("责任人", "牵头人"):
+                    item["owner"], item["owner_unit"] = parse_secretary(given.rstrip("。，,"))
+                else:
+                    item["due"] = _due(given.rstrip("。，,"))
+            elif (done := _DONE_RE.match(f)) is not None:
+                item["done"] = parse_date(done.group(1)) if done.group(1) else True
+            elif f not in _OPEN_WORDS:
+                item["text"] += "；" + f  # a measure's own text with a semicolon in it
         items.append(item)
     _measure_count(len(items))
     return items
-
-
-# Each measure's item by its text (a sheet repeats its measures, and a cell's items recur in other cells far more
-# than the whole cell does); the items are shared, never changed. At most 4,096 are kept.
-_ITEMS: dict[str, dict[str, Any]] = {}
-
-
-def _measure_item(body: str, n: int) -> dict[str, Any]:
-    """One measure of a cell (its ``n``-th), read from its text: see :func:`parse_measure_list`."""
-    split = _ITEM_FIELDS_WIDE.split if "，" in body or "," in body or " " in body else _ITEM_FIELDS_RE.split
-    fields = [f for f in map(str.strip, split(body)) if f]
-    if not fields:
-        raise CellError(f"整改措施第 {n} 项没有内容")
-    item: dict[str, Any] = {"text": fields[0].rstrip("。，,")}
-    for f in fields[1:]:
-        field = _FIELD_RE.match(f)
-        if field is not None:
-            name, given = field.groups()
-            if name in ("责任人", "牵头人"):
-                item["owner"], item["owner_unit"] = parse_secretary(given.rstrip("。，,"))
-            else:
-                item["due"] = _due(given.rstrip("。，,"))
-        elif (done := _DONE_RE.match(f)) is not None:
-            item["done"] = parse_date(done.group(1)) if done.group(1) else True
-        elif f not in _OPEN_WORDS:
-            item["text"] += "；" + f  # a measure's own text with a semicolon in it
-    return item
 
 
 def _due(text: str) -> date | str:
