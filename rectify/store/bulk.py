@@ -247,12 +247,8 @@ def remember(conn: sa.Connection, orgs: Sequence[tuple[Any, ...]], cases: Sequen
 
 def numbers_taken(conn: sa.Connection, numbers: Collection[int]) -> dict[int, int]:
     """Which of ``numbers`` (编号) earlier batches of this import took, each with its sheet row."""
-    found: dict[int, int] = {}
-    for chunk in _chunks(numbers):
-        for n, row in conn.execute(sa.select(seen_number_t.c.n, seen_number_t.c.row)
-                                   .where(_among(conn, seen_number_t.c.n, chunk))):
-            found[n] = row
-    return found
+    return {n: row for chunk in _chunks(numbers) for n, row in conn.execute(
+        sa.select(seen_number_t.c.n, seen_number_t.c.row).where(_among(conn, seen_number_t.c.n, chunk)))}
 
 
 def orgs_named(conn: sa.Connection, triples: Collection[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
@@ -571,7 +567,6 @@ class Insert:
                 order = self.order
                 params = [dict(zip(order, values, strict=True)) for values in params]
             conn.exec_driver_sql(self.sql, params)
-
 
     def _copy(self, conn: sa.Connection, rows: list[Any]) -> None:
         """PostgreSQL: the rows through COPY on the connection's own DBAPI connection (its open transaction),
