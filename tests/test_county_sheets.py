@@ -16,7 +16,7 @@ from click.testing import Result
 from rectify.config import Config
 from rectify.importing import import_cases
 from rectify.importing.county import SheetDefaults
-from rectify.importing.readings import Remarks, kind_from_name, numbered_items, parse_due, parse_remarks
+from rectify.importing.readings import Readings, Remarks, kind_from_name, numbered_items, parse_due, parse_remarks
 from rectify.reports.cases import list_orgs, show_case
 from rectify.store import Database
 
@@ -317,3 +317,14 @@ def test_each_measure_is_tied_to_the_problems_it_names(texts: list[str], ties: l
     from rectify.importing.readings import measures_problems
 
     assert measures_problems(texts, [("P04", "组织生活不正常"), ("P07", "财务管理混乱")], {}) == ties
+
+
+def test_a_dry_runs_reading_names_eight_rows_and_counts_the_rest() -> None:
+    """A reading every row shares keeps eight row numbers and a count, not every row (memory flat in --dry-run)."""
+    readings = Readings(keep=True)
+    for row in range(2, 10_002):
+        readings.note("转化时限", "6月底前", "2026-06-30", row)
+    readings.note("转化时限", "年底前", "2026-12-31", 5)
+    assert list(readings.lines()) == ["  转化时限：", "    「6月底前」→ 2026-06-30（第 2、3、4、5、6、7、8、9 行 等 10000 行）",
+                                      "    「年底前」→ 2026-12-31（第 5 行）"]
+    assert len(readings.seen["转化时限"][("6月底前", "2026-06-30")]) == 8

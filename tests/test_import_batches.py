@@ -89,3 +89,22 @@ def test_a_bad_row_then_more_batches_writes_nothing_and_checks_on(db: Database, 
         "第 6 行 · 组织代码：该组织 2026-02-01 确定的整顿对象已存在（第 3 行）",
     ]
     assert snapshot(db) == before
+
+
+def test_a_number_taken_in_an_earlier_batch_is_found(db: Database, wf: Workflow, run: Callable[..., Result],
+                                                     tmp_path: Path) -> None:
+    """The 编号 earlier batches took are kept in the database, not in memory, and still found: written as the
+    ledger writes them, and otherwise (``8.0``, asked for alone). A bad row (row 3) takes no number."""
+    path = tmp_path / "cases.csv"
+    path.write_text(HEADER.strip() + ",编号\n"
+                    "V001,王家庄村党支部,村,青山县,河口镇,P01,2026-02-01,2026-12-31,7\n"  # row 2: batch 1
+                    "V002,李家湾村党支部,村,青山县,河口镇,P99,2026-02-01,2026-12-31,9\n"
+                    "V003,张家坪村党支部,村,青山县,河口镇,P03,2026-02-01,2026-12-31,8\n"  # row 4: batch 2
+                    "V004,刘家沟村党支部,村,青山县,河口镇,P04,2026-02-01,2026-12-31,7\n"
+                    "V005,陈家岭村党支部,村,青山县,河口镇,P05,2026-02-01,2026-12-31,8.0\n"  # row 6: batch 3
+                    "V006,王家湾村党支部,村,青山县,河口镇,P05,2026-02-01,2026-12-31,9\n", encoding="utf-8-sig")
+    result = run("case", "import", str(path))
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 4 and lines[0].startswith("第 3 行 · 软弱涣散情形："), lines
+    assert lines[1:3] == ["第 5 行 · 编号：编号 7 与第 2 行重复", "第 6 行 · 编号：编号 8 与第 4 行重复"]

@@ -248,6 +248,7 @@ class Readings:
     limit: int = 20
     seen: dict[str, dict[tuple[str, str], list[int]]] = field(default_factory=dict)
     more: dict[str, int] = field(default_factory=dict)
+    counts: dict[tuple[str, str, str], int] = field(default_factory=dict)  # rows of a reading seen more than once
 
     def note(self, column: str, text: str, reading: str, row: int) -> None:
         if not self.keep:
@@ -255,7 +256,9 @@ class Readings:
         readings = self.seen.setdefault(column, {})
         rows = readings.get((text, reading))
         if rows is not None:
-            rows.append(row)
+            self.counts[(column, text, reading)] = self.counts.get((column, text, reading), 1) + 1
+            if len(rows) < _SHOWN:  # the rows beyond are only counted: memory does not grow with the sheet
+                rows.append(row)
         elif len(readings) < self.limit:
             readings[(text, reading)] = [row]
         else:
@@ -269,7 +272,7 @@ class Readings:
         for column, readings in self.seen.items():
             yield f"  {column}："
             for (text, reading), rows in readings.items():
-                yield f"    「{_short(text)}」→ {reading}（{_rows(rows)}）"
+                yield f"    「{_short(text)}」→ {reading}（{_rows(rows, self.counts.get((column, text, reading), 1))}）"
             if self.more.get(column):
                 yield f"    …另有 {self.more[column]} 处读法未列出"
 
@@ -279,9 +282,12 @@ def _short(text: str, width: int = 30) -> str:
     return one if len(one) <= width else one[:width] + "…"
 
 
-def _rows(rows: list[int]) -> str:
-    shown = "、".join(map(str, rows[:8]))
-    return f"第 {shown} 行" + (f" 等 {len(rows)} 行" if len(rows) > 8 else "")
+_SHOWN = 8  # rows named for a reading; the rest counted
+
+
+def _rows(rows: list[int], count: int) -> str:
+    shown = "、".join(map(str, rows[:_SHOWN]))
+    return f"第 {shown} 行" + (f" 等 {count} 行" if count > _SHOWN else "")
 
 
 # -- 备注 as the ledger writes it ------------------------------------------------------------------------

@@ -198,6 +198,10 @@ seen_case_t = sa.Table(
     sa.Column("open", sa.Boolean),
     sa.Index("ix_import_seen_case_org", "org_code"),
     prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
+seen_number_t = sa.Table(  # a re-imported ledger's 编号 taken so far, each with its sheet row
+    "import_seen_number", _SEEN_MD,
+    sa.Column("n", sa.BigInteger, primary_key=True, autoincrement=False), sa.Column("row", sa.Integer),
+    prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
 _IN_CHUNK = 5000  # values per IN list (three lists of them stay under SQLite's 32,766 parameters)
 
 
@@ -219,7 +223,7 @@ def _among(conn: sa.Connection, column: sa.ColumnElement[Any], values: Collectio
 def seen_tables(conn: sa.Connection) -> Iterator[None]:
     """The import's two temporary tables, for the transaction in hand."""
     if conn.dialect.name == "sqlite":
-        for t in (seen_case_t, seen_org_t):
+        for t in (seen_number_t, seen_case_t, seen_org_t):
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{t.name}")
     _SEEN_MD.create_all(conn)
     try:
@@ -229,13 +233,22 @@ def seen_tables(conn: sa.Connection) -> Iterator[None]:
             _SEEN_MD.drop_all(conn)
 
 
-def remember(conn: sa.Connection, orgs: Sequence[tuple[Any, ...]], cases: Sequence[tuple[Any, ...]]) -> None:
-    """Keep a batch's new organizations (code, name, kind, county, township, seq) and the case keys it took
-    (org_code, identified_on, row, open)."""
+def remember(conn: sa.Connection, orgs: Sequence[tuple[Any, ...]], cases: Sequence[tuple[Any, ...]],
+             numbers: Sequence[tuple[int, int]] = ()) -> None:
+    """Keep a batch's new organizations (code, name, kind, county, township, seq), the case keys it took
+    (org_code, identified_on, row, open) and the 编号 it took (number, row)."""
     if orgs:
         Insert(conn, seen_org_t, ("code", "name", "kind", "county", "township", "seq")).run(conn, orgs)
     if cases:
         Insert(conn, seen_case_t, ("org_code", "identified_on", "row", "open")).run(conn, cases)
+    if numbers:
+        Insert(conn, seen_number_t, ("n", "row")).run(conn, numbers)
+
+
+def numbers_taken(conn: sa.Connection, numbers: Collection[int]) -> dict[int, int]:
+    """Which of ``numbers`` (编号) earlier batches of this import took, each with its sheet row."""
+    return {n: row for chunk in _chunks(numbers) for n, row in conn.execute(
+        sa.select(seen_number_t.c.n, seen_number_t.c.row).where(_among(conn, seen_number_t.c.n, chunk)))}
 
 
 def orgs_named(conn: sa.Connection, triples: Collection[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
@@ -554,7 +567,6 @@ class Insert:
                 order = self.order
                 params = [dict(zip(order, values, strict=True)) for values in params]
             conn.exec_driver_sql(self.sql, params)
-
 
     def _copy(self, conn: sa.Connection, rows: list[Any]) -> None:
         """PostgreSQL: the rows through COPY on the connection's own DBAPI connection (its open transaction),
