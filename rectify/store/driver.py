@@ -174,9 +174,17 @@ def _fast_bind(type_: Any, dialect: Any, process: Callable[[Any], Any] | None) -
         return process
     orig = process
     if isinstance(type_, UTCDateTime):
+        # the last instant written with its text, one tuple (swapped whole: threads): a step writes its `now` twice
+        last: list[tuple[Any, str]] = [(None, "")]
+
         def instant(value: Any) -> Any:  # an aware UTC datetime: "YYYY-MM-DD HH:MM:SS.ffffff" (no offset)
             if type(value) is datetime and value.tzinfo is UTC:
-                return value.isoformat(" ", "microseconds")[:26]
+                seen = last[0]
+                if seen[0] is value:
+                    return seen[1]
+                text = value.isoformat(" ", "microseconds")[:26]
+                last[0] = (value, text)
+                return text
             return orig(value)
         return instant
     if isinstance(type_, Date) and not isinstance(type_, DateTime):
@@ -327,7 +335,10 @@ class Runner:
 
     def _open_cursor(self) -> Any:
         fairy: Any = self._fairy if self._conn is None else self._conn.connection
-        self._cursor = fairy.driver_connection.cursor()
+        driver = fairy.driver_connection
+        if driver is None:  # a connection kept out of the pool by Database.step: the DBAPI connection is the driver's
+            driver = fairy.dbapi_connection
+        self._cursor = driver.cursor()
         return self._cursor
 
     def execute(self, stmt: Any, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None) -> Any:
