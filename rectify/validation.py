@@ -96,10 +96,19 @@ def plain_texts(values: Iterable[str], *, multiline: bool = False) -> bool:
     return (_CONTROL if multiline else _CONTROL_ONE_LINE).search("".join(values)) is None
 
 
+_LIMITS: dict[tuple[Any, str], int | None] = {}  # (table, column) → its max_length: tables are module constants
+
+
 def limit(table: Any, column: str) -> int | None:
     """The ``max_length`` of ``column`` in ``table`` (a SQLModel class or an ``sa.Table``), None if unbounded."""
+    key = (table, column)
+    try:
+        return _LIMITS[key]
+    except KeyError:
+        pass
     t = getattr(table, "__table__", table)
-    return getattr(t.c[column].type, "length", None)
+    found = _LIMITS[key] = getattr(t.c[column].type, "length", None)
+    return found
 
 
 # -- numbers ---------------------------------------------------------------------------------------
