@@ -63,10 +63,10 @@ def _damaged_file(url: str) -> Callable[[Any], None]:
     return check
 
 
-def _close_all(idle: list[Any]) -> None:
+def _close_all(idle: list[Runner]) -> None:
     while idle:
         try:
-            idle.pop().close()
+            idle.pop().fairy.close()
         except Exception:  # noqa: BLE001,S110 (a connection that will not close is gone either way)
             pass
 
@@ -92,8 +92,12 @@ class _SqliteStep:
         db = self.db
         try:
             idle = db._idle
-            fairy = self.fairy = idle.pop() if idle else db.engine.raw_connection()
-            runner = self.runner = Runner(engine=db.engine, fairy=fairy)
+            if idle:  # the connection the last step kept, with its runner and cursor
+                runner = self.runner = idle.pop()
+                fairy = self.fairy = runner.fairy
+            else:
+                fairy = self.fairy = db.engine.raw_connection()
+                runner = self.runner = Runner(engine=db.engine, fairy=fairy)
             dbapi: Any = fairy.dbapi_connection  # pysqlite's own connection (a kept one has no pool record)
             self.dbapi = dbapi
             try:
@@ -150,8 +154,8 @@ def _rollback(runner: Runner, dbapi: Any) -> None:
 class Database:
     url: str
     engine: Engine
-    # SQLite: the DBAPI connection the last step ran on, kept for the next one (at most one; see :meth:`step`)
-    _idle: list[Any] = field(default_factory=list, init=False, repr=False, compare=False)
+    # SQLite: the DBAPI connection the last step ran on, kept for the next one with its runner (at most one; step())
+    _idle: list[Runner] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         weakref.finalize(self, _close_all, self._idle)  # closed with the Database, or at exit
@@ -191,7 +195,7 @@ class Database:
         else:
             if fairy._connection_record is not None:
                 fairy.detach()  # out of the pool's count: a connection kept is not a pool slot held
-            self._idle.append(fairy)
+            self._idle.append(step)
 
     def close_idle(self) -> None:
         """Closes the connection a step kept for the next (the next step takes one from the pool)."""

@@ -293,6 +293,11 @@ class Runner:
         self._error: type[Exception] = self.dialect.loaded_dbapi.Error
 
     @property
+    def fairy(self) -> Any:
+        """The pool's connection the runner runs on (a step's)."""
+        return self._fairy
+
+    @property
     def connection_made(self) -> Connection | None:
         """The SQLAlchemy Connection, if one was made (a step's commit then goes through it)."""
         return self._conn
