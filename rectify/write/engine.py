@@ -126,7 +126,10 @@ def fire(trigger: str, proposal: Proposal) -> bool:
         raise MachineError(f'"Can\'t trigger event {trigger} from state {proposal.state}!"')
     data = _Event(proposal)
     for dest, conditions in moves:
-        if all(func(data) == target for func, target in conditions):
+        for func, target in conditions:  # every condition in order, the first that fails ends the move
+            if func(data) != target:
+                break
+        else:
             if dest is not None:
                 proposal.state = dest
             return True
