@@ -67,7 +67,7 @@ def _close_all(idle: list[Runner]) -> None:
     while idle:
         try:
             idle.pop().fairy.close()
-        except Exception:  # noqa: BLE001,S110 (a connection that will not close is gone either way)
+        except Exception:  # noqa: BLE001,S110 (a connection that will not go back is gone either way)
             pass
 
 
@@ -76,10 +76,10 @@ class _SqliteStep:
 
     The step runs on a DBAPI connection itself (driver.Runner): a SQLAlchemy Connection is made only if a statement
     needs one, so a step of the engine's compiled statements costs ~15 µs less. A step that ended cleanly keeps its
-    connection, taken out of the pool (detached), for the next step of the same Database: checking one out of the
-    pool and back (its reset, its queue, its events) cost ~20 µs a step. At most one is kept, so concurrent steps
-    beyond it use the pool as before; it is closed by dispose() or with the Database. Errors are translated as
-    :func:`translate_errors` translates them.
+    connection checked out, with its runner and cursor, for the next step of the same Database: checking one out of
+    the pool and back (its reset, its queue, its events) cost ~20 µs a step. At most one is kept (one pool slot), so
+    concurrent steps beyond it use the pool as before; dispose(), or the Database going away, returns it to the
+    pool. Errors are translated as :func:`translate_errors` translates them.
     """
 
     __slots__ = ("db", "dbapi", "fairy", "runner")
@@ -98,7 +98,7 @@ class _SqliteStep:
             else:
                 fairy = self.fairy = db.engine.raw_connection()
                 runner = self.runner = Runner(engine=db.engine, fairy=fairy)
-            dbapi: Any = fairy.dbapi_connection  # pysqlite's own connection (a kept one has no pool record)
+            dbapi: Any = fairy.dbapi_connection  # pysqlite's own connection
             self.dbapi = dbapi
             try:
                 dbapi.execute("BEGIN IMMEDIATE")
@@ -154,7 +154,8 @@ def _rollback(runner: Runner, dbapi: Any) -> None:
 class Database:
     url: str
     engine: Engine
-    # SQLite: the DBAPI connection the last step ran on, kept for the next one with its runner (at most one; step())
+    # SQLite: the pool's connection the last step ran on, still checked out, kept for the next one with its runner
+    # (at most one; step())
     _idle: list[Runner] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -186,19 +187,17 @@ class Database:
 
     def _release(self, step: Runner, fairy: Any, dbapi: Any) -> None:
         """The step's connection kept for the next step when it ended cleanly and none is kept yet, else given back
-        (to the pool; a kept one that cannot be kept is closed)."""
+        to the pool."""
         made = step.connection_made
         if made is not None:
             made.close()  # the SQLAlchemy Connection made on it gives the connection back
         elif self._idle or dbapi.in_transaction or fairy.dbapi_connection is None:
             fairy.close()
         else:
-            if fairy._connection_record is not None:
-                fairy.detach()  # out of the pool's count: a connection kept is not a pool slot held
-            self._idle.append(step)
+            self._idle.append(step)  # still the pool's (checked out): a Connection made on it later returns it there
 
     def close_idle(self) -> None:
-        """Closes the connection a step kept for the next (the next step takes one from the pool)."""
+        """Gives the pool back the connection a step kept for the next (the next step checks one out)."""
         _close_all(self._idle)
 
     @contextmanager

@@ -346,10 +346,7 @@ class Runner:
 
     def _open_cursor(self) -> Any:
         fairy: Any = self._fairy if self._conn is None else self._conn.connection
-        driver = fairy.driver_connection
-        if driver is None:  # a connection kept out of the pool by Database.step: the DBAPI connection is the driver's
-            driver = fairy.dbapi_connection
-        self._cursor = driver.cursor()
+        self._cursor = fairy.driver_connection.cursor()
         return self._cursor
 
     def execute(self, stmt: Any, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None) -> Any:
