@@ -96,10 +96,19 @@ def plain_texts(values: Iterable[str], *, multiline: bool = False) -> bool:
     return (_CONTROL if multiline else _CONTROL_ONE_LINE).search("".join(values)) is None
 
 
+_LIMITS: dict[tuple[Any, str], int | None] = {}  # (table, column) → its max_length: tables are module constants
+
+
 def limit(table: Any, column: str) -> int | None:
     """The ``max_length`` of ``column`` in ``table`` (a SQLModel class or an ``sa.Table``), None if unbounded."""
+    key = (table, column)
+    try:
+        return _LIMITS[key]
+    except KeyError:
+        pass
     t = getattr(table, "__table__", table)
-    return getattr(t.c[column].type, "length", None)
+    found = _LIMITS[key] = getattr(t.c[column].type, "length", None)
+    return found
 
 
 # -- numbers ---------------------------------------------------------------------------------------
@@ -285,29 +294,43 @@ def row(table: Any, values: Mapping[str, Any], *, where: str = "") -> None:
     found = _PLAN_OF.get(id(table))
     if found is None or found[0] is not table:
         found = _PLAN_OF[id(table)] = (table, _plan(getattr(table, "__table__", table)))
-    plan = found[1]
+    get = found[1].get
     for key, value in values.items():
-        if value is None:
+        check = get(key)
+        if check is None or value is None:
             continue
-        check = plan.get(key)
-        if check is None:
-            continue
-        words, is_json, control, longest, multiline, bounds = check
-        if type(value) is str or isinstance(value, str):
-            if is_json:
+        kind = type(value)  # the usual kinds decided at once; anything else (and every refusal) by _value
+        if kind is str:
+            if check[1] or (check[2].search(value) is None and len(value) <= check[3]):
                 continue
-            bad = control.search(value)
-            if bad is not None:
-                raise BadInput(f"{where}{words}含有不可见的控制字符 U+{ord(bad.group()):04X}：「{_shown(value)}」")
-            if len(value) > longest:
-                text(value, f"{where}{words}", max_len=longest, multiline=multiline)
-        elif isinstance(value, date):
-            day_ = value.date() if isinstance(value, datetime) else value
-            if not FIRST_DAY <= day_ <= LAST_DAY:
-                in_range(day_, f"{where}{words}")
-        elif bounds is not None and isinstance(value, int) and not isinstance(value, bool):
-            if not bounds[0] <= value <= bounds[1]:
-                integer(value, f"{where}{words}", lo=bounds[0], hi=bounds[1])
+        elif kind is date:
+            if FIRST_DAY <= value <= LAST_DAY:
+                continue
+        elif kind is int:
+            bounds = check[5]
+            if bounds is None or bounds[0] <= value <= bounds[1]:
+                continue
+        _value(check, value, where)
+
+
+def _value(check: tuple[str, bool, re.Pattern[str], int, bool, tuple[int, int] | None], value: Any,
+           where: str) -> None:
+    words, is_json, control, longest, multiline, bounds = check
+    if type(value) is str or isinstance(value, str):
+        if is_json:
+            return
+        bad = control.search(value)
+        if bad is not None:
+            raise BadInput(f"{where}{words}含有不可见的控制字符 U+{ord(bad.group()):04X}：「{_shown(value)}」")
+        if len(value) > longest:
+            text(value, f"{where}{words}", max_len=longest, multiline=multiline)
+    elif isinstance(value, date):
+        day_ = value.date() if isinstance(value, datetime) else value
+        if not FIRST_DAY <= day_ <= LAST_DAY:
+            in_range(day_, f"{where}{words}")
+    elif bounds is not None and isinstance(value, int) and not isinstance(value, bool):
+        if not bounds[0] <= value <= bounds[1]:
+            integer(value, f"{where}{words}", lo=bounds[0], hi=bounds[1])
 
 
 def rows(table: Any, many: Iterable[Mapping[str, Any]], *, where: str = "") -> None:

@@ -40,6 +40,8 @@ def counted(db: Database) -> Iterator[list[str]]:
     """Every statement sent to the database inside the block, in order."""
     seen: list[str] = []
     if db.dialect == "sqlite":
+        db.close_idle()  # the connection the last step kept goes back to the pool: the next step checks it out, traced
+
         def trace(dbapi_conn: Any) -> None:
             dbapi_conn.set_trace_callback(seen.append)
 

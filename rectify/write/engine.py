@@ -126,7 +126,10 @@ def fire(trigger: str, proposal: Proposal) -> bool:
         raise MachineError(f'"Can\'t trigger event {trigger} from state {proposal.state}!"')
     data = _Event(proposal)
     for dest, conditions in moves:
-        if all(func(data) == target for func, target in conditions):
+        for func, target in conditions:  # every condition in order, the first that fails ends the move
+            if func(data) != target:
+                break
+        else:
             if dest is not None:
                 proposal.state = dest
             return True
@@ -178,7 +181,13 @@ class Workflow:
                                   happened_on=self.business_date(detail or {}, on))
 
     def business_date(self, inputs: dict[str, Any], on: date | None = None) -> date:
-        return on or next((inputs[k] for k in BUSINESS_DATE_KEYS if isinstance(inputs.get(k), date)), self.today())
+        if on:
+            return on
+        for key in BUSINESS_DATE_KEYS:
+            given = inputs.get(key)
+            if isinstance(given, date):
+                return given
+        return self.today()  # asked only when no input carries a date
 
     def check_may(self, trigger: str, label: str) -> None:
         """The role check, before any statement: who, which step, why not."""

@@ -13,7 +13,7 @@ def stage_text(stage: str) -> str:
     return STAGE_LABELS.get(stage, stage)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Outcome:
     case_id: int
     org_name: str
@@ -21,6 +21,12 @@ class Outcome:
     from_stage: str
     to_stage: str
     message: str = ""
+
+    def __init__(self, case_id: int, org_name: str, action: str, from_stage: str, to_stage: str,
+                 message: str = "") -> None:
+        # the fields in one write (a frozen dataclass's own __init__ sets each through object.__setattr__)
+        self.__dict__.update(case_id=case_id, org_name=org_name, action=action, from_stage=from_stage,
+                             to_stage=to_stage, message=message)
 
     def describe(self) -> str:
         head = f"整顿对象 {self.case_id}（{self.org_name}）"
