@@ -58,3 +58,46 @@ def _without_times(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tup
     from datetime import datetime
 
     return {t: [tuple(v for v in r if not isinstance(v, datetime)) for r in rs] for t, rs in rows.items()}
+
+
+def test_steps_on_many_threads_share_the_kept_connection_safely(tmp_path: Path) -> None:
+    """A web server steps on a thread pool: the connection a step keeps for the next is taken by one thread only,
+    every step lands, and one connection at most stays kept."""
+    import threading
+
+    from rectify.demo.demo import build_demo
+    from rectify.service import Service
+    from rectify.states.stages import Stage
+
+    db = open_database(f"sqlite:///{tmp_path / 'threads.sqlite'}", create=True, check=False)
+    upgrade(db)
+    try:
+        build_demo(db, Config(), date(2026, 6, 30))
+        service = Service(db, Config())
+        officer = service.identify("钱明远")
+        cases = [r["case_id"] for r in service.cases(officer, stage=Stage.secretary_assigned)][:6]
+        assert len(cases) == 6
+        before = len(snapshot(db)["case_event"])
+        errors: list[BaseException] = []
+        start = threading.Barrier(len(cases))
+
+        def report(case_id: int) -> None:
+            wf = service.engine(officer)
+            start.wait()
+            try:
+                for day in range(1, 21):
+                    wf.report_progress(case_id, on=date(2026, 6, day), note=f"第 {day} 次")
+            except BaseException as exc:  # noqa: BLE001 (collected for the assertion below)
+                errors.append(exc)
+
+        threads = [threading.Thread(target=report, args=(c,)) for c in cases]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert len(snapshot(db)["case_event"]) == before + 6 * 20
+        assert len(db._idle) <= 1
+    finally:
+        db.dispose()
+    assert db._idle == []

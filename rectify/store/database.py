@@ -91,11 +91,10 @@ class _SqliteStep:
     def __enter__(self) -> Runner:
         db = self.db
         try:
-            idle = db._idle
-            if idle:  # the connection the last step kept, with its runner and cursor
-                runner = self.runner = idle.pop()
+            try:  # the connection the last step kept, with its runner and cursor (pop: one thread gets it)
+                runner = self.runner = db._idle.pop()
                 fairy = self.fairy = runner.fairy
-            else:
+            except IndexError:  # none kept, or another thread's step took it
                 fairy = self.fairy = db.engine.raw_connection()
                 runner = self.runner = Runner(engine=db.engine, fairy=fairy)
             dbapi: Any = fairy.dbapi_connection  # pysqlite's own connection
@@ -195,6 +194,12 @@ class Database:
             fairy.close()
         else:
             self._idle.append(step)  # still the pool's (checked out): a Connection made on it later returns it there
+            while len(self._idle) > 1:  # two threads' steps ended at once: keep one
+                try:
+                    extra = self._idle.pop()
+                except IndexError:  # a step took it meanwhile
+                    break
+                _close_all([extra])
 
     def close_idle(self) -> None:
         """Gives the pool back the connection a step kept for the next (the next step checks one out)."""
