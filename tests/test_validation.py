@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -386,3 +386,15 @@ def test_restore_checks_every_line_before_writing(db: Database, wf: Workflow, cl
         assert snapshot(other) == before
     finally:
         other.dispose()
+
+
+def test_row_decides_instants_flags_and_fractions_as_before() -> None:
+    """An instant within 1900–2100, a flag and a fraction pass at once; an instant outside is refused as before."""
+    from rectify.store.tables import case_t
+
+    validation.row(case_t, {"updated_at": datetime(2026, 1, 5, 8, tzinfo=UTC), "supervised": True,
+                            "satisfaction": 0.952})
+    with pytest.raises(BadInput, match=r"updated_at 1899-12-31 超出范围"):
+        validation.row(case_t, {"updated_at": datetime(1899, 12, 31, 23, tzinfo=UTC)})
+    with pytest.raises(BadInput, match="超出范围"):
+        validation.row(case_t, {"created_at": datetime(2101, 1, 1, tzinfo=UTC)})

@@ -163,6 +163,8 @@ def jsonable(value: Any) -> Any:
         return value
     if kind is dict:  # a plain value is itself: no call for it
         return {k: v if type(v) in _PLAIN else jsonable(v) for k, v in value.items() if v is not None}
+    if kind is date:
+        return value.isoformat()
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, dict):
