@@ -222,8 +222,7 @@ class Config:
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 
 
-# (from the declaration: dataclasses.fields would load dataclasses, which a read does not need)
-SECTIONS: dict[str, type] = {s[0]: s[2] for s in Config.__frozen_specs__}  # type: ignore[attr-defined]
+SECTIONS: dict[str, type] = {s[0]: s[2] for s in Config.__frozen_specs__}  # type: ignore[attr-defined]  # (read: no dataclasses)
 
 # What each section and key means, for the sample `rectify config init` writes (every key must have a line).
 from rectify.config_notes import NOTES  # noqa: E402
@@ -546,7 +545,6 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
 def as_dict(config: Config) -> dict[str, dict[str, Any]]:
     """Sections → keys → values as a TOML file holds them (lists for tuples)."""
     from dataclasses import asdict
-
     return {section: {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
             for section, values in asdict(config).items()}
 

@@ -9,7 +9,8 @@ class, and behave as the standard ones (``tests/test_config_frozen.py``, ``tests
 machinery records the fields only when something asks for them (``fields``, ``asdict``, ``replace``,
 ``is_dataclass``, the configuration's pydantic schema): then, and only then, :mod:`dataclasses` is imported and
 the class is given its ``__dataclass_fields__`` as the standard decorator would. ``slots=True`` makes the class
-with ``__slots__`` and a compiled ``__init__``, as the standard decorator does (for the classes made per row).
+with ``__slots__`` and a compiled ``__init__``, as the standard decorator does (for the classes made per row);
+another class gets its compiled ``__init__`` once it has made :data:`COMPILE_AFTER` instances.
 The type checker sees the standard decorator (the modules import it under ``TYPE_CHECKING``).
 """
 
@@ -60,8 +61,17 @@ def _frozen_error(message: str) -> Exception:
     return FrozenInstanceError(message)
 
 
+# A class's instances made through the shared __init__ before it gets one compiled for it (one made per row).
+COMPILE_AFTER = 64
+
+
 def _init(self: Any, *args: Any, **kwargs: Any) -> None:
-    specs, where = type(self).__frozen_specs__, f"{type(self).__qualname__}.__init__()"
+    cls = type(self)
+    made = cls.__dict__.get("__frozen_made__", 0) + 1
+    type.__setattr__(cls, "__frozen_made__", made)
+    if made == COMPILE_AFTER and cls.__dict__.get("__init__") is _init:
+        type.__setattr__(cls, "__init__", _init_source(cls, cls.__frozen_specs__))
+    specs, where = cls.__frozen_specs__, f"{cls.__qualname__}.__init__()"
     if len(args) > len(specs):
         raise TypeError(f"{where} takes {len(specs) + 1} positional arguments but {len(args) + 1} were given")
     given = dict(zip((s[0] for s in specs), args, strict=False))
@@ -69,8 +79,8 @@ def _init(self: Any, *args: Any, **kwargs: Any) -> None:
         if key in given:
             raise TypeError(f"{where} got multiple values for argument {key!r}")
         given[key] = value
-    if len(given) > len(args) and not given.keys() <= type(self).__frozen_names__:
-        unknown = sorted(set(given) - type(self).__frozen_names__)
+    if len(given) > len(args) and not given.keys() <= cls.__frozen_names__:
+        unknown = sorted(set(given) - cls.__frozen_names__)
         raise TypeError(f"{where} got an unexpected keyword argument {unknown[0]!r}")
     for name, default, factory, _ in specs:
         if name in given:
@@ -172,7 +182,8 @@ def _specs(cls: type) -> tuple[_Spec, ...]:
 
 
 def _init_source(cls: type, specs: tuple[_Spec, ...]) -> Callable[..., None]:
-    """A slotted class's ``__init__``, compiled: those classes are made per row."""
+    """The class's own ``__init__``, compiled as the standard decorator compiles it: for a slotted class (made per
+    row) at once, for another after :data:`COMPILE_AFTER` instances."""
     params, body, scope = [], [], {"MISSING": MISSING}
     for i, (name, default, factory, _) in enumerate(specs):
         if factory is not MISSING:
