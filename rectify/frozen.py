@@ -16,6 +16,8 @@ The type checker sees the standard decorator (the modules import it under ``TYPE
 
 from __future__ import annotations
 
+import _thread
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -133,6 +135,9 @@ _METHODS = {"__init__": _init, "__repr__": _repr, "__eq__": _eq, "__hash__": _ha
             "__delattr__": _delattr}
 
 
+_RECORDING = _thread.RLock()
+
+
 class _Fields:
     """``__dataclass_fields__`` made on first use: :mod:`dataclasses` records the class's fields then."""
 
@@ -140,6 +145,10 @@ class _Fields:
         self.cls = cls
 
     def __get__(self, obj: Any, owner: Any = None) -> Any:
+        with _RECORDING:  # two threads asking at once (the web's): one records, the other reads the record
+            return self._record()
+
+    def _record(self) -> Any:
         import dataclasses
 
         cls = self.cls
