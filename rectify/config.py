@@ -13,7 +13,6 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import MISSING, asdict, field, fields
 from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
@@ -23,11 +22,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from rectify.errors import ConfigError
 
 if TYPE_CHECKING:  # imported when a file is checked (_hints), so that a command reading no file skips it
-    from dataclasses import dataclass  # what the sections are to a type checker: frozen dataclasses
+    from dataclasses import dataclass, field  # what the sections are to a type checker: frozen dataclasses
 
     from annotated_types import Ge, Gt, Le
 else:  # the same, its methods shared instead of compiled for each class at import (issue 29)
-    from rectify.frozen import dataclass
+    from rectify.frozen import dataclass, field
 
 
 
@@ -223,7 +222,7 @@ class Config:
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 
 
-SECTIONS: dict[str, type] = {f.name: f.default_factory for f in fields(Config)}  # type: ignore[misc]
+SECTIONS: dict[str, type] = {s[0]: s[2] for s in Config.__frozen_specs__}  # type: ignore[attr-defined]  # (read: no dataclasses)
 
 # What each section and key means, for the sample `rectify config init` writes (every key must have a line).
 from rectify.config_notes import NOTES  # noqa: E402
@@ -417,6 +416,8 @@ def _parts(hint: Any) -> tuple[Any, tuple[Any, ...]]:
 @cache
 def _schema() -> Any:
     """The strict pydantic model of the whole file, built from the dataclasses (tuples read as TOML arrays)."""
+    from dataclasses import MISSING, fields
+
     import pydantic
 
     strict = pydantic.ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, frozen=True)
@@ -543,6 +544,7 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
 
 def as_dict(config: Config) -> dict[str, dict[str, Any]]:
     """Sections → keys → values as a TOML file holds them (lists for tuples)."""
+    from dataclasses import asdict
     return {section: {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
             for section, values in asdict(config).items()}
 

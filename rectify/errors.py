@@ -17,7 +17,12 @@ message). The CLI prints the one line; the web puts each message beside its fiel
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a frozen dataclass to the type checker
+    from dataclasses import dataclass
+else:  # the same, without loading dataclasses on a read (issue 29)
+    from rectify.frozen import dataclass
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,8 @@ def test_a_read_command_loads_no_orm_and_no_other_dialect(demo: Callable[..., Re
         # …nor click: the fast path (rectify/cli/fast.py) runs it, nor the click root and its commands' modules
         assert _heavy(modules, ("click", "rectify.cli.root", "rectify.cli.common", "rectify.cli.case_read",
                                 "rectify.cli.ledger", "rectify.cli.helpfmt")) == []
+        # …nor dataclasses (and its inspect): the configuration's and the states' classes are rectify.frozen's
+        assert _heavy(modules, ("dataclasses", "inspect")) == []
     else:
         assert f"sqlalchemy.dialects.{backend}" in modules
 

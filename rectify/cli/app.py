@@ -178,8 +178,7 @@ def reader(app: App) -> Actor:
     """Who reads: every read command limits what it shows to this person's scope (SPEC §12). Found on the light
     read path when it plainly can be (:func:`rectify.reports.light.person`), else through the registry's rules."""
     if app._person is None and (light := app.light()) is not None:
-        from dataclasses import replace
-
+        from rectify.frozen import replace  # dataclasses.replace, without loading dataclasses on a read
         from rectify.reports.light import person
 
         found = person(light, app.config, app.given_actor, _login())

@@ -10,7 +10,6 @@ goes through the autoescaping environment of :mod:`rectify.templating`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import count
 from operator import itemgetter
@@ -20,6 +19,12 @@ from rectify.output import ansi_style, display_width, table_lines, truncate
 from rectify.reports.ledger import LEDGER_COLUMNS, LEDGER_KEYS, LedgerRow, json_row, problem_items
 from rectify.reports.ledger_parts import LIGHT_FILL, Progress, counted
 from rectify.states.stages import OTHER_PROBLEM
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a frozen dataclass to the type checker
+    from dataclasses import dataclass
+else:  # the same, without loading dataclasses on a read (issue 29)
+    from rectify.frozen import dataclass
 
 HEADERS = [h for _, h in LEDGER_COLUMNS]
 KEYS = [k for k, _ in LEDGER_COLUMNS]

@@ -13,11 +13,16 @@ one query and the history's replay writes the same text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from rectify.states.proposal import Proposal
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a frozen dataclass to the type checker; the Proposal for annotations only
+    from dataclasses import dataclass
+
+    from rectify.states.proposal import Proposal
+else:  # the same, without loading dataclasses on a read (issue 29)
+    from rectify.frozen import dataclass
 
 STABLE = "stable"
 RELAPSE = "relapse"

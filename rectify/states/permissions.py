@@ -6,9 +6,13 @@ The engine asks :func:`refusal` before each change, inside the change's transact
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from rectify.states.roles import LEVEL_NAMES, ROLE_NAMES, Level, Role
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a frozen dataclass to the type checker
+    from dataclasses import dataclass, field
+else:  # the same, without loading dataclasses on a read (issue 29)
+    from rectify.frozen import dataclass, field
 
 R = Role
 _COUNTY = frozenset({R.county_officer})

@@ -12,12 +12,17 @@ due day (``monthly_report_day`` of the next month).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rectify.config import PolicyConfig
 from rectify.states.roles import Role
 from rectify.states.stages import Stage
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a frozen dataclass to the type checker
+    from dataclasses import dataclass
+else:  # the same, without loading dataclasses on a read (issue 29)
+    from rectify.frozen import dataclass
 
 
 @dataclass(frozen=True, slots=True)

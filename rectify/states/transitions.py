@@ -7,10 +7,15 @@ its stage but the change is still checked against the stage and recorded in the 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from rectify.states.stages import OPEN_STAGES, Stage
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a frozen dataclass to the type checker
+    from dataclasses import dataclass
+else:  # the same, without loading dataclasses on a read (issue 29)
+    from rectify.frozen import dataclass
 
 S = Stage
 OPEN = OPEN_STAGES

@@ -13,7 +13,6 @@ working weekend), an optional name after it, and ``#`` comments; every year it n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -21,6 +20,12 @@ from pathlib import Path
 from rectify.config import CalendarConfig, Config
 from rectify.errors import Refused
 from rectify.states.extra_days import load_extra_days
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a frozen dataclass to the type checker
+    from dataclasses import dataclass
+else:  # the same, without loading dataclasses on a read (issue 29)
+    from rectify.frozen import dataclass
 
 __all__ = ["PUBLICITY", "WorkCalendar", "load_extra_days", "work_calendar"]
 

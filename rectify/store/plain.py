@@ -8,11 +8,16 @@ aggregated strings' separators and the reader's scope in words.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rectify.states.permissions import Actor
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a frozen dataclass to the type checker
+    from dataclasses import dataclass
+else:  # the same, without loading dataclasses on a read (issue 29)
+    from rectify.frozen import dataclass
 
 __all__ = ["ITEM", "LEDGER_KEYS", "MEASURE_FIELDS", "PAIR", "LedgerFilter", "default_sqlite_path", "fold_late_facts",
            "limited", "resolve_url", "scope_text", "selects_all"]
