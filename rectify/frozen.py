@@ -235,8 +235,9 @@ def dataclass(*, frozen: bool, slots: bool = False) -> Callable[[type[T]], type[
         raise TypeError("rectify.frozen.dataclass makes frozen classes only")
 
     def decorate(cls: type[T]) -> type[T]:
-        if any(name in cls.__dict__ for name in _METHODS):
-            raise TypeError(f"{cls.__qualname__} defines its own {', '.join(n for n in _METHODS if n in cls.__dict__)}")
+        own = [n for n in (*_METHODS, "__post_init__") if n in cls.__dict__]
+        if own:  # never silently dropped: the standard decorator is for such a class
+            raise TypeError(f"{cls.__qualname__} defines its own {', '.join(own)}")
         if not cls.__dict__.get("__doc__") and type(cls) is type:
             # the docstring the standard decorator writes without an __init__ of its own: ``Name()``
             cls.__doc__ = cls.__name__ + "()"

@@ -86,3 +86,29 @@ def test_a_field_left_out_of_equality_is_left_out_of_the_hash_too() -> None:
 def test_slotted_defaults_and_fresh_factories() -> None:
     assert TaskSpec("x", "y", "s", "r", _due).notify == ("officer",)
     assert "notify" in TaskSpec.__slots__ and isinstance(TaskSpec.__dict__["notify"], type(DueFacts.deadline))
+
+
+def test_what_it_does_not_make_is_refused_not_dropped() -> None:
+    """A class needing more than these (its own __post_init__ or __eq__, a dataclass base, a ClassVar) is refused at
+    import, so it is written with the standard decorator instead of losing the method silently."""
+    import pytest
+
+    from rectify import frozen
+
+    with pytest.raises(TypeError, match="__post_init__"):
+        @frozen.dataclass(frozen=True)
+        class Checked:
+            a: int
+
+            def __post_init__(self) -> None:
+                raise AssertionError
+
+    with pytest.raises(TypeError, match="__eq__"):
+        @frozen.dataclass(frozen=True)
+        class Compared:
+            a: int
+
+            def __eq__(self, other: object) -> bool:
+                return True
+
+            __hash__ = None  # type: ignore[assignment]
