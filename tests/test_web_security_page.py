@@ -6,34 +6,18 @@ is one line beside its setting, a 4xx, and writes nothing. Anyone else finds no 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-from click.testing import Result
 from starlette.testclient import TestClient
 
 from rectify.config import Config
-from rectify.demo.demo_data import DEMO_PASSWORD
-from rectify.service import Service
 from rectify.store import Database
-from rectify.web.app import create_app
 from rectify.write.security import web_security
-from tests.conftest import FakeClock, snapshot
+from tests.conftest import snapshot
 from tests.test_web_chromium import CHROMIUM, _playwright, _sign_in, served  # noqa: F401 (the fixture)
-from tests.web_helpers import KEY, csrf, sign_in
-
-
-@pytest.fixture
-def app(demo: Callable[..., Result], db: Database, clock: FakeClock) -> Any:
-    return create_app(Service(db, Config(), clock), secret_key=KEY)
-
-
-def client_for(app: Any, login: str) -> TestClient:
-    client = TestClient(app, follow_redirects=False)
-    assert sign_in(client, login, DEMO_PASSWORD).status_code == 303
-    return client
+from tests.test_web_pages import app, client_for  # noqa: F401 (app is the fixture)
+from tests.web_helpers import csrf
 
 
 def _beside(html: str, key: str) -> str:
@@ -42,7 +26,7 @@ def _beside(html: str, key: str) -> str:
     return found.group(1) if found else ""
 
 
-def test_the_admin_tightens_a_setting_and_the_web_applies_it(app: Any, db: Database) -> None:
+def test_the_admin_tightens_a_setting_and_the_web_applies_it(app: Any, db: Database) -> None:  # noqa: F811 (the fixture)
     with client_for(app, "qs-admin") as admin:
         page = admin.get("/security")
         assert page.status_code == 200 and '<a href="/security" aria-current="page">安全设置</a>' in page.text
@@ -55,7 +39,7 @@ def test_the_admin_tightens_a_setting_and_the_web_applies_it(app: Any, db: Datab
     assert web_security(db, Config()).min_password_length == 12  # what sign-in and password changes now check
 
 
-def test_a_refusal_stands_beside_its_setting_and_writes_nothing(app: Any, db: Database) -> None:
+def test_a_refusal_stands_beside_its_setting_and_writes_nothing(app: Any, db: Database) -> None:  # noqa: F811 (the fixture)
     with client_for(app, "qs-admin") as admin:
         token = csrf(admin.get("/security").text)
         before = snapshot(db)
@@ -78,7 +62,7 @@ def test_a_refusal_stands_beside_its_setting_and_writes_nothing(app: Any, db: Da
         assert snapshot(db) == before
 
 
-def test_nobody_but_the_admin_finds_the_page_and_no_forged_post_writes(app: Any, db: Database) -> None:
+def test_nobody_but_the_admin_finds_the_page_and_no_forged_post_writes(app: Any, db: Database) -> None:  # noqa: F811 (the fixture)
     han, admin = client_for(app, "qs-han"), client_for(app, "qs-admin")  # 乡镇包村领导, 系统管理员
     before = snapshot(db)
     with TestClient(app, follow_redirects=False) as anonymous:
