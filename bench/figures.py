@@ -160,18 +160,6 @@ def transition_step(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
             "peak_rss_mb": peak_rss_mb(), "note": f"mean {mean:.0f} µs, floor's {floor_mean:.0f} µs"}
 
 
-def _ledger_sql(db_path: Path) -> tuple[str, tuple[Any, ...]]:
-    """The product's ledger query as plain SQL with its parameters, for the raw floor."""
-    from rectify.store import open_database
-    from rectify.store.ledger import LedgerFilter, ledger_query
-
-    db = open_database(str(db_path))
-    compiled = ledger_query(LedgerFilter()).compile(db.engine, compile_kwargs={"render_postcompile": True})
-    params = tuple(compiled.params[k] for k in compiled.positiontup or ())
-    db.dispose()
-    return str(compiled), params
-
-
 def _empty_db(path: Path) -> None:
     from rectify.store import open_database, upgrade
 
@@ -278,91 +266,44 @@ def export_csv(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 @measure("ledger_csv")
 def ledger_csv(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     """The full ledger CSV as ``rectify ledger --format csv`` writes it (today's tables on the light read path,
-    each verified case's late-stage facts looked up a batch at a time: issue 26), against the same statements
-    run raw — the ledger query into the csv module, the facts' three look-ups per batch folded by hand and
-    written after their row.
+    each verified case's late-stage facts looked up a batch at a time: issue 26), against the same file written by
+    hand from the same statements run raw (:mod:`bench.csv_floor`): equal byte for byte (checked on the first pair).
 
     Product and floor alternate three times and the best of each counts, so neither is charged for
-    a cold cache or a burst of load from elsewhere on the machine.
+    a cold cache or a burst of load from elsewhere on the machine; the CPU time of each beside it.
     """
+    from bench import csv_floor
     from bench.generate import AS_OF
     from rectify.config import Config
     from rectify.reports.ledger import LedgerFilter
     from rectify.service.reports import write_ledger_on
     from rectify.store.light import open_light
 
-    sql, params = _ledger_sql(db_path)
-    facts_sql = _late_facts_sql()
+    floor_setup = csv_floor.Floor(AS_OF)
     now = datetime(2026, 6, 30, 2, 0, tzinfo=UTC)
-    product, floor = [], []
-    for _ in range(3):
-        start = time.perf_counter()
+    product, floor, product_cpu, floor_cpu = [], [], [], []
+    for attempt in range(3):
+        start, cpu = time.perf_counter(), time.process_time()
         light = open_light(f"sqlite:///{db_path}")
         assert light is not None
         with open(workdir / "ledger.csv", "w", encoding="utf-8", newline="") as out:
             write_ledger_on(light, Config(), lambda: now, LedgerFilter(), "csv", out, as_of=AS_OF)
-        product.append(time.perf_counter() - start)
         light.close()
-        start = time.perf_counter()
-        rows = _ledger_floor(db_path, workdir / "floor.csv", sql, params, facts_sql)
+        product.append(time.perf_counter() - start)
+        product_cpu.append(time.process_time() - cpu)
+        start, cpu = time.perf_counter(), time.process_time()
+        rows = csv_floor.write(floor_setup, db_path, workdir / "floor.csv")
         floor.append(time.perf_counter() - start)
+        floor_cpu.append(time.process_time() - cpu)
         assert rows == n, rows
-    return {"value": min(product), "floor": min(floor), "unit": "s", "peak_rss_mb": peak_rss_mb()}
-
-
-def _late_facts_sql() -> list[str]:
-    """The product's three late-stage look-ups (rectify.store.late_facts, as compiled for sqlite3) as plain SQL:
-    the constant actions written in, ``{ids}`` where the batch's case ids go."""
-    from rectify.store.compiled import STATEMENTS
-
-    out = []
-    for part in ("verifications", "held", "events"):
-        sql, defaults, _, _ = STATEMENTS[f"late:{part}"]
-        for name, values in defaults.items():
-            sql = sql.replace(f"__[POSTCOMPILE_{name}]", ", ".join(f"'{v}'" for v in values))
-        out.append(sql.replace("__[POSTCOMPILE_ids]", "{ids}"))
-    return out
-
-
-def _ledger_floor(db_path: Path, target: Path, sql: str, params: tuple[Any, ...], facts_sql: list[str]) -> int:
-    """The ledger query raw into the csv module; for each 2,000 rows the verified ones' facts looked up raw
-    (the same three statements), folded by hand and written after their row."""
-    import csv
-    import json
-    from itertools import islice
-
-    from rectify.store.plain import LEDGER_KEYS
-
-    verified_on = LEDGER_KEYS.index("verified_on")
-    raw = _raw(db_path)
-    count = 0
-    with open(target, "w", encoding="utf-8", newline="") as out:
-        out.write("\ufeff")
-        w = csv.writer(out, lineterminator="\r\n")
-        cursor = raw.execute(sql, params)
-        while batch := list(islice(cursor, 2000)):
-            ids = [r[0] for r in batch if r[verified_on] is not None]
-            facts: dict[int, list[Any]] = {}
-            if ids:
-                named = {f"i{i}": v for i, v in enumerate(ids)}
-                texts = [t.replace("{ids}", ", ".join(f":i{i}" for i in range(len(ids)))) for t in facts_sql]
-                for v in raw.execute(texts[0], named):  # id, case_id, verified_on, verifier, …, members
-                    facts[v[1]] = [v[3], v[10], v[5], v[6], v[7], v[2], None, "", ""]
-                for case_id, doc, until in raw.execute(texts[1], named):
-                    facts.setdefault(case_id, [None] * 9)[8] = doc or ""
-                    if until is not None:
-                        facts[case_id][6] = until
-                for case_id, action, actor, detail in raw.execute(texts[2], named):
-                    f = facts.setdefault(case_id, [None] * 9)
-                    if action == "strike_off":
-                        f[7] = actor
-                    elif action == "verify" and json.loads(detail or "{}").get("passed"):
-                        f[6] = f[6] or json.loads(detail).get("publicity_until")
-            for r in batch:
-                w.writerow((*r, *facts.get(r[0], ())))
-            count += len(batch)
-    raw.close()
-    return count
+        if attempt == 0:
+            same = (workdir / "ledger.csv").read_bytes() == (workdir / "floor.csv").read_bytes()
+            assert same, "the floor's CSV is not the product's"
+    cpu_ratio = min(product_cpu) / min(floor_cpu)
+    return {"value": min(product), "floor": min(floor), "unit": "s", "peak_rss_mb": peak_rss_mb(),
+            "cpu_s": min(product_cpu), "floor_cpu_s": min(floor_cpu), "cpu_ratio": cpu_ratio,
+            "bytes": (workdir / "ledger.csv").stat().st_size,
+            "note": f"CPU {min(product_cpu):.2f} s, floor's {min(floor_cpu):.2f} s ({cpu_ratio:.2f}×)"}
 
 
 @measure("sweep")

@@ -117,3 +117,49 @@ def test_bench_web_smoke(tmp_path: Path) -> None:
     assert set(data["goals"]) == {"case_p95_10_clients_ms", "step_post_over_engine", "inbox_p95_ms",
                                   "memory_growth_mb"}
     assert "server RSS over 20 requests" in done.stdout
+
+
+def test_ledger_csv_floor_writes_the_products_bytes(sqlite_template: Path, tmp_path: Path) -> None:
+    """``ledger_csv``'s floor (bench.csv_floor) writes by hand the very file ``rectify ledger --format csv`` writes,
+    on a ledger with every kind of cell: the demo county (lights of each colour, overdue measures, 公示 and 销号 with
+    their facts, 回头看, earlier years, remarks), formula and markup in names and notes, a 第一书记 whose term ends
+    before the 转化时限 and one recalled with no one in his place; on days before, inside and after their windows."""
+    import shutil
+    from datetime import UTC, date, datetime
+
+    from bench import csv_floor
+    from rectify.config import Config
+    from rectify.demo.demo import build_demo
+    from rectify.reports.ledger import LedgerFilter
+    from rectify.service.reports import write_ledger_on
+    from rectify.store import open_database
+    from rectify.store.light import open_light
+    from rectify.write.engine import Workflow
+
+    from .conftest import FakeClock
+    from .ledger_helpers import hostile_county
+    from .test_secretary_lights import _county
+
+    path = tmp_path / "ledger.sqlite"
+    shutil.copy(sqlite_template, path)
+    db = open_database(f"sqlite:///{path}")
+    build_demo(db, Config(), date(2026, 6, 30))
+    clock = FakeClock()
+    wf = Workflow(db, Config(), actor="测试", clock=clock)
+    hostile_county(wf, clock)
+    _county(wf, clock)
+    db.dispose()
+    now = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
+    for day in (date(2026, 6, 30), date(2026, 9, 27), date(2026, 10, 20), date(2027, 3, 20)):
+        light = open_light(f"sqlite:///{path}")
+        assert light is not None
+        with open(tmp_path / "product.csv", "w", encoding="utf-8", newline="") as out:
+            write_ledger_on(light, Config(), lambda: now, LedgerFilter(), "csv", out, as_of=day)
+        light.close()
+        rows = csv_floor.write(csv_floor.Floor(day), path, tmp_path / "floor.csv")
+        product = (tmp_path / "product.csv").read_bytes()
+        assert rows > 40
+        assert (tmp_path / "floor.csv").read_bytes() == product, day
+        if day == date(2026, 10, 20):
+            text = product.decode("utf-8")
+            assert "第一书记延期或轮换" in text and "第一书记空缺" in text and "'=HYPERLINK" in text
