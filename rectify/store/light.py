@@ -85,7 +85,8 @@ def _states(value: Any) -> Any:
 
 
 def _bound(sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Expands each list parameter into one parameter per value, as SQLAlchemy does at execution."""
+    """Expands each list parameter into one parameter per value, as SQLAlchemy does at execution (a list of whole
+    numbers into the numbers themselves)."""
     out = {k: _value(_states(v)) for k, v in params.items()}
 
     def expand(match: re.Match[str]) -> str:
@@ -93,6 +94,11 @@ def _bound(sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         values = out.pop(name)
         if not values:
             raise NotLight(f"empty list {name}")  # SQLAlchemy writes an empty set; not done here
+        if all(v.__class__ is int for v in values):
+            # Whole numbers (case ids) written as numbers: SQLite finds a named parameter by a scan of those before
+            # it, when it parses the statement and again when it binds each one, so a batch of 2,000 ids as
+            # :ids_1 … :ids_2000 costs millions of name comparisons (the ledger CSV's facts: 40 % of their time).
+            return ", ".join(map(str, values))
         for i, v in enumerate(values, 1):
             out[f"{name}_{i}"] = _value(v)
         return ", ".join(f":{name}_{i}" for i in range(1, len(values) + 1))
