@@ -319,7 +319,7 @@ def write(floor: Floor, db_path: Path, target: Path) -> int:
                     cell[f"{satisfaction * 100:.1f}%"] if satisfaction is not None else "", dates[struck_off_on],
                     "是" if stage == "verified" else "否",
                     *((cell[f[0]], cell[f[1]], _number(f[2]), _number(f[3]), _number(f[4]), dates[f[5]],
-                       dates[f[6]], cell[f[7]], cell[f[8]]) if f is not None else ("",) * 9),
+                       dates[f[6]], cell[f[7]], own(f[8]) if f[8] else "") if f is not None else ("",) * 9),
                     cell[_look_backs(look_backs)] if look_backs else "",
                     cell[earlier_years.replace(",", "、")] if earlier_years else "",
                     cell[_remarks(cycle, n_extensions, n_failed, withdrawn_reason, supervised, supervision_reason)],
