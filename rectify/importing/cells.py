@@ -241,14 +241,17 @@ _ITEM_FIELDS_RE = re.compile(r"[；;\n]")
 _ITEM_FIELDS_WIDE = re.compile(r"[；;\n]|[，,\s](?=(?:责任人|牵头人|时限|完成时限|完成时间)[：:])")
 
 
-def parse_measure_list(value: Any) -> list[dict[str, Any]]:
+def parse_measure_list(value: Any, seen: dict[str, dict[str, Any] | None] | None = None) -> list[dict[str, Any]]:
     """The measures of a cell, numbered as county sheets number them (（1）… 1.… 1、… ①… 一、…; see
     :func:`rectify.importing.readings.numbered_items`), as the ledger writes them, ``1. 内容；责任人：姓名（单位）；
     时限：2026-06-30；已完成（2026-06-20）`` a line each, or one unnumbered measure.
 
     Each item: ``text`` and, when the cell says, ``owner``, ``owner_unit``, ``due`` (a date, or the text of a
     deadline by the month, read in the listing's year by :func:`rectify.importing.readings.parse_due`),
-    ``done`` (a date or True for 已完成 without one). An empty list when the cell is a count (``2/3``, ``3``)."""
+    ``done`` (a date or True for 已完成 without one). An empty list when the cell is a count (``2/3``, ``3``).
+
+    ``seen`` remembers each item's reading by its text (a sheet's measures repeat line by line even where whole
+    cells do not): the items returned are then shared, and are not to be changed."""
     text = str(value).strip()
     if not text or is_count(text):
         return []
@@ -259,26 +262,43 @@ def parse_measure_list(value: Any) -> list[dict[str, Any]]:
         bodies = numbered_items(text) or [text]
     items: list[dict[str, Any]] = []
     for body in bodies:
-        split = _ITEM_FIELDS_WIDE.split if "，" in body or "," in body or " " in body else _ITEM_FIELDS_RE.split
-        fields = [f for f in map(str.strip, split(body)) if f]
-        if not fields:
+        if seen is None:
+            item = _measure_item(body)
+        else:
+            try:
+                item = seen[body]
+            except KeyError:
+                item = _measure_item(body)
+                if len(seen) >= 4096:
+                    seen.clear()
+                seen[body] = item
+        if item is None:
             raise CellError(f"整改措施第 {len(items) + 1} 项没有内容")
-        item: dict[str, Any] = {"text": fields[0].rstrip("。，,")}
-        for f in fields[1:]:
-            field = _FIELD_RE.match(f)
-            if field is not None:
-                name, given = field.groups()
-                if name in ("责任人", "牵头人"):
-                    item["owner"], item["owner_unit"] = parse_secretary(given.rstrip("。，,"))
-                else:
-                    item["due"] = _due(given.rstrip("。，,"))
-            elif (done := _DONE_RE.match(f)) is not None:
-                item["done"] = parse_date(done.group(1)) if done.group(1) else True
-            elif f not in _OPEN_WORDS:
-                item["text"] += "；" + f  # a measure's own text with a semicolon in it
         items.append(item)
     _measure_count(len(items))
     return items
+
+
+def _measure_item(body: str) -> dict[str, Any] | None:
+    """One numbered measure's text, 责任人, 时限 and 完成情况 (None: the item has no content)."""
+    split = _ITEM_FIELDS_WIDE.split if "，" in body or "," in body or " " in body else _ITEM_FIELDS_RE.split
+    fields = [f for f in map(str.strip, split(body)) if f]
+    if not fields:
+        return None
+    item: dict[str, Any] = {"text": fields[0].rstrip("。，,")}
+    for f in fields[1:]:
+        field = _FIELD_RE.match(f)
+        if field is not None:
+            name, given = field.groups()
+            if name in ("责任人", "牵头人"):
+                item["owner"], item["owner_unit"] = parse_secretary(given.rstrip("。，,"))
+            else:
+                item["due"] = _due(given.rstrip("。，,"))
+        elif (done := _DONE_RE.match(f)) is not None:
+            item["done"] = parse_date(done.group(1)) if done.group(1) else True
+        elif f not in _OPEN_WORDS:
+            item["text"] += "；" + f  # a measure's own text with a semicolon in it
+    return item
 
 
 def _due(text: str) -> date | str:
@@ -372,7 +392,8 @@ class Parsers:
         self.due = _memo(lambda key: parse_due(*key))
         self.readings = Readings()
         self.measures = _memo(parse_measures)
-        self.measure_list = _memo(lambda v: tuple(parse_measure_list(v)))
+        items: dict[str, dict[str, Any] | None] = {}
+        self.measure_list = _memo(lambda v: tuple(parse_measure_list(v, items)))
         self.bool = _memo(parse_bool)
         self.score = _memo(parse_score)
         self.int = _memo(parse_int)
