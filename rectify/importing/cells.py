@@ -371,28 +371,36 @@ def generated_code(county: str, township: str, name: str) -> str:
     return f"G{digest}"
 
 
-def _memo(parser: Callable[[Any], Any], size: int = 4096) -> Callable[[Any], Any]:
+class Memo(dict[str, Any]):
     """``parser`` remembering its answers for text cells: a sheet repeats its dates, stages and problem texts.
+    Called, or looked up by a text (``memo[text]``: one dict lookup when the text was seen, as ``Row.parse``
+    does).
 
     Only for parsers whose answer depends on the text alone and is immutable; a cell the parser refuses is
-    not remembered (it raises again, with the same message, the next time).
+    not remembered (it raises again, with the same message, the next time). At most ``size`` are kept.
     """
-    cache: dict[str, Any] = {}
 
-    def parse(value: Any) -> Any:
-        if type(value) is not str:
-            return parser(value)
-        try:
-            return cache[value]
-        except KeyError:
-            pass
-        result = parser(value)
-        if len(cache) >= size:
-            cache.clear()
-        cache[value] = result
+    __slots__ = ("parser", "size")
+
+    def __init__(self, parser: Callable[[Any], Any], size: int = 4096) -> None:
+        super().__init__()
+        self.parser, self.size = parser, size
+
+    def __missing__(self, value: str) -> Any:
+        result = self.parser(value)
+        if len(self) >= self.size:
+            self.clear()
+        self[value] = result
         return result
 
-    return parse
+    def __call__(self, value: Any) -> Any:
+        if type(value) is not str:
+            return self.parser(value)
+        return self[value]
+
+
+def _memo(parser: Callable[[Any], Any], size: int = 4096) -> Memo:
+    return Memo(parser, size)
 
 
 def parse_score(value: Any) -> int | None:
