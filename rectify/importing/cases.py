@@ -26,7 +26,6 @@ from rectify.importing.rows import (
     RowProblem,
     bind_headers,
     no_progress,
-    plain_batch,
     row_values,
 )
 from rectify.importing.sheets import CASE_FIELDS, SheetStream, alias_map, open_sheet
@@ -139,9 +138,8 @@ class _Checker:
         if self.numbered is not None:
             self.numbered.for_batch(conn, values)
         plans: list[CasePlan] = []
-        plain = plain_batch(values)
         for (number, cells), vals in zip(chunk, values, strict=True):
-            plan = self.plan(Row(number, cells, self.index, self.names, problems, vals, plain), orgs, seen)
+            plan = self.plan(Row(number, cells, self.index, self.names, problems, vals), orgs, seen)
             if plan is not None:
                 result.cases += 1
                 if not problems:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import chain
 from dataclasses import dataclass, field
 from datetime import date
 from operator import gt, itemgetter
@@ -137,31 +136,6 @@ class _TextCells:
 _LOOKS: dict[tuple[str, ...], _TextCells] = {}
 
 
-def plain_batch(rows: list[dict[str, Any]]) -> bool:
-    """Whether every row of a batch would pass ``check_text_cells``'s first look: its rows with one set of field
-    keys, every one-line column searched at once, every multi-line column at once, each column's longest cell
-    against its limit — column by column for the batch instead of row by row. False sends each row to its own
-    check (which words the problems); this look never refuses a row."""
-    if not rows:
-        return True
-    if not _LIMITS:
-        _LIMITS.update(_cell_limits())
-    first = rows[0].keys()
-    if not all(r.keys() == first for r in rows):
-        return False
-    keys = tuple(first)
-    look = _LOOKS.get(keys)
-    if look is None:
-        look = _LOOKS[keys] = _TextCells(keys)
-    try:
-        if not (validation.plain_texts(chain.from_iterable(map(look.one, rows)))
-                and validation.plain_texts(chain.from_iterable(map(look.many, rows)), multiline=True)):
-            return False
-        return all(max(map(len, map(itemgetter(k), rows))) <= _limit_of(k) for k in keys)
-    except TypeError:  # a cell that is not text (an XLSX number or date)
-        return False
-
-
 def _limit_of(key: str) -> int:
     n = _LIMITS.get(key)
     return validation.MAX_TEXT if n is None else n
@@ -173,16 +147,15 @@ class Row:
     __slots__ = ("number", "headers", "problems", "values", "bad")
 
     def __init__(self, number: int, cells: list[Any], index: dict[str, int], headers: dict[str, str],
-                 problems: list[RowProblem], values: dict[str, Any] | None = None, plain: bool = False) -> None:
+                 problems: list[RowProblem], values: dict[str, Any] | None = None) -> None:
         self.number, self.headers, self.problems = number, headers, problems
         if values is None:
             n = len(cells)
             values = {key: cells[i] for key, i in index.items() if i < n}
         self.values = values
         self.bad = False
-        if not plain:  # plain: its batch passed the first look of check_text_cells as a whole (plain_batch)
-            for key, reason in check_text_cells(values):
-                self.fail(key, reason)
+        for key, reason in check_text_cells(values):
+            self.fail(key, reason)
 
     def raw(self, key: str) -> Any:
         return self.values.get(key, "")
