@@ -241,14 +241,18 @@ _ITEM_FIELDS_RE = re.compile(r"[；;\n]")
 _ITEM_FIELDS_WIDE = re.compile(r"[；;\n]|[，,\s](?=(?:责任人|牵头人|时限|完成时限|完成时间)[：:])")
 
 
-def parse_measure_list(value: Any) -> list[dict[str, Any]]:
+def parse_measure_list(value: Any, memo: MeasureMemo | None = None) -> list[dict[str, Any]]:
     """The measures of a cell, numbered as county sheets number them (（1）… 1.… 1、… ①… 一、…; see
     :func:`rectify.importing.readings.numbered_items`), as the ledger writes them, ``1. 内容；责任人：姓名（单位）；
     时限：2026-06-30；已完成（2026-06-20）`` a line each, or one unnumbered measure.
 
     Each item: ``text`` and, when the cell says, ``owner``, ``owner_unit``, ``due`` (a date, or the text of a
     deadline by the month, read in the listing's year by :func:`rectify.importing.readings.parse_due`),
-    ``done`` (a date or True for 已完成 without one). An empty list when the cell is a count (``2/3``, ``3``)."""
+    ``done`` (a date or True for 已完成 without one). An empty list when the cell is a count (``2/3``, ``3``).
+
+    ``memo`` remembers each item's reading by its text, and each of its fields' (a sheet's measures repeat
+    item by item, and their 责任人, 时限 and 完成情况 field by field, where whole cells do not): the items
+    returned are then shared, and are not to be changed."""
     text = str(value).strip()
     if not text or is_count(text):
         return []
@@ -257,28 +261,70 @@ def parse_measure_list(value: Any) -> list[dict[str, Any]]:
         bodies = parts[2::2]
     else:
         bodies = numbered_items(text) or [text]
+    memo = memo or MeasureMemo()
     items: list[dict[str, Any]] = []
+    seen = memo.items
     for body in bodies:
-        split = _ITEM_FIELDS_WIDE.split if "，" in body or "," in body or " " in body else _ITEM_FIELDS_RE.split
-        fields = [f for f in map(str.strip, split(body)) if f]
-        if not fields:
+        try:
+            item = seen[body]
+        except KeyError:
+            item = _measure_item(body, memo.fields)
+            if len(seen) >= MeasureMemo.SIZE:
+                seen.clear()
+            seen[body] = item
+        if item is None:
             raise CellError(f"整改措施第 {len(items) + 1} 项没有内容")
-        item: dict[str, Any] = {"text": fields[0].rstrip("。，,")}
-        for f in fields[1:]:
-            field = _FIELD_RE.match(f)
-            if field is not None:
-                name, given = field.groups()
-                if name in ("责任人", "牵头人"):
-                    item["owner"], item["owner_unit"] = parse_secretary(given.rstrip("。，,"))
-                else:
-                    item["due"] = _due(given.rstrip("。，,"))
-            elif (done := _DONE_RE.match(f)) is not None:
-                item["done"] = parse_date(done.group(1)) if done.group(1) else True
-            elif f not in _OPEN_WORDS:
-                item["text"] += "；" + f  # a measure's own text with a semicolon in it
         items.append(item)
     _measure_count(len(items))
     return items
+
+
+class MeasureMemo:
+    """What :func:`parse_measure_list` has read: items by their text, fields by theirs (at most SIZE each)."""
+
+    SIZE = 4096
+
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, Any] | None] = {}
+        self.fields: dict[str, tuple[str, Any]] = {}
+
+
+def _measure_item(body: str, seen: dict[str, tuple[str, Any]]) -> dict[str, Any] | None:
+    """One numbered measure's text, 责任人, 时限 and 完成情况 (None: the item has no content)."""
+    split = _ITEM_FIELDS_WIDE.split if "，" in body or "," in body or " " in body else _ITEM_FIELDS_RE.split
+    fields = [f for f in map(str.strip, split(body)) if f]
+    if not fields:
+        return None
+    item: dict[str, Any] = {"text": fields[0].rstrip("。，,")}
+    for f in fields[1:]:
+        try:
+            what, given = seen[f]
+        except KeyError:
+            what, given = _measure_field(f)
+            if len(seen) >= MeasureMemo.SIZE:
+                seen.clear()
+            seen[f] = what, given
+        if what == "owner":
+            item["owner"], item["owner_unit"] = given
+        elif what in ("due", "done"):
+            item[what] = given
+        elif what == "text":
+            item["text"] += "；" + f  # a measure's own text with a semicolon in it
+    return item
+
+
+def _measure_field(f: str) -> tuple[str, Any]:
+    """A field of a measure after its text: ("owner", (name, unit)), ("due", …), ("done", a date or True),
+    ("open", None) for 未完成 and the like, else ("text", None): more of the measure's own text."""
+    field = _FIELD_RE.match(f)
+    if field is not None:
+        name, given = field.groups()
+        if name in ("责任人", "牵头人"):
+            return "owner", parse_secretary(given.rstrip("。，,"))
+        return "due", _due(given.rstrip("。，,"))
+    if (done := _DONE_RE.match(f)) is not None:
+        return "done", parse_date(done.group(1)) if done.group(1) else True
+    return ("open" if f in _OPEN_WORDS else "text"), None
 
 
 def _due(text: str) -> date | str:
@@ -325,28 +371,36 @@ def generated_code(county: str, township: str, name: str) -> str:
     return f"G{digest}"
 
 
-def _memo(parser: Callable[[Any], Any], size: int = 4096) -> Callable[[Any], Any]:
+class Memo(dict[str, Any]):
     """``parser`` remembering its answers for text cells: a sheet repeats its dates, stages and problem texts.
+    Called, or looked up by a text (``memo[text]``: one dict lookup when the text was seen, as ``Row.parse``
+    does).
 
     Only for parsers whose answer depends on the text alone and is immutable; a cell the parser refuses is
-    not remembered (it raises again, with the same message, the next time).
+    not remembered (it raises again, with the same message, the next time). At most ``size`` are kept.
     """
-    cache: dict[str, Any] = {}
 
-    def parse(value: Any) -> Any:
-        if type(value) is not str:
-            return parser(value)
-        try:
-            return cache[value]
-        except KeyError:
-            pass
-        result = parser(value)
-        if len(cache) >= size:
-            cache.clear()
-        cache[value] = result
+    __slots__ = ("parser", "size")
+
+    def __init__(self, parser: Callable[[Any], Any], size: int = 4096) -> None:
+        super().__init__()
+        self.parser, self.size = parser, size
+
+    def __missing__(self, value: str) -> Any:
+        result = self.parser(value)
+        if len(self) >= self.size:
+            self.clear()
+        self[value] = result
         return result
 
-    return parse
+    def __call__(self, value: Any) -> Any:
+        if type(value) is not str:
+            return self.parser(value)
+        return self[value]
+
+
+def _memo(parser: Callable[[Any], Any], size: int = 4096) -> Memo:
+    return Memo(parser, size)
 
 
 def parse_score(value: Any) -> int | None:
@@ -372,7 +426,8 @@ class Parsers:
         self.due = _memo(lambda key: parse_due(*key))
         self.readings = Readings()
         self.measures = _memo(parse_measures)
-        self.measure_list = _memo(lambda v: tuple(parse_measure_list(v)))
+        measures = MeasureMemo()
+        self.measure_list = _memo(lambda v: tuple(parse_measure_list(v, measures)))
         self.bool = _memo(parse_bool)
         self.score = _memo(parse_score)
         self.int = _memo(parse_int)

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from rectify import validation
 from rectify.errors import BadInput
-from rectify.importing.cells import CellError
+from rectify.importing.cells import CellError, Memo
 from rectify.importing.sheets import DERIVED_HEADERS, Sheet, SheetStream, alias_map, norm_header
 from rectify.validation import limit
 
@@ -175,6 +175,8 @@ class Row:
         if v == "":
             return default
         try:
+            if type(parser) is Memo and type(v) is str:
+                return parser[v]  # a text seen before: one lookup
             return parser(v)
         except CellError as exc:
             self.fail(key, str(exc))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from rectify.config import VerificationConfig
@@ -50,6 +51,7 @@ class Facts:
                 "approver": self.approver, "doc_no": self.doc_no}
 
 
+@lru_cache(maxsize=4096)  # a sheet names the same few teams over and over
 def team_cell(text: str) -> tuple[str, ...]:
     """验收组成员: names separated by 、 , ； or spaces."""
     return tuple(n for n in _SEPARATORS.split(text.strip()) if n)
