@@ -63,11 +63,8 @@ def candidate_query(
 ) -> sa.Select[Any]:
     """The open cases that may have an item due, in case order, in one read of the table.
 
-    Only the columns the sweep and the outbox read (not ``stage_since``): each date costs a
-    conversion per row.
-    The parameters are named (``stages``, ``horizon`` …): the light path (:mod:`rectify.store.light_outbox`) runs
-    this statement compiled, with the same values.
-    """
+    Only the columns the sweep and the outbox read (not ``stage_since``): each date costs a conversion per row. The
+    parameters are named: the dry run's light path (:mod:`rectify.store.light_outbox`) runs it compiled."""
     horizon_p = sa.bindparam("horizon", horizon, type_=sa.Date)
     return (
         sa.select(
