@@ -78,17 +78,9 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
             click.echo(f"=== 收件人：{d['recipient_name'] or ''} <{d['recipient']}>（{d['items']} 项）\n"
                        f"主题：{d['subject']}\n{d['body_text']}")
 
-    if dry_run and (light := _light_dry_run(app)) is not None:
-        from rectify.store.light import NotLight
-
-        try:
-            result = light.sweep(as_of, dry_run=True, on_digest=show)
-        except NotLight:
-            if shown:  # a driver error after some digests were printed: not run again
-                raise
-        else:
-            _said_dry(result)
-            return
+    if dry_run and (result := _light_sweep(app, as_of, show, shown)) is not None:
+        _said_dry(result)
+        return
     service = _reminder_service(app)
     result = service.sweep(as_of, dry_run=dry_run, on_digest=show)
     if dry_run:
@@ -99,6 +91,21 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
     if result.reports is not None:
         _say_reports(result.reports)
     _drain(app, service, result.failed)
+
+
+def _light_sweep(app: App, as_of: date | None, show: Any, shown: list[bool]) -> Any:
+    """The dry run on the light read path, or None: not for it (or a driver error before anything was shown)."""
+    service = _light_dry_run(app)
+    if service is None:
+        return None
+    from rectify.store.light import NotLight
+
+    try:
+        return service.sweep(as_of, dry_run=True, on_digest=show)
+    except NotLight:
+        if shown:  # a driver error after some digests were printed: not run again
+            raise
+        return None
 
 
 def _said_dry(result: Any) -> None:

@@ -34,24 +34,20 @@ PREVIEW_CHUNK = 500  # as rectify.store.outbox.PREVIEW_CHUNK (a test holds them 
 
 def _maker(name: str) -> Callable[[Sequence[Any]], Any]:
     """A driver row of the compiled statement ``name`` → a named tuple of its columns, each converted as SQLAlchemy
-    converts it (the same class for the same columns as :func:`rectify.store.outbox._named`'s fields)."""
+    converts it (the same fields as :func:`rectify.store.outbox._named`'s rows). The converter is written out for
+    the statement's columns, as :func:`collections.namedtuple` writes its class: a loop over the converted columns
+    took twice as long (~2 µs a candidate row, 36,805 candidates at 100,000 cases)."""
     _, _, columns, kinds = compiled.STATEMENTS[name]
+    names = columns.split()
     cls: Any = _CLASSES.get(columns)
     if cls is None:
-        cls = _CLASSES[columns] = namedtuple("SweepRow", columns.split())  # type: ignore[misc]  # noqa: PYI024
-    make = cls._make
-    converted = [(i, _CONVERT[kinds[n]]) for i, n in enumerate(columns.split()) if n in kinds]
-    if not converted:
-        return make  # type: ignore[no-any-return]
-
-    def row(values: Sequence[Any]) -> Any:
-        out = list(values)
-        for i, convert in converted:
-            if out[i] is not None:
-                out[i] = convert(out[i])
-        return make(out)
-
-    return row
+        cls = _CLASSES[columns] = namedtuple("SweepRow", names)  # type: ignore[misc]  # noqa: PYI024
+    if not any(n in kinds for n in names):
+        return cls._make  # type: ignore[no-any-return]
+    values = ", ".join(f"r[{i}]" if n not in kinds else f"(None if r[{i}] is None else {kinds[n]}(r[{i}]))"
+                       for i, n in enumerate(names))
+    scope = {"new": tuple.__new__, "cls": cls, **_CONVERT, "date": date.fromisoformat}  # SQLite holds a date as text
+    return eval(f"lambda r: new(cls, ({values},))", scope)  # type: ignore[no-any-return]  # noqa: S307 (our text)
 
 
 def _cursor(light: Light, name: str, **params: Any) -> sqlite3.Cursor:
