@@ -198,6 +198,7 @@ def _remind_dry_run(ctx: Context) -> Figure:
     the median of each."""
     from bench.remind import AS_OF_ISO
 
+    compiled(ctx)  # the command measured as installed, its bytecode written (as the read commands are)
     env = ctx.env()
     remind = [ctx.python, "-m", "bench.remind"]
     subprocess.run([*remind, "capture", str(ctx.db_path), str(ctx.workdir)], check=True, capture_output=True,

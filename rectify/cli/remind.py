@@ -21,6 +21,29 @@ def _reminder_service(app: App) -> Any:
     return ReminderService(SqlOutboxStore(db), config, app.clock(), smtp_factory(config))
 
 
+def _light_dry_run(app: App) -> Any:
+    """The dry run's service on the light read path (:mod:`rectify.store.light_outbox`: sqlite3, no SQLAlchemy) when
+    it can take it — a SQLite file at this schema, no other channel and no 报送 reminders configured — else None."""
+    config = app.config
+    if config.reporting.remind_from:
+        return None
+    from rectify.notifications.channels.plan import configured
+
+    if configured(config) or (light := app.light()) is None:
+        return None
+    from rectify.notifications.scheduler import ReminderService, smtp_factory
+    from rectify.store.light_outbox import LightOutboxStore, demo_only
+
+    if not config.report.unit.strip() and demo_only(light):  # as with_demo_report
+        from dataclasses import replace
+
+        from rectify.demo.demo_data import DEMO_REPORT
+
+        config = replace(config, report=DEMO_REPORT)
+    # a dry run asks the store only to read (reading, previewing, get_state): what LightOutboxStore has
+    return ReminderService(LightOutboxStore(light), config, app.clock(), smtp_factory(config))  # type: ignore[arg-type]
+
+
 # notifications.labels.STATUS_LABELS, written out: importing rectify.notifications would slow --help
 STATUS = LabelledChoice({"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"})
 
@@ -47,23 +70,47 @@ def remind_run(app: App, as_of: date | None, dry_run: bool) -> None:
       rectify remind run --as-of 2026/6/30 --dry-run
       30 8 * * *  rectify --config /etc/rectify.toml remind run -q     （crontab：只在出错时发邮件）
     """
-    service = _reminder_service(app)
+    shown = []
 
     def show(d: dict[str, Any]) -> None:  # each digest printed as it is rendered, not held to the end
         if dry_run:  # one write a digest
+            shown.append(True)
             click.echo(f"=== 收件人：{d['recipient_name'] or ''} <{d['recipient']}>（{d['items']} 项）\n"
                        f"主题：{d['subject']}\n{d['body_text']}")
 
+    if dry_run and (result := _light_sweep(app, as_of, show, shown)) is not None:
+        _said_dry(result)
+        return
+    service = _reminder_service(app)
     result = service.sweep(as_of, dry_run=dry_run, on_digest=show)
     if dry_run:
-        say(f"试运行 {result.as_of}：{result.cases} 个候选整顿对象，将发送 {len(result.digests)} 封摘要"
-                   f"（{result.new_items} 项提醒）；未记录、未发送")
+        _said_dry(result)
         return
     say(f"提醒扫描 {result.as_of}：{result.cases} 个候选整顿对象，新记录 {result.new_items} 项提醒、"
         f"{len(result.digests)} 封摘要" + (f"（其中 {result.failed} 封无法生成或投递）" if result.failed else ""))
     if result.reports is not None:
         _say_reports(result.reports)
     _drain(app, service, result.failed)
+
+
+def _light_sweep(app: App, as_of: date | None, show: Any, shown: list[bool]) -> Any:
+    """The dry run on the light read path, or None: not for it (or a driver error before anything was shown)."""
+    service = _light_dry_run(app)
+    if service is None:
+        return None
+    from rectify.store.light import NotLight
+
+    try:
+        return service.sweep(as_of, dry_run=True, on_digest=show)
+    except NotLight:
+        if shown:  # a driver error after some digests were printed: not run again
+            raise
+        return None
+
+
+def _said_dry(result: Any) -> None:
+    say(f"试运行 {result.as_of}：{result.cases} 个候选整顿对象，将发送 {len(result.digests)} 封摘要"
+        f"（{result.new_items} 项提醒）；未记录、未发送")
 
 
 def _say_reports(reports: Any) -> None:

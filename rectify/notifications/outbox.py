@@ -298,7 +298,7 @@ def run_sweep(
                     due, facts, people, config, contacts, planner, reach(due)),
                 plan_measures=lambda due, ms, people, contacts: plan_measure_items(
                     due, ms, people, contacts, planner, reach(due))), key=_RECIPIENT_ORDER,
-                chunk=sweeping.PLAN_CHUNK)
+                chunk=sweeping.plan_chunk(items, measures))
             first = next(ordered, None)  # the whole plan is read here, while the sweep's read is open
         finally:
             items.close()

@@ -25,6 +25,7 @@ from rectify.notifications.sweeping import Planned, whole_groups
 
 ITEM_KEY = ("case_id", "kind", "stage", "due_on", "offset_days", "recipient")
 _KEY = attrgetter(*ITEM_KEY)
+_SORTED = itemgetter(0, 1, 2, 3, 4, 5)  # the same key in the order the rows come in (outbox._RECIPIENT_ORDER)
 _ITEM_ORDER = itemgetter("case_id", "kind", "due_on")  # a digest's items, as the recording orders them
 _RECIPIENT = attrgetter("recipient")
 
@@ -46,23 +47,28 @@ def preview_sweep(store: OutboxStore, config: Config, as_of: date, planned: Iter
 
 def _preview(look: Preview, config: Config, as_of: date, planned: list[Planned], renderer: Renderer
              ) -> list[dict[str, Any]]:
-    """One batch of recipients, as :func:`rectify.notifications.outbox._record` would record it."""
-    keys = list(map(_KEY, planned))
-    held = look.recorded(keys)
+    """One batch of recipients, as :func:`rectify.notifications.outbox._record` would record it.
+
+    The rows come ordered by their dedupe key (the recipient first, :data:`_SORTED`), so a second row of one key —
+    not new either — is the one just before it; the outbox is asked about the keys only when it holds any."""
+    held = set() if getattr(look, "empty", False) else look.recorded(list(map(_KEY, planned)))
     names: dict[str, str] = {}
     problems: dict[str, str] = {}
     new: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for p, key in zip(planned, keys, strict=True):  # one pass: the names, the problems, the items not held
+    last = None
+    for p in planned:  # one pass: the names, the problems, the items not held
         recipient = p.recipient
         if p.name and recipient not in names:
             names[recipient] = p.name
         if p.problem:
             problems[recipient] = p.problem
-        if key not in held:
-            held.add(key)  # a second row of one key in the batch is not new either
-            item = dict(zip(p.names, p.values, strict=True))
-            item["role"] = p.role
-            new[recipient].append(item)
+        key = _SORTED(p)
+        if key == last or (held and _KEY(p) in held):
+            continue
+        last = key
+        item = dict(zip(p.names, p.values, strict=True))
+        item["role"] = p.role
+        new[recipient].append(item)
     out: list[dict[str, Any]] = []
     for recipient in sorted(new):
         its = sorted(new[recipient], key=_ITEM_ORDER)

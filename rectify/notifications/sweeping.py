@@ -38,7 +38,12 @@ CHUNK = 5000  # cases (or measures) decided and planned at once
 F = TypeVar("F", bound=Callable[..., Any])
 _BATCH = 1000  # records pickled together
 KEEP = 50_000  # records a spool holds in memory before the rest go to its file (each let go of as it is read)
-PLAN_CHUNK = 25_000  # planned rows sorted in memory at once (148 MB at 100,000 cases; 163 MB with 20,000 dicts)
+PLAN_CHUNK = 25_000  # planned rows sorted in memory at once when a spool went to its file (a national sweep)
+# Planned rows sorted in memory at once when both spools held every record (at most 2 × KEEP): the planned rows take
+# the place of the records they are made from, let go of as they are read, so the sort by recipient pickles nothing.
+# At 100,000 cases (104,707 rows) the dry run's peak RSS is 157 MB either way (the floor's 156 MB); sorting it in runs
+# of PLAN_CHUNK on disk was ~0.5 s of its 4.8 s of CPU.
+PLAN_HELD = 120_000
 
 
 class CaseFacts(NamedTuple):
@@ -100,6 +105,11 @@ class Spooled:
         self._pending: list[Any] = []
         self.count = 0
 
+    @property
+    def held_all(self) -> bool:
+        """Every record was held in memory: the spool opened no file."""
+        return self._file is None and not self._pending
+
     def add(self, record: Any) -> None:
         self.count += 1
         if self._file is None and len(self._held) < KEEP:
@@ -136,6 +146,11 @@ class Spooled:
         self._held = []
         if self._file is not None:
             self._file.close()
+
+
+def plan_chunk(items: Spooled, measures: Spooled) -> int:
+    """How many planned rows the sort by recipient holds in memory at once (:data:`PLAN_HELD`, :data:`PLAN_CHUNK`)."""
+    return max(PLAN_HELD, PLAN_CHUNK) if items.held_all and measures.held_all else PLAN_CHUNK
 
 
 def cycles_paused(fn: F) -> F:

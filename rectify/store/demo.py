@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -28,20 +29,30 @@ from rectify.store.tables import (
 __all__ = ["delete_orgs", "foreign_rows", "org_count"]
 
 
+def org_count_query(county: str) -> sa.Select[Any]:
+    return sa.select(sa.func.count()).select_from(org_t).where(org_t.c.county == county)
+
+
+def foreign_queries(county: str, codes: Sequence[str], names: Sequence[str]) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The two counts :func:`foreign_rows` reads (the light path runs them compiled, with the demo's values)."""
+    orgs = sa.select(sa.func.count()).select_from(org_t).where(
+        sa.not_(sa.and_(org_t.c.county == county, org_t.c.code.in_(codes))))
+    people = sa.select(sa.func.count()).select_from(people_t).where(
+        people_t.c.registered.is_(True), people_t.c.name.not_in(names),
+        sa.not_(people_t.c.scope.startswith(county, autoescape=True)))
+    return orgs, people
+
+
 def org_count(conn: Connection, county: str) -> int:
     """Organizations registered in ``county``."""
-    return int(conn.execute(sa.select(sa.func.count()).select_from(org_t).where(org_t.c.county == county)).scalar_one())
+    return int(conn.execute(org_count_query(county)).scalar_one())
 
 
 def foreign_rows(conn: Connection, county: str, codes: Sequence[str], names: Sequence[str]) -> tuple[int, int]:
     """(organizations, registered people) that are not the demo's: other codes or counties, other names
     outside the demo county's scope."""
-    orgs = conn.execute(sa.select(sa.func.count()).select_from(org_t).where(
-        sa.not_(sa.and_(org_t.c.county == county, org_t.c.code.in_(codes))))).scalar_one()
-    people = conn.execute(sa.select(sa.func.count()).select_from(people_t).where(
-        people_t.c.registered.is_(True), people_t.c.name.not_in(names),
-        sa.not_(people_t.c.scope.startswith(county, autoescape=True)))).scalar_one()
-    return int(orgs), int(people)
+    orgs, people = foreign_queries(county, codes, names)
+    return int(conn.execute(orgs).scalar_one()), int(conn.execute(people).scalar_one())
 
 
 def delete_orgs(conn: Connection, county: str, codes: Sequence[str]) -> None:

@@ -63,9 +63,9 @@ def candidate_query(
 ) -> sa.Select[Any]:
     """The open cases that may have an item due, in case order, in one read of the table.
 
-    Only the columns the sweep and the outbox read (not ``stage_since``): each date costs a
-    conversion per row.
-    """
+    Only the columns the sweep and the outbox read (not ``stage_since``): each date costs a conversion per row. The
+    parameters are named: the dry run's light path (:mod:`rectify.store.light_outbox`) runs it compiled."""
+    horizon_p = sa.bindparam("horizon", horizon, type_=sa.Date)
     return (
         sa.select(
             case_t.c.id.label("case_id"),
@@ -86,17 +86,18 @@ def candidate_query(
         .where(
             sa.or_(
                 sa.and_(
-                    _scanned(case_t.c.stage).in_(stages),
+                    _scanned(case_t.c.stage).in_(sa.bindparam("stages", list(stages), expanding=True)),
                     sa.or_(
-                        case_t.c.stage_due <= horizon,
-                        case_t.c.deadline <= horizon,
+                        case_t.c.stage_due <= horizon_p,
+                        case_t.c.deadline <= horizon_p,
                         sa.and_(
-                            case_t.c.stage.in_(progress_stages),
-                            sa.func.coalesce(case_t.c.last_progress_on, case_t.c.cycle_start) <= progress_cutoff,
+                            case_t.c.stage.in_(sa.bindparam("progress_stages", list(progress_stages), expanding=True)),
+                            sa.func.coalesce(case_t.c.last_progress_on, case_t.c.cycle_start)
+                            <= sa.bindparam("progress_cutoff", progress_cutoff, type_=sa.Date),
                         ),
                     ),
                 ),
-                case_t.c.next_look_back_on <= horizon,  # a struck-off case's next 回头看 (巩固期)
+                case_t.c.next_look_back_on <= horizon_p,  # a struck-off case's next 回头看 (巩固期)
             ),
         )
         .order_by(case_t.c.id)
@@ -109,14 +110,15 @@ def secretary_tasks_query(*, stages: Sequence[str], horizon: date) -> sa.Select[
     secretaries, in case order."""
     first = secretary_t.c.kind == "first"
     which = (sa.select(secretary_t.c.case_id).where(first, sa.or_(
-        sa.and_(secretary_t.c.until.is_(None), secretary_t.c.term_until <= horizon),
+        sa.and_(secretary_t.c.until.is_(None),
+                secretary_t.c.term_until <= sa.bindparam("horizon", horizon, type_=sa.Date)),
         secretary_t.c.until.is_not(None))).distinct().subquery("sec_cases"))
     return (
         sa.select(case_t.c.id.label("case_id"), case_t.c.stage, case_t.c.stage_due, case_t.c.deadline,
                   case_t.c.supervised, case_t.c.last_progress_on, org_t.c.name.label("org_name"),
                   org_t.c.code.label("org_code"), org_t.c.township, org_t.c.county, *secretary_columns())
         .select_from(which.join(case_t, case_t.c.id == which.c.case_id).join(org_t, org_t.c.id == case_t.c.org_id))
-        .where(case_t.c.stage.in_(stages))
+        .where(case_t.c.stage.in_(sa.bindparam("stages", list(stages), expanding=True)))
         .order_by(case_t.c.id)
     )
 
@@ -139,7 +141,8 @@ def open_measures_query(*, stages: Sequence[str], horizon: date) -> sa.Select[An
         )
         .join(case_t, case_t.c.id == measure_t.c.case_id)
         .join(org_t, org_t.c.id == case_t.c.org_id)
-        .where(measure_t.c.done_on.is_(None), measure_t.c.due_on <= horizon, case_t.c.stage.in_(stages))
+        .where(measure_t.c.done_on.is_(None), measure_t.c.due_on <= sa.bindparam("horizon", horizon, type_=sa.Date),
+               case_t.c.stage.in_(sa.bindparam("stages", list(stages), expanding=True)))
         .order_by(measure_t.c.case_id, measure_t.c.seq)
     )
 
@@ -375,22 +378,32 @@ def _set_state(conn: Connection, name: str, value: str, *, only_forward: bool = 
     )
 
 
+ANY_ITEM = sa.select(item_t.c.id).limit(1)  # is anything recorded at all (a dry run on an empty outbox asks no more)
+STATE = sa.select(state_t.c.value).where(state_t.c.name == sa.bindparam("state_name"))
+PREVIEW_CHUNK = 500  # cases whose recorded items one statement reads
+
+
+def recorded_query(case_ids: Sequence[int]) -> sa.Select[Any]:
+    """The recorded items' dedupe keys (``case_id kind stage due_on offset_days recipient``) of these cases."""
+    cols = [item_t.c[name] for name in ("case_id", "kind", "stage", "due_on", "offset_days", "recipient")]
+    return sa.select(*cols).where(item_t.c.case_id.in_(sa.bindparam("case_ids", list(case_ids), expanding=True)))
+
+
 class SqlPreview:
     """A dry run's read of the recorded items (nothing written)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.empty = conn.execute(sa.select(item_t.c.id).limit(1)).first() is None
+        self.empty = conn.execute(ANY_ITEM).first() is None
 
     def recorded(self, keys: Sequence[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
         if self.empty or not keys:
             return set()
         wanted = set(keys)
-        cols = [item_t.c[name] for name in ("case_id", "kind", "stage", "due_on", "offset_days", "recipient")]
         case_ids = sorted({key[0] for key in wanted})
         held: set[tuple[Any, ...]] = set()
-        for start in range(0, len(case_ids), 500):
-            query = sa.select(*cols).where(item_t.c.case_id.in_(case_ids[start : start + 500]))
+        for start in range(0, len(case_ids), PREVIEW_CHUNK):
+            query = recorded_query(case_ids[start : start + PREVIEW_CHUNK])
             held.update(key for key in map(tuple, self.conn.execute(query)) if key in wanted)
         return held
 
@@ -558,7 +571,7 @@ class SqlOutboxStore:
 
     def get_state(self, name: str) -> str | None:
         with self.db.connect() as conn:
-            value: str | None = conn.execute(sa.select(state_t.c.value).where(state_t.c.name == name)).scalar()
+            value: str | None = conn.execute(STATE, {"state_name": name}).scalar()
             return value
 
     def set_state(self, name: str, value: str) -> None:
