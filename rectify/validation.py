@@ -311,7 +311,9 @@ def row(table: Any, values: Mapping[str, Any], *, where: str = "") -> None:
             continue
         kind = type(value)  # the usual kinds decided at once; anything else (and every refusal) by _value
         if kind is str:
-            if check[1] or (check[2].search(value) is None and len(value) <= check[3]):
+            # printable text holds no control character (the patterns' characters are all unprintable): the
+            # pattern is searched only in the rest (a line break, an ideographic space)
+            if check[1] or ((value.isprintable() or check[2].search(value) is None) and len(value) <= check[3]):
                 continue
         elif kind is date:
             if FIRST_DAY <= value <= LAST_DAY:
@@ -348,7 +350,8 @@ def _compiled(plan: dict[str, tuple[str, bool, re.Pattern[str], int, bool, tuple
             continue
         env[f"c{i}"], env[f"s{i}"] = check, check[2].search
         v = f"v{i}"
-        text = "pass" if check[1] else f"if len({v}) > {check[3]} or s{i}({v}) is not None: _value(c{i}, {v}, where)"
+        text = "pass" if check[1] else (f"if len({v}) > {check[3]} or not ({v}.isprintable() or s{i}({v}) is None):"
+                                        f" _value(c{i}, {v}, where)")
         bounds = check[5]
         whole = "pass" if bounds is None else f"if not {bounds[0]} <= {v} <= {bounds[1]}: _value(c{i}, {v}, where)"
         lines += [f"    if {v} is not None:", f"        k = type({v})",
