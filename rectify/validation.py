@@ -304,7 +304,15 @@ def row(table: Any, values: Mapping[str, Any], *, where: str = "") -> None:
     found = _PLAN_OF.get(id(table))
     if found is None or found[0] is not table:
         found = _PLAN_OF[id(table)] = (table, _plan(getattr(table, "__table__", table)))
-    get = found[1].get
+    _each(found[1], values, where)
+    if len(_COMPILED) < _COMPILED_HELD and type(values) is dict:
+        _COMPILED[id(table), tuple(values)] = (table, _compiled(found[1], tuple(values)))
+
+
+def _each(plan: dict[str, tuple[str, bool, re.Pattern[str], int, bool, tuple[int, int] | None]],
+          values: Mapping[str, Any], where: str) -> None:
+    """:func:`row`'s check of each value in turn."""
+    get = plan.get
     for key, value in values.items():
         check = get(key)
         if check is None or value is None:
@@ -328,8 +336,6 @@ def row(table: Any, values: Mapping[str, Any], *, where: str = "") -> None:
         elif kind is bool or kind is float:  # nothing to check (what _value does with them)
             continue
         _value(check, value, where)
-    if len(_COMPILED) < _COMPILED_HELD and type(values) is dict:
-        _COMPILED[id(table), tuple(values)] = (table, _compiled(found[1], tuple(values)))
 
 
 # (id(table), the row's keys in order) → (the table, its check): the column lists the code writes (bounded)
@@ -356,7 +362,8 @@ def _compiled(plan: dict[str, tuple[str, bool, re.Pattern[str], int, bool, tuple
         whole = "pass" if bounds is None else f"if not {bounds[0]} <= {v} <= {bounds[1]}: _value(c{i}, {v}, where)"
         lines += [f"    if {v} is not None:", f"        k = type({v})",
                   "        if k is str:", f"            {text}",
-                  "        elif k is date:", f"            if not FIRST_DAY <= {v} <= LAST_DAY: _value(c{i}, {v}, where)",
+                  "        elif k is date:",
+                  f"            if not FIRST_DAY <= {v} <= LAST_DAY: _value(c{i}, {v}, where)",
                   "        elif k is int:", f"            {whole}",
                   "        elif k is datetime:",
                   f"            if not FIRST_DAY <= {v}.date() <= LAST_DAY: _value(c{i}, {v}, where)",
