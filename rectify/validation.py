@@ -290,18 +290,38 @@ def row(table: Any, values: Mapping[str, Any], *, where: str = "") -> None:
     column's own, else :data:`MAX_TEXT`) and control characters, dates within 1900–2100, integers within
     what an INTEGER column holds. The persistence layer calls it on each row it writes, so no path can store
     what PostgreSQL would refuse and SQLite would take. The common case (a value well within its column) is
-    decided by one comparison; the full check, with its message, runs for the rest."""
+    decided by one comparison; the full check, with its message, runs for the rest.
+
+    A row of the same table with the same columns in the same order (every row a step writes) is checked by
+    code made for that column list once (:func:`_compiled`): the same decisions, without the per-value look-ups."""
+    try:
+        fast = _COMPILED.get((id(table), tuple(values)))
+    except TypeError:  # a key that cannot be hashed: the general loop
+        fast = None
+    if fast is not None and fast[0] is table:
+        fast[1](values, where)
+        return
     found = _PLAN_OF.get(id(table))
     if found is None or found[0] is not table:
         found = _PLAN_OF[id(table)] = (table, _plan(getattr(table, "__table__", table)))
-    get = found[1].get
+    _each(found[1], values, where)
+    if len(_COMPILED) < _COMPILED_HELD and type(values) is dict:
+        _COMPILED[id(table), tuple(values)] = (table, _compiled(found[1], tuple(values)))
+
+
+def _each(plan: dict[str, tuple[str, bool, re.Pattern[str], int, bool, tuple[int, int] | None]],
+          values: Mapping[str, Any], where: str) -> None:
+    """:func:`row`'s check of each value in turn."""
+    get = plan.get
     for key, value in values.items():
         check = get(key)
         if check is None or value is None:
             continue
         kind = type(value)  # the usual kinds decided at once; anything else (and every refusal) by _value
         if kind is str:
-            if check[1] or (check[2].search(value) is None and len(value) <= check[3]):
+            # printable text holds no control character (the patterns' characters are all unprintable): the
+            # pattern is searched only in the rest (a line break, an ideographic space)
+            if check[1] or ((value.isprintable() or check[2].search(value) is None) and len(value) <= check[3]):
                 continue
         elif kind is date:
             if FIRST_DAY <= value <= LAST_DAY:
@@ -316,6 +336,40 @@ def row(table: Any, values: Mapping[str, Any], *, where: str = "") -> None:
         elif kind is bool or kind is float:  # nothing to check (what _value does with them)
             continue
         _value(check, value, where)
+
+
+# (id(table), the row's keys in order) → (the table, its check): the column lists the code writes (bounded)
+_COMPILED: dict[tuple[int, tuple[str, ...]], tuple[Any, Any]] = {}
+_COMPILED_HELD = 512
+
+
+def _compiled(plan: dict[str, tuple[str, bool, re.Pattern[str], int, bool, tuple[int, int] | None]],
+              keys: tuple[str, ...]) -> Any:
+    """:func:`row`'s loop written out for one list of keys: the values unpacked in order (one operation), each
+    column's kind of check inline; whatever the loop would hand to :func:`_value` goes there."""
+    lines = [f"    ({''.join(f'v{i}, ' for i in range(len(keys)))}) = values.values()"]
+    env: dict[str, Any] = {"_value": _value, "date": date, "datetime": datetime, "FIRST_DAY": FIRST_DAY,
+                           "LAST_DAY": LAST_DAY}
+    for i, key in enumerate(keys):
+        check = plan.get(key)
+        if check is None:
+            continue
+        env[f"c{i}"], env[f"s{i}"] = check, check[2].search
+        v = f"v{i}"
+        text = "pass" if check[1] else (f"if len({v}) > {check[3]} or not ({v}.isprintable() or s{i}({v}) is None):"
+                                        f" _value(c{i}, {v}, where)")
+        bounds = check[5]
+        whole = "pass" if bounds is None else f"if not {bounds[0]} <= {v} <= {bounds[1]}: _value(c{i}, {v}, where)"
+        lines += [f"    if {v} is not None:", f"        k = type({v})",
+                  "        if k is str:", f"            {text}",
+                  "        elif k is date:",
+                  f"            if not FIRST_DAY <= {v} <= LAST_DAY: _value(c{i}, {v}, where)",
+                  "        elif k is int:", f"            {whole}",
+                  "        elif k is datetime:",
+                  f"            if not FIRST_DAY <= {v}.date() <= LAST_DAY: _value(c{i}, {v}, where)",
+                  "        elif k is not bool and k is not float:", f"            _value(c{i}, {v}, where)"]
+    exec("def check(values, where):\n" + "\n".join(lines) + "\n", env)  # noqa: S102 (code made from our tables)
+    return env["check"]
 
 
 def _value(check: tuple[str, bool, re.Pattern[str], int, bool, tuple[int, int] | None], value: Any,

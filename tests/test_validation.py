@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -398,3 +399,34 @@ def test_row_decides_instants_flags_and_fractions_as_before() -> None:
         validation.row(case_t, {"updated_at": datetime(1899, 12, 31, 23, tzinfo=UTC)})
     with pytest.raises(BadInput, match="超出范围"):
         validation.row(case_t, {"created_at": datetime(2101, 1, 1, tzinfo=UTC)})
+
+
+def test_a_rows_compiled_check_decides_as_the_loop_does() -> None:
+    """A row with the columns of one already checked is checked by code made for them (validation._compiled): for
+    every table and kind of value it passes and refuses what the general loop does, with the same message."""
+    from rectify.store.tables import case_t, event_t, person_t, progress_t, verification_t
+
+    kinds: list[Any] = [None, "", "正常", "x\x00", "a\nb", "y" * 20_001, 5, -5, 2**40, True, 0.5, date(2026, 1, 5),
+                        date(1800, 1, 1), datetime(2026, 1, 5, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC),
+                        b"bytes", ["list"]]
+
+    def outcome(table: Any, values: dict[str, Any], compiled: bool) -> str:
+        key = (id(table), tuple(values))
+        validation._COMPILED.pop(key, None)
+        if compiled:
+            validation.row(table, dict.fromkeys(values))  # nothing to refuse: the code for these keys is made
+            assert key in validation._COMPILED
+        try:
+            validation.row(table, values, where="W")
+        except BadInput as exc:
+            return str(exc)
+        return "ok"
+
+    for table in (case_t, event_t, person_t, progress_t, verification_t):
+        columns = [c.key for c in table.c] + ["not_a_column"]
+        for value in kinds:
+            every = dict.fromkeys(columns, value)
+            assert outcome(table, every, True) == outcome(table, every, False), (table.name, value)
+            for key in columns:  # one column at a time, the rest empty
+                single = {k: (value if k == key else None) for k in columns}
+                assert outcome(table, single, True) == outcome(table, single, False), (table.name, key, value)

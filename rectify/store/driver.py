@@ -49,8 +49,8 @@ def _row_class(names: tuple[str, ...]) -> type:
 
 
 class _Prepared:
-    __slots__ = ("binds", "converting", "defaults", "insert", "procs", "processing", "returns_key", "row", "sql",
-                 "take", "types")
+    __slots__ = ("binds", "converting", "defaults", "insert", "make", "procs", "processing", "returns_key", "row",
+                 "sql", "take", "types", "values")
 
     def __init__(self, sql: str, binds: tuple[tuple[str, Callable[[Any], Any] | None], ...],
                  defaults: dict[str, Any], procs: tuple[Callable[[Any], Any] | None, ...] | None,
@@ -66,6 +66,9 @@ class _Prepared:
         self.take: Callable[[Mapping[str, Any]], Any] = itemgetter(*names) if len(names) > 1 else \
             (lambda given: (given[names[0]],)) if names else (lambda given: ())
         self.processing = tuple((i, p) for i, (_, p) in enumerate(binds) if p is not None)
+        # the same, written out for this statement (one tuple built, each processor called inline): Runner.execute
+        self.values: Callable[[Mapping[str, Any]], tuple[Any, ...]] = _values_maker(binds, defaults)
+        self.make: Callable[[Any], Any] | None = None  # the row from the driver's, its converters inline (rows)
 
     def parameters(self, params: Mapping[str, Any]) -> list[Any]:
         values = list(self.take({**self.defaults, **params} if self.defaults else params))
@@ -87,14 +90,43 @@ class _Prepared:
         make, converting = self.row, self.converting
         if not converting:
             return [make(r) for r in fetched]
-        out = []
-        for r in fetched:
-            values = list(r)
-            for i, process in converting:
-                if values[i] is not None:
-                    values[i] = process(values[i])
-            out.append(make(values))
-        return out
+        made = self.make
+        if made is None:
+            made = self.make = _row_maker(make, converting, len(cursor.description))
+        if len(fetched) == 1:
+            return [made(fetched[0])]
+        return [made(r) for r in fetched]
+
+
+def _values_maker(binds: tuple[tuple[str, Callable[[Any], Any] | None], ...], defaults: dict[str, Any]
+                  ) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """``parameters`` made for one statement: the values in its order as one tuple, a default where the caller
+    gives none, each processor called on what is not None (generated once per compiled statement)."""
+    env: dict[str, Any] = {"defaults": defaults}
+    items = []
+    for i, (name, process) in enumerate(binds):
+        get = f"given[{name!r}]" if name not in defaults else f"given.get({name!r}, defaults[{name!r}])"
+        if process is None:
+            items.append(get)
+        else:
+            env[f"p{i}"] = process
+            items.append(f"(None if (v{i} := {get}) is None else p{i}(v{i}))")
+    code = f"def values(given):\n    return ({''.join(f'{item}, ' for item in items)})\n"
+    exec(code, env)  # noqa: S102 (made from the statement's own bind names)
+    return env["values"]  # type: ignore[no-any-return]
+
+
+def _row_maker(make: type, converting: tuple[tuple[int, Callable[[Any], Any]], ...], width: int
+               ) -> Callable[[Any], Any]:
+    """A row from the driver's tuple, the columns that need converting converted inline (generated once per
+    statement: no list, no loop)."""
+    env: dict[str, Any] = {"make": make}
+    cells = [f"r[{i}]" for i in range(width)]
+    for i, process in converting:
+        env[f"p{i}"] = process
+        cells[i] = f"(None if (v{i} := r[{i}]) is None else p{i}(v{i}))"
+    exec(f"def row(r):\n    return make(({''.join(c + ', ' for c in cells)}))\n", env)  # noqa: S102
+    return env["row"]  # type: ignore[no-any-return]
 
 
 def _prepare(stmt: Any, dialect: Any, keys: tuple[str, ...]) -> _Prepared | None:
@@ -217,6 +249,43 @@ def _fast_result(type_: Any, process: Callable[[Any], Any] | None) -> Callable[[
             return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
         return orig(value)
     return instant
+
+
+class _Written(tuple):  # type: ignore[type-arg]
+    """A write's result, ``(rowcount, lastrowid)`` made in one C call: what :class:`_Result` gives of a statement
+    that returns no rows (the count of changed rows, the new id), without a Python ``__init__``."""
+
+    __slots__ = ()
+
+    rowcount = property(itemgetter(0))
+
+    @property
+    def inserted_primary_key(self) -> tuple[int] | None:
+        return (self[1],) if self[1] is not None else None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def all(self) -> list[Any]:
+        return []
+
+    def first(self) -> Any:
+        return None
+
+    def one_or_none(self) -> Any:
+        return None
+
+    def one(self) -> Any:
+        raise ValueError("0 rows, expected one")
+
+    def scalar(self) -> Any:
+        return None
+
+    def scalar_one(self) -> Any:
+        return self.one()
+
+    def scalars(self) -> list[Any]:
+        return []
 
 
 class _Result:
@@ -359,19 +428,13 @@ class Runner:
             return self._run(stmt, prepared, params)
         # _run on SQLite, written out here (two calls fewer a statement, eight statements a step)
         cursor = self._cursor or self._open_cursor()
-        defaults = prepared.defaults
-        values = list(prepared.take({**defaults, **params} if defaults else params))
-        for i, process in prepared.processing:
-            value = values[i]
-            if value is not None:
-                values[i] = process(value)
         try:
-            cursor.execute(prepared.sql, values)
+            cursor.execute(prepared.sql, prepared.values(params))
         except self._error:
             return self.sa.execute(stmt, params)  # raises as SQLAlchemy does, through its error handlers
         if prepared.row is not None:
             return _Result(prepared.rows(cursor), -1, None)
-        return _Result(_NO_ROWS, cursor.rowcount, cursor.lastrowid if prepared.insert else None)
+        return _Written((cursor.rowcount, cursor.lastrowid if prepared.insert else None))
 
     def _run(self, stmt: Any, prepared: _Prepared, params: Mapping[str, Any]) -> Any:
         cursor = self._cursor or self._open_cursor()

@@ -70,12 +70,15 @@ def _guards_pass(spec: TransitionSpec) -> Callable[[Any], bool]:
 
 
 def _machine_moves(t: TransitionSpec) -> list[dict[str, Any]]:
-    """A move as the machine takes it: a join's landing first (when its fact holds), then the move's own."""
+    """A move as the machine takes it: a join's landing first (when its fact holds), then the move's own.
+
+    The join's fact is asked before its guards: when it does not hold (a plan with no 第一书记 in post), the
+    guards run once, for the move's own landing, not twice; when it holds, the same guards decide as before."""
     own = {"trigger": t.trigger, "source": list(t.sources), "dest": t.dest, "conditions": [_guards_pass(t)]}
     if t.join is None:
         return [own]
     fact = t.join.fact
-    conditions = [_guards_pass(t), *([lambda e: bool(e.model.facts.get(fact))] if fact else [])]
+    conditions = [*([lambda e: bool(e.model.facts.get(fact))] if fact else []), _guards_pass(t)]
     return [{"trigger": t.trigger, "source": list(t.join.sources), "dest": t.join.dest, "conditions": conditions},
             own]
 
