@@ -25,11 +25,23 @@ from typing import Any
 from rectify.store import compiled_sweep as compiled
 from rectify.store.light import _CONVERT, Light, NotLight
 
-__all__ = ["LightOutboxStore", "demo_only"]
+__all__ = ["PREVIEW_CHUNK", "LightOutboxStore", "demo_only", "held_keys"]
 
 _BATCH = 2000  # rows fetched at once from a streamed statement (as SQLAlchemy's yield_per on the other path)
 _CLASSES: dict[str, Any] = {}
-PREVIEW_CHUNK = 500  # as rectify.store.outbox.PREVIEW_CHUNK (a test holds them equal)
+PREVIEW_CHUNK = 500  # cases whose recorded items one statement reads (both paths)
+
+
+def held_keys(keys: Sequence[tuple[Any, ...]],
+              rows_of: Callable[[list[Any]], Any]) -> set[tuple[Any, ...]]:
+    """Those of ``keys`` (case id first) the outbox holds: ``rows_of`` reads the recorded keys of a chunk of case
+    ids, :data:`PREVIEW_CHUNK` at a time (the dry run's preview on either path)."""
+    wanted = set(keys)
+    case_ids = sorted({key[0] for key in wanted})
+    held: set[tuple[Any, ...]] = set()
+    for start in range(0, len(case_ids), PREVIEW_CHUNK):
+        held.update(key for key in map(tuple, rows_of(case_ids[start:start + PREVIEW_CHUNK])) if key in wanted)
+    return held
 
 
 def _maker(name: str) -> Callable[[Sequence[Any]], Any]:
@@ -122,13 +134,7 @@ class LightPreview:
     def recorded(self, keys: Sequence[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
         if self.empty or not keys:
             return set()
-        wanted = set(keys)
-        case_ids = sorted({key[0] for key in wanted})
-        held: set[tuple[Any, ...]] = set()
-        for start in range(0, len(case_ids), PREVIEW_CHUNK):
-            rows = _all(self.light, "sweep:recorded", case_ids=case_ids[start:start + PREVIEW_CHUNK])
-            held.update(key for key in map(tuple, rows) if key in wanted)
-        return held
+        return held_keys(keys, lambda case_ids: _all(self.light, "sweep:recorded", case_ids=case_ids))
 
 
 class LightOutboxStore:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.compiler import compiles
 
 from rectify.states.roles import Role
 from rectify.store.database import Database
+from rectify.store.light_outbox import held_keys
 from rectify.store.reads import secretary_columns
 from rectify.store.schema import notification_state as state_t
 from rectify.store.schema import outbox_digest as digest_t
@@ -380,7 +381,6 @@ def _set_state(conn: Connection, name: str, value: str, *, only_forward: bool = 
 
 ANY_ITEM = sa.select(item_t.c.id).limit(1)  # is anything recorded at all (a dry run on an empty outbox asks no more)
 STATE = sa.select(state_t.c.value).where(state_t.c.name == sa.bindparam("state_name"))
-PREVIEW_CHUNK = 500  # cases whose recorded items one statement reads
 
 
 def recorded_query(case_ids: Sequence[int]) -> sa.Select[Any]:
@@ -399,13 +399,7 @@ class SqlPreview:
     def recorded(self, keys: Sequence[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
         if self.empty or not keys:
             return set()
-        wanted = set(keys)
-        case_ids = sorted({key[0] for key in wanted})
-        held: set[tuple[Any, ...]] = set()
-        for start in range(0, len(case_ids), PREVIEW_CHUNK):
-            query = recorded_query(case_ids[start : start + PREVIEW_CHUNK])
-            held.update(key for key in map(tuple, self.conn.execute(query)) if key in wanted)
-        return held
+        return held_keys(keys, lambda case_ids: self.conn.execute(recorded_query(case_ids)))
 
 
 # -- claiming and marking -------------------------------------------------------------------------

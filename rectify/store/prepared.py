@@ -244,15 +244,7 @@ def module_text() -> str:
         "STATEMENTS: name → (SQL, constant parameters, result columns, the kind of each converted column).",
         "FILTERED: name → (SQL before the filter, its ORDER BY, constant parameters, result columns, kinds).",
         'WHERE: each filter condition; WHERE_DEFAULTS: their constant parameters."""',
-        "",
-        "from typing import Any",
-        "",
-        f"SCHEMA_HEAD = {SCHEMA_HEAD!r}  # the schema these statements were compiled for",
-        "",
-        "STATEMENTS: dict[str, Any] = {",
-        *(_entry(name, single[name]) for name in sorted(single)),
-        "}",
-        "",
+        *_statements(single),
         "FILTERED: dict[str, Any] = {",
         *(_entry(name, filtered[name]) for name in sorted(filtered)),
         "}",
@@ -271,6 +263,13 @@ def module_text() -> str:
     ])
 
 
+def _statements(single: dict[str, Any]) -> list[str]:
+    """A generated module's imports, its schema head and its ``STATEMENTS``."""
+    return ["", "from typing import Any", "",
+            f"SCHEMA_HEAD = {SCHEMA_HEAD!r}  # the schema these statements were compiled for", "",
+            "STATEMENTS: dict[str, Any] = {", *(_entry(name, single[name]) for name in sorted(single)), "}", ""]
+
+
 def sweep_module_text() -> str:
     """The source of :mod:`rectify.store.compiled_sweep`: the dry run's statements (a module of their own: one
     module of both would be over the size a module may have)."""
@@ -282,15 +281,7 @@ def sweep_module_text() -> str:
         "SQLite, named parameters; read by rectify.store.light_outbox (``remind run --dry-run``).",
         "",
         'STATEMENTS: name → (SQL, constant parameters, result columns, the kind of each converted column)."""',
-        "",
-        "from typing import Any",
-        "",
-        f"SCHEMA_HEAD = {SCHEMA_HEAD!r}  # the schema these statements were compiled for",
-        "",
-        "STATEMENTS: dict[str, Any] = {",
-        *(_entry(name, single[name]) for name in sorted(single)),
-        "}",
-        "",
+        *_statements(single),
     ])
 
 
