@@ -9,13 +9,12 @@ stats floor counts them by stage, township and kind.
 
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 # The folded fields a floor keeps, in this order, and their place in a stored snapshot (snapshot_codec).
 KEPT = ("stage", "identified_on", "deadline", "stage_since", "measures_total", "measures_done", "last_progress_on",
@@ -102,16 +101,315 @@ def fold(path: Path, stmts: tuple[Any, Any, list[int]]) -> list[tuple[Any, ...]]
     return out
 
 
-def ledger_csv(path: Path, stmts: tuple[Any, Any, list[int]], out: TextIO) -> int:
-    rows = fold(path, stmts)
-    rows.sort(key=lambda r: (r[0], r[1]))
-    writer = csv.writer(out)
-    writer.writerow(("编号", "组织代码", "组织名称", "县", "乡镇", "类别", *KEPT))
-    writer.writerows(r[2:] for r in rows)
-    return len(rows)
-
-
 def stats(path: Path, stmts: tuple[Any, Any, list[int]]) -> dict[str, Counter[Any]]:
     rows = fold(path, stmts)
     return {"stage": Counter(r[8] for r in rows), "township": Counter((r[5], r[6]) for r in rows),
             "kind": Counter(r[7] for r in rows), "supervised": Counter(r[19] for r in rows)}
+
+
+# -- the ledger's floor: every field the CSV prints, folded by hand ----------------------------------------------
+
+_FIRST, _VILLAGE, _TEAM = "first", "village", "work_team"
+_SIGN = "sign"  # the ladder's last rung: 挂牌
+_GOOD_RATE = 0.8  # a verification recorded before 0007: 合格 at this 满意率
+_STRIKE_OFF_DUE = 7  # 销号批复 due this many days after 公示
+_TAG = "$d"
+
+
+class Past:
+    """What the past day's floor takes before the timing: the product's two statements (as :func:`statements`
+    compiles them), where the stored snapshot's fields sit, the policy's numbers, the working-day calendar's
+    rolling (data: the holidays), and the CSV's labels and facts' statements (:class:`bench.csv_floor.Floor`)."""
+
+    def __init__(self, path: Path, day: date) -> None:
+        from bench.csv_floor import Floor
+        from rectify.config import Config
+        from rectify.reports.snapshot import CaseState
+        from rectify.reports.snapshot_codec import _layout
+        from rectify.states.workdays import work_calendar
+
+        self.cases, self.events, _ = statements(path, day)
+        self.names = _layout(CaseState).names
+        config = Config()
+        p = config.policy
+        self.ledger_days, self.secretary_days, self.verify_days = (p.ledger_due_days, p.secretary_due_days,
+                                                                   p.verify_due_days)
+        self.after_days = sorted(set(p.look_back_after_days))
+        self.either = p.secretary_rule == "either"
+        self.roll = work_calendar(config).next_working
+        self.day = day
+        self.floor = Floor(day)
+
+
+def _iso(value: Any) -> Any:
+    """A day of the history's JSON or a stored snapshot (ISO text, or tagged inside a list): its ISO text."""
+    if value is None or value == "":
+        return None
+    if value.__class__ is dict:
+        value = value[_TAG]
+    return value[:10]
+
+
+def _fresh() -> dict[str, Any]:
+    return {"stage": "identified", "identified_on": None, "deadline": None, "stage_since": None, "cycle_start": None,
+            "cycle": 1, "helping_unit": "", "rectified_on": None, "verified_on": None, "score": None,
+            "withdrawn_reason": "", "supervised": False, "supervision_reason": "", "supervision_level": "",
+            "escalation_step": "", "measures_total": 0, "measures_done": 0, "last_progress_on": None,
+            "progress": None, "county_leader": None, "township_cadre": None, "township_leader": None,
+            "secretaries": [], "village_status": "", "measures": [], "done_early": {}, "extensions": 0,
+            "n_failed": 0, "listed": False, "look_backs": "", "earlier_years": "", "grade": "", "satisfaction": None,
+            "publicity_until": None, "struck_off_on": None}
+
+
+def _stored(names: tuple[str, ...], state: str) -> dict[str, Any]:
+    s = dict(zip(names, json.loads(state), strict=True))
+    s["secretaries"] = [[*x[:3], *map(_iso, x[3:5]), *x[5:6], *map(_iso, x[6:])] for x in s["secretaries"]]
+    s["done_early"] = {int(k): v for k, v in s["done_early"]}
+    s["extensions"] = len(s["extensions"])
+    return s
+
+
+def _end(s: dict[str, Any], kind: str, on: str, name: str | None = None) -> None:
+    for x in s["secretaries"]:
+        if x[4] is None and x[2] == kind and (name is None or x[0] == name):
+            x[4] = on
+
+
+def _add_measures(s: dict[str, Any], given: list[dict[str, Any]]) -> None:
+    s["measures_total"] += len(given)
+    ms = s["measures"]
+    for m in given:
+        seq = len(ms) + 1
+        ms.append([seq, m.get("text", ""), m.get("owner", ""), m.get("owner_unit", ""), _iso(m.get("due")) or "",
+                   s["done_early"].pop(seq, None)])
+
+
+def _look_backs(text: str) -> list[list[Any]]:
+    return [part.split("|") for part in text.split(";") if part]
+
+
+def _encode(items: list[list[Any]]) -> str:
+    return ";".join("|".join(map(str, i)) for i in items)
+
+
+def _apply(s: dict[str, Any], action: str, d: dict[str, Any], on: str, past: Past) -> None:  # noqa: C901
+    """What an action changes in what the ledger prints (the stage move aside)."""
+    if action == "open":
+        s["listed"] = True
+        s["village_status"] = d.get("village_secretary") or ""
+        s["identified_on"] = s["cycle_start"] = s["stage_since"] = _iso(d.get("identified_on")) or on
+        s["deadline"] = _iso(d.get("deadline")) or s["deadline"]
+        s["earlier_years"] = d.get("earlier_years") or ""
+        s["helping_unit"] = d.get("helping_unit") or s["helping_unit"]
+        for x in d.get("carried_secretaries") or ():
+            s["secretaries"].append([x.get("name", ""), x.get("unit", ""), _FIRST,
+                                     _iso(x.get("since")) or s["identified_on"], None, "", _iso(x.get("term_until"))])
+    elif action in ("plan", "revise_plan"):
+        if d.get("helping_unit"):
+            s["helping_unit"] = d["helping_unit"]
+        _add_measures(s, d.get("measures") or [])
+        for who in ("county_leader", "township_cadre", "township_leader"):
+            s[who] = d.get(who) or s[who]
+    elif action in ("assign_secretary", "replace_secretary"):
+        since = _iso(d.get("since")) or on
+        kind = d.get("kind")
+        if action == "replace_secretary" and not kind:
+            now = [x for x in s["secretaries"] if x[4] is None]
+            kind = now[-1][2] if now else None
+        kind = _VILLAGE if kind == "local" else (kind or _FIRST)
+        _end(s, kind, since)
+        s["secretaries"].append([d.get("name", ""), d.get("unit", ""), kind, since, None,
+                                 "调整" if action == "replace_secretary" and kind == _VILLAGE else "",
+                                 _iso(d.get("term_until"))])
+    elif action == "recall_secretary":
+        _end(s, _FIRST, _iso(d.get("on")) or on)
+    elif action == "extend_term":
+        now = [x for x in s["secretaries"] if x[4] is None and x[2] == _FIRST]
+        if now:
+            now[-1][6:] = [_iso(d.get("term_until"))]
+    elif action in ("village_secretary", "village_secretary_assigned"):
+        since = _iso(d.get("since")) or on
+        _end(s, _VILLAGE, since)
+        s["secretaries"].append([d.get("name", ""), s["org_name"], _VILLAGE, since, None, d.get("action", "")])
+    elif action == "work_team":
+        when = _iso(d.get("on")) or on
+        if d.get("remove"):
+            _end(s, _TEAM, when, d.get("name", ""))
+        else:
+            s["secretaries"].append([d.get("name", ""), d.get("unit", ""), _TEAM, when, None, ""])
+    elif action == "complete_measure":
+        s["measures_done"] += 1
+        number, done_on = d.get("measure_no"), _iso(d.get("on")) or on
+        for m in s["measures"]:
+            if m[0] == number:
+                m[5] = done_on
+                break
+        else:
+            if number is not None:
+                s["done_early"][int(number)] = done_on
+    elif action == "report_progress":
+        last = s["last_progress_on"]
+        if last is None or on >= last:
+            s["progress"], s["last_progress_on"] = d.get("note", ""), on
+    elif action == "mark_rectified":
+        s["rectified_on"] = _iso(d.get("on")) or on
+    elif action == "verify":
+        _verify(s, d, on, past)
+    elif action in ("fail_verification", "uphold_objection"):
+        s["n_failed"] += 1
+        s["rectified_on"] = s["verified_on"] = s["score"] = s["satisfaction"] = s["publicity_until"] = None
+        s["grade"] = ""
+        s["deadline"] = _iso(d.get("deadline")) or s["deadline"]
+        _add_measures(s, d.get("measures") or [])
+    elif action == "strike_off":
+        _strike_off(s, _iso(d.get("on")) or on, past)
+    elif action == "withdraw":
+        s["withdrawn_reason"] = d.get("reason", "")
+    elif action == "reopen":
+        s["cycle"] += 1
+        s["cycle_start"] = on
+        s["deadline"] = _iso(d.get("deadline")) or s["deadline"]
+        s["verified_on"] = s["rectified_on"] = s["score"] = None
+    elif action == "extend":
+        s["deadline"] = _iso(d.get("deadline")) or s["deadline"]
+        s["extensions"] += 1
+    elif action == "supervise":
+        s["supervised"], s["escalation_step"] = True, _SIGN
+        s["supervision_reason"] = d.get("matter") or d.get("reason", "")
+        s["supervision_level"] = d.get("level", "")
+    elif action == "unsupervise":
+        s["supervised"], s["supervision_reason"], s["supervision_level"] = False, "", ""
+    elif action == "escalate":
+        s["escalation_step"] = d.get("step", "")
+    elif action == "look_back":
+        _looked_back(s, _iso(d.get("on")) or on, d.get("result", ""))
+    elif action == "import":
+        raise NotImplementedError("the past day's floor does not fold an imported row")
+
+
+def _verify(s: dict[str, Any], d: dict[str, Any], on: str, past: Past) -> None:
+    if "satisfaction" in d:
+        rate = d["satisfaction"]
+    else:
+        total = (d.get("satisfied") or 0) + (d.get("basic") or 0) + (d.get("dissatisfied") or 0)
+        rate = None if total == 0 else round(((d.get("satisfied") or 0) + (d.get("basic") or 0)) / total, 3)
+    s["verified_on"], s["score"], s["satisfaction"] = on, d.get("score"), rate
+    s["grade"] = d.get("grade") or ("good" if rate is None or rate >= _GOOD_RATE else "basic")
+    s["publicity_until"] = _iso(d.get("publicity_until"))
+
+
+def _strike_off(s: dict[str, Any], when: str, past: Past) -> None:
+    s["struck_off_on"], s["publicity_until"] = when, None
+    day = date.fromisoformat(when)
+    s["look_backs"] = _encode([[n, (day + timedelta(days=n)).isoformat(), "", ""] for n in past.after_days])
+
+
+def _looked_back(s: dict[str, Any], on: str, result: str) -> None:
+    out = []
+    done = False
+    for i in _look_backs(s["look_backs"]):
+        if not done and not i[2]:
+            out.append([i[0], i[1], result, on])
+            done = True
+            if result == "relapse":
+                break
+        else:
+            out.append(i)
+    s["look_backs"] = _encode(out)
+
+
+def _move(s: dict[str, Any], action: str, to: str | None, on: str, past: Past) -> None:
+    """The stage move: the event's own, but stage 3's join on the day as folded (the plan and the 第一书记)."""
+    stage = s["stage"]
+    if action == "plan" and stage == "identified":
+        kinds = (_FIRST, _VILLAGE) if past.either else (_FIRST,)
+        to = "secretary_assigned" if any(x[4] is None and x[2] in kinds for x in s["secretaries"]) \
+            else "ledger_created"
+    elif action == "assign_secretary" and stage in ("identified", "ledger_created"):
+        to = "secretary_assigned" if stage == "ledger_created" else None
+    if to is not None and to != stage and action != "import":
+        s["stage"], s["stage_since"] = to, on
+
+
+def _due(s: dict[str, Any], past: Past) -> str | None:
+    """The stage's due day as the engine fixed it (rolled to a working day)."""
+    stage, day = s["stage"], date.fromisoformat
+    if stage == "rectified" and s["publicity_until"] is not None:
+        due = day(s["publicity_until"]) + timedelta(days=_STRIKE_OFF_DUE)
+    elif stage == "identified":
+        due = day(s["cycle_start"]) + timedelta(days=past.ledger_days)
+    elif stage == "ledger_created":
+        due = day(s["cycle_start"]) + timedelta(days=past.secretary_days)
+    elif stage == "secretary_assigned":
+        due = day(s["deadline"])
+    elif stage == "rectified":
+        due = day(min(s["rectified_on"] or s["deadline"], s["deadline"])) + timedelta(days=past.verify_days)
+    else:
+        return None
+    return past.roll(due).isoformat()
+
+
+def _tuple(s: dict[str, Any], fixed: tuple[Any, ...], past: Past) -> tuple[Any, ...]:
+    """The case in the ledger query's layout (dates as ISO text, as SQLite gives them)."""
+    cid, detail, _, code, name, kind, county, township, _, problems = fixed
+    sec = vsec = vacant = None
+    for x in s["secretaries"]:
+        if x[2] == _FIRST:
+            if x[4] is None:
+                sec = x
+            elif vacant is None or x[4] > vacant:
+                vacant = x[4]
+        elif x[4] is None and x[2] == _VILLAGE:
+            vsec = x
+    ms = s["measures"]
+    items = "\x1e".join("\x1f".join((str(m[0]), m[1], m[2], m[3], m[4], m[5] or "")) for m in ms) if ms else None
+    return (cid, s["stage"], s["identified_on"], s["deadline"], s["stage_since"], _due(s, past), s["cycle_start"],
+            s["cycle"], 0, detail, s["helping_unit"], s["verified_on"], s["score"], s["withdrawn_reason"],
+            s["supervised"], s["supervision_reason"], s["measures_total"], s["measures_done"], s["last_progress_on"],
+            code, name, kind, county, township, problems, s["county_leader"],
+            s["township_leader"] or s["township_cadre"], sec[0] if sec else None, sec[1] if sec else None,
+            sec[2] if sec else None, s["progress"], s["extensions"], s["n_failed"], s["supervision_level"],
+            s["escalation_step"], s["look_backs"], s["earlier_years"], items,
+            sec[6] if sec and len(sec) > 6 else None, vsec[0] if vsec else None, vsec[5] if vsec else None,
+            s["village_status"], s["grade"], s["satisfaction"], s["struck_off_on"],
+            None if sec is not None else vacant)
+
+
+def past_rows(con: sqlite3.Connection, past: Past) -> list[tuple[Any, ...]]:
+    """Every case listed by the day, folded by hand from its latest month-end snapshot and the events after it,
+    in the ledger's order (open first, then county, township, code, id: SQLite's order of the place)."""
+    (cases_sql, cases_args), (events_sql, events_args) = past.cases, past.events
+    loads, names = json.loads, past.names
+    events = con.execute(events_sql, events_args)
+    pending = next(events, None)
+    keyed = []
+    for row in con.execute(cases_sql, cases_args):
+        cid, state = row[0], row[11]
+        s = _fresh() if state is None else _stored(names, state)
+        s["org_name"] = row[4]
+        while pending is not None and pending[0] < cid:
+            pending = next(events, None)
+        while pending is not None and pending[0] == cid:
+            _, action, to, on, raw = pending
+            on = on[:10] if on else past.day.isoformat()
+            _apply(s, action, loads(raw) if raw else {}, on, past)
+            if action == "verify" and to == "verified":  # recorded before 0007: the 销号 too
+                _strike_off(s, on, past)
+            _move(s, action, to, on, past)
+            pending = next(events, None)
+        if s["listed"]:
+            keyed.append(((s["stage"] in CLOSED, row[6], row[7], row[3], cid), _tuple(s, row[:10], past)))
+    keyed.sort(key=lambda k: k[0])
+    return [t for _, t in keyed]
+
+
+def ledger_csv(path: Path, past: Past, target: Path) -> int:
+    """The past day's ledger CSV, the product's bytes, by hand: the rows folded here, their cells made as
+    :mod:`bench.csv_floor` makes the today ledger's."""
+    from bench.csv_floor import write_rows
+
+    con = sqlite3.connect(path)
+    try:
+        return write_rows(past.floor, con, past_rows(con, past), target)
+    finally:
+        con.close()

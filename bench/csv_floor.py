@@ -19,6 +19,7 @@ import csv
 import json
 import re
 import sqlite3
+from collections.abc import Iterable
 from datetime import date
 from itertools import islice
 from pathlib import Path
@@ -268,6 +269,15 @@ def _remarks(cycle: int, n_extensions: int, n_failed: int, withdrawn_reason: str
 def write(floor: Floor, db_path: Path, target: Path) -> int:
     """The ledger CSV of ``db_path`` into ``target``; the number of rows."""
     con = sqlite3.connect(db_path)
+    try:
+        return write_rows(floor, con, con.execute(*floor.ledger), target)
+    finally:
+        con.close()
+
+
+def write_rows(floor: Floor, con: sqlite3.Connection, source: Iterable[tuple[Any, ...]], target: Path) -> int:
+    """The ledger CSV of ``source``'s tuples (the ledger query's layout, dates as ISO text) into ``target``, the
+    verified ones' facts looked up on ``con``; the number of rows (also the past day's floor, bench.asof_floor)."""
     c = _Cells(floor)
     cell, dates = c.cell, c.dates
     stages, kinds, levels, steps, grades = floor.stages, floor.kinds, floor.levels, floor.steps, floor.grades
@@ -283,7 +293,7 @@ def write(floor: Floor, db_path: Path, target: Path) -> int:
         out.write("\ufeff")
         w = csv.writer(out, lineterminator="\r\n")
         w.writerow(floor.headers)
-        cursor = con.execute(*floor.ledger)
+        cursor = iter(source)
         while batch := list(islice(cursor, _BATCH)):
             verified = [r[0] for r in batch if r[11] is not None]
             facts = _fold(con, floor.facts, verified) if verified else {}
@@ -325,5 +335,4 @@ def write(floor: Floor, db_path: Path, target: Path) -> int:
                     cell[_remarks(cycle, n_extensions, n_failed, withdrawn_reason, supervised, supervision_reason)],
                     case_id))
             w.writerows(rows)
-    con.close()
     return seq

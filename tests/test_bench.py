@@ -163,3 +163,44 @@ def test_ledger_csv_floor_writes_the_products_bytes(sqlite_template: Path, tmp_p
         if day == date(2026, 10, 20):
             text = product.decode("utf-8")
             assert "第一书记延期或轮换" in text and "第一书记空缺" in text and "'=HYPERLINK" in text
+
+
+def test_ledger_asof_floor_writes_the_products_bytes(sqlite_template: Path, tmp_path: Path) -> None:
+    """``ledger_asof``'s floor (bench.asof_floor) folds by hand each case's month-end snapshot and the events after
+    it, and writes the very file ``rectify ledger --as-of D --format csv`` writes: on the demo county with the
+    hostile names and the 第一书记 tracks, its month ends filled, on days between snapshots and events after them."""
+    import shutil
+    from datetime import UTC, date, datetime
+
+    from bench import asof_floor
+    from rectify.config import Config
+    from rectify.demo.demo import build_demo
+    from rectify.reports.ledger import LedgerFilter
+    from rectify.reports.month_end import fill
+    from rectify.service.reports import write_ledger_on
+    from rectify.store import open_database
+    from rectify.write.engine import Workflow
+
+    from .conftest import FakeClock
+    from .ledger_helpers import hostile_county
+    from .test_secretary_lights import _county
+
+    path = tmp_path / "ledger.sqlite"
+    shutil.copy(sqlite_template, path)
+    db = open_database(f"sqlite:///{path}")
+    build_demo(db, Config(), date(2026, 6, 30))
+    clock = FakeClock()
+    wf = Workflow(db, Config(), actor="测试", clock=clock)
+    hostile_county(wf, clock)
+    _county(wf, clock)
+    assert fill(db, Config(), date(2026, 10, 20)) > 0
+    now = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
+    for day in (date(2025, 4, 20), date(2025, 10, 20), date(2026, 3, 17), date(2026, 5, 20), date(2026, 6, 12),
+                date(2026, 6, 29), date(2026, 7, 2), date(2026, 9, 27)):
+        with open(tmp_path / "product.csv", "w", encoding="utf-8", newline="") as out:
+            write_ledger_on(db, Config(), lambda: now, LedgerFilter(), "csv", out, as_of=day)
+        rows = asof_floor.ledger_csv(path, asof_floor.Past(path, day), tmp_path / "floor.csv")
+        product = (tmp_path / "product.csv").read_bytes()
+        assert rows > 5, day
+        assert (tmp_path / "floor.csv").read_bytes() == product, day
+    db.dispose()
