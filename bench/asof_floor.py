@@ -1,10 +1,14 @@
-"""The honest floor of a past day (``ledger_asof``, ``stats_asof``): the same rows the product reads — each case with
-its latest month-end snapshot, and the events dated after it — read raw with sqlite3 (the product's own two
-statements, compiled once outside the timing), each snapshot and event decoded with ``json.loads``, and the few
-fields the ledger CSV and the stats print folded by hand: stage and its start, listing day, deadline, measures
-total and done, last progress and its note, verification day and score, the first secretary, supervision. The
-ledger floor sorts the rows as the ledger does (open first, then place) and writes them with the csv module; the
-stats floor counts them by stage, township and kind.
+"""The floors of a past day (``ledger_asof``, ``stats_asof``): the same rows the product reads — each case with its
+latest month-end snapshot, and the events dated after it — read raw with sqlite3 (the product's own two statements,
+compiled once outside the timing), each snapshot and event decoded with ``json.loads``.
+
+The ledger's floor (:class:`Past`, :func:`ledger_csv`) writes the product's CSV of the day byte for byte: it folds
+by hand every action that changes what the ledger prints (re-implemented here, not the product's folds or effects),
+moves the stage as the product does (stage 3's join on the day as folded), fixes the task's due day, puts each case
+in the ledger query's layout, sorts the rows as the ledger does and hands them to :mod:`bench.csv_floor`'s cells.
+
+The stats floor (:func:`fold`, :func:`stats`) still folds only the few fields of :data:`KEPT` and counts them by
+stage, township and kind: it does less than ``rectify stats --as-of`` (no lights, no overdue list, no Party form).
 """
 
 from __future__ import annotations
@@ -284,7 +288,82 @@ def _apply(s: dict[str, Any], action: str, d: dict[str, Any], on: str, past: Pas
     elif action == "look_back":
         _looked_back(s, _iso(d.get("on")) or on, d.get("result", ""))
     elif action == "import":
-        raise NotImplementedError("the past day's floor does not fold an imported row")
+        _imported(s, d, on, past.day.isoformat())
+
+
+_IMPORT_PATH = (("identified", None), ("ledger_created", None), ("secretary_assigned", "sec_since"),
+                ("rectified", "rectified_on"), ("verified", "verified_on"))
+
+
+def _imported(s: dict[str, Any], d: dict[str, Any], on: str, as_of: str) -> None:
+    """An imported row: the stage it stated, reached on its own dates, as far as the day goes."""
+    snap = d.get("snap") or {}
+    s["listed"] = True
+    s["identified_on"] = s["cycle_start"] = listed = _iso(snap.get("identified_on")) or on
+    s["deadline"] = _iso(snap.get("deadline")) or s["deadline"]
+    stated = d.get("stage") or "identified"
+    stage, since = "identified", listed
+    if stated == "withdrawn":
+        stage, s["withdrawn_reason"] = stated, snap.get("withdrawn_reason", "")
+    for name, key in _IMPORT_PATH:
+        when = (_iso(snap.get(key)) if key else None) or listed
+        if stated != "withdrawn" and when <= as_of:
+            stage, since = name, when
+        if name == stated:
+            break
+    s["stage"], s["stage_since"] = stage, since
+    done, _, total = str(d.get("measures") or "0/0").partition("/")
+    s["measures_total"] = int(total or 0)
+    done_on = _iso(snap.get("done_on"))
+    s["measures_done"] = int(done or 0) if done_on is None or done_on <= as_of else 0
+    if snap.get("measures") is not None:
+        s["measures"] = [[n, text, owner, unit, due, m_done if m_done and m_done[:10] <= as_of else None]
+                         for n, text, owner, unit, due, m_done in snap["measures"]]
+        s["measures_done"] = sum(1 for m in s["measures"] if m[5])
+    s["village_status"] = snap.get("village_status") or ""
+    s["county_leader"], s["township_cadre"] = snap.get("county_leader") or None, snap.get("township_cadre") or None
+    s["helping_unit"] = snap.get("helping_unit", "")
+    s["supervised"] = bool(snap.get("supervised"))
+    s["supervision_reason"] = snap.get("supervision_reason", "")
+    s["supervision_level"] = snap.get("supervision_level", "")
+    s["escalation_step"] = snap.get("escalation_step") or ""
+    _imported_verification(s, snap, stage, as_of)
+    s["earlier_years"] = snap.get("earlier_years") or ""
+    s["cycle"], s["n_failed"], s["extensions"] = snap.get("cycle") or 1, snap.get("failed") or 0, \
+        snap.get("extensions") or 0
+    _imported_tracks(s, snap, listed, as_of)
+
+
+def _imported_verification(s: dict[str, Any], snap: dict[str, Any], stage: str, as_of: str) -> None:
+    if stage in ("rectified", "verified"):
+        s["rectified_on"] = _iso(snap.get("rectified_on"))
+    judged = _iso(snap.get("verified_on"))
+    if stage == "verified" or (stage == "rectified" and snap.get("publicity_until") and judged is not None
+                               and judged <= as_of):
+        s["verified_on"], s["score"] = judged, snap.get("score")
+        s["grade"], s["satisfaction"] = snap.get("grade") or "", snap.get("satisfaction")
+        s["publicity_until"] = _iso(snap.get("publicity_until")) if stage == "rectified" else None
+    if stage == "verified":
+        s["struck_off_on"] = _iso(snap.get("struck_off_on")) or s["verified_on"]
+        s["look_backs"] = _encode([i if not i[3] or i[3] <= as_of else [i[0], i[1], "", ""]
+                                   for i in _look_backs(snap.get("look_backs") or "")])
+
+
+def _imported_tracks(s: dict[str, Any], snap: dict[str, Any], listed: str, as_of: str) -> None:
+    if snap.get("secretary"):
+        name, kind, unit, since = snap["secretary"]
+        since = _iso(since) or listed
+        if since <= as_of:
+            s["secretaries"].append([name, unit, _VILLAGE if kind == "local" else (kind or _FIRST), since, None, "",
+                                     _iso(snap.get("term_until"))])
+    if snap.get("village"):
+        name, action = snap["village"]
+        s["secretaries"].append([name, "", _VILLAGE, listed, None, action])
+    if snap.get("progress"):
+        when, note = snap["progress"]
+        when = _iso(when)
+        if when is not None and when <= as_of:
+            s["last_progress_on"], s["progress"] = when, note
 
 
 def _verify(s: dict[str, Any], d: dict[str, Any], on: str, past: Past) -> None:

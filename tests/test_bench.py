@@ -204,3 +204,48 @@ def test_ledger_asof_floor_writes_the_products_bytes(sqlite_template: Path, tmp_
         assert rows > 5, day
         assert (tmp_path / "floor.csv").read_bytes() == product, day
     db.dispose()
+
+
+def test_ledger_asof_floor_folds_an_imported_ledger(sqlite_template: Path, tmp_path: Path) -> None:
+    """The past day's floor folds imported rows as the product does (each reached along its own dates, as far as
+    the day goes): the demo's ledger written on one day, imported into an empty database, its month ends filled,
+    and the past days' CSVs compared byte for byte."""
+    import shutil
+    from datetime import UTC, date, datetime
+
+    from bench import asof_floor
+    from rectify.config import Config
+    from rectify.demo.demo import build_demo
+    from rectify.importing.cases import import_cases
+    from rectify.reports.ledger import LedgerFilter
+    from rectify.reports.month_end import fill
+    from rectify.service.reports import write_ledger_on
+    from rectify.store import open_database
+
+    from .conftest import FakeClock
+
+    source, path = tmp_path / "demo.sqlite", tmp_path / "imported.sqlite"
+    shutil.copy(sqlite_template, source)
+    shutil.copy(sqlite_template, path)
+    db = open_database(f"sqlite:///{source}")
+    build_demo(db, Config(), date(2026, 6, 30))
+    now = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
+    with open(tmp_path / "ledger.csv", "w", encoding="utf-8", newline="") as out:
+        write_ledger_on(db, Config(), lambda: now, LedgerFilter(), "csv", out, as_of=date(2026, 6, 30))
+    db.dispose()
+    db = open_database(f"sqlite:///{path}")
+    try:
+        import_cases(db, tmp_path / "ledger.csv", config=Config(), actor="测试", clock=FakeClock(now))
+    except Exception as exc:
+        print([str(p) for p in exc.problems])
+        raise
+    assert fill(db, Config(), date(2026, 6, 30)) > 0
+    listed = 0
+    for day in (date(2025, 6, 20), date(2025, 10, 20), date(2026, 1, 10), date(2026, 3, 17), date(2026, 5, 31),
+                date(2026, 6, 12)):
+        with open(tmp_path / "product.csv", "w", encoding="utf-8", newline="") as out:
+            write_ledger_on(db, Config(), lambda: now, LedgerFilter(), "csv", out, as_of=day, known_on=None)
+        listed += asof_floor.ledger_csv(path, asof_floor.Past(path, day), tmp_path / "floor.csv")
+        assert (tmp_path / "floor.csv").read_bytes() == (tmp_path / "product.csv").read_bytes(), day
+    assert listed > 40
+    db.dispose()
