@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -119,21 +120,14 @@ def test_bench_web_smoke(tmp_path: Path) -> None:
     assert "server RSS over 20 requests" in done.stdout
 
 
-def test_ledger_csv_floor_writes_the_products_bytes(sqlite_template: Path, tmp_path: Path) -> None:
-    """``ledger_csv``'s floor (bench.csv_floor) writes by hand the very file ``rectify ledger --format csv`` writes,
-    on a ledger with every kind of cell: the demo county (lights of each colour, overdue measures, 公示 and 销号 with
-    their facts, 回头看, earlier years, remarks), formula and markup in names and notes, a 第一书记 whose term ends
-    before the 转化时限 and one recalled with no one in his place; on days before, inside and after their windows."""
+def _demo_with_hostile_names(sqlite_template: Path, tmp_path: Path) -> tuple[Path, Any]:
+    """A copy of the template with the demo county, the county of hostile names and the 第一书记 tracks' county."""
     import shutil
-    from datetime import UTC, date, datetime
+    from datetime import date
 
-    from bench import csv_floor
     from rectify.config import Config
     from rectify.demo.demo import build_demo
-    from rectify.reports.ledger import LedgerFilter
-    from rectify.service.reports import write_ledger_on
     from rectify.store import open_database
-    from rectify.store.light import open_light
     from rectify.write.engine import Workflow
 
     from .conftest import FakeClock
@@ -148,6 +142,24 @@ def test_ledger_csv_floor_writes_the_products_bytes(sqlite_template: Path, tmp_p
     wf = Workflow(db, Config(), actor="测试", clock=clock)
     hostile_county(wf, clock)
     _county(wf, clock)
+    return path, db
+
+
+def test_ledger_csv_floor_writes_the_products_bytes(sqlite_template: Path, tmp_path: Path) -> None:
+    """``ledger_csv``'s floor (bench.csv_floor) writes by hand the very file ``rectify ledger --format csv`` writes,
+    on a ledger with every kind of cell: the demo county (lights of each colour, overdue measures, 公示 and 销号 with
+    their facts, 回头看, earlier years, remarks), formula and markup in names and notes, a 第一书记 whose term ends
+    before the 转化时限 and one recalled with no one in his place; on days before, inside and after their windows."""
+    from datetime import UTC, date, datetime
+
+    from bench import csv_floor
+    from rectify.config import Config
+    from rectify.reports.ledger import LedgerFilter
+    from rectify.service.reports import write_ledger_on
+    from rectify.store.light import open_light
+
+
+    path, db = _demo_with_hostile_names(sqlite_template, tmp_path)
     db.dispose()
     now = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
     for day in (date(2026, 6, 30), date(2026, 9, 27), date(2026, 10, 20), date(2027, 3, 20)):
@@ -169,30 +181,16 @@ def test_ledger_asof_floor_writes_the_products_bytes(sqlite_template: Path, tmp_
     """``ledger_asof``'s floor (bench.asof_floor) folds by hand each case's month-end snapshot and the events after
     it, and writes the very file ``rectify ledger --as-of D --format csv`` writes: on the demo county with the
     hostile names and the 第一书记 tracks, its month ends filled, on days between snapshots and events after them."""
-    import shutil
     from datetime import UTC, date, datetime
 
     from bench import asof_floor
     from rectify.config import Config
-    from rectify.demo.demo import build_demo
     from rectify.reports.ledger import LedgerFilter
     from rectify.reports.month_end import fill
     from rectify.service.reports import write_ledger_on
-    from rectify.store import open_database
-    from rectify.write.engine import Workflow
 
-    from .conftest import FakeClock
-    from .ledger_helpers import hostile_county
-    from .test_secretary_lights import _county
 
-    path = tmp_path / "ledger.sqlite"
-    shutil.copy(sqlite_template, path)
-    db = open_database(f"sqlite:///{path}")
-    build_demo(db, Config(), date(2026, 6, 30))
-    clock = FakeClock()
-    wf = Workflow(db, Config(), actor="测试", clock=clock)
-    hostile_county(wf, clock)
-    _county(wf, clock)
+    path, db = _demo_with_hostile_names(sqlite_template, tmp_path)
     assert fill(db, Config(), date(2026, 10, 20)) > 0
     now = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
     for day in (date(2025, 4, 20), date(2025, 10, 20), date(2026, 3, 17), date(2026, 5, 20), date(2026, 6, 12),
