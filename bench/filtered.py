@@ -4,9 +4,12 @@ The place is the middle open case's: its township (county and township, as a tow
 county, and a 县委组织部经办人 of that county for 我的待办. The product path is the one the web takes (the
 ledger's rows through :func:`rectify.reports.ledger.ledger_rows`, the inbox through ``Service.tasks``); the floor
 is the shortest hand-written raw sqlite3 query giving the same rows with the same per-case aggregates (problems,
-measures, extensions, failed verifications, the secretaries in post, the last progress note, the people; for
-the inbox the open cases in scope with their earliest open measure), read to the end. Product and floor
-alternate; the median of each counts.
+measures, extensions, failed verifications, the secretaries in post, the last progress note, the people), read
+to the end. The inbox's floor (:mod:`bench.inbox_floor`) decides the same task list by hand: the latest stored day
+and the county's open cases with their organization's name, earliest open measure and 第一书记 facts read raw, each
+case's task, the role's filter, due day, days left and light decided by hand-written code, sorted as the page
+lists them, and checked equal to the product's on the first pair. Product and floor alternate; the median of each
+counts.
 """
 
 from __future__ import annotations
@@ -50,17 +53,6 @@ LEFT JOIN secretary_assignment v ON v.id = (SELECT max(id) FROM secretary_assign
 WHERE {where}
 ORDER BY c.stage IN ({closed}), o.county, o.township, o.code, c.id
 """
-
-# case list's rows for the open cases in scope (rectify.store.reads.case_rows), by hand.
-_INBOX_FLOOR = """
-SELECT c.id, c.stage, c.identified_on, c.deadline, c.stage_since, c.stage_due, c.cycle_start, c.cycle,
-  c.supervised, c.version, o.code, o.name, o.kind, o.county, o.township,
-  (SELECT min(due_on) FROM measure WHERE case_id = c.id AND done_on IS NULL)
-FROM rectification_case c JOIN organization o ON o.id = c.org_id
-WHERE o.county = ? AND c.stage NOT IN ({closed})
-ORDER BY c.deadline, o.county, o.township, c.id
-"""
-
 
 def _place(db_path: Path, n: int) -> tuple[str, str]:
     """(county, township) of the middle open case's organization (the first open one from the middle on)."""
@@ -133,10 +125,13 @@ def ledger_county(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 
 @measure("inbox")
 def inbox(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
-    """我的待办 of a 县委组织部经办人 of the middle open case's county (``Service.tasks``), against the open cases
-    of the county with their earliest open measure by hand; the floor's rows are the open cases the inbox chooses
-    from."""
+    """我的待办 of a 县委组织部经办人 of the middle open case's county (``Service.tasks``), against the same list
+    decided by hand (:mod:`bench.inbox_floor`): the latest stored day and the county's open cases with their
+    organization's name, earliest open measure and 第一书记 facts read raw, then each case's task (the stage's or
+    the 第一书记 track's), kept if the officer's role acts on it, with its due day, days left and light, sorted by
+    due day and case; the first pair is checked equal (what the page shows of each task, in its order)."""
     from bench.generate import AS_OF
+    from bench.inbox_floor import Inbox, shown, tasks
     from rectify.config import Config
     from rectify.service import Service
     from rectify.states.permissions import Actor
@@ -146,15 +141,16 @@ def inbox(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     county, _ = _place(db_path, n)
     service = Service(open_database(str(db_path)), Config())
     officer = Actor("赵经办", role=Role.county_officer, counties=(county,))
+    hand = Inbox(Role.county_officer, (county,), None)
     raw = _raw(db_path)
-    sql = _INBOX_FLOOR.format(closed=_closed())
     try:
-        chosen_from = len(raw.execute(sql, (county,)).fetchall())
-        assert len(service.cases(officer, as_of=AS_OF, open_only=True)) == chosen_from > 0, chosen_from
-        shown = len(service.tasks(officer, as_of=AS_OF))
+        open_cases = raw.execute(f"SELECT count(*) FROM rectification_case c JOIN organization o ON o.id = c.org_id "
+                                 f"WHERE o.county = ? AND c.stage NOT IN ({_closed()})", (county,)).fetchone()[0]
+        product, floor = shown(service.tasks(officer, as_of=AS_OF)), tasks(raw, hand, AS_OF, db_path)
+        assert product == floor and product, (len(product), len(floor))
         result = _timed(lambda: len(service.tasks(officer, as_of=AS_OF)),
-                        lambda: len(raw.execute(sql, (county,)).fetchall()), chosen_from)
+                        lambda: len(tasks(raw, hand, AS_OF, db_path)), len(product))
     finally:
         raw.close()
         service.close()
-    return {**result, "tasks": shown, "place": county}
+    return {**result, "tasks": len(product), "open_cases": open_cases, "place": county}
