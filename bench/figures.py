@@ -315,45 +315,42 @@ def ledger_csv(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 @measure("sweep")
 def sweep_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     """Deciding the reminders for N cases (ms): the candidates read as ``remind run`` reads them on SQLite (the light
-    path's reader, :mod:`rectify.store.light_outbox`) and decided, against the product's own candidate query run
-    raw."""
+    path's reader, :mod:`rectify.store.light_outbox`) and decided (``rectify.notifications.policy.sweep``), against a
+    floor that does the same work by hand (:mod:`bench.sweep_floor`): the product's candidate statement, captured
+    once, run raw on sqlite3 with every row read, and the same items decided by hand-written code (the same case,
+    kind, stage, due day, window, days left, audience and task, in the same order; checked equal on the first pair).
+    Product and floor alternate, 5 runs each; the medians."""
+    from bench import sweep_floor
     from bench.generate import AS_OF
     from rectify.config import Config
     from rectify.notifications.policy import OPEN_FOR_REMINDERS, PROGRESS_STAGES, horizon, progress_cutoff, sweep
-    from rectify.store import open_database
     from rectify.store.light import open_light
     from rectify.store.light_outbox import LightSweepReader
-    from rectify.store.outbox import candidate_query
 
     config = Config()
-    asked = {"stages": OPEN_FOR_REMINDERS, "progress_stages": PROGRESS_STAGES,
+    asked: dict[str, Any] = {"stages": OPEN_FOR_REMINDERS, "progress_stages": PROGRESS_STAGES,
              "horizon": horizon(AS_OF, config.policy), "progress_cutoff": progress_cutoff(AS_OF, config.policy)}
     light = open_light(f"sqlite:///{db_path}")
     assert light is not None
     reader = LightSweepReader(light)
-    list(reader.candidates(**asked))  # warm the page cache
-    runs = []
-    for _ in range(5):
+    rows = sum(1 for _ in reader.candidates(**asked))  # and warms the page cache
+    stmt, rules = sweep_floor.statement(db_path, AS_OF), sweep_floor.Rules(AS_OF)
+    raw = _raw(db_path)
+    runs, floor = [], []
+    for k in range(5):
         start = time.perf_counter()
         items = sweep(AS_OF, reader.candidates(**asked), config.policy)
         runs.append(time.perf_counter() - start)
-    light.close()
-    due_cases = len({i.case_id for i in items})
-    query = candidate_query(**asked)
-    db = open_database(str(db_path))
-    with db.engine.connect() as conn:
-        rows, [(sql, params)] = _captured(db, lambda: len(conn.execute(query).all()))
-    db.dispose()
-    raw = _raw(db_path)
-    assert len(raw.execute(sql, params).fetchall()) == rows
-    floor = []
-    for _ in range(5):
         start = time.perf_counter()
-        raw.execute(sql, params).fetchall()
+        decided = sweep_floor.decide(raw, stmt, rules)
         floor.append(time.perf_counter() - start)
+        if k == 0:
+            assert [tuple(i) for i in items] == decided, "the sweep's floor decides other items than the product"
+    light.close()
     raw.close()
     return {"value": statistics.median(runs) * 1000, "floor": statistics.median(floor) * 1000, "unit": "ms",
-            "due_cases": due_cases, "items": len(items), "rows": rows, "peak_rss_mb": peak_rss_mb()}
+            "due_cases": len({i.case_id for i in items}), "items": len(items), "rows": rows,
+            "peak_rss_mb": peak_rss_mb()}
 
 
 @measure("stats")
