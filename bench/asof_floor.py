@@ -7,32 +7,26 @@ by hand every action that changes what the ledger prints (re-implemented here, n
 moves the stage as the product does (stage 3's join on the day as folded), fixes the task's due day, puts each case
 in the ledger query's layout, sorts the rows as the ledger does and hands them to :mod:`bench.csv_floor`'s cells.
 
-The stats floor (:func:`fold`, :func:`stats`) still folds only the few fields of :data:`KEPT` and counts them by
-stage, township and kind: it does less than ``rectify stats --as-of`` (no lights, no overdue list, no Party form).
+The stats floor (:mod:`bench.stats_floor`) takes the same folded cases (:func:`folded`) and counts by hand every
+figure ``rectify stats --as-of`` gives.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-# The folded fields a floor keeps, in this order, and their place in a stored snapshot (snapshot_codec).
-KEPT = ("stage", "identified_on", "deadline", "stage_since", "measures_total", "measures_done", "last_progress_on",
-        "progress", "verified_on", "score", "secretaries", "supervised", "withdrawn_reason")
 CLOSED = frozenset({"verified", "withdrawn"})
 
 
-def statements(path: Path, day: date) -> tuple[tuple[str, tuple[Any, ...]], tuple[str, tuple[Any, ...]], list[int]]:
-    """The product's cases-with-snapshot and events-after statements for ``day`` as (SQL, parameters), and where
-    each of :data:`KEPT` sits in a stored snapshot."""
+def statements(path: Path, day: date) -> tuple[tuple[str, tuple[Any, ...]], tuple[str, tuple[Any, ...]]]:
+    """The product's cases-with-snapshot and events-after statements for ``day`` as (SQL, parameters)."""
     from rectify.config import Config
     from rectify.reports.month_end import fingerprint
-    from rectify.reports.snapshot import CaseState
-    from rectify.reports.snapshot_codec import _layout
     from rectify.store import month_end as stored
     from rectify.store import open_database
     from rectify.store.ledger import LedgerFilter
@@ -50,65 +44,7 @@ def statements(path: Path, day: date) -> tuple[tuple[str, tuple[Any, ...]], tupl
                 compiled.append((str(c), tuple(params[k] for k in c.positiontup or ())))
     finally:
         db.dispose()
-    names = _layout(CaseState).names
-    return compiled[0], compiled[1], [names.index(k) for k in KEPT]
-
-
-def fold(path: Path, stmts: tuple[Any, Any, list[int]]) -> list[tuple[Any, ...]]:
-    """Each listed case as ``(closed, place, id, org code, org name, county, township, kind, *KEPT)``: on SQLite
-    the place is its values (county, township, code, id), which sort as the database sorts them."""
-    (cases_sql, cases_args), (events_sql, events_args), where = stmts
-    con = sqlite3.connect(path)
-    loads = json.loads
-    events = con.execute(events_sql, events_args)
-    pending = next(events, None)
-    out = []
-    for cid, _, _, code, name, kind, county, township, _, _, _, state in con.execute(cases_sql, cases_args):
-        if state is not None:
-            v = loads(state)
-            s = [v[i] for i in where]
-            secs = s[10]
-            s[10] = next((x[0] for x in reversed(secs) if x[2] == "first" and x[4] is None), None)
-            listed = True
-        else:
-            s = ["identified", None, None, None, 0, 0, None, None, None, None, None, False, ""]
-            listed = False
-        while pending is not None and pending[0] < cid:
-            pending = next(events, None)
-        while pending is not None and pending[0] == cid:
-            _, action, to, on, raw = pending
-            d = loads(raw) if raw else {}
-            if action in ("open", "import"):
-                listed = True
-                s[1] = s[3] = d.get("identified_on") or on
-                s[2] = d.get("deadline") or s[2]
-            elif action in ("plan", "revise_plan"):
-                s[4] += len(d.get("measures") or ())
-            elif action == "complete_measure":
-                s[5] += 1
-            elif action == "report_progress":
-                s[6], s[7] = on, d.get("note")
-            elif action == "verify":
-                s[8], s[9] = on, d.get("score")
-            elif action == "assign_secretary":
-                s[10] = d.get("name")
-            elif action == "supervise":
-                s[11] = True
-            elif action == "withdraw":
-                s[12] = d.get("reason", "")
-            if to is not None:
-                s[0], s[3] = to, on
-            pending = next(events, None)
-        if listed:
-            out.append((s[0] in CLOSED, (county, township, code, cid), cid, code, name, county, township, kind, *s))
-    con.close()
-    return out
-
-
-def stats(path: Path, stmts: tuple[Any, Any, list[int]]) -> dict[str, Counter[Any]]:
-    rows = fold(path, stmts)
-    return {"stage": Counter(r[8] for r in rows), "township": Counter((r[5], r[6]) for r in rows),
-            "kind": Counter(r[7] for r in rows), "supervised": Counter(r[19] for r in rows)}
+    return compiled[0], compiled[1]
 
 
 # -- the ledger's floor: every field the CSV prints, folded by hand ----------------------------------------------
@@ -132,7 +68,7 @@ class Past:
         from rectify.reports.snapshot_codec import _layout
         from rectify.states.workdays import work_calendar
 
-        self.cases, self.events, _ = statements(path, day)
+        self.cases, self.events = statements(path, day)
         self.names = _layout(CaseState).names
         config = Config()
         p = config.policy
@@ -454,14 +390,13 @@ def _tuple(s: dict[str, Any], fixed: tuple[Any, ...], past: Past) -> tuple[Any, 
             None if sec is not None else vacant)
 
 
-def past_rows(con: sqlite3.Connection, past: Past) -> list[tuple[Any, ...]]:
-    """Every case listed by the day, folded by hand from its latest month-end snapshot and the events after it,
-    in the ledger's order (open first, then county, township, code, id: SQLite's order of the place)."""
+def folded(con: sqlite3.Connection, past: Past) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """Every case listed by the day as (its case row, its state folded by hand from its latest month-end snapshot
+    and the events after it), by case id."""
     (cases_sql, cases_args), (events_sql, events_args) = past.cases, past.events
     loads, names = json.loads, past.names
     events = con.execute(events_sql, events_args)
     pending = next(events, None)
-    keyed = []
     for row in con.execute(cases_sql, cases_args):
         cid, state = row[0], row[11]
         s = _fresh() if state is None else _stored(names, state)
@@ -477,7 +412,14 @@ def past_rows(con: sqlite3.Connection, past: Past) -> list[tuple[Any, ...]]:
             _move(s, action, to, on, past)
             pending = next(events, None)
         if s["listed"]:
-            keyed.append(((s["stage"] in CLOSED, row[6], row[7], row[3], cid), _tuple(s, row[:10], past)))
+            yield row, s
+
+
+def past_rows(con: sqlite3.Connection, past: Past) -> list[tuple[Any, ...]]:
+    """Every case listed by the day, folded by hand (:func:`folded`), in the ledger's order (open first, then
+    county, township, code, id: SQLite's order of the place)."""
+    keyed = [((s["stage"] in CLOSED, row[6], row[7], row[3], row[0]), _tuple(s, row[:10], past))
+             for row, s in folded(con, past)]
     keyed.sort(key=lambda k: k[0])
     return [t for _, t in keyed]
 

@@ -401,12 +401,15 @@ def _stats_against_raw(db_path: Path, n: int) -> dict[str, Any]:
 
 @measure("stats_asof")
 def stats_asof(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
-    """``rectify stats`` for a day half a year back (from the month-end snapshots and the events after them),
-    against its hand floor (bench.asof_floor: the same rows read raw, folded by hand and counted), and beside
-    today's stats read from the tables (the note); interleaved, best of 3 each."""
+    """``rectify stats`` for a day half a year back (from the month-end snapshots and the events after them: every
+    figure, the lights, the overdue list and the Party form), against its hand floor (:mod:`bench.stats_floor`: the
+    same rows read raw with sqlite3 by the product's two statements, each case folded by hand as the past ledger's
+    floor folds it, then its light on the day, the counts by stage, light, kind, township and problem, the overdue
+    list and the form's counts made by hand, the whole dict the product returns; checked equal on the first pair),
+    and beside today's stats read from the tables (the note); interleaved, best of 3 each."""
     from datetime import timedelta
 
-    from bench import asof_floor
+    from bench import stats_floor
     from bench.generate import AS_OF
     from bench.ledger_asof import BACK_DAYS, with_history
     from rectify.config import Config
@@ -415,17 +418,24 @@ def stats_asof(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 
     path = with_history(db_path, workdir)
     back = AS_OF - timedelta(days=BACK_DAYS)
-    stmts = asof_floor.statements(path, back)
+    sp = stats_floor.StatsPast(path, back)
     db = open_database(str(path))
-    product, floor, today = [], [], []
-    for _ in range(3):
+    product: list[float] = []
+    floor: list[float] = []
+    today: list[float] = []
+    for run in range(3):
         for day, times in ((back, product), (AS_OF, today)):
             start = time.perf_counter()
-            compute_stats(db, as_of=day, config=Config())
+            got = compute_stats(db, as_of=day, config=Config())
             times.append(time.perf_counter() - start)
+            if day == back:
+                made = got
         start = time.perf_counter()
-        asof_floor.stats(path, stmts)
+        hand = stats_floor.stats(path, sp)
         floor.append(time.perf_counter() - start)
+        if run == 0:
+            assert hand == made, "stats_asof: the floor's figures differ from the product's"
+        del made, hand
     db.dispose()
     return {"value": min(product), "floor": min(floor), "unit": "s", "peak_rss_mb": peak_rss_mb(),
             "note": f"today's stats {min(today):.2f} s: {min(product) / min(today):.2f} × today"}
