@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import (  # noqa: F401  (channels, filtered, ledger_asof, pg_import, pg_steps, upload, xlsx register)
+from bench import (  # noqa: F401  (channels, digest_floor, filtered, ledger_asof, … register)
     channels,
+    digest_floor,
     figures,
     filtered,
     ledger_asof,

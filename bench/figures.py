@@ -441,60 +441,10 @@ def stats_asof(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
             "note": f"today's stats {min(today):.2f} s: {min(product) / min(today):.2f} × today"}
 
 
-@measure("digest_send")
-def digest_send(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
-    """One digest rendered and sent to a local aiosmtpd (ms), against smtplib sending a fixed message."""
-    import smtplib
-    import socket
-    from datetime import date
-    from email.utils import format_datetime
-
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Sink
-
-    from rectify.config import SmtpConfig
-    from rectify.notifications.mailer import SmtpMailer, build_message
-    from rectify.notifications.render import Renderer
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = Controller(Sink(), hostname="127.0.0.1", port=port)
-    server.start()
-    try:
-        renderer = Renderer()
-        items = [{"case_id": k, "kind": kind, "stage": "secretary_assigned", "due_on": "2026-07-07",
-                  "days_left": days, "org_name": f"河口镇第{k}村党支部", "org_code": f"B{k:08d}",
-                  "township": "河口镇", "deadline": "2026-12-31", "supervised": False}
-                 for k, (kind, days) in enumerate((("deadline", 7), ("stage_due", 3), ("overdue", -8)), 1)]
-        count = 300
-        mailer = SmtpMailer(SmtpConfig(host="127.0.0.1", port=port, sender="rectify <rectify@example.cn>"))
-        mailer.open()
-        stamp = format_datetime(datetime(2026, 6, 30, 2, 0, tzinfo=UTC))
-        start = time.perf_counter()
-        for k in range(count):
-            r = renderer.render(f"officer{k}@example.cn", "赵经办", date(2026, 6, 30), items)
-            mailer.send(build_message(sender="rectify <rectify@example.cn>", recipient=f"officer{k}@example.cn",
-                                      recipient_name="赵经办", subject=r.subject, text=r.text, html=r.html,
-                                      message_id=f"<bench-{k}@example.cn>", date_header=stamp))
-        value = (time.perf_counter() - start) / count
-        mailer.close()
-        fixed = (b"From: rectify@example.cn\r\nTo: officer@example.cn\r\nSubject: reminder\r\n\r\n"
-                 + (b"x" * 76 + b"\r\n") * 40)
-        smtp = smtplib.SMTP("127.0.0.1", port)
-        start = time.perf_counter()
-        for k in range(count):
-            smtp.sendmail("rectify@example.cn", [f"officer{k}@example.cn"], fixed)
-        floor = (time.perf_counter() - start) / count
-        smtp.quit()
-    finally:
-        server.stop()
-    return {"value": value * 1000, "floor": floor * 1000, "unit": "ms", "peak_rss_mb": peak_rss_mb()}
-
-
 def main() -> None:
     from bench import (  # noqa: F401  (their figures register here)
         channels,
+        digest_floor,
         filtered,
         ledger_asof,
         pg_import,
