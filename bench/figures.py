@@ -323,13 +323,12 @@ def sweep_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     from bench import sweep_floor
     from bench.generate import AS_OF
     from rectify.config import Config
-    from rectify.notifications.policy import OPEN_FOR_REMINDERS, PROGRESS_STAGES, horizon, progress_cutoff, sweep
+    from rectify.notifications.policy import candidate_args, sweep
     from rectify.store.light import open_light
     from rectify.store.light_outbox import LightSweepReader
 
     config = Config()
-    asked: dict[str, Any] = {"stages": OPEN_FOR_REMINDERS, "progress_stages": PROGRESS_STAGES,
-             "horizon": horizon(AS_OF, config.policy), "progress_cutoff": progress_cutoff(AS_OF, config.policy)}
+    asked = candidate_args(AS_OF, config.policy)
     light = open_light(f"sqlite:///{db_path}")
     assert light is not None
     reader = LightSweepReader(light)

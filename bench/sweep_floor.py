@@ -38,13 +38,12 @@ def statement(db_path: Path, as_of: date) -> Statement:
     import sqlalchemy as sa
 
     from rectify.config import Config
-    from rectify.notifications.policy import OPEN_FOR_REMINDERS, PROGRESS_STAGES, horizon, progress_cutoff
+    from rectify.notifications.policy import candidate_args
     from rectify.store import open_database
     from rectify.store.outbox import candidate_query
 
     policy = Config().policy
-    query = candidate_query(stages=OPEN_FOR_REMINDERS, progress_stages=PROGRESS_STAGES,
-                            horizon=horizon(as_of, policy), progress_cutoff=progress_cutoff(as_of, policy))
+    query = candidate_query(**candidate_args(as_of, policy))
     seen: list[Statement] = []
 
     def hook(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:

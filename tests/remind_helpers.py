@@ -161,7 +161,7 @@ def memory_store(db: Any) -> Any:
 
     with SqlOutboxStore(db).reading() as read:
         rows = list(read.candidates(stages=[str(s) for s in Stage], progress_stages=(), horizon=date.max,
-                               progress_cutoff=date.max))
+                               progress_cutoff=date.max, listed_before=date.max))
         people = read.recipients([r.case_id for r in rows]) if rows else []
         contacts = read.contacts([r.case_id for r in rows]) if rows else []
         addresses = read.addresses([r.case_id for r in rows]) if rows else []

@@ -19,7 +19,7 @@ def test_sweep_floor_decides_the_products_items(sqlite_template: Path, tmp_path:
     from bench import sweep_floor
     from rectify.config import Config
     from rectify.demo.demo import build_demo
-    from rectify.notifications.policy import OPEN_FOR_REMINDERS, PROGRESS_STAGES, horizon, progress_cutoff, sweep
+    from rectify.notifications.policy import candidate_args, sweep
     from rectify.store import open_database
     from rectify.store.light import open_light
     from rectify.store.light_outbox import LightSweepReader
@@ -36,9 +36,7 @@ def test_sweep_floor_decides_the_products_items(sqlite_template: Path, tmp_path:
     for day in DAYS:
         light = open_light(f"sqlite:///{path}")
         assert light is not None
-        product = sweep(day, LightSweepReader(light).candidates(
-            stages=OPEN_FOR_REMINDERS, progress_stages=PROGRESS_STAGES, horizon=horizon(day, policy),
-            progress_cutoff=progress_cutoff(day, policy)), policy)
+        product = sweep(day, LightSweepReader(light).candidates(**candidate_args(day, policy)), policy)
         light.close()
         floor = sweep_floor.decide(raw, sweep_floor.statement(path, day), sweep_floor.Rules(day))
         made += len(product)

@@ -64,10 +64,9 @@ def test_the_light_dry_run_is_sqlalchemys(wf: Workflow, db: Database, db_url: st
     on = AS_OF + timedelta(days=day)
     for horizon in (on, on + timedelta(days=30), date.max):
         with sql.reading() as theirs, store.reading() as ours:
-            _same(ours.candidates(stages=OPEN_FOR_REMINDERS, progress_stages=PROGRESS_STAGES, horizon=horizon,
-                                  progress_cutoff=on - timedelta(days=30)),
-                  theirs.candidates(stages=OPEN_FOR_REMINDERS, progress_stages=PROGRESS_STAGES, horizon=horizon,
-                                    progress_cutoff=on - timedelta(days=30)))
+            asked = {"stages": OPEN_FOR_REMINDERS, "progress_stages": PROGRESS_STAGES, "horizon": horizon,
+                     "progress_cutoff": on - timedelta(days=30), "listed_before": on}
+            _same(ours.candidates(**asked), theirs.candidates(**asked))
             _same(ours.secretary_tasks(stages=SECRETARY_TASK_STAGES, horizon=horizon),
                   theirs.secretary_tasks(stages=SECRETARY_TASK_STAGES, horizon=horizon))
             _same(ours.open_measures(stages=OPEN_FOR_REMINDERS, horizon=horizon),

@@ -113,13 +113,15 @@ class MemoryOutboxStore:
         yield self
 
     def candidates(
-        self, *, stages: Sequence[str], progress_stages: Sequence[str], horizon: date, progress_cutoff: date
+        self, *, stages: Sequence[str], progress_stages: Sequence[str], horizon: date, progress_cutoff: date,
+        listed_before: date,
     ) -> Sequence[Any]:
         def due(c: Candidate) -> bool:
             return (
                 (c.stage_due is not None and c.stage_due <= horizon)
                 or c.deadline <= horizon
-                or (c.stage in progress_stages and (c.last_progress_on or c.cycle_start) <= progress_cutoff)
+                or (c.stage in progress_stages and (c.cycle_start < listed_before if c.last_progress_on is None
+                                                    else c.last_progress_on <= progress_cutoff))
             )
 
         def look_back(c: Candidate) -> bool:

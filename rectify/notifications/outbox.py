@@ -47,11 +47,9 @@ from rectify.notifications.policy import (
     CASE_PEOPLE,
     CITY,
     COUNTY,
-    OPEN_FOR_REMINDERS,
-    PROGRESS_STAGES,
     Item,
+    candidate_args,
     horizon,
-    progress_cutoff,
 )
 from rectify.notifications.render import Renderer, TemplateProblem, UnsafeTemplate
 from rectify.notifications.store import OutboxStore, Recording
@@ -276,15 +274,11 @@ def run_sweep(
     month = as_of.strftime("%Y-%m")
     brief = (store.get_state(LAST_BRIEF) or "") < month  # the first sweep of a month: every open case
     counts: dict[str, int] = {}
+    roll = _roll(config)
     with store.reading() as read:
-        found = read.candidates(
-            stages=OPEN_FOR_REMINDERS,
-            progress_stages=PROGRESS_STAGES,
-            horizon=date.max if brief else horizon(as_of, policy),
-            progress_cutoff=progress_cutoff(as_of, policy),
-        )
+        found = read.candidates(**candidate_args(as_of, policy, roll, brief=brief))
         items, measures, seen = spool_due(read, found, as_of, policy, brief=brief, horizon=horizon(as_of, policy),
-                                          roll=_roll(config))
+                                          roll=roll)
         try:
             planner = ChannelPlanner(config) if channels_configured(config) else None
 

@@ -284,10 +284,29 @@ def horizon(as_of: date, policy: PolicyConfig) -> date:
     return as_of + timedelta(days=max(policy.reminder_offsets, default=0))
 
 
-def progress_cutoff(as_of: date, policy: PolicyConfig) -> date:
-    """Cases with a report (or a cycle start) after this date need no progress reminder today: the day
-    itself, since a case listed in the current period owes its month's report too."""
-    return as_of
+def progress_cutoff(as_of: date, policy: PolicyConfig, roll: Callable[[date], date] | None = None) -> date:
+    """Cases whose last report is after this date need no progress reminder today (:func:`_progress`): the
+    current period's opening due day, since a report after it counts for the period (the previous period's
+    overdue alert asks for none after the due day before that)."""
+    (after, _, _), (prev_after, _, _) = _periods(as_of, policy.monthly_report_day, roll)
+    return max(after, prev_after)
+
+
+def listed_before(as_of: date, policy: PolicyConfig, roll: Callable[[date], date] | None = None) -> date:
+    """Cases with no report that were listed on or after this date need no progress reminder today
+    (:func:`_progress`): the first of the current due day's month, since a case listed in it owes no report yet."""
+    (_, due, _), (_, prev_due, _) = _periods(as_of, policy.monthly_report_day, roll)
+    return max(due, prev_due).replace(day=1)
+
+
+def candidate_args(as_of: date, policy: PolicyConfig, roll: Callable[[date], date] | None = None, *,
+                   brief: bool = False) -> dict[str, Any]:
+    """What a sweep asks its reader for (``SweepReader.candidates``): the open cases that may have an item on
+    ``as_of`` (every open case for the month's first sweep, ``brief``), and the struck-off ones with a 回头看 due."""
+    return {"stages": OPEN_FOR_REMINDERS, "progress_stages": PROGRESS_STAGES,
+            "horizon": date.max if brief else horizon(as_of, policy),
+            "progress_cutoff": progress_cutoff(as_of, policy, roll),
+            "listed_before": listed_before(as_of, policy, roll)}
 
 
 def _date(value: Any) -> date | None:

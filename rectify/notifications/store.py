@@ -17,10 +17,12 @@ class SweepReader(Protocol):
     """One consistent read of what a sweep decides on: the candidate cases, then their people."""
 
     def candidates(
-        self, *, stages: Sequence[str], progress_stages: Sequence[str], horizon: date, progress_cutoff: date
+        self, *, stages: Sequence[str], progress_stages: Sequence[str], horizon: date, progress_cutoff: date,
+        listed_before: date,
     ) -> Iterable[Any]:
         """Open cases (in ``stages``) with a stage due date or deadline on or before ``horizon``, or in
-        ``progress_stages`` with no report (nor cycle start) after ``progress_cutoff``; in case order.
+        ``progress_stages`` with no report after ``progress_cutoff`` (or none, listed before ``listed_before``); in case
+        order.
 
         Each row has ``case_id stage stage_due cycle_start deadline supervised last_progress_on
         org_name org_code township`` (and ``_fields`` when it is a named tuple or a query row). May be

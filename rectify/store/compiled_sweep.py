@@ -87,9 +87,9 @@ STATEMENTS: dict[str, Any] = {
         'organization.county \nFROM rectification_case JOIN organization ON organization.id = '
         'rectification_case.org_id \nWHERE +rectification_case.stage IN (__[POSTCOMPILE_stages]) AND '
         '(rectification_case.stage_due <= :horizon OR rectification_case.deadline <= :horizon OR '
-        'rectification_case.stage IN (__[POSTCOMPILE_progress_stages]) AND '
-        'coalesce(rectification_case.last_progress_on, rectification_case.cycle_start) <= :progress_cutoff) OR '
-        'rectification_case.next_look_back_on <= :horizon ORDER BY rectification_case.id',
+        'rectification_case.stage IN (__[POSTCOMPILE_progress_stages]) AND (rectification_case.last_progress_on <= '
+        ':progress_cutoff OR rectification_case.last_progress_on IS NULL AND rectification_case.cycle_start < '
+        ':listed_before)) OR rectification_case.next_look_back_on <= :horizon ORDER BY rectification_case.id',
         {},
         'case_id stage stage_due cycle_start deadline supervised last_progress_on org_name org_code township '
         'next_look_back_on supervision_level county',

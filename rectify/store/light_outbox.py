@@ -93,10 +93,12 @@ class LightSweepReader:
             cursor.close()
 
     def candidates(
-        self, *, stages: Sequence[str], progress_stages: Sequence[str], horizon: date, progress_cutoff: date
+        self, *, stages: Sequence[str], progress_stages: Sequence[str], horizon: date, progress_cutoff: date,
+        listed_before: date,
     ) -> Iterator[Any]:
         return self._streamed("sweep:candidates", stages=list(stages), progress_stages=list(progress_stages),
-                              horizon=horizon, progress_cutoff=progress_cutoff)
+                              horizon=horizon, progress_cutoff=progress_cutoff,
+                              listed_before=listed_before)
 
     def secretary_tasks(self, *, stages: Sequence[str], horizon: date) -> list[Any]:
         return _all(self.light, "sweep:secretary_tasks", stages=list(stages), horizon=horizon)

@@ -60,7 +60,8 @@ def _compile_scanned_sqlite(element: _scanned, compiler: Any, **kw: Any) -> str:
 
 
 def candidate_query(
-    *, stages: Sequence[str], progress_stages: Sequence[str], horizon: date, progress_cutoff: date
+    *, stages: Sequence[str], progress_stages: Sequence[str], horizon: date, progress_cutoff: date,
+    listed_before: date,
 ) -> sa.Select[Any]:
     """The open cases that may have an item due, in case order, in one read of the table.
 
@@ -93,8 +94,12 @@ def candidate_query(
                         case_t.c.deadline <= horizon_p,
                         sa.and_(
                             case_t.c.stage.in_(sa.bindparam("progress_stages", list(progress_stages), expanding=True)),
-                            sa.func.coalesce(case_t.c.last_progress_on, case_t.c.cycle_start)
-                            <= sa.bindparam("progress_cutoff", progress_cutoff, type_=sa.Date),
+                            sa.or_(  # only a case that may owe a monthly report (policy._progress)
+                                case_t.c.last_progress_on
+                                <= sa.bindparam("progress_cutoff", progress_cutoff, type_=sa.Date),
+                                sa.and_(case_t.c.last_progress_on.is_(None), case_t.c.cycle_start
+                                        < sa.bindparam("listed_before", listed_before, type_=sa.Date)),
+                            ),
                         ),
                     ),
                 ),
@@ -260,11 +265,13 @@ class SqlSweepReader:
         self.conn = conn
 
     def candidates(
-        self, *, stages: Sequence[str], progress_stages: Sequence[str], horizon: date, progress_cutoff: date
+        self, *, stages: Sequence[str], progress_stages: Sequence[str], horizon: date, progress_cutoff: date,
+        listed_before: date,
     ) -> Iterable[Any]:
         """The candidate rows streamed (2,000 at a time; a server-side cursor on PostgreSQL)."""
         query = candidate_query(
-            stages=stages, progress_stages=progress_stages, horizon=horizon, progress_cutoff=progress_cutoff
+            stages=stages, progress_stages=progress_stages, horizon=horizon, progress_cutoff=progress_cutoff,
+            listed_before=listed_before,
         )
         return _streamed(self.conn.execute(query.execution_options(yield_per=2000)))
 

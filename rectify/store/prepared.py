@@ -27,7 +27,7 @@ DIALECT = sqlite.dialect(paramstyle="named")
 # The parameters a filter's values fill; every other parameter of a statement is a constant of it (a default).
 FIELDS = ("county", "township", "kind", "stage", "year", "supervised", "scope", "scope_township",
           # and those of the dry run's statements (rectify.store.light_outbox), which its reader fills
-          "stages", "progress_stages", "horizon", "progress_cutoff", "ids", "case_ids", "state_name")
+          "stages", "progress_stages", "horizon", "progress_cutoff", "listed_before", "ids", "case_ids", "state_name")
 
 
 def statements() -> dict[str, Any]:
@@ -65,7 +65,7 @@ def sweep_statements() -> dict[str, Any]:
     orgs, people = demo.foreign_queries(DEMO_COUNTY, [o["code"] for o in demo_orgs()], [p.name for p in DEMO_PEOPLE])
     return {
         "sweep:candidates": outbox.candidate_query(stages=["x"], progress_stages=["x"], horizon=day,
-                                                   progress_cutoff=day),
+                                                   progress_cutoff=day, listed_before=day),
         "sweep:secretary_tasks": outbox.secretary_tasks_query(stages=["x"], horizon=day),
         "sweep:open_measures": outbox.open_measures_query(stages=["x"], horizon=day),
         "sweep:recipients": outbox.recipients_query("sqlite", ids),
