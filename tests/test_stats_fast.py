@@ -45,6 +45,10 @@ def test_the_demo_counts_the_same_from_the_tables(demo: Callable[..., Result], d
     for lights in (LightsConfig(yellow=0.5, orange=0.25), LightsConfig(yellow=1.0, orange=0.0)):
         fast, slow = _both(db, monkeypatch, as_of=date(2026, 6, 30), config=Config(lights=lights))
         assert fast == slow, lights
+    for day in (date(2026, 12, 31), date(2027, 1, 5), date(2027, 3, 20)):  # a new statistical year: carried in
+        fast, slow = _both(db, monkeypatch, as_of=day, config=config)  # what was not struck off (销号) before it
+        assert fast == slow, day
+    assert fast["form"]["carried_in"]["总计"] > 0
     red = compute_stats(db, as_of=date(2026, 6, 30), config=config, filters=LedgerFilter(light="red"))
     assert red["form"] is None and red["overdue"]
 

@@ -172,12 +172,12 @@ def form_by_kind(conn: Connection, f: LedgerFilter, year: int) -> dict[str, dict
         f, org_t.c.kind,
         _sum(listed).label(Stage.identified.value),
         _sum(sa.and_(listed, org_t.c.poor_village.is_(True), org_t.c.kind == "village")).label("poor_villages"),
-        _sum(sa.and_(case_t.c.stage == Stage.verified.value, _year(case_t.c.verified_on, year))).label("converted"),
+        _sum(sa.and_(case_t.c.stage == Stage.verified.value, _year(case_t.c.struck_off_on, year))).label("converted"),
         _sum(sa.and_(listed, case_t.c.helping_unit != "")).label("helping_units"),
         _sum(sa.and_(listed, case_t.c.village_secretary_status == "missing")).label("secretaries_missing"),
         _sum(sa.and_(listed, case_t.c.village_secretary_status == "adjust")).label("secretaries_to_adjust"),
-        _sum(sa.and_(case_t.c.identified_on < start,
-                     sa.or_(case_t.c.verified_on.is_(None), case_t.c.verified_on >= start))).label("carried"),
+        _sum(sa.and_(case_t.c.identified_on < start,  # not struck off (销号) before the year: 公示 is still open
+                     sa.or_(case_t.c.struck_off_on.is_(None), case_t.c.struck_off_on >= start))).label("carried"),
     ).where(counted).group_by(org_t.c.kind)
     for row in conn.execute(main):
         for key, n in row._mapping.items():
