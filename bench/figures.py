@@ -355,10 +355,15 @@ def sweep_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 @measure("stats")
 def stats_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
     """Every figure of ``rectify stats`` for the nation today (read from the tables: nothing is dated after the
-    day), against the same SQL statements run raw (best of 3).
+    day), against its hand floor (:mod:`bench.stats_today_floor`), interleaved, best of 3 each.
 
-    The statements are the ones the product sent to the driver, captured on its engine; the floor runs each on
-    a raw sqlite3 connection and reads every row.
+    The floor runs the statements the product sent to the driver (captured on its engine, with their parameters) on
+    a raw sqlite3 connection and builds from their rows by hand the whole dict the product returns: the tables'
+    path taken from the latest dates, the counts by stage, kind, township and light (the lights are SQL in the
+    product, in the replayed statements), the overdue list (days overdue and due day by the task, the deadline, the
+    open measures and the 第一书记 track, sorted), the problems, the Party form's rows summed from its aggregates per
+    organization kind, its frame and table logic, and the conversion rate, with the labels, numbers and form columns
+    taken from the product as data; checked equal to the product's dict on the first pair.
     """
     from bench.generate import AS_OF
     from rectify.config import Config
@@ -372,7 +377,9 @@ def stats_figure(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
 
 
 def _stats_against_raw(db_path: Path, n: int) -> dict[str, Any]:
+    from bench import stats_today_floor
     from bench.generate import AS_OF
+    from bench.stats_floor import StatsLabels
     from rectify.config import Config
     from rectify.reports.stats import compute_stats
     from rectify.store import open_database
@@ -381,18 +388,20 @@ def _stats_against_raw(db_path: Path, n: int) -> dict[str, Any]:
     result, statements = _captured(db, lambda: compute_stats(db, as_of=AS_OF, config=Config()))
     assert result["total"] == n, result["total"]
     del result  # the command holds one stats dict at a time: so does the figure (its peak RSS)
+    labels = StatsLabels(AS_OF)
     product, floor = [], []
-    for _ in range(3):
+    for run in range(3):
         start = time.perf_counter()
-        compute_stats(db, as_of=AS_OF, config=Config())
+        made = compute_stats(db, as_of=AS_OF, config=Config())
         product.append(time.perf_counter() - start)
         start = time.perf_counter()
         raw = _raw(db_path)
-        for sql, params in statements:
-            for _row in raw.execute(sql, params):
-                pass
+        hand = stats_today_floor.stats(raw, statements, labels)
         raw.close()
         floor.append(time.perf_counter() - start)
+        if not run:
+            assert hand == made, "stats: the floor's figures differ from the product's"
+        del made, hand
     db.dispose()
     return {"value": min(product), "floor": min(floor), "unit": "s", "statements": len(statements),
             "peak_rss_mb": peak_rss_mb()}

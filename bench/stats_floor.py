@@ -29,18 +29,17 @@ from bench.asof_floor import Past, _due, folded
 _OPEN_SIDE = ("identified", "ledger_created", "secretary_assigned")  # stages with the 第一书记 track's task
 
 
-class StatsPast:
-    """What the stats floor takes before the timing: the past ledger floor's (:class:`bench.asof_floor.Past`) and
-    the labels, thresholds, form columns and report lines of the figures."""
+class StatsLabels:
+    """What a stats floor takes from the product before the timing, for the day ``day``: the labels, the lights'
+    thresholds and the 第一书记 window from the configuration, the form's columns, rows and report lines."""
 
-    def __init__(self, path: Path, day: date) -> None:
+    def __init__(self, day: date) -> None:
         from rectify.config import Config, ReportConfig
         from rectify.reports.stats_form import FORM_COLUMNS, FORM_GROUPS, FORM_ROWS, FORM_TITLE, POOR_VILLAGES
         from rectify.states.deadlines import LIGHT_LABELS, LIGHT_ORDER
         from rectify.states.stages import KINDS, OTHER_PROBLEM, PROBLEM_TYPES, STAGE_LABELS, STAGES
         from rectify.states.tracks import MEASURE_ACTION_WORDS, SECRETARY_WORD, VILLAGE_ACTIONS
 
-        self.past = Past(path, day)
         config = Config()
         self.day, self.year = day, day.year
         self.orange, self.yellow = config.lights.orange, config.lights.yellow
@@ -49,6 +48,7 @@ class StatsPast:
         self.village_actions = frozenset(VILLAGE_ACTIONS)
         self.stages = [(str(st), STAGE_LABELS[st]) for st in STAGES]
         self.lights = [(lt, LIGHT_LABELS[lt]) for lt in LIGHT_ORDER]
+        self.light_names = {rank: str(lt) for lt, rank in LIGHT_ORDER.items()}
         self.kinds = list(KINDS.items())
         self.problems = [*PROBLEM_TYPES.items(), (OTHER_PROBLEM, "其他")]
         self.types = frozenset(PROBLEM_TYPES)
@@ -62,7 +62,16 @@ class StatsPast:
         self.secretary_word, self.action_words = SECRETARY_WORD, MEASURE_ACTION_WORDS
 
 
-class _Days(dict[str, int]):
+class StatsPast(StatsLabels):
+    """What the past day's stats floor takes before the timing: the labels and the past ledger floor's
+    (:class:`bench.asof_floor.Past`)."""
+
+    def __init__(self, path: Path, day: date) -> None:
+        super().__init__(day)
+        self.past = Past(path, day)
+
+
+class Days(dict[str, int]):
     """An ISO day's ordinal, remembered (the same few hundred days recur)."""
 
     def __missing__(self, text: str) -> int:
@@ -94,11 +103,20 @@ def _tracks(secs: list[list[Any]]) -> tuple[Any, Any, Any]:
 
 
 def _side(sp: StatsPast, stage: str, deadline: int, secs: list[list[Any]],
-          days: _Days) -> tuple[int, int] | None:
+          days: Days) -> tuple[int, int] | None:
     """The 第一书记 track's task beside the stage's as (window start, due), ordinals; None when there is none."""
     if stage not in _OPEN_SIDE:
         return None
-    term, vacant, vact = _tracks(secs)
+    return side_task(sp, stage, deadline, *_tracks(secs), days)
+
+
+def side_task(sp: StatsLabels, stage: str, deadline: int, term: str | None, vacant: str | None, vact: str | None,
+              days: Days) -> tuple[int, int] | None:
+    """The 第一书记 track's task of an open case as (window start, due), ordinals, from the term end of the 第一书记
+    in post, the day the last one left when no one is in post and the village secretary in post's 选配/调整 (ISO
+    days or None); None when there is none."""
+    if stage not in _OPEN_SIDE:
+        return None
     if term is not None and vacant is None and days[term] < deadline:
         return days[term] - sp.window, days[term]
     if vacant is not None and stage == "secretary_assigned" and not (sp.either and vact in sp.village_actions):
@@ -156,7 +174,7 @@ def _form_case(sp: StatsPast, c: Counter[str], s: dict[str, Any], row: tuple[Any
         c["secretaries_selected" if action == "选配" else "secretaries_adjusted"] += 1
 
 
-def _form(sp: StatsPast, by_kind: dict[str, Counter[str]]) -> dict[str, Any]:
+def form(sp: StatsLabels, by_kind: dict[str, Counter[str]]) -> dict[str, Any]:
     """The form's three rows summed from the kinds, its frame, its table logic checked."""
     rows: dict[str, dict[str, int | None]] = {}
     carried: dict[str, int] = {}
@@ -182,12 +200,13 @@ def _form(sp: StatsPast, by_kind: dict[str, Counter[str]]) -> dict[str, Any]:
     }
 
 
-def _red_entry(sp: StatsPast, s: dict[str, Any], row: tuple[Any, ...], due: int, deadline: int, late: int | None,
-               side: tuple[int, int] | None, today: int) -> tuple[Any, ...]:
+def red_entry(stage: str, due: int, deadline: int, late: int | None, side: tuple[int, int] | None, today: int,
+              place: tuple[Any, ...], supervised: Any) -> tuple[Any, ...]:
     """A red case's place in the overdue list: (-days overdue, county, township, code, id, name, stage, next due,
-    supervised)."""
+    supervised); ``place`` is (county, township, code, id, name), the days ordinals (``due`` the stage's due day or
+    else the deadline, ``late`` the earliest open measure's due day)."""
     left = due - today
-    if s["stage"] != "rectified" and deadline - today < left:
+    if stage != "rectified" and deadline - today < left:
         left = deadline - today
     if late is not None and late - today < left:
         left = late - today
@@ -196,15 +215,14 @@ def _red_entry(sp: StatsPast, s: dict[str, Any], row: tuple[Any, ...], due: int,
             left = side[1] - today
         if side[1] < due and today >= side[0]:
             due = side[1]
-    return (left, row[6], row[7], row[3], row[0], row[4], s["stage"], date.fromordinal(due).isoformat(),
-            s["supervised"])
+    return (left, *place, stage, date.fromordinal(due).isoformat(), supervised)
 
 
 def _count(sp: StatsPast, con: sqlite3.Connection) -> tuple[Counter[str], Counter[str], Counter[str],
                                                             dict[tuple[str, str], list[int]], list[tuple[Any, ...]],
                                                             Counter[str], dict[str, Counter[str]]]:
     """One pass over the folded cases: the tallies, the red list's entries, the problems and the form's counts."""
-    past, days, today = sp.past, _Days(), sp.day.toordinal()
+    past, days, today = sp.past, Days(), sp.day.toordinal()
     orange, yellow = sp.orange, sp.yellow
     by_stage: Counter[str] = Counter()
     by_light: Counter[str] = Counter()
@@ -212,16 +230,16 @@ def _count(sp: StatsPast, con: sqlite3.Connection) -> tuple[Counter[str], Counte
     towns: dict[tuple[str, str], list[int]] = {}  # total, open, verified, overdue
     red: list[tuple[Any, ...]] = []
     problems: Counter[str] = Counter()
-    form: dict[str, Counter[str]] = {}
+    per_kind: dict[str, Counter[str]] = {}
     names = ("green", "yellow", "orange", "red")
     for row, s in folded(con, past):
         stage, kind, raw = s["stage"], row[5], row[9]
         codes = {part.partition("\x1f")[0] for part in raw.split("\x1e")} if raw else set()
         if stage != "withdrawn":
             problems.update(codes)
-        c = form.get(kind)
+        c = per_kind.get(kind)
         if c is None:
-            c = form[kind] = Counter()
+            c = per_kind[kind] = Counter()
         _form_case(sp, c, s, row, codes)
         by_stage[stage] += 1
         by_kind[kind] += 1
@@ -251,8 +269,9 @@ def _count(sp: StatsPast, con: sqlite3.Connection) -> tuple[Counter[str], Counte
         t[1] += 1
         if light == 3:
             t[3] += 1
-            red.append(_red_entry(sp, s, row, due, deadline, late, side, today))
-    return by_stage, by_light, by_kind, towns, red, problems, form
+            red.append(red_entry(stage, due, deadline, late, side, today, (row[6], row[7], row[3], row[0], row[4]),
+                                 s["supervised"]))
+    return by_stage, by_light, by_kind, towns, red, problems, per_kind
 
 
 def stats(path: Path, sp: StatsPast) -> dict[str, Any]:
@@ -263,24 +282,38 @@ def stats(path: Path, sp: StatsPast) -> dict[str, Any]:
         by_stage, by_light, by_kind, towns, red, problems, counts = _count(sp, con)
     finally:
         con.close()
+    return assemble(sp, {}, (by_stage, by_light, by_kind, towns), red, problems, form(sp, counts))
+
+
+def assemble(sp: StatsLabels, filters: dict[str, Any], tally: tuple[Counter[str], Counter[str], Counter[str],
+                                                                    dict[tuple[str, str], list[int]]],
+             red: list[tuple[Any, ...]], problems: Counter[str] | None, made: dict[str, Any] | None) -> dict[str, Any]:
+    """The dict compute_stats returns, from the tallies (by stage, light and kind; per township total, open,
+    verified, overdue), the red list's entries (unsorted), the problems' codes and the form (both None under a
+    light filter: the conversion then counts every case)."""
+    by_stage, by_light, by_kind, towns = tally
     red.sort()
-    form = _form(sp, counts)
-    total = form["rows"][0]["values"]
-    listed, carried, struck = total["identified"], form["carried_in"]["总计"], total["converted"]
+    if made is not None:
+        total = made["rows"][0]["values"]
+        year, listed, carried, struck = sp.year, total["identified"], made["carried_in"]["总计"], total["converted"]
+    else:
+        year, carried, struck = None, 0, by_stage["verified"]
+        listed = sum(n for st, n in by_stage.items() if st != "withdrawn")
     return {
         "as_of": sp.day.isoformat(),
-        "filters": {},
+        "filters": filters,
         "total": sum(by_stage.values()),
         "by_stage": [{"stage": st, "label": label, "count": by_stage[st]} for st, label in sp.stages],
         "by_light": [{"light": lt, "label": label, "count": by_light[lt]} for lt, label in sp.lights],
-        "by_problem": [{"code": code, "text": text, "count": problems[code]} for code, text in sp.problems],
+        "by_problem": None if problems is None else [{"code": code, "text": text, "count": problems[code]}
+                                                     for code, text in sp.problems],
         "by_kind": [{"kind": k, "label": label, "count": by_kind[k]} for k, label in sp.kinds if by_kind[k]],
         "by_township": [{"county": c, "township": t, "total": n[0], "open": n[1], "verified": n[2], "overdue": n[3]}
                         for (c, t), n in sorted(towns.items())],
-        "conversion": {"year": sp.year, "identified": listed, "carried_in": carried, "converted": struck,
+        "conversion": {"year": year, "identified": listed, "carried_in": carried, "converted": struck,
                        "rate": round(struck / (listed + carried), 4) if listed + carried else None},
         "overdue": [{"case_id": cid, "org_code": code, "org_name": name, "county": county, "township": township,
                      "stage": stage, "next_due": day, "days_overdue": -left, "supervised": bool(supervised)}
                     for left, county, township, code, cid, name, stage, day, supervised in red],
-        "form": form,
+        "form": made,
     }
