@@ -92,18 +92,21 @@ def _ledger(db_path: Path, county: str, township: str | None) -> dict[str, Any]:
 
 @measure("ledger_township")
 def ledger_township(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
-    """One township's ledger rows (county and township, a township-scoped reader's filter): the light and every
-    cell of each row, against the same rows made by hand (:mod:`bench.ledger_floor`: the latest stored day and the
-    place's ledger tuples read raw, each row's light and cells made by hand-written code), checked equal on the
-    first pair."""
+    """One township's ledger rows (county and township, a township-scoped reader's filter) through ``ledger_rows``,
+    against the same rows made by hand (:mod:`bench.ledger_floor`): the latest stored day (the eleven maxima) and the
+    township's ledger tuples read raw by a hand-written query (each per-case aggregate a look-up by case), then each
+    row's light and its 38 cells made by hand-written code (the measures' lines and overdue count, the problems,
+    the light of the worse window with the 第一书记 track's task beside it, 当前待办 with its due day and days
+    left, the light's reason, the secretaries, the last progress, the judgment, 回头看, 备注); the first pair is
+    checked equal, (light, cells, tuple) row for row."""
     county, township = _place(db_path, n)
     return _ledger(db_path, county, township)
 
 
 @measure("ledger_county")
 def ledger_county(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
-    """One county's ledger rows, against the same rows made by hand as ``ledger_township``'s are, checked equal on
-    the first pair."""
+    """One county's ledger rows through ``ledger_rows``, against the same rows made by hand as ``ledger_township``'s
+    floor makes them (:mod:`bench.ledger_floor`), the first pair checked equal row for row."""
     county, _ = _place(db_path, n)
     return _ledger(db_path, county, None)
 

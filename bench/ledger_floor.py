@@ -7,14 +7,16 @@ of the case (the measures' lines with their 完成情况 and the overdue count, 
 due day, the days left to it and to the 转化时限, the light's reason, the secretaries' cells, the last progress,
 the judgment's cells, 回头看, 备注), and the tuple itself.
 
-This floor does the same by hand on a raw sqlite3 connection: the same eleven maxima (:data:`bench.inbox_floor.
-_LATEST`), the hand-written query below giving the ledger query's tuple (:data:`rectify.store.plain.LEDGER_KEYS`
-order) for the place's cases only, then the light and every cell made from the tuple by :mod:`bench.csv_floor`'s
-cell code (:class:`bench.csv_floor._Cells` unquoted: the cells as the row carries them, not as a spreadsheet gets
-them). On a past day (anything dated after it) it takes the place's cases as :func:`bench.asof_floor.past_rows`
-folds them. Nothing of the product's row source runs; what it takes from the product is data (labels, thresholds,
-the 第一书记 window). The figure checks the floor's (light, cells, tuple) rows equal to the product's on the first
-pair.
+This floor does the same by hand on a raw sqlite3 connection: the eleven business-date maxima the product reads
+(:data:`bench.inbox_floor._LATEST`; the product reads the last change's instant too, which a read with no known-on
+day does not look at), the hand-written query below giving the ledger query's tuple (in
+:data:`rectify.store.plain.LEDGER_KEYS` order) for the place's cases only, then the light and every cell made
+from the tuple by :mod:`bench.csv_floor`'s cell code (:class:`bench.csv_floor._Cells` unquoted: the cells as the
+row carries them, not as a spreadsheet gets them). On a past day (anything dated after it; never in the figure,
+whose day is the data's last) it takes the place's cases as :func:`bench.asof_floor.past_rows` folds them: the
+light and cells are the product's, the tuple holds dates as text and no version. Nothing of the product's row
+source runs; what it takes from the product is data (labels, thresholds, the 第一书记 window). The figure checks
+the floor's (light, cells, tuple) rows equal to the product's on the first pair.
 """
 
 from __future__ import annotations
