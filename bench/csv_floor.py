@@ -95,6 +95,14 @@ def _number(value: Any) -> Any:
     return "" if value is None else value
 
 
+class _Plain(dict[Any, Any]):
+    """A cell as the product's row carries it (no spreadsheet quoting), remembered by value."""
+
+    def __missing__(self, value: Any) -> Any:
+        out = self[value] = "" if value is None else value
+        return out
+
+
 class _Dates(dict[Any, Any]):
     def __missing__(self, value: Any) -> Any:
         out = self[value] = "" if value is None else "'" + value if value.startswith(_PREFIXES) else value
@@ -161,11 +169,13 @@ def _fold(con: sqlite3.Connection, texts: list[str], ids: list[int]) -> dict[int
 
 
 class _Cells:
-    """What makes a row's cells: the floor's data, the as-of day, the memos of safe cells and of days."""
+    """What makes a row's cells: the floor's data, the as-of day, the memos of safe cells and of days.
+    ``safe=False``: the cells as the product's row carries them, not quoted for a spreadsheet
+    (:mod:`bench.ledger_floor`)."""
 
-    def __init__(self, floor: Floor) -> None:
+    def __init__(self, floor: Floor, safe: bool = True) -> None:
         self.f = floor
-        self.cell, self.dates, self.day = _Safe(), _Dates(), _Ordinals()
+        self.cell, self.dates, self.day = _Safe() if safe else _Plain(), _Dates(), _Ordinals()
         self.problems: dict[str | None, str] = {}
         self.as_of = floor.as_of.toordinal()
         self.as_of_iso = floor.as_of.isoformat()

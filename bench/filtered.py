@@ -2,14 +2,24 @@
 
 The place is the middle open case's: its township (county and township, as a township-scoped reader has them), its
 county, and a 县委组织部经办人 of that county for 我的待办. The product path is the one the web takes (the
-ledger's rows through :func:`rectify.reports.ledger.ledger_rows`, the inbox through ``Service.tasks``); the floor
-is the shortest hand-written raw sqlite3 query giving the same rows with the same per-case aggregates (problems,
-measures, extensions, failed verifications, the secretaries in post, the last progress note, the people), read
-to the end. The inbox's floor (:mod:`bench.inbox_floor`) decides the same task list by hand: the latest stored day
-and the county's open cases with their organization's name, earliest open measure and 第一书记 facts read raw, each
-case's task, the role's filter, due day, days left and light decided by hand-written code, sorted as the page
-lists them, and checked equal to the product's on the first pair. Product and floor alternate; the median of each
-counts.
+ledger's rows through :func:`rectify.reports.ledger.ledger_rows`, the inbox through ``Service.tasks``).
+
+The ledger's floor (:mod:`bench.ledger_floor`) makes the same rows by hand: on a raw sqlite3 connection the latest
+business date anything stored carries (the eleven maxima the product reads to know the tables are the day), then a
+hand-written query giving the ledger query's tuple for the place's cases only (each per-case aggregate — problems,
+measures, extensions, failed verifications, the secretaries in post, the day the last 第一书记 left, the last
+progress note, the people — a look-up by case), then for each tuple by hand-written code (:mod:`bench.csv_floor`'s
+cells, unquoted) the light and every cell the product's row carries: the measures' lines with their 完成情况 and
+the overdue count, the problems' text, for an open case its light (the worse of the deadline's and the task's
+windows, the 第一书记 track's task beside them, red for an overdue measure), 当前待办 with its due day, the days
+left to it and to the 转化时限 and the light's reason, the secretaries' cells, the last progress, the judgment's
+cells, 回头看, 曾列入年份 and 备注. The first pair is checked equal: the product's (light, cells, tuple) rows —
+every cell of the page's rows, and the tuple the page's JSON form reads — against the floor's, in order.
+
+The inbox's floor (:mod:`bench.inbox_floor`) decides the same task list by hand: the latest stored day and the
+county's open cases with their organization's name, earliest open measure and 第一书记 facts read raw, each case's
+task, the role's filter, due day, days left and light decided by hand-written code, sorted as the page lists them,
+and checked equal to the product's on the first pair. Product and floor alternate; the median of each counts.
 """
 
 from __future__ import annotations
@@ -24,35 +34,6 @@ from typing import Any
 from bench.figures import _raw, measure, peak_rss_mb
 
 RUNS = 15
-
-# The ledger's row (rectify.store.ledger.LEDGER_KEYS) by hand: correlated look-ups by case_id for the chosen
-# cases only. The unary plus keeps SQLite off the until and reported_on indexes (most assignments are current,
-# most reports share a few days).
-_LEDGER_FLOOR = """
-SELECT c.id, c.stage, c.identified_on, c.deadline, c.stage_since, c.stage_due, c.cycle_start, c.cycle, c.version,
-  c.detail, c.helping_unit, c.verified_on, c.score, c.withdrawn_reason, c.supervised, c.supervision_reason,
-  c.measures_total, c.measures_done, c.last_progress_on, o.code, o.name, o.kind, o.county, o.township,
-  (SELECT group_concat(code || char(31) || text, char(30)) FROM case_problem WHERE case_id = c.id),
-  (SELECT name FROM case_person WHERE case_id = c.id AND role = 'county_leader'),
-  coalesce((SELECT name FROM case_person WHERE case_id = c.id AND role = 'township_leader'),
-           (SELECT name FROM case_person WHERE case_id = c.id AND role = 'township_cadre')),
-  s.name, s.unit, s.kind,
-  (SELECT note FROM progress_report WHERE case_id = c.id AND +reported_on = c.last_progress_on
-   ORDER BY id DESC LIMIT 1),
-  (SELECT count(*) FROM deadline_extension WHERE case_id = c.id),
-  (SELECT count(*) FROM verification WHERE case_id = c.id AND NOT passed),
-  c.supervision_level, c.escalation_step, c.look_backs, c.earlier_years,
-  (SELECT group_concat(seq || char(31) || text || char(31) || owner || char(31) || owner_unit || char(31)
-          || due_on || char(31) || coalesce(done_on, ''), char(30)) FROM measure WHERE case_id = c.id),
-  s.term_until, v.name, v.action, c.village_secretary_status, c.grade, c.satisfaction, c.struck_off_on
-FROM rectification_case c JOIN organization o ON o.id = c.org_id
-LEFT JOIN secretary_assignment s ON s.id = (SELECT max(id) FROM secretary_assignment
-  WHERE case_id = c.id AND +until IS NULL AND kind = 'first')
-LEFT JOIN secretary_assignment v ON v.id = (SELECT max(id) FROM secretary_assignment
-  WHERE case_id = c.id AND +until IS NULL AND kind = 'village')
-WHERE {where}
-ORDER BY c.stage IN ({closed}), o.county, o.township, o.code, c.id
-"""
 
 def _place(db_path: Path, n: int) -> tuple[str, str]:
     """(county, township) of the middle open case's organization (the first open one from the middle on)."""
@@ -70,14 +51,14 @@ def _closed() -> str:
     return ",".join(f"'{s}'" for s in CLOSED_STAGES)
 
 
-def _alternate(product: Callable[[], int], floor: Callable[[], int]) -> dict[str, Any]:
-    """Both paths once to warm the caches (and the same number of rows from each), then alternating."""
+def _alternate(product: Callable[[], list[Any]], floor: Callable[[], list[Any]]) -> dict[str, Any]:
+    """Both paths once (this first pair warms the caches and is checked equal, row for row), then alternating."""
     rows, floor_rows = product(), floor()
-    assert rows == floor_rows and rows > 0, (rows, floor_rows)
-    return _timed(product, floor, rows)
+    assert rows == floor_rows and rows, (len(rows), len(floor_rows))
+    return _timed(product, floor, len(rows))
 
 
-def _timed(product: Callable[[], int], floor: Callable[[], int], rows: int) -> dict[str, Any]:
+def _timed(product: Callable[[], Any], floor: Callable[[], Any], rows: int) -> dict[str, Any]:
     ours: list[float] = []
     theirs: list[float] = []
     for _ in range(RUNS):
@@ -91,6 +72,7 @@ def _timed(product: Callable[[], int], floor: Callable[[], int], rows: int) -> d
 
 def _ledger(db_path: Path, county: str, township: str | None) -> dict[str, Any]:
     from bench.generate import AS_OF
+    from bench.ledger_floor import Place, rows
     from rectify.config import Config
     from rectify.reports.ledger import ledger_rows
     from rectify.store import open_database
@@ -98,12 +80,11 @@ def _ledger(db_path: Path, county: str, township: str | None) -> dict[str, Any]:
 
     config, db = Config(), open_database(str(db_path))
     filters = LedgerFilter(county=county, township=township)
-    where, params = ("o.county = ? AND o.township = ?", (county, township)) if township else ("o.county = ?", (county,))
-    sql = _LEDGER_FLOOR.format(where=where, closed=_closed())
+    place = Place(AS_OF, county, township)
     raw = _raw(db_path)
     try:
-        return {**_alternate(lambda: sum(1 for _ in ledger_rows(db, as_of=AS_OF, config=config, filters=filters)),
-                             lambda: len(raw.execute(sql, params).fetchall())), "place": township or county}
+        return {**_alternate(lambda: list(ledger_rows(db, as_of=AS_OF, config=config, filters=filters)),
+                             lambda: rows(raw, place, db_path)), "place": township or county}
     finally:
         raw.close()
         db.dispose()
@@ -111,14 +92,21 @@ def _ledger(db_path: Path, county: str, township: str | None) -> dict[str, Any]:
 
 @measure("ledger_township")
 def ledger_township(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
-    """One township's ledger rows (county and township, a township-scoped reader's filter)."""
+    """One township's ledger rows (county and township, a township-scoped reader's filter) through ``ledger_rows``,
+    against the same rows made by hand (:mod:`bench.ledger_floor`): the latest stored day (the eleven maxima) and the
+    township's ledger tuples read raw by a hand-written query (each per-case aggregate a look-up by case), then each
+    row's light and its 38 cells made by hand-written code (the measures' lines and overdue count, the problems,
+    the light of the worse window with the 第一书记 track's task beside it, 当前待办 with its due day and days
+    left, the light's reason, the secretaries, the last progress, the judgment, 回头看, 备注); the first pair is
+    checked equal, (light, cells, tuple) row for row."""
     county, township = _place(db_path, n)
     return _ledger(db_path, county, township)
 
 
 @measure("ledger_county")
 def ledger_county(db_path: Path, workdir: Path, n: int) -> dict[str, Any]:
-    """One county's ledger rows."""
+    """One county's ledger rows through ``ledger_rows``, against the same rows made by hand as ``ledger_township``'s
+    floor makes them (:mod:`bench.ledger_floor`), the first pair checked equal row for row."""
     county, _ = _place(db_path, n)
     return _ledger(db_path, county, None)
 
