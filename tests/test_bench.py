@@ -145,6 +145,62 @@ def _demo_with_hostile_names(sqlite_template: Path, tmp_path: Path) -> tuple[Pat
     return path, db
 
 
+def _imported_demo(sqlite_template: Path, tmp_path: Path) -> tuple[Path, Any]:
+    """The demo's ledger written on 2026-06-30, imported into an empty database, its month ends filled."""
+    import shutil
+    from datetime import UTC, date, datetime
+
+    from rectify.config import Config
+    from rectify.demo.demo import build_demo
+    from rectify.importing.cases import import_cases
+    from rectify.reports.ledger import LedgerFilter
+    from rectify.reports.month_end import fill
+    from rectify.service.reports import write_ledger_on
+    from rectify.store import open_database
+
+    from .conftest import FakeClock
+
+    source, path = tmp_path / "demo.sqlite", tmp_path / "imported.sqlite"
+    shutil.copy(sqlite_template, source)
+    shutil.copy(sqlite_template, path)
+    db = open_database(f"sqlite:///{source}")
+    build_demo(db, Config(), date(2026, 6, 30))
+    now = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
+    with open(tmp_path / "ledger.csv", "w", encoding="utf-8", newline="") as out:
+        write_ledger_on(db, Config(), lambda: now, LedgerFilter(), "csv", out, as_of=date(2026, 6, 30))
+    db.dispose()
+    db = open_database(f"sqlite:///{path}")
+    import_cases(db, tmp_path / "ledger.csv", config=Config(), actor="测试", clock=FakeClock(now))
+    assert fill(db, Config(), date(2026, 6, 30)) > 0
+    return path, db
+
+
+def _demo_with_work_teams(sqlite_template: Path, tmp_path: Path) -> tuple[Path, Any, Any, Any, list[int]]:
+    """``_demo_with_hostile_names`` with 驻村工作队员 on two 整改中 cases (one leaving again), as of 2026-10-20:
+    (path, db, workflow, clock, the two cases)."""
+    import sqlite3
+    from datetime import date
+
+    from rectify.config import Config
+    from rectify.write.engine import Workflow
+
+    from .conftest import FakeClock
+
+    path, db = _demo_with_hostile_names(sqlite_template, tmp_path)
+    clock = FakeClock()
+    clock.set_day("2026-10-20")
+    wf = Workflow(db, Config(), actor="测试", clock=clock)
+    with sqlite3.connect(path) as con:
+        working = [cid for (cid,) in con.execute(
+            "SELECT id FROM rectification_case WHERE stage = 'secretary_assigned' ORDER BY id LIMIT 2")]
+    con.close()
+    for cid in working:
+        wf.work_team(cid, name="驻村队员甲", unit="县农业农村局", on=date(2026, 7, 10))
+        wf.work_team(cid, name="驻村队员乙", unit="县财政局", on=date(2026, 8, 3))
+    wf.work_team(working[0], name="驻村队员乙", on=date(2026, 9, 1), remove=True)
+    return path, db, wf, clock, working
+
+
 def test_ledger_csv_floor_writes_the_products_bytes(sqlite_template: Path, tmp_path: Path) -> None:
     """``ledger_csv``'s floor (bench.csv_floor) writes by hand the very file ``rectify ledger --format csv`` writes,
     on a ledger with every kind of cell: the demo county (lights of each colour, overdue measures, 公示 and 销号 with
@@ -208,36 +264,15 @@ def test_ledger_asof_floor_folds_an_imported_ledger(sqlite_template: Path, tmp_p
     """The past day's floor folds imported rows as the product does (each reached along its own dates, as far as
     the day goes): the demo's ledger written on one day, imported into an empty database, its month ends filled,
     and the past days' CSVs compared byte for byte."""
-    import shutil
     from datetime import UTC, date, datetime
 
     from bench import asof_floor
     from rectify.config import Config
-    from rectify.demo.demo import build_demo
-    from rectify.importing.cases import import_cases
     from rectify.reports.ledger import LedgerFilter
-    from rectify.reports.month_end import fill
     from rectify.service.reports import write_ledger_on
-    from rectify.store import open_database
 
-    from .conftest import FakeClock
-
-    source, path = tmp_path / "demo.sqlite", tmp_path / "imported.sqlite"
-    shutil.copy(sqlite_template, source)
-    shutil.copy(sqlite_template, path)
-    db = open_database(f"sqlite:///{source}")
-    build_demo(db, Config(), date(2026, 6, 30))
+    path, db = _imported_demo(sqlite_template, tmp_path)
     now = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
-    with open(tmp_path / "ledger.csv", "w", encoding="utf-8", newline="") as out:
-        write_ledger_on(db, Config(), lambda: now, LedgerFilter(), "csv", out, as_of=date(2026, 6, 30))
-    db.dispose()
-    db = open_database(f"sqlite:///{path}")
-    try:
-        import_cases(db, tmp_path / "ledger.csv", config=Config(), actor="测试", clock=FakeClock(now))
-    except Exception as exc:
-        print([str(p) for p in exc.problems])
-        raise
-    assert fill(db, Config(), date(2026, 6, 30)) > 0
     listed = 0
     for day in (date(2025, 6, 20), date(2025, 10, 20), date(2026, 1, 10), date(2026, 3, 17), date(2026, 5, 31),
                 date(2026, 6, 12)):

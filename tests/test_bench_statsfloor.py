@@ -4,12 +4,11 @@ dict, and the same JSON the command writes."""
 from __future__ import annotations
 
 import json
-import sqlite3
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .test_bench import _demo_with_hostile_names
+from .test_bench import _demo_with_work_teams, _imported_demo
 
 
 def _same(path: Path, db: Any, day: date) -> dict[str, Any]:
@@ -52,21 +51,8 @@ def test_stats_asof_floor_gives_the_products_figures(sqlite_template: Path, tmp_
     history (between snapshots, with events after them, in two statistical years): every figure equal."""
     from rectify.config import Config
     from rectify.reports.month_end import fill
-    from rectify.write.engine import Workflow
 
-    from .conftest import FakeClock
-
-    path, db = _demo_with_hostile_names(sqlite_template, tmp_path)
-    clock = FakeClock()
-    clock.set_day("2026-10-20")
-    wf = Workflow(db, Config(), actor="测试", clock=clock)
-    with sqlite3.connect(path) as con:
-        working = [cid for (cid,) in con.execute(
-            "SELECT id FROM rectification_case WHERE stage = 'secretary_assigned' ORDER BY id LIMIT 2")]
-    for cid in working:  # 驻村工作队员, one of them leaving again
-        wf.work_team(cid, name="驻村队员甲", unit="县农业农村局", on=date(2026, 7, 10))
-        wf.work_team(cid, name="驻村队员乙", unit="县财政局", on=date(2026, 8, 3))
-    wf.work_team(working[0], name="驻村队员乙", on=date(2026, 9, 1), remove=True)
+    path, db, wf, clock, working = _demo_with_work_teams(sqlite_template, tmp_path)
     clock.set_day("2027-04-01")  # a step in the next year: its days before are rebuilt, the open cases carried in
     wf.report_progress(working[1], on=date(2027, 4, 1), note="按月报送进展")
     assert fill(db, Config(), date(2026, 10, 20)) > 0
@@ -84,30 +70,7 @@ def test_stats_asof_floor_gives_the_products_figures(sqlite_template: Path, tmp_
 def test_stats_asof_floor_counts_an_imported_ledger(sqlite_template: Path, tmp_path: Path) -> None:
     """Imported rows (each reached along its own dates, as far as the day goes) counted as the product counts them:
     the demo's ledger written on one day, imported into an empty database, its month ends filled."""
-    import shutil
-
-    from rectify.config import Config
-    from rectify.demo.demo import build_demo
-    from rectify.importing.cases import import_cases
-    from rectify.reports.ledger import LedgerFilter
-    from rectify.reports.month_end import fill
-    from rectify.service.reports import write_ledger_on
-    from rectify.store import open_database
-
-    from .conftest import FakeClock
-
-    source, path = tmp_path / "demo.sqlite", tmp_path / "imported.sqlite"
-    shutil.copy(sqlite_template, source)
-    shutil.copy(sqlite_template, path)
-    db = open_database(f"sqlite:///{source}")
-    build_demo(db, Config(), date(2026, 6, 30))
-    now = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
-    with open(tmp_path / "ledger.csv", "w", encoding="utf-8", newline="") as out:
-        write_ledger_on(db, Config(), lambda: now, LedgerFilter(), "csv", out, as_of=date(2026, 6, 30))
-    db.dispose()
-    db = open_database(f"sqlite:///{path}")
-    import_cases(db, tmp_path / "ledger.csv", config=Config(), actor="测试", clock=FakeClock(now))
-    assert fill(db, Config(), date(2026, 6, 30)) > 0
+    path, db = _imported_demo(sqlite_template, tmp_path)
     figures = [_same(path, db, day) for day in (date(2025, 6, 20), date(2025, 10, 20), date(2026, 1, 10),
                                                  date(2026, 3, 17), date(2026, 5, 31), date(2026, 6, 12))]
     db.dispose()

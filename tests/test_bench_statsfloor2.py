@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .test_bench import _demo_with_hostile_names
+from .test_bench import _demo_with_work_teams
 from .test_bench_statsfloor import _seen
 
 
@@ -40,25 +40,11 @@ def _county(sqlite_template: Path, tmp_path: Path) -> tuple[Path, Any]:
     """The demo with the hostile names and the 第一书记 tracks; 驻村工作队员 on two cases (one leaving again), one of
     the two cases in 公示 struck off (销号) and the other left in it, a case listed on the last day: nothing dated
     after 2026-10-20."""
-    from rectify.config import Config
-    from rectify.write.engine import Workflow
-
-    from .conftest import FakeClock
-
-    path, db = _demo_with_hostile_names(sqlite_template, tmp_path)
-    clock = FakeClock()
-    clock.set_day("2026-10-20")
-    wf = Workflow(db, Config(), actor="测试", clock=clock)
+    path, db, wf, _, _ = _demo_with_work_teams(sqlite_template, tmp_path)
     with sqlite3.connect(path) as con:
-        working = [cid for (cid,) in con.execute(
-            "SELECT id FROM rectification_case WHERE stage = 'secretary_assigned' ORDER BY id LIMIT 2")]
         in_publicity = [cid for (cid,) in con.execute(
             "SELECT id FROM rectification_case WHERE stage = 'rectified' AND verified_on IS NOT NULL ORDER BY id")]
     con.close()
-    for cid in working:
-        wf.work_team(cid, name="驻村队员甲", unit="县农业农村局", on=date(2026, 7, 10))
-        wf.work_team(cid, name="驻村队员乙", unit="县财政局", on=date(2026, 8, 3))
-    wf.work_team(working[0], name="驻村队员乙", on=date(2026, 9, 1), remove=True)
     wf.strike_off(in_publicity[0], on=date(2026, 7, 20), doc_no="青组字〔2026〕9号")  # the other stays in 公示
     wf.add_org("G001", "城关镇新建村党支部", kind="village", county="青山县", township="城关镇")
     wf.open_case("G001", problems=["P02"], identified_on=date(2026, 10, 20), deadline=date(2027, 6, 30))
