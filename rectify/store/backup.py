@@ -150,8 +150,13 @@ def _scoped(t: sa.Table, counties: tuple[str, ...], township: str | None) -> sa.
     place = [org_t.c.county.in_(counties)] + ([org_t.c.township == township] if township else [])
     org_ids = sa.select(org_t.c.id).where(*place)
     case_ids = sa.select(case_t.c.id).where(case_t.c.org_id.in_(org_ids))
-    foreign_digests = sa.select(item_t.c.digest_id).where(item_t.c.case_id.not_in(case_ids),
-                                                          item_t.c.digest_id.is_not(None))
+    # A digest naming a case outside the scope; NOT EXISTS, not NOT IN (SELECT …), which PostgreSQL hashes only
+    # within work_mem and past that rescans for every row (issue 29).
+    fi = item_t.alias("foreign_item")
+
+    def foreign(digest_id: sa.ColumnElement[Any]) -> sa.Exists:
+        return sa.exists().where(fi.c.digest_id == digest_id, ~sa.exists().where(
+            case_t.c.id == fi.c.case_id, case_t.c.org_id.in_(org_ids)))
     query = sa.select(t)
     if t.name == "organization":
         return query.where(t.c.id.in_(org_ids))
@@ -159,7 +164,7 @@ def _scoped(t: sa.Table, counties: tuple[str, ...], township: str | None) -> sa.
         return query.where(t.c.org_id.in_(org_ids))
     if t.name == "outbox_item":
         return query.where(t.c.case_id.in_(case_ids),
-                           sa.or_(t.c.digest_id.is_(None), t.c.digest_id.not_in(foreign_digests)))
+                           sa.or_(t.c.digest_id.is_(None), ~foreign(t.c.digest_id)))
     if "case_id" in t.c:
         return query.where(t.c.case_id.in_(case_ids))
     if t.name == "measure_problem":
@@ -173,7 +178,7 @@ def _scoped(t: sa.Table, counties: tuple[str, ...], township: str | None) -> sa.
         return query.where(sa.or_(t.c.registered.is_(True), t.c.name.in_(named)))
     if t.name == "outbox_digest":
         mine = sa.select(item_t.c.digest_id).where(item_t.c.case_id.in_(case_ids))
-        return query.where(t.c.id.in_(mine), t.c.id.not_in(foreign_digests))
+        return query.where(t.c.id.in_(mine), ~foreign(t.c.id))
     return query
 
 

@@ -306,9 +306,11 @@ def case_keys(conn: sa.Connection, codes: Collection[str]) -> Iterator[tuple[str
 
 
 def existing_orgs_taken(conn: sa.Connection) -> int:
-    """How many organizations stored before the import its cases went to (the ones it added are not counted)."""
-    q = sa.select(sa.func.count(sa.distinct(seen_case_t.c.org_code))).where(
-        seen_case_t.c.org_code.not_in(sa.select(seen_org_t.c.code)))
+    """How many organizations stored before the import its cases went to (the ones it added are not counted).
+    NOT EXISTS, not NOT IN (SELECT …), which PostgreSQL hashes only within work_mem: past ~10⁶ added organizations it
+    rescanned them for every case, for minutes (issue 29)."""
+    added = sa.select(seen_org_t.c.code).where(seen_org_t.c.code == seen_case_t.c.org_code)
+    q = sa.select(sa.func.count(sa.distinct(seen_case_t.c.org_code))).where(~added.exists())
     return int(conn.execute(q).scalar_one())
 
 
@@ -434,20 +436,22 @@ class CaseWriter:
             tick(len(self.TABLES) - 1)
             return
         if plans[0].case_id is not None:  # a ledger's own numbers: written in their order (the table's)
-            plans = sorted(plans, key=_by_number)
+            plans = sorted(plans, key=lambda p: (p.case_id is None, p.case_id or 0))
         case_ids = _case_ids(conn, plans)
         rows = self._rows(plans, case_ids)
         for name, insert in self.inserts.items():
             insert.run(conn, rows[name])
             tick(1)
         # Each imported measure answers its case's problems, unless the sheet tied it to its own (_tie_measures).
+        # Both sides bounded to the batch (else PostgreSQL hashes a scan of every problem so far: issue 29).
         low, high = min(case_ids), max(case_ids)
         for chunk in [None] if high - low + 1 == len(case_ids) else _chunks(case_ids):
-            of_batch = measure_t.c.case_id.between(low, high) if chunk is None else measure_t.c.case_id.in_(chunk)
+            of_batch = [c.between(low, high) if chunk is None else c.in_(chunk)
+                        for c in (measure_t.c.case_id, problem_t.c.case_id)]
             conn.execute(sa.insert(measure_problem_t).from_select(
                 ["measure_id", "problem_id"],
                 sa.select(measure_t.c.id, problem_t.c.id).join(problem_t, problem_t.c.case_id == measure_t.c.case_id)
-                .where(of_batch).order_by(measure_t.c.id, problem_t.c.id)))
+                .where(*of_batch).order_by(measure_t.c.id, problem_t.c.id)))
         _tie_measures(conn, plans, case_ids)
         tick(1)
 
@@ -496,10 +500,6 @@ def _tie_measures(conn: sa.Connection, plans: list[CasePlan], case_ids: list[int
         ["measure_id", "problem_id"],
         sa.select(measure_t.c.id, problem_t.c.id).join(problem_t, problem_t.c.case_id == measure_t.c.case_id)
         .where(measure, problem_t.c.code == sa.bindparam("code"))), ties)
-
-
-def _by_number(plan: CasePlan) -> int:
-    return plan.case_id if plan.case_id is not None else 1 << 62
 
 
 def _case_ids(conn: sa.Connection, plans: list[CasePlan]) -> list[int]:

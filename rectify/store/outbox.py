@@ -585,10 +585,10 @@ def digest_ids_within(db: Database, counties: tuple[str, ...], township: str | N
     a digest that also names another county's case is not shown (SPEC §12)."""
     place = [org_t.c.county.in_(counties)] + ([org_t.c.township == township] if township else [])
     mine = sa.select(case_t.c.id).join(org_t, org_t.c.id == case_t.c.org_id).where(*place)
-    foreign = sa.select(item_t.c.digest_id).where(item_t.c.case_id.not_in(mine), item_t.c.case_id != 0,
-                                                  item_t.c.digest_id.is_not(None))
-    query = sa.select(item_t.c.digest_id).distinct().where(item_t.c.case_id.in_(mine),
-                                                          item_t.c.digest_id.not_in(foreign))
+    fi = item_t.alias("foreign_item")  # NOT EXISTS, not NOT IN (SELECT …): hashed only within work_mem (issue 29)
+    foreign = sa.exists().where(fi.c.digest_id == item_t.c.digest_id, fi.c.case_id != 0,
+                                ~sa.exists().where(case_t.c.id == fi.c.case_id, org_t.c.id == case_t.c.org_id, *place))
+    query = sa.select(item_t.c.digest_id).distinct().where(item_t.c.case_id.in_(mine), ~foreign)
     # 报送 reminders (case 0) name their county in the detail: a county-wide reader sees those of their counties.
     reports = sa.select(item_t.c.digest_id, item_t.c.detail).where(item_t.c.case_id == 0,
                                                                    item_t.c.digest_id.is_not(None))
